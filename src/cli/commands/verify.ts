@@ -1,0 +1,5 @@
+// carveout verify — placeholder until its issue lands.
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write('carveout verify: not implemented yet\n');
+  return 2;
+}

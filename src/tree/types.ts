@@ -1,0 +1,85 @@
+// The live tree: what dtc calls `struct node` / `struct property` / `struct data` (livetree.c, dtc.h).
+// Built by src/source (parser) or src/fdt (DTB reader); consumed by fdt writer, checks, kernel model.
+import type { Span } from '../diagnostics.js';
+
+/**
+ * A marker inside a property value, as dtc's `struct marker`: labels inside values, references
+ * to be resolved (phandle or path), and type hints that remember how the source spelled the data
+ * (used by the DTS writer to print values the way they were written).
+ */
+export type MarkerType =
+  | 'label'
+  | 'ref-phandle'
+  | 'ref-path'
+  | 'type-uint8'
+  | 'type-uint16'
+  | 'type-uint32'
+  | 'type-uint64'
+  | 'type-string';
+
+export interface Marker {
+  type: MarkerType;
+  /** Byte offset into the property value. */
+  offset: number;
+  /** Label name, or reference text (`label` or `/path` for &{/path}), or undefined for type markers. */
+  ref?: string;
+  span?: Span;
+}
+
+export interface Property {
+  name: string;
+  value: Uint8Array;
+  markers: Marker[];
+  labels: string[];
+  span: Span;
+  /** dtc keeps deleted properties in the list until the tree is finalised; we drop them eagerly. */
+}
+
+export interface Node {
+  /** Full node name including unit address, e.g. `memory@40000000`; '' for the root. */
+  name: string;
+  props: Property[];
+  children: Node[];
+  labels: string[];
+  parent: Node | null;
+  /** Assigned phandle, 0 when none. */
+  phandle: number;
+  span: Span;
+  omitIfNoRef?: boolean;
+  /** Set when something referenced this node (for /omit-if-no-ref/). */
+  isReferenced?: boolean;
+}
+
+export interface MemReserve {
+  address: bigint;
+  size: bigint;
+  labels: string[];
+  span: Span;
+}
+
+export interface Tree {
+  /** `/dts-v1/` seen (always true for accepted input) and `/plugin/`. */
+  plugin: boolean;
+  memreserves: MemReserve[];
+  root: Node;
+  /** boot_cpuid_phys for the FDT header (`-b`). */
+  bootCpuidPhys: number;
+}
+
+export function newNode(name: string, span: Span, parent: Node | null = null): Node {
+  return { name, props: [], children: [], labels: [], parent, phandle: 0, span };
+}
+
+export function getProp(node: Node, name: string): Property | undefined {
+  return node.props.find((p) => p.name === name);
+}
+
+export function getChild(node: Node, name: string): Node | undefined {
+  return node.children.find((c) => c.name === name);
+}
+
+export function nodePath(node: Node): string {
+  const parts: string[] = [];
+  for (let n: Node | null = node; n && n.parent; n = n.parent) parts.unshift(n.name);
+  return '/' + parts.join('/');
+}
