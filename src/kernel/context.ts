@@ -1,0 +1,40 @@
+// The state one simulated boot carries from step to step, shared by the kernel model's modules
+// (memblock.ts, cmdline.ts, boot.ts, rmem.ts, handlers/, plan.ts). Owners may extend these types;
+// keep them plain data so a plan can be serialised.
+import type { Diagnostic } from '../diagnostics.js';
+import type { Tree } from '../tree/types.js';
+
+/** One line the kernel prints, with the `pr_fmt` prefix included (e.g. `OF: reserved mem: ...`). */
+export interface LogLine {
+  text: string;
+  /** printk level as the kernel used it: 'err' | 'warn' | 'notice' | 'info' | 'debug'. */
+  level: 'emerg' | 'alert' | 'crit' | 'err' | 'warn' | 'notice' | 'info' | 'debug';
+  /** Which model step printed it (function name in the kernel), for `explain`. */
+  source?: string;
+}
+
+/** A profile is data: one per kernel version × arch × page size (src/kernel/profiles/). */
+export interface KernelProfileBase {
+  /** Lab kernel ID, e.g. `6.12-arm64`, `6.1-armmp-lpae`. */
+  id: string;
+  /** `6.1` | `6.12`. */
+  version: string;
+  arch: 'arm64' | 'arm';
+  pageSize: number;
+  /** sizeof(phys_addr_t) * 8: 64 on arm64 and LPAE, 32 on plain armmp. Drives `%pa` width. */
+  physAddrBits: 32 | 64;
+}
+
+export interface PlanInput {
+  tree: Tree;
+  bootargs: string;
+  /** RAM as QEMU/the board describes it comes from the tree's memory nodes; `ram` overrides size. */
+  ram?: bigint;
+}
+
+export interface Trace {
+  /** memblock and boot events in order, for `explain` and comparison with `memblock=debug`. */
+  events: { kind: string; detail: Record<string, unknown> }[];
+}
+
+export type { Diagnostic };
