@@ -1,0 +1,808 @@
+// memblock: the boot-time memory allocator, modelled on mm/memblock.c (Linux 6.1 and 6.12).
+//
+// Two sorted, non-overlapping, minimal region arrays — `memory` (what RAM exists, with flags such
+// as NOMAP) and `reserved` (what is taken) — plus a first-fit finder that walks "free" ranges
+// (memory minus reserved) top-down or bottom-up. Every public call is recorded as a trace event
+// shaped like the line the kernel prints with `memblock=debug`, so a plan's trace can be compared
+// line by line with a real boot.
+//
+// Physical addresses are `phys_addr_t`: 64 bits on arm64 and ARM LPAE, 32 bits on plain armmp.
+// All address arithmetic wraps at that width, as the C does.
+
+/** enum memblock_flags (include/linux/memblock.h). */
+export const MEMBLOCK_NONE = 0x0;
+export const MEMBLOCK_HOTPLUG = 0x1;
+export const MEMBLOCK_MIRROR = 0x2;
+export const MEMBLOCK_NOMAP = 0x4;
+export const MEMBLOCK_DRIVER_MANAGED = 0x8;
+/** 6.12 only (memblock_reserved_mark_noinit). */
+export const MEMBLOCK_RSRV_NOINIT = 0x10;
+
+/** NUMA_NO_NODE (include/linux/numa.h). */
+export const NUMA_NO_NODE = -1;
+
+/** Values of `end` with a special meaning (include/linux/memblock.h). */
+export const MEMBLOCK_ALLOC_ACCESSIBLE = 0n;
+export const MEMBLOCK_ALLOC_NOLEAKTRACE = 1n;
+
+/** INIT_MEMBLOCK_REGIONS (mm/memblock.c): both arrays start with 128 entries on ARM. */
+export const INIT_MEMBLOCK_REGIONS = 128;
+
+export interface MemblockRegion {
+  base: bigint;
+  size: bigint;
+  flags: number;
+  /** Node id; MAX_NUMNODES when memblock_add() did not say (memblock_set_region_node). */
+  nid: number;
+}
+
+export interface MemblockType {
+  name: 'memory' | 'reserved';
+  regions: MemblockRegion[];
+  /** Capacity of the array (type->max); doubling is modelled because it allocates memory. */
+  max: number;
+  totalSize: bigint;
+}
+
+/**
+ * One `memblock=debug` line's worth of information. `caller` is the symbol `%pS` prints (without
+ * the `+0x…/0x…` offset, which depends on the build).
+ */
+export type MemblockEvent =
+  | {
+      kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free' | 'memblock_free_late';
+      base: bigint;
+      size: bigint;
+      caller: string;
+    }
+  | { kind: 'memblock_add_node'; base: bigint; size: bigint; nid: number; flags: number; caller: string }
+  | {
+      kind: 'memblock_phys_alloc_range';
+      size: bigint;
+      align: bigint;
+      from: bigint;
+      maxAddr: bigint;
+      caller: string;
+      /** What the call returned (0 on failure); not printed by the kernel. */
+      result: bigint;
+    }
+  | {
+      kind: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw';
+      size: bigint;
+      align: bigint;
+      nid: number;
+      from: bigint;
+      maxAddr: bigint;
+      caller: string;
+      result: bigint;
+    }
+  | { kind: 'memblock_double_array'; type: 'memory' | 'reserved'; max: number; base: bigint; end: bigint }
+  /** Not a kernel line: a model-side note (e.g. limit changes) kept in order with the rest. */
+  | { kind: 'note'; text: string };
+
+export interface MemblockOptions {
+  /** sizeof(phys_addr_t) * 8. */
+  physAddrBits: 32 | 64;
+  pageSize: number;
+  /** Kernel version: `6.1` and `6.12` differ in small ways (array doubling, merge scope). */
+  version: string;
+  /** CONFIG_NUMA: region nids are kept (arm64) or always read as 0 (armmp). */
+  numa?: boolean;
+  /** MAX_NUMNODES (1 << CONFIG_NODES_SHIFT); only the "no node" marker value matters. */
+  maxNumNodes?: number;
+  /** SMP_CACHE_BYTES, used when an allocation passes align 0. */
+  smpCacheBytes?: number;
+  /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS. */
+  initRegions?: number;
+}
+
+/** Result of operations the kernel reports as 0 / -errno. */
+export type Errno = number;
+export const ENOMEM = 12;
+
+/** Raised when the kernel would panic (6.12 cannot resize the arrays before memblock_allow_resize). */
+export class MemblockPanic extends Error {}
+
+export class Memblock {
+  readonly memory: MemblockType;
+  readonly reserved: MemblockType;
+  bottomUp = false;
+  currentLimit: bigint;
+  /** memblock=debug on the command line: only affects whether the kernel prints; we always record. */
+  debug = false;
+  /** memblock_allow_resize() has run (paging_init on arm64, after paging on arm). */
+  canResize = false;
+  readonly events: MemblockEvent[] = [];
+
+  readonly bits: number;
+  readonly mask: bigint;
+  readonly pageSize: bigint;
+  readonly version: string;
+  readonly numa: boolean;
+  readonly maxNumNodes: number;
+  readonly smpCacheBytes: bigint;
+  /** The static arrays; doubling replaces them, and the old one is then not freed. */
+  private readonly initMax: number;
+
+  constructor(opts: MemblockOptions) {
+    this.bits = opts.physAddrBits;
+    this.mask = (1n << BigInt(opts.physAddrBits)) - 1n;
+    this.pageSize = BigInt(opts.pageSize);
+    this.version = opts.version;
+    this.numa = opts.numa ?? false;
+    this.maxNumNodes = opts.maxNumNodes ?? 1;
+    this.smpCacheBytes = BigInt(opts.smpCacheBytes ?? 64);
+    this.initMax = opts.initRegions ?? INIT_MEMBLOCK_REGIONS;
+    this.currentLimit = this.mask; // MEMBLOCK_ALLOC_ANYWHERE = ~(phys_addr_t)0
+    this.memory = { name: 'memory', regions: [], max: this.initMax, totalSize: 0n };
+    this.reserved = { name: 'reserved', regions: [], max: this.initMax, totalSize: 0n };
+  }
+
+  /** PHYS_ADDR_MAX / MEMBLOCK_ALLOC_ANYWHERE. */
+  get physAddrMax(): bigint {
+    return this.mask;
+  }
+
+  /** Deep copy (for "what if" questions without disturbing the boot). */
+  clone(): Memblock {
+    const m = new Memblock({
+      physAddrBits: this.bits as 32 | 64,
+      pageSize: Number(this.pageSize),
+      version: this.version,
+      numa: this.numa,
+      maxNumNodes: this.maxNumNodes,
+      smpCacheBytes: Number(this.smpCacheBytes),
+      initRegions: this.initMax,
+    });
+    for (const t of ['memory', 'reserved'] as const) {
+      m[t].regions = this[t].regions.map((r) => ({ ...r }));
+      m[t].max = this[t].max;
+      m[t].totalSize = this[t].totalSize;
+    }
+    m.bottomUp = this.bottomUp;
+    m.currentLimit = this.currentLimit;
+    m.debug = this.debug;
+    m.canResize = this.canResize;
+    m.events.push(...this.events);
+    return m;
+  }
+
+  private w(x: bigint): bigint {
+    return x & this.mask;
+  }
+
+  /** memblock_get_region_node: 0 without CONFIG_NUMA. */
+  private nodeOf(r: MemblockRegion): number {
+    return this.numa ? r.nid : 0;
+  }
+
+  private numaValidNode(nid: number): boolean {
+    return nid >= 0 && nid < this.maxNumNodes;
+  }
+
+  /** memblock_cap_size: adjust size so base + size does not overflow. */
+  private capSize(base: bigint, size: bigint): bigint {
+    const room = this.mask - base;
+    return size < room ? size : room;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Region array primitives
+
+  /** memblock_remove_region */
+  private removeRegion(type: MemblockType, r: number): void {
+    type.totalSize -= type.regions[r]!.size;
+    type.regions.splice(r, 1);
+  }
+
+  /** memblock_insert_region */
+  private insertRegion(type: MemblockType, idx: number, base: bigint, size: bigint, nid: number, flags: number): void {
+    if (type.regions.length >= type.max) throw new Error(`memblock: BUG: ${type.name} array overflow`);
+    type.regions.splice(idx, 0, { base, size, flags, nid });
+    type.totalSize += size;
+  }
+
+  /**
+   * memblock_merge_regions. 6.12 scans only [start_rgn - 1, end_rgn); 6.1 scans the whole array.
+   * Both give the same result on an array that was minimal before the change, but we follow each.
+   */
+  private mergeRegions(type: MemblockType, startRgn: number, endRgn: number): void {
+    const rs = type.regions;
+    let i = 0;
+    let end: number;
+    if (this.version === '6.1') {
+      end = rs.length - 1;
+    } else {
+      if (startRgn) i = startRgn - 1;
+      end = Math.min(endRgn, rs.length - 1);
+    }
+    while (i < end) {
+      const cur = rs[i]!;
+      const next = rs[i + 1]!;
+      if (this.w(cur.base + cur.size) !== next.base || this.nodeOf(cur) !== this.nodeOf(next) || cur.flags !== next.flags) {
+        if (cur.base + cur.size > next.base) throw new Error('memblock: BUG: overlapping regions');
+        i++;
+        continue;
+      }
+      cur.size += next.size;
+      rs.splice(i + 1, 1);
+      end--;
+    }
+  }
+
+  /**
+   * memblock_double_array: the arrays grow by allocating memory from memblock itself, which shows
+   * in the trace. Before memblock_allow_resize() 6.1 fails the insertion and 6.12 panics.
+   */
+  private doubleArray(type: MemblockType, newAreaStart: bigint, newAreaSize: bigint): boolean {
+    if (!this.canResize) {
+      if (this.version === '6.1') return false;
+      throw new MemblockPanic(`memblock: cannot resize ${type.name} array`);
+    }
+    // sizeof(struct memblock_region): two phys_addr_t, the flags enum, the nid with CONFIG_NUMA;
+    // padded to 8 bytes when phys_addr_t is 64-bit (arm64, ARM LPAE), 12 bytes on plain ARM.
+    const regionBytes = this.bits === 64 ? 24n : this.numa ? 16n : 12n;
+    const oldSize = BigInt(type.max) * regionBytes;
+    const newSize = oldSize << 1n;
+    const pageAlign = (x: bigint) => roundUp(x, this.pageSize);
+    const oldAllocSize = pageAlign(oldSize);
+    const newAllocSize = pageAlign(newSize);
+    if (type !== this.reserved) newAreaStart = newAreaSize = 0n;
+    let addr = this.findInRange(this.w(newAreaStart + newAreaSize), this.currentLimit, newAllocSize, this.pageSize);
+    if (!addr && newAreaSize) {
+      addr = this.findInRange(0n, newAreaStart < this.currentLimit ? newAreaStart : this.currentLimit, newAllocSize, this.pageSize);
+    }
+    if (!addr) return false;
+    this.events.push({ kind: 'memblock_double_array', type: type.name, max: type.max * 2, base: addr, end: this.w(addr + newSize - 1n) });
+    const wasInit = type.max === this.initMax;
+    const oldBase = (type as MemblockType & { arrayBase?: bigint }).arrayBase;
+    type.max *= 2;
+    (type as MemblockType & { arrayBase?: bigint }).arrayBase = addr;
+    if (!wasInit && oldBase !== undefined) this.physFree(oldBase, oldAllocSize, 'memblock_double_array');
+    if (this.reserve(addr, newAllocSize, 'memblock_double_array')) throw new Error('memblock: BUG in double_array');
+    return true;
+  }
+
+  /**
+   * memblock_add_range: insert [base, base+size) into `type`; overlapping parts of existing
+   * regions are left alone, the result is merged to stay minimal.
+   */
+  private addRange(type: MemblockType, base: bigint, size: bigint, nid: number, flags: number): Errno {
+    const obase = base;
+    size = this.capSize(base, size);
+    const end = base + size;
+    if (!size) return 0;
+    if (type.regions.length === 0) {
+      type.regions.push({ base, size, flags, nid });
+      type.totalSize = size;
+      return 0;
+    }
+    // 6.1: `cnt * 2 + 1 < max`; 6.12: `<=` (only decides whether a counting pass runs first).
+    let insert = this.version === '6.1' ? type.regions.length * 2 + 1 < type.max : type.regions.length * 2 + 1 <= type.max;
+    let startRgn = -1;
+    let endRgn = 0;
+    for (;;) {
+      base = obase;
+      let nrNew = 0;
+      let idx = 0;
+      for (; idx < type.regions.length; idx++) {
+        const rgn = type.regions[idx]!;
+        const rbase = rgn.base;
+        const rend = rbase + rgn.size;
+        if (rbase >= end) break;
+        if (rend <= base) continue;
+        // @rgn overlaps: if it separates the lower part of the new area, insert that portion.
+        if (rbase > base) {
+          nrNew++;
+          if (insert) {
+            if (startRgn === -1) startRgn = idx;
+            endRgn = idx + 1;
+            this.insertRegion(type, idx++, base, rbase - base, nid, flags);
+          }
+        }
+        base = rend < end ? rend : end;
+      }
+      if (base < end) {
+        nrNew++;
+        if (insert) {
+          if (startRgn === -1) startRgn = idx;
+          endRgn = idx + 1;
+          this.insertRegion(type, idx, base, end - base, nid, flags);
+        }
+      }
+      if (!nrNew) return 0;
+      if (!insert) {
+        while (type.regions.length + nrNew > type.max) if (!this.doubleArray(type, obase, size)) return -ENOMEM;
+        insert = true;
+        continue;
+      }
+      this.mergeRegions(type, startRgn, endRgn);
+      return 0;
+    }
+  }
+
+  /**
+   * memblock_isolate_range: split regions crossing base or base+size so the range is covered by
+   * whole regions; returns [start_rgn, end_rgn) or an errno.
+   */
+  private isolateRange(type: MemblockType, base: bigint, size: bigint): [number, number] | Errno {
+    size = this.capSize(base, size);
+    const end = base + size;
+    let startRgn = 0;
+    let endRgn = 0;
+    if (!size) return [0, 0];
+    while (type.regions.length + 2 > type.max) if (!this.doubleArray(type, base, size)) return -ENOMEM;
+    for (let idx = 0; idx < type.regions.length; idx++) {
+      const rgn = type.regions[idx]!;
+      const rbase = rgn.base;
+      const rend = rbase + rgn.size;
+      if (rbase >= end) break;
+      if (rend <= base) continue;
+      if (rbase < base) {
+        // intersects from below: split, continue with the new top half
+        rgn.base = base;
+        rgn.size -= base - rbase;
+        type.totalSize -= base - rbase;
+        this.insertRegion(type, idx, rbase, base - rbase, rgn.nid, rgn.flags);
+      } else if (rend > end) {
+        // intersects from above: split, redo the new bottom half
+        rgn.base = end;
+        rgn.size -= end - rbase;
+        type.totalSize -= end - rbase;
+        this.insertRegion(type, idx--, rbase, end - rbase, rgn.nid, rgn.flags);
+      } else {
+        if (!endRgn) startRgn = idx;
+        endRgn = idx + 1;
+      }
+    }
+    return [startRgn, endRgn];
+  }
+
+  /** memblock_remove_range */
+  private removeRange(type: MemblockType, base: bigint, size: bigint): Errno {
+    const r = this.isolateRange(type, base, size);
+    if (typeof r === 'number') return r;
+    for (let i = r[1] - 1; i >= r[0]; i--) this.removeRegion(type, i);
+    return 0;
+  }
+
+  /** memblock_setclr_flag (6.1 only ever works on memory; 6.12 takes the type). */
+  private setclrFlag(type: MemblockType, base: bigint, size: bigint, set: boolean, flag: number): Errno {
+    const r = this.isolateRange(type, base, size);
+    if (typeof r === 'number') return r;
+    for (let i = r[0]; i < r[1]; i++) {
+      const rg = type.regions[i]!;
+      rg.flags = set ? rg.flags | flag : rg.flags & ~flag;
+    }
+    this.mergeRegions(type, r[0], r[1]);
+    return 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public API, named after the kernel's functions
+
+  /** memblock_add: nid is MAX_NUMNODES ("none yet"). */
+  add(base: bigint, size: bigint, caller = '?'): Errno {
+    this.events.push({ kind: 'memblock_add', base, size, caller });
+    return this.addRange(this.memory, base, size, this.maxNumNodes, 0);
+  }
+
+  /** memblock_add_node */
+  addNode(base: bigint, size: bigint, nid: number, flags: number, caller = '?'): Errno {
+    this.events.push({ kind: 'memblock_add_node', base, size, nid, flags, caller });
+    return this.addRange(this.memory, base, size, nid, flags);
+  }
+
+  /** memblock_remove */
+  remove(base: bigint, size: bigint, caller = '?'): Errno {
+    this.events.push({ kind: 'memblock_remove', base, size, caller });
+    return this.removeRange(this.memory, base, size);
+  }
+
+  /** memblock_reserve */
+  reserve(base: bigint, size: bigint, caller = '?'): Errno {
+    this.events.push({ kind: 'memblock_reserve', base, size, caller });
+    return this.addRange(this.reserved, base, size, this.maxNumNodes, 0);
+  }
+
+  /** memblock_phys_free (6.1 and 6.12; 6.1's memblock_free(void*) ends here too). */
+  physFree(base: bigint, size: bigint, caller = '?'): Errno {
+    this.events.push({ kind: 'memblock_phys_free', base, size, caller });
+    return this.removeRange(this.reserved, base, size);
+  }
+
+  /** memblock_mark_nomap */
+  markNomap(base: bigint, size: bigint): Errno {
+    return this.setclrFlag(this.memory, base, size, true, MEMBLOCK_NOMAP);
+  }
+
+  /** memblock_clear_nomap */
+  clearNomap(base: bigint, size: bigint): Errno {
+    return this.setclrFlag(this.memory, base, size, false, MEMBLOCK_NOMAP);
+  }
+
+  /** memblock_set_node (only with CONFIG_NUMA). */
+  setNode(base: bigint, size: bigint, type: MemblockType, nid: number): Errno {
+    if (!this.numa) return 0;
+    const r = this.isolateRange(type, base, size);
+    if (typeof r === 'number') return r;
+    for (let i = r[0]; i < r[1]; i++) type.regions[i]!.nid = nid;
+    this.mergeRegions(type, r[0], r[1]);
+    return 0;
+  }
+
+  /** memblock_set_current_limit */
+  setCurrentLimit(limit: bigint): void {
+    this.currentLimit = this.w(limit);
+    this.events.push({ kind: 'note', text: `memblock.current_limit = ${hex(this.currentLimit)}` });
+  }
+
+  /** memblock_set_bottom_up */
+  setBottomUp(enable: boolean): void {
+    this.bottomUp = enable;
+  }
+
+  /** memblock_allow_resize */
+  allowResize(): void {
+    this.canResize = true;
+  }
+
+  /** should_skip_region: only memory regions are filtered (node, hotplug, mirror, nomap, driver-managed). */
+  private shouldSkipRegion(type: MemblockType, m: MemblockRegion, nid: number, flags: number): boolean {
+    if (type !== this.memory) return false;
+    if (this.numaValidNode(nid) && nid !== this.nodeOf(m)) return true;
+    if (flags & MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_MIRROR)) return true;
+    if (!(flags & MEMBLOCK_NOMAP) && m.flags & MEMBLOCK_NOMAP) return true;
+    if (!(flags & MEMBLOCK_DRIVER_MANAGED) && m.flags & MEMBLOCK_DRIVER_MANAGED) return true;
+    return false;
+  }
+
+  /**
+   * for_each_free_mem_range (__next_mem_range with type_b = reserved): the parts of memory
+   * regions not covered by reserved ones, lowest first. NOMAP memory is skipped unless asked for.
+   */
+  *freeRanges(nid = NUMA_NO_NODE, flags = MEMBLOCK_NONE): Generator<[bigint, bigint, number]> {
+    const a = this.memory.regions;
+    const b = this.reserved.regions;
+    let idxB = 0;
+    for (let idxA = 0; idxA < a.length; idxA++) {
+      const m = a[idxA]!;
+      const mStart = m.base;
+      const mEnd = m.base + m.size;
+      if (this.shouldSkipRegion(this.memory, m, nid, flags)) continue;
+      for (; idxB < b.length + 1; idxB++) {
+        const rStart = idxB ? b[idxB - 1]!.base + b[idxB - 1]!.size : 0n;
+        const rEnd = idxB < b.length ? b[idxB]!.base : this.mask;
+        if (rStart >= mEnd) break;
+        if (mStart < rEnd) {
+          yield [mStart > rStart ? mStart : rStart, mEnd < rEnd ? mEnd : rEnd, this.nodeOf(m)];
+          if (mEnd <= rEnd) break; // advance idx_a (idx_b stays)
+          // else idx_b advances: the loop's idxB++ does it
+        }
+      }
+    }
+  }
+
+  /** for_each_free_mem_range_reverse (__next_mem_range_rev), highest first. */
+  *freeRangesReverse(nid = NUMA_NO_NODE, flags = MEMBLOCK_NONE): Generator<[bigint, bigint, number]> {
+    const a = this.memory.regions;
+    const b = this.reserved.regions;
+    let idxB = b.length;
+    for (let idxA = a.length - 1; idxA >= 0; idxA--) {
+      const m = a[idxA]!;
+      const mStart = m.base;
+      const mEnd = m.base + m.size;
+      if (this.shouldSkipRegion(this.memory, m, nid, flags)) continue;
+      for (; idxB >= 0; idxB--) {
+        const rStart = idxB ? b[idxB - 1]!.base + b[idxB - 1]!.size : 0n;
+        const rEnd = idxB < b.length ? b[idxB]!.base : this.mask;
+        if (rEnd <= mStart) break;
+        if (mEnd > rStart) {
+          yield [mStart > rStart ? mStart : rStart, mEnd < rEnd ? mEnd : rEnd, this.nodeOf(m)];
+          if (mStart >= rStart) break; // advance idx_a
+        }
+      }
+    }
+  }
+
+  /** __memblock_find_range_bottom_up */
+  private findRangeBottomUp(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): bigint {
+    for (let [thisStart, thisEnd] of this.freeRanges(nid, flags)) {
+      thisStart = clamp(thisStart, start, end);
+      thisEnd = clamp(thisEnd, start, end);
+      const cand = this.w(roundUp(thisStart, align));
+      if (cand < thisEnd && thisEnd - cand >= size) return cand;
+    }
+    return 0n;
+  }
+
+  /** __memblock_find_range_top_down */
+  private findRangeTopDown(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): bigint {
+    for (let [thisStart, thisEnd] of this.freeRangesReverse(nid, flags)) {
+      thisStart = clamp(thisStart, start, end);
+      thisEnd = clamp(thisEnd, start, end);
+      if (thisEnd < size) continue;
+      const cand = roundDown(thisEnd - size, align);
+      if (cand >= thisStart) return cand;
+    }
+    return 0n;
+  }
+
+  /** memblock_find_in_range_node: first fit in [start, end), never the first page. 0 = none. */
+  findInRangeNode(size: bigint, align: bigint, start: bigint, end: bigint, nid = NUMA_NO_NODE, flags = MEMBLOCK_NONE): bigint {
+    if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = this.currentLimit;
+    if (start < this.pageSize) start = this.pageSize;
+    if (end < start) end = start;
+    return this.bottomUp
+      ? this.findRangeBottomUp(start, end, size, align, nid, flags)
+      : this.findRangeTopDown(start, end, size, align, nid, flags);
+  }
+
+  /** memblock_find_in_range (no mirror memory on our boards). */
+  findInRange(start: bigint, end: bigint, size: bigint, align: bigint): bigint {
+    return this.findInRangeNode(size, align, start, end, NUMA_NO_NODE, MEMBLOCK_NONE);
+  }
+
+  /** memblock_alloc_range_nid: find, then reserve (the reserve shows in the trace). */
+  allocRangeNid(size: bigint, align: bigint, start: bigint, end: bigint, nid: number, exactNid: boolean): bigint {
+    if (!align) align = this.smpCacheBytes;
+    let found = this.findInRangeNode(size, align, start, end, nid, MEMBLOCK_NONE);
+    if (found && !this.reserve(found, size, 'memblock_alloc_range_nid')) return found;
+    if (this.numaValidNode(nid) && !exactNid) {
+      found = this.findInRangeNode(size, align, start, end, NUMA_NO_NODE, MEMBLOCK_NONE);
+      if (found && !this.reserve(found, size, 'memblock_alloc_range_nid')) return found;
+    }
+    return 0n;
+  }
+
+  /** memblock_phys_alloc_range */
+  physAllocRange(size: bigint, align: bigint, start: bigint, end: bigint, caller = '?'): bigint {
+    const ev: MemblockEvent = { kind: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller, result: 0n };
+    this.events.push(ev);
+    ev.result = this.allocRangeNid(size, align, start, end, NUMA_NO_NODE, false);
+    return ev.result;
+  }
+
+  /** memblock_phys_alloc: anywhere below memblock.current_limit. */
+  physAlloc(size: bigint, align: bigint, caller = '?'): bigint {
+    return this.physAllocRange(size, align, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, caller);
+  }
+
+  /** memblock_phys_alloc_try_nid (no debug line of its own). */
+  physAllocTryNid(size: bigint, align: bigint, nid: number): bigint {
+    return this.allocRangeNid(size, align, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false);
+  }
+
+  /** memblock_alloc_internal: capped at current_limit; retried without min_addr. */
+  private allocInternal(size: bigint, align: bigint, minAddr: bigint, maxAddr: bigint, nid: number, exactNid: boolean): bigint {
+    if (maxAddr > this.currentLimit) maxAddr = this.currentLimit;
+    let alloc = this.allocRangeNid(size, align, minAddr, maxAddr, nid, exactNid);
+    if (!alloc && minAddr) alloc = this.allocRangeNid(size, align, 0n, maxAddr, nid, exactNid);
+    return alloc;
+  }
+
+  /** memblock_alloc_try_nid (and its _raw / exact_nid_raw siblings): returns the physical address. */
+  allocTryNid(
+    size: bigint,
+    align: bigint,
+    minAddr: bigint,
+    maxAddr: bigint,
+    nid = NUMA_NO_NODE,
+    caller = '?',
+    variant: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw' = 'memblock_alloc_try_nid',
+  ): bigint {
+    const ev: MemblockEvent = { kind: variant, size, align, nid, from: minAddr, maxAddr, caller, result: 0n };
+    this.events.push(ev);
+    ev.result = this.allocInternal(size, align, minAddr, maxAddr, nid, variant === 'memblock_alloc_exact_nid_raw');
+    return ev.result;
+  }
+
+  /** memblock_alloc: memblock_alloc_try_nid(size, align, 0, ACCESSIBLE, NUMA_NO_NODE). */
+  alloc(size: bigint, align: bigint, caller = '?'): bigint {
+    return this.allocTryNid(size, align, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries and limits
+
+  /** memblock_phys_mem_size */
+  physMemSize(): bigint {
+    return this.memory.totalSize;
+  }
+
+  /** memblock_reserved_size */
+  reservedSize(): bigint {
+    return this.reserved.totalSize;
+  }
+
+  /** memblock_start_of_DRAM */
+  startOfDram(): bigint {
+    return this.memory.regions[0]?.base ?? 0n;
+  }
+
+  /** memblock_end_of_DRAM */
+  endOfDram(): bigint {
+    const r = this.memory.regions[this.memory.regions.length - 1];
+    return r ? r.base + r.size : 0n;
+  }
+
+  /** memblock_search: index of the region holding addr, or -1. */
+  search(type: MemblockType, addr: bigint): number {
+    let left = 0;
+    let right = type.regions.length;
+    if (!right) return -1;
+    do {
+      const mid = (right + left) >> 1;
+      const r = type.regions[mid]!;
+      if (addr < r.base) right = mid;
+      else if (addr >= r.base + r.size) left = mid + 1;
+      else return mid;
+    } while (left < right);
+    return -1;
+  }
+
+  /** memblock_is_memory */
+  isMemory(addr: bigint): boolean {
+    return this.search(this.memory, addr) !== -1;
+  }
+
+  /** memblock_is_map_memory */
+  isMapMemory(addr: bigint): boolean {
+    const i = this.search(this.memory, addr);
+    return i !== -1 && !(this.memory.regions[i]!.flags & MEMBLOCK_NOMAP);
+  }
+
+  /** memblock_is_reserved */
+  isReserved(addr: bigint): boolean {
+    return this.search(this.reserved, addr) !== -1;
+  }
+
+  /** memblock_is_region_memory: [base, base+size) inside one memory region. */
+  isRegionMemory(base: bigint, size: bigint): boolean {
+    const idx = this.search(this.memory, base);
+    const end = base + this.capSize(base, size);
+    if (idx === -1) return false;
+    const r = this.memory.regions[idx]!;
+    return r.base + r.size >= end;
+  }
+
+  /** memblock_overlaps_region */
+  overlapsRegion(type: MemblockType, base: bigint, size: bigint): boolean {
+    size = this.capSize(base, size);
+    return type.regions.some((r) => base < r.base + r.size && r.base < base + size);
+  }
+
+  /** memblock_is_region_reserved */
+  isRegionReserved(base: bigint, size: bigint): boolean {
+    return this.overlapsRegion(this.reserved, base, size);
+  }
+
+  /** __find_max_addr: the address below which `limit` bytes of memory lie (PHYS_ADDR_MAX if all). */
+  private findMaxAddr(limit: bigint): bigint {
+    for (const r of this.memory.regions) {
+      if (limit <= r.size) return r.base + limit;
+      limit -= r.size;
+    }
+    return this.mask;
+  }
+
+  /** memblock_enforce_memory_limit (`mem=` on arm64 and arm): truncate memory and reserved. */
+  enforceMemoryLimit(limit: bigint): void {
+    if (!limit) return;
+    const maxAddr = this.findMaxAddr(limit);
+    if (maxAddr === this.mask) return;
+    this.removeRange(this.memory, maxAddr, this.mask);
+    this.removeRange(this.reserved, maxAddr, this.mask);
+  }
+
+  /** memblock_cap_memory_range: keep only [base, base+size) of mapped memory (NOMAP regions stay). */
+  capMemoryRange(base: bigint, size: bigint): void {
+    if (!size) return;
+    if (!this.memory.totalSize) return;
+    const r = this.isolateRange(this.memory, base, size);
+    if (typeof r === 'number') return;
+    const [startRgn, endRgn] = r;
+    for (let i = this.memory.regions.length - 1; i >= endRgn; i--)
+      if (!(this.memory.regions[i]!.flags & MEMBLOCK_NOMAP)) this.removeRegion(this.memory, i);
+    for (let i = startRgn - 1; i >= 0; i--) if (!(this.memory.regions[i]!.flags & MEMBLOCK_NOMAP)) this.removeRegion(this.memory, i);
+    this.removeRange(this.reserved, 0n, base);
+    this.removeRange(this.reserved, this.w(base + size), this.mask);
+  }
+
+  /** memblock_mem_limit_remove_map */
+  memLimitRemoveMap(limit: bigint): void {
+    if (!limit) return;
+    const maxAddr = this.findMaxAddr(limit);
+    if (maxAddr === this.mask) return;
+    this.capMemoryRange(0n, maxAddr);
+  }
+
+  /** memblock_trim_memory: round every memory region in to `align`. */
+  trimMemory(align: bigint): void {
+    const rs = this.memory.regions;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      const start = roundUp(r.base, align);
+      const end = roundDown(r.base + r.size, align);
+      if (start === r.base && end === r.base + r.size) continue;
+      if (start < end) {
+        this.memory.totalSize -= r.size - (end - start);
+        r.base = start;
+        r.size = end - start;
+      } else {
+        this.removeRegion(this.memory, i);
+        i--;
+      }
+    }
+  }
+
+  /** Free ranges as a list (memory minus reserved, without NOMAP), lowest first. */
+  freeList(): { base: bigint; size: bigint }[] {
+    return [...this.freeRanges()].map(([s, e]) => ({ base: s, size: e - s }));
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Helpers with the kernel's exact semantics (include/linux/math.h, minmax.h)
+
+/** round_up(x, y): ((x - 1) | (y - 1)) + 1 — meant for powers of two, kept bit-exact otherwise. */
+export function roundUp(x: bigint, y: bigint): bigint {
+  if (y === 0n) return x;
+  return ((x - 1n) | (y - 1n)) + 1n;
+}
+
+/** round_down(x, y): x & ~(y - 1). */
+export function roundDown(x: bigint, y: bigint): bigint {
+  if (y === 0n) return x;
+  return x & ~(y - 1n);
+}
+
+/** ALIGN(x, a) — same as round_up for powers of two. */
+export function alignUp(x: bigint, a: bigint): bigint {
+  return (x + a - 1n) & ~(a - 1n);
+}
+
+export function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
+  const m = v > lo ? v : lo;
+  return m < hi ? m : hi;
+}
+
+export function hex(x: bigint): string {
+  return '0x' + x.toString(16);
+}
+
+/** `%pa`: 0x + zero-padded hex at the width of phys_addr_t. */
+export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
+  const digits = physAddrBits / 4;
+  const m = (1n << BigInt(physAddrBits)) - 1n;
+  return '0x' + (x & m).toString(16).padStart(digits, '0');
+}
+
+/**
+ * The line `memblock=debug` prints for an event (mm/memblock.c memblock_dbg calls), without the
+ * `+0x…/0x…` caller offset. Returns undefined for model-side notes.
+ */
+export function formatMemblockEvent(e: MemblockEvent, physAddrBits: 32 | 64): string | undefined {
+  const pa = (x: bigint) => formatPa(x, physAddrBits);
+  const m = (1n << BigInt(physAddrBits)) - 1n;
+  switch (e.kind) {
+    case 'memblock_add':
+    case 'memblock_remove':
+    case 'memblock_reserve':
+    case 'memblock_phys_free':
+    case 'memblock_free_late':
+      return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] ${e.caller}`;
+    case 'memblock_add_node':
+      return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] nid=${e.nid} flags=${e.flags.toString(16)} ${e.caller}`;
+    case 'memblock_phys_alloc_range':
+      return `${e.kind}: ${e.size} bytes align=0x${e.align.toString(16)} from=${pa(e.from)} max_addr=${pa(e.maxAddr)} ${e.caller}`;
+    case 'memblock_alloc_try_nid':
+    case 'memblock_alloc_try_nid_raw':
+    case 'memblock_alloc_exact_nid_raw':
+      return `${e.kind}: ${e.size} bytes align=0x${e.align.toString(16)} nid=${e.nid} from=${pa(e.from)} max_addr=${pa(e.maxAddr)} ${e.caller}`;
+    case 'memblock_double_array':
+      return `memblock: ${e.type} is doubled to ${e.max} at [${pa(e.base)}-${pa(e.end)}]`;
+    case 'note':
+      return undefined;
+  }
+}
