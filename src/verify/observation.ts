@@ -1,0 +1,414 @@
+// What a real kernel did with reserved memory, read from its console: the typed `Observation`,
+// its JSON form (bigints as "0x…" strings) and the console parser.
+//
+// The console of a lab boot holds, in order: the kernel's printk lines (with `[    0.000000] `
+// timestamps), then — when the initramfs ran (src/verify/initramfs.ts) — sections between
+// `@@carveout:begin NAME` / `@@carveout:end NAME` markers printed by our /init.
+//
+// Formats parsed here come from the kernel sources (6.1 and 6.12):
+//  - memblock=debug trace: mm/memblock.c `memblock_dbg("%s: [%pa-%pa] %pS\n", ...)` (add, remove,
+//    reserve, free, phys_free, ...), `"%s: [%pa-%pa] nid=%d flags=%x %pS\n"` (memblock_add_node),
+//    `"%s: %llu bytes align=0x%llx from=%pa max_addr=%pa %pS\n"` (memblock_phys_alloc_range) and
+//    `"%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa %pS\n"` (memblock_alloc_*_nid*).
+//    `%pa` is 0x + 16 hex digits with 64-bit phys_addr_t (arm64, armmp-lpae), 8 on armmp.
+//  - `MEMBLOCK configuration:` dump: mm/memblock.c `memblock_dump()` (printed with memblock=debug).
+//  - debugfs memblock/{memory,reserved}: mm/memblock.c `memblock_debug_show()`.
+//  - `Memory: %luK/%luK available (...)`: mm/mm_init.c (6.12) / mm/page_alloc.c (6.1) `mem_init_print_info`.
+
+/** One kernel message relevant to reserved memory, in console order. */
+export interface LogLine {
+  /** Which family the line belongs to (by its prefix). */
+  kind: LogKind;
+  /** printk timestamp in seconds, when the line had one. */
+  time?: number;
+  /** The message without the timestamp. */
+  text: string;
+}
+
+export type LogKind =
+  | 'of-reserved-mem'   // `OF: reserved mem: ...` (drivers/of/of_reserved_mem.c, pr_fmt "OF: reserved mem: ")
+  | 'reserved-memory'   // `Reserved memory: ...` (kernel/dma/{contiguous,coherent,swiotlb}.c)
+  | 'cma'               // `cma: ...` (mm/cma.c)
+  | 'of-fdt'            // `OF: fdt: ...` (drivers/of/fdt.c; 6.1 prints "OF: fdt: Reserved memory: failed to reserve ..." here)
+  | 'memory'            // `Memory: ...K/...K available (...)`
+  | 'crashkernel'       // any line mentioning crashkernel
+  | 'reserve_mem'       // 6.12 `reserve_mem=` (mm/memblock.c)
+  | 'cmdline'           // `Kernel command line: ...`
+  | 'unknown-param'     // `Unknown kernel command line parameters "...", will be passed to user space.`, `Malformed early option`, ...
+  | 'memblock-dump';    // `MEMBLOCK configuration:` header (the table itself is in `memblockDump`)
+
+/** One line of the memblock=debug trace. */
+export interface MemblockEvent {
+  /** Function name as printed: memblock_reserve, memblock_remove, memblock_add, memblock_add_node,
+   *  memblock_phys_free, memblock_free, memblock_phys_alloc_range, memblock_alloc_try_nid, ... */
+  fn: string;
+  /** Classified operation. */
+  op: 'add' | 'remove' | 'reserve' | 'free' | 'alloc' | 'other';
+  /** Range lines (`[base-end]`): base and inclusive end as printed; size = end - base + 1. */
+  base?: bigint;
+  end?: bigint;
+  size?: bigint;
+  /** Alloc lines: requested size, alignment, lower bound (`from`), upper bound (`max_addr`), nid. */
+  align?: bigint;
+  from?: bigint;
+  maxAddr?: bigint;
+  nid?: number;
+  /** memblock_add_node flags. */
+  flags?: number;
+  /** `%pS` of the caller, e.g. `fdt_scan_reserved_mem+0x660/0x848`. */
+  caller: string;
+  /** Alloc lines: base of the block the allocator returned (the next memblock_reserve from
+   *  memblock_alloc_range_nid), or null when the allocation failed (no such reserve followed). */
+  result?: bigint | null;
+}
+
+/** A row of memblock's own tables (the `MEMBLOCK configuration:` dump or debugfs). */
+export interface MemblockRegion {
+  base: bigint;
+  /** Inclusive end. */
+  end: bigint;
+  size: bigint;
+  nid?: number;
+  /** MEMBLOCK_* flags: 0x1 HOTPLUG, 0x2 MIRROR, 0x4 NOMAP, 0x8 DRIVER_MANAGED, 0x10 RSRV_NOINIT (6.12).
+   *  debugfs prints names (e.g. NONE, NOMAP): kept in `flagNames`. */
+  flags?: number;
+  flagNames?: string;
+}
+
+/** One line of /proc/iomem. */
+export interface IomemEntry {
+  start: bigint;
+  /** Inclusive end. */
+  end: bigint;
+  name: string;
+  /** Nesting depth (two spaces per level). */
+  depth: number;
+}
+
+/** A property of a /proc/device-tree/reserved-memory node as the running kernel sees it. */
+export interface DtProperty {
+  /** Node directory name (`st@48000000`) or `/` for the reserved-memory node itself. */
+  node: string;
+  prop: string;
+  /** Raw value, lowercase hex, empty for boolean properties. */
+  hex: string;
+}
+
+/** The `Memory:` line. */
+export interface MemoryLine {
+  availableKiB: bigint;
+  totalKiB: bigint;
+  reservedKiB?: bigint;
+  cmaReservedKiB?: bigint;
+  highmemKiB?: bigint;
+}
+
+export interface Observation {
+  /** Lab kernel ID (src/verify/kernels.ts), e.g. `6.12-arm64`. */
+  kernel: string;
+  /** `Linux version ...` line, when seen. */
+  linuxVersion?: string;
+  /** As the kernel printed it in `Kernel command line:`. */
+  commandLine?: string;
+  /** Every reserved-memory related message, in order (no memblock trace lines). */
+  log: LogLine[];
+  /** The memblock=debug trace, in order. Empty when the boot ran without memblock=debug. */
+  memblock: MemblockEvent[];
+  /** The `MEMBLOCK configuration:` dump (printed by memblock_dump_all with memblock=debug). */
+  memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
+  /** The `Memory:` line. */
+  memoryLine?: MemoryLine;
+  /** From the initramfs (absent when the boot did not reach /init). */
+  iomem?: IomemEntry[];
+  debugfsMemory?: MemblockRegion[];
+  debugfsReserved?: MemblockRegion[];
+  cmaTotalKiB?: bigint;
+  cmaFreeKiB?: bigint;
+  dtReservedMemory?: DtProperty[];
+  /** Unknown / malformed command-line parameters the kernel complained about (the quoted text). */
+  unknownParams: string[];
+  /** /init ran (marker printed). */
+  reachedInit: boolean;
+  /** /init printed every section (marker `@@carveout:done`). */
+  completed: boolean;
+  /** The wall-clock bound killed QEMU. */
+  timedOut: boolean;
+  /** We stopped QEMU on purpose once everything relevant had been printed (early-stop mode). */
+  earlyStopped: boolean;
+  /** `Kernel panic` seen. */
+  panicked: boolean;
+  panicMessage?: string;
+  /** Wall-clock time of the boot in milliseconds. */
+  durationMs?: number;
+  /** For 32-bit kernels the memblock=debug trace comes from a second boot of the same case:
+   *  with memblock=debug Debian's armmp kernels stop printing right after `MEMBLOCK configuration`
+   *  and never reach /init. True when `memblock`/`memblockDump` come from that separate boot. */
+  traceFromSeparateBoot?: boolean;
+  /** Raw console (may be trimmed in stored records). */
+  console?: string;
+}
+
+const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
+const HEX = '0x[0-9a-fA-F]+';
+const RANGE_EV = new RegExp(`^(memblock\\w*|__memblock\\w*): \\[(${HEX})-(${HEX})\\](?: nid=(-?\\d+) flags=([0-9a-fA-F]+))? (\\S+)$`);
+const ALLOC_EV = new RegExp(`^(memblock\\w*|__memblock\\w*): (\\d+) bytes align=(${HEX})(?: nid=(-?\\d+))? from=(${HEX}) max_addr=(${HEX}) (\\S+)$`);
+const DUMP_ROW = new RegExp(`^\\s*(memory|reserved|physmem)\\[0x[0-9a-f]+\\]\\s+\\[(${HEX})-(${HEX})\\], (${HEX}) bytes(?: on node (\\d+))? flags: 0x([0-9a-f]+)`);
+const DEBUGFS_ROW = /^\s*\d+: (0x[0-9a-fA-F]+)\.\.(0x[0-9a-fA-F]+)(?:\s+(-?\d+)\s+(\S+))?\s*$/;
+const IOMEM_ROW = /^( *)([0-9a-fA-F]+)-([0-9a-fA-F]+) : (.*)$/;
+const MEMORY_LINE = /^Memory: (\d+)K\/(\d+)K available \((.*)\)$/;
+
+function classifyFn(fn: string): MemblockEvent['op'] {
+  if (/alloc/.test(fn)) return 'alloc';
+  if (/reserve/.test(fn)) return 'reserve';
+  if (/remove/.test(fn)) return 'remove';
+  if (/free/.test(fn)) return 'free';
+  if (/add/.test(fn)) return 'add';
+  return 'other';
+}
+
+function classifyLine(text: string): LogKind | undefined {
+  if (text.startsWith('OF: reserved mem:')) return 'of-reserved-mem';
+  if (text.startsWith('Reserved memory:')) return 'reserved-memory';
+  if (text.startsWith('cma:')) return 'cma';
+  if (text.startsWith('OF: fdt:')) return 'of-fdt';
+  if (text.startsWith('Memory: ')) return 'memory';
+  if (text.startsWith('Kernel command line:')) return 'cmdline';
+  if (text.startsWith('MEMBLOCK configuration:')) return 'memblock-dump';
+  if (/^Unknown kernel command line parameters|^Malformed early option|invalid for parameter|^Unknown command line parameters/.test(text)) return 'unknown-param';
+  if (/crashkernel/i.test(text)) return 'crashkernel';
+  if (/reserve_mem/.test(text)) return 'reserve_mem';
+  return undefined;
+}
+
+/** Parse a whole console capture. Never throws: unknown lines are ignored. */
+export function parseConsole(kernel: string, consoleText: string): Observation {
+  const obs: Observation = {
+    kernel, log: [], memblock: [], unknownParams: [],
+    reachedInit: false, completed: false, timedOut: false, earlyStopped: false, panicked: false,
+  };
+  const lines = consoleText.replace(/\r/g, '').split('\n');
+  let section: string | undefined;
+  let sectionRows: string[] = [];
+  let inDump: 'memory' | 'reserved' | undefined;
+  let dumpSeen = false;
+  const endSection = (name: string, rows: string[]): void => {
+    switch (name) {
+      case 'iomem': obs.iomem = parseIomem(rows); break;
+      case 'memblock-memory': obs.debugfsMemory = parseDebugfsMemblock(rows); break;
+      case 'memblock-reserved': obs.debugfsReserved = parseDebugfsMemblock(rows); break;
+      case 'meminfo': {
+        for (const r of rows) {
+          const m = /^(CmaTotal|CmaFree):\s+(\d+) kB/.exec(r);
+          if (m) { if (m[1] === 'CmaTotal') obs.cmaTotalKiB = BigInt(m[2]!); else obs.cmaFreeKiB = BigInt(m[2]!); }
+        }
+        if (obs.cmaTotalKiB === undefined) obs.cmaTotalKiB = 0n; // no CMA lines: no CMA configured
+        break;
+      }
+      case 'reserved-memory': obs.dtReservedMemory = parseDtRows(rows); break;
+    }
+  };
+  for (const raw of lines) {
+    // Our /init's markers and sections (no timestamp).
+    const mk = /^@@carveout:(begin|end|reached-init|done)(?: (\S+))?/.exec(raw);
+    if (mk) {
+      if (mk[1] === 'reached-init') obs.reachedInit = true;
+      else if (mk[1] === 'done') obs.completed = true;
+      else if (mk[1] === 'begin') { section = mk[2]; sectionRows = []; }
+      else if (mk[1] === 'end' && section) { endSection(section, sectionRows); section = undefined; }
+      continue;
+    }
+    if (section) {
+      // Kernel messages can interleave with /init's output; keep only non-timestamped rows.
+      if (!TS.test(raw)) sectionRows.push(raw);
+      continue;
+    }
+    const tm = TS.exec(raw);
+    const time = tm ? Number(tm[1]) : undefined;
+    const text = (tm ? tm[2]! : raw).trimEnd();
+    if (/Kernel panic - not syncing/.test(text)) {
+      obs.panicked = true;
+      if (obs.panicMessage === undefined) obs.panicMessage = text;
+    }
+    if (text.startsWith('Linux version ')) { obs.linuxVersion = text; continue; }
+    // memblock_dump rows: `memory.cnt`, `memory[0x0]\t[...]`, `reserved.cnt`, `reserved[0x0]...`.
+    if (inDump || text.startsWith('MEMBLOCK configuration:')) {
+      if (text.startsWith('MEMBLOCK configuration:')) {
+        if (!dumpSeen) { obs.memblockDump = { memory: [], reserved: [] }; dumpSeen = true; obs.log.push(withTime({ kind: 'memblock-dump', text }, time)); }
+        inDump = 'memory';
+        continue;
+      }
+      const trimmed = text.trim();
+      if (/^memory size =|^memory\.cnt|^reserved\.cnt|^physmem\.cnt/.test(trimmed)) {
+        if (trimmed.startsWith('reserved.cnt')) inDump = 'reserved';
+        else if (trimmed.startsWith('physmem')) inDump = undefined;
+        continue;
+      }
+      const d = DUMP_ROW.exec(text);
+      if (d && obs.memblockDump && dumpSeen) {
+        if (d[1] !== 'physmem') {
+          const reg: MemblockRegion = { base: BigInt(d[2]!), end: BigInt(d[3]!), size: BigInt(d[4]!), flags: parseInt(d[6]!, 16) };
+          if (d[5] !== undefined) reg.nid = Number(d[5]);
+          (d[1] === 'memory' ? obs.memblockDump.memory : obs.memblockDump.reserved).push(reg);
+        }
+        continue;
+      }
+      inDump = undefined;
+    }
+    const ev = parseMemblockEvent(text);
+    if (ev) {
+      // A reserve done by memblock_alloc_range_nid is the result of the preceding alloc.
+      const prev = obs.memblock[obs.memblock.length - 1];
+      if (ev.op === 'reserve' && prev && prev.op === 'alloc' && prev.result === null && /^memblock_alloc_range_nid\b|^memblock_alloc_range_nid\+/.test(ev.caller)) {
+        prev.result = ev.base!;
+      }
+      obs.memblock.push(ev);
+      continue;
+    }
+    const kind = classifyLine(text);
+    if (!kind) continue;
+    obs.log.push(withTime({ kind, text }, time));
+    if (kind === 'cmdline') obs.commandLine = text.slice('Kernel command line:'.length).trim();
+    if (kind === 'memory') { const m = parseMemoryLine(text); if (m) obs.memoryLine = m; }
+    if (kind === 'unknown-param') {
+      const q = /"([^"]*)"|'([^']*)'|`([^']*)'/.exec(text);
+      obs.unknownParams.push(q ? (q[1] ?? q[2] ?? q[3] ?? text) : text);
+    }
+  }
+  if (section) endSection(section, sectionRows); // cut short: keep what we have
+  return obs;
+}
+
+function withTime(l: LogLine, time: number | undefined): LogLine {
+  if (time !== undefined) l.time = time;
+  return l;
+}
+
+export function parseMemblockEvent(text: string): MemblockEvent | undefined {
+  let m = RANGE_EV.exec(text);
+  if (m) {
+    const base = BigInt(m[2]!), end = BigInt(m[3]!);
+    const ev: MemblockEvent = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: end - base + 1n, caller: m[6]! };
+    if (m[4] !== undefined) { ev.nid = Number(m[4]); ev.flags = parseInt(m[5]!, 16); }
+    return ev;
+  }
+  m = ALLOC_EV.exec(text);
+  if (m) {
+    const ev: MemblockEvent = { fn: m[1]!, op: 'alloc', size: BigInt(m[2]!), align: BigInt(m[3]!), from: BigInt(m[5]!), maxAddr: BigInt(m[6]!), caller: m[7]!, result: null };
+    if (m[4] !== undefined) ev.nid = Number(m[4]);
+    return ev;
+  }
+  return undefined;
+}
+
+export function parseMemoryLine(text: string): MemoryLine | undefined {
+  const m = MEMORY_LINE.exec(text);
+  if (!m) return undefined;
+  const out: MemoryLine = { availableKiB: BigInt(m[1]!), totalKiB: BigInt(m[2]!) };
+  for (const part of m[3]!.split(',')) {
+    const p = /^\s*(\d+)K (.+?)\s*$/.exec(part);
+    if (!p) continue;
+    const v = BigInt(p[1]!);
+    if (p[2] === 'reserved') out.reservedKiB = v;
+    else if (p[2] === 'cma-reserved') out.cmaReservedKiB = v;
+    else if (p[2] === 'highmem') out.highmemKiB = v;
+  }
+  return out;
+}
+
+export function parseIomem(rows: string[]): IomemEntry[] {
+  const out: IomemEntry[] = [];
+  for (const r of rows) {
+    const m = IOMEM_ROW.exec(r);
+    if (m) out.push({ start: BigInt('0x' + m[2]), end: BigInt('0x' + m[3]), name: m[4]!, depth: m[1]!.length / 2 });
+  }
+  return out;
+}
+
+export function parseDebugfsMemblock(rows: string[]): MemblockRegion[] {
+  const out: MemblockRegion[] = [];
+  for (const r of rows) {
+    const m = DEBUGFS_ROW.exec(r);
+    if (!m) continue;
+    const base = BigInt(m[1]!), end = BigInt(m[2]!);
+    const reg: MemblockRegion = { base, end, size: end - base + 1n };
+    if (m[3] !== undefined) { reg.nid = Number(m[3]); reg.flagNames = m[4]!; }
+    out.push(reg);
+  }
+  return out;
+}
+
+function parseDtRows(rows: string[]): DtProperty[] {
+  const out: DtProperty[] = [];
+  for (const r of rows) {
+    const m = /^(\S+) (\S+) ?([0-9a-f]*)$/.exec(r);
+    if (m) out.push({ node: m[1]!, prop: m[2]!, hex: m[3]! });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- JSON form
+
+/** JSON with bigints as `"0x…"` strings (addresses) — the lab record format. */
+export function toJsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return '0x' + v.toString(16);
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = toJsonValue(x);
+    return o;
+  }
+  return v;
+}
+
+const BIGINT_KEYS = new Set(['base', 'end', 'size', 'align', 'from', 'maxAddr', 'result', 'start',
+  'availableKiB', 'totalKiB', 'reservedKiB', 'cmaReservedKiB', 'highmemKiB', 'cmaTotalKiB', 'cmaFreeKiB']);
+
+/** Inverse of `toJsonValue` for an Observation. */
+export function observationFromJson(j: unknown): Observation {
+  const rev = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'string' && key && BIGINT_KEYS.has(key) && /^0x[0-9a-f]+$/i.test(v)) return BigInt(v);
+    if (Array.isArray(v)) return v.map((x) => rev(x));
+    if (v && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) o[k] = rev(x, k);
+      return o;
+    }
+    return v;
+  };
+  return rev(j) as Observation;
+}
+
+// ---------------------------------------------------------------- lab records
+
+/**
+ * One recorded lab boot: a line of `data/lab/<kernel>.jsonl.gz` (JSON Lines, gzip).
+ * Everything a model test needs offline: the case as data, the exact DTB booted, the command line,
+ * RAM size, and what the kernel did. Bigints are `"0x…"` strings; read with `readLabRecords`
+ * (src/verify/records.ts) to get them back as bigint.
+ */
+export interface LabRecordJson {
+  v: 1;
+  /** Lab kernel ID, e.g. `6.12-arm64` (src/verify/kernels.ts). */
+  kernel: string;
+  /** Exact Debian package and version booted, e.g. `linux-image-6.12.95+deb12-arm64-unsigned 6.12.95-1~bpo12+1`. */
+  package: string;
+  /** sha256 (first 16 hex digits) of the canonical case JSON + kernel-independent inputs. */
+  caseId: string;
+  /** Generator seed and index of the case (absent for hand-written cases). */
+  seed?: number;
+  index?: number;
+  /** The generated scenario (src/verify/generator.ts `LabCase`), or a free description. */
+  case: unknown;
+  /** RAM given to QEMU (-m), hex bytes. */
+  ram: string;
+  /** The case's own command-line part (cma=, mem=, reserve_mem=, ...). */
+  bootargs: string;
+  /** The whole command line passed with -append (lab fixed part + case part). */
+  append: string;
+  /** The exact DTB booted: gzip, then base64. QEMU adds /chosen bootargs and linux,initrd-* to it. */
+  dtb: string;
+  /** Initrd placement as QEMU does it (hw/arm/boot.c): start and size, hex. */
+  initrd?: { start: string; size: string };
+  /** What the kernel did (toJsonValue of an Observation; console trimmed to relevant lines). */
+  observation: unknown;
+}
