@@ -1,0 +1,171 @@
+// Reserved-memory handlers: the model's RESERVEDMEM_OF_DECLARE (include/linux/of_reserved_mem.h).
+//
+// In the kernel each declaration puts `{ compatible, setup }` into the `__reservedmem_of_table`
+// linker section; __reserved_mem_init_node() (drivers/of/of_reserved_mem.c) walks that table in
+// link order, calls every entry whose compatible matches the node, and the first setup returning 0
+// wins. Here a handler is a plain value; the table is an array in the same order (built-ins in the
+// kernel's link order, then user handlers, which would be drivers linked after kernel/).
+import { pathToFileURL } from 'node:url';
+import { resolve as resolvePath, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Node } from '../tree/types.js';
+import type { LogLine } from './context.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
+
+/** errno values the kernel's handlers return (include/uapi/asm-generic/errno-base.h). */
+export const ENOENT = 2;
+export const ENOMEM = 12;
+export const EBUSY = 16;
+export const ENODEV = 19;
+export const EINVAL = 22;
+export const ENOSPC = 28;
+
+export const errnoNames: Record<number, string> = {
+  [ENOENT]: 'ENOENT', [ENOMEM]: 'ENOMEM', [EBUSY]: 'EBUSY', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
+};
+
+/** `-EINVAL` style text for a return value (0 → `0`). */
+export function errnoText(ret: number): string {
+  if (ret === 0) return '0';
+  const n = errnoNames[-ret];
+  return n ? `-${n}` : String(ret);
+}
+
+/** struct reserved_mem_ops: what a driver gets when a device's `memory-region` is attached. */
+export interface ReservedMemOps {
+  deviceInit?(rmem: ReservedMem, dev: { path: string }): number;
+  deviceRelease?(rmem: ReservedMem, dev: { path: string }): void;
+}
+
+/** struct reserved_mem as a handler sees it. */
+export interface ReservedMem {
+  /** fdt_get_name(): the node name with its unit address, e.g. `mca@b8000000`. */
+  readonly name: string;
+  /** Full node path, e.g. `/reserved-memory/mca@b8000000`. */
+  readonly path: string;
+  readonly base: bigint;
+  readonly size: bigint;
+  /** The node, read-only; prefer the helpers below. */
+  readonly node: Node;
+  /** of_get_flat_dt_prop(node, name, NULL) != NULL */
+  flag(name: string): boolean;
+  /** Raw property bytes, or undefined. */
+  prop(name: string): Uint8Array | undefined;
+  /** The node's `compatible` strings. */
+  readonly compatible: readonly string[];
+  /** Set by setup, like rmem->ops / rmem->priv. */
+  ops?: ReservedMemOps;
+  priv?: unknown;
+}
+
+/** What the kernel lends a setup function: printk, `%pa`, the profile and early-boot state. */
+export interface HandlerKernel {
+  /** printk at a level; `text` is the whole line including any pr_fmt prefix. */
+  printk(text: string, level?: LogLine['level']): void;
+  pr_info(text: string): void;
+  pr_err(text: string): void;
+  pr_warn(text: string): void;
+  /** `%pa`: 0x + hex digits at the width of phys_addr_t. */
+  pa(x: bigint): string;
+  /** `(unsigned long)x / SZ_1M` as the C computes it (cast before the division on 32-bit). */
+  mib(x: bigint): bigint;
+  readonly profile: HandlerProfile;
+  /** Early-boot services the built-in handlers need (CMA bookkeeping, memblock queries). */
+  readonly services: HandlerServices;
+}
+
+export interface HandlerProfile {
+  id: string;
+  version: string;
+  arch: 'arm64' | 'arm';
+  pageSize: number;
+  physAddrBits: 32 | 64;
+  /** CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order. */
+  cmaMinAlignmentBytes: bigint;
+}
+
+export interface HandlerServices {
+  /** memblock_is_region_reserved(base, size) */
+  isRegionReserved(base: bigint, size: bigint): boolean;
+  /** `cma=` was given (size_cmdline != -1 in kernel/dma/contiguous.c). */
+  cmaCmdlineGiven(): boolean;
+  /** cma_init_reserved_mem(): 0 or -errno, with its own messages. */
+  cmaInitReservedMem(base: bigint, size: bigint, name: string): number;
+  /** dma_contiguous_default_area = <this region> */
+  setDefaultCmaArea(name: string): void;
+}
+
+export type ReservedMemSetup = (rmem: ReservedMem, k: HandlerKernel) => number;
+
+export const HANDLER_BRAND = Symbol.for('carveout.reservedmem-handler');
+
+export interface ReservedMemHandler {
+  /** The declaration's name (first argument of RESERVEDMEM_OF_DECLARE), e.g. `cma`. */
+  readonly name: string;
+  readonly compatible: string;
+  readonly setup: ReservedMemSetup;
+  /** Where it came from: `builtin` (kernel/dma/*.c) or the user's file. */
+  readonly origin: string;
+  readonly [HANDLER_BRAND]: true;
+}
+
+/** RESERVEDMEM_OF_DECLARE(name, compatible, setup). */
+export function declareReservedMem(name: string, compatible: string, setup: ReservedMemSetup, origin = 'user'): ReservedMemHandler {
+  return { name, compatible, setup, origin, [HANDLER_BRAND]: true };
+}
+
+export function isReservedMemHandler(x: unknown): x is ReservedMemHandler {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string | symbol, unknown>;
+  return typeof o.compatible === 'string' && typeof o.setup === 'function' && (o[HANDLER_BRAND] === true || typeof o.name === 'string');
+}
+
+function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen: Set<unknown>): void {
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, origin, out, seen);
+    return;
+  }
+  if (isReservedMemHandler(value)) {
+    const h = value as ReservedMemHandler;
+    out.push(h[HANDLER_BRAND] ? { ...h, origin } : declareReservedMem(h.name ?? h.compatible, h.compatible, h.setup, origin));
+  }
+}
+
+/**
+ * Load `--handlers FILE` (.js/.mjs, or .ts/.mts through tsx). Handlers are the module's exports
+ * that are handler values (or arrays of them), default export first, then named exports in
+ * declaration order. Problems are diagnostics, never exceptions.
+ */
+export async function loadHandlers(file: string): Promise<{ handlers: ReservedMemHandler[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const abs = resolvePath(file);
+  const at = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
+  if (!existsSync(abs)) {
+    diagnostics.push(diag('error', 'handlers-not-found', `handler file '${file}' not found`, at));
+    return { handlers: [], diagnostics };
+  }
+  let mod: Record<string, unknown>;
+  try {
+    const ext = extname(abs).toLowerCase();
+    if (ext === '.ts' || ext === '.mts' || ext === '.cts' || ext === '.tsx') {
+      const api = (await import('tsx/esm/api')) as { tsImport: (spec: string, parent: string) => Promise<unknown> };
+      mod = (await api.tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+    } else {
+      mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    diagnostics.push(diag('error', 'handlers-load', `cannot load handler file '${file}': ${msg}`, at));
+    return { handlers: [], diagnostics };
+  }
+  const handlers: ReservedMemHandler[] = [];
+  const seen = new Set<unknown>();
+  collect(mod.default, file, handlers, seen);
+  for (const [k, v] of Object.entries(mod)) if (k !== 'default') collect(v, file, handlers, seen);
+  if (handlers.length === 0) {
+    diagnostics.push(diag('warning', 'handlers-empty', `handler file '${file}' exports no reserved-memory handler (use declareReservedMem)`, at));
+  }
+  return { handlers, diagnostics };
+}

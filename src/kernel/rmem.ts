@@ -1,0 +1,868 @@
+// of_reserved_mem: the kernel's handling of /reserved-memory, for Linux 6.1 and 6.12.
+//
+// Mirrors drivers/of/of_reserved_mem.c and the reserved-memory half of drivers/of/fdt.c, function
+// by function, so the two can be read side by side:
+//   early_init_fdt_scan_reserved_mem()   → earlyInitFdtScanReservedMem()
+//   fdt_scan_reserved_mem()              → fdtScanReservedMem()
+//   __reserved_mem_reserve_reg()         → reservedMemReserveReg()
+//   __reserved_mem_alloc_size()          → reservedMemAllocSize()
+//   __reserved_mem_alloc_in_range()      → reservedMemAllocInRange()     (6.12)
+//   fdt_reserved_mem_save_node()         → fdtReservedMemSaveNode()
+//   fdt_init_reserved_mem()              → fdtInitReservedMem()          (6.1)
+//   fdt_init_reserved_mem_node()         → fdtInitReservedMemNode()      (6.12)
+//   fdt_scan_reserved_mem_reg_nodes()    → fdtScanReservedMemRegNodes()  (6.12, from unflatten_device_tree)
+//   __reserved_mem_init_node()           → reservedMemInitNode()
+//   __rmem_cmp / __rmem_check_for_overlap, lib/sort.c sort_r()
+//
+// What differs between versions is data (`RmemBehaviour`, chosen by the profile's version), read
+// at the few places the C differs.
+import type { Node, Tree } from '../tree/types.js';
+import { nodePath } from '../tree/types.js';
+import {
+  CellReader,
+  findNode,
+  flag,
+  isAvailable,
+  isCompatible,
+  memoryRegionConsumers,
+  propLen,
+  prop as getPropQ,
+  rootCells,
+  strings,
+  u32,
+  fdtOrder,
+  phandleOf,
+  type MemoryRegionConsumer,
+} from '../tree/query.js';
+import type { LogLine } from './context.js';
+import type { Memblock } from './memblock.js';
+import {
+  EINVAL,
+  ENOENT,
+  ENOMEM,
+  ENOSPC,
+  EBUSY,
+  type HandlerKernel,
+  type HandlerProfile,
+  type ReservedMem,
+  type ReservedMemHandler,
+  type ReservedMemOps,
+} from './handler-api.js';
+
+// ---------------------------------------------------------------------------------------------
+// Version behaviour (data)
+
+export interface RmemBehaviour {
+  /**
+   * `after-sort` (6.1): static regions are saved while scanning, dynamic ones are saved empty;
+   * fdt_init_reserved_mem() sorts, checks overlaps, then allocates dynamic regions and runs every
+   * handler in sorted order. `on-save` (6.12): dynamic regions are allocated right after the scan
+   * and their handlers run as each is saved; static regions are saved (and their handlers run) later
+   * by fdt_scan_reserved_mem_reg_nodes(), which then sorts and checks overlaps.
+   */
+  scheme: 'after-sort' | 'on-save';
+  /** lib/sort.c: 6.1's classic bottom-up heapsort, or 6.12's "extract two largest" variant. */
+  sort: 'heapsort-6.1' | 'heapsort-6.12';
+  /** __rmem_cmp breaks base/size ties on the node's FDT offset (6.12). */
+  cmpNodeOffset: boolean;
+  /** /memreserve/ entries are reserved before the scan (6.1) or after it (6.12). */
+  memreserveBeforeScan: boolean;
+  /** __reserved_mem_alloc_in_range() picks bottom-up/top-down per alloc-range (6.12). */
+  allocInRangeDirection: boolean;
+  /** The per-region `%pa..%pa (%lu KiB) ...` line (6.12). */
+  summaryLine: boolean;
+  /** MAX_RESERVED_REGIONS */
+  maxReservedRegions: number;
+  /**
+   * pr_fmt of the file holding fdt_scan_reserved_mem() and __reserved_mem_reserve_reg():
+   * drivers/of/fdt.c ("OF: fdt: ") on 6.1, drivers/of/of_reserved_mem.c on 6.12.
+   */
+  scanPrefix: string;
+  /** `%pS` the memblock=debug trace shows for our memblock calls (inlining differs per build). */
+  callers: { reserve: string; alloc: string };
+}
+
+export const rmemBehaviours: Record<string, RmemBehaviour> = {
+  '6.1': {
+    scheme: 'after-sort',
+    sort: 'heapsort-6.1',
+    cmpNodeOffset: false,
+    memreserveBeforeScan: true,
+    allocInRangeDirection: false,
+    summaryLine: false,
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: fdt: ',
+    callers: { reserve: '__reserved_mem_reserve_reg', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
+  },
+  '6.12': {
+    scheme: 'on-save',
+    sort: 'heapsort-6.12',
+    cmpNodeOffset: true,
+    memreserveBeforeScan: false,
+    allocInRangeDirection: true,
+    summaryLine: true,
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: reserved mem: ',
+    callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The host: what the boot sequence hands us (structural, so the boot context needs no import).
+
+export interface RmemProfile extends HandlerProfile {
+  /** MAX_CMA_AREAS: 6.1 = 1 + CONFIG_CMA_AREAS, 6.12 = CONFIG_CMA_AREAS. */
+  maxCmaAreas: number;
+  /** Overrides of the version's behaviour (normally absent). */
+  rmem?: Partial<RmemBehaviour>;
+}
+
+export interface CmaState {
+  /** cma_area_count */
+  areaCount: number;
+  /** Name of dma_contiguous_default_area when a `linux,cma-default` region set it. */
+  defaultArea?: string;
+  /** Areas in the order they were declared. */
+  areas?: { name: string; base: bigint; size: bigint }[];
+}
+
+export interface RmemHost {
+  tree: Tree;
+  profile: RmemProfile;
+  memblock: Memblock;
+  log: LogLine[];
+  /** __reservedmem_of_table plus user handlers after it. */
+  handlers: ReservedMemHandler[];
+  /** `cma=` given on the command line (size_cmdline != -1). */
+  cmaCmdlineGiven: boolean;
+  cma: CmaState;
+  /** Filled by this module. */
+  rmem?: RmemState;
+}
+
+export type RegionStatus =
+  | 'ok' //            placed, a handler accepted it
+  | 'no-handler' //    placed, no handler matched (stays reserved)
+  | 'rejected' //      placed, a handler failed: the kernel freed it again
+  | 'reserve-failed' // static `reg` could not be reserved / marked no-map
+  | 'alloc-failed' //  dynamic allocation failed
+  | 'invalid' //       malformed reg/size/alignment/alloc-ranges
+  | 'no-space' //      past MAX_RESERVED_REGIONS
+  | 'disabled' //      status is not okay
+  | 'ignored'; //      neither reg nor size, or a zero-sized reg
+
+export interface HandlerAttempt {
+  compatible: string;
+  handler: string;
+  origin: string;
+  ret: number;
+}
+
+/** One child of /reserved-memory as the plan reports it. */
+export interface RmemRegion {
+  name: string;
+  path: string;
+  node: Node;
+  base: bigint | null;
+  size: bigint | null;
+  nomap: boolean;
+  reusable: boolean;
+  dynamic: boolean;
+  status: RegionStatus;
+  /** Compatible id of the handler that accepted it (or the last one tried when rejected). */
+  handler: string | null;
+  /** Return of the last setup called; null when none was called. */
+  result: number | null;
+  attempts: HandlerAttempt[];
+  /** `static`, `top-down`, `bottom-up`, with the alloc-range used, or why it was not placed. */
+  placement: string;
+  consumers: MemoryRegionConsumer[];
+  /** Extra `reg` entries (6.1 reserves them all; 6.12's second pass ignores them). */
+  extraRegs: { base: bigint; size: bigint; ok: boolean }[];
+  ops?: ReservedMemOps;
+}
+
+/** struct reserved_mem (plus the model's bookkeeping). */
+interface RmemEntry {
+  node: Node;
+  name: string;
+  base: bigint;
+  size: bigint;
+  fdtNode: number;
+  region: RmemRegion;
+  ops?: ReservedMemOps;
+  priv?: unknown;
+}
+
+export interface RmemState {
+  behaviour: RmemBehaviour;
+  addrCells: number;
+  sizeCells: number;
+  /** reserved_mem[] in its current order. */
+  reservedMem: RmemEntry[];
+  /** Every available or not child, in node order. */
+  regions: RmemRegion[];
+  byNode: Map<Node, RmemRegion>;
+  offsets: Map<Node, number>;
+  /** The /reserved-memory node when found and accepted. */
+  root?: Node;
+}
+
+const PR = 'OF: reserved mem: ';
+const SZ_1M = 1n << 20n;
+const SZ_1K = 1n << 10n;
+
+export function behaviourFor(profile: RmemProfile): RmemBehaviour {
+  const base = rmemBehaviours[profile.version] ?? rmemBehaviours['6.12']!;
+  return { ...base, ...(profile.rmem ?? {}) };
+}
+
+function state(h: RmemHost): RmemState {
+  if (h.rmem) return h.rmem;
+  const cells = rootCells(h.tree);
+  h.rmem = {
+    behaviour: behaviourFor(h.profile),
+    addrCells: cells.addressCells,
+    sizeCells: cells.sizeCells,
+    reservedMem: [],
+    regions: [],
+    byNode: new Map(),
+    offsets: fdtOrder(h.tree),
+  };
+  return h.rmem;
+}
+
+function printk(h: RmemHost, level: LogLine['level'], text: string, source: string): void {
+  // One printk with "\n" inside prints as several console lines; only the first has the prefix.
+  for (const t of text.split('\n')) h.log.push({ text: t, level, source });
+}
+
+function physMask(h: RmemHost): bigint {
+  return (1n << BigInt(h.profile.physAddrBits)) - 1n;
+}
+
+function longMask(h: RmemHost): bigint {
+  return h.profile.arch === 'arm' ? 0xffff_ffffn : 0xffff_ffff_ffff_ffffn;
+}
+
+/** `%pa` */
+export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
+  const m = (1n << BigInt(physAddrBits)) - 1n;
+  return '0x' + (x & m).toString(16).padStart(physAddrBits / 4, '0');
+}
+
+function pa(h: RmemHost, x: bigint): string {
+  return formatPa(x, h.profile.physAddrBits);
+}
+
+/** `(unsigned long)(size / SZ_1M)` */
+function mibOf(h: RmemHost, size: bigint): bigint {
+  return (size / SZ_1M) & longMask(h);
+}
+
+function regionOf(h: RmemHost, node: Node): RmemRegion {
+  const st = state(h);
+  let r = st.byNode.get(node);
+  if (!r) {
+    r = {
+      name: node.name,
+      path: nodePath(node),
+      node,
+      base: null,
+      size: null,
+      nomap: flag(node, 'no-map'),
+      reusable: flag(node, 'reusable'),
+      dynamic: false,
+      status: 'ignored',
+      handler: null,
+      result: null,
+      attempts: [],
+      placement: '',
+      consumers: memoryRegionConsumers(h.tree, node),
+      extraRegs: [],
+    };
+    st.byNode.set(node, r);
+    st.regions.push(r);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// lib/sort.c
+
+/**
+ * sort_r() exactly as lib/sort.c does it (element size 1, no swap function), so that elements
+ * comparing equal end up where the kernel puts them.
+ */
+export function kernelSort<T>(a: T[], cmp: (x: T, y: T) => number, variant: RmemBehaviour['sort']): void {
+  const num = a.length;
+  const swap = (i: number, j: number): void => {
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  };
+  const c_ = (i: number, j: number): number => cmp(a[i]!, a[j]!);
+  // parent(): i -= size; i -= size & -(i & lsbit); return i / 2  (size = lsbit = 1)
+  const parent = (i: number): number => {
+    i -= 1;
+    i -= i & 1;
+    return i / 2;
+  };
+  let n = num;
+  let aa = Math.floor(num / 2);
+  if (!aa) return;
+  if (variant === 'heapsort-6.1') {
+    for (;;) {
+      if (aa) aa -= 1;
+      else if ((n -= 1)) swap(0, n);
+      else break;
+      let b = aa;
+      let c = 0;
+      let d = 0;
+      for (; (c = 2 * b + 1), (d = c + 1) < n; ) b = c_(c, d) >= 0 ? c : d;
+      if (d === n) b = c;
+      while (b !== aa && c_(aa, b) >= 0) b = parent(b);
+      c = b;
+      while (b !== aa) {
+        b = parent(b);
+        swap(b, c);
+      }
+    }
+    return;
+  }
+  let shift = 0;
+  for (;;) {
+    if (aa) aa -= 1 << shift;
+    else if (n > 3) {
+      n -= 1;
+      swap(0, n);
+      shift = c_(1, 2) <= 0 ? 1 : 0;
+      aa = 1 << shift;
+      n -= 1;
+      swap(aa, n);
+    } else break;
+    let b = aa;
+    let c = 0;
+    let d = 0;
+    for (; (c = 2 * b + 1), (d = c + 1) < n; ) b = c_(c, d) > 0 ? c : d;
+    if (d === n) b = c;
+    while (b !== aa && c_(aa, b) >= 0) b = parent(b);
+    c = b;
+    while (b !== aa) {
+      b = parent(b);
+      swap(b, c);
+    }
+  }
+  n -= 1;
+  swap(0, n);
+  if (n === 2 && c_(0, 1) > 0) swap(0, 1);
+}
+
+/** __rmem_cmp */
+function rmemCmp(cmpNodeOffset: boolean): (x: RmemEntry, y: RmemEntry) => number {
+  return (ra, rb) => {
+    if (ra.base < rb.base) return -1;
+    if (ra.base > rb.base) return 1;
+    if (ra.size < rb.size) return -1;
+    if (ra.size > rb.size) return 1;
+    if (cmpNodeOffset) {
+      if (ra.fdtNode < rb.fdtNode) return -1;
+      if (ra.fdtNode > rb.fdtNode) return 1;
+    }
+    return 0;
+  };
+}
+
+/** __rmem_check_for_overlap */
+function rmemCheckForOverlap(h: RmemHost): void {
+  const st = state(h);
+  const arr = st.reservedMem;
+  if (arr.length < 2) return;
+  kernelSort(arr, rmemCmp(st.behaviour.cmpNodeOffset), st.behaviour.sort);
+  const m = physMask(h);
+  for (let i = 0; i < arr.length - 1; i++) {
+    const t = arr[i]!;
+    const nx = arr[i + 1]!;
+    if (((t.base + t.size) & m) > nx.base) {
+      const tEnd = (t.base + t.size) & m;
+      const nEnd = (nx.base + nx.size) & m;
+      printk(
+        h,
+        'err',
+        `${PR}OVERLAP DETECTED!\n${t.name} (${pa(h, t.base)}--${pa(h, tEnd)}) overlaps with ${nx.name} (${pa(h, nx.base)}--${pa(h, nEnd)})`,
+        '__rmem_check_for_overlap',
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning and placing
+
+/** __reserved_mem_check_root */
+function reservedMemCheckRoot(h: RmemHost, node: Node): number {
+  const st = state(h);
+  const sc = u32(node, '#size-cells');
+  if (sc === undefined || sc !== st.sizeCells) return -EINVAL;
+  const ac = u32(node, '#address-cells');
+  if (ac === undefined || ac !== st.addrCells) return -EINVAL;
+  if (!flag(node, 'ranges')) return -EINVAL;
+  return 0;
+}
+
+/** early_init_dt_reserve_memory */
+function earlyInitDtReserveMemory(h: RmemHost, base: bigint, size: bigint, nomap: boolean): number {
+  const mb = h.memblock;
+  if (nomap) {
+    // Already reserved (by another region) memory may not become nomap; non-memory is fine.
+    if (mb.overlapsRegion(mb.memory, base, size) && mb.isRegionReserved(base, size)) return -EBUSY;
+    return mb.markNomap(base, size);
+  }
+  return mb.reserve(base, size, state(h).behaviour.callers.reserve);
+}
+
+/** __reserved_mem_reserve_reg */
+function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
+  const st = state(h);
+  const p = getPropQ(node, 'reg');
+  if (!p) return -ENOENT;
+  const tLen = (st.addrCells + st.sizeCells) * 4;
+  let len = p.value.length;
+  const region = regionOf(h, node);
+  if (tLen === 0 || (len && len % tLen !== 0)) {
+    printk(h, 'err', `${st.behaviour.scanPrefix}Reserved memory: invalid reg property in '${uname}', skipping node.`, '__reserved_mem_reserve_reg');
+    region.status = 'invalid';
+    region.placement = 'invalid reg';
+    return -EINVAL;
+  }
+  const nomap = flag(node, 'no-map');
+  const rd = new CellReader(p.value);
+  const m = physMask(h);
+  let first = true;
+  while (len >= tLen) {
+    const base = rd.next(st.addrCells) & m;
+    const size = rd.next(st.sizeCells) & m;
+    const ok = size !== 0n && earlyInitDtReserveMemory(h, base, size, nomap) === 0;
+    if (!ok) {
+      printk(
+        h,
+        'err',
+        `${st.behaviour.scanPrefix}Reserved memory: failed to reserve memory for node '${uname}': base ${pa(h, base)}, size ${mibOf(h, size)} MiB`,
+        '__reserved_mem_reserve_reg',
+      );
+    }
+    if (first) {
+      region.base = base;
+      region.size = size;
+      region.placement = 'static';
+      region.status = ok ? 'no-handler' : size === 0n ? 'ignored' : 'reserve-failed';
+      if (st.behaviour.scheme === 'after-sort') fdtReservedMemSaveNode(h, node, uname, base, size);
+      first = false;
+    } else {
+      region.extraRegs.push({ base, size, ok });
+    }
+    len -= tLen;
+  }
+  return 0;
+}
+
+/**
+ * fdt_reserved_mem_save_node: append to reserved_mem[]; on 6.12 the region's handler runs now
+ * (fdt_init_reserved_mem_node).
+ */
+function fdtReservedMemSaveNode(h: RmemHost, node: Node, uname: string, base: bigint, size: bigint): void {
+  const st = state(h);
+  const region = regionOf(h, node);
+  if (st.reservedMem.length === st.behaviour.maxReservedRegions) {
+    printk(h, 'err', `${PR}not enough space for all defined regions.`, 'fdt_reserved_mem_save_node');
+    region.status = 'no-space';
+    return;
+  }
+  const entry: RmemEntry = { node, name: uname, base, size, fdtNode: st.offsets.get(node) ?? 0, region };
+  if (st.behaviour.scheme === 'on-save') {
+    fdtInitReservedMemNode(h, entry);
+  }
+  st.reservedMem.push(entry);
+}
+
+/** fdt_scan_reserved_mem */
+function fdtScanReservedMem(h: RmemHost): number {
+  const st = state(h);
+  const node = findNode(h.tree, '/reserved-memory');
+  if (!node) return -19; // -ENODEV
+  if (reservedMemCheckRoot(h, node) !== 0) {
+    printk(h, 'err', `${st.behaviour.scanPrefix}Reserved memory: unsupported node format, ignoring`, 'fdt_scan_reserved_mem');
+    for (const c of node.children) {
+      const r = regionOf(h, c);
+      r.status = 'ignored';
+      r.placement = 'unsupported /reserved-memory format';
+    }
+    return -EINVAL;
+  }
+  st.root = node;
+  const dynamicNodes: Node[] = [];
+  for (const child of node.children) {
+    const region = regionOf(h, child);
+    if (!isAvailable(child)) {
+      region.status = 'disabled';
+      region.placement = 'status disabled';
+      continue;
+    }
+    const err = reservedMemReserveReg(h, child, child.name);
+    if (err === -ENOENT && flag(child, 'size')) {
+      region.dynamic = true;
+      if (st.behaviour.scheme === 'after-sort') fdtReservedMemSaveNode(h, child, child.name, 0n, 0n);
+      else dynamicNodes.push(child);
+    } else if (err === -ENOENT) {
+      region.placement = 'neither reg nor size';
+    }
+  }
+  for (const child of dynamicNodes) reservedMemAllocSize(h, child, child.name);
+  return 0;
+}
+
+/** early_init_dt_alloc_reserved_memory_arch */
+function earlyInitDtAllocReservedMemoryArch(
+  h: RmemHost,
+  size: bigint,
+  align: bigint,
+  start: bigint,
+  end: bigint,
+  nomap: boolean,
+): { ret: number; base?: bigint } {
+  const mb = h.memblock;
+  end = end === 0n ? mb.physAddrMax : end; // MEMBLOCK_ALLOC_ANYWHERE
+  align = align === 0n ? mb.smpCacheBytes : align; // SMP_CACHE_BYTES
+  const base = mb.physAllocRange(size, align, start, end, state(h).behaviour.callers.alloc);
+  if (!base) return { ret: -ENOMEM };
+  let err = 0;
+  if (nomap) {
+    err = mb.markNomap(base, size);
+    if (err) mb.physFree(base, size, 'early_init_dt_alloc_reserved_memory_arch');
+  }
+  return { ret: err, base };
+}
+
+/** __reserved_mem_alloc_in_range (6.12): stay next to an existing reservation if one touches the range. */
+function reservedMemAllocInRange(
+  h: RmemHost,
+  size: bigint,
+  align: bigint,
+  start: bigint,
+  end: bigint,
+  nomap: boolean,
+): { ret: number; base?: bigint; bottomUp: boolean } {
+  const st = state(h);
+  const mb = h.memblock;
+  const prev = mb.bottomUp;
+  let bottomUp = false;
+  let topDown = false;
+  if (st.behaviour.allocInRangeDirection) {
+    for (const r of st.reservedMem) {
+      if (r.size === 0n) continue;
+      if (start >= r.base && start <= r.base + r.size) bottomUp = true;
+      if (end >= r.base && end <= r.base + r.size) topDown = true;
+    }
+  }
+  if (bottomUp !== topDown) mb.setBottomUp(bottomUp);
+  const used = mb.bottomUp;
+  const res = earlyInitDtAllocReservedMemoryArch(h, size, align, start, end, nomap);
+  if (bottomUp !== topDown) mb.setBottomUp(prev);
+  return { ...res, bottomUp: used };
+}
+
+/** __reserved_mem_alloc_size: place a region described by `size`, `alignment`, `alloc-ranges`. */
+function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: number; base?: bigint; size?: bigint } {
+  const st = state(h);
+  const region = regionOf(h, node);
+  const tLen = (st.addrCells + st.sizeCells) * 4;
+  const m = physMask(h);
+  const sizeProp = getPropQ(node, 'size');
+  if (!sizeProp) return { ret: -EINVAL };
+  region.dynamic = true;
+  if (sizeProp.value.length !== st.sizeCells * 4) {
+    printk(h, 'err', `${PR}invalid size property in '${uname}' node.`, '__reserved_mem_alloc_size');
+    region.status = 'invalid';
+    region.placement = 'invalid size';
+    return { ret: -EINVAL };
+  }
+  const size = new CellReader(sizeProp.value).next(st.sizeCells) & m;
+  let align = 0n;
+  const alignProp = getPropQ(node, 'alignment');
+  if (alignProp) {
+    if (alignProp.value.length !== st.addrCells * 4) {
+      printk(h, 'err', `${PR}invalid alignment property in '${uname}' node.`, '__reserved_mem_alloc_size');
+      region.status = 'invalid';
+      region.placement = 'invalid alignment';
+      return { ret: -EINVAL };
+    }
+    align = new CellReader(alignProp.value).next(st.addrCells) & m;
+  }
+  const nomap = flag(node, 'no-map');
+  // CONFIG_CMA: a reusable shared-dma-pool gets at least CMA_MIN_ALIGNMENT_BYTES.
+  if (isCompatible(node, 'shared-dma-pool') && flag(node, 'reusable') && !nomap) {
+    const cmaAlign = h.profile.cmaMinAlignmentBytes;
+    if (cmaAlign > align) align = cmaAlign;
+  }
+  let base = 0n;
+  const ranges = getPropQ(node, 'alloc-ranges');
+  let placement = '';
+  if (ranges) {
+    if (tLen === 0 || ranges.value.length % tLen !== 0) {
+      printk(h, 'err', `${PR}invalid alloc-ranges property in '${uname}', skipping node.`, '__reserved_mem_alloc_size');
+      region.status = 'invalid';
+      region.placement = 'invalid alloc-ranges';
+      return { ret: -EINVAL };
+    }
+    let len = ranges.value.length;
+    const rd = new CellReader(ranges.value);
+    let i = 0;
+    while (len > 0) {
+      const start = rd.next(st.addrCells) & m;
+      const end = (start + rd.next(st.sizeCells)) & m;
+      const r = reservedMemAllocInRange(h, size, align, start, end, nomap);
+      if (r.base !== undefined) base = r.base;
+      if (r.ret === 0) {
+        placement = `${r.bottomUp ? 'bottom-up' : 'top-down'} in alloc-ranges[${i}]`;
+        break;
+      }
+      len -= tLen;
+      i++;
+    }
+  } else {
+    const r = earlyInitDtAllocReservedMemoryArch(h, size, align, 0n, 0n, nomap);
+    if (r.base !== undefined) base = r.base;
+    placement = h.memblock.bottomUp ? 'bottom-up' : 'top-down';
+  }
+  region.size = size;
+  if (base === 0n) {
+    printk(h, 'err', `${PR}failed to allocate memory for node '${uname}': size ${mibOf(h, size)} MiB`, '__reserved_mem_alloc_size');
+    region.status = 'alloc-failed';
+    region.placement = 'allocation failed';
+    return { ret: -ENOMEM };
+  }
+  region.base = base;
+  region.placement = placement;
+  region.status = 'no-handler';
+  if (st.behaviour.scheme === 'on-save') fdtReservedMemSaveNode(h, node, uname, base, size);
+  return { ret: 0, base, size };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+function handlerKernel(h: RmemHost, source: string): HandlerKernel {
+  const log = (level: LogLine['level']) => (text: string) => printk(h, level, text, source);
+  return {
+    printk: (text, level = 'info') => printk(h, level, text, source),
+    pr_info: log('info'),
+    pr_err: log('err'),
+    pr_warn: log('warn'),
+    pa: (x) => pa(h, x),
+    // `(unsigned long)rmem->size / SZ_1M`: the cast comes first.
+    mib: (x) => (x & longMask(h)) / SZ_1M,
+    profile: h.profile,
+    services: {
+      isRegionReserved: (base, size) => h.memblock.isRegionReserved(base, size),
+      cmaCmdlineGiven: () => h.cmaCmdlineGiven,
+      cmaInitReservedMem: (base, size, name) => cmaInitReservedMem(h, base, size, name),
+      setDefaultCmaArea: (name) => {
+        h.cma.defaultArea = name;
+      },
+    },
+  };
+}
+
+/** mm/cma.c cma_init_reserved_mem() (pr_fmt "cma: "). */
+export function cmaInitReservedMem(h: RmemHost, base: bigint, size: bigint, name: string): number {
+  if (h.cma.areaCount === h.profile.maxCmaAreas) {
+    printk(h, 'err', 'cma: Not enough slots for CMA reserved regions!', 'cma_init_reserved_mem');
+    return -ENOSPC;
+  }
+  if (!size || !h.memblock.isRegionReserved(base, size)) return -EINVAL;
+  if ((base | size) % h.profile.cmaMinAlignmentBytes !== 0n) return -EINVAL;
+  h.cma.areaCount++;
+  (h.cma.areas ??= []).push({ name, base, size });
+  return 0;
+}
+
+/** __reserved_mem_init_node: first matching table entry whose setup returns 0 wins. */
+function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
+  let ret = -ENOENT;
+  const node = e.node;
+  const view: ReservedMem = {
+    name: e.name,
+    path: nodePath(node),
+    base: e.base,
+    size: e.size,
+    node,
+    flag: (n) => flag(node, n),
+    prop: (n) => getPropQ(node, n)?.value,
+    compatible: strings(node, 'compatible'),
+  };
+  for (const handler of h.handlers) {
+    if (!isCompatible(node, handler.compatible)) continue;
+    let r: number;
+    try {
+      r = handler.setup(view, handlerKernel(h, handler.name));
+      if (typeof r !== 'number' || !Number.isInteger(r)) r = -EINVAL;
+    } catch (err) {
+      // A user handler that throws is a failed setup, reported in the log as the model's note.
+      printk(h, 'err', `carveout: handler '${handler.name}' threw: ${err instanceof Error ? err.message : String(err)}`, handler.name);
+      r = -EINVAL;
+    }
+    ret = r;
+    e.region.attempts.push({ compatible: handler.compatible, handler: handler.name, origin: handler.origin, ret: r });
+    e.region.handler = handler.compatible;
+    e.region.result = r;
+    if (r === 0) {
+      if (view.ops) e.ops = e.region.ops = view.ops;
+      e.priv = view.priv;
+      printk(h, 'info', `${PR}initialized node ${e.name}, compatible id ${handler.compatible}`, '__reserved_mem_init_node');
+      break;
+    }
+  }
+  return ret;
+}
+
+/** Record the outcome of a handler run on the region (keeping an earlier reserve failure visible). */
+function settle(e: RmemEntry, err: number): void {
+  const r = e.region;
+  const failedBefore = r.status === 'reserve-failed';
+  if (err === 0) {
+    if (!failedBefore) r.status = 'ok';
+  } else if (err === -ENOENT) {
+    if (!failedBefore) r.status = 'no-handler';
+  } else {
+    r.status = 'rejected';
+  }
+}
+
+/** fdt_init_reserved_mem_node (6.12): handler, then the summary line or the failure path. */
+function fdtInitReservedMemNode(h: RmemHost, e: RmemEntry): void {
+  const nomap = flag(e.node, 'no-map');
+  const err = reservedMemInitNode(h, e);
+  settle(e, err);
+  if (err !== 0 && err !== -ENOENT) {
+    printk(h, 'info', `${PR}node ${e.name} compatible matching fail`, 'fdt_init_reserved_mem_node');
+    if (nomap) h.memblock.clearNomap(e.base, e.size);
+    else h.memblock.physFree(e.base, e.size, 'fdt_init_reserved_mem_node');
+  } else if (state(h).behaviour.summaryLine) {
+    const end = (e.base + e.size - 1n) & physMask(h);
+    const kib = (e.size / SZ_1K) & longMask(h);
+    const reusable = flag(e.node, 'reusable');
+    printk(
+      h,
+      'info',
+      `${PR}${pa(h, e.base)}..${pa(h, end)} (${kib} KiB) ${nomap ? 'nomap' : 'map'} ${reusable ? 'reusable' : 'non-reusable'} ${e.name}`,
+      'fdt_init_reserved_mem_node',
+    );
+  }
+}
+
+/** fdt_init_reserved_mem (6.1): sort, check overlaps, place dynamic regions, run handlers. */
+function fdtInitReservedMem(h: RmemHost): void {
+  const st = state(h);
+  rmemCheckForOverlap(h);
+  for (const e of st.reservedMem) {
+    const nomap = flag(e.node, 'no-map');
+    let err = 0;
+    if (e.size === 0n) {
+      const r = reservedMemAllocSize(h, e.node, e.name);
+      err = r.ret;
+      if (err === 0) {
+        e.base = r.base!;
+        e.size = r.size!;
+      }
+    }
+    if (err === 0) {
+      err = reservedMemInitNode(h, e);
+      settle(e, err);
+      if (err !== 0 && err !== -ENOENT) {
+        printk(h, 'info', `${PR}node ${e.name} compatible matching fail`, 'fdt_init_reserved_mem');
+        if (nomap) h.memblock.clearNomap(e.base, e.size);
+        else h.memblock.physFree(e.base, e.size, 'fdt_init_reserved_mem');
+      }
+    }
+  }
+}
+
+function reserveMemreserves(h: RmemHost): void {
+  for (const r of h.tree.memreserves) {
+    if (!r.size) break; // fdt_get_mem_rsv: a zero size ends the block
+    h.memblock.reserve(r.address & physMask(h), r.size & physMask(h), 'early_init_fdt_scan_reserved_mem');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points for the boot sequence
+
+/**
+ * early_init_fdt_scan_reserved_mem(): called from arm64_memblock_init() / arm_memblock_init().
+ * 6.1: /memreserve/, scan (static regions reserved), then fdt_init_reserved_mem() (sort, overlap
+ * check, dynamic allocation, every handler). 6.12: scan (static reserved, dynamic allocated and
+ * their handlers run), then /memreserve/.
+ */
+export function earlyInitFdtScanReservedMem(h: RmemHost): void {
+  const st = state(h);
+  if (st.behaviour.memreserveBeforeScan) reserveMemreserves(h);
+  fdtScanReservedMem(h);
+  if (st.behaviour.scheme === 'after-sort') fdtInitReservedMem(h);
+  if (!st.behaviour.memreserveBeforeScan) reserveMemreserves(h);
+}
+
+/**
+ * fdt_scan_reserved_mem_reg_nodes() (6.12, from unflatten_device_tree()): save the static regions
+ * (first `reg` entry only), running their handlers, then sort and check overlaps. No-op on 6.1.
+ */
+export function fdtScanReservedMemRegNodes(h: RmemHost): void {
+  const st = state(h);
+  if (st.behaviour.scheme !== 'on-save') return;
+  const tLen = (st.addrCells + st.sizeCells) * 4;
+  const node = findNode(h.tree, '/reserved-memory');
+  if (!node) {
+    printk(h, 'info', `${PR}Reserved memory: No reserved-memory node in the DT`, 'fdt_scan_reserved_mem_reg_nodes');
+    return;
+  }
+  if (reservedMemCheckRoot(h, node)) {
+    printk(h, 'err', `${PR}Reserved memory: unsupported node format, ignoring`, 'fdt_scan_reserved_mem_reg_nodes');
+    return;
+  }
+  const m = physMask(h);
+  for (const child of node.children) {
+    const p = getPropQ(child, 'reg');
+    if (!p) continue;
+    if (!isAvailable(child)) continue;
+    const uname = child.name;
+    const len = p.value.length;
+    if (tLen === 0 || (len && len % tLen !== 0)) {
+      printk(h, 'err', `${PR}Reserved memory: invalid reg property in '${uname}', skipping node.`, 'fdt_scan_reserved_mem_reg_nodes');
+      continue;
+    }
+    if (len > tLen) {
+      printk(h, 'warn', `${PR}fdt_scan_reserved_mem_reg_nodes() ignores ${Math.floor(len / tLen) - 1} regions in node '${uname}'`, 'fdt_scan_reserved_mem_reg_nodes');
+    }
+    // With an empty `reg` the kernel reads whatever follows in the blob; we read zeros (size 0: skipped).
+    const rd = new CellReader(p.value);
+    const base = rd.next(st.addrCells) & m;
+    const size = rd.next(st.sizeCells) & m;
+    if (size) fdtReservedMemSaveNode(h, child, uname, base, size);
+  }
+  rmemCheckForOverlap(h);
+}
+
+/** The regions in node order (after the boot ran both entry points). */
+export function rmemRegions(h: RmemHost): RmemRegion[] {
+  return h.rmem ? h.rmem.regions : [];
+}
+
+/** of_reserved_mem_lookup() by node name (6.12) / phandle (6.1): the saved region for a node. */
+export function reservedMemLookup(h: RmemHost, node: Node): RmemRegion | undefined {
+  const st = h.rmem;
+  if (!st) return undefined;
+  const ph = phandleOf(node);
+  const e = st.reservedMem.find((x) => (st.behaviour.cmpNodeOffset ? x.name === node.name : ph !== 0 && phandleOf(x.node) === ph));
+  return e?.region;
+}
+
+export { propLen };
