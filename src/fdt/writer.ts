@@ -1,0 +1,269 @@
+// DTB writer, byte-identical to `dtc -O dtb` (dtc 1.6.1 flattree.c: dt_to_blob, flatten_tree,
+// flatten_reserve_list, make_fdt_header, stringtable_insert).
+//
+// Hot path (the bench compiles the whole arm64 corpus): the structure block and the strings block
+// each live in one growing buffer; nothing is built byte by byte in JS arrays.
+import type { Tree, Node } from '../tree/types.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
+import {
+  FDT_MAGIC, FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_END, FDT_RESERVE_ENTRY_SIZE,
+  FTF_BOOTCPUID, FTF_FULLPATH, FTF_NAMEPROPS, FTF_STRTABSIZE, FTF_STRUCTSIZE, FTF_VARALIGN,
+  DEFAULT_FDT_VERSION, HDR, versionInfo, type VersionInfo,
+} from './constants.js';
+
+export interface WriteDtbOptions {
+  /** Blob version, dtc `-V` (1, 2, 3, 16 or 17; default 17). */
+  version?: number;
+  /** Extra empty memory reservation entries, dtc `-R`. */
+  reserve?: number;
+  /** Minimum blob size, dtc `-S`. */
+  space?: number;
+  /** Zero padding added after the strings block, dtc `-p` (wins over `space`, as in dtc). */
+  pad?: number;
+  /** Pad the blob to a multiple of this (a power of two), dtc `-a`. */
+  align?: number;
+  /** boot_cpuid_phys, dtc `-b`; default `tree.bootCpuidPhys`. */
+  bootCpuid?: number;
+  /** Receives dtc's warnings (e.g. "blob size >= minimum size"). */
+  diagnostics?: Diagnostic[];
+}
+
+/** One growing byte buffer (dtc's `struct data`, without the markers). */
+export class ByteBuf {
+  buf: Uint8Array;
+  view: DataView;
+  len = 0;
+
+  constructor(cap = 4096) {
+    this.buf = new Uint8Array(cap);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+    this.view = new DataView(nb.buffer);
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.len, v >>> 0);
+    this.len += 4;
+  }
+
+  u64(v: bigint): void {
+    this.ensure(8);
+    this.view.setBigUint64(this.len, BigInt.asUintN(64, v));
+    this.len += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** A string's bytes (latin1: one byte per char code, as the DTB reader decodes), no terminator. */
+  str(s: string, n = s.length): void {
+    this.ensure(n * 3);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x100) buf[p++] = c;
+      else p += utf8Encode(s.charAt(i), buf, p); // not produced by our readers/parsers; kept lossless
+    }
+    this.len = p;
+  }
+
+  zeroes(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+  }
+
+  /** data_append_align: pad with zeroes to a multiple of `a`. */
+  align(a: number): void {
+    const pad = (a - (this.len % a)) % a;
+    if (pad) this.zeroes(pad);
+  }
+
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+function utf8Encode(ch: string, out: Uint8Array, at: number): number {
+  const b = new TextEncoder().encode(ch);
+  out.set(b, at);
+  return b.length;
+}
+
+/**
+ * The strings block with dtc's sharing rule: a name is stored at the first offset where
+ * `name\0` already occurs in the table (so a name that is a suffix of an earlier one, e.g.
+ * "cells" after "#address-cells", reuses its tail), else appended. dtc 1.6.1 finds that offset
+ * with a linear `streq(str, table + i)` scan; we keep every suffix of every stored string in a map
+ * (first, i.e. lowest, offset wins), which gives the same offsets in O(1).
+ */
+export class StringTable {
+  readonly data = new ByteBuf(1024);
+  private readonly offsets = new Map<string, number>();
+
+  insert(s: string): number {
+    const hit = this.offsets.get(s);
+    if (hit !== undefined) return hit;
+    const off = this.data.len;
+    this.data.str(s);
+    this.data.zeroes(1);
+    // Every suffix s[k..] now occurs at off + k; earlier occurrences keep their lower offset.
+    // (Strings with chars >= 0x100 are stored as UTF-8, so their suffix offsets are not char
+    // offsets: only the whole string is recorded then.)
+    if (isLatin1(s)) {
+      for (let k = 0; k <= s.length; k++) {
+        const suf = k === 0 ? s : s.slice(k);
+        if (!this.offsets.has(suf)) this.offsets.set(suf, off + k);
+      }
+    } else {
+      this.offsets.set(s, off);
+    }
+    return off;
+  }
+}
+
+function isLatin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** dtc's fill_fullpaths: basenamelen is the name up to '@'. */
+function baseNameLen(name: string): number {
+  const at = name.indexOf('@');
+  return at < 0 ? name.length : at;
+}
+
+function flattenTree(node: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo, fullpath: string): void {
+  dt.u32(FDT_BEGIN_NODE);
+  dt.str(vi.flags & FTF_FULLPATH ? fullpath : node.name);
+  dt.zeroes(1);
+  dt.align(4);
+
+  let seenNameProp = false;
+  const varalign = (vi.flags & FTF_VARALIGN) !== 0;
+  for (const prop of node.props) {
+    if (prop.name === 'name') seenNameProp = true;
+    const nameoff = strs.insert(prop.name);
+    const len = prop.value.length;
+    dt.ensure(12);
+    const v = dt.view;
+    v.setUint32(dt.len, FDT_PROP);
+    v.setUint32(dt.len + 4, len);
+    v.setUint32(dt.len + 8, nameoff);
+    dt.len += 12;
+    if (varalign && len >= 8) dt.align(8);
+    if (len) {
+      dt.bytes(prop.value);
+      dt.align(4);
+    }
+  }
+
+  if (vi.flags & FTF_NAMEPROPS && !seenNameProp) {
+    // The v1-3 "name" property: the base name (up to '@'). dtc declares basenamelen+1 bytes but
+    // emit->string() writes the whole name when basenamelen is 0 — reproduced as is.
+    const bl = baseNameLen(node.name);
+    dt.u32(FDT_PROP);
+    dt.u32(bl + 1);
+    dt.u32(strs.insert('name'));
+    if (varalign && bl + 1 >= 8) dt.align(8);
+    dt.str(node.name, bl === 0 ? node.name.length : bl);
+    dt.zeroes(1);
+    dt.align(4);
+  }
+
+  for (const child of node.children) {
+    const childPath = vi.flags & FTF_FULLPATH ? joinPath(fullpath, child.name) : '';
+    flattenTree(child, dt, strs, vi, childPath);
+  }
+
+  dt.u32(FDT_END_NODE);
+}
+
+/** util.c join_path. */
+function joinPath(path: string, name: string): string {
+  return path.endsWith('/') ? path + name : path + '/' + name;
+}
+
+/**
+ * Flatten a tree to a DTB exactly as `dtc -O dtb` does (flattree.c dt_to_blob).
+ * Throws only for an unknown version (a caller bug: the CLI validates `-V` first).
+ */
+export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
+  const version = opts.version ?? DEFAULT_FDT_VERSION;
+  const vi = versionInfo(version);
+  if (!vi) throw new RangeError(`Unknown device tree blob version ${version}`);
+
+  const dt = new ByteBuf(64 * 1024);
+  const strs = new StringTable();
+  flattenTree(tree.root, dt, strs, vi, joinPath('', tree.root.name));
+  dt.u32(FDT_END);
+
+  const reserveNum = Math.max(0, opts.reserve ?? 0);
+  const reserveSize = (tree.memreserves.length + reserveNum) * FDT_RESERVE_ENTRY_SIZE;
+  const dtSize = dt.len;
+  const strSize = strs.data.len;
+
+  // make_fdt_header: the reserve map is doubleword aligned after the header; its size counts the
+  // terminating empty entry.
+  const reserveOff = (vi.hdrSize + 7) & ~7;
+  const rsvTotal = reserveSize + FDT_RESERVE_ENTRY_SIZE;
+  let totalsize = reserveOff + rsvTotal + dtSize + strSize;
+
+  // dt_to_blob: -S (minsize), then -p (padsize) overrides it, then -a rounds the total up.
+  let padlen = 0;
+  const minsize = opts.space ?? 0;
+  if (minsize > 0) {
+    padlen = minsize - totalsize;
+    if (padlen < 0) {
+      padlen = 0;
+      opts.diagnostics?.push(diag('warning', 'blob-size', `blob size ${totalsize} >= minimum size ${minsize}`));
+    }
+  }
+  const padsize = opts.pad ?? 0;
+  if (padsize > 0) padlen = padsize;
+  const alignsize = opts.align ?? 0;
+  if (alignsize > 0) padlen = Math.ceil((totalsize + padlen) / alignsize) * alignsize - totalsize;
+  if (padlen > 0) totalsize += padlen;
+  else padlen = 0;
+
+  const out = new Uint8Array(reserveOff + rsvTotal + dtSize + strSize + padlen);
+  const v = new DataView(out.buffer);
+  v.setUint32(HDR.magic, FDT_MAGIC);
+  v.setUint32(HDR.totalsize, totalsize >>> 0);
+  v.setUint32(HDR.off_dt_struct, reserveOff + rsvTotal);
+  v.setUint32(HDR.off_dt_strings, reserveOff + rsvTotal + dtSize);
+  v.setUint32(HDR.off_mem_rsvmap, reserveOff);
+  v.setUint32(HDR.version, vi.version);
+  v.setUint32(HDR.last_comp_version, vi.lastCompVersion);
+  if (vi.flags & FTF_BOOTCPUID) v.setUint32(HDR.boot_cpuid_phys, (opts.bootCpuid ?? tree.bootCpuidPhys) >>> 0);
+  if (vi.flags & FTF_STRTABSIZE) v.setUint32(HDR.size_dt_strings, strSize);
+  if (vi.flags & FTF_STRUCTSIZE) v.setUint32(HDR.size_dt_struct, dtSize);
+  // Bytes between the header and the reserve map (v16's 36-byte header) stay zero, as
+  // data_append_align() leaves them.
+
+  let p = reserveOff;
+  for (const re of tree.memreserves) {
+    v.setBigUint64(p, BigInt.asUintN(64, re.address));
+    v.setBigUint64(p + 8, BigInt.asUintN(64, re.size));
+    p += FDT_RESERVE_ENTRY_SIZE;
+  }
+  p += reserveNum * FDT_RESERVE_ENTRY_SIZE + FDT_RESERVE_ENTRY_SIZE; // -R empties + terminator: zeroes
+  out.set(dt.result(), p);
+  p += dtSize;
+  out.set(strs.data.result(), p);
+  return out;
+}
