@@ -48,6 +48,7 @@ import {
   type ReservedMemHandler,
   type ReservedMemOps,
 } from './handler-api.js';
+import { builtinHandlers, type ReservedMemConfig } from './handlers/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Version behaviour (data)
@@ -115,6 +116,8 @@ export interface RmemProfile extends HandlerProfile {
   maxCmaAreas: number;
   /** Overrides of the version's behaviour (normally absent). */
   rmem?: Partial<RmemBehaviour>;
+  /** Which RESERVEDMEM_OF_DECLARE entries the kernel config builds (default: Debian's). */
+  reservedMemConfig?: ReservedMemConfig;
 }
 
 export interface CmaState {
@@ -131,10 +134,10 @@ export interface RmemHost {
   profile: RmemProfile;
   memblock: Memblock;
   log: LogLine[];
-  /** __reservedmem_of_table plus user handlers after it. */
-  handlers: ReservedMemHandler[];
-  /** `cma=` given on the command line (size_cmdline != -1). */
-  cmaCmdlineGiven: boolean;
+  /** __reservedmem_of_table plus user handlers after it; default: the profile's built-in table. */
+  handlers?: ReservedMemHandler[];
+  /** `cma=` given on the command line (size_cmdline != -1 in kernel/dma/contiguous.c). */
+  cmdline?: { cmaSize?: bigint };
   cma: CmaState;
   /** Filled by this module. */
   rmem?: RmemState;
@@ -664,7 +667,7 @@ function handlerKernel(h: RmemHost, source: string): HandlerKernel {
     profile: h.profile,
     services: {
       isRegionReserved: (base, size) => h.memblock.isRegionReserved(base, size),
-      cmaCmdlineGiven: () => h.cmaCmdlineGiven,
+      cmaCmdlineGiven: () => h.cmdline?.cmaSize !== undefined,
       cmaInitReservedMem: (base, size, name) => cmaInitReservedMem(h, base, size, name),
       setDefaultCmaArea: (name) => {
         h.cma.defaultArea = name;
@@ -700,6 +703,7 @@ function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
     prop: (n) => getPropQ(node, n)?.value,
     compatible: strings(node, 'compatible'),
   };
+  h.handlers ??= builtinHandlers(h.profile.reservedMemConfig);
   for (const handler of h.handlers) {
     if (!isCompatible(node, handler.compatible)) continue;
     let r: number;

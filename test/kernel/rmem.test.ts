@@ -1,0 +1,192 @@
+// of_reserved_mem model: per-version behaviour from drivers/of/of_reserved_mem.c and drivers/of/fdt.c.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, rmemRegions, type RmemHost } from '../../src/kernel/rmem.js';
+import { builtinHandlers } from '../../src/kernel/handlers/index.js';
+import { declareReservedMem, EINVAL } from '../../src/kernel/handler-api.js';
+import { bareHost, c2, node, texts, virtTree } from './rmem-fixtures.js';
+
+const M = 1n << 20n;
+
+function boot(h: RmemHost): RmemHost {
+  earlyInitFdtScanReservedMem(h);
+  fdtScanReservedMemRegNodes(h);
+  return h;
+}
+
+// The lab's hand-written sample (data/lab/sample-6.12-arm64): a static no-map region on top of the
+// initrd and a dynamic CMA pool; the 6.12 kernel printed exactly these lines in this order.
+test('6.12: dynamic handlers run at scan time, static ones later; failed nomap still gets a summary', () => {
+  const t = virtTree([
+    node('st@48000000', { reg: c2(0x48000000n, 1n * M), 'no-map': true }),
+    node('dyn', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) }),
+  ]);
+  const h = boot(bareHost(t, '6.12-arm64', { reserve: [[0x48000000n, 0xfe000n], [0x40200000n, 0x2b20000n]] }));
+  assert.deepEqual(texts(h), [
+    "OF: reserved mem: Reserved memory: failed to reserve memory for node 'st@48000000': base 0x0000000048000000, size 1 MiB",
+    'Reserved memory: created CMA memory pool at 0x000000007f800000, size 8 MiB',
+    'OF: reserved mem: initialized node dyn, compatible id shared-dma-pool',
+    'OF: reserved mem: 0x000000007f800000..0x000000007fffffff (8192 KiB) map reusable dyn',
+    'OF: reserved mem: 0x0000000048000000..0x00000000480fffff (1024 KiB) nomap non-reusable st@48000000',
+  ]);
+  const regs = rmemRegions(h);
+  assert.equal(regs.find((r) => r.name === 'dyn')!.status, 'ok');
+  assert.equal(regs.find((r) => r.name === 'st@48000000')!.status, 'reserve-failed');
+  assert.equal(h.cma.areaCount, 1);
+});
+
+// data/lab/sample-6.1-armmp: 32-bit %pa, 8 MiB CMA alignment (pageblock order 11), no summary lines.
+test('6.1 armmp: CMA alignment raised to the pageblock size, 8-digit %pa, no summary', () => {
+  const t = virtTree([
+    node('st@50000000', { reg: c2(0x50000000n, 1n * M), 'no-map': true }),
+    node('dyn', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) }),
+  ]);
+  const h = boot(bareHost(t, '6.1-armmp', { reserve: [[0x40300000n, 0x1307588n], [0x48000000n, 0xdd000n]] }));
+  assert.deepEqual(texts(h), [
+    'Reserved memory: created CMA memory pool at 0x7f800000, size 8 MiB',
+    'OF: reserved mem: initialized node dyn, compatible id shared-dma-pool',
+  ]);
+  const alloc = h.memblock.events.find((e) => e.kind === 'memblock_phys_alloc_range');
+  assert.ok(alloc && alloc.kind === 'memblock_phys_alloc_range');
+  assert.equal(alloc.align, 8n * M);
+  assert.equal(alloc.maxAddr, 0xffffffffn);
+});
+
+test('root checks: cells must equal the root and ranges must exist (message per version, twice on 6.12)', () => {
+  for (const [k, lines] of [
+    ['6.1-arm64', ['OF: fdt: Reserved memory: unsupported node format, ignoring']],
+    ['6.12-arm64', ['OF: reserved mem: Reserved memory: unsupported node format, ignoring', 'OF: reserved mem: Reserved memory: unsupported node format, ignoring']],
+  ] as const) {
+    const t = virtTree([node('a@48000000', { reg: c2(0x48000000n, M) })]);
+    t.root.children[0]!.props = t.root.children[0]!.props.filter((p) => p.name !== 'ranges');
+    const h = boot(bareHost(t, k));
+    assert.deepEqual(texts(h), lines);
+    assert.equal(h.memblock.isRegionReserved(0x48000000n, M), false);
+  }
+});
+
+test('invalid reg length, disabled status, several reg entries', () => {
+  const kids = () => [
+    node('bad@1', { reg: [0, 0x48000000, 0] }),
+    node('off@2', { reg: c2(0x49000000n, M), status: 'disabled' }),
+    node('two@3', { reg: c2(0x4a000000n, M, 0x4b000000n, M) }),
+  ];
+  const h61 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
+  assert.deepEqual(texts(h61), ["OF: fdt: Reserved memory: invalid reg property in 'bad@1', skipping node."]);
+  assert.ok(h61.memblock.isRegionReserved(0x4b000000n, M), '6.1 reserves every reg entry');
+  assert.ok(!h61.memblock.isRegionReserved(0x49000000n, M));
+  const h612 = boot(bareHost(virtTree(kids()), '6.12-arm64'));
+  assert.deepEqual(texts(h612), [
+    "OF: reserved mem: Reserved memory: invalid reg property in 'bad@1', skipping node.",
+    "OF: reserved mem: Reserved memory: invalid reg property in 'bad@1', skipping node.",
+    "OF: reserved mem: fdt_scan_reserved_mem_reg_nodes() ignores 1 regions in node 'two@3'",
+    'OF: reserved mem: 0x000000004a000000..0x000000004a0fffff (1024 KiB) map non-reusable two@3',
+  ]);
+  const regs = rmemRegions(h612);
+  assert.equal(regs.find((r) => r.name === 'bad@1')!.status, 'invalid');
+  assert.equal(regs.find((r) => r.name === 'off@2')!.status, 'disabled');
+  assert.equal(regs.find((r) => r.name === 'two@3')!.extraRegs.length, 1);
+});
+
+test('overlap detection prints after sorting by base then size', () => {
+  const t = virtTree([
+    node('b@48100000', { reg: c2(0x48100000n, 2n * M) }),
+    node('a@48000000', { reg: c2(0x48000000n, 2n * M) }),
+  ]);
+  const h = boot(bareHost(t, '6.1-arm64'));
+  assert.deepEqual(texts(h), [
+    'OF: reserved mem: OVERLAP DETECTED!',
+    'a@48000000 (0x0000000048000000--0x0000000048200000) overlaps with b@48100000 (0x0000000048100000--0x0000000048300000)',
+  ]);
+});
+
+test('dynamic regions: failure message, sizes in MiB truncate, alloc-ranges fall through in order', () => {
+  const t = virtTree([
+    node('huge', { size: c2(0x80000000n) }),
+    node('ranged', { size: c2(0x180000n), 'alloc-ranges': c2(0x30000000n, 0x1000000n, 0x50000000n, 0x1000000n) }),
+  ]);
+  const h = boot(bareHost(t, '6.12-arm64'));
+  assert.deepEqual(texts(h), [
+    "OF: reserved mem: failed to allocate memory for node 'huge': size 2048 MiB",
+    'OF: reserved mem: 0x0000000050e80000..0x0000000050ffffff (1536 KiB) map non-reusable ranged',
+  ]);
+  const r = rmemRegions(h).find((x) => x.name === 'ranged')!;
+  assert.equal(r.placement, 'top-down in alloc-ranges[1]');
+  assert.equal(r.status, 'no-handler');
+});
+
+test('6.12 alloc-ranges starting at an existing dynamic region go bottom-up (6.1 stays top-down)', () => {
+  const kids = () => [
+    node('first', { size: c2(M), 'alloc-ranges': c2(0x50000000n, 0x1000000n) }),
+    node('second', { size: c2(M), 'alloc-ranges': c2(0x50f00000n, 0x800000n) }),
+  ];
+  const r612 = rmemRegions(boot(bareHost(virtTree(kids()), '6.12-arm64')));
+  assert.equal(r612.find((r) => r.name === 'first')!.base, 0x50f00000n);
+  assert.equal(r612.find((r) => r.name === 'second')!.base, 0x51000000n);
+  assert.match(r612.find((r) => r.name === 'second')!.placement, /^bottom-up/);
+  const r61 = rmemRegions(boot(bareHost(virtTree(kids()), '6.1-arm64')));
+  assert.equal(r61.find((r) => r.name === 'second')!.base, 0x51600000n);
+});
+
+test('shared-dma-pool: CMA wants reusable and no no-map; coherent pools need no-map on 32-bit ARM only', () => {
+  const kids = () => [
+    node('coh@48000000', { compatible: 'shared-dma-pool', reg: c2(0x48000000n, 4n * M) }),
+    node('cma@49000000', { compatible: 'shared-dma-pool', reusable: true, reg: c2(0x49100000n, 4n * M) }),
+  ];
+  const h64 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
+  assert.deepEqual(texts(h64), [
+    'Reserved memory: created DMA memory pool at 0x0000000048000000, size 4 MiB',
+    'OF: reserved mem: initialized node coh@48000000, compatible id shared-dma-pool',
+    'Reserved memory: incorrect alignment of CMA region',
+    'OF: reserved mem: node cma@49000000 compatible matching fail',
+  ]);
+  assert.equal(h64.memblock.isRegionReserved(0x49100000n, 4n * M), false, 'rejected region is freed');
+  const h32 = boot(bareHost(virtTree(kids()), '6.1-armmp'));
+  assert.ok(texts(h32).includes('Reserved memory: regions without no-map are not yet supported'));
+  assert.equal(rmemRegions(h32).find((r) => r.name === 'coh@48000000')!.status, 'rejected');
+});
+
+test('linux,cma-default with cma= on the command line is bypassed', () => {
+  const t = virtTree([node('linux,cma', { compatible: 'shared-dma-pool', reusable: true, size: c2(16n * M), 'linux,cma-default': true })]);
+  const h = boot(bareHost(t, '6.12-arm64', { cmaCmdline: 32n * M }));
+  assert.deepEqual(texts(h), [
+    'Reserved memory: bypass linux,cma node, using cmdline CMA params instead',
+    'OF: reserved mem: node linux,cma compatible matching fail',
+  ]);
+  const h2 = boot(bareHost(virtTree([node('linux,cma', { compatible: 'shared-dma-pool', reusable: true, size: c2(16n * M), 'linux,cma-default': true })]), '6.12-arm64'));
+  assert.equal(h2.cma.defaultArea, 'linux,cma');
+});
+
+test('user handlers come after the built-in table; first setup returning 0 wins', () => {
+  const seen: bigint[] = [];
+  const fails = declareReservedMem('nope', 'hisi,mca', () => -EINVAL);
+  const mca = declareReservedMem('mca', 'hisi,mca', (rmem, k) => {
+    seen.push(rmem.base, rmem.size);
+    k.pr_info(`mca: ${k.pa(rmem.base)} ${k.mib(rmem.size)} MiB`);
+    return 0;
+  });
+  const t = virtTree([node('mca@b8000000', { compatible: 'hisi,mca', reg: c2(0x78000000n, 64n * M), 'no-map': true })]);
+  const h = boot(bareHost(t, '6.1-arm64', { handlers: [...builtinHandlers(), fails, mca] }));
+  assert.deepEqual(seen, [0x78000000n, 64n * M]);
+  assert.deepEqual(texts(h), ['mca: 0x0000000078000000 64 MiB', 'OF: reserved mem: initialized node mca@b8000000, compatible id hisi,mca']);
+  const r = rmemRegions(h)[0]!;
+  assert.deepEqual(r.attempts.map((a) => a.ret), [-EINVAL, 0]);
+  assert.equal(r.status, 'ok');
+});
+
+test('MAX_RESERVED_REGIONS: the 65th region is refused', () => {
+  const kids = Array.from({ length: 66 }, (_, i) => node(`r@${i}`, { reg: c2(0x48000000n + BigInt(i) * M, M) }));
+  const h = boot(bareHost(virtTree(kids), '6.12-arm64'));
+  assert.equal(texts(h).filter((l) => l === 'OF: reserved mem: not enough space for all defined regions.').length, 2);
+  assert.equal(rmemRegions(h).filter((r) => r.status === 'no-space').length, 2);
+});
+
+test('6.1: a zero-sized reg with a size property is allocated dynamically; /memreserve/ before the scan', () => {
+  const t = virtTree([node('z@0', { reg: c2(0n, 0n), size: c2(M) })]);
+  t.memreserves.push({ address: 0x7ff00000n, size: M, labels: [], span: t.root.span });
+  const h = boot(bareHost(t, '6.1-arm64'));
+  const r = rmemRegions(h)[0]!;
+  assert.equal(r.base, 0x7fe00000n);
+  assert.ok(r.dynamic);
+  assert.deepEqual(texts(h), ["OF: fdt: Reserved memory: failed to reserve memory for node 'z@0': base 0x0000000000000000, size 0 MiB"]);
+});
