@@ -46,6 +46,11 @@ export interface Node {
   phandle: number;
   span: Span;
   omitIfNoRef?: boolean;
+  /**
+   * Later definitions merged into this node (dtc's srcpos chain after `span`, srcpos_extend in
+   * merge_nodes): dtc prints them as "also defined at". Set by the parser only when non-empty.
+   */
+  extraSpans?: Span[];
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
 }

@@ -1,0 +1,106 @@
+// Property value building: dtc's `struct data` (data.c) — a growable byte buffer plus markers
+// (labels, references, type hints) at byte offsets. The parser appends into one DataBuilder per
+// property value, which is equivalent to dtc's data_merge() of the pieces (markers keep their
+// relative offsets).
+import type { Marker, MarkerType } from '../tree/types.js';
+import type { Span } from '../diagnostics.js';
+
+export class DataBuilder {
+  buf: Uint8Array;
+  len = 0;
+  markers: Marker[] = [];
+
+  constructor(initial = 16) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  private grow(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+
+  /** data_add_marker(): a marker at the current end of the data. */
+  addMarker(type: MarkerType, ref?: string, span?: Span): void {
+    const m: Marker = { type, offset: this.len };
+    if (ref !== undefined) m.ref = ref;
+    if (span !== undefined) m.span = span;
+    this.markers.push(m);
+  }
+
+  appendByte(b: number): void {
+    if (this.len >= this.buf.length) this.grow(1);
+    this.buf[this.len++] = b & 0xff;
+  }
+
+  appendBytes(bytes: Uint8Array): void {
+    this.grow(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  /**
+   * Append a "byte string" held in a JS string whose char codes are byte values (0..255),
+   * as the lexer produces for string literals, plus dtc's terminating NUL.
+   */
+  appendLatin1(s: string, nul: boolean): void {
+    const n = s.length;
+    this.grow(n + 1);
+    const b = this.buf;
+    let l = this.len;
+    for (let i = 0; i < n; i++) b[l++] = s.charCodeAt(i);
+    if (nul) b[l++] = 0;
+    this.len = l;
+  }
+
+  /** data_append_cell() for a value known to fit in 32 bits (number fast path). */
+  appendU32(v: number): void {
+    this.grow(4);
+    const b = this.buf;
+    const l = this.len;
+    b[l] = (v >>> 24) & 0xff;
+    b[l + 1] = (v >>> 16) & 0xff;
+    b[l + 2] = (v >>> 8) & 0xff;
+    b[l + 3] = v & 0xff;
+    this.len = l + 4;
+  }
+
+  /** data_append_integer(): big-endian, `bits` wide, value truncated to that width. */
+  appendInteger(v: bigint, bits: number): void {
+    if (bits === 32) {
+      this.appendU32(Number(v & 0xffffffffn));
+      return;
+    }
+    const n = bits >> 3;
+    this.grow(n);
+    let x = BigInt.asUintN(bits, v);
+    for (let i = n - 1; i >= 0; i--) {
+      this.buf[this.len + i] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    this.len += n;
+  }
+
+  /** The value bytes (a copy trimmed to length). */
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Encode a JS string as UTF-8 into a string of byte-valued chars (for chars > 0xFF only). */
+export function toByteString(s: string): string {
+  let wide = false;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0xff) {
+      wide = true;
+      break;
+    }
+  }
+  if (!wide) return s;
+  const bytes = Buffer.from(s, 'utf8');
+  return bytes.toString('latin1');
+}

@@ -1,0 +1,313 @@
+// Building the live tree while parsing, with dtc's semantics (livetree.c, dtc 1.6.1).
+//
+// While parsing, dtc keeps deleted nodes, properties and labels in their lists with a `deleted`
+// flag: a later definition with the same name revives them *in place* (merge_nodes() and
+// add_label() search "withdel"), which decides the order of properties, children and labels in
+// the output. So the parser builds `PNode`s that carry those flags, and `finalizeTree()` drops
+// everything deleted and returns the public `Tree` (src/tree/types.ts).
+//
+// The lookup helpers at the end (getNodeByPath/Label/Ref) work on the final `Tree` with
+// livetree.c's semantics, for the checks and fixups.
+import type { Span } from '../diagnostics.js';
+import { noSpan } from '../diagnostics.js';
+import type { Marker, MemReserve, Node, Property, Tree } from './types.js';
+
+export interface PLabel {
+  name: string;
+  deleted: boolean;
+}
+
+export interface PProp {
+  name: string;
+  value: Uint8Array;
+  markers: Marker[];
+  /** dtc list order: add_label() prepends. */
+  labels: PLabel[];
+  deleted: boolean;
+  span: Span | null;
+}
+
+export interface PNode {
+  name: string;
+  props: PProp[];
+  children: PNode[];
+  labels: PLabel[];
+  parent: PNode | null;
+  deleted: boolean;
+  /** srcpos chain: the first definition, then every merged one (srcpos_extend). */
+  spans: Span[];
+  omitIfNoRef: boolean;
+}
+
+export interface PMemReserve {
+  address: bigint;
+  size: bigint;
+  labels: PLabel[];
+  span: Span;
+}
+
+/** add_label(): revive an existing (possibly deleted) label, else prepend. */
+export function addLabel(labels: PLabel[], name: string): void {
+  for (const l of labels) {
+    if (l.name === name) {
+      l.deleted = false;
+      return;
+    }
+  }
+  labels.unshift({ name, deleted: false });
+}
+
+export function buildProperty(name: string, value: Uint8Array, markers: Marker[], span: Span | null): PProp {
+  return { name, value, markers, labels: [], deleted: false, span };
+}
+
+export function buildPropertyDelete(name: string): PProp {
+  return { name, value: new Uint8Array(0), markers: [], labels: [], deleted: true, span: null };
+}
+
+/** build_node(): children get their parent. */
+export function buildNode(props: PProp[], children: PNode[], span: Span | null): PNode {
+  const n: PNode = { name: '', props, children, labels: [], parent: null, deleted: false, spans: span ? [span] : [], omitIfNoRef: false };
+  for (const c of children) c.parent = n;
+  return n;
+}
+
+export function buildNodeDelete(span: Span | null): PNode {
+  const n = buildNode([], [], span);
+  n.deleted = true;
+  return n;
+}
+
+function deleteLabels(labels: PLabel[]): void {
+  for (const l of labels) l.deleted = true;
+}
+
+function deleteProperty(p: PProp): void {
+  p.deleted = true;
+  deleteLabels(p.labels);
+}
+
+/** delete_node(): the node, its live children and properties, and its labels. */
+export function deleteNode(n: PNode): void {
+  n.deleted = true;
+  for (const c of n.children) if (!c.deleted) deleteNode(c);
+  for (const p of n.props) if (!p.deleted) deleteProperty(p);
+  deleteLabels(n.labels);
+}
+
+function deletePropertyByName(n: PNode, name: string): void {
+  for (const p of n.props) {
+    if (p.name === name) {
+      deleteProperty(p);
+      return;
+    }
+  }
+}
+
+function deleteNodeByName(n: PNode, name: string): void {
+  for (const c of n.children) {
+    if (c.name === name) {
+      deleteNode(c);
+      return;
+    }
+  }
+}
+
+function addChild(parent: PNode, child: PNode): void {
+  child.parent = parent;
+  parent.children.push(child);
+}
+
+/** merge_nodes(): move new's labels, properties and children into old. */
+export function mergeNodes(oldNode: PNode, newNode: PNode): PNode {
+  oldNode.deleted = false;
+  for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
+
+  for (const np of newNode.props) {
+    if (np.deleted) {
+      deletePropertyByName(oldNode, np.name);
+      continue;
+    }
+    let hit = false;
+    for (const op of oldNode.props) {
+      if (op.name === np.name) {
+        for (const l of np.labels) addLabel(op.labels, l.name);
+        op.value = np.value;
+        op.markers = np.markers;
+        op.deleted = false;
+        op.span = np.span;
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) oldNode.props.push(np);
+  }
+
+  for (const nc of newNode.children) {
+    nc.parent = null;
+    if (nc.deleted) {
+      deleteNodeByName(oldNode, nc.name);
+      continue;
+    }
+    let hit = false;
+    for (const oc of oldNode.children) {
+      if (oc.name === nc.name) {
+        mergeNodes(oc, nc);
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) addChild(oldNode, nc);
+  }
+
+  for (const s of newNode.spans) oldNode.spans.push(s);
+  return oldNode;
+}
+
+/**
+ * add_orphan_node() (/plugin/ `&ref { }`): `fragment@N { target = <&ref>; __overlay__ {...} }`,
+ * or `target-path = "/path"` for a path reference. N counts per parse from 0, as dtc's static.
+ */
+export function addOrphanNode(dt: PNode, newNode: PNode, ref: string, fragmentIndex: number): void {
+  let p: PProp;
+  if (ref.charCodeAt(0) === 47 /* / */) {
+    const bytes = new Uint8Array(ref.length + 1);
+    for (let i = 0; i < ref.length; i++) bytes[i] = ref.charCodeAt(i) & 0xff;
+    p = buildProperty('target-path', bytes, [{ type: 'type-string', offset: 0, ref }], null);
+  } else {
+    p = buildProperty('target', Uint8Array.of(0xff, 0xff, 0xff, 0xff), [{ type: 'ref-phandle', offset: 0, ref }], null);
+  }
+  newNode.name = '__overlay__';
+  const frag = buildNode([p], [newNode], null);
+  frag.name = `fragment@${fragmentIndex}`;
+  addChild(dt, frag);
+}
+
+// ---- lookups during parsing (skip deleted entries, as for_each_child/for_each_label do) ----
+
+export function pGetNodeByPath(tree: PNode, path: string): PNode | undefined {
+  let node = tree;
+  let i = 0;
+  for (;;) {
+    if (i >= path.length) return node.deleted ? undefined : node;
+    while (i < path.length && path.charCodeAt(i) === 47) i++;
+    const slash = path.indexOf('/', i);
+    const comp = slash < 0 ? path.slice(i) : path.slice(i, slash);
+    let found: PNode | undefined;
+    for (const c of node.children) {
+      if (!c.deleted && c.name === comp) {
+        found = c;
+        break;
+      }
+    }
+    if (!found) return undefined;
+    if (slash < 0) return found;
+    node = found;
+    i = slash + 1;
+  }
+}
+
+export function pGetNodeByLabel(tree: PNode, label: string): PNode | undefined {
+  for (const l of tree.labels) if (!l.deleted && l.name === label) return tree;
+  for (const c of tree.children) {
+    if (c.deleted) continue;
+    const r = pGetNodeByLabel(c, label);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** get_node_by_ref() of dtc 1.6.1: "/" is the root, "/..." a path, anything else a label. */
+export function pGetNodeByRef(tree: PNode, ref: string): PNode | undefined {
+  if (ref === '/') return tree;
+  if (ref.charCodeAt(0) === 47) return pGetNodeByPath(tree, ref);
+  return pGetNodeByLabel(tree, ref);
+}
+
+/** guess_boot_cpuid(): reg of the first child of /cpus (first in the list, even if deleted). */
+export function guessBootCpuid(tree: PNode): number {
+  const cpus = pGetNodeByPath(tree, '/cpus');
+  if (!cpus) return 0;
+  const boot = cpus.children[0];
+  if (!boot) return 0;
+  const reg = boot.props.find((p) => !p.deleted && p.name === 'reg');
+  if (!reg || reg.value.length !== 4) return 0;
+  const v = reg.value;
+  return ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0;
+}
+
+// ---- finalisation ----
+
+function liveLabels(ls: PLabel[]): string[] {
+  const out: string[] = [];
+  for (const l of ls) if (!l.deleted) out.push(l.name);
+  return out;
+}
+
+function finalizeNode(p: PNode, parent: Node | null): Node {
+  const n: Node = {
+    name: p.name,
+    props: [],
+    children: [],
+    labels: liveLabels(p.labels),
+    parent,
+    phandle: 0,
+    span: p.spans[0] ?? noSpan,
+  };
+  if (p.spans.length > 1) n.extraSpans = p.spans.slice(1);
+  if (p.omitIfNoRef) n.omitIfNoRef = true;
+  for (const pp of p.props) {
+    if (pp.deleted) continue;
+    const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };
+    n.props.push(prop);
+  }
+  for (const c of p.children) if (!c.deleted) n.children.push(finalizeNode(c, n));
+  return n;
+}
+
+export function finalizeTree(root: PNode, memreserves: PMemReserve[], plugin: boolean): Tree {
+  const mr: MemReserve[] = memreserves.map((m) => ({ address: m.address, size: m.size, labels: liveLabels(m.labels), span: m.span }));
+  return { plugin, memreserves: mr, root: finalizeNode(root, null), bootCpuidPhys: guessBootCpuid(root) };
+}
+
+// ---- lookups on the final tree (livetree.c semantics), for checks and fixups ----
+
+/** get_node_by_path(): components must match full node names (with unit address). */
+export function getNodeByPath(tree: Node, path: string): Node | undefined {
+  let node = tree;
+  let i = 0;
+  for (;;) {
+    if (i >= path.length) return node;
+    while (i < path.length && path.charCodeAt(i) === 47) i++;
+    const slash = path.indexOf('/', i);
+    const comp = slash < 0 ? path.slice(i) : path.slice(i, slash);
+    let found: Node | undefined;
+    for (const c of node.children) {
+      if (c.name === comp) {
+        found = c;
+        break;
+      }
+    }
+    if (!found) return undefined;
+    if (slash < 0) return found;
+    node = found;
+    i = slash + 1;
+  }
+}
+
+/** get_node_by_label(): depth-first, node labels only. */
+export function getNodeByLabel(tree: Node, label: string): Node | undefined {
+  if (tree.labels.includes(label)) return tree;
+  for (const c of tree.children) {
+    const r = getNodeByLabel(c, label);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** get_node_by_ref() (dtc 1.6.1). */
+export function getNodeByRef(tree: Node, ref: string): Node | undefined {
+  if (ref === '/') return tree;
+  if (ref.charCodeAt(0) === 47) return getNodeByPath(tree, ref);
+  return getNodeByLabel(tree, ref);
+}
