@@ -307,14 +307,26 @@ export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile): Prom
   }
 }
 
-/** The DTS writer of src/fdt (decompiler), loaded lazily like the compiler. */
-export interface OurDecompiler { writeDts(blob: Uint8Array): { dts?: string; diagnostics: Diagnostic[] } | string }
+/**
+ * carveout's decompiler: src/fdt's validating reader (blob → tree) and DTS writer (tree → text),
+ * loaded lazily like the compiler. `decompile` never throws.
+ */
+export interface OurDecompiler { decompile(blob: Uint8Array, name: string): { dts?: string; diagnostics: Diagnostic[] } }
 export async function loadOurDecompiler(): Promise<{ decompiler?: OurDecompiler; problem?: string }> {
-  for (const path of ['../../src/fdt/dts-writer.js', '../../src/fdt/decompile.js', '../../src/fdt/index.js']) {
-    try {
-      const mod = (await import(path)) as Partial<OurDecompiler>;
-      if (typeof mod.writeDts === 'function') return { decompiler: mod as OurDecompiler };
-    } catch { /* try the next */ }
+  const readerPath = '../../src/fdt/reader.js', writerPath = '../../src/fdt/dts-writer.js';
+  try {
+    const { readDtb } = (await import(readerPath)) as { readDtb: (b: Uint8Array, f: string) => { tree?: unknown; diagnostics: Diagnostic[] } };
+    const { writeDts } = (await import(writerPath)) as { writeDts: (t: unknown) => string };
+    if (typeof readDtb !== 'function' || typeof writeDts !== 'function') return { problem: 'src/fdt lacks readDtb() or writeDts()' };
+    return {
+      decompiler: {
+        decompile(blob, name) {
+          const r = readDtb(blob, name);
+          return r.tree ? { dts: writeDts(r.tree), diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
+        },
+      },
+    };
+  } catch (e) {
+    return { problem: `src/fdt reader/dts-writer cannot be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
-  return { problem: 'no writeDts() in src/fdt yet (looked in dts-writer.ts, decompile.ts, index.ts)' };
 }

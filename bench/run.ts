@@ -1,0 +1,216 @@
+// `npm run bench`: how fast carveout is, against the tools it replaces. A benchmark, not a test.
+//
+// 1. Compile: the whole arm64 corpus of Linux 6.12 (every .dts and .dtso under
+//    arch/arm64/boot/dts, the kernel's flags — see test/corpus/corpus-lib.ts) compiled in this one
+//    process with carveout's compileFile, and in the same run the kernel's `cpp` then `dtc`
+//    pipeline over the same file list, one file at a time (one core). Wall time and CPU time
+//    (carveout: this process incl. GC threads; pipeline: the children's user+sys from
+//    /proc/self/stat) of both, and carveout/pipeline ratios. Target (issue 3): ≤ 0.5.
+// 2. Plan (issue 5): `plan` end-to-end (read DTS with includes, build the tree, plan) on a real
+//    board with /reserved-memory from the corpus, and in-process plans per second on the lab's
+//    recorded cases.
+// Results go to bench/results/<timestamp>.json; the previous result is printed for comparison.
+//
+// Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { findKernelSource } from '../test/helpers/kernel-source.js';
+import { cppArgs, cppVersion, dtcArgs, dtcVersion, includePrefixes, listCorpus, loadOurCompiler, type CorpusFile, type OurCompiler } from '../test/corpus/corpus-lib.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const limit = args.includes('--files') ? Number(args[args.indexOf('--files') + 1]) : undefined;
+
+/** CPU seconds (user+sys) of this process's waited-for children, from /proc/self/stat (cutime+cstime). */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ", field 3 (state) is index 0, so cutime (16) and cstime (17) are 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ is 100 on Linux
+}
+const selfCpuSeconds = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+function run(cmd: string, argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, argv, { stdio: 'ignore' });
+    c.on('error', () => resolve(127));
+    c.on('close', (code) => resolve(code ?? 128));
+  });
+}
+
+interface Timing { wallSeconds: number; cpuSeconds: number; files: number; failed: number }
+
+/** The kernel's two steps per file (scripts/Makefile.dtbs cmd_dtc), strictly one after the other. */
+async function timePipeline(src: string, files: CorpusFile[], work: string): Promise<Timing> {
+  const tmp = join(work, 'board.dts.tmp'), out = join(work, 'board.dtb');
+  const cpu0 = childCpuSeconds(), t0 = performance.now();
+  let failed = 0;
+  for (const f of files) {
+    if ((await run('cpp', [...cppArgs(src), '-o', tmp, f.abs])) !== 0) { failed++; continue; }
+    if ((await run('dtc', ['-q', '-o', out, ...dtcArgs(src, f), tmp])) !== 0) failed++;
+  }
+  return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: childCpuSeconds() - cpu0, files: files.length, failed };
+}
+
+async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[]): Promise<Timing> {
+  const cpu0 = selfCpuSeconds(), t0 = performance.now();
+  let failed = 0;
+  for (const f of files) {
+    try {
+      const r = await c.compileFile(f.abs, { includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols });
+      if (!r.dtb) failed++;
+    } catch { failed++; }
+  }
+  return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: selfCpuSeconds() - cpu0, files: files.length, failed };
+}
+
+// ---- plan -------------------------------------------------------------------------------------
+/** A real board with includes and /reserved-memory: linux,cma (dynamic, alloc-ranges, reusable),
+ *  static no-map vrings, a coherent shared-dma-pool and a region outside RAM (rsc-table). */
+const planBoard = 'arch/arm64/boot/dts/freescale/imx93-11x11-evk.dts';
+
+type PlanFn = (tree: unknown, options: Record<string, unknown>) => unknown;
+async function loadPlan(): Promise<{ plan?: PlanFn; problem?: string }> {
+  const path = '../src/kernel/plan.js';
+  try {
+    const mod = (await import(path)) as { plan?: PlanFn };
+    return typeof mod.plan === 'function' ? { plan: mod.plan } : { problem: 'src/kernel/plan.ts exports no plan()' };
+  } catch (e) {
+    return { problem: `src/kernel/plan.ts cannot be loaded (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+  }
+}
+
+interface PlanBench { board?: { file: string; msPerPlan: number; runs: number; regions?: number }; lab?: { cases: number; plansPerSecond: number }; skipped?: string }
+
+async function benchPlan(src: string, compiler: OurCompiler | undefined): Promise<PlanBench> {
+  const { plan, problem } = await loadPlan();
+  if (!plan) return { skipped: problem! };
+  if (!compiler) return { skipped: 'src/compile.ts is not there yet' };
+  const res: PlanBench = {};
+  // End to end on the board: preprocess + parse + tree + plan, each run from scratch.
+  const abs = join(src, planBoard);
+  const once = async (): Promise<unknown> => {
+    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)] })) as { tree?: unknown };
+    if (!r.tree) throw new Error(`${planBoard} did not compile`);
+    return plan(r.tree, { kernel: '6.12-arm64' });
+  };
+  const first = (await once()) as { regions?: unknown[] };
+  const t0 = performance.now();
+  let runs = 0;
+  while (performance.now() - t0 < 3000 || runs < 5) { await once(); runs++; }
+  res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions?.length };
+  // Lab cases: the recorded DTBs already read into trees; only plan() is timed.
+  try {
+    const lab = (await import('../src/verify/records.js')) as { recordedKernels(): string[]; readLabRecords(k: string): { kernel: string; bootargs?: string; ram?: unknown; dtbBytes: Uint8Array }[] };
+    const { readDtb } = (await import('../src/fdt/reader.js')) as { readDtb(b: Uint8Array, f: string): { tree?: unknown } };
+    const cases: { tree: unknown; opts: Record<string, unknown> }[] = [];
+    for (const k of lab.recordedKernels()) {
+      for (const rec of lab.readLabRecords(k)) {
+        const tree = readDtb(rec.dtbBytes, 'lab.dtb').tree;
+        if (tree) cases.push({ tree, opts: { kernel: rec.kernel.replace(/^sample-/, ''), bootargs: rec.bootargs ?? '', platform: 'qemu-virt', ram: rec.ram } });
+      }
+    }
+    if (cases.length) {
+      let n = 0;
+      const t1 = performance.now();
+      while (performance.now() - t1 < 3000 || n < cases.length) { const c = cases[n % cases.length]!; plan(c.tree, c.opts); n++; }
+      res.lab = { cases: cases.length, plansPerSecond: n / ((performance.now() - t1) / 1000) };
+    }
+  } catch (e) {
+    res.skipped = `lab cases: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+  return res;
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+function previousResult(dir: string): { file: string; data: Record<string, any> } | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const last = files.at(-1);
+  return last ? { file: last, data: JSON.parse(readFileSync(join(dir, last), 'utf8')) } : undefined;
+}
+
+function gitCommit(): string {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+}
+
+async function main(): Promise<number> {
+  const src = await findKernelSource('6.12');
+  if (!src) { console.error('bench: no Linux 6.12 source (install linux-source-6.12, see README)'); return 2; }
+  let files = listCorpus(src, 'arm64');
+  if (limit) files = files.slice(0, limit);
+  const load = loadavg()[0]!;
+  console.log(`bench: ${files.length} arm64 corpus files from ${src}; node ${process.version}, ${cpus().length} cores, load ${load.toFixed(2)}`);
+  if (load > 1.5) console.log('bench: note — the machine is busy; wall times are inflated, CPU times are the better guide');
+
+  const { compiler, problem } = await loadOurCompiler();
+  const work = await mkdtemp(join(tmpdir(), 'carveout-bench-'));
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString(), commit: gitCommit(), node: process.version, dtc: dtcVersion(), cpp: cppVersion(),
+    cores: cpus().length, loadavg: load, corpus: 'linux 6.12 arch/arm64/boot/dts', files: files.length,
+  };
+  try {
+    // Warm the page cache (and the JIT) on both sides with a few files, untimed.
+    const warm = files.slice(0, 20);
+    let pipeline: Timing | undefined, ours: Timing | undefined;
+    if (!flag('--no-pipeline')) {
+      await timePipeline(src, warm, work);
+      pipeline = await timePipeline(src, files, work);
+      result.pipeline = pipeline;
+      console.log(`cpp | dtc : ${pipeline.wallSeconds.toFixed(2)} s wall, ${pipeline.cpuSeconds.toFixed(2)} s CPU (${pipeline.failed} rejected)`);
+    }
+    if (!flag('--no-compile')) {
+      if (!compiler) {
+        result.carveout = { skipped: problem };
+        console.log(`carveout  : skipped — ${problem}`);
+      } else {
+        await timeCarveout(compiler, src, warm);
+        ours = await timeCarveout(compiler, src, files);
+        result.carveout = ours;
+        console.log(`carveout  : ${ours.wallSeconds.toFixed(2)} s wall, ${ours.cpuSeconds.toFixed(2)} s CPU (${ours.failed} rejected)`);
+      }
+    }
+    if (pipeline && ours && ours.failed > pipeline.failed) {
+      result.ratioNote = `no ratio: carveout rejected ${ours.failed} files, the pipeline ${pipeline.failed}`;
+      console.log(`ratio: not meaningful — carveout rejected ${ours.failed} of ${files.length} files (the pipeline ${pipeline.failed})`);
+    } else if (pipeline && ours) {
+      const ratio = { wall: ours.wallSeconds / pipeline.wallSeconds, cpu: ours.cpuSeconds / pipeline.cpuSeconds };
+      result.ratio = ratio;
+      console.log(`ratio carveout / pipeline: ${ratio.wall.toFixed(3)} wall, ${ratio.cpu.toFixed(3)} CPU (target ≤ 0.5) — ${ratio.cpu <= 0.5 ? 'met' : 'NOT met'}`);
+    }
+    if (!flag('--no-plan')) {
+      const p = await benchPlan(src, compiler);
+      result.plan = p;
+      if (p.board) console.log(`plan end-to-end on ${p.board.file}: ${p.board.msPerPlan.toFixed(2)} ms (${p.board.runs} runs, ${p.board.regions ?? '?'} regions)`);
+      if (p.lab) console.log(`plan on ${p.lab.cases} lab cases: ${p.lab.plansPerSecond.toFixed(0)} plans/s in-process`);
+      if (p.skipped) console.log(`plan: skipped — ${p.skipped}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const dir = join(here, 'results');
+  const prev = previousResult(dir);
+  if (prev) {
+    const pr = prev.data.ratio as { wall: number; cpu: number } | undefined;
+    const nr = result.ratio as { wall: number; cpu: number } | undefined;
+    console.log(`previous (${prev.file}): ${pr ? `ratio ${pr.wall.toFixed(3)} wall, ${pr.cpu.toFixed(3)} CPU` : 'no ratio'}` +
+      (pr && nr ? `; now ${(nr.cpu / pr.cpu).toFixed(2)}× the previous CPU ratio` : ''));
+  }
+  if (!limit) {
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, `${(result.date as string).replace(/[:.]/g, '-')}.json`);
+    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    console.log(`saved ${out.replace(dirname(here) + '/', '')}`);
+  }
+  return 0;
+}
+
+main().then((c) => { process.exitCode = c; }, (e: unknown) => { console.error(e); process.exitCode = 70; });
+
