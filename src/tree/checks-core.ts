@@ -1,0 +1,385 @@
+// The framework under dtc's checks (checks.c): check records, dtc's per-node state, the shared
+// context (phandle counter, options), message formatting, and small helpers with livetree.c /
+// data.c semantics. The check table itself is in checks.ts and checks-semantic.ts.
+import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
+import type { Marker, Node, Property, Tree } from './types.js';
+
+export type PhandleStyle = 'legacy' | 'epapr' | 'both';
+
+/** One `-W name` / `-E name` / `-Wno-name` / `-Eno-name` switch, applied in command-line order. */
+export interface CheckFlag {
+  kind: 'W' | 'E';
+  /** Check name, optionally prefixed `no-` or `no_` to disable. */
+  name: string;
+}
+
+export interface CheckOptions {
+  /** -H: which phandle properties get_node_phandle adds (dtc default: epapr). */
+  phandleStyle?: PhandleStyle;
+  /** -@: omit_unused_nodes keeps labelled nodes. */
+  symbols?: boolean;
+  /** -W/-E switches in order. */
+  checkFlags?: CheckFlag[];
+  /** -q count: 1 hides warnings, 2 hides errors too (they still fail the run). */
+  quiet?: number;
+  /** Name used where dtc prints the output file name (messages without a source position). */
+  outName?: string;
+}
+
+/** A dtc 1.6.1 crash (assertion, NULL dereference, endless loop) turned into a diagnostic. */
+export class DtcAbort extends Error {
+  constructor(message: string, readonly span: Span = noSpan) {
+    super(message);
+  }
+}
+
+/** Per-node state dtc keeps in `struct node` for the checks (fullpath, basenamelen, addr_cells, bus). */
+export interface NodeInfo {
+  fullpath: string;
+  basenamelen: number;
+  /** 0 until addr_size_cells runs (dtc's memset node), then -1 (absent) or the value. */
+  addrCells: number;
+  sizeCells: number;
+  bus?: 'pci' | 'simple-bus' | 'i2c-bus' | 'spi-bus' | 'graph-port' | 'graph-ports';
+}
+
+type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
+
+export type CheckFn = (c: Check, ctx: TreeContext, node: Node) => void;
+
+export interface CheckDef {
+  name: string;
+  fn?: CheckFn;
+  /** Default level: dtc's WARNING / ERROR / CHECK (neither). */
+  level: 'warn' | 'error' | 'none';
+  prereqs?: string[];
+  data?: string;
+}
+
+export interface Check {
+  name: string;
+  fn?: CheckFn;
+  data?: string;
+  warn: boolean;
+  error: boolean;
+  status: Status;
+  inprogress: boolean;
+  prereqs: Check[];
+}
+
+/**
+ * The state shared by checks and the later tree generators (fixups.ts): dtc's globals
+ * (phandle_format, generate_symbols, the static phandle counter in get_node_phandle) and the
+ * per-node fields.
+ */
+export class TreeContext {
+  readonly root: Node;
+  readonly plugin: boolean;
+  readonly phandleStyle: PhandleStyle;
+  readonly symbols: boolean;
+  readonly quiet: number;
+  readonly outName: string;
+  readonly diagnostics: Diagnostic[] = [];
+  /** livetree.c get_node_phandle's `static cell_t phandle = 1`. */
+  nextPhandle = 1;
+  private readonly info = new Map<Node, NodeInfo>();
+  /** Nodes removed by omit_unused_nodes (dtc marks them deleted). */
+  readonly deleted = new Set<Node>();
+
+  constructor(readonly tree: Tree, opts: CheckOptions = {}) {
+    this.root = tree.root;
+    this.plugin = tree.plugin;
+    this.phandleStyle = opts.phandleStyle ?? 'epapr';
+    this.symbols = opts.symbols ?? false;
+    this.quiet = opts.quiet ?? 0;
+    this.outName = opts.outName ?? '-';
+    this.fillFullpaths(tree.root, '');
+  }
+
+  /** dtc.c fill_fullpaths. */
+  private fillFullpaths(node: Node, prefix: string): void {
+    const fullpath = prefix.endsWith('/') ? prefix + node.name : prefix + '/' + node.name;
+    const at = node.name.indexOf('@');
+    this.info.set(node, { fullpath, basenamelen: at >= 0 ? at : node.name.length, addrCells: 0, sizeCells: 0 });
+    // Nothing has a phandle before explicit_phandles runs (checks.c asserts !node->phandle).
+    node.phandle = 0;
+    for (const c of node.children) this.fillFullpaths(c, fullpath);
+  }
+
+  nodeInfo(node: Node): NodeInfo {
+    let i = this.info.get(node);
+    if (!i) {
+      // A node created after fill_fullpaths (e.g. __symbols__): dtc leaves fullpath unset; we
+      // compute it so nothing downstream sees undefined.
+      const parent = node.parent ? this.nodeInfo(node.parent).fullpath : '';
+      const at = node.name.indexOf('@');
+      i = { fullpath: parent.endsWith('/') ? parent + node.name : parent + '/' + node.name, basenamelen: at >= 0 ? at : node.name.length, addrCells: 0, sizeCells: 0 };
+      this.info.set(node, i);
+    }
+    return i;
+  }
+
+  fullpath(node: Node): string {
+    return this.nodeInfo(node).fullpath;
+  }
+
+  /** livetree.c get_unitname. */
+  unitname(node: Node): string {
+    const b = this.nodeInfo(node).basenamelen;
+    return b < node.name.length ? node.name.slice(b + 1) : '';
+  }
+
+  basename(node: Node): string {
+    return node.name.slice(0, this.nodeInfo(node).basenamelen);
+  }
+
+  /** livetree.c delete_node as used by omit_unused_nodes: gone from every later lookup. */
+  deleteNode(node: Node): void {
+    const p = node.parent;
+    if (p) {
+      const i = p.children.indexOf(node);
+      if (i >= 0) p.children.splice(i, 1);
+    }
+    this.deleted.add(node);
+  }
+
+  /** livetree.c get_node_phandle: the node's phandle, allocating the next free one on demand. */
+  getNodePhandle(node: Node): number {
+    if (phandleIsValid(node.phandle)) return node.phandle;
+    while (getNodeByPhandle(this.root, this.nextPhandle)) this.nextPhandle++;
+    const ph = this.nextPhandle;
+    node.phandle = ph;
+    const cell = (): Property => ({
+      name: '',
+      value: be32(ph),
+      markers: [{ type: 'type-uint32', offset: 0 }],
+      labels: [],
+      span: noSpan,
+    });
+    if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') node.props.push({ ...cell(), name: 'linux,phandle' });
+    if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') node.props.push({ ...cell(), name: 'phandle' });
+    // A node that already has a `phandle` property here has a self-reference (`phandle = <&me>`),
+    // which the caller fills in (livetree.c comment).
+    return ph;
+  }
+
+  /** checks.c check_msg: format like dtc and record as a diagnostic. */
+  report(c: Check, node: Node | null, prop: Property | null, message: string): void {
+    if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
+    let text = message.replace(/\n+$/, '');
+    if (node) text = prop ? `${this.fullpath(node)}:${prop.name}: ${text}` : `${this.fullpath(node)}: ${text}`;
+    let span: Span = noSpan;
+    if (prop && prop.span.file) span = prop.span;
+    else if (node && node.span.file) span = node.span;
+    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, text, span));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers with dtc's semantics (livetree.c, data.c, dtc.h)
+
+export function phandleIsValid(ph: number): boolean {
+  return ph !== 0 && ph !== 0xffffffff;
+}
+
+export function be32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0);
+  return b;
+}
+
+/** Read big-endian cell n, treating bytes past the end as 0 (dtc reads past short values). */
+export function cellAt(value: Uint8Array, n: number): number {
+  let v = 0;
+  for (let i = 0; i < 4; i++) v = v * 256 + (value[n * 4 + i] ?? 0);
+  return v >>> 0;
+}
+
+/** livetree.c get_property: the first property of that name. */
+export function getProp(node: Node, name: string): Property | undefined {
+  for (const p of node.props) if (p.name === name) return p;
+  return undefined;
+}
+
+/** livetree.c propval_cell: dtc asserts a 4-byte value; 1.6.1 aborts otherwise. */
+export function propvalCell(ctx: TreeContext, node: Node, prop: Property): number {
+  if (prop.value.length !== 4)
+    throw new DtcAbort(
+      `${ctx.fullpath(node)}:${prop.name}: dtc 1.6.1 aborts on this ${prop.value.length}-byte value where it expects one cell (assertion in propval_cell)`,
+      prop.span.file ? prop.span : node.span,
+    );
+  return cellAt(prop.value, 0);
+}
+
+/** The value as a C string: bytes up to the first NUL (or the end). */
+export function cString(value: Uint8Array): string {
+  let end = value.indexOf(0);
+  if (end < 0) end = value.length;
+  let s = '';
+  for (let i = 0; i < end; i++) s += String.fromCharCode(value[i]!);
+  return s;
+}
+
+/** data.c data_is_one_string. */
+export function isOneString(value: Uint8Array): boolean {
+  const len = value.length;
+  if (len === 0) return false;
+  for (let i = 0; i < len - 1; i++) if (value[i] === 0) return false;
+  return value[len - 1] === 0;
+}
+
+/** livetree.c get_node_by_path (path relative to `tree`, leading slashes skipped). */
+export function getNodeByPath(tree: Node, path: string): Node | undefined {
+  let node = tree;
+  let rest = path;
+  for (;;) {
+    if (rest === '') return node;
+    let i = 0;
+    while (rest[i] === '/') i++;
+    rest = rest.slice(i);
+    const slash = rest.indexOf('/');
+    const part = slash >= 0 ? rest.slice(0, slash) : rest;
+    let next: Node | undefined;
+    for (const c of node.children) {
+      if (c.name === part) {
+        next = c;
+        break;
+      }
+    }
+    if (!next) return undefined;
+    if (slash < 0) return next;
+    node = next;
+    rest = rest.slice(slash + 1);
+  }
+}
+
+/** livetree.c get_node_by_label: pre-order, node labels only. */
+export function getNodeByLabel(tree: Node, label: string): Node | undefined {
+  if (tree.labels.includes(label)) return tree;
+  for (const c of tree.children) {
+    const n = getNodeByLabel(c, label);
+    if (n) return n;
+  }
+  return undefined;
+}
+
+/** livetree.c get_node_by_ref: `/` is the root, `/path`, or a label. */
+export function getNodeByRef(tree: Node, ref: string): Node | undefined {
+  if (ref === '/') return tree;
+  if (ref.startsWith('/')) return getNodeByPath(tree, ref);
+  if (ref === '') return undefined;
+  return getNodeByLabel(tree, ref);
+}
+
+/** livetree.c get_node_by_phandle. */
+export function getNodeByPhandle(tree: Node, ph: number): Node | undefined {
+  if (!phandleIsValid(ph)) return undefined;
+  if (tree.phandle === ph) return tree;
+  for (const c of tree.children) {
+    const n = getNodeByPhandle(c, ph);
+    if (n) return n;
+  }
+  return undefined;
+}
+
+export function getPropertyByLabel(tree: Node, label: string): { node: Node; prop: Property } | undefined {
+  for (const p of tree.props) if (p.labels.includes(label)) return { node: tree, prop: p };
+  for (const c of tree.children) {
+    const r = getPropertyByLabel(c, label);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+export function getMarkerLabel(tree: Node, label: string): { node: Node; prop: Property; mark: Marker } | undefined {
+  for (const p of tree.props)
+    for (const m of p.markers) if (m.type === 'label' && m.ref === label) return { node: tree, prop: p, mark: m };
+  for (const c of tree.children) {
+    const r = getMarkerLabel(c, label);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** data.c data_insert_at_marker: insert bytes at marker i, shifting the markers after it in the list. */
+export function insertAtMarker(prop: Property, i: number, bytes: Uint8Array): void {
+  const m = prop.markers[i]!;
+  const v = new Uint8Array(prop.value.length + bytes.length);
+  v.set(prop.value.subarray(0, m.offset), 0);
+  v.set(bytes, m.offset);
+  v.set(prop.value.subarray(m.offset), m.offset + bytes.length);
+  prop.value = v;
+  for (let j = i + 1; j < prop.markers.length; j++) {
+    const mj = prop.markers[j]!;
+    prop.markers[j] = { ...mj, offset: mj.offset + bytes.length };
+  }
+}
+
+/** Names and paths are byte strings (one JS char per byte, as the parser reads files as latin1). */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** A string as a NUL-terminated C string. */
+export function cStringBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length + 1);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+function strspn(s: string, chars: string, from = 0): number {
+  let n = from;
+  while (n < s.length && chars.includes(s[n]!)) n++;
+  return n - from;
+}
+
+const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
+const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+export const NODECHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+-@';
+export const PROPCHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-';
+export const PROPNODECHARSSTRICT = LOWERCASE + UPPERCASE + DIGITS + ',-';
+export const ALIASCHARS = LOWERCASE + DIGITS + '-';
+export { strspn };
+
+// ---------------------------------------------------------------------------------------------
+// Utility check functions (checks.c check_is_string / _list / _cell)
+
+export const checkIsString: CheckFn = (c, ctx, node) => {
+  const prop = getProp(node, c.data!);
+  if (!prop) return;
+  if (!isOneString(prop.value)) fail(c, ctx, node, prop, 'property is not a string');
+};
+
+export const checkIsStringList: CheckFn = (c, ctx, node) => {
+  const prop = getProp(node, c.data!);
+  if (!prop) return;
+  const v = prop.value;
+  let pos = 0;
+  let rem = v.length;
+  while (rem > 0) {
+    let l = 0;
+    while (l < rem && v[pos + l] !== 0) l++;
+    if (l === rem) {
+      fail(c, ctx, node, prop, 'property is not a string list');
+      break;
+    }
+    rem -= l + 1;
+    pos += l + 1;
+  }
+};
+
+export const checkIsCell: CheckFn = (c, ctx, node) => {
+  const prop = getProp(node, c.data!);
+  if (!prop) return;
+  if (prop.value.length !== 4) fail(c, ctx, node, prop, 'property is not a single cell');
+};
+
+/** checks.c FAIL / FAIL_PROP. */
+export function fail(c: Check, ctx: TreeContext, node: Node, prop: Property | null | undefined, message: string): void {
+  c.status = 'failed';
+  ctx.report(c, node, prop ?? null, message);
+}
+

@@ -1,0 +1,146 @@
+// The tree generators dtc runs after the checks (dtc.c main → livetree.c): `-A` aliases and `-@`
+// __symbols__ (generate_label_tree), overlay __fixups__ / __local_fixups__ for /plugin/
+// (generate_fixups_tree, generate_local_fixups_tree), and `-s` sorting (sort_tree).
+// They share the phandle counter with the checks (TreeContext), as dtc shares its static.
+import { diag, noSpan } from '../diagnostics.js';
+import type { Marker, Node, Property, Tree } from './types.js';
+import { be32, cStringBytes, getNodeByRef, getProp, type TreeContext } from './checks-core.js';
+
+function newChild(parent: Node, name: string): Node {
+  const n: Node = { name, props: [], children: [], labels: [], parent, phandle: 0, span: noSpan };
+  parent.children.push(n);
+  return n;
+}
+
+/** livetree.c build_root_node: the existing /name, or a new last child of the root. */
+function buildRootNode(root: Node, name: string): Node {
+  return root.children.find((c) => c.name === name) ?? newChild(root, name);
+}
+
+function anyLabelTree(node: Node): boolean {
+  if (node.labels.length) return true;
+  return node.children.some(anyLabelTree);
+}
+
+/**
+ * livetree.c generate_label_tree: one property per node label, value = the node's path;
+ * `allocph` (for __symbols__) forces a phandle on every labelled node.
+ */
+export function generateLabelTree(ctx: TreeContext, name: string, allocph: boolean): void {
+  const root = ctx.root;
+  if (!anyLabelTree(root)) return;
+  const an = buildRootNode(root, name);
+  const walk = (node: Node): void => {
+    if (node.labels.length) {
+      for (const l of node.labels) {
+        if (getProp(an, l)) {
+          // dtc prints this to stderr without a newline and goes on.
+          ctx.diagnostics.push(diag('warning', 'label-exists', `label ${l} already exists in /${an.name}`));
+          continue;
+        }
+        // dtc copies the path with data_copy_escape_string; paths hold no backslashes.
+        const value = cStringBytes(ctx.fullpath(node));
+        an.props.push({ name: l, value, markers: [{ type: 'type-string', offset: 0 }], labels: [], span: noSpan });
+      }
+      if (allocph) ctx.getNodePhandle(node);
+    }
+    for (const c of node.children.slice()) walk(c);
+  };
+  walk(root);
+}
+
+function refPhandleMarkers(prop: Property): Marker[] {
+  return prop.markers.filter((m) => m.type === 'ref-phandle');
+}
+
+function anyFixupTree(ctx: TreeContext, node: Node, resolved: boolean): boolean {
+  for (const prop of node.props)
+    for (const m of refPhandleMarkers(prop)) if (!!getNodeByRef(ctx.root, m.ref ?? '') === resolved) return true;
+  return node.children.some((c) => anyFixupTree(ctx, c, resolved));
+}
+
+/** livetree.c append_to_property: append bytes (with a type marker named after the property). */
+function appendToProperty(node: Node, name: string, data: Uint8Array, type: Marker['type']): void {
+  const p = getProp(node, name);
+  if (p) {
+    const v = new Uint8Array(p.value.length + data.length);
+    v.set(p.value);
+    v.set(data, p.value.length);
+    p.markers = [...p.markers, { type, offset: p.value.length, ref: name }];
+    p.value = v;
+  } else {
+    node.props.push({ name, value: data, markers: [{ type, offset: 0, ref: name }], labels: [], span: noSpan });
+  }
+}
+
+/**
+ * livetree.c generate_fixups_tree: for every unresolved phandle reference (only possible in a
+ * /plugin/), `__fixups__/<label> = "path:prop:offset"`. Returns false when dtc dies
+ * ("arguments should not contain ':'").
+ */
+export function generateFixupsTree(ctx: TreeContext, name: string): boolean {
+  const root = ctx.root;
+  if (!anyFixupTree(ctx, root, false)) return true;
+  const fn = buildRootNode(root, name);
+  let ok = true;
+  const walk = (node: Node): void => {
+    for (const prop of node.props) {
+      for (const m of refPhandleMarkers(prop)) {
+        if (getNodeByRef(root, m.ref ?? '')) continue;
+        const path = ctx.fullpath(node);
+        if (path.includes(':') || prop.name.includes(':')) {
+          ctx.diagnostics.push(diag('error', 'fixup-colon', 'arguments should not contain \':\'', prop.span));
+          ok = false;
+          return;
+        }
+        appendToProperty(fn, m.ref ?? '', cStringBytes(`${path}:${prop.name}:${m.offset}`), 'type-string');
+      }
+    }
+    for (const c of node.children.slice()) {
+      if (!ok) return;
+      walk(c);
+    }
+  };
+  walk(root);
+  return ok;
+}
+
+/**
+ * livetree.c generate_local_fixups_tree: for every resolved phandle reference, the offset of the
+ * cell under a mirror of the referring node's path in `__local_fixups__`.
+ */
+export function generateLocalFixupsTree(ctx: TreeContext, name: string): void {
+  const root = ctx.root;
+  if (!anyFixupTree(ctx, root, true)) return;
+  const lfn = buildRootNode(root, name);
+  const walk = (node: Node): void => {
+    for (const prop of node.props) {
+      for (const m of refPhandleMarkers(prop)) {
+        if (!getNodeByRef(root, m.ref ?? '')) continue;
+        const names: string[] = [];
+        for (let w: Node | null = node; w && w.parent; w = w.parent) names.unshift(w.name);
+        let wn = lfn;
+        for (const n of names) wn = wn.children.find((c) => c.name === n) ?? newChild(wn, n);
+        appendToProperty(wn, prop.name, be32(m.offset), 'type-uint32');
+      }
+    }
+    for (const c of node.children.slice()) walk(c);
+  };
+  walk(root);
+}
+
+/** livetree.c sort_tree (`-s`): memory reservations by address/size, properties and nodes by name (strcmp). */
+export function sortTree(tree: Tree): void {
+  const cmp = (a: string, b: string): number => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return Buffer.compare(x, y);
+  };
+  tree.memreserves.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0));
+  const sortNode = (n: Node): void => {
+    n.props.sort((a, b) => cmp(a.name, b.name));
+    n.children.sort((a, b) => cmp(a.name, b.name));
+    for (const c of n.children) sortNode(c);
+  };
+  sortNode(tree.root);
+}
