@@ -23,6 +23,13 @@ export interface KernelProfileBase {
   pageSize: number;
   /** sizeof(phys_addr_t) * 8: 64 on arm64 and LPAE, 32 on plain armmp. Drives `%pa` width. */
   physAddrBits: 32 | 64;
+  /** CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order (include/linux/cma.h). */
+  cmaMinAlignmentBytes: bigint;
+  /** MAX_CMA_AREAS: 6.1 = 1 + CONFIG_CMA_AREAS, 6.12 = CONFIG_CMA_AREAS. */
+  maxCmaAreas: number;
+  /** CONFIG_CMA_SIZE_MBYTES: the default CMA area when `cma=` is absent. */
+  cmaSizeMBytes: number;
+  /** The full profile type (constants, params, arch layout) is `KernelProfile` in profiles/types.ts. */
 }
 
 export interface PlanInput {

@@ -383,6 +383,8 @@ export class Memblock {
 
   /** memblock_add: nid is MAX_NUMNODES ("none yet"). */
   add(base: bigint, size: bigint, caller = '?'): Errno {
+    base = this.w(base);
+    size = this.w(size);
     this.events.push({ kind: 'memblock_add', base, size, caller });
     return this.addRange(this.memory, base, size, this.maxNumNodes, 0);
   }
@@ -395,24 +397,31 @@ export class Memblock {
 
   /** memblock_remove */
   remove(base: bigint, size: bigint, caller = '?'): Errno {
+    base = this.w(base);
+    size = this.w(size);
     this.events.push({ kind: 'memblock_remove', base, size, caller });
     return this.removeRange(this.memory, base, size);
   }
 
   /** memblock_reserve */
   reserve(base: bigint, size: bigint, caller = '?'): Errno {
+    base = this.w(base);
+    size = this.w(size);
     this.events.push({ kind: 'memblock_reserve', base, size, caller });
     return this.addRange(this.reserved, base, size, this.maxNumNodes, 0);
   }
 
   /** memblock_phys_free (6.1 and 6.12; 6.1's memblock_free(void*) ends here too). */
   physFree(base: bigint, size: bigint, caller = '?'): Errno {
+    base = this.w(base);
+    size = this.w(size);
     this.events.push({ kind: 'memblock_phys_free', base, size, caller });
     return this.removeRange(this.reserved, base, size);
   }
 
   /** memblock_mark_nomap */
   markNomap(base: bigint, size: bigint): Errno {
+    [base, size] = [this.w(base), this.w(size)];
     return this.setclrFlag(this.memory, base, size, true, MEMBLOCK_NOMAP);
   }
 
@@ -530,6 +539,7 @@ export class Memblock {
 
   /** memblock_find_in_range_node: first fit in [start, end), never the first page. 0 = none. */
   findInRangeNode(size: bigint, align: bigint, start: bigint, end: bigint, nid = NUMA_NO_NODE, flags = MEMBLOCK_NONE): bigint {
+    [size, align, start, end] = [this.w(size), this.w(align), this.w(start), this.w(end)];
     if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = this.currentLimit;
     if (start < this.pageSize) start = this.pageSize;
     if (end < start) end = start;
@@ -557,6 +567,8 @@ export class Memblock {
 
   /** memblock_phys_alloc_range */
   physAllocRange(size: bigint, align: bigint, start: bigint, end: bigint, caller = '?'): bigint {
+    // callers may pass ~0n (MEMBLOCK_ALLOC_ANYWHERE as a JS bigint is -1n): wrap to phys_addr_t
+    [size, align, start, end] = [this.w(size), this.w(align), this.w(start), this.w(end)];
     const ev: MemblockEvent = { kind: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller, result: 0n };
     this.events.push(ev);
     ev.result = this.allocRangeNid(size, align, start, end, NUMA_NO_NODE, false);
@@ -591,6 +603,7 @@ export class Memblock {
     caller = '?',
     variant: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw' = 'memblock_alloc_try_nid',
   ): bigint {
+    [size, align, minAddr, maxAddr] = [this.w(size), this.w(align), this.w(minAddr), this.w(maxAddr)];
     const ev: MemblockEvent = { kind: variant, size, align, nid, from: minAddr, maxAddr, caller, result: 0n };
     this.events.push(ev);
     ev.result = this.allocInternal(size, align, minAddr, maxAddr, nid, variant === 'memblock_alloc_exact_nid_raw');
@@ -670,6 +683,11 @@ export class Memblock {
   overlapsRegion(type: MemblockType, base: bigint, size: bigint): boolean {
     size = this.capSize(base, size);
     return type.regions.some((r) => base < r.base + r.size && r.base < base + size);
+  }
+
+  /** memblock_overlaps_region(&memblock.memory, ...) */
+  overlapsMemory(base: bigint, size: bigint): boolean {
+    return this.overlapsRegion(this.memory, this.w(base), this.w(size));
   }
 
   /** memblock_is_region_reserved */

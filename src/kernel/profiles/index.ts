@@ -1,0 +1,26 @@
+// Kernel profiles: one data file per kernel ID (version × arch × page size × Debian build).
+import type { KernelProfile } from './types.js';
+import { profile as p61arm64 } from './6.1-arm64.js';
+import { profile as p612arm64 } from './6.12-arm64.js';
+import { profile as p612arm64_16k } from './6.12-arm64-16k.js';
+import { profile as p612arm64_64k } from './6.12-arm64-64k.js';
+import { profile as p61armmp } from './6.1-armmp.js';
+import { profile as p61armmpLpae } from './6.1-armmp-lpae.js';
+
+export type { KernelProfile, Arm64Layout, ArmLayout, ParamSupport } from './types.js';
+
+export const profiles: Record<string, KernelProfile> = {
+  '6.1-arm64': p61arm64,
+  '6.12-arm64': p612arm64,
+  '6.12-arm64-16k': p612arm64_16k,
+  '6.12-arm64-64k': p612arm64_64k,
+  '6.1-armmp': p61armmp,
+  '6.1-armmp-lpae': p61armmpLpae,
+};
+
+/** The profile for a kernel ID, or undefined. */
+export function getProfile(id: string): KernelProfile | undefined {
+  return Object.prototype.hasOwnProperty.call(profiles, id) ? profiles[id] : undefined;
+}
+
+export const profileIds = Object.keys(profiles);
