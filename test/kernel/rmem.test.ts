@@ -190,3 +190,41 @@ test('6.1: a zero-sized reg with a size property is allocated dynamically; /memr
   assert.ok(r.dynamic);
   assert.deepEqual(texts(h), ["OF: fdt: Reserved memory: failed to reserve memory for node 'z@0': base 0x0000000000000000, size 0 MiB"]);
 });
+
+// Booted by hand (QEMU virt, 1 GiB, memblock=debug): 2 overlapping static regions and 5 dynamic
+// ones. 6.1 allocates the dynamic ones in lib/sort.c's order for equal keys (d5 first); 6.12 in
+// node order, and d5's alloc-range starting inside d4 makes it bottom-up.
+test('real boots: 6.1 dynamic order follows the heapsort; 6.12 picks bottom-up next to d4', () => {
+  const kids = () => [
+    node('s1@48000000', { reg: c2(0x48000000n, 2n * M) }),
+    node('s2@48100000', { reg: c2(0x48100000n, 2n * M) }),
+    node('d1', { size: c2(M) }),
+    node('d2', { compatible: 'shared-dma-pool', size: c2(2n * M) }),
+    node('d3', { size: c2(3n * M) }),
+    node('d4', { size: c2(4n * M), 'alloc-ranges': c2(0x50000000n, 0x1000000n) }),
+    node('d5', { size: c2(M), 'alloc-ranges': c2(0x50f00000n, 0x800000n) }),
+  ];
+  const allocs = (h: RmemHost) => h.memblock.events.flatMap((e) => (e.kind === 'memblock_phys_alloc_range' ? [`${e.size}@${e.from.toString(16)}`] : []));
+  const h61 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
+  assert.deepEqual(allocs(h61), ['1048576@50f00000', '1048576@0', '2097152@0', '3145728@0', '4194304@50000000']);
+  assert.deepEqual(texts(h61), [
+    'OF: reserved mem: OVERLAP DETECTED!',
+    's1@48000000 (0x0000000048000000--0x0000000048200000) overlaps with s2@48100000 (0x0000000048100000--0x0000000048300000)',
+    'Reserved memory: created DMA memory pool at 0x000000007fd00000, size 2 MiB',
+    'OF: reserved mem: initialized node d2, compatible id shared-dma-pool',
+  ]);
+  const h612 = boot(bareHost(virtTree(kids()), '6.12-arm64'));
+  assert.deepEqual(texts(h612), [
+    'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable d1',
+    'Reserved memory: created DMA memory pool at 0x000000007fd00000, size 2 MiB',
+    'OF: reserved mem: initialized node d2, compatible id shared-dma-pool',
+    'OF: reserved mem: 0x000000007fd00000..0x000000007fefffff (2048 KiB) map non-reusable d2',
+    'OF: reserved mem: 0x000000007fa00000..0x000000007fcfffff (3072 KiB) map non-reusable d3',
+    'OF: reserved mem: 0x0000000050c00000..0x0000000050ffffff (4096 KiB) map non-reusable d4',
+    'OF: reserved mem: 0x0000000051000000..0x00000000510fffff (1024 KiB) map non-reusable d5',
+    'OF: reserved mem: 0x0000000048000000..0x00000000481fffff (2048 KiB) map non-reusable s1@48000000',
+    'OF: reserved mem: 0x0000000048100000..0x00000000482fffff (2048 KiB) map non-reusable s2@48100000',
+    'OF: reserved mem: OVERLAP DETECTED!',
+    's1@48000000 (0x0000000048000000--0x0000000048200000) overlaps with s2@48100000 (0x0000000048100000--0x0000000048300000)',
+  ]);
+});
