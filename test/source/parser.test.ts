@@ -1,0 +1,239 @@
+// Parser units: one construct per test, the live tree as dtc 1.6.1's grammar actions build it
+// (before checks and fix-ups), and error positions as dtc prints them (file:line.col-endcol).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDts, parseDtsFile, type ParseOptions } from '../../src/source/parser.js';
+import type { Node, Property, Tree } from '../../src/tree/types.js';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { getNodeByLabel, getNodeByPath, getNodeByRef } from '../../src/tree/build.js';
+
+function opts(files: Record<string, string | Uint8Array> = {}): ParseOptions {
+  return {
+    includeDirs: ['inc'],
+    readFile: (p) => {
+      const f = files[p];
+      if (f === undefined) return undefined;
+      return typeof f === 'string' ? Buffer.from(f, 'latin1') : f;
+    },
+  };
+}
+
+function parse(text: string, files: Record<string, string | Uint8Array> = {}): Tree {
+  const r = parseDts(text, 't.dts', opts(files));
+  assert.deepEqual(r.diagnostics.map(where), []);
+  assert.ok(r.tree);
+  return r.tree;
+}
+
+function errors(text: string, files: Record<string, string | Uint8Array> = {}): string[] {
+  const r = parseDts(text, 't.dts', opts(files));
+  assert.equal(r.tree, undefined);
+  return r.diagnostics.map(where);
+}
+
+/** dtc's srcpos_string() form plus the message. */
+function where(d: Diagnostic): string {
+  const end = d.endLine === d.line ? `${d.endColumn}` : `${d.endLine}.${d.endColumn}`;
+  return `${d.file}:${d.line}.${d.column}-${end} ${d.message}`;
+}
+
+function node(t: Tree, path: string): Node {
+  const n = getNodeByPath(t.root, path);
+  assert.ok(n, `no node ${path}`);
+  return n;
+}
+function prop(n: Node, name: string): Property {
+  const p = n.props.find((x) => x.name === name);
+  assert.ok(p, `no property ${name}`);
+  return p;
+}
+const hex = (p: Property): string => Buffer.from(p.value).toString('hex');
+const marks = (p: Property): string => p.markers.map((m) => `${m.type}@${m.offset}${m.ref !== undefined ? ':' + m.ref : ''}`).join(' ');
+
+test('headers, root and memreserves with labels', () => {
+  const t = parse('/dts-v1/;\n/dts-v1/;\na: b: /memreserve/ 0x1000 (0x100 * 2);\n/memreserve/ 1 2;\n/ { };');
+  assert.equal(t.plugin, false);
+  assert.deepEqual(t.memreserves.map((m) => [m.address, m.size, m.labels]), [[0x1000n, 0x200n, ['a', 'b']], [1n, 2n, []]]);
+  assert.equal(t.root.name, '');
+  assert.deepEqual([t.root.span.line, t.root.span.column, t.root.span.endColumn], [5, 3, 7]);
+  assert.deepEqual(errors('/dts-v1/;\n/dts-v1/;\n/plugin/;\n/ { };'), ["t.dts:2.1-3.10 Header flags don't match earlier ones"]);
+  assert.deepEqual(errors('/ { };'), ['t.dts:1.1-2 syntax error']);
+});
+
+test('values: strings, cells, bytes, refs with dtc markers', () => {
+  const t = parse('/dts-v1/;\n/ { p = "ab", <1 0x2>, [0a0B], &n, <&n 3>, &{/node}; e; n: node { }; };');
+  const p = prop(t.root, 'p');
+  assert.equal(hex(p), '616200' + '0000000100000002' + '0a0b' + 'ffffffff00000003');
+  assert.equal(
+    marks(p),
+    'type-string@0 type-uint32@3 type-uint8@11 type-string@13:n ref-path@13:n type-uint32@13 ref-phandle@13:n type-string@21:/node ref-path@21:/node',
+  );
+  assert.equal(prop(t.root, 'e').value.length, 0);
+  assert.equal(prop(t.root, 'e').markers.length, 0);
+});
+
+test('labels inside values, on properties and nodes, in dtc list order', () => {
+  const t = parse('/dts-v1/;\n/ { x: y: p = s1: "s" s2:, <c1: 1 c2:> s3:, [b1: 00 b2:]; a: b: n { }; };\n&a { }; c: &b { };');
+  assert.deepEqual(node(t, '/n').labels, ['c', 'a', 'b']);
+  const p = prop(t.root, 'p');
+  assert.deepEqual(p.labels, ['x', 'y']);
+  assert.equal(marks(p), 'label@0:s1 type-string@0 label@2:s2 type-uint32@2 label@2:c1 label@6:c2 label@6:s3 type-uint8@6 label@6:b1 label@7:b2');
+});
+
+test('/bits/ arrays, ranges and references', () => {
+  const t = parse("/dts-v1/;\n/ { p8 = /bits/ 8 <1 0xff (-1) 'a'>; p16 = /bits/ 16 <0x1234 (-2)>; p64 = /bits/ 64 <0x100000000 (~0)>; };");
+  assert.equal(hex(prop(t.root, 'p8')), '01ffff61');
+  assert.equal(marks(prop(t.root, 'p8')), 'type-uint8@0');
+  assert.equal(hex(prop(t.root, 'p16')), '1234fffe');
+  assert.equal(hex(prop(t.root, 'p64')), '0000000100000000ffffffffffffffff');
+  assert.equal(marks(prop(t.root, 'p64')), 'type-uint64@0');
+  assert.deepEqual(errors('/dts-v1/;\n/ { a = <0x100000000>;\n b = /bits/ 8 <256 &a>;\n c = /bits/ 7 <1>; };'), [
+    't.dts:2.10-21 Value out of range for 32-bit array element',
+    't.dts:3.16-19 Value out of range for 8-bit array element',
+    't.dts:3.20-22 References are only allowed in arrays with 32-bit elements.',
+    't.dts:4.13-14 Array elements must be 8, 16, 32 or 64-bits',
+  ]);
+});
+
+test('integer expressions: precedence, unsigned 64-bit wrap, division by zero', () => {
+  const cells = (e: string): string => hex(prop(parse(`/dts-v1/;\n/ { p = /bits/ 64 <(${e})>; };`).root, 'p'));
+  const v = (e: string): bigint => BigInt('0x' + cells(e));
+  assert.equal(v('1 + 2 * 3'), 7n);
+  assert.equal(v('(1 + 2) * 3'), 9n);
+  assert.equal(v('0 - 1'), 0xffffffffffffffffn);
+  assert.equal(v('-1 / 2'), 0x7fffffffffffffffn); // unsigned division
+  assert.equal(v('-1 > 1'), 1n); // unsigned comparison
+  assert.equal(v('1 << 63 << 1'), 0n);
+  assert.equal(v('1 << 64'), 0n);
+  assert.equal(v('256 >> 4 >> 1'), 8n);
+  assert.equal(v('1 ? 2 : 3'), 2n);
+  assert.equal(v('0 ? 2 : 0 ? 3 : 4'), 4n);
+  assert.equal(v('1 || 0 && 0'), 1n);
+  assert.equal(v('6 & 3 | 8 ^ 1'), 11n);
+  assert.equal(v('1 < 2 == 1'), 1n);
+  assert.equal(v('!0 + ~0'), 0n);
+  assert.equal(v('7 % 4 * 2'), 6n);
+  assert.equal(v("'a' + 1"), 98n);
+  // both arms are evaluated, as bison reduces them before the ternary
+  assert.deepEqual(errors('/dts-v1/;\n/ {\n\tp = < (1 ? 2 : 3/0) (5 % (1-1)) >;\n};'), [
+    't.dts:3.17-20 Division by zero',
+    't.dts:3.23-32 Division by zero',
+  ]);
+});
+
+test('re-opened nodes merge; properties are replaced in place; duplicates in one block stay', () => {
+  const t = parse('/dts-v1/;\n/ { a = <1>; b = <2>; n { x; }; };\n/ { a = <3>; c; n { y; }; m { }; };\n/ { d; d; k { }; k { }; };');
+  // inside a merge a second `d` or `k` collides with the first and merges into it
+  assert.deepEqual(t.root.props.map((p) => p.name), ['a', 'b', 'c', 'd']);
+  assert.equal(hex(prop(t.root, 'a')), '00000003');
+  assert.equal(prop(t.root, 'a').span.line, 3);
+  assert.deepEqual(t.root.children.map((c) => c.name), ['n', 'm', 'k']);
+  // within one definition dtc keeps both (the checks report duplicate_node_names)
+  const t2 = parse('/dts-v1/;\n/ { d; d; k { }; k { }; };');
+  assert.deepEqual(t2.root.props.map((p) => p.name), ['d', 'd']);
+  assert.deepEqual(t2.root.children.map((c) => c.name), ['k', 'k']);
+  assert.deepEqual(node(t, '/n').props.map((p) => p.name), ['x', 'y']);
+  assert.deepEqual(t.root.extraSpans?.map((s) => s.line), [3, 4]);
+});
+
+test('deletes: by name, by reference, and revival in place', () => {
+  const t = parse(
+    '/dts-v1/;\n/ { a = <1>; b; l1: n1 { x; }; n2 { }; l3: n3 { }; };\n' +
+      '/ { /delete-property/ a; /delete-node/ n1; };\n/delete-node/ &l3;\n' +
+      '/ { a = <2>; n1 { y; }; };',
+  );
+  // dtc keeps deleted entries and revives them at their old place
+  assert.deepEqual(t.root.props.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(t.root.children.map((c) => c.name), ['n1', 'n2']);
+  const n1 = node(t, '/n1');
+  assert.deepEqual(n1.props.map((p) => p.name), ['y']);
+  assert.deepEqual(n1.labels, []); // deleted labels stay deleted
+  assert.equal(getNodeByLabel(t.root, 'l3'), undefined);
+  // a /delete-node/ placeholder in a new node is revived at its position by a later definition
+  const t2 = parse('/dts-v1/;\n/ { /delete-node/ foo; bar { }; };\n/ { foo { }; };');
+  assert.deepEqual(t2.root.children.map((c) => c.name), ['foo', 'bar']);
+  assert.deepEqual(errors('/dts-v1/;\n/ { };\n/delete-node/ &nope;'), ['t.dts:3.15-20 Label or path nope not found']);
+});
+
+test('&label and &{/path} at top level merge into the target; unknown ones are errors', () => {
+  const t = parse('/dts-v1/;\n/ { s: soc { u: uart@1 { }; }; };\n&u { a; };\n&{/soc/uart@1} { b; };\nl: &{/soc} { c; };');
+  assert.deepEqual(node(t, '/soc/uart@1').props.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(node(t, '/soc').labels, ['l', 's']);
+  assert.equal(getNodeByRef(t.root, 'u'), node(t, '/soc/uart@1'));
+  assert.equal(getNodeByRef(t.root, '/soc/uart@1'), node(t, '/soc/uart@1'));
+  assert.equal(getNodeByRef(t.root, '/'), t.root);
+  assert.deepEqual(errors('/dts-v1/;\n/ { };\n&nosuch {\n};\nx: &{/a} { };'), [
+    't.dts:3.1-8 Label or path nosuch not found',
+    't.dts:5.4-9 Label or path /a not found',
+  ]);
+  // a reference as the very first node is only valid in a plugin (error at the node body)
+  assert.deepEqual(errors('/dts-v1/;\n&x { };'), ['t.dts:2.4-8 Label or path x not found']);
+});
+
+test('/plugin/: &ref { } becomes fragment@N with target or target-path', () => {
+  const t = parse('/dts-v1/;\n/plugin/;\n&foo { a = <1>; };\n/ { x: n { }; };\n&x { b; };\n&{/n} { c; };\n&bar { };');
+  assert.equal(t.plugin, true);
+  assert.deepEqual(t.root.children.map((c) => c.name), ['fragment@0', 'n', 'fragment@1', 'fragment@2']);
+  const f0 = node(t, '/fragment@0');
+  assert.equal(hex(prop(f0, 'target')), 'ffffffff');
+  assert.equal(marks(prop(f0, 'target')), 'ref-phandle@0:foo');
+  assert.deepEqual(node(t, '/fragment@0/__overlay__').props.map((p) => p.name), ['a']);
+  // a local label is merged locally, a path always becomes a fragment
+  assert.deepEqual(node(t, '/n').props.map((p) => p.name), ['b']);
+  const f1 = node(t, '/fragment@1');
+  assert.equal(Buffer.from(prop(f1, 'target-path').value).toString('latin1'), '/n\0');
+  assert.equal(marks(prop(f1, 'target-path')), 'type-string@0:/n');
+});
+
+test('/omit-if-no-ref/ on a node definition and by reference', () => {
+  const t = parse('/dts-v1/;\n/ { /omit-if-no-ref/ a: n1 { }; l: /omit-if-no-ref/ n2 { }; n3 { }; m: n4 { }; };\n/omit-if-no-ref/ &m;');
+  assert.equal(node(t, '/n1').omitIfNoRef, true);
+  assert.equal(node(t, '/n2').omitIfNoRef, true);
+  assert.equal(node(t, '/n3').omitIfNoRef, undefined);
+  assert.equal(node(t, '/n4').omitIfNoRef, true);
+  assert.deepEqual(errors('/dts-v1/;\n/ { /omit-if-no-ref/ p = <1>; };'), ['t.dts:2.24-25 syntax error']);
+});
+
+test('/incbin/ searches the including directory then includeDirs; offset and length', () => {
+  const bin = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+  const r = parseDts('/dts-v1/;\n/ { a = /incbin/("b.bin"); b = /incbin/("b.bin", 2, 3); c = "x", /incbin/("b.bin", 10, 2); };', 'dir/t.dts', opts({ 'inc/b.bin': bin }));
+  assert.equal(r.diagnostics.length, 0);
+  const t = r.tree!;
+  assert.equal(hex(prop(t.root, 'a')), '010203040506');
+  assert.equal(hex(prop(t.root, 'b')), '030405');
+  assert.equal(hex(prop(t.root, 'c')), '7800');
+  assert.deepEqual(r.files, ['dir/t.dts', 'inc/b.bin', 'inc/b.bin', 'inc/b.bin']);
+  assert.deepEqual(errors('/dts-v1/;\n/ { a = /incbin/("nope.bin"); };'), ['t.dts:2.18-28 Couldn\'t open "nope.bin": No such file or directory']);
+});
+
+test('/include/ and linemarkers map positions back to the original files', () => {
+  const r = parseDts('/dts-v1/;\n/include/ "x.dtsi"\n/ { b = <1>; };', 'dir/t.dts', opts({ 'dir/x.dtsi': '/ {\n  a = <1 2 0x100000000>;\n};' }));
+  assert.deepEqual(r.diagnostics.map(where), ['dir/x.dtsi:2.12-23 Value out of range for 32-bit array element']);
+  const pp = '# 1 "board.dts"\n/dts-v1/;\n# 1 "soc.dtsi" 1\n/ {\n\tp = <X>;\n};\n# 3 "board.dts" 2\n/ { q = <Y>; };\n';
+  assert.deepEqual(parseDts(pp, 'board.dts.tmp', opts()).diagnostics.map(where), ['soc.dtsi:2.7-8 syntax error', 'board.dts:3.10-11 syntax error']);
+  assert.deepEqual(errors('/dts-v1/;\n/include/ "none.dtsi"\n/ { };'), ['t.dts:2.1-22 Couldn\'t open "none.dtsi": No such file or directory']);
+});
+
+test('properties must precede subnodes', () => {
+  assert.deepEqual(errors('/dts-v1/;\n\n/ {\n\tnode1 {\n\t};\n\tl: prop;\n\tnode2 {\n\t};\n};'), ['t.dts:6.2-10 Properties must precede subnodes']);
+});
+
+test('syntax errors: dtc position, then recovery reports later ones too', () => {
+  const e = errors('/dts-v1/;\n/ {\n\ta = <1 2;\n\tb = <GPIO 3>;\n\tc = "ok";\n\tn { d = ; };\n};\n/ { e = <(1 +)>; };');
+  assert.deepEqual(e, ['t.dts:3.10-11 syntax error', 't.dts:4.7-8 syntax error', 't.dts:6.10-11 syntax error', 't.dts:8.14-15 syntax error']);
+  // missing "};" at the end: dtc reports at the last lexeme (here the final newline)
+  assert.deepEqual(errors('/dts-v1/;\n/ {\n\ta;\n'), ['t.dts:3.4-4.1 syntax error']);
+});
+
+test('guess_boot_cpuid from the first /cpus child', () => {
+  assert.equal(parse('/dts-v1/;\n/ { cpus { cpu@3 { reg = <3>; }; cpu@0 { reg = <0>; }; }; };').bootCpuidPhys, 3);
+  assert.equal(parse('/dts-v1/;\n/ { cpus { cpu@3 { reg = <0 3>; }; }; };').bootCpuidPhys, 0);
+});
+
+test('parseDtsFile reads the file and decodes bytes one-to-one', () => {
+  const r = parseDtsFile('f.dts', opts({ 'f.dts': Uint8Array.from(Buffer.from('/dts-v1/;\n/ { s = "\xe9"; };', 'latin1')) }));
+  assert.equal(hex(prop(r.tree!.root, 's')), 'e900');
+  const missing = parseDtsFile('nope.dts', opts());
+  assert.equal(missing.tree, undefined);
+  assert.equal(missing.diagnostics[0]!.code, 'file-not-found');
+});
