@@ -181,8 +181,8 @@ export function writePropval(prop: Property): string {
   return ' =' + body + ';\n';
 }
 
-function writeNode(node: Node, level: number, out: string[]): void {
-  const indent = '\t'.repeat(level);
+/** Opening line and properties of one node (write_tree_source_node before its children). */
+function writeNodeHead(node: Node, indent: string, out: string[]): void {
   let head = indent;
   for (const l of node.labels) head += l + ': ';
   head += (node.name ? node.name : '/') + ' {\n';
@@ -193,11 +193,29 @@ function writeNode(node: Node, level: number, out: string[]): void {
     for (const l of prop.labels) s += l + ': ';
     out.push(s + prop.name + writePropval(prop));
   }
-  for (const child of node.children) {
-    out.push('\n');
-    writeNode(child, level + 1, out);
+}
+
+/** write_tree_source_node, with an explicit stack so a very deep tree cannot overflow the JS stack. */
+function writeTree(root: Node, out: string[]): void {
+  writeNodeHead(root, '', out);
+  const nodes: Node[] = [root];
+  const next: number[] = [0];
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const i = next[top]!;
+    if (i < node.children.length) {
+      next[top] = i + 1;
+      out.push('\n');
+      writeNodeHead(node.children[i]!, '\t'.repeat(nodes.length), out);
+      nodes.push(node.children[i]!);
+      next.push(0);
+    } else {
+      out.push('\t'.repeat(top) + '};\n');
+      nodes.pop();
+      next.pop();
+    }
   }
-  out.push(indent + '};\n');
 }
 
 /** dt_to_source: the whole tree as DTS text, as `dtc -O dts` prints it. */
@@ -212,6 +230,6 @@ export function writeDts(tree: Tree): string {
     const z = BigInt.asUintN(64, re.size).toString(16).padStart(16, '0');
     out.push(`${s}/memreserve/\t0x${a} 0x${z};\n`);
   }
-  writeNode(tree.root, 0, out);
+  writeTree(tree.root, out);
   return out.join('');
 }

@@ -396,35 +396,45 @@ const OUT_OF_RANGE = 1;
 const UNTERMINATED = 2;
 
 /**
- * Property names from the strings block, cached by offset. The end of the string at each offset
- * comes from one table built on first use (`nulAt[i]` = first NUL at or after i, -1 if none), so a
- * hostile blob with many distinct offsets into one long unterminated run costs O(size), not O(size²).
+ * Property names from the strings block. A name at offset `off` runs to the first NUL at or after
+ * it; names that end at the same NUL are suffixes of one string. Two tables built once (O(size))
+ * give, for each offset, that NUL and the start of its string; each string is decoded once and a
+ * name is a slice of it. So a hostile blob with many distinct offsets into one long string costs
+ * O(size) time and memory, not O(size²).
  */
 class StringsBlock {
-  private readonly cache = new Map<number, string>();
+  private readonly runs = new Map<number, string>();
   private nulAt: Int32Array | undefined;
+  private runStart: Int32Array | undefined;
 
   constructor(private readonly bytes: Uint8Array, private readonly buf: Buffer, private readonly start: number, private readonly end: number) {}
 
   get(off: number): string | typeof OUT_OF_RANGE | typeof UNTERMINATED {
-    const hit = this.cache.get(off);
-    if (hit !== undefined) return hit;
     const size = this.end - this.start;
     if (off >= size) return OUT_OF_RANGE;
-    if (!this.nulAt) {
-      const t = new Int32Array(size);
+    if (!this.nulAt || !this.runStart) {
+      const b = this.bytes;
+      const base = this.start;
+      const nulAt = new Int32Array(size);
       let next = -1;
       for (let i = size - 1; i >= 0; i--) {
-        if (this.bytes[this.start + i] === 0) next = i;
-        t[i] = next;
+        if (b[base + i] === 0) next = i;
+        nulAt[i] = next;
       }
-      this.nulAt = t;
+      const runStart = new Int32Array(size);
+      for (let i = 0; i < size; i++) runStart[i] = i === 0 || b[base + i - 1] === 0 ? i : runStart[i - 1]!;
+      this.nulAt = nulAt;
+      this.runStart = runStart;
     }
     const nul = this.nulAt[off]!;
     if (nul < 0) return UNTERMINATED;
-    const s = this.buf.toString('latin1', this.start + off, this.start + nul);
-    this.cache.set(off, s);
-    return s;
+    const rs = this.runStart[off]!;
+    let run = this.runs.get(rs);
+    if (run === undefined) {
+      run = this.buf.toString('latin1', this.start + rs, this.start + nul);
+      this.runs.set(rs, run);
+    }
+    return off === rs ? run : run.slice(off - rs);
   }
 }
 

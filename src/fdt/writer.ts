@@ -3,6 +3,7 @@
 //
 // Hot path (the bench compiles the whole arm64 corpus): the structure block and the strings block
 // each live in one growing buffer; nothing is built byte by byte in JS arrays.
+import { Buffer } from 'node:buffer';
 import type { Tree, Node } from '../tree/types.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import {
@@ -108,9 +109,13 @@ function utf8Encode(ch: string, out: Uint8Array, at: number): number {
  * The strings block with dtc's sharing rule: a name is stored at the first offset where
  * `name\0` already occurs in the table (so a name that is a suffix of an earlier one, e.g.
  * "cells" after "#address-cells", reuses its tail), else appended. dtc 1.6.1 finds that offset
- * with a linear `streq(str, table + i)` scan; we keep every suffix of every stored string in a map
- * (first, i.e. lowest, offset wins), which gives the same offsets in O(1).
+ * with a linear `streq(str, table + i)` scan. We keep, for every stored string, its suffixes of up
+ * to SUFFIX_MAX characters in a map (first, i.e. lowest, offset wins), which answers every
+ * lookup of a name that short in O(1); a longer name (never seen in real trees, but a hostile blob
+ * can hold one) is searched for in the table bytes, as dtc does. Same offsets either way.
  */
+const SUFFIX_MAX = 64;
+
 export class StringTable {
   readonly data = new ByteBuf(1024);
   private readonly offsets = new Map<string, number>();
@@ -118,19 +123,25 @@ export class StringTable {
   insert(s: string): number {
     const hit = this.offsets.get(s);
     if (hit !== undefined) return hit;
+    const latin1 = isLatin1(s);
+    if (!latin1 || s.length > SUFFIX_MAX) {
+      const needle = Buffer.from(s + '\0', latin1 ? 'latin1' : 'utf8');
+      const at = Buffer.from(this.data.buf.buffer, 0, this.data.len).indexOf(needle);
+      if (at >= 0) {
+        this.offsets.set(s, at);
+        return at;
+      }
+    }
     const off = this.data.len;
     this.data.str(s);
     this.data.zeroes(1);
-    // Every suffix s[k..] now occurs at off + k; earlier occurrences keep their lower offset.
-    // (Strings with chars >= 0x100 are stored as UTF-8, so their suffix offsets are not char
-    // offsets: only the whole string is recorded then.)
-    if (isLatin1(s)) {
-      for (let k = 0; k <= s.length; k++) {
-        const suf = k === 0 ? s : s.slice(k);
+    this.offsets.set(s, off);
+    if (latin1) {
+      // Every suffix s[k..] now occurs at off + k; earlier occurrences keep their lower offset.
+      for (let k = Math.max(1, s.length - SUFFIX_MAX); k <= s.length; k++) {
+        const suf = s.slice(k);
         if (!this.offsets.has(suf)) this.offsets.set(suf, off + k);
       }
-    } else {
-      this.offsets.set(s, off);
     }
     return off;
   }
@@ -147,7 +158,8 @@ function baseNameLen(name: string): number {
   return at < 0 ? name.length : at;
 }
 
-function flattenTree(node: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo, fullpath: string): void {
+/** Emit FDT_BEGIN_NODE, the name and the properties of one node (flatten_tree, before its children). */
+function flattenNodeHead(node: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo, fullpath: string): void {
   dt.u32(FDT_BEGIN_NODE);
   dt.str(vi.flags & FTF_FULLPATH ? fullpath : node.name);
   dt.zeroes(1);
@@ -184,13 +196,38 @@ function flattenTree(node: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo
     dt.zeroes(1);
     dt.align(4);
   }
+}
 
-  for (const child of node.children) {
-    const childPath = vi.flags & FTF_FULLPATH ? joinPath(fullpath, child.name) : '';
-    flattenTree(child, dt, strs, vi, childPath);
+/**
+ * flatten_tree, depth first in dtc's order, with an explicit stack rather than recursion so that
+ * a very deep tree (e.g. read from a hostile blob) cannot overflow the JS stack.
+ */
+function flattenTree(root: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo): void {
+  const fullpaths = (vi.flags & FTF_FULLPATH) !== 0;
+  const rootPath = fullpaths ? joinPath('', root.name) : '';
+  flattenNodeHead(root, dt, strs, vi, rootPath);
+  const nodes: Node[] = [root];
+  const next: number[] = [0];
+  const paths: string[] = [rootPath];
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const i = next[top]!;
+    if (i < node.children.length) {
+      next[top] = i + 1;
+      const child = node.children[i]!;
+      const path = fullpaths ? joinPath(paths[top]!, child.name) : '';
+      flattenNodeHead(child, dt, strs, vi, path);
+      nodes.push(child);
+      next.push(0);
+      paths.push(path);
+    } else {
+      dt.u32(FDT_END_NODE);
+      nodes.pop();
+      next.pop();
+      paths.pop();
+    }
   }
-
-  dt.u32(FDT_END_NODE);
 }
 
 /** util.c join_path. */
@@ -209,7 +246,7 @@ export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
 
   const dt = new ByteBuf(64 * 1024);
   const strs = new StringTable();
-  flattenTree(tree.root, dt, strs, vi, joinPath('', tree.root.name));
+  flattenTree(tree.root, dt, strs, vi);
   dt.u32(FDT_END);
 
   const reserveNum = Math.max(0, opts.reserve ?? 0);
