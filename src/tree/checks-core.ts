@@ -178,6 +178,14 @@ export class TreeContext {
 // ---------------------------------------------------------------------------------------------
 // Small helpers with dtc's semantics (livetree.c, data.c, dtc.h)
 
+/**
+ * dtc's `if (node->labels)`: true when the node has labels, even deleted ones (dtc keeps them in
+ * the list). The parser records deleted labels in `deletedLabels`.
+ */
+export function hasLabelList(node: Node): boolean {
+  return node.labels.length > 0 || ((node as { deletedLabels?: string[] }).deletedLabels?.length ?? 0) > 0;
+}
+
 export function phandleIsValid(ph: number): boolean {
   return ph !== 0 && ph !== 0xffffffff;
 }

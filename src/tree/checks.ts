@@ -14,7 +14,7 @@ import type { Marker, Node, Property, Tree } from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
   DtcAbort, NODECHARS, PROPCHARS, TreeContext, be32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
-  getMarkerLabel, getNodeByLabel, getNodeByPhandle, getNodeByRef, getProp, getPropertyByLabel, insertAtMarker,
+  getMarkerLabel, getNodeByLabel, getNodeByPhandle, getNodeByRef, getProp, getPropertyByLabel, hasLabelList, insertAtMarker,
   phandleIsValid, strspn, type Check, type CheckDef, type CheckFlag, type CheckOptions,
 } from './checks-core.js';
 
@@ -181,7 +181,7 @@ const structuralChecks: CheckDef[] = [
     level: 'error',
     prereqs: ['phandle_references', 'path_references'],
     fn: (_c, ctx, node) => {
-      if (ctx.symbols && node.labels.length) return;
+      if (ctx.symbols && hasLabelList(node)) return;
       if (node.omitIfNoRef && !node.isReferenced) ctx.deleteNode(node);
     },
   },

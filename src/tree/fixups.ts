@@ -4,7 +4,7 @@
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
-import { be32, cStringBytes, getNodeByRef, getProp, type TreeContext } from './checks-core.js';
+import { be32, cStringBytes, getNodeByRef, getProp, hasLabelList, type TreeContext } from './checks-core.js';
 
 function newChild(parent: Node, name: string): Node {
   const n: Node = { name, props: [], children: [], labels: [], parent, phandle: 0, span: noSpan };
@@ -18,7 +18,7 @@ function buildRootNode(root: Node, name: string): Node {
 }
 
 function anyLabelTree(node: Node): boolean {
-  if (node.labels.length) return true;
+  if (hasLabelList(node)) return true;
   return node.children.some(anyLabelTree);
 }
 
@@ -31,7 +31,7 @@ export function generateLabelTree(ctx: TreeContext, name: string, allocph: boole
   if (!anyLabelTree(root)) return;
   const an = buildRootNode(root, name);
   const walk = (node: Node): void => {
-    if (node.labels.length) {
+    if (hasLabelList(node)) {
       for (const l of node.labels) {
         if (getProp(an, l)) {
           // dtc prints this to stderr without a newline and goes on.
