@@ -60,6 +60,12 @@ export interface MemblockEvent {
   /** Alloc lines: base of the block the allocator returned (the next memblock_reserve from
    *  memblock_alloc_range_nid), or null when the allocation failed (no such reserve followed). */
   result?: bigint | null;
+  /** In stored records, runs of identical page-sized allocations (early_pgtable_alloc & co.) are
+   *  compacted: this event then stands for `count` consecutive alloc+reserve pairs whose results
+   *  are adjacent; `result` is the first block, `lastResult` the last. The matching reserve event
+   *  spans all the blocks and carries the same `count`. */
+  count?: number;
+  lastResult?: bigint;
 }
 
 /** A row of memblock's own tables (the `MEMBLOCK configuration:` dump or debugfs). */
@@ -287,7 +293,8 @@ export function parseMemblockEvent(text: string): MemblockEvent | undefined {
   let m = RANGE_EV.exec(text);
   if (m) {
     const base = BigInt(m[2]!), end = BigInt(m[3]!);
-    const ev: MemblockEvent = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: end - base + 1n, caller: m[6]! };
+    // memblock_remove(base, ULLONG_MAX-ish) prints an end below base: the size wraps like the kernel's.
+    const ev: MemblockEvent = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: BigInt.asUintN(64, end - base + 1n), caller: m[6]! };
     if (m[4] !== undefined) { ev.nid = Number(m[4]); ev.flags = parseInt(m[5]!, 16); }
     return ev;
   }
@@ -360,7 +367,7 @@ export function toJsonValue(v: unknown): unknown {
   return v;
 }
 
-const BIGINT_KEYS = new Set(['base', 'end', 'size', 'align', 'from', 'maxAddr', 'result', 'start',
+const BIGINT_KEYS = new Set(['lastResult', 'base', 'end', 'size', 'align', 'from', 'maxAddr', 'result', 'start',
   'availableKiB', 'totalKiB', 'reservedKiB', 'cmaReservedKiB', 'highmemKiB', 'cmaTotalKiB', 'cmaFreeKiB']);
 
 /** Inverse of `toJsonValue` for an Observation. */
@@ -405,10 +412,40 @@ export interface LabRecordJson {
   bootargs: string;
   /** The whole command line passed with -append (lab fixed part + case part). */
   append: string;
-  /** The exact DTB booted: gzip, then base64. QEMU adds /chosen bootargs and linux,initrd-* to it. */
-  dtb: string;
+  /** 32-bit kernels: the command line of the second (memblock=debug) boot. */
+  traceAppend?: string;
+  /** The exact DTB booted, gzip then base64 — or absent for generated cases, which store only
+   *  `dtbSha256`: their DTB is rebuilt offline from data/lab/virt/<arch>-<ram hex>.dtb (QEMU's
+   *  own tree, seeds removed) + the case (generator.ts buildCaseTree), and checked against the hash.
+   *  QEMU adds /chosen bootargs and linux,initrd-start/end to it at boot. */
+  dtb?: string;
+  dtbSha256: string;
   /** Initrd placement as QEMU does it (hw/arm/boot.c): start and size, hex. */
   initrd?: { start: string; size: string };
   /** What the kernel did (toJsonValue of an Observation; console trimmed to relevant lines). */
   observation: unknown;
+}
+
+/** Compact runs of identical allocations (see `MemblockEvent.count`). Order is kept. */
+export function compactTrace(events: MemblockEvent[]): MemblockEvent[] {
+  const out: MemblockEvent[] = [];
+  const sig = (e: MemblockEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
+  for (let i = 0; i < events.length; i++) {
+    const a = events[i]!, r = events[i + 1];
+    const paired = a.op === 'alloc' && typeof a.result === 'bigint' && r && r.op === 'reserve' && r.base === a.result;
+    if (!paired) { out.push({ ...a }); continue; }
+    const pa = out[out.length - 2], pr = out[out.length - 1];
+    if (pa && pr && pa.op === 'alloc' && pr.op === 'reserve' && sig(pa) === sig(a) && typeof pa.result === 'bigint' && pr.base !== undefined && pr.end !== undefined
+      && r.base !== undefined && r.end !== undefined && (r.end + 1n === pr.base || pr.end + 1n === r.base)) {
+      pa.count = (pa.count ?? 1) + 1;
+      pa.lastResult = a.result as bigint;
+      pr.count = (pr.count ?? 1) + 1;
+      if (r.base < pr.base!) pr.base = r.base; else pr.end = r.end;
+      pr.size = pr.end! - pr.base! + 1n;
+    } else {
+      out.push({ ...a }, { ...r });
+    }
+    i++;
+  }
+  return out;
 }

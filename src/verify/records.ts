@@ -3,6 +3,9 @@ import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { readFdt, writeFdt } from './fdt-lite.js';
+import { buildCaseTree, type LabCase } from './generator.js';
 import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 
 /** The repo's recorded observations. */
@@ -14,8 +17,21 @@ export interface LabRecord extends Omit<LabRecordJson, 'observation'> {
   dtbBytes: Uint8Array;
 }
 
-export function decodeRecord(j: LabRecordJson): LabRecord {
-  return { ...j, observation: observationFromJson(j.observation), dtbBytes: new Uint8Array(gunzipSync(Buffer.from(j.dtb, 'base64'))) };
+export function decodeRecord(j: LabRecordJson, dir = labDataDir): LabRecord {
+  return { ...j, observation: observationFromJson(j.observation), dtbBytes: recordDtb(j, dir) };
+}
+
+/** The exact DTB a record booted (rebuilt from the stored virt tree + case when not stored). */
+export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
+  if (j.dtb) return new Uint8Array(gunzipSync(Buffer.from(j.dtb, 'base64')));
+  const c = j.case as LabCase;
+  const f = join(dir, 'virt', `${c.family}-${BigInt(j.ram).toString(16)}.dtb`);
+  const base = readFdt(new Uint8Array(readFileSync(f)));
+  if (typeof base === 'string') throw new Error(`${f}: ${base}`);
+  const dtb = writeFdt(buildCaseTree(base, c));
+  const h = createHash('sha256').update(dtb).digest('hex');
+  if (h !== j.dtbSha256) throw new Error(`rebuilt DTB of case ${j.caseId} does not match the booted one (${h} != ${j.dtbSha256})`);
+  return dtb;
 }
 
 /** Raw JSON records of one kernel (no bigint conversion). */
@@ -27,7 +43,7 @@ export function readLabRecordsJson(kernel: string, dir = labDataDir): LabRecordJ
 
 /** Records of one kernel, decoded (bigints, DTB bytes). */
 export function readLabRecords(kernel: string, dir = labDataDir): LabRecord[] {
-  return readLabRecordsJson(kernel, dir).map(decodeRecord);
+  return readLabRecordsJson(kernel, dir).map((j) => decodeRecord(j, dir));
 }
 
 /** Kernel IDs that have a record file. */

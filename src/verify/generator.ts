@@ -1,0 +1,228 @@
+// The lab's seeded generator of reserved-memory scenarios, and the builder that turns one into the
+// DTB booted on QEMU's virt board. Deterministic: (seed, index, family) → the same case, always.
+//
+// Addresses target QEMU virt (RAM at 0x40000000, kernel image at +2 MiB on arm64, the initrd at
+// RAM base + min(RAM/2, 128 MiB) — hw/arm/boot.c), so cases can hit the kernel, the initrd, the
+// DTB, RAM edges and the space outside RAM on purpose.
+import { createHash } from 'node:crypto';
+import type { LabArch } from './kernels.js';
+import { initrdStart, VIRT_RAM_BASE } from './qemu.js';
+import { cellsOf, str, u32s, type LiteNode, type LiteTree, cloneNode } from './fdt-lite.js';
+
+/** Hex string for JSON (`0x…`). */
+type Hex = string;
+const hx = (v: bigint): Hex => '0x' + v.toString(16);
+
+export interface RegionSpec {
+  /** Node name, `name@unit` for static regions. */
+  name: string;
+  /** What the generator meant (for reading results; the kernel sees only the properties). */
+  intent: string;
+  reg?: Array<[Hex, Hex]>;
+  size?: Hex;
+  alignment?: Hex;
+  allocRanges?: Array<[Hex, Hex]>;
+  compatible?: string[];
+  noMap?: boolean;
+  reusable?: boolean;
+  cmaDefault?: boolean;
+  dmaDefault?: boolean;
+  status?: string;
+  /** Malformed properties written as raw bytes (replace the well-formed one of the same name). */
+  raw?: Array<{ prop: string; hex: string }>;
+}
+
+export interface LabCase {
+  family: LabArch;
+  ramMiB: number;
+  /** /reserved-memory's own cells when not the root's 2/2 (the kernel then ignores the node). */
+  rmCells?: { address: number; size: number };
+  /** /reserved-memory without `ranges` (the kernel then ignores the node). */
+  noRanges?: boolean;
+  /** No /reserved-memory node at all. */
+  noNode?: boolean;
+  memreserve: Array<[Hex, Hex]>;
+  regions: RegionSpec[];
+  /** The case's own command-line part. */
+  bootargs: string;
+}
+
+// splitmix32-ish PRNG (deterministic, no dependency).
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
+  };
+}
+
+const MiB = 1n << 20n, KiB = 1n << 10n;
+
+export function generateCase(seed: number, index: number, family: LabArch): LabCase {
+  const h = createHash('sha256').update(`${seed}:${index}:${family}`).digest();
+  const r = rng(h.readUInt32LE(0));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chance = (p: number): boolean => r() < p;
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const ramChoices = family === 'arm64' ? [128, 256, 512, 768, 1024, 1024, 2048, 3072, 4096] : [128, 256, 512, 768, 1024, 1024, 1536, 2048, 3072];
+  const ramMiB = pick(ramChoices);
+  const ram = BigInt(ramMiB) * MiB;
+  const ramEnd = VIRT_RAM_BASE + ram;
+  const initrd = initrdStart(ram);
+  const sizes = [4n * KiB, 64n * KiB, 256n * KiB, 1n * MiB, 2n * MiB, 4n * MiB, 8n * MiB, 16n * MiB, 32n * MiB, 64n * MiB];
+  const aligns = [4n * KiB, 64n * KiB, 1n * MiB, 2n * MiB, 4n * MiB, 8n * MiB, 16n * MiB, 32n * MiB];
+  const names = ['fw', 'vpu', 'dsp', 'gpu', 'secmon', 'ipc', 'modem', 'pool', 'linux,cma', 'ramoops', 'tee', 'video'];
+  const randIn = (lo: bigint, hi: bigint, align: bigint): bigint => {
+    if (hi <= lo) return lo;
+    const span = (hi - lo) / align;
+    return lo + BigInt(Math.floor(r() * Number(span))) * align;
+  };
+  const c: LabCase = { family, ramMiB, memreserve: [], regions: [], bootargs: '' };
+  if (chance(0.04)) c.noNode = true;
+  else if (chance(0.05)) c.rmCells = { address: 1, size: 1 };
+  else if (chance(0.03)) c.noRanges = true;
+  const statics: Array<{ base: bigint; size: bigint }> = [];
+  const n = c.noNode ? 0 : pick([0, 1, 1, 2, 2, 3, 3, 4, 5, 6]);
+  const used = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    let base = pick(names);
+    while (used.has(base)) base = base + '_' + i;
+    used.add(base);
+    const isStatic = chance(0.45);
+    const reg: RegionSpec = { name: base, intent: '' };
+    if (isStatic) {
+      let b: bigint, s = pick(sizes);
+      if (chance(0.1)) s = BigInt(int(1, 4000)) * 4n * KiB + (chance(0.3) ? 0x123n : 0n);
+      const where = pick(['ram', 'ram', 'ram', 'ram', 'kernel', 'initrd', 'outside', 'edge', 'overlap', 'low']);
+      switch (where) {
+        case 'kernel': b = randIn(VIRT_RAM_BASE, VIRT_RAM_BASE + 48n * MiB, MiB); break;
+        case 'initrd': b = randIn(initrd - 2n * MiB, initrd + 4n * MiB, 64n * KiB); break;
+        case 'outside': b = ramEnd + randIn(0n, 256n * MiB, MiB); break;
+        case 'edge': b = ramEnd - s / 2n; b -= b % (4n * KiB); break;
+        case 'low': b = VIRT_RAM_BASE - s / 2n; b -= b % (4n * KiB); break;
+        case 'overlap':
+          if (statics.length) { const o = pick(statics); b = o.base + (o.size / 2n) - ((o.base + o.size / 2n) % (4n * KiB)); break; }
+          b = ramEnd - s; break;
+        default: b = randIn(VIRT_RAM_BASE + 64n * MiB > ramEnd - s ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB, ramEnd - s, pick([4n * KiB, 64n * KiB, MiB, 2n * MiB]));
+      }
+      if (b < 0n) b = 0n;
+      reg.name = `${base}@${b.toString(16)}`;
+      reg.intent = `static-${where}`;
+      reg.reg = [[hx(b), hx(s)]];
+      if (chance(0.08)) { // two reg entries
+        const b2 = randIn(VIRT_RAM_BASE, ramEnd - 4n * MiB, MiB);
+        reg.reg.push([hx(b2), hx(pick(sizes.slice(0, 6)))]);
+        reg.intent += '+2reg';
+      }
+      statics.push({ base: b, size: s });
+      if (chance(0.1)) reg.size = hx(pick(sizes)); // static with size too: the kernel uses reg
+    } else {
+      let s = pick(sizes);
+      if (chance(0.08)) s = BigInt(int(1, 3000)) * 4n * KiB + (chance(0.3) ? 0x800n : 0n);
+      let intent = 'dynamic';
+      if (chance(0.08)) { s = ram + BigInt(int(0, 64)) * MiB; intent = 'dynamic-too-big'; }
+      reg.size = hx(s);
+      if (chance(0.5)) reg.alignment = hx(chance(0.05) ? BigInt(int(1, 0x3000)) : pick(aligns));
+      const nr = chance(0.3) ? (chance(0.3) ? 2 : 1) : 0;
+      if (nr) {
+        reg.allocRanges = [];
+        for (let k = 0; k < nr; k++) {
+          const where = chance(0.85) ? 'ram' : 'outside';
+          const rs = pick([16n * MiB, 32n * MiB, 64n * MiB, 128n * MiB, 256n * MiB]);
+          const rb = where === 'ram' ? randIn(VIRT_RAM_BASE, ramEnd > rs ? ramEnd - rs : VIRT_RAM_BASE, MiB) : ramEnd + randIn(0n, 512n * MiB, MiB);
+          reg.allocRanges.push([hx(rb), hx(rs)]);
+          intent += `-range-${where}`;
+        }
+      }
+      reg.intent = intent;
+    }
+    // Compatible and flags.
+    const compat = pick(['shared-dma-pool', 'shared-dma-pool', 'shared-dma-pool', 'restricted-dma-pool', 'fsl,qman-fqd', 'vendor,carveout', '', '']);
+    if (compat) reg.compatible = chance(0.1) ? ['vendor,pool', compat] : [compat];
+    if (chance(0.3)) reg.noMap = true;
+    if (chance(compat === 'shared-dma-pool' ? 0.55 : 0.15)) reg.reusable = true;
+    if (compat === 'shared-dma-pool' && reg.reusable && chance(0.25)) reg.cmaDefault = true;
+    if (compat === 'shared-dma-pool' && !reg.reusable && chance(0.1)) reg.dmaDefault = true;
+    if (chance(0.06)) reg.status = 'disabled';
+    else if (chance(0.04)) reg.status = 'okay';
+    if (chance(0.06)) {
+      const prop = pick(['reg', 'size', 'alignment', 'alloc-ranges']);
+      const len = pick([0, 4, 12, 20, 6]);
+      const bytes = Buffer.alloc(len);
+      for (let k = 0; k < len; k++) bytes[k] = Math.floor(r() * 256);
+      reg.raw = [{ prop, hex: bytes.toString('hex') }];
+      reg.intent += `-malformed-${prop}`;
+    }
+    c.regions.push(reg);
+  }
+  if (chance(0.12)) {
+    const k = int(1, 2);
+    for (let i = 0; i < k; i++) {
+      const b = chance(0.7) ? randIn(VIRT_RAM_BASE + 64n * MiB > ramEnd ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB, ramEnd - 4n * MiB, 64n * KiB) : ramEnd + 16n * MiB;
+      c.memreserve.push([hx(b), hx(pick(sizes.slice(0, 7)))]);
+    }
+  }
+  const args: string[] = [];
+  if (chance(0.2)) {
+    const v = pick(['0', '8M', '16M', '32M', '48M', '64M', '128M', '256M']);
+    args.push(chance(0.2) && v !== '0' ? `cma=${v}@${hx(randIn(VIRT_RAM_BASE, ramEnd - 64n * MiB > VIRT_RAM_BASE ? ramEnd - 64n * MiB : VIRT_RAM_BASE + MiB, 16n * MiB))}` : `cma=${v}`);
+  }
+  if (chance(0.08) && ramMiB > 256) args.push(`mem=${pick([128, 192, 256].filter((m) => m < ramMiB))}M`);
+  if (chance(0.08)) args.push(`reserve_mem=${pick(['1M', '4M', '16M'])}:${pick(['4K', '64K', '2M'])}:${pick(['oops', 'trace'])}`);
+  if (chance(0.05)) args.push(`crashkernel=${pick(['32M', '64M', '128M'])}`);
+  c.bootargs = args.join(' ');
+  return c;
+}
+
+const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+
+/** The /reserved-memory node (and /memreserve/ entries) a case describes. */
+export function caseNode(c: LabCase): LiteNode | undefined {
+  if (c.noNode) return undefined;
+  const ac = c.rmCells?.address ?? 2, sc = c.rmCells?.size ?? 2;
+  const node: LiteNode = { name: 'reserved-memory', props: [
+    { name: '#address-cells', value: u32s(ac) },
+    { name: '#size-cells', value: u32s(sc) },
+  ], children: [] };
+  if (!c.noRanges) node.props.push({ name: 'ranges', value: new Uint8Array() });
+  for (const rg of c.regions) {
+    const n: LiteNode = { name: rg.name, props: [], children: [] };
+    const put = (name: string, v: Uint8Array): void => { n.props.push({ name, value: v }); };
+    if (rg.compatible) put('compatible', str(...rg.compatible));
+    if (rg.reg) put('reg', u32s(...rg.reg.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
+    if (rg.size) put('size', u32s(...cellsOf(BigInt(rg.size), sc)));
+    if (rg.alignment) put('alignment', u32s(...cellsOf(BigInt(rg.alignment), sc)));
+    if (rg.allocRanges) put('alloc-ranges', u32s(...rg.allocRanges.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
+    if (rg.noMap) put('no-map', new Uint8Array());
+    if (rg.reusable) put('reusable', new Uint8Array());
+    if (rg.cmaDefault) put('linux,cma-default', new Uint8Array());
+    if (rg.dmaDefault) put('linux,dma-default', new Uint8Array());
+    if (rg.status) put('status', str(rg.status));
+    for (const raw of rg.raw ?? []) {
+      n.props = n.props.filter((p) => p.name !== raw.prop);
+      put(raw.prop, hexBytes(raw.hex));
+    }
+    node.children.push(n);
+  }
+  return node;
+}
+
+/** QEMU's virt tree with the case's reserved memory in it. */
+export function buildCaseTree(base: LiteTree, c: LabCase): LiteTree {
+  const root = cloneNode(base.root);
+  root.children = root.children.filter((x) => x.name !== 'reserved-memory');
+  const rm = caseNode(c);
+  if (rm) {
+    const memIdx = root.children.findIndex((x) => x.name.startsWith('memory'));
+    root.children.splice(memIdx + 1, 0, rm);
+  }
+  return { memreserve: c.memreserve.map(([a, s]) => ({ address: BigInt(a), size: BigInt(s) })), root, bootCpuid: base.bootCpuid };
+}
+
+/** Stable ID of a case's inputs (kernel-independent). */
+export function caseId(c: LabCase): string {
+  return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,97 @@
+// `npm run lab -- --kernels 6.1-arm64,6.12-arm64 --cases 300 --seed 1 [--jobs 2] [--early-stop none|memory-line]`
+// Boots generated cases on each kernel (both cores in parallel), caches each observation keyed by
+// kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
+import { labKernels, fetchKernels, type KernelInfo } from './kernels.js';
+import { generateCase } from './generator.js';
+import { runJob, cachedRecord, type LabJob } from './lab.js';
+import { writeLabRecordsJson, labDataDir } from './records.js';
+import { qemuAvailable } from './qemu.js';
+import type { LabRecordJson } from './observation.js';
+import type { EarlyStop } from './qemu.js';
+
+function arg(name: string, dflt?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+
+async function main(): Promise<number> {
+  const kernels = (arg('kernels') ?? labKernels.filter((k) => k.core).map((k) => k.id).join(',')).split(',').filter(Boolean);
+  const cases = Number(arg('cases', '300'));
+  const first = Number(arg('first', '0'));
+  const seed = Number(arg('seed', '1'));
+  const jobs = Number(arg('jobs', '2'));
+  const earlyStop = (arg('early-stop', 'none') ?? 'none') as EarlyStop;
+  const out = arg('out', labDataDir)!;
+  const noWrite = process.argv.includes('--no-write');
+  for (const a of ['arm64', 'arm'] as const) {
+    const miss = qemuAvailable(a);
+    if (miss) { process.stderr.write(`lab: ${miss}\n`); return 2; }
+  }
+  const rep = fetchKernels(kernels);
+  for (const l of rep.log) process.stderr.write(`lab: ${l}\n`);
+  if (rep.notFound.length) process.stderr.write(`lab: not found: ${rep.notFound.join(', ')}\n`);
+  if (rep.errors.length) { process.stderr.write(`lab: ${rep.errors.join('\n')}\n`); return 2; }
+  const infos = new Map<string, KernelInfo>(rep.fetched.map((k) => [k.id, k]));
+  for (const k of rep.fetched) process.stderr.write(`lab: ${k.id}: ${k.package} ${k.version} (page ${k.pageSize}, lpae ${k.lpae}, CMA ${k.cmaSizeMbytes} MiB)\n`);
+  // Interleave kernels so a partial run covers all of them.
+  const queue: LabJob[] = [];
+  for (let i = first; i < first + cases; i++) {
+    for (const id of kernels) {
+      const k = infos.get(id);
+      if (!k) continue;
+      const def = labKernels.find((d) => d.id === id)!;
+      queue.push({ kernel: k, seed, index: i, case: generateCase(seed, i, def.arch) });
+    }
+  }
+  const total = queue.length;
+  let done = 0, booted = 0, cachedN = 0, bootSeconds = 0, failed = 0;
+  const t0 = Date.now();
+  const exportAll = (): void => {
+    if (noWrite) return;
+    for (const id of kernels) {
+      const k = infos.get(id);
+      if (!k) continue;
+      const def = labKernels.find((d) => d.id === id)!;
+      const recs: LabRecordJson[] = [];
+      for (let i = 0; i < first + cases; i++) {
+        const r = cachedRecord(id, generateCase(seed, i, def.arch));
+        if (r) recs.push(r);
+      }
+      if (recs.length) writeLabRecordsJson(id, recs, out);
+    }
+  };
+  let lastExport = Date.now();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const job = queue.shift();
+      if (!job) return;
+      const tj = Date.now();
+      try {
+        const r = await runJob(job, { earlyStop, dataDir: out });
+        done++;
+        if (r.cached) cachedN++;
+        else {
+          booted += r.boots;
+          bootSeconds += (Date.now() - tj) / 1000;
+          const o = r.record.observation as { reachedInit?: boolean; completed?: boolean; timedOut?: boolean; panicked?: boolean; log?: unknown[] };
+          const status = o.completed ? 'ok' : o.timedOut ? 'TIMEOUT' : o.panicked ? 'PANIC' : 'incomplete';
+          if (!o.completed) failed++;
+          const mins = (Date.now() - t0) / 60000;
+          process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`);
+        }
+      } catch (e) {
+        done++; failed++;
+        process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+      if (Date.now() - lastExport > 120_000) { lastExport = Date.now(); exportAll(); }
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, () => worker()));
+  exportAll();
+  const mins = (Date.now() - t0) / 60000;
+  process.stdout.write(`lab: ${done} cases (${cachedN} cached, ${booted} boots, ${failed} not completed) in ${mins.toFixed(1)} min; ` +
+    `${booted ? (bootSeconds / booted).toFixed(1) : '-'} s per boot per worker, ${(booted / Math.max(mins, 1e-9)).toFixed(1)} boots/min with ${jobs} in parallel\n`);
+  return 0;
+}
+
+main().then((c) => { process.exitCode = c; }, (e: unknown) => { process.stderr.write(`lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 70; });

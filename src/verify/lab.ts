@@ -1,0 +1,129 @@
+// Booting one case on one kernel and recording what happened (the lab's unit of work), with a
+// per-(kernel, case) cache so that a re-run costs nothing.
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { labDataDir } from './records.js';
+import { cacheDir, type KernelInfo, findKernelDef, type FetchReport } from './kernels.js';
+import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
+import { boot, virtDtb, initrdStart, type EarlyStop, type BootResult } from './qemu.js';
+import { writeFdt, type LiteTree } from './fdt-lite.js';
+import { buildCaseTree, caseId, type LabCase } from './generator.js';
+import { parseConsole, toJsonValue, compactTrace, type LabRecordJson, type Observation } from './observation.js';
+
+/** Bump when anything that changes what a boot shows changes (command line, initramfs, QEMU args). */
+export const LAB_VERSION = 1;
+
+/** The lab's fixed command line. `nokaslr` (arm64) keeps boots reproducible: QEMU's `max` CPU has
+ *  RNDR, which arm64 uses for a KASLR seed when /chosen/kaslr-seed is absent. */
+export function fixedAppend(arch: 'arm64' | 'arm', memblockDebug: boolean): string {
+  const a = ['console=ttyAMA0', 'earlycon=pl011,0x9000000', 'panic=-1'];
+  if (arch === 'arm64') a.push('nokaslr');
+  if (memblockDebug) a.push('memblock=debug');
+  return a.join(' ');
+}
+
+export interface RunOptions {
+  /** For arm64: how to stop (default 'none' = run /init to poweroff). */
+  earlyStop?: EarlyStop;
+  timeoutMs?: number;
+  /** Keep the whole console in the observation (default: only when the boot went wrong). */
+  keepConsole?: boolean;
+  /** Where data/lab lives (the virt base trees are saved there for offline DTB rebuilds). */
+  dataDir?: string;
+}
+
+/** Keep QEMU's virt tree for this arch and RAM in the data folder (records rebuild DTBs from it). */
+function saveVirtBase(arch: string, ram: bigint, base: LiteTree, dir: string): void {
+  const f = join(dir, 'virt', `${arch}-${ram.toString(16)}.dtb`);
+  if (existsSync(f)) return;
+  mkdirSync(join(dir, 'virt'), { recursive: true });
+  writeFileSync(f, writeFdt(base));
+}
+
+export interface BootedCase { observation: Observation; dtb: Uint8Array; append: string; traceAppend?: string; initrdSize: number; boots: BootResult[] }
+
+/** Boot a ready DTB on a kernel and observe (two boots on 32-bit kernels, see LabKernelDef). */
+export async function observe(k: KernelInfo, tree: LiteTree, ramBytes: bigint, caseArgs: string, opts: RunOptions = {}): Promise<BootedCase> {
+  const def = findKernelDef(k.id);
+  if (!def) throw new Error(`unknown kernel ${k.id}`);
+  const report: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
+  const initrd = ensureInitramfs(k.debArch as 'arm64' | 'armhf', report);
+  if (!initrd) throw new Error(`no initramfs for ${k.debArch}: ${[...report.notFound, ...report.errors].join('; ')}`);
+  const dtb = writeFdt(tree);
+  const initrdSize = readFileSync(initrd).length;
+  const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
+  const timeoutMs = opts.timeoutMs ?? 40_000;
+  const boots: BootResult[] = [];
+  if (!def.traceNeedsSeparateBoot) {
+    const append = join2(fixedAppend(def.arch, true), caseArgs);
+    const b = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop: opts.earlyStop ?? 'none' });
+    boots.push(b);
+    const o = finish(parseConsole(k.id, b.console), b, opts);
+    return { observation: o, dtb, append, initrdSize, boots };
+  }
+  // 32-bit: the init boot without memblock=debug, then the trace boot with it.
+  const append = join2(fixedAppend(def.arch, false), caseArgs);
+  const traceAppend = join2(fixedAppend(def.arch, true), caseArgs);
+  const b1 = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop: opts.earlyStop ?? 'none' });
+  const b2 = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append: traceAppend, timeoutMs: Math.min(timeoutMs, 25_000), earlyStop: 'after-dump' });
+  boots.push(b1, b2);
+  const o = finish(parseConsole(k.id, b1.console), b1, opts);
+  const t = parseConsole(k.id, b2.console);
+  o.memblock = t.memblock;
+  if (t.memblockDump) o.memblockDump = t.memblockDump;
+  o.traceFromSeparateBoot = true;
+  if (opts.keepConsole || !o.completed) o.console = (o.console ?? '') + '\n@@carveout:trace-boot\n' + trimConsole(b2.console, opts.keepConsole);
+  return { observation: o, dtb, append, traceAppend, initrdSize, boots };
+}
+
+function trimConsole(c: string, keep?: boolean): string {
+  if (keep) return c;
+  const lines = c.split('\n');
+  return lines.length > 80 ? ['[... ' + (lines.length - 80) + ' lines ...]', ...lines.slice(-80)].join('\n') : c;
+}
+
+function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {
+  o.timedOut = b.timedOut;
+  o.earlyStopped = b.earlyStopped;
+  o.durationMs = b.durationMs;
+  if (opts.keepConsole || !o.completed) o.console = trimConsole(b.console, opts.keepConsole);
+  return o;
+}
+
+export interface LabJob { kernel: KernelInfo; seed: number; index: number; case: LabCase }
+
+function cachePath(kernel: string, id: string): string {
+  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel, `${id}.json`);
+}
+
+export function cachedRecord(kernel: string, c: LabCase): LabRecordJson | undefined {
+  const f = cachePath(kernel, caseId(c));
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson) : undefined;
+}
+
+/** Run one lab job, or return its cached record. */
+export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
+  const id = caseId(job.case);
+  const f = cachePath(job.kernel.id, id);
+  if (existsSync(f)) return { record: JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson, cached: true, boots: 0 };
+  const def = findKernelDef(job.kernel.id)!;
+  const ram = BigInt(job.case.ramMiB) << 20n;
+  const base = virtDtb(def.arch, ram);
+  saveVirtBase(def.arch, ram, base, opts.dataDir ?? labDataDir);
+  const tree = buildCaseTree(base, job.case);
+  const res = await observe(job.kernel, tree, ram, job.case.bootargs, opts);
+  res.observation.memblock = compactTrace(res.observation.memblock);
+  const record: LabRecordJson = {
+    v: 1, kernel: job.kernel.id, package: `${job.kernel.package} ${job.kernel.version}`, caseId: id, seed: job.seed, index: job.index,
+    case: job.case, ram: '0x' + ram.toString(16), bootargs: job.case.bootargs, append: res.append,
+    dtbSha256: createHash('sha256').update(res.dtb).digest('hex'),
+    initrd: { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) },
+    observation: toJsonValue(res.observation),
+  };
+  if (res.traceAppend) record.traceAppend = res.traceAppend;
+  mkdirSync(join(f, '..'), { recursive: true });
+  writeFileSync(f + '.tmp', JSON.stringify(record));
+  renameSync(f + '.tmp', f);
+  return { record, cached: false, boots: res.boots.length };
+}
