@@ -209,7 +209,7 @@ class Reader {
     let p = header.offMemRsvmap;
     for (;;) {
       if (p + FDT_RESERVE_ENTRY_SIZE > total) {
-        this.err('dtb-unterminated-rsvmap', `memory reservation block starting at ${hex(header.offMemRsvmap)} has no terminating entry before the end of the blob (entry at ${hex(p)} is cut off)`);
+        this.err('dtb-unterminated-rsvmap', `memory reservation block starting at offset ${hex(header.offMemRsvmap)} has no terminating entry before the end of the blob (entry at offset ${hex(p)} is cut off)`);
         return { diagnostics: this.diags, header };
       }
       const address = this.view.getBigUint64(p);
@@ -250,7 +250,7 @@ class Reader {
         const a = regions[i]!;
         const b = regions[j]!;
         if (a.end > a.start && b.end > b.start && a.start < b.end && b.start < a.end) {
-          this.err('dtb-overlap', `${b.name} [${hex(b.start)}, ${hex(b.end)}) overlaps the ${a.name} [${hex(a.start)}, ${hex(a.end)})`);
+          this.err('dtb-overlap', `${b.name} (offsets ${hex(b.start)}-${hex(b.end - 1)}) overlaps the ${a.name} (offsets ${hex(a.start)}-${hex(a.end - 1)})`);
           ok = false;
         }
       }
