@@ -1,5 +1,158 @@
-// carveout plan — placeholder until its issue lands.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('carveout plan: not implemented yet\n');
-  return 2;
+// carveout plan board.dts|board.dtb --kernel ID [--bootargs ".."] [--ram SIZE] [--platform qemu-virt]
+//   [--initrd-size SIZE] [--reserve NAME@ADDR+SIZE]... [--handlers FILE]... [--format text|json]
+// Thin: parse flags, load the tree, call plan(), print. Exit 0/1/2 as PlanResult.exitCode says.
+import { readFileSync, existsSync } from 'node:fs';
+import type { Tree } from '../../tree/types.js';
+import { diag, renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
+import { plan, resolveProfile, type PlanOptions } from '../../kernel/plan.js';
+import { loadHandlers, type ReservedMemHandler } from '../../kernel/handler-api.js';
+import { formatPlanText } from '../../report/plan-text.js';
+import { formatPlanJson } from '../../report/plan-json.js';
+import { readDtb } from '../../fdt/reader.js';
+import { compileFile, guessInputFormat } from '../../compile.js';
+import { parseSize } from '../../kernel/cmdline.js';
+
+const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
+  --kernel ID           6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 6.12-arm64-64k, 6.1-armmp, 6.1-armmp-lpae
+  --bootargs "..."      kernel command line (default: the tree's /chosen/bootargs)
+  --ram SIZE            RAM size (64M, 0x4000000, 1G)
+  --platform qemu-virt  model QEMU's virt board (kernel, initrd, DTB placement)
+  --initrd-size SIZE    initrd size for --platform qemu-virt
+  --reserve NAME@ADDR+SIZE   an early reservation made before the kernel scans the tree (repeatable)
+  --handlers FILE       reserved-memory handlers (.ts/.js) tried after the kernel's own (repeatable)
+  -I DIR                include directory for DTS input (repeatable)
+  --format text|json`;
+
+export { parseSize };
+
+function parseReserve(s: string): { name: string; base: bigint; size: bigint } | undefined {
+  const m = /^([^@]+)@([^+]+)\+(.+)$/.exec(s);
+  if (!m) return undefined;
+  const base = parseSize(m[2]!);
+  const size = parseSize(m[3]!);
+  if (base === undefined || size === undefined) return undefined;
+  return { name: m[1]!, base, size };
+}
+
+export function loadTree(file: string, includeDirs: string[]): { tree?: Tree; diagnostics: Diagnostic[]; dtbSize?: number } {
+  const at = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
+  if (!existsSync(file)) return { diagnostics: [diag('error', 'file-not-found', `cannot open '${file}'`, at)] };
+  if (guessInputFormat(file) === 'dtb') {
+    const bytes = new Uint8Array(readFileSync(file));
+    const r = readDtb(bytes, file);
+    return r.tree ? { tree: r.tree, diagnostics: r.diagnostics, dtbSize: bytes.length } : { diagnostics: r.diagnostics };
+  }
+  // DTS: preprocess, parse, dtc's checks and fix-ups (phandles for memory-region), and the blob the
+  // kernel would be given (its size is what early_init_fdt_reserve_self reserves).
+  const r = compileFile(file, { includeDirs });
+  if (!r.tree || r.failed) return { diagnostics: r.diagnostics };
+  return { tree: r.tree, diagnostics: r.diagnostics, ...(r.dtb ? { dtbSize: r.dtb.length } : {}) };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let file: string | undefined;
+  let format = 'text';
+  const includeDirs: string[] = [];
+  const handlerFiles: string[] = [];
+  const opts: Partial<PlanOptions> & { reserve: NonNullable<PlanOptions['reserve']> } = { reserve: [] };
+  let kernel: string | undefined;
+  const bad = (msg: string): number => {
+    process.stderr.write(`carveout plan: ${msg}\n${usage}\n`);
+    return 2;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const flagName = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
+    const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
+    switch (flagName) {
+      case '-h':
+      case '--help':
+        process.stdout.write(usage + '\n');
+        return 0;
+      case '--kernel': kernel = value(); break;
+      case '--bootargs': {
+        const v = value();
+        if (v === undefined) return bad('--bootargs needs a value');
+        opts.bootargs = v;
+        break;
+      }
+      case '--ram':
+      case '--initrd-size': {
+        const v = value();
+        const n = v === undefined ? undefined : parseSize(v);
+        if (n === undefined) return bad(`${flagName} needs a size like 64M, 0x4000000 or 1048576`);
+        if (flagName === '--ram') opts.ram = n;
+        else opts.initrdSize = n;
+        break;
+      }
+      case '--platform': {
+        const v = value();
+        if (v !== 'qemu-virt') return bad(`unknown platform '${v ?? ''}' (known: qemu-virt)`);
+        opts.platform = v;
+        break;
+      }
+      case '--reserve': {
+        const v = value();
+        const r = v === undefined ? undefined : parseReserve(v);
+        if (!r) return bad('--reserve wants NAME@ADDR+SIZE, e.g. tfa@0x40000000+2M');
+        opts.reserve.push(r);
+        break;
+      }
+      case '--handlers': {
+        const v = value();
+        if (!v) return bad('--handlers needs a file');
+        handlerFiles.push(v);
+        break;
+      }
+      case '-I': {
+        const v = value();
+        if (!v) return bad('-I needs a directory');
+        includeDirs.push(v);
+        break;
+      }
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') return bad(`unknown format '${v ?? ''}'`);
+        format = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-')) return bad(`unknown option '${a}'`);
+        if (file) return bad('only one input file');
+        file = a;
+    }
+  }
+  if (!file) return bad('no input file');
+  if (!kernel) return bad('--kernel is required');
+  if (!resolveProfile(kernel)) return bad(`unknown kernel '${kernel}'`);
+
+  const diagnostics: Diagnostic[] = [];
+  const handlers: ReservedMemHandler[] = [];
+  for (const f of handlerFiles) {
+    const r = await loadHandlers(f);
+    handlers.push(...r.handlers);
+    diagnostics.push(...r.diagnostics);
+  }
+  const loaded = loadTree(file, includeDirs);
+  diagnostics.push(...loaded.diagnostics);
+  const readSource = (f: string): string | undefined => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  if (!loaded.tree || diagnostics.some((d) => d.severity === 'error')) {
+    if (format === 'json') process.stdout.write(JSON.stringify({ kernel, regions: [], log: [], diagnostics }, null, 2) + '\n');
+    else for (const d of diagnostics) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
+    return 2;
+  }
+  if (opts.reserve.length === 0) delete (opts as Partial<PlanOptions>).reserve;
+  const result = plan(loaded.tree, { ...opts, kernel, handlers, ...(loaded.dtbSize !== undefined ? { dtbSize: loaded.dtbSize } : {}) });
+  result.diagnostics.unshift(...diagnostics);
+  const profile = resolveProfile(kernel)!;
+  process.stdout.write(format === 'json' ? formatPlanJson(result) : formatPlanText(result, { physAddrBits: profile.physAddrBits, readSource }));
+  return result.exitCode;
 }

@@ -1,0 +1,744 @@
+// The arch boot sequences up to and after reserved memory, for arm64 and arm (32-bit).
+//
+// arm64 (arch/arm64/kernel/setup.c setup_arch, arch/arm64/mm/{init,mmu}.c):
+//   setup_machine_fdt → parse_early_param → arm64_memblock_init (linear-map clip, mem=, initrd,
+//   kernel image, early_init_fdt_scan_reserved_mem) → paging_init (linear map page tables) →
+//   unflatten_device_tree (6.12: fdt_scan_reserved_mem_reg_nodes first) → bootmem_init (NUMA node
+//   data, sparse_init's memmap, zone limits, dma_contiguous_reserve, crashkernel) → start_kernel's
+//   command line copies, per-cpu areas, parse_args (6.12 reserve_mem=).
+// arm (arch/arm/kernel/setup.c setup_arch, arch/arm/mm/{init,mmu}.c):
+//   setup_machine_fdt (the DTB reserves itself) → parse_early_param → adjust_lowmem_bounds →
+//   arm_memblock_init (kernel, initrd, swapper_pg_dir, board reserve, reserved-memory,
+//   dma_contiguous_reserve(arm_dma_limit)) → paging_init → ...
+//
+// Every allocation goes through the memblock model, in the kernel's order with the kernel's sizes
+// and alignments, so the default CMA area and crashkernel land where the kernel puts them.
+import type { Tree } from '../tree/types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { diag } from '../diagnostics.js';
+import type { LogLine, Trace } from './context.js';
+import {
+  Memblock,
+  MEMBLOCK_ALLOC_ACCESSIBLE,
+  MEMBLOCK_ALLOC_NOLEAKTRACE,
+  MEMBLOCK_NOMAP,
+  MemblockPanic,
+  NUMA_NO_NODE,
+  formatMemblockEvent,
+  formatPa,
+  roundDown,
+  roundUp,
+  type MemblockEvent,
+} from './memblock.js';
+import {
+  parseCmdline,
+  parseCrashkernel,
+  type CmdlineState,
+  type EarlyParam,
+  type EarlyReserveApi,
+} from './cmdline.js';
+import { platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform.js';
+import type { KernelProfile } from './profiles/types.js';
+import type { ReservedMemHandler } from './handler-api.js';
+import { cmaInitReservedMem, earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, type CmaState, type RmemState } from './rmem.js';
+import { cString, findNode } from '../tree/query.js';
+
+const MiB = 1n << 20n;
+const SZ_4G = 1n << 32n;
+
+export interface BootInput {
+  tree: Tree;
+  profile: KernelProfile;
+  handlers: ReservedMemHandler[];
+  /** Default: the tree's /chosen/bootargs. */
+  bootargs?: string;
+  ram?: bigint;
+  /** `qemu-virt`, or undefined for a board described only by its tree and `reserve`. */
+  platform?: string;
+  initrdSize?: bigint;
+  /** Exact initrd placement (lab records). */
+  initrd?: Bank;
+  reserve?: ExtraReservation[];
+  /** Size of the DTB file given to the boot loader (QEMU -dtb). Default: estimated. */
+  dtbSize?: number;
+  /** Board code's early parameters (declareEarlyParam). */
+  earlyParams?: EarlyParam[];
+  /** Number of CPUs (QEMU -smp); only per-cpu sizes depend on it. */
+  cpus?: number;
+}
+
+/** Everything one simulated boot carries; rmem.ts reads it as its RmemHost. */
+export interface BootContext {
+  tree: Tree;
+  profile: KernelProfile;
+  memblock: Memblock;
+  log: LogLine[];
+  handlers: ReservedMemHandler[];
+  cmdline: CmdlineState;
+  cma: CmaState;
+  rmem?: RmemState;
+  diagnostics: Diagnostic[];
+  printk(level: LogLine['level'], text: string, source?: string): void;
+}
+
+export interface BootResult {
+  ctx: BootContext;
+  log: LogLine[];
+  diagnostics: Diagnostic[];
+  trace: Trace;
+  /** The memblock=debug lines the kernel would print (without caller offsets). */
+  memblockLines: string[];
+  layout: PlatformLayout;
+  /** The default CMA area (dma_contiguous_default_area from the command line/config), if reserved. */
+  defaultCma?: { base: bigint; size: bigint } | null;
+  crashkernel?: { base: bigint; size: bigint; low?: { base: bigint; size: bigint } } | null;
+  reserveMem: { name: string; base: bigint; size: bigint }[];
+  /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
+  handoffs: { driver: string; base: bigint; size: bigint }[];
+  /** The kernel panicked in the model (e.g. memblock array overflow on 6.12). */
+  panic?: string;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+/** Estimated size of the DTB file: one pass over the tree as dtc lays it out (header, rsvmap, struct, strings). */
+export function estimateDtbSize(tree: Tree): number {
+  const strings = new Set<string>();
+  let structBytes = 4; // FDT_END
+  const visit = (n: Tree['root']) => {
+    structBytes += 4 + align4(n.name.length + 1) + 4; // BEGIN_NODE name, END_NODE
+    for (const p of n.props) {
+      strings.add(p.name);
+      structBytes += 12 + align4(p.value.length);
+    }
+    for (const c of n.children) visit(c);
+  };
+  visit(tree.root);
+  let strBytes = 0;
+  for (const s of strings) strBytes += s.length + 1;
+  return 40 + (tree.memreserves.length + 1) * 16 + structBytes + strBytes;
+}
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+/**
+ * __unflatten_device_tree's dry run (drivers/of/fdt.c populate_node/populate_properties): bytes of
+ * struct device_node + full name per node, struct property per property, a synthesized "name"
+ * property per node without one, each aligned; plus 4 for the end marker.
+ */
+export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; propertySize: number; align: number }, extraChosenProps = 0): number {
+  let mem = 0;
+  const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
+  const visit = (n: Tree['root'], isRoot: boolean) => {
+    mem = al(mem) + sizes.deviceNodeSize + n.name.length + 1;
+    let props = n.props.length;
+    if (n.name === 'chosen' && n.parent === tree.root) props += extraChosenProps;
+    for (let i = 0; i < props; i++) mem = al(mem) + sizes.propertySize;
+    if (!n.props.some((p) => p.name === 'name')) {
+      // name without unit address, plus NUL
+      const base = isRoot ? '' : n.name.split('@')[0]!;
+      mem = al(mem) + sizes.propertySize + base.length + 1;
+    }
+    for (const c of n.children) visit(c, false);
+  };
+  visit(tree.root, true);
+  return mem + 4;
+}
+
+/** Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping). */
+export function countLinearMapTables(
+  mapped: Bank[],
+  kernelAlias: Bank,
+  memstart: bigint,
+  levelShifts: number[],
+  pageGranular: boolean,
+): number {
+  const [pteShift, ...upper] = levelShifts as [number, ...number[]];
+  const blk = 1n << BigInt(pteShift);
+  const pteTables = new Set<bigint>();
+  const upperTables = upper.map(() => new Set<bigint>());
+  const touch = (b: Bank, needPte: (idx: bigint) => boolean) => {
+    if (b.size <= 0n) return;
+    const s = b.base - memstart;
+    const e = s + b.size; // exclusive
+    for (let i = s >> BigInt(pteShift); i <= (e - 1n) >> BigInt(pteShift); i++) if (needPte(i)) pteTables.add(i);
+    upper.forEach((sh, k) => {
+      for (let i = s >> BigInt(sh); i <= (e - 1n) >> BigInt(sh); i++) upperTables[k]!.add(i);
+    });
+  };
+  // memory without the kernel alias, at page granularity (or blocks where aligned when allowed)
+  for (const b of mapped) {
+    touch(b, (i) => {
+      if (pageGranular) return true;
+      const bs = i * blk + memstart;
+      return !(bs >= b.base && bs + blk <= b.base + b.size);
+    });
+  }
+  // the kernel alias [_text, __init_begin): NO_CONT_MAPPINGS only, so aligned 2 MiB blocks are sections
+  touch(kernelAlias, (i) => {
+    const bs = i * blk + memstart;
+    const full = bs >= kernelAlias.base && bs + blk <= kernelAlias.base + kernelAlias.size;
+    return !full || pteTables.has(i);
+  });
+  return pteTables.size + upperTables.reduce((a, s) => a + s.size, 0);
+}
+
+/** Subtract `cut` from a list of ranges. */
+function subtract(ranges: Bank[], cut: Bank): Bank[] {
+  const out: Bank[] = [];
+  const ce = cut.base + cut.size;
+  for (const r of ranges) {
+    const re = r.base + r.size;
+    if (ce <= r.base || re <= cut.base) {
+      out.push(r);
+      continue;
+    }
+    if (r.base < cut.base) out.push({ base: r.base, size: cut.base - r.base });
+    if (ce < re) out.push({ base: ce, size: re - ce });
+  }
+  return out;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+export function bootKernel(input: BootInput): BootResult {
+  const p = input.profile;
+  const diagnostics: Diagnostic[] = [];
+  const log: LogLine[] = [];
+  const memblock = new Memblock({
+    physAddrBits: p.physAddrBits,
+    pageSize: p.pageSize,
+    version: p.version,
+    numa: p.numa,
+    maxNumNodes: p.maxNumNodes,
+    smpCacheBytes: p.smpCacheBytes,
+    initRegions: p.memblockInitRegions,
+  });
+  const printk = (level: LogLine['level'], text: string, source?: string) => {
+    const l: LogLine = { text, level };
+    if (source !== undefined) l.source = source;
+    log.push(l);
+  };
+  const bootargs = input.bootargs ?? chosenBootargs(input.tree) ?? '';
+  const reserveHooks: ((mb: EarlyReserveApi) => void)[] = [];
+  const cmdline = parseCmdline(bootargs, {
+    arch: p.arch,
+    version: p.version,
+    pageSize: p.pageSize,
+    params: p.params,
+    earlyParams: input.earlyParams ?? [],
+    printk: (level, text) => printk(level, text, 'parse_early_param'),
+    atReserve: (fn) => reserveHooks.push(fn),
+  });
+  const ctx: BootContext = {
+    tree: input.tree,
+    profile: p,
+    memblock,
+    log,
+    handlers: input.handlers,
+    cmdline,
+    cma: { areaCount: 0 },
+    diagnostics,
+    printk,
+  };
+  const { layout, diagnostics: pd } = platformLayout(
+    input.tree,
+    {
+      arch: p.arch,
+      ...(input.platform !== undefined ? { platform: input.platform } : {}),
+      ...(input.ram !== undefined ? { ram: input.ram } : {}),
+      ...(input.initrdSize !== undefined ? { initrdSize: input.initrdSize } : {}),
+      ...(input.initrd !== undefined ? { initrd: input.initrd } : {}),
+      ...(input.dtbSize !== undefined ? { dtbFileSize: input.dtbSize } : {}),
+      ...(input.reserve !== undefined ? { reserve: input.reserve } : {}),
+    },
+    () => estimateDtbSize(input.tree),
+  );
+  diagnostics.push(...pd);
+  const result: BootResult = {
+    ctx,
+    log,
+    diagnostics,
+    trace: { events: [] },
+    memblockLines: [],
+    layout,
+    reserveMem: [],
+    handoffs: [],
+  };
+  if (!layout.memory.length) return finish(result, 0);
+  let traceStart = 0;
+  const st: BootState = { ctx, layout, input, result, reserveHooks, setTraceStart: (n) => (traceStart = n) };
+  try {
+    if (p.arch === 'arm64') bootArm64(st);
+    else bootArm(st);
+  } catch (e) {
+    if (e instanceof MemblockPanic) {
+      result.panic = e.message;
+      printk('emerg', `Kernel panic - not syncing: ${e.message}`, 'panic');
+    } else throw e;
+  }
+  return finish(result, traceStart);
+}
+
+interface BootState {
+  ctx: BootContext;
+  layout: PlatformLayout;
+  input: BootInput;
+  result: BootResult;
+  reserveHooks: ((mb: EarlyReserveApi) => void)[];
+  setTraceStart(n: number): void;
+}
+
+function finish(r: BootResult, traceStart: number): BootResult {
+  const mb = r.ctx.memblock;
+  const evs = mb.events.slice(traceStart);
+  r.trace = { events: evs.map((e) => ({ kind: e.kind, detail: e as unknown as Record<string, unknown> })) };
+  if (r.ctx.cmdline.memblockDebug) {
+    r.memblockLines = evs.map((e) => formatMemblockEvent(e, r.ctx.profile.physAddrBits)).filter((x): x is string => x !== undefined);
+  }
+  return r;
+}
+
+function chosenBootargs(tree: Tree): string | undefined {
+  const chosen = findNode(tree, '/chosen');
+  return chosen ? cString(chosen, 'bootargs') : undefined;
+}
+
+function reserveApi(st: BootState, caller: string): EarlyReserveApi {
+  const mb = st.ctx.memblock;
+  return {
+    reserve: (b, s) => mb.reserve(b, s, caller),
+    physAlloc: (s, a) => mb.physAlloc(s, a, caller),
+    physAllocRange: (s, a, b, e) => mb.physAllocRange(s, a, b, e, caller),
+    remove: (b, s) => mb.remove(b, s, caller),
+    isRegionReserved: (b, s) => mb.isRegionReserved(b, s),
+    handOff: (driver, base, size) => st.result.handoffs.push({ driver, base, size }),
+    printk: (level, text) => st.ctx.printk(level, text, caller),
+  };
+}
+
+/** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
+function addMemory(mb: Memblock, b: Bank): void {
+  const page = mb.pageSize;
+  let base = b.base;
+  let size = b.size;
+  if (base & (page - 1n)) {
+    size -= page - (base & (page - 1n));
+    base = roundUp(base, page);
+  }
+  size &= ~(page - 1n);
+  if (size <= 0n) return;
+  mb.add(base, size, 'early_init_dt_add_memory_arch');
+}
+
+// -------------------------------------------------------------------------------------------------
+// arm64
+
+function bootArm64(st: BootState): void {
+  const { ctx, layout } = st;
+  const p = ctx.profile;
+  const a = p.arm64!;
+  const mb = ctx.memblock;
+  const page = BigInt(p.pageSize);
+  const ramBase = layout.memory[0]!.base;
+  const text = layout.kernelLoad ?? ramBase + a.textOffset;
+  const kernelEnd = text + a.reserveStartOffset + a.reserveSize; // __pa_symbol(_end)
+
+  // setup_machine_fdt: memory nodes, then fixmap_remap_fdt() reserves the blob
+  for (const b of layout.memory) addMemory(mb, b);
+  if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
+
+  // parse_early_param: memblock=debug starts printing from here
+  st.setTraceStart(mb.events.length);
+
+  // arm64_memblock_init
+  const ULLONG_MAX = (1n << 64n) - 1n;
+  mb.remove(1n << BigInt(a.physMaskShift), ULLONG_MAX, 'arm64_memblock_init');
+  let memstart = roundDown(mb.startOfDram(), a.memstartAlign);
+  const clip = memstart + a.linearRegionSize > kernelEnd ? memstart + a.linearRegionSize : kernelEnd;
+  mb.remove(clip, ULLONG_MAX, 'arm64_memblock_init');
+  if (memstart + a.linearRegionSize < mb.endOfDram()) {
+    memstart = roundUp(mb.endOfDram() - a.linearRegionSize, a.memstartAlign);
+    mb.remove(0n, memstart, 'arm64_memblock_init');
+  }
+  if (ctx.cmdline.memLimit !== undefined) {
+    mb.memLimitRemoveMap(ctx.cmdline.memLimit);
+    mb.add(text, kernelEnd - text, 'arm64_memblock_init');
+  }
+  if (layout.initrd && layout.initrd.size) {
+    const base = layout.initrd.base & ~(page - 1n);
+    const size = roundUp(layout.initrd.base + layout.initrd.size, page) - base;
+    if (base < mb.startOfDram() || base + size > mb.startOfDram() + a.linearRegionSize) {
+      ctx.printk('warn', 'initrd not fully accessible via the linear mapping -- please check your bootloader ...', 'arm64_memblock_init');
+    } else {
+      mb.add(base, size, 'arm64_memblock_init');
+      mb.clearNomap(base, size);
+      mb.reserve(base, size, 'arm64_memblock_init');
+    }
+  }
+  mb.reserve(text + a.reserveStartOffset, a.reserveSize, 'arm64_memblock_init');
+  platformReservations(st);
+  earlyInitFdtScanReservedMem(ctx as never);
+
+  // paging_init: map_mem() builds the linear map from early_pgtable_alloc() pages
+  const pg = a.pgtable;
+  const pgAlloc = () => mb.physAllocRange(page, page, 0n, MEMBLOCK_ALLOC_NOLEAKTRACE, pg.caller);
+  for (let i = 0; i < pg.extraBefore; i++) pgAlloc();
+  const initBegin = text + a.initBeginOffset;
+  const alias: Bank = { base: text, size: initBegin - text };
+  let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
+  mapped = subtract(mapped, alias);
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular);
+  for (let i = 0; i < n; i++) pgAlloc();
+  if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
+  mb.allowResize();
+  for (let i = 0; i < pg.extraAfter; i++) pgAlloc();
+
+  // unflatten_device_tree (6.12: static reserved-memory regions are saved first)
+  fdtScanReservedMemRegNodes(ctx as never);
+  const qemuChosenProps = layout.name === 'qemu-virt' ? chosenAdditions(ctx.tree, layout) : 0;
+  mb.alloc(BigInt(unflattenSize(ctx.tree, a.unflatten, qemuChosenProps)), BigInt(a.unflatten.align), 'early_init_dt_alloc_memory_arch');
+
+  // bootmem_init → arch_numa_init (dummy node 0)
+  const start = mb.startOfDram();
+  const end = mb.endOfDram();
+  if (a.numa.distanceAlloc) {
+    // 6.1 numa_init: numa_alloc_distance(), numa_free_distance() on the dummy fallback, again
+    const d = mb.allocTryNid(256n, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
+    if (d) mb.physFree(d, 256n, 'numa_free_distance');
+    mb.allocTryNid(256n, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
+  }
+  ctx.printk('info', `NUMA: Faking a node at [mem ${formatPa(start, 64)}-${formatPa(end - 1n, 64)}]`, 'numa_init');
+  mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
+  const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
+  if (a.numa.cpumaskAlloc) mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var');
+
+  // sparse_init (mm/sparse.c, SPARSEMEM_VMEMMAP + SPARSEMEM_EXTREME)
+  const sp = a.sparse;
+  const secShift = BigInt(sp.sectionSizeBits);
+  const sections = new Set<bigint>();
+  for (const r of mb.memory.regions) for (let s = r.base >> secShift; s <= (r.base + r.size - 1n) >> secShift; s++) sections.add(s);
+  mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init');
+  const roots = new Set([...sections].map((s) => s / BigInt(sp.sectionsPerRoot)));
+  for (let i = 0; i < roots.size; i++) mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc');
+  const goal = roundDown(nd, 1n << secShift);
+  mb.allocTryNid(sp.usemapBytesPerSection * BigInt(sections.size), 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
+  const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
+  const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
+  mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
+  for (let i = 0; i < sp.vmemmapTablesFixed; i++)
+    mb.allocTryNid(page, page, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+
+  // zone_sizes_init: ZONE_DMA up to 4 GiB when RAM starts below it
+  const dmaLimit = (start < SZ_4G ? (end - 1n < SZ_4G - 1n ? end - 1n : SZ_4G - 1n) : end - 1n) + 1n;
+  dmaContiguousReserve(st, dmaLimit);
+  reserveCrashkernelArm64(st, dmaLimit);
+  afterSetupArch(st);
+}
+
+/** Properties QEMU's arm_load_dtb adds to /chosen (bootargs, linux,initrd-start/-end) that the tree lacks. */
+function chosenAdditions(tree: Tree, layout: PlatformLayout): number {
+  const chosen = findNode(tree, '/chosen');
+  const has = (n: string) => !!chosen?.props.some((p) => p.name === n);
+  let n = 0;
+  if (!has('bootargs')) n++;
+  if (layout.initrd) {
+    if (!has('linux,initrd-start')) n++;
+    if (!has('linux,initrd-end')) n++;
+  }
+  return n;
+}
+
+/** --reserve entries and board early_param hooks, before /reserved-memory is scanned. */
+function platformReservations(st: BootState): void {
+  const mb = st.ctx.memblock;
+  for (const r of st.layout.extra) mb.reserve(r.base, r.size, `platform:${r.name}`);
+  for (const fn of st.reserveHooks) fn(reserveApi(st, 'early_param'));
+}
+
+/**
+ * start_kernel after setup_arch: request_standard_resources, setup_command_line, per-cpu areas,
+ * then parse_args runs __setup handlers such as 6.12's reserve_mem=.
+ */
+function afterSetupArch(st: BootState): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  const p = ctx.profile;
+  // request_standard_resources: one struct resource (64 bytes) per memory region
+  mb.alloc(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
+  // setup_command_line: saved_command_line and static_command_line
+  const len = BigInt(new TextEncoder().encode(ctx.cmdline.raw).length + 1);
+  mb.alloc(len, 64n, 'start_kernel');
+  mb.alloc(len, 64n, 'start_kernel');
+  ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
+  // parse_args → unknown_bootoption / __setup
+  reserveMemSetup(st);
+  if (ctx.cmdline.unknown.length)
+    ctx.printk('notice', `Unknown kernel command line parameters "${ctx.cmdline.unknown.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+  void p;
+}
+
+/** reserve_mem= (mm/memblock.c 6.12): memblock_phys_alloc(size, align) per entry, at most 8, unique names. */
+function reserveMemSetup(st: BootState): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  for (const r of ctx.cmdline.reserveMem) {
+    if (st.result.reserveMem.length >= 8) break; // RESERVE_MEM_MAX_ENTRIES: -EBUSY
+    if (st.result.reserveMem.some((x) => x.name === r.name)) continue; // -EBUSY
+    const start = mb.physAlloc(r.size, r.align, 'reserve_mem');
+    if (!start) continue; // -ENOMEM
+    st.result.reserveMem.push({ name: r.name, base: start, size: r.size });
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// dma_contiguous_reserve (kernel/dma/contiguous.c) → cma_declare_contiguous_nid (mm/cma.c)
+
+function dmaContiguousReserve(st: BootState, limit: bigint, highmemStart?: bigint): void {
+  const { ctx } = st;
+  const p = ctx.profile;
+  let size: bigint;
+  let base = 0n;
+  let selLimit = limit;
+  let fixed = false;
+  const c = ctx.cmdline.cma;
+  if (c) {
+    size = c.size;
+    base = c.base;
+    selLimit = c.limit && limit ? (c.limit < limit ? c.limit : limit) : c.limit || limit; // min_not_zero
+    if (((c.base + c.size) & ((1n << 64n) - 1n)) === c.limit) fixed = true;
+  } else size = BigInt(p.cmaSizeMBytes) * MiB;
+  if (!size || ctx.cma.defaultArea !== undefined) {
+    st.result.defaultCma = null;
+    return;
+  }
+  const got = cmaDeclareContiguous(st, base, size, selLimit, fixed, 'reserved', highmemStart);
+  st.result.defaultCma = got;
+  if (got) {
+    (ctx.cma as CmaState & { defaultArea?: string }).defaultArea = 'reserved';
+  }
+}
+
+function cmaDeclareContiguous(
+  st: BootState,
+  base: bigint,
+  size: bigint,
+  limit: bigint,
+  fixed: boolean,
+  name: string,
+  highmemStartIn?: bigint,
+): { base: bigint; size: bigint } | null {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const memblockEnd = mb.endOfDram();
+  const highmemStart = highmemStartIn ?? memblockEnd;
+  const nid = NUMA_NO_NODE;
+  const pa = (x: bigint) => formatPa(x, p.physAddrBits);
+  const node = p.messages.cmaReservedOnNode ? ` on node ${nid}` : '';
+  const fail = (sz: bigint) => {
+    ctx.printk('err', `cma: Failed to reserve ${sz / MiB} MiB${node}`, 'cma_declare_contiguous_nid');
+    return null;
+  };
+  if (ctx.cma.areaCount === p.maxCmaAreas) {
+    ctx.printk('err', 'cma: Not enough slots for CMA reserved regions!', 'cma_declare_contiguous_nid');
+    return null;
+  }
+  if (!size) return null;
+  const alignment = p.cmaMinAlignmentBytes;
+  if (fixed && base & (alignment - 1n)) {
+    ctx.printk('err', `cma: Region at ${pa(base)} must be aligned to ${pa(alignment)} bytes`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  base = roundUp(base, alignment);
+  size = roundUp(size, alignment);
+  limit &= ~(alignment - 1n);
+  if (!base) fixed = false;
+  if (fixed && base < highmemStart && base + size > highmemStart) {
+    ctx.printk('err', `cma: Region at ${pa(base)} defined on low/high memory boundary (${pa(highmemStart)})`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  if (limit === 0n || limit > memblockEnd) limit = memblockEnd;
+  if (base + size > limit) {
+    ctx.printk('err', `cma: Size (${pa(size)}) of region at ${pa(base)} exceeds limit (${pa(limit)})`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  if (fixed) {
+    if (mb.isRegionReserved(base, size) || mb.reserve(base, size, 'cma_declare_contiguous_nid') < 0) return fail(size);
+  } else {
+    let addr = 0n;
+    const tryHighmem = () => {
+      if (!addr && base < highmemStart && limit > highmemStart) {
+        addr = mb.allocRangeNid(size, alignment, highmemStart, limit, nid, true);
+        limit = highmemStart;
+      }
+    };
+    if (p.cmaHighmemFirst) tryHighmem();
+    if (!addr && p.physAddrBits === 64 && !mb.bottomUp && memblockEnd >= SZ_4G + size) {
+      mb.setBottomUp(true);
+      addr = mb.allocRangeNid(size, alignment, SZ_4G, limit, nid, true);
+      mb.setBottomUp(false);
+    }
+    if (!p.cmaHighmemFirst) tryHighmem();
+    if (!addr) {
+      addr = mb.allocRangeNid(size, alignment, base, limit, nid, true);
+      if (!addr) return fail(size);
+    }
+    base = addr;
+  }
+  const ret = cmaInitReservedMem(ctx as never, base, size, name);
+  if (ret) {
+    mb.physFree(base, size, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  ctx.printk('info', `cma: Reserved ${size / MiB} MiB at ${pa(base)}${node}`, 'cma_declare_contiguous_nid');
+  return { base, size };
+}
+
+// -------------------------------------------------------------------------------------------------
+// crashkernel
+
+const CRASH_ALIGN_ARM64 = 2n * MiB;
+const DEFAULT_CRASH_KERNEL_LOW_SIZE = 128n * MiB;
+
+/** arm64: 6.12 reserve_crashkernel_generic (kernel/crash_reserve.c); 6.1 arm64's reserve_crashkernel. */
+function reserveCrashkernelArm64(st: BootState, dmaLimit: bigint): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  if (!ctx.cmdline.raw.includes('crashkernel=')) return;
+  const req = parseCrashkernel(ctx.cmdline.raw, mb.physMemSize(), ctx.profile);
+  if (!req) return;
+  for (const m of req.messages) ctx.printk('warn', m, 'parse_crashkernel');
+  if (req.error) {
+    st.result.crashkernel = null;
+    return;
+  }
+  const pa = (x: bigint) => formatPa(x, 64);
+  let size = req.size;
+  let base = req.base;
+  const fixedBase = base !== 0n;
+  const lowMax = dmaLimit; // CRASH_ADDR_LOW_MAX = arm64_dma_phys_limit
+  const highMax = mb.physAddrMax; // CRASH_ADDR_HIGH_MAX = MEMBLOCK_ALLOC_ACCESSIBLE/memblock_end
+  let searchEnd = req.high ? highMax : lowMax;
+  let crashBase: bigint;
+  if (fixedBase) {
+    crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, base, base + size, 'reserve_crashkernel');
+    if (crashBase !== base) {
+      ctx.printk('warn', 'crashkernel reservation failed - memory is in use.', 'reserve_crashkernel');
+      if (crashBase) mb.physFree(crashBase, size, 'reserve_crashkernel');
+      st.result.crashkernel = null;
+      return;
+    }
+  } else {
+    crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, 0n, searchEnd, 'reserve_crashkernel');
+    if (!crashBase && !req.high) {
+      // retry above the low limit (crashkernel=X falls back to high memory)
+      searchEnd = highMax;
+      crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, lowMax, searchEnd, 'reserve_crashkernel');
+    }
+    if (!crashBase) {
+      ctx.printk('warn', `cannot allocate crashkernel (size:0x${size.toString(16)})`, 'reserve_crashkernel');
+      st.result.crashkernel = null;
+      return;
+    }
+  }
+  let low: { base: bigint; size: bigint } | undefined;
+  if (crashBase >= lowMax || req.high) {
+    const lowSize = req.lowSize === -1n ? DEFAULT_CRASH_KERNEL_LOW_SIZE : req.lowSize;
+    if (lowSize) {
+      const lb = mb.physAllocRange(lowSize, CRASH_ALIGN_ARM64, 0n, lowMax, 'reserve_crashkernel_low');
+      if (!lb) {
+        ctx.printk('err', `cannot allocate crashkernel low memory (size:0x${lowSize.toString(16)}).`, 'reserve_crashkernel_low');
+        mb.physFree(crashBase, size, 'reserve_crashkernel');
+        st.result.crashkernel = null;
+        return;
+      }
+      ctx.printk('info', `crashkernel low memory reserved: 0x${lb.toString(16).padStart(8, '0')} - 0x${(lb + lowSize).toString(16).padStart(8, '0')} (${lowSize / MiB} MB)`, 'reserve_crashkernel_low');
+      low = { base: lb, size: lowSize };
+    }
+  }
+  ctx.printk(
+    'info',
+    `crashkernel reserved: 0x${crashBase.toString(16).padStart(16, '0')} - 0x${(crashBase + size).toString(16).padStart(16, '0')} (${size / MiB} MB)`,
+    'reserve_crashkernel',
+  );
+  void pa;
+  void base;
+  st.result.crashkernel = low ? { base: crashBase, size, low } : { base: crashBase, size };
+  size = 0n;
+}
+
+// -------------------------------------------------------------------------------------------------
+// arm (32-bit)
+
+function bootArm(st: BootState): void {
+  const { ctx, layout } = st;
+  const p = ctx.profile;
+  const a = p.arm!;
+  const mb = ctx.memblock;
+  const ramBase = layout.memory[0]!.base;
+
+  // setup_machine_fdt: memory nodes; setup_arch reserves the DTB (fdt_totalsize)
+  for (const b of layout.memory) addMemory(mb, b);
+  if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'setup_arch');
+  // parse_early_param: mem= replaces the banks (arch/arm/kernel/setup.c early_mem)
+  st.setTraceStart(mb.events.length);
+  if (ctx.cmdline.armMemBanks?.length) {
+    mb.remove(mb.startOfDram(), mb.endOfDram() - mb.startOfDram(), 'early_mem');
+    for (const b of ctx.cmdline.armMemBanks) addMemory(mb, { base: b.start === -1n ? ramBase : b.start, size: b.size });
+  }
+  // adjust_lowmem_bounds: lowmem ends at vmalloc_min = VMALLOC_END - vmalloc size - VMALLOC_OFFSET
+  const lowmem = () => {
+    const vmallocMin = a.vmallocEnd - a.vmallocDefault - 8n * MiB;
+    const vmallocLimit = vmallocMin - 1n - a.pageOffset + ramBase + 1n; // __pa(vmalloc_min - 1) + 1
+    let lowmemLimit = 0n;
+    for (const r of mb.memory.regions) {
+      if (r.base >= vmallocLimit) continue;
+      const e = r.base + r.size;
+      lowmemLimit = e > vmallocLimit ? vmallocLimit : e;
+    }
+    const pmd = p.physAddrBits === 64 ? 2n * MiB : 2n * MiB; // PMD_SIZE: 2 MiB (both: a "section pair" on non-LPAE)
+    let limit = roundDown(lowmemLimit, pmd);
+    if (!limit) limit = lowmemLimit;
+    mb.setCurrentLimit(limit);
+    return lowmemLimit;
+  };
+  let lowmemLimit = lowmem();
+
+  // arm_memblock_init
+  const kernelStart = ramBase + a.kernelOffset;
+  mb.reserve(kernelStart, a.kernelSize, 'arm_memblock_init');
+  if (layout.initrd && layout.initrd.size) {
+    // reserve_initrd_mem (init/initramfs.c): page-aligned, must be memory and not reserved
+    const page = mb.pageSize;
+    const start = roundDown(layout.initrd.base, page);
+    const size = roundUp(layout.initrd.base + layout.initrd.size, page) - start;
+    if (!mb.isRegionMemory(start, size)) {
+      ctx.printk('err', `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} is not a memory region - disabling initrd`, 'reserve_initrd_mem');
+    } else if (mb.isRegionReserved(start, size)) {
+      ctx.printk('err', `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`, 'reserve_initrd_mem');
+    } else mb.reserve(start, size, 'reserve_initrd_mem');
+  }
+  mb.reserve(ramBase + a.pgdirOffset, a.pgdirSize, 'arm_memblock_init'); // arm_mm_memblock_reserve
+  platformReservations(st);
+  earlyInitFdtScanReservedMem(ctx as never);
+  // high_memory for cma_declare_contiguous_nid: __pa(high_memory - 1) + 1 = arm_lowmem_limit
+  dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
+  lowmemLimit = lowmem();
+  void lowmemLimit;
+  // paging_init etc. follow; on 32-bit ARM the reserved-memory/CMA work is done by now.
+  mb.allowResize();
+  fdtScanReservedMemRegNodes(ctx as never);
+  afterSetupArchArm(st);
+}
+
+function afterSetupArchArm(st: BootState): void {
+  const { ctx } = st;
+  ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
+  reserveMemSetup(st);
+  if (ctx.cmdline.unknown.length)
+    ctx.printk('notice', `Unknown kernel command line parameters "${ctx.cmdline.unknown.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+}
+
+export type { MemblockEvent };
+export { diag };

@@ -1,0 +1,537 @@
+// The kernel command line: memparse, parse_args/next_arg, early parameters and the options that
+// change memory layout (mem=, cma=, reserve_mem=, crashkernel=, memblock=debug), plus
+// `declareEarlyParam` for board code (the seed's "method 1": early_param("mca_mem", ...)).
+//
+// Sources: lib/cmdline.c (memparse, simple_strtoull via lib/kstrtox.c), kernel/params.c
+// (next_arg, parse_args, parameq), init/main.c (do_early_param, unknown_bootoption,
+// print_unknown_bootoptions), kernel/dma/contiguous.c (early_cma), mm/memblock.c (reserve_mem,
+// 6.12), arch/arm64/mm/init.c and arch/arm/kernel/setup.c (early_mem), kernel/crash_reserve.c
+// (6.12) / kernel/crash_core.c (6.1) (parse_crashkernel).
+
+const U64 = (1n << 64n) - 1n;
+
+/** Result of memparse: the value and how many characters were consumed. */
+export interface MemparseResult {
+  value: bigint;
+  /** Index just past what was parsed (== start when nothing was). */
+  end: number;
+}
+
+function isDigitIn(c: string | undefined, base: number): number {
+  if (c === undefined) return -1;
+  const code = c.toLowerCase().charCodeAt(0);
+  let v: number;
+  if (code >= 48 && code <= 57) v = code - 48;
+  else if (code >= 97 && code <= 102) v = code - 87;
+  else return -1;
+  return v < base ? v : -1;
+}
+
+/**
+ * simple_strtoull(s, &end, 0): radix from the prefix (0x → 16 when a hex digit follows, 0 → 8,
+ * else 10), digits until the first non-digit, wrapping at 64 bits. No sign, no whitespace.
+ */
+export function simpleStrtoull(s: string, start = 0): MemparseResult {
+  let i = start;
+  let base = 10;
+  if (s[i] === '0') {
+    if ((s[i + 1] === 'x' || s[i + 1] === 'X') && isDigitIn(s[i + 2], 16) >= 0) {
+      base = 16;
+      i += 2;
+    } else base = 8;
+  }
+  let v = 0n;
+  const b = BigInt(base);
+  for (;;) {
+    const d = isDigitIn(s[i], base);
+    if (d < 0) break;
+    v = (v * b + BigInt(d)) & U64;
+    i++;
+  }
+  return { value: v, end: i };
+}
+
+/** memparse (lib/cmdline.c): a number with an optional K/M/G/T/P/E suffix (either case). */
+export function memparse(s: string, start = 0): MemparseResult {
+  const r = simpleStrtoull(s, start);
+  // 'E' falls through to 'K' in the C: each step multiplies by 1024
+  const shifts: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
+  const c = s[r.end];
+  const shift = c === undefined ? undefined : shifts[c.toLowerCase()];
+  if (shift === undefined) return r;
+  return { value: (r.value << shift) & U64, end: r.end + 1 };
+}
+
+/** Parse a whole size string like the CLI's `--ram 64M`; undefined when there is trailing junk. */
+export function parseSize(text: string): bigint | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  const r = memparse(t);
+  if (r.end === 0 || r.end !== t.length) return undefined;
+  return r.value;
+}
+
+/** One `param[=val]` from the command line, as next_arg returns it. */
+export interface CmdlineArg {
+  param: string;
+  /** undefined when there was no `=`. */
+  val: string | undefined;
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+
+/**
+ * next_arg (kernel/params.c): split at unquoted whitespace; the first `=` separates the value;
+ * a leading `"` on the arg or the value is stripped with its closing `"`.
+ */
+export function nextArg(args: string, pos: number): { arg: CmdlineArg; next: number } {
+  let i = pos;
+  let inQuote = false;
+  let quoted = false;
+  if (args[i] === '"') {
+    i++;
+    inQuote = true;
+    quoted = true;
+  }
+  const start = i;
+  let equals = -1;
+  for (; i < args.length; i++) {
+    if (isSpace(args[i]) && !inQuote) break;
+    if (equals < 0 && args[i] === '=') equals = i;
+    if (args[i] === '"') inQuote = !inQuote;
+  }
+  const end = i; // args[end] is the separator or the end
+  let param: string;
+  let val: string | undefined;
+  // the kernel strips a trailing quote when the arg (or its value) started with one
+  const stripTrailing = (s: string) => (s.endsWith('"') ? s.slice(0, -1) : s);
+  if (equals < 0) {
+    param = args.slice(start, end);
+    if (quoted) param = stripTrailing(param);
+  } else {
+    param = args.slice(start, equals);
+    val = args.slice(equals + 1, end);
+    if (val.startsWith('"')) {
+      val = val.slice(1);
+      val = stripTrailing(val);
+    } else if (quoted) val = stripTrailing(val);
+  }
+  let next = end < args.length ? end + 1 : end;
+  while (next < args.length && isSpace(args[next])) next++;
+  return { arg: { param, val }, next };
+}
+
+/** parse_args' tokenisation: every argument in order, stopping at a bare `--`. */
+export function splitArgs(cmdline: string): { args: CmdlineArg[]; afterDashes?: string } {
+  const out: CmdlineArg[] = [];
+  let pos = 0;
+  while (pos < cmdline.length && isSpace(cmdline[pos])) pos++;
+  while (pos < cmdline.length) {
+    const { arg, next } = nextArg(cmdline, pos);
+    pos = next;
+    if (arg.val === undefined && arg.param === '--') return { args: out, afterDashes: cmdline.slice(pos) };
+    out.push(arg);
+  }
+  return { args: out };
+}
+
+/** parameq (kernel/params.c): `-` and `_` are the same character in parameter names. */
+export function parameq(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] === '-' ? '_' : a[i];
+    const y = b[i] === '-' ? '_' : b[i];
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Early parameters
+
+/** What an early parameter handler may use (board code gets the same object). */
+export interface EarlyParamKernel {
+  memparse: typeof memparse;
+  /** pr_info etc.; the text should carry its own prefix, like a pr_fmt. */
+  printk(level: 'err' | 'warn' | 'notice' | 'info' | 'debug', text: string): void;
+  /**
+   * Run `fn` where platform code reserves memory (arm: mdesc->reserve() in arm_memblock_init;
+   * arm64: arm64_memblock_init right after the kernel image, before /reserved-memory). memblock
+   * is handed over with the boot's current state.
+   */
+  atReserve(fn: (mb: EarlyReserveApi) => void): void;
+}
+
+/** The memblock calls board code may make from its reserve hook. */
+export interface EarlyReserveApi {
+  /** memblock_reserve: 0 or -errno. */
+  reserve(base: bigint, size: bigint): number;
+  /** memblock_phys_alloc: top-down below memblock.current_limit; 0n on failure. */
+  physAlloc(size: bigint, align: bigint): bigint;
+  /** memblock_phys_alloc_range */
+  physAllocRange(size: bigint, align: bigint, start: bigint, end: bigint): bigint;
+  /** memblock_remove (like the old arm_memblock_steal) */
+  remove(base: bigint, size: bigint): number;
+  /** memblock_is_region_reserved */
+  isRegionReserved(base: bigint, size: bigint): boolean;
+  /** Hand a region to a driver: recorded in the boot result (`handoffs`) for the report. */
+  handOff(driver: string, base: bigint, size: bigint): void;
+  printk(level: 'err' | 'warn' | 'notice' | 'info' | 'debug', text: string): void;
+}
+
+/**
+ * An early_param() handler: gets the value (undefined for a bare `name`), returns 0 on success or
+ * non-zero, in which case the kernel prints `Malformed early option '<name>'`.
+ */
+export type EarlyParamFn = (val: string | undefined, k: EarlyParamKernel) => number;
+
+export interface EarlyParam {
+  name: string;
+  fn: EarlyParamFn;
+  /** Where it came from: 'builtin' or the user's file. */
+  origin: string;
+}
+
+const EARLY_PARAM_BRAND = Symbol.for('carveout.early-param');
+
+/**
+ * Declare an early parameter the way board code does with `early_param("mca_mem", fn)`.
+ * Pass the returned object to plan()/boot via `earlyParams`, or export it from a handlers file.
+ */
+export function declareEarlyParam(name: string, fn: EarlyParamFn, origin = 'user'): EarlyParam {
+  const p: EarlyParam = { name, fn, origin };
+  Object.defineProperty(p, EARLY_PARAM_BRAND, { value: true });
+  return p;
+}
+
+export function isEarlyParam(x: unknown): x is EarlyParam {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[EARLY_PARAM_BRAND] === true;
+}
+
+// -------------------------------------------------------------------------------------------------
+// The memory-layout options, parsed into one state object the boot reads.
+
+export interface CmaCmdline {
+  /** size_cmdline (set when `cma=` was given; -1 in the kernel otherwise). */
+  size: bigint;
+  base: bigint;
+  limit: bigint;
+}
+
+export interface ReserveMemRequest {
+  size: bigint;
+  align: bigint;
+  name: string;
+  /** The raw `reserve_mem=` value, for messages. */
+  raw: string;
+}
+
+export interface CrashkernelRequest {
+  size: bigint;
+  base: bigint;
+  lowSize: bigint;
+  high: boolean;
+  /** -errno from parse_crashkernel when it failed (the kernel then reserves nothing). */
+  error?: number;
+}
+
+export interface CmdlineState {
+  raw: string;
+  args: CmdlineArg[];
+  /** memblock=debug */
+  memblockDebug: boolean;
+  /** arm64: memory_limit from `mem=` (PAGE_MASK applied); arm: `mem=size[@start]` banks. */
+  memLimit?: bigint;
+  armMemBanks?: { start: bigint; size: bigint }[];
+  cma?: CmaCmdline;
+  /** rmem reads this (size_cmdline != -1). */
+  cmaSize?: bigint;
+  reserveMem: ReserveMemRequest[];
+  crashkernel?: CrashkernelRequest;
+  /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"). */
+  unknown: string[];
+  /** Early parameters whose handler failed: `Malformed early option '%s'`. */
+  malformed: string[];
+}
+
+/** What early_param()/__setup() names this kernel knows (beyond module params, which contain '.'). */
+export function knownParams(p: { arch: string; version: string; params: { reserveMem: boolean; earlyParams: string[] } }): Set<string> {
+  const s = new Set<string>([
+    ...p.params.earlyParams,
+    // __setup / core_param names every kernel has that the lab and typical boards use
+    'console', 'panic', 'root', 'rootwait', 'rootfstype', 'ro', 'rw', 'init', 'rdinit', 'quiet', 'loglevel',
+    'debug', 'ignore_loglevel', 'initrd', 'maxcpus', 'nosmp', 'nr_cpus', 'printk.time', 'cma_pernuma',
+    'swiotlb', 'iommu', 'keep_bootcon', 'nokaslr',
+  ]);
+  if (p.params.reserveMem) s.add('reserve_mem');
+  // 6.1 arm64 parses nokaslr in idreg-override.c only, so init/main.c sees it as unknown
+  if (p.arch === 'arm64' && p.version === '6.1') s.delete('nokaslr');
+  if (p.arch === 'arm') s.delete('nokaslr');
+  return s;
+}
+
+export interface ParseCmdlineOptions {
+  arch: 'arm64' | 'arm';
+  version: string;
+  pageSize: number;
+  params: { reserveMem: boolean; earlyParams: string[]; crashkernelHighLow: boolean };
+  /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
+  earlyParams?: EarlyParam[];
+  /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
+  printk?: (level: 'err' | 'warn' | 'notice' | 'info' | 'debug', text: string) => void;
+  /** Receives atReserve callbacks. */
+  atReserve?: (fn: (mb: EarlyReserveApi) => void) => void;
+}
+
+/**
+ * parse_early_param(): run every early handler whose name matches, in command-line order.
+ * Returns the layout options; non-early options are classified for print_unknown_bootoptions.
+ */
+export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineState {
+  const { args } = splitArgs(cmdline);
+  const st: CmdlineState = { raw: cmdline, args, memblockDebug: false, reserveMem: [], unknown: [], malformed: [] };
+  const printk = o.printk ?? (() => {});
+  const known = knownParams(o);
+  const k: EarlyParamKernel = { memparse, printk, atReserve: (fn) => o.atReserve?.(fn) };
+
+  for (const { param, val } of args) {
+    let handled = false;
+    let failed = false;
+    // do_early_param: built-in early params (the kernel's __setup table order is irrelevant here:
+    // each name has one handler), then board code's.
+    if (parameq(param, 'memblock')) {
+      handled = true;
+      if (val !== undefined && val.includes('debug')) st.memblockDebug = true;
+    } else if (parameq(param, 'mem')) {
+      handled = true;
+      failed = earlyMem(st, val, o, printk) !== 0;
+    } else if (parameq(param, 'cma')) {
+      handled = true;
+      failed = earlyCma(st, val, printk) !== 0;
+    } else if (parameq(param, 'crashkernel')) {
+      handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
+    }
+    for (const ep of o.earlyParams ?? []) {
+      if (parameq(param, ep.name)) {
+        handled = true;
+        if (ep.fn(val, k) !== 0) failed = true;
+      }
+    }
+    if (failed) {
+      st.malformed.push(param);
+      printk('warn', `Malformed early option '${param}'`);
+    }
+    if (handled) continue;
+    // Not an early param: start_kernel's parse_args → __setup handlers (6.12 reserve_mem=) or
+    // unknown_bootoption.
+    if (o.params.reserveMem && param === 'reserve_mem') {
+      // __setup("reserve_mem=", ...) matches the prefix including '='; handled later in the boot
+      if (val !== undefined) st.reserveMem.push(...parseReserveMem(val));
+      continue;
+    }
+    const bare = param.replace(/-/g, '_');
+    if ([...known].some((n) => parameq(n, param)) || known.has(bare)) continue;
+    if (param.includes('.')) continue; // unused module parameter
+    st.unknown.push(val === undefined ? param : `${param}=${val}`);
+  }
+  const ck = parseCrashkernel(cmdline, undefined, o);
+  if (ck) st.crashkernel = ck;
+  return st;
+}
+
+/** early_mem: arm64 sets memory_limit (PAGE_MASK); arm replaces the memory banks. */
+function earlyMem(st: CmdlineState, val: string | undefined, o: ParseCmdlineOptions, printk: NonNullable<ParseCmdlineOptions['printk']>): number {
+  if (val === undefined) return 1; // `if (!p) return 1;`
+  const r = memparse(val);
+  if (o.arch === 'arm64') {
+    st.memLimit = r.value & ~(BigInt(o.pageSize) - 1n);
+    printk('notice', `Memory limited to ${st.memLimit >> 20n}MB`);
+    return 0;
+  }
+  // arch/arm/kernel/setup.c early_mem: size[@start], start defaults to PHYS_OFFSET
+  let start: bigint | undefined;
+  if (val[r.end] === '@') start = memparse(val, r.end + 1).value;
+  st.armMemBanks ??= [];
+  st.armMemBanks.push({ start: start ?? -1n, size: r.value });
+  return 0;
+}
+
+/** early_cma (kernel/dma/contiguous.c): size[@base[-limit]]. */
+function earlyCma(st: CmdlineState, val: string | undefined, printk: NonNullable<ParseCmdlineOptions['printk']>): number {
+  if (val === undefined) {
+    printk('err', 'cma: Config string not provided');
+    return -22;
+  }
+  const s = memparse(val);
+  const c: CmaCmdline = { size: s.value, base: 0n, limit: 0n };
+  st.cma = c;
+  st.cmaSize = c.size;
+  if (val[s.end] !== '@') return 0;
+  const b = memparse(val, s.end + 1);
+  c.base = b.value;
+  if (val[b.end] !== '-') {
+    c.limit = (c.base + c.size) & U64;
+    return 0;
+  }
+  c.limit = memparse(val, b.end + 1).value;
+  return 0;
+}
+
+/**
+ * reserve_mem= (mm/memblock.c, 6.12): `size:align:name`. Checks that need the table (count,
+ * duplicate names) and the allocation happen in the boot; here only the syntax. Invalid values
+ * yield nothing (the handler returns -EINVAL, which a __setup handler's caller ignores).
+ */
+export function parseReserveMem(val: string): ReserveMemRequest[] {
+  const s = memparse(val);
+  if (!s.value || s.end === 0) return [];
+  if (val[s.end] !== ':') return [];
+  const a = memparse(val, s.end + 1);
+  if (val[a.end] !== ':') return [];
+  let align = a.value;
+  if (align < 64n) align = 64n; // SMP_CACHE_BYTES
+  const name = val.slice(a.end + 1);
+  if (!name.length || name.length >= 16) return []; // RESERVE_MEM_NAME_SIZE
+  if (!/\S/.test(name)) return [];
+  return [{ size: s.value, align, name, raw: val }];
+}
+
+// -------------------------------------------------------------------------------------------------
+// crashkernel= (kernel/crash_reserve.c 6.12, kernel/crash_core.c 6.1: same parser)
+
+const SUFFIXES = [',high', ',low'];
+
+/** get_last_crashkernel: the last `crashkernel=` whose value ends with `suffix` (or with none). */
+function getLastCrashkernel(cmdline: string, suffix: string | undefined): number | undefined {
+  const name = 'crashkernel=';
+  let found: number | undefined;
+  let p = cmdline.indexOf(name);
+  while (p >= 0) {
+    let endP = cmdline.indexOf(' ', p);
+    if (endP < 0) endP = cmdline.length;
+    const word = cmdline.slice(p, endP);
+    if (suffix === undefined) {
+      if (!SUFFIXES.some((s) => word.endsWith(s))) found = p;
+    } else if (word.endsWith(suffix)) found = p;
+    p = cmdline.indexOf(name, p + 1);
+  }
+  return found;
+}
+
+/** Messages parse_crashkernel prints (pr_warn) are returned with the result. */
+export interface CrashParse {
+  ret: number;
+  size: bigint;
+  base: bigint;
+  messages: string[];
+}
+
+function parseCrashkernelOne(cmdline: string, systemRam: bigint, suffix: string | undefined): CrashParse {
+  const out: CrashParse = { ret: 0, size: 0n, base: 0n, messages: [] };
+  const at = getLastCrashkernel(cmdline, suffix);
+  if (at === undefined) return { ...out, ret: -2 }; // -ENOENT
+  const s = cmdline.slice(at + 'crashkernel='.length);
+  const fail = (msg: string): CrashParse => {
+    out.messages.push(msg);
+    out.ret = -22;
+    return out;
+  };
+  if (suffix !== undefined) {
+    const m = memparse(s);
+    out.size = m.value;
+    if (m.end === 0) return fail('crashkernel: memory value expected');
+    if (!s.startsWith(suffix, m.end)) return fail(`crashkernel: unrecognized char: ${s[m.end] ?? ''}`);
+    const after = s[m.end + suffix.length];
+    if (after !== undefined && after !== ' ') return fail(`crashkernel: unrecognized char: ${after}`);
+    return out;
+  }
+  const firstColon = s.indexOf(':');
+  const firstSpace = s.indexOf(' ');
+  if (firstColon >= 0 && (firstSpace < 0 || firstColon < firstSpace)) {
+    // parse_crashkernel_mem: start-[end]:size[,start-[end]:size...][@offset]
+    const totalMem = ((systemRam + (128n << 20n) - 1n) / (128n << 20n)) * (128n << 20n); // roundup(SZ_128M)
+    let cur = 0;
+    for (;;) {
+      let end = U64;
+      const st = memparse(s, cur);
+      if (st.end === cur) return fail('crashkernel: Memory value expected');
+      cur = st.end;
+      if (s[cur] !== '-') return fail("crashkernel: '-' expected");
+      cur++;
+      if (s[cur] !== ':') {
+        const e = memparse(s, cur);
+        if (e.end === cur) return fail('crashkernel: Memory value expected');
+        cur = e.end;
+        end = e.value;
+        if (end <= st.value) return fail('crashkernel: end <= start');
+      }
+      if (s[cur] !== ':') return fail("crashkernel: ':' expected");
+      cur++;
+      const sz = memparse(s, cur);
+      if (sz.end === cur) return fail('crashkernel: Memory value expected');
+      cur = sz.end;
+      if (sz.value >= totalMem) return fail('crashkernel: invalid size');
+      if (totalMem >= st.value && totalMem < end) {
+        out.size = sz.value;
+        break;
+      }
+      if (s[cur++] !== ',') break;
+    }
+    if (out.size > 0n) {
+      while (cur < s.length && s[cur] !== ' ' && s[cur] !== '@') cur++;
+      if (s[cur] === '@') {
+        cur++;
+        out.base = memparse(s, cur).value;
+      }
+    } else out.messages.push('crashkernel size resulted in zero bytes');
+    return out;
+  }
+  // parse_crashkernel_simple: size[@offset]
+  const m = memparse(s);
+  out.size = m.value;
+  if (m.end === 0) return fail('crashkernel: memory value expected');
+  if (s[m.end] === '@') out.base = memparse(s, m.end + 1).value;
+  else if (m.end < s.length && s[m.end] !== ' ') return fail(`crashkernel: unrecognized char: ${s[m.end]}`);
+  return out;
+}
+
+/**
+ * parse_crashkernel(cmdline, system_ram, ...) as the arch calls it. `systemRam` undefined: only
+ * syntax (size may depend on RAM for the range form; the boot re-parses with the real figure).
+ */
+export function parseCrashkernel(
+  cmdline: string,
+  systemRam: bigint | undefined,
+  o: { params: { crashkernelHighLow: boolean } },
+): (CrashkernelRequest & { messages: string[] }) | undefined {
+  const ram = systemRam ?? U64;
+  const r = parseCrashkernelOne(cmdline, ram, undefined);
+  const req: CrashkernelRequest & { messages: string[] } = { size: r.size, base: r.base, lowSize: 0n, high: false, messages: [...r.messages] };
+  let ret = r.ret;
+  if (ret === -2) {
+    if (!o.params.crashkernelHighLow) return undefined;
+    const h = parseCrashkernelOne(cmdline, 0n, ',high');
+    if (h.ret === -2) return undefined;
+    req.messages.push(...h.messages);
+    req.size = h.size;
+    req.base = h.base;
+    if (h.ret || !h.size) {
+      req.error = -22;
+      return req;
+    }
+    const l = parseCrashkernelOne(cmdline, 0n, ',low');
+    req.messages.push(...l.messages);
+    if (l.ret === -2) {
+      req.lowSize = -1n; // DEFAULT_CRASH_KERNEL_LOW_SIZE, resolved by the arch code
+      ret = 0;
+    } else if (l.ret) {
+      req.error = l.ret;
+      return req;
+    } else req.lowSize = l.size;
+    req.high = true;
+  }
+  if (!req.size) ret = -22;
+  if (systemRam !== undefined && req.size >= systemRam) ret = -22;
+  if (ret) req.error = ret;
+  return req;
+}

@@ -1,0 +1,125 @@
+// plan(tree, options): what the chosen kernel does with a board's reserved memory.
+//
+// Orchestration only: the profile, command line, platform and arch boot sequence live in
+// boot.ts (and cmdline.ts, platform.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and
+// handlers/. plan() runs one simulated boot and turns its state into the user-facing result.
+import type { Tree } from '../tree/types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { diag, hasErrors } from '../diagnostics.js';
+import type { LogLine, Trace } from './context.js';
+import type { ReservedMemHandler } from './handler-api.js';
+import { errnoText } from './handler-api.js';
+import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
+import { rmemRegions } from './rmem.js';
+import { builtinHandlers } from './handlers/index.js';
+import * as bootModule from './boot.js';
+import { profiles as knownProfiles } from './profiles/index.js';
+import type { KernelProfile } from './profiles/types.js';
+
+export interface PlanOptions {
+  /** Kernel ID (`6.12-arm64`, …) or a profile object. */
+  kernel: string | KernelProfile;
+  /** Command line; default: the tree's /chosen/bootargs. */
+  bootargs?: string;
+  /** RAM size; default: what the platform/tree says. */
+  ram?: bigint;
+  /** `qemu-virt` or undefined (a real board: only the tree and `reserve`). */
+  platform?: string;
+  initrdSize?: bigint;
+  /** Extra early reservations (`--reserve NAME@ADDR+SIZE`): bootloader, firmware, … */
+  reserve?: { name: string; base: bigint; size: bigint }[];
+  /** User handlers, tried after the kernel's own table. */
+  handlers?: ReservedMemHandler[];
+  /** Size of the DTB the kernel reserves for itself (default: estimated by the boot model). */
+  dtbSize?: number;
+}
+
+export interface PlanRegion {
+  name: string;
+  path: string;
+  base: bigint | null;
+  size: bigint | null;
+  nomap: boolean;
+  reusable: boolean;
+  dynamic: boolean;
+  status: RegionStatus;
+  /** Compatible id of the handler that took it (or the last one that refused it), null when none matched. */
+  handler: string | null;
+  /** The setup's return value as the kernel would see it (`0`, `-EINVAL`, …), null when not called. */
+  result: string | null;
+  attempts: { compatible: string; handler: string; origin: string; ret: string }[];
+  placement: string;
+  consumers: string[];
+}
+
+export interface PlanResult {
+  kernel: string;
+  regions: PlanRegion[];
+  log: LogLine[];
+  diagnostics: Diagnostic[];
+  trace: Trace;
+  /** Exit status per issue 5: 0 all placed and accepted (or no handler), 1 kernel rejects/fails one, 2 bad input. */
+  exitCode: 0 | 1 | 2;
+}
+
+const failing: RegionStatus[] = ['rejected', 'reserve-failed', 'alloc-failed', 'invalid', 'no-space'];
+
+export function toPlanRegion(r: RmemRegion): PlanRegion {
+  return {
+    name: r.name,
+    path: r.path,
+    base: r.base,
+    size: r.size,
+    nomap: r.nomap,
+    reusable: r.reusable,
+    dynamic: r.dynamic,
+    status: r.status,
+    handler: r.handler,
+    result: r.result === null ? null : errnoText(r.result),
+    attempts: r.attempts.map((a) => ({ compatible: a.compatible, handler: a.handler, origin: a.origin, ret: errnoText(a.ret) })),
+    placement: r.placement,
+    consumers: r.consumers.map((c) => (c.name ? `${c.path} (${c.name})` : c.path)),
+  };
+}
+
+export function resolveProfile(kernel: string | KernelProfile): KernelProfile | undefined {
+  if (typeof kernel !== 'string') return kernel;
+  return (knownProfiles as Record<string, KernelProfile>)[kernel];
+}
+
+/** Run one simulated boot and report what of_reserved_mem and the handlers did. */
+export function plan(tree: Tree, options: PlanOptions): PlanResult {
+  const diagnostics: Diagnostic[] = [];
+  const profile = resolveProfile(options.kernel);
+  const kernelId = typeof options.kernel === 'string' ? options.kernel : options.kernel.id;
+  if (!profile) {
+    diagnostics.push(
+      diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${Object.keys(knownProfiles).join(', ')}`),
+    );
+    return { kernel: kernelId, regions: [], log: [], diagnostics, trace: { events: [] }, exitCode: 2 };
+  }
+  const handlers = [...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig), ...(options.handlers ?? [])];
+  const input: bootModule.BootInput = {
+    tree,
+    profile,
+    handlers,
+    ...(options.bootargs !== undefined ? { bootargs: options.bootargs } : {}),
+    ...(options.ram !== undefined ? { ram: options.ram } : {}),
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
+    ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+    ...(options.dtbSize !== undefined ? { dtbSize: options.dtbSize } : {}),
+  } as bootModule.BootInput;
+  const res = bootModule.bootKernel(input);
+  diagnostics.push(...res.diagnostics);
+  const ctx = res.ctx as unknown as RmemHost;
+  const regions = rmemRegions(ctx).map(toPlanRegion);
+  let exitCode: 0 | 1 | 2 = 0;
+  if (hasErrors(diagnostics)) exitCode = 2;
+  else if (regions.some((r) => failing.includes(r.status))) exitCode = 1;
+  else if (ctx.rmem === undefined || ctx.rmem.root === undefined) {
+    // /reserved-memory present but ignored (unsupported format) is a kernel-side failure too.
+    if (ctx.log.some((l) => /unsupported node format/.test(l.text))) exitCode = 1;
+  }
+  return { kernel: profile.id, regions, log: res.log, diagnostics, trace: res.trace, exitCode };
+}

@@ -1,0 +1,30 @@
+// `carveout plan --format json` (issue 5): addresses and sizes as "0x…" strings.
+import type { PlanResult } from '../kernel/plan.js';
+
+const hex = (x: bigint | null): string | null => (x === null ? null : '0x' + x.toString(16));
+
+export function planToJson(p: PlanResult): unknown {
+  return {
+    kernel: p.kernel,
+    regions: p.regions.map((r) => ({
+      name: r.name,
+      path: r.path,
+      base: hex(r.base),
+      size: hex(r.size),
+      nomap: r.nomap,
+      reusable: r.reusable,
+      dynamic: r.dynamic,
+      status: r.status,
+      handler: r.handler,
+      result: r.result,
+      placement: r.placement,
+      consumers: r.consumers,
+    })),
+    log: p.log.map((l) => l.text),
+    diagnostics: p.diagnostics,
+  };
+}
+
+export function formatPlanJson(p: PlanResult): string {
+  return JSON.stringify(planToJson(p), null, 2) + '\n';
+}

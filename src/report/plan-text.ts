@@ -1,0 +1,50 @@
+// `carveout plan` text output: a table of regions, the predicted log lines in order, diagnostics.
+import type { PlanResult, PlanRegion } from '../kernel/plan.js';
+import { renderDiagnostic } from '../diagnostics.js';
+
+/** Human size: exact KiB/MiB/GiB when it divides, else bytes in hex. */
+export function humanSize(x: bigint): string {
+  const units: [bigint, string][] = [[1n << 30n, 'GiB'], [1n << 20n, 'MiB'], [1n << 10n, 'KiB']];
+  for (const [u, n] of units) if (x >= u && x % u === 0n) return `${x / u} ${n}`;
+  return '0x' + x.toString(16);
+}
+
+function handlerCell(r: PlanRegion): string {
+  if (r.handler === null) return r.attempts.length ? '' : r.status === 'no-handler' || r.status === 'ok' ? 'none' : '-';
+  return `${r.handler} → ${r.result}`;
+}
+
+export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; readSource?: (file: string) => string | undefined } = {}): string {
+  const digits = (opts.physAddrBits ?? 64) / 4;
+  const addr = (x: bigint | null) => (x === null ? '-' : '0x' + x.toString(16).padStart(digits, '0'));
+  const head = ['NAME', 'NODE', 'BASE', 'END', 'SIZE', 'MAP', 'REUSABLE', 'PLACED', 'STATUS', 'HANDLER', 'CONSUMERS'];
+  const rows = p.regions.map((r) => [
+    r.name,
+    r.path,
+    addr(r.base),
+    r.base !== null && r.size ? addr(r.base + r.size - 1n) : '-',
+    r.size === null ? '-' : humanSize(r.size),
+    r.nomap ? 'nomap' : 'map',
+    r.reusable ? 'reusable' : '-',
+    r.placement || '-',
+    r.status,
+    handlerCell(r) || '-',
+    r.consumers.length ? r.consumers.join(', ') : '-',
+  ]);
+  const out: string[] = [`kernel ${p.kernel}`, ''];
+  if (rows.length === 0) out.push('no /reserved-memory regions');
+  else {
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+    out.push(line(head));
+    for (const r of rows) out.push(line(r));
+  }
+  out.push('', 'predicted log:');
+  if (p.log.length === 0) out.push('  (nothing)');
+  for (const l of p.log) out.push(`  ${l.text}`);
+  if (p.diagnostics.length) {
+    out.push('', 'diagnostics:');
+    for (const d of p.diagnostics) out.push(renderDiagnostic(d, opts.readSource));
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,85 @@
+// plan() end to end (profile + boot sequence + of_reserved_mem + handlers) and `carveout plan`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plan } from '../../src/kernel/plan.js';
+import { declareReservedMem } from '../../src/kernel/handler-api.js';
+import { parseSize } from '../../src/cli/commands/plan.js';
+import { runCli } from '../helpers/cli.js';
+import { c2, node, virtTree } from './rmem-fixtures.js';
+
+const M = 1n << 20n;
+
+test('parseSize reads sizes like memparse', () => {
+  assert.equal(parseSize('64M'), 64n * M);
+  assert.equal(parseSize('0x4000000'), 64n * M);
+  assert.equal(parseSize('1048576'), M);
+  assert.equal(parseSize('1g'), 1n << 30n);
+  assert.equal(parseSize('010'), 8n);
+  assert.equal(parseSize('12Q'), undefined);
+  assert.equal(parseSize(''), undefined);
+});
+
+test('plan: qemu-virt 6.12 arm64 places a dynamic CMA pool at the top of RAM and says so', () => {
+  const t = virtTree([node('pool', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) })]);
+  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  assert.equal(p.exitCode, 0, JSON.stringify(p.diagnostics));
+  const r = p.regions.find((x) => x.name === 'pool')!;
+  assert.equal(r.base, 0x7f800000n);
+  assert.equal(r.handler, 'shared-dma-pool');
+  assert.equal(r.result, '0');
+  assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: 0x000000007f800000..0x000000007fffffff (8192 KiB) map reusable pool'));
+});
+
+test('plan: exit 1 when the kernel rejects a region, 2 for an unknown kernel', () => {
+  const t = virtTree([node('bad@48000000', { compatible: 'shared-dma-pool', reusable: true, 'no-map': true, reg: c2(0x48000000n, 4n * M) })]);
+  const p = plan(t, { kernel: '6.1-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  assert.equal(p.regions[0]!.status, 'rejected');
+  assert.equal(p.exitCode, 1);
+  assert.equal(plan(t, { kernel: '5.10-arm64' }).exitCode, 2);
+});
+
+test('plan: user handlers run after the built-in table', () => {
+  let got: [bigint, bigint] | undefined;
+  const h = declareReservedMem('mca', 'hisi,mca', (rmem) => {
+    got = [rmem.base, rmem.size];
+    return 0;
+  });
+  const t = virtTree([node('mca@70000000', { compatible: 'hisi,mca', reg: c2(0x70000000n, 64n * M), 'no-map': true })]);
+  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '', handlers: [h] });
+  assert.deepEqual(got, [0x70000000n, 64n * M]);
+  assert.equal(p.regions[0]!.status, 'ok');
+  assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: initialized node mca@70000000, compatible id hisi,mca'));
+});
+
+test('carveout plan: the MCA example with its handler file (text and JSON)', () => {
+  const args = ['plan', 'examples/mca/board.dts', '--kernel', '6.1-armmp', '--handlers', 'examples/mca/mca-handler.ts'];
+  const r = runCli(args);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /mca@b8000000\s+\/reserved-memory\/mca@b8000000\s+0xb8000000\s+0xbbffffff\s+64 MiB\s+nomap/);
+  assert.match(r.stdout, /mca: reserved 64 MiB at 0xb8000000/);
+  assert.match(r.stdout, /OF: reserved mem: initialized node mca@b8000000, compatible id hisi,mca/);
+  const j = runCli([...args, '--format', 'json']);
+  assert.equal(j.status, 0, j.stderr);
+  const out = JSON.parse(j.stdout) as { kernel: string; regions: Record<string, unknown>[]; log: string[] };
+  assert.equal(out.kernel, '6.1-armmp');
+  const mca = out.regions.find((x) => x.name === 'mca@b8000000')!;
+  assert.equal(mca.base, '0xb8000000');
+  assert.equal(mca.size, '0x4000000');
+  assert.equal(mca.handler, 'hisi,mca');
+  assert.deepEqual(mca.consumers, ['/mca']);
+  assert.ok(out.log.includes('OF: reserved mem: initialized node mca@b8000000, compatible id hisi,mca'));
+});
+
+test('carveout plan: bad input exits 2 with a diagnostic', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-plan-'));
+  const f = join(dir, 'broken.dts');
+  writeFileSync(f, '/dts-v1/;\n/ { foo = <1 2;\n};\n');
+  const r = runCli(['plan', f, '--kernel', '6.12-arm64']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /broken\.dts:\d+:\d+: error/);
+  assert.equal(runCli(['plan', f]).status, 2, '--kernel is required');
+  assert.equal(runCli(['plan', f, '--kernel', '6.12-arm64', '--reserve', 'nonsense']).status, 2);
+});

@@ -1,0 +1,115 @@
+// Replays every recorded lab boot (data/lab/<kernel>.jsonl.gz, src/verify/records.ts) through
+// plan() and requires, per case:
+//  - the reserved-memory log lines (`OF: reserved mem:`, `Reserved memory:`, `cma:`, and 6.1's
+//    `OF: fdt: Reserved memory:` from drivers/of/fdt.c) equal to what the kernel printed, in order;
+//  - every region's base and size equal to what the kernel reserved: static regions print their
+//    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
+//    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
+//    with its size, alignment, range and result.
+// Prints agreement per kernel; any disagreement fails the test with the case ids and first diffs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { readDtb } from '../../src/fdt/reader.js';
+import { plan, type PlanResult } from '../../src/kernel/plan.js';
+
+const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
+/** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
+const RMEM_ALLOC_CALLER = /^(fdt_scan_reserved_mem|early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc_size|__reserved_mem_alloc_in_range|fdt_init_reserved_mem)\b/;
+
+interface Alloc { size: bigint; align: bigint; from: bigint; maxAddr: bigint; result: bigint }
+
+const fmtAlloc = (a: Alloc) => `size=0x${a.size.toString(16)} align=0x${a.align.toString(16)} from=0x${a.from.toString(16)} max=0x${a.maxAddr.toString(16)} -> 0x${a.result.toString(16)}`;
+
+function observedAllocs(r: LabRecord): Alloc[] {
+  return r.observation.memblock
+    .filter((e) => e.fn === 'memblock_phys_alloc_range' && RMEM_ALLOC_CALLER.test(e.caller))
+    .map((e) => ({ size: e.size ?? 0n, align: e.align ?? 0n, from: e.from ?? 0n, maxAddr: e.maxAddr ?? 0n, result: e.result ?? 0n }));
+}
+
+function predictedAllocs(p: PlanResult): Alloc[] {
+  const out: Alloc[] = [];
+  for (const ev of p.trace.events) {
+    const d = ev.detail as { kind?: string; caller?: string; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint };
+    if ((d.kind ?? ev.kind) !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(d.caller ?? '')) continue;
+    out.push({ size: d.size ?? 0n, align: d.align ?? 0n, from: d.from ?? 0n, maxAddr: d.maxAddr ?? 0n, result: d.result ?? 0n });
+  }
+  return out;
+}
+
+export interface CaseOutcome {
+  caseId: string;
+  ok: boolean;
+  problems: string[];
+}
+
+function firstDiff(want: string[], got: string[]): string {
+  for (let i = 0; i < Math.max(want.length, got.length); i++) {
+    if (want[i] !== got[i]) return `line ${i + 1}: kernel ${JSON.stringify(want[i] ?? '(none)')} model ${JSON.stringify(got[i] ?? '(none)')}`;
+  }
+  return '';
+}
+
+export function replayCase(r: LabRecord): CaseOutcome {
+  const problems: string[] = [];
+  const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
+  if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
+  const p = plan(dtb.tree, {
+    kernel: r.kernel,
+    bootargs: r.append,
+    ram: BigInt(r.ram),
+    platform: 'qemu-virt',
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+    dtbSize: r.dtbBytes.length,
+  });
+  const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
+  const got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
+  if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  if (r.observation.memblock.length > 0) {
+    const wa = observedAllocs(r).map(fmtAlloc);
+    const ga = predictedAllocs(p).map(fmtAlloc);
+    if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
+  }
+  return { caseId: r.caseId, ok: problems.length === 0, problems };
+}
+
+/** Records grouped by the kernel they were booted on (sample files included: they are real boots). */
+function recordsByKernel(): Map<string, LabRecord[]> {
+  const m = new Map<string, LabRecord[]>();
+  for (const file of recordedKernels()) {
+    for (const r of readLabRecords(file)) {
+      const list = m.get(r.kernel) ?? [];
+      list.push(r);
+      m.set(r.kernel, list);
+    }
+  }
+  return m;
+}
+
+test('lab replay: plan() agrees with every recorded boot', (t) => {
+  const byKernel = recordsByKernel();
+  if (byKernel.size === 0) return t.skip('no lab recordings under data/lab yet');
+  const failures: string[] = [];
+  const summary: string[] = [];
+  for (const [kernel, records] of [...byKernel].sort()) {
+    let ok = 0;
+    for (const r of records) {
+      let out: CaseOutcome;
+      try {
+        out = replayCase(r);
+      } catch (e) {
+        out = { caseId: r.caseId, ok: false, problems: [`plan threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`] };
+      }
+      if (out.ok) ok++;
+      else failures.push(`${kernel} ${out.caseId}${r.index !== undefined ? ` (#${r.index})` : ''}: ${out.problems.join(' ; ')}`);
+    }
+    const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
+    summary.push(`${kernel}: ${ok}/${records.length} cases agree (${pct}%)`);
+  }
+  t.diagnostic(summary.join('\n'));
+  process.stdout.write(`# replay agreement\n# ${summary.join('\n# ')}\n`);
+  if (failures.length) {
+    process.stdout.write(`# disagreements (first 40 of ${failures.length}):\n# ${failures.slice(0, 40).join('\n# ')}\n`);
+  }
+  assert.equal(failures.length, 0, `${failures.length} case(s) disagree:\n${failures.slice(0, 20).join('\n')}`);
+});
