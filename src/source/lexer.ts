@@ -56,15 +56,20 @@ export interface Token {
   ch: number;
   /** Name, label, reference (`label` or `/path`), or string bytes (one char per byte). */
   s: string;
-  /** Integer value of LITERAL / CHAR_LITERAL / BYTE (u64). */
-  v: bigint;
-  /** The same value as a number when it is below 2^53, else -1 (fast path for cells). */
+  /** Integer value of LITERAL / CHAR_LITERAL / BYTE as a number when below 2^53, else -1. */
   n: number;
+  /** The value as a u64 bigint, only set when `n` is -1 (see tokenValue()). */
+  v: bigint;
   file: string;
   line: number;
   col: number;
   endLine: number;
   endCol: number;
+}
+
+/** The u64 value of a LITERAL / CHAR_LITERAL / BYTE token. */
+export function tokenValue(t: Token): bigint {
+  return t.n >= 0 ? BigInt(t.n) : t.v;
 }
 
 export function tokenSpan(t: Token): Span {
@@ -116,6 +121,9 @@ for (let c = 0; c < 256; c++) {
   if (/[0-9a-fA-F]/.test(ch)) f |= C_HEX;
   if (/[0-9]/.test(ch)) f |= C_DIGIT;
   cls[c] = f;
+}
+function hexVal(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 function isc(c: number, f: number): boolean {
   return c < 256 && (cls[c]! & f) !== 0;
@@ -186,6 +194,11 @@ export class Lexer {
     b.pos = to;
   }
 
+  /** Consume chars that cannot contain a newline. */
+  private skip(to: number): void {
+    this.buf.pos = to;
+  }
+
   private setLast(file: string, line: number, col: number): void {
     const b = this.buf;
     const l = this.last;
@@ -216,13 +229,17 @@ export class Lexer {
 
       // {WS}+
       if (c < 256 && (cls[c]! & C_WS) !== 0) {
-        let i = pos + 1;
-        while (i < b.end) {
+        let i = pos;
+        const end = b.end;
+        while (i < end) {
           const d = text.charCodeAt(i);
-          if (d >= 256 || (cls[d]! & C_WS) === 0) break;
+          if (d === 10) {
+            b.line++;
+            b.lineStart = i + 1;
+          } else if (d >= 256 || (cls[d]! & C_WS) === 0) break;
           i++;
         }
-        this.advance(i);
+        b.pos = i;
         this.setLast(file, line, col);
         continue;
       }
@@ -242,7 +259,7 @@ export class Lexer {
           // keywords
           for (const [kw, t, ns] of KEYWORDS) {
             if (text.startsWith(kw, pos)) {
-              this.advance(pos + kw.length);
+              this.skip(pos + kw.length);
               this.setLast(file, line, col);
               if (ns !== -1) this.state = ns;
               return this.mk(t, line, col, file);
@@ -257,7 +274,7 @@ export class Lexer {
               continue;
             }
           } else if ((state === LexState.INITIAL || state === LexState.V1) && text.startsWith('/incbin/', pos)) {
-            this.advance(pos + 8);
+            this.skip(pos + 8);
             this.setLast(file, line, col);
             return this.mk(T.INCBIN, line, col, file);
           }
@@ -306,7 +323,6 @@ export class Lexer {
             tok.n = s.charCodeAt(0) & 0xff;
             if (s.length > 1) this.error('bad-char-literal', `Character literal has ${s.length} characters instead of 1`, sp);
           }
-          tok.v = BigInt(tok.n);
           return tok;
         }
         return this.charToken(c, line, col, file);
@@ -318,7 +334,7 @@ export class Lexer {
         if (isc(c1, C_LABEL0)) {
           let i = pos + 2;
           while (i < b.end && isc(text.charCodeAt(i), C_LABEL)) i++;
-          this.advance(i);
+          this.skip(i);
           this.setLast(file, line, col);
           const tok = this.mk(T.REF, line, col, file);
           tok.s = text.slice(pos + 1, i);
@@ -329,7 +345,7 @@ export class Lexer {
           let i = pos + 3;
           while (i < b.end && isc(text.charCodeAt(i), C_PATH)) i++;
           if (i < b.end && text.charCodeAt(i) === 125) {
-            this.advance(i + 1);
+            this.skip(i + 1);
             this.setLast(file, line, col);
             const tok = this.mk(T.REF, line, col, file);
             tok.s = text.slice(pos + 2, i);
@@ -399,29 +415,28 @@ export class Lexer {
       const best = Math.max(labelLen, intLen, byteLen, nameLen);
       if (best > 1 || (best === 1 && (intLen === 1 || nameLen === 1))) {
         if (labelLen === best) {
-          this.advance(pos + labelLen);
+          this.skip(pos + labelLen);
           this.setLast(file, line, col);
           const tok = this.mk(T.LABEL, line, col, file);
           tok.s = text.slice(pos, pos + labelLen - 1);
           return tok;
         }
         if (intLen === best) {
-          this.advance(pos + intLen);
+          this.skip(pos + intLen);
           this.setLast(file, line, col);
           const tok = this.mk(T.LITERAL, line, col, file);
-          this.integerValue(text.slice(pos, pos + intLen), intBody, tok);
+          this.integerValue(text, pos, intBody, intLen, tok);
           return tok;
         }
         if (byteLen === best) {
-          this.advance(pos + 2);
+          this.skip(pos + 2);
           this.setLast(file, line, col);
           const tok = this.mk(T.BYTE, line, col, file);
-          tok.n = parseInt(text.slice(pos, pos + 2), 16);
-          tok.v = BigInt(tok.n);
+          tok.n = hexVal(c) * 16 + hexVal(text.charCodeAt(pos + 1));
           return tok;
         }
         // PROPNODENAME
-        this.advance(pos + nameLen);
+        this.skip(pos + nameLen);
         this.setLast(file, line, col);
         this.state = LexState.V1;
         const tok = this.mk(T.PROPNODENAME, line, col, file);
@@ -429,7 +444,7 @@ export class Lexer {
         return tok;
       }
       if (c === 93 /* ] */ && state === LexState.BYTESTRING) {
-        this.advance(pos + 1);
+        this.skip(pos + 1);
         this.setLast(file, line, col);
         this.state = LexState.V1;
         const tok = this.mk(T.CHAR, line, col, file);
@@ -443,7 +458,7 @@ export class Lexer {
   /** The '.' rule: one char (surrogate pairs count as one token here). */
   private charToken(c: number, line: number, col: number, file: string): Token {
     const b = this.buf;
-    this.advance(b.pos + 1);
+    this.skip(b.pos + 1);
     this.setLast(file, line, col);
     if (c === 91 /* [ */) this.state = LexState.BYTESTRING;
     else if (c === 123 /* { */ || c === 59 /* ; */) this.state = LexState.PROPNODENAME;
@@ -454,7 +469,7 @@ export class Lexer {
 
   private opToken(t: T, len: number, line: number, col: number, file: string): Token {
     const b = this.buf;
-    this.advance(b.pos + len);
+    this.skip(b.pos + len);
     this.setLast(file, line, col);
     return this.mk(t, line, col, file);
   }
@@ -565,7 +580,26 @@ export class Lexer {
   }
 
   /** strtoull(yytext, &e, 0) with dtc's checks. */
-  private integerValue(lit: string, bodyLen: number, tok: Token): void {
+  private integerValue(text: string, pos: number, bodyLen: number, litLen: number, tok: Token): void {
+    const c0 = text.charCodeAt(pos);
+    const c1 = bodyLen > 1 ? text.charCodeAt(pos + 1) : 0;
+    // fast paths: short hex / decimal literals fit a double exactly
+    if (bodyLen > 2 && c0 === 48 && (c1 === 120 || c1 === 88)) {
+      if (bodyLen <= 15) {
+        let v = 0;
+        for (let i = pos + 2; i < pos + bodyLen; i++) v = v * 16 + hexVal(text.charCodeAt(i));
+        tok.n = v;
+        return;
+      }
+    } else if (c0 !== 48 || bodyLen === 1) {
+      if (bodyLen <= 15) {
+        let v = 0;
+        for (let i = pos; i < pos + bodyLen; i++) v = v * 10 + (text.charCodeAt(i) - 48);
+        tok.n = v;
+        return;
+      }
+    }
+    const lit = text.slice(pos, pos + litLen);
     const body = lit.slice(0, bodyLen);
     let v: bigint;
     let bad = false;
@@ -587,8 +621,11 @@ export class Lexer {
       this.error('bad-number', `Integer literal '${lit}' out of range`, sp);
       v = 0xffffffffffffffffn;
     }
-    tok.v = v;
-    tok.n = v < 0x20000000000000n ? Number(v) : -1;
+    if (v < 0x20000000000000n) tok.n = Number(v);
+    else {
+      tok.n = -1;
+      tok.v = v;
+    }
   }
 
   /**

@@ -29,7 +29,7 @@ import {
   type PProp,
 } from '../tree/build.js';
 import { DataBuilder } from './data.js';
-import { Lexer, T, spanOf, tokenSpan, type LexerHost, type Token } from './lexer.js';
+import { Lexer, T, spanOf, tokenSpan, tokenValue, type LexerHost, type Token } from './lexer.js';
 
 export interface ParseOptions {
   /** Search path for /include/ and /incbin/ after the including file's directory (dtc -i). */
@@ -112,6 +112,7 @@ class Parser implements LexerHost {
   private fragments = 0;
   private readFile: (path: string) => Uint8Array | undefined;
   private includeDirs: string[];
+  private data = new DataBuilder(1 << 16);
 
   constructor(text: string, file: string, opts: ParseOptions) {
     this.readFile = opts.readFile ?? defaultReadFile;
@@ -259,7 +260,7 @@ class Parser implements LexerHost {
         const addr = this.integerPrim();
         const size = this.integerPrim();
         const last = this.expectChar(59, "';'");
-        const m: PMemReserve = { address: addr.v, size: size.v, labels: [], span: spanOf(first, last) };
+        const m: PMemReserve = { address: addr, size, labels: [], span: spanOf(first, last) };
         for (let i = labels.length - 1; i >= 0; i--) addLabel(m.labels, labels[i]!);
         memreserves.push(m);
       } catch (e) {
@@ -450,7 +451,10 @@ class Parser implements LexerHost {
   // ---- property values ----
 
   private propdata(): DataBuilder {
-    const d = new DataBuilder();
+    // one scratch buffer for every value; the property gets a trimmed copy
+    const d = this.data;
+    d.len = 0;
+    d.markers = [];
     for (;;) {
       while (this.at(T.LABEL)) d.addMarker('label', this.advance().s, tokenSpan(this.prev));
       const t = this.tok;
@@ -499,7 +503,7 @@ class Parser implements LexerHost {
       this.advance();
       const lit = this.expect(T.LITERAL, 'an integer');
       this.expectChar(60, "'<'");
-      const b = lit.v;
+      const b = tokenValue(lit);
       if (b === 8n || b === 16n || b === 32n || b === 64n) bits = Number(b);
       else this.error('syntax', 'Array elements must be 8, 16, 32 or 64-bits', tokenSpan(lit));
     } else {
@@ -515,11 +519,11 @@ class Parser implements LexerHost {
         if (t.n > 0xffffffff) this.error('value-range', 'Value out of range for 32-bit array element', tokenSpan(t));
         d.appendU32(t.n);
       } else if (t.t === T.LITERAL || t.t === T.CHAR_LITERAL || (t.t === T.CHAR && t.ch === 40)) {
-        const p = this.integerPrim();
-        if (bits < 64 && p.v > mask && (p.v | mask) !== U64) {
-          this.error('value-range', `Value out of range for ${bits}-bit array element`, p.span);
+        const v = this.integerPrim();
+        if (bits < 64 && v > mask && (v | mask) !== U64) {
+          this.error('value-range', `Value out of range for ${bits}-bit array element`, spanOf(t, this.prev));
         }
-        d.appendInteger(p.v, bits);
+        d.appendInteger(v, bits);
       } else if (t.t === T.REF) {
         this.advance();
         if (bits === 32) d.addMarker('ref-phandle', t.s, tokenSpan(t));
@@ -545,9 +549,9 @@ class Parser implements LexerHost {
     let length = -1n;
     if (this.isChar(44)) {
       this.advance();
-      offset = this.integerPrim().v;
+      offset = this.integerPrim();
       this.expectChar(44, "','");
-      length = this.integerPrim().v;
+      length = this.integerPrim();
     }
     this.expectChar(41, "')'");
     // the name is a C string: it ends at the first NUL
@@ -568,17 +572,17 @@ class Parser implements LexerHost {
   // ---- integer expressions (u64, wrapping, as dtc's uint64_t arithmetic) ----
 
   /** integer_prim: DT_LITERAL | DT_CHAR_LITERAL | '(' integer_expr ')' */
-  private integerPrim(): { v: bigint; span: Span } {
+  private integerPrim(): bigint {
     const t = this.tok;
     if (t.t === T.LITERAL || t.t === T.CHAR_LITERAL) {
       this.advance();
-      return { v: t.v, span: tokenSpan(t) };
+      return tokenValue(t);
     }
     if (t.t === T.CHAR && t.ch === 40) {
       this.advance();
       const v = this.exprTrinary();
-      const close = this.expectChar(41, "')'");
-      return { v, span: spanOf(t, close) };
+      this.expectChar(41, "')'");
+      return v;
     }
     this.syntaxError("an integer, a character literal or '('");
   }
@@ -723,7 +727,7 @@ class Parser implements LexerHost {
         return this.exprUnary() === 0n ? 1n : 0n;
       }
     }
-    return this.integerPrim().v;
+    return this.integerPrim();
   }
 }
 

@@ -2,7 +2,7 @@
 // Expected positions were checked against Debian's dtc 1.6.1 where dtc reports them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lexer, T, type LexerHost, type Token } from '../../src/source/lexer.js';
+import { Lexer, T, tokenValue, type LexerHost, type Token } from '../../src/source/lexer.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 
 function lex(text: string, files: Record<string, string> = {}): { toks: Token[]; diags: Diagnostic[] } {
@@ -31,8 +31,8 @@ function show(t: Token): string {
     case T.PROPNODENAME: return `N(${t.s})`;
     case T.LABEL: return `L(${t.s})`;
     case T.REF: return `R(${t.s})`;
-    case T.LITERAL: return `I(${t.v})`;
-    case T.CHAR_LITERAL: return `C(${t.v})`;
+    case T.LITERAL: return `I(${tokenValue(t)})`;
+    case T.CHAR_LITERAL: return `C(${tokenValue(t)})`;
     case T.BYTE: return `B(${t.n.toString(16)})`;
     case T.STRING: return `S(${JSON.stringify(t.s)})`;
     case T.V1: return 'V1';
@@ -92,7 +92,7 @@ test('integer literals: bases, suffixes, errors', () => {
 test('strings and char literals with escapes', () => {
   const { toks } = lex(String.raw`"a\tb\x41\101\\\"\q\0" 'x' '\n' '\'' '\x7f'`);
   assert.equal(toks[0]!.s, 'a\tbAA\\"q\0');
-  assert.deepEqual(toks.slice(1, 5).map((t) => t.v), [120n, 10n, 39n, 127n]);
+  assert.deepEqual(toks.slice(1, 5).map((t) => tokenValue(t)), [120n, 10n, 39n, 127n]);
   const e = lex("'' 'ab'");
   assert.deepEqual(e.diags.map((d) => d.message), ['Empty character literal', 'Character literal has 2 characters instead of 1']);
   // an unterminated string is just a '"' char
