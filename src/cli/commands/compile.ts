@@ -1,5 +1,229 @@
-// carveout compile — placeholder until its issue lands.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('carveout compile: not implemented yet\n');
-  return 2;
+// carveout compile — dtc's command line (dtc.c main) over src/compile.ts. Thin: option parsing,
+// reading/writing files, rendering diagnostics. Exit 0 ok, 2 on any error (usage, input, checks).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { compileFile, guessInputFormat, type CompileOptions } from '../../compile.js';
+import { renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
+import type { CheckFlag } from '../../tree/checks.js';
+
+const USAGE = `usage: carveout compile [options] <input file>
+
+Compile a device tree like dtc (Debian's dtc 1.6.1 is the reference), with the C preprocessor
+built in for DTS input.
+
+  -o, --out <file>          output file (default or '-': stdout; binary is not written to a terminal)
+  -I, --in-format <fmt>     dts or dtb (default: guessed from the file's magic and name)
+  -O, --out-format <fmt>    dtb or dts (default: from the output name, else dtb for dts input, dts for dtb)
+  -i, --include <dir>       search path for #include and /include/ (repeatable)
+  -D <name[=value]>         define a macro for the preprocessor
+      --no-cpp              do not run the C preprocessor (plain dtc input)
+  -V, --out-version <n>     blob version (default 17)
+  -R, --reserve <n>         extra memory reservation entries
+  -S, --space <bytes>       make the blob at least this long
+  -p, --pad <bytes>         add padding to the blob
+  -a, --align <bytes>       align the blob size (power of 2)
+  -b, --boot-cpu <n>        boot CPU physical id for the header
+  -f, --force               write output even if the tree has errors
+  -s, --sort                sort nodes and properties
+  -H, --phandle <style>     legacy, epapr (default) or both
+  -W, --warning <[no-]name> enable/disable a check as a warning
+  -E, --error <[no-]name>   enable/disable a check as an error
+  -@, --symbols             generate __symbols__
+  -A, --auto-alias          generate aliases from labels
+  -q, --quiet               -q hides warnings, -qq errors from checks too
+  -h, --help                this help
+`;
+
+/** C strtol(s, NULL, 0): optional sign, 0x hex, leading-0 octal, else decimal; stops at junk. */
+export function parseCNumber(s: string): number {
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)?/.exec(s)!;
+  const digits = m[2];
+  if (!digits) return 0;
+  let v: number;
+  if (/^0[xX]/.test(digits)) v = digits.length > 2 ? parseInt(digits.slice(2), 16) : 0;
+  else if (digits.startsWith('0')) v = digits.length > 1 ? parseInt(digits.slice(1), 8) : 0;
+  else v = parseInt(digits, 10);
+  return m[1] === '-' ? -v : v;
+}
+
+const SHORT_WITH_ARG = new Set(['I', 'O', 'o', 'V', 'd', 'R', 'S', 'p', 'a', 'b', 'i', 'H', 'W', 'E', 'D']);
+const SHORT_FLAGS = new Set(['q', 'f', 's', '@', 'A', 'T', 'h', 'v']);
+const LONG: Record<string, string> = {
+  quiet: 'q', 'in-format': 'I', out: 'o', 'out-format': 'O', 'out-version': 'V', 'out-dependency': 'd', reserve: 'R',
+  space: 'S', pad: 'p', align: 'a', 'boot-cpu': 'b', force: 'f', include: 'i', sort: 's', phandle: 'H', warning: 'W',
+  error: 'E', symbols: '@', 'auto-alias': 'A', annotate: 'T', help: 'h', version: 'v', 'no-cpp': 'no-cpp',
+};
+
+interface Parsed {
+  opts: CompileOptions;
+  input?: string;
+  output: string;
+  inFormat?: string;
+  outFormat?: string;
+  help?: boolean;
+}
+
+/** getopt_long over dtc's option string; returns an error message for bad usage. */
+export function parseArgs(argv: string[]): Parsed | string {
+  const opts: CompileOptions = { includeDirs: [], checkFlags: [], defines: {} };
+  const out: Parsed = { opts, output: '-' };
+  const positional: string[] = [];
+  const flags: CheckFlag[] = [];
+  let quiet = 0;
+  const apply = (o: string, arg: string | undefined): string | undefined => {
+    switch (o) {
+      case 'I': out.inFormat = arg; break;
+      case 'O': out.outFormat = arg; break;
+      case 'o': out.output = arg!; break;
+      case 'V': opts.version = parseCNumber(arg!); break;
+      case 'R': opts.reserve = parseCNumber(arg!) >>> 0; break;
+      case 'S': opts.space = parseCNumber(arg!); break;
+      case 'p': opts.padding = parseCNumber(arg!); break;
+      case 'a': {
+        const a = parseCNumber(arg!);
+        if (a <= 0 || (a & (a - 1)) !== 0) return `Invalid argument "${a}" to -a option`;
+        opts.align = a;
+        break;
+      }
+      case 'b': opts.bootCpuid = parseCNumber(arg!); break;
+      case 'i': opts.includeDirs!.push(arg!); break;
+      case 'D': {
+        const eq = arg!.indexOf('=');
+        if (eq < 0) opts.defines![arg!] = '1';
+        else opts.defines![arg!.slice(0, eq)] = arg!.slice(eq + 1);
+        break;
+      }
+      case 'H':
+        if (arg !== 'legacy' && arg !== 'epapr' && arg !== 'both') return `Invalid argument "${arg}" to -H option`;
+        opts.phandleStyle = arg;
+        break;
+      case 'W': flags.push({ kind: 'W', name: arg! }); break;
+      case 'E': flags.push({ kind: 'E', name: arg! }); break;
+      case 'q': quiet++; break;
+      case 'f': opts.force = true; break;
+      case 's': opts.sort = true; break;
+      case '@': opts.symbols = true; break;
+      case 'A': opts.autoAliases = true; break;
+      case 'no-cpp': opts.preprocess = false; break;
+      case 'h': out.help = true; break;
+      case 'd': return 'option -d (dependency file) is not supported';
+      case 'T': return 'option -T (annotate) is not supported';
+      case 'v': out.help = true; break;
+      default: return `unknown option '${o}'`;
+    }
+    return undefined;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      const o = LONG[name];
+      if (!o) return `unknown option '${a}'`;
+      let arg: string | undefined;
+      if (SHORT_WITH_ARG.has(o)) {
+        arg = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+        if (arg === undefined) return `option '${a}' requires an argument`;
+      }
+      const err = apply(o, arg);
+      if (err) return err;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const o = a[j]!;
+        if (SHORT_WITH_ARG.has(o)) {
+          const arg = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+          if (arg === undefined) return `option '-${o}' requires an argument`;
+          const err = apply(o, arg);
+          if (err) return err;
+          break;
+        }
+        if (!SHORT_FLAGS.has(o)) return `unknown option '-${o}'`;
+        const err = apply(o, undefined);
+        if (err) return err;
+      }
+      continue;
+    }
+    positional.push(a);
+  }
+  if (positional.length > 1) return 'missing files';
+  out.input = positional[0] ?? '-';
+  opts.checkFlags = flags;
+  opts.quiet = quiet;
+  if (opts.padding && opts.space) return "Can't set both -p and -S";
+  return out;
+}
+
+/** dtc.c guess_type_by_name for the output name. */
+function typeByName(name: string): string | undefined {
+  if (name.endsWith('.dts')) return 'dts';
+  if (name.endsWith('.yaml')) return 'yaml';
+  if (name.endsWith('.dtbo') || name.endsWith('.dtb')) return 'dtb';
+  return undefined;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseArgs(argv);
+  if (typeof p === 'string') {
+    process.stderr.write(`carveout compile: ${p}\n${USAGE}`);
+    return 2;
+  }
+  if (p.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const input = p.input!;
+  if (input === '-') {
+    process.stderr.write('carveout compile: reading from standard input is not supported; name the input file\n');
+    return 2;
+  }
+  const inFormat = p.inFormat ?? guessInputFormat(input);
+  if (inFormat !== 'dts' && inFormat !== 'dtb') {
+    process.stderr.write(`carveout compile: Unknown input format "${inFormat}"\n`);
+    return 2;
+  }
+  const outFormat = p.outFormat ?? typeByName(p.output) ?? (inFormat === 'dts' ? 'dtb' : 'dts');
+  if (outFormat !== 'dts' && outFormat !== 'dtb') {
+    process.stderr.write(`carveout compile: Unknown output format "${outFormat}" (supported: dtb, dts)\n`);
+    return 2;
+  }
+  const toStdout = p.output === '-';
+  if (toStdout && outFormat === 'dtb' && process.stdout.isTTY) {
+    process.stderr.write('carveout compile: not writing a binary blob to a terminal; use -o FILE or redirect\n');
+    return 2;
+  }
+  const opts: CompileOptions = { ...p.opts, inputFormat: inFormat, outputFormat: outFormat, outName: toStdout ? '<stdout>' : p.output };
+  const r = compileFile(input, opts);
+
+  const sources = new Map<string, string | undefined>();
+  const readSource = (f: string): string | undefined => {
+    if (!sources.has(f)) {
+      try {
+        sources.set(f, readFileSync(f, 'latin1'));
+      } catch {
+        sources.set(f, undefined);
+      }
+    }
+    return sources.get(f);
+  };
+  const quiet = opts.quiet ?? 0;
+  const shown = (d: Diagnostic): boolean => d.severity === 'error' || quiet < 1;
+  for (const d of r.diagnostics) if (shown(d)) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
+  if (r.failed === 'checks' && !r.diagnostics.some((d) => d.code === 'dtc-abort' || d.code === 'unknown-check'))
+    process.stderr.write('ERROR: Input tree has errors, aborting (use -f to force output)\n');
+  if (r.failed || (!r.dtb && r.dts === undefined)) return 2;
+
+  const data = r.dtb ?? Buffer.from(r.dts!, 'latin1');
+  try {
+    if (toStdout) process.stdout.write(data);
+    else writeFileSync(p.output, data);
+  } catch (e) {
+    process.stderr.write(`carveout compile: Couldn't open output file ${p.output}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return 0;
 }
