@@ -35,6 +35,7 @@ import {
   type MemoryRegionConsumer,
 } from '../tree/query.js';
 import type { LogLine } from './context.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
 import type { Memblock } from './memblock.js';
 import {
   EINVAL,
@@ -139,6 +140,8 @@ export interface RmemHost {
   /** `cma=` given on the command line (size_cmdline != -1 in kernel/dma/contiguous.c). */
   cmdline?: { cmaSize?: bigint };
   cma: CmaState;
+  /** Problems in user handlers (a setup that throws) are reported here, not in the kernel log. */
+  diagnostics?: Diagnostic[];
   /** Filled by this module. */
   rmem?: RmemState;
 }
@@ -711,8 +714,11 @@ function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
       r = handler.setup(view, handlerKernel(h, handler.name));
       if (typeof r !== 'number' || !Number.isInteger(r)) r = -EINVAL;
     } catch (err) {
-      // A user handler that throws is a failed setup, reported in the log as the model's note.
-      printk(h, 'err', `carveout: handler '${handler.name}' threw: ${err instanceof Error ? err.message : String(err)}`, handler.name);
+      // A handler that throws is a bug in the handler: count it as a failed setup and say so.
+      const why = err instanceof Error ? err.message : String(err);
+      h.diagnostics?.push(
+        diag('error', 'handler-threw', `handler '${handler.name}' (${handler.origin}) threw for ${e.name}: ${why}; treated as -EINVAL`),
+      );
       r = -EINVAL;
     }
     ret = r;

@@ -83,3 +83,15 @@ test('carveout plan: bad input exits 2 with a diagnostic', () => {
   assert.equal(runCli(['plan', f]).status, 2, '--kernel is required');
   assert.equal(runCli(['plan', f, '--kernel', '6.12-arm64', '--reserve', 'nonsense']).status, 2);
 });
+
+test('plan: a user handler that throws is a diagnostic (exit 2), not a crash or a kernel line', () => {
+  const h = declareReservedMem('boom', 'hisi,mca', () => {
+    throw new Error('oops');
+  });
+  const t = virtTree([node('mca@70000000', { compatible: 'hisi,mca', reg: c2(0x70000000n, 64n * M) })]);
+  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '', handlers: [h] });
+  assert.equal(p.exitCode, 2);
+  assert.ok(p.diagnostics.some((d) => d.code === 'handler-threw' && /oops/.test(d.message)));
+  assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: node mca@70000000 compatible matching fail'));
+  assert.ok(!p.log.some((l) => /oops/.test(l.text)));
+});
