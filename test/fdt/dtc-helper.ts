@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli.js';
 
-export const dtcTestsDir = '/work/shared/dtc-tests';
+/** dtc's test inputs: shared/ sits beside the repository (locally and in CI). */
+export const dtcTestsDir = join(repoRoot, '..', 'shared', 'dtc-tests');
 
 let cached: { path?: string; why?: string } | undefined;
 
@@ -16,9 +18,18 @@ function version(): string | undefined {
   return r.stdout.trim();
 }
 
-/** Path-resolved `dtc`, installing Debian's package if missing. `why` says why not, otherwise. */
+/**
+ * Path-resolved `dtc`, installing Debian's package if missing, and the dtc test inputs. `why` says
+ * why the tests must skip otherwise (never under CI: there a missing piece throws).
+ */
 export function ensureDtc(): { path?: string; why?: string } {
   if (cached) return cached;
+  if (!existsSync(join(dtcTestsDir, 'expectations.tsv'))) {
+    const why = `dtc's test inputs are missing (${dtcTestsDir})`;
+    if (process.env.CI) throw new Error(why);
+    cached = { why };
+    return cached;
+  }
   let v = version();
   if (!v && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
     let r = spawnSync('apt-get', ['install', '-y', '-q', 'device-tree-compiler'], { stdio: 'ignore', timeout: 600_000 });
