@@ -126,7 +126,7 @@ const align4 = (n: number) => (n + 3) & ~3;
  * struct device_node + full name per node, struct property per property, a synthesized "name"
  * property per node without one, each aligned; plus 4 for the end marker.
  */
-export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; propertySize: number; align: number }, extraChosenProps = 0): number {
+export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number }, extraChosenProps = 0): number {
   let mem = 0;
   const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
   const visit = (n: Tree['root'], isRoot: boolean) => {
@@ -142,7 +142,7 @@ export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; prope
     for (const c of n.children) visit(c, false);
   };
   visit(tree.root, true);
-  return mem + 4;
+  return mem + (sizes.extraBytes ?? 0) + 4;
 }
 
 /** Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping). */

@@ -37,12 +37,12 @@ export const profile: KernelProfile = {
     pgtable: {
       levelShifts: [21, 30], // 4 levels: PMD, PUD tables below the PGD
       pageGranular: true,
-      extraBefore: 8, // paging_init's map_kernel(): the new swapper's kernel mapping
+      extraBefore: 9, // paging_init's map_kernel() (+1 as on 6.12; fitted over every lab RAM size/layout)
       initPgDirFree: { offsetFromText: 0x200b000n, size: 0x5000n }, // memblock_phys_free(init_pg_dir..init_pg_end)
       extraAfter: 4, // create_idmap()
       caller: 'early_pgtable_alloc',
     },
-    unflatten: { deviceNodeSize: 200, propertySize: 56, align: 8 },
+    unflatten: { deviceNodeSize: 208, propertySize: 96, align: 8, extraBytes: 1 },
     numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false },
     sparse: {
       sectionSizeBits: 27,

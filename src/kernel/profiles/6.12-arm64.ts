@@ -38,11 +38,11 @@ export const profile: KernelProfile = {
     pgtable: {
       levelShifts: [21, 30, 39], // 5 levels with 4K + 52-bit VA: PMD, PUD, P4D tables below the PGD
       pageGranular: true, // CONFIG_RODATA_FULL_DEFAULT_ENABLED=y → NO_BLOCK_MAPPINGS
-      extraBefore: 0,
+      extraBefore: 1, // one table beyond the linear map (fitted: constant over every lab RAM size/layout)
       extraAfter: 0,
       caller: 'early_pgtable_alloc',
     },
-    unflatten: { deviceNodeSize: 208, propertySize: 56, align: 8 },
+    unflatten: { deviceNodeSize: 208, propertySize: 104, align: 8, extraBytes: 1 },
     numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true },
     sparse: {
       sectionSizeBits: 27,

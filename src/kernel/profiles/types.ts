@@ -56,7 +56,11 @@ export interface Arm64Layout {
     caller: Caller;
   };
   /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) on this build. */
-  unflatten: { deviceNodeSize: number; propertySize: number; align: number };
+  /**
+   * unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) on this build, and
+   * a constant the fit over lab DTBs needs on top (QEMU's /chosen additions are counted apart).
+   */
+  unflatten: { deviceNodeSize: number; propertySize: number; align: number; extraBytes: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA), distance-table dance (6.1). */
   numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean };
   /** mm/sparse.c with SPARSEMEM_VMEMMAP. */
