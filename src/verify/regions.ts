@@ -1,0 +1,101 @@
+// What the kernel did with each /reserved-memory node, read back from an Observation: the table
+// `carveout verify` prints and compares with the plan.
+//
+// 6.12 prints one summary line per region (drivers/of/of_reserved_mem.c fdt_init_reserved_mem_node:
+// `%pa..%pa (%lu KiB) %s %s %s`), which gives base, size and flags exactly. 6.1 does not: there the
+// base of a dynamic region comes from the memblock=debug trace (the allocation made for it by
+// early_init_dt_alloc_reserved_memory_arch, in node order) and static ones from their `reg`.
+import type { Observation, LogLine } from './observation.js';
+import { child, getProp, type LiteNode, type LiteTree } from './fdt-lite.js';
+
+export interface ObservedRegion {
+  name: string;
+  base: bigint | null;
+  size: bigint | null;
+  nomap: boolean;
+  reusable: boolean;
+  dynamic: boolean;
+  /** ok: reserved/allocated (and a handler took it or none matched); failed: reserve/alloc failed;
+   *  invalid: a property was rejected; disabled: status not okay; ignored: node not scanned. */
+  status: 'ok' | 'failed' | 'invalid' | 'disabled' | 'ignored' | 'unknown';
+  /** Compatible id of the handler that initialized it, or null. */
+  handler: string | null;
+  /** `initialized` / `matching fail` / `no compatible`. */
+  handlerResult: string;
+  /** Where base/size came from: `summary` (6.12 line), `reg`, `trace` (6.1 dynamic), or `none`. */
+  source: string;
+  /** The log lines that name this region. */
+  lines: string[];
+}
+
+const be = (v: Uint8Array): bigint[] => {
+  const out: bigint[] = [];
+  for (let o = 0; o + 4 <= v.length; o += 4) out.push(BigInt(((v[o]! << 24) | (v[o + 1]! << 16) | (v[o + 2]! << 8) | v[o + 3]!) >>> 0));
+  return out;
+};
+const cells = (words: bigint[], at: number, n: number): bigint => {
+  let x = 0n;
+  for (let i = 0; i < n; i++) x = (x << 32n) | (words[at + i] ?? 0n);
+  return x;
+};
+
+function nodeAvailable(n: LiteNode): boolean {
+  // drivers/of/fdt.c of_fdt_device_is_available: status absent, "okay" or "ok".
+  const s = getProp(n, 'status');
+  if (!s) return true;
+  const v = Buffer.from(s.value).toString('latin1').replace(/\0.*$/s, '');
+  return v === 'okay' || v === 'ok';
+}
+
+const mentions = (l: LogLine, name: string): boolean => {
+  const t = l.text;
+  return t.includes(`'${name}'`) || t.includes(`node ${name},`) || t.includes(`node ${name} `) || t.endsWith(` ${name}`) || t.includes(`in '${name}'`) || t.includes(`${name} (`);
+};
+
+export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegion[] {
+  const rm = child(tree.root, 'reserved-memory');
+  if (!rm) return [];
+  const ac = getProp(rm, '#address-cells'), sc = getProp(rm, '#size-cells');
+  const aN = ac ? Number(be(ac.value)[0] ?? 2n) : 2, sN = sc ? Number(be(sc.value)[0] ?? 1n) : 1;
+  const ignoredNode = obs.log.some((l) => /unsupported node format/.test(l.text));
+  const out: ObservedRegion[] = [];
+  // 6.1 dynamic allocations in order (the caller names the reserved-memory allocator).
+  const dynAllocs = obs.memblock.filter((e) => e.op === 'alloc' && /early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc|fdt_scan_reserved_mem|__reserved_mem_alloc_in_range/.test(e.caller));
+  let dynIdx = 0;
+  for (const n of rm.children) {
+    const name = n.name;
+    const reg = getProp(n, 'reg'), size = getProp(n, 'size');
+    const dynamic = !reg && !!size;
+    const r: ObservedRegion = {
+      name, base: null, size: null, nomap: !!getProp(n, 'no-map'), reusable: !!getProp(n, 'reusable'), dynamic,
+      status: 'unknown', handler: null, handlerResult: '', source: 'none', lines: [],
+    };
+    r.lines = obs.log.filter((l) => (l.kind === 'of-reserved-mem' || l.kind === 'of-fdt' || l.kind === 'reserved-memory') && mentions(l, name)).map((l) => l.text);
+    if (ignoredNode) { r.status = 'ignored'; out.push(r); continue; }
+    if (!nodeAvailable(n)) { r.status = 'disabled'; out.push(r); continue; }
+    const summary = obs.log.find((l) => l.kind === 'of-reserved-mem' && new RegExp(`^OF: reserved mem: (0x[0-9a-f]+)\\.\\.(0x[0-9a-f]+) \\((\\d+) KiB\\) (nomap|map) (reusable|non-reusable) (.*)$`).test(l.text) && l.text.endsWith(` ${name}`));
+    if (summary) {
+      const m = /^OF: reserved mem: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+) \((\d+) KiB\) (nomap|map) (reusable|non-reusable) (.*)$/.exec(summary.text)!;
+      r.base = BigInt(m[1]!); r.size = BigInt(m[2]!) - r.base + 1n; r.nomap = m[4] === 'nomap'; r.reusable = m[5] === 'reusable'; r.source = 'summary';
+    } else if (reg && reg.value.length && reg.value.length % (4 * (aN + sN)) === 0) {
+      const w = be(reg.value);
+      r.base = cells(w, 0, aN); r.size = cells(w, aN, sN); r.source = 'reg';
+    } else if (dynamic && obs.memblock.length) {
+      const failedAlloc = r.lines.some((t) => /failed to allocate/.test(t));
+      const invalid = r.lines.some((t) => /invalid .* property/.test(t));
+      if (!failedAlloc && !invalid && dynIdx < dynAllocs.length) {
+        const a = dynAllocs[dynIdx++]!;
+        if (typeof a.result === 'bigint') { r.base = a.result; r.size = a.size ?? null; r.source = 'trace'; }
+      }
+    }
+    const init = r.lines.find((t) => /initialized node .*, compatible id /.test(t));
+    if (init) { r.handler = /compatible id (\S+)/.exec(init)![1]!; r.handlerResult = 'initialized'; }
+    else if (r.lines.some((t) => /compatible matching fail/.test(t))) r.handlerResult = 'matching fail';
+    else r.handlerResult = getProp(n, 'compatible') ? 'not called' : 'no compatible';
+    if (r.lines.some((t) => /failed to (reserve|allocate)/.test(t))) r.status = 'failed';
+    else if (r.lines.some((t) => /invalid .* property|skipping node/.test(t))) r.status = 'invalid';
+    else if (r.base !== null) r.status = 'ok';
+    out.push(r);
+  }
+  return out;
+}
