@@ -425,9 +425,16 @@ function bootArm64(st: BootState): void {
   mb.allocTryNid(sp.usemapBytesPerSection * BigInt(sections.size), 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
-  mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
+  const buf = mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
   for (let i = 0; i < sp.vmemmapTablesFixed; i++)
     mb.allocTryNid(page, page, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+  // sparse_buffer_fini: with 4 KiB pages vmemmap_populate() maps PMD blocks carved from the
+  // buffer (all of it used); other page sizes populate base pages, and the rest is freed.
+  if (buf && p.pageSize !== 4096) {
+    const used = BigInt(sections.size) * roundUp(sp.structPageSize * pagesPerSection, page);
+    const total = sectionMapSize * BigInt(sections.size);
+    if (used < total) mb.physFree(buf + used, total - used, 'memblock_free');
+  }
 
   // zone_sizes_init: ZONE_DMA up to 4 GiB when RAM starts below it
   const dmaLimit = (start < SZ_4G ? (end - 1n < SZ_4G - 1n ? end - 1n : SZ_4G - 1n) : end - 1n) + 1n;

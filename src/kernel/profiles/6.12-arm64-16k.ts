@@ -19,15 +19,17 @@ export const profile: KernelProfile = {
     ...base.arm64!,
     // VA_BITS_MIN = 47 with 16K: PAGE_END - _PAGE_OFFSET(52) = 2^52 - 2^46
     linearRegionSize: (1n << 52n) - (1n << 46n),
-    memstartAlign: 1n << 36n, // ARM64_MEMSTART_SHIFT = PUD_SHIFT with 16K pages (CONFIG_PGTABLE_LEVELS=4)
+    memstartAlign: 32n * MiB, // ARM64_MEMSTART_SHIFT = PMD_SHIFT with 16K pages (trace: memstart stays 0x40000000)
+    reserveSize: 0x2bc0000n, // lab trace: [0x40200000-0x42dbffff]
     pgtable: { ...base.arm64!.pgtable, levelShifts: [25, 36] },
+    numa: { ...base.arm64!.numa, nodeDataSize: 0x3880n },
     sparse: {
       ...base.arm64!.sparse,
       sectionSizeBits: 27,
       memSectionRootsBytes: 512n * 1024n, // 2^25 sections / (16384/32 per root) * 8
       rootBytes: 16384n,
       sectionsPerRoot: 512,
-      usemapBytesPerSection: 16n,
+      usemapBytesPerSection: 32n,
       pmdSize: 32n * MiB,
     },
   },
