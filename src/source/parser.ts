@@ -22,6 +22,7 @@ import {
   buildPropertyDelete,
   deleteNode,
   finalizeTree,
+  LabelIndex,
   mergeNodes,
   pGetNodeByRef,
   type PMemReserve,
@@ -113,6 +114,7 @@ class Parser implements LexerHost {
   private readFile: (path: string) => Uint8Array | undefined;
   private includeDirs: string[];
   private data = new DataBuilder(1 << 16);
+  private labelIndex = new LabelIndex();
 
   constructor(text: string, file: string, opts: ParseOptions) {
     this.readFile = opts.readFile ?? defaultReadFile;
@@ -313,7 +315,7 @@ class Parser implements LexerHost {
     if (this.isChar(47)) {
       this.advance();
       const nd = this.nodedef();
-      mergeNodes(root, nd);
+      mergeNodes(root, nd, this.labelIndex);
       return root;
     }
     if (t.t === T.LABEL) {
@@ -321,10 +323,11 @@ class Parser implements LexerHost {
       this.advance();
       const ref = this.expect(T.REF, 'a reference');
       const nd = this.nodedef();
-      const target = pGetNodeByRef(root, ref.s);
+      const target = pGetNodeByRef(root, ref.s, this.labelIndex);
       if (target) {
         addLabel(target.labels, t.s);
-        mergeNodes(target, nd);
+        this.labelIndex.add(t.s, target);
+        mergeNodes(target, nd, this.labelIndex);
       } else {
         this.error('unknown-label', `Label or path ${ref.s} not found`, tokenSpan(ref));
       }
@@ -338,8 +341,8 @@ class Parser implements LexerHost {
         addOrphanNode(root, nd, t.s, this.fragments++);
         return root;
       }
-      const target = pGetNodeByRef(root, t.s);
-      if (target) mergeNodes(target, nd);
+      const target = pGetNodeByRef(root, t.s, this.labelIndex);
+      if (target) mergeNodes(target, nd, this.labelIndex);
       else if (this.plugin) addOrphanNode(root, nd, t.s, this.fragments++);
       else this.error('unknown-label', `Label or path ${t.s} not found`, tokenSpan(t));
       return root;
@@ -348,7 +351,7 @@ class Parser implements LexerHost {
       this.advance();
       const ref = this.expect(T.REF, 'a reference');
       this.expectChar(59, "';'");
-      const target = pGetNodeByRef(root, ref.s);
+      const target = pGetNodeByRef(root, ref.s, this.labelIndex);
       if (!target) this.error('unknown-label', `Label or path ${ref.s} not found`, tokenSpan(ref));
       else if (t.t === T.DEL_NODE) deleteNode(target);
       else target.omitIfNoRef = true;
@@ -442,7 +445,10 @@ class Parser implements LexerHost {
       }
       props.push(prop);
     } else if (node) {
-      for (let i = labels.length - 1; i >= 0; i--) addLabel(node.labels, labels[i]!);
+      for (let i = labels.length - 1; i >= 0; i--) {
+        addLabel(node.labels, labels[i]!);
+        this.labelIndex.add(labels[i]!, node);
+      }
       if (omit) node.omitIfNoRef = true;
       children.push(node);
     }

@@ -118,10 +118,58 @@ function addChild(parent: PNode, child: PNode): void {
   parent.children.push(child);
 }
 
+/**
+ * Every node a label was ever put on, so that a reference need not walk the whole tree: a
+ * candidate counts only while it is live (label and node not deleted, attached to the root
+ * through live nodes). With two live candidates the depth-first walk decides, as dtc's does.
+ */
+export class LabelIndex {
+  private map = new Map<string, PNode[]>();
+  add(label: string, node: PNode): void {
+    const l = this.map.get(label);
+    if (!l) this.map.set(label, [node]);
+    else if (!l.includes(node)) l.push(node);
+  }
+  lookup(tree: PNode, label: string): PNode | undefined {
+    const cands = this.map.get(label);
+    if (!cands) return undefined;
+    let found: PNode | undefined;
+    let count = 0;
+    for (const n of cands) {
+      if (!isLive(tree, n, label)) continue;
+      found = n;
+      count++;
+    }
+    if (count <= 1) return found;
+    return pGetNodeByLabel(tree, label);
+  }
+}
+
+function isLive(tree: PNode, n: PNode, label: string): boolean {
+  let ok = false;
+  for (const l of n.labels) {
+    if (l.name === label) {
+      ok = !l.deleted;
+      break;
+    }
+  }
+  if (!ok) return false;
+  let x: PNode | null = n;
+  for (; x && x !== tree; x = x.parent) {
+    if (x.deleted) return false;
+    const p: PNode | null = x.parent;
+    if (p && !p.children.includes(x)) return false;
+  }
+  return x === tree;
+}
+
 /** merge_nodes(): move new's labels, properties and children into old. */
-export function mergeNodes(oldNode: PNode, newNode: PNode): PNode {
+export function mergeNodes(oldNode: PNode, newNode: PNode, index?: LabelIndex): PNode {
   oldNode.deleted = false;
-  for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
+  for (const l of newNode.labels) {
+    addLabel(oldNode.labels, l.name);
+    index?.add(l.name, oldNode);
+  }
 
   for (const np of newNode.props) {
     if (np.deleted) {
@@ -152,7 +200,7 @@ export function mergeNodes(oldNode: PNode, newNode: PNode): PNode {
     let hit = false;
     for (const oc of oldNode.children) {
       if (oc.name === nc.name) {
-        mergeNodes(oc, nc);
+        mergeNodes(oc, nc, index);
         hit = true;
         break;
       }
@@ -218,10 +266,10 @@ export function pGetNodeByLabel(tree: PNode, label: string): PNode | undefined {
 }
 
 /** get_node_by_ref() of dtc 1.6.1: "/" is the root, "/..." a path, anything else a label. */
-export function pGetNodeByRef(tree: PNode, ref: string): PNode | undefined {
+export function pGetNodeByRef(tree: PNode, ref: string, index?: LabelIndex): PNode | undefined {
   if (ref === '/') return tree;
   if (ref.charCodeAt(0) === 47) return pGetNodeByPath(tree, ref);
-  return pGetNodeByLabel(tree, ref);
+  return index ? index.lookup(tree, ref) : pGetNodeByLabel(tree, ref);
 }
 
 /** guess_boot_cpuid(): reg of the first child of /cpus (first in the list, even if deleted). */
@@ -255,6 +303,7 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     span: p.spans[0] ?? noSpan,
   };
   if (p.spans.length > 1) n.extraSpans = p.spans.slice(1);
+  if (n.labels.length !== p.labels.length) n.deletedLabels = p.labels.filter((l) => l.deleted).map((l) => l.name);
   if (p.omitIfNoRef) n.omitIfNoRef = true;
   for (const pp of p.props) {
     if (pp.deleted) continue;

@@ -51,6 +51,12 @@ export interface Node {
    * merge_nodes): dtc prints them as "also defined at". Set by the parser only when non-empty.
    */
   extraSpans?: Span[];
+  /**
+   * Labels that were put on this node and later deleted (/delete-node/), which dtc still keeps
+   * in `node->labels` (generate_label_tree and omit_unused_nodes test that pointer). Set by the
+   * parser only when non-empty.
+   */
+  deletedLabels?: string[];
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
 }

@@ -237,3 +237,10 @@ test('parseDtsFile reads the file and decodes bytes one-to-one', () => {
   assert.equal(missing.tree, undefined);
   assert.equal(missing.diagnostics[0]!.code, 'file-not-found');
 });
+
+test('deleted labels are kept aside for -@ (dtc keeps them in node->labels)', () => {
+  const t = parse('/dts-v1/;\n/ { a: b: n { }; };\n/delete-node/ &a;\n/ { n { }; };');
+  assert.deepEqual(node(t, '/n').labels, []);
+  assert.deepEqual(node(t, '/n').deletedLabels, ['a', 'b']);
+  assert.equal(t.root.deletedLabels, undefined);
+});
