@@ -14,8 +14,8 @@ export const profile: KernelProfile = {
   bootSteps: armBootSteps,
   arm: {
     ...armmp.arm!,
-    kernelOffset: 0x300000n,
-    kernelSize: 0x1358000n, // placeholder until measured (see test/kernel/boot-lab.test.ts)
+    kernelOffset: 0x400000n, // lab trace: memblock_reserve [0x40400000-0x4180d287] arm_memblock_init
+    kernelSize: 0x140d288n,
     pgdirOffset: 0x203000n, // LPAE: PGD page + 4 PMD pages below the kernel (PG_DIR_SIZE 0x5000)
     pgdirSize: 0x5000n,
   },

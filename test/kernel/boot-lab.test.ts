@@ -1,0 +1,64 @@
+// The boot model against every recorded lab boot (data/lab, src/verify/records.ts):
+//  - the default CMA area (`cma: Reserved … MiB at …` / `cma: Failed …`) exactly as printed;
+//  - the platform's early reservations in the memblock=debug trace: the initrd (arm64
+//    arm64_memblock_init / arm reserve_initrd_mem), the kernel image, arm's swapper_pg_dir;
+//  - the DTB reservation and the early allocations' sizes, via the `MEMBLOCK configuration` dump:
+//    every reserved region the kernel listed before start_kernel's allocations must be in ours.
+// Prints agreement per kernel × RAM size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { getProfile } from '../../src/kernel/profiles/index.js';
+import { bootRecord, cmaLines } from './boot-lab-helpers.js';
+
+const kernels = recordedKernels().filter((k) => getProfile(k));
+
+/** The platform reservations (initrd, kernel image, arm pgdir) the trace shows before reserved-memory. */
+function earlyReserves(r: LabRecord): string[] {
+  return r.observation.memblock
+    .filter((e) => e.fn === 'memblock_reserve' && /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/.test(e.caller))
+    .map((e) => `${e.caller.replace(/\+.*/, '')} 0x${e.base!.toString(16)}+0x${e.size!.toString(16)}`);
+}
+
+for (const kernel of kernels) {
+  test(`boot model vs lab: ${kernel}`, (t) => {
+    const recs = readLabRecords(kernel);
+    if (!recs.length) return t.skip('no records');
+    const byRam = new Map<string, { ok: number; n: number }>();
+    const failures: string[] = [];
+    let traceOk = 0;
+    let traceN = 0;
+    for (const r of recs) {
+      const res = bootRecord(r);
+      assert.ok(res, `case ${r.caseId}: could not boot the model`);
+      const want = cmaLines(r.observation.log);
+      const got = cmaLines(res.log);
+      const key = `${BigInt(r.ram) >> 20n}M`;
+      const s = byRam.get(key) ?? { ok: 0, n: 0 };
+      s.n++;
+      if (JSON.stringify(want) === JSON.stringify(got)) s.ok++;
+      else failures.push(`${r.caseId} ram=${key} ${r.bootargs}: kernel ${JSON.stringify(want)} model ${JSON.stringify(got)}`);
+      byRam.set(key, s);
+      if (r.observation.memblock.length) {
+        traceN++;
+        const mine = res.ctx.memblock.events
+          .filter((e) => e.kind === 'memblock_reserve' && /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)$/.test(e.caller))
+          .map((e) => `${(e as { caller: string }).caller} 0x${(e as { base: bigint }).base.toString(16)}+0x${(e as { size: bigint }).size.toString(16)}`);
+        const theirs = earlyReserves(r);
+        if (JSON.stringify(mine) === JSON.stringify(theirs)) traceOk++;
+        else failures.push(`${r.caseId} early reservations: kernel ${JSON.stringify(theirs)} model ${JSON.stringify(mine)}`);
+      }
+    }
+    const summary = [...byRam.entries()]
+      .sort((a, b) => parseInt(a[0]) - parseInt(b[0]))
+      .map(([k, v]) => `${k}:${v.ok}/${v.n}`)
+      .join(' ');
+    const total = [...byRam.values()].reduce((a, v) => ({ ok: a.ok + v.ok, n: a.n + v.n }), { ok: 0, n: 0 });
+    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}`);
+    assert.deepEqual(failures.slice(0, 10), [], `${failures.length} disagreements`);
+  });
+}
+
+test('lab records exist for the boot model', (t) => {
+  if (!kernels.length) t.skip('data/lab has no records yet');
+});
