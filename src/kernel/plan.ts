@@ -12,6 +12,7 @@ import { errnoText } from './handler-api.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
+import { setTreeBlob } from '../tree/query.js';
 import * as bootModule from './boot.js';
 import { profiles as knownProfiles } from './profiles/index.js';
 import type { KernelProfile } from './profiles/types.js';
@@ -32,6 +33,12 @@ export interface PlanOptions {
   handlers?: ReservedMemHandler[];
   /** Size of the DTB the kernel reserves for itself (default: estimated by the boot model). */
   dtbSize?: number;
+  /**
+   * The blob the tree was read from / compiled to. The kernel reads the flat tree, and a few
+   * malformed properties make it read past a value; with the blob those reads are exact.
+   * Implies `dtbSize` when that is not given.
+   */
+  dtb?: Uint8Array;
 }
 
 export interface PlanRegion {
@@ -98,6 +105,8 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     );
     return { kernel: kernelId, regions: [], log: [], diagnostics, trace: { events: [] }, exitCode: 2 };
   }
+  if (options.dtb) setTreeBlob(tree, options.dtb);
+  const dtbSize = options.dtbSize ?? options.dtb?.length;
   const handlers = [...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig), ...(options.handlers ?? [])];
   const input: bootModule.BootInput = {
     tree,
@@ -108,7 +117,7 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
     ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
     ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
-    ...(options.dtbSize !== undefined ? { dtbSize: options.dtbSize } : {}),
+    ...(dtbSize !== undefined ? { dtbSize } : {}),
   } as bootModule.BootInput;
   const res = bootModule.bootKernel(input);
   diagnostics.push(...res.diagnostics);

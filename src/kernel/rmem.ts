@@ -32,6 +32,7 @@ import {
   u32,
   fdtOrder,
   phandleOf,
+  blobBytesAtProp,
   type MemoryRegionConsumer,
 } from '../tree/query.js';
 import type { LogLine } from './context.js';
@@ -852,8 +853,10 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
     if (len > tLen) {
       printk(h, 'warn', `${PR}fdt_scan_reserved_mem_reg_nodes() ignores ${Math.floor(len / tLen) - 1} regions in node '${uname}'`, 'fdt_scan_reserved_mem_reg_nodes');
     }
-    // With an empty `reg` the kernel reads whatever follows in the blob; we read zeros (size 0: skipped).
-    const rd = new CellReader(p.value);
+    // With an empty `reg` (len 0 passes the length check) the kernel reads the cells that follow
+    // the property in the structure block: read them from the blob when we have it.
+    const bytes = len === 0 ? blobBytesAtProp(h.tree, child, 'reg', tLen) ?? p.value : p.value;
+    const rd = new CellReader(bytes);
     const base = rd.next(st.addrCells) & m;
     const size = rd.next(st.sizeCells) & m;
     if (size) fdtReservedMemSaveNode(h, child, uname, base, size);

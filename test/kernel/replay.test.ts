@@ -60,7 +60,7 @@ export function replayCase(r: LabRecord): CaseOutcome {
     ram: BigInt(r.ram),
     platform: 'qemu-virt',
     ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-    dtbSize: r.dtbBytes.length,
+    dtb: r.dtbBytes,
   });
   const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
   const got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));

@@ -5,6 +5,8 @@ import { earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, rmemRegions, t
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import { declareReservedMem, EINVAL } from '../../src/kernel/handler-api.js';
 import { bareHost, c2, node, texts, virtTree } from './rmem-fixtures.js';
+import { setTreeBlob } from '../../src/tree/query.js';
+import { writeDtb } from '../../src/fdt/writer.js';
 
 const M = 1n << 20n;
 
@@ -226,5 +228,18 @@ test('real boots: 6.1 dynamic order follows the heapsort; 6.12 picks bottom-up n
     'OF: reserved mem: 0x0000000048100000..0x00000000482fffff (2048 KiB) map non-reusable s2@48100000',
     'OF: reserved mem: OVERLAP DETECTED!',
     's1@48000000 (0x0000000048000000--0x0000000048200000) overlaps with s2@48100000 (0x0000000048100000--0x0000000048300000)',
+  ]);
+});
+
+// Booted by hand on 6.12-arm64: an empty `reg` passes the length check in
+// fdt_scan_reserved_mem_reg_nodes(), which then reads the next structure-block words (FDT_END_NODE,
+// FDT_BEGIN_NODE, the sibling's name) as base and size.
+test('6.12: an empty reg makes the second pass read past the property, like the kernel', () => {
+  const t = virtTree([node('a@0', { compatible: 'vendor,x', reg: true }), node('b', { size: c2(M) })]);
+  setTreeBlob(t, writeDtb(t));
+  const h = boot(bareHost(t, '6.12-arm64'));
+  assert.deepEqual(texts(h), [
+    'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable b',
+    'OF: reserved mem: 0x0000000200000001..0x6200000200000003 (6896136929411072 KiB) map non-reusable a@0',
   ]);
 });

@@ -34,19 +34,19 @@ function parseReserve(s: string): { name: string; base: bigint; size: bigint } |
   return { name: m[1]!, base, size };
 }
 
-export function loadTree(file: string, includeDirs: string[]): { tree?: Tree; diagnostics: Diagnostic[]; dtbSize?: number } {
+export function loadTree(file: string, includeDirs: string[]): { tree?: Tree; diagnostics: Diagnostic[]; dtb?: Uint8Array } {
   const at = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
   if (!existsSync(file)) return { diagnostics: [diag('error', 'file-not-found', `cannot open '${file}'`, at)] };
   if (guessInputFormat(file) === 'dtb') {
     const bytes = new Uint8Array(readFileSync(file));
     const r = readDtb(bytes, file);
-    return r.tree ? { tree: r.tree, diagnostics: r.diagnostics, dtbSize: bytes.length } : { diagnostics: r.diagnostics };
+    return r.tree ? { tree: r.tree, diagnostics: r.diagnostics, dtb: bytes } : { diagnostics: r.diagnostics };
   }
   // DTS: preprocess, parse, dtc's checks and fix-ups (phandles for memory-region), and the blob the
   // kernel would be given (its size is what early_init_fdt_reserve_self reserves).
   const r = compileFile(file, { includeDirs });
   if (!r.tree || r.failed) return { diagnostics: r.diagnostics };
-  return { tree: r.tree, diagnostics: r.diagnostics, ...(r.dtb ? { dtbSize: r.dtb.length } : {}) };
+  return { tree: r.tree, diagnostics: r.diagnostics, ...(r.dtb ? { dtb: r.dtb } : {}) };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -150,7 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (opts.reserve.length === 0) delete (opts as Partial<PlanOptions>).reserve;
-  const result = plan(loaded.tree, { ...opts, kernel, handlers, ...(loaded.dtbSize !== undefined ? { dtbSize: loaded.dtbSize } : {}) });
+  const result = plan(loaded.tree, { ...opts, kernel, handlers, ...(loaded.dtb ? { dtb: loaded.dtb } : {}) });
   result.diagnostics.unshift(...diagnostics);
   const profile = resolveProfile(kernel)!;
   process.stdout.write(format === 'json' ? formatPlanJson(result) : formatPlanText(result, { physAddrBits: profile.physAddrBits, readSource }));
