@@ -859,7 +859,14 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
     const rd = new CellReader(bytes);
     const base = rd.next(st.addrCells) & m;
     const size = rd.next(st.sizeCells) & m;
-    if (size) fdtReservedMemSaveNode(h, child, uname, base, size);
+    if (size) {
+      // What reserved_mem[] holds from now on (the first entry; garbage for an empty `reg`).
+      const region = regionOf(h, child);
+      region.base = base;
+      region.size = size;
+      if (!region.placement) region.placement = 'static';
+      fdtReservedMemSaveNode(h, child, uname, base, size);
+    }
   }
   rmemCheckForOverlap(h);
 }

@@ -46,10 +46,12 @@ export function readU32(bytes: Uint8Array, offset: number): number {
  * as the kernel does).
  */
 export function readCells(bytes: Uint8Array, offset: number, n: number): bigint {
+  // Folding cells into a u64 keeps only the last two, so read just those (a hostile
+  // `#address-cells` of 0x40000000 must not make us loop).
   let r = 0n;
-  for (let i = 0; i < n; i++) {
+  for (let i = Math.max(0, n - 2); i < n; i++) {
     const o = offset + 4 * i;
-    const cell = o + 4 <= bytes.length ? BigInt(readU32(bytes, o)) : 0n;
+    const cell = o >= 0 && o + 4 <= bytes.length ? BigInt(readU32(bytes, o)) : 0n;
     r = ((r << 32n) | cell) & 0xffff_ffff_ffff_ffffn;
   }
   return r;
