@@ -141,14 +141,62 @@ export class TreeContext {
       if (i >= 0) p.children.splice(i, 1);
     }
     this.deleted.add(node);
+    this.labelIndex = null;
+    this.phandleIndex = null;
+  }
+
+  // Lookups on the root with livetree.c's first-in-pre-order semantics, through indexes (dtc walks
+  // the whole tree each time; on kernel trees that dominated the run time). Labels only change by
+  // deletion; phandles are only assigned through setPhandle, never to a value already in use.
+  private labelIndex: Map<string, Node> | null = null;
+  private phandleIndex: Map<number, Node> | null = null;
+
+  nodeByLabel(label: string): Node | undefined {
+    if (!this.labelIndex) {
+      const idx = new Map<string, Node>();
+      const walk = (n: Node): void => {
+        for (const l of n.labels) if (!idx.has(l)) idx.set(l, n);
+        for (const c of n.children) walk(c);
+      };
+      walk(this.root);
+      this.labelIndex = idx;
+    }
+    return this.labelIndex.get(label);
+  }
+
+  nodeByPhandle(ph: number): Node | undefined {
+    if (!phandleIsValid(ph)) return undefined;
+    if (!this.phandleIndex) {
+      const idx = new Map<number, Node>();
+      const walk = (n: Node): void => {
+        if (phandleIsValid(n.phandle) && !idx.has(n.phandle)) idx.set(n.phandle, n);
+        for (const c of n.children) walk(c);
+      };
+      walk(this.root);
+      this.phandleIndex = idx;
+    }
+    return this.phandleIndex.get(ph);
+  }
+
+  /** livetree.c get_node_by_ref on the root. */
+  nodeByRef(ref: string): Node | undefined {
+    if (ref === '/') return this.root;
+    if (ref.startsWith('/')) return getNodeByPath(this.root, ref);
+    if (ref === '') return undefined;
+    return this.nodeByLabel(ref);
+  }
+
+  setPhandle(node: Node, ph: number): void {
+    node.phandle = ph;
+    if (this.phandleIndex && phandleIsValid(ph) && !this.phandleIndex.has(ph)) this.phandleIndex.set(ph, node);
   }
 
   /** livetree.c get_node_phandle: the node's phandle, allocating the next free one on demand. */
   getNodePhandle(node: Node): number {
     if (phandleIsValid(node.phandle)) return node.phandle;
-    while (getNodeByPhandle(this.root, this.nextPhandle)) this.nextPhandle++;
+    while (this.nodeByPhandle(this.nextPhandle)) this.nextPhandle++;
     const ph = this.nextPhandle;
-    node.phandle = ph;
+    this.setPhandle(node, ph);
     const cell = (): Property => ({
       name: '',
       value: be32(ph),
@@ -192,8 +240,15 @@ export function phandleIsValid(ph: number): boolean {
 
 export function be32(v: number): Uint8Array {
   const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0);
+  putBe32(b, 0, v);
   return b;
+}
+
+export function putBe32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v >>> 24;
+  b[off + 1] = (v >>> 16) & 0xff;
+  b[off + 2] = (v >>> 8) & 0xff;
+  b[off + 3] = v & 0xff;
 }
 
 /** Read big-endian cell n, treating bytes past the end as 0 (dtc reads past short values). */

@@ -5,7 +5,7 @@
 import type { Node, Property } from './types.js';
 import {
   ALIASCHARS, PROPNODECHARSSTRICT, DtcAbort, cString, cellAt, checkIsCell, checkIsString, checkIsStringList, fail,
-  getNodeByPath, getNodeByPhandle, getProp, phandleIsValid, propvalCell, strspn,
+  getNodeByPath, getProp, phandleIsValid, propvalCell, strspn,
   type Check, type CheckDef, type CheckFn, type TreeContext,
 } from './checks-core.js';
 
@@ -368,7 +368,7 @@ function checkPropertyPhandleArgs(c: Check, ctx: TreeContext, node: Node, prop: 
       const m = prop.markers.find((mk) => mk.type === 'ref-phandle' && mk.offset === cell * 4);
       if (!m) fail(c, ctx, node, prop, `cell ${cell} is not a phandle reference`);
     }
-    const providerNode = getNodeByPhandle(ctx.root, phandle);
+    const providerNode = ctx.nodeByPhandle(phandle);
     if (!providerNode) {
       fail(c, ctx, node, prop, `Could not get phandle node for (cell ${cell})`);
       break;
@@ -433,7 +433,7 @@ const checkInterruptsProperty: CheckFn = (c, ctx, node) => {
         fail(c, ctx, parent, prop, 'Invalid phandle');
         continue;
       }
-      irqNode = getNodeByPhandle(ctx.root, phandle);
+      irqNode = ctx.nodeByPhandle(phandle);
       if (!irqNode) {
         fail(c, ctx, parent, prop, 'Bad phandle');
         return;
@@ -529,7 +529,7 @@ function getRemoteEndpoint(c: Check, ctx: TreeContext, endpoint: Node): Node | u
   const phandle = propvalCell(ctx, endpoint, prop);
   // Give up if this is an overlay with external references.
   if (!phandleIsValid(phandle)) return undefined;
-  const node = getNodeByPhandle(ctx.root, phandle);
+  const node = ctx.nodeByPhandle(phandle);
   if (!node) fail(c, ctx, endpoint, prop, 'graph phandle is not valid');
   return node;
 }

@@ -13,8 +13,8 @@ import { diag, type Diagnostic } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
-  DtcAbort, NODECHARS, PROPCHARS, TreeContext, be32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
-  getMarkerLabel, getNodeByLabel, getNodeByPhandle, getNodeByRef, getProp, getPropertyByLabel, hasLabelList, insertAtMarker,
+  DtcAbort, NODECHARS, PROPCHARS, TreeContext, putBe32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
+  getMarkerLabel, getProp, getPropertyByLabel, hasLabelList, insertAtMarker,
   phandleIsValid, strspn, type Check, type CheckDef, type CheckFlag, type CheckOptions,
 } from './checks-core.js';
 
@@ -116,12 +116,12 @@ const structuralChecks: CheckDef[] = [
       if (!phandle && !linuxPhandle) return;
       if (linuxPhandle && phandle && phandle !== linuxPhandle) fail(c, ctx, node, null, "mismatching 'phandle' and 'linux,phandle' properties");
       if (linuxPhandle && !phandle) phandle = linuxPhandle;
-      const other = getNodeByPhandle(ctx.root, phandle);
+      const other = ctx.nodeByPhandle(phandle);
       if (other && other !== node) {
         fail(c, ctx, node, null, `duplicated phandle 0x${phandle.toString(16)} (seen before at ${ctx.fullpath(other)})`);
         return;
       }
-      node.phandle = phandle;
+      ctx.setPhandle(node, phandle);
     },
   },
   {
@@ -134,7 +134,7 @@ const structuralChecks: CheckDef[] = [
         for (const m of prop.markers) {
           if (m.type !== 'ref-phandle') continue;
           const ref = m.ref ?? '';
-          const target = getNodeByRef(ctx.root, ref);
+          const target = ctx.nodeByRef(ref);
           if (!copied) {
             // Values may be shared with other properties; dtc's are private copies.
             prop.value = prop.value.slice();
@@ -145,11 +145,11 @@ const structuralChecks: CheckDef[] = [
           if (!target) {
             if (!ctx.plugin) fail(c, ctx, node, null, `Reference to non-existent node or label "${ref}"`);
             // In an overlay the entry stays unresolved for __fixups__.
-            else prop.value.set(be32(0xffffffff), m.offset);
+            else putBe32(prop.value, m.offset, 0xffffffff);
             continue;
           }
           const ph = ctx.getNodePhandle(target);
-          prop.value.set(be32(ph), m.offset);
+          putBe32(prop.value, m.offset, ph);
           target.isReferenced = true;
         }
       }
@@ -165,7 +165,7 @@ const structuralChecks: CheckDef[] = [
           const m = prop.markers[i]!;
           if (m.type !== 'ref-path') continue;
           const ref = m.ref ?? '';
-          const target = getNodeByRef(ctx.root, ref);
+          const target = ctx.nodeByRef(ref);
           if (!target) {
             fail(c, ctx, node, null, `Reference to non-existent node or label "${ref}"`);
             continue;
@@ -192,7 +192,7 @@ function describeLabel(ctx: TreeContext, node: Node, prop: Property | null, mark
 }
 
 function checkDuplicateLabel(c: Check, ctx: TreeContext, label: string, node: Node, prop: Property | null, mark: Marker | null): void {
-  let othernode: Node | undefined = getNodeByLabel(ctx.root, label);
+  let othernode: Node | undefined = ctx.nodeByLabel(label);
   let otherprop: Property | null = null;
   let othermark: Marker | null = null;
   if (!othernode) {
@@ -225,7 +225,7 @@ function checkPhandleProp(c: Check, ctx: TreeContext, node: Node, propname: stri
   }
   for (const m of prop.markers) {
     if (m.type !== 'ref-phandle') continue;
-    if (node !== getNodeByRef(ctx.root, m.ref ?? ''))
+    if (node !== ctx.nodeByRef(m.ref ?? ''))
       // "Set this node's phandle equal to some other node's phandle": nonsensical.
       fail(c, ctx, node, null, `${prop.name} is a reference to another node`);
     // A reference to itself means "allocate a phandle for me"; filled in later.
@@ -349,8 +349,13 @@ export function applyCheckFlag(table: Check[], flag: CheckFlag): string | undefi
 
 function checkNodesProps(c: Check, ctx: TreeContext, node: Node): void {
   if (c.fn) c.fn(c, ctx, node);
-  // Snapshot: omit_unused_nodes may delete children while we walk them.
-  for (const child of node.children.slice()) if (!ctx.deleted.has(child)) checkNodesProps(c, ctx, child);
+  const ch = node.children;
+  for (let i = 0; i < ch.length; i++) {
+    const child = ch[i]!;
+    checkNodesProps(c, ctx, child);
+    // omit_unused_nodes may have deleted the child we just visited: don't skip its successor.
+    if (ch[i] !== child) i--;
+  }
 }
 
 /** checks.c run_check, including its short-circuit `error = error || run_check(prq)`. */

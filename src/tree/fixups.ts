@@ -4,7 +4,7 @@
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
-import { be32, cStringBytes, getNodeByRef, getProp, hasLabelList, type TreeContext } from './checks-core.js';
+import { be32, cStringBytes, getProp, hasLabelList, type TreeContext } from './checks-core.js';
 
 function newChild(parent: Node, name: string): Node {
   const n: Node = { name, props: [], children: [], labels: [], parent, phandle: 0, span: noSpan };
@@ -55,7 +55,7 @@ function refPhandleMarkers(prop: Property): Marker[] {
 
 function anyFixupTree(ctx: TreeContext, node: Node, resolved: boolean): boolean {
   for (const prop of node.props)
-    for (const m of refPhandleMarkers(prop)) if (!!getNodeByRef(ctx.root, m.ref ?? '') === resolved) return true;
+    for (const m of refPhandleMarkers(prop)) if (!!ctx.nodeByRef(m.ref ?? '') === resolved) return true;
   return node.children.some((c) => anyFixupTree(ctx, c, resolved));
 }
 
@@ -86,7 +86,7 @@ export function generateFixupsTree(ctx: TreeContext, name: string): boolean {
   const walk = (node: Node): void => {
     for (const prop of node.props) {
       for (const m of refPhandleMarkers(prop)) {
-        if (getNodeByRef(root, m.ref ?? '')) continue;
+        if (ctx.nodeByRef(m.ref ?? '')) continue;
         const path = ctx.fullpath(node);
         if (path.includes(':') || prop.name.includes(':')) {
           ctx.diagnostics.push(diag('error', 'fixup-colon', 'arguments should not contain \':\'', prop.span));
@@ -116,7 +116,7 @@ export function generateLocalFixupsTree(ctx: TreeContext, name: string): void {
   const walk = (node: Node): void => {
     for (const prop of node.props) {
       for (const m of refPhandleMarkers(prop)) {
-        if (!getNodeByRef(root, m.ref ?? '')) continue;
+        if (!ctx.nodeByRef(m.ref ?? '')) continue;
         const names: string[] = [];
         for (let w: Node | null = node; w && w.parent; w = w.parent) names.unshift(w.name);
         let wn = lfn;
