@@ -95,6 +95,8 @@ export interface BootResult {
   reserveMem: { name: string; base: bigint; size: bigint }[];
   /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
   handoffs: { driver: string; base: bigint; size: bigint }[];
+  /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */
+  memblockDump?: { memory: MemblockRegionCopy[]; reserved: MemblockRegionCopy[] };
   /** The kernel panicked in the model (e.g. memblock array overflow on 6.12). */
   panic?: string;
 }
@@ -280,6 +282,20 @@ export function bootKernel(input: BootInput): BootResult {
   return finish(result, traceStart);
 }
 
+export interface MemblockRegionCopy {
+  base: bigint;
+  size: bigint;
+  flags: number;
+  nid: number;
+}
+
+/** memblock_dump_all(): keep a copy of both tables as the kernel prints them with memblock=debug. */
+function memblockDumpAll(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const copy = (rs: typeof mb.memory.regions) => rs.map((r) => ({ base: r.base, size: r.size, flags: r.flags, nid: r.nid }));
+  st.result.memblockDump = { memory: copy(mb.memory.regions), reserved: copy(mb.reserved.regions) };
+}
+
 interface BootState {
   ctx: BootContext;
   layout: PlatformLayout;
@@ -410,6 +426,7 @@ function bootArm64(st: BootState): void {
   }
   ctx.printk('info', `NUMA: Faking a node at [mem ${formatPa(start, 64)}-${formatPa(end - 1n, 64)}]`, 'numa_init');
   mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
+  if (a.numa.reservedNid) mb.setNode(start, end - start, mb.reserved, 0);
   const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
   if (a.numa.cpumaskAlloc) mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var');
 
@@ -426,8 +443,17 @@ function bootArm64(st: BootState): void {
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
   const buf = mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
-  for (let i = 0; i < sp.vmemmapTablesFixed; i++)
-    mb.allocTryNid(page, page, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+  const early = (size: bigint) => mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+  for (let i = 0; i < sp.vmemmapTablesFixed; i++) early(page);
+  if (!buf) {
+    // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
+    // __earlyonly_bootmem_alloc() per block — PMD blocks with 4 KiB pages, base pages otherwise.
+    if (p.pageSize === 4096) for (let i = 0; i < sections.size; i++) early(sectionMapSize);
+    else {
+      const pages = (BigInt(sections.size) * roundUp(sp.structPageSize * pagesPerSection, page)) / page;
+      for (let i = 0n; i < pages; i++) early(page);
+    }
+  }
   // sparse_buffer_fini: with 4 KiB pages vmemmap_populate() maps PMD blocks carved from the
   // buffer (all of it used); other page sizes populate base pages, and the rest is freed.
   if (buf && p.pageSize !== 4096) {
@@ -440,6 +466,7 @@ function bootArm64(st: BootState): void {
   const dmaLimit = (start < SZ_4G ? (end - 1n < SZ_4G - 1n ? end - 1n : SZ_4G - 1n) : end - 1n) + 1n;
   dmaContiguousReserve(st, dmaLimit);
   reserveCrashkernelArm64(st, dmaLimit);
+  memblockDumpAll(st);
   afterSetupArch(st);
 }
 
@@ -731,6 +758,7 @@ function bootArm(st: BootState): void {
   earlyInitFdtScanReservedMem(ctx as never);
   // high_memory for cma_declare_contiguous_nid: __pa(high_memory - 1) + 1 = arm_lowmem_limit
   dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
+  memblockDumpAll(st);
   lowmemLimit = lowmem();
   void lowmemLimit;
   // paging_init etc. follow; on 32-bit ARM the reserved-memory/CMA work is done by now.

@@ -28,6 +28,8 @@ for (const kernel of kernels) {
     const failures: string[] = [];
     let traceOk = 0;
     let traceN = 0;
+    let dumpOk = 0;
+    let dumpN = 0;
     for (const r of recs) {
       const res = bootRecord(r);
       assert.ok(res, `case ${r.caseId}: could not boot the model`);
@@ -48,13 +50,23 @@ for (const kernel of kernels) {
         if (JSON.stringify(mine) === JSON.stringify(theirs)) traceOk++;
         else failures.push(`${r.caseId} early reservations: kernel ${JSON.stringify(theirs)} model ${JSON.stringify(mine)}`);
       }
+      // The `MEMBLOCK configuration` dump: both tables, region by region (base, size, flags).
+      const dump = r.observation.memblockDump;
+      if (dump && res.memblockDump) {
+        dumpN++;
+        const fmt = (rs: { base: bigint; size: bigint; flags?: number }[]) => rs.map((x) => `0x${x.base.toString(16)}+0x${x.size.toString(16)}/${x.flags ?? 0}`);
+        const want2 = [...fmt(dump.memory), '|', ...fmt(dump.reserved)];
+        const got2 = [...fmt(res.memblockDump.memory), '|', ...fmt(res.memblockDump.reserved)];
+        if (JSON.stringify(want2) === JSON.stringify(got2)) dumpOk++;
+        else failures.push(`${r.caseId} ram=${key} ${r.bootargs} memblock dump: kernel ${JSON.stringify(want2)} model ${JSON.stringify(got2)}`);
+      }
     }
     const summary = [...byRam.entries()]
       .sort((a, b) => parseInt(a[0]) - parseInt(b[0]))
       .map(([k, v]) => `${k}:${v.ok}/${v.n}`)
       .join(' ');
     const total = [...byRam.values()].reduce((a, v) => ({ ok: a.ok + v.ok, n: a.n + v.n }), { ok: 0, n: 0 });
-    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}`);
+    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}`);
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} disagreements`);
   });
 }

@@ -43,7 +43,7 @@ export const profile: KernelProfile = {
       caller: 'early_pgtable_alloc',
     },
     unflatten: { deviceNodeSize: 208, propertySize: 96, align: 8, extraBytes: 1 },
-    numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false },
+    numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false, reservedNid: false },
     sparse: {
       sectionSizeBits: 27,
       memSectionRootsBytes: 0x20000n, // 2^(48-27) / 128 * 8

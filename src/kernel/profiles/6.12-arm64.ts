@@ -43,7 +43,7 @@ export const profile: KernelProfile = {
       caller: 'early_pgtable_alloc',
     },
     unflatten: { deviceNodeSize: 208, propertySize: 104, align: 8, extraBytes: 1 },
-    numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true },
+    numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true, reservedNid: true },
     sparse: {
       sectionSizeBits: 27,
       memSectionRootsBytes: 2n * MiB, // 2^(52-27) sections / (4096/32 per root) * 8

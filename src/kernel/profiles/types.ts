@@ -62,7 +62,12 @@ export interface Arm64Layout {
    */
   unflatten: { deviceNodeSize: number; propertySize: number; align: number; extraBytes: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA), distance-table dance (6.1). */
-  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean };
+  /**
+   * NUMA dummy node: pg_data_t size (NODE_DATA), the distance-table dance (6.1), the cpumask
+   * allocation (6.12), and whether the reserved regions existing then get the node id (6.12
+   * mm/numa_memblks.c numa_clear_kernel_node_hotplug), which stops them merging with later ones.
+   */
+  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean };
   /** mm/sparse.c with SPARSEMEM_VMEMMAP. */
   sparse: {
     sectionSizeBits: number;
