@@ -41,6 +41,9 @@ export interface CaseOutcome {
   caseId: string;
   ok: boolean;
   problems: string[];
+  /** How much was compared: log lines, dynamic placements (0 when the boot had no trace). */
+  lines?: number;
+  allocs?: number;
 }
 
 function firstDiff(want: string[], got: string[]): string {
@@ -65,12 +68,14 @@ export function replayCase(r: LabRecord): CaseOutcome {
   const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
   const got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
   if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  let allocs = 0;
   if (r.observation.memblock.length > 0) {
     const wa = observedAllocs(r).map(fmtAlloc);
     const ga = predictedAllocs(p).map(fmtAlloc);
+    allocs = wa.length;
     if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
   }
-  return { caseId: r.caseId, ok: problems.length === 0, problems };
+  return { caseId: r.caseId, ok: problems.length === 0, problems, lines: want.length, allocs };
 }
 
 /** Records grouped by the kernel they were booted on (sample files included: they are real boots). */
@@ -93,6 +98,8 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
   const summary: string[] = [];
   for (const [kernel, records] of [...byKernel].sort()) {
     let ok = 0;
+    let lines = 0;
+    let allocs = 0;
     for (const r of records) {
       let out: CaseOutcome;
       try {
@@ -100,11 +107,13 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       } catch (e) {
         out = { caseId: r.caseId, ok: false, problems: [`plan threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`] };
       }
+      lines += out.lines ?? 0;
+      allocs += out.allocs ?? 0;
       if (out.ok) ok++;
       else failures.push(`${kernel} ${out.caseId}${r.index !== undefined ? ` (#${r.index})` : ''}: ${out.problems.join(' ; ')}`);
     }
     const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
-    summary.push(`${kernel}: ${ok}/${records.length} cases agree (${pct}%)`);
+    summary.push(`${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines and ${allocs} dynamic placements compared`);
   }
   t.diagnostic(summary.join('\n'));
   process.stdout.write(`# replay agreement\n# ${summary.join('\n# ')}\n`);
