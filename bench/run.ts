@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { findKernelSource } from '../test/helpers/kernel-source.js';
-import { cppArgs, cppVersion, dtcArgs, dtcVersion, includePrefixes, listCorpus, loadOurCompiler, type CorpusFile, type OurCompiler } from '../test/corpus/corpus-lib.js';
+import { cppArgs, cppVersion, dtcArgs, dtcVersion, includePrefixes, listCorpus, loadOurCompiler, ourOptions, type CorpusFile, type OurCompiler } from '../test/corpus/corpus-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -63,7 +63,7 @@ async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[]): P
   let failed = 0;
   for (const f of files) {
     try {
-      const r = await c.compileFile(f.abs, { includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols });
+      const r = await c.compileFile(f.abs, ourOptions(src, f));
       if (!r.dtb) failed++;
     } catch { failed++; }
   }

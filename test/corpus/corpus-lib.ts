@@ -282,8 +282,8 @@ export function firstTextDifference(a: string, b: string, context = 2): string {
 
 export interface OurResult { dtb?: Uint8Array; diagnostics: Diagnostic[]; threw?: string }
 export interface OurCompiler {
-  compileFile(path: string, opts: { includeDirs: string[]; symbols?: boolean }): OurResult | Promise<OurResult>;
-  compileString?(text: string, opts: { fileName: string; includeDirs: string[]; symbols?: boolean; inputFormat?: string; preprocess?: boolean }): OurResult | Promise<OurResult>;
+  compileFile(path: string, opts: { includeDirs: string[]; symbols?: boolean; bootCpuid?: number }): OurResult | Promise<OurResult>;
+  compileString?(text: string, opts: { fileName: string; includeDirs: string[]; symbols?: boolean; bootCpuid?: number; inputFormat?: string; preprocess?: boolean }): OurResult | Promise<OurResult>;
 }
 
 /** src/compile.ts, or an explanation of why it cannot be loaded. */
@@ -298,10 +298,25 @@ export async function loadOurCompiler(): Promise<{ compiler?: OurCompiler; probl
   }
 }
 
-/** carveout's build of one corpus file, with the kernel's include dirs; never throws. */
-export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile): Promise<OurResult> {
+/** compileFile options equal to the kernel's dtc flags: -i <dir> -i include-prefixes, -b 0, -@ when it adds it. */
+export const ourOptions = (src: string, f: CorpusFile): { includeDirs: string[]; symbols: boolean; bootCpuid: number } =>
+  ({ includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols, bootCpuid: 0 });
+
+/**
+ * carveout's build of one corpus file, with the kernel's include dirs; never throws.
+ * With `systemCpp` the system's `cpp` preprocesses (kernel flags) and carveout compiles its output
+ * (linemarkers and all) with preprocess: false — to triage the parser, checks and DTB writer
+ * apart from carveout's own preprocessor (CARVEOUT_CORPUS_CPP=system).
+ */
+export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile, opts: { systemCpp?: boolean } = {}): Promise<OurResult> {
   try {
-    return await c.compileFile(f.abs, { includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols });
+    if (opts.systemCpp) {
+      if (!c.compileString) return { diagnostics: [], threw: 'src/compile.ts exports no compileString()' };
+      const pre = spawnSync('cpp', [...cppArgs(src), f.abs], { maxBuffer: 256 << 20, encoding: 'latin1' });
+      if (pre.status !== 0) return { diagnostics: [{ severity: 'error', code: 'system-cpp', message: pre.stderr, file: f.abs, line: 0, column: 0, endLine: 0, endColumn: 0 }] };
+      return await c.compileString(pre.stdout, { fileName: `${basename(f.abs)}.tmp`, includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols, bootCpuid: 0, preprocess: false });
+    }
+    return await c.compileFile(f.abs, ourOptions(src, f));
   } catch (e) {
     return { diagnostics: [], threw: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }

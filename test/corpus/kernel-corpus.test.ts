@@ -9,6 +9,7 @@
 // <cache>/carveout/corpus-report.json (cache: $XDG_CACHE_HOME or ~/.cache).
 // CARVEOUT_CORPUS_ARCH=arm64 limits it to one arch; CARVEOUT_CORPUS_FILTER=rockchip to paths
 // containing a string (for triage; the counts then cover only those files).
+// CARVEOUT_CORPUS_CPP=system feeds carveout the system cpp's output (triage without our cpp).
 // CARVEOUT_CORPUS_STANDIN=dtc replaces carveout with the reference pipeline itself: a self-test
 // of the harness (everything must come out identical).
 import { test } from 'node:test';
@@ -71,6 +72,8 @@ const standInDecompiler: OurDecompiler = {
   decompile: (blob) => ({ dts: spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: blob, encoding: 'utf8', maxBuffer: 256 << 20 }).stdout, diagnostics: [] }),
 };
 
+const bootCpuidOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(28);
+
 // ---- one run over the corpus, shared by the tests below -----------------------------------------
 interface FileResult { file: CorpusFile; ref: RefResult; outcome: Outcome; detail?: string; warningsAgree?: boolean; roundtrip?: 'ok' | 'differs' | 'fails' | 'skipped'; roundtripDetail?: string }
 
@@ -120,7 +123,7 @@ function corpusRun(): NonNullable<typeof shared> {
     t0 = performance.now();
     let detailed = 0;
     for (const r of results) {
-      const ours = await ourBuild(compiler, src, r.file);
+      const ours = await ourBuild(compiler, src, r.file, { systemCpp: process.env.CARVEOUT_CORPUS_CPP === 'system' });
       Object.assign(r, classify(r.ref, ours));
       if (r.outcome === 'identical' || r.outcome === 'differs') {
         const mine = ours.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code).sort();
@@ -148,6 +151,7 @@ test('kernel corpus: carveout compiles every arm/arm64 DTS byte-identical to cpp
   const known = readKnown();
   const lines: string[] = [];
   const say = (s: string): void => { lines.push(s); t.diagnostic(s); };
+  if (process.env.CARVEOUT_CORPUS_CPP === 'system') say('NOTE: carveout compiled the system cpp output (CARVEOUT_CORPUS_CPP=system), not its own preprocessor');
   say(`reference: Debian dtc ${dtcVersion()}, ${results.length} files, ${timing.referenceSeconds!.toFixed(1)} s (${timing.referenceCached} from cache)`);
   for (const arch of arches) {
     for (const overlay of [false, true]) {
@@ -201,7 +205,8 @@ test('kernel corpus: decompile → compile reproduces every reference blob byte 
       const out = decompiler.decompile(r.ref.dtb!, `${r.file.rel}.dtb`);
       text = out.dts;
       if (text === undefined) { r.roundtrip = 'fails'; r.roundtripDetail = `readDtb: ${firstDiag(out)}`; }
-      else again = await compiler.compileString(text, { fileName: `${r.file.rel}.decompiled.dts`, includeDirs: [], inputFormat: 'dts', preprocess: false });
+      // The header's boot_cpuid_phys is not part of DTS: give it back as `-b`, as a dtc user would.
+      else again = await compiler.compileString(text, { fileName: `${r.file.rel}.decompiled.dts`, includeDirs: [], inputFormat: 'dts', preprocess: false, bootCpuid: bootCpuidOf(r.ref.dtb!) });
     } catch (e) {
       r.roundtrip = 'fails'; r.roundtripDetail = `threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`;
     }
