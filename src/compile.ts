@@ -9,10 +9,7 @@ import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { Tree } from './tree/types.js';
 import { processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree, sortTree } from './tree/fixups.js';
-// TODO(checks): switch to `import { preprocess } from './source/preprocess.js'` once it lands.
-function preprocess(file: string, _opts: { includeDirs: string[]; defines?: Record<string, string>; cache?: unknown; text?: string }): { text?: string; diagnostics: Diagnostic[] } {
-  return { diagnostics: [diag('error', 'no-preprocessor', `cannot preprocess ${file}: the C preprocessor is not available yet (use preprocess: false)`)] };
-}
+import { preprocess, preprocessText, type PreprocessCache } from './source/preprocess.js';
 import { parseDts } from './source/parser.js';
 import { readDtb } from './fdt/reader.js';
 import { writeDtb } from './fdt/writer.js';
@@ -62,7 +59,7 @@ export interface CompileOptions {
   version?: number;
   /** Name dtc prints for messages without a source position (its output file name). */
   outName?: string;
-  /** Passed to the preprocessor (shared include cache across many compiles). */
+  /** Passed to the preprocessor (shared include cache across many compiles; createPreprocessCache()). */
   cache?: unknown;
 }
 
@@ -106,9 +103,10 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
   const includeDirs = opts.includeDirs ?? [];
   let src = text;
   if (opts.preprocess ?? true) {
-    const pp = preprocess(fileName, { includeDirs, defines: opts.defines, cache: opts.cache, text }) as { text?: string; diagnostics: Diagnostic[] };
+    const ppOpts = { includeDirs, defines: opts.defines, cache: opts.cache as PreprocessCache | undefined };
+    const pp = text !== undefined ? preprocessText(text, fileName, ppOpts) : preprocess(fileName, ppOpts);
     diagnostics.push(...pp.diagnostics);
-    if (hasErrors(pp.diagnostics) || pp.text === undefined) return { diagnostics };
+    if (hasErrors(pp.diagnostics)) return { diagnostics };
     src = pp.text;
   } else if (src === undefined) {
     try {
