@@ -47,6 +47,8 @@ export interface ReadDtbResult {
 }
 
 const DEFAULT_MAX_DEPTH = 1024;
+/** drivers/of/fdt.c: unflatten_dt_nodes() WARNs and skips nodes at depth >= FDT_MAX_DEPTH - 1. */
+const KERNEL_MAX_DEPTH = 64;
 
 function hex(n: number): string {
   return '0x' + n.toString(16);
@@ -63,7 +65,7 @@ interface Region {
  * (codes `dtb-truncated`, `dtb-bad-magic`, `dtb-bad-version`, `dtb-bad-header`, `dtb-bad-offset`,
  * `dtb-misaligned`, `dtb-overlap`, `dtb-unterminated-string`, `dtb-unterminated-rsvmap`,
  * `dtb-bad-length`, `dtb-bad-token`, `dtb-bad-structure`, `dtb-bad-path`, `dtb-too-deep`; warnings
- * `dtb-prop-after-node`, `dtb-nop-in-old-version`, `dtb-version`).
+ * `dtb-prop-after-node`, `dtb-nop-in-old-version`, `dtb-version`, `dtb-kernel-depth`).
  */
 export function readDtb(bytes: Uint8Array, file = '<dtb>', opts: ReadDtbOptions = {}): ReadDtbResult {
   const r = new Reader(bytes, file, opts);
@@ -270,6 +272,7 @@ class Reader {
     const stack: Node[] = [];
     const flatNames: string[] = []; // v1-3: each open node's full path as stored
     let root: Node | undefined;
+    let warnedKernelDepth = false;
     let p = base;
     const cut = (what: string): undefined => {
       this.err('dtb-truncated', `structure block is cut off: ${what} at offset ${hex(p)} runs past its end at ${hex(limit)}`);
@@ -290,6 +293,10 @@ class Reader {
           if (stack.length >= this.maxDepth) {
             this.err('dtb-too-deep', `node at offset ${hex(tokOff)} is nested more than ${this.maxDepth} levels deep`);
             return undefined;
+          }
+          if (stack.length === KERNEL_MAX_DEPTH - 1 && !warnedKernelDepth) {
+            warnedKernelDepth = true;
+            this.warn('dtb-kernel-depth', `node at offset ${hex(tokOff)} is nested ${stack.length} levels below the root: Linux skips nodes this deep when it unflattens the tree (drivers/of/fdt.c unflatten_dt_nodes, FDT_MAX_DEPTH ${KERNEL_MAX_DEPTH})`);
           }
           const nul = bytes.indexOf(0, p);
           if (nul < 0 || nul >= limit) {

@@ -269,3 +269,28 @@ test('phandles come from phandle, else linux,phandle', () => {
   assert.ok(r.tree);
   assert.deepEqual(r.tree.root.children.map((c) => c.phandle), [5, 6]);
 });
+
+test('a tree deeper than the kernel unflattens gets one warning, not an error', () => {
+  const depth = (n: number): Uint8Array => {
+    const s = new Struct();
+    for (let i = 0; i < n; i++) s.begin(i ? 'n' : '');
+    for (let i = 0; i < n; i++) s.endNode();
+    return blob({ struct: s.end().bytes(), strings: '' });
+  };
+  assert.deepEqual(readDtb(depth(63)).diagnostics, []); // deepest node 62 levels below the root
+  const r = readDtb(depth(66));
+  assert.ok(r.tree);
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'dtb-kernel-depth']]);
+  assert.match(r.diagnostics[0]!.message, /nested 63 levels below the root: Linux skips/);
+});
+
+test('labels from __symbols__ on request', () => {
+  const b = blob({
+    struct: new Struct().begin('').begin('uart@1000').endNode().begin('__symbols__').prop(0, '/uart@1000\0').prop(7, '/nowhere\0').endNode().endNode().end().bytes(),
+    strings: 'serial0\0ghost\0',
+  });
+  assert.deepEqual(readDtb(b).tree!.root.children[0]!.labels, []);
+  const r = readDtb(b, 'x.dtb', { labelsFromSymbols: true });
+  assert.deepEqual(r.tree!.root.children[0]!.labels, ['serial0']);
+  assert.match(writeDts(r.tree!), /\tserial0: uart@1000 \{/);
+});
