@@ -59,9 +59,21 @@ export interface PlanRegion {
   consumers: string[];
 }
 
+/** Memory taken outside /reserved-memory that a user wants to see beside the regions. */
+export interface EarlyReservation {
+  name: string;
+  base: bigint;
+  size: bigint;
+  /** Who took it: `platform` (image, initrd, DTB, --reserve), `cma=`/default CMA, `crashkernel=`, `reserve_mem=`, board code. */
+  source: string;
+}
+
 export interface PlanResult {
   kernel: string;
   regions: PlanRegion[];
+  /** RAM banks the boot used. */
+  memory: { base: bigint; size: bigint }[];
+  early: EarlyReservation[];
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
@@ -103,7 +115,7 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     diagnostics.push(
       diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${Object.keys(knownProfiles).join(', ')}`),
     );
-    return { kernel: kernelId, regions: [], log: [], diagnostics, trace: { events: [] }, exitCode: 2 };
+    return { kernel: kernelId, regions: [], memory: [], early: [], diagnostics, log: [], trace: { events: [] }, exitCode: 2 };
   }
   if (options.dtb) setTreeBlob(tree, options.dtb);
   const dtbSize = options.dtbSize ?? options.dtb?.length;
@@ -130,5 +142,18 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     // /reserved-memory present but ignored (unsupported format) is a kernel-side failure too.
     if (ctx.log.some((l) => /unsupported node format/.test(l.text))) exitCode = 1;
   }
-  return { kernel: profile.id, regions, log: res.log, diagnostics, trace: res.trace, exitCode };
+  const early: EarlyReservation[] = [];
+  const lay = res.layout;
+  if (lay?.initrd) early.push({ name: 'initrd', base: lay.initrd.base, size: lay.initrd.size, source: 'platform' });
+  if (lay?.dtb) early.push({ name: 'dtb', base: lay.dtb.base, size: lay.dtb.size, source: 'platform' });
+  for (const x of lay?.extra ?? []) early.push({ name: x.name, base: x.base, size: x.size, source: 'platform' });
+  if (res.defaultCma) early.push({ name: 'default CMA', base: res.defaultCma.base, size: res.defaultCma.size, source: 'dma_contiguous_reserve' });
+  if (res.crashkernel) {
+    early.push({ name: 'crashkernel', base: res.crashkernel.base, size: res.crashkernel.size, source: 'crashkernel=' });
+    if (res.crashkernel.low) early.push({ name: 'crashkernel low', base: res.crashkernel.low.base, size: res.crashkernel.low.size, source: 'crashkernel=' });
+  }
+  for (const r of res.reserveMem ?? []) early.push({ name: r.name, base: r.base, size: r.size, source: 'reserve_mem=' });
+  for (const hnd of res.handoffs ?? []) early.push({ name: hnd.driver, base: hnd.base, size: hnd.size, source: 'early param' });
+  const memory = (lay?.memory ?? []).map((b) => ({ base: b.base, size: b.size }));
+  return { kernel: profile.id, regions, memory, early, log: res.log, diagnostics, trace: res.trace, exitCode };
 }

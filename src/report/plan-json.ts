@@ -20,6 +20,8 @@ export function planToJson(p: PlanResult): unknown {
       placement: r.placement,
       consumers: r.consumers,
     })),
+    memory: p.memory.map((m) => ({ base: hex(m.base), size: hex(m.size) })),
+    early: p.early.map((e) => ({ name: e.name, base: hex(e.base), size: hex(e.size), source: e.source })),
     log: p.log.map((l) => l.text),
     diagnostics: p.diagnostics,
   };

@@ -31,13 +31,21 @@ export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; re
     handlerCell(r) || '-',
     r.consumers.length ? r.consumers.join(', ') : '-',
   ]);
-  const out: string[] = [`kernel ${p.kernel}`, ''];
+  const ram = p.memory.map((m) => `${humanSize(m.size)} at ${addr(m.base)}`).join(', ');
+  const out: string[] = [`kernel ${p.kernel}${ram ? `, RAM ${ram}` : ''}`, ''];
   if (rows.length === 0) out.push('no /reserved-memory regions');
   else {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
     out.push(line(head));
     for (const r of rows) out.push(line(r));
+  }
+  if (p.early.length) {
+    out.push('', 'other reservations:');
+    const ew = Math.max(...p.early.map((e) => e.name.length));
+    for (const e of p.early) {
+      out.push(`  ${e.name.padEnd(ew)}  ${addr(e.base)}  ${addr(e.base + e.size - 1n)}  ${humanSize(e.size).padEnd(9)}  ${e.source}`);
+    }
   }
   out.push('', 'predicted log:');
   if (p.log.length === 0) out.push('  (nothing)');
