@@ -56,7 +56,7 @@ function insert(b: Uint8Array, at: number, piece: Uint8Array): Uint8Array {
 }
 
 function apply(base: Uint8Array, ops: Op[]): Uint8Array {
-  let b = base.slice();
+  let b: Uint8Array = base.slice();
   for (const o of ops) {
     const n = b.length;
     switch (o.k) {
