@@ -95,3 +95,19 @@ test('plan: a user handler that throws is a diagnostic (exit 2), not a crash or 
   assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: node mca@70000000 compatible matching fail'));
   assert.ok(!p.log.some((l) => /oops/.test(l.text)));
 });
+
+test('carveout plan --handlers accepts a plain .mjs module exporting { compatible, setup }', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-handlers-'));
+  const f = join(dir, 'h.mjs');
+  writeFileSync(f, "export const vendor = { name: 'vendor', compatible: 'vendor,carveout', setup: (rmem, k) => { k.pr_info(`vendor: ${k.pa(rmem.base)}`); return 0; } };\n");
+  const dts = join(dir, 'b.dts');
+  writeFileSync(dts, '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  v@50000000 { compatible = "vendor,carveout"; reg = <0 0x50000000 0 0x100000>; }; }; };\n');
+  const r = runCli(['plan', dts, '--kernel', '6.12-arm64', '--handlers', f, '--format', 'json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { log: string[]; regions: { handler: string }[] };
+  assert.ok(out.log.includes('vendor: 0x0000000050000000'));
+  assert.equal(out.regions[0]!.handler, 'vendor,carveout');
+  const missing = runCli(['plan', dts, '--kernel', '6.12-arm64', '--handlers', join(dir, 'nope.ts')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /not found/);
+});
