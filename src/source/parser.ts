@@ -50,6 +50,9 @@ export interface ParseResult {
 class ParseAbort {}
 
 const MAX_SYNTAX_ERRORS = 20;
+/** Nesting limits that keep recursion (ours and downstream) within the JS stack. */
+const MAX_NODE_DEPTH = 1000;
+const MAX_EXPR_DEPTH = 256;
 const U64 = 0xffffffffffffffffn;
 
 function defaultReadFile(path: string): Uint8Array | undefined {
@@ -115,6 +118,11 @@ class Parser implements LexerHost {
   private includeDirs: string[];
   private data = new DataBuilder(1 << 16);
   private labelIndex = new LabelIndex();
+  private nodeDepth = 0;
+  private exprDepth = 0;
+  private unaryDepth = 0;
+  /** Stop parsing: recovery would only report the same problem again. */
+  fatal = false;
 
   constructor(text: string, file: string, opts: ParseOptions) {
     this.readFile = opts.readFile ?? defaultReadFile;
@@ -177,6 +185,19 @@ class Parser implements LexerHost {
 
   private error(code: string, message: string, span: Span, hint?: string): void {
     this.diagnostics.push(diag('error', code, message, span, hint));
+  }
+
+  /**
+   * Nesting beyond what a JS stack safely holds (dtc's bison stack stops at 10000 symbols,
+   * about 3330 nested nodes or 9987 parentheses; ours stops earlier).
+   */
+  private tooDeep(at: Token, what: string): never {
+    this.error('nesting-too-deep', `${what}: carveout's limit`, tokenSpan(at), 'dtc 1.6.1 reports "memory exhausted" at about 3330 nested nodes or 9987 nested parentheses');
+    this.nodeDepth = 0;
+    this.exprDepth = 0;
+    this.unaryDepth = 0;
+    this.fatal = true;
+    throw new ParseAbort();
   }
 
   private syntaxError(expected?: string): never {
@@ -277,12 +298,13 @@ class Parser implements LexerHost {
         root = this.devicetreeItem(root);
       } catch (e) {
         if (!(e instanceof ParseAbort)) throw e;
+        if (this.fatal) break;
         this.recover();
         // a stray '}' at top level would stop recovery forever: step over it
         if (this.isChar(125)) this.advance();
       }
     }
-    if (!root && this.syntaxErrors === 0) {
+    if (!root && this.syntaxErrors === 0 && !this.fatal) {
       try {
         this.syntaxError("'/' or a reference");
       } catch {
@@ -367,6 +389,7 @@ class Parser implements LexerHost {
   /** nodedef: '{' proplist subnodes '}' ';' */
   private nodedef(): PNode {
     const open = this.expectChar(123, "'{'");
+    if (++this.nodeDepth > MAX_NODE_DEPTH) this.tooDeep(open, `nodes nested more than ${MAX_NODE_DEPTH} deep`);
     const props: PProp[] = [];
     const children: PNode[] = [];
     let sawSubnode = false;
@@ -375,10 +398,11 @@ class Parser implements LexerHost {
         this.bodyItem(props, children, sawSubnode);
         if (children.length > 0) sawSubnode = true;
       } catch (e) {
-        if (!(e instanceof ParseAbort)) throw e;
+        if (!(e instanceof ParseAbort) || this.fatal) throw e;
         this.recover();
       }
     }
+    this.nodeDepth--;
     this.expectChar(125, "'}'");
     const semi = this.expectChar(59, "';'");
     const span = spanOf(open, semi);
@@ -586,7 +610,9 @@ class Parser implements LexerHost {
     }
     if (t.t === T.CHAR && t.ch === 40) {
       this.advance();
+      if (++this.exprDepth > MAX_EXPR_DEPTH) this.tooDeep(t, `expression nested more than ${MAX_EXPR_DEPTH} deep`);
       const v = this.exprTrinary();
+      this.exprDepth--;
       this.expectChar(41, "')'");
       return v;
     }
@@ -596,10 +622,12 @@ class Parser implements LexerHost {
   private exprTrinary(): bigint {
     const c = this.exprOr();
     if (!this.isChar(63 /* ? */)) return c;
-    this.advance();
+    const q = this.advance();
+    if (++this.exprDepth > MAX_EXPR_DEPTH) this.tooDeep(q, `expression nested more than ${MAX_EXPR_DEPTH} deep`);
     const a = this.exprTrinary();
     this.expectChar(58, "':'");
     const b = this.exprTrinary();
+    this.exprDepth--;
     return c !== 0n ? a : b;
   }
 
@@ -719,6 +747,15 @@ class Parser implements LexerHost {
 
   private exprUnary(): bigint {
     const t = this.tok;
+    if (t.t === T.CHAR && (t.ch === 45 || t.ch === 126 || t.ch === 33) && ++this.unaryDepth > MAX_EXPR_DEPTH) {
+      this.tooDeep(t, `more than ${MAX_EXPR_DEPTH} unary operators in a row`);
+    }
+    const v = this.exprUnary1(t);
+    this.unaryDepth = 0;
+    return v;
+  }
+
+  private exprUnary1(t: Token): bigint {
     if (t.t === T.CHAR) {
       if (t.ch === 45) {
         this.advance();
@@ -745,7 +782,16 @@ class Parser implements LexerHost {
  */
 export function parseDts(text: string, file: string, opts: ParseOptions): ParseResult {
   const p = new Parser(text, file, opts);
-  const r = p.parseSourceFile();
+  let r: ReturnType<Parser['parseSourceFile']>;
+  try {
+    r = p.parseSourceFile();
+  } catch (e) {
+    // Last resort for input our limits did not foresee (e.g. a stack overflow): a diagnostic,
+    // never an exception, for bad input.
+    if (!(e instanceof RangeError)) throw e;
+    p.diagnostics.push(diag('error', 'nesting-too-deep', `input too deeply nested to parse: ${e.message}`, { file, line: 0, column: 0, endLine: 0, endColumn: 0 }));
+    return { tree: undefined, diagnostics: p.diagnostics, files: p.files };
+  }
   const diagnostics = p.diagnostics;
   const tree = r.root && !hasErrors(diagnostics) ? finalizeTree(r.root, r.memreserves, r.plugin) : undefined;
   return { tree, diagnostics, files: p.files };

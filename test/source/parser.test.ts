@@ -244,3 +244,17 @@ test('deleted labels are kept aside for -@ (dtc keeps them in node->labels)', ()
   assert.deepEqual(node(t, '/n').deletedLabels, ['a', 'b']);
   assert.equal(t.root.deletedLabels, undefined);
 });
+
+test('hostile nesting ends in a diagnostic, never an exception', () => {
+  const deep = '/dts-v1/;\n/ {' + 'a {'.repeat(5000) + '};'.repeat(5000) + '};';
+  assert.deepEqual(errors(deep).map((e) => e.replace(/:.*? /, ' ')), ["t.dts nodes nested more than 1000 deep: carveout's limit"]);
+  for (const expr of ['('.repeat(20000) + '1' + ')'.repeat(20000), '-'.repeat(20000) + '1', '1?'.repeat(20000) + '1' + ':1'.repeat(20000)]) {
+    const e = errors(`/dts-v1/;\n/ { p = <(${expr})>; };`);
+    assert.equal(e.length, 1);
+    assert.match(e[0]!, /carveout's limit$/);
+  }
+  // a file including itself stops at dtc's MAX_SRCFILE_DEPTH
+  assert.deepEqual(errors('/dts-v1/;\n/include/ "t.dts"\n/ { };', { 't.dts': '/include/ "t.dts"\n' }), ['t.dts:1.1-18 Includes nested too deeply']);
+  // nesting dtc accepts and we accept
+  parse('/dts-v1/;\n/ { p = <' + '('.repeat(200) + '1' + ')'.repeat(200) + '>;' + 'a {'.repeat(900) + '};'.repeat(900) + ' };');
+});
