@@ -291,48 +291,9 @@ export function isOneString(value: Uint8Array): boolean {
   return value[len - 1] === 0;
 }
 
-/** livetree.c get_node_by_path (path relative to `tree`, leading slashes skipped). */
-export function getNodeByPath(tree: Node, path: string): Node | undefined {
-  let node = tree;
-  let rest = path;
-  for (;;) {
-    if (rest === '') return node;
-    let i = 0;
-    while (rest[i] === '/') i++;
-    rest = rest.slice(i);
-    const slash = rest.indexOf('/');
-    const part = slash >= 0 ? rest.slice(0, slash) : rest;
-    let next: Node | undefined;
-    for (const c of node.children) {
-      if (c.name === part) {
-        next = c;
-        break;
-      }
-    }
-    if (!next) return undefined;
-    if (slash < 0) return next;
-    node = next;
-    rest = rest.slice(slash + 1);
-  }
-}
-
-/** livetree.c get_node_by_label: pre-order, node labels only. */
-export function getNodeByLabel(tree: Node, label: string): Node | undefined {
-  if (tree.labels.includes(label)) return tree;
-  for (const c of tree.children) {
-    const n = getNodeByLabel(c, label);
-    if (n) return n;
-  }
-  return undefined;
-}
-
-/** livetree.c get_node_by_ref: `/` is the root, `/path`, or a label. */
-export function getNodeByRef(tree: Node, ref: string): Node | undefined {
-  if (ref === '/') return tree;
-  if (ref.startsWith('/')) return getNodeByPath(tree, ref);
-  if (ref === '') return undefined;
-  return getNodeByLabel(tree, ref);
-}
+// get_node_by_path / _label / _ref with livetree.c semantics come from the parser's build.ts.
+export { getNodeByPath, getNodeByLabel, getNodeByRef } from './build.js';
+import { getNodeByPath } from './build.js';
 
 /** livetree.c get_node_by_phandle. */
 export function getNodeByPhandle(tree: Node, ph: number): Node | undefined {
