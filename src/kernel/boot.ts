@@ -303,6 +303,8 @@ interface BootState {
   result: BootResult;
   reserveHooks: ((mb: EarlyReserveApi) => void)[];
   setTraceStart(n: number): void;
+  /** arm64 memstart_addr (PHYS_OFFSET), once arm64_memblock_init computed it. */
+  memstart?: bigint;
 }
 
 function finish(r: BootResult, traceStart: number): BootResult {
@@ -377,6 +379,7 @@ function bootArm64(st: BootState): void {
     memstart = roundUp(mb.endOfDram() - a.linearRegionSize, a.memstartAlign);
     mb.remove(0n, memstart, 'arm64_memblock_init');
   }
+  st.memstart = memstart;
   if (ctx.cmdline.memLimit !== undefined) {
     mb.memLimitRemoveMap(ctx.cmdline.memLimit);
     mb.add(text, kernelEnd - text, 'arm64_memblock_init');
@@ -504,6 +507,24 @@ function afterSetupArch(st: BootState): void {
   const len = BigInt(new TextEncoder().encode(ctx.cmdline.raw).length + 1);
   mb.alloc(len, 64n, 'start_kernel');
   mb.alloc(len, 64n, 'start_kernel');
+  // setup_per_cpu_areas and neighbours: this build's sequence (profile data)
+  const done: bigint[] = [];
+  const sizes: bigint[] = [];
+  for (const s of p.arm64?.lateAllocs ?? []) {
+    if (s.op === 'alloc') {
+      const r = mb.allocTryNid(s.size, s.align, s.fromMemstart ? st.memstart ?? 0n : 0n, MEMBLOCK_ALLOC_ACCESSIBLE, s.nid ?? NUMA_NO_NODE, s.caller);
+      done.push(r);
+      sizes.push(s.size);
+    } else {
+      const b = done[s.of];
+      const sz = sizes[s.of];
+      done.push(0n);
+      sizes.push(0n);
+      if (!b || sz === undefined) continue;
+      if (s.at === 'end') mb.physFree(b + sz, s.size ?? 0n, s.caller);
+      else mb.physFree(b, sz, s.caller);
+    }
+  }
   ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);

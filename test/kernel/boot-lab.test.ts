@@ -10,8 +10,29 @@ import assert from 'node:assert/strict';
 import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { bootRecord, cmaLines } from './boot-lab-helpers.js';
+import { compactTrace, type MemblockEvent as ObsEvent } from '../../src/verify/observation.js';
 
 const kernels = recordedKernels().filter((k) => getProfile(k));
+
+/** One comparable line per memblock=debug event (caller offsets dropped; page-table runs compacted like the lab does). */
+function traceKeys(evs: { fn: string; base?: bigint; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint | null; count?: number }[]): string[] {
+  const h = (x: bigint | undefined | null) => (x === undefined || x === null || x === 0n ? '0' : x.toString(16));
+  return evs.map((e) => (e.align !== undefined ? `${e.fn} ${h(e.size)} al=${h(e.align)} from=${h(e.from)} max=${h(e.maxAddr)} -> ${h(e.result)} x${e.count ?? 1}` : `${e.fn} ${h(e.base)}+${h(e.size)}`));
+}
+
+/** Our trace in the lab's shape (src/verify/observation.ts compactTrace: runs of identical allocations become one event). */
+function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof traceKeys>[0] {
+  const evs: ObsEvent[] = [];
+  for (const e of ev as Record<string, any>[]) {
+    if (e.kind === 'note' || e.kind === 'memblock_double_array') continue;
+    if ('result' in e) {
+      const a: ObsEvent = { fn: e.kind, op: 'alloc', size: e.size, align: e.align, from: e.from, maxAddr: e.maxAddr, caller: e.caller, result: e.result || null };
+      if (e.nid !== undefined) a.nid = e.nid;
+      evs.push(a);
+    } else evs.push({ fn: e.kind, op: /reserve/.test(e.kind) ? 'reserve' : /free/.test(e.kind) ? 'free' : /remove/.test(e.kind) ? 'remove' : 'add', base: e.base, end: e.base + e.size - 1n, size: e.size, caller: e.caller });
+  }
+  return compactTrace(evs);
+}
 
 /** The platform reservations (initrd, kernel image, arm pgdir) the trace shows before reserved-memory. */
 function earlyReserves(r: LabRecord): string[] {
@@ -23,6 +44,7 @@ function earlyReserves(r: LabRecord): string[] {
 for (const kernel of kernels) {
   test(`boot model vs lab: ${kernel}`, (t) => {
     const recs = readLabRecords(kernel);
+    const p = getProfile(kernel)!;
     if (!recs.length) return t.skip('no records');
     const byRam = new Map<string, { ok: number; n: number }>();
     const failures: string[] = [];
@@ -30,6 +52,7 @@ for (const kernel of kernels) {
     let traceN = 0;
     let dumpOk = 0;
     let dumpN = 0;
+    let fullOk = 0;
     for (const r of recs) {
       const res = bootRecord(r);
       assert.ok(res, `case ${r.caseId}: could not boot the model`);
@@ -50,6 +73,16 @@ for (const kernel of kernels) {
         if (JSON.stringify(mine) === JSON.stringify(theirs)) traceOk++;
         else failures.push(`${r.caseId} early reservations: kernel ${JSON.stringify(theirs)} model ${JSON.stringify(mine)}`);
       }
+      // The whole memblock=debug trace up to the boot's large hash tables (what we model), event by event
+      if (r.observation.memblock.length) {
+        const end = r.observation.memblock.findIndex((e) => /^alloc_large_system_hash/.test(e.caller));
+        const theirs = traceKeys(r.observation.memblock.slice(0, end < 0 ? undefined : end));
+        const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail)));
+        const n = Math.min(theirs.length, mine.length);
+        const i = theirs.slice(0, n).findIndex((x, k) => x !== mine[k]);
+        if (i < 0 && (p.arch === 'arm' || mine.length >= theirs.length - 4)) fullOk++;
+        else failures.push(`${r.caseId} ram=${key} ${r.bootargs} trace event ${i}: kernel ${theirs[i] ?? '(end)'} model ${mine[i] ?? '(end)'}`);
+      }
       // The `MEMBLOCK configuration` dump: both tables, region by region (base, size, flags).
       const dump = r.observation.memblockDump;
       if (dump && res.memblockDump) {
@@ -66,7 +99,7 @@ for (const kernel of kernels) {
       .map(([k, v]) => `${k}:${v.ok}/${v.n}`)
       .join(' ');
     const total = [...byRam.values()].reduce((a, v) => ({ ok: a.ok + v.ok, n: a.n + v.n }), { ok: 0, n: 0 });
-    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}`);
+    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}; full trace ${fullOk}/${traceN}`);
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} disagreements`);
   });
 }

@@ -86,7 +86,19 @@ export interface Arm64Layout {
     vmemmapTablesFixed: number;
     vmemmapTableShift: number;
   };
+  /** setup_per_cpu_areas (mm/percpu.c pcpu_embed_first_chunk) and neighbours, before parse_args. */
+  lateAllocs: LateAlloc[];
 }
+
+/**
+ * One early allocation of start_kernel after setup_arch (setup_per_cpu_areas and friends), in
+ * order. `free` releases an earlier step's block (by index in the list), optionally only its tail
+ * from `at: 'end'` (size given). Sizes are this build's (static per-cpu size, bitmap sizes for one
+ * CPU), measured from the lab's memblock=debug traces.
+ */
+export type LateAlloc =
+  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; fromMemstart?: boolean; caller: Caller }
+  | { op: 'free'; of: number; at?: 'end'; size?: bigint; caller: Caller };
 
 /** arm (32-bit) boot layout: arch/arm/kernel/setup.c, arch/arm/mm/{init,mmu}.c. */
 export interface ArmLayout {
