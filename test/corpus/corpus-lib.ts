@@ -282,8 +282,8 @@ export function firstTextDifference(a: string, b: string, context = 2): string {
 
 export interface OurResult { dtb?: Uint8Array; diagnostics: Diagnostic[]; threw?: string }
 export interface OurCompiler {
-  compileFile(path: string, opts: { includeDirs: string[]; symbols?: boolean; bootCpuid?: number }): OurResult | Promise<OurResult>;
-  compileString?(text: string, opts: { fileName: string; includeDirs: string[]; symbols?: boolean; bootCpuid?: number; inputFormat?: string; preprocess?: boolean }): OurResult | Promise<OurResult>;
+  compileFile(path: string, opts: Partial<OurOptions>): OurResult | Promise<OurResult>;
+  compileString?(text: string, opts: Partial<OurOptions> & { fileName: string; inputFormat?: string; preprocess?: boolean }): OurResult | Promise<OurResult>;
 }
 
 /** src/compile.ts, or an explanation of why it cannot be loaded. */
@@ -298,9 +298,20 @@ export async function loadOurCompiler(): Promise<{ compiler?: OurCompiler; probl
   }
 }
 
-/** compileFile options equal to the kernel's dtc flags: -i <dir> -i include-prefixes, -b 0, -@ when it adds it. */
-export const ourOptions = (src: string, f: CorpusFile): { includeDirs: string[]; symbols: boolean; bootCpuid: number } =>
-  ({ includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols, bootCpuid: 0 });
+export interface OurOptions { includeDirs: string[]; symbols: boolean; bootCpuid: number; checkFlags: { kind: 'W' | 'E'; name: string }[]; cache?: unknown }
+/**
+ * compileFile options equal to the kernel's dtc flags: -i <dir> -i include-prefixes, -b 0, the
+ * -W/-E flags in command-line order, -@ when it adds it. `cache`: a shared preprocessor cache.
+ */
+export function ourOptions(src: string, f: CorpusFile, cache?: unknown): OurOptions {
+  const checkFlags = [...kernelDefaultDtcFlags, ...f.extraFlags].flatMap((fl) => {
+    const m = /^-([WE])(.+)$/.exec(fl);
+    return m ? [{ kind: m[1] as 'W' | 'E', name: m[2]! }] : [];
+  });
+  const o: OurOptions = { includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols, bootCpuid: 0, checkFlags };
+  if (cache !== undefined) o.cache = cache;
+  return o;
+}
 
 /**
  * carveout's build of one corpus file, with the kernel's include dirs; never throws.
@@ -308,15 +319,15 @@ export const ourOptions = (src: string, f: CorpusFile): { includeDirs: string[];
  * (linemarkers and all) with preprocess: false — to triage the parser, checks and DTB writer
  * apart from carveout's own preprocessor (CARVEOUT_CORPUS_CPP=system).
  */
-export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile, opts: { systemCpp?: boolean } = {}): Promise<OurResult> {
+export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile, opts: { systemCpp?: boolean; cache?: unknown } = {}): Promise<OurResult> {
   try {
     if (opts.systemCpp) {
       if (!c.compileString) return { diagnostics: [], threw: 'src/compile.ts exports no compileString()' };
       const pre = spawnSync('cpp', [...cppArgs(src), f.abs], { maxBuffer: 256 << 20, encoding: 'latin1' });
       if (pre.status !== 0) return { diagnostics: [{ severity: 'error', code: 'system-cpp', message: pre.stderr, file: f.abs, line: 0, column: 0, endLine: 0, endColumn: 0 }] };
-      return await c.compileString(pre.stdout, { fileName: `${basename(f.abs)}.tmp`, includeDirs: [dirname(f.abs), includePrefixes(src)], symbols: f.symbols, bootCpuid: 0, preprocess: false });
+      return await c.compileString(pre.stdout, { ...ourOptions(src, f), fileName: `${basename(f.abs)}.tmp`, preprocess: false });
     }
-    return await c.compileFile(f.abs, ourOptions(src, f));
+    return await c.compileFile(f.abs, ourOptions(src, f, opts.cache));
   } catch (e) {
     return { diagnostics: [], threw: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
