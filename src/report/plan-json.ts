@@ -17,6 +17,7 @@ export function planToJson(p: PlanResult): unknown {
       status: r.status,
       handler: r.handler,
       result: r.result,
+      attempts: r.attempts,
       placement: r.placement,
       consumers: r.consumers,
     })),

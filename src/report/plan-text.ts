@@ -9,9 +9,16 @@ export function humanSize(x: bigint): string {
   return '0x' + x.toString(16);
 }
 
+/** `compatible: decl → ret, decl → ret` (every setup the kernel tried, in table order), or `none`. */
 function handlerCell(r: PlanRegion): string {
-  if (r.handler === null) return r.attempts.length ? '' : r.status === 'no-handler' || r.status === 'ok' ? 'none' : '-';
-  return `${r.handler} → ${r.result}`;
+  if (r.attempts.length === 0) return r.status === 'no-handler' || r.status === 'ok' ? 'none' : '-';
+  const byCompat = new Map<string, string[]>();
+  for (const a of r.attempts) {
+    const list = byCompat.get(a.compatible) ?? [];
+    list.push(`${a.handler} → ${a.ret}`);
+    byCompat.set(a.compatible, list);
+  }
+  return [...byCompat].map(([c, l]) => `${c}: ${l.join(', ')}`).join('; ');
 }
 
 export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; readSource?: (file: string) => string | undefined } = {}): string {
