@@ -65,7 +65,7 @@ export function memparse(s: string, start = 0): MemparseResult {
 /** Parse a whole size string like the CLI's `--ram 64M`; undefined when there is trailing junk. */
 export function parseSize(text: string): bigint | undefined {
   const t = text.trim();
-  if (!t) return undefined;
+  if (!/^[0-9]/.test(t)) return undefined;
   const r = memparse(t);
   if (r.end === 0 || r.end !== t.length) return undefined;
   return r.value;
