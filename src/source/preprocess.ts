@@ -203,7 +203,7 @@ export class Preprocessor {
   private pendingInclude: { path: string; lf: LexedFile; dirIndex: number; line: number } | null = null;
 
   // Output state (c-ppoutput.cc `print`).
-  private out: string[] = [];
+  private out = '';
   private srcLine = 0;
   private srcFile = '';
   private printed = false;
@@ -234,7 +234,7 @@ export class Preprocessor {
       this.pushBuffer('<command-line>', lexText(cmd.join('')), -1);
       while (this.lexToken().k !== K.EOF) { /* directives only */ }
       this.bufs = [];
-      this.out = [];
+      this.out = '';
       this.printed = false;
     }
   }
@@ -289,22 +289,22 @@ export class Preprocessor {
   // ---------------------------------------------------------------- output (c-ppoutput.cc)
 
   private printLine(line: number, file: string, flags: string): void {
-    if (this.printed) this.out.push('\n');
+    if (this.printed) this.out += '\n';
     this.printed = false;
     this.srcLine = line;
     this.srcFile = file;
-    this.out.push(`# ${line} "${quoteString(file)}"${flags}\n`);
+    this.out += `# ${line} "${quoteString(file)}"${flags}\n`;
   }
 
   private maybePrintLine(line: number, file: string): void {
     if (this.printed) {
-      this.out.push('\n');
+      this.out += '\n';
       this.srcLine++;
       this.printed = false;
     }
     if (line >= this.srcLine && line < this.srcLine + 8 && file === this.srcFile) {
       if (line > this.srcLine) {
-        this.out.push('\n'.repeat(line - this.srcLine));
+        this.out += '\n'.repeat(line - this.srcLine);
         this.srcLine = line;
       }
     } else this.printLine(line, file, '');
@@ -318,7 +318,7 @@ export class Preprocessor {
     this.source = null;
     const spaces = t.col - 2;
     this.printed = true;
-    if (spaces > 0) this.out.push(' '.repeat(spaces));
+    if (spaces > 0) this.out += ' '.repeat(spaces);
   }
 
   run(file: string, lf: LexedFile): PreprocessResult {
@@ -326,7 +326,7 @@ export class Preprocessor {
     this.files.push(file);
     this.seen.add(file);
     this.pushBuffer(file, lf, -1);
-    this.out.push(`# 0 "${quoteString(file)}"\n# 0 "<built-in>"\n# 0 "<command-line>"\n`);
+    this.out += `# 0 "${quoteString(file)}"\n# 0 "<built-in>"\n# 0 "<command-line>"\n`;
     this.printLine(1, file, '');
     for (;;) {
       const t = this.getToken();
@@ -339,20 +339,20 @@ export class Preprocessor {
       if (this.avoid) {
         const src = this.source ?? t;
         if (src.f & F_WHITE || (this.prev && avoidPaste(this.prev, t)) || (this.prev === null && t.k === K.PUNCT && t.t === '#')) {
-          this.out.push(' ');
+          this.out += ' ';
         }
-      } else if (t.f & F_WHITE) this.out.push(' ');
+      } else if (t.f & F_WHITE) this.out += ' ';
       this.avoid = false;
       this.source = null;
       this.prev = t;
-      this.out.push(t.t);
+      this.out += t.t;
       this.printed = true;
     }
     for (const c of this.buf.conds) {
       this.report('error', 'unterminated-conditional', `unterminated #${c.type}`, c.line, c.col, c.type.length + 1, this.buf.name);
     }
-    if (this.printed) this.out.push('\n');
-    return { text: this.out.join(''), diagnostics: this.diags, files: this.files };
+    if (this.printed) this.out += '\n';
+    return { text: this.out, diagnostics: this.diags, files: this.files };
   }
 
   // ---------------------------------------------------------------- buffers
