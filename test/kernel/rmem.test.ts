@@ -243,3 +243,43 @@ test('6.12: an empty reg makes the second pass read past the property, like the 
     'OF: reserved mem: 0x0000000200000001..0x6200000200000003 (6896136929411072 KiB) map non-reusable a@0',
   ]);
 });
+
+// Booted by hand (QEMU virt, 1 GiB): a misaligned static CMA region, a linux,cma-default pool, a
+// no-map coherent pool, a restricted-dma-pool (no handler in Debian's config), and a compatible in
+// other case with a non-power-of-two alignment.
+test('real boots: CMA/coherent/restricted handlers, case-insensitive compatible, odd alignment', () => {
+  const kids = () => [
+    node('cmaA@48000000', { compatible: 'shared-dma-pool', reusable: true, reg: c2(0x48000000n, 0x300000n) }),
+    node('cmaB', { compatible: 'shared-dma-pool', reusable: true, 'linux,cma-default': true, size: c2(4n * M) }),
+    node('coh', { compatible: 'shared-dma-pool', 'no-map': true, size: c2(M) }),
+    node('rdp', { compatible: 'restricted-dma-pool', size: c2(M) }),
+    node('odd', { compatible: 'Shared-DMA-Pool', size: c2(0x2800n), alignment: c2(0x1234n) }),
+  ];
+  const h61 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
+  assert.deepEqual(texts(h61), [
+    'Reserved memory: created CMA memory pool at 0x000000007fc00000, size 4 MiB',
+    'OF: reserved mem: initialized node cmaB, compatible id shared-dma-pool',
+    'Reserved memory: created DMA memory pool at 0x000000007fb00000, size 1 MiB',
+    'OF: reserved mem: initialized node coh, compatible id shared-dma-pool',
+    'Reserved memory: created DMA memory pool at 0x000000007f9fc800, size 0 MiB',
+    'OF: reserved mem: initialized node odd, compatible id shared-dma-pool',
+    'Reserved memory: incorrect alignment of CMA region',
+    'OF: reserved mem: node cmaA@48000000 compatible matching fail',
+  ]);
+  assert.equal(h61.cma.defaultArea, 'cmaB');
+  const h612 = boot(bareHost(virtTree(kids()), '6.12-arm64'));
+  assert.deepEqual(texts(h612), [
+    'Reserved memory: created CMA memory pool at 0x000000007fc00000, size 4 MiB',
+    'OF: reserved mem: initialized node cmaB, compatible id shared-dma-pool',
+    'OF: reserved mem: 0x000000007fc00000..0x000000007fffffff (4096 KiB) map reusable cmaB',
+    'Reserved memory: created DMA memory pool at 0x000000007fb00000, size 1 MiB',
+    'OF: reserved mem: initialized node coh, compatible id shared-dma-pool',
+    'OF: reserved mem: 0x000000007fb00000..0x000000007fbfffff (1024 KiB) nomap non-reusable coh',
+    'OF: reserved mem: 0x000000007fa00000..0x000000007fafffff (1024 KiB) map non-reusable rdp',
+    'Reserved memory: created DMA memory pool at 0x000000007f9fc800, size 0 MiB',
+    'OF: reserved mem: initialized node odd, compatible id shared-dma-pool',
+    'OF: reserved mem: 0x000000007f9fc800..0x000000007f9fefff (10 KiB) map non-reusable odd',
+    'Reserved memory: incorrect alignment of CMA region',
+    'OF: reserved mem: node cmaA@48000000 compatible matching fail',
+  ]);
+});
