@@ -742,20 +742,28 @@ function bootArm(st: BootState): void {
     mb.remove(mb.startOfDram(), mb.endOfDram() - mb.startOfDram(), 'early_mem');
     for (const b of ctx.cmdline.armMemBanks) addMemory(mb, { base: b.start === -1n ? ramBase : b.start, size: b.size });
   }
-  // adjust_lowmem_bounds: lowmem ends at vmalloc_min = VMALLOC_END - vmalloc size - VMALLOC_OFFSET
+  // adjust_lowmem_bounds (arch/arm/mm/mmu.c): lowmem ends where the vmalloc area must start
+  const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
+  const vmallocSize = ctx.cmdline.vmallocSize ?? a.vmallocDefault;
   const lowmem = () => {
-    const vmallocMin = a.vmallocEnd - a.vmallocDefault - 8n * MiB;
-    const vmallocLimit = vmallocMin - 1n - a.pageOffset + ramBase + 1n; // __pa(vmalloc_min - 1) + 1
+    const vmallocLimit = a.vmallocEnd - vmallocSize - 8n * MiB - a.pageOffset + ramBase; // PHYS_OFFSET
+    const mapped = () => mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP));
+    const first = mapped()[0];
+    if (first && first.base % PMD) mb.markNomap(first.base, roundUp(first.base, PMD) - first.base);
     let lowmemLimit = 0n;
-    for (const r of mb.memory.regions) {
-      if (r.base >= vmallocLimit) continue;
+    let memblockLimit = 0n;
+    for (const r of mapped()) {
       const e = r.base + r.size;
-      lowmemLimit = e > vmallocLimit ? vmallocLimit : e;
+      if (r.base >= vmallocLimit) continue;
+      if (e > lowmemLimit) lowmemLimit = e < vmallocLimit ? e : vmallocLimit;
+      if (!memblockLimit) {
+        if (r.base % PMD) memblockLimit = r.base;
+        else if (e % PMD) memblockLimit = lowmemLimit;
+      }
     }
-    const pmd = p.physAddrBits === 64 ? 2n * MiB : 2n * MiB; // PMD_SIZE: 2 MiB (both: a "section pair" on non-LPAE)
-    let limit = roundDown(lowmemLimit, pmd);
-    if (!limit) limit = lowmemLimit;
-    mb.setCurrentLimit(limit);
+    if (!memblockLimit) memblockLimit = lowmemLimit;
+    memblockLimit = roundDown(memblockLimit, PMD);
+    mb.setCurrentLimit(memblockLimit);
     return lowmemLimit;
   };
   let lowmemLimit = lowmem();

@@ -244,6 +244,8 @@ export interface CmdlineState {
   memLimit?: bigint;
   armMemBanks?: { start: bigint; size: bigint }[];
   cma?: CmaCmdline;
+  /** arm `vmalloc=` (arch/arm/mm/mmu.c early_vmalloc), clamped like the kernel. */
+  vmallocSize?: bigint;
   /** rmem reads this (size_cmdline != -1). */
   cmaSize?: bigint;
   reserveMem: ReserveMemRequest[];
@@ -308,6 +310,23 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     } else if (parameq(param, 'cma')) {
       handled = true;
       failed = earlyCma(st, val, printk) !== 0;
+    } else if (o.arch === 'arm' && parameq(param, 'vmalloc')) {
+      handled = true;
+      if (val === undefined) failed = true;
+      else {
+        // VMALLOC_END - (PAGE_OFFSET + SZ_32M + VMALLOC_OFFSET) with CONFIG_VMSPLIT_3G
+        const max = 0xff800000n - (0xc0000000n + (32n << 20n) + (8n << 20n));
+        let v = memparse(val).value & 0xffffffffn;
+        if (v < 16n << 20n) {
+          v = 16n << 20n;
+          printk('warn', `vmalloc area is too small, limiting to ${v >> 20n}MiB`);
+        }
+        if (v > max) {
+          v = max;
+          printk('warn', `vmalloc area is too big, limiting to ${v >> 20n}MiB`);
+        }
+        st.vmallocSize = v;
+      }
     } else if (parameq(param, 'crashkernel')) {
       handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
     }
