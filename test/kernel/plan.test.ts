@@ -111,3 +111,28 @@ test('carveout plan --handlers accepts a plain .mjs module exporting { compatibl
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /not found/);
 });
+
+// Booted by hand on 6.1-armmp (qemu-system-arm virt, 1 GiB, no initrd): 32-bit phys_addr_t
+// truncates a reg above 4 GiB (onto QEMU's DTB, so the no-map reservation fails), a size of 4 GiB
+// becomes 0, and coherent pools need no-map on ARM.
+test('plan: 6.1-armmp truncates 64-bit cells and refuses coherent pools without no-map', () => {
+  const t = virtTree([
+    node('c1', { compatible: 'shared-dma-pool', size: c2(M) }),
+    node('hi@148000000', { compatible: 'shared-dma-pool', 'no-map': true, reg: c2(0x148000000n, M) }),
+    node('big', { size: c2(1n << 32n) }),
+  ]);
+  const p = plan(t, { kernel: '6.1-armmp', ram: 1n << 30n, platform: 'qemu-virt', bootargs: 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1' });
+  assert.deepEqual(
+    p.log.map((l) => l.text).filter((x) => /^(OF: |Reserved memory|cma:)/.test(x)),
+    [
+      "OF: fdt: Reserved memory: failed to reserve memory for node 'hi@148000000': base 0x48000000, size 1 MiB",
+      'Reserved memory: regions without no-map are not yet supported',
+      'OF: reserved mem: node c1 compatible matching fail',
+      'Reserved memory: created DMA memory pool at 0x48000000, size 1 MiB',
+      'OF: reserved mem: initialized node hi@148000000, compatible id shared-dma-pool',
+      'cma: Reserved 16 MiB at 0x7f000000',
+    ],
+  );
+  assert.equal(p.regions.find((r) => r.name === 'hi@148000000')!.base, 0x48000000n);
+  assert.equal(p.exitCode, 1);
+});
