@@ -219,7 +219,10 @@ export class TreeContext {
     let span: Span = noSpan;
     if (prop && prop.span.file) span = prop.span;
     else if (node && node.span.file) span = node.span;
-    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, text, span));
+    // dtc lists a merged node's other definitions: "  also defined at file:pos".
+    const extra = !prop && node && span === node.span ? (node as { extraSpans?: Span[] }).extraSpans : undefined;
+    const hint = extra?.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
+    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, text, span, hint));
   }
 }
 
