@@ -55,4 +55,10 @@ test('README first command: carveout compile examples/qemu-virt-cma.dts -o FILE'
   assert.equal(r.status, 0, `exit ${r.status}\n${r.stderr}`);
   const ref = reference(join(examples, 'qemu-virt-cma.dts'));
   assert.equal(firstDifference(ref.dtb!, new Uint8Array(readFileSync(out))), 'identical');
+  // …and its plan part: the blob planned for Linux 6.12 on QEMU's virt machine.
+  assert.match(readme, /npx carveout plan \/tmp\/board\.dtb --kernel 6\.12-arm64 --platform qemu-virt/, 'README no longer shows the plan command this test checks');
+  const p = runCli(['plan', out, '--kernel', '6.12-arm64', '--platform', 'qemu-virt']);
+  assert.equal(p.status, 0, `plan exit ${p.status}\n${p.stderr}`);
+  assert.match(p.stdout, /linux,cma/);
+  assert.match(p.stdout, /firmware@7f000000/);
 });
