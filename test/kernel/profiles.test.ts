@@ -1,0 +1,61 @@
+// Kernel profiles: internal consistency (the formulas of include/linux/pageblock-flags.h,
+// include/linux/cma.h) and, when the lab's kernel cache is present, agreement with each Debian
+// package's boot/config-* (CONFIG_CMA_SIZE_MBYTES, CONFIG_CMA_AREAS, page size, LPAE, max order).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { profiles, getProfile, profileIds } from '../../src/kernel/profiles/index.js';
+import { cachedKernel } from '../../src/verify/kernels.js';
+
+test('every lab kernel has a profile, plus 6.12-arm64-64k; unknown ids are undefined', () => {
+  for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae', '6.12-arm64-64k']) {
+    assert.equal(getProfile(id)?.id, id);
+  }
+  assert.equal(getProfile('5.10-arm64'), undefined);
+  assert.equal(getProfile('constructor'), undefined);
+  assert.deepEqual(profileIds.sort(), Object.keys(profiles).sort());
+});
+
+test('derived constants follow the kernel headers', () => {
+  for (const p of Object.values(profiles)) {
+    assert.equal(1 << p.pageShift, p.pageSize, p.id);
+    // CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE * pageblock_nr_pages
+    assert.equal(p.cmaMinAlignmentBytes, BigInt(p.pageSize) << BigInt(p.pageblockOrder), p.id);
+    // pageblock_order never exceeds the largest buddy order (MAX_ORDER - 1 on 6.1, MAX_PAGE_ORDER on 6.12)
+    const largest = p.maxOrderMeaning === 'count' ? p.maxOrder - 1 : p.maxOrder;
+    assert.ok(p.pageblockOrder <= largest, p.id);
+    assert.equal(p.maxOrderMeaning, p.version === '6.1' ? 'count' : 'largest', p.id);
+    // 6.1: MAX_CMA_AREAS = 1 + CONFIG_CMA_AREAS; both: 64 reserved-memory regions
+    assert.equal(p.maxReservedRegions, 64);
+    assert.equal(p.physAddrBits, p.id === '6.1-armmp' ? 32 : 64, p.id);
+    assert.equal(p.messages.cmaReservedOnNode, p.version === '6.12', p.id);
+    assert.equal(p.params.reserveMem, p.version === '6.12', p.id);
+    assert.equal(p.arch === 'arm64' ? !!p.arm64 : !!p.arm, true, p.id);
+  }
+  // arm64 with 4 KiB pages: PMD-sized huge pages → pageblock order 9 (2 MiB)
+  assert.equal(getProfile('6.12-arm64')!.cmaMinAlignmentBytes, 2n << 20n);
+  assert.equal(getProfile('6.12-arm64-16k')!.cmaMinAlignmentBytes, 32n << 20n);
+  assert.equal(getProfile('6.12-arm64-64k')!.cmaMinAlignmentBytes, 512n << 20n);
+  // armmp has no HUGETLB_PAGE: pageblock_order = MAX_ORDER - 1 = 11 → 8 MiB
+  assert.equal(getProfile('6.1-armmp')!.cmaMinAlignmentBytes, 8n << 20n);
+  assert.equal(getProfile('6.1-armmp-lpae')!.cmaMinAlignmentBytes, 2n << 20n);
+});
+
+test('profiles agree with the Debian configs of the packages (lab cache)', (t) => {
+  let checked = 0;
+  for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae']) {
+    const k = cachedKernel(id);
+    if (!k) continue;
+    const p = getProfile(id)!;
+    checked++;
+    assert.equal(k.pageSize, p.pageSize, id);
+    assert.equal(k.lpae, id.endsWith('-lpae'), id);
+    assert.equal(k.cmaSizeMbytes, p.cmaSizeMBytes, id);
+    assert.equal(k.cmaAlignment, p.cmaAlignment, id);
+    assert.equal(p.version === '6.1' ? 1 + (k.cmaAreas ?? 0) : k.cmaAreas, p.maxCmaAreas, id);
+    assert.equal(k.forceMaxOrder, p.maxOrder, id);
+    assert.equal(k.numa, p.numa, id);
+    if (k.nodesShift !== undefined) assert.equal(1 << k.nodesShift, p.maxNumNodes, id);
+    assert.ok(p.debianPackage.startsWith(k.package), `${id}: profile ${p.debianPackage} vs cache ${k.package}`);
+  }
+  if (!checked) t.skip('no kernels in the lab cache (carveout kernels fetch)');
+});
