@@ -83,6 +83,8 @@ export interface RmemBehaviour {
   scanPrefix: string;
   /** `%pS` the memblock=debug trace shows for our memblock calls (inlining differs per build). */
   callers: { reserve: string; alloc: string };
+  /** fdt_reserve_elfcorehdr() runs before the scan (6.12) or between scan and init (6.1). */
+  elfcorehdrBeforeScan: boolean;
 }
 
 export const rmemBehaviours: Record<string, RmemBehaviour> = {
@@ -96,6 +98,7 @@ export const rmemBehaviours: Record<string, RmemBehaviour> = {
     maxReservedRegions: 64,
     scanPrefix: 'OF: fdt: ',
     callers: { reserve: '__reserved_mem_reserve_reg', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
+    elfcorehdrBeforeScan: false,
   },
   '6.12': {
     scheme: 'on-save',
@@ -107,6 +110,7 @@ export const rmemBehaviours: Record<string, RmemBehaviour> = {
     maxReservedRegions: 64,
     scanPrefix: 'OF: reserved mem: ',
     callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
+    elfcorehdrBeforeScan: true,
   },
 };
 
@@ -798,6 +802,32 @@ function fdtInitReservedMem(h: RmemHost): void {
   }
 }
 
+/**
+ * early_init_dt_check_for_elfcorehdr() + fdt_reserve_elfcorehdr() (drivers/of/fdt.c, CONFIG_CRASH_DUMP
+ * is on in every Debian arm kernel): `/chosen/linux,elfcorehdr` = <addr size> in root cells. The
+ * length check compares bytes with a cell count, so a short property is read past its end.
+ */
+function fdtReserveElfcorehdr(h: RmemHost): void {
+  const st = state(h);
+  const chosen = findNode(h.tree, '/chosen') ?? findNode(h.tree, '/chosen@0');
+  if (!chosen) return;
+  const p = getPropQ(chosen, 'linux,elfcorehdr');
+  if (!p || p.value.length < st.addrCells + st.sizeCells) return;
+  const need = (st.addrCells + st.sizeCells) * 4;
+  const bytes = p.value.length >= need ? p.value : blobBytesAtProp(h.tree, chosen, 'linux,elfcorehdr', need) ?? p.value;
+  const rd = new CellReader(bytes);
+  const addr = rd.next(st.addrCells); // unsigned long long
+  const size = rd.next(st.sizeCells);
+  if (!size) return;
+  const m = physMask(h);
+  if (h.memblock.isRegionReserved(addr & m, size & m)) {
+    printk(h, 'warn', 'OF: fdt: elfcorehdr is overlapped', 'fdt_reserve_elfcorehdr');
+    return;
+  }
+  h.memblock.reserve(addr & m, size & m, 'early_init_fdt_scan_reserved_mem');
+  printk(h, 'info', `OF: fdt: Reserving ${size >> 10n} KiB of memory at 0x${addr.toString(16)} for elfcorehdr`, 'fdt_reserve_elfcorehdr');
+}
+
 function reserveMemreserves(h: RmemHost): void {
   for (const r of h.tree.memreserves) {
     if (!r.size) break; // fdt_get_mem_rsv: a zero size ends the block
@@ -810,14 +840,16 @@ function reserveMemreserves(h: RmemHost): void {
 
 /**
  * early_init_fdt_scan_reserved_mem(): called from arm64_memblock_init() / arm_memblock_init().
- * 6.1: /memreserve/, scan (static regions reserved), then fdt_init_reserved_mem() (sort, overlap
- * check, dynamic allocation, every handler). 6.12: scan (static reserved, dynamic allocated and
- * their handlers run), then /memreserve/.
+ * 6.1: /memreserve/, scan (static regions reserved), elfcorehdr, then fdt_init_reserved_mem() (sort,
+ * overlap check, dynamic allocation, every handler). 6.12: elfcorehdr, scan (static reserved,
+ * dynamic allocated and their handlers run), then /memreserve/.
  */
 export function earlyInitFdtScanReservedMem(h: RmemHost): void {
   const st = state(h);
   if (st.behaviour.memreserveBeforeScan) reserveMemreserves(h);
+  if (st.behaviour.elfcorehdrBeforeScan) fdtReserveElfcorehdr(h);
   fdtScanReservedMem(h);
+  if (!st.behaviour.elfcorehdrBeforeScan) fdtReserveElfcorehdr(h);
   if (st.behaviour.scheme === 'after-sort') fdtInitReservedMem(h);
   if (!st.behaviour.memreserveBeforeScan) reserveMemreserves(h);
 }

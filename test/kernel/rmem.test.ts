@@ -283,3 +283,20 @@ test('real boots: CMA/coherent/restricted handlers, case-insensitive compatible,
     'OF: reserved mem: node cmaA@48000000 compatible matching fail',
   ]);
 });
+
+// Booted by hand: /chosen/linux,elfcorehdr on top of a static region. 6.1 reserves statics first
+// and then finds the elfcorehdr overlapped; 6.12 reserves the elfcorehdr before the scan.
+test('real boots: fdt_reserve_elfcorehdr before (6.12) or after (6.1) the static regions', () => {
+  const mk = () => {
+    const t = virtTree([node('st@7ff00000', { reg: c2(0x7ff00000n, M) }), node('d', { size: c2(M) })]);
+    t.root.children.unshift(node('chosen', { 'linux,elfcorehdr': c2(0x7ff00000n, 0x10000n) }));
+    t.root.children[0]!.parent = t.root;
+    return t;
+  };
+  assert.deepEqual(texts(boot(bareHost(mk(), '6.1-arm64'))), ['OF: fdt: elfcorehdr is overlapped']);
+  assert.deepEqual(texts(boot(bareHost(mk(), '6.12-arm64'))), [
+    'OF: fdt: Reserving 64 KiB of memory at 0x7ff00000 for elfcorehdr',
+    'OF: reserved mem: 0x000000007fe00000..0x000000007fefffff (1024 KiB) map non-reusable d',
+    'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable st@7ff00000',
+  ]);
+});
