@@ -275,7 +275,8 @@ export class Preprocessor {
     if (this.ctxs.length && this.invocation) {
       const inv = this.invocation.tok;
       const mac = this.ctxs.find((c) => c.macro)?.macro;
-      this.report(severity, code, message, inv.line + this.buf.lineDelta, inv.col, inv.t.length, this.invocation.file, hint ?? (mac ? `in expansion of macro '${mac.name}'` : undefined));
+      const where = mac ? `in expansion of macro '${mac.name}'` : undefined;
+      this.report(severity, code, message, inv.line + this.buf.lineDelta, inv.col, inv.t.length, this.invocation.file, hint && where ? `${hint}; ${where}` : hint ?? where);
     } else if (t.line > 0) {
       this.report(severity, code, message, t.line + this.buf.lineDelta, t.col, t.t.length || 1, this.buf.name, hint);
     } else {
@@ -995,9 +996,38 @@ export class Preprocessor {
 
   private doPragma(): void {
     const toks = this.restOfLine();
-    if (toks.length === 1 && toks[0]!.t === 'once') this.once.add(this.buf.path);
-    // Other pragmas mean nothing to dtc; GCC's own (GCC system_header, poison...) are ignored too.
+    const ns = toks[0];
+    if (!ns) return;
+    // Pragmas libcpp itself registers (directives.cc _cpp_init_internal_pragmas) run at once and
+    // mark their line in the output; any other pragma is dropped in assembler mode.
+    const gccOwn = ns.t === 'GCC' && ['poison', 'system_header', 'dependency', 'warning', 'error', 'push_options', 'pop_options'].includes(toks[1]?.t ?? '');
+    if (ns.t !== 'once' && ns.t !== 'push_macro' && ns.t !== 'pop_macro' && !gccOwn) return;
+    this.lineChange(ns);
+    if (ns.t === 'once') {
+      if (this.bufs.length === 1) this.report('warning', 'cpp-pragma', '#pragma once in main file', ns.line, ns.col, 4, this.buf.name);
+      this.once.add(this.buf.path);
+    } else if (ns.t === 'push_macro' || ns.t === 'pop_macro') {
+      const s = toks[2];
+      if (!(toks[1]?.t === '(' && s?.k === K.STRING && toks[3]?.t === ')')) {
+        this.report('error', 'cpp-pragma', `invalid #pragma ${ns.t} directive`, ns.line, ns.col, ns.t.length, this.buf.name);
+        return;
+      }
+      const name = s.t.slice(1, -1);
+      let stack = this.pushed.get(name);
+      if (ns.t === 'push_macro') {
+        if (!stack) this.pushed.set(name, (stack = []));
+        stack.push(this.macros.get(name));
+      } else if (stack && stack.length) {
+        const m = stack.pop();
+        if (m) this.macros.set(name, m);
+        else this.macros.delete(name);
+      }
+    } else if (toks[1]!.t === 'poison') {
+      for (const t of toks.slice(2)) if (t.k === K.NAME) this.macros.delete(t.t);
+    }
   }
+
+  private readonly pushed = new Map<string, (Macro | undefined)[]>();
 
   private doLine(dname: Tok): void {
     this.preventExpansion++;
