@@ -21,10 +21,31 @@ interface Alloc { size: bigint; align: bigint; from: bigint; maxAddr: bigint; re
 
 const fmtAlloc = (a: Alloc) => `size=0x${a.size.toString(16)} align=0x${a.align.toString(16)} from=0x${a.from.toString(16)} max=0x${a.maxAddr.toString(16)} -> 0x${a.result.toString(16)}`;
 
+/**
+ * The kernel's of_reserved_mem allocations from the trace. The result is read from the trace
+ * itself: memblock_alloc_range_nid() reserves what it found immediately, so a successful
+ * allocation is followed by a memblock_reserve of the same size; anything else means it failed.
+ * (The recorded `result` field pairs an allocation with the next such reserve even when that one
+ * belongs to a later allocation, e.g. the default CMA area after a failed region.)
+ */
 function observedAllocs(r: LabRecord): Alloc[] {
-  return r.observation.memblock
-    .filter((e) => e.fn === 'memblock_phys_alloc_range' && RMEM_ALLOC_CALLER.test(e.caller))
-    .map((e) => ({ size: e.size ?? 0n, align: e.align ?? 0n, from: e.from ?? 0n, maxAddr: e.maxAddr ?? 0n, result: e.result ?? 0n }));
+  const ev = r.observation.memblock;
+  const out: Alloc[] = [];
+  ev.forEach((e, i) => {
+    if (e.fn !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(e.caller)) return;
+    const next = ev[i + 1];
+    const size = e.size ?? 0n;
+    const from = e.from ?? 0n;
+    const maxAddr = e.maxAddr ?? 0n;
+    const align = e.align ?? 0n;
+    const b = next?.base;
+    // Same size is not enough (the default CMA area can follow a failed region of its size without
+    // a line of its own): the block must also lie in [from, max_addr) at the asked alignment (round_down masks with align - 1, also for odd alignments).
+    const ok = next !== undefined && b !== undefined && next.fn === 'memblock_reserve' && /^memblock_alloc_range_nid\b/.test(next.caller) &&
+      next.size === size && b >= from && (maxAddr === 0n || b + size <= maxAddr) && (align === 0n || (b & (align - 1n)) === 0n);
+    out.push({ size, align, from, maxAddr, result: ok ? b : 0n });
+  });
+  return out;
 }
 
 function predictedAllocs(p: PlanResult): Alloc[] {
