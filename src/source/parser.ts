@@ -222,6 +222,9 @@ class Parser implements LexerHost {
 
   /** Skip to just after a `;` at this brace depth, or to (not past) a `}` closing it, or EOF. */
   private recover(): void {
+    // an abort inside an expression skips the depth bookkeeping on the way out
+    this.exprDepth = 0;
+    this.unaryDepth = 0;
     let depth = 0;
     for (;;) {
       const t = this.tok;
