@@ -258,3 +258,23 @@ test('hostile nesting ends in a diagnostic, never an exception', () => {
   // nesting dtc accepts and we accept
   parse('/dts-v1/;\n/ { p = <' + '('.repeat(200) + '1' + ')'.repeat(200) + '>;' + 'a {'.repeat(900) + '};'.repeat(900) + ' };');
 });
+
+test('random input never throws (fast-check)', async () => {
+  const fc = await import('fast-check');
+  const piece = fc.constantFrom(
+    '/dts-v1/;', '/plugin/;', '/ {', '};', '{', '}', ';', '=', '<', '>', '[', ']', '(', ')', ',', ':', '&', '&a', '&{/a}', 'a:', 'a', 'b@1',
+    '#x', '0x1f', '12', '09', "'c'", "'\\x4'", '"s\\n"', '"', "'", '/bits/ 8', '/delete-node/', '/delete-property/', '/omit-if-no-ref/',
+    '/memreserve/', '/incbin/("f")', '/include/ "f"', '# 1 "x.dtsi"\n', '\n', ' ', '/*', '*/', '//', '+', '-', '*', '/', '%', '?',
+    '<<', '>>', '&&', '||', '!', '~', '==', '\0', '\xff', '\u0100',
+  );
+  fc.assert(
+    fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 60 }), (parts) => {
+      const text = parts.join('');
+      const r = parseDts(text, 'f.dts', opts({ f: '/ { x; };', 'inc/f': Uint8Array.of(1, 2) }));
+      // a tree only without errors; errors always carry a code and a message
+      if (r.tree) assert.ok(!r.diagnostics.some((d) => d.severity === 'error'));
+      for (const d of r.diagnostics) assert.ok(d.code && d.message);
+    }),
+    { numRuns: 3000, seed: 42 },
+  );
+});
