@@ -29,6 +29,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Keep the whole console in the observation (default: only when the boot went wrong). */
   keepConsole?: boolean;
+  /** Fast mode (lab recording): one memblock=debug boot stopped as soon as everything about
+   *  reserved memory has been printed — after the `Memory:` line on arm64, after the
+   *  `MEMBLOCK configuration` dump on 32-bit — so no /init sections (iomem, debugfs, CmaTotal). */
+  fast?: boolean;
   /** Where data/lab lives (the virt base trees are saved there for offline DTB rebuilds). */
   dataDir?: string;
 }
@@ -55,9 +59,10 @@ export async function observe(k: KernelInfo, tree: LiteTree, ramBytes: bigint, c
   const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
   const timeoutMs = opts.timeoutMs ?? 40_000;
   const boots: BootResult[] = [];
-  if (!def.traceNeedsSeparateBoot) {
+  if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixedAppend(def.arch, true), caseArgs);
-    const b = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop: opts.earlyStop ?? 'none' });
+    const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : opts.earlyStop ?? 'none';
+    const b = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs: def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs, earlyStop });
     boots.push(b);
     const o = finish(parseConsole(k.id, b.console), b, opts);
     return { observation: o, dtb, append, initrdSize, boots };
@@ -87,26 +92,31 @@ function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {
   o.timedOut = b.timedOut;
   o.earlyStopped = b.earlyStopped;
   o.durationMs = b.durationMs;
-  if (opts.keepConsole || !o.completed) o.console = trimConsole(b.console, opts.keepConsole);
+  if (opts.keepConsole || !(o.completed || (b.earlyStopped && o.log.length))) o.console = trimConsole(b.console, opts.keepConsole);
   return o;
 }
 
 export interface LabJob { kernel: KernelInfo; seed: number; index: number; case: LabCase }
 
-function cachePath(kernel: string, id: string): string {
-  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel, `${id}.json`);
+function cachePath(kernel: string, id: string, fast = false): string {
+  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel, `${id}${fast ? '.fast' : ''}.json`);
 }
 
-export function cachedRecord(kernel: string, c: LabCase): LabRecordJson | undefined {
-  const f = cachePath(kernel, caseId(c));
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson) : undefined;
+/** The cached record of a case: a full one when there is, else a fast one (unless `fullOnly`). */
+export function cachedRecord(kernel: string, c: LabCase, fullOnly = false): LabRecordJson | undefined {
+  const id = caseId(c);
+  for (const f of fullOnly ? [cachePath(kernel, id)] : [cachePath(kernel, id), cachePath(kernel, id, true)]) {
+    if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson;
+  }
+  return undefined;
 }
 
 /** Run one lab job, or return its cached record. */
 export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
   const id = caseId(job.case);
-  const f = cachePath(job.kernel.id, id);
-  if (existsSync(f)) return { record: JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson, cached: true, boots: 0 };
+  const f = cachePath(job.kernel.id, id, !!opts.fast);
+  const hit = cachedRecord(job.kernel.id, job.case, !opts.fast);
+  if (hit) return { record: hit, cached: true, boots: 0 };
   const def = findKernelDef(job.kernel.id)!;
   const ram = BigInt(job.case.ramMiB) << 20n;
   const base = virtDtb(def.arch, ram);

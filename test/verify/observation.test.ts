@@ -1,0 +1,95 @@
+// Console parser tests on real consoles recorded from Debian kernels under QEMU (fixtures/*.log.gz).
+// Every expectation is counted from the raw text with independent, simpler means.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConsole, parseMemblockEvent, parseMemoryLine, compactTrace, toJsonValue, observationFromJson } from '../../src/verify/observation.js';
+
+const fx = (n: string): string => gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', n))).toString('latin1').replace(/\r/g, '');
+const textLines = (c: string): string[] => c.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
+
+test('6.12 arm64 full boot: every section parses', () => {
+  const con = fx('6.12-arm64-full.log.gz');
+  const o = parseConsole('6.12-arm64', con);
+  const tl = textLines(con);
+  assert.equal(o.reachedInit, true);
+  assert.equal(o.completed, true);
+  assert.equal(o.panicked, false);
+  // memblock trace: one event per `memblock_*: ` debug line.
+  assert.equal(o.memblock.length, tl.filter((l) => /^memblock_\w+: (\[|\d+ bytes)/.test(l)).length);
+  // reserved-memory messages, in order.
+  const rm = tl.filter((l) => /^(OF: reserved mem:|Reserved memory:|cma:)/.test(l));
+  assert.deepEqual(o.log.filter((l) => ['of-reserved-mem', 'reserved-memory', 'cma'].includes(l.kind)).map((l) => l.text), rm);
+  assert.ok(rm.length >= 5);
+  // the allocation for the dynamic node and its result
+  const a = o.memblock.find((e) => e.op === 'alloc' && e.caller.startsWith('fdt_scan_reserved_mem'));
+  assert.ok(a);
+  assert.equal(a.size, 8n << 20n);
+  assert.equal(a.align, 0x400000n);
+  assert.equal(a.result, 0x7f800000n);
+  // MEMBLOCK configuration dump: as many rows as reserved.cnt says.
+  const cnt = /reserved\.cnt\s+= (0x[0-9a-f]+)/.exec(con);
+  assert.ok(cnt && o.memblockDump);
+  assert.equal(o.memblockDump.reserved.length, Number(cnt[1]));
+  assert.equal(o.memblockDump.memory.length, Number(/memory\.cnt\s+= (0x[0-9a-f]+)/.exec(con)![1]));
+  // /init sections
+  const sect = (name: string): string[] => { const s = con.split(`@@carveout:begin ${name}\n`)[1]!.split(`@@carveout:end ${name}`)[0]!; return s.split('\n').filter((l) => l.trim()); };
+  assert.equal(o.iomem?.length, sect('iomem').length);
+  assert.equal(o.debugfsReserved?.length, sect('memblock-reserved').length);
+  assert.equal(o.debugfsMemory?.length, sect('memblock-memory').length);
+  assert.equal(o.cmaTotalKiB, BigInt(/CmaTotal:\s+(\d+) kB/.exec(con)![1]!));
+  assert.equal(o.dtReservedMemory?.length, sect('reserved-memory').length);
+  assert.ok(o.iomem!.some((e) => e.name === 'System RAM' && e.start === 0x40000000n && e.depth === 0));
+  assert.equal(o.memoryLine?.cmaReservedKiB, 73728n);
+  assert.match(o.commandLine ?? '', /memblock=debug/);
+});
+
+test('6.1 arm64: failure message under OF: fdt and unknown parameter', () => {
+  const o = parseConsole('6.1-arm64', fx('6.1-arm64-full.log.gz'));
+  assert.ok(o.log.some((l) => l.kind === 'of-fdt' && /failed to reserve memory for node 'st@48000000'/.test(l.text)));
+  assert.deepEqual(o.unknownParams, ['nokaslr']);
+  assert.equal(o.completed, true);
+});
+
+test('32-bit armmp: 8-digit %pa, trace boot stops after the dump, init boot has no trace', () => {
+  const t = parseConsole('6.1-armmp', fx('6.1-armmp-trace.log.gz'));
+  assert.equal(t.reachedInit, false);
+  assert.equal(t.memblock.length, 6);
+  assert.deepEqual(t.memblock.map((e) => e.op), ['reserve', 'reserve', 'reserve', 'alloc', 'reserve', 'reserve']);
+  assert.equal(t.memblock[3]!.result, 0x7f800000n);
+  assert.equal(t.memblockDump?.memory.length, 3);
+  assert.equal(t.memblockDump?.memory[1]!.flags, 4); // MEMBLOCK_NOMAP
+  assert.equal(t.memblockDump?.reserved.length, 4);
+  const i = parseConsole('6.1-armmp', fx('6.1-armmp-init.log.gz'));
+  assert.equal(i.completed, true);
+  assert.equal(i.memblock.length, 0);
+  assert.equal(i.memoryLine?.highmemKiB, 237568n);
+  const l = parseConsole('6.12-armmp-lpae', fx('6.12-armmp-lpae-trace.log.gz'));
+  assert.ok(l.log.some((x) => x.text === 'OF: reserved mem: 0x000000007f800000..0x000000007fffffff (8192 KiB) map reusable dyn'));
+});
+
+test('memblock line formats', () => {
+  assert.deepEqual(parseMemblockEvent('memblock_alloc_try_nid: 64 bytes align=0x40 nid=-1 from=0x0000000000000000 max_addr=0x0000000000000000 alloc_bootmem_cpumask_var+0x3c/0x78'),
+    { fn: 'memblock_alloc_try_nid', op: 'alloc', size: 64n, align: 0x40n, from: 0n, maxAddr: 0n, caller: 'alloc_bootmem_cpumask_var+0x3c/0x78', result: null, nid: -1 });
+  const r = parseMemblockEvent('memblock_remove: [0x0010000000000000-0x000ffffffffffffe] arm64_memblock_init+0x70/0x340');
+  assert.equal(r?.op, 'remove');
+  assert.equal(r?.size, (1n << 64n) - 1n); // wraps like the kernel's phys_addr_t
+  assert.equal(parseMemblockEvent('memblock_add_node: [0x40000000-0x7fffffff] nid=0 flags=0 early_init_dt_add_memory_arch+0x1/0x2')?.nid, 0);
+  assert.equal(parseMemblockEvent('Memory: 1K/2K available'), undefined);
+  assert.deepEqual(parseMemoryLine('Memory: 10K/20K available (1K kernel code, 5K reserved, 4K cma-reserved)'), { availableKiB: 10n, totalKiB: 20n, reservedKiB: 5n, cmaReservedKiB: 4n });
+});
+
+test('compactTrace keeps order and reserved bytes; JSON round trip', () => {
+  const o = parseConsole('6.12-arm64', fx('6.12-arm64-full.log.gz'));
+  const c = compactTrace(o.memblock);
+  assert.ok(c.length < o.memblock.length / 5);
+  const bytes = (es: typeof c): bigint => es.filter((e) => e.op === 'reserve').reduce((s, e) => s + e.size!, 0n);
+  assert.equal(bytes(c), bytes(o.memblock));
+  const allocs = (es: typeof c): number => es.filter((e) => e.op === 'alloc').reduce((s, e) => s + (e.count ?? 1), 0);
+  assert.equal(allocs(c), allocs(o.memblock));
+  const back = observationFromJson(JSON.parse(JSON.stringify(toJsonValue({ ...o, memblock: c }))));
+  assert.deepEqual(back, { ...o, memblock: c });
+});
