@@ -11,7 +11,8 @@
 //    recorded cases.
 // Results go to bench/results/<timestamp>.json; the previous result is printed for comparison.
 //
-// Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan.
+// Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan,
+// --no-cache (no include cache shared between files: each compile starts cold, like one dtc run).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -58,12 +59,23 @@ async function timePipeline(src: string, files: CorpusFile[], work: string): Pro
   return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: childCpuSeconds() - cpu0, files: files.length, failed };
 }
 
+/** The preprocessor's shared include cache (headers read and tokenised once per process), unless --no-cache. */
+async function sharedCache(): Promise<unknown> {
+  if (flag('--no-cache')) return undefined;
+  try {
+    const path = '../src/source/preprocess.js';
+    const mod = (await import(path)) as { createPreprocessCache?: () => unknown };
+    return mod.createPreprocessCache?.();
+  } catch { return undefined; }
+}
+
 async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[]): Promise<Timing> {
+  const cache = await sharedCache();
   const cpu0 = selfCpuSeconds(), t0 = performance.now();
   let failed = 0;
   for (const f of files) {
     try {
-      const r = await c.compileFile(f.abs, ourOptions(src, f));
+      const r = await c.compileFile(f.abs, ourOptions(src, f, cache));
       if (!r.dtb) failed++;
     } catch { failed++; }
   }
@@ -71,9 +83,10 @@ async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[]): P
 }
 
 // ---- plan -------------------------------------------------------------------------------------
-/** A real board with includes and /reserved-memory: linux,cma (dynamic, alloc-ranges, reusable),
- *  static no-map vrings, a coherent shared-dma-pool and a region outside RAM (rsc-table). */
-const planBoard = 'arch/arm64/boot/dts/freescale/imx93-11x11-evk.dts';
+/** A real board with includes, a memory node and /reserved-memory: a 640 MiB dynamic linux,cma
+ *  (reusable), static no-map vrings and buffers, a coherent shared-dma-pool, and a region outside
+ *  RAM (rsc-table@1fff8000) — 8 regions. */
+const planBoard = 'arch/arm64/boot/dts/freescale/imx8ulp-evk.dts';
 
 type PlanFn = (tree: unknown, options: Record<string, unknown>) => unknown;
 async function loadPlan(): Promise<{ plan?: PlanFn; problem?: string }> {
@@ -96,9 +109,9 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
   // End to end on the board: preprocess + parse + tree + plan, each run from scratch.
   const abs = join(src, planBoard);
   const once = async (): Promise<unknown> => {
-    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)] })) as { tree?: unknown };
-    if (!r.tree) throw new Error(`${planBoard} did not compile`);
-    return plan(r.tree, { kernel: '6.12-arm64' });
+    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)], bootCpuid: 0 })) as { tree?: unknown; dtb?: Uint8Array };
+    if (!r.tree || !r.dtb) throw new Error(`${planBoard} did not compile`);
+    return plan(r.tree, { kernel: '6.12-arm64', dtb: r.dtb });
   };
   const first = (await once()) as { regions?: unknown[] };
   const t0 = performance.now();
@@ -107,13 +120,14 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
   res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions?.length };
   // Lab cases: the recorded DTBs already read into trees; only plan() is timed.
   try {
-    const lab = (await import('../src/verify/records.js')) as { recordedKernels(): string[]; readLabRecords(k: string): { kernel: string; bootargs?: string; ram?: unknown; dtbBytes: Uint8Array }[] };
+    const lab = (await import('../src/verify/records.js')) as { recordedKernels(): string[]; readLabRecords(k: string): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[] };
     const { readDtb } = (await import('../src/fdt/reader.js')) as { readDtb(b: Uint8Array, f: string): { tree?: unknown } };
     const cases: { tree: unknown; opts: Record<string, unknown> }[] = [];
     for (const k of lab.recordedKernels()) {
       for (const rec of lab.readLabRecords(k)) {
         const tree = readDtb(rec.dtbBytes, 'lab.dtb').tree;
-        if (tree) cases.push({ tree, opts: { kernel: rec.kernel.replace(/^sample-/, ''), bootargs: rec.bootargs ?? '', platform: 'qemu-virt', ram: rec.ram } });
+        // The same options as the lab replay test (test/kernel/replay.test.ts).
+        if (tree) cases.push({ tree, opts: { kernel: rec.kernel, bootargs: rec.append, ram: BigInt(rec.ram), platform: 'qemu-virt', ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}), dtb: rec.dtbBytes } });
       }
     }
     if (cases.length) {
@@ -153,7 +167,7 @@ async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'carveout-bench-'));
   const result: Record<string, unknown> = {
     date: new Date().toISOString(), commit: gitCommit(), node: process.version, dtc: dtcVersion(), cpp: cppVersion(),
-    cores: cpus().length, loadavg: load, corpus: 'linux 6.12 arch/arm64/boot/dts', files: files.length,
+    cores: cpus().length, loadavg: load, corpus: 'linux 6.12 arch/arm64/boot/dts', files: files.length, sharedIncludeCache: !flag('--no-cache'),
   };
   try {
     // Warm the page cache (and the JIT) on both sides with a few files, untimed.
