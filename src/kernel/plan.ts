@@ -10,7 +10,7 @@ import type { LogLine, Trace } from './context.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import { errnoText } from './handler-api.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
-import { rmemRegions } from './rmem.js';
+import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
 import { setTreeBlob } from '../tree/query.js';
 import * as bootModule from './boot.js';
@@ -74,6 +74,8 @@ export interface PlanResult {
   /** RAM banks the boot used. */
   memory: { base: bigint; size: bigint }[];
   early: EarlyReservation[];
+  /** Later, when drivers probe: each consumer's of_reserved_mem_device_init_by_idx() (handlers' device_init hooks). */
+  attach: { device: string; index: number; region: string; ret: string; log: string[] }[];
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
@@ -115,7 +117,7 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     diagnostics.push(
       diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${Object.keys(knownProfiles).join(', ')}`),
     );
-    return { kernel: kernelId, regions: [], memory: [], early: [], diagnostics, log: [], trace: { events: [] }, exitCode: 2 };
+    return { kernel: kernelId, regions: [], memory: [], early: [], attach: [], diagnostics, log: [], trace: { events: [] }, exitCode: 2 };
   }
   if (options.dtb) setTreeBlob(tree, options.dtb);
   const dtbSize = options.dtbSize ?? options.dtb?.length;
@@ -155,5 +157,6 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
   for (const r of res.reserveMem ?? []) early.push({ name: r.name, base: r.base, size: r.size, source: 'reserve_mem=' });
   for (const hnd of res.handoffs ?? []) early.push({ name: hnd.driver, base: hnd.base, size: hnd.size, source: 'early param' });
   const memory = (lay?.memory ?? []).map((b) => ({ base: b.base, size: b.size }));
-  return { kernel: profile.id, regions, memory, early, log: res.log, diagnostics, trace: res.trace, exitCode };
+  const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
+  return { kernel: profile.id, regions, memory, early, attach, log: res.log, diagnostics, trace: res.trace, exitCode };
 }

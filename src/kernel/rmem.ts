@@ -203,6 +203,8 @@ interface RmemEntry {
   region: RmemRegion;
   ops?: ReservedMemOps;
   priv?: unknown;
+  /** What the accepting handler saw (and may have set ops/priv on). */
+  view?: ReservedMem;
 }
 
 export interface RmemState {
@@ -733,6 +735,7 @@ function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
     if (r === 0) {
       if (view.ops) e.ops = e.region.ops = view.ops;
       e.priv = view.priv;
+      e.view = view;
       printk(h, 'info', `${PR}initialized node ${e.name}, compatible id ${handler.compatible}`, '__reserved_mem_init_node');
       break;
     }
@@ -901,6 +904,55 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
     }
   }
   rmemCheckForOverlap(h);
+}
+
+export interface DeviceAttach {
+  /** The consumer's node path and its `memory-region` index. */
+  device: string;
+  index: number;
+  region: string;
+  /** of_reserved_mem_device_init_by_idx()'s return. */
+  ret: number;
+  /** Lines the device_init hook printed. */
+  log: string[];
+}
+
+/**
+ * What happens when each consumer's driver probes and calls of_reserved_mem_device_init_by_idx():
+ * a disabled region gives 0, a region the kernel did not keep or whose handler set no device_init
+ * gives -EINVAL, else device_init's return. Run after boot; the lines are not part of the early log.
+ */
+export function attachConsumers(h: RmemHost): DeviceAttach[] {
+  const st = h.rmem;
+  if (!st) return [];
+  const out: DeviceAttach[] = [];
+  for (const region of st.regions) {
+    for (const c of region.consumers) {
+      if (!c.available) continue;
+      const a: DeviceAttach = { device: c.path, index: c.index, region: region.name, ret: 0, log: [] };
+      if (!isAvailable(region.node)) {
+        out.push(a);
+        continue;
+      }
+      const e = st.reservedMem.find((x) => x.node === region.node);
+      const init = e?.ops?.deviceInit;
+      if (!e || !e.view || !init) {
+        a.ret = -EINVAL;
+        out.push(a);
+        continue;
+      }
+      const saved = h.log.length;
+      try {
+        const r = init(e.view, { path: c.path });
+        a.ret = typeof r === 'number' && Number.isInteger(r) ? r : -EINVAL;
+      } catch {
+        a.ret = -EINVAL;
+      }
+      a.log = h.log.splice(saved).map((l) => l.text);
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** The regions in node order (after the boot ran both entry points). */

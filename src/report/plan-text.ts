@@ -54,6 +54,13 @@ export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; re
       out.push(`  ${e.name.padEnd(ew)}  ${addr(e.base)}  ${addr(e.base + e.size - 1n)}  ${humanSize(e.size).padEnd(9)}  ${e.source}`);
     }
   }
+  if (p.attach.length) {
+    out.push('', 'when drivers probe (of_reserved_mem_device_init_by_idx):');
+    for (const a of p.attach) {
+      out.push(`  ${a.device} memory-region[${a.index}] → ${a.region}: ${a.ret}`);
+      for (const l of a.log) out.push(`    ${l}`);
+    }
+  }
   out.push('', 'predicted log:');
   if (p.log.length === 0) out.push('  (nothing)');
   for (const l of p.log) out.push(`  ${l.text}`);

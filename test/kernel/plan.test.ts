@@ -61,6 +61,7 @@ test('carveout plan: the MCA example with its handler file (text and JSON)', () 
   assert.match(r.stdout, /mca@b8000000\s+\/reserved-memory\/mca@b8000000\s+0xb8000000\s+0xbbffffff\s+64 MiB\s+nomap/);
   assert.match(r.stdout, /mca: reserved 64 MiB at 0xb8000000/);
   assert.match(r.stdout, /OF: reserved mem: initialized node mca@b8000000, compatible id hisi,mca/);
+  assert.match(r.stdout, /\/mca memory-region\[0\] → mca@b8000000: 0\n\s+mca: \/mca uses 0xb8000000/);
   const j = runCli([...args, '--format', 'json']);
   assert.equal(j.status, 0, j.stderr);
   const out = JSON.parse(j.stdout) as { kernel: string; regions: Record<string, unknown>[]; log: string[] };
