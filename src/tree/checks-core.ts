@@ -356,9 +356,21 @@ export function cStringBytes(s: string): Uint8Array {
   return out;
 }
 
+const spanTables = new Map<string, Uint8Array>();
+/** C strspn over a byte string; the accepted set is turned into a lookup table once. */
 function strspn(s: string, chars: string, from = 0): number {
+  let t = spanTables.get(chars);
+  if (!t) {
+    t = new Uint8Array(256);
+    for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i) & 0xff] = 1;
+    spanTables.set(chars, t);
+  }
   let n = from;
-  while (n < s.length && chars.includes(s[n]!)) n++;
+  while (n < s.length) {
+    const c = s.charCodeAt(n);
+    if (c > 0xff || !t[c]) break;
+    n++;
+  }
   return n - from;
 }
 

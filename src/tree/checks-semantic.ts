@@ -39,15 +39,21 @@ function strends(s: string, suffix: string): boolean {
   return s.length >= suffix.length && s.endsWith(suffix);
 }
 
+/** checks.c node_is_compatible: one of the NUL-separated strings of "compatible" equals `compat`. */
 function nodeIsCompatible(node: Node, compat: string): boolean {
   const prop = getProp(node, 'compatible');
   if (!prop) return false;
   const v = prop.value;
+  const n = compat.length;
   let start = 0;
   while (start < v.length) {
     let end = start;
     while (end < v.length && v[end] !== 0) end++;
-    if (cString(v.subarray(start, end)) === compat) return true;
+    if (end - start === n) {
+      let k = 0;
+      while (k < n && v[start + k] === compat.charCodeAt(k)) k++;
+      if (k === n) return true;
+    }
     start = end + 1;
   }
   return false;
