@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { Tree } from './tree/types.js';
-import { processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
+import { KERNEL_CHECK_FLAGS, processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree, sortTree } from './tree/fixups.js';
 import { preprocess, preprocessText, type PreprocessCache } from './source/preprocess.js';
 import { parseDts } from './source/parser.js';
@@ -43,6 +43,11 @@ export interface CompileOptions {
   warnings?: Record<string, boolean | 'error'>;
   /** `-W`/`-E` switches in command-line order. */
   checkFlags?: CheckFlag[];
+  /**
+   * Start from the kernel build's switches (KERNEL_CHECK_FLAGS: -Wno-unit_address_vs_reg, ...)
+   * instead of dtc's defaults. Default false for compile, true for loadDts.
+   */
+  kernelWarnings?: boolean;
   /** `-q` count. */
   quiet?: number;
   /** `-b`. */
@@ -144,7 +149,7 @@ function checkFlagsOf(opts: CompileOptions): CheckFlag[] {
     else if (v === 'error') flags.push({ kind: 'E', name });
     else flags.push({ kind: 'W', name: `no-${name}` }, { kind: 'E', name: `no-${name}` });
   }
-  return [...flags, ...(opts.checkFlags ?? [])];
+  return [...(opts.kernelWarnings ? KERNEL_CHECK_FLAGS : []), ...flags, ...(opts.checkFlags ?? [])];
 }
 
 /**
@@ -215,11 +220,11 @@ export function compileString(text: string, opts: CompileOptions & { fileName?: 
 
 /**
  * Load a board's tree the way `plan` needs it: preprocess, parse, checks and fix-ups (phandles
- * resolved, `-@` if asked), no output. The tree is returned only when dtc would accept the input
+ * resolved, `-@` if asked), no output; warnings as the kernel build reports them. The tree is returned only when dtc would accept the input
  * (or with `force`).
  */
 export function loadDts(path: string, opts: CompileOptions = {}): LoadResult {
-  const r = compile(path, undefined, opts, false);
+  const r = compile(path, undefined, { kernelWarnings: true, ...opts }, false);
   if (r.failed) return r.failed === 'checks' && opts.force && r.tree ? { tree: r.tree, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
   return { tree: r.tree, diagnostics: r.diagnostics };
 }

@@ -301,6 +301,14 @@ export const CHECK_TABLE: ReadonlyArray<{ name: string; level: 'warn' | 'error' 
   return { name: d.name, level: d.level, prereqs: d.prereqs ?? [] };
 });
 
+/**
+ * The switches the kernel build passes to dtc by default (scripts/Makefile.dtbs in 6.12,
+ * scripts/Makefile.lib in 6.1, without W=1/W=2): the "noisy" checks off.
+ */
+export const KERNEL_CHECK_FLAGS: readonly CheckFlag[] = [
+  'unique_unit_address', 'unit_address_vs_reg', 'avoid_unnecessary_addr_size', 'alias_paths', 'graph_child_address', 'simple_bus_reg',
+].map((n) => ({ kind: 'W' as const, name: `no-${n}` }));
+
 /** A fresh check table (checks carry run status, so each compile gets its own). */
 export function makeCheckTable(): Check[] {
   const byName = new Map<string, Check>();

@@ -114,3 +114,14 @@ test('hostile DTBs through the whole pipeline: diagnostics, never an exception',
     { numRuns: 3000 },
   );
 });
+
+test('kernelWarnings starts from the kernel build switches; loadDts uses them by default', () => {
+  const src = `/dts-v1/;\n/ {\n\tfoo@1 { };\n};\n`;
+  const f = join(dir, 'kw.dts');
+  writeFileSync(f, src);
+  const codes = (ds: { code: string }[]) => ds.map((d) => d.code);
+  assert.deepEqual(codes(compileFile(f, { preprocess: false }).diagnostics), ['unit_address_vs_reg']);
+  assert.deepEqual(codes(compileFile(f, { preprocess: false, kernelWarnings: true }).diagnostics), []);
+  assert.deepEqual(codes(loadDts(f, { preprocess: false }).diagnostics), []);
+  assert.deepEqual(codes(loadDts(f, { preprocess: false, kernelWarnings: false }).diagnostics), ['unit_address_vs_reg']);
+});

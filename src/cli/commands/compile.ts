@@ -29,6 +29,7 @@ built in for DTS input.
   -E, --error <[no-]name>   enable/disable a check as an error
   -@, --symbols             generate __symbols__
   -A, --auto-alias          generate aliases from labels
+      --kernel-warnings     start from the kernel build's switches (-Wno-unit_address_vs_reg, ...)
   -q, --quiet               -q hides warnings, -qq errors from checks too
   -h, --help                this help
 `;
@@ -51,6 +52,7 @@ const LONG: Record<string, string> = {
   quiet: 'q', 'in-format': 'I', out: 'o', 'out-format': 'O', 'out-version': 'V', 'out-dependency': 'd', reserve: 'R',
   space: 'S', pad: 'p', align: 'a', 'boot-cpu': 'b', force: 'f', include: 'i', sort: 's', phandle: 'H', warning: 'W',
   error: 'E', symbols: '@', 'auto-alias': 'A', annotate: 'T', help: 'h', version: 'v', 'no-cpp': 'no-cpp',
+  'kernel-warnings': 'kernel-warnings',
 };
 
 interface Parsed {
@@ -60,6 +62,7 @@ interface Parsed {
   inFormat?: string;
   outFormat?: string;
   help?: boolean;
+  version?: boolean;
 }
 
 /** getopt_long over dtc's option string; returns an error message for bad usage. */
@@ -104,10 +107,11 @@ export function parseArgs(argv: string[]): Parsed | string {
       case '@': opts.symbols = true; break;
       case 'A': opts.autoAliases = true; break;
       case 'no-cpp': opts.preprocess = false; break;
+      case 'kernel-warnings': opts.kernelWarnings = true; break;
       case 'h': out.help = true; break;
       case 'd': return 'option -d (dependency file) is not supported';
       case 'T': return 'option -T (annotate) is not supported';
-      case 'v': out.help = true; break;
+      case 'v': out.version = true; break;
       default: return `unknown option '${o}'`;
     }
     return undefined;
@@ -174,6 +178,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (p.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (p.version) {
+    process.stdout.write('carveout compile 0.1.0 (compatible with DTC 1.6.1)\n');
     return 0;
   }
   const input = p.input!;
