@@ -370,10 +370,13 @@ export class Lexer {
       // Generic longest match among: {LABEL}:, integer literal (V1), byte (BYTESTRING),
       // "]" (BYTESTRING), \\?{PROPNODECHAR}+ (PROPNODENAME), and '.'.
       let labelLen = 0;
+      // label chars are name chars too: a name scan may resume where the label scan stopped
+      let scanned = pos;
       if (isc(c, C_LABEL0)) {
         let i = pos + 1;
         while (i < b.end && isc(text.charCodeAt(i), C_LABEL)) i++;
         if (i < b.end && text.charCodeAt(i) === 58 /* : */) labelLen = i + 1 - pos;
+        scanned = i;
       }
       let intLen = 0;
       let intBody = 0;
@@ -406,9 +409,9 @@ export class Lexer {
       }
       let nameLen = 0;
       if (state === LexState.PROPNODENAME) {
-        let i = pos;
+        let i = scanned;
         if (c === 92 /* \ */) i++;
-        const s = i;
+        const s = c === 92 ? pos + 1 : pos;
         while (i < b.end && isc(text.charCodeAt(i), C_PROPNODE)) i++;
         if (i > s) nameLen = i - pos;
       }
