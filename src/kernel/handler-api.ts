@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import type { Node } from '../tree/types.js';
 import type { LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
+import { isEarlyParam, type EarlyParam } from './cmdline.js';
 
 /** errno values the kernel's handlers return (include/uapi/asm-generic/errno-base.h). */
 export const ENOENT = 2;
@@ -120,11 +121,15 @@ export function isReservedMemHandler(x: unknown): x is ReservedMemHandler {
   return typeof o.compatible === 'string' && typeof o.setup === 'function' && (o[HANDLER_BRAND] === true || typeof o.name === 'string');
 }
 
-function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen: Set<unknown>): void {
+function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen: Set<unknown>, params: EarlyParam[]): void {
   if (seen.has(value)) return;
   seen.add(value);
   if (Array.isArray(value)) {
-    for (const v of value) collect(v, origin, out, seen);
+    for (const v of value) collect(v, origin, out, seen, params);
+    return;
+  }
+  if (isEarlyParam(value)) {
+    params.push(value);
     return;
   }
   if (isReservedMemHandler(value)) {
@@ -136,15 +141,16 @@ function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen
 /**
  * Load `--handlers FILE` (.js/.mjs, or .ts/.mts through tsx). Handlers are the module's exports
  * that are handler values (or arrays of them), default export first, then named exports in
- * declaration order. Problems are diagnostics, never exceptions.
+ * declaration order; exports made with declareEarlyParam() (board code's early_param, the seed's
+ * method 1) are collected into `earlyParams`. Problems are diagnostics, never exceptions.
  */
-export async function loadHandlers(file: string): Promise<{ handlers: ReservedMemHandler[]; diagnostics: Diagnostic[] }> {
+export async function loadHandlers(file: string): Promise<{ handlers: ReservedMemHandler[]; earlyParams: EarlyParam[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const abs = resolvePath(file);
   const at = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
   if (!existsSync(abs)) {
     diagnostics.push(diag('error', 'handlers-not-found', `handler file '${file}' not found`, at));
-    return { handlers: [], diagnostics };
+    return { handlers: [], earlyParams: [], diagnostics };
   }
   let mod: Record<string, unknown>;
   try {
@@ -158,14 +164,17 @@ export async function loadHandlers(file: string): Promise<{ handlers: ReservedMe
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     diagnostics.push(diag('error', 'handlers-load', `cannot load handler file '${file}': ${msg}`, at));
-    return { handlers: [], diagnostics };
+    return { handlers: [], earlyParams: [], diagnostics };
   }
   const handlers: ReservedMemHandler[] = [];
+  const earlyParams: EarlyParam[] = [];
   const seen = new Set<unknown>();
-  collect(mod.default, file, handlers, seen);
-  for (const [k, v] of Object.entries(mod)) if (k !== 'default') collect(v, file, handlers, seen);
-  if (handlers.length === 0) {
-    diagnostics.push(diag('warning', 'handlers-empty', `handler file '${file}' exports no reserved-memory handler (use declareReservedMem)`, at));
+  collect(mod.default, file, handlers, seen, earlyParams);
+  for (const [k, v] of Object.entries(mod)) if (k !== 'default') collect(v, file, handlers, seen, earlyParams);
+  if (handlers.length === 0 && earlyParams.length === 0) {
+    diagnostics.push(
+      diag('warning', 'handlers-empty', `handler file '${file}' exports no reserved-memory handler or early parameter (use declareReservedMem / declareEarlyParam)`, at),
+    );
   }
-  return { handlers, diagnostics };
+  return { handlers, earlyParams, diagnostics };
 }

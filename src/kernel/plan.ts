@@ -8,6 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import type { ReservedMemHandler } from './handler-api.js';
+import type { EarlyParam } from './cmdline.js';
 import { errnoText } from './handler-api.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { attachConsumers, rmemRegions } from './rmem.js';
@@ -31,6 +32,8 @@ export interface PlanOptions {
   reserve?: { name: string; base: bigint; size: bigint }[];
   /** User handlers, tried after the kernel's own table. */
   handlers?: ReservedMemHandler[];
+  /** Board code's early parameters (declareEarlyParam, src/kernel/cmdline.ts). */
+  earlyParams?: EarlyParam[];
   /** Size of the DTB the kernel reserves for itself (default: estimated by the boot model). */
   dtbSize?: number;
   /**
@@ -131,6 +134,7 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
     ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
     ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+    ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
     ...(dtbSize !== undefined ? { dtbSize } : {}),
   } as bootModule.BootInput;
   const res = bootModule.bootKernel(input);

@@ -42,7 +42,7 @@ function observedAllocs(r: LabRecord): Alloc[] {
     // Same size is not enough (the default CMA area can follow a failed region of its size without
     // a line of its own): the block must also lie in [from, max_addr) at the asked alignment (round_down masks with align - 1, also for odd alignments).
     const ok = next !== undefined && b !== undefined && next.fn === 'memblock_reserve' && /^memblock_alloc_range_nid\b/.test(next.caller) &&
-      next.size === size && b >= from && (maxAddr === 0n || b + size <= maxAddr) && (align === 0n || (b & (align - 1n)) === 0n);
+      next.size === size && b >= from && (maxAddr <= 1n || b + size <= maxAddr) && (align === 0n || (b & (align - 1n)) === 0n);
     out.push({ size, align, from, maxAddr, result: ok ? b : 0n });
   });
   return out;

@@ -10,7 +10,7 @@ import { formatPlanText } from '../../report/plan-text.js';
 import { formatPlanJson } from '../../report/plan-json.js';
 import { readDtb } from '../../fdt/reader.js';
 import { compileFile, guessInputFormat } from '../../compile.js';
-import { parseSize } from '../../kernel/cmdline.js';
+import { parseSize, type EarlyParam } from '../../kernel/cmdline.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
   --kernel ID           6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 6.12-arm64-64k, 6.1-armmp, 6.1-armmp-lpae
@@ -19,7 +19,9 @@ const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
   --platform qemu-virt  model QEMU's virt board (kernel, initrd, DTB placement)
   --initrd-size SIZE    initrd size for --platform qemu-virt
   --reserve NAME@ADDR+SIZE   an early reservation made before the kernel scans the tree (repeatable)
-  --handlers FILE       reserved-memory handlers (.ts/.js) tried after the kernel's own (repeatable)
+  --handlers FILE       reserved-memory handlers and early parameters (.ts/.js): declareReservedMem()
+                        entries are tried after the kernel's own, declareEarlyParam() ones run as
+                        board code's early_param (repeatable)
   -I DIR                include directory for DTS input (repeatable)
   --format text|json`;
 
@@ -130,9 +132,11 @@ export async function run(argv: string[]): Promise<number> {
 
   const diagnostics: Diagnostic[] = [];
   const handlers: ReservedMemHandler[] = [];
+  const earlyParams: EarlyParam[] = [];
   for (const f of handlerFiles) {
     const r = await loadHandlers(f);
     handlers.push(...r.handlers);
+    earlyParams.push(...r.earlyParams);
     diagnostics.push(...r.diagnostics);
   }
   const loaded = loadTree(file, includeDirs);
@@ -150,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (opts.reserve.length === 0) delete (opts as Partial<PlanOptions>).reserve;
-  const result = plan(loaded.tree, { ...opts, kernel, handlers, ...(loaded.dtb ? { dtb: loaded.dtb } : {}) });
+  const result = plan(loaded.tree, { ...opts, kernel, handlers, earlyParams, ...(loaded.dtb ? { dtb: loaded.dtb } : {}) });
   result.diagnostics.unshift(...diagnostics);
   const profile = resolveProfile(kernel)!;
   process.stdout.write(format === 'json' ? formatPlanJson(result) : formatPlanText(result, { physAddrBits: profile.physAddrBits, readSource }));
