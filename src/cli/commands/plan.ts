@@ -157,6 +157,10 @@ export async function run(argv: string[]): Promise<number> {
   const result = plan(loaded.tree, { ...opts, kernel, handlers, earlyParams, ...(loaded.dtb ? { dtb: loaded.dtb } : {}) });
   result.diagnostics.unshift(...diagnostics);
   const profile = resolveProfile(kernel)!;
-  process.stdout.write(format === 'json' ? formatPlanJson(result) : formatPlanText(result, { physAddrBits: profile.physAddrBits, readSource }));
+  if (format === 'json') process.stdout.write(formatPlanJson(result));
+  else if (result.exitCode === 2) {
+    // The boot could not be modelled: only the reasons are worth printing.
+    for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
+  } else process.stdout.write(formatPlanText(result, { physAddrBits: profile.physAddrBits, readSource }));
   return result.exitCode;
 }
