@@ -103,6 +103,17 @@ function describe(t: Token): string {
   }
 }
 
+/** Advice for the usual mistakes inside `< >`. */
+function cellHint(t: Token): string | undefined {
+  if (t.t !== T.CHAR) return undefined;
+  const c = t.ch;
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+    return 'A name in a cell list is usually a macro the C preprocessor did not expand: #include the header that defines it';
+  }
+  if (c === 45 || c === 126 || c === 33) return `Cells are integers or parenthesised expressions: write (${String.fromCharCode(c)}1), not ${String.fromCharCode(c)}1`;
+  return undefined;
+}
+
 class Parser implements LexerHost {
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
@@ -200,11 +211,11 @@ class Parser implements LexerHost {
     throw new ParseAbort();
   }
 
-  private syntaxError(expected?: string): never {
+  private syntaxError(expected?: string, advice?: string): never {
     const t = this.tok;
     this.syntaxErrors++;
     if (this.syntaxErrors <= MAX_SYNTAX_ERRORS) {
-      const hint = `unexpected ${describe(t)}` + (expected ? `; expected ${expected}` : '');
+      const hint = `unexpected ${describe(t)}` + (expected ? `; expected ${expected}` : '') + (advice ? `. ${advice}` : '');
       this.error('syntax', 'syntax error', tokenSpan(t), hint);
     }
     throw new ParseAbort();
@@ -569,7 +580,7 @@ class Parser implements LexerHost {
         this.advance();
         return;
       } else {
-        this.syntaxError("an integer, '(', a reference, a label or '>'");
+        this.syntaxError("an integer, '(', a reference, a label or '>'", cellHint(t));
       }
     }
   }

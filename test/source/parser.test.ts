@@ -278,3 +278,10 @@ test('random input never throws (fast-check)', async () => {
     { numRuns: 3000, seed: 42 },
   );
 });
+
+test('syntax errors in cells carry advice for unexpanded macros and bare negatives', () => {
+  const r = parseDts('/dts-v1/;\n/ { a = <GIC_SPI 1>; b = <-1>; };', 't.dts', opts());
+  assert.deepEqual(r.diagnostics.map(where), ['t.dts:2.10-11 syntax error', 't.dts:2.27-28 syntax error']);
+  assert.match(r.diagnostics[0]!.hint!, /macro the C preprocessor did not expand/);
+  assert.match(r.diagnostics[1]!.hint!, /write \(-1\)/);
+});
