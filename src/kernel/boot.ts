@@ -656,71 +656,93 @@ function cmaDeclareContiguous(
 const CRASH_ALIGN_ARM64 = 2n * MiB;
 const DEFAULT_CRASH_KERNEL_LOW_SIZE = 128n * MiB;
 
-/** arm64: 6.12 reserve_crashkernel_generic (kernel/crash_reserve.c); 6.1 arm64's reserve_crashkernel. */
+/**
+ * arm64 crashkernel: 6.12 arch_reserve_crashkernel → reserve_crashkernel_generic
+ * (kernel/crash_reserve.c), 6.1 arm64's own reserve_crashkernel (arch/arm64/mm/init.c). Both after
+ * dma_contiguous_reserve in bootmem_init (6.1 defers it there because ZONE_DMA/DMA32 are on).
+ * CRASH_ALIGN 2 MiB, CRASH_ADDR_LOW_MAX = arm64_dma_phys_limit, CRASH_ADDR_HIGH_MAX = PHYS_MASK + 1.
+ */
 function reserveCrashkernelArm64(st: BootState, dmaLimit: bigint): void {
   const { ctx } = st;
+  const p = ctx.profile;
   const mb = ctx.memblock;
   if (!ctx.cmdline.raw.includes('crashkernel=')) return;
-  const req = parseCrashkernel(ctx.cmdline.raw, mb.physMemSize(), ctx.profile);
+  const req = parseCrashkernel(ctx.cmdline.raw, mb.physMemSize(), p);
   if (!req) return;
-  for (const m of req.messages) ctx.printk('warn', m, 'parse_crashkernel');
+  for (const m of req.messages) ctx.printk(/zero bytes/.test(m) ? 'info' : 'warn', m, 'parse_crashkernel');
   if (req.error) {
     st.result.crashkernel = null;
     return;
   }
-  const pa = (x: bigint) => formatPa(x, 64);
+  const lowMax = dmaLimit;
+  const highMax = 1n << BigInt(p.arm64!.physMaskShift);
+  const generic = p.params.crashkernelImpl === 'generic';
+  const caller = generic ? 'reserve_crashkernel_generic' : 'reserve_crashkernel';
+  const hex16 = (x: bigint) => '0x' + x.toString(16).padStart(16, '0');
+  const hex8 = (x: bigint) => '0x' + x.toString(16).padStart(8, '0');
   let size = req.size;
-  let base = req.base;
-  const fixedBase = base !== 0n;
-  const lowMax = dmaLimit; // CRASH_ADDR_LOW_MAX = arm64_dma_phys_limit
-  const highMax = mb.physAddrMax; // CRASH_ADDR_HIGH_MAX = MEMBLOCK_ALLOC_ACCESSIBLE/memblock_end
-  let searchEnd = req.high ? highMax : lowMax;
-  let crashBase: bigint;
-  if (fixedBase) {
-    crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, base, base + size, 'reserve_crashkernel');
-    if (crashBase !== base) {
-      ctx.printk('warn', 'crashkernel reservation failed - memory is in use.', 'reserve_crashkernel');
-      if (crashBase) mb.physFree(crashBase, size, 'reserve_crashkernel');
+  let lowSize = req.high ? (req.lowSize === -1n ? (generic ? DEFAULT_CRASH_KERNEL_LOW_SIZE : 0n) : req.lowSize) : 0n;
+  let base = 0n;
+  if (generic) {
+    let searchBase = 0n;
+    let searchEnd = lowMax;
+    const fixed = req.base !== 0n;
+    if (fixed) {
+      searchBase = req.base;
+      searchEnd = req.base + size;
+    } else if (req.high) {
+      searchBase = lowMax;
+      searchEnd = highMax;
+    }
+    for (;;) {
+      base = mb.physAllocRange(size, CRASH_ALIGN_ARM64, searchBase, searchEnd, caller);
+      if (base) break;
+      if (fixed) {
+        ctx.printk('warn', 'crashkernel reservation failed - memory is in use.', caller);
+        st.result.crashkernel = null;
+        return;
+      }
+      if (!req.high && searchEnd === lowMax) {
+        searchEnd = highMax;
+        searchBase = lowMax;
+        lowSize = DEFAULT_CRASH_KERNEL_LOW_SIZE;
+        continue;
+      }
+      if (req.high && searchEnd === highMax) {
+        searchEnd = lowMax;
+        searchBase = 0n;
+        continue;
+      }
+      ctx.printk('warn', `cannot allocate crashkernel (size:0x${size.toString(16)})`, caller);
       st.result.crashkernel = null;
       return;
     }
   } else {
-    crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, 0n, searchEnd, 'reserve_crashkernel');
-    if (!crashBase && !req.high) {
-      // retry above the low limit (crashkernel=X falls back to high memory)
-      searchEnd = highMax;
-      crashBase = mb.physAllocRange(size, CRASH_ALIGN_ARM64, lowMax, searchEnd, 'reserve_crashkernel');
-    }
-    if (!crashBase) {
-      ctx.printk('warn', `cannot allocate crashkernel (size:0x${size.toString(16)})`, 'reserve_crashkernel');
+    // 6.1: PAGE_ALIGN(size); base@ narrows the range; no fall-back between low and high
+    size = roundUp(size, mb.pageSize);
+    let max = req.high ? highMax : lowMax;
+    if (req.base) max = req.base + size;
+    base = mb.physAllocRange(size, CRASH_ALIGN_ARM64, req.base, max, caller);
+    if (!base) {
+      ctx.printk('warn', `cannot allocate crashkernel (size:0x${size.toString(16)})`, caller);
       st.result.crashkernel = null;
       return;
     }
   }
   let low: { base: bigint; size: bigint } | undefined;
-  if (crashBase >= lowMax || req.high) {
-    const lowSize = req.lowSize === -1n ? DEFAULT_CRASH_KERNEL_LOW_SIZE : req.lowSize;
-    if (lowSize) {
-      const lb = mb.physAllocRange(lowSize, CRASH_ALIGN_ARM64, 0n, lowMax, 'reserve_crashkernel_low');
-      if (!lb) {
-        ctx.printk('err', `cannot allocate crashkernel low memory (size:0x${lowSize.toString(16)}).`, 'reserve_crashkernel_low');
-        mb.physFree(crashBase, size, 'reserve_crashkernel');
-        st.result.crashkernel = null;
-        return;
-      }
-      ctx.printk('info', `crashkernel low memory reserved: 0x${lb.toString(16).padStart(8, '0')} - 0x${(lb + lowSize).toString(16).padStart(8, '0')} (${lowSize / MiB} MB)`, 'reserve_crashkernel_low');
-      low = { base: lb, size: lowSize };
+  if (base >= lowMax && lowSize) {
+    const lb = mb.physAllocRange(lowSize, CRASH_ALIGN_ARM64, 0n, lowMax, 'reserve_crashkernel_low');
+    if (!lb) {
+      ctx.printk('err', `cannot allocate crashkernel low memory (size:0x${lowSize.toString(16)}).`, 'reserve_crashkernel_low');
+      mb.physFree(base, size, caller);
+      st.result.crashkernel = null;
+      return;
     }
+    ctx.printk('info', `crashkernel low memory reserved: ${hex8(lb)} - ${hex8(lb + lowSize)} (${lowSize >> 20n} MB)`, 'reserve_crashkernel_low');
+    low = { base: lb, size: lowSize };
   }
-  ctx.printk(
-    'info',
-    `crashkernel reserved: 0x${crashBase.toString(16).padStart(16, '0')} - 0x${(crashBase + size).toString(16).padStart(16, '0')} (${size / MiB} MB)`,
-    'reserve_crashkernel',
-  );
-  void pa;
-  void base;
-  st.result.crashkernel = low ? { base: crashBase, size, low } : { base: crashBase, size };
-  size = 0n;
+  ctx.printk('info', `crashkernel reserved: ${hex16(base)} - ${hex16(base + size)} (${size >> 20n} MB)`, caller);
+  st.result.crashkernel = low ? { base, size, low } : { base, size };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -789,11 +811,100 @@ function bootArm(st: BootState): void {
   dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
   memblockDumpAll(st);
   lowmemLimit = lowmem();
-  void lowmemLimit;
-  // paging_init etc. follow; on 32-bit ARM the reserved-memory/CMA work is done by now.
+  pagingInitArm(st, lowmemLimit);
   mb.allowResize();
   fdtScanReservedMemRegNodes(ctx as never);
+  reserveCrashkernelArm(st, lowmemLimit);
   afterSetupArchArm(st);
+}
+
+/**
+ * arm paging_init (arch/arm/mm/mmu.c): map_lowmem() needs a PTE table (early_alloc, 4 KiB, below
+ * the current limit) for every 2 MiB block where a mapped bank edge is not section aligned; the
+ * limit then rises to arm_lowmem_limit; dma_contiguous_remap() re-maps each CMA area's lowmem part
+ * page by page (iotable_init: one static_vm, then a PTE table per 2 MiB); devicemaps_init,
+ * kmap_init and the zero page follow.
+ */
+function pagingInitArm(st: BootState, lowmemLimit: bigint): void {
+  const mb = st.ctx.memblock;
+  const pi = st.ctx.profile.arm!.pagingInit;
+  const PMD = 2n * MiB;
+  const page = mb.pageSize;
+  const early = (sz: bigint) => mb.alloc(sz, sz, 'early_alloc');
+  // map_lowmem: sections where [addr, next) and phys are section aligned, else a PTE table per PMD
+  const ptes = new Set<bigint>();
+  for (const r of mb.memory.regions) {
+    if (r.flags & MEMBLOCK_NOMAP) continue;
+    const start = r.base;
+    let end = r.base + r.size;
+    if (end > lowmemLimit) end = lowmemLimit;
+    if (start >= end) break;
+    for (let addr = start; addr < end; ) {
+      const next = roundDown(addr, PMD) + PMD < end ? roundDown(addr, PMD) + PMD : end;
+      // alloc_init_pmd → __map_init_section per SECTION_SIZE half when aligned, else PTEs
+      for (let a = addr; a < next; ) {
+        const n = roundDown(a, pi.sectionSize) + pi.sectionSize < next ? roundDown(a, pi.sectionSize) + pi.sectionSize : next;
+        if ((a | n) % pi.sectionSize) ptes.add(roundDown(a, PMD));
+        a = n;
+      }
+      addr = next;
+    }
+  }
+  for (let i = 0; i < ptes.size; i++) early(page);
+  mb.setCurrentLimit(lowmemLimit);
+  // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
+  for (const area of st.ctx.cma.areas ?? []) {
+    const start = area.base;
+    let end = area.base + area.size;
+    if (end > lowmemLimit) end = lowmemLimit;
+    if (start >= end) continue;
+    mb.alloc(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
+    for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
+  }
+  for (const sz of pi.laterEarlyAllocs) early(sz);
+}
+
+/**
+ * arm reserve_crashkernel (arch/arm/kernel/setup.c): below the lowmem limit, 128 MiB aligned and
+ * not in the first 128 MiB; with @base, that exact window (SECTION_SIZE aligned).
+ */
+function reserveCrashkernelArm(st: BootState, lowmemLimit: bigint): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  if (!ctx.cmdline.raw.includes('crashkernel=')) return;
+  const totalMem = lowmemLimit - mb.startOfDram(); // (max_low_pfn - min_low_pfn) << PAGE_SHIFT
+  const req = parseCrashkernel(ctx.cmdline.raw, totalMem, ctx.profile);
+  if (!req) return;
+  for (const m of req.messages) ctx.printk(/zero bytes/.test(m) ? 'info' : 'warn', m, 'parse_crashkernel');
+  if (req.error || !req.size) {
+    st.result.crashkernel = null;
+    return;
+  }
+  const CRASH_ALIGN = 128n * MiB;
+  let base = req.base;
+  if (base <= 0n) {
+    const idmapMax = 0xffffffffn; // idmap_to_phys((u32)~0) without a boot alias
+    const crashMax = idmapMax > lowmemLimit ? lowmemLimit : idmapMax;
+    base = mb.physAllocRange(req.size, CRASH_ALIGN, CRASH_ALIGN, crashMax, 'reserve_crashkernel');
+    if (!base) {
+      ctx.printk('err', 'crashkernel reservation failed - No suitable area found.', 'reserve_crashkernel');
+      st.result.crashkernel = null;
+      return;
+    }
+  } else {
+    const SECTION_SIZE = ctx.profile.physAddrBits === 64 ? 2n * MiB : 1n * MiB;
+    if (!mb.physAllocRange(req.size, SECTION_SIZE, base, base + req.size, 'reserve_crashkernel')) {
+      ctx.printk('err', 'crashkernel reservation failed - memory is in use.', 'reserve_crashkernel');
+      st.result.crashkernel = null;
+      return;
+    }
+  }
+  ctx.printk(
+    'info',
+    `Reserving ${req.size >> 20n}MB of memory at ${base >> 20n}MB for crashkernel (System RAM: ${totalMem >> 20n}MB)`,
+    'reserve_crashkernel',
+  );
+  st.result.crashkernel = { base, size: req.size };
 }
 
 function afterSetupArchArm(st: BootState): void {

@@ -76,7 +76,21 @@ for (const kernel of kernels) {
       // The whole memblock=debug trace up to the boot's large hash tables (what we model), event by event
       if (r.observation.memblock.length) {
         const end = r.observation.memblock.findIndex((e) => /^alloc_large_system_hash/.test(e.caller));
-        const theirs = traceKeys(r.observation.memblock.slice(0, end < 0 ? undefined : end));
+        // A failed alloc gets the next memblock_alloc_range_nid reserve as its "result" in the lab's
+        // parser even when that reserve belongs to a later call without a line of its own (the
+        // default CMA area): a result outside [from, max_addr) is no result.
+        const all = r.observation.memblock.slice(0, end < 0 ? undefined : end);
+        const obsEvs = all.map((e, i) => {
+          if (e.op !== 'alloc' || typeof e.result !== 'bigint') return e;
+          const hi = e.maxAddr !== undefined && e.maxAddr > 1n ? e.maxAddr : undefined;
+          const next = all[i + 1];
+          const bad =
+            (e.from !== undefined && e.result < e.from) ||
+            (hi !== undefined && e.result + (e.size ?? 0n) > hi + 1n) ||
+            (!e.count && next?.op === 'reserve' && next.size !== e.size);
+          return bad ? { ...e, result: null } : e;
+        });
+        const theirs = traceKeys(obsEvs);
         const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail)));
         const n = Math.min(theirs.length, mine.length);
         const i = theirs.slice(0, n).findIndex((x, k) => x !== mine[k]);

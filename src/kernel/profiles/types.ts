@@ -115,6 +115,13 @@ export interface ArmLayout {
   vmallocDefault: bigint;
   /** arm_dma_limit on `virt` (no ZONE_DMA restriction: 0xffffffff). */
   dmaLimit: bigint;
+  /**
+   * paging_init (arch/arm/mm/mmu.c): SECTION_SIZE (1 MiB classic, 2 MiB LPAE) for map_lowmem's
+   * PTE-table decisions; sizeof/alignof(struct static_vm) for iotable_init (measured: the
+   * dma_contiguous_remap lines of the lab traces); then devicemaps_init/kmap_init/zero page
+   * early_alloc()s in order (from the source: the memblock=debug console stops printing there).
+   */
+  pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[] };
 }
 
 export interface KernelProfile extends KernelProfileBase {
