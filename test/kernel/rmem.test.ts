@@ -300,3 +300,22 @@ test('real boots: fdt_reserve_elfcorehdr before (6.12) or after (6.1) the static
     'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable st@7ff00000',
   ]);
 });
+
+// Booted by hand: 66 static regions and one dynamic one. 6.1 saves the dynamic one last, so it is
+// dropped with the two extra statics (3 messages, no allocation); 6.12 allocates and saves it first,
+// then 63 statics fit.
+test('real boots: MAX_RESERVED_REGIONS with 66 static regions and one dynamic', () => {
+  const kids = () => [
+    ...Array.from({ length: 66 }, (_, i) => node(`r${i}@${(0x48000000 + i * 0x10000).toString(16)}`, { reg: c2(0x48000000n + BigInt(i) * 0x10000n, 0x10000n) })),
+    node('dd', { size: c2(M) }),
+  ];
+  const full = 'OF: reserved mem: not enough space for all defined regions.';
+  const h61 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
+  assert.deepEqual(texts(h61), [full, full, full]);
+  assert.equal(h61.memblock.events.filter((e) => e.kind === 'memblock_phys_alloc_range').length, 0);
+  const h612 = boot(bareHost(virtTree(kids()), '6.12-arm64'));
+  const l = texts(h612);
+  assert.equal(l[0], 'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable dd');
+  assert.equal(l.filter((x) => x === full).length, 3);
+  assert.equal(l.filter((x) => / map non-reusable r\d+@/.test(x)).length, 63);
+});
