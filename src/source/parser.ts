@@ -158,10 +158,17 @@ class Parser implements LexerHost {
     return r;
   }
 
+  /** Where findFile() looked, for the hint of an include-not-found error. */
+  private searched(name: string, fromDir: string | null): string {
+    if (name.charCodeAt(0) === 47) return `absolute path ${name}`;
+    const dirs = [fromDir ?? '.', ...this.includeDirs];
+    return `searched ${dirs.join(', ')}` + (this.includeDirs.length ? '' : ' (add search directories with -i)');
+  }
+
   open(name: string, fromDir: string | null, at: Span): { path: string; text: string } | undefined {
     const r = this.findFile(name, fromDir);
     if (!r) {
-      this.error('include-not-found', `Couldn't open "${name}": No such file or directory`, at);
+      this.error('include-not-found', `Couldn't open "${name}": No such file or directory`, at, this.searched(name, fromDir));
       return undefined;
     }
     return { path: r.path, text: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('latin1') };
@@ -601,9 +608,10 @@ class Parser implements LexerHost {
     // the name is a C string: it ends at the first NUL
     const nul = name.s.indexOf('\0');
     const fname = nul >= 0 ? name.s.slice(0, nul) : name.s;
-    const f = this.findFile(fname, this.lx.currentDir());
+    const dir = this.lx.currentDir();
+    const f = this.findFile(fname, dir);
     if (!f) {
-      this.error('include-not-found', `Couldn't open "${fname}": No such file or directory`, tokenSpan(name));
+      this.error('include-not-found', `Couldn't open "${fname}": No such file or directory`, tokenSpan(name), this.searched(fname, dir));
       return;
     }
     // fseek past the end succeeds and reads nothing; a length past the end reads what is there
