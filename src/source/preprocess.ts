@@ -257,8 +257,8 @@ export class Preprocessor {
   }
 
   private defineText(name: string, value: string): void {
-    const toks = lexFragment(value).map((t) => ({ ...t, f: t.f & F_WHITE }));
-    if (toks.length) toks[0] = { ...toks[0]!, f: 0 };
+    const toks = lexFragment(value).map((t) => (withFlags(t, t.f & F_WHITE)));
+    if (toks.length) toks[0] = withFlags(toks[0]!, 0);
     this.macros.set(name, { name, fun: false, params: [], variadic: false, body: toks, disabled: false, file: '<command-line>', line: 0 });
   }
 
@@ -409,6 +409,8 @@ export class Preprocessor {
     for (;;) {
       let t = this.lexDirect();
       if (t.f & F_BOL && t !== DIR_EOF) {
+        // A new line inside a macro's arguments counts as white space (_cpp_lex_direct).
+        if (this.parsingArgs === 2) t = withFlags(t, t.f | F_WHITE);
         if (t.k === K.PUNCT && t.t === '#' && this.parsingArgs !== 1 && !this.inDirective) {
           if (this.handleDirective(t)) continue;
         }
@@ -463,7 +465,7 @@ export class Preprocessor {
       if (t.k !== K.NAME || t.f & F_NOEXP) return t;
       const m = this.macros.get(t.t);
       if (m === undefined) return t;
-      if (m.disabled) return { ...t, f: t.f | F_NOEXP };
+      if (m.disabled) return withFlags(t, t.f | F_NOEXP);
       if (this.preventExpansion) return t;
       if (n === 0) this.invocation = { tok: t, file: this.buf.name };
       if (this.enterMacro(m, t)) {
@@ -676,7 +678,7 @@ export class Preprocessor {
       if (!this.inDirective && !(src.f & F_PASTE)) out.push(AVOID_PASTE);
       if (pasteIdx >= 0) {
         const p = out[pasteIdx]!;
-        out[pasteIdx] = { ...p, f: (p.f & ~F_PASTE) | (src.f & F_PASTE) };
+        out[pasteIdx] = withFlags(p, (p.f & ~F_PASTE) | (src.f & F_PASTE));
       }
     }
     this.ctxs.push({ toks: out, i: 0, macro: m });
@@ -688,7 +690,7 @@ export class Preprocessor {
     let rhs: Tok;
     do {
       if (c.i >= c.toks.length) {
-        lhs = { ...lhs, f: lhs.f & ~F_PASTE };
+        lhs = withFlags(lhs, lhs.f & ~F_PASTE);
         break;
       }
       rhs = c.toks[c.i++]!;
@@ -701,13 +703,13 @@ export class Preprocessor {
       if (r.length !== 1 || r[0]!.t.length !== text.length) {
         // Assembler mode: no error, the two tokens stay apart (paste_tokens).
         c.i--;
-        lhs = { ...lhs, f: lhs.f & ~F_PASTE };
+        lhs = withFlags(lhs, lhs.f & ~F_PASTE);
         break;
       }
       const nt = r[0]!;
       lhs = { k: nt.k, t: nt.t, f: (lhs.f & F_WHITE) | (rhs.f & F_PASTE), line: lhs.line, col: lhs.col, pos: -1, src: null, arg: 0 };
     } while (rhs.f & F_PASTE);
-    lhs = { ...lhs, f: lhs.f & ~F_PASTE };
+    lhs = withFlags(lhs, lhs.f & ~F_PASTE);
     this.ctxs.push({ toks: [lhs], i: 0, macro: null });
   }
 
@@ -876,13 +878,13 @@ export class Preprocessor {
         t = this.lexDirect();
         if (t.k === K.EOF) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of a macro expansion`, last); return; }
         // `, ## __VA_ARGS__` keeps the paste flag on the comma; replace_args handles it.
-        body[body.length - 1] = { ...last, f: last.f | F_PASTE };
+        body[body.length - 1] = withFlags(last, last.f | F_PASTE);
         continue;
       }
       body.push(nt);
       t = this.lexDirect();
     }
-    if (body.length) body[0] = { ...body[0]!, f: body[0]!.f & ~F_WHITE };
+    if (body.length) body[0] = withFlags(body[0]!, body[0]!.f & ~F_WHITE);
     m.body = body;
     const old = this.macros.get(m.name);
     if (old && !old.builtin && !sameMacro(old, m)) {
@@ -1223,4 +1225,9 @@ function findGuard(toks: Tok[]): string | null {
     } else if ((d.t === 'else' || d.t === 'elif') && depth === 1) return null;
   }
   return null;
+}
+
+/** A copy of a token with other flags (same object shape, so hot paths stay monomorphic). */
+function withFlags(t: Tok, f: number): Tok {
+  return { k: t.k, t: t.t, f, line: t.line, col: t.col, pos: t.pos, src: t.src, arg: t.arg };
 }
