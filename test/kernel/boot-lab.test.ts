@@ -53,6 +53,8 @@ for (const kernel of kernels) {
     let dumpOk = 0;
     let dumpN = 0;
     let fullOk = 0;
+    let rmOk = 0;
+    let rmN = 0;
     for (const r of recs) {
       const res = bootRecord(r);
       assert.ok(res, `case ${r.caseId}: could not boot the model`);
@@ -72,6 +74,14 @@ for (const kernel of kernels) {
         const theirs = earlyReserves(r);
         if (JSON.stringify(mine) === JSON.stringify(theirs)) traceOk++;
         else failures.push(`${r.caseId} early reservations: kernel ${JSON.stringify(theirs)} model ${JSON.stringify(mine)}`);
+      }
+      // reserve_mem= (6.12): where memblock_phys_alloc put each one
+      const rmObs = r.observation.memblock.filter((e) => /^reserve_mem\b/.test(e.caller)).map((e) => e.result ?? null);
+      if (rmObs.length) {
+        rmN++;
+        const rmMine = res.reserveMem.map((x) => x.base);
+        if (JSON.stringify(rmObs.map(String)) === JSON.stringify(rmMine.map(String))) rmOk++;
+        else failures.push(`${r.caseId} reserve_mem: kernel ${rmObs.map(String)} model ${rmMine.map(String)}`);
       }
       // The whole memblock=debug trace up to the boot's large hash tables (what we model), event by event
       if (r.observation.memblock.length) {
@@ -113,7 +123,7 @@ for (const kernel of kernels) {
       .map(([k, v]) => `${k}:${v.ok}/${v.n}`)
       .join(' ');
     const total = [...byRam.values()].reduce((a, v) => ({ ok: a.ok + v.ok, n: a.n + v.n }), { ok: 0, n: 0 });
-    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}; full trace ${fullOk}/${traceN}`);
+    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}; full trace ${fullOk}/${traceN}; reserve_mem ${rmOk}/${rmN}`);
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} disagreements`);
   });
 }
