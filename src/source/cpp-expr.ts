@@ -234,7 +234,9 @@ export function evalExpr(host: ExprHost): bigint | undefined {
       case '%':
         if (y === 0n) {
           if (!skip) host.error('division by zero in #if', at);
-          return norm(x, u);
+          // num_div_op gives back the left operand, made positive when both sides are signed,
+          // keeping the left operand's own signedness.
+          return !u && a.v < 0n ? norm(-a.v, false) : a;
         }
         return norm(op === '/' ? x / y : x % y, u);
       case '+': return norm(x + y, u);
