@@ -247,3 +247,20 @@ test('random trees: checks never throw, every problem is a diagnostic', () => {
     { numRuns: 2000 },
   );
 });
+
+test('deep trees (the readers allow ~1000 levels) are checked without exhausting the stack', () => {
+  const t = mkTree({});
+  let n = t.root;
+  for (let i = 0; i < 1100; i++) {
+    const c = mkNode(`n${i}`, { labels: [`l${i}`] }, n);
+    n.children.push(c);
+    n = c;
+  }
+  n.props.push({ name: 'r', value: u32(0xffffffff), markers: [{ type: 'ref-phandle', offset: 0, ref: 'l0' }], labels: [], span: noSpan });
+  t.plugin = true;
+  const r = processChecks(t, { symbols: true });
+  assert.equal(r.errors, false);
+  generateLabelTree(r.ctx, '__symbols__', true);
+  generateLocalFixupsTree(r.ctx, '__local_fixups__');
+  assert.equal(node(t, '/__symbols__').props.length, 1100);
+});
