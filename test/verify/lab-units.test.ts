@@ -1,0 +1,130 @@
+// Units of the lab that need no QEMU: the FDT writer/reader, the generator, the cpio writer,
+// the board merge into QEMU's virt tree, sizes, kernel config reading.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFdt, writeFdt, child, getProp, u32s, str, type LiteTree } from '../../src/verify/fdt-lite.js';
+import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
+import { writeCpioNewc } from '../../src/verify/initramfs.js';
+import { mergeBoard, initrdStart } from '../../src/verify/qemu.js';
+import { parseSize } from '../../src/verify/verify.js';
+import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/kernels.js';
+
+const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
+
+function virtLike(): LiteTree {
+  return { memreserve: [], bootCpuid: 0, root: { name: '', props: [{ name: '#address-cells', value: u32s(2) }, { name: '#size-cells', value: u32s(2) }], children: [
+    { name: 'memory@40000000', props: [{ name: 'device_type', value: str('memory') }, { name: 'reg', value: u32s(0, 0x40000000, 0, 0x40000000) }], children: [] },
+    { name: 'intc@8000000', props: [{ name: 'phandle', value: u32s(0x8002) }], children: [] },
+    { name: 'chosen', props: [], children: [] },
+  ] } };
+}
+
+test('generator is deterministic and varied', () => {
+  for (const fam of ['arm64', 'arm'] as const) {
+    const a = generateCase(1, 7, fam), b = generateCase(1, 7, fam), c = generateCase(1, 8, fam), d = generateCase(2, 7, fam);
+    assert.deepEqual(a, b);
+    assert.notEqual(caseId(a), caseId(c));
+    assert.notEqual(caseId(a), caseId(d));
+  }
+  const cases = Array.from({ length: 300 }, (_, i) => generateCase(1, i, 'arm64'));
+  const intents = new Set(cases.flatMap((c) => c.regions.map((r) => r.intent.split('-').slice(0, 2).join('-'))));
+  for (const want of ['static-ram', 'static-kernel', 'static-initrd', 'static-outside', 'dynamic', 'dynamic-too']) assert.ok([...intents].some((i) => i.startsWith(want)), `no ${want} case`);
+  assert.ok(cases.some((c) => c.regions.some((r) => r.raw)), 'no malformed property');
+  assert.ok(cases.some((c) => c.rmCells), 'no 1-cell reserved-memory');
+  assert.ok(cases.some((c) => c.memreserve.length), 'no /memreserve/');
+  for (const p of ['cma=', 'mem=', 'reserve_mem=']) assert.ok(cases.some((c) => c.bootargs.includes(p)), `no ${p}`);
+  assert.ok(cases.some((c) => c.regions.some((r) => r.cmaDefault)), 'no linux,cma-default');
+  assert.ok(cases.some((c) => c.regions.some((r) => (r.allocRanges?.length ?? 0) > 1)), 'no multi alloc-ranges');
+  assert.ok(cases.some((c) => c.regions.some((r) => r.status === 'disabled')), 'no disabled');
+  const rams = new Set(cases.map((c) => c.ramMiB));
+  assert.ok(rams.has(128) && rams.has(4096));
+  assert.ok(Array.from({ length: 300 }, (_, i) => generateCase(1, i, 'arm')).every((c) => c.ramMiB <= 3072));
+});
+
+test('case DTB round-trips through our reader (and dtc when installed)', () => {
+  for (let i = 0; i < 40; i++) {
+    const c = generateCase(3, i, 'arm64');
+    const t = buildCaseTree(virtLike(), c);
+    const dtb = writeFdt(t);
+    const back = readFdt(dtb);
+    assert.notEqual(typeof back, 'string');
+    assert.deepEqual(back, t);
+    const rm = caseNode(c);
+    if (rm) assert.equal(child((back as LiteTree).root, 'reserved-memory')?.children.length, c.regions.length);
+    if (haveDtc && i < 5) {
+      const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', '-q'], { input: Buffer.from(dtb) });
+      assert.equal(r.status, 0, r.stderr?.toString());
+      assert.match(r.stdout.toString(), /memory@40000000/);
+    }
+  }
+});
+
+test('FDT reader rejects hostile blobs without throwing', () => {
+  const good = writeFdt(virtLike());
+  for (let i = 0; i < 400; i++) {
+    const b = good.slice();
+    const k = 1 + (i % 7);
+    for (let j = 0; j < k; j++) b[(i * 7919 + j * 104729) % b.length] = (i * 31 + j) & 0xff;
+    const r = readFdt(b);
+    assert.ok(typeof r === 'string' || typeof r === 'object');
+  }
+  assert.equal(typeof readFdt(good.slice(0, 30)), 'string');
+  const bad = good.slice(); bad[0] = 0; assert.match(readFdt(bad) as string, /magic/);
+});
+
+test('cpio newc layout', () => {
+  const c = writeCpioNewc([{ name: 'init', mode: 0o100755, data: new Uint8Array(Buffer.from('#!/bin/sh\n')) }]);
+  const s = Buffer.from(c).toString('latin1');
+  assert.ok(s.startsWith('070701'));
+  assert.equal(c.length % 4, 0);
+  assert.equal(parseInt(s.slice(6 + 8 * 6, 6 + 8 * 7), 16), 10); // filesize field
+  assert.ok(s.includes('TRAILER!!!'));
+  if (spawnSync('sh', ['-c', 'command -v cpio']).status === 0) {
+    const r = spawnSync('cpio', ['-t', '--quiet'], { input: Buffer.from(c) });
+    assert.deepEqual(r.stdout.toString().trim().split('\n'), ['init']);
+  }
+});
+
+test('mergeBoard: 1/1-cell board re-encoded to 2/2, memreserve, bootargs, phandle clash, consumers', () => {
+  const board: LiteTree = { memreserve: [{ address: 0x44000000n, size: 0x10000n }], bootCpuid: 0, root: { name: '', props: [{ name: '#address-cells', value: u32s(1) }, { name: '#size-cells', value: u32s(1) }], children: [
+    { name: 'chosen', props: [{ name: 'bootargs', value: str('cma=32M') }], children: [] },
+    { name: 'reserved-memory', props: [{ name: '#address-cells', value: u32s(1) }, { name: '#size-cells', value: u32s(1) }, { name: 'ranges', value: new Uint8Array() }], children: [
+      { name: 'fw@50000000', props: [{ name: 'reg', value: u32s(0x50000000, 0x200000) }, { name: 'phandle', value: u32s(0x8002) }], children: [] },
+      { name: 'pool', props: [{ name: 'size', value: u32s(0x1000000) }, { name: 'alloc-ranges', value: u32s(0x60000000, 0x10000000) }], children: [] },
+    ] },
+    { name: 'soc', props: [], children: [{ name: 'dev@1', props: [{ name: 'memory-region', value: u32s(0x8002) }, { name: 'compatible', value: str('acme,dev') }], children: [] }] },
+  ] } };
+  const m = mergeBoard(virtLike(), board);
+  assert.equal(m.bootargs, 'cma=32M');
+  assert.deepEqual(m.tree.memreserve, board.memreserve);
+  const rm = child(m.tree.root, 'reserved-memory')!;
+  assert.deepEqual(getProp(rm, '#address-cells')!.value, u32s(2));
+  assert.deepEqual(getProp(child(rm, 'fw@50000000')!, 'reg')!.value, u32s(0, 0x50000000, 0, 0x200000));
+  assert.deepEqual(getProp(child(rm, 'pool')!, 'size')!.value, u32s(0, 0x1000000));
+  assert.deepEqual(getProp(child(rm, 'pool')!, 'alloc-ranges')!.value, u32s(0, 0x60000000, 0, 0x10000000));
+  const ph = getProp(child(rm, 'fw@50000000')!, 'phandle')!.value;
+  assert.notDeepEqual(ph, u32s(0x8002)); // renumbered away from QEMU's intc
+  const stub = m.tree.root.children.find((c) => c.name.startsWith('carveout-user'))!;
+  assert.deepEqual(getProp(stub, 'memory-region')!.value, ph);
+  assert.equal(getProp(stub, 'compatible'), undefined);
+  assert.ok(m.tree.root.children.some((c) => c.name === 'memory@40000000'));
+});
+
+test('sizes, initrd placement, config, versions', () => {
+  assert.equal(parseSize('1G'), 1n << 30n);
+  assert.equal(parseSize('512M'), 512n << 20n);
+  assert.equal(parseSize('768'), 768n << 20n);
+  assert.equal(parseSize('0x8000000'), 0x8000000n);
+  assert.equal(parseSize('12Q'), undefined);
+  assert.equal(initrdStart(128n << 20n), 0x44000000n);
+  assert.equal(initrdStart(1n << 30n), 0x48000000n);
+  const cfg = readKernelConfig('CONFIG_ARM64_16K_PAGES=y\nCONFIG_CMA_SIZE_MBYTES=64\n# CONFIG_ARM_LPAE is not set\nCONFIG_ARCH_FORCE_MAX_ORDER=11\n');
+  assert.equal(cfg.pageSize, 16384);
+  assert.equal(cfg.cmaSizeMbytes, 64);
+  assert.equal(cfg.lpae, false);
+  assert.equal(cfg.forceMaxOrder, 11);
+  assert.ok(compareVersions('linux-image-6.1.0-50-armmp', 'linux-image-6.1.0-9-armmp') > 0);
+  assert.ok(compareVersions('linux-image-6.12.95+deb12-arm64-unsigned', 'linux-image-6.12.9+deb12-arm64-unsigned') > 0);
+  for (const k of labKernels) assert.ok(new RegExp(k.packageRegex).test(k.series === '6.1' ? `linux-image-6.1.0-50-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}` : `linux-image-6.12.95+deb12-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}`), k.id);
+});
