@@ -71,7 +71,7 @@ export class ByteBuf {
 
   /** A string's bytes (latin1: one byte per char code, as the DTB reader decodes), no terminator. */
   str(s: string, n = s.length): void {
-    this.ensure(n * 3);
+    this.ensure(n * 3 + 8);
     const buf = this.buf;
     let p = this.len;
     for (let i = 0; i < n; i++) {
@@ -82,16 +82,22 @@ export class ByteBuf {
     this.len = p;
   }
 
+  /**
+   * Append n zero bytes. The buffer is only ever written at `len` and forward, and new or grown
+   * buffers are zero-filled, so the bytes past `len` are already zero: just advance.
+   */
   zeroes(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.len, this.len + n);
     this.len += n;
   }
 
-  /** data_append_align: pad with zeroes to a multiple of `a`. */
+  /** data_append_align: pad with zeroes to a multiple of `a` (a power of two). */
   align(a: number): void {
-    const pad = (a - (this.len % a)) % a;
-    if (pad) this.zeroes(pad);
+    const pad = -this.len & (a - 1);
+    if (pad) {
+      this.ensure(pad);
+      this.len += pad;
+    }
   }
 
   result(): Uint8Array {
@@ -158,9 +164,15 @@ function baseNameLen(name: string): number {
   return at < 0 ? name.length : at;
 }
 
+// Tokens as module-local constants: the hot loop then reads no imported binding (under tsx an
+// imported constant is a getter call).
+const BEGIN_NODE = FDT_BEGIN_NODE;
+const END_NODE = FDT_END_NODE;
+const PROP = FDT_PROP;
+
 /** Emit FDT_BEGIN_NODE, the name and the properties of one node (flatten_tree, before its children). */
 function flattenNodeHead(node: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo, fullpath: string): void {
-  dt.u32(FDT_BEGIN_NODE);
+  dt.u32(BEGIN_NODE);
   dt.str(vi.flags & FTF_FULLPATH ? fullpath : node.name);
   dt.zeroes(1);
   dt.align(4);
@@ -173,7 +185,7 @@ function flattenNodeHead(node: Node, dt: ByteBuf, strs: StringTable, vi: Version
     const len = prop.value.length;
     dt.ensure(12);
     const v = dt.view;
-    v.setUint32(dt.len, FDT_PROP);
+    v.setUint32(dt.len, PROP);
     v.setUint32(dt.len + 4, len);
     v.setUint32(dt.len + 8, nameoff);
     dt.len += 12;
@@ -188,7 +200,7 @@ function flattenNodeHead(node: Node, dt: ByteBuf, strs: StringTable, vi: Version
     // The v1-3 "name" property: the base name (up to '@'). dtc declares basenamelen+1 bytes but
     // emit->string() writes the whole name when basenamelen is 0 — reproduced as is.
     const bl = baseNameLen(node.name);
-    dt.u32(FDT_PROP);
+    dt.u32(PROP);
     dt.u32(bl + 1);
     dt.u32(strs.insert('name'));
     if (varalign && bl + 1 >= 8) dt.align(8);
@@ -222,7 +234,7 @@ function flattenTree(root: Node, dt: ByteBuf, strs: StringTable, vi: VersionInfo
       next.push(0);
       paths.push(path);
     } else {
-      dt.u32(FDT_END_NODE);
+      dt.u32(END_NODE);
       nodes.pop();
       next.pop();
       paths.pop();

@@ -2,6 +2,7 @@
 // must give the same bytes, with default flags and with -R/-S/-p/-a/-b/-V variations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb, StringTable, type WriteDtbOptions } from '../../src/fdt/writer.js';
 import { newNode, type Tree } from '../../src/tree/types.js';
@@ -108,6 +109,35 @@ test('strings block shares suffixes the way dtc 1.6.1 does', () => {
   assert.equal(t.insert(''), 14); // the first NUL
   assert.equal(t.insert('reg'), 27);
   assert.equal(t.data.len, 31);
+});
+
+/** dtc 1.6.1 stringtable_insert, literally: the first i where streq(str, table + i), else append. */
+function naiveInsert(table: number[], s: string): number {
+  const b = [...Buffer.from(s, 'latin1')];
+  for (let i = 0; i < table.length; i++) {
+    let k = 0;
+    while (k < b.length && table[i + k] === b[k]) k++;
+    if (k === b.length && table[i + k] === 0) return i;
+  }
+  const off = table.length;
+  table.push(...b, 0);
+  return off;
+}
+
+test('strings block offsets equal dtc\'s linear search (fast-check, short and >64-char names)', () => {
+  const name = fc.oneof(
+    fc.stringMatching(/^[a-c#,-]{0,6}$/),
+    fc.stringMatching(/^[ab]{60,80}$/), // past the suffix map's 64-character reach
+  );
+  fc.assert(
+    fc.property(fc.array(name, { maxLength: 40 }), (names) => {
+      const ours = new StringTable();
+      const table: number[] = [];
+      for (const n of names) assert.equal(ours.insert(n), naiveInsert(table, n), `inserting "${n}"`);
+      assert.deepEqual([...ours.data.result()], table);
+    }),
+    { numRuns: 2000, seed: 17 },
+  );
 });
 
 test('writer handles 64-bit memreserves and an unknown version is a caller error', () => {
