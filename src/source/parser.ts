@@ -348,7 +348,7 @@ class Parser implements LexerHost {
       if (t.t === T.REF) {
         this.advance();
         const nd = this.nodedef();
-        if (!this.plugin) this.error('unknown-label', `Label or path ${t.s} not found`, this.lastNodedefSpan);
+        if (!this.plugin) this.error('unknown-label', `Label or path ${t.s} not found`, nd.spans[0]!); // @2: the node body
         const r = buildNode([], [], null);
         addOrphanNode(r, nd, t.s, this.fragments++);
         return r;
@@ -405,8 +405,6 @@ class Parser implements LexerHost {
 
   // ---- nodes ----
 
-  private lastNodedefSpan: Span = { file: '', line: 0, column: 0, endLine: 0, endColumn: 0 };
-
   /** nodedef: '{' proplist subnodes '}' ';' */
   private nodedef(): PNode {
     const open = this.expectChar(123, "'{'");
@@ -426,9 +424,7 @@ class Parser implements LexerHost {
     this.nodeDepth--;
     this.expectChar(125, "'}'");
     const semi = this.expectChar(59, "';'");
-    const span = spanOf(open, semi);
-    this.lastNodedefSpan = span;
-    return buildNode(props, children, span);
+    return buildNode(props, children, spanOf(open, semi));
   }
 
   /** One propdef or subnode, with any labels and /omit-if-no-ref/ before it. */
