@@ -465,12 +465,74 @@ function bootArm64(st: BootState): void {
     if (used < total) mb.physFree(buf + used, total - used, 'memblock_free');
   }
 
-  // zone_sizes_init: ZONE_DMA up to 4 GiB when RAM starts below it
-  const dmaLimit = (start < SZ_4G ? (end - 1n < SZ_4G - 1n ? end - 1n : SZ_4G - 1n) : end - 1n) + 1n;
+  // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
+  const dmaLimit = arm64DmaPhysLimit(a.dmaZone, ofDmaGetMaxCpuAddress(ctx.tree, ctx.tree.root, 2, 1, mb.physAddrMax), start, end);
   dmaContiguousReserve(st, dmaLimit);
   reserveCrashkernelArm64(st, dmaLimit);
   memblockDumpAll(st);
   afterSetupArch(st);
+}
+
+/**
+ * of_dma_get_max_cpu_address(NULL) (drivers/of/address.c): the lowest end of any `dma-ranges`
+ * in the tree (inclusive), PHYS_ADDR_MAX when there are none. The CPU address of a range is its
+ * parent-bus address (translation through further `ranges` is not modelled).
+ */
+export function ofDmaGetMaxCpuAddress(tree: Tree, node: Tree['root'], parentAddrCells: number, parentSizeCells: number, max: bigint): bigint {
+  let maxCpu = max;
+  const cells = (n: Tree['root'], name: string, dflt: number) => {
+    const p = n.props.find((x) => x.name === name);
+    return p && p.value.length >= 4 ? readU32Be(p.value, 0) : dflt;
+  };
+  const na = cells(node, '#address-cells', 2);
+  const ns = cells(node, '#size-cells', 1);
+  const dr = node.props.find((x) => x.name === 'dma-ranges');
+  if (dr && dr.value.length && node !== tree.root) {
+    const stride = (na + parentAddrCells + ns) * 4;
+    let cpuEnd = 0n;
+    for (let off = 0; stride && off + stride <= dr.value.length; off += stride) {
+      const cpu = readBe(dr.value, off + na * 4, parentAddrCells);
+      const size = readBe(dr.value, off + (na + parentAddrCells) * 4, ns);
+      if (cpu + size > cpuEnd) cpuEnd = cpu + size - 1n;
+    }
+    if (maxCpu > cpuEnd) maxCpu = cpuEnd;
+  }
+  for (const c of node.children) {
+    const status = c.props.find((x) => x.name === 'status');
+    const st = status ? new TextDecoder().decode(status.value).replace(/\0.*$/s, '') : 'okay';
+    if (st !== 'okay' && st !== 'ok') continue;
+    const sub = ofDmaGetMaxCpuAddress(tree, c, na, ns, max);
+    if (maxCpu > sub) maxCpu = sub;
+  }
+  return maxCpu;
+}
+
+function readU32Be(b: Uint8Array, off: number): number {
+  return ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+}
+
+function readBe(b: Uint8Array, off: number, cells: number): bigint {
+  let v = 0n;
+  for (let i = 0; i < cells; i++) v = (v << 32n) | BigInt(readU32Be(b, off + i * 4));
+  return v;
+}
+
+/** arm64_dma_phys_limit from zone_sizes_init → max_zone_phys, per version. */
+export function arm64DmaPhysLimit(kind: 'bits' | 'limit', dtMax: bigint, start: bigint, end: bigint): bigint {
+  const U32_MAX = 0xffff_ffffn;
+  const min = (x: bigint, y: bigint) => (x < y ? x : y);
+  if (kind === 'limit') {
+    let limit = dtMax;
+    if (start < U32_MAX) limit = min(limit, U32_MAX);
+    return min(limit, end - 1n) + 1n;
+  }
+  // 6.1: zone_dma_bits = min3(32, fls64(dt), fls64(acpi)); max_zone_phys(bits)
+  const fls64 = (x: bigint) => (x === 0n ? 0 : x.toString(2).length);
+  const bits = Math.min(32, fls64(dtMax));
+  let mask = bits >= 64 ? (1n << 64n) - 1n : (1n << BigInt(bits)) - 1n;
+  if (start > U32_MAX) mask = (1n << 64n) - 1n;
+  else if (start > mask) mask = U32_MAX;
+  return min(mask, end - 1n) + 1n;
 }
 
 /** Properties QEMU's arm_load_dtb adds to /chosen (bootargs, linux,initrd-start/-end) that the tree lacks. */

@@ -183,3 +183,26 @@ test('a board tree without memory and without --ram is a diagnostic, not a crash
   const res = bootKernel({ tree: r.tree!, profile: getProfile('6.1-armmp')!, handlers: [] });
   assert.equal(res.diagnostics[0]?.code, 'no-memory');
 });
+
+test('dma-ranges bound ZONE_DMA and so the default CMA area: 6.12 keeps the address, 6.1 rounds to bits', () => {
+  // RAM 0..2 GiB; a bus whose DMA reaches only the first 960 MiB (like bcm2711)
+  const text = `/dts-v1/;
+/ {
+  #address-cells = <2>; #size-cells = <1>;
+  chosen { };
+  memory@0 { device_type = "memory"; reg = <0x0 0x0 0x80000000>; };
+  soc { compatible = "simple-bus"; #address-cells = <1>; #size-cells = <1>;
+        ranges = <0x7e000000 0x0 0xfe000000 0x01800000>;
+        dma-ranges = <0xc0000000 0x0 0x0 0x3c000000>; };
+  disabled-bus { #address-cells = <1>; #size-cells = <1>; status = "disabled";
+        dma-ranges = <0x0 0x0 0x0 0x1000000>; };
+};`;
+  const tree = parseDts(text, 'rpi.dts', { includeDirs: [] }).tree!;
+  const r612 = boot('6.12-arm64', { tree });
+  assert.ok(r612.defaultCma!.base + r612.defaultCma!.size <= 0x3c000000n, '6.12: below 0x3c000000');
+  assert.ok(r612.defaultCma!.base + r612.defaultCma!.size > 0x3c000000n - 64n * M - 4n * M);
+  const r61 = boot('6.1-arm64', { tree });
+  // fls64(0x3bffffff) = 30 bits → 1 GiB
+  assert.ok(r61.defaultCma!.base + r61.defaultCma!.size <= 0x40000000n);
+  assert.ok(r61.defaultCma!.base + r61.defaultCma!.size > 0x3c000000n, '6.1: above 6.12 limit');
+});

@@ -27,6 +27,7 @@ export const profile: KernelProfile = {
   cmaHighmemFirst: true,
   bootSteps: arm64BootSteps,
   arm64: {
+    dmaZone: 'bits',
     physMaskShift: 48,
     linearRegionSize: 1n << 47n, // VA_BITS=48: PAGE_END - PAGE_OFFSET
     memstartAlign: GiB,

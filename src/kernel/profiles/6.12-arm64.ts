@@ -27,6 +27,7 @@ export const profile: KernelProfile = {
   cmaHighmemFirst: false,
   bootSteps: arm64BootSteps,
   arm64: {
+    dmaZone: 'limit',
     physMaskShift: 52, // CONFIG_ARM64_PA_BITS=52
     // VA_BITS=52 with LPA2 on `-cpu max`: PAGE_END - _PAGE_OFFSET(52) = 2^52 - 2^47
     linearRegionSize: (1n << 52n) - (1n << 47n),

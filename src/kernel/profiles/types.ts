@@ -25,6 +25,12 @@ export interface ParamSupport {
  * constants or inputs to formulas in boot.ts (arch/arm64/mm/{init,mmu}.c, mm/sparse.c, ...).
  */
 export interface Arm64Layout {
+  /**
+   * zone_sizes_init's ZONE_DMA limit (= arm64_dma_phys_limit, the default CMA area's and
+   * crashkernel's low ceiling): 6.1 rounds the DT's dma-ranges limit to a bit count
+   * (zone_dma_bits = min3(32, fls64(dt), fls64(acpi))), 6.12 keeps the address (zone_dma_limit).
+   */
+  dmaZone: 'bits' | 'limit';
   /** PHYS_MASK_SHIFT (CONFIG_ARM64_PA_BITS): memory above 1 << this is removed. */
   physMaskShift: number;
   /**
