@@ -133,9 +133,27 @@ export class TreeContext {
     return node.name.slice(0, this.nodeInfo(node).basenamelen);
   }
 
+  /** Children lists as dtc still holds them after deletions (deleted ones included), by parent. */
+  private readonly rawChildren = new Map<Node, string[]>();
+
+  /**
+   * dtc's raw `node->children` list, names only: it still holds deleted children (by
+   * /delete-node/, recorded by the parser in `rawChildNames`, or by omit_unused_nodes), which
+   * some checks see (`if (!node->children)`, `node->children->name`).
+   */
+  rawChildNames(node: Node): readonly string[] {
+    return this.rawChildren.get(node) ?? (node as { rawChildNames?: string[] }).rawChildNames ?? node.children.map((c) => c.name);
+  }
+
+  /** dtc's `node->children != NULL`. */
+  hasRawChildren(node: Node): boolean {
+    return node.children.length > 0 || this.rawChildNames(node).length > 0;
+  }
+
   /** livetree.c delete_node as used by omit_unused_nodes: gone from every later lookup. */
   deleteNode(node: Node): void {
     const p = node.parent;
+    if (p && !this.rawChildren.has(p)) this.rawChildren.set(p, [...this.rawChildNames(p)]);
     if (p) {
       const i = p.children.indexOf(node);
       if (i >= 0) p.children.splice(i, 1);

@@ -194,7 +194,7 @@ const checkI2cBusBridge: CheckFn = (c, ctx, node) => {
     for (const child of node.children) if (child.name.slice(0, info.basenamelen) === 'i2c-bus' && info.basenamelen === 7) return;
     info.bus = 'i2c-bus';
   } else return;
-  if (!node.children.length) return;
+  if (!ctx.hasRawChildren(node)) return;
   if (addrCells(ctx, node) !== 1) fail(c, ctx, node, null, 'incorrect #address-cells for I2C bus');
   if (sizeCells(ctx, node) !== 0) fail(c, ctx, node, null, 'incorrect #size-cells for I2C bus');
 };
@@ -240,7 +240,7 @@ const checkSpiBusBridge: CheckFn = (c, ctx, node) => {
         }
     if (info.bus === 'spi-bus' && getProp(node, 'reg')) fail(c, ctx, node, null, "node name for SPI buses should be 'spi'");
   }
-  if (info.bus !== 'spi-bus' || !node.children.length) return;
+  if (info.bus !== 'spi-bus' || !ctx.hasRawChildren(node)) return;
   if (getProp(node, 'spi-slave')) spiAddrCells = 0;
   if (addrCells(ctx, node) !== spiAddrCells) fail(c, ctx, node, null, 'incorrect #address-cells for SPI bus');
   if (sizeCells(ctx, node) !== 0) fail(c, ctx, node, null, 'incorrect #size-cells for SPI bus');
@@ -282,7 +282,7 @@ const checkAvoidUnnecessaryAddrSize: CheckFn = (c, ctx, node) => {
   const i = ctx.nodeInfo(node);
   if (!node.parent || i.addrCells < 0 || i.sizeCells < 0) return;
   // dtc 1.6.1 does not yet look at dma-ranges here.
-  if (getProp(node, 'ranges') || !node.children.length) return;
+  if (getProp(node, 'ranges') || !ctx.hasRawChildren(node)) return;
   const hasReg = node.children.some((ch) => getProp(ch, 'reg'));
   if (!hasReg) fail(c, ctx, node, null, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
 };
@@ -506,7 +506,8 @@ const checkGraphChildAddress: CheckFn = (c, ctx, node) => {
     cnt++;
   }
   if (cnt === 1 && info.addrCells !== -1)
-    fail(c, ctx, node, null, `graph node has single child node '${node.children[0]!.name}', #address-cells/#size-cells are not necessary`);
+    // dtc names node->children: the first child in its raw list, possibly a deleted one.
+    fail(c, ctx, node, null, `graph node has single child node '${ctx.rawChildNames(node)[0]}', #address-cells/#size-cells are not necessary`);
 };
 
 function checkGraphReg(c: Check, ctx: TreeContext, node: Node): void {
