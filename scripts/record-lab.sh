@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-record the kernel lab's observations (data/lab/<kernel>.jsonl.gz) from scratch or resume:
 # fetches the five core Debian kernels, boots 300 generated cases (seed 1) on each under QEMU,
-# two at a time... three here, since QEMU under TCG waits on I/O now and then.
+# three QEMUs at a time by default (JOBS=…).
 # Every 5th case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop once
 # reserved memory is settled. Cached per case in $CARVEOUT_CACHE (default ~/.cache/carveout):
 # a re-run only boots what is missing. Takes ~1-2 hours on 2 cores.
