@@ -92,9 +92,25 @@ export function parseReserveSpec(spec: string): ExtraReservation | Diagnostic {
   return { name: m[1]!, base: a.value, size: s.value };
 }
 
+/**
+ * `--reserve` names with a meaning: `kernel` is where the boot loader put the arm64 Image
+ * (`_text`), `initrd` and `dtb`/`fdt` place those blobs; any other name is a plain reservation.
+ */
+const SPECIAL = new Set(['kernel', 'initrd', 'dtb', 'fdt']);
+
 export function platformLayout(tree: Tree, o: PlatformOptions, estimateDtbSize: () => number): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
+  const r = platformLayoutInner(tree, o, estimateDtbSize);
+  for (const x of o.reserve ?? []) {
+    if (x.name === 'kernel') r.layout.kernelLoad = x.base;
+    else if (x.name === 'initrd') r.layout.initrd = { base: x.base, size: x.size };
+    else if (x.name === 'dtb' || x.name === 'fdt') r.layout.dtb = { base: x.base, size: x.size };
+  }
+  return r;
+}
+
+function platformLayoutInner(tree: Tree, o: PlatformOptions, estimateDtbSize: () => number): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const extra = o.reserve ?? [];
+  const extra = (o.reserve ?? []).filter((x) => !SPECIAL.has(x.name));
   if (o.platform === undefined || o.platform === 'none' || o.platform === 'board') {
     let memory = treeMemory(tree);
     if (o.ram !== undefined) {

@@ -206,3 +206,18 @@ test('dma-ranges bound ZONE_DMA and so the default CMA area: 6.12 keeps the addr
   assert.ok(r61.defaultCma!.base + r61.defaultCma!.size <= 0x40000000n);
   assert.ok(r61.defaultCma!.base + r61.defaultCma!.size > 0x3c000000n, '6.1: above 6.12 limit');
 });
+
+test('--reserve kernel@/initrd@/dtb@ place the boot loader blobs of a real board', () => {
+  const r = boot('6.12-arm64', {
+    reserve: [
+      { name: 'kernel', base: 0x40480000n, size: 0n },
+      { name: 'initrd', base: 0x46000000n, size: 0x200000n },
+      { name: 'dtb', base: 0x45f00000n, size: 0x10000n },
+    ],
+  });
+  const reserves = r.ctx.memblock.events.filter((e) => e.kind === 'memblock_reserve').map((e) => (e as { base: bigint }).base);
+  assert.ok(reserves.includes(0x40480000n), 'kernel image from _text');
+  assert.ok(reserves.includes(0x46000000n), 'initrd');
+  assert.ok(reserves.includes(0x45f00000n), 'dtb');
+  assert.deepEqual(r.layout.extra, []);
+});
