@@ -294,3 +294,14 @@ test('labels from __symbols__ on request', () => {
   assert.deepEqual(r.tree!.root.children[0]!.labels, ['serial0']);
   assert.match(writeDts(r.tree!), /\tserial0: uart@1000 \{/);
 });
+
+test('a blob inside a larger buffer (odd byteOffset) and trailing bytes past totalsize', () => {
+  const g = good();
+  const host = new Uint8Array(g.length + 13);
+  host.set(g, 5);
+  host.fill(0xee, 5 + g.length);
+  const view = host.subarray(5); // misaligned view with 8 trailing bytes after the blob
+  const r = readDtb(view);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual([...writeDtb(r.tree!)], [...g]);
+});
