@@ -288,7 +288,7 @@ export class Lexer {
           this.advance(r.end);
           this.setLast(file, line, col);
           const sp: Span = { file, line, column: col, endLine: b.line, endColumn: b.pos - b.lineStart + 1 };
-          if (r.name.indexOf('\0') >= 0) this.error('syntax', 'nul in line number directive', sp);
+          if (r.name.indexOf('\0') >= 0) this.error('bad-linemarker', 'nul in line number directive', sp);
           // srcpos_set_line(): -1 since #line is the number of the next line
           b.name = r.name;
           b.line = r.line - 1;
@@ -682,7 +682,7 @@ export class Lexer {
           const w = text.slice(i, Math.min(i + 2, text.length));
           const r = strtol16(w);
           if (r.used === 0) {
-            if (tok) this.error('syntax', '\\x used with no following hex digits', tokenSpan(tok));
+            if (tok) this.error('bad-escape', '\\x used with no following hex digits', tokenSpan(tok));
           }
           out += String.fromCharCode(r.value & 0xff);
           i += r.used;

@@ -288,7 +288,7 @@ class Parser implements LexerHost {
     // headers: header headers — "Header flags don't match earlier ones" at @2, innermost first
     for (let i = headers.length - 2; i >= 0; i--) {
       if (headers[i]!.flags !== headers[i + 1]!.flags) {
-        this.error('syntax', "Header flags don't match earlier ones", spanOf(headers[i + 1]!.first, headers[headers.length - 1]!.last));
+        this.error('header-mismatch', "Header flags don't match earlier ones", spanOf(headers[i + 1]!.first, headers[headers.length - 1]!.last));
       }
     }
     this.plugin = headers.length > 0 && (headers[0]!.flags & 2) !== 0;
@@ -481,7 +481,7 @@ class Parser implements LexerHost {
       for (let i = labels.length - 1; i >= 0; i--) addLabel(prop.labels, labels[i]!);
       if (sawSubnode) {
         // subnodes: subnode propdef { ERROR(&@2, ...); YYERROR; }
-        this.error('syntax', 'Properties must precede subnodes', spanOf(first, this.prev));
+        this.error('property-after-subnode', 'Properties must precede subnodes', spanOf(first, this.prev));
         return;
       }
       props.push(prop);
@@ -552,7 +552,7 @@ class Parser implements LexerHost {
       this.expectChar(60, "'<'");
       const b = tokenValue(lit);
       if (b === 8n || b === 16n || b === 32n || b === 64n) bits = Number(b);
-      else this.error('syntax', 'Array elements must be 8, 16, 32 or 64-bits', tokenSpan(lit));
+      else this.error('bad-bits', 'Array elements must be 8, 16, 32 or 64-bits', tokenSpan(lit));
     } else {
       this.advance();
     }
@@ -574,7 +574,7 @@ class Parser implements LexerHost {
       } else if (t.t === T.REF) {
         this.advance();
         if (bits === 32) d.addMarker('ref-phandle', t.s, tokenSpan(t));
-        else this.error('syntax', 'References are only allowed in arrays with 32-bit elements.', tokenSpan(t));
+        else this.error('reference-width', 'References are only allowed in arrays with 32-bit elements.', tokenSpan(t));
         d.appendInteger(U64, bits);
       } else if (t.t === T.LABEL) {
         this.advance();
