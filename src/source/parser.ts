@@ -229,7 +229,11 @@ class Parser implements LexerHost {
   }
 
   private expectChar(c: number, what: string): Token {
-    if (!this.isChar(c)) this.syntaxError(what);
+    if (!this.isChar(c)) {
+      const p = this.prev;
+      const missingSemi = c === 59 && this.tok.line > p.endLine && p.file === this.tok.file;
+      this.syntaxError(what, missingSemi ? `Missing ';' at the end of line ${p.endLine}?` : undefined);
+    }
     return this.advance();
   }
 

@@ -285,3 +285,9 @@ test('syntax errors in cells carry advice for unexpanded macros and bare negativ
   assert.match(r.diagnostics[0]!.hint!, /macro the C preprocessor did not expand/);
   assert.match(r.diagnostics[1]!.hint!, /write \(-1\)/);
 });
+
+test('a missing semicolon at the end of a line is pointed out', () => {
+  const r = parseDts('/dts-v1/;\n/ {\n\ta = <1>\n\tb;\n};', 't.dts', opts());
+  assert.deepEqual(r.diagnostics.map(where), ['t.dts:4.2-3 syntax error']);
+  assert.match(r.diagnostics[0]!.hint!, /Missing ';' at the end of line 3\?/);
+});
