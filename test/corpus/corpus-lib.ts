@@ -32,8 +32,12 @@ export interface CorpusFile {
   abs: string;
   arch: Arch;
   overlay: boolean;
-  /** dtc flags beyond the common ones: the board's DTC_FLAGS and -@ when the kernel adds it. */
-  extraFlags: string[];
+  /**
+   * The kernel's DTC_FLAGS for this file in Makefile.dtbs order — the board Makefile's DTC_FLAGS,
+   * the default -Wno-… list, DTC_FLAGS_<stem> — without -@ (see `symbols`) and without -W/-E
+   * names Debian's dtc does not know.
+   */
+  dtcFlags: string[];
   /** The kernel compiles this one with -@ (adds __symbols__). */
   symbols: boolean;
 }
@@ -63,9 +67,9 @@ function walk(dir: string, out: string[]): string[] {
 }
 
 /** Board Makefile facts for one dts directory: DTC_FLAGS for all, DTC_FLAGS_<stem>, composite bases. */
-interface DirFlags { all: string[]; perStem: Map<string, string[]>; bases: Set<string> }
+export interface DirFlags { all: string[]; perStem: Map<string, string[]>; bases: Set<string> }
 
-function readDirFlags(dir: string): DirFlags {
+export function readDirFlags(dir: string): DirFlags {
   const res: DirFlags = { all: [], perStem: new Map(), bases: new Set() };
   const mk = join(dir, 'Makefile');
   if (!existsSync(mk)) return res;
@@ -113,11 +117,11 @@ export function listCorpus(src: string, arch: Arch, opts: { overlays?: boolean }
     let df = dirFlags.get(dir);
     if (!df) { df = readDirFlags(dir); dirFlags.set(dir, df); }
     const stem = basename(abs).replace(/\.dtso?$/, '');
-    const flags = [...df.all, ...(df.perStem.get(stem) ?? [])];
-    if (!overlay && df.bases.has(stem)) flags.push('-@');
-    const symbols = flags.includes('-@');
-    const extraFlags = [...new Set(flags.filter((f) => f !== '-@'))].filter(dtcKnowsFlag);
-    out.push({ rel: relative(src, abs), abs, arch, overlay, extraFlags, symbols });
+    const flags = [...df.all, ...kernelDefaultDtcFlags, ...(df.perStem.get(stem) ?? [])];
+    // Makefile.dtbs: `DTC_FLAGS += $(if $(filter ..., $(base-dtb-y)), -@)`.
+    const symbols = flags.includes('-@') || (!overlay && df.bases.has(stem));
+    const dtcFlags = flags.filter((f) => f !== '-@').filter(dtcKnowsFlag);
+    out.push({ rel: relative(src, abs), abs, arch, overlay, dtcFlags, symbols });
   }
   return out;
 }
@@ -133,7 +137,7 @@ export function cppVersion(): string {
 
 /** The full dtc argument list the kernel would use (minus -o/-d and the input). */
 export function dtcArgs(src: string, f: CorpusFile): string[] {
-  return ['-O', 'dtb', '-b', '0', '-i', dirname(f.abs), '-i', includePrefixes(src), ...kernelDefaultDtcFlags, ...f.extraFlags, ...(f.symbols ? ['-@'] : [])];
+  return ['-O', 'dtb', '-b', '0', '-i', dirname(f.abs), '-i', includePrefixes(src), ...f.dtcFlags, ...(f.symbols ? ['-@'] : [])];
 }
 
 /**
@@ -304,7 +308,7 @@ export interface OurOptions { includeDirs: string[]; symbols: boolean; bootCpuid
  * -W/-E flags in command-line order, -@ when it adds it. `cache`: a shared preprocessor cache.
  */
 export function ourOptions(src: string, f: CorpusFile, cache?: unknown): OurOptions {
-  const checkFlags = [...kernelDefaultDtcFlags, ...f.extraFlags].flatMap((fl) => {
+  const checkFlags = f.dtcFlags.flatMap((fl) => {
     const m = /^-([WE])(.+)$/.exec(fl);
     return m ? [{ kind: m[1] as 'W' | 'E', name: m[2]! }] : [];
   });

@@ -187,6 +187,32 @@ test('kernel corpus: carveout compiles every arm/arm64 DTS byte-identical to cpp
   }
 });
 
+test('kernel corpus: readDtb → writeDtb reproduces every reference blob byte for byte', { skip }, async (t) => {
+  const { results } = await corpusRun();
+  if (process.env.CARVEOUT_CORPUS_STANDIN) return t.skip('stand-in mode');
+  let readDtb: (b: Uint8Array, f: string) => { tree?: unknown; diagnostics: { message: string }[] };
+  let writeDtb: (tree: unknown) => Uint8Array;
+  try {
+    const readerPath = '../../src/fdt/reader.js', writerPath = '../../src/fdt/writer.js';
+    ({ readDtb } = await import(readerPath));
+    ({ writeDtb } = await import(writerPath));
+  } catch (e) { assert.fail(`src/fdt reader/writer cannot be loaded: ${String(e)}`); }
+  const bad: string[] = [];
+  let total = 0;
+  for (const r of results) {
+    if (!r.ref.ok) continue;
+    total++;
+    try {
+      const tree = readDtb(r.ref.dtb!, r.file.rel).tree;
+      if (!tree) { bad.push(`${r.file.rel}: unreadable`); continue; }
+      const d = firstDifference(r.ref.dtb!, writeDtb(tree));
+      if (d !== 'identical') bad.push(`${r.file.rel}: ${d}`);
+    } catch (e) { bad.push(`${r.file.rel}: threw ${e instanceof Error ? e.message : String(e)}`); }
+  }
+  t.diagnostic(`readDtb → writeDtb: ${total - bad.length}/${total} reference blobs reproduced`);
+  assert.deepEqual(bad.slice(0, 20), [], `${bad.length} blob(s) do not survive readDtb → writeDtb`);
+});
+
 test('kernel corpus: decompile → compile reproduces every reference blob byte for byte', { skip }, async (t) => {
   const { results, compiler, problem } = await corpusRun();
   const { decompiler, problem: dproblem } = process.env.CARVEOUT_CORPUS_STANDIN === 'dtc' ? { decompiler: standInDecompiler, problem: undefined } : await loadOurDecompiler();
