@@ -249,12 +249,22 @@ function joinPath(path: string, name: string): string {
 
 /**
  * Flatten a tree to a DTB exactly as `dtc -O dtb` does (flattree.c dt_to_blob).
- * Throws only for an unknown version (a caller bug: the CLI validates `-V` first).
+ * An unknown version or a non-power-of-two `align` is an error diagnostic in `opts.diagnostics`
+ * (empty result), or a RangeError when no diagnostics array is given.
  */
 export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
   const version = opts.version ?? DEFAULT_FDT_VERSION;
   const vi = versionInfo(version);
-  if (!vi) throw new RangeError(`Unknown device tree blob version ${version}`);
+  const align = opts.align ?? 0;
+  // dtc refuses these up front (dt_to_blob: "Unknown device tree blob version"; dtc.c: "Invalid
+  // argument to -a option"). With a diagnostics array they become errors there and the result
+  // is empty; without one they are a caller's bug.
+  const bad = !vi ? `Unknown device tree blob version ${version}` : align > 0 && (align & (align - 1)) !== 0 ? `Invalid argument "${align}" to -a option` : undefined;
+  if (bad !== undefined || !vi) {
+    if (!opts.diagnostics) throw new RangeError(bad);
+    opts.diagnostics.push(diag('error', 'usage', bad ?? ''));
+    return new Uint8Array(0);
+  }
 
   const dt = new ByteBuf(64 * 1024);
   const strs = new StringTable();

@@ -155,4 +155,8 @@ test('writer handles 64-bit memreserves and an unknown version is a caller error
   const back = readDtb(b).tree!;
   assert.deepEqual(back.memreserves.map((m) => [m.address, m.size]), [[0xffffffff_00000000n, 0x1_0000_0000n]]);
   assert.throws(() => writeDtb(tree, { version: 5 }), /Unknown device tree blob version 5/);
+  const diagnostics: Diagnostic[] = [];
+  assert.equal(writeDtb(tree, { version: 5, diagnostics }).length, 0);
+  assert.equal(writeDtb(tree, { align: 12, diagnostics }).length, 0);
+  assert.deepEqual(diagnostics.map((d) => [d.severity, d.message]), [['error', 'Unknown device tree blob version 5'], ['error', 'Invalid argument "12" to -a option']]);
 });
