@@ -126,7 +126,7 @@ const align4 = (n: number) => (n + 3) & ~3;
 /**
  * __unflatten_device_tree's dry run (drivers/of/fdt.c populate_node/populate_properties): bytes of
  * struct device_node + full name per node, struct property per property, a synthesized "name"
- * property per node without one, each aligned; plus 4 for the end marker.
+ * property per node without one, each aligned; then ALIGN(size, 4) plus 4 for the end marker.
  */
 export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number }, extraChosenProps = 0): number {
   let mem = 0;
@@ -144,7 +144,8 @@ export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; prope
     for (const c of n.children) visit(c, false);
   };
   visit(tree.root, true);
-  return mem + (sizes.extraBytes ?? 0) + 4;
+  // size = ALIGN(size, 4); dt_alloc(size + 4, ...): the end marker
+  return ((mem + 3) & ~3) + (sizes.extraBytes ?? 0) + 4;
 }
 
 /** Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping). */
@@ -294,6 +295,20 @@ function memblockDumpAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const copy = (rs: typeof mb.memory.regions) => rs.map((r) => ({ base: r.base, size: r.size, flags: r.flags, nid: r.nid }));
   st.result.memblockDump = { memory: copy(mb.memory.regions), reserved: copy(mb.reserved.regions) };
+  if (!st.ctx.cmdline.memblockDebug) return;
+  // __memblock_dump_all / memblock_dump (mm/memblock.c), printed with memblock=debug
+  const bits = st.ctx.profile.physAddrBits;
+  const pa = (x: bigint) => formatPa(x, bits);
+  const pr = (t: string) => st.ctx.printk('info', t, 'memblock_dump_all');
+  pr('MEMBLOCK configuration:');
+  pr(` memory size = ${pa(mb.memory.totalSize)} reserved size = ${pa(mb.reserved.totalSize)}`);
+  for (const type of [mb.memory, mb.reserved]) {
+    pr(` ${type.name}.cnt  = 0x${type.regions.length.toString(16)}`);
+    type.regions.forEach((r, i) => {
+      const node = st.ctx.profile.numa && r.nid >= 0 && r.nid < st.ctx.profile.maxNumNodes ? ` on node ${r.nid}` : '';
+      pr(` ${type.name}[0x${i.toString(16)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes${node} flags: 0x${r.flags.toString(16)}`);
+    });
+  }
 }
 
 interface BootState {

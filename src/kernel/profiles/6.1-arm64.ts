@@ -43,7 +43,7 @@ export const profile: KernelProfile = {
       extraAfter: 4, // create_idmap()
       caller: 'early_pgtable_alloc',
     },
-    unflatten: { deviceNodeSize: 208, propertySize: 96, align: 8, extraBytes: 1 },
+    unflatten: { deviceNodeSize: 208, propertySize: 96, align: 8, extraBytes: 0 },
     numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false, reservedNid: false },
     sparse: {
       sectionSizeBits: 27,

@@ -43,7 +43,7 @@ export const profile: KernelProfile = {
       extraAfter: 0,
       caller: 'early_pgtable_alloc',
     },
-    unflatten: { deviceNodeSize: 208, propertySize: 104, align: 8, extraBytes: 1 },
+    unflatten: { deviceNodeSize: 208, propertySize: 104, align: 8, extraBytes: 0 },
     numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true, reservedNid: true },
     sparse: {
       sectionSizeBits: 27,

@@ -63,8 +63,8 @@ export interface Arm64Layout {
   };
   /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) on this build. */
   /**
-   * unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) on this build, and
-   * a constant the fit over lab DTBs needs on top (QEMU's /chosen additions are counted apart).
+   * unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) on this build
+   * (fitted over the lab's DTBs: 6.12 208/104, 6.1 208/96), and any constant extra (none needed).
    */
   unflatten: { deviceNodeSize: number; propertySize: number; align: number; extraBytes: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA), distance-table dance (6.1). */
