@@ -37,6 +37,9 @@ export class DtcAbort extends Error {
 export interface NodeInfo {
   fullpath: string;
   basenamelen: number;
+  /** The name before '@' and after it ('' when none): get_unitname, computed once. */
+  basename: string;
+  unitname: string;
   /** 0 until addr_size_cells runs (dtc's memset node), then -1 (absent) or the value. */
   addrCells: number;
   sizeCells: number;
@@ -65,6 +68,13 @@ export interface Check {
   status: Status;
   inprogress: boolean;
   prereqs: Check[];
+}
+
+/** dtc.c fill_fullpaths' per-node fields (basenamelen = up to the first '@'). */
+function makeInfo(name: string, fullpath: string): NodeInfo {
+  const at = name.indexOf('@');
+  const basenamelen = at >= 0 ? at : name.length;
+  return { fullpath, basenamelen, basename: name.slice(0, basenamelen), unitname: at >= 0 ? name.slice(at + 1) : '', addrCells: 0, sizeCells: 0 };
 }
 
 /**
@@ -99,8 +109,7 @@ export class TreeContext {
   /** dtc.c fill_fullpaths. */
   private fillFullpaths(node: Node, prefix: string): void {
     const fullpath = prefix.endsWith('/') ? prefix + node.name : prefix + '/' + node.name;
-    const at = node.name.indexOf('@');
-    this.info.set(node, { fullpath, basenamelen: at >= 0 ? at : node.name.length, addrCells: 0, sizeCells: 0 });
+    this.info.set(node, makeInfo(node.name, fullpath));
     // Nothing has a phandle before explicit_phandles runs (checks.c asserts !node->phandle).
     node.phandle = 0;
     for (const c of node.children) this.fillFullpaths(c, fullpath);
@@ -112,8 +121,7 @@ export class TreeContext {
       // A node created after fill_fullpaths (e.g. __symbols__): dtc leaves fullpath unset; we
       // compute it so nothing downstream sees undefined.
       const parent = node.parent ? this.nodeInfo(node.parent).fullpath : '';
-      const at = node.name.indexOf('@');
-      i = { fullpath: parent.endsWith('/') ? parent + node.name : parent + '/' + node.name, basenamelen: at >= 0 ? at : node.name.length, addrCells: 0, sizeCells: 0 };
+      i = makeInfo(node.name, parent.endsWith('/') ? parent + node.name : parent + '/' + node.name);
       this.info.set(node, i);
     }
     return i;
@@ -125,12 +133,11 @@ export class TreeContext {
 
   /** livetree.c get_unitname. */
   unitname(node: Node): string {
-    const b = this.nodeInfo(node).basenamelen;
-    return b < node.name.length ? node.name.slice(b + 1) : '';
+    return this.nodeInfo(node).unitname;
   }
 
   basename(node: Node): string {
-    return node.name.slice(0, this.nodeInfo(node).basenamelen);
+    return this.nodeInfo(node).basename;
   }
 
   /** Children lists as dtc still holds them after deletions (deleted ones included), by parent. */

@@ -295,17 +295,18 @@ function nodeIsDisabled(node: Node): boolean {
 function uniqueUnitAddressCommon(c: Check, ctx: TreeContext, node: Node, disableCheck: boolean): void {
   const i = ctx.nodeInfo(node);
   if (i.addrCells < 0 || i.sizeCells < 0) return;
-  const ch = node.children;
-  for (let a = 0; a < ch.length; a++) {
-    const childa = ch[a]!;
+  // dtc compares every child with each earlier one (O(n²)); a map of earlier children by unit
+  // address reports the same pairs in the same order.
+  const earlier = new Map<string, Node[]>();
+  for (const childa of node.children) {
     const addrA = ctx.unitname(childa);
     if (!addrA) continue;
     if (disableCheck && nodeIsDisabled(childa)) continue;
-    for (let b = 0; b < a; b++) {
-      const childb = ch[b]!;
-      if (disableCheck && nodeIsDisabled(childb)) continue;
-      if (addrA === ctx.unitname(childb)) fail(c, ctx, childb, null, `duplicate unit-address (also used in node ${ctx.fullpath(childa)})`);
-    }
+    const same = earlier.get(addrA);
+    if (same) {
+      for (const childb of same) fail(c, ctx, childb, null, `duplicate unit-address (also used in node ${ctx.fullpath(childa)})`);
+      same.push(childa);
+    } else earlier.set(addrA, [childa]);
   }
 }
 

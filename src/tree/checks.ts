@@ -29,7 +29,7 @@ const structuralChecks: CheckDef[] = [
     level: 'error',
     fn: (c, ctx, node) => {
       const ch = node.children;
-      if (ch.length < 2 || new Set(ch.map((x) => x.name)).size === ch.length) return;
+      if (ch.length < 2 || (ch.length > 16 && new Set(ch.map((x) => x.name)).size === ch.length)) return;
       // dtc reports child2 once for every earlier child of the same name.
       for (let i = 0; i < ch.length; i++)
         for (let j = i + 1; j < ch.length; j++) if (ch[i]!.name === ch[j]!.name) fail(c, ctx, ch[j]!, null, 'Duplicate node name');
@@ -40,7 +40,7 @@ const structuralChecks: CheckDef[] = [
     level: 'error',
     fn: (c, ctx, node) => {
       const ps = node.props;
-      if (ps.length < 2 || new Set(ps.map((x) => x.name)).size === ps.length) return;
+      if (ps.length < 2 || (ps.length > 16 && new Set(ps.map((x) => x.name)).size === ps.length)) return;
       for (let i = 0; i < ps.length; i++)
         for (let j = i + 1; j < ps.length; j++) if (ps[i]!.name === ps[j]!.name) fail(c, ctx, node, ps[i], 'Duplicate property name');
     },
