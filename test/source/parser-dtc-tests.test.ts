@@ -9,9 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDts } from '../../src/source/parser.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { dtcTestsDir } from '../fdt/dtc-helper.js';
 
-const dir = process.env.DTC_TESTS_DIR ?? join(import.meta.dirname, '../../../shared/dtc-tests');
+const dir = dtcTestsDir;
 const have = existsSync(join(dir, 'expectations.tsv'));
+if (!have && process.env.CI) throw new Error(`dtc's test inputs are missing (${dir})`);
 
 function where(d: Diagnostic): string {
   const end = d.endLine === d.line ? `${d.endColumn}` : `${d.endLine}.${d.endColumn}`;
