@@ -350,6 +350,33 @@ function reserveApi(st: BootState, caller: string): EarlyReserveApi {
   };
 }
 
+/**
+ * early_init_dt_check_for_usable_mem_range (drivers/of/fdt.c, after the memory nodes): a kdump
+ * kernel's /chosen/linux,usable-memory-range caps memory to its first range
+ * (memblock_cap_memory_range) and adds the second back.
+ */
+function checkForUsableMemRange(ctx: BootContext): void {
+  const chosen = findNode(ctx.tree, '/chosen');
+  const p = chosen?.props.find((x) => x.name === 'linux,usable-memory-range');
+  if (!p) return;
+  const ac = cellsOf(ctx.tree.root, '#address-cells', 1);
+  const sc = cellsOf(ctx.tree.root, '#size-cells', 1);
+  // the kernel compares the byte length with the cell count (sic)
+  if (p.value.length % (ac + sc)) return;
+  const rgn: Bank[] = [];
+  for (let off = 0; rgn.length < 2 && off + (ac + sc) * 4 <= p.value.length; off += (ac + sc) * 4) {
+    rgn.push({ base: readBe(p.value, off, ac), size: readBe(p.value, off + ac * 4, sc) });
+  }
+  if (!rgn.length) return;
+  ctx.memblock.capMemoryRange(rgn[0]!.base, rgn[0]!.size);
+  if (rgn[1]?.size) ctx.memblock.add(rgn[1].base, rgn[1].size, 'early_init_dt_check_for_usable_mem_range');
+}
+
+function cellsOf(n: Tree['root'], name: string, dflt: number): number {
+  const p = n.props.find((x) => x.name === name);
+  return p && p.value.length >= 4 ? readU32Be(p.value, 0) : dflt;
+}
+
 /** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
 function addMemory(mb: Memblock, b: Bank): void {
   const page = mb.pageSize;
@@ -379,6 +406,7 @@ function bootArm64(st: BootState): void {
 
   // setup_machine_fdt: memory nodes, then fixmap_remap_fdt() reserves the blob
   for (const b of layout.memory) addMemory(mb, b);
+  checkForUsableMemRange(ctx);
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
 
   // parse_early_param: memblock=debug starts printing from here
@@ -834,6 +862,7 @@ function bootArm(st: BootState): void {
 
   // setup_machine_fdt: memory nodes; setup_arch reserves the DTB (fdt_totalsize)
   for (const b of layout.memory) addMemory(mb, b);
+  checkForUsableMemRange(ctx);
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'setup_arch');
   // parse_early_param: mem= replaces the banks (arch/arm/kernel/setup.c early_mem)
   st.setTraceStart(mb.events.length);

@@ -221,3 +221,17 @@ test('--reserve kernel@/initrd@/dtb@ place the boot loader blobs of a real board
   assert.ok(reserves.includes(0x45f00000n), 'dtb');
   assert.deepEqual(r.layout.extra, []);
 });
+
+test('a kdump kernel\'s /chosen/linux,usable-memory-range caps memory (memblock_cap_memory_range)', () => {
+  const tree = parseDts(
+    `/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;
+      chosen { linux,usable-memory-range = <0x0 0x60000000 0x0 0x10000000>; };
+      memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x40000000>; }; };`,
+    'kdump.dts',
+    { includeDirs: [] },
+  ).tree!;
+  const r = boot('6.12-arm64', { tree, reserve: [{ name: 'kernel', base: 0x60000000n, size: 0n }] });
+  assert.equal(r.ctx.memblock.startOfDram(), 0x60000000n);
+  assert.equal(r.ctx.memblock.endOfDram(), 0x70000000n);
+  assert.ok(r.defaultCma!.base >= 0x60000000n && r.defaultCma!.base + r.defaultCma!.size <= 0x70000000n);
+});
