@@ -27,6 +27,29 @@ interface Verdict {
   detail: string;
 }
 
+/** Every error line dtc prints (it stops at the first syntax error; semantic ones accumulate). */
+function dtcErrors(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => /^(Error|Lexical error): /.test(l))
+    .map((l) => l.replace(/^(Error|Lexical error): /, ''));
+}
+
+function ourErrors(dir: string, name: string): string[] {
+  const r = parseDts(readFileSync(join(dir, name), 'latin1'), name, { includeDirs: [], readFile: (p) => readOrUndefined(join(dir, p)) });
+  return r.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((e) => `${e.file}:${e.line}.${e.column}-${e.endLine === e.line ? '' : e.endLine + '.'}${e.endColumn} ${e.message}`);
+}
+
+function readOrUndefined(p: string): Uint8Array | undefined {
+  try {
+    return readFileSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 function dtcVerdict(dir: string, name: string): Verdict {
   const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', name], { cwd: dir, encoding: 'latin1', timeout: 20000 });
   if (r.status === 0) return { kind: 'blob', detail: createHash('sha256').update(readFileSync(join(dir, 'out.dtb'))).digest('hex') };
@@ -112,4 +135,29 @@ test('fixtures and seeded mutations get dtc 1.6.1\'s verdict', { skip }, () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('snippets: dtc 1.6.1\'s verdict and every error it prints, at its positions', { skip }, () => {
+  const dir = join(fixtures, 'snippets');
+  const wrong: string[] = [];
+  const files = readdirSync(dir).filter((f) => f.endsWith('.dts')).sort();
+  assert.ok(files.length >= 50);
+  for (const f of files) {
+    const ref = dtcVerdict(dir, f);
+    const text = readFileSync(join(dir, f), 'latin1');
+    const ours = ourVerdict(dir, f, text);
+    if (ref.kind === 'parse-error') {
+      const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', f], { cwd: dir, encoding: 'latin1' });
+      const want = dtcErrors(r.stderr);
+      const got = ourErrors(dir, f);
+      // dtc stops at its first syntax error; we go on, so compare the prefix dtc printed
+      const fatal = r.stderr.includes('FATAL ERROR: Couldn') || r.stderr.includes('FATAL ERROR: Includes');
+      if (ours.kind !== 'parse-error' || (!fatal && JSON.stringify(got.slice(0, want.length)) !== JSON.stringify(want))) {
+        wrong.push(`${f}: dtc ${JSON.stringify(want)} / ours ${JSON.stringify(got)}`);
+      }
+    } else if (!agrees(ref, ours)) {
+      wrong.push(`${f}: dtc ${ref.kind} / ours ${ours.kind} ${ours.detail}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
