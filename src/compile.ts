@@ -76,9 +76,11 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Where compilation stopped: dtc exits 1 for `input`, 2 for `checks`. */
   failed?: 'input' | 'checks' | 'output';
+  /** Every file read (input, #include, /include/, /incbin/), for `-d` dependency output. */
+  files?: string[];
 }
 
-export type LoadResult = { tree?: Tree; diagnostics: Diagnostic[] };
+export type LoadResult = { tree?: Tree; diagnostics: Diagnostic[]; files?: string[] };
 
 const FDT_MAGIC = 0xd00dfeed;
 
@@ -105,13 +107,15 @@ function readError(path: string, e: unknown): Diagnostic {
 /** Parse (and by default preprocess) DTS source text into an unresolved tree. */
 function parseSource(text: string | undefined, fileName: string, opts: CompileOptions): LoadResult {
   const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
   const includeDirs = opts.includeDirs ?? [];
   let src = text;
   if (opts.preprocess ?? true) {
     const ppOpts = { includeDirs, defines: opts.defines, cache: opts.cache as PreprocessCache | undefined };
     const pp = text !== undefined ? preprocessText(text, fileName, ppOpts) : preprocess(fileName, ppOpts);
     diagnostics.push(...pp.diagnostics);
-    if (hasErrors(pp.diagnostics)) return { diagnostics };
+    files.push(...pp.files);
+    if (hasErrors(pp.diagnostics)) return { diagnostics, files };
     src = pp.text;
   } else if (src === undefined) {
     try {
@@ -122,8 +126,9 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
   }
   const r = parseDts(src, fileName, { includeDirs });
   diagnostics.push(...r.diagnostics);
-  if (hasErrors(r.diagnostics) || !r.tree) return { diagnostics };
-  return { tree: r.tree, diagnostics };
+  for (const f of r.files) if (!files.includes(f)) files.push(f);
+  if (hasErrors(r.diagnostics) || !r.tree) return { diagnostics, files };
+  return { tree: r.tree, diagnostics, files };
 }
 
 function loadInput(path: string, text: string | undefined, opts: CompileOptions): LoadResult {
@@ -136,8 +141,8 @@ function loadInput(path: string, text: string | undefined, opts: CompileOptions)
       return { diagnostics: [readError(path, e)] };
     }
     const r = readDtb(bytes, path);
-    if (hasErrors(r.diagnostics)) return { diagnostics: r.diagnostics };
-    return r;
+    if (hasErrors(r.diagnostics)) return { diagnostics: r.diagnostics, files: [path] };
+    return { ...r, files: [path] };
   }
   return parseSource(text, path, opts);
 }
@@ -192,20 +197,21 @@ export function finishTree(tree: Tree, opts: CompileOptions, diagnostics: Diagno
 function compile(path: string, text: string | undefined, opts: CompileOptions, write = true): CompileResult {
   const loaded = loadInput(path, text, opts);
   const diagnostics = [...loaded.diagnostics];
-  if (!loaded.tree) return { diagnostics, failed: 'input' };
+  const files = loaded.files ?? [];
+  if (!loaded.tree) return { diagnostics, failed: 'input', files };
   const tree = loaded.tree;
   const fin = finishTree(tree, opts, diagnostics);
-  if (!fin.ok) return { tree, diagnostics, failed: fin.failed };
-  if (!write) return { tree, diagnostics };
-  if ((opts.outputFormat ?? 'dtb') === 'dts') return { tree, dts: writeDts(tree), diagnostics };
+  if (!fin.ok) return { tree, diagnostics, failed: fin.failed, files };
+  if (!write) return { tree, diagnostics, files };
+  if ((opts.outputFormat ?? 'dtb') === 'dts') return { tree, dts: writeDts(tree), diagnostics, files };
   if (opts.padding && opts.space) {
     diagnostics.push(diag('error', 'usage', "Can't set both -p and -S"));
-    return { tree, diagnostics, failed: 'output' };
+    return { tree, diagnostics, failed: 'output', files };
   }
   const before = diagnostics.length;
   const dtb = writeDtb(tree, { version: opts.version as 17 | undefined, reserve: opts.reserve, space: opts.space, pad: opts.padding, align: opts.align, diagnostics });
-  if (hasErrors(diagnostics.slice(before))) return { tree, diagnostics, failed: 'output' };
-  return { tree, dtb, diagnostics };
+  if (hasErrors(diagnostics.slice(before))) return { tree, diagnostics, failed: 'output', files };
+  return { tree, dtb, diagnostics, files };
 }
 
 /** Compile a file like `dtc [-I dts|dtb] [-O dtb|dts] file`. */
@@ -225,6 +231,6 @@ export function compileString(text: string, opts: CompileOptions & { fileName?: 
  */
 export function loadDts(path: string, opts: CompileOptions = {}): LoadResult {
   const r = compile(path, undefined, { kernelWarnings: true, ...opts }, false);
-  if (r.failed) return r.failed === 'checks' && opts.force && r.tree ? { tree: r.tree, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
-  return { tree: r.tree, diagnostics: r.diagnostics };
+  if (r.failed) return r.failed === 'checks' && opts.force && r.tree ? { tree: r.tree, diagnostics: r.diagnostics, files: r.files } : { diagnostics: r.diagnostics, files: r.files };
+  return { tree: r.tree, diagnostics: r.diagnostics, files: r.files };
 }

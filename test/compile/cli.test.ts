@@ -51,6 +51,17 @@ test('compiles to a file; -O dts and -@ work; byte-identical to dtc when install
   assert.match(dts.stdout, /stdout-path = "\/serial@1000";/);
 });
 
+test('-d writes a make dependency line with every file read', () => {
+  const inc = join(dir, 'part.dtsi');
+  writeFileSync(inc, '/ { part { }; };\n');
+  const top = join(dir, 'top.dts');
+  writeFileSync(top, '/dts-v1/;\n#include "part.dtsi"\n/include/ "part.dtsi"\n/ { };\n');
+  const dep = join(dir, 'top.d');
+  const r = runCli(['compile', top, '-o', join(dir, 'top.dtb'), '-d', dep]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(dep, 'utf8'), `${join(dir, 'top.dtb')}: ${top} ${inc}\n`);
+});
+
 test('-I dtb input decompiles to DTS on stdout by default', () => {
   const out = join(dir, 'b2.dtb');
   assert.equal(runCli(['compile', '--no-cpp', board, '-o', out]).status, 0);

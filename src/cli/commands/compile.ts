@@ -11,6 +11,7 @@ Compile a device tree like dtc (Debian's dtc 1.6.1 is the reference), with the C
 built in for DTS input.
 
   -o, --out <file>          output file (default or '-': stdout; binary is not written to a terminal)
+  -d, --out-dependency <f>  write a make dependency line (output: every file read)
   -I, --in-format <fmt>     dts or dtb (default: guessed from the file's magic and name)
   -O, --out-format <fmt>    dtb or dts (default: from the output name, else dtb for dts input, dts for dtb)
   -i, --include <dir>       search path for #include and /include/ (repeatable)
@@ -63,6 +64,7 @@ interface Parsed {
   outFormat?: string;
   help?: boolean;
   version?: boolean;
+  depfile?: string;
 }
 
 /** getopt_long over dtc's option string; returns an error message for bad usage. */
@@ -109,7 +111,7 @@ export function parseArgs(argv: string[]): Parsed | string {
       case 'no-cpp': opts.preprocess = false; break;
       case 'kernel-warnings': opts.kernelWarnings = true; break;
       case 'h': out.help = true; break;
-      case 'd': return 'option -d (dependency file) is not supported';
+      case 'd': out.depfile = arg; break;
       case 'T': return 'option -T (annotate) is not supported';
       case 'v': out.version = true; break;
       default: return `unknown option '${o}'`;
@@ -223,6 +225,15 @@ export async function run(argv: string[]): Promise<number> {
   for (const d of r.diagnostics) if (shown(d)) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
   if (r.failed === 'checks' && !r.diagnostics.some((d) => d.code === 'dtc-abort' || d.code === 'unknown-check'))
     process.stderr.write('ERROR: Input tree has errors, aborting (use -f to force output)\n');
+  if (p.depfile) {
+    // dtc.c: "<output>:" then " <file>" for every file it opened.
+    try {
+      writeFileSync(p.depfile, `${p.output}:${(r.files ?? []).map((f) => ' ' + f).join('')}\n`);
+    } catch (e) {
+      process.stderr.write(`carveout compile: Couldn't open dependency file ${p.depfile}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   if (r.failed || (!r.dtb && r.dts === undefined)) return 2;
 
   const data = r.dtb ?? Buffer.from(r.dts!, 'latin1');
