@@ -1,6 +1,7 @@
 // Boot-sequence rules read in the kernel sources, on small synthetic boards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseDts } from '../../src/source/parser.js';
 import { bootKernel, countLinearMapTables, unflattenSize, type BootInput } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
@@ -234,4 +235,30 @@ test('a kdump kernel\'s /chosen/linux,usable-memory-range caps memory (memblock_
   assert.equal(r.ctx.memblock.startOfDram(), 0x60000000n);
   assert.equal(r.ctx.memblock.endOfDram(), 0x70000000n);
   assert.ok(r.defaultCma!.base >= 0x60000000n && r.defaultCma!.base + r.defaultCma!.size <= 0x70000000n);
+});
+
+test('any command line, RAM size and kernel: the boot model never throws', () => {
+  const words = ['cma=', 'mem=', 'reserve_mem=', 'crashkernel=', 'vmalloc=', 'memblock=debug', 'nokaslr', '"', '@', '-', ':', ',high', ',low', '0x', 'M', 'G', 'K', '16', '0', '1', '4096', ' '];
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...words), { maxLength: 14 }),
+      fc.constantFrom(16n, 64n, 128n, 200n, 1024n, 3072n, 4096n),
+      fc.constantFrom('6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.12-arm64-64k', '6.1-armmp', '6.1-armmp-lpae'),
+      (ws, ramMiB, kernel) => {
+        const p = getProfile(kernel)!;
+        if (p.arch === 'arm' && ramMiB > 3072n) return;
+        const r = bootKernel({
+          tree: board('0x0 0x40000000 0x0 0x40000000')!,
+          profile: p,
+          handlers: builtinHandlers(),
+          bootargs: ws.join(''),
+          ram: ramMiB << 20n,
+          platform: 'qemu-virt',
+          initrdSize: 0x100000n,
+        });
+        assert.ok(Array.isArray(r.log));
+      },
+    ),
+    { numRuns: 150 },
+  );
 });
