@@ -310,7 +310,12 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };
     n.props.push(prop);
   }
-  for (const c of p.children) if (!c.deleted) n.children.push(finalizeNode(c, n));
+  let anyDeleted = false;
+  for (const c of p.children) {
+    if (!c.deleted) n.children.push(finalizeNode(c, n));
+    else anyDeleted = true;
+  }
+  if (anyDeleted) n.rawChildNames = p.children.map((c) => c.name);
   return n;
 }
 

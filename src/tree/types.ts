@@ -57,6 +57,12 @@ export interface Node {
    * parser only when non-empty.
    */
   deletedLabels?: string[];
+  /**
+   * Names of all children in dtc's list order *including deleted ones* (dtc keeps /delete-node/d
+   * children in `node->children`, and some checks look at that raw list). Set by the parser only
+   * when some child was deleted.
+   */
+  rawChildNames?: string[];
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
 }

@@ -291,3 +291,12 @@ test('a missing semicolon at the end of a line is pointed out', () => {
   assert.deepEqual(r.diagnostics.map(where), ['t.dts:4.2-3 syntax error']);
   assert.match(r.diagnostics[0]!.hint!, /Missing ';' at the end of line 3\?/);
 });
+
+test('deleted children stay visible by name for checks that read dtc\'s raw list', () => {
+  const t = parse('/dts-v1/;\n/ { i2c { a@1 { }; b@2 { }; }; m { /delete-node/ x; y { }; }; };\n/ { i2c { /delete-node/ a@1; }; };');
+  assert.deepEqual(node(t, '/i2c').children.map((c) => c.name), ['b@2']);
+  assert.deepEqual(node(t, '/i2c').rawChildNames, ['a@1', 'b@2']);
+  // a /delete-node/ placeholder in a new node is a deleted child too
+  assert.deepEqual(node(t, '/m').rawChildNames, ['x', 'y']);
+  assert.equal(t.root.rawChildNames, undefined);
+});
