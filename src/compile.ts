@@ -4,7 +4,7 @@
 // sort, then write a DTB (src/fdt/writer.ts) or DTS (src/fdt/dts-writer.ts).
 // Used by the CLI (`carveout compile`), the dtc-tests conformance test, the kernel corpus test
 // and the bench. Never throws for bad input: every problem is a Diagnostic.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { Tree } from './tree/types.js';
 import { KERNEL_CHECK_FLAGS, processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
@@ -86,14 +86,17 @@ const FDT_MAGIC = 0xd00dfeed;
 
 /** dtc.c guess_input_format + guess_type_by_name. */
 export function guessInputFormat(path: string): 'dts' | 'dtb' {
+  let fd: number | undefined;
   try {
-    const st = statSync(path);
-    if (st.isFile()) {
-      const b = readFileSync(path).subarray(0, 4);
-      if (b.length === 4 && ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0 === FDT_MAGIC) return 'dtb';
+    if (statSync(path).isFile()) {
+      fd = openSync(path, 'r');
+      const b = Buffer.alloc(4);
+      if (readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32BE(0) === FDT_MAGIC) return 'dtb';
     }
   } catch {
     // falls back on the name, as dtc does when it cannot stat or read
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return /\.dtbo?$/.test(path) ? 'dtb' : 'dts';
 }
