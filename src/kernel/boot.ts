@@ -15,7 +15,6 @@
 // and alignments, so the default CMA area and crashkernel land where the kernel puts them.
 import type { Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { diag } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import {
   Memblock,
@@ -1022,4 +1021,3 @@ function afterSetupArchArm(st: BootState): void {
 }
 
 export type { MemblockEvent };
-export { diag };
