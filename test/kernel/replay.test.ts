@@ -35,6 +35,15 @@ function observedAllocs(r: LabRecord): Alloc[] {
     if (e.fn !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(e.caller)) return;
     const next = ev[i + 1];
     const size = e.size ?? 0n;
+    if (e.count !== undefined && e.count > 1 && typeof e.result === 'bigint' && e.lastResult !== undefined) {
+      // Stored records compact runs of identical successful allocations with adjacent results
+      // (observation.ts compactTrace): expand them back, first to last.
+      const step = e.lastResult >= e.result ? size : -size;
+      for (let k = 0; k < e.count; k++) {
+        out.push({ size, align: e.align ?? 0n, from: e.from ?? 0n, maxAddr: e.maxAddr ?? 0n, result: e.result + BigInt(k) * step });
+      }
+      return;
+    }
     const from = e.from ?? 0n;
     const maxAddr = e.maxAddr ?? 0n;
     const align = e.align ?? 0n;
