@@ -26,3 +26,22 @@ export function bootRecord(rec: LabRecord): BootResult | undefined {
 export function cmaLines(lines: { text: string }[]): string[] {
   return lines.map((l) => l.text).filter((t) => /^cma: (Reserved|Failed)/.test(t));
 }
+
+/**
+ * Side-by-side text of the kernel's memblock=debug trace and the model's, for debugging a case:
+ *   node --import tsx -e "import('./test/kernel/boot-lab-helpers.ts').then(m => m.printTraceDiff('6.12-arm64', '3f4ef87d'))"
+ */
+export async function printTraceDiff(kernel: string, caseIdPrefix: string): Promise<void> {
+  const { readLabRecords } = await import('../../src/verify/records.js');
+  const r = readLabRecords(kernel).find((x) => x.caseId.startsWith(caseIdPrefix));
+  if (!r) return void console.log('no such case');
+  const res = bootRecord(r)!;
+  const h = (x: bigint | undefined | null) => (x === undefined || x === null ? '-' : x.toString(16));
+  const real = r.observation.memblock.map((e) =>
+    e.op === 'alloc'
+      ? `${e.fn} ${h(e.size)} al=${h(e.align)} from=${h(e.from)} max=${h(e.maxAddr)} -> ${h(e.result)}${e.count ? ' x' + e.count : ''}`
+      : `${e.fn} ${h(e.base)}-${h(e.end)}`,
+  );
+  const mine = res.memblockLines;
+  for (let i = 0; i < Math.max(real.length, mine.length); i++) console.log((real[i] ?? '').padEnd(100), '|', mine[i] ?? '');
+}
