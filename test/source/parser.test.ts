@@ -277,6 +277,14 @@ test('random input never throws (fast-check)', async () => {
     }),
     { numRuns: 3000, seed: 42 },
   );
+  // and arbitrary bytes after a valid header
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      const r = parseDts('/dts-v1/;\n/ {' + Buffer.from(bytes).toString('latin1'), 'f.dts', opts());
+      if (r.tree) assert.ok(!r.diagnostics.some((d) => d.severity === 'error'));
+    }),
+    { numRuns: 2000, seed: 7 },
+  );
 });
 
 test('syntax errors in cells carry advice for unexpanded macros and bare negatives', () => {
