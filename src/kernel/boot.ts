@@ -896,7 +896,9 @@ function bootArm(st: BootState): void {
   let lowmemLimit = lowmem();
 
   // arm_memblock_init
-  const kernelStart = ramBase + a.kernelOffset;
+  // AUTO_ZRELADDR: the decompressor runs the kernel at (RAM & 0xf8000000) + TEXT_OFFSET; what it
+  // reserves (KERNEL_START) sits at a fixed offset from there on each build (profile)
+  const kernelStart = layout.kernelLoad ?? (ramBase & ~0x7ffffffn) + a.kernelOffset;
   mb.reserve(kernelStart, a.kernelSize, 'arm_memblock_init');
   if (layout.initrd && layout.initrd.size) {
     // reserve_initrd_mem (init/initramfs.c): page-aligned, must be memory and not reserved

@@ -34,7 +34,7 @@ export interface PlatformLayout {
   name: string;
   /** Memory banks the DT describes (memblock_add in early_init_dt_add_memory_arch). */
   memory: Bank[];
-  /** Physical address the arm64 Image's `_text` was loaded at (undefined: RAM + the profile's offset). */
+  /** arm64: where the Image's `_text` was loaded; arm: KERNEL_START of the decompressed kernel (undefined: the profile's offset from RAM). */
   kernelLoad?: bigint;
   initrd?: Bank;
   /** Where the DTB blob lies and its fdt_totalsize (undefined when the platform does not say). */
