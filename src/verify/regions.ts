@@ -16,8 +16,10 @@ export interface ObservedRegion {
   reusable: boolean;
   dynamic: boolean;
   /** ok: reserved/allocated (and a handler took it or none matched); failed: reserve/alloc failed;
-   *  invalid: a property was rejected; disabled: status not okay; ignored: node not scanned. */
-  status: 'ok' | 'failed' | 'invalid' | 'disabled' | 'ignored' | 'unknown';
+   *  invalid: a property was rejected; disabled: status not okay; ignored: node not scanned;
+   *  rejected: placed, but every matching handler failed (`compatible matching fail`): the kernel
+   *  gave it back (memblock_phys_free, or memblock_clear_nomap for no-map — of_reserved_mem.c). */
+  status: 'ok' | 'failed' | 'invalid' | 'disabled' | 'ignored' | 'rejected' | 'unknown';
   /** Compatible id of the handler that initialized it, or null. */
   handler: string | null;
   /** `initialized` / `matching fail` / `no compatible`. */
@@ -94,6 +96,7 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
     else r.handlerResult = getProp(n, 'compatible') ? 'not called' : 'no compatible';
     if (r.lines.some((t) => /failed to (reserve|allocate)/.test(t))) r.status = 'failed';
     else if (r.lines.some((t) => /invalid .* property|skipping node/.test(t))) r.status = 'invalid';
+    else if (r.handlerResult === 'matching fail') r.status = 'rejected';
     else if (r.base !== null) r.status = 'ok';
     out.push(r);
   }

@@ -143,7 +143,7 @@ export function comparableLog(lines: string[]): string[] {
 
 function compare(obsRegions: ObservedRegion[], pred: { regions: PredictedRegion[]; log: string[] }, obs: Observation): string[] {
   const d: string[] = [];
-  const okLike = (s: string): string => (s === 'ok' || s === 'no-handler' || s === 'rejected' ? 'ok' : s === 'reserve-failed' || s === 'alloc-failed' || s === 'no-space' ? 'failed' : s);
+  const okLike = (s: string): string => (s === 'ok' || s === 'no-handler' ? 'ok' : s === 'reserve-failed' || s === 'alloc-failed' || s === 'no-space' ? 'failed' : s);
   for (const r of obsRegions) {
     const p = pred.regions.find((x) => x.name === r.name);
     if (!p) { if (r.status !== 'disabled' && r.status !== 'ignored') d.push(`${r.name}: the kernel handled it, the plan has no such region`); continue; }
