@@ -86,15 +86,16 @@ export interface LexerHost {
   open(name: string, fromDir: string | null, at: Span): { path: string; text: string } | undefined;
 }
 
-interface Buffer_ {
+/** One input buffer with dtc's srcfile_state: the name (linemarkers change it), the directory of
+ * the opened file (for /include/ and /incbin/), the line, and where that line starts. */
+interface SrcFile {
   text: string;
   pos: number;
   end: number;
-  /** srcfile_state: name (changed by linemarkers), dir (of the opened file), line, line start. */
   name: string;
   dir: string | null;
   line: number;
-  /** pos of the char after the last '\n' minus (col-1) bookkeeping: col = pos - lineStart + 1 */
+  /** Index of the first char of the current line: column = pos - lineStart + 1. */
   lineStart: number;
 }
 
@@ -141,8 +142,8 @@ const KEYWORDS: ReadonlyArray<[string, T, LexState | -1]> = [
 
 export class Lexer {
   state: LexState = LexState.INITIAL;
-  private buf: Buffer_;
-  private stack: Buffer_[] = [];
+  private buf: SrcFile;
+  private stack: SrcFile[] = [];
   /** Span of the last lexeme consumed (yylloc after it): an EOF token reports here, like dtc. */
   private last: { file: string; line: number; col: number; endLine: number; endCol: number };
   readonly diagnostics: Diagnostic[];
