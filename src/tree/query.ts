@@ -215,7 +215,9 @@ export function memoryRegionConsumers(tree: Tree, target: Node): MemoryRegionCon
     const names = strings(n, 'memory-region-names');
     for (let i = 0; 4 * i + 4 <= p.value.length; i++) {
       if (readU32(p.value, 4 * i) !== ph) continue;
-      const c: MemoryRegionConsumer = { path: nodePath(n), index: i, available: isAvailable(n) };
+      // `carveout,source-path`: the board path of a stub that `--platform qemu-virt` merged into
+      // QEMU's tree (src/verify/qemu.ts mergeBoard).
+      const c: MemoryRegionConsumer = { path: cString(n, 'carveout,source-path') ?? nodePath(n), index: i, available: isAvailable(n) };
       if (names[i] !== undefined) c.name = names[i];
       out.push(c);
     }

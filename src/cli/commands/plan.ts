@@ -11,6 +11,9 @@ import { formatPlanJson } from '../../report/plan-json.js';
 import { readDtb } from '../../fdt/reader.js';
 import { compileFile, guessInputFormat } from '../../compile.js';
 import { parseSize, type EarlyParam } from '../../kernel/cmdline.js';
+import { readFdt, writeFdt } from '../../verify/fdt-lite.js';
+import { mergeBoard, virtDtb } from '../../verify/qemu.js';
+import { treeMemory } from '../../kernel/platform.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
   --kernel ID           6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 6.12-arm64-64k, 6.1-armmp, 6.1-armmp-lpae
@@ -26,6 +29,35 @@ const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
   --format text|json`;
 
 export { parseSize };
+
+/**
+ * What QEMU would boot for `--platform qemu-virt`: the board's /reserved-memory, /memreserve/ and
+ * memory-region users merged into QEMU's own virt tree for this RAM size (src/verify/qemu.ts
+ * mergeBoard, the lab's recipe), as a blob. The kernel's early allocations (unflattening the tree)
+ * and QEMU's DTB reservation depend on that blob, so the default CMA area and crashkernel= land
+ * where the real boot puts them. Falls back to the board tree (with a note) when QEMU is missing.
+ */
+export function qemuVirtInput(
+  boardDtb: Uint8Array,
+  arch: 'arm64' | 'arm',
+  ram: bigint,
+): { tree?: Tree; dtb?: Uint8Array; bootargs?: string; diagnostics: Diagnostic[] } {
+  const note = (m: string) => diag('note', 'qemu-virt-tree', m);
+  const board = readFdt(boardDtb);
+  if (typeof board === 'string') return { diagnostics: [note(`board blob not merged into QEMU's tree: ${board}`)] };
+  let base;
+  try {
+    base = virtDtb(arch, ram);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { diagnostics: [note(`planned on the board tree alone (QEMU's own virt tree is not available: ${why}); early allocations may differ slightly`)] };
+  }
+  const merged = mergeBoard(base, board);
+  const dtb = writeFdt(merged.tree);
+  const r = readDtb(dtb, '<qemu-virt>');
+  if (!r.tree) return { diagnostics: [note("merged QEMU tree unreadable; planned on the board tree alone")] };
+  return { tree: r.tree, dtb, bootargs: merged.bootargs, diagnostics: merged.notes.map(note) };
+}
 
 function parseReserve(s: string): { name: string; base: bigint; size: bigint } | undefined {
   const m = /^([^@]+)@([^+]+)\+(.+)$/.exec(s);
@@ -154,9 +186,23 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (opts.reserve.length === 0) delete (opts as Partial<PlanOptions>).reserve;
-  const result = plan(loaded.tree, { ...opts, kernel, handlers, earlyParams, ...(loaded.dtb ? { dtb: loaded.dtb } : {}) });
-  result.diagnostics.unshift(...diagnostics);
+  let tree = loaded.tree;
+  let dtb = loaded.dtb;
   const profile = resolveProfile(kernel)!;
+  if (opts.platform === 'qemu-virt' && dtb) {
+    const ram = opts.ram ?? (treeMemory(tree).reduce((a, b) => a + b.size, 0n) || 128n << 20n);
+    const q = qemuVirtInput(dtb, profile.arch, ram);
+    diagnostics.push(...q.diagnostics);
+    if (q.tree && q.dtb) {
+      tree = q.tree;
+      dtb = q.dtb;
+      opts.ram = ram;
+      // QEMU's -append replaces /chosen/bootargs: the board's bootargs go there.
+      if (opts.bootargs === undefined) opts.bootargs = q.bootargs ?? '';
+    }
+  }
+  const result = plan(tree, { ...opts, kernel, handlers, earlyParams, ...(dtb ? { dtb } : {}) });
+  result.diagnostics.unshift(...diagnostics);
   if (format === 'json') process.stdout.write(formatPlanJson(result));
   else if (result.exitCode === 2) {
     // The boot could not be modelled: only the reasons are worth printing.
