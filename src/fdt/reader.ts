@@ -23,6 +23,14 @@ export interface ReadDtbOptions {
   maxDepth?: number;
   /** Give nodes the labels named in /__symbols__ (dtc 1.6.1 does not: off by default). */
   labelsFromSymbols?: boolean;
+  /**
+   * Accept exactly what dtc 1.6.1's reader (flattree.c dt_from_blob) accepts, for `compile -I dtb`
+   * verdicts identical to dtc's: no last_comp_version, overlap, alignment or header-overlap
+   * checks, the structure block bounded by totalsize rather than size_dt_struct, no nesting limit;
+   * but no FDT_NOP before the root node or between it and FDT_END. Still bounds-checked and
+   * linear-time. Default (off): libfdt's stricter rules, which the kernel applies.
+   */
+  dtcCompat?: boolean;
 }
 
 /** The header fields as read (those the version does not have are undefined). */
@@ -85,13 +93,15 @@ class Reader {
   private readonly buf: Buffer;
   private readonly span: Span;
   private readonly maxDepth: number;
+  private readonly compat: boolean;
   private errors = 0;
 
   constructor(private readonly bytes: Uint8Array, private readonly file: string, private readonly opts: ReadDtbOptions) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.span = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
-    this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.compat = opts.dtcCompat === true;
+    this.maxDepth = opts.maxDepth ?? (this.compat ? Infinity : DEFAULT_MAX_DEPTH);
   }
 
   private add(severity: Severity, code: string, message: string): void {
@@ -127,10 +137,14 @@ class Reader {
     }
     const version = this.u32(HDR.version);
     const lastComp = this.u32(HDR.last_comp_version);
+    const compat = this.compat;
     // Layout: 1-3 the old formats dtc still reads; 16 and 17 current; newer ones are read as 17
     // when they declare themselves backward compatible with it (libfdt fdt_check_header).
+    // dtc itself checks no version: below 16 is the old format, 3+ has size_dt_strings, 17+
+    // size_dt_struct.
     let layout: number;
-    if (version >= 1 && version <= 3) layout = version;
+    if (compat) layout = version < 16 ? (version >= 3 ? 3 : version === 2 ? 2 : 1) : version >= 17 ? 17 : 16;
+    else if (version >= 1 && version <= 3) layout = version;
     else if (version === 16 || version === 17) layout = version;
     else if (version > 17 && lastComp <= FDT_LAST_SUPPORTED_VERSION) {
       layout = 17;
@@ -139,7 +153,7 @@ class Reader {
       this.err('dtb-bad-version', `unsupported blob version ${version} (offset 0x14), last_comp_version ${lastComp} (offset 0x18); versions 1-3, 16 and 17 are understood`);
       return { diagnostics: this.diags };
     }
-    if (layout >= 16 && lastComp > FDT_LAST_SUPPORTED_VERSION) {
+    if (!compat && layout >= 16 && lastComp > FDT_LAST_SUPPORTED_VERSION) {
       this.err('dtb-bad-version', `last_comp_version ${lastComp} (offset 0x18) is newer than 17: this reader cannot read it`);
       return { diagnostics: this.diags };
     }
@@ -157,7 +171,7 @@ class Reader {
       version,
       lastCompVersion: lastComp,
     };
-    if (layout >= 2) header.bootCpuidPhys = this.u32(HDR.boot_cpuid_phys);
+    if (layout >= 2 || (compat && len >= FDT_V2_SIZE)) header.bootCpuidPhys = this.u32(HDR.boot_cpuid_phys); // dtc reads it whatever the version
     if (layout >= 3) header.sizeDtStrings = this.u32(HDR.size_dt_strings);
     if (layout >= 17) header.sizeDtStruct = this.u32(HDR.size_dt_struct);
 
@@ -171,9 +185,11 @@ class Reader {
       return { diagnostics: this.diags, header };
     }
 
-    // Block offsets and sizes (libfdt check_off_/check_block_: each inside [hdrSize, totalsize]).
+    // Block offsets and sizes (libfdt check_off_/check_block_: each inside [hdrSize, totalsize];
+    // dtc: the reserve map and structure block start before totalsize, the strings block at most
+    // at it).
     const checkOff = (what: string, field: number, off: number): boolean => {
-      if (off < hdrSize || off > total) {
+      if (compat ? (field === HDR.off_dt_strings ? off > total : off >= total) : off < hdrSize || off > total) {
         this.err('dtb-bad-offset', `${what} offset ${hex(off)} (header offset ${hex(field)}) is outside the blob (header ${hdrSize} bytes, totalsize ${total})`);
         return false;
       }
@@ -190,13 +206,14 @@ class Reader {
     }
     let structLimit = total;
     if (header.sizeDtStruct !== undefined) {
-      structLimit = header.offDtStruct + header.sizeDtStruct;
-      if (ok && structLimit > total) {
+      const end = header.offDtStruct + header.sizeDtStruct;
+      if (ok && end > total) {
         this.err('dtb-bad-offset', `structure block at ${hex(header.offDtStruct)} of size ${header.sizeDtStruct} (offset 0x24) runs past totalsize ${total}`);
         ok = false;
       }
+      if (!compat) structLimit = end; // dtc reads on to totalsize
     }
-    if (ok && header.offDtStruct % 4 !== 0) {
+    if (ok && !compat && header.offDtStruct % 4 !== 0) {
       this.err('dtb-misaligned', `structure block offset ${hex(header.offDtStruct)} (header offset 0x8) is not 4-byte aligned`);
       ok = false;
     }
@@ -227,14 +244,14 @@ class Reader {
       { name: 'memory reservation block', start: header.offMemRsvmap, end: rsvEnd },
       { name: 'strings block', start: strStart, end: strEnd },
     ];
-    if (header.sizeDtStruct !== undefined) {
+    if (header.sizeDtStruct !== undefined && !compat) {
       regions.push({ name: 'structure block', start: header.offDtStruct, end: structLimit });
       if (!this.checkOverlap(regions)) return { diagnostics: this.diags, header };
     }
 
     const root = this.readStruct(header, layout, structLimit, strStart, strEnd);
     if (!root) return { diagnostics: this.diags, header };
-    if (header.sizeDtStruct === undefined) {
+    if (header.sizeDtStruct === undefined && !compat) {
       regions.push({ name: 'structure block', start: header.offDtStruct, end: root.end });
       if (!this.checkOverlap(regions)) return { diagnostics: this.diags, header };
     }
@@ -284,6 +301,18 @@ class Reader {
       const tokOff = p;
       const tok = this.u32(p);
       p += 4;
+      if (this.compat && stack.length === 0) {
+        // dt_from_blob: the first word must be FDT_BEGIN_NODE and the one after the root FDT_END
+        // (libfdt skips NOPs there).
+        if (!root && tok !== FDT_BEGIN_NODE) {
+          this.err('dtb-bad-structure', `structure block does not begin with FDT_BEGIN_NODE (begins with ${hex(tok)} at offset ${hex(tokOff)})`);
+          return undefined;
+        }
+        if (root && tok !== FDT_END) {
+          this.err('dtb-bad-structure', `structure block does not end with FDT_END after the root node (${hex(tok)} at offset ${hex(tokOff)})`);
+          return undefined;
+        }
+      }
       switch (tok) {
         case FDT_BEGIN_NODE: {
           if (root && stack.length === 0) {
@@ -304,7 +333,7 @@ class Reader {
             return undefined;
           }
           let name = this.buf.toString('latin1', p, nul);
-          p = (nul + 1 + 3) & ~3;
+          p = base + ((nul + 1 - base + 3) & ~3); // aligned relative to the block, as dtc reads
           if (p > limit) return cut('node name padding');
           if (old) {
             // v1-3 store full paths: the child's name is what follows its parent's path
@@ -351,7 +380,7 @@ class Reader {
             this.warn('dtb-prop-after-node', `property "${name}" at offset ${hex(tokOff)} follows a subnode of ${this.pathOf(stack)}`);
           }
           const value = bytes.slice(p, p + plen);
-          p = (p + plen + 3) & ~3;
+          p = base + ((p + plen - base + 3) & ~3);
           if (p > limit) return cut('property value padding');
           const prop: Property = { name, value, markers: [], labels: [], span: this.span };
           node.props.push(prop);

@@ -192,3 +192,33 @@ test('fast-check: decompiled mutated blobs compile back (carveout) to the same b
   process.stdout.write(`# fuzz round trip: ${checked} accepted mutated trees of ${runs} runs decompiled and recompiled identically\n`);
   assert.ok(checked > runs / 20);
 });
+
+// Differential: the same mutated blobs through Debian's dtc (`-I dtb -O dtb -f`) and through
+// readDtb in dtc-compatible mode: the same verdict every time (unless dtc crashes or hangs), and
+// the same bytes whenever both accept.
+test('differential against dtc -I dtb (dtcCompat): same verdict, same bytes', async (t) => {
+  const { ensureDtc, dtc } = await import('./dtc-helper.js');
+  const have = ensureDtc();
+  if (have.why) return t.skip(have.why);
+  const runs = Math.max(1, Math.round(RUNS / 100));
+  const tally = new Map<string, number>();
+  fc.assert(
+    fc.property(fc.nat({ max: bases.length - 1 }), fc.array(op, { minLength: 1, maxLength: 3 }), (which, ops) => {
+      const blob = apply(bases[which]!.bytes, ops);
+      const ours = readDtb(blob, 'fuzz.dtb', { dtcCompat: true });
+      const ref = dtc(['-q', '-f', '-I', 'dtb', '-O', 'dtb', '-'], { input: blob });
+      let kind: string;
+      if (ref.status !== 0 && ref.status !== 1) kind = 'dtc crashed or hung';
+      else if (ref.status === 0 && ours.tree) {
+        if (Buffer.compare(Buffer.from(writeDtb(ours.tree)), ref.stdout) !== 0) throw new Error('both accept, but our blob differs from dtc\'s');
+        kind = 'both accept, same bytes';
+      } else if (ref.status !== 0 && !ours.tree) kind = 'both reject';
+      else if (ref.status === 0) throw new Error(`dtc accepts, we reject: ${ours.diagnostics.map((d) => d.message).join('; ')}`);
+      else throw new Error(`dtc rejects (${ref.stderr.split('\n')[0]}), we accept`);
+      tally.set(kind, (tally.get(kind) ?? 0) + 1);
+    }),
+    { numRuns: runs, seed: SEED + 2, endOnFailure: true },
+  );
+  process.stdout.write(`# differential vs dtc (${runs} runs): ${[...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+  assert.ok((tally.get('both accept, same bytes') ?? 0) > runs / 20);
+});
