@@ -137,3 +137,13 @@ test('plan: 6.1-armmp truncates 64-bit cells and refuses coherent pools without 
   assert.equal(p.regions.find((r) => r.name === 'hi@148000000')!.base, 0x48000000n);
   assert.equal(p.exitCode, 1);
 });
+
+// Real boot (carveout verify, 6.1-armmp, 3 GiB): the default CMA area lands at 0xfe800000 when the
+// board is merged into QEMU's own tree, which --platform qemu-virt does when QEMU is installed.
+test('carveout plan --platform qemu-virt plans the tree QEMU boots', () => {
+  const r = runCli(['plan', 'examples/mca/board.dts', '--kernel', '6.1-armmp', '--platform', 'qemu-virt', '--ram', '3G', '--handlers', 'examples/mca/mca-handler.ts']);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /\/mca memory-region\[0\] → mca@b8000000: 0/);
+  if (/QEMU's own virt tree is not available/.test(r.stdout)) return; // no QEMU here: board tree only
+  assert.match(r.stdout, /cma: Reserved 16 MiB at 0xfe800000/);
+});
