@@ -25,7 +25,6 @@ import {
   isAvailable,
   isCompatible,
   memoryRegionConsumers,
-  propLen,
   prop as getPropQ,
   rootCells,
   strings,
@@ -969,4 +968,3 @@ export function reservedMemLookup(h: RmemHost, node: Node): RmemRegion | undefin
   return e?.region;
 }
 
-export { propLen };
