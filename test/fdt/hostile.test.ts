@@ -305,3 +305,23 @@ test('a blob inside a larger buffer (odd byteOffset) and trailing bytes past tot
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual([...writeDtb(r.tree!)], [...g]);
 });
+
+test('dtcCompat: dtc\'s leniencies and its stricter spots', () => {
+  const g = good();
+  // Strings block inside the reserve map: libfdt-strict rejects, dtc reads it.
+  const overlap = setU32(g, 12, 0x28);
+  expectError(overlap, 'dtb-overlap');
+  assert.ok(!readDtb(overlap, 'x', { dtcCompat: true }).diagnostics.some((d) => d.code === 'dtb-overlap'));
+  // last_comp_version from the future: dtc does not look.
+  const future = setU32(g, 24, 99);
+  expectError(future, 'dtb-bad-version');
+  assert.ok(readDtb(future, 'x', { dtcCompat: true }).tree);
+  // A NOP before the root node: libfdt skips it, dtc refuses.
+  const s = new Struct().u32(FDT_NOP).begin('').endNode().end().bytes();
+  assert.ok(readDtb(blob({ struct: s })).tree);
+  expectError(blob({ struct: s }), 'dtb-bad-structure', /does not begin with FDT_BEGIN_NODE \(begins with 0x4 at offset/, { dtcCompat: true });
+  // size_dt_struct too small: libfdt stops there, dtc reads on to totalsize.
+  const short = setU32(g, 36, 8);
+  expectError(short, 'dtb-truncated');
+  assert.ok(readDtb(short, 'x', { dtcCompat: true }).tree);
+});
