@@ -105,6 +105,18 @@ export function guessValueType(prop: Property): Marker['type'] {
   return 'type-uint8';
 }
 
+/** guess_value_type's rule on a slice without labels: string, 32-bit cells or bytes. */
+function guessRange(v: Uint8Array, start: number, len: number): Marker['type'] {
+  let nnotstring = 0;
+  let nnul = 0;
+  for (let i = start; i < start + len; i++) {
+    if (!isstring(v[i]!)) nnotstring++;
+    if (v[i] === 0) nnul++;
+  }
+  if (len > 0 && v[start + len - 1] === 0 && nnotstring === 0 && nnul <= len - nnul) return 'type-string';
+  return len % 4 === 0 ? 'type-uint32' : 'type-uint8';
+}
+
 /**
  * write_propval's marker walk. Returns undefined where dtc would trip an assert or print text
  * that does not parse (the caller then falls back to guessing from the bytes).
@@ -169,9 +181,16 @@ function byOffset(markers: readonly Marker[]): readonly Marker[] {
 export function writePropval(prop: Property): string {
   const v = prop.value;
   if (v.length === 0) return ';\n';
-  const markers = byOffset(prop.markers);
+  let markers = byOffset(prop.markers);
   let body: string | undefined;
-  if (markers.some((m) => isTypeMarker(m.type))) body = walkMarkers(v, markers);
+  const firstType = markers.find((m) => isTypeMarker(m.type));
+  if (firstType) {
+    // Data before the first type marker (e.g. /incbin/ data, which dtc leaves untyped, then
+    // `, <1>`): dtc 1.6.1 would skip or assert on it; give it a type guessed from its own bytes
+    // so no byte is lost.
+    if (firstType.offset > 0) markers = [{ type: guessRange(v, 0, firstType.offset), offset: 0 }, ...markers];
+    body = walkMarkers(v, markers);
+  }
   if (body === undefined) {
     // No type information (or unusable): guess, keeping labels (dtc's dummy marker at offset 0).
     const labels = markers.filter((m) => m.type === 'label' && m.offset >= 0 && m.offset <= v.length);

@@ -204,3 +204,9 @@ test('carveout decompile: stdout, -o, stdin and a corrupt blob', { skip: have.wh
   assert.equal(e.status, 2);
   assert.match(e.stderr, /no input blob given/);
 });
+
+test('untyped data before the first type marker (incbin, then cells) is kept', () => {
+  // b = /incbin/("two.bin"), <1>;  →  41 42 00 00 00 01, markers [type-uint32@2]
+  assert.equal(writePropval(prop('b', [0x41, 0x42, 0, 0, 0, 1], [{ type: 'type-uint32', offset: 2 }])), ' = [41 42], <0x01>;\n');
+  assert.equal(writePropval(prop('c', 'ab\0\0\0\0\x07', [{ type: 'type-uint8', offset: 3 }])), ' = "ab", [00 00 00 07];\n');
+});
