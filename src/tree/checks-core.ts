@@ -57,12 +57,18 @@ export interface CheckDef {
   level: 'warn' | 'error' | 'none';
   prereqs?: string[];
   data?: string;
+  /**
+   * The check does nothing on a node without this property: the runner visits only the nodes
+   * that have it (same pre-order, same messages; saves walking the tree for each such check).
+   */
+  byProp?: string;
 }
 
 export interface Check {
   name: string;
   fn?: CheckFn;
   data?: string;
+  byProp?: string;
   warn: boolean;
   error: boolean;
   status: Status;
@@ -157,8 +163,36 @@ export class TreeContext {
     return node.children.length > 0 || this.rawChildNames(node).length > 0;
   }
 
+  /** Bumped on every change to the tree's shape or property lists (invalidates propIndex). */
+  private version = 0;
+  private propIndex: { version: number; map: Map<string, Node[]> } | null = null;
+
+  /** Call after adding or removing properties or nodes. */
+  treeChanged(): void {
+    this.version++;
+  }
+
+  /** The nodes (pre-order) that have a property of this name. */
+  nodesWithProp(name: string): readonly Node[] {
+    if (!this.propIndex || this.propIndex.version !== this.version) {
+      const map = new Map<string, Node[]>();
+      const walk = (n: Node): void => {
+        for (const p of n.props) {
+          const l = map.get(p.name);
+          if (!l) map.set(p.name, [n]);
+          else if (l[l.length - 1] !== n) l.push(n);
+        }
+        for (const c of n.children) walk(c);
+      };
+      walk(this.root);
+      this.propIndex = { version: this.version, map };
+    }
+    return this.propIndex.map.get(name) ?? [];
+  }
+
   /** livetree.c delete_node as used by omit_unused_nodes: gone from every later lookup. */
   deleteNode(node: Node): void {
+    this.treeChanged();
     const p = node.parent;
     if (p && !this.rawChildren.has(p)) this.rawChildren.set(p, [...this.rawChildNames(p)]);
     if (p) {
@@ -231,6 +265,7 @@ export class TreeContext {
     });
     if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') node.props.push({ ...cell(), name: 'linux,phandle' });
     if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') node.props.push({ ...cell(), name: 'phandle' });
+    this.treeChanged();
     // A node that already has a `phandle` property here has a self-reference (`phandle = <&me>`),
     // which the caller fills in (livetree.c comment).
     return ph;

@@ -59,8 +59,8 @@ function nodeIsCompatible(node: Node, compat: string): boolean {
   return false;
 }
 
-const isString = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, fn: checkIsString });
-const isCell = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, fn: checkIsCell });
+const isString = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, byProp: propname, fn: checkIsString });
+const isCell = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, byProp: propname, fn: checkIsCell });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -399,6 +399,7 @@ function phandleCells(nm: string, propName: string, cellName: string, optional =
     {
       name: `${nm}_property`,
       level: 'warn',
+      byProp: propName,
       prereqs: [`${nm}_is_cell`, 'phandle_references'],
       fn: (c, ctx, node) => {
         const prop = getProp(node, provider.propName);
@@ -558,7 +559,7 @@ export const semanticChecks: CheckDef[] = [
   isString('model_is_string', 'model'),
   isString('status_is_string', 'status'),
   isString('label_is_string', 'label'),
-  { name: 'compatible_is_string_list', level: 'warn', data: 'compatible', fn: checkIsStringList },
+  { name: 'compatible_is_string_list', level: 'warn', data: 'compatible', byProp: 'compatible', fn: checkIsStringList },
   {
     name: 'names_is_string_list',
     level: 'warn',
@@ -614,9 +615,9 @@ export const semanticChecks: CheckDef[] = [
       if (prop) i.sizeCells = propvalCell(ctx, node, prop) | 0;
     },
   },
-  { name: 'reg_format', level: 'warn', prereqs: ['addr_size_cells'], fn: checkRegFormat },
-  { name: 'ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'ranges', fn: checkRangesFormat },
-  { name: 'dma_ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'dma-ranges', fn: checkRangesFormat },
+  { name: 'reg_format', level: 'warn', prereqs: ['addr_size_cells'], byProp: 'reg', fn: checkRegFormat },
+  { name: 'ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'ranges', byProp: 'ranges', fn: checkRangesFormat },
+  { name: 'dma_ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'dma-ranges', byProp: 'dma-ranges', fn: checkRangesFormat },
   {
     name: 'unit_address_vs_reg',
     level: 'warn',
@@ -635,10 +636,10 @@ export const semanticChecks: CheckDef[] = [
     },
   },
   { name: 'unit_address_format', level: 'warn', prereqs: ['node_name_format', 'pci_bridge', 'simple_bus_bridge'], fn: checkUnitAddressFormat },
-  { name: 'pci_bridge', level: 'warn', prereqs: ['device_type_is_string', 'addr_size_cells'], fn: checkPciBridge },
+  { name: 'pci_bridge', level: 'warn', prereqs: ['device_type_is_string', 'addr_size_cells'], byProp: 'device_type', fn: checkPciBridge },
   { name: 'pci_device_reg', level: 'warn', prereqs: ['reg_format', 'pci_bridge'], fn: checkPciDeviceReg },
   { name: 'pci_device_bus_num', level: 'warn', prereqs: ['reg_format', 'pci_bridge'], fn: checkPciDeviceBusNum },
-  { name: 'simple_bus_bridge', level: 'warn', prereqs: ['addr_size_cells', 'compatible_is_string_list'], fn: checkSimpleBusBridge },
+  { name: 'simple_bus_bridge', level: 'warn', prereqs: ['addr_size_cells', 'compatible_is_string_list'], byProp: 'compatible', fn: checkSimpleBusBridge },
   { name: 'simple_bus_reg', level: 'warn', prereqs: ['reg_format', 'simple_bus_bridge'], fn: checkSimpleBusReg },
   { name: 'i2c_bus_bridge', level: 'warn', prereqs: ['addr_size_cells'], fn: checkI2cBusBridge },
   { name: 'i2c_bus_reg', level: 'warn', prereqs: ['reg_format', 'i2c_bus_bridge'], fn: checkI2cBusReg },
@@ -690,7 +691,7 @@ export const semanticChecks: CheckDef[] = [
     },
   },
   // dtc passes &phandle_references as this check's *data*, not a prerequisite: it has none.
-  { name: 'interrupts_property', level: 'warn', fn: checkInterruptsProperty },
+  { name: 'interrupts_property', level: 'warn', byProp: 'interrupts', fn: checkInterruptsProperty },
   { name: 'interrupt_provider', level: 'warn', fn: checkInterruptProvider },
   { name: 'alias_paths', level: 'warn', fn: checkAliasPaths },
   { name: 'graph_nodes', level: 'warn', fn: checkGraphNodes },

@@ -73,7 +73,7 @@ const structuralChecks: CheckDef[] = [
       }
     },
   },
-  { name: 'name_is_string', level: 'error', data: 'name', fn: checkIsString },
+  { name: 'name_is_string', level: 'error', data: 'name', byProp: 'name', fn: checkIsString },
   {
     name: 'name_properties',
     level: 'error',
@@ -87,7 +87,10 @@ const structuralChecks: CheckDef[] = [
       for (let k = 0; same && k < base.length; k++) if (prop.value[k] !== base[k]) same = false;
       if (!same) fail(c, ctx, node, null, `"name" property is incorrect ("${cString(prop.value)}" instead of base node name)`);
       // The name property is correct, and therefore redundant: dtc deletes it.
-      else node.props.splice(i, 1);
+      else {
+        node.props.splice(i, 1);
+        ctx.treeChanged();
+      }
     },
   },
   {
@@ -313,7 +316,7 @@ export const KERNEL_CHECK_FLAGS: readonly CheckFlag[] = [
 export function makeCheckTable(): Check[] {
   const byName = new Map<string, Check>();
   for (const d of ALL_DEFS) {
-    byName.set(d.name, { name: d.name, fn: d.fn, data: d.data, warn: d.level === 'warn', error: d.level === 'error', status: 'unchecked', inprogress: false, prereqs: [] });
+    byName.set(d.name, { name: d.name, fn: d.fn, data: d.data, byProp: d.byProp, warn: d.level === 'warn', error: d.level === 'error', status: 'unchecked', inprogress: false, prereqs: [] });
   }
   for (const d of ALL_DEFS) {
     const c = byName.get(d.name)!;
@@ -383,7 +386,10 @@ function runCheck(c: Check, ctx: TreeContext): boolean {
       }
     }
     if (c.status === 'unchecked') {
-      checkNodesProps(c, ctx, ctx.root);
+      if (c.byProp !== undefined && c.fn) {
+        // Only nodes with that property can fail; a snapshot, as the check may change the tree.
+        for (const n of ctx.nodesWithProp(c.byProp).slice()) c.fn(c, ctx, n);
+      } else checkNodesProps(c, ctx, ctx.root);
       if (c.status === 'unchecked') c.status = 'passed';
     }
   }
