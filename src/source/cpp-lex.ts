@@ -70,6 +70,8 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Number of physical lines (for the EOF token's line). */
   lines: number;
+  /** Parsed #define lines by token index, filled in by the preprocessor (see doDefine). */
+  defs?: Map<number, unknown>;
 }
 
 export function mkTok(k: K, t: string, f: number, line: number, col: number, pos = -1): Tok {
@@ -116,9 +118,24 @@ function splice(text: string): { clean: string; splices: number[] } {
 }
 
 // Punctuators of C (libcpp TTYPE_TABLE, without digraphs and C++-only ones), longest first.
-const PUNCT3 = new Set(['<<=', '>>=', '...']);
-const PUNCT2 = new Set(['==', '!=', '>=', '<=', '&&', '||', '++', '--', '->', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##']);
-const PUNCT1 = '=!><+-*/%&|^~?:,()[]{};#.';
+const PUNCTS = ['<<=', '>>=', '...', '==', '!=', '>=', '<=', '&&', '||', '++', '--', '->', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##',
+  '=', '!', '>', '<', '+', '-', '*', '/', '%', '&', '|', '^', '~', '?', ':', ',', '(', ')', '[', ']', '{', '}', ';', '#', '.'];
+/** Candidates by first character, longest first. */
+const punctByFirst: string[][] = [];
+for (const p of PUNCTS) (punctByFirst[p.charCodeAt(0)] ??= []).push(p);
+for (const l of punctByFirst) l?.sort((a, b) => b.length - a.length);
+
+function punctAt(s: string, i: number, c: number): string | null {
+  const cands = c < 128 ? punctByFirst[c] : undefined;
+  if (!cands) return null;
+  for (const p of cands) {
+    if (p.length === 1) return p;
+    if (s.charCodeAt(i + 1) !== p.charCodeAt(1)) continue;
+    if (p.length === 3 && s.charCodeAt(i + 2) !== p.charCodeAt(2)) continue;
+    return p;
+  }
+  return null;
+}
 
 export function lexText(text: string): LexedFile {
   if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
@@ -223,15 +240,17 @@ export function lexText(text: string): LexedFile {
       i = lexQuoted(s, i, c);
       k = lastQuotedOk ? (c === 39 ? K.CHAR : K.STRING) : K.OTHER;
     } else {
-      const t3 = s.slice(i, i + 3);
-      if (t3.length === 3 && PUNCT3.has(t3)) { i += 3; k = K.PUNCT; }
-      else if (PUNCT2.has(t3.slice(0, 2))) { i += 2; k = K.PUNCT; }
-      else if (PUNCT1.indexOf(s[i]!) !== -1) { i += 1; k = K.PUNCT; }
-      else {
-        // One code point of anything else.
-        i += c >= 0xd800 && c < 0xdc00 ? 2 : 1;
-        k = K.OTHER;
+      // Punctuators: longest match, spellings shared (no allocation per token).
+      const p = punctAt(s, i, c);
+      if (p !== null) {
+        i += p.length;
+        toks.push({ k: K.PUNCT, t: p, f: flags, line, col, pos: start, src: null, arg: 0 });
+        flags = 0;
+        continue;
       }
+      // One code point of anything else.
+      i += c >= 0xd800 && c < 0xdc00 ? 2 : 1;
+      k = K.OTHER;
     }
     toks.push({ k, t: s.slice(start, i), f: flags, line, col, pos: start, src: null, arg: 0 });
     flags = 0;

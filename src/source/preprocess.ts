@@ -72,7 +72,8 @@ export function preprocessText(text: string, file: string, opts: PreprocessOptio
 
 function defaultRead(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    // latin1: one char per byte, as GCC and dtc see the file (UTF-8 text passes through unchanged).
+    return readFileSync(path, 'latin1');
   } catch {
     return undefined;
   }
@@ -124,6 +125,18 @@ interface Arg {
   absent: boolean;
   exp: Tok[] | null;
   str: Tok | null;
+}
+
+// The output is written as latin1 bytes (characters above U+00FF patched in at the end) into one buffer shared by all runs (preprocessing is
+// synchronous) and decoded once: no per-token string allocation, which otherwise kept the
+// young-generation GC busy for half the run time.
+let OUT = new Uint8Array(1 << 16);
+function growOut(need: number): void {
+  let size = OUT.length * 2;
+  while (size < need) size *= 2;
+  const n = new Uint8Array(size);
+  n.set(OUT);
+  OUT = n;
 }
 
 const AVOID_PASTE: Tok = mkTok(K.PADDING, '', 0, 0, 0);
@@ -203,7 +216,30 @@ export class Preprocessor {
   private pendingInclude: { path: string; lf: LexedFile; dirIndex: number; line: number } | null = null;
 
   // Output state (c-ppoutput.cc `print`).
-  private out = '';
+  /** Output length in OUT. */
+  private olen = 0;
+  /** (offset, char) pairs of output characters above U+00FF (only from non-latin1 input text). */
+  private wide: number[] = [];
+
+  private emit(s: string): void {
+    const n = this.olen, l = s.length;
+    if (n + l > OUT.length) growOut(n + l);
+    const o = OUT;
+    for (let i = 0; i < l; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) this.wide.push(n + i, c);
+      o[n + i] = c;
+    }
+    this.olen = n + l;
+  }
+
+  private emitChar(c: number, count = 1): void {
+    const n = this.olen;
+    if (n + count > OUT.length) growOut(n + count);
+    if (count === 1) OUT[n] = c;
+    else OUT.fill(c, n, n + count);
+    this.olen = n + count;
+  }
   private srcLine = 0;
   private srcFile = '';
   private printed = false;
@@ -234,7 +270,7 @@ export class Preprocessor {
       this.pushBuffer('<command-line>', lexText(cmd.join('')), -1);
       while (this.lexToken().k !== K.EOF) { /* directives only */ }
       this.bufs = [];
-      this.out = '';
+      this.olen = 0;
       this.printed = false;
     }
   }
@@ -290,22 +326,22 @@ export class Preprocessor {
   // ---------------------------------------------------------------- output (c-ppoutput.cc)
 
   private printLine(line: number, file: string, flags: string): void {
-    if (this.printed) this.out += '\n';
+    if (this.printed) this.emitChar(10);
     this.printed = false;
     this.srcLine = line;
     this.srcFile = file;
-    this.out += `# ${line} "${quoteString(file)}"${flags}\n`;
+    this.emit(`# ${line} "${quoteString(file)}"${flags}\n`);
   }
 
   private maybePrintLine(line: number, file: string): void {
     if (this.printed) {
-      this.out += '\n';
+      this.emitChar(10);
       this.srcLine++;
       this.printed = false;
     }
     if (line >= this.srcLine && line < this.srcLine + 8 && file === this.srcFile) {
       if (line > this.srcLine) {
-        this.out += '\n'.repeat(line - this.srcLine);
+        this.emitChar(10, line - this.srcLine);
         this.srcLine = line;
       }
     } else this.printLine(line, file, '');
@@ -319,7 +355,7 @@ export class Preprocessor {
     this.source = null;
     const spaces = t.col - 2;
     this.printed = true;
-    if (spaces > 0) this.out += ' '.repeat(spaces);
+    if (spaces > 0) this.emitChar(32, spaces);
   }
 
   run(file: string, lf: LexedFile): PreprocessResult {
@@ -327,7 +363,7 @@ export class Preprocessor {
     this.files.push(file);
     this.seen.add(file);
     this.pushBuffer(file, lf, -1);
-    this.out += `# 0 "${quoteString(file)}"\n# 0 "<built-in>"\n# 0 "<command-line>"\n`;
+    this.emit(`# 0 "${quoteString(file)}"\n# 0 "<built-in>"\n# 0 "<command-line>"\n`);
     this.printLine(1, file, '');
     for (;;) {
       const t = this.getToken();
@@ -340,20 +376,30 @@ export class Preprocessor {
       if (this.avoid) {
         const src = this.source ?? t;
         if (src.f & F_WHITE || (this.prev && avoidPaste(this.prev, t)) || (this.prev === null && t.k === K.PUNCT && t.t === '#')) {
-          this.out += ' ';
+          this.emitChar(32);
         }
-      } else if (t.f & F_WHITE) this.out += ' ';
+      } else if (t.f & F_WHITE) this.emitChar(32);
       this.avoid = false;
       this.source = null;
       this.prev = t;
-      this.out += t.t;
+      this.emit(t.t);
       this.printed = true;
     }
     for (const c of this.buf.conds) {
       this.report('error', 'unterminated-conditional', `unterminated #${c.type}`, c.line, c.col, c.type.length + 1, this.buf.name);
     }
-    if (this.printed) this.out += '\n';
-    return { text: this.out, diagnostics: this.diags, files: this.files };
+    if (this.printed) this.emitChar(10);
+    let text = Buffer.from(OUT.buffer, 0, this.olen).toString('latin1');
+    if (this.wide.length) {
+      let t = '', last = 0;
+      for (let i = 0; i < this.wide.length; i += 2) {
+        t += text.slice(last, this.wide[i]) + String.fromCharCode(this.wide[i + 1]!);
+        last = this.wide[i]! + 1;
+      }
+      text = t + text.slice(last);
+    }
+    this.olen = 0;
+    return { text, diagnostics: this.diags, files: this.files };
   }
 
   // ---------------------------------------------------------------- buffers
@@ -806,6 +852,20 @@ export class Preprocessor {
   }
 
   private doDefine(dname: Tok): void {
+    // A #define line always means the same macro, so its parse is cached with the file's tokens:
+    // the kernel's DTS pull in thousands of dt-bindings #defines, again for every board.
+    const b = this.buf;
+    const cacheable = this.lookahead.length === 0 && b.lineDelta === 0;
+    const key = b.i;
+    if (cacheable) {
+      const hit = (b.lf.defs ??= new Map()).get(key) as { m: Macro; end: number; nameTok: Tok } | undefined;
+      if (hit) {
+        b.i = hit.end;
+        this.install(hit.m, hit.nameTok);
+        return;
+      }
+    }
+    const nDiags = this.diags.length;
     const nameTok = this.macroName(dname, true);
     if (!nameTok) return;
     const m: Macro = { name: nameTok.t, fun: false, params: [], variadic: false, body: [], disabled: false, file: this.buf.name, line: nameTok.line + this.buf.lineDelta };
@@ -886,8 +946,15 @@ export class Preprocessor {
     }
     if (body.length) body[0] = withFlags(body[0]!, body[0]!.f & ~F_WHITE);
     m.body = body;
+    if (cacheable && this.diags.length === nDiags && this.buf === b && this.lookahead.length === 0) {
+      b.lf.defs!.set(key, { m, end: b.i, nameTok });
+    }
+    this.install(m, nameTok);
+  }
+
+  private install(m: Macro, nameTok: Tok): void {
     const old = this.macros.get(m.name);
-    if (old && !old.builtin && !sameMacro(old, m)) {
+    if (old && old !== m && !old.builtin && !sameMacro(old, m)) {
       this.reportAt('warning', 'macro-redefined', `"${m.name}" redefined`, nameTok, old.line ? `previous definition at ${old.file}:${old.line}` : undefined);
     }
     this.macros.set(m.name, m);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 
 /** GCC's cpp with the kernel's flags (scripts/Makefile.dtbs dtc_cpp_flags, minus -Wp,-MMD). */
 export function runGccCpp(file: string, includeDirs: string[], cwd: string): { text: string; ok: boolean; stderr: string } {
-  const r = spawnSync('cpp', ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('cpp', ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file], { cwd, encoding: 'latin1', maxBuffer: 1 << 28 });
   return { text: r.stdout ?? '', ok: r.status === 0, stderr: r.stderr ?? '' };
 }
 

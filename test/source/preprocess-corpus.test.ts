@@ -27,7 +27,7 @@ function gcc(file: string, cwd: string): Promise<{ text: string; ok: boolean }> 
     const chunks: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => chunks.push(d));
     p.stderr.resume();
-    p.on('close', (code) => resolve({ text: Buffer.concat(chunks).toString('utf8'), ok: code === 0 }));
+    p.on('close', (code) => resolve({ text: Buffer.concat(chunks).toString('latin1'), ok: code === 0 }));
     p.on('error', () => resolve({ text: '', ok: false }));
   });
 }
@@ -45,7 +45,7 @@ test('preprocessor agrees with GCC cpp on the kernel DTS corpus', { timeout: 30 
   const haveCpp = await new Promise<boolean>((r) => { which.on('error', () => r(false)); which.on('close', (c) => r(c === 0)); });
   if (!haveCpp) { if (process.env.CI) assert.fail('no cpp (apt-get install cpp)'); t.skip('GCC cpp not installed'); return; }
   const arches = (process.env.CARVEOUT_CORPUS_ARCH ?? 'arm64,arm').split(',');
-  const readFile = (p: string): string | undefined => { try { return readFileSync(join(dir, p), 'utf8'); } catch { return undefined; } };
+  const readFile = (p: string): string | undefined => { try { return readFileSync(join(dir, p), 'latin1'); } catch { return undefined; } };
   for (const arch of arches) {
     const files = walk(dir, `arch/${arch}/boot/dts`, []).sort();
     const cache = createPreprocessCache();

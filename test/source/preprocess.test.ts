@@ -275,3 +275,8 @@ test('preprocessText works on a string', () => {
   const r = preprocessText('#define X 3\n<X>', 'mem.dts', { includeDirs: [] });
   assert.equal(mappedWords(r.text).map((w) => `${w.word}@${w.file}`).join(' '), '<3>@mem.dts');
 });
+
+test('text is passed through as given: latin1 bytes and any other characters', () => {
+  const r = preprocessText('a = "\u00c3\u009c"; /* \u00e9 */ b = "\u4e2d\u6587";\n', 'u.dts', { includeDirs: [] });
+  assert.equal(mappedWords(r.text).map((w) => w.word).join(' '), 'a = "\u00c3\u009c"; b = "\u4e2d\u6587";');
+});
