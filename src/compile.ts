@@ -134,7 +134,11 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
   return { tree: r.tree, diagnostics, files };
 }
 
-function loadInput(path: string, text: string | undefined, opts: CompileOptions): LoadResult {
+/**
+ * `dtcCompat`: accept exactly the blobs dtc 1.6.1's reader accepts (compile, decompile); without
+ * it the reader is libfdt-strict, as the kernel is (plan, check).
+ */
+function loadInput(path: string, text: string | undefined, opts: CompileOptions, dtcCompat: boolean): LoadResult {
   const format = opts.inputFormat ?? (text !== undefined ? 'dts' : guessInputFormat(path));
   if (format === 'dtb') {
     let bytes: Uint8Array;
@@ -143,7 +147,7 @@ function loadInput(path: string, text: string | undefined, opts: CompileOptions)
     } catch (e) {
       return { diagnostics: [readError(path, e)] };
     }
-    const r = readDtb(bytes, path);
+    const r = readDtb(bytes, path, { dtcCompat });
     if (hasErrors(r.diagnostics)) return { diagnostics: r.diagnostics, files: [path] };
     return { ...r, files: [path] };
   }
@@ -198,7 +202,7 @@ export function finishTree(tree: Tree, opts: CompileOptions, diagnostics: Diagno
 }
 
 function compile(path: string, text: string | undefined, opts: CompileOptions, write = true): CompileResult {
-  const loaded = loadInput(path, text, opts);
+  const loaded = loadInput(path, text, opts, write);
   const diagnostics = [...loaded.diagnostics];
   const files = loaded.files ?? [];
   if (!loaded.tree) return { diagnostics, failed: 'input', files };

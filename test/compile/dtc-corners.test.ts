@@ -18,6 +18,83 @@ interface Case { name: string; title: string; src: string; expect: Array<{ flags
 
 const CASES: Case[] = [
   {
+    "name": "d1.dts",
+    "title": "deleted and omitted children still count in dtc's raw child list",
+    "src": "/dts-v1/;\n/ {\n\t#address-cells = <1>; #size-cells = <1>;\n\ti2c@1 { reg = <1 1>; x@50 { reg = <0x50>; }; };\n\tspi@2 { reg = <2 1>; y@0 { reg = <0>; }; };\n\tbus@3 { reg = <3 1>; #address-cells = <1>; #size-cells = <1>; z@0 { reg = <0 1>; }; };\n\tports { #address-cells = <1>; #size-cells = <0>; gone { }; port@0 { reg = <0>; endpoint { }; }; };\n\t/omit-if-no-ref/ i2c@4 { reg = <4 1>; };\n\tbus2@5 { reg = <5 1>; #address-cells = <1>; #size-cells = <1>; /omit-if-no-ref/ w@0 { reg = <0 1>; }; };\n};\n/ { i2c@1 { /delete-node/ x@50; }; spi@2 { /delete-node/ y@0; }; bus@3 { /delete-node/ z@0; }; ports { /delete-node/ gone; }; };\n",
+    "expect": [
+      {
+        "flags": [],
+        "sha": "49e86807f3419227",
+        "codes": [
+          "i2c_bus_bridge",
+          "i2c_bus_bridge",
+          "i2c_bus_reg",
+          "spi_bus_bridge",
+          "spi_bus_bridge",
+          "spi_bus_reg",
+          "avoid_unnecessary_addr_size",
+          "avoid_unnecessary_addr_size",
+          "graph_child_address"
+        ]
+      },
+      {
+        "flags": [
+          "-@"
+        ],
+        "sha": "49e86807f3419227",
+        "codes": [
+          "i2c_bus_bridge",
+          "i2c_bus_bridge",
+          "i2c_bus_reg",
+          "spi_bus_bridge",
+          "spi_bus_bridge",
+          "spi_bus_reg",
+          "avoid_unnecessary_addr_size",
+          "avoid_unnecessary_addr_size",
+          "graph_child_address"
+        ]
+      },
+      {
+        "flags": [
+          "-f"
+        ],
+        "sha": "49e86807f3419227",
+        "codes": [
+          "i2c_bus_bridge",
+          "i2c_bus_bridge",
+          "i2c_bus_reg",
+          "spi_bus_bridge",
+          "spi_bus_bridge",
+          "spi_bus_reg",
+          "avoid_unnecessary_addr_size",
+          "avoid_unnecessary_addr_size",
+          "graph_child_address"
+        ]
+      },
+      {
+        "flags": [
+          "-f",
+          "-@",
+          "-H",
+          "both",
+          "-A"
+        ],
+        "sha": "49e86807f3419227",
+        "codes": [
+          "i2c_bus_bridge",
+          "i2c_bus_bridge",
+          "i2c_bus_reg",
+          "spi_bus_bridge",
+          "spi_bus_bridge",
+          "spi_bus_reg",
+          "avoid_unnecessary_addr_size",
+          "avoid_unnecessary_addr_size",
+          "graph_child_address"
+        ]
+      }
+    ]
+  },
+  {
     "name": "a1.dts",
     "title": "omit-if-no-ref, self and foreign phandle properties",
     "src": "/dts-v1/;\n/ {\n\t#address-cells = <1>; #size-cells = <1>;\n\t/omit-if-no-ref/ a: a { x = <1>; b: b { }; };\n\t/omit-if-no-ref/ c: c { };\n\t/omit-if-no-ref/ d { };\n\tuser { p = <&b>; q = &c; };\n\te: e { phandle = <&e>; };\n\tf { linux,phandle = <5>; phandle = <6>; };\n\tg { phandle = <&e>; };\n};\n",
