@@ -264,9 +264,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     if (ev) {
       // A reserve done by memblock_alloc_range_nid is the result of the preceding alloc.
       const prev = obs.memblock[obs.memblock.length - 1];
-      if (ev.op === 'reserve' && prev && prev.op === 'alloc' && prev.result === null && /^memblock_alloc_range_nid\b|^memblock_alloc_range_nid\+/.test(ev.caller)) {
-        prev.result = ev.base!;
-      }
+      if (prev && resultOf(prev, ev)) prev.result = ev.base!;
       obs.memblock.push(ev);
       continue;
     }
@@ -287,6 +285,31 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
 function withTime(l: LogLine, time: number | undefined): LogLine {
   if (time !== undefined) l.time = time;
   return l;
+}
+
+/**
+ * Whether `next` is the reservation memblock_alloc_range_nid() made for the allocation `alloc`
+ * (mm/memblock.c: it reserves exactly `size` at the found base, which honours `align`). A failed
+ * allocation is followed by something else — often the default CMA area, whose
+ * memblock_alloc_range_nid() call prints no alloc line of its own, so size and alignment must match.
+ */
+export function resultOf(alloc: MemblockEvent, next: MemblockEvent): boolean {
+  if (alloc.op !== 'alloc' || next.op !== 'reserve' || !/^memblock_alloc_range_nid\+/.test(next.caller)) return false;
+  if (next.base === undefined || next.size !== alloc.size) return false;
+  if (alloc.align && alloc.align > 0n && next.base % alloc.align !== 0n) return false;
+  return true;
+}
+
+/** Recompute every alloc's `result` from the events that follow it (records made before the
+ *  size/alignment check paired a failed allocation with the next unrelated reservation). */
+export function relinkResults(events: MemblockEvent[]): MemblockEvent[] {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.op !== 'alloc' || e.count !== undefined) continue;
+    const n = events[i + 1];
+    e.result = n && resultOf(e, n) ? n.base! : null;
+  }
+  return events;
 }
 
 export function parseMemblockEvent(text: string): MemblockEvent | undefined {
@@ -429,6 +452,7 @@ export interface LabRecordJson {
 /** Compact runs of identical allocations (see `MemblockEvent.count`). Order is kept. */
 export function compactTrace(events: MemblockEvent[]): MemblockEvent[] {
   const out: MemblockEvent[] = [];
+  events = relinkResults(events.map((e) => ({ ...e })));
   const sig = (e: MemblockEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
   for (let i = 0; i < events.length; i++) {
     const a = events[i]!, r = events[i + 1];

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { readFdt, writeFdt } from './fdt-lite.js';
 import { buildCaseTree, type LabCase } from './generator.js';
-import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
+import { observationFromJson, relinkResults, type LabRecordJson, type Observation } from './observation.js';
 
 /** The repo's recorded observations. */
 export const labDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
@@ -18,7 +18,9 @@ export interface LabRecord extends Omit<LabRecordJson, 'observation'> {
 }
 
 export function decodeRecord(j: LabRecordJson, dir = labDataDir): LabRecord {
-  return { ...j, observation: observationFromJson(j.observation), dtbBytes: recordDtb(j, dir) };
+  const observation = observationFromJson(j.observation);
+  relinkResults(observation.memblock);
+  return { ...j, observation, dtbBytes: recordDtb(j, dir) };
 }
 
 /** The exact DTB a record booted (rebuilt from the stored virt tree + case when not stored). */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConsole, parseMemblockEvent, parseMemoryLine, compactTrace, toJsonValue, observationFromJson } from '../../src/verify/observation.js';
+import { parseConsole, parseMemblockEvent, parseMemoryLine, compactTrace, toJsonValue, observationFromJson, relinkResults } from '../../src/verify/observation.js';
 
 const fx = (n: string): string => gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', n))).toString('latin1').replace(/\r/g, '');
 const textLines = (c: string): string[] => c.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
@@ -92,4 +92,21 @@ test('compactTrace keeps order and reserved bytes; JSON round trip', () => {
   assert.equal(allocs(c), allocs(o.memblock));
   const back = observationFromJson(JSON.parse(JSON.stringify(toJsonValue({ ...o, memblock: c }))));
   assert.deepEqual(back, { ...o, memblock: c });
+});
+
+test('a failed allocation is not paired with the next, unrelated reservation', () => {
+  const con = [
+    '[    0.000000] memblock_phys_alloc_range: 8388608 bytes align=0x400000 from=0x0000000000000000 max_addr=0xffffffffffffffff fdt_scan_reserved_mem+0x660/0x848',
+    '[    0.000000] OF: reserved mem: failed to allocate memory for node \'pool\': size 8 MiB',
+    '[    0.000000] memblock_reserve: [0x000000007a200000-0x000000007e1fffff] memblock_alloc_range_nid+0x12c/0x1c8',
+    '[    0.000000] cma: Reserved 64 MiB at 0x000000007a200000 on node -1',
+    '[    0.000000] memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0x0000000000000001 early_pgtable_alloc+0x28/0x50',
+    '[    0.000000] memblock_reserve: [0x000000007f7ff000-0x000000007f7fffff] memblock_alloc_range_nid+0x12c/0x1c8',
+  ].join('\n');
+  const o = parseConsole('6.12-arm64', con);
+  assert.equal(o.memblock[0]!.result, null);
+  assert.equal(o.memblock[2]!.result, 0x7f7ff000n);
+  const stale = o.memblock.map((e) => ({ ...e }));
+  stale[0]!.result = 0x7a200000n; // as records made before the fix had it
+  assert.equal(relinkResults(stale)[0]!.result, null);
 });
