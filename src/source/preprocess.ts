@@ -139,6 +139,10 @@ function growOut(need: number): void {
   OUT = n;
 }
 
+/** Far above any real device tree (the largest kernel DTS yields well under a million tokens). */
+const WORK_LIMIT = 50_000_000;
+class LimitError extends Error {}
+
 const AVOID_PASTE: Tok = mkTok(K.PADDING, '', 0, 0, 0);
 const ARG_EOF: Tok = mkTok(K.EOF, '', 0, 0, 0);
 const DIR_EOF: Tok = mkTok(K.EOF, '', 0, 0, 0);
@@ -359,6 +363,26 @@ export class Preprocessor {
   }
 
   run(file: string, lf: LexedFile): PreprocessResult {
+    try {
+      return this.runUnguarded(file, lf);
+    } catch (e) {
+      // Hostile input only: macros that expand without end, or nesting deeper than the JS stack.
+      if (!(e instanceof LimitError) && !(e instanceof RangeError)) throw e;
+      const at = this.invocation?.tok;
+      this.report('error', 'cpp-limit', e instanceof LimitError ? e.message : 'macro arguments or #if expression nested too deeply',
+        at?.line ?? this.dirLine, at?.col ?? this.dirCol, 1, this.invocation?.file ?? this.buf?.name ?? file);
+      this.olen = 0;
+      this.wide = [];
+      this.ctxs = [];
+      for (const m of this.macros.values()) m.disabled = false;
+      return { text: '', diagnostics: this.diags, files: this.files };
+    }
+  }
+
+  /** Tokens produced so far (getToken), against a runaway expansion. */
+  private work = 0;
+
+  private runUnguarded(file: string, lf: LexedFile): PreprocessResult {
     this.baseFile = file;
     this.files.push(file);
     this.seen.add(file);
@@ -489,6 +513,7 @@ export class Preprocessor {
 
   /** libcpp cpp_get_token_1. */
   getToken(): Tok {
+    if (++this.work > WORK_LIMIT) throw new LimitError(`macro expansion produced more than ${WORK_LIMIT} tokens`);
     for (;;) {
       let t: Tok;
       const n = this.ctxs.length;

@@ -280,3 +280,14 @@ test('text is passed through as given: latin1 bytes and any other characters', (
   const r = preprocessText('a = "\u00c3\u009c"; /* \u00e9 */ b = "\u4e2d\u6587";\n', 'u.dts', { includeDirs: [] });
   assert.equal(mappedWords(r.text).map((w) => w.word).join(' '), 'a = "\u00c3\u009c"; b = "\u4e2d\u6587";');
 });
+
+test('runaway expansion and absurd nesting end with a cpp-limit diagnostic, not a crash', { timeout: 120_000 }, () => {
+  let src = '#define D(x) x x\n#define E0 1\n';
+  for (let i = 1; i <= 40; i++) src += `#define E${i} E${i - 1} E${i - 1}\n`;
+  let d = only(preprocessText(src + 'E40\n', 'x.dts', { includeDirs: [] }).diagnostics, 'cpp-limit');
+  assert.equal(d.line, 43);
+  const deep = 'D('.repeat(30000) + '1' + ')'.repeat(30000);
+  d = only(preprocessText(`#define D(x) x\n${deep}\n`, 'y.dts', { includeDirs: [] }).diagnostics, 'cpp-limit');
+  assert.equal(d.file, 'y.dts');
+  only(preprocessText(`#if ${'('.repeat(100000)}1${')'.repeat(100000)}\n#endif\n`, 'z.dts', { includeDirs: [] }).diagnostics, 'cpp-limit');
+});
