@@ -37,6 +37,8 @@ export interface PNode {
   /** srcpos chain: the first definition, then every merged one (srcpos_extend). */
   spans: Span[];
   omitIfNoRef: boolean;
+  /** dtc never set node->parent (a /delete-node/ placeholder when its node was built). */
+  nullParent: boolean;
 }
 
 export interface PMemReserve {
@@ -65,10 +67,17 @@ export function buildPropertyDelete(name: string): PProp {
   return { name, value: new Uint8Array(0), markers: [], labels: [], deleted: true, span: null };
 }
 
-/** build_node(): children get their parent. */
+/**
+ * build_node(): children get their parent — but dtc sets it with for_each_child(), which skips
+ * deleted children, so a /delete-node/ placeholder keeps a NULL parent in dtc (remembered in
+ * `nullParent`; our `parent` is still set so the tree stays navigable).
+ */
 export function buildNode(props: PProp[], children: PNode[], span: Span | null): PNode {
-  const n: PNode = { name: '', props, children, labels: [], parent: null, deleted: false, spans: span ? [span] : [], omitIfNoRef: false };
-  for (const c of children) c.parent = n;
+  const n: PNode = { name: '', props, children, labels: [], parent: null, deleted: false, spans: span ? [span] : [], omitIfNoRef: false, nullParent: false };
+  for (const c of children) {
+    c.parent = n;
+    if (c.deleted) c.nullParent = true;
+  }
   return n;
 }
 
@@ -305,6 +314,7 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
   if (p.spans.length > 1) n.extraSpans = p.spans.slice(1);
   if (n.labels.length !== p.labels.length) n.deletedLabels = p.labels.filter((l) => l.deleted).map((l) => l.name);
   if (p.omitIfNoRef) n.omitIfNoRef = true;
+  if (p.nullParent) n.dtcNullParent = true;
   for (const pp of p.props) {
     if (pp.deleted) continue;
     const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };

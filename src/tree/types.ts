@@ -63,6 +63,15 @@ export interface Node {
    * when some child was deleted.
    */
   rawChildNames?: string[];
+  /**
+   * dtc's `node->parent` is NULL for this (non-root) node, while `parent` here is the true parent.
+   * Happens to a `/delete-node/ name;` placeholder that a later definition revives: build_node()
+   * sets parents with for_each_child(), which skips the (deleted) placeholder, and merge_nodes()
+   * never sets it. dtc code that walks ->parent then treats the node like a root (checks that
+   * skip the root skip it; add_local_fixup_entry() files its __local_fixups__ entry at the top).
+   * Set by the parser only when true.
+   */
+  dtcNullParent?: boolean;
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
 }

@@ -308,3 +308,13 @@ test('deleted children stay visible by name for checks that read dtc\'s raw list
   assert.deepEqual(node(t, '/m').rawChildNames, ['x', 'y']);
   assert.equal(t.root.rawChildNames, undefined);
 });
+
+test('a revived /delete-node/ placeholder is marked: dtc left its parent pointer NULL', () => {
+  const t = parse('/dts-v1/;\n/ { x { }; };\n/ { x { n { /delete-node/ c; }; n { L3: c { p; }; }; }; };');
+  const c = node(t, '/x/n/c');
+  assert.equal(c.parent, node(t, '/x/n')); // our tree stays navigable
+  assert.equal(c.dtcNullParent, true);
+  assert.equal(node(t, '/x/n').dtcNullParent, undefined);
+  // a node re-opened normally keeps its parent in dtc too
+  assert.equal(node(parse('/dts-v1/;\n/ { n { c { }; }; };\n/ { n { c { p; }; }; };'), '/n/c').dtcNullParent, undefined);
+});
