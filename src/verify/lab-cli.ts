@@ -6,7 +6,7 @@ import { generateCase } from './generator.js';
 import { runJob, cachedRecord, type LabJob } from './lab.js';
 import { writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
-import type { LabRecordJson } from './observation.js';
+import { observationFromJson, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
 
 function arg(name: string, dflt?: string): string | undefined {
@@ -23,6 +23,7 @@ async function main(): Promise<number> {
   const earlyStop = (arg('early-stop', 'none') ?? 'none') as EarlyStop;
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
+  const exportOnly = process.argv.includes('--export-only');
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       queue.push({ kernel: k, seed, index: i, case: generateCase(seed, i, def.arch) });
     }
   }
+  if (exportOnly) queue.length = 0;
   const total = queue.length;
   let done = 0, booted = 0, cachedN = 0, bootSeconds = 0, failed = 0;
   const t0 = Date.now();
@@ -58,7 +60,11 @@ async function main(): Promise<number> {
       const recs: LabRecordJson[] = [];
       for (let i = 0; i < first + cases; i++) {
         const r = cachedRecord(id, generateCase(seed, i, def.arch));
-        if (r) recs.push(r);
+        if (!r) continue;
+        // Older cache entries may pair a failed alloc with an unrelated reserve: relink.
+        const o = observationFromJson(r.observation);
+        r.observation = toJsonValue({ ...o, memblock: relinkResults(o.memblock) });
+        recs.push(r);
       }
       if (recs.length) writeLabRecordsJson(id, recs, out);
     }
