@@ -75,7 +75,7 @@ const standInDecompiler: OurDecompiler = {
 const bootCpuidOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(28);
 
 // ---- one run over the corpus, shared by the tests below -----------------------------------------
-interface FileResult { file: CorpusFile; ref: RefResult; outcome: Outcome; detail?: string; warningsAgree?: boolean; roundtrip?: 'ok' | 'differs' | 'fails' | 'skipped'; roundtripDetail?: string }
+interface FileResult { file: CorpusFile; ref: RefResult; outcome: Outcome; detail?: string; warningsAgree?: boolean; sameErrorLine?: boolean; roundtrip?: 'ok' | 'differs' | 'fails' | 'skipped'; roundtripDetail?: string }
 
 const firstDiag = (r: OurResult): string => {
   if (r.threw) return `threw: ${r.threw.split('\n').slice(0, 3).join(' | ')}`;
@@ -129,6 +129,13 @@ function corpusRun(): NonNullable<typeof shared> {
         const mine = ours.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code).sort();
         r.warningsAgree = JSON.stringify(mine) === JSON.stringify(dtcWarningNames(r.ref.stderr));
       }
+      if (r.outcome === 'both-rejected') {
+        // dtc: "Error: <file>:<line>.<col>-… msg" or "ERROR (check): <file>:<line>.<col>…"; ours: the first error diagnostic.
+        const m = /(?:Error|ERROR \([a-z_]+\)): (\S+?):(\d+)\.\d+/.exec(r.ref.stderr);
+        const e = ours.diagnostics.find((d) => d.severity === 'error');
+        if (m && e) r.sameErrorLine = e.file.endsWith(m[1]!.replace(/^<src>\//, '')) && e.line === Number(m[2]);
+        r.detail = `dtc: ${m?.[0] ?? '?'} — carveout: ${firstDiag(ours)}`;
+      }
       // A readable first difference for a bounded number of files (two dtc runs each).
       if (r.outcome === 'differs' && ours.dtb && detailed++ < 150) r.detail += `\n${firstTextDifference(dtcDecompile(r.ref.dtb!), dtcDecompile(ours.dtb))}`;
     }
@@ -160,7 +167,8 @@ test('kernel corpus: carveout compiles every arm/arm64 DTS byte-identical to cpp
       const dtcRejected = rs.filter((r) => !r.ref.ok);
       say(`${arch} ${overlay ? '.dtso' : '.dts '}: ${rs.length} files, dtc rejects ${dtcRejected.length}` +
         (problem ? '' : `, identical ${rs.filter((r) => r.outcome === 'identical').length}/${rs.length - dtcRejected.length}, ` +
-          `carveout also rejects ${dtcRejected.filter((r) => r.outcome === 'both-rejected').length}/${dtcRejected.length}`));
+          `carveout also rejects ${dtcRejected.filter((r) => r.outcome === 'both-rejected').length}/${dtcRejected.length}` +
+          (dtcRejected.length ? ` (first error on dtc's file:line ${dtcRejected.filter((r) => r.sameErrorLine).length})` : '')));
     }
   }
   if (problem) assert.fail(`the carveout side cannot run — ${problem}. (Reference side built ${results.filter((r) => r.ref.ok).length} blobs.)`);
