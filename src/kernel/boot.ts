@@ -277,9 +277,19 @@ export function bootKernel(input: BootInput): BootResult {
     if (e instanceof MemblockPanic) {
       result.panic = e.message;
       printk('emerg', `Kernel panic - not syncing: ${e.message}`, 'panic');
+    } else if (e instanceof BootPanic) {
+      result.panic = e.message;
+      for (const l of e.lines) printk('emerg', l, 'panic');
     } else throw e;
   }
   return finish(result, traceStart);
+}
+
+/** The modelled kernel oopses/panics: the boot stops there, like the real one. */
+export class BootPanic extends Error {
+  constructor(message: string, readonly lines: string[]) {
+    super(message);
+  }
 }
 
 export interface MemblockRegionCopy {
@@ -319,6 +329,27 @@ interface BootState {
   setTraceStart(n: number): void;
   /** arm64 memstart_addr (PHYS_OFFSET), once arm64_memblock_init computed it. */
   memstart?: bigint;
+  /** Memory left out of the linear map by paging_init (NOMAP then); writing there faults. */
+  unmapped?: Bank[];
+}
+
+/**
+ * The kernel writes the block it just got through the linear map (memblock_alloc zeroes it,
+ * NODE_DATA is memset): memory that was NOMAP when paging_init built the map — a no-map region
+ * whose handler failed gets its NOMAP cleared later (6.12) — faults, and the boot dies.
+ */
+function touch(st: BootState, base: bigint, size: bigint): void {
+  if (!base || !st.unmapped || st.ctx.profile.arch !== 'arm64') return;
+  for (const u of st.unmapped) {
+    if (base < u.base + u.size && u.base < base + size) {
+      const addr = base > u.base ? base : u.base;
+      const va = st.ctx.profile.arm64!.pageOffset + (addr - (st.memstart ?? 0n));
+      throw new BootPanic('Attempted to kill the idle task!', [
+        `Unable to handle kernel paging request at virtual address ${va.toString(16).padStart(16, '0')}`,
+        'Kernel panic - not syncing: Attempted to kill the idle task!',
+      ]);
+    }
+  }
 }
 
 function finish(r: BootResult, traceStart: number): BootResult {
@@ -447,6 +478,7 @@ function bootArm64(st: BootState): void {
   for (let i = 0; i < pg.extraBefore; i++) pgAlloc();
   const initBegin = text + a.initBeginOffset;
   const alias: Bank = { base: text, size: initBegin - text };
+  st.unmapped = mb.memory.regions.filter((r) => r.flags & MEMBLOCK_NOMAP).map((r) => ({ base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular);
@@ -458,7 +490,8 @@ function bootArm64(st: BootState): void {
   // unflatten_device_tree (6.12: static reserved-memory regions are saved first)
   fdtScanReservedMemRegNodes(ctx as never);
   const qemuChosenProps = layout.name === 'qemu-virt' ? chosenAdditions(ctx.tree, layout) : 0;
-  mb.alloc(BigInt(unflattenSize(ctx.tree, a.unflatten, qemuChosenProps)), BigInt(a.unflatten.align), 'early_init_dt_alloc_memory_arch');
+  const unfSize = BigInt(unflattenSize(ctx.tree, a.unflatten, qemuChosenProps));
+  touch(st, mb.alloc(unfSize, BigInt(a.unflatten.align), 'early_init_dt_alloc_memory_arch'), unfSize);
 
   // bootmem_init → arch_numa_init (dummy node 0)
   const start = mb.startOfDram();
@@ -473,23 +506,30 @@ function bootArm64(st: BootState): void {
   mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
   if (a.numa.reservedNid) mb.setNode(start, end - start, mb.reserved, 0);
   const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
-  if (a.numa.cpumaskAlloc) mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var');
+  if (nd) {
+    const range = `[mem 0x${nd.toString(16).padStart(8, '0')}-0x${(nd + a.numa.nodeDataSize - 1n).toString(16).padStart(8, '0')}]`;
+    ctx.printk('info', a.numa.nodeDataMessage === '6.12' ? `NODE_DATA(0) allocated ${range}` : `NUMA: NODE_DATA ${range}`, 'setup_node_data');
+  }
+  touch(st, nd, a.numa.nodeDataSize); // memset(NODE_DATA(nid), 0, ...)
+  if (a.numa.cpumaskAlloc) touch(st, mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n);
 
   // sparse_init (mm/sparse.c, SPARSEMEM_VMEMMAP + SPARSEMEM_EXTREME)
   const sp = a.sparse;
   const secShift = BigInt(sp.sectionSizeBits);
   const sections = new Set<bigint>();
   for (const r of mb.memory.regions) for (let s = r.base >> secShift; s <= (r.base + r.size - 1n) >> secShift; s++) sections.add(s);
-  mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init');
+  touch(st, mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes);
   const roots = new Set([...sections].map((s) => s / BigInt(sp.sectionsPerRoot)));
-  for (let i = 0; i < roots.size; i++) mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc');
+  for (let i = 0; i < roots.size; i++) touch(st, mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc'), sp.rootBytes);
   const goal = roundDown(nd, 1n << secShift);
-  mb.allocTryNid(sp.usemapBytesPerSection * BigInt(sections.size), 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
+  const usemap = sp.usemapBytesPerSection * BigInt(sections.size);
+  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap);
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
   const buf = mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
   const early = (size: bigint) => mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
-  for (let i = 0; i < sp.vmemmapTablesFixed; i++) early(page);
+  // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
+  for (let i = 0; i < sp.vmemmapTablesFixed; i++) touch(st, early(page), page);
   if (!buf) {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
     // __earlyonly_bootmem_alloc() per block — PMD blocks with 4 KiB pages, base pages otherwise.

@@ -10,13 +10,15 @@ import assert from 'node:assert/strict';
 import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { bootRecord, cmaLines } from './boot-lab-helpers.js';
-import { compactTrace, type MemblockEvent as ObsEvent } from '../../src/verify/observation.js';
+import type { MemblockEvent as ObsEvent } from '../../src/verify/observation.js';
 
 const kernels = recordedKernels().filter((k) => getProfile(k));
 
 /** One comparable line per memblock=debug event (caller offsets dropped; page-table runs compacted like the lab does). */
-function traceKeys(evs: { fn: string; base?: bigint; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint | null; count?: number }[]): string[] {
-  const h = (x: bigint | undefined | null) => (x === undefined || x === null || x === 0n ? '0' : x.toString(16));
+function traceKeys(evs: { fn: string; base?: bigint; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint | null; count?: number }[], bits = 64): string[] {
+  // sizes as phys_addr_t: the lab derives them from the printed (wrapped) end on 32-bit kernels
+  const m = (1n << BigInt(bits)) - 1n;
+  const h = (x: bigint | undefined | null) => (x === undefined || x === null || x === 0n ? '0' : (x & m).toString(16));
   return evs.map((e) => (e.align !== undefined ? `${e.fn} ${h(e.size)} al=${h(e.align)} from=${h(e.from)} max=${h(e.maxAddr)} -> ${h(e.result)} x${e.count ?? 1}` : `${e.fn} ${h(e.base)}+${h(e.size)}`));
 }
 
@@ -26,12 +28,42 @@ function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof t
   for (const e of ev as Record<string, any>[]) {
     if (e.kind === 'note' || e.kind === 'memblock_double_array') continue;
     if ('result' in e) {
-      const a: ObsEvent = { fn: e.kind, op: 'alloc', size: e.size, align: e.align, from: e.from, maxAddr: e.maxAddr, caller: e.caller, result: e.result || null };
+      // callers get a `+off/len` like %pS prints, which the lab's result linking expects
+      const a: ObsEvent = { fn: e.kind, op: 'alloc', size: e.size, align: e.align, from: e.from, maxAddr: e.maxAddr, caller: `${e.caller}+0x0/0x0`, result: e.result || null };
       if (e.nid !== undefined) a.nid = e.nid;
       evs.push(a);
-    } else evs.push({ fn: e.kind, op: /reserve/.test(e.kind) ? 'reserve' : /free/.test(e.kind) ? 'free' : /remove/.test(e.kind) ? 'remove' : 'add', base: e.base, end: e.base + e.size - 1n, size: e.size, caller: e.caller });
+    } else evs.push({ fn: e.kind, op: /reserve/.test(e.kind) ? 'reserve' : /free/.test(e.kind) ? 'free' : /remove/.test(e.kind) ? 'remove' : 'add', base: e.base, end: e.base + e.size - 1n, size: e.size, caller: `${e.caller}+0x0/0x0` });
   }
-  return compactTrace(evs);
+  return compactKnown(evs);
+}
+
+/**
+ * compactTrace (src/verify/observation.ts) without its result re-linking: the model knows which
+ * reserve belongs to which allocation (a failed one has none), so results are kept as they are.
+ */
+function compactKnown(events: ObsEvent[]): ObsEvent[] {
+  const out: ObsEvent[] = [];
+  const sig = (e: ObsEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
+  for (let i = 0; i < events.length; i++) {
+    const a = events[i]!;
+    const r = events[i + 1];
+    const paired = a.op === 'alloc' && typeof a.result === 'bigint' && r && r.op === 'reserve' && r.base === a.result;
+    if (!paired) {
+      out.push({ ...a });
+      continue;
+    }
+    const pa = out[out.length - 2];
+    const pr = out[out.length - 1];
+    if (pa && pr && pa.op === 'alloc' && pr.op === 'reserve' && sig(pa) === sig(a) && pr.base !== undefined && pr.end !== undefined && r.base !== undefined && r.end !== undefined && (r.end + 1n === pr.base || pr.end + 1n === r.base)) {
+      pa.count = (pa.count ?? 1) + 1;
+      pr.count = (pr.count ?? 1) + 1;
+      if (r.base < pr.base) pr.base = r.base;
+      else pr.end = r.end;
+      pr.size = pr.end - pr.base + 1n;
+    } else out.push({ ...a }, { ...r });
+    i++;
+  }
+  return out;
 }
 
 /** The platform reservations (initrd, kernel image, arm pgdir) the trace shows before reserved-memory. */
@@ -91,17 +123,24 @@ for (const kernel of kernels) {
         // default CMA area): a result outside [from, max_addr) is no result.
         const all = r.observation.memblock.slice(0, end < 0 ? undefined : end);
         const obsEvs = all.map((e, i) => {
+          const next = all[i + 1];
+          // re-link with the kernel's rule: the reserve that follows has the same size and a base
+          // aligned as round_down/round_up leave it ((base & (align - 1)) == 0, also for odd aligns)
+          if (e.op === 'alloc' && !e.count && next?.op === 'reserve' && /^memblock_alloc_range_nid\+/.test(next.caller) && next.size === e.size && next.base !== undefined) {
+            const al = e.align ?? 0n;
+            const ok = (!al || (next.base & (al - 1n)) === 0n) && (e.from === undefined || next.base >= e.from) && (e.maxAddr === undefined || e.maxAddr <= 1n || next.base + (e.size ?? 0n) <= e.maxAddr + 1n);
+            e = { ...e, result: ok ? next.base : null };
+          }
           if (e.op !== 'alloc' || typeof e.result !== 'bigint') return e;
           const hi = e.maxAddr !== undefined && e.maxAddr > 1n ? e.maxAddr : undefined;
-          const next = all[i + 1];
           const bad =
             (e.from !== undefined && e.result < e.from) ||
             (hi !== undefined && e.result + (e.size ?? 0n) > hi + 1n) ||
             (!e.count && next?.op === 'reserve' && next.size !== e.size);
           return bad ? { ...e, result: null } : e;
         });
-        const theirs = traceKeys(obsEvs);
-        const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail)));
+        const theirs = traceKeys(obsEvs, p.physAddrBits);
+        const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail)), p.physAddrBits);
         const n = Math.min(theirs.length, mine.length);
         // armmp's console stops mid-way with memblock=debug: its last run of allocations may be cut
         const cut = (k: number) => k >= theirs.length - 2 && p.arch === 'arm';

@@ -28,6 +28,7 @@ export const profile: KernelProfile = {
   bootSteps: arm64BootSteps,
   arm64: {
     dmaZone: 'bits',
+    pageOffset: 0xffff000000000000n, // -(1 << vabits_actual)
     physMaskShift: 48,
     linearRegionSize: 1n << 47n, // VA_BITS=48: PAGE_END - PAGE_OFFSET
     memstartAlign: GiB,
@@ -44,7 +45,7 @@ export const profile: KernelProfile = {
       caller: 'early_pgtable_alloc',
     },
     unflatten: { deviceNodeSize: 208, propertySize: 96, align: 8, extraBytes: 0 },
-    numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false, reservedNid: false },
+    numa: { nodeDataSize: 0x2c80n, distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: '6.1' },
     sparse: {
       sectionSizeBits: 27,
       memSectionRootsBytes: 0x20000n, // 2^(48-27) / 128 * 8

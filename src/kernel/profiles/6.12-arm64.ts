@@ -28,6 +28,7 @@ export const profile: KernelProfile = {
   bootSteps: arm64BootSteps,
   arm64: {
     dmaZone: 'limit',
+    pageOffset: 0xfff0000000000000n, // -(1 << vabits_actual)
     physMaskShift: 52, // CONFIG_ARM64_PA_BITS=52
     // VA_BITS=52 with LPA2 on `-cpu max`: PAGE_END - _PAGE_OFFSET(52) = 2^52 - 2^47
     linearRegionSize: (1n << 52n) - (1n << 47n),
@@ -44,7 +45,7 @@ export const profile: KernelProfile = {
       caller: 'early_pgtable_alloc',
     },
     unflatten: { deviceNodeSize: 208, propertySize: 104, align: 8, extraBytes: 0 },
-    numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true, reservedNid: true },
+    numa: { nodeDataSize: 0x3740n, distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: '6.12' },
     sparse: {
       sectionSizeBits: 27,
       memSectionRootsBytes: 2n * MiB, // 2^(52-27) sections / (4096/32 per root) * 8

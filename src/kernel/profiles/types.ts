@@ -31,6 +31,8 @@ export interface Arm64Layout {
    * (zone_dma_bits = min3(32, fls64(dt), fls64(acpi))), 6.12 keeps the address (zone_dma_limit).
    */
   dmaZone: 'bits' | 'limit';
+  /** PAGE_OFFSET with the VA size we boot with: the linear map's virtual base (for fault messages). */
+  pageOffset: bigint;
   /** PHYS_MASK_SHIFT (CONFIG_ARM64_PA_BITS): memory above 1 << this is removed. */
   physMaskShift: number;
   /**
@@ -73,7 +75,7 @@ export interface Arm64Layout {
    * allocation (6.12), and whether the reserved regions existing then get the node id (6.12
    * mm/numa_memblks.c numa_clear_kernel_node_hotplug), which stops them merging with later ones.
    */
-  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean };
+  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean; nodeDataMessage: '6.1' | '6.12' };
   /** mm/sparse.c with SPARSEMEM_VMEMMAP. */
   sparse: {
     sectionSizeBits: number;
