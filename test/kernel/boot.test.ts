@@ -262,3 +262,20 @@ test('any command line, RAM size and kernel: the boot model never throws', () =>
     { numRuns: 150 },
   );
 });
+
+test('6.12: a no-map region whose handler fails is unmapped yet freed for allocation — writing there oopses', () => {
+  const tree = board(
+    '0x0 0x40000000 0x0 0x10000000',
+    `reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+       tee@4fff8000 { compatible = "shared-dma-pool"; reg = <0x0 0x4fff8000 0x0 0x8000>; no-map; reusable; }; };`,
+  );
+  const r = boot('6.12-arm64', { tree });
+  assert.equal(r.panic, 'Attempted to kill the idle task!');
+  // the first zeroed allocation after the handler cleared NOMAP (here the unflattened tree) lands there
+  assert.ok(r.log.some((l) => /^Unable to handle kernel paging request at virtual address fff000000fff[89a-f][0-9a-f]{3}$/.test(l.text)));
+  assert.equal(r.defaultCma, undefined, 'the boot never reaches dma_contiguous_reserve');
+  // 6.1 keeps the region reserved (it frees nothing of a no-map region), so the boot goes on
+  const r61 = boot('6.1-arm64', { tree });
+  assert.equal(r61.panic, undefined);
+  assert.ok(r61.defaultCma);
+});
