@@ -325,7 +325,10 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     if (!c.deleted) n.children.push(finalizeNode(c, n));
     else anyDeleted = true;
   }
-  if (anyDeleted) n.rawChildNames = p.children.map((c) => c.name);
+  if (anyDeleted) {
+    n.rawChildNames = p.children.map((c) => c.name);
+    n.rawChildSpans = p.children.map((c) => c.spans.slice());
+  }
   return n;
 }
 

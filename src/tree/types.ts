@@ -64,6 +64,12 @@ export interface Node {
    */
   rawChildNames?: string[];
   /**
+   * Parallel to `rawChildNames`: each raw child's srcpos chain (its span, then merged ones), e.g.
+   * for dtc's duplicate_node_names, which compares live children with *all* later siblings and
+   * reports a deleted one at its srcpos with path "(null)". Empty for a placeholder without one.
+   */
+  rawChildSpans?: Span[][];
+  /**
    * dtc's `node->parent` is NULL for this (non-root) node, while `parent` here is the true parent.
    * Happens to a `/delete-node/ name;` placeholder that a later definition revives: build_node()
    * sets parents with for_each_child(), which skips the (deleted) placeholder, and merge_nodes()

@@ -304,6 +304,7 @@ test('deleted children stay visible by name for checks that read dtc\'s raw list
   const t = parse('/dts-v1/;\n/ { i2c { a@1 { }; b@2 { }; }; m { /delete-node/ x; y { }; }; };\n/ { i2c { /delete-node/ a@1; }; };');
   assert.deepEqual(node(t, '/i2c').children.map((c) => c.name), ['b@2']);
   assert.deepEqual(node(t, '/i2c').rawChildNames, ['a@1', 'b@2']);
+  assert.deepEqual(node(t, '/i2c').rawChildSpans!.map((ss) => ss.map((x) => `${x.line}.${x.column}`)), [['2.15'], ['2.24']]);
   // a /delete-node/ placeholder in a new node is a deleted child too
   assert.deepEqual(node(t, '/m').rawChildNames, ['x', 'y']);
   assert.equal(t.root.rawChildNames, undefined);
