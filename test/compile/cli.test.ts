@@ -1,8 +1,8 @@
 // `carveout compile` end to end through the CLI: dtc's flags, output to file and stdout,
 // diagnostics rendered with the source line and a caret, exit 2 on errors.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { rmSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { parseArgs, parseCNumber } from '../../src/cli/commands/compile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carveout-compile-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const board = join(dir, 'board.dts');
 writeFileSync(
   board,

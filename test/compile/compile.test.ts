@@ -1,8 +1,8 @@
 // The library pipeline (src/compile.ts): preprocessing, options, loadDts, DTB input, and that no
 // input — however hostile — makes it throw.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rmSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { compileFile, compileString, loadDts } from '../../src/compile.js';
 import { getNodeByPath } from '../../src/tree/checks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carveout-compile-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(join(dir, 'inc', 'dt-bindings'), { recursive: true });
 writeFileSync(join(dir, 'inc', 'dt-bindings', 'irq.h'), '#define IRQ_TYPE_LEVEL_HIGH 4\n#define GIC_SPI 0\n');
 writeFileSync(join(dir, 'soc.dtsi'), `/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tgic: intc@8000000 {\n\t\tcompatible = "arm,gic-v3";\n\t\treg = <0 0x8000000 0 0x10000>;\n\t\tinterrupt-controller;\n\t\t#interrupt-cells = <3>;\n\t\t#address-cells = <0>;\n\t};\n};\n`);
