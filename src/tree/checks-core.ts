@@ -271,6 +271,17 @@ export class TreeContext {
     return ph;
   }
 
+  /**
+   * check_msg for a node dtc has already deleted (duplicate_node_names walks the raw sibling list):
+   * its fullpath is NULL, which glibc prints as "(null)".
+   */
+  reportDeleted(c: Check, spans: readonly Span[], message: string): void {
+    if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
+    const extra = spans.slice(1);
+    const hint = extra.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
+    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, `(null): ${message}`, spans[0] ?? noSpan, hint));
+  }
+
   /** checks.c check_msg: format like dtc and record as a diagnostic. */
   report(c: Check, node: Node | null, prop: Property | null, message: string): void {
     if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
@@ -288,6 +299,15 @@ export class TreeContext {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers with dtc's semantics (livetree.c, data.c, dtc.h)
+
+/**
+ * dtc's `node->parent`: the real parent, except for a node revived from a `/delete-node/`
+ * placeholder, whose parent pointer dtc never sets (the parser marks it `dtcNullParent`). Checks
+ * then treat it like the root, and local fixups paths stop there.
+ */
+export function dtcParent(node: Node): Node | null {
+  return (node as { dtcNullParent?: boolean }).dtcNullParent ? null : node.parent;
+}
 
 /**
  * dtc's `if (node->labels)`: true when the node has labels, even deleted ones (dtc keeps them in

@@ -4,7 +4,7 @@
 // aliases and OF graph. Messages are dtc's words; the framework is in checks.ts.
 import type { Node, Property } from './types.js';
 import {
-  ALIASCHARS, PROPNODECHARSSTRICT, DtcAbort, cString, cellAt, checkIsCell, checkIsString, checkIsStringList, fail,
+  ALIASCHARS, PROPNODECHARSSTRICT, DtcAbort, cString, dtcParent, cellAt, checkIsCell, checkIsString, checkIsStringList, fail,
   getNodeByPath, getProp, phandleIsValid, propvalCell, strspn,
   type Check, type CheckDef, type CheckFn, type TreeContext,
 } from './checks-core.js';
@@ -67,13 +67,14 @@ const isCell = (name: string, propname: string): CheckDef => ({ name, level: 'wa
 const checkRegFormat: CheckFn = (c, ctx, node) => {
   const prop = getProp(node, 'reg');
   if (!prop) return;
-  if (!node.parent) {
+  const parent = dtcParent(node);
+  if (!parent) {
     fail(c, ctx, node, null, 'Root node has a "reg" property');
     return;
   }
   if (prop.value.length === 0) fail(c, ctx, node, prop, 'property is empty');
-  const a = addrCells(ctx, node.parent);
-  const s = sizeCells(ctx, node.parent);
+  const a = addrCells(ctx, parent);
+  const s = sizeCells(ctx, parent);
   const entrylen = ((a + s) * 4) | 0;
   if (!isMultipleOf(prop.value.length, entrylen))
     fail(c, ctx, node, prop, `property has invalid length (${prop.value.length} bytes) (#address-cells == ${a}, #size-cells == ${s})`);
@@ -83,16 +84,17 @@ const checkRangesFormat: CheckFn = (c, ctx, node) => {
   const ranges = c.data!;
   const prop = getProp(node, ranges);
   if (!prop) return;
-  if (!node.parent) {
+  const parent = dtcParent(node);
+  if (!parent) {
     fail(c, ctx, node, prop, `Root node has a "${ranges}" property`);
     return;
   }
-  const pa = addrCells(ctx, node.parent);
-  const ps = sizeCells(ctx, node.parent);
+  const pa = addrCells(ctx, parent);
+  const ps = sizeCells(ctx, parent);
   const ca = addrCells(ctx, node);
   const cs = sizeCells(ctx, node);
   const entrylen = ((pa + ca + cs) * 4) | 0;
-  const ppath = ctx.fullpath(node.parent);
+  const ppath = ctx.fullpath(parent);
   if (prop.value.length === 0) {
     if (pa !== ca) fail(c, ctx, node, prop, `empty "${ranges}" property but its #address-cells (${ca}) differs from ${ppath} (${pa})`);
     if (ps !== cs) fail(c, ctx, node, prop, `empty "${ranges}" property but its #size-cells (${cs}) differs from ${ppath} (${ps})`);
@@ -122,11 +124,12 @@ const checkPciBridge: CheckFn = (c, ctx, node) => {
 };
 
 const checkPciDeviceBusNum: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'pci') return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'pci') return;
   let prop = getProp(node, 'reg');
   if (!prop) return;
   const busNum = (cellAt(prop.value, 0) & 0x00ff0000) >>> 16;
-  prop = getProp(node.parent, 'bus-range');
+  prop = getProp(parent, 'bus-range');
   let min = 0;
   let max = 0;
   if (prop) {
@@ -137,7 +140,8 @@ const checkPciDeviceBusNum: CheckFn = (c, ctx, node) => {
 };
 
 const checkPciDeviceReg: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'pci') return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'pci') return;
   const prop = getProp(node, 'reg');
   if (!prop) return;
   const unitname = ctx.unitname(node);
@@ -158,7 +162,8 @@ const checkSimpleBusBridge: CheckFn = (_c, ctx, node) => {
 };
 
 const checkSimpleBusReg: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'simple-bus') return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'simple-bus') return;
   const unitname = ctx.unitname(node);
   let cells: Uint8Array | null = null;
   let first = 0;
@@ -173,10 +178,10 @@ const checkSimpleBusReg: CheckFn = (c, ctx, node) => {
     }
   }
   if (!cells) {
-    if (node.parent.parent && ctx.nodeInfo(node).bus !== 'simple-bus') fail(c, ctx, node, null, 'missing or empty reg/ranges property');
+    if (dtcParent(parent) && ctx.nodeInfo(node).bus !== 'simple-bus') fail(c, ctx, node, null, 'missing or empty reg/ranges property');
     return;
   }
-  let size = addrCells(ctx, node.parent) >>> 0;
+  let size = addrCells(ctx, parent) >>> 0;
   if (size > 4096) throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 reads ${size} cells past the value here (simple_bus_reg)`, node.span);
   let reg = 0n;
   for (let i = first; size--; i++) reg = ((reg << 32n) | BigInt(cellAt(cells, i))) & 0xffffffffffffffffn;
@@ -203,7 +208,8 @@ const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
 const I2C_TEN_BIT_ADDRESS = 0x80000000;
 
 const checkI2cBusReg: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'i2c-bus') return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'i2c-bus') return;
   const unitname = ctx.unitname(node);
   const prop = getProp(node, 'reg');
   const cells = cellsOf(prop);
@@ -247,8 +253,9 @@ const checkSpiBusBridge: CheckFn = (c, ctx, node) => {
 };
 
 const checkSpiBusReg: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'spi-bus') return;
-  if (getProp(node.parent, 'spi-slave')) return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'spi-bus') return;
+  if (getProp(parent, 'spi-slave')) return;
   const unitname = ctx.unitname(node);
   const cells = cellsOf(getProp(node, 'reg'));
   if (!cells) {
@@ -260,7 +267,8 @@ const checkSpiBusReg: CheckFn = (c, ctx, node) => {
 };
 
 const checkUnitAddressFormat: CheckFn = (c, ctx, node) => {
-  if (node.parent && ctx.nodeInfo(node.parent).bus) return;
+  const parent = dtcParent(node);
+  if (parent && ctx.nodeInfo(parent).bus) return;
   let unitname = ctx.unitname(node);
   if (!unitname) return;
   if (unitname.startsWith('0x')) {
@@ -271,16 +279,17 @@ const checkUnitAddressFormat: CheckFn = (c, ctx, node) => {
 };
 
 const checkAvoidDefaultAddrSize: CheckFn = (c, ctx, node) => {
-  if (!node.parent) return;
+  const parent = dtcParent(node);
+  if (!parent) return;
   if (!getProp(node, 'reg') && !getProp(node, 'ranges')) return;
-  const p = ctx.nodeInfo(node.parent);
+  const p = ctx.nodeInfo(parent);
   if (p.addrCells === -1) fail(c, ctx, node, null, 'Relying on default #address-cells value');
   if (p.sizeCells === -1) fail(c, ctx, node, null, 'Relying on default #size-cells value');
 };
 
 const checkAvoidUnnecessaryAddrSize: CheckFn = (c, ctx, node) => {
   const i = ctx.nodeInfo(node);
-  if (!node.parent || i.addrCells < 0 || i.sizeCells < 0) return;
+  if (!dtcParent(node) || i.addrCells < 0 || i.sizeCells < 0) return;
   // dtc 1.6.1 does not yet look at dma-ranges here.
   if (getProp(node, 'ranges') || !ctx.hasRawChildren(node)) return;
   const hasReg = node.children.some((ch) => getProp(ch, 'reg'));
@@ -320,7 +329,7 @@ const checkObsoleteChosenInterruptController: CheckFn = (c, ctx, node) => {
 
 const checkChosenNodeIsRoot: CheckFn = (c, ctx, node) => {
   if (node.name !== 'chosen') return;
-  if (node.parent !== ctx.root) fail(c, ctx, node, null, 'chosen node must be at root node');
+  if (dtcParent(node) !== ctx.root) fail(c, ctx, node, null, 'chosen node must be at root node');
 };
 
 const checkChosenNodeBootargs: CheckFn = (c, ctx, node) => {
@@ -449,7 +458,7 @@ const checkInterruptsProperty: CheckFn = (c, ctx, node) => {
       if (!nodeIsInterruptProvider(irqNode)) fail(c, ctx, irqNode, null, 'Missing interrupt-controller or interrupt-map property');
       break;
     }
-    parent = parent.parent;
+    parent = dtcParent(parent);
   }
   if (!irqNode) {
     fail(c, ctx, node, null, 'Missing interrupt-parent');
@@ -486,13 +495,14 @@ const checkAliasPaths: CheckFn = (c, ctx, node) => {
 const checkGraphNodes: CheckFn = (_c, ctx, node) => {
   for (const child of node.children) {
     if (!(ctx.basename(child) === 'endpoint' || getProp(child, 'remote-endpoint'))) continue;
-    if (!node.parent)
+    const parent = dtcParent(node);
+    if (!parent)
       // dtc 1.6.1 dereferences the root's NULL parent here (newer dtc warns instead).
-      throw new DtcAbort(`/: dtc 1.6.1 crashes on the root node containing endpoint node '${child.name}' (potentially misplaced remote-endpoint property)`, child.span);
+      throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 crashes on a root node containing endpoint node '${child.name}' (potentially misplaced remote-endpoint property)`, child.span);
     ctx.nodeInfo(node).bus = 'graph-port';
     // The parent of 'port' nodes can be either 'ports' or a device.
-    const pinfo = ctx.nodeInfo(node.parent);
-    if (!pinfo.bus && (node.parent.name === 'ports' || getProp(node, 'reg'))) pinfo.bus = 'graph-ports';
+    const pinfo = ctx.nodeInfo(parent);
+    if (!pinfo.bus && (parent.name === 'ports' || getProp(node, 'reg'))) pinfo.bus = 'graph-ports';
     break;
   }
 };
@@ -521,7 +531,9 @@ function checkGraphReg(c: Check, ctx: TreeContext, node: Node): void {
   }
   const expected = hex(cellAt(prop.value, 0));
   if (ctx.unitname(node) !== expected) fail(c, ctx, node, null, `graph node unit address error, expected "${expected}"`);
-  const p = ctx.nodeInfo(node.parent!);
+  const parent = dtcParent(node);
+  if (!parent) throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 dereferences this node's NULL parent (check_graph_reg)`, node.span);
+  const p = ctx.nodeInfo(parent);
   if (p.addrCells !== 1) fail(c, ctx, node, getProp(node, '#address-cells'), `graph node '#address-cells' is ${p.addrCells}, must be 1`);
   if (p.sizeCells !== 0) fail(c, ctx, node, getProp(node, '#size-cells'), `graph node '#size-cells' is ${p.sizeCells}, must be 0`);
 }
@@ -544,7 +556,8 @@ function getRemoteEndpoint(c: Check, ctx: TreeContext, endpoint: Node): Node | u
 }
 
 const checkGraphEndpoint: CheckFn = (c, ctx, node) => {
-  if (!node.parent || ctx.nodeInfo(node.parent).bus !== 'graph-port') return;
+  const parent = dtcParent(node);
+  if (!parent || ctx.nodeInfo(parent).bus !== 'graph-port') return;
   if (ctx.basename(node) !== 'endpoint') fail(c, ctx, node, null, "graph endpoint node name should be 'endpoint'");
   checkGraphReg(c, ctx, node);
   const remote = getRemoteEndpoint(c, ctx, node);

@@ -9,11 +9,11 @@
 // avoid_unnecessary_addr_size, no `break` after "too small for cell size". Where dtc 1.6.1
 // crashes (assertion in propval_cell, NULL parent in graph_nodes, endless loop on a huge
 // #x-cells), we report an error diagnostic (code `dtc-abort`) instead of crashing.
-import { diag, type Diagnostic } from '../diagnostics.js';
+import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
-  DtcAbort, NODECHARS, PROPCHARS, TreeContext, putBe32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
+  DtcAbort, NODECHARS, PROPCHARS, TreeContext, dtcParent, putBe32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
   getMarkerLabel, getProp, getPropertyByLabel, hasLabelList, insertAtMarker,
   phandleIsValid, strspn, type Check, type CheckDef, type CheckFlag, type CheckOptions,
 } from './checks-core.js';
@@ -28,6 +28,12 @@ const structuralChecks: CheckDef[] = [
     name: 'duplicate_node_names',
     level: 'error',
     fn: (c, ctx, node) => {
+      const raw = node.rawChildNames;
+      const spans = node.rawChildSpans;
+      if (raw && spans) {
+        checkDuplicateRawChildren(c, ctx, node, raw, spans);
+        return;
+      }
       const ch = node.children;
       if (ch.length < 2 || (ch.length > 16 && new Set(ch.map((x) => x.name)).size === ch.length)) return;
       // dtc reports child2 once for every earlier child of the same name.
@@ -98,8 +104,9 @@ const structuralChecks: CheckDef[] = [
     level: 'warn',
     prereqs: ['node_name_chars'],
     fn: (c, ctx, node) => {
-      if (!node.parent) return;
-      if (getProp(node.parent, node.name)) fail(c, ctx, node, null, 'node name and property name conflict');
+      const parent = dtcParent(node);
+      if (!parent) return;
+      if (getProp(parent, node.name)) fail(c, ctx, node, null, 'node name and property name conflict');
     },
   },
   {
@@ -192,6 +199,37 @@ const structuralChecks: CheckDef[] = [
     },
   },
 ];
+
+/**
+ * check_duplicate_node_names over dtc's raw child list: each live child is compared with *every*
+ * later sibling, deleted ones included (child2 walks next_sibling raw), and a deleted duplicate
+ * is reported with a NULL fullpath.
+ */
+function checkDuplicateRawChildren(c: Check, ctx: TreeContext, node: Node, raw: readonly string[], spans: readonly Span[][]): void {
+  // Live children keep their raw order; a raw entry is live when it is the next live child (same
+  // name and the very same span object).
+  const live: Array<Node | undefined> = [];
+  let k = 0;
+  for (let q = 0; q < raw.length; q++) {
+    const ch = node.children[k];
+    if (ch && ch.name === raw[q] && ch.span === spans[q]?.[0]) {
+      live.push(ch);
+      k++;
+    } else live.push(undefined);
+  }
+  for (let p = 0; p < raw.length; p++) {
+    if (!live[p]) continue;
+    for (let q = p + 1; q < raw.length; q++) {
+      if (raw[p] !== raw[q]) continue;
+      const child2 = live[q];
+      if (child2) fail(c, ctx, child2, null, 'Duplicate node name');
+      else {
+        c.status = 'failed';
+        ctx.reportDeleted(c, spans[q] ?? [], 'Duplicate node name');
+      }
+    }
+  }
+}
 
 function describeLabel(ctx: TreeContext, node: Node, prop: Property | null, mark: Marker | null): string {
   return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${ctx.fullpath(node)}`;

@@ -4,7 +4,7 @@
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
-import { be32, cStringBytes, getProp, hasLabelList, type TreeContext } from './checks-core.js';
+import { be32, cStringBytes, dtcParent, getProp, hasLabelList, type TreeContext } from './checks-core.js';
 
 function newChild(parent: Node, name: string): Node {
   const n: Node = { name, props: [], children: [], labels: [], parent, phandle: 0, span: noSpan };
@@ -118,7 +118,9 @@ export function generateLocalFixupsTree(ctx: TreeContext, name: string): void {
       for (const m of refPhandleMarkers(prop)) {
         if (!ctx.nodeByRef(m.ref ?? '')) continue;
         const names: string[] = [];
-        for (let w: Node | null = node; w && w.parent; w = w.parent) names.unshift(w.name);
+        // add_local_fixup_entry walks ->parent up to NULL and skips the top-most name (the root's,
+        // or that of a node whose parent pointer dtc never set).
+        for (let w: Node | null = node; w && dtcParent(w); w = dtcParent(w)) names.unshift(w.name);
         let wn = lfn;
         for (const n of names) wn = wn.children.find((c) => c.name === n) ?? newChild(wn, n);
         appendToProperty(wn, prop.name, be32(m.offset), 'type-uint32');

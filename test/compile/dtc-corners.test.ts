@@ -18,6 +18,100 @@ interface Case { name: string; title: string; src: string; expect: Array<{ flags
 
 const CASES: Case[] = [
   {
+    "name": "r2.dts",
+    "title": "duplicate_node_names sees deleted later siblings (reported as (null))",
+    "src": "/dts-v1/;\n/ { a { }; L1: a { }; };\n&L1 { x; };\n/delete-node/ &L1;\n",
+    "expect": [
+      {
+        "flags": [],
+        "sha": null,
+        "codes": [
+          "duplicate_node_names"
+        ]
+      },
+      {
+        "flags": [
+          "-@"
+        ],
+        "sha": null,
+        "codes": [
+          "duplicate_node_names"
+        ]
+      },
+      {
+        "flags": [
+          "-f"
+        ],
+        "sha": "71c9f8e5190043c3",
+        "codes": [
+          "duplicate_node_names"
+        ]
+      },
+      {
+        "flags": [
+          "-f",
+          "-@",
+          "-H",
+          "both",
+          "-A"
+        ],
+        "sha": "71c9f8e5190043c3",
+        "codes": [
+          "duplicate_node_names"
+        ]
+      }
+    ]
+  },
+  {
+    "name": "r1.dts",
+    "title": "a node revived from a /delete-node/ placeholder has no parent in dtc (local fixups path)",
+    "src": "/dts-v1/;\n/plugin/;\n/ { n@2 { L2: c { }; }; };\n&L2 { n@2 { /delete-node/ c; }; n@2 { L3: c { p = <&L3>; }; }; };\n",
+    "expect": [
+      {
+        "flags": [],
+        "sha": "5933ca1289765e0a",
+        "codes": [
+          "unit_address_vs_reg",
+          "unit_address_vs_reg"
+        ]
+      },
+      {
+        "flags": [
+          "-@"
+        ],
+        "sha": "f8e74940a573c922",
+        "codes": [
+          "unit_address_vs_reg",
+          "unit_address_vs_reg"
+        ]
+      },
+      {
+        "flags": [
+          "-f"
+        ],
+        "sha": "5933ca1289765e0a",
+        "codes": [
+          "unit_address_vs_reg",
+          "unit_address_vs_reg"
+        ]
+      },
+      {
+        "flags": [
+          "-f",
+          "-@",
+          "-H",
+          "both",
+          "-A"
+        ],
+        "sha": "861c783491d7f968",
+        "codes": [
+          "unit_address_vs_reg",
+          "unit_address_vs_reg"
+        ]
+      }
+    ]
+  },
+  {
     "name": "d1.dts",
     "title": "deleted and omitted children still count in dtc's raw child list",
     "src": "/dts-v1/;\n/ {\n\t#address-cells = <1>; #size-cells = <1>;\n\ti2c@1 { reg = <1 1>; x@50 { reg = <0x50>; }; };\n\tspi@2 { reg = <2 1>; y@0 { reg = <0>; }; };\n\tbus@3 { reg = <3 1>; #address-cells = <1>; #size-cells = <1>; z@0 { reg = <0 1>; }; };\n\tports { #address-cells = <1>; #size-cells = <0>; gone { }; port@0 { reg = <0>; endpoint { }; }; };\n\t/omit-if-no-ref/ i2c@4 { reg = <4 1>; };\n\tbus2@5 { reg = <5 1>; #address-cells = <1>; #size-cells = <1>; /omit-if-no-ref/ w@0 { reg = <0 1>; }; };\n};\n/ { i2c@1 { /delete-node/ x@50; }; spi@2 { /delete-node/ y@0; }; bus@3 { /delete-node/ z@0; }; ports { /delete-node/ gone; }; };\n",
