@@ -229,7 +229,7 @@ test('structured random programs build dtc\'s tree (blobs compared with -f)', { 
       return seed % n;
     };
     const wrong: string[] = [];
-    const cases = Number(process.env.PARSER_GEN_CASES ?? 150);
+    const cases = Number(process.env.PARSER_GEN_CASES ?? 300);
     for (let k = 0; k < cases; k++) {
       const text = generateDts(rnd);
       writeFileSync(join(dir, 'g.dts'), text);
