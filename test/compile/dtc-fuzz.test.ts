@@ -1,6 +1,7 @@
 // Differential fuzzing against Debian's dtc 1.6.1 (skipped when dtc is not installed; CI has
 // it): random device trees built from the property and node names the checks care about
-// (buses, interrupts, phandle+args providers, graph, aliases, /chosen, omit-if-no-ref, overlays)
+// (buses, interrupts, phandle+args providers, graph, aliases, /chosen, omit-if-no-ref, overlays),
+// then merged, deleted and omitted through later top-level blocks,
 // must give the same verdict, the same blob and the same check messages, with and without -@.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,31 @@ function render(n: GenNode, used: Set<string>, labelIdx: { i: number }): string 
   return s;
 }
 
+/** Later top-level blocks: merges by label, deletes, omit-if-no-ref by reference. */
+const arbExtra = fc.array(
+  fc.oneof(
+    fc.tuple(fc.constantFrom(...LABELS), arbNode).map(([l, n]) => ({ kind: 'merge' as const, l, n })),
+    fc.constantFrom(...LABELS).map((l) => ({ kind: 'delete-ref' as const, l })),
+    fc.tuple(fc.constantFrom(...NODES), arbNode).map(([name, n]) => ({ kind: 'delete-name' as const, name, n })),
+    fc.constantFrom(...LABELS).map((l) => ({ kind: 'omit-ref' as const, l })),
+    fc.tuple(fc.constantFrom(...LABELS), fc.constantFrom(...PROPS)).map(([l, p]) => ({ kind: 'delete-prop' as const, l, p })),
+  ),
+  { maxLength: 3 },
+);
+type Extra = typeof arbExtra extends fc.Arbitrary<Array<infer E>> ? E : never;
+
+function renderExtra(e: Extra, used: Set<string>, labelIdx: { i: number }): string {
+  // References to labels that were never defined are parse errors in dtc; keep them rare.
+  const ok = (l: string): boolean => used.has(l);
+  switch (e.kind) {
+    case 'merge': return ok(e.l) ? `&${e.l} {\n${render(e.n, used, labelIdx)}};\n` : '';
+    case 'delete-ref': return ok(e.l) ? `/delete-node/ &${e.l};\n` : '';
+    case 'delete-name': return `/ {\n/delete-node/ ${e.name};\n${render(e.n, used, labelIdx)}};\n`;
+    case 'omit-ref': return ok(e.l) ? `/omit-if-no-ref/ &${e.l};\n` : '';
+    case 'delete-prop': return ok(e.l) ? `&${e.l} { /delete-property/ ${e.p}; };\n` : '';
+  }
+}
+
 function dtcPos(d: Diagnostic, out: string): string {
   if (!d.line) return out;
   if (d.line !== d.endLine) return `${d.file}:${d.line}.${d.column}-${d.endLine}.${d.endColumn}`;
@@ -80,8 +106,11 @@ test('random trees: same verdict, bytes and check messages as dtc 1.6.1', (t) =>
   const out = join(dir, 'f.dtb');
   try {
     fc.assert(
-      fc.property(arbNode, fc.boolean(), fc.boolean(), (root, plugin, symbols) => {
-        const text = `/dts-v1/;\n${plugin ? '/plugin/;\n' : ''}/ {\n${render(root, new Set(), { i: 0 })}};\n`;
+      fc.property(arbNode, arbExtra, fc.boolean(), fc.boolean(), (root, extra, plugin, symbols) => {
+        const used = new Set<string>();
+        const labelIdx = { i: 0 };
+        let text = `/dts-v1/;\n${plugin ? '/plugin/;\n' : ''}/ {\n${render(root, used, labelIdx)}};\n`;
+        for (const e of extra) text += renderExtra(e, used, labelIdx);
         writeFileSync(src, text);
         rmSync(out, { force: true });
         const args = symbols ? ['-@'] : [];
