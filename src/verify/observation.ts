@@ -150,6 +150,8 @@ export interface Observation {
    *  with memblock=debug Debian's armmp kernels stop printing right after `MEMBLOCK configuration`
    *  and never reach /init. True when `memblock`/`memblockDump` come from that separate boot. */
   traceFromSeparateBoot?: boolean;
+  /** Lines skipped because printk replayed its buffer on a later console (timestamps went back). */
+  replayedLines?: number;
   /** Raw console (may be trimmed in stored records). */
   console?: string;
 }
@@ -197,6 +199,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
   let sectionRows: string[] = [];
   let inDump: 'memory' | 'reserved' | undefined;
   let dumpSeen = false;
+  let maxTime = 0;
   const endSection = (name: string, rows: string[]): void => {
     switch (name) {
       case 'iomem': obs.iomem = parseIomem(rows); break;
@@ -230,6 +233,12 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     }
     const tm = TS.exec(raw);
     const time = tm ? Number(tm[1]) : undefined;
+    // A console registered later (e.g. a second console= on the command line) makes printk
+    // replay the whole log buffer: timestamps go backwards. Skip the replayed lines.
+    if (time !== undefined) {
+      if (time + 1e-6 < maxTime) { obs.replayedLines = (obs.replayedLines ?? 0) + 1; continue; }
+      maxTime = time;
+    }
     const text = (tm ? tm[2]! : raw).trimEnd();
     if (/Kernel panic - not syncing/.test(text)) {
       obs.panicked = true;
@@ -296,7 +305,8 @@ function withTime(l: LogLine, time: number | undefined): LogLine {
 export function resultOf(alloc: MemblockEvent, next: MemblockEvent): boolean {
   if (alloc.op !== 'alloc' || next.op !== 'reserve' || !/^memblock_alloc_range_nid\+/.test(next.caller)) return false;
   if (next.base === undefined || next.size !== alloc.size) return false;
-  if (alloc.align && alloc.align > 0n && next.base % alloc.align !== 0n) return false;
+  // round_down/round_up in memblock are masks (x & ~(align - 1)), also for non-powers of 2.
+  if (alloc.align && alloc.align > 0n && (next.base & (alloc.align - 1n)) !== 0n) return false;
   return true;
 }
 

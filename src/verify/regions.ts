@@ -63,7 +63,7 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
   const out: ObservedRegion[] = [];
   // 6.1 dynamic allocations in order (the caller names the reserved-memory allocator).
   const dynAllocs = obs.memblock.filter((e) => e.op === 'alloc' && /early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc|fdt_scan_reserved_mem|__reserved_mem_alloc_in_range/.test(e.caller));
-  let dynIdx = 0;
+  const usedAllocs = new Set<(typeof dynAllocs)[number]>();
   for (const n of rm.children) {
     const name = n.name;
     const reg = getProp(n, 'reg'), size = getProp(n, 'size');
@@ -83,11 +83,15 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
       const w = be(reg.value);
       r.base = cells(w, 0, aN); r.size = cells(w, aN, sN); r.source = 'reg';
     } else if (dynamic && obs.memblock.length) {
+      // 6.1 allocates dynamic regions after sort() of reserved_mem[] (all keys equal: lib/sort.c
+      // heapsort decides the order), so match allocations to nodes by size, not by position.
       const failedAlloc = r.lines.some((t) => /failed to allocate/.test(t));
       const invalid = r.lines.some((t) => /invalid .* property/.test(t));
-      if (!failedAlloc && !invalid && dynIdx < dynAllocs.length) {
-        const a = dynAllocs[dynIdx++]!;
-        if (typeof a.result === 'bigint') { r.base = a.result; r.size = a.size ?? null; r.source = 'trace'; }
+      const w = be(size!.value);
+      const want = w.length === sN ? cells(w, 0, sN) : undefined;
+      if (!failedAlloc && !invalid && want !== undefined) {
+        const a = dynAllocs.find((x) => !usedAllocs.has(x) && x.size === want && typeof x.result === 'bigint');
+        if (a) { usedAllocs.add(a); r.base = a.result as bigint; r.size = want; r.source = 'trace'; }
       }
     }
     const init = r.lines.find((t) => /initialized node .*, compatible id /.test(t));

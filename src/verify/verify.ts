@@ -17,6 +17,8 @@ export interface VerifyOptions {
   bootargs?: string;
   timeoutMs?: number;
   includeDirs?: string[];
+  /** Keep the raw console in the observation. */
+  keepConsole?: boolean;
   /** Fetch the kernel when it is not cached (default true). */
   fetch?: boolean;
 }
@@ -101,7 +103,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   const merged = mergeBoard(virtDtb(def.arch, res.ram), board);
   res.notes.push(...merged.notes);
   const caseArgs = o.bootargs ?? merged.bootargs;
-  const booted = await observe(k, merged.tree, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000 });
+  const booted = await observe(k, merged.tree, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;
@@ -115,10 +117,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   try {
     const planMod = (await import('../kernel/plan.js')) as typeof import('../kernel/plan.js');
     const readerMod = (await import('../fdt/reader.js')) as { readDtb(b: Uint8Array, f?: string): { tree?: unknown; diagnostics: Diagnostic[] } };
-    const rd = readerMod.readDtb(writeFdt(merged.tree), file);
+    const blob = writeFdt(merged.tree); // the exact bytes booted (writeFdt is deterministic)
+    const rd = readerMod.readDtb(blob, file);
     if (rd.tree) {
       const p = planMod.plan(rd.tree as Parameters<typeof planMod.plan>[0], {
-        kernel: def.id, bootargs: booted.append, ram: res.ram, platform: 'qemu-virt', initrdSize: BigInt(booted.initrdSize),
+        kernel: def.id, bootargs: booted.append, ram: res.ram, platform: 'qemu-virt', initrdSize: BigInt(booted.initrdSize), dtb: blob,
       });
       if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
       else {

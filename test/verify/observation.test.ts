@@ -110,3 +110,17 @@ test('a failed allocation is not paired with the next, unrelated reservation', (
   stale[0]!.result = 0x7a200000n; // as records made before the fix had it
   assert.equal(relinkResults(stale)[0]!.result, null);
 });
+
+test('a console registered later replays the log buffer: replayed lines are skipped', () => {
+  const once = [
+    '[    0.000000] memblock_reserve: [0x40300000-0x41607587] arm_memblock_init+0x30/0x74',
+    '[    0.000000] cma: Reserved 16 MiB at 0xfe800000',
+    '[    0.000000] Kernel command line: console=ttyAMA0 console=ttyS0,115200',
+    '[    0.012000] Memory: 3014836K/3145724K available (11264K kernel code, 16384K cma-reserved)',
+  ];
+  const con = [...once, '[    0.500000] printk: console [ttyAMA0] enabled', ...once, '[    0.600000] Run /init as init process'].join('\n');
+  const o = parseConsole('6.1-armmp', con);
+  assert.deepEqual(o.log.map((l) => l.kind), ['cma', 'cmdline', 'memory']);
+  assert.equal(o.memblock.length, 1);
+  assert.equal(o.replayedLines, 4); // all four lines came back stamped before 0.5 s
+});

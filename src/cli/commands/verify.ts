@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!file || !kernel) { process.stderr.write(`carveout verify: ${!file ? 'no input file' : 'no --kernel'}\n${USAGE}\n`); return 2; }
   if (format !== 'text' && format !== 'json') { process.stderr.write(`carveout verify: --format text|json\n`); return 2; }
   if (!(timeout > 0)) { process.stderr.write(`carveout verify: bad --timeout\n`); return 2; }
-  const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs };
+  const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs, keepConsole: showConsole };
   if (ram !== undefined) opts.ram = ram;
   if (bootargs !== undefined) opts.bootargs = bootargs;
   const r = await verifyBoard(file, opts);
