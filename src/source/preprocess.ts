@@ -970,6 +970,11 @@ export class Preprocessor {
       t = this.lexDirect();
     }
     if (body.length) body[0] = withFlags(body[0]!, body[0]!.f & ~F_WHITE);
+    const vaOpt = body.find((x) => x.k === K.NAME && x.t === '__VA_OPT__');
+    if (vaOpt && m.variadic) {
+      // No kernel DTS or dt-bindings header uses it; say so rather than expand it wrongly.
+      this.reportAt('warning', 'cpp-unsupported', `__VA_OPT__ is not supported by carveout's preprocessor; it is left as is`, vaOpt);
+    }
     m.body = body;
     if (cacheable && this.diags.length === nDiags && this.buf === b && this.lookahead.length === 0) {
       b.lf.defs!.set(key, { m, end: b.i, nameTok });

@@ -291,3 +291,9 @@ test('runaway expansion and absurd nesting end with a cpp-limit diagnostic, not 
   assert.equal(d.file, 'y.dts');
   only(preprocessText(`#if ${'('.repeat(100000)}1${')'.repeat(100000)}\n#endif\n`, 'z.dts', { includeDirs: [] }).diagnostics, 'cpp-limit');
 });
+
+test('__VA_OPT__ (unsupported) is reported, not silently mis-expanded', () => {
+  const d = only(diags('#define F(a, ...) f(a __VA_OPT__(,) __VA_ARGS__)\n'), 'cpp-unsupported');
+  assert.equal(d.severity, 'warning');
+  assert.deepEqual([d.line, d.column], [1, 23]);
+});
