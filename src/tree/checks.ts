@@ -86,14 +86,17 @@ const structuralChecks: CheckDef[] = [
     prereqs: ['name_is_string'],
     fn: (c, ctx, node) => {
       const i = node.props.findIndex((p) => p.name === 'name');
-      if (i < 0) return;
-      const prop = node.props[i]!;
+      // dtc walks the raw property list here, so a /delete-property/d "name" still counts (the
+      // parser keeps deleted properties' values in `deletedProps`).
+      const deleted = i < 0 ? (node as { deletedProps?: Array<{ name: string; value: Uint8Array }> }).deletedProps?.find((p) => p.name === 'name') : undefined;
+      if (i < 0 && !deleted) return;
+      const prop = i >= 0 ? node.props[i]! : { name: 'name', value: deleted!.value };
       const base = latin1Bytes(ctx.basename(node));
       let same = prop.value.length === base.length + 1;
       for (let k = 0; same && k < base.length; k++) if (prop.value[k] !== base[k]) same = false;
       if (!same) fail(c, ctx, node, null, `"name" property is incorrect ("${cString(prop.value)}" instead of base node name)`);
       // The name property is correct, and therefore redundant: dtc deletes it.
-      else {
+      else if (i >= 0) {
         node.props.splice(i, 1);
         ctx.treeChanged();
       }
