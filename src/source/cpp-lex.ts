@@ -32,7 +32,6 @@ export const F_BOL = 2; // first token of a logical line
 export const F_PASTE = 4; // PASTE_LEFT: token is the left operand of ##
 export const F_NOEXP = 8; // NO_EXPAND: a macro name "painted blue", never expanded again
 export const F_STRINGIFY = 16; // MACRO_ARG preceded by #
-export const F_DEFINED_OK = 32; // unused marker slot
 
 export interface Tok {
   k: K;

@@ -997,9 +997,9 @@ export class Preprocessor {
     this.checkEol(dname);
   }
 
-  private pushCond(type: string, skip: boolean, at: Tok): void {
+  /** libcpp push_conditional. */
+  private pushCond(type: string, skip: boolean): void {
     this.buf.conds.push({ type, wasSkipping: this.skipping, skipElses: this.skipping || !skip, line: this.dirLine, col: this.dirCol });
-    void at;
     this.skipping = skip;
   }
 
@@ -1013,7 +1013,7 @@ export class Preprocessor {
         this.checkEol(dname);
       }
     }
-    this.pushCond(dname.t, skip, dname);
+    this.pushCond(dname.t, skip);
   }
 
   private isDefined(name: string): boolean {
@@ -1052,7 +1052,7 @@ export class Preprocessor {
   private doIf(dname: Tok): void {
     let skip = true;
     if (!this.skipping) skip = !this.evalIf();
-    this.pushCond('if', skip, dname);
+    this.pushCond('if', skip);
   }
 
   private doElif(dname: Tok): void {
@@ -1129,8 +1129,7 @@ export class Preprocessor {
   private readonly pushed = new Map<string, (Macro | undefined)[]>();
 
   private doLine(dname: Tok): void {
-    this.preventExpansion++;
-    this.preventExpansion--;
+    // The operands are macro-expanded (C11 6.10.4p5).
     const toks: Tok[] = [];
     for (;;) {
       const t = this.getToken();
