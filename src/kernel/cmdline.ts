@@ -521,7 +521,7 @@ function parseCrashkernelOne(cmdline: string, systemRam: bigint, suffix: string 
 export function parseCrashkernel(
   cmdline: string,
   systemRam: bigint | undefined,
-  o: { params: { crashkernelHighLow: boolean } },
+  o: { params: { crashkernelHighLow: boolean; crashkernelRamCheck?: boolean } },
 ): (CrashkernelRequest & { messages: string[] }) | undefined {
   const ram = systemRam ?? U64;
   const r = parseCrashkernelOne(cmdline, ram, undefined);
@@ -550,7 +550,8 @@ export function parseCrashkernel(
     req.high = true;
   }
   if (!req.size) ret = -22;
-  if (systemRam !== undefined && req.size >= systemRam) ret = -22;
+  // 6.12 (kernel/crash_reserve.c) refuses a size >= system RAM; 6.1 leaves it to the allocation
+  if ((o.params.crashkernelRamCheck ?? true) && systemRam !== undefined && req.size >= systemRam) ret = -22;
   if (ret) req.error = ret;
   return req;
 }

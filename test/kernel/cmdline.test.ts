@@ -182,3 +182,8 @@ test('memblock=debug is recognised only when the value contains "debug"', () => 
   assert.equal(parseCmdline('memblock=nodebugx', opts('6.12-arm64')).memblockDebug, true); // strstr
   assert.equal(parseCmdline('memblock', opts('6.12-arm64')).memblockDebug, false);
 });
+
+test('crashkernel= bigger than RAM: 6.12 refuses in parse_crashkernel, 6.1 tries to allocate', () => {
+  assert.equal(parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: true } })?.error, -22);
+  assert.equal(parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: false } })?.error, undefined);
+});

@@ -8,6 +8,7 @@ export const GiB = 1n << 30n;
 export const arm64Params61: ParamSupport = {
   reserveMem: false,
   crashkernelHighLow: true,
+  crashkernelRamCheck: false,
   crashkernelImpl: 'arm64-6.1',
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'nokaslr', 'earlycon', 'kasan', 'hugetlb_cma', 'numa', 'rodata'],
 };
@@ -15,6 +16,7 @@ export const arm64Params61: ParamSupport = {
 export const arm64Params612: ParamSupport = {
   reserveMem: true,
   crashkernelHighLow: true,
+  crashkernelRamCheck: true,
   crashkernelImpl: 'generic',
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'nokaslr', 'earlycon', 'kasan', 'hugetlb_cma', 'numa', 'rodata'],
 };
@@ -22,6 +24,7 @@ export const arm64Params612: ParamSupport = {
 export const armParams61: ParamSupport = {
   reserveMem: false,
   crashkernelHighLow: false,
+  crashkernelRamCheck: false,
   crashkernelImpl: 'arm',
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'vmalloc', 'earlycon', 'coherent_pool'],
 };
@@ -29,6 +32,7 @@ export const armParams61: ParamSupport = {
 export const armParams612: ParamSupport = {
   ...armParams61,
   reserveMem: true,
+  crashkernelRamCheck: true,
 };
 
 /** arm64 setup_arch → ... → bootmem_init, in order (arch/arm64/kernel/setup.c, mm/init.c). */

@@ -14,6 +14,8 @@ export interface ParamSupport {
   reserveMem: boolean;
   /** crashkernel=…,high / ,low on this arch (arm64: 6.1 and 6.12; arm: no). */
   crashkernelHighLow: boolean;
+  /** 6.12's parse_crashkernel refuses a size >= system RAM (kernel/crash_reserve.c); 6.1's does not. */
+  crashkernelRamCheck: boolean;
   /** crashkernel reservation implementation: 6.12 `reserve_crashkernel_generic`, 6.1 arm64's own. */
   crashkernelImpl: 'generic' | 'arm64-6.1' | 'arm';
   /** Names of early_param()s built into this kernel that matter for memory layout. */
