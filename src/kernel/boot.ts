@@ -41,6 +41,7 @@ import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import { cmaInitReservedMem, earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, type CmaState, type RmemState } from './rmem.js';
 import { cString, findNode } from '../tree/query.js';
+import { writeDtb } from '../fdt/writer.js';
 
 const MiB = 1n << 20n;
 const SZ_4G = 1n << 32n;
@@ -101,6 +102,15 @@ export interface BootResult {
 }
 
 // -------------------------------------------------------------------------------------------------
+
+/** Size of the DTB dtc would write for the tree (src/fdt/writer.ts), or the estimate below. */
+export function dtbFileSize(tree: Tree): number {
+  try {
+    return writeDtb(tree).length;
+  } catch {
+    return estimateDtbSize(tree);
+  }
+}
 
 /** Estimated size of the DTB file: one pass over the tree as dtc lays it out (header, rsvmap, struct, strings). */
 export function estimateDtbSize(tree: Tree): number {
@@ -254,7 +264,7 @@ export function bootKernel(input: BootInput): BootResult {
       ...(input.dtbSize !== undefined ? { dtbFileSize: input.dtbSize } : {}),
       ...(input.reserve !== undefined ? { reserve: input.reserve } : {}),
     },
-    () => estimateDtbSize(input.tree),
+    () => dtbFileSize(input.tree),
   );
   diagnostics.push(...pd);
   const result: BootResult = {
