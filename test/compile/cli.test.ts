@@ -113,6 +113,16 @@ test('usage errors: -p with -S, bad -H, bad -a, missing input file', () => {
   assert.match(r.stderr, /Couldn't open/);
 });
 
+test('--list-checks prints the 88 checks of dtc 1.6.1 with levels', () => {
+  const r = runCli(['compile', '--list-checks']);
+  assert.equal(r.status, 0);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 88);
+  assert.match(lines[0]!, /^duplicate_node_names\s+error/);
+  assert.ok(lines.some((l) => /^reg_format\s+warning\s+after addr_size_cells$/.test(l)));
+  assert.ok(lines.some((l) => /^always_fail\s+off/.test(l)));
+});
+
 test('option parsing follows getopt and strtol', () => {
   assert.equal(parseCNumber('0x10'), 16);
   assert.equal(parseCNumber('010'), 8);

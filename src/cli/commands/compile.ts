@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compileFile, guessInputFormat, type CompileOptions } from '../../compile.js';
 import { renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
-import type { CheckFlag } from '../../tree/checks.js';
+import { CHECK_TABLE, type CheckFlag } from '../../tree/checks.js';
 
 const USAGE = `usage: carveout compile [options] <input file>
 
@@ -32,6 +32,7 @@ built in for DTS input.
   -A, --auto-alias          generate aliases from labels
       --kernel-warnings     start from the kernel build's switches (-Wno-unit_address_vs_reg, ...)
   -q, --quiet               -q hides warnings, -qq errors from checks too
+      --list-checks         list dtc's checks with their default level and prerequisites
   -h, --help                this help
 `;
 
@@ -53,7 +54,7 @@ const LONG: Record<string, string> = {
   quiet: 'q', 'in-format': 'I', out: 'o', 'out-format': 'O', 'out-version': 'V', 'out-dependency': 'd', reserve: 'R',
   space: 'S', pad: 'p', align: 'a', 'boot-cpu': 'b', force: 'f', include: 'i', sort: 's', phandle: 'H', warning: 'W',
   error: 'E', symbols: '@', 'auto-alias': 'A', annotate: 'T', help: 'h', version: 'v', 'no-cpp': 'no-cpp',
-  'kernel-warnings': 'kernel-warnings',
+  'kernel-warnings': 'kernel-warnings', 'list-checks': 'list-checks',
 };
 
 interface Parsed {
@@ -65,6 +66,7 @@ interface Parsed {
   help?: boolean;
   version?: boolean;
   depfile?: string;
+  listChecks?: boolean;
 }
 
 /** getopt_long over dtc's option string; returns an error message for bad usage. */
@@ -110,6 +112,7 @@ export function parseArgs(argv: string[]): Parsed | string {
       case 'A': opts.autoAliases = true; break;
       case 'no-cpp': opts.preprocess = false; break;
       case 'kernel-warnings': opts.kernelWarnings = true; break;
+      case 'list-checks': out.listChecks = true; break;
       case 'h': out.help = true; break;
       case 'd': out.depfile = arg; break;
       case 'T': return 'option -T (annotate) is not supported';
@@ -180,6 +183,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (p.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (p.listChecks) {
+    const level = { warn: 'warning', error: 'error', none: 'off' } as const;
+    for (const c of CHECK_TABLE)
+      process.stdout.write(`${c.name.padEnd(38)} ${(level[c.level] + (c.prereqs.length ? '  after ' + c.prereqs.join(', ') : '')).trimEnd()}\n`);
     return 0;
   }
   if (p.version) {
