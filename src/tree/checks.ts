@@ -85,10 +85,11 @@ const structuralChecks: CheckDef[] = [
     level: 'error',
     prereqs: ['name_is_string'],
     fn: (c, ctx, node) => {
-      const i = node.props.findIndex((p) => p.name === 'name');
-      // dtc walks the raw property list here, so a /delete-property/d "name" still counts (the
-      // parser keeps deleted properties' values in `deletedProps`).
-      const deleted = i < 0 ? (node as { deletedProps?: Array<{ name: string; value: Uint8Array }> }).deletedProps?.find((p) => p.name === 'name') : undefined;
+      let i = node.props.findIndex((p) => p.name === 'name');
+      // dtc walks the raw property list here, so a /delete-property/d "name" still counts when it
+      // comes first (the parser keeps deleted properties, with their raw position, in deletedProps).
+      const deleted = node.deletedProps?.find((p) => p.name === 'name' && (i < 0 || p.liveBefore <= i));
+      if (deleted) i = -1;
       if (i < 0 && !deleted) return;
       const prop = i >= 0 ? node.props[i]! : { name: 'name', value: deleted!.value };
       const base = latin1Bytes(ctx.basename(node));

@@ -18,6 +18,51 @@ interface Case { name: string; title: string; src: string; expect: Array<{ flags
 
 const CASES: Case[] = [
   {
+    "name": "p1.dts",
+    "title": "name_properties walks the raw property list: a deleted wrong 'name' still fails",
+    "src": "/dts-v1/;\n/ { n { name = \"x\"; }; m { name = \"m\"; }; };\n/ { n { /delete-property/ name; }; m { /delete-property/ name; }; };\n",
+    "expect": [
+      {
+        "flags": [],
+        "sha": null,
+        "codes": [
+          "name_properties"
+        ]
+      },
+      {
+        "flags": [
+          "-@"
+        ],
+        "sha": null,
+        "codes": [
+          "name_properties"
+        ]
+      },
+      {
+        "flags": [
+          "-f"
+        ],
+        "sha": "576e474e391fea0f",
+        "codes": [
+          "name_properties"
+        ]
+      },
+      {
+        "flags": [
+          "-f",
+          "-@",
+          "-H",
+          "both",
+          "-A"
+        ],
+        "sha": "576e474e391fea0f",
+        "codes": [
+          "name_properties"
+        ]
+      }
+    ]
+  },
+  {
     "name": "r2.dts",
     "title": "duplicate_node_names sees deleted later siblings (reported as (null))",
     "src": "/dts-v1/;\n/ { a { }; L1: a { }; };\n&L1 { x; };\n/delete-node/ &L1;\n",
