@@ -23,7 +23,7 @@ export const profile: KernelProfile = {
     sparse: {
       ...base.arm64!.sparse,
       sectionSizeBits: 29,
-      memSectionRootsBytes: 64n * 1024n, // 2^23 sections / (65536/32) * 8
+      memSectionRootsBytes: 32n * 1024n, // 2^23 sections / (65536/32 per root) * 8
       rootBytes: 65536n,
       sectionsPerRoot: 2048,
       usemapBytesPerSection: 16n,
