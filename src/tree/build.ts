@@ -316,7 +316,13 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
   if (p.omitIfNoRef) n.omitIfNoRef = true;
   if (p.nullParent) n.dtcNullParent = true;
   for (const pp of p.props) {
-    if (pp.deleted) continue;
+    if (pp.deleted) {
+      // dtc keeps deleted properties in node->proplist; check_name_properties walks that raw
+      // list, so a deleted `name` still counts (with its last value, or none for a bare
+      // `/delete-property/ name;` in a new node: dtc prints its NULL value as "(null)").
+      (n.deletedProps ??= []).push({ name: pp.name, value: pp.value, liveBefore: n.props.length });
+      continue;
+    }
     const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };
     n.props.push(prop);
   }

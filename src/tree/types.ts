@@ -78,6 +78,14 @@ export interface Node {
    * Set by the parser only when true.
    */
   dtcNullParent?: boolean;
+  /**
+   * Properties deleted with /delete-property/ that dtc still keeps in `node->proplist`, in that
+   * raw list's order, each with its last value (empty for a bare `/delete-property/ x;` inside a
+   * node's first block) and `liveBefore` = how many live `props` precede it in the raw list
+   * (dtc's check_name_properties takes the first `name` in the raw list, deleted or not). Set by
+   * the parser only when non-empty.
+   */
+  deletedProps?: Array<{ name: string; value: Uint8Array; liveBefore: number }>;
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
 }

@@ -319,3 +319,26 @@ test('a revived /delete-node/ placeholder is marked: dtc left its parent pointer
   // a node re-opened normally keeps its parent in dtc too
   assert.equal(node(parse('/dts-v1/;\n/ { n { c { }; }; };\n/ { n { c { p; }; }; };'), '/n/c').dtcNullParent, undefined);
 });
+
+test('deleted properties stay visible with their last value (dtc keeps them in node->proplist)', () => {
+  const t = parse('/dts-v1/;\n/ { n { name = "x"; a = <1>; b; }; m { /delete-property/ q; r; }; };\n/ { n { /delete-property/ name; /delete-property/ b; }; };');
+  const n = node(t, '/n');
+  assert.deepEqual(n.props.map((p) => p.name), ['a']);
+  assert.deepEqual(n.deletedProps!.map((p) => [p.name, Buffer.from(p.value).toString('latin1'), p.liveBefore]), [['name', 'x\0', 0], ['b', '', 1]]);
+  // a bare /delete-property/ in a node's first block is a raw-list entry too, with no value
+  assert.deepEqual(node(t, '/m').deletedProps!.map((p) => [p.name, p.value.length, p.liveBefore]), [['q', 0, 0]]);
+  assert.equal(t.root.deletedProps, undefined);
+  // revived by a later definition: live again, no longer listed
+  const r = parse('/dts-v1/;\n/ { n { a = <1>; }; };\n/ { n { /delete-property/ a; }; };\n/ { n { a = <2>; }; };');
+  assert.equal(node(r, '/n').deletedProps, undefined);
+});
+
+test('a deleted "name" property is still checked, as dtc\'s check_name_properties walks the raw list', async () => {
+  const { compileString } = await import('../../src/compile.js');
+  const r = compileString('/dts-v1/;\n/ { n { name = "x"; }; };\n/ { n { /delete-property/ name; }; };', { fileName: 't.dts', preprocess: false });
+  // dtc 1.6.1: t.dts:2.7-23: ERROR (name_properties): /n: "name" property is incorrect ("x" instead of base node name), exit 2
+  assert.equal(r.dtb, undefined);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}.${d.column} ${d.message}`), ['2.7 /n: "name" property is incorrect ("x" instead of base node name)']);
+  // a correct deleted name is harmless
+  assert.ok(compileString('/dts-v1/;\n/ { n { name = "n"; }; };\n/ { n { /delete-property/ name; }; };', { fileName: 't.dts', preprocess: false }).dtb);
+});
