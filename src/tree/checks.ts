@@ -79,7 +79,8 @@ const structuralChecks: CheckDef[] = [
       }
     },
   },
-  { name: 'name_is_string', level: 'error', data: 'name', byProp: 'name', fn: checkIsString },
+  // (No byProp here: building the property index before phandle_references would be wasted.)
+  { name: 'name_is_string', level: 'error', data: 'name', fn: checkIsString },
   {
     name: 'name_properties',
     level: 'error',
