@@ -682,9 +682,22 @@ function afterSetupArch(st: BootState): void {
   ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
-  if (ctx.cmdline.unknown.length)
-    ctx.printk('notice', `Unknown kernel command line parameters "${ctx.cmdline.unknown.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+  printUnknownBootoptions(st);
   void p;
+}
+
+/**
+ * print_unknown_bootoptions (init/main.c): builds " a b=c" in a memblock_alloc'd buffer
+ * (1 + Σ(1 + strlen)), prints it without the first space, frees the buffer.
+ */
+function printUnknownBootoptions(st: BootState): void {
+  const { ctx } = st;
+  const u = ctx.cmdline.unknown;
+  if (!u.length) return;
+  const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
+  const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
+  ctx.printk('notice', `Unknown kernel command line parameters "${u.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+  if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');
 }
 
 /** reserve_mem= (mm/memblock.c 6.12): memblock_phys_alloc(size, align) per entry, at most 8, unique names. */
@@ -1068,8 +1081,7 @@ function afterSetupArchArm(st: BootState): void {
   const { ctx } = st;
   ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
   reserveMemSetup(st);
-  if (ctx.cmdline.unknown.length)
-    ctx.printk('notice', `Unknown kernel command line parameters "${ctx.cmdline.unknown.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+  printUnknownBootoptions(st);
 }
 
 export type { MemblockEvent };

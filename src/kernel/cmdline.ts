@@ -250,8 +250,10 @@ export interface CmdlineState {
   cmaSize?: bigint;
   reserveMem: ReserveMemRequest[];
   crashkernel?: CrashkernelRequest;
-  /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"). */
+  /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"), argv then envp. */
   unknown: string[];
+  unknownArgv: string[];
+  unknownEnvp: string[];
   /** Early parameters whose handler failed: `Malformed early option '%s'`. */
   malformed: string[];
 }
@@ -291,7 +293,7 @@ export interface ParseCmdlineOptions {
  */
 export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineState {
   const { args } = splitArgs(cmdline);
-  const st: CmdlineState = { raw: cmdline, args, memblockDebug: false, reserveMem: [], unknown: [], malformed: [] };
+  const st: CmdlineState = { raw: cmdline, args, memblockDebug: false, reserveMem: [], unknown: [], unknownArgv: [], unknownEnvp: [], malformed: [] };
   const printk = o.printk ?? (() => {});
   const known = knownParams(o);
   const k: EarlyParamKernel = { memparse, printk, atReserve: (fn) => o.atReserve?.(fn) };
@@ -351,7 +353,15 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     const bare = param.replace(/-/g, '_');
     if ([...known].some((n) => parameq(n, param)) || known.has(bare)) continue;
     if (param.includes('.')) continue; // unused module parameter
-    st.unknown.push(val === undefined ? param : `${param}=${val}`);
+    // unknown_bootoption (init/main.c): bare words go to init's argv, `a=b` to its environment
+    // (a later `a=` replaces an earlier one); print_unknown_bootoptions lists argv, then envp.
+    if (val === undefined) st.unknownArgv.push(param);
+    else {
+      const i = st.unknownEnvp.findIndex((e) => e.startsWith(param + '='));
+      if (i >= 0) st.unknownEnvp[i] = `${param}=${val}`;
+      else st.unknownEnvp.push(`${param}=${val}`);
+    }
+    st.unknown = [...st.unknownArgv, ...st.unknownEnvp];
   }
   const ck = parseCrashkernel(cmdline, undefined, o);
   if (ck) st.crashkernel = ck;
