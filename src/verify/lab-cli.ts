@@ -64,7 +64,8 @@ async function main(): Promise<number> {
         // Older cache entries may pair a failed alloc with an unrelated reserve: relink.
         const o = observationFromJson(r.observation);
         r.observation = toJsonValue({ ...o, memblock: relinkResults(o.memblock) });
-        recs.push(r);
+        // Two indexes can draw the same case (e.g. no /reserved-memory at all): one boot serves both.
+        recs.push({ ...r, seed, index: i });
       }
       if (recs.length) writeLabRecordsJson(id, recs, out);
     }

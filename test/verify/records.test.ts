@@ -19,8 +19,10 @@ for (const k of CORE) {
     for (const r of recs) {
       assert.equal(r.kernel, k.id);
       assert.match(r.package, /^linux-image-\S+ \S+$/);
-      assert.ok(!ids.has(r.caseId), `duplicate case ${r.caseId}`);
-      ids.add(r.caseId);
+      // Two indexes may draw the same case (one boot serves both); a (seed, index) appears once.
+      const key = `${r.seed}:${r.index}:${r.caseId}`;
+      assert.ok(!ids.has(key), `duplicate record ${key}`);
+      ids.add(key);
       const c = r.case as LabCase;
       if (r.seed !== undefined && r.index !== undefined) {
         const again = generateCase(r.seed, r.index, c.family);
