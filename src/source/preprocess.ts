@@ -95,6 +95,10 @@ interface Ctx {
   toks: Tok[];
   i: number;
   macro: Macro | null;
+  /** Pre-expansion of a macro argument (expand_arg): its tokens keep their own locations. */
+  arg: boolean;
+  /** Macro and argument contexts: the line of the expansion point their tokens resolve to. */
+  xline: number;
 }
 
 interface Cond {
@@ -186,7 +190,9 @@ function avoidPaste(a: Tok, b: Tok): boolean {
     return false;
   }
   switch (a.k) {
-    case K.NAME: return b.k === K.NAME || b.k === K.NUMBER || b.k === K.CHAR || b.k === K.STRING;
+    // A number made of identifier characters only (`1`, `1x`, not `0x1e+A` or `1.5`) would glue
+    // onto the name (libcpp name_p).
+    case K.NAME: return b.k === K.NAME || b.k === K.CHAR || b.k === K.STRING || (b.k === K.NUMBER && /^[A-Za-z0-9_$]+$/.test(b.t));
     case K.NUMBER: return b.k === K.NUMBER || b.k === K.NAME || b.k === K.CHAR || c === '.' || c === '+' || c === '-';
     case K.OTHER: return a.t[0] === '\\' && b.k === K.NAME;
   }
@@ -216,7 +222,7 @@ export class Preprocessor {
   private counter = 0;
   private baseFile = '';
   /** The outermost macro invocation being expanded (for diagnostics and __LINE__). */
-  private invocation: { tok: Tok; file: string } | null = null;
+  private invocation: { tok: Tok; file: string; macro: Macro } | null = null;
   private pendingInclude: { path: string; lf: LexedFile; dirIndex: number; line: number } | null = null;
 
   // Output state (c-ppoutput.cc `print`).
@@ -508,7 +514,6 @@ export class Preprocessor {
   private popContext(): void {
     const c = this.ctxs.pop()!;
     if (c.macro) c.macro.disabled = false;
-    if (this.ctxs.length === 0) this.invocation = null;
   }
 
   /** libcpp cpp_get_token_1. */
@@ -538,18 +543,35 @@ export class Preprocessor {
       if (m === undefined) return t;
       if (m.disabled) return withFlags(t, t.f | F_NOEXP);
       if (this.preventExpansion) return t;
-      if (n === 0) this.invocation = { tok: t, file: this.buf.name };
+      // The outermost invocation: kept until the next one starts from the file's own tokens (it is
+      // only consulted while macro contexts are active).
+      if (n === 0) this.invocation = { tok: t, file: this.buf.name, macro: m };
       if (this.enterMacro(m, t)) {
         if (this.inDirective) continue;
         return this.padding(t);
       }
-      if (this.ctxs.length === 0) this.invocation = null;
       return t;
     }
   }
 
+  /**
+   * The line a token just read resolves to, as libcpp's LRK_MACRO_EXPANSION_POINT does: a token of
+   * a macro's expansion gives the line where that (outermost) expansion was invoked; a token
+   * spelled in the file — met directly or while pre-expanding an argument — its own line.
+   * Contexts of pasted or built-in tokens defer to the one below.
+   */
+  private resolveLine(t: Tok): number {
+    for (let i = this.ctxs.length - 1; i >= 0; i--) {
+      const c = this.ctxs[i]!;
+      if (c.macro) return c.xline;
+      if (c.arg) return t.pos >= 0 ? t.line : c.xline;
+    }
+    return t.line > 0 ? t.line : this.dirLine;
+  }
+
   private enterMacro(m: Macro, name: Tok): boolean {
     if (m.builtin) return this.builtin(m, name);
+    const xl = this.resolveLine(name);
     if (m.fun) {
       this.preventExpansion++;
       this.parsingArgs = 1;
@@ -558,19 +580,23 @@ export class Preprocessor {
       this.preventExpansion--;
       if (!args) return false;
       if (m.params.length > 0) {
-        this.replaceArgs(m, args);
+        this.replaceArgs(m, args, xl);
         m.disabled = true;
         return true;
       }
     }
     m.disabled = true;
-    this.ctxs.push({ toks: m.body, i: 0, macro: m });
+    this.ctxs.push({ toks: m.body, i: 0, macro: m, arg: false, xline: xl });
     return true;
   }
 
   private builtin(m: Macro, name: Tok): boolean {
+
     let text: string;
-    const line = this.invocation && this.ctxs.length ? this.invocation.tok.line : name.line > 0 ? name.line : this.dirLine;
+    // Under an object-like outermost macro, libcpp takes that macro's own line (builtin_macro's
+    // expand_loc is then the invocation location).
+    const inv = this.invocation;
+    const line = this.ctxs.length && inv && !inv.macro.fun ? inv.tok.line : this.resolveLine(name);
     switch (m.builtin) {
       case '__FILE__': text = `"${quoteString(this.buf.name)}"`; break;
       case '__BASE_FILE__': text = `"${quoteString(this.baseFile)}"`; break;
@@ -591,7 +617,7 @@ export class Preprocessor {
     t.line = name.line;
     t.col = name.col;
     t.f = 0;
-    this.ctxs.push({ toks: [t], i: 0, macro: null });
+    this.ctxs.push({ toks: [t], i: 0, macro: null, arg: false, xline: 0 });
     return true;
   }
 
@@ -610,7 +636,7 @@ export class Preprocessor {
     }
     if (t.k !== K.EOF || t === ARG_EOF) {
       this.backup(t);
-      if (padding) this.ctxs.push({ toks: [padding], i: 0, macro: null });
+      if (padding) this.ctxs.push({ toks: [padding], i: 0, macro: null, arg: false, xline: 0 });
     }
     return null;
   }
@@ -670,9 +696,9 @@ export class Preprocessor {
   }
 
   /** libcpp expand_arg: fully macro-expand one argument in isolation. */
-  private expandArg(arg: Arg): Tok[] {
+  private expandArg(arg: Arg, xl: number): Tok[] {
     const out: Tok[] = [];
-    this.ctxs.push({ toks: arg.toks.length ? [...arg.toks, ARG_EOF] : [ARG_EOF], i: 0, macro: null });
+    this.ctxs.push({ toks: arg.toks.length ? [...arg.toks, ARG_EOF] : [ARG_EOF], i: 0, macro: null, arg: true, xline: xl });
     for (;;) {
       const t = this.getToken();
       if (t.k === K.EOF) break;
@@ -710,7 +736,7 @@ export class Preprocessor {
   }
 
   /** libcpp replace_args: substitute arguments into the replacement list and push it. */
-  private replaceArgs(m: Macro, args: Arg[]): void {
+  private replaceArgs(m: Macro, args: Arg[], xl: number): void {
     const body = m.body;
     const out: Tok[] = [];
     const paramc = m.params.length;
@@ -740,7 +766,7 @@ export class Preprocessor {
           } else if (from.length === 0) pasteIdx = out.length - 1;
         }
       } else {
-        arg.exp ??= this.expandArg(arg);
+        arg.exp ??= this.expandArg(arg, xl);
         from = arg.exp;
       }
       if (!this.inDirective && j > 0 && !afterPaste) out.push(this.padding(src));
@@ -752,7 +778,7 @@ export class Preprocessor {
         out[pasteIdx] = withFlags(p, (p.f & ~F_PASTE) | (src.f & F_PASTE));
       }
     }
-    this.ctxs.push({ toks: out, i: 0, macro: m });
+    this.ctxs.push({ toks: out, i: 0, macro: m, arg: false, xline: xl });
   }
 
   /** libcpp paste_all_tokens: `lhs ## rhs [## ...]`, result pushed as its own context. */
@@ -781,7 +807,7 @@ export class Preprocessor {
       lhs = { k: nt.k, t: nt.t, f: (lhs.f & F_WHITE) | (rhs.f & F_PASTE), line: lhs.line, col: lhs.col, pos: -1, src: null, arg: 0 };
     } while (rhs.f & F_PASTE);
     lhs = withFlags(lhs, lhs.f & ~F_PASTE);
-    this.ctxs.push({ toks: [lhs], i: 0, macro: null });
+    this.ctxs.push({ toks: [lhs], i: 0, macro: null, arg: false, xline: 0 });
   }
 
   // ---------------------------------------------------------------- directives

@@ -62,7 +62,7 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
       else if (r < 0.45 && parts.length) parts.push('##');
       else if (r < 0.6) parts.push(pick(names));
       else if (r < 0.65 && variadic) parts.push(pick(['__VA_ARGS__', ', ## __VA_ARGS__']));
-      else parts.push(pick(['(', ')', ',', '1', 'x', '-', '+', '"s"', '<', '>', '#', '0x1', 'e', '.', '&', '@']));
+      else parts.push(pick(['(', ')', ',', '1', 'x', '-', '+', '"s"', '<', '>', '#', '0x1', 'e', '.', '&', '@', '__LINE__']));
     }
     return parts.join(pick([' ', ''])).replace(/^\s*##/, '').replace(/##\s*$/, '');
   };
@@ -75,7 +75,7 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
     return `#define ${name}(${plist}) ${body(variadic ? [...params, '__VA_ARGS__'] : params, variadic)}`;
   };
   const call = (d: number): string => {
-    if (d > 2 || rnd() < 0.3) return pick(['1', 'y', '"q"', '', ' ', '-', 'A', 'B', 'C', '#', '##', '<x>', '0x1e+A']);
+    if (d > 2 || rnd() < 0.3) return pick(['1', 'y', '"q"', '', ' ', '-', 'A', 'B', 'C', '#', '##', '<x>', '0x1e+A', '__LINE__']);
     const args: string[] = [];
     const n = Math.floor(rnd() * 4);
     for (let i = 0; i < n; i++) args.push(call(d + 1) + (rnd() < 0.3 ? call(d + 1) : ''));
@@ -83,12 +83,13 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
   };
   const failures: string[] = [];
   for (let k = 0; k < cases; k++) {
-    const lines: string[] = [];
-    for (let i = 0; i < 4; i++) lines.push(def());
-    for (let i = 0; i < 4; i++) lines.push(call(0) + pick(['', ' ', ';']) + (rnd() < 0.5 ? call(0) : ''));
+    const defs: string[] = [];
+    const uses: string[] = [];
+    for (let i = 0; i < 4; i++) defs.push(def());
+    for (let i = 0; i < 4; i++) uses.push(call(0) + pick(['', ' ', ';']) + (rnd() < 0.5 ? call(0) : ''));
     // (A line starting with a non-directive `#` inside macro arguments is an error in both; keep
     // the generated uses clear of that corner.)
-    const src = lines.join('\n').replace(/\n\s*#/g, '\n x#') + '\n';
+    const src = defs.join('\n') + '\n' + uses.join('\n').replace(/(^|\n)\s*#/g, '$1 x#') + '\n';
     const d = differ(src);
     if (d) failures.push(`${d}\n${src}`);
   }
