@@ -161,6 +161,24 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
   for (const r of res.reserveMem ?? []) early.push({ name: r.name, base: r.base, size: r.size, source: 'reserve_mem=' });
   for (const hnd of res.handoffs ?? []) early.push({ name: hnd.driver, base: hnd.base, size: hnd.size, source: 'early param' });
   const memory = (lay?.memory ?? []).map((b) => ({ base: b.base, size: b.size }));
+  // Not modelled, but seen in the lab (data/lab, seed 1): static regions that straddle the start of
+  // RAM crash arm64 6.1/6.12 (vmemmap fault while initialising reserved pages) and 32-bit kernels
+  // ("Bad page state"). Say so instead of predicting a normal boot silently.
+  const ramStart = memory.reduce<bigint | undefined>((a, b) => (a === undefined || b.base < a ? b.base : a), undefined);
+  if (ramStart !== undefined) {
+    for (const r of regions) {
+      if (r.dynamic || r.base === null || !r.size || r.status === 'disabled' || r.status === 'invalid') continue;
+      if (r.base < ramStart && r.base + r.size > ramStart) {
+        diagnostics.push(
+          diag(
+            'warning',
+            'region-straddles-ram-start',
+            `${r.path} (${'0x' + r.base.toString(16)}+${'0x' + r.size.toString(16)}) starts below RAM (${'0x' + ramStart.toString(16)}) and reaches into it: real kernels were seen to crash at boot with such regions; the prediction stops being meaningful after early memory setup`,
+          ),
+        );
+      }
+    }
+  }
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return { kernel: profile.id, regions, memory, early, attach, log: res.log, diagnostics, trace: res.trace, exitCode };
 }

@@ -147,3 +147,12 @@ test('carveout plan --platform qemu-virt plans the tree QEMU boots', () => {
   if (/QEMU's own virt tree is not available/.test(r.stdout)) return; // no QEMU here: board tree only
   assert.match(r.stdout, /cma: Reserved 16 MiB at 0xfe800000/);
 });
+
+test('plan: a static region straddling the start of RAM gets a crash warning (lab observation)', () => {
+  const t = virtTree([node('low@3f800000', { reg: c2(0x3f800000n, 16n * M) }), node('ok@48000000', { reg: c2(0x48000000n, M) })]);
+  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  const w = p.diagnostics.filter((d) => d.code === 'region-straddles-ram-start');
+  assert.equal(w.length, 1);
+  assert.match(w[0]!.message, /low@3f800000/);
+  assert.equal(w[0]!.severity, 'warning');
+});
