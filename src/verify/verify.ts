@@ -136,6 +136,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     res.notes.push(`no prediction: plan unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
   res.exitCode = res.differences.length ? 1 : 0;
+  if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
+    // The kernel did not survive the boot: report what it did up to then, but it is a failed boot.
+    res.diagnostics.push(diag('error', 'boot-failed', `${def.id} ${obs.panicked ? `panicked: ${obs.panicMessage ?? ''}` : 'hung (timed out)'} — what it printed before is shown`));
+    res.exitCode = 2;
+  }
   return res;
 }
 
