@@ -372,6 +372,8 @@ export class Preprocessor {
     try {
       return this.runUnguarded(file, lf);
     } catch (e) {
+      // Macro definitions are shared through the cache: none may stay marked as being expanded.
+      for (const c of this.ctxs) if (c.macro) c.macro.disabled = false;
       // Hostile input only: macros that expand without end, or nesting deeper than the JS stack.
       if (!(e instanceof LimitError) && !(e instanceof RangeError)) throw e;
       const at = this.invocation?.tok;
