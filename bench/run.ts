@@ -10,6 +10,8 @@
 //    board with /reserved-memory from the corpus, and in-process plans per second on the lab's
 //    recorded cases.
 // Results go to bench/results/<timestamp>.json; the previous result is printed for comparison.
+// `npm run bench` runs the tsc-compiled JavaScript (dist/, what the `carveout` bin runs): under tsx
+// every module becomes CommonJS with getter calls for imports, ~20% slower than what ships.
 //
 // Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan,
 // --no-cache (no include cache shared between files: each compile starts cold, like one dtc run).
@@ -24,6 +26,12 @@ import { findKernelSource } from '../test/helpers/kernel-source.js';
 import { cppArgs, cppVersion, dtcArgs, dtcVersion, includePrefixes, listCorpus, loadOurCompiler, ourOptions, type CorpusFile, type OurCompiler } from '../test/corpus/corpus-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root: this file runs from bench/ (tsx) or dist/bench/ (compiled, what `npm run bench` uses). */
+const repoRoot = ((): string => {
+  let d = here;
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+})();
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
 const limit = args.includes('--files') ? Number(args[args.indexOf('--files') + 1]) : undefined;
@@ -158,7 +166,7 @@ function previousResult(dir: string): { file: string; data: Record<string, any> 
 }
 
 function gitCommit(): string {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
 }
 
 async function main(): Promise<number> {
@@ -173,7 +181,7 @@ async function main(): Promise<number> {
   const { compiler, problem } = await loadOurCompiler();
   const work = await mkdtemp(join(tmpdir(), 'carveout-bench-'));
   const result: Record<string, unknown> = {
-    date: new Date().toISOString(), commit: gitCommit(), node: process.version, dtc: dtcVersion(), cpp: cppVersion(),
+    date: new Date().toISOString(), commit: gitCommit(), runtime: here.includes('/dist/') ? 'tsc-compiled (dist)' : 'tsx', node: process.version, dtc: dtcVersion(), cpp: cppVersion(),
     cores: cpus().length, loadavg: load, corpus: 'linux 6.12 arch/arm64/boot/dts', files: files.length, sharedIncludeCache: !flag('--no-cache'),
   };
   try {
@@ -230,7 +238,7 @@ async function main(): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
 
-  const dir = join(here, 'results');
+  const dir = join(repoRoot, 'bench', 'results');
   const prev = previousResult(dir);
   if (prev) {
     const pr = prev.data.ratio as { wall: number; cpu: number } | undefined;
@@ -242,7 +250,7 @@ async function main(): Promise<number> {
     mkdirSync(dir, { recursive: true });
     const out = join(dir, `${(result.date as string).replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-    console.log(`saved ${out.replace(dirname(here) + '/', '')}`);
+    console.log(`saved ${out.replace(repoRoot + '/', '')}`);
   }
   return 0;
 }
