@@ -742,8 +742,50 @@ export class Preprocessor {
     const body = m.body;
     const out: Tok[] = [];
     const paramc = m.params.length;
+    // __VA_OPT__ (libcpp vaopt_state): 0 outside, 1 after the keyword, >= 3 inside (paren depth).
+    let vaState = 0;
+    let vaInclude = false;
+    let vaStringify = false;
+    let vaStart: number | null = null; // index of the last token before the __VA_OPT__ group (or null)
+    const lastIsVaStart = (): boolean => vaStart !== null && vaStart >= 0 && out.length - 1 === vaStart;
     for (let j = 0; j < body.length; j++) {
       const src = body[j]!;
+      if (m.variadic && (vaState > 0 || (src.k === K.NAME && src.t === '__VA_OPT__'))) {
+        if (vaState === 0) {
+          vaState = 1;
+          vaStringify = (src.f & F_STRINGIFY) !== 0;
+          if (j > 0 && !(body[j - 1]!.f & F_PASTE)) out.push(this.padding(src));
+          vaStart = out.length ? out.length - 1 : -1;
+          continue;
+        }
+        if (vaState === 1) {
+          vaState = 3;
+          const va = args[paramc - 1]!;
+          va.exp ??= this.expandArg(va, xl);
+          vaInclude = va.exp.some((x) => x.k !== K.PADDING);
+          continue;
+        }
+        let end = false;
+        if (src.k === K.PUNCT && src.t === '(') vaState++;
+        else if (src.k === K.PUNCT && src.t === ')' && --vaState === 2) { vaState = 0; end = true; }
+        if (end) {
+          const start = vaStart!;
+          vaStart = null;
+          let last = out.length - 1;
+          if (vaStringify) {
+            const from = start >= 0 ? start + 1 : 0;
+            let st = this.stringify(out.slice(from), src);
+            out.length = from;
+            if (src.f & F_PASTE) st = withFlags(st, st.f | F_PASTE);
+            out.push(st);
+          } else if (src.f & F_PASTE) {
+            while (last >= 0 && last !== start && out[last] === AVOID_PASTE) { out.pop(); last = out.length - 1; }
+            if (last >= 0 && out[last]!.k !== K.PADDING) out[last] = withFlags(out[last]!, out[last]!.f | F_PASTE);
+          } else out.push(AVOID_PASTE);
+          continue;
+        }
+        if (!vaInclude) continue;
+      }
       if (src.k !== K.MACRO_ARG) {
         out.push(src);
         continue;
@@ -770,8 +812,14 @@ export class Preprocessor {
       } else {
         arg.exp ??= this.expandArg(arg, xl);
         from = arg.exp;
+        if (lastIsVaStart()) {
+          // An argument right at the start of __VA_OPT__: its leading padding goes.
+          let k = 0;
+          while (k < from.length && from[k]!.k === K.PADDING) k++;
+          if (k) from = from.slice(k);
+        }
       }
-      if (!this.inDirective && j > 0 && !afterPaste) out.push(this.padding(src));
+      if (!this.inDirective && j > 0 && !afterPaste && !lastIsVaStart()) out.push(this.padding(src));
       for (const t of from) out.push(t);
       if (from.length && src.f & F_PASTE) pasteIdx = out.length - 1;
       if (!this.inDirective && !(src.f & F_PASTE)) out.push(AVOID_PASTE);
@@ -974,6 +1022,11 @@ export class Preprocessor {
       if (t.k === K.PUNCT && t.t === '#' && m.fun) {
         const n2 = this.lexDirect();
         const idx = n2.k === K.NAME ? m.params.indexOf(n2.t) : -1;
+        if (n2.k === K.NAME && n2.t === '__VA_OPT__' && m.variadic) {
+          body.push({ k: K.NAME, t: n2.t, f: (t.f & F_WHITE) | F_STRINGIFY, line: n2.line, col: n2.col, pos: -1, src: null, arg: 0 });
+          t = this.lexDirect();
+          continue;
+        }
         if (idx >= 0) {
           nt = { k: K.MACRO_ARG, t: n2.t, f: (t.f & F_WHITE) | F_STRINGIFY, line: n2.line, col: n2.col, pos: -1, src: null, arg: idx };
           body.push(nt);
@@ -998,16 +1051,39 @@ export class Preprocessor {
       t = this.lexDirect();
     }
     if (body.length) body[0] = withFlags(body[0]!, body[0]!.f & ~F_WHITE);
-    const vaOpt = body.find((x) => x.k === K.NAME && x.t === '__VA_OPT__');
-    if (vaOpt && m.variadic) {
-      // No kernel DTS or dt-bindings header uses it; say so rather than expand it wrongly.
-      this.reportAt('warning', 'cpp-unsupported', `__VA_OPT__ is not supported by carveout's preprocessor; it is left as is`, vaOpt);
-    }
+    if (m.variadic && !this.checkVaOpt(body)) return;
     m.body = body;
     if (cacheable && this.diags.length === nDiags && this.buf === b && this.lookahead.length === 0) {
       b.lf.defs!.set(key, { m, end: b.i, nameTok });
     }
     this.install(m, nameTok);
+  }
+
+  /** The __VA_OPT__ rules libcpp's vaopt_state enforces when a variadic macro is defined. */
+  private checkVaOpt(body: Tok[]): boolean {
+    let state = 0;
+    let at: Tok | null = null;
+    for (let j = 0; j < body.length; j++) {
+      const t = body[j]!;
+      const isP = (p: string): boolean => t.k === K.PUNCT && t.t === p;
+      if (t.k === K.NAME && t.t === '__VA_OPT__') {
+        if (state > 0) { this.reportAt('error', 'cpp-define', '__VA_OPT__ may not appear in a __VA_OPT__', t); return false; }
+        state = 1;
+        at = t;
+      } else if (state === 1) {
+        if (!isP('(')) { this.reportAt('error', 'cpp-define', '__VA_OPT__ must be followed by an open parenthesis', at!); return false; }
+        if (t.f & F_PASTE) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t); return false; }
+        state = 3;
+      } else if (state >= 3) {
+        if (isP('(')) state++;
+        else if (isP(')') && --state === 2) {
+          if (j > 0 && body[j - 1]!.f & F_PASTE) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t); return false; }
+          state = 0;
+        }
+      }
+    }
+    if (state !== 0) { this.reportAt('error', 'cpp-define', 'unterminated __VA_OPT__', at!); return false; }
+    return true;
   }
 
   private install(m: Macro, nameTok: Tok): void {

@@ -61,7 +61,7 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
       else if (r < 0.35 && params.length) parts.push('#' + pick(params));
       else if (r < 0.45 && parts.length) parts.push('##');
       else if (r < 0.6) parts.push(pick(names));
-      else if (r < 0.65 && variadic) parts.push(pick(['__VA_ARGS__', ', ## __VA_ARGS__']));
+      else if (r < 0.7 && variadic) parts.push(pick(['__VA_ARGS__', ', ## __VA_ARGS__', '__VA_OPT__(,)', '__VA_OPT__(x __VA_ARGS__ (1))', '#__VA_OPT__(a  __VA_ARGS__)', '__VA_OPT__(a ## __VA_ARGS__)', 'q ## __VA_OPT__(__VA_ARGS__ 1)']));
       else parts.push(pick(['(', ')', ',', '1', 'x', '-', '+', '"s"', '<', '>', '#', '0x1', 'e', '.', '&', '@', '__LINE__']));
     }
     return parts.join(pick([' ', ''])).replace(/^\s*##/, '').replace(/##\s*$/, '');

@@ -292,8 +292,10 @@ test('runaway expansion and absurd nesting end with a cpp-limit diagnostic, not 
   only(preprocessText(`#if ${'('.repeat(100000)}1${')'.repeat(100000)}\n#endif\n`, 'z.dts', { includeDirs: [] }).diagnostics, 'cpp-limit');
 });
 
-test('__VA_OPT__ (unsupported) is reported, not silently mis-expanded', () => {
-  const d = only(diags('#define F(a, ...) f(a __VA_OPT__(,) __VA_ARGS__)\n'), 'cpp-unsupported');
-  assert.equal(d.severity, 'warning');
-  assert.deepEqual([d.line, d.column], [1, 23]);
+test('__VA_OPT__ (expansion checked by the va-opt fixture) and its definition errors', () => {
+  assert.equal(words('#define F(a, ...) f(a __VA_OPT__(,) __VA_ARGS__)\nF(1) F(1, 2)'), 'f(1 ) f(1 , 2)');
+  assert.equal(only(diags('#define F(...) __VA_OPT__ x\n'), 'cpp-define').message, '__VA_OPT__ must be followed by an open parenthesis');
+  assert.equal(only(diags('#define F(...) __VA_OPT__(x\n'), 'cpp-define').message, 'unterminated __VA_OPT__');
+  assert.equal(only(diags('#define F(...) __VA_OPT__(__VA_OPT__())\n'), 'cpp-define').message, '__VA_OPT__ may not appear in a __VA_OPT__');
+  assert.match(only(diags('#define F(...) __VA_OPT__(## x)\n'), 'cpp-define').message, /'##' cannot appear at either end of __VA_OPT__/);
 });
