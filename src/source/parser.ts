@@ -30,7 +30,7 @@ import {
   type PProp,
 } from '../tree/build.js';
 import { DataBuilder } from './data.js';
-import { Lexer, T, spanOf, tokenSpan, tokenValue, type LexerHost, type Token } from './lexer.js';
+import { Lexer, T, copyToken, spanOf, tokenSpan, tokenValue, type LexerHost, type Token } from './lexer.js';
 
 export interface ParseOptions {
   /** Search path for /include/ and /incbin/ after the including file's directory (dtc -i). */
@@ -114,6 +114,11 @@ function cellHint(t: Token): string | undefined {
   return undefined;
 }
 
+/**
+ * The lexer reuses token objects (lexer.ts TOKEN_RING): a token is only read right after it is
+ * consumed; anything needed after a node body, a property value or a sub-expression is copied
+ * first (copyToken, or the position in locals).
+ */
 class Parser implements LexerHost {
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
@@ -275,7 +280,7 @@ class Parser implements LexerHost {
     const headers: { flags: number; first: Token; last: Token }[] = [];
     try {
       do {
-        const first = this.expect(T.V1, "'/dts-v1/'");
+        const first = copyToken(this.expect(T.V1, "'/dts-v1/'"));
         let last = this.expectChar(59, "';'");
         let flags = 1;
         if (this.at(T.PLUGIN)) {
@@ -283,7 +288,7 @@ class Parser implements LexerHost {
           last = this.expectChar(59, "';'");
           flags |= 2;
         }
-        headers.push({ flags, first, last });
+        headers.push({ flags, first, last: copyToken(last) });
       } while (this.at(T.V1));
     } catch (e) {
       if (!(e instanceof ParseAbort)) throw e;
@@ -302,7 +307,7 @@ class Parser implements LexerHost {
       if (!this.at(T.LABEL) && !this.at(T.MEMRESERVE)) break;
       try {
         const labels: string[] = [];
-        const first = this.tok;
+        const first = copyToken(this.tok);
         while (this.at(T.LABEL)) labels.push(this.advance().s);
         this.expect(T.MEMRESERVE, "'/memreserve/'");
         const addr = this.integerPrim();
@@ -340,7 +345,8 @@ class Parser implements LexerHost {
   }
 
   private devicetreeItem(root: PNode | undefined): PNode | undefined {
-    const t = this.tok;
+    // used after the node body: a copy (one per top-level item)
+    const t = copyToken(this.tok);
     if (!root) {
       // devicetree: '/' nodedef | DT_REF nodedef
       if (this.isChar(47)) {
@@ -368,7 +374,7 @@ class Parser implements LexerHost {
     if (t.t === T.LABEL) {
       // devicetree DT_LABEL DT_REF nodedef
       this.advance();
-      const ref = this.expect(T.REF, 'a reference');
+      const ref = copyToken(this.expect(T.REF, 'a reference'));
       const nd = this.nodedef();
       const target = pGetNodeByRef(root, ref.s, this.labelIndex);
       if (target) {
@@ -396,7 +402,7 @@ class Parser implements LexerHost {
     }
     if (t.t === T.DEL_NODE || t.t === T.OMIT_NO_REF) {
       this.advance();
-      const ref = this.expect(T.REF, 'a reference');
+      const ref = copyToken(this.expect(T.REF, 'a reference'));
       this.expectChar(59, "';'");
       const target = pGetNodeByRef(root, ref.s, this.labelIndex);
       if (!target) this.error('unknown-label', `Label or path ${ref.s} not found`, tokenSpan(ref));
@@ -413,6 +419,7 @@ class Parser implements LexerHost {
   private nodedef(): PNode {
     const open = this.expectChar(123, "'{'");
     if (++this.nodeDepth > MAX_NODE_DEPTH) this.tooDeep(open, `nodes nested more than ${MAX_NODE_DEPTH} deep`);
+    const openLine = open.line, openCol = open.col;
     const props: PProp[] = [];
     const children: PNode[] = [];
     let sawSubnode = false;
@@ -428,16 +435,16 @@ class Parser implements LexerHost {
     this.nodeDepth--;
     this.expectChar(125, "'}'");
     const semi = this.expectChar(59, "';'");
-    return buildNode(props, children, spanOf(open, semi));
+    return buildNode(props, children, { file: semi.file, line: openLine, column: openCol, endLine: semi.endLine, endColumn: semi.endCol });
   }
 
   /** One propdef or subnode, with any labels and /omit-if-no-ref/ before it. */
   private bodyItem(props: PProp[], children: PNode[], sawSubnode: boolean): void {
-    const first = this.tok;
-    const labels: string[] = [];
+    const firstLine = this.tok.line, firstCol = this.tok.col;
+    let labels: string[] | undefined;
     let omit = false;
     for (;;) {
-      if (this.at(T.LABEL)) labels.push(this.advance().s);
+      if (this.at(T.LABEL)) (labels ??= []).push(this.advance().s);
       else if (this.at(T.OMIT_NO_REF)) {
         this.advance();
         omit = true;
@@ -459,20 +466,22 @@ class Parser implements LexerHost {
       prop = buildPropertyDelete(name.s);
     } else if (t.t === T.PROPNODENAME) {
       const nx = this.peek();
+      const name = t.s;
       if (nx.t === T.CHAR && nx.ch === 123) {
         this.advance();
         node = this.nodedef();
-        node.name = t.s;
+        node.name = name;
       } else if (!omit && nx.t === T.CHAR && (nx.ch === 61 || nx.ch === 59)) {
+        const line = t.line, col = t.col;
         this.advance();
         if (this.isChar(59)) {
           const semi = this.advance();
-          prop = buildProperty(t.s, new Uint8Array(0), [], spanOf(t, semi));
+          prop = buildProperty(name, new Uint8Array(0), [], { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
         } else {
           this.advance(); // '='
           const d = this.propdata();
           const semi = this.expectChar(59, "';'");
-          prop = buildProperty(t.s, d.bytes(), d.markers, spanOf(t, semi));
+          prop = buildProperty(name, d.bytes(), d.markers, { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
         }
       } else {
         this.advance();
@@ -482,15 +491,16 @@ class Parser implements LexerHost {
       this.syntaxError(omit ? 'a node' : 'a property or node');
     }
     if (prop) {
-      for (let i = labels.length - 1; i >= 0; i--) addLabel(prop.labels, labels[i]!);
+      if (labels) for (let i = labels.length - 1; i >= 0; i--) addLabel(prop.labels, labels[i]!);
       if (sawSubnode) {
         // subnodes: subnode propdef { ERROR(&@2, ...); YYERROR; }
-        this.error('property-after-subnode', 'Properties must precede subnodes', spanOf(first, this.prev));
+        const last = this.prev;
+        this.error('property-after-subnode', 'Properties must precede subnodes', { file: last.file, line: firstLine, column: firstCol, endLine: last.endLine, endColumn: last.endCol });
         return;
       }
       props.push(prop);
     } else if (node) {
-      for (let i = labels.length - 1; i >= 0; i--) {
+      if (labels) for (let i = labels.length - 1; i >= 0; i--) {
         addLabel(node.labels, labels[i]!);
         this.labelIndex.add(labels[i]!, node);
       }
@@ -570,9 +580,11 @@ class Parser implements LexerHost {
         if (t.n > 0xffffffff) this.error('value-range', 'Value out of range for 32-bit array element', tokenSpan(t));
         d.appendU32(t.n);
       } else if (t.t === T.LITERAL || t.t === T.CHAR_LITERAL || (t.t === T.CHAR && t.ch === 40)) {
+        const line = t.line, col = t.col;
         const v = this.integerPrim();
         if (bits < 64 && v > mask && (v | mask) !== U64) {
-          this.error('value-range', `Value out of range for ${bits}-bit array element`, spanOf(t, this.prev));
+          const last = this.prev;
+          this.error('value-range', `Value out of range for ${bits}-bit array element`, { file: last.file, line, column: col, endLine: last.endLine, endColumn: last.endCol });
         }
         d.appendInteger(v, bits);
       } else if (t.t === T.REF) {
@@ -595,7 +607,7 @@ class Parser implements LexerHost {
   private incbin(d: DataBuilder): void {
     this.advance();
     this.expectChar(40, "'('");
-    const name = this.expect(T.STRING, 'a file name');
+    const name = copyToken(this.expect(T.STRING, 'a file name'));
     let offset = 0n;
     let length = -1n;
     if (this.isChar(44)) {
@@ -745,25 +757,28 @@ class Parser implements LexerHost {
     for (;;) {
       const t = this.tok;
       if (t.t !== T.CHAR || (t.ch !== 43 && t.ch !== 45)) return v;
+      const op = t.ch;
       this.advance();
       const r = this.exprMul();
-      v = BigInt.asUintN(64, t.ch === 43 ? v + r : v - r);
+      v = BigInt.asUintN(64, op === 43 ? v + r : v - r);
     }
   }
 
   private exprMul(): bigint {
-    const start = this.tok;
+    const startLine = this.tok.line, startCol = this.tok.col;
     let v = this.exprUnary();
     for (;;) {
       const t = this.tok;
       if (t.t !== T.CHAR || (t.ch !== 42 && t.ch !== 47 && t.ch !== 37)) return v;
+      const op = t.ch;
       this.advance();
       const r = this.exprUnary();
-      if (t.ch === 42) v = BigInt.asUintN(64, v * r);
+      if (op === 42) v = BigInt.asUintN(64, v * r);
       else if (r === 0n) {
-        this.error('division-by-zero', 'Division by zero', spanOf(start, this.prev));
+        const last = this.prev;
+        this.error('division-by-zero', 'Division by zero', { file: last.file, line: startLine, column: startCol, endLine: last.endLine, endColumn: last.endCol });
         v = 0n;
-      } else v = t.ch === 47 ? v / r : v % r;
+      } else v = op === 47 ? v / r : v % r;
     }
   }
 

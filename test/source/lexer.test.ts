@@ -2,7 +2,7 @@
 // Expected positions were checked against Debian's dtc 1.6.1 where dtc reports them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lexer, T, tokenValue, type LexerHost, type Token } from '../../src/source/lexer.js';
+import { Lexer, T, TOKEN_RING, copyToken, tokenValue, type LexerHost, type Token } from '../../src/source/lexer.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 
 function lex(text: string, files: Record<string, string> = {}): { toks: Token[]; diags: Diagnostic[] } {
@@ -18,7 +18,7 @@ function lex(text: string, files: Record<string, string> = {}): { toks: Token[];
   const toks: Token[] = [];
   for (let i = 0; i < 10000; i++) {
     const t = lx.next();
-    toks.push(t);
+    toks.push(copyToken(t)); // the lexer reuses its token objects
     if (t.t === T.EOF) break;
   }
   return { toks, diags };
@@ -155,4 +155,16 @@ test('EOF is reported at the last lexeme, whitespace included', () => {
   const { toks } = lex('x \n ');
   const eof = toks[toks.length - 1]!;
   assert.deepEqual([eof.line, eof.col, eof.endLine, eof.endCol], [1, 2, 2, 2]);
+});
+
+test('token objects are reused only after TOKEN_RING - 1 further tokens', () => {
+  const lx = new Lexer('/dts-v1/; / { a = <1 2 3>; };', 'in.dts', null, { open: () => undefined }, []);
+  const first = lx.next();
+  const held = copyToken(first);
+  const seen = [first];
+  for (let i = 1; i < TOKEN_RING; i++) seen.push(lx.next());
+  // every token of the last TOKEN_RING calls is a distinct object, and the first is intact
+  assert.equal(new Set(seen).size, TOKEN_RING);
+  assert.deepEqual(first, held);
+  assert.equal(lx.next(), first); // now recycled
 });
