@@ -39,7 +39,7 @@ import {
 import { platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform.js';
 import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
-import { cmaInitReservedMem, earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, type CmaState, type RmemState } from './rmem.js';
+import { cmaInitReservedMem, earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, rmemRegions, type CmaState, type RmemState } from './rmem.js';
 import { cString, findNode } from '../tree/query.js';
 import { writeDtb } from '../fdt/writer.js';
 
@@ -1023,7 +1023,7 @@ function pagingInitArm(st: BootState, lowmemLimit: bigint): void {
   for (let i = 0; i < ptes.size; i++) early(page);
   mb.setCurrentLimit(lowmemLimit);
   // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
-  for (const area of st.ctx.cma.areas ?? []) {
+  for (const area of cmaRemapList(st)) {
     const start = area.base;
     let end = area.base + area.size;
     if (end > lowmemLimit) end = lowmemLimit;
@@ -1032,6 +1032,30 @@ function pagingInitArm(st: BootState, lowmemLimit: bigint): void {
     for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
   }
   for (const sz of pi.laterEarlyAllocs) early(sz);
+}
+
+/**
+ * dma_mmu_remap[] at paging_init time (see ArmLayout.cmaRemap). 6.12: of_reserved_mem calls
+ * dma_contiguous_early_fixup() for every shared-dma-pool + reusable region it reserved or
+ * allocated — static ones during the scan, then dynamic ones — whatever their handler later says.
+ */
+function cmaRemapList(st: BootState): Bank[] {
+  const a = st.ctx.profile.arm!;
+  if (a.cmaRemap === 'cma-areas') return (st.ctx.cma.areas ?? []).map((x) => ({ base: x.base, size: x.size }));
+  const out: Bank[] = [];
+  const regions = rmemRegions(st.ctx as never).filter((r) => {
+    const compat = r.node.props.find((x) => x.name === 'compatible');
+    const compats = compat ? new TextDecoder().decode(compat.value).split('\0') : [];
+    return compats.includes('shared-dma-pool') && r.reusable && r.base !== null && r.size !== null && !['reserve-failed', 'alloc-failed', 'invalid', 'disabled', 'ignored'].includes(r.status);
+  });
+  for (const r of regions.filter((x) => !x.dynamic)) {
+    out.push({ base: r.base!, size: r.size! });
+    for (const e of r.extraRegs) if (e.ok) out.push({ base: e.base, size: e.size });
+  }
+  for (const r of regions.filter((x) => x.dynamic)) out.push({ base: r.base!, size: r.size! });
+  const d = st.result.defaultCma;
+  if (d) out.push({ base: d.base, size: d.size });
+  return out;
 }
 
 /**

@@ -20,6 +20,7 @@ export const profile: KernelProfile = {
   bootSteps: armBootSteps,
   arm: {
     ...p61.arm!,
+    cmaRemap: 'static-reg', // of_reserved_mem.c __reserved_mem_reserve_reg → dma_contiguous_early_fixup
     kernelOffset: 0x400000n, // trace: memblock_reserve [0x40400000-0x41a33bcf] arm_memblock_init
     kernelSize: 0x1633bd0n,
   },

@@ -20,8 +20,11 @@ export const profile: KernelProfile = {
   bootSteps: armBootSteps,
   arm: {
     ...p61.arm!,
+    cmaRemap: 'static-reg', // of_reserved_mem.c __reserved_mem_reserve_reg → dma_contiguous_early_fixup
     kernelOffset: 0x300000n, // trace: memblock_reserve [0x40300000-0x4182d74f] arm_memblock_init
     kernelSize: 0x152d750n,
+    // sizeof(struct static_vm) grew to 0x2c on 6.12 (lab traces: iotable_init)
+    pagingInit: { ...p61.arm!.pagingInit, staticVmSize: 0x2cn },
   },
   provenance: 'kernel 6.12.95 sources; Debian config-6.12.95+deb12-armmp; kernel placement from a memblock=debug boot',
 };

@@ -132,6 +132,12 @@ export interface ArmLayout {
    * early_alloc()s in order (from the source: the memblock=debug console stops printing there).
    */
   pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[] };
+  /**
+   * Which CMA areas dma_contiguous_remap() re-maps: 6.1 calls dma_contiguous_early_fixup() from
+   * rmem_cma_setup (every CMA region that initialised) and for the default area; 6.12 from
+   * __reserved_mem_reserve_reg for each static reusable shared-dma-pool `reg` and the default area.
+   */
+  cmaRemap: 'cma-areas' | 'static-reg';
 }
 
 export interface KernelProfile extends KernelProfileBase {
