@@ -85,11 +85,43 @@ export class DataBuilder {
     this.len += n;
   }
 
-  /** The value bytes (a copy trimmed to length). */
+  /** Chunk that finished values are copied into (see bytes()). */
+  private pool = new Uint8Array(0);
+  private poolAt = 0;
+
+  /**
+   * The value bytes: a copy trimmed to length. Small values are views into a shared 16 KiB
+   * chunk rather than a buffer each (an ArrayBuffer per property was ~200 bytes of heap for
+   * values of a few bytes); each view owns its bytes (in-place writes such as phandle fix-ups
+   * stay inside it), and users honour byteOffset.
+   */
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const n = this.len;
+    if (n > POOL_CHUNK >> 3) return this.buf.slice(0, n);
+    if (this.poolAt + n > this.pool.length) {
+      this.pool = new Uint8Array(POOL_CHUNK);
+      this.poolAt = 0;
+    }
+    const at = this.poolAt;
+    const out = this.pool.subarray(at, at + n);
+    out.set(this.buf.subarray(0, n));
+    this.poolAt = at + n;
+    return out;
+  }
+
+  /** The markers, in an array of their own (the builder's is reused: reset() empties it). */
+  takeMarkers(): Marker[] {
+    return this.markers.slice();
+  }
+
+  /** Start a new value. */
+  reset(): void {
+    this.len = 0;
+    this.markers.length = 0;
   }
 }
+
+const POOL_CHUNK = 16384;
 
 /** Encode a JS string as UTF-8 into a string of byte-valued chars (for chars > 0xFF only). */
 export function toByteString(s: string): string {

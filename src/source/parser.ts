@@ -49,6 +49,9 @@ export interface ParseResult {
 
 class ParseAbort {}
 
+/** One value builder for all parses: a 64 KiB buffer per parse was external memory that V8 counts towards GC. */
+const SCRATCH = new DataBuilder(1 << 16);
+
 const MAX_SYNTAX_ERRORS = 20;
 /** Nesting limits that keep recursion (ours and downstream) within the JS stack. */
 const MAX_NODE_DEPTH = 1000;
@@ -132,7 +135,8 @@ class Parser implements LexerHost {
   private fragments = 0;
   private readFile: (path: string) => Uint8Array | undefined;
   private includeDirs: string[];
-  private data = new DataBuilder(1 << 16);
+  /** Shared by every parse (parsing is synchronous and never nested). */
+  private data = SCRATCH;
   private labelIndex = new LabelIndex();
   private nodeDepth = 0;
   private exprDepth = 0;
@@ -481,7 +485,7 @@ class Parser implements LexerHost {
           this.advance(); // '='
           const d = this.propdata();
           const semi = this.expectChar(59, "';'");
-          prop = buildProperty(name, d.bytes(), d.markers, { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
+          prop = buildProperty(name, d.bytes(), d.takeMarkers(), { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
         }
       } else {
         this.advance();
@@ -514,8 +518,7 @@ class Parser implements LexerHost {
   private propdata(): DataBuilder {
     // one scratch buffer for every value; the property gets a trimmed copy
     const d = this.data;
-    d.len = 0;
-    d.markers = [];
+    d.reset();
     for (;;) {
       while (this.at(T.LABEL)) d.addMarker('label', this.advance().s, tokenSpan(this.prev));
       const t = this.tok;
