@@ -16,7 +16,7 @@
 // - Overlays (*.dtso) are compiled the same way and counted separately.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -151,12 +151,17 @@ export function treeHash(src: string): string {
     if (!existsSync(d)) return;
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      const st = statSync(p);
-      if (st.isDirectory()) collect(p); else if (st.isFile()) files.push(p);
+      const st = lstatSync(p);
+      if (st.isDirectory()) collect(p); else if (st.isFile() || st.isSymbolicLink()) files.push(p);
     }
   };
   for (const part of ['arch/arm/boot/dts', 'arch/arm64/boot/dts', 'arch/riscv/boot/dts', 'include/dt-bindings']) collect(join(src, part));
-  for (const p of files) { h.update(relative(src, p)); h.update('\0'); h.update(readFileSync(p)); h.update('\0'); }
+  for (const p of files) {
+    h.update(relative(src, p)); h.update('\0');
+    // A symlink counts by its target's content; a dangling one (a part not unpacked) by its target's name.
+    try { h.update(readFileSync(p)); } catch { h.update(`dangling -> ${readlinkSync(p)}`); }
+    h.update('\0');
+  }
   return h.digest('hex');
 }
 

@@ -20,8 +20,9 @@ export function cacheDir(): string {
 /**
  * The parts of the tree the DTS corpus needs. arch/riscv is there because
  * arch/arm/boot/dts/allwinner/sun8i-t113s.dtsi includes <riscv/allwinner/…> through
- * include-prefixes; the Makefiles carry the kernel's dtc flags (scripts/Makefile.dtbs, 6.12;
- * Makefile.lib in older kernels).
+ * include-prefixes; include/dt-bindings/input/linux-event-codes.h is a symlink to
+ * include/uapi/linux/input-event-codes.h; the Makefiles carry the kernel's dtc flags
+ * (scripts/Makefile.dtbs, 6.12; Makefile.lib in older kernels).
  */
 export const corpusParts = [
   'Makefile',
@@ -29,10 +30,17 @@ export const corpusParts = [
   'arch/arm64/boot/dts',
   'arch/riscv/boot/dts',
   'include/dt-bindings',
+  'include/uapi/linux/input-event-codes.h',
   'scripts/dtc/include-prefixes',
   'scripts/Makefile.dtbs',
   'scripts/Makefile.lib',
 ];
+/** The cache marker records what was unpacked: a tree unpacked with another list is redone. */
+const marker = '.carveout-complete';
+const markerText = `${JSON.stringify(corpusParts)}\n`;
+const complete = (dir: string): boolean => {
+  try { return readFileSync(join(dir, marker), 'utf8') === markerText; } catch { return false; }
+};
 
 /** A tree is usable when the DTS directories and include-prefixes are there. */
 function usable(dir: string): boolean {
@@ -65,7 +73,7 @@ function locate(version: string, install: boolean): KernelSourceResult {
   const system = `/usr/src/linux-source-${version}`;
   if (usable(system)) return { dir: system };
   const cached = join(cacheDir(), `linux-source-${version}`);
-  if (usable(cached) && existsSync(join(cached, '.carveout-complete'))) return { dir: cached };
+  if (usable(cached) && complete(cached)) return { dir: cached };
 
   const tarball = `/usr/src/linux-source-${version}.tar.xz`;
   if (!existsSync(tarball)) {
@@ -115,9 +123,9 @@ function unpack(tarball: string, version: string, dest: string): KernelSourceRes
     rmSync(tmp, { recursive: true, force: true });
     return { problem: `unpacking ${tarball} failed: ${r.out.trim().split('\n').slice(-3).join(' | ')}` };
   }
-  writeFileSync(join(tmp, '.carveout-complete'), `${tarball}\n`);
+  writeFileSync(join(tmp, marker), markerText);
   try {
-    if (usable(dest) && existsSync(join(dest, '.carveout-complete'))) throw new Error('already there');
+    if (usable(dest) && complete(dest)) throw new Error('already there');
     rmSync(dest, { recursive: true, force: true });
     renameSync(tmp, dest);
   } catch {
