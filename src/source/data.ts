@@ -103,10 +103,10 @@ export class DataBuilder {
       this.poolAt = 0;
     }
     const at = this.poolAt;
-    const out = this.pool.subarray(at, at + n);
-    out.set(this.buf.subarray(0, n));
+    const pool = this.pool, buf = this.buf;
+    for (let i = 0; i < n; i++) pool[at + i] = buf[i]!;
     this.poolAt = at + n;
-    return out;
+    return pool.subarray(at, at + n);
   }
 
   /** The markers, in an array of their own (the builder's is reused: reset() empties it). */

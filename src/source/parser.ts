@@ -57,6 +57,9 @@ const MAX_SYNTAX_ERRORS = 20;
 const MAX_NODE_DEPTH = 1000;
 const MAX_EXPR_DEPTH = 256;
 const U64 = 0xffffffffffffffffn;
+const U32 = 0xffffffffn;
+const U16 = 0xffffn;
+const U8 = 0xffn;
 
 function defaultReadFile(path: string): Uint8Array | undefined {
   try {
@@ -574,7 +577,7 @@ class Parser implements LexerHost {
       this.advance();
     }
     d.addMarker(bits === 8 ? 'type-uint8' : bits === 16 ? 'type-uint16' : bits === 64 ? 'type-uint64' : 'type-uint32');
-    const mask = bits < 64 ? (1n << BigInt(bits)) - 1n : U64;
+    const mask = bits === 32 ? U32 : bits === 8 ? U8 : bits === 16 ? U16 : U64;
     for (;;) {
       const t = this.tok;
       if (t.t === T.LITERAL && bits === 32 && t.n >= 0) {
