@@ -135,11 +135,13 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
   res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions?.length };
   // Lab cases: the recorded DTBs already read into trees; only plan() is timed.
   try {
-    const lab = (await import('../src/verify/records.js')) as { recordedKernels(): string[]; readLabRecords(k: string): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[] };
+    const lab = (await import('../src/verify/records.js')) as { recordedKernels(dir?: string): string[]; readLabRecords(k: string, dir?: string): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[] };
+    // From the repository (records.ts's default is relative to its own file, which is dist/ here).
+    const labDir = join(repoRoot, 'data', 'lab');
     const { readDtb } = (await import('../src/fdt/reader.js')) as { readDtb(b: Uint8Array, f: string): { tree?: unknown } };
     const cases: { tree: unknown; opts: Record<string, unknown> }[] = [];
-    for (const k of lab.recordedKernels()) {
-      for (const rec of lab.readLabRecords(k)) {
+    for (const k of lab.recordedKernels(labDir)) {
+      for (const rec of lab.readLabRecords(k, labDir)) {
         const tree = readDtb(rec.dtbBytes, 'lab.dtb').tree;
         // The same options as the lab replay test (test/kernel/replay.test.ts).
         if (tree) cases.push({ tree, opts: { kernel: rec.kernel, bootargs: rec.append, ram: BigInt(rec.ram), platform: 'qemu-virt', ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}), dtb: rec.dtbBytes } });
@@ -150,7 +152,7 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
       const t1 = performance.now();
       while (performance.now() - t1 < 3000 || n < cases.length) { const c = cases[n % cases.length]!; plan(c.tree, c.opts); n++; }
       res.lab = { cases: cases.length, plansPerSecond: n / ((performance.now() - t1) / 1000) };
-    }
+    } else res.skipped = `lab cases: none recorded in ${labDir}`;
   } catch (e) {
     res.skipped = `lab cases: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
   }
@@ -160,9 +162,12 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
 // ---- main ---------------------------------------------------------------------------------------
 function previousResult(dir: string): { file: string; data: Record<string, any> } | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  const last = files.at(-1);
-  return last ? { file: last, data: JSON.parse(readFileSync(join(dir, last), 'utf8')) } : undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse();
+  for (const file of files) {
+    const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, any>;
+    if (data.ratio) return { file, data };
+  }
+  return undefined;
 }
 
 function gitCommit(): string {
@@ -246,7 +251,8 @@ async function main(): Promise<number> {
     console.log(`previous (${prev.file}): ${pr ? `ratio ${pr.wall.toFixed(3)} wall, ${pr.cpu.toFixed(3)} CPU` : 'no ratio'}` +
       (pr && nr ? `; now ${(nr.cpu / pr.cpu).toFixed(2)}× the previous CPU ratio` : ''));
   }
-  if (!limit) {
+  // Only complete runs are kept, so that "previous" always compares like with like.
+  if (!limit && !args.some((a) => a.startsWith('--no-'))) {
     mkdirSync(dir, { recursive: true });
     const out = join(dir, `${(result.date as string).replace(/[:.]/g, '-')}.json`);
     writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
