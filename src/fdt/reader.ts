@@ -379,13 +379,15 @@ class Reader {
             // properties before children, so writing it back reorders them, as dtc does.
             this.warn('dtb-prop-after-node', `property "${name}" at offset ${hex(tokOff)} follows a subnode of ${this.pathOf(stack)}`);
           }
-          const value = bytes.slice(p, p + plen);
+          // A copy, not a view: a Node Buffer's slice() aliases the caller's blob (and its
+          // .buffer starts at the blob's first byte, not the value's).
+          const value = Uint8Array.prototype.slice.call(bytes, p, p + plen);
           p = base + ((p + plen - base + 3) & ~3);
           if (p > limit) return cut('property value padding');
           const prop: Property = { name, value, markers: [], labels: [], span: this.span };
           node.props.push(prop);
           if (plen === 4 && (name === 'phandle' || (name === 'linux,phandle' && node.phandle === 0))) {
-            node.phandle = new DataView(value.buffer).getUint32(0);
+            node.phandle = new DataView(value.buffer, value.byteOffset, 4).getUint32(0);
           }
           break;
         }
