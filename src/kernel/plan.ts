@@ -44,23 +44,17 @@ export interface PlanOptions {
   dtb?: Uint8Array;
 }
 
-export interface PlanRegion {
-  name: string;
-  path: string;
-  base: bigint | null;
-  size: bigint | null;
-  nomap: boolean;
-  reusable: boolean;
-  dynamic: boolean;
-  status: RegionStatus;
-  /** Compatible id of the handler that took it (or the last one that refused it), null when none matched. */
-  handler: string | null;
+/**
+ * A region as the plan reports it: the model's RmemRegion (src/kernel/rmem.ts) minus the live node
+ * and bookkeeping, with errno returns spelled as the kernel would (`0`, `-EINVAL`) and consumers as
+ * path strings, so it serialises as JSON.
+ */
+export type PlanRegion = Pick<RmemRegion, 'name' | 'path' | 'base' | 'size' | 'nomap' | 'reusable' | 'dynamic' | 'status' | 'handler' | 'placement'> & {
   /** The setup's return value as the kernel would see it (`0`, `-EINVAL`, …), null when not called. */
   result: string | null;
   attempts: { compatible: string; handler: string; origin: string; ret: string }[];
-  placement: string;
   consumers: string[];
-}
+};
 
 /** Memory taken outside /reserved-memory that a user wants to see beside the regions. */
 export interface EarlyReservation {
