@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath, extname } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Node } from '../tree/types.js';
-import type { LogLine } from './context.js';
+import type { KernelProfileBase, LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { isEarlyParam, type EarlyParam } from './cmdline.js';
 
@@ -75,15 +75,8 @@ export interface HandlerKernel {
   readonly services: HandlerServices;
 }
 
-export interface HandlerProfile {
-  id: string;
-  version: string;
-  arch: 'arm64' | 'arm';
-  pageSize: number;
-  physAddrBits: 32 | 64;
-  /** CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order. */
-  cmaMinAlignmentBytes: bigint;
-}
+/** The part of the kernel profile (src/kernel/context.ts) a handler may read. */
+export type HandlerProfile = Pick<KernelProfileBase, 'id' | 'version' | 'arch' | 'pageSize' | 'physAddrBits' | 'cmaMinAlignmentBytes'>;
 
 export interface HandlerServices {
   /** memblock_is_region_reserved(base, size) */
