@@ -42,6 +42,7 @@ test('derived constants follow the kernel headers', () => {
 
 test('profiles agree with the Debian configs of the packages (lab cache)', (t) => {
   let checked = 0;
+  const newer: string[] = [];
   for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae', '6.12-armmp', '6.12-armmp-lpae']) {
     const k = cachedKernel(id);
     if (!k) continue;
@@ -55,8 +56,11 @@ test('profiles agree with the Debian configs of the packages (lab cache)', (t) =
     assert.equal(k.forceMaxOrder, p.maxOrder, id);
     assert.equal(k.numa, p.numa, id);
     if (k.nodesShift !== undefined) assert.equal(1 << k.nodesShift, p.maxNumNodes, id);
-    assert.ok(p.debianPackage.startsWith(k.package), `${id}: profile ${p.debianPackage} vs cache ${k.package}`);
+    // The package itself moves on (a point release replaces the one the profile was measured
+    // on); what the model uses is the config values above. A newer build is information only.
+    if (!p.debianPackage.startsWith(k.package)) newer.push(`${id}: profile measured on ${p.debianPackage}, cache has ${k.package} ${k.version}`);
   }
+  for (const n of newer) t.diagnostic(n);
   // CI fetches every lab kernel first (.ci/run), so there a missing cache is a failure, not a skip.
   if (!checked && process.env.CI) assert.fail('no kernels in the lab cache under CI: run carveout kernels fetch --all');
   if (!checked) t.skip('no kernels in the lab cache (carveout kernels fetch)');
