@@ -23,7 +23,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { findKernelSource } from '../test/helpers/kernel-source.js';
-import { cppArgs, cppVersion, dtcArgs, dtcVersion, includePrefixes, listCorpus, loadOurCompiler, ourOptions, type CorpusFile, type OurCompiler } from '../test/corpus/corpus-lib.js';
+import {
+  cppArgs,
+  cppVersion,
+  dtcArgs,
+  dtcVersion,
+  includePrefixes,
+  listCorpus,
+  loadOurCompiler,
+  ourOptions,
+  type CorpusFile,
+  type OurCompiler,
+} from '../test/corpus/corpus-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file runs from bench/ (tsx) or dist/bench/ (compiled, what `npm run bench` uses). */
@@ -43,7 +54,10 @@ function childCpuSeconds(): number {
   // After "pid (comm) ", field 3 (state) is index 0, so cutime (16) and cstime (17) are 13 and 14.
   return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ is 100 on Linux
 }
-const selfCpuSeconds = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const selfCpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function run(cmd: string, argv: string[]): Promise<number> {
   return new Promise((resolve) => {
@@ -53,7 +67,12 @@ function run(cmd: string, argv: string[]): Promise<number> {
   });
 }
 
-interface Timing { wallSeconds: number; cpuSeconds: number; files: number; failed: number }
+interface Timing {
+  wallSeconds: number;
+  cpuSeconds: number;
+  files: number;
+  failed: number;
+}
 
 /**
  * The kernel's two steps per file (scripts/Makefile.dtbs cmd_dtc), strictly one after the other,
@@ -61,16 +80,20 @@ interface Timing { wallSeconds: number; cpuSeconds: number; files: number; faile
  * fork() per child would add its own cost to the pipeline's wall time.
  */
 async function timePipeline(src: string, files: CorpusFile[], work: string): Promise<Timing> {
-  const tmp = join(work, 'board.dts.tmp'), out = join(work, 'board.dtb');
+  const tmp = join(work, 'board.dts.tmp'),
+    out = join(work, 'board.dtb');
   const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
   const lines = ['failed=0'];
   for (const f of files) {
-    lines.push(`cpp ${cppArgs(src).map(q).join(' ')} -o ${q(tmp)} ${q(f.abs)} && dtc -q -o ${q(out)} ${dtcArgs(src, f).map(q).join(' ')} ${q(tmp)} || failed=$((failed+1))`);
+    lines.push(
+      `cpp ${cppArgs(src).map(q).join(' ')} -o ${q(tmp)} ${q(f.abs)} && dtc -q -o ${q(out)} ${dtcArgs(src, f).map(q).join(' ')} ${q(tmp)} || failed=$((failed+1))`,
+    );
   }
   lines.push('exit $failed');
   const script = join(work, 'pipeline.sh');
   writeFileSync(script, lines.join('\n') + '\n');
-  const cpu0 = childCpuSeconds(), t0 = performance.now();
+  const cpu0 = childCpuSeconds(),
+    t0 = performance.now();
   const failed = await run('sh', [script]);
   return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: childCpuSeconds() - cpu0, files: files.length, failed };
 }
@@ -82,17 +105,22 @@ async function sharedCache(): Promise<unknown> {
     const path = '../src/source/preprocess.js';
     const mod = (await import(path)) as { createPreprocessCache?: () => unknown };
     return mod.createPreprocessCache?.();
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[], cache: unknown): Promise<Timing> {
-  const cpu0 = selfCpuSeconds(), t0 = performance.now();
+  const cpu0 = selfCpuSeconds(),
+    t0 = performance.now();
   let failed = 0;
   for (const f of files) {
     try {
       const r = await c.compileFile(f.abs, ourOptions(src, f, cache));
       if (!r.dtb) failed++;
-    } catch { failed++; }
+    } catch {
+      failed++;
+    }
   }
   return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: selfCpuSeconds() - cpu0, files: files.length, failed };
 }
@@ -114,7 +142,11 @@ async function loadPlan(): Promise<{ plan?: PlanFn; problem?: string }> {
   }
 }
 
-interface PlanBench { board?: { file: string; msPerPlan: number; runs: number; regions?: number }; lab?: { cases: number; plansPerSecond: number }; skipped?: string }
+interface PlanBench {
+  board?: { file: string; msPerPlan: number; runs: number; regions?: number };
+  lab?: { cases: number; plansPerSecond: number };
+  skipped?: string;
+}
 
 async function benchPlan(src: string, compiler: OurCompiler | undefined): Promise<PlanBench> {
   const { plan, problem } = await loadPlan();
@@ -124,18 +156,30 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
   // End to end on the board: preprocess + parse + tree + plan, each run from scratch.
   const abs = join(src, planBoard);
   const once = async (): Promise<unknown> => {
-    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)], bootCpuid: 0 })) as { tree?: unknown; dtb?: Uint8Array };
+    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)], bootCpuid: 0 })) as {
+      tree?: unknown;
+      dtb?: Uint8Array;
+    };
     if (!r.tree || !r.dtb) throw new Error(`${planBoard} did not compile`);
     return plan(r.tree, { kernel: '6.12-arm64', dtb: r.dtb });
   };
   const first = (await once()) as { regions?: unknown[] };
   const t0 = performance.now();
   let runs = 0;
-  while (performance.now() - t0 < 3000 || runs < 5) { await once(); runs++; }
+  while (performance.now() - t0 < 3000 || runs < 5) {
+    await once();
+    runs++;
+  }
   res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions?.length };
   // Lab cases: the recorded DTBs already read into trees; only plan() is timed.
   try {
-    const lab = (await import('../src/verify/records.js')) as { recordedKernels(dir?: string): string[]; readLabRecords(k: string, dir?: string): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[] };
+    const lab = (await import('../src/verify/records.js')) as {
+      recordedKernels(dir?: string): string[];
+      readLabRecords(
+        k: string,
+        dir?: string,
+      ): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[];
+    };
     // From the repository (records.ts's default is relative to its own file, which is dist/ here).
     const labDir = join(repoRoot, 'data', 'lab');
     const { readDtb } = (await import('../src/fdt/reader.js')) as { readDtb(b: Uint8Array, f: string): { tree?: unknown } };
@@ -144,13 +188,28 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
       for (const rec of lab.readLabRecords(k, labDir)) {
         const tree = readDtb(rec.dtbBytes, 'lab.dtb').tree;
         // The same options as the lab replay test (test/kernel/replay.test.ts).
-        if (tree) cases.push({ tree, opts: { kernel: rec.kernel, bootargs: rec.append, ram: BigInt(rec.ram), platform: 'qemu-virt', ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}), dtb: rec.dtbBytes } });
+        if (tree)
+          cases.push({
+            tree,
+            opts: {
+              kernel: rec.kernel,
+              bootargs: rec.append,
+              ram: BigInt(rec.ram),
+              platform: 'qemu-virt',
+              ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}),
+              dtb: rec.dtbBytes,
+            },
+          });
       }
     }
     if (cases.length) {
       let n = 0;
       const t1 = performance.now();
-      while (performance.now() - t1 < 3000 || n < cases.length) { const c = cases[n % cases.length]!; plan(c.tree, c.opts); n++; }
+      while (performance.now() - t1 < 3000 || n < cases.length) {
+        const c = cases[n % cases.length]!;
+        plan(c.tree, c.opts);
+        n++;
+      }
       res.lab = { cases: cases.length, plansPerSecond: n / ((performance.now() - t1) / 1000) };
     } else res.skipped = `lab cases: none recorded in ${labDir}`;
   } catch (e) {
@@ -160,10 +219,15 @@ async function benchPlan(src: string, compiler: OurCompiler | undefined): Promis
 }
 
 // ---- main ---------------------------------------------------------------------------------------
+// biome-ignore lint/suspicious/noExplicitAny: an earlier run's JSON, whose shape changed between bench versions
 function previousResult(dir: string): { file: string; data: Record<string, any> } | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .reverse();
   for (const file of files) {
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     const data = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, any>;
     if (data.ratio) return { file, data };
   }
@@ -171,23 +235,41 @@ function previousResult(dir: string): { file: string; data: Record<string, any> 
 }
 
 function gitCommit(): string {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<number> {
   const src = await findKernelSource('6.12');
-  if (!src) { console.error('bench: no Linux 6.12 source (install linux-source-6.12, see README)'); return 2; }
+  if (!src) {
+    console.error('bench: no Linux 6.12 source (install linux-source-6.12, see README)');
+    return 2;
+  }
   let files = listCorpus(src, 'arm64');
   if (limit) files = files.slice(0, limit);
   const load = loadavg()[0]!;
-  console.log(`bench: ${files.length} arm64 corpus files from ${src}; node ${process.version}, ${cpus().length} cores, load ${load.toFixed(2)}`);
+  console.log(
+    `bench: ${files.length} arm64 corpus files from ${src}; node ${process.version}, ${cpus().length} cores, load ${load.toFixed(2)}`,
+  );
   if (load > 1.5) console.log('bench: note — the machine is busy; wall times are inflated, CPU times are the better guide');
 
   const { compiler, problem } = await loadOurCompiler();
   const work = await mkdtemp(join(tmpdir(), 'carveout-bench-'));
   const result: Record<string, unknown> = {
-    date: new Date().toISOString(), commit: gitCommit(), runtime: here.includes('/dist/') ? 'tsc-compiled (dist)' : 'tsx', node: process.version, dtc: dtcVersion(), cpp: cppVersion(),
-    cores: cpus().length, loadavg: load, corpus: 'linux 6.12 arch/arm64/boot/dts', files: files.length, sharedIncludeCache: !flag('--no-cache'),
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    runtime: here.includes('/dist/') ? 'tsc-compiled (dist)' : 'tsx',
+    node: process.version,
+    dtc: dtcVersion(),
+    cpp: cppVersion(),
+    cores: cpus().length,
+    loadavg: load,
+    corpus: 'linux 6.12 arch/arm64/boot/dts',
+    files: files.length,
+    sharedIncludeCache: !flag('--no-cache'),
   };
   try {
     // Warm the page cache (and the JIT) on both sides with a few files, untimed. Then alternate
@@ -204,21 +286,32 @@ async function main(): Promise<number> {
     if (runPipeline) await timePipeline(src, warm, work);
     if (runOurs) await timeCarveout(compiler!, src, warm, cache);
     const zero = (): Timing => ({ wallSeconds: 0, cpuSeconds: 0, files: 0, failed: 0 });
-    const add = (a: Timing, b: Timing): void => { a.wallSeconds += b.wallSeconds; a.cpuSeconds += b.cpuSeconds; a.files += b.files; a.failed += b.failed; };
+    const add = (a: Timing, b: Timing): void => {
+      a.wallSeconds += b.wallSeconds;
+      a.cpuSeconds += b.cpuSeconds;
+      a.files += b.files;
+      a.failed += b.failed;
+    };
     const pipeline: Timing | undefined = runPipeline ? zero() : undefined;
     const ours: Timing | undefined = runOurs ? zero() : undefined;
     for (let i = 0, k = 0; i < files.length; i += 100, k++) {
       const chunk = files.slice(i, i + 100);
       const steps = [
-        async () => { if (pipeline) add(pipeline, await timePipeline(src, chunk, work)); },
-        async () => { if (ours) add(ours, await timeCarveout(compiler!, src, chunk, cache)); },
+        async () => {
+          if (pipeline) add(pipeline, await timePipeline(src, chunk, work));
+        },
+        async () => {
+          if (ours) add(ours, await timeCarveout(compiler!, src, chunk, cache));
+        },
       ];
       if (k % 2) steps.reverse();
       for (const step of steps) await step();
     }
     if (pipeline) {
       result.pipeline = pipeline;
-      console.log(`cpp | dtc : ${pipeline.wallSeconds.toFixed(2)} s wall, ${pipeline.cpuSeconds.toFixed(2)} s CPU (${pipeline.failed} rejected)`);
+      console.log(
+        `cpp | dtc : ${pipeline.wallSeconds.toFixed(2)} s wall, ${pipeline.cpuSeconds.toFixed(2)} s CPU (${pipeline.failed} rejected)`,
+      );
     }
     if (ours) {
       result.carveout = ours;
@@ -230,12 +323,17 @@ async function main(): Promise<number> {
     } else if (pipeline && ours) {
       const ratio = { wall: ours.wallSeconds / pipeline.wallSeconds, cpu: ours.cpuSeconds / pipeline.cpuSeconds };
       result.ratio = ratio;
-      console.log(`ratio carveout / pipeline: ${ratio.wall.toFixed(3)} wall, ${ratio.cpu.toFixed(3)} CPU (target ≤ 0.5) — ${ratio.cpu <= 0.5 ? 'met' : 'NOT met'}`);
+      console.log(
+        `ratio carveout / pipeline: ${ratio.wall.toFixed(3)} wall, ${ratio.cpu.toFixed(3)} CPU (target ≤ 0.5) — ${ratio.cpu <= 0.5 ? 'met' : 'NOT met'}`,
+      );
     }
     if (!flag('--no-plan')) {
       const p = await benchPlan(src, compiler);
       result.plan = p;
-      if (p.board) console.log(`plan end-to-end on ${p.board.file}: ${p.board.msPerPlan.toFixed(2)} ms (${p.board.runs} runs, ${p.board.regions ?? '?'} regions)`);
+      if (p.board)
+        console.log(
+          `plan end-to-end on ${p.board.file}: ${p.board.msPerPlan.toFixed(2)} ms (${p.board.runs} runs, ${p.board.regions ?? '?'} regions)`,
+        );
       if (p.lab) console.log(`plan on ${p.lab.cases} lab cases: ${p.lab.plansPerSecond.toFixed(0)} plans/s in-process`);
       if (p.skipped) console.log(`plan: skipped — ${p.skipped}`);
     }
@@ -248,8 +346,10 @@ async function main(): Promise<number> {
   if (prev) {
     const pr = prev.data.ratio as { wall: number; cpu: number } | undefined;
     const nr = result.ratio as { wall: number; cpu: number } | undefined;
-    console.log(`previous (${prev.file}): ${pr ? `ratio ${pr.wall.toFixed(3)} wall, ${pr.cpu.toFixed(3)} CPU` : 'no ratio'}` +
-      (pr && nr ? `; now ${(nr.cpu / pr.cpu).toFixed(2)}× the previous CPU ratio` : ''));
+    console.log(
+      `previous (${prev.file}): ${pr ? `ratio ${pr.wall.toFixed(3)} wall, ${pr.cpu.toFixed(3)} CPU` : 'no ratio'}` +
+        (pr && nr ? `; now ${(nr.cpu / pr.cpu).toFixed(2)}× the previous CPU ratio` : ''),
+    );
   }
   // Only complete runs are kept, so that "previous" always compares like with like.
   if (!limit && !args.some((a) => a.startsWith('--no-'))) {
@@ -261,5 +361,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((c) => { process.exitCode = c; }, (e: unknown) => { console.error(e); process.exitCode = 70; });
-
+main().then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 70;
+  },
+);

@@ -103,7 +103,14 @@ export function guessInputFormat(path: string): 'dts' | 'dtb' {
 
 function readError(path: string, e: unknown): Diagnostic {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : code === 'EACCES' ? 'Permission denied' : String((e as Error).message);
+  const why =
+    code === 'ENOENT'
+      ? 'No such file or directory'
+      : code === 'EISDIR'
+        ? 'Is a directory'
+        : code === 'EACCES'
+          ? 'Permission denied'
+          : String((e as Error).message);
   return diag('error', 'file-not-found', `Couldn't open "${path}": ${why}`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 });
 }
 
@@ -216,7 +223,14 @@ function compile(path: string, text: string | undefined, opts: CompileOptions, w
     return { tree, diagnostics, failed: 'output', files };
   }
   const before = diagnostics.length;
-  const dtb = writeDtb(tree, { version: opts.version as 17 | undefined, reserve: opts.reserve, space: opts.space, pad: opts.padding, align: opts.align, diagnostics });
+  const dtb = writeDtb(tree, {
+    version: opts.version as 17 | undefined,
+    reserve: opts.reserve,
+    space: opts.space,
+    pad: opts.padding,
+    align: opts.align,
+    diagnostics,
+  });
   if (hasErrors(diagnostics.slice(before))) return { tree, diagnostics, failed: 'output', files };
   return { tree, dtb, diagnostics, files };
 }
@@ -238,6 +252,9 @@ export function compileString(text: string, opts: CompileOptions & { fileName?: 
  */
 export function loadDts(path: string, opts: CompileOptions = {}): LoadResult {
   const r = compile(path, undefined, { kernelWarnings: true, ...opts }, false);
-  if (r.failed) return r.failed === 'checks' && opts.force && r.tree ? { tree: r.tree, diagnostics: r.diagnostics, files: r.files } : { diagnostics: r.diagnostics, files: r.files };
+  if (r.failed)
+    return r.failed === 'checks' && opts.force && r.tree
+      ? { tree: r.tree, diagnostics: r.diagnostics, files: r.files }
+      : { diagnostics: r.diagnostics, files: r.files };
   return { tree: r.tree, diagnostics: r.diagnostics, files: r.files };
 }

@@ -30,7 +30,16 @@ export interface Span {
 export const noSpan: Span = { file: '', line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 export function diag(severity: Severity, code: string, message: string, span: Span = noSpan, hint?: string): Diagnostic {
-  const d: Diagnostic = { severity, code, message, file: span.file, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
+  const d: Diagnostic = {
+    severity,
+    code,
+    message,
+    file: span.file,
+    line: span.line,
+    column: span.column,
+    endLine: span.endLine,
+    endColumn: span.endColumn,
+  };
   if (hint !== undefined) d.hint = hint;
   return d;
 }

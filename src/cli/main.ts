@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     // Only bugs reach here: input problems are diagnostics with exit 2.
     process.stderr.write(`carveout: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -54,7 +54,12 @@ export interface VersionInfo {
 export const VERSION_TABLE: readonly VersionInfo[] = [
   { version: 1, lastCompVersion: 1, hdrSize: FDT_V1_SIZE, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS },
   { version: 2, lastCompVersion: 1, hdrSize: FDT_V2_SIZE, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID },
-  { version: 3, lastCompVersion: 1, hdrSize: FDT_V3_SIZE, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID | FTF_STRTABSIZE },
+  {
+    version: 3,
+    lastCompVersion: 1,
+    hdrSize: FDT_V3_SIZE,
+    flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID | FTF_STRTABSIZE,
+  },
   { version: 16, lastCompVersion: 16, hdrSize: FDT_V16_SIZE, flags: FTF_BOOTCPUID | FTF_STRTABSIZE | FTF_NOPS },
   { version: 17, lastCompVersion: 16, hdrSize: FDT_V17_SIZE, flags: FTF_BOOTCPUID | FTF_STRTABSIZE | FTF_STRUCTSIZE | FTF_NOPS },
 ];

@@ -40,7 +40,18 @@ function isstring(c: number): boolean {
   return isprint(c) || c === 0 || (c >= 7 && c <= 13);
 }
 
-const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 0x5c: '\\\\', 0x22: '\\"', 0: '\\0' };
+const ESCAPES: Record<number, string> = {
+  7: '\\a',
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  11: '\\v',
+  12: '\\f',
+  13: '\\r',
+  92: '\\\\',
+  34: '\\"',
+  0: '\\0',
+};
 
 /** write_propval_string: `len` bytes ending in NUL, printed as one quoted string. */
 function propvalString(v: Uint8Array, start: number, len: number): string {

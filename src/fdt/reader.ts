@@ -11,8 +11,19 @@ import type { Tree, Node, Property, MemReserve } from '../tree/types.js';
 import { newNode } from '../tree/types.js';
 import { diag, type Diagnostic, type Span, type Severity } from '../diagnostics.js';
 import {
-  FDT_MAGIC, FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END, FDT_RESERVE_ENTRY_SIZE,
-  FDT_V1_SIZE, FDT_V2_SIZE, FDT_V3_SIZE, FDT_V17_SIZE, FDT_LAST_SUPPORTED_VERSION, HDR,
+  FDT_MAGIC,
+  FDT_BEGIN_NODE,
+  FDT_END_NODE,
+  FDT_PROP,
+  FDT_NOP,
+  FDT_END,
+  FDT_RESERVE_ENTRY_SIZE,
+  FDT_V1_SIZE,
+  FDT_V2_SIZE,
+  FDT_V3_SIZE,
+  FDT_V17_SIZE,
+  FDT_LAST_SUPPORTED_VERSION,
+  HDR,
 } from './constants.js';
 
 export interface ReadDtbOptions {
@@ -96,7 +107,11 @@ class Reader {
   private readonly compat: boolean;
   private errors = 0;
 
-  constructor(private readonly bytes: Uint8Array, private readonly file: string, private readonly opts: ReadDtbOptions) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    file: string,
+    private readonly opts: ReadDtbOptions,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.span = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
@@ -122,7 +137,8 @@ class Reader {
   read(): ReadDtbResult {
     const len = this.bytes.length;
     if (len < 8) {
-      if (len >= 4 && this.u32(0) !== FDT_MAGIC) this.err('dtb-bad-magic', `bad magic ${hex(this.u32(0))} at offset 0x0 (expected 0xd00dfeed): not a device tree blob`);
+      if (len >= 4 && this.u32(0) !== FDT_MAGIC)
+        this.err('dtb-bad-magic', `bad magic ${hex(this.u32(0))} at offset 0x0 (expected 0xd00dfeed): not a device tree blob`);
       else this.err('dtb-truncated', `blob is ${len} bytes: too short for a device tree header (at least ${FDT_V17_SIZE} bytes)`);
       return { diagnostics: this.diags };
     }
@@ -148,9 +164,15 @@ class Reader {
     else if (version === 16 || version === 17) layout = version;
     else if (version > 17 && lastComp <= FDT_LAST_SUPPORTED_VERSION) {
       layout = 17;
-      this.warn('dtb-version', `blob version ${version} (offset 0x14) is newer than 17; reading it as version 17, which it declares compatible (last_comp_version ${lastComp})`);
+      this.warn(
+        'dtb-version',
+        `blob version ${version} (offset 0x14) is newer than 17; reading it as version 17, which it declares compatible (last_comp_version ${lastComp})`,
+      );
     } else {
-      this.err('dtb-bad-version', `unsupported blob version ${version} (offset 0x14), last_comp_version ${lastComp} (offset 0x18); versions 1-3, 16 and 17 are understood`);
+      this.err(
+        'dtb-bad-version',
+        `unsupported blob version ${version} (offset 0x14), last_comp_version ${lastComp} (offset 0x18); versions 1-3, 16 and 17 are understood`,
+      );
       return { diagnostics: this.diags };
     }
     if (!compat && layout >= 16 && lastComp > FDT_LAST_SUPPORTED_VERSION) {
@@ -190,7 +212,10 @@ class Reader {
     // at it).
     const checkOff = (what: string, field: number, off: number): boolean => {
       if (compat ? (field === HDR.off_dt_strings ? off > total : off >= total) : off < hdrSize || off > total) {
-        this.err('dtb-bad-offset', `${what} offset ${hex(off)} (header offset ${hex(field)}) is outside the blob (header ${hdrSize} bytes, totalsize ${total})`);
+        this.err(
+          'dtb-bad-offset',
+          `${what} offset ${hex(off)} (header offset ${hex(field)}) is outside the blob (header ${hdrSize} bytes, totalsize ${total})`,
+        );
         return false;
       }
       return true;
@@ -201,14 +226,20 @@ class Reader {
     const strStart = header.offDtStrings;
     const strEnd = header.sizeDtStrings !== undefined ? strStart + header.sizeDtStrings : total;
     if (ok && strEnd > total) {
-      this.err('dtb-bad-offset', `strings block at ${hex(strStart)} of size ${header.sizeDtStrings} (offset 0x20) runs past totalsize ${total}`);
+      this.err(
+        'dtb-bad-offset',
+        `strings block at ${hex(strStart)} of size ${header.sizeDtStrings} (offset 0x20) runs past totalsize ${total}`,
+      );
       ok = false;
     }
     let structLimit = total;
     if (header.sizeDtStruct !== undefined) {
       const end = header.offDtStruct + header.sizeDtStruct;
       if (ok && end > total) {
-        this.err('dtb-bad-offset', `structure block at ${hex(header.offDtStruct)} of size ${header.sizeDtStruct} (offset 0x24) runs past totalsize ${total}`);
+        this.err(
+          'dtb-bad-offset',
+          `structure block at ${hex(header.offDtStruct)} of size ${header.sizeDtStruct} (offset 0x24) runs past totalsize ${total}`,
+        );
         ok = false;
       }
       if (!compat) structLimit = end; // dtc reads on to totalsize
@@ -228,7 +259,10 @@ class Reader {
     let p = header.offMemRsvmap;
     for (;;) {
       if (p + FDT_RESERVE_ENTRY_SIZE > total) {
-        this.err('dtb-unterminated-rsvmap', `memory reservation block starting at offset ${hex(header.offMemRsvmap)} has no terminating entry before the end of the blob (entry at offset ${hex(p)} is cut off)`);
+        this.err(
+          'dtb-unterminated-rsvmap',
+          `memory reservation block starting at offset ${hex(header.offMemRsvmap)} has no terminating entry before the end of the blob (entry at offset ${hex(p)} is cut off)`,
+        );
         return { diagnostics: this.diags, header };
       }
       const address = this.view.getBigUint64(p);
@@ -269,7 +303,10 @@ class Reader {
         const a = regions[i]!;
         const b = regions[j]!;
         if (a.end > a.start && b.end > b.start && a.start < b.end && b.start < a.end) {
-          this.err('dtb-overlap', `${b.name} (offsets ${hex(b.start)}-${hex(b.end - 1)}) overlaps the ${a.name} (offsets ${hex(a.start)}-${hex(a.end - 1)})`);
+          this.err(
+            'dtb-overlap',
+            `${b.name} (offsets ${hex(b.start)}-${hex(b.end - 1)}) overlaps the ${a.name} (offsets ${hex(a.start)}-${hex(a.end - 1)})`,
+          );
           ok = false;
         }
       }
@@ -281,7 +318,13 @@ class Reader {
    * Walk the structure block. Iterative (an explicit stack), so nesting depth costs no JS stack;
    * every step consumes at least one 4-byte token.
    */
-  private readStruct(h: FdtHeader, layout: number, limit: number, strStart: number, strEnd: number): { node: Node; end: number } | undefined {
+  private readStruct(
+    h: FdtHeader,
+    layout: number,
+    limit: number,
+    strStart: number,
+    strEnd: number,
+  ): { node: Node; end: number } | undefined {
     const bytes = this.bytes;
     const old = layout < 16; // FTF_FULLPATH | FTF_NAMEPROPS | FTF_VARALIGN, no FDT_NOP
     const base = h.offDtStruct;
@@ -305,11 +348,17 @@ class Reader {
         // dt_from_blob: the first word must be FDT_BEGIN_NODE and the one after the root FDT_END
         // (libfdt skips NOPs there).
         if (!root && tok !== FDT_BEGIN_NODE) {
-          this.err('dtb-bad-structure', `structure block does not begin with FDT_BEGIN_NODE (begins with ${hex(tok)} at offset ${hex(tokOff)})`);
+          this.err(
+            'dtb-bad-structure',
+            `structure block does not begin with FDT_BEGIN_NODE (begins with ${hex(tok)} at offset ${hex(tokOff)})`,
+          );
           return undefined;
         }
         if (root && tok !== FDT_END) {
-          this.err('dtb-bad-structure', `structure block does not end with FDT_END after the root node (${hex(tok)} at offset ${hex(tokOff)})`);
+          this.err(
+            'dtb-bad-structure',
+            `structure block does not end with FDT_END after the root node (${hex(tok)} at offset ${hex(tokOff)})`,
+          );
           return undefined;
         }
       }
@@ -325,11 +374,17 @@ class Reader {
           }
           if (stack.length === KERNEL_MAX_DEPTH - 1 && !warnedKernelDepth) {
             warnedKernelDepth = true;
-            this.warn('dtb-kernel-depth', `node at offset ${hex(tokOff)} is nested ${stack.length} levels below the root: Linux skips nodes this deep when it unflattens the tree (drivers/of/fdt.c unflatten_dt_nodes, FDT_MAX_DEPTH ${KERNEL_MAX_DEPTH})`);
+            this.warn(
+              'dtb-kernel-depth',
+              `node at offset ${hex(tokOff)} is nested ${stack.length} levels below the root: Linux skips nodes this deep when it unflattens the tree (drivers/of/fdt.c unflatten_dt_nodes, FDT_MAX_DEPTH ${KERNEL_MAX_DEPTH})`,
+            );
           }
           const nul = bytes.indexOf(0, p);
           if (nul < 0 || nul >= limit) {
-            this.err('dtb-unterminated-string', `node name at offset ${hex(p)} is not NUL-terminated within the structure block (ends at ${hex(limit)})`);
+            this.err(
+              'dtb-unterminated-string',
+              `node name at offset ${hex(p)} is not NUL-terminated within the structure block (ends at ${hex(limit)})`,
+            );
             return undefined;
           }
           let name = this.buf.toString('latin1', p, nul);
@@ -365,13 +420,24 @@ class Reader {
           }
           const name = names.get(nameoff);
           if (typeof name !== 'string') {
-            if (name === OUT_OF_RANGE) this.err('dtb-bad-offset', `property at offset ${hex(tokOff)}: name offset ${hex(nameoff)} is outside the strings block (size ${strEnd - strStart})`);
-            else this.err('dtb-unterminated-string', `property at offset ${hex(tokOff)}: name at strings offset ${hex(nameoff)} (blob offset ${hex(strStart + nameoff)}) is not NUL-terminated within the strings block`);
+            if (name === OUT_OF_RANGE)
+              this.err(
+                'dtb-bad-offset',
+                `property at offset ${hex(tokOff)}: name offset ${hex(nameoff)} is outside the strings block (size ${strEnd - strStart})`,
+              );
+            else
+              this.err(
+                'dtb-unterminated-string',
+                `property at offset ${hex(tokOff)}: name at strings offset ${hex(nameoff)} (blob offset ${hex(strStart + nameoff)}) is not NUL-terminated within the strings block`,
+              );
             return undefined;
           }
-          if (old && plen >= 8) p = base + (((p - base) + 7) & ~7);
+          if (old && plen >= 8) p = base + ((p - base + 7) & ~7);
           if (p + plen > limit) {
-            this.err('dtb-bad-length', `property "${name}" at offset ${hex(tokOff)}: value of ${plen} bytes at ${hex(p)} runs past the end of the structure block at ${hex(limit)}`);
+            this.err(
+              'dtb-bad-length',
+              `property "${name}" at offset ${hex(tokOff)}: value of ${plen} bytes at ${hex(p)} runs past the end of the structure block at ${hex(limit)}`,
+            );
             return undefined;
           }
           if (node.children.length) {
@@ -404,7 +470,11 @@ class Reader {
           break;
         }
         case FDT_NOP:
-          if (old) this.warn('dtb-nop-in-old-version', `FDT_NOP at offset ${hex(tokOff)} in a version ${h.version} blob (NOPs came with version 16)`);
+          if (old)
+            this.warn(
+              'dtb-nop-in-old-version',
+              `FDT_NOP at offset ${hex(tokOff)} in a version ${h.version} blob (NOPs came with version 16)`,
+            );
           break;
         case FDT_END: {
           if (!root) {
@@ -412,7 +482,10 @@ class Reader {
             return undefined;
           }
           if (stack.length) {
-            this.err('dtb-bad-structure', `premature FDT_END at offset ${hex(tokOff)}: ${stack.length} node(s) still open, innermost ${this.pathOf(stack)}`);
+            this.err(
+              'dtb-bad-structure',
+              `premature FDT_END at offset ${hex(tokOff)}: ${stack.length} node(s) still open, innermost ${this.pathOf(stack)}`,
+            );
             return undefined;
           }
           return { node: root, end: p };
@@ -426,7 +499,10 @@ class Reader {
 
   private pathOf(stack: Node[]): string {
     if (stack.length <= 1) return '/';
-    return stack.slice(1).map((n) => '/' + n.name).join('');
+    return stack
+      .slice(1)
+      .map((n) => '/' + n.name)
+      .join('');
   }
 }
 
@@ -445,7 +521,12 @@ class StringsBlock {
   private nulAt: Int32Array | undefined;
   private runStart: Int32Array | undefined;
 
-  constructor(private readonly bytes: Uint8Array, private readonly buf: Buffer, private readonly start: number, private readonly end: number) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly buf: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
 
   get(off: number): string | typeof OUT_OF_RANGE | typeof UNTERMINATED {
     const size = this.end - this.start;

@@ -7,9 +7,22 @@ import { Buffer } from 'node:buffer';
 import type { Tree, Node } from '../tree/types.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import {
-  FDT_MAGIC, FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_END, FDT_RESERVE_ENTRY_SIZE,
-  FTF_BOOTCPUID, FTF_FULLPATH, FTF_NAMEPROPS, FTF_STRTABSIZE, FTF_STRUCTSIZE, FTF_VARALIGN,
-  DEFAULT_FDT_VERSION, HDR, versionInfo, type VersionInfo,
+  FDT_MAGIC,
+  FDT_BEGIN_NODE,
+  FDT_END_NODE,
+  FDT_PROP,
+  FDT_END,
+  FDT_RESERVE_ENTRY_SIZE,
+  FTF_BOOTCPUID,
+  FTF_FULLPATH,
+  FTF_NAMEPROPS,
+  FTF_STRTABSIZE,
+  FTF_STRUCTSIZE,
+  FTF_VARALIGN,
+  DEFAULT_FDT_VERSION,
+  HDR,
+  versionInfo,
+  type VersionInfo,
 } from './constants.js';
 
 export interface WriteDtbOptions {
@@ -259,7 +272,11 @@ export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
   // dtc refuses these up front (dt_to_blob: "Unknown device tree blob version"; dtc.c: "Invalid
   // argument to -a option"). With a diagnostics array they become errors there and the result
   // is empty; without one they are a caller's bug.
-  const bad = !vi ? `Unknown device tree blob version ${version}` : align > 0 && (align & (align - 1)) !== 0 ? `Invalid argument "${align}" to -a option` : undefined;
+  const bad = !vi
+    ? `Unknown device tree blob version ${version}`
+    : align > 0 && (align & (align - 1)) !== 0
+      ? `Invalid argument "${align}" to -a option`
+      : undefined;
   if (bad !== undefined || !vi) {
     if (!opts.diagnostics) throw new RangeError(bad);
     opts.diagnostics.push(diag('error', 'usage', bad ?? ''));

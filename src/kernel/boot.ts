@@ -29,17 +29,18 @@ import {
   roundUp,
   type MemblockEvent,
 } from './memblock.js';
-import {
-  parseCmdline,
-  parseCrashkernel,
-  type CmdlineState,
-  type EarlyParam,
-  type EarlyReserveApi,
-} from './cmdline.js';
+import { parseCmdline, parseCrashkernel, type CmdlineState, type EarlyParam, type EarlyReserveApi } from './cmdline.js';
 import { platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform.js';
 import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
-import { cmaInitReservedMem, earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, rmemRegions, type CmaState, type RmemState } from './rmem.js';
+import {
+  cmaInitReservedMem,
+  earlyInitFdtScanReservedMem,
+  fdtScanReservedMemRegNodes,
+  rmemRegions,
+  type CmaState,
+  type RmemState,
+} from './rmem.js';
 import { cString, findNode } from '../tree/query.js';
 import { writeDtb } from '../fdt/writer.js';
 
@@ -137,7 +138,11 @@ const align4 = (n: number) => (n + 3) & ~3;
  * struct device_node + full name per node, struct property per property, a synthesized "name"
  * property per node without one, each aligned; then ALIGN(size, 4) plus 4 for the end marker.
  */
-export function unflattenSize(tree: Tree, sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number }, extraChosenProps = 0): number {
+export function unflattenSize(
+  tree: Tree,
+  sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number },
+  extraChosenProps = 0,
+): number {
   let mem = 0;
   const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
   const visit = (n: Tree['root'], isRoot: boolean) => {
@@ -297,7 +302,10 @@ export function bootKernel(input: BootInput): BootResult {
 
 /** The modelled kernel oopses/panics: the boot stops there, like the real one. */
 export class BootPanic extends Error {
-  constructor(message: string, readonly lines: string[]) {
+  constructor(
+    message: string,
+    readonly lines: string[],
+  ) {
     super(message);
   }
 }
@@ -325,7 +333,9 @@ function memblockDumpAll(st: BootState): void {
     pr(` ${type.name}.cnt  = 0x${type.regions.length.toString(16)}`);
     type.regions.forEach((r, i) => {
       const node = st.ctx.profile.numa && r.nid >= 0 && r.nid < st.ctx.profile.maxNumNodes ? ` on node ${r.nid}` : '';
-      pr(` ${type.name}[0x${i.toString(16)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes${node} flags: 0x${r.flags.toString(16)}`);
+      pr(
+        ` ${type.name}[0x${i.toString(16)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes${node} flags: 0x${r.flags.toString(16)}`,
+      );
     });
   }
 }
@@ -467,7 +477,7 @@ function bootArm64(st: BootState): void {
     mb.memLimitRemoveMap(ctx.cmdline.memLimit);
     mb.add(text, kernelEnd - text, 'arm64_memblock_init');
   }
-  if (layout.initrd && layout.initrd.size) {
+  if (layout.initrd?.size) {
     const base = layout.initrd.base & ~(page - 1n);
     const size = roundUp(layout.initrd.base + layout.initrd.size, page) - base;
     if (base < mb.startOfDram() || base + size > mb.startOfDram() + a.linearRegionSize) {
@@ -518,7 +528,11 @@ function bootArm64(st: BootState): void {
   const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
   if (nd) {
     const range = `[mem 0x${nd.toString(16).padStart(8, '0')}-0x${(nd + a.numa.nodeDataSize - 1n).toString(16).padStart(8, '0')}]`;
-    ctx.printk('info', a.numa.nodeDataMessage === '6.12' ? `NODE_DATA(0) allocated ${range}` : `NUMA: NODE_DATA ${range}`, 'setup_node_data');
+    ctx.printk(
+      'info',
+      a.numa.nodeDataMessage === '6.12' ? `NODE_DATA(0) allocated ${range}` : `NUMA: NODE_DATA ${range}`,
+      'setup_node_data',
+    );
   }
   touch(st, nd, a.numa.nodeDataSize); // memset(NODE_DATA(nid), 0, ...)
   if (a.numa.cpumaskAlloc) touch(st, mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n);
@@ -530,14 +544,24 @@ function bootArm64(st: BootState): void {
   for (const r of mb.memory.regions) for (let s = r.base >> secShift; s <= (r.base + r.size - 1n) >> secShift; s++) sections.add(s);
   touch(st, mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes);
   const roots = new Set([...sections].map((s) => s / BigInt(sp.sectionsPerRoot)));
-  for (let i = 0; i < roots.size; i++) touch(st, mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc'), sp.rootBytes);
+  for (let i = 0; i < roots.size; i++)
+    touch(st, mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc'), sp.rootBytes);
   const goal = roundDown(nd, 1n << secShift);
   const usemap = sp.usemapBytesPerSection * BigInt(sections.size);
   touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap);
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
-  const buf = mb.allocTryNid(sectionMapSize * BigInt(sections.size), sectionMapSize, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'memmap_alloc', 'memblock_alloc_exact_nid_raw');
-  const early = (size: bigint) => mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+  const buf = mb.allocTryNid(
+    sectionMapSize * BigInt(sections.size),
+    sectionMapSize,
+    memstart,
+    MEMBLOCK_ALLOC_ACCESSIBLE,
+    0,
+    'memmap_alloc',
+    'memblock_alloc_exact_nid_raw',
+  );
+  const early = (size: bigint) =>
+    mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
   // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
   for (let i = 0; i < sp.vmemmapTablesFixed; i++) touch(st, early(page), page);
   if (!buf) {
@@ -570,7 +594,13 @@ function bootArm64(st: BootState): void {
  * in the tree (inclusive), PHYS_ADDR_MAX when there are none. The CPU address of a range is its
  * parent-bus address (translation through further `ranges` is not modelled).
  */
-export function ofDmaGetMaxCpuAddress(tree: Tree, node: Tree['root'], parentAddrCells: number, parentSizeCells: number, max: bigint): bigint {
+export function ofDmaGetMaxCpuAddress(
+  tree: Tree,
+  node: Tree['root'],
+  parentAddrCells: number,
+  _parentSizeCells: number,
+  max: bigint,
+): bigint {
   let maxCpu = max;
   const cells = (n: Tree['root'], name: string, dflt: number) => {
     const p = n.props.find((x) => x.name === name);
@@ -579,7 +609,7 @@ export function ofDmaGetMaxCpuAddress(tree: Tree, node: Tree['root'], parentAddr
   const na = cells(node, '#address-cells', 2);
   const ns = cells(node, '#size-cells', 1);
   const dr = node.props.find((x) => x.name === 'dma-ranges');
-  if (dr && dr.value.length && node !== tree.root) {
+  if (dr?.value.length && node !== tree.root) {
     const stride = (na + parentAddrCells + ns) * 4;
     let cpuEnd = 0n;
     for (let off = 0; stride && off + stride <= dr.value.length; off += stride) {
@@ -666,7 +696,14 @@ function afterSetupArch(st: BootState): void {
   const sizes: bigint[] = [];
   for (const s of p.arm64?.lateAllocs ?? []) {
     if (s.op === 'alloc') {
-      const r = mb.allocTryNid(s.size, s.align, s.fromMemstart ? st.memstart ?? 0n : 0n, MEMBLOCK_ALLOC_ACCESSIBLE, s.nid ?? NUMA_NO_NODE, s.caller);
+      const r = mb.allocTryNid(
+        s.size,
+        s.align,
+        s.fromMemstart ? (st.memstart ?? 0n) : 0n,
+        MEMBLOCK_ALLOC_ACCESSIBLE,
+        s.nid ?? NUMA_NO_NODE,
+        s.caller,
+      );
       done.push(r);
       sizes.push(s.size);
     } else {
@@ -696,7 +733,11 @@ function printUnknownBootoptions(st: BootState): void {
   if (!u.length) return;
   const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
   const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
-  ctx.printk('notice', `Unknown kernel command line parameters "${u.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
+  ctx.printk(
+    'notice',
+    `Unknown kernel command line parameters "${u.join(' ')}", will be passed to user space.`,
+    'print_unknown_bootoptions',
+  );
   if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');
 }
 
@@ -905,7 +946,11 @@ function reserveCrashkernelArm64(st: BootState, dmaLimit: bigint): void {
       st.result.crashkernel = null;
       return;
     }
-    ctx.printk('info', `crashkernel low memory reserved: ${hex8(lb)} - ${hex8(lb + lowSize)} (${lowSize >> 20n} MB)`, 'reserve_crashkernel_low');
+    ctx.printk(
+      'info',
+      `crashkernel low memory reserved: ${hex8(lb)} - ${hex8(lb + lowSize)} (${lowSize >> 20n} MB)`,
+      'reserve_crashkernel_low',
+    );
     low = { base: lb, size: lowSize };
   }
   ctx.printk('info', `crashkernel reserved: ${hex16(base)} - ${hex16(base + size)} (${size >> 20n} MB)`, caller);
@@ -963,15 +1008,23 @@ function bootArm(st: BootState): void {
   // reserves (KERNEL_START) sits at a fixed offset from there on each build (profile)
   const kernelStart = layout.kernelLoad ?? (ramBase & ~0x7ffffffn) + a.kernelOffset;
   mb.reserve(kernelStart, a.kernelSize, 'arm_memblock_init');
-  if (layout.initrd && layout.initrd.size) {
+  if (layout.initrd?.size) {
     // reserve_initrd_mem (init/initramfs.c): page-aligned, must be memory and not reserved
     const page = mb.pageSize;
     const start = roundDown(layout.initrd.base, page);
     const size = roundUp(layout.initrd.base + layout.initrd.size, page) - start;
     if (!mb.isRegionMemory(start, size)) {
-      ctx.printk('err', `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} is not a memory region - disabling initrd`, 'reserve_initrd_mem');
+      ctx.printk(
+        'err',
+        `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} is not a memory region - disabling initrd`,
+        'reserve_initrd_mem',
+      );
     } else if (mb.isRegionReserved(start, size)) {
-      ctx.printk('err', `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`, 'reserve_initrd_mem');
+      ctx.printk(
+        'err',
+        `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`,
+        'reserve_initrd_mem',
+      );
     } else mb.reserve(start, size, 'reserve_initrd_mem');
   }
   mb.reserve(ramBase + a.pgdirOffset, a.pgdirSize, 'arm_memblock_init'); // arm_mm_memblock_reserve
@@ -1046,7 +1099,13 @@ function cmaRemapList(st: BootState): Bank[] {
   const regions = rmemRegions(st.ctx as never).filter((r) => {
     const compat = r.node.props.find((x) => x.name === 'compatible');
     const compats = compat ? new TextDecoder().decode(compat.value).split('\0') : [];
-    return compats.includes('shared-dma-pool') && r.reusable && r.base !== null && r.size !== null && !['reserve-failed', 'alloc-failed', 'invalid', 'disabled', 'ignored'].includes(r.status);
+    return (
+      compats.includes('shared-dma-pool') &&
+      r.reusable &&
+      r.base !== null &&
+      r.size !== null &&
+      !['reserve-failed', 'alloc-failed', 'invalid', 'disabled', 'ignored'].includes(r.status)
+    );
   });
   for (const r of regions.filter((x) => !x.dynamic)) {
     out.push({ base: r.base!, size: r.size! });

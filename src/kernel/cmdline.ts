@@ -263,9 +263,29 @@ export function knownParams(p: { arch: string; version: string; params: { reserv
   const s = new Set<string>([
     ...p.params.earlyParams,
     // __setup / core_param names every kernel has that the lab and typical boards use
-    'console', 'panic', 'root', 'rootwait', 'rootfstype', 'ro', 'rw', 'init', 'rdinit', 'quiet', 'loglevel',
-    'debug', 'ignore_loglevel', 'initrd', 'maxcpus', 'nosmp', 'nr_cpus', 'printk.time', 'cma_pernuma',
-    'swiotlb', 'iommu', 'keep_bootcon', 'nokaslr',
+    'console',
+    'panic',
+    'root',
+    'rootwait',
+    'rootfstype',
+    'ro',
+    'rw',
+    'init',
+    'rdinit',
+    'quiet',
+    'loglevel',
+    'debug',
+    'ignore_loglevel',
+    'initrd',
+    'maxcpus',
+    'nosmp',
+    'nr_cpus',
+    'printk.time',
+    'cma_pernuma',
+    'swiotlb',
+    'iommu',
+    'keep_bootcon',
+    'nokaslr',
   ]);
   if (p.params.reserveMem) s.add('reserve_mem');
   // 6.1 arm64 parses nokaslr in idreg-override.c only, so init/main.c sees it as unknown
@@ -293,7 +313,16 @@ export interface ParseCmdlineOptions {
  */
 export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineState {
   const { args } = splitArgs(cmdline);
-  const st: CmdlineState = { raw: cmdline, args, memblockDebug: false, reserveMem: [], unknown: [], unknownArgv: [], unknownEnvp: [], malformed: [] };
+  const st: CmdlineState = {
+    raw: cmdline,
+    args,
+    memblockDebug: false,
+    reserveMem: [],
+    unknown: [],
+    unknownArgv: [],
+    unknownEnvp: [],
+    malformed: [],
+  };
   const printk = o.printk ?? (() => {});
   const known = knownParams(o);
   const k: EarlyParamKernel = { memparse, printk, atReserve: (fn) => o.atReserve?.(fn) };
@@ -305,7 +334,7 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     // each name has one handler), then board code's.
     if (parameq(param, 'memblock')) {
       handled = true;
-      if (val !== undefined && val.includes('debug')) st.memblockDebug = true;
+      if (val?.includes('debug')) st.memblockDebug = true;
     } else if (parameq(param, 'mem')) {
       handled = true;
       failed = earlyMem(st, val, o, printk) !== 0;
@@ -369,7 +398,12 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
 }
 
 /** early_mem: arm64 sets memory_limit (PAGE_MASK); arm replaces the memory banks. */
-function earlyMem(st: CmdlineState, val: string | undefined, o: ParseCmdlineOptions, printk: NonNullable<ParseCmdlineOptions['printk']>): number {
+function earlyMem(
+  st: CmdlineState,
+  val: string | undefined,
+  o: ParseCmdlineOptions,
+  printk: NonNullable<ParseCmdlineOptions['printk']>,
+): number {
   if (val === undefined) return 1; // `if (!p) return 1;`
   const r = memparse(val);
   if (o.arch === 'arm64') {
@@ -535,7 +569,13 @@ export function parseCrashkernel(
 ): (CrashkernelRequest & { messages: string[] }) | undefined {
   const ram = systemRam ?? U64;
   const r = parseCrashkernelOne(cmdline, ram, undefined);
-  const req: CrashkernelRequest & { messages: string[] } = { size: r.size, base: r.base, lowSize: 0n, high: false, messages: [...r.messages] };
+  const req: CrashkernelRequest & { messages: string[] } = {
+    size: r.size,
+    base: r.base,
+    lowSize: 0n,
+    high: false,
+    messages: [...r.messages],
+  };
   let ret = r.ret;
   if (ret === -2) {
     if (!o.params.crashkernelHighLow) return undefined;

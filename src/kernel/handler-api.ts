@@ -22,7 +22,12 @@ export const EINVAL = 22;
 export const ENOSPC = 28;
 
 export const errnoNames: Record<number, string> = {
-  [ENOENT]: 'ENOENT', [ENOMEM]: 'ENOMEM', [EBUSY]: 'EBUSY', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
+  [ENOENT]: 'ENOENT',
+  [ENOMEM]: 'ENOMEM',
+  [EBUSY]: 'EBUSY',
+  [ENODEV]: 'ENODEV',
+  [EINVAL]: 'EINVAL',
+  [ENOSPC]: 'ENOSPC',
 };
 
 /** `-EINVAL` style text for a return value (0 → `0`). */
@@ -137,7 +142,9 @@ function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen
  * declaration order; exports made with declareEarlyParam() (board code's early_param, the seed's
  * method 1) are collected into `earlyParams`. Problems are diagnostics, never exceptions.
  */
-export async function loadHandlers(file: string): Promise<{ handlers: ReservedMemHandler[]; earlyParams: EarlyParam[]; diagnostics: Diagnostic[] }> {
+export async function loadHandlers(
+  file: string,
+): Promise<{ handlers: ReservedMemHandler[]; earlyParams: EarlyParam[]; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const abs = resolvePath(file);
   const at = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
@@ -166,7 +173,12 @@ export async function loadHandlers(file: string): Promise<{ handlers: ReservedMe
   for (const [k, v] of Object.entries(mod)) if (k !== 'default') collect(v, file, handlers, seen, earlyParams);
   if (handlers.length === 0 && earlyParams.length === 0) {
     diagnostics.push(
-      diag('warning', 'handlers-empty', `handler file '${file}' exports no reserved-memory handler or early parameter (use declareReservedMem / declareEarlyParam)`, at),
+      diag(
+        'warning',
+        'handlers-empty',
+        `handler file '${file}' exports no reserved-memory handler or early parameter (use declareReservedMem / declareEarlyParam)`,
+        at,
+      ),
     );
   }
   return { handlers, earlyParams, diagnostics };

@@ -49,7 +49,10 @@ export interface PlanOptions {
  * and bookkeeping, with errno returns spelled as the kernel would (`0`, `-EINVAL`) and consumers as
  * path strings, so it serialises as JSON.
  */
-export type PlanRegion = Pick<RmemRegion, 'name' | 'path' | 'base' | 'size' | 'nomap' | 'reusable' | 'dynamic' | 'status' | 'handler' | 'placement'> & {
+export type PlanRegion = Pick<
+  RmemRegion,
+  'name' | 'path' | 'base' | 'size' | 'nomap' | 'reusable' | 'dynamic' | 'status' | 'handler' | 'placement'
+> & {
   /** The setup's return value as the kernel would see it (`0`, `-EINVAL`, …), null when not called. */
   result: string | null;
   attempts: { compatible: string; handler: string; origin: string; ret: string }[];
@@ -118,7 +121,10 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
   }
   if (options.dtb) setTreeBlob(tree, options.dtb);
   const dtbSize = options.dtbSize ?? options.dtb?.length;
-  const handlers = [...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig), ...(options.handlers ?? [])];
+  const handlers = [
+    ...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig),
+    ...(options.handlers ?? []),
+  ];
   const input: bootModule.BootInput = {
     tree,
     profile,
@@ -147,10 +153,12 @@ export function plan(tree: Tree, options: PlanOptions): PlanResult {
   if (lay?.initrd) early.push({ name: 'initrd', base: lay.initrd.base, size: lay.initrd.size, source: 'platform' });
   if (lay?.dtb) early.push({ name: 'dtb', base: lay.dtb.base, size: lay.dtb.size, source: 'platform' });
   for (const x of lay?.extra ?? []) early.push({ name: x.name, base: x.base, size: x.size, source: 'platform' });
-  if (res.defaultCma) early.push({ name: 'default CMA', base: res.defaultCma.base, size: res.defaultCma.size, source: 'dma_contiguous_reserve' });
+  if (res.defaultCma)
+    early.push({ name: 'default CMA', base: res.defaultCma.base, size: res.defaultCma.size, source: 'dma_contiguous_reserve' });
   if (res.crashkernel) {
     early.push({ name: 'crashkernel', base: res.crashkernel.base, size: res.crashkernel.size, source: 'crashkernel=' });
-    if (res.crashkernel.low) early.push({ name: 'crashkernel low', base: res.crashkernel.low.base, size: res.crashkernel.low.size, source: 'crashkernel=' });
+    if (res.crashkernel.low)
+      early.push({ name: 'crashkernel low', base: res.crashkernel.low.base, size: res.crashkernel.low.size, source: 'crashkernel=' });
   }
   for (const r of res.reserveMem ?? []) early.push({ name: r.name, base: r.base, size: r.size, source: 'reserve_mem=' });
   for (const hnd of res.handoffs ?? []) early.push({ name: hnd.driver, base: hnd.base, size: hnd.size, source: 'early param' });

@@ -98,7 +98,11 @@ export function parseReserveSpec(spec: string): ExtraReservation | Diagnostic {
  */
 const SPECIAL = new Set(['kernel', 'initrd', 'dtb', 'fdt']);
 
-export function platformLayout(tree: Tree, o: PlatformOptions, estimateDtbSize: () => number): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
+export function platformLayout(
+  tree: Tree,
+  o: PlatformOptions,
+  estimateDtbSize: () => number,
+): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
   const r = platformLayoutInner(tree, o, estimateDtbSize);
   for (const x of o.reserve ?? []) {
     if (x.name === 'kernel') r.layout.kernelLoad = x.base;
@@ -108,7 +112,11 @@ export function platformLayout(tree: Tree, o: PlatformOptions, estimateDtbSize: 
   return r;
 }
 
-function platformLayoutInner(tree: Tree, o: PlatformOptions, estimateDtbSize: () => number): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
+function platformLayoutInner(
+  tree: Tree,
+  o: PlatformOptions,
+  estimateDtbSize: () => number,
+): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const extra = (o.reserve ?? []).filter((x) => !SPECIAL.has(x.name));
   if (o.platform === undefined || o.platform === 'none' || o.platform === 'board') {

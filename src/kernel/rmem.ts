@@ -442,7 +442,12 @@ function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
   let len = p.value.length;
   const region = regionOf(h, node);
   if (tLen === 0 || (len && len % tLen !== 0)) {
-    printk(h, 'err', `${st.behaviour.scanPrefix}Reserved memory: invalid reg property in '${uname}', skipping node.`, '__reserved_mem_reserve_reg');
+    printk(
+      h,
+      'err',
+      `${st.behaviour.scanPrefix}Reserved memory: invalid reg property in '${uname}', skipping node.`,
+      '__reserved_mem_reserve_reg',
+    );
     region.status = 'invalid';
     region.placement = 'invalid reg';
     return -EINVAL;
@@ -816,7 +821,7 @@ function fdtReserveElfcorehdr(h: RmemHost): void {
   const p = getPropQ(chosen, 'linux,elfcorehdr');
   if (!p || p.value.length < st.addrCells + st.sizeCells) return;
   const need = (st.addrCells + st.sizeCells) * 4;
-  const bytes = p.value.length >= need ? p.value : blobBytesAtProp(h.tree, chosen, 'linux,elfcorehdr', need) ?? p.value;
+  const bytes = p.value.length >= need ? p.value : (blobBytesAtProp(h.tree, chosen, 'linux,elfcorehdr', need) ?? p.value);
   const rd = new CellReader(bytes);
   const addr = rd.next(st.addrCells); // unsigned long long
   const size = rd.next(st.sizeCells);
@@ -885,11 +890,16 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
       continue;
     }
     if (len > tLen) {
-      printk(h, 'warn', `${PR}fdt_scan_reserved_mem_reg_nodes() ignores ${Math.floor(len / tLen) - 1} regions in node '${uname}'`, 'fdt_scan_reserved_mem_reg_nodes');
+      printk(
+        h,
+        'warn',
+        `${PR}fdt_scan_reserved_mem_reg_nodes() ignores ${Math.floor(len / tLen) - 1} regions in node '${uname}'`,
+        'fdt_scan_reserved_mem_reg_nodes',
+      );
     }
     // With an empty `reg` (len 0 passes the length check) the kernel reads the cells that follow
     // the property in the structure block: read them from the blob when we have it.
-    const bytes = len === 0 ? blobBytesAtProp(h.tree, child, 'reg', tLen) ?? p.value : p.value;
+    const bytes = len === 0 ? (blobBytesAtProp(h.tree, child, 'reg', tLen) ?? p.value) : p.value;
     const rd = new CellReader(bytes);
     const base = rd.next(st.addrCells) & m;
     const size = rd.next(st.sizeCells) & m;
@@ -935,7 +945,7 @@ export function attachConsumers(h: RmemHost): DeviceAttach[] {
       }
       const e = st.reservedMem.find((x) => x.node === region.node);
       const init = e?.ops?.deviceInit;
-      if (!e || !e.view || !init) {
+      if (!e?.view || !init) {
         a.ret = -EINVAL;
         out.push(a);
         continue;
@@ -967,4 +977,3 @@ export function reservedMemLookup(h: RmemHost, node: Node): RmemRegion | undefin
   const e = st.reservedMem.find((x) => (st.behaviour.cmpNodeOffset ? x.name === node.name : ph !== 0 && phandleOf(x.node) === ph));
   return e?.region;
 }
-

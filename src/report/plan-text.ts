@@ -4,7 +4,11 @@ import { renderDiagnostic } from '../diagnostics.js';
 
 /** Human size: exact KiB/MiB/GiB when it divides, else bytes in hex. */
 export function humanSize(x: bigint): string {
-  const units: [bigint, string][] = [[1n << 30n, 'GiB'], [1n << 20n, 'MiB'], [1n << 10n, 'KiB']];
+  const units: [bigint, string][] = [
+    [1n << 30n, 'GiB'],
+    [1n << 20n, 'MiB'],
+    [1n << 10n, 'KiB'],
+  ];
   for (const [u, n] of units) if (x >= u && x % u === 0n) return `${x / u} ${n}`;
   return '0x' + x.toString(16);
 }
@@ -21,7 +25,10 @@ function handlerCell(r: PlanRegion): string {
   return [...byCompat].map(([c, l]) => `${c}: ${l.join(', ')}`).join('; ');
 }
 
-export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; readSource?: (file: string) => string | undefined } = {}): string {
+export function formatPlanText(
+  p: PlanResult,
+  opts: { physAddrBits?: 32 | 64; readSource?: (file: string) => string | undefined } = {},
+): string {
   const digits = (opts.physAddrBits ?? 64) / 4;
   const addr = (x: bigint | null) => (x === null ? '-' : '0x' + x.toString(16).padStart(digits, '0'));
   const head = ['NAME', 'NODE', 'BASE', 'END', 'SIZE', 'MAP', 'REUSABLE', 'PLACED', 'STATUS', 'HANDLER', 'CONSUMERS'];
@@ -43,7 +50,11 @@ export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64; re
   if (rows.length === 0) out.push('no /reserved-memory regions');
   else {
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!)))
+        .join('  ')
+        .trimEnd();
     out.push(line(head));
     for (const r of rows) out.push(line(r));
   }

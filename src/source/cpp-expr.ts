@@ -3,9 +3,12 @@
 // conversions make a binary operation unsigned if either side is, `?:` is unsigned if either arm
 // is, shifts keep the left operand's type and a negative count shifts the other way, and
 // division by zero is an error only where the operand is actually evaluated.
-import { K, Tok } from './cpp-lex.js';
+import { K, type Tok } from './cpp-lex.js';
 
-export interface Val { v: bigint; u: boolean }
+export interface Val {
+  v: bigint;
+  u: boolean;
+}
 
 export interface ExprHost {
   /** Next token, macro-expanded, no padding; EOF at the end of the directive. */
@@ -32,13 +35,22 @@ export function parseIntegerLiteral(text: string): { val?: Val; error?: string; 
   let radix = 10;
   let digits: string;
   const lower = s.toLowerCase();
-  if (lower.startsWith('0x')) { radix = 16; s = s.slice(2); }
-  else if (lower.startsWith('0b')) { radix = 2; s = s.slice(2); }
-  else if (s.length > 1 && s[0] === '0') radix = 8;
+  if (lower.startsWith('0x')) {
+    radix = 16;
+    s = s.slice(2);
+  } else if (lower.startsWith('0b')) {
+    radix = 2;
+    s = s.slice(2);
+  } else if (s.length > 1 && s[0] === '0') radix = 8;
   const m = radix === 16 ? /^([0-9a-fA-F]*)(.*)$/.exec(s)! : /^([0-9]*)(.*)$/.exec(s)!;
   digits = m[1]!;
   const suffix = m[2]!;
-  if (/[.]/.test(suffix) || (radix === 10 && /^[eE]/.test(suffix)) || (radix === 16 && /[pP]/.test(suffix)) || (radix === 8 && /^[eE]/.test(suffix))) {
+  if (
+    /[.]/.test(suffix) ||
+    (radix === 10 && /^[eE]/.test(suffix)) ||
+    (radix === 16 && /[pP]/.test(suffix)) ||
+    (radix === 8 && /^[eE]/.test(suffix))
+  ) {
     return { error: 'floating constant in preprocessor expression' };
   }
   if (digits === '' && radix !== 8) return { error: `invalid suffix "${suffix}" on integer constant` };
@@ -60,7 +72,10 @@ export function parseIntegerLiteral(text: string): { val?: Val; error?: string; 
   let v = 0n;
   if (digits !== '') v = BigInt((radix === 16 ? '0x' : radix === 8 ? '0o' : radix === 2 ? '0b' : '') + digits);
   let warning: string | undefined;
-  if (v > 0xffffffffffffffffn) { warning = 'integer constant is too large for its type'; v = BigInt.asUintN(64, v); }
+  if (v > 0xffffffffffffffffn) {
+    warning = 'integer constant is too large for its type';
+    v = BigInt.asUintN(64, v);
+  }
   if (!unsigned && v > 0x7fffffffffffffffn) {
     if (radix === 10) warning ??= 'integer constant is so large that it is unsigned';
     unsigned = true;
@@ -72,15 +87,36 @@ export function parseIntegerLiteral(text: string): { val?: Val; error?: string; 
 export function parseCharLiteral(text: string): { val: Val; warning?: string } {
   let body = text;
   let wide = false;
-  if (body[0] !== "'") { wide = true; body = body.slice(body.indexOf("'")); }
+  if (body[0] !== "'") {
+    wide = true;
+    body = body.slice(body.indexOf("'"));
+  }
   body = body.slice(1, -1);
   const chars: number[] = [];
   for (let i = 0; i < body.length; ) {
     const c = body[i]!;
-    if (c !== '\\') { chars.push(body.charCodeAt(i)); i++; continue; }
+    if (c !== '\\') {
+      chars.push(body.charCodeAt(i));
+      i++;
+      continue;
+    }
     const e = body[i + 1] ?? '';
     i += 2;
-    const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+    const simple: Record<string, number> = {
+      n: 10,
+      t: 9,
+      r: 13,
+      a: 7,
+      b: 8,
+      f: 12,
+      v: 11,
+      e: 27,
+      E: 27,
+      '\\': 92,
+      "'": 39,
+      '"': 34,
+      '?': 63,
+    };
     if (e in simple) chars.push(simple[e]!);
     else if (e === 'x') {
       let j = i;
@@ -88,7 +124,7 @@ export function parseCharLiteral(text: string): { val: Val; warning?: string } {
       chars.push(parseInt(body.slice(i, j) || '0', 16));
       i = j;
     } else if (/[0-7]/.test(e)) {
-      let j = i - 1;
+      const j = i - 1;
       let k = j;
       while (k < body.length && k < j + 3 && /[0-7]/.test(body[k]!)) k++;
       chars.push(parseInt(body.slice(j, k), 8));
@@ -114,8 +150,13 @@ export function evalExpr(host: ExprHost): bigint | undefined {
   const first = tok;
   let skip = 0; // > 0: inside an unevaluated operand (no division-by-zero errors)
 
-  const advance = (): void => { tok = host.next(); };
-  const fail = (msg: string, at: Tok = tok): never => { host.error(msg, at); throw new ExprError(msg); };
+  const advance = (): void => {
+    tok = host.next();
+  };
+  const fail = (msg: string, at: Tok = tok): never => {
+    host.error(msg, at);
+    throw new ExprError(msg);
+  };
   const isP = (t: Tok, p: string): boolean => t.k === K.PUNCT && t.t === p;
   const spell = (t: Tok): string => (t.k === K.EOF ? 'end of line' : `"${t.t}"`);
 
@@ -139,7 +180,10 @@ export function evalExpr(host: ExprHost): bigint | undefined {
         if (t.t === 'defined') {
           let n = host.nextRaw();
           let paren = false;
-          if (isP(n, '(')) { paren = true; n = host.nextRaw(); }
+          if (isP(n, '(')) {
+            paren = true;
+            n = host.nextRaw();
+          }
           if (n.k !== K.NAME) fail('operator "defined" requires an identifier', n);
           const d = host.isDefined(n.t);
           if (paren) {
@@ -192,7 +236,18 @@ export function evalExpr(host: ExprHost): bigint | undefined {
   }
 
   // Binary operators by precedence level (lowest first), C11 6.5.
-  const levels: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+  const levels: string[][] = [
+    ['||'],
+    ['&&'],
+    ['|'],
+    ['^'],
+    ['&'],
+    ['==', '!='],
+    ['<', '>', '<=', '>='],
+    ['<<', '>>'],
+    ['+', '-'],
+    ['*', '/', '%'],
+  ];
 
   function binary(level: number): Val {
     if (level === levels.length) return primary();
@@ -220,7 +275,10 @@ export function evalExpr(host: ExprHost): bigint | undefined {
     if (op === '<<' || op === '>>') {
       let left = op === '<<';
       let n = b.v;
-      if (!b.u && n < 0n) { left = !left; n = -n; }
+      if (!b.u && n < 0n) {
+        left = !left;
+        n = -n;
+      }
       if (left) return n >= 64n ? norm(0n, a.u) : norm(a.v << n, a.u);
       if (n >= 64n) return norm(a.u || a.v >= 0n ? 0n : -1n, a.u);
       return norm(a.v >> n, a.u);
@@ -229,7 +287,8 @@ export function evalExpr(host: ExprHost): bigint | undefined {
     const x = u ? BigInt.asUintN(64, a.v) : a.v;
     const y = u ? BigInt.asUintN(64, b.v) : b.v;
     switch (op) {
-      case '*': return norm(x * y, u);
+      case '*':
+        return norm(x * y, u);
       case '/':
       case '%':
         if (y === 0n) {
@@ -239,17 +298,28 @@ export function evalExpr(host: ExprHost): bigint | undefined {
           return !u && a.v < 0n ? norm(-a.v, false) : a;
         }
         return norm(op === '/' ? x / y : x % y, u);
-      case '+': return norm(x + y, u);
-      case '-': return norm(x - y, u);
-      case '<': return bool(x < y);
-      case '>': return bool(x > y);
-      case '<=': return bool(x <= y);
-      case '>=': return bool(x >= y);
-      case '==': return bool(x === y);
-      case '!=': return bool(x !== y);
-      case '&': return norm(x & y, u);
-      case '^': return norm(x ^ y, u);
-      case '|': return norm(x | y, u);
+      case '+':
+        return norm(x + y, u);
+      case '-':
+        return norm(x - y, u);
+      case '<':
+        return bool(x < y);
+      case '>':
+        return bool(x > y);
+      case '<=':
+        return bool(x <= y);
+      case '>=':
+        return bool(x >= y);
+      case '==':
+        return bool(x === y);
+      case '!=':
+        return bool(x !== y);
+      case '&':
+        return norm(x & y, u);
+      case '^':
+        return norm(x ^ y, u);
+      case '|':
+        return norm(x | y, u);
     }
     return ZERO;
   }

@@ -89,8 +89,12 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9]/.test(ch)) cls[c] |= CC_ID | CC_DIGIT;
   if (c === 32 || c === 9 || c === 11 || c === 12 || c === 0) cls[c] |= CC_SPACE;
 }
-export function isIdStart(c: number): boolean { return c < 128 && (cls[c]! & CC_IDSTART) !== 0; }
-export function isIdChar(c: number): boolean { return c < 128 && (cls[c]! & CC_ID) !== 0; }
+export function isIdStart(c: number): boolean {
+  return c < 128 && (cls[c]! & CC_IDSTART) !== 0;
+}
+export function isIdChar(c: number): boolean {
+  return c < 128 && (cls[c]! & CC_ID) !== 0;
+}
 
 /** Remove backslash-newline splices; returns cleaned text and, for each splice, its offset in it. */
 function splice(text: string): { clean: string; splices: number[] } {
@@ -117,8 +121,56 @@ function splice(text: string): { clean: string; splices: number[] } {
 }
 
 // Punctuators of C (libcpp TTYPE_TABLE, without digraphs and C++-only ones), longest first.
-const PUNCTS = ['<<=', '>>=', '...', '==', '!=', '>=', '<=', '&&', '||', '++', '--', '->', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##',
-  '=', '!', '>', '<', '+', '-', '*', '/', '%', '&', '|', '^', '~', '?', ':', ',', '(', ')', '[', ']', '{', '}', ';', '#', '.'];
+const PUNCTS = [
+  '<<=',
+  '>>=',
+  '...',
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '&&',
+  '||',
+  '++',
+  '--',
+  '->',
+  '<<',
+  '>>',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '##',
+  '=',
+  '!',
+  '>',
+  '<',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '~',
+  '?',
+  ':',
+  ',',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ';',
+  '#',
+  '.',
+];
 /** Candidates by first character, longest first. */
 const punctByFirst: string[][] = [];
 for (const p of PUNCTS) (punctByFirst[p.charCodeAt(0)] ??= []).push(p);
@@ -177,16 +229,30 @@ export function lexText(text: string): LexedFile {
       const d = s.charCodeAt(i + 1);
       if (d === 42 /* * */) {
         flush(i);
-        const startLine = line, startCol = i - lineStart + 1;
+        const startLine = line,
+          startCol = i - lineStart + 1;
         let j = i + 2;
         for (;;) {
           if (j >= n) {
-            problems.push({ code: 'cpp-unterminated-comment', message: 'unterminated comment', line: startLine, col: startCol, severity: 'error' });
+            problems.push({
+              code: 'cpp-unterminated-comment',
+              message: 'unterminated comment',
+              line: startLine,
+              col: startCol,
+              severity: 'error',
+            });
             break;
           }
           const e = s.charCodeAt(j);
-          if (e === 42 && s.charCodeAt(j + 1) === 47) { j += 2; break; }
-          if (e === 10) { flush(j); line++; lineStart = j + 1; }
+          if (e === 42 && s.charCodeAt(j + 1) === 47) {
+            j += 2;
+            break;
+          }
+          if (e === 10) {
+            flush(j);
+            line++;
+            lineStart = j + 1;
+          }
           j++;
         }
         i = j;
@@ -260,8 +326,12 @@ export function lexText(text: string): LexedFile {
   return { toks, afterNl, clean: s, problems, lines: line };
 }
 
-function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
-function isExpChar(c: number): boolean { return c === 101 || c === 69 || c === 112 || c === 80; }
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isExpChar(c: number): boolean {
+  return c === 101 || c === 69 || c === 112 || c === 80;
+}
 
 let lastQuotedOk = true;
 /** Scan a ' or " literal starting at `i`; returns the end offset. Sets lastQuotedOk. */
@@ -270,8 +340,14 @@ function lexQuoted(s: string, i: number, q: number): number {
   const n = s.length;
   while (j < n) {
     const c = s.charCodeAt(j);
-    if (c === 92 /* \ */ && j + 1 < n && s.charCodeAt(j + 1) !== 10) { j += 2; continue; }
-    if (c === q) { lastQuotedOk = true; return j + 1; }
+    if (c === 92 /* \ */ && j + 1 < n && s.charCodeAt(j + 1) !== 10) {
+      j += 2;
+      continue;
+    }
+    if (c === q) {
+      lastQuotedOk = true;
+      return j + 1;
+    }
     if (c === 10) break;
     j++;
   }

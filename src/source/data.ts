@@ -103,7 +103,8 @@ export class DataBuilder {
       this.poolAt = 0;
     }
     const at = this.poolAt;
-    const pool = this.pool, buf = this.buf;
+    const pool = this.pool,
+      buf = this.buf;
     for (let i = 0; i < n; i++) pool[at + i] = buf[i]!;
     this.poolAt = at + n;
     return pool.subarray(at, at + n);

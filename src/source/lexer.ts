@@ -685,14 +685,42 @@ export class Lexer {
       // never a digit, so bounding by the text is enough.
       const e = text.charCodeAt(i);
       switch (e) {
-        case 97: out += '\x07'; i++; break; // a
-        case 98: out += '\b'; i++; break;
-        case 116: out += '\t'; i++; break;
-        case 110: out += '\n'; i++; break;
-        case 118: out += '\v'; i++; break;
-        case 102: out += '\f'; i++; break;
-        case 114: out += '\r'; i++; break;
-        case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55: {
+        case 97:
+          out += '\x07';
+          i++;
+          break; // a
+        case 98:
+          out += '\b';
+          i++;
+          break;
+        case 116:
+          out += '\t';
+          i++;
+          break;
+        case 110:
+          out += '\n';
+          i++;
+          break;
+        case 118:
+          out += '\v';
+          i++;
+          break;
+        case 102:
+          out += '\f';
+          i++;
+          break;
+        case 114:
+          out += '\r';
+          i++;
+          break;
+        case 48:
+        case 49:
+        case 50:
+        case 51:
+        case 52:
+        case 53:
+        case 54:
+        case 55: {
           // get_oct_char(): up to 3 octal digits
           let k = i;
           let v = 0;

@@ -81,31 +81,56 @@ function joinPath(dir: string, name: string): string {
 
 function describe(t: Token): string {
   switch (t.t) {
-    case T.EOF: return 'end of input';
-    case T.V1: return "'/dts-v1/'";
-    case T.PLUGIN: return "'/plugin/'";
-    case T.MEMRESERVE: return "'/memreserve/'";
-    case T.BITS: return "'/bits/'";
-    case T.DEL_PROP: return "'/delete-property/'";
-    case T.DEL_NODE: return "'/delete-node/'";
-    case T.OMIT_NO_REF: return "'/omit-if-no-ref/'";
-    case T.PROPNODENAME: return `name '${t.s}'`;
-    case T.LITERAL: return 'integer';
-    case T.CHAR_LITERAL: return 'character literal';
-    case T.BYTE: return 'byte';
-    case T.STRING: return 'string';
-    case T.LABEL: return `label '${t.s}:'`;
-    case T.REF: return `reference '&${t.s.charCodeAt(0) === 47 ? '{' + t.s + '}' : t.s}'`;
-    case T.INCBIN: return "'/incbin/'";
-    case T.LSHIFT: return "'<<'";
-    case T.RSHIFT: return "'>>'";
-    case T.LE: return "'<='";
-    case T.GE: return "'>='";
-    case T.EQ: return "'=='";
-    case T.NE: return "'!='";
-    case T.AND: return "'&&'";
-    case T.OR: return "'||'";
-    case T.CHAR: return `'${String.fromCharCode(t.ch)}'`;
+    case T.EOF:
+      return 'end of input';
+    case T.V1:
+      return "'/dts-v1/'";
+    case T.PLUGIN:
+      return "'/plugin/'";
+    case T.MEMRESERVE:
+      return "'/memreserve/'";
+    case T.BITS:
+      return "'/bits/'";
+    case T.DEL_PROP:
+      return "'/delete-property/'";
+    case T.DEL_NODE:
+      return "'/delete-node/'";
+    case T.OMIT_NO_REF:
+      return "'/omit-if-no-ref/'";
+    case T.PROPNODENAME:
+      return `name '${t.s}'`;
+    case T.LITERAL:
+      return 'integer';
+    case T.CHAR_LITERAL:
+      return 'character literal';
+    case T.BYTE:
+      return 'byte';
+    case T.STRING:
+      return 'string';
+    case T.LABEL:
+      return `label '${t.s}:'`;
+    case T.REF:
+      return `reference '&${t.s.charCodeAt(0) === 47 ? '{' + t.s + '}' : t.s}'`;
+    case T.INCBIN:
+      return "'/incbin/'";
+    case T.LSHIFT:
+      return "'<<'";
+    case T.RSHIFT:
+      return "'>>'";
+    case T.LE:
+      return "'<='";
+    case T.GE:
+      return "'>='";
+    case T.EQ:
+      return "'=='";
+    case T.NE:
+      return "'!='";
+    case T.AND:
+      return "'&&'";
+    case T.OR:
+      return "'||'";
+    case T.CHAR:
+      return `'${String.fromCharCode(t.ch)}'`;
   }
 }
 
@@ -116,7 +141,8 @@ function cellHint(t: Token): string | undefined {
   if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
     return 'A name in a cell list is usually a macro the C preprocessor did not expand: #include the header that defines it';
   }
-  if (c === 45 || c === 126 || c === 33) return `Cells are integers or parenthesised expressions: write (${String.fromCharCode(c)}1), not ${String.fromCharCode(c)}1`;
+  if (c === 45 || c === 126 || c === 33)
+    return `Cells are integers or parenthesised expressions: write (${String.fromCharCode(c)}1), not ${String.fromCharCode(c)}1`;
   return undefined;
 }
 
@@ -222,7 +248,12 @@ class Parser implements LexerHost {
    * about 3330 nested nodes or 9987 parentheses; ours stops earlier).
    */
   private tooDeep(at: Token, what: string): never {
-    this.error('nesting-too-deep', `${what}: carveout's limit`, tokenSpan(at), 'dtc 1.6.1 reports "memory exhausted" at about 3330 nested nodes or 9987 nested parentheses');
+    this.error(
+      'nesting-too-deep',
+      `${what}: carveout's limit`,
+      tokenSpan(at),
+      'dtc 1.6.1 reports "memory exhausted" at about 3330 nested nodes or 9987 nested parentheses',
+    );
     this.nodeDepth = 0;
     this.exprDepth = 0;
     this.unaryDepth = 0;
@@ -304,7 +335,11 @@ class Parser implements LexerHost {
     // headers: header headers — "Header flags don't match earlier ones" at @2, innermost first
     for (let i = headers.length - 2; i >= 0; i--) {
       if (headers[i]!.flags !== headers[i + 1]!.flags) {
-        this.error('header-mismatch', "Header flags don't match earlier ones", spanOf(headers[i + 1]!.first, headers[headers.length - 1]!.last));
+        this.error(
+          'header-mismatch',
+          "Header flags don't match earlier ones",
+          spanOf(headers[i + 1]!.first, headers[headers.length - 1]!.last),
+        );
       }
     }
     this.plugin = headers.length > 0 && (headers[0]!.flags & 2) !== 0;
@@ -426,7 +461,8 @@ class Parser implements LexerHost {
   private nodedef(): PNode {
     const open = this.expectChar(123, "'{'");
     if (++this.nodeDepth > MAX_NODE_DEPTH) this.tooDeep(open, `nodes nested more than ${MAX_NODE_DEPTH} deep`);
-    const openLine = open.line, openCol = open.col;
+    const openLine = open.line,
+      openCol = open.col;
     const props: PProp[] = [];
     const children: PNode[] = [];
     let sawSubnode = false;
@@ -447,7 +483,8 @@ class Parser implements LexerHost {
 
   /** One propdef or subnode, with any labels and /omit-if-no-ref/ before it. */
   private bodyItem(props: PProp[], children: PNode[], sawSubnode: boolean): void {
-    const firstLine = this.tok.line, firstCol = this.tok.col;
+    const firstLine = this.tok.line,
+      firstCol = this.tok.col;
     let labels: string[] | undefined;
     let omit = false;
     for (;;) {
@@ -479,16 +516,29 @@ class Parser implements LexerHost {
         node = this.nodedef();
         node.name = name;
       } else if (!omit && nx.t === T.CHAR && (nx.ch === 61 || nx.ch === 59)) {
-        const line = t.line, col = t.col;
+        const line = t.line,
+          col = t.col;
         this.advance();
         if (this.isChar(59)) {
           const semi = this.advance();
-          prop = buildProperty(name, new Uint8Array(0), [], { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
+          prop = buildProperty(name, new Uint8Array(0), [], {
+            file: semi.file,
+            line,
+            column: col,
+            endLine: semi.endLine,
+            endColumn: semi.endCol,
+          });
         } else {
           this.advance(); // '='
           const d = this.propdata();
           const semi = this.expectChar(59, "';'");
-          prop = buildProperty(name, d.bytes(), d.takeMarkers(), { file: semi.file, line, column: col, endLine: semi.endLine, endColumn: semi.endCol });
+          prop = buildProperty(name, d.bytes(), d.takeMarkers(), {
+            file: semi.file,
+            line,
+            column: col,
+            endLine: semi.endLine,
+            endColumn: semi.endCol,
+          });
         }
       } else {
         this.advance();
@@ -502,15 +552,22 @@ class Parser implements LexerHost {
       if (sawSubnode) {
         // subnodes: subnode propdef { ERROR(&@2, ...); YYERROR; }
         const last = this.prev;
-        this.error('property-after-subnode', 'Properties must precede subnodes', { file: last.file, line: firstLine, column: firstCol, endLine: last.endLine, endColumn: last.endCol });
+        this.error('property-after-subnode', 'Properties must precede subnodes', {
+          file: last.file,
+          line: firstLine,
+          column: firstCol,
+          endLine: last.endLine,
+          endColumn: last.endCol,
+        });
         return;
       }
       props.push(prop);
     } else if (node) {
-      if (labels) for (let i = labels.length - 1; i >= 0; i--) {
-        addLabel(node.labels, labels[i]!);
-        this.labelIndex.add(labels[i]!, node);
-      }
+      if (labels)
+        for (let i = labels.length - 1; i >= 0; i--) {
+          addLabel(node.labels, labels[i]!);
+          this.labelIndex.add(labels[i]!, node);
+        }
       if (omit) node.omitIfNoRef = true;
       children.push(node);
     }
@@ -586,11 +643,18 @@ class Parser implements LexerHost {
         if (t.n > 0xffffffff) this.error('value-range', 'Value out of range for 32-bit array element', tokenSpan(t));
         d.appendU32(t.n);
       } else if (t.t === T.LITERAL || t.t === T.CHAR_LITERAL || (t.t === T.CHAR && t.ch === 40)) {
-        const line = t.line, col = t.col;
+        const line = t.line,
+          col = t.col;
         const v = this.integerPrim();
         if (bits < 64 && v > mask && (v | mask) !== U64) {
           const last = this.prev;
-          this.error('value-range', `Value out of range for ${bits}-bit array element`, { file: last.file, line, column: col, endLine: last.endLine, endColumn: last.endCol });
+          this.error('value-range', `Value out of range for ${bits}-bit array element`, {
+            file: last.file,
+            line,
+            column: col,
+            endLine: last.endLine,
+            endColumn: last.endCol,
+          });
         }
         d.appendInteger(v, bits);
       } else if (t.t === T.REF) {
@@ -771,7 +835,8 @@ class Parser implements LexerHost {
   }
 
   private exprMul(): bigint {
-    const startLine = this.tok.line, startCol = this.tok.col;
+    const startLine = this.tok.line,
+      startCol = this.tok.col;
     let v = this.exprUnary();
     for (;;) {
       const t = this.tok;
@@ -782,7 +847,13 @@ class Parser implements LexerHost {
       if (op === 42) v = BigInt.asUintN(64, v * r);
       else if (r === 0n) {
         const last = this.prev;
-        this.error('division-by-zero', 'Division by zero', { file: last.file, line: startLine, column: startCol, endLine: last.endLine, endColumn: last.endCol });
+        this.error('division-by-zero', 'Division by zero', {
+          file: last.file,
+          line: startLine,
+          column: startCol,
+          endLine: last.endLine,
+          endColumn: last.endCol,
+        });
         v = 0n;
       } else v = op === 47 ? v / r : v % r;
     }
@@ -832,7 +903,15 @@ export function parseDts(text: string, file: string, opts: ParseOptions): ParseR
     // Last resort for input our limits did not foresee (e.g. a stack overflow): a diagnostic,
     // never an exception, for bad input.
     if (!(e instanceof RangeError)) throw e;
-    p.diagnostics.push(diag('error', 'nesting-too-deep', `input too deeply nested to parse: ${e.message}`, { file, line: 0, column: 0, endLine: 0, endColumn: 0 }));
+    p.diagnostics.push(
+      diag('error', 'nesting-too-deep', `input too deeply nested to parse: ${e.message}`, {
+        file,
+        line: 0,
+        column: 0,
+        endLine: 0,
+        endColumn: 0,
+      }),
+    );
     return { tree: undefined, diagnostics: p.diagnostics, files: p.files };
   }
   const diagnostics = p.diagnostics;
@@ -847,12 +926,18 @@ export function parseDtsFile(path: string, opts: ParseOptions): ParseResult {
   if (!bytes) {
     return {
       tree: undefined,
-      diagnostics: [diag('error', 'file-not-found', `Couldn't open "${path}": No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 })],
+      diagnostics: [
+        diag('error', 'file-not-found', `Couldn't open "${path}": No such file or directory`, {
+          file: path,
+          line: 0,
+          column: 0,
+          endLine: 0,
+          endColumn: 0,
+        }),
+      ],
       files: [],
     };
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   return parseDts(text, path, opts);
 }
-
-

@@ -16,8 +16,8 @@
 //    two tokens without an error.
 import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
-import { F_BOL, F_NOEXP, F_PASTE, F_STRINGIFY, F_WHITE, K, LexedFile, Tok, lexFragment, lexText, mkTok } from './cpp-lex.js';
-import { evalExpr, ExprHost } from './cpp-expr.js';
+import { F_BOL, F_NOEXP, F_PASTE, F_STRINGIFY, F_WHITE, K, type LexedFile, type Tok, lexFragment, lexText, mkTok } from './cpp-lex.js';
+import { evalExpr, type ExprHost } from './cpp-expr.js';
 
 export interface PreprocessCache {
   /** File texts by path (undefined: known not to exist). */
@@ -58,7 +58,18 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
   if (text === undefined) {
     return {
       text: '',
-      diagnostics: [{ severity: 'error', code: 'file-not-found', message: `${file}: No such file or directory`, file, line: 0, column: 0, endLine: 0, endColumn: 0 }],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'file-not-found',
+          message: `${file}: No such file or directory`,
+          file,
+          line: 0,
+          column: 0,
+          endLine: 0,
+          endColumn: 0,
+        },
+      ],
       files: [],
     };
   }
@@ -152,7 +163,27 @@ const ARG_EOF: Tok = mkTok(K.EOF, '', 0, 0, 0);
 const DIR_EOF: Tok = mkTok(K.EOF, '', 0, 0, 0);
 
 const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'else', 'endif']);
-const DIRECTIVES = new Set(['define', 'include', 'endif', 'ifdef', 'if', 'else', 'ifndef', 'undef', 'line', 'elif', 'error', 'pragma', 'warning', 'include_next', 'ident', 'import', 'assert', 'unassert', 'sccs']);
+const DIRECTIVES = new Set([
+  'define',
+  'include',
+  'endif',
+  'ifdef',
+  'if',
+  'else',
+  'ifndef',
+  'undef',
+  'line',
+  'elif',
+  'error',
+  'pragma',
+  'warning',
+  'include_next',
+  'ident',
+  'import',
+  'assert',
+  'unassert',
+  'sccs',
+]);
 
 /** GCC's cpp_quote_string: backslash-escape `\` and `"` (and newline). */
 function quoteString(s: string): string {
@@ -173,28 +204,44 @@ function avoidPaste(a: Tok, b: Tok): boolean {
   if (a.k === K.PUNCT) {
     if (c === '=' && EQ_PASTERS.has(a.t)) return true;
     switch (a.t) {
-      case '>': return c === '>';
-      case '<': return c === '<' || c === '%' || c === ':';
-      case '+': return c === '+';
-      case '-': return c === '-' || c === '>';
-      case '/': return c === '/' || c === '*';
-      case '%': return c === ':' || c === '%';
-      case '&': return c === '&';
-      case '|': return c === '|';
-      case ':': return c === ':' || c === '>';
-      case '->': return c === '*';
-      case '.': return c === '.' || c === '%' || b.k === K.NUMBER;
-      case '#': return c === '#' || c === '%';
-      case '<=': return c === '>';
+      case '>':
+        return c === '>';
+      case '<':
+        return c === '<' || c === '%' || c === ':';
+      case '+':
+        return c === '+';
+      case '-':
+        return c === '-' || c === '>';
+      case '/':
+        return c === '/' || c === '*';
+      case '%':
+        return c === ':' || c === '%';
+      case '&':
+        return c === '&';
+      case '|':
+        return c === '|';
+      case ':':
+        return c === ':' || c === '>';
+      case '->':
+        return c === '*';
+      case '.':
+        return c === '.' || c === '%' || b.k === K.NUMBER;
+      case '#':
+        return c === '#' || c === '%';
+      case '<=':
+        return c === '>';
     }
     return false;
   }
   switch (a.k) {
     // A number made of identifier characters only (`1`, `1x`, not `0x1e+A` or `1.5`) would glue
     // onto the name (libcpp name_p).
-    case K.NAME: return b.k === K.NAME || b.k === K.CHAR || b.k === K.STRING || (b.k === K.NUMBER && /^[A-Za-z0-9_$]+$/.test(b.t));
-    case K.NUMBER: return b.k === K.NUMBER || b.k === K.NAME || b.k === K.CHAR || c === '.' || c === '+' || c === '-';
-    case K.OTHER: return a.t[0] === '\\' && b.k === K.NAME;
+    case K.NAME:
+      return b.k === K.NAME || b.k === K.CHAR || b.k === K.STRING || (b.k === K.NUMBER && /^[A-Za-z0-9_$]+$/.test(b.t));
+    case K.NUMBER:
+      return b.k === K.NUMBER || b.k === K.NAME || b.k === K.CHAR || c === '.' || c === '+' || c === '-';
+    case K.OTHER:
+      return a.t[0] === '\\' && b.k === K.NAME;
   }
   return false;
 }
@@ -232,7 +279,8 @@ export class Preprocessor {
   private wide: number[] = [];
 
   private emit(s: string): void {
-    const n = this.olen, l = s.length;
+    const n = this.olen,
+      l = s.length;
     if (n + l > OUT.length) growOut(n + l);
     const o = OUT;
     for (let i = 0; i < l; i++) {
@@ -267,8 +315,28 @@ export class Preprocessor {
     this.defineText('__STDC_HOSTED__', '1');
     this.defineText('__ASSEMBLER__', '1');
     if (opts.dts !== false) this.defineText('__DTS__', '1');
-    for (const b of ['__FILE__', '__LINE__', '__COUNTER__', '__INCLUDE_LEVEL__', '__BASE_FILE__', '__FILE_NAME__', '__DATE__', '__TIME__', '__TIMESTAMP__']) {
-      this.macros.set(b, { name: b, fun: false, params: [], variadic: false, body: [], disabled: false, builtin: b, file: '<built-in>', line: 0 });
+    for (const b of [
+      '__FILE__',
+      '__LINE__',
+      '__COUNTER__',
+      '__INCLUDE_LEVEL__',
+      '__BASE_FILE__',
+      '__FILE_NAME__',
+      '__DATE__',
+      '__TIME__',
+      '__TIMESTAMP__',
+    ]) {
+      this.macros.set(b, {
+        name: b,
+        fun: false,
+        params: [],
+        variadic: false,
+        body: [],
+        disabled: false,
+        builtin: b,
+        file: '<built-in>',
+        line: 0,
+      });
     }
     const cmd: string[] = [];
     for (const [k, v] of Object.entries(opts.defines ?? {})) {
@@ -278,7 +346,9 @@ export class Preprocessor {
     if (cmd.length) {
       // -D options are #define lines of a "<command-line>" buffer, as in GCC.
       this.pushBuffer('<command-line>', lexText(cmd.join('')), -1);
-      while (this.lexToken().k !== K.EOF) { /* directives only */ }
+      while (this.lexToken().k !== K.EOF) {
+        /* directives only */
+      }
       this.bufs = [];
       this.olen = 0;
       this.printed = false;
@@ -303,14 +373,23 @@ export class Preprocessor {
   }
 
   private defineText(name: string, value: string): void {
-    const toks = lexFragment(value).map((t) => (withFlags(t, t.f & F_WHITE)));
+    const toks = lexFragment(value).map((t) => withFlags(t, t.f & F_WHITE));
     if (toks.length) toks[0] = withFlags(toks[0]!, 0);
     this.macros.set(name, { name, fun: false, params: [], variadic: false, body: toks, disabled: false, file: '<command-line>', line: 0 });
   }
 
   // ---------------------------------------------------------------- diagnostics
 
-  private report(severity: 'error' | 'warning', code: string, message: string, line: number, col: number, len = 1, file = this.buf?.name ?? '', hint?: string): void {
+  private report(
+    severity: 'error' | 'warning',
+    code: string,
+    message: string,
+    line: number,
+    col: number,
+    len = 1,
+    file = this.buf?.name ?? '',
+    hint?: string,
+  ): void {
     const d: Diagnostic = { severity, code, message, file, line, column: col, endLine: line, endColumn: col + Math.max(1, len) };
     if (hint) d.hint = hint;
     this.diags.push(d);
@@ -322,7 +401,16 @@ export class Preprocessor {
       const inv = this.invocation.tok;
       const mac = this.ctxs.find((c) => c.macro)?.macro;
       const where = mac ? `in expansion of macro '${mac.name}'` : undefined;
-      this.report(severity, code, message, inv.line + this.buf.lineDelta, inv.col, inv.t.length, this.invocation.file, hint && where ? `${hint}; ${where}` : hint ?? where);
+      this.report(
+        severity,
+        code,
+        message,
+        inv.line + this.buf.lineDelta,
+        inv.col,
+        inv.t.length,
+        this.invocation.file,
+        hint && where ? `${hint}; ${where}` : (hint ?? where),
+      );
     } else if (t.line > 0) {
       this.report(severity, code, message, t.line + this.buf.lineDelta, t.col, t.t.length || 1, this.buf.name, hint);
     } else {
@@ -377,8 +465,15 @@ export class Preprocessor {
       // Hostile input only: macros that expand without end, or nesting deeper than the JS stack.
       if (!(e instanceof LimitError) && !(e instanceof RangeError)) throw e;
       const at = this.invocation?.tok;
-      this.report('error', 'cpp-limit', e instanceof LimitError ? e.message : 'macro arguments or #if expression nested too deeply',
-        at?.line ?? this.dirLine, at?.col ?? this.dirCol, 1, this.invocation?.file ?? this.buf?.name ?? file);
+      this.report(
+        'error',
+        'cpp-limit',
+        e instanceof LimitError ? e.message : 'macro arguments or #if expression nested too deeply',
+        at?.line ?? this.dirLine,
+        at?.col ?? this.dirCol,
+        1,
+        this.invocation?.file ?? this.buf?.name ?? file,
+      );
       this.olen = 0;
       this.wide = [];
       this.ctxs = [];
@@ -423,7 +518,8 @@ export class Preprocessor {
     if (this.printed) this.emitChar(10);
     let text = Buffer.from(OUT.buffer, 0, this.olen).toString('latin1');
     if (this.wide.length) {
-      let t = '', last = 0;
+      let t = '',
+        last = 0;
       for (let i = 0; i < this.wide.length; i += 2) {
         t += text.slice(last, this.wide[i]) + String.fromCharCode(this.wide[i + 1]!);
         last = this.wide[i]! + 1;
@@ -471,7 +567,7 @@ export class Preprocessor {
     for (;;) {
       const b = this.buf;
       const t = b.lf.toks[b.i]!;
-      if (this.inDirective && (t.f & F_BOL)) return DIR_EOF;
+      if (this.inDirective && t.f & F_BOL) return DIR_EOF;
       if (t.k === K.EOF) {
         if (this.inDirective || this.parsingArgs || this.bufs.length === 1) return t;
         this.popBuffer();
@@ -593,27 +689,41 @@ export class Preprocessor {
   }
 
   private builtin(m: Macro, name: Tok): boolean {
-
     let text: string;
     // Under an object-like outermost macro, libcpp takes that macro's own line (builtin_macro's
     // expand_loc is then the invocation location).
     const inv = this.invocation;
     const line = this.ctxs.length && inv && !inv.macro.fun ? inv.tok.line : this.resolveLine(name);
     switch (m.builtin) {
-      case '__FILE__': text = `"${quoteString(this.buf.name)}"`; break;
-      case '__BASE_FILE__': text = `"${quoteString(this.baseFile)}"`; break;
-      case '__FILE_NAME__': text = `"${quoteString(this.buf.name.slice(this.buf.name.lastIndexOf('/') + 1))}"`; break;
-      case '__LINE__': text = String(line + this.buf.lineDelta); break;
-      case '__COUNTER__': text = String(this.counter++); break;
-      case '__INCLUDE_LEVEL__': text = String(this.bufs.length - 1); break;
+      case '__FILE__':
+        text = `"${quoteString(this.buf.name)}"`;
+        break;
+      case '__BASE_FILE__':
+        text = `"${quoteString(this.baseFile)}"`;
+        break;
+      case '__FILE_NAME__':
+        text = `"${quoteString(this.buf.name.slice(this.buf.name.lastIndexOf('/') + 1))}"`;
+        break;
+      case '__LINE__':
+        text = String(line + this.buf.lineDelta);
+        break;
+      case '__COUNTER__':
+        text = String(this.counter++);
+        break;
+      case '__INCLUDE_LEVEL__':
+        text = String(this.bufs.length - 1);
+        break;
       case '__DATE__': {
         const d = new Date();
         const mon = d.toLocaleString('en-US', { month: 'short' });
         text = `"${mon} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}"`;
         break;
       }
-      case '__TIME__': text = `"${new Date().toTimeString().slice(0, 8)}"`; break;
-      default: text = '"??? ??? ?? ??:??:?? ????"';
+      case '__TIME__':
+        text = `"${new Date().toTimeString().slice(0, 8)}"`;
+        break;
+      default:
+        text = '"??? ??? ?? ??:??:?? ????"';
     }
     const t = lexFragment(text)[0]!;
     t.line = name.line;
@@ -675,7 +785,13 @@ export class Preprocessor {
     finish();
     if (t.k !== K.PUNCT || t.t !== ')') {
       if (t.k === K.EOF && (this.ctxs.length || this.inDirective)) this.backup(t);
-      this.reportAt('error', 'macro-args', `unterminated argument list invoking macro "${m.name}"`, name, `macro '${m.name}' defined at ${m.file}:${m.line}`);
+      this.reportAt(
+        'error',
+        'macro-args',
+        `unterminated argument list invoking macro "${m.name}"`,
+        name,
+        `macro '${m.name}' defined at ${m.file}:${m.line}`,
+      );
       return null;
     }
     let argc = args.length;
@@ -684,9 +800,10 @@ export class Preprocessor {
       if (argc + 1 === paramc && m.variadic) {
         args.push({ toks: [], absent: true, exp: null, str: null });
       } else {
-        const msg = argc < paramc
-          ? `macro "${m.name}" requires ${paramc} arguments, but only ${argc} given`
-          : `macro "${m.name}" passed ${argc} arguments, but takes just ${paramc}`;
+        const msg =
+          argc < paramc
+            ? `macro "${m.name}" requires ${paramc} arguments, but only ${argc} given`
+            : `macro "${m.name}" passed ${argc} arguments, but takes just ${paramc}`;
         this.reportAt('error', 'macro-args', msg, name, `macro '${m.name}' defined at ${m.file}:${m.line}`);
         return null;
       }
@@ -767,7 +884,10 @@ export class Preprocessor {
         }
         let end = false;
         if (src.k === K.PUNCT && src.t === '(') vaState++;
-        else if (src.k === K.PUNCT && src.t === ')' && --vaState === 2) { vaState = 0; end = true; }
+        else if (src.k === K.PUNCT && src.t === ')' && --vaState === 2) {
+          vaState = 0;
+          end = true;
+        }
         if (end) {
           const start = vaStart!;
           vaStart = null;
@@ -779,7 +899,10 @@ export class Preprocessor {
             if (src.f & F_PASTE) st = withFlags(st, st.f | F_PASTE);
             out.push(st);
           } else if (src.f & F_PASTE) {
-            while (last >= 0 && last !== start && out[last] === AVOID_PASTE) { out.pop(); last = out.length - 1; }
+            while (last >= 0 && last !== start && out[last] === AVOID_PASTE) {
+              out.pop();
+              last = out.length - 1;
+            }
             if (last >= 0 && out[last]!.k !== K.PADDING) out[last] = withFlags(out[last]!, out[last]!.f | F_PASTE);
           } else out.push(AVOID_PASTE);
           continue;
@@ -865,7 +988,8 @@ export class Preprocessor {
   /** Returns true when the line was a directive (consumed), false for assembler `#` text. */
   private handleDirective(hash: Tok): boolean {
     // A directive inside a macro's argument list is processed normally (GCC does so, 6.10.3p11).
-    const savedArgs = this.parsingArgs, savedPrevent = this.preventExpansion;
+    const savedArgs = this.parsingArgs,
+      savedPrevent = this.preventExpansion;
     this.parsingArgs = 0;
     this.preventExpansion = 0;
     this.inDirective = true;
@@ -905,18 +1029,34 @@ export class Preprocessor {
 
   private runDirective(name: string, dname: Tok): void {
     switch (name) {
-      case 'define': return this.doDefine(dname);
-      case 'undef': return this.doUndef(dname);
-      case 'include': case 'include_next': case 'import': return this.doInclude(dname);
-      case 'if': return this.doIf(dname);
-      case 'ifdef': case 'ifndef': return this.doIfdef(dname);
-      case 'elif': return this.doElif(dname);
-      case 'else': return this.doElse(dname);
-      case 'endif': return this.doEndif(dname);
-      case 'error': case 'warning': return this.doDiagnostic(dname);
-      case 'pragma': return this.doPragma();
-      case 'line': return this.doLine(dname);
-      default: return; // ident, sccs, assert, unassert: nothing for DTS
+      case 'define':
+        return this.doDefine(dname);
+      case 'undef':
+        return this.doUndef(dname);
+      case 'include':
+      case 'include_next':
+      case 'import':
+        return this.doInclude(dname);
+      case 'if':
+        return this.doIf(dname);
+      case 'ifdef':
+      case 'ifndef':
+        return this.doIfdef(dname);
+      case 'elif':
+        return this.doElif(dname);
+      case 'else':
+        return this.doElse(dname);
+      case 'endif':
+        return this.doEndif(dname);
+      case 'error':
+      case 'warning':
+        return this.doDiagnostic(dname);
+      case 'pragma':
+        return this.doPragma();
+      case 'line':
+        return this.doLine(dname);
+      default:
+        return; // ident, sccs, assert, unassert: nothing for DTS
     }
   }
 
@@ -969,7 +1109,16 @@ export class Preprocessor {
     const nDiags = this.diags.length;
     const nameTok = this.macroName(dname, true);
     if (!nameTok) return;
-    const m: Macro = { name: nameTok.t, fun: false, params: [], variadic: false, body: [], disabled: false, file: this.buf.name, line: nameTok.line + this.buf.lineDelta };
+    const m: Macro = {
+      name: nameTok.t,
+      fun: false,
+      params: [],
+      variadic: false,
+      body: [],
+      disabled: false,
+      file: this.buf.name,
+      line: nameTok.line + this.buf.lineDelta,
+    };
     let t = this.lexDirect();
     if (t.k === K.PUNCT && t.t === '(' && !(t.f & F_WHITE)) {
       m.fun = true;
@@ -980,8 +1129,12 @@ export class Preprocessor {
         if (expectName) {
           if (t.k === K.PUNCT && t.t === ')' && m.params.length === 0) break;
           if (t.k === K.NAME) {
-            if (t.t === '__VA_ARGS__') this.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
-            if (m.params.includes(t.t)) { this.reportAt('error', 'cpp-define', `duplicate macro parameter "${t.t}"`, t); return; }
+            if (t.t === '__VA_ARGS__')
+              this.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
+            if (m.params.includes(t.t)) {
+              this.reportAt('error', 'cpp-define', `duplicate macro parameter "${t.t}"`, t);
+              return;
+            }
             m.params.push(t.t);
             expectName = false;
             continue;
@@ -990,22 +1143,41 @@ export class Preprocessor {
             m.params.push('__VA_ARGS__');
             m.variadic = true;
             t = this.lexDirect();
-            if (!(t.k === K.PUNCT && t.t === ')')) { this.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t); return; }
+            if (!(t.k === K.PUNCT && t.t === ')')) {
+              this.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t);
+              return;
+            }
             break;
           }
-          this.reportAt('error', 'cpp-define', t.k === K.EOF ? `missing ')' in macro parameter list` : `expected parameter name, found "${t.t}"`, t.k === K.EOF ? dname : t);
+          this.reportAt(
+            'error',
+            'cpp-define',
+            t.k === K.EOF ? `missing ')' in macro parameter list` : `expected parameter name, found "${t.t}"`,
+            t.k === K.EOF ? dname : t,
+          );
           return;
         }
         if (t.k === K.PUNCT && t.t === ')') break;
-        if (t.k === K.PUNCT && t.t === ',') { expectName = true; continue; }
+        if (t.k === K.PUNCT && t.t === ',') {
+          expectName = true;
+          continue;
+        }
         if (t.k === K.PUNCT && t.t === '...') {
           // Named variadic parameter: `args...` (GNU).
           m.variadic = true;
           t = this.lexDirect();
-          if (!(t.k === K.PUNCT && t.t === ')')) { this.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t); return; }
+          if (!(t.k === K.PUNCT && t.t === ')')) {
+            this.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t);
+            return;
+          }
           break;
         }
-        this.reportAt('error', 'cpp-define', t.k === K.EOF ? `missing ')' in macro parameter list` : `expected ',' or ')', found "${t.t}"`, t.k === K.EOF ? dname : t);
+        this.reportAt(
+          'error',
+          'cpp-define',
+          t.k === K.EOF ? `missing ')' in macro parameter list` : `expected ',' or ')', found "${t.t}"`,
+          t.k === K.EOF ? dname : t,
+        );
         return;
       }
       t = this.lexDirect();
@@ -1016,8 +1188,11 @@ export class Preprocessor {
       let nt: Tok = { k: t.k, t: t.t, f: t.f & F_WHITE, line: t.line, col: t.col, pos: -1, src: null, arg: 0 };
       if (m.fun && t.k === K.NAME) {
         const idx = m.params.indexOf(t.t);
-        if (idx >= 0 && (t.t !== '__VA_ARGS__' || m.variadic)) { nt.k = K.MACRO_ARG; nt.arg = idx; }
-        else if (t.t === '__VA_ARGS__') this.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
+        if (idx >= 0 && (t.t !== '__VA_ARGS__' || m.variadic)) {
+          nt.k = K.MACRO_ARG;
+          nt.arg = idx;
+        } else if (t.t === '__VA_ARGS__')
+          this.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
       }
       if (t.k === K.PUNCT && t.t === '#' && m.fun) {
         const n2 = this.lexDirect();
@@ -1039,10 +1214,16 @@ export class Preprocessor {
         continue;
       }
       if (t.k === K.PUNCT && t.t === '##') {
-        if (body.length === 0) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of a macro expansion`, t); return; }
+        if (body.length === 0) {
+          this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of a macro expansion`, t);
+          return;
+        }
         const last = body[body.length - 1]!;
         t = this.lexDirect();
-        if (t.k === K.EOF) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of a macro expansion`, last); return; }
+        if (t.k === K.EOF) {
+          this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of a macro expansion`, last);
+          return;
+        }
         // `, ## __VA_ARGS__` keeps the paste flag on the comma; replace_args handles it.
         body[body.length - 1] = withFlags(last, last.f | F_PASTE);
         continue;
@@ -1067,29 +1248,50 @@ export class Preprocessor {
       const t = body[j]!;
       const isP = (p: string): boolean => t.k === K.PUNCT && t.t === p;
       if (t.k === K.NAME && t.t === '__VA_OPT__') {
-        if (state > 0) { this.reportAt('error', 'cpp-define', '__VA_OPT__ may not appear in a __VA_OPT__', t); return false; }
+        if (state > 0) {
+          this.reportAt('error', 'cpp-define', '__VA_OPT__ may not appear in a __VA_OPT__', t);
+          return false;
+        }
         state = 1;
         at = t;
       } else if (state === 1) {
-        if (!isP('(')) { this.reportAt('error', 'cpp-define', '__VA_OPT__ must be followed by an open parenthesis', at!); return false; }
-        if (t.f & F_PASTE) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t); return false; }
+        if (!isP('(')) {
+          this.reportAt('error', 'cpp-define', '__VA_OPT__ must be followed by an open parenthesis', at!);
+          return false;
+        }
+        if (t.f & F_PASTE) {
+          this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t);
+          return false;
+        }
         state = 3;
       } else if (state >= 3) {
         if (isP('(')) state++;
         else if (isP(')') && --state === 2) {
-          if (j > 0 && body[j - 1]!.f & F_PASTE) { this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t); return false; }
+          if (j > 0 && body[j - 1]!.f & F_PASTE) {
+            this.reportAt('error', 'cpp-define', `'##' cannot appear at either end of __VA_OPT__`, t);
+            return false;
+          }
           state = 0;
         }
       }
     }
-    if (state !== 0) { this.reportAt('error', 'cpp-define', 'unterminated __VA_OPT__', at!); return false; }
+    if (state !== 0) {
+      this.reportAt('error', 'cpp-define', 'unterminated __VA_OPT__', at!);
+      return false;
+    }
     return true;
   }
 
   private install(m: Macro, nameTok: Tok): void {
     const old = this.macros.get(m.name);
     if (old && old !== m && !old.builtin && !sameMacro(old, m)) {
-      this.reportAt('warning', 'macro-redefined', `"${m.name}" redefined`, nameTok, old.line ? `previous definition at ${old.file}:${old.line}` : undefined);
+      this.reportAt(
+        'warning',
+        'macro-redefined',
+        `"${m.name}" redefined`,
+        nameTok,
+        old.line ? `previous definition at ${old.file}:${old.line}` : undefined,
+      );
     }
     this.macros.set(m.name, m);
   }
@@ -1153,7 +1355,7 @@ export class Preprocessor {
     return v !== undefined && v !== 0n;
   }
 
-  private doIf(dname: Tok): void {
+  private doIf(_dname: Tok): void {
     let skip = true;
     if (!this.skipping) skip = !this.evalIf();
     this.pushCond('if', skip);
@@ -1161,7 +1363,10 @@ export class Preprocessor {
 
   private doElif(dname: Tok): void {
     const c = this.buf.conds[this.buf.conds.length - 1];
-    if (!c) { this.reportAt('error', 'cpp-conditional', '#elif without #if', dname); return; }
+    if (!c) {
+      this.reportAt('error', 'cpp-conditional', '#elif without #if', dname);
+      return;
+    }
     if (c.type === 'else') this.reportAt('error', 'cpp-conditional', '#elif after #else', dname, `the conditional began at line ${c.line}`);
     c.type = 'elif';
     if (c.skipElses) this.skipping = true;
@@ -1174,7 +1379,10 @@ export class Preprocessor {
 
   private doElse(dname: Tok): void {
     const c = this.buf.conds[this.buf.conds.length - 1];
-    if (!c) { this.reportAt('error', 'cpp-conditional', '#else without #if', dname); return; }
+    if (!c) {
+      this.reportAt('error', 'cpp-conditional', '#else without #if', dname);
+      return;
+    }
     if (c.type === 'else') this.reportAt('error', 'cpp-conditional', '#else after #else', dname, `the conditional began at line ${c.line}`);
     c.type = 'else';
     this.skipping = c.skipElses;
@@ -1184,7 +1392,10 @@ export class Preprocessor {
 
   private doEndif(dname: Tok): void {
     const c = this.buf.conds.pop();
-    if (!c) { this.reportAt('error', 'cpp-conditional', '#endif without #if', dname); return; }
+    if (!c) {
+      this.reportAt('error', 'cpp-conditional', '#endif without #if', dname);
+      return;
+    }
     if (!c.wasSkipping) this.checkEol(dname);
     this.skipping = c.wasSkipping;
   }
@@ -1194,7 +1405,15 @@ export class Preprocessor {
     let msg = '';
     for (const t of toks) msg += (msg && t.f & F_WHITE ? ' ' : '') + t.t;
     const isErr = dname.t === 'error';
-    this.report(isErr ? 'error' : 'warning', isErr ? 'cpp-error' : 'cpp-warning', `#${dname.t} ${msg}`.trimEnd(), this.dirLine, this.dirCol, dname.t.length + 1, this.buf.name);
+    this.report(
+      isErr ? 'error' : 'warning',
+      isErr ? 'cpp-error' : 'cpp-warning',
+      `#${dname.t} ${msg}`.trimEnd(),
+      this.dirLine,
+      this.dirCol,
+      dname.t.length + 1,
+      this.buf.name,
+    );
   }
 
   private doPragma(): void {
@@ -1203,7 +1422,9 @@ export class Preprocessor {
     if (!ns) return;
     // Pragmas libcpp itself registers (directives.cc _cpp_init_internal_pragmas) run at once and
     // mark their line in the output; any other pragma is dropped in assembler mode.
-    const gccOwn = ns.t === 'GCC' && ['poison', 'system_header', 'dependency', 'warning', 'error', 'push_options', 'pop_options'].includes(toks[1]?.t ?? '');
+    const gccOwn =
+      ns.t === 'GCC' &&
+      ['poison', 'system_header', 'dependency', 'warning', 'error', 'push_options', 'pop_options'].includes(toks[1]?.t ?? '');
     if (ns.t !== 'once' && ns.t !== 'push_macro' && ns.t !== 'pop_macro' && !gccOwn) return;
     this.lineChange(ns);
     if (ns.t === 'once') {
@@ -1220,7 +1441,7 @@ export class Preprocessor {
       if (ns.t === 'push_macro') {
         if (!stack) this.pushed.set(name, (stack = []));
         stack.push(this.macros.get(name));
-      } else if (stack && stack.length) {
+      } else if (stack?.length) {
         const m = stack.pop();
         if (m) this.macros.set(name, m);
         else this.macros.delete(name);
@@ -1249,7 +1470,10 @@ export class Preprocessor {
     this.buf.lineDelta = Number(n.t) - this.lineAfterDirective();
     const f = toks[1];
     if (f) {
-      if (f.k !== K.STRING || f.t[0] !== '"') { this.reportAt('error', 'cpp-line', `invalid filename "${f.t}"`, f); return; }
+      if (f.k !== K.STRING || f.t[0] !== '"') {
+        this.reportAt('error', 'cpp-line', `invalid filename "${f.t}"`, f);
+        return;
+      }
       this.buf.name = f.t.slice(1, -1).replace(/\\(.)/g, '$1');
     }
     this.printLine(Number(n.t), this.buf.name, '');
@@ -1278,7 +1502,14 @@ export class Preprocessor {
           const name = clean.slice(t.pos + 1, j);
           // Skip the tokens that made up the header name.
           const toks = this.buf.lf.toks;
-          while (this.lookahead.length === 0 && this.buf.i < toks.length && toks[this.buf.i]!.pos < j + 1 && !(toks[this.buf.i]!.f & F_BOL) && toks[this.buf.i]!.k !== K.EOF) this.buf.i++;
+          while (
+            this.lookahead.length === 0 &&
+            this.buf.i < toks.length &&
+            toks[this.buf.i]!.pos < j + 1 &&
+            !(toks[this.buf.i]!.f & F_BOL) &&
+            toks[this.buf.i]!.k !== K.EOF
+          )
+            this.buf.i++;
           return { name, angled: true };
         }
       }
@@ -1287,7 +1518,10 @@ export class Preprocessor {
       for (;;) {
         const u = this.nextNonPadding();
         if (u.k === K.PUNCT && u.t === '>') break;
-        if (u.k === K.EOF) { this.reportAt('error', 'include-syntax', 'missing terminating > character', t); return undefined; }
+        if (u.k === K.EOF) {
+          this.reportAt('error', 'include-syntax', 'missing terminating > character', t);
+          return undefined;
+        }
         if (u.f & F_WHITE && name) name += ' ';
         name += u.t;
       }
@@ -1330,14 +1564,28 @@ export class Preprocessor {
     const h = this.headerName(dname, false);
     if (!h) return;
     if (this.ctxs.length === 0) this.checkEol(dname);
-    if (h.name === '') { this.reportAt('error', 'include-syntax', `empty filename in #${dname.t}`, dname); return; }
+    if (h.name === '') {
+      this.reportAt('error', 'include-syntax', `empty filename in #${dname.t}`, dname);
+      return;
+    }
     if (this.bufs.length >= this.maxDepth) {
-      this.report('error', 'include-depth', `#include nested depth ${this.bufs.length} exceeds maximum of ${this.maxDepth}`, this.dirLine, this.dirCol, 8, this.buf.name, 'is a file including itself without an include guard?');
+      this.report(
+        'error',
+        'include-depth',
+        `#include nested depth ${this.bufs.length} exceeds maximum of ${this.maxDepth}`,
+        this.dirLine,
+        this.dirCol,
+        8,
+        this.buf.name,
+        'is a file including itself without an include guard?',
+      );
       return;
     }
     const f = this.findInclude(h.name, h.angled, dname.t === 'include_next');
     if (!f) {
-      const where = this.includeDirs.length ? `searched: ${h.angled ? '' : (this.buf.dir || './') + ', '}${this.includeDirs.join(', ')}` : 'no include directories given (-I)';
+      const where = this.includeDirs.length
+        ? `searched: ${h.angled ? '' : (this.buf.dir || './') + ', '}${this.includeDirs.join(', ')}`
+        : 'no include directories given (-I)';
       this.report('error', 'include-not-found', `${h.name}: No such file or directory`, this.dirLine, this.dirCol, 8, this.buf.name, where);
       return;
     }
@@ -1355,7 +1603,10 @@ export class Preprocessor {
   }
 
   private enterInclude(path: string, lf: LexedFile, dirIndex: number, line: number): void {
-    if (!this.seen.has(path)) { this.seen.add(path); this.files.push(path); }
+    if (!this.seen.has(path)) {
+      this.seen.add(path);
+      this.files.push(path);
+    }
     // pp_file_change(LC_ENTER): bring the output to the #include line, then the marker.
     this.resumeLine.push(this.lineAfterDirective() + this.buf.lineDelta);
     this.maybePrintLine(line, this.buf.name);
@@ -1378,9 +1629,11 @@ export class Preprocessor {
 }
 
 function sameMacro(a: Macro, b: Macro): boolean {
-  if (a.fun !== b.fun || a.variadic !== b.variadic || a.params.join(',') !== b.params.join(',') || a.body.length !== b.body.length) return false;
+  if (a.fun !== b.fun || a.variadic !== b.variadic || a.params.join(',') !== b.params.join(',') || a.body.length !== b.body.length)
+    return false;
   for (let i = 0; i < a.body.length; i++) {
-    const x = a.body[i]!, y = b.body[i]!;
+    const x = a.body[i]!,
+      y = b.body[i]!;
     if (x.k !== y.k || x.t !== y.t || x.f !== y.f || x.arg !== y.arg) return false;
   }
   return true;
@@ -1403,10 +1656,17 @@ function findGuard(toks: Tok[]): string | null {
   if (!isP(t0, '#') || !(t0!.f & F_BOL) || toks[1]?.k !== K.NAME) return null;
   let name: string | null = null;
   let i = 2;
-  if (toks[1]!.t === 'ifndef' && toks[2]?.k === K.NAME) { name = toks[2]!.t; i = 3; }
-  else if (toks[1]!.t === 'if' && isP(toks[2], '!') && toks[3]?.k === K.NAME && toks[3]!.t === 'defined') {
-    if (toks[4]?.k === K.NAME) { name = toks[4]!.t; i = 5; }
-    else if (isP(toks[4], '(') && toks[5]?.k === K.NAME && isP(toks[6], ')')) { name = toks[5]!.t; i = 7; }
+  if (toks[1]!.t === 'ifndef' && toks[2]?.k === K.NAME) {
+    name = toks[2]!.t;
+    i = 3;
+  } else if (toks[1]!.t === 'if' && isP(toks[2], '!') && toks[3]?.k === K.NAME && toks[3]!.t === 'defined') {
+    if (toks[4]?.k === K.NAME) {
+      name = toks[4]!.t;
+      i = 5;
+    } else if (isP(toks[4], '(') && toks[5]?.k === K.NAME && isP(toks[6], ')')) {
+      name = toks[5]!.t;
+      i = 7;
+    }
   }
   if (name === null || !(toks[i]!.f & F_BOL)) return null;
   let depth = 1;

@@ -73,7 +73,17 @@ export function buildPropertyDelete(name: string): PProp {
  * `nullParent`; our `parent` is still set so the tree stays navigable).
  */
 export function buildNode(props: PProp[], children: PNode[], span: Span | null): PNode {
-  const n: PNode = { name: '', props, children, labels: [], parent: null, deleted: false, spans: span ? [span] : [], omitIfNoRef: false, nullParent: false };
+  const n: PNode = {
+    name: '',
+    props,
+    children,
+    labels: [],
+    parent: null,
+    deleted: false,
+    spans: span ? [span] : [],
+    omitIfNoRef: false,
+    nullParent: false,
+  };
   for (const c of children) {
     c.parent = n;
     if (c.deleted) c.nullParent = true;
@@ -288,7 +298,7 @@ export function guessBootCpuid(tree: PNode): number {
   const boot = cpus.children[0];
   if (!boot) return 0;
   const reg = boot.props.find((p) => !p.deleted && p.name === 'reg');
-  if (!reg || reg.value.length !== 4) return 0;
+  if (reg?.value.length !== 4) return 0;
   const v = reg.value;
   return ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0;
 }

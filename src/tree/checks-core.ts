@@ -28,7 +28,10 @@ export interface CheckOptions {
 
 /** A dtc 1.6.1 crash (assertion, NULL dereference, endless loop) turned into a diagnostic. */
 export class DtcAbort extends Error {
-  constructor(message: string, readonly span: Span = noSpan) {
+  constructor(
+    message: string,
+    readonly span: Span = noSpan,
+  ) {
     super(message);
   }
 }
@@ -80,7 +83,14 @@ export interface Check {
 function makeInfo(name: string, fullpath: string): NodeInfo {
   const at = name.indexOf('@');
   const basenamelen = at >= 0 ? at : name.length;
-  return { fullpath, basenamelen, basename: name.slice(0, basenamelen), unitname: at >= 0 ? name.slice(at + 1) : '', addrCells: 0, sizeCells: 0 };
+  return {
+    fullpath,
+    basenamelen,
+    basename: name.slice(0, basenamelen),
+    unitname: at >= 0 ? name.slice(at + 1) : '',
+    addrCells: 0,
+    sizeCells: 0,
+  };
 }
 
 /**
@@ -102,7 +112,10 @@ export class TreeContext {
   /** Nodes removed by omit_unused_nodes (dtc marks them deleted). */
   readonly deleted = new Set<Node>();
 
-  constructor(readonly tree: Tree, opts: CheckOptions = {}) {
+  constructor(
+    readonly tree: Tree,
+    opts: CheckOptions = {},
+  ) {
     this.root = tree.root;
     this.plugin = tree.plugin;
     this.phandleStyle = opts.phandleStyle ?? 'epapr';
@@ -288,8 +301,8 @@ export class TreeContext {
     let text = message.replace(/\n+$/, '');
     if (node) text = prop ? `${this.fullpath(node)}:${prop.name}: ${text}` : `${this.fullpath(node)}: ${text}`;
     let span: Span = noSpan;
-    if (prop && prop.span.file) span = prop.span;
-    else if (node && node.span.file) span = node.span;
+    if (prop?.span.file) span = prop.span;
+    else if (node?.span.file) span = node.span;
     // dtc lists a merged node's other definitions: "  also defined at file:pos".
     const extra = !prop && node && span === node.span ? (node as { extraSpans?: Span[] }).extraSpans : undefined;
     const hint = extra?.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
@@ -399,8 +412,7 @@ export function getPropertyByLabel(tree: Node, label: string): { node: Node; pro
 }
 
 export function getMarkerLabel(tree: Node, label: string): { node: Node; prop: Property; mark: Marker } | undefined {
-  for (const p of tree.props)
-    for (const m of p.markers) if (m.type === 'label' && m.ref === label) return { node: tree, prop: p, mark: m };
+  for (const p of tree.props) for (const m of p.markers) if (m.type === 'label' && m.ref === label) return { node: tree, prop: p, mark: m };
   for (const c of tree.children) {
     const r = getMarkerLabel(c, label);
     if (r) return r;
@@ -501,4 +513,3 @@ export function fail(c: Check, ctx: TreeContext, node: Node, prop: Property | nu
   c.status = 'failed';
   ctx.report(c, node, prop ?? null, message);
 }
-

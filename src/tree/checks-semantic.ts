@@ -4,9 +4,25 @@
 // aliases and OF graph. Messages are dtc's words; the framework is in checks.ts.
 import type { Node, Property } from './types.js';
 import {
-  ALIASCHARS, PROPNODECHARSSTRICT, DtcAbort, cString, dtcParent, cellAt, checkIsCell, checkIsString, checkIsStringList, fail,
-  getNodeByPath, getProp, phandleIsValid, propvalCell, strspn,
-  type Check, type CheckDef, type CheckFn, type TreeContext,
+  ALIASCHARS,
+  PROPNODECHARSSTRICT,
+  DtcAbort,
+  cString,
+  dtcParent,
+  cellAt,
+  checkIsCell,
+  checkIsString,
+  checkIsStringList,
+  fail,
+  getNodeByPath,
+  getProp,
+  phandleIsValid,
+  propvalCell,
+  strspn,
+  type Check,
+  type CheckDef,
+  type CheckFn,
+  type TreeContext,
 } from './checks-core.js';
 
 /** dtc's node_addr_cells / node_size_cells: -1 (absent) means the defaults 2 and 1. */
@@ -28,7 +44,7 @@ function isMultipleOf(multiple: number, divisor: number): boolean {
 
 /** The value as dtc's `cell_t *cells = prop->val.val`: NULL for an empty value. */
 function cellsOf(prop: Property | undefined): Uint8Array | null {
-  return prop && prop.value.length ? prop.value : null;
+  return prop?.value.length ? prop.value : null;
 }
 
 function hex(v: number | bigint): string {
@@ -59,7 +75,13 @@ function nodeIsCompatible(node: Node, compat: string): boolean {
   return false;
 }
 
-const isString = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, byProp: propname, fn: checkIsString });
+const isString = (name: string, propname: string): CheckDef => ({
+  name,
+  level: 'warn',
+  data: propname,
+  byProp: propname,
+  fn: checkIsString,
+});
 const isCell = (name: string, propname: string): CheckDef => ({ name, level: 'warn', data: propname, byProp: propname, fn: checkIsCell });
 
 // ---------------------------------------------------------------------------------------------
@@ -99,7 +121,13 @@ const checkRangesFormat: CheckFn = (c, ctx, node) => {
     if (pa !== ca) fail(c, ctx, node, prop, `empty "${ranges}" property but its #address-cells (${ca}) differs from ${ppath} (${pa})`);
     if (ps !== cs) fail(c, ctx, node, prop, `empty "${ranges}" property but its #size-cells (${cs}) differs from ${ppath} (${ps})`);
   } else if (!isMultipleOf(prop.value.length, entrylen)) {
-    fail(c, ctx, node, prop, `"${ranges}" property has invalid length (${prop.value.length} bytes) (parent #address-cells == ${pa}, child #address-cells == ${ca}, #size-cells == ${cs})`);
+    fail(
+      c,
+      ctx,
+      node,
+      prop,
+      `"${ranges}" property has invalid length (${prop.value.length} bytes) (parent #address-cells == ${pa}, child #address-cells == ${ca}, #size-cells == ${cs})`,
+    );
   }
 };
 
@@ -171,7 +199,7 @@ const checkSimpleBusReg: CheckFn = (c, ctx, node) => {
   if (prop) cells = cellsOf(prop);
   else {
     prop = getProp(node, 'ranges');
-    if (prop && prop.value.length) {
+    if (prop?.value.length) {
       // skip the child address
       cells = prop.value;
       first = addrCells(ctx, node);
@@ -182,7 +210,8 @@ const checkSimpleBusReg: CheckFn = (c, ctx, node) => {
     return;
   }
   let size = addrCells(ctx, parent) >>> 0;
-  if (size > 4096) throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 reads ${size} cells past the value here (simple_bus_reg)`, node.span);
+  if (size > 4096)
+    throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 reads ${size} cells past the value here (simple_bus_reg)`, node.span);
   let reg = 0n;
   for (let i = first; size--; i++) reg = ((reg << 32n) | BigInt(cellAt(cells, i))) & 0xffffffffffffffffn;
   const expected = hex(reg);
@@ -226,7 +255,13 @@ const checkI2cBusReg: CheckFn = (c, ctx, node) => {
     if (reg & I2C_TEN_BIT_ADDRESS && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff)
       fail(c, ctx, node, prop, `I2C address must be less than 10-bits, got "0x${hex(reg)}"`);
     else if (reg > 0x7f)
-      fail(c, ctx, node, prop, `I2C address must be less than 7-bits, got "0x${hex(reg)}". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property`);
+      fail(
+        c,
+        ctx,
+        node,
+        prop,
+        `I2C address must be less than 7-bits, got "0x${hex(reg)}". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property`,
+      );
   }
 };
 
@@ -371,7 +406,10 @@ function checkPropertyPhandleArgs(c: Check, ctx: TreeContext, node: Node, prop: 
   // `cell` and `cellsize` are C unsigned ints: the increment wraps at 2^32.
   for (let cell = 0; cell < ncells; cell = (cell + cellsize + 1) >>> 0) {
     if (seen.has(cell))
-      throw new DtcAbort(`${ctx.fullpath(node)}:${prop.name}: dtc 1.6.1 loops forever on this property (cell size ${cellsize} wraps around)`, prop.span);
+      throw new DtcAbort(
+        `${ctx.fullpath(node)}:${prop.name}: dtc 1.6.1 loops forever on this property (cell size ${cellsize} wraps around)`,
+        prop.span,
+      );
     seen.add(cell);
     const phandle = cellAt(prop.value, cell);
     // Some bindings use 0 or -1 to skip optional entries.
@@ -393,7 +431,13 @@ function checkPropertyPhandleArgs(c: Check, ctx: TreeContext, node: Node, prop: 
     if (cellprop) cellsize = propvalCell(ctx, providerNode, cellprop);
     else if (provider.optional) cellsize = 0;
     else {
-      fail(c, ctx, node, null, `Missing property '${provider.cellName}' in node ${ctx.fullpath(providerNode)} or bad phandle (referred from ${prop.name}[${cell}])`);
+      fail(
+        c,
+        ctx,
+        node,
+        null,
+        `Missing property '${provider.cellName}' in node ${ctx.fullpath(providerNode)} or bad phandle (referred from ${prop.name}[${cell}])`,
+      );
       break;
     }
     const expected = ((cell + cellsize + 1) >>> 0) * 4;
@@ -468,8 +512,7 @@ const checkInterruptsProperty: CheckFn = (c, ctx, node) => {
   if (!cellsProp) return; // warned about by interrupt_provider
   const irqCells = propvalCell(ctx, irqNode, cellsProp);
   // cell_t * size_t handed to is_multiple_of(int, int): the low 32 bits, signed.
-  if (!isMultipleOf(len, (irqCells * 4) | 0))
-    fail(c, ctx, node, cellsProp, `size is (${len}), expected multiple of ${(irqCells * 4) | 0}`);
+  if (!isMultipleOf(len, (irqCells * 4) | 0)) fail(c, ctx, node, cellsProp, `size is (${len}), expected multiple of ${(irqCells * 4) | 0}`);
 };
 
 /** dtc 1.6.1's interrupt_provider (before the '#interrupt-cells found' rework). */
@@ -488,7 +531,8 @@ const checkAliasPaths: CheckFn = (c, ctx, node) => {
       fail(c, ctx, node, prop, `aliases property is not a valid node (${prop.value.length ? path : '(null)'})`);
       continue;
     }
-    if (strspn(prop.name, ALIASCHARS) !== prop.name.length) fail(c, ctx, node, null, "aliases property name must include only lowercase and '-'");
+    if (strspn(prop.name, ALIASCHARS) !== prop.name.length)
+      fail(c, ctx, node, null, "aliases property name must include only lowercase and '-'");
   }
 };
 
@@ -498,7 +542,10 @@ const checkGraphNodes: CheckFn = (_c, ctx, node) => {
     const parent = dtcParent(node);
     if (!parent)
       // dtc 1.6.1 dereferences the root's NULL parent here (newer dtc warns instead).
-      throw new DtcAbort(`${ctx.fullpath(node)}: dtc 1.6.1 crashes on a root node containing endpoint node '${child.name}' (potentially misplaced remote-endpoint property)`, child.span);
+      throw new DtcAbort(
+        `${ctx.fullpath(node)}: dtc 1.6.1 crashes on a root node containing endpoint node '${child.name}' (potentially misplaced remote-endpoint property)`,
+        child.span,
+      );
     ctx.nodeInfo(node).bus = 'graph-port';
     // The parent of 'port' nodes can be either 'ports' or a device.
     const pinfo = ctx.nodeInfo(parent);
@@ -519,7 +566,13 @@ const checkGraphChildAddress: CheckFn = (c, ctx, node) => {
   }
   if (cnt === 1 && info.addrCells !== -1)
     // dtc names node->children: the first child in its raw list, possibly a deleted one.
-    fail(c, ctx, node, null, `graph node has single child node '${ctx.rawChildNames(node)[0]}', #address-cells/#size-cells are not necessary`);
+    fail(
+      c,
+      ctx,
+      node,
+      null,
+      `graph node has single child node '${ctx.rawChildNames(node)[0]}', #address-cells/#size-cells are not necessary`,
+    );
 };
 
 function checkGraphReg(c: Check, ctx: TreeContext, node: Node): void {
@@ -562,7 +615,8 @@ const checkGraphEndpoint: CheckFn = (c, ctx, node) => {
   checkGraphReg(c, ctx, node);
   const remote = getRemoteEndpoint(c, ctx, node);
   if (!remote) return;
-  if (getRemoteEndpoint(c, ctx, remote) !== node) fail(c, ctx, node, null, `graph connection to node '${ctx.fullpath(remote)}' is not bidirectional`);
+  if (getRemoteEndpoint(c, ctx, remote) !== node)
+    fail(c, ctx, node, null, `graph connection to node '${ctx.fullpath(remote)}' is not bidirectional`);
 };
 
 export const semanticChecks: CheckDef[] = [
@@ -630,7 +684,14 @@ export const semanticChecks: CheckDef[] = [
   },
   { name: 'reg_format', level: 'warn', prereqs: ['addr_size_cells'], byProp: 'reg', fn: checkRegFormat },
   { name: 'ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'ranges', byProp: 'ranges', fn: checkRangesFormat },
-  { name: 'dma_ranges_format', level: 'warn', prereqs: ['addr_size_cells'], data: 'dma-ranges', byProp: 'dma-ranges', fn: checkRangesFormat },
+  {
+    name: 'dma_ranges_format',
+    level: 'warn',
+    prereqs: ['addr_size_cells'],
+    data: 'dma-ranges',
+    byProp: 'dma-ranges',
+    fn: checkRangesFormat,
+  },
   {
     name: 'unit_address_vs_reg',
     level: 'warn',
@@ -648,11 +709,22 @@ export const semanticChecks: CheckDef[] = [
       } else if (unitname) fail(c, ctx, node, null, 'node has a unit name, but no reg or ranges property');
     },
   },
-  { name: 'unit_address_format', level: 'warn', prereqs: ['node_name_format', 'pci_bridge', 'simple_bus_bridge'], fn: checkUnitAddressFormat },
+  {
+    name: 'unit_address_format',
+    level: 'warn',
+    prereqs: ['node_name_format', 'pci_bridge', 'simple_bus_bridge'],
+    fn: checkUnitAddressFormat,
+  },
   { name: 'pci_bridge', level: 'warn', prereqs: ['device_type_is_string', 'addr_size_cells'], byProp: 'device_type', fn: checkPciBridge },
   { name: 'pci_device_reg', level: 'warn', prereqs: ['reg_format', 'pci_bridge'], fn: checkPciDeviceReg },
   { name: 'pci_device_bus_num', level: 'warn', prereqs: ['reg_format', 'pci_bridge'], fn: checkPciDeviceBusNum },
-  { name: 'simple_bus_bridge', level: 'warn', prereqs: ['addr_size_cells', 'compatible_is_string_list'], byProp: 'compatible', fn: checkSimpleBusBridge },
+  {
+    name: 'simple_bus_bridge',
+    level: 'warn',
+    prereqs: ['addr_size_cells', 'compatible_is_string_list'],
+    byProp: 'compatible',
+    fn: checkSimpleBusBridge,
+  },
   { name: 'simple_bus_reg', level: 'warn', prereqs: ['reg_format', 'simple_bus_bridge'], fn: checkSimpleBusReg },
   { name: 'i2c_bus_bridge', level: 'warn', prereqs: ['addr_size_cells'], fn: checkI2cBusBridge },
   { name: 'i2c_bus_reg', level: 'warn', prereqs: ['reg_format', 'i2c_bus_bridge'], fn: checkI2cBusReg },
@@ -660,8 +732,18 @@ export const semanticChecks: CheckDef[] = [
   { name: 'spi_bus_reg', level: 'warn', prereqs: ['reg_format', 'spi_bus_bridge'], fn: checkSpiBusReg },
   { name: 'avoid_default_addr_size', level: 'warn', prereqs: ['addr_size_cells'], fn: checkAvoidDefaultAddrSize },
   { name: 'avoid_unnecessary_addr_size', level: 'warn', prereqs: ['avoid_default_addr_size'], fn: checkAvoidUnnecessaryAddrSize },
-  { name: 'unique_unit_address', level: 'warn', prereqs: ['avoid_default_addr_size'], fn: (c, ctx, node) => uniqueUnitAddressCommon(c, ctx, node, false) },
-  { name: 'unique_unit_address_if_enabled', level: 'none', prereqs: ['avoid_default_addr_size'], fn: (c, ctx, node) => uniqueUnitAddressCommon(c, ctx, node, true) },
+  {
+    name: 'unique_unit_address',
+    level: 'warn',
+    prereqs: ['avoid_default_addr_size'],
+    fn: (c, ctx, node) => uniqueUnitAddressCommon(c, ctx, node, false),
+  },
+  {
+    name: 'unique_unit_address_if_enabled',
+    level: 'none',
+    prereqs: ['avoid_default_addr_size'],
+    fn: (c, ctx, node) => uniqueUnitAddressCommon(c, ctx, node, true),
+  },
   { name: 'obsolete_chosen_interrupt_controller', level: 'warn', fn: checkObsoleteChosenInterruptController },
   { name: 'chosen_node_is_root', level: 'warn', fn: checkChosenNodeIsRoot },
   { name: 'chosen_node_bootargs', level: 'warn', fn: checkChosenNodeBootargs },

@@ -13,9 +13,29 @@ import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import type { Marker, Node, Property, Tree } from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
-  DtcAbort, NODECHARS, PROPCHARS, TreeContext, dtcParent, putBe32, cStringBytes, cString, cellAt, checkIsString, latin1Bytes, fail,
-  getMarkerLabel, getProp, getPropertyByLabel, hasLabelList, insertAtMarker,
-  phandleIsValid, strspn, type Check, type CheckDef, type CheckFlag, type CheckOptions,
+  DtcAbort,
+  NODECHARS,
+  PROPCHARS,
+  TreeContext,
+  dtcParent,
+  putBe32,
+  cStringBytes,
+  cString,
+  cellAt,
+  checkIsString,
+  latin1Bytes,
+  fail,
+  getMarkerLabel,
+  getProp,
+  getPropertyByLabel,
+  hasLabelList,
+  insertAtMarker,
+  phandleIsValid,
+  strspn,
+  type Check,
+  type CheckDef,
+  type CheckFlag,
+  type CheckOptions,
 } from './checks-core.js';
 
 export * from './checks-core.js';
@@ -132,7 +152,8 @@ const structuralChecks: CheckDef[] = [
       let phandle = checkPhandleProp(c, ctx, node, 'phandle');
       const linuxPhandle = checkPhandleProp(c, ctx, node, 'linux,phandle');
       if (!phandle && !linuxPhandle) return;
-      if (linuxPhandle && phandle && phandle !== linuxPhandle) fail(c, ctx, node, null, "mismatching 'phandle' and 'linux,phandle' properties");
+      if (linuxPhandle && phandle && phandle !== linuxPhandle)
+        fail(c, ctx, node, null, "mismatching 'phandle' and 'linux,phandle' properties");
       if (linuxPhandle && !phandle) phandle = linuxPhandle;
       const other = ctx.nodeByPhandle(phandle);
       if (other && other !== node) {
@@ -261,7 +282,13 @@ function checkDuplicateLabel(c: Check, ctx: TreeContext, label: string, node: No
   }
   if (!othernode) return;
   if (othernode !== node || otherprop !== prop || othermark !== mark)
-    fail(c, ctx, node, null, `Duplicate label '${label}' on ${describeLabel(ctx, node, prop, mark)} and ${describeLabel(ctx, othernode, otherprop, othermark)}`);
+    fail(
+      c,
+      ctx,
+      node,
+      null,
+      `Duplicate label '${label}' on ${describeLabel(ctx, node, prop, mark)} and ${describeLabel(ctx, othernode, otherprop, othermark)}`,
+    );
 }
 
 /** checks.c check_phandle_prop: the explicit phandle value, 0 when none or invalid. */
@@ -292,47 +319,93 @@ function checkPhandleProp(c: Check, ctx: TreeContext, node: Node, propname: stri
 // The table, in dtc 1.6.1's check_table order (order decides phandle numbers and message order).
 
 const TABLE_ORDER = [
-  'duplicate_node_names', 'duplicate_property_names',
-  'node_name_chars', 'node_name_format', 'property_name_chars',
-  'name_is_string', 'name_properties', 'node_name_vs_property_name',
+  'duplicate_node_names',
+  'duplicate_property_names',
+  'node_name_chars',
+  'node_name_format',
+  'property_name_chars',
+  'name_is_string',
+  'name_properties',
+  'node_name_vs_property_name',
   'duplicate_label',
   'explicit_phandles',
-  'phandle_references', 'path_references',
+  'phandle_references',
+  'path_references',
   'omit_unused_nodes',
-  'address_cells_is_cell', 'size_cells_is_cell',
-  'device_type_is_string', 'model_is_string', 'status_is_string', 'label_is_string',
-  'compatible_is_string_list', 'names_is_string_list',
-  'property_name_chars_strict', 'node_name_chars_strict',
-  'addr_size_cells', 'reg_format', 'ranges_format', 'dma_ranges_format',
-  'unit_address_vs_reg', 'unit_address_format',
-  'pci_bridge', 'pci_device_reg', 'pci_device_bus_num',
-  'simple_bus_bridge', 'simple_bus_reg',
-  'i2c_bus_bridge', 'i2c_bus_reg',
-  'spi_bus_bridge', 'spi_bus_reg',
-  'avoid_default_addr_size', 'avoid_unnecessary_addr_size',
-  'unique_unit_address', 'unique_unit_address_if_enabled',
+  'address_cells_is_cell',
+  'size_cells_is_cell',
+  'device_type_is_string',
+  'model_is_string',
+  'status_is_string',
+  'label_is_string',
+  'compatible_is_string_list',
+  'names_is_string_list',
+  'property_name_chars_strict',
+  'node_name_chars_strict',
+  'addr_size_cells',
+  'reg_format',
+  'ranges_format',
+  'dma_ranges_format',
+  'unit_address_vs_reg',
+  'unit_address_format',
+  'pci_bridge',
+  'pci_device_reg',
+  'pci_device_bus_num',
+  'simple_bus_bridge',
+  'simple_bus_reg',
+  'i2c_bus_bridge',
+  'i2c_bus_reg',
+  'spi_bus_bridge',
+  'spi_bus_reg',
+  'avoid_default_addr_size',
+  'avoid_unnecessary_addr_size',
+  'unique_unit_address',
+  'unique_unit_address_if_enabled',
   'obsolete_chosen_interrupt_controller',
-  'chosen_node_is_root', 'chosen_node_bootargs', 'chosen_node_stdout_path',
-  'clocks_property', 'clocks_is_cell',
-  'cooling_device_property', 'cooling_device_is_cell',
-  'dmas_property', 'dmas_is_cell',
-  'hwlocks_property', 'hwlocks_is_cell',
-  'interrupts_extended_property', 'interrupts_extended_is_cell',
-  'io_channels_property', 'io_channels_is_cell',
-  'iommus_property', 'iommus_is_cell',
-  'mboxes_property', 'mboxes_is_cell',
-  'msi_parent_property', 'msi_parent_is_cell',
-  'mux_controls_property', 'mux_controls_is_cell',
-  'phys_property', 'phys_is_cell',
-  'power_domains_property', 'power_domains_is_cell',
-  'pwms_property', 'pwms_is_cell',
-  'resets_property', 'resets_is_cell',
-  'sound_dai_property', 'sound_dai_is_cell',
-  'thermal_sensors_property', 'thermal_sensors_is_cell',
-  'deprecated_gpio_property', 'gpios_property',
-  'interrupts_property', 'interrupt_provider',
+  'chosen_node_is_root',
+  'chosen_node_bootargs',
+  'chosen_node_stdout_path',
+  'clocks_property',
+  'clocks_is_cell',
+  'cooling_device_property',
+  'cooling_device_is_cell',
+  'dmas_property',
+  'dmas_is_cell',
+  'hwlocks_property',
+  'hwlocks_is_cell',
+  'interrupts_extended_property',
+  'interrupts_extended_is_cell',
+  'io_channels_property',
+  'io_channels_is_cell',
+  'iommus_property',
+  'iommus_is_cell',
+  'mboxes_property',
+  'mboxes_is_cell',
+  'msi_parent_property',
+  'msi_parent_is_cell',
+  'mux_controls_property',
+  'mux_controls_is_cell',
+  'phys_property',
+  'phys_is_cell',
+  'power_domains_property',
+  'power_domains_is_cell',
+  'pwms_property',
+  'pwms_is_cell',
+  'resets_property',
+  'resets_is_cell',
+  'sound_dai_property',
+  'sound_dai_is_cell',
+  'thermal_sensors_property',
+  'thermal_sensors_is_cell',
+  'deprecated_gpio_property',
+  'gpios_property',
+  'interrupts_property',
+  'interrupt_provider',
   'alias_paths',
-  'graph_nodes', 'graph_child_address', 'graph_port', 'graph_endpoint',
+  'graph_nodes',
+  'graph_child_address',
+  'graph_port',
+  'graph_endpoint',
   'always_fail',
 ];
 
@@ -341,25 +414,42 @@ const alwaysFail: CheckDef = { name: 'always_fail', level: 'none', fn: (c, ctx, 
 const ALL_DEFS: CheckDef[] = [...structuralChecks, ...semanticChecks, alwaysFail];
 
 /** Names and default levels of every check, in table order (for docs, tests and `--help`). */
-export const CHECK_TABLE: ReadonlyArray<{ name: string; level: 'warn' | 'error' | 'none'; prereqs: readonly string[] }> = TABLE_ORDER.map((n) => {
-  const d = ALL_DEFS.find((x) => x.name === n);
-  if (!d) throw new Error(`check ${n} missing from the definitions`);
-  return { name: d.name, level: d.level, prereqs: d.prereqs ?? [] };
-});
+export const CHECK_TABLE: ReadonlyArray<{ name: string; level: 'warn' | 'error' | 'none'; prereqs: readonly string[] }> = TABLE_ORDER.map(
+  (n) => {
+    const d = ALL_DEFS.find((x) => x.name === n);
+    if (!d) throw new Error(`check ${n} missing from the definitions`);
+    return { name: d.name, level: d.level, prereqs: d.prereqs ?? [] };
+  },
+);
 
 /**
  * The switches the kernel build passes to dtc by default (scripts/Makefile.dtbs in 6.12,
  * scripts/Makefile.lib in 6.1, without W=1/W=2): the "noisy" checks off.
  */
 export const KERNEL_CHECK_FLAGS: readonly CheckFlag[] = [
-  'unique_unit_address', 'unit_address_vs_reg', 'avoid_unnecessary_addr_size', 'alias_paths', 'graph_child_address', 'simple_bus_reg',
+  'unique_unit_address',
+  'unit_address_vs_reg',
+  'avoid_unnecessary_addr_size',
+  'alias_paths',
+  'graph_child_address',
+  'simple_bus_reg',
 ].map((n) => ({ kind: 'W' as const, name: `no-${n}` }));
 
 /** A fresh check table (checks carry run status, so each compile gets its own). */
 export function makeCheckTable(): Check[] {
   const byName = new Map<string, Check>();
   for (const d of ALL_DEFS) {
-    byName.set(d.name, { name: d.name, fn: d.fn, data: d.data, byProp: d.byProp, warn: d.level === 'warn', error: d.level === 'error', status: 'unchecked', inprogress: false, prereqs: [] });
+    byName.set(d.name, {
+      name: d.name,
+      fn: d.fn,
+      data: d.data,
+      byProp: d.byProp,
+      warn: d.level === 'warn',
+      error: d.level === 'error',
+      status: 'unchecked',
+      inprogress: false,
+      prereqs: [],
+    });
   }
   for (const d of ALL_DEFS) {
     const c = byName.get(d.name)!;

@@ -54,8 +54,7 @@ function refPhandleMarkers(prop: Property): Marker[] {
 }
 
 function anyFixupTree(ctx: TreeContext, node: Node, resolved: boolean): boolean {
-  for (const prop of node.props)
-    for (const m of refPhandleMarkers(prop)) if (!!ctx.nodeByRef(m.ref ?? '') === resolved) return true;
+  for (const prop of node.props) for (const m of refPhandleMarkers(prop)) if (!!ctx.nodeByRef(m.ref ?? '') === resolved) return true;
   return node.children.some((c) => anyFixupTree(ctx, c, resolved));
 }
 
@@ -89,7 +88,7 @@ export function generateFixupsTree(ctx: TreeContext, name: string): boolean {
         if (ctx.nodeByRef(m.ref ?? '')) continue;
         const path = ctx.fullpath(node);
         if (path.includes(':') || prop.name.includes(':')) {
-          ctx.diagnostics.push(diag('error', 'fixup-colon', 'arguments should not contain \':\'', prop.span));
+          ctx.diagnostics.push(diag('error', 'fixup-colon', "arguments should not contain ':'", prop.span));
           ok = false;
           return;
         }
@@ -138,7 +137,9 @@ export function sortTree(tree: Tree): void {
     const y = Buffer.from(b);
     return Buffer.compare(x, y);
   };
-  tree.memreserves.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0));
+  tree.memreserves.sort((a, b) =>
+    a.address < b.address ? -1 : a.address > b.address ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0,
+  );
   const sortNode = (n: Node): void => {
     n.props.sort((a, b) => cmp(a.name, b.name));
     n.children.sort((a, b) => cmp(a.name, b.name));

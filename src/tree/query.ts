@@ -255,7 +255,9 @@ export function blobBytesAtProp(tree: Tree, node: Node, prop: string, n: number)
   const offStruct = dv.getUint32(8);
   const offStrings = dv.getUint32(12);
   const sizeStrings = dv.getUint32(32);
-  const want = nodePath(node).split('/').filter((c) => c);
+  const want = nodePath(node)
+    .split('/')
+    .filter((c) => c);
   const stack: string[] = [];
   let depth = -1;
   let p = offStruct;
@@ -289,7 +291,6 @@ export function blobBytesAtProp(tree: Tree, node: Node, prop: string, n: number)
       }
       p = (valueAt + len + 3) & ~3;
     } else if (tag === 4) {
-      continue;
     } else {
       return undefined;
     }

@@ -120,6 +120,6 @@ export function getChild(node: Node, name: string): Node | undefined {
 
 export function nodePath(node: Node): string {
   const parts: string[] = [];
-  for (let n: Node | null = node; n && n.parent; n = n.parent) parts.unshift(n.name);
+  for (let n: Node | null = node; n?.parent; n = n.parent) parts.unshift(n.name);
   return '/' + parts.join('/');
 }

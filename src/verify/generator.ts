@@ -59,7 +59,8 @@ function rng(seed: number): () => number {
   };
 }
 
-const MiB = 1n << 20n, KiB = 1n << 10n;
+const MiB = 1n << 20n,
+  KiB = 1n << 10n;
 
 export function generateCase(seed: number, index: number, family: LabArch): LabCase {
   const h = createHash('sha256').update(`${seed}:${index}:${family}`).digest();
@@ -67,7 +68,8 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const ramChoices = family === 'arm64' ? [128, 256, 512, 768, 1024, 1024, 2048, 3072, 4096] : [128, 256, 512, 768, 1024, 1024, 1536, 2048, 3072];
+  const ramChoices =
+    family === 'arm64' ? [128, 256, 512, 768, 1024, 1024, 2048, 3072, 4096] : [128, 256, 512, 768, 1024, 1024, 1536, 2048, 3072];
   const ramMiB = pick(ramChoices);
   const ram = BigInt(ramMiB) * MiB;
   const ramEnd = VIRT_RAM_BASE + ram;
@@ -94,25 +96,49 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
     const isStatic = chance(0.45);
     const reg: RegionSpec = { name: base, intent: '' };
     if (isStatic) {
-      let b: bigint, s = pick(sizes);
+      let b: bigint,
+        s = pick(sizes);
       if (chance(0.1)) s = BigInt(int(1, 4000)) * 4n * KiB + (chance(0.3) ? 0x123n : 0n);
       const where = pick(['ram', 'ram', 'ram', 'ram', 'kernel', 'initrd', 'outside', 'edge', 'overlap', 'low']);
       switch (where) {
-        case 'kernel': b = randIn(VIRT_RAM_BASE, VIRT_RAM_BASE + 48n * MiB, MiB); break;
-        case 'initrd': b = randIn(initrd - 2n * MiB, initrd + 4n * MiB, 64n * KiB); break;
-        case 'outside': b = ramEnd + randIn(0n, 256n * MiB, MiB); break;
-        case 'edge': b = ramEnd - s / 2n; b -= b % (4n * KiB); break;
-        case 'low': b = VIRT_RAM_BASE - s / 2n; b -= b % (4n * KiB); break;
+        case 'kernel':
+          b = randIn(VIRT_RAM_BASE, VIRT_RAM_BASE + 48n * MiB, MiB);
+          break;
+        case 'initrd':
+          b = randIn(initrd - 2n * MiB, initrd + 4n * MiB, 64n * KiB);
+          break;
+        case 'outside':
+          b = ramEnd + randIn(0n, 256n * MiB, MiB);
+          break;
+        case 'edge':
+          b = ramEnd - s / 2n;
+          b -= b % (4n * KiB);
+          break;
+        case 'low':
+          b = VIRT_RAM_BASE - s / 2n;
+          b -= b % (4n * KiB);
+          break;
         case 'overlap':
-          if (statics.length) { const o = pick(statics); b = o.base + (o.size / 2n) - ((o.base + o.size / 2n) % (4n * KiB)); break; }
-          b = ramEnd - s; break;
-        default: b = randIn(VIRT_RAM_BASE + 64n * MiB > ramEnd - s ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB, ramEnd - s, pick([4n * KiB, 64n * KiB, MiB, 2n * MiB]));
+          if (statics.length) {
+            const o = pick(statics);
+            b = o.base + o.size / 2n - ((o.base + o.size / 2n) % (4n * KiB));
+            break;
+          }
+          b = ramEnd - s;
+          break;
+        default:
+          b = randIn(
+            VIRT_RAM_BASE + 64n * MiB > ramEnd - s ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB,
+            ramEnd - s,
+            pick([4n * KiB, 64n * KiB, MiB, 2n * MiB]),
+          );
       }
       if (b < 0n) b = 0n;
       reg.name = `${base}@${b.toString(16)}`;
       reg.intent = `static-${where}`;
       reg.reg = [[hx(b), hx(s)]];
-      if (chance(0.08)) { // two reg entries
+      if (chance(0.08)) {
+        // two reg entries
         const b2 = randIn(VIRT_RAM_BASE, ramEnd - 4n * MiB, MiB);
         reg.reg.push([hx(b2), hx(pick(sizes.slice(0, 6)))]);
         reg.intent += '+2reg';
@@ -123,7 +149,10 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
       let s = pick(sizes);
       if (chance(0.08)) s = BigInt(int(1, 3000)) * 4n * KiB + (chance(0.3) ? 0x800n : 0n);
       let intent = 'dynamic';
-      if (chance(0.08)) { s = ram + BigInt(int(0, 64)) * MiB; intent = 'dynamic-too-big'; }
+      if (chance(0.08)) {
+        s = ram + BigInt(int(0, 64)) * MiB;
+        intent = 'dynamic-too-big';
+      }
       reg.size = hx(s);
       if (chance(0.5)) reg.alignment = hx(chance(0.05) ? BigInt(int(1, 0x3000)) : pick(aligns));
       const nr = chance(0.3) ? (chance(0.3) ? 2 : 1) : 0;
@@ -132,7 +161,8 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
         for (let k = 0; k < nr; k++) {
           const where = chance(0.85) ? 'ram' : 'outside';
           const rs = pick([16n * MiB, 32n * MiB, 64n * MiB, 128n * MiB, 256n * MiB]);
-          const rb = where === 'ram' ? randIn(VIRT_RAM_BASE, ramEnd > rs ? ramEnd - rs : VIRT_RAM_BASE, MiB) : ramEnd + randIn(0n, 512n * MiB, MiB);
+          const rb =
+            where === 'ram' ? randIn(VIRT_RAM_BASE, ramEnd > rs ? ramEnd - rs : VIRT_RAM_BASE, MiB) : ramEnd + randIn(0n, 512n * MiB, MiB);
           reg.allocRanges.push([hx(rb), hx(rs)]);
           intent += `-range-${where}`;
         }
@@ -140,7 +170,16 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
       reg.intent = intent;
     }
     // Compatible and flags.
-    const compat = pick(['shared-dma-pool', 'shared-dma-pool', 'shared-dma-pool', 'restricted-dma-pool', 'fsl,qman-fqd', 'vendor,carveout', '', '']);
+    const compat = pick([
+      'shared-dma-pool',
+      'shared-dma-pool',
+      'shared-dma-pool',
+      'restricted-dma-pool',
+      'fsl,qman-fqd',
+      'vendor,carveout',
+      '',
+      '',
+    ]);
     if (compat) reg.compatible = chance(0.1) ? ['vendor,pool', compat] : [compat];
     if (chance(0.3)) reg.noMap = true;
     if (chance(compat === 'shared-dma-pool' ? 0.55 : 0.15)) reg.reusable = true;
@@ -161,14 +200,20 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
   if (chance(0.12)) {
     const k = int(1, 2);
     for (let i = 0; i < k; i++) {
-      const b = chance(0.7) ? randIn(VIRT_RAM_BASE + 64n * MiB > ramEnd ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB, ramEnd - 4n * MiB, 64n * KiB) : ramEnd + 16n * MiB;
+      const b = chance(0.7)
+        ? randIn(VIRT_RAM_BASE + 64n * MiB > ramEnd ? VIRT_RAM_BASE : VIRT_RAM_BASE + 64n * MiB, ramEnd - 4n * MiB, 64n * KiB)
+        : ramEnd + 16n * MiB;
       c.memreserve.push([hx(b), hx(pick(sizes.slice(0, 7)))]);
     }
   }
   const args: string[] = [];
   if (chance(0.2)) {
     const v = pick(['0', '8M', '16M', '32M', '48M', '64M', '128M', '256M']);
-    args.push(chance(0.2) && v !== '0' ? `cma=${v}@${hx(randIn(VIRT_RAM_BASE, ramEnd - 64n * MiB > VIRT_RAM_BASE ? ramEnd - 64n * MiB : VIRT_RAM_BASE + MiB, 16n * MiB))}` : `cma=${v}`);
+    args.push(
+      chance(0.2) && v !== '0'
+        ? `cma=${v}@${hx(randIn(VIRT_RAM_BASE, ramEnd - 64n * MiB > VIRT_RAM_BASE ? ramEnd - 64n * MiB : VIRT_RAM_BASE + MiB, 16n * MiB))}`
+        : `cma=${v}`,
+    );
   }
   if (chance(0.08) && ramMiB > 256) args.push(`mem=${pick([128, 192, 256].filter((m) => m < ramMiB))}M`);
   if (chance(0.08)) args.push(`reserve_mem=${pick(['1M', '4M', '16M'])}:${pick(['4K', '64K', '2M'])}:${pick(['oops', 'trace'])}`);
@@ -182,20 +227,28 @@ const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex')
 /** The /reserved-memory node (and /memreserve/ entries) a case describes. */
 export function caseNode(c: LabCase): LiteNode | undefined {
   if (c.noNode) return undefined;
-  const ac = c.rmCells?.address ?? 2, sc = c.rmCells?.size ?? 2;
-  const node: LiteNode = { name: 'reserved-memory', props: [
-    { name: '#address-cells', value: u32s(ac) },
-    { name: '#size-cells', value: u32s(sc) },
-  ], children: [] };
+  const ac = c.rmCells?.address ?? 2,
+    sc = c.rmCells?.size ?? 2;
+  const node: LiteNode = {
+    name: 'reserved-memory',
+    props: [
+      { name: '#address-cells', value: u32s(ac) },
+      { name: '#size-cells', value: u32s(sc) },
+    ],
+    children: [],
+  };
   if (!c.noRanges) node.props.push({ name: 'ranges', value: new Uint8Array() });
   for (const rg of c.regions) {
     const n: LiteNode = { name: rg.name, props: [], children: [] };
-    const put = (name: string, v: Uint8Array): void => { n.props.push({ name, value: v }); };
+    const put = (name: string, v: Uint8Array): void => {
+      n.props.push({ name, value: v });
+    };
     if (rg.compatible) put('compatible', str(...rg.compatible));
     if (rg.reg) put('reg', u32s(...rg.reg.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
     if (rg.size) put('size', u32s(...cellsOf(BigInt(rg.size), sc)));
     if (rg.alignment) put('alignment', u32s(...cellsOf(BigInt(rg.alignment), sc)));
-    if (rg.allocRanges) put('alloc-ranges', u32s(...rg.allocRanges.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
+    if (rg.allocRanges)
+      put('alloc-ranges', u32s(...rg.allocRanges.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
     if (rg.noMap) put('no-map', new Uint8Array());
     if (rg.reusable) put('reusable', new Uint8Array());
     if (rg.cmaDefault) put('linux,cma-default', new Uint8Array());

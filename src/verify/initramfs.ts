@@ -36,19 +36,28 @@ echo "@@carveout:done"
 poweroff -f
 `;
 
-interface CpioEntry { name: string; mode: number; data: Uint8Array; rdev?: [number, number] }
+interface CpioEntry {
+  name: string;
+  mode: number;
+  data: Uint8Array;
+  rdev?: [number, number];
+}
 
 /** cpio "newc" (SVR4, no CRC) as the kernel's init/initramfs.c reads it. */
 export function writeCpioNewc(entries: CpioEntry[]): Uint8Array {
   const parts: Buffer[] = [];
-  const pad4 = (n: number): void => { if (n % 4) parts.push(Buffer.alloc(4 - (n % 4))); };
+  const pad4 = (n: number): void => {
+    if (n % 4) parts.push(Buffer.alloc(4 - (n % 4)));
+  };
   let ino = 1;
   const hdr = (e: CpioEntry): void => {
     const name = Buffer.from(e.name + '\0', 'utf8');
     const fields = [ino++, e.mode, 0, 0, 1, 0, e.data.length, 0, 0, e.rdev?.[0] ?? 0, e.rdev?.[1] ?? 0, name.length, 0];
     const h = Buffer.from('070701' + fields.map((f) => f.toString(16).padStart(8, '0').toUpperCase()).join(''), 'ascii');
-    parts.push(h, name); pad4(h.length + name.length);
-    parts.push(Buffer.from(e.data)); pad4(e.data.length);
+    parts.push(h, name);
+    pad4(h.length + name.length);
+    parts.push(Buffer.from(e.data));
+    pad4(e.data.length);
   };
   for (const e of entries) hdr(e);
   hdr({ name: 'TRAILER!!!', mode: 0, data: new Uint8Array() });
@@ -64,7 +73,8 @@ export function ensureInitramfs(debArch: 'arm64' | 'armhf', report: FetchReport)
   if (existsSync(out)) return out;
   const bb = fetchBusybox(debArch, report);
   if (!bb) return undefined;
-  const dirMode = 0o040755, fileMode = 0o100755;
+  const dirMode = 0o040755,
+    fileMode = 0o100755;
   const cpio = writeCpioNewc([
     { name: 'bin', mode: dirMode, data: new Uint8Array() },
     { name: 'bin/busybox', mode: fileMode, data: new Uint8Array(readFileSync(bb)) },

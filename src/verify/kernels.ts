@@ -30,9 +30,15 @@ const def = (series: '6.1' | '6.12', flavour: string, core: boolean): LabKernelD
   const pkgFlavour = arm64 ? `${flavour}-unsigned` : flavour;
   const ver = series === '6.1' ? '6\\.1\\.0-[0-9]+' : '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?';
   return {
-    id: `${series}-${flavour}`, series, flavour, arch: arm64 ? 'arm64' : 'arm', debArch: arm64 ? 'arm64' : 'armhf',
+    id: `${series}-${flavour}`,
+    series,
+    flavour,
+    arch: arm64 ? 'arm64' : 'arm',
+    debArch: arm64 ? 'arm64' : 'armhf',
     packageRegex: `^linux-image-${ver}-${pkgFlavour.replace(/-/g, '\\-')}$`,
-    backports: series === '6.12', traceNeedsSeparateBoot: !arm64, core,
+    backports: series === '6.12',
+    traceNeedsSeparateBoot: !arm64,
+    core,
   };
 };
 
@@ -91,9 +97,25 @@ export function cachedKernel(id: string): KernelInfo | undefined {
   return JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
 }
 
-const CONFIG_KEYS = /^(CONFIG_(ARM64_(4K|16K|64K)_PAGES|ARM_LPAE|HIGHMEM|CMA|CMA_SIZE_MBYTES|CMA_SIZE_PERCENTAGE|CMA_SIZE_SEL_\w+|CMA_ALIGNMENT|CMA_AREAS|ARCH_FORCE_MAX_ORDER|NODES_SHIFT|NUMA|RANDOMIZE_BASE|DMA_CMA|DMA_DECLARE_COHERENT|DMA_RESTRICTED_POOL|DMA_GLOBAL_POOL|CRASH_DUMP|KEXEC|VMSPLIT_\w+|PAGE_OFFSET|ZONE_DMA|ZONE_DMA32|SWIOTLB|ARM_PATCH_PHYS_VIRT|AUTO_ZRELADDR|PHYS_OFFSET|ARM64_VA_BITS|ARM64_PA_BITS|ARCH_KEEP_MEMBLOCK|SPARSEMEM_VMEMMAP|OF_RESERVED_MEM|HAVE_MEMBLOCK_PHYS_MAP|MEMORY_HOTPLUG|DEBUG_FS|PHYS_ADDR_T_64BIT|KFENCE|KFENCE_NUM_OBJECTS))=(.*)$/;
+const CONFIG_KEYS =
+  /^(CONFIG_(ARM64_(4K|16K|64K)_PAGES|ARM_LPAE|HIGHMEM|CMA|CMA_SIZE_MBYTES|CMA_SIZE_PERCENTAGE|CMA_SIZE_SEL_\w+|CMA_ALIGNMENT|CMA_AREAS|ARCH_FORCE_MAX_ORDER|NODES_SHIFT|NUMA|RANDOMIZE_BASE|DMA_CMA|DMA_DECLARE_COHERENT|DMA_RESTRICTED_POOL|DMA_GLOBAL_POOL|CRASH_DUMP|KEXEC|VMSPLIT_\w+|PAGE_OFFSET|ZONE_DMA|ZONE_DMA32|SWIOTLB|ARM_PATCH_PHYS_VIRT|AUTO_ZRELADDR|PHYS_OFFSET|ARM64_VA_BITS|ARM64_PA_BITS|ARCH_KEEP_MEMBLOCK|SPARSEMEM_VMEMMAP|OF_RESERVED_MEM|HAVE_MEMBLOCK_PHYS_MAP|MEMORY_HOTPLUG|DEBUG_FS|PHYS_ADDR_T_64BIT|KFENCE|KFENCE_NUM_OBJECTS))=(.*)$/;
 
-export function readKernelConfig(text: string): Pick<KernelInfo, 'pageSize' | 'lpae' | 'highmem' | 'cmaSizeMbytes' | 'cmaAlignment' | 'cmaAreas' | 'forceMaxOrder' | 'nodesShift' | 'numa' | 'randomizeBase' | 'configLines'> {
+export function readKernelConfig(
+  text: string,
+): Pick<
+  KernelInfo,
+  | 'pageSize'
+  | 'lpae'
+  | 'highmem'
+  | 'cmaSizeMbytes'
+  | 'cmaAlignment'
+  | 'cmaAreas'
+  | 'forceMaxOrder'
+  | 'nodesShift'
+  | 'numa'
+  | 'randomizeBase'
+  | 'configLines'
+> {
   const lines: Record<string, string> = {};
   for (const l of text.split('\n')) {
     const m = CONFIG_KEYS.exec(l);
@@ -102,10 +124,16 @@ export function readKernelConfig(text: string): Pick<KernelInfo, 'pageSize' | 'l
   const num = (k: string): number | undefined => (lines[k] !== undefined ? Number(lines[k]) : undefined);
   const pageSize = lines.CONFIG_ARM64_16K_PAGES === 'y' ? 16384 : lines.CONFIG_ARM64_64K_PAGES === 'y' ? 65536 : 4096;
   const out: ReturnType<typeof readKernelConfig> = {
-    pageSize, lpae: lines.CONFIG_ARM_LPAE === 'y', highmem: lines.CONFIG_HIGHMEM === 'y',
-    numa: lines.CONFIG_NUMA === 'y', randomizeBase: lines.CONFIG_RANDOMIZE_BASE === 'y', configLines: lines,
+    pageSize,
+    lpae: lines.CONFIG_ARM_LPAE === 'y',
+    highmem: lines.CONFIG_HIGHMEM === 'y',
+    numa: lines.CONFIG_NUMA === 'y',
+    randomizeBase: lines.CONFIG_RANDOMIZE_BASE === 'y',
+    configLines: lines,
   };
-  const set = <K extends keyof typeof out>(k: K, v: (typeof out)[K] | undefined): void => { if (v !== undefined) out[k] = v; };
+  const set = <K extends keyof typeof out>(k: K, v: (typeof out)[K] | undefined): void => {
+    if (v !== undefined) out[k] = v;
+  };
   set('cmaSizeMbytes', num('CONFIG_CMA_SIZE_MBYTES'));
   set('cmaAlignment', num('CONFIG_CMA_ALIGNMENT'));
   set('cmaAreas', num('CONFIG_CMA_AREAS'));
@@ -116,10 +144,21 @@ export function readKernelConfig(text: string): Pick<KernelInfo, 'pageSize' | 'l
 
 // ---------------------------------------------------------------- apt
 
-export interface FetchReport { fetched: KernelInfo[]; notFound: string[]; errors: string[]; log: string[] }
+export interface FetchReport {
+  fetched: KernelInfo[];
+  notFound: string[];
+  errors: string[];
+  log: string[];
+}
 
 function run(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    input: opts.input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.error) return { status: 127, stdout: '', stderr: String(r.error.message) };
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -130,9 +169,11 @@ export function haveCommand(cmd: string): boolean {
 
 /** Compare Debian-ish version strings by their numeric runs (enough for kernel ABI names). */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/(\d+)/), pb = b.split(/(\d+)/);
+  const pa = a.split(/(\d+)/),
+    pb = b.split(/(\d+)/);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '', y = pb[i] ?? '';
+    const x = pa[i] ?? '',
+      y = pb[i] ?? '';
     if (x === y) continue;
     if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
     return x < y ? -1 : 1;
@@ -149,15 +190,33 @@ export function prepareApt(report: FetchReport, needBackports: boolean, force = 
   const archs = run('dpkg', ['--print-foreign-architectures']).stdout.split(/\s+/);
   let changed = false;
   for (const a of ['arm64', 'armhf']) {
-    if (!archs.includes(a)) { run('dpkg', ['--add-architecture', a]); changed = true; report.log.push(`dpkg --add-architecture ${a}`); }
+    if (!archs.includes(a)) {
+      run('dpkg', ['--add-architecture', a]);
+      changed = true;
+      report.log.push(`dpkg --add-architecture ${a}`);
+    }
   }
   if (needBackports) {
-    const lists = ['/etc/apt/sources.list', ...(existsSync('/etc/apt/sources.list.d') ? readdirSync('/etc/apt/sources.list.d').map((f) => join('/etc/apt/sources.list.d', f)) : [])];
-    const has = lists.some((f) => { try { return /bookworm-backports/.test(readFileSync(f, 'utf8')); } catch { return false; } });
+    const lists = [
+      '/etc/apt/sources.list',
+      ...(existsSync('/etc/apt/sources.list.d')
+        ? readdirSync('/etc/apt/sources.list.d').map((f) => join('/etc/apt/sources.list.d', f))
+        : []),
+    ];
+    const has = lists.some((f) => {
+      try {
+        return /bookworm-backports/.test(readFileSync(f, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
     const isBookworm = existsSync('/etc/os-release') && /bookworm/.test(readFileSync('/etc/os-release', 'utf8'));
     if (!has && isBookworm) {
       // Linux 6.12 for Debian 12 lives in bookworm-backports (same stanza as .ci/run).
-      writeFileSync('/etc/apt/sources.list.d/backports.sources', 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n');
+      writeFileSync(
+        '/etc/apt/sources.list.d/backports.sources',
+        'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
+      );
       report.log.push('enabled bookworm-backports');
       changed = true;
     }
@@ -166,14 +225,24 @@ export function prepareApt(report: FetchReport, needBackports: boolean, force = 
     aptUpdated = true;
     const u = run('apt-get', ['update']);
     // A mirror syncing one index (seen: armhf security) makes update fail; the rest still works.
-    if (u.status !== 0) report.log.push(`apt-get update exited ${u.status} (going on): ${u.stderr.split('\n').filter((l) => /^(E|W):/.test(l)).slice(0, 3).join(' | ')}`);
+    if (u.status !== 0)
+      report.log.push(
+        `apt-get update exited ${u.status} (going on): ${u.stderr
+          .split('\n')
+          .filter((l) => /^(E|W):/.test(l))
+          .slice(0, 3)
+          .join(' | ')}`,
+      );
   }
 }
 
 /** Newest package name matching the kernel's pattern, for the kernel's Debian architecture. */
 export function findPackage(k: LabKernelDef): string | undefined {
   const r = run('apt-cache', ['search', '--names-only', k.packageRegex]);
-  const names = r.stdout.split('\n').map((l) => l.split(' - ')[0]!.trim()).filter((n) => n && new RegExp(k.packageRegex).test(n));
+  const names = r.stdout
+    .split('\n')
+    .map((l) => l.split(' - ')[0]!.trim())
+    .filter((n) => n && new RegExp(k.packageRegex).test(n));
   names.sort(compareVersions);
   return names[names.length - 1];
 }
@@ -203,34 +272,66 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
   const defs: LabKernelDef[] = [];
   for (const id of ids) {
     const k = findKernelDef(id);
-    if (!k) { report.errors.push(`unknown kernel '${id}' (known: ${labKernels.map((x) => x.id).join(', ')})`); continue; }
+    if (!k) {
+      report.errors.push(`unknown kernel '${id}' (known: ${labKernels.map((x) => x.id).join(', ')})`);
+      continue;
+    }
     defs.push(k);
   }
   for (const tool of ['apt-get', 'dpkg-deb', 'tar']) {
-    if (!haveCommand(tool)) { report.errors.push(`'${tool}' not found: kernels are fetched from Debian packages (a Debian or Ubuntu host is needed)`); return report; }
+    if (!haveCommand(tool)) {
+      report.errors.push(`'${tool}' not found: kernels are fetched from Debian packages (a Debian or Ubuntu host is needed)`);
+      return report;
+    }
   }
   for (const k of defs) {
     const cached = cachedKernel(k.id);
-    if (cached && !opts.refresh && existsSync(cached.vmlinuz)) { report.fetched.push(cached); continue; }
+    if (cached && !opts.refresh && existsSync(cached.vmlinuz)) {
+      report.fetched.push(cached);
+      continue;
+    }
     prepareApt(report, k.backports);
     let pkg = findPackage(k);
-    if (!pkg && !aptUpdated) { prepareApt(report, k.backports, true); pkg = findPackage(k); }
-    if (!pkg) { report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`); continue; }
+    if (!pkg && !aptUpdated) {
+      prepareApt(report, k.backports, true);
+      pkg = findPackage(k);
+    }
+    if (!pkg) {
+      report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`);
+      continue;
+    }
     const deb = aptDownload(pkg, k.debArch, join(cacheDir(), 'debs'));
-    if (!deb) { report.notFound.push(`${k.id} (${pkg}:${k.debArch} could not be downloaded)`); continue; }
-    const dir = kernelDir(k.id), tmp = dir + '.tmp';
+    if (!deb) {
+      report.notFound.push(`${k.id} (${pkg}:${k.debArch} could not be downloaded)`);
+      continue;
+    }
+    const dir = kernelDir(k.id),
+      tmp = dir + '.tmp';
     rmSync(tmp, { recursive: true, force: true });
-    if (!extractBoot(deb, tmp)) { report.errors.push(`${k.id}: could not unpack ${deb}`); continue; }
+    if (!extractBoot(deb, tmp)) {
+      report.errors.push(`${k.id}: could not unpack ${deb}`);
+      continue;
+    }
     const boot = join(tmp, 'boot');
     const files = readdirSync(boot);
-    const vmlinuz = files.find((f) => f.startsWith('vmlinuz-')), config = files.find((f) => f.startsWith('config-')), map = files.find((f) => f.startsWith('System.map-'));
-    if (!vmlinuz || !config) { report.errors.push(`${k.id}: ${deb} has no boot/vmlinuz-* or boot/config-*`); continue; }
+    const vmlinuz = files.find((f) => f.startsWith('vmlinuz-')),
+      config = files.find((f) => f.startsWith('config-')),
+      map = files.find((f) => f.startsWith('System.map-'));
+    if (!vmlinuz || !config) {
+      report.errors.push(`${k.id}: ${deb} has no boot/vmlinuz-* or boot/config-*`);
+      continue;
+    }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     const version = run('dpkg-deb', ['-f', deb, 'Version']).stdout.trim();
     const info: KernelInfo = {
-      id: k.id, package: pkg, version, debArch: k.debArch,
-      vmlinuz: join(dir, 'boot', vmlinuz), config: join(dir, 'boot', config), systemMap: map ? join(dir, 'boot', map) : '',
+      id: k.id,
+      package: pkg,
+      version,
+      debArch: k.debArch,
+      vmlinuz: join(dir, 'boot', vmlinuz),
+      config: join(dir, 'boot', config),
+      systemMap: map ? join(dir, 'boot', map) : '',
       ...readKernelConfig(readFileSync(join(dir, 'boot', config), 'utf8')),
     };
     writeFileSync(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');
@@ -246,9 +347,15 @@ export function fetchBusybox(debArch: 'arm64' | 'armhf', report: FetchReport): s
   if (existsSync(bin)) return bin;
   prepareApt(report, false);
   const deb = aptDownload('busybox-static', debArch, join(cacheDir(), 'debs'));
-  if (!deb) { report.notFound.push(`busybox-static:${debArch}`); return undefined; }
+  if (!deb) {
+    report.notFound.push(`busybox-static:${debArch}`);
+    return undefined;
+  }
   mkdirSync(dir, { recursive: true });
   const r = run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./bin/busybox`, 'sh', deb, dir]);
-  if (r.status !== 0 || !existsSync(bin)) { report.errors.push(`could not unpack busybox from ${deb}`); return undefined; }
+  if (r.status !== 0 || !existsSync(bin)) {
+    report.errors.push(`could not unpack busybox from ${deb}`);
+    return undefined;
+  }
   return bin;
 }

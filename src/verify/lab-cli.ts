@@ -15,7 +15,15 @@ function arg(name: string, dflt?: string): string | undefined {
 }
 
 async function main(): Promise<number> {
-  const kernels = (arg('kernels') ?? labKernels.filter((k) => k.core).map((k) => k.id).join(',')).split(',').filter(Boolean);
+  const kernels = (
+    arg('kernels') ??
+    labKernels
+      .filter((k) => k.core)
+      .map((k) => k.id)
+      .join(',')
+  )
+    .split(',')
+    .filter(Boolean);
   const cases = Number(arg('cases', '300'));
   const first = Number(arg('first', '0'));
   const seed = Number(arg('seed', '1'));
@@ -29,14 +37,21 @@ async function main(): Promise<number> {
   const fullEvery = Number(arg('full-every', '1'));
   for (const a of ['arm64', 'arm'] as const) {
     const miss = qemuAvailable(a);
-    if (miss) { process.stderr.write(`lab: ${miss}\n`); return 2; }
+    if (miss) {
+      process.stderr.write(`lab: ${miss}\n`);
+      return 2;
+    }
   }
   const rep = fetchKernels(kernels);
   for (const l of rep.log) process.stderr.write(`lab: ${l}\n`);
   if (rep.notFound.length) process.stderr.write(`lab: not found: ${rep.notFound.join(', ')}\n`);
-  if (rep.errors.length) { process.stderr.write(`lab: ${rep.errors.join('\n')}\n`); return 2; }
+  if (rep.errors.length) {
+    process.stderr.write(`lab: ${rep.errors.join('\n')}\n`);
+    return 2;
+  }
   const infos = new Map<string, KernelInfo>(rep.fetched.map((k) => [k.id, k]));
-  for (const k of rep.fetched) process.stderr.write(`lab: ${k.id}: ${k.package} ${k.version} (page ${k.pageSize}, lpae ${k.lpae}, CMA ${k.cmaSizeMbytes} MiB)\n`);
+  for (const k of rep.fetched)
+    process.stderr.write(`lab: ${k.id}: ${k.package} ${k.version} (page ${k.pageSize}, lpae ${k.lpae}, CMA ${k.cmaSizeMbytes} MiB)\n`);
   // Interleave kernels so a partial run covers all of them.
   const queue: LabJob[] = [];
   for (let i = first; i < first + cases; i++) {
@@ -49,7 +64,11 @@ async function main(): Promise<number> {
   }
   if (exportOnly) queue.length = 0;
   const total = queue.length;
-  let done = 0, booted = 0, cachedN = 0, bootSeconds = 0, failed = 0;
+  let done = 0,
+    booted = 0,
+    cachedN = 0,
+    bootSeconds = 0,
+    failed = 0;
   const t0 = Date.now();
   const exportAll = (): void => {
     if (noWrite) return;
@@ -83,26 +102,48 @@ async function main(): Promise<number> {
         else {
           booted += r.boots;
           bootSeconds += (Date.now() - tj) / 1000;
-          const o = r.record.observation as { reachedInit?: boolean; completed?: boolean; timedOut?: boolean; panicked?: boolean; log?: unknown[] };
+          const o = r.record.observation as {
+            reachedInit?: boolean;
+            completed?: boolean;
+            timedOut?: boolean;
+            panicked?: boolean;
+            log?: unknown[];
+          };
           const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
           const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : o.timedOut ? 'TIMEOUT' : o.panicked ? 'PANIC' : 'incomplete';
           if (!o.completed && !fastOk) failed++;
           const mins = (Date.now() - t0) / 60000;
-          process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`);
+          process.stdout.write(
+            `[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`,
+          );
         }
       } catch (e) {
-        done++; failed++;
+        done++;
+        failed++;
         process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
       }
-      if (Date.now() - lastExport > 120_000) { lastExport = Date.now(); exportAll(); }
+      if (Date.now() - lastExport > 120_000) {
+        lastExport = Date.now();
+        exportAll();
+      }
     }
   };
   await Promise.all(Array.from({ length: jobs }, () => worker()));
   exportAll();
   const mins = (Date.now() - t0) / 60000;
-  process.stdout.write(`lab: ${done} cases (${cachedN} cached, ${booted} boots, ${failed} not completed) in ${mins.toFixed(1)} min; ` +
-    `${booted ? (bootSeconds / booted).toFixed(1) : '-'} s per boot per worker, ${(booted / Math.max(mins, 1e-9)).toFixed(1)} boots/min with ${jobs} in parallel\n`);
+  process.stdout.write(
+    `lab: ${done} cases (${cachedN} cached, ${booted} boots, ${failed} not completed) in ${mins.toFixed(1)} min; ` +
+      `${booted ? (bootSeconds / booted).toFixed(1) : '-'} s per boot per worker, ${(booted / Math.max(mins, 1e-9)).toFixed(1)} boots/min with ${jobs} in parallel\n`,
+  );
   return 0;
 }
 
-main().then((c) => { process.exitCode = c; }, (e: unknown) => { process.stderr.write(`lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 70; });
+main().then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e: unknown) => {
+    process.stderr.write(`lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -45,10 +45,23 @@ function saveVirtBase(arch: string, ram: bigint, base: LiteTree, dir: string): v
   writeFileSync(f, writeFdt(base));
 }
 
-export interface BootedCase { observation: Observation; dtb: Uint8Array; append: string; traceAppend?: string; initrdSize: number; boots: BootResult[] }
+export interface BootedCase {
+  observation: Observation;
+  dtb: Uint8Array;
+  append: string;
+  traceAppend?: string;
+  initrdSize: number;
+  boots: BootResult[];
+}
 
 /** Boot a ready DTB on a kernel and observe (two boots on 32-bit kernels, see LabKernelDef). */
-export async function observe(k: KernelInfo, tree: LiteTree, ramBytes: bigint, caseArgs: string, opts: RunOptions = {}): Promise<BootedCase> {
+export async function observe(
+  k: KernelInfo,
+  tree: LiteTree,
+  ramBytes: bigint,
+  caseArgs: string,
+  opts: RunOptions = {},
+): Promise<BootedCase> {
   const def = findKernelDef(k.id);
   if (!def) throw new Error(`unknown kernel ${k.id}`);
   const report: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
@@ -61,8 +74,17 @@ export async function observe(k: KernelInfo, tree: LiteTree, ramBytes: bigint, c
   const boots: BootResult[] = [];
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixedAppend(def.arch, true), caseArgs);
-    const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : opts.earlyStop ?? 'none';
-    const b = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs: def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs, earlyStop });
+    const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : (opts.earlyStop ?? 'none');
+    const b = await boot({
+      arch: def.arch,
+      vmlinuz: k.vmlinuz,
+      initrd,
+      dtb,
+      ramBytes,
+      append,
+      timeoutMs: def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs,
+      earlyStop,
+    });
     boots.push(b);
     const o = finish(parseConsole(k.id, b.console), b, opts);
     return { observation: o, dtb, append, initrdSize, boots };
@@ -70,15 +92,34 @@ export async function observe(k: KernelInfo, tree: LiteTree, ramBytes: bigint, c
   // 32-bit: the init boot without memblock=debug, then the trace boot with it.
   const append = join2(fixedAppend(def.arch, false), caseArgs);
   const traceAppend = join2(fixedAppend(def.arch, true), caseArgs);
-  const b1 = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop: opts.earlyStop ?? 'none' });
-  const b2 = await boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append: traceAppend, timeoutMs: Math.min(timeoutMs, 25_000), earlyStop: 'after-dump' });
+  const b1 = await boot({
+    arch: def.arch,
+    vmlinuz: k.vmlinuz,
+    initrd,
+    dtb,
+    ramBytes,
+    append,
+    timeoutMs,
+    earlyStop: opts.earlyStop ?? 'none',
+  });
+  const b2 = await boot({
+    arch: def.arch,
+    vmlinuz: k.vmlinuz,
+    initrd,
+    dtb,
+    ramBytes,
+    append: traceAppend,
+    timeoutMs: Math.min(timeoutMs, 25_000),
+    earlyStop: 'after-dump',
+  });
   boots.push(b1, b2);
   const o = finish(parseConsole(k.id, b1.console), b1, opts);
   const t = parseConsole(k.id, b2.console);
   o.memblock = t.memblock;
   if (t.memblockDump) o.memblockDump = t.memblockDump;
   o.traceFromSeparateBoot = true;
-  if (opts.keepConsole || !o.completed) o.console = (o.console ?? '') + '\n@@carveout:trace-boot\n' + trimConsole(b2.console, opts.keepConsole);
+  if (opts.keepConsole || !o.completed)
+    o.console = (o.console ?? '') + '\n@@carveout:trace-boot\n' + trimConsole(b2.console, opts.keepConsole);
   return { observation: o, dtb, append, traceAppend, initrdSize, boots };
 }
 
@@ -96,7 +137,12 @@ function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {
   return o;
 }
 
-export interface LabJob { kernel: KernelInfo; seed: number; index: number; case: LabCase }
+export interface LabJob {
+  kernel: KernelInfo;
+  seed: number;
+  index: number;
+  case: LabCase;
+}
 
 function cachePath(kernel: string, id: string, fast = false): string {
   return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel, `${id}${fast ? '.fast' : ''}.json`);
@@ -125,8 +171,16 @@ export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ reco
   const res = await observe(job.kernel, tree, ram, job.case.bootargs, opts);
   res.observation.memblock = compactTrace(res.observation.memblock);
   const record: LabRecordJson = {
-    v: 1, kernel: job.kernel.id, package: `${job.kernel.package} ${job.kernel.version}`, caseId: id, seed: job.seed, index: job.index,
-    case: job.case, ram: '0x' + ram.toString(16), bootargs: job.case.bootargs, append: res.append,
+    v: 1,
+    kernel: job.kernel.id,
+    package: `${job.kernel.package} ${job.kernel.version}`,
+    caseId: id,
+    seed: job.seed,
+    index: job.index,
+    case: job.case,
+    ram: '0x' + ram.toString(16),
+    bootargs: job.case.bootargs,
+    append: res.append,
     dtbSha256: createHash('sha256').update(res.dtb).digest('hex'),
     initrd: { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) },
     observation: toJsonValue(res.observation),

@@ -26,16 +26,16 @@ export interface LogLine {
 }
 
 export type LogKind =
-  | 'of-reserved-mem'   // `OF: reserved mem: ...` (drivers/of/of_reserved_mem.c, pr_fmt "OF: reserved mem: ")
-  | 'reserved-memory'   // `Reserved memory: ...` (kernel/dma/{contiguous,coherent,swiotlb}.c)
-  | 'cma'               // `cma: ...` (mm/cma.c)
-  | 'of-fdt'            // `OF: fdt: ...` (drivers/of/fdt.c; 6.1 prints "OF: fdt: Reserved memory: failed to reserve ..." here)
-  | 'memory'            // `Memory: ...K/...K available (...)`
-  | 'crashkernel'       // any line mentioning crashkernel
-  | 'reserve_mem'       // 6.12 `reserve_mem=` (mm/memblock.c)
-  | 'cmdline'           // `Kernel command line: ...`
-  | 'unknown-param'     // `Unknown kernel command line parameters "...", will be passed to user space.`, `Malformed early option`, ...
-  | 'memblock-dump';    // `MEMBLOCK configuration:` header (the table itself is in `memblockDump`)
+  | 'of-reserved-mem' // `OF: reserved mem: ...` (drivers/of/of_reserved_mem.c, pr_fmt "OF: reserved mem: ")
+  | 'reserved-memory' // `Reserved memory: ...` (kernel/dma/{contiguous,coherent,swiotlb}.c)
+  | 'cma' // `cma: ...` (mm/cma.c)
+  | 'of-fdt' // `OF: fdt: ...` (drivers/of/fdt.c; 6.1 prints "OF: fdt: Reserved memory: failed to reserve ..." here)
+  | 'memory' // `Memory: ...K/...K available (...)`
+  | 'crashkernel' // any line mentioning crashkernel
+  | 'reserve_mem' // 6.12 `reserve_mem=` (mm/memblock.c)
+  | 'cmdline' // `Kernel command line: ...`
+  | 'unknown-param' // `Unknown kernel command line parameters "...", will be passed to user space.`, `Malformed early option`, ...
+  | 'memblock-dump'; // `MEMBLOCK configuration:` header (the table itself is in `memblockDump`)
 
 /** One line of the memblock=debug trace. */
 export interface MemblockEvent {
@@ -159,8 +159,12 @@ export interface Observation {
 const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
 const HEX = '0x[0-9a-fA-F]+';
 const RANGE_EV = new RegExp(`^(memblock\\w*|__memblock\\w*): \\[(${HEX})-(${HEX})\\](?: nid=(-?\\d+) flags=([0-9a-fA-F]+))? (\\S+)$`);
-const ALLOC_EV = new RegExp(`^(memblock\\w*|__memblock\\w*): (\\d+) bytes align=(${HEX})(?: nid=(-?\\d+))? from=(${HEX}) max_addr=(${HEX}) (\\S+)$`);
-const DUMP_ROW = new RegExp(`^\\s*(memory|reserved|physmem)\\[0x[0-9a-f]+\\]\\s+\\[(${HEX})-(${HEX})\\], (${HEX}) bytes(?: on node (\\d+))? flags: 0x([0-9a-f]+)`);
+const ALLOC_EV = new RegExp(
+  `^(memblock\\w*|__memblock\\w*): (\\d+) bytes align=(${HEX})(?: nid=(-?\\d+))? from=(${HEX}) max_addr=(${HEX}) (\\S+)$`,
+);
+const DUMP_ROW = new RegExp(
+  `^\\s*(memory|reserved|physmem)\\[0x[0-9a-f]+\\]\\s+\\[(${HEX})-(${HEX})\\], (${HEX}) bytes(?: on node (\\d+))? flags: 0x([0-9a-f]+)`,
+);
 const DEBUGFS_ROW = /^\s*\d+: (0x[0-9a-fA-F]+)\.\.(0x[0-9a-fA-F]+)(?:\s+(-?\d+)\s+(\S+))?\s*$/;
 const IOMEM_ROW = /^( *)([0-9a-fA-F]+)-([0-9a-fA-F]+) : (.*)$/;
 const MEMORY_LINE = /^Memory: (\d+)K\/(\d+)K available \((.*)\)$/;
@@ -182,7 +186,8 @@ function classifyLine(text: string): LogKind | undefined {
   if (text.startsWith('Memory: ')) return 'memory';
   if (text.startsWith('Kernel command line:')) return 'cmdline';
   if (text.startsWith('MEMBLOCK configuration:')) return 'memblock-dump';
-  if (/^Unknown kernel command line parameters|^Malformed early option|invalid for parameter|^Unknown command line parameters/.test(text)) return 'unknown-param';
+  if (/^Unknown kernel command line parameters|^Malformed early option|invalid for parameter|^Unknown command line parameters/.test(text))
+    return 'unknown-param';
   if (/crashkernel/i.test(text)) return 'crashkernel';
   if (/reserve_mem/.test(text)) return 'reserve_mem';
   return undefined;
@@ -191,8 +196,15 @@ function classifyLine(text: string): LogKind | undefined {
 /** Parse a whole console capture. Never throws: unknown lines are ignored. */
 export function parseConsole(kernel: string, consoleText: string): Observation {
   const obs: Observation = {
-    kernel, log: [], memblock: [], unknownParams: [],
-    reachedInit: false, completed: false, timedOut: false, earlyStopped: false, panicked: false,
+    kernel,
+    log: [],
+    memblock: [],
+    unknownParams: [],
+    reachedInit: false,
+    completed: false,
+    timedOut: false,
+    earlyStopped: false,
+    panicked: false,
   };
   const lines = consoleText.replace(/\r/g, '').split('\n');
   let section: string | undefined;
@@ -202,18 +214,29 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
   let maxTime = 0;
   const endSection = (name: string, rows: string[]): void => {
     switch (name) {
-      case 'iomem': obs.iomem = parseIomem(rows); break;
-      case 'memblock-memory': obs.debugfsMemory = parseDebugfsMemblock(rows); break;
-      case 'memblock-reserved': obs.debugfsReserved = parseDebugfsMemblock(rows); break;
+      case 'iomem':
+        obs.iomem = parseIomem(rows);
+        break;
+      case 'memblock-memory':
+        obs.debugfsMemory = parseDebugfsMemblock(rows);
+        break;
+      case 'memblock-reserved':
+        obs.debugfsReserved = parseDebugfsMemblock(rows);
+        break;
       case 'meminfo': {
         for (const r of rows) {
           const m = /^(CmaTotal|CmaFree):\s+(\d+) kB/.exec(r);
-          if (m) { if (m[1] === 'CmaTotal') obs.cmaTotalKiB = BigInt(m[2]!); else obs.cmaFreeKiB = BigInt(m[2]!); }
+          if (m) {
+            if (m[1] === 'CmaTotal') obs.cmaTotalKiB = BigInt(m[2]!);
+            else obs.cmaFreeKiB = BigInt(m[2]!);
+          }
         }
         if (obs.cmaTotalKiB === undefined) obs.cmaTotalKiB = 0n; // no CMA lines: no CMA configured
         break;
       }
-      case 'reserved-memory': obs.dtReservedMemory = parseDtRows(rows); break;
+      case 'reserved-memory':
+        obs.dtReservedMemory = parseDtRows(rows);
+        break;
     }
   };
   for (const raw of lines) {
@@ -222,8 +245,13 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     if (mk) {
       if (mk[1] === 'reached-init') obs.reachedInit = true;
       else if (mk[1] === 'done') obs.completed = true;
-      else if (mk[1] === 'begin') { section = mk[2]; sectionRows = []; }
-      else if (mk[1] === 'end' && section) { endSection(section, sectionRows); section = undefined; }
+      else if (mk[1] === 'begin') {
+        section = mk[2];
+        sectionRows = [];
+      } else if (mk[1] === 'end' && section) {
+        endSection(section, sectionRows);
+        section = undefined;
+      }
       continue;
     }
     if (section) {
@@ -236,7 +264,10 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     // A console registered later (e.g. a second console= on the command line) makes printk
     // replay the whole log buffer: timestamps go backwards. Skip the replayed lines.
     if (time !== undefined) {
-      if (time + 1e-6 < maxTime) { obs.replayedLines = (obs.replayedLines ?? 0) + 1; continue; }
+      if (time + 1e-6 < maxTime) {
+        obs.replayedLines = (obs.replayedLines ?? 0) + 1;
+        continue;
+      }
       maxTime = time;
     }
     const text = (tm ? tm[2]! : raw).trimEnd();
@@ -244,11 +275,18 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
       obs.panicked = true;
       if (obs.panicMessage === undefined) obs.panicMessage = text;
     }
-    if (text.startsWith('Linux version ')) { obs.linuxVersion = text; continue; }
+    if (text.startsWith('Linux version ')) {
+      obs.linuxVersion = text;
+      continue;
+    }
     // memblock_dump rows: `memory.cnt`, `memory[0x0]\t[...]`, `reserved.cnt`, `reserved[0x0]...`.
     if (inDump || text.startsWith('MEMBLOCK configuration:')) {
       if (text.startsWith('MEMBLOCK configuration:')) {
-        if (!dumpSeen) { obs.memblockDump = { memory: [], reserved: [] }; dumpSeen = true; obs.log.push(withTime({ kind: 'memblock-dump', text }, time)); }
+        if (!dumpSeen) {
+          obs.memblockDump = { memory: [], reserved: [] };
+          dumpSeen = true;
+          obs.log.push(withTime({ kind: 'memblock-dump', text }, time));
+        }
         inDump = 'memory';
         continue;
       }
@@ -281,7 +319,10 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     if (!kind) continue;
     obs.log.push(withTime({ kind, text }, time));
     if (kind === 'cmdline') obs.commandLine = text.slice('Kernel command line:'.length).trim();
-    if (kind === 'memory') { const m = parseMemoryLine(text); if (m) obs.memoryLine = m; }
+    if (kind === 'memory') {
+      const m = parseMemoryLine(text);
+      if (m) obs.memoryLine = m;
+    }
     if (kind === 'unknown-param') {
       const q = /"([^"]*)"|'([^']*)'|`([^']*)'/.exec(text);
       obs.unknownParams.push(q ? (q[1] ?? q[2] ?? q[3] ?? text) : text);
@@ -325,15 +366,28 @@ export function relinkResults(events: MemblockEvent[]): MemblockEvent[] {
 export function parseMemblockEvent(text: string): MemblockEvent | undefined {
   let m = RANGE_EV.exec(text);
   if (m) {
-    const base = BigInt(m[2]!), end = BigInt(m[3]!);
+    const base = BigInt(m[2]!),
+      end = BigInt(m[3]!);
     // memblock_remove(base, ULLONG_MAX-ish) prints an end below base: the size wraps like the kernel's.
     const ev: MemblockEvent = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: BigInt.asUintN(64, end - base + 1n), caller: m[6]! };
-    if (m[4] !== undefined) { ev.nid = Number(m[4]); ev.flags = parseInt(m[5]!, 16); }
+    if (m[4] !== undefined) {
+      ev.nid = Number(m[4]);
+      ev.flags = parseInt(m[5]!, 16);
+    }
     return ev;
   }
   m = ALLOC_EV.exec(text);
   if (m) {
-    const ev: MemblockEvent = { fn: m[1]!, op: 'alloc', size: BigInt(m[2]!), align: BigInt(m[3]!), from: BigInt(m[5]!), maxAddr: BigInt(m[6]!), caller: m[7]!, result: null };
+    const ev: MemblockEvent = {
+      fn: m[1]!,
+      op: 'alloc',
+      size: BigInt(m[2]!),
+      align: BigInt(m[3]!),
+      from: BigInt(m[5]!),
+      maxAddr: BigInt(m[6]!),
+      caller: m[7]!,
+      result: null,
+    };
     if (m[4] !== undefined) ev.nid = Number(m[4]);
     return ev;
   }
@@ -369,9 +423,13 @@ export function parseDebugfsMemblock(rows: string[]): MemblockRegion[] {
   for (const r of rows) {
     const m = DEBUGFS_ROW.exec(r);
     if (!m) continue;
-    const base = BigInt(m[1]!), end = BigInt(m[2]!);
+    const base = BigInt(m[1]!),
+      end = BigInt(m[2]!);
     const reg: MemblockRegion = { base, end, size: end - base + 1n };
-    if (m[3] !== undefined) { reg.nid = Number(m[3]); reg.flagNames = m[4]!; }
+    if (m[3] !== undefined) {
+      reg.nid = Number(m[3]);
+      reg.flagNames = m[4]!;
+    }
     out.push(reg);
   }
   return out;
@@ -400,8 +458,24 @@ export function toJsonValue(v: unknown): unknown {
   return v;
 }
 
-const BIGINT_KEYS = new Set(['lastResult', 'base', 'end', 'size', 'align', 'from', 'maxAddr', 'result', 'start',
-  'availableKiB', 'totalKiB', 'reservedKiB', 'cmaReservedKiB', 'highmemKiB', 'cmaTotalKiB', 'cmaFreeKiB']);
+const BIGINT_KEYS = new Set([
+  'lastResult',
+  'base',
+  'end',
+  'size',
+  'align',
+  'from',
+  'maxAddr',
+  'result',
+  'start',
+  'availableKiB',
+  'totalKiB',
+  'reservedKiB',
+  'cmaReservedKiB',
+  'highmemKiB',
+  'cmaTotalKiB',
+  'cmaFreeKiB',
+]);
 
 /** Inverse of `toJsonValue` for an Observation. */
 export function observationFromJson(j: unknown): Observation {
@@ -465,16 +539,33 @@ export function compactTrace(events: MemblockEvent[]): MemblockEvent[] {
   events = relinkResults(events.map((e) => ({ ...e })));
   const sig = (e: MemblockEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
   for (let i = 0; i < events.length; i++) {
-    const a = events[i]!, r = events[i + 1];
+    const a = events[i]!,
+      r = events[i + 1];
     const paired = a.op === 'alloc' && typeof a.result === 'bigint' && r && r.op === 'reserve' && r.base === a.result;
-    if (!paired) { out.push({ ...a }); continue; }
-    const pa = out[out.length - 2], pr = out[out.length - 1];
-    if (pa && pr && pa.op === 'alloc' && pr.op === 'reserve' && sig(pa) === sig(a) && typeof pa.result === 'bigint' && pr.base !== undefined && pr.end !== undefined
-      && r.base !== undefined && r.end !== undefined && (r.end + 1n === pr.base || pr.end + 1n === r.base)) {
+    if (!paired) {
+      out.push({ ...a });
+      continue;
+    }
+    const pa = out[out.length - 2],
+      pr = out[out.length - 1];
+    if (
+      pa &&
+      pr &&
+      pa.op === 'alloc' &&
+      pr.op === 'reserve' &&
+      sig(pa) === sig(a) &&
+      typeof pa.result === 'bigint' &&
+      pr.base !== undefined &&
+      pr.end !== undefined &&
+      r.base !== undefined &&
+      r.end !== undefined &&
+      (r.end + 1n === pr.base || pr.end + 1n === r.base)
+    ) {
       pa.count = (pa.count ?? 1) + 1;
       pa.lastResult = a.result as bigint;
       pr.count = (pr.count ?? 1) + 1;
-      if (r.base < pr.base!) pr.base = r.base; else pr.end = r.end;
+      if (r.base < pr.base!) pr.base = r.base;
+      else pr.end = r.end;
       pr.size = pr.end! - pr.base! + 1n;
     } else {
       out.push({ ...a }, { ...r });

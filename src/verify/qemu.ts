@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { cacheDir, type LabArch } from './kernels.js';
 import { readFdt, child, delProp, getProp, setProp, cloneNode, u32s, cellsOf, type LiteNode, type LiteTree } from './fdt-lite.js';
 
-export interface MachineSpec { binary: string; machine: string; cpu: string }
+export interface MachineSpec {
+  binary: string;
+  machine: string;
+  cpu: string;
+}
 
 /** The machine each architecture boots on. pauth-impdef makes pointer authentication cheap under
  *  TCG (much faster boots); `max` also has the 16K granule the arm64-16k kernel needs. */
@@ -40,7 +44,11 @@ export function virtDtb(arch: LabArch, ramBytes: bigint): LiteTree {
   const f = join(dir, `${arch}-${ramBytes.toString(16)}.dtb`);
   if (!existsSync(f)) {
     const tmp = f + `.${process.pid}.tmp`;
-    const r = spawnSync(m.binary, ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ramBytes / 1024n / 1024n}M`, '-nographic'], { encoding: 'utf8' });
+    const r = spawnSync(
+      m.binary,
+      ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ramBytes / 1024n / 1024n}M`, '-nographic'],
+      { encoding: 'utf8' },
+    );
     if (!existsSync(tmp)) throw new ToolMissing(`${m.binary} could not dump its virt DTB: ${r.error?.message ?? r.stderr}`);
     writeFileSync(f, readFileSync(tmp));
     rmSync(tmp, { force: true });
@@ -48,7 +56,10 @@ export function virtDtb(arch: LabArch, ramBytes: bigint): LiteTree {
   const t = readFdt(new Uint8Array(readFileSync(f)));
   if (typeof t === 'string') throw new Error(`QEMU's DTB unreadable: ${t}`);
   const chosen = child(t.root, 'chosen');
-  if (chosen) { delProp(chosen, 'rng-seed'); delProp(chosen, 'kaslr-seed'); }
+  if (chosen) {
+    delProp(chosen, 'rng-seed');
+    delProp(chosen, 'kaslr-seed');
+  }
   return t;
 }
 
@@ -69,7 +80,11 @@ const cellCount = (n: LiteNode, name: string, dflt: number): number => {
   return p && p.value.length === 4 ? new DataView(p.value.buffer, p.value.byteOffset, 4).getUint32(0, false) : dflt;
 };
 
-export interface MergeResult { tree: LiteTree; bootargs: string; notes: string[] }
+export interface MergeResult {
+  tree: LiteTree;
+  bootargs: string;
+  notes: string[];
+}
 
 /**
  * Put a board's reserved memory into QEMU's virt tree: its `/memreserve/` entries, its
@@ -81,22 +96,43 @@ export interface MergeResult { tree: LiteTree; bootargs: string; notes: string[]
 export function mergeBoard(base: LiteTree, board: LiteTree): MergeResult {
   const tree: LiteTree = { memreserve: board.memreserve.map((r) => ({ ...r })), root: cloneNode(base.root), bootCpuid: base.bootCpuid };
   const notes: string[] = [];
-  const rootA = cellCount(tree.root, '#address-cells', 2), rootS = cellCount(tree.root, '#size-cells', 1);
-  const bA = cellCount(board.root, '#address-cells', 2), bS = cellCount(board.root, '#size-cells', 1);
+  const rootA = cellCount(tree.root, '#address-cells', 2),
+    rootS = cellCount(tree.root, '#size-cells', 1);
+  const bA = cellCount(board.root, '#address-cells', 2),
+    bS = cellCount(board.root, '#size-cells', 1);
   // Phandles already used by QEMU's tree (0x8000 and up in QEMU 7.2).
   const used = new Set<number>();
-  const walk = (n: LiteNode, f: (n: LiteNode, path: string) => void, path = ''): void => { f(n, path); for (const c of n.children) walk(c, f, `${path}/${c.name}`); };
-  walk(tree.root, (n) => { for (const p of n.props) if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4) used.add(Number(readCells(p.value, 1)![0])); });
+  const walk = (n: LiteNode, f: (n: LiteNode, path: string) => void, path = ''): void => {
+    f(n, path);
+    for (const c of n.children) walk(c, f, `${path}/${c.name}`);
+  };
+  walk(tree.root, (n) => {
+    for (const p of n.props)
+      if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4) used.add(Number(readCells(p.value, 1)![0]));
+  });
   const rm = child(board.root, 'reserved-memory');
   let remap = (x: number): number => x;
   if (rm) {
     let boardMax = 0;
-    walk(rm, (n) => { for (const p of n.props) if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4) boardMax = Math.max(boardMax, Number(readCells(p.value, 1)![0])); });
+    walk(rm, (n) => {
+      for (const p of n.props)
+        if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4)
+          boardMax = Math.max(boardMax, Number(readCells(p.value, 1)![0]));
+    });
     const clash = [...used].some((u) => u > 0 && u <= boardMax);
-    if (clash) { const off = Math.max(...used) + 1; remap = (x) => x + off; notes.push(`board phandles renumbered by +${off} to avoid QEMU's`); }
+    if (clash) {
+      const off = Math.max(...used) + 1;
+      remap = (x) => x + off;
+      notes.push(`board phandles renumbered by +${off} to avoid QEMU's`);
+    }
     const copy = cloneNode(rm);
-    walk(copy, (n) => { for (const p of n.props) if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4) p.value = u32s(remap(Number(readCells(p.value, 1)![0]))); });
-    const rA = cellCount(copy, '#address-cells', bA), rS = cellCount(copy, '#size-cells', bS);
+    walk(copy, (n) => {
+      for (const p of n.props)
+        if ((p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4)
+          p.value = u32s(remap(Number(readCells(p.value, 1)![0])));
+    });
+    const rA = cellCount(copy, '#address-cells', bA),
+      rS = cellCount(copy, '#size-cells', bS);
     if (rA === bA && rS === bS && (rA !== rootA || rS !== rootS)) {
       // The kernel requires /reserved-memory's cells to equal the root's (__reserved_mem_check_root);
       // the board's root differs from QEMU's, so re-encode the region properties.
@@ -108,7 +144,8 @@ export function mergeBoard(base: LiteTree, board: LiteTree): MergeResult {
             if (!words || words.length % stride !== 0) return;
             const out: bigint[] = [];
             for (let i = 0; i < words.length; i += stride) {
-              let a = 0n, s = 0n;
+              let a = 0n,
+                s = 0n;
               for (let j = 0; j < ac; j++) a = (a << 32n) | words[i + j]!;
               for (let j = 0; j < sc; j++) s = (s << 32n) | words[i + ac + j]!;
               out.push(...cellsOf(a, nac), ...cellsOf(s, nsc));
@@ -161,7 +198,13 @@ export interface BootRequest {
   earlyStop: EarlyStop;
 }
 
-export interface BootResult { console: string; durationMs: number; timedOut: boolean; earlyStopped: boolean; exitCode: number | null }
+export interface BootResult {
+  console: string;
+  durationMs: number;
+  timedOut: boolean;
+  earlyStopped: boolean;
+  exitCode: number | null;
+}
 
 /** Boot once. Never rejects for kernel trouble: a hung kernel is a timed-out result. */
 export function boot(req: BootRequest): Promise<BootResult> {
@@ -169,22 +212,58 @@ export function boot(req: BootRequest): Promise<BootResult> {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-boot-'));
   const dtbPath = join(dir, 'case.dtb');
   writeFileSync(dtbPath, req.dtb);
-  const args = ['-M', m.machine, '-cpu', m.cpu, '-m', `${req.ramBytes / 1024n / 1024n}M`, '-smp', '1',
-    '-nographic', '-no-reboot', '-monitor', 'none', '-serial', 'stdio', '-nodefaults',
-    '-kernel', req.vmlinuz, '-dtb', dtbPath, '-append', req.append];
+  const args = [
+    '-M',
+    m.machine,
+    '-cpu',
+    m.cpu,
+    '-m',
+    `${req.ramBytes / 1024n / 1024n}M`,
+    '-smp',
+    '1',
+    '-nographic',
+    '-no-reboot',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+    '-nodefaults',
+    '-kernel',
+    req.vmlinuz,
+    '-dtb',
+    dtbPath,
+    '-append',
+    req.append,
+  ];
   if (req.initrd) args.push('-initrd', req.initrd);
   const t0 = Date.now();
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    let timedOut = false, earlyStopped = false, done = false;
+    let timedOut = false,
+      earlyStopped = false,
+      done = false;
     let quietTimer: NodeJS.Timeout | undefined;
     let sawDump = false;
-    const kill = (): void => { try { p.kill('SIGKILL'); } catch { /* already gone */ } };
-    const hard = setTimeout(() => { timedOut = true; kill(); }, req.timeoutMs);
+    const kill = (): void => {
+      try {
+        p.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const hard = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, req.timeoutMs);
     const stopSoon = (ms: number): void => {
       if (quietTimer) clearTimeout(quietTimer);
-      quietTimer = setTimeout(() => { if (!done) { earlyStopped = true; kill(); } }, ms);
+      quietTimer = setTimeout(() => {
+        if (!done) {
+          earlyStopped = true;
+          kill();
+        }
+      }, ms);
     };
     p.stdout.on('data', (b: Buffer) => {
       out += b.toString('latin1');
@@ -195,8 +274,12 @@ export function boot(req: BootRequest): Promise<BootResult> {
         if (sawDump) stopSoon(800);
       }
     });
-    p.stderr.on('data', (b: Buffer) => { out += b.toString('latin1'); });
-    p.on('error', (e) => { out += `\n[carveout: ${e.message}]\n`; });
+    p.stderr.on('data', (b: Buffer) => {
+      out += b.toString('latin1');
+    });
+    p.on('error', (e) => {
+      out += `\n[carveout: ${e.message}]\n`;
+    });
     p.on('close', (code) => {
       done = true;
       clearTimeout(hard);
@@ -212,6 +295,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
 /** Where QEMU puts the initrd (hw/arm/boot.c arm_setup_direct_kernel_boot / arm_load_kernel):
  *  RAM base + min(RAM / 2, 128 MiB). */
 export function initrdStart(ramBytes: bigint): bigint {
-  const half = ramBytes / 2n, cap = 128n << 20n;
+  const half = ramBytes / 2n,
+    cap = 128n << 20n;
   return VIRT_RAM_BASE + (half < cap ? half : cap);
 }

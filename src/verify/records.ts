@@ -40,7 +40,11 @@ export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
 export function readLabRecordsJson(kernel: string, dir = labDataDir): LabRecordJson[] {
   const f = join(dir, `${kernel}.jsonl.gz`);
   if (!existsSync(f)) return [];
-  return gunzipSync(readFileSync(f)).toString('utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LabRecordJson);
+  return gunzipSync(readFileSync(f))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LabRecordJson);
 }
 
 /** Records of one kernel, decoded (bigints, DTB bytes). */
@@ -51,7 +55,10 @@ export function readLabRecords(kernel: string, dir = labDataDir): LabRecord[] {
 /** Kernel IDs that have a record file. */
 export function recordedKernels(dir = labDataDir): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl.gz')).map((f) => f.slice(0, -'.jsonl.gz'.length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl.gz'))
+    .map((f) => f.slice(0, -'.jsonl.gz'.length))
+    .sort();
 }
 
 export function writeLabRecordsJson(kernel: string, records: LabRecordJson[], dir = labDataDir): void {

@@ -51,37 +51,83 @@ function nodeAvailable(n: LiteNode): boolean {
 
 const mentions = (l: LogLine, name: string): boolean => {
   const t = l.text;
-  return t.includes(`'${name}'`) || t.includes(`node ${name},`) || t.includes(`node ${name} `) || t.endsWith(` ${name}`) || t.includes(`in '${name}'`) || t.includes(`${name} (`);
+  return (
+    t.includes(`'${name}'`) ||
+    t.includes(`node ${name},`) ||
+    t.includes(`node ${name} `) ||
+    t.endsWith(` ${name}`) ||
+    t.includes(`in '${name}'`) ||
+    t.includes(`${name} (`)
+  );
 };
 
 export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegion[] {
   const rm = child(tree.root, 'reserved-memory');
   if (!rm) return [];
-  const ac = getProp(rm, '#address-cells'), sc = getProp(rm, '#size-cells');
-  const aN = ac ? Number(be(ac.value)[0] ?? 2n) : 2, sN = sc ? Number(be(sc.value)[0] ?? 1n) : 1;
+  const ac = getProp(rm, '#address-cells'),
+    sc = getProp(rm, '#size-cells');
+  const aN = ac ? Number(be(ac.value)[0] ?? 2n) : 2,
+    sN = sc ? Number(be(sc.value)[0] ?? 1n) : 1;
   const ignoredNode = obs.log.some((l) => /unsupported node format/.test(l.text));
   const out: ObservedRegion[] = [];
   // 6.1 dynamic allocations in order (the caller names the reserved-memory allocator).
-  const dynAllocs = obs.memblock.filter((e) => e.op === 'alloc' && /early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc|fdt_scan_reserved_mem|__reserved_mem_alloc_in_range/.test(e.caller));
+  const dynAllocs = obs.memblock.filter(
+    (e) =>
+      e.op === 'alloc' &&
+      /early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc|fdt_scan_reserved_mem|__reserved_mem_alloc_in_range/.test(e.caller),
+  );
   const usedAllocs = new Set<(typeof dynAllocs)[number]>();
   for (const n of rm.children) {
     const name = n.name;
-    const reg = getProp(n, 'reg'), size = getProp(n, 'size');
+    const reg = getProp(n, 'reg'),
+      size = getProp(n, 'size');
     const dynamic = !reg && !!size;
     const r: ObservedRegion = {
-      name, base: null, size: null, nomap: !!getProp(n, 'no-map'), reusable: !!getProp(n, 'reusable'), dynamic,
-      status: 'unknown', handler: null, handlerResult: '', source: 'none', lines: [],
+      name,
+      base: null,
+      size: null,
+      nomap: !!getProp(n, 'no-map'),
+      reusable: !!getProp(n, 'reusable'),
+      dynamic,
+      status: 'unknown',
+      handler: null,
+      handlerResult: '',
+      source: 'none',
+      lines: [],
     };
-    r.lines = obs.log.filter((l) => (l.kind === 'of-reserved-mem' || l.kind === 'of-fdt' || l.kind === 'reserved-memory') && mentions(l, name)).map((l) => l.text);
-    if (ignoredNode) { r.status = 'ignored'; out.push(r); continue; }
-    if (!nodeAvailable(n)) { r.status = 'disabled'; out.push(r); continue; }
-    const summary = obs.log.find((l) => l.kind === 'of-reserved-mem' && new RegExp(`^OF: reserved mem: (0x[0-9a-f]+)\\.\\.(0x[0-9a-f]+) \\((\\d+) KiB\\) (nomap|map) (reusable|non-reusable) (.*)$`).test(l.text) && l.text.endsWith(` ${name}`));
+    r.lines = obs.log
+      .filter((l) => (l.kind === 'of-reserved-mem' || l.kind === 'of-fdt' || l.kind === 'reserved-memory') && mentions(l, name))
+      .map((l) => l.text);
+    if (ignoredNode) {
+      r.status = 'ignored';
+      out.push(r);
+      continue;
+    }
+    if (!nodeAvailable(n)) {
+      r.status = 'disabled';
+      out.push(r);
+      continue;
+    }
+    const summary = obs.log.find(
+      (l) =>
+        l.kind === 'of-reserved-mem' &&
+        /^OF: reserved mem: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+) \((\d+) KiB\) (nomap|map) (reusable|non-reusable) (.*)$/.test(l.text) &&
+        l.text.endsWith(` ${name}`),
+    );
     if (summary) {
-      const m = /^OF: reserved mem: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+) \((\d+) KiB\) (nomap|map) (reusable|non-reusable) (.*)$/.exec(summary.text)!;
-      r.base = BigInt(m[1]!); r.size = BigInt(m[2]!) - r.base + 1n; r.nomap = m[4] === 'nomap'; r.reusable = m[5] === 'reusable'; r.source = 'summary';
-    } else if (reg && reg.value.length && reg.value.length % (4 * (aN + sN)) === 0) {
+      const m = /^OF: reserved mem: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+) \((\d+) KiB\) (nomap|map) (reusable|non-reusable) (.*)$/.exec(
+        summary.text,
+      )!;
+      r.base = BigInt(m[1]!);
+      r.size = BigInt(m[2]!) - r.base + 1n;
+      r.nomap = m[4] === 'nomap';
+      r.reusable = m[5] === 'reusable';
+      r.source = 'summary';
+    } else if (reg?.value.length && reg.value.length % (4 * (aN + sN)) === 0) {
       const w = be(reg.value);
-      r.base = cells(w, 0, aN); r.size = cells(w, aN, sN); r.source = 'reg';
+      r.base = cells(w, 0, aN);
+      r.size = cells(w, aN, sN);
+      r.source = 'reg';
     } else if (dynamic && obs.memblock.length) {
       // 6.1 allocates dynamic regions after sort() of reserved_mem[] (all keys equal: lib/sort.c
       // heapsort decides the order), so match allocations to nodes by size, not by position.
@@ -91,12 +137,19 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
       const want = w.length === sN ? cells(w, 0, sN) : undefined;
       if (!failedAlloc && !invalid && want !== undefined) {
         const a = dynAllocs.find((x) => !usedAllocs.has(x) && x.size === want && typeof x.result === 'bigint');
-        if (a) { usedAllocs.add(a); r.base = a.result as bigint; r.size = want; r.source = 'trace'; }
+        if (a) {
+          usedAllocs.add(a);
+          r.base = a.result as bigint;
+          r.size = want;
+          r.source = 'trace';
+        }
       }
     }
     const init = r.lines.find((t) => /initialized node .*, compatible id /.test(t));
-    if (init) { r.handler = /compatible id (\S+)/.exec(init)![1]!; r.handlerResult = 'initialized'; }
-    else if (r.lines.some((t) => /compatible matching fail/.test(t))) r.handlerResult = 'matching fail';
+    if (init) {
+      r.handler = /compatible id (\S+)/.exec(init)![1]!;
+      r.handlerResult = 'initialized';
+    } else if (r.lines.some((t) => /compatible matching fail/.test(t))) r.handlerResult = 'matching fail';
     else r.handlerResult = getProp(n, 'compatible') ? 'not called' : 'no compatible';
     if (r.lines.some((t) => /failed to (reserve|allocate)/.test(t))) r.status = 'failed';
     else if (r.lines.some((t) => /invalid .* property|skipping node/.test(t))) r.status = 'invalid';

@@ -91,7 +91,10 @@ test('warnings are dtc check names; -Wno-, -E and -q', () => {
   writeFileSync(w, `/dts-v1/;\n/ {\n\tnode@1 {\n\t};\n};\n`);
   let r = runCli(['compile', '--no-cpp', w, '-o', join(dir, 'w.dtb')]);
   assert.equal(r.status, 0);
-  assert.match(r.stderr, /warn\.dts:3:\d+: warning: \/node@1: node has a unit name, but no reg or ranges property \[unit_address_vs_reg\]\n\s+node@1 \{\n\s+\^/);
+  assert.match(
+    r.stderr,
+    /warn\.dts:3:\d+: warning: \/node@1: node has a unit name, but no reg or ranges property \[unit_address_vs_reg\]\n\s+node@1 \{\n\s+\^/,
+  );
   r = runCli(['compile', '--no-cpp', '-Wno-unit_address_vs_reg', w, '-o', join(dir, 'w.dtb')]);
   assert.equal(r.stderr, '');
   r = runCli(['compile', '--no-cpp', '-q', w, '-o', join(dir, 'w.dtb')]);
@@ -130,7 +133,10 @@ test('option parsing follows getopt and strtol', () => {
   const p = parseArgs(['-i', 'a', '-ib', '-Wno-reg_format', '-E', 'x', '-@q', '--out=o.dtb', 'in.dts']);
   assert.ok(typeof p !== 'string');
   assert.deepEqual(p.opts.includeDirs, ['a', 'b']);
-  assert.deepEqual(p.opts.checkFlags, [{ kind: 'W', name: 'no-reg_format' }, { kind: 'E', name: 'x' }]);
+  assert.deepEqual(p.opts.checkFlags, [
+    { kind: 'W', name: 'no-reg_format' },
+    { kind: 'E', name: 'x' },
+  ]);
   assert.equal(p.opts.symbols, true);
   assert.equal(p.opts.quiet, 1);
   assert.equal(p.output, 'o.dtb');

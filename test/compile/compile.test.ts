@@ -14,7 +14,10 @@ const dir = mkdtempSync(join(tmpdir(), 'carveout-compile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(join(dir, 'inc', 'dt-bindings'), { recursive: true });
 writeFileSync(join(dir, 'inc', 'dt-bindings', 'irq.h'), '#define IRQ_TYPE_LEVEL_HIGH 4\n#define GIC_SPI 0\n');
-writeFileSync(join(dir, 'soc.dtsi'), `/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tgic: intc@8000000 {\n\t\tcompatible = "arm,gic-v3";\n\t\treg = <0 0x8000000 0 0x10000>;\n\t\tinterrupt-controller;\n\t\t#interrupt-cells = <3>;\n\t\t#address-cells = <0>;\n\t};\n};\n`);
+writeFileSync(
+  join(dir, 'soc.dtsi'),
+  `/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tgic: intc@8000000 {\n\t\tcompatible = "arm,gic-v3";\n\t\treg = <0 0x8000000 0 0x10000>;\n\t\tinterrupt-controller;\n\t\t#interrupt-cells = <3>;\n\t\t#address-cells = <0>;\n\t};\n};\n`,
+);
 const board = join(dir, 'board.dts');
 writeFileSync(
   board,
@@ -51,11 +54,25 @@ const dtcAvailable = spawnSync('dtc', ['--version']).status === 0;
 
 test('DTS with #include/#define compiles through our preprocessor; same bytes as cpp | dtc', () => {
   const r = compileFile(board, { includeDirs: [join(dir, 'inc')] });
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.ok(r.dtb);
   const dev = getNodeByPath(r.tree!.root, '/dev@9000000')!;
   assert.deepEqual([...dev.props.find((p) => p.name === 'interrupts')!.value], [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 4]);
-  const cpp = spawnSync('cpp', ['-nostdinc', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '-I', join(dir, 'inc'), board, '-o', join(dir, 'board.tmp')]);
+  const cpp = spawnSync('cpp', [
+    '-nostdinc',
+    '-undef',
+    '-D__DTS__',
+    '-x',
+    'assembler-with-cpp',
+    '-I',
+    join(dir, 'inc'),
+    board,
+    '-o',
+    join(dir, 'board.tmp'),
+  ]);
   if (dtcAvailable && cpp.status === 0) {
     assert.equal(spawnSync('dtc', ['-o', join(dir, 'ref.dtb'), join(dir, 'board.tmp')]).status, 0);
     assert.deepEqual(Buffer.from(r.dtb), readFileSync(join(dir, 'ref.dtb')));
@@ -79,14 +96,24 @@ test('loadDts resolves phandles and keeps -@ symbols; refuses trees dtc refuses'
   assert.equal(cma.phandle, 2); // gic is referenced first (interrupt-parent)
   assert.deepEqual([...dev.props.find((p) => p.name === 'memory-region')!.value], [0, 0, 0, 2]);
   assert.ok(getNodeByPath(t.tree.root, '/__symbols__'));
-  const bad = loadDts(board, { includeDirs: [join(dir, 'inc')], preprocess: true, defines: {}, checkFlags: [{ kind: 'E', name: 'always_fail' }] });
+  const bad = loadDts(board, {
+    includeDirs: [join(dir, 'inc')],
+    preprocess: true,
+    defines: {},
+    checkFlags: [{ kind: 'E', name: 'always_fail' }],
+  });
   assert.equal(bad.tree, undefined);
   assert.ok(bad.diagnostics.some((d) => d.code === 'always_fail' && d.severity === 'error'));
 });
 
 test('compileString, -s, -A and DTB input round trip match dtc', () => {
   const src = `/dts-v1/;\n/ {\n\tzz: z { b = <1>; a = "x"; };\n\taa: a { p = <&zz>; };\n};\n`;
-  for (const [flags, opts] of [[[], {}], [['-s'], { sort: true }], [['-A'], { autoAliases: true }], [['-H', 'legacy'], { phandleStyle: 'legacy' as const }]] as const) {
+  for (const [flags, opts] of [
+    [[], {}],
+    [['-s'], { sort: true }],
+    [['-A'], { autoAliases: true }],
+    [['-H', 'legacy'], { phandleStyle: 'legacy' as const }],
+  ] as const) {
     const r = compileString(src, { fileName: 'x.dts', preprocess: false, ...opts });
     assert.ok(r.dtb, JSON.stringify(r.diagnostics));
     if (dtcAvailable) {
@@ -105,13 +132,17 @@ test('hostile DTBs through the whole pipeline: diagnostics, never an exception',
   const r = compileFile(board, { includeDirs: [join(dir, 'inc')], symbols: true });
   const blob = Buffer.from(r.dtb!);
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat(blob.length - 1), fc.nat(255)), { minLength: 1, maxLength: 8 }), fc.boolean(), (edits, truncate) => {
-      const b = Buffer.from(blob);
-      for (const [i, v] of edits) b[i] = v;
-      const input = truncate ? b.subarray(0, edits[0]![0]) : b;
-      const out = compileString(input.toString('latin1'), { inputFormat: 'dtb', outputFormat: edits.length % 2 ? 'dts' : 'dtb' });
-      if (!out.dtb && out.dts === undefined) assert.ok(out.diagnostics.some((d) => d.severity === 'error'));
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.nat(blob.length - 1), fc.nat(255)), { minLength: 1, maxLength: 8 }),
+      fc.boolean(),
+      (edits, truncate) => {
+        const b = Buffer.from(blob);
+        for (const [i, v] of edits) b[i] = v;
+        const input = truncate ? b.subarray(0, edits[0]![0]) : b;
+        const out = compileString(input.toString('latin1'), { inputFormat: 'dtb', outputFormat: edits.length % 2 ? 'dts' : 'dtb' });
+        if (!out.dtb && out.dts === undefined) assert.ok(out.diagnostics.some((d) => d.severity === 'error'));
+      },
+    ),
     { numRuns: 3000 },
   );
 });

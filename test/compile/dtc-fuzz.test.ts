@@ -18,32 +18,99 @@ const dtcAvailable = spawnSync('dtc', ['--version']).status === 0;
 const checkNames = new Set(CHECK_TABLE.map((c) => c.name));
 
 const LABELS = ['a', 'b', 'c'];
-const PROPS = ['reg', 'ranges', 'dma-ranges', '#address-cells', '#size-cells', '#interrupt-cells', 'interrupts', 'interrupt-parent',
-  'interrupt-controller', 'interrupt-map', 'clocks', '#clock-cells', 'gpios', 'foo-gpios', '#gpio-cells', 'phandle', 'linux,phandle',
-  'compatible', 'device_type', 'status', 'remote-endpoint', 'bus-range', 'stdout-path', 'bootargs', 'clock-names', 'spi-max-frequency',
-  'resets', '#reset-cells', 'interrupts-extended', 'model', 'label', 'msi-parent', '#msi-cells', 'spi-slave', 'gpio-hog', 'x'];
-const NODES = ['n', 'n@0', 'n@1', 'n@10', 'pci@0', 'pcie@1', 'i2c@2', 'i2c', 'spi@3', 'spi', 'port', 'port@0', 'port@1', 'ports',
-  'endpoint', 'endpoint@0', 'chosen', 'aliases', 'x@0x10', 'c@01', 'bus@4', 'gpio@5', 'intc@6', 'i2c-bus', 'memory@0'];
+const PROPS = [
+  'reg',
+  'ranges',
+  'dma-ranges',
+  '#address-cells',
+  '#size-cells',
+  '#interrupt-cells',
+  'interrupts',
+  'interrupt-parent',
+  'interrupt-controller',
+  'interrupt-map',
+  'clocks',
+  '#clock-cells',
+  'gpios',
+  'foo-gpios',
+  '#gpio-cells',
+  'phandle',
+  'linux,phandle',
+  'compatible',
+  'device_type',
+  'status',
+  'remote-endpoint',
+  'bus-range',
+  'stdout-path',
+  'bootargs',
+  'clock-names',
+  'spi-max-frequency',
+  'resets',
+  '#reset-cells',
+  'interrupts-extended',
+  'model',
+  'label',
+  'msi-parent',
+  '#msi-cells',
+  'spi-slave',
+  'gpio-hog',
+  'x',
+];
+const NODES = [
+  'n',
+  'n@0',
+  'n@1',
+  'n@10',
+  'pci@0',
+  'pcie@1',
+  'i2c@2',
+  'i2c',
+  'spi@3',
+  'spi',
+  'port',
+  'port@0',
+  'port@1',
+  'ports',
+  'endpoint',
+  'endpoint@0',
+  'chosen',
+  'aliases',
+  'x@0x10',
+  'c@01',
+  'bus@4',
+  'gpio@5',
+  'intc@6',
+  'i2c-bus',
+  'memory@0',
+];
 
 const arbValue = fc.oneof(
   fc.constant(''),
   fc.constantFrom('disabled', 'okay', 'pci', 'simple-bus', '/n', '/n@0', 'x').map((s) => ` = "${s}"`),
   fc.constantFrom('foo', 'bar').map((s) => ` = "simple-bus", "${s}"`),
-  fc.tuple(fc.constantFrom(...LABELS), fc.array(fc.nat(3), { maxLength: 2 })).map(([l, a]) => ` = <&${l}${a.map((x) => ' ' + x).join('')}>`),
+  fc
+    .tuple(fc.constantFrom(...LABELS), fc.array(fc.nat(3), { maxLength: 2 }))
+    .map(([l, a]) => ` = <&${l}${a.map((x) => ' ' + x).join('')}>`),
   fc.array(fc.constantFrom('0', '1', '2', '3', '0x10', '0xffffffff'), { minLength: 1, maxLength: 3 }).map((a) => ` = <${a.join(' ')}>`),
   fc.constantFrom(...LABELS).map((l) => ` = &${l}`),
 );
-interface GenNode { props: Array<[string, string]>; children: Array<{ name: string; label: boolean; omit: boolean; node: GenNode }> }
+interface GenNode {
+  props: Array<[string, string]>;
+  children: Array<{ name: string; label: boolean; omit: boolean; node: GenNode }>;
+}
 const arbNode: fc.Arbitrary<GenNode> = fc.letrec<{ node: GenNode }>((tie) => ({
   node: fc.record({
     props: fc.uniqueArray(fc.tuple(fc.constantFrom(...PROPS), arbValue), { maxLength: 5, selector: (p) => p[0] }),
     children: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.constant<GenNode['children']>([]),
-      fc.uniqueArray(fc.record({ name: fc.constantFrom(...NODES), label: fc.boolean(), omit: fc.nat(9).map((x) => x < 2), node: tie('node') }), {
-        maxLength: 3,
-        selector: (c) => c.name,
-      }),
+      fc.uniqueArray(
+        fc.record({ name: fc.constantFrom(...NODES), label: fc.boolean(), omit: fc.nat(9).map((x) => x < 2), node: tie('node') }),
+        {
+          maxLength: 3,
+          selector: (c) => c.name,
+        },
+      ),
     ),
   }),
 })).node;
@@ -80,11 +147,16 @@ function renderExtra(e: Extra, used: Set<string>, labelIdx: { i: number }): stri
   // References to labels that were never defined are parse errors in dtc; keep them rare.
   const ok = (l: string): boolean => used.has(l);
   switch (e.kind) {
-    case 'merge': return ok(e.l) ? `&${e.l} {\n${render(e.n, used, labelIdx)}};\n` : '';
-    case 'delete-ref': return ok(e.l) ? `/delete-node/ &${e.l};\n` : '';
-    case 'delete-name': return `/ {\n/delete-node/ ${e.name};\n${render(e.n, used, labelIdx)}};\n`;
-    case 'omit-ref': return ok(e.l) ? `/omit-if-no-ref/ &${e.l};\n` : '';
-    case 'delete-prop': return ok(e.l) ? `&${e.l} { /delete-property/ ${e.p}; };\n` : '';
+    case 'merge':
+      return ok(e.l) ? `&${e.l} {\n${render(e.n, used, labelIdx)}};\n` : '';
+    case 'delete-ref':
+      return ok(e.l) ? `/delete-node/ &${e.l};\n` : '';
+    case 'delete-name':
+      return `/ {\n/delete-node/ ${e.name};\n${render(e.n, used, labelIdx)}};\n`;
+    case 'omit-ref':
+      return ok(e.l) ? `/omit-if-no-ref/ &${e.l};\n` : '';
+    case 'delete-prop':
+      return ok(e.l) ? `&${e.l} { /delete-property/ ${e.p}; };\n` : '';
   }
 }
 
@@ -125,7 +197,9 @@ test('random trees: same verdict, bytes and check messages as dtc 1.6.1', (t) =>
         assert.equal(!!r.dtb, live.status === 0, `verdict differs (dtc exit ${live.status})\n${text}`);
         if (r.dtb) assert.ok(Buffer.from(r.dtb).equals(readFileSync(out)), `bytes differ\n${text}`);
         const theirs = live.stderr.split('\n').filter((l) => / \((\w+)\): /.test(l));
-        const mine = r.diagnostics.filter((d) => checkNames.has(d.code)).map((d) => `${dtcPos(d, out)}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.code}): ${d.message}`);
+        const mine = r.diagnostics
+          .filter((d) => checkNames.has(d.code))
+          .map((d) => `${dtcPos(d, out)}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.code}): ${d.message}`);
         assert.deepEqual(mine, theirs, text);
       }),
       // A fixed seed keeps CI reproducible; set CARVEOUT_DTC_FUZZ_SEED / _RUNS to explore further.

@@ -29,11 +29,16 @@ function dtcPos(d: Diagnostic, outName: string): string {
 
 if (!dir || !dtcAvailable) {
   test('dtc-tests with flags vs live dtc', (t) => {
-    if (process.env.CI) assert.fail(!dir ? 'dtc test inputs not found (../shared/dtc-tests)' : 'dtc not installed (apt-get install device-tree-compiler)');
+    if (process.env.CI)
+      assert.fail(!dir ? 'dtc test inputs not found (../shared/dtc-tests)' : 'dtc not installed (apt-get install device-tree-compiler)');
     t.skip(!dir ? 'dtc test inputs not found' : 'Debian dtc not installed');
   });
 } else {
-  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
   const ok0 = rows.filter((r) => r[1] === '0').map((r) => r[0]!);
   const okOr2 = rows.filter((r) => r[1] === '0' || r[1] === '2').map((r) => r[0]!);
   const tmp = mkdtempSync(join(tmpdir(), 'carveout-dtc-flags-'));
@@ -45,7 +50,7 @@ if (!dir || !dtcAvailable) {
     const live = spawnSync('timeout', ['20', 'dtc', ...args, '-o', out, input], { cwd: dir, encoding: 'latin1' });
     const cwd = process.cwd();
     process.chdir(dir!);
-    let r;
+    let r: ReturnType<typeof compileFile>;
     try {
       r = compileFile(input, { preprocess: false, outName: out, ...opts });
     } finally {
@@ -54,8 +59,11 @@ if (!dir || !dtcAvailable) {
     if ((live.status === 0) !== !!r.dtb) return `dtc exit ${live.status}, ours ${r.dtb ? 'compiled' : 'failed'}`;
     if (r.dtb && !Buffer.from(r.dtb).equals(readFileSync(out))) return 'bytes differ';
     const theirs = live.stderr.split('\n').filter((l) => / \((\w+)\): /.test(l));
-    const mine = r.diagnostics.filter((d) => checkNames.has(d.code)).map((d) => `${dtcPos(d, out)}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.code}): ${d.message}`);
-    if (theirs.join('\n') !== mine.join('\n')) return `messages differ:\n  dtc:  ${theirs.join('\n        ')}\n  ours: ${mine.join('\n        ')}`;
+    const mine = r.diagnostics
+      .filter((d) => checkNames.has(d.code))
+      .map((d) => `${dtcPos(d, out)}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.code}): ${d.message}`);
+    if (theirs.join('\n') !== mine.join('\n'))
+      return `messages differ:\n  dtc:  ${theirs.join('\n        ')}\n  ours: ${mine.join('\n        ')}`;
     return undefined;
   }
 
@@ -74,9 +82,17 @@ if (!dir || !dtcAvailable) {
   }
 
   const switches: string[][] = [
-    ['-Ereg_format'], ['-Wno-addr_size_cells'], ['-Eunit_address_vs_reg', '-Wno-reg_format'], ['-Walways_fail'],
-    ['-Wunique_unit_address_if_enabled', '-Wno-unique_unit_address'], ['-Wnode_name_chars_strict', '-Wproperty_name_chars_strict', '-Wdeprecated_gpio_property'],
-    ['-Eno-duplicate_label', '-Eno-phandle_references'], ['-Eno-explicit_phandles'], ['-Egraph_port'], ['-Eno-name_properties'], ['-Wno-phandle_references'],
+    ['-Ereg_format'],
+    ['-Wno-addr_size_cells'],
+    ['-Eunit_address_vs_reg', '-Wno-reg_format'],
+    ['-Walways_fail'],
+    ['-Wunique_unit_address_if_enabled', '-Wno-unique_unit_address'],
+    ['-Wnode_name_chars_strict', '-Wproperty_name_chars_strict', '-Wdeprecated_gpio_property'],
+    ['-Eno-duplicate_label', '-Eno-phandle_references'],
+    ['-Eno-explicit_phandles'],
+    ['-Egraph_port'],
+    ['-Eno-name_properties'],
+    ['-Wno-phandle_references'],
   ];
   test('dtc-tests with -W/-E switches: same messages, same outcome', () => {
     const bad: string[] = [];
@@ -96,7 +112,10 @@ if (!dir || !dtcAvailable) {
     for (const f of ok0) {
       for (const pre of [[], ['-@']]) {
         assert.equal(spawnSync('dtc', [...pre, '-o', blob, f], { cwd: dir }).status, 0);
-        for (const [args, opts] of [[['-O', 'dtb'], {}], [['-O', 'dtb', '-@', '-H', 'both'], { symbols: true, phandleStyle: 'both' as const }]] as const) {
+        for (const [args, opts] of [
+          [['-O', 'dtb'], {}],
+          [['-O', 'dtb', '-@', '-H', 'both'], { symbols: true, phandleStyle: 'both' as const }],
+        ] as const) {
           const why = compare(f, ['-I', 'dtb', ...args], { inputFormat: 'dtb', ...opts }, blob);
           if (why) bad.push(`${f} ${pre.join(' ')} → -I dtb ${args.join(' ')}: ${why}`);
         }

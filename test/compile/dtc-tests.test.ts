@@ -26,7 +26,7 @@ const known = new Map<string, string>();
 for (const line of readFileSync(join(here, 'dtc-tests-known.tsv'), 'utf8').split('\n')) {
   if (!line.trim() || line.startsWith('#') || line.startsWith('file\t')) continue;
   const [file, reason] = line.split('\t');
-  assert.ok(file && reason && reason.trim(), `dtc-tests-known.tsv: every entry needs a reason: ${line}`);
+  assert.ok(file && reason?.trim(), `dtc-tests-known.tsv: every entry needs a reason: ${line}`);
   known.set(file, reason);
 }
 
@@ -44,11 +44,16 @@ const dtcAvailable = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).statu
 
 if (!dir) {
   test('dtc-tests conformance', (t) => {
-    if (process.env.CI) assert.fail('dtc test inputs not found: set CARVEOUT_DTC_TESTS to the dtc-tests folder (see ../shared/dtc-tests/README.md)');
+    if (process.env.CI)
+      assert.fail('dtc test inputs not found: set CARVEOUT_DTC_TESTS to the dtc-tests folder (see ../shared/dtc-tests/README.md)');
     t.skip('dtc test inputs not found (../shared/dtc-tests or CARVEOUT_DTC_TESTS)');
   });
 } else {
-  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
   const tmp = mkdtempSync(join(tmpdir(), 'carveout-dtc-tests-'));
   const outName = join(tmp, 'out.dtb');
   const cwd = process.cwd();
@@ -58,7 +63,7 @@ if (!dir) {
   for (const [file, exit, sha] of rows) {
     test(`dtc-tests: ${file}`, () => {
       process.chdir(dir);
-      let r;
+      let r: ReturnType<typeof compileFile>;
       try {
         r = compileFile(file!, { preprocess: false, outName });
       } finally {
@@ -68,7 +73,8 @@ if (!dir) {
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       let why: string | undefined;
       if (exit === '0') {
-        if (ours !== sha) why = `dtc compiles it (sha ${sha}); ours ${r.dtb ? `sha ${ours}` : 'failed: ' + errors.map((d) => d.message).join('; ')}`;
+        if (ours !== sha)
+          why = `dtc compiles it (sha ${sha}); ours ${r.dtb ? `sha ${ours}` : 'failed: ' + errors.map((d) => d.message).join('; ')}`;
       } else if (r.dtb || errors.length === 0) {
         why = `dtc rejects it (exit ${exit}); we ${r.dtb ? 'produced a blob' : 'reported no error'}`;
       }

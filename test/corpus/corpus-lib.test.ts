@@ -10,16 +10,19 @@ import { firstDifference, kernelDefaultDtcFlags, listCorpus, readDirFlags } from
 
 test('board Makefile: DTC_FLAGS, DTC_FLAGS_<stem> and composite bases', () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-mk-'));
-  writeFileSync(join(dir, 'Makefile'), [
-    '# comment DTC_FLAGS := -Wnothing',
-    'DTC_FLAGS := -@',
-    'DTC_FLAGS_board-a := -Wno-interrupt_map',
-    'DTC_FLAGS_board-a += -@',
-    'DTC_FLAGS_board-b += -Wfoo',
-    'combo-dtbs := base-x.dtb \\',
-    '\tover-y.dtbo over-z.dtbo',
-    'dtb-$(CONFIG_X) += combo.dtb',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'Makefile'),
+    [
+      '# comment DTC_FLAGS := -Wnothing',
+      'DTC_FLAGS := -@',
+      'DTC_FLAGS_board-a := -Wno-interrupt_map',
+      'DTC_FLAGS_board-a += -@',
+      'DTC_FLAGS_board-b += -Wfoo',
+      'combo-dtbs := base-x.dtb \\',
+      '\tover-y.dtbo over-z.dtbo',
+      'dtb-$(CONFIG_X) += combo.dtb',
+    ].join('\n'),
+  );
   const f = readDirFlags(dir);
   assert.deepEqual(f.all, ['-@']);
   assert.deepEqual(f.perStem.get('board-a'), ['-Wno-interrupt_map', '-@']);
@@ -30,11 +33,15 @@ test('board Makefile: DTC_FLAGS, DTC_FLAGS_<stem> and composite bases', () => {
 test('blob comparison names the block of the first difference', () => {
   const a = new Uint8Array(64);
   const dv = new DataView(a.buffer);
-  dv.setUint32(8, 48); dv.setUint32(12, 56); dv.setUint32(16, 40); // struct, strings, memrsv offsets
+  dv.setUint32(8, 48);
+  dv.setUint32(12, 56);
+  dv.setUint32(16, 40); // struct, strings, memrsv offsets
   assert.equal(firstDifference(a, a.slice()), 'identical');
-  const b = a.slice(); b[50] = 1;
+  const b = a.slice();
+  b[50] = 1;
   assert.match(firstDifference(a, b), /at 0x32 \(structure block\)/);
-  const c = a.slice(); c[0x1f] = 1;
+  const c = a.slice();
+  c[0x1f] = 1;
   assert.match(firstDifference(a, c), /header block/);
   assert.match(firstDifference(a, a.slice(0, 60)), /sizes 64\/60/);
 });

@@ -54,7 +54,15 @@ export const kernelDefaultDtcFlags = [
   '-Wno-simple_bus_reg',
 ];
 
-export const cppArgs = (src: string): string[] => ['-nostdinc', '-I', includePrefixes(src), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp'];
+export const cppArgs = (src: string): string[] => [
+  '-nostdinc',
+  '-I',
+  includePrefixes(src),
+  '-undef',
+  '-D__DTS__',
+  '-x',
+  'assembler-with-cpp',
+];
 
 function walk(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -67,7 +75,11 @@ function walk(dir: string, out: string[]): string[] {
 }
 
 /** Board Makefile facts for one dts directory: DTC_FLAGS for all, DTC_FLAGS_<stem>, composite bases. */
-export interface DirFlags { all: string[]; perStem: Map<string, string[]>; bases: Set<string> }
+export interface DirFlags {
+  all: string[];
+  perStem: Map<string, string[]>;
+  bases: Set<string>;
+}
 
 export function readDirFlags(dir: string): DirFlags {
   const res: DirFlags = { all: [], perStem: new Map(), bases: new Set() };
@@ -77,10 +89,14 @@ export function readDirFlags(dir: string): DirFlags {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     let m = /^DTC_FLAGS\s*(:=|\+=|\?=|=)\s*(.*)$/.exec(line);
-    if (m) { if (m[1] !== '+=') res.all = []; res.all.push(...m[2]!.split(/\s+/).filter(Boolean)); continue; }
+    if (m) {
+      if (m[1] !== '+=') res.all = [];
+      res.all.push(...m[2]!.split(/\s+/).filter(Boolean));
+      continue;
+    }
     m = /^DTC_FLAGS_(\S+?)\s*(:=|\+=|\?=|=)\s*(.*)$/.exec(line);
     if (m) {
-      const prev = m[2] === '+=' ? res.perStem.get(m[1]!) ?? [] : [];
+      const prev = m[2] === '+=' ? (res.perStem.get(m[1]!) ?? []) : [];
       res.perStem.set(m[1]!, [...prev, ...m[3]!.split(/\s+/).filter(Boolean)]);
       continue;
     }
@@ -115,7 +131,10 @@ export function listCorpus(src: string, arch: Arch, opts: { overlays?: boolean }
     if (overlay && opts.overlays === false) continue;
     const dir = dirname(abs);
     let df = dirFlags.get(dir);
-    if (!df) { df = readDirFlags(dir); dirFlags.set(dir, df); }
+    if (!df) {
+      df = readDirFlags(dir);
+      dirFlags.set(dir, df);
+    }
     const stem = basename(abs).replace(/\.dtso?$/, '');
     const flags = [...df.all, ...kernelDefaultDtcFlags, ...(df.perStem.get(stem) ?? [])];
     // Makefile.dtbs: `DTC_FLAGS += $(if $(filter ..., $(base-dtb-y)), -@)`.
@@ -152,14 +171,20 @@ export function treeHash(src: string): string {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = lstatSync(p);
-      if (st.isDirectory()) collect(p); else if (st.isFile() || st.isSymbolicLink()) files.push(p);
+      if (st.isDirectory()) collect(p);
+      else if (st.isFile() || st.isSymbolicLink()) files.push(p);
     }
   };
   for (const part of ['arch/arm/boot/dts', 'arch/arm64/boot/dts', 'arch/riscv/boot/dts', 'include/dt-bindings']) collect(join(src, part));
   for (const p of files) {
-    h.update(relative(src, p)); h.update('\0');
+    h.update(relative(src, p));
+    h.update('\0');
     // A symlink counts by its target's content; a dangling one (a part not unpacked) by its target's name.
-    try { h.update(readFileSync(p)); } catch { h.update(`dangling -> ${readlinkSync(p)}`); }
+    try {
+      h.update(readFileSync(p));
+    } catch {
+      h.update(`dangling -> ${readlinkSync(p)}`);
+    }
     h.update('\0');
   }
   return h.digest('hex');
@@ -182,7 +207,9 @@ function runTool(cmd: string, args: string[]): Promise<{ code: number; stderr: s
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => { if (stderr.length < 200_000) stderr += d; });
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 200_000) stderr += d;
+    });
     child.on('error', (e) => resolve({ code: 127, stderr: stderr + String(e) }));
     child.on('close', (code) => resolve({ code: code ?? 128, stderr }));
   });
@@ -198,7 +225,10 @@ export async function referenceBuild(src: string, f: CorpusFile, work: string): 
   const dtc = await runTool('dtc', ['-o', out, ...dtcArgs(src, f), tmpIn]);
   rmSync(tmpIn, { force: true });
   const stderr = cpp.stderr + dtc.stderr;
-  if (dtc.code !== 0 || !existsSync(out)) { rmSync(out, { force: true }); return { ok: false, stderr, failedStage: 'dtc' }; }
+  if (dtc.code !== 0 || !existsSync(out)) {
+    rmSync(out, { force: true });
+    return { ok: false, stderr, failedStage: 'dtc' };
+  }
   const dtb = new Uint8Array(readFileSync(out));
   rmSync(out, { force: true });
   return { ok: true, dtb, stderr };
@@ -209,7 +239,10 @@ export async function pool<T, R>(items: T[], n: number, job: (item: T, i: number
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) { const i = next++; results[i] = await job(items[i]!, i); }
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await job(items[i]!, i);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
   return results;
@@ -220,8 +253,15 @@ export async function pool<T, R>(items: T[], n: number, job: (item: T, i: number
  * versions are unchanged; otherwise built with `jobs` parallel cpp+dtc runs and stored.
  * Cache layout: <cache>/corpus-ref/<key of tree+tools>/<rel with / → __>.{json,dtb}.
  */
-export async function referenceBuilds(src: string, files: CorpusFile[], opts: { jobs?: number; onProgress?: (done: number) => void } = {}): Promise<RefResult[]> {
-  const toolKey = createHash('sha256').update(`${treeHash(src)}\n${dtcVersion()}\n${cppVersion()}\n${kernelDefaultDtcFlags.join(' ')}`).digest('hex').slice(0, 20);
+export async function referenceBuilds(
+  src: string,
+  files: CorpusFile[],
+  opts: { jobs?: number; onProgress?: (done: number) => void } = {},
+): Promise<RefResult[]> {
+  const toolKey = createHash('sha256')
+    .update(`${treeHash(src)}\n${dtcVersion()}\n${cppVersion()}\n${kernelDefaultDtcFlags.join(' ')}`)
+    .digest('hex')
+    .slice(0, 20);
   const dir = join(cacheDir(), 'corpus-ref', toolKey);
   mkdirSync(dir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'carveout-corpus-'));
@@ -229,9 +269,16 @@ export async function referenceBuilds(src: string, files: CorpusFile[], opts: { 
   try {
     return await pool(files, opts.jobs ?? 2, async (f) => {
       const base = join(dir, f.rel.replace(/\//g, '__'));
-      const args = dtcArgs(src, f).map((a) => a.replace(src, '<src>')).join(' ');
+      const args = dtcArgs(src, f)
+        .map((a) => a.replace(src, '<src>'))
+        .join(' ');
       try {
-        const meta = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as { ok: boolean; stderr: string; args: string; failedStage?: 'cpp' | 'dtc' };
+        const meta = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as {
+          ok: boolean;
+          stderr: string;
+          args: string;
+          failedStage?: 'cpp' | 'dtc';
+        };
         if (meta.args === args) {
           const r: RefResult = { ok: meta.ok, stderr: meta.stderr, cached: true };
           if (meta.failedStage) r.failedStage = meta.failedStage;
@@ -239,10 +286,15 @@ export async function referenceBuilds(src: string, files: CorpusFile[], opts: { 
           opts.onProgress?.(++done);
           return r;
         }
-      } catch { /* not cached yet */ }
+      } catch {
+        /* not cached yet */
+      }
       const r = await referenceBuild(src, f, work);
       if (r.dtb) writeFileSync(`${base}.dtb`, r.dtb);
-      writeFileSync(`${base}.json`, JSON.stringify({ ok: r.ok, stderr: r.stderr.replaceAll(src, '<src>'), args, failedStage: r.failedStage }));
+      writeFileSync(
+        `${base}.json`,
+        JSON.stringify({ ok: r.ok, stderr: r.stderr.replaceAll(src, '<src>'), args, failedStage: r.failedStage }),
+      );
       opts.onProgress?.(++done);
       return r;
     });
@@ -262,8 +314,11 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): string {
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   if (i === n && a.length === b.length) return 'identical';
-  const be = (x: Uint8Array, o: number): number => (x.length >= o + 4 ? ((x[o]! << 24) | (x[o + 1]! << 16) | (x[o + 2]! << 8) | x[o + 3]!) >>> 0 : 0);
-  const offStruct = be(a, 8), offStrings = be(a, 12), offMemrsv = be(a, 16);
+  const be = (x: Uint8Array, o: number): number =>
+    x.length >= o + 4 ? ((x[o]! << 24) | (x[o + 1]! << 16) | (x[o + 2]! << 8) | x[o + 3]!) >>> 0 : 0;
+  const offStruct = be(a, 8),
+    offStrings = be(a, 12),
+    offMemrsv = be(a, 16);
   const block = i < 40 ? 'header' : i < offMemrsv ? 'gap' : i < offStruct ? 'memreserve' : i < offStrings ? 'structure' : 'strings';
   return `sizes ${a.length}/${b.length}, first difference at 0x${i.toString(16)} (${block} block)`;
 }
@@ -276,12 +331,17 @@ export function dtcDecompile(blob: Uint8Array): string {
 
 /** First differing line of two texts with a little context. */
 export function firstTextDifference(a: string, b: string, context = 2): string {
-  const la = a.split('\n'), lb = b.split('\n');
+  const la = a.split('\n'),
+    lb = b.split('\n');
   let i = 0;
   while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
   if (i === la.length && i === lb.length) return '(same text)';
   const from = Math.max(0, i - context);
-  const show = (ls: string[]): string => ls.slice(from, i + context + 1).map((l, k) => `${from + k + 1 === i + 1 ? '>' : ' '} ${l}`).join('\n');
+  const show = (ls: string[]): string =>
+    ls
+      .slice(from, i + context + 1)
+      .map((l, k) => `${from + k + 1 === i + 1 ? '>' : ' '} ${l}`)
+      .join('\n');
   return `line ${i + 1}\n--- dtc\n${show(la)}\n+++ carveout\n${show(lb)}`;
 }
 
@@ -289,10 +349,17 @@ export function firstTextDifference(a: string, b: string, context = 2): string {
 // carveout's side. src/compile.ts is written in parallel; it is loaded lazily so that the harness
 // runs (and reports the missing piece loudly) before it exists.
 
-export interface OurResult { dtb?: Uint8Array; diagnostics: Diagnostic[]; threw?: string }
+export interface OurResult {
+  dtb?: Uint8Array;
+  diagnostics: Diagnostic[];
+  threw?: string;
+}
 export interface OurCompiler {
   compileFile(path: string, opts: Partial<OurOptions>): OurResult | Promise<OurResult>;
-  compileString?(text: string, opts: Partial<OurOptions> & { fileName: string; inputFormat?: string; preprocess?: boolean }): OurResult | Promise<OurResult>;
+  compileString?(
+    text: string,
+    opts: Partial<OurOptions> & { fileName: string; inputFormat?: string; preprocess?: boolean },
+  ): OurResult | Promise<OurResult>;
 }
 
 /** src/compile.ts, or an explanation of why it cannot be loaded. */
@@ -307,7 +374,13 @@ export async function loadOurCompiler(): Promise<{ compiler?: OurCompiler; probl
   }
 }
 
-export interface OurOptions { includeDirs: string[]; symbols: boolean; bootCpuid: number; checkFlags: { kind: 'W' | 'E'; name: string }[]; cache?: unknown }
+export interface OurOptions {
+  includeDirs: string[];
+  symbols: boolean;
+  bootCpuid: number;
+  checkFlags: { kind: 'W' | 'E'; name: string }[];
+  cache?: unknown;
+}
 /**
  * compileFile options equal to the kernel's dtc flags: -i <dir> -i include-prefixes, -b 0, the
  * -W/-E flags in command-line order, -@ when it adds it. `cache`: a shared preprocessor cache.
@@ -328,12 +401,22 @@ export function ourOptions(src: string, f: CorpusFile, cache?: unknown): OurOpti
  * (linemarkers and all) with preprocess: false — to triage the parser, checks and DTB writer
  * apart from carveout's own preprocessor (CARVEOUT_CORPUS_CPP=system).
  */
-export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile, opts: { systemCpp?: boolean; cache?: unknown } = {}): Promise<OurResult> {
+export async function ourBuild(
+  c: OurCompiler,
+  src: string,
+  f: CorpusFile,
+  opts: { systemCpp?: boolean; cache?: unknown } = {},
+): Promise<OurResult> {
   try {
     if (opts.systemCpp) {
       if (!c.compileString) return { diagnostics: [], threw: 'src/compile.ts exports no compileString()' };
       const pre = spawnSync('cpp', [...cppArgs(src), f.abs], { maxBuffer: 256 << 20, encoding: 'latin1' });
-      if (pre.status !== 0) return { diagnostics: [{ severity: 'error', code: 'system-cpp', message: pre.stderr, file: f.abs, line: 0, column: 0, endLine: 0, endColumn: 0 }] };
+      if (pre.status !== 0)
+        return {
+          diagnostics: [
+            { severity: 'error', code: 'system-cpp', message: pre.stderr, file: f.abs, line: 0, column: 0, endLine: 0, endColumn: 0 },
+          ],
+        };
       return await c.compileString(pre.stdout, { ...ourOptions(src, f), fileName: `${basename(f.abs)}.tmp`, preprocess: false });
     }
     return await c.compileFile(f.abs, ourOptions(src, f, opts.cache));
@@ -346,11 +429,16 @@ export async function ourBuild(c: OurCompiler, src: string, f: CorpusFile, opts:
  * carveout's decompiler: src/fdt's validating reader (blob → tree) and DTS writer (tree → text),
  * loaded lazily like the compiler. `decompile` never throws.
  */
-export interface OurDecompiler { decompile(blob: Uint8Array, name: string): { dts?: string; diagnostics: Diagnostic[] } }
+export interface OurDecompiler {
+  decompile(blob: Uint8Array, name: string): { dts?: string; diagnostics: Diagnostic[] };
+}
 export async function loadOurDecompiler(): Promise<{ decompiler?: OurDecompiler; problem?: string }> {
-  const readerPath = '../../src/fdt/reader.js', writerPath = '../../src/fdt/dts-writer.js';
+  const readerPath = '../../src/fdt/reader.js',
+    writerPath = '../../src/fdt/dts-writer.js';
   try {
-    const { readDtb } = (await import(readerPath)) as { readDtb: (b: Uint8Array, f: string) => { tree?: unknown; diagnostics: Diagnostic[] } };
+    const { readDtb } = (await import(readerPath)) as {
+      readDtb: (b: Uint8Array, f: string) => { tree?: unknown; diagnostics: Diagnostic[] };
+    };
     const { writeDts } = (await import(writerPath)) as { writeDts: (t: unknown) => string };
     if (typeof readDtb !== 'function' || typeof writeDts !== 'function') return { problem: 'src/fdt lacks readDtb() or writeDts()' };
     return {

@@ -20,9 +20,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locateKernelSource, cacheDir } from '../helpers/kernel-source.js';
 import {
-  arches, cppArgs, dtcArgs, dtcDecompile, dtcVersion, dtcWarningNames, firstDifference, firstTextDifference,
-  listCorpus, loadOurCompiler, loadOurDecompiler, ourBuild, referenceBuilds,
-  type Arch, type CorpusFile, type OurCompiler, type OurDecompiler, type OurResult, type RefResult,
+  arches,
+  cppArgs,
+  dtcArgs,
+  dtcDecompile,
+  dtcVersion,
+  dtcWarningNames,
+  firstDifference,
+  firstTextDifference,
+  listCorpus,
+  loadOurCompiler,
+  loadOurDecompiler,
+  ourBuild,
+  referenceBuilds,
+  type Arch,
+  type CorpusFile,
+  type OurCompiler,
+  type OurDecompiler,
+  type OurResult,
+  type RefResult,
 } from './corpus-lib.js';
 
 const enabled = process.env.CARVEOUT_CORPUS === '1' || !!process.env.CI;
@@ -32,21 +48,30 @@ const here = dirname(fileURLToPath(import.meta.url));
 // ---- known differences --------------------------------------------------------------------------
 export type Outcome = 'identical' | 'both-rejected' | 'differs' | 'carveout-rejects' | 'carveout-accepts' | 'carveout-crashes';
 type Kind = Outcome | 'roundtrip';
-interface Known { path: string; kind: Kind; reason: string; line: number }
+interface Known {
+  path: string;
+  kind: Kind;
+  reason: string;
+  line: number;
+}
 
 function readKnown(): Map<string, Known> {
   const file = join(here, 'known-differences.tsv');
   const known = new Map<string, Known>();
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    const line = raw.trimEnd();
-    if (!line || line.startsWith('#')) return;
-    const [path, kind, ...rest] = line.split('\t');
-    const reason = rest.join(' ').trim();
-    assert.ok(path && kind && reason, `known-differences.tsv:${i + 1}: want "path<TAB>kind<TAB>reason"`);
-    assert.ok(['differs', 'carveout-rejects', 'carveout-accepts', 'roundtrip'].includes(kind),
-      `known-differences.tsv:${i + 1}: kind '${kind}' is not differs|carveout-rejects|carveout-accepts|roundtrip (crashes are never acceptable)`);
-    known.set(`${path}\t${kind}`, { path, kind: kind as Kind, reason, line: i + 1 });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trimEnd();
+      if (!line || line.startsWith('#')) return;
+      const [path, kind, ...rest] = line.split('\t');
+      const reason = rest.join(' ').trim();
+      assert.ok(path && kind && reason, `known-differences.tsv:${i + 1}: want "path<TAB>kind<TAB>reason"`);
+      assert.ok(
+        ['differs', 'carveout-rejects', 'carveout-accepts', 'roundtrip'].includes(kind),
+        `known-differences.tsv:${i + 1}: kind '${kind}' is not differs|carveout-rejects|carveout-accepts|roundtrip (crashes are never acceptable)`,
+      );
+      known.set(`${path}\t${kind}`, { path, kind: kind as Kind, reason, line: i + 1 });
+    });
   return known;
 }
 
@@ -57,25 +82,53 @@ function standIn(src: string, files: CorpusFile[]): OurCompiler {
     compileFile(path: string): OurResult {
       const f = byPath.get(path)!;
       const pre = spawnSync('cpp', [...cppArgs(src), path], { maxBuffer: 256 << 20 });
-      if (pre.status !== 0) return { diagnostics: [{ severity: 'error', code: 'cpp', message: pre.stderr.toString(), file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }] };
+      if (pre.status !== 0)
+        return {
+          diagnostics: [
+            { severity: 'error', code: 'cpp', message: pre.stderr.toString(), file: path, line: 0, column: 0, endLine: 0, endColumn: 0 },
+          ],
+        };
       const r = spawnSync('dtc', [...dtcArgs(src, f), '-o', '-', '-'], { input: pre.stdout, maxBuffer: 256 << 20 });
-      if (r.status !== 0) return { diagnostics: [{ severity: 'error', code: 'dtc', message: r.stderr.toString(), file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }] };
+      if (r.status !== 0)
+        return {
+          diagnostics: [
+            { severity: 'error', code: 'dtc', message: r.stderr.toString(), file: path, line: 0, column: 0, endLine: 0, endColumn: 0 },
+          ],
+        };
       return { dtb: new Uint8Array(r.stdout), diagnostics: [] };
     },
     compileString(text: string): OurResult {
       const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-q', '-o', '-', '-'], { input: text, maxBuffer: 256 << 20 });
-      return r.status === 0 ? { dtb: new Uint8Array(r.stdout), diagnostics: [] } : { diagnostics: [{ severity: 'error', code: 'dtc', message: r.stderr.toString(), file: '-', line: 0, column: 0, endLine: 0, endColumn: 0 }] };
+      return r.status === 0
+        ? { dtb: new Uint8Array(r.stdout), diagnostics: [] }
+        : {
+            diagnostics: [
+              { severity: 'error', code: 'dtc', message: r.stderr.toString(), file: '-', line: 0, column: 0, endLine: 0, endColumn: 0 },
+            ],
+          };
     },
   };
 }
 const standInDecompiler: OurDecompiler = {
-  decompile: (blob) => ({ dts: spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: blob, encoding: 'utf8', maxBuffer: 256 << 20 }).stdout, diagnostics: [] }),
+  decompile: (blob) => ({
+    dts: spawnSync('dtc', ['-q', '-I', 'dtb', '-O', 'dts', '-'], { input: blob, encoding: 'utf8', maxBuffer: 256 << 20 }).stdout,
+    diagnostics: [],
+  }),
 };
 
 const bootCpuidOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(28);
 
 // ---- one run over the corpus, shared by the tests below -----------------------------------------
-interface FileResult { file: CorpusFile; ref: RefResult; outcome: Outcome; detail?: string; warningsAgree?: boolean; sameErrorLine?: boolean; roundtrip?: 'ok' | 'differs' | 'fails' | 'skipped'; roundtripDetail?: string }
+interface FileResult {
+  file: CorpusFile;
+  ref: RefResult;
+  outcome: Outcome;
+  detail?: string;
+  warningsAgree?: boolean;
+  sameErrorLine?: boolean;
+  roundtrip?: 'ok' | 'differs' | 'fails' | 'skipped';
+  roundtripDetail?: string;
+}
 
 const firstDiag = (r: OurResult): string => {
   if (r.threw) return `threw: ${r.threw.split('\n').slice(0, 3).join(' | ')}`;
@@ -85,13 +138,21 @@ const firstDiag = (r: OurResult): string => {
 
 function classify(ref: RefResult, ours: OurResult): { outcome: Outcome; detail?: string } {
   if (ours.threw) return { outcome: 'carveout-crashes', detail: firstDiag(ours) };
-  if (!ref.ok) return ours.dtb ? { outcome: 'carveout-accepts', detail: `dtc: ${ref.stderr.split('\n').find((l) => /ERROR|error|FATAL/.test(l)) ?? ref.stderr.slice(0, 200)}` } : { outcome: 'both-rejected' };
+  if (!ref.ok)
+    return ours.dtb
+      ? {
+          outcome: 'carveout-accepts',
+          detail: `dtc: ${ref.stderr.split('\n').find((l) => /ERROR|error|FATAL/.test(l)) ?? ref.stderr.slice(0, 200)}`,
+        }
+      : { outcome: 'both-rejected' };
   if (!ours.dtb) return { outcome: 'carveout-rejects', detail: firstDiag(ours) };
   const d = firstDifference(ref.dtb!, ours.dtb);
   return d === 'identical' ? { outcome: 'identical' } : { outcome: 'differs', detail: d };
 }
 
-let shared: Promise<{ src: string; compiler?: OurCompiler; results: FileResult[]; problem?: string; timing: Record<string, number> }> | undefined;
+let shared:
+  | Promise<{ src: string; compiler?: OurCompiler; results: FileResult[]; problem?: string; timing: Record<string, number> }>
+  | undefined;
 
 function corpusRun(): NonNullable<typeof shared> {
   shared ??= (async () => {
@@ -99,7 +160,8 @@ function corpusRun(): NonNullable<typeof shared> {
     const loc = await locateKernelSource('6.12');
     assert.ok(loc.dir, `kernel source: ${loc.problem}`);
     const src = loc.dir;
-    for (const tool of ['cpp', 'dtc']) assert.equal(spawnSync(tool, ['--version']).status, 0, `${tool} is not installed (apt-get install cpp device-tree-compiler)`);
+    for (const tool of ['cpp', 'dtc'])
+      assert.equal(spawnSync(tool, ['--version']).status, 0, `${tool} is not installed (apt-get install cpp device-tree-compiler)`);
     const onlyArch = process.env.CARVEOUT_CORPUS_ARCH as Arch | undefined;
     const filter = process.env.CARVEOUT_CORPUS_FILTER;
     let files = (onlyArch ? [onlyArch] : arches).flatMap((a) => listCorpus(src, a));
@@ -119,14 +181,16 @@ function corpusRun(): NonNullable<typeof shared> {
     const results: FileResult[] = files.map((file, i) => ({ file, ref: refs[i]!, outcome: 'both-rejected' }));
     if (!compiler) return { src, results, problem, timing };
 
-
     t0 = performance.now();
     let detailed = 0;
     for (const r of results) {
       const ours = await ourBuild(compiler, src, r.file, { systemCpp: process.env.CARVEOUT_CORPUS_CPP === 'system' });
       Object.assign(r, classify(r.ref, ours));
       if (r.outcome === 'identical' || r.outcome === 'differs') {
-        const mine = ours.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code).sort();
+        const mine = ours.diagnostics
+          .filter((d) => d.severity === 'warning')
+          .map((d) => d.code)
+          .sort();
         r.warningsAgree = JSON.stringify(mine) === JSON.stringify(dtcWarningNames(r.ref.stderr));
       }
       if (r.outcome === 'both-rejected') {
@@ -137,7 +201,8 @@ function corpusRun(): NonNullable<typeof shared> {
         r.detail = `dtc: ${m?.[0] ?? '?'} — carveout: ${firstDiag(ours)}`;
       }
       // A readable first difference for a bounded number of files (two dtc runs each).
-      if (r.outcome === 'differs' && ours.dtb && detailed++ < 150) r.detail += `\n${firstTextDifference(dtcDecompile(r.ref.dtb!), dtcDecompile(ours.dtb))}`;
+      if (r.outcome === 'differs' && ours.dtb && detailed++ < 150)
+        r.detail += `\n${firstTextDifference(dtcDecompile(r.ref.dtb!), dtcDecompile(ours.dtb))}`;
     }
     timing.carveoutSeconds = (performance.now() - t0) / 1000;
     return { src, compiler, results, problem, timing };
@@ -157,41 +222,69 @@ test('kernel corpus: carveout compiles every arm/arm64 DTS byte-identical to cpp
   const { results, problem, timing } = await corpusRun();
   const known = readKnown();
   const lines: string[] = [];
-  const say = (s: string): void => { lines.push(s); t.diagnostic(s); };
-  if (process.env.CARVEOUT_CORPUS_CPP === 'system') say('NOTE: carveout compiled the system cpp output (CARVEOUT_CORPUS_CPP=system), not its own preprocessor');
-  say(`reference: Debian dtc ${dtcVersion()}, ${results.length} files, ${timing.referenceSeconds!.toFixed(1)} s (${timing.referenceCached} from cache)`);
+  const say = (s: string): void => {
+    lines.push(s);
+    t.diagnostic(s);
+  };
+  if (process.env.CARVEOUT_CORPUS_CPP === 'system')
+    say('NOTE: carveout compiled the system cpp output (CARVEOUT_CORPUS_CPP=system), not its own preprocessor');
+  say(
+    `reference: Debian dtc ${dtcVersion()}, ${results.length} files, ${timing.referenceSeconds!.toFixed(1)} s (${timing.referenceCached} from cache)`,
+  );
   for (const arch of arches) {
     for (const overlay of [false, true]) {
       const rs = results.filter((r) => r.file.arch === arch && r.file.overlay === overlay);
       if (!rs.length) continue;
       const dtcRejected = rs.filter((r) => !r.ref.ok);
-      say(`${arch} ${overlay ? '.dtso' : '.dts '}: ${rs.length} files, dtc rejects ${dtcRejected.length}` +
-        (problem ? '' : `, identical ${rs.filter((r) => r.outcome === 'identical').length}/${rs.length - dtcRejected.length}, ` +
-          `carveout also rejects ${dtcRejected.filter((r) => r.outcome === 'both-rejected').length}/${dtcRejected.length}` +
-          (dtcRejected.length ? ` (first error on dtc's file:line ${dtcRejected.filter((r) => r.sameErrorLine).length})` : '')));
+      say(
+        `${arch} ${overlay ? '.dtso' : '.dts '}: ${rs.length} files, dtc rejects ${dtcRejected.length}` +
+          (problem
+            ? ''
+            : `, identical ${rs.filter((r) => r.outcome === 'identical').length}/${rs.length - dtcRejected.length}, ` +
+              `carveout also rejects ${dtcRejected.filter((r) => r.outcome === 'both-rejected').length}/${dtcRejected.length}` +
+              (dtcRejected.length ? ` (first error on dtc's file:line ${dtcRejected.filter((r) => r.sameErrorLine).length})` : '')),
+      );
     }
   }
-  if (problem) assert.fail(`the carveout side cannot run — ${problem}. (Reference side built ${results.filter((r) => r.ref.ok).length} blobs.)`);
+  if (problem)
+    assert.fail(`the carveout side cannot run — ${problem}. (Reference side built ${results.filter((r) => r.ref.ok).length} blobs.)`);
 
-  say(`carveout: ${timing.carveoutSeconds!.toFixed(1)} s in-process; warnings agree with dtc's on ${results.filter((r) => r.warningsAgree).length}/${results.filter((r) => r.warningsAgree !== undefined).length} compiled files`);
+  say(
+    `carveout: ${timing.carveoutSeconds!.toFixed(1)} s in-process; warnings agree with dtc's on ${results.filter((r) => r.warningsAgree).length}/${results.filter((r) => r.warningsAgree !== undefined).length} compiled files`,
+  );
   const bad = results.filter((r) => r.outcome !== 'identical' && r.outcome !== 'both-rejected');
   const byOutcome = new Map<string, number>();
   for (const r of bad) byOutcome.set(r.outcome, (byOutcome.get(r.outcome) ?? 0) + 1);
   say(`differences: ${[...byOutcome].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   const unlisted = bad.filter((r) => !known.has(`${r.file.rel}\t${r.outcome}`));
   const listed = bad.length - unlisted.length;
-  const stale = [...known.values()].filter((k) => k.kind !== 'roundtrip' && results.some((r) => r.file.rel === k.path) && !bad.some((r) => r.file.rel === k.path && r.outcome === k.kind));
+  const stale = [...known.values()].filter(
+    (k) =>
+      k.kind !== 'roundtrip' &&
+      results.some((r) => r.file.rel === k.path) &&
+      !bad.some((r) => r.file.rel === k.path && r.outcome === k.kind),
+  );
   say(`known differences (listed in known-differences.tsv): ${listed}; unlisted: ${unlisted.length}`);
   for (const k of stale) say(`now agrees, remove known-differences.tsv:${k.line}: ${k.path} ${k.kind}`);
   const report = writeReport('corpus-report.json', {
-    date: new Date().toISOString(), timing, dtc: dtcVersion(),
-    counts: Object.fromEntries(byOutcome), summary: lines,
-    files: results.filter((r) => r.outcome !== 'identical').map((r) => ({ path: r.file.rel, outcome: r.outcome, detail: r.detail, listed: known.has(`${r.file.rel}\t${r.outcome}`) })),
+    date: new Date().toISOString(),
+    timing,
+    dtc: dtcVersion(),
+    counts: Object.fromEntries(byOutcome),
+    summary: lines,
+    files: results
+      .filter((r) => r.outcome !== 'identical')
+      .map((r) => ({ path: r.file.rel, outcome: r.outcome, detail: r.detail, listed: known.has(`${r.file.rel}\t${r.outcome}`) })),
   });
   say(`per-file report: ${report}`);
   if (unlisted.length) {
-    const show = unlisted.slice(0, 25).map((r) => `  ${r.file.rel} [${r.outcome}] ${(r.detail ?? '').split('\n')[0]}`).join('\n');
-    assert.fail(`${unlisted.length} corpus file(s) differ from dtc and are not in known-differences.tsv:\n${show}${unlisted.length > 25 ? `\n  … see ${report}` : ''}`);
+    const show = unlisted
+      .slice(0, 25)
+      .map((r) => `  ${r.file.rel} [${r.outcome}] ${(r.detail ?? '').split('\n')[0]}`)
+      .join('\n');
+    assert.fail(
+      `${unlisted.length} corpus file(s) differ from dtc and are not in known-differences.tsv:\n${show}${unlisted.length > 25 ? `\n  … see ${report}` : ''}`,
+    );
   }
 });
 
@@ -201,10 +294,13 @@ test('kernel corpus: readDtb → writeDtb reproduces every reference blob byte f
   let readDtb: (b: Uint8Array, f: string) => { tree?: unknown; diagnostics: { message: string }[] };
   let writeDtb: (tree: unknown) => Uint8Array;
   try {
-    const readerPath = '../../src/fdt/reader.js', writerPath = '../../src/fdt/writer.js';
+    const readerPath = '../../src/fdt/reader.js',
+      writerPath = '../../src/fdt/writer.js';
     ({ readDtb } = await import(readerPath));
     ({ writeDtb } = await import(writerPath));
-  } catch (e) { assert.fail(`src/fdt reader/writer cannot be loaded: ${String(e)}`); }
+  } catch (e) {
+    assert.fail(`src/fdt reader/writer cannot be loaded: ${String(e)}`);
+  }
   const bad: string[] = [];
   let total = 0;
   for (const r of results) {
@@ -212,10 +308,15 @@ test('kernel corpus: readDtb → writeDtb reproduces every reference blob byte f
     total++;
     try {
       const tree = readDtb(r.ref.dtb!, r.file.rel).tree;
-      if (!tree) { bad.push(`${r.file.rel}: unreadable`); continue; }
+      if (!tree) {
+        bad.push(`${r.file.rel}: unreadable`);
+        continue;
+      }
       const d = firstDifference(r.ref.dtb!, writeDtb(tree));
       if (d !== 'identical') bad.push(`${r.file.rel}: ${d}`);
-    } catch (e) { bad.push(`${r.file.rel}: threw ${e instanceof Error ? e.message : String(e)}`); }
+    } catch (e) {
+      bad.push(`${r.file.rel}: threw ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   t.diagnostic(`readDtb → writeDtb: ${total - bad.length}/${total} reference blobs reproduced`);
   assert.deepEqual(bad.slice(0, 20), [], `${bad.length} blob(s) do not survive readDtb → writeDtb`);
@@ -223,12 +324,20 @@ test('kernel corpus: readDtb → writeDtb reproduces every reference blob byte f
 
 test('kernel corpus: decompile → compile reproduces every reference blob byte for byte', { skip }, async (t) => {
   const { results, compiler, problem } = await corpusRun();
-  const { decompiler, problem: dproblem } = process.env.CARVEOUT_CORPUS_STANDIN === 'dtc' ? { decompiler: standInDecompiler, problem: undefined } : await loadOurDecompiler();
-  if (!compiler || !decompiler) { assert.fail(`round trip cannot run — ${problem ?? dproblem}`); return; }
-  if (!compiler.compileString) { assert.fail('src/compile.ts exports no compileString()'); return; }
+  const { decompiler, problem: dproblem } =
+    process.env.CARVEOUT_CORPUS_STANDIN === 'dtc' ? { decompiler: standInDecompiler, problem: undefined } : await loadOurDecompiler();
+  if (!compiler || !decompiler) {
+    assert.fail(`round trip cannot run — ${problem ?? dproblem}`);
+    return;
+  }
+  if (!compiler.compileString) {
+    assert.fail('src/compile.ts exports no compileString()');
+    return;
+  }
   const known = readKnown();
   const t0 = performance.now();
-  let ok = 0, total = 0;
+  let ok = 0,
+    total = 0;
   const failures: FileResult[] = [];
   for (const r of results) {
     if (!r.ref.ok) continue;
@@ -238,28 +347,60 @@ test('kernel corpus: decompile → compile reproduces every reference blob byte 
     try {
       const out = decompiler.decompile(r.ref.dtb!, `${r.file.rel}.dtb`);
       text = out.dts;
-      if (text === undefined) { r.roundtrip = 'fails'; r.roundtripDetail = `readDtb: ${firstDiag(out)}`; }
+      if (text === undefined) {
+        r.roundtrip = 'fails';
+        r.roundtripDetail = `readDtb: ${firstDiag(out)}`;
+      }
       // The header's boot_cpuid_phys is not part of DTS: give it back as `-b`, as a dtc user would.
-      else again = await compiler.compileString(text, { fileName: `${r.file.rel}.decompiled.dts`, includeDirs: [], inputFormat: 'dts', preprocess: false, bootCpuid: bootCpuidOf(r.ref.dtb!) });
+      else
+        again = await compiler.compileString(text, {
+          fileName: `${r.file.rel}.decompiled.dts`,
+          includeDirs: [],
+          inputFormat: 'dts',
+          preprocess: false,
+          bootCpuid: bootCpuidOf(r.ref.dtb!),
+        });
     } catch (e) {
-      r.roundtrip = 'fails'; r.roundtripDetail = `threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`;
+      r.roundtrip = 'fails';
+      r.roundtripDetail = `threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`;
     }
     if (again) {
-      if (!again.dtb) { r.roundtrip = 'fails'; r.roundtripDetail = `recompile: ${firstDiag(again)}`; }
-      else {
+      if (!again.dtb) {
+        r.roundtrip = 'fails';
+        r.roundtripDetail = `recompile: ${firstDiag(again)}`;
+      } else {
         const d = firstDifference(r.ref.dtb!, again.dtb);
-        if (d === 'identical') { r.roundtrip = 'ok'; ok++; } else { r.roundtrip = 'differs'; r.roundtripDetail = d; }
+        if (d === 'identical') {
+          r.roundtrip = 'ok';
+          ok++;
+        } else {
+          r.roundtrip = 'differs';
+          r.roundtripDetail = d;
+        }
       }
     }
     if (r.roundtrip !== 'ok') failures.push(r);
   }
   const secs = (performance.now() - t0) / 1000;
-  t.diagnostic(`decompile → compile: ${ok}/${total} reference blobs reproduced byte for byte by readDtb → writeDts → compileString (${secs.toFixed(1)} s)`);
+  t.diagnostic(
+    `decompile → compile: ${ok}/${total} reference blobs reproduced byte for byte by readDtb → writeDts → compileString (${secs.toFixed(1)} s)`,
+  );
   const unlisted = failures.filter((r) => !known.has(`${r.file.rel}\troundtrip`));
-  for (const k of known.values()) if (k.kind === 'roundtrip' && results.some((r) => r.file.rel === k.path && r.roundtrip === 'ok')) t.diagnostic(`now round-trips, remove known-differences.tsv:${k.line}: ${k.path}`);
-  const report = writeReport('corpus-roundtrip-report.json', failures.map((r) => ({ path: r.file.rel, result: r.roundtrip, detail: r.roundtripDetail })));
+  for (const k of known.values())
+    if (k.kind === 'roundtrip' && results.some((r) => r.file.rel === k.path && r.roundtrip === 'ok'))
+      t.diagnostic(`now round-trips, remove known-differences.tsv:${k.line}: ${k.path}`);
+  const report = writeReport(
+    'corpus-roundtrip-report.json',
+    failures.map((r) => ({ path: r.file.rel, result: r.roundtrip, detail: r.roundtripDetail })),
+  );
   if (unlisted.length) {
-    assert.fail(`${unlisted.length} reference blob(s) do not round-trip through writeDts + compileString:\n` +
-      unlisted.slice(0, 20).map((r) => `  ${r.file.rel} [${r.roundtrip}] ${r.roundtripDetail}`).join('\n') + (unlisted.length > 20 ? `\n  … see ${report}` : ''));
+    assert.fail(
+      `${unlisted.length} reference blob(s) do not round-trip through writeDts + compileString:\n` +
+        unlisted
+          .slice(0, 20)
+          .map((r) => `  ${r.file.rel} [${r.roundtrip}] ${r.roundtripDetail}`)
+          .join('\n') +
+        (unlisted.length > 20 ? `\n  … see ${report}` : ''),
+    );
   }
 });

@@ -62,7 +62,9 @@ test('decompiled text compiles back (dtc) to the identical blob', { skip: have.w
     if (names.length) unspellable.push(`${r.input} (${names.join(', ')})`);
     else bad.push(`${r.input}: ${back.stderr.split('\n')[0]}`);
   }
-  process.stdout.write(`# decompile round trip via dtc: ${refs().length - bad.length - unspellable.length}/${refs().length}; not expressible in DTS: ${unspellable.join('; ') || 'none'}\n`);
+  process.stdout.write(
+    `# decompile round trip via dtc: ${refs().length - bad.length - unspellable.length}/${refs().length}; not expressible in DTS: ${unspellable.join('; ') || 'none'}\n`,
+  );
   assert.deepEqual(bad, []);
 });
 
@@ -82,7 +84,10 @@ test('decompiled text compiles back through carveout to the identical blob', { s
   let unspellable = 0;
   for (const r of refs()) {
     const tree = readDtb(r.dtb, r.input).tree!;
-    if (unspellableNames(tree).length) { unspellable++; continue; }
+    if (unspellableNames(tree).length) {
+      unspellable++;
+      continue;
+    }
     const res = c.compileString(writeDts(tree), { fileName: r.input + '.dts', preprocess: false, force: true, quiet: 3 });
     if (!res.dtb || Buffer.compare(Buffer.from(res.dtb), r.dtb) !== 0) bad.push(r.input);
   }
@@ -98,14 +103,19 @@ test('DTS → DTS (type markers, labels) equals dtc -I dts -O dts and compiles b
   const inputs = compilableInputs();
   for (const input of inputs) {
     const r = c.compileFile(join(dtcTestsDir, input), { outputFormat: 'dts', preprocess: false, quiet: 3, includeDirs: [dtcTestsDir] });
-    if (r.dts === undefined) { textBad.push(`${input}: carveout did not compile it`); continue; }
+    if (r.dts === undefined) {
+      textBad.push(`${input}: carveout did not compile it`);
+      continue;
+    }
     const ref = dtc(['-q', '-I', 'dts', '-O', 'dts', input], { cwd: dtcTestsDir }).stdout.toString('latin1');
     if (r.dts !== fixDtcHighBytes(ref)) textBad.push(input);
     const blob = dtc(['-q', '-f', '-I', 'dts', '-O', 'dtb', input], { cwd: dtcTestsDir }).stdout;
     const back = dtc(['-q', '-f', '-I', 'dts', '-O', 'dtb', '-'], { input: Buffer.from(r.dts, 'latin1') }).stdout;
     if (Buffer.compare(blob, back) !== 0 && !(r.tree && unspellableNames(r.tree).length)) rtBad.push(input);
   }
-  process.stdout.write(`# dts → dts: ${inputs.length - textBad.length}/${inputs.length} identical to dtc (high string bytes normalised), round trip failures ${rtBad.length}\n`);
+  process.stdout.write(
+    `# dts → dts: ${inputs.length - textBad.length}/${inputs.length} identical to dtc (high string bytes normalised), round trip failures ${rtBad.length}\n`,
+  );
   assert.deepEqual(textBad, []);
   assert.deepEqual(rtBad, []);
 });
@@ -145,16 +155,43 @@ test('type markers: dtc spelling, labels inside values, and bad markers fall bac
   // a = l1: "x", <1 l3: 2>, [01 02], /bits/ 16 <3>;  (markers as dtc's parser makes them)
   const v = [0x78, 0, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2, 0, 3];
   const m: Marker[] = [
-    { type: 'label', offset: 0, ref: 'l1' }, { type: 'type-string', offset: 0 },
-    { type: 'type-uint32', offset: 2 }, { type: 'label', offset: 6, ref: 'l3' },
-    { type: 'type-uint8', offset: 10 }, { type: 'type-uint16', offset: 12 },
+    { type: 'label', offset: 0, ref: 'l1' },
+    { type: 'type-string', offset: 0 },
+    { type: 'type-uint32', offset: 2 },
+    { type: 'label', offset: 6, ref: 'l3' },
+    { type: 'type-uint8', offset: 10 },
+    { type: 'type-uint16', offset: 12 },
   ];
   assert.equal(writePropval(prop('a', v, m)), ' = l1: "x", <0x01 l3:0x02>, [01 02], /bits/ 16 <0x03>;\n');
   // Cells marker over 3 bytes: dtc would abort on an assert; we guess from the bytes instead.
   assert.equal(writePropval(prop('b', [1, 2, 3], [{ type: 'type-uint32', offset: 0 }])), ' = [01 02 03];\n');
   // ref-phandle inside cells prints the resolved number with dtc's extra space.
-  assert.equal(writePropval(prop('c', [0, 0, 0, 1], [{ type: 'type-uint32', offset: 0 }, { type: 'ref-phandle', offset: 0, ref: 'n' }])), ' = <0x01>;\n');
-  assert.equal(writePropval(prop('c', [0, 0, 0, 9, 0, 0, 0, 1], [{ type: 'type-uint32', offset: 0 }, { type: 'ref-phandle', offset: 4, ref: 'n' }])), ' = <0x09 0x01>;\n');
+  assert.equal(
+    writePropval(
+      prop(
+        'c',
+        [0, 0, 0, 1],
+        [
+          { type: 'type-uint32', offset: 0 },
+          { type: 'ref-phandle', offset: 0, ref: 'n' },
+        ],
+      ),
+    ),
+    ' = <0x01>;\n',
+  );
+  assert.equal(
+    writePropval(
+      prop(
+        'c',
+        [0, 0, 0, 9, 0, 0, 0, 1],
+        [
+          { type: 'type-uint32', offset: 0 },
+          { type: 'ref-phandle', offset: 4, ref: 'n' },
+        ],
+      ),
+    ),
+    ' = <0x09 0x01>;\n',
+  );
 });
 
 test('whole tree: memreserves, labels, node layout as dtc prints them', () => {
@@ -170,12 +207,22 @@ test('whole tree: memreserves, labels, node layout as dtc prints them', () => {
     root,
     bootCpuidPhys: 0,
   };
-  assert.equal(writeDts(tree), [
-    '/dts-v1/;', '',
-    'mr: /memreserve/\t0x0000000000001000 0xfffffffffffff000;',
-    '/ {', '\tmodel = "x";', '',
-    '\tcpu0: boot: cpu@0 {', '\t\tr: reg = <0x00>;', '\t};', '};', '',
-  ].join('\n'));
+  assert.equal(
+    writeDts(tree),
+    [
+      '/dts-v1/;',
+      '',
+      'mr: /memreserve/\t0x0000000000001000 0xfffffffffffff000;',
+      '/ {',
+      '\tmodel = "x";',
+      '',
+      '\tcpu0: boot: cpu@0 {',
+      '\t\tr: reg = <0x00>;',
+      '\t};',
+      '};',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('carveout decompile: stdout, -o, stdin and a corrupt blob', { skip: have.why }, () => {
@@ -198,7 +245,10 @@ test('carveout decompile: stdout, -o, stdin and a corrupt blob', { skip: have.wh
   writeFileSync(bad, r0.dtb.subarray(0, 60));
   const d = runCli(['decompile', bad]);
   assert.equal(d.status, 2);
-  assert.match(d.stderr, /error: blob is truncated: header says totalsize \d+ \(offset 0x4\) but only 60 bytes are present \[dtb-truncated\]/);
+  assert.match(
+    d.stderr,
+    /error: blob is truncated: header says totalsize \d+ \(offset 0x4\) but only 60 bytes are present \[dtb-truncated\]/,
+  );
   assert.equal(d.stdout, '');
   const e = runCli(['decompile']);
   assert.equal(e.status, 2);

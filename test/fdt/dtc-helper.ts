@@ -50,7 +50,11 @@ export function ensureDtc(): { path?: string; why?: string } {
   return cached;
 }
 
-export interface DtcRun { status: number; stdout: Buffer; stderr: string }
+export interface DtcRun {
+  status: number;
+  stdout: Buffer;
+  stderr: string;
+}
 
 export function dtc(args: string[], opts: { cwd?: string; input?: Uint8Array | string } = {}): DtcRun {
   const r = spawnSync('dtc', args, { cwd: opts.cwd, input: opts.input, maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
@@ -61,13 +65,18 @@ export function dtc(args: string[], opts: { cwd?: string; input?: Uint8Array | s
 export function compilableInputs(): string[] {
   const tsv = join(dtcTestsDir, 'expectations.tsv');
   if (!existsSync(tsv)) return [];
-  return readFileSync(tsv, 'utf8').split('\n').slice(1)
+  return readFileSync(tsv, 'utf8')
+    .split('\n')
+    .slice(1)
     .map((l) => l.split('\t'))
     .filter((c) => c.length >= 2 && c[1] === '0')
     .map((c) => c[0]!);
 }
 
-export interface RefBlob { input: string; dtb: Buffer }
+export interface RefBlob {
+  input: string;
+  dtb: Buffer;
+}
 
 /** Compile every compilable dtc test input with dtc (in the test-inputs folder, as the table was made). */
 export function referenceBlobs(): RefBlob[] {

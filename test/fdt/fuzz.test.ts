@@ -14,7 +14,10 @@ import { writeDts } from '../../src/fdt/dts-writer.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const fixtureDir = join(repoRoot, 'test/fixtures/dtb');
-const bases = readdirSync(fixtureDir).filter((f) => /\.dtbo?$/.test(f)).sort().map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(fixtureDir, f))) }));
+const bases = readdirSync(fixtureDir)
+  .filter((f) => /\.dtbo?$/.test(f))
+  .sort()
+  .map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(fixtureDir, f))) }));
 
 const RUNS = Number(process.env.CARVEOUT_FUZZ_RUNS ?? 100_000);
 const SEED = 0x0fd7_c0de;
@@ -43,8 +46,20 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('header' as const), field: fc.nat({ max: 9 }), val: u32 }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('truncate' as const), len: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('delete' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('dup' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 256 }), to: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('splice' as const), src: fc.nat(), from: fc.nat(), len: fc.integer({ min: 1, max: 256 }), to: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('dup' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 256 }), to: fc.nat() }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('splice' as const),
+      src: fc.nat(),
+      from: fc.nat(),
+      len: fc.integer({ min: 1, max: 256 }),
+      to: fc.nat(),
+    }),
+  },
 );
 
 function insert(b: Uint8Array, at: number, piece: Uint8Array): Uint8Array {
@@ -68,7 +83,7 @@ function apply(base: Uint8Array, ops: Op[]): Uint8Array {
         break;
       case 'word': {
         // Aligned, so it lands on tokens, lengths and name offsets.
-        if (n >= 4) new DataView(b.buffer, b.byteOffset).setUint32(((o.pos % (n - 3)) & ~3), o.val);
+        if (n >= 4) new DataView(b.buffer, b.byteOffset).setUint32((o.pos % (n - 3)) & ~3, o.val);
         break;
       }
       case 'header':
@@ -105,7 +120,10 @@ test('the fixtures are valid blobs', () => {
   for (const { name, bytes } of bases) {
     const r = readDtb(bytes, name);
     assert.ok(r.tree, `${name}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   }
 });
 
@@ -130,7 +148,8 @@ test(`fast-check: ${RUNS} mutated real DTBs — no exception, no hang, accepted 
         accepted++;
         const w = writeDtb(r.tree);
         const r2 = readDtb(w, 'fuzz.dtb');
-        if (!r2.tree || r2.diagnostics.some((d) => d.severity === 'error')) throw new Error(`rewritten blob does not read back: ${r2.diagnostics.map((d) => d.message).join('; ')}`);
+        if (!r2.tree || r2.diagnostics.some((d) => d.severity === 'error'))
+          throw new Error(`rewritten blob does not read back: ${r2.diagnostics.map((d) => d.message).join('; ')}`);
         if (Buffer.compare(Buffer.from(writeDtb(r2.tree)), Buffer.from(w)) !== 0) throw new Error('write → read → write is not stable');
         writeDts(r.tree);
       } else {
@@ -145,8 +164,15 @@ test(`fast-check: ${RUNS} mutated real DTBs — no exception, no hang, accepted 
     { numRuns: RUNS, seed: SEED, endOnFailure: true },
   );
   const secs = (performance.now() - t0) / 1000;
-  process.stdout.write(`# fuzz: ${RUNS} runs in ${secs.toFixed(1)} s (seed ${SEED}); accepted ${accepted}, rejected ${rejected}; slowest ${maxMs.toFixed(1)} ms\n`);
-  process.stdout.write(`# fuzz error codes: ${[...codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')}\n`);
+  process.stdout.write(
+    `# fuzz: ${RUNS} runs in ${secs.toFixed(1)} s (seed ${SEED}); accepted ${accepted}, rejected ${rejected}; slowest ${maxMs.toFixed(1)} ms\n`,
+  );
+  process.stdout.write(
+    `# fuzz error codes: ${[...codes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ')}\n`,
+  );
   assert.ok(accepted > RUNS / 50, 'mutations should not all be rejected (they would test only the header)');
   assert.ok(rejected > RUNS / 10, 'mutations should mostly corrupt something');
 });
@@ -183,8 +209,20 @@ test('fast-check: decompiled mutated blobs compile back (carveout) to the same b
       checked++;
       const want = writeDtb(r.tree);
       const text = writeDts(r.tree);
-      const c = compiler.compileString(text, { fileName: 'fuzz.dts', preprocess: false, force: true, quiet: 3, bootCpuid: r.tree.bootCpuidPhys });
-      if (!c.dtb) throw new Error(`decompiled text does not compile: ${c.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}\n${text}`);
+      const c = compiler.compileString(text, {
+        fileName: 'fuzz.dts',
+        preprocess: false,
+        force: true,
+        quiet: 3,
+        bootCpuid: r.tree.bootCpuidPhys,
+      });
+      if (!c.dtb)
+        throw new Error(
+          `decompiled text does not compile: ${c.diagnostics
+            .filter((d) => d.severity === 'error')
+            .map((d) => d.message)
+            .join('; ')}\n${text}`,
+        );
       if (Buffer.compare(Buffer.from(c.dtb), Buffer.from(want)) !== 0) throw new Error(`round trip changed the blob\n${text}`);
     }),
     { numRuns: runs, seed: SEED + 1, endOnFailure: true },
@@ -210,7 +248,8 @@ test('differential against dtc -I dtb (dtcCompat): same verdict, same bytes', as
       let kind: string;
       if (ref.status !== 0 && ref.status !== 1) kind = 'dtc crashed or hung';
       else if (ref.status === 0 && ours.tree) {
-        if (Buffer.compare(Buffer.from(writeDtb(ours.tree)), ref.stdout) !== 0) throw new Error('both accept, but our blob differs from dtc\'s');
+        if (Buffer.compare(Buffer.from(writeDtb(ours.tree)), ref.stdout) !== 0)
+          throw new Error("both accept, but our blob differs from dtc's");
         kind = 'both accept, same bytes';
       } else if (ref.status !== 0 && !ours.tree) kind = 'both reject';
       else if (ref.status === 0) throw new Error(`dtc accepts, we reject: ${ours.diagnostics.map((d) => d.message).join('; ')}`);
@@ -219,6 +258,11 @@ test('differential against dtc -I dtb (dtcCompat): same verdict, same bytes', as
     }),
     { numRuns: runs, seed: SEED + 2, endOnFailure: true },
   );
-  process.stdout.write(`# differential vs dtc (${runs} runs): ${[...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+  process.stdout.write(
+    `# differential vs dtc (${runs} runs): ${[...tally]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}\n`,
+  );
   assert.ok((tally.get('both accept, same bytes') ?? 0) > runs / 20);
 });

@@ -25,11 +25,17 @@ class Struct {
     return this;
   }
   begin(name: string): this {
-    return this.u32(FDT_BEGIN_NODE).raw(name + '\0').pad();
+    return this.u32(FDT_BEGIN_NODE)
+      .raw(name + '\0')
+      .pad();
   }
   prop(nameoff: number, value: number[] | string = [], len?: number): this {
     const v = typeof value === 'string' ? [...Buffer.from(value, 'latin1')] : value;
-    return this.u32(FDT_PROP).u32(len ?? v.length).u32(nameoff).raw(v).pad();
+    return this.u32(FDT_PROP)
+      .u32(len ?? v.length)
+      .u32(nameoff)
+      .raw(v)
+      .pad();
   }
   endNode(): this {
     return this.u32(FDT_END_NODE);
@@ -51,7 +57,7 @@ interface BlobParts {
 
 /** A v17 blob laid out as dtc does: header, reserve map, structure block, strings block. */
 function blob(p: BlobParts): Uint8Array {
-  const strings = typeof p.strings === 'string' ? Buffer.from(p.strings, 'latin1') : p.strings ?? new Uint8Array();
+  const strings = typeof p.strings === 'string' ? Buffer.from(p.strings, 'latin1') : (p.strings ?? new Uint8Array());
   const rsv = p.rsv ?? [];
   const rsvOff = 40;
   const structOff = rsvOff + (rsv.length + 1) * 16;
@@ -88,7 +94,16 @@ function setU32(b: Uint8Array, off: number, val: number): Uint8Array {
 const STRINGS = 'compatible\0#address-cells\0reg\0';
 const good = (): Uint8Array =>
   blob({
-    struct: new Struct().begin('').prop(0, 'x\0').prop(11, [0, 0, 0, 2]).begin('child@1').prop(26, [0, 0, 0, 1]).endNode().endNode().end().bytes(),
+    struct: new Struct()
+      .begin('')
+      .prop(0, 'x\0')
+      .prop(11, [0, 0, 0, 2])
+      .begin('child@1')
+      .prop(26, [0, 0, 0, 1])
+      .endNode()
+      .endNode()
+      .end()
+      .bytes(),
     strings: STRINGS,
     rsv: [[0x8000_0000n, 0x1000n]],
   });
@@ -115,7 +130,10 @@ test('the valid base blob reads and writes back identically', () => {
   assert.deepEqual(r.diagnostics, []);
   assert.ok(r.tree);
   assert.equal(r.tree.root.children[0]!.name, 'child@1');
-  assert.deepEqual(r.tree.memreserves.map((m) => [m.address, m.size]), [[0x8000_0000n, 0x1000n]]);
+  assert.deepEqual(
+    r.tree.memreserves.map((m) => [m.address, m.size]),
+    [[0x8000_0000n, 0x1000n]],
+  );
   assert.deepEqual([...writeDtb(r.tree)], [...b]);
 });
 
@@ -127,7 +145,11 @@ test('too short, bad magic, truncated header or body', () => {
   expectError(good().subarray(0, 20), 'dtb-truncated', /20 bytes/);
   expectError(good().subarray(0, 39), 'dtb-truncated', /version 17 header/);
   const g = good();
-  expectError(g.subarray(0, g.length - 1), 'dtb-truncated', new RegExp(`totalsize ${g.length} \\(offset 0x4\\) but only ${g.length - 1} bytes`));
+  expectError(
+    g.subarray(0, g.length - 1),
+    'dtb-truncated',
+    new RegExp(`totalsize ${g.length} \\(offset 0x4\\) but only ${g.length - 1} bytes`),
+  );
 });
 
 test('sizes and offsets near 2^32', () => {
@@ -146,12 +168,20 @@ test('overlapping blocks and misalignment', () => {
   const v = new DataView(g.buffer);
   const structOff = v.getUint32(8);
   // Strings block moved onto the structure block.
-  expectError(setU32(g, 12, structOff), 'dtb-overlap', /strings block .* overlaps the structure block|structure block .* overlaps the strings block/);
+  expectError(
+    setU32(g, 12, structOff),
+    'dtb-overlap',
+    /strings block .* overlaps the structure block|structure block .* overlaps the strings block/,
+  );
   // Structure block starting inside the reserve map (entry 0 sits at 0x28..0x38).
   const inRsv = setU32(setU32(g, 8, 0x30), 36, v.getUint32(36));
   expectError(inRsv, 'dtb-overlap', /overlaps the memory reservation block/);
   // Strings block inside the reserve map.
-  expectError(setU32(g, 12, 0x28), 'dtb-overlap', /strings block \(offsets 0x28-0x45\) overlaps the memory reservation block \(offsets 0x28-0x47\)/);
+  expectError(
+    setU32(g, 12, 0x28),
+    'dtb-overlap',
+    /strings block \(offsets 0x28-0x45\) overlaps the memory reservation block \(offsets 0x28-0x47\)/,
+  );
   expectError(setU32(g, 8, structOff + 2), 'dtb-misaligned', /0x[0-9a-f]+ \(header offset 0x8\) is not 4-byte aligned/);
   // v16 (no size_dt_struct): the structure block's extent is found by walking it.
   const v16 = setU32(setU32(g, 20, 16), 12, structOff + 8);
@@ -190,7 +220,11 @@ test('bad tokens and broken nesting', () => {
   const s = () => new Struct().begin('').prop(0, 'x\0');
   expectError(blob({ struct: s().u32(0x12345678).bytes(), strings: STRINGS }), 'dtb-bad-token', /invalid token 0x12345678 at offset 0x/);
   expectError(blob({ struct: s().end().bytes(), strings: STRINGS }), 'dtb-bad-structure', /premature FDT_END/);
-  expectError(blob({ struct: s().endNode().endNode().end().bytes(), strings: STRINGS }), 'dtb-bad-structure', /FDT_END_NODE at offset .* without an open node/);
+  expectError(
+    blob({ struct: s().endNode().endNode().end().bytes(), strings: STRINGS }),
+    'dtb-bad-structure',
+    /FDT_END_NODE at offset .* without an open node/,
+  );
   expectError(blob({ struct: s().endNode().begin('').endNode().end().bytes(), strings: STRINGS }), 'dtb-bad-structure', /second root node/);
   expectError(blob({ struct: new Struct().prop(0, 'x\0').end().bytes(), strings: STRINGS }), 'dtb-bad-structure', /outside any node/);
   expectError(blob({ struct: new Struct().end().bytes(), strings: STRINGS }), 'dtb-bad-structure', /no root node/);
@@ -205,7 +239,10 @@ test('versions: unknown ones rejected, newer compatible ones read as 17', () => 
   expectError(setU32(setU32(good(), 20, 18), 24, 18), 'dtb-bad-version', /last_comp_version 18/);
   const r = readDtb(setU32(good(), 20, 18));
   assert.ok(r.tree);
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['dtb-version']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['dtb-version'],
+  );
 });
 
 test('nesting 10,000 deep: a clear error by default, and readable in linear time when allowed', () => {
@@ -251,23 +288,40 @@ test('linear time on blobs built to be slow: a million NOPs, one long string hit
   assert.ok(performance.now() - t0 < 3000);
 });
 
-test('properties after subnodes: dtc\'s warning, and the tree keeps properties first', () => {
+test("properties after subnodes: dtc's warning, and the tree keeps properties first", () => {
   const b = blob({ struct: new Struct().begin('').begin('a').endNode().prop(0, 'x\0').endNode().end().bytes(), strings: STRINGS });
   const r = readDtb(b);
   assert.ok(r.tree);
-  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'dtb-prop-after-node']]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code]),
+    [['warning', 'dtb-prop-after-node']],
+  );
   assert.match(r.diagnostics[0]!.message, /property "compatible" at offset 0x[0-9a-f]+ follows a subnode of \//);
   assert.equal(r.tree.root.props[0]!.name, 'compatible');
 });
 
 test('phandles come from phandle, else linux,phandle', () => {
   const b = blob({
-    struct: new Struct().begin('').begin('a').prop(0, [0, 0, 0, 5]).endNode().begin('b').prop(6, [0, 0, 0, 6]).prop(0, [0, 0, 0, 7]).endNode().endNode().end().bytes(),
+    struct: new Struct()
+      .begin('')
+      .begin('a')
+      .prop(0, [0, 0, 0, 5])
+      .endNode()
+      .begin('b')
+      .prop(6, [0, 0, 0, 6])
+      .prop(0, [0, 0, 0, 7])
+      .endNode()
+      .endNode()
+      .end()
+      .bytes(),
     strings: 'linux,phandle\0phandle\0',
   });
   const r = readDtb(b);
   assert.ok(r.tree);
-  assert.deepEqual(r.tree.root.children.map((c) => c.phandle), [5, 6]);
+  assert.deepEqual(
+    r.tree.root.children.map((c) => c.phandle),
+    [5, 6],
+  );
 });
 
 test('a tree deeper than the kernel unflattens gets one warning, not an error', () => {
@@ -280,13 +334,26 @@ test('a tree deeper than the kernel unflattens gets one warning, not an error', 
   assert.deepEqual(readDtb(depth(63)).diagnostics, []); // deepest node 62 levels below the root
   const r = readDtb(depth(66));
   assert.ok(r.tree);
-  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'dtb-kernel-depth']]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code]),
+    [['warning', 'dtb-kernel-depth']],
+  );
   assert.match(r.diagnostics[0]!.message, /nested 63 levels below the root: Linux skips/);
 });
 
 test('labels from __symbols__ on request', () => {
   const b = blob({
-    struct: new Struct().begin('').begin('uart@1000').endNode().begin('__symbols__').prop(0, '/uart@1000\0').prop(7, '/nowhere\0').endNode().endNode().end().bytes(),
+    struct: new Struct()
+      .begin('')
+      .begin('uart@1000')
+      .endNode()
+      .begin('__symbols__')
+      .prop(0, '/uart@1000\0')
+      .prop(7, '/nowhere\0')
+      .endNode()
+      .endNode()
+      .end()
+      .bytes(),
     strings: 'serial0\0ghost\0',
   });
   assert.deepEqual(readDtb(b).tree!.root.children[0]!.labels, []);
@@ -306,7 +373,7 @@ test('a blob inside a larger buffer (odd byteOffset) and trailing bytes past tot
   assert.deepEqual([...writeDtb(r.tree!)], [...g]);
 });
 
-test('dtcCompat: dtc\'s leniencies and its stricter spots', () => {
+test("dtcCompat: dtc's leniencies and its stricter spots", () => {
   const g = good();
   // Strings block inside the reserve map: libfdt-strict rejects, dtc reads it.
   const overlap = setU32(g, 12, 0x28);
@@ -319,7 +386,9 @@ test('dtcCompat: dtc\'s leniencies and its stricter spots', () => {
   // A NOP before the root node: libfdt skips it, dtc refuses.
   const s = new Struct().u32(FDT_NOP).begin('').endNode().end().bytes();
   assert.ok(readDtb(blob({ struct: s })).tree);
-  expectError(blob({ struct: s }), 'dtb-bad-structure', /does not begin with FDT_BEGIN_NODE \(begins with 0x4 at offset/, { dtcCompat: true });
+  expectError(blob({ struct: s }), 'dtb-bad-structure', /does not begin with FDT_BEGIN_NODE \(begins with 0x4 at offset/, {
+    dtcCompat: true,
+  });
   // size_dt_struct too small: libfdt stops there, dtc reads on to totalsize.
   const short = setU32(g, 36, 8);
   expectError(short, 'dtb-truncated');

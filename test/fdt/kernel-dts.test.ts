@@ -26,7 +26,9 @@ function boards(src: string): string[] {
   return out;
 }
 
-test(`compile -O dts equals cpp | dtc -O dts on ${SAMPLE} kernel boards`, { skip: enabled ? false : 'opt-in locally: set CARVEOUT_CORPUS=1' }, async (t) => {
+test(`compile -O dts equals cpp | dtc -O dts on ${SAMPLE} kernel boards`, {
+  skip: enabled ? false : 'opt-in locally: set CARVEOUT_CORPUS=1',
+}, async (t) => {
   const have = ensureDtc();
   if (have.why) return t.skip(have.why);
   const ks = await locateKernelSource('6.12');
@@ -44,16 +46,25 @@ test(`compile -O dts equals cpp | dtc -O dts on ${SAMPLE} kernel boards`, { skip
   for (let i = 0; i < all.length && compared < SAMPLE; i += step) {
     const f = all[i]!;
     // scripts/Makefile.dtbs dtc_cpp_flags (the kernel's `$(HOSTCC) -E`).
-    const pre = spawnSync('cpp', ['-nostdinc', '-I', prefixes, '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', f], { maxBuffer: 1 << 28 });
+    const pre = spawnSync('cpp', ['-nostdinc', '-I', prefixes, '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', f], {
+      maxBuffer: 1 << 28,
+    });
     if (pre.status !== 0) continue;
-    const ref = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dts', '-i', dirname(f), '-i', prefixes, '-'], { input: pre.stdout, maxBuffer: 1 << 28 });
+    const ref = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dts', '-i', dirname(f), '-i', prefixes, '-'], {
+      input: pre.stdout,
+      maxBuffer: 1 << 28,
+    });
     if (ref.status !== 0) continue; // dtc rejects it: the corpus test covers agreement there
     compared++;
     const r = compileFile(f, { outputFormat: 'dts', includeDirs: [dirname(f), prefixes], quiet: 3 });
     // dtc prints string bytes >= 0x80 sign-extended ("\xffffffc2"), text that does not compile
     // back; we print "\xc2" (src/fdt/README.md).
     const want = ref.stdout.toString('latin1').replace(/\\xffffff([0-9a-f]{2})/g, '\\x$1');
-    if (r.dts !== want) bad.push(f.slice(src.length + 1) + (r.dts === undefined ? ` (no output: ${r.diagnostics.find((d) => d.severity === 'error')?.message})` : ''));
+    if (r.dts !== want)
+      bad.push(
+        f.slice(src.length + 1) +
+          (r.dts === undefined ? ` (no output: ${r.diagnostics.find((d) => d.severity === 'error')?.message})` : ''),
+      );
   }
   process.stdout.write(`# kernel -O dts: ${compared - bad.length}/${compared} boards identical to cpp | dtc -O dts\n`);
   assert.ok(compared >= Math.min(SAMPLE, 100), `only ${compared} boards compared`);

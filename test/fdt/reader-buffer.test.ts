@@ -23,7 +23,10 @@ test('a Node Buffer and a Uint8Array read the same phandles, and values are copi
   const a = phandles(fromBuffer.tree.root);
   assert.ok(a.length > 0, 'the fixture has nodes with phandles');
   assert.deepEqual(a, phandles(fromArray.tree.root));
-  assert.ok(a.every(([, ph]) => ph !== 0xd00dfeed), 'no phandle read from the blob header');
+  assert.ok(
+    a.every(([, ph]) => ph !== 0xd00dfeed),
+    'no phandle read from the blob header',
+  );
   // Writing into a value must not change the caller's blob.
   const before = Buffer.from(buf);
   const p = fromBuffer.tree.root.props.find((x) => x.value.length > 0)!;

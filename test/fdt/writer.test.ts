@@ -18,7 +18,8 @@ function refs(): RefBlob[] {
 
 function firstDiff(a: Uint8Array, b: Uint8Array): string {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `first difference at byte ${i} (ours ${a[i]}, dtc ${b[i]}); sizes ${a.length}/${b.length}`;
+  for (let i = 0; i < n; i++)
+    if (a[i] !== b[i]) return `first difference at byte ${i} (ours ${a[i]}, dtc ${b[i]}); sizes ${a.length}/${b.length}`;
   return `sizes ${a.length}/${b.length}`;
 }
 
@@ -28,7 +29,10 @@ test('read → write reproduces dtc blobs byte for byte (dtc test inputs, defaul
   const bad: string[] = [];
   for (const r of all) {
     const { tree, diagnostics } = readDtb(r.dtb, r.input);
-    if (!tree) { bad.push(`${r.input}: ${diagnostics.map((d) => d.message).join('; ')}`); continue; }
+    if (!tree) {
+      bad.push(`${r.input}: ${diagnostics.map((d) => d.message).join('; ')}`);
+      continue;
+    }
     const ours = writeDtb(tree);
     if (Buffer.compare(Buffer.from(ours), r.dtb) !== 0) bad.push(`${r.input}: ${firstDiff(ours, r.dtb)}`);
   }
@@ -62,8 +66,14 @@ test('writer options match dtc -R/-S/-p/-a/-b/-V on every dtc test input', { ski
     for (const v of variations) {
       const ref = dtc(['-q', '-I', 'dts', '-O', 'dtb', ...v.flags, r.input], { cwd: dtcTestsDir });
       // dtc 1.6.1 segfaults writing -V 1-3 for overlays (fixup nodes): nothing to compare with.
-      if (ref.status === 139 || ref.status === -1) { crashed.push(`${r.input} ${v.flags.join(' ')}`); continue; }
-      if (ref.status !== 0) { bad.push(`${r.input} ${v.flags.join(' ')}: dtc failed: ${ref.stderr}`); continue; }
+      if (ref.status === 139 || ref.status === -1) {
+        crashed.push(`${r.input} ${v.flags.join(' ')}`);
+        continue;
+      }
+      if (ref.status !== 0) {
+        bad.push(`${r.input} ${v.flags.join(' ')}: dtc failed: ${ref.stderr}`);
+        continue;
+      }
       n++;
       const ours = writeDtb(tree, v.opts);
       if (Buffer.compare(Buffer.from(ours), ref.stdout) !== 0) bad.push(`${r.input} ${v.flags.join(' ')}: ${firstDiff(ours, ref.stdout)}`);
@@ -80,7 +90,10 @@ test('old-version blobs (-V 1/2/3/16) read back as dtc -I dtb reads them', { ski
       const old = dtc(['-q', '-I', 'dts', '-O', 'dtb', '-V', v, r.input], { cwd: dtcTestsDir });
       if (old.status !== 0) continue; // dtc crashed (see above)
       const { tree, diagnostics } = readDtb(old.stdout, `${r.input} -V ${v}`);
-      if (!tree) { bad.push(`${r.input} -V ${v}: ${diagnostics.map((d) => d.message).join('; ')}`); continue; }
+      if (!tree) {
+        bad.push(`${r.input} -V ${v}: ${diagnostics.map((d) => d.message).join('; ')}`);
+        continue;
+      }
       // The reference is dtc reading the same old blob (-V 1 has no boot_cpuid_phys, so the
       // tree differs from the original there, the same way for both).
       const ref = dtc(['-q', '-f', '-I', 'dtb', '-O', 'dtb', '-'], { input: old.stdout });
@@ -124,7 +137,7 @@ function naiveInsert(table: number[], s: string): number {
   return off;
 }
 
-test('strings block offsets equal dtc\'s linear search (fast-check, short and >64-char names)', () => {
+test("strings block offsets equal dtc's linear search (fast-check, short and >64-char names)", () => {
   const name = fc.oneof(
     fc.stringMatching(/^[a-c#,-]{0,6}$/),
     fc.stringMatching(/^[ab]{60,80}$/), // past the suffix map's 64-character reach
@@ -153,10 +166,19 @@ test('writer handles 64-bit memreserves and an unknown version is a caller error
   assert.equal(dv.getBigUint64(48), 0x1_0000_0000n);
   assert.equal(dv.getUint32(28), 3);
   const back = readDtb(b).tree!;
-  assert.deepEqual(back.memreserves.map((m) => [m.address, m.size]), [[0xffffffff_00000000n, 0x1_0000_0000n]]);
+  assert.deepEqual(
+    back.memreserves.map((m) => [m.address, m.size]),
+    [[0xffffffff_00000000n, 0x1_0000_0000n]],
+  );
   assert.throws(() => writeDtb(tree, { version: 5 }), /Unknown device tree blob version 5/);
   const diagnostics: Diagnostic[] = [];
   assert.equal(writeDtb(tree, { version: 5, diagnostics }).length, 0);
   assert.equal(writeDtb(tree, { align: 12, diagnostics }).length, 0);
-  assert.deepEqual(diagnostics.map((d) => [d.severity, d.message]), [['error', 'Unknown device tree blob version 5'], ['error', 'Invalid argument "12" to -a option']]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.severity, d.message]),
+    [
+      ['error', 'Unknown device tree blob version 5'],
+      ['error', 'Invalid argument "12" to -a option'],
+    ],
+  );
 });

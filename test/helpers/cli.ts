@@ -5,9 +5,16 @@ import { dirname, join } from 'node:path';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface CliResult { status: number; stdout: string; stderr: string }
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
-export function runCli(args: string[], opts: { cwd?: string; input?: string | Uint8Array; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; input?: string | Uint8Array; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
     cwd: opts.cwd ?? repoRoot,
     input: opts.input,

@@ -39,16 +39,27 @@ export const corpusParts = [
 const marker = '.carveout-complete';
 const markerText = `${JSON.stringify(corpusParts)}\n`;
 const complete = (dir: string): boolean => {
-  try { return readFileSync(join(dir, marker), 'utf8') === markerText; } catch { return false; }
+  try {
+    return readFileSync(join(dir, marker), 'utf8') === markerText;
+  } catch {
+    return false;
+  }
 };
 
 /** A tree is usable when the DTS directories and include-prefixes are there. */
 function usable(dir: string): boolean {
-  return existsSync(join(dir, 'arch/arm64/boot/dts')) && existsSync(join(dir, 'arch/arm/boot/dts')) &&
-    existsSync(join(dir, 'scripts/dtc/include-prefixes/dt-bindings')) && existsSync(join(dir, 'include/dt-bindings'));
+  return (
+    existsSync(join(dir, 'arch/arm64/boot/dts')) &&
+    existsSync(join(dir, 'arch/arm/boot/dts')) &&
+    existsSync(join(dir, 'scripts/dtc/include-prefixes/dt-bindings')) &&
+    existsSync(join(dir, 'include/dt-bindings'))
+  );
 }
 
-export interface KernelSourceResult { dir?: string; problem?: string }
+export interface KernelSourceResult {
+  dir?: string;
+  problem?: string;
+}
 
 const found = new Map<string, Promise<KernelSourceResult>>();
 
@@ -56,7 +67,10 @@ const found = new Map<string, Promise<KernelSourceResult>>();
 export function locateKernelSource(version = '6.12', opts: { install?: boolean } = {}): Promise<KernelSourceResult> {
   const key = `${version}:${opts.install !== false}`;
   let p = found.get(key);
-  if (!p) { p = Promise.resolve().then(() => locate(version, opts.install !== false)); found.set(key, p); }
+  if (!p) {
+    p = Promise.resolve().then(() => locate(version, opts.install !== false));
+    found.set(key, p);
+  }
   return p;
 }
 
@@ -68,7 +82,9 @@ export async function findKernelSource(version = '6.12', opts: { install?: boole
 function locate(version: string, install: boolean): KernelSourceResult {
   const explicit = process.env.CARVEOUT_LINUX_SOURCE;
   if (explicit) {
-    return usable(explicit) ? { dir: explicit } : { problem: `CARVEOUT_LINUX_SOURCE=${explicit} has no arch/arm64/boot/dts or include-prefixes` };
+    return usable(explicit)
+      ? { dir: explicit }
+      : { problem: `CARVEOUT_LINUX_SOURCE=${explicit} has no arch/arm64/boot/dts or include-prefixes` };
   }
   const system = `/usr/src/linux-source-${version}`;
   if (usable(system)) return { dir: system };
@@ -105,9 +121,14 @@ function enableBookwormBackports(): void {
   const file = '/etc/apt/sources.list.d/backports.sources';
   try {
     if (existsSync(file) || !readFileSync('/etc/os-release', 'utf8').includes('bookworm')) return;
-    writeFileSync(file, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\n' +
-      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n');
-  } catch { /* not fatal: the install below reports the failure */ }
+    writeFileSync(
+      file,
+      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\n' +
+        'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
+    );
+  } catch {
+    /* not fatal: the install below reports the failure */
+  }
 }
 
 /** Unpacks only corpusParts from the tarball into the cache; atomic (temp dir + rename). */

@@ -13,7 +13,13 @@ const dts = fileURLToPath(new URL('../../examples/early-param/board.dts', import
 function run(kernel: string, bootargs?: string) {
   const { tree, diagnostics } = parseDtsFile(dts, { includeDirs: [] });
   assert.ok(tree, JSON.stringify(diagnostics));
-  return bootKernel({ tree, profile: getProfile(kernel)!, handlers: builtinHandlers(), earlyParams: [mca], ...(bootargs !== undefined ? { bootargs } : {}) });
+  return bootKernel({
+    tree,
+    profile: getProfile(kernel)!,
+    handlers: builtinHandlers(),
+    earlyParams: [mca],
+    ...(bootargs !== undefined ? { bootargs } : {}),
+  });
 }
 
 test('mca_mem=64M on 6.1-armmp: reserved top-down below the lowmem limit, before CMA', () => {

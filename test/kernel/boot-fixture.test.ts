@@ -44,7 +44,15 @@ test('memblock=debug lines equal the kernel console (6.12 arm64, 1 GiB)', () => 
   // compare without callers (inlining decides which symbol %pS names), then callers where known
   const noCaller = (l: string) => l.replace(/ \S+$/, '');
   assert.deepEqual(got.map(noCaller), want.map(noCaller));
-  const known = ['arm64_memblock_init', 'early_pgtable_alloc', 'memblock_alloc_range_nid', 'early_init_dt_alloc_memory_arch', 'sparse_init', 'memmap_alloc', 'pcpu_fc_alloc'];
+  const known = [
+    'arm64_memblock_init',
+    'early_pgtable_alloc',
+    'memblock_alloc_range_nid',
+    'early_init_dt_alloc_memory_arch',
+    'sparse_init',
+    'memmap_alloc',
+    'pcpu_fc_alloc',
+  ];
   for (let i = 0; i < want.length; i++) {
     const c = want[i]!.split(' ').at(-1)!;
     if (known.includes(c)) assert.equal(got[i]!.split(' ').at(-1), c, `line ${i}: ${want[i]}`);

@@ -15,24 +15,58 @@ import type { MemblockEvent as ObsEvent } from '../../src/verify/observation.js'
 const kernels = recordedKernels().filter((k) => getProfile(k));
 
 /** One comparable line per memblock=debug event (caller offsets dropped; page-table runs compacted like the lab does). */
-function traceKeys(evs: { fn: string; base?: bigint; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint | null; count?: number }[], bits = 64): string[] {
+function traceKeys(
+  evs: {
+    fn: string;
+    base?: bigint;
+    size?: bigint;
+    align?: bigint;
+    from?: bigint;
+    maxAddr?: bigint;
+    result?: bigint | null;
+    count?: number;
+  }[],
+  bits = 64,
+): string[] {
   // sizes as phys_addr_t: the lab derives them from the printed (wrapped) end on 32-bit kernels
   const m = (1n << BigInt(bits)) - 1n;
   const h = (x: bigint | undefined | null) => (x === undefined || x === null || x === 0n ? '0' : (x & m).toString(16));
-  return evs.map((e) => (e.align !== undefined ? `${e.fn} ${h(e.size)} al=${h(e.align)} from=${h(e.from)} max=${h(e.maxAddr)} -> ${h(e.result)} x${e.count ?? 1}` : `${e.fn} ${h(e.base)}+${h(e.size)}`));
+  return evs.map((e) =>
+    e.align !== undefined
+      ? `${e.fn} ${h(e.size)} al=${h(e.align)} from=${h(e.from)} max=${h(e.maxAddr)} -> ${h(e.result)} x${e.count ?? 1}`
+      : `${e.fn} ${h(e.base)}+${h(e.size)}`,
+  );
 }
 
 /** Our trace in the lab's shape (src/verify/observation.ts compactTrace: runs of identical allocations become one event). */
 function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof traceKeys>[0] {
   const evs: ObsEvent[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: trace events of every kind, read field by field
   for (const e of ev as Record<string, any>[]) {
     if (e.kind === 'note' || e.kind === 'memblock_double_array') continue;
     if ('result' in e) {
       // callers get a `+off/len` like %pS prints, which the lab's result linking expects
-      const a: ObsEvent = { fn: e.kind, op: 'alloc', size: e.size, align: e.align, from: e.from, maxAddr: e.maxAddr, caller: `${e.caller}+0x0/0x0`, result: e.result || null };
+      const a: ObsEvent = {
+        fn: e.kind,
+        op: 'alloc',
+        size: e.size,
+        align: e.align,
+        from: e.from,
+        maxAddr: e.maxAddr,
+        caller: `${e.caller}+0x0/0x0`,
+        result: e.result || null,
+      };
       if (e.nid !== undefined) a.nid = e.nid;
       evs.push(a);
-    } else evs.push({ fn: e.kind, op: /reserve/.test(e.kind) ? 'reserve' : /free/.test(e.kind) ? 'free' : /remove/.test(e.kind) ? 'remove' : 'add', base: e.base, end: e.base + e.size - 1n, size: e.size, caller: `${e.caller}+0x0/0x0` });
+    } else
+      evs.push({
+        fn: e.kind,
+        op: /reserve/.test(e.kind) ? 'reserve' : /free/.test(e.kind) ? 'free' : /remove/.test(e.kind) ? 'remove' : 'add',
+        base: e.base,
+        end: e.base + e.size - 1n,
+        size: e.size,
+        caller: `${e.caller}+0x0/0x0`,
+      });
   }
   return compactKnown(evs);
 }
@@ -54,7 +88,18 @@ function compactKnown(events: ObsEvent[]): ObsEvent[] {
     }
     const pa = out[out.length - 2];
     const pr = out[out.length - 1];
-    if (pa && pr && pa.op === 'alloc' && pr.op === 'reserve' && sig(pa) === sig(a) && pr.base !== undefined && pr.end !== undefined && r.base !== undefined && r.end !== undefined && (r.end + 1n === pr.base || pr.end + 1n === r.base)) {
+    if (
+      pa &&
+      pr &&
+      pa.op === 'alloc' &&
+      pr.op === 'reserve' &&
+      sig(pa) === sig(a) &&
+      pr.base !== undefined &&
+      pr.end !== undefined &&
+      r.base !== undefined &&
+      r.end !== undefined &&
+      (r.end + 1n === pr.base || pr.end + 1n === r.base)
+    ) {
       pa.count = (pa.count ?? 1) + 1;
       pr.count = (pr.count ?? 1) + 1;
       if (r.base < pr.base) pr.base = r.base;
@@ -102,7 +147,10 @@ for (const kernel of kernels) {
         traceN++;
         const mine = res.ctx.memblock.events
           .filter((e) => e.kind === 'memblock_reserve' && /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)$/.test(e.caller))
-          .map((e) => `${(e as { caller: string }).caller} 0x${(e as { base: bigint }).base.toString(16)}+0x${(e as { size: bigint }).size.toString(16)}`);
+          .map(
+            (e) =>
+              `${(e as { caller: string }).caller} 0x${(e as { base: bigint }).base.toString(16)}+0x${(e as { size: bigint }).size.toString(16)}`,
+          );
         const theirs = earlyReserves(r);
         if (JSON.stringify(mine) === JSON.stringify(theirs)) traceOk++;
         else failures.push(`${r.caseId} early reservations: kernel ${JSON.stringify(theirs)} model ${JSON.stringify(mine)}`);
@@ -126,9 +174,19 @@ for (const kernel of kernels) {
           const next = all[i + 1];
           // re-link with the kernel's rule: the reserve that follows has the same size and a base
           // aligned as round_down/round_up leave it ((base & (align - 1)) == 0, also for odd aligns)
-          if (e.op === 'alloc' && !e.count && next?.op === 'reserve' && /^memblock_alloc_range_nid\+/.test(next.caller) && next.size === e.size && next.base !== undefined) {
+          if (
+            e.op === 'alloc' &&
+            !e.count &&
+            next?.op === 'reserve' &&
+            /^memblock_alloc_range_nid\+/.test(next.caller) &&
+            next.size === e.size &&
+            next.base !== undefined
+          ) {
             const al = e.align ?? 0n;
-            const ok = (!al || (next.base & (al - 1n)) === 0n) && (e.from === undefined || next.base >= e.from) && (e.maxAddr === undefined || e.maxAddr <= 1n || next.base + (e.size ?? 0n) <= e.maxAddr + 1n);
+            const ok =
+              (!al || (next.base & (al - 1n)) === 0n) &&
+              (e.from === undefined || next.base >= e.from) &&
+              (e.maxAddr === undefined || e.maxAddr <= 1n || next.base + (e.size ?? 0n) <= e.maxAddr + 1n);
             e = { ...e, result: ok ? next.base : null };
           }
           if (e.op !== 'alloc' || typeof e.result !== 'bigint') return e;
@@ -154,25 +212,34 @@ for (const kernel of kernels) {
         };
         const i = theirs.slice(0, n).findIndex((x, k) => x !== mine[k] && !(cut(k) && sameRun(x, mine[k])));
         if (i < 0 && (p.arch === 'arm' || mine.length >= theirs.length - 4)) fullOk++;
-        else failures.push(`${r.caseId} ram=${key} ${r.bootargs} trace event ${i}: kernel ${theirs[i] ?? '(end)'} model ${mine[i] ?? '(end)'}`);
+        else
+          failures.push(
+            `${r.caseId} ram=${key} ${r.bootargs} trace event ${i}: kernel ${theirs[i] ?? '(end)'} model ${mine[i] ?? '(end)'}`,
+          );
       }
       // The `MEMBLOCK configuration` dump: both tables, region by region (base, size, flags).
       const dump = r.observation.memblockDump;
       if (dump && res.memblockDump) {
         dumpN++;
-        const fmt = (rs: { base: bigint; size: bigint; flags?: number }[]) => rs.map((x) => `0x${x.base.toString(16)}+0x${x.size.toString(16)}/${x.flags ?? 0}`);
+        const fmt = (rs: { base: bigint; size: bigint; flags?: number }[]) =>
+          rs.map((x) => `0x${x.base.toString(16)}+0x${x.size.toString(16)}/${x.flags ?? 0}`);
         const want2 = [...fmt(dump.memory), '|', ...fmt(dump.reserved)];
         const got2 = [...fmt(res.memblockDump.memory), '|', ...fmt(res.memblockDump.reserved)];
         if (JSON.stringify(want2) === JSON.stringify(got2)) dumpOk++;
-        else failures.push(`${r.caseId} ram=${key} ${r.bootargs} memblock dump: kernel ${JSON.stringify(want2)} model ${JSON.stringify(got2)}`);
+        else
+          failures.push(
+            `${r.caseId} ram=${key} ${r.bootargs} memblock dump: kernel ${JSON.stringify(want2)} model ${JSON.stringify(got2)}`,
+          );
       }
     }
     const summary = [...byRam.entries()]
-      .sort((a, b) => parseInt(a[0]) - parseInt(b[0]))
+      .sort((a, b) => parseInt(a[0], 10) - parseInt(b[0], 10))
       .map(([k, v]) => `${k}:${v.ok}/${v.n}`)
       .join(' ');
     const total = [...byRam.values()].reduce((a, v) => ({ ok: a.ok + v.ok, n: a.n + v.n }), { ok: 0, n: 0 });
-    t.diagnostic(`${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}; full trace ${fullOk}/${traceN}; reserve_mem ${rmOk}/${rmN}`);
+    t.diagnostic(
+      `${kernel}: default CMA ${total.ok}/${total.n} (${summary}); early reservations ${traceOk}/${traceN}; memblock dump ${dumpOk}/${dumpN}; full trace ${fullOk}/${traceN}; reserve_mem ${rmOk}/${rmN}`,
+    );
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} disagreements`);
   });
 }
@@ -180,4 +247,3 @@ for (const kernel of kernels) {
 test('lab records exist for the boot model', (t) => {
   if (!kernels.length) t.skip('data/lab has no records yet');
 });
-

@@ -25,7 +25,12 @@ function board(memReg: string, extra = '', cells = 2): ReturnType<typeof parseDt
 }
 
 function boot(kernel: string, o: Partial<BootInput> & { tree?: BootInput['tree'] } = {}) {
-  return bootKernel({ tree: o.tree ?? board('0x0 0x40000000 0x0 0x40000000')!, profile: getProfile(kernel)!, handlers: builtinHandlers(), ...o });
+  return bootKernel({
+    tree: o.tree ?? board('0x0 0x40000000 0x0 0x40000000')!,
+    profile: getProfile(kernel)!,
+    handlers: builtinHandlers(),
+    ...o,
+  });
 }
 
 const cmaLine = (r: ReturnType<typeof boot>) => r.log.map((l) => l.text).filter((t) => t.startsWith('cma:'));
@@ -51,11 +56,16 @@ test('unflatten size: device_node + name per node, property per prop, a "name" p
   const sz = { deviceNodeSize: 200, propertySize: 56, align: 8, extraBytes: 0 };
   const expect =
     // root: node(200 + 1) → 208, 2 props, name prop (56 + 1)
-    208 + 2 * 56 + 64 +
+    208 +
+    2 * 56 +
+    64 +
     // chosen: node 200 + 7 → 208, name prop 56 + 7 → 64
-    208 + 64 +
+    208 +
+    64 +
     // memory@40000000: 200 + 16 → 216, 2 props, name prop 56 + 7
-    216 + 2 * 56 + 63;
+    216 +
+    2 * 56 +
+    63;
   // __unflatten_device_tree: ALIGN(size, 4) + 4 for the end marker
   assert.equal(unflattenSize(t, sz), ((expect + 3) & ~3) + 4);
   assert.equal(unflattenSize(t, sz, 3), ((expect + 3 * 56 + 3) & ~3) + 4);
@@ -78,7 +88,10 @@ test('cma=size@base: fixed placement exactly there; misaligned base is refused',
   assert.deepEqual(cmaLine(r), ['cma: Reserved 32 MiB at 0x0000000050000000 on node -1']);
   r = boot('6.12-arm64', { bootargs: 'cma=32M@0x50100000' });
   assert.equal(r.defaultCma, null);
-  assert.deepEqual(cmaLine(r), ['cma: Region at 0x0000000050100000 must be aligned to 0x0000000000200000 bytes', 'cma: Failed to reserve 32 MiB on node -1']);
+  assert.deepEqual(cmaLine(r), [
+    'cma: Region at 0x0000000050100000 must be aligned to 0x0000000000200000 bytes',
+    'cma: Failed to reserve 32 MiB on node -1',
+  ]);
   // a window (base-limit) is a range, not a fixed base
   r = boot('6.12-arm64', { bootargs: 'cma=16M@0x50000000-0x60000000' });
   assert.deepEqual(r.defaultCma, { base: 0x5f000000n, size: 16n * M });
@@ -135,7 +148,9 @@ test('crashkernel on arm: 128 MiB aligned in lowmem, its own message', () => {
   assert.ok(r.crashkernel);
   assert.equal(r.crashkernel!.base % (128n * M), 0n);
   assert.ok(r.crashkernel!.base + r.crashkernel!.size <= 0x70000000n, 'lowmem');
-  assert.ok(r.log.some((l) => l.text === `Reserving 64MB of memory at ${r.crashkernel!.base >> 20n}MB for crashkernel (System RAM: 768MB)`));
+  assert.ok(
+    r.log.some((l) => l.text === `Reserving 64MB of memory at ${r.crashkernel!.base >> 20n}MB for crashkernel (System RAM: 768MB)`),
+  );
 });
 
 test('arm: the default CMA goes to highmem first (6.1), lowmem when highmem is full', () => {
@@ -150,7 +165,13 @@ test('arm: the default CMA goes to highmem first (6.1), lowmem when highmem is f
 
 test('reserve_mem= (6.12): top-down allocations after start_kernel setup; duplicate names refused', () => {
   const r = boot('6.12-arm64', { bootargs: 'reserve_mem=4M:2M:oops reserve_mem=1M:4K:oops reserve_mem=1M:4K:trace' });
-  assert.deepEqual(r.reserveMem.map((x) => [x.name, x.size]), [['oops', 4n * M], ['trace', M]]);
+  assert.deepEqual(
+    r.reserveMem.map((x) => [x.name, x.size]),
+    [
+      ['oops', 4n * M],
+      ['trace', M],
+    ],
+  );
   assert.equal(r.reserveMem[0]!.base % (2n * M), 0n);
   const u = boot('6.1-arm64', { bootargs: 'reserve_mem=4M:2M:oops' });
   assert.deepEqual(u.reserveMem, []);
@@ -223,7 +244,7 @@ test('--reserve kernel@/initrd@/dtb@ place the boot loader blobs of a real board
   assert.deepEqual(r.layout.extra, []);
 });
 
-test('a kdump kernel\'s /chosen/linux,usable-memory-range caps memory (memblock_cap_memory_range)', () => {
+test("a kdump kernel's /chosen/linux,usable-memory-range caps memory (memblock_cap_memory_range)", () => {
   const tree = parseDts(
     `/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;
       chosen { linux,usable-memory-range = <0x0 0x60000000 0x0 0x10000000>; };
@@ -238,7 +259,30 @@ test('a kdump kernel\'s /chosen/linux,usable-memory-range caps memory (memblock_
 });
 
 test('any command line, RAM size and kernel: the boot model never throws', () => {
-  const words = ['cma=', 'mem=', 'reserve_mem=', 'crashkernel=', 'vmalloc=', 'memblock=debug', 'nokaslr', '"', '@', '-', ':', ',high', ',low', '0x', 'M', 'G', 'K', '16', '0', '1', '4096', ' '];
+  const words = [
+    'cma=',
+    'mem=',
+    'reserve_mem=',
+    'crashkernel=',
+    'vmalloc=',
+    'memblock=debug',
+    'nokaslr',
+    '"',
+    '@',
+    '-',
+    ':',
+    ',high',
+    ',low',
+    '0x',
+    'M',
+    'G',
+    'K',
+    '16',
+    '0',
+    '1',
+    '4096',
+    ' ',
+  ];
   fc.assert(
     fc.property(
       fc.array(fc.constantFrom(...words), { maxLength: 14 }),

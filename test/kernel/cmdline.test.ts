@@ -135,8 +135,20 @@ test('reserve_mem= exists on 6.12 only; on 6.1 it is an unknown parameter passed
 
 test('crashkernel= forms (parse_crashkernel)', () => {
   const o = { params: { crashkernelHighLow: true } };
-  assert.deepEqual(parseCrashkernel('crashkernel=128M', 1n << 30n, o), { size: 128n * M, base: 0n, lowSize: 0n, high: false, messages: [] });
-  assert.deepEqual(parseCrashkernel('x crashkernel=64M@0x60000000 y', 1n << 30n, o), { size: 64n * M, base: 0x60000000n, lowSize: 0n, high: false, messages: [] });
+  assert.deepEqual(parseCrashkernel('crashkernel=128M', 1n << 30n, o), {
+    size: 128n * M,
+    base: 0n,
+    lowSize: 0n,
+    high: false,
+    messages: [],
+  });
+  assert.deepEqual(parseCrashkernel('x crashkernel=64M@0x60000000 y', 1n << 30n, o), {
+    size: 64n * M,
+    base: 0x60000000n,
+    lowSize: 0n,
+    high: false,
+    messages: [],
+  });
   // ranges: RAM rounded up to 128 MiB picks the entry
   assert.equal(parseCrashkernel('crashkernel=512M-2G:64M,2G-:128M', 1n << 30n, o)?.size, 64n * M);
   // 0x7ff00000 rounds up to 2 GiB, which is past the first range's end
@@ -185,6 +197,12 @@ test('memblock=debug is recognised only when the value contains "debug"', () => 
 });
 
 test('crashkernel= bigger than RAM: 6.12 refuses in parse_crashkernel, 6.1 tries to allocate', () => {
-  assert.equal(parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: true } })?.error, -22);
-  assert.equal(parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: false } })?.error, undefined);
+  assert.equal(
+    parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: true } })?.error,
+    -22,
+  );
+  assert.equal(
+    parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: false } })?.error,
+    undefined,
+  );
 });

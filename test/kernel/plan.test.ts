@@ -34,7 +34,9 @@ test('plan: qemu-virt 6.12 arm64 places a dynamic CMA pool at the top of RAM and
 });
 
 test('plan: exit 1 when the kernel rejects a region, 2 for an unknown kernel', () => {
-  const t = virtTree([node('bad@48000000', { compatible: 'shared-dma-pool', reusable: true, 'no-map': true, reg: c2(0x48000000n, 4n * M) })]);
+  const t = virtTree([
+    node('bad@48000000', { compatible: 'shared-dma-pool', reusable: true, 'no-map': true, reg: c2(0x48000000n, 4n * M) }),
+  ]);
   const p = plan(t, { kernel: '6.1-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
   assert.equal(p.regions[0]!.status, 'rejected');
   assert.equal(p.exitCode, 1);
@@ -100,9 +102,16 @@ test('plan: a user handler that throws is a diagnostic (exit 2), not a crash or 
 test('carveout plan --handlers accepts a plain .mjs module exporting { compatible, setup }', () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-handlers-'));
   const f = join(dir, 'h.mjs');
-  writeFileSync(f, "export const vendor = { name: 'vendor', compatible: 'vendor,carveout', setup: (rmem, k) => { k.pr_info(`vendor: ${k.pa(rmem.base)}`); return 0; } };\n");
+  writeFileSync(
+    f,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString:: the handler module's own template literal
+    "export const vendor = { name: 'vendor', compatible: 'vendor,carveout', setup: (rmem, k) => { k.pr_info(`vendor: ${k.pa(rmem.base)}`); return 0; } };\n",
+  );
   const dts = join(dir, 'b.dts');
-  writeFileSync(dts, '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  v@50000000 { compatible = "vendor,carveout"; reg = <0 0x50000000 0 0x100000>; }; }; };\n');
+  writeFileSync(
+    dts,
+    '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  v@50000000 { compatible = "vendor,carveout"; reg = <0 0x50000000 0 0x100000>; }; }; };\n',
+  );
   const r = runCli(['plan', dts, '--kernel', '6.12-arm64', '--handlers', f, '--format', 'json']);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { log: string[]; regions: { handler: string }[] };
@@ -122,7 +131,12 @@ test('plan: 6.1-armmp truncates 64-bit cells and refuses coherent pools without 
     node('hi@148000000', { compatible: 'shared-dma-pool', 'no-map': true, reg: c2(0x148000000n, M) }),
     node('big', { size: c2(1n << 32n) }),
   ]);
-  const p = plan(t, { kernel: '6.1-armmp', ram: 1n << 30n, platform: 'qemu-virt', bootargs: 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1' });
+  const p = plan(t, {
+    kernel: '6.1-armmp',
+    ram: 1n << 30n,
+    platform: 'qemu-virt',
+    bootargs: 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1',
+  });
   assert.deepEqual(
     p.log.map((l) => l.text).filter((x) => /^(OF: |Reserved memory|cma:)/.test(x)),
     [
@@ -141,7 +155,18 @@ test('plan: 6.1-armmp truncates 64-bit cells and refuses coherent pools without 
 // Real boot (carveout verify, 6.1-armmp, 3 GiB): the default CMA area lands at 0xfe800000 when the
 // board is merged into QEMU's own tree, which --platform qemu-virt does when QEMU is installed.
 test('carveout plan --platform qemu-virt plans the tree QEMU boots', () => {
-  const r = runCli(['plan', 'examples/mca/board.dts', '--kernel', '6.1-armmp', '--platform', 'qemu-virt', '--ram', '3G', '--handlers', 'examples/mca/mca-handler.ts']);
+  const r = runCli([
+    'plan',
+    'examples/mca/board.dts',
+    '--kernel',
+    '6.1-armmp',
+    '--platform',
+    'qemu-virt',
+    '--ram',
+    '3G',
+    '--handlers',
+    'examples/mca/mca-handler.ts',
+  ]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /\/mca memory-region\[0\] → mca@b8000000: 0/);
   if (/QEMU's own virt tree is not available/.test(r.stdout)) return; // no QEMU here: board tree only

@@ -58,7 +58,8 @@ test('profiles agree with the Debian configs of the packages (lab cache)', (t) =
     if (k.nodesShift !== undefined) assert.equal(1 << k.nodesShift, p.maxNumNodes, id);
     // The package itself moves on (a point release replaces the one the profile was measured
     // on); what the model uses is the config values above. A newer build is information only.
-    if (!p.debianPackage.startsWith(k.package)) newer.push(`${id}: profile measured on ${p.debianPackage}, cache has ${k.package} ${k.version}`);
+    if (!p.debianPackage.startsWith(k.package))
+      newer.push(`${id}: profile measured on ${p.debianPackage}, cache has ${k.package} ${k.version}`);
   }
   for (const n of newer) t.diagnostic(n);
   // CI fetches every lab kernel first (.ci/run), so there a missing cache is a failure, not a skip.

@@ -15,11 +15,19 @@ import { plan, type PlanResult } from '../../src/kernel/plan.js';
 
 const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
-const RMEM_ALLOC_CALLER = /^(fdt_scan_reserved_mem|early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc_size|__reserved_mem_alloc_in_range|fdt_init_reserved_mem)\b/;
+const RMEM_ALLOC_CALLER =
+  /^(fdt_scan_reserved_mem|early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc_size|__reserved_mem_alloc_in_range|fdt_init_reserved_mem)\b/;
 
-interface Alloc { size: bigint; align: bigint; from: bigint; maxAddr: bigint; result: bigint }
+interface Alloc {
+  size: bigint;
+  align: bigint;
+  from: bigint;
+  maxAddr: bigint;
+  result: bigint;
+}
 
-const fmtAlloc = (a: Alloc) => `size=0x${a.size.toString(16)} align=0x${a.align.toString(16)} from=0x${a.from.toString(16)} max=0x${a.maxAddr.toString(16)} -> 0x${a.result.toString(16)}`;
+const fmtAlloc = (a: Alloc) =>
+  `size=0x${a.size.toString(16)} align=0x${a.align.toString(16)} from=0x${a.from.toString(16)} max=0x${a.maxAddr.toString(16)} -> 0x${a.result.toString(16)}`;
 
 /**
  * The kernel's of_reserved_mem allocations from the trace. The result is read from the trace
@@ -50,8 +58,15 @@ function observedAllocs(r: LabRecord): Alloc[] {
     const b = next?.base;
     // Same size is not enough (the default CMA area can follow a failed region of its size without
     // a line of its own): the block must also lie in [from, max_addr) at the asked alignment (round_down masks with align - 1, also for odd alignments).
-    const ok = next !== undefined && b !== undefined && next.fn === 'memblock_reserve' && /^memblock_alloc_range_nid\b/.test(next.caller) &&
-      next.size === size && b >= from && (maxAddr <= 1n || b + size <= maxAddr) && (align === 0n || (b & (align - 1n)) === 0n);
+    const ok =
+      next !== undefined &&
+      b !== undefined &&
+      next.fn === 'memblock_reserve' &&
+      /^memblock_alloc_range_nid\b/.test(next.caller) &&
+      next.size === size &&
+      b >= from &&
+      (maxAddr <= 1n || b + size <= maxAddr) &&
+      (align === 0n || (b & (align - 1n)) === 0n);
     out.push({ size, align, from, maxAddr, result: ok ? b : 0n });
   });
   return out;
@@ -60,7 +75,15 @@ function observedAllocs(r: LabRecord): Alloc[] {
 function predictedAllocs(p: PlanResult): Alloc[] {
   const out: Alloc[] = [];
   for (const ev of p.trace.events) {
-    const d = ev.detail as { kind?: string; caller?: string; size?: bigint; align?: bigint; from?: bigint; maxAddr?: bigint; result?: bigint };
+    const d = ev.detail as {
+      kind?: string;
+      caller?: string;
+      size?: bigint;
+      align?: bigint;
+      from?: bigint;
+      maxAddr?: bigint;
+      result?: bigint;
+    };
     if ((d.kind ?? ev.kind) !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(d.caller ?? '')) continue;
     out.push({ size: d.size ?? 0n, align: d.align ?? 0n, from: d.from ?? 0n, maxAddr: d.maxAddr ?? 0n, result: d.result ?? 0n });
   }
@@ -80,7 +103,8 @@ export interface CaseOutcome {
 
 function firstDiff(want: string[], got: string[]): string {
   for (let i = 0; i < Math.max(want.length, got.length); i++) {
-    if (want[i] !== got[i]) return `line ${i + 1}: kernel ${JSON.stringify(want[i] ?? '(none)')} model ${JSON.stringify(got[i] ?? '(none)')}`;
+    if (want[i] !== got[i])
+      return `line ${i + 1}: kernel ${JSON.stringify(want[i] ?? '(none)')} model ${JSON.stringify(got[i] ?? '(none)')}`;
   }
   return '';
 }
@@ -143,7 +167,11 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       try {
         out = replayCase(r);
       } catch (e) {
-        out = { caseId: r.caseId, ok: false, problems: [`plan threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`] };
+        out = {
+          caseId: r.caseId,
+          ok: false,
+          problems: [`plan threw: ${e instanceof Error ? e.stack?.split('\n').slice(0, 3).join(' | ') : String(e)}`],
+        };
       }
       lines += out.lines ?? 0;
       if (out.truncated) truncated++;

@@ -16,7 +16,10 @@ function encode(v: PropVal): Uint8Array {
     const parts = (v as string[]).map((s) => [...Buffer.from(s, 'latin1'), 0]);
     return new Uint8Array(parts.flat());
   }
-  const cells: bigint[] = 'u64' in (v as object) ? (v as { u64: bigint[] }).u64.flatMap((x) => [x >> 32n, x & 0xffffffffn]) : (v as (number | bigint)[]).map((x) => BigInt(x));
+  const cells: bigint[] =
+    'u64' in (v as object)
+      ? (v as { u64: bigint[] }).u64.flatMap((x) => [x >> 32n, x & 0xffffffffn])
+      : (v as (number | bigint)[]).map((x) => BigInt(x));
   const out = new Uint8Array(cells.length * 4);
   cells.forEach((c, i) => new DataView(out.buffer).setUint32(i * 4, Number(c & 0xffffffffn)));
   return out;
@@ -48,13 +51,41 @@ export function c2(...xs: bigint[]): { u64: bigint[] } {
 }
 
 export const profiles: Record<string, RmemProfile> = {
-  '6.1-arm64': { id: '6.1-arm64', version: '6.1', arch: 'arm64', pageSize: 4096, physAddrBits: 64, cmaMinAlignmentBytes: 2n << 20n, maxCmaAreas: 20 },
-  '6.12-arm64': { id: '6.12-arm64', version: '6.12', arch: 'arm64', pageSize: 4096, physAddrBits: 64, cmaMinAlignmentBytes: 2n << 20n, maxCmaAreas: 20 },
-  '6.1-armmp': { id: '6.1-armmp', version: '6.1', arch: 'arm', pageSize: 4096, physAddrBits: 32, cmaMinAlignmentBytes: 8n << 20n, maxCmaAreas: 8 },
+  '6.1-arm64': {
+    id: '6.1-arm64',
+    version: '6.1',
+    arch: 'arm64',
+    pageSize: 4096,
+    physAddrBits: 64,
+    cmaMinAlignmentBytes: 2n << 20n,
+    maxCmaAreas: 20,
+  },
+  '6.12-arm64': {
+    id: '6.12-arm64',
+    version: '6.12',
+    arch: 'arm64',
+    pageSize: 4096,
+    physAddrBits: 64,
+    cmaMinAlignmentBytes: 2n << 20n,
+    maxCmaAreas: 20,
+  },
+  '6.1-armmp': {
+    id: '6.1-armmp',
+    version: '6.1',
+    arch: 'arm',
+    pageSize: 4096,
+    physAddrBits: 32,
+    cmaMinAlignmentBytes: 8n << 20n,
+    maxCmaAreas: 8,
+  },
 };
 
 /** Memory at 0x40000000 of `ram` bytes, the kernel image reserved like 6.12 arm64 under QEMU. */
-export function bareHost(t: Tree, kernel: keyof typeof profiles | RmemProfile, opts: { ram?: bigint; reserve?: [bigint, bigint][]; handlers?: ReservedMemHandler[]; cmaCmdline?: bigint } = {}): RmemHost {
+export function bareHost(
+  t: Tree,
+  kernel: keyof typeof profiles | RmemProfile,
+  opts: { ram?: bigint; reserve?: [bigint, bigint][]; handlers?: ReservedMemHandler[]; cmaCmdline?: bigint } = {},
+): RmemHost {
   const profile = typeof kernel === 'string' ? profiles[kernel]! : kernel;
   const mb = new Memblock({ physAddrBits: profile.physAddrBits, pageSize: profile.pageSize, version: profile.version });
   mb.add(0x40000000n, opts.ram ?? 0x40000000n);

@@ -54,7 +54,8 @@ test('of_reserved_mem survives hostile trees on every version', () => {
         earlyInitFdtScanReservedMem(h);
         fdtScanReservedMemRegNodes(h);
         for (const r of rmemRegions(h)) {
-          if (r.status === 'ok' || r.status === 'no-handler') assert.ok(r.base !== null && r.size !== null, `${r.name} placed without an address`);
+          if (r.status === 'ok' || r.status === 'no-handler')
+            assert.ok(r.base !== null && r.size !== null, `${r.name} placed without an address`);
         }
         for (const l of h.log) assert.equal(typeof l.text, 'string');
       },

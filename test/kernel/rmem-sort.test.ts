@@ -11,16 +11,18 @@ import { join } from 'node:path';
 import { kernelSort } from '../../src/kernel/rmem.js';
 
 const shims: Record<string, string> = {
-  'linux/types.h': '#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\ntypedef uint32_t u32; typedef uint64_t u64; typedef uint8_t u8;\n#define __attribute_const__ __attribute__((__const__))\n#define __always_inline inline __attribute__((always_inline))\n#define likely(x) (x)\n#define unlikely(x) (x)\n',
+  'linux/types.h':
+    '#include <stddef.h>\n#include <stdint.h>\n#include <stdbool.h>\ntypedef uint32_t u32; typedef uint64_t u64; typedef uint8_t u8;\n#define __attribute_const__ __attribute__((__const__))\n#define __always_inline inline __attribute__((always_inline))\n#define likely(x) (x)\n#define unlikely(x) (x)\n',
   'linux/export.h': '#define EXPORT_SYMBOL(x)\n',
-  'linux/sort.h': [
-    'typedef void (*swap_r_func_t)(void *a, void *b, int size, const void *priv);',
-    'typedef void (*swap_func_t)(void *a, void *b, int size);',
-    'typedef int (*cmp_r_func_t)(const void *a, const void *b, const void *priv);',
-    'typedef int (*cmp_func_t)(const void *a, const void *b);',
-    'void sort_r(void *base, size_t num, size_t size, cmp_r_func_t cmp, swap_r_func_t swap, const void *priv);',
-    'void sort(void *base, size_t num, size_t size, cmp_func_t cmp, swap_func_t swap);',
-  ].join('\n') + '\n',
+  'linux/sort.h':
+    [
+      'typedef void (*swap_r_func_t)(void *a, void *b, int size, const void *priv);',
+      'typedef void (*swap_func_t)(void *a, void *b, int size);',
+      'typedef int (*cmp_r_func_t)(const void *a, const void *b, const void *priv);',
+      'typedef int (*cmp_func_t)(const void *a, const void *b);',
+      'void sort_r(void *base, size_t num, size_t size, cmp_r_func_t cmp, swap_r_func_t swap, const void *priv);',
+      'void sort(void *base, size_t num, size_t size, cmp_func_t cmp, swap_func_t swap);',
+    ].join('\n') + '\n',
 };
 
 const driver = `#include <stdio.h>
@@ -47,10 +49,13 @@ function sortSource(version: string): string | undefined {
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-for (const [version, variant] of [['6.1', 'heapsort-6.1'], ['6.12', 'heapsort-6.12']] as const) {
+for (const [version, variant] of [
+  ['6.1', 'heapsort-6.1'],
+  ['6.12', 'heapsort-6.12'],
+] as const) {
   test(`kernelSort(${variant}) matches Linux ${version} lib/sort.c on equal keys`, (t) => {
     const gcc = spawnSync('gcc', ['--version']);
     if (gcc.status !== 0) return t.skip('gcc not installed');

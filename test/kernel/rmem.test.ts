@@ -23,7 +23,14 @@ test('6.12: dynamic handlers run at scan time, static ones later; failed nomap s
     node('st@48000000', { reg: c2(0x48000000n, 1n * M), 'no-map': true }),
     node('dyn', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) }),
   ]);
-  const h = boot(bareHost(t, '6.12-arm64', { reserve: [[0x48000000n, 0xfe000n], [0x40200000n, 0x2b20000n]] }));
+  const h = boot(
+    bareHost(t, '6.12-arm64', {
+      reserve: [
+        [0x48000000n, 0xfe000n],
+        [0x40200000n, 0x2b20000n],
+      ],
+    }),
+  );
   assert.deepEqual(texts(h), [
     "OF: reserved mem: Reserved memory: failed to reserve memory for node 'st@48000000': base 0x0000000048000000, size 1 MiB",
     'Reserved memory: created CMA memory pool at 0x000000007f800000, size 8 MiB',
@@ -43,7 +50,14 @@ test('6.1 armmp: CMA alignment raised to the pageblock size, 8-digit %pa, no sum
     node('st@50000000', { reg: c2(0x50000000n, 1n * M), 'no-map': true }),
     node('dyn', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) }),
   ]);
-  const h = boot(bareHost(t, '6.1-armmp', { reserve: [[0x40300000n, 0x1307588n], [0x48000000n, 0xdd000n]] }));
+  const h = boot(
+    bareHost(t, '6.1-armmp', {
+      reserve: [
+        [0x40300000n, 0x1307588n],
+        [0x48000000n, 0xdd000n],
+      ],
+    }),
+  );
   assert.deepEqual(texts(h), [
     'Reserved memory: created CMA memory pool at 0x7f800000, size 8 MiB',
     'OF: reserved mem: initialized node dyn, compatible id shared-dma-pool',
@@ -57,7 +71,13 @@ test('6.1 armmp: CMA alignment raised to the pageblock size, 8-digit %pa, no sum
 test('root checks: cells must equal the root and ranges must exist (message per version, twice on 6.12)', () => {
   for (const [k, lines] of [
     ['6.1-arm64', ['OF: fdt: Reserved memory: unsupported node format, ignoring']],
-    ['6.12-arm64', ['OF: reserved mem: Reserved memory: unsupported node format, ignoring', 'OF: reserved mem: Reserved memory: unsupported node format, ignoring']],
+    [
+      '6.12-arm64',
+      [
+        'OF: reserved mem: Reserved memory: unsupported node format, ignoring',
+        'OF: reserved mem: Reserved memory: unsupported node format, ignoring',
+      ],
+    ],
   ] as const) {
     const t = virtTree([node('a@48000000', { reg: c2(0x48000000n, M) })]);
     t.root.children[0]!.props = t.root.children[0]!.props.filter((p) => p.name !== 'ranges');
@@ -91,10 +111,7 @@ test('invalid reg length, disabled status, several reg entries', () => {
 });
 
 test('overlap detection prints after sorting by base then size', () => {
-  const t = virtTree([
-    node('b@48100000', { reg: c2(0x48100000n, 2n * M) }),
-    node('a@48000000', { reg: c2(0x48000000n, 2n * M) }),
-  ]);
+  const t = virtTree([node('b@48100000', { reg: c2(0x48100000n, 2n * M) }), node('a@48000000', { reg: c2(0x48000000n, 2n * M) })]);
   const h = boot(bareHost(t, '6.1-arm64'));
   assert.deepEqual(texts(h), [
     'OF: reserved mem: OVERLAP DETECTED!',
@@ -155,7 +172,12 @@ test('linux,cma-default with cma= on the command line is bypassed', () => {
     'Reserved memory: bypass linux,cma node, using cmdline CMA params instead',
     'OF: reserved mem: node linux,cma compatible matching fail',
   ]);
-  const h2 = boot(bareHost(virtTree([node('linux,cma', { compatible: 'shared-dma-pool', reusable: true, size: c2(16n * M), 'linux,cma-default': true })]), '6.12-arm64'));
+  const h2 = boot(
+    bareHost(
+      virtTree([node('linux,cma', { compatible: 'shared-dma-pool', reusable: true, size: c2(16n * M), 'linux,cma-default': true })]),
+      '6.12-arm64',
+    ),
+  );
   assert.equal(h2.cma.defaultArea, 'linux,cma');
 });
 
@@ -172,7 +194,10 @@ test('user handlers come after the built-in table; first setup returning 0 wins'
   assert.deepEqual(seen, [0x78000000n, 64n * M]);
   assert.deepEqual(texts(h), ['mca: 0x0000000078000000 64 MiB', 'OF: reserved mem: initialized node mca@b8000000, compatible id hisi,mca']);
   const r = rmemRegions(h)[0]!;
-  assert.deepEqual(r.attempts.map((a) => a.ret), [-EINVAL, 0]);
+  assert.deepEqual(
+    r.attempts.map((a) => a.ret),
+    [-EINVAL, 0],
+  );
   assert.equal(r.status, 'ok');
 });
 
@@ -206,7 +231,8 @@ test('real boots: 6.1 dynamic order follows the heapsort; 6.12 picks bottom-up n
     node('d4', { size: c2(4n * M), 'alloc-ranges': c2(0x50000000n, 0x1000000n) }),
     node('d5', { size: c2(M), 'alloc-ranges': c2(0x50f00000n, 0x800000n) }),
   ];
-  const allocs = (h: RmemHost) => h.memblock.events.flatMap((e) => (e.kind === 'memblock_phys_alloc_range' ? [`${e.size}@${e.from.toString(16)}`] : []));
+  const allocs = (h: RmemHost) =>
+    h.memblock.events.flatMap((e) => (e.kind === 'memblock_phys_alloc_range' ? [`${e.size}@${e.from.toString(16)}`] : []));
   const h61 = boot(bareHost(virtTree(kids()), '6.1-arm64'));
   assert.deepEqual(allocs(h61), ['1048576@50f00000', '1048576@0', '2097152@0', '3145728@0', '4194304@50000000']);
   assert.deepEqual(texts(h61), [
@@ -306,7 +332,9 @@ test('real boots: fdt_reserve_elfcorehdr before (6.12) or after (6.1) the static
 // then 63 statics fit.
 test('real boots: MAX_RESERVED_REGIONS with 66 static regions and one dynamic', () => {
   const kids = () => [
-    ...Array.from({ length: 66 }, (_, i) => node(`r${i}@${(0x48000000 + i * 0x10000).toString(16)}`, { reg: c2(0x48000000n + BigInt(i) * 0x10000n, 0x10000n) })),
+    ...Array.from({ length: 66 }, (_, i) =>
+      node(`r${i}@${(0x48000000 + i * 0x10000).toString(16)}`, { reg: c2(0x48000000n + BigInt(i) * 0x10000n, 0x10000n) }),
+    ),
     node('dd', { size: c2(M) }),
   ];
   const full = 'OF: reserved mem: not enough space for all defined regions.';

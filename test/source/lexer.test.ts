@@ -27,32 +27,58 @@ function lex(text: string, files: Record<string, string> = {}): { toks: Token[];
 /** Compact rendering: kind and value. */
 function show(t: Token): string {
   switch (t.t) {
-    case T.CHAR: return String.fromCharCode(t.ch);
-    case T.PROPNODENAME: return `N(${t.s})`;
-    case T.LABEL: return `L(${t.s})`;
-    case T.REF: return `R(${t.s})`;
-    case T.LITERAL: return `I(${tokenValue(t)})`;
-    case T.CHAR_LITERAL: return `C(${tokenValue(t)})`;
-    case T.BYTE: return `B(${t.n.toString(16)})`;
-    case T.STRING: return `S(${JSON.stringify(t.s)})`;
-    case T.V1: return 'V1';
-    case T.PLUGIN: return 'PLUGIN';
-    case T.MEMRESERVE: return 'MEMRESERVE';
-    case T.BITS: return 'BITS';
-    case T.DEL_NODE: return 'DELNODE';
-    case T.DEL_PROP: return 'DELPROP';
-    case T.OMIT_NO_REF: return 'OMIT';
-    case T.INCBIN: return 'INCBIN';
-    case T.EOF: return 'EOF';
-    case T.LSHIFT: return '<<';
-    case T.RSHIFT: return '>>';
-    case T.LE: return '<=';
-    case T.GE: return '>=';
-    case T.EQ: return '==';
-    case T.NE: return '!=';
-    case T.AND: return '&&';
-    case T.OR: return '||';
-    default: return '?';
+    case T.CHAR:
+      return String.fromCharCode(t.ch);
+    case T.PROPNODENAME:
+      return `N(${t.s})`;
+    case T.LABEL:
+      return `L(${t.s})`;
+    case T.REF:
+      return `R(${t.s})`;
+    case T.LITERAL:
+      return `I(${tokenValue(t)})`;
+    case T.CHAR_LITERAL:
+      return `C(${tokenValue(t)})`;
+    case T.BYTE:
+      return `B(${t.n.toString(16)})`;
+    case T.STRING:
+      return `S(${JSON.stringify(t.s)})`;
+    case T.V1:
+      return 'V1';
+    case T.PLUGIN:
+      return 'PLUGIN';
+    case T.MEMRESERVE:
+      return 'MEMRESERVE';
+    case T.BITS:
+      return 'BITS';
+    case T.DEL_NODE:
+      return 'DELNODE';
+    case T.DEL_PROP:
+      return 'DELPROP';
+    case T.OMIT_NO_REF:
+      return 'OMIT';
+    case T.INCBIN:
+      return 'INCBIN';
+    case T.EOF:
+      return 'EOF';
+    case T.LSHIFT:
+      return '<<';
+    case T.RSHIFT:
+      return '>>';
+    case T.LE:
+      return '<=';
+    case T.GE:
+      return '>=';
+    case T.EQ:
+      return '==';
+    case T.NE:
+      return '!=';
+    case T.AND:
+      return '&&';
+    case T.OR:
+      return '||';
+    default:
+      return '?';
   }
 }
 const kinds = (text: string): string => lex(text).toks.map(show).join(' ');
@@ -92,9 +118,15 @@ test('integer literals: bases, suffixes, errors', () => {
 test('strings and char literals with escapes', () => {
   const { toks } = lex(String.raw`"a\tb\x41\101\\\"\q\0" 'x' '\n' '\'' '\x7f'`);
   assert.equal(toks[0]!.s, 'a\tbAA\\"q\0');
-  assert.deepEqual(toks.slice(1, 5).map((t) => tokenValue(t)), [120n, 10n, 39n, 127n]);
+  assert.deepEqual(
+    toks.slice(1, 5).map((t) => tokenValue(t)),
+    [120n, 10n, 39n, 127n],
+  );
   const e = lex("'' 'ab'");
-  assert.deepEqual(e.diags.map((d) => d.message), ['Empty character literal', 'Character literal has 2 characters instead of 1']);
+  assert.deepEqual(
+    e.diags.map((d) => d.message),
+    ['Empty character literal', 'Character literal has 2 characters instead of 1'],
+  );
   // an unterminated string is just a '"' char
   assert.equal(kinds('"abc'), '" a b c EOF');
   // a hex escape without digits is an error (fatal in dtc)
@@ -132,7 +164,10 @@ test('linemarkers set file and line like srcpos_set_line; flags allowed', () => 
   const { toks } = lex('# 1 "a.dtsi" 1 3 4\nx\n#line 10 "b\\\\c.dts"\ny\n  # 5 "no.dts"\n');
   assert.deepEqual(
     toks.slice(0, 2).map((t) => [t.file, t.line, t.col]),
-    [['a.dtsi', 1, 1], ['b\\c.dts', 10, 1]],
+    [
+      ['a.dtsi', 1, 1],
+      ['b\\c.dts', 10, 1],
+    ],
   );
   // '#' not at the start of a line is not a linemarker
   assert.equal(toks[2]!.t, T.CHAR);

@@ -21,7 +21,11 @@ function where(d: Diagnostic): string {
 }
 
 test('dtc-tests: parse verdicts and first error agree with dtc 1.6.1', { skip: have ? false : `no dtc-tests at ${dir}` }, () => {
-  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = readFileSync(join(dir, 'expectations.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
   assert.ok(rows.length > 100);
   const wrong: string[] = [];
   let accepted = 0;

@@ -52,7 +52,13 @@ function readOrUndefined(p: string): Uint8Array | undefined {
 
 function dtcVerdict(dir: string, name: string): Verdict {
   const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', name], { cwd: dir, encoding: 'latin1', timeout: 20000 });
-  if (r.status === 0) return { kind: 'blob', detail: createHash('sha256').update(readFileSync(join(dir, 'out.dtb'))).digest('hex') };
+  if (r.status === 0)
+    return {
+      kind: 'blob',
+      detail: createHash('sha256')
+        .update(readFileSync(join(dir, 'out.dtb')))
+        .digest('hex'),
+    };
   if (r.status === 2) return { kind: 'checks-error', detail: '' };
   if (r.status === 1) {
     const line = r.stderr.split('\n').find((l) => /^(Error|Lexical error|FATAL ERROR): /.test(l)) ?? '';
@@ -94,12 +100,59 @@ function agrees(ref: Verdict, ours: Verdict): boolean {
   return ref.detail === ours.detail;
 }
 
-const TOKENS = [';', '{', '}', '<', '>', '[', ']', '(', ')', '=', ',', '/', '&', ':', 'a', 'x:', '&x', '0x', '1', '"', "'", '\\', '#', '/* c */', '// c\n', '\n', ' ', '-', '/delete-node/', '/bits/', '@', '/dts-v1/;', '/plugin/;', '&{/', '&{/n}', '?', '|', '!', '~', '09', "'ab'", "''", '"\\x"', '# 3 "other.dtsi"\n'];
+const TOKENS = [
+  ';',
+  '{',
+  '}',
+  '<',
+  '>',
+  '[',
+  ']',
+  '(',
+  ')',
+  '=',
+  ',',
+  '/',
+  '&',
+  ':',
+  'a',
+  'x:',
+  '&x',
+  '0x',
+  '1',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '/* c */',
+  '// c\n',
+  '\n',
+  ' ',
+  '-',
+  '/delete-node/',
+  '/bits/',
+  '@',
+  '/dts-v1/;',
+  '/plugin/;',
+  '&{/',
+  '&{/n}',
+  '?',
+  '|',
+  '!',
+  '~',
+  '09',
+  "'ab'",
+  "''",
+  '"\\x"',
+  '# 3 "other.dtsi"\n',
+];
 
-test('fixtures and seeded mutations get dtc 1.6.1\'s verdict', { skip }, () => {
+test("fixtures and seeded mutations get dtc 1.6.1's verdict", { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-parser-'));
   try {
-    const bases = readdirSync(fixtures).filter((f) => f.endsWith('.dts')).sort();
+    const bases = readdirSync(fixtures)
+      .filter((f) => f.endsWith('.dts'))
+      .sort();
     assert.ok(bases.length >= 3);
     const wrong: string[] = [];
     const check = (label: string, text: string): void => {
@@ -137,10 +190,12 @@ test('fixtures and seeded mutations get dtc 1.6.1\'s verdict', { skip }, () => {
   }
 });
 
-test('snippets: dtc 1.6.1\'s verdict and every error it prints, at its positions', { skip }, () => {
+test("snippets: dtc 1.6.1's verdict and every error it prints, at its positions", { skip }, () => {
   const dir = join(fixtures, 'snippets');
   const wrong: string[] = [];
-  const files = readdirSync(dir).filter((f) => f.endsWith('.dts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.dts'))
+    .sort();
   assert.ok(files.length >= 50);
   for (const f of files) {
     const ref = dtcVerdict(dir, f);
@@ -220,7 +275,7 @@ function generateDts(rnd: (n: number) => number): string {
   return s;
 }
 
-test('structured random programs build dtc\'s tree (blobs compared with -f)', { skip }, () => {
+test("structured random programs build dtc's tree (blobs compared with -f)", { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-parser-gen-'));
   try {
     let seed = 2024;
@@ -234,7 +289,11 @@ test('structured random programs build dtc\'s tree (blobs compared with -f)', { 
       const text = generateDts(rnd);
       writeFileSync(join(dir, 'g.dts'), text);
       rmSync(join(dir, 'out.dtb'), { force: true });
-      const d = spawnSync('dtc', ['-f', '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'g.dts'], { cwd: dir, encoding: 'latin1', timeout: 20000 });
+      const d = spawnSync('dtc', ['-f', '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'g.dts'], {
+        cwd: dir,
+        encoding: 'latin1',
+        timeout: 20000,
+      });
       const r = parseDts(text, 'g.dts', { includeDirs: [] });
       if (d.status === 1) {
         const first = dtcErrors(d.stderr)[0];
@@ -254,7 +313,9 @@ test('structured random programs build dtc\'s tree (blobs compared with -f)', { 
         generateLocalFixupsTree(c.ctx, '__local_fixups__');
       }
       const ours = createHash('sha256').update(writeDtb(r.tree, {})).digest('hex');
-      const ref = createHash('sha256').update(readFileSync(join(dir, 'out.dtb'))).digest('hex');
+      const ref = createHash('sha256')
+        .update(readFileSync(join(dir, 'out.dtb')))
+        .digest('hex');
       if (ours !== ref) wrong.push(`case ${k}: blobs differ\n${text}`);
     }
     assert.deepEqual(wrong, []);
@@ -267,7 +328,34 @@ test('structured random programs build dtc\'s tree (blobs compared with -f)', { 
 
 function generateValues(rnd: (n: number) => number): string {
   const pick = <T>(a: T[]): T => a[rnd(a.length)]!;
-  const lits = ['0', '1', '2', '3', '7', '8', '15', '16', '31', '32', '63', '64', '65', '0xff', '0xffffffff', '0x100000000', '0x7fffffffffffffff', '0x8000000000000000', '0xffffffffffffffff', '077', "'a'", "'\\n'", "'\\377'", "'\\x80'", '10U', '5ULL'];
+  const lits = [
+    '0',
+    '1',
+    '2',
+    '3',
+    '7',
+    '8',
+    '15',
+    '16',
+    '31',
+    '32',
+    '63',
+    '64',
+    '65',
+    '0xff',
+    '0xffffffff',
+    '0x100000000',
+    '0x7fffffffffffffff',
+    '0x8000000000000000',
+    '0xffffffffffffffff',
+    '077',
+    "'a'",
+    "'\\n'",
+    "'\\377'",
+    "'\\x80'",
+    '10U',
+    '5ULL',
+  ];
   const binops = ['+', '-', '*', '/', '%', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||'];
   const expr = (d: number): string => {
     const k = rnd(d > 3 ? 2 : 6);
@@ -288,7 +376,7 @@ function generateValues(rnd: (n: number) => number): string {
   return `/dts-v1/;\n/memreserve/ (${expr(1)}) (${expr(1)});\n/ {\n${body}};\n`;
 }
 
-test('random values and expressions: dtc\'s bytes, or every error dtc prints', { skip }, () => {
+test("random values and expressions: dtc's bytes, or every error dtc prints", { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-parser-values-'));
   try {
     let seed = 99;
@@ -302,11 +390,16 @@ test('random values and expressions: dtc\'s bytes, or every error dtc prints', {
       const text = generateValues(rnd);
       writeFileSync(join(dir, 'v.dts'), text);
       rmSync(join(dir, 'out.dtb'), { force: true });
-      const d = spawnSync('dtc', ['-f', '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'v.dts'], { cwd: dir, encoding: 'latin1', timeout: 20000 });
+      const d = spawnSync('dtc', ['-f', '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'v.dts'], {
+        cwd: dir,
+        encoding: 'latin1',
+        timeout: 20000,
+      });
       if (d.status === 1) {
         const want = dtcErrors(d.stderr);
         const got = ourErrors(dir, 'v.dts');
-        if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`case ${k}: dtc ${JSON.stringify(want)} / ours ${JSON.stringify(got)}\n${text}`);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          wrong.push(`case ${k}: dtc ${JSON.stringify(want)} / ours ${JSON.stringify(got)}\n${text}`);
         continue;
       }
       if (d.status !== 0 && d.status !== 2) continue;
@@ -317,7 +410,9 @@ test('random values and expressions: dtc\'s bytes, or every error dtc prints', {
       }
       processChecks(r.tree, {});
       const ours = createHash('sha256').update(writeDtb(r.tree, {})).digest('hex');
-      const ref = createHash('sha256').update(readFileSync(join(dir, 'out.dtb'))).digest('hex');
+      const ref = createHash('sha256')
+        .update(readFileSync(join(dir, 'out.dtb')))
+        .digest('hex');
       if (ours !== ref) wrong.push(`case ${k}: blobs differ\n${text}`);
     }
     assert.deepEqual(wrong, []);

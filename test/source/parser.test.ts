@@ -53,7 +53,13 @@ const marks = (p: Property): string => p.markers.map((m) => `${m.type}@${m.offse
 test('headers, root and memreserves with labels', () => {
   const t = parse('/dts-v1/;\n/dts-v1/;\na: b: /memreserve/ 0x1000 (0x100 * 2);\n/memreserve/ 1 2;\n/ { };');
   assert.equal(t.plugin, false);
-  assert.deepEqual(t.memreserves.map((m) => [m.address, m.size, m.labels]), [[0x1000n, 0x200n, ['a', 'b']], [1n, 2n, []]]);
+  assert.deepEqual(
+    t.memreserves.map((m) => [m.address, m.size, m.labels]),
+    [
+      [0x1000n, 0x200n, ['a', 'b']],
+      [1n, 2n, []],
+    ],
+  );
   assert.equal(t.root.name, '');
   assert.deepEqual([t.root.span.line, t.root.span.column, t.root.span.endColumn], [5, 3, 7]);
   assert.deepEqual(errors('/dts-v1/;\n/dts-v1/;\n/plugin/;\n/ { };'), ["t.dts:2.1-3.10 Header flags don't match earlier ones"]);
@@ -77,7 +83,10 @@ test('labels inside values, on properties and nodes, in dtc list order', () => {
   assert.deepEqual(node(t, '/n').labels, ['c', 'a', 'b']);
   const p = prop(t.root, 'p');
   assert.deepEqual(p.labels, ['x', 'y']);
-  assert.equal(marks(p), 'label@0:s1 type-string@0 label@2:s2 type-uint32@2 label@2:c1 label@6:c2 label@6:s3 type-uint8@6 label@6:b1 label@7:b2');
+  assert.equal(
+    marks(p),
+    'label@0:s1 type-string@0 label@2:s2 type-uint32@2 label@2:c1 label@6:c2 label@6:s3 type-uint8@6 label@6:b1 label@7:b2',
+  );
 });
 
 test('/bits/ arrays, ranges and references', () => {
@@ -124,16 +133,34 @@ test('integer expressions: precedence, unsigned 64-bit wrap, division by zero', 
 test('re-opened nodes merge; properties are replaced in place; duplicates in one block stay', () => {
   const t = parse('/dts-v1/;\n/ { a = <1>; b = <2>; n { x; }; };\n/ { a = <3>; c; n { y; }; m { }; };\n/ { d; d; k { }; k { }; };');
   // inside a merge a second `d` or `k` collides with the first and merges into it
-  assert.deepEqual(t.root.props.map((p) => p.name), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(
+    t.root.props.map((p) => p.name),
+    ['a', 'b', 'c', 'd'],
+  );
   assert.equal(hex(prop(t.root, 'a')), '00000003');
   assert.equal(prop(t.root, 'a').span.line, 3);
-  assert.deepEqual(t.root.children.map((c) => c.name), ['n', 'm', 'k']);
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['n', 'm', 'k'],
+  );
   // within one definition dtc keeps both (the checks report duplicate_node_names)
   const t2 = parse('/dts-v1/;\n/ { d; d; k { }; k { }; };');
-  assert.deepEqual(t2.root.props.map((p) => p.name), ['d', 'd']);
-  assert.deepEqual(t2.root.children.map((c) => c.name), ['k', 'k']);
-  assert.deepEqual(node(t, '/n').props.map((p) => p.name), ['x', 'y']);
-  assert.deepEqual(t.root.extraSpans?.map((s) => s.line), [3, 4]);
+  assert.deepEqual(
+    t2.root.props.map((p) => p.name),
+    ['d', 'd'],
+  );
+  assert.deepEqual(
+    t2.root.children.map((c) => c.name),
+    ['k', 'k'],
+  );
+  assert.deepEqual(
+    node(t, '/n').props.map((p) => p.name),
+    ['x', 'y'],
+  );
+  assert.deepEqual(
+    t.root.extraSpans?.map((s) => s.line),
+    [3, 4],
+  );
 });
 
 test('deletes: by name, by reference, and revival in place', () => {
@@ -143,21 +170,36 @@ test('deletes: by name, by reference, and revival in place', () => {
       '/ { a = <2>; n1 { y; }; };',
   );
   // dtc keeps deleted entries and revives them at their old place
-  assert.deepEqual(t.root.props.map((p) => p.name), ['a', 'b']);
-  assert.deepEqual(t.root.children.map((c) => c.name), ['n1', 'n2']);
+  assert.deepEqual(
+    t.root.props.map((p) => p.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['n1', 'n2'],
+  );
   const n1 = node(t, '/n1');
-  assert.deepEqual(n1.props.map((p) => p.name), ['y']);
+  assert.deepEqual(
+    n1.props.map((p) => p.name),
+    ['y'],
+  );
   assert.deepEqual(n1.labels, []); // deleted labels stay deleted
   assert.equal(getNodeByLabel(t.root, 'l3'), undefined);
   // a /delete-node/ placeholder in a new node is revived at its position by a later definition
   const t2 = parse('/dts-v1/;\n/ { /delete-node/ foo; bar { }; };\n/ { foo { }; };');
-  assert.deepEqual(t2.root.children.map((c) => c.name), ['foo', 'bar']);
+  assert.deepEqual(
+    t2.root.children.map((c) => c.name),
+    ['foo', 'bar'],
+  );
   assert.deepEqual(errors('/dts-v1/;\n/ { };\n/delete-node/ &nope;'), ['t.dts:3.15-20 Label or path nope not found']);
 });
 
 test('&label and &{/path} at top level merge into the target; unknown ones are errors', () => {
   const t = parse('/dts-v1/;\n/ { s: soc { u: uart@1 { }; }; };\n&u { a; };\n&{/soc/uart@1} { b; };\nl: &{/soc} { c; };');
-  assert.deepEqual(node(t, '/soc/uart@1').props.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(
+    node(t, '/soc/uart@1').props.map((p) => p.name),
+    ['a', 'b'],
+  );
   assert.deepEqual(node(t, '/soc').labels, ['l', 's']);
   assert.equal(getNodeByRef(t.root, 'u'), node(t, '/soc/uart@1'));
   assert.equal(getNodeByRef(t.root, '/soc/uart@1'), node(t, '/soc/uart@1'));
@@ -173,13 +215,22 @@ test('&label and &{/path} at top level merge into the target; unknown ones are e
 test('/plugin/: &ref { } becomes fragment@N with target or target-path', () => {
   const t = parse('/dts-v1/;\n/plugin/;\n&foo { a = <1>; };\n/ { x: n { }; };\n&x { b; };\n&{/n} { c; };\n&bar { };');
   assert.equal(t.plugin, true);
-  assert.deepEqual(t.root.children.map((c) => c.name), ['fragment@0', 'n', 'fragment@1', 'fragment@2']);
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['fragment@0', 'n', 'fragment@1', 'fragment@2'],
+  );
   const f0 = node(t, '/fragment@0');
   assert.equal(hex(prop(f0, 'target')), 'ffffffff');
   assert.equal(marks(prop(f0, 'target')), 'ref-phandle@0:foo');
-  assert.deepEqual(node(t, '/fragment@0/__overlay__').props.map((p) => p.name), ['a']);
+  assert.deepEqual(
+    node(t, '/fragment@0/__overlay__').props.map((p) => p.name),
+    ['a'],
+  );
   // a local label is merged locally, a path always becomes a fragment
-  assert.deepEqual(node(t, '/n').props.map((p) => p.name), ['b']);
+  assert.deepEqual(
+    node(t, '/n').props.map((p) => p.name),
+    ['b'],
+  );
   const f1 = node(t, '/fragment@1');
   assert.equal(Buffer.from(prop(f1, 'target-path').value).toString('latin1'), '/n\0');
   assert.equal(marks(prop(f1, 'target-path')), 'type-string@0:/n');
@@ -196,31 +247,53 @@ test('/omit-if-no-ref/ on a node definition and by reference', () => {
 
 test('/incbin/ searches the including directory then includeDirs; offset and length', () => {
   const bin = Uint8Array.from([1, 2, 3, 4, 5, 6]);
-  const r = parseDts('/dts-v1/;\n/ { a = /incbin/("b.bin"); b = /incbin/("b.bin", 2, 3); c = "x", /incbin/("b.bin", 10, 2); };', 'dir/t.dts', opts({ 'inc/b.bin': bin }));
+  const r = parseDts(
+    '/dts-v1/;\n/ { a = /incbin/("b.bin"); b = /incbin/("b.bin", 2, 3); c = "x", /incbin/("b.bin", 10, 2); };',
+    'dir/t.dts',
+    opts({ 'inc/b.bin': bin }),
+  );
   assert.equal(r.diagnostics.length, 0);
   const t = r.tree!;
   assert.equal(hex(prop(t.root, 'a')), '010203040506');
   assert.equal(hex(prop(t.root, 'b')), '030405');
   assert.equal(hex(prop(t.root, 'c')), '7800');
   assert.deepEqual(r.files, ['dir/t.dts', 'inc/b.bin', 'inc/b.bin', 'inc/b.bin']);
-  assert.deepEqual(errors('/dts-v1/;\n/ { a = /incbin/("nope.bin"); };'), ['t.dts:2.18-28 Couldn\'t open "nope.bin": No such file or directory']);
+  assert.deepEqual(errors('/dts-v1/;\n/ { a = /incbin/("nope.bin"); };'), [
+    't.dts:2.18-28 Couldn\'t open "nope.bin": No such file or directory',
+  ]);
 });
 
 test('/include/ and linemarkers map positions back to the original files', () => {
-  const r = parseDts('/dts-v1/;\n/include/ "x.dtsi"\n/ { b = <1>; };', 'dir/t.dts', opts({ 'dir/x.dtsi': '/ {\n  a = <1 2 0x100000000>;\n};' }));
+  const r = parseDts(
+    '/dts-v1/;\n/include/ "x.dtsi"\n/ { b = <1>; };',
+    'dir/t.dts',
+    opts({ 'dir/x.dtsi': '/ {\n  a = <1 2 0x100000000>;\n};' }),
+  );
   assert.deepEqual(r.diagnostics.map(where), ['dir/x.dtsi:2.12-23 Value out of range for 32-bit array element']);
   const pp = '# 1 "board.dts"\n/dts-v1/;\n# 1 "soc.dtsi" 1\n/ {\n\tp = <X>;\n};\n# 3 "board.dts" 2\n/ { q = <Y>; };\n';
-  assert.deepEqual(parseDts(pp, 'board.dts.tmp', opts()).diagnostics.map(where), ['soc.dtsi:2.7-8 syntax error', 'board.dts:3.10-11 syntax error']);
-  assert.deepEqual(errors('/dts-v1/;\n/include/ "none.dtsi"\n/ { };'), ['t.dts:2.1-22 Couldn\'t open "none.dtsi": No such file or directory']);
+  assert.deepEqual(parseDts(pp, 'board.dts.tmp', opts()).diagnostics.map(where), [
+    'soc.dtsi:2.7-8 syntax error',
+    'board.dts:3.10-11 syntax error',
+  ]);
+  assert.deepEqual(errors('/dts-v1/;\n/include/ "none.dtsi"\n/ { };'), [
+    't.dts:2.1-22 Couldn\'t open "none.dtsi": No such file or directory',
+  ]);
 });
 
 test('properties must precede subnodes', () => {
-  assert.deepEqual(errors('/dts-v1/;\n\n/ {\n\tnode1 {\n\t};\n\tl: prop;\n\tnode2 {\n\t};\n};'), ['t.dts:6.2-10 Properties must precede subnodes']);
+  assert.deepEqual(errors('/dts-v1/;\n\n/ {\n\tnode1 {\n\t};\n\tl: prop;\n\tnode2 {\n\t};\n};'), [
+    't.dts:6.2-10 Properties must precede subnodes',
+  ]);
 });
 
 test('syntax errors: dtc position, then recovery reports later ones too', () => {
   const e = errors('/dts-v1/;\n/ {\n\ta = <1 2;\n\tb = <GPIO 3>;\n\tc = "ok";\n\tn { d = ; };\n};\n/ { e = <(1 +)>; };');
-  assert.deepEqual(e, ['t.dts:3.10-11 syntax error', 't.dts:4.7-8 syntax error', 't.dts:6.10-11 syntax error', 't.dts:8.14-15 syntax error']);
+  assert.deepEqual(e, [
+    't.dts:3.10-11 syntax error',
+    't.dts:4.7-8 syntax error',
+    't.dts:6.10-11 syntax error',
+    't.dts:8.14-15 syntax error',
+  ]);
   // missing "};" at the end: dtc reports at the last lexeme (here the final newline)
   assert.deepEqual(errors('/dts-v1/;\n/ {\n\ta;\n'), ['t.dts:3.4-4.1 syntax error']);
 });
@@ -247,14 +320,23 @@ test('deleted labels are kept aside for -@ (dtc keeps them in node->labels)', ()
 
 test('hostile nesting ends in a diagnostic, never an exception', () => {
   const deep = '/dts-v1/;\n/ {' + 'a {'.repeat(5000) + '};'.repeat(5000) + '};';
-  assert.deepEqual(errors(deep).map((e) => e.replace(/:.*? /, ' ')), ["t.dts nodes nested more than 1000 deep: carveout's limit"]);
-  for (const expr of ['('.repeat(20000) + '1' + ')'.repeat(20000), '-'.repeat(20000) + '1', '1?'.repeat(20000) + '1' + ':1'.repeat(20000)]) {
+  assert.deepEqual(
+    errors(deep).map((e) => e.replace(/:.*? /, ' ')),
+    ["t.dts nodes nested more than 1000 deep: carveout's limit"],
+  );
+  for (const expr of [
+    '('.repeat(20000) + '1' + ')'.repeat(20000),
+    '-'.repeat(20000) + '1',
+    '1?'.repeat(20000) + '1' + ':1'.repeat(20000),
+  ]) {
     const e = errors(`/dts-v1/;\n/ { p = <(${expr})>; };`);
     assert.equal(e.length, 1);
     assert.match(e[0]!, /carveout's limit$/);
   }
   // a file including itself stops at dtc's MAX_SRCFILE_DEPTH
-  assert.deepEqual(errors('/dts-v1/;\n/include/ "t.dts"\n/ { };', { 't.dts': '/include/ "t.dts"\n' }), ['t.dts:1.1-18 Includes nested too deeply']);
+  assert.deepEqual(errors('/dts-v1/;\n/include/ "t.dts"\n/ { };', { 't.dts': '/include/ "t.dts"\n' }), [
+    't.dts:1.1-18 Includes nested too deeply',
+  ]);
   // nesting dtc accepts and we accept
   parse('/dts-v1/;\n/ { p = <' + '('.repeat(200) + '1' + ')'.repeat(200) + '>;' + 'a {'.repeat(900) + '};'.repeat(900) + ' };');
 });
@@ -262,10 +344,66 @@ test('hostile nesting ends in a diagnostic, never an exception', () => {
 test('random input never throws (fast-check)', async () => {
   const fc = await import('fast-check');
   const piece = fc.constantFrom(
-    '/dts-v1/;', '/plugin/;', '/ {', '};', '{', '}', ';', '=', '<', '>', '[', ']', '(', ')', ',', ':', '&', '&a', '&{/a}', 'a:', 'a', 'b@1',
-    '#x', '0x1f', '12', '09', "'c'", "'\\x4'", '"s\\n"', '"', "'", '/bits/ 8', '/delete-node/', '/delete-property/', '/omit-if-no-ref/',
-    '/memreserve/', '/incbin/("f")', '/include/ "f"', '# 1 "x.dtsi"\n', '\n', ' ', '/*', '*/', '//', '+', '-', '*', '/', '%', '?',
-    '<<', '>>', '&&', '||', '!', '~', '==', '\0', '\xff', '\u0100',
+    '/dts-v1/;',
+    '/plugin/;',
+    '/ {',
+    '};',
+    '{',
+    '}',
+    ';',
+    '=',
+    '<',
+    '>',
+    '[',
+    ']',
+    '(',
+    ')',
+    ',',
+    ':',
+    '&',
+    '&a',
+    '&{/a}',
+    'a:',
+    'a',
+    'b@1',
+    '#x',
+    '0x1f',
+    '12',
+    '09',
+    "'c'",
+    "'\\x4'",
+    '"s\\n"',
+    '"',
+    "'",
+    '/bits/ 8',
+    '/delete-node/',
+    '/delete-property/',
+    '/omit-if-no-ref/',
+    '/memreserve/',
+    '/incbin/("f")',
+    '/include/ "f"',
+    '# 1 "x.dtsi"\n',
+    '\n',
+    ' ',
+    '/*',
+    '*/',
+    '//',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '?',
+    '<<',
+    '>>',
+    '&&',
+    '||',
+    '!',
+    '~',
+    '==',
+    '\0',
+    '\xff',
+    '\u0100',
   );
   fc.assert(
     fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 60 }), (parts) => {
@@ -300,11 +438,17 @@ test('a missing semicolon at the end of a line is pointed out', () => {
   assert.match(r.diagnostics[0]!.hint!, /Missing ';' at the end of line 3\?/);
 });
 
-test('deleted children stay visible by name for checks that read dtc\'s raw list', () => {
+test("deleted children stay visible by name for checks that read dtc's raw list", () => {
   const t = parse('/dts-v1/;\n/ { i2c { a@1 { }; b@2 { }; }; m { /delete-node/ x; y { }; }; };\n/ { i2c { /delete-node/ a@1; }; };');
-  assert.deepEqual(node(t, '/i2c').children.map((c) => c.name), ['b@2']);
+  assert.deepEqual(
+    node(t, '/i2c').children.map((c) => c.name),
+    ['b@2'],
+  );
   assert.deepEqual(node(t, '/i2c').rawChildNames, ['a@1', 'b@2']);
-  assert.deepEqual(node(t, '/i2c').rawChildSpans!.map((ss) => ss.map((x) => `${x.line}.${x.column}`)), [['2.15'], ['2.24']]);
+  assert.deepEqual(
+    node(t, '/i2c').rawChildSpans!.map((ss) => ss.map((x) => `${x.line}.${x.column}`)),
+    [['2.15'], ['2.24']],
+  );
   // a /delete-node/ placeholder in a new node is a deleted child too
   assert.deepEqual(node(t, '/m').rawChildNames, ['x', 'y']);
   assert.equal(t.root.rawChildNames, undefined);
@@ -321,12 +465,26 @@ test('a revived /delete-node/ placeholder is marked: dtc left its parent pointer
 });
 
 test('deleted properties stay visible with their last value (dtc keeps them in node->proplist)', () => {
-  const t = parse('/dts-v1/;\n/ { n { name = "x"; a = <1>; b; }; m { /delete-property/ q; r; }; };\n/ { n { /delete-property/ name; /delete-property/ b; }; };');
+  const t = parse(
+    '/dts-v1/;\n/ { n { name = "x"; a = <1>; b; }; m { /delete-property/ q; r; }; };\n/ { n { /delete-property/ name; /delete-property/ b; }; };',
+  );
   const n = node(t, '/n');
-  assert.deepEqual(n.props.map((p) => p.name), ['a']);
-  assert.deepEqual(n.deletedProps!.map((p) => [p.name, Buffer.from(p.value).toString('latin1'), p.liveBefore]), [['name', 'x\0', 0], ['b', '', 1]]);
+  assert.deepEqual(
+    n.props.map((p) => p.name),
+    ['a'],
+  );
+  assert.deepEqual(
+    n.deletedProps!.map((p) => [p.name, Buffer.from(p.value).toString('latin1'), p.liveBefore]),
+    [
+      ['name', 'x\0', 0],
+      ['b', '', 1],
+    ],
+  );
   // a bare /delete-property/ in a node's first block is a raw-list entry too, with no value
-  assert.deepEqual(node(t, '/m').deletedProps!.map((p) => [p.name, p.value.length, p.liveBefore]), [['q', 0, 0]]);
+  assert.deepEqual(
+    node(t, '/m').deletedProps!.map((p) => [p.name, p.value.length, p.liveBefore]),
+    [['q', 0, 0]],
+  );
   assert.equal(t.root.deletedProps, undefined);
   // revived by a later definition: live again, no longer listed
   const r = parse('/dts-v1/;\n/ { n { a = <1>; }; };\n/ { n { /delete-property/ a; }; };\n/ { n { a = <2>; }; };');
@@ -335,10 +493,19 @@ test('deleted properties stay visible with their last value (dtc keeps them in n
 
 test('a deleted "name" property is still checked, as dtc\'s check_name_properties walks the raw list', async () => {
   const { compileString } = await import('../../src/compile.js');
-  const r = compileString('/dts-v1/;\n/ { n { name = "x"; }; };\n/ { n { /delete-property/ name; }; };', { fileName: 't.dts', preprocess: false });
+  const r = compileString('/dts-v1/;\n/ { n { name = "x"; }; };\n/ { n { /delete-property/ name; }; };', {
+    fileName: 't.dts',
+    preprocess: false,
+  });
   // dtc 1.6.1: t.dts:2.7-23: ERROR (name_properties): /n: "name" property is incorrect ("x" instead of base node name), exit 2
   assert.equal(r.dtb, undefined);
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}.${d.column} ${d.message}`), ['2.7 /n: "name" property is incorrect ("x" instead of base node name)']);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}.${d.column} ${d.message}`),
+    ['2.7 /n: "name" property is incorrect ("x" instead of base node name)'],
+  );
   // a correct deleted name is harmless
-  assert.ok(compileString('/dts-v1/;\n/ { n { name = "n"; }; };\n/ { n { /delete-property/ name; }; };', { fileName: 't.dts', preprocess: false }).dtb);
+  assert.ok(
+    compileString('/dts-v1/;\n/ { n { name = "n"; }; };\n/ { n { /delete-property/ name; }; };', { fileName: 't.dts', preprocess: false })
+      .dtb,
+  );
 });

@@ -4,11 +4,19 @@ import { spawnSync } from 'node:child_process';
 
 /** GCC's cpp with the kernel's flags (scripts/Makefile.dtbs dtc_cpp_flags, minus -Wp,-MMD). */
 export function runGccCpp(file: string, includeDirs: string[], cwd: string): { text: string; ok: boolean; stderr: string } {
-  const r = spawnSync('cpp', ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file], { cwd, encoding: 'latin1', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    'cpp',
+    ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file],
+    { cwd, encoding: 'latin1', maxBuffer: 1 << 28 },
+  );
   return { text: r.stdout ?? '', ok: r.status === 0, stderr: r.stderr ?? '' };
 }
 
-export interface PosWord { file: string; line: number; word: string }
+export interface PosWord {
+  file: string;
+  line: number;
+  word: string;
+}
 
 /**
  * Split preprocessor output into white-space separated words, each with the file:line that dtc's
@@ -41,7 +49,8 @@ export function compareOutputs(ours: string, theirs: string): string | undefined
   const b = mappedWords(theirs);
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (x.word !== y.word || x.line !== y.line || x.file !== y.file) {
       return `word ${i}: ours ${JSON.stringify(x.word)} at ${x.file}:${x.line}, cpp ${JSON.stringify(y.word)} at ${y.file}:${y.line}`;
     }

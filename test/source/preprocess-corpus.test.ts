@@ -23,7 +23,9 @@ function walk(dir: string, rel: string, out: string[]): string[] {
 
 function gcc(file: string, cwd: string): Promise<{ text: string; ok: boolean }> {
   return new Promise((resolve) => {
-    const p = spawn('cpp', ['-nostdinc', '-I', 'scripts/dtc/include-prefixes', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file], { cwd });
+    const p = spawn('cpp', ['-nostdinc', '-I', 'scripts/dtc/include-prefixes', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', file], {
+      cwd,
+    });
     const chunks: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => chunks.push(d));
     p.stderr.resume();
@@ -33,7 +35,10 @@ function gcc(file: string, cwd: string): Promise<{ text: string; ok: boolean }> 
 }
 
 test('preprocessor agrees with GCC cpp on the kernel DTS corpus', { timeout: 30 * 60_000 }, async (t) => {
-  if (!enabled) { t.skip('set CARVEOUT_CORPUS=1 (or CI) to run the kernel DTS corpus comparison'); return; }
+  if (!enabled) {
+    t.skip('set CARVEOUT_CORPUS=1 (or CI) to run the kernel DTS corpus comparison');
+    return;
+  }
   const src = await locateKernelSource('6.12');
   if (!src.dir) {
     if (process.env.CI) assert.fail(`no Linux 6.12 source: ${src.problem}`);
@@ -42,19 +47,35 @@ test('preprocessor agrees with GCC cpp on the kernel DTS corpus', { timeout: 30 
   }
   const dir = src.dir;
   const which = spawn('cpp', ['--version']);
-  const haveCpp = await new Promise<boolean>((r) => { which.on('error', () => r(false)); which.on('close', (c) => r(c === 0)); });
-  if (!haveCpp) { if (process.env.CI) assert.fail('no cpp (apt-get install cpp)'); t.skip('GCC cpp not installed'); return; }
+  const haveCpp = await new Promise<boolean>((r) => {
+    which.on('error', () => r(false));
+    which.on('close', (c) => r(c === 0));
+  });
+  if (!haveCpp) {
+    if (process.env.CI) assert.fail('no cpp (apt-get install cpp)');
+    t.skip('GCC cpp not installed');
+    return;
+  }
   const arches = (process.env.CARVEOUT_CORPUS_ARCH ?? 'arm64,arm').split(',');
-  const readFile = (p: string): string | undefined => { try { return readFileSync(join(dir, p), 'latin1'); } catch { return undefined; } };
+  const readFile = (p: string): string | undefined => {
+    try {
+      return readFileSync(join(dir, p), 'latin1');
+    } catch {
+      return undefined;
+    }
+  };
   for (const arch of arches) {
     const files = walk(dir, `arch/${arch}/boot/dts`, []).sort();
     const cache = createPreprocessCache();
-    let agree = 0, identical = 0, ourMs = 0;
+    let agree = 0,
+      identical = 0,
+      ourMs = 0;
     const bad: string[] = [];
     // GCC runs in the background, two at a time, while we preprocess.
     const results: Promise<{ text: string; ok: boolean }>[] = new Array(files.length);
     let next = 0;
-    const pump = (): Promise<void> => (next < files.length ? ((i) => (results[i] = gcc(files[i]!, dir)).then(pump))(next++) : Promise.resolve());
+    const pump = (): Promise<void> =>
+      next < files.length ? ((i) => (results[i] = gcc(files[i]!, dir)).then(pump))(next++) : Promise.resolve();
     const workers = [pump(), pump()];
     for (let i = 0; i < files.length; i++) {
       while (!results[i]) await new Promise((r) => setImmediate(r));
@@ -64,7 +85,8 @@ test('preprocessor agrees with GCC cpp on the kernel DTS corpus', { timeout: 30 
       const theirs = await results[i]!;
       const oursFailed = ours.diagnostics.some((d) => d.severity === 'error');
       let diff = compareOutputs(ours.text, theirs.text);
-      if (!diff && oursFailed === theirs.ok) diff = `cpp ${theirs.ok ? 'succeeded' : 'failed'} but we reported ${oursFailed ? 'errors' : 'none'}`;
+      if (!diff && oursFailed === theirs.ok)
+        diff = `cpp ${theirs.ok ? 'succeeded' : 'failed'} but we reported ${oursFailed ? 'errors' : 'none'}`;
       if (diff) bad.push(`${files[i]}: ${diff}`);
       else agree++;
       if (ours.text === theirs.text) identical++;

@@ -17,7 +17,10 @@ const cases = Number(process.env.CARVEOUT_FUZZ_CASES ?? 300);
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  return () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 1) / 0x80000000; };
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 1) / 0x80000000;
+  };
 }
 
 function gcc(src: string): { text: string; ok: boolean } {
@@ -36,19 +39,26 @@ function differ(src: string): string | undefined {
   const g = gcc(src);
   const o = preprocessText(src, 't.dts', { includeDirs: [] });
   const oOk = !o.diagnostics.some((d) => d.severity === 'error');
-  if (g.ok !== oOk) return `cpp ${g.ok ? 'accepts' : 'rejects'} it, we ${oOk ? 'accept' : 'reject'} it: ${JSON.stringify(o.diagnostics.map((d) => d.message))}`;
+  if (g.ok !== oOk)
+    return `cpp ${g.ok ? 'accepts' : 'rejects'} it, we ${oOk ? 'accept' : 'reject'} it: ${JSON.stringify(o.diagnostics.map((d) => d.message))}`;
   if (!g.ok) return undefined; // after an error the output does not matter (dtc never runs)
-  const a = mappedWords(o.text), b = mappedWords(g.text);
+  const a = mappedWords(o.text),
+    b = mappedWords(g.text);
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a[i], y = b[i];
+    const x = a[i],
+      y = b[i];
     if (!x || !y || x.word !== y.word || x.line !== y.line) return `word ${i}: ours ${JSON.stringify(x)} cpp ${JSON.stringify(y)}`;
   }
   return undefined;
 }
 
 test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (t) => {
-  if (!haveCpp) { if (process.env.CI) assert.fail('cpp missing'); t.skip('GCC cpp not installed'); return; }
+  if (!haveCpp) {
+    if (process.env.CI) assert.fail('cpp missing');
+    t.skip('GCC cpp not installed');
+    return;
+  }
   const rnd = rng(seed0);
   const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
   const names = ['A', 'B', 'C', 'F', 'G', 'H'];
@@ -61,10 +71,24 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
       else if (r < 0.35 && params.length) parts.push('#' + pick(params));
       else if (r < 0.45 && parts.length) parts.push('##');
       else if (r < 0.6) parts.push(pick(names));
-      else if (r < 0.7 && variadic) parts.push(pick(['__VA_ARGS__', ', ## __VA_ARGS__', '__VA_OPT__(,)', '__VA_OPT__(x __VA_ARGS__ (1))', '#__VA_OPT__(a  __VA_ARGS__)', '__VA_OPT__(a ## __VA_ARGS__)', 'q ## __VA_OPT__(__VA_ARGS__ 1)']));
+      else if (r < 0.7 && variadic)
+        parts.push(
+          pick([
+            '__VA_ARGS__',
+            ', ## __VA_ARGS__',
+            '__VA_OPT__(,)',
+            '__VA_OPT__(x __VA_ARGS__ (1))',
+            '#__VA_OPT__(a  __VA_ARGS__)',
+            '__VA_OPT__(a ## __VA_ARGS__)',
+            'q ## __VA_OPT__(__VA_ARGS__ 1)',
+          ]),
+        );
       else parts.push(pick(['(', ')', ',', '1', 'x', '-', '+', '"s"', '<', '>', '#', '0x1', 'e', '.', '&', '@', '__LINE__']));
     }
-    return parts.join(pick([' ', ''])).replace(/^\s*##/, '').replace(/##\s*$/, '');
+    return parts
+      .join(pick([' ', '']))
+      .replace(/^\s*##/, '')
+      .replace(/##\s*$/, '');
   };
   const def = (): string => {
     const name = pick(names);
@@ -97,11 +121,36 @@ test('random macros expand exactly as GCC expands them', { timeout: 600_000 }, (
 });
 
 test('random #if expressions evaluate exactly as GCC evaluates them', (t) => {
-  if (!haveCpp) { if (process.env.CI) assert.fail('cpp missing'); t.skip('GCC cpp not installed'); return; }
+  if (!haveCpp) {
+    if (process.env.CI) assert.fail('cpp missing');
+    t.skip('GCC cpp not installed');
+    return;
+  }
   const rnd = rng(seed0 + 1);
   const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
   const ex = (d: number): string => {
-    if (d > 3 || rnd() < 0.3) return pick(['0', '1', '2', '-1', '7u', '0x8000000000000000', '18446744073709551615u', '9223372036854775807', '63', '64', '3', "'a'", "'\\377'", 'X', 'Y', 'defined X', 'defined(Z)', '0x10ULL', '010']);
+    if (d > 3 || rnd() < 0.3)
+      return pick([
+        '0',
+        '1',
+        '2',
+        '-1',
+        '7u',
+        '0x8000000000000000',
+        '18446744073709551615u',
+        '9223372036854775807',
+        '63',
+        '64',
+        '3',
+        "'a'",
+        "'\\377'",
+        'X',
+        'Y',
+        'defined X',
+        'defined(Z)',
+        '0x10ULL',
+        '010',
+      ]);
     const r = rnd();
     if (r < 0.15) return pick(['-', '~', '!', '+']) + ex(d + 1);
     if (r < 0.25) return `(${ex(d + 1)} ? ${ex(d + 1)} : ${ex(d + 1)})`;
@@ -118,7 +167,8 @@ test('random #if expressions evaluate exactly as GCC evaluates them', (t) => {
   const g = spawnSync('cpp', ['-nostdinc', '-undef', '-x', 'assembler-with-cpp', '-'], { input: src, encoding: 'latin1' });
   const o = preprocessText(src, '<stdin>', { includeDirs: [] });
   const pick2 = (text: string): string[] => text.split('\n').filter((l) => /^[TF]\d+$/.test(l));
-  const gw = pick2(g.stdout), ow = pick2(o.text);
+  const gw = pick2(g.stdout),
+    ow = pick2(o.text);
   assert.equal(ow.length, 1000);
   const diffs = gw.map((w, i) => (w === ow[i] ? '' : `${exprs[i]}: cpp ${w[0]}, ours ${ow[i]?.[0]}`)).filter(Boolean);
   assert.deepEqual(diffs.slice(0, 5), []);

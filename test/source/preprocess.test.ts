@@ -7,13 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPreprocessCache, preprocess, preprocessText, PreprocessOptions } from '../../src/source/preprocess.js';
+import { createPreprocessCache, preprocess, preprocessText, type PreprocessOptions } from '../../src/source/preprocess.js';
 import { mappedWords } from './preprocess-compare.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'cpp');
 const fixtureRead = (p: string): string | undefined => {
-  try { return readFileSync(join(fixtures, p), 'utf8'); } catch { return undefined; }
+  try {
+    return readFileSync(join(fixtures, p), 'utf8');
+  } catch {
+    return undefined;
+  }
 };
 
 /** Preprocess in-memory files: `files` maps path → text; the main file is 'main.dts'. */
@@ -23,7 +27,9 @@ function run(main: string, files: Record<string, string> = {}, opts: Partial<Pre
 }
 /** The words dtc would see, joined by one space. */
 function words(main: string, files: Record<string, string> = {}, opts: Partial<PreprocessOptions> = {}): string {
-  return mappedWords(run(main, files, opts).text).map((w) => w.word).join(' ');
+  return mappedWords(run(main, files, opts).text)
+    .map((w) => w.word)
+    .join(' ');
 }
 function diags(main: string, files: Record<string, string> = {}): Diagnostic[] {
   return run(main, files).diagnostics;
@@ -36,7 +42,9 @@ function only(ds: Diagnostic[], code: string): Diagnostic {
 
 // ---------------------------------------------------------------- fixtures (GCC's own output)
 
-const fixtureNames = readdirSync(fixtures).filter((f) => f.endsWith('.dts')).sort();
+const fixtureNames = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.dts'))
+  .sort();
 for (const f of fixtureNames) {
   test(`fixture ${f} is byte-identical to GCC's output`, () => {
     const r = preprocess(f, { includeDirs: ['include'], readFile: fixtureRead });
@@ -48,9 +56,15 @@ for (const f of fixtureNames) {
 
 test('fixtures still match the installed GCC cpp (skipped without cpp)', (t) => {
   const v = spawnSync('cpp', ['--version'], { encoding: 'utf8' });
-  if (v.status !== 0) { t.skip('cpp not installed'); return; }
+  if (v.status !== 0) {
+    t.skip('cpp not installed');
+    return;
+  }
   for (const f of fixtureNames) {
-    const r = spawnSync('cpp', ['-nostdinc', '-I', 'include', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', f], { cwd: fixtures, encoding: 'utf8' });
+    const r = spawnSync('cpp', ['-nostdinc', '-I', 'include', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', f], {
+      cwd: fixtures,
+      encoding: 'utf8',
+    });
     const expected = readFileSync(join(fixtures, f.replace(/\.dts$/, '.expected')), 'utf8');
     // Compare what dtc sees (GCC versions differ in blank-line details only).
     assert.deepEqual(mappedWords(r.stdout), mappedWords(expected), f);
@@ -76,7 +90,12 @@ test('# stringifies with GCC spacing and escapes', () => {
 
 test('## pastes, and a failed paste keeps both tokens (assembler mode, no error)', () => {
   const r = run('#define C(a, b) a ## b\n<C(0x, 1f)> C(foo, -bar) C(x, ) C(, y)');
-  assert.equal(mappedWords(r.text).map((w) => w.word).join(' '), '<0x1f> foo -bar x y');
+  assert.equal(
+    mappedWords(r.text)
+      .map((w) => w.word)
+      .join(' '),
+    '<0x1f> foo -bar x y',
+  );
   assert.deepEqual(r.diagnostics, []);
 });
 
@@ -90,7 +109,10 @@ test('function-like macro name without ( is left alone; arguments may span lines
   assert.equal(words('#define F(x) <x>\nF; F\n(1);'), 'F; <1>;');
   const r = run('#define M(a, b) a b\nx = M(1,\n  2) y;\nz;');
   const w = mappedWords(r.text);
-  assert.deepEqual(w.map((x) => `${x.word}@${x.line}`), ['x@2', '=@2', '1@2', '2@2', 'y;@2', 'z;@4']);
+  assert.deepEqual(
+    w.map((x) => `${x.word}@${x.line}`),
+    ['x@2', '=@2', '1@2', '2@2', 'y;@2', 'z;@4'],
+  );
 });
 
 test('pp-numbers are greedy: 0x1e+A is one token, A not expanded', () => {
@@ -98,7 +120,10 @@ test('pp-numbers are greedy: 0x1e+A is one token, A not expanded', () => {
 });
 
 test('__FILE__, __LINE__, __COUNTER__, __INCLUDE_LEVEL__', () => {
-  assert.equal(words('a __FILE__ __LINE__\n#include "x.h"\n__COUNTER__ __COUNTER__', { 'x.h': '__FILE__ __LINE__ __INCLUDE_LEVEL__\n' }), 'a "main.dts" 1 "x.h" 1 1 0 1');
+  assert.equal(
+    words('a __FILE__ __LINE__\n#include "x.h"\n__COUNTER__ __COUNTER__', { 'x.h': '__FILE__ __LINE__ __INCLUDE_LEVEL__\n' }),
+    'a "main.dts" 1 "x.h" 1 1 0 1',
+  );
 });
 
 test('-D defines and __DTS__ (can be turned off)', () => {
@@ -118,7 +143,8 @@ test('#undef and redefinition', () => {
 // ---------------------------------------------------------------- conditionals and expressions
 
 test('#if/#ifdef/#ifndef/#elif/#else/#endif and defined', () => {
-  const src = '#define A 1\n#if A\ny1\n#else\nn1\n#endif\n#ifdef B\nn2\n#elif defined(A) && defined A\ny2\n#else\nn3\n#endif\n#ifndef B\ny3\n#endif\n';
+  const src =
+    '#define A 1\n#if A\ny1\n#else\nn1\n#endif\n#ifdef B\nn2\n#elif defined(A) && defined A\ny2\n#else\nn3\n#endif\n#ifndef B\ny3\n#endif\n';
   assert.equal(words(src), 'y1 y2 y3');
 });
 
@@ -146,7 +172,10 @@ test('integer expressions have C semantics on 64-bit intmax/uintmax', () => {
 });
 
 test('__has_include', () => {
-  assert.equal(words('#if __has_include(<a.h>) && !__has_include("b.h")\nyes\n#endif\n#ifdef __has_include\nyes2\n#endif', { 'inc/a.h': '' }), 'yes yes2');
+  assert.equal(
+    words('#if __has_include(<a.h>) && !__has_include("b.h")\nyes\n#endif\n#ifdef __has_include\nyes2\n#endif', { 'inc/a.h': '' }),
+    'yes yes2',
+  );
 });
 
 // ---------------------------------------------------------------- includes
@@ -158,22 +187,46 @@ test('#include "..." searches the includer\'s directory first, <...> only -I dir
 
 test('computed includes, and linemarkers map lines back through includes', () => {
   const r = run('#define H <x.h>\n#include H\nafter;\n', { 'inc/x.h': '\n\nin-x;\n' });
-  assert.deepEqual(mappedWords(r.text).map((w) => `${w.word}@${w.file}:${w.line}`), ['in-x;@inc/x.h:3', 'after;@main.dts:3']);
+  assert.deepEqual(
+    mappedWords(r.text).map((w) => `${w.word}@${w.file}:${w.line}`),
+    ['in-x;@inc/x.h:3', 'after;@main.dts:3'],
+  );
   assert.deepEqual(r.files, ['main.dts', 'inc/x.h']);
 });
 
 test('include guards, #pragma once and #line', () => {
-  assert.equal(words('#include "g.h"\n#include "g.h"\n#include "o.h"\n#include "o.h"\nG', { 'g.h': '#ifndef G\n#define G 1\ng\n#endif\n', 'o.h': '#pragma once\no\n' }), 'g o 1');
+  assert.equal(
+    words('#include "g.h"\n#include "g.h"\n#include "o.h"\n#include "o.h"\nG', {
+      'g.h': '#ifndef G\n#define G 1\ng\n#endif\n',
+      'o.h': '#pragma once\no\n',
+    }),
+    'g o 1',
+  );
   const r = run('#line 100 "other.dts"\nx __LINE__ __FILE__\n');
-  assert.deepEqual(mappedWords(r.text).map((w) => `${w.word}@${w.file}:${w.line}`), ['x@other.dts:100', '100@other.dts:100', '"other.dts"@other.dts:100']);
+  assert.deepEqual(
+    mappedWords(r.text).map((w) => `${w.word}@${w.file}:${w.line}`),
+    ['x@other.dts:100', '100@other.dts:100', '"other.dts"@other.dts:100'],
+  );
 });
 
 test('the cache shares file texts and tokens across runs', () => {
   const cache = createPreprocessCache();
   let reads = 0;
   const files: Record<string, string> = { 'main.dts': '#include "a.h"\nA', 'a.h': '#define A 1\n' };
-  const opts = { includeDirs: [], cache, readFile: (p: string) => { reads++; return files[p]; } };
-  assert.equal(mappedWords(preprocess('main.dts', opts).text).map((w) => w.word).join(' '), '1');
+  const opts = {
+    includeDirs: [],
+    cache,
+    readFile: (p: string) => {
+      reads++;
+      return files[p];
+    },
+  };
+  assert.equal(
+    mappedWords(preprocess('main.dts', opts).text)
+      .map((w) => w.word)
+      .join(' '),
+    '1',
+  );
   preprocess('main.dts', opts);
   assert.equal(reads, 2);
   assert.equal(cache.lexed.size, 2);
@@ -186,7 +239,10 @@ test('unknown directives such as #address-cells are text; so is # followed by a 
 });
 
 test('comments, continuations and unterminated quotes', () => {
-  assert.equal(words('a /* x */ b // c\nd/**/e\nf \\\ng\n"s\\\nt"\ndon\'t /* not a comment */\n'), 'a b d e f g "st" don\'t /* not a comment */');
+  assert.equal(
+    words('a /* x */ b // c\nd/**/e\nf \\\ng\n"s\\\nt"\ndon\'t /* not a comment */\n'),
+    'a b d e f g "st" don\'t /* not a comment */',
+  );
   assert.equal(words('#define F(x) #x\nF(#address-cells)'), '"#address-cells"');
   assert.equal(words('#define F(x) x #y\nF(1)'), '1 #y');
 });
@@ -227,21 +283,43 @@ test('unterminated-conditional and stray #else/#elif/#endif', () => {
   const d = only(diags('a\n#ifdef X\nb\n'), 'unterminated-conditional');
   assert.deepEqual([d.line, d.message], [2, 'unterminated #ifdef']);
   only(diags('#include "u.h"\n', { 'u.h': '#if 1\n' }), 'unterminated-conditional');
-  assert.deepEqual(diags('#endif\n#else\n#elif 1\n#if 1\n#else\n#else\n#endif\n').map((x) => x.message), ['#endif without #if', '#else without #if', '#elif without #if', '#else after #else']);
+  assert.deepEqual(
+    diags('#endif\n#else\n#elif 1\n#if 1\n#else\n#else\n#endif\n').map((x) => x.message),
+    ['#endif without #if', '#else without #if', '#elif without #if', '#else after #else'],
+  );
 });
 
 test('cpp-error and cpp-warning from #error/#warning; processing continues', () => {
   const r = run('#error no "board"  here\n#warning careful\nafter\n');
-  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.message, d.line]), [
-    ['error', 'cpp-error', '#error no "board" here', 1],
-    ['warning', 'cpp-warning', '#warning careful', 2],
-  ]);
-  assert.equal(mappedWords(r.text).map((w) => w.word).join(' '), 'after');
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code, d.message, d.line]),
+    [
+      ['error', 'cpp-error', '#error no "board" here', 1],
+      ['warning', 'cpp-warning', '#warning careful', 2],
+    ],
+  );
+  assert.equal(
+    mappedWords(r.text)
+      .map((w) => w.word)
+      .join(' '),
+    'after',
+  );
 });
 
 test('cpp-expr: division by zero, malformed expressions, several per run', () => {
   const ds = diags('#if 1 / 0\n#endif\n#if\n#endif\n#if 1 +\n#endif\n#if (1\n#endif\n#if 1 2\n#endif\n#if 1.5\n#endif\n#if "s"\n#endif\n');
-  assert.deepEqual(ds.map((d) => [d.code, d.line]), [['cpp-expr', 1], ['cpp-expr', 3], ['cpp-expr', 5], ['cpp-expr', 7], ['cpp-expr', 9], ['cpp-expr', 11], ['cpp-expr', 13]]);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.line]),
+    [
+      ['cpp-expr', 1],
+      ['cpp-expr', 3],
+      ['cpp-expr', 5],
+      ['cpp-expr', 7],
+      ['cpp-expr', 9],
+      ['cpp-expr', 11],
+      ['cpp-expr', 13],
+    ],
+  );
   assert.match(ds[0]!.message, /division by zero/);
   assert.match(ds[5]!.message, /floating constant/);
 });
@@ -273,12 +351,22 @@ test('missing main file is a diagnostic, not an exception', () => {
 
 test('preprocessText works on a string', () => {
   const r = preprocessText('#define X 3\n<X>', 'mem.dts', { includeDirs: [] });
-  assert.equal(mappedWords(r.text).map((w) => `${w.word}@${w.file}`).join(' '), '<3>@mem.dts');
+  assert.equal(
+    mappedWords(r.text)
+      .map((w) => `${w.word}@${w.file}`)
+      .join(' '),
+    '<3>@mem.dts',
+  );
 });
 
 test('text is passed through as given: latin1 bytes and any other characters', () => {
   const r = preprocessText('a = "\u00c3\u009c"; /* \u00e9 */ b = "\u4e2d\u6587";\n', 'u.dts', { includeDirs: [] });
-  assert.equal(mappedWords(r.text).map((w) => w.word).join(' '), 'a = "\u00c3\u009c"; b = "\u4e2d\u6587";');
+  assert.equal(
+    mappedWords(r.text)
+      .map((w) => w.word)
+      .join(' '),
+    'a = "\u00c3\u009c"; b = "\u4e2d\u6587";',
+  );
 });
 
 test('runaway expansion and absurd nesting end with a cpp-limit diagnostic, not a crash', { timeout: 120_000 }, () => {

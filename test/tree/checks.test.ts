@@ -17,18 +17,27 @@ const u32 = (...v: number[]): Uint8Array => {
 const str = (s: string): Uint8Array => new Uint8Array([...Buffer.from(s, 'latin1'), 0]);
 const cells = (value: Uint8Array, markers: Marker[] = [{ type: 'type-uint32', offset: 0 }]) => ({ value, markers });
 const ref = (label: string, ...extra: number[]) =>
-  cells(u32(0xffffffff, ...extra), [{ type: 'type-uint32', offset: 0 }, { type: 'ref-phandle', offset: 0, ref: label }]);
+  cells(u32(0xffffffff, ...extra), [
+    { type: 'type-uint32', offset: 0 },
+    { type: 'ref-phandle', offset: 0, ref: label },
+  ]);
 
 type PropSpec = Uint8Array | { value: Uint8Array; markers: Marker[]; labels?: string[] };
-interface NodeSpec { labels?: string[]; props?: Record<string, PropSpec>; children?: Record<string, NodeSpec>; omit?: boolean }
+interface NodeSpec {
+  labels?: string[];
+  props?: Record<string, PropSpec>;
+  children?: Record<string, NodeSpec>;
+  omit?: boolean;
+}
 
 function mkNode(name: string, spec: NodeSpec, parent: Node | null): Node {
   const n: Node = { name, props: [], children: [], labels: spec.labels ?? [], parent, phandle: 0, span: noSpan };
   if (spec.omit) n.omitIfNoRef = true;
   for (const [k, v] of Object.entries(spec.props ?? {})) {
-    const p: Property = v instanceof Uint8Array
-      ? { name: k, value: v, markers: [{ type: 'type-uint32', offset: 0 }], labels: [], span: noSpan }
-      : { name: k, value: v.value, markers: v.markers, labels: v.labels ?? [], span: noSpan };
+    const p: Property =
+      v instanceof Uint8Array
+        ? { name: k, value: v, markers: [{ type: 'type-uint32', offset: 0 }], labels: [], span: noSpan }
+        : { name: k, value: v.value, markers: v.markers, labels: v.labels ?? [], span: noSpan };
     n.props.push(p);
   }
   for (const [k, v] of Object.entries(spec.children ?? {})) n.children.push(mkNode(k, v, n));
@@ -71,32 +80,51 @@ test('phandles are assigned on demand in reference order, skipping explicit ones
   assert.deepEqual(propVal(node(t, '/c'), 'phandle'), u32(2));
   assert.equal(propVal(node(t, '/c'), 'linux,phandle'), undefined);
   // The phandle property is appended after the node's own properties.
-  assert.deepEqual(node(t, '/a').props.map((p) => p.name), ['ref', 'phandle']);
+  assert.deepEqual(
+    node(t, '/a').props.map((p) => p.name),
+    ['ref', 'phandle'],
+  );
 });
 
 test('-H legacy and both decide which properties are added; linux,phandle is honoured', () => {
-  for (const [style, names] of [['legacy', ['linux,phandle']], ['both', ['linux,phandle', 'phandle']], ['epapr', ['phandle']]] as const) {
+  for (const [style, names] of [
+    ['legacy', ['linux,phandle']],
+    ['both', ['linux,phandle', 'phandle']],
+    ['epapr', ['phandle']],
+  ] as const) {
     const t = mkTree({ children: { a: { labels: ['a'] }, b: { props: { r: ref('a') } } } });
     processChecks(t, { phandleStyle: style });
-    assert.deepEqual(node(t, '/a').props.map((p) => p.name), names);
+    assert.deepEqual(
+      node(t, '/a').props.map((p) => p.name),
+      names,
+    );
   }
   const t = mkTree({ children: { a: { labels: ['a'], props: { 'linux,phandle': u32(7) } }, b: { props: { r: ref('a') } } } });
   processChecks(t);
   assert.deepEqual(propVal(node(t, '/b'), 'r'), u32(7));
   // An explicit phandle is used as is: nothing is added.
-  assert.deepEqual(node(t, '/a').props.map((p) => p.name), ['linux,phandle']);
+  assert.deepEqual(
+    node(t, '/a').props.map((p) => p.name),
+    ['linux,phandle'],
+  );
 });
 
 test('a self-referencing phandle property gets a fresh phandle', () => {
   const t = mkTree({ children: { a: { labels: ['a'], props: { phandle: ref('a') } } } });
   const r = processChecks(t);
   assert.equal(r.errors, false);
-  assert.deepEqual(node(t, '/a').props.map((p) => p.name), ['phandle']);
+  assert.deepEqual(
+    node(t, '/a').props.map((p) => p.name),
+    ['phandle'],
+  );
   assert.deepEqual(propVal(node(t, '/a'), 'phandle'), u32(1));
 });
 
 test('errors: unknown reference, duplicated/bad phandles, duplicate names and labels', () => {
-  const codes = (spec: NodeSpec) => processChecks(mkTree(spec)).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
+  const codes = (spec: NodeSpec) =>
+    processChecks(mkTree(spec))
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => `${d.code}: ${d.message}`);
   assert.deepEqual(codes({ props: { r: ref('nosuch') } }), ['phandle_references: /: Reference to non-existent node or label "nosuch"']);
   assert.deepEqual(codes({ children: { a: { props: { phandle: u32(1) } }, b: { props: { phandle: u32(1) } } } }), [
     'explicit_phandles: /b: duplicated phandle 0x1 (seen before at /a)',
@@ -104,10 +132,17 @@ test('errors: unknown reference, duplicated/bad phandles, duplicate names and la
   assert.deepEqual(codes({ children: { a: { props: { 'linux,phandle': u32(0xffffffff) } } } }), [
     'explicit_phandles: /a:linux,phandle: bad value (0xffffffff) in linux,phandle property',
   ]);
-  assert.deepEqual(codes({ children: { a: { labels: ['x'] }, b: { labels: ['x'] } } }), ["duplicate_label: /b: Duplicate label 'x' on /b and /a"]);
+  assert.deepEqual(codes({ children: { a: { labels: ['x'] }, b: { labels: ['x'] } } }), [
+    "duplicate_label: /b: Duplicate label 'x' on /b and /a",
+  ]);
   const t = mkTree({});
   t.root.children.push(mkNode('n', {}, t.root), mkNode('n', {}, t.root));
-  assert.deepEqual(processChecks(t).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ['/n: Duplicate node name']);
+  assert.deepEqual(
+    processChecks(t)
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => d.message),
+    ['/n: Duplicate node name'],
+  );
 });
 
 test('after the first failing error check, later checks do not run (dtc short-circuit)', () => {
@@ -116,7 +151,10 @@ test('after the first failing error check, later checks do not run (dtc short-ci
   const t = mkTree({ children: { a: { labels: ['x'], props: { reg: u32(1) } }, b: { labels: ['x'], props: { r: ref('x') } } } });
   const r = processChecks(t);
   assert.equal(r.errors, true);
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['duplicate_label']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['duplicate_label'],
+  );
   assert.deepEqual(propVal(node(t, '/b'), 'r'), u32(0xffffffff));
 });
 
@@ -142,7 +180,10 @@ test('path references insert the path and shift later markers', () => {
   processChecks(t);
   const p = node(t, '/user').props[0]!;
   assert.deepEqual(p.value, new Uint8Array([...str('/target'), 0, 0, 0, 1]));
-  assert.deepEqual(p.markers.map((m) => m.offset), [0, 8, 8]);
+  assert.deepEqual(
+    p.markers.map((m) => m.offset),
+    [0, 8, 8],
+  );
 });
 
 test('/omit-if-no-ref/ drops unreferenced nodes, keeps referenced ones, and -@ keeps labelled ones', () => {
@@ -156,10 +197,16 @@ test('/omit-if-no-ref/ drops unreferenced nodes, keeps referenced ones, and -@ k
   };
   let t = mkTree(spec);
   processChecks(t);
-  assert.deepEqual(t.root.children.map((c) => c.name), ['used', 'user']);
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['used', 'user'],
+  );
   t = mkTree(spec);
   processChecks(t, { symbols: true });
-  assert.deepEqual(t.root.children.map((c) => c.name), ['used', 'unused', 'user']);
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['used', 'unused', 'user'],
+  );
 });
 
 test('-W/-E raise prerequisites and lower dependents; unknown names are reported', () => {
@@ -193,10 +240,14 @@ test('dtc 1.6.1 crash sites become dtc-abort errors', () => {
   assert.equal(r.aborted, true);
   assert.equal(r.diagnostics.at(-1)!.code, 'dtc-abort');
   // #gpio-cells that is not one cell: assertion in propval_cell.
-  r = processChecks(mkTree({ children: { g: { labels: ['g'], props: { '#gpio-cells': u32(1, 2) } }, u: { props: { gpios: ref('g', 0) } } } }));
+  r = processChecks(
+    mkTree({ children: { g: { labels: ['g'], props: { '#gpio-cells': u32(1, 2) } }, u: { props: { gpios: ref('g', 0) } } } }),
+  );
   assert.equal(r.aborted, true);
   // A huge #clock-cells makes dtc 1.6.1 loop forever.
-  r = processChecks(mkTree({ children: { c: { labels: ['c'], props: { '#clock-cells': u32(0xffffffff) } }, u: { props: { clocks: ref('c', 0) } } } }));
+  r = processChecks(
+    mkTree({ children: { c: { labels: ['c'], props: { '#clock-cells': u32(0xffffffff) } }, u: { props: { clocks: ref('c', 0) } } } }),
+  );
   assert.equal(r.aborted, true);
   assert.match(r.diagnostics.at(-1)!.message, /loops forever/);
 });
@@ -208,7 +259,10 @@ test('-@ __symbols__ and overlay __fixups__/__local_fixups__', () => {
   generateLabelTree(r.ctx, '__symbols__', true);
   assert.ok(generateFixupsTree(r.ctx, '__fixups__'));
   generateLocalFixupsTree(r.ctx, '__local_fixups__');
-  assert.deepEqual(t.root.children.map((c) => c.name), ['a', 'frag', '__symbols__', '__fixups__', '__local_fixups__']);
+  assert.deepEqual(
+    t.root.children.map((c) => c.name),
+    ['a', 'frag', '__symbols__', '__fixups__', '__local_fixups__'],
+  );
   assert.deepEqual(propVal(node(t, '/__symbols__'), 'la'), str('/a'));
   assert.deepEqual(propVal(node(t, '/frag'), 'ext'), u32(0xffffffff, 5));
   assert.deepEqual(propVal(node(t, '/__fixups__'), 'outside'), str('/frag:ext:0'));
@@ -218,16 +272,50 @@ test('-@ __symbols__ and overlay __fixups__/__local_fixups__', () => {
 // Random small trees with arbitrary values: checks must never throw (only report).
 const arbValue = fc.oneof(
   fc.uint8Array({ maxLength: 24 }),
-  fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.constant(2), fc.constant(0xffffffff), fc.nat()), { maxLength: 6 }).map((v) => u32(...v)),
+  fc
+    .array(fc.oneof(fc.constant(0), fc.constant(1), fc.constant(2), fc.constant(0xffffffff), fc.nat()), { maxLength: 6 })
+    .map((v) => u32(...v)),
 );
-const propNames = ['reg', 'ranges', 'dma-ranges', '#address-cells', '#size-cells', '#interrupt-cells', 'interrupts', 'interrupt-parent',
-  'interrupt-controller', 'interrupt-map', 'clocks', '#clock-cells', 'gpios', '#gpio-cells', 'phandle', 'linux,phandle', 'compatible',
-  'device_type', 'status', 'remote-endpoint', 'bus-range', 'name', 'stdout-path', 'foo-names', 'spi-max-frequency'];
+const propNames = [
+  'reg',
+  'ranges',
+  'dma-ranges',
+  '#address-cells',
+  '#size-cells',
+  '#interrupt-cells',
+  'interrupts',
+  'interrupt-parent',
+  'interrupt-controller',
+  'interrupt-map',
+  'clocks',
+  '#clock-cells',
+  'gpios',
+  '#gpio-cells',
+  'phandle',
+  'linux,phandle',
+  'compatible',
+  'device_type',
+  'status',
+  'remote-endpoint',
+  'bus-range',
+  'name',
+  'stdout-path',
+  'foo-names',
+  'spi-max-frequency',
+];
 const nodeNames = ['a', 'b@0', 'b@1', 'pci@0', 'i2c', 'spi', 'port', 'ports', 'endpoint', 'chosen', 'aliases', 'x@0x10', 'c@01'];
 const arbNode: fc.Arbitrary<NodeSpec> = fc.letrec<{ node: NodeSpec }>((tie) => ({
   node: fc.record({
-    props: fc.dictionary(fc.constantFrom(...propNames), arbValue.map((v) => v as PropSpec), { maxKeys: 6 }),
-    children: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.constant({}), fc.dictionary(fc.constantFrom(...nodeNames), tie('node'), { maxKeys: 3 })),
+    props: fc.dictionary(
+      fc.constantFrom(...propNames),
+      arbValue.map((v) => v as PropSpec),
+      { maxKeys: 6 },
+    ),
+    children: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant({}),
+      fc.dictionary(fc.constantFrom(...nodeNames), tie('node'), { maxKeys: 3 }),
+    ),
     labels: fc.subarray(['l1', 'l2']),
   }),
 })).node;

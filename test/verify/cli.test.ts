@@ -8,12 +8,16 @@ import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carveout-verify-cli-'));
 const dts = join(dir, 'board.dts');
-writeFileSync(dts, '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  fw@50000000 { reg = <0 0x50000000 0 0x100000>; no-map; }; }; };\n');
+writeFileSync(
+  dts,
+  '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  fw@50000000 { reg = <0 0x50000000 0 0x100000>; no-map; }; }; };\n',
+);
 
 test('kernels lists every lab kernel', () => {
   const r = runCli(['kernels'], { env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') } });
   assert.equal(r.status, 0, r.stderr);
-  for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae']) assert.match(r.stdout, new RegExp(`^  ${id.replace(/\./g, '\\.')} `, 'm'));
+  for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae'])
+    assert.match(r.stdout, new RegExp(`^  ${id.replace(/\./g, '\\.')} `, 'm'));
   assert.match(r.stdout, /not fetched/);
   const j = runCli(['kernels', '--format', 'json'], { env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') } });
   assert.equal(JSON.parse(j.stdout).kernels.length >= 5, true);
@@ -26,7 +30,14 @@ test('kernels fetch rejects unknown IDs', () => {
 });
 
 test('verify: usage errors exit 2 with a message, not a stack trace', () => {
-  for (const args of [['verify'], ['verify', dts], ['verify', dts, '--kernel', 'nope'], ['verify', join(dir, 'missing.dts'), '--kernel', '6.12-arm64'], ['verify', dts, '--kernel', '6.1-armmp', '--ram', '4G'], ['verify', dts, '--kernel', '6.12-arm64', '--ram', 'lots']]) {
+  for (const args of [
+    ['verify'],
+    ['verify', dts],
+    ['verify', dts, '--kernel', 'nope'],
+    ['verify', join(dir, 'missing.dts'), '--kernel', '6.12-arm64'],
+    ['verify', dts, '--kernel', '6.1-armmp', '--ram', '4G'],
+    ['verify', dts, '--kernel', '6.12-arm64', '--ram', 'lots'],
+  ]) {
     const r = runCli(args, { env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') } });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, args.join(' '));

@@ -13,30 +13,77 @@ import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
 
 function virtLike(): LiteTree {
-  return { memreserve: [], bootCpuid: 0, root: { name: '', props: [{ name: '#address-cells', value: u32s(2) }, { name: '#size-cells', value: u32s(2) }], children: [
-    { name: 'memory@40000000', props: [{ name: 'device_type', value: str('memory') }, { name: 'reg', value: u32s(0, 0x40000000, 0, 0x40000000) }], children: [] },
-    { name: 'intc@8000000', props: [{ name: 'phandle', value: u32s(0x8002) }], children: [] },
-    { name: 'chosen', props: [], children: [] },
-  ] } };
+  return {
+    memreserve: [],
+    bootCpuid: 0,
+    root: {
+      name: '',
+      props: [
+        { name: '#address-cells', value: u32s(2) },
+        { name: '#size-cells', value: u32s(2) },
+      ],
+      children: [
+        {
+          name: 'memory@40000000',
+          props: [
+            { name: 'device_type', value: str('memory') },
+            { name: 'reg', value: u32s(0, 0x40000000, 0, 0x40000000) },
+          ],
+          children: [],
+        },
+        { name: 'intc@8000000', props: [{ name: 'phandle', value: u32s(0x8002) }], children: [] },
+        { name: 'chosen', props: [], children: [] },
+      ],
+    },
+  };
 }
 
 test('generator is deterministic and varied', () => {
   for (const fam of ['arm64', 'arm'] as const) {
-    const a = generateCase(1, 7, fam), b = generateCase(1, 7, fam), c = generateCase(1, 8, fam), d = generateCase(2, 7, fam);
+    const a = generateCase(1, 7, fam),
+      b = generateCase(1, 7, fam),
+      c = generateCase(1, 8, fam),
+      d = generateCase(2, 7, fam);
     assert.deepEqual(a, b);
     assert.notEqual(caseId(a), caseId(c));
     assert.notEqual(caseId(a), caseId(d));
   }
   const cases = Array.from({ length: 300 }, (_, i) => generateCase(1, i, 'arm64'));
   const intents = new Set(cases.flatMap((c) => c.regions.map((r) => r.intent.split('-').slice(0, 2).join('-'))));
-  for (const want of ['static-ram', 'static-kernel', 'static-initrd', 'static-outside', 'dynamic', 'dynamic-too']) assert.ok([...intents].some((i) => i.startsWith(want)), `no ${want} case`);
-  assert.ok(cases.some((c) => c.regions.some((r) => r.raw)), 'no malformed property');
-  assert.ok(cases.some((c) => c.rmCells), 'no 1-cell reserved-memory');
-  assert.ok(cases.some((c) => c.memreserve.length), 'no /memreserve/');
-  for (const p of ['cma=', 'mem=', 'reserve_mem=']) assert.ok(cases.some((c) => c.bootargs.includes(p)), `no ${p}`);
-  assert.ok(cases.some((c) => c.regions.some((r) => r.cmaDefault)), 'no linux,cma-default');
-  assert.ok(cases.some((c) => c.regions.some((r) => (r.allocRanges?.length ?? 0) > 1)), 'no multi alloc-ranges');
-  assert.ok(cases.some((c) => c.regions.some((r) => r.status === 'disabled')), 'no disabled');
+  for (const want of ['static-ram', 'static-kernel', 'static-initrd', 'static-outside', 'dynamic', 'dynamic-too'])
+    assert.ok(
+      [...intents].some((i) => i.startsWith(want)),
+      `no ${want} case`,
+    );
+  assert.ok(
+    cases.some((c) => c.regions.some((r) => r.raw)),
+    'no malformed property',
+  );
+  assert.ok(
+    cases.some((c) => c.rmCells),
+    'no 1-cell reserved-memory',
+  );
+  assert.ok(
+    cases.some((c) => c.memreserve.length),
+    'no /memreserve/',
+  );
+  for (const p of ['cma=', 'mem=', 'reserve_mem='])
+    assert.ok(
+      cases.some((c) => c.bootargs.includes(p)),
+      `no ${p}`,
+    );
+  assert.ok(
+    cases.some((c) => c.regions.some((r) => r.cmaDefault)),
+    'no linux,cma-default',
+  );
+  assert.ok(
+    cases.some((c) => c.regions.some((r) => (r.allocRanges?.length ?? 0) > 1)),
+    'no multi alloc-ranges',
+  );
+  assert.ok(
+    cases.some((c) => c.regions.some((r) => r.status === 'disabled')),
+    'no disabled',
+  );
   const rams = new Set(cases.map((c) => c.ramMiB));
   assert.ok(rams.has(128) && rams.has(4096));
   assert.ok(Array.from({ length: 300 }, (_, i) => generateCase(1, i, 'arm')).every((c) => c.ramMiB <= 3072));
@@ -70,7 +117,9 @@ test('FDT reader rejects hostile blobs without throwing', () => {
     assert.ok(typeof r === 'string' || typeof r === 'object');
   }
   assert.equal(typeof readFdt(good.slice(0, 30)), 'string');
-  const bad = good.slice(); bad[0] = 0; assert.match(readFdt(bad) as string, /magic/);
+  const bad = good.slice();
+  bad[0] = 0;
+  assert.match(readFdt(bad) as string, /magic/);
 });
 
 test('cpio newc layout', () => {
@@ -87,14 +136,60 @@ test('cpio newc layout', () => {
 });
 
 test('mergeBoard: 1/1-cell board re-encoded to 2/2, memreserve, bootargs, phandle clash, consumers', () => {
-  const board: LiteTree = { memreserve: [{ address: 0x44000000n, size: 0x10000n }], bootCpuid: 0, root: { name: '', props: [{ name: '#address-cells', value: u32s(1) }, { name: '#size-cells', value: u32s(1) }], children: [
-    { name: 'chosen', props: [{ name: 'bootargs', value: str('cma=32M') }], children: [] },
-    { name: 'reserved-memory', props: [{ name: '#address-cells', value: u32s(1) }, { name: '#size-cells', value: u32s(1) }, { name: 'ranges', value: new Uint8Array() }], children: [
-      { name: 'fw@50000000', props: [{ name: 'reg', value: u32s(0x50000000, 0x200000) }, { name: 'phandle', value: u32s(0x8002) }], children: [] },
-      { name: 'pool', props: [{ name: 'size', value: u32s(0x1000000) }, { name: 'alloc-ranges', value: u32s(0x60000000, 0x10000000) }], children: [] },
-    ] },
-    { name: 'soc', props: [], children: [{ name: 'dev@1', props: [{ name: 'memory-region', value: u32s(0x8002) }, { name: 'compatible', value: str('acme,dev') }], children: [] }] },
-  ] } };
+  const board: LiteTree = {
+    memreserve: [{ address: 0x44000000n, size: 0x10000n }],
+    bootCpuid: 0,
+    root: {
+      name: '',
+      props: [
+        { name: '#address-cells', value: u32s(1) },
+        { name: '#size-cells', value: u32s(1) },
+      ],
+      children: [
+        { name: 'chosen', props: [{ name: 'bootargs', value: str('cma=32M') }], children: [] },
+        {
+          name: 'reserved-memory',
+          props: [
+            { name: '#address-cells', value: u32s(1) },
+            { name: '#size-cells', value: u32s(1) },
+            { name: 'ranges', value: new Uint8Array() },
+          ],
+          children: [
+            {
+              name: 'fw@50000000',
+              props: [
+                { name: 'reg', value: u32s(0x50000000, 0x200000) },
+                { name: 'phandle', value: u32s(0x8002) },
+              ],
+              children: [],
+            },
+            {
+              name: 'pool',
+              props: [
+                { name: 'size', value: u32s(0x1000000) },
+                { name: 'alloc-ranges', value: u32s(0x60000000, 0x10000000) },
+              ],
+              children: [],
+            },
+          ],
+        },
+        {
+          name: 'soc',
+          props: [],
+          children: [
+            {
+              name: 'dev@1',
+              props: [
+                { name: 'memory-region', value: u32s(0x8002) },
+                { name: 'compatible', value: str('acme,dev') },
+              ],
+              children: [],
+            },
+          ],
+        },
+      ],
+    },
+  };
   const m = mergeBoard(virtLike(), board);
   assert.equal(m.bootargs, 'cma=32M');
   assert.deepEqual(m.tree.memreserve, board.memreserve);
@@ -119,12 +214,22 @@ test('sizes, initrd placement, config, versions', () => {
   assert.equal(parseSize('12Q'), undefined);
   assert.equal(initrdStart(128n << 20n), 0x44000000n);
   assert.equal(initrdStart(1n << 30n), 0x48000000n);
-  const cfg = readKernelConfig('CONFIG_ARM64_16K_PAGES=y\nCONFIG_CMA_SIZE_MBYTES=64\n# CONFIG_ARM_LPAE is not set\nCONFIG_ARCH_FORCE_MAX_ORDER=11\n');
+  const cfg = readKernelConfig(
+    'CONFIG_ARM64_16K_PAGES=y\nCONFIG_CMA_SIZE_MBYTES=64\n# CONFIG_ARM_LPAE is not set\nCONFIG_ARCH_FORCE_MAX_ORDER=11\n',
+  );
   assert.equal(cfg.pageSize, 16384);
   assert.equal(cfg.cmaSizeMbytes, 64);
   assert.equal(cfg.lpae, false);
   assert.equal(cfg.forceMaxOrder, 11);
   assert.ok(compareVersions('linux-image-6.1.0-50-armmp', 'linux-image-6.1.0-9-armmp') > 0);
   assert.ok(compareVersions('linux-image-6.12.95+deb12-arm64-unsigned', 'linux-image-6.12.9+deb12-arm64-unsigned') > 0);
-  for (const k of labKernels) assert.ok(new RegExp(k.packageRegex).test(k.series === '6.1' ? `linux-image-6.1.0-50-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}` : `linux-image-6.12.95+deb12-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}`), k.id);
+  for (const k of labKernels)
+    assert.ok(
+      new RegExp(k.packageRegex).test(
+        k.series === '6.1'
+          ? `linux-image-6.1.0-50-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}`
+          : `linux-image-6.12.95+deb12-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}`,
+      ),
+      k.id,
+    );
 });

@@ -16,9 +16,15 @@ const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNELS = ['6.12-arm64', '6.1-armmp'];
 const INDEXES = [0, 1, 3, 4, 5];
 
-test('live lab slice: 2 kernels x 5 cases, every section parses', { skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU', timeout: 40 * 60_000 }, async () => {
+test('live lab slice: 2 kernels x 5 cases, every section parses', {
+  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  timeout: 40 * 60_000,
+}, async () => {
   if (qemuAvailable('arm64') || qemuAvailable('arm')) {
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   assert.equal(qemuAvailable('arm64'), undefined);
   const rep = fetchKernels(KERNELS);
@@ -33,21 +39,34 @@ test('live lab slice: 2 kernels x 5 cases, every section parses', { skip: live ?
       const res = await observe(k, buildCaseTree(virtDtb(def.arch, ram), c), ram, c.bootargs, { timeoutMs: 120_000 });
       const o = res.observation;
       const what = `${k.id} case #${i}`;
-      if (o.panicked) { assert.match(o.panicMessage ?? '', /Kernel panic/, what); continue; }
+      if (o.panicked) {
+        assert.match(o.panicMessage ?? '', /Kernel panic/, what);
+        continue;
+      }
       assert.equal(o.completed, true, `${what} did not finish /init:\n${o.console ?? ''}`);
       assert.ok(o.memblock.length > 0, `${what}: no memblock trace`);
-      assert.ok(o.memblock.some((e) => e.op === 'reserve'), what);
+      assert.ok(
+        o.memblock.some((e) => e.op === 'reserve'),
+        what,
+      );
       assert.ok(o.memblockDump && o.memblockDump.memory.length > 0 && o.memblockDump.reserved.length > 0, `${what}: no MEMBLOCK dump`);
       assert.ok(o.memoryLine && o.memoryLine.totalKiB > 0n, `${what}: no Memory: line`);
-      assert.ok(o.iomem?.some((e) => e.name === 'System RAM'), `${what}: no /proc/iomem`);
+      assert.ok(
+        o.iomem?.some((e) => e.name === 'System RAM'),
+        `${what}: no /proc/iomem`,
+      );
       assert.ok((o.debugfsMemory?.length ?? 0) > 0 && (o.debugfsReserved?.length ?? 0) > 0, `${what}: no debugfs memblock`);
       assert.notEqual(o.cmaTotalKiB, undefined, `${what}: no CmaTotal`);
       assert.ok(Array.isArray(o.dtReservedMemory), `${what}: no reserved-memory section`);
-      assert.ok(o.log.some((l) => l.kind === 'cmdline'), `${what}: no command line`);
+      assert.ok(
+        o.log.some((l) => l.kind === 'cmdline'),
+        `${what}: no command line`,
+      );
       if (def.traceNeedsSeparateBoot) assert.equal(o.traceFromSeparateBoot, true);
       const rec = recorded.get(caseId(c));
       if (rec && rec.package === `${k.package} ${k.version}`) {
-        const pick = (ls: { kind: string; text: string }[]): string[] => ls.filter((l) => ['of-reserved-mem', 'reserved-memory', 'cma', 'of-fdt'].includes(l.kind)).map((l) => l.text);
+        const pick = (ls: { kind: string; text: string }[]): string[] =>
+          ls.filter((l) => ['of-reserved-mem', 'reserved-memory', 'cma', 'of-fdt'].includes(l.kind)).map((l) => l.text);
         assert.deepEqual(pick(o.log), pick(observationFromJson(rec.observation).log), `${what}: kernel output differs from the recording`);
       }
     }

@@ -6,9 +6,20 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConsole, parseMemblockEvent, parseMemoryLine, compactTrace, toJsonValue, observationFromJson, relinkResults } from '../../src/verify/observation.js';
+import {
+  parseConsole,
+  parseMemblockEvent,
+  parseMemoryLine,
+  compactTrace,
+  toJsonValue,
+  observationFromJson,
+  relinkResults,
+} from '../../src/verify/observation.js';
 
-const fx = (n: string): string => gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', n))).toString('latin1').replace(/\r/g, '');
+const fx = (n: string): string =>
+  gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', n)))
+    .toString('latin1')
+    .replace(/\r/g, '');
 const textLines = (c: string): string[] => c.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
 
 test('6.12 arm64 full boot: every section parses', () => {
@@ -22,7 +33,10 @@ test('6.12 arm64 full boot: every section parses', () => {
   assert.equal(o.memblock.length, tl.filter((l) => /^memblock_\w+: (\[|\d+ bytes)/.test(l)).length);
   // reserved-memory messages, in order.
   const rm = tl.filter((l) => /^(OF: reserved mem:|Reserved memory:|cma:)/.test(l));
-  assert.deepEqual(o.log.filter((l) => ['of-reserved-mem', 'reserved-memory', 'cma'].includes(l.kind)).map((l) => l.text), rm);
+  assert.deepEqual(
+    o.log.filter((l) => ['of-reserved-mem', 'reserved-memory', 'cma'].includes(l.kind)).map((l) => l.text),
+    rm,
+  );
   assert.ok(rm.length >= 5);
   // the allocation for the dynamic node and its result
   const a = o.memblock.find((e) => e.op === 'alloc' && e.caller.startsWith('fdt_scan_reserved_mem'));
@@ -36,7 +50,10 @@ test('6.12 arm64 full boot: every section parses', () => {
   assert.equal(o.memblockDump.reserved.length, Number(cnt[1]));
   assert.equal(o.memblockDump.memory.length, Number(/memory\.cnt\s+= (0x[0-9a-f]+)/.exec(con)![1]));
   // /init sections
-  const sect = (name: string): string[] => { const s = con.split(`@@carveout:begin ${name}\n`)[1]!.split(`@@carveout:end ${name}`)[0]!; return s.split('\n').filter((l) => l.trim()); };
+  const sect = (name: string): string[] => {
+    const s = con.split(`@@carveout:begin ${name}\n`)[1]!.split(`@@carveout:end ${name}`)[0]!;
+    return s.split('\n').filter((l) => l.trim());
+  };
   assert.equal(o.iomem?.length, sect('iomem').length);
   assert.equal(o.debugfsReserved?.length, sect('memblock-reserved').length);
   assert.equal(o.debugfsMemory?.length, sect('memblock-memory').length);
@@ -58,10 +75,13 @@ test('32-bit armmp: 8-digit %pa, trace boot stops after the dump, init boot has 
   const t = parseConsole('6.1-armmp', fx('6.1-armmp-trace.log.gz'));
   assert.equal(t.reachedInit, false);
   assert.equal(t.memblock.length, 6);
-  assert.deepEqual(t.memblock.map((e) => e.op), ['reserve', 'reserve', 'reserve', 'alloc', 'reserve', 'reserve']);
+  assert.deepEqual(
+    t.memblock.map((e) => e.op),
+    ['reserve', 'reserve', 'reserve', 'alloc', 'reserve', 'reserve'],
+  );
   assert.equal(t.memblock[3]!.result, 0x7f800000n);
   assert.equal(t.memblockDump?.memory.length, 3);
-  assert.equal(t.memblockDump?.memory[1]!.flags, 4); // MEMBLOCK_NOMAP
+  assert.equal(t.memblockDump!.memory[1]!.flags, 4); // MEMBLOCK_NOMAP
   assert.equal(t.memblockDump?.reserved.length, 4);
   const i = parseConsole('6.1-armmp', fx('6.1-armmp-init.log.gz'));
   assert.equal(i.completed, true);
@@ -72,14 +92,36 @@ test('32-bit armmp: 8-digit %pa, trace boot stops after the dump, init boot has 
 });
 
 test('memblock line formats', () => {
-  assert.deepEqual(parseMemblockEvent('memblock_alloc_try_nid: 64 bytes align=0x40 nid=-1 from=0x0000000000000000 max_addr=0x0000000000000000 alloc_bootmem_cpumask_var+0x3c/0x78'),
-    { fn: 'memblock_alloc_try_nid', op: 'alloc', size: 64n, align: 0x40n, from: 0n, maxAddr: 0n, caller: 'alloc_bootmem_cpumask_var+0x3c/0x78', result: null, nid: -1 });
+  assert.deepEqual(
+    parseMemblockEvent(
+      'memblock_alloc_try_nid: 64 bytes align=0x40 nid=-1 from=0x0000000000000000 max_addr=0x0000000000000000 alloc_bootmem_cpumask_var+0x3c/0x78',
+    ),
+    {
+      fn: 'memblock_alloc_try_nid',
+      op: 'alloc',
+      size: 64n,
+      align: 0x40n,
+      from: 0n,
+      maxAddr: 0n,
+      caller: 'alloc_bootmem_cpumask_var+0x3c/0x78',
+      result: null,
+      nid: -1,
+    },
+  );
   const r = parseMemblockEvent('memblock_remove: [0x0010000000000000-0x000ffffffffffffe] arm64_memblock_init+0x70/0x340');
   assert.equal(r?.op, 'remove');
   assert.equal(r?.size, (1n << 64n) - 1n); // wraps like the kernel's phys_addr_t
-  assert.equal(parseMemblockEvent('memblock_add_node: [0x40000000-0x7fffffff] nid=0 flags=0 early_init_dt_add_memory_arch+0x1/0x2')?.nid, 0);
+  assert.equal(
+    parseMemblockEvent('memblock_add_node: [0x40000000-0x7fffffff] nid=0 flags=0 early_init_dt_add_memory_arch+0x1/0x2')?.nid,
+    0,
+  );
   assert.equal(parseMemblockEvent('Memory: 1K/2K available'), undefined);
-  assert.deepEqual(parseMemoryLine('Memory: 10K/20K available (1K kernel code, 5K reserved, 4K cma-reserved)'), { availableKiB: 10n, totalKiB: 20n, reservedKiB: 5n, cmaReservedKiB: 4n });
+  assert.deepEqual(parseMemoryLine('Memory: 10K/20K available (1K kernel code, 5K reserved, 4K cma-reserved)'), {
+    availableKiB: 10n,
+    totalKiB: 20n,
+    reservedKiB: 5n,
+    cmaReservedKiB: 4n,
+  });
 });
 
 test('compactTrace keeps order and reserved bytes; JSON round trip', () => {
@@ -97,7 +139,7 @@ test('compactTrace keeps order and reserved bytes; JSON round trip', () => {
 test('a failed allocation is not paired with the next, unrelated reservation', () => {
   const con = [
     '[    0.000000] memblock_phys_alloc_range: 8388608 bytes align=0x400000 from=0x0000000000000000 max_addr=0xffffffffffffffff fdt_scan_reserved_mem+0x660/0x848',
-    '[    0.000000] OF: reserved mem: failed to allocate memory for node \'pool\': size 8 MiB',
+    "[    0.000000] OF: reserved mem: failed to allocate memory for node 'pool': size 8 MiB",
     '[    0.000000] memblock_reserve: [0x000000007a200000-0x000000007e1fffff] memblock_alloc_range_nid+0x12c/0x1c8',
     '[    0.000000] cma: Reserved 64 MiB at 0x000000007a200000 on node -1',
     '[    0.000000] memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0x0000000000000001 early_pgtable_alloc+0x28/0x50',
@@ -120,7 +162,10 @@ test('a console registered later replays the log buffer: replayed lines are skip
   ];
   const con = [...once, '[    0.500000] printk: console [ttyAMA0] enabled', ...once, '[    0.600000] Run /init as init process'].join('\n');
   const o = parseConsole('6.1-armmp', con);
-  assert.deepEqual(o.log.map((l) => l.kind), ['cma', 'cmdline', 'memory']);
+  assert.deepEqual(
+    o.log.map((l) => l.kind),
+    ['cma', 'cmdline', 'memory'],
+  );
   assert.equal(o.memblock.length, 1);
   assert.equal(o.replayedLines, 4); // all four lines came back stamped before 0.5 s
 });

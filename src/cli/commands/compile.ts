@@ -51,10 +51,31 @@ export function parseCNumber(s: string): number {
 const SHORT_WITH_ARG = new Set(['I', 'O', 'o', 'V', 'd', 'R', 'S', 'p', 'a', 'b', 'i', 'H', 'W', 'E', 'D']);
 const SHORT_FLAGS = new Set(['q', 'f', 's', '@', 'A', 'T', 'h', 'v']);
 const LONG: Record<string, string> = {
-  quiet: 'q', 'in-format': 'I', out: 'o', 'out-format': 'O', 'out-version': 'V', 'out-dependency': 'd', reserve: 'R',
-  space: 'S', pad: 'p', align: 'a', 'boot-cpu': 'b', force: 'f', include: 'i', sort: 's', phandle: 'H', warning: 'W',
-  error: 'E', symbols: '@', 'auto-alias': 'A', annotate: 'T', help: 'h', version: 'v', 'no-cpp': 'no-cpp',
-  'kernel-warnings': 'kernel-warnings', 'list-checks': 'list-checks',
+  quiet: 'q',
+  'in-format': 'I',
+  out: 'o',
+  'out-format': 'O',
+  'out-version': 'V',
+  'out-dependency': 'd',
+  reserve: 'R',
+  space: 'S',
+  pad: 'p',
+  align: 'a',
+  'boot-cpu': 'b',
+  force: 'f',
+  include: 'i',
+  sort: 's',
+  phandle: 'H',
+  warning: 'W',
+  error: 'E',
+  symbols: '@',
+  'auto-alias': 'A',
+  annotate: 'T',
+  help: 'h',
+  version: 'v',
+  'no-cpp': 'no-cpp',
+  'kernel-warnings': 'kernel-warnings',
+  'list-checks': 'list-checks',
 };
 
 interface Parsed {
@@ -78,21 +99,39 @@ export function parseArgs(argv: string[]): Parsed | string {
   let quiet = 0;
   const apply = (o: string, arg: string | undefined): string | undefined => {
     switch (o) {
-      case 'I': out.inFormat = arg; break;
-      case 'O': out.outFormat = arg; break;
-      case 'o': out.output = arg!; break;
-      case 'V': opts.version = parseCNumber(arg!); break;
-      case 'R': opts.reserve = parseCNumber(arg!) >>> 0; break;
-      case 'S': opts.space = parseCNumber(arg!); break;
-      case 'p': opts.padding = parseCNumber(arg!); break;
+      case 'I':
+        out.inFormat = arg;
+        break;
+      case 'O':
+        out.outFormat = arg;
+        break;
+      case 'o':
+        out.output = arg!;
+        break;
+      case 'V':
+        opts.version = parseCNumber(arg!);
+        break;
+      case 'R':
+        opts.reserve = parseCNumber(arg!) >>> 0;
+        break;
+      case 'S':
+        opts.space = parseCNumber(arg!);
+        break;
+      case 'p':
+        opts.padding = parseCNumber(arg!);
+        break;
       case 'a': {
         const a = parseCNumber(arg!);
         if (a <= 0 || (a & (a - 1)) !== 0) return `Invalid argument "${a}" to -a option`;
         opts.align = a;
         break;
       }
-      case 'b': opts.bootCpuid = parseCNumber(arg!); break;
-      case 'i': opts.includeDirs!.push(arg!); break;
+      case 'b':
+        opts.bootCpuid = parseCNumber(arg!);
+        break;
+      case 'i':
+        opts.includeDirs!.push(arg!);
+        break;
       case 'D': {
         const eq = arg!.indexOf('=');
         if (eq < 0) opts.defines![arg!] = '1';
@@ -103,21 +142,49 @@ export function parseArgs(argv: string[]): Parsed | string {
         if (arg !== 'legacy' && arg !== 'epapr' && arg !== 'both') return `Invalid argument "${arg}" to -H option`;
         opts.phandleStyle = arg;
         break;
-      case 'W': flags.push({ kind: 'W', name: arg! }); break;
-      case 'E': flags.push({ kind: 'E', name: arg! }); break;
-      case 'q': quiet++; break;
-      case 'f': opts.force = true; break;
-      case 's': opts.sort = true; break;
-      case '@': opts.symbols = true; break;
-      case 'A': opts.autoAliases = true; break;
-      case 'no-cpp': opts.preprocess = false; break;
-      case 'kernel-warnings': opts.kernelWarnings = true; break;
-      case 'list-checks': out.listChecks = true; break;
-      case 'h': out.help = true; break;
-      case 'd': out.depfile = arg; break;
-      case 'T': return 'option -T (annotate) is not supported';
-      case 'v': out.version = true; break;
-      default: return `unknown option '${o}'`;
+      case 'W':
+        flags.push({ kind: 'W', name: arg! });
+        break;
+      case 'E':
+        flags.push({ kind: 'E', name: arg! });
+        break;
+      case 'q':
+        quiet++;
+        break;
+      case 'f':
+        opts.force = true;
+        break;
+      case 's':
+        opts.sort = true;
+        break;
+      case '@':
+        opts.symbols = true;
+        break;
+      case 'A':
+        opts.autoAliases = true;
+        break;
+      case 'no-cpp':
+        opts.preprocess = false;
+        break;
+      case 'kernel-warnings':
+        opts.kernelWarnings = true;
+        break;
+      case 'list-checks':
+        out.listChecks = true;
+        break;
+      case 'h':
+        out.help = true;
+        break;
+      case 'd':
+        out.depfile = arg;
+        break;
+      case 'T':
+        return 'option -T (annotate) is not supported';
+      case 'v':
+        out.version = true;
+        break;
+      default:
+        return `unknown option '${o}'`;
     }
     return undefined;
   };
@@ -188,7 +255,9 @@ export async function run(argv: string[]): Promise<number> {
   if (p.listChecks) {
     const level = { warn: 'warning', error: 'error', none: 'off' } as const;
     for (const c of CHECK_TABLE)
-      process.stdout.write(`${c.name.padEnd(38)} ${(level[c.level] + (c.prereqs.length ? '  after ' + c.prereqs.join(', ') : '')).trimEnd()}\n`);
+      process.stdout.write(
+        `${c.name.padEnd(38)} ${(level[c.level] + (c.prereqs.length ? '  after ' + c.prereqs.join(', ') : '')).trimEnd()}\n`,
+      );
     return 0;
   }
   if (p.version) {

@@ -15,7 +15,10 @@ Prints the blob as DTS, as 'dtc -I dtb -O dts' does (same as 'carveout compile -
 Exit status: 0 ok, 2 bad usage, unreadable or corrupt blob, or check errors without -f.
 `;
 
-interface Decompiled { dts?: string; diagnostics: Diagnostic[] }
+interface Decompiled {
+  dts?: string;
+  diagnostics: Diagnostic[];
+}
 
 /** The compile pipeline (src/compile.ts) when it loads; the bare reader + writer otherwise. */
 async function decompile(bytes: Uint8Array, file: string, force: boolean, quiet: number): Promise<Decompiled> {
@@ -27,7 +30,11 @@ async function decompile(bytes: Uint8Array, file: string, force: boolean, quiet:
   }
   if (compile) {
     const r = compile.compileString(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), {
-      fileName: file, inputFormat: 'dtb', outputFormat: 'dts', force, quiet,
+      fileName: file,
+      inputFormat: 'dtb',
+      outputFormat: 'dts',
+      force,
+      quiet,
     });
     return { dts: r.dts, diagnostics: r.diagnostics };
   }

@@ -8,36 +8,72 @@ const USAGE = `usage: carveout kernels [--format text|json]
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE + '\n'); return 0; }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   if (argv[0] === 'fetch') {
     const rest = argv.slice(1);
     const bad = rest.find((a) => a.startsWith('-') && a !== '--all' && a !== '--refresh');
-    if (bad) { process.stderr.write(`carveout kernels fetch: unknown option '${bad}'\n${USAGE}\n`); return 2; }
+    if (bad) {
+      process.stderr.write(`carveout kernels fetch: unknown option '${bad}'\n${USAGE}\n`);
+      return 2;
+    }
     let ids = rest.filter((a) => !a.startsWith('-'));
     if (rest.includes('--all')) ids = labKernels.map((k) => k.id);
     else if (ids.length === 0) ids = labKernels.filter((k) => k.core).map((k) => k.id);
     const unknown = ids.filter((id) => !labKernels.some((k) => k.id === id));
-    if (unknown.length) { process.stderr.write(`carveout kernels fetch: unknown kernel ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${labKernels.map((k) => k.id).join(', ')})\n`); return 2; }
+    if (unknown.length) {
+      process.stderr.write(
+        `carveout kernels fetch: unknown kernel ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${labKernels.map((k) => k.id).join(', ')})\n`,
+      );
+      return 2;
+    }
     const rep = fetchKernels(ids, { refresh: rest.includes('--refresh') });
     for (const l of rep.log) process.stderr.write(`${l}\n`);
-    for (const k of rep.fetched) process.stdout.write(`${k.id.padEnd(16)} ${k.package} ${k.version}  page ${k.pageSize / 1024}K${k.lpae ? ' LPAE' : ''}  CMA ${k.cmaSizeMbytes ?? '?'} MiB\n`);
+    for (const k of rep.fetched)
+      process.stdout.write(
+        `${k.id.padEnd(16)} ${k.package} ${k.version}  page ${k.pageSize / 1024}K${k.lpae ? ' LPAE' : ''}  CMA ${k.cmaSizeMbytes ?? '?'} MiB\n`,
+      );
     for (const n of rep.notFound) process.stderr.write(`not found: ${n}\n`);
     for (const e of rep.errors) process.stderr.write(`error: ${e}\n`);
     for (const a of ['arm64', 'arm'] as const) {
-      if (ids.some((id) => labKernels.find((k) => k.id === id)!.arch === a)) { const m = qemuAvailable(a); if (m) process.stderr.write(`note: ${m}\n`); }
+      if (ids.some((id) => labKernels.find((k) => k.id === id)!.arch === a)) {
+        const m = qemuAvailable(a);
+        if (m) process.stderr.write(`note: ${m}\n`);
+      }
     }
     return rep.errors.length ? 2 : rep.notFound.length ? 1 : 0;
   }
-  if (argv.length && argv[0] !== '--format') { process.stderr.write(`carveout kernels: unknown argument '${argv[0]}'\n${USAGE}\n`); return 2; }
+  if (argv.length && argv[0] !== '--format') {
+    process.stderr.write(`carveout kernels: unknown argument '${argv[0]}'\n${USAGE}\n`);
+    return 2;
+  }
   const json = argv[0] === '--format' && argv[1] === 'json';
   const rows = labKernels.map((k) => {
     const c = cachedKernel(k.id);
-    return { id: k.id, arch: k.arch, debArch: k.debArch, core: k.core, fetched: !!c, package: c?.package, version: c?.version, pageSize: c?.pageSize, lpae: c?.lpae, cmaSizeMbytes: c?.cmaSizeMbytes };
+    return {
+      id: k.id,
+      arch: k.arch,
+      debArch: k.debArch,
+      core: k.core,
+      fetched: !!c,
+      package: c?.package,
+      version: c?.version,
+      pageSize: c?.pageSize,
+      lpae: c?.lpae,
+      cmaSizeMbytes: c?.cmaSizeMbytes,
+    };
   });
-  if (json) { process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows }, null, 2) + '\n'); return 0; }
+  if (json) {
+    process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows }, null, 2) + '\n');
+    return 0;
+  }
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
   for (const r of rows) {
-    process.stdout.write(`  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}\n`);
+    process.stdout.write(
+      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}\n`,
+    );
   }
   return 0;
 }

@@ -45,17 +45,21 @@ export function qemuVirtInput(
   const note = (m: string) => diag('note', 'qemu-virt-tree', m);
   const board = readFdt(boardDtb);
   if (typeof board === 'string') return { diagnostics: [note(`board blob not merged into QEMU's tree: ${board}`)] };
-  let base;
+  let base: ReturnType<typeof virtDtb>;
   try {
     base = virtDtb(arch, ram);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { diagnostics: [note(`planned on the board tree alone (QEMU's own virt tree is not available: ${why}); early allocations may differ slightly`)] };
+    return {
+      diagnostics: [
+        note(`planned on the board tree alone (QEMU's own virt tree is not available: ${why}); early allocations may differ slightly`),
+      ],
+    };
   }
   const merged = mergeBoard(base, board);
   const dtb = writeFdt(merged.tree);
   const r = readDtb(dtb, '<qemu-virt>');
-  if (!r.tree) return { diagnostics: [note("merged QEMU tree unreadable; planned on the board tree alone")] };
+  if (!r.tree) return { diagnostics: [note('merged QEMU tree unreadable; planned on the board tree alone')] };
   return { tree: r.tree, dtb, bootargs: merged.bootargs, diagnostics: merged.notes.map(note) };
 }
 
@@ -105,7 +109,9 @@ export async function run(argv: string[]): Promise<number> {
       case '--help':
         process.stdout.write(usage + '\n');
         return 0;
-      case '--kernel': kernel = value(); break;
+      case '--kernel':
+        kernel = value();
+        break;
       case '--bootargs': {
         const v = value();
         if (v === undefined) return bad('--bootargs needs a value');

@@ -15,38 +15,73 @@ exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
   let file: string | undefined, kernel: string | undefined, ram: bigint | undefined, bootargs: string | undefined;
-  let format = 'text', timeout = 60, showConsole = false;
+  let format = 'text',
+    timeout = 60,
+    showConsole = false;
   const includeDirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string | undefined => argv[++i];
-    if (a === '--help' || a === '-h') { process.stdout.write(USAGE + '\n'); return 0; }
-    else if (a === '--kernel' || a === '-k') kernel = val();
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    } else if (a === '--kernel' || a === '-k') kernel = val();
     else if (a === '--ram' || a === '-m') {
       const v = val();
       ram = v === undefined ? undefined : parseSize(v);
-      if (ram === undefined) { process.stderr.write(`carveout verify: bad --ram '${v ?? ''}' (e.g. 512M, 1G)\n`); return 2; }
+      if (ram === undefined) {
+        process.stderr.write(`carveout verify: bad --ram '${v ?? ''}' (e.g. 512M, 1G)\n`);
+        return 2;
+      }
     } else if (a === '--bootargs') bootargs = val() ?? '';
     else if (a === '--format' || a === '-f') format = val() ?? '';
     else if (a === '--timeout') timeout = Number(val());
     else if (a === '--console') showConsole = true;
-    else if (a === '-I' || a === '--include') { const v = val(); if (v) includeDirs.push(v); }
-    else if (a.startsWith('-')) { process.stderr.write(`carveout verify: unknown option '${a}'\n${USAGE}\n`); return 2; }
-    else if (!file) file = a;
-    else { process.stderr.write(`carveout verify: one input file only\n`); return 2; }
+    else if (a === '-I' || a === '--include') {
+      const v = val();
+      if (v) includeDirs.push(v);
+    } else if (a.startsWith('-')) {
+      process.stderr.write(`carveout verify: unknown option '${a}'\n${USAGE}\n`);
+      return 2;
+    } else if (!file) file = a;
+    else {
+      process.stderr.write(`carveout verify: one input file only\n`);
+      return 2;
+    }
   }
-  if (!file || !kernel) { process.stderr.write(`carveout verify: ${!file ? 'no input file' : 'no --kernel'}\n${USAGE}\n`); return 2; }
-  if (format !== 'text' && format !== 'json') { process.stderr.write(`carveout verify: --format text|json\n`); return 2; }
-  if (!(timeout > 0)) { process.stderr.write(`carveout verify: bad --timeout\n`); return 2; }
+  if (!file || !kernel) {
+    process.stderr.write(`carveout verify: ${!file ? 'no input file' : 'no --kernel'}\n${USAGE}\n`);
+    return 2;
+  }
+  if (format !== 'text' && format !== 'json') {
+    process.stderr.write(`carveout verify: --format text|json\n`);
+    return 2;
+  }
+  if (!(timeout > 0)) {
+    process.stderr.write(`carveout verify: bad --timeout\n`);
+    return 2;
+  }
   const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs, keepConsole: showConsole };
   if (ram !== undefined) opts.ram = ram;
   if (bootargs !== undefined) opts.bootargs = bootargs;
   const r = await verifyBoard(file, opts);
-  const read = (f: string): string | undefined => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
+  const read = (f: string): string | undefined => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
   if (format === 'json') {
     const { kernel: k, observation, ...rest } = r;
     const obs = observation && !showConsole ? { ...observation, console: undefined } : observation;
-    process.stdout.write(JSON.stringify(toJsonValue({ ...rest, kernel: k ? { id: k.id, package: k.package, version: k.version } : undefined, observation: obs }), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        toJsonValue({ ...rest, kernel: k ? { id: k.id, package: k.package, version: k.version } : undefined, observation: obs }),
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, read) + '\n');
     if (r.observation) process.stdout.write(renderVerifyText(file, r));

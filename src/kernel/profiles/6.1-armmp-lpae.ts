@@ -18,7 +18,12 @@ export const profile: KernelProfile = {
     kernelSize: 0x140d288n,
     pgdirOffset: 0x203000n, // LPAE: PGD page + 4 PMD pages below the kernel (PG_DIR_SIZE 0x5000)
     pgdirSize: 0x5000n,
-    pagingInit: { sectionSize: 0x200000n, staticVmSize: 0x30n, staticVmAlign: 8n, laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n] },
+    pagingInit: {
+      sectionSize: 0x200000n,
+      staticVmSize: 0x30n,
+      staticVmAlign: 8n,
+      laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n],
+    },
   },
   provenance: 'kernel 6.1.176 sources; Debian config-6.1.0-50-armmp-lpae; image placement from lab traces',
 };

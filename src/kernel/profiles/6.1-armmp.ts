@@ -37,7 +37,12 @@ export const profile: KernelProfile = {
     dmaLimit: 0xffffffffn,
     // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
     cmaRemap: 'cma-areas',
-    pagingInit: { sectionSize: 0x100000n, staticVmSize: 0x28n, staticVmAlign: 4n, laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n] },
+    pagingInit: {
+      sectionSize: 0x100000n,
+      staticVmSize: 0x28n,
+      staticVmAlign: 4n,
+      laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n],
+    },
   },
   provenance: 'kernel 6.1.176 sources; Debian config-6.1.0-50-armmp; image placement from lab traces (QEMU virt)',
 };

@@ -25,7 +25,7 @@ export const profiles: Record<string, KernelProfile> = {
 
 /** The profile for a kernel ID, or undefined. */
 export function getProfile(id: string): KernelProfile | undefined {
-  return Object.prototype.hasOwnProperty.call(profiles, id) ? profiles[id] : undefined;
+  return Object.hasOwn(profiles, id) ? profiles[id] : undefined;
 }
 
 export const profileIds = Object.keys(profiles);
