@@ -1,4 +1,4 @@
-// Diagnostics: the one type for every problem a user's input can cause (DESIGN.md).
+// Diagnostics: the one type for every problem a user's input can cause.
 // Stages return these as values; exceptions are reserved for bugs in carveout itself.
 
 export type Severity = 'error' | 'warning' | 'note';

@@ -1,4 +1,4 @@
-// `carveout plan --format json` (issue 5): addresses and sizes as "0x…" strings.
+// `carveout plan --format json`: addresses and sizes as "0x…" strings.
 import type { PlanResult } from '../kernel/plan.js';
 
 const hex = (x: bigint | null): string | null => (x === null ? null : '0x' + x.toString(16));
