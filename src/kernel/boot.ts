@@ -30,7 +30,7 @@ import {
   type MemblockEvent,
 } from './memblock.js';
 import { parseCmdline, parseCrashkernel, type CmdlineState, type EarlyParam, type EarlyReserveApi } from './cmdline.js';
-import { platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform.js';
+import { platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from '../platform/index.js';
 import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import {

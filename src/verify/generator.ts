@@ -6,7 +6,7 @@
 // DTB, RAM edges and the space outside RAM on purpose.
 import { createHash } from 'node:crypto';
 import type { LabArch } from './kernels.js';
-import { initrdStart, VIRT_RAM_BASE } from './qemu.js';
+import { initrdStart, VIRT_RAM_BASE } from '../platform/qemu-virt.js';
 import { cellsOf, str, u32s, type LiteNode, type LiteTree, cloneNode } from './fdt-lite.js';
 
 /** Hex string for JSON (`0x…`). */

@@ -5,26 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, type LabArch } from './kernels.js';
+import { machineFor } from '../platform/qemu-virt.js';
 import { readFdt, child, delProp, getProp, setProp, cloneNode, u32s, cellsOf, type LiteNode, type LiteTree } from './fdt-lite.js';
-
-export interface MachineSpec {
-  binary: string;
-  machine: string;
-  cpu: string;
-}
-
-/** The machine each architecture boots on. pauth-impdef makes pointer authentication cheap under
- *  TCG (much faster boots); `max` also has the 16K granule the arm64-16k kernel needs. */
-export function machineFor(arch: LabArch): MachineSpec {
-  return arch === 'arm64'
-    ? { binary: 'qemu-system-aarch64', machine: 'virt', cpu: 'max,pauth-impdef=on' }
-    : { binary: 'qemu-system-arm', machine: 'virt,highmem=off', cpu: 'cortex-a15' };
-}
-
-/** RAM base of QEMU's virt board (hw/arm/virt.c memmap VIRT_MEM). */
-export const VIRT_RAM_BASE = 0x40000000n;
-/** Largest RAM for `-M virt,highmem=off` (RAM must end below 4 GiB: 3 GiB from 0x40000000). */
-export const ARM32_MAX_RAM = 3n << 30n;
 
 export class ToolMissing extends Error {}
 
@@ -290,12 +272,4 @@ export function boot(req: BootRequest): Promise<BootResult> {
       resolve({ console, durationMs: Date.now() - t0, timedOut, earlyStopped: earlyStopped && !timedOut, exitCode: code });
     });
   });
-}
-
-/** Where QEMU puts the initrd (hw/arm/boot.c arm_setup_direct_kernel_boot / arm_load_kernel):
- *  RAM base + min(RAM / 2, 128 MiB). */
-export function initrdStart(ramBytes: bigint): bigint {
-  const half = ramBytes / 2n,
-    cap = 128n << 20n;
-  return VIRT_RAM_BASE + (half < cap ? half : cap);
 }

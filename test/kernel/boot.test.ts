@@ -6,7 +6,7 @@ import { parseDts } from '../../src/source/parser.js';
 import { bootKernel, countLinearMapTables, unflattenSize, type BootInput } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
-import { parseReserveSpec, qemuDtbTotalSize, platformLayout } from '../../src/kernel/platform.js';
+import { parseReserve, qemuDtbTotalSize, platformLayout } from '../../src/platform/index.js';
 
 const M = 1n << 20n;
 const G = 1n << 30n;
@@ -192,9 +192,9 @@ test('qemu-virt layout: initrd at RAM/2 capped at 128 MiB, DTB after it (2 MiB /
 });
 
 test('--reserve NAME@ADDR+SIZE is parsed with memparse and reserved before reserved-memory', () => {
-  assert.deepEqual(parseReserveSpec('tz@0x7e000000+32M'), { name: 'tz', base: 0x7e000000n, size: 32n * M });
-  assert.equal((parseReserveSpec('tz@0x7e000000') as { code: string }).code, 'bad-reserve');
-  assert.equal((parseReserveSpec('tz@0x7e000000+32MB') as { code: string }).code, 'bad-reserve');
+  assert.deepEqual(parseReserve('tz@0x7e000000+32M'), { name: 'tz', base: 0x7e000000n, size: 32n * M });
+  assert.equal((parseReserve('tz@0x7e000000') as { code: string }).code, 'bad-reserve');
+  assert.equal((parseReserve('tz@0x7e000000+32MB') as { code: string }).code, 'bad-reserve');
   const r = boot('6.12-arm64', { reserve: [{ name: 'tz', base: 0x7e000000n, size: 32n * M }] });
   assert.ok(r.ctx.memblock.isReserved(0x7e000000n));
   assert.ok(r.defaultCma!.base + r.defaultCma!.size <= 0x7e000000n);

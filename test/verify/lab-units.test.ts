@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFdt, writeFdt, child, getProp, u32s, str, type LiteTree } from '../../src/verify/fdt-lite.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
-import { mergeBoard, initrdStart } from '../../src/verify/qemu.js';
+import { mergeBoard } from '../../src/verify/qemu.js';
+import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/verify/verify.js';
 import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/kernels.js';
 

@@ -13,7 +13,7 @@ import { compileFile, guessInputFormat } from '../../compile.js';
 import { parseSize, type EarlyParam } from '../../kernel/cmdline.js';
 import { readFdt, writeFdt } from '../../verify/fdt-lite.js';
 import { mergeBoard, virtDtb } from '../../verify/qemu.js';
-import { treeMemory } from '../../kernel/platform.js';
+import { memorySize, parseReserve, VIRT_DEFAULT_RAM } from '../../platform/index.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
   --kernel ID           6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 6.12-arm64-64k, 6.1-armmp, 6.1-armmp-lpae
@@ -61,15 +61,6 @@ export function qemuVirtInput(
   const r = readDtb(dtb, '<qemu-virt>');
   if (!r.tree) return { diagnostics: [note('merged QEMU tree unreadable; planned on the board tree alone')] };
   return { tree: r.tree, dtb, bootargs: merged.bootargs, diagnostics: merged.notes.map(note) };
-}
-
-function parseReserve(s: string): { name: string; base: bigint; size: bigint } | undefined {
-  const m = /^([^@]+)@([^+]+)\+(.+)$/.exec(s);
-  if (!m) return undefined;
-  const base = parseSize(m[2]!);
-  const size = parseSize(m[3]!);
-  if (base === undefined || size === undefined) return undefined;
-  return { name: m[1]!, base, size };
 }
 
 export function loadTree(file: string, includeDirs: string[]): { tree?: Tree; diagnostics: Diagnostic[]; dtb?: Uint8Array } {
@@ -135,8 +126,8 @@ export async function run(argv: string[]): Promise<number> {
       }
       case '--reserve': {
         const v = value();
-        const r = v === undefined ? undefined : parseReserve(v);
-        if (!r) return bad('--reserve wants NAME@ADDR+SIZE, e.g. tfa@0x40000000+2M');
+        const r = parseReserve(v ?? '');
+        if ('severity' in r) return bad(r.message);
         opts.reserve.push(r);
         break;
       }
@@ -196,7 +187,7 @@ export async function run(argv: string[]): Promise<number> {
   let dtb = loaded.dtb;
   const profile = resolveProfile(kernel)!;
   if (opts.platform === 'qemu-virt' && dtb) {
-    const ram = opts.ram ?? (treeMemory(tree).reduce((a, b) => a + b.size, 0n) || 128n << 20n);
+    const ram = opts.ram ?? (memorySize(tree) || VIRT_DEFAULT_RAM);
     const q = qemuVirtInput(dtb, profile.arch, ram);
     diagnostics.push(...q.diagnostics);
     if (q.tree && q.dtb) {

@@ -1,0 +1,68 @@
+// Platforms: where things sit in memory when Linux starts. `board` (the tree alone, plus
+// `--reserve`) and `qemu-virt` (QEMU's virt machine, qemu-virt.ts).
+import type { Tree } from '../tree/types.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
+import { boardLayout, memorySize, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
+import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
+
+export * from './layout.js';
+export {
+  VIRT_RAM_BASE,
+  VIRT_DEFAULT_RAM,
+  ARM32_MAX_RAM,
+  initrdStart,
+  machineFor,
+  mergeBoard,
+  qemuDtbTotalSize,
+  virtLayout,
+  virtTree,
+} from './qemu-virt.js';
+export type { MachineSpec, MergeResult, VirtArch, VirtLayoutOptions } from './qemu-virt.js';
+
+export const PLATFORMS = ['board', 'qemu-virt'] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+export interface PlatformOptions {
+  /** `board` (default) or `qemu-virt`. */
+  platform?: string;
+  arch: VirtArch;
+  /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
+  ram?: bigint;
+  initrdSize?: bigint;
+  /** Exact initrd placement (the lab records it). */
+  initrd?: Bank;
+  /** Size of the DTB file handed to the boot loader (QEMU's -dtb); default: `dtbFileSize()`. */
+  dtbFileSize?: number;
+  reserve?: ExtraReservation[];
+}
+
+/** The platform's memory and placements for a tree (an `unknown-platform` error for other names). */
+export function platformLayout(
+  tree: Tree,
+  o: PlatformOptions,
+  dtbFileSize: () => number,
+): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
+  const platform = o.platform ?? 'board';
+  if (platform === 'board')
+    return boardLayout(tree, {
+      defaultRamBase: VIRT_RAM_BASE,
+      ...(o.ram !== undefined ? { ram: o.ram } : {}),
+      ...(o.initrd ? { initrd: o.initrd } : {}),
+      ...(o.reserve ? { reserve: o.reserve } : {}),
+    });
+  if (platform === 'qemu-virt') {
+    const layout = virtLayout({
+      arch: o.arch,
+      ram: o.ram ?? memorySize(tree),
+      dtbFileSize: o.dtbFileSize ?? dtbFileSize(),
+      ...(o.initrdSize !== undefined ? { initrdSize: o.initrdSize } : {}),
+      ...(o.initrd ? { initrd: o.initrd } : {}),
+      ...(o.reserve ? { reserve: o.reserve } : {}),
+    });
+    return { layout, diagnostics: [] };
+  }
+  return {
+    layout: { name: platform, memory: [], extra: [] },
+    diagnostics: [diag('error', 'unknown-platform', `unknown platform '${platform}'`, undefined, `known: ${PLATFORMS.join(', ')}`)],
+  };
+}

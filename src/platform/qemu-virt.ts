@@ -1,0 +1,295 @@
+// QEMU's `virt` machine (QEMU 7.2 hw/arm/virt.c and hw/arm/boot.c, as seen in the lab's traces):
+// where it puts RAM, the kernel, the initrd and the DTB, the tree it generates itself (dumpdtb),
+// and how a board's reserved memory is merged into that tree for a boot.
+//  - RAM at 0x40000000 (memmap VIRT_MEM), `-m` bytes (128 MiB by default);
+//  - arm64 Image at RAM + 2 MiB (text_offset 0 in the Image header → QEMU's 2 MiB default);
+//  - initrd at RAM + min(RAM / 2, 128 MiB) (arm_setup_direct_kernel_boot);
+//  - DTB right after the initrd, aligned to 2 MiB on arm64 and 4 KiB on arm (arm_load_dtb);
+//  - the DTB blob QEMU passes is the -dtb file re-opened with room to grow: load_device_tree()
+//    sizes it (file + 10000) * 2 and fdt_open_into() makes that fdt_totalsize, which is what the
+//    kernel reserves.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
+import { readDtb } from '../fdt/reader.js';
+import { readU32 } from '../tree/query.js';
+import { getChild, getProp, newNode, nodePath, type Node, type Property, type Tree } from '../tree/types.js';
+import { cacheDir } from '../verify/kernels.js';
+import { applyPlacements, extraReservations, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
+
+export type VirtArch = 'arm64' | 'arm';
+
+/** RAM base of QEMU's virt board (hw/arm/virt.c memmap VIRT_MEM). */
+export const VIRT_RAM_BASE = 0x4000_0000n;
+/** QEMU's default `-m` (hw/core/machine.c: 128 MiB). */
+export const VIRT_DEFAULT_RAM = 128n << 20n;
+/** Largest RAM for `-M virt,highmem=off` (RAM must end below 4 GiB: 3 GiB from 0x40000000). */
+export const ARM32_MAX_RAM = 3n << 30n;
+
+const MiB = 1n << 20n;
+
+export interface MachineSpec {
+  binary: string;
+  machine: string;
+  cpu: string;
+}
+
+/** The machine each architecture boots on. pauth-impdef makes pointer authentication cheap under
+ *  TCG (much faster boots); `max` also has the 16K granule the arm64-16k kernel needs. */
+export function machineFor(arch: VirtArch): MachineSpec {
+  return arch === 'arm64'
+    ? { binary: 'qemu-system-aarch64', machine: 'virt', cpu: 'max,pauth-impdef=on' }
+    : { binary: 'qemu-system-arm', machine: 'virt,highmem=off', cpu: 'cortex-a15' };
+}
+
+/** QEMU's load_device_tree(): the blob grows to (size + 10000) * 2. */
+export function qemuDtbTotalSize(fileSize: number): bigint {
+  return BigInt((fileSize + 10000) * 2);
+}
+
+/** Where QEMU puts the initrd (hw/arm/boot.c arm_setup_direct_kernel_boot): RAM base + min(RAM / 2, 128 MiB). */
+export function initrdStart(ram: bigint): bigint {
+  const half = ram / 2n;
+  const cap = 128n * MiB;
+  return VIRT_RAM_BASE + (half < cap ? half : cap);
+}
+
+export interface VirtLayoutOptions {
+  arch: VirtArch;
+  /** `-m` (default QEMU's 128 MiB). */
+  ram?: bigint;
+  /** Size of the `-initrd` file (placed by QEMU's rule) ... */
+  initrdSize?: bigint;
+  /** ... or its exact placement (the lab records it). */
+  initrd?: Bank;
+  /** Size of the `-dtb` file. */
+  dtbFileSize: number;
+  /** `--reserve` entries: placements by name (`kernel`, `initrd`, `dtb`) and plain reservations. */
+  reserve?: ExtraReservation[];
+}
+
+/** Where QEMU's virt machine puts RAM, the kernel, the initrd and the DTB. */
+export function virtLayout(o: VirtLayoutOptions): PlatformLayout {
+  const ram = o.ram || VIRT_DEFAULT_RAM;
+  const layout: PlatformLayout = {
+    name: 'qemu-virt',
+    memory: [{ base: VIRT_RAM_BASE, size: ram }],
+    extra: extraReservations(o.reserve ?? []),
+  };
+  const initrdBase = o.initrd?.base ?? initrdStart(ram);
+  const initrdSize = o.initrd?.size ?? o.initrdSize ?? 0n;
+  if (initrdSize > 0n) layout.initrd = { base: initrdBase, size: initrdSize };
+  // arm_load_dtb: after the initrd, 2 MiB aligned (AArch64) or 4 KiB (AArch32)
+  const align = o.arch === 'arm64' ? 2n * MiB : 4096n;
+  const dtbBase = ((initrdBase + initrdSize + align - 1n) / align) * align;
+  layout.dtb = { base: dtbBase, size: qemuDtbTotalSize(o.dtbFileSize) };
+  if (o.arch === 'arm64') layout.kernelLoad = VIRT_RAM_BASE + 2n * MiB;
+  applyPlacements(layout, o.reserve ?? []);
+  return layout;
+}
+
+/**
+ * QEMU's own tree for the machine and RAM size (`-M virt,dumpdtb=`, cached under the carveout
+ * cache's virt/), without the random /chosen seeds so that boots are reproducible and the blob
+ * size stays fixed. An error diagnostic when QEMU is missing or fails.
+ */
+export function virtTree(arch: VirtArch, ram: bigint): { tree?: Tree; diagnostics: Diagnostic[] } {
+  const m = machineFor(arch);
+  const dir = join(cacheDir(), 'virt');
+  mkdirSync(dir, { recursive: true });
+  const f = join(dir, `${arch}-${ram.toString(16)}.dtb`);
+  if (!existsSync(f)) {
+    const tmp = `${f}.${process.pid}.tmp`;
+    const r = spawnSync(m.binary, ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, '-nographic'], {
+      encoding: 'utf8',
+    });
+    if (!existsSync(tmp)) {
+      const why = r.error ? `${m.binary} not found (apt-get install qemu-system-arm)` : r.stderr.trim().split('\n')[0];
+      return { diagnostics: [diag('error', 'qemu-unavailable', `QEMU could not dump its virt tree: ${why}`)] };
+    }
+    renameSync(tmp, f);
+  }
+  const r = readDtb(new Uint8Array(readFileSync(f)), f);
+  if (!r.tree) return { diagnostics: r.diagnostics };
+  const chosen = getChild(r.tree.root, 'chosen');
+  if (chosen) chosen.props = chosen.props.filter((p) => p.name !== 'rng-seed' && p.name !== 'kaslr-seed');
+  return { tree: r.tree, diagnostics: [] };
+}
+
+export interface MergeResult {
+  tree: Tree;
+  /** The board's /chosen/bootargs: QEMU's -append replaces the tree's, so they go there. */
+  bootargs: string;
+  notes: string[];
+}
+
+const prop = (name: string, value: Uint8Array): Property => ({ name, value, markers: [], labels: [], span: noSpan });
+
+const u32s = (...v: Array<number | bigint>): Uint8Array => {
+  const b = new Uint8Array(4 * v.length);
+  const dv = new DataView(b.buffer);
+  v.forEach((x, i) => dv.setUint32(4 * i, Number(BigInt.asUintN(32, BigInt(x)))));
+  return b;
+};
+
+/** The value's 32-bit words, or undefined when its length is not a multiple of 4. */
+function words(v: Uint8Array): bigint[] | undefined {
+  if (v.length % 4 !== 0) return undefined;
+  const out: bigint[] = [];
+  for (let o = 0; o < v.length; o += 4) out.push(BigInt(readU32(v, o)));
+  return out;
+}
+
+/** `#address-cells`-style property read as the merge needs it: exactly one cell, else `dflt`. */
+function cellCount(n: Node, name: string, dflt: number): number {
+  const p = getProp(n, name);
+  return p && p.value.length === 4 ? readU32(p.value, 0) : dflt;
+}
+
+/** `cells` cells of a value (big-endian, high cells first). */
+function cellsOf(v: bigint, cells: number): bigint[] {
+  const out: bigint[] = [];
+  for (let i = cells - 1; i >= 0; i--) out.push((v >> BigInt(32 * i)) & 0xffff_ffffn);
+  return out;
+}
+
+function phandleValue(p: Property): number | undefined {
+  return (p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4 ? readU32(p.value, 0) : undefined;
+}
+
+/** A copy with only what a blob holds (names, property values; phandle as the DTB reader sets it). */
+function cloneNode(n: Node, parent: Node | null): Node {
+  const c = newNode(n.name, noSpan, parent);
+  c.props = n.props.map((p) => prop(p.name, p.value.slice()));
+  c.children = n.children.map((x) => cloneNode(x, c));
+  return c;
+}
+
+/** Node.phandle as src/fdt/reader.ts sets it: `phandle`, else `linux,phandle`. */
+function setPhandles(n: Node): void {
+  const ph = getProp(n, 'phandle') ?? getProp(n, 'linux,phandle');
+  n.phandle = ph && ph.value.length === 4 ? readU32(ph.value, 0) : 0;
+  for (const c of n.children) setPhandles(c);
+}
+
+function eachNode(n: Node, f: (n: Node) => void): void {
+  f(n);
+  for (const c of n.children) eachNode(c, f);
+}
+
+/**
+ * Put a board's reserved memory into QEMU's virt tree: its `/memreserve/` entries, its
+ * `/reserved-memory` node (cells converted to the virt root's when the board's node used its own
+ * root's cells), `/chosen/bootargs` (returned, to go on -append: QEMU's -append replaces the
+ * DTB's bootargs), and the `memory-region` references of devices (as stub nodes without
+ * `compatible`, so no driver probes them; `carveout,source-path` names the board's node). The
+ * memory node stays QEMU's. Neither input is modified.
+ */
+export function mergeBoard(base: Tree, board: Tree): MergeResult {
+  const root = cloneNode(base.root, null);
+  const tree: Tree = {
+    plugin: false,
+    memreserves: board.memreserves.map((r) => ({ address: r.address, size: r.size, labels: [], span: noSpan })),
+    root,
+    bootCpuidPhys: base.bootCpuidPhys,
+  };
+  const notes: string[] = [];
+  const rootA = cellCount(root, '#address-cells', 2);
+  const rootS = cellCount(root, '#size-cells', 1);
+  const bA = cellCount(board.root, '#address-cells', 2);
+  const bS = cellCount(board.root, '#size-cells', 1);
+  // Phandles already used by QEMU's tree (0x8000 and up in QEMU 7.2).
+  const used = new Set<number>();
+  eachNode(root, (n) => {
+    for (const p of n.props) {
+      const v = phandleValue(p);
+      if (v !== undefined) used.add(v);
+    }
+  });
+  const rm = getChild(board.root, 'reserved-memory');
+  let remap = (x: number): number => x;
+  if (rm) {
+    let boardMax = 0;
+    eachNode(rm, (n) => {
+      for (const p of n.props) boardMax = Math.max(boardMax, phandleValue(p) ?? 0);
+    });
+    if ([...used].some((u) => u > 0 && u <= boardMax)) {
+      const off = Math.max(...used) + 1;
+      remap = (x) => x + off;
+      notes.push(`board phandles renumbered by +${off} to avoid QEMU's`);
+    }
+    const copy = cloneNode(rm, root);
+    eachNode(copy, (n) => {
+      for (const p of n.props) {
+        const v = phandleValue(p);
+        if (v !== undefined) p.value = u32s(remap(v));
+      }
+    });
+    const rA = cellCount(copy, '#address-cells', bA);
+    const rS = cellCount(copy, '#size-cells', bS);
+    if (rA === bA && rS === bS && (rA !== rootA || rS !== rootS)) {
+      // The kernel requires /reserved-memory's cells to equal the root's (__reserved_mem_check_root);
+      // the board's root differs from QEMU's, so re-encode the region properties.
+      const convert = (p: Property, ac: number, sc: number, nac: number, nsc: number): void => {
+        const stride = ac + sc;
+        const w = words(p.value);
+        if (!w || w.length % stride !== 0) return;
+        const out: bigint[] = [];
+        for (let i = 0; i < w.length; i += stride) {
+          let a = 0n;
+          let s = 0n;
+          for (let j = 0; j < ac; j++) a = (a << 32n) | w[i + j]!;
+          for (let j = 0; j < sc; j++) s = (s << 32n) | w[i + ac + j]!;
+          out.push(...cellsOf(a, nac), ...cellsOf(s, nsc));
+        }
+        p.value = u32s(...out);
+      };
+      for (const c of copy.children) {
+        for (const p of c.props) {
+          if (p.name === 'reg' || p.name === 'alloc-ranges') convert(p, rA, rS, rootA, rootS);
+          else if (p.name === 'size' || p.name === 'alignment') convert(p, 0, rS, 0, rootS);
+        }
+      }
+      setCell(copy, '#address-cells', rootA);
+      setCell(copy, '#size-cells', rootS);
+      notes.push(`/reserved-memory re-encoded from ${rA}/${rS} cells to QEMU virt's ${rootA}/${rootS}`);
+    }
+    root.children = root.children.filter((c) => c.name !== 'reserved-memory');
+    // Where it goes does not matter to the kernel; after memory like most boards.
+    const memIdx = root.children.findIndex((c) => c.name.startsWith('memory'));
+    root.children.splice(memIdx + 1, 0, copy);
+  }
+  // Devices referencing regions.
+  let k = 0;
+  eachNode(board.root, (n) => {
+    const mr = getProp(n, 'memory-region');
+    if (!mr) return;
+    const path = nodePath(n);
+    if (path.startsWith('/reserved-memory')) return;
+    const w = words(mr.value);
+    const stub = newNode(`carveout-user${k++}`, noSpan, root);
+    stub.props.push(prop('memory-region', w ? u32s(...w.map((x) => remap(Number(x)))) : mr.value.slice()));
+    const names = getProp(n, 'memory-region-names');
+    if (names) stub.props.push(prop('memory-region-names', names.value.slice()));
+    stub.props.push(prop('carveout,source-path', new TextEncoder().encode(`${path}\0`)));
+    root.children.push(stub);
+  });
+  setPhandles(root);
+  const chosen = getChild(board.root, 'chosen');
+  const ba = chosen && getProp(chosen, 'bootargs');
+  const bootargs = ba ? latin1(ba.value).replace(/\0+$/, '') : '';
+  return { tree, bootargs, notes };
+}
+
+function setCell(n: Node, name: string, v: number): void {
+  const p = getProp(n, name);
+  if (p) p.value = u32s(v);
+  else n.props.push(prop(name, u32s(v)));
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) s += String.fromCharCode(c);
+  return s;
+}
