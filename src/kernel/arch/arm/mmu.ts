@@ -1,0 +1,90 @@
+// arch/arm/mm/mmu.c: adjust_lowmem_bounds (where lowmem ends and memblock's limit sits),
+// arm_mm_memblock_reserve (swapper_pg_dir) and paging_init (map_lowmem's PTE tables,
+// dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
+import { MiB, type BootState } from '../../boot-state.js';
+import { MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
+import { dmaContiguousRemapList } from './dma-mapping.js';
+
+const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
+
+/** adjust_lowmem_bounds: lowmem ends where the vmalloc area must start; returns arm_lowmem_limit. */
+export function adjustLowmemBounds(st: BootState): bigint {
+  const { ctx } = st;
+  const a = ctx.profile.arm!;
+  const mb = ctx.memblock;
+  const ramBase = st.layout.memory[0]!.base;
+  const vmallocSize = ctx.cmdline.vmallocSize ?? a.vmallocDefault;
+  const vmallocLimit = a.vmallocEnd - vmallocSize - 8n * MiB - a.pageOffset + ramBase; // PHYS_OFFSET
+  const mapped = () => mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP));
+  const first = mapped()[0];
+  if (first && first.base % PMD) mb.markNomap(first.base, roundUp(first.base, PMD) - first.base);
+  let lowmemLimit = 0n;
+  let memblockLimit = 0n;
+  for (const r of mapped()) {
+    const e = r.base + r.size;
+    if (r.base >= vmallocLimit) continue;
+    if (e > lowmemLimit) lowmemLimit = e < vmallocLimit ? e : vmallocLimit;
+    if (!memblockLimit) {
+      if (r.base % PMD) memblockLimit = r.base;
+      else if (e % PMD) memblockLimit = lowmemLimit;
+    }
+  }
+  if (!memblockLimit) memblockLimit = lowmemLimit;
+  memblockLimit = roundDown(memblockLimit, PMD);
+  mb.setCurrentLimit(memblockLimit);
+  return lowmemLimit;
+}
+
+/** arm_mm_memblock_reserve: swapper_pg_dir (and the LPAE pgd) below the kernel. */
+export function armMmMemblockReserve(st: BootState): void {
+  const a = st.ctx.profile.arm!;
+  st.ctx.memblock.reserve(st.layout.memory[0]!.base + a.pgdirOffset, a.pgdirSize, 'arm_memblock_init');
+}
+
+/**
+ * arm paging_init (arch/arm/mm/mmu.c): map_lowmem() needs a PTE table (early_alloc, 4 KiB, below
+ * the current limit) for every 2 MiB block where a mapped bank edge is not section aligned; the
+ * limit then rises to arm_lowmem_limit; dma_contiguous_remap() re-maps each CMA area's lowmem part
+ * page by page (iotable_init: one static_vm, then a PTE table per 2 MiB); devicemaps_init,
+ * kmap_init and the zero page follow.
+ */
+export function pagingInit(st: BootState, lowmemLimit: bigint): void {
+  const mb = st.ctx.memblock;
+  const pi = st.ctx.profile.arm!.pagingInit;
+  const PMD = 2n * MiB;
+  const page = mb.pageSize;
+  const early = (sz: bigint) => mb.alloc(sz, sz, 'early_alloc');
+  // map_lowmem: sections where [addr, next) and phys are section aligned, else a PTE table per PMD
+  const ptes = new Set<bigint>();
+  for (const r of mb.memory.regions) {
+    if (r.flags & MEMBLOCK_NOMAP) continue;
+    const start = r.base;
+    let end = r.base + r.size;
+    if (end > lowmemLimit) end = lowmemLimit;
+    if (start >= end) break;
+    for (let addr = start; addr < end; ) {
+      const next = roundDown(addr, PMD) + PMD < end ? roundDown(addr, PMD) + PMD : end;
+      // alloc_init_pmd → __map_init_section per SECTION_SIZE half when aligned, else PTEs
+      for (let a = addr; a < next; ) {
+        const n = roundDown(a, pi.sectionSize) + pi.sectionSize < next ? roundDown(a, pi.sectionSize) + pi.sectionSize : next;
+        if ((a | n) % pi.sectionSize) ptes.add(roundDown(a, PMD));
+        a = n;
+      }
+      addr = next;
+    }
+  }
+  for (let i = 0; i < ptes.size; i++) early(page);
+  mb.setCurrentLimit(lowmemLimit);
+  // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
+  for (const area of dmaContiguousRemapList(st)) {
+    const start = area.base;
+    let end = area.base + area.size;
+    if (end > lowmemLimit) end = lowmemLimit;
+    if (start >= end) continue;
+    mb.alloc(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
+    for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
+  }
+  for (const sz of pi.laterEarlyAllocs) early(sz);
+  // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize
+  mb.allowResize();
+}

@@ -1,0 +1,88 @@
+// arch/arm64/mm/init.c: arm64_memblock_init (linear-map clip, mem=, initrd, kernel image,
+// early_init_fdt_scan_reserved_mem), bootmem_init (arch_numa_init, sparse_init, zone_sizes_init,
+// dma_contiguous_reserve, the crashkernel, memblock_dump_all) and zone_sizes_init's ZONE_DMA limit.
+import { memblockDumpAll, platformReservations, type BootState } from '../../boot-state.js';
+import { roundDown, roundUp } from '../../memblock.js';
+import { earlyInitFdtScanReservedMem } from '../../rmem.js';
+import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
+import { archNumaInit } from '../../arch-numa.js';
+import { sparseInit } from '../../sparse.js';
+import { dmaContiguousReserve } from '../../dma-contiguous.js';
+import { reserveCrashkernelArm64 } from '../../crash-reserve.js';
+
+/** __pa_symbol(_text): where the boot loader put the image (or TEXT_OFFSET above the start of RAM). */
+export function kernelText(st: BootState): bigint {
+  return st.layout.kernelLoad ?? st.layout.memory[0]!.base + st.ctx.profile.arm64!.textOffset;
+}
+
+export function arm64MemblockInit(st: BootState): void {
+  const { ctx, layout } = st;
+  const p = ctx.profile;
+  const a = p.arm64!;
+  const mb = ctx.memblock;
+  const page = BigInt(p.pageSize);
+  const text = kernelText(st);
+  const kernelEnd = text + a.reserveStartOffset + a.reserveSize; // __pa_symbol(_end)
+  const ULLONG_MAX = (1n << 64n) - 1n;
+  mb.remove(1n << BigInt(a.physMaskShift), ULLONG_MAX, 'arm64_memblock_init');
+  let memstart = roundDown(mb.startOfDram(), a.memstartAlign);
+  const clip = memstart + a.linearRegionSize > kernelEnd ? memstart + a.linearRegionSize : kernelEnd;
+  mb.remove(clip, ULLONG_MAX, 'arm64_memblock_init');
+  if (memstart + a.linearRegionSize < mb.endOfDram()) {
+    memstart = roundUp(mb.endOfDram() - a.linearRegionSize, a.memstartAlign);
+    mb.remove(0n, memstart, 'arm64_memblock_init');
+  }
+  st.memstart = memstart;
+  if (ctx.cmdline.memLimit !== undefined) {
+    mb.memLimitRemoveMap(ctx.cmdline.memLimit);
+    mb.add(text, kernelEnd - text, 'arm64_memblock_init');
+  }
+  if (layout.initrd?.size) {
+    const base = layout.initrd.base & ~(page - 1n);
+    const size = roundUp(layout.initrd.base + layout.initrd.size, page) - base;
+    if (base < mb.startOfDram() || base + size > mb.startOfDram() + a.linearRegionSize) {
+      ctx.printk('warn', 'initrd not fully accessible via the linear mapping -- please check your bootloader ...', 'arm64_memblock_init');
+    } else {
+      mb.add(base, size, 'arm64_memblock_init');
+      mb.clearNomap(base, size);
+      mb.reserve(base, size, 'arm64_memblock_init');
+    }
+  }
+  mb.reserve(text + a.reserveStartOffset, a.reserveSize, 'arm64_memblock_init');
+  platformReservations(st);
+  earlyInitFdtScanReservedMem(ctx as never);
+}
+
+export function bootmemInit(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const nodeData = archNumaInit(st);
+  sparseInit(st, nodeData);
+  // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
+  const dmaLimit = arm64DmaPhysLimit(
+    st.ctx.profile.arm64!.dmaZone,
+    ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, 1, mb.physAddrMax),
+    mb.startOfDram(),
+    mb.endOfDram(),
+  );
+  dmaContiguousReserve(st, dmaLimit);
+  reserveCrashkernelArm64(st, dmaLimit);
+  memblockDumpAll(st);
+}
+
+/** arm64_dma_phys_limit from zone_sizes_init → max_zone_phys, per version. */
+export function arm64DmaPhysLimit(kind: 'bits' | 'limit', dtMax: bigint, start: bigint, end: bigint): bigint {
+  const U32_MAX = 0xffff_ffffn;
+  const min = (x: bigint, y: bigint) => (x < y ? x : y);
+  if (kind === 'limit') {
+    let limit = dtMax;
+    if (start < U32_MAX) limit = min(limit, U32_MAX);
+    return min(limit, end - 1n) + 1n;
+  }
+  // 6.1: zone_dma_bits = min3(32, fls64(dt), fls64(acpi)); max_zone_phys(bits)
+  const fls64 = (x: bigint) => (x === 0n ? 0 : x.toString(2).length);
+  const bits = Math.min(32, fls64(dtMax));
+  let mask = bits >= 64 ? (1n << 64n) - 1n : (1n << BigInt(bits)) - 1n;
+  if (start > U32_MAX) mask = (1n << 64n) - 1n;
+  else if (start > mask) mask = U32_MAX;
+  return min(mask, end - 1n) + 1n;
+}

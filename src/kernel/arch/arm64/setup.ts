@@ -1,0 +1,23 @@
+// arch/arm64/kernel/setup.c setup_arch, as far as memory goes: setup_machine_fdt (memory nodes,
+// the blob reserved by fixmap_remap_fdt), parse_early_param, arm64_memblock_init, paging_init,
+// unflatten_device_tree, bootmem_init, request_standard_resources.
+import type { BootState } from '../../boot-state.js';
+import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
+import { arm64MemblockInit, bootmemInit } from './init.js';
+import { pagingInit } from './mmu.js';
+
+export function setupArch(st: BootState): void {
+  const { ctx, layout } = st;
+  const mb = ctx.memblock;
+  // setup_machine_fdt: memory nodes, then fixmap_remap_fdt() reserves the blob
+  earlyInitDtScanMemory(ctx, layout.memory);
+  if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
+  // parse_early_param: memblock=debug starts printing from here
+  st.setTraceStart(mb.events.length);
+  arm64MemblockInit(st);
+  pagingInit(st);
+  unflattenDeviceTree(st);
+  bootmemInit(st);
+  // request_standard_resources: one struct resource (64 bytes) per memory region
+  mb.alloc(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
+}

@@ -1,0 +1,161 @@
+// What one simulated boot carries from the arch setup files to the generic ones (of_reserved_mem,
+// dma_contiguous_reserve, crashkernel, start_kernel): the kernel keeps this in globals
+// (memblock, boot_command_line, memstart_addr, dma_contiguous_default_area, crashk_res).
+import type { Tree } from '../tree/types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { LogLine, Trace } from './context.js';
+import { formatPa, type Memblock } from './memblock.js';
+import type { CmdlineState, EarlyParam, EarlyReserveApi } from './cmdline.js';
+import type { Bank, ExtraReservation, PlatformLayout } from '../platform/index.js';
+import type { KernelProfile } from './profiles/types.js';
+import type { ReservedMemHandler } from './handler-api.js';
+import type { CmaState, RmemState } from './rmem.js';
+
+export const MiB = 1n << 20n;
+
+export interface BootInput {
+  tree: Tree;
+  profile: KernelProfile;
+  handlers: ReservedMemHandler[];
+  /** Default: the tree's /chosen/bootargs. */
+  bootargs?: string;
+  ram?: bigint;
+  /** `qemu-virt`, or undefined for a board described only by its tree and `reserve`. */
+  platform?: string;
+  initrdSize?: bigint;
+  /** Exact initrd placement (lab records). */
+  initrd?: Bank;
+  reserve?: ExtraReservation[];
+  /** Size of the DTB file given to the boot loader (QEMU -dtb). Default: estimated. */
+  dtbSize?: number;
+  /** Board code's early parameters (declareEarlyParam). */
+  earlyParams?: EarlyParam[];
+  /** Number of CPUs (QEMU -smp); only per-cpu sizes depend on it. */
+  cpus?: number;
+}
+
+/** Everything one simulated boot carries; rmem.ts reads it as its RmemHost. */
+export interface BootContext {
+  tree: Tree;
+  profile: KernelProfile;
+  memblock: Memblock;
+  log: LogLine[];
+  handlers: ReservedMemHandler[];
+  cmdline: CmdlineState;
+  cma: CmaState;
+  rmem?: RmemState;
+  diagnostics: Diagnostic[];
+  printk(level: LogLine['level'], text: string, source?: string): void;
+}
+
+export interface BootResult {
+  ctx: BootContext;
+  log: LogLine[];
+  diagnostics: Diagnostic[];
+  trace: Trace;
+  /** The memblock=debug lines the kernel would print (without caller offsets). */
+  memblockLines: string[];
+  layout: PlatformLayout;
+  /** The default CMA area (dma_contiguous_default_area from the command line/config), if reserved. */
+  defaultCma?: { base: bigint; size: bigint } | null;
+  crashkernel?: { base: bigint; size: bigint; low?: { base: bigint; size: bigint } } | null;
+  reserveMem: { name: string; base: bigint; size: bigint }[];
+  /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
+  handoffs: { driver: string; base: bigint; size: bigint }[];
+  /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */
+  memblockDump?: { memory: MemblockRegionCopy[]; reserved: MemblockRegionCopy[] };
+  /** The kernel panicked in the model (e.g. memblock array overflow on 6.12). */
+  panic?: string;
+}
+
+/** The modelled kernel oopses/panics: the boot stops there, like the real one. */
+export class BootPanic extends Error {
+  constructor(
+    message: string,
+    readonly lines: string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface MemblockRegionCopy {
+  base: bigint;
+  size: bigint;
+  flags: number;
+  nid: number;
+}
+
+export interface BootState {
+  ctx: BootContext;
+  layout: PlatformLayout;
+  input: BootInput;
+  result: BootResult;
+  reserveHooks: ((mb: EarlyReserveApi) => void)[];
+  setTraceStart(n: number): void;
+  /** arm64 memstart_addr (PHYS_OFFSET), once arm64_memblock_init computed it. */
+  memstart?: bigint;
+  /** Memory left out of the linear map by paging_init (NOMAP then); writing there faults. */
+  unmapped?: Bank[];
+}
+
+/**
+ * The kernel writes the block it just got through the linear map (memblock_alloc zeroes it,
+ * NODE_DATA is memset): memory that was NOMAP when paging_init built the map — a no-map region
+ * whose handler failed gets its NOMAP cleared later (6.12) — faults, and the boot dies.
+ */
+export function touch(st: BootState, base: bigint, size: bigint): void {
+  if (!base || !st.unmapped || st.ctx.profile.arch !== 'arm64') return;
+  for (const u of st.unmapped) {
+    if (base < u.base + u.size && u.base < base + size) {
+      const addr = base > u.base ? base : u.base;
+      const va = st.ctx.profile.arm64!.pageOffset + (addr - (st.memstart ?? 0n));
+      throw new BootPanic('Attempted to kill the idle task!', [
+        `Unable to handle kernel paging request at virtual address ${va.toString(16).padStart(16, '0')}`,
+        'Kernel panic - not syncing: Attempted to kill the idle task!',
+      ]);
+    }
+  }
+}
+
+/** memblock_dump_all(): keep a copy of both tables as the kernel prints them with memblock=debug. */
+export function memblockDumpAll(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const copy = (rs: typeof mb.memory.regions) => rs.map((r) => ({ base: r.base, size: r.size, flags: r.flags, nid: r.nid }));
+  st.result.memblockDump = { memory: copy(mb.memory.regions), reserved: copy(mb.reserved.regions) };
+  if (!st.ctx.cmdline.memblockDebug) return;
+  // __memblock_dump_all / memblock_dump (mm/memblock.c), printed with memblock=debug
+  const bits = st.ctx.profile.physAddrBits;
+  const pa = (x: bigint) => formatPa(x, bits);
+  const pr = (t: string) => st.ctx.printk('info', t, 'memblock_dump_all');
+  pr('MEMBLOCK configuration:');
+  pr(` memory size = ${pa(mb.memory.totalSize)} reserved size = ${pa(mb.reserved.totalSize)}`);
+  for (const type of [mb.memory, mb.reserved]) {
+    pr(` ${type.name}.cnt  = 0x${type.regions.length.toString(16)}`);
+    type.regions.forEach((r, i) => {
+      const node = st.ctx.profile.numa && r.nid >= 0 && r.nid < st.ctx.profile.maxNumNodes ? ` on node ${r.nid}` : '';
+      pr(
+        ` ${type.name}[0x${i.toString(16)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes${node} flags: 0x${r.flags.toString(16)}`,
+      );
+    });
+  }
+}
+
+function reserveApi(st: BootState, caller: string): EarlyReserveApi {
+  const mb = st.ctx.memblock;
+  return {
+    reserve: (b, s) => mb.reserve(b, s, caller),
+    physAlloc: (s, a) => mb.physAlloc(s, a, caller),
+    physAllocRange: (s, a, b, e) => mb.physAllocRange(s, a, b, e, caller),
+    remove: (b, s) => mb.remove(b, s, caller),
+    isRegionReserved: (b, s) => mb.isRegionReserved(b, s),
+    handOff: (driver, base, size) => st.result.handoffs.push({ driver, base, size }),
+    printk: (level, text) => st.ctx.printk(level, text, caller),
+  };
+}
+
+/** --reserve entries and board early_param hooks, before /reserved-memory is scanned. */
+export function platformReservations(st: BootState): void {
+  const mb = st.ctx.memblock;
+  for (const r of st.layout.extra) mb.reserve(r.base, r.size, `platform:${r.name}`);
+  for (const fn of st.reserveHooks) fn(reserveApi(st, 'early_param'));
+}

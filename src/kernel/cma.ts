@@ -1,0 +1,83 @@
+// mm/cma.c: cma_declare_contiguous_nid, which places a CMA area in memblock (fixed or allocated,
+// high memory first where the version does) and hands it to cma_init_reserved_mem (rmem.ts).
+import { MiB, type BootState } from './boot-state.js';
+import { formatPa, NUMA_NO_NODE, roundUp } from './memblock.js';
+import { cmaInitReservedMem } from './rmem.js';
+
+const SZ_4G = 1n << 32n;
+
+export function cmaDeclareContiguous(
+  st: BootState,
+  base: bigint,
+  size: bigint,
+  limit: bigint,
+  fixed: boolean,
+  name: string,
+  highmemStartIn?: bigint,
+): { base: bigint; size: bigint } | null {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const memblockEnd = mb.endOfDram();
+  const highmemStart = highmemStartIn ?? memblockEnd;
+  const nid = NUMA_NO_NODE;
+  const pa = (x: bigint) => formatPa(x, p.physAddrBits);
+  const node = p.messages.cmaReservedOnNode ? ` on node ${nid}` : '';
+  const fail = (sz: bigint) => {
+    ctx.printk('err', `cma: Failed to reserve ${sz / MiB} MiB${node}`, 'cma_declare_contiguous_nid');
+    return null;
+  };
+  if (ctx.cma.areaCount === p.maxCmaAreas) {
+    ctx.printk('err', 'cma: Not enough slots for CMA reserved regions!', 'cma_declare_contiguous_nid');
+    return null;
+  }
+  if (!size) return null;
+  const alignment = p.cmaMinAlignmentBytes;
+  if (fixed && base & (alignment - 1n)) {
+    ctx.printk('err', `cma: Region at ${pa(base)} must be aligned to ${pa(alignment)} bytes`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  base = roundUp(base, alignment);
+  size = roundUp(size, alignment);
+  limit &= ~(alignment - 1n);
+  if (!base) fixed = false;
+  if (fixed && base < highmemStart && base + size > highmemStart) {
+    ctx.printk('err', `cma: Region at ${pa(base)} defined on low/high memory boundary (${pa(highmemStart)})`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  if (limit === 0n || limit > memblockEnd) limit = memblockEnd;
+  if (base + size > limit) {
+    ctx.printk('err', `cma: Size (${pa(size)}) of region at ${pa(base)} exceeds limit (${pa(limit)})`, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  if (fixed) {
+    if (mb.isRegionReserved(base, size) || mb.reserve(base, size, 'cma_declare_contiguous_nid') < 0) return fail(size);
+  } else {
+    let addr = 0n;
+    const tryHighmem = () => {
+      if (!addr && base < highmemStart && limit > highmemStart) {
+        addr = mb.allocRangeNid(size, alignment, highmemStart, limit, nid, true);
+        limit = highmemStart;
+      }
+    };
+    if (p.cmaHighmemFirst) tryHighmem();
+    if (!addr && p.physAddrBits === 64 && !mb.bottomUp && memblockEnd >= SZ_4G + size) {
+      mb.setBottomUp(true);
+      addr = mb.allocRangeNid(size, alignment, SZ_4G, limit, nid, true);
+      mb.setBottomUp(false);
+    }
+    if (!p.cmaHighmemFirst) tryHighmem();
+    if (!addr) {
+      addr = mb.allocRangeNid(size, alignment, base, limit, nid, true);
+      if (!addr) return fail(size);
+    }
+    base = addr;
+  }
+  const ret = cmaInitReservedMem(ctx as never, base, size, name);
+  if (ret) {
+    mb.physFree(base, size, 'cma_declare_contiguous_nid');
+    return fail(size);
+  }
+  ctx.printk('info', `cma: Reserved ${size / MiB} MiB at ${pa(base)}${node}`, 'cma_declare_contiguous_nid');
+  return { base, size };
+}

@@ -1,0 +1,122 @@
+// drivers/of/fdt.c: what the flat-tree code does with memory before and while the tree is
+// unflattened — early_init_dt_add_memory_arch, early_init_dt_check_for_usable_mem_range,
+// early_init_dt_scan_chosen's bootargs, and the size unflatten_device_tree allocates.
+import type { Tree } from '../tree/types.js';
+import { roundUp, type Memblock } from './memblock.js';
+import type { Bank, PlatformLayout } from '../platform/index.js';
+import { touch, type BootContext, type BootState } from './boot-state.js';
+import { fdtScanReservedMemRegNodes } from './rmem.js';
+import { cString, findNode, readCells, readU32 } from '../tree/query.js';
+
+/**
+ * __unflatten_device_tree's dry run (drivers/of/fdt.c populate_node/populate_properties): bytes of
+ * struct device_node + full name per node, struct property per property, a synthesized "name"
+ * property per node without one, each aligned; then ALIGN(size, 4) plus 4 for the end marker.
+ */
+export function unflattenSize(
+  tree: Tree,
+  sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number },
+  extraChosenProps = 0,
+): number {
+  let mem = 0;
+  const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
+  const visit = (n: Tree['root'], isRoot: boolean) => {
+    mem = al(mem) + sizes.deviceNodeSize + n.name.length + 1;
+    let props = n.props.length;
+    if (n.name === 'chosen' && n.parent === tree.root) props += extraChosenProps;
+    for (let i = 0; i < props; i++) mem = al(mem) + sizes.propertySize;
+    if (!n.props.some((p) => p.name === 'name')) {
+      // name without unit address, plus NUL
+      const base = isRoot ? '' : n.name.split('@')[0]!;
+      mem = al(mem) + sizes.propertySize + base.length + 1;
+    }
+    for (const c of n.children) visit(c, false);
+  };
+  visit(tree.root, true);
+  // size = ALIGN(size, 4); dt_alloc(size + 4, ...): the end marker
+  return ((mem + 3) & ~3) + (sizes.extraBytes ?? 0) + 4;
+}
+
+export function chosenBootargs(tree: Tree): string | undefined {
+  const chosen = findNode(tree, '/chosen');
+  return chosen ? cString(chosen, 'bootargs') : undefined;
+}
+
+/**
+ * early_init_dt_check_for_usable_mem_range (drivers/of/fdt.c, after the memory nodes): a kdump
+ * kernel's /chosen/linux,usable-memory-range caps memory to its first range
+ * (memblock_cap_memory_range) and adds the second back.
+ */
+function checkForUsableMemRange(ctx: BootContext): void {
+  const chosen = findNode(ctx.tree, '/chosen');
+  const p = chosen?.props.find((x) => x.name === 'linux,usable-memory-range');
+  if (!p) return;
+  const ac = cellsOf(ctx.tree.root, '#address-cells', 1);
+  const sc = cellsOf(ctx.tree.root, '#size-cells', 1);
+  // the kernel compares the byte length with the cell count (sic)
+  if (p.value.length % (ac + sc)) return;
+  const rgn: Bank[] = [];
+  for (let off = 0; rgn.length < 2 && off + (ac + sc) * 4 <= p.value.length; off += (ac + sc) * 4) {
+    rgn.push({ base: readCells(p.value, off, ac), size: readCells(p.value, off + ac * 4, sc) });
+  }
+  if (!rgn.length) return;
+  ctx.memblock.capMemoryRange(rgn[0]!.base, rgn[0]!.size);
+  if (rgn[1]?.size) ctx.memblock.add(rgn[1].base, rgn[1].size, 'early_init_dt_check_for_usable_mem_range');
+}
+
+function cellsOf(n: Tree['root'], name: string, dflt: number): number {
+  const p = n.props.find((x) => x.name === name);
+  return p && p.value.length >= 4 ? readU32(p.value, 0) : dflt;
+}
+
+/** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
+export function addMemory(mb: Memblock, b: Bank): void {
+  const page = mb.pageSize;
+  let base = b.base;
+  let size = b.size;
+  if (base & (page - 1n)) {
+    size -= page - (base & (page - 1n));
+    base = roundUp(base, page);
+  }
+  size &= ~(page - 1n);
+  if (size <= 0n) return;
+  mb.add(base, size, 'early_init_dt_add_memory_arch');
+}
+
+/** Properties QEMU's arm_load_dtb adds to /chosen (bootargs, linux,initrd-start/-end) that the tree lacks. */
+function chosenAdditions(tree: Tree, layout: PlatformLayout): number {
+  const chosen = findNode(tree, '/chosen');
+  const has = (n: string) => !!chosen?.props.some((p) => p.name === n);
+  let n = 0;
+  if (!has('bootargs')) n++;
+  if (layout.initrd) {
+    if (!has('linux,initrd-start')) n++;
+    if (!has('linux,initrd-end')) n++;
+  }
+  return n;
+}
+
+/**
+ * early_init_dt_scan_nodes' memory part: the memory nodes (early_init_dt_scan_memory →
+ * early_init_dt_add_memory_arch), then a kdump kernel's usable-memory-range.
+ */
+export function earlyInitDtScanMemory(ctx: BootContext, memory: Bank[]): void {
+  for (const b of memory) addMemory(ctx.memblock, b);
+  checkForUsableMemRange(ctx);
+}
+
+/**
+ * unflatten_device_tree: 6.12 saves the static reserved-memory regions first
+ * (fdt_scan_reserved_mem_reg_nodes); then __unflatten_device_tree allocates the live tree with
+ * early_init_dt_alloc_memory_arch — modelled where the arch's profile measured the sizes (arm64).
+ */
+export function unflattenDeviceTree(st: BootState): void {
+  const { ctx, layout } = st;
+  const mb = ctx.memblock;
+  fdtScanReservedMemRegNodes(ctx as never);
+  const sizes = ctx.profile.arm64?.unflatten;
+  if (!sizes) return;
+  const qemuChosenProps = layout.name === 'qemu-virt' ? chosenAdditions(ctx.tree, layout) : 0;
+  const unfSize = BigInt(unflattenSize(ctx.tree, sizes, qemuChosenProps));
+  touch(st, mb.alloc(unfSize, BigInt(sizes.align), 'early_init_dt_alloc_memory_arch'), unfSize);
+}
