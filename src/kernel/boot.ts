@@ -135,7 +135,7 @@ export function bootKernel(input: BootInput): BootResult {
 function finish(r: BootResult, traceStart: number): BootResult {
   const mb = r.ctx.memblock;
   const evs = mb.events.slice(traceStart);
-  r.trace = { events: evs.map((e) => ({ kind: e.kind, detail: e as unknown as Record<string, unknown> })) };
+  r.trace = { events: evs.map((e) => ({ kind: e.kind, detail: e })) };
   if (r.ctx.cmdline.memblockDebug) {
     r.memblockLines = evs.map((e) => formatMemblockEvent(e, r.ctx.profile.physAddrBits)).filter((x): x is string => x !== undefined);
   }

@@ -73,7 +73,7 @@ export function cmaDeclareContiguous(
     }
     base = addr;
   }
-  const ret = cmaInitReservedMem(ctx as never, base, size, name);
+  const ret = cmaInitReservedMem(ctx, base, size, name);
   if (ret) {
     mb.physFree(base, size, 'cma_declare_contiguous_nid');
     return fail(size);

@@ -1,27 +1,17 @@
 // drivers/of/address.c: of_dma_get_max_cpu_address, which zone_sizes_init reads ZONE_DMA's limit from.
 import type { Tree } from '../tree/types.js';
-import { readCells, readU32 } from '../tree/query.js';
+import { isAvailable, prop, readCells, u32 } from '../tree/query.js';
 
 /**
  * of_dma_get_max_cpu_address(NULL) (drivers/of/address.c): the lowest end of any `dma-ranges`
  * in the tree (inclusive), PHYS_ADDR_MAX when there are none. The CPU address of a range is its
  * parent-bus address (translation through further `ranges` is not modelled).
  */
-export function ofDmaGetMaxCpuAddress(
-  tree: Tree,
-  node: Tree['root'],
-  parentAddrCells: number,
-  _parentSizeCells: number,
-  max: bigint,
-): bigint {
+export function ofDmaGetMaxCpuAddress(tree: Tree, node: Tree['root'], parentAddrCells: number, max: bigint): bigint {
   let maxCpu = max;
-  const cells = (n: Tree['root'], name: string, dflt: number) => {
-    const p = n.props.find((x) => x.name === name);
-    return p && p.value.length >= 4 ? readU32(p.value, 0) : dflt;
-  };
-  const na = cells(node, '#address-cells', 2);
-  const ns = cells(node, '#size-cells', 1);
-  const dr = node.props.find((x) => x.name === 'dma-ranges');
+  const na = u32(node, '#address-cells') ?? 2;
+  const ns = u32(node, '#size-cells') ?? 1;
+  const dr = prop(node, 'dma-ranges');
   if (dr?.value.length && node !== tree.root) {
     const stride = (na + parentAddrCells + ns) * 4;
     let cpuEnd = 0n;
@@ -33,10 +23,8 @@ export function ofDmaGetMaxCpuAddress(
     if (maxCpu > cpuEnd) maxCpu = cpuEnd;
   }
   for (const c of node.children) {
-    const status = c.props.find((x) => x.name === 'status');
-    const st = status ? new TextDecoder().decode(status.value).replace(/\0.*$/s, '') : 'okay';
-    if (st !== 'okay' && st !== 'ok') continue;
-    const sub = ofDmaGetMaxCpuAddress(tree, c, na, ns, max);
+    if (!isAvailable(c)) continue; // for_each_available_child_of_node
+    const sub = ofDmaGetMaxCpuAddress(tree, c, na, max);
     if (maxCpu > sub) maxCpu = sub;
   }
   return maxCpu;

@@ -6,7 +6,7 @@ import { roundUp, type Memblock } from './memblock.js';
 import type { Bank, PlatformLayout } from '../platform/index.js';
 import { touch, type BootContext, type BootState } from './boot-state.js';
 import { fdtScanReservedMemRegNodes } from './rmem.js';
-import { cString, findNode, readCells, readU32 } from '../tree/query.js';
+import { baseName, CellReader, cString, findNode, flag, prop, rootCells } from '../tree/query.js';
 
 /**
  * __unflatten_device_tree's dry run (drivers/of/fdt.c populate_node/populate_properties): bytes of
@@ -25,9 +25,9 @@ export function unflattenSize(
     let props = n.props.length;
     if (n.name === 'chosen' && n.parent === tree.root) props += extraChosenProps;
     for (let i = 0; i < props; i++) mem = al(mem) + sizes.propertySize;
-    if (!n.props.some((p) => p.name === 'name')) {
+    if (!flag(n, 'name')) {
       // name without unit address, plus NUL
-      const base = isRoot ? '' : n.name.split('@')[0]!;
+      const base = isRoot ? '' : baseName(n);
       mem = al(mem) + sizes.propertySize + base.length + 1;
     }
     for (const c of n.children) visit(c, false);
@@ -49,24 +49,18 @@ export function chosenBootargs(tree: Tree): string | undefined {
  */
 function checkForUsableMemRange(ctx: BootContext): void {
   const chosen = findNode(ctx.tree, '/chosen');
-  const p = chosen?.props.find((x) => x.name === 'linux,usable-memory-range');
+  const p = chosen && prop(chosen, 'linux,usable-memory-range');
   if (!p) return;
-  const ac = cellsOf(ctx.tree.root, '#address-cells', 1);
-  const sc = cellsOf(ctx.tree.root, '#size-cells', 1);
+  const { addressCells: ac, sizeCells: sc } = rootCells(ctx.tree);
   // the kernel compares the byte length with the cell count (sic)
   if (p.value.length % (ac + sc)) return;
+  // MAX_USABLE_RANGES = 2; dt_mem_next_cell() per cell (a partial last entry is left out)
+  const cells = new CellReader(p.value);
   const rgn: Bank[] = [];
-  for (let off = 0; rgn.length < 2 && off + (ac + sc) * 4 <= p.value.length; off += (ac + sc) * 4) {
-    rgn.push({ base: readCells(p.value, off, ac), size: readCells(p.value, off + ac * 4, sc) });
-  }
+  while (rgn.length < 2 && cells.remaining >= (ac + sc) * 4) rgn.push({ base: cells.next(ac), size: cells.next(sc) });
   if (!rgn.length) return;
   ctx.memblock.capMemoryRange(rgn[0]!.base, rgn[0]!.size);
   if (rgn[1]?.size) ctx.memblock.add(rgn[1].base, rgn[1].size, 'early_init_dt_check_for_usable_mem_range');
-}
-
-function cellsOf(n: Tree['root'], name: string, dflt: number): number {
-  const p = n.props.find((x) => x.name === name);
-  return p && p.value.length >= 4 ? readU32(p.value, 0) : dflt;
 }
 
 /** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
@@ -86,7 +80,7 @@ export function addMemory(mb: Memblock, b: Bank): void {
 /** Properties QEMU's arm_load_dtb adds to /chosen (bootargs, linux,initrd-start/-end) that the tree lacks. */
 function chosenAdditions(tree: Tree, layout: PlatformLayout): number {
   const chosen = findNode(tree, '/chosen');
-  const has = (n: string) => !!chosen?.props.some((p) => p.name === n);
+  const has = (n: string) => !!chosen && flag(chosen, n);
   let n = 0;
   if (!has('bootargs')) n++;
   if (layout.initrd) {
@@ -113,7 +107,7 @@ export function earlyInitDtScanMemory(ctx: BootContext, memory: Bank[]): void {
 export function unflattenDeviceTree(st: BootState): void {
   const { ctx, layout } = st;
   const mb = ctx.memblock;
-  fdtScanReservedMemRegNodes(ctx as never);
+  fdtScanReservedMemRegNodes(ctx);
   const sizes = ctx.profile.arm64?.unflatten;
   if (!sizes) return;
   const qemuChosenProps = layout.name === 'qemu-virt' ? chosenAdditions(ctx.tree, layout) : 0;

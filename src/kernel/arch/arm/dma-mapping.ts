@@ -3,6 +3,7 @@
 import type { BootState } from '../../boot-state.js';
 import type { Bank } from '../../../platform/index.js';
 import { rmemRegions } from '../../rmem.js';
+import { isCompatible } from '../../../tree/query.js';
 
 /**
  * dma_mmu_remap[] at paging_init time (see ArmLayout.cmaRemap). 6.12: of_reserved_mem calls
@@ -13,17 +14,15 @@ export function dmaContiguousRemapList(st: BootState): Bank[] {
   const a = st.ctx.profile.arm!;
   if (a.cmaRemap === 'cma-areas') return (st.ctx.cma.areas ?? []).map((x) => ({ base: x.base, size: x.size }));
   const out: Bank[] = [];
-  const regions = rmemRegions(st.ctx as never).filter((r) => {
-    const compat = r.node.props.find((x) => x.name === 'compatible');
-    const compats = compat ? new TextDecoder().decode(compat.value).split('\0') : [];
-    return (
-      compats.includes('shared-dma-pool') &&
+  // of_flat_dt_is_compatible(node, "shared-dma-pool") && the `reusable` flag
+  const regions = rmemRegions(st.ctx).filter(
+    (r) =>
+      isCompatible(r.node, 'shared-dma-pool') &&
       r.reusable &&
       r.base !== null &&
       r.size !== null &&
-      !['reserve-failed', 'alloc-failed', 'invalid', 'disabled', 'ignored'].includes(r.status)
-    );
-  });
+      !['reserve-failed', 'alloc-failed', 'invalid', 'disabled', 'ignored'].includes(r.status),
+  );
   for (const r of regions.filter((x) => !x.dynamic)) {
     out.push({ base: r.base!, size: r.size! });
     for (const e of r.extraRegs) if (e.ok) out.push({ base: e.base, size: e.size });

@@ -19,7 +19,7 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   reserveInitrdMem(st);
   armMmMemblockReserve(st);
   platformReservations(st);
-  earlyInitFdtScanReservedMem(ctx as never);
+  earlyInitFdtScanReservedMem(ctx);
   // high_memory for cma_declare_contiguous_nid: __pa(high_memory - 1) + 1 = arm_lowmem_limit
   dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
   memblockDumpAll(st);

@@ -3,7 +3,7 @@
 // adjust_lowmem_bounds, arm_memblock_init, adjust_lowmem_bounds again, paging_init,
 // unflatten_device_tree, reserve_crashkernel.
 import { MiB, type BootState } from '../../boot-state.js';
-import { parseCrashkernel } from '../../cmdline.js';
+import { crashkernelRequest } from '../../crash-reserve.js';
 import { addMemory, earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { armMemblockInit } from './init.js';
 import { adjustLowmemBounds, pagingInit } from './mmu.js';
@@ -36,12 +36,10 @@ export function setupArch(st: BootState): void {
 function reserveCrashkernel(st: BootState, lowmemLimit: bigint): void {
   const { ctx } = st;
   const mb = ctx.memblock;
-  if (!ctx.cmdline.raw.includes('crashkernel=')) return;
   const totalMem = lowmemLimit - mb.startOfDram(); // (max_low_pfn - min_low_pfn) << PAGE_SHIFT
-  const req = parseCrashkernel(ctx.cmdline.raw, totalMem, ctx.profile);
+  const req = crashkernelRequest(st, totalMem);
   if (!req) return;
-  for (const m of req.messages) ctx.printk(/zero bytes/.test(m) ? 'info' : 'warn', m, 'parse_crashkernel');
-  if (req.error || !req.size) {
+  if (!req.size) {
     st.result.crashkernel = null;
     return;
   }

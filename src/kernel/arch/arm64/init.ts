@@ -1,14 +1,20 @@
 // arch/arm64/mm/init.c: arm64_memblock_init (linear-map clip, mem=, initrd, kernel image,
 // early_init_fdt_scan_reserved_mem), bootmem_init (arch_numa_init, sparse_init, zone_sizes_init,
 // dma_contiguous_reserve, the crashkernel, memblock_dump_all) and zone_sizes_init's ZONE_DMA limit.
-import { memblockDumpAll, platformReservations, type BootState } from '../../boot-state.js';
+import { MiB, memblockDumpAll, platformReservations, type BootState } from '../../boot-state.js';
 import { roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
 import { archNumaInit } from '../../arch-numa.js';
 import { sparseInit } from '../../sparse.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
-import { reserveCrashkernelArm64 } from '../../crash-reserve.js';
+import {
+  cannotAllocate,
+  crashkernelRequest,
+  crashkernelReserved,
+  reserveCrashkernelGeneric,
+  type CrashLimits,
+} from '../../crash-reserve.js';
 
 /** __pa_symbol(_text): where the boot loader put the image (or TEXT_OFFSET above the start of RAM). */
 export function kernelText(st: BootState): bigint {
@@ -50,7 +56,7 @@ export function arm64MemblockInit(st: BootState): void {
   }
   mb.reserve(text + a.reserveStartOffset, a.reserveSize, 'arm64_memblock_init');
   platformReservations(st);
-  earlyInitFdtScanReservedMem(ctx as never);
+  earlyInitFdtScanReservedMem(ctx);
 }
 
 export function bootmemInit(st: BootState): void {
@@ -60,13 +66,41 @@ export function bootmemInit(st: BootState): void {
   // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
   const dmaLimit = arm64DmaPhysLimit(
     st.ctx.profile.arm64!.dmaZone,
-    ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, 1, mb.physAddrMax),
+    ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, mb.physAddrMax),
     mb.startOfDram(),
     mb.endOfDram(),
   );
   dmaContiguousReserve(st, dmaLimit);
-  reserveCrashkernelArm64(st, dmaLimit);
+  // 6.1 defers its reserve_crashkernel to here too: ZONE_DMA/DMA32 are on
+  const crash: CrashLimits = { align: 2n * MiB, lowMax: dmaLimit, highMax: 1n << BigInt(st.ctx.profile.arm64!.physMaskShift) };
+  if (st.ctx.profile.params.crashkernelImpl === 'generic') archReserveCrashkernel(st, crash);
+  else reserveCrashkernel(st, crash);
   memblockDumpAll(st);
+}
+
+/** 6.12 arch_reserve_crashkernel: parse_crashkernel, then reserve_crashkernel_generic (kernel/crash_reserve.c). */
+function archReserveCrashkernel(st: BootState, lim: CrashLimits): void {
+  const req = crashkernelRequest(st, st.ctx.memblock.physMemSize());
+  if (req) reserveCrashkernelGeneric(st, req, lim);
+}
+
+/**
+ * 6.1 reserve_crashkernel: PAGE_ALIGN(size); `@base` narrows the range to exactly there; no
+ * fall-back between low and high; `,low` only with `,high`.
+ */
+function reserveCrashkernel(st: BootState, lim: CrashLimits): void {
+  const mb = st.ctx.memblock;
+  const req = crashkernelRequest(st, mb.physMemSize());
+  if (!req) return;
+  const size = roundUp(req.size, mb.pageSize);
+  const max = req.base ? req.base + size : req.high ? lim.highMax : lim.lowMax;
+  const base = mb.physAllocRange(size, lim.align, req.base, max, 'reserve_crashkernel');
+  if (!base) {
+    cannotAllocate(st, size, 'reserve_crashkernel');
+    return;
+  }
+  const lowSize = req.high && req.lowSize !== -1n ? req.lowSize : 0n;
+  crashkernelReserved(st, base, size, lowSize, lim, 'reserve_crashkernel');
 }
 
 /** arm64_dma_phys_limit from zone_sizes_init → max_zone_phys, per version. */
