@@ -30,7 +30,7 @@ export function dtbFileSize(tree: Tree): number {
 }
 
 /** Estimated size of the DTB file: one pass over the tree as dtc lays it out (header, rsvmap, struct, strings). */
-export function estimateDtbSize(tree: Tree): number {
+function estimateDtbSize(tree: Tree): number {
   const strings = new Set<string>();
   let structBytes = 4; // FDT_END
   const visit = (n: Tree['root']) => {
