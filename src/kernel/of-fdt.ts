@@ -64,7 +64,7 @@ function checkForUsableMemRange(ctx: BootContext): void {
 }
 
 /** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
-export function addMemory(mb: Memblock, b: Bank): void {
+function addMemory(mb: Memblock, b: Bank): void {
   const page = mb.pageSize;
   let base = b.base;
   let size = b.size;

@@ -4,7 +4,8 @@
 // unflatten_device_tree, reserve_crashkernel.
 import { MiB, type BootState } from '../../boot-state.js';
 import { crashkernelRequest } from '../../crash-reserve.js';
-import { addMemory, earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
+import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
+import { roundUp } from '../../memblock.js';
 import { armMemblockInit } from './init.js';
 import { adjustLowmemBounds, pagingInit } from './mmu.js';
 
@@ -20,13 +21,46 @@ export function setupArch(st: BootState): void {
   st.setTraceStart(mb.events.length);
   if (ctx.cmdline.armMemBanks?.length) {
     mb.remove(mb.startOfDram(), mb.endOfDram() - mb.startOfDram(), 'early_mem');
-    for (const b of ctx.cmdline.armMemBanks) addMemory(mb, { base: b.start === -1n ? ramBase : b.start, size: b.size });
+    for (const b of ctx.cmdline.armMemBanks) armAddMemory(st, b.start === -1n ? ramBase : b.start, b.size);
   }
   armMemblockInit(st, adjustLowmemBounds(st));
   const lowmemLimit = adjustLowmemBounds(st);
   pagingInit(st, lowmemLimit);
   unflattenDeviceTree(st);
   reserveCrashkernel(st, lowmemLimit);
+}
+
+/**
+ * arm_add_memory, for `mem=size[@start]` (PHYS_OFFSET when no start): page-align the start, keep a
+ * 32-bit phys_addr_t below 4 GiB, drop what lies below PHYS_OFFSET, then memblock_add.
+ */
+function armAddMemory(st: BootState, start: bigint, size: bigint): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  const physOffset = st.layout.memory[0]!.base;
+  const hex = (x: bigint) => '0x' + x.toString(16).padStart(8, '0');
+  let aligned = roundUp(start, mb.pageSize);
+  size = aligned > start + size ? 0n : size - (aligned - start);
+  if (ctx.profile.physAddrBits === 32) {
+    const ULONG_MAX = 0xffff_ffffn;
+    if (aligned > ULONG_MAX) {
+      ctx.printk('crit', `Ignoring memory at ${hex(start)} outside 32-bit physical address space`, 'arm_add_memory');
+      return;
+    }
+    if (aligned + size > ULONG_MAX) {
+      ctx.printk('crit', `Truncating memory at ${hex(start)} to fit in 32-bit physical address space`, 'arm_add_memory');
+      size = ULONG_MAX - aligned;
+    }
+  }
+  if (aligned < physOffset) {
+    const end = aligned + size <= physOffset ? aligned + size : physOffset;
+    ctx.printk('info', `Ignoring memory below PHYS_OFFSET: ${hex(aligned)}-${hex(end)}`, 'arm_add_memory');
+    if (aligned + size <= physOffset) return;
+    size -= physOffset - aligned;
+    aligned = physOffset;
+  }
+  size &= ~(mb.pageSize - 1n);
+  if (size) mb.add(aligned, size, 'arm_add_memory');
 }
 
 /**
