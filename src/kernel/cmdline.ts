@@ -1,6 +1,6 @@
 // The kernel command line: memparse, parse_args/next_arg, early parameters and the options that
 // change memory layout (mem=, cma=, reserve_mem=, crashkernel=, memblock=debug), plus
-// `declareEarlyParam` for board code (the seed's "method 1": early_param("mca_mem", ...)).
+// `declareEarlyParam` for board code's own early_param("mca_mem", ...).
 //
 // Sources: lib/cmdline.c (memparse, simple_strtoull via lib/kstrtox.c), kernel/params.c
 // (next_arg, parse_args, parameq), init/main.c (do_early_param, unknown_bootoption,
@@ -258,8 +258,28 @@ export interface CmdlineState {
   malformed: string[];
 }
 
+/**
+ * Which boot-time command-line options the kernel knows, and how they behave: the version layer
+ * (../versions/) and the arch layer (../arch/) each set their part.
+ */
+export interface ParamSupport {
+  /** `reserve_mem=` (mm/memblock.c, 6.12; a `__setup`, so it runs after setup_arch). */
+  reserveMem: boolean;
+  /** crashkernel=…,high / ,low on this arch (arm64: yes; arm: no). */
+  crashkernelHighLow: boolean;
+  /** parse_crashkernel refuses a size >= system RAM (6.12 kernel/crash_reserve.c). */
+  crashkernelRamCheck: boolean;
+  /**
+   * Who reserves crashkernel=: reserve_crashkernel_generic (kernel/crash_reserve.c), arm64's own
+   * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
+   */
+  crashkernelImpl: 'generic' | 'arm64' | 'arm';
+  /** Names of early_param()s built into this kernel that matter for memory layout. */
+  earlyParams: string[];
+}
+
 /** What early_param()/__setup() names this kernel knows (beyond module params, which contain '.'). */
-export function knownParams(p: { arch: string; version: string; params: { reserveMem: boolean; earlyParams: string[] } }): Set<string> {
+export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earlyParams'> }): Set<string> {
   const s = new Set<string>([
     ...p.params.earlyParams,
     // __setup / core_param names every kernel has that the lab and typical boards use
@@ -285,12 +305,8 @@ export function knownParams(p: { arch: string; version: string; params: { reserv
     'swiotlb',
     'iommu',
     'keep_bootcon',
-    'nokaslr',
   ]);
   if (p.params.reserveMem) s.add('reserve_mem');
-  // 6.1 arm64 parses nokaslr in idreg-override.c only, so init/main.c sees it as unknown
-  if (p.arch === 'arm64' && p.version === '6.1') s.delete('nokaslr');
-  if (p.arch === 'arm') s.delete('nokaslr');
   return s;
 }
 
@@ -298,7 +314,7 @@ export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
   version: string;
   pageSize: number;
-  params: { reserveMem: boolean; earlyParams: string[]; crashkernelHighLow: boolean };
+  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow'>;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
@@ -565,7 +581,7 @@ function parseCrashkernelOne(cmdline: string, systemRam: bigint, suffix: string 
 export function parseCrashkernel(
   cmdline: string,
   systemRam: bigint | undefined,
-  o: { params: { crashkernelHighLow: boolean; crashkernelRamCheck?: boolean } },
+  o: { params: Pick<ParamSupport, 'crashkernelHighLow'> & Partial<Pick<ParamSupport, 'crashkernelRamCheck'>> },
 ): (CrashkernelRequest & { messages: string[] }) | undefined {
   const ram = systemRam ?? U64;
   const r = parseCrashkernelOne(cmdline, ram, undefined);
@@ -600,7 +616,7 @@ export function parseCrashkernel(
     req.high = true;
   }
   if (!req.size) ret = -22;
-  // 6.12 (kernel/crash_reserve.c) refuses a size >= system RAM; 6.1 leaves it to the allocation
+  // kernel/crash_reserve.c (6.12) refuses a size >= system RAM; 6.1 leaves it to the allocation
   if ((o.params.crashkernelRamCheck ?? true) && systemRam !== undefined && req.size >= systemRam) ret = -22;
   if (ret) req.error = ret;
   return req;

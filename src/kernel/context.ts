@@ -13,11 +13,11 @@ export interface LogLine {
   source?: string;
 }
 
-/** A profile is data: one per kernel version × arch × page size (src/kernel/profiles/). */
+/** The part of a kernel profile (profiles/types.ts) every module of the model may read. */
 export interface KernelProfileBase {
-  /** Lab kernel ID, e.g. `6.12-arm64`, `6.1-armmp-lpae`. */
+  /** Kernel id, e.g. `6.12-arm64`, `6.1-armmp-lpae`. */
   id: string;
-  /** `6.1` | `6.12`. */
+  /** The series' name (`6.1`, `6.12`): for reports; behaviour is read from the version layer. */
   version: string;
   arch: 'arm64' | 'arm';
   pageSize: number;
@@ -29,7 +29,6 @@ export interface KernelProfileBase {
   maxCmaAreas: number;
   /** CONFIG_CMA_SIZE_MBYTES: the default CMA area when `cma=` is absent. */
   cmaSizeMBytes: number;
-  /** The full profile type (constants, params, arch layout) is `KernelProfile` in profiles/types.ts. */
 }
 
 export interface PlanInput {

@@ -13,29 +13,8 @@ import type { KernelProfileBase, LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { isEarlyParam, type EarlyParam } from './cmdline.js';
 
-/** errno values the kernel's handlers return (include/uapi/asm-generic/errno-base.h). */
-export const ENOENT = 2;
-export const ENOMEM = 12;
-export const EBUSY = 16;
-export const ENODEV = 19;
-export const EINVAL = 22;
-export const ENOSPC = 28;
-
-export const errnoNames: Record<number, string> = {
-  [ENOENT]: 'ENOENT',
-  [ENOMEM]: 'ENOMEM',
-  [EBUSY]: 'EBUSY',
-  [ENODEV]: 'ENODEV',
-  [EINVAL]: 'EINVAL',
-  [ENOSPC]: 'ENOSPC',
-};
-
-/** `-EINVAL` style text for a return value (0 → `0`). */
-export function errnoText(ret: number): string {
-  if (ret === 0) return '0';
-  const n = errnoNames[-ret];
-  return n ? `-${n}` : String(ret);
-}
+/** The errno values a setup returns, for handler files (negated: `return -EINVAL`). */
+export { EBUSY, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC } from './errno.js';
 
 /** struct reserved_mem_ops: what a driver gets when a device's `memory-region` is attached. */
 export interface ReservedMemOps {
@@ -139,8 +118,7 @@ function collect(value: unknown, origin: string, out: ReservedMemHandler[], seen
 /**
  * Load `--handlers FILE` (.js/.mjs, or .ts/.mts through tsx). Handlers are the module's exports
  * that are handler values (or arrays of them), default export first, then named exports in
- * declaration order; exports made with declareEarlyParam() (board code's early_param, the seed's
- * method 1) are collected into `earlyParams`. Problems are diagnostics, never exceptions.
+ * declaration order; exports made with declareEarlyParam() (board code's early_param) are collected into `earlyParams`. Problems are diagnostics, never exceptions.
  */
 export async function loadHandlers(
   file: string,

@@ -8,6 +8,8 @@
 //
 // Physical addresses are `phys_addr_t`: 64 bits on arm64 and ARM LPAE, 32 bits on plain armmp.
 // All address arithmetic wraps at that width, as the C does.
+import { ENOMEM, type Errno } from './errno.js';
+import { seriesByName } from './versions/index.js';
 
 /** enum memblock_flags (include/linux/memblock.h). */
 export const MEMBLOCK_NONE = 0x0;
@@ -80,11 +82,24 @@ export type MemblockEvent =
   /** Not a kernel line: a model-side note (e.g. limit changes) kept in order with the rest. */
   | { kind: 'note'; text: string };
 
+/** Where mm/memblock.c differs between series (the version layer, ../versions/, sets these). */
+export interface MemblockBehaviour {
+  /** memblock_merge_regions scans the whole array (6.1) or only [start_rgn - 1, end_rgn) (6.12). */
+  mergeWholeArray: boolean;
+  /**
+   * memblock_add_range inserts on the first pass when `cnt * 2 + 1 < max` (6.1: 'lt') or `<=`
+   * (6.12: 'le'); otherwise it counts first and doubles the array as needed.
+   */
+  addRangeRoomCheck: 'lt' | 'le';
+  /** memblock_double_array before memblock_allow_resize(): the insertion fails (6.1) or the kernel panics (6.12). */
+  resizeBeforeAllowed: 'fail' | 'panic';
+}
+
 export interface MemblockOptions {
   /** sizeof(phys_addr_t) * 8. */
   physAddrBits: 32 | 64;
   pageSize: number;
-  /** Kernel version: `6.1` and `6.12` differ in small ways (array doubling, merge scope). */
+  /** The kernel series (`6.1`, `6.12`): its MemblockBehaviour. */
   version: string;
   /** CONFIG_NUMA: region nids are kept (arm64) or always read as 0 (armmp). */
   numa?: boolean;
@@ -95,10 +110,6 @@ export interface MemblockOptions {
   /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS. */
   initRegions?: number;
 }
-
-/** Result of operations the kernel reports as 0 / -errno. */
-export type Errno = number;
-export const ENOMEM = 12;
 
 /** Raised when the kernel would panic (6.12 cannot resize the arrays before memblock_allow_resize). */
 export class MemblockPanic extends Error {}
@@ -118,6 +129,7 @@ export class Memblock {
   readonly mask: bigint;
   readonly pageSize: bigint;
   readonly version: string;
+  readonly behaviour: MemblockBehaviour;
   readonly numa: boolean;
   readonly maxNumNodes: number;
   readonly smpCacheBytes: bigint;
@@ -129,6 +141,7 @@ export class Memblock {
     this.mask = (1n << BigInt(opts.physAddrBits)) - 1n;
     this.pageSize = BigInt(opts.pageSize);
     this.version = opts.version;
+    this.behaviour = seriesByName(opts.version).memblock;
     this.numa = opts.numa ?? false;
     this.maxNumNodes = opts.maxNumNodes ?? 1;
     this.smpCacheBytes = BigInt(opts.smpCacheBytes ?? 64);
@@ -210,7 +223,7 @@ export class Memblock {
     const rs = type.regions;
     let i = 0;
     let end: number;
-    if (this.version === '6.1') {
+    if (this.behaviour.mergeWholeArray) {
       end = rs.length - 1;
     } else {
       if (startRgn) i = startRgn - 1;
@@ -236,7 +249,7 @@ export class Memblock {
    */
   private doubleArray(type: MemblockType, newAreaStart: bigint, newAreaSize: bigint): boolean {
     if (!this.canResize) {
-      if (this.version === '6.1') return false;
+      if (this.behaviour.resizeBeforeAllowed === 'fail') return false;
       throw new MemblockPanic(`memblock: cannot resize ${type.name} array`);
     }
     // sizeof(struct memblock_region): two phys_addr_t, the flags enum, the nid with CONFIG_NUMA;
@@ -277,8 +290,9 @@ export class Memblock {
       type.totalSize = size;
       return 0;
     }
-    // 6.1: `cnt * 2 + 1 < max`; 6.12: `<=` (only decides whether a counting pass runs first).
-    let insert = this.version === '6.1' ? type.regions.length * 2 + 1 < type.max : type.regions.length * 2 + 1 <= type.max;
+    // Only decides whether a counting pass runs first.
+    const room = type.max - (type.regions.length * 2 + 1);
+    let insert = this.behaviour.addRangeRoomCheck === 'lt' ? room > 0 : room >= 0;
     let startRgn = -1;
     let endRgn = 0;
     for (;;) {

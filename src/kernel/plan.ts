@@ -9,7 +9,7 @@ import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import type { EarlyParam } from './cmdline.js';
-import { errnoText } from './handler-api.js';
+import { errnoText } from './errno.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';

@@ -14,8 +14,8 @@
 //   __reserved_mem_init_node()           → reservedMemInitNode()
 //   __rmem_cmp / __rmem_check_for_overlap, lib/sort.c sort_r()
 //
-// What differs between versions is data (`RmemBehaviour`, chosen by the profile's version), read
-// at the few places the C differs.
+// What differs between series is data (`RmemBehaviour`, set by the version layer in ../versions/
+// and reached through the profile's series), read at the few places the C differs.
 import type { Node, Tree } from '../tree/types.js';
 import { nodePath } from '../tree/types.js';
 import {
@@ -36,23 +36,13 @@ import {
 } from '../tree/query.js';
 import type { LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
-import type { Memblock } from './memblock.js';
-import {
-  EINVAL,
-  ENOENT,
-  ENOMEM,
-  ENOSPC,
-  EBUSY,
-  type HandlerKernel,
-  type HandlerProfile,
-  type ReservedMem,
-  type ReservedMemHandler,
-  type ReservedMemOps,
-} from './handler-api.js';
+import { EBUSY, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC } from './errno.js';
+import { formatPa, type Memblock } from './memblock.js';
+import type { HandlerKernel, HandlerProfile, ReservedMem, ReservedMemHandler, ReservedMemOps } from './handler-api.js';
 import { builtinHandlers, type ReservedMemConfig } from './handlers/index.js';
 
 // ---------------------------------------------------------------------------------------------
-// Version behaviour (data)
+// Where of_reserved_mem differs between series
 
 export interface RmemBehaviour {
   /**
@@ -86,41 +76,14 @@ export interface RmemBehaviour {
   elfcorehdrBeforeScan: boolean;
 }
 
-export const rmemBehaviours: Record<string, RmemBehaviour> = {
-  '6.1': {
-    scheme: 'after-sort',
-    sort: 'heapsort-6.1',
-    cmpNodeOffset: false,
-    memreserveBeforeScan: true,
-    allocInRangeDirection: false,
-    summaryLine: false,
-    maxReservedRegions: 64,
-    scanPrefix: 'OF: fdt: ',
-    callers: { reserve: '__reserved_mem_reserve_reg', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
-    elfcorehdrBeforeScan: false,
-  },
-  '6.12': {
-    scheme: 'on-save',
-    sort: 'heapsort-6.12',
-    cmpNodeOffset: true,
-    memreserveBeforeScan: false,
-    allocInRangeDirection: true,
-    summaryLine: true,
-    maxReservedRegions: 64,
-    scanPrefix: 'OF: reserved mem: ',
-    callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
-    elfcorehdrBeforeScan: true,
-  },
-};
-
 // ---------------------------------------------------------------------------------------------
 // The host: what the boot sequence hands us (structural, so the boot context needs no import).
 
 export interface RmemProfile extends HandlerProfile {
   /** MAX_CMA_AREAS: 6.1 = 1 + CONFIG_CMA_AREAS, 6.12 = CONFIG_CMA_AREAS. */
   maxCmaAreas: number;
-  /** Overrides of the version's behaviour (normally absent). */
-  rmem?: Partial<RmemBehaviour>;
+  /** The version layer's of_reserved_mem part. */
+  series: { rmem: RmemBehaviour };
   /** Which RESERVEDMEM_OF_DECLARE entries the kernel config builds (default: Debian's). */
   reservedMemConfig?: ReservedMemConfig;
 }
@@ -224,16 +187,11 @@ const PR = 'OF: reserved mem: ';
 const SZ_1M = 1n << 20n;
 const SZ_1K = 1n << 10n;
 
-export function behaviourFor(profile: RmemProfile): RmemBehaviour {
-  const base = rmemBehaviours[profile.version] ?? rmemBehaviours['6.12']!;
-  return { ...base, ...(profile.rmem ?? {}) };
-}
-
 function state(h: RmemHost): RmemState {
   if (h.rmem) return h.rmem;
   const cells = rootCells(h.tree);
   h.rmem = {
-    behaviour: behaviourFor(h.profile),
+    behaviour: h.profile.series.rmem,
     addrCells: cells.addressCells,
     sizeCells: cells.sizeCells,
     reservedMem: [],
@@ -255,12 +213,6 @@ function physMask(h: RmemHost): bigint {
 
 function longMask(h: RmemHost): bigint {
   return h.profile.arch === 'arm' ? 0xffff_ffffn : 0xffff_ffff_ffff_ffffn;
-}
-
-/** `%pa` */
-export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
-  const m = (1n << BigInt(physAddrBits)) - 1n;
-  return '0x' + (x & m).toString(16).padStart(physAddrBits / 4, '0');
 }
 
 function pa(h: RmemHost, x: bigint): string {
@@ -320,6 +272,21 @@ export function kernelSort<T>(a: T[], cmp: (x: T, y: T) => number, variant: Rmem
     i -= i & 1;
     return i / 2;
   };
+  // The sift-down both versions share: find the leaf along the larger children (6.1 takes the
+  // left child on a tie, 6.12 the right one), climb back to where a[aa] belongs, rotate it in.
+  const siftDown = (aa: number, n: number, leftOnTie: boolean): void => {
+    let b = aa;
+    let c = 0;
+    let d = 0;
+    for (; (c = 2 * b + 1), (d = c + 1) < n; ) b = (leftOnTie ? c_(c, d) >= 0 : c_(c, d) > 0) ? c : d;
+    if (d === n) b = c;
+    while (b !== aa && c_(aa, b) >= 0) b = parent(b);
+    c = b;
+    while (b !== aa) {
+      b = parent(b);
+      swap(b, c);
+    }
+  };
   let n = num;
   let aa = Math.floor(num / 2);
   if (!aa) return;
@@ -328,20 +295,11 @@ export function kernelSort<T>(a: T[], cmp: (x: T, y: T) => number, variant: Rmem
       if (aa) aa -= 1;
       else if ((n -= 1)) swap(0, n);
       else break;
-      let b = aa;
-      let c = 0;
-      let d = 0;
-      for (; (c = 2 * b + 1), (d = c + 1) < n; ) b = c_(c, d) >= 0 ? c : d;
-      if (d === n) b = c;
-      while (b !== aa && c_(aa, b) >= 0) b = parent(b);
-      c = b;
-      while (b !== aa) {
-        b = parent(b);
-        swap(b, c);
-      }
+      siftDown(aa, n, true);
     }
     return;
   }
+  // 6.12: once the heap is built, each round extracts the two largest elements
   let shift = 0;
   for (;;) {
     if (aa) aa -= 1 << shift;
@@ -353,17 +311,7 @@ export function kernelSort<T>(a: T[], cmp: (x: T, y: T) => number, variant: Rmem
       n -= 1;
       swap(aa, n);
     } else break;
-    let b = aa;
-    let c = 0;
-    let d = 0;
-    for (; (c = 2 * b + 1), (d = c + 1) < n; ) b = c_(c, d) > 0 ? c : d;
-    if (d === n) b = c;
-    while (b !== aa && c_(aa, b) >= 0) b = parent(b);
-    c = b;
-    while (b !== aa) {
-      b = parent(b);
-      swap(b, c);
-    }
+    siftDown(aa, n, false);
   }
   n -= 1;
   swap(0, n);
@@ -506,7 +454,7 @@ function fdtReservedMemSaveNode(h: RmemHost, node: Node, uname: string, base: bi
 function fdtScanReservedMem(h: RmemHost): number {
   const st = state(h);
   const node = findNode(h.tree, '/reserved-memory');
-  if (!node) return -19; // -ENODEV
+  if (!node) return -ENODEV;
   if (reservedMemCheckRoot(h, node) !== 0) {
     printk(h, 'err', `${st.behaviour.scanPrefix}Reserved memory: unsupported node format, ignoring`, 'fdt_scan_reserved_mem');
     for (const c of node.children) {
@@ -538,15 +486,11 @@ function fdtScanReservedMem(h: RmemHost): number {
   return 0;
 }
 
+/** What of_reserved_mem.c's allocation helpers take: size, alignment, the range, and no-map. */
+type AllocArgs = [size: bigint, align: bigint, start: bigint, end: bigint, nomap: boolean];
+
 /** early_init_dt_alloc_reserved_memory_arch */
-function earlyInitDtAllocReservedMemoryArch(
-  h: RmemHost,
-  size: bigint,
-  align: bigint,
-  start: bigint,
-  end: bigint,
-  nomap: boolean,
-): { ret: number; base?: bigint } {
+function earlyInitDtAllocReservedMemoryArch(h: RmemHost, ...[size, align, start, end, nomap]: AllocArgs): { ret: number; base?: bigint } {
   const mb = h.memblock;
   end = end === 0n ? mb.physAddrMax : end; // MEMBLOCK_ALLOC_ANYWHERE
   align = align === 0n ? mb.smpCacheBytes : align; // SMP_CACHE_BYTES
@@ -563,11 +507,7 @@ function earlyInitDtAllocReservedMemoryArch(
 /** __reserved_mem_alloc_in_range (6.12): stay next to an existing reservation if one touches the range. */
 function reservedMemAllocInRange(
   h: RmemHost,
-  size: bigint,
-  align: bigint,
-  start: bigint,
-  end: bigint,
-  nomap: boolean,
+  ...[size, align, start, end, nomap]: AllocArgs
 ): { ret: number; base?: bigint; bottomUp: boolean } {
   const st = state(h);
   const mb = h.memblock;

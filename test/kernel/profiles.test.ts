@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { profiles, getProfile, profileIds } from '../../src/kernel/profiles/index.js';
 import { cachedKernel } from '../../src/verify/kernels.js';
+import { seriesByName } from '../../src/kernel/versions/index.js';
 
 test('every lab kernel has a profile, plus 6.12-arm64-64k; unknown ids are undefined', () => {
   for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae', '6.12-arm64-64k']) {
@@ -13,6 +14,9 @@ test('every lab kernel has a profile, plus 6.12-arm64-64k; unknown ids are undef
   assert.equal(getProfile('5.10-arm64'), undefined);
   assert.equal(getProfile('constructor'), undefined);
   assert.deepEqual(profileIds.sort(), Object.keys(profiles).sort());
+  // the version layer: a known name gives its series, an unknown one is an error (no fallback)
+  assert.equal(seriesByName('6.12').name, '6.12');
+  assert.throws(() => seriesByName('5.10'), /unknown kernel series '5\.10'/);
 });
 
 test('derived constants follow the kernel headers', () => {
@@ -21,15 +25,25 @@ test('derived constants follow the kernel headers', () => {
     // CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE * pageblock_nr_pages
     assert.equal(p.cmaMinAlignmentBytes, BigInt(p.pageSize) << BigInt(p.pageblockOrder), p.id);
     // pageblock_order never exceeds the largest buddy order (MAX_ORDER - 1 on 6.1, MAX_PAGE_ORDER on 6.12)
-    const largest = p.maxOrderMeaning === 'count' ? p.maxOrder - 1 : p.maxOrder;
+    const largest = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
     assert.ok(p.pageblockOrder <= largest, p.id);
-    assert.equal(p.maxOrderMeaning, p.version === '6.1' ? 'count' : 'largest', p.id);
-    // 6.1: MAX_CMA_AREAS = 1 + CONFIG_CMA_AREAS; both: 64 reserved-memory regions
-    assert.equal(p.maxReservedRegions, 64);
+    // the id names the series the profile runs, and the series' values reach the profile
+    assert.ok(p.id.startsWith(`${p.series.name}-`), p.id);
+    assert.equal(p.version, p.series.name, p.id);
+    assert.equal(p.series.rmem.maxReservedRegions, 64);
     assert.equal(p.physAddrBits, p.id.endsWith('-armmp') ? 32 : 64, p.id);
-    assert.equal(p.messages.cmaReservedOnNode, p.version === '6.12', p.id);
-    assert.equal(p.params.reserveMem, p.version === '6.12', p.id);
+    assert.equal(p.params.reserveMem, p.series.params.reserveMem, p.id);
     assert.equal(p.arch === 'arm64' ? !!p.arm64 : !!p.arm, true, p.id);
+  }
+  // what each series' code does (include/linux/mmzone.h, include/linux/cma.h, mm/memblock.c)
+  for (const [name, maxOrder, cmaAreas, reserveMem] of [
+    ['6.1', 'count', 20, false],
+    ['6.12', 'largest', 19, true],
+  ] as const) {
+    const s = seriesByName(name);
+    assert.equal(s.maxOrder, maxOrder, name);
+    assert.equal(s.maxCmaAreas(19), cmaAreas, name);
+    assert.equal(s.params.reserveMem, reserveMem, name);
   }
   // arm64 with 4 KiB pages: PMD-sized huge pages → pageblock order 9 (2 MiB)
   assert.equal(getProfile('6.12-arm64')!.cmaMinAlignmentBytes, 2n << 20n);
@@ -52,7 +66,7 @@ test('profiles agree with the Debian configs of the packages (lab cache)', (t) =
     assert.equal(k.lpae, id.endsWith('-lpae'), id);
     assert.equal(k.cmaSizeMbytes, p.cmaSizeMBytes, id);
     assert.equal(k.cmaAlignment, p.cmaAlignment, id);
-    assert.equal(p.version === '6.1' ? 1 + (k.cmaAreas ?? 0) : k.cmaAreas, p.maxCmaAreas, id);
+    assert.equal(p.series.maxCmaAreas(k.cmaAreas ?? 0), p.maxCmaAreas, id);
     assert.equal(k.forceMaxOrder, p.maxOrder, id);
     assert.equal(k.numa, p.numa, id);
     if (k.nodesShift !== undefined) assert.equal(1 << k.nodesShift, p.maxNumNodes, id);

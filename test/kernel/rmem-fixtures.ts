@@ -5,6 +5,8 @@ import { noSpan } from '../../src/diagnostics.js';
 import { Memblock } from '../../src/kernel/memblock.js';
 import type { RmemHost, RmemProfile } from '../../src/kernel/rmem.js';
 import type { ReservedMemHandler } from '../../src/kernel/handler-api.js';
+import { linux61 } from '../../src/kernel/versions/6.1.js';
+import { linux612 } from '../../src/kernel/versions/6.12.js';
 
 export type PropVal = true | string | string[] | number[] | bigint[] | Uint8Array | { u64: bigint[] };
 
@@ -53,7 +55,8 @@ export function c2(...xs: bigint[]): { u64: bigint[] } {
 export const profiles: Record<string, RmemProfile> = {
   '6.1-arm64': {
     id: '6.1-arm64',
-    version: '6.1',
+    version: linux61.name,
+    series: linux61,
     arch: 'arm64',
     pageSize: 4096,
     physAddrBits: 64,
@@ -62,7 +65,8 @@ export const profiles: Record<string, RmemProfile> = {
   },
   '6.12-arm64': {
     id: '6.12-arm64',
-    version: '6.12',
+    version: linux612.name,
+    series: linux612,
     arch: 'arm64',
     pageSize: 4096,
     physAddrBits: 64,
@@ -71,7 +75,8 @@ export const profiles: Record<string, RmemProfile> = {
   },
   '6.1-armmp': {
     id: '6.1-armmp',
-    version: '6.1',
+    version: linux61.name,
+    series: linux61,
     arch: 'arm',
     pageSize: 4096,
     physAddrBits: 32,

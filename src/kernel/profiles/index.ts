@@ -1,4 +1,5 @@
-// Kernel profiles: one data file per kernel ID (version × arch × page size × Debian build).
+// Kernel profiles: one build file per kernel id (series × arch × page size × Debian build), each
+// composed from the version layer (../versions/), the arch layer (../arch/*/layer.ts) and its facts.
 import type { KernelProfile } from './types.js';
 import { profile as p61arm64 } from './6.1-arm64.js';
 import { profile as p612arm64 } from './6.12-arm64.js';
@@ -9,7 +10,7 @@ import { profile as p61armmpLpae } from './6.1-armmp-lpae.js';
 import { profile as p612armmp } from './6.12-armmp.js';
 import { profile as p612armmpLpae } from './6.12-armmp-lpae.js';
 
-export type { KernelProfile, Arm64Layout, ArmLayout, ParamSupport } from './types.js';
+export type { KernelProfile, Arm64Layout, ArmLayout } from './types.js';
 
 export const profiles: Record<string, KernelProfile> = {
   '6.1-arm64': p61arm64,

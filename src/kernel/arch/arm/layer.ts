@@ -1,0 +1,73 @@
+// The arm (32-bit, ARMv7 multiplatform) arch layer: what arch/arm fixes whatever the series,
+// Debian's armmp config values shared by both flavours, and how the boot layout follows from a
+// build's config (arch/arm/include/asm/{memory,pgtable,pgtable-*level}.h, arch/arm/mm/mmu.c).
+import { composeProfile, MiB, type ArchDefaults, type BuildFacts } from '../../profiles/define.js';
+import type { KernelProfile } from '../../profiles/types.js';
+import type { KernelSeries } from '../../versions/types.js';
+
+export const armDefaults: ArchDefaults = {
+  arch: 'arm',
+  debianConfig: { cmaSizeMBytes: 16, cmaAlignment: 8, numa: false, nodesShift: 0 },
+  smpCacheBytes: 64, // CONFIG_ARM_L1_CACHE_SHIFT=6
+  earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'vmalloc', 'earlycon', 'coherent_pool'],
+  crashkernelHighLow: false,
+  measures: 'kernel image and struct static_vm sizes',
+};
+
+/** What only a boot of the build shows. */
+export interface ArmMeasured {
+  /** arm_memblock_init's memblock_reserve of the kernel (KERNEL_START .. _end), from RAM start. */
+  kernelOffset: bigint;
+  kernelSize: bigint;
+  /** sizeof(struct static_vm): iotable_init's allocations (the dma_contiguous_remap lines). */
+  staticVmSize: bigint;
+}
+
+export interface ArmConfig {
+  /** CONFIG_ARM_LPAE: 64-bit phys_addr_t, 3-level tables (the -lpae flavour). */
+  lpae: boolean;
+}
+
+export type ArmBuild = BuildFacts<ArmConfig, ArmMeasured>;
+
+/**
+ * KERNEL_RAM_VADDR - PAGE_OFFSET on the lab's QEMU virt boots: swapper_pg_dir sits PG_DIR_SIZE
+ * below it (arch/arm/kernel/head.S), seen as arm_mm_memblock_reserve's memblock_reserve.
+ */
+const KERNEL_RAM_OFFSET = 0x208000n;
+
+/** An arm profile: the series' arm code over this layer, with the build's facts. */
+export function armProfile(series: KernelSeries, id: string, debianPackage: string, build: ArmBuild): KernelProfile {
+  const m = build.measured;
+  const { lpae } = build.config;
+  // PG_DIR_SIZE: 16 KiB of first-level table, or (LPAE) a PGD page and 4 PMD pages
+  const pgdirSize = lpae ? 0x5000n : 0x4000n;
+  const profile = composeProfile(series, armDefaults, id, debianPackage, build, {
+    physAddrBits: lpae ? 64 : 32,
+    pmdShift: 21,
+    // ARCH_SUPPORTS_HUGETLBFS needs ARM_LPAE (arch/arm/Kconfig); Debian enables it there
+    hugetlbPage: build.config.hugetlbPage ?? lpae,
+    params: { crashkernelImpl: 'arm', earlyParams: [] },
+  });
+  return {
+    ...profile,
+    arm: {
+      kernelOffset: m.kernelOffset,
+      kernelSize: m.kernelSize,
+      pgdirOffset: KERNEL_RAM_OFFSET - pgdirSize,
+      pgdirSize,
+      pageOffset: 0xc0000000n, // CONFIG_VMSPLIT_3G
+      vmallocEnd: 0xff800000n,
+      vmallocDefault: 240n * MiB,
+      dmaLimit: 0xffffffffn,
+      pagingInit: {
+        sectionSize: lpae ? 2n * MiB : MiB, // SECTION_SIZE
+        staticVmSize: m.staticVmSize,
+        staticVmAlign: lpae ? 8n : 4n, // alignof(struct static_vm): its phys_addr_t
+        // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
+        laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n],
+      },
+      cmaRemap: series.arm.cmaRemap,
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// The arm64 arch layer: what arch/arm64 fixes whatever the series, Debian's arm64 config values
+// shared by every flavour, and how the boot layout follows from a build's config
+// (arch/arm64/include/asm/{pgtable-hwdef,memory,sparsemem,kernel-pgtable}.h, arch/arm64/mm/init.c).
+import { composeProfile, log2, MiB, type ArchDefaults, type BuildFacts } from '../../profiles/define.js';
+import type { Arm64Layout, KernelProfile, LateAlloc } from '../../profiles/types.js';
+import type { KernelSeries } from '../../versions/types.js';
+
+export const arm64Defaults: ArchDefaults = {
+  arch: 'arm64',
+  debianConfig: { cmaSizeMBytes: 64, cmaAlignment: 8, numa: true, nodesShift: 4 },
+  smpCacheBytes: 64, // L1_CACHE_SHIFT = 6 (arch/arm64/include/asm/cache.h)
+  earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'earlycon', 'kasan', 'hugetlb_cma', 'numa', 'rodata'],
+  crashkernelHighLow: true,
+  measures: 'kernel image, __init_begin, init_pg_dir, pg_data_t, mem_section usage and percpu sizes',
+};
+
+/** The arm64 config values the layout follows from. */
+export interface Arm64Config {
+  /** CONFIG_ARM64_PA_BITS = PHYS_MASK_SHIFT */
+  paBits: number;
+  /** CONFIG_ARM64_VA_BITS; QEMU's `-cpu max` has LPA2, so vabits_actual is the same. */
+  vaBits: number;
+}
+
+/** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
+export interface Arm64Measured {
+  /** `_end - _text` (or `- _stext`): arm64_memblock_init's memblock_reserve of the kernel. */
+  reserveSize: bigint;
+  /** `__init_begin - _text`: free_initmem's memblock_phys_free at the end of boot. */
+  initBeginOffset: bigint;
+  /** sizeof(pg_data_t): the NODE_DATA allocation. */
+  nodeDataSize: bigint;
+  /** mem_section_usage_size(): sparse_init's usemap allocation per present section. */
+  usemapBytesPerSection: bigint;
+}
+
+/** mm/percpu.c: the first chunk's unit, then the sizes pcpu_setup_first_chunk and pcpu_alloc_first_chunk allocate. */
+export interface PercpuSizes {
+  unit: bigint;
+  setup: bigint[];
+  alloc: bigint[];
+}
+
+export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
+  percpu: PercpuSizes;
+  /** 6.1 paging_init's memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir), measured. */
+  initPgDirFree?: { offsetFromText: bigint; size: bigint };
+}
+
+/** sizeof(struct mem_section) with Debian's CONFIG_PAGE_EXTENSION (include/linux/mmzone.h). */
+const MEM_SECTION_BYTES = 32;
+
+/** pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order. */
+function percpuAllocs(series: KernelSeries, page: bigint, cache: bigint, m: PercpuSizes): LateAlloc[] {
+  const f = series.arm64.pcpuFreeCallers;
+  return [
+    { op: 'alloc', size: page, align: page, caller: 'pcpu_build_alloc_info' },
+    { op: 'alloc', size: page, align: cache, caller: 'pcpu_embed_first_chunk' },
+    { op: 'alloc', size: m.unit, align: page, caller: 'pcpu_fc_alloc', nid: 0, fromMemstart: true },
+    { op: 'free', of: 2, at: 'end', size: 0n, caller: f.unitTail },
+    ...m.setup.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: 'pcpu_setup_first_chunk' })),
+    ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: 'pcpu_alloc_first_chunk' })),
+    { op: 'free', of: 0, caller: f.allocInfo },
+    { op: 'free', of: 1, caller: f.areas },
+  ];
+}
+
+/** An arm64 profile: the series' arm64 code over this layer, with the build's facts. */
+export function arm64Profile(series: KernelSeries, id: string, debianPackage: string, build: Arm64Build): KernelProfile {
+  const { pageSize, paBits, vaBits } = build.config;
+  const m = build.measured;
+  const s = series.arm64;
+  const pageShift = log2(pageSize);
+  // ARM64_HW_PGTABLE_LEVEL_SHIFT(n) and ARM64_HW_PGTABLE_LEVELS(va_bits)
+  const levelShift = (n: number) => (pageShift - 3) * (4 - n) + 3;
+  const levels = Math.floor((vaBits - 4) / (pageShift - 3));
+  const pmdShift = levelShift(2);
+  const sectionSizeBits = pageSize === 65536 ? 29 : 27;
+  // ARM64_MEMSTART_SHIFT: PUD_SHIFT (4K), CONT_PMD_SHIFT (16K: 32 PMDs), PMD_SHIFT (64K); at least a section
+  const memstartShift = pageSize === 4096 ? levelShift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
+  // VA_BITS_MIN: 47 with 16K pages and 52-bit VA, else 48 (or VA_BITS when smaller)
+  const vaBitsMin = vaBits > 48 ? (pageSize === 16384 ? 47 : 48) : vaBits;
+  const sectionsPerRoot = pageSize / MEM_SECTION_BYTES;
+  const page = BigInt(pageSize);
+  const cache = BigInt(arm64Defaults.smpCacheBytes);
+  const layout: Arm64Layout = {
+    dmaZone: s.dmaZone,
+    pageOffset: (1n << 64n) - (1n << BigInt(vaBits)), // -(1 << vabits_actual)
+    physMaskShift: paBits,
+    linearRegionSize: (1n << BigInt(vaBits)) - (1n << BigInt(vaBitsMin - 1)), // PAGE_END - _PAGE_OFFSET(vabits_actual)
+    memstartAlign: 1n << BigInt(Math.max(memstartShift, sectionSizeBits)),
+    textOffset: 2n * MiB, // QEMU loads the Image 2 MiB into RAM (hw/arm/boot.c)
+    reserveStartOffset: s.reserveStartOffset,
+    reserveSize: m.reserveSize,
+    initBeginOffset: m.initBeginOffset,
+    pgtable: {
+      // the non-PTE levels below the root: PMD, PUD, (P4D)
+      levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
+      pageGranular: true, // CONFIG_RODATA_FULL_DEFAULT_ENABLED=y → NO_BLOCK_MAPPINGS
+      extraBefore: s.pgtable.extraBefore,
+      ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
+      extraAfter: s.pgtable.extraAfter,
+      caller: 'early_pgtable_alloc',
+    },
+    unflatten: { ...s.unflatten, align: 8 },
+    numa: {
+      nodeDataSize: m.nodeDataSize,
+      distanceAlloc: s.numa.distanceAlloc,
+      cpumaskAlloc: s.numa.cpumaskAlloc,
+      reservedNid: s.numa.reservedNid,
+      nodeDataMessage: s.numa.nodeDataMessage === 'NUMA: NODE_DATA' ? '6.1' : '6.12',
+    },
+    sparse: {
+      sectionSizeBits,
+      // NR_SECTION_ROOTS pointers: (1 << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS)) / SECTIONS_PER_ROOT
+      memSectionRootsBytes: ((1n << BigInt(paBits - sectionSizeBits)) / BigInt(sectionsPerRoot)) * 8n,
+      rootBytes: page,
+      sectionsPerRoot,
+      usemapBytesPerSection: m.usemapBytesPerSection,
+      structPageSize: 64n,
+      pmdSize: 1n << BigInt(pmdShift),
+      vmemmapTablesFixed: 2,
+      vmemmapTableShift: 30,
+    },
+    lateAllocs: percpuAllocs(series, page, cache, build.percpu),
+  };
+  const profile = composeProfile(series, arm64Defaults, id, debianPackage, build, {
+    physAddrBits: 64,
+    pmdShift,
+    hugetlbPage: build.config.hugetlbPage ?? true,
+    params: { crashkernelImpl: s.crashkernel, earlyParams: s.earlyParams },
+  });
+  return { ...profile, arm64: layout };
+}

@@ -1,0 +1,90 @@
+// Composing a profile: the build's config and measurements, over its arch layer's defaults, run
+// by its series' rules. Everything that follows from other values is computed here, once.
+import type { ParamSupport } from '../cmdline.js';
+import type { KernelSeries } from '../versions/types.js';
+import type { BuildConfig, KernelProfile } from './types.js';
+
+export const MiB = 1n << 20n;
+export const GiB = 1n << 30n;
+
+/** What every build file states, whatever its arch (the id and Debian package are passed beside it). */
+export interface BuildFacts<Config, Measured> {
+  config: BuildConfig & Config;
+  /** What a boot of the build shows: measured from its lab records, data/lab/<id>.jsonl.gz. */
+  measured: Measured;
+  /** Where `measured` comes from when that is not (only) the build's own lab records. */
+  measuredFrom?: string;
+}
+
+/** What an arch layer contributes to every profile of that arch. */
+export interface ArchDefaults {
+  arch: 'arm64' | 'arm';
+  /** Debian's values of the config options all its builds of this arch share. */
+  debianConfig: Required<Pick<BuildConfig, 'cmaSizeMBytes' | 'cmaAlignment' | 'numa' | 'nodesShift'>>;
+  /** L1_CACHE_BYTES (SMP_CACHE_BYTES). */
+  smpCacheBytes: number;
+  /** early_param()s of the arch and the generic code that touch memory layout. */
+  earlyParams: string[];
+  /** crashkernel=…,high / ,low exist on this arch. */
+  crashkernelHighLow: boolean;
+  /** What the arch's builds measure from a `memblock=debug` boot (for the provenance line). */
+  measures: string;
+}
+
+/** INIT_MEMBLOCK_REGIONS (mm/memblock.c): 128 entries in both arrays. */
+const INIT_MEMBLOCK_REGIONS = 128;
+
+/** log2 of a power of two. */
+export function log2(x: number): number {
+  return 31 - Math.clz32(x);
+}
+
+/**
+ * The fields every profile has, derived: PAGE_SHIFT, pageblock_order (include/linux/pageblock-flags.h:
+ * PMD-sized with huge pages, else the largest buddy order), CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE <<
+ * pageblock_order (include/linux/cma.h), MAX_CMA_AREAS by the series' rule, MAX_NUMNODES.
+ */
+export function composeProfile(
+  series: KernelSeries,
+  arch: ArchDefaults,
+  id: string,
+  debianPackage: string,
+  build: BuildFacts<object, object>,
+  o: { physAddrBits: 32 | 64; pmdShift: number; hugetlbPage: boolean; params: Pick<ParamSupport, 'crashkernelImpl' | 'earlyParams'> },
+): Omit<KernelProfile, 'arm64' | 'arm'> {
+  const c = { ...arch.debianConfig, ...build.config };
+  const pageShift = log2(c.pageSize);
+  const largestOrder = series.maxOrder === 'count' ? c.forceMaxOrder - 1 : c.forceMaxOrder;
+  const pageblockOrder = o.hugetlbPage ? Math.min(o.pmdShift - pageShift, largestOrder) : largestOrder;
+  return {
+    id,
+    version: series.name,
+    series,
+    arch: arch.arch,
+    debianPackage,
+    pageSize: c.pageSize,
+    pageShift,
+    physAddrBits: o.physAddrBits,
+    maxOrder: c.forceMaxOrder,
+    pageblockOrder,
+    cmaMinAlignmentBytes: BigInt(c.pageSize) << BigInt(pageblockOrder),
+    maxCmaAreas: series.maxCmaAreas(c.cmaAreas),
+    cmaSizeMBytes: c.cmaSizeMBytes,
+    cmaAlignment: c.cmaAlignment,
+    smpCacheBytes: arch.smpCacheBytes,
+    numa: c.numa,
+    maxNumNodes: 1 << c.nodesShift,
+    memblockInitRegions: INIT_MEMBLOCK_REGIONS,
+    params: {
+      ...series.params,
+      crashkernelHighLow: arch.crashkernelHighLow,
+      crashkernelImpl: o.params.crashkernelImpl,
+      earlyParams: [...arch.earlyParams, ...o.params.earlyParams],
+    },
+    messages: { cmaReservedOnNode: series.cma.reservedOnNode },
+    cmaHighmemFirst: series.cma.highmemFirst,
+    provenance:
+      `kernel ${series.name} sources; the config of ${debianPackage}; ${arch.measures} measured from ` +
+      (build.measuredFrom ?? `data/lab/${id}.jsonl.gz (memblock=debug boots on QEMU virt)`),
+  };
+}

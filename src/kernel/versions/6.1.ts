@@ -1,0 +1,39 @@
+// Linux 6.1 (Debian bookworm's linux-image-6.1.0-*): where its code differs from other series.
+// Each value cites the 6.1 source that decides it.
+import type { KernelSeries } from './types.js';
+
+export const linux61: KernelSeries = {
+  name: '6.1',
+  maxOrder: 'count',
+  maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas,
+  params: {
+    reserveMem: false, // reserve_mem= came with 6.12
+    crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
+  },
+  memblock: { mergeWholeArray: true, addRangeRoomCheck: 'lt', resizeBeforeAllowed: 'fail' },
+  rmem: {
+    scheme: 'after-sort',
+    sort: 'heapsort-6.1',
+    cmpNodeOffset: false,
+    memreserveBeforeScan: true,
+    allocInRangeDirection: false,
+    summaryLine: false,
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: fdt: ',
+    callers: { reserve: '__reserved_mem_reserve_reg', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
+    elfcorehdrBeforeScan: false,
+  },
+  cma: { reservedOnNode: false, highmemFirst: true },
+  arm64: {
+    crashkernel: 'arm64',
+    // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
+    earlyParams: [],
+    dmaZone: 'bits',
+    reserveStartOffset: 0x10000n,
+    pgtable: { extraBefore: 9, extraAfter: 4 },
+    unflatten: { deviceNodeSize: 208, propertySize: 96 },
+    numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
+    pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
+  },
+  arm: { cmaRemap: 'cma-areas' },
+};

@@ -1,0 +1,40 @@
+// Linux 6.12 (Debian bookworm-backports' linux-image-6.12.*): where its code differs from other
+// series. Each value cites the 6.12 source that decides it.
+import type { KernelSeries } from './types.js';
+
+export const linux612: KernelSeries = {
+  name: '6.12',
+  maxOrder: 'largest',
+  maxCmaAreas: (configCmaAreas) => configCmaAreas,
+  params: {
+    reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
+    crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
+  },
+  memblock: { mergeWholeArray: false, addRangeRoomCheck: 'le', resizeBeforeAllowed: 'panic' },
+  rmem: {
+    scheme: 'on-save',
+    sort: 'heapsort-6.12',
+    cmpNodeOffset: true,
+    memreserveBeforeScan: false,
+    allocInRangeDirection: true,
+    summaryLine: true,
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: reserved mem: ',
+    callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
+    elfcorehdrBeforeScan: true,
+  },
+  cma: { reservedOnNode: true, highmemFirst: false },
+  arm64: {
+    crashkernel: 'generic',
+    earlyParams: ['nokaslr'],
+    dmaZone: 'limit',
+    reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
+    pgtable: { extraBefore: 1, extraAfter: 0 },
+    unflatten: { deviceNodeSize: 208, propertySize: 104 },
+    numa: { distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
+    pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
+  },
+  arm: {
+    cmaRemap: 'static-reg', // of_reserved_mem.c __reserved_mem_reserve_reg → dma_contiguous_early_fixup
+  },
+};
