@@ -98,6 +98,64 @@ export function readDtb(bytes: Uint8Array, file = '<dtb>', opts: ReadDtbOptions 
   }
 }
 
+/** The blob starts with the FDT magic (dtc.c guess_input_format, libfdt fdt_magic). */
+export function isDtb(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HDR.magic) === FDT_MAGIC;
+}
+
+/**
+ * `n` bytes of the structure block from the value of property `prop` of the node at `nodePath`
+ * (components compared exactly) onward: what C code reading past a short value sees, e.g. 6.12's
+ * fdt_scan_reserved_mem_reg_nodes() reading the cells of an empty `reg` (drivers/of/of_reserved_mem.c).
+ * Bytes past the end of the blob read as 0. Undefined when the blob is not a v16+ FDT, is
+ * malformed before the property, or has no such node or property. Linear and bounds-checked
+ * (libfdt fdt_next_tag rules: names NUL-terminated, tokens 4-aligned).
+ */
+export function bytesFromProperty(blob: Uint8Array, nodePath: string, prop: string, n: number): Uint8Array | undefined {
+  if (blob.length < FDT_V17_SIZE || !isDtb(blob)) return undefined;
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (view.getUint32(HDR.version) < 16) return undefined;
+  const total = Math.min(view.getUint32(HDR.totalsize), blob.length);
+  const strStart = view.getUint32(HDR.off_dt_strings);
+  const strEnd = Math.min(strStart + view.getUint32(HDR.size_dt_strings), total);
+  const want = nodePath.split('/').filter((c) => c);
+  const path: string[] = [];
+  let depth = 0;
+  const latin1 = (from: number, to: number): string => Buffer.from(blob.buffer, blob.byteOffset + from, to - from).toString('latin1');
+  for (let p = view.getUint32(HDR.off_dt_struct); p + 4 <= total; ) {
+    const tok = view.getUint32(p);
+    p += 4;
+    if (tok === FDT_BEGIN_NODE) {
+      const nul = blob.indexOf(0, p);
+      if (nul < 0 || nul >= total) return undefined;
+      if (depth > 0) path.push(latin1(p, nul));
+      depth++;
+      p = (nul + 1 + 3) & ~3;
+    } else if (tok === FDT_END_NODE) {
+      if (depth === 0) return undefined;
+      depth--;
+      path.pop();
+    } else if (tok === FDT_PROP) {
+      if (p + 8 > total) return undefined;
+      const len = view.getUint32(p);
+      const nameoff = view.getUint32(p + 4);
+      const value = p + 8;
+      const name = strStart + nameoff;
+      if (path.length === want.length && path.every((c, i) => c === want[i]) && name < strEnd) {
+        const nul = blob.indexOf(0, name);
+        if (nul >= 0 && nul < strEnd && latin1(name, nul) === prop) {
+          const out = new Uint8Array(n);
+          out.set(blob.subarray(value, Math.min(value + n, blob.length)));
+          return out;
+        }
+      }
+      if (len > total - value) return undefined;
+      p = (value + len + 3) & ~3;
+    } else if (tok !== FDT_NOP) return undefined;
+  }
+  return undefined;
+}
+
 class Reader {
   readonly diags: Diagnostic[] = [];
   private readonly view: DataView;
