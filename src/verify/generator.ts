@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { LabArch } from './kernels.js';
 import { initrdStart, VIRT_RAM_BASE } from '../platform/qemu-virt.js';
-import { cellsOf, str, u32s, type LiteNode, type LiteTree, cloneNode } from './fdt-lite.js';
+import { noSpan } from '../diagnostics.js';
+import { addChild, cellsValue, cloneNode, deleteChild, deleteProp, setProp, stringsValue, u32Value } from '../tree/edit.js';
+import { newNode, type Node, type Tree } from '../tree/types.js';
 
 /** Hex string for JSON (`0x…`). */
 type Hex = string;
@@ -223,56 +225,52 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
 }
 
 const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+const concat = (parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
-/** The /reserved-memory node (and /memreserve/ entries) a case describes. */
-export function caseNode(c: LabCase): LiteNode | undefined {
+/** The /reserved-memory node a case describes (undefined when the case has none). */
+export function caseNode(c: LabCase): Node | undefined {
   if (c.noNode) return undefined;
-  const ac = c.rmCells?.address ?? 2,
-    sc = c.rmCells?.size ?? 2;
-  const node: LiteNode = {
-    name: 'reserved-memory',
-    props: [
-      { name: '#address-cells', value: u32s(ac) },
-      { name: '#size-cells', value: u32s(sc) },
-    ],
-    children: [],
-  };
-  if (!c.noRanges) node.props.push({ name: 'ranges', value: new Uint8Array() });
+  const ac = c.rmCells?.address ?? 2;
+  const sc = c.rmCells?.size ?? 2;
+  const node = newNode('reserved-memory', noSpan);
+  setProp(node, '#address-cells', u32Value(ac));
+  setProp(node, '#size-cells', u32Value(sc));
+  if (!c.noRanges) setProp(node, 'ranges', new Uint8Array());
+  const ranges = (pairs: Array<[Hex, Hex]>): Uint8Array =>
+    concat(pairs.flatMap(([a, s]) => [cellsValue([BigInt(a)], ac), cellsValue([BigInt(s)], sc)]));
   for (const rg of c.regions) {
-    const n: LiteNode = { name: rg.name, props: [], children: [] };
-    const put = (name: string, v: Uint8Array): void => {
-      n.props.push({ name, value: v });
-    };
-    if (rg.compatible) put('compatible', str(...rg.compatible));
-    if (rg.reg) put('reg', u32s(...rg.reg.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
-    if (rg.size) put('size', u32s(...cellsOf(BigInt(rg.size), sc)));
-    if (rg.alignment) put('alignment', u32s(...cellsOf(BigInt(rg.alignment), sc)));
-    if (rg.allocRanges)
-      put('alloc-ranges', u32s(...rg.allocRanges.flatMap(([a, s]) => [...cellsOf(BigInt(a), ac), ...cellsOf(BigInt(s), sc)])));
-    if (rg.noMap) put('no-map', new Uint8Array());
-    if (rg.reusable) put('reusable', new Uint8Array());
-    if (rg.cmaDefault) put('linux,cma-default', new Uint8Array());
-    if (rg.dmaDefault) put('linux,dma-default', new Uint8Array());
-    if (rg.status) put('status', str(rg.status));
+    const n = addChild(node, newNode(rg.name, noSpan));
+    if (rg.compatible) setProp(n, 'compatible', stringsValue(...rg.compatible));
+    if (rg.reg) setProp(n, 'reg', ranges(rg.reg));
+    if (rg.size) setProp(n, 'size', cellsValue([BigInt(rg.size)], sc));
+    if (rg.alignment) setProp(n, 'alignment', cellsValue([BigInt(rg.alignment)], sc));
+    if (rg.allocRanges) setProp(n, 'alloc-ranges', ranges(rg.allocRanges));
+    if (rg.noMap) setProp(n, 'no-map', new Uint8Array());
+    if (rg.reusable) setProp(n, 'reusable', new Uint8Array());
+    if (rg.cmaDefault) setProp(n, 'linux,cma-default', new Uint8Array());
+    if (rg.dmaDefault) setProp(n, 'linux,dma-default', new Uint8Array());
+    if (rg.status) setProp(n, 'status', stringsValue(rg.status));
     for (const raw of rg.raw ?? []) {
-      n.props = n.props.filter((p) => p.name !== raw.prop);
-      put(raw.prop, hexBytes(raw.hex));
+      // The malformed value goes last, where the lab has always put it.
+      deleteProp(n, raw.prop);
+      setProp(n, raw.prop, hexBytes(raw.hex));
     }
-    node.children.push(n);
   }
   return node;
 }
 
-/** QEMU's virt tree with the case's reserved memory in it. */
-export function buildCaseTree(base: LiteTree, c: LabCase): LiteTree {
+/** QEMU's virt tree with the case's reserved memory (after the memory node) and /memreserve/ entries. */
+export function buildCaseTree(base: Tree, c: LabCase): Tree {
   const root = cloneNode(base.root);
-  root.children = root.children.filter((x) => x.name !== 'reserved-memory');
+  deleteChild(root, 'reserved-memory');
   const rm = caseNode(c);
-  if (rm) {
-    const memIdx = root.children.findIndex((x) => x.name.startsWith('memory'));
-    root.children.splice(memIdx + 1, 0, rm);
-  }
-  return { memreserve: c.memreserve.map(([a, s]) => ({ address: BigInt(a), size: BigInt(s) })), root, bootCpuid: base.bootCpuid };
+  if (rm) addChild(root, rm, root.children.findIndex((x) => x.name.startsWith('memory')) + 1);
+  return {
+    plugin: false,
+    memreserves: c.memreserve.map(([a, s]) => ({ address: BigInt(a), size: BigInt(s), labels: [], span: noSpan })),
+    root,
+    bootCpuidPhys: base.bootCpuidPhys,
+  };
 }
 
 /** Stable ID of a case's inputs (kernel-independent). */

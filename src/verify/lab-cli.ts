@@ -3,7 +3,7 @@
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
 import { labKernels, fetchKernels, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
-import { runJob, cachedRecord, type LabJob } from './lab.js';
+import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
 import { observationFromJson, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
@@ -78,7 +78,8 @@ async function main(): Promise<number> {
       const def = labKernels.find((d) => d.id === id)!;
       const recs: LabRecordJson[] = [];
       for (let i = 0; i < first + cases; i++) {
-        const r = cachedRecord(id, generateCase(seed, i, def.arch));
+        const c = generateCase(seed, i, def.arch);
+        const r = cachedRecord(id, c, labDtb(c, out).sha256);
         if (!r) continue;
         // Older cache entries may pair a failed alloc with an unrelated reserve: relink.
         const o = observationFromJson(r.observation);

@@ -3,13 +3,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { labDataDir } from './records.js';
-import { cacheDir, type KernelInfo, findKernelDef, type FetchReport } from './kernels.js';
+import { caseDtb, labDataDir, virtBasePath } from './records.js';
+import { cacheDir, type KernelInfo, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
 import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
-import { boot, virtDtb, type EarlyStop, type BootResult } from './qemu.js';
-import { initrdStart } from '../platform/qemu-virt.js';
-import { writeFdt, type LiteTree } from './fdt-lite.js';
-import { buildCaseTree, caseId, type LabCase } from './generator.js';
+import { boot, type EarlyStop, type BootResult } from './qemu.js';
+import { initrdStart, virtTree } from '../platform/qemu-virt.js';
+import { writeDtb } from '../fdt/writer.js';
+import { caseId, type LabCase } from './generator.js';
 import { parseConsole, toJsonValue, compactTrace, type LabRecordJson, type Observation } from './observation.js';
 
 /** Bump when anything that changes what a boot shows changes (command line, initramfs, QEMU args). */
@@ -38,27 +38,29 @@ export interface RunOptions {
   dataDir?: string;
 }
 
-/** Keep QEMU's virt tree for this arch and RAM in the data folder (records rebuild DTBs from it). */
-function saveVirtBase(arch: string, ram: bigint, base: LiteTree, dir: string): void {
-  const f = join(dir, 'virt', `${arch}-${ram.toString(16)}.dtb`);
+/** Keep QEMU's virt tree for this arch and RAM in the data folder: the lab builds every case's
+ *  DTB from the saved file, as records.ts rebuilds it offline. */
+function saveVirtBase(arch: LabArch, ram: bigint, dir: string): void {
+  const f = virtBasePath(arch, ram, dir);
   if (existsSync(f)) return;
   mkdirSync(join(dir, 'virt'), { recursive: true });
-  writeFileSync(f, writeFdt(base));
+  const base = virtTree(arch, ram);
+  if (!base.tree) throw new Error(base.diagnostics.map((d) => d.message).join('\n'));
+  writeFileSync(f, writeDtb(base.tree));
 }
 
 export interface BootedCase {
   observation: Observation;
-  dtb: Uint8Array;
   append: string;
   traceAppend?: string;
   initrdSize: number;
   boots: BootResult[];
 }
 
-/** Boot a ready DTB on a kernel and observe (two boots on 32-bit kernels, see LabKernelDef). */
+/** Boot a DTB on a kernel and observe (two boots on 32-bit kernels, see LabKernelDef). */
 export async function observe(
   k: KernelInfo,
-  tree: LiteTree,
+  dtb: Uint8Array,
   ramBytes: bigint,
   caseArgs: string,
   opts: RunOptions = {},
@@ -68,7 +70,6 @@ export async function observe(
   const report: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
   const initrd = ensureInitramfs(k.debArch as 'arm64' | 'armhf', report);
   if (!initrd) throw new Error(`no initramfs for ${k.debArch}: ${[...report.notFound, ...report.errors].join('; ')}`);
-  const dtb = writeFdt(tree);
   const initrdSize = readFileSync(initrd).length;
   const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
   const timeoutMs = opts.timeoutMs ?? 40_000;
@@ -88,7 +89,7 @@ export async function observe(
     });
     boots.push(b);
     const o = finish(parseConsole(k.id, b.console), b, opts);
-    return { observation: o, dtb, append, initrdSize, boots };
+    return { observation: o, append, initrdSize, boots };
   }
   // 32-bit: the init boot without memblock=debug, then the trace boot with it.
   const append = join2(fixedAppend(def.arch, false), caseArgs);
@@ -121,7 +122,7 @@ export async function observe(
   o.traceFromSeparateBoot = true;
   if (opts.keepConsole || !o.completed)
     o.console = (o.console ?? '') + '\n@@carveout:trace-boot\n' + trimConsole(b2.console, opts.keepConsole);
-  return { observation: o, dtb, append, traceAppend, initrdSize, boots };
+  return { observation: o, append, traceAppend, initrdSize, boots };
 }
 
 function trimConsole(c: string, keep?: boolean): string {
@@ -145,31 +146,45 @@ export interface LabJob {
   case: LabCase;
 }
 
-function cachePath(kernel: string, id: string, fast = false): string {
-  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel, `${id}${fast ? '.fast' : ''}.json`);
+/** A record is keyed by what was booted: the case and the DTB (a writer change re-boots the cases
+ *  whose blob it changes). */
+function cachePath(kernel: string, id: string, dtbSha256: string, fast = false): string {
+  return join(
+    cacheDir(),
+    'lab',
+    `v${LAB_VERSION}-i${INITRAMFS_VERSION}`,
+    kernel,
+    `${id}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`,
+  );
 }
 
-/** The cached record of a case: a full one when there is, else a fast one (unless `fullOnly`). */
-export function cachedRecord(kernel: string, c: LabCase, fullOnly = false): LabRecordJson | undefined {
+/** The cached record of a case booted with this DTB: a full one when there is, else a fast one
+ *  (unless `fullOnly`). */
+export function cachedRecord(kernel: string, c: LabCase, dtbSha256: string, fullOnly = false): LabRecordJson | undefined {
   const id = caseId(c);
-  for (const f of fullOnly ? [cachePath(kernel, id)] : [cachePath(kernel, id), cachePath(kernel, id, true)]) {
+  const full = cachePath(kernel, id, dtbSha256);
+  for (const f of fullOnly ? [full] : [full, cachePath(kernel, id, dtbSha256, true)]) {
     if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson;
   }
   return undefined;
 }
 
+/** The DTB the lab boots for a case (QEMU's virt tree saved in `dir` first), and its sha256. */
+export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256: string } {
+  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir);
+  const dtb = caseDtb(c, dir);
+  return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
+}
+
 /** Run one lab job, or return its cached record. */
 export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
   const id = caseId(job.case);
-  const f = cachePath(job.kernel.id, id, !!opts.fast);
-  const hit = cachedRecord(job.kernel.id, job.case, !opts.fast);
+  const { dtb, sha256 } = labDtb(job.case, opts.dataDir);
+  const f = cachePath(job.kernel.id, id, sha256, !!opts.fast);
+  const hit = cachedRecord(job.kernel.id, job.case, sha256, !opts.fast);
   if (hit) return { record: hit, cached: true, boots: 0 };
-  const def = findKernelDef(job.kernel.id)!;
   const ram = BigInt(job.case.ramMiB) << 20n;
-  const base = virtDtb(def.arch, ram);
-  saveVirtBase(def.arch, ram, base, opts.dataDir ?? labDataDir);
-  const tree = buildCaseTree(base, job.case);
-  const res = await observe(job.kernel, tree, ram, job.case.bootargs, opts);
+  const res = await observe(job.kernel, dtb, ram, job.case.bootargs, opts);
   res.observation.memblock = compactTrace(res.observation.memblock);
   const record: LabRecordJson = {
     v: 1,
@@ -182,7 +197,7 @@ export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ reco
     ram: '0x' + ram.toString(16),
     bootargs: job.case.bootargs,
     append: res.append,
-    dtbSha256: createHash('sha256').update(res.dtb).digest('hex'),
+    dtbSha256: sha256,
     initrd: { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) },
     observation: toJsonValue(res.observation),
   };

@@ -4,7 +4,8 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { readFdt, writeFdt } from './fdt-lite.js';
+import { readDtb } from '../fdt/reader.js';
+import { writeDtb } from '../fdt/writer.js';
 import { buildCaseTree, type LabCase } from './generator.js';
 import { observationFromJson, relinkResults, type LabRecordJson, type Observation } from './observation.js';
 
@@ -23,17 +24,29 @@ export function decodeRecord(j: LabRecordJson, dir = labDataDir): LabRecord {
   return { ...j, observation, dtbBytes: recordDtb(j, dir) };
 }
 
-/** The exact DTB a record booted (rebuilt from the stored virt tree + case when not stored). */
+/**
+ * The exact DTB a record booted: stored in the record (hand-written cases), else rebuilt from QEMU's
+ * virt tree for its arch and RAM (data/lab/virt) + its generated case; either way checked against
+ * `dtbSha256`, so a writer change that alters a case's blob fails here until the case is re-recorded.
+ */
 export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
-  if (j.dtb) return new Uint8Array(gunzipSync(Buffer.from(j.dtb, 'base64')));
-  const c = j.case as LabCase;
-  const f = join(dir, 'virt', `${c.family}-${BigInt(j.ram).toString(16)}.dtb`);
-  const base = readFdt(new Uint8Array(readFileSync(f)));
-  if (typeof base === 'string') throw new Error(`${f}: ${base}`);
-  const dtb = writeFdt(buildCaseTree(base, c));
+  const dtb = j.dtb ? new Uint8Array(gunzipSync(Buffer.from(j.dtb, 'base64'))) : caseDtb(j.case as LabCase, dir);
   const h = createHash('sha256').update(dtb).digest('hex');
-  if (h !== j.dtbSha256) throw new Error(`rebuilt DTB of case ${j.caseId} does not match the booted one (${h} != ${j.dtbSha256})`);
+  if (h !== j.dtbSha256) throw new Error(`DTB of case ${j.caseId} does not match the booted one (${h} != ${j.dtbSha256})`);
   return dtb;
+}
+
+/** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture and RAM size. */
+export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir): string {
+  return join(dir, 'virt', `${family}-${ram.toString(16)}.dtb`);
+}
+
+/** The DTB the lab boots for a case: the saved virt tree + the case's reserved memory. */
+export function caseDtb(c: LabCase, dir = labDataDir): Uint8Array {
+  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir);
+  const base = readDtb(new Uint8Array(readFileSync(f)), f);
+  if (!base.tree) throw new Error(base.diagnostics.map((d) => `${f}: ${d.message}`).join('\n'));
+  return writeDtb(buildCaseTree(base.tree, c));
 }
 
 /** Raw JSON records of one kernel (no bigint conversion). */

@@ -4,9 +4,10 @@
 // 6.12 prints one summary line per region (drivers/of/of_reserved_mem.c fdt_init_reserved_mem_node:
 // `%pa..%pa (%lu KiB) %s %s %s`), which gives base, size and flags exactly. 6.1 does not: there the
 // base of a dynamic region comes from the memblock=debug trace (the allocation made for it by
-// early_init_dt_alloc_reserved_memory_arch, in node order) and static ones from their `reg`.
+// early_init_dt_alloc_reserved_memory_arch, matched by size) and static ones from their `reg`.
 import type { Observation, LogLine } from './observation.js';
-import { child, getProp, type LiteNode, type LiteTree } from './fdt-lite.js';
+import { getChild, getProp, type Tree } from '../tree/types.js';
+import { isAvailable, readCells, u32 } from '../tree/query.js';
 
 export interface ObservedRegion {
   name: string;
@@ -30,25 +31,6 @@ export interface ObservedRegion {
   lines: string[];
 }
 
-const be = (v: Uint8Array): bigint[] => {
-  const out: bigint[] = [];
-  for (let o = 0; o + 4 <= v.length; o += 4) out.push(BigInt(((v[o]! << 24) | (v[o + 1]! << 16) | (v[o + 2]! << 8) | v[o + 3]!) >>> 0));
-  return out;
-};
-const cells = (words: bigint[], at: number, n: number): bigint => {
-  let x = 0n;
-  for (let i = 0; i < n; i++) x = (x << 32n) | (words[at + i] ?? 0n);
-  return x;
-};
-
-function nodeAvailable(n: LiteNode): boolean {
-  // drivers/of/fdt.c of_fdt_device_is_available: status absent, "okay" or "ok".
-  const s = getProp(n, 'status');
-  if (!s) return true;
-  const v = Buffer.from(s.value).toString('latin1').replace(/\0.*$/s, '');
-  return v === 'okay' || v === 'ok';
-}
-
 const mentions = (l: LogLine, name: string): boolean => {
   const t = l.text;
   return (
@@ -61,13 +43,11 @@ const mentions = (l: LogLine, name: string): boolean => {
   );
 };
 
-export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegion[] {
-  const rm = child(tree.root, 'reserved-memory');
+export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] {
+  const rm = getChild(tree.root, 'reserved-memory');
   if (!rm) return [];
-  const ac = getProp(rm, '#address-cells'),
-    sc = getProp(rm, '#size-cells');
-  const aN = ac ? Number(be(ac.value)[0] ?? 2n) : 2,
-    sN = sc ? Number(be(sc.value)[0] ?? 1n) : 1;
+  const aN = u32(rm, '#address-cells') ?? 2;
+  const sN = u32(rm, '#size-cells') ?? 1;
   const ignoredNode = obs.log.some((l) => /unsupported node format/.test(l.text));
   const out: ObservedRegion[] = [];
   // 6.1 dynamic allocations in order (the caller names the reserved-memory allocator).
@@ -103,7 +83,7 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
       out.push(r);
       continue;
     }
-    if (!nodeAvailable(n)) {
+    if (!isAvailable(n)) {
       r.status = 'disabled';
       out.push(r);
       continue;
@@ -124,17 +104,15 @@ export function observedRegions(obs: Observation, tree: LiteTree): ObservedRegio
       r.reusable = m[5] === 'reusable';
       r.source = 'summary';
     } else if (reg?.value.length && reg.value.length % (4 * (aN + sN)) === 0) {
-      const w = be(reg.value);
-      r.base = cells(w, 0, aN);
-      r.size = cells(w, aN, sN);
+      r.base = readCells(reg.value, 0, aN);
+      r.size = readCells(reg.value, 4 * aN, sN);
       r.source = 'reg';
     } else if (dynamic && obs.memblock.length) {
       // 6.1 allocates dynamic regions after sort() of reserved_mem[] (all keys equal: lib/sort.c
       // heapsort decides the order), so match allocations to nodes by size, not by position.
       const failedAlloc = r.lines.some((t) => /failed to allocate/.test(t));
       const invalid = r.lines.some((t) => /invalid .* property/.test(t));
-      const w = be(size!.value);
-      const want = w.length === sN ? cells(w, 0, sN) : undefined;
+      const want = size!.value.length === 4 * sN ? readCells(size!.value, 0, sN) : undefined;
       if (!failedAlloc && !invalid && want !== undefined) {
         const a = dynAllocs.find((x) => !usedAllocs.has(x) && x.size === want && typeof x.result === 'bigint');
         if (a) {

@@ -8,6 +8,7 @@ import { qemuAvailable, virtDtb, mergeBoard } from './qemu.js';
 import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
 import { readFdt, writeFdt, type LiteTree } from './fdt-lite.js';
 import { observe } from './lab.js';
+import { readDtb } from '../fdt/reader.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
 
@@ -156,11 +157,12 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   const merged = mergeBoard(virtDtb(def.arch, res.ram), board);
   res.notes.push(...merged.notes);
   const caseArgs = o.bootargs ?? merged.bootargs;
-  const booted = await observe(k, merged.tree, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
+  const blob = writeFdt(merged.tree);
+  const booted = await observe(k, blob, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;
-  res.regions = observedRegions(obs, merged.tree);
+  res.regions = observedRegions(obs, readDtb(blob, file).tree!);
   const bootFailed = !obs.memoryLine && !obs.memblockDump && obs.log.length === 0;
   if (bootFailed) {
     res.diagnostics.push(
@@ -178,7 +180,6 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     const readerMod = (await import('../fdt/reader.js')) as {
       readDtb(b: Uint8Array, f?: string): { tree?: unknown; diagnostics: Diagnostic[] };
     };
-    const blob = writeFdt(merged.tree); // the exact bytes booted (writeFdt is deterministic)
     const rd = readerMod.readDtb(blob, file);
     if (rd.tree) {
       const p = planMod.plan(rd.tree as Parameters<typeof planMod.plan>[0], {

@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFdt, writeFdt, child, getProp, u32s, str, type LiteTree } from '../../src/verify/fdt-lite.js';
+import { readFdt, child, getProp as liteProp, u32s, str, type LiteTree } from '../../src/verify/fdt-lite.js';
+import { noSpan } from '../../src/diagnostics.js';
+import { readDtb } from '../../src/fdt/reader.js';
+import { writeDtb } from '../../src/fdt/writer.js';
+import { addChild, setProp, stringsValue, u32Value } from '../../src/tree/edit.js';
+import { getChild, getProp, newNode, type Tree } from '../../src/tree/types.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { mergeBoard } from '../../src/verify/qemu.js';
@@ -13,30 +18,17 @@ import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
 
-function virtLike(): LiteTree {
-  return {
-    memreserve: [],
-    bootCpuid: 0,
-    root: {
-      name: '',
-      props: [
-        { name: '#address-cells', value: u32s(2) },
-        { name: '#size-cells', value: u32s(2) },
-      ],
-      children: [
-        {
-          name: 'memory@40000000',
-          props: [
-            { name: 'device_type', value: str('memory') },
-            { name: 'reg', value: u32s(0, 0x40000000, 0, 0x40000000) },
-          ],
-          children: [],
-        },
-        { name: 'intc@8000000', props: [{ name: 'phandle', value: u32s(0x8002) }], children: [] },
-        { name: 'chosen', props: [], children: [] },
-      ],
-    },
-  };
+/** A small tree shaped like QEMU's virt tree (2/2 cells, memory, a phandle, /chosen). */
+function virtLike(): Tree {
+  const root = newNode('', noSpan);
+  setProp(root, '#address-cells', u32Value(2));
+  setProp(root, '#size-cells', u32Value(2));
+  const mem = addChild(root, newNode('memory@40000000', noSpan));
+  setProp(mem, 'device_type', stringsValue('memory'));
+  setProp(mem, 'reg', u32Value(0, 0x40000000, 0, 0x40000000));
+  setProp(addChild(root, newNode('intc@8000000', noSpan)), 'phandle', u32Value(0x8002));
+  addChild(root, newNode('chosen', noSpan));
+  return { plugin: false, memreserves: [], root, bootCpuidPhys: 0 };
 }
 
 test('generator is deterministic and varied', () => {
@@ -90,16 +82,29 @@ test('generator is deterministic and varied', () => {
   assert.ok(Array.from({ length: 300 }, (_, i) => generateCase(1, i, 'arm')).every((c) => c.ramMiB <= 3072));
 });
 
-test('case DTB round-trips through our reader (and dtc when installed)', () => {
+test('case DTB round-trips through the reader (and dtc when installed)', () => {
   for (let i = 0; i < 40; i++) {
     const c = generateCase(3, i, 'arm64');
     const t = buildCaseTree(virtLike(), c);
-    const dtb = writeFdt(t);
-    const back = readFdt(dtb);
-    assert.notEqual(typeof back, 'string');
-    assert.deepEqual(back, t);
-    const rm = caseNode(c);
-    if (rm) assert.equal(child((back as LiteTree).root, 'reserved-memory')?.children.length, c.regions.length);
+    const dtb = writeDtb(t);
+    const back = readDtb(dtb);
+    assert.deepEqual(back.diagnostics, []);
+    assert.deepEqual(writeDtb(back.tree!), dtb);
+    assert.deepEqual(
+      back.tree!.memreserves.map((r) => [r.address, r.size]),
+      c.memreserve.map(([a, s]) => [BigInt(a), BigInt(s)]),
+    );
+    const rm = getChild(back.tree!.root, 'reserved-memory');
+    assert.equal(rm?.children.length, caseNode(c)?.children.length);
+    if (rm)
+      assert.deepEqual(
+        rm.children.map((n) => n.name),
+        c.regions.map((r) => r.name),
+      );
+    for (const rg of c.regions) {
+      for (const raw of rg.raw ?? [])
+        assert.deepEqual(getProp(getChild(rm!, rg.name)!, raw.prop)?.value, new Uint8Array(Buffer.from(raw.hex, 'hex')));
+    }
     if (haveDtc && i < 5) {
       const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', '-q'], { input: Buffer.from(dtb) });
       assert.equal(r.status, 0, r.stderr?.toString());
@@ -108,19 +113,19 @@ test('case DTB round-trips through our reader (and dtc when installed)', () => {
   }
 });
 
-test('FDT reader rejects hostile blobs without throwing', () => {
-  const good = writeFdt(virtLike());
+test('DTB reader reports corrupted case blobs without throwing', () => {
+  const good = writeDtb(buildCaseTree(virtLike(), generateCase(3, 1, 'arm64')));
   for (let i = 0; i < 400; i++) {
     const b = good.slice();
     const k = 1 + (i % 7);
     for (let j = 0; j < k; j++) b[(i * 7919 + j * 104729) % b.length] = (i * 31 + j) & 0xff;
-    const r = readFdt(b);
-    assert.ok(typeof r === 'string' || typeof r === 'object');
+    const r = readDtb(b);
+    assert.ok(r.tree !== undefined || r.diagnostics.some((d) => d.severity === 'error'));
   }
-  assert.equal(typeof readFdt(good.slice(0, 30)), 'string');
+  assert.ok(readDtb(good.slice(0, 30)).diagnostics.some((d) => d.code === 'dtb-truncated'));
   const bad = good.slice();
   bad[0] = 0;
-  assert.match(readFdt(bad) as string, /magic/);
+  assert.ok(readDtb(bad).diagnostics.some((d) => d.code === 'dtb-bad-magic'));
 });
 
 test('cpio newc layout', () => {
@@ -191,19 +196,19 @@ test('mergeBoard: 1/1-cell board re-encoded to 2/2, memreserve, bootargs, phandl
       ],
     },
   };
-  const m = mergeBoard(virtLike(), board);
+  const m = mergeBoard(readFdt(writeDtb(virtLike())) as LiteTree, board);
   assert.equal(m.bootargs, 'cma=32M');
   assert.deepEqual(m.tree.memreserve, board.memreserve);
   const rm = child(m.tree.root, 'reserved-memory')!;
-  assert.deepEqual(getProp(rm, '#address-cells')!.value, u32s(2));
-  assert.deepEqual(getProp(child(rm, 'fw@50000000')!, 'reg')!.value, u32s(0, 0x50000000, 0, 0x200000));
-  assert.deepEqual(getProp(child(rm, 'pool')!, 'size')!.value, u32s(0, 0x1000000));
-  assert.deepEqual(getProp(child(rm, 'pool')!, 'alloc-ranges')!.value, u32s(0, 0x60000000, 0, 0x10000000));
-  const ph = getProp(child(rm, 'fw@50000000')!, 'phandle')!.value;
+  assert.deepEqual(liteProp(rm, '#address-cells')!.value, u32s(2));
+  assert.deepEqual(liteProp(child(rm, 'fw@50000000')!, 'reg')!.value, u32s(0, 0x50000000, 0, 0x200000));
+  assert.deepEqual(liteProp(child(rm, 'pool')!, 'size')!.value, u32s(0, 0x1000000));
+  assert.deepEqual(liteProp(child(rm, 'pool')!, 'alloc-ranges')!.value, u32s(0, 0x60000000, 0, 0x10000000));
+  const ph = liteProp(child(rm, 'fw@50000000')!, 'phandle')!.value;
   assert.notDeepEqual(ph, u32s(0x8002)); // renumbered away from QEMU's intc
   const stub = m.tree.root.children.find((c) => c.name.startsWith('carveout-user'))!;
-  assert.deepEqual(getProp(stub, 'memory-region')!.value, ph);
-  assert.equal(getProp(stub, 'compatible'), undefined);
+  assert.deepEqual(liteProp(stub, 'memory-region')!.value, ph);
+  assert.equal(liteProp(stub, 'compatible'), undefined);
   assert.ok(m.tree.root.children.some((c) => c.name === 'memory@40000000'));
 });
 

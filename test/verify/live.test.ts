@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fetchKernels, findKernelDef } from '../../src/verify/kernels.js';
-import { qemuAvailable, virtDtb } from '../../src/verify/qemu.js';
-import { generateCase, buildCaseTree, caseId } from '../../src/verify/generator.js';
-import { observe } from '../../src/verify/lab.js';
+import { qemuAvailable } from '../../src/verify/qemu.js';
+import { generateCase, caseId } from '../../src/verify/generator.js';
+import { labDtb, observe } from '../../src/verify/lab.js';
 import { readLabRecordsJson } from '../../src/verify/records.js';
 import { observationFromJson } from '../../src/verify/observation.js';
 
@@ -36,7 +36,7 @@ test('live lab slice: 2 kernels x 5 cases, every section parses', {
     for (const i of INDEXES) {
       const c = generateCase(1, i, def.arch);
       const ram = BigInt(c.ramMiB) << 20n;
-      const res = await observe(k, buildCaseTree(virtDtb(def.arch, ram), c), ram, c.bootargs, { timeoutMs: 120_000 });
+      const res = await observe(k, labDtb(c).dtb, ram, c.bootargs, { timeoutMs: 120_000 });
       const o = res.observation;
       const what = `${k.id} case #${i}`;
       if (o.panicked) {
