@@ -1,9 +1,12 @@
 // kernel/dma/contiguous.c: dma_contiguous_reserve, the default CMA area from `cma=` or
 // CONFIG_CMA_SIZE_MBYTES, declared through cma_declare_contiguous_nid (cma.ts).
 import { MiB, type BootState } from './boot-state.js';
-import type { CmaState } from './rmem.js';
 import { cmaDeclareContiguous } from './cma.js';
 
+/**
+ * `cma=size[@base][-limit]` or the build's size; skipped when a `linux,cma-default` region already
+ * set dma_contiguous_default_area. `highmemStart` is arm's arm_lowmem_limit (cma.ts).
+ */
 export function dmaContiguousReserve(st: BootState, limit: bigint, highmemStart?: bigint): void {
   const { ctx } = st;
   const p = ctx.profile;
@@ -24,7 +27,5 @@ export function dmaContiguousReserve(st: BootState, limit: bigint, highmemStart?
   }
   const got = cmaDeclareContiguous(st, base, size, selLimit, fixed, 'reserved', highmemStart);
   st.result.defaultCma = got;
-  if (got) {
-    (ctx.cma as CmaState & { defaultArea?: string }).defaultArea = 'reserved';
-  }
+  if (got) ctx.cma.defaultArea = 'reserved'; // dma_contiguous_default_area
 }
