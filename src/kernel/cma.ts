@@ -6,6 +6,10 @@ import { cmaInitReservedMem } from './rmem.js';
 
 const SZ_4G = 1n << 32n;
 
+/**
+ * `highmemStart` is __pa(high_memory - 1) + 1: arm_lowmem_limit on arm, the end of DRAM (the
+ * default) on arm64. Returns the area, or null after printing why it failed.
+ */
 export function cmaDeclareContiguous(
   st: BootState,
   base: bigint,
@@ -13,13 +17,12 @@ export function cmaDeclareContiguous(
   limit: bigint,
   fixed: boolean,
   name: string,
-  highmemStartIn?: bigint,
+  highmemStart = st.ctx.memblock.endOfDram(),
 ): { base: bigint; size: bigint } | null {
   const { ctx } = st;
   const p = ctx.profile;
   const mb = ctx.memblock;
   const memblockEnd = mb.endOfDram();
-  const highmemStart = highmemStartIn ?? memblockEnd;
   const nid = NUMA_NO_NODE;
   const pa = (x: bigint) => formatPa(x, p.physAddrBits);
   const node = p.messages.cmaReservedOnNode ? ` on node ${nid}` : '';

@@ -5,7 +5,7 @@ import { cmaDeclareContiguous } from './cma.js';
 
 /**
  * `cma=size[@base][-limit]` or the build's size; skipped when a `linux,cma-default` region already
- * set dma_contiguous_default_area. `highmemStart` is arm's arm_lowmem_limit (cma.ts).
+ * set dma_contiguous_default_area. `highmemStart`: see cma.ts.
  */
 export function dmaContiguousReserve(st: BootState, limit: bigint, highmemStart?: bigint): void {
   const { ctx } = st;
