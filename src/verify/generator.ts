@@ -61,8 +61,8 @@ function rng(seed: number): () => number {
   };
 }
 
-const MiB = 1n << 20n,
-  KiB = 1n << 10n;
+const MiB = 1n << 20n;
+const KiB = 1n << 10n;
 
 export function generateCase(seed: number, index: number, family: LabArch): LabCase {
   const h = createHash('sha256').update(`${seed}:${index}:${family}`).digest();
@@ -98,8 +98,8 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
     const isStatic = chance(0.45);
     const reg: RegionSpec = { name: base, intent: '' };
     if (isStatic) {
-      let b: bigint,
-        s = pick(sizes);
+      let b: bigint;
+      let s = pick(sizes);
       if (chance(0.1)) s = BigInt(int(1, 4000)) * 4n * KiB + (chance(0.3) ? 0x123n : 0n);
       const where = pick(['ram', 'ram', 'ram', 'ram', 'kernel', 'initrd', 'outside', 'edge', 'overlap', 'low']);
       switch (where) {

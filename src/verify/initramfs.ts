@@ -73,8 +73,8 @@ export function ensureInitramfs(debArch: 'arm64' | 'armhf', report: FetchReport)
   if (existsSync(out)) return out;
   const bb = fetchBusybox(debArch, report);
   if (!bb) return undefined;
-  const dirMode = 0o040755,
-    fileMode = 0o100755;
+  const dirMode = 0o040755;
+  const fileMode = 0o100755;
   const cpio = writeCpioNewc([
     { name: 'bin', mode: dirMode, data: new Uint8Array() },
     { name: 'bin/busybox', mode: fileMode, data: new Uint8Array(readFileSync(bb)) },

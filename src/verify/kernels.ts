@@ -169,11 +169,11 @@ export function haveCommand(cmd: string): boolean {
 
 /** Compare Debian-ish version strings by their numeric runs (enough for kernel ABI names). */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/(\d+)/),
-    pb = b.split(/(\d+)/);
+  const pa = a.split(/(\d+)/);
+  const pb = b.split(/(\d+)/);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '',
-      y = pb[i] ?? '';
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
     if (x === y) continue;
     if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
     return x < y ? -1 : 1;
@@ -305,8 +305,8 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
       report.notFound.push(`${k.id} (${pkg}:${k.debArch} could not be downloaded)`);
       continue;
     }
-    const dir = kernelDir(k.id),
-      tmp = dir + '.tmp';
+    const dir = kernelDir(k.id);
+    const tmp = dir + '.tmp';
     rmSync(tmp, { recursive: true, force: true });
     if (!extractBoot(deb, tmp)) {
       report.errors.push(`${k.id}: could not unpack ${deb}`);
@@ -314,9 +314,9 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
     }
     const boot = join(tmp, 'boot');
     const files = readdirSync(boot);
-    const vmlinuz = files.find((f) => f.startsWith('vmlinuz-')),
-      config = files.find((f) => f.startsWith('config-')),
-      map = files.find((f) => f.startsWith('System.map-'));
+    const vmlinuz = files.find((f) => f.startsWith('vmlinuz-'));
+    const config = files.find((f) => f.startsWith('config-'));
+    const map = files.find((f) => f.startsWith('System.map-'));
     if (!vmlinuz || !config) {
       report.errors.push(`${k.id}: ${deb} has no boot/vmlinuz-* or boot/config-*`);
       continue;

@@ -64,11 +64,11 @@ async function main(): Promise<number> {
   }
   if (exportOnly) queue.length = 0;
   const total = queue.length;
-  let done = 0,
-    booted = 0,
-    cachedN = 0,
-    bootSeconds = 0,
-    failed = 0;
+  let done = 0;
+  let booted = 0;
+  let cachedN = 0;
+  let bootSeconds = 0;
+  let failed = 0;
   const t0 = Date.now();
   const exportAll = (): void => {
     if (noWrite) return;

@@ -59,8 +59,8 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
   const usedAllocs = new Set<(typeof dynAllocs)[number]>();
   for (const n of rm.children) {
     const name = n.name;
-    const reg = getProp(n, 'reg'),
-      size = getProp(n, 'size');
+    const reg = getProp(n, 'reg');
+    const size = getProp(n, 'size');
     const dynamic = !reg && !!size;
     const r: ObservedRegion = {
       name,
