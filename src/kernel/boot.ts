@@ -56,11 +56,10 @@ export function bootKernel(input: BootInput): BootResult {
   const memblock = new Memblock({
     physAddrBits: p.physAddrBits,
     pageSize: p.pageSize,
-    version: p.version,
+    behaviour: p.series.memblock,
     numa: p.numa,
     maxNumNodes: p.maxNumNodes,
     smpCacheBytes: p.smpCacheBytes,
-    initRegions: p.memblockInitRegions,
   });
   const printk = (level: LogLine['level'], text: string, source?: string) => {
     const l: LogLine = { text, level };
@@ -71,7 +70,6 @@ export function bootKernel(input: BootInput): BootResult {
   const reserveHooks: ((mb: EarlyReserveApi) => void)[] = [];
   const cmdline = parseCmdline(bootargs, {
     arch: p.arch,
-    version: p.version,
     pageSize: p.pageSize,
     params: p.params,
     earlyParams: input.earlyParams ?? [],

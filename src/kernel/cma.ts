@@ -25,7 +25,7 @@ export function cmaDeclareContiguous(
   const memblockEnd = mb.endOfDram();
   const nid = NUMA_NO_NODE;
   const pa = (x: bigint) => formatPa(x, p.physAddrBits);
-  const node = p.messages.cmaReservedOnNode ? ` on node ${nid}` : '';
+  const node = p.series.cma.reservedOnNode ? ` on node ${nid}` : '';
   const fail = (sz: bigint) => {
     ctx.printk('err', `cma: Failed to reserve ${sz / MiB} MiB${node}`, 'cma_declare_contiguous_nid');
     return null;
@@ -63,13 +63,13 @@ export function cmaDeclareContiguous(
         limit = highmemStart;
       }
     };
-    if (p.cmaHighmemFirst) tryHighmem();
+    if (p.series.cma.highmemFirst) tryHighmem();
     if (!addr && p.physAddrBits === 64 && !mb.bottomUp && memblockEnd >= SZ_4G + size) {
       mb.setBottomUp(true);
       addr = mb.allocRangeNid(size, alignment, SZ_4G, limit, nid, true);
       mb.setBottomUp(false);
     }
-    if (!p.cmaHighmemFirst) tryHighmem();
+    if (!p.series.cma.highmemFirst) tryHighmem();
     if (!addr) {
       addr = mb.allocRangeNid(size, alignment, base, limit, nid, true);
       if (!addr) return fail(size);

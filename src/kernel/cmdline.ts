@@ -312,7 +312,6 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
 
 export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
-  version: string;
   pageSize: number;
   params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow'>;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */

@@ -9,7 +9,6 @@
 // Physical addresses are `phys_addr_t`: 64 bits on arm64 and ARM LPAE, 32 bits on plain armmp.
 // All address arithmetic wraps at that width, as the C does.
 import { ENOMEM, type Errno } from './errno.js';
-import { seriesByName } from './versions/index.js';
 
 /** enum memblock_flags (include/linux/memblock.h). */
 export const MEMBLOCK_NONE = 0x0;
@@ -99,8 +98,8 @@ export interface MemblockOptions {
   /** sizeof(phys_addr_t) * 8. */
   physAddrBits: 32 | 64;
   pageSize: number;
-  /** The kernel series (`6.1`, `6.12`): its MemblockBehaviour. */
-  version: string;
+  /** How the series' mm/memblock.c behaves (the version layer's `memblock`). */
+  behaviour: MemblockBehaviour;
   /** CONFIG_NUMA: region nids are kept (arm64) or always read as 0 (armmp). */
   numa?: boolean;
   /** MAX_NUMNODES (1 << CONFIG_NODES_SHIFT); only the "no node" marker value matters. */
@@ -128,7 +127,6 @@ export class Memblock {
   readonly bits: number;
   readonly mask: bigint;
   readonly pageSize: bigint;
-  readonly version: string;
   readonly behaviour: MemblockBehaviour;
   readonly numa: boolean;
   readonly maxNumNodes: number;
@@ -140,8 +138,7 @@ export class Memblock {
     this.bits = opts.physAddrBits;
     this.mask = (1n << BigInt(opts.physAddrBits)) - 1n;
     this.pageSize = BigInt(opts.pageSize);
-    this.version = opts.version;
-    this.behaviour = seriesByName(opts.version).memblock;
+    this.behaviour = opts.behaviour;
     this.numa = opts.numa ?? false;
     this.maxNumNodes = opts.maxNumNodes ?? 1;
     this.smpCacheBytes = BigInt(opts.smpCacheBytes ?? 64);
@@ -161,7 +158,7 @@ export class Memblock {
     const m = new Memblock({
       physAddrBits: this.bits as 32 | 64,
       pageSize: Number(this.pageSize),
-      version: this.version,
+      behaviour: this.behaviour,
       numa: this.numa,
       maxNumNodes: this.maxNumNodes,
       smpCacheBytes: Number(this.smpCacheBytes),

@@ -83,7 +83,7 @@ test('next_arg: quotes, "=" and -- (kernel/params.c)', () => {
 
 const opts = (id: string, extra: Partial<ParseCmdlineOptions> = {}): ParseCmdlineOptions => {
   const p = getProfile(id)!;
-  return { arch: p.arch, version: p.version, pageSize: p.pageSize, params: p.params, ...extra };
+  return { arch: p.arch, pageSize: p.pageSize, params: p.params, ...extra };
 };
 
 test('cma=size[@base[-limit]] (early_cma)', () => {

@@ -11,12 +11,13 @@ import {
   roundUp,
   roundDown,
 } from '../../src/kernel/memblock.js';
+import { seriesByName } from '../../src/kernel/versions/index.js';
 
 const M = 1n << 20n;
 const G = 1n << 30n;
 
 function mb(version = '6.12', bits: 32 | 64 = 64, pageSize = 4096): Memblock {
-  return new Memblock({ physAddrBits: bits, pageSize, version });
+  return new Memblock({ physAddrBits: bits, pageSize, behaviour: seriesByName(version).memblock });
 }
 const regs = (m: Memblock, t: 'memory' | 'reserved') => m[t].regions.map((r) => [r.base, r.size, r.flags] as const);
 
@@ -164,7 +165,7 @@ test('trace events format like memblock=debug lines', () => {
 
 test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -ENOMEM', () => {
   for (const version of ['6.1', '6.12']) {
-    const m = new Memblock({ physAddrBits: 64, pageSize: 4096, version, initRegions: 4 });
+    const m = new Memblock({ physAddrBits: 64, pageSize: 4096, behaviour: seriesByName(version).memblock, initRegions: 4 });
     m.add(0x40000000n, G);
     let err: unknown;
     let rc = 0;
@@ -177,7 +178,7 @@ test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -
     else assert.equal(rc, -12);
   }
   // after allow_resize the array doubles by allocating from memblock itself
-  const m = new Memblock({ physAddrBits: 64, pageSize: 4096, version: '6.12', initRegions: 4 });
+  const m = new Memblock({ physAddrBits: 64, pageSize: 4096, behaviour: seriesByName('6.12').memblock, initRegions: 4 });
   m.add(0x40000000n, G);
   m.allowResize();
   for (let i = 0n; i < 8n; i++) assert.equal(m.reserve(0x40000000n + i * 2n * M, M), 0);

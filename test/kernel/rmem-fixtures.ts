@@ -7,6 +7,7 @@ import type { RmemHost, RmemProfile } from '../../src/kernel/rmem.js';
 import type { ReservedMemHandler } from '../../src/kernel/handler-api.js';
 import { linux61 } from '../../src/kernel/versions/6.1.js';
 import { linux612 } from '../../src/kernel/versions/6.12.js';
+import { seriesByName } from '../../src/kernel/versions/index.js';
 
 export type PropVal = true | string | string[] | number[] | bigint[] | Uint8Array | { u64: bigint[] };
 
@@ -92,7 +93,11 @@ export function bareHost(
   opts: { ram?: bigint; reserve?: [bigint, bigint][]; handlers?: ReservedMemHandler[]; cmaCmdline?: bigint } = {},
 ): RmemHost {
   const profile = typeof kernel === 'string' ? profiles[kernel]! : kernel;
-  const mb = new Memblock({ physAddrBits: profile.physAddrBits, pageSize: profile.pageSize, version: profile.version });
+  const mb = new Memblock({
+    physAddrBits: profile.physAddrBits,
+    pageSize: profile.pageSize,
+    behaviour: seriesByName(profile.version).memblock,
+  });
   mb.add(0x40000000n, opts.ram ?? 0x40000000n);
   for (const [b, s] of opts.reserve ?? [[0x40200000n, 0x2b20000n]]) mb.reserve(b, s);
   const h: RmemHost = { tree: t, profile, memblock: mb, log: [], cma: { areaCount: 0 } };

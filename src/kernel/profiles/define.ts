@@ -31,9 +31,6 @@ export interface ArchDefaults {
   measures: string;
 }
 
-/** INIT_MEMBLOCK_REGIONS (mm/memblock.c): 128 entries in both arrays. */
-const INIT_MEMBLOCK_REGIONS = 128;
-
 /** log2 of a power of two. */
 export function log2(x: number): number {
   return 31 - Math.clz32(x);
@@ -74,15 +71,12 @@ export function composeProfile(
     smpCacheBytes: arch.smpCacheBytes,
     numa: c.numa,
     maxNumNodes: 1 << c.nodesShift,
-    memblockInitRegions: INIT_MEMBLOCK_REGIONS,
     params: {
       ...series.params,
       crashkernelHighLow: arch.crashkernelHighLow,
       crashkernelImpl: o.params.crashkernelImpl,
       earlyParams: [...arch.earlyParams, ...o.params.earlyParams],
     },
-    messages: { cmaReservedOnNode: series.cma.reservedOnNode },
-    cmaHighmemFirst: series.cma.highmemFirst,
     provenance:
       `kernel ${series.name} sources; the config of ${debianPackage}; ${arch.measures} measured from ` +
       (build.measuredFrom ?? `data/lab/${id}.jsonl.gz (memblock=debug boots on QEMU virt)`),

@@ -84,7 +84,7 @@ export interface Arm64Layout {
   /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property), their alignment. */
   unflatten: { deviceNodeSize: number; propertySize: number; align: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA) and the series' Arm64Series.numa. */
-  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean; nodeDataMessage: '6.1' | '6.12' };
+  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean; nodeDataMessage: string };
   /** mm/sparse.c with SPARSEMEM_VMEMMAP. */
   sparse: {
     sectionSizeBits: number;
@@ -150,13 +150,7 @@ export interface KernelProfile extends KernelProfileBase {
   /** CONFIG_NUMA and MAX_NUMNODES (1 << CONFIG_NODES_SHIFT). */
   numa: boolean;
   maxNumNodes: number;
-  /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS */
-  memblockInitRegions: number;
   params: ParamSupport;
-  /** mm/cma.c message formats (series.cma.reservedOnNode). */
-  messages: { cmaReservedOnNode: boolean };
-  /** series.cma.highmemFirst */
-  cmaHighmemFirst: boolean;
   arm64?: Arm64Layout;
   arm?: ArmLayout;
   /** Where each number came from: sources, config, and the lab records measured. */

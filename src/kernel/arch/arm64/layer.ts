@@ -108,7 +108,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       distanceAlloc: s.numa.distanceAlloc,
       cpumaskAlloc: s.numa.cpumaskAlloc,
       reservedNid: s.numa.reservedNid,
-      nodeDataMessage: s.numa.nodeDataMessage === 'NUMA: NODE_DATA' ? '6.1' : '6.12',
+      nodeDataMessage: s.numa.nodeDataMessage,
     },
     sparse: {
       sectionSizeBits,
