@@ -35,6 +35,9 @@ import {
   type CorpusFile,
   type OurCompiler,
 } from '../test/corpus/corpus-lib.js';
+import { loadBoard, type Board } from '../src/board.js';
+import { plan, resolveProfile, type PlanResult } from '../src/kernel/plan.js';
+import { readLabRecords, recordedKernels } from '../src/verify/records.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file runs from bench/ (tsx) or dist/bench/ (compiled, what `npm run bench` uses). */
@@ -131,90 +134,58 @@ async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[], ca
  *  RAM (rsc-table@1fff8000) — 8 regions. */
 const planBoard = 'arch/arm64/boot/dts/freescale/imx8ulp-evk.dts';
 
-type PlanFn = (tree: unknown, options: Record<string, unknown>) => unknown;
-async function loadPlan(): Promise<{ plan?: PlanFn; problem?: string }> {
-  const path = '../src/kernel/plan.js';
-  try {
-    const mod = (await import(path)) as { plan?: PlanFn };
-    return typeof mod.plan === 'function' ? { plan: mod.plan } : { problem: 'src/kernel/plan.ts exports no plan()' };
-  } catch (e) {
-    return { problem: `src/kernel/plan.ts cannot be loaded (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
-  }
-}
-
 interface PlanBench {
   board?: { file: string; msPerPlan: number; runs: number; regions?: number };
   lab?: { cases: number; plansPerSecond: number };
   skipped?: string;
 }
 
-async function benchPlan(src: string, compiler: OurCompiler | undefined): Promise<PlanBench> {
-  const { plan, problem } = await loadPlan();
-  if (!plan) return { skipped: problem! };
-  if (!compiler) return { skipped: 'src/compile.ts is not there yet' };
+function benchPlan(src: string): PlanBench {
   const res: PlanBench = {};
-  // End to end on the board: preprocess + parse + tree + plan, each run from scratch.
+  // End to end on the board: preprocess + parse + tree + blob + plan, each run from scratch.
   const abs = join(src, planBoard);
-  const once = async (): Promise<unknown> => {
-    const r = (await compiler.compileFile(abs, { includeDirs: [dirname(abs), includePrefixes(src)], bootCpuid: 0 })) as {
-      tree?: unknown;
-      dtb?: Uint8Array;
-    };
-    if (!r.tree || !r.dtb) throw new Error(`${planBoard} did not compile`);
-    return plan(r.tree, { kernel: '6.12-arm64', dtb: r.dtb });
+  const once = (): PlanResult => {
+    const board = loadBoard(abs, { includeDirs: [dirname(abs), includePrefixes(src)] });
+    if (!board.tree) throw new Error(`${planBoard} did not load: ${board.diagnostics.map((d) => d.message).join('; ')}`);
+    return plan(board, { kernel: '6.12-arm64' });
   };
-  const first = (await once()) as { regions?: unknown[] };
+  const first = once();
   const t0 = performance.now();
   let runs = 0;
   while (performance.now() - t0 < 3000 || runs < 5) {
-    await once();
+    once();
     runs++;
   }
-  res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions?.length };
-  // Lab cases: the recorded DTBs already read into trees; only plan() is timed.
-  try {
-    const lab = (await import('../src/verify/records.js')) as {
-      recordedKernels(dir?: string): string[];
-      readLabRecords(
-        k: string,
-        dir?: string,
-      ): { kernel: string; append: string; ram: string; initrd?: { size: string | number }; dtbBytes: Uint8Array }[];
-    };
-    // From the repository (records.ts's default is relative to its own file, which is dist/ here).
-    const labDir = join(repoRoot, 'data', 'lab');
-    const { readDtb } = (await import('../src/fdt/reader.js')) as { readDtb(b: Uint8Array, f: string): { tree?: unknown } };
-    const cases: { tree: unknown; opts: Record<string, unknown> }[] = [];
-    for (const k of lab.recordedKernels(labDir)) {
-      for (const rec of lab.readLabRecords(k, labDir)) {
-        const tree = readDtb(rec.dtbBytes, 'lab.dtb').tree;
-        // The same options as the lab replay test (test/kernel/replay.test.ts).
-        if (tree)
-          cases.push({
-            tree,
-            opts: {
-              kernel: rec.kernel,
-              bootargs: rec.append,
-              ram: BigInt(rec.ram),
-              platform: 'qemu-virt',
-              ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}),
-              dtb: rec.dtbBytes,
-            },
-          });
-      }
+  res.board = { file: planBoard, msPerPlan: (performance.now() - t0) / runs, runs, regions: first.regions.length };
+  // Lab cases: the recorded DTBs already loaded as boards (as the lab replay test loads them,
+  // test/kernel/replay.test.ts); only plan() is timed.
+  // From the repository (records.ts's default is relative to its own file, which is dist/ here).
+  const labDir = join(repoRoot, 'data', 'lab');
+  const cases: { board: Board; kernel: string; bootargs: string }[] = [];
+  for (const k of recordedKernels(labDir)) {
+    for (const rec of readLabRecords(k, labDir)) {
+      const profile = resolveProfile(rec.kernel);
+      if (!profile) continue;
+      const board = loadBoard(rec.dtbBytes, {
+        platform: 'qemu-virt',
+        asBooted: true,
+        arch: profile.arch,
+        ram: BigInt(rec.ram),
+        ...(rec.initrd ? { initrdSize: BigInt(rec.initrd.size) } : {}),
+      });
+      if (board.tree) cases.push({ board, kernel: rec.kernel, bootargs: rec.append });
     }
-    if (cases.length) {
-      let n = 0;
-      const t1 = performance.now();
-      while (performance.now() - t1 < 3000 || n < cases.length) {
-        const c = cases[n % cases.length]!;
-        plan(c.tree, c.opts);
-        n++;
-      }
-      res.lab = { cases: cases.length, plansPerSecond: n / ((performance.now() - t1) / 1000) };
-    } else res.skipped = `lab cases: none recorded in ${labDir}`;
-  } catch (e) {
-    res.skipped = `lab cases: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
   }
+  if (cases.length) {
+    let n = 0;
+    const t1 = performance.now();
+    while (performance.now() - t1 < 3000 || n < cases.length) {
+      const c = cases[n % cases.length]!;
+      plan(c.board, { kernel: c.kernel, bootargs: c.bootargs });
+      n++;
+    }
+    res.lab = { cases: cases.length, plansPerSecond: n / ((performance.now() - t1) / 1000) };
+  } else res.skipped = `lab cases: none recorded in ${labDir}`;
   return res;
 }
 
@@ -328,7 +299,7 @@ async function main(): Promise<number> {
       );
     }
     if (!flag('--no-plan')) {
-      const p = await benchPlan(src, compiler);
+      const p = benchPlan(src);
       result.plan = p;
       if (p.board)
         console.log(

@@ -28,6 +28,10 @@ export interface BootInput {
   reserve?: ExtraReservation[];
   /** Size of the DTB file given to the boot loader (QEMU -dtb). Default: estimated. */
   dtbSize?: number;
+  /** The platform's layout as loadBoard (src/board.ts) computed it; platform, ram, initrd*, reserve and dtbSize are not read then. */
+  layout?: PlatformLayout;
+  /** The DTB the tree was read from: the kernel reads a few malformed properties past their end in it. */
+  blob?: Uint8Array;
   /** Board code's early parameters (declareEarlyParam). */
   earlyParams?: EarlyParam[];
   /** Number of CPUs (QEMU -smp); only per-cpu sizes depend on it. */
@@ -37,6 +41,7 @@ export interface BootInput {
 /** Everything one simulated boot carries; rmem.ts reads it as its RmemHost. */
 export interface BootContext {
   tree: Tree;
+  blob?: Uint8Array;
   profile: KernelProfile;
   memblock: Memblock;
   log: LogLine[];

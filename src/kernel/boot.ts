@@ -78,6 +78,7 @@ export function bootKernel(input: BootInput): BootResult {
   });
   const ctx: BootContext = {
     tree: input.tree,
+    ...(input.blob ? { blob: input.blob } : {}),
     profile: p,
     memblock,
     log,
@@ -87,19 +88,21 @@ export function bootKernel(input: BootInput): BootResult {
     diagnostics,
     printk,
   };
-  const { layout, diagnostics: pd } = platformLayout(
-    input.tree,
-    {
-      arch: p.arch,
-      ...(input.platform !== undefined ? { platform: input.platform } : {}),
-      ...(input.ram !== undefined ? { ram: input.ram } : {}),
-      ...(input.initrdSize !== undefined ? { initrdSize: input.initrdSize } : {}),
-      ...(input.initrd !== undefined ? { initrd: input.initrd } : {}),
-      ...(input.dtbSize !== undefined ? { dtbFileSize: input.dtbSize } : {}),
-      ...(input.reserve !== undefined ? { reserve: input.reserve } : {}),
-    },
-    () => dtbFileSize(input.tree),
-  );
+  const { layout, diagnostics: pd } = input.layout
+    ? { layout: input.layout, diagnostics: [] }
+    : platformLayout(
+        input.tree,
+        {
+          arch: p.arch,
+          ...(input.platform !== undefined ? { platform: input.platform } : {}),
+          ...(input.ram !== undefined ? { ram: input.ram } : {}),
+          ...(input.initrdSize !== undefined ? { initrdSize: input.initrdSize } : {}),
+          ...(input.initrd !== undefined ? { initrd: input.initrd } : {}),
+          ...(input.dtbSize !== undefined ? { dtbFileSize: input.dtbSize } : {}),
+          ...(input.reserve !== undefined ? { reserve: input.reserve } : {}),
+        },
+        () => dtbFileSize(input.tree),
+      );
   diagnostics.push(...pd);
   const result: BootResult = {
     ctx,

@@ -1,9 +1,10 @@
-// plan(tree, options): what the chosen kernel does with a board's reserved memory.
+// plan(board, options): what the chosen kernel does with a board's reserved memory.
 //
-// Orchestration only: the profile, command line, platform and arch boot sequence live in
-// boot.ts (and cmdline.ts, platform.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and
-// handlers/. plan() runs one simulated boot and turns its state into the user-facing result.
-import type { Tree } from '../tree/types.js';
+// Orchestration only: the board and its platform come from loadBoard (src/board.ts,
+// src/platform/); the profile, command line and arch boot sequence live in boot.ts (and
+// cmdline.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and handlers/. plan() runs
+// one simulated boot and turns its state into the user-facing result.
+import { platformLayoutOf, type Board } from '../board.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
@@ -13,7 +14,6 @@ import { errnoText } from './errno.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
-import { setTreeBlob } from '../tree/query.js';
 import * as bootModule from './boot.js';
 import { profiles as knownProfiles } from './profiles/index.js';
 import type { KernelProfile } from './profiles/types.js';
@@ -21,27 +21,12 @@ import type { KernelProfile } from './profiles/types.js';
 export interface PlanOptions {
   /** Kernel ID (`6.12-arm64`, …) or a profile object. */
   kernel: string | KernelProfile;
-  /** Command line; default: the tree's /chosen/bootargs. */
+  /** Command line; default: what the board's platform passes (its /chosen/bootargs). */
   bootargs?: string;
-  /** RAM size; default: what the platform/tree says. */
-  ram?: bigint;
-  /** `qemu-virt` or undefined (a real board: only the tree and `reserve`). */
-  platform?: string;
-  initrdSize?: bigint;
-  /** Extra early reservations (`--reserve NAME@ADDR+SIZE`): bootloader, firmware, … */
-  reserve?: { name: string; base: bigint; size: bigint }[];
   /** User handlers, tried after the kernel's own table. */
   handlers?: ReservedMemHandler[];
   /** Board code's early parameters (declareEarlyParam, src/kernel/cmdline.ts). */
   earlyParams?: EarlyParam[];
-  /** Size of the DTB the kernel reserves for itself (default: estimated by the boot model). */
-  dtbSize?: number;
-  /**
-   * The blob the tree was read from / compiled to. The kernel reads the flat tree, and a few
-   * malformed properties make it read past a value; with the blob those reads are exact.
-   * Implies `dtbSize` when that is not given.
-   */
-  dtb?: Uint8Array;
 }
 
 /**
@@ -108,35 +93,53 @@ export function resolveProfile(kernel: string | KernelProfile): KernelProfile | 
   return (knownProfiles as Record<string, KernelProfile>)[kernel];
 }
 
-/** Run one simulated boot and report what of_reserved_mem and the handlers did. */
-export function plan(tree: Tree, options: PlanOptions): PlanResult {
-  const diagnostics: Diagnostic[] = [];
+/** Run one simulated boot of a loaded board (loadBoard, src/board.ts) and report what of_reserved_mem and the handlers did. */
+export function plan(board: Board, options: PlanOptions): PlanResult {
+  const diagnostics: Diagnostic[] = [...board.diagnostics];
   const profile = resolveProfile(options.kernel);
   const kernelId = typeof options.kernel === 'string' ? options.kernel : options.kernel.id;
+  const none = (): PlanResult => ({
+    kernel: kernelId,
+    regions: [],
+    memory: [],
+    early: [],
+    attach: [],
+    diagnostics,
+    log: [],
+    trace: { events: [] },
+    exitCode: 2,
+  });
   if (!profile) {
     diagnostics.push(
       diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${Object.keys(knownProfiles).join(', ')}`),
     );
-    return { kernel: kernelId, regions: [], memory: [], early: [], attach: [], diagnostics, log: [], trace: { events: [] }, exitCode: 2 };
+    return none();
   }
-  if (options.dtb) setTreeBlob(tree, options.dtb);
-  const dtbSize = options.dtbSize ?? options.dtb?.length;
+  if (board.arch !== undefined && board.arch !== profile.arch)
+    diagnostics.push(
+      diag(
+        'error',
+        'arch-mismatch',
+        `the board was laid out for ${board.platform} on ${board.arch}, kernel ${profile.id} is ${profile.arch}`,
+        undefined,
+        `loadBoard(..., { arch: '${profile.arch}' })`,
+      ),
+    );
+  if (!board.tree || hasErrors(diagnostics)) return none();
   const handlers = [
     ...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig),
     ...(options.handlers ?? []),
   ];
+  const bootargs = options.bootargs ?? board.bootargs;
   const input: bootModule.BootInput = {
-    tree,
+    tree: board.tree,
     profile,
     handlers,
-    ...(options.bootargs !== undefined ? { bootargs: options.bootargs } : {}),
-    ...(options.ram !== undefined ? { ram: options.ram } : {}),
-    ...(options.platform !== undefined ? { platform: options.platform } : {}),
-    ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
-    ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+    layout: platformLayoutOf(board),
+    ...(board.blob ? { blob: board.blob } : {}),
+    ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
-    ...(dtbSize !== undefined ? { dtbSize } : {}),
-  } as bootModule.BootInput;
+  };
   const res = bootModule.bootKernel(input);
   diagnostics.push(...res.diagnostics);
   const ctx = res.ctx as unknown as RmemHost;

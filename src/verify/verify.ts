@@ -1,19 +1,18 @@
 // `carveout verify`: boot a board's reserved memory on a real kernel under QEMU and compare what the
 // kernel did with what `plan` predicts. Library part (the CLI in src/cli/commands/verify.ts is thin).
-import { readFileSync, existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { diag, type Diagnostic } from '../diagnostics.js';
+import { diag, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { cachedKernel, fetchKernels, findKernelDef, labKernels, type KernelInfo } from './kernels.js';
-import { qemuAvailable, virtDtb, mergeBoard } from './qemu.js';
+import { qemuAvailable } from './qemu.js';
 import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
-import { readFdt, writeFdt, type LiteTree } from './fdt-lite.js';
+import { loadBoard } from '../board.js';
+import { plan } from '../kernel/plan.js';
 import { observe } from './lab.js';
-import { readDtb } from '../fdt/reader.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
 
 export interface VerifyOptions {
   kernel: string;
+  /** RAM size (QEMU's -m); default 1 GiB. */
   ram?: bigint;
   /** Replaces the board's /chosen/bootargs. */
   bootargs?: string;
@@ -50,60 +49,6 @@ export interface VerifyResult {
   exitCode: 0 | 1 | 2;
 }
 
-/** memparse-like: 1G, 512M, 0x40000000, 1024K; a bare number is MiB like QEMU's -m. */
-export function parseSize(s: string): bigint | undefined {
-  const m = /^(0x[0-9a-f]+|\d+)([kmgt]i?b?)?$/i.exec(s.trim());
-  if (!m) return undefined;
-  const v = BigInt(m[1]!);
-  const u = (m[2] ?? '').toLowerCase()[0];
-  if (!u) return m[1]!.startsWith('0x') ? v : v << 20n;
-  const shifts: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n };
-  return v << shifts[u]!;
-}
-
-async function loadBoard(file: string, includeDirs: string[], diagnostics: Diagnostic[]): Promise<LiteTree | undefined> {
-  if (!existsSync(file)) {
-    diagnostics.push(diag('error', 'file-not-found', `cannot read '${file}'`, { file, line: 0, column: 0, endLine: 0, endColumn: 0 }));
-    return undefined;
-  }
-  let bytes: Uint8Array | undefined;
-  const raw = new Uint8Array(readFileSync(file));
-  const isDtb = raw.length >= 4 && raw[0] === 0xd0 && raw[1] === 0x0d && raw[2] === 0xfe && raw[3] === 0xed;
-  if (isDtb) bytes = raw;
-  else {
-    try {
-      // Our own compiler (src/compile.ts) when present, dtc otherwise.
-      const mod = (await import('../compile.js')) as { compileFile(p: string, o: object): { dtb?: Uint8Array; diagnostics: Diagnostic[] } };
-      let r = mod.compileFile(file, { includeDirs });
-      // Until the C preprocessor lands, compile without it.
-      if (r.diagnostics.some((d) => d.code === 'no-preprocessor')) r = mod.compileFile(file, { includeDirs, preprocess: false });
-      diagnostics.push(...r.diagnostics);
-      bytes = r.dtb;
-      if (!bytes) return undefined;
-    } catch {
-      const r = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-q', file], { maxBuffer: 64 << 20 });
-      if (r.status !== 0 || !r.stdout?.length) {
-        diagnostics.push(
-          diag(
-            'error',
-            'compile-failed',
-            `could not compile '${file}': ${r.error ? 'dtc not found (apt-get install device-tree-compiler)' : r.stderr.toString().trim()}`,
-            { file, line: 0, column: 0, endLine: 0, endColumn: 0 },
-          ),
-        );
-        return undefined;
-      }
-      bytes = new Uint8Array(r.stdout);
-    }
-  }
-  const t = readFdt(bytes);
-  if (typeof t === 'string') {
-    diagnostics.push(diag('error', 'bad-dtb', `${file}: ${t}`, { file, line: 0, column: 0, endLine: 0, endColumn: 0 }));
-    return undefined;
-  }
-  return t;
-}
-
 const hex = (v: bigint | null): string => (v === null ? '-' : '0x' + v.toString(16));
 
 export async function verifyBoard(file: string, o: VerifyOptions): Promise<VerifyResult> {
@@ -123,13 +68,19 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     res.diagnostics.push(diag('error', 'bad-ram', `RAM size ${hex(res.ram)} out of the lab's range (64 MiB..16 GiB)`));
     return res;
   }
-  const board = await loadBoard(file, o.includeDirs ?? [], res.diagnostics);
-  if (!board) return res;
   const missing = qemuAvailable(def.arch);
   if (missing) {
     res.diagnostics.push(diag('error', 'qemu-missing', missing));
     return res;
   }
+  // The board merged into QEMU's own virt tree: the blob booted and planned.
+  const board = loadBoard(file, { includeDirs: o.includeDirs ?? [], platform: 'qemu-virt', arch: def.arch, ram: res.ram });
+  for (const d of board.diagnostics) {
+    if (d.code === 'qemu-virt-tree') res.notes.push(d.message);
+    else if (d.code === 'qemu-virt-tree-unavailable') res.diagnostics.push({ ...d, severity: 'error' });
+    else res.diagnostics.push(d);
+  }
+  if (!board.tree || !board.blob || hasErrors(res.diagnostics)) return res;
   let k = cachedKernel(def.id);
   if (!k && o.fetch !== false) {
     const rep = fetchKernels([def.id]);
@@ -154,15 +105,12 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     return res;
   }
   res.kernel = k;
-  const merged = mergeBoard(virtDtb(def.arch, res.ram), board);
-  res.notes.push(...merged.notes);
-  const caseArgs = o.bootargs ?? merged.bootargs;
-  const blob = writeFdt(merged.tree);
-  const booted = await observe(k, blob, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
+  const caseArgs = o.bootargs ?? board.bootargs ?? '';
+  const booted = await observe(k, board.blob, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;
-  res.regions = observedRegions(obs, readDtb(blob, file).tree!);
+  res.regions = observedRegions(obs, board.tree);
   const bootFailed = !obs.memoryLine && !obs.memblockDump && obs.log.length === 0;
   if (bootFailed) {
     res.diagnostics.push(
@@ -174,42 +122,32 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     );
     return res;
   }
-  // The prediction, when `plan` exists.
-  try {
-    const planMod = (await import('../kernel/plan.js')) as typeof import('../kernel/plan.js');
-    const readerMod = (await import('../fdt/reader.js')) as {
-      readDtb(b: Uint8Array, f?: string): { tree?: unknown; diagnostics: Diagnostic[] };
+  // The prediction: the blob as booted (QEMU placed our initrd), the command line QEMU passed.
+  const asBooted = loadBoard(board.blob, {
+    fileName: file,
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch: def.arch,
+    ram: res.ram,
+    initrdSize: BigInt(booted.initrdSize),
+  });
+  const p = plan(asBooted, { kernel: def.id, bootargs: booted.append });
+  if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
+  else {
+    res.prediction = {
+      regions: p.regions.map((r) => ({
+        name: r.name,
+        base: r.base,
+        size: r.size,
+        status: r.status,
+        handler: r.handler,
+        result: r.result,
+        nomap: r.nomap,
+        reusable: r.reusable,
+      })),
+      log: p.log.map((l) => l.text),
     };
-    const rd = readerMod.readDtb(blob, file);
-    if (rd.tree) {
-      const p = planMod.plan(rd.tree as Parameters<typeof planMod.plan>[0], {
-        kernel: def.id,
-        bootargs: booted.append,
-        ram: res.ram,
-        platform: 'qemu-virt',
-        initrdSize: BigInt(booted.initrdSize),
-        dtb: blob,
-      });
-      if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
-      else {
-        res.prediction = {
-          regions: p.regions.map((r) => ({
-            name: r.name,
-            base: r.base,
-            size: r.size,
-            status: r.status,
-            handler: r.handler,
-            result: r.result,
-            nomap: r.nomap,
-            reusable: r.reusable,
-          })),
-          log: p.log.map((l) => l.text),
-        };
-        res.differences = compare(res.regions, res.prediction, obs);
-      }
-    }
-  } catch (e) {
-    res.notes.push(`no prediction: plan unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    res.differences = compare(res.regions, res.prediction, obs);
   }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {

@@ -6,11 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plan } from '../../src/kernel/plan.js';
 import { declareReservedMem } from '../../src/kernel/handler-api.js';
-import { parseSize } from '../../src/cli/commands/plan.js';
+import { parseSize } from '../../src/kernel/cmdline.js';
+import { loadBoard } from '../../src/board.js';
+import type { Tree } from '../../src/tree/types.js';
 import { runCli } from '../helpers/cli.js';
 import { c2, node, virtTree } from './rmem-fixtures.js';
 
 const M = 1n << 20n;
+
+/** A virt-like fixture tree as QEMU would boot it (no merge into QEMU's own tree). */
+const virtBoard = (t: Tree, ram: bigint, arch: 'arm64' | 'arm' = 'arm64') =>
+  loadBoard(t, { platform: 'qemu-virt', asBooted: true, arch, ram });
 
 test('parseSize reads sizes like memparse', () => {
   assert.equal(parseSize('64M'), 64n * M);
@@ -24,7 +30,7 @@ test('parseSize reads sizes like memparse', () => {
 
 test('plan: qemu-virt 6.12 arm64 places a dynamic CMA pool at the top of RAM and says so', () => {
   const t = virtTree([node('pool', { compatible: 'shared-dma-pool', reusable: true, size: c2(8n * M), alignment: c2(4n * M) })]);
-  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  const p = plan(virtBoard(t, 1n << 30n), { kernel: '6.12-arm64', bootargs: '' });
   assert.equal(p.exitCode, 0, JSON.stringify(p.diagnostics));
   const r = p.regions.find((x) => x.name === 'pool')!;
   assert.equal(r.base, 0x7f800000n);
@@ -37,10 +43,10 @@ test('plan: exit 1 when the kernel rejects a region, 2 for an unknown kernel', (
   const t = virtTree([
     node('bad@48000000', { compatible: 'shared-dma-pool', reusable: true, 'no-map': true, reg: c2(0x48000000n, 4n * M) }),
   ]);
-  const p = plan(t, { kernel: '6.1-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  const p = plan(virtBoard(t, 1n << 30n), { kernel: '6.1-arm64', bootargs: '' });
   assert.equal(p.regions[0]!.status, 'rejected');
   assert.equal(p.exitCode, 1);
-  assert.equal(plan(t, { kernel: '5.10-arm64' }).exitCode, 2);
+  assert.equal(plan(loadBoard(t), { kernel: '5.10-arm64' }).exitCode, 2);
 });
 
 test('plan: user handlers run after the built-in table', () => {
@@ -50,7 +56,7 @@ test('plan: user handlers run after the built-in table', () => {
     return 0;
   });
   const t = virtTree([node('mca@70000000', { compatible: 'hisi,mca', reg: c2(0x70000000n, 64n * M), 'no-map': true })]);
-  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '', handlers: [h] });
+  const p = plan(virtBoard(t, 1n << 30n), { kernel: '6.12-arm64', bootargs: '', handlers: [h] });
   assert.deepEqual(got, [0x70000000n, 64n * M]);
   assert.equal(p.regions[0]!.status, 'ok');
   assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: initialized node mca@70000000, compatible id hisi,mca'));
@@ -92,7 +98,7 @@ test('plan: a user handler that throws is a diagnostic (exit 2), not a crash or 
     throw new Error('oops');
   });
   const t = virtTree([node('mca@70000000', { compatible: 'hisi,mca', reg: c2(0x70000000n, 64n * M) })]);
-  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '', handlers: [h] });
+  const p = plan(virtBoard(t, 1n << 30n), { kernel: '6.12-arm64', bootargs: '', handlers: [h] });
   assert.equal(p.exitCode, 2);
   assert.ok(p.diagnostics.some((d) => d.code === 'handler-threw' && /oops/.test(d.message)));
   assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: node mca@70000000 compatible matching fail'));
@@ -131,10 +137,8 @@ test('plan: 6.1-armmp truncates 64-bit cells and refuses coherent pools without 
     node('hi@148000000', { compatible: 'shared-dma-pool', 'no-map': true, reg: c2(0x148000000n, M) }),
     node('big', { size: c2(1n << 32n) }),
   ]);
-  const p = plan(t, {
+  const p = plan(virtBoard(t, 1n << 30n, 'arm'), {
     kernel: '6.1-armmp',
-    ram: 1n << 30n,
-    platform: 'qemu-virt',
     bootargs: 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1',
   });
   assert.deepEqual(
@@ -175,7 +179,7 @@ test('carveout plan --platform qemu-virt plans the tree QEMU boots', () => {
 
 test('plan: a static region straddling the start of RAM gets a crash warning (lab observation)', () => {
   const t = virtTree([node('low@3f800000', { reg: c2(0x3f800000n, 16n * M) }), node('ok@48000000', { reg: c2(0x48000000n, M) })]);
-  const p = plan(t, { kernel: '6.12-arm64', ram: 1n << 30n, platform: 'qemu-virt', bootargs: '' });
+  const p = plan(virtBoard(t, 1n << 30n), { kernel: '6.12-arm64', bootargs: '' });
   const w = p.diagnostics.filter((d) => d.code === 'region-straddles-ram-start');
   assert.equal(w.length, 1);
   assert.match(w[0]!.message, /low@3f800000/);

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { readDtb } from '../../src/fdt/reader.js';
-import { plan, type PlanResult } from '../../src/kernel/plan.js';
+import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
 
 const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
@@ -113,14 +114,15 @@ export function replayCase(r: LabRecord): CaseOutcome {
   const problems: string[] = [];
   const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
-  const p = plan(dtb.tree, {
-    kernel: r.kernel,
-    bootargs: r.append,
-    ram: BigInt(r.ram),
+  const board = loadBoard(r.dtbBytes, {
+    fileName: `${r.kernel}/${r.caseId}.dtb`,
     platform: 'qemu-virt',
+    asBooted: true,
+    arch: resolveProfile(r.kernel)!.arch,
+    ram: BigInt(r.ram),
     ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-    dtb: r.dtbBytes,
   });
+  const p = plan(board, { kernel: r.kernel, bootargs: r.append });
   const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
   let got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
   // A boot that hung or crashed before the end of early memory setup (timed out or panicked

@@ -13,7 +13,7 @@ import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { mergeBoard } from '../../src/verify/qemu.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
-import { parseSize } from '../../src/verify/verify.js';
+import { parseSize } from '../../src/kernel/cmdline.js';
 import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/kernels.js';
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
@@ -215,7 +215,7 @@ test('mergeBoard: 1/1-cell board re-encoded to 2/2, memreserve, bootargs, phandl
 test('sizes, initrd placement, config, versions', () => {
   assert.equal(parseSize('1G'), 1n << 30n);
   assert.equal(parseSize('512M'), 512n << 20n);
-  assert.equal(parseSize('768'), 768n << 20n);
+  assert.equal(parseSize('768'), 768n);
   assert.equal(parseSize('0x8000000'), 0x8000000n);
   assert.equal(parseSize('12Q'), undefined);
   assert.equal(initrdStart(128n << 20n), 0x44000000n);

@@ -3,7 +3,9 @@
 // with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
 import { readFileSync } from 'node:fs';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { verifyBoard, renderVerifyText, parseSize } from '../../verify/verify.js';
+import { verifyBoard, renderVerifyText } from '../../verify/verify.js';
+import { parseSize } from '../../kernel/cmdline.js';
+import { SIZE_HELP } from '../sizes.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
 
@@ -11,6 +13,8 @@ const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZ
 kernels: ${labKernels.map((k) => k.id).join(', ')}
 Boots the board's /reserved-memory, /memreserve/ and /chosen/bootargs inside QEMU's virt machine
 (qemu-system-arm package) with memblock=debug, shows what the kernel did and the plan's prediction.
+  --ram SIZE   QEMU's -m (default 1G; 64M..16G, at most 3G for the 32-bit kernels)
+${SIZE_HELP}
 exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -30,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       const v = val();
       ram = v === undefined ? undefined : parseSize(v);
       if (ram === undefined) {
-        process.stderr.write(`carveout verify: bad --ram '${v ?? ''}' (e.g. 512M, 1G)\n`);
+        process.stderr.write(`carveout verify: bad --ram '${v ?? ''}' (e.g. 512M, 1G, 1073741824)\n`);
         return 2;
       }
     } else if (a === '--bootargs') bootargs = val() ?? '';

@@ -1,0 +1,165 @@
+// loadBoard(): the one way a board is loaded — by the CLI (`plan`, `verify`), verifyBoard, the
+// bench and library users. A DTS (preprocessed, parsed, checked as the kernel build does), a DTB
+// (read as libfdt reads it) or a tree already in hand becomes a Board: the tree the kernel
+// unflattens, the blob it is given (its size is what the kernel reserves for itself; a few
+// malformed properties make the kernel read past a value in it), the RAM banks and where the
+// platform put the kernel, the initrd and the DTB (src/platform/).
+import { readFileSync } from 'node:fs';
+import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
+import { guessInputFormat, loadDts, type CompileOptions } from './compile.js';
+import { readDtb } from './fdt/reader.js';
+import { writeDtb } from './fdt/writer.js';
+import { cString, findNode } from './tree/query.js';
+import type { Tree } from './tree/types.js';
+import { memorySize, platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform/index.js';
+import { mergeBoard, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+
+export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | 'defines' | 'cache' | 'force' | 'warnings' | 'checkFlags'> {
+  /** Name for diagnostics when the input is bytes or a tree. */
+  fileName?: string;
+  /** `board` (default: the tree's memory nodes and `reserve`) or `qemu-virt` (QEMU's virt machine). */
+  platform?: string;
+  /** The CPU architecture the platform boots (QEMU's machine and DTB alignment differ); default arm64. */
+  arch?: VirtArch;
+  /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
+  ram?: bigint;
+  /** Size of the initrd the boot loader loads (placed by the platform's rule). */
+  initrdSize?: bigint;
+  /** Exact initrd placement (as a lab record has it). */
+  initrd?: Bank;
+  /** Early reservations `NAME@ADDR+SIZE` (`kernel`, `initrd`, `dtb` place those; see src/platform/README.md). */
+  reserve?: ExtraReservation[];
+  /**
+   * qemu-virt: the input is already the tree QEMU boots (a lab record's DTB), not a board whose
+   * reserved memory is merged into QEMU's own tree.
+   */
+  asBooted?: boolean;
+}
+
+/** Where the platform put things, besides RAM (PlatformLayout without its name and banks). */
+export type Placements = Omit<PlatformLayout, 'name' | 'memory'>;
+
+export interface Board {
+  /** The input file (or `fileName`, `<dtb>`, `<tree>`). */
+  file: string;
+  /** The tree the kernel unflattens; undefined when the input could not be loaded (see diagnostics). */
+  tree?: Tree;
+  /** The DTB the kernel is given (for qemu-virt: QEMU's tree with the board merged in). */
+  blob?: Uint8Array;
+  platform: string;
+  /** The architecture the platform was laid out for (qemu-virt only). */
+  arch?: VirtArch;
+  /** RAM banks (memblock_add). */
+  memory: Bank[];
+  placements: Placements;
+  /** The command line the platform passes (the board's /chosen/bootargs; on qemu-virt, what goes on -append). */
+  bootargs?: string;
+  diagnostics: Diagnostic[];
+  /** Every file read (input, includes). */
+  files: string[];
+}
+
+type Input = { tree?: Tree; blob?: Uint8Array; diagnostics: Diagnostic[]; files: string[] };
+
+function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file: string): Input {
+  if (input instanceof Uint8Array) {
+    const r = readDtb(input, file);
+    return r.tree ? { tree: r.tree, blob: input, diagnostics: r.diagnostics, files: [] } : { diagnostics: r.diagnostics, files: [] };
+  }
+  if (typeof input !== 'string') return { tree: input, blob: writeDtb(input), diagnostics: [], files: [] };
+  if (guessInputFormat(input) === 'dtb') {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(input));
+    } catch {
+      return {
+        diagnostics: [
+          diag('error', 'file-not-found', `cannot open '${input}'`, { file: input, line: 0, column: 0, endLine: 0, endColumn: 0 }),
+        ],
+        files: [],
+      };
+    }
+    const r = readDtb(bytes, input);
+    return r.tree
+      ? { tree: r.tree, blob: bytes, diagnostics: r.diagnostics, files: [input] }
+      : { diagnostics: r.diagnostics, files: [input] };
+  }
+  const { fileName: _f, platform: _p, arch: _a, ram: _r, initrdSize: _i, initrd: _d, reserve: _x, asBooted: _b, ...compile } = o;
+  const r = loadDts(input, compile);
+  // The blob dtc writes for the tree (what the kernel build installs).
+  return r.tree
+    ? { tree: r.tree, blob: writeDtb(r.tree), diagnostics: r.diagnostics, files: r.files ?? [] }
+    : { diagnostics: r.diagnostics, files: r.files ?? [] };
+}
+
+/**
+ * Load a board from a DTS or DTB file, DTB bytes or a tree, and lay it out on its platform.
+ * Never throws for bad input: problems are diagnostics (an error leaves `tree` undefined or the
+ * layout incomplete, and `plan()` reports them with exit code 2).
+ */
+export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardOptions = {}): Board {
+  const file = typeof input === 'string' ? input : (options.fileName ?? (input instanceof Uint8Array ? '<dtb>' : '<tree>'));
+  const platform = options.platform ?? 'board';
+  const arch = options.arch ?? 'arm64';
+  const r = readInput(input, options, file);
+  const board: Board = { file, platform, memory: [], placements: { extra: [] }, diagnostics: r.diagnostics, files: r.files };
+  if (platform === 'qemu-virt') board.arch = arch;
+  if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
+  let tree = r.tree;
+  let blob = r.blob;
+  let ram = options.ram;
+  let bootargs = chosenBootargs(tree);
+  if (platform === 'qemu-virt' && !options.asBooted) {
+    // What QEMU boots: its own virt tree for this RAM size with the board's reserved memory merged
+    // in. The kernel's early allocations (unflattening the tree) and QEMU's DTB reservation depend
+    // on that blob, so the default CMA area and crashkernel= land where the real boot puts them.
+    ram ??= memorySize(tree) || VIRT_DEFAULT_RAM;
+    const base = virtTree(arch, ram);
+    if (base.tree) {
+      const merged = mergeBoard(base.tree, tree);
+      tree = merged.tree;
+      blob = writeDtb(tree);
+      bootargs = merged.bootargs;
+      board.diagnostics.push(...merged.notes.map((m) => diag('note', 'qemu-virt-tree', m)));
+    } else {
+      const why = base.diagnostics.map((d) => d.message).join('; ');
+      board.diagnostics.push(
+        diag(
+          'note',
+          'qemu-virt-tree-unavailable',
+          `planned on the board tree alone (QEMU's own virt tree is not available: ${why}); early allocations may differ slightly`,
+        ),
+      );
+    }
+  }
+  const { layout, diagnostics } = platformLayout(
+    tree,
+    {
+      platform,
+      arch,
+      ...(ram !== undefined ? { ram } : {}),
+      ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
+      ...(options.initrd ? { initrd: options.initrd } : {}),
+      ...(options.reserve ? { reserve: options.reserve } : {}),
+    },
+    () => blob.length,
+  );
+  board.diagnostics.push(...diagnostics);
+  const { name: _name, memory, ...placements } = layout;
+  board.tree = tree;
+  board.blob = blob;
+  board.memory = memory;
+  board.placements = placements;
+  if (bootargs !== undefined) board.bootargs = bootargs;
+  return board;
+}
+
+function chosenBootargs(tree: Tree): string | undefined {
+  const chosen = findNode(tree, '/chosen');
+  return chosen ? cString(chosen, 'bootargs') : undefined;
+}
+
+/** The board's memory and placements as the kernel model takes them. */
+export function platformLayoutOf(board: Board): PlatformLayout {
+  return { name: board.platform, memory: board.memory, ...board.placements };
+}
