@@ -7,7 +7,6 @@ import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
 import { plan } from '../kernel/plan.js';
 import { observe } from './lab.js';
-import { readFdt } from './fdt-lite.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
 
@@ -107,13 +106,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   }
   res.kernel = k;
   const caseArgs = o.bootargs ?? board.bootargs ?? '';
-  const lite = readFdt(board.blob);
-  if (typeof lite === 'string') return res;
-  const booted = await observe(k, lite, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
+  const booted = await observe(k, board.blob, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;
-  res.regions = observedRegions(obs, lite);
+  res.regions = observedRegions(obs, board.tree);
   const bootFailed = !obs.memoryLine && !obs.memblockDump && obs.log.length === 0;
   if (bootFailed) {
     res.diagnostics.push(
@@ -126,7 +123,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     return res;
   }
   // The prediction: the blob as booted (QEMU placed our initrd), the command line QEMU passed.
-  const asBooted = loadBoard(booted.dtb, {
+  const asBooted = loadBoard(board.blob, {
     fileName: file,
     platform: 'qemu-virt',
     asBooted: true,
