@@ -4,7 +4,7 @@
 import { labKernels, fetchKernels, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
-import { writeLabRecordsJson, labDataDir } from './records.js';
+import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
 import { observationFromJson, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
@@ -76,7 +76,9 @@ async function main(): Promise<number> {
       const k = infos.get(id);
       if (!k) continue;
       const def = labKernels.find((d) => d.id === id)!;
-      const recs: LabRecordJson[] = [];
+      // What the file holds stays unless this run has a record for the same seed and index: a
+      // partial run, or one on a machine with an empty cache, must not drop earlier recordings.
+      const recs = new Map<string, LabRecordJson>(readLabRecordsJson(id, out).map((r) => [`${r.seed}:${r.index}`, r]));
       for (let i = 0; i < first + cases; i++) {
         const c = generateCase(seed, i, def.arch);
         const r = cachedRecord(id, c, labDtb(c, out).sha256);
@@ -85,9 +87,9 @@ async function main(): Promise<number> {
         const o = observationFromJson(r.observation);
         r.observation = toJsonValue({ ...o, memblock: relinkResults(o.memblock) });
         // Two indexes can draw the same case (e.g. no /reserved-memory at all): one boot serves both.
-        recs.push({ ...r, seed, index: i });
+        recs.set(`${seed}:${i}`, { ...r, seed, index: i });
       }
-      if (recs.length) writeLabRecordsJson(id, recs, out);
+      if (recs.size) writeLabRecordsJson(id, [...recs.values()], out);
     }
   };
   let lastExport = Date.now();
