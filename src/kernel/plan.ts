@@ -14,7 +14,6 @@ import { errnoText } from './errno.js';
 import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
-import { setTreeBlob } from '../tree/query.js';
 import * as bootModule from './boot.js';
 import { profiles as knownProfiles } from './profiles/index.js';
 import type { KernelProfile } from './profiles/types.js';
@@ -127,7 +126,6 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       ),
     );
   if (!board.tree || hasErrors(diagnostics)) return none();
-  if (board.blob) setTreeBlob(board.tree, board.blob);
   const handlers = [
     ...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig),
     ...(options.handlers ?? []),

@@ -18,6 +18,7 @@
 // and reached through the profile's series), read at the few places the C differs.
 import type { Node, Tree } from '../tree/types.js';
 import { nodePath } from '../tree/types.js';
+import { bytesFromProperty } from '../fdt/reader.js';
 import {
   CellReader,
   findNode,
@@ -31,7 +32,6 @@ import {
   u32,
   fdtOrder,
   phandleOf,
-  blobBytesAtProp,
   type MemoryRegionConsumer,
 } from '../tree/query.js';
 import type { LogLine } from './context.js';
@@ -99,6 +99,8 @@ export interface CmaState {
 
 export interface RmemHost {
   tree: Tree;
+  /** The DTB the tree was read from: a few malformed properties make the kernel read past their value in it. */
+  blob?: Uint8Array;
   profile: RmemProfile;
   memblock: Memblock;
   log: LogLine[];
@@ -132,6 +134,11 @@ export interface HandlerAttempt {
 }
 
 /** One child of /reserved-memory as the plan reports it. */
+/** `n` bytes of the flat tree from `prop`'s value on, as C code reading past a short value sees them. */
+function blobBytesAfter(h: RmemHost, node: Node, prop: string, n: number): Uint8Array | undefined {
+  return h.blob ? bytesFromProperty(h.blob, nodePath(node), prop, n) : undefined;
+}
+
 export interface RmemRegion {
   name: string;
   path: string;
@@ -761,7 +768,7 @@ function fdtReserveElfcorehdr(h: RmemHost): void {
   const p = getPropQ(chosen, 'linux,elfcorehdr');
   if (!p || p.value.length < st.addrCells + st.sizeCells) return;
   const need = (st.addrCells + st.sizeCells) * 4;
-  const bytes = p.value.length >= need ? p.value : (blobBytesAtProp(h.tree, chosen, 'linux,elfcorehdr', need) ?? p.value);
+  const bytes = p.value.length >= need ? p.value : (blobBytesAfter(h, chosen, 'linux,elfcorehdr', need) ?? p.value);
   const rd = new CellReader(bytes);
   const addr = rd.next(st.addrCells); // unsigned long long
   const size = rd.next(st.sizeCells);
@@ -839,7 +846,7 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
     }
     // With an empty `reg` (len 0 passes the length check) the kernel reads the cells that follow
     // the property in the structure block: read them from the blob when we have it.
-    const bytes = len === 0 ? (blobBytesAtProp(h.tree, child, 'reg', tLen) ?? p.value) : p.value;
+    const bytes = len === 0 ? (blobBytesAfter(h, child, 'reg', tLen) ?? p.value) : p.value;
     const rd = new CellReader(bytes);
     const base = rd.next(st.addrCells) & m;
     const size = rd.next(st.sizeCells) & m;

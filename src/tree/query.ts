@@ -216,7 +216,7 @@ export function memoryRegionConsumers(tree: Tree, target: Node): MemoryRegionCon
     for (let i = 0; 4 * i + 4 <= p.value.length; i++) {
       if (readU32(p.value, 4 * i) !== ph) continue;
       // `carveout,source-path`: the board path of a stub that `--platform qemu-virt` merged into
-      // QEMU's tree (src/verify/qemu.ts mergeBoard).
+      // QEMU's tree (src/platform/qemu-virt.ts mergeBoard).
       const c: MemoryRegionConsumer = { path: cString(n, 'carveout,source-path') ?? nodePath(n), index: i, available: isAvailable(n) };
       if (names[i] !== undefined) c.name = names[i];
       out.push(c);
@@ -226,74 +226,3 @@ export function memoryRegionConsumers(tree: Tree, target: Node): MemoryRegionCon
 }
 
 export { nodePath };
-
-// ---------------------------------------------------------------------------------------------
-// The flattened blob behind a tree, for the rare reads the kernel makes past a property's end
-// (e.g. 6.12's fdt_scan_reserved_mem_reg_nodes() reading the cells of an empty `reg`).
-
-const blobs = new WeakMap<Tree, Uint8Array>();
-
-/** Remember the DTB a tree was read from (or compiled to). */
-export function setTreeBlob(tree: Tree, blob: Uint8Array): void {
-  blobs.set(tree, blob);
-}
-
-export function treeBlob(tree: Tree): Uint8Array | undefined {
-  return blobs.get(tree);
-}
-
-/**
- * `n` bytes of the structure block starting at property `prop`'s value in the node at `path`
- * (what C code reading past the value sees), or undefined when the blob is unknown, malformed,
- * or the node/property is not found. Bytes past the end of the blob read as 0.
- */
-export function blobBytesAtProp(tree: Tree, node: Node, prop: string, n: number): Uint8Array | undefined {
-  const blob = blobs.get(tree);
-  if (!blob || blob.length < 40) return undefined;
-  const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  if (dv.getUint32(0) !== 0xd00dfeed) return undefined;
-  const offStruct = dv.getUint32(8);
-  const offStrings = dv.getUint32(12);
-  const sizeStrings = dv.getUint32(32);
-  const want = nodePath(node)
-    .split('/')
-    .filter((c) => c);
-  const stack: string[] = [];
-  let depth = -1;
-  let p = offStruct;
-  const u32at = (o: number): number | undefined => (o + 4 <= blob.length ? dv.getUint32(o) : undefined);
-  for (let guard = 0; guard < 1_000_000 && p + 4 <= blob.length; guard++) {
-    const tag = u32at(p)!;
-    p += 4;
-    if (tag === 1) {
-      const end = blob.indexOf(0, p);
-      if (end < 0) return undefined;
-      const name = new TextDecoder('latin1').decode(blob.subarray(p, end));
-      p = (end + 1 + 3) & ~3;
-      depth++;
-      if (depth > 0) stack.push(name);
-    } else if (tag === 2) {
-      if (depth > 0) stack.pop();
-      depth--;
-    } else if (tag === 3) {
-      const len = u32at(p);
-      const nameoff = u32at(p + 4);
-      if (len === undefined || nameoff === undefined) return undefined;
-      const valueAt = p + 8;
-      if (nameoff < sizeStrings && stack.length === want.length && stack.every((s, i) => s === want[i])) {
-        const s0 = offStrings + nameoff;
-        const e0 = blob.indexOf(0, s0);
-        if (e0 >= 0 && new TextDecoder('latin1').decode(blob.subarray(s0, e0)) === prop) {
-          const out = new Uint8Array(n);
-          out.set(blob.subarray(valueAt, Math.min(blob.length, valueAt + n)));
-          return out;
-        }
-      }
-      p = (valueAt + len + 3) & ~3;
-    } else if (tag === 4) {
-    } else {
-      return undefined;
-    }
-  }
-  return undefined;
-}

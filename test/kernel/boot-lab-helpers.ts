@@ -4,15 +4,12 @@ import { bootKernel, type BootResult } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import type { LabRecord } from '../../src/verify/records.js';
-import { setTreeBlob } from '../../src/tree/query.js';
 
 export function bootRecord(rec: LabRecord): BootResult | undefined {
   const profile = getProfile(rec.kernel.replace(/^sample-/, ''));
   if (!profile) return undefined;
   const { tree } = readDtb(rec.dtbBytes, 'lab.dtb');
   if (!tree) return undefined;
-  // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes)
-  setTreeBlob(tree, rec.dtbBytes);
   return bootKernel({
     tree,
     profile,
@@ -22,6 +19,8 @@ export function bootRecord(rec: LabRecord): BootResult | undefined {
     platform: 'qemu-virt',
     ...(rec.initrd ? { initrd: { base: BigInt(rec.initrd.start), size: BigInt(rec.initrd.size) } } : {}),
     dtbSize: rec.dtbBytes.length,
+    // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes)
+    blob: rec.dtbBytes,
   });
 }
 

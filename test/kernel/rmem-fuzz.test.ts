@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { earlyInitFdtScanReservedMem, fdtScanReservedMemRegNodes, rmemRegions } from '../../src/kernel/rmem.js';
-import { setTreeBlob } from '../../src/tree/query.js';
 import { writeDtb } from '../../src/fdt/writer.js';
 import { bareHost, node, tree, type PropVal } from './rmem-fixtures.js';
 
@@ -49,8 +48,8 @@ test('of_reserved_mem survives hostile trees on every version', () => {
         });
         const rm = node('reserved-memory', { '#address-cells': [cells], '#size-cells': [cells], ranges: true }, kids);
         const t = tree(node('', { '#address-cells': [2], '#size-cells': [2] }, [rm]));
-        if (withBlob) setTreeBlob(t, writeDtb(t));
         const h = bareHost(t, kernel);
+        if (withBlob) h.blob = writeDtb(t);
         earlyInitFdtScanReservedMem(h);
         fdtScanReservedMemRegNodes(h);
         for (const r of rmemRegions(h)) {

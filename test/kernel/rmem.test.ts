@@ -6,7 +6,6 @@ import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import { EINVAL } from '../../src/kernel/errno.js';
 import { declareReservedMem } from '../../src/kernel/handler-api.js';
 import { bareHost, c2, node, texts, virtTree } from './rmem-fixtures.js';
-import { setTreeBlob } from '../../src/tree/query.js';
 import { writeDtb } from '../../src/fdt/writer.js';
 
 const M = 1n << 20n;
@@ -263,8 +262,7 @@ test('real boots: 6.1 dynamic order follows the heapsort; 6.12 picks bottom-up n
 // FDT_BEGIN_NODE, the sibling's name) as base and size.
 test('6.12: an empty reg makes the second pass read past the property, like the kernel', () => {
   const t = virtTree([node('a@0', { compatible: 'vendor,x', reg: true }), node('b', { size: c2(M) })]);
-  setTreeBlob(t, writeDtb(t));
-  const h = boot(bareHost(t, '6.12-arm64'));
+  const h = boot({ ...bareHost(t, '6.12-arm64'), blob: writeDtb(t) });
   assert.deepEqual(texts(h), [
     'OF: reserved mem: 0x000000007ff00000..0x000000007fffffff (1024 KiB) map non-reusable b',
     'OF: reserved mem: 0x0000000200000001..0x6200000200000003 (6896136929411072 KiB) map non-reusable a@0',
