@@ -1,9 +1,8 @@
-// Units of the lab that need no QEMU: the FDT writer/reader, the generator, the cpio writer,
-// the board merge into QEMU's virt tree, sizes, kernel config reading.
+// Units of the lab that need no QEMU: the generator and its blobs (through src/fdt), the cpio
+// writer, sizes, kernel config reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFdt, child, getProp as liteProp, u32s, str, type LiteTree } from '../../src/verify/fdt-lite.js';
 import { noSpan } from '../../src/diagnostics.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb } from '../../src/fdt/writer.js';
@@ -11,7 +10,6 @@ import { addChild, setProp, stringsValue, u32Value } from '../../src/tree/edit.j
 import { getChild, getProp, newNode, type Tree } from '../../src/tree/types.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
-import { mergeBoard } from '../../src/verify/qemu.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import { readKernelConfig, compareVersions, labKernels } from '../../src/verify/kernels.js';
@@ -139,77 +137,6 @@ test('cpio newc layout', () => {
     const r = spawnSync('cpio', ['-t', '--quiet'], { input: Buffer.from(c) });
     assert.deepEqual(r.stdout.toString().trim().split('\n'), ['init']);
   }
-});
-
-test('mergeBoard: 1/1-cell board re-encoded to 2/2, memreserve, bootargs, phandle clash, consumers', () => {
-  const board: LiteTree = {
-    memreserve: [{ address: 0x44000000n, size: 0x10000n }],
-    bootCpuid: 0,
-    root: {
-      name: '',
-      props: [
-        { name: '#address-cells', value: u32s(1) },
-        { name: '#size-cells', value: u32s(1) },
-      ],
-      children: [
-        { name: 'chosen', props: [{ name: 'bootargs', value: str('cma=32M') }], children: [] },
-        {
-          name: 'reserved-memory',
-          props: [
-            { name: '#address-cells', value: u32s(1) },
-            { name: '#size-cells', value: u32s(1) },
-            { name: 'ranges', value: new Uint8Array() },
-          ],
-          children: [
-            {
-              name: 'fw@50000000',
-              props: [
-                { name: 'reg', value: u32s(0x50000000, 0x200000) },
-                { name: 'phandle', value: u32s(0x8002) },
-              ],
-              children: [],
-            },
-            {
-              name: 'pool',
-              props: [
-                { name: 'size', value: u32s(0x1000000) },
-                { name: 'alloc-ranges', value: u32s(0x60000000, 0x10000000) },
-              ],
-              children: [],
-            },
-          ],
-        },
-        {
-          name: 'soc',
-          props: [],
-          children: [
-            {
-              name: 'dev@1',
-              props: [
-                { name: 'memory-region', value: u32s(0x8002) },
-                { name: 'compatible', value: str('acme,dev') },
-              ],
-              children: [],
-            },
-          ],
-        },
-      ],
-    },
-  };
-  const m = mergeBoard(readFdt(writeDtb(virtLike())) as LiteTree, board);
-  assert.equal(m.bootargs, 'cma=32M');
-  assert.deepEqual(m.tree.memreserve, board.memreserve);
-  const rm = child(m.tree.root, 'reserved-memory')!;
-  assert.deepEqual(liteProp(rm, '#address-cells')!.value, u32s(2));
-  assert.deepEqual(liteProp(child(rm, 'fw@50000000')!, 'reg')!.value, u32s(0, 0x50000000, 0, 0x200000));
-  assert.deepEqual(liteProp(child(rm, 'pool')!, 'size')!.value, u32s(0, 0x1000000));
-  assert.deepEqual(liteProp(child(rm, 'pool')!, 'alloc-ranges')!.value, u32s(0, 0x60000000, 0, 0x10000000));
-  const ph = liteProp(child(rm, 'fw@50000000')!, 'phandle')!.value;
-  assert.notDeepEqual(ph, u32s(0x8002)); // renumbered away from QEMU's intc
-  const stub = m.tree.root.children.find((c) => c.name.startsWith('carveout-user'))!;
-  assert.deepEqual(liteProp(stub, 'memory-region')!.value, ph);
-  assert.equal(liteProp(stub, 'compatible'), undefined);
-  assert.ok(m.tree.root.children.some((c) => c.name === 'memory@40000000'));
 });
 
 test('sizes, initrd placement, config, versions', () => {
