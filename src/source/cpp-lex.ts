@@ -12,6 +12,9 @@
 //    line, without a diagnostic (lex_string);
 //  - no digraphs, no trigraphs, no raw strings (all off for CLK_ASM in libcpp/init.cc);
 //  - anything else (`@`, `$`-less junk, `\`, non-ASCII) is a one-character CPP_OTHER.
+// Also lex.cc's cpp_avoid_paste, the rule the output (cpp-output.ts) spaces tokens by.
+
+import type { ParsedDefine } from './cpp-macro.js';
 
 export const enum K {
   NAME = 1,
@@ -69,8 +72,13 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Number of physical lines (for the EOF token's line). */
   lines: number;
-  /** Parsed #define lines by token index, filled in by the preprocessor (see doDefine). */
-  defs?: Map<number, unknown>;
+  /**
+   * Parsed #define lines by the index of the token after `define`, filled in by the preprocessor
+   * (cpp-directives.ts doDefine): a #define line always means the same macro.
+   */
+  defs: Map<number, ParsedDefine> | null;
+  /** The file's controlling macro (cpp-files.ts includeGuard); undefined until looked for. */
+  guard: string | null | undefined;
 }
 
 export function mkTok(k: K, t: string, f: number, line: number, col: number, pos = -1): Tok {
@@ -284,8 +292,9 @@ export function lexText(text: string): LexedFile {
       if (i < n && (c === 39 || c === 34)) {
         const id = s.slice(start, i);
         if (id === 'L' || id === 'u' || id === 'U' || (id === 'u8' && c === 34)) {
-          i = lexQuoted(s, i, c);
-          k = lastQuotedOk ? (c === 39 ? K.CHAR : K.STRING) : K.OTHER;
+          const end = lexQuoted(s, i, c);
+          i = end < 0 ? ~end : end;
+          k = end >= 0 ? (c === 39 ? K.CHAR : K.STRING) : K.OTHER;
           toks.push({ k, t: s.slice(start, i), f: flags, line, col, pos: start, src: null, arg: 0 });
           flags = 0;
           continue;
@@ -302,8 +311,9 @@ export function lexText(text: string): LexedFile {
       }
       k = K.NUMBER;
     } else if (c === 34 || c === 39) {
-      i = lexQuoted(s, i, c);
-      k = lastQuotedOk ? (c === 39 ? K.CHAR : K.STRING) : K.OTHER;
+      const end = lexQuoted(s, i, c);
+      i = end < 0 ? ~end : end;
+      k = end >= 0 ? (c === 39 ? K.CHAR : K.STRING) : K.OTHER;
     } else {
       // Punctuators: longest match, spellings shared (no allocation per token).
       const p = punctAt(s, i, c);
@@ -323,7 +333,7 @@ export function lexText(text: string): LexedFile {
   flush(n);
   afterNl.set(toks.length, flags & F_BOL ? pendingNl : line + 1);
   toks.push({ k: K.EOF, t: '', f: F_BOL, line: line, col: 1, pos: n, src: null, arg: 0 });
-  return { toks, afterNl, clean: s, problems, lines: line };
+  return { toks, afterNl, clean: s, problems, lines: line, defs: null, guard: undefined };
 }
 
 function isDigit(c: number): boolean {
@@ -333,8 +343,10 @@ function isExpChar(c: number): boolean {
   return c === 101 || c === 69 || c === 112 || c === 80;
 }
 
-let lastQuotedOk = true;
-/** Scan a ' or " literal starting at `i`; returns the end offset. Sets lastQuotedOk. */
+/**
+ * Scan a ' or " literal starting at `i`; returns the end offset, or its bitwise complement (a
+ * negative number) when the literal is unterminated.
+ */
 function lexQuoted(s: string, i: number, q: number): number {
   let j = i + 1;
   const n = s.length;
@@ -344,16 +356,12 @@ function lexQuoted(s: string, i: number, q: number): number {
       j += 2;
       continue;
     }
-    if (c === q) {
-      lastQuotedOk = true;
-      return j + 1;
-    }
+    if (c === q) return j + 1;
     if (c === 10) break;
     j++;
   }
   // Unterminated: CPP_OTHER up to the end of the line (assembler mode: no diagnostic).
-  lastQuotedOk = false;
-  return j;
+  return ~j;
 }
 
 /** Lex a short string (token pasting); returns the tokens (no EOF). */
@@ -361,4 +369,53 @@ export function lexFragment(text: string): Tok[] {
   const r = lexText(text);
   r.toks.pop();
   return r.toks;
+}
+
+// libcpp/lex.cc cpp_avoid_paste: would printing `b` right after `a` lex differently?
+const EQ_PASTERS = new Set(['=', '!', '>', '<', '+', '-', '*', '/', '%', '&', '|', '^', '>>', '<<']);
+export function avoidPaste(a: Tok, b: Tok): boolean {
+  const c = b.k === K.PUNCT ? b.t[0]! : '';
+  if (a.k === K.PUNCT) {
+    if (c === '=' && EQ_PASTERS.has(a.t)) return true;
+    switch (a.t) {
+      case '>':
+        return c === '>';
+      case '<':
+        return c === '<' || c === '%' || c === ':';
+      case '+':
+        return c === '+';
+      case '-':
+        return c === '-' || c === '>';
+      case '/':
+        return c === '/' || c === '*';
+      case '%':
+        return c === ':' || c === '%';
+      case '&':
+        return c === '&';
+      case '|':
+        return c === '|';
+      case ':':
+        return c === ':' || c === '>';
+      case '->':
+        return c === '*';
+      case '.':
+        return c === '.' || c === '%' || b.k === K.NUMBER;
+      case '#':
+        return c === '#' || c === '%';
+      case '<=':
+        return c === '>';
+    }
+    return false;
+  }
+  switch (a.k) {
+    // A number made of identifier characters only (`1`, `1x`, not `0x1e+A` or `1.5`) would glue
+    // onto the name (libcpp name_p).
+    case K.NAME:
+      return b.k === K.NAME || b.k === K.CHAR || b.k === K.STRING || (b.k === K.NUMBER && /^[A-Za-z0-9_$]+$/.test(b.t));
+    case K.NUMBER:
+      return b.k === K.NUMBER || b.k === K.NAME || b.k === K.CHAR || c === '.' || c === '+' || c === '-';
+    case K.OTHER:
+      return a.t[0] === '\\' && b.k === K.NAME;
+  }
+  return false;
 }
