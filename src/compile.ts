@@ -2,8 +2,8 @@
 // and parser, or a DTB through the validating reader), run the checks and fix-ups
 // (src/tree/checks.ts), generate -A aliases / -@ __symbols__ / overlay __fixups__, optionally
 // sort, then write a DTB (src/fdt/writer.ts) or DTS (src/fdt/dts-writer.ts).
-// Used by the CLI (`carveout compile`), the dtc-tests conformance test, the kernel corpus test
-// and the bench. Never throws for bad input: every problem is a Diagnostic.
+// Used by the CLI (`carveout compile`), loadBoard (src/board.ts, through loadDts), the dtc-tests
+// conformance test, the kernel corpus test and the bench. Never throws for bad input: every problem is a Diagnostic.
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { Tree } from './tree/types.js';
@@ -11,7 +11,7 @@ import { KERNEL_CHECK_FLAGS, processChecks, type CheckFlag, type PhandleStyle } 
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree, sortTree } from './tree/fixups.js';
 import { preprocess, preprocessText, type PreprocessCache } from './source/preprocess.js';
 import { parseDts } from './source/parser.js';
-import { readDtb } from './fdt/reader.js';
+import { isDtb, readDtb } from './fdt/reader.js';
 import { writeDtb } from './fdt/writer.js';
 import { writeDts } from './fdt/dts-writer.js';
 
@@ -82,8 +82,6 @@ export interface CompileResult {
 
 export type LoadResult = { tree?: Tree; diagnostics: Diagnostic[]; files?: string[] };
 
-const FDT_MAGIC = 0xd00dfeed;
-
 /** dtc.c guess_input_format + guess_type_by_name. */
 export function guessInputFormat(path: string): 'dts' | 'dtb' {
   let fd: number | undefined;
@@ -91,7 +89,7 @@ export function guessInputFormat(path: string): 'dts' | 'dtb' {
     if (statSync(path).isFile()) {
       fd = openSync(path, 'r');
       const b = Buffer.alloc(4);
-      if (readSync(fd, b, 0, 4, 0) === 4 && b.readUInt32BE(0) === FDT_MAGIC) return 'dtb';
+      if (readSync(fd, b, 0, 4, 0) === 4 && isDtb(b)) return 'dtb';
     }
   } catch {
     // falls back on the name, as dtc does when it cannot stat or read
@@ -246,9 +244,9 @@ export function compileString(text: string, opts: CompileOptions & { fileName?: 
 }
 
 /**
- * Load a board's tree the way `plan` needs it: preprocess, parse, checks and fix-ups (phandles
- * resolved, `-@` if asked), no output; warnings as the kernel build reports them. The tree is returned only when dtc would accept the input
- * (or with `force`).
+ * The DTS half of loadBoard (src/board.ts): preprocess, parse, checks and fix-ups (phandles
+ * resolved, `-@` if asked), no output; warnings as the kernel build reports them. The tree is
+ * returned only when dtc would accept the input (or with `force`).
  */
 export function loadDts(path: string, opts: CompileOptions = {}): LoadResult {
   const r = compile(path, undefined, { kernelWarnings: true, ...opts }, false);
