@@ -4,7 +4,7 @@
 import type { Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
-import { formatPa, type Memblock } from './memblock.js';
+import type { Memblock, MemblockRegion } from './memblock.js';
 import type { CmdlineState, EarlyParam, EarlyReserveApi } from './cmdline.js';
 import type { Bank, ExtraReservation, PlatformLayout } from '../platform/index.js';
 import type { KernelProfile } from './profiles/types.js';
@@ -68,7 +68,7 @@ export interface BootResult {
   /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
   handoffs: { driver: string; base: bigint; size: bigint }[];
   /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */
-  memblockDump?: { memory: MemblockRegionCopy[]; reserved: MemblockRegionCopy[] };
+  memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
   /** The kernel panicked in the model (e.g. memblock array overflow on 6.12). */
   panic?: string;
 }
@@ -81,13 +81,6 @@ export class BootPanic extends Error {
   ) {
     super(message);
   }
-}
-
-export interface MemblockRegionCopy {
-  base: bigint;
-  size: bigint;
-  flags: number;
-  nid: number;
 }
 
 export interface BootState {
@@ -122,27 +115,12 @@ export function touch(st: BootState, base: bigint, size: bigint): void {
   }
 }
 
-/** memblock_dump_all(): keep a copy of both tables as the kernel prints them with memblock=debug. */
+/** memblock_dump_all(): keep a copy of both tables, printed with memblock=debug (mm/memblock.c). */
 export function memblockDumpAll(st: BootState): void {
   const mb = st.ctx.memblock;
-  const copy = (rs: typeof mb.memory.regions) => rs.map((r) => ({ base: r.base, size: r.size, flags: r.flags, nid: r.nid }));
-  st.result.memblockDump = { memory: copy(mb.memory.regions), reserved: copy(mb.reserved.regions) };
+  st.result.memblockDump = mb.tables();
   if (!st.ctx.cmdline.memblockDebug) return;
-  // __memblock_dump_all / memblock_dump (mm/memblock.c), printed with memblock=debug
-  const bits = st.ctx.profile.physAddrBits;
-  const pa = (x: bigint) => formatPa(x, bits);
-  const pr = (t: string) => st.ctx.printk('info', t, 'memblock_dump_all');
-  pr('MEMBLOCK configuration:');
-  pr(` memory size = ${pa(mb.memory.totalSize)} reserved size = ${pa(mb.reserved.totalSize)}`);
-  for (const type of [mb.memory, mb.reserved]) {
-    pr(` ${type.name}.cnt  = 0x${type.regions.length.toString(16)}`);
-    type.regions.forEach((r, i) => {
-      const node = st.ctx.profile.numa && r.nid >= 0 && r.nid < st.ctx.profile.maxNumNodes ? ` on node ${r.nid}` : '';
-      pr(
-        ` ${type.name}[0x${i.toString(16)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes${node} flags: 0x${r.flags.toString(16)}`,
-      );
-    });
-  }
+  for (const line of mb.dump()) st.ctx.printk('info', line, 'memblock_dump_all');
 }
 
 function reserveApi(st: BootState, caller: string): EarlyReserveApi {

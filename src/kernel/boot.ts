@@ -17,7 +17,7 @@ import { setupArch as setupArchArm } from './arch/arm/setup.js';
 import { startKernel } from './start-kernel.js';
 import { writeDtb } from '../fdt/writer.js';
 
-export type { BootContext, BootInput, BootResult, MemblockRegionCopy } from './boot-state.js';
+export type { BootContext, BootInput, BootResult } from './boot-state.js';
 export { BootPanic } from './boot-state.js';
 
 /** Size of the DTB dtc would write for the tree (src/fdt/writer.ts), or the estimate below. */

@@ -43,6 +43,8 @@ export interface MemblockType {
   /** Capacity of the array (type->max); doubling is modelled because it allocates memory. */
   max: number;
   totalSize: bigint;
+  /** Where memblock_double_array put the array last (unset: still the static one). */
+  arrayBase?: bigint;
 }
 
 /**
@@ -56,7 +58,6 @@ export type MemblockEvent =
       size: bigint;
       caller: string;
     }
-  | { kind: 'memblock_add_node'; base: bigint; size: bigint; nid: number; flags: number; caller: string }
   | {
       kind: 'memblock_phys_alloc_range';
       size: bigint;
@@ -124,7 +125,7 @@ export class Memblock {
   canResize = false;
   readonly events: MemblockEvent[] = [];
 
-  readonly bits: number;
+  readonly bits: 32 | 64;
   readonly mask: bigint;
   readonly pageSize: bigint;
   readonly behaviour: MemblockBehaviour;
@@ -151,30 +152,6 @@ export class Memblock {
   /** PHYS_ADDR_MAX / MEMBLOCK_ALLOC_ANYWHERE. */
   get physAddrMax(): bigint {
     return this.mask;
-  }
-
-  /** Deep copy (for "what if" questions without disturbing the boot). */
-  clone(): Memblock {
-    const m = new Memblock({
-      physAddrBits: this.bits as 32 | 64,
-      pageSize: Number(this.pageSize),
-      behaviour: this.behaviour,
-      numa: this.numa,
-      maxNumNodes: this.maxNumNodes,
-      smpCacheBytes: Number(this.smpCacheBytes),
-      initRegions: this.initMax,
-    });
-    for (const t of ['memory', 'reserved'] as const) {
-      m[t].regions = this[t].regions.map((r) => ({ ...r }));
-      m[t].max = this[t].max;
-      m[t].totalSize = this[t].totalSize;
-    }
-    m.bottomUp = this.bottomUp;
-    m.currentLimit = this.currentLimit;
-    m.debug = this.debug;
-    m.canResize = this.canResize;
-    m.events.push(...this.events);
-    return m;
   }
 
   private w(x: bigint): bigint {
@@ -265,9 +242,9 @@ export class Memblock {
     if (!addr) return false;
     this.events.push({ kind: 'memblock_double_array', type: type.name, max: type.max * 2, base: addr, end: this.w(addr + newSize - 1n) });
     const wasInit = type.max === this.initMax;
-    const oldBase = (type as MemblockType & { arrayBase?: bigint }).arrayBase;
+    const oldBase = type.arrayBase;
     type.max *= 2;
-    (type as MemblockType & { arrayBase?: bigint }).arrayBase = addr;
+    type.arrayBase = addr;
     if (!wasInit && oldBase !== undefined) this.physFree(oldBase, oldAllocSize, 'memblock_double_array');
     if (this.reserve(addr, newAllocSize, 'memblock_double_array')) throw new Error('memblock: BUG in double_array');
     return true;
@@ -398,12 +375,6 @@ export class Memblock {
     size = this.w(size);
     this.events.push({ kind: 'memblock_add', base, size, caller });
     return this.addRange(this.memory, base, size, this.maxNumNodes, 0);
-  }
-
-  /** memblock_add_node */
-  addNode(base: bigint, size: bigint, nid: number, flags: number, caller = '?'): Errno {
-    this.events.push({ kind: 'memblock_add_node', base, size, nid, flags, caller });
-    return this.addRange(this.memory, base, size, nid, flags);
   }
 
   /** memblock_remove */
@@ -665,17 +636,6 @@ export class Memblock {
     return -1;
   }
 
-  /** memblock_is_memory */
-  isMemory(addr: bigint): boolean {
-    return this.search(this.memory, addr) !== -1;
-  }
-
-  /** memblock_is_map_memory */
-  isMapMemory(addr: bigint): boolean {
-    const i = this.search(this.memory, addr);
-    return i !== -1 && !(this.memory.regions[i]!.flags & MEMBLOCK_NOMAP);
-  }
-
   /** memblock_is_reserved */
   isReserved(addr: bigint): boolean {
     return this.search(this.reserved, addr) !== -1;
@@ -696,11 +656,6 @@ export class Memblock {
     return type.regions.some((r) => base < r.base + r.size && r.base < base + size);
   }
 
-  /** memblock_overlaps_region(&memblock.memory, ...) */
-  overlapsMemory(base: bigint, size: bigint): boolean {
-    return this.overlapsRegion(this.memory, this.w(base), this.w(size));
-  }
-
   /** memblock_is_region_reserved */
   isRegionReserved(base: bigint, size: bigint): boolean {
     return this.overlapsRegion(this.reserved, base, size);
@@ -715,13 +670,25 @@ export class Memblock {
     return this.mask;
   }
 
-  /** memblock_enforce_memory_limit (`mem=` on arm64 and arm): truncate memory and reserved. */
-  enforceMemoryLimit(limit: bigint): void {
-    if (!limit) return;
-    const maxAddr = this.findMaxAddr(limit);
-    if (maxAddr === this.mask) return;
-    this.removeRange(this.memory, maxAddr, this.mask);
-    this.removeRange(this.reserved, maxAddr, this.mask);
+  /** The two tables as they stand (what memblock_dump_all prints), copied. */
+  tables(): { memory: MemblockRegion[]; reserved: MemblockRegion[] } {
+    const copy = (t: MemblockType) => t.regions.map((r) => ({ ...r }));
+    return { memory: copy(this.memory), reserved: copy(this.reserved) };
+  }
+
+  /** __memblock_dump_all / memblock_dump (mm/memblock.c): the lines memblock=debug prints. */
+  dump(): string[] {
+    const pa = (x: bigint) => formatPa(x, this.bits);
+    const out = ['MEMBLOCK configuration:', ` memory size = ${pa(this.memory.totalSize)} reserved size = ${pa(this.reserved.totalSize)}`];
+    for (const type of [this.memory, this.reserved]) {
+      out.push(` ${type.name}.cnt  = 0x${type.regions.length.toString(16)}`);
+      type.regions.forEach((r, i) => {
+        const node = this.numa && this.numaValidNode(r.nid) ? ` on node ${r.nid}` : '';
+        const range = `[${pa(r.base)}-${pa(r.base + r.size - 1n)}], ${pa(r.size)} bytes`;
+        out.push(` ${type.name}[0x${i.toString(16)}]\t${range}${node} flags: 0x${r.flags.toString(16)}`);
+      });
+    }
+    return out;
   }
 
   /** memblock_cap_memory_range: keep only [base, base+size) of mapped memory (NOMAP regions stay). */
@@ -745,30 +712,6 @@ export class Memblock {
     if (maxAddr === this.mask) return;
     this.capMemoryRange(0n, maxAddr);
   }
-
-  /** memblock_trim_memory: round every memory region in to `align`. */
-  trimMemory(align: bigint): void {
-    const rs = this.memory.regions;
-    for (let i = 0; i < rs.length; i++) {
-      const r = rs[i]!;
-      const start = roundUp(r.base, align);
-      const end = roundDown(r.base + r.size, align);
-      if (start === r.base && end === r.base + r.size) continue;
-      if (start < end) {
-        this.memory.totalSize -= r.size - (end - start);
-        r.base = start;
-        r.size = end - start;
-      } else {
-        this.removeRegion(this.memory, i);
-        i--;
-      }
-    }
-  }
-
-  /** Free ranges as a list (memory minus reserved, without NOMAP), lowest first. */
-  freeList(): { base: bigint; size: bigint }[] {
-    return [...this.freeRanges()].map(([s, e]) => ({ base: s, size: e - s }));
-  }
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -784,11 +727,6 @@ export function roundUp(x: bigint, y: bigint): bigint {
 export function roundDown(x: bigint, y: bigint): bigint {
   if (y === 0n) return x;
   return x & ~(y - 1n);
-}
-
-/** ALIGN(x, a) — same as round_up for powers of two. */
-export function alignUp(x: bigint, a: bigint): bigint {
-  return (x + a - 1n) & ~(a - 1n);
 }
 
 export function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
@@ -821,8 +759,6 @@ export function formatMemblockEvent(e: MemblockEvent, physAddrBits: 32 | 64): st
     case 'memblock_phys_free':
     case 'memblock_free_late':
       return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] ${e.caller}`;
-    case 'memblock_add_node':
-      return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] nid=${e.nid} flags=${e.flags.toString(16)} ${e.caller}`;
     case 'memblock_phys_alloc_range':
       return `${e.kind}: ${e.size} bytes align=0x${e.align.toString(16)} from=${pa(e.from)} max_addr=${pa(e.maxAddr)} ${e.caller}`;
     case 'memblock_alloc_try_nid':

@@ -53,8 +53,8 @@ export interface RmemBehaviour {
    * by fdt_scan_reserved_mem_reg_nodes(), which then sorts and checks overlaps.
    */
   scheme: 'after-sort' | 'on-save';
-  /** lib/sort.c: 6.1's classic bottom-up heapsort, or 6.12's "extract two largest" variant. */
-  sort: 'heapsort-6.1' | 'heapsort-6.12';
+  /** lib/sort.c: the classic bottom-up heapsort (6.1), or the one that pops the two largest per round (6.12). */
+  sort: 'heapsort' | 'heapsort-double-pop';
   /** __rmem_cmp breaks base/size ties on the node's FDT offset (6.12). */
   cmpNodeOffset: boolean;
   /** /memreserve/ entries are reserved before the scan (6.1) or after it (6.12). */
@@ -297,7 +297,7 @@ export function kernelSort<T>(a: T[], cmp: (x: T, y: T) => number, variant: Rmem
   let n = num;
   let aa = Math.floor(num / 2);
   if (!aa) return;
-  if (variant === 'heapsort-6.1') {
+  if (variant === 'heapsort') {
     for (;;) {
       if (aa) aa -= 1;
       else if ((n -= 1)) swap(0, n);

@@ -120,15 +120,15 @@ test('top-down rejects a free range smaller than size (this_end < size) and misa
   assert.equal(m.findInRange(0n, 0n, 0x100000n, 0x100000n), 0x40100000n);
 });
 
-test('memblock_enforce_memory_limit (mem=) truncates memory and reserved', () => {
+test('memblock_mem_limit_remove_map (arm64 mem=) truncates memory and reserved', () => {
   const m = mb();
   m.add(0x40000000n, G);
   m.reserve(0x40200000n, 32n * M);
   m.reserve(0x7f000000n, M);
-  m.enforceMemoryLimit(512n * M);
+  m.memLimitRemoveMap(512n * M);
   assert.deepEqual(regs(m, 'memory'), [[0x40000000n, 512n * M, 0]]);
   assert.deepEqual(regs(m, 'reserved'), [[0x40200000n, 32n * M, 0]]);
-  m.enforceMemoryLimit(4n * G); // more than there is: nothing happens
+  m.memLimitRemoveMap(4n * G); // more than there is: nothing happens
   assert.equal(m.physMemSize(), 512n * M);
 });
 

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelSort } from '../../src/kernel/rmem.js';
+import { kernelSeries } from '../../src/kernel/versions/index.js';
 
 const shims: Record<string, string> = {
   'linux/types.h':
@@ -52,10 +53,8 @@ function rng(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-for (const [version, variant] of [
-  ['6.1', 'heapsort-6.1'],
-  ['6.12', 'heapsort-6.12'],
-] as const) {
+for (const { name: version, rmem } of kernelSeries) {
+  const variant = rmem.sort;
   test(`kernelSort(${variant}) matches Linux ${version} lib/sort.c on equal keys`, (t) => {
     const gcc = spawnSync('gcc', ['--version']);
     if (gcc.status !== 0) return t.skip('gcc not installed');
@@ -70,7 +69,7 @@ for (const [version, variant] of [
     const exe = join(dir, 'sort');
     const cc = spawnSync('gcc', ['-O1', '-w', '-I', join(dir, 'inc'), '-o', exe, src, join(dir, 'main.c')]);
     assert.equal(cc.status, 0, cc.stderr.toString());
-    const next = rng(version === '6.1' ? 61 : 612);
+    const next = rng(Number(version.replace('.', '')));
     const cases: number[][] = [];
     for (let n = 0; n <= 12; n++) cases.push(new Array(n).fill(0));
     for (let i = 0; i < 400; i++) {

@@ -13,7 +13,7 @@ export const linux61: KernelSeries = {
   memblock: { mergeWholeArray: true, addRangeRoomCheck: 'lt', resizeBeforeAllowed: 'fail' },
   rmem: {
     scheme: 'after-sort',
-    sort: 'heapsort-6.1',
+    sort: 'heapsort',
     cmpNodeOffset: false,
     memreserveBeforeScan: true,
     allocInRangeDirection: false,

@@ -13,7 +13,7 @@ export const linux612: KernelSeries = {
   memblock: { mergeWholeArray: false, addRangeRoomCheck: 'le', resizeBeforeAllowed: 'panic' },
   rmem: {
     scheme: 'on-save',
-    sort: 'heapsort-6.12',
+    sort: 'heapsort-double-pop',
     cmpNodeOffset: true,
     memreserveBeforeScan: false,
     allocInRangeDirection: true,
