@@ -48,36 +48,35 @@ export interface MemblockType {
 }
 
 /**
- * One `memblock=debug` line's worth of information. `caller` is the symbol `%pS` prints (without
- * the `+0x…/0x…` offset, which depends on the build).
+ * What memblock_dbg prints for a range call, `%s: [%pa-%pa] %pS`. `caller` is the symbol `%pS`
+ * prints, without the `+0x…/0x…` offset (which depends on the build). Type aliases rather than
+ * interfaces, so an event is a plain record (Trace.events in context.ts).
  */
+export type MemblockRangeArgs = {
+  base: bigint;
+  size: bigint;
+  caller: string;
+};
+
+/** What it prints for an allocation: `%s: %llu bytes align=0x%llx [nid=%d] from=%pa max_addr=%pa %pS`. */
+export type MemblockAllocArgs = {
+  size: bigint;
+  align: bigint;
+  from: bigint;
+  maxAddr: bigint;
+  caller: string;
+};
+
+/** One `memblock=debug` line's worth of information, as the model records it. */
 export type MemblockEvent =
-  | {
-      kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free' | 'memblock_free_late';
-      base: bigint;
-      size: bigint;
-      caller: string;
-    }
-  | {
-      kind: 'memblock_phys_alloc_range';
-      size: bigint;
-      align: bigint;
-      from: bigint;
-      maxAddr: bigint;
-      caller: string;
-      /** What the call returned (0 on failure); not printed by the kernel. */
-      result: bigint;
-    }
-  | {
+  | ({ kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free' | 'memblock_free_late' } & MemblockRangeArgs)
+  /** `result`: what the call returned (0 on failure); the kernel does not print it. */
+  | ({ kind: 'memblock_phys_alloc_range'; result: bigint } & MemblockAllocArgs)
+  | ({
       kind: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw';
-      size: bigint;
-      align: bigint;
       nid: number;
-      from: bigint;
-      maxAddr: bigint;
-      caller: string;
       result: bigint;
-    }
+    } & MemblockAllocArgs)
   | { kind: 'memblock_double_array'; type: 'memory' | 'reserved'; max: number; base: bigint; end: bigint }
   /** Not a kernel line: a model-side note (e.g. limit changes) kept in order with the rest. */
   | { kind: 'note'; text: string };

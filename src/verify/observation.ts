@@ -14,15 +14,18 @@
 //  - `MEMBLOCK configuration:` dump: mm/memblock.c `memblock_dump()` (printed with memblock=debug).
 //  - debugfs memblock/{memory,reserved}: mm/memblock.c `memblock_debug_show()`.
 //  - `Memory: %luK/%luK available (...)`: mm/mm_init.c (6.12) / mm/page_alloc.c (6.1) `mem_init_print_info`.
+import type { LogLine } from '../kernel/context.js';
+import type { MemblockAllocArgs, MemblockRangeArgs, MemblockRegion } from '../kernel/memblock.js';
 
-/** One kernel message relevant to reserved memory, in console order. */
-export interface LogLine {
+/**
+ * One kernel message relevant to reserved memory, in console order: the model's LogLine
+ * (src/kernel/context.ts) as a console shows it — the text without the timestamp, no level.
+ */
+export interface ConsoleLine extends Pick<LogLine, 'text'> {
   /** Which family the line belongs to (by its prefix). */
   kind: LogKind;
   /** printk timestamp in seconds, when the line had one. */
   time?: number;
-  /** The message without the timestamp. */
-  text: string;
 }
 
 export type LogKind =
@@ -37,21 +40,20 @@ export type LogKind =
   | 'unknown-param' // `Unknown kernel command line parameters "...", will be passed to user space.`, `Malformed early option`, ...
   | 'memblock-dump'; // `MEMBLOCK configuration:` header (the table itself is in `memblockDump`)
 
-/** One line of the memblock=debug trace. */
-export interface MemblockEvent {
+/**
+ * One line of the memblock=debug trace as parsed: the arguments the model's MemblockEvent
+ * (src/kernel/memblock.ts) records — range lines `base`/`size`, alloc lines `size`/`align`/
+ * `from`/`maxAddr` — plus what only a printed line has.
+ */
+export interface MemblockTraceLine extends Partial<Omit<MemblockRangeArgs, 'caller'>>, Partial<Omit<MemblockAllocArgs, 'caller'>> {
   /** Function name as printed: memblock_reserve, memblock_remove, memblock_add, memblock_add_node,
    *  memblock_phys_free, memblock_free, memblock_phys_alloc_range, memblock_alloc_try_nid, ... */
   fn: string;
   /** Classified operation. */
   op: 'add' | 'remove' | 'reserve' | 'free' | 'alloc' | 'other';
-  /** Range lines (`[base-end]`): base and inclusive end as printed; size = end - base + 1. */
-  base?: bigint;
+  /** Range lines (`[base-end]`): the inclusive end as printed; size = end - base + 1. */
   end?: bigint;
-  size?: bigint;
-  /** Alloc lines: requested size, alignment, lower bound (`from`), upper bound (`max_addr`), nid. */
-  align?: bigint;
-  from?: bigint;
-  maxAddr?: bigint;
+  /** Alloc lines (memblock_alloc_*_nid*) and memblock_add_node: the node id. */
   nid?: number;
   /** memblock_add_node flags. */
   flags?: number;
@@ -68,16 +70,15 @@ export interface MemblockEvent {
   lastResult?: bigint;
 }
 
-/** A row of memblock's own tables (the `MEMBLOCK configuration:` dump or debugfs). */
-export interface MemblockRegion {
-  base: bigint;
+/**
+ * A row of memblock's own tables as printed (the `MEMBLOCK configuration:` dump or debugfs): the
+ * model's MemblockRegion (src/kernel/memblock.ts) with the inclusive end the kernel prints; nid
+ * and the MEMBLOCK_* flags only where the format has them (debugfs prints flag names instead,
+ * e.g. NONE, NOMAP: kept in `flagNames`).
+ */
+export interface MemblockDumpRow extends Pick<MemblockRegion, 'base' | 'size'>, Partial<Pick<MemblockRegion, 'nid' | 'flags'>> {
   /** Inclusive end. */
   end: bigint;
-  size: bigint;
-  nid?: number;
-  /** MEMBLOCK_* flags: 0x1 HOTPLUG, 0x2 MIRROR, 0x4 NOMAP, 0x8 DRIVER_MANAGED, 0x10 RSRV_NOINIT (6.12).
-   *  debugfs prints names (e.g. NONE, NOMAP): kept in `flagNames`. */
-  flags?: number;
   flagNames?: string;
 }
 
@@ -117,17 +118,17 @@ export interface Observation {
   /** As the kernel printed it in `Kernel command line:`. */
   commandLine?: string;
   /** Every reserved-memory related message, in order (no memblock trace lines). */
-  log: LogLine[];
+  log: ConsoleLine[];
   /** The memblock=debug trace, in order. Empty when the boot ran without memblock=debug. */
-  memblock: MemblockEvent[];
+  memblock: MemblockTraceLine[];
   /** The `MEMBLOCK configuration:` dump (printed by memblock_dump_all with memblock=debug). */
-  memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
+  memblockDump?: { memory: MemblockDumpRow[]; reserved: MemblockDumpRow[] };
   /** The `Memory:` line. */
   memoryLine?: MemoryLine;
   /** From the initramfs (absent when the boot did not reach /init). */
   iomem?: IomemEntry[];
-  debugfsMemory?: MemblockRegion[];
-  debugfsReserved?: MemblockRegion[];
+  debugfsMemory?: MemblockDumpRow[];
+  debugfsReserved?: MemblockDumpRow[];
   cmaTotalKiB?: bigint;
   cmaFreeKiB?: bigint;
   dtReservedMemory?: DtProperty[];
@@ -169,7 +170,7 @@ const DEBUGFS_ROW = /^\s*\d+: (0x[0-9a-fA-F]+)\.\.(0x[0-9a-fA-F]+)(?:\s+(-?\d+)\
 const IOMEM_ROW = /^( *)([0-9a-fA-F]+)-([0-9a-fA-F]+) : (.*)$/;
 const MEMORY_LINE = /^Memory: (\d+)K\/(\d+)K available \((.*)\)$/;
 
-function classifyFn(fn: string): MemblockEvent['op'] {
+function classifyFn(fn: string): MemblockTraceLine['op'] {
   if (/alloc/.test(fn)) return 'alloc';
   if (/reserve/.test(fn)) return 'reserve';
   if (/remove/.test(fn)) return 'remove';
@@ -299,7 +300,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
       const d = DUMP_ROW.exec(text);
       if (d && obs.memblockDump && dumpSeen) {
         if (d[1] !== 'physmem') {
-          const reg: MemblockRegion = { base: BigInt(d[2]!), end: BigInt(d[3]!), size: BigInt(d[4]!), flags: parseInt(d[6]!, 16) };
+          const reg: MemblockDumpRow = { base: BigInt(d[2]!), end: BigInt(d[3]!), size: BigInt(d[4]!), flags: parseInt(d[6]!, 16) };
           if (d[5] !== undefined) reg.nid = Number(d[5]);
           (d[1] === 'memory' ? obs.memblockDump.memory : obs.memblockDump.reserved).push(reg);
         }
@@ -332,7 +333,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
   return obs;
 }
 
-function withTime(l: LogLine, time: number | undefined): LogLine {
+function withTime(l: ConsoleLine, time: number | undefined): ConsoleLine {
   if (time !== undefined) l.time = time;
   return l;
 }
@@ -343,7 +344,7 @@ function withTime(l: LogLine, time: number | undefined): LogLine {
  * allocation is followed by something else — often the default CMA area, whose
  * memblock_alloc_range_nid() call prints no alloc line of its own, so size and alignment must match.
  */
-export function resultOf(alloc: MemblockEvent, next: MemblockEvent): boolean {
+export function resultOf(alloc: MemblockTraceLine, next: MemblockTraceLine): boolean {
   if (alloc.op !== 'alloc' || next.op !== 'reserve' || !/^memblock_alloc_range_nid\+/.test(next.caller)) return false;
   if (next.base === undefined || next.size !== alloc.size) return false;
   // round_down/round_up in memblock are masks (x & ~(align - 1)), also for non-powers of 2.
@@ -353,7 +354,7 @@ export function resultOf(alloc: MemblockEvent, next: MemblockEvent): boolean {
 
 /** Recompute every alloc's `result` from the events that follow it (records made before the
  *  size/alignment check paired a failed allocation with the next unrelated reservation). */
-export function relinkResults(events: MemblockEvent[]): MemblockEvent[] {
+export function relinkResults(events: MemblockTraceLine[]): MemblockTraceLine[] {
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     if (e.op !== 'alloc' || e.count !== undefined) continue;
@@ -363,13 +364,13 @@ export function relinkResults(events: MemblockEvent[]): MemblockEvent[] {
   return events;
 }
 
-export function parseMemblockEvent(text: string): MemblockEvent | undefined {
+export function parseMemblockEvent(text: string): MemblockTraceLine | undefined {
   let m = RANGE_EV.exec(text);
   if (m) {
     const base = BigInt(m[2]!),
       end = BigInt(m[3]!);
     // memblock_remove(base, ULLONG_MAX-ish) prints an end below base: the size wraps like the kernel's.
-    const ev: MemblockEvent = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: BigInt.asUintN(64, end - base + 1n), caller: m[6]! };
+    const ev: MemblockTraceLine = { fn: m[1]!, op: classifyFn(m[1]!), base, end, size: BigInt.asUintN(64, end - base + 1n), caller: m[6]! };
     if (m[4] !== undefined) {
       ev.nid = Number(m[4]);
       ev.flags = parseInt(m[5]!, 16);
@@ -378,7 +379,7 @@ export function parseMemblockEvent(text: string): MemblockEvent | undefined {
   }
   m = ALLOC_EV.exec(text);
   if (m) {
-    const ev: MemblockEvent = {
+    const ev: MemblockTraceLine = {
       fn: m[1]!,
       op: 'alloc',
       size: BigInt(m[2]!),
@@ -418,14 +419,14 @@ export function parseIomem(rows: string[]): IomemEntry[] {
   return out;
 }
 
-export function parseDebugfsMemblock(rows: string[]): MemblockRegion[] {
-  const out: MemblockRegion[] = [];
+export function parseDebugfsMemblock(rows: string[]): MemblockDumpRow[] {
+  const out: MemblockDumpRow[] = [];
   for (const r of rows) {
     const m = DEBUGFS_ROW.exec(r);
     if (!m) continue;
     const base = BigInt(m[1]!),
       end = BigInt(m[2]!);
-    const reg: MemblockRegion = { base, end, size: end - base + 1n };
+    const reg: MemblockDumpRow = { base, end, size: end - base + 1n };
     if (m[3] !== undefined) {
       reg.nid = Number(m[3]);
       reg.flagNames = m[4]!;
@@ -533,11 +534,11 @@ export interface LabRecordJson {
   observation: unknown;
 }
 
-/** Compact runs of identical allocations (see `MemblockEvent.count`). Order is kept. */
-export function compactTrace(events: MemblockEvent[]): MemblockEvent[] {
-  const out: MemblockEvent[] = [];
+/** Compact runs of identical allocations (see `MemblockTraceLine.count`). Order is kept. */
+export function compactTrace(events: MemblockTraceLine[]): MemblockTraceLine[] {
+  const out: MemblockTraceLine[] = [];
   events = relinkResults(events.map((e) => ({ ...e })));
-  const sig = (e: MemblockEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
+  const sig = (e: MemblockTraceLine): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
   for (let i = 0; i < events.length; i++) {
     const a = events[i]!,
       r = events[i + 1];

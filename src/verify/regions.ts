@@ -5,7 +5,7 @@
 // `%pa..%pa (%lu KiB) %s %s %s`), which gives base, size and flags exactly. 6.1 does not: there the
 // base of a dynamic region comes from the memblock=debug trace (the allocation made for it by
 // early_init_dt_alloc_reserved_memory_arch, matched by size) and static ones from their `reg`.
-import type { Observation, LogLine } from './observation.js';
+import type { Observation, ConsoleLine } from './observation.js';
 import { getChild, getProp, type Tree } from '../tree/types.js';
 import { isAvailable, readCells, u32 } from '../tree/query.js';
 
@@ -31,7 +31,7 @@ export interface ObservedRegion {
   lines: string[];
 }
 
-const mentions = (l: LogLine, name: string): boolean => {
+const mentions = (l: ConsoleLine, name: string): boolean => {
   const t = l.text;
   return (
     t.includes(`'${name}'`) ||

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { bootRecord, cmaLines } from './boot-lab-helpers.js';
-import type { MemblockEvent as ObsEvent } from '../../src/verify/observation.js';
+import type { MemblockTraceLine as ObsEvent } from '../../src/verify/observation.js';
 
 const kernels = recordedKernels().filter((k) => getProfile(k));
 
