@@ -1,8 +1,6 @@
-// The state one simulated boot carries from step to step, shared by the kernel model's modules
-// (memblock.ts, cmdline.ts, boot.ts, rmem.ts, handlers/, plan.ts). Owners may extend these types;
-// keep them plain data so a plan can be serialised.
-import type { Diagnostic } from '../diagnostics.js';
-import type { Tree } from '../tree/types.js';
+// Types every module of the kernel model shares (memblock.ts, cmdline.ts, the boot files, rmem.ts,
+// handlers/, plan.ts): what the kernel prints, the profile's common part, the trace. Plain data, so
+// a plan can be serialised.
 
 /** One line the kernel prints, with the `pr_fmt` prefix included (e.g. `OF: reserved mem: ...`). */
 export interface LogLine {
@@ -25,22 +23,13 @@ export interface KernelProfileBase {
   physAddrBits: 32 | 64;
   /** CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order (include/linux/cma.h). */
   cmaMinAlignmentBytes: bigint;
-  /** MAX_CMA_AREAS: 6.1 = 1 + CONFIG_CMA_AREAS, 6.12 = CONFIG_CMA_AREAS. */
+  /** MAX_CMA_AREAS, from CONFIG_CMA_AREAS by the series' rule (include/linux/cma.h). */
   maxCmaAreas: number;
   /** CONFIG_CMA_SIZE_MBYTES: the default CMA area when `cma=` is absent. */
   cmaSizeMBytes: number;
-}
-
-export interface PlanInput {
-  tree: Tree;
-  bootargs: string;
-  /** RAM as QEMU/the board describes it comes from the tree's memory nodes; `ram` overrides size. */
-  ram?: bigint;
 }
 
 export interface Trace {
   /** memblock and boot events in order, for `explain` and comparison with `memblock=debug`. */
   events: { kind: string; detail: Record<string, unknown> }[];
 }
-
-export type { Diagnostic };
