@@ -7,10 +7,21 @@ import { join } from 'node:path';
 
 export type LabArch = 'arm64' | 'arm';
 
+/**
+ * How Debian 12 ships each kernel series the lab boots: the version part of the image package's
+ * name (`linux-image-<version>-<flavour>`) and whether it comes from bookworm-backports.
+ */
+const debianSeries = {
+  '6.1': { packageVersion: '6\\.1\\.0-[0-9]+', backports: false },
+  '6.12': { packageVersion: '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?', backports: true },
+} as const;
+
+export type LabSeries = keyof typeof debianSeries;
+
 export interface LabKernelDef {
   /** Lab ID: `<series>-<Debian flavour>`. */
   id: string;
-  series: '6.1' | '6.12';
+  series: LabSeries;
   flavour: string;
   arch: LabArch;
   debArch: 'arm64' | 'armhf';
@@ -25,18 +36,18 @@ export interface LabKernelDef {
   core: boolean;
 }
 
-const def = (series: '6.1' | '6.12', flavour: string, core: boolean): LabKernelDef => {
+const def = (series: LabSeries, flavour: string, core: boolean): LabKernelDef => {
   const arm64 = flavour.startsWith('arm64');
   const pkgFlavour = arm64 ? `${flavour}-unsigned` : flavour;
-  const ver = series === '6.1' ? '6\\.1\\.0-[0-9]+' : '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?';
+  const debian = debianSeries[series];
   return {
     id: `${series}-${flavour}`,
     series,
     flavour,
     arch: arm64 ? 'arm64' : 'arm',
     debArch: arm64 ? 'arm64' : 'armhf',
-    packageRegex: `^linux-image-${ver}-${pkgFlavour.replace(/-/g, '\\-')}$`,
-    backports: series === '6.12',
+    packageRegex: `^linux-image-${debian.packageVersion}-${pkgFlavour.replace(/-/g, '\\-')}$`,
+    backports: debian.backports,
     traceNeedsSeparateBoot: !arm64,
     core,
   };

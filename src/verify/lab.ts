@@ -1,5 +1,5 @@
 // Booting one case on one kernel and recording what happened (the lab's unit of work), with a
-// per-(kernel, case) cache so that a re-run costs nothing.
+// per-(kernel, case, DTB) cache so that a re-run costs nothing.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
