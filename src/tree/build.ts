@@ -3,8 +3,9 @@
 // While parsing, dtc keeps deleted nodes, properties and labels in their lists with a `deleted`
 // flag: a later definition with the same name revives them *in place* (merge_nodes() and
 // add_label() search "withdel"), which decides the order of properties, children and labels in
-// the output. So the parser builds `PNode`s that carry those flags, and `finalizeTree()` drops
-// everything deleted and returns the public `Tree` (src/tree/types.ts).
+// the output. So the parser builds `PNode`s that carry those flags, and `finalizeTree()` returns
+// the public `Tree` (src/tree/types.ts): live lists, plus `withdel` lists with the deleted
+// entries in place on the few nodes that had any (some dtc checks walk those).
 //
 // The lookup helpers at the end (getNodeByPath/Label/Ref) work on the final `Tree` with
 // livetree.c's semantics, for the checks and fixups.
@@ -322,29 +323,41 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     span: p.spans[0] ?? noSpan,
   };
   if (p.spans.length > 1) n.extraSpans = p.spans.slice(1);
-  if (n.labels.length !== p.labels.length) n.deletedLabels = p.labels.filter((l) => l.deleted).map((l) => l.name);
   if (p.omitIfNoRef) n.omitIfNoRef = true;
   if (p.nullParent) n.dtcNullParent = true;
+  if (n.labels.length !== p.labels.length) n.withdel = { labels: p.labels.map((l) => l.name) };
+  let rawProps: Property[] | undefined;
   for (const pp of p.props) {
     if (pp.deleted) {
-      // dtc keeps deleted properties in node->proplist; check_name_properties walks that raw
-      // list, so a deleted `name` still counts (with its last value, or none for a bare
-      // `/delete-property/ name;` in a new node: dtc prints its NULL value as "(null)").
-      (n.deletedProps ??= []).push({ name: pp.name, value: pp.value, liveBefore: n.props.length });
+      // The first deleted entry: the full list so far is the live one.
+      rawProps ??= n.props.slice();
+      rawProps.push({ name: pp.name, value: pp.value, markers: pp.markers, labels: [], span: pp.span ?? noSpan, deleted: true });
       continue;
     }
     const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };
     n.props.push(prop);
+    rawProps?.push(prop);
   }
-  let anyDeleted = false;
+  if (rawProps) (n.withdel ??= {}).props = rawProps;
+  let rawChildren: Node[] | undefined;
   for (const c of p.children) {
-    if (!c.deleted) n.children.push(finalizeNode(c, n));
-    else anyDeleted = true;
+    if (c.deleted) {
+      rawChildren ??= n.children.slice();
+      rawChildren.push(finalizeDeletedNode(c, n));
+      continue;
+    }
+    const child = finalizeNode(c, n);
+    n.children.push(child);
+    rawChildren?.push(child);
   }
-  if (anyDeleted) {
-    n.rawChildNames = p.children.map((c) => c.name);
-    n.rawChildSpans = p.children.map((c) => c.spans.slice());
-  }
+  if (rawChildren) (n.withdel ??= {}).children = rawChildren;
+  return n;
+}
+
+/** A deleted child as dtc's raw child list shows it to the checks: its name and source positions. */
+function finalizeDeletedNode(p: PNode, parent: Node): Node {
+  const n: Node = { name: p.name, props: [], children: [], labels: [], parent, phandle: 0, span: p.spans[0] ?? noSpan, deleted: true };
+  if (p.spans.length > 1) n.extraSpans = p.spans.slice(1);
   return n;
 }
 

@@ -2,7 +2,7 @@
 // context (phandle counter, options), message formatting, and small helpers with livetree.c /
 // data.c semantics. The check table itself is in checks.ts and checks-semantic.ts.
 import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
-import type { Marker, Node, Property, Tree } from './types.js';
+import { addProperty, getProp, type Marker, type Node, type Property, type Tree } from './types.js';
 
 export type PhandleStyle = 'legacy' | 'epapr' | 'both';
 
@@ -109,8 +109,6 @@ export class TreeContext {
   /** livetree.c get_node_phandle's `static cell_t phandle = 1`. */
   nextPhandle = 1;
   private readonly info = new Map<Node, NodeInfo>();
-  /** Nodes removed by omit_unused_nodes (dtc marks them deleted). */
-  readonly deleted = new Set<Node>();
 
   constructor(
     readonly tree: Tree,
@@ -159,23 +157,6 @@ export class TreeContext {
     return this.nodeInfo(node).basename;
   }
 
-  /** Children lists as dtc still holds them after deletions (deleted ones included), by parent. */
-  private readonly rawChildren = new Map<Node, string[]>();
-
-  /**
-   * dtc's raw `node->children` list, names only: it still holds deleted children (by
-   * /delete-node/, recorded by the parser in `rawChildNames`, or by omit_unused_nodes), which
-   * some checks see (`if (!node->children)`, `node->children->name`).
-   */
-  rawChildNames(node: Node): readonly string[] {
-    return this.rawChildren.get(node) ?? (node as { rawChildNames?: string[] }).rawChildNames ?? node.children.map((c) => c.name);
-  }
-
-  /** dtc's `node->children != NULL`. */
-  hasRawChildren(node: Node): boolean {
-    return node.children.length > 0 || this.rawChildNames(node).length > 0;
-  }
-
   /** Bumped on every change to the tree's shape or property lists (invalidates propIndex). */
   private version = 0;
   private propIndex: { version: number; map: Map<string, Node[]> } | null = null;
@@ -203,16 +184,20 @@ export class TreeContext {
     return this.propIndex.map.get(name) ?? [];
   }
 
-  /** livetree.c delete_node as used by omit_unused_nodes: gone from every later lookup. */
+  /**
+   * livetree.c delete_node as used by omit_unused_nodes: gone from every later lookup, but still
+   * in the parent's full child list (later checks test `node->children`).
+   */
   deleteNode(node: Node): void {
     this.treeChanged();
+    node.deleted = true;
     const p = node.parent;
-    if (p && !this.rawChildren.has(p)) this.rawChildren.set(p, [...this.rawChildNames(p)]);
     if (p) {
+      const withdel = (p.withdel ??= {});
+      withdel.children ??= p.children.slice();
       const i = p.children.indexOf(node);
       if (i >= 0) p.children.splice(i, 1);
     }
-    this.deleted.add(node);
     this.labelIndex = null;
     this.phandleIndex = null;
   }
@@ -276,35 +261,29 @@ export class TreeContext {
       labels: [],
       span: noSpan,
     });
-    if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') node.props.push({ ...cell(), name: 'linux,phandle' });
-    if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') node.props.push({ ...cell(), name: 'phandle' });
+    if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') addProperty(node, { ...cell(), name: 'linux,phandle' });
+    if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') addProperty(node, { ...cell(), name: 'phandle' });
     this.treeChanged();
     // A node that already has a `phandle` property here has a self-reference (`phandle = <&me>`),
     // which the caller fills in (livetree.c comment).
     return ph;
   }
 
-  /**
-   * check_msg for a node dtc has already deleted (duplicate_node_names walks the raw sibling list):
-   * its fullpath is NULL, which glibc prints as "(null)".
-   */
-  reportDeleted(c: Check, spans: readonly Span[], message: string): void {
-    if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
-    const extra = spans.slice(1);
-    const hint = extra.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
-    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, `(null): ${message}`, spans[0] ?? noSpan, hint));
-  }
-
   /** checks.c check_msg: format like dtc and record as a diagnostic. */
   report(c: Check, node: Node | null, prop: Property | null, message: string): void {
     if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
     let text = message.replace(/\n+$/, '');
-    if (node) text = prop ? `${this.fullpath(node)}:${prop.name}: ${text}` : `${this.fullpath(node)}: ${text}`;
+    if (node) {
+      // A deleted node (duplicate_node_names walks the full sibling list) never got a fullpath
+      // from fill_fullpaths, which skips deleted children: glibc prints the NULL as "(null)".
+      const path = node.deleted ? '(null)' : this.fullpath(node);
+      text = prop ? `${path}:${prop.name}: ${text}` : `${path}: ${text}`;
+    }
     let span: Span = noSpan;
     if (prop?.span.file) span = prop.span;
     else if (node?.span.file) span = node.span;
     // dtc lists a merged node's other definitions: "  also defined at file:pos".
-    const extra = !prop && node && span === node.span ? (node as { extraSpans?: Span[] }).extraSpans : undefined;
+    const extra = !prop && node && span === node.span ? node.extraSpans : undefined;
     const hint = extra?.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
     this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, text, span, hint));
   }
@@ -319,15 +298,7 @@ export class TreeContext {
  * then treat it like the root, and local fixups paths stop there.
  */
 export function dtcParent(node: Node): Node | null {
-  return (node as { dtcNullParent?: boolean }).dtcNullParent ? null : node.parent;
-}
-
-/**
- * dtc's `if (node->labels)`: true when the node has labels, even deleted ones (dtc keeps them in
- * the list). The parser records deleted labels in `deletedLabels`.
- */
-export function hasLabelList(node: Node): boolean {
-  return node.labels.length > 0 || ((node as { deletedLabels?: string[] }).deletedLabels?.length ?? 0) > 0;
+  return node.dtcNullParent ? null : node.parent;
 }
 
 export function phandleIsValid(ph: number): boolean {
@@ -352,12 +323,6 @@ export function cellAt(value: Uint8Array, n: number): number {
   let v = 0;
   for (let i = 0; i < 4; i++) v = v * 256 + (value[n * 4 + i] ?? 0);
   return v >>> 0;
-}
-
-/** livetree.c get_property: the first property of that name. */
-export function getProp(node: Node, name: string): Property | undefined {
-  for (const p of node.props) if (p.name === name) return p;
-  return undefined;
 }
 
 /** livetree.c propval_cell: dtc asserts a 4-byte value; 1.6.1 aborts otherwise. */

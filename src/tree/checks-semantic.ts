@@ -2,7 +2,7 @@
 // property types, #address-cells/#size-cells and reg/ranges formats, bus bridges (PCI,
 // simple-bus, I2C, SPI), unit addresses, /chosen, phandle+args providers, GPIOs, interrupts,
 // aliases and OF graph. Messages are dtc's words; the framework is in checks.ts.
-import type { Node, Property } from './types.js';
+import { childrenWithDeleted, getProp, type Node, type Property } from './types.js';
 import {
   ALIASCHARS,
   PROPNODECHARSSTRICT,
@@ -15,7 +15,6 @@ import {
   checkIsStringList,
   fail,
   getNodeByPath,
-  getProp,
   phandleIsValid,
   propvalCell,
   strspn,
@@ -43,7 +42,7 @@ function isMultipleOf(multiple: number, divisor: number): boolean {
 }
 
 /** The value as dtc's `cell_t *cells = prop->val.val`: NULL for an empty value. */
-function cellsOf(prop: Property | undefined): Uint8Array | null {
+function cellsPtr(prop: Property | undefined): Uint8Array | null {
   return prop?.value.length ? prop.value : null;
 }
 
@@ -196,7 +195,7 @@ const checkSimpleBusReg: CheckFn = (c, ctx, node) => {
   let cells: Uint8Array | null = null;
   let first = 0;
   let prop = getProp(node, 'reg');
-  if (prop) cells = cellsOf(prop);
+  if (prop) cells = cellsPtr(prop);
   else {
     prop = getProp(node, 'ranges');
     if (prop?.value.length) {
@@ -228,7 +227,7 @@ const checkI2cBusBridge: CheckFn = (c, ctx, node) => {
     for (const child of node.children) if (child.name.slice(0, info.basenamelen) === 'i2c-bus' && info.basenamelen === 7) return;
     info.bus = 'i2c-bus';
   } else return;
-  if (!ctx.hasRawChildren(node)) return;
+  if (childrenWithDeleted(node).length === 0) return; // `!node->children`: deleted ones count
   if (addrCells(ctx, node) !== 1) fail(c, ctx, node, null, 'incorrect #address-cells for I2C bus');
   if (sizeCells(ctx, node) !== 0) fail(c, ctx, node, null, 'incorrect #size-cells for I2C bus');
 };
@@ -241,7 +240,7 @@ const checkI2cBusReg: CheckFn = (c, ctx, node) => {
   if (!parent || ctx.nodeInfo(parent).bus !== 'i2c-bus') return;
   const unitname = ctx.unitname(node);
   const prop = getProp(node, 'reg');
-  const cells = cellsOf(prop);
+  const cells = cellsPtr(prop);
   if (!cells || !prop) {
     fail(c, ctx, node, null, 'missing or empty reg property');
     return;
@@ -281,7 +280,7 @@ const checkSpiBusBridge: CheckFn = (c, ctx, node) => {
         }
     if (info.bus === 'spi-bus' && getProp(node, 'reg')) fail(c, ctx, node, null, "node name for SPI buses should be 'spi'");
   }
-  if (info.bus !== 'spi-bus' || !ctx.hasRawChildren(node)) return;
+  if (info.bus !== 'spi-bus' || childrenWithDeleted(node).length === 0) return;
   if (getProp(node, 'spi-slave')) spiAddrCells = 0;
   if (addrCells(ctx, node) !== spiAddrCells) fail(c, ctx, node, null, 'incorrect #address-cells for SPI bus');
   if (sizeCells(ctx, node) !== 0) fail(c, ctx, node, null, 'incorrect #size-cells for SPI bus');
@@ -292,7 +291,7 @@ const checkSpiBusReg: CheckFn = (c, ctx, node) => {
   if (!parent || ctx.nodeInfo(parent).bus !== 'spi-bus') return;
   if (getProp(parent, 'spi-slave')) return;
   const unitname = ctx.unitname(node);
-  const cells = cellsOf(getProp(node, 'reg'));
+  const cells = cellsPtr(getProp(node, 'reg'));
   if (!cells) {
     fail(c, ctx, node, null, 'missing or empty reg property');
     return;
@@ -326,7 +325,7 @@ const checkAvoidUnnecessaryAddrSize: CheckFn = (c, ctx, node) => {
   const i = ctx.nodeInfo(node);
   if (!dtcParent(node) || i.addrCells < 0 || i.sizeCells < 0) return;
   // dtc 1.6.1 does not yet look at dma-ranges here.
-  if (getProp(node, 'ranges') || !ctx.hasRawChildren(node)) return;
+  if (getProp(node, 'ranges') || childrenWithDeleted(node).length === 0) return;
   const hasReg = node.children.some((ch) => getProp(ch, 'reg'));
   if (!hasReg) fail(c, ctx, node, null, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
 };
@@ -565,13 +564,13 @@ const checkGraphChildAddress: CheckFn = (c, ctx, node) => {
     cnt++;
   }
   if (cnt === 1 && info.addrCells !== -1)
-    // dtc names node->children: the first child in its raw list, possibly a deleted one.
+    // dtc names node->children: the first child in its full list, possibly a deleted one.
     fail(
       c,
       ctx,
       node,
       null,
-      `graph node has single child node '${ctx.rawChildNames(node)[0]}', #address-cells/#size-cells are not necessary`,
+      `graph node has single child node '${childrenWithDeleted(node)[0]!.name}', #address-cells/#size-cells are not necessary`,
     );
 };
 

@@ -9,8 +9,18 @@
 // avoid_unnecessary_addr_size, no `break` after "too small for cell size". Where dtc 1.6.1
 // crashes (assertion in propval_cell, NULL parent in graph_nodes, endless loop on a huge
 // #x-cells), we report an error diagnostic (code `dtc-abort`) instead of crashing.
-import { diag, type Diagnostic, type Span } from '../diagnostics.js';
-import type { Marker, Node, Property, Tree } from './types.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
+import {
+  childrenWithDeleted,
+  getProp,
+  hasLabelList,
+  propsWithDeleted,
+  removeProperty,
+  type Marker,
+  type Node,
+  type Property,
+  type Tree,
+} from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
   DtcAbort,
@@ -26,9 +36,7 @@ import {
   latin1Bytes,
   fail,
   getMarkerLabel,
-  getProp,
   getPropertyByLabel,
-  hasLabelList,
   insertAtMarker,
   phandleIsValid,
   strspn,
@@ -48,17 +56,15 @@ const structuralChecks: CheckDef[] = [
     name: 'duplicate_node_names',
     level: 'error',
     fn: (c, ctx, node) => {
-      const raw = node.rawChildNames;
-      const spans = node.rawChildSpans;
-      if (raw && spans) {
-        checkDuplicateRawChildren(c, ctx, node, raw, spans);
-        return;
-      }
-      const ch = node.children;
+      // Each live child against *every* later sibling, deleted ones included (child2 walks
+      // next_sibling): a deleted duplicate is reported too, with a NULL fullpath. dtc reports
+      // child2 once for every earlier child of the same name.
+      const ch = childrenWithDeleted(node);
       if (ch.length < 2 || (ch.length > 16 && new Set(ch.map((x) => x.name)).size === ch.length)) return;
-      // dtc reports child2 once for every earlier child of the same name.
-      for (let i = 0; i < ch.length; i++)
+      for (let i = 0; i < ch.length; i++) {
+        if (ch[i]!.deleted) continue;
         for (let j = i + 1; j < ch.length; j++) if (ch[i]!.name === ch[j]!.name) fail(c, ctx, ch[j]!, null, 'Duplicate node name');
+      }
     },
   },
   {
@@ -106,20 +112,19 @@ const structuralChecks: CheckDef[] = [
     level: 'error',
     prereqs: ['name_is_string'],
     fn: (c, ctx, node) => {
-      let i = node.props.findIndex((p) => p.name === 'name');
-      // dtc walks the raw property list here, so a /delete-property/d "name" still counts when it
-      // comes first (the parser keeps deleted properties, with their raw position, in deletedProps).
-      const deleted = node.deletedProps?.find((p) => p.name === 'name' && (i < 0 || p.liveBefore <= i));
-      if (deleted) i = -1;
-      if (i < 0 && !deleted) return;
-      const prop = i >= 0 ? node.props[i]! : { name: 'name', value: deleted!.value };
+      // dtc walks node->proplist itself here, so a /delete-property/d "name" counts when it
+      // comes first.
+      const prop = propsWithDeleted(node).find((p) => p.name === 'name');
+      if (!prop) return;
       const base = latin1Bytes(ctx.basename(node));
       let same = prop.value.length === base.length + 1;
       for (let k = 0; same && k < base.length; k++) if (prop.value[k] !== base[k]) same = false;
-      if (!same) fail(c, ctx, node, null, `"name" property is incorrect ("${cString(prop.value)}" instead of base node name)`);
-      // The name property is correct, and therefore redundant: dtc deletes it.
-      else if (i >= 0) {
-        node.props.splice(i, 1);
+      // An empty value is a NULL val.val in dtc, which glibc prints as "(null)".
+      const shown = prop.value.length ? cString(prop.value) : '(null)';
+      if (!same) fail(c, ctx, node, null, `"name" property is incorrect ("${shown}" instead of base node name)`);
+      // The name property is correct, and therefore redundant: dtc unlinks it.
+      else {
+        removeProperty(node, prop);
         ctx.treeChanged();
       }
     },
@@ -225,37 +230,6 @@ const structuralChecks: CheckDef[] = [
     },
   },
 ];
-
-/**
- * check_duplicate_node_names over dtc's raw child list: each live child is compared with *every*
- * later sibling, deleted ones included (child2 walks next_sibling raw), and a deleted duplicate
- * is reported with a NULL fullpath.
- */
-function checkDuplicateRawChildren(c: Check, ctx: TreeContext, node: Node, raw: readonly string[], spans: readonly Span[][]): void {
-  // Live children keep their raw order; a raw entry is live when it is the next live child (same
-  // name and the very same span object).
-  const live: Array<Node | undefined> = [];
-  let k = 0;
-  for (let q = 0; q < raw.length; q++) {
-    const ch = node.children[k];
-    if (ch && ch.name === raw[q] && ch.span === spans[q]?.[0]) {
-      live.push(ch);
-      k++;
-    } else live.push(undefined);
-  }
-  for (let p = 0; p < raw.length; p++) {
-    if (!live[p]) continue;
-    for (let q = p + 1; q < raw.length; q++) {
-      if (raw[p] !== raw[q]) continue;
-      const child2 = live[q];
-      if (child2) fail(c, ctx, child2, null, 'Duplicate node name');
-      else {
-        c.status = 'failed';
-        ctx.reportDeleted(c, spans[q] ?? [], 'Duplicate node name');
-      }
-    }
-  }
-}
 
 function describeLabel(ctx: TreeContext, node: Node, prop: Property | null, mark: Marker | null): string {
   return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${ctx.fullpath(node)}`;

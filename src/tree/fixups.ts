@@ -3,12 +3,12 @@
 // (generate_fixups_tree, generate_local_fixups_tree), and `-s` sorting (sort_tree).
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
-import type { Marker, Node, Property, Tree } from './types.js';
-import { be32, cStringBytes, dtcParent, getProp, hasLabelList, type TreeContext } from './checks-core.js';
+import { addChild, addProperty, getProp, hasLabelList, type Marker, type Node, type Property, type Tree } from './types.js';
+import { be32, cStringBytes, dtcParent, type TreeContext } from './checks-core.js';
 
 function newChild(parent: Node, name: string): Node {
   const n: Node = { name, props: [], children: [], labels: [], parent, phandle: 0, span: noSpan };
-  parent.children.push(n);
+  addChild(parent, n);
   return n;
 }
 
@@ -40,7 +40,7 @@ export function generateLabelTree(ctx: TreeContext, name: string, allocph: boole
         }
         // dtc copies the path with data_copy_escape_string; paths hold no backslashes.
         const value = cStringBytes(ctx.fullpath(node));
-        an.props.push({ name: l, value, markers: [{ type: 'type-string', offset: 0 }], labels: [], span: noSpan });
+        addProperty(an, { name: l, value, markers: [{ type: 'type-string', offset: 0 }], labels: [], span: noSpan });
       }
       if (allocph) ctx.getNodePhandle(node);
     }
@@ -68,7 +68,7 @@ function appendToProperty(node: Node, name: string, data: Uint8Array, type: Mark
     p.markers = [...p.markers, { type, offset: p.value.length, ref: name }];
     p.value = v;
   } else {
-    node.props.push({ name, value: data, markers: [{ type, offset: 0, ref: name }], labels: [], span: noSpan });
+    addProperty(node, { name, value: data, markers: [{ type, offset: 0, ref: name }], labels: [], span: noSpan });
   }
 }
 
@@ -140,9 +140,13 @@ export function sortTree(tree: Tree): void {
   tree.memreserves.sort((a, b) =>
     a.address < b.address ? -1 : a.address > b.address ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0,
   );
+  const byName = (a: { name: string }, b: { name: string }): number => cmp(a.name, b.name);
   const sortNode = (n: Node): void => {
-    n.props.sort((a, b) => cmp(a.name, b.name));
-    n.children.sort((a, b) => cmp(a.name, b.name));
+    n.props.sort(byName);
+    n.children.sort(byName);
+    // dtc sorts its full lists (for_each_*_withdel); keep ours in the same order.
+    n.withdel?.props?.sort(byName);
+    n.withdel?.children?.sort(byName);
     for (const c of n.children) sortNode(c);
   };
   sortNode(tree.root);

@@ -32,7 +32,11 @@ export interface Property {
   markers: Marker[];
   labels: string[];
   span: Span;
-  /** dtc keeps deleted properties in the list until the tree is finalised; we drop them eagerly. */
+  /**
+   * dtc's `deleted` flag (/delete-property/, or /delete-node/ of its node). Only entries of a
+   * node's `withdel.props` carry it: `props` never holds a deleted property.
+   */
+  deleted?: boolean;
 }
 
 export interface Node {
@@ -52,42 +56,49 @@ export interface Node {
    */
   extraSpans?: Span[];
   /**
-   * Labels that were put on this node and later deleted (/delete-node/), which dtc still keeps
-   * in `node->labels` (generate_label_tree and omit_unused_nodes test that pointer). Set by the
-   * parser only when non-empty.
+   * dtc's `deleted` flag. Only entries of a parent's `withdel.children` (and nodes dtc's
+   * omit_unused_nodes removed) carry it: `children` never holds a deleted node.
    */
-  deletedLabels?: string[];
+  deleted?: boolean;
   /**
-   * Names of all children in dtc's list order *including deleted ones* (dtc keeps /delete-node/d
-   * children in `node->children`, and some checks look at that raw list). Set by the parser only
-   * when some child was deleted.
+   * dtc keeps deleted nodes, properties and labels in its lists with a `deleted` flag (livetree.c
+   * delete_node/delete_property/delete_labels); `children`, `props` and `labels` are those lists
+   * as for_each_child/for_each_property/for_each_label see them, deleted entries skipped. The few
+   * dtc checks that see the deleted entries too (for_each_*_withdel, `node->children->name`,
+   * `if (node->labels)`) read the full lists here — through childrenWithDeleted(),
+   * propsWithDeleted() and hasLabelList(). Set only on a node where something was deleted, so
+   * the common tree carries nothing extra.
    */
-  rawChildNames?: string[];
-  /**
-   * Parallel to `rawChildNames`: each raw child's srcpos chain (its span, then merged ones), e.g.
-   * for dtc's duplicate_node_names, which compares live children with *all* later siblings and
-   * reports a deleted one at its srcpos with path "(null)". Empty for a placeholder without one.
-   */
-  rawChildSpans?: Span[][];
+  withdel?: WithDeleted;
   /**
    * dtc's `node->parent` is NULL for this (non-root) node, while `parent` here is the true parent.
    * Happens to a `/delete-node/ name;` placeholder that a later definition revives: build_node()
    * sets parents with for_each_child(), which skips the (deleted) placeholder, and merge_nodes()
    * never sets it. dtc code that walks ->parent then treats the node like a root (checks that
    * skip the root skip it; add_local_fixup_entry() files its __local_fixups__ entry at the top).
-   * Set by the parser only when true.
+   * A flag of its own rather than a NULL `parent`: the tree must stay navigable (nodePath, the
+   * kernel model) and only dtc's checks and fix-ups follow dtc's pointer. Set by the parser only
+   * when true.
    */
   dtcNullParent?: boolean;
-  /**
-   * Properties deleted with /delete-property/ that dtc still keeps in `node->proplist`, in that
-   * raw list's order, each with its last value (empty for a bare `/delete-property/ x;` inside a
-   * node's first block) and `liveBefore` = how many live `props` precede it in the raw list
-   * (dtc's check_name_properties takes the first `name` in the raw list, deleted or not). Set by
-   * the parser only when non-empty.
-   */
-  deletedProps?: Array<{ name: string; value: Uint8Array; liveBefore: number }>;
   /** Set when something referenced this node (for /omit-if-no-ref/). */
   isReferenced?: boolean;
+}
+
+/**
+ * A node's lists with dtc's deleted entries kept in place (dtc's order; each list only when it
+ * has a deleted entry, else the live list is the whole list).
+ */
+export interface WithDeleted {
+  /**
+   * `node->children`: the live children and the deleted ones (`deleted: true`). A deleted child
+   * keeps its name and source positions (`span`, `extraSpans`), not its contents.
+   */
+  children?: Node[];
+  /** `node->proplist`: the live properties and the deleted ones (`deleted: true`, last value). */
+  props?: Property[];
+  /** `node->labels`: the live labels and the deleted ones, by name. */
+  labels?: string[];
 }
 
 export interface MemReserve {
@@ -110,8 +121,47 @@ export function newNode(name: string, span: Span, parent: Node | null = null): N
   return { name, props: [], children: [], labels: [], parent, phandle: 0, span };
 }
 
+/** livetree.c get_property: the first (live) property of that name. */
 export function getProp(node: Node, name: string): Property | undefined {
-  return node.props.find((p) => p.name === name);
+  for (const p of node.props) if (p.name === name) return p;
+  return undefined;
+}
+
+/** for_each_child_withdel: the children with the deleted ones, in dtc's list order. */
+export function childrenWithDeleted(node: Node): readonly Node[] {
+  return node.withdel?.children ?? node.children;
+}
+
+/** for_each_property_withdel: the properties with the deleted ones, in dtc's list order. */
+export function propsWithDeleted(node: Node): readonly Property[] {
+  return node.withdel?.props ?? node.props;
+}
+
+/** dtc's `if (node->labels)`: the node has labels, deleted ones included. */
+export function hasLabelList(node: Node): boolean {
+  return node.labels.length > 0 || (node.withdel?.labels?.length ?? 0) > 0;
+}
+
+/** livetree.c add_property: append, to the full list too when the node keeps one. */
+export function addProperty(node: Node, prop: Property): void {
+  node.props.push(prop);
+  node.withdel?.props?.push(prop);
+}
+
+/** Unlink a property from the node's lists (check_name_properties drops a redundant `name`). */
+export function removeProperty(node: Node, prop: Property): void {
+  const i = node.props.indexOf(prop);
+  if (i >= 0) node.props.splice(i, 1);
+  const all = node.withdel?.props;
+  const j = all ? all.indexOf(prop) : -1;
+  if (j >= 0) all!.splice(j, 1);
+}
+
+/** livetree.c add_child: append, to the full list too when the node keeps one. */
+export function addChild(parent: Node, child: Node): void {
+  child.parent = parent;
+  parent.children.push(child);
+  parent.withdel?.children?.push(child);
 }
 
 export function getChild(node: Node, name: string): Node | undefined {

@@ -50,6 +50,23 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'p2.dts',
+    title: 'name_properties: a bare /delete-property/ name before the live one is a NULL value, printed "(null)"',
+    src: '/dts-v1/;\n/ { n { /delete-property/ name; name = "n"; }; m { name = "x"; }; };\n/ { m { /delete-property/ name; name = "m"; }; };\n',
+    expect: [
+      {
+        flags: [],
+        sha: null,
+        codes: ['name_properties'],
+      },
+      {
+        flags: ['-f'],
+        sha: '6163b4b0c6878b90',
+        codes: ['name_properties'],
+      },
+    ],
+  },
+  {
     name: 'r2.dts',
     title: 'duplicate_node_names sees deleted later siblings (reported as (null))',
     src: '/dts-v1/;\n/ { a { }; L1: a { }; };\n&L1 { x; };\n/delete-node/ &L1;\n',

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDts, parseDtsFile, type ParseOptions } from '../../src/source/parser.js';
-import type { Node, Property, Tree } from '../../src/tree/types.js';
+import { childrenWithDeleted, hasLabelList, propsWithDeleted, type Node, type Property, type Tree } from '../../src/tree/types.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { getNodeByLabel, getNodeByPath, getNodeByRef } from '../../src/tree/build.js';
 
@@ -301,6 +301,10 @@ test('syntax errors: dtc position, then recovery reports later ones too', () => 
 test('guess_boot_cpuid from the first /cpus child', () => {
   assert.equal(parse('/dts-v1/;\n/ { cpus { cpu@3 { reg = <3>; }; cpu@0 { reg = <0>; }; }; };').bootCpuidPhys, 3);
   assert.equal(parse('/dts-v1/;\n/ { cpus { cpu@3 { reg = <0 3>; }; }; };').bootCpuidPhys, 0);
+  // dtc takes cpus->children raw: a deleted first child has no (live) reg → 0; revived, its new one
+  const del = '/dts-v1/;\n/ { cpus { cpu@3 { reg = <3>; }; cpu@7 { reg = <7>; }; }; };\n/ { cpus { /delete-node/ cpu@3; }; };';
+  assert.equal(parse(del).bootCpuidPhys, 0);
+  assert.equal(parse(`${del}\n/ { cpus { cpu@3 { reg = <5>; }; }; };`).bootCpuidPhys, 5);
 });
 
 test('parseDtsFile reads the file and decodes bytes one-to-one', () => {
@@ -311,11 +315,13 @@ test('parseDtsFile reads the file and decodes bytes one-to-one', () => {
   assert.equal(missing.diagnostics[0]!.code, 'file-not-found');
 });
 
-test('deleted labels are kept aside for -@ (dtc keeps them in node->labels)', () => {
-  const t = parse('/dts-v1/;\n/ { a: b: n { }; };\n/delete-node/ &a;\n/ { n { }; };');
+test('deleted labels stay in the full label list for -@ (dtc keeps them in node->labels)', () => {
+  const t = parse('/dts-v1/;\n/ { a: b: n { }; };\n/delete-node/ &a;\n/ { n { c: d { }; }; };\n/ { n { /delete-node/ d; }; };');
   assert.deepEqual(node(t, '/n').labels, []);
-  assert.deepEqual(node(t, '/n').deletedLabels, ['a', 'b']);
-  assert.equal(t.root.deletedLabels, undefined);
+  assert.deepEqual(node(t, '/n').withdel?.labels, ['a', 'b']);
+  assert.equal(hasLabelList(node(t, '/n')), true);
+  assert.equal(t.root.withdel, undefined);
+  assert.equal(hasLabelList(t.root), false);
 });
 
 test('hostile nesting ends in a diagnostic, never an exception', () => {
@@ -444,14 +450,22 @@ test("deleted children stay visible by name for checks that read dtc's raw list"
     node(t, '/i2c').children.map((c) => c.name),
     ['b@2'],
   );
-  assert.deepEqual(node(t, '/i2c').rawChildNames, ['a@1', 'b@2']);
+  const all = childrenWithDeleted(node(t, '/i2c'));
   assert.deepEqual(
-    node(t, '/i2c').rawChildSpans!.map((ss) => ss.map((x) => `${x.line}.${x.column}`)),
-    [['2.15'], ['2.24']],
+    all.map((c) => [c.name, c.deleted ?? false, `${c.span.line}.${c.span.column}`, c.extraSpans?.length ?? 0]),
+    [
+      ['a@1', true, '2.15', 0],
+      ['b@2', false, '2.24', 0],
+    ],
   );
+  assert.equal(all[1], node(t, '/i2c/b@2')); // the live entries are the live nodes
   // a /delete-node/ placeholder in a new node is a deleted child too
-  assert.deepEqual(node(t, '/m').rawChildNames, ['x', 'y']);
-  assert.equal(t.root.rawChildNames, undefined);
+  assert.deepEqual(
+    childrenWithDeleted(node(t, '/m')).map((c) => c.name),
+    ['x', 'y'],
+  );
+  assert.equal(t.root.withdel, undefined);
+  assert.equal(childrenWithDeleted(t.root), t.root.children);
 });
 
 test('a revived /delete-node/ placeholder is marked: dtc left its parent pointer NULL', () => {
@@ -474,21 +488,25 @@ test('deleted properties stay visible with their last value (dtc keeps them in n
     ['a'],
   );
   assert.deepEqual(
-    n.deletedProps!.map((p) => [p.name, Buffer.from(p.value).toString('latin1'), p.liveBefore]),
+    propsWithDeleted(n).map((p) => [p.name, Buffer.from(p.value).toString('latin1'), p.deleted ?? false]),
     [
-      ['name', 'x\0', 0],
-      ['b', '', 1],
+      ['name', 'x\0', true],
+      ['a', '\0\0\0\x01', false],
+      ['b', '', true],
     ],
   );
-  // a bare /delete-property/ in a node's first block is a raw-list entry too, with no value
+  // a bare /delete-property/ in a node's first block is a full-list entry too, with no value
   assert.deepEqual(
-    node(t, '/m').deletedProps!.map((p) => [p.name, p.value.length, p.liveBefore]),
-    [['q', 0, 0]],
+    propsWithDeleted(node(t, '/m')).map((p) => [p.name, p.value.length, p.deleted ?? false]),
+    [
+      ['q', 0, true],
+      ['r', 0, false],
+    ],
   );
-  assert.equal(t.root.deletedProps, undefined);
-  // revived by a later definition: live again, no longer listed
+  assert.equal(t.root.withdel, undefined);
+  // revived by a later definition: live again, in its old place
   const r = parse('/dts-v1/;\n/ { n { a = <1>; }; };\n/ { n { /delete-property/ a; }; };\n/ { n { a = <2>; }; };');
-  assert.equal(node(r, '/n').deletedProps, undefined);
+  assert.equal(node(r, '/n').withdel, undefined);
 });
 
 test('a deleted "name" property is still checked, as dtc\'s check_name_properties walks the raw list', async () => {
