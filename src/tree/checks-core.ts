@@ -2,7 +2,8 @@
 // context (phandle counter, options), message formatting, and small helpers with livetree.c /
 // data.c semantics. The check table itself is in checks.ts and checks-semantic.ts.
 import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
-import { addProperty, getProp, type Marker, type Node, type Property, type Tree } from './types.js';
+import { getProp, type Marker, type Node, type Property, type Tree } from './types.js';
+import { addProp } from './edit.js';
 
 export type PhandleStyle = 'legacy' | 'epapr' | 'both';
 
@@ -261,8 +262,8 @@ export class TreeContext {
       labels: [],
       span: noSpan,
     });
-    if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') addProperty(node, { ...cell(), name: 'linux,phandle' });
-    if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') addProperty(node, { ...cell(), name: 'phandle' });
+    if (!getProp(node, 'linux,phandle') && this.phandleStyle !== 'epapr') addProp(node, { ...cell(), name: 'linux,phandle' });
+    if (!getProp(node, 'phandle') && this.phandleStyle !== 'legacy') addProp(node, { ...cell(), name: 'phandle' });
     this.treeChanged();
     // A node that already has a `phandle` property here has a self-reference (`phandle = <&me>`),
     // which the caller fills in (livetree.c comment).

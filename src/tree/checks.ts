@@ -10,17 +10,7 @@
 // crashes (assertion in propval_cell, NULL parent in graph_nodes, endless loop on a huge
 // #x-cells), we report an error diagnostic (code `dtc-abort`) instead of crashing.
 import { diag, type Diagnostic } from '../diagnostics.js';
-import {
-  childrenWithDeleted,
-  getProp,
-  hasLabelList,
-  propsWithDeleted,
-  removeProperty,
-  type Marker,
-  type Node,
-  type Property,
-  type Tree,
-} from './types.js';
+import { childrenWithDeleted, getProp, hasLabelList, propsWithDeleted, type Marker, type Node, type Property, type Tree } from './types.js';
 import { semanticChecks } from './checks-semantic.js';
 import {
   DtcAbort,
@@ -124,7 +114,8 @@ const structuralChecks: CheckDef[] = [
       if (!same) fail(c, ctx, node, null, `"name" property is incorrect ("${shown}" instead of base node name)`);
       // The name property is correct, and therefore redundant: dtc unlinks it.
       else {
-        removeProperty(node, prop);
+        unlink(node.props, prop);
+        if (node.withdel?.props) unlink(node.withdel.props, prop);
         ctx.treeChanged();
       }
     },
@@ -230,6 +221,11 @@ const structuralChecks: CheckDef[] = [
     },
   },
 ];
+
+function unlink<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
 
 function describeLabel(ctx: TreeContext, node: Node, prop: Property | null, mark: Marker | null): string {
   return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${ctx.fullpath(node)}`;

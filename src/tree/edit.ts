@@ -2,6 +2,7 @@
 // tree), as dtc's livetree.c does for the nodes and properties it adds itself (build_property,
 // add_property, delete_property_by_name, add_child): what they add has no source position, labels
 // or markers. Property values are raw bytes; the builders below encode them like DTS does.
+// On a parsed node that keeps dtc's full lists (`withdel`, see types.ts) the edits apply to both.
 import { Buffer } from 'node:buffer';
 import { noSpan } from '../diagnostics.js';
 import type { Node, Property } from './types.js';
@@ -19,19 +20,28 @@ export function setProp(node: Node, name: string, value: Uint8Array): Property {
     p.markers = [];
     return p;
   }
-  const added = newProp(name, value);
-  node.props.push(added);
-  return added;
+  return addProp(node, newProp(name, value));
+}
+
+/** livetree.c add_property: append. */
+export function addProp(node: Node, prop: Property): Property {
+  node.props.push(prop);
+  node.withdel?.props?.push(prop);
+  return prop;
 }
 
 /** livetree.c delete_property_by_name: remove the property (every one of that name). */
 export function deleteProp(node: Node, name: string): void {
   node.props = node.props.filter((p) => p.name !== name);
+  if (node.withdel?.props) node.withdel.props = node.withdel.props.filter((p) => p.name !== name);
 }
 
 /** livetree.c add_child, at `index` (default: last): the child's parent becomes `parent`. */
 export function addChild(parent: Node, child: Node, index = parent.children.length): Node {
   child.parent = parent;
+  const all = parent.withdel?.children;
+  // In the full list: before the live child it now precedes, or last.
+  if (all) all.splice(index < parent.children.length ? all.indexOf(parent.children[index]!) : all.length, 0, child);
   parent.children.splice(index, 0, child);
   return child;
 }
@@ -39,12 +49,17 @@ export function addChild(parent: Node, child: Node, index = parent.children.leng
 /** livetree.c delete_node, by name: remove the children called `name`. */
 export function deleteChild(parent: Node, name: string): void {
   parent.children = parent.children.filter((c) => c.name !== name);
+  if (parent.withdel?.children) parent.withdel.children = parent.withdel.children.filter((c) => c.name !== name);
 }
 
-/** A deep copy of a node and its subtree (values copied), hung under `parent`. */
+/**
+ * A deep copy of a node and its live subtree (values copied), hung under `parent`. dtc's deleted
+ * entries (`withdel`) are not carried: the copy is a tree built by code.
+ */
 export function cloneNode(node: Node, parent: Node | null = null): Node {
+  const { withdel: _deleted, ...live } = node;
   const copy: Node = {
-    ...node,
+    ...live,
     parent,
     labels: [...node.labels],
     props: node.props.map((p) => ({ ...p, value: p.value.slice(), markers: p.markers.map((m) => ({ ...m })), labels: [...p.labels] })),

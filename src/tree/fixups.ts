@@ -3,7 +3,8 @@
 // (generate_fixups_tree, generate_local_fixups_tree), and `-s` sorting (sort_tree).
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
-import { addChild, addProperty, getProp, hasLabelList, type Marker, type Node, type Property, type Tree } from './types.js';
+import { getProp, hasLabelList, type Marker, type Node, type Property, type Tree } from './types.js';
+import { addChild, addProp } from './edit.js';
 import { be32, cStringBytes, dtcParent, type TreeContext } from './checks-core.js';
 
 function newChild(parent: Node, name: string): Node {
@@ -40,7 +41,7 @@ export function generateLabelTree(ctx: TreeContext, name: string, allocph: boole
         }
         // dtc copies the path with data_copy_escape_string; paths hold no backslashes.
         const value = cStringBytes(ctx.fullpath(node));
-        addProperty(an, { name: l, value, markers: [{ type: 'type-string', offset: 0 }], labels: [], span: noSpan });
+        addProp(an, { name: l, value, markers: [{ type: 'type-string', offset: 0 }], labels: [], span: noSpan });
       }
       if (allocph) ctx.getNodePhandle(node);
     }
@@ -68,7 +69,7 @@ function appendToProperty(node: Node, name: string, data: Uint8Array, type: Mark
     p.markers = [...p.markers, { type, offset: p.value.length, ref: name }];
     p.value = v;
   } else {
-    addProperty(node, { name, value: data, markers: [{ type, offset: 0, ref: name }], labels: [], span: noSpan });
+    addProp(node, { name, value: data, markers: [{ type, offset: 0, ref: name }], labels: [], span: noSpan });
   }
 }
 

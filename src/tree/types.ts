@@ -142,28 +142,6 @@ export function hasLabelList(node: Node): boolean {
   return node.labels.length > 0 || (node.withdel?.labels?.length ?? 0) > 0;
 }
 
-/** livetree.c add_property: append, to the full list too when the node keeps one. */
-export function addProperty(node: Node, prop: Property): void {
-  node.props.push(prop);
-  node.withdel?.props?.push(prop);
-}
-
-/** Unlink a property from the node's lists (check_name_properties drops a redundant `name`). */
-export function removeProperty(node: Node, prop: Property): void {
-  const i = node.props.indexOf(prop);
-  if (i >= 0) node.props.splice(i, 1);
-  const all = node.withdel?.props;
-  const j = all ? all.indexOf(prop) : -1;
-  if (j >= 0) all!.splice(j, 1);
-}
-
-/** livetree.c add_child: append, to the full list too when the node keeps one. */
-export function addChild(parent: Node, child: Node): void {
-  child.parent = parent;
-  parent.children.push(child);
-  parent.withdel?.children?.push(child);
-}
-
 export function getChild(node: Node, name: string): Node | undefined {
   return node.children.find((c) => c.name === name);
 }
