@@ -313,7 +313,7 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
 export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
   pageSize: number;
-  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow'>;
+  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck'>;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
@@ -580,7 +580,7 @@ function parseCrashkernelOne(cmdline: string, systemRam: bigint, suffix: string 
 export function parseCrashkernel(
   cmdline: string,
   systemRam: bigint | undefined,
-  o: { params: Pick<ParamSupport, 'crashkernelHighLow'> & Partial<Pick<ParamSupport, 'crashkernelRamCheck'>> },
+  o: { params: Pick<ParamSupport, 'crashkernelHighLow' | 'crashkernelRamCheck'> },
 ): (CrashkernelRequest & { messages: string[] }) | undefined {
   const ram = systemRam ?? U64;
   const r = parseCrashkernelOne(cmdline, ram, undefined);
@@ -616,7 +616,7 @@ export function parseCrashkernel(
   }
   if (!req.size) ret = -22;
   // kernel/crash_reserve.c (6.12) refuses a size >= system RAM; 6.1 leaves it to the allocation
-  if ((o.params.crashkernelRamCheck ?? true) && systemRam !== undefined && req.size >= systemRam) ret = -22;
+  if (o.params.crashkernelRamCheck && systemRam !== undefined && req.size >= systemRam) ret = -22;
   if (ret) req.error = ret;
   return req;
 }

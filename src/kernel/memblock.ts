@@ -10,14 +10,11 @@
 // All address arithmetic wraps at that width, as the C does.
 import { ENOMEM, type Errno } from './errno.js';
 
-/** enum memblock_flags (include/linux/memblock.h). */
+/** enum memblock_flags (include/linux/memblock.h): the values the model reads. */
 export const MEMBLOCK_NONE = 0x0;
-export const MEMBLOCK_HOTPLUG = 0x1;
 export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
-/** 6.12 only (memblock_reserved_mark_noinit). */
-export const MEMBLOCK_RSRV_NOINIT = 0x10;
 
 /** NUMA_NO_NODE (include/linux/numa.h). */
 export const NUMA_NO_NODE = -1;
@@ -67,9 +64,14 @@ export type MemblockAllocArgs = {
   caller: string;
 };
 
+/** A range call's event. */
+export type MemblockRangeEvent = {
+  kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free';
+} & MemblockRangeArgs;
+
 /** One `memblock=debug` line's worth of information, as the model records it. */
 export type MemblockEvent =
-  | ({ kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free' | 'memblock_free_late' } & MemblockRangeArgs)
+  | MemblockRangeEvent
   /** `result`: what the call returned (0 on failure); the kernel does not print it. */
   | ({ kind: 'memblock_phys_alloc_range'; result: bigint } & MemblockAllocArgs)
   | ({
@@ -368,36 +370,31 @@ export class Memblock {
   // ---------------------------------------------------------------------------------------------
   // Public API, named after the kernel's functions
 
-  /** memblock_add: nid is MAX_NUMNODES ("none yet"). */
-  add(base: bigint, size: bigint, caller = '?'): Errno {
-    base = this.w(base);
-    size = this.w(size);
-    this.events.push({ kind: 'memblock_add', base, size, caller });
-    return this.addRange(this.memory, base, size, this.maxNumNodes, 0);
+  /** memblock_dbg's line of a range call; returns the range wrapped to phys_addr_t. */
+  private traceRange(kind: MemblockRangeEvent['kind'], base: bigint, size: bigint, caller: string): [bigint, bigint] {
+    [base, size] = [this.w(base), this.w(size)];
+    this.events.push({ kind, base, size, caller });
+    return [base, size];
   }
 
-  /** memblock_remove */
-  remove(base: bigint, size: bigint, caller = '?'): Errno {
-    base = this.w(base);
-    size = this.w(size);
-    this.events.push({ kind: 'memblock_remove', base, size, caller });
-    return this.removeRange(this.memory, base, size);
+  /** memblock_add: nid is MAX_NUMNODES ("none yet"). */
+  add(base: bigint, size: bigint, caller = '?'): Errno {
+    return this.addRange(this.memory, ...this.traceRange('memblock_add', base, size, caller), this.maxNumNodes, 0);
   }
 
   /** memblock_reserve */
   reserve(base: bigint, size: bigint, caller = '?'): Errno {
-    base = this.w(base);
-    size = this.w(size);
-    this.events.push({ kind: 'memblock_reserve', base, size, caller });
-    return this.addRange(this.reserved, base, size, this.maxNumNodes, 0);
+    return this.addRange(this.reserved, ...this.traceRange('memblock_reserve', base, size, caller), this.maxNumNodes, 0);
+  }
+
+  /** memblock_remove */
+  remove(base: bigint, size: bigint, caller = '?'): Errno {
+    return this.removeRange(this.memory, ...this.traceRange('memblock_remove', base, size, caller));
   }
 
   /** memblock_phys_free (6.1 and 6.12; 6.1's memblock_free(void*) ends here too). */
   physFree(base: bigint, size: bigint, caller = '?'): Errno {
-    base = this.w(base);
-    size = this.w(size);
-    this.events.push({ kind: 'memblock_phys_free', base, size, caller });
-    return this.removeRange(this.reserved, base, size);
+    return this.removeRange(this.reserved, ...this.traceRange('memblock_phys_free', base, size, caller));
   }
 
   /** memblock_mark_nomap */
@@ -756,7 +753,6 @@ export function formatMemblockEvent(e: MemblockEvent, physAddrBits: 32 | 64): st
     case 'memblock_remove':
     case 'memblock_reserve':
     case 'memblock_phys_free':
-    case 'memblock_free_late':
       return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] ${e.caller}`;
     case 'memblock_phys_alloc_range':
       return `${e.kind}: ${e.size} bytes align=0x${e.align.toString(16)} from=${pa(e.from)} max_addr=${pa(e.maxAddr)} ${e.caller}`;

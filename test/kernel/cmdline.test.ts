@@ -134,7 +134,7 @@ test('reserve_mem= exists on 6.12 only; on 6.1 it is an unknown parameter passed
 });
 
 test('crashkernel= forms (parse_crashkernel)', () => {
-  const o = { params: { crashkernelHighLow: true } };
+  const o = { params: { crashkernelHighLow: true, crashkernelRamCheck: true } };
   assert.deepEqual(parseCrashkernel('crashkernel=128M', 1n << 30n, o), {
     size: 128n * M,
     base: 0n,
@@ -169,7 +169,7 @@ test('crashkernel= forms (parse_crashkernel)', () => {
   assert.equal(j?.error, -22);
   assert.deepEqual(j?.messages, ['crashkernel: unrecognized char: x']);
   // arm: no ,high support
-  assert.equal(parseCrashkernel('crashkernel=256M,high', 1n << 30n, { params: { crashkernelHighLow: false } }), undefined);
+  assert.equal(parseCrashkernel('crashkernel=256M,high', 1n << 30n, { params: { crashkernelHighLow: false, crashkernelRamCheck: true } }), undefined);
 });
 
 test('declareEarlyParam: board code parses its value; failures print Malformed early option', () => {
