@@ -36,6 +36,7 @@ import {
   type OurCompiler,
 } from '../test/corpus/corpus-lib.js';
 import { loadBoard, type Board } from '../src/board.js';
+import { createPreprocessCache } from '../src/index.js';
 import { plan, resolveProfile, type PlanResult } from '../src/kernel/plan.js';
 import { readLabRecords, recordedKernels } from '../src/verify/records.js';
 
@@ -83,8 +84,8 @@ interface Timing {
  * fork() per child would add its own cost to the pipeline's wall time.
  */
 async function timePipeline(src: string, files: CorpusFile[], work: string): Promise<Timing> {
-  const tmp = join(work, 'board.dts.tmp'),
-    out = join(work, 'board.dtb');
+  const tmp = join(work, 'board.dts.tmp');
+  const out = join(work, 'board.dtb');
   const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
   const lines = ['failed=0'];
   for (const f of files) {
@@ -95,27 +96,20 @@ async function timePipeline(src: string, files: CorpusFile[], work: string): Pro
   lines.push('exit $failed');
   const script = join(work, 'pipeline.sh');
   writeFileSync(script, lines.join('\n') + '\n');
-  const cpu0 = childCpuSeconds(),
-    t0 = performance.now();
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
   const failed = await run('sh', [script]);
   return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: childCpuSeconds() - cpu0, files: files.length, failed };
 }
 
 /** The preprocessor's shared include cache (headers read and tokenised once per process), unless --no-cache. */
-async function sharedCache(): Promise<unknown> {
-  if (flag('--no-cache')) return undefined;
-  try {
-    const path = '../src/source/preprocess.js';
-    const mod = (await import(path)) as { createPreprocessCache?: () => unknown };
-    return mod.createPreprocessCache?.();
-  } catch {
-    return undefined;
-  }
+function sharedCache(): unknown {
+  return flag('--no-cache') ? undefined : createPreprocessCache();
 }
 
 async function timeCarveout(c: OurCompiler, src: string, files: CorpusFile[], cache: unknown): Promise<Timing> {
-  const cpu0 = selfCpuSeconds(),
-    t0 = performance.now();
+  const cpu0 = selfCpuSeconds();
+  const t0 = performance.now();
   let failed = 0;
   for (const f of files) {
     try {
@@ -253,7 +247,7 @@ async function main(): Promise<number> {
       result.carveout = { skipped: problem };
       console.log(`carveout  : skipped — ${problem}`);
     }
-    const cache = runOurs ? await sharedCache() : undefined;
+    const cache = runOurs ? sharedCache() : undefined;
     if (runPipeline) await timePipeline(src, warm, work);
     if (runOurs) await timeCarveout(compiler!, src, warm, cache);
     const zero = (): Timing => ({ wallSeconds: 0, cpuSeconds: 0, files: 0, failed: 0 });

@@ -8,6 +8,7 @@
 //  - the DTB blob QEMU passes is the -dtb file re-opened with room to grow: load_device_tree()
 //    sizes it (file + 10000) * 2 and fdt_open_into() makes that fdt_totalsize, which is what the
 //    kernel reserves.
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { readDtb } from '../fdt/reader.js';
 import { readU32 } from '../tree/query.js';
 import { getChild, getProp, newNode, nodePath, type Node, type Property, type Tree } from '../tree/types.js';
+import { addChild, cellsValue, cloneNode, deleteChild, deleteProp, newProp, setProp, u32Value } from '../tree/edit.js';
 import { cacheDir } from '../verify/kernels.js';
 import { applyPlacements, extraReservations, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
 
@@ -113,7 +115,10 @@ export function virtTree(arch: VirtArch, ram: bigint): { tree?: Tree; diagnostic
   const r = readDtb(new Uint8Array(readFileSync(f)), f);
   if (!r.tree) return { diagnostics: r.diagnostics };
   const chosen = getChild(r.tree.root, 'chosen');
-  if (chosen) chosen.props = chosen.props.filter((p) => p.name !== 'rng-seed' && p.name !== 'kaslr-seed');
+  if (chosen) {
+    deleteProp(chosen, 'rng-seed');
+    deleteProp(chosen, 'kaslr-seed');
+  }
   return { tree: r.tree, diagnostics: [] };
 }
 
@@ -123,15 +128,6 @@ export interface MergeResult {
   bootargs: string;
   notes: string[];
 }
-
-const prop = (name: string, value: Uint8Array): Property => ({ name, value, markers: [], labels: [], span: noSpan });
-
-const u32s = (...v: Array<number | bigint>): Uint8Array => {
-  const b = new Uint8Array(4 * v.length);
-  const dv = new DataView(b.buffer);
-  v.forEach((x, i) => dv.setUint32(4 * i, Number(BigInt.asUintN(32, BigInt(x)))));
-  return b;
-};
 
 /** The value's 32-bit words, or undefined when its length is not a multiple of 4. */
 function words(v: Uint8Array): bigint[] | undefined {
@@ -147,23 +143,8 @@ function cellCount(n: Node, name: string, dflt: number): number {
   return p && p.value.length === 4 ? readU32(p.value, 0) : dflt;
 }
 
-/** `cells` cells of a value (big-endian, high cells first). */
-function cellsOf(v: bigint, cells: number): bigint[] {
-  const out: bigint[] = [];
-  for (let i = cells - 1; i >= 0; i--) out.push((v >> BigInt(32 * i)) & 0xffff_ffffn);
-  return out;
-}
-
 function phandleValue(p: Property): number | undefined {
   return (p.name === 'phandle' || p.name === 'linux,phandle') && p.value.length === 4 ? readU32(p.value, 0) : undefined;
-}
-
-/** A copy with only what a blob holds (names, property values; phandle as the DTB reader sets it). */
-function cloneNode(n: Node, parent: Node | null): Node {
-  const c = newNode(n.name, noSpan, parent);
-  c.props = n.props.map((p) => prop(p.name, p.value.slice()));
-  c.children = n.children.map((x) => cloneNode(x, c));
-  return c;
 }
 
 /** Node.phandle as src/fdt/reader.ts sets it: `phandle`, else `linux,phandle`. */
@@ -187,7 +168,7 @@ function eachNode(n: Node, f: (n: Node) => void): void {
  * memory node stays QEMU's. Neither input is modified.
  */
 export function mergeBoard(base: Tree, board: Tree): MergeResult {
-  const root = cloneNode(base.root, null);
+  const root = cloneNode(base.root);
   const tree: Tree = {
     plugin: false,
     memreserves: board.memreserves.map((r) => ({ address: r.address, size: r.size, labels: [], span: noSpan })),
@@ -219,11 +200,11 @@ export function mergeBoard(base: Tree, board: Tree): MergeResult {
       remap = (x) => x + off;
       notes.push(`board phandles renumbered by +${off} to avoid QEMU's`);
     }
-    const copy = cloneNode(rm, root);
+    const copy = cloneNode(rm);
     eachNode(copy, (n) => {
       for (const p of n.props) {
         const v = phandleValue(p);
-        if (v !== undefined) p.value = u32s(remap(v));
+        if (v !== undefined) p.value = u32Value(remap(v));
       }
     });
     const rA = cellCount(copy, '#address-cells', bA);
@@ -235,15 +216,15 @@ export function mergeBoard(base: Tree, board: Tree): MergeResult {
         const stride = ac + sc;
         const w = words(p.value);
         if (!w || w.length % stride !== 0) return;
-        const out: bigint[] = [];
+        const out: Uint8Array[] = [];
         for (let i = 0; i < w.length; i += stride) {
           let a = 0n;
           let s = 0n;
           for (let j = 0; j < ac; j++) a = (a << 32n) | w[i + j]!;
           for (let j = 0; j < sc; j++) s = (s << 32n) | w[i + ac + j]!;
-          out.push(...cellsOf(a, nac), ...cellsOf(s, nsc));
+          out.push(cellsValue([a], nac), cellsValue([s], nsc));
         }
-        p.value = u32s(...out);
+        p.value = new Uint8Array(Buffer.concat(out));
       };
       for (const c of copy.children) {
         for (const p of c.props) {
@@ -251,14 +232,13 @@ export function mergeBoard(base: Tree, board: Tree): MergeResult {
           else if (p.name === 'size' || p.name === 'alignment') convert(p, 0, rS, 0, rootS);
         }
       }
-      setCell(copy, '#address-cells', rootA);
-      setCell(copy, '#size-cells', rootS);
+      setProp(copy, '#address-cells', u32Value(rootA));
+      setProp(copy, '#size-cells', u32Value(rootS));
       notes.push(`/reserved-memory re-encoded from ${rA}/${rS} cells to QEMU virt's ${rootA}/${rootS}`);
     }
-    root.children = root.children.filter((c) => c.name !== 'reserved-memory');
+    deleteChild(root, 'reserved-memory');
     // Where it goes does not matter to the kernel; after memory like most boards.
-    const memIdx = root.children.findIndex((c) => c.name.startsWith('memory'));
-    root.children.splice(memIdx + 1, 0, copy);
+    addChild(root, copy, root.children.findIndex((c) => c.name.startsWith('memory')) + 1);
   }
   // Devices referencing regions.
   let k = 0;
@@ -268,24 +248,17 @@ export function mergeBoard(base: Tree, board: Tree): MergeResult {
     const path = nodePath(n);
     if (path.startsWith('/reserved-memory')) return;
     const w = words(mr.value);
-    const stub = newNode(`carveout-user${k++}`, noSpan, root);
-    stub.props.push(prop('memory-region', w ? u32s(...w.map((x) => remap(Number(x)))) : mr.value.slice()));
+    const stub = addChild(root, newNode(`carveout-user${k++}`, noSpan));
+    stub.props.push(newProp('memory-region', w ? u32Value(...w.map((x) => remap(Number(x)))) : mr.value.slice()));
     const names = getProp(n, 'memory-region-names');
-    if (names) stub.props.push(prop('memory-region-names', names.value.slice()));
-    stub.props.push(prop('carveout,source-path', new TextEncoder().encode(`${path}\0`)));
-    root.children.push(stub);
+    if (names) stub.props.push(newProp('memory-region-names', names.value.slice()));
+    stub.props.push(newProp('carveout,source-path', new TextEncoder().encode(`${path}\0`)));
   });
   setPhandles(root);
   const chosen = getChild(board.root, 'chosen');
   const ba = chosen && getProp(chosen, 'bootargs');
   const bootargs = ba ? latin1(ba.value).replace(/\0+$/, '') : '';
   return { tree, bootargs, notes };
-}
-
-function setCell(n: Node, name: string, v: number): void {
-  const p = getProp(n, name);
-  if (p) p.value = u32s(v);
-  else n.props.push(prop(name, u32s(v)));
 }
 
 function latin1(b: Uint8Array): string {

@@ -69,9 +69,9 @@ export function boot(req: BootRequest): Promise<BootResult> {
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    let timedOut = false,
-      earlyStopped = false,
-      done = false;
+    let timedOut = false;
+    let earlyStopped = false;
+    let done = false;
     let quietTimer: NodeJS.Timeout | undefined;
     let sawDump = false;
     const kill = (): void => {

@@ -186,8 +186,8 @@ function compare(obsRegions: ObservedRegion[], pred: { regions: PredictedRegion[
     if (r.handler && p.handler !== r.handler && r.handlerResult === 'initialized')
       d.push(`${r.name}: handler ${r.handler} observed, ${p.handler ?? 'none'} predicted`);
   }
-  const ol = comparableLog(obs.log.map((l) => l.text)),
-    pl = comparableLog(pred.log);
+  const ol = comparableLog(obs.log.map((l) => l.text));
+  const pl = comparableLog(pred.log);
   const n = Math.max(ol.length, pl.length);
   for (let i = 0; i < n; i++) {
     if (ol[i] !== pl[i]) {

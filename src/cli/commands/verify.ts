@@ -18,10 +18,13 @@ ${SIZE_HELP}
 exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
-  let file: string | undefined, kernel: string | undefined, ram: bigint | undefined, bootargs: string | undefined;
-  let format = 'text',
-    timeout = 60,
-    showConsole = false;
+  let file: string | undefined;
+  let kernel: string | undefined;
+  let ram: bigint | undefined;
+  let bootargs: string | undefined;
+  let format = 'text';
+  let timeout = 60;
+  let showConsole = false;
   const includeDirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
