@@ -5,8 +5,8 @@
 //    process with carveout's compileFile, and in the same run the kernel's `cpp` then `dtc`
 //    pipeline over the same file list, one file at a time (one core). Wall time and CPU time
 //    (carveout: this process incl. GC threads; pipeline: the children's user+sys from
-//    /proc/self/stat) of both, and carveout/pipeline ratios. Target (issue 3): ≤ 0.5.
-// 2. Plan (issue 5): `plan` end-to-end (read DTS with includes, build the tree, plan) on a real
+//    /proc/self/stat) of both, and carveout/pipeline ratios. Target: ≤ 0.5.
+// 2. Plan: `loadBoard` + `plan` end-to-end (read DTS with includes, build the tree, plan) on a real
 //    board with /reserved-memory from the corpus, and in-process plans per second on the lab's
 //    recorded cases.
 // Results go to bench/results/<timestamp>.json; the previous result is printed for comparison.

@@ -64,7 +64,7 @@ export interface PlanResult {
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
-  /** Exit status per issue 5: 0 all placed and accepted (or no handler), 1 kernel rejects/fails one, 2 bad input. */
+  /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
 }
 
