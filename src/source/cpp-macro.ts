@@ -17,8 +17,12 @@ export interface Macro {
   params: string[];
   variadic: boolean;
   body: Tok[];
-  /** Being expanded (libcpp NODE_DISABLED): its name is not expanded again inside. */
-  disabled: boolean;
+  /**
+   * The run expanding this macro, whose name it does not expand again inside (libcpp's
+   * NODE_DISABLED). Per run, not a flag: parsed #defines are shared by runs through the cache,
+   * and a run may start inside another (from its readFile).
+   */
+  disabledIn: CppReader | null;
   builtin?: string;
   file: string;
   line: number;
@@ -41,6 +45,8 @@ export interface Ctx {
   arg: boolean;
   /** Macro and argument contexts: the line of the expansion point their tokens resolve to. */
   xline: number;
+  /** A macro's context: the macro's disabledIn before it was entered, restored when it ends. */
+  outer: CppReader | null;
 }
 
 interface Arg {
@@ -96,7 +102,7 @@ function padding(src: Tok): Tok {
 
 export function popContext(r: CppReader): void {
   const c = r.ctxs.pop()!;
-  if (c.macro) c.macro.disabled = false;
+  if (c.macro) c.macro.disabledIn = c.outer;
 }
 
 /** libcpp cpp_get_token_1. */
@@ -124,7 +130,7 @@ export function getToken(r: CppReader): Tok {
     if (t.k !== K.NAME || t.f & F_NOEXP) return t;
     const m = r.macros.get(t.t);
     if (m === undefined) return t;
-    if (m.disabled) return withFlags(t, t.f | F_NOEXP);
+    if (m.disabledIn === r) return withFlags(t, t.f | F_NOEXP);
     if (r.preventExpansion) return t;
     // The outermost invocation: kept until the next one starts from the file's own tokens (it is
     // only consulted while macro contexts are active).
@@ -171,12 +177,12 @@ function enterMacro(r: CppReader, m: Macro, name: Tok): boolean {
     if (!args) return false;
     if (m.params.length > 0) {
       replaceArgs(r, m, args, xl);
-      m.disabled = true;
+      m.disabledIn = r;
       return true;
     }
   }
-  m.disabled = true;
-  r.ctxs.push({ toks: m.body, i: 0, macro: m, arg: false, xline: xl });
+  r.ctxs.push({ toks: m.body, i: 0, macro: m, arg: false, xline: xl, outer: m.disabledIn });
+  m.disabledIn = r;
   return true;
 }
 
@@ -221,18 +227,18 @@ function builtinMacro(r: CppReader, m: Macro, name: Tok): boolean {
   t.line = name.line;
   t.col = name.col;
   t.f = 0;
-  r.ctxs.push({ toks: [t], i: 0, macro: null, arg: false, xline: 0 });
+  r.ctxs.push({ toks: [t], i: 0, macro: null, arg: false, xline: 0, outer: null });
   return true;
 }
 
 /** libcpp funlike_invocation_p: is the next non-padding token a '('? */
 function funlikeInvocation(r: CppReader, m: Macro, name: Tok): Arg[] | null {
-  let padding: Tok | null = null;
+  let pad: Tok | null = null;
   let t: Tok;
   for (;;) {
     t = getToken(r);
     if (t.k !== K.PADDING) break;
-    if (padding === null || padding.src === null || (!(padding.src.f & F_WHITE) && t.src === null)) padding = t;
+    if (pad === null || pad.src === null || (!(pad.src.f & F_WHITE) && t.src === null)) pad = t;
   }
   if (t.k === K.PUNCT && t.t === '(') {
     r.parsingArgs = 2;
@@ -240,7 +246,7 @@ function funlikeInvocation(r: CppReader, m: Macro, name: Tok): Arg[] | null {
   }
   if (t.k !== K.EOF || t === ARG_EOF) {
     r.backup(t);
-    if (padding) r.ctxs.push({ toks: [padding], i: 0, macro: null, arg: false, xline: 0 });
+    if (pad) r.ctxs.push({ toks: [pad], i: 0, macro: null, arg: false, xline: 0, outer: null });
   }
   return null;
 }
@@ -309,7 +315,7 @@ function collectArgs(r: CppReader, m: Macro, name: Tok): Arg[] | null {
 /** libcpp expand_arg: fully macro-expand one argument in isolation. */
 function expandArg(r: CppReader, arg: Arg, xl: number): Tok[] {
   const out: Tok[] = [];
-  r.ctxs.push({ toks: arg.toks.length ? [...arg.toks, ARG_EOF] : [ARG_EOF], i: 0, macro: null, arg: true, xline: xl });
+  r.ctxs.push({ toks: arg.toks.length ? [...arg.toks, ARG_EOF] : [ARG_EOF], i: 0, macro: null, arg: true, xline: xl, outer: null });
   for (;;) {
     const t = getToken(r);
     if (t.k === K.EOF) break;
@@ -443,7 +449,7 @@ function replaceArgs(r: CppReader, m: Macro, args: Arg[], xl: number): void {
       out[pasteIdx] = withFlags(p, (p.f & ~F_PASTE) | (src.f & F_PASTE));
     }
   }
-  r.ctxs.push({ toks: out, i: 0, macro: m, arg: false, xline: xl });
+  r.ctxs.push({ toks: out, i: 0, macro: m, arg: false, xline: xl, outer: m.disabledIn });
 }
 
 /** libcpp paste_all_tokens: `lhs ## rhs [## ...]`, result pushed as its own context. */
@@ -470,7 +476,7 @@ function pasteAll(r: CppReader, lhs: Tok): void {
     lhs = { k: nt.k, t: nt.t, f: (lhs.f & F_WHITE) | (rhs.f & F_PASTE), line: lhs.line, col: lhs.col, pos: -1, src: null, arg: 0 };
   } while (rhs.f & F_PASTE);
   lhs = withFlags(lhs, lhs.f & ~F_PASTE);
-  r.ctxs.push({ toks: [lhs], i: 0, macro: null, arg: false, xline: 0 });
+  r.ctxs.push({ toks: [lhs], i: 0, macro: null, arg: false, xline: 0, outer: null });
 }
 
 /**
@@ -484,7 +490,7 @@ export function createDefinition(r: CppReader, dname: Tok, nameTok: Tok): Macro 
     params: [],
     variadic: false,
     body: [],
-    disabled: false,
+    disabledIn: null,
     file: r.buf.name,
     line: nameTok.line + r.buf.lineDelta,
   };

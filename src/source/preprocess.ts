@@ -14,7 +14,7 @@
 // between runs except what the caller passes in a PreprocessCache.
 import type { Diagnostic } from '../diagnostics.js';
 import { F_BOL, F_WHITE, K, type LexedFile, type Tok, lexFragment, lexText, mkTok } from './cpp-lex.js';
-import { BUILTINS, type Ctx, LimitError, type Macro, withFlags } from './cpp-macro.js';
+import { BUILTINS, type Ctx, LimitError, type Macro, popContext, withFlags } from './cpp-macro.js';
 import { handleDirective } from './cpp-directives.js';
 import {
   type Buf,
@@ -41,11 +41,7 @@ export interface PreprocessOptions {
   dts?: boolean;
   /** Reads a file; undefined = not found. Defaults to node:fs. */
   readFile?: (path: string) => string | undefined;
-  /**
-   * Shared across many preprocess calls in one process (file texts, their tokens, their parsed
-   * #defines). The parsed #defines carry their expansion state while a run uses them: give runs
-   * that nest (one started from another's readFile) caches of their own.
-   */
+  /** Shared across many preprocess calls in one process (file texts, their tokens, their parsed #defines). */
   cache?: PreprocessCache;
   /** Maximum #include nesting (GCC's default is 200). */
   maxIncludeDepth?: number;
@@ -155,7 +151,7 @@ export class CppReader {
         params: [],
         variadic: false,
         body: [],
-        disabled: false,
+        disabledIn: null,
         builtin: b,
         file: '<built-in>',
         line: 0,
@@ -181,7 +177,7 @@ export class CppReader {
   private defineText(name: string, value: string): void {
     const toks = lexFragment(value).map((t) => withFlags(t, t.f & F_WHITE));
     if (toks.length) toks[0] = withFlags(toks[0]!, 0);
-    this.macros.set(name, { name, fun: false, params: [], variadic: false, body: toks, disabled: false, file: '<command-line>', line: 0 });
+    this.macros.set(name, { name, fun: false, params: [], variadic: false, body: toks, disabledIn: null, file: '<command-line>', line: 0 });
   }
 
   /** A diagnostic at a position, in the current file unless told (libcpp errors.cc). */
@@ -278,7 +274,7 @@ export class CppReader {
       return this.runUnguarded(file, lf);
     } catch (e) {
       // Macro definitions are shared through the cache: none may stay marked as being expanded.
-      for (const c of this.ctxs) if (c.macro) c.macro.disabled = false;
+      while (this.ctxs.length) popContext(this);
       // Hostile input only: macros that expand without end, or nesting deeper than the JS stack.
       if (!(e instanceof LimitError) && !(e instanceof RangeError)) throw e;
       const at = this.invocation?.tok;
@@ -291,7 +287,6 @@ export class CppReader {
         1,
         this.invocation?.file ?? this.buf?.name ?? file,
       );
-      for (const m of this.macros.values()) m.disabled = false;
       return { text: '', diagnostics: this.diags, files: this.files };
     }
   }

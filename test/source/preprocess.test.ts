@@ -232,6 +232,28 @@ test('the cache shares file texts and tokens across runs', () => {
   assert.equal(cache.lexed.size, 2);
 });
 
+test('a run started inside another (from its readFile, sharing its cache) gives what each gives alone', () => {
+  // The outer run is in the middle of expanding HDR (its #include operand) when it reads x.h; the
+  // inner run installs the very same parsed #define of HDR from the cache and expands it too.
+  const files: Record<string, string> = {
+    'defs.h': '#define HDR "x.h"\n',
+    'main.dts': '#include "defs.h"\n#include HDR\n',
+    'inner.dts': '#include "defs.h"\nHDR\n',
+    'x.h': 'x\n',
+  };
+  const cache = createPreprocessCache();
+  let inner: string | undefined;
+  const readFile = (p: string): string | undefined => {
+    if (p === 'x.h' && inner === undefined) inner = preprocess('inner.dts', { includeDirs: [], readFile, cache }).text;
+    return files[p];
+  };
+  const outer = preprocess('main.dts', { includeDirs: [], readFile, cache }).text;
+  const alone = (f: string): string => preprocess(f, { includeDirs: [], readFile: (p) => files[p] }).text;
+  assert.equal(inner, alone('inner.dts'));
+  assert.match(inner!, /"x\.h"/);
+  assert.equal(outer, alone('main.dts'));
+});
+
 // ---------------------------------------------------------------- assembler-with-cpp quirks
 
 test('unknown directives such as #address-cells are text; so is # followed by a non-name', () => {
