@@ -497,64 +497,7 @@ export function createDefinition(r: CppReader, dname: Tok, nameTok: Tok): Macro 
   let t = r.lexDirect();
   if (t.k === K.PUNCT && t.t === '(' && !(t.f & F_WHITE)) {
     m.fun = true;
-    // Parameter list (libcpp parse_params).
-    let expectName = true;
-    for (;;) {
-      t = r.lexDirect();
-      if (expectName) {
-        if (t.k === K.PUNCT && t.t === ')' && m.params.length === 0) break;
-        if (t.k === K.NAME) {
-          if (t.t === '__VA_ARGS__')
-            r.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
-          if (m.params.includes(t.t)) {
-            r.reportAt('error', 'cpp-define', `duplicate macro parameter "${t.t}"`, t);
-            return null;
-          }
-          m.params.push(t.t);
-          expectName = false;
-          continue;
-        }
-        if (t.k === K.PUNCT && t.t === '...') {
-          m.params.push('__VA_ARGS__');
-          m.variadic = true;
-          t = r.lexDirect();
-          if (!(t.k === K.PUNCT && t.t === ')')) {
-            r.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t);
-            return null;
-          }
-          break;
-        }
-        r.reportAt(
-          'error',
-          'cpp-define',
-          t.k === K.EOF ? `missing ')' in macro parameter list` : `expected parameter name, found "${t.t}"`,
-          t.k === K.EOF ? dname : t,
-        );
-        return null;
-      }
-      if (t.k === K.PUNCT && t.t === ')') break;
-      if (t.k === K.PUNCT && t.t === ',') {
-        expectName = true;
-        continue;
-      }
-      if (t.k === K.PUNCT && t.t === '...') {
-        // Named variadic parameter: `args...` (GNU).
-        m.variadic = true;
-        t = r.lexDirect();
-        if (!(t.k === K.PUNCT && t.t === ')')) {
-          r.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, t);
-          return null;
-        }
-        break;
-      }
-      r.reportAt(
-        'error',
-        'cpp-define',
-        t.k === K.EOF ? `missing ')' in macro parameter list` : `expected ',' or ')', found "${t.t}"`,
-        t.k === K.EOF ? dname : t,
-      );
-      return null;
-    }
+    if (!parseParams(r, m, dname)) return null;
     t = r.lexDirect();
   }
   // Replacement list.
@@ -610,6 +553,53 @@ export function createDefinition(r: CppReader, dname: Tok, nameTok: Tok): Macro 
   if (m.variadic && !checkVaOpt(r, body)) return null;
   m.body = body;
   return m;
+}
+
+/** libcpp parse_params: the parameter list after `NAME(`; false (error reported) when malformed. */
+function parseParams(r: CppReader, m: Macro, dname: Tok): boolean {
+  const fail = (t: Tok, expected: string): false => {
+    const eof = t.k === K.EOF;
+    r.reportAt(
+      'error',
+      'cpp-define',
+      eof ? `missing ')' in macro parameter list` : `expected ${expected}, found "${t.t}"`,
+      eof ? dname : t,
+    );
+    return false;
+  };
+  let expectName = true;
+  for (;;) {
+    const t = r.lexDirect();
+    if (expectName) {
+      if (t.k === K.PUNCT && t.t === ')' && m.params.length === 0) return true;
+      if (t.k === K.NAME) {
+        if (t.t === '__VA_ARGS__')
+          r.reportAt('warning', 'cpp-define', '__VA_ARGS__ can only appear in the expansion of a C99 variadic macro', t);
+        if (m.params.includes(t.t)) {
+          r.reportAt('error', 'cpp-define', `duplicate macro parameter "${t.t}"`, t);
+          return false;
+        }
+        m.params.push(t.t);
+        expectName = false;
+        continue;
+      }
+      if (!(t.k === K.PUNCT && t.t === '...')) return fail(t, 'parameter name');
+      m.params.push('__VA_ARGS__');
+    } else {
+      if (t.k === K.PUNCT && t.t === ')') return true;
+      if (t.k === K.PUNCT && t.t === ',') {
+        expectName = true;
+        continue;
+      }
+      // Otherwise only a named variadic parameter: `args...` (GNU).
+      if (!(t.k === K.PUNCT && t.t === '...')) return fail(t, "',' or ')'");
+    }
+    m.variadic = true;
+    const close = r.lexDirect();
+    if (close.k === K.PUNCT && close.t === ')') return true;
+    r.reportAt('error', 'cpp-define', `missing ')' in macro parameter list`, close);
+    return false;
+  }
 }
 
 /** The __VA_OPT__ rules libcpp's vaopt_state enforces when a variadic macro is defined. */
