@@ -44,7 +44,10 @@ const DIRECTIVES = new Set([
   'sccs',
 ]);
 
-/** Returns true when the line was a directive (consumed), false for assembler `#` text. */
+/**
+ * libcpp _cpp_handle_directive, for the `#` starting a line: true when the line was a directive
+ * (consumed), false for assembler `#` text.
+ */
 export function handleDirective(r: CppReader, hash: Tok): boolean {
   // A directive inside a macro's argument list is processed normally (GCC does so, 6.10.3p11).
   const savedArgs = r.parsingArgs,
@@ -129,6 +132,7 @@ function restOfLine(r: CppReader): Tok[] {
   }
 }
 
+/** check_eol: a warning for anything after the directive's operands. */
 function checkEol(r: CppReader, dname: Tok): void {
   const t = r.lexDirect();
   if (t.k !== K.EOF) r.reportAt('warning', 'cpp-extra-tokens', `extra tokens at end of #${dname.t} directive`, t);
@@ -350,15 +354,13 @@ function doLine(r: CppReader, dname: Tok): void {
   r.print.printLine(Number(n.t), r.buf.name, '');
 }
 
-/** Read the operand of #include / __has_include: [name, angled] or undefined (error reported). */
+/** parse_include: the operand of #include / __has_include, or undefined (error reported). */
 function headerName(r: CppReader, dname: Tok, inExpr: boolean): { name: string; angled: boolean } | undefined {
   let t = inExpr ? nextNonPadding(r) : r.lexDirect();
   if (t.k === K.NAME && !inExpr) {
     // Computed include: macro-expand the line.
     r.lookahead.push(t);
     t = nextNonPadding(r);
-  } else if (t.k === K.NAME) {
-    // (already expanded by nextNonPadding)
   }
   if (t.k === K.STRING && t.t[0] === '"') return { name: t.t.slice(1, -1), angled: false };
   if (t.k === K.PUNCT && t.t === '<') {

@@ -112,13 +112,16 @@ export class CppReader {
   /** For each file entered by #include, the includer's line to resume at. */
   resumeLine: number[] = [];
   pendingInclude: PendingInclude | null = null;
+  /** The main file (__BASE_FILE__). */
   baseFile = '';
 
   // Macro expansion (cpp-macro.ts).
   ctxs: Ctx[] = [];
   /** 1 while looking for a function-like macro's '(', 2 while collecting its arguments. */
   parsingArgs = 0;
+  /** > 0: names are not expanded (libcpp state.prevent_expansion). */
   preventExpansion = 0;
+  /** __COUNTER__. */
   counter = 0;
   /** The outermost macro invocation being expanded (for diagnostics and __LINE__). */
   invocation: { tok: Tok; file: string; macro: Macro } | null = null;
@@ -127,6 +130,7 @@ export class CppReader {
 
   // Directives (cpp-directives.ts).
   inDirective = false;
+  /** In a group a conditional skips. */
   skipping = false;
   /** Position of the directive being processed. */
   dirLine = 0;
