@@ -540,15 +540,15 @@ export function compactTrace(events: MemblockTraceLine[]): MemblockTraceLine[] {
   events = relinkResults(events.map((e) => ({ ...e })));
   const sig = (e: MemblockTraceLine): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
   for (let i = 0; i < events.length; i++) {
-    const a = events[i]!,
-      r = events[i + 1];
+    const a = events[i]!;
+    const r = events[i + 1];
     const paired = a.op === 'alloc' && typeof a.result === 'bigint' && r && r.op === 'reserve' && r.base === a.result;
     if (!paired) {
       out.push({ ...a });
       continue;
     }
-    const pa = out[out.length - 2],
-      pr = out[out.length - 1];
+    const pa = out[out.length - 2];
+    const pr = out[out.length - 1];
     if (
       pa &&
       pr &&
