@@ -80,3 +80,34 @@ test('profiles agree with the Debian configs of the packages (lab cache)', (t) =
   if (!checked && process.env.CI) assert.fail('no kernels in the lab cache under CI: run carveout kernels fetch --all');
   if (!checked) t.skip('no kernels in the lab cache (carveout kernels fetch)');
 });
+
+test('the arch layers derive the layout constants the kernel headers give', () => {
+  const MiB = 1n << 20n;
+  // PAGE_OFFSET, PAGE_END - _PAGE_OFFSET, ARM64_MEMSTART_ALIGN, page-table level shifts below the
+  // root, NR_SECTION_ROOTS pointers, PMD_SIZE (arch/arm64/include/asm/{memory,kernel-pgtable,pgtable-hwdef}.h)
+  for (const [id, pageOffset, linear, memstart, shifts, roots, pmd] of [
+    ['6.1-arm64', 0xffff000000000000n, 1n << 47n, 1n << 30n, [21, 30], 0x20000n, 2n * MiB],
+    ['6.12-arm64', 0xfff0000000000000n, (1n << 52n) - (1n << 47n), 1n << 30n, [21, 30, 39], 2n * MiB, 2n * MiB],
+    ['6.12-arm64-16k', 0xfff0000000000000n, (1n << 52n) - (1n << 46n), 1n << 30n, [25, 36], 512n * 1024n, 32n * MiB],
+    ['6.12-arm64-64k', 0xfff0000000000000n, (1n << 52n) - (1n << 47n), 512n * MiB, [29], 32n * 1024n, 512n * MiB],
+  ] as const) {
+    const a = getProfile(id)!.arm64!;
+    assert.deepEqual(
+      [a.pageOffset, a.linearRegionSize, a.memstartAlign, a.pgtable.levelShifts, a.sparse.memSectionRootsBytes, a.sparse.pmdSize],
+      [pageOffset, linear, memstart, shifts, roots, pmd],
+      id,
+    );
+  }
+  // swapper_pg_dir below KERNEL_RAM_VADDR, PG_DIR_SIZE, SECTION_SIZE, alignof(struct static_vm)
+  for (const [id, pgdirOffset, pgdirSize, section, staticVmAlign] of [
+    ['6.1-armmp', 0x204000n, 0x4000n, MiB, 4n],
+    ['6.1-armmp-lpae', 0x203000n, 0x5000n, 2n * MiB, 8n],
+  ] as const) {
+    const a = getProfile(id)!.arm!;
+    assert.deepEqual(
+      [a.pgdirOffset, a.pgdirSize, a.pagingInit.sectionSize, a.pagingInit.staticVmAlign],
+      [pgdirOffset, pgdirSize, section, staticVmAlign],
+      id,
+    );
+  }
+});
