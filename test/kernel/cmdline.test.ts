@@ -169,7 +169,10 @@ test('crashkernel= forms (parse_crashkernel)', () => {
   assert.equal(j?.error, -22);
   assert.deepEqual(j?.messages, ['crashkernel: unrecognized char: x']);
   // arm: no ,high support
-  assert.equal(parseCrashkernel('crashkernel=256M,high', 1n << 30n, { params: { crashkernelHighLow: false, crashkernelRamCheck: true } }), undefined);
+  assert.equal(
+    parseCrashkernel('crashkernel=256M,high', 1n << 30n, { params: { crashkernelHighLow: false, crashkernelRamCheck: true } }),
+    undefined,
+  );
 });
 
 test('declareEarlyParam: board code parses its value; failures print Malformed early option', () => {
