@@ -102,7 +102,14 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   const platform = options.platform ?? 'board';
   const arch = options.arch ?? 'arm64';
   const r = readInput(input, options, file);
-  const board: Board = { file, platform, memory: [], placements: { extra: [] }, diagnostics: r.diagnostics, files: r.files };
+  const board: Board = {
+    file,
+    platform,
+    memory: [],
+    placements: { extra: [], chosenAdded: 0 },
+    diagnostics: r.diagnostics,
+    files: r.files,
+  };
   if (platform === 'qemu-virt') board.arch = arch;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
   let tree = r.tree;

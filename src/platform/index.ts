@@ -51,7 +51,7 @@ export function platformLayout(
       ...(o.reserve ? { reserve: o.reserve } : {}),
     });
   if (platform === 'qemu-virt') {
-    const layout = virtLayout({
+    const layout = virtLayout(tree, {
       arch: o.arch,
       ram: o.ram ?? memorySize(tree),
       dtbFileSize: o.dtbFileSize ?? dtbFileSize(),
@@ -62,7 +62,7 @@ export function platformLayout(
     return { layout, diagnostics: [] };
   }
   return {
-    layout: { name: platform, memory: [], extra: [] },
+    layout: { name: platform, memory: [], extra: [], chosenAdded: 0 },
     diagnostics: [diag('error', 'unknown-platform', `unknown platform '${platform}'`, undefined, `known: ${PLATFORMS.join(', ')}`)],
   };
 }

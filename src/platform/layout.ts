@@ -32,6 +32,8 @@ export interface PlatformLayout {
   /** Where the DTB blob lies and its fdt_totalsize (undefined when the platform does not say). */
   dtb?: Bank;
   extra: ExtraReservation[];
+  /** Properties the boot loader adds to /chosen that the blob lacks (they grow the tree the kernel unflattens). */
+  chosenAdded: number;
 }
 
 /** Memory nodes of the tree (device_type = "memory"), reg decoded with the root's cells. */
@@ -101,7 +103,7 @@ export function boardLayout(
   let memory = memoryBanks(tree);
   if (o.ram !== undefined) memory = [{ base: memory[0]?.base ?? o.defaultRamBase, size: o.ram }];
   if (!memory.length) diagnostics.push(diag('error', 'no-memory', 'the tree has no memory node and no --ram was given'));
-  const layout: PlatformLayout = { name: 'board', memory, extra: extraReservations(o.reserve ?? []) };
+  const layout: PlatformLayout = { name: 'board', memory, extra: extraReservations(o.reserve ?? []), chosenAdded: 0 };
   if (o.initrd) layout.initrd = o.initrd;
   applyPlacements(layout, o.reserve ?? []);
   return { layout, diagnostics };

@@ -71,13 +71,18 @@ export interface VirtLayoutOptions {
   reserve?: ExtraReservation[];
 }
 
-/** Where QEMU's virt machine puts RAM, the kernel, the initrd and the DTB. */
-export function virtLayout(o: VirtLayoutOptions): PlatformLayout {
+/**
+ * Where QEMU's virt machine puts RAM, the kernel, the initrd and the DTB of `tree`, and what
+ * arm_load_dtb adds to its /chosen: `bootargs` (-append) and, with an initrd,
+ * `linux,initrd-start` / `linux,initrd-end`, where the tree lacks them.
+ */
+export function virtLayout(tree: Tree, o: VirtLayoutOptions): PlatformLayout {
   const ram = o.ram || VIRT_DEFAULT_RAM;
   const layout: PlatformLayout = {
     name: 'qemu-virt',
     memory: [{ base: VIRT_RAM_BASE, size: ram }],
     extra: extraReservations(o.reserve ?? []),
+    chosenAdded: 0,
   };
   const initrdBase = o.initrd?.base ?? initrdStart(ram);
   const initrdSize = o.initrd?.size ?? o.initrdSize ?? 0n;
@@ -88,6 +93,9 @@ export function virtLayout(o: VirtLayoutOptions): PlatformLayout {
   layout.dtb = { base: dtbBase, size: qemuDtbTotalSize(o.dtbFileSize) };
   if (o.arch === 'arm64') layout.kernelLoad = VIRT_RAM_BASE + 2n * MiB;
   applyPlacements(layout, o.reserve ?? []);
+  const chosen = getChild(tree.root, 'chosen');
+  const added = ['bootargs', ...(layout.initrd ? ['linux,initrd-start', 'linux,initrd-end'] : [])];
+  layout.chosenAdded = added.filter((name) => !chosen || !getProp(chosen, name)).length;
   return layout;
 }
 

@@ -33,12 +33,13 @@ const cellsOf = (t: Tree, path: string, name: string): number[] => {
 test('initrd at RAM/2 capped at 128 MiB; DTB after it, 2 MiB (arm64) or 4 KiB (arm) aligned', () => {
   assert.equal(initrdStart(128n * M), 0x44000000n);
   assert.equal(initrdStart(1n << 30n), 0x48000000n);
-  const a = virtLayout({ arch: 'arm64', ram: 256n * M, initrdSize: 0x100001n, dtbFileSize: 7000 });
+  const a = virtLayout(virtLike(), { arch: 'arm64', ram: 256n * M, initrdSize: 0x100001n, dtbFileSize: 7000 });
   assert.deepEqual(a.memory, [{ base: VIRT_RAM_BASE, size: 256n * M }]);
   assert.deepEqual(a.initrd, { base: 0x48000000n, size: 0x100001n });
   assert.deepEqual(a.dtb, { base: 0x48200000n, size: 34000n });
   assert.equal(a.kernelLoad, 0x40200000n);
-  const b = virtLayout({
+  assert.equal(a.chosenAdded, 3, 'bootargs, linux,initrd-start, linux,initrd-end');
+  const b = virtLayout(virtLike(), {
     arch: 'arm',
     ram: 2n << 30n,
     initrdSize: 0x1000n,
@@ -48,9 +49,10 @@ test('initrd at RAM/2 capped at 128 MiB; DTB after it, 2 MiB (arm64) or 4 KiB (a
   assert.equal(b.dtb!.base, 0x48001000n);
   assert.equal(b.kernelLoad, undefined);
   assert.deepEqual(b.extra, [{ name: 'tz', base: 0x7e000000n, size: M }]);
-  const c = virtLayout({ arch: 'arm64', dtbFileSize: 0, reserve: [{ name: 'dtb', base: 0x50000000n, size: 0x10000n }] });
+  const c = virtLayout(virtLike(), { arch: 'arm64', dtbFileSize: 0, reserve: [{ name: 'dtb', base: 0x50000000n, size: 0x10000n }] });
   assert.deepEqual(c.memory, [{ base: VIRT_RAM_BASE, size: 128n * M }], "QEMU's default -m");
   assert.deepEqual(c.dtb, { base: 0x50000000n, size: 0x10000n });
+  assert.equal(c.chosenAdded, 1, 'bootargs only: no initrd');
 });
 
 test('parseReserve reads NAME@ADDR+SIZE with memparse; memoryBanks reads /memory with the root cells', () => {
