@@ -6,6 +6,7 @@ import { roundUp, type Memblock } from './memblock.js';
 import type { Bank, PlatformLayout } from '../platform/index.js';
 import { touch, type BootContext, type BootState } from './boot-state.js';
 import { fdtScanReservedMemRegNodes } from './rmem.js';
+import type { Arm64Layout } from './profiles/types.js';
 import { baseName, CellReader, cString, findNode, flag, prop, rootCells } from '../tree/query.js';
 
 /**
@@ -13,11 +14,7 @@ import { baseName, CellReader, cString, findNode, flag, prop, rootCells } from '
  * struct device_node + full name per node, struct property per property, a synthesized "name"
  * property per node without one, each aligned; then ALIGN(size, 4) plus 4 for the end marker.
  */
-export function unflattenSize(
-  tree: Tree,
-  sizes: { deviceNodeSize: number; propertySize: number; align: number; extraBytes?: number },
-  extraChosenProps = 0,
-): number {
+export function unflattenSize(tree: Tree, sizes: Arm64Layout['unflatten'], extraChosenProps = 0): number {
   let mem = 0;
   const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
   const visit = (n: Tree['root'], isRoot: boolean) => {
@@ -34,7 +31,7 @@ export function unflattenSize(
   };
   visit(tree.root, true);
   // size = ALIGN(size, 4); dt_alloc(size + 4, ...): the end marker
-  return ((mem + 3) & ~3) + (sizes.extraBytes ?? 0) + 4;
+  return ((mem + 3) & ~3) + 4;
 }
 
 export function chosenBootargs(tree: Tree): string | undefined {

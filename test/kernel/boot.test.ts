@@ -55,7 +55,7 @@ test('linear map tables: page granular 1 GiB needs 512 PTE tables plus one per u
 test('unflatten size: device_node + name per node, property per prop, a "name" property per node', () => {
   const t = board('0x0 0x40000000 0x0 0x40000000')!;
   // nodes: /, chosen, memory@40000000 ; props: 2 + 0 + 2
-  const sz = { deviceNodeSize: 200, propertySize: 56, align: 8, extraBytes: 0 };
+  const sz = { deviceNodeSize: 200, propertySize: 56, align: 8 };
   const expect =
     // root: node(200 + 1) → 208, 2 props, name prop (56 + 1)
     208 +
