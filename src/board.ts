@@ -9,7 +9,6 @@ import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import { guessInputFormat, loadDts, type CompileOptions } from './compile.js';
 import { readDtb } from './fdt/reader.js';
 import { writeDtb } from './fdt/writer.js';
-import { cString, findNode } from './tree/query.js';
 import type { Tree } from './tree/types.js';
 import { memorySize, platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform/index.js';
 import { mergeBoard, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
@@ -23,10 +22,8 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   arch?: VirtArch;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
   ram?: bigint;
-  /** Size of the initrd the boot loader loads (placed by the platform's rule). */
+  /** Size of the initrd the boot loader loads (placed by the platform's rule; `reserve` `initrd` places it exactly). */
   initrdSize?: bigint;
-  /** Exact initrd placement (as a lab record has it). */
-  initrd?: Bank;
   /** Early reservations `NAME@ADDR+SIZE` (`kernel`, `initrd`, `dtb` place those; see src/platform/README.md). */
   reserve?: ExtraReservation[];
   /**
@@ -52,7 +49,7 @@ export interface Board {
   /** RAM banks (memblock_add). */
   memory: Bank[];
   placements: Placements;
-  /** The command line the platform passes (the board's /chosen/bootargs; on qemu-virt, what goes on -append). */
+  /** The command line the platform passes instead of the tree's /chosen/bootargs (qemu-virt: the board's, on -append). */
   bootargs?: string;
   diagnostics: Diagnostic[];
   /** Every file read (input, includes). */
@@ -84,7 +81,7 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
       ? { tree: r.tree, blob: bytes, diagnostics: r.diagnostics, files: [input] }
       : { diagnostics: r.diagnostics, files: [input] };
   }
-  const { fileName: _f, platform: _p, arch: _a, ram: _r, initrdSize: _i, initrd: _d, reserve: _x, asBooted: _b, ...compile } = o;
+  const { fileName: _f, platform: _p, arch: _a, ram: _r, initrdSize: _i, reserve: _x, asBooted: _b, ...compile } = o;
   const r = loadDts(input, compile);
   // The blob dtc writes for the tree (what the kernel build installs).
   return r.tree
@@ -115,7 +112,7 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   let tree = r.tree;
   let blob = r.blob;
   let ram = options.ram;
-  let bootargs = chosenBootargs(tree);
+  let bootargs: string | undefined;
   if (platform === 'qemu-virt' && !options.asBooted) {
     // What QEMU boots: its own virt tree for this RAM size with the board's reserved memory merged
     // in. The kernel's early allocations (unflattening the tree) and QEMU's DTB reservation depend
@@ -146,7 +143,6 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
       arch,
       ...(ram !== undefined ? { ram } : {}),
       ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
-      ...(options.initrd ? { initrd: options.initrd } : {}),
       ...(options.reserve ? { reserve: options.reserve } : {}),
     },
     () => blob.length,
@@ -159,11 +155,6 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   board.placements = placements;
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;
-}
-
-function chosenBootargs(tree: Tree): string | undefined {
-  const chosen = findNode(tree, '/chosen');
-  return chosen ? cString(chosen, 'bootargs') : undefined;
 }
 
 /** The board's memory and placements as the kernel model takes them. */

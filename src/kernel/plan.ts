@@ -21,7 +21,7 @@ import type { KernelProfile } from './profiles/types.js';
 export interface PlanOptions {
   /** Kernel ID (`6.12-arm64`, …) or a profile object. */
   kernel: string | KernelProfile;
-  /** Command line; default: what the board's platform passes (its /chosen/bootargs). */
+  /** Command line; default: what the board's platform passes (Board.bootargs), else the tree's /chosen/bootargs. */
   bootargs?: string;
   /** User handlers, tried after the kernel's own table. */
   handlers?: ReservedMemHandler[];
