@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import type { Memblock, MemblockRegion } from './memblock.js';
 import type { CmdlineState, EarlyParam, EarlyReserveApi } from './cmdline.js';
-import type { Bank, ExtraReservation, PlatformLayout } from '../platform/index.js';
+import type { Bank, PlatformLayout } from '../platform/index.js';
 import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import type { CmaState, RmemState } from './rmem.js';
@@ -15,27 +15,16 @@ export const MiB = 1n << 20n;
 
 export interface BootInput {
   tree: Tree;
+  /** The DTB the tree was read from: the kernel reads a few malformed properties past their end in it. */
+  blob?: Uint8Array;
+  /** Where the platform put memory, the kernel, the initrd and the DTB (src/platform, as loadBoard lays a board out). */
+  layout: PlatformLayout;
   profile: KernelProfile;
   handlers: ReservedMemHandler[];
   /** Default: the tree's /chosen/bootargs. */
   bootargs?: string;
-  ram?: bigint;
-  /** `qemu-virt`, or undefined for a board described only by its tree and `reserve`. */
-  platform?: string;
-  initrdSize?: bigint;
-  /** Exact initrd placement (lab records). */
-  initrd?: Bank;
-  reserve?: ExtraReservation[];
-  /** Size of the DTB file given to the boot loader (QEMU -dtb). Default: estimated. */
-  dtbSize?: number;
-  /** The platform's layout as loadBoard (src/board.ts) computed it; platform, ram, initrd*, reserve and dtbSize are not read then. */
-  layout?: PlatformLayout;
-  /** The DTB the tree was read from: the kernel reads a few malformed properties past their end in it. */
-  blob?: Uint8Array;
   /** Board code's early parameters (declareEarlyParam). */
   earlyParams?: EarlyParam[];
-  /** Number of CPUs (QEMU -smp); only per-cpu sizes depend on it. */
-  cpus?: number;
 }
 
 /** Everything one simulated boot carries; rmem.ts reads it as its RmemHost. */

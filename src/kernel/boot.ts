@@ -4,50 +4,18 @@
 //
 // Every allocation goes through the memblock model, in the kernel's order with the kernel's sizes
 // and alignments, so the default CMA area and crashkernel land where the kernel puts them.
-import type { Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine } from './context.js';
 import { Memblock, MemblockPanic, formatMemblockEvent } from './memblock.js';
 import { parseCmdline, type EarlyReserveApi } from './cmdline.js';
-import { platformLayout } from '../platform/index.js';
 import { BootPanic, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
 import { chosenBootargs } from './of-fdt.js';
 import { setupArch as setupArchArm64 } from './arch/arm64/setup.js';
 import { setupArch as setupArchArm } from './arch/arm/setup.js';
 import { startKernel } from './start-kernel.js';
-import { writeDtb } from '../fdt/writer.js';
 
 export type { BootContext, BootInput, BootResult } from './boot-state.js';
 export { BootPanic } from './boot-state.js';
-
-/** Size of the DTB dtc would write for the tree (src/fdt/writer.ts), or the estimate below. */
-export function dtbFileSize(tree: Tree): number {
-  try {
-    return writeDtb(tree).length;
-  } catch {
-    return estimateDtbSize(tree);
-  }
-}
-
-/** Estimated size of the DTB file: one pass over the tree as dtc lays it out (header, rsvmap, struct, strings). */
-function estimateDtbSize(tree: Tree): number {
-  const strings = new Set<string>();
-  let structBytes = 4; // FDT_END
-  const visit = (n: Tree['root']) => {
-    structBytes += 4 + align4(n.name.length + 1) + 4; // BEGIN_NODE name, END_NODE
-    for (const p of n.props) {
-      strings.add(p.name);
-      structBytes += 12 + align4(p.value.length);
-    }
-    for (const c of n.children) visit(c);
-  };
-  visit(tree.root);
-  let strBytes = 0;
-  for (const s of strings) strBytes += s.length + 1;
-  return 40 + (tree.memreserves.length + 1) * 16 + structBytes + strBytes;
-}
-
-const align4 = (n: number) => (n + 3) & ~3;
 
 export function bootKernel(input: BootInput): BootResult {
   const p = input.profile;
@@ -88,22 +56,7 @@ export function bootKernel(input: BootInput): BootResult {
     diagnostics,
     printk,
   };
-  const { layout, diagnostics: pd } = input.layout
-    ? { layout: input.layout, diagnostics: [] }
-    : platformLayout(
-        input.tree,
-        {
-          arch: p.arch,
-          ...(input.platform !== undefined ? { platform: input.platform } : {}),
-          ...(input.ram !== undefined ? { ram: input.ram } : {}),
-          ...(input.initrdSize !== undefined ? { initrdSize: input.initrdSize } : {}),
-          ...(input.initrd !== undefined ? { initrd: input.initrd } : {}),
-          ...(input.dtbSize !== undefined ? { dtbFileSize: input.dtbSize } : {}),
-          ...(input.reserve !== undefined ? { reserve: input.reserve } : {}),
-        },
-        () => dtbFileSize(input.tree),
-      );
-  diagnostics.push(...pd);
+  const { layout } = input;
   const result: BootResult = {
     ctx,
     log,

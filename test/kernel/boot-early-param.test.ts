@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { parseDtsFile } from '../../src/source/parser.js';
-import { bootKernel } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
-import { builtinHandlers } from '../../src/kernel/handlers/index.js';
+import { bootLaidOut } from './boot-lab-helpers.js';
 import mca, { mcaRegion } from '../../examples/early-param/mca-early.js';
 
 const dts = fileURLToPath(new URL('../../examples/early-param/board.dts', import.meta.url));
@@ -13,13 +12,7 @@ const dts = fileURLToPath(new URL('../../examples/early-param/board.dts', import
 function run(kernel: string, bootargs?: string) {
   const { tree, diagnostics } = parseDtsFile(dts, { includeDirs: [] });
   assert.ok(tree, JSON.stringify(diagnostics));
-  return bootKernel({
-    tree,
-    profile: getProfile(kernel)!,
-    handlers: builtinHandlers(),
-    earlyParams: [mca],
-    ...(bootargs !== undefined ? { bootargs } : {}),
-  });
+  return bootLaidOut(tree, getProfile(kernel)!, {}, { earlyParams: [mca], ...(bootargs !== undefined ? { bootargs } : {}) });
 }
 
 test('mca_mem=64M on 6.1-armmp: reserved top-down below the lowmem limit, before CMA', () => {

@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { readDtb } from '../../src/fdt/reader.js';
-import { bootKernel } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
-import { builtinHandlers } from '../../src/kernel/handlers/index.js';
+import { bootLaidOut } from './boot-lab-helpers.js';
 
 const dir = fileURLToPath(new URL('../fixtures/kernel/', import.meta.url));
 const consoleLines = gunzipSync(readFileSync(dir + 'boot1-6.12-arm64-1g.console.gz'))
@@ -21,16 +20,8 @@ const cmdline = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 memblock=debu
 function run() {
   const { tree } = readDtb(new Uint8Array(readFileSync(dir + 'boot1-6.12-arm64-1g.dtb')), 'boot1.dtb');
   assert.ok(tree);
-  return bootKernel({
-    tree,
-    profile: getProfile('6.12-arm64')!,
-    handlers: builtinHandlers(),
-    bootargs: cmdline,
-    ram: 1n << 30n,
-    platform: 'qemu-virt',
-    initrd: { base: 0x48000000n, size: 1040012n },
-    dtbSize: 7669,
-  });
+  const platform = { platform: 'qemu-virt', ram: 1n << 30n, initrd: { base: 0x48000000n, size: 1040012n }, dtbFileSize: 7669 };
+  return bootLaidOut(tree, getProfile('6.12-arm64')!, platform, { bootargs: cmdline });
 }
 
 test('memblock=debug lines equal the kernel console (6.12 arm64, 1 GiB)', () => {

@@ -1,27 +1,39 @@
 // Shared by the boot tests: run the boot model on a recorded lab case.
 import { readDtb } from '../../src/fdt/reader.js';
-import { bootKernel, type BootResult } from '../../src/kernel/boot.js';
+import { writeDtb } from '../../src/fdt/writer.js';
+import { bootKernel, type BootInput, type BootResult } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
+import { platformLayout, type PlatformOptions } from '../../src/platform/index.js';
+import type { Tree } from '../../src/tree/types.js';
 import type { LabRecord } from '../../src/verify/records.js';
+
+/**
+ * The boot of a tree laid out by the platform (src/platform, as loadBoard lays a board out), with
+ * the built-in handlers unless given; the platform's diagnostics come first.
+ */
+export function bootLaidOut(
+  tree: Tree,
+  profile: KernelProfile,
+  platform: Omit<PlatformOptions, 'arch'> = {},
+  rest: Partial<Omit<BootInput, 'tree' | 'profile' | 'layout'>> = {},
+): BootResult {
+  const laid = platformLayout(tree, { ...platform, arch: profile.arch }, () => writeDtb(tree).length);
+  const r = bootKernel({ tree, profile, handlers: builtinHandlers(), layout: laid.layout, ...rest });
+  r.diagnostics.unshift(...laid.diagnostics);
+  return r;
+}
 
 export function bootRecord(rec: LabRecord): BootResult | undefined {
   const profile = getProfile(rec.kernel.replace(/^sample-/, ''));
   if (!profile) return undefined;
   const { tree } = readDtb(rec.dtbBytes, 'lab.dtb');
   if (!tree) return undefined;
-  return bootKernel({
-    tree,
-    profile,
-    handlers: builtinHandlers(),
-    bootargs: rec.append,
-    ram: BigInt(rec.ram),
-    platform: 'qemu-virt',
-    ...(rec.initrd ? { initrd: { base: BigInt(rec.initrd.start), size: BigInt(rec.initrd.size) } } : {}),
-    dtbSize: rec.dtbBytes.length,
-    // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes)
-    blob: rec.dtbBytes,
-  });
+  const platform: Omit<PlatformOptions, 'arch'> = { platform: 'qemu-virt', ram: BigInt(rec.ram), dtbFileSize: rec.dtbBytes.length };
+  if (rec.initrd) platform.initrd = { base: BigInt(rec.initrd.start), size: BigInt(rec.initrd.size) };
+  // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes)
+  return bootLaidOut(tree, profile, platform, { bootargs: rec.append, blob: rec.dtbBytes });
 }
 
 /** `cma: Reserved …` / `cma: Failed …` lines, as printed. */

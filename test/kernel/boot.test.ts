@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseDts } from '../../src/source/parser.js';
-import { bootKernel, type BootInput } from '../../src/kernel/boot.js';
+import { bootLaidOut } from './boot-lab-helpers.js';
+import type { Tree } from '../../src/tree/types.js';
 import { countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
 import { unflattenSize } from '../../src/kernel/of-fdt.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
-import { builtinHandlers } from '../../src/kernel/handlers/index.js';
-import { parseReserve, qemuDtbTotalSize, platformLayout } from '../../src/platform/index.js';
+import { parseReserve, qemuDtbTotalSize, platformLayout, type ExtraReservation } from '../../src/platform/index.js';
 
 const M = 1n << 20n;
 const G = 1n << 30n;
@@ -26,13 +26,14 @@ function board(memReg: string, extra = '', cells = 2): ReturnType<typeof parseDt
   return r.tree;
 }
 
-function boot(kernel: string, o: Partial<BootInput> & { tree?: BootInput['tree'] } = {}) {
-  return bootKernel({
-    tree: o.tree ?? board('0x0 0x40000000 0x0 0x40000000')!,
-    profile: getProfile(kernel)!,
-    handlers: builtinHandlers(),
-    ...o,
-  });
+function boot(kernel: string, o: { tree?: Tree; bootargs?: string; reserve?: ExtraReservation[] } = {}) {
+  const tree = o.tree ?? board('0x0 0x40000000 0x0 0x40000000')!;
+  return bootLaidOut(
+    tree,
+    getProfile(kernel)!,
+    o.reserve ? { reserve: o.reserve } : {},
+    o.bootargs !== undefined ? { bootargs: o.bootargs } : {},
+  );
 }
 
 const cmaLine = (r: ReturnType<typeof boot>) => r.log.map((l) => l.text).filter((t) => t.startsWith('cma:'));
@@ -204,7 +205,7 @@ test('--reserve NAME@ADDR+SIZE is parsed with memparse and reserved before reser
 
 test('a board tree without memory and without --ram is a diagnostic, not a crash', () => {
   const r = parseDts('/dts-v1/; / { #address-cells = <1>; #size-cells = <1>; };', 'x.dts', { includeDirs: [] });
-  const res = bootKernel({ tree: r.tree!, profile: getProfile('6.1-armmp')!, handlers: [] });
+  const res = bootLaidOut(r.tree!, getProfile('6.1-armmp')!, {}, { handlers: [] });
   assert.equal(res.diagnostics[0]?.code, 'no-memory');
 });
 
@@ -293,15 +294,8 @@ test('any command line, RAM size and kernel: the boot model never throws', () =>
       (ws, ramMiB, kernel) => {
         const p = getProfile(kernel)!;
         if (p.arch === 'arm' && ramMiB > 3072n) return;
-        const r = bootKernel({
-          tree: board('0x0 0x40000000 0x0 0x40000000')!,
-          profile: p,
-          handlers: builtinHandlers(),
-          bootargs: ws.join(''),
-          ram: ramMiB << 20n,
-          platform: 'qemu-virt',
-          initrdSize: 0x100000n,
-        });
+        const platform = { platform: 'qemu-virt', ram: ramMiB << 20n, initrdSize: 0x100000n };
+        const r = bootLaidOut(board('0x0 0x40000000 0x0 0x40000000')!, p, platform, { bootargs: ws.join('') });
         assert.ok(Array.isArray(r.log));
       },
     ),
