@@ -15,7 +15,7 @@ import type { RegionStatus, RmemHost, RmemRegion } from './rmem.js';
 import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
 import * as bootModule from './boot.js';
-import { profiles as knownProfiles } from './profiles/index.js';
+import { getProfile, profileIds } from './profiles/index.js';
 import type { KernelProfile } from './profiles/types.js';
 
 export interface PlanOptions {
@@ -90,7 +90,7 @@ export function toPlanRegion(r: RmemRegion): PlanRegion {
 
 export function resolveProfile(kernel: string | KernelProfile): KernelProfile | undefined {
   if (typeof kernel !== 'string') return kernel;
-  return (knownProfiles as Record<string, KernelProfile>)[kernel];
+  return getProfile(kernel);
 }
 
 /** Run one simulated boot of a loaded board (loadBoard, src/board.ts) and report what of_reserved_mem and the handlers did. */
@@ -110,9 +110,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     exitCode: 2,
   });
   if (!profile) {
-    diagnostics.push(
-      diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${Object.keys(knownProfiles).join(', ')}`),
-    );
+    diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${profileIds.join(', ')}`));
     return none();
   }
   if (board.arch !== undefined && board.arch !== profile.arch)
@@ -126,10 +124,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       ),
     );
   if (!board.tree || hasErrors(diagnostics)) return none();
-  const handlers = [
-    ...builtinHandlers((profile as { reservedMemConfig?: Parameters<typeof builtinHandlers>[0] }).reservedMemConfig),
-    ...(options.handlers ?? []),
-  ];
+  const handlers = [...builtinHandlers(), ...(options.handlers ?? [])];
   const bootargs = options.bootargs ?? board.bootargs;
   const input: bootModule.BootInput = {
     tree: board.tree,
@@ -142,7 +137,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   };
   const res = bootModule.bootKernel(input);
   diagnostics.push(...res.diagnostics);
-  const ctx = res.ctx as unknown as RmemHost;
+  const ctx: RmemHost = res.ctx;
   const regions = rmemRegions(ctx).map(toPlanRegion);
   let exitCode: 0 | 1 | 2 = 0;
   if (hasErrors(diagnostics)) exitCode = 2;
