@@ -56,8 +56,8 @@ export interface Node {
    */
   extraSpans?: Span[];
   /**
-   * dtc's `deleted` flag. Only entries of a parent's `withdel.children` (and nodes dtc's
-   * omit_unused_nodes removed) carry it: `children` never holds a deleted node.
+   * dtc's `deleted` flag: a child /delete-node/ deleted, or one omit_unused_nodes dropped. Only
+   * entries of a parent's `withdel.children` carry it: `children` never holds a deleted node.
    */
   deleted?: boolean;
   /**
@@ -91,8 +91,8 @@ export interface Node {
  */
 export interface WithDeleted {
   /**
-   * `node->children`: the live children and the deleted ones (`deleted: true`). A deleted child
-   * keeps its name and source positions (`span`, `extraSpans`), not its contents.
+   * `node->children`: the live children and the deleted ones (`deleted: true`). A child deleted by
+   * /delete-node/ keeps its name and source positions (`span`, `extraSpans`), not its contents.
    */
   children?: Node[];
   /** `node->proplist`: the live properties and the deleted ones (`deleted: true`, last value). */
