@@ -96,10 +96,12 @@ export function withFlags(t: Tok, f: number): Tok {
   return { k: t.k, t: t.t, f, line: t.line, col: t.col, pos: t.pos, src: t.src, arg: t.arg };
 }
 
+/** libcpp padding_token: spacing decided by `src`'s white space. */
 function padding(src: Tok): Tok {
   return { k: K.PADDING, t: '', f: 0, line: 0, col: 0, pos: -1, src, arg: 0 };
 }
 
+/** libcpp _cpp_pop_context: the macro of a context that ends may expand again. */
 export function popContext(r: CppReader): void {
   const c = r.ctxs.pop()!;
   if (c.macro) c.macro.disabledIn = c.outer;
