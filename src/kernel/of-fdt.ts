@@ -3,7 +3,7 @@
 // early_init_dt_scan_chosen's bootargs, and the size unflatten_device_tree allocates.
 import type { Tree } from '../tree/types.js';
 import { roundUp, type Memblock } from './memblock.js';
-import type { Bank, PlatformLayout } from '../platform/index.js';
+import type { Bank } from '../platform/index.js';
 import { touch, type BootContext, type BootState } from './boot-state.js';
 import { fdtScanReservedMemRegNodes } from './rmem.js';
 import type { Arm64Layout } from './profiles/types.js';
@@ -74,19 +74,6 @@ function addMemory(mb: Memblock, b: Bank): void {
   mb.add(base, size, 'early_init_dt_add_memory_arch');
 }
 
-/** Properties QEMU's arm_load_dtb adds to /chosen (bootargs, linux,initrd-start/-end) that the tree lacks. */
-function chosenAdditions(tree: Tree, layout: PlatformLayout): number {
-  const chosen = findNode(tree, '/chosen');
-  const has = (n: string) => !!chosen && flag(chosen, n);
-  let n = 0;
-  if (!has('bootargs')) n++;
-  if (layout.initrd) {
-    if (!has('linux,initrd-start')) n++;
-    if (!has('linux,initrd-end')) n++;
-  }
-  return n;
-}
-
 /**
  * early_init_dt_scan_nodes' memory part: the memory nodes (early_init_dt_scan_memory →
  * early_init_dt_add_memory_arch), then a kdump kernel's usable-memory-range.
@@ -107,7 +94,7 @@ export function unflattenDeviceTree(st: BootState): void {
   fdtScanReservedMemRegNodes(ctx);
   const sizes = ctx.profile.arm64?.unflatten;
   if (!sizes) return;
-  const qemuChosenProps = layout.name === 'qemu-virt' ? chosenAdditions(ctx.tree, layout) : 0;
-  const unfSize = BigInt(unflattenSize(ctx.tree, sizes, qemuChosenProps));
+  // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)
+  const unfSize = BigInt(unflattenSize(ctx.tree, sizes, layout.chosenAdded));
   touch(st, mb.alloc(unfSize, BigInt(sizes.align), 'early_init_dt_alloc_memory_arch'), unfSize);
 }
