@@ -11,9 +11,10 @@ import { parseSize, type EarlyParam } from '../../kernel/cmdline.js';
 import { loadBoard, type LoadBoardOptions } from '../../board.js';
 import { parseReserve, type ExtraReservation } from '../../platform/index.js';
 import { SIZE_HELP } from '../sizes.js';
+import { profileIds } from '../../kernel/profiles/index.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
-  --kernel ID           6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 6.12-arm64-64k, 6.1-armmp, 6.1-armmp-lpae
+  --kernel ID           ${profileIds.join(', ')}
   --bootargs "..."      kernel command line (default: the tree's /chosen/bootargs)
   --ram SIZE            RAM size (64M, 0x4000000, 1G)
   --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
