@@ -24,7 +24,11 @@ import {
   type TreeContext,
 } from './checks-core.js';
 
-/** dtc's node_addr_cells / node_size_cells: -1 (absent) means the defaults 2 and 1. */
+/**
+ * dtc's node_addr_cells / node_size_cells: -1 (absent) means the defaults 2 and 1. They read the
+ * value the addr_size_cells check stored in the node (0 before it runs), not the property, so
+ * the checks keep these rather than query.ts's readers.
+ */
 function addrCells(ctx: TreeContext, n: Node): number {
   const v = ctx.nodeInfo(n).addrCells;
   return v === -1 ? 2 : v;
