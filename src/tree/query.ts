@@ -1,4 +1,4 @@
-// The small typed API the kernel model reads a tree through (DESIGN.md: `kernel` never sees the
+// The small typed API the kernel model reads a tree through (the kernel model never sees the
 // AST). Every reader follows what the kernel's flat-tree accessors do with the same bytes, so a
 // malformed property is read the way Linux reads it rather than "fixed":
 //   - fdt_path_offset()/fdt_subnode_offset_namelen() (scripts/dtc/libfdt/fdt_ro.c): a path

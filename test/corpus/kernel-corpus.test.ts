@@ -1,4 +1,4 @@
-// The kernel corpus (issue 3, "Done when"): every .dts/.dtso under arch/arm64 and arch/arm of
+// The kernel corpus: every .dts/.dtso under arch/arm64 and arch/arm of
 // Linux 6.12, compiled by carveout and by `cpp` + Debian's `dtc` with the kernel's flags
 // (test/corpus/corpus-lib.ts says exactly which), must give byte-identical blobs, or both must
 // reject the file; and decompiling each reference blob with carveout then compiling the text
