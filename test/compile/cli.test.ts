@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { parseArgs, parseCNumber } from '../../src/cli/commands/compile.js';
+import { isDtb } from '../../src/fdt/reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carveout-compile-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +37,7 @@ test('compiles to a file; -O dts and -@ work; byte-identical to dtc when install
   const out = join(dir, 'board.dtb');
   const r = runCli(['compile', '--no-cpp', board, '-o', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(readFileSync(out).readUInt32BE(0), 0xd00dfeed);
+  assert.ok(isDtb(readFileSync(out)));
   if (dtcAvailable) {
     for (const flags of [[], ['-@'], ['-H', 'both'], ['-p', '64', '-b', '3'], ['-R', '2', '-a', '16']]) {
       const ours = join(dir, 'o.dtb');
