@@ -84,17 +84,20 @@ test('--ram 1073741824, --ram 1G and --ram 0x40000000 are the same RAM for plan 
   assert.deepEqual(oneG, [{ base: '0x40000000', size: '0x40000000' }]);
   assert.deepEqual(ramOf(['--ram', '1073741824']), oneG);
   assert.deepEqual(ramOf(['--ram', '0x40000000']), oneG);
+  assert.deepEqual(ramOf(['--ram=1G']), oneG);
   // verify: stop before the boot (no QEMU on PATH) and read back the RAM it would boot with.
   const dir = mkdtempSync(join(tmpdir(), 'carveout-sizes-'));
   const empty = join(dir, 'bin');
   mkdirSync(empty);
   const env = { ...process.env, PATH: empty, CARVEOUT_CACHE: join(dir, 'cache') };
   const verifyRam = (ram: string) => {
-    const r = runCli(['verify', mca, '--kernel', '6.12-arm64', '--ram', ram, '--format', 'json'], { env });
+    const r = runCli(['verify', mca, '--kernel', '6.12-arm64', ...(ram.startsWith('--') ? [ram] : ['--ram', ram]), '--format', 'json'], {
+      env,
+    });
     assert.equal(r.status, 2);
     return JSON.parse(r.stdout) as { ram: string; diagnostics: { code: string }[] };
   };
-  for (const ram of ['1G', '1073741824']) {
+  for (const ram of ['1G', '1073741824', '--ram=1G']) {
     const v = verifyRam(ram);
     assert.equal(v.ram, '0x40000000', ram);
     assert.deepEqual(

@@ -1,6 +1,7 @@
 // carveout plan board.dts|board.dtb --kernel ID [--bootargs ".."] [--ram SIZE] [--platform qemu-virt]
 //   [--initrd-size SIZE] [--reserve NAME@ADDR+SIZE]... [--handlers FILE]... [--format text|json]
 // Thin: argv → options → loadBoard + plan (the library) → report. Exit 0/1/2 as PlanResult.exitCode says.
+import { splitOption } from '../args.js';
 import { readFileSync } from 'node:fs';
 import { renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
 import { plan, resolveProfile, type PlanResult } from '../../kernel/plan.js';
@@ -44,9 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const flagName = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
+    const { name: flagName, inline } = splitOption(a);
     const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
     switch (flagName) {
       case '-h':

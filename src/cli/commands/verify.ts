@@ -6,6 +6,7 @@ import { renderDiagnostic } from '../../diagnostics.js';
 import { verifyBoard, renderVerifyText } from '../../verify/verify.js';
 import { parseSize } from '../../kernel/cmdline.js';
 import { SIZE_HELP } from '../sizes.js';
+import { splitOption } from '../args.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
 
@@ -27,8 +28,8 @@ export async function run(argv: string[]): Promise<number> {
   let showConsole = false;
   const includeDirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = (): string | undefined => argv[++i];
+    const { name: a, inline } = splitOption(argv[i]!);
+    const val = (): string | undefined => inline ?? argv[++i];
     if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE + '\n');
       return 0;
