@@ -17,7 +17,7 @@ import { readDtb } from '../fdt/reader.js';
 import { readU32 } from '../tree/query.js';
 import { getChild, getProp, newNode, nodePath, type Node, type Property, type Tree } from '../tree/types.js';
 import { addChild, cellsValue, cloneNode, deleteChild, deleteProp, newProp, setProp, u32Value } from '../tree/edit.js';
-import { cacheDir } from '../verify/kernels.js';
+import { cacheDir } from '../cache.js';
 import { applyPlacements, extraReservations, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
 
 export type VirtArch = 'arm64' | 'arm';

@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { cacheDir, fetchBusybox, type FetchReport } from './kernels.js';
+import { cacheDir } from '../cache.js';
+import { fetchBusybox, type FetchReport } from './kernels.js';
 
 export const INITRAMFS_VERSION = 1;
 

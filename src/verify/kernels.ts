@@ -1,8 +1,8 @@
 // Kernels as data: the Debian kernels the lab boots, how to fetch them (apt-get download +
 // dpkg-deb), where they are cached, and what their config says (page size, LPAE, CMA defaults).
+import { cacheDir } from '../cache.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export type LabArch = 'arm64' | 'arm';
@@ -89,12 +89,6 @@ export interface KernelInfo {
   randomizeBase: boolean;
   /** Every CONFIG_ line of interest, verbatim. */
   configLines: Record<string, string>;
-}
-
-export function cacheDir(): string {
-  const base = process.env.CARVEOUT_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'carveout');
-  mkdirSync(base, { recursive: true });
-  return base;
 }
 
 export function kernelDir(id: string): string {

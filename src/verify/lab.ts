@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from '
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { caseDtb, labDataDir, virtBasePath } from './records.js';
-import { cacheDir, type KernelInfo, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
+import { cacheDir } from '../cache.js';
+import { type KernelInfo, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
 import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
 import { boot, type EarlyStop, type BootResult } from './qemu.js';
 import { initrdStart, virtTree } from '../platform/qemu-virt.js';

@@ -6,16 +6,13 @@
 // (default ~/.cache/carveout), else `apt-get install linux-source-<v>` and unpack only the parts
 // the DTS corpus needs into that cache. Linux 6.12 is in bookworm-backports on Debian 12: .ci/run
 // enables it; this helper enables it too when it has to install and the suite is missing.
+import { cacheDir } from '../../src/cache.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** carveout's cache directory: $XDG_CACHE_HOME/carveout, default ~/.cache/carveout. */
-export function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'carveout');
-}
+export { cacheDir };
 
 /**
  * The parts of the tree the DTS corpus needs. arch/riscv is there because

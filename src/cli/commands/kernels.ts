@@ -1,6 +1,7 @@
 // carveout kernels            list the kernels the lab knows (and which are cached)
 // carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels)
-import { labKernels, cachedKernel, fetchKernels, cacheDir } from '../../verify/kernels.js';
+import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
+import { cacheDir } from '../../cache.js';
 import { qemuAvailable } from '../../verify/qemu.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
