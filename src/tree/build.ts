@@ -7,8 +7,8 @@
 // the public `Tree` (src/tree/types.ts): live lists, plus `withdel` lists with the deleted
 // entries in place on the few nodes that had any (some dtc checks walk those).
 //
-// The lookup helpers at the end (getNodeByPath/Label/Ref) work on the final `Tree` with
-// livetree.c's semantics, for the checks and fixups.
+// The lookup helpers (getNodeByPath for both trees; getNodeByLabel/Ref at the end for the final
+// `Tree`) have livetree.c's semantics, for the parser, the checks and the fix-ups.
 import type { Span } from '../diagnostics.js';
 import { noSpan } from '../diagnostics.js';
 import type { Marker, MemReserve, Node, Property, Tree } from './types.js';
@@ -251,9 +251,20 @@ export function addOrphanNode(dt: PNode, newNode: PNode, ref: string, fragmentIn
   addChild(dt, frag);
 }
 
-// ---- lookups during parsing (skip deleted entries, as for_each_child/for_each_label do) ----
+// ---- lookups (skip deleted entries, as for_each_child/for_each_label do) ----
 
-export function pGetNodeByPath(tree: PNode, path: string): PNode | undefined {
+/** What a path lookup needs of a node: the parser's `PNode` and the final `Node` both have it. */
+interface PathNode<N> {
+  name: string;
+  children: readonly N[];
+  deleted?: boolean;
+}
+
+/**
+ * get_node_by_path(): components must match full node names (with unit address); deleted nodes
+ * do not match (for_each_child). For the parser's tree and the final one alike.
+ */
+export function getNodeByPath<N extends PathNode<N>>(tree: N, path: string): N | undefined {
   let node = tree;
   let i = 0;
   for (;;) {
@@ -261,7 +272,7 @@ export function pGetNodeByPath(tree: PNode, path: string): PNode | undefined {
     while (i < path.length && path.charCodeAt(i) === 47) i++;
     const slash = path.indexOf('/', i);
     const comp = slash < 0 ? path.slice(i) : path.slice(i, slash);
-    let found: PNode | undefined;
+    let found: N | undefined;
     for (const c of node.children) {
       if (!c.deleted && c.name === comp) {
         found = c;
@@ -288,13 +299,13 @@ export function pGetNodeByLabel(tree: PNode, label: string): PNode | undefined {
 /** get_node_by_ref() of dtc 1.6.1: "/" is the root, "/..." a path, anything else a label. */
 export function pGetNodeByRef(tree: PNode, ref: string, index?: LabelIndex): PNode | undefined {
   if (ref === '/') return tree;
-  if (ref.charCodeAt(0) === 47) return pGetNodeByPath(tree, ref);
+  if (ref.charCodeAt(0) === 47) return getNodeByPath(tree, ref);
   return index ? index.lookup(tree, ref) : pGetNodeByLabel(tree, ref);
 }
 
 /** guess_boot_cpuid(): reg of the first child of /cpus (first in the list, even if deleted). */
 export function guessBootCpuid(tree: PNode): number {
-  const cpus = pGetNodeByPath(tree, '/cpus');
+  const cpus = getNodeByPath(tree, '/cpus');
   if (!cpus) return 0;
   const boot = cpus.children[0];
   if (!boot) return 0;
@@ -367,29 +378,6 @@ export function finalizeTree(root: PNode, memreserves: PMemReserve[], plugin: bo
 }
 
 // ---- lookups on the final tree (livetree.c semantics), for checks and fixups ----
-
-/** get_node_by_path(): components must match full node names (with unit address). */
-export function getNodeByPath(tree: Node, path: string): Node | undefined {
-  let node = tree;
-  let i = 0;
-  for (;;) {
-    if (i >= path.length) return node;
-    while (i < path.length && path.charCodeAt(i) === 47) i++;
-    const slash = path.indexOf('/', i);
-    const comp = slash < 0 ? path.slice(i) : path.slice(i, slash);
-    let found: Node | undefined;
-    for (const c of node.children) {
-      if (c.name === comp) {
-        found = c;
-        break;
-      }
-    }
-    if (!found) return undefined;
-    if (slash < 0) return found;
-    node = found;
-    i = slash + 1;
-  }
-}
 
 /** get_node_by_label(): depth-first, node labels only. */
 export function getNodeByLabel(tree: Node, label: string): Node | undefined {

@@ -4,6 +4,7 @@
 import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
 import { getProp, type Marker, type Node, type Property, type Tree } from './types.js';
 import { addProp } from './edit.js';
+import { getNodeByPath } from './build.js';
 
 export type PhandleStyle = 'legacy' | 'epapr' | 'both';
 
@@ -355,7 +356,6 @@ export function isOneString(value: Uint8Array): boolean {
 
 // get_node_by_path / _label / _ref with livetree.c semantics come from the parser's build.ts.
 export { getNodeByPath, getNodeByLabel, getNodeByRef } from './build.js';
-import { getNodeByPath } from './build.js';
 
 /** livetree.c get_node_by_phandle. */
 export function getNodeByPhandle(tree: Node, ph: number): Node | undefined {
