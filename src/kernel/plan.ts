@@ -64,6 +64,8 @@ export interface PlanResult {
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
+  /** How the simulated boot ended: `panic` when the kernel would stop there (the message after "Kernel panic - not syncing:"). */
+  boot: { outcome: 'completed' | 'panic' | 'not-run'; panic?: string };
   /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
 }
@@ -107,6 +109,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     diagnostics,
     log: [],
     trace: { events: [] },
+    boot: { outcome: 'not-run' },
     exitCode: 2,
   });
   if (!profile) {
@@ -141,7 +144,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   const regions = rmemRegions(ctx).map(toPlanRegion);
   let exitCode: 0 | 1 | 2 = 0;
   if (hasErrors(diagnostics)) exitCode = 2;
-  else if (regions.some((r) => failing.includes(r.status))) exitCode = 1;
+  else if (res.panic !== undefined || regions.some((r) => failing.includes(r.status))) exitCode = 1;
   else if (ctx.rmem === undefined || ctx.rmem.root === undefined) {
     // /reserved-memory present but ignored (unsupported format) is a kernel-side failure too.
     if (ctx.log.some((l) => /unsupported node format/.test(l.text))) exitCode = 1;
@@ -179,6 +182,11 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       }
     }
   }
+  // The model stops where the kernel would panic (memblock array overflow before
+  // memblock_allow_resize in mm/memblock.c, a fault in the linear map): the board does not boot.
+  if (res.panic !== undefined)
+    diagnostics.push(diag('error', 'kernel-panic', `${profile.id} would panic at boot: Kernel panic - not syncing: ${res.panic}`));
+  const boot: PlanResult['boot'] = res.panic !== undefined ? { outcome: 'panic', panic: res.panic } : { outcome: 'completed' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
-  return { kernel: profile.id, regions, memory, early, attach, log: res.log, diagnostics, trace: res.trace, exitCode };
+  return { kernel: profile.id, regions, memory, early, attach, log: res.log, diagnostics, trace: res.trace, boot, exitCode };
 }
