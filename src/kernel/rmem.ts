@@ -650,6 +650,15 @@ export function cmaInitReservedMem(h: RmemHost, base: bigint, size: bigint, name
   return 0;
 }
 
+/** A non-int value a handler returned, for its diagnostic. */
+function describeValue(x: unknown): string {
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + '…' : x)}`;
+  if (typeof x === 'number') return String(x);
+  if (x === null) return 'null';
+  return `a value of type ${typeof x}`;
+}
+
 /** __reserved_mem_init_node: first matching table entry whose setup returns 0 wins. */
 function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
   let ret = -ENOENT;
@@ -669,8 +678,22 @@ function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
     if (!isCompatible(node, handler.compatible)) continue;
     let r: number;
     try {
-      r = handler.setup(view, handlerKernel(h, handler.name));
-      if (typeof r !== 'number' || !Number.isInteger(r)) r = -EINVAL;
+      const got: unknown = handler.setup(view, handlerKernel(h, handler.name));
+      if (typeof got === 'number' && Number.isInteger(got)) r = got;
+      else {
+        // The C setup returns int (0 or -errno), synchronously: the kernel never waits for a
+        // Promise, and anything else is not a return value it could read.
+        if (got instanceof Promise) got.catch(() => undefined);
+        const what = got instanceof Promise ? 'a Promise (setup must not be async)' : describeValue(got);
+        h.diagnostics?.push(
+          diag(
+            'error',
+            'handler-bad-return',
+            `handler '${handler.name}' (${handler.origin}) returned ${what} for ${e.name}, not an int (0 or -errno); treated as -EINVAL`,
+          ),
+        );
+        r = -EINVAL;
+      }
     } catch (err) {
       // A handler that throws is a bug in the handler: count it as a failed setup and say so.
       const why = err instanceof Error ? err.message : String(err);
