@@ -4,10 +4,10 @@
 // unflattens, the blob it is given (its size is what the kernel reserves for itself; a few
 // malformed properties make the kernel read past a value in it), the RAM banks and where the
 // platform put the kernel, the initrd and the DTB (src/platform/).
-import { readFileSync } from 'node:fs';
 import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import { guessInputFormat, loadDts, type CompileOptions } from './compile.js';
 import { readDtb } from './fdt/reader.js';
+import { readInputFile, whyUnreadable } from './input.js';
 import { writeDtb } from './fdt/writer.js';
 import type { Tree } from './tree/types.js';
 import { memorySize, platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform/index.js';
@@ -67,11 +67,17 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
   if (guessInputFormat(input) === 'dtb') {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readFileSync(input));
-    } catch {
+      bytes = new Uint8Array(readInputFile(input));
+    } catch (e) {
       return {
         diagnostics: [
-          diag('error', 'file-not-found', `cannot open '${input}'`, { file: input, line: 0, column: 0, endLine: 0, endColumn: 0 }),
+          diag('error', 'file-not-found', `cannot open '${input}': ${whyUnreadable(e)}`, {
+            file: input,
+            line: 0,
+            column: 0,
+            endLine: 0,
+            endColumn: 0,
+          }),
         ],
         files: [],
       };

@@ -4,8 +4,9 @@
 // sort, then write a DTB (src/fdt/writer.ts) or DTS (src/fdt/dts-writer.ts).
 // Used by the CLI (`carveout compile`), loadBoard (src/board.ts, through loadDts), the dtc-tests
 // conformance test, the kernel corpus test and the bench. Never throws for bad input: every problem is a Diagnostic.
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
+import { readInputFile, whyUnreadable } from './input.js';
 import type { Tree } from './tree/types.js';
 import { KERNEL_CHECK_FLAGS, processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree, sortTree } from './tree/fixups.js';
@@ -100,16 +101,13 @@ export function guessInputFormat(path: string): 'dts' | 'dtb' {
 }
 
 function readError(path: string, e: unknown): Diagnostic {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'No such file or directory'
-      : code === 'EISDIR'
-        ? 'Is a directory'
-        : code === 'EACCES'
-          ? 'Permission denied'
-          : String((e as Error).message);
-  return diag('error', 'file-not-found', `Couldn't open "${path}": ${why}`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 });
+  return diag('error', 'file-not-found', `Couldn't open "${path}": ${whyUnreadable(e)}`, {
+    file: path,
+    line: 0,
+    column: 0,
+    endLine: 0,
+    endColumn: 0,
+  });
 }
 
 /** Parse (and by default preprocess) DTS source text into an unresolved tree. */
@@ -127,7 +125,7 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
     src = pp.text;
   } else if (src === undefined) {
     try {
-      src = readFileSync(fileName, 'latin1');
+      src = readInputFile(fileName).toString('latin1');
     } catch (e) {
       return { diagnostics: [readError(fileName, e)] };
     }
@@ -148,7 +146,7 @@ function loadInput(path: string, text: string | undefined, opts: CompileOptions,
   if (format === 'dtb') {
     let bytes: Uint8Array;
     try {
-      bytes = text !== undefined ? Buffer.from(text, 'latin1') : readFileSync(path);
+      bytes = text !== undefined ? Buffer.from(text, 'latin1') : readInputFile(path);
     } catch (e) {
       return { diagnostics: [readError(path, e)] };
     }
