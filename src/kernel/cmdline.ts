@@ -62,12 +62,22 @@ export function memparse(s: string, start = 0): MemparseResult {
   return { value: (r.value << shift) & U64, end: r.end + 1 };
 }
 
-/** Parse a whole size string like the CLI's `--ram 64M`; undefined when there is trailing junk. */
+/**
+ * Parse a whole size string like the CLI's `--ram 64M`; undefined when there is trailing junk or
+ * the value does not fit in 64 bits. memparse wraps there (`16E` is 0) as the kernel's unsigned
+ * long long does; an option naming a size must not silently become another one.
+ */
 export function parseSize(text: string): bigint | undefined {
   const t = text.trim();
   if (!/^[0-9]/.test(t)) return undefined;
   const r = memparse(t);
   if (r.end === 0 || r.end !== t.length) return undefined;
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([kmgtpeKMGTPE]?)$/.exec(t);
+  if (!m) return undefined;
+  const digits = m[1]!;
+  const n = /^0[0-7]/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  const shifts: Record<string, bigint> = { '': 0n, k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
+  if (n << shifts[m[2]!.toLowerCase()]! > U64) return undefined;
   return r.value;
 }
 

@@ -67,6 +67,13 @@ export function parseReserve(spec: string): ExtraReservation | Diagnostic {
   const size = m ? parseSize(m[3]!) : undefined;
   if (!m || base === undefined || size === undefined)
     return diag('error', 'bad-reserve', `--reserve expects NAME@ADDR+SIZE, got '${spec}'`, undefined, 'e.g. tfa@0x40000000+2M');
+  // phys_addr_t is at most 64 bits: a reservation ending past 2^64 names no memory.
+  if (base + size > 1n << 64n)
+    return diag(
+      'error',
+      'bad-reserve',
+      `--reserve '${spec}' ends past the 64-bit address space (0x${base.toString(16)} + 0x${size.toString(16)} > 2^64)`,
+    );
   return { name: m[1]!, base, size };
 }
 

@@ -8,7 +8,7 @@ import { plan, resolveProfile, type PlanResult } from '../../kernel/plan.js';
 import { loadHandlers, type ReservedMemHandler } from '../../kernel/handler-api.js';
 import { formatPlanText } from '../../report/plan-text.js';
 import { formatPlanJson } from '../../report/plan-json.js';
-import { parseSize, type EarlyParam } from '../../kernel/cmdline.js';
+import { memparse, parseSize, type EarlyParam } from '../../kernel/cmdline.js';
 import { loadBoard, type LoadBoardOptions } from '../../board.js';
 import { parseReserve, type ExtraReservation } from '../../platform/index.js';
 import { SIZE_HELP } from '../sizes.js';
@@ -64,8 +64,13 @@ export async function run(argv: string[]): Promise<number> {
       case '--ram':
       case '--initrd-size': {
         const v = value();
-        const n = v === undefined ? undefined : parseSize(v);
+        const t = v?.trim() ?? '';
+        const n = parseSize(t);
+        // memparse read all of it, parseSize refused: the value wraps past 64 bits.
+        if (n === undefined && /^[0-9]/.test(t) && memparse(t).end === t.length)
+          return bad(`${flagName} ${t}: too large (sizes stop below 16E, 2^64 bytes)`);
         if (n === undefined) return bad(`${flagName} needs a size like 64M, 0x4000000 or 1048576`);
+        if (flagName === '--ram' && n === 0n) return bad('--ram 0: a board needs some RAM');
         if (flagName === '--ram') board.ram = n;
         else board.initrdSize = n;
         break;
