@@ -147,12 +147,22 @@ export async function loadHandlers(
   const handlers: ReservedMemHandler[] = [];
   const earlyParams: EarlyParam[] = [];
   const seen = new Set<unknown>();
-  collect(mod.default, file, handlers, seen, earlyParams);
-  for (const [k, v] of Object.entries(mod)) if (k !== 'default') collect(v, file, handlers, seen, earlyParams);
+  const walk = (exports: Record<string, unknown>): void => {
+    collect(exports.default, file, handlers, seen, earlyParams);
+    for (const [k, v] of Object.entries(exports)) if (k !== 'default') collect(v, file, handlers, seen, earlyParams);
+  };
+  walk(mod);
+  // A CommonJS module (a .js file outside "type": "module", or a .ts file tsx compiled as
+  // CommonJS) arrives as { default: module.exports }: its exports are module.exports' own
+  // properties, and an `export default` compiled to CommonJS is module.exports.default.
+  const cjs = mod.default;
+  if (typeof cjs === 'object' && cjs !== null && !Array.isArray(cjs) && !isReservedMemHandler(cjs) && !isEarlyParam(cjs))
+    walk(cjs as Record<string, unknown>);
   if (handlers.length === 0 && earlyParams.length === 0) {
+    // Planning without the file's handlers would be a different plan than the one asked for.
     diagnostics.push(
       diag(
-        'warning',
+        'error',
         'handlers-empty',
         `handler file '${file}' exports no reserved-memory handler or early parameter (use declareReservedMem / declareEarlyParam)`,
         at,
