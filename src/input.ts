@@ -25,7 +25,8 @@ function sizeText(n: number): string {
 }
 
 function tooLarge(path: string, size: number | undefined, limit: number): InputError {
-  return new InputError(path, `File too large (${size === undefined ? 'more than' : `${size} bytes;`} the limit is ${sizeText(limit)})`);
+  const l = sizeText(limit);
+  return new InputError(path, `File too large (${size === undefined ? `more than ${l}, the limit` : `${size} bytes; the limit is ${l}`})`);
 }
 
 /** strerror() for the errors opening or reading a file gives. */
@@ -65,7 +66,7 @@ export function readInputFile(path: string, limit = MAX_INPUT_BYTES): Buffer {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const b = Buffer.allocUnsafe(regular ? Math.max(size - total, 1) : 1 << 16);
+      const b = Buffer.allocUnsafe(regular ? Math.max(size - total, 1) : 1 << 20);
       const n = readSync(fd, b, 0, b.length, null);
       if (n === 0) break;
       total += n;

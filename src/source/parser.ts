@@ -9,9 +9,9 @@
 // error at the first token that cannot continue a valid prefix, as a recursive-descent parser
 // does), then resynchronise at `;` or `}` and go on, so a run can report several. Semantic errors
 // (unknown label, value out of range, division by zero) never stop parsing, as in dtc.
-import { readFileSync } from 'node:fs';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
+import { readInputFile, readInputSlice, whyUnreadable } from '../input.js';
 import type { Tree } from '../tree/types.js';
 import {
   addLabel,
@@ -61,12 +61,23 @@ const U32 = 0xffffffffn;
 const U16 = 0xffffn;
 const U8 = 0xffn;
 
-function defaultReadFile(path: string): Uint8Array | undefined {
+/** `read(path)`, or undefined when there is no such file (the search goes on, as fopen failing does). */
+function unlessMissing<T>(read: () => T): T | undefined {
   try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
+    return read();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
   }
+}
+
+/**
+ * The file system reader: a directory, a device or a file too large is found (dtc's fopen
+ * succeeds on them) and then throws InputError, reported as the file that could not be read.
+ */
+function defaultReadFile(path: string): Uint8Array | undefined {
+  return unlessMissing(() => readInputFile(path));
 }
 
 function dirOf(path: string): string | null {
@@ -163,6 +174,8 @@ class Parser implements LexerHost {
   private plugin = false;
   private fragments = 0;
   private readFile: (path: string) => Uint8Array | undefined;
+  /** opts.readFile: files in hand, not the file system. */
+  private readFileGiven: boolean;
   private includeDirs: string[];
   /** Shared by every parse (parsing is synchronous and never nested). */
   private data = SCRATCH;
@@ -175,6 +188,7 @@ class Parser implements LexerHost {
 
   constructor(text: string, file: string, opts: ParseOptions) {
     this.readFile = opts.readFile ?? defaultReadFile;
+    this.readFileGiven = opts.readFile !== undefined;
     this.includeDirs = opts.includeDirs;
     this.files.push(file);
     this.lx = new Lexer(text, file, dirOf(file), this, this.diagnostics);
@@ -184,11 +198,15 @@ class Parser implements LexerHost {
 
   // ---- files (srcfile_relative_open / fopen_any_on_path) ----
 
-  private findFile(name: string, fromDir: string | null): { path: string; bytes: Uint8Array } | undefined {
-    const tryOpen = (dir: string | null): { path: string; bytes: Uint8Array } | undefined => {
+  /**
+   * The first of `name` (absolute), fromDir/name, includeDirs/name that `read` finds. A file
+   * found but unreadable throws (InputError or the read's error).
+   */
+  private findFile<T>(name: string, fromDir: string | null, read: (path: string) => T | undefined): { path: string; data: T } | undefined {
+    const tryOpen = (dir: string | null): { path: string; data: T } | undefined => {
       const full = dir === null || name.charCodeAt(0) === 47 ? name : joinPath(dir, name);
-      const bytes = this.readFile(full);
-      return bytes ? { path: full, bytes } : undefined;
+      const data = read(full);
+      return data !== undefined ? { path: full, data } : undefined;
     };
     let r = tryOpen(fromDir);
     for (let i = 0; !r && i < this.includeDirs.length; i++) r = tryOpen(this.includeDirs[i]!);
@@ -204,12 +222,18 @@ class Parser implements LexerHost {
   }
 
   open(name: string, fromDir: string | null, at: Span): { path: string; text: string } | undefined {
-    const r = this.findFile(name, fromDir);
+    let r: { path: string; data: Uint8Array } | undefined;
+    try {
+      r = this.findFile(name, fromDir, this.readFile);
+    } catch (e) {
+      this.error('include-not-found', `Couldn't open "${name}": ${whyUnreadable(e)}`, at);
+      return undefined;
+    }
     if (!r) {
       this.error('include-not-found', `Couldn't open "${name}": No such file or directory`, at, this.searched(name, fromDir));
       return undefined;
     }
-    return { path: r.path, text: Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).toString('latin1') };
+    return { path: r.path, text: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('latin1') };
   }
 
   // ---- tokens ----
@@ -691,16 +715,31 @@ class Parser implements LexerHost {
     const nul = name.s.indexOf('\0');
     const fname = nul >= 0 ? name.s.slice(0, nul) : name.s;
     const dir = this.lx.currentDir();
-    const f = this.findFile(fname, dir);
+    // dtc data_copy_file: fopen, fseek to the offset, fread the length — only the slice is read,
+    // so /dev/zero with a length or a file of any size works. fseek past the end succeeds and
+    // reads nothing; a length past the end reads what is there.
+    const read = this.readFileGiven
+      ? (path: string): Uint8Array | undefined => {
+          const all = this.readFile(path);
+          if (!all) return undefined;
+          const size = BigInt(all.length);
+          const start = offset > size ? size : offset;
+          const end = length < 0n || start + length > size ? size : start + length;
+          return all.subarray(Number(start), Number(end));
+        }
+      : (path: string): Uint8Array | undefined => unlessMissing(() => readInputSlice(path, offset, length));
+    let f: { path: string; data: Uint8Array } | undefined;
+    try {
+      f = this.findFile(fname, dir, read);
+    } catch (e) {
+      this.error('include-not-found', `Couldn't open "${fname}": ${whyUnreadable(e)}`, tokenSpan(name));
+      return;
+    }
     if (!f) {
       this.error('include-not-found', `Couldn't open "${fname}": No such file or directory`, tokenSpan(name), this.searched(fname, dir));
       return;
     }
-    // fseek past the end succeeds and reads nothing; a length past the end reads what is there
-    const size = BigInt(f.bytes.length);
-    const start = offset > size ? size : offset;
-    const end = length < 0n || start + length > size ? size : start + length;
-    d.appendBytes(f.bytes.subarray(Number(start), Number(end)));
+    d.appendBytes(f.data);
   }
 
   // ---- integer expressions (u64, wrapping, as dtc's uint64_t arithmetic) ----
@@ -922,18 +961,18 @@ export function parseDts(text: string, file: string, opts: ParseOptions): ParseR
 /** Read `path` (through opts.readFile when given) and parse it. */
 export function parseDtsFile(path: string, opts: ParseOptions): ParseResult {
   const read = opts.readFile ?? defaultReadFile;
-  const bytes = read(path);
+  let bytes: Uint8Array | undefined;
+  let why = 'No such file or directory';
+  try {
+    bytes = read(path);
+  } catch (e) {
+    why = whyUnreadable(e);
+  }
   if (!bytes) {
     return {
       tree: undefined,
       diagnostics: [
-        diag('error', 'file-not-found', `Couldn't open "${path}": No such file or directory`, {
-          file: path,
-          line: 0,
-          column: 0,
-          endLine: 0,
-          endColumn: 0,
-        }),
+        diag('error', 'file-not-found', `Couldn't open "${path}": ${why}`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }),
       ],
       files: [],
     };

@@ -2,7 +2,7 @@
 // with a diagnostic saying so, never a stack trace (exit 70).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -35,11 +35,65 @@ test('plan of a DTB over 2 GiB (sparse): exit 2, "too large", without reading it
     truncateSync(x, 2 ** 31 + 1);
     const r = runCli(['plan', x, '--kernel', '6.12-arm64'], { timeoutMs: 60_000 });
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr + r.stdout, /too large.*256 MiB/);
+    assert.match(r.stderr + r.stdout, /File too large \(2147483649 bytes; the limit is 256 MiB\)/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
 
 test('the input bound is 256 MiB', () => {
   assert.equal(MAX_INPUT_BYTES, 256 * 1024 * 1024);
+});
+
+function writeDts(dir: string, dts: string): string {
+  const f = join(dir, 't.dts');
+  writeFileSync(f, dts);
+  return f;
+}
+
+/** Compile `dts` (written to dir/t.dts) to a DTS on stdout. */
+function compileDts(dir: string, dts: string): ReturnType<typeof runCli> {
+  return runCli(['compile', '-O', 'dts', writeDts(dir, dts)], { timeoutMs: 60_000 });
+}
+
+test('/incbin/("/dev/zero", 0, 16) reads 16 bytes, as dtc does', () => {
+  withTmp((dir) => {
+    const r = compileDts(dir, '/dts-v1/;\n/ { a = /incbin/("/dev/zero", 0, 16); b = /incbin/("/dev/zero", 8, 4); };\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /a = <0x00 0x00 0x00 0x00>;/);
+    assert.match(r.stdout, /b = <0x00>;/);
+  });
+});
+
+test('/incbin/ of a device without a length is exit 2, not an endless read', () => {
+  withTmp((dir) => {
+    const r = compileDts(dir, '/dts-v1/;\n/ { a = /incbin/("/dev/zero"); };\n');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /Couldn't open "\/dev\/zero": not a regular file/);
+  });
+});
+
+test('/incbin/ of a file over 2 GiB with offset and length reads only the slice', () => {
+  withTmp((dir) => {
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, '');
+    truncateSync(big, 2 ** 31 + 8);
+    const fd = openSync(big, 'r+');
+    writeSync(fd, Buffer.from([0x12, 0x34, 0x56, 0x78]), 0, 4, 2 ** 31 + 4);
+    closeSync(fd);
+    const r = compileDts(dir, `/dts-v1/;\n/ { a = /incbin/("big.bin", 0x80000000, 8); };\n`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /a = <0x00 0x12345678>;/);
+  });
+});
+
+test('/incbin/ and /include/ of a directory say "Is a directory"', () => {
+  withTmp((dir) => {
+    mkdirSync(join(dir, 'sub'));
+    for (const line of ['/ { a = /incbin/("sub"); };', '/include/ "sub"']) {
+      const r = compileDts(dir, `/dts-v1/;\n${line}\n`);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /Couldn't open "sub": Is a directory/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
 });
