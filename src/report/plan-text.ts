@@ -1,6 +1,6 @@
-// `carveout plan` text output: a table of regions, the predicted log lines in order, diagnostics.
+// `carveout plan` text output: a table of regions, the predicted log lines in order. Diagnostics
+// are not part of it: the CLI prints them on stderr, like every command's.
 import type { PlanResult, PlanRegion } from '../kernel/plan.js';
-import { renderDiagnostic } from '../diagnostics.js';
 
 /** Human size: exact KiB/MiB/GiB when it divides, else bytes in hex. */
 export function humanSize(x: bigint): string {
@@ -25,10 +25,7 @@ function handlerCell(r: PlanRegion): string {
   return [...byCompat].map(([c, l]) => `${c}: ${l.join(', ')}`).join('; ');
 }
 
-export function formatPlanText(
-  p: PlanResult,
-  opts: { physAddrBits?: 32 | 64; readSource?: (file: string) => string | undefined } = {},
-): string {
+export function formatPlanText(p: PlanResult, opts: { physAddrBits?: 32 | 64 } = {}): string {
   const digits = (opts.physAddrBits ?? 64) / 4;
   const addr = (x: bigint | null) => (x === null ? '-' : '0x' + x.toString(16).padStart(digits, '0'));
   const head = ['NAME', 'NODE', 'BASE', 'END', 'SIZE', 'MAP', 'REUSABLE', 'PLACED', 'STATUS', 'HANDLER', 'CONSUMERS'];
@@ -75,9 +72,5 @@ export function formatPlanText(
   out.push('', 'predicted log:');
   if (p.log.length === 0) out.push('  (nothing)');
   for (const l of p.log) out.push(`  ${l.text}`);
-  if (p.diagnostics.length) {
-    out.push('', 'diagnostics:');
-    for (const d of p.diagnostics) out.push(renderDiagnostic(d, opts.readSource));
-  }
   return out.join('\n') + '\n';
 }

@@ -140,9 +140,11 @@ function report(result: PlanResult, format: string, physAddrBits: 32 | 64): void
       return undefined;
     }
   };
-  if (format === 'json') process.stdout.write(formatPlanJson(result));
-  else if (result.exitCode === 2) {
-    // The boot could not be modelled: only the reasons are worth printing.
-    for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
-  } else process.stdout.write(formatPlanText(result, { physAddrBits, readSource }));
+  if (format === 'json') {
+    process.stdout.write(formatPlanJson(result));
+    return;
+  }
+  // Exit 2: the boot could not be modelled, only the reasons are worth printing.
+  if (result.exitCode !== 2) process.stdout.write(formatPlanText(result, { physAddrBits }));
+  for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
 }
