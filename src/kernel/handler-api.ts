@@ -140,7 +140,9 @@ export async function loadHandlers(
       mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     }
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    // The whole message: tsx's (esbuild's) first line is only "Transform failed with 1 error:",
+    // the file, line and what went wrong follow.
+    const msg = (e instanceof Error ? e.message : String(e)).trimEnd();
     diagnostics.push(diag('error', 'handlers-load', `cannot load handler file '${file}': ${msg}`, at));
     return { handlers: [], earlyParams: [], diagnostics };
   }

@@ -122,3 +122,14 @@ test('carveout plan --handlers: a file that exports no handler stops the plan (e
     [['ok', 'hisi,mca']],
   );
 });
+
+test('loadHandlers: a .ts handler with a syntax error shows the whole compiler message', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-hostile-handlers-'));
+  const f = join(dir, 'bad.ts');
+  writeFileSync(f, 'export const x = {\n  name: "a",, \n};\n');
+  const h = await loadHandlers(f);
+  const d = h.diagnostics.find((x) => x.code === 'handlers-load');
+  assert.ok(d, JSON.stringify(h.diagnostics));
+  assert.equal(d.severity, 'error');
+  assert.match(d.message, /bad\.ts:2:\d+: ERROR: Expected identifier but found ","/);
+});
