@@ -3,7 +3,7 @@
 // -I in order; #include_next continues after the directory the current file came from), the
 // multiple-include optimisation and `#pragma once`, and entering and leaving files with the
 // linemarkers c-ppoutput.cc prints for them (cpp-output.ts).
-import { readFileSync } from 'node:fs';
+import { InputError, readInputFile } from '../input.js';
 import { F_BOL, K, type LexedFile, type Tok, lexText } from './cpp-lex.js';
 import type { Cond } from './cpp-directives.js';
 import type { CppReader } from './preprocess.js';
@@ -25,11 +25,16 @@ export function createPreprocessCache(): PreprocessCache {
   return { files: new Map(), lexed: new Map(), output: null };
 }
 
+/**
+ * The file system reader: undefined when the file cannot be opened; a directory, a device or a
+ * file too large throws InputError (src/input.ts bounds what is read).
+ */
 export function defaultRead(path: string): string | undefined {
   try {
     // latin1: one char per byte, as GCC and dtc see the file (UTF-8 text passes through unchanged).
-    return readFileSync(path, 'latin1');
-  } catch {
+    return readInputFile(path).toString('latin1');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
     return undefined;
   }
 }
@@ -107,10 +112,27 @@ export function popBuffer(r: CppReader): void {
   r.print.printLine(r.resumeLine.pop() ?? 1, r.buf.name, ' 2');
 }
 
-/** Find an include file the way libcpp does (_cpp_find_file); its path is as cpp would print it. */
-export function findInclude(r: CppReader, name: string, angled: boolean, next: boolean): FoundFile | undefined {
+/**
+ * Find an include file the way libcpp does (_cpp_find_file); its path is as cpp would print it.
+ * A directory is passed over as libcpp's open_file does (the search goes on); when nothing else
+ * is found, `unreadable` says why the last directory or file met could not be read.
+ */
+export function findInclude(
+  r: CppReader,
+  name: string,
+  angled: boolean,
+  next: boolean,
+  unreadable: { why?: string } = {},
+): FoundFile | undefined {
   const tryPath = (p: string, dirIndex: number): FoundFile | undefined => {
-    const text = readSource(r, p);
+    let text: string | undefined;
+    try {
+      text = readSource(r, p);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      unreadable.why = e.why;
+      return undefined;
+    }
     if (text === undefined) return undefined;
     return { path: p, lf: lexSource(r, p, text), dirIndex };
   };
@@ -134,7 +156,12 @@ export function findInclude(r: CppReader, name: string, angled: boolean, next: b
  * under `#pragma once` / `#import`, not guarded out; entered when its directive line ends.
  */
 export function stackInclude(r: CppReader, name: string, angled: boolean, kind: string): void {
-  const f = findInclude(r, name, angled, kind === 'include_next');
+  const unreadable: { why?: string } = {};
+  const f = findInclude(r, name, angled, kind === 'include_next', unreadable);
+  if (!f && unreadable.why !== undefined) {
+    r.report('error', 'include-not-found', `${name}: ${unreadable.why}`, r.dirLine, r.dirCol, 8, r.buf.name);
+    return;
+  }
   if (!f) {
     const where = r.includeDirs.length
       ? `searched: ${angled ? '' : (r.buf.dir || './') + ', '}${r.includeDirs.join(', ')}`

@@ -13,6 +13,7 @@
 // (lex.cc _cpp_lex_token / _cpp_lex_direct). Every run has its own reader: nothing is shared
 // between runs except what the caller passes in a PreprocessCache.
 import type { Diagnostic } from '../diagnostics.js';
+import { InputError } from '../input.js';
 import { F_BOL, F_WHITE, K, type LexedFile, type Tok, lexFragment, lexText, mkTok } from './cpp-lex.js';
 import { BUILTINS, type Ctx, LimitError, type Macro, popContext, withFlags } from './cpp-macro.js';
 import { handleDirective } from './cpp-directives.js';
@@ -56,7 +57,14 @@ export interface PreprocessResult {
 
 export function preprocess(file: string, opts: PreprocessOptions): PreprocessResult {
   const r = new CppReader(opts);
-  const text = readSource(r, file);
+  let text: string | undefined;
+  let why = 'No such file or directory';
+  try {
+    text = readSource(r, file);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    why = e.why;
+  }
   if (text === undefined) {
     return {
       text: '',
@@ -64,7 +72,7 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
         {
           severity: 'error',
           code: 'file-not-found',
-          message: `${file}: No such file or directory`,
+          message: `${file}: ${why}`,
           file,
           line: 0,
           column: 0,

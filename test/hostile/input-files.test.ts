@@ -2,7 +2,7 @@
 // with a diagnostic saying so, never a stack trace (exit 70).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -96,4 +96,36 @@ test('/incbin/ and /include/ of a directory say "Is a directory"', () => {
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
   });
+});
+
+test('#include of a directory says "Is a directory"; the search still passes over one, as cpp does', () => {
+  withTmp((dir) => {
+    mkdirSync(join(dir, 'a', 'sub'), { recursive: true });
+    mkdirSync(join(dir, 'b'));
+    const r = runCli(['compile', '-O', 'dts', '-i', join(dir, 'a'), writeDts(dir, '#include "sub"\n/dts-v1/;\n/ { };\n')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /error: sub: Is a directory/);
+    writeFileSync(join(dir, 'b', 'sub'), '/ { found; };\n');
+    const ok = runCli(['compile', '-O', 'dts', '-i', join(dir, 'a'), '-i', join(dir, 'b'), writeDts(dir, '/dts-v1/;\n#include "sub"\n')]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /found;/);
+  });
+});
+
+test('#include "/dev/zero", compile, decompile and plan of /dev/zero are exit 2 "File too large", in bounded memory', () => {
+  withTmp((dir) => {
+    const r = runCli(['compile', '-O', 'dts', writeDts(dir, '#include "/dev/zero"\n')], { timeoutMs: 60_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /\/dev\/zero: File too large \(more than 256 MiB, the limit\)/);
+  });
+  for (const cmd of [
+    ['compile', '-O', 'dts', '/dev/zero'],
+    ['compile', '-O', 'dts', '--no-cpp', '/dev/zero'],
+    ['decompile', '/dev/zero'],
+    ['plan', '/dev/zero', '--kernel', '6.12-arm64'],
+  ]) {
+    const r = runCli(cmd, { timeoutMs: 60_000 });
+    assert.equal(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /File too large/, cmd.join(' '));
+  }
 });

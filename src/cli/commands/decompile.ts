@@ -1,8 +1,9 @@
 // carveout decompile board.dtb [-o out.dts] — what `dtc -I dtb -O dts` does: read the blob
 // (validating it as untrusted input), run dtc's checks through the compile pipeline, print DTS.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hasErrors, renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
 import { readDtb } from '../../fdt/reader.js';
+import { readInputFile, whyUnreadable } from '../../input.js';
 import { writeDts } from '../../fdt/dts-writer.js';
 
 const USAGE = `usage: carveout decompile <board.dtb | -> [-o out.dts] [-f] [-q]
@@ -74,9 +75,9 @@ export async function run(argv: string[]): Promise<number> {
   let bytes: Uint8Array;
   const file = input === '-' ? '<stdin>' : input;
   try {
-    bytes = input === '-' ? readFileSync(0) : readFileSync(input);
+    bytes = readInputFile(input);
   } catch (e) {
-    process.stderr.write(`carveout decompile: cannot read '${input}': ${(e as Error).message}\n`);
+    process.stderr.write(`carveout decompile: cannot read '${input}': ${whyUnreadable(e)}\n`);
     return 2;
   }
 
