@@ -4,6 +4,7 @@
 // src/platform/); the profile, command line and arch boot sequence live in boot.ts (and
 // cmdline.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and handlers/. plan() runs
 // one simulated boot and turns its state into the user-facing result.
+import { Script, createContext } from 'node:vm';
 import { platformLayoutOf, type Board } from '../board.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
@@ -27,6 +28,27 @@ export interface PlanOptions {
   handlers?: ReservedMemHandler[];
   /** Board code's early parameters (declareEarlyParam, src/kernel/cmdline.ts). */
   earlyParams?: EarlyParam[];
+  /** How long the boot may run user handlers and early parameters before it is stopped (ms). */
+  handlerTimeLimitMs?: number;
+}
+
+/** Default bound on a boot that runs user code (a setup that loops forever must not hang plan). */
+export const HANDLER_TIME_LIMIT_MS = 10_000;
+
+/**
+ * Run `fn` under a watchdog: node:vm's timeout terminates whatever JavaScript runs inside the
+ * call, including functions from this realm, so one watchdog covers the whole boot.
+ */
+function withTimeLimit<T>(fn: () => T, ms: number): { value: T } | { timedOut: true } {
+  const ctx = createContext({ run: fn, out: undefined as { value: T } | undefined });
+  try {
+    new Script('out = { value: run() }').runInContext(ctx, { timeout: ms });
+  } catch (e) {
+    // The timeout error is made in the context's realm: not an instance of this realm's Error.
+    if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { timedOut: true };
+    throw e;
+  }
+  return ctx.out as { value: T };
 }
 
 /**
@@ -127,7 +149,22 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       ),
     );
   if (!board.tree || hasErrors(diagnostics)) return none();
-  const handlers = [...builtinHandlers(), ...(options.handlers ?? [])];
+  // Which user handler is running, to name it if the watchdog stops the boot.
+  let running: string | undefined;
+  const userHandlers = (options.handlers ?? []).map(
+    (h): ReservedMemHandler => ({
+      ...h,
+      setup: (rmem, k) => {
+        running = `handler '${h.name}' (${h.origin}) for ${rmem.name}`;
+        try {
+          return h.setup(rmem, k);
+        } finally {
+          running = undefined;
+        }
+      },
+    }),
+  );
+  const handlers = [...builtinHandlers(), ...userHandlers];
   const bootargs = options.bootargs ?? board.bootargs;
   const input: bootModule.BootInput = {
     tree: board.tree,
@@ -138,7 +175,15 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
   };
-  const res = bootModule.bootKernel(input);
+  const userCode = userHandlers.length > 0 || (options.earlyParams?.length ?? 0) > 0;
+  const limit = options.handlerTimeLimitMs ?? HANDLER_TIME_LIMIT_MS;
+  const ran = userCode ? withTimeLimit(() => bootModule.bootKernel(input), limit) : { value: bootModule.bootKernel(input) };
+  if (!('value' in ran)) {
+    const who = running ?? 'an early parameter or handler';
+    diagnostics.push(diag('error', 'handler-timeout', `${who} did not return within ${limit} ms; the boot was stopped`));
+    return none();
+  }
+  const res = ran.value;
   diagnostics.push(...res.diagnostics);
   const ctx: RmemHost = res.ctx;
   const regions = rmemRegions(ctx).map(toPlanRegion);

@@ -133,3 +133,24 @@ test('loadHandlers: a .ts handler with a syntax error shows the whole compiler m
   assert.equal(d.severity, 'error');
   assert.match(d.message, /bad\.ts:2:\d+: ERROR: Expected identifier but found ","/);
 });
+
+test('plan: a handler that loops forever is stopped after the bound with an error naming it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-hostile-handlers-'));
+  const f = join(dir, 'loop.mjs');
+  writeFileSync(f, "export default { name: 'spin', compatible: 'hisi,mca', setup: () => { for (;;) {} } };\n");
+  const h = await loadHandlers(f);
+  const t0 = Date.now();
+  const p = plan(board(), { kernel: '6.12-arm64', bootargs: '', handlers: h.handlers, handlerTimeLimitMs: 300 });
+  assert.ok(Date.now() - t0 < 5000);
+  const d = p.diagnostics.find((x) => x.code === 'handler-timeout');
+  assert.ok(d, JSON.stringify(p.diagnostics));
+  assert.equal(d.severity, 'error');
+  assert.match(d.message, /handler 'spin' .* for mca@70000000 did not return within 300 ms/);
+  assert.equal(p.exitCode, 2);
+});
+
+test('plan: the default bound leaves ordinary user handlers alone', async () => {
+  const p = await planWith('quick', '() => 0');
+  assert.equal(p.exitCode, 0, JSON.stringify(p.diagnostics));
+  assert.equal(p.regions.find((x) => x.name === 'mca@70000000')!.status, 'ok');
+});
