@@ -25,6 +25,9 @@ import {
   type VersionInfo,
 } from './constants.js';
 
+/** The largest blob a header can describe: fdt_header.totalsize is a 32-bit field. */
+export const FDT_MAX_TOTALSIZE = 0xffffffff;
+
 export interface WriteDtbOptions {
   /** Blob version, dtc `-V` (1, 2, 3, 16 or 17; default 17). */
   version?: number;
@@ -262,7 +265,8 @@ function joinPath(path: string, name: string): string {
 
 /**
  * Flatten a tree to a DTB exactly as `dtc -O dtb` does (flattree.c dt_to_blob).
- * An unknown version or a non-power-of-two `align` is an error diagnostic in `opts.diagnostics`
+ * An unknown version, a non-power-of-two `align` or a blob over FDT_MAX_TOTALSIZE bytes is an
+ * error diagnostic in `opts.diagnostics`
  * (empty result), or a RangeError when no diagnostics array is given.
  */
 export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
@@ -315,6 +319,14 @@ export function writeDtb(tree: Tree, opts: WriteDtbOptions = {}): Uint8Array {
   if (alignsize > 0) padlen = Math.ceil((totalsize + padlen) / alignsize) * alignsize - totalsize;
   if (padlen > 0) totalsize += padlen;
   else padlen = 0;
+  // The header's totalsize is a 32-bit field: a bigger blob (e.g. -R 0x10000000, 4 GiB of empty
+  // reservations) cannot be described, where dtc writes it with a wrapped totalsize.
+  if (totalsize > FDT_MAX_TOTALSIZE) {
+    const msg = `blob would be ${totalsize} bytes, more than a DTB's 32-bit totalsize holds (${FDT_MAX_TOTALSIZE}); lower -R, -S, -p or -a`;
+    if (!opts.diagnostics) throw new RangeError(msg);
+    opts.diagnostics.push(diag('error', 'usage', msg));
+    return new Uint8Array(0);
+  }
 
   const out = new Uint8Array(reserveOff + rsvTotal + dtSize + strSize + padlen);
   const v = new DataView(out.buffer);

@@ -36,16 +36,32 @@ built in for DTS input.
   -h, --help                this help
 `;
 
-/** C strtol(s, NULL, 0): optional sign, 0x hex, leading-0 octal, else decimal; stops at junk. */
-export function parseCNumber(s: string): number {
+/**
+ * C strtol(s, NULL, 0): optional sign, 0x hex, leading-0 octal, else decimal; stops at junk and
+ * saturates at the 64-bit long range.
+ */
+function strtol(s: string): bigint {
   const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)?/.exec(s)!;
   const digits = m[2];
-  if (!digits) return 0;
-  let v: number;
-  if (/^0[xX]/.test(digits)) v = digits.length > 2 ? parseInt(digits.slice(2), 16) : 0;
-  else if (digits.startsWith('0')) v = digits.length > 1 ? parseInt(digits.slice(1), 8) : 0;
-  else v = parseInt(digits, 10);
-  return m[1] === '-' ? -v : v;
+  if (!digits || /^0[xX]$/.test(digits)) return 0n;
+  const v = digits.startsWith('0') && !/^0[xX]/.test(digits) ? BigInt('0o' + digits.slice(1).padStart(1, '0')) : BigInt(digits);
+  const LONG_MAX = (1n << 63n) - 1n;
+  if (m[1] === '-') return -v < -LONG_MAX - 1n ? -LONG_MAX - 1n : -v;
+  return v > LONG_MAX ? LONG_MAX : v;
+}
+
+/** strtol as a number (for -b, which dtc reads with strtoll). */
+export function parseCNumber(s: string): number {
+  return Number(strtol(s));
+}
+
+/**
+ * dtc.c's `int n = strtol(optarg, NULL, 0)` for -V, -R, -S, -p and -a: the int keeps strtol's
+ * low 32 bits, so `-R -1` and `-R 0xffffffff` are both -1 (no extra entries), `-p 0xffffffff`
+ * is no padding and `-a 0x80000000` is -2147483648 (not a power of two).
+ */
+export function parseCInt(s: string): number {
+  return Number(BigInt.asIntN(32, strtol(s)));
 }
 
 const SHORT_WITH_ARG = new Set(['I', 'O', 'o', 'V', 'd', 'R', 'S', 'p', 'a', 'b', 'i', 'H', 'W', 'E', 'D']);
@@ -109,19 +125,19 @@ export function parseArgs(argv: string[]): Parsed | string {
         out.output = arg!;
         break;
       case 'V':
-        opts.version = parseCNumber(arg!);
+        opts.version = parseCInt(arg!);
         break;
       case 'R':
-        opts.reserve = parseCNumber(arg!) >>> 0;
+        opts.reserve = parseCInt(arg!);
         break;
       case 'S':
-        opts.space = parseCNumber(arg!);
+        opts.space = parseCInt(arg!);
         break;
       case 'p':
-        opts.padding = parseCNumber(arg!);
+        opts.padding = parseCInt(arg!);
         break;
       case 'a': {
-        const a = parseCNumber(arg!);
+        const a = parseCInt(arg!);
         if (a <= 0 || (a & (a - 1)) !== 0) return `Invalid argument "${a}" to -a option`;
         opts.align = a;
         break;
