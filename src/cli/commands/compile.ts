@@ -1,8 +1,9 @@
 // carveout compile — dtc's command line (dtc.c main) over src/compile.ts. Thin: option parsing,
 // reading/writing files, rendering diagnostics. Exit 0 ok, 2 on any error (usage, input, checks).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { compileFile, guessInputFormat, type CompileOptions } from '../../compile.js';
 import { renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
+import { writeOutputFile } from '../output.js';
 import { CHECK_TABLE, type CheckFlag } from '../../tree/checks.js';
 
 const USAGE = `usage: carveout compile [options] <input file>
@@ -321,21 +322,22 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('ERROR: Input tree has errors, aborting (use -f to force output)\n');
   if (p.depfile) {
     // dtc.c: "<output>:" then " <file>" for every file it opened.
-    try {
-      writeFileSync(p.depfile, `${p.output}:${(r.files ?? []).map((f) => ' ' + f).join('')}\n`);
-    } catch (e) {
-      process.stderr.write(`carveout compile: Couldn't open dependency file ${p.depfile}: ${(e as Error).message}\n`);
+    const err = writeOutputFile(p.depfile, Buffer.from(`${p.output}:${(r.files ?? []).map((f) => ' ' + f).join('')}\n`, 'latin1'));
+    if (err) {
+      process.stderr.write(`carveout compile: dependency file: ${err}\n`);
       return 2;
     }
   }
   if (r.failed || (!r.dtb && r.dts === undefined)) return 2;
 
   const data = r.dtb ?? Buffer.from(r.dts!, 'latin1');
-  try {
-    if (toStdout) process.stdout.write(data);
-    else writeFileSync(p.output, data);
-  } catch (e) {
-    process.stderr.write(`carveout compile: Couldn't open output file ${p.output}: ${(e as Error).message}\n`);
+  if (toStdout) {
+    process.stdout.write(data);
+    return 0;
+  }
+  const err = writeOutputFile(p.output, data);
+  if (err) {
+    process.stderr.write(`carveout compile: ${err}\n`);
     return 2;
   }
   return 0;

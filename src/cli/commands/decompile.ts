@@ -1,8 +1,8 @@
 // carveout decompile board.dtb [-o out.dts] — what `dtc -I dtb -O dts` does: read the blob
 // (validating it as untrusted input), run dtc's checks through the compile pipeline, print DTS.
-import { writeFileSync } from 'node:fs';
 import { hasErrors, renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
 import { readDtb } from '../../fdt/reader.js';
+import { writeOutputFile } from '../output.js';
 import { readInputFile, whyUnreadable } from '../../input.js';
 import { writeDts } from '../../fdt/dts-writer.js';
 
@@ -87,10 +87,9 @@ export async function run(argv: string[]): Promise<number> {
   // Names read from a blob are latin1 strings (one char per byte): write them back byte for byte.
   const text = Buffer.from(r.dts, 'latin1');
   if (out !== undefined) {
-    try {
-      writeFileSync(out, text);
-    } catch (e) {
-      process.stderr.write(`carveout decompile: cannot write '${out}': ${(e as Error).message}\n`);
+    const err = writeOutputFile(out, text);
+    if (err) {
+      process.stderr.write(`carveout decompile: ${err}\n`);
       return 2;
     }
   } else {
