@@ -29,6 +29,11 @@ function tooLarge(path: string, size: number | undefined, limit: number): InputE
   return new InputError(path, `File too large (${size === undefined ? `more than ${l}, the limit` : `${size} bytes; the limit is ${l}`})`);
 }
 
+/** A read failing after the file opened is an InputError: the file was found, it cannot be used. */
+function afterOpen(path: string, e: unknown): InputError {
+  return e instanceof InputError ? e : new InputError(path, whyUnreadable(e));
+}
+
 /** strerror() for the errors opening or reading a file gives. */
 export function whyUnreadable(e: unknown): string {
   if (e instanceof InputError) return e.why;
@@ -57,7 +62,8 @@ function openInput(path: string): { fd: number; size: number; regular: boolean }
 /**
  * Read a whole input file (`-`: standard input), at most `limit` bytes. A regular file larger than
  * that is refused before reading; a pipe or device is read until it ends or passes the limit.
- * Throws InputError or the error opening the file (see whyUnreadable).
+ * Throws the error opening the file, or InputError for one opened but refused or unreadable
+ * (see whyUnreadable).
  */
 export function readInputFile(path: string, limit = MAX_INPUT_BYTES): Buffer {
   const { fd, size, regular } = openInput(path);
@@ -74,6 +80,8 @@ export function readInputFile(path: string, limit = MAX_INPUT_BYTES): Buffer {
       chunks.push(n === b.length ? b : b.subarray(0, n));
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  } catch (e) {
+    throw afterOpen(path, e);
   } finally {
     if (fd !== 0) closeSync(fd);
   }
@@ -104,6 +112,8 @@ export function readInputSlice(path: string, offset: bigint, length: bigint, lim
       got += n;
     }
     return got === b.length ? b : b.subarray(0, got);
+  } catch (e) {
+    throw afterOpen(path, e);
   } finally {
     if (fd !== 0) closeSync(fd);
   }

@@ -11,7 +11,7 @@
 // (unknown label, value out of range, division by zero) never stop parsing, as in dtc.
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
-import { readInputFile, readInputSlice, whyUnreadable } from '../input.js';
+import { InputError, readInputFile, readInputSlice, whyUnreadable } from '../input.js';
 import type { Tree } from '../tree/types.js';
 import {
   addLabel,
@@ -61,14 +61,16 @@ const U32 = 0xffffffffn;
 const U16 = 0xffffn;
 const U8 = 0xffn;
 
-/** `read(path)`, or undefined when there is no such file (the search goes on, as fopen failing does). */
-function unlessMissing<T>(read: () => T): T | undefined {
+/**
+ * `read()`, or undefined when the file cannot be opened: dtc's try_open goes on to the next
+ * directory whatever fopen's error was. A file opened but refused (InputError) stops the search.
+ */
+function ifOpened<T>(read: () => T): T | undefined {
   try {
     return read();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw e;
+    if (e instanceof InputError) throw e;
+    return undefined;
   }
 }
 
@@ -77,7 +79,7 @@ function unlessMissing<T>(read: () => T): T | undefined {
  * succeeds on them) and then throws InputError, reported as the file that could not be read.
  */
 function defaultReadFile(path: string): Uint8Array | undefined {
-  return unlessMissing(() => readInputFile(path));
+  return ifOpened(() => readInputFile(path));
 }
 
 function dirOf(path: string): string | null {
@@ -727,7 +729,7 @@ class Parser implements LexerHost {
           const end = length < 0n || start + length > size ? size : start + length;
           return all.subarray(Number(start), Number(end));
         }
-      : (path: string): Uint8Array | undefined => unlessMissing(() => readInputSlice(path, offset, length));
+      : (path: string): Uint8Array | undefined => ifOpened(() => readInputSlice(path, offset, length));
     let f: { path: string; data: Uint8Array } | undefined;
     try {
       f = this.findFile(fname, dir, read);

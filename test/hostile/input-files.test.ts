@@ -2,7 +2,7 @@
 // with a diagnostic saying so, never a stack trace (exit 70).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -128,4 +128,15 @@ test('#include "/dev/zero", compile, decompile and plan of /dev/zero are exit 2 
     assert.equal(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /File too large/, cmd.join(' '));
   }
+});
+
+test('/incbin/ and /include/ search on past a name that cannot be opened (a symlink loop), as dtc try_open does', () => {
+  withTmp((dir) => {
+    mkdirSync(join(dir, 'inc'));
+    symlinkSync('loop', join(dir, 'loop'));
+    writeFileSync(join(dir, 'inc', 'loop'), 'AB');
+    const r = runCli(['compile', '-O', 'dts', '-i', join(dir, 'inc'), writeDts(dir, '/dts-v1/;\n/ { a = /incbin/("loop"); };\n')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /a = "AB";|a = \[41 42\];/);
+  });
 });
