@@ -2,6 +2,7 @@
 // carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels)
 import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
 import { cacheDir } from '../../cache.js';
+import { splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
@@ -46,11 +47,19 @@ export async function run(argv: string[]): Promise<number> {
     }
     return rep.errors.length ? 2 : rep.notFound.length ? 1 : 0;
   }
-  if (argv.length && argv[0] !== '--format') {
-    process.stderr.write(`carveout kernels: unknown argument '${argv[0]}'\n${USAGE}\n`);
+  const usage = (msg: string): number => {
+    process.stderr.write(`carveout kernels: ${msg}\n${USAGE}\n`);
     return 2;
+  };
+  let format = 'text';
+  for (let i = 0; i < argv.length; i++) {
+    const { name, inline } = splitOption(argv[i]!);
+    if (name !== '--format') return usage(`unknown argument '${argv[i]}'`);
+    const v = inline ?? argv[++i];
+    if (v !== 'text' && v !== 'json') return usage(`unknown format '${v ?? ''}' (text or json)`);
+    format = v;
   }
-  const json = argv[0] === '--format' && argv[1] === 'json';
+  const json = format === 'json';
   const rows = labKernels.map((k) => {
     const c = cachedKernel(k.id);
     return {
