@@ -16,6 +16,13 @@ function usage(): string {
   return lines.join('\n');
 }
 
+// A reader that went away (`| head`) ends the output quietly, as coreutils do; any other failure to
+// write standard output (a full disk, /dev/full) is said once, without a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') process.stderr.write(`carveout: write failed: standard output: ${e.code ?? e.message}\n`);
+  process.exit(e.code === 'EPIPE' ? 0 : 2);
+});
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
