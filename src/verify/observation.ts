@@ -536,8 +536,15 @@ export interface LabRecordJson {
 
 /** Compact runs of identical allocations (see `MemblockTraceLine.count`). Order is kept. */
 export function compactTrace(events: MemblockTraceLine[]): MemblockTraceLine[] {
+  return compactRuns(relinkResults(events.map((e) => ({ ...e }))));
+}
+
+/**
+ * compactTrace on a trace whose allocation results are already linked (the model's: it knows which
+ * reserve belongs to which allocation). The input is not changed.
+ */
+export function compactRuns(events: readonly MemblockTraceLine[]): MemblockTraceLine[] {
   const out: MemblockTraceLine[] = [];
-  events = relinkResults(events.map((e) => ({ ...e })));
   const sig = (e: MemblockTraceLine): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
   for (let i = 0; i < events.length; i++) {
     const a = events[i]!;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { bootRecord, cmaLines } from './boot-lab-helpers.js';
-import type { MemblockTraceLine as ObsEvent } from '../../src/verify/observation.js';
+import { compactRuns, type MemblockTraceLine as ObsEvent } from '../../src/verify/observation.js';
 
 const kernels = recordedKernels().filter((k) => getProfile(k));
 
@@ -68,47 +68,7 @@ function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof t
         caller: `${e.caller}+0x0/0x0`,
       });
   }
-  return compactKnown(evs);
-}
-
-/**
- * compactTrace (src/verify/observation.ts) without its result re-linking: the model knows which
- * reserve belongs to which allocation (a failed one has none), so results are kept as they are.
- */
-function compactKnown(events: ObsEvent[]): ObsEvent[] {
-  const out: ObsEvent[] = [];
-  const sig = (e: ObsEvent): string => [e.fn, e.size, e.align, e.from, e.maxAddr, e.nid, e.caller].join('|');
-  for (let i = 0; i < events.length; i++) {
-    const a = events[i]!;
-    const r = events[i + 1];
-    const paired = a.op === 'alloc' && typeof a.result === 'bigint' && r && r.op === 'reserve' && r.base === a.result;
-    if (!paired) {
-      out.push({ ...a });
-      continue;
-    }
-    const pa = out[out.length - 2];
-    const pr = out[out.length - 1];
-    if (
-      pa &&
-      pr &&
-      pa.op === 'alloc' &&
-      pr.op === 'reserve' &&
-      sig(pa) === sig(a) &&
-      pr.base !== undefined &&
-      pr.end !== undefined &&
-      r.base !== undefined &&
-      r.end !== undefined &&
-      (r.end + 1n === pr.base || pr.end + 1n === r.base)
-    ) {
-      pa.count = (pa.count ?? 1) + 1;
-      pr.count = (pr.count ?? 1) + 1;
-      if (r.base < pr.base) pr.base = r.base;
-      else pr.end = r.end;
-      pr.size = pr.end - pr.base + 1n;
-    } else out.push({ ...a }, { ...r });
-    i++;
-  }
-  return out;
+  return compactRuns(evs);
 }
 
 /** The platform reservations (initrd, kernel image, arm pgdir) the trace shows before reserved-memory. */
