@@ -75,19 +75,13 @@ export async function observe(
   const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
   const timeoutMs = opts.timeoutMs ?? 40_000;
   const boots: BootResult[] = [];
+  // Every boot of a case: the same kernel, initramfs, blob and RAM; only the command line and when to stop differ.
+  const bootWith = (append: string, timeoutMs: number, earlyStop: EarlyStop): Promise<BootResult> =>
+    boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixedAppend(def.arch, true), caseArgs);
     const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : (opts.earlyStop ?? 'none');
-    const b = await boot({
-      arch: def.arch,
-      vmlinuz: k.vmlinuz,
-      initrd,
-      dtb,
-      ramBytes,
-      append,
-      timeoutMs: def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs,
-      earlyStop,
-    });
+    const b = await bootWith(append, def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs, earlyStop);
     boots.push(b);
     const o = finish(parseConsole(k.id, b.console), b, opts);
     return { observation: o, append, initrdSize, boots };
@@ -95,26 +89,8 @@ export async function observe(
   // 32-bit: the init boot without memblock=debug, then the trace boot with it.
   const append = join2(fixedAppend(def.arch, false), caseArgs);
   const traceAppend = join2(fixedAppend(def.arch, true), caseArgs);
-  const b1 = await boot({
-    arch: def.arch,
-    vmlinuz: k.vmlinuz,
-    initrd,
-    dtb,
-    ramBytes,
-    append,
-    timeoutMs,
-    earlyStop: opts.earlyStop ?? 'none',
-  });
-  const b2 = await boot({
-    arch: def.arch,
-    vmlinuz: k.vmlinuz,
-    initrd,
-    dtb,
-    ramBytes,
-    append: traceAppend,
-    timeoutMs: Math.min(timeoutMs, 25_000),
-    earlyStop: 'after-dump',
-  });
+  const b1 = await bootWith(append, timeoutMs, opts.earlyStop ?? 'none');
+  const b2 = await bootWith(traceAppend, Math.min(timeoutMs, 25_000), 'after-dump');
   boots.push(b1, b2);
   const o = finish(parseConsole(k.id, b1.console), b1, opts);
   const t = parseConsole(k.id, b2.console);
