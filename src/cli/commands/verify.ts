@@ -6,9 +6,9 @@ import { renderDiagnostic } from '../../diagnostics.js';
 import { verifyBoard, renderVerifyText } from '../../verify/verify.js';
 import { parseSize } from '../../kernel/cmdline.js';
 import { SIZE_HELP } from '../sizes.js';
-import { splitOption } from '../args.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
+import { parseBoardArgs } from '../board-options.js';
 
 const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZE] [--bootargs "..."] [--format text|json] [-I DIR] [--timeout SECONDS] [--console]
 kernels: ${labKernels.map((k) => k.id).join(', ')}
@@ -19,56 +19,46 @@ ${SIZE_HELP}
 exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
-  let file: string | undefined;
-  let kernel: string | undefined;
-  let ram: bigint | undefined;
-  let bootargs: string | undefined;
-  let format = 'text';
-  let timeout = 60;
-  let showConsole = false;
-  const includeDirs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const { name: a, inline } = splitOption(argv[i]!);
-    const val = (): string | undefined => inline ?? argv[++i];
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a === '--kernel' || a === '-k') kernel = val();
-    else if (a === '--ram' || a === '-m') {
-      const v = val();
-      ram = v === undefined ? undefined : parseSize(v);
-      if (ram === undefined) {
-        process.stderr.write(`carveout verify: bad --ram '${v ?? ''}' (e.g. 512M, 1G, 1073741824)\n`);
-        return 2;
-      }
-    } else if (a === '--bootargs') bootargs = val() ?? '';
-    else if (a === '--format' || a === '-f') format = val() ?? '';
-    else if (a === '--timeout') timeout = Number(val());
-    else if (a === '--console') showConsole = true;
-    else if (a === '-I' || a === '--include') {
-      const v = val();
-      if (v) includeDirs.push(v);
-    } else if (a.startsWith('-')) {
-      process.stderr.write(`carveout verify: unknown option '${a}'\n${USAGE}\n`);
-      return 2;
-    } else if (!file) file = a;
-    else {
-      process.stderr.write(`carveout verify: one input file only\n`);
-      return 2;
-    }
-  }
-  if (!file || !kernel) {
-    process.stderr.write(`carveout verify: ${!file ? 'no input file' : 'no --kernel'}\n${USAGE}\n`);
+  const bad = (msg: string): number => {
+    process.stderr.write(`carveout verify: ${msg}\n${USAGE}\n`);
     return 2;
+  };
+  const parsed = parseBoardArgs(argv, {
+    '--format': 'value',
+    '-f': 'value',
+    '--timeout': 'value',
+    '--console': 'switch',
+    '-k': 'value',
+    '-m': 'value',
+  });
+  if (!parsed.ok) return bad(parsed.error);
+  if (parsed.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
   }
-  if (format !== 'text' && format !== 'json') {
-    process.stderr.write(`carveout verify: --format text|json\n`);
-    return 2;
+  const { args, own } = parsed;
+  const last = (...names: string[]): string | undefined => names.flatMap((n) => own.get(n) ?? []).at(-1);
+  // QEMU places the kernel, the initrd and the DTB itself, and runs only the kernel's own handlers.
+  if (args.board.platform !== undefined && args.board.platform !== 'qemu-virt') return bad('verify boots QEMU virt only');
+  if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
+  if (args.board.initrdSize !== undefined) return bad('--initrd-size: the lab boots its own initrd');
+  if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
+  const kernel = last('-k') ?? args.kernels.at(-1);
+  let ram = args.board.ram;
+  const m = last('-m');
+  if (m !== undefined) {
+    ram = parseSize(m);
+    if (ram === undefined) return bad(`bad --ram '${m}' (e.g. 512M, 1G, 1073741824)`);
   }
-  if (!(timeout > 0)) {
-    process.stderr.write(`carveout verify: bad --timeout\n`);
-    return 2;
-  }
+  const format = last('--format', '-f') ?? 'text';
+  const timeout = Number(last('--timeout') ?? 60);
+  const showConsole = own.has('--console');
+  const file = args.file;
+  const includeDirs = args.board.includeDirs ?? [];
+  const bootargs = args.bootargs;
+  if (!file || !kernel) return bad(!file ? 'no input file' : 'no --kernel');
+  if (format !== 'text' && format !== 'json') return bad('--format text|json');
+  if (!(timeout > 0)) return bad('bad --timeout');
   const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs, keepConsole: showConsole };
   if (ram !== undefined) opts.ram = ram;
   if (bootargs !== undefined) opts.bootargs = bootargs;

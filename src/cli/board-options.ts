@@ -1,0 +1,168 @@
+// The flags every board command takes (plan, verify, and the commands that look at a plan): one
+// parser, so a flag added here — a new way to give memory, a kernel build, an overlay — reaches
+// every command at once. A command names its own flags (`own`) and reads them from the result;
+// everything else is a board flag or the board file.
+import { splitOption } from './args.js';
+import { memparse, parseSize, type EarlyParam } from '../kernel/cmdline.js';
+import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js';
+import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
+import { parseReserve } from '../platform/index.js';
+import { resolveProfile } from '../kernel/plan.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
+import { profileIds } from '../kernel/profiles/index.js';
+import { SIZE_HELP } from './sizes.js';
+import type { Diagnostic } from '../diagnostics.js';
+
+/** What the board flags say; `board` is what loadBoard takes (minus the arch, set from the kernel). */
+export interface BoardArgs {
+  file?: string;
+  /** Every `--kernel` given, in order. */
+  kernels: string[];
+  bootargs?: string;
+  board: LoadBoardOptions;
+  handlerFiles: string[];
+}
+
+/** A command's own flag: `value` takes an argument (`--format json`, `--format=json`), `switch` does not. */
+export type OwnFlags = Record<string, 'value' | 'switch'>;
+
+export type ParsedArgs = { ok: true; args: BoardArgs; own: Map<string, string[]>; help: boolean } | { ok: false; error: string };
+
+/** The board flags' lines for a command's `--help`. */
+export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')}
+  --bootargs "..."      kernel command line (default: the tree's /chosen/bootargs)
+  --ram SIZE            RAM size (64M, 0x4000000, 1G)
+  --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
+                        tree, kernel, initrd and DTB placed as QEMU places them (default: the board alone)
+  --initrd-size SIZE    initrd size for --platform qemu-virt
+  --reserve NAME@ADDR+SIZE   an early reservation made before the kernel scans the tree (repeatable);
+                        NAME kernel, initrd or dtb places those instead
+  --handlers FILE       reserved-memory handlers and early parameters (.ts/.js): declareReservedMem()
+                        entries are tried after the kernel's own, declareEarlyParam() ones run as
+                        board code's early_param (repeatable)
+  -I DIR                include directory for DTS input (repeatable)
+${SIZE_HELP}`;
+
+/**
+ * Read argv: board flags into `args`, the command's own flags into `own` (each occurrence's value,
+ * `''` for a switch). The first problem is the error (a usage error: exit 2).
+ */
+export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedArgs {
+  const args: BoardArgs = { kernels: [], board: {}, handlerFiles: [] };
+  const own = new Map<string, string[]>();
+  let help = false;
+  const includeDirs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const { name, inline } = splitOption(a);
+    const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
+    const kind = ownFlags[name];
+    if (kind) {
+      if (kind === 'switch') {
+        if (inline !== undefined) return { ok: false, error: `${name} takes no value` };
+        own.set(name, [...(own.get(name) ?? []), '']);
+        continue;
+      }
+      const v = value();
+      if (v === undefined) return { ok: false, error: `${name} needs a value` };
+      own.set(name, [...(own.get(name) ?? []), v]);
+      continue;
+    }
+    switch (name) {
+      case '-h':
+      case '--help':
+        help = true;
+        break;
+      case '--kernel': {
+        const v = value();
+        if (!v) return { ok: false, error: '--kernel needs a kernel ID' };
+        args.kernels.push(v);
+        break;
+      }
+      case '--bootargs': {
+        const v = value();
+        if (v === undefined) return { ok: false, error: '--bootargs needs a value' };
+        args.bootargs = v;
+        break;
+      }
+      case '--ram':
+      case '--initrd-size': {
+        const t = value()?.trim() ?? '';
+        const n = parseSize(t);
+        // memparse read all of it, parseSize refused: the value wraps past 64 bits.
+        if (n === undefined && /^[0-9]/.test(t) && memparse(t).end === t.length)
+          return { ok: false, error: `${name} ${t}: too large (sizes stop below 16E, 2^64 bytes)` };
+        if (n === undefined) return { ok: false, error: `${name} needs a size like 64M, 0x4000000 or 1048576` };
+        if (name === '--ram' && n === 0n) return { ok: false, error: '--ram 0: a board needs some RAM' };
+        if (name === '--ram') args.board.ram = n;
+        else args.board.initrdSize = n;
+        break;
+      }
+      case '--platform': {
+        const v = value();
+        if (v !== 'qemu-virt') return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt)` };
+        args.board.platform = v;
+        break;
+      }
+      case '--reserve': {
+        const r = parseReserve(value() ?? '');
+        if ('severity' in r) return { ok: false, error: r.message };
+        args.board.reserve = [...(args.board.reserve ?? []), r];
+        break;
+      }
+      case '--handlers': {
+        const v = value();
+        if (!v) return { ok: false, error: '--handlers needs a file' };
+        args.handlerFiles.push(v);
+        break;
+      }
+      case '-I':
+      case '--include': {
+        const v = value();
+        if (!v) return { ok: false, error: `${name} needs a directory` };
+        includeDirs.push(v);
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') return { ok: false, error: `unknown option '${a}'` };
+        if (args.file !== undefined) return { ok: false, error: 'only one input file' };
+        args.file = a;
+    }
+  }
+  if (includeDirs.length) args.board.includeDirs = includeDirs;
+  return { ok: true, args, own, help };
+}
+
+/** The kernels named by `--kernel`, resolved; an unknown one is the error. */
+export function resolveKernels(args: BoardArgs): { profiles: KernelProfile[] } | { error: string } {
+  const profiles: KernelProfile[] = [];
+  for (const k of args.kernels) {
+    const p = resolveProfile(k);
+    if (!p) return { error: `unknown kernel '${k}' (known: ${profileIds.join(', ')})` };
+    profiles.push(p);
+  }
+  return { profiles };
+}
+
+/** User handlers and early parameters from every `--handlers` file. */
+export interface LoadedHandlers {
+  handlers: ReservedMemHandler[];
+  earlyParams: EarlyParam[];
+  diagnostics: Diagnostic[];
+}
+
+export async function loadHandlerFiles(files: string[]): Promise<LoadedHandlers> {
+  const out: LoadedHandlers = { handlers: [], earlyParams: [], diagnostics: [] };
+  for (const f of files) {
+    const r = await loadHandlers(f);
+    out.handlers.push(...r.handlers);
+    out.earlyParams.push(...r.earlyParams);
+    out.diagnostics.push(...r.diagnostics);
+  }
+  return out;
+}
+
+/** The board for one kernel (its arch decides QEMU's machine and the DTB alignment). */
+export function loadBoardFor(args: BoardArgs, profile: KernelProfile): Board {
+  return loadBoard(args.file ?? '', { ...args.board, arch: profile.arch });
+}
