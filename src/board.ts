@@ -10,7 +10,16 @@ import { readDtb } from './fdt/reader.js';
 import { readInputFile, whyUnreadable } from './input.js';
 import { writeDtb } from './fdt/writer.js';
 import type { Tree } from './tree/types.js';
-import { memorySize, platformLayout, type Bank, type ExtraReservation, type PlatformLayout } from './platform/index.js';
+import {
+  efiStubChosenAdded,
+  efiStubTree,
+  memorySize,
+  platformLayout,
+  type Bank,
+  type BootMethod,
+  type ExtraReservation,
+  type PlatformLayout,
+} from './platform/index.js';
 import { mergeBoard, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
 
 export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | 'defines' | 'cache' | 'force' | 'warnings' | 'checkFlags'> {
@@ -20,8 +29,12 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   platform?: string;
   /** The CPU architecture the platform boots (QEMU's machine and DTB alignment differ); default arm64. */
   arch?: VirtArch;
-  /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
+  /** RAM size: QEMU's `-m`, or one bank at the board's first memory node (size 0 included). */
   ram?: bigint;
+  /** RAM banks as the boot loader writes them into /memory (with `boot: 'uefi'`, the UEFI memory map's RAM). */
+  memory?: Bank[];
+  /** How the kernel is entered: `dt` (default: booti/bootz, QEMU -kernel) or `uefi` (the EFI stub). */
+  boot?: BootMethod;
   /** Size of the initrd the boot loader loads (placed by the platform's rule; `reserve` `initrd` places it exactly). */
   initrdSize?: bigint;
   /** Early reservations `NAME@ADDR+SIZE` (`kernel`, `initrd`, `dtb` place those; see src/platform/README.md). */
@@ -46,8 +59,12 @@ export interface Board {
   platform: string;
   /** The architecture the platform was laid out for (qemu-virt only). */
   arch?: VirtArch;
+  /** How the kernel is entered. */
+  boot: BootMethod;
   /** RAM banks (memblock_add). */
   memory: Bank[];
+  /** What the boot loader or the EFI stub changed in the tree before the kernel read it, in words. */
+  edits: string[];
   placements: Placements;
   /** The command line the platform passes instead of the tree's /chosen/bootargs (qemu-virt: the board's, on -append). */
   bootargs?: string;
@@ -87,7 +104,7 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
       ? { tree: r.tree, blob: bytes, diagnostics: r.diagnostics, files: [input] }
       : { diagnostics: r.diagnostics, files: [input] };
   }
-  const { fileName: _f, platform: _p, arch: _a, ram: _r, initrdSize: _i, reserve: _x, asBooted: _b, ...compile } = o;
+  const { fileName: _f, platform: _p, arch: _a, ram: _r, memory: _m, boot: _o, initrdSize: _i, reserve: _x, asBooted: _b, ...compile } = o;
   const r = loadDts(input, compile);
   // The blob dtc writes for the tree (what the kernel build installs).
   return r.tree
@@ -108,7 +125,9 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   const board: Board = {
     file,
     platform,
+    boot: options.boot ?? 'dt',
     memory: [],
+    edits: [],
     placements: { extra: [], chosenAdded: 0 },
     diagnostics: r.diagnostics,
     files: r.files,
@@ -142,12 +161,20 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
       );
     }
   }
+  if (board.boot === 'uefi') {
+    const stub = efiStubTree(tree);
+    tree = stub.tree;
+    blob = writeDtb(tree);
+    board.edits.push(...stub.edits);
+  }
   const { layout, diagnostics } = platformLayout(
     tree,
     {
       platform,
       arch,
       ...(ram !== undefined ? { ram } : {}),
+      ...(options.memory ? { memory: options.memory } : {}),
+      boot: board.boot,
       ...(options.initrdSize !== undefined ? { initrdSize: options.initrdSize } : {}),
       ...(options.reserve ? { reserve: options.reserve } : {}),
     },
@@ -159,6 +186,7 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   board.blob = blob;
   board.memory = memory;
   board.placements = placements;
+  if (board.boot === 'uefi') board.placements.chosenAdded = efiStubChosenAdded(tree);
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;
 }

@@ -17,6 +17,7 @@ export * as query from './tree/query.js';
 export { loadBoard, type Board, type LoadBoardOptions, type Placements } from './board.js';
 export {
   memoryBanks,
+  parseMemory,
   parseReserve,
   initrdStart,
   mergeBoard,
@@ -24,6 +25,7 @@ export {
   virtLayout,
   VIRT_RAM_BASE,
   type Bank,
+  type BootMethod,
   type ExtraReservation,
   type PlatformLayout,
 } from './platform/index.js';

@@ -2,10 +2,11 @@
 // `--reserve`) and `qemu-virt` (QEMU's virt machine, qemu-virt.ts).
 import type { Tree } from '../tree/types.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
-import { boardLayout, memorySize, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
+import { boardLayout, memorySize, type Bank, type BootMethod, type ExtraReservation, type PlatformLayout } from './layout.js';
 import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
+export { efiStubChosenAdded, efiStubTree } from './uefi.js';
 export {
   VIRT_RAM_BASE,
   VIRT_DEFAULT_RAM,
@@ -28,6 +29,10 @@ export interface PlatformOptions {
   arch: VirtArch;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
   ram?: bigint;
+  /** The RAM banks the boot loader gives (a board's /memory, or the UEFI memory map's RAM). */
+  memory?: Bank[];
+  /** How the kernel is entered (`uefi`: through the EFI stub, RAM from the memory map). */
+  boot?: BootMethod;
   initrdSize?: bigint;
   /** Exact initrd placement (the lab records it). */
   initrd?: Bank;
@@ -47,10 +52,19 @@ export function platformLayout(
     return boardLayout(tree, {
       defaultRamBase: VIRT_RAM_BASE,
       ...(o.ram !== undefined ? { ram: o.ram } : {}),
+      ...(o.memory ? { memory: o.memory } : {}),
+      ...(o.boot ? { boot: o.boot } : {}),
       ...(o.initrd ? { initrd: o.initrd } : {}),
       ...(o.reserve ? { reserve: o.reserve } : {}),
     });
   if (platform === 'qemu-virt') {
+    if (o.memory?.length)
+      return {
+        layout: { name: platform, memory: [], extra: [], chosenAdded: 0 },
+        diagnostics: [
+          diag('error', 'bad-memory', "QEMU virt's RAM is one bank at 0x40000000 (-m): give its size with --ram, not --memory"),
+        ],
+      };
     const layout = virtLayout(tree, {
       arch: o.arch,
       ram: o.ram ?? memorySize(tree),

@@ -5,7 +5,7 @@
 // A board described only by its tree ("board"): RAM from the tree's memory nodes, everything else
 // from `reserve`. QEMU's virt machine computes its own placements (qemu-virt.ts).
 import type { Tree } from '../tree/types.js';
-import { getProp } from '../tree/types.js';
+import { getProp, type Node } from '../tree/types.js';
 import { cString, readCells, rootCells } from '../tree/query.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { parseSize } from '../kernel/cmdline.js';
@@ -36,28 +36,77 @@ export interface PlatformLayout {
   chosenAdded: number;
 }
 
-/** Memory nodes of the tree (device_type = "memory"), reg decoded with the root's cells. */
-export function memoryBanks(tree: Tree): Bank[] {
-  const out: Bank[] = [];
+/** One `reg` entry of a memory node, size 0 included (a size the boot loader fills in). */
+export interface MemoryReg {
+  /** The memory node (`memory@a0000000`). */
+  node: Node;
+  base: bigint;
+  size: bigint;
+}
+
+/**
+ * early_init_dt_scan_memory (drivers/of/fdt.c): the root's children whose device_type is
+ * "memory" and that are available (no status, or "okay"/"ok": of_fdt_device_is_available), their
+ * `linux,usable-memory` in preference to `reg`, decoded with the root's cells as
+ * dt_mem_next_cell does. The kernel skips entries of size 0; they are kept here, since their base
+ * is where the boot loader writes the size.
+ */
+export function memoryRegs(tree: Tree): MemoryReg[] {
+  const out: MemoryReg[] = [];
   const { addressCells, sizeCells } = rootCells(tree);
   const stride = (addressCells + sizeCells) * 4;
   if (stride === 0) return out;
   for (const n of tree.root.children) {
     if (cString(n, 'device_type') !== 'memory') continue;
-    const reg = getProp(n, 'reg');
+    const status = cString(n, 'status');
+    if (status !== undefined && status !== 'okay' && status !== 'ok') continue;
+    const reg = getProp(n, 'linux,usable-memory') ?? getProp(n, 'reg');
     if (!reg) continue;
     for (let off = 0; off + stride <= reg.value.length; off += stride) {
       const base = readCells(reg.value, off, addressCells);
       const size = readCells(reg.value, off + addressCells * 4, sizeCells);
-      if (size) out.push({ base, size });
+      out.push({ node: n, base, size });
     }
   }
   return out;
 }
 
+/** The RAM banks the tree gives the kernel (memoryRegs without the entries of size 0). */
+export function memoryBanks(tree: Tree): Bank[] {
+  return memoryRegs(tree)
+    .filter((r) => r.size !== 0n)
+    .map(({ base, size }) => ({ base, size }));
+}
+
 /** Total size of the tree's memory banks (0 when it has none). */
 export function memorySize(tree: Tree): bigint {
   return memoryBanks(tree).reduce((a, b) => a + b.size, 0n);
+}
+
+/**
+ * Parse `BASE+SIZE[,BASE+SIZE…]` (memparse numbers: `0x80000000+2G,0x880000000+6G`): the banks a
+ * boot loader writes into /memory, or the usable entries of a UEFI memory map.
+ */
+export function parseMemory(spec: string): Bank[] | Diagnostic {
+  const banks: Bank[] = [];
+  const bad = (why: string) =>
+    diag(
+      'error',
+      'bad-memory',
+      `--memory expects BASE+SIZE[,BASE+SIZE…], got '${spec}'${why}`,
+      undefined,
+      'e.g. 0x80000000+2G,0x880000000+6G',
+    );
+  for (const part of spec.split(',')) {
+    const m = /^([^+]+)\+(.+)$/.exec(part.trim());
+    const base = m ? parseSize(m[1]!) : undefined;
+    const size = m ? parseSize(m[2]!) : undefined;
+    if (!m || base === undefined || size === undefined) return bad('');
+    if (size === 0n) return bad(`: bank ${part.trim()} has size 0`);
+    if (base + size > 1n << 64n) return bad(`: bank ${part.trim()} ends past 2^64`);
+    banks.push({ base, size });
+  }
+  return banks;
 }
 
 /** Parse `NAME@ADDR+SIZE` (address and size as memparse reads them: `tfa@0x40000000+2M`). */
@@ -97,19 +146,89 @@ export function applyPlacements(layout: PlatformLayout, reserve: ExtraReservatio
   }
 }
 
+/** How the kernel is entered: directly with a DTB (`dt`: booti/bootz, QEMU -kernel) or through the EFI stub (`uefi`). */
+export type BootMethod = 'dt' | 'uefi';
+
+export interface BoardMemoryOptions {
+  /** RAM size: one bank at the base of the tree's first memory node (size 0 included). */
+  ram?: bigint;
+  /** The banks themselves (what the boot loader writes into /memory; with UEFI, the memory map's RAM). */
+  memory?: Bank[];
+  boot?: BootMethod;
+  /** Where `ram` goes when the tree has no memory node at all. */
+  defaultRamBase: bigint;
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+
 /**
- * A board's own layout: its memory nodes (one bank of `ram` bytes at the first bank's base when
- * `ram` is given; at `defaultRamBase` when the tree has no memory node, as boards that leave
- * /memory to the boot loader do), an initrd only where one is placed, no DTB placement.
+ * The RAM the kernel adds, as the board's boot would give it: `memory` as given, else `ram` at the
+ * tree's first memory node, else the tree's own banks. A tree whose memory nodes all have size 0
+ * (the boot loader fills them in) or that has none is an error naming the flags that give it.
+ * With UEFI the kernel ignores /memory (efi_init → reserve_regions removes what the memory nodes
+ * added and adds the UEFI memory map instead): `memory` (or `ram`) stands for that map.
+ */
+export function boardMemory(tree: Tree, o: BoardMemoryOptions): { memory: Bank[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  if (o.memory?.length) return { memory: o.memory, diagnostics };
+  const regs = memoryRegs(tree);
+  if (o.ram !== undefined) {
+    const first = regs[0];
+    if (!first)
+      diagnostics.push(
+        diag(
+          'note',
+          'memory-default-base',
+          `the tree has no memory node: RAM placed at ${hex(o.defaultRamBase)}`,
+          undefined,
+          "give the board's RAM with --memory BASE+SIZE[,BASE+SIZE…]",
+        ),
+      );
+    return { memory: [{ base: first?.base ?? o.defaultRamBase, size: o.ram }], diagnostics };
+  }
+  if (o.boot === 'uefi') {
+    diagnostics.push(
+      diag(
+        'error',
+        'no-memory',
+        'booted through UEFI, the kernel takes RAM from the UEFI memory map and ignores /memory (efi_init → reserve_regions)',
+        undefined,
+        "give the memory map's RAM with --memory BASE+SIZE[,BASE+SIZE…] (or --ram SIZE for one bank at the tree's memory base)",
+      ),
+    );
+    return { memory: [], diagnostics };
+  }
+  const banks = regs.filter((r) => r.size !== 0n).map(({ base, size }) => ({ base, size }));
+  if (banks.length) return { memory: banks, diagnostics };
+  const first = regs[0];
+  diagnostics.push(
+    first
+      ? diag(
+          'error',
+          'no-memory',
+          `memory node ${first.node.name} has size 0: its size is filled in by the boot loader`,
+          first.node.span,
+          `give the RAM with --ram SIZE (one bank at ${hex(first.base)}) or --memory BASE+SIZE[,BASE+SIZE…] (the banks the boot loader writes)`,
+        )
+      : diag(
+          'error',
+          'no-memory',
+          'the tree has no memory node (device_type = "memory")',
+          undefined,
+          'give the RAM with --memory BASE+SIZE[,BASE+SIZE…] or --ram SIZE',
+        ),
+  );
+  return { memory: [], diagnostics };
+}
+
+/**
+ * A board's own layout: its RAM (boardMemory), an initrd only where one is placed, no DTB placement.
  */
 export function boardLayout(
   tree: Tree,
-  o: { ram?: bigint; initrd?: Bank; reserve?: ExtraReservation[]; defaultRamBase: bigint },
+  o: BoardMemoryOptions & { initrd?: Bank; reserve?: ExtraReservation[] },
 ): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  let memory = memoryBanks(tree);
-  if (o.ram !== undefined) memory = [{ base: memory[0]?.base ?? o.defaultRamBase, size: o.ram }];
-  if (!memory.length) diagnostics.push(diag('error', 'no-memory', 'the tree has no memory node and no --ram was given'));
+  const { memory, diagnostics } = boardMemory(tree, o);
   const layout: PlatformLayout = { name: 'board', memory, extra: extraReservations(o.reserve ?? []), chosenAdded: 0 };
   if (o.initrd) layout.initrd = o.initrd;
   applyPlacements(layout, o.reserve ?? []);
