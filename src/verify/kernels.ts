@@ -8,13 +8,20 @@ import { join } from 'node:path';
 export type LabArch = 'arm64' | 'arm';
 
 /**
- * How Debian 12 ships each kernel series the lab boots: the version part of the image package's
- * name (`linux-image-<version>-<flavour>`) and whether it comes from bookworm-backports.
+ * How Debian ships each kernel series the lab boots: the version part of the package names
+ * (`linux-image-<version>-<flavour>`), the suite that has it when a Debian 12 host lacks it
+ * (bullseye for 5.10, bookworm-backports for 6.12, sid for 7.x), and the packaging: `image` is one
+ * `linux-image-*` package with `boot/{vmlinuz,config,System.map}-*` (arm64's unsigned variant);
+ * `split` (from 7.x) makes `linux-image-*` a metapackage: the image is in
+ * `linux-binary-<version>-<flavour>` (`usr/lib/modules/<version>/vmlinuz`), config and System.map
+ * in `linux-base-<version>-<flavour>` (same directory).
  */
 const debianSeries = {
-  '6.1': { packageVersion: '6\\.1\\.0-[0-9]+', backports: false },
-  '6.12': { packageVersion: '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?', backports: true },
-} as const;
+  '5.10': { packageVersion: '5\\.10\\.0-[0-9]+', suite: 'bullseye', packaging: 'image' },
+  '6.1': { packageVersion: '6\\.1\\.0-[0-9]+', suite: 'bookworm', packaging: 'image' },
+  '6.12': { packageVersion: '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?', suite: 'bookworm-backports', packaging: 'image' },
+  '7.2': { packageVersion: '7\\.2\\.[0-9]+\\+deb14', suite: 'sid', packaging: 'split' },
+} as const satisfies Record<string, { packageVersion: string; suite: string; packaging: 'image' | 'split' }>;
 
 export type LabSeries = keyof typeof debianSeries;
 
@@ -25,10 +32,14 @@ export interface LabKernelDef {
   flavour: string;
   arch: LabArch;
   debArch: 'arm64' | 'armhf';
-  /** apt-cache search pattern (anchored regex) for the image package; the newest match is used. */
+  /**
+   * apt-cache search pattern (anchored regex) for the package holding the image (`linux-image-*`,
+   * or `linux-binary-*` in the split packaging); the newest match is used.
+   */
   packageRegex: string;
-  /** Needs bookworm-backports on Debian 12. */
-  backports: boolean;
+  /** The Debian suite that ships it (enabled by prepareApt when the host lacks it). */
+  suite: string;
+  packaging: 'image' | 'split';
   /** Debian's armmp kernels stop printing right after `MEMBLOCK configuration` when booted with
    *  memblock=debug (seen on 6.1.176 and 6.12.95 under QEMU 7.2): the lab boots them twice. */
   traceNeedsSeparateBoot: boolean;
@@ -38,16 +49,19 @@ export interface LabKernelDef {
 
 const def = (series: LabSeries, flavour: string, core: boolean): LabKernelDef => {
   const arm64 = flavour.startsWith('arm64');
-  const pkgFlavour = arm64 ? `${flavour}-unsigned` : flavour;
   const debian = debianSeries[series];
+  const split = debian.packaging === 'split';
+  // arm64's image package in the one-package scheme is `-unsigned` (the signed one is a wrapper).
+  const pkgFlavour = arm64 && !split ? `${flavour}-unsigned` : flavour;
   return {
     id: `${series}-${flavour}`,
     series,
     flavour,
     arch: arm64 ? 'arm64' : 'arm',
     debArch: arm64 ? 'arm64' : 'armhf',
-    packageRegex: `^linux-image-${debian.packageVersion}-${pkgFlavour.replace(/-/g, '\\-')}$`,
-    backports: debian.backports,
+    packageRegex: `^linux-${split ? 'binary' : 'image'}-${debian.packageVersion}-${pkgFlavour.replace(/-/g, '\\-')}$`,
+    suite: debian.suite,
+    packaging: debian.packaging,
     traceNeedsSeparateBoot: !arm64,
     core,
   };
@@ -61,6 +75,13 @@ export const labKernels: readonly LabKernelDef[] = [
   def('6.1', 'armmp-lpae', true),
   def('6.12', 'armmp', false),
   def('6.12', 'armmp-lpae', false),
+  def('5.10', 'arm64', false),
+  def('5.10', 'armmp', false),
+  def('5.10', 'armmp-lpae', false),
+  def('7.2', 'arm64', false),
+  def('7.2', 'arm64-16k', false),
+  def('7.2', 'armmp', false),
+  def('7.2', 'armmp-lpae', false),
 ];
 
 export function findKernelDef(id: string): LabKernelDef | undefined {
@@ -186,46 +207,67 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-let aptPrepared = false;
+const preparedSuites = new Set<string>();
 let aptUpdated = false;
-/** dpkg --add-architecture, bookworm-backports (6.12), apt-get update (tolerating one failing index). */
-export function prepareApt(report: FetchReport, needBackports: boolean, force = false): void {
-  if (aptPrepared && !force) return;
-  aptPrepared = true;
-  const archs = run('dpkg', ['--print-foreign-architectures']).stdout.split(/\s+/);
+
+/** The apt source files of the host. */
+function aptSourceFiles(): string[] {
+  const d = '/etc/apt/sources.list.d';
+  return ['/etc/apt/sources.list', ...(existsSync(d) ? readdirSync(d).map((f) => join(d, f)) : [])];
+}
+
+/** Whether some apt source names `suite` (a whole word: `bookworm` is not `bookworm-backports`). */
+function hasSuite(suite: string): boolean {
+  return aptSourceFiles().some((f) => {
+    try {
+      return readFileSync(f, 'utf8').split(/\s+/).includes(suite);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Adds `suite` to apt's sources when the host lacks it (a Debian host only; a `<codename>-backports`
+ * suite only on that codename). bookworm-backports is written as .ci/run writes it; the other
+ * suites (bullseye, sid) are pinned to priority 1 so that nothing the host installs comes from
+ * them: the lab only downloads kernel packages from them by name.
+ */
+function enableSuite(suite: string, report: FetchReport): boolean {
+  if (hasSuite(suite)) return false;
+  const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
+  if (!/^ID=debian$/m.test(osRelease)) return false;
+  const codename = /^VERSION_CODENAME=(\S+)$/m.exec(osRelease)?.[1];
+  const backportsOf = /^(\S+)-backports$/.exec(suite)?.[1];
+  if (backportsOf !== undefined && backportsOf !== codename) return false;
+  const stanza = `Types: deb\nURIs: http://deb.debian.org/debian\nSuites: ${suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`;
+  if (backportsOf !== undefined) writeFileSync('/etc/apt/sources.list.d/backports.sources', stanza);
+  else {
+    writeFileSync(`/etc/apt/sources.list.d/carveout-${suite}.sources`, stanza);
+    mkdirSync('/etc/apt/preferences.d', { recursive: true });
+    writeFileSync(`/etc/apt/preferences.d/carveout-${suite}`, `Package: *\nPin: release n=${suite}\nPin-Priority: 1\n`);
+  }
+  report.log.push(`enabled ${suite}${backportsOf === undefined ? ' (apt pin priority 1)' : ''}`);
+  return true;
+}
+
+/** dpkg --add-architecture, the suite a kernel comes from, apt-get update (tolerating one failing index). */
+export function prepareApt(report: FetchReport, suite: string | undefined, force = false): void {
+  if (!force && preparedSuites.has(suite ?? '')) return;
+  const first = preparedSuites.size === 0;
+  preparedSuites.add(suite ?? '');
   let changed = false;
-  for (const a of ['arm64', 'armhf']) {
-    if (!archs.includes(a)) {
-      run('dpkg', ['--add-architecture', a]);
-      changed = true;
-      report.log.push(`dpkg --add-architecture ${a}`);
-    }
-  }
-  if (needBackports) {
-    const lists = [
-      '/etc/apt/sources.list',
-      ...(existsSync('/etc/apt/sources.list.d')
-        ? readdirSync('/etc/apt/sources.list.d').map((f) => join('/etc/apt/sources.list.d', f))
-        : []),
-    ];
-    const has = lists.some((f) => {
-      try {
-        return /bookworm-backports/.test(readFileSync(f, 'utf8'));
-      } catch {
-        return false;
+  if (first) {
+    const archs = run('dpkg', ['--print-foreign-architectures']).stdout.split(/\s+/);
+    for (const a of ['arm64', 'armhf']) {
+      if (!archs.includes(a)) {
+        run('dpkg', ['--add-architecture', a]);
+        changed = true;
+        report.log.push(`dpkg --add-architecture ${a}`);
       }
-    });
-    const isBookworm = existsSync('/etc/os-release') && /bookworm/.test(readFileSync('/etc/os-release', 'utf8'));
-    if (!has && isBookworm) {
-      // Linux 6.12 for Debian 12 lives in bookworm-backports (same stanza as .ci/run).
-      writeFileSync(
-        '/etc/apt/sources.list.d/backports.sources',
-        'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
-      );
-      report.log.push('enabled bookworm-backports');
-      changed = true;
     }
   }
+  if (suite !== undefined && enableSuite(suite, report)) changed = true;
   if (changed || force) {
     aptUpdated = true;
     const u = run('apt-get', ['update']);
@@ -264,11 +306,32 @@ function aptDownload(pkg: string, debArch: string, dir: string): string | undefi
   return f ? join(dir, f) : undefined;
 }
 
-/** Unpack only ./boot of a kernel .deb (the whole package is hundreds of MB of modules). */
-function extractBoot(deb: string, dest: string): boolean {
+/** Unpack only the members under `member` of a .deb (a kernel package is hundreds of MB of modules). */
+function extractMember(deb: string, dest: string, member: string): boolean {
   mkdirSync(dest, { recursive: true });
-  const r = run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./boot`, 'sh', deb, dest]);
+  const r = run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "$3"`, 'sh', deb, dest, member]);
   return r.status === 0;
+}
+
+/**
+ * The kernel's image, config and System.map from its package(s) into `<tmp>/boot` under the names
+ * of the one-package scheme (`vmlinuz-<release>`, `config-<release>`, `System.map-<release>`); the
+ * split scheme's linux-base package is downloaded beside linux-binary. Returns an error, or undefined.
+ */
+function unpackKernel(k: LabKernelDef, pkg: string, deb: string, tmp: string): string | undefined {
+  if (k.packaging === 'image') return extractMember(deb, tmp, './boot') ? undefined : `could not unpack ${deb}`;
+  const release = pkg.replace(/^linux-binary-/, '');
+  const basePkg = `linux-base-${release}`;
+  const baseDeb = aptDownload(basePkg, k.debArch, join(cacheDir(), 'debs'));
+  if (!baseDeb) return `${basePkg}:${k.debArch} could not be downloaded`;
+  const modules = `./usr/lib/modules/${release}`;
+  if (!extractMember(deb, tmp, `${modules}/vmlinuz`)) return `could not unpack ${deb}`;
+  if (!extractMember(baseDeb, tmp, `${modules}/config`) || !extractMember(baseDeb, tmp, `${modules}/System.map`))
+    return `could not unpack ${baseDeb}`;
+  mkdirSync(join(tmp, 'boot'));
+  for (const f of ['vmlinuz', 'config', 'System.map']) renameSync(join(tmp, modules, f), join(tmp, 'boot', `${f}-${release}`));
+  rmSync(join(tmp, 'usr'), { recursive: true });
+  return undefined;
 }
 
 /** Fetch and unpack kernels (default: the core five). Idempotent: cached kernels are kept. */
@@ -295,10 +358,10 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
       report.fetched.push(cached);
       continue;
     }
-    prepareApt(report, k.backports);
+    prepareApt(report, k.suite);
     let pkg = findPackage(k);
     if (!pkg && !aptUpdated) {
-      prepareApt(report, k.backports, true);
+      prepareApt(report, k.suite, true);
       pkg = findPackage(k);
     }
     if (!pkg) {
@@ -313,8 +376,9 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
     const dir = kernelDir(k.id);
     const tmp = dir + '.tmp';
     rmSync(tmp, { recursive: true, force: true });
-    if (!extractBoot(deb, tmp)) {
-      report.errors.push(`${k.id}: could not unpack ${deb}`);
+    const unpackError = unpackKernel(k, pkg, deb, tmp);
+    if (unpackError) {
+      report.errors.push(`${k.id}: ${unpackError}`);
       continue;
     }
     const boot = join(tmp, 'boot');
@@ -350,7 +414,7 @@ export function fetchBusybox(debArch: 'arm64' | 'armhf', report: FetchReport): s
   const dir = join(cacheDir(), 'busybox', debArch);
   const bin = join(dir, 'bin', 'busybox');
   if (existsSync(bin)) return bin;
-  prepareApt(report, false);
+  prepareApt(report, undefined);
   const deb = aptDownload('busybox-static', debArch, join(cacheDir(), 'debs'));
   if (!deb) {
     report.notFound.push(`busybox-static:${debArch}`);

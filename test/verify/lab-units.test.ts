@@ -157,9 +157,15 @@ test('sizes, initrd placement, config, versions', () => {
   assert.ok(compareVersions('linux-image-6.1.0-50-armmp', 'linux-image-6.1.0-9-armmp') > 0);
   assert.ok(compareVersions('linux-image-6.12.95+deb12-arm64-unsigned', 'linux-image-6.12.9+deb12-arm64-unsigned') > 0);
   // The packages the recorded set booted, one per series.
-  const recordedVersion: Record<LabSeries, string> = { '6.1': '6.1.0-50', '6.12': '6.12.95+deb12' };
+  const recordedPackage: Record<LabSeries, (flavour: string, arm64: boolean) => string> = {
+    '5.10': (f, arm64) => `linux-image-5.10.0-32-${f}${arm64 ? '-unsigned' : ''}`,
+    '6.1': (f, arm64) => `linux-image-6.1.0-50-${f}${arm64 ? '-unsigned' : ''}`,
+    '6.12': (f, arm64) => `linux-image-6.12.95+deb12-${f}${arm64 ? '-unsigned' : ''}`,
+    // 7.x: the image is in linux-binary-* (linux-image-* is a metapackage), never -unsigned
+    '7.2': (f) => `linux-binary-7.2.13+deb14-${f}`,
+  };
   for (const k of labKernels) {
-    const pkg = `linux-image-${recordedVersion[k.series]}-${k.flavour}${k.arch === 'arm64' ? '-unsigned' : ''}`;
+    const pkg = recordedPackage[k.series](k.flavour, k.arch === 'arm64');
     assert.ok(new RegExp(k.packageRegex).test(pkg), k.id);
   }
 });
