@@ -6,7 +6,7 @@ import { splitOption } from './args.js';
 import { memparse, parseSize, type EarlyParam } from '../kernel/cmdline.js';
 import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js';
 import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
-import { parseReserve } from '../platform/index.js';
+import { parseMemory, parseReserve } from '../platform/index.js';
 import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
@@ -31,7 +31,11 @@ export type ParsedArgs = { ok: true; args: BoardArgs; own: Map<string, string[]>
 /** The board flags' lines for a command's `--help`. */
 export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')}
   --bootargs "..."      kernel command line (default: the tree's /chosen/bootargs)
-  --ram SIZE            RAM size (64M, 0x4000000, 1G)
+  --ram SIZE            RAM size (64M, 0x4000000, 1G): one bank at the tree's first memory node
+  --memory BASE+SIZE[,BASE+SIZE...]   the RAM banks the boot loader writes into /memory
+                        (0x80000000+2G,0x880000000+6G); with --boot uefi, the UEFI memory map's RAM
+  --boot dt|uefi        how the kernel is entered: with a DTB (booti/bootz, default) or through its
+                        EFI stub (RAM from the UEFI memory map, /memory ignored, /memreserve/ deleted)
   --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
                         tree, kernel, initrd and DTB placed as QEMU places them (default: the board alone)
   --initrd-size SIZE    initrd size for --platform qemu-virt
@@ -96,6 +100,18 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
         if (name === '--ram' && n === 0n) return { ok: false, error: '--ram 0: a board needs some RAM' };
         if (name === '--ram') args.board.ram = n;
         else args.board.initrdSize = n;
+        break;
+      }
+      case '--memory': {
+        const m = parseMemory(value() ?? '');
+        if (!Array.isArray(m)) return { ok: false, error: m.message };
+        args.board.memory = [...(args.board.memory ?? []), ...m];
+        break;
+      }
+      case '--boot': {
+        const v = value();
+        if (v !== 'dt' && v !== 'uefi') return { ok: false, error: `unknown boot method '${v ?? ''}' (known: dt, uefi)` };
+        args.board.boot = v;
         break;
       }
       case '--platform': {

@@ -3,7 +3,10 @@
 // base, --memory banks, and UEFI boots where the memory map replaces /memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { parseDts } from '../../src/source/parser.js';
 import type { Tree } from '../../src/tree/types.js';
 import { loadBoard } from '../../src/board.js';
@@ -141,4 +144,38 @@ test('sm8550-qrd (memory@a0000000, size left to the boot loader) with --ram 8G: 
   assert.deepEqual(b.memory, [{ base: 0xa0000000n, size: 8n * G }]);
   const bare = loadBoard(file, { includeDirs: inc });
   assert.match(bare.diagnostics.find((x) => x.code === 'no-memory')?.message ?? '', /memory@a0000000 has size 0/);
+});
+
+test('CLI: --memory and --boot reach plan through the board flags; size 0 without them is exit 2 naming them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-mem-'));
+  const file = join(dir, 'board.dts');
+  writeFileSync(
+    file,
+    `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>;
+  memory@a0000000 { device_type = "memory"; reg = <0 0xa0000000 0 0>; };
+};
+`,
+  );
+  const bare = runCli(['plan', file, '--kernel', '6.12-arm64']);
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /board\.dts:3:\d+: error: memory node memory@a0000000 has size 0/);
+  assert.match(bare.stderr, /--ram SIZE .*--memory BASE\+SIZE/);
+  const json = (args: string[]) => {
+    const r = runCli(['plan', file, '--kernel', '6.12-arm64', '--format', 'json', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout).memory as { base: string; size: string }[];
+  };
+  assert.deepEqual(json(['--ram', '8G']), [{ base: '0xa0000000', size: '0x200000000' }]);
+  assert.deepEqual(json(['--memory', '0xa0000000+1G,0x880000000+1G']), [
+    { base: '0xa0000000', size: '0x40000000' },
+    { base: '0x880000000', size: '0x40000000' },
+  ]);
+  assert.deepEqual(json(['--boot', 'uefi', '--memory', '0xa0000000+1G']), [{ base: '0xa0000000', size: '0x40000000' }]);
+  const uefiBare = runCli(['plan', file, '--kernel', '6.12-arm64', '--boot', 'uefi']);
+  assert.equal(uefiBare.status, 2);
+  assert.match(uefiBare.stderr, /UEFI memory map/);
+  const badFlag = runCli(['plan', file, '--kernel', '6.12-arm64', '--memory', '0xa0000000']);
+  assert.equal(badFlag.status, 2);
+  assert.match(badFlag.stderr, /--memory expects BASE\+SIZE/);
 });
