@@ -1,0 +1,462 @@
+// Kernel rules: what each kernel's simulated boot (plan, src/kernel/plan.ts) says will go wrong.
+// A finding is an error when the kernel prints a failure, drops a region or dies; a warning when it
+// accepts the tree silently but something is at risk. The kernel line quoted is the one the plan
+// predicts, so it is the line the real kernel prints (test/kernel/replay.test.ts holds that).
+import { getProp, type Node } from '../tree/types.js';
+import { findNode } from '../tree/query.js';
+import type { PlanRegion } from '../kernel/plan.js';
+import type { KernelRun, Rule, RuleContext } from './types.js';
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+const range = (base: bigint, size: bigint): string => `${hex(base)}..${hex(base + size - 1n)}`;
+
+/** The node a plan region (or path) names: the user's tree first, else the tree the kernel booted. */
+function nodeOf(ctx: RuleContext, run: KernelRun, path: string): Node | undefined {
+  return findNode(ctx.tree, path) ?? (run.board.tree ? findNode(run.board.tree, path) : undefined);
+}
+
+/** First log line at or after `from` that satisfies `test`. */
+function lineAt(run: KernelRun, test: (text: string) => boolean, from = 0): { kernelLine?: string; logIndex?: number } {
+  const log = run.plan.log;
+  for (let i = from; i < log.length; i++) if (test(log[i]!.text)) return { kernelLine: log[i]!.text, logIndex: i };
+  return {};
+}
+
+const placed = (r: PlanRegion): r is PlanRegion & { base: bigint; size: bigint } =>
+  (r.status === 'ok' || r.status === 'no-handler') && r.base !== null && r.size !== null && r.size > 0n;
+
+/** A region rmem_cma_setup accepted: CMA will take it over at core_initcall. */
+const isCmaArea = (r: PlanRegion): boolean =>
+  r.status === 'ok' && r.reusable && r.attempts.some((a) => a.handler === 'cma' && a.ret === '0');
+
+/** Bytes of [base, base+size) that lie in no memory bank. */
+function outsideMemory(run: KernelRun, base: bigint, size: bigint): bigint {
+  let inside = 0n;
+  for (const b of run.plan.memory) {
+    const lo = base > b.base ? base : b.base;
+    const hiA = base + size;
+    const hiB = b.base + b.size;
+    const hi = hiA < hiB ? hiA : hiB;
+    if (hi > lo) inside += hi - lo;
+  }
+  return size - inside;
+}
+
+/** Where /chosen's bootargs was set, for findings caused by the command line. */
+function bootargsNode(ctx: RuleContext): { node: Node | undefined; property?: string } {
+  const chosen = findNode(ctx.tree, '/chosen');
+  return chosen && getProp(chosen, 'bootargs') ? { node: chosen, property: 'bootargs' } : { node: undefined };
+}
+
+/** One rule per reason a handler gives before the kernel prints "node X compatible matching fail". */
+interface RejectReason {
+  id: string;
+  re: RegExp;
+  source: string;
+  help: string;
+  property?: string;
+  hint?: (run: KernelRun, r: PlanRegion) => string | undefined;
+  message: (run: KernelRun, r: PlanRegion) => string;
+}
+
+const rejectReasons: RejectReason[] = [
+  {
+    id: 'cma-alignment',
+    re: /^Reserved memory: incorrect alignment of CMA region$/,
+    source: 'kernel/dma/contiguous.c rmem_cma_setup (CMA_MIN_ALIGNMENT_BYTES)',
+    help: 'A reusable shared-dma-pool must start and end on CMA_MIN_ALIGNMENT_BYTES (pageblock size: 4 MiB with 4K pages, 32 MiB with 16K, 512 MiB with 64K).',
+    property: 'reg',
+    message: (run, r) =>
+      `${r.base !== null && r.size !== null ? `${range(r.base, r.size)} is` : 'the region is'} not aligned to ${hex(cmaAlign(run))} (CMA_MIN_ALIGNMENT_BYTES on ${run.kernel}): the CMA pool is not created`,
+    hint: (run) => `align the base and size to ${hex(cmaAlign(run))} (alignment = <${hex(cmaAlign(run))}> for a dynamic region)`,
+  },
+  {
+    id: 'cma-bypassed',
+    re: /^Reserved memory: bypass .* node, using cmdline CMA params instead$/,
+    source: 'kernel/dma/contiguous.c rmem_cma_setup (cma= on the command line wins over linux,cma-default)',
+    help: "`cma=` on the command line replaces the tree's `linux,cma-default` pool: the kernel drops the node.",
+    property: 'linux,cma-default',
+    message: () => 'cma= on the command line overrides this linux,cma-default pool: the kernel drops the node',
+    hint: () => 'remove cma= from the command line, or linux,cma-default from the node',
+  },
+  {
+    id: 'dma-pool-needs-no-map',
+    re: /^Reserved memory: regions without no-map are not yet supported$/,
+    source: 'kernel/dma/coherent.c rmem_dma_setup (CONFIG_ARM)',
+    help: 'On 32-bit ARM a non-reusable shared-dma-pool must be `no-map`.',
+    message: (run) => `a coherent shared-dma-pool without no-map: ${run.kernel} (32-bit ARM) refuses it`,
+    hint: () => 'add no-map;',
+  },
+];
+
+const cmaAlign = (run: KernelRun): bigint => run.profile.cmaMinAlignmentBytes;
+
+/** Each rejected region and the reason line before its "compatible matching fail" (within the handler's lines). */
+function rejections(run: KernelRun): { region: PlanRegion; reason?: string; kernelLine?: string; logIndex?: number }[] {
+  const out: { region: PlanRegion; reason?: string; kernelLine?: string; logIndex?: number }[] = [];
+  const log = run.plan.log;
+  for (const r of run.plan.regions) {
+    if (r.status !== 'rejected') continue;
+    const i = log.findIndex((l) => l.text.endsWith(` node ${r.name} compatible matching fail`));
+    let reason: string | undefined;
+    for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
+      const t = log[j]!.text;
+      if (rejectReasons.some((x) => x.re.test(t))) {
+        reason = t;
+        break;
+      }
+      if (t.includes('compatible matching fail') || t.includes('initialized node')) break;
+    }
+    const e: { region: PlanRegion; reason?: string; kernelLine?: string; logIndex?: number } = { region: r };
+    if (reason !== undefined) e.reason = reason;
+    if (i >= 0) {
+      e.kernelLine = log[i]!.text;
+      e.logIndex = i;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+const statusRules: {
+  id: string;
+  status: PlanRegion['status'];
+  source: string;
+  help: string;
+  line: (r: PlanRegion) => (t: string) => boolean;
+  property: (r: PlanRegion, line?: string) => string | undefined;
+  message: (r: PlanRegion, run: KernelRun) => string;
+}[] = [
+  {
+    id: 'alloc-failed',
+    status: 'alloc-failed',
+    source: 'drivers/of/of_reserved_mem.c __reserved_mem_alloc_size',
+    help: 'The kernel finds no free block of `size` at `alignment` within `alloc-ranges` (or below the memblock limit).',
+    line: (r) => (t) => t.includes(`failed to allocate memory for node '${r.name}'`),
+    property: () => 'size',
+    message: (r, run) => `${run.kernel} cannot allocate ${r.size !== null ? hex(r.size) : 'the size'} for this region (${r.placement})`,
+  },
+  {
+    id: 'reserve-failed',
+    status: 'reserve-failed',
+    source: 'drivers/of/of_reserved_mem.c __reserved_mem_reserve_reg, early_init_dt_reserve_memory',
+    help: 'A static region the kernel cannot reserve (zero size) or cannot make no-map because something already reserved that memory.',
+    line: (r) => (t) => t.includes(`failed to reserve memory for node '${r.name}'`),
+    property: () => 'reg',
+    message: (r, run) =>
+      `${run.kernel} cannot reserve ${r.base !== null && r.size !== null ? range(r.base, r.size) : 'reg'}${r.nomap ? ' as no-map: part of it is already reserved (kernel image, DTB, initrd or another region)' : ''}`,
+  },
+  {
+    id: 'invalid-property',
+    status: 'invalid',
+    source: 'drivers/of/of_reserved_mem.c __reserved_mem_reserve_reg, __reserved_mem_alloc_size',
+    help: "A reg, size, alignment or alloc-ranges whose length does not fit /reserved-memory's cells: the kernel skips the node.",
+    line: (r) => (t) => /invalid \S+ property in '/.test(t) && t.includes(`'${r.name}'`),
+    property: (_r, line) => /invalid (\S+) property/.exec(line ?? '')?.[1],
+    message: (r, run) => `${run.kernel} skips this node: ${r.placement}`,
+  },
+  {
+    id: 'too-many-regions',
+    status: 'no-space',
+    source: 'drivers/of/of_reserved_mem.c fdt_reserved_mem_save_node (MAX_RESERVED_REGIONS)',
+    help: 'More regions than MAX_RESERVED_REGIONS: the kernel drops the rest.',
+    line: () => (t) => t.endsWith('not enough space for all defined regions.'),
+    property: () => undefined,
+    message: (_r, run) => `${run.kernel} has no slot left for this region (MAX_RESERVED_REGIONS)`,
+  },
+];
+
+export const kernelRules: Rule[] = [
+  {
+    id: 'kernel-panic',
+    level: 'error',
+    family: 'kernel',
+    source: 'src/kernel boot model: memblock array overflow (mm/memblock.c), faults in the linear map',
+    help: 'The kernel would panic during early memory setup with this tree and command line.',
+    fn(ctx) {
+      for (const run of ctx.runs) {
+        if (run.plan.boot.outcome !== 'panic') continue;
+        const at = lineAt(run, (t) => t.startsWith('Kernel panic - not syncing:'));
+        ctx.report({
+          node: undefined,
+          path: '/',
+          kernel: run.kernel,
+          message: `${run.kernel} would panic at boot: ${run.plan.boot.panic ?? ''}`,
+          kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${run.plan.boot.panic ?? ''}`,
+          logIndex: at.logIndex ?? run.plan.log.length,
+        });
+      }
+    },
+  },
+  ...statusRules.map(
+    (s): Rule => ({
+      id: s.id,
+      level: 'error',
+      family: 'kernel',
+      source: s.source,
+      help: s.help,
+      fn(ctx) {
+        for (const run of ctx.runs)
+          for (const r of run.plan.regions) {
+            if (r.status !== s.status) continue;
+            const at = lineAt(run, s.line(r));
+            const property = s.property(r, at.kernelLine);
+            ctx.report({ node: nodeOf(ctx, run, r.path), path: r.path, property, kernel: run.kernel, message: s.message(r, run), ...at });
+          }
+      },
+    }),
+  ),
+  {
+    id: 'overlap',
+    level: 'error',
+    family: 'kernel',
+    source: 'drivers/of/of_reserved_mem.c __rmem_check_for_overlap',
+    help: 'Two reserved regions overlap: the kernel prints "OVERLAP DETECTED!" and both stay reserved over each other.',
+    fn(ctx) {
+      for (const run of ctx.runs) {
+        const log = run.plan.log;
+        for (let i = 0; i + 1 < log.length; i++) {
+          if (!log[i]!.text.endsWith('OVERLAP DETECTED!')) continue;
+          const m = /^(.*) \((0x[0-9a-f]+)--(0x[0-9a-f]+)\) overlaps with (.*) \((0x[0-9a-f]+)--(0x[0-9a-f]+)\)$/.exec(log[i + 1]!.text);
+          if (!m) continue;
+          const [, a, , , b] = m;
+          const ra = run.plan.regions.find((r) => r.name === a);
+          const rb = run.plan.regions.find((r) => r.name === b);
+          const path = rb?.path ?? ra?.path ?? '/reserved-memory';
+          ctx.report({
+            node: nodeOf(ctx, run, path),
+            path,
+            property: 'reg',
+            kernel: run.kernel,
+            message: `overlaps ${ra?.path ?? a}: ${log[i + 1]!.text}`,
+            kernelLine: log[i]!.text,
+            logIndex: i,
+          });
+        }
+      }
+    },
+  },
+  ...rejectReasons.map(
+    (x): Rule => ({
+      id: x.id,
+      level: 'error',
+      family: 'kernel',
+      source: x.source,
+      help: x.help,
+      fn(ctx) {
+        for (const run of ctx.runs)
+          for (const j of rejections(run)) {
+            if (!j.reason || !x.re.test(j.reason)) continue;
+            const hint = x.hint?.(run, j.region);
+            ctx.report({
+              node: nodeOf(ctx, run, j.region.path),
+              path: j.region.path,
+              property: x.id === 'cma-alignment' ? (j.region.dynamic ? 'size' : 'reg') : x.property,
+              kernel: run.kernel,
+              message: x.message(run, j.region),
+              ...(j.kernelLine !== undefined ? { kernelLine: `${j.reason}; ${j.kernelLine}` } : {}),
+              ...(j.logIndex !== undefined ? { logIndex: j.logIndex } : {}),
+              ...(hint !== undefined ? { hint } : {}),
+            });
+          }
+      },
+    }),
+  ),
+  {
+    id: 'handler-rejected',
+    level: 'error',
+    family: 'kernel',
+    source: 'drivers/of/of_reserved_mem.c fdt_init_reserved_mem_node / fdt_init_reserved_mem (handler returned an error)',
+    help: 'The handler for the compatible refused the region (e.g. a shared-dma-pool that is reusable and no-map): the kernel frees it again.',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        for (const j of rejections(run)) {
+          if (j.reason) continue;
+          const last = j.region.attempts[j.region.attempts.length - 1];
+          ctx.report({
+            node: nodeOf(ctx, run, j.region.path),
+            path: j.region.path,
+            property: 'compatible',
+            kernel: run.kernel,
+            message: `${run.kernel}'s ${last ? `${last.compatible} handler (${last.handler}) returns ${last.ret}` : 'handler refuses it'}: the region is released`,
+            ...(j.kernelLine !== undefined ? { kernelLine: j.kernelLine, logIndex: j.logIndex ?? 0 } : {}),
+          });
+        }
+    },
+  },
+  {
+    id: 'cma-area-failed',
+    level: 'error',
+    family: 'kernel',
+    source: 'mm/cma.c cma_declare_contiguous_nid via kernel/dma/contiguous.c dma_contiguous_reserve',
+    help: "The default CMA area (cma= or the kernel's CONFIG_CMA_SIZE_MBYTES) cannot be reserved.",
+    fn(ctx) {
+      for (const run of ctx.runs) {
+        run.plan.log.forEach((l, i) => {
+          if (l.level !== 'err' || l.source !== 'cma_declare_contiguous_nid') return;
+          ctx.report({
+            ...bootargsNode(ctx),
+            path: '/chosen',
+            kernel: run.kernel,
+            message: `${run.kernel}'s default CMA area fails: ${l.text}`,
+            kernelLine: l.text,
+            logIndex: i,
+          });
+        });
+      }
+    },
+  },
+  {
+    id: 'crashkernel-failed',
+    level: 'error',
+    family: 'kernel',
+    source: 'kernel/crash_reserve.c reserve_crashkernel_generic; arch/arm/kernel/setup.c reserve_crashkernel',
+    help: 'crashkernel= asks for memory the kernel cannot find.',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        run.plan.log.forEach((l, i) => {
+          if (!/^crashkernel reservation failed|^cannot allocate crashkernel/.test(l.text)) return;
+          ctx.report({
+            ...bootargsNode(ctx),
+            path: '/chosen',
+            kernel: run.kernel,
+            message: `${run.kernel}: ${l.text}`,
+            kernelLine: l.text,
+            logIndex: i,
+          });
+        });
+    },
+  },
+  {
+    id: 'cma-outside-memory',
+    level: 'error',
+    family: 'kernel',
+    source: 'mm/cma.c cma_activate_area (pfn_to_page of memory that has no struct page)',
+    help: 'A CMA pool that is not all in RAM: the kernel accepts it at boot and faults when it activates CMA areas (core_initcall), killing init.',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        for (const r of run.plan.regions) {
+          if (!placed(r) || !isCmaArea(r) || outsideMemory(run, r.base, r.size) === 0n) continue;
+          ctx.report({
+            node: nodeOf(ctx, run, r.path),
+            path: r.path,
+            property: 'reg',
+            kernel: run.kernel,
+            message: `CMA pool ${range(r.base, r.size)} is not all in RAM: ${run.kernel} faults in cma_activate_area at core_initcall`,
+            kernelLine: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
+            logIndex: run.plan.log.length,
+          });
+        }
+    },
+  },
+  {
+    id: 'region-outside-memory',
+    level: 'warning',
+    family: 'kernel',
+    source: 'mm/memblock.c memblock_reserve / memblock_mark_nomap (accept ranges that are not memory)',
+    help: 'A static region that is wholly or partly outside RAM: the kernel reserves it without a word, and nothing uses the part that is not memory.',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        for (const r of run.plan.regions) {
+          if (!placed(r) || r.dynamic || isCmaArea(r)) continue;
+          const out = outsideMemory(run, r.base, r.size);
+          if (out === 0n) continue;
+          const mem = /(^|\s)mem=\S+/.test(run.plan.log.find((l) => l.text.startsWith('Kernel command line:'))?.text ?? '')
+            ? ' (mem= on the command line limits RAM)'
+            : '';
+          ctx.report({
+            node: nodeOf(ctx, run, r.path),
+            path: r.path,
+            property: 'reg',
+            kernel: run.kernel,
+            message: `${range(r.base, r.size)} is ${out === r.size ? 'entirely' : `partly (${hex(out)} bytes)`} outside RAM on ${run.kernel}${mem}`,
+          });
+        }
+    },
+  },
+  ...(
+    [
+      [
+        'region-over-kernel-image',
+        'kernel image',
+        'arch/arm64/mm/init.c arm64_memblock_init, arch/arm/mm/init.c arm_memblock_init (memblock_reserve of the image)',
+      ],
+      ['region-over-initrd', 'initrd', 'init/initramfs.c reserve_initrd_mem; the boot loader places the initrd'],
+      ['region-over-dtb', 'DTB', 'arch/arm64/kernel/setup.c setup_machine_fdt; the boot loader places the DTB'],
+    ] as const
+  ).map(
+    ([id, what, source]): Rule => ({
+      id,
+      level: 'warning',
+      family: 'kernel',
+      source,
+      help: `A mapped static region over the ${what}: the kernel reserves it silently and the owner of the region overwrites the ${what}.`,
+      fn(ctx) {
+        for (const run of ctx.runs) {
+          const at = bootObject(run, what);
+          if (!at) continue;
+          for (const r of run.plan.regions) {
+            if (!placed(r) || r.dynamic) continue;
+            if (r.base >= at.base + at.size || at.base >= r.base + r.size) continue;
+            ctx.report({
+              node: nodeOf(ctx, run, r.path),
+              path: r.path,
+              property: 'reg',
+              kernel: run.kernel,
+              message: `${range(r.base, r.size)} covers the ${what} (${range(at.base, at.size)}) on ${run.kernel}`,
+            });
+          }
+        }
+      },
+    }),
+  ),
+  {
+    id: 'kernel-dependent',
+    level: 'warning',
+    family: 'cross',
+    source: 'the plans of every --kernel given',
+    help: 'A region that the kernels checked treat differently: placed on some, failed on others.',
+    fn(ctx) {
+      if (ctx.runs.length < 2) return;
+      const byPath = new Map<string, { run: KernelRun; r: PlanRegion }[]>();
+      for (const run of ctx.runs)
+        for (const r of run.plan.regions) {
+          const l = byPath.get(r.path) ?? [];
+          l.push({ run, r });
+          byPath.set(r.path, l);
+        }
+      for (const [path, list] of byPath) {
+        const good = list.filter((x) => placed(x.r));
+        const bad = list.filter((x) => !placed(x.r) && x.r.status !== 'disabled' && x.r.status !== 'ignored');
+        if (!good.length || !bad.length) continue;
+        const verb = good[0]!.r.dynamic ? 'allocates' : 'reserves';
+        ctx.report({
+          node: nodeOf(ctx, good[0]!.run, path),
+          path,
+          message: `${verb} on ${good.map((x) => x.run.kernel).join(', ')}, fails on ${bad.map((x) => `${x.run.kernel} (${x.r.status})`).join(', ')}`,
+        });
+      }
+    },
+  },
+];
+
+/** Where a kernel's boot put the image, the initrd or the DTB. */
+function bootObject(run: KernelRun, what: 'kernel image' | 'initrd' | 'DTB'): { base: bigint; size: bigint } | undefined {
+  if (what === 'initrd' || what === 'DTB') {
+    const e = run.plan.early.find((x) => x.source === 'platform' && x.name === (what === 'DTB' ? 'dtb' : 'initrd'));
+    return e ? { base: e.base, size: e.size } : undefined;
+  }
+  // The image is the first memblock_reserve the arch's memblock init makes (arm64_memblock_init,
+  // arm_memblock_init): `memblock_reserve(__pa_symbol(_text), _end - _text)`.
+  for (const ev of run.plan.trace.events) {
+    const d = ev.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
+    if (
+      ev.kind === 'memblock_reserve' &&
+      (d.caller === 'arm64_memblock_init' || d.caller === 'arm_memblock_init') &&
+      d.base !== undefined &&
+      d.size !== undefined
+    )
+      return { base: d.base, size: d.size };
+  }
+  return undefined;
+}

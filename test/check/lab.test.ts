@@ -1,0 +1,114 @@
+// check against the lab: every recorded boot (data/lab, src/verify/records.ts) where the real
+// kernel printed a failure, ignored a node or died must be flagged at error level for that
+// kernel; every boot where it printed none must not be. Prints recall and false-alarm rate per
+// kernel. A sample (every 4th record) runs by default; all records under CI or CARVEOUT_CHECK_LAB=all.
+//
+// A boot the lab stopped early (earlyStopped: it had shown what it was booted for) printed only a
+// prefix of its log: a predicted failure whose kernel line comes after that prefix can be neither
+// confirmed nor refuted, and is counted apart ("beyond the recorded boot"), not as a false alarm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { resolveProfile } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { check } from '../../src/check/check.js';
+
+/**
+ * What the kernel prints when it fails, drops or ignores something, by function:
+ * __reserved_mem_alloc_size, __reserved_mem_reserve_reg, __rmem_check_for_overlap,
+ * __reserved_mem_check_root (via fdt_scan_reserved_mem), fdt_init_reserved_mem(_node),
+ * fdt_reserved_mem_save_node (drivers/of/of_reserved_mem.c, 6.1 drivers/of/fdt.c),
+ * cma_declare_contiguous_nid (mm/cma.c), reserve_crashkernel* (kernel/crash_reserve.c, arch/arm).
+ */
+const FAILURE =
+  /failed to allocate memory for node|failed to reserve memory for node|OVERLAP DETECTED!|unsupported node format, ignoring|compatible matching fail|invalid \S+ property in '|not enough space for all defined regions|^cma: Failed to reserve|^cma: Region at|^cma: Size \(|^cma: Not enough slots|^crashkernel reservation failed|^cannot allocate crashkernel|^Kernel panic/;
+
+const all = process.env.CARVEOUT_CHECK_LAB === 'all' || !!process.env.CI;
+
+const known = new Set(
+  readFileSync(new URL('./lab-known-misses.tsv', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.split('\t').slice(0, 2).join(' ')),
+);
+
+interface Outcome {
+  failed: boolean;
+  flagged: boolean;
+  beyond: boolean;
+}
+
+function judge(r: LabRecord): Outcome {
+  const o = r.observation;
+  const died = o.panicked || (o.timedOut && !o.reachedInit);
+  const failed = died || o.log.some((l) => FAILURE.test(l.text));
+  const board = loadBoard(r.dtbBytes, {
+    fileName: `${r.kernel}/${r.caseId}.dtb`,
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch: resolveProfile(r.kernel)!.arch,
+    ram: BigInt(r.ram),
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+  });
+  const res = check(board, { kernels: [r.kernel], bootargs: r.append });
+  assert.deepEqual(res.diagnostics, [], `${r.kernel} ${r.caseId}: check could not run`);
+  const errors = res.findings.filter((f) => f.level === 'error' && (f.kernels.length === 0 || f.kernels.includes(r.kernel)));
+  // How far the recorded log goes in the predicted one (the whole boot unless the lab stopped it).
+  let seen = Number.POSITIVE_INFINITY;
+  if (!died && !o.reachedInit) {
+    // The last recorded line the model also prints (the lab's own lines are not the kernel's).
+    const plan = res.runs[0]!.plan;
+    seen = -1;
+    for (let j = o.log.length - 1; j >= 0 && seen < 0; j--) {
+      const text = o.log[j]!.text;
+      for (let i = plan.log.length - 1; i >= 0; i--)
+        if (plan.log[i]!.text === text) {
+          seen = i;
+          break;
+        }
+    }
+  }
+  const visible = errors.filter((f) => f.logIndex === undefined || f.logIndex <= seen);
+  return { failed, flagged: visible.length > 0, beyond: visible.length === 0 && errors.length > 0 };
+}
+
+test('check flags at error level exactly the lab boots where the kernel failed', (t) => {
+  const kernels = recordedKernels();
+  if (kernels.length === 0) return t.skip('no lab recordings under data/lab');
+  const lines: string[] = [];
+  const problems: string[] = [];
+  for (const file of kernels) {
+    const records = readLabRecords(file).filter((_r, i) => all || i % 4 === 0);
+    let failed = 0;
+    let caught = 0;
+    let clean = 0;
+    let alarms = 0;
+    let beyond = 0;
+    let knownMiss = 0;
+    for (const r of records) {
+      const o = judge(r);
+      const key = `${r.kernel} ${r.caseId}`;
+      if (o.beyond) beyond++;
+      if (o.failed) {
+        failed++;
+        if (o.flagged) caught++;
+        else if (known.has(key)) knownMiss++;
+        else problems.push(`${key}: the kernel failed, check flags nothing at error level`);
+        if (o.flagged && known.has(key)) problems.push(`${key}: listed in lab-known-misses.tsv but now flagged: remove it from the list`);
+      } else {
+        clean++;
+        if (o.flagged) {
+          alarms++;
+          problems.push(`${key}: the kernel printed no failure, check flags an error`);
+        }
+      }
+    }
+    const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
+    lines.push(
+      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)})${knownMiss ? `, ${knownMiss} known miss(es)` : ''}; false alarms ${alarms}/${clean} (${pct(alarms, clean)})${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}`,
+    );
+  }
+  process.stdout.write(`# check vs lab${all ? '' : ' (every 4th record; CARVEOUT_CHECK_LAB=all for all)'}\n# ${lines.join('\n# ')}\n`);
+  assert.deepEqual(problems, []);
+});
