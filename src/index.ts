@@ -12,6 +12,13 @@ export { readDtb, type ReadDtbOptions, type ReadDtbResult, type FdtHeader } from
 export { writeDtb, type WriteDtbOptions } from './fdt/writer.js';
 export { writeDts } from './fdt/dts-writer.js';
 export * as query from './tree/query.js';
+export {
+  applyOverlays,
+  type ApplyOverlaysOptions,
+  type ApplyOverlaysResult,
+  type OverlayChange,
+  type OverlayInput,
+} from './overlay/apply.js';
 
 // a board on its platform (one loader for the CLI, verify, the bench and library users)
 export { loadBoard, type Board, type LoadBoardOptions, type Placements } from './board.js';
