@@ -54,6 +54,8 @@ export interface BootResult {
   defaultCma?: { base: bigint; size: bigint } | null;
   crashkernel?: { base: bigint; size: bigint; low?: { base: bigint; size: bigint } } | null;
   reserveMem: { name: string; base: bigint; size: bigint }[];
+  /** The kernel image's own memblock_reserve (arm64_memblock_init, arm_memblock_init). */
+  kernelImage?: { base: bigint; size: bigint; caller: string };
   /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
   handoffs: { driver: string; base: bigint; size: bigint }[];
   /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */

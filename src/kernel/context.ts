@@ -9,6 +9,8 @@ export interface LogLine {
   level: 'emerg' | 'alert' | 'crit' | 'err' | 'warn' | 'notice' | 'info' | 'debug';
   /** Which model step printed it (function name in the kernel), for `explain`. */
   source?: string;
+  /** Paths of the /reserved-memory nodes the step was handling (rmem.ts), for `map` and `explain`. */
+  regions?: string[];
 }
 
 /** The part of a kernel profile (profiles/types.ts) every module of the model may read. */

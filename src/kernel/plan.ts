@@ -58,7 +58,7 @@ function withTimeLimit<T>(fn: () => T, ms: number): { value: T } | { timedOut: t
  */
 export type PlanRegion = Pick<
   RmemRegion,
-  'name' | 'path' | 'base' | 'size' | 'nomap' | 'reusable' | 'dynamic' | 'status' | 'handler' | 'placement'
+  'name' | 'path' | 'base' | 'size' | 'nomap' | 'reusable' | 'dynamic' | 'status' | 'handler' | 'placement' | 'steps'
 > & {
   /** The setup's return value as the kernel would see it (`0`, `-EINVAL`, …), null when not called. */
   result: string | null;
@@ -71,7 +71,7 @@ export interface EarlyReservation {
   name: string;
   base: bigint;
   size: bigint;
-  /** Who took it: `platform` (image, initrd, DTB, --reserve), `cma=`/default CMA, `crashkernel=`, `reserve_mem=`, board code. */
+  /** Who took it: `arm64_memblock_init`/`arm_memblock_init` (the kernel image), `platform` (initrd, DTB, --reserve), `cma=`/default CMA, `crashkernel=`, `reserve_mem=`, board code. */
   source: string;
 }
 
@@ -108,6 +108,7 @@ export function toPlanRegion(r: RmemRegion): PlanRegion {
     result: r.result === null ? null : errnoText(r.result),
     attempts: r.attempts.map((a) => ({ compatible: a.compatible, handler: a.handler, origin: a.origin, ret: errnoText(a.ret) })),
     placement: r.placement,
+    steps: r.steps,
     consumers: r.consumers.map((c) => (c.name ? `${c.path} (${c.name})` : c.path)),
   };
 }
@@ -196,6 +197,8 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   }
   const early: EarlyReservation[] = [];
   const lay = res.layout;
+  if (res.kernelImage)
+    early.push({ name: 'kernel', base: res.kernelImage.base, size: res.kernelImage.size, source: res.kernelImage.caller });
   if (lay?.initrd) early.push({ name: 'initrd', base: lay.initrd.base, size: lay.initrd.size, source: 'platform' });
   if (lay?.dtb) early.push({ name: 'dtb', base: lay.dtb.base, size: lay.dtb.size, source: 'platform' });
   for (const x of lay?.extra ?? []) early.push({ name: x.name, base: x.base, size: x.size, source: 'platform' });

@@ -133,12 +133,43 @@ export interface HandlerAttempt {
   ret: number;
 }
 
-/** One child of /reserved-memory as the plan reports it. */
 /** `n` bytes of the flat tree from `prop`'s value on, as C code reading past a short value sees them. */
 function blobBytesAfter(h: RmemHost, node: Node, prop: string, n: number): Uint8Array | undefined {
   return h.blob ? bytesFromProperty(h.blob, nodePath(node), prop, n) : undefined;
 }
 
+/**
+ * One attempt to place a region, recorded for `explain` (data only: nothing reads it back): a
+ * static `reg` entry reserved or marked no-map (early_init_dt_reserve_memory), or one
+ * early_init_dt_alloc_reserved_memory_arch call (__reserved_mem_alloc_size, per alloc-ranges
+ * entry). `reserved` and `memory` are memblock's entries that touched [start, end) just before the
+ * call: what the allocator had to avoid and what it could use.
+ */
+export interface PlacementStep {
+  kind: 'reserve' | 'nomap' | 'alloc';
+  /** The kernel function that made the call. */
+  caller: string;
+  start: bigint;
+  /** Exclusive; for `alloc` the range's end after MEMBLOCK_ALLOC_ANYWHERE became PHYS_ADDR_MAX. */
+  end: bigint;
+  size: bigint;
+  /** `alloc`: the alignment passed and where it came from. */
+  align?: bigint;
+  alignFrom?: 'alignment' | 'CMA_MIN_ALIGNMENT_BYTES' | 'SMP_CACHE_BYTES';
+  /** `alloc`: index into alloc-ranges, absent without the property. */
+  range?: number;
+  /** `alloc`: memblock's direction for this call. */
+  direction?: 'top-down' | 'bottom-up';
+  /** `alloc`: memblock.current_limit (memblock_find_in_range_node caps the end there). */
+  limit?: bigint;
+  /** What memblock returned: the address found (0 none), then the call's return (0 or -errno). */
+  found?: bigint;
+  ret: number;
+  reserved: { base: bigint; size: bigint; flags: number }[];
+  memory: { base: bigint; size: bigint; flags: number }[];
+}
+
+/** One child of /reserved-memory as the plan reports it. */
 export interface RmemRegion {
   name: string;
   path: string;
@@ -159,6 +190,8 @@ export interface RmemRegion {
   consumers: MemoryRegionConsumer[];
   /** Extra `reg` entries (6.1 reserves them all; 6.12's second pass ignores them). */
   extraRegs: { base: bigint; size: bigint; ok: boolean }[];
+  /** Every reserve/alloc call made for it, in order (for `explain`). */
+  steps: PlacementStep[];
   ops?: ReservedMemOps;
 }
 
@@ -188,6 +221,8 @@ export interface RmemState {
   offsets: Map<Node, number>;
   /** The /reserved-memory node when found and accepted. */
   root?: Node;
+  /** The region being handled: lines printed meanwhile name it (LogLine.regions). */
+  current?: RmemRegion;
 }
 
 const PR = 'OF: reserved mem: ';
@@ -209,9 +244,15 @@ function state(h: RmemHost): RmemState {
   return h.rmem;
 }
 
-function printk(h: RmemHost, level: LogLine['level'], text: string, source: string): void {
+function printk(h: RmemHost, level: LogLine['level'], text: string, source: string, about?: RmemRegion[]): void {
+  const regions = (about ?? (h.rmem?.current ? [h.rmem.current] : [])).map((r) => r.path);
   // One printk with "\n" inside prints as several console lines; only the first has the prefix.
-  for (const t of text.split('\n')) h.log.push({ text: t, level, source });
+  for (const t of text.split('\n')) h.log.push({ text: t, level, source, ...(regions.length ? { regions } : {}) });
+}
+
+/** memblock's entries of `type` that touch [start, end), copied. */
+function entriesIn(type: Memblock['reserved'], start: bigint, end: bigint): PlacementStep['reserved'] {
+  return type.regions.filter((r) => r.base < end && r.base + r.size > start).map((r) => ({ base: r.base, size: r.size, flags: r.flags }));
 }
 
 function physMask(h: RmemHost): bigint {
@@ -251,6 +292,7 @@ function regionOf(h: RmemHost, node: Node): RmemRegion {
       placement: '',
       consumers: memoryRegionConsumers(h.tree, node),
       extraRegs: [],
+      steps: [],
     };
     st.byNode.set(node, r);
     st.regions.push(r);
@@ -358,6 +400,7 @@ function rmemCheckForOverlap(h: RmemHost): void {
         'err',
         `${PR}OVERLAP DETECTED!\n${t.name} (${pa(h, t.base)}--${pa(h, tEnd)}) overlaps with ${nx.name} (${pa(h, nx.base)}--${pa(h, nEnd)})`,
         '__rmem_check_for_overlap',
+        [t.region, nx.region],
       );
     }
   }
@@ -414,7 +457,24 @@ function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
   while (len >= tLen) {
     const base = rd.next(st.addrCells) & m;
     const size = rd.next(st.sizeCells) & m;
-    const ok = size !== 0n && earlyInitDtReserveMemory(h, base, size, nomap) === 0;
+    const step: PlacementStep | undefined =
+      size !== 0n
+        ? {
+            kind: nomap ? 'nomap' : 'reserve',
+            caller: 'early_init_dt_reserve_memory',
+            start: base,
+            end: base + size,
+            size,
+            ret: 0,
+            reserved: entriesIn(h.memblock.reserved, base, base + size),
+            memory: entriesIn(h.memblock.memory, base, base + size),
+          }
+        : undefined;
+    if (step) {
+      step.ret = earlyInitDtReserveMemory(h, base, size, nomap);
+      region.steps.push(step);
+    }
+    const ok = step !== undefined && step.ret === 0;
     if (!ok) {
       printk(
         h,
@@ -475,6 +535,7 @@ function fdtScanReservedMem(h: RmemHost): number {
   const dynamicNodes: Node[] = [];
   for (const child of node.children) {
     const region = regionOf(h, child);
+    st.current = region;
     if (!isAvailable(child)) {
       region.status = 'disabled';
       region.placement = 'status disabled';
@@ -489,7 +550,11 @@ function fdtScanReservedMem(h: RmemHost): number {
       region.placement = 'neither reg nor size';
     }
   }
-  for (const child of dynamicNodes) reservedMemAllocSize(h, child, child.name);
+  for (const child of dynamicNodes) {
+    st.current = regionOf(h, child);
+    reservedMemAllocSize(h, child, child.name);
+  }
+  st.current = undefined;
   return 0;
 }
 
@@ -500,14 +565,31 @@ type AllocArgs = [size: bigint, align: bigint, start: bigint, end: bigint, nomap
 function earlyInitDtAllocReservedMemoryArch(h: RmemHost, ...[size, align, start, end, nomap]: AllocArgs): { ret: number; base?: bigint } {
   const mb = h.memblock;
   end = end === 0n ? mb.physAddrMax : end; // MEMBLOCK_ALLOC_ANYWHERE
+  const step: PlacementStep = {
+    kind: 'alloc',
+    caller: 'early_init_dt_alloc_reserved_memory_arch',
+    start,
+    end,
+    size,
+    align: align === 0n ? mb.smpCacheBytes : align,
+    alignFrom: align === 0n ? 'SMP_CACHE_BYTES' : 'alignment',
+    direction: mb.bottomUp ? 'bottom-up' : 'top-down',
+    limit: mb.currentLimit,
+    ret: 0,
+    reserved: entriesIn(mb.reserved, start, end),
+    memory: entriesIn(mb.memory, start, end),
+  };
+  state(h).current?.steps.push(step);
   align = align === 0n ? mb.smpCacheBytes : align; // SMP_CACHE_BYTES
   const base = mb.physAllocRange(size, align, start, end, state(h).behaviour.callers.alloc);
-  if (!base) return { ret: -ENOMEM };
+  step.found = base;
+  if (!base) return { ret: (step.ret = -ENOMEM) };
   let err = 0;
   if (nomap) {
     err = mb.markNomap(base, size);
     if (err) mb.physFree(base, size, 'early_init_dt_alloc_reserved_memory_arch');
   }
+  step.ret = err;
   return { ret: err, base };
 }
 
@@ -563,11 +645,16 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
     align = new CellReader(alignProp.value).next(st.addrCells) & m;
   }
   const nomap = flag(node, 'no-map');
+  let alignFrom: PlacementStep['alignFrom'] = 'alignment';
   // CONFIG_CMA: a reusable shared-dma-pool gets at least CMA_MIN_ALIGNMENT_BYTES.
   if (isCompatible(node, 'shared-dma-pool') && flag(node, 'reusable') && !nomap) {
     const cmaAlign = h.profile.cmaMinAlignmentBytes;
-    if (cmaAlign > align) align = cmaAlign;
+    if (cmaAlign > align) {
+      align = cmaAlign;
+      alignFrom = 'CMA_MIN_ALIGNMENT_BYTES';
+    }
   }
+  const tried = region.steps.length;
   let base = 0n;
   const ranges = getPropQ(node, 'alloc-ranges');
   let placement = '';
@@ -584,7 +671,9 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
     while (len > 0) {
       const start = rd.next(st.addrCells) & m;
       const end = (start + rd.next(st.sizeCells)) & m;
+      const before = region.steps.length;
       const r = reservedMemAllocInRange(h, size, align, start, end, nomap);
+      for (const step of region.steps.slice(before)) step.range = i;
       if (r.base !== undefined) base = r.base;
       if (r.ret === 0) {
         placement = `${r.bottomUp ? 'bottom-up' : 'top-down'} in alloc-ranges[${i}]`;
@@ -598,6 +687,7 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
     if (r.base !== undefined) base = r.base;
     placement = h.memblock.bottomUp ? 'bottom-up' : 'top-down';
   }
+  if (alignFrom === 'CMA_MIN_ALIGNMENT_BYTES') for (const step of region.steps.slice(tried)) step.alignFrom = alignFrom;
   region.size = size;
   if (base === 0n) {
     printk(h, 'err', `${PR}failed to allocate memory for node '${uname}': size ${mibOf(h, size)} MiB`, '__reserved_mem_alloc_size');
@@ -757,6 +847,7 @@ function fdtInitReservedMem(h: RmemHost): void {
   const st = state(h);
   rmemCheckForOverlap(h);
   for (const e of st.reservedMem) {
+    st.current = e.region;
     const nomap = flag(e.node, 'no-map');
     let err = 0;
     if (e.size === 0n) {
@@ -777,6 +868,7 @@ function fdtInitReservedMem(h: RmemHost): void {
       }
     }
   }
+  st.current = undefined;
 }
 
 /**
@@ -853,6 +945,7 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
     const p = getPropQ(child, 'reg');
     if (!p) continue;
     if (!isAvailable(child)) continue;
+    st.current = st.byNode.get(child);
     const uname = child.name;
     const len = p.value.length;
     if (tLen === 0 || (len && len % tLen !== 0)) {
@@ -882,6 +975,7 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
       fdtReservedMemSaveNode(h, child, uname, base, size);
     }
   }
+  st.current = undefined;
   rmemCheckForOverlap(h);
 }
 

@@ -16,6 +16,7 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   // reserves (KERNEL_START) sits at a fixed offset from there on each build (profile)
   const kernelStart = layout.kernelLoad ?? (ramBase & ~0x7ffffffn) + a.kernelOffset;
   mb.reserve(kernelStart, a.kernelSize, 'arm_memblock_init');
+  st.result.kernelImage = { base: kernelStart, size: a.kernelSize, caller: 'arm_memblock_init' };
   reserveInitrdMem(st);
   armMmMemblockReserve(st);
   platformReservations(st);

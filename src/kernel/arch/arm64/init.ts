@@ -55,6 +55,7 @@ export function arm64MemblockInit(st: BootState): void {
     }
   }
   mb.reserve(text + a.reserveStartOffset, a.reserveSize, 'arm64_memblock_init');
+  st.result.kernelImage = { base: text + a.reserveStartOffset, size: a.reserveSize, caller: 'arm64_memblock_init' };
   platformReservations(st);
   earlyInitFdtScanReservedMem(ctx);
 }
