@@ -81,8 +81,10 @@ export interface PlanResult {
   /** RAM banks the boot used. */
   memory: { base: bigint; size: bigint }[];
   early: EarlyReservation[];
+  /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
+  loader: { platform: string; boot: Board['boot']; edits: string[] };
   /** Later, when drivers probe: each consumer's of_reserved_mem_device_init_by_idx() (handlers' device_init hooks). */
-  attach: { device: string; index: number; region: string; ret: string; log: string[] }[];
+  attach: { device: string; index: number; region: string; ret: string; deviceInit: boolean; log: string[] }[];
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
@@ -123,11 +125,13 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   const diagnostics: Diagnostic[] = [...board.diagnostics];
   const profile = resolveProfile(options.kernel);
   const kernelId = typeof options.kernel === 'string' ? options.kernel : options.kernel.id;
+  const loader: PlanResult['loader'] = { platform: board.platform, boot: board.boot, edits: board.edits };
   const none = (): PlanResult => ({
     kernel: kernelId,
     regions: [],
     memory: [],
     early: [],
+    loader,
     attach: [],
     diagnostics,
     log: [],
@@ -236,5 +240,5 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     diagnostics.push(diag('error', 'kernel-panic', `${profile.id} would panic at boot: Kernel panic - not syncing: ${res.panic}`));
   const boot: PlanResult['boot'] = res.panic !== undefined ? { outcome: 'panic', panic: res.panic } : { outcome: 'completed' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
-  return { kernel: profile.id, regions, memory, early, attach, log: res.log, diagnostics, trace: res.trace, boot, exitCode };
+  return { kernel: profile.id, regions, memory, early, loader, attach, log: res.log, diagnostics, trace: res.trace, boot, exitCode };
 }

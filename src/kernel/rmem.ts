@@ -986,6 +986,12 @@ export interface DeviceAttach {
   region: string;
   /** of_reserved_mem_device_init_by_idx()'s return. */
   ret: number;
+  /**
+   * The region has a device_init hook (its handler's ops). Without one the call returns -EINVAL,
+   * which only drivers that make it see: drivers that find their carve-out with
+   * of_reserved_mem_lookup or of_address_to_resource (most remoteproc drivers) never call it.
+   */
+  deviceInit: boolean;
   /** Lines the device_init hook printed. */
   log: string[];
 }
@@ -1002,7 +1008,7 @@ export function attachConsumers(h: RmemHost): DeviceAttach[] {
   for (const region of st.regions) {
     for (const c of region.consumers) {
       if (!c.available) continue;
-      const a: DeviceAttach = { device: c.path, index: c.index, region: region.name, ret: 0, log: [] };
+      const a: DeviceAttach = { device: c.path, index: c.index, region: region.name, ret: 0, deviceInit: false, log: [] };
       if (!isAvailable(region.node)) {
         out.push(a);
         continue;
@@ -1014,6 +1020,7 @@ export function attachConsumers(h: RmemHost): DeviceAttach[] {
         out.push(a);
         continue;
       }
+      a.deviceInit = true;
       const saved = h.log.length;
       try {
         const r = init(e.view, { path: c.path });

@@ -23,6 +23,7 @@ export function planToJson(p: PlanResult): unknown {
     })),
     memory: p.memory.map((m) => ({ base: hex(m.base), size: hex(m.size) })),
     early: p.early.map((e) => ({ name: e.name, base: hex(e.base), size: hex(e.size), source: e.source })),
+    loader: p.loader,
     attach: p.attach,
     boot: p.boot,
     log: p.log.map((l) => l.text),

@@ -4,20 +4,23 @@
 import { readFileSync } from 'node:fs';
 import { renderDiagnostic } from '../../diagnostics.js';
 import { plan, type PlanResult } from '../../kernel/plan.js';
-import { formatPlanText } from '../../report/plan-text.js';
+import { formatPlanText, type PlanTextOptions } from '../../report/plan-text.js';
 import { formatPlanJson } from '../../report/plan-json.js';
 import { BOARD_FLAGS_HELP, loadBoardFor, loadHandlerFiles, parseBoardArgs, resolveKernels } from '../board-options.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
 ${BOARD_FLAGS_HELP}
-  --format text|json`;
+  --format text|json
+  --warnings            show the DTS compiler's warnings (default: their count; the kernel build
+                        turns most dtc warnings off)
+  --wide                the region table at full width (default on a terminal: fit its width)`;
 
 export async function run(argv: string[]): Promise<number> {
   const bad = (msg: string): number => {
     process.stderr.write(`carveout plan: ${msg}\n${usage}\n`);
     return 2;
   };
-  const parsed = parseBoardArgs(argv, { '--format': 'value' });
+  const parsed = parseBoardArgs(argv, { '--format': 'value', '--warnings': 'switch', '--wide': 'switch' });
   if (!parsed.ok) return bad(parsed.error);
   if (parsed.help) {
     process.stdout.write(usage + '\n');
@@ -35,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const user = await loadHandlerFiles(args.handlerFiles);
   const loaded = loadBoardFor(args, profile);
+  // The compiler's warnings about the board file (the kernel build runs dtc with most of them off).
+  const compileWarnings = new Set(loaded.diagnostics.filter((d) => d.severity === 'warning'));
   loaded.diagnostics.unshift(...user.diagnostics);
   const result = plan(loaded, {
     kernel: args.kernels[0]!,
@@ -42,11 +47,22 @@ export async function run(argv: string[]): Promise<number> {
     earlyParams: user.earlyParams,
     ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),
   });
-  report(result, format, profile.physAddrBits);
+  const shown = own.has('--warnings') ? result.diagnostics : result.diagnostics.filter((d) => !compileWarnings.has(d));
+  const hidden = result.diagnostics.length - shown.length;
+  const tty = process.stdout.isTTY === true;
+  const text: PlanTextOptions = {
+    physAddrBits: profile.physAddrBits,
+    ...(tty && !own.has('--wide') && process.stdout.columns ? { width: process.stdout.columns } : {}),
+    // NO_COLOR (no-color.org): any value turns colours off
+    color: tty && process.env.NO_COLOR === undefined,
+  };
+  report({ ...result, diagnostics: format === 'json' ? result.diagnostics : shown }, format, text);
+  if (format === 'text' && hidden > 0)
+    process.stderr.write(`${hidden} compiler warning${hidden === 1 ? '' : 's'} not shown (--warnings shows them)\n`);
   return result.exitCode;
 }
 
-function report(result: PlanResult, format: string, physAddrBits: 32 | 64): void {
+function report(result: PlanResult, format: string, text: PlanTextOptions): void {
   const readSource = (f: string): string | undefined => {
     try {
       return readFileSync(f, 'utf8');
@@ -59,6 +75,6 @@ function report(result: PlanResult, format: string, physAddrBits: 32 | 64): void
     return;
   }
   // Exit 2: the boot could not be modelled, only the reasons are worth printing.
-  if (result.exitCode !== 2) process.stdout.write(formatPlanText(result, { physAddrBits }));
+  if (result.exitCode !== 2) process.stdout.write(formatPlanText(result, text));
   for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
 }
