@@ -11,13 +11,17 @@ import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
 import { SIZE_HELP } from './sizes.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { renderDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { profileFromFiles } from '../kernel/build/store.js';
 
 /** What the board flags say; `board` is what loadBoard takes (minus the arch, set from the kernel). */
 export interface BoardArgs {
   file?: string;
   /** Every `--kernel` given, in order. */
   kernels: string[];
+  /** `--kernel-config FILE --system-map FILE`: the user's own build, a kernel beside the `--kernel`s. */
+  kernelConfig?: string;
+  systemMap?: string;
   bootargs?: string;
   board: LoadBoardOptions;
   handlerFiles: string[];
@@ -29,7 +33,10 @@ export type OwnFlags = Record<string, 'value' | 'switch'>;
 export type ParsedArgs = { ok: true; args: BoardArgs; own: Map<string, string[]>; help: boolean } | { ok: false; error: string };
 
 /** The board flags' lines for a command's `--help`. */
-export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')}
+export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')}, or a name stored by 'carveout kernels add'
+  --kernel-config FILE --system-map FILE
+                        your own kernel build: its .config and System.map (version, page size, CMA,
+                        image extent, built-in reserved-memory handlers are read from them)
   --bootargs "..."      kernel command line (default: the tree's /chosen/bootargs)
   --ram SIZE            RAM size (64M, 0x4000000, 1G): one bank at the tree's first memory node
   --memory BASE+SIZE[,BASE+SIZE...]   the RAM banks the boot loader writes into /memory
@@ -81,6 +88,14 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
         const v = value();
         if (!v) return { ok: false, error: '--kernel needs a kernel ID' };
         args.kernels.push(v);
+        break;
+      }
+      case '--kernel-config':
+      case '--system-map': {
+        const v = value();
+        if (!v) return { ok: false, error: `${name} needs a file` };
+        if (name === '--kernel-config') args.kernelConfig = v;
+        else args.systemMap = v;
         break;
       }
       case '--bootargs': {
@@ -146,16 +161,26 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
     }
   }
   if (includeDirs.length) args.board.includeDirs = includeDirs;
+  if ((args.kernelConfig === undefined) !== (args.systemMap === undefined))
+    return { ok: false, error: '--kernel-config and --system-map go together (a build is read from both)' };
   return { ok: true, args, own, help };
 }
 
-/** The kernels named by `--kernel`, resolved; an unknown one is the error. */
+/**
+ * The kernels named by `--kernel`, resolved, then the build of `--kernel-config/--system-map`; an
+ * unknown one, or a build whose files do not make a profile, is the error (its diagnostics rendered).
+ */
 export function resolveKernels(args: BoardArgs): { profiles: KernelProfile[] } | { error: string } {
   const profiles: KernelProfile[] = [];
   for (const k of args.kernels) {
     const p = resolveProfile(k);
-    if (!p) return { error: `unknown kernel '${k}' (known: ${profileIds.join(', ')})` };
+    if (!p) return { error: `unknown kernel '${k}' (known: ${profileIds.join(', ')}, or a name stored by 'carveout kernels add')` };
     profiles.push(p);
+  }
+  if (args.kernelConfig !== undefined && args.systemMap !== undefined) {
+    const built = profileFromFiles('own-build', args.kernelConfig, args.systemMap);
+    if (!built.profile) return { error: built.diagnostics.map((d) => renderDiagnostic(d)).join('\n') };
+    profiles.push(built.profile);
   }
   return { profiles };
 }

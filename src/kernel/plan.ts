@@ -17,6 +17,7 @@ import { attachConsumers, rmemRegions } from './rmem.js';
 import { builtinHandlers } from './handlers/index.js';
 import * as bootModule from './boot.js';
 import { getProfile, profileIds } from './profiles/index.js';
+import { storedKernel } from './build/store.js';
 import type { KernelProfile } from './profiles/types.js';
 
 export interface PlanOptions {
@@ -117,7 +118,8 @@ export function toPlanRegion(r: RmemRegion): PlanRegion {
 
 export function resolveProfile(kernel: string | KernelProfile): KernelProfile | undefined {
   if (typeof kernel !== 'string') return kernel;
-  return getProfile(kernel);
+  // a built-in id, else a build stored by `kernels add`
+  return getProfile(kernel) ?? storedKernel(kernel)?.profile;
 }
 
 /** Run one simulated boot of a loaded board (loadBoard, src/board.ts) and report what of_reserved_mem and the handlers did. */
@@ -143,6 +145,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernelId}'`, undefined, `known: ${profileIds.join(', ')}`));
     return none();
   }
+  diagnostics.push(...(profile.buildDiagnostics ?? []));
   if (board.arch !== undefined && board.arch !== profile.arch)
     diagnostics.push(
       diag(
@@ -169,7 +172,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       },
     }),
   );
-  const handlers = [...builtinHandlers(), ...userHandlers];
+  const handlers = [...builtinHandlers(profile.reservedMemConfig), ...userHandlers];
   const bootargs = options.bootargs ?? board.bootargs;
   const input: bootModule.BootInput = {
     tree: board.tree,

@@ -1,12 +1,17 @@
 // carveout kernels            list the kernels the lab knows (and which are cached)
 // carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels)
+// carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
 import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
 import { cacheDir } from '../../cache.js';
 import { splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
+import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
+import { profileIds } from '../../kernel/profiles/index.js';
+import { renderDiagnostic } from '../../diagnostics.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
        carveout kernels fetch [ID...] [--all] [--refresh]
+       carveout kernels add NAME --kernel-config FILE --system-map FILE
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -14,6 +19,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (argv[0] === 'add') return add(argv.slice(1));
   if (argv[0] === 'fetch') {
     const rest = argv.slice(1);
     const bad = rest.find((a) => a.startsWith('-') && a !== '--all' && a !== '--refresh');
@@ -75,8 +81,9 @@ export async function run(argv: string[]): Promise<number> {
       cmaSizeMbytes: c?.cmaSizeMbytes,
     };
   });
+  const builds = storedKernelNames();
   if (json) {
-    process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows, builds }, null, 2) + '\n');
     return 0;
   }
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
@@ -85,5 +92,37 @@ export async function run(argv: string[]): Promise<number> {
       `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}\n`,
     );
   }
+  if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
+  return 0;
+}
+
+/** `kernels add NAME --kernel-config FILE --system-map FILE`: exit 0 stored, 2 bad input. */
+function add(argv: string[]): number {
+  const usage = (msg: string): number => {
+    process.stderr.write(`carveout kernels add: ${msg}\n${USAGE}\n`);
+    return 2;
+  };
+  let name: string | undefined;
+  const files: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const { name: flag, inline } = splitOption(argv[i]!);
+    if (flag === '--kernel-config' || flag === '--system-map') {
+      const v = inline ?? argv[++i];
+      if (!v) return usage(`${flag} needs a file`);
+      files[flag] = v;
+    } else if (flag.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
+    else if (name !== undefined) return usage('one NAME');
+    else name = flag;
+  }
+  const config = files['--kernel-config'];
+  const map = files['--system-map'];
+  if (!name || !config || !map) return usage('NAME, --kernel-config and --system-map are required');
+  const r = addKernel(name, config, map, profileIds);
+  for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
+  if (!r.profile) return 2;
+  const p = r.profile;
+  process.stdout.write(
+    `${name}: Linux ${p.version} layer, ${p.arch}, page ${p.pageSize / 1024}K, CMA ${p.cmaSizeMBytes} MiB; use --kernel ${name}\n`,
+  );
   return 0;
 }

@@ -30,10 +30,10 @@ export async function run(argv: string[]): Promise<number> {
   const format = own.get('--format')?.at(-1) ?? 'text';
   if (format !== 'text' && format !== 'json') return bad(`unknown format '${format}'`);
   if (!args.file) return bad('no input file');
-  if (args.kernels.length === 0) return bad('--kernel is required');
-  if (args.kernels.length > 1) return bad('plan takes one --kernel');
   const kernels = resolveKernels(args);
   if ('error' in kernels) return bad(kernels.error);
+  if (kernels.profiles.length === 0) return bad('--kernel (or --kernel-config with --system-map) is required');
+  if (kernels.profiles.length > 1) return bad('plan takes one kernel');
   const profile = kernels.profiles[0]!;
 
   const user = await loadHandlerFiles(args.handlerFiles);
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   const compileWarnings = new Set(loaded.diagnostics.filter((d) => d.severity === 'warning'));
   loaded.diagnostics.unshift(...user.diagnostics);
   const result = plan(loaded, {
-    kernel: args.kernels[0]!,
+    kernel: profile,
     handlers: user.handlers,
     earlyParams: user.earlyParams,
     ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),

@@ -1,9 +1,11 @@
 // Debian linux-image-6.1.0-50-armmp 6.1.176-1 (armhf, ARMv7 multiplatform, no LPAE): 32-bit phys_addr_t.
-import { armProfile } from '../arch/arm/layer.js';
+import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
 import { linux61 } from '../versions/6.1.js';
 
-export const profile = armProfile(linux61, '6.1-armmp', 'linux-image-6.1.0-50-armmp 6.1.176-1', {
+export const build: ArmBuild = {
   config: { pageSize: 4096, forceMaxOrder: 12, cmaAreas: 7, lpae: false },
   // the kernel: memblock_reserve [0x40300000-...] arm_memblock_init (KERNEL_START)
   measured: { kernelOffset: 0x300000n, kernelSize: 0x1307588n, staticVmSize: 0x28n },
-});
+};
+
+export const profile = armProfile(linux61, '6.1-armmp', 'linux-image-6.1.0-50-armmp 6.1.176-1', build);

@@ -3,7 +3,7 @@
 // CONFIG_ARM64_64K_PAGES: ARCH_FORCE_MAX_ORDER defaults to 13 (arch/arm64/Kconfig).
 import { arm64Profile } from '../arch/arm64/layer.js';
 import { linux612 } from '../versions/6.12.js';
-import { build612 } from './6.12-arm64.js';
+import { build as build612 } from './6.12-arm64.js';
 
 export const profile = arm64Profile(linux612, '6.12-arm64-64k', '(none: linux-source-6.12, Debian arm64 config + CONFIG_ARM64_64K_PAGES)', {
   ...build612,

@@ -1,28 +1,66 @@
 // Kernel profiles: one build file per kernel id (series × arch × page size × Debian build), each
 // composed from the version layer (../versions/), the arch layer (../arch/*/layer.ts) and its facts.
+// A user's own build is composed the same way from its .config and System.map (../build/).
 import type { KernelProfile } from './types.js';
-import { profile as p61arm64 } from './6.1-arm64.js';
-import { profile as p612arm64 } from './6.12-arm64.js';
-import { profile as p612arm64_16k } from './6.12-arm64-16k.js';
+import type { Arm64Build } from '../arch/arm64/layer.js';
+import type { ArmBuild } from '../arch/arm/layer.js';
+import type { KernelSeries } from '../versions/types.js';
+import * as p61arm64 from './6.1-arm64.js';
+import * as p612arm64 from './6.12-arm64.js';
+import * as p612arm64_16k from './6.12-arm64-16k.js';
 import { profile as p612arm64_64k } from './6.12-arm64-64k.js';
-import { profile as p61armmp } from './6.1-armmp.js';
-import { profile as p61armmpLpae } from './6.1-armmp-lpae.js';
-import { profile as p612armmp } from './6.12-armmp.js';
-import { profile as p612armmpLpae } from './6.12-armmp-lpae.js';
+import * as p61armmp from './6.1-armmp.js';
+import * as p61armmpLpae from './6.1-armmp-lpae.js';
+import * as p612armmp from './6.12-armmp.js';
+import * as p612armmpLpae from './6.12-armmp-lpae.js';
 
 export type { KernelProfile, Arm64Layout, ArmLayout } from './types.js';
 
 export const profiles: Record<string, KernelProfile> = {
-  '6.1-arm64': p61arm64,
-  '6.12-arm64': p612arm64,
-  '6.12-arm64-16k': p612arm64_16k,
+  '6.1-arm64': p61arm64.profile,
+  '6.12-arm64': p612arm64.profile,
+  '6.12-arm64-16k': p612arm64_16k.profile,
   '6.12-arm64-64k': p612arm64_64k,
-  '6.1-armmp': p61armmp,
-  '6.1-armmp-lpae': p61armmpLpae,
+  '6.1-armmp': p61armmp.profile,
+  '6.1-armmp-lpae': p61armmpLpae.profile,
   // not in the lab's core set, but bootable by it (src/verify/kernels.ts)
-  '6.12-armmp': p612armmp,
-  '6.12-armmp-lpae': p612armmpLpae,
+  '6.12-armmp': p612armmp.profile,
+  '6.12-armmp-lpae': p612armmpLpae.profile,
 };
+
+/** A build the lab booted: its facts, with what was measured from its records. */
+export type LabBuild = { id: string; series: KernelSeries; pageSize: number; lpae: boolean } & (
+  | { arch: 'arm64'; build: Arm64Build }
+  | { arch: 'arm'; build: ArmBuild }
+);
+
+const arm64Lab = (m: { profile: KernelProfile; build: Arm64Build }): LabBuild => ({
+  id: m.profile.id,
+  series: m.profile.series,
+  pageSize: m.profile.pageSize,
+  lpae: false,
+  arch: 'arm64',
+  build: m.build,
+});
+const armLab = (m: { profile: KernelProfile; build: ArmBuild }): LabBuild => ({
+  id: m.profile.id,
+  series: m.profile.series,
+  pageSize: m.profile.pageSize,
+  lpae: m.build.config.lpae,
+  arch: 'arm',
+  build: m.build,
+});
+
+/** The measured builds (the 64 KiB one is not: nothing booted it), for what a user's build files do not state. */
+export const labBuilds: readonly LabBuild[] = [
+  arm64Lab(p61arm64),
+  arm64Lab(p612arm64),
+  arm64Lab(p612arm64_16k),
+  armLab(p61armmp),
+  armLab(p61armmpLpae),
+  armLab(p612armmp),
+  armLab(p612armmpLpae),
+];
 
 /** The profile for a kernel ID, or undefined. */
 export function getProfile(id: string): KernelProfile | undefined {

@@ -6,6 +6,8 @@
 import type { ParamSupport } from '../cmdline.js';
 import type { KernelProfileBase } from '../context.js';
 import type { KernelSeries } from '../versions/types.js';
+import type { ReservedMemConfig } from '../handlers/index.js';
+import type { Diagnostic } from '../../diagnostics.js';
 
 /** A `memblock=debug` caller as `%pS` prints it, without the offset. */
 export type Caller = string;
@@ -153,6 +155,10 @@ export interface KernelProfile extends KernelProfileBase {
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;
+  /** Which RESERVEDMEM_OF_DECLARE entries are built in (absent: Debian's, handlers/index.ts). */
+  reservedMemConfig?: ReservedMemConfig;
   /** Where each number came from: sources, config, and the lab records measured. */
   provenance: string;
+  /** What building the profile from a .config and System.map said (../build/): every plan repeats it. */
+  buildDiagnostics?: Diagnostic[];
 }

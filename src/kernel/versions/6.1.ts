@@ -30,7 +30,7 @@ export const linux61: KernelSeries = {
     earlyParams: [],
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
-    pgtable: { extraBefore: 9, extraAfter: 4 },
+    pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
     pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },

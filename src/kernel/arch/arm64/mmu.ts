@@ -68,8 +68,10 @@ export function pagingInit(st: BootState): void {
   const pg = a.pgtable;
   const pgAlloc = () => mb.physAllocRange(page, page, 0n, MEMBLOCK_ALLOC_NOLEAKTRACE, pg.caller);
   for (let i = 0; i < pg.extraBefore; i++) pgAlloc();
-  const initBegin = text + a.initBeginOffset;
-  const alias: Bank = { base: text, size: initBegin - text };
+  // map_mem's linear alias [kernel_start, __init_begin): kernel_start is the symbol
+  // arm64_memblock_init reserves from (6.1 _stext, 6.12 _text; arch/arm64/mm/mmu.c)
+  const kernelStart = text + a.reserveStartOffset;
+  const alias: Bank = { base: kernelStart, size: text + a.initBeginOffset - kernelStart };
   st.unmapped = mb.memory.regions.filter((r) => r.flags & MEMBLOCK_NOMAP).map((r) => ({ base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);

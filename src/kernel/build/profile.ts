@@ -1,0 +1,293 @@
+// A kernel profile from a build's own `.config` and `System.map`: what the build decides is read
+// from those two files; what no file states (sizeof(pg_data_t), the per-cpu chunk's bitmaps, arm's
+// struct static_vm) is taken from the lab's measurement of the nearest Debian build of the same
+// series, arch and page size, and the profile's provenance says which.
+import { diag, type Diagnostic } from '../../diagnostics.js';
+import { arm64Profile, type Arm64Build } from '../arch/arm64/layer.js';
+import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
+import { labBuilds, type LabBuild } from '../profiles/index.js';
+import type { BuildConfig, KernelProfile } from '../profiles/types.js';
+import type { ReservedMemConfig } from '../handlers/index.js';
+import { seriesForVersion, type KernelSeries } from '../versions/index.js';
+import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
+import { readSystemMap, tableEntries, type SystemMap } from './system-map.js';
+
+export interface KernelBuildFiles {
+  /** Profile id, e.g. the name `kernels add` stores it under. */
+  id: string;
+  config: { file: string; text: string };
+  systemMap: { file: string; text: string };
+}
+
+export interface BuiltProfile {
+  profile?: KernelProfile;
+  diagnostics: Diagnostic[];
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+
+/** Reads what a build's files state; collects problems as diagnostics at the line they concern. */
+class Reader {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    readonly config: KernelConfig,
+    readonly map: SystemMap,
+  ) {}
+  error(code: string, message: string, option?: string, hint?: string): void {
+    this.diagnostics.push(diag('error', code, message, configSpan(this.config, option), hint));
+  }
+  warn(code: string, message: string, option?: string): void {
+    this.diagnostics.push(diag('warning', code, message, configSpan(this.config, option)));
+  }
+  /** An int option the model needs; absent is an error unless a default is given. */
+  int(name: string, fallback?: number): number {
+    const v = configNumber(this.config, name);
+    if (v !== undefined) return Number(v);
+    if (fallback !== undefined) return fallback;
+    this.error('config-missing', `CONFIG_${name} is not set: the model needs its value`, name);
+    return 0;
+  }
+  /** A symbol's address; absent is an error at the System.map. */
+  sym(name: string): bigint {
+    const s = this.map.byName.get(name);
+    if (s) return s.address;
+    this.diagnostics.push(
+      diag('error', 'symbol-missing', `System.map has no '${name}'`, { file: this.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 }),
+    );
+    return 0n;
+  }
+}
+
+/**
+ * Which RESERVEDMEM_OF_DECLARE entries are linked in, in order: the `__of_table_<name>` symbols of
+ * `__reservedmem_of_table`. kernel/dma/contiguous.c declares `cma` (CONFIG_DMA_CMA),
+ * kernel/dma/coherent.c and kernel/dma/swiotlb.c both declare `dma` (CONFIG_DMA_DECLARE_COHERENT,
+ * CONFIG_DMA_RESTRICTED_POOL): the config tells which `dma` entries those are. Other names are
+ * drivers' (a vendor's pool, nvidia,tegra210-emc-table, ...), which the model does not run.
+ */
+function reservedMemTable(r: Reader): ReservedMemConfig {
+  const entries = tableEntries(r.map, '__reservedmem_of_table', '__rmem_of_table_sentinel', '__of_table_');
+  const cfg: ReservedMemConfig = {
+    dmaCma: configEnabled(r.config, 'DMA_CMA'),
+    dmaDeclareCoherent: configEnabled(r.config, 'DMA_DECLARE_COHERENT'),
+    dmaRestrictedPool: configEnabled(r.config, 'DMA_RESTRICTED_POOL'),
+  };
+  if (!entries) {
+    r.diagnostics.push(
+      diag(
+        'error',
+        'symbol-missing',
+        `System.map has no __reservedmem_of_table/__rmem_of_table_sentinel: it does not say which reserved-memory handlers are built in`,
+        { file: r.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 },
+      ),
+    );
+    return cfg;
+  }
+  const names = entries.map((e) => e.name.slice('__of_table_'.length));
+  const count = (n: string) => names.filter((x) => x === n).length;
+  const wantDma = Number(cfg.dmaDeclareCoherent) + Number(cfg.dmaRestrictedPool);
+  if (count('cma') !== Number(cfg.dmaCma) || count('dma') !== wantDma)
+    r.error(
+      'config-map-mismatch',
+      `System.map's __reservedmem_of_table (${names.join(', ') || 'empty'}) does not match the config's DMA_CMA/DMA_DECLARE_COHERENT/DMA_RESTRICTED_POOL: are they from the same build?`,
+      'DMA_CMA',
+    );
+  for (const e of entries) {
+    const n = e.name.slice('__of_table_'.length);
+    if (n !== 'cma' && n !== 'dma')
+      r.diagnostics.push(
+        diag(
+          'warning',
+          'handler-not-modelled',
+          `built-in RESERVEDMEM_OF_DECLARE entry '${e.name}' is not modelled: regions its compatible matches are reported as having no handler`,
+          { file: r.map.file, line: e.line, column: 1, endLine: e.line, endColumn: 1 },
+        ),
+      );
+  }
+  return cfg;
+}
+
+/** The lab build whose measurements stand in for what the files do not state. */
+function reference(r: Reader, series: KernelSeries, arch: 'arm64' | 'arm', pageSize: number, lpae: boolean): LabBuild | undefined {
+  const same = (b: LabBuild) => b.arch === arch && (arch === 'arm64' ? b.pageSize === pageSize : b.lpae === lpae);
+  const exact = labBuilds.find((b) => b.series === series && same(b));
+  if (exact) return exact;
+  const near =
+    labBuilds.find((b) => b.series === series && b.arch === arch) ??
+    labBuilds.find((b) => same(b)) ??
+    labBuilds.find((b) => b.arch === arch);
+  if (near)
+    r.warn(
+      'measured-from-other-build',
+      `no lab measurement of a ${series.name} ${arch} build with this page size${arch === 'arm' ? '/LPAE' : ''}: sizes no file states (pg_data_t, per-cpu bitmaps, struct static_vm) are taken from ${near.id}`,
+    );
+  else r.error('no-reference-build', `no lab build of ${arch} to take the measured sizes from`);
+  return near;
+}
+
+/** pcpu_build_alloc_info (mm/percpu.c): the first chunk's unit for the static per-cpu size. */
+function percpuUnit(r: Reader, pageSize: number): bigint {
+  const page = BigInt(pageSize);
+  const staticSize = r.sym('__per_cpu_end') - r.sym('__per_cpu_start');
+  // include/linux/percpu.h: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_SIZE_SHIFT, PERCPU_DYNAMIC_RESERVE (64-bit)
+  const reserved = configEnabled(r.config, 'MODULES') ? (configEnabled(r.config, 'MEM_ALLOC_PROFILING') ? 8n << 13n : 8n << 10n) : 0n;
+  const shift = configEnabled(r.config, 'RANDOM_KMALLOC_CACHES')
+    ? configEnabled(r.config, 'LOCKDEP') && pageSize !== 4096
+      ? 13n
+      : 12n
+    : 10n;
+  const dyn = 28n << shift;
+  const pfnAlign = (x: bigint) => (x + page - 1n) & ~(page - 1n);
+  const sizeSum = pfnAlign(staticSize + reserved + dyn);
+  const minUnit = sizeSum > pfnAlign(32n << 10n) ? sizeSum : pfnAlign(32n << 10n); // PCPU_MIN_UNIT_SIZE
+  return pfnAlign(minUnit); // roundup(min_unit_size, atom_size = PAGE_SIZE), one unit per allocation
+}
+
+/** The config values every arch reads (profiles/types.ts BuildConfig). */
+function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildConfig {
+  const c = r.config;
+  // include/linux/mmzone.h without CONFIG_ARCH_FORCE_MAX_ORDER: MAX_ORDER 11 (a count, 6.1) or
+  // MAX_PAGE_ORDER 10 (the largest order, 6.8+): the same buddy sizes either way.
+  const forceMaxOrder = r.int('ARCH_FORCE_MAX_ORDER', series.maxOrder === 'count' ? 11 : 10);
+  const cma = configEnabled(c, 'CMA');
+  const dmaCma = configEnabled(c, 'DMA_CMA');
+  if (dmaCma && !configEnabled(c, 'CMA_SIZE_SEL_MBYTES'))
+    r.warn(
+      'config-not-modelled',
+      'the default CMA area is sized by CONFIG_CMA_SIZE_SEL_MBYTES only in the model; this build selects it by percentage of memory',
+      'CMA_SIZE_PERCENTAGE',
+    );
+  if (!configEnabled(c, 'HUGETLB_PAGE') && configEnabled(c, 'TRANSPARENT_HUGEPAGE'))
+    r.warn(
+      'config-not-modelled',
+      'TRANSPARENT_HUGEPAGE without HUGETLB_PAGE: pageblock_order is then PMD-sized on some series and MAX_ORDER-sized on others (include/linux/pageblock-flags.h); modelled as without huge pages',
+      'TRANSPARENT_HUGEPAGE',
+    );
+  return {
+    pageSize,
+    forceMaxOrder,
+    cmaAreas: cma ? r.int('CMA_AREAS') : 0,
+    // kernel/dma/contiguous.c: without DMA_CMA there is no default area
+    cmaSizeMBytes: dmaCma ? r.int('CMA_SIZE_MBYTES') : 0,
+    cmaAlignment: cma ? r.int('CMA_ALIGNMENT') : 0,
+    numa: configEnabled(c, 'NUMA'),
+    nodesShift: configEnabled(c, 'NUMA') ? r.int('NODES_SHIFT') : 0,
+    hugetlbPage: configEnabled(c, 'HUGETLB_PAGE'),
+  };
+}
+
+function arm64Build(r: Reader, series: KernelSeries, ref: LabBuild & { arch: 'arm64' }, config: BuildConfig): Arm64Build {
+  const text = r.sym('_text');
+  const end = r.sym('_end');
+  const reserveStart = text + series.arm64.reserveStartOffset;
+  // arm64_memblock_init reserves from _text or _stext (the series' reserveStartOffset): check the build agrees
+  if (series.arm64.reserveStartOffset !== 0n && r.sym('_stext') !== reserveStart)
+    r.warn(
+      'layout-differs',
+      `_stext is ${hex(r.sym('_stext') - text)} past _text, the ${series.name} layer reserves the kernel from ${hex(series.arm64.reserveStartOffset)} past it`,
+    );
+  const build: Arm64Build = {
+    config: { ...config, paBits: r.int('ARM64_PA_BITS'), vaBits: r.int('ARM64_VA_BITS') },
+    measured: {
+      ...ref.build.measured,
+      reserveSize: end - reserveStart,
+      initBeginOffset: r.sym('__init_begin') - text,
+    },
+    percpu: { ...ref.build.percpu, unit: percpuUnit(r, config.pageSize) },
+    measuredFrom: `sizeof(pg_data_t), mem_section_usage_size() and the per-cpu bitmaps from data/lab/${ref.id}.jsonl.gz`,
+  };
+  // 6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c); the lab build shows whether the series does
+  if (ref.build.initPgDirFree) {
+    const dir = r.sym('init_pg_dir');
+    build.initPgDirFree = { offsetFromText: dir - text, size: r.sym('init_pg_end') - dir };
+  }
+  return build;
+}
+
+function armBuild(r: Reader, ref: LabBuild & { arch: 'arm' }, config: BuildConfig, lpae: boolean): ArmBuild {
+  // arm_memblock_init: memblock_reserve(__pa(KERNEL_START), KERNEL_END - KERNEL_START), KERNEL_START
+  // = _stext (arch/arm/include/asm/memory.h), __pa = x - PAGE_OFFSET + PHYS_OFFSET
+  const pageOffset = configNumber(r.config, 'PAGE_OFFSET');
+  if (pageOffset === undefined) r.error('config-missing', 'CONFIG_PAGE_OFFSET is not set (the vmsplit decides it)', 'PAGE_OFFSET');
+  else if (pageOffset !== 0xc0000000n)
+    r.error(
+      'config-not-modelled',
+      `CONFIG_PAGE_OFFSET=${hex(pageOffset)}: the model lays out lowmem for VMSPLIT_3G (0xc0000000) only`,
+      'PAGE_OFFSET',
+    );
+  if (!configEnabled(r.config, 'HIGHMEM'))
+    r.error('config-not-modelled', 'HIGHMEM is not set: the model keeps memory above lowmem as highmem', 'HIGHMEM');
+  const stext = r.sym('_stext');
+  return {
+    config: { ...config, lpae },
+    measured: { ...ref.build.measured, kernelOffset: stext - (pageOffset ?? 0n), kernelSize: r.sym('_end') - stext },
+    measuredFrom: `struct static_vm's size from data/lab/${ref.id}.jsonl.gz`,
+  };
+}
+
+/** Build a profile from a kernel build's `.config` and `System.map`. */
+export function buildProfile(files: KernelBuildFiles): BuiltProfile {
+  const cfg = readKernelConfig(files.config.text, files.config.file);
+  const sm = readSystemMap(files.systemMap.text, files.systemMap.file);
+  const r = new Reader(cfg.config, sm.map);
+  r.diagnostics.push(...cfg.diagnostics, ...sm.diagnostics);
+  const fail = (): BuiltProfile => ({ diagnostics: r.diagnostics });
+  if (r.diagnostics.length) return fail();
+  const c = cfg.config;
+  if (c.release === undefined) {
+    r.diagnostics.push(
+      diag('error', 'config-no-version', `no '# Linux/<arch> <release> Kernel Configuration' header: which kernel is this?`, {
+        file: c.file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+      }),
+    );
+    return fail();
+  }
+  const choice = seriesForVersion(c.release);
+  if ('error' in choice) {
+    r.error('no-version-layer', choice.error);
+    return fail();
+  }
+  const series = choice.series;
+  if (!choice.exact)
+    r.warn(
+      'version-between-layers',
+      `Linux ${c.release} has no version layer of its own: it is modelled by the ${series.name} layer (the nearest older)${choice.next ? `, ${choice.next.name} is the next known` : ''}; what changed since ${series.name} in drivers/of/of_reserved_mem.c, mm/memblock.c, mm/cma.c, kernel/dma/contiguous.c, crashkernel= and the arch's early boot (message formats, the order dynamic regions are allocated, which parameters exist, how many regions fit, early allocation sizes) may differ`,
+    );
+  const arch = c.arch === 'arm64' || configEnabled(c, 'ARM64') ? 'arm64' : c.arch === 'arm' || configEnabled(c, 'ARM') ? 'arm' : undefined;
+  if (!arch) {
+    r.error('arch-not-modelled', `Linux/${c.arch ?? '?'}: the model boots arm64 and arm kernels`);
+    return fail();
+  }
+  const pageSize = configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+  const lpae = configEnabled(c, 'ARM_LPAE');
+  if (configEnabled(c, 'RANDOMIZE_BASE'))
+    r.diagnostics.push(
+      diag(
+        'note',
+        'kaslr',
+        'RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr (or the boot loader gives no seed); the plan places it where nokaslr does',
+        configSpan(c, 'RANDOMIZE_BASE'),
+      ),
+    );
+  if (!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE'))
+    r.warn(
+      'config-not-modelled',
+      'no crash kernel support built in (CRASH_RESERVE/KEXEC_CORE): crashkernel= is still parsed by the model',
+      'CRASH_RESERVE',
+    );
+  const ref = reference(r, series, arch, pageSize, lpae);
+  if (!ref) return fail();
+  const config = buildConfig(r, series, pageSize);
+  const reservedMemConfig = reservedMemTable(r);
+  const described = `${files.config.file} and ${files.systemMap.file} (Linux/${arch} ${c.release})`;
+  const profile =
+    ref.arch === 'arm64'
+      ? arm64Profile(series, files.id, described, arm64Build(r, series, ref, config))
+      : armProfile(series, files.id, described, armBuild(r, ref, config, lpae));
+  if (r.diagnostics.some((d) => d.severity === 'error')) return fail();
+  return { profile: { ...profile, reservedMemConfig, buildDiagnostics: r.diagnostics }, diagnostics: r.diagnostics };
+}

@@ -1,0 +1,66 @@
+// Own builds stored under a name (`carveout kernels add NAME --kernel-config … --system-map …`):
+// the two files are copied into the cache (src/cache.ts), <cache>/builds/<NAME>/{config,System.map},
+// and `--kernel NAME` builds the profile from them again, so the profile follows the model's code.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from '../../cache.js';
+import { diag, type Diagnostic } from '../../diagnostics.js';
+import { buildProfile, type BuiltProfile } from './profile.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+function buildsDir(): string {
+  return join(cacheDir(), 'builds');
+}
+
+/** Read a build's two files and build its profile; unreadable files are diagnostics. */
+export function profileFromFiles(id: string, configFile: string, systemMapFile: string): BuiltProfile {
+  const read = (f: string): string | Diagnostic => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      const why = e instanceof Error && 'code' in e ? String(e.code) : 'unreadable';
+      return diag('error', 'file-unreadable', `cannot read ${f} (${why})`, { file: f, line: 0, column: 0, endLine: 0, endColumn: 0 });
+    }
+  };
+  const config = read(configFile);
+  const map = read(systemMapFile);
+  if (typeof config !== 'string' || typeof map !== 'string')
+    return { diagnostics: [config, map].filter((x): x is Diagnostic => typeof x !== 'string') };
+  return buildProfile({ id, config: { file: configFile, text: config }, systemMap: { file: systemMapFile, text: map } });
+}
+
+/** Store a build under `name` once its profile builds; returns what building it said. */
+export function addKernel(name: string, configFile: string, systemMapFile: string, builtinIds: readonly string[]): BuiltProfile {
+  if (!NAME.test(name))
+    return { diagnostics: [diag('error', 'bad-kernel-name', `kernel name '${name}': use letters, digits, '.', '_', '+', '-'`)] };
+  if (builtinIds.includes(name)) return { diagnostics: [diag('error', 'bad-kernel-name', `'${name}' is a built-in kernel`)] };
+  const built = profileFromFiles(name, configFile, systemMapFile);
+  if (!built.profile) return built;
+  const dir = join(buildsDir(), name);
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  copyFileSync(configFile, join(tmp, 'config'));
+  copyFileSync(systemMapFile, join(tmp, 'System.map'));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return built;
+}
+
+/** The stored build called `name`, or undefined when there is none. */
+export function storedKernel(name: string): BuiltProfile | undefined {
+  if (!NAME.test(name)) return undefined;
+  const dir = join(buildsDir(), name);
+  if (!existsSync(join(dir, 'config'))) return undefined;
+  return profileFromFiles(name, join(dir, 'config'), join(dir, 'System.map'));
+}
+
+/** Names of the stored builds. */
+export function storedKernelNames(): string[] {
+  const d = buildsDir();
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((n) => NAME.test(n) && existsSync(join(d, n, 'config')))
+    .sort();
+}

@@ -1,0 +1,64 @@
+// A kernel build's System.map (scripts/mksysmap: `nm -n vmlinux` filtered): `<address> <type>
+// <symbol>` per line, sorted by address.
+import { diag, type Diagnostic } from '../../diagnostics.js';
+
+export interface MapSymbol {
+  address: bigint;
+  type: string;
+  name: string;
+  line: number;
+}
+
+export interface SystemMap {
+  file: string;
+  /** In file order (by address). */
+  symbols: MapSymbol[];
+  /** First definition of each name. */
+  byName: Map<string, MapSymbol>;
+}
+
+const LINE = /^([0-9a-fA-F]+) ([A-Za-z?-]) (\S+)\s*$/;
+
+export function readSystemMap(text: string, file: string): { map: SystemMap; diagnostics: Diagnostic[] } {
+  const map: SystemMap = { file, symbols: [], byName: new Map() };
+  const diagnostics: Diagnostic[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const l = raw.replace(/\r$/, '');
+    if (l === '') return;
+    const line = i + 1;
+    const m = LINE.exec(l);
+    if (!m) {
+      if (diagnostics.length < 10)
+        diagnostics.push(
+          diag('error', 'system-map-syntax', `not a System.map line ('<address> <type> <symbol>'): ${JSON.stringify(l.slice(0, 60))}`, {
+            file,
+            line,
+            column: 1,
+            endLine: line,
+            endColumn: l.length + 1,
+          }),
+        );
+      return;
+    }
+    const s: MapSymbol = { address: BigInt(`0x${m[1]}`), type: m[2]!, name: m[3]!, line };
+    map.symbols.push(s);
+    if (!map.byName.has(s.name)) map.byName.set(s.name, s);
+  });
+  return { map, diagnostics };
+}
+
+/**
+ * The entries of a linker table: `__<prefix>` symbols from the table's start symbol up to its
+ * sentinel, in link order (by address). RESERVEDMEM_OF_DECLARE(name, compat, init) puts a
+ * `__of_table_<name>` entry into `__reservedmem_of_table`, ended by `__rmem_of_table_sentinel`
+ * (include/linux/of.h _OF_DECLARE, include/asm-generic/vmlinux.lds.h).
+ */
+export function tableEntries(m: SystemMap, start: string, end: string, entryPrefix: string): MapSymbol[] | undefined {
+  const s = m.byName.get(start);
+  const e = m.byName.get(end);
+  if (!s || !e) return undefined;
+  return m.symbols
+    .filter((x) => x.name.startsWith(entryPrefix) && x.address >= s.address && x.address < e.address)
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}

@@ -1,0 +1,214 @@
+// Profiles built from a kernel build's .config and System.map (src/kernel/build/):
+//  - a build stating Debian 6.12-arm64's values gives that built-in profile (nothing typed twice);
+//  - a release between version layers runs on the nearest older one with a warning, an older one is
+//    an error; bad lines are diagnostics at their line; built-in reserved-memory handlers are read
+//    from __reservedmem_of_table;
+//  - `kernels add` + `plan --kernel NAME` and `plan --kernel-config … --system-map …` give the same plan;
+//  - every lab kernel whose package (config + the real System.map) is cached: the profile built
+//    from those two files alone replays all its recorded boots, 100%, as the built-in one does.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProfile } from '../../src/kernel/build/profile.js';
+import { readSystemMap } from '../../src/kernel/build/system-map.js';
+import { getProfile } from '../../src/kernel/profiles/index.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { cachedKernel } from '../../src/verify/kernels.js';
+import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
+import { replayCase } from './replay-lib.js';
+import { runCli } from '../helpers/cli.js';
+
+/** A .config as Kconfig writes it, for Debian's 6.12 arm64 values unless overridden. */
+function config(release: string, over: Record<string, string | null> = {}): string {
+  const v: Record<string, string | null> = {
+    ARM64: 'y',
+    ARM64_4K_PAGES: 'y',
+    ARM64_VA_BITS: '52',
+    ARM64_PA_BITS: '52',
+    ARCH_FORCE_MAX_ORDER: '10',
+    MODULES: 'y',
+    NUMA: 'y',
+    NODES_SHIFT: '4',
+    HUGETLB_PAGE: 'y',
+    CMA: 'y',
+    CMA_AREAS: '20',
+    DMA_CMA: 'y',
+    CMA_SIZE_MBYTES: '64',
+    CMA_SIZE_SEL_MBYTES: 'y',
+    CMA_ALIGNMENT: '8',
+    DMA_DECLARE_COHERENT: 'y',
+    CRASH_RESERVE: 'y',
+    ...over,
+  };
+  const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
+  return `#\n# Automatically generated file; DO NOT EDIT.\n# Linux/arm64 ${release} Kernel Configuration\n#\n${lines.join('\n')}\n`;
+}
+
+/** A System.map with Debian 6.12-arm64's extent, per-cpu size and reserved-memory table. */
+function systemMap(table = ['cma', 'dma']): string {
+  const base = 0xffff800080000000n;
+  const at = (off: bigint, type: string, name: string) => `${(base + off).toString(16).padStart(16, '0')} ${type} ${name}`;
+  const rows = [
+    at(0n, 'T', '_text'),
+    at(0x10000n, 'T', '_stext'),
+    at(0x1cf0000n, 'T', '__init_begin'),
+    at(0x1f00000n, 'D', '__reservedmem_of_table'),
+    ...table.map((n, i) => at(0x1f00000n + BigInt(i) * 0xc8n, 'd', `__of_table_${n}`)),
+    at(0x1f00000n + BigInt(table.length) * 0xc8n, 'd', '__rmem_of_table_sentinel'),
+    at(0x1f40000n, 'D', '__per_cpu_start'),
+    at(0x1f58c58n, 'D', '__per_cpu_end'),
+    at(0x2b09000n, 'B', 'init_pg_dir'),
+    at(0x2b17000n, 'B', 'init_pg_end'),
+    at(0x2b20000n, 'B', '_end'),
+  ];
+  return rows.join('\n') + '\n';
+}
+
+const build = (cfg: string, map = systemMap()) =>
+  buildProfile({ id: 'own', config: { file: 'test.config', text: cfg }, systemMap: { file: 'test.map', text: map } });
+
+/** The profile minus what names its origin. */
+function facts(p: KernelProfile): object {
+  const { id: _id, debianPackage: _d, provenance: _p, buildDiagnostics: _b, reservedMemConfig: _r, ...rest } = p;
+  return rest;
+}
+
+test('build: Debian 6.12-arm64 values give the built-in 6.12-arm64 profile', () => {
+  const r = build(config('6.12.95'));
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity !== 'note'),
+    [],
+  );
+  assert.ok(r.profile);
+  assert.deepEqual(facts(r.profile), facts(getProfile('6.12-arm64')!));
+  assert.deepEqual(r.profile.reservedMemConfig, { dmaCma: true, dmaDeclareCoherent: true, dmaRestrictedPool: false });
+  assert.match(r.profile.provenance, /test\.config and test\.map/);
+  assert.match(r.profile.provenance, /data\/lab\/6\.12-arm64\.jsonl\.gz/);
+});
+
+test('build: what the config decides is read from it', () => {
+  const p = build(
+    config('6.12.95', { ARM64_4K_PAGES: null, ARM64_16K_PAGES: 'y', ARCH_FORCE_MAX_ORDER: '11', CMA_SIZE_MBYTES: '128', NUMA: null }),
+  ).profile!;
+  assert.equal(p.pageSize, 16384);
+  assert.equal(p.maxOrder, 11);
+  assert.equal(p.pageblockOrder, 11); // PMD 32 MiB = order 11 with 16 KiB pages
+  assert.equal(p.cmaSizeMBytes, 128);
+  assert.equal(p.numa, false);
+  assert.equal(p.maxNumNodes, 1);
+  // the image's extent is the System.map's, the measured pg_data_t the 16K lab build's
+  assert.equal(p.arm64!.reserveSize, 0x2b20000n);
+  assert.equal(p.arm64!.numa.nodeDataSize, getProfile('6.12-arm64-16k')!.arm64!.numa.nodeDataSize);
+  // the 6.8+ meaning of ARCH_FORCE_MAX_ORDER (the largest order) vs 6.1's (a count)
+  const old = build(config('6.1.176', { ARCH_FORCE_MAX_ORDER: '11', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }), systemMap()).profile;
+  assert.equal(old?.pageblockOrder, 9);
+  assert.equal(getProfile('6.1-arm64')!.maxOrder, 11);
+});
+
+test('build: a release between version layers runs on the nearest older one, and says so', () => {
+  const r = build(config('6.14.3'));
+  assert.equal(r.profile?.series.name, '6.12');
+  const w = r.diagnostics.find((d) => d.code === 'version-between-layers');
+  assert.ok(w, 'a warning names the layer');
+  assert.equal(w.severity, 'warning');
+  assert.match(w.message, /6\.14\.3.*6\.12 layer/);
+  assert.match(w.message, /of_reserved_mem/);
+  assert.equal(w.line, 3, 'at the header line');
+  const old = build(config('4.19.0'));
+  assert.equal(old.profile, undefined);
+  assert.equal(old.diagnostics[0]?.code, 'no-version-layer');
+  assert.equal(old.diagnostics[0]?.severity, 'error');
+  const none = build(config('6.12.95').replace(/^# Linux.*$/m, '#'));
+  assert.equal(none.diagnostics[0]?.code, 'config-no-version');
+});
+
+test('build: bad lines are errors at their line and column', () => {
+  const r = build(config('6.12.95') + 'garbage here\n');
+  assert.equal(r.profile, undefined);
+  const d = r.diagnostics.find((x) => x.code === 'config-syntax');
+  assert.equal(d?.line, config('6.12.95').split('\n').length);
+  assert.equal(d?.column, 1);
+  const m = readSystemMap('ffff0000 T _text\nnot a symbol line\n', 'x.map');
+  assert.deepEqual(
+    m.diagnostics.map((x) => [x.file, x.line, x.code]),
+    [['x.map', 2, 'system-map-syntax']],
+  );
+  // Debian's image packages ship a stub in place of System.map
+  const stub = build(config('6.12.95'), 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n');
+  assert.equal(stub.diagnostics[0]?.code, 'system-map-syntax');
+  const missing = build(config('6.12.95'), systemMap().replace(/^.* __init_begin\n/m, ''));
+  assert.ok(missing.diagnostics.some((x) => x.code === 'symbol-missing' && /__init_begin/.test(x.message)));
+});
+
+test('build: built-in reserved-memory handlers come from __reservedmem_of_table', () => {
+  const vendor = build(config('6.12.95'), systemMap(['cma', 'dma', 'vendor_pool']));
+  assert.ok(vendor.profile);
+  const w = vendor.diagnostics.find((d) => d.code === 'handler-not-modelled');
+  assert.match(w?.message ?? '', /__of_table_vendor_pool/);
+  assert.equal(w?.file, 'test.map');
+  const restricted = build(config('6.12.95', { DMA_RESTRICTED_POOL: 'y' }), systemMap(['cma', 'dma', 'dma']));
+  assert.deepEqual(restricted.profile?.reservedMemConfig, { dmaCma: true, dmaDeclareCoherent: true, dmaRestrictedPool: true });
+  const mismatch = build(config('6.12.95', { DMA_RESTRICTED_POOL: 'y' }));
+  assert.equal(mismatch.profile, undefined);
+  assert.ok(mismatch.diagnostics.some((d) => d.code === 'config-map-mismatch'));
+});
+
+test('build: kernels add NAME, then --kernel NAME plans as --kernel-config/--system-map does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-build-'));
+  const cfg = join(dir, '.config');
+  const map = join(dir, 'System.map');
+  writeFileSync(cfg, config('6.12.95'));
+  writeFileSync(map, systemMap());
+  const env = { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') };
+  const add = runCli(['kernels', 'add', 'mine', '--kernel-config', cfg, '--system-map', map], { env });
+  assert.equal(add.status, 0, add.stderr);
+  assert.match(add.stdout, /mine: Linux 6\.12 layer, arm64, page 4K/);
+  const board = ['examples/qemu-virt-cma.dts', '--platform', 'qemu-virt', '--ram', '1G', '--format', 'json'];
+  const byName = runCli(['plan', ...board, '--kernel', 'mine'], { env });
+  const byFiles = runCli(['plan', ...board, '--kernel-config', cfg, '--system-map', map], { env });
+  const builtin = runCli(['plan', ...board, '--kernel', '6.12-arm64'], { env });
+  assert.equal(byName.status, 0, byName.stderr);
+  const regions = (s: string) => JSON.stringify((JSON.parse(s) as { regions: unknown; early: unknown; log: unknown }).regions);
+  assert.equal(regions(byName.stdout), regions(byFiles.stdout));
+  assert.equal(regions(byName.stdout), regions(builtin.stdout));
+  const list = runCli(['kernels', '--format', 'json'], { env });
+  assert.deepEqual((JSON.parse(list.stdout) as { builds: string[] }).builds, ['mine']);
+  // a bad build is exit 2 with the diagnostic at its line
+  writeFileSync(cfg, config('6.12.95') + 'oops\n');
+  const bad = runCli(['plan', ...board, '--kernel-config', cfg, '--system-map', map], { env });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /\.config:\d+:1: error: not a \.config line/);
+  const half = runCli(['plan', ...board, '--kernel-config', cfg], { env });
+  assert.equal(half.status, 2);
+  assert.match(half.stderr, /go together/);
+});
+
+test('build: each cached lab package, from its config and System.map alone, replays its records 100%', (t) => {
+  const summary: string[] = [];
+  for (const kernel of recordedKernels()) {
+    const records = readLabRecords(kernel);
+    const info = cachedKernel(kernel);
+    const recorded = records[0]?.package;
+    const cached = info ? `${info.package} ${info.version}` : undefined;
+    const mapText = info?.systemMap && existsSync(info.systemMap) ? readFileSync(info.systemMap, 'utf8') : '';
+    if (!info || cached !== recorded || readSystemMap(mapText, '').diagnostics.length || !mapText) {
+      summary.push(
+        `${kernel}: skipped (${!info ? 'not fetched' : cached !== recorded ? `cached ${cached}, recorded on ${recorded}` : 'no real System.map in the cache'})`,
+      );
+      continue;
+    }
+    const r = buildProfile({
+      id: kernel,
+      config: { file: info.config, text: readFileSync(info.config, 'utf8') },
+      systemMap: { file: info.systemMap, text: mapText },
+    });
+    assert.ok(r.profile, `${kernel}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+    const bad = records.map((rec) => replayCase(rec, r.profile)).filter((o) => !o.ok);
+    summary.push(`${kernel}: ${records.length - bad.length}/${records.length} cases agree with the profile built from ${cached}`);
+    assert.deepEqual(bad.map((o) => `${o.caseId}: ${o.problems.join(' ; ')}`).slice(0, 5), [], kernel);
+  }
+  t.diagnostic(summary.join('\n'));
+  process.stdout.write(`# built profiles\n# ${summary.join('\n# ')}\n`);
+});

@@ -1,0 +1,154 @@
+// Replaying a recorded lab boot (data/lab/<kernel>.jsonl.gz, src/verify/records.ts) through
+// plan(): replay.test.ts requires, per case:
+//  - the reserved-memory log lines (`OF: reserved mem:`, `Reserved memory:`, `cma:`, and 6.1's
+//    `OF: fdt: Reserved memory:` from drivers/of/fdt.c) equal to what the kernel printed, in order;
+//  - every region's base and size equal to what the kernel reserved: static regions print their
+//    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
+//    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
+//    with its size, alignment, range and result.
+import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { readDtb } from '../../src/fdt/reader.js';
+import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { loadBoard } from '../../src/board.js';
+
+const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
+/** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
+const RMEM_ALLOC_CALLER =
+  /^(fdt_scan_reserved_mem|early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc_size|__reserved_mem_alloc_in_range|fdt_init_reserved_mem)\b/;
+
+interface Alloc {
+  size: bigint;
+  align: bigint;
+  from: bigint;
+  maxAddr: bigint;
+  result: bigint;
+}
+
+const fmtAlloc = (a: Alloc) =>
+  `size=0x${a.size.toString(16)} align=0x${a.align.toString(16)} from=0x${a.from.toString(16)} max=0x${a.maxAddr.toString(16)} -> 0x${a.result.toString(16)}`;
+
+/**
+ * The kernel's of_reserved_mem allocations from the trace. The result is read from the trace
+ * itself: memblock_alloc_range_nid() reserves what it found immediately, so a successful
+ * allocation is followed by a memblock_reserve of the same size; anything else means it failed.
+ * (The recorded `result` field pairs an allocation with the next such reserve even when that one
+ * belongs to a later allocation, e.g. the default CMA area after a failed region.)
+ */
+function observedAllocs(r: LabRecord): Alloc[] {
+  const ev = r.observation.memblock;
+  const out: Alloc[] = [];
+  ev.forEach((e, i) => {
+    if (e.fn !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(e.caller)) return;
+    const next = ev[i + 1];
+    const size = e.size ?? 0n;
+    if (e.count !== undefined && e.count > 1 && typeof e.result === 'bigint' && e.lastResult !== undefined) {
+      // Stored records compact runs of identical successful allocations with adjacent results
+      // (observation.ts compactTrace): expand them back, first to last.
+      const step = e.lastResult >= e.result ? size : -size;
+      for (let k = 0; k < e.count; k++) {
+        out.push({ size, align: e.align ?? 0n, from: e.from ?? 0n, maxAddr: e.maxAddr ?? 0n, result: e.result + BigInt(k) * step });
+      }
+      return;
+    }
+    const from = e.from ?? 0n;
+    const maxAddr = e.maxAddr ?? 0n;
+    const align = e.align ?? 0n;
+    const b = next?.base;
+    // Same size is not enough (the default CMA area can follow a failed region of its size without
+    // a line of its own): the block must also lie in [from, max_addr) at the asked alignment (round_down masks with align - 1, also for odd alignments).
+    const ok =
+      next !== undefined &&
+      b !== undefined &&
+      next.fn === 'memblock_reserve' &&
+      /^memblock_alloc_range_nid\b/.test(next.caller) &&
+      next.size === size &&
+      b >= from &&
+      (maxAddr <= 1n || b + size <= maxAddr) &&
+      (align === 0n || (b & (align - 1n)) === 0n);
+    out.push({ size, align, from, maxAddr, result: ok ? b : 0n });
+  });
+  return out;
+}
+
+function predictedAllocs(p: PlanResult): Alloc[] {
+  const out: Alloc[] = [];
+  for (const ev of p.trace.events) {
+    const d = ev.detail as {
+      kind?: string;
+      caller?: string;
+      size?: bigint;
+      align?: bigint;
+      from?: bigint;
+      maxAddr?: bigint;
+      result?: bigint;
+    };
+    if ((d.kind ?? ev.kind) !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(d.caller ?? '')) continue;
+    out.push({ size: d.size ?? 0n, align: d.align ?? 0n, from: d.from ?? 0n, maxAddr: d.maxAddr ?? 0n, result: d.result ?? 0n });
+  }
+  return out;
+}
+
+export interface CaseOutcome {
+  caseId: string;
+  ok: boolean;
+  problems: string[];
+  /** How much was compared: log lines, dynamic placements (0 when the boot had no trace). */
+  lines?: number;
+  allocs?: number;
+  /** The kernel stopped (hang/panic) before printing everything the model predicts. */
+  truncated?: boolean;
+}
+
+function firstDiff(want: string[], got: string[]): string {
+  for (let i = 0; i < Math.max(want.length, got.length); i++) {
+    if (want[i] !== got[i])
+      return `line ${i + 1}: kernel ${JSON.stringify(want[i] ?? '(none)')} model ${JSON.stringify(got[i] ?? '(none)')}`;
+  }
+  return '';
+}
+
+/** Replay one record through plan() with its own kernel's profile, or `profile` (e.g. one built from the package's files). */
+export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile(r.kernel)!): CaseOutcome {
+  const problems: string[] = [];
+  const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
+  if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
+  const board = loadBoard(r.dtbBytes, {
+    fileName: `${r.kernel}/${r.caseId}.dtb`,
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch: profile.arch,
+    ram: BigInt(r.ram),
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+  });
+  const p = plan(board, { kernel: profile, bootargs: r.append });
+  const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
+  let got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
+  // A boot that hung or crashed before the end of early memory setup (timed out or panicked
+  // without reaching /init) printed only a prefix of what it would have: compare that prefix.
+  // Every line it did print must still match, in order.
+  const truncated = !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked) && want.length < got.length;
+  if (truncated) got = got.slice(0, want.length);
+  if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  let allocs = 0;
+  if (r.observation.memblock.length > 0) {
+    const wa = observedAllocs(r).map(fmtAlloc);
+    const ga = predictedAllocs(p).map(fmtAlloc);
+    allocs = wa.length;
+    if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
+  }
+  return { caseId: r.caseId, ok: problems.length === 0, problems, lines: want.length, allocs, truncated };
+}
+
+/** Records grouped by the kernel they were booted on (sample files included: they are real boots). */
+export function recordsByKernel(): Map<string, LabRecord[]> {
+  const m = new Map<string, LabRecord[]>();
+  for (const file of recordedKernels()) {
+    for (const r of readLabRecords(file)) {
+      const list = m.get(r.kernel) ?? [];
+      list.push(r);
+      m.set(r.kernel, list);
+    }
+  }
+  return m;
+}
