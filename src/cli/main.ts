@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   plan: { summary: 'predict what the kernel does with reserved memory', load: () => import('./commands/plan.js') },
   verify: { summary: 'boot a real kernel under QEMU and compare with the plan', load: () => import('./commands/verify.js') },
   kernels: { summary: 'list or fetch the kernels the lab knows', load: () => import('./commands/kernels.js') },
+  map: { summary: 'draw where the kernel puts reserved memory (text, SVG, HTML)', load: () => import('./commands/map.js') },
 };
 
 function usage(): string {

@@ -1,0 +1,86 @@
+// What map, explain and diff share: plan a board once per `--kernel` (board-options.ts parsed the
+// flags), and print the diagnostics on stderr the way plan does.
+import { readFileSync } from 'node:fs';
+import { renderDiagnostic, type Diagnostic } from '../diagnostics.js';
+import type { Board } from '../board.js';
+import { plan, type PlanResult } from '../kernel/plan.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
+import { writeOutputFile } from './output.js';
+import { loadBoardFor, loadHandlerFiles, parseBoardArgs, type BoardArgs, type OwnFlags } from './board-options.js';
+
+/** A usage error: the message and the usage on stderr, exit 2. */
+export type Bad = (msg: string) => number;
+
+/**
+ * Parse a board command's argv: board flags and `own` flags; `--help` prints `usage` (exit 0), a
+ * usage error prints it on stderr (exit 2) — either way the exit code comes back instead.
+ */
+export function parseCommand(
+  command: string,
+  usage: string,
+  argv: string[],
+  own: OwnFlags,
+): { args: BoardArgs; own: Map<string, string[]>; bad: Bad } | number {
+  const bad: Bad = (msg) => {
+    process.stderr.write(`carveout ${command}: ${msg}\n${usage}\n`);
+    return 2;
+  };
+  const parsed = parseBoardArgs(argv, own);
+  if (!parsed.ok) return bad(parsed.error);
+  if (parsed.help) {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  return { args: parsed.args, own: parsed.own, bad };
+}
+
+export interface PlannedBoard {
+  profile: KernelProfile;
+  board: Board;
+  result: PlanResult;
+}
+
+/** Plan `args`' board on each kernel, in the order given. */
+export async function planBoards(args: BoardArgs, profiles: KernelProfile[]): Promise<PlannedBoard[]> {
+  const user = await loadHandlerFiles(args.handlerFiles);
+  return profiles.map((profile) => {
+    const board = loadBoardFor(args, profile);
+    board.diagnostics.unshift(...user.diagnostics);
+    const result = plan(board, {
+      kernel: profile,
+      handlers: user.handlers,
+      earlyParams: user.earlyParams,
+      ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),
+    });
+    return { profile, board, result };
+  });
+}
+
+/** Each diagnostic on stderr with its source line, once (two kernels load the same file). */
+export function printDiagnostics(list: Diagnostic[]): void {
+  const readSource = (f: string): string | undefined => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const seen = new Set<string>();
+  for (const d of list) {
+    const text = renderDiagnostic(d, readSource);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    process.stderr.write(text + '\n');
+  }
+}
+
+/** Write `text` to `-o FILE` (write-then-rename) or standard output; false when the file could not be written. */
+export function emit(text: string, outFile: string | undefined, command: string): boolean {
+  if (outFile === undefined) {
+    process.stdout.write(text);
+    return true;
+  }
+  const err = writeOutputFile(outFile, new TextEncoder().encode(text));
+  if (err) process.stderr.write(`carveout ${command}: ${err}\n`);
+  return err === undefined;
+}
