@@ -4,6 +4,8 @@
 import type { Board } from '../board.js';
 import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
 import { plan, resolveProfile } from '../kernel/plan.js';
+import type { ReservedMemHandler } from '../kernel/handler-api.js';
+import type { EarlyParam } from '../kernel/cmdline.js';
 import type { VirtArch } from '../platform/qemu-virt.js';
 import { strings } from '../tree/query.js';
 import { nodePath, type Node, type Property } from '../tree/types.js';
@@ -27,6 +29,9 @@ export interface CheckOptions {
   strict?: boolean;
   /** Command line for every kernel (default: the board's). */
   bootargs?: string;
+  /** User reserved-memory handlers and early parameters, as plan() takes them. */
+  handlers?: ReservedMemHandler[];
+  earlyParams?: EarlyParam[];
 }
 
 export interface CheckResult {
@@ -64,7 +69,12 @@ export function check(board: Board | ((arch: VirtArch) => Board), options: Check
       continue;
     }
     const b = boardFor(profile.arch);
-    const p = plan(b, { kernel, ...(options.bootargs !== undefined ? { bootargs: options.bootargs } : {}) });
+    const p = plan(b, {
+      kernel,
+      ...(options.bootargs !== undefined ? { bootargs: options.bootargs } : {}),
+      ...(options.handlers ? { handlers: options.handlers } : {}),
+      ...(options.earlyParams ? { earlyParams: options.earlyParams } : {}),
+    });
     if (p.exitCode === 2) {
       for (const d of p.diagnostics) if (d.severity === 'error' && !diagnostics.some((x) => x.message === d.message)) diagnostics.push(d);
       continue;

@@ -67,7 +67,7 @@ const rejectReasons: RejectReason[] = [
     help: 'A reusable shared-dma-pool must start and end on CMA_MIN_ALIGNMENT_BYTES (pageblock size: 4 MiB with 4K pages, 32 MiB with 16K, 512 MiB with 64K).',
     property: 'reg',
     message: (run, r) =>
-      `${r.base !== null && r.size !== null ? `${range(r.base, r.size)} is` : 'the region is'} not aligned to ${hex(cmaAlign(run))} (CMA_MIN_ALIGNMENT_BYTES on ${run.kernel}): the CMA pool is not created`,
+      `${r.base !== null && r.size !== null ? `${range(r.base, r.size)} is` : 'the region is'} not aligned to ${hex(cmaAlign(run))} (CMA_MIN_ALIGNMENT_BYTES): the CMA pool is not created`,
     hint: (run) => `align the base and size to ${hex(cmaAlign(run))} (alignment = <${hex(cmaAlign(run))}> for a dynamic region)`,
   },
   {
@@ -84,7 +84,7 @@ const rejectReasons: RejectReason[] = [
     re: /^Reserved memory: regions without no-map are not yet supported$/,
     source: 'kernel/dma/coherent.c rmem_dma_setup (CONFIG_ARM)',
     help: 'On 32-bit ARM a non-reusable shared-dma-pool must be `no-map`.',
-    message: (run) => `a coherent shared-dma-pool without no-map: ${run.kernel} (32-bit ARM) refuses it`,
+    message: () => 'a coherent shared-dma-pool without no-map: 32-bit ARM refuses it',
     hint: () => 'add no-map;',
   },
 ];
@@ -134,7 +134,7 @@ const statusRules: {
     help: 'The kernel finds no free block of `size` at `alignment` within `alloc-ranges` (or below the memblock limit).',
     line: (r) => (t) => t.includes(`failed to allocate memory for node '${r.name}'`),
     property: () => 'size',
-    message: (r, run) => `${run.kernel} cannot allocate ${r.size !== null ? hex(r.size) : 'the size'} for this region (${r.placement})`,
+    message: (r) => `cannot allocate ${r.size !== null ? hex(r.size) : 'the size'} for this region (${r.placement})`,
   },
   {
     id: 'reserve-failed',
@@ -143,8 +143,8 @@ const statusRules: {
     help: 'A static region the kernel cannot reserve (zero size) or cannot make no-map because something already reserved that memory.',
     line: (r) => (t) => t.includes(`failed to reserve memory for node '${r.name}'`),
     property: () => 'reg',
-    message: (r, run) =>
-      `${run.kernel} cannot reserve ${r.base !== null && r.size !== null ? range(r.base, r.size) : 'reg'}${r.nomap ? ' as no-map: part of it is already reserved (kernel image, DTB, initrd or another region)' : ''}`,
+    message: (r) =>
+      `cannot reserve ${r.base !== null && r.size !== null ? range(r.base, r.size) : 'reg'}${r.nomap ? ' as no-map: part of it is already reserved (kernel image, DTB, initrd or another region)' : ''}`,
   },
   {
     id: 'invalid-property',
@@ -153,7 +153,7 @@ const statusRules: {
     help: "A reg, size, alignment or alloc-ranges whose length does not fit /reserved-memory's cells: the kernel skips the node.",
     line: (r) => (t) => /invalid \S+ property in '/.test(t) && t.includes(`'${r.name}'`),
     property: (_r, line) => /invalid (\S+) property/.exec(line ?? '')?.[1],
-    message: (r, run) => `${run.kernel} skips this node: ${r.placement}`,
+    message: (r) => `the kernel skips this node: ${r.placement}`,
   },
   {
     id: 'too-many-regions',
@@ -162,7 +162,7 @@ const statusRules: {
     help: 'More regions than MAX_RESERVED_REGIONS: the kernel drops the rest.',
     line: () => (t) => t.endsWith('not enough space for all defined regions.'),
     property: () => undefined,
-    message: (_r, run) => `${run.kernel} has no slot left for this region (MAX_RESERVED_REGIONS)`,
+    message: () => `no slot left for this region (MAX_RESERVED_REGIONS)`,
   },
 ];
 
@@ -181,7 +181,7 @@ export const kernelRules: Rule[] = [
           node: undefined,
           path: '/',
           kernel: run.kernel,
-          message: `${run.kernel} would panic at boot: ${run.plan.boot.panic ?? ''}`,
+          message: `the kernel would panic at boot: ${run.plan.boot.panic ?? ''}`,
           kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${run.plan.boot.panic ?? ''}`,
           logIndex: at.logIndex ?? run.plan.log.length,
         });
@@ -278,7 +278,7 @@ export const kernelRules: Rule[] = [
             path: j.region.path,
             property: 'compatible',
             kernel: run.kernel,
-            message: `${run.kernel}'s ${last ? `${last.compatible} handler (${last.handler}) returns ${last.ret}` : 'handler refuses it'}: the region is released`,
+            message: `the ${last ? `${last.compatible} handler (${last.handler}) returns ${last.ret}` : 'handler refuses it'}: the region is released`,
             ...(j.kernelLine !== undefined ? { kernelLine: j.kernelLine, logIndex: j.logIndex ?? 0 } : {}),
           });
         }
@@ -298,7 +298,7 @@ export const kernelRules: Rule[] = [
             ...bootargsNode(ctx),
             path: '/chosen',
             kernel: run.kernel,
-            message: `${run.kernel}'s default CMA area fails: ${l.text}`,
+            message: `the default CMA area fails: ${l.text}`,
             kernelLine: l.text,
             logIndex: i,
           });
@@ -315,12 +315,16 @@ export const kernelRules: Rule[] = [
     fn(ctx) {
       for (const run of ctx.runs)
         run.plan.log.forEach((l, i) => {
-          if (!/^crashkernel reservation failed|^cannot allocate crashkernel/.test(l.text)) return;
+          // parse_crashkernel's complaints about the value, and the reservation failing.
+          const bad =
+            (l.source === 'parse_crashkernel' && l.level === 'warn') ||
+            /^crashkernel reservation failed|^cannot allocate crashkernel/.test(l.text);
+          if (!bad) return;
           ctx.report({
             ...bootargsNode(ctx),
             path: '/chosen',
             kernel: run.kernel,
-            message: `${run.kernel}: ${l.text}`,
+            message: l.text,
             kernelLine: l.text,
             logIndex: i,
           });
@@ -342,7 +346,7 @@ export const kernelRules: Rule[] = [
             path: r.path,
             property: 'reg',
             kernel: run.kernel,
-            message: `CMA pool ${range(r.base, r.size)} is not all in RAM: ${run.kernel} faults in cma_activate_area at core_initcall`,
+            message: `CMA pool ${range(r.base, r.size)} is not all in RAM: the kernel faults in cma_activate_area at core_initcall`,
             kernelLine: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
             logIndex: run.plan.log.length,
           });
@@ -369,7 +373,7 @@ export const kernelRules: Rule[] = [
             path: r.path,
             property: 'reg',
             kernel: run.kernel,
-            message: `${range(r.base, r.size)} is ${out === r.size ? 'entirely' : `partly (${hex(out)} bytes)`} outside RAM on ${run.kernel}${mem}`,
+            message: `${range(r.base, r.size)} is ${out === r.size ? 'entirely' : `partly (${hex(out)} bytes)`} outside RAM${mem}`,
           });
         }
     },
@@ -403,7 +407,7 @@ export const kernelRules: Rule[] = [
               path: r.path,
               property: 'reg',
               kernel: run.kernel,
-              message: `${range(r.base, r.size)} covers the ${what} (${range(at.base, at.size)}) on ${run.kernel}`,
+              message: `${range(r.base, r.size)} covers the ${what} (${range(at.base, at.size)})`,
             });
           }
         }

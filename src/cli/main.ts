@@ -5,6 +5,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   compile: { summary: 'compile DTS/DTB to DTB/DTS, like dtc', load: () => import('./commands/compile.js') },
   decompile: { summary: 'decompile a DTB to DTS', load: () => import('./commands/decompile.js') },
   apply: { summary: 'apply overlays to a DTB, like fdtoverlay', load: () => import('./commands/apply.js') },
+  check: { summary: 'find reserved-memory mistakes before boot (bindings, and each --kernel)', load: () => import('./commands/check.js') },
   plan: { summary: 'predict what the kernel does with reserved memory', load: () => import('./commands/plan.js') },
   verify: { summary: 'boot a real kernel under QEMU and compare with the plan', load: () => import('./commands/verify.js') },
   kernels: { summary: 'list or fetch the kernels the lab knows', load: () => import('./commands/kernels.js') },

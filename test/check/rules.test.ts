@@ -1,0 +1,377 @@
+// Every check rule: a board that triggers it, and the same board fixed (what the finding's hint or
+// the binding says) that does not. The boards are small DTS files on the board platform (1 GiB of
+// RAM at 0x40000000), planned by real kernel profiles.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBoard, type LoadBoardOptions } from '../../src/board.js';
+import { check, RULES, type CheckOptions } from '../../src/check/check.js';
+import type { Finding } from '../../src/check/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'carveout-check-'));
+let n = 0;
+
+/** A board: root cells 2/2, 1 GiB at 0x40000000, these /reserved-memory children and other nodes. */
+function board(children: string, opts: { rmemHead?: string; extra?: string; chosen?: string } = {}): string {
+  const f = join(dir, `b${n++}.dts`);
+  writeFileSync(
+    f,
+    `/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x40000000>; };
+${opts.chosen ? `\tchosen { bootargs = "${opts.chosen}"; };\n` : ''}	reserved-memory {
+${opts.rmemHead ?? '\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;'}
+${children}
+	};
+${opts.extra ?? ''}
+};
+`,
+  );
+  return f;
+}
+
+function run(file: string, options: CheckOptions = {}, load: LoadBoardOptions = {}): Finding[] {
+  const r = check((arch) => loadBoard(file, { ...load, arch }), { kernels: ['6.12-arm64'], bootargs: '', ...options });
+  assert.deepEqual(r.diagnostics, [], 'the board loads');
+  return r.findings;
+}
+
+interface Case {
+  rule: string;
+  bad: () => Finding[];
+  good: () => Finding[];
+  /** Something the finding must say. */
+  says?: RegExp;
+  property?: string;
+}
+
+const pool = 'compatible = "shared-dma-pool"; reusable;';
+const cases: Case[] = [
+  {
+    rule: 'reserved-memory-cells',
+    bad: () =>
+      run(
+        board('\t\tfw@7f000000 { reg = <0x7f000000 0x100000>; };', {
+          rmemHead: '\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n\t\tranges;',
+        }),
+      ),
+    good: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };')),
+    says: /differs from the root's <2>/,
+    property: '#address-cells',
+  },
+  {
+    rule: 'reserved-memory-ranges',
+    bad: () =>
+      run(
+        board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };', {
+          rmemHead: '\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;',
+        }),
+      ),
+    good: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };')),
+    says: /ranges/,
+  },
+  {
+    rule: 'reg-xor-size',
+    bad: () =>
+      run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; size = <0x0 0x100000>; };\n\t\tnothing { compatible = "x"; };')),
+    good: () =>
+      run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };\n\t\tdyn { compatible = "x"; size = <0x0 0x100000>; };')),
+    says: /both reg and size|neither reg nor size/,
+  },
+  {
+    rule: 'size-only-property',
+    bad: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; alignment = <0x0 0x100000>; };')),
+    good: () => run(board('\t\tfw { compatible = "x"; size = <0x0 0x100000>; alignment = <0x0 0x100000>; };')),
+    property: 'alignment',
+  },
+  {
+    rule: 'no-map-reusable',
+    bad: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; no-map; reusable; };')),
+    good: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; no-map; };')),
+  },
+  {
+    rule: 'cma-default-once',
+    bad: () =>
+      run(
+        board(`\t\ta { ${pool} size = <0x0 0x400000>; linux,cma-default; };\n\t\tb { ${pool} size = <0x0 0x400000>; linux,cma-default; };`),
+      ),
+    good: () => run(board(`\t\ta { ${pool} size = <0x0 0x400000>; linux,cma-default; };`)),
+    says: /keeps the last \(b\)/,
+  },
+  {
+    rule: 'cma-default-placement',
+    bad: () => run(board('\t\ta { compatible = "shared-dma-pool"; size = <0x0 0x400000>; linux,cma-default; };')),
+    good: () => run(board(`\t\ta { ${pool} size = <0x0 0x400000>; linux,cma-default; };`)),
+  },
+  {
+    rule: 'restricted-dma-pool-flags',
+    bad: () =>
+      run(
+        board('\t\tr: swiotlb@50000000 { compatible = "restricted-dma-pool"; reg = <0x0 0x50000000 0x0 0x400000>; no-map; };', {
+          extra: '\tdev { memory-region = <&r>; };',
+        }),
+      ),
+    good: () =>
+      run(
+        board('\t\tr: swiotlb@50000000 { compatible = "restricted-dma-pool"; reg = <0x0 0x50000000 0x0 0x400000>; };', {
+          extra: '\tdev { memory-region = <&r>; };',
+        }),
+      ),
+    property: 'no-map',
+  },
+  {
+    rule: 'unit-address-reg',
+    bad: () => run(board('\t\tfw@7f100000 { reg = <0x0 0x7f000000 0x0 0x100000>; };')),
+    good: () => run(board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };')),
+    says: /@7f100000 differs from reg's address 0x7f000000/,
+  },
+  {
+    rule: 'memory-region-target',
+    bad: () =>
+      run(
+        board('\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };', {
+          extra: '\tother: other { };\n\tdev { memory-region = <&other>; };',
+        }),
+      ),
+    good: () => run(board('\t\tfw: fw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };', { extra: '\tdev { memory-region = <&fw>; };' })),
+    says: /not a child of \/reserved-memory/,
+  },
+  {
+    rule: 'memory-region-names',
+    bad: () =>
+      run(
+        board('\t\tfw: fw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };', {
+          extra: '\tdev { memory-region = <&fw>; memory-region-names = "a", "b"; };',
+        }),
+      ),
+    good: () =>
+      run(
+        board('\t\tfw: fw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; };', {
+          extra: '\tdev { memory-region = <&fw>; memory-region-names = "a"; };',
+        }),
+      ),
+  },
+  {
+    rule: 'region-unreferenced',
+    bad: () => run(board(`\t\tp: pool { ${pool} size = <0x0 0x400000>; };`)),
+    good: () => run(board(`\t\tp: pool { ${pool} size = <0x0 0x400000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+  },
+  {
+    rule: 'kernel-panic',
+    bad: () => run(board(manyStatic(1000))),
+    good: () => run(board(manyStatic(8))),
+    says: /cannot resize reserved array/,
+  },
+  {
+    rule: 'alloc-failed',
+    bad: () => run(board('\t\tbig { compatible = "x"; size = <0x0 0x80000000>; };')),
+    good: () => run(board('\t\tbig { compatible = "x"; size = <0x0 0x8000000>; };')),
+    property: 'size',
+  },
+  {
+    rule: 'reserve-failed',
+    bad: () =>
+      run(
+        board('\t\ta@50000000 { reg = <0x0 0x50000000 0x0 0x200000>; };\n\t\tb@50100000 { reg = <0x0 0x50100000 0x0 0x200000>; no-map; };'),
+      ),
+    good: () =>
+      run(
+        board('\t\ta@50000000 { reg = <0x0 0x50000000 0x0 0x100000>; };\n\t\tb@50100000 { reg = <0x0 0x50100000 0x0 0x200000>; no-map; };'),
+      ),
+    property: 'reg',
+  },
+  {
+    rule: 'invalid-property',
+    bad: () => run(board('\t\tdyn { compatible = "x"; size = <0x100000>; };')),
+    good: () => run(board('\t\tdyn { compatible = "x"; size = <0x0 0x100000>; };')),
+    property: 'size',
+  },
+  {
+    rule: 'too-many-regions',
+    bad: () => run(board(manyStatic(70))),
+    good: () => run(board(manyStatic(60))),
+  },
+  {
+    rule: 'overlap',
+    bad: () =>
+      run(board('\t\ta@50000000 { reg = <0x0 0x50000000 0x0 0x200000>; };\n\t\tb@50100000 { reg = <0x0 0x50100000 0x0 0x200000>; };')),
+    good: () =>
+      run(board('\t\ta@50000000 { reg = <0x0 0x50000000 0x0 0x100000>; };\n\t\tb@50100000 { reg = <0x0 0x50100000 0x0 0x200000>; };')),
+    says: /overlaps/,
+  },
+  {
+    rule: 'cma-alignment',
+    bad: () =>
+      run(board(`\t\tp: pool@50100000 { ${pool} reg = <0x0 0x50100000 0x0 0x1000000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+    good: () =>
+      run(board(`\t\tp: pool@50000000 { ${pool} reg = <0x0 0x50000000 0x0 0x1000000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+    says: /not aligned to 0x200000/,
+  },
+  {
+    rule: 'cma-bypassed',
+    bad: () => run(board(`\t\tcma { ${pool} size = <0x0 0x1000000>; linux,cma-default; };`), { bootargs: 'cma=32M' }),
+    good: () => run(board(`\t\tcma { ${pool} size = <0x0 0x1000000>; linux,cma-default; };`), { bootargs: '' }),
+    property: 'linux,cma-default',
+  },
+  {
+    rule: 'dma-pool-needs-no-map',
+    bad: () =>
+      run(
+        board('\t\tp: pool@50000000 { compatible = "shared-dma-pool"; reg = <0x0 0x50000000 0x0 0x400000>; };', {
+          extra: '\tdev { memory-region = <&p>; };',
+        }),
+        {
+          kernels: ['6.12-armmp-lpae'],
+        },
+      ),
+    good: () =>
+      run(
+        board('\t\tp: pool@50000000 { compatible = "shared-dma-pool"; reg = <0x0 0x50000000 0x0 0x400000>; no-map; };', {
+          extra: '\tdev { memory-region = <&p>; };',
+        }),
+        { kernels: ['6.12-armmp-lpae'] },
+      ),
+  },
+  {
+    rule: 'handler-rejected',
+    bad: () =>
+      run(
+        board('\t\tp: pool@50000000 { compatible = "shared-dma-pool"; reg = <0x0 0x50000000 0x0 0x400000>; reusable; no-map; };', {
+          extra: '\tdev { memory-region = <&p>; };',
+        }),
+      ),
+    good: () =>
+      run(board(`\t\tp: pool@50000000 { ${pool} reg = <0x0 0x50000000 0x0 0x400000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+    says: /returns -EINVAL/,
+  },
+  {
+    rule: 'cma-area-failed',
+    bad: () => run(board('', { chosen: 'cma=2G' }), { bootargs: undefined }),
+    good: () => run(board('', { chosen: 'cma=64M' }), { bootargs: undefined }),
+    property: 'bootargs',
+  },
+  {
+    rule: 'crashkernel-failed',
+    bad: () => run(board('', { chosen: 'crashkernel=2G' }), { bootargs: undefined, kernels: ['6.1-arm64'] }),
+    good: () => run(board('', { chosen: 'crashkernel=64M' }), { bootargs: undefined, kernels: ['6.1-arm64'] }),
+    property: 'bootargs',
+  },
+  {
+    rule: 'cma-outside-memory',
+    bad: () =>
+      run(board(`\t\tp: pool@90000000 { ${pool} reg = <0x0 0x90000000 0x0 0x1000000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+    good: () =>
+      run(board(`\t\tp: pool@70000000 { ${pool} reg = <0x0 0x70000000 0x0 0x1000000>; };`, { extra: '\tdev { memory-region = <&p>; };' })),
+  },
+  {
+    rule: 'region-outside-memory',
+    bad: () => run(board('\t\tfw@7ff00000 { reg = <0x0 0x7ff00000 0x0 0x200000>; no-map; };')),
+    good: () => run(board('\t\tfw@7fe00000 { reg = <0x0 0x7fe00000 0x0 0x200000>; no-map; };')),
+    says: /partly \(0x100000 bytes\) outside RAM/,
+  },
+  {
+    rule: 'region-over-kernel-image',
+    bad: () => run(board('\t\tfw@40200000 { reg = <0x0 0x40200000 0x0 0x100000>; };')),
+    good: () => run(board('\t\tfw@50000000 { reg = <0x0 0x50000000 0x0 0x100000>; };')),
+  },
+  {
+    rule: 'region-over-initrd',
+    bad: () =>
+      run(
+        board('\t\tfw@48000000 { reg = <0x0 0x48000000 0x0 0x100000>; };'),
+        {},
+        { reserve: [{ name: 'initrd', base: 0x48000000n, size: 0x800000n }] },
+      ),
+    good: () =>
+      run(
+        board('\t\tfw@50000000 { reg = <0x0 0x50000000 0x0 0x100000>; };'),
+        {},
+        { reserve: [{ name: 'initrd', base: 0x48000000n, size: 0x800000n }] },
+      ),
+  },
+  {
+    rule: 'region-over-dtb',
+    bad: () =>
+      run(
+        board('\t\tfw@48000000 { reg = <0x0 0x48000000 0x0 0x100000>; };'),
+        {},
+        { reserve: [{ name: 'dtb', base: 0x48000000n, size: 0x10000n }] },
+      ),
+    good: () =>
+      run(
+        board('\t\tfw@50000000 { reg = <0x0 0x50000000 0x0 0x100000>; };'),
+        {},
+        { reserve: [{ name: 'dtb', base: 0x48000000n, size: 0x10000n }] },
+      ),
+  },
+  {
+    rule: 'kernel-dependent',
+    bad: () => run(board(`\t\tcma { ${pool} size = <0x0 0x1000000>; linux,cma-default; };`), { kernels: ['6.12-arm64', '6.12-arm64-64k'] }),
+    good: () => run(board(`\t\tcma { ${pool} size = <0x0 0x1000000>; linux,cma-default; };`), { kernels: ['6.12-arm64', '6.1-arm64'] }),
+    says: /allocates on 6.12-arm64, fails on 6.12-arm64-64k \(rejected\)/,
+  },
+];
+
+function manyStatic(k: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < k; i++) {
+    const a = (0x48000000 + i * 0x10000).toString(16);
+    out.push(`\t\tr${i}@${a} { reg = <0x0 0x${a} 0x0 0x1000>; };`);
+  }
+  return out.join('\n');
+}
+
+test('every rule in the table has a case here', () => {
+  assert.deepEqual(cases.map((c) => c.rule).sort(), RULES.map((r) => r.id).sort());
+});
+
+for (const c of cases) {
+  test(`${c.rule}: triggered, and not by the fixed board`, () => {
+    const bad = c.bad().filter((f) => f.rule === c.rule);
+    assert.ok(bad.length > 0, `${c.rule} not reported`);
+    const rule = RULES.find((r) => r.id === c.rule)!;
+    assert.equal(bad[0]!.level, rule.level);
+    if (c.says) assert.match(bad.map((f) => f.message).join('\n'), c.says);
+    if (c.property) assert.equal(bad[0]!.property, c.property);
+    // Findings point into the DTS that set them.
+    if (bad[0]!.span.line) assert.match(bad[0]!.span.file, /\.dts$/);
+    const good = c.good().filter((f) => f.rule === c.rule);
+    assert.deepEqual(good, [], `${c.rule} reported on the fixed board`);
+  });
+}
+
+test('a clean board: no finding from any rule on two kernels', () => {
+  const f = board(
+    `\t\tcma { ${pool} size = <0x0 0x1000000>; alignment = <0x0 0x400000>; linux,cma-default; };\n\t\tfw@7f000000 { reg = <0x0 0x7f000000 0x0 0x100000>; no-map; };`,
+  );
+  assert.deepEqual(run(f, { kernels: ['6.12-arm64', '6.1-arm64'] }), []);
+});
+
+test('-W/-E/-Wno- levels and --strict; the same finding on two kernels is one finding naming both', () => {
+  const f = board('\t\tbig { compatible = "x"; size = <0x0 0x80000000>; };\n\t\tfw@7f100000 { reg = <0x0 0x7f000000 0x0 0x100000>; };');
+  const all = run(f, { kernels: ['6.12-arm64', '6.1-arm64'] });
+  const alloc = all.filter((x) => x.rule === 'alloc-failed');
+  assert.equal(alloc.length, 1);
+  assert.deepEqual(alloc[0]!.kernels, ['6.12-arm64', '6.1-arm64']);
+  assert.equal(all.find((x) => x.rule === 'unit-address-reg')?.level, 'warning');
+  const lv = run(f, { rules: { 'unit-address-reg': 'error', 'alloc-failed': 'off' } });
+  assert.equal(lv.find((x) => x.rule === 'unit-address-reg')?.level, 'error');
+  assert.equal(
+    lv.find((x) => x.rule === 'alloc-failed'),
+    undefined,
+  );
+  assert.ok(run(f, { strict: true }).every((x) => x.level === 'error'));
+});
+
+test('prerequisites: a /reserved-memory the kernel ignores is not checked child by child', () => {
+  const f = board('\t\tfw@7f100000 { reg = <0x7f000000 0x100000>; size = <0x1000>; };', {
+    rmemHead: '\t\t#address-cells = <1>;\n\t\t#size-cells = <1>;\n\t\tranges;',
+  });
+  const rules = new Set(run(f).map((x) => x.rule));
+  assert.ok(rules.has('reserved-memory-cells'));
+  assert.ok(!rules.has('reg-xor-size') && !rules.has('unit-address-reg'));
+});
