@@ -21,6 +21,8 @@ import {
   type PlatformLayout,
 } from './platform/index.js';
 import { mergeBoard, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+import { withOverlays } from './overlay/load.js';
+import type { OverlayChange } from './overlay/apply.js';
 
 export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | 'defines' | 'cache' | 'force' | 'warnings' | 'checkFlags'> {
   /** Name for diagnostics when the input is bytes or a tree. */
@@ -44,6 +46,11 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
    * reserved memory is merged into QEMU's own tree.
    */
   asBooted?: boolean;
+  /**
+   * Overlay files (.dtbo, or .dtso compiled) applied in order as fdtoverlay applies them
+   * (src/overlay); a DTS board is then compiled with -@, as the kernel builds a composite's base.
+   */
+  overlays?: string[];
 }
 
 /** Where the platform put things, besides RAM (PlatformLayout without its name and banks). */
@@ -71,6 +78,8 @@ export interface Board {
   diagnostics: Diagnostic[];
   /** Every file read (input, includes). */
   files: string[];
+  /** What each overlay added or changed (with `overlays`). */
+  overlayChanges?: OverlayChange[];
 }
 
 type Input = { tree?: Tree; blob?: Uint8Array; diagnostics: Diagnostic[]; files: string[] };
@@ -104,8 +113,20 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
       ? { tree: r.tree, blob: bytes, diagnostics: r.diagnostics, files: [input] }
       : { diagnostics: r.diagnostics, files: [input] };
   }
-  const { fileName: _f, platform: _p, arch: _a, ram: _r, memory: _m, boot: _o, initrdSize: _i, reserve: _x, asBooted: _b, ...compile } = o;
-  const r = loadDts(input, compile);
+  const {
+    fileName: _f,
+    platform: _p,
+    arch: _a,
+    ram: _r,
+    memory: _m,
+    boot: _o,
+    initrdSize: _i,
+    reserve: _x,
+    asBooted: _b,
+    overlays,
+    ...compile
+  } = o;
+  const r = loadDts(input, overlays?.length ? { ...compile, symbols: true } : compile);
   // The blob dtc writes for the tree (what the kernel build installs).
   return r.tree
     ? { tree: r.tree, blob: writeDtb(r.tree), diagnostics: r.diagnostics, files: r.files ?? [] }
@@ -121,7 +142,9 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   const file = typeof input === 'string' ? input : (options.fileName ?? (input instanceof Uint8Array ? '<dtb>' : '<tree>'));
   const platform = options.platform ?? 'board';
   const arch = options.arch ?? 'arm64';
-  const r = readInput(input, options, file);
+  const read = readInput(input, options, file);
+  const applied = options.overlays?.length ? withOverlays(read, options.overlays, file, options) : undefined;
+  const r = applied ?? read;
   const board: Board = {
     file,
     platform,
@@ -133,6 +156,7 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
     files: r.files,
   };
   if (platform === 'qemu-virt') board.arch = arch;
+  if (applied) board.overlayChanges = applied.changes;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
   let tree = r.tree;
   let blob = r.blob;

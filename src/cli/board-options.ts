@@ -51,6 +51,8 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
   --handlers FILE       reserved-memory handlers and early parameters (.ts/.js): declareReservedMem()
                         entries are tried after the kernel's own, declareEarlyParam() ones run as
                         board code's early_param (repeatable)
+  --overlay FILE        apply an overlay (.dtbo, or .dtso compiled) to the board first, as fdtoverlay
+                        does (repeatable, in order); a .dts board is then compiled with -@
   -I DIR                include directory for DTS input (repeatable)
 ${SIZE_HELP}`;
 
@@ -139,6 +141,12 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
         const r = parseReserve(value() ?? '');
         if ('severity' in r) return { ok: false, error: r.message };
         args.board.reserve = [...(args.board.reserve ?? []), r];
+        break;
+      }
+      case '--overlay': {
+        const v = value();
+        if (!v) return { ok: false, error: '--overlay needs a file' };
+        args.board.overlays = [...(args.board.overlays ?? []), v];
         break;
       }
       case '--handlers': {
