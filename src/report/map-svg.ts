@@ -81,9 +81,13 @@ export function drawMapSvg(
   const barH = lay.lanes * laneH;
   const out: string[] = [];
   const body: string[] = [];
-  body.push(
-    `<text x="${pad}" y="18" class="title">kernel ${esc(map.kernel)}${map.banks.length ? ` · RAM ${map.banks.map((b) => `${b.sizeText} at ${addr(b.base)}`).join(', ')}` : ''}</text>`,
-  );
+  const ram =
+    map.banks.length === 1
+      ? ` · RAM ${map.banks[0]!.sizeText} at ${addr(map.banks[0]!.base)}`
+      : map.banks.length
+        ? ` · RAM in ${map.banks.length} banks`
+        : '';
+  body.push(`<text x="${pad}" y="18" class="title">kernel ${esc(map.kernel)}${ram}</text>`);
   // The axis: RAM, collapsed gaps and holes.
   for (const s of lay.segments) {
     const x = pad + s.x0;
