@@ -6,6 +6,7 @@
 // one simulated boot and turns its state into the user-facing result.
 import { Script, createContext } from 'node:vm';
 import { platformLayoutOf, type Board } from '../board.js';
+import { defaultKernelLoad } from '../platform/index.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
@@ -83,7 +84,13 @@ export interface PlanResult {
   memory: { base: bigint; size: bigint }[];
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
-  loader: { platform: string; boot: Board['boot']; edits: string[] };
+  loader: {
+    platform: string;
+    boot: Board['boot'];
+    edits: string[];
+    /** arm64: where the boot loader put the Image (_text), and whether the platform said (`platform`) or it is the first free place (`first-free`). */
+    kernel?: { base: bigint; placed: 'platform' | 'first-free' };
+  };
   /** Later, when drivers probe: each consumer's of_reserved_mem_device_init_by_idx() (handlers' device_init hooks). */
   attach: { device: string; index: number; region: string; ret: string; deviceInit: boolean; log: string[] }[];
   log: LogLine[];
@@ -174,11 +181,19 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   );
   const handlers = [...builtinHandlers(profile.reservedMemConfig), ...userHandlers];
   const bootargs = options.bootargs ?? board.bootargs;
+  const layout = platformLayoutOf(board);
+  const a64 = profile.arm64;
+  if (a64) {
+    const span = a64.reserveStartOffset + a64.reserveSize;
+    const placed = layout.kernelLoad !== undefined ? 'platform' : 'first-free';
+    layout.kernelLoad ??= defaultKernelLoad(board.tree, layout, { span, offset: a64.textOffset });
+    if (layout.kernelLoad !== undefined) loader.kernel = { base: layout.kernelLoad, placed };
+  }
   const input: bootModule.BootInput = {
     tree: board.tree,
     profile,
     handlers,
-    layout: platformLayoutOf(board),
+    layout,
     ...(board.blob ? { blob: board.blob } : {}),
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),

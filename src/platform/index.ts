@@ -2,7 +2,16 @@
 // `--reserve`) and `qemu-virt` (QEMU's virt machine, qemu-virt.ts).
 import type { Tree } from '../tree/types.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
-import { boardLayout, memorySize, type Bank, type BootMethod, type ExtraReservation, type PlatformLayout } from './layout.js';
+import {
+  boardLayout,
+  firstFreeWindow,
+  memorySize,
+  treeReservations,
+  type Bank,
+  type BootMethod,
+  type ExtraReservation,
+  type PlatformLayout,
+} from './layout.js';
 import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
@@ -79,4 +88,16 @@ export function platformLayout(
     layout: { name: platform, memory: [], extra: [], chosenAdded: 0 },
     diagnostics: [diag('error', 'unknown-platform', `unknown platform '${platform}'`, undefined, `known: ${PLATFORMS.join(', ')}`)],
   };
+}
+
+/**
+ * arm64: where the boot loader put the Image when nobody said (no --kernel-at, no platform
+ * placement): the first 2 MiB-aligned address from `offset` into RAM where the image (_text to
+ * _end) misses the tree's own reservations and the platform's placements — booting.rst: "The
+ * Image must be placed text_offset bytes from a 2MB aligned base address anywhere in usable system
+ * RAM", and a boot loader set up for the board keeps it out of the firmware's carve-outs.
+ */
+export function defaultKernelLoad(tree: Tree, layout: PlatformLayout, image: { span: bigint; offset: bigint }): bigint | undefined {
+  const busy = [...treeReservations(tree), ...layout.extra, ...(layout.initrd ? [layout.initrd] : []), ...(layout.dtb ? [layout.dtb] : [])];
+  return firstFreeWindow(layout.memory, busy, image.span, 2n * 1024n * 1024n, image.offset);
 }

@@ -5,7 +5,7 @@
 // A board described only by its tree ("board"): RAM from the tree's memory nodes, everything else
 // from `reserve`. QEMU's virt machine computes its own placements (qemu-virt.ts).
 import type { Tree } from '../tree/types.js';
-import { getProp, type Node } from '../tree/types.js';
+import { getChild, getProp, type Node } from '../tree/types.js';
 import { cString, readCells, rootCells } from '../tree/query.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { parseSize } from '../kernel/cmdline.js';
@@ -233,4 +233,49 @@ export function boardLayout(
   if (o.initrd) layout.initrd = o.initrd;
   applyPlacements(layout, o.reserve ?? []);
   return { layout, diagnostics };
+}
+
+/**
+ * What the tree itself says is taken before the kernel allocates anything: the /memreserve/
+ * entries and the static (`reg`) regions of available /reserved-memory children, decoded with the
+ * root's cells (the kernel refuses a /reserved-memory whose cells differ). A boot loader that
+ * knows the board keeps the kernel image, the initrd and the DTB out of these.
+ */
+export function treeReservations(tree: Tree): Bank[] {
+  const out: Bank[] = tree.memreserves.filter((m) => m.size > 0n).map((m) => ({ base: m.address, size: m.size }));
+  const rmem = getChild(tree.root, 'reserved-memory');
+  if (!rmem) return out;
+  const { addressCells, sizeCells } = rootCells(tree);
+  const stride = (addressCells + sizeCells) * 4;
+  if (stride === 0) return out;
+  for (const n of rmem.children) {
+    const status = cString(n, 'status');
+    if (status !== undefined && status !== 'okay' && status !== 'ok') continue;
+    const reg = getProp(n, 'reg');
+    if (!reg) continue;
+    for (let off = 0; off + stride <= reg.value.length; off += stride) {
+      const size = readCells(reg.value, off + addressCells * 4, sizeCells);
+      if (size) out.push({ base: readCells(reg.value, off, addressCells), size });
+    }
+  }
+  return out;
+}
+
+/**
+ * The lowest `align`-aligned address at least `offset` into a bank where [addr, addr + size) lies
+ * inside that bank and misses every `busy` range; undefined when there is none.
+ */
+export function firstFreeWindow(memory: Bank[], busy: Bank[], size: bigint, align: bigint, offset = 0n): bigint | undefined {
+  const up = (x: bigint) => ((x + align - 1n) / align) * align;
+  const banks = [...memory].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  for (const b of banks) {
+    const end = b.base + b.size;
+    let at = up(b.base + offset);
+    while (at + size <= end) {
+      const hit = busy.find((x) => x.base < at + size && at < x.base + x.size);
+      if (!hit) return at;
+      at = up(hit.base + hit.size);
+    }
+  }
+  return undefined;
 }

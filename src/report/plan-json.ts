@@ -23,7 +23,10 @@ export function planToJson(p: PlanResult): unknown {
     })),
     memory: p.memory.map((m) => ({ base: hex(m.base), size: hex(m.size) })),
     early: p.early.map((e) => ({ name: e.name, base: hex(e.base), size: hex(e.size), source: e.source })),
-    loader: p.loader,
+    loader: {
+      ...p.loader,
+      kernel: p.loader.kernel && { base: hex(p.loader.kernel.base), placed: p.loader.kernel.placed },
+    },
     attach: p.attach,
     boot: p.boot,
     log: p.log.map((l) => l.text),

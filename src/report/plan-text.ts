@@ -81,9 +81,16 @@ export function formatPlanText(p: PlanResult, opts: PlanTextOptions = {}): strin
   const ram = p.memory.map((m) => `${humanSize(m.size)} at ${addr(m.base)}`).join(', ');
   const boot = p.loader.boot === 'uefi' ? ', booted through UEFI' : '';
   const out: string[] = [`kernel ${p.kernel}${ram ? `, RAM ${ram}` : ''}${boot}`, ''];
-  if (p.loader.edits.length) {
+  const k = p.loader.kernel;
+  const before = [
+    ...(k?.placed === 'first-free'
+      ? [`kernel Image at ${addr(k.base)}: the first free 2 MiB-aligned RAM after the start (--kernel-at says where it is)`]
+      : []),
+    ...p.loader.edits,
+  ];
+  if (before.length) {
     out.push('before the kernel starts:');
-    for (const e of p.loader.edits) out.push(`  ${e}`);
+    for (const e of before) out.push(`  ${e}`);
     out.push('');
   }
   if (rows.length === 0) out.push('no /reserved-memory regions');

@@ -25,7 +25,7 @@ writeFileSync(
     pool: pool@50000000 { compatible = "shared-dma-pool"; reg = <0 0x50000000 0 0x400000>; no-map; };
     fw: fw@60000000 { reg = <0 0x60000000 0 0x100000>; no-map; };
     off: off@61000000 { reg = <0 0x61000000 0 0x100000>; status = "disabled"; };
-    clash: clash@40000000 { reg = <0 0x40000000 0 0x400000>; no-map; };
+    clash: clash { size = <0 0x80000000>; no-map; };
   };
   dev@1 { memory-region = <&pool>; };
   rproc@2 { memory-region = <&fw &clash>; };
@@ -42,7 +42,7 @@ test('when drivers probe: device_init results, lookup-only regions, lost and dis
   assert.match(text, /of_reserved_mem_device_init_by_idx[^\n]*\n {2}\/dev@1 memory-region\[0\] → pool@50000000: 0\n/);
   assert.match(text, /regions without device_init[^\n]*\n[^\n]*-EINVAL:\n {2}\/rproc@2 → fw@60000000 \[0\]\n/);
   assert.doesNotMatch(text, /fw@60000000: -EINVAL/);
-  assert.match(text, /did not keep[^\n]*\n {2}\/rproc@2 memory-region\[1\] → clash@40000000: -EINVAL/);
+  assert.match(text, /did not keep[^\n]*\n {2}\/rproc@2 memory-region\[1\] → clash: -EINVAL/);
   assert.match(text, /disabled regions[^\n]*\n {2}\/dsp@3 memory-region\[0\] → off@61000000\n/);
   assert.deepEqual(
     r.attach.map((a) => [a.region, a.deviceInit]),
@@ -50,7 +50,7 @@ test('when drivers probe: device_init results, lookup-only regions, lost and dis
       ['pool@50000000', true],
       ['fw@60000000', false],
       ['off@61000000', false],
-      ['clash@40000000', false],
+      ['clash', false],
     ],
   );
 });
@@ -80,7 +80,7 @@ test('the table fits the width by dropping NODE, HANDLER, END… first; colours 
   assert.ok(header(formatPlanText(r, { width: 140 })).includes('PLACED'), 'a wider terminal keeps more');
   assert.ok(!(full + narrow).includes(ESC));
   const coloured = formatPlanText(r, { color: true });
-  assert.ok(coloured.includes(`${ESC}[31mreserve-failed${ESC}[0m`));
+  assert.ok(coloured.includes(`${ESC}[31malloc-failed${ESC}[0m`));
   assert.ok(coloured.includes(`${ESC}[32mok${ESC}[0m`));
   // colouring keeps the columns aligned: strip it and get the plain table back
   assert.equal(
@@ -116,9 +116,41 @@ test('what the boot loader changed is listed before the table', () => {
   const text = formatPlanText(r);
   assert.match(
     text,
-    /^kernel 6\.12-arm64, RAM 1 GiB at 0x0000000040000000, booted through UEFI\n\nbefore the kernel starts:\n {2}RAM from the UEFI memory map/,
+    /^kernel 6\.12-arm64, RAM 1 GiB at 0x0000000040000000, booted through UEFI\n\nbefore the kernel starts:\n {2}kernel Image at 0x0000000040200000: the first free [^\n]*\n {2}RAM from the UEFI memory map/,
   );
   assert.match(text, /1 \/memreserve\/ entry deleted by the EFI stub/);
-  assert.deepEqual(r.loader, { platform: 'board', boot: 'uefi', edits: r.loader.edits });
+  assert.deepEqual(r.loader, {
+    platform: 'board',
+    boot: 'uefi',
+    edits: r.loader.edits,
+    kernel: { base: 0x40200000n, placed: 'first-free' },
+  });
   assert.equal(r.loader.edits.length, 2);
+});
+
+test("arm64 Image: first free 2 MiB-aligned RAM after the start, around the tree's carve-outs; --reserve kernel@ places it", () => {
+  const carve = join(dir, 'carve.dts');
+  writeFileSync(
+    carve,
+    `/dts-v1/;
+/memreserve/ 0x80600000 0x1000;
+/ { #address-cells = <2>; #size-cells = <2>;
+  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0x40000000>; };
+  reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+    hyp@80000000 { reg = <0 0x80000000 0 0x600000>; no-map; };
+    off@81000000 { reg = <0 0x81000000 0 0x100000>; status = "disabled"; };
+  };
+};
+`,
+  );
+  const r = plan(loadBoard(carve), { kernel: '6.12-arm64' });
+  assert.equal(r.exitCode, 0, JSON.stringify(r.diagnostics));
+  // RAM + 2 MiB is inside hyp; 0x80600000 holds the /memreserve/ page; a disabled region takes nothing
+  assert.deepEqual(r.loader.kernel, { base: 0x80800000n, placed: 'first-free' });
+  assert.equal(r.regions.find((x) => x.name === 'hyp@80000000')?.status, 'no-handler');
+  const at = plan(loadBoard(carve, { reserve: [{ name: 'kernel', base: 0x90000000n, size: 0n }] }), { kernel: '6.12-arm64' });
+  assert.deepEqual(at.loader.kernel, { base: 0x90000000n, placed: 'platform' });
+  assert.ok(at.early.some((e) => e.name === 'kernel' && e.base === 0x90000000n));
+  // arm (zImage decompressing to PHYS_OFFSET + TEXT_OFFSET): no arm64 Image placement
+  assert.equal(plan(loadBoard(carve, { arch: 'arm' }), { kernel: '6.12-armmp' }).loader.kernel, undefined);
 });
