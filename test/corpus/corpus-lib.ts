@@ -14,9 +14,22 @@
 //   silence warnings and never change the blob.
 // - The reference is Debian's dtc (device-tree-compiler), not the kernel's bundled scripts/dtc.
 // - Overlays (*.dtso) are compiled the same way and counted separately.
+// - Composite DTBs (`name-dtbs := base.dtb overlay.dtbo ...`, listComposites) are applied by
+//   Debian's fdtoverlay as `cmd_fdtoverlay` runs it, and by carveout's applyOverlays.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -451,5 +464,74 @@ export async function loadOurDecompiler(): Promise<{ decompiler?: OurDecompiler;
     };
   } catch (e) {
     return { problem: `src/fdt reader/dts-writer cannot be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+}
+
+/**
+ * A composite DTB of a board Makefile, `name-dtbs := base.dtb overlay.dtbo ...` (`+=` adds parts):
+ * scripts/Makefile.dtbs builds it with `fdtoverlay -o name.dtb -i base.dtb overlay.dtbo ...`.
+ */
+export interface Composite {
+  /** Path of the composite blob relative to the kernel tree, e.g. arch/arm64/boot/dts/ti/k3-am625-x.dtb. */
+  rel: string;
+  arch: Arch;
+  /** The parts in order: the base (a .dts, or another composite), then the overlays (.dtso). */
+  parts: CompositePart[];
+}
+export type CompositePart = { kind: 'file'; file: CorpusFile } | { kind: 'composite'; rel: string } | { kind: 'missing'; name: string };
+
+/** Every composite of arch/<arch>/boot/dts, its parts resolved to corpus files (listCorpus's, with their flags). */
+export function listComposites(src: string, arch: Arch, files: readonly CorpusFile[]): Composite[] {
+  const byAbs = new Map(files.map((f) => [f.abs, f]));
+  const out: Composite[] = [];
+  const makefiles: string[] = [];
+  const collect = (d: string): void => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) collect(p);
+      else if (n === 'Makefile') makefiles.push(p);
+    }
+  };
+  collect(join(src, 'arch', arch, 'boot/dts'));
+  for (const mk of makefiles) {
+    const dir = dirname(mk);
+    const parts = new Map<string, string[]>();
+    const text = readFileSync(mk, 'utf8').replace(/\\\n/g, ' ');
+    for (const raw of text.split('\n')) {
+      const m = /^(\S+)-dtbs\s*(:=|\+=|=)\s*(.*)$/.exec(raw.replace(/#.*/, '').trim());
+      if (!m) continue;
+      const prev = m[2] === '+=' ? (parts.get(m[1]!) ?? []) : [];
+      parts.set(m[1]!, [...prev, ...m[3]!.split(/\s+/).filter(Boolean)]);
+    }
+    for (const [name, list] of parts) {
+      out.push({
+        rel: relative(src, join(dir, `${name}.dtb`)),
+        arch,
+        parts: list.map((p): CompositePart => {
+          const stem = p.replace(/\.dtbo?$/, '');
+          if (p.endsWith('.dtb') && parts.has(stem)) return { kind: 'composite', rel: relative(src, join(dir, p)) };
+          const f = byAbs.get(join(dir, p.endsWith('.dtbo') ? `${stem}.dtso` : `${stem}.dts`));
+          return f ? { kind: 'file', file: f } : { kind: 'missing', name: p };
+        }),
+      });
+    }
+  }
+  return out;
+}
+
+/** `fdtoverlay -o out -i base overlays...` as cmd_fdtoverlay runs it; the blob, or its error output. */
+export function fdtoverlayRun(base: Uint8Array, overlays: readonly Uint8Array[]): { dtb?: Uint8Array; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-composite-'));
+  try {
+    writeFileSync(join(dir, 'base.dtb'), base);
+    const names = overlays.map((o, i) => {
+      writeFileSync(join(dir, `${i}.dtbo`), o);
+      return join(dir, `${i}.dtbo`);
+    });
+    const r = spawnSync('fdtoverlay', ['-o', join(dir, 'out.dtb'), '-i', join(dir, 'base.dtb'), ...names], { timeout: 60_000 });
+    const stderr = r.stderr?.toString() ?? String(r.error);
+    return r.status === 0 ? { dtb: new Uint8Array(readFileSync(join(dir, 'out.dtb'))), stderr } : { stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

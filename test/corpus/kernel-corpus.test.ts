@@ -2,7 +2,9 @@
 // Linux 6.12, compiled by carveout and by `cpp` + Debian's `dtc` with the kernel's flags
 // (test/corpus/corpus-lib.ts says exactly which), must give byte-identical blobs, or both must
 // reject the file; and decompiling each reference blob with carveout then compiling the text
-// again must give the same blob. Every exception is a line of known-differences.tsv.
+// again must give the same blob; and every composite DTB (`name-dtbs := ...`) built from
+// carveout's blobs with applyOverlays must equal dtc's blobs put through fdtoverlay. Every
+// exception is a line of known-differences.tsv.
 //
 // Opt-in locally (it takes minutes): CARVEOUT_CORPUS=1 node --import tsx --test test/corpus/kernel-corpus.test.ts
 // CI (the CI variable set) always runs it. A per-file report is written to
@@ -26,14 +28,17 @@ import {
   dtcDecompile,
   dtcVersion,
   dtcWarningNames,
+  fdtoverlayRun,
   firstDifference,
   firstTextDifference,
+  listComposites,
   listCorpus,
   loadOurCompiler,
   loadOurDecompiler,
   ourBuild,
   referenceBuilds,
   type Arch,
+  type Composite,
   type CorpusFile,
   type OurCompiler,
   type OurDecompiler,
@@ -403,4 +408,114 @@ test('kernel corpus: decompile → compile reproduces every reference blob byte 
         (unlisted.length > 20 ? `\n  … see ${report}` : ''),
     );
   }
+});
+
+// ---- composite DTBs (`name-dtbs := base.dtb overlay.dtbo ...`) -----------------------------------
+// scripts/Makefile.dtbs: the base compiled with -@ (listCorpus sets it for every composite base),
+// the overlays compiled as usual, then `fdtoverlay -o name.dtb -i base.dtb overlays...`. carveout:
+// the same parts compiled by carveout, then applyOverlays (src/overlay).
+test('kernel corpus: every *-dtbs composite built by carveout is byte-identical to dtc + fdtoverlay', { skip }, async (t) => {
+  const loc = await locateKernelSource('6.12');
+  assert.ok(loc.dir, `kernel source: ${loc.problem}`);
+  const src = loc.dir;
+  assert.equal(spawnSync('fdtoverlay', ['--version']).status, 0, 'fdtoverlay is not installed (apt-get install device-tree-compiler)');
+  if (process.env.CARVEOUT_CORPUS_STANDIN) return t.skip('stand-in mode');
+  const onlyArch = process.env.CARVEOUT_CORPUS_ARCH as Arch | undefined;
+  const filter = process.env.CARVEOUT_CORPUS_FILTER;
+  let composites = (onlyArch ? [onlyArch] : arches).flatMap((a) => listComposites(src, a, listCorpus(src, a)));
+  if (filter) composites = composites.filter((c) => c.rel.includes(filter));
+  const byRel = new Map(composites.map((c) => [c.rel, c]));
+  const needed = new Map<string, CorpusFile>();
+  for (const c of composites) for (const p of c.parts) if (p.kind === 'file') needed.set(p.file.rel, p.file);
+  const files = [...needed.values()];
+  const refs = await referenceBuilds(src, files, { jobs: 2 });
+  const refOf = new Map(files.map((f, i) => [f.rel, refs[i]!]));
+  const { compiler, problem } = await loadOurCompiler();
+  assert.ok(compiler, problem);
+  const { applyOverlays } = await import('../../src/overlay/apply.js');
+  const ourOf = new Map<string, OurResult>();
+  for (const f of files) ourOf.set(f.rel, await ourBuild(compiler, src, f));
+
+  type Built = { dtb?: Uint8Array; why?: string };
+  const refBuilt = new Map<string, Built>();
+  const ourBuilt = new Map<string, Built>();
+  // Each part's blob for one side, then that side's overlay application; a composite part is built first.
+  const build = (c: Composite, side: 'ref' | 'ours'): Built => {
+    const memo = side === 'ref' ? refBuilt : ourBuilt;
+    const hit = memo.get(c.rel);
+    if (hit) return hit;
+    const blobs: Uint8Array[] = [];
+    let why: string | undefined;
+    for (const p of c.parts) {
+      let b: Built;
+      if (p.kind === 'missing') b = { why: `part ${p.name} has no source` };
+      else if (p.kind === 'composite') b = byRel.has(p.rel) ? build(byRel.get(p.rel)!, side) : { why: `part ${p.rel} is not listed` };
+      else if (side === 'ref') {
+        const r = refOf.get(p.file.rel)!;
+        b = r.dtb ? { dtb: r.dtb } : { why: `dtc: ${p.file.rel}: ${r.stderr.split('\n').find((l) => /ERROR|Error/.test(l)) ?? 'fails'}` };
+      } else {
+        const r = ourOf.get(p.file.rel)!;
+        b = r.dtb
+          ? { dtb: r.dtb }
+          : { why: `carveout: ${p.file.rel}: ${r.threw ?? r.diagnostics.find((d) => d.severity === 'error')?.message}` };
+      }
+      if (!b.dtb) {
+        why = b.why;
+        break;
+      }
+      blobs.push(b.dtb);
+    }
+    let out: Built;
+    if (why !== undefined) out = { why };
+    else if (side === 'ref') {
+      const r = fdtoverlayRun(blobs[0]!, blobs.slice(1));
+      out = r.dtb ? { dtb: r.dtb } : { why: `fdtoverlay: ${r.stderr.trim().split('\n').at(-1)}` };
+    } else {
+      const r = applyOverlays(
+        blobs[0]!,
+        blobs.slice(1).map((blob, i) => {
+          const p = c.parts[i + 1]!;
+          return { name: p.kind === 'file' ? p.file.rel : p.kind === 'composite' ? p.rel : p.name, blob };
+        }),
+      );
+      out = r.blob ? { dtb: r.blob } : { why: `carveout: ${r.diagnostics.find((d) => d.severity === 'error')?.message}` };
+    }
+    memo.set(c.rel, out);
+    return out;
+  };
+
+  const known = readKnown();
+  const counts: Record<string, number> = {};
+  const unlisted: string[] = [];
+  for (const c of composites) {
+    const ref = build(c, 'ref');
+    const ours = build(c, 'ours');
+    const outcome: Outcome = !ref.dtb
+      ? ours.dtb
+        ? 'carveout-accepts'
+        : 'both-rejected'
+      : !ours.dtb
+        ? 'carveout-rejects'
+        : firstDifference(ref.dtb, ours.dtb) === 'identical'
+          ? 'identical'
+          : 'differs';
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+    if (outcome === 'both-rejected') t.diagnostic(`both reject ${c.rel}: ${ref.why} | ${ours.why}`);
+    if (outcome === 'identical' || outcome === 'both-rejected') {
+      const k = [...known.values()].find((x) => x.path === c.rel);
+      if (k) t.diagnostic(`now agrees, remove known-differences.tsv:${k.line}: ${c.rel}`);
+      continue;
+    }
+    if (known.has(`${c.rel}\t${outcome}`)) continue;
+    const detail = outcome === 'differs' ? firstDifference(ref.dtb!, ours.dtb!) : `${ref.why ?? ''} ${ours.why ?? ''}`;
+    unlisted.push(`  ${c.rel} [${outcome}] ${detail}`);
+  }
+  t.diagnostic(
+    `composites: ${composites.length} (${arches.map((a) => `${a} ${composites.filter((c) => c.arch === a).length}`).join(', ')}), ${files.length} parts: ` +
+      Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+  );
+  assert.ok(composites.length > 0, 'no composites found');
+  if (unlisted.length) assert.fail(`${unlisted.length} composite(s) differ from dtc + fdtoverlay:\n${unlisted.join('\n')}`);
 });
