@@ -26,7 +26,7 @@ export function archNumaInit(st: BootState): bigint {
     const range = `[mem 0x${nd.toString(16).padStart(8, '0')}-0x${(nd + a.numa.nodeDataSize - 1n).toString(16).padStart(8, '0')}]`;
     ctx.printk('info', `${a.numa.nodeDataMessage} ${range}`, 'setup_node_data');
   }
-  touch(st, nd, a.numa.nodeDataSize); // memset(NODE_DATA(nid), 0, ...)
-  if (a.numa.cpumaskAlloc) touch(st, mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n);
+  touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
+  if (a.numa.cpumaskAlloc) touch(st, mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
   return nd;
 }

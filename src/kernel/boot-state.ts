@@ -60,15 +60,23 @@ export interface BootResult {
   handoffs: { driver: string; base: bigint; size: bigint }[];
   /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */
   memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
-  /** The kernel panicked in the model (e.g. memblock array overflow on 6.12). */
+  /** The kernel panicked in the model (e.g. memblock array overflow on 6.12): its panic() message. */
   panic?: string;
+  /** Where it died (the kernel function its call trace shows) and why, in words. */
+  panicFunction?: string;
+  panicReason?: string;
 }
 
-/** The modelled kernel oopses/panics: the boot stops there, like the real one. */
+/**
+ * The modelled kernel oopses/panics: the boot stops there, like the real one. `message` is what
+ * panic() prints, `lines` the log up to it, `fn` the kernel function that dies, `reason` why.
+ */
 export class BootPanic extends Error {
   constructor(
     message: string,
     readonly lines: string[],
+    readonly fn: string,
+    readonly reason: string,
   ) {
     super(message);
   }
@@ -85,23 +93,32 @@ export interface BootState {
   memstart?: bigint;
   /** Memory left out of the linear map by paging_init (NOMAP then); writing there faults. */
   unmapped?: Bank[];
+  /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
+  initrdDropped?: string;
 }
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /**
  * The kernel writes the block it just got through the linear map (memblock_alloc zeroes it,
  * NODE_DATA is memset): memory that was NOMAP when paging_init built the map — a no-map region
  * whose handler failed gets its NOMAP cleared later (6.12) — faults, and the boot dies.
  */
-export function touch(st: BootState, base: bigint, size: bigint): void {
+export function touch(st: BootState, base: bigint, size: bigint, fn: string): void {
   if (!base || !st.unmapped || st.ctx.profile.arch !== 'arm64') return;
   for (const u of st.unmapped) {
     if (base < u.base + u.size && u.base < base + size) {
       const addr = base > u.base ? base : u.base;
       const va = st.ctx.profile.arm64!.pageOffset + (addr - (st.memstart ?? 0n));
-      throw new BootPanic('Attempted to kill the idle task!', [
-        `Unable to handle kernel paging request at virtual address ${va.toString(16).padStart(16, '0')}`,
-        'Kernel panic - not syncing: Attempted to kill the idle task!',
-      ]);
+      throw new BootPanic(
+        'Attempted to kill the idle task!',
+        [
+          `Unable to handle kernel paging request at virtual address ${va.toString(16).padStart(16, '0')}`,
+          'Kernel panic - not syncing: Attempted to kill the idle task!',
+        ],
+        fn,
+        `it zeroes [${hex(base)}-${hex(base + size - 1n)}] through the linear map, but ${hex(u.base)}+${hex(u.size)} was no-map when paging_init built the map (arch/arm64/mm/mmu.c map_mem skips NOMAP memory)`,
+      );
     }
   }
 }

@@ -77,9 +77,14 @@ export function bootKernel(input: BootInput): BootResult {
   } catch (e) {
     if (e instanceof MemblockPanic) {
       result.panic = e.message;
+      result.panicFunction = 'memblock_double_array';
+      result.panicReason =
+        'a memblock array is full and cannot grow before paging_init calls memblock_allow_resize() (mm/memblock.c): too many regions this early';
       printk('emerg', `Kernel panic - not syncing: ${e.message}`, 'panic');
     } else if (e instanceof BootPanic) {
       result.panic = e.message;
+      result.panicFunction = e.fn;
+      result.panicReason = e.reason;
       for (const l of e.lines) printk('emerg', l, 'panic');
     } else throw e;
   }

@@ -1,4 +1,5 @@
-// init/initramfs.c reserve_initrd_mem: the initrd, page-aligned, must be memory and not reserved.
+// init/initramfs.c reserve_initrd_mem: the initrd, page-aligned, must be memory and not reserved;
+// otherwise it is dropped (st.initrdDropped), which start-kernel.ts follows to prepare_namespace.
 import type { BootState } from './boot-state.js';
 import { roundDown, roundUp } from './memblock.js';
 
@@ -10,12 +11,14 @@ export function reserveInitrdMem(st: BootState): void {
   const start = roundDown(layout.initrd.base, page);
   const size = roundUp(layout.initrd.base + layout.initrd.size, page) - start;
   if (!mb.isRegionMemory(start, size)) {
+    st.initrdDropped = 'is not a memory region';
     ctx.printk(
       'err',
       `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} is not a memory region - disabling initrd`,
       'reserve_initrd_mem',
     );
   } else if (mb.isRegionReserved(start, size)) {
+    st.initrdDropped = 'overlaps in-use memory region';
     ctx.printk(
       'err',
       `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`,

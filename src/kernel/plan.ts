@@ -96,8 +96,11 @@ export interface PlanResult {
   log: LogLine[];
   diagnostics: Diagnostic[];
   trace: Trace;
-  /** How the simulated boot ended: `panic` when the kernel would stop there (the message after "Kernel panic - not syncing:"). */
-  boot: { outcome: 'completed' | 'panic' | 'not-run'; panic?: string };
+  /**
+   * How the boot ends: `ok`, or `panic`/`hang` with the kernel function it dies in and why (`panic`:
+   * the message after "Kernel panic - not syncing:"); `not-run` when the input could not be booted.
+   */
+  boot: { outcome: 'ok' | 'panic' | 'hang' | 'not-run'; function?: string; reason?: string; panic?: string };
   /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
 }
@@ -255,8 +258,19 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   // The model stops where the kernel would panic (memblock array overflow before
   // memblock_allow_resize in mm/memblock.c, a fault in the linear map): the board does not boot.
   if (res.panic !== undefined)
-    diagnostics.push(diag('error', 'kernel-panic', `${profile.id} would panic at boot: Kernel panic - not syncing: ${res.panic}`));
-  const boot: PlanResult['boot'] = res.panic !== undefined ? { outcome: 'panic', panic: res.panic } : { outcome: 'completed' };
+    diagnostics.push(
+      diag(
+        'error',
+        'kernel-panic',
+        `${profile.id} would panic at boot in ${res.panicFunction}: Kernel panic - not syncing: ${res.panic}`,
+        undefined,
+        res.panicReason,
+      ),
+    );
+  const boot: PlanResult['boot'] =
+    res.panic !== undefined
+      ? { outcome: 'panic', function: res.panicFunction ?? '', reason: res.panicReason ?? '', panic: res.panic }
+      : { outcome: 'ok' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return { kernel: profile.id, regions, memory, early, loader, attach, log: res.log, diagnostics, trace: res.trace, boot, exitCode };
 }

@@ -13,13 +13,13 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const secShift = BigInt(sp.sectionSizeBits);
   const sections = new Set<bigint>();
   for (const r of mb.memory.regions) for (let s = r.base >> secShift; s <= (r.base + r.size - 1n) >> secShift; s++) sections.add(s);
-  touch(st, mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes);
+  touch(st, mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
   const roots = new Set([...sections].map((s) => s / BigInt(sp.sectionsPerRoot)));
   for (let i = 0; i < roots.size; i++)
-    touch(st, mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc'), sp.rootBytes);
+    touch(st, mb.allocTryNid(sp.rootBytes, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_index_alloc'), sp.rootBytes, 'sparse_init');
   const goal = roundDown(nd, 1n << secShift);
   const usemap = sp.usemapBytesPerSection * BigInt(sections.size);
-  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap);
+  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap, 'sparse_init');
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
   const buf = mb.allocTryNid(
@@ -34,7 +34,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const early = (size: bigint) =>
     mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
   // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-  for (let i = 0; i < sp.vmemmapTablesFixed; i++) touch(st, early(page), page);
+  for (let i = 0; i < sp.vmemmapTablesFixed; i++) touch(st, early(page), page, 'sparse_init');
   if (!buf) {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
     // __earlyonly_bootmem_alloc() per block — PMD blocks with 4 KiB pages, base pages otherwise.

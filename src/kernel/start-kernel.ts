@@ -2,8 +2,9 @@
 // allocations next to it (this build's sequence, profile data), the `Kernel command line:` line,
 // then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions.
 // On arm the model does not follow start_kernel's own allocations, only reserve_mem= and the
-// unknown-parameter message.
-import type { BootState } from './boot-state.js';
+// unknown-parameter message. Past the memory phase, only what the layout decides is followed:
+// the boots it kills (laterBoot).
+import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 
 export function startKernel(st: BootState): void {
@@ -16,6 +17,66 @@ export function startKernel(st: BootState): void {
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
   printUnknownBootoptions(st);
+  laterBoot(st);
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+
+/**
+ * After memblock hands memory to the page allocator, what the layout still decides, in boot
+ * order: the core_initcall cma_init_reserved_areas (mm/cma.c), then kernel_init →
+ * prepare_namespace (init/do_mounts.c) when there is no initramfs. Each throws where the boot dies.
+ */
+function laterBoot(st: BootState): void {
+  cmaInitReservedAreas(st);
+  prepareNamespace(st);
+}
+
+/**
+ * cma_activate_area reads page_zone(pfn_to_page(pfn)) for every page of each area. With
+ * SPARSEMEM_VMEMMAP (arm64) struct pages exist only for sections that have memory
+ * (mm/sparse-vmemmap.c): an area reaching into a section without memory (below the start of RAM,
+ * above its end) faults there; it runs from kernel_init, so the dying task is init.
+ */
+function cmaInitReservedAreas(st: BootState): void {
+  const p = st.ctx.profile;
+  const sparse = p.arm64?.sparse;
+  if (!sparse) return;
+  const shift = BigInt(sparse.sectionSizeBits);
+  const present = new Set<bigint>();
+  for (const r of st.ctx.memblock.memory.regions) for (let s = r.base >> shift; s <= (r.base + r.size - 1n) >> shift; s++) present.add(s);
+  for (const a of st.ctx.cma.areas ?? []) {
+    for (let s = a.base >> shift; s <= (a.base + a.size - 1n) >> shift; s++) {
+      if (present.has(s)) continue;
+      const missing = s << shift < a.base ? a.base : s << shift;
+      throw new BootPanic(
+        'Attempted to kill init! exitcode=0x0000000b',
+        [
+          `Unable to handle kernel paging request in cma_init_reserved_areas: struct page of ${hex(missing)}`,
+          'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
+        ],
+        'cma_init_reserved_areas',
+        `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches ${hex(missing)}, in a memory section without memory: it has no struct pages (vmemmap) for cma_activate_area to read`,
+      );
+    }
+  }
+}
+
+/**
+ * Without an initramfs (reserve_initrd_mem dropped it) and without root=, kernel_init has no /init
+ * and mount_root finds no device (ROOT_DEV 0): init/do_mounts.c panics.
+ */
+function prepareNamespace(st: BootState): void {
+  if (st.initrdDropped === undefined || /(^|\s)root=/.test(st.ctx.cmdline.raw)) return;
+  throw new BootPanic(
+    'VFS: Unable to mount root fs on unknown-block(0,0)',
+    [
+      'VFS: Cannot open root device "" or unknown-block(0,0): error -6',
+      'Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)',
+    ],
+    'prepare_namespace',
+    `the initrd ${st.initrdDropped} (reserve_initrd_mem dropped it), so there is no /init, and the command line names no root= device`,
+  );
 }
 
 /** setup_command_line: saved_command_line and static_command_line. */

@@ -98,6 +98,9 @@ export interface CaseOutcome {
   allocs?: number;
   /** The kernel stopped (hang/panic) before printing everything the model predicts. */
   truncated?: boolean;
+  /** The boot died (panic or hang): whether the plan predicted it, with the same function and message. */
+  died?: 'panic' | 'hang';
+  predicted?: boolean;
 }
 
 function firstDiff(want: string[], got: string[]): string {
@@ -137,7 +140,33 @@ export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile
     allocs = wa.length;
     if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
   }
-  return { caseId: r.caseId, ok: problems.length === 0, problems, lines: want.length, allocs, truncated };
+  const o = r.observation;
+  const died = o.panicked ? 'panic' : o.timedOut ? 'hang' : undefined;
+  const b = p.boot;
+  const predicted = b.outcome === 'panic' || b.outcome === 'hang';
+  if (predicted) {
+    // The plan says the boot dies: the kernel must have died the same way, in the function the
+    // plan names (its oops or call trace shows it) and with the same panic message.
+    const console = o.console ?? '';
+    if (o.reachedInit && !died) problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel reached /init`);
+    else if (died && died !== b.outcome)
+      problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel ${died === 'panic' ? 'panicked' : 'hung'}`);
+    else if (died) {
+      if (!b.function || !console.includes(b.function))
+        problems.push(`boot: plan says it dies in ${b.function}, not in the kernel's trace`);
+      if (died === 'panic' && o.panicMessage !== `Kernel panic - not syncing: ${b.panic}`)
+        problems.push(`boot: kernel ${JSON.stringify(o.panicMessage)}, plan ${JSON.stringify(b.panic)}`);
+    }
+  }
+  return {
+    caseId: r.caseId,
+    ok: problems.length === 0,
+    problems,
+    lines: want.length,
+    allocs,
+    truncated,
+    ...(died ? { died, predicted: predicted && b.outcome === died } : {}),
+  };
 }
 
 /** Records grouped by the kernel they were booted on (sample files included: they are real boots). */

@@ -14,6 +14,9 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let lines = 0;
     let allocs = 0;
     let truncated = 0;
+    let died = 0;
+    let predicted = 0;
+    const unpredicted: string[] = [];
     for (const r of records) {
       let out: CaseOutcome;
       try {
@@ -28,13 +31,21 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       lines += out.lines ?? 0;
       if (out.truncated) truncated++;
       allocs += out.allocs ?? 0;
+      if (out.died) {
+        died++;
+        if (out.predicted) predicted++;
+        else unpredicted.push(`${out.caseId} ${out.died}`);
+      }
       if (out.ok) ok++;
       else failures.push(`${kernel} ${out.caseId}${r.index !== undefined ? ` (#${r.index})` : ''}: ${out.problems.join(' ; ')}`);
     }
     const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
     summary.push(
       `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines and ${allocs} dynamic placements compared` +
-        (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : ''),
+        (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
+        (died
+          ? `; ${predicted}/${died} boots that died predicted (outcome, function, message)${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
+          : ''),
     );
   }
   t.diagnostic(summary.join('\n'));
