@@ -25,9 +25,13 @@ export function cmaDeclareContiguous(
   const memblockEnd = mb.endOfDram();
   const nid = NUMA_NO_NODE;
   const pa = (x: bigint) => formatPa(x, p.physAddrBits);
-  const node = p.series.cma.reservedOnNode ? ` on node ${nid}` : '';
+  const c = p.series.cma;
+  const node = c.reservedOnNode ? ` on node ${nid}` : '';
+  const requested = size;
+  // the size the lines print: after ALIGN, or the one asked for (7.2's wrapper prints it)
+  const shown = (aligned: bigint) => (c.reportedSize === 'requested' ? requested : aligned) / MiB;
   const fail = (sz: bigint) => {
-    ctx.printk('err', `cma: Failed to reserve ${sz / MiB} MiB${node}`, 'cma_declare_contiguous_nid');
+    ctx.printk('err', `cma: Failed to reserve ${shown(sz)} MiB${node}`, 'cma_declare_contiguous_nid');
     return null;
   };
   if (ctx.cma.areaCount === p.maxCmaAreas) {
@@ -44,16 +48,20 @@ export function cmaDeclareContiguous(
   size = roundUp(size, alignment);
   limit &= ~(alignment - 1n);
   if (!base) fixed = false;
-  if (fixed && base < highmemStart && base + size > highmemStart) {
+  const acrossHighmem = () => {
+    if (!(fixed && base < highmemStart && base + size > highmemStart)) return false;
     ctx.printk('err', `cma: Region at ${pa(base)} defined on low/high memory boundary (${pa(highmemStart)})`, 'cma_declare_contiguous_nid');
-    return fail(size);
-  }
+    return true;
+  };
+  if (c.fixedBoundaryCheck === 'before-limit' && acrossHighmem()) return fail(size);
   if (limit === 0n || limit > memblockEnd) limit = memblockEnd;
   if (base + size > limit) {
     ctx.printk('err', `cma: Size (${pa(size)}) of region at ${pa(base)} exceeds limit (${pa(limit)})`, 'cma_declare_contiguous_nid');
     return fail(size);
   }
   if (fixed) {
+    // 7.2 cma_fixed_reserve: the boundary check only with CONFIG_HIGHMEM (arm; arm64 has none)
+    if (c.fixedBoundaryCheck === 'highmem-after-limit' && p.arch === 'arm' && acrossHighmem()) return fail(size);
     if (mb.isRegionReserved(base, size) || mb.reserve(base, size, 'cma_declare_contiguous_nid') < 0) return fail(size);
   } else {
     let addr = 0n;
@@ -63,13 +71,14 @@ export function cmaDeclareContiguous(
         limit = highmemStart;
       }
     };
-    if (p.series.cma.highmemFirst) tryHighmem();
-    if (!addr && p.physAddrBits === 64 && !mb.bottomUp && memblockEnd >= SZ_4G + size) {
+    if (c.highmemFirst) tryHighmem();
+    const above4g = c.above4gBottomUp === 'limit' ? limit : memblockEnd;
+    if (!addr && c.above4gBottomUp !== 'none' && p.physAddrBits === 64 && !mb.bottomUp && above4g >= SZ_4G + size) {
       mb.setBottomUp(true);
       addr = mb.allocRangeNid(size, alignment, SZ_4G, limit, nid, true);
       mb.setBottomUp(false);
     }
-    if (!p.series.cma.highmemFirst) tryHighmem();
+    if (!c.highmemFirst) tryHighmem();
     if (!addr) {
       addr = mb.allocRangeNid(size, alignment, base, limit, nid, true);
       if (!addr) return fail(size);
@@ -81,6 +90,6 @@ export function cmaDeclareContiguous(
     mb.physFree(base, size, 'cma_declare_contiguous_nid');
     return fail(size);
   }
-  ctx.printk('info', `cma: Reserved ${size / MiB} MiB at ${pa(base)}${node}`, 'cma_declare_contiguous_nid');
+  ctx.printk('info', `cma: Reserved ${shown(size)} MiB at ${pa(base)}${node}`, 'cma_declare_contiguous_nid');
   return { base, size };
 }

@@ -283,7 +283,7 @@ export interface ParamSupport {
    * Who reserves crashkernel=: reserve_crashkernel_generic (kernel/crash_reserve.c), arm64's own
    * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
    */
-  crashkernelImpl: 'generic' | 'arm64' | 'arm';
+  crashkernelImpl: 'generic' | 'arm64' | 'arm64-find-in-range' | 'arm';
   /** Names of early_param()s built into this kernel that matter for memory layout. */
   earlyParams: string[];
 }

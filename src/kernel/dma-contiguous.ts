@@ -18,7 +18,9 @@ export function dmaContiguousReserve(st: BootState, limit: bigint, highmemStart?
   if (c) {
     size = c.size;
     base = c.base;
-    selLimit = c.limit && limit ? (c.limit < limit ? c.limit : limit) : c.limit || limit; // min_not_zero
+    if (p.series.cma.cmdlineLimit === 'cmdline-first')
+      selLimit = c.limit || limit; // limit_cmdline ?: limit
+    else selLimit = c.limit && limit ? (c.limit < limit ? c.limit : limit) : c.limit || limit; // min_not_zero
     if (((c.base + c.size) & ((1n << 64n) - 1n)) === c.limit) fixed = true;
   } else size = BigInt(p.cmaSizeMBytes) * MiB;
   if (!size || ctx.cma.defaultArea !== undefined) {

@@ -22,14 +22,12 @@ export interface ReservedMemOps {
   deviceRelease?(rmem: ReservedMem, dev: { path: string }): void;
 }
 
-/** struct reserved_mem as a handler sees it. */
-export interface ReservedMem {
+/** A /reserved-memory child as a table entry sees it. */
+export interface ReservedMemNode {
   /** fdt_get_name(): the node name with its unit address, e.g. `mca@b8000000`. */
   readonly name: string;
   /** Full node path, e.g. `/reserved-memory/mca@b8000000`. */
   readonly path: string;
-  readonly base: bigint;
-  readonly size: bigint;
   /** The node, read-only; prefer the helpers below. */
   readonly node: Node;
   /** of_get_flat_dt_prop(node, name, NULL) != NULL */
@@ -38,6 +36,12 @@ export interface ReservedMem {
   prop(name: string): Uint8Array | undefined;
   /** The node's `compatible` strings. */
   readonly compatible: readonly string[];
+}
+
+/** struct reserved_mem as a handler sees it. */
+export interface ReservedMem extends ReservedMemNode {
+  readonly base: bigint;
+  readonly size: bigint;
   /** Set by setup, like rmem->ops / rmem->priv. */
   ops?: ReservedMemOps;
   priv?: unknown;
@@ -75,6 +79,13 @@ export interface HandlerServices {
 
 export type ReservedMemSetup = (rmem: ReservedMem, k: HandlerKernel) => number;
 
+/**
+ * struct reserved_mem_ops' node_validate (7.2): called before a region is reserved (`align`
+ * undefined) or allocated (`align` the alignment asked so far); 0 to go on, -ENODEV when it has no
+ * say, another -errno refuses the node. It may return a raised alignment.
+ */
+export type ReservedMemValidate = (node: ReservedMemNode, k: HandlerKernel, align: bigint | undefined) => { ret: number; align?: bigint };
+
 export const HANDLER_BRAND = Symbol.for('carveout.reservedmem-handler');
 
 export interface ReservedMemHandler {
@@ -82,6 +93,8 @@ export interface ReservedMemHandler {
   readonly name: string;
   readonly compatible: string;
   readonly setup: ReservedMemSetup;
+  /** node_validate, for series whose table has struct reserved_mem_ops (7.2). */
+  readonly validate?: ReservedMemValidate;
   /** Where it came from: `builtin` (kernel/dma/*.c) or the user's file. */
   readonly origin: string;
   readonly [HANDLER_BRAND]: true;

@@ -182,7 +182,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       },
     }),
   );
-  const handlers = [...builtinHandlers(profile.reservedMemConfig), ...userHandlers];
+  const handlers = [...builtinHandlers(profile.reservedMemConfig, profile.series.rmem.tableCalls), ...userHandlers];
   const bootargs = options.bootargs ?? board.bootargs;
   const layout = platformLayoutOf(board);
   const a64 = profile.arm64;

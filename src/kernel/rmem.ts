@@ -1,16 +1,18 @@
-// of_reserved_mem: the kernel's handling of /reserved-memory, for Linux 6.1 and 6.12.
+// of_reserved_mem: the kernel's handling of /reserved-memory, for Linux 5.10, 6.1, 6.12 and 7.2.
 //
 // Mirrors drivers/of/of_reserved_mem.c and the reserved-memory half of drivers/of/fdt.c, function
 // by function, so the two can be read side by side:
 //   early_init_fdt_scan_reserved_mem()   → earlyInitFdtScanReservedMem()
 //   fdt_scan_reserved_mem()              → fdtScanReservedMem()
-//   __reserved_mem_reserve_reg()         → reservedMemReserveReg()
+//   __reserved_mem_reserve_reg()         → reservedMemReserveReg() (7.2: reservedMemReserveFirstReg())
+//   of_flat_dt_get_addr_size_prop()      → addrSizeEntries()              (7.2)
 //   __reserved_mem_alloc_size()          → reservedMemAllocSize()
-//   __reserved_mem_alloc_in_range()      → reservedMemAllocInRange()     (6.12)
+//   __reserved_mem_alloc_in_range()      → reservedMemAllocInRange()     (6.12, 7.2)
 //   fdt_reserved_mem_save_node()         → fdtReservedMemSaveNode()
-//   fdt_init_reserved_mem()              → fdtInitReservedMem()          (6.1)
-//   fdt_init_reserved_mem_node()         → fdtInitReservedMemNode()      (6.12)
-//   fdt_scan_reserved_mem_reg_nodes()    → fdtScanReservedMemRegNodes()  (6.12, from unflatten_device_tree)
+//   fdt_init_reserved_mem()              → fdtInitReservedMem()          (5.10, 6.1)
+//   fdt_init_reserved_mem_node()         → fdtInitReservedMemNode()      (6.12, 7.2)
+//   fdt_scan_reserved_mem_reg_nodes()    → fdtScanReservedMemRegNodes()  (6.12; 7.2's fdt_scan_reserved_mem_late)
+//   fdt_validate_reserved_mem_node()     → validateReservedMemNode()     (7.2)
 //   __reserved_mem_init_node()           → reservedMemInitNode()
 //   __rmem_cmp / __rmem_check_for_overlap, lib/sort.c sort_r()
 //
@@ -38,7 +40,7 @@ import type { LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { EBUSY, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC } from './errno.js';
 import { formatPa, type Memblock } from './memblock.js';
-import type { HandlerKernel, HandlerProfile, ReservedMem, ReservedMemHandler, ReservedMemOps } from './handler-api.js';
+import type { HandlerKernel, HandlerProfile, ReservedMem, ReservedMemHandler, ReservedMemNode, ReservedMemOps } from './handler-api.js';
 import { builtinHandlers, type ReservedMemConfig } from './handlers/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,6 +76,38 @@ export interface RmemBehaviour {
   callers: { reserve: string; alloc: string };
   /** fdt_reserve_elfcorehdr() runs before the scan (6.12) or between scan and init (6.1). */
   elfcorehdrBeforeScan: boolean;
+  /**
+   * How a dynamic region is placed: memblock_phys_alloc_range (6.1+; nomap then marks it), or
+   * 5.10's memblock_find_in_range + memblock_reserve, or memblock_remove for a no-map region (no
+   * allocation line in the memblock=debug trace; a failed handler frees it, and adds a no-map one back).
+   */
+  allocation: 'phys-alloc-range' | 'find-in-range';
+  /** Level of `failed to reserve memory` (reg) and `failed to allocate memory` (size): pr_info on 5.10, pr_err after. */
+  failureLevel: 'info' | 'err';
+  /** `failed to allocate memory for node '%s'` ends with `: size %lu MiB` (6.1+). */
+  allocFailedSize: boolean;
+  /** A no-map `reg` is refused when it overlaps a reservation (5.10), or only when it is also memory (6.1+). */
+  nomapBusyNeedsMemory: boolean;
+  /**
+   * How `reg` and `alloc-ranges` are read: `cells` (up to 6.12: a length that is not a multiple of
+   * one entry is an error, every `reg` entry is reserved, an empty `reg` is read past its end), or
+   * `entries` (7.2 of_flat_dt_get_addr_size_prop: such a property counts as absent, an empty one as
+   * no entries, only the first `reg` entry is reserved, with a warning for the rest).
+   */
+  regFormat: 'cells' | 'entries';
+  /**
+   * The reservedmem table's calls: `setup` (up to 6.12: each matching entry's init until one returns
+   * 0; -ENOENT means no handler) or `ops` (7.2 struct reserved_mem_ops: node_validate before a region
+   * is reserved or allocated, node_fixup after, node_init; the walk goes on only while an entry
+   * returns -ENODEV, which means no handler; a region whose init failed is not kept).
+   */
+  tableCalls: 'setup' | 'ops';
+  /**
+   * What MAX_RESERVED_REGIONS bounds: every saved region (up to 6.12), or only the dynamic ones
+   * (7.2: `too many defined dynamic regions`; alloc_reserved_mem_array then sizes reserved_mem[]
+   * to the regions the scan counted).
+   */
+  regionLimit: 'total' | 'dynamic';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,16 +458,75 @@ function reservedMemCheckRoot(h: RmemHost, node: Node): number {
 function earlyInitDtReserveMemory(h: RmemHost, base: bigint, size: bigint, nomap: boolean): number {
   const mb = h.memblock;
   if (nomap) {
-    // Already reserved (by another region) memory may not become nomap; non-memory is fine.
-    if (mb.overlapsRegion(mb.memory, base, size) && mb.isRegionReserved(base, size)) return -EBUSY;
+    // Already reserved (by another region) memory may not become nomap; non-memory is fine (6.1+).
+    const memory = !state(h).behaviour.nomapBusyNeedsMemory || mb.overlapsRegion(mb.memory, base, size);
+    if (memory && mb.isRegionReserved(base, size)) return -EBUSY;
     return mb.markNomap(base, size);
   }
   return mb.reserve(base, size, state(h).behaviour.callers.reserve);
 }
 
+/**
+ * of_flat_dt_get_addr_size_prop (7.2 drivers/of/fdt.c): the property's <base size> entries, or
+ * undefined when it is absent or its length is not a whole number of entries.
+ */
+function addrSizeEntries(h: RmemHost, node: Node, name: string): [bigint, bigint][] | undefined {
+  const st = state(h);
+  const p = getPropQ(node, name);
+  const tLen = (st.addrCells + st.sizeCells) * 4;
+  if (!p || tLen === 0 || p.value.length % tLen !== 0) return undefined;
+  const rd = new CellReader(p.value);
+  const m = physMask(h);
+  const out: [bigint, bigint][] = [];
+  for (let i = 0; i < p.value.length / tLen; i++) out.push([rd.next(st.addrCells) & m, rd.next(st.sizeCells) & m]);
+  return out;
+}
+
+/** The level of the scan's failure lines. */
+function failureLevel(h: RmemHost): LogLine['level'] {
+  return state(h).behaviour.failureLevel;
+}
+
+/** __reserved_mem_reserve_reg (7.2): only the first entry, after the table's node_validate. */
+function reservedMemReserveFirstReg(h: RmemHost, node: Node, uname: string): number {
+  const st = state(h);
+  const entries = addrSizeEntries(h, node, 'reg');
+  if (!entries?.length) return -ENOENT;
+  const region = regionOf(h, node);
+  if (entries.length > 1)
+    printk(
+      h,
+      'warn',
+      `${PR}Reserved memory: node '${uname}' has ${entries.length} <base size> entries, only the first is used`,
+      '__reserved_mem_reserve_reg',
+    );
+  const nomap = flag(node, 'no-map');
+  const v = validateReservedMemNode(h, node, undefined);
+  if (v.ret && v.ret !== -ENODEV) {
+    region.status = 'rejected';
+    region.placement = 'refused by node_validate';
+    return v.ret;
+  }
+  const [base, size] = entries[0]!;
+  const ok = size !== 0n && earlyInitDtReserveMemory(h, base, size, nomap) === 0;
+  if (!ok)
+    printk(
+      h,
+      failureLevel(h),
+      `${st.behaviour.scanPrefix}Reserved memory: failed to reserve memory for node '${uname}': base ${pa(h, base)}, size ${mibOf(h, size)} MiB`,
+      '__reserved_mem_reserve_reg',
+    );
+  region.base = base;
+  region.size = size;
+  region.placement = 'static';
+  region.status = ok ? 'no-handler' : size === 0n ? 'ignored' : 'reserve-failed';
+  return 0;
+}
+
 /** __reserved_mem_reserve_reg */
 function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
   const st = state(h);
+  if (st.behaviour.regFormat === 'entries') return reservedMemReserveFirstReg(h, node, uname);
   const p = getPropQ(node, 'reg');
   if (!p) return -ENOENT;
   const tLen = (st.addrCells + st.sizeCells) * 4;
@@ -478,7 +571,7 @@ function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
     if (!ok) {
       printk(
         h,
-        'err',
+        failureLevel(h),
         `${st.behaviour.scanPrefix}Reserved memory: failed to reserve memory for node '${uname}': base ${pa(h, base)}, size ${mibOf(h, size)} MiB`,
         '__reserved_mem_reserve_reg',
       );
@@ -505,15 +598,14 @@ function reservedMemReserveReg(h: RmemHost, node: Node, uname: string): number {
 function fdtReservedMemSaveNode(h: RmemHost, node: Node, uname: string, base: bigint, size: bigint): void {
   const st = state(h);
   const region = regionOf(h, node);
-  if (st.reservedMem.length === st.behaviour.maxReservedRegions) {
+  if (st.behaviour.regionLimit === 'total' && st.reservedMem.length === st.behaviour.maxReservedRegions) {
     printk(h, 'err', `${PR}not enough space for all defined regions.`, 'fdt_reserved_mem_save_node');
     region.status = 'no-space';
     return;
   }
   const entry: RmemEntry = { node, name: uname, base, size, fdtNode: st.offsets.get(node) ?? 0, region };
-  if (st.behaviour.scheme === 'on-save') {
-    fdtInitReservedMemNode(h, entry);
-  }
+  // 7.2 keeps only the regions whose init did not fail (fdt_init_reserved_mem_node)
+  if (st.behaviour.scheme === 'on-save' && !fdtInitReservedMemNode(h, entry) && st.behaviour.tableCalls === 'ops') return;
   st.reservedMem.push(entry);
 }
 
@@ -545,7 +637,10 @@ function fdtScanReservedMem(h: RmemHost): number {
     if (err === -ENOENT && flag(child, 'size')) {
       region.dynamic = true;
       if (st.behaviour.scheme === 'after-sort') fdtReservedMemSaveNode(h, child, child.name, 0n, 0n);
-      else dynamicNodes.push(child);
+      else if (st.behaviour.regionLimit === 'dynamic' && dynamicNodes.length === st.behaviour.maxReservedRegions) {
+        printk(h, 'err', `${PR}too many defined dynamic regions, skip '${child.name}'`, 'fdt_scan_reserved_mem');
+        region.status = 'no-space';
+      } else dynamicNodes.push(child);
     } else if (err === -ENOENT) {
       region.placement = 'neither reg nor size';
     }
@@ -581,6 +676,12 @@ function earlyInitDtAllocReservedMemoryArch(h: RmemHost, ...[size, align, start,
   };
   state(h).current?.steps.push(step);
   align = align === 0n ? mb.smpCacheBytes : align; // SMP_CACHE_BYTES
+  if (state(h).behaviour.allocation === 'find-in-range') {
+    const found = mb.findInRange(start, end, size, align);
+    if (!found) return { ret: -ENOMEM };
+    const caller = 'early_init_dt_alloc_reserved_memory_arch';
+    return { ret: nomap ? mb.remove(found, size, caller) : mb.reserve(found, size, caller), base: found };
+  }
   const base = mb.physAllocRange(size, align, start, end, state(h).behaviour.callers.alloc);
   step.found = base;
   if (!base) return { ret: (step.ret = -ENOMEM) };
@@ -646,8 +747,20 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
   }
   const nomap = flag(node, 'no-map');
   let alignFrom: PlacementStep['alignFrom'] = 'alignment';
-  // CONFIG_CMA: a reusable shared-dma-pool gets at least CMA_MIN_ALIGNMENT_BYTES.
-  if (isCompatible(node, 'shared-dma-pool') && flag(node, 'reusable') && !nomap) {
+  if (st.behaviour.tableCalls === 'ops') {
+    // fdt_validate_reserved_mem_node: the matching entry's node_validate may refuse the node or raise the alignment
+    const v = validateReservedMemNode(h, node, align);
+    if (v.ret && v.ret !== -ENODEV) {
+      region.status = 'rejected';
+      region.placement = 'refused by node_validate';
+      return { ret: v.ret };
+    }
+    if (v.align !== undefined && v.align > align) {
+      align = v.align;
+      alignFrom = 'CMA_MIN_ALIGNMENT_BYTES';
+    }
+  } else if (isCompatible(node, 'shared-dma-pool') && flag(node, 'reusable') && !nomap) {
+    // CONFIG_CMA: a reusable shared-dma-pool gets at least CMA_MIN_ALIGNMENT_BYTES.
     const cmaAlign = h.profile.cmaMinAlignmentBytes;
     if (cmaAlign > align) {
       align = cmaAlign;
@@ -656,9 +769,22 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
   }
   const tried = region.steps.length;
   let base = 0n;
-  const ranges = getPropQ(node, 'alloc-ranges');
   let placement = '';
-  if (ranges) {
+  const entries = st.behaviour.regFormat === 'entries' ? addrSizeEntries(h, node, 'alloc-ranges') : undefined;
+  const ranges = st.behaviour.regFormat === 'entries' ? undefined : getPropQ(node, 'alloc-ranges');
+  if (entries) {
+    for (const [i, [start, rangeSize]] of entries.entries()) {
+      base = 0n;
+      const before = region.steps.length;
+      const r = reservedMemAllocInRange(h, size, align, start, (start + rangeSize) & m, nomap);
+      for (const step of region.steps.slice(before)) step.range = i;
+      if (r.base !== undefined) base = r.base;
+      if (r.ret === 0) {
+        placement = `${r.bottomUp ? 'bottom-up' : 'top-down'} in alloc-ranges[${i}]`;
+        break;
+      }
+    }
+  } else if (ranges) {
     if (tLen === 0 || ranges.value.length % tLen !== 0) {
       printk(h, 'err', `${PR}invalid alloc-ranges property in '${uname}', skipping node.`, '__reserved_mem_alloc_size');
       region.status = 'invalid';
@@ -690,7 +816,8 @@ function reservedMemAllocSize(h: RmemHost, node: Node, uname: string): { ret: nu
   if (alignFrom === 'CMA_MIN_ALIGNMENT_BYTES') for (const step of region.steps.slice(tried)) step.alignFrom = alignFrom;
   region.size = size;
   if (base === 0n) {
-    printk(h, 'err', `${PR}failed to allocate memory for node '${uname}': size ${mibOf(h, size)} MiB`, '__reserved_mem_alloc_size');
+    const sizeText = st.behaviour.allocFailedSize ? `: size ${mibOf(h, size)} MiB` : '';
+    printk(h, failureLevel(h), `${PR}failed to allocate memory for node '${uname}'${sizeText}`, '__reserved_mem_alloc_size');
     region.status = 'alloc-failed';
     region.placement = 'allocation failed';
     return { ret: -ENOMEM };
@@ -749,22 +876,57 @@ function describeValue(x: unknown): string {
   return `a value of type ${typeof x}`;
 }
 
-/** __reserved_mem_init_node: first matching table entry whose setup returns 0 wins. */
-function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
-  let ret = -ENOENT;
-  const node = e.node;
-  const view: ReservedMem = {
-    name: e.name,
+/** What __reserved_mem_init_node returns when no table entry took the region: -ENOENT, or -ENODEV (7.2). */
+function noHandler(h: RmemHost): number {
+  return state(h).behaviour.tableCalls === 'ops' ? -ENODEV : -ENOENT;
+}
+
+/** The reservedmem table: the built-in entries of the series' kind, or the ones given. */
+function reservedMemTable(h: RmemHost): ReservedMemHandler[] {
+  h.handlers ??= builtinHandlers(h.profile.reservedMemConfig, state(h).behaviour.tableCalls);
+  return h.handlers;
+}
+
+/**
+ * fdt_validate_reserved_mem_node (7.2): the first matching entry with a node_validate decides
+ * (walking on while entries return -ENODEV); it may raise `align` (given for dynamic regions only).
+ */
+function validateReservedMemNode(h: RmemHost, node: Node, align: bigint | undefined): { ret: number; align?: bigint } {
+  let ret = -ENODEV;
+  let out = align;
+  for (const handler of reservedMemTable(h)) {
+    if (ret !== -ENODEV) break;
+    if (!handler.validate || !isCompatible(node, handler.compatible)) continue;
+    const v = handler.validate(nodeView(node), handlerKernel(h, handler.name), out);
+    ret = v.ret;
+    if (v.align !== undefined) out = v.align;
+  }
+  return { ret, ...(out !== undefined ? { align: out } : {}) };
+}
+
+/** A /reserved-memory child as a table entry sees it before it has a place. */
+function nodeView(node: Node): ReservedMemNode {
+  return {
+    name: node.name,
     path: nodePath(node),
-    base: e.base,
-    size: e.size,
     node,
     flag: (n) => flag(node, n),
     prop: (n) => getPropQ(node, n)?.value,
     compatible: strings(node, 'compatible'),
   };
-  h.handlers ??= builtinHandlers(h.profile.reservedMemConfig);
-  for (const handler of h.handlers) {
+}
+
+/**
+ * __reserved_mem_init_node: the matching table entries in order; the first returning 0 wins. Up to
+ * 6.12 every matching entry is tried; 7.2 stops at the first that returns anything but -ENODEV.
+ */
+function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
+  const ops = state(h).behaviour.tableCalls === 'ops';
+  let ret = noHandler(h);
+  const node = e.node;
+  const view: ReservedMem = { ...nodeView(node), name: e.name, base: e.base, size: e.size };
+  for (const handler of reservedMemTable(h)) {
+    if (ops && ret !== -ENODEV) break;
     if (!isCompatible(node, handler.compatible)) continue;
     let r: number;
     try {
@@ -808,28 +970,33 @@ function reservedMemInitNode(h: RmemHost, e: RmemEntry): number {
 }
 
 /** Record the outcome of a handler run on the region (keeping an earlier reserve failure visible). */
-function settle(e: RmemEntry, err: number): void {
+function settle(h: RmemHost, e: RmemEntry, err: number): void {
   const r = e.region;
   const failedBefore = r.status === 'reserve-failed';
   if (err === 0) {
     if (!failedBefore) r.status = 'ok';
-  } else if (err === -ENOENT) {
+  } else if (err === noHandler(h)) {
     if (!failedBefore) r.status = 'no-handler';
   } else {
     r.status = 'rejected';
   }
 }
 
-/** fdt_init_reserved_mem_node (6.12): handler, then the summary line or the failure path. */
-function fdtInitReservedMemNode(h: RmemHost, e: RmemEntry): void {
+/**
+ * fdt_init_reserved_mem_node (6.12, 7.2): handler, then the summary line or the failure path.
+ * Returns false when the handler failed.
+ */
+function fdtInitReservedMemNode(h: RmemHost, e: RmemEntry): boolean {
   const nomap = flag(e.node, 'no-map');
   const err = reservedMemInitNode(h, e);
-  settle(e, err);
-  if (err !== 0 && err !== -ENOENT) {
+  settle(h, e, err);
+  if (err !== 0 && err !== noHandler(h)) {
     printk(h, 'info', `${PR}node ${e.name} compatible matching fail`, 'fdt_init_reserved_mem_node');
     if (nomap) h.memblock.clearNomap(e.base, e.size);
     else h.memblock.physFree(e.base, e.size, 'fdt_init_reserved_mem_node');
-  } else if (state(h).behaviour.summaryLine) {
+    return false;
+  }
+  if (state(h).behaviour.summaryLine) {
     const end = (e.base + e.size - 1n) & physMask(h);
     const kib = (e.size / SZ_1K) & longMask(h);
     const reusable = flag(e.node, 'reusable');
@@ -840,6 +1007,7 @@ function fdtInitReservedMemNode(h: RmemHost, e: RmemEntry): void {
       'fdt_init_reserved_mem_node',
     );
   }
+  return true;
 }
 
 /** fdt_init_reserved_mem (6.1): sort, check overlaps, place dynamic regions, run handlers. */
@@ -860,10 +1028,14 @@ function fdtInitReservedMem(h: RmemHost): void {
     }
     if (err === 0) {
       err = reservedMemInitNode(h, e);
-      settle(e, err);
+      settle(h, e, err);
       if (err !== 0 && err !== -ENOENT) {
         printk(h, 'info', `${PR}node ${e.name} compatible matching fail`, 'fdt_init_reserved_mem');
-        if (nomap) h.memblock.clearNomap(e.base, e.size);
+        if (st.behaviour.allocation === 'find-in-range') {
+          // 5.10: memblock_free, and a no-map region (memblock_remove'd) is added back
+          h.memblock.physFree(e.base, e.size, 'fdt_init_reserved_mem');
+          if (nomap) h.memblock.add(e.base, e.size, 'fdt_init_reserved_mem');
+        } else if (nomap) h.memblock.clearNomap(e.base, e.size);
         else h.memblock.physFree(e.base, e.size, 'fdt_init_reserved_mem');
       }
     }
@@ -881,6 +1053,8 @@ function fdtReserveElfcorehdr(h: RmemHost): void {
   const chosen = findNode(h.tree, '/chosen') ?? findNode(h.tree, '/chosen@0');
   if (!chosen) return;
   const p = getPropQ(chosen, 'linux,elfcorehdr');
+  // 7.2 of_flat_dt_get_addr_size: exactly one whole entry
+  if (st.behaviour.regFormat === 'entries' && addrSizeEntries(h, chosen, 'linux,elfcorehdr')?.length !== 1) return;
   if (!p || p.value.length < st.addrCells + st.sizeCells) return;
   const need = (st.addrCells + st.sizeCells) * 4;
   const bytes = p.value.length >= need ? p.value : (blobBytesAfter(h, chosen, 'linux,elfcorehdr', need) ?? p.value);
@@ -942,6 +1116,17 @@ export function fdtScanReservedMemRegNodes(h: RmemHost): void {
   }
   const m = physMask(h);
   for (const child of node.children) {
+    if (st.behaviour.regFormat === 'entries') {
+      // 7.2 fdt_scan_reserved_mem_late: the first entry of a well-formed `reg`, if node_validate allows
+      if (!isAvailable(child)) continue;
+      const entries = addrSizeEntries(h, child, 'reg');
+      if (!entries?.length) continue;
+      const v = validateReservedMemNode(h, child, undefined);
+      if (v.ret && v.ret !== -ENODEV) continue;
+      const [base, size] = entries[0]!;
+      if (size) fdtReservedMemSaveNode(h, child, child.name, base, size);
+      continue;
+    }
     const p = getPropQ(child, 'reg');
     if (!p) continue;
     if (!isAvailable(child)) continue;

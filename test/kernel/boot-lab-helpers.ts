@@ -20,7 +20,13 @@ export function bootLaidOut(
   rest: Partial<Omit<BootInput, 'tree' | 'profile' | 'layout'>> = {},
 ): BootResult {
   const laid = platformLayout(tree, { ...platform, arch: profile.arch }, () => writeDtb(tree).length);
-  const r = bootKernel({ tree, profile, handlers: builtinHandlers(), layout: laid.layout, ...rest });
+  const r = bootKernel({
+    tree,
+    profile,
+    handlers: builtinHandlers(undefined, profile.series.rmem.tableCalls),
+    layout: laid.layout,
+    ...rest,
+  });
   r.diagnostics.unshift(...laid.diagnostics);
   return r;
 }

@@ -74,7 +74,7 @@ function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof t
 /** The platform reservations (initrd, kernel image, arm pgdir) the trace shows before reserved-memory. */
 function earlyReserves(r: LabRecord): string[] {
   return r.observation.memblock
-    .filter((e) => e.fn === 'memblock_reserve' && /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/.test(e.caller))
+    .filter((e) => /^(__)?memblock_reserve$/.test(e.fn) && /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/.test(e.caller))
     .map((e) => `${e.caller.replace(/\+.*/, '')} 0x${e.base!.toString(16)}+0x${e.size!.toString(16)}`);
 }
 

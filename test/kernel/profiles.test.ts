@@ -11,21 +11,22 @@ test('every lab kernel has a profile, plus 6.12-arm64-64k; unknown ids are undef
   for (const id of ['6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '6.1-armmp', '6.1-armmp-lpae', '6.12-arm64-64k']) {
     assert.equal(getProfile(id)?.id, id);
   }
-  assert.equal(getProfile('5.10-arm64'), undefined);
+  assert.equal(getProfile('4.19-arm64'), undefined);
   assert.equal(getProfile('constructor'), undefined);
   assert.deepEqual(profileIds.sort(), Object.keys(profiles).sort());
   // the version layer: a known name gives its series, an unknown one is an error (no fallback)
   assert.equal(seriesByName('6.12').name, '6.12');
-  assert.throws(() => seriesByName('5.10'), /unknown kernel series '5\.10'/);
+  assert.throws(() => seriesByName('4.19'), /unknown kernel series '4\.19'/);
 });
 
 test('derived constants follow the kernel headers', () => {
   for (const p of Object.values(profiles)) {
     assert.equal(1 << p.pageShift, p.pageSize, p.id);
-    // CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE * pageblock_nr_pages
-    assert.equal(p.cmaMinAlignmentBytes, BigInt(p.pageSize) << BigInt(p.pageblockOrder), p.id);
     // pageblock_order never exceeds the largest buddy order (MAX_ORDER - 1 on 6.1, MAX_PAGE_ORDER on 6.12)
     const largest = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
+    // CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE * pageblock_nr_pages, never below it (5.10: PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order))
+    assert.equal(p.cmaMinAlignmentBytes, BigInt(p.pageSize) << BigInt(p.series.cmaAlignmentOrder(p.pageblockOrder, largest)), p.id);
+    assert.ok(p.cmaMinAlignmentBytes >= BigInt(p.pageSize) << BigInt(p.pageblockOrder), p.id);
     assert.ok(p.pageblockOrder <= largest, p.id);
     // the id names the series the profile runs, and the series' values reach the profile
     assert.ok(p.id.startsWith(`${p.series.name}-`), p.id);
@@ -37,8 +38,10 @@ test('derived constants follow the kernel headers', () => {
   }
   // what each series' code does (include/linux/mmzone.h, include/linux/cma.h, mm/memblock.c)
   for (const [name, maxOrder, cmaAreas, reserveMem] of [
+    ['5.10', 'count', 20, false],
     ['6.1', 'count', 20, false],
     ['6.12', 'largest', 19, true],
+    ['7.2', 'largest', 19, true],
   ] as const) {
     const s = seriesByName(name);
     assert.equal(s.maxOrder, maxOrder, name);
@@ -52,6 +55,10 @@ test('derived constants follow the kernel headers', () => {
   // armmp has no HUGETLB_PAGE: pageblock_order = MAX_ORDER - 1 = 11 → 8 MiB
   assert.equal(getProfile('6.1-armmp')!.cmaMinAlignmentBytes, 8n << 20n);
   assert.equal(getProfile('6.1-armmp-lpae')!.cmaMinAlignmentBytes, 2n << 20n);
+  // 5.10: PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order): 4 MiB on arm64 4K (MAX_ORDER 11), 8 MiB on armmp (12)
+  assert.equal(getProfile('5.10-arm64')!.cmaMinAlignmentBytes, 4n << 20n);
+  assert.equal(getProfile('5.10-armmp-lpae')!.cmaMinAlignmentBytes, 8n << 20n);
+  assert.equal(getProfile('7.2-arm64')!.cmaMinAlignmentBytes, 2n << 20n);
 });
 
 test('profiles agree with the Debian configs of the packages (lab cache)', (t) => {

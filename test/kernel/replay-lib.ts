@@ -60,7 +60,7 @@ function observedAllocs(r: LabRecord): Alloc[] {
     const ok =
       next !== undefined &&
       b !== undefined &&
-      next.fn === 'memblock_reserve' &&
+      /^(__)?memblock_reserve$/.test(next.fn) &&
       /^memblock_alloc_range_nid\b/.test(next.caller) &&
       next.size === size &&
       b >= from &&

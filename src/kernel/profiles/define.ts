@@ -39,7 +39,7 @@ export function log2(x: number): number {
 /**
  * The fields every profile has, derived: PAGE_SHIFT, pageblock_order (include/linux/pageblock-flags.h:
  * PMD-sized with huge pages, else the largest buddy order), CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE <<
- * pageblock_order (include/linux/cma.h), MAX_CMA_AREAS by the series' rule, MAX_NUMNODES.
+ * pageblock_order (include/linux/cma.h; 5.10: the larger of it and MAX_ORDER - 1), MAX_CMA_AREAS by the series' rule, MAX_NUMNODES.
  */
 export function composeProfile(
   series: KernelSeries,
@@ -64,7 +64,7 @@ export function composeProfile(
     physAddrBits: o.physAddrBits,
     maxOrder: c.forceMaxOrder,
     pageblockOrder,
-    cmaMinAlignmentBytes: BigInt(c.pageSize) << BigInt(pageblockOrder),
+    cmaMinAlignmentBytes: BigInt(c.pageSize) << BigInt(series.cmaAlignmentOrder(pageblockOrder, largestOrder)),
     maxCmaAreas: series.maxCmaAreas(c.cmaAreas),
     cmaSizeMBytes: c.cmaSizeMBytes,
     cmaAlignment: c.cmaAlignment,

@@ -13,6 +13,11 @@ import * as p61armmp from './6.1-armmp.js';
 import * as p61armmpLpae from './6.1-armmp-lpae.js';
 import * as p612armmp from './6.12-armmp.js';
 import * as p612armmpLpae from './6.12-armmp-lpae.js';
+import * as p510arm64 from './5.10-arm64.js';
+import * as p510armmp from './5.10-armmp.js';
+import * as p510armmpLpae from './5.10-armmp-lpae.js';
+import * as p72arm64 from './7.2-arm64.js';
+import * as p72arm64_16k from './7.2-arm64-16k.js';
 
 export type { KernelProfile, Arm64Layout, ArmLayout } from './types.js';
 
@@ -26,6 +31,12 @@ export const profiles: Record<string, KernelProfile> = {
   // not in the lab's core set, but bootable by it (src/verify/kernels.ts)
   '6.12-armmp': p612armmp.profile,
   '6.12-armmp-lpae': p612armmpLpae.profile,
+  // bullseye's 5.10 and sid's 7.2 (src/verify/kernels.ts)
+  '5.10-arm64': p510arm64.profile,
+  '5.10-armmp': p510armmp.profile,
+  '5.10-armmp-lpae': p510armmpLpae.profile,
+  '7.2-arm64': p72arm64.profile,
+  '7.2-arm64-16k': p72arm64_16k.profile,
 };
 
 /** A build the lab booted: its facts, with what was measured from its records. */

@@ -131,7 +131,7 @@ export interface ArmLayout {
    */
   pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[] };
   /** The series' ArmSeries.cmaRemap. */
-  cmaRemap: 'cma-areas' | 'static-reg';
+  cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
 }
 
 export interface KernelProfile extends KernelProfileBase {

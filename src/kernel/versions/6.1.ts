@@ -5,6 +5,7 @@ import type { KernelSeries } from './types.js';
 export const linux61: KernelSeries = {
   name: '6.1',
   maxOrder: 'count',
+  cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
   maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas,
   params: {
     reserveMem: false, // reserve_mem= came with 6.12
@@ -22,10 +23,26 @@ export const linux61: KernelSeries = {
     scanPrefix: 'OF: fdt: ',
     callers: { reserve: '__reserved_mem_reserve_reg', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
     elfcorehdrBeforeScan: false,
+    allocation: 'phys-alloc-range',
+    failureLevel: 'err',
+    allocFailedSize: true,
+    nomapBusyNeedsMemory: true,
+    regFormat: 'cells',
+    tableCalls: 'setup',
+    regionLimit: 'total',
   },
-  cma: { reservedOnNode: false, highmemFirst: true },
+  cma: {
+    reservedOnNode: false,
+    highmemFirst: true,
+    above4gBottomUp: 'dram-end',
+    reportedSize: 'aligned',
+    fixedBoundaryCheck: 'before-limit',
+    cmdlineLimit: 'min-not-zero',
+  },
   arm64: {
     crashkernel: 'arm64',
+    sparseInit: 'bootmem-init',
+    sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],
     dmaZone: 'bits',

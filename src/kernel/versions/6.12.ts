@@ -5,6 +5,7 @@ import type { KernelSeries } from './types.js';
 export const linux612: KernelSeries = {
   name: '6.12',
   maxOrder: 'largest',
+  cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
   maxCmaAreas: (configCmaAreas) => configCmaAreas,
   params: {
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
@@ -22,10 +23,26 @@ export const linux612: KernelSeries = {
     scanPrefix: 'OF: reserved mem: ',
     callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
     elfcorehdrBeforeScan: true,
+    allocation: 'phys-alloc-range',
+    failureLevel: 'err',
+    allocFailedSize: true,
+    nomapBusyNeedsMemory: true,
+    regFormat: 'cells',
+    tableCalls: 'setup',
+    regionLimit: 'total',
   },
-  cma: { reservedOnNode: true, highmemFirst: false },
+  cma: {
+    reservedOnNode: true,
+    highmemFirst: false,
+    above4gBottomUp: 'dram-end',
+    reportedSize: 'aligned',
+    fixedBoundaryCheck: 'before-limit',
+    cmdlineLimit: 'min-not-zero',
+  },
   arm64: {
     crashkernel: 'generic',
+    sparseInit: 'bootmem-init',
+    sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)

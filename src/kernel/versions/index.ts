@@ -1,14 +1,16 @@
 // The kernel series the model knows, by name. This file is the one place a version string is
 // compared: everything else reads the chosen series' fields.
+import { linux510 } from './5.10.js';
 import { linux61 } from './6.1.js';
 import { linux612 } from './6.12.js';
+import { linux72 } from './7.2.js';
 import type { KernelSeries } from './types.js';
 
 export type { KernelSeries, CmaBehaviour, Arm64Series, ArmSeries } from './types.js';
 
-export const kernelSeries: readonly KernelSeries[] = [linux61, linux612];
+export const kernelSeries: readonly KernelSeries[] = [linux510, linux61, linux612, linux72];
 
-/** The series called `name` (`6.1`, `6.12`); an unknown name is an error, never a fallback. */
+/** The series called `name` (`5.10`, `6.1`, `6.12`, `7.2`); an unknown name is an error, never a fallback. */
 export function seriesByName(name: string): KernelSeries {
   const s = kernelSeries.find((x) => x.name === name);
   if (!s) throw new Error(`unknown kernel series '${name}' (known: ${kernelSeries.map((x) => x.name).join(', ')})`);

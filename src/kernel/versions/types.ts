@@ -1,5 +1,5 @@
 // The version layer: what one kernel series' code does where series differ. One file per series
-// (6.1.ts, 6.12.ts) fills this shape; index.ts is the only place that picks one by name. Each
+// (5.10.ts, 6.1.ts, 6.12.ts, 7.2.ts) fills this shape; index.ts is the only place that picks one by name. Each
 // subsystem of the model declares its own knobs next to its code (MemblockBehaviour in memblock.ts,
 // RmemBehaviour in rmem.ts, ParamSupport in cmdline.ts); this file gathers them per series.
 import type { ParamSupport } from '../cmdline.js';
@@ -8,19 +8,44 @@ import type { RmemBehaviour } from '../rmem.js';
 
 /** mm/cma.c as the series writes it. */
 export interface CmaBehaviour {
-  /** cma_declare_contiguous_nid: 6.12 prints `cma: Reserved %lu MiB at %pa on node %d`, 6.1 has no node. */
+  /** cma_declare_contiguous_nid: 6.12 prints `cma: Reserved %lu MiB at %pa on node %d`, 5.10/6.1/7.2 have no node. */
   reservedOnNode: boolean;
   /** cma_declare_contiguous_nid: 6.1 tries highmem before the above-4G bottom-up try, 6.12 after. */
   highmemFirst: boolean;
+  /**
+   * The bottom-up try above 4 GiB on a 64-bit phys_addr_t: none (5.10), when memblock_end_of_DRAM()
+   * >= 4G + size (6.1, 6.12), when the clamped limit >= 4G + size (7.2 cma_alloc_mem).
+   */
+  above4gBottomUp: 'none' | 'dram-end' | 'limit';
+  /**
+   * The size `Reserved`/`Failed to reserve` print: the aligned one (5.10-6.12 print inside
+   * cma_declare_contiguous_nid after ALIGN), or the size asked for (7.2's wrapper prints it).
+   */
+  reportedSize: 'aligned' | 'requested';
+  /**
+   * A fixed area across the low/high memory boundary: refused before the limit check, on every
+   * arch (5.10-6.12), or by cma_fixed_reserve after it, only with CONFIG_HIGHMEM (7.2).
+   */
+  fixedBoundaryCheck: 'before-limit' | 'highmem-after-limit';
+  /** dma_contiguous_reserve's limit with `cma=…-limit`: min_not_zero(limit, arch limit) (≤6.12), or the cmdline's when set (7.2). */
+  cmdlineLimit: 'min-not-zero' | 'cmdline-first';
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
 export interface Arm64Series {
   /**
    * Who reserves `crashkernel=`: 6.12's reserve_crashkernel_generic (kernel/crash_reserve.c, via
-   * arch_reserve_crashkernel), or 6.1's own reserve_crashkernel in arch/arm64/mm/init.c.
+   * arch_reserve_crashkernel), 6.1's own reserve_crashkernel in arch/arm64/mm/init.c, or 5.10's
+   * (memblock_find_in_range below arm64_dma_phys_limit + memblock_reserve; `@base` checked, not allocated).
    */
-  crashkernel: 'generic' | 'arm64';
+  crashkernel: 'generic' | 'arm64' | 'arm64-find-in-range';
+  /**
+   * Where sparse_init() runs: in bootmem_init before the CMA area and crashkernel (up to 6.12), or
+   * later, from free_area_init (7.2 mm/mm_init.c), after setup_arch.
+   */
+  sparseInit: 'bootmem-init' | 'free-area-init';
+  /** SECTION_SIZE_BITS (arch/arm64/include/asm/sparsemem.h) for a page size: 30 on 5.10; 27, or 29 with 64K pages, from 5.12 on. */
+  sectionSizeBits(pageSize: number): number;
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */
   earlyParams: string[];
   /**
@@ -67,17 +92,22 @@ export interface ArmSeries {
    * rmem_cma_setup (every CMA region that initialised) and for the default area; 6.12 from
    * __reserved_mem_reserve_reg for each static reusable shared-dma-pool `reg` and the default area.
    */
-  cmaRemap: 'cma-areas' | 'static-reg';
+  cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
 }
 
 export interface KernelSeries {
-  /** The series as kernel ids spell it: `6.1`, `6.12`. */
+  /** The series as kernel ids spell it: `5.10`, `6.1`, `6.12`, `7.2`. */
   name: string;
   /**
    * What CONFIG_ARCH_FORCE_MAX_ORDER means (include/linux/mmzone.h): 6.1's MAX_ORDER is a count
    * (orders 0..MAX_ORDER-1), 6.12's MAX_PAGE_ORDER the largest order.
    */
   maxOrder: 'count' | 'largest';
+  /**
+   * The order of the CMA alignment (CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << order): pageblock_order
+   * (6.1+, include/linux/cma.h), or max(MAX_ORDER - 1, pageblock_order) (5.10 mm/cma.c, rmem_cma_setup).
+   */
+  cmaAlignmentOrder(pageblockOrder: number, largestOrder: number): number;
   /** MAX_CMA_AREAS from CONFIG_CMA_AREAS (include/linux/cma.h). */
   maxCmaAreas(configCmaAreas: number): number;
   /** The command-line options whose existence or checks are the series' (not the arch's). */

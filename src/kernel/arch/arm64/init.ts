@@ -60,10 +60,11 @@ export function arm64MemblockInit(st: BootState): void {
   earlyInitFdtScanReservedMem(ctx);
 }
 
-export function bootmemInit(st: BootState): void {
+/** Returns NODE_DATA's address, for a sparse_init that runs after setup_arch (7.2). */
+export function bootmemInit(st: BootState): bigint {
   const mb = st.ctx.memblock;
   const nodeData = archNumaInit(st);
-  sparseInit(st, nodeData);
+  if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') sparseInit(st, nodeData);
   // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
   const dmaLimit = arm64DmaPhysLimit(
     st.ctx.profile.arm64!.dmaZone,
@@ -74,9 +75,12 @@ export function bootmemInit(st: BootState): void {
   dmaContiguousReserve(st, dmaLimit);
   // 6.1 defers its reserve_crashkernel to here too: ZONE_DMA/DMA32 are on
   const crash: CrashLimits = { align: 2n * MiB, lowMax: dmaLimit, highMax: 1n << BigInt(st.ctx.profile.arm64!.physMaskShift) };
-  if (st.ctx.profile.params.crashkernelImpl === 'generic') archReserveCrashkernel(st, crash);
+  const impl = st.ctx.profile.params.crashkernelImpl;
+  if (impl === 'generic') archReserveCrashkernel(st, crash);
+  else if (impl === 'arm64-find-in-range') reserveCrashkernelFindInRange(st, crash);
   else reserveCrashkernel(st, crash);
   memblockDumpAll(st);
+  return nodeData;
 }
 
 /** 6.12 arch_reserve_crashkernel: parse_crashkernel, then reserve_crashkernel_generic (kernel/crash_reserve.c). */
@@ -102,6 +106,35 @@ function reserveCrashkernel(st: BootState, lim: CrashLimits): void {
   }
   const lowSize = req.high && req.lowSize !== -1n ? req.lowSize : 0n;
   crashkernelReserved(st, base, size, lowSize, lim, 'reserve_crashkernel');
+}
+
+/**
+ * 5.10 reserve_crashkernel: PAGE_ALIGN(size); anywhere below arm64_dma_phys_limit
+ * (memblock_find_in_range, 2 MiB aligned), or exactly at `@base` if that is memory, free and 2 MiB
+ * aligned; then memblock_reserve.
+ */
+function reserveCrashkernelFindInRange(st: BootState, lim: CrashLimits): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  const req = crashkernelRequest(st, mb.physMemSize());
+  if (!req) return;
+  const size = roundUp(req.size, mb.pageSize);
+  let base = req.base;
+  const refuse = (why: string): void => {
+    ctx.printk('warn', `cannot reserve crashkernel: ${why}`, 'reserve_crashkernel');
+    st.result.crashkernel = null;
+  };
+  if (!base) {
+    base = mb.findInRange(0n, lim.lowMax, size, lim.align);
+    if (!base) {
+      cannotAllocate(st, size, 'reserve_crashkernel');
+      return;
+    }
+  } else if (!mb.isRegionMemory(base, size)) return refuse('region is not memory');
+  else if (mb.isRegionReserved(base, size)) return refuse('region overlaps reserved memory');
+  else if (base & (lim.align - 1n)) return refuse('base address is not 2MB aligned');
+  mb.reserve(base, size, 'reserve_crashkernel');
+  crashkernelReserved(st, base, size, 0n, lim, 'reserve_crashkernel');
 }
 
 /** arm64_dma_phys_limit from zone_sizes_init → max_zone_phys, per version. */

@@ -75,7 +75,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
   const levelShift = (n: number) => (pageShift - 3) * (4 - n) + 3;
   const levels = Math.floor((vaBits - 4) / (pageShift - 3));
   const pmdShift = levelShift(2);
-  const sectionSizeBits = pageSize === 65536 ? 29 : 27;
+  const sectionSizeBits = s.sectionSizeBits(pageSize);
   // ARM64_MEMSTART_SHIFT: PUD_SHIFT (4K), CONT_PMD_SHIFT (16K: 32 PMDs), PMD_SHIFT (64K); at least a section
   const memstartShift = pageSize === 4096 ? levelShift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
   // VA_BITS_MIN: 47 with 16K pages and 52-bit VA, else 48 (or VA_BITS when smaller)

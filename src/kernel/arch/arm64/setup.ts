@@ -4,6 +4,7 @@
 import type { BootState } from '../../boot-state.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { arm64MemblockInit, bootmemInit } from './init.js';
+import { sparseInit } from '../../sparse.js';
 import { pagingInit } from './mmu.js';
 
 export function setupArch(st: BootState): void {
@@ -17,7 +18,9 @@ export function setupArch(st: BootState): void {
   arm64MemblockInit(st);
   pagingInit(st);
   unflattenDeviceTree(st);
-  bootmemInit(st);
+  const nodeData = bootmemInit(st);
   // request_standard_resources: one struct resource (64 bytes) per memory region
   mb.alloc(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
+  // 7.2: start_kernel → mm_core_init_early → free_area_init → sparse_init
+  if (ctx.profile.series.arm64.sparseInit === 'free-area-init') sparseInit(st, nodeData);
 }

@@ -1,0 +1,60 @@
+// Linux 5.10 (Debian bullseye's linux-image-5.10.0-*): where its code differs from other series.
+// Each value cites the 5.10 source that decides it.
+import type { KernelSeries } from './types.js';
+
+export const linux510: KernelSeries = {
+  name: '5.10',
+  maxOrder: 'count', // include/linux/mmzone.h MAX_ORDER = CONFIG_FORCE_MAX_ORDER (a count)
+  // mm/cma.c, kernel/dma/contiguous.c rmem_cma_setup, drivers/of/of_reserved_mem.c: PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order)
+  cmaAlignmentOrder: (pageblockOrder, largestOrder) => Math.max(largestOrder, pageblockOrder),
+  maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas, // include/linux/cma.h
+  params: {
+    reserveMem: false, // reserve_mem= came with 6.12
+    crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
+  },
+  // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
+  // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize
+  memblock: { mergeWholeArray: true, addRangeRoomCheck: 'lt', resizeBeforeAllowed: 'fail' },
+  rmem: {
+    scheme: 'after-sort', // drivers/of/of_reserved_mem.c fdt_init_reserved_mem
+    sort: 'heapsort', // lib/sort.c (the same as 6.1's)
+    cmpNodeOffset: false,
+    memreserveBeforeScan: true, // drivers/of/fdt.c early_init_fdt_scan_reserved_mem
+    allocInRangeDirection: false,
+    summaryLine: false,
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: fdt: ', // the scan and __reserved_mem_reserve_reg are in drivers/of/fdt.c
+    callers: { reserve: '__fdt_scan_reserved_mem', alloc: 'early_init_dt_alloc_reserved_memory_arch' },
+    elfcorehdrBeforeScan: false, // arm64's reserve_elfcorehdr runs after the scan
+    allocation: 'find-in-range', // early_init_dt_alloc_reserved_memory_arch: memblock_find_in_range + memblock_reserve/remove
+    failureLevel: 'info', // pr_info("... failed to reserve memory ...") / pr_info("failed to allocate memory for node '%s'\n")
+    allocFailedSize: false,
+    nomapBusyNeedsMemory: false, // early_init_dt_reserve_memory_arch: memblock_is_region_reserved only
+    regFormat: 'cells',
+    tableCalls: 'setup',
+    regionLimit: 'total',
+  },
+  // mm/cma.c cma_declare_contiguous_nid: no node in the lines, highmem first, no bottom-up try above 4G
+  cma: {
+    reservedOnNode: false,
+    highmemFirst: true,
+    above4gBottomUp: 'none',
+    reportedSize: 'aligned',
+    fixedBoundaryCheck: 'before-limit',
+    cmdlineLimit: 'min-not-zero',
+  },
+  arm64: {
+    crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel
+    sparseInit: 'bootmem-init',
+    sectionSizeBits: () => 30,
+    // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
+    earlyParams: [],
+    dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
+    reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)
+    pgtable: { extraBefore: 9, extraAfter: 4 },
+    unflatten: { deviceNodeSize: 208, propertySize: 96 },
+    numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
+    pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
+  },
+  arm: { cmaRemap: 'cma-areas' }, // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup
+};

@@ -1,0 +1,59 @@
+// Linux 7.2 (Debian sid's linux-binary-7.2.*): where its code differs from other series. Each
+// value cites the 7.2 source that decides it.
+import type { KernelSeries } from './types.js';
+
+export const linux72: KernelSeries = {
+  name: '7.2',
+  maxOrder: 'largest', // include/linux/mmzone.h MAX_PAGE_ORDER
+  cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
+  maxCmaAreas: (configCmaAreas) => configCmaAreas, // include/linux/cma.h
+  params: {
+    reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
+    crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
+  },
+  memblock: { mergeWholeArray: false, addRangeRoomCheck: 'le', resizeBeforeAllowed: 'panic' },
+  rmem: {
+    scheme: 'on-save', // drivers/of/of_reserved_mem.c: dynamic regions initialised in fdt_scan_reserved_mem
+    sort: 'heapsort-double-pop', // lib/sort.c
+    cmpNodeOffset: false, // __rmem_cmp: base, then size, no fdt_node
+    memreserveBeforeScan: false, // drivers/of/fdt.c early_init_fdt_scan_reserved_mem: elfcorehdr, scan, /memreserve/
+    allocInRangeDirection: true, // __reserved_mem_alloc_in_range
+    summaryLine: true, // fdt_init_reserved_mem_node
+    maxReservedRegions: 64,
+    scanPrefix: 'OF: reserved mem: ',
+    callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
+    elfcorehdrBeforeScan: true,
+    allocation: 'phys-alloc-range',
+    failureLevel: 'err',
+    allocFailedSize: true,
+    nomapBusyNeedsMemory: true,
+    regFormat: 'entries', // of_flat_dt_get_addr_size_prop / of_flat_dt_read_addr_size
+    tableCalls: 'ops', // struct reserved_mem_ops: node_validate, node_fixup, node_init
+    regionLimit: 'dynamic', // dynamic_nodes[MAX_RESERVED_REGIONS]; alloc_reserved_mem_array
+  },
+  // mm/cma.c: cma_declare_contiguous_nid prints the size asked for and no node; cma_alloc_mem tries
+  // bottom-up above 4G when the limit allows, then highmem; cma_fixed_reserve checks the boundary
+  cma: {
+    reservedOnNode: false,
+    highmemFirst: false,
+    above4gBottomUp: 'limit',
+    reportedSize: 'requested',
+    fixedBoundaryCheck: 'highmem-after-limit',
+    cmdlineLimit: 'cmdline-first',
+  },
+  arm64: {
+    crashkernel: 'generic',
+    sparseInit: 'free-area-init',
+    sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
+    earlyParams: ['nokaslr'],
+    dmaZone: 'limit',
+    reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
+    pgtable: { extraBefore: 1, extraAfter: 0 },
+    unflatten: { deviceNodeSize: 208, propertySize: 104 },
+    numa: { distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
+    pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
+  },
+  arm: {
+    cmaRemap: 'cma-verified', // rmem_cma_fixup (static and dynamic regions __rmem_cma_verify_node accepts) and the default area
+  },
+};
