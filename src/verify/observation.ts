@@ -26,6 +26,11 @@ export interface ConsoleLine extends Pick<LogLine, 'text'> {
   kind: LogKind;
   /** printk timestamp in seconds, when the line had one. */
   time?: number;
+  /**
+   * The line continues the previous message: a printk whose text has "\n" inside prints as several
+   * console lines, each with the console's timestamp but only the first with the pr_fmt prefix.
+   */
+  continued?: true;
 }
 
 export type LogKind =
@@ -155,7 +160,16 @@ export interface Observation {
   replayedLines?: number;
   /** Raw console (may be trimmed in stored records). */
   console?: string;
+  /** `log` has the continuation lines of multi-line messages (records parsed before that lack them). */
+  continuations?: true;
 }
+
+/**
+ * First lines of the multi-line messages of the phase: their next console line is the rest of the
+ * same printk. drivers/of/of_reserved_mem.c __rmem_check_for_overlap:
+ * pr_err("OVERLAP DETECTED!\n%s (%pa--%pa) overlaps with %s (%pa--%pa)\n", ...).
+ */
+const CONTINUED_BELOW = /^OF: reserved mem: OVERLAP DETECTED!$/;
 
 const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
 const HEX = '0x[0-9a-fA-F]+';
@@ -206,8 +220,10 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     timedOut: false,
     earlyStopped: false,
     panicked: false,
+    continuations: true,
   };
   const lines = consoleText.replace(/\r/g, '').split('\n');
+  let continues: LogKind | undefined;
   let section: string | undefined;
   let sectionRows: string[] = [];
   let inDump: 'memory' | 'reserved' | undefined;
@@ -272,6 +288,11 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
       maxTime = time;
     }
     const text = (tm ? tm[2]! : raw).trimEnd();
+    if (continues !== undefined) {
+      obs.log.push(withTime({ kind: continues, text, continued: true }, time));
+      continues = undefined;
+      continue;
+    }
     if (/Kernel panic - not syncing/.test(text)) {
       obs.panicked = true;
       if (obs.panicMessage === undefined) obs.panicMessage = text;
@@ -319,6 +340,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     const kind = classifyLine(text);
     if (!kind) continue;
     obs.log.push(withTime({ kind, text }, time));
+    if (CONTINUED_BELOW.test(text)) continues = kind;
     if (kind === 'cmdline') obs.commandLine = text.slice('Kernel command line:'.length).trim();
     if (kind === 'memory') {
       const m = parseMemoryLine(text);

@@ -101,6 +101,24 @@ export interface CaseOutcome {
   /** The boot died (panic or hang): whether the plan predicted it, with the same function and message. */
   died?: 'panic' | 'hang';
   predicted?: boolean;
+  /** Continuation lines compared, and those the record could not show (parsed before they were kept). */
+  continuation?: { compared: number; unrecorded: number };
+}
+
+/** The model's lines of the reserved-memory phase, each continuation line marked. */
+function phaseLines(log: PlanResult['log']): { text: string; continued: boolean }[] {
+  const out: { text: string; continued: boolean }[] = [];
+  let prev: PlanResult['log'][number] | undefined;
+  let inPhase = false;
+  for (const l of log) {
+    if (RMEM_LINE.test(l.text)) {
+      out.push({ text: l.text, continued: false });
+      inPhase = true;
+    } else if (inPhase && prev !== undefined && l.source === prev.source) out.push({ text: l.text, continued: true });
+    else inPhase = false;
+    prev = l;
+  }
+  return out;
 }
 
 function firstDiff(want: string[], got: string[]): string {
@@ -125,8 +143,13 @@ export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile
     ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
   });
   const p = plan(board, { kernel: profile, bootargs: r.append });
-  const want = r.observation.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
-  let got = p.log.map((l) => l.text).filter((t) => RMEM_LINE.test(t));
+  const want = r.observation.log.filter((l) => RMEM_LINE.test(l.text) || l.continued).map((l) => l.text);
+  // The model's lines of the phase: the prefixed ones and the lines that continue them (the rest
+  // of a printk with "\n" inside: same step, no prefix). Records parsed before the console parser
+  // kept continuation lines (Observation.continuations) cannot show them: those are not compared.
+  const phase = phaseLines(p.log);
+  const continuation = phase.filter((l) => l.continued).length;
+  let got = phase.filter((l) => !l.continued || r.observation.continuations).map((l) => l.text);
   // A boot that hung or crashed before the end of early memory setup (timed out or panicked
   // without reaching /init) printed only a prefix of what it would have: compare that prefix.
   // Every line it did print must still match, in order.
@@ -165,6 +188,7 @@ export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile
     lines: want.length,
     allocs,
     truncated,
+    continuation: r.observation.continuations ? { compared: continuation, unrecorded: 0 } : { compared: 0, unrecorded: continuation },
     ...(died ? { died, predicted: predicted && b.outcome === died } : {}),
   };
 }

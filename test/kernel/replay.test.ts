@@ -2,7 +2,14 @@
 // agreement per kernel; any disagreement fails the test with the case ids and first diffs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { recordsByKernel, replayCase, type CaseOutcome } from './replay-lib.js';
+import { parseConsole } from '../../src/verify/observation.js';
+import { loadBoard } from '../../src/board.js';
+import { plan } from '../../src/kernel/plan.js';
 
 test('lab replay: plan() agrees with every recorded boot', (t) => {
   const byKernel = recordsByKernel();
@@ -15,6 +22,8 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let allocs = 0;
     let truncated = 0;
     let died = 0;
+    let contCompared = 0;
+    let contUnrecorded = 0;
     let predicted = 0;
     const unpredicted: string[] = [];
     for (const r of records) {
@@ -31,6 +40,8 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       lines += out.lines ?? 0;
       if (out.truncated) truncated++;
       allocs += out.allocs ?? 0;
+      contCompared += out.continuation?.compared ?? 0;
+      contUnrecorded += out.continuation?.unrecorded ?? 0;
       if (out.died) {
         died++;
         if (out.predicted) predicted++;
@@ -41,7 +52,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     }
     const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
     summary.push(
-      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines and ${allocs} dynamic placements compared` +
+      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
         (died
           ? `; ${predicted}/${died} boots that died predicted (outcome, function, message)${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
@@ -54,4 +65,17 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     process.stdout.write(`# disagreements (first 40 of ${failures.length}):\n# ${failures.slice(0, 40).join('\n# ')}\n`);
   }
   assert.equal(failures.length, 0, `${failures.length} case(s) disagree:\n${failures.slice(0, 20).join('\n')}`);
+});
+
+test('lab replay: a real console with a multi-line message compares line for line, continuation included', () => {
+  // fixtures/6.12-arm64-overlap.*: what `carveout verify` booted (QEMU virt, 512 MiB) and its console
+  const fx = join(dirname(fileURLToPath(import.meta.url)), '..', 'verify', 'fixtures');
+  const o = parseConsole('6.12-arm64', gunzipSync(readFileSync(join(fx, '6.12-arm64-overlap.log.gz'))).toString('latin1'));
+  const board = loadBoard(join(fx, '6.12-arm64-overlap.dts'), { platform: 'qemu-virt', arch: 'arm64', ram: 512n << 20n });
+  const p = plan(board, { kernel: '6.12-arm64', ...(o.commandLine !== undefined ? { bootargs: o.commandLine } : {}) });
+  const ofRmem = (lines: { text: string }[]) =>
+    lines.map((l) => l.text).filter((t, k, a) => t.startsWith('OF: reserved mem: ') || a[k - 1]?.endsWith('OVERLAP DETECTED!'));
+  const want = ofRmem(o.log);
+  assert.equal(want.length, 5);
+  assert.deepEqual(ofRmem(p.log), want);
 });

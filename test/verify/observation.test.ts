@@ -169,3 +169,16 @@ test('a console registered later replays the log buffer: replayed lines are skip
   assert.equal(o.memblock.length, 1);
   assert.equal(o.replayedLines, 4); // all four lines came back stamped before 0.5 s
 });
+
+test('a printk with "\\n" inside: the line after OVERLAP DETECTED! is kept, marked as its continuation', () => {
+  // 6.12.118 arm64 booting fixtures/6.12-arm64-overlap.dts (two static regions that overlap) under QEMU virt
+  const con = fx('6.12-arm64-overlap.log.gz');
+  const o = parseConsole('6.12-arm64', con);
+  assert.equal(o.continuations, true);
+  const raw = textLines(con);
+  const at = raw.indexOf('OF: reserved mem: OVERLAP DETECTED!');
+  assert.ok(at > 0);
+  const i = o.log.findIndex((l) => l.text === 'OF: reserved mem: OVERLAP DETECTED!');
+  assert.deepEqual(o.log[i + 1], { kind: 'of-reserved-mem', text: raw[at + 1], time: 0, continued: true });
+  assert.equal(o.log.filter((l) => l.continued).length, 1);
+});
