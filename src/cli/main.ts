@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   verify: { summary: 'boot a real kernel under QEMU and compare with the plan', load: () => import('./commands/verify.js') },
   kernels: { summary: 'list or fetch the kernels the lab knows', load: () => import('./commands/kernels.js') },
   map: { summary: 'draw where the kernel puts reserved memory (text, SVG, HTML)', load: () => import('./commands/map.js') },
+  explain: { summary: 'why a region landed where it did, or what covers an address', load: () => import('./commands/explain.js') },
 };
 
 function usage(): string {

@@ -6,7 +6,7 @@ import type { Board } from '../board.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { writeOutputFile } from './output.js';
-import { loadBoardFor, loadHandlerFiles, parseBoardArgs, type BoardArgs, type OwnFlags } from './board-options.js';
+import { loadBoardFor, loadHandlerFiles, parseBoardArgs, resolveKernels, type BoardArgs, type OwnFlags } from './board-options.js';
 
 /** A usage error: the message and the usage on stderr, exit 2. */
 export type Bad = (msg: string) => number;
@@ -83,4 +83,18 @@ export function emit(text: string, outFile: string | undefined, command: string)
   const err = writeOutputFile(outFile, new TextEncoder().encode(text));
   if (err) process.stderr.write(`carveout ${command}: ${err}\n`);
   return err === undefined;
+}
+
+/**
+ * The board file and `--kernel`s checked, the board planned on each kernel and the diagnostics
+ * printed; an exit code (2) instead when the arguments or the board are bad.
+ */
+export async function planArgs(args: BoardArgs, bad: Bad): Promise<PlannedBoard[] | number> {
+  if (!args.file) return bad('no input file');
+  if (args.kernels.length === 0) return bad('--kernel is required');
+  const kernels = resolveKernels(args);
+  if ('error' in kernels) return bad(kernels.error);
+  const planned = await planBoards(args, kernels.profiles);
+  printDiagnostics(planned.flatMap((p) => p.result.diagnostics));
+  return planned.some((p) => p.result.exitCode === 2) ? 2 : planned;
 }

@@ -2,8 +2,8 @@
 // Thin: board flags (board-options.ts) → plan per kernel → map-model.ts → the chosen renderer.
 // Exit as plan: 0 all placed, 1 the kernel fails or rejects a region, 2 bad input.
 import { basename } from 'node:path';
-import { BOARD_FLAGS_HELP, resolveKernels } from '../board-options.js';
-import { emit, parseCommand, planBoards, printDiagnostics } from '../plan-boards.js';
+import { BOARD_FLAGS_HELP } from '../board-options.js';
+import { emit, parseCommand, planArgs } from '../plan-boards.js';
 import { mapData } from '../../report/map-model.js';
 import { formatMapText } from '../../report/map-text.js';
 import { formatMapSvg } from '../../report/map-svg.js';
@@ -27,19 +27,13 @@ export async function run(argv: string[]): Promise<number> {
   const width = widthArg === undefined ? undefined : Number(widthArg);
   if (width !== undefined && !(Number.isInteger(width) && width >= 40 && width <= 100_000))
     return bad(`--width ${widthArg}: a whole number from 40`);
-  if (!args.file) return bad('no input file');
-  if (args.kernels.length === 0) return bad('--kernel is required');
-  const kernels = resolveKernels(args);
-  if ('error' in kernels) return bad(kernels.error);
-
-  const planned = await planBoards(args, kernels.profiles);
-  printDiagnostics(planned.flatMap((p) => p.result.diagnostics));
-  if (planned.some((p) => p.result.exitCode === 2)) return 2;
+  const planned = await planArgs(args, bad);
+  if (typeof planned === 'number') return planned;
   const maps = planned.map((p) =>
     mapData(p.result, { physAddrBits: p.profile.physAddrBits, ...(p.board.tree ? { tree: p.board.tree } : {}) }),
   );
   let text: string;
-  if (format === 'html') text = formatMapHtml(maps, { title: basename(args.file) });
+  if (format === 'html') text = formatMapHtml(maps, { title: basename(args.file ?? '') });
   else if (format === 'svg') text = maps.map((m) => formatMapSvg(m, width !== undefined ? { width } : {})).join('');
   else {
     const tty = outFile === undefined && process.stdout.isTTY === true;

@@ -1,0 +1,113 @@
+// `carveout explain`: the kernel's steps for a region in order, with the rule's function and file,
+// what blocked each alloc-ranges entry, the handlers, the log; where each property was written;
+// and for an address, everything that covers it. Library and CLI, text and JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadBoard } from '../../src/board.js';
+import { plan } from '../../src/kernel/plan.js';
+import { explainAddress, explainRegion, findRegion, formatExplainText, type RegionExplanation } from '../../src/report/explain.js';
+import { runCli } from '../helpers/cli.js';
+import { manyDts } from './helpers.js';
+
+function explainMany(kernel: string, what: string): RegionExplanation {
+  const board = loadBoard(manyDts, { arch: 'arm64' });
+  const p = plan(board, { kernel });
+  const r = findRegion(p, board.tree, what);
+  assert.ok(r, `${what} found`);
+  return explainRegion(p, r, { physAddrBits: 64, ...(board.tree ? { tree: board.tree } : {}) });
+}
+
+test('a region placed in its second alloc-ranges entry: the first is blocked by a no-map region, then the handlers in table order', () => {
+  const x = explainMany('6.12-arm64', 'dsp-pool');
+  assert.equal(x.base, '0x00000000af800000');
+  const whats = x.steps.map((s) => s.what);
+  assert.match(whats[0]!, /^no `reg`, a `size` of 8 MiB/);
+  assert.match(whats[1]!, /^alloc-ranges\[0\] 0x0000000090000000\.\.0x0000000090ffffff, top-down, 8 MiB .*nothing free fits \(-ENOMEM\)$/);
+  assert.deepEqual(x.steps[1]!.details, [
+    'no-map 0x0000000090000000..0x0000000090ffffff (16 MiB): taken@90000000',
+    'no free RAM left in this range',
+  ]);
+  assert.match(whats[2]!, /^alloc-ranges\[1\] .*the highest fit is 0x00000000af800000\.\.0x00000000afffffff$/);
+  assert.match(whats[3]!, /rmem_cma_setup \(kernel\/dma\/contiguous\.c\) returned -EINVAL, next entry/);
+  assert.match(whats[4]!, /rmem_dma_setup \(kernel\/dma\/coherent\.c\) returned 0: accepted/);
+  assert.ok(
+    x.steps.every((s) => /\((drivers|kernel|mm)\/[a-z_/]+\.c\)/.test(s.kernel)),
+    'every step names its kernel function and file',
+  );
+  assert.deepEqual(x.consumers, ['/dsp@1000']);
+  assert.equal(x.log.length, 3);
+  const size = x.properties.find((p) => p.name === 'size')!;
+  assert.equal(size.value, '<0x0 0x800000>');
+  assert.match(size.at, /many\.dts:41$/);
+});
+
+test('a node extended through &label: both places, the property set in the extension, a label as the argument', () => {
+  const x = explainMany('6.1-arm64', '&tiny');
+  assert.equal(x.path, '/reserved-memory/mailbox@80400000');
+  assert.deepEqual(
+    x.definedAt.map((d) => d.replace(/.*\//, '')),
+    ['many.dts:30', 'many.dts:71'],
+  );
+  assert.match(x.properties.find((p) => p.name === 'label')!.at, /many\.dts:72$/);
+  // 6.1 puts the kernel image over it: memblock_reserve accepts, the explanation says what was there.
+  assert.deepEqual(x.steps[0]!.details, ['already reserved 0x0000000080210000..0x000000008220ffff (32 MiB): kernel']);
+});
+
+test('a region that cannot be placed: the free stretches are all smaller than its size', () => {
+  const x = explainMany('6.1-arm64', 'huge-pool');
+  assert.equal(x.status, 'alloc-failed');
+  const step = x.steps[1]!;
+  assert.match(step.what, /nothing free fits/);
+  assert.ok(
+    step.details.includes('3 free stretches, the largest 0x0000000091000000..0x00000000bfffffff (752 MiB)'),
+    step.details.join('\n'),
+  );
+  assert.ok(step.details.includes('no-map 0x0000000080000000..0x00000000801fffff (2 MiB): firmware@80000000'));
+  assert.match(formatExplainText(x), /log lines:\n {2}OF: reserved mem: failed to allocate memory for node 'huge-pool': size 2048 MiB\n$/);
+});
+
+test('an address: every region and early reservation over it, and its bank', () => {
+  const p = plan(loadBoard(manyDts, { arch: 'arm64' }), { kernel: '6.1-arm64' });
+  const x = explainAddress(p, 0x80400010n, { physAddrBits: 64 });
+  assert.deepEqual(
+    x.covering.map((c) => c.name),
+    ['mailbox@80400000', 'kernel'],
+  );
+  assert.equal(x.bank, '0x0000000080000000..0x00000000bfffffff (1 GiB)');
+  assert.equal(explainAddress(p, 0xc0000000n, { physAddrBits: 64 }).bank, null);
+});
+
+test('explain CLI: text equals the library, JSON, an address, unknown node and usage errors exit 2', () => {
+  const t = runCli(['explain', manyDts, 'dsp-pool', '--kernel', '6.12-arm64']);
+  assert.equal(t.status, 0, t.stderr);
+  assert.equal(t.stdout, formatExplainText(explainMany('6.12-arm64', 'dsp-pool')));
+  const j = runCli(['explain', '--kernel', '6.12-arm64', manyDts, '/reserved-memory/dsp-pool', '--format', 'json']);
+  assert.equal(j.status, 0, j.stderr);
+  const parsed = JSON.parse(j.stdout) as RegionExplanation;
+  assert.equal(parsed.kind, 'region');
+  assert.equal(parsed.steps.length, 5);
+  const a = runCli(['explain', manyDts, '0x90000000', '--kernel', '6.12-arm64', '--kernel', '6.1-arm64', '--format', 'json']);
+  assert.equal(a.status, 0, a.stderr);
+  const both = JSON.parse(a.stdout) as { kind: string; kernel: string; covering: { name: string }[] }[];
+  assert.deepEqual(
+    both.map((b) => [b.kernel, b.covering.map((c) => c.name)]),
+    [
+      ['6.12-arm64', ['taken@90000000']],
+      ['6.1-arm64', ['taken@90000000']],
+    ],
+  );
+  const unknown = runCli(['explain', manyDts, 'nope', '--kernel', '6.12-arm64']);
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stdout, '');
+  assert.match(unknown.stderr, /no \/reserved-memory region 'nope'/);
+  for (const args of [
+    ['explain', manyDts, '--kernel', '6.12-arm64'],
+    ['explain', manyDts, 'dsp-pool'],
+    ['explain', manyDts, 'dsp-pool', '--kernel', '6.12-arm64', '--format', 'xml'],
+  ]) {
+    const r = runCli(args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^carveout explain: /);
+  }
+});
