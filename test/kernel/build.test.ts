@@ -5,7 +5,7 @@
 //    from __reservedmem_of_table;
 //  - `kernels add` + `plan --kernel NAME` and `plan --kernel-config … --system-map …` give the same plan;
 //  - every lab kernel whose package (config + the real System.map) is cached: the profile built
-//    from those two files alone replays all its recorded boots, 100%, as the built-in one does.
+//    from those two files alone equals the built-in one and replays all its recorded boots, 100%.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -205,6 +205,8 @@ test('build: each cached lab package, from its config and System.map alone, repl
       systemMap: { file: info.systemMap, text: mapText },
     });
     assert.ok(r.profile, `${kernel}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+    // what the built-in profile types in is what the package's files state
+    assert.deepEqual(facts(r.profile), facts(getProfile(kernel)!), `${kernel}: built-in profile differs from its package's files`);
     const bad = records.map((rec) => replayCase(rec, r.profile)).filter((o) => !o.ok);
     summary.push(`${kernel}: ${records.length - bad.length}/${records.length} cases agree with the profile built from ${cached}`);
     assert.deepEqual(bad.map((o) => `${o.caseId}: ${o.problems.join(' ; ')}`).slice(0, 5), [], kernel);
