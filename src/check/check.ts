@@ -5,6 +5,7 @@ import type { Board } from '../board.js';
 import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
 import { plan, resolveProfile } from '../kernel/plan.js';
 import type { ReservedMemHandler } from '../kernel/handler-api.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
 import type { EarlyParam } from '../kernel/cmdline.js';
 import type { VirtArch } from '../platform/qemu-virt.js';
 import { strings } from '../tree/query.js';
@@ -21,8 +22,8 @@ export function getRule(id: string): Rule | undefined {
 }
 
 export interface CheckOptions {
-  /** Kernel ids to plan the board with (none: binding rules only). */
-  kernels?: string[];
+  /** Kernels (ids or profiles, e.g. one built from a .config) to plan the board with (none: binding rules only). */
+  kernels?: (string | KernelProfile)[];
   /** Per-rule level: `-W<id>` → 'warning', `-E<id>` → 'error', `-Wno-<id>` → 'off'. */
   rules?: Record<string, Level | 'off'>;
   /** Every warning is an error (`--strict`). */
@@ -65,12 +66,12 @@ export function check(board: Board | ((arch: VirtArch) => Board), options: Check
   for (const kernel of kernels) {
     const profile = resolveProfile(kernel);
     if (!profile) {
-      diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernel}'`));
+      diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${String(kernel)}'`));
       continue;
     }
     const b = boardFor(profile.arch);
     const p = plan(b, {
-      kernel,
+      kernel: profile,
       ...(options.bootargs !== undefined ? { bootargs: options.bootargs } : {}),
       ...(options.handlers ? { handlers: options.handlers } : {}),
       ...(options.earlyParams ? { earlyParams: options.earlyParams } : {}),

@@ -25,10 +25,6 @@ function lineAt(run: KernelRun, test: (text: string) => boolean, from = 0): { ke
 const placed = (r: PlanRegion): r is PlanRegion & { base: bigint; size: bigint } =>
   (r.status === 'ok' || r.status === 'no-handler') && r.base !== null && r.size !== null && r.size > 0n;
 
-/** A region rmem_cma_setup accepted: CMA will take it over at core_initcall. */
-const isCmaArea = (r: PlanRegion): boolean =>
-  r.status === 'ok' && r.reusable && r.attempts.some((a) => a.handler === 'cma' && a.ret === '0');
-
 /** Bytes of [base, base+size) that lie in no memory bank. */
 function outsideMemory(run: KernelRun, base: bigint, size: bigint): bigint {
   let inside = 0n;
@@ -171,18 +167,25 @@ export const kernelRules: Rule[] = [
     id: 'kernel-panic',
     level: 'error',
     family: 'kernel',
-    source: 'src/kernel boot model: memblock array overflow (mm/memblock.c), faults in the linear map',
-    help: 'The kernel would panic during early memory setup with this tree and command line.',
+    source:
+      'src/kernel boot model: boots that die (mm/memblock.c array overflow, faults in the linear map, mm/cma.c cma_activate_area on memory without struct pages, ...)',
+    help: 'The kernel would panic or hang with this tree and command line.',
     fn(ctx) {
       for (const run of ctx.runs) {
-        if (run.plan.boot.outcome !== 'panic') continue;
+        const boot = run.plan.boot;
+        if (boot.outcome !== 'panic' && boot.outcome !== 'hang') continue;
         const at = lineAt(run, (t) => t.startsWith('Kernel panic - not syncing:'));
+        // The region the model blames, when its reason names one.
+        const words = new Set((boot.reason ?? '').split(/[\s(),:[\]]+/));
+        const r = run.plan.regions.find((x) => words.has(x.name));
+        const what = boot.outcome === 'panic' ? `panic${boot.panic ? `: ${boot.panic}` : ''}` : 'hang';
         ctx.report({
-          node: undefined,
-          path: '/',
+          node: r ? nodeOf(ctx, run, r.path) : undefined,
+          path: r?.path ?? '/',
+          ...(r && !r.dynamic ? { property: 'reg' } : {}),
           kernel: run.kernel,
-          message: `the kernel would panic at boot: ${run.plan.boot.panic ?? ''}`,
-          kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${run.plan.boot.panic ?? ''}`,
+          message: `the kernel would ${what}${boot.function ? ` in ${boot.function}` : ''}${boot.reason ? ` (${boot.reason})` : ''}`,
+          kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${boot.panic ?? ''}`,
           logIndex: at.logIndex ?? run.plan.log.length,
         });
       }
@@ -332,28 +335,6 @@ export const kernelRules: Rule[] = [
     },
   },
   {
-    id: 'cma-outside-memory',
-    level: 'error',
-    family: 'kernel',
-    source: 'mm/cma.c cma_activate_area (pfn_to_page of memory that has no struct page)',
-    help: 'A CMA pool that is not all in RAM: the kernel accepts it at boot and faults when it activates CMA areas (core_initcall), killing init.',
-    fn(ctx) {
-      for (const run of ctx.runs)
-        for (const r of run.plan.regions) {
-          if (!placed(r) || !isCmaArea(r) || outsideMemory(run, r.base, r.size) === 0n) continue;
-          ctx.report({
-            node: nodeOf(ctx, run, r.path),
-            path: r.path,
-            property: 'reg',
-            kernel: run.kernel,
-            message: `CMA pool ${range(r.base, r.size)} is not all in RAM: the kernel faults in cma_activate_area at core_initcall`,
-            kernelLine: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
-            logIndex: run.plan.log.length,
-          });
-        }
-    },
-  },
-  {
     id: 'region-outside-memory',
     level: 'warning',
     family: 'kernel',
@@ -362,7 +343,7 @@ export const kernelRules: Rule[] = [
     fn(ctx) {
       for (const run of ctx.runs)
         for (const r of run.plan.regions) {
-          if (!placed(r) || r.dynamic || isCmaArea(r)) continue;
+          if (!placed(r) || r.dynamic) continue;
           const out = outsideMemory(run, r.base, r.size);
           if (out === 0n) continue;
           const mem = /(^|\s)mem=\S+/.test(run.plan.log.find((l) => l.text.startsWith('Kernel command line:'))?.text ?? '')

@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   const file = args.file;
   const user = await loadHandlerFiles(args.handlerFiles);
   const result = check((arch) => loadBoard(file, { ...args.board, arch }), {
-    kernels: kernels.profiles.map((p) => p.id),
+    kernels: kernels.profiles,
     rules: levels,
     strict: own.has('--strict'),
     handlers: user.handlers,
