@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   kernels: { summary: 'list or fetch the kernels the lab knows', load: () => import('./commands/kernels.js') },
   map: { summary: 'draw where the kernel puts reserved memory (text, SVG, HTML)', load: () => import('./commands/map.js') },
   explain: { summary: 'why a region landed where it did, or what covers an address', load: () => import('./commands/explain.js') },
+  diff: { summary: 'what changed between two boards, two kernels, or a plan and a boot log', load: () => import('./commands/diff.js') },
 };
 
 function usage(): string {

@@ -8,6 +8,21 @@ import type { KernelProfile } from '../kernel/profiles/types.js';
 import { writeOutputFile } from './output.js';
 import { loadBoardFor, loadHandlerFiles, parseBoardArgs, resolveKernels, type BoardArgs, type OwnFlags } from './board-options.js';
 
+/**
+ * The second word of a command line that takes two (explain's NODE, diff's second board): the one
+ * whose removal leaves board arguments that still parse with a file, tried from the end, so a
+ * flag's value is never taken for it.
+ */
+export function takeSecondWord(argv: string[], own: OwnFlags): { word?: string; rest: string[] } {
+  for (let i = argv.length - 1; i >= 0; i--) {
+    if (argv[i]!.startsWith('-')) continue;
+    const rest = argv.filter((_, j) => j !== i);
+    const p = parseBoardArgs(rest, own);
+    if (p.ok && p.args.file !== undefined) return { word: argv[i]!, rest };
+  }
+  return { rest: argv };
+}
+
 /** A usage error: the message and the usage on stderr, exit 2. */
 export type Bad = (msg: string) => number;
 

@@ -1,8 +1,8 @@
 // carveout explain board.dts|board.dtb NODE|ADDRESS --kernel ID [--kernel ID2] [board flags] [--format text|json]
 // Thin: board flags → plan per kernel → src/report/explain.ts. NODE is a path, a node name or a
 // label (&cma); ADDRESS is hex or decimal. Exit 0, or 2 when the board or the NODE is unknown.
-import { BOARD_FLAGS_HELP, parseBoardArgs } from '../board-options.js';
-import { emit, parseCommand, planArgs } from '../plan-boards.js';
+import { BOARD_FLAGS_HELP } from '../board-options.js';
+import { emit, parseCommand, planArgs, takeSecondWord } from '../plan-boards.js';
 import {
   explainAddress,
   explainRegion,
@@ -22,19 +22,7 @@ ${BOARD_FLAGS_HELP}
 
 export async function run(argv: string[]): Promise<number> {
   const ownFlags = { '--format': 'value', '-o': 'value' } as const;
-  // The second word that is not a flag or a flag's value: the one whose removal leaves a board
-  // command line that still parses with a file (tried from the end).
-  let what: string | undefined;
-  let rest = argv;
-  for (let i = argv.length - 1; i >= 0 && what === undefined; i--) {
-    if (argv[i]!.startsWith('-')) continue;
-    const without = argv.filter((_, j) => j !== i);
-    const p = parseBoardArgs(without, ownFlags);
-    if (p.ok && p.args.file !== undefined) {
-      what = argv[i];
-      rest = without;
-    }
-  }
+  const { word: what, rest } = takeSecondWord(argv, ownFlags);
   const parsed = parseCommand('explain', usage, rest, ownFlags);
   if (typeof parsed === 'number') return parsed;
   const { args, own, bad } = parsed;
