@@ -13,10 +13,13 @@ import { HDR } from '../fdt/constants.js';
 import { readDtb } from '../fdt/reader.js';
 import { cString, FDT_ERR, FdtBlob, fdtStrerror, openInto, pack } from '../fdt/rw.js';
 import { writeDtb } from '../fdt/writer.js';
-import type { Tree } from '../tree/types.js';
+import { getProp, type Node, type Tree } from '../tree/types.js';
 
-/** An overlay: a tree (compiled from a .dtso) or a blob (.dtbo), with the name diagnostics use. */
-export type OverlayInput = Tree | Uint8Array | { name: string; tree: Tree } | { name: string; blob: Uint8Array };
+/**
+ * An overlay: a tree (compiled from a .dtso) or a blob (.dtbo), with the name diagnostics use; a
+ * blob may come with the tree it was compiled from, whose source positions the diagnostics then use.
+ */
+export type OverlayInput = Tree | Uint8Array | { name: string; tree: Tree } | { name: string; blob: Uint8Array; tree?: Tree };
 
 export interface ApplyOverlaysOptions {
   /** Name of the base in diagnostics (default `<base>`). */
@@ -43,12 +46,20 @@ export interface ApplyOverlaysResult {
   changes: OverlayChange[];
 }
 
+/** Where in the overlay a failure is: a node, one of its properties, a byte offset in its value. */
+interface OverlayPlace {
+  path: string;
+  prop?: string;
+  offset?: number;
+}
+
 /** A failed step of fdt_overlay_apply() (libfdt error code, negative); becomes one error Diagnostic. */
 class OverlayFailure extends Error {
   constructor(
     readonly libfdt: number,
     readonly code: string,
     message: string,
+    readonly place?: OverlayPlace,
   ) {
     super(message);
   }
@@ -57,8 +68,30 @@ class OverlayFailure extends Error {
 /** The buffer is full: fdtoverlay grows it and starts the overlay over. */
 class NoSpace extends Error {}
 
-function fail(libfdt: number, code: string, message: string): never {
-  throw new OverlayFailure(libfdt, code, message);
+function fail(libfdt: number, code: string, message: string, place?: OverlayPlace): never {
+  throw new OverlayFailure(libfdt, code, message, place);
+}
+
+/**
+ * The source position of a place in an overlay compiled from source: the reference at that
+ * offset (`&label`), else the property, else the nearest node with a position, else the first
+ * child with one.
+ */
+function sourceSpan(tree: Tree | undefined, place: OverlayPlace | undefined): Span | undefined {
+  if (!tree || !place) return undefined;
+  const chain: Node[] = [tree.root];
+  for (const name of place.path.split('/').filter(Boolean)) {
+    const next = chain.at(-1)!.children.find((c) => c.name === name);
+    if (!next) break;
+    chain.push(next);
+  }
+  const prop = place.prop === undefined ? undefined : getProp(chain.at(-1)!, place.prop);
+  const ref = prop?.markers.find((m) => m.offset === place.offset && m.span?.file);
+  if (ref?.span) return ref.span;
+  if (prop?.span.file) return prop.span;
+  // dtc's generated fragment nodes have no position; their __overlay__ body has the block's.
+  const last = chain.at(-1)!;
+  return chain.reverse().find((n) => n.span.file)?.span ?? last.children.find((c) => c.span.file)?.span;
 }
 
 /** A write into the base: NOSPACE starts the overlay over in a bigger buffer. */
@@ -109,6 +142,13 @@ function overlayData(o: OverlayInput): Tree | Uint8Array {
   return o;
 }
 
+/** The tree an overlay was compiled from, when the caller has it (for source positions). */
+function overlaySource(o: OverlayInput): Tree | undefined {
+  if (o instanceof Uint8Array) return undefined;
+  if ('tree' in o) return o.tree;
+  return 'root' in o ? o : undefined;
+}
+
 /**
  * Apply `overlays` in order to `base` (a tree or a DTB), as `fdtoverlay -i base -o out overlays…`
  * does; a tree is taken as the blob dtc writes for it. The inputs are not modified. On failure
@@ -125,12 +165,12 @@ export function applyOverlays(
   const changes: OverlayChange[] = [];
   let blob = checkedBlob(base, baseName, diagnostics);
   if (!blob) return { diagnostics, changes };
-  const ovs: { name: string; blob: FdtBlob }[] = [];
+  const ovs: { name: string; blob: FdtBlob; source?: Tree }[] = [];
   for (let i = 0; i < overlays.length; i++) {
     const name = overlayName(overlays[i]!, i);
     const b = checkedBlob(overlayData(overlays[i]!), name, diagnostics);
     if (!b) return { diagnostics, changes };
-    ovs.push({ name, blob: b });
+    ovs.push({ name, blob: b, source: overlaySource(overlays[i]!) });
   }
   // fdtoverlay: the buffer starts at the base's size and only grows; each overlay is applied to
   // a fresh copy of the previous result (fdt_open_into), the copy of the overlay too.
@@ -157,7 +197,8 @@ export function applyOverlays(
           continue;
         }
         if (!(e instanceof OverlayFailure)) throw e;
-        diagnostics.push(diag('error', e.code, `${e.message} (libfdt: ${fdtStrerror(e.libfdt)})`, fileSpan(ov.name)));
+        const span = sourceSpan(ov.source, e.place) ?? fileSpan(ov.name);
+        diagnostics.push(diag('error', e.code, `${e.message} (libfdt: ${fdtStrerror(e.libfdt)})`, span));
         return { diagnostics, changes };
       }
     }
@@ -199,13 +240,17 @@ class Application {
       const p = this.fdto.getProp(node, name);
       if (!p) continue;
       if (p.len !== 4)
-        fail(FDT_ERR.BADPHANDLE, 'overlay-bad-phandle', `${this.at(node)}: property '${name}' is ${p.len} bytes long, a phandle is 4`);
+        fail(FDT_ERR.BADPHANDLE, 'overlay-bad-phandle', `${this.at(node)}: property '${name}' is ${p.len} bytes long, a phandle is 4`, {
+          path: this.fdto.path(node),
+          prop: name,
+        });
       const v = this.fdto.u32(p.value);
       if (v + delta >= 0xffffffff)
         fail(
           FDT_ERR.NOPHANDLES,
           'overlay-phandle-overflow',
           `${this.at(node)}: phandle ${hex(v)} moved above the base's largest phandle ${hex(delta)} does not fit in 32 bits`,
+          { path: this.fdto.path(node), prop: name },
         );
       this.fdto.setU32(p.value, v + delta);
     }
@@ -219,7 +264,10 @@ class Application {
       const at = `${this.at(fixupNode)}: property '${fp.name}'`;
       if (fp.len % 4) fail(FDT_ERR.BADOVERLAY, 'overlay-bad-local-fixup', `${at} is ${fp.len} bytes long, not a list of 32-bit offsets`);
       const target = o.getProp(treeNode, fp.name);
-      if (!target) fail(FDT_ERR.BADOVERLAY, 'overlay-bad-local-fixup', `${at}: ${o.path(treeNode)} has no property '${fp.name}'`);
+      if (!target)
+        fail(FDT_ERR.BADOVERLAY, 'overlay-bad-local-fixup', `${at}: ${o.path(treeNode)} has no property '${fp.name}'`, {
+          path: o.path(treeNode),
+        });
       for (let i = 0; i < fp.len; i += 4) {
         const idx = o.u32(fp.value + i);
         if (idx + 4 > target.len)
@@ -227,6 +275,7 @@ class Application {
             FDT_ERR.BADOVERLAY,
             'overlay-bad-local-fixup',
             `${at}: offset ${idx} is past the end of ${o.path(treeNode)}:${fp.name} (${target.len} bytes)`,
+            { path: o.path(treeNode), prop: fp.name },
           );
         o.setU32(target.value + idx, o.u32(target.value + idx) + delta);
       }
@@ -267,6 +316,8 @@ class Application {
   /** overlay_fixup_phandle + overlay_fixup_one_phandle for one entry. */
   private fixupOne(label: string, entry: string, symbols: number, at: string): void {
     const c1 = entry.indexOf(':');
+    // The reference in the overlay source this entry stands for (when the entry is well formed).
+    const place: OverlayPlace = { path: entry.slice(0, Math.max(c1, 0)), prop: entry.split(':')[1], offset: Number(entry.split(':')[2]) };
     const c2 = c1 < 0 ? -1 : entry.indexOf(':', c1 + 1);
     // strtoul(…, 10): optional blanks and sign, then at least one digit, and nothing after.
     const num = c2 < 0 ? null : /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(entry.slice(c2 + 1));
@@ -283,7 +334,7 @@ class Application {
                 ? `has offset '${entry.slice(c2 + 1)}', not a decimal number`
                 : undefined;
     if (why !== undefined || !num)
-      fail(FDT_ERR.BADOVERLAY, 'overlay-bad-fixup', `${at}: entry '${entry}' ${why} (expected PATH:PROPERTY:OFFSET)`);
+      fail(FDT_ERR.BADOVERLAY, 'overlay-bad-fixup', `${at}: entry '${entry}' ${why} (expected PATH:PROPERTY:OFFSET)`, place);
     const path = entry.slice(0, c1);
     const propName = entry.slice(c1 + 1, c2);
     // The offset as libfdt uses it: strtoul's unsigned long (negated for '-', ULONG_MAX when too
@@ -297,6 +348,7 @@ class Application {
         symbols,
         'overlay-no-symbols',
         `overlay '${this.name}' refers to the base's label '${label}' but the base has no /__symbols__ node: compile the base with -@`,
+        place,
       );
     const sym = this.fdt.getProp(symbols, label);
     if (!sym)
@@ -304,6 +356,7 @@ class Application {
         FDT_ERR.NOTFOUND,
         'overlay-label-missing',
         `overlay '${this.name}': label '${label}' (used at ${path}:${propName}) is not in the base's /__symbols__`,
+        place,
       );
     const symPath = cString(this.fdt.value(sym));
     const target = this.fdt.pathOffset(symPath);
@@ -312,6 +365,7 @@ class Application {
         target,
         'overlay-symbol-path',
         `overlay '${this.name}': label '${label}': the base's /__symbols__ says '${symPath}', which is not a node of the base`,
+        place,
       );
     const phandle = this.fdt.phandle(target);
     if (!phandle)
@@ -319,6 +373,7 @@ class Application {
         FDT_ERR.NOTFOUND,
         'overlay-label-no-phandle',
         `overlay '${this.name}': label '${label}': the base's node ${symPath} has no phandle`,
+        place,
       );
     const node = this.fdto.pathOffset(path);
     if (node < 0)
@@ -326,14 +381,16 @@ class Application {
         node === FDT_ERR.NOTFOUND ? FDT_ERR.BADOVERLAY : node,
         'overlay-bad-fixup',
         `${at}: entry '${entry}': the overlay has no node '${path}'`,
+        place,
       );
     const prop = this.fdto.getProp(node, propName);
-    if (!prop) fail(FDT_ERR.NOTFOUND, 'overlay-bad-fixup', `${at}: entry '${entry}': ${path} has no property '${propName}'`);
+    if (!prop) fail(FDT_ERR.NOTFOUND, 'overlay-bad-fixup', `${at}: entry '${entry}': ${path} has no property '${propName}'`, place);
     if (offset + 4 > prop.len)
       fail(
         FDT_ERR.NOSPACE,
         'overlay-bad-fixup-offset',
         `${at}: entry '${entry}': offset ${entry.slice(c2 + 1)} is outside ${path}:${propName} (${prop.len} bytes; a phandle needs 4); fdtoverlay 1.6.1 grows its buffer and retries this without end`,
+        place,
       );
     this.fdto.setU32(prop.value + offset, phandle);
   }
@@ -352,19 +409,31 @@ class Application {
           t.len !== 4
             ? `${at}: 'target' is ${t.len} bytes long, not one phandle`
             : `${at}: 'target' is <0xffffffff>, an unresolved reference`,
+          { path: this.fdto.path(fragment), prop: 'target' },
         );
       phandle = v;
     }
     if (phandle) {
       const node = this.fdt.nodeByPhandle(phandle);
-      if (node < 0) fail(node, 'overlay-target-missing', `${at}: target phandle ${hex(phandle)} is no node of the base`);
+      if (node < 0)
+        fail(node, 'overlay-target-missing', `${at}: target phandle ${hex(phandle)} is no node of the base`, {
+          path: this.fdto.path(fragment),
+          prop: 'target',
+        });
       return { node };
     }
     const tp = this.fdto.getProp(fragment, 'target-path');
-    if (!tp) fail(FDT_ERR.BADOVERLAY, 'overlay-no-target', `${at} has an __overlay__ node but neither 'target' nor 'target-path'`);
+    if (!tp)
+      fail(FDT_ERR.BADOVERLAY, 'overlay-no-target', `${at} has an __overlay__ node but neither 'target' nor 'target-path'`, {
+        path: this.fdto.path(fragment),
+      });
     const path = cString(this.fdto.value(tp));
     const node = this.fdt.pathOffset(path);
-    if (node < 0) fail(node, 'overlay-target-missing', `${at}: target-path '${path}' is not a node of the base`);
+    if (node < 0)
+      fail(node, 'overlay-target-missing', `${at}: target-path '${path}' is not a node of the base`, {
+        path: this.fdto.path(fragment),
+        prop: 'target-path',
+      });
     return { node, path };
   }
 

@@ -11,6 +11,8 @@ export type OverlayFileOptions = Pick<CompileOptions, 'includeDirs' | 'defines' 
 
 export interface LoadedBlob {
   blob?: Uint8Array;
+  /** The tree a source file compiled to (its source positions name the line of a failing reference). */
+  tree?: Tree;
   diagnostics: Diagnostic[];
   /** Every file read (the input and its includes). */
   files: string[];
@@ -27,7 +29,8 @@ export function loadBlobFile(path: string, opts: OverlayFileOptions = {}, symbol
     }
   }
   const r = compileFile(path, { ...opts, kernelWarnings: true, symbols });
-  return { blob: hasErrors(r.diagnostics) ? undefined : r.dtb, diagnostics: r.diagnostics, files: r.files ?? [path] };
+  if (hasErrors(r.diagnostics) || !r.dtb) return { diagnostics: r.diagnostics, files: r.files ?? [path] };
+  return { blob: r.dtb, ...(r.tree ? { tree: r.tree } : {}), diagnostics: r.diagnostics, files: r.files ?? [path] };
 }
 
 /** `base` with the overlay files applied in order (what `carveout apply` writes). */
@@ -51,13 +54,13 @@ function loadOverlayFiles(
   opts: OverlayFileOptions,
   diagnostics: Diagnostic[],
   files: string[],
-): { name: string; blob: Uint8Array }[] | undefined {
-  const ovs: { name: string; blob: Uint8Array }[] = [];
+): { name: string; blob: Uint8Array; tree?: Tree }[] | undefined {
+  const ovs: { name: string; blob: Uint8Array; tree?: Tree }[] = [];
   for (const o of overlays) {
     const r = loadBlobFile(o, opts);
     diagnostics.push(...r.diagnostics);
     files.push(...r.files);
-    if (r.blob) ovs.push({ name: o, blob: r.blob });
+    if (r.blob) ovs.push({ name: o, blob: r.blob, ...(r.tree ? { tree: r.tree } : {}) });
   }
   return ovs.length === overlays.length ? ovs : undefined;
 }

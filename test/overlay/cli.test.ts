@@ -76,3 +76,17 @@ test('usage errors: exit 2 on stderr, nothing on stdout', () => {
     assert.match(r.stderr, /^carveout apply: .*\nusage: carveout apply/);
   }
 });
+
+test('an overlay source that does not apply: the diagnostic points at the reference in the .dtso', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-apply-'));
+  const ov = join(dir, 'bad.dtso');
+  writeFileSync(ov, '/dts-v1/;\n/plugin/;\n&{/reserved-memory} {\n  pool = <1 &camera>;\n};\n');
+  const r = runCli(['apply', board, ov, '-o', join(dir, 'out.dtb')]);
+  assert.equal(r.status, 2);
+  assert.equal(
+    r.stderr,
+    `${ov}:4:13: error: overlay '${ov}': label 'camera' (used at /fragment@0/__overlay__:pool) is not in the base's /__symbols__ (libfdt: FDT_ERR_NOTFOUND) [overlay-label-missing]\n` +
+      '    pool = <1 &camera>;\n' +
+      '              ^~~~~~~\n',
+  );
+});

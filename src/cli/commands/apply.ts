@@ -1,5 +1,6 @@
 // carveout apply BASE OVERLAY... -o OUT — what `fdtoverlay -i BASE -o OUT OVERLAY...` does, byte
 // for byte (src/overlay), with .dts/.dtso inputs compiled on the way (the base with -@).
+import { existsSync, readFileSync } from 'node:fs';
 import { hasErrors, renderDiagnostic } from '../../diagnostics.js';
 import { applyOverlayFiles } from '../../overlay/load.js';
 import { writeOutputFile } from '../output.js';
@@ -56,7 +57,8 @@ export async function run(argv: string[]): Promise<number> {
   if (out === undefined) return usage('no output file given (-o)');
 
   const r = applyOverlayFiles(base, overlays, { includeDirs, defines });
-  for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
+  const source = (f: string): string | undefined => (existsSync(f) ? readFileSync(f, 'latin1') : undefined);
+  for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, source) + '\n');
   if (!r.blob || hasErrors(r.diagnostics)) return 2;
   if (verbose) {
     for (const c of r.changes)
