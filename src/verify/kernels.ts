@@ -1,6 +1,7 @@
 // Kernels as data: the Debian kernels the lab boots, how to fetch them (apt-get download +
 // dpkg-deb), where they are cached, and what their config says (page size, LPAE, CMA defaults).
 import { cacheDir } from '../cache.js';
+import { debugPackage, fetchSystemMap } from './debug-symbols.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -393,6 +394,11 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
     }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
+    // The package's System.map is a stub: the real one replaces it, from the head of the -dbg package
+    if (map) {
+      const mapError = fetchSystemMap(debugPackage(pkg), k.debArch, join(dir, 'boot', map));
+      if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
+    }
     const version = run('dpkg-deb', ['-f', deb, 'Version']).stdout.trim();
     const info: KernelInfo = {
       id: k.id,
