@@ -62,3 +62,15 @@ test('plan --overlay (JSON): the region and the note; an overlay that does not a
     /label 'reserved_memory' \(used at \/fragment@0:target\) is not in the base's \/__symbols__ \(libfdt: FDT_ERR_NOTFOUND\) \[overlay-label-missing\]/,
   );
 });
+
+test('map and check take --overlay too (the shared board flags)', () => {
+  const map = runCli(['map', board, '--overlay', cma, '--kernel', '6.12-arm64']);
+  assert.equal(map.status, 0, map.stderr);
+  assert.match(map.stdout, /^b +linux,cma +0x000000005c000000 +0x000000005fffffff +64 MiB/m);
+  assert.match(map.stderr, /overlay '.*cma\.dtso' \(fragment@0\) added \/reserved-memory\/linux,cma/);
+  const without = runCli(['map', board, '--kernel', '6.12-arm64']);
+  assert.doesNotMatch(without.stdout, /linux,cma/);
+  const check = runCli(['check', board, '--overlay', join(repoRoot, 'examples/overlay/missing.dtso'), '--kernel', '6.12-arm64']);
+  assert.equal(check.status, 2);
+  assert.match(check.stderr, /missing\.dtso/);
+});
