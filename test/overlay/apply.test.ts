@@ -230,6 +230,85 @@ const errors: ErrorCase[] = [
     message: "overlay 'ov0.dtbo': /__symbols__/n is not one NUL-terminated string (libfdt: FDT_ERR_BADVALUE)",
     libfdt: 'FDT_ERR_BADVALUE',
   },
+  {
+    name: "a phandle that overflows once moved above the base's",
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { n { phandle = <0xfffffffe>; }; }; }; };\n`,
+    code: 'overlay-phandle-overflow',
+    message:
+      "overlay 'ov0.dtbo': /fragment@0/__overlay__/n: phandle 0xfffffffe moved above the base's largest phandle 0x3 does not fit in 32 bits (libfdt: FDT_ERR_NOPHANDLES)",
+    libfdt: 'FDT_ERR_NOPHANDLES',
+  },
+  {
+    name: 'a base symbol naming a node the base lacks',
+    base: BASE.replace('memory@40000000', '__symbols__ { uart0 = "/nowhere"; };\n  memory@40000000'),
+    baseSymbols: false,
+    overlay: `/dts-v1/;\n/plugin/;\n&uart0 { status = "okay"; };\n`,
+    code: 'overlay-symbol-path',
+    message:
+      "overlay 'ov0.dtbo': label 'uart0': the base's /__symbols__ says '/nowhere', which is not a node of the base (libfdt: FDT_ERR_NOTFOUND)",
+    libfdt: 'FDT_ERR_NOTFOUND',
+  },
+  {
+    name: 'a target of 3 bytes',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target = [00 00 01]; __overlay__ { x; }; }; };\n`,
+    code: 'overlay-bad-target',
+    message: "overlay 'ov0.dtbo': fragment@0: 'target' is 3 bytes long, not one phandle (libfdt: FDT_ERR_BADPHANDLE)",
+    libfdt: 'FDT_ERR_BADPHANDLE',
+  },
+  {
+    name: 'a target left unresolved',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target = <0xffffffff>; __overlay__ { x; }; }; };\n`,
+    code: 'overlay-bad-target',
+    message: "overlay 'ov0.dtbo': fragment@0: 'target' is <0xffffffff>, an unresolved reference (libfdt: FDT_ERR_BADPHANDLE)",
+    libfdt: 'FDT_ERR_BADPHANDLE',
+  },
+  {
+    name: 'a local fixup that is not a list of offsets',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { x = <1>; }; }; __local_fixups__ { fragment@0 { __overlay__ { x = [00 00]; }; }; }; };\n`,
+    code: 'overlay-bad-local-fixup',
+    message:
+      "overlay 'ov0.dtbo': /__local_fixups__/fragment@0/__overlay__: property 'x' is 2 bytes long, not a list of 32-bit offsets (libfdt: FDT_ERR_BADOVERLAY)",
+    libfdt: 'FDT_ERR_BADOVERLAY',
+  },
+  {
+    name: 'a local fixup offset past its property',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { x = <1>; }; }; __local_fixups__ { fragment@0 { __overlay__ { x = <4>; }; }; }; };\n`,
+    code: 'overlay-bad-local-fixup',
+    message:
+      "overlay 'ov0.dtbo': /__local_fixups__/fragment@0/__overlay__: property 'x': offset 4 is past the end of /fragment@0/__overlay__:x (4 bytes) (libfdt: FDT_ERR_BADOVERLAY)",
+    libfdt: 'FDT_ERR_BADOVERLAY',
+  },
+  {
+    name: 'a local fixup naming a missing node',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { x = <1>; }; }; __local_fixups__ { fragment@0 { __overlay__ { gone { x = <0>; }; }; }; }; };\n`,
+    code: 'overlay-bad-local-fixup',
+    message:
+      "overlay 'ov0.dtbo': /__local_fixups__/fragment@0/__overlay__/gone: the overlay has no node /fragment@0/__overlay__/gone (libfdt: FDT_ERR_BADOVERLAY)",
+    libfdt: 'FDT_ERR_BADOVERLAY',
+  },
+  {
+    name: 'a symbol that is not an absolute path',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { n { }; }; }; __symbols__ { n = "fragment@0/__overlay__/n"; }; };\n`,
+    code: 'overlay-bad-symbol',
+    message: "overlay 'ov0.dtbo': /__symbols__/n = 'fragment@0/__overlay__/n' is not an absolute path (libfdt: FDT_ERR_BADVALUE)",
+    libfdt: 'FDT_ERR_BADVALUE',
+  },
+  {
+    name: 'a symbol under a fragment the overlay lacks',
+    base: BASE,
+    overlay: `/dts-v1/;\n/ { fragment@0 { target-path = "/"; __overlay__ { n { }; }; }; __symbols__ { n = "/fragment@7/__overlay__/n"; }; };\n`,
+    code: 'overlay-bad-symbol',
+    message:
+      "overlay 'ov0.dtbo': /__symbols__/n = '/fragment@7/__overlay__/n' names no fragment with an __overlay__ node (libfdt: FDT_ERR_BADOVERLAY)",
+    libfdt: 'FDT_ERR_BADOVERLAY',
+  },
 ];
 
 for (const c of errors) {
