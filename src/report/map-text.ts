@@ -100,7 +100,8 @@ export function formatMapText(map: MapData, opts: TextOptions = {}): string {
     // Addresses under the bar at segment edges, where they fit.
     const axis = Array.from({ length: cols }, () => ' ');
     let free = 0;
-    const edges = lay.segments.map((s) => ({ x: s.x0, a: s.lo }));
+    // Where a collapsed gap starts is where the range before it ends: the address after the gap says more.
+    const edges = lay.segments.filter((s, i) => i === 0 || (s.kind !== 'gap' && s.kind !== 'hole')).map((s) => ({ x: s.x0, a: s.lo }));
     const lastSeg = lay.segments.at(-1);
     if (lastSeg) edges.push({ x: lastSeg.x1, a: lastSeg.hi });
     for (const e of edges) {
