@@ -9,11 +9,12 @@
 // 2. Plan: `loadBoard` + `plan` end-to-end (read DTS with includes, build the tree, plan) on a real
 //    board with /reserved-memory from the corpus, and in-process plans per second on the lab's
 //    recorded cases.
+// 3. Map: drawing a map of 100 ranges as SVG, HTML and text (bench/map.ts; the target is under 50 ms).
 // Results go to bench/results/<timestamp>.json; the previous result is printed for comparison.
 // `npm run bench` runs the tsc-compiled JavaScript (dist/, what the `carveout` bin runs): under tsx
 // every module becomes CommonJS with getter calls for imports, ~20% slower than what ships.
 //
-// Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan,
+// Flags: --files N (first N files only, for a quick look), --no-pipeline, --no-compile, --no-plan, --no-map,
 // --no-cache (no include cache shared between files: each compile starts cold, like one dtc run).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ import { loadBoard, type Board } from '../src/board.js';
 import { createPreprocessCache } from '../src/index.js';
 import { plan, resolveProfile, type PlanResult } from '../src/kernel/plan.js';
 import { readLabRecords, recordedKernels } from '../src/verify/records.js';
+import { benchMap } from './map.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file runs from bench/ (tsx) or dist/bench/ (compiled, what `npm run bench` uses). */
@@ -301,6 +303,13 @@ async function main(): Promise<number> {
         );
       if (p.lab) console.log(`plan on ${p.lab.cases} lab cases: ${p.lab.plansPerSecond.toFixed(0)} plans/s in-process`);
       if (p.skipped) console.log(`plan: skipped — ${p.skipped}`);
+    }
+    if (!flag('--no-map')) {
+      const mb = benchMap(100);
+      result.map = mb;
+      console.log(
+        `map of ${mb.regions} ranges: SVG ${mb.svgMs.toFixed(2)} ms, HTML ${mb.htmlMs.toFixed(2)} ms (${(mb.htmlBytes / 1024).toFixed(0)} KiB), text ${mb.textMs.toFixed(2)} ms (target < 50 ms)`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
