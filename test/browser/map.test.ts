@@ -14,7 +14,10 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../helpers/cli.js';
 import { formatMapHtml } from '../../src/report/map-html.js';
 import { formatMapSvg } from '../../src/report/map-svg.js';
-import type { MapData } from '../../src/report/map-model.js';
+import { mapData, type MapData } from '../../src/report/map-model.js';
+import { loadBoard } from '../../src/board.js';
+import { plan } from '../../src/kernel/plan.js';
+import { findKernelSource } from '../helpers/kernel-source.js';
 import { manyMap } from '../report/helpers.js';
 
 const chromiumPath = process.env.CARVEOUT_CHROMIUM ?? '/usr/bin/chromium';
@@ -162,6 +165,49 @@ test('map SVG in chromium: every range with its <title>, labels that do not over
         assert.ok(apart, `labels ${a.text} and ${b.text} overlap`);
       }
     await page.screenshot({ path: join(outDir, 'many-svg.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('map HTML of a large Qualcomm board (sm8550-qrd, 40+ regions): every range drawn and listed, details on hover', {
+  skip,
+  timeout: 240_000,
+}, async (t) => {
+  assert.ok(haveChromium, `CI needs chromium at ${chromiumPath}`);
+  // The kernel's own board file; CI unpacks the 6.12 source for the corpus, locally it may be absent.
+  const src = await findKernelSource('6.12', { install: Boolean(process.env.CI) });
+  if (!src) {
+    t.skip('no Linux 6.12 source tree (set CARVEOUT_LINUX_SOURCE)');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  mkdirSync(outDir, { recursive: true });
+  const dts = join(src, 'arch/arm64/boot/dts/qcom/sm8550-qrd.dts');
+  // The memory node's size is the boot loader's: 8 GiB from 0x80000000, as on the QRD.
+  const board = loadBoard(dts, {
+    arch: 'arm64',
+    includeDirs: [join(src, 'scripts/dtc/include-prefixes')],
+    memory: [{ base: 0x80000000n, size: 8n << 30n }],
+  });
+  const result = plan(board, { kernel: '6.12-arm64' });
+  assert.notEqual(result.exitCode, 2, result.diagnostics.map((d) => d.message).join('\n'));
+  const m = mapData(result, { physAddrBits: 64, ...(board.tree ? { tree: board.tree } : {}) });
+  assert.ok(m.items.filter((it) => it.path !== null).length >= 40, `${m.items.length} ranges`);
+  const file = join(outDir, 'sm8550-qrd.html');
+  writeFileSync(file, formatMapHtml([m], { title: 'qcom/sm8550-qrd.dts' }));
+  const browser = await chromium.launch({ executablePath: chromiumPath, timeout: 60_000 });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const drawn = await page.locator('[data-k="0"] svg .region').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    assert.deepEqual(new Set(drawn), new Set(m.items.map((it) => it.id)), 'every range is drawn');
+    const mpss = m.items.find((it) => it.name === 'mpss-region@8a800000')!;
+    await page.hover(`#k0-${mpss.id}`);
+    assert.equal(await page.locator('#details-0 dd[data-field="path"]').textContent(), '/reserved-memory/mpss-region@8a800000');
+    assert.equal(await page.locator('#details-0 dd[data-field="size"]').textContent(), '264 MiB');
+    assert.match((await page.locator('#details-0 dd[data-field="source"]').textContent()) ?? '', /sm8550\.dtsi:\d+/);
+    await page.screenshot({ path: join(outDir, 'sm8550-qrd.png'), fullPage: false });
   } finally {
     await browser.close();
   }
