@@ -57,6 +57,15 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
       /early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc|fdt_scan_reserved_mem|__reserved_mem_alloc_in_range/.test(e.caller),
   );
   const usedAllocs = new Set<(typeof dynAllocs)[number]>();
+  // 6.12 prints where each kept region lies: those allocations are taken, and those nodes placed.
+  const SUMMARY = /^OF: reserved mem: (0x[0-9a-f]+)\.\.0x[0-9a-f]+ \(\d+ KiB\) (?:nomap|map) (?:reusable|non-reusable) (.*)$/;
+  const summarized = new Map<string, bigint>();
+  for (const l of obs.log) {
+    const m = l.kind === 'of-reserved-mem' ? SUMMARY.exec(l.text) : null;
+    if (m) summarized.set(m[2]!, BigInt(m[1]!));
+  }
+  const summaryBases = new Set(summarized.values());
+  for (const a of dynAllocs) if (typeof a.result === 'bigint' && summaryBases.has(a.result)) usedAllocs.add(a);
   for (const n of rm.children) {
     const name = n.name;
     const reg = getProp(n, 'reg');
@@ -99,7 +108,9 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
         summary.text,
       )!;
       r.base = BigInt(m[1]!);
-      r.size = BigInt(m[2]!) - r.base + 1n;
+      // a 32-bit phys_addr_t end wraps past 4 GiB (printed as base + size - 1)
+      const end = BigInt(m[2]!);
+      r.size = end - r.base + 1n + (end < r.base ? 1n << 32n : 0n);
       r.nomap = m[4] === 'nomap';
       r.reusable = m[5] === 'reusable';
       r.source = 'summary';
@@ -113,8 +124,21 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
       const failedAlloc = r.lines.some((t) => /failed to allocate/.test(t));
       const invalid = r.lines.some((t) => /invalid .* property/.test(t));
       const want = size!.value.length === 4 * sN ? readCells(size!.value, 0, sN) : undefined;
-      if (!failedAlloc && !invalid && want !== undefined) {
-        const a = dynAllocs.find((x) => !usedAllocs.has(x) && x.size === want && typeof x.result === 'bigint');
+      // Only when the allocations of that size are as many as the nodes asking for it: another
+      // allocation of the same size by the same callers makes the match a guess.
+      const sameSize = (x: (typeof dynAllocs)[number]) => x.size === want && typeof x.result === 'bigint' && !summaryBases.has(x.result);
+      const asking = rm.children.filter((c) => {
+        const sz = getProp(c, 'size');
+        return (
+          !getProp(c, 'reg') &&
+          !summarized.has(c.name) &&
+          sz?.value.length === 4 * sN &&
+          readCells(sz.value, 0, sN) === want &&
+          isAvailable(c)
+        );
+      }).length;
+      if (!failedAlloc && !invalid && want !== undefined && dynAllocs.filter(sameSize).length === asking) {
+        const a = dynAllocs.find((x) => !usedAllocs.has(x) && sameSize(x));
         if (a) {
           usedAllocs.add(a);
           r.base = a.result as bigint;
@@ -129,9 +153,11 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
       r.handlerResult = 'initialized';
     } else if (r.lines.some((t) => /compatible matching fail/.test(t))) r.handlerResult = 'matching fail';
     else r.handlerResult = getProp(n, 'compatible') ? 'not called' : 'no compatible';
-    if (r.lines.some((t) => /failed to (reserve|allocate)/.test(t))) r.status = 'failed';
+    // A handler is tried only on a region the kernel saved: 'matching fail' after 'failed to
+    // reserve' (6.1 saves a static region whose memblock_reserve failed) ends as rejected.
+    if (r.handlerResult === 'matching fail') r.status = 'rejected';
+    else if (r.lines.some((t) => /failed to (reserve|allocate)/.test(t))) r.status = 'failed';
     else if (r.lines.some((t) => /invalid .* property|skipping node/.test(t))) r.status = 'invalid';
-    else if (r.handlerResult === 'matching fail') r.status = 'rejected';
     else if (r.base !== null) r.status = 'ok';
     out.push(r);
   }

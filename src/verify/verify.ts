@@ -5,7 +5,7 @@ import { cachedKernel, fetchKernels, findKernelDef, labKernels, type KernelInfo 
 import { qemuAvailable } from './qemu.js';
 import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
-import { plan } from '../kernel/plan.js';
+import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
@@ -37,6 +37,8 @@ export interface PredictedRegion {
 
 export interface VerifyResult {
   kernel?: KernelInfo;
+  /** `verify --log`: the boot log judged against, the release it names, the kernel profile planned with. */
+  log?: { name: string; release?: string; profile?: string };
   ram: bigint;
   append?: string;
   observation?: Observation;
@@ -134,20 +136,8 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   const p = plan(asBooted, { kernel: def.id, bootargs: booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
   else {
-    res.prediction = {
-      regions: p.regions.map((r) => ({
-        name: r.name,
-        base: r.base,
-        size: r.size,
-        status: r.status,
-        handler: r.handler,
-        result: r.result,
-        nomap: r.nomap,
-        reusable: r.reusable,
-      })),
-      log: p.log.map((l) => l.text),
-    };
-    res.differences = compare(res.regions, res.prediction, obs);
+    res.prediction = predictionOf(p);
+    res.differences = compareWithPlan(res.regions, res.prediction, obs);
   }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
@@ -169,25 +159,71 @@ export function comparableLog(lines: string[]): string[] {
   return lines.filter((t) => /^(OF: reserved mem:|Reserved memory:|cma:|OF: fdt: Reserved memory)/.test(t));
 }
 
-function compare(obsRegions: ObservedRegion[], pred: { regions: PredictedRegion[]; log: string[] }, obs: Observation): string[] {
+/** What verify compares of a plan: its regions and its log lines. */
+export function predictionOf(p: PlanResult): NonNullable<VerifyResult['prediction']> {
+  return {
+    regions: p.regions.map((r) => ({
+      name: r.name,
+      base: r.base,
+      size: r.size,
+      status: r.status,
+      handler: r.handler,
+      result: r.result,
+      nomap: r.nomap,
+      reusable: r.reusable,
+    })),
+    log: p.log.map((l) => l.text),
+  };
+}
+
+/**
+ * The differences between what a kernel did (its regions and reserved-memory log lines) and a
+ * plan's prediction. `prefix`: the log stops early (a boot that hung, a capture cut short), so
+ * only the lines it has are compared, in order: a region's end state may come after them.
+ * Bases read from a node's `reg` are the tree's, not something the kernel showed: not compared.
+ */
+export function compareWithPlan(
+  obsRegions: ObservedRegion[],
+  pred: { regions: PredictedRegion[]; log: string[] },
+  obs: Observation,
+  o: { prefix?: boolean } = {},
+): string[] {
   const d: string[] = [];
   const okLike = (s: string): string =>
     s === 'ok' || s === 'no-handler' ? 'ok' : s === 'reserve-failed' || s === 'alloc-failed' || s === 'no-space' ? 'failed' : s;
+  // 6.1 dynamic regions placed from the memblock trace: allocations are matched to nodes by size,
+  // so nodes of one size are compared as a set of bases, not one by one.
+  const traced = new Map<bigint, { observed: bigint[]; predicted: bigint[]; names: string[] }>();
   for (const r of obsRegions) {
     const p = pred.regions.find((x) => x.name === r.name);
     if (!p) {
       if (r.status !== 'disabled' && r.status !== 'ignored') d.push(`${r.name}: the kernel handled it, the plan has no such region`);
       continue;
     }
-    if (r.base !== null && p.base !== r.base) d.push(`${r.name}: base ${hex(r.base)} observed, ${hex(p.base)} predicted`);
+    if (o.prefix) continue;
+    if (r.source === 'trace' && r.base !== null && r.size !== null && p.size === r.size) {
+      const g = traced.get(r.size) ?? { observed: [], predicted: [], names: [] };
+      g.observed.push(r.base);
+      if (p.base !== null) g.predicted.push(p.base);
+      g.names.push(r.name);
+      traced.set(r.size, g);
+    } else if (r.source !== 'reg' && r.base !== null && p.base !== r.base)
+      d.push(`${r.name}: base ${hex(r.base)} observed, ${hex(p.base)} predicted`);
     if (r.size !== null && p.size !== r.size) d.push(`${r.name}: size ${hex(r.size)} observed, ${hex(p.size)} predicted`);
     if (r.status !== 'unknown' && okLike(p.status) !== r.status && !(r.status === 'ok' && p.status === 'ok'))
       d.push(`${r.name}: ${r.status} observed, ${p.status} predicted`);
     if (r.handler && p.handler !== r.handler && r.handlerResult === 'initialized')
       d.push(`${r.name}: handler ${r.handler} observed, ${p.handler ?? 'none'} predicted`);
   }
+  const sorted = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(hex);
+  for (const g of traced.values()) {
+    const ob = sorted(g.observed);
+    const pr = sorted(g.predicted);
+    if (ob.join() !== pr.join()) d.push(`${g.names.join(', ')}: bases ${ob.join(', ')} observed, ${pr.join(', ')} predicted`);
+  }
   const ol = comparableLog(obs.log.map((l) => l.text));
-  const pl = comparableLog(pred.log);
+  let pl = comparableLog(pred.log);
+  if (o.prefix) pl = pl.slice(0, ol.length);
   const n = Math.max(ol.length, pl.length);
   for (let i = 0; i < n; i++) {
     if (ol[i] !== pl[i]) {
@@ -201,11 +237,16 @@ function compare(obsRegions: ObservedRegion[], pred: { regions: PredictedRegion[
 export function renderVerifyText(file: string, r: VerifyResult): string {
   const out: string[] = [];
   const o = r.observation;
-  out.push(
-    `${file} on ${r.kernel ? `${r.kernel.id} (${r.kernel.package} ${r.kernel.version})` : '?'}, RAM ${r.ram >> 20n} MiB${o?.durationMs !== undefined ? `, booted in ${(o.durationMs / 1000).toFixed(1)} s` : ''}`,
-  );
+  if (r.log)
+    out.push(
+      `${file} against the boot log ${r.log.name}${r.log.release ? ` (Linux ${r.log.release})` : ''}, planned with ${r.log.profile ?? '?'}, RAM ${r.ram >> 20n} MiB`,
+    );
+  else
+    out.push(
+      `${file} on ${r.kernel ? `${r.kernel.id} (${r.kernel.package} ${r.kernel.version})` : '?'}, RAM ${r.ram >> 20n} MiB${o?.durationMs !== undefined ? `, booted in ${(o.durationMs / 1000).toFixed(1)} s` : ''}`,
+    );
   if (r.append) out.push(`command line: ${r.append}`);
-  if (o)
+  if (o && !r.log)
     out.push(
       `boot: ${o.completed ? 'reached /init' : o.reachedInit ? 'reached /init (incomplete)' : 'did not reach /init'}${o.timedOut ? ', timed out' : ''}${o.panicked ? ', panicked' : ''}`,
     );

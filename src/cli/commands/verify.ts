@@ -1,6 +1,7 @@
 // carveout verify board.dts|board.dtb --kernel ID [--ram 1G] [--bootargs ".."] [--format text|json]
-// Boots the board's reserved memory on a real Debian kernel under QEMU (src/verify/) and compares
-// with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
+// carveout verify board.dts|board.dtb --log dmesg.txt|- [board flags] [--kernel ID]
+// Boots the board's reserved memory on a real Debian kernel under QEMU (src/verify/) — or reads the
+// board's own boot log — and compares with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
 import { readFileSync } from 'node:fs';
 import { renderDiagnostic } from '../../diagnostics.js';
 import { verifyBoard, renderVerifyText } from '../../verify/verify.js';
@@ -8,7 +9,11 @@ import { parseSize } from '../../kernel/cmdline.js';
 import { SIZE_HELP } from '../sizes.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
-import { parseBoardArgs } from '../board-options.js';
+import { BOARD_FLAGS_HELP, loadBoardFor, parseBoardArgs, resolveKernels, type BoardArgs } from '../board-options.js';
+import { profileForRelease, verifyLog } from '../../verify/log.js';
+import { resolveProfile } from '../../kernel/plan.js';
+import { loadBoard } from '../../board.js';
+import type { VerifyResult } from '../../verify/verify.js';
 
 const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZE] [--bootargs "..."] [--format text|json] [-I DIR] [--timeout SECONDS] [--console]
 kernels: ${labKernels.map((k) => k.id).join(', ')}
@@ -16,6 +21,13 @@ Boots the board's /reserved-memory, /memreserve/ and /chosen/bootargs inside QEM
 (qemu-system-arm package) with memblock=debug, shows what the kernel did and the plan's prediction.
   --ram SIZE   QEMU's -m (default 1G; 64M..16G, at most 3G for the 32-bit kernels)
 ${SIZE_HELP}
+
+carveout verify board.dts --log dmesg.txt|- [--memory BASE+SIZE,... | --ram SIZE] [--kernel ID] [board flags]
+Reads a boot log captured on the board (dmesg, a serial console; with or without timestamps and
+memblock=debug) instead of booting: the kernel build and command line come from the log's
+'Linux version' and 'Kernel command line:' lines (--kernel and --bootargs override; a --kernel the
+log contradicts is reported), the board is planned with the board flags (plan's), and compared.
+${BOARD_FLAGS_HELP}
 exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -30,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     '--console': 'switch',
     '-k': 'value',
     '-m': 'value',
+    '--log': 'value',
   });
   if (!parsed.ok) return bad(parsed.error);
   if (parsed.help) {
@@ -38,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { args, own } = parsed;
   const last = (...names: string[]): string | undefined => names.flatMap((n) => own.get(n) ?? []).at(-1);
+  const logFile = last('--log');
+  if (logFile !== undefined) return verifyWithLog(logFile, args, last('--format', '-f') ?? 'text', bad);
   // QEMU places the kernel, the initrd and the DTB itself, and runs only the kernel's own handlers.
   if (args.board.platform !== undefined && args.board.platform !== 'qemu-virt') return bad('verify boots QEMU virt only');
   if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
@@ -63,6 +78,39 @@ export async function run(argv: string[]): Promise<number> {
   if (ram !== undefined) opts.ram = ram;
   if (bootargs !== undefined) opts.bootargs = bootargs;
   const r = await verifyBoard(file, opts);
+  output(file, r, format, showConsole);
+  return r.exitCode;
+}
+
+/** `--log`: the board's own boot log is the judge (src/verify/log.ts); no QEMU. */
+async function verifyWithLog(logFile: string, args: BoardArgs, format: string, bad: (m: string) => number): Promise<number> {
+  if (!args.file) return bad('no input file');
+  if (format !== 'text' && format !== 'json') return bad('--format text|json');
+  if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
+  if (args.kernels.length > 1) return bad('verify --log takes one --kernel');
+  let text: string;
+  try {
+    text = logFile === '-' ? readFileSync(0, 'utf8') : readFileSync(logFile, 'utf8');
+  } catch (e) {
+    return bad(`cannot read the log '${logFile}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const kernels = resolveKernels(args);
+  if ('error' in kernels) return bad(kernels.error);
+  // The board's arch is the kernel's: --kernel's, else the one the log's 'Linux version' names.
+  const release = /Linux version (\S+)/.exec(text)?.[1];
+  const fromLog = release ? profileForRelease(release) : undefined;
+  const profile = kernels.profiles[0] ?? (fromLog ? resolveProfile(fromLog) : undefined);
+  const board = profile ? loadBoardFor(args, profile) : loadBoard(args.file, args.board);
+  const r = verifyLog(board, text, {
+    logName: logFile === '-' ? '<stdin>' : logFile,
+    ...(args.kernels[0] ? { kernel: args.kernels[0] } : {}),
+    ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),
+  });
+  output(args.file, r, format, false);
+  return r.exitCode;
+}
+
+function output(file: string, r: VerifyResult, format: string, showConsole: boolean): void {
   const read = (f: string): string | undefined => {
     try {
       return readFileSync(f, 'utf8');
@@ -85,5 +133,4 @@ export async function run(argv: string[]): Promise<number> {
     if (r.observation) process.stdout.write(renderVerifyText(file, r));
     if (showConsole && r.observation?.console) process.stdout.write('\nconsole:\n' + r.observation.console + '\n');
   }
-  return r.exitCode;
 }

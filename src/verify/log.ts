@@ -1,0 +1,143 @@
+// `carveout verify board.dts --log dmesg.txt`: a boot log captured on the board itself is the
+// judge. The log is read by the lab's console parser (observation.ts parseConsole) — with or
+// without printk timestamps, with or without memblock=debug — after the prefixes that dmesg -r,
+// syslog and journalctl put before each message are taken off. The kernel build and the command
+// line come from the log's `Linux version` and `Kernel command line:` lines when it has them;
+// then the board is planned as loaded (src/board.ts) and compared as the QEMU path compares.
+import { diag, hasErrors, type Diagnostic } from '../diagnostics.js';
+import type { Board } from '../board.js';
+import { plan, resolveProfile } from '../kernel/plan.js';
+import { profileIds } from '../kernel/profiles/index.js';
+import { seriesForVersion } from '../kernel/versions/index.js';
+import { parseConsole, type Observation } from './observation.js';
+import { observedRegions } from './regions.js';
+import { compareWithPlan, predictionOf, type VerifyResult } from './verify.js';
+
+export interface LogVerifyOptions {
+  /** Kernel ID (a profile); default: the one the log's `Linux version` line names. */
+  kernel?: string;
+  /** Replaces the command line the log shows. */
+  bootargs?: string;
+  /** Name of the log for messages (`dmesg.txt`, `<stdin>`). */
+  logName?: string;
+}
+
+export interface LogVerifyResult extends VerifyResult {
+  /** The profile the plan ran. */
+  profile?: string;
+  /** The log's `Linux version` release (`6.12.95+deb12-arm64`). */
+  release?: string;
+}
+
+/**
+ * One message per line as the kernel printed it: `<6>` levels (dmesg -r, /dev/kmsg), syslog and
+ * journalctl `Mon DD HH:MM:SS host kernel: ` prefixes and `kernel: ` alone are removed; printk
+ * timestamps stay (the parser reads them).
+ */
+export function normalizeBootLog(text: string): string {
+  return text
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /, '')
+        .replace(/^kernel: /, '')
+        .replace(/^<\d+>/, ''),
+    )
+    .join('\n');
+}
+
+/**
+ * The profile a release string names: the version layer's series, and the Debian flavour the
+ * release ends with (`6.1.0-27-armmp-lpae` → 6.1-armmp-lpae); undefined when no profile has both.
+ */
+export function profileForRelease(release: string): string | undefined {
+  const s = seriesForVersion(release);
+  if ('error' in s || !s.exact) return undefined;
+  const ids = profileIds.filter((id) => id.startsWith(`${s.series.name}-`) && release.endsWith(`-${id.slice(s.series.name.length + 1)}`));
+  return ids.sort((a, b) => b.length - a.length)[0];
+}
+
+/** Compare a board's plan with a boot log of that board. */
+export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {}): LogVerifyResult {
+  const memory = board.memory.reduce((a, b) => a + b.size, 0n);
+  const res: LogVerifyResult = { ram: memory, regions: [], differences: [], notes: [], diagnostics: [...board.diagnostics], exitCode: 2 };
+  const logName = o.logName ?? 'the log';
+  const obs: Observation = parseConsole(o.kernel ?? '', normalizeBootLog(logText));
+  const release = /^Linux version (\S+)/.exec(obs.linuxVersion ?? '')?.[1];
+  res.log = { name: logName };
+  if (release) res.release = res.log.release = release;
+  const fromLog = release ? profileForRelease(release) : undefined;
+  const kernel = o.kernel ?? fromLog;
+  if (!kernel) {
+    res.diagnostics.push(
+      diag(
+        'error',
+        'unknown-kernel',
+        release ? `${logName} is from Linux ${release}, which no kernel profile matches` : `${logName} has no 'Linux version' line`,
+        undefined,
+        `say which kernel with --kernel ID (${profileIds.join(', ')})`,
+      ),
+    );
+    return res;
+  }
+  const profile = resolveProfile(kernel);
+  if (!profile) {
+    res.diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernel}'`, undefined, `known: ${profileIds.join(', ')}`));
+    return res;
+  }
+  res.profile = res.log.profile = profile.id;
+  obs.kernel = profile.id;
+  if (release && o.kernel) {
+    const s = seriesForVersion(release);
+    const sameSeries = !('error' in s) && s.series.name === profile.series.name;
+    if (!sameSeries || (fromLog !== undefined && fromLog !== profile.id))
+      res.diagnostics.push(
+        diag(
+          'warning',
+          'kernel-mismatch',
+          `${logName} is from Linux ${release}${fromLog ? ` (${fromLog})` : ''}, --kernel says ${profile.id}: the plan runs ${profile.id}`,
+        ),
+      );
+  }
+  if (obs.log.length === 0 && obs.memblock.length === 0 && !obs.memblockDump) {
+    res.diagnostics.push(
+      diag(
+        'error',
+        'empty-log',
+        `${logName} has no kernel message about memory (no 'OF: reserved mem:', 'Memory:', 'Kernel command line:' …)`,
+      ),
+    );
+    return res;
+  }
+  res.observation = obs;
+  if (!board.tree || hasErrors(res.diagnostics)) return res;
+  const bootargs = o.bootargs ?? obs.commandLine;
+  if (o.bootargs !== undefined && obs.commandLine !== undefined && o.bootargs !== obs.commandLine)
+    res.notes.push(`--bootargs replaces the command line the log shows: ${obs.commandLine}`);
+  if (bootargs !== undefined) res.append = bootargs;
+  else
+    res.notes.push(
+      "the log does not show the kernel's command line (no 'Kernel command line:'): planned with the tree's /chosen/bootargs; --bootargs gives it",
+    );
+  res.regions = observedRegions(obs, board.tree);
+  const p = plan(board, { kernel: profile, ...(bootargs !== undefined ? { bootargs } : {}) });
+  const planErrors: Diagnostic[] = p.diagnostics.filter((d) => d.severity === 'error' && !board.diagnostics.includes(d));
+  res.diagnostics.push(...p.diagnostics.filter((d) => !board.diagnostics.includes(d)));
+  if (p.exitCode === 2 && planErrors.length) return res;
+  res.prediction = predictionOf(p);
+  // mem_init prints `Memory:` after every early reservation: a log without it stops before the
+  // end of what the plan predicts (a boot that hung or died, a capture cut short).
+  const prefix = obs.memoryLine === undefined;
+  if (prefix) res.notes.push("the log ends before mem_init's 'Memory:' line: only the lines it has are compared");
+  res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix });
+  res.exitCode = res.differences.length ? 1 : 0;
+  if (obs.panicked) {
+    // As the QEMU path: what the kernel did before is compared and shown, but it did not boot.
+    res.diagnostics.push(
+      diag('error', 'boot-failed', `the kernel panicked: ${obs.panicMessage ?? ''} — what it printed before is compared`),
+    );
+    res.exitCode = 2;
+  }
+  return res;
+}

@@ -1,0 +1,230 @@
+// `verify --log`: a boot log as the judge. Every lab record is a real boot of a Debian kernel
+// under QEMU; data/lab keeps what the parser read from its console (messages in order with their
+// printk times, the memblock=debug trace, the memblock dump), not the console itself for most
+// records. The console is rebuilt here from those parts in the kernel's own formats (the trace and
+// the dump go where memblock_dump_all printed them), then read back through verifyLog against the
+// record's own DTB and placement: with timestamps, without them, and without the memblock=debug
+// lines. The few records that keep their raw console are checked on it as captured.
+import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import assert from 'node:assert/strict';
+import { loadBoard } from '../../src/board.js';
+import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { normalizeBootLog, profileForRelease, verifyLog } from '../../src/verify/log.js';
+import type { MemblockDumpRow, MemblockTraceLine } from '../../src/verify/observation.js';
+import { resolveProfile } from '../../src/kernel/plan.js';
+
+const pa = (x: bigint, bits: number) => `0x${x.toString(16).padStart(bits / 4, '0')}`;
+
+/** memblock=debug lines of one stored trace event (compacted runs expanded back to one line per block). */
+function traceLines(e: MemblockTraceLine, bits: number): string[] {
+  const n = e.count ?? 1;
+  const first = e.result ?? e.base ?? 0n;
+  const step = n > 1 && e.lastResult !== undefined ? (e.lastResult - first) / BigInt(n - 1) : 0n;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (e.op === 'alloc' || e.align !== undefined) {
+      const nid = e.nid !== undefined ? ` nid=${e.nid}` : '';
+      out.push(
+        `${e.fn}: ${e.size} bytes align=0x${(e.align ?? 0n).toString(16)}${nid} from=${pa(e.from ?? 0n, bits)} max_addr=${pa(e.maxAddr ?? 0n, bits)} ${e.caller}`,
+      );
+    } else {
+      const size = n > 1 ? (e.size ?? 0n) / BigInt(n) : (e.size ?? 0n);
+      const base = n > 1 ? first + step * BigInt(i) : (e.base ?? 0n);
+      const end = n > 1 ? base + size - 1n : (e.end ?? base + size - 1n);
+      const nf = e.fn === 'memblock_add_node' ? ` nid=${e.nid ?? 0} flags=${(e.flags ?? 0).toString(16)}` : '';
+      out.push(`${e.fn}: [${pa(base, bits)}-${pa(end, bits)}]${nf} ${e.caller}`);
+    }
+  }
+  return out;
+}
+
+function dumpLines(d: { memory: MemblockDumpRow[]; reserved: MemblockDumpRow[] }, bits: number): string[] {
+  const sum = (rows: MemblockDumpRow[]) => rows.reduce((a, r) => a + r.size, 0n);
+  const rows = (name: string, list: MemblockDumpRow[]) => [
+    ` ${name}.cnt  = 0x${list.length.toString(16)}`,
+    ...list.map(
+      (r, i) =>
+        ` ${name}[0x${i.toString(16)}]\t[${pa(r.base, bits)}-${pa(r.end, bits)}], ${pa(r.size, bits)} bytes${r.nid !== undefined ? ` on node ${r.nid}` : ''} flags: 0x${(r.flags ?? 0).toString(16)}`,
+    ),
+  ];
+  return [
+    ` memory size = ${pa(sum(d.memory), bits)} reserved size = ${pa(sum(d.reserved), bits)}`,
+    ...rows('memory', d.memory),
+    ...rows('reserved', d.reserved),
+  ];
+}
+
+/** The record's console rebuilt from its observation. */
+function rebuiltConsole(r: LabRecord, o: { timestamps: boolean; memblockDebug: boolean }): string {
+  const obs = r.observation;
+  const bits = resolveProfile(r.kernel)!.physAddrBits;
+  const out: string[] = [];
+  let time = 0;
+  const put = (text: string, t = time) => {
+    time = t;
+    out.push(o.timestamps ? `[${t.toFixed(6).padStart(12)}] ${text}` : text);
+  };
+  if (obs.linuxVersion) put(obs.linuxVersion, 0);
+  let traced = false;
+  const trace = () => {
+    if (traced || !o.memblockDebug) return;
+    traced = true;
+    for (const e of obs.memblock) for (const l of traceLines(e, bits)) put(l);
+  };
+  for (const l of obs.log) {
+    if (l.kind === 'memblock-dump') {
+      trace();
+      if (!o.memblockDebug || !obs.memblockDump) continue;
+      put(l.text, l.time ?? time);
+      for (const d of dumpLines(obs.memblockDump, bits)) put(d);
+      continue;
+    }
+    if (l.kind === 'memory') trace();
+    put(l.text, l.time ?? time);
+  }
+  trace();
+  if (obs.panicMessage) put(obs.panicMessage);
+  return out.join('\n') + '\n';
+}
+
+function boardOf(r: LabRecord) {
+  return loadBoard(r.dtbBytes, {
+    fileName: `${r.kernel}/${r.caseId}.dtb`,
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch: resolveProfile(r.kernel)!.arch,
+    ram: BigInt(r.ram),
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+  });
+}
+
+const variants = [
+  { name: 'timestamps + memblock=debug', timestamps: true, memblockDebug: true },
+  { name: 'no timestamps', timestamps: false, memblockDebug: true },
+  { name: 'no memblock=debug lines', timestamps: true, memblockDebug: false },
+];
+
+test('verify --log agrees with every lab record on its own console, three ways', () => {
+  const kernels = recordedKernels();
+  assert.ok(kernels.length > 0);
+  const failures: string[] = [];
+  let checked = 0;
+  let crashed = 0;
+  for (const k of kernels) {
+    for (const r of readLabRecords(k)) {
+      const board = boardOf(r);
+      for (const v of variants) {
+        // 32-bit kernels booted with memblock=debug stop printing before `Kernel command line:`
+        // (src/verify/README.md): for those logs the command line is given, as a user would.
+        const given = r.observation.commandLine === undefined ? { bootargs: r.append } : {};
+        const res = verifyLog(board, rebuiltConsole(r, v), { logName: `${r.kernel}/${r.caseId}`, ...given });
+        checked++;
+        // the kernel build comes from the log's own Linux version line, the command line from its own
+        if (res.profile !== r.kernel) failures.push(`${r.kernel}/${r.caseId} [${v.name}]: profile ${res.profile ?? '-'}`);
+        if (res.append !== r.append) failures.push(`${r.kernel}/${r.caseId} [${v.name}]: command line ${res.append}`);
+        if (r.observation.panicked) {
+          crashed++;
+          if (res.exitCode !== 2 || !res.diagnostics.some((d) => d.code === 'boot-failed'))
+            failures.push(`${r.kernel}/${r.caseId} [${v.name}]: a panicked boot is exit 2 boot-failed, got ${res.exitCode}`);
+        } else if (res.exitCode !== 0)
+          failures.push(
+            `${r.kernel}/${r.caseId} [${v.name}]: exit ${res.exitCode}: ${[...res.differences, ...res.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)].join('; ')}`,
+          );
+      }
+    }
+  }
+  if (process.env.LOG_FAILURES) writeFileSync(process.env.LOG_FAILURES, failures.join('\n'));
+  assert.deepEqual(failures.slice(0, 20), [], `${failures.length} of ${checked} failed`);
+  assert.ok(checked >= 3 * 1500, `${checked} logs checked (${crashed} of panicked boots)`);
+});
+
+test('records that keep their raw console: verify --log on the console as captured', () => {
+  let n = 0;
+  for (const k of recordedKernels()) {
+    for (const r of readLabRecords(k)) {
+      if (!r.observation.console) continue;
+      const res = verifyLog(boardOf(r), r.observation.console, { kernel: r.kernel });
+      n++;
+      assert.equal(res.profile, r.kernel);
+      if (!r.observation.panicked && r.observation.reachedInit)
+        assert.equal(res.exitCode, 0, `${r.kernel}/${r.caseId}: ${res.differences.join('; ')}`);
+    }
+  }
+  assert.ok(n > 0);
+});
+
+test('a log names its kernel; a wrong --kernel is reported; prefixes of dmesg -r and journalctl are read', () => {
+  assert.equal(profileForRelease('6.12.95+deb12-arm64'), '6.12-arm64');
+  assert.equal(profileForRelease('6.12.95+deb12-arm64-16k'), '6.12-arm64-16k');
+  assert.equal(profileForRelease('6.1.0-27-armmp-lpae'), '6.1-armmp-lpae');
+  assert.equal(profileForRelease('6.1.0-27-armmp'), '6.1-armmp');
+  assert.equal(profileForRelease('6.6.0-rc1-custom'), undefined);
+  assert.equal(
+    normalizeBootLog('<6>[    0.000000] OF: reserved mem: x\nDec  4 20:00:01 board kernel: [    0.1] cma: y\nkernel: Memory: z'),
+    '[    0.000000] OF: reserved mem: x\n[    0.1] cma: y\nMemory: z',
+  );
+  const r = readLabRecords('6.12-arm64').find((x) => !x.observation.panicked)!;
+  const log = rebuiltConsole(r, { timestamps: true, memblockDebug: true });
+  const wrong = verifyLog(boardOf(r), log, { kernel: '6.1-arm64' });
+  assert.ok(wrong.diagnostics.some((d) => d.code === 'kernel-mismatch' && /6\.12-arm64.*--kernel says 6\.1-arm64/.test(d.message)));
+  const noVersion = verifyLog(boardOf(r), log.split('\n').slice(1).join('\n'));
+  assert.equal(noVersion.exitCode, 2);
+  assert.match(noVersion.diagnostics.find((d) => d.code === 'unknown-kernel')?.hint ?? '', /--kernel ID/);
+  // a log whose command line differs from the plan's changes the prediction: cma=0 vs the record's
+  const other = verifyLog(boardOf(r), log.replace(/Kernel command line: (.*)/, 'Kernel command line: $1 cma=7M'));
+  assert.match(other.append ?? '', /cma=7M$/);
+});
+
+test('CLI: verify board.dts --log FILE|- with the board flags; a difference is exit 1; a contradicting --kernel is a warning', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-log-'));
+  const file = join(dir, 'board.dts');
+  writeFileSync(
+    file,
+    `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>;
+  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };
+  reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+    fw@80000000 { reg = <0 0x80000000 0 0x400000>; no-map; };
+    pool { compatible = "shared-dma-pool"; size = <0 0x800000>; reusable; };
+  };
+};
+`,
+  );
+  // The board's log as 6.12 prints it: fdt_scan_reserved_mem sets up the dynamic regions first
+  // (rmem_cma_setup's line, then fdt_init_reserved_mem_node's two), the static ones after.
+  const log = `[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd034]
+[    0.000000] Linux version 6.12.95+deb12-arm64 (debian-kernel@lists.debian.org) #1 SMP Debian 6.12.95-1~bpo12+1
+[    0.000000] Reserved memory: created CMA memory pool at 0x00000000bf800000, size 8 MiB
+[    0.000000] OF: reserved mem: initialized node pool, compatible id shared-dma-pool
+[    0.000000] OF: reserved mem: 0x00000000bf800000..0x00000000bfffffff (8192 KiB) map reusable pool
+[    0.000000] OF: reserved mem: 0x0000000080000000..0x00000000803fffff (4096 KiB) nomap non-reusable fw@80000000
+[    0.000000] Kernel command line: console=ttyS0 cma=0
+[    0.123456] Memory: 900000K/1048576K available (15552K kernel code, 3826K rwdata, 13928K rodata, 9664K init, 941K bss, 60000K reserved, 8192K cma-reserved)
+`;
+  const logFile = join(dir, 'dmesg.txt');
+  writeFileSync(logFile, log);
+  const ok = runCli(['verify', file, '--log', logFile, '--memory', '0x80000000+1G', '--format', 'json']);
+  const j = JSON.parse(ok.stdout);
+  assert.equal(j.log.profile, '6.12-arm64');
+  assert.equal(j.append, 'console=ttyS0 cma=0');
+  assert.equal(j.regions.find((r: { name: string }) => r.name === 'pool').base, '0xbf800000');
+  assert.equal(ok.status, 0, ok.stdout);
+  const viaStdin = runCli(['verify', file, '--log', '-', '--memory', '0x80000000+1G'], { input: log });
+  assert.equal(viaStdin.status, ok.status);
+  assert.match(viaStdin.stdout, /against the boot log <stdin> \(Linux 6\.12\.95\+deb12-arm64\), planned with 6\.12-arm64/);
+  const moved = runCli(['verify', file, '--log', '-', '--memory', '0x80000000+1G'], {
+    input: log.replaceAll('bf800000', 'bf000000').replace('bfffffff', 'bf7fffff'),
+  });
+  assert.equal(moved.status, 1);
+  assert.match(moved.stdout, /pool: base 0xbf000000 observed, 0xbf800000 predicted/);
+  const wrong = runCli(['verify', file, '--log', logFile, '--memory', '0x80000000+1G', '--kernel', '6.1-arm64']);
+  assert.match(wrong.stderr, /warning: .*is from Linux 6\.12\.95\+deb12-arm64 \(6\.12-arm64\), --kernel says 6\.1-arm64/);
+  const noMem = runCli(['verify', file, '--log', logFile]);
+  assert.equal(noMem.status, 2);
+  assert.match(noMem.stderr, /memory@80000000 has size 0/);
+  assert.equal(runCli(['verify', file, '--log', join(dir, 'missing.txt')]).status, 2);
+});
