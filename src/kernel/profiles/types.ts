@@ -76,6 +76,8 @@ export interface Arm64Layout {
     levelShifts: number[];
     /** The linear map is mapped at page granularity (rodata=full / can_set_direct_map()). */
     pageGranular: boolean;
+    /** The kernel's linear alias may use block mappings (NO_CONT_MAPPINGS only, up to 6.12), or is page-granular like the rest (7.2). */
+    aliasBlocks: boolean;
     /** Tables allocated by paging_init beyond the linear map's own (map_kernel, idmap ...). */
     extraBefore: number;
     /** 6.1: `init_pg_dir` freed after map_mem, then idmap tables allocated. */

@@ -40,6 +40,11 @@ export interface Arm64Series {
    */
   crashkernel: 'generic' | 'arm64' | 'arm64-find-in-range';
   /**
+   * map_mem's linear alias of the kernel may use block mappings (6.12 and before: NO_CONT_MAPPINGS
+   * only), or gets the flags of the rest of memory (7.2: NO_BLOCK_MAPPINGS with rodata=full).
+   */
+  linearAliasBlocks: boolean;
+  /**
    * Where sparse_init() runs: in bootmem_init before the CMA area and crashkernel (up to 6.12), or
    * later, from free_area_init (7.2 mm/mm_init.c), after setup_arch.
    */

@@ -97,6 +97,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       // the non-PTE levels below the root: PMD, PUD, (P4D)
       levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
       pageGranular: true, // CONFIG_RODATA_FULL_DEFAULT_ENABLED=y → NO_BLOCK_MAPPINGS
+      aliasBlocks: s.linearAliasBlocks,
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
       extraAfter: s.pgtable.extraAfter,

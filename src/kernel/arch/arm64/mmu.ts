@@ -12,6 +12,7 @@ export function countLinearMapTables(
   memstart: bigint,
   levelShifts: number[],
   pageGranular: boolean,
+  aliasBlocks = true,
 ): number {
   const [pteShift, ...upper] = levelShifts as [number, ...number[]];
   const blk = 1n << BigInt(pteShift);
@@ -34,8 +35,10 @@ export function countLinearMapTables(
       return !(bs >= b.base && bs + blk <= b.base + b.size);
     });
   }
-  // the kernel alias [_text, __init_begin): NO_CONT_MAPPINGS only, so aligned 2 MiB blocks are sections
+  // the kernel alias [_text, __init_begin): NO_CONT_MAPPINGS only, so aligned 2 MiB blocks are
+  // sections (up to 6.12); 7.2 maps it with the flags of the rest of memory
   touch(kernelAlias, (i) => {
+    if (!aliasBlocks) return true;
     const bs = i * blk + memstart;
     const full = bs >= kernelAlias.base && bs + blk <= kernelAlias.base + kernelAlias.size;
     return !full || pteTables.has(i);
@@ -75,7 +78,7 @@ export function pagingInit(st: BootState): void {
   st.unmapped = mb.memory.regions.filter((r) => r.flags & MEMBLOCK_NOMAP).map((r) => ({ base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
-  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular);
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks);
   for (let i = 0; i < n; i++) pgAlloc();
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
