@@ -3,7 +3,8 @@
 import type { BootState } from './boot-state.js';
 import { roundDown, roundUp } from './memblock.js';
 
-export function reserveInitrdMem(st: BootState): void {
+/** `caller`: the function the trace names (5.10 arm's arm_initrd_init is inlined into arm_memblock_init). */
+export function reserveInitrdMem(st: BootState, caller = 'reserve_initrd_mem'): void {
   const { ctx, layout } = st;
   const mb = ctx.memblock;
   if (!layout.initrd?.size) return;
@@ -24,5 +25,5 @@ export function reserveInitrdMem(st: BootState): void {
       `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`,
       'reserve_initrd_mem',
     );
-  } else mb.reserve(start, size, 'reserve_initrd_mem');
+  } else mb.reserve(start, size, caller);
 }

@@ -89,6 +89,31 @@ function predictedAllocs(p: PlanResult): Alloc[] {
   return out;
 }
 
+/**
+ * 5.10 places a dynamic region with memblock_find_in_range, which prints nothing, and then
+ * memblock_reserve (memblock_remove for no-map) from early_init_dt_alloc_reserved_memory_arch: the
+ * trace shows only that. Later series' placements are allocation lines (above) and add nothing here.
+ */
+const FIND_IN_RANGE_PLACEMENT = /^early_init_dt_alloc_reserved_memory_arch\b/;
+const fmtPlacement = (op: string, base: bigint, size: bigint) => `${op} 0x${base.toString(16)}+0x${size.toString(16)}`;
+
+function observedPlacements(r: LabRecord): string[] {
+  return r.observation.memblock
+    .filter((e) => /^(__)?memblock_(reserve|remove)$/.test(e.fn) && FIND_IN_RANGE_PLACEMENT.test(e.caller))
+    .map((e) => fmtPlacement(e.fn.replace(/^__/, ''), e.base ?? 0n, e.size ?? 0n));
+}
+
+function predictedPlacements(p: PlanResult): string[] {
+  const out: string[] = [];
+  for (const ev of p.trace.events) {
+    const d = ev.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
+    const kind = d.kind ?? ev.kind;
+    if ((kind === 'memblock_reserve' || kind === 'memblock_remove') && FIND_IN_RANGE_PLACEMENT.test(d.caller ?? ''))
+      out.push(fmtPlacement(kind, d.base ?? 0n, d.size ?? 0n));
+  }
+  return out;
+}
+
 export interface CaseOutcome {
   caseId: string;
   ok: boolean;
@@ -158,8 +183,8 @@ export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile
   if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
   let allocs = 0;
   if (r.observation.memblock.length > 0) {
-    const wa = observedAllocs(r).map(fmtAlloc);
-    const ga = predictedAllocs(p).map(fmtAlloc);
+    const wa = [...observedAllocs(r).map(fmtAlloc), ...observedPlacements(r)];
+    const ga = [...predictedAllocs(p).map(fmtAlloc), ...predictedPlacements(p)];
     allocs = wa.length;
     if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
   }

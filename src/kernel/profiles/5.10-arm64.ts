@@ -9,6 +9,8 @@ export const build: Arm64Build = {
   measured: { reserveSize: 0x1ad0000n, initBeginOffset: 0x1610000n, nodeDataSize: 0x2500n, usemapBytesPerSection: 0x150n },
   measuredFrom:
     'data/lab/5.10-arm64.jsonl.gz (the kernel image, NODE_DATA, the usemap); __init_begin and the per-cpu sizes are 6.1-arm64 values, not yet fitted to 5.10',
+  // the boot model's other lab checks need sizes not fitted to this build yet: reported, not asserted
+  verifiedOn: ['early-reservations'],
   percpu: { unit: 0x1f000n, setup: [0x8n, 0x8n, 0x4n, 0x8n, 0x120n], alloc: [0x90n, 0x180n, 0x188n, 0x60n, 0x90n, 0x400n, 0x408n, 0x100n] },
 };
 

@@ -10,6 +10,8 @@ export const build: Arm64Build = {
   measured: { ...build72.measured, reserveSize: 0x2fa0000n, nodeDataSize: 0x3880n, usemapBytesPerSection: 32n },
   measuredFrom:
     "data/lab/7.2-arm64-16k.jsonl.gz (the kernel image); NODE_DATA and the usemap are 6.12-arm64-16k values, the rest 7.2-arm64's, not yet fitted",
+  // the boot model's other lab checks need sizes not fitted to this build yet: reported, not asserted
+  verifiedOn: ['early-reservations'],
 };
 
 export const profile = arm64Profile(linux72, '7.2-arm64-16k', 'linux-binary-7.2.13+deb14-arm64-16k 7.2.13-1', build);

@@ -5,6 +5,7 @@
 // lab's boots of that build). define.ts composes them; nothing here is stored twice.
 import type { ParamSupport } from '../cmdline.js';
 import type { KernelProfileBase } from '../context.js';
+import type { LabCheck } from './define.js';
 import type { KernelSeries } from '../versions/types.js';
 import type { ReservedMemConfig } from '../handlers/index.js';
 import type { Diagnostic } from '../../diagnostics.js';
@@ -161,6 +162,8 @@ export interface KernelProfile extends KernelProfileBase {
   reservedMemConfig?: ReservedMemConfig;
   /** Where each number came from: sources, config, and the lab records measured. */
   provenance: string;
+  /** The lab checks its measurements are verified on (BuildFacts.verifiedOn; all for fitted builds). */
+  labChecks: readonly LabCheck[];
   /** What building the profile from a .config and System.map said (../build/): every plan repeats it. */
   buildDiagnostics?: Diagnostic[];
 }

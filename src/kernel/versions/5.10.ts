@@ -57,5 +57,8 @@ export const linux510: KernelSeries = {
     numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
     pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },
-  arm: { cmaRemap: 'cma-areas' }, // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup
+  arm: {
+    cmaRemap: 'cma-areas', // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup
+    reserveCallers: { initrd: 'arm_memblock_init', pgdir: 'arm_mm_memblock_reserve' },
+  },
 };

@@ -53,5 +53,8 @@ export const linux61: KernelSeries = {
     numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
     pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },
-  arm: { cmaRemap: 'cma-areas' },
+  arm: {
+    cmaRemap: 'cma-areas',
+    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init' },
+  },
 };

@@ -56,5 +56,6 @@ export const linux72: KernelSeries = {
   },
   arm: {
     cmaRemap: 'cma-verified', // rmem_cma_fixup (static and dynamic regions __rmem_cma_verify_node accepts) and the default area
+    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init' },
   },
 };

@@ -98,6 +98,12 @@ export interface ArmSeries {
    * __reserved_mem_reserve_reg for each static reusable shared-dma-pool `reg` and the default area.
    */
   cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
+  /**
+   * The `%pS` callers of the initrd and swapper_pg_dir reservations: 6.1+ reserve_initrd_mem
+   * (init/initramfs.c) and arm_mm_memblock_reserve inlined into arm_memblock_init; 5.10's
+   * arm_initrd_init is inlined into arm_memblock_init and arm_mm_memblock_reserve is not.
+   */
+  reserveCallers: { initrd: string; pgdir: string };
 }
 
 export interface KernelSeries {

@@ -17,7 +17,7 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   const kernelStart = layout.kernelLoad ?? (ramBase & ~0x7ffffffn) + a.kernelOffset;
   mb.reserve(kernelStart, a.kernelSize, 'arm_memblock_init');
   st.result.kernelImage = { base: kernelStart, size: a.kernelSize, caller: 'arm_memblock_init' };
-  reserveInitrdMem(st);
+  reserveInitrdMem(st, ctx.profile.series.arm.reserveCallers.initrd);
   armMmMemblockReserve(st);
   platformReservations(st);
   earlyInitFdtScanReservedMem(ctx);
