@@ -169,7 +169,10 @@ export function formatMapHtml(maps: MapData[], opts: HtmlOptions = {}): string {
   const width = maps.length > 1 ? 640 : 1000;
   const kindOf = new Map(mapKinds.map((k) => [k.kind, k]));
   const sections = maps.map((m, k) => {
-    const rows = m.items.map((it) => {
+    // The list in address order, ranges without an address last.
+    const key = (it: MapData['items'][number]) => (it.base === null ? 1n << 64n : BigInt(it.base));
+    const ordered = [...m.items].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    const rows = ordered.map((it) => {
       const kind = kindOf.get(it.kind);
       const range = it.base === null ? '-' : '0x' + BigInt(it.base).toString(16).padStart(m.digits, '0');
       return (
