@@ -143,9 +143,9 @@ function sameMessage(a: Finding, b: Finding): boolean {
   return strip(a) === strip(b);
 }
 
-/** The property's source position, else the node's; "also defined at" for a node merged from several places. */
+/** The property's source position, else the node's; "also defined at": the definitions an override hid, or a node's other places. */
 function spanOf(node: Node | undefined, prop: Property | undefined, file: string): { span: Span; also: Span[] } {
-  if (prop?.span.file) return { span: prop.span, also: [] };
+  if (prop?.span.file) return { span: prop.span, also: prop.overridden ?? [] };
   if (node?.span.file) return { span: node.span, also: node.extraSpans ?? [] };
   return { span: { ...noSpan, file }, also: [] };
 }

@@ -26,6 +26,8 @@ export interface PProp {
   labels: PLabel[];
   deleted: boolean;
   span: Span | null;
+  /** Spans of earlier definitions a later one overrode (merge_nodes), first to last. */
+  overridden?: Span[];
 }
 
 export interface PNode {
@@ -202,6 +204,8 @@ export function mergeNodes(oldNode: PNode, newNode: PNode, index?: LabelIndex): 
         for (const l of np.labels) addLabel(op.labels, l.name);
         op.value = np.value;
         op.markers = np.markers;
+        // The value an override hides is still worth pointing at ("also defined at").
+        if (op.span && !op.deleted) (op.overridden ??= []).push(op.span);
         op.deleted = false;
         op.span = np.span;
         hit = true;
@@ -346,6 +350,7 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
       continue;
     }
     const prop: Property = { name: pp.name, value: pp.value, markers: pp.markers, labels: liveLabels(pp.labels), span: pp.span ?? noSpan };
+    if (pp.overridden) prop.overridden = pp.overridden;
     n.props.push(prop);
     rawProps?.push(prop);
   }

@@ -32,6 +32,8 @@ export interface Property {
   markers: Marker[];
   labels: string[];
   span: Span;
+  /** Where earlier definitions of this property were, when later ones overrode them (first to last). */
+  overridden?: Span[];
   /**
    * dtc's `deleted` flag (/delete-property/, or /delete-node/ of its node). Only entries of a
    * node's `withdel.props` carry it: `props` never holds a deleted property.

@@ -70,6 +70,8 @@ test('text: FILE:L.C-C: Error (rule): /path:prop: message, the source line, a ca
   assert.equal(lines[i + 1], '   size = <0x0 0x80000000>;');
   assert.match(lines[i + 2]!, /^ {3}\^~+$/);
   assert.match(r.stdout, /kernel: OF: reserved mem: failed to allocate memory for node 'pool': size 2048 MiB/);
+  // The size board.dts overrode: the .dtsi's value is also shown.
+  assert.match(r.stdout, /Error \(alloc-failed\)[^\n]*\n(.*\n)*? {2}also defined at .*soc\.dtsi:12:/);
   // A node merged from two files: the warning on the node names the other definition.
   assert.match(r.stdout, /soc\.dtsi:9\.\d+-\d+\.\d+: Warning \(region-unreferenced\)[^\n]*\n(.*\n)*? {2}also defined at .*board\.dts:3:/);
 });
@@ -109,7 +111,10 @@ test('sarif: valid SARIF 2.1.0 (OASIS schema, ajv), rules with help, fingerprint
   assert.ok(res.every((x) => typeof (x.partialFingerprints as Record<string, string>)['carveoutFinding/v1'] === 'string'));
   const fps = res.map((x) => (x.partialFingerprints as Record<string, string>)['carveoutFinding/v1']);
   assert.equal(new Set(fps).size, fps.length, 'one fingerprint per finding');
-  assert.ok(res.some((x) => Array.isArray(x.relatedLocations)));
+  const alloc = res.find((x) => x.ruleId === 'alloc-failed') as {
+    relatedLocations?: { physicalLocation: { region: { startLine: number } } }[];
+  };
+  assert.equal(alloc.relatedLocations?.[0]?.physicalLocation.region.startLine, 12, 'the overridden size in soc.dtsi');
 });
 
 test('sarif from a DTB: no source lines, located by node path; still valid', () => {
