@@ -37,6 +37,12 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   memory?: Bank[];
   /** How the kernel is entered: `dt` (default: booti/bootz, QEMU -kernel) or `uefi` (the EFI stub). */
   boot?: BootMethod;
+  /** Where the boot loader put the arm64 Image (`_text`; booti's relocated kernel_addr_r). */
+  kernelAt?: bigint;
+  /** Where the boot loader put the DTB the kernel gets (its size: the blob's fdt_totalsize). */
+  dtbAt?: bigint;
+  /** Where the boot loader put the initrd and its size (`/chosen/linux,initrd-start`/`-end`). */
+  initrd?: Bank;
   /** Size of the initrd the boot loader loads (placed by the platform's rule; `reserve` `initrd` places it exactly). */
   initrdSize?: bigint;
   /** Early reservations `NAME@ADDR+SIZE` (`kernel`, `initrd`, `dtb` place those; see src/platform/README.md). */
@@ -210,6 +216,9 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   board.blob = blob;
   board.memory = memory;
   board.placements = placements;
+  if (options.kernelAt !== undefined) board.placements.kernelLoad = options.kernelAt;
+  if (options.dtbAt !== undefined) board.placements.dtb = { base: options.dtbAt, size: BigInt(blob.length) };
+  if (options.initrd) board.placements.initrd = options.initrd;
   if (board.boot === 'uefi') board.placements.chosenAdded = efiStubChosenAdded(tree);
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;

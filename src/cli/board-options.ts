@@ -41,6 +41,9 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
   --ram SIZE            RAM size (64M, 0x4000000, 1G): one bank at the tree's first memory node
   --memory BASE+SIZE[,BASE+SIZE...]   the RAM banks the boot loader writes into /memory
                         (0x80000000+2G,0x880000000+6G); with --boot uefi, the UEFI memory map's RAM
+  --kernel-at ADDR      where the boot loader put the arm64 Image (booti: kernel_addr_r, 2 MiB aligned)
+  --dtb-at ADDR         where the boot loader put the DTB (fdt_addr_r, or where it relocated it)
+  --initrd ADDR+SIZE    where the boot loader put the initrd (linux,initrd-start/-end)
   --boot dt|uefi        how the kernel is entered: with a DTB (booti/bootz, default) or through its
                         EFI stub (RAM from the UEFI memory map, /memory ignored, /memreserve/ deleted)
   --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
@@ -123,6 +126,21 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
         const m = parseMemory(value() ?? '');
         if (!Array.isArray(m)) return { ok: false, error: m.message };
         args.board.memory = [...(args.board.memory ?? []), ...m];
+        break;
+      }
+      case '--kernel-at':
+      case '--dtb-at': {
+        const t = value()?.trim() ?? '';
+        const n = parseSize(t);
+        if (n === undefined) return { ok: false, error: `${name} needs an address like 0x80200000` };
+        if (name === '--kernel-at') args.board.kernelAt = n;
+        else args.board.dtbAt = n;
+        break;
+      }
+      case '--initrd': {
+        const m = parseMemory(value() ?? '');
+        if (!Array.isArray(m) || m.length !== 1) return { ok: false, error: '--initrd expects ADDR+SIZE (e.g. 0x88000000+16M)' };
+        args.board.initrd = m[0]!;
         break;
       }
       case '--boot': {

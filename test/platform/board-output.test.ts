@@ -151,6 +151,32 @@ test("arm64 Image: first free 2 MiB-aligned RAM after the start, around the tree
   const at = plan(loadBoard(carve, { reserve: [{ name: 'kernel', base: 0x90000000n, size: 0n }] }), { kernel: '6.12-arm64' });
   assert.deepEqual(at.loader.kernel, { base: 0x90000000n, placed: 'platform' });
   assert.ok(at.early.some((e) => e.name === 'kernel' && e.base === 0x90000000n));
+  const flags = runCli([
+    'plan',
+    carve,
+    '--kernel',
+    '6.12-arm64',
+    '--kernel-at',
+    '0x90000000',
+    '--dtb-at',
+    '0x88000000',
+    '--initrd',
+    '0x89000000+16M',
+    '--format',
+    'json',
+  ]);
+  assert.equal(flags.status, 0, flags.stderr);
+  const j = JSON.parse(flags.stdout);
+  assert.deepEqual(j.loader.kernel, { base: '0x90000000', placed: 'platform' });
+  assert.deepEqual(
+    j.early
+      .filter((e: { name: string }) => e.name === 'initrd' || e.name === 'dtb')
+      .map((e: { name: string; base: string }) => [e.name, e.base]),
+    [
+      ['initrd', '0x89000000'],
+      ['dtb', '0x88000000'],
+    ],
+  );
   // arm (zImage decompressing to PHYS_OFFSET + TEXT_OFFSET): no arm64 Image placement
   assert.equal(plan(loadBoard(carve, { arch: 'arm' }), { kernel: '6.12-armmp' }).loader.kernel, undefined);
 });
