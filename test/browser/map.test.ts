@@ -179,10 +179,11 @@ test('map SVG in chromium: every range with its <title>, labels that do not over
 
 test('map HTML of a large Qualcomm board (sm8550-qrd, 40+ regions): every range drawn and listed, details on hover', {
   skip,
-  timeout: 240_000,
+  timeout: 1_800_000,
 }, async (t) => {
   assert.ok(haveChromium, `CI needs chromium at ${chromiumPath}`);
   // The kernel's own board file; CI unpacks the 6.12 source for the corpus, locally it may be absent.
+  // (Unpacking it here, when this test comes first, takes minutes: hence the long timeout.)
   const src = await findKernelSource('6.12', { install: Boolean(process.env.CI) });
   if (!src) {
     t.skip('no Linux 6.12 source tree (set CARVEOUT_LINUX_SOURCE)');
