@@ -8,7 +8,7 @@ import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
 import { labBuilds, type LabBuild } from '../profiles/index.js';
 import type { BuildConfig, KernelProfile } from '../profiles/types.js';
 import type { ReservedMemConfig } from '../handlers/index.js';
-import { seriesForVersion, type KernelSeries } from '../versions/index.js';
+import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
 import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
 import { readSystemMap, tableEntries, type SystemMap } from './system-map.js';
 
@@ -112,10 +112,13 @@ function reference(r: Reader, series: KernelSeries, arch: 'arm64' | 'arm', pageS
   const same = (b: LabBuild) => b.arch === arch && (arch === 'arm64' ? b.pageSize === pageSize : b.lpae === lpae);
   const exact = labBuilds.find((b) => b.series === series && same(b));
   if (exact) return exact;
+  // else the same series, else the nearest series (kernelSeries is in release order), same page size first
+  const age = (b: LabBuild) => Math.abs(kernelSeries.indexOf(b.series) - kernelSeries.indexOf(series));
+  const nearest = (bs: LabBuild[]) => [...bs].sort((a, b) => age(a) - age(b))[0];
   const near =
     labBuilds.find((b) => b.series === series && b.arch === arch) ??
-    labBuilds.find((b) => same(b)) ??
-    labBuilds.find((b) => b.arch === arch);
+    nearest(labBuilds.filter(same)) ??
+    nearest(labBuilds.filter((b) => b.arch === arch));
   if (near)
     r.warn(
       'measured-from-other-build',
@@ -148,7 +151,11 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
   const c = r.config;
   // include/linux/mmzone.h without CONFIG_ARCH_FORCE_MAX_ORDER: MAX_ORDER 11 (a count, 6.1) or
   // MAX_PAGE_ORDER 10 (the largest order, 6.8+): the same buddy sizes either way.
-  const forceMaxOrder = r.int('ARCH_FORCE_MAX_ORDER', series.maxOrder === 'count' ? 11 : 10);
+  // (the option was FORCE_MAX_ZONEORDER before 6.1 renamed it, arch/*/Kconfig)
+  const forceMaxOrder =
+    configNumber(c, 'ARCH_FORCE_MAX_ORDER') !== undefined
+      ? r.int('ARCH_FORCE_MAX_ORDER')
+      : r.int('FORCE_MAX_ZONEORDER', series.maxOrder === 'count' ? 11 : 10);
   const cma = configEnabled(c, 'CMA');
   const dmaCma = configEnabled(c, 'DMA_CMA');
   if (dmaCma && !configEnabled(c, 'CMA_SIZE_SEL_MBYTES'))
