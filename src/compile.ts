@@ -5,7 +5,7 @@
 // Used by the CLI (`carveout compile`), loadBoard (src/board.ts, through loadDts), the dtc-tests
 // conformance test, the kernel corpus test and the bench. Never throws for bad input: every problem is a Diagnostic.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { diag, hasErrors, type Diagnostic } from './diagnostics.js';
+import { appendDiagnostics, diag, hasErrors, type Diagnostic } from './diagnostics.js';
 import { readInputFile, whyUnreadable } from './input.js';
 import type { Tree } from './tree/types.js';
 import { KERNEL_CHECK_FLAGS, processChecks, type CheckFlag, type PhandleStyle } from './tree/checks.js';
@@ -119,7 +119,7 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
   if (opts.preprocess ?? true) {
     const ppOpts = { includeDirs, defines: opts.defines, cache: opts.cache as PreprocessCache | undefined };
     const pp = text !== undefined ? preprocessText(text, fileName, ppOpts) : preprocess(fileName, ppOpts);
-    diagnostics.push(...pp.diagnostics);
+    appendDiagnostics(diagnostics, pp.diagnostics);
     files.push(...pp.files);
     if (hasErrors(pp.diagnostics)) return { diagnostics, files };
     src = pp.text;
@@ -131,7 +131,7 @@ function parseSource(text: string | undefined, fileName: string, opts: CompileOp
     }
   }
   const r = parseDts(src, fileName, { includeDirs });
-  diagnostics.push(...r.diagnostics);
+  appendDiagnostics(diagnostics, r.diagnostics);
   for (const f of r.files) if (!files.includes(f)) files.push(f);
   if (hasErrors(r.diagnostics) || !r.tree) return { diagnostics, files };
   return { tree: r.tree, diagnostics, files };
@@ -180,7 +180,7 @@ export function finishTree(tree: Tree, opts: CompileOptions, diagnostics: Diagno
     quiet: opts.quiet,
     outName: opts.outName,
   });
-  diagnostics.push(...r.diagnostics);
+  appendDiagnostics(diagnostics, r.diagnostics);
   if (r.aborted) return { ok: false, failed: 'checks' };
   if (r.errors) {
     if (!opts.force) return { ok: false, failed: 'checks' };
@@ -193,13 +193,13 @@ export function finishTree(tree: Tree, opts: CompileOptions, diagnostics: Diagno
   // On a plugin, dtc generates the fixups by default.
   if (tree.plugin) {
     if (!generateFixupsTree(ctx, '__fixups__')) {
-      diagnostics.push(...ctx.diagnostics.slice(seen));
+      appendDiagnostics(diagnostics, ctx.diagnostics.slice(seen));
       return { ok: false, failed: 'checks' };
     }
     generateLocalFixupsTree(ctx, '__local_fixups__');
   }
   // Messages from the generators (label already exists, ...).
-  diagnostics.push(...ctx.diagnostics.slice(seen));
+  appendDiagnostics(diagnostics, ctx.diagnostics.slice(seen));
   if (opts.sort) sortTree(tree);
   return { ok: true };
 }

@@ -8,7 +8,7 @@
 // found through one precomputed table, and nesting is bounded by `maxDepth`.
 import { Buffer } from 'node:buffer';
 import type { Tree, Node, Property, MemReserve } from '../tree/types.js';
-import { newNode } from '../tree/types.js';
+import { MAX_TREE_DEPTH, newNode } from '../tree/types.js';
 import { diag, type Diagnostic, type Span, type Severity } from '../diagnostics.js';
 import {
   FDT_MAGIC,
@@ -29,7 +29,8 @@ import {
 export interface ReadDtbOptions {
   /**
    * Deepest node nesting accepted (root = 1). The kernel's unflattener gives up beyond 64
-   * (drivers/of/fdt.c FDT_MAX_DEPTH); dtc has no limit. Default 1024.
+   * (drivers/of/fdt.c FDT_MAX_DEPTH); dtc has no limit. Default 1024; with `dtcCompat`,
+   * MAX_TREE_DEPTH (src/tree/types.ts).
    */
   maxDepth?: number;
   /** Give nodes the labels named in /__symbols__ (dtc 1.6.1 does not: off by default). */
@@ -37,7 +38,8 @@ export interface ReadDtbOptions {
   /**
    * Accept exactly what dtc 1.6.1's reader (flattree.c dt_from_blob) accepts, for `compile -I dtb`
    * verdicts identical to dtc's: no last_comp_version, overlap, alignment or header-overlap
-   * checks, the structure block bounded by totalsize rather than size_dt_struct, no nesting limit;
+   * checks, the structure block bounded by totalsize rather than size_dt_struct, nesting bounded
+   * only by MAX_TREE_DEPTH;
    * but no FDT_NOP before the root node or between it and FDT_END. Still bounds-checked and
    * linear-time. Default (off): libfdt's stricter rules, which the kernel applies.
    */
@@ -174,7 +176,7 @@ class Reader {
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.span = { file, line: 0, column: 0, endLine: 0, endColumn: 0 };
     this.compat = opts.dtcCompat === true;
-    this.maxDepth = opts.maxDepth ?? (this.compat ? Infinity : DEFAULT_MAX_DEPTH);
+    this.maxDepth = opts.maxDepth ?? (this.compat ? MAX_TREE_DEPTH : DEFAULT_MAX_DEPTH);
   }
 
   private add(severity: Severity, code: string, message: string): void {

@@ -9,23 +9,25 @@ import { isAvailable, prop, readCells, u32 } from '../tree/query.js';
  */
 export function ofDmaGetMaxCpuAddress(tree: Tree, node: Tree['root'], parentAddrCells: number, max: bigint): bigint {
   let maxCpu = max;
-  const na = u32(node, '#address-cells') ?? 2;
-  const ns = u32(node, '#size-cells') ?? 1;
-  const dr = prop(node, 'dma-ranges');
-  if (dr?.value.length && node !== tree.root) {
-    const stride = (na + parentAddrCells + ns) * 4;
-    let cpuEnd = 0n;
-    for (let off = 0; stride && off + stride <= dr.value.length; off += stride) {
-      const cpu = readCells(dr.value, off + na * 4, parentAddrCells);
-      const size = readCells(dr.value, off + (na + parentAddrCells) * 4, ns);
-      if (cpu + size > cpuEnd) cpuEnd = cpu + size - 1n;
+  // The kernel recurses into each available child; the lowest end does not depend on the order,
+  // so a work list of (node, its parent's #address-cells) does, without using the JS stack.
+  const todo: [Tree['root'], number][] = [[node, parentAddrCells]];
+  for (let w = todo.pop(); w; w = todo.pop()) {
+    const [n, pna] = w;
+    const na = u32(n, '#address-cells') ?? 2;
+    const ns = u32(n, '#size-cells') ?? 1;
+    const dr = prop(n, 'dma-ranges');
+    if (dr?.value.length && n !== tree.root) {
+      const stride = (na + pna + ns) * 4;
+      let cpuEnd = 0n;
+      for (let off = 0; stride && off + stride <= dr.value.length; off += stride) {
+        const cpu = readCells(dr.value, off + na * 4, pna);
+        const size = readCells(dr.value, off + (na + pna) * 4, ns);
+        if (cpu + size > cpuEnd) cpuEnd = cpu + size - 1n;
+      }
+      if (maxCpu > cpuEnd) maxCpu = cpuEnd;
     }
-    if (maxCpu > cpuEnd) maxCpu = cpuEnd;
-  }
-  for (const c of node.children) {
-    if (!isAvailable(c)) continue; // for_each_available_child_of_node
-    const sub = ofDmaGetMaxCpuAddress(tree, c, na, max);
-    if (maxCpu > sub) maxCpu = sub;
+    for (const c of n.children) if (isAvailable(c)) todo.push([c, na]); // for_each_available_child_of_node
   }
   return maxCpu;
 }

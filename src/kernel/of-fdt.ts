@@ -1,7 +1,7 @@
 // drivers/of/fdt.c: what the flat-tree code does with memory before and while the tree is
 // unflattened — early_init_dt_add_memory_arch, early_init_dt_check_for_usable_mem_range,
 // early_init_dt_scan_chosen's bootargs, and the size unflatten_device_tree allocates.
-import type { Tree } from '../tree/types.js';
+import { walkNodes, type Tree } from '../tree/types.js';
 import { roundUp, type Memblock } from './memblock.js';
 import type { Bank } from '../platform/index.js';
 import { touch, type BootContext, type BootState } from './boot-state.js';
@@ -17,7 +17,8 @@ import { baseName, CellReader, cString, findNode, flag, prop, rootCells } from '
 export function unflattenSize(tree: Tree, sizes: Arm64Layout['unflatten'], extraChosenProps = 0): number {
   let mem = 0;
   const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
-  const visit = (n: Tree['root'], isRoot: boolean) => {
+  walkNodes(tree.root, (n) => {
+    const isRoot = n === tree.root;
     mem = al(mem) + sizes.deviceNodeSize + n.name.length + 1;
     let props = n.props.length;
     if (n.name === 'chosen' && n.parent === tree.root) props += extraChosenProps;
@@ -27,9 +28,7 @@ export function unflattenSize(tree: Tree, sizes: Arm64Layout['unflatten'], extra
       const base = isRoot ? '' : baseName(n);
       mem = al(mem) + sizes.propertySize + base.length + 1;
     }
-    for (const c of n.children) visit(c, false);
-  };
-  visit(tree.root, true);
+  });
   // size = ALIGN(size, 4); dt_alloc(size + 4, ...): the end marker
   return ((mem + 3) & ~3) + 4;
 }

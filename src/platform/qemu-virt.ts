@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { readDtb } from '../fdt/reader.js';
 import { readU32 } from '../tree/query.js';
-import { getChild, getProp, newNode, nodePath, type Node, type Property, type Tree } from '../tree/types.js';
+import { getChild, getProp, newNode, nodePath, walkNodes, type Node, type Property, type Tree } from '../tree/types.js';
 import { addChild, cellsValue, cloneNode, deleteChild, deleteProp, newProp, setProp, u32Value } from '../tree/edit.js';
 import { cacheDir } from '../cache.js';
 import { applyPlacements, extraReservations, type Bank, type ExtraReservation, type PlatformLayout } from './layout.js';
@@ -156,15 +156,17 @@ function phandleValue(p: Property): number | undefined {
 }
 
 /** Node.phandle as src/fdt/reader.ts sets it: `phandle`, else `linux,phandle`. */
-function setPhandles(n: Node): void {
-  const ph = getProp(n, 'phandle') ?? getProp(n, 'linux,phandle');
-  n.phandle = ph && ph.value.length === 4 ? readU32(ph.value, 0) : 0;
-  for (const c of n.children) setPhandles(c);
+function setPhandles(root: Node): void {
+  walkNodes(root, (n) => {
+    const ph = getProp(n, 'phandle') ?? getProp(n, 'linux,phandle');
+    n.phandle = ph && ph.value.length === 4 ? readU32(ph.value, 0) : 0;
+  });
 }
 
 function eachNode(n: Node, f: (n: Node) => void): void {
-  f(n);
-  for (const c of n.children) eachNode(c, f);
+  walkNodes(n, (x) => {
+    f(x);
+  });
 }
 
 /**

@@ -171,12 +171,12 @@ function doDefine(r: CppReader, dname: Tok): void {
       return;
     }
   }
-  const nDiags = r.diags.length;
+  const nDiags = r.reported;
   const nameTok = lexMacroNode(r, dname, true);
   if (!nameTok) return;
   const m = createDefinition(r, dname, nameTok);
   if (!m) return;
-  if (cacheable && r.diags.length === nDiags && r.buf === b && r.lookahead.length === 0) {
+  if (cacheable && r.reported === nDiags && r.buf === b && r.lookahead.length === 0) {
     b.lf.defs!.set(key, { m, end: b.i, nameTok });
   }
   installMacro(r, m, nameTok);

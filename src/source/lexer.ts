@@ -11,7 +11,7 @@
 //
 // Text convention: each JS char is one byte (read files as 'latin1'); columns count chars.
 import type { Diagnostic, Span } from '../diagnostics.js';
-import { diag } from '../diagnostics.js';
+import { diag, pushDiagnostic } from '../diagnostics.js';
 import { toByteString } from './data.js';
 
 export const enum T {
@@ -180,7 +180,7 @@ export class Lexer {
   }
 
   private error(code: string, msg: string, sp: Span): void {
-    this.diagnostics.push(diag('error', code, msg, sp));
+    pushDiagnostic(this.diagnostics, diag('error', code, msg, sp));
   }
 
   /** The next ring slot, reset. */

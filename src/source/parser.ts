@@ -10,9 +10,9 @@
 // does), then resynchronise at `;` or `}` and go on, so a run can report several. Semantic errors
 // (unknown label, value out of range, division by zero) never stop parsing, as in dtc.
 import type { Diagnostic, Span } from '../diagnostics.js';
-import { diag, hasErrors } from '../diagnostics.js';
+import { diag, hasErrors, pushDiagnostic } from '../diagnostics.js';
 import { InputError, readInputFile, readInputSlice, whyUnreadable } from '../input.js';
-import type { Tree } from '../tree/types.js';
+import { MAX_TREE_DEPTH, nodeBeyondDepth, type Tree } from '../tree/types.js';
 import {
   addLabel,
   addOrphanNode,
@@ -266,7 +266,7 @@ class Parser implements LexerHost {
   }
 
   private error(code: string, message: string, span: Span, hint?: string): void {
-    this.diagnostics.push(diag('error', code, message, span, hint));
+    pushDiagnostic(this.diagnostics, diag('error', code, message, span, hint));
   }
 
   /**
@@ -956,7 +956,14 @@ export function parseDts(text: string, file: string, opts: ParseOptions): ParseR
     return { tree: undefined, diagnostics: p.diagnostics, files: p.files };
   }
   const diagnostics = p.diagnostics;
-  const tree = r.root && !hasErrors(diagnostics) ? finalizeTree(r.root, r.memreserves, r.plugin) : undefined;
+  if (!r.root || hasErrors(diagnostics)) return { tree: undefined, diagnostics, files: p.files };
+  // Each block nests at most MAX_NODE_DEPTH, but `&label { ... }` blocks nest inside each other.
+  const tree = finalizeTree(r.root, r.memreserves, r.plugin);
+  const deep = nodeBeyondDepth(tree.root, MAX_TREE_DEPTH);
+  if (deep) {
+    pushDiagnostic(diagnostics, diag('error', 'nesting-too-deep', `node nested more than ${MAX_TREE_DEPTH} levels deep: carveout's limit`, deep.span));
+    return { tree: undefined, diagnostics, files: p.files };
+  }
   return { tree, diagnostics, files: p.files };
 }
 

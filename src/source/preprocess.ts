@@ -12,7 +12,7 @@
 // (init.cc: built-in macros, -D) and the token source that turns directive lines into actions
 // (lex.cc _cpp_lex_token / _cpp_lex_direct). Every run has its own reader: nothing is shared
 // between runs except what the caller passes in a PreprocessCache.
-import type { Diagnostic } from '../diagnostics.js';
+import { pushDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { InputError } from '../input.js';
 import { F_BOL, F_WHITE, K, type LexedFile, type Tok, lexFragment, lexText, mkTok } from './cpp-lex.js';
 import { BUILTINS, type Ctx, LimitError, type Macro, popContext, withFlags } from './cpp-macro.js';
@@ -101,6 +101,8 @@ export class CppReader {
   readonly maxDepth: number;
   readonly macros = new Map<string, Macro>();
   readonly diags: Diagnostic[] = [];
+  /** Diagnostics reported so far, the ones only counted past the cap included. */
+  reported = 0;
   /** Every file read, in the order first opened (PreprocessResult.files), and as a set. */
   readonly files: string[] = [];
   readonly seen = new Set<string>();
@@ -205,7 +207,8 @@ export class CppReader {
   ): void {
     const d: Diagnostic = { severity, code, message, file, line, column: col, endLine: line, endColumn: col + Math.max(1, len) };
     if (hint) d.hint = hint;
-    this.diags.push(d);
+    this.reported++;
+    pushDiagnostic(this.diags, d);
   }
 
   /** Report at a token: tokens from macro bodies are reported at the outermost invocation. */

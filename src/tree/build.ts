@@ -11,7 +11,7 @@
 // `Tree`) have livetree.c's semantics, for the parser, the checks and the fix-ups.
 import type { Span } from '../diagnostics.js';
 import { noSpan } from '../diagnostics.js';
-import type { Marker, MemReserve, Node, Property, Tree } from './types.js';
+import { walkNodes, type Marker, type MemReserve, type Node, type Property, type Tree } from './types.js';
 
 export interface PLabel {
   name: string;
@@ -111,10 +111,13 @@ function deleteProperty(p: PProp): void {
 
 /** delete_node(): the node, its live children and properties, and its labels. */
 export function deleteNode(n: PNode): void {
-  n.deleted = true;
-  for (const c of n.children) if (!c.deleted) deleteNode(c);
-  for (const p of n.props) if (!p.deleted) deleteProperty(p);
-  deleteLabels(n.labels);
+  walkNodes(n, (x) => {
+    if (x !== n && x.deleted) return 'skip';
+    x.deleted = true;
+    for (const p of x.props) if (!p.deleted) deleteProperty(p);
+    deleteLabels(x.labels);
+    return undefined;
+  });
 }
 
 function deletePropertyByName(n: PNode, name: string): void {
@@ -291,13 +294,10 @@ export function getNodeByPath<N extends PathNode<N>>(tree: N, path: string): N |
 }
 
 export function pGetNodeByLabel(tree: PNode, label: string): PNode | undefined {
-  for (const l of tree.labels) if (!l.deleted && l.name === label) return tree;
-  for (const c of tree.children) {
-    if (c.deleted) continue;
-    const r = pGetNodeByLabel(c, label);
-    if (r) return r;
-  }
-  return undefined;
+  return walkNodes(tree, (n) => {
+    if (n !== tree && n.deleted) return 'skip';
+    return n.labels.some((l) => !l.deleted && l.name === label) ? 'stop' : undefined;
+  });
 }
 
 /** get_node_by_ref() of dtc 1.6.1: "/" is the root, "/..." a path, anything else a label. */
@@ -327,6 +327,7 @@ function liveLabels(ls: PLabel[]): string[] {
   return out;
 }
 
+/** The final node for `p`: its fields and properties; the children are filled by finalizeTree. */
 function finalizeNode(p: PNode, parent: Node | null): Node {
   const n: Node = {
     name: p.name,
@@ -355,6 +356,11 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     rawProps?.push(prop);
   }
   if (rawProps) (n.withdel ??= {}).props = rawProps;
+  return n;
+}
+
+/** `n`'s children from `p`'s, and the full list with the deleted ones when there are any. */
+function finalizeChildren(p: PNode, n: Node, todo: [PNode, Node][]): void {
   let rawChildren: Node[] | undefined;
   for (const c of p.children) {
     if (c.deleted) {
@@ -365,9 +371,9 @@ function finalizeNode(p: PNode, parent: Node | null): Node {
     const child = finalizeNode(c, n);
     n.children.push(child);
     rawChildren?.push(child);
+    todo.push([c, child]);
   }
   if (rawChildren) (n.withdel ??= {}).children = rawChildren;
-  return n;
 }
 
 /** A deleted child as dtc's raw child list shows it to the checks: its name and source positions. */
@@ -379,19 +385,18 @@ function finalizeDeletedNode(p: PNode, parent: Node): Node {
 
 export function finalizeTree(root: PNode, memreserves: PMemReserve[], plugin: boolean): Tree {
   const mr: MemReserve[] = memreserves.map((m) => ({ address: m.address, size: m.size, labels: liveLabels(m.labels), span: m.span }));
-  return { plugin, memreserves: mr, root: finalizeNode(root, null), bootCpuidPhys: guessBootCpuid(root) };
+  const top = finalizeNode(root, null);
+  // Level by level through a work list, so nesting depth costs no JS stack.
+  const todo: [PNode, Node][] = [[root, top]];
+  for (let w = todo.pop(); w; w = todo.pop()) finalizeChildren(w[0], w[1], todo);
+  return { plugin, memreserves: mr, root: top, bootCpuidPhys: guessBootCpuid(root) };
 }
 
 // ---- lookups on the final tree (livetree.c semantics), for checks and fixups ----
 
 /** get_node_by_label(): depth-first, node labels only. */
 export function getNodeByLabel(tree: Node, label: string): Node | undefined {
-  if (tree.labels.includes(label)) return tree;
-  for (const c of tree.children) {
-    const r = getNodeByLabel(c, label);
-    if (r) return r;
-  }
-  return undefined;
+  return walkNodes(tree, (n) => (n.labels.includes(label) ? 'stop' : undefined));
 }
 
 /** get_node_by_ref() (dtc 1.6.1). */

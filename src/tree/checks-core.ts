@@ -1,8 +1,8 @@
 // The framework under dtc's checks (checks.c): check records, dtc's per-node state, the shared
 // context (phandle counter, options), message formatting, and small helpers with livetree.c /
 // data.c semantics. The check table itself is in checks.ts and checks-semantic.ts.
-import { diag, noSpan, type Diagnostic, type Span } from '../diagnostics.js';
-import { getProp, type Marker, type Node, type Property, type Tree } from './types.js';
+import { diag, diagnosticsFull, noSpan, pushDiagnostic, type Diagnostic, type Span } from '../diagnostics.js';
+import { getProp, walkNodes, type Marker, type Node, type Property, type Tree } from './types.js';
 import { addProp } from './edit.js';
 import { getNodeByPath } from './build.js';
 
@@ -81,6 +81,16 @@ export interface Check {
   prereqs: Check[];
 }
 
+/**
+ * dtc.c fill_fullpaths' join_path(prefix, name): no '/' added after a prefix ending in one. The
+ * parent's path ends in '/' when its name does (or is empty, as the root's): told from the name
+ * so that the path, a concatenation sharing the parent's, is never flattened to look at its end.
+ */
+function childPath(parent: { fullpath: string; name: string } | undefined, name: string): string {
+  if (!parent) return '/' + name;
+  return parent.name === '' || parent.name.endsWith('/') ? parent.fullpath + name : parent.fullpath + '/' + name;
+}
+
 /** dtc.c fill_fullpaths' per-node fields (basenamelen = up to the first '@'). */
 function makeInfo(name: string, fullpath: string): NodeInfo {
   const at = name.indexOf('@');
@@ -122,16 +132,21 @@ export class TreeContext {
     this.symbols = opts.symbols ?? false;
     this.quiet = opts.quiet ?? 0;
     this.outName = opts.outName ?? '-';
-    this.fillFullpaths(tree.root, '');
+    this.fillFullpaths(tree.root);
   }
 
-  /** dtc.c fill_fullpaths. */
-  private fillFullpaths(node: Node, prefix: string): void {
-    const fullpath = prefix.endsWith('/') ? prefix + node.name : prefix + '/' + node.name;
-    this.info.set(node, makeInfo(node.name, fullpath));
-    // Nothing has a phandle before explicit_phandles runs (checks.c asserts !node->phandle).
-    node.phandle = 0;
-    for (const c of node.children) this.fillFullpaths(c, fullpath);
+  /**
+   * dtc.c fill_fullpaths. Each path is its parent's plus one name: concatenation shares the
+   * parent's string, so a deep tree does not cost the sum of its path lengths unless printed.
+   */
+  private fillFullpaths(root: Node): void {
+    walkNodes(root, (node) => {
+      const parent = node === root || !node.parent ? undefined : node.parent;
+      const fullpath = childPath(parent && { fullpath: this.info.get(parent)!.fullpath, name: parent.name }, node.name);
+      this.info.set(node, makeInfo(node.name, fullpath));
+      // Nothing has a phandle before explicit_phandles runs (checks.c asserts !node->phandle).
+      node.phandle = 0;
+    });
   }
 
   nodeInfo(node: Node): NodeInfo {
@@ -139,8 +154,8 @@ export class TreeContext {
     if (!i) {
       // A node created after fill_fullpaths (e.g. __symbols__): dtc leaves fullpath unset; we
       // compute it so nothing downstream sees undefined.
-      const parent = node.parent ? this.nodeInfo(node.parent).fullpath : '';
-      i = makeInfo(node.name, parent.endsWith('/') ? parent + node.name : parent + '/' + node.name);
+      const p = node.parent;
+      i = makeInfo(node.name, childPath(p ? { fullpath: this.nodeInfo(p).fullpath, name: p.name } : undefined, node.name));
       this.info.set(node, i);
     }
     return i;
@@ -172,15 +187,13 @@ export class TreeContext {
   nodesWithProp(name: string): readonly Node[] {
     if (!this.propIndex || this.propIndex.version !== this.version) {
       const map = new Map<string, Node[]>();
-      const walk = (n: Node): void => {
+      walkNodes(this.root, (n) => {
         for (const p of n.props) {
           const l = map.get(p.name);
           if (!l) map.set(p.name, [n]);
           else if (l[l.length - 1] !== n) l.push(n);
         }
-        for (const c of n.children) walk(c);
-      };
-      walk(this.root);
+      });
       this.propIndex = { version: this.version, map };
     }
     return this.propIndex.map.get(name) ?? [];
@@ -213,11 +226,9 @@ export class TreeContext {
   nodeByLabel(label: string): Node | undefined {
     if (!this.labelIndex) {
       const idx = new Map<string, Node>();
-      const walk = (n: Node): void => {
+      walkNodes(this.root, (n) => {
         for (const l of n.labels) if (!idx.has(l)) idx.set(l, n);
-        for (const c of n.children) walk(c);
-      };
-      walk(this.root);
+      });
       this.labelIndex = idx;
     }
     return this.labelIndex.get(label);
@@ -227,11 +238,9 @@ export class TreeContext {
     if (!phandleIsValid(ph)) return undefined;
     if (!this.phandleIndex) {
       const idx = new Map<number, Node>();
-      const walk = (n: Node): void => {
+      walkNodes(this.root, (n) => {
         if (phandleIsValid(n.phandle) && !idx.has(n.phandle)) idx.set(n.phandle, n);
-        for (const c of n.children) walk(c);
-      };
-      walk(this.root);
+      });
       this.phandleIndex = idx;
     }
     return this.phandleIndex.get(ph);
@@ -274,6 +283,12 @@ export class TreeContext {
   /** checks.c check_msg: format like dtc and record as a diagnostic. */
   report(c: Check, node: Node | null, prop: Property | null, message: string): void {
     if (!(c.warn && this.quiet < 1) && !(c.error && this.quiet < 2)) return;
+    const severity = c.error ? 'error' : 'warning';
+    if (diagnosticsFull(this.diagnostics)) {
+      // Only counted: no message (a deep node's path can be long).
+      pushDiagnostic(this.diagnostics, diag(severity, c.name, ''));
+      return;
+    }
     let text = message.replace(/\n+$/, '');
     if (node) {
       // A deleted node (duplicate_node_names walks the full sibling list) never got a fullpath
@@ -287,7 +302,7 @@ export class TreeContext {
     // dtc lists a merged node's other definitions: "  also defined at file:pos".
     const extra = !prop && node && span === node.span ? node.extraSpans : undefined;
     const hint = extra?.length ? extra.map((s) => `also defined at ${s.file}:${s.line}:${s.column}`).join('; ') : undefined;
-    this.diagnostics.push(diag(c.error ? 'error' : 'warning', c.name, text, span, hint));
+    pushDiagnostic(this.diagnostics, diag(severity, c.name, text, span, hint));
   }
 }
 
@@ -360,30 +375,31 @@ export { getNodeByPath, getNodeByLabel, getNodeByRef } from './build.js';
 /** livetree.c get_node_by_phandle. */
 export function getNodeByPhandle(tree: Node, ph: number): Node | undefined {
   if (!phandleIsValid(ph)) return undefined;
-  if (tree.phandle === ph) return tree;
-  for (const c of tree.children) {
-    const n = getNodeByPhandle(c, ph);
-    if (n) return n;
-  }
-  return undefined;
+  return walkNodes(tree, (n) => (n.phandle === ph ? 'stop' : undefined));
 }
 
 export function getPropertyByLabel(tree: Node, label: string): { node: Node; prop: Property } | undefined {
-  for (const p of tree.props) if (p.labels.includes(label)) return { node: tree, prop: p };
-  for (const c of tree.children) {
-    const r = getPropertyByLabel(c, label);
-    if (r) return r;
-  }
-  return undefined;
+  let prop: Property | undefined;
+  const node = walkNodes(tree, (n) => {
+    prop = n.props.find((p) => p.labels.includes(label));
+    return prop ? 'stop' : undefined;
+  });
+  return node && prop ? { node, prop } : undefined;
 }
 
 export function getMarkerLabel(tree: Node, label: string): { node: Node; prop: Property; mark: Marker } | undefined {
-  for (const p of tree.props) for (const m of p.markers) if (m.type === 'label' && m.ref === label) return { node: tree, prop: p, mark: m };
-  for (const c of tree.children) {
-    const r = getMarkerLabel(c, label);
-    if (r) return r;
-  }
-  return undefined;
+  let found: { node: Node; prop: Property; mark: Marker } | undefined;
+  walkNodes(tree, (node) => {
+    for (const prop of node.props) {
+      const mark = prop.markers.find((m) => m.type === 'label' && m.ref === label);
+      if (mark) {
+        found = { node, prop, mark };
+        return 'stop';
+      }
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /** data.c data_insert_at_marker: insert bytes at marker i, shifting the markers after it in the list. */

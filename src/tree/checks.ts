@@ -464,14 +464,30 @@ export function applyCheckFlag(table: Check[], flag: CheckFlag): string | undefi
   return undefined;
 }
 
-function checkNodesProps(c: Check, ctx: TreeContext, node: Node): void {
-  if (c.fn) c.fn(c, ctx, node);
-  const ch = node.children;
-  for (let i = 0; i < ch.length; i++) {
-    const child = ch[i]!;
-    checkNodesProps(c, ctx, child);
-    // omit_unused_nodes may have deleted the child we just visited: don't skip its successor.
-    if (ch[i] !== child) i--;
+/**
+ * checks.c check_nodes_props: the check on every node, pre-order; iterative (one frame per level
+ * on an explicit stack), so nesting depth costs no JS stack.
+ */
+function checkNodesProps(c: Check, ctx: TreeContext, root: Node): void {
+  const fn = c.fn;
+  if (!fn) return;
+  fn(c, ctx, root);
+  const stack: { ch: Node[]; i: number; child?: Node }[] = [{ ch: root.children, i: 0 }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.child) {
+      // omit_unused_nodes may have deleted the child just visited: don't skip its successor.
+      if (f.ch[f.i] === f.child) f.i++;
+      f.child = undefined;
+    }
+    if (f.i >= f.ch.length) {
+      stack.pop();
+      continue;
+    }
+    const child = f.ch[f.i]!;
+    f.child = child;
+    fn(c, ctx, child);
+    stack.push({ ch: child.children, i: 0 });
   }
 }
 

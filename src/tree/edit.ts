@@ -57,16 +57,28 @@ export function deleteChild(parent: Node, name: string): void {
  * entries (`withdel`) are not carried: the copy is a tree built by code.
  */
 export function cloneNode(node: Node, parent: Node | null = null): Node {
-  const { withdel: _deleted, ...live } = node;
-  const copy: Node = {
-    ...live,
-    parent,
-    labels: [...node.labels],
-    props: node.props.map((p) => ({ ...p, value: p.value.slice(), markers: p.markers.map((m) => ({ ...m })), labels: [...p.labels] })),
-    children: [],
+  const shallow = (n: Node, parent: Node | null): Node => {
+    const { withdel: _deleted, ...live } = n;
+    return {
+      ...live,
+      parent,
+      labels: [...n.labels],
+      props: n.props.map((p) => ({ ...p, value: p.value.slice(), markers: p.markers.map((m) => ({ ...m })), labels: [...p.labels] })),
+      children: [],
+    };
   };
-  copy.children = node.children.map((c) => cloneNode(c, copy));
-  return copy;
+  const top = shallow(node, parent);
+  // A work list instead of recursion, so nesting depth costs no JS stack.
+  const todo: [Node, Node][] = [[node, top]];
+  for (let w = todo.pop(); w; w = todo.pop()) {
+    const [from, to] = w;
+    to.children = from.children.map((c) => {
+      const copy = shallow(c, to);
+      todo.push([c, copy]);
+      return copy;
+    });
+  }
+  return top;
 }
 
 /**

@@ -3,7 +3,7 @@
 // (generate_fixups_tree, generate_local_fixups_tree), and `-s` sorting (sort_tree).
 // They share the phandle counter with the checks (TreeContext), as dtc shares its static.
 import { diag, noSpan } from '../diagnostics.js';
-import { getProp, hasLabelList, type Marker, type Node, type Property, type Tree } from './types.js';
+import { getProp, hasLabelList, walkNodes, type Marker, type Node, type Property, type Tree } from './types.js';
 import { addChild, addProp } from './edit.js';
 import { be32, cStringBytes, dtcParent, type TreeContext } from './checks-core.js';
 
@@ -19,8 +19,7 @@ function buildRootNode(root: Node, name: string): Node {
 }
 
 function anyLabelTree(node: Node): boolean {
-  if (hasLabelList(node)) return true;
-  return node.children.some(anyLabelTree);
+  return walkNodes(node, (n) => (hasLabelList(n) ? 'stop' : undefined)) !== undefined;
 }
 
 /**
@@ -31,7 +30,7 @@ export function generateLabelTree(ctx: TreeContext, name: string, allocph: boole
   const root = ctx.root;
   if (!anyLabelTree(root)) return;
   const an = buildRootNode(root, name);
-  const walk = (node: Node): void => {
+  walkNodes(root, (node) => {
     if (hasLabelList(node)) {
       for (const l of node.labels) {
         if (getProp(an, l)) {
@@ -45,9 +44,7 @@ export function generateLabelTree(ctx: TreeContext, name: string, allocph: boole
       }
       if (allocph) ctx.getNodePhandle(node);
     }
-    for (const c of node.children.slice()) walk(c);
-  };
-  walk(root);
+  });
 }
 
 function refPhandleMarkers(prop: Property): Marker[] {
@@ -55,8 +52,8 @@ function refPhandleMarkers(prop: Property): Marker[] {
 }
 
 function anyFixupTree(ctx: TreeContext, node: Node, resolved: boolean): boolean {
-  for (const prop of node.props) for (const m of refPhandleMarkers(prop)) if (!!ctx.nodeByRef(m.ref ?? '') === resolved) return true;
-  return node.children.some((c) => anyFixupTree(ctx, c, resolved));
+  const hit = (n: Node): boolean => n.props.some((p) => refPhandleMarkers(p).some((m) => !!ctx.nodeByRef(m.ref ?? '') === resolved));
+  return walkNodes(node, (n) => (hit(n) ? 'stop' : undefined)) !== undefined;
 }
 
 /** livetree.c append_to_property: append bytes (with a type marker named after the property). */
@@ -83,7 +80,7 @@ export function generateFixupsTree(ctx: TreeContext, name: string): boolean {
   if (!anyFixupTree(ctx, root, false)) return true;
   const fn = buildRootNode(root, name);
   let ok = true;
-  const walk = (node: Node): void => {
+  walkNodes(root, (node) => {
     for (const prop of node.props) {
       for (const m of refPhandleMarkers(prop)) {
         if (ctx.nodeByRef(m.ref ?? '')) continue;
@@ -91,17 +88,13 @@ export function generateFixupsTree(ctx: TreeContext, name: string): boolean {
         if (path.includes(':') || prop.name.includes(':')) {
           ctx.diagnostics.push(diag('error', 'fixup-colon', "arguments should not contain ':'", prop.span));
           ok = false;
-          return;
+          return 'stop';
         }
         appendToProperty(fn, m.ref ?? '', cStringBytes(`${path}:${prop.name}:${m.offset}`), 'type-string');
       }
     }
-    for (const c of node.children.slice()) {
-      if (!ok) return;
-      walk(c);
-    }
-  };
-  walk(root);
+    return undefined;
+  });
   return ok;
 }
 
@@ -113,7 +106,7 @@ export function generateLocalFixupsTree(ctx: TreeContext, name: string): void {
   const root = ctx.root;
   if (!anyFixupTree(ctx, root, true)) return;
   const lfn = buildRootNode(root, name);
-  const walk = (node: Node): void => {
+  walkNodes(root, (node) => {
     for (const prop of node.props) {
       for (const m of refPhandleMarkers(prop)) {
         if (!ctx.nodeByRef(m.ref ?? '')) continue;
@@ -126,9 +119,7 @@ export function generateLocalFixupsTree(ctx: TreeContext, name: string): void {
         appendToProperty(wn, prop.name, be32(m.offset), 'type-uint32');
       }
     }
-    for (const c of node.children.slice()) walk(c);
-  };
-  walk(root);
+  });
 }
 
 /** livetree.c sort_tree (`-s`): memory reservations by address/size, properties and nodes by name (strcmp). */
@@ -142,13 +133,11 @@ export function sortTree(tree: Tree): void {
     a.address < b.address ? -1 : a.address > b.address ? 1 : a.size < b.size ? -1 : a.size > b.size ? 1 : 0,
   );
   const byName = (a: { name: string }, b: { name: string }): number => cmp(a.name, b.name);
-  const sortNode = (n: Node): void => {
+  walkNodes(tree.root, (n) => {
     n.props.sort(byName);
     n.children.sort(byName);
     // dtc sorts its full lists (for_each_*_withdel); keep ours in the same order.
     n.withdel?.props?.sort(byName);
     n.withdel?.children?.sort(byName);
-    for (const c of n.children) sortNode(c);
-  };
-  sortNode(tree.root);
+  });
 }

@@ -8,7 +8,7 @@
 //   - dt_mem_next_cell()/of_read_number() (drivers/of/fdt.c, include/linux/of.h): big-endian cells
 //     shifted into a u64, so more than two cells keep only the low 64 bits.
 import type { Node, Property, Tree } from './types.js';
-import { getProp, nodePath } from './types.js';
+import { getProp, nodePath, walkNodes } from './types.js';
 
 /** OF_ROOT_NODE_ADDR_CELLS_DEFAULT / OF_ROOT_NODE_SIZE_CELLS_DEFAULT (include/linux/of_fdt.h). */
 export const ROOT_ADDR_CELLS_DEFAULT = 1;
@@ -171,11 +171,9 @@ export function phandleOf(node: Node): number {
 /** Every node in FDT (pre-order) order: the order of structure-block offsets. */
 export function walk(tree: Tree): Node[] {
   const out: Node[] = [];
-  const visit = (n: Node): void => {
+  walkNodes(tree.root, (n) => {
     out.push(n);
-    for (const c of n.children) visit(c);
-  };
-  visit(tree.root);
+  });
   return out;
 }
 

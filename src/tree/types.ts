@@ -148,6 +148,45 @@ export function getChild(node: Node, name: string): Node | undefined {
   return node.children.find((c) => c.name === name);
 }
 
+/**
+ * Visit `root` and every node below it in pre-order (the order of dtc's for_each_child recursion
+ * and of the structure block) with an explicit stack, so nesting depth costs no JS stack. A node's
+ * children are read once `visit` has returned for it. `visit` returns 'stop' to end the walk (that
+ * node is returned) or 'skip' to leave its subtree out.
+ */
+export function walkNodes<N extends { readonly children: readonly N[] }>(
+  root: N,
+  visit: (n: N) => 'stop' | 'skip' | undefined | unknown,
+): N | undefined {
+  const stack: N[] = [root];
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    const r = visit(n);
+    if (r === 'stop') return n;
+    if (r === 'skip') continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return undefined;
+}
+
+/**
+ * The deepest nesting a tree may have, in levels (the root is level 1, as in the DTB reader). Every walk over a tree is iterative,
+ * so this is not a stack bound: it bounds what a tree costs, as decompiled DTS indents each level
+ * by a tab (a chain 10,000 deep is 100 MB of DTS, 20,000 would be 400 MB). dtc has no limit of
+ * its own; its DTS parser stops at about 3,330 levels ("memory exhausted").
+ */
+export const MAX_TREE_DEPTH = 10_000;
+
+/** The first node (pre-order) nested more than `max` levels deep (the root is level 1), if any. */
+export function nodeBeyondDepth<N extends { readonly children: readonly N[] }>(root: N, max: number): N | undefined {
+  const stack: [N, number][] = [[root, 1]];
+  for (let w = stack.pop(); w; w = stack.pop()) {
+    const [n, depth] = w;
+    if (depth > max) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, depth + 1]);
+  }
+  return undefined;
+}
+
 export function nodePath(node: Node): string {
   const parts: string[] = [];
   for (let n: Node | null = node; n?.parent; n = n.parent) parts.unshift(n.name);

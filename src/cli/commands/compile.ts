@@ -1,8 +1,7 @@
 // carveout compile — dtc's command line (dtc.c main) over src/compile.ts. Thin: option parsing,
 // reading/writing files, rendering diagnostics. Exit 0 ok, 2 on any error (usage, input, checks).
-import { readFileSync } from 'node:fs';
 import { compileFile, guessInputFormat, type CompileOptions } from '../../compile.js';
-import { renderDiagnostic, type Diagnostic } from '../../diagnostics.js';
+import { renderDiagnostic, sourceReader, type Diagnostic } from '../../diagnostics.js';
 import { writeOutputFile } from '../output.js';
 import { CHECK_TABLE, type CheckFlag } from '../../tree/checks.js';
 
@@ -304,17 +303,7 @@ export async function run(argv: string[]): Promise<number> {
   const opts: CompileOptions = { ...p.opts, inputFormat: inFormat, outputFormat: outFormat, outName: toStdout ? '<stdout>' : p.output };
   const r = compileFile(input, opts);
 
-  const sources = new Map<string, string | undefined>();
-  const readSource = (f: string): string | undefined => {
-    if (!sources.has(f)) {
-      try {
-        sources.set(f, readFileSync(f, 'latin1'));
-      } catch {
-        sources.set(f, undefined);
-      }
-    }
-    return sources.get(f);
-  };
+  const readSource = sourceReader();
   const quiet = opts.quiet ?? 0;
   const shown = (d: Diagnostic): boolean => d.severity === 'error' || quiet < 1;
   for (const d of r.diagnostics) if (shown(d)) process.stderr.write(renderDiagnostic(d, readSource) + '\n');

@@ -1,8 +1,7 @@
 // carveout plan board.dts|board.dtb --kernel ID [--bootargs ".."] [--ram SIZE] [--platform qemu-virt]
 //   [--initrd-size SIZE] [--reserve NAME@ADDR+SIZE]... [--handlers FILE]... [--format text|json]
 // Thin: argv → options → loadBoard + plan (the library) → report. Exit 0/1/2 as PlanResult.exitCode says.
-import { readFileSync } from 'node:fs';
-import { renderDiagnostic } from '../../diagnostics.js';
+import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { plan, type PlanResult } from '../../kernel/plan.js';
 import { formatPlanText, type PlanTextOptions } from '../../report/plan-text.js';
 import { formatPlanJson } from '../../report/plan-json.js';
@@ -63,13 +62,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function report(result: PlanResult, format: string, text: PlanTextOptions): void {
-  const readSource = (f: string): string | undefined => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const readSource = sourceReader();
   if (format === 'json') {
     process.stdout.write(formatPlanJson(result));
     return;
