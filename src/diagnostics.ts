@@ -157,7 +157,8 @@ export const SHOWN_LINE_CHARS = 160;
  * the character at that byte, and a long line is clipped around it ('…' marks what is left out).
  */
 export function renderDiagnostic(d: Diagnostic, readSource?: SourceReader): string {
-  const where = d.file ? (d.line ? `${d.file}:${d.line}:${d.column}` : d.file) : '<input>';
+  // Line 0 is a real position after `#line 0` (dtc prints "file:0.9-10"): a column says so.
+  const where = d.file ? (d.line || d.column ? `${d.file}:${d.line}:${d.column}` : d.file) : '<input>';
   let out = `${where}: ${d.severity}: ${d.message} [${d.code}]`;
   const read = d.line && readSource ? readSource(d.file) : undefined;
   const text = typeof read === 'string' ? utf8Bytes(read) : read;

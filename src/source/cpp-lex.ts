@@ -197,6 +197,9 @@ function punctAt(s: string, i: number, c: number): string | null {
 }
 
 export function lexText(text: string): LexedFile {
+  // libcpp charset.cc _cpp_convert_input drops a UTF-8 byte order mark at the start of every file
+  // it reads (the text here is the file's bytes as latin1); columns count from after it.
+  if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
   if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
   const { clean: s, splices } = splice(text);
   const n = s.length;

@@ -961,7 +961,10 @@ export function parseDts(text: string, file: string, opts: ParseOptions): ParseR
   const tree = finalizeTree(r.root, r.memreserves, r.plugin);
   const deep = nodeBeyondDepth(tree.root, MAX_TREE_DEPTH);
   if (deep) {
-    pushDiagnostic(diagnostics, diag('error', 'nesting-too-deep', `node nested more than ${MAX_TREE_DEPTH} levels deep: carveout's limit`, deep.span));
+    pushDiagnostic(
+      diagnostics,
+      diag('error', 'nesting-too-deep', `node nested more than ${MAX_TREE_DEPTH} levels deep: carveout's limit`, deep.span),
+    );
     return { tree: undefined, diagnostics, files: p.files };
   }
   return { tree, diagnostics, files: p.files };

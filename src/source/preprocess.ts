@@ -205,7 +205,18 @@ export class CppReader {
     file = this.buf?.name ?? '',
     hint?: string,
   ): void {
-    const d: Diagnostic = { severity, code, message, file, line, column: col, endLine: line, endColumn: col + Math.max(1, len) };
+    // GCC prints no position on line 0 (after `#line 0`): only the file name.
+    const column = line === 0 ? 0 : col;
+    const d: Diagnostic = {
+      severity,
+      code,
+      message,
+      file,
+      line,
+      column,
+      endLine: line,
+      endColumn: line === 0 ? 0 : col + Math.max(1, len),
+    };
     if (hint) d.hint = hint;
     this.reported++;
     pushDiagnostic(this.diags, d);
