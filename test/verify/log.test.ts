@@ -227,4 +227,14 @@ test('CLI: verify board.dts --log FILE|- with the board flags; a difference is e
   assert.equal(noMem.status, 2);
   assert.match(noMem.stderr, /memory@80000000 has size 0/);
   assert.equal(runCli(['verify', file, '--log', join(dir, 'missing.txt')]).status, 2);
+  // the QEMU path places RAM, kernel, DTB and initrd itself and boots without UEFI
+  for (const flags of [
+    ['--memory', '0x80000000+1G'],
+    ['--boot', 'uefi'],
+    ['--kernel-at', '0x80200000'],
+  ]) {
+    const r = runCli(['verify', file, '--kernel', '6.12-arm64', ...flags]);
+    assert.equal(r.status, 2, flags.join(' '));
+    assert.match(r.stderr, /(go|goes) with --log/);
+  }
 });

@@ -56,6 +56,10 @@ export async function run(argv: string[]): Promise<number> {
   // QEMU places the kernel, the initrd and the DTB itself, and runs only the kernel's own handlers.
   if (args.board.platform !== undefined && args.board.platform !== 'qemu-virt') return bad('verify boots QEMU virt only');
   if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
+  const placed = args.board.kernelAt !== undefined || args.board.dtbAt !== undefined || args.board.initrd !== undefined;
+  if (placed) return bad('--kernel-at, --dtb-at, --initrd: QEMU places the kernel, initrd and DTB itself (they go with --log)');
+  if (args.board.memory) return bad("--memory: QEMU virt's RAM is one bank at 0x40000000, give its size with --ram (--memory goes with --log)");
+  if (args.board.boot === 'uefi') return bad('--boot uefi: the lab boots the kernel directly (-kernel), not through UEFI (it goes with --log)');
   if (args.board.initrdSize !== undefined) return bad('--initrd-size: the lab boots its own initrd');
   if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
   const kernel = last('-k') ?? args.kernels.at(-1);
