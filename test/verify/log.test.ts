@@ -114,19 +114,38 @@ test('verify --log agrees with every lab record on its own console, three ways',
   const failures: string[] = [];
   let checked = 0;
   let crashed = 0;
+  let unrebuildable = 0;
   for (const k of kernels) {
     for (const r of readLabRecords(k)) {
+      // The kernel prints the overlapping pair on the line after 'OVERLAP DETECTED!' (of_reserved_mem.c
+      // __rmem_check_for_overlap); records made before the parser kept that line cannot give it
+      // back, and the parser reads the next line as it: those consoles cannot be rebuilt.
+      const overlap = r.observation.log.findIndex((l) => /OVERLAP DETECTED!$/.test(l.text));
+      if (overlap >= 0 && !r.observation.log[overlap + 1]?.text.includes('overlaps with')) {
+        unrebuildable++;
+        continue;
+      }
       const board = boardOf(r);
       for (const v of variants) {
         // 32-bit kernels booted with memblock=debug stop printing before `Kernel command line:`
         // (src/verify/README.md): for those logs the command line is given, as a user would.
-        const given = r.observation.commandLine === undefined ? { bootargs: r.append } : {};
+        // Records that did not keep the `Linux version` line: the kernel is given, as a user would.
+        const given = {
+          ...(!r.observation.log.some((l) => l.kind === 'cmdline') ? { bootargs: r.append } : {}),
+          ...(r.observation.linuxVersion === undefined ? { kernel: r.kernel } : {}),
+        };
         const res = verifyLog(board, rebuiltConsole(r, v), { logName: `${r.kernel}/${r.caseId}`, ...given });
         checked++;
         // the kernel build comes from the log's own Linux version line, the command line from its own
         if (res.profile !== r.kernel) failures.push(`${r.kernel}/${r.caseId} [${v.name}]: profile ${res.profile ?? '-'}`);
-        if (res.append !== r.append) failures.push(`${r.kernel}/${r.caseId} [${v.name}]: command line ${res.append}`);
-        if (r.observation.panicked) {
+        if (res.append !== r.append && r.observation.log.length > 0)
+          failures.push(`${r.kernel}/${r.caseId} [${v.name}]: command line ${res.append}`);
+        const empty = r.observation.log.length === 0 && (r.observation.memblock.length === 0 || !v.memblockDebug);
+        if (empty) {
+          // a boot that printed nothing about memory (hung before): nothing to judge, exit 2
+          if (res.exitCode !== 2 || !res.diagnostics.some((d) => d.code === 'empty-log'))
+            failures.push(`${r.kernel}/${r.caseId} [${v.name}]: an empty log is exit 2 empty-log, got ${res.exitCode}`);
+        } else if (r.observation.panicked) {
           crashed++;
           if (res.exitCode !== 2 || !res.diagnostics.some((d) => d.code === 'boot-failed'))
             failures.push(`${r.kernel}/${r.caseId} [${v.name}]: a panicked boot is exit 2 boot-failed, got ${res.exitCode}`);
@@ -139,22 +158,31 @@ test('verify --log agrees with every lab record on its own console, three ways',
   }
   if (process.env.LOG_FAILURES) writeFileSync(process.env.LOG_FAILURES, failures.join('\n'));
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} of ${checked} failed`);
-  assert.ok(checked >= 3 * 1500, `${checked} logs checked (${crashed} of panicked boots)`);
+  assert.ok(
+    checked >= 3 * 1500,
+    `${checked} logs checked (${crashed} of panicked boots, ${unrebuildable} records without the overlap line)`,
+  );
 });
 
+// The records that keep their raw console are the boots that died or hung (the lab keeps the
+// console to show why): read as captured, they are a failed boot or nothing to judge, never a pass.
 test('records that keep their raw console: verify --log on the console as captured', () => {
   let n = 0;
+  let judged = 0;
   for (const k of recordedKernels()) {
     for (const r of readLabRecords(k)) {
       if (!r.observation.console) continue;
       const res = verifyLog(boardOf(r), r.observation.console, { kernel: r.kernel });
       n++;
       assert.equal(res.profile, r.kernel);
-      if (!r.observation.panicked && r.observation.reachedInit)
+      // a stored console may be only the tail of the boot (the records trim it): nothing to judge is exit 2
+      if (res.diagnostics.some((d) => d.code === 'empty-log')) assert.equal(res.exitCode, 2);
+      else if (r.observation.panicked) assert.ok(res.exitCode === 2 && res.diagnostics.some((d) => d.code === 'boot-failed'));
+      else if (!r.observation.panicked && r.observation.reachedInit && ++judged)
         assert.equal(res.exitCode, 0, `${r.kernel}/${r.caseId}: ${res.differences.join('; ')}`);
     }
   }
-  assert.ok(n > 0);
+  assert.ok(n > 0, `${judged} of ${n} raw consoles judged`);
 });
 
 test('a log names its kernel; a wrong --kernel is reported; prefixes of dmesg -r and journalctl are read', () => {
