@@ -32,7 +32,8 @@ export interface RegionExplanation {
   /** Where the node was written, then each `&label { }` or later block that extended it. */
   definedAt: string[];
   labels: string[];
-  properties: { name: string; value: string; at: string }[];
+  /** Each property's value and where it was set; `overrides`: the earlier definitions it replaced, first to last. */
+  properties: { name: string; value: string; at: string; overrides: string[] }[];
   steps: ExplainStep[];
   consumers: string[];
   log: string[];
@@ -191,7 +192,14 @@ export function explainRegion(p: PlanResult, r: PlanRegion, opts: { tree?: Tree;
     placement: r.placement,
     definedAt: node ? [node.span, ...(node.extraSpans ?? [])].map(where).filter((s) => s) : [],
     labels: node?.labels ?? [],
-    properties: node ? node.props.map((pr) => ({ name: pr.name, value: propValueText(pr), at: where(pr.span) })) : [],
+    properties: node
+      ? node.props.map((pr) => ({
+          name: pr.name,
+          value: propValueText(pr),
+          at: where(pr.span),
+          overrides: (pr.overridden ?? []).map(where).filter((w) => w),
+        }))
+      : [],
     steps,
     consumers: r.consumers,
     log: p.log.filter((l) => l.regions?.includes(r.path)).map((l) => l.text),
@@ -324,9 +332,12 @@ export function formatExplainText(x: Explanation): string {
     if (x.labels.length) out.push(`  labels: ${x.labels.map((l) => `&${l}`).join(', ')}`);
   }
   if (x.properties.length) {
-    out.push('', 'properties (each where it was last set):');
+    out.push('', 'properties (each where it was last set, and the earlier definitions it overrode):');
     const w = Math.max(...x.properties.map((p) => p.name.length));
-    for (const p of x.properties) out.push(`  ${p.name.padEnd(w)}  ${p.value}${p.at ? `    ${p.at}` : ''}`);
+    for (const p of x.properties)
+      out.push(
+        `  ${p.name.padEnd(w)}  ${p.value}${p.at ? `    ${p.at}` : ''}${p.overrides.length ? ` (overrides ${p.overrides.join(', ')})` : ''}`,
+      );
   }
   out.push('', 'what the kernel did:');
   x.steps.forEach((s, i) => {

@@ -8,6 +8,9 @@ import { plan } from '../../src/kernel/plan.js';
 import { explainAddress, explainRegion, findRegion, formatExplainText, type RegionExplanation } from '../../src/report/explain.js';
 import { runCli } from '../helpers/cli.js';
 import { manyDts } from './helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const manyPlan = (kernel: string) => plan(loadBoard(manyDts, { arch: 'arm64' }), { kernel });
 
@@ -128,4 +131,56 @@ test('explain CLI: text equals the library, JSON, an address, unknown node and u
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^carveout explain: /);
   }
+});
+
+test('a property a board overrides: where it was set last, and each earlier definition it replaced, first to last', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'explain-override-'));
+  writeFileSync(
+    join(dir, 'soc.dtsi'),
+    [
+      '/ {',
+      '\t#address-cells = <2>;',
+      '\t#size-cells = <2>;',
+      '\tmemory@80000000 { device_type = "memory"; reg = <0x0 0x80000000 0x0 0x40000000>; };',
+      '\treserved-memory {',
+      '\t\t#address-cells = <2>;',
+      '\t\t#size-cells = <2>;',
+      '\t\tranges;',
+      '\t\tpool: pool {',
+      '\t\t\tcompatible = "shared-dma-pool";',
+      '\t\t\tsize = <0x0 0x400000>;',
+      '\t\t};',
+      '\t};',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'board.dts'),
+    [
+      '/dts-v1/;',
+      '#include "soc.dtsi"',
+      '&pool {',
+      '\tsize = <0x0 0x800000>;',
+      '};',
+      '&pool {',
+      '\tsize = <0x0 0x1000000>;',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  const board = loadBoard(join(dir, 'board.dts'), { arch: 'arm64' });
+  const p = plan(board, { kernel: '6.12-arm64' });
+  const r = findRegion(p, board.tree, '&pool');
+  assert.ok(r);
+  const x = explainRegion(p, r, { physAddrBits: 64, ...(board.tree ? { tree: board.tree } : {}) });
+  const size = x.properties.find((q) => q.name === 'size')!;
+  assert.equal(size.value, '<0x0 0x1000000>');
+  assert.match(size.at, /board\.dts:7$/);
+  assert.deepEqual(
+    size.overrides.map((o) => o.replace(/.*\//, '')),
+    ['soc.dtsi:11', 'board.dts:4'],
+  );
+  assert.deepEqual(x.properties.find((q) => q.name === 'compatible')!.overrides, []);
+  assert.match(formatExplainText(x), /size +<0x0 0x1000000> +\S*board\.dts:7 \(overrides \S*soc\.dtsi:11, \S*board\.dts:4\)/);
 });
