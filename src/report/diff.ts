@@ -46,11 +46,16 @@ const outcome: Record<string, string> = {
 const placed = (s: string): boolean => (outcome[s] ?? s) === 'ok';
 
 export function sideOfPlan(p: PlanResult, label: string): DiffSide {
-  return {
+  return sideOfPrediction(
+    p.regions,
+    p.log.map((l) => l.text),
     label,
-    regions: p.regions.map((r) => ({ name: r.name, base: r.base, size: r.size, status: outcome[r.status] ?? r.status })),
-    log: p.log.map((l) => l.text),
-  };
+  );
+}
+
+/** A plan's regions and log lines as `verify` keeps them (its `prediction`), statuses as outcomes. */
+export function sideOfPrediction(regions: DiffSide['regions'], log: string[], label: string): DiffSide {
+  return { label, regions: regions.map((r) => ({ name: r.name, base: r.base, size: r.size, status: outcome[r.status] ?? r.status })), log };
 }
 
 export function sideOfObservation(regions: ObservedRegion[], log: string[], label: string): DiffSide {

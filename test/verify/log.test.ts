@@ -249,6 +249,12 @@ test('CLI: verify board.dts --log FILE|- with the board flags; a difference is e
   });
   assert.equal(moved.status, 1);
   assert.match(moved.stdout, /pool: base 0xbf000000 observed, 0xbf800000 predicted/);
+  // The same result through diff's view: regions matched by node, the log as a line diff.
+  assert.match(moved.stdout, /^~ pool +moved: 0x00000000bf800000 8 MiB ok → 0x00000000bf000000 8 MiB ok$/m);
+  assert.match(moved.stdout, /^-OF: reserved mem: 0x00000000bf800000\.\.0x00000000bfffffff \(8192 KiB\) map reusable pool$/m);
+  assert.match(moved.stdout, /^\+OF: reserved mem: 0x00000000bf000000\.\.0x00000000bf7fffff \(8192 KiB\) map reusable pool$/m);
+  assert.equal(j.diff.same, true);
+  assert.deepEqual(j.diff.regions, []);
   const wrong = runCli(['verify', file, '--log', logFile, '--memory', '0x80000000+1G', '--kernel', '6.1-arm64']);
   assert.match(wrong.stderr, /warning: .*is from Linux 6\.12\.95\+deb12-arm64 \(6\.12-arm64\), --kernel says 6\.1-arm64/);
   const noMem = runCli(['verify', file, '--log', logFile]);

@@ -4,7 +4,8 @@
 // board's own boot log — and compares with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
 import { readFileSync } from 'node:fs';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { verifyBoard, renderVerifyText } from '../../verify/verify.js';
+import { verifyBoard, renderVerifyText, comparableLog } from '../../verify/verify.js';
+import { diffSides, diffToJson, formatDiffText, sideOfObservation, sideOfPrediction, type DiffResult } from '../../report/diff.js';
 import { parseSize } from '../../kernel/cmdline.js';
 import { SIZE_HELP } from '../sizes.js';
 import { toJsonValue } from '../../verify/observation.js';
@@ -58,8 +59,10 @@ export async function run(argv: string[]): Promise<number> {
   if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
   const placed = args.board.kernelAt !== undefined || args.board.dtbAt !== undefined || args.board.initrd !== undefined;
   if (placed) return bad('--kernel-at, --dtb-at, --initrd: QEMU places the kernel, initrd and DTB itself (they go with --log)');
-  if (args.board.memory) return bad("--memory: QEMU virt's RAM is one bank at 0x40000000, give its size with --ram (--memory goes with --log)");
-  if (args.board.boot === 'uefi') return bad('--boot uefi: the lab boots the kernel directly (-kernel), not through UEFI (it goes with --log)');
+  if (args.board.memory)
+    return bad("--memory: QEMU virt's RAM is one bank at 0x40000000, give its size with --ram (--memory goes with --log)");
+  if (args.board.boot === 'uefi')
+    return bad('--boot uefi: the lab boots the kernel directly (-kernel), not through UEFI (it goes with --log)');
   if (args.board.initrdSize !== undefined) return bad('--initrd-size: the lab boots its own initrd');
   if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
   const kernel = last('-k') ?? args.kernels.at(-1);
@@ -127,7 +130,12 @@ function output(file: string, r: VerifyResult, format: string, showConsole: bool
     const obs = observation && !showConsole ? { ...observation, console: undefined } : observation;
     process.stdout.write(
       JSON.stringify(
-        toJsonValue({ ...rest, kernel: k ? { id: k.id, package: k.package, version: k.version } : undefined, observation: obs }),
+        toJsonValue({
+          ...rest,
+          kernel: k ? { id: k.id, package: k.package, version: k.version } : undefined,
+          observation: obs,
+          diff: diffOrUndefined(r),
+        }),
         null,
         2,
       ) + '\n',
@@ -135,6 +143,29 @@ function output(file: string, r: VerifyResult, format: string, showConsole: bool
   } else {
     for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, read) + '\n');
     if (r.observation) process.stdout.write(renderVerifyText(file, r));
+    const d = verifyDiff(r);
+    if (d) {
+      const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+      process.stdout.write('\nplan against the kernel, regions matched by node:\n' + formatDiffText(d, { color }));
+    }
     if (showConsole && r.observation?.console) process.stdout.write('\nconsole:\n' + r.observation.console + '\n');
   }
+}
+
+/**
+ * The prediction and what the kernel did through `carveout diff`'s view: regions matched by node
+ * name (added, removed, moved, resized, now failing), the reserved-memory log as a line diff.
+ */
+function verifyDiff(r: VerifyResult): DiffResult | undefined {
+  if (!r.prediction || !r.observation) return undefined;
+  const what = r.log ? r.log.name : (r.kernel?.id ?? 'the kernel');
+  return diffSides(
+    sideOfPrediction(r.prediction.regions, comparableLog(r.prediction.log), `plan${r.log?.profile ? ` (${r.log.profile})` : ''}`),
+    sideOfObservation(r.regions, comparableLog(r.observation.log.map((l) => l.text)), `${what} (what the kernel did)`),
+  );
+}
+
+function diffOrUndefined(r: VerifyResult): unknown {
+  const d = verifyDiff(r);
+  return d ? diffToJson(d) : undefined;
 }
