@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { diag, renderDiagnostic, type Span } from '../diagnostics.js';
+import { diag, renderDiagnostic, type SourceReader, type Span } from '../diagnostics.js';
 import { RULES } from './check.js';
 import type { Finding } from './types.js';
 
@@ -18,7 +18,7 @@ function dtcPos(s: Span): string {
 const where = (f: Finding): string => `${f.path}${f.property ? `:${f.property}` : ''}`;
 const kernelsOf = (f: Finding): string => (f.kernels.length ? ` [${f.kernels.join(', ')}]` : '');
 
-export function formatText(findings: Finding[], readSource?: (file: string) => string | undefined): string {
+export function formatText(findings: Finding[], readSource?: SourceReader): string {
   let out = '';
   for (const f of findings) {
     const head = `${dtcPos(f.span)}: ${f.level === 'error' ? 'Error' : 'Warning'} (${f.rule}): ${where(f)}: ${f.message}${kernelsOf(f)}`;

@@ -1,7 +1,6 @@
 // What map, explain and diff share: plan a board once per `--kernel` (board-options.ts parsed the
 // flags), and print the diagnostics on stderr the way plan does.
-import { readFileSync } from 'node:fs';
-import { renderDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { renderDiagnostic, sourceReader, type Diagnostic } from '../diagnostics.js';
 import type { Board } from '../board.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
@@ -73,13 +72,7 @@ export async function planBoards(args: BoardArgs, profiles: KernelProfile[]): Pr
 
 /** Each diagnostic on stderr with its source line, once (two kernels load the same file). */
 export function printDiagnostics(list: Diagnostic[]): void {
-  const readSource = (f: string): string | undefined => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const readSource = sourceReader();
   const seen = new Set<string>();
   for (const d of list) {
     const text = renderDiagnostic(d, readSource);

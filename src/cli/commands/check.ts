@@ -2,8 +2,7 @@
 //   [--format text|json|sarif] [-o FILE] + the board flags (src/cli/board-options.ts)
 // Thin: argv → check() (src/check) → text, JSON or SARIF. Exit 0 clean, 1 an error-level finding
 // (or any finding with --strict), 2 bad usage or bad input.
-import { readFileSync } from 'node:fs';
-import { renderDiagnostic } from '../../diagnostics.js';
+import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { check, checkExitCode, getRule, RULES } from '../../check/check.js';
 import { formatJson, formatSarif, formatText } from '../../check/format.js';
 import type { Level } from '../../check/types.js';
@@ -67,13 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     earlyParams: user.earlyParams,
     ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),
   });
-  const readSource = (f: string): string | undefined => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const readSource = sourceReader();
   for (const d of [...user.diagnostics, ...result.diagnostics]) process.stderr.write(renderDiagnostic(d, readSource) + '\n');
   const code = user.diagnostics.some((d) => d.severity === 'error') ? 2 : checkExitCode(result);
   if (code === 2) return 2;

@@ -3,7 +3,7 @@
 // Boots the board's reserved memory on a real Debian kernel under QEMU (src/verify/) — or reads the
 // board's own boot log — and compares with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
 import { readFileSync } from 'node:fs';
-import { renderDiagnostic } from '../../diagnostics.js';
+import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { verifyBoard, renderVerifyText, comparableLog } from '../../verify/verify.js';
 import { diffSides, diffToJson, formatDiffText, sideOfObservation, sideOfPrediction, type DiffResult } from '../../report/diff.js';
 import { parseSize } from '../../kernel/cmdline.js';
@@ -118,13 +118,7 @@ async function verifyWithLog(logFile: string, args: BoardArgs, format: string, b
 }
 
 function output(file: string, r: VerifyResult, format: string, showConsole: boolean): void {
-  const read = (f: string): string | undefined => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  const read = sourceReader();
   if (format === 'json') {
     const { kernel: k, observation, ...rest } = r;
     const obs = observation && !showConsole ? { ...observation, console: undefined } : observation;
