@@ -25,6 +25,14 @@ export function takeSecondWord(argv: string[], own: OwnFlags): { word?: string; 
 /** A usage error: the message and the usage on stderr, exit 2. */
 export type Bad = (msg: string) => number;
 
+/** A usage error of `command`: the message and the usage on stderr, exit 2. */
+export function usageError(command: string, usage: string): Bad {
+  return (msg) => {
+    process.stderr.write(`carveout ${command}: ${msg}\n${usage}\n`);
+    return 2;
+  };
+}
+
 /**
  * Parse a board command's argv: board flags and `own` flags; `--help` prints `usage` (exit 0), a
  * usage error prints it on stderr (exit 2) — either way the exit code comes back instead.
@@ -35,10 +43,7 @@ export function parseCommand(
   argv: string[],
   own: OwnFlags,
 ): { args: BoardArgs; own: Map<string, string[]>; bad: Bad } | number {
-  const bad: Bad = (msg) => {
-    process.stderr.write(`carveout ${command}: ${msg}\n${usage}\n`);
-    return 2;
-  };
+  const bad = usageError(command, usage);
   const parsed = parseBoardArgs(argv, own);
   if (!parsed.ok) return bad(parsed.error);
   if (parsed.help) {

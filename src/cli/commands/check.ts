@@ -6,7 +6,8 @@ import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { check, checkExitCode, getRule, RULES } from '../../check/check.js';
 import { formatJson, formatSarif, formatText } from '../../check/format.js';
 import type { Level } from '../../check/types.js';
-import { BOARD_FLAGS_HELP, loadHandlerFiles, parseBoardArgs, resolveKernels } from '../board-options.js';
+import { BOARD_FLAGS_HELP, loadHandlerFiles, resolveKernels } from '../board-options.js';
+import { parseCommand, usageError } from '../plan-boards.js';
 import { loadBoard } from '../../board.js';
 import { writeOutputFile } from '../output.js';
 
@@ -23,10 +24,7 @@ rules:
 ${RULES.map((r) => `  ${r.id.padEnd(26)} ${r.level.padEnd(7)} ${r.help}`).join('\n')}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const bad = (msg: string): number => {
-    process.stderr.write(`carveout check: ${msg}\n${usage}\n`);
-    return 2;
-  };
+  const bad = usageError('check', usage);
   // dtc's -W/-E, attached (-Wno-overlap) or separate (-W overlap), are read before the board flags.
   const levels: Record<string, Level | 'off'> = {};
   const rest: string[] = [];
@@ -44,12 +42,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!getRule(id)) return bad(`unknown rule '${id}'`);
     levels[id] = m[1] === 'W' ? (off ? 'off' : 'warning') : off ? 'warning' : 'error';
   }
-  const parsed = parseBoardArgs(rest, { '--format': 'value', '-o': 'value', '--strict': 'switch' });
-  if (!parsed.ok) return bad(parsed.error);
-  if (parsed.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const parsed = parseCommand('check', usage, rest, { '--format': 'value', '-o': 'value', '--strict': 'switch' });
+  if (typeof parsed === 'number') return parsed;
   const { args, own } = parsed;
   const format = own.get('--format')?.at(-1) ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'sarif') return bad(`unknown format '${format}' (text, json or sarif)`);

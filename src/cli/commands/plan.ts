@@ -5,7 +5,8 @@ import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { plan, type PlanResult } from '../../kernel/plan.js';
 import { formatPlanText, type PlanTextOptions } from '../../report/plan-text.js';
 import { formatPlanJson } from '../../report/plan-json.js';
-import { BOARD_FLAGS_HELP, loadBoardFor, loadHandlerFiles, parseBoardArgs, resolveKernels } from '../board-options.js';
+import { BOARD_FLAGS_HELP, loadBoardFor, loadHandlerFiles, resolveKernels } from '../board-options.js';
+import { parseCommand } from '../plan-boards.js';
 
 const usage = `usage: carveout plan board.dts|board.dtb --kernel ID [options]
 ${BOARD_FLAGS_HELP}
@@ -15,17 +16,9 @@ ${BOARD_FLAGS_HELP}
   --wide                the region table at full width (default on a terminal: fit its width)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const bad = (msg: string): number => {
-    process.stderr.write(`carveout plan: ${msg}\n${usage}\n`);
-    return 2;
-  };
-  const parsed = parseBoardArgs(argv, { '--format': 'value', '--warnings': 'switch', '--wide': 'switch' });
-  if (!parsed.ok) return bad(parsed.error);
-  if (parsed.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
-  const { args, own } = parsed;
+  const parsed = parseCommand('plan', usage, argv, { '--format': 'value', '--warnings': 'switch', '--wide': 'switch' });
+  if (typeof parsed === 'number') return parsed;
+  const { args, own, bad } = parsed;
   const format = own.get('--format')?.at(-1) ?? 'text';
   if (format !== 'text' && format !== 'json') return bad(`unknown format '${format}'`);
   if (!args.file) return bad('no input file');

@@ -10,7 +10,8 @@ import { parseSize } from '../../kernel/cmdline.js';
 import { SIZE_HELP } from '../sizes.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
-import { BOARD_FLAGS_HELP, loadBoardFor, parseBoardArgs, resolveKernels, type BoardArgs } from '../board-options.js';
+import { BOARD_FLAGS_HELP, loadBoardFor, resolveKernels, type BoardArgs } from '../board-options.js';
+import { parseCommand } from '../plan-boards.js';
 import { profileForRelease, verifyLog } from '../../verify/log.js';
 import { resolveProfile } from '../../kernel/plan.js';
 import { loadBoard } from '../../board.js';
@@ -32,11 +33,7 @@ ${BOARD_FLAGS_HELP}
 exit: 0 prediction and kernel agree, 1 they differ, 2 bad input or failed boot`;
 
 export async function run(argv: string[]): Promise<number> {
-  const bad = (msg: string): number => {
-    process.stderr.write(`carveout verify: ${msg}\n${USAGE}\n`);
-    return 2;
-  };
-  const parsed = parseBoardArgs(argv, {
+  const parsed = parseCommand('verify', USAGE, argv, {
     '--format': 'value',
     '-f': 'value',
     '--timeout': 'value',
@@ -45,12 +42,8 @@ export async function run(argv: string[]): Promise<number> {
     '-m': 'value',
     '--log': 'value',
   });
-  if (!parsed.ok) return bad(parsed.error);
-  if (parsed.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const { args, own } = parsed;
+  if (typeof parsed === 'number') return parsed;
+  const { args, own, bad } = parsed;
   const last = (...names: string[]): string | undefined => names.flatMap((n) => own.get(n) ?? []).at(-1);
   const logFile = last('--log');
   if (logFile !== undefined) return verifyWithLog(logFile, args, last('--format', '-f') ?? 'text', bad);
