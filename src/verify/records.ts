@@ -8,6 +8,8 @@ import { readDtb } from '../fdt/reader.js';
 import { writeDtb } from '../fdt/writer.js';
 import { buildCaseTree, type LabCase } from './generator.js';
 import { observationFromJson, relinkResults, type LabRecordJson, type Observation } from './observation.js';
+import { loadBoard, type Board } from '../board.js';
+import type { VirtArch } from '../platform/qemu-virt.js';
 
 /** The repo's recorded observations. */
 export const labDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
@@ -77,4 +79,19 @@ export function recordedKernels(dir = labDataDir): string[] {
 export function writeLabRecordsJson(kernel: string, records: LabRecordJson[], dir = labDataDir): void {
   const sorted = [...records].sort((a, b) => (a.index ?? 0) - (b.index ?? 0) || a.caseId.localeCompare(b.caseId));
   writeFileSync(join(dir, `${kernel}.jsonl.gz`), gzipSync(sorted.map((r) => JSON.stringify(r)).join('\n') + '\n', { level: 9 }));
+}
+
+/**
+ * A record's board as the kernel saw it: the DTB QEMU booted (its own tree with the case merged in,
+ * QEMU's /chosen additions included), its RAM and its initrd, for plan() and check() to replay.
+ */
+export function recordBoard(r: LabRecord, arch: VirtArch): Board {
+  return loadBoard(r.dtbBytes, {
+    fileName: `${r.kernel}/${r.caseId}.dtb`,
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch,
+    ram: BigInt(r.ram),
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+  });
 }

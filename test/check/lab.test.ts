@@ -12,9 +12,8 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
-import { loadBoard } from '../../src/board.js';
 import { check } from '../../src/check/check.js';
 
 /**
@@ -48,14 +47,7 @@ function judge(r: LabRecord): Outcome {
   const died = o.panicked;
   const cutShort = !died && !o.reachedInit;
   const failed = died || o.log.some((l) => FAILURE.test(l.text));
-  const board = loadBoard(r.dtbBytes, {
-    fileName: `${r.kernel}/${r.caseId}.dtb`,
-    platform: 'qemu-virt',
-    asBooted: true,
-    arch: resolveProfile(r.kernel)!.arch,
-    ram: BigInt(r.ram),
-    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-  });
+  const board = recordBoard(r, resolveProfile(r.kernel)!.arch);
   const res = check(board, { kernels: [r.kernel], bootargs: r.append });
   assert.deepEqual(res.diagnostics, [], `${r.kernel} ${r.caseId}: check could not run`);
   const errors = res.findings.filter((f) => f.level === 'error' && (f.kernels.length === 0 || f.kernels.includes(r.kernel)));

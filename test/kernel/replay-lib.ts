@@ -6,11 +6,10 @@
 //    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
 //    with its size, alignment, range and result.
-import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
-import { loadBoard } from '../../src/board.js';
 
 const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
@@ -159,14 +158,7 @@ export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile
   const problems: string[] = [];
   const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
-  const board = loadBoard(r.dtbBytes, {
-    fileName: `${r.kernel}/${r.caseId}.dtb`,
-    platform: 'qemu-virt',
-    asBooted: true,
-    arch: profile.arch,
-    ram: BigInt(r.ram),
-    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-  });
+  const board = recordBoard(r, profile.arch);
   const p = plan(board, { kernel: profile, bootargs: r.append });
   const want = r.observation.log.filter((l) => RMEM_LINE.test(l.text) || l.continued).map((l) => l.text);
   // The model's lines of the phase: the prefixed ones and the lines that continue them (the rest

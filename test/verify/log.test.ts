@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import assert from 'node:assert/strict';
-import { loadBoard } from '../../src/board.js';
-import { readLabRecords, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { normalizeBootLog, profileForRelease, verifyLog } from '../../src/verify/log.js';
 import type { MemblockDumpRow, MemblockTraceLine } from '../../src/verify/observation.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
@@ -92,14 +91,7 @@ function rebuiltConsole(r: LabRecord, o: { timestamps: boolean; memblockDebug: b
 }
 
 function boardOf(r: LabRecord) {
-  return loadBoard(r.dtbBytes, {
-    fileName: `${r.kernel}/${r.caseId}.dtb`,
-    platform: 'qemu-virt',
-    asBooted: true,
-    arch: resolveProfile(r.kernel)!.arch,
-    ram: BigInt(r.ram),
-    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-  });
+  return recordBoard(r, resolveProfile(r.kernel)!.arch);
 }
 
 const variants = [
