@@ -176,8 +176,9 @@ export const kernelRules: Rule[] = [
         if (boot.outcome !== 'panic' && boot.outcome !== 'hang') continue;
         const at = lineAt(run, (t) => t.startsWith('Kernel panic - not syncing:'));
         // The region the model blames, when its reason names one.
-        const words = new Set((boot.reason ?? '').split(/[\s(),:[\]]+/));
-        const r = run.plan.regions.find((x) => words.has(x.name));
+        const reason = boot.reason ?? '';
+        const words = new Set(reason.split(/[\s(),:[\]]+/));
+        const r = run.plan.regions.find((x) => words.has(x.name) || reason.startsWith(`${x.name} `));
         const what = boot.outcome === 'panic' ? `panic${boot.panic ? `: ${boot.panic}` : ''}` : 'hang';
         ctx.report({
           node: r ? nodeOf(ctx, run, r.path) : undefined,

@@ -238,8 +238,8 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   for (const hnd of res.handoffs ?? []) early.push({ name: hnd.driver, base: hnd.base, size: hnd.size, source: 'early param' });
   const memory = (lay?.memory ?? []).map((b) => ({ base: b.base, size: b.size }));
   // Not modelled, but seen in the lab (data/lab, seed 1): static regions that straddle the start of
-  // RAM crash arm64 6.1/6.12 (vmemmap fault while initialising reserved pages) and 32-bit kernels
-  // ("Bad page state"). Say so instead of predicting a normal boot silently.
+  // RAM crash arm64 6.1/6.12 (vmemmap fault while initialising reserved pages). Say so instead of
+  // predicting a normal boot silently.
   const ramStart = memory.reduce<bigint | undefined>((a, b) => (a === undefined || b.base < a ? b.base : a), undefined);
   if (ramStart !== undefined) {
     for (const r of regions) {

@@ -6,6 +6,7 @@
 // the boots it kills (laterBoot).
 import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
+import { rmemRegions } from './rmem.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -23,13 +24,41 @@ export function startKernel(st: BootState): void {
 const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /**
- * After memblock hands memory to the page allocator, what the layout still decides, in boot
- * order: the core_initcall cma_init_reserved_areas (mm/cma.c), then kernel_init →
- * prepare_namespace (init/do_mounts.c) when there is no initramfs. Each throws where the boot dies.
+ * From memblock handing memory to the page allocator on, what the layout still decides, in boot
+ * order: mem_init → memblock_free_all (mm/memblock.c), the core_initcall cma_init_reserved_areas
+ * (mm/cma.c), then kernel_init → prepare_namespace (init/do_mounts.c) when there is no initramfs.
+ * Each throws where the boot dies.
  */
 function laterBoot(st: BootState): void {
+  memblockFreeAll(st);
   cmaInitReservedAreas(st);
   prepareNamespace(st);
+}
+
+/**
+ * memblock_free_all → free_low_memory_core_early hands every free memblock range to the page
+ * allocator through __free_memory_core, whose PFN_UP(start) is computed in phys_addr_t. With a
+ * 32-bit phys_addr_t (arm without LPAE) a free range that starts inside the last page below 4 GiB
+ * — RAM reaching 4 GiB, a region allocated top-down ending just under it — wraps to pfn 0: the
+ * pages from pfn 0 to max_low_pfn are freed, those below RAM with no struct page among them.
+ * bad_page reports the first one (pfn 1 on 6.1 and 6.12, data/lab) and faults reading its
+ * pageblock flags; mem_init runs in the idle task.
+ */
+function memblockFreeAll(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const page = mb.pageSize;
+  for (const [start] of mb.freeRanges()) {
+    // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
+    if (((start + page - 1n) & mb.mask) >= start) continue;
+    const r = rmemRegions(st.ctx).find((x) => x.base !== null && x.size !== null && x.base + x.size === start);
+    const before = r ? `${r.name} [${hex(r.base!)}-${hex(start - 1n)}]` : 'the reservation below it';
+    throw new BootPanic(
+      'Attempted to kill the idle task!',
+      ['BUG: Bad page state in process swapper  pfn:00001', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+      'memblock_free_all',
+      `${before} ends at ${hex(start)}, inside the last page below 4 GiB: __free_memory_core's PFN_UP(${hex(start)}) for the free memory after it overflows the 32-bit phys_addr_t to pfn 0, so the pages from pfn 0 (below RAM, without struct pages) up to max_low_pfn are freed`,
+    );
+  }
 }
 
 /**

@@ -10,7 +10,6 @@
 // timeout is a hang or a lab too slow to finish in time (records made on a loaded machine show
 // both), and the record cannot tell which; those boots are counted per kernel ("timed out").
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
@@ -27,13 +26,6 @@ const FAILURE =
   /failed to allocate memory for node|failed to reserve memory for node|OVERLAP DETECTED!|unsupported node format, ignoring|compatible matching fail|invalid \S+ property in '|not enough space for all defined regions|^cma: Failed to reserve|^cma: Region at|^cma: Size \(|^cma: Not enough slots|^crashkernel reservation failed|^cannot allocate crashkernel|^Kernel panic/;
 
 const all = process.env.CARVEOUT_CHECK_LAB === 'all' || !!process.env.CI;
-
-const known = new Set(
-  readFileSync(new URL('./lab-known-misses.tsv', import.meta.url), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => l.split('\t').slice(0, 2).join(' ')),
-);
 
 interface Outcome {
   failed: boolean;
@@ -83,7 +75,6 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     let alarms = 0;
     let beyond = 0;
     let timedOut = 0;
-    let knownMiss = 0;
     for (const r of records) {
       const o = judge(r);
       const key = `${r.kernel} ${r.caseId}`;
@@ -92,9 +83,7 @@ test('check flags at error level exactly the lab boots where the kernel failed',
       if (o.failed) {
         failed++;
         if (o.flagged) caught++;
-        else if (known.has(key)) knownMiss++;
         else problems.push(`${key}: the kernel failed, check flags nothing at error level`);
-        if (o.flagged && known.has(key)) problems.push(`${key}: listed in lab-known-misses.tsv but now flagged: remove it from the list`);
       } else {
         clean++;
         if (o.flagged) {
@@ -105,7 +94,7 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     }
     const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
     lines.push(
-      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)})${knownMiss ? `, ${knownMiss} known miss(es)` : ''}; false alarms ${alarms}/${clean} (${pct(alarms, clean)})${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}`,
+      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)}); false alarms ${alarms}/${clean} (${pct(alarms, clean)})${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}`,
     );
   }
   process.stdout.write(`# check vs lab${all ? '' : ' (every 4th record; CARVEOUT_CHECK_LAB=all for all)'}\n# ${lines.join('\n# ')}\n`);

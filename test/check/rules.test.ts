@@ -13,8 +13,8 @@ import type { Finding } from '../../src/check/types.js';
 const dir = mkdtempSync(join(tmpdir(), 'carveout-check-'));
 let n = 0;
 
-/** A board: root cells 2/2, 1 GiB at 0x40000000, these /reserved-memory children and other nodes. */
-function board(children: string, opts: { rmemHead?: string; extra?: string; chosen?: string } = {}): string {
+/** A board: root cells 2/2, 1 GiB at 0x40000000 (or `memory`'s reg), these /reserved-memory children and other nodes. */
+function board(children: string, opts: { rmemHead?: string; extra?: string; chosen?: string; memory?: string } = {}): string {
   const f = join(dir, `b${n++}.dts`);
   writeFileSync(
     f,
@@ -22,7 +22,7 @@ function board(children: string, opts: { rmemHead?: string; extra?: string; chos
 / {
 	#address-cells = <2>;
 	#size-cells = <2>;
-	memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x40000000>; };
+	memory@40000000 { device_type = "memory"; reg = <${opts.memory ?? '0x0 0x40000000 0x0 0x40000000'}>; };
 ${opts.chosen ? `\tchosen { bootargs = "${opts.chosen}"; };\n` : ''}	reserved-memory {
 ${opts.rmemHead ?? '\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;'}
 ${children}
@@ -393,4 +393,23 @@ test('kernel-panic names the region the model blames: a CMA pool outside RAM fau
   assert.equal(panic.property, 'reg');
   assert.match(panic.message, /cma_init_reserved_areas/);
   assert.equal(panic.kernelLine, 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b');
+});
+
+test('kernel-panic: on 32-bit phys_addr_t, a region allocated up to the last page below 4 GiB makes memblock_free_all free from pfn 0', () => {
+  // 3 GiB at 0x40000000 end at 4 GiB; without alignment the pool is placed top-down ending at
+  // 0xffffffc0 (SMP_CACHE_BYTES), so the free range after it starts inside the last page.
+  const dts = (align: string) =>
+    board(`\t\tramoops { compatible = "ramoops"; size = <0x0 0x100000>;${align} };`, { memory: '0x0 0x40000000 0x0 0xc0000000' });
+  const kernels = ['6.12-armmp', '6.12-armmp-lpae', '6.1-armmp'];
+  const panics = (f: string) => run(f, { kernels }).filter((x) => x.rule === 'kernel-panic');
+  const bad = panics(dts(''));
+  // the same finding on both non-LPAE kernels, none on LPAE (64-bit phys_addr_t)
+  assert.equal(bad.length, 1);
+  const p = bad[0]!;
+  assert.deepEqual([...p.kernels].sort(), ['6.1-armmp', '6.12-armmp']);
+  assert.equal(p.path, '/reserved-memory/ramoops');
+  assert.match(p.message, /memblock_free_all .*ramoops \[0xffefffc0-0xffffffbf\] ends at 0xffffffc0/);
+  assert.equal(p.kernelLine, 'Kernel panic - not syncing: Attempted to kill the idle task!');
+  // A page-aligned end leaves the free range at 0xfffff000: PFN_UP does not wrap.
+  assert.deepEqual(panics(dts(' alignment = <0x0 0x1000>;')), []);
 });
