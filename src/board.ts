@@ -20,15 +20,28 @@ import {
   type ExtraReservation,
   type PlatformLayout,
 } from './platform/index.js';
-import { mergeBoard, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+import { mergeBoard, qemuDtbTotalSize, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
+import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
+import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
 import type { OverlayChange } from './overlay/apply.js';
 
 export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | 'defines' | 'cache' | 'force' | 'warnings' | 'checkFlags'> {
   /** Name for diagnostics when the input is bytes or a tree. */
   fileName?: string;
-  /** `board` (default: the tree's memory nodes and `reserve`) or `qemu-virt` (QEMU's virt machine). */
+  /**
+   * `board` (default: the tree's memory nodes and `reserve`), `qemu-virt` (QEMU's virt machine) or
+   * `u-boot` (booti/bootz: src/platform/u-boot.ts; its default environment is QEMU virt's U-Boot).
+   */
   platform?: string;
+  /** `u-boot`: environment overrides and where U-Boot keeps itself. */
+  uboot?: UBootOptions;
+  /**
+   * The command line the firmware writes into /chosen/bootargs (QEMU's -append, which U-Boot's
+   * `qfw load` also copies into its bootargs variable).
+   */
+  bootargs?: string;
   /** The CPU architecture the platform boots (QEMU's machine and DTB alignment differ); default arm64. */
   arch?: VirtArch;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node (size 0 included). */
@@ -129,6 +142,8 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
     initrdSize: _i,
     reserve: _x,
     asBooted: _b,
+    uboot: _u,
+    bootargs: _ba,
     overlays,
     ...compile
   } = o;
@@ -191,6 +206,10 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
       );
     }
   }
+  if (platform === 'u-boot') {
+    layOnUboot(board, tree, blob, options, arch);
+    return board;
+  }
   if (board.boot === 'uefi') {
     const stub = efiStubTree(tree);
     tree = stub.tree;
@@ -222,6 +241,55 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
   if (board.boot === 'uefi') board.placements.chosenAdded = efiStubChosenAdded(tree);
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;
+}
+
+/**
+ * The `u-boot` platform: RAM as U-Boot's DRAM banks (the tree's memory, --memory or --ram), then
+ * booti/bootz (src/platform/u-boot.ts) decides the placements and edits the tree Linux gets.
+ * Without fdt_addr_r the DTB is QEMU's hand-over: the blob QEMU grew (load_device_tree) with the
+ * command line in /chosen/bootargs, which `qfw load` also puts in U-Boot's bootargs.
+ */
+function layOnUboot(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptions, arch: VirtArch): void {
+  const { memory, diagnostics } = boardMemory(tree, {
+    defaultRamBase: VIRT_RAM_BASE,
+    ...(o.ram !== undefined ? { ram: o.ram } : {}),
+    ...(o.memory ? { memory: o.memory } : {}),
+  });
+  board.diagnostics.push(...diagnostics);
+  const env = o.uboot?.env ?? {};
+  const qemu = env.fdt_addr_r === undefined;
+  const r = ubootBoot({
+    arch,
+    tree,
+    blob,
+    memory,
+    initrdSize: o.initrd?.size ?? o.initrdSize ?? 0n,
+    ...(qemu ? { qemuTotalsize: qemuDtbTotalSize(blob.length) } : {}),
+    options: {
+      ...o.uboot,
+      env: { ...(qemu && o.bootargs !== undefined ? { bootargs: o.bootargs } : {}), ...env },
+    },
+  });
+  board.diagnostics.push(...r.diagnostics);
+  // What the kernel scans: U-Boot's banks in the first memory node, any other memory node as it was.
+  board.memory = memoryBanks(r.tree);
+  board.tree = r.tree;
+  board.blob = writeDtb(r.tree);
+  board.edits.push(...r.edits);
+  board.placements = {
+    extra: extraReservations(o.reserve ?? []),
+    chosenAdded: 0,
+    dtb: r.dtb,
+    ...(r.kernelLoad !== undefined ? { kernelLoad: r.kernelLoad } : {}),
+    ...(r.initrd ? { initrd: r.initrd } : {}),
+  };
+  const layout = { name: 'u-boot', memory: board.memory, ...board.placements };
+  applyPlacements(layout, o.reserve ?? []);
+  const { name: _n, memory: _m, ...placements } = layout;
+  board.placements = placements;
+  if (o.kernelAt !== undefined) board.placements.kernelLoad = o.kernelAt;
+  if (o.dtbAt !== undefined) board.placements.dtb = { base: o.dtbAt, size: r.dtb.size };
+  if (o.initrd) board.placements.initrd = o.initrd;
 }
 
 /** The board's memory and placements as the kernel model takes them. */

@@ -6,7 +6,7 @@ import { splitOption } from './args.js';
 import { memparse, parseSize, type EarlyParam } from '../kernel/cmdline.js';
 import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js';
 import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
-import { parseMemory, parseReserve } from '../platform/index.js';
+import { parseMemory, parseReserve, parseUbootEnv } from '../platform/index.js';
 import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
@@ -48,7 +48,13 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
                         EFI stub (RAM from the UEFI memory map, /memory ignored, /memreserve/ deleted)
   --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
                         tree, kernel, initrd and DTB placed as QEMU places them (default: the board alone)
-  --initrd-size SIZE    initrd size for --platform qemu-virt
+  --platform u-boot     booted by U-Boot's booti/bootz: kernel at kernel_addr_r, initrd and DTB kept or
+                        copied top-down below initrd_high/fdt_high, U-Boot's fixups applied to the tree
+                        (default environment: QEMU virt's U-Boot 2023.01)
+  --uboot-env NAME=VALUE   a U-Boot variable for --platform u-boot (kernel_addr_r, ramdisk_addr_r,
+                        fdt_addr_r, fdt_high, initrd_high, bootm_low, bootm_size, bootm_mapsize,
+                        bootargs; repeatable)
+  --initrd-size SIZE    initrd size for --platform qemu-virt or u-boot (the file loaded)
   --reserve NAME@ADDR+SIZE   an early reservation made before the kernel scans the tree (repeatable);
                         NAME kernel, initrd or dtb places those instead
   --handlers FILE       reserved-memory handlers and early parameters (.ts/.js): declareReservedMem()
@@ -151,8 +157,14 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
       }
       case '--platform': {
         const v = value();
-        if (v !== 'qemu-virt') return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt)` };
+        if (v !== 'qemu-virt' && v !== 'u-boot') return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt, u-boot)` };
         args.board.platform = v;
+        break;
+      }
+      case '--uboot-env': {
+        const e = parseUbootEnv(value() ?? '');
+        if ('severity' in e) return { ok: false, error: e.message };
+        args.board.uboot = { ...args.board.uboot, env: { ...args.board.uboot?.env, [e.name]: e.value } };
         break;
       }
       case '--reserve': {

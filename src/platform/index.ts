@@ -16,6 +16,8 @@ import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
 export { efiStubChosenAdded, efiStubTree } from './uefi.js';
+export { QEMU_UBOOT, UBOOT_ENV_NAMES, parseUbootEnv, ubootBoot } from './u-boot.js';
+export type { UBootBuild, UBootEnv, UBootEnvName, UBootInput, UBootOptions, UBootResult } from './u-boot.js';
 export {
   VIRT_RAM_BASE,
   VIRT_DEFAULT_RAM,
@@ -29,11 +31,11 @@ export {
 } from './qemu-virt.js';
 export type { MachineSpec, MergeResult, VirtArch, VirtLayoutOptions } from './qemu-virt.js';
 
-export const PLATFORMS = ['board', 'qemu-virt'] as const;
+export const PLATFORMS = ['board', 'qemu-virt', 'u-boot'] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 
 export interface PlatformOptions {
-  /** `board` (default) or `qemu-virt`. */
+  /** `board` (default) or `qemu-virt` (`u-boot` boards are laid out by loadBoard). */
   platform?: string;
   arch: VirtArch;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node. */
@@ -84,6 +86,13 @@ export function platformLayout(
     });
     return { layout, diagnostics: [] };
   }
+  if (platform === 'u-boot')
+    return {
+      layout: { name: platform, memory: [], extra: [], chosenAdded: 0 },
+      diagnostics: [
+        diag('error', 'unknown-platform', 'U-Boot edits the tree it boots: lay a board out on u-boot with loadBoard (src/board.ts)'),
+      ],
+    };
   return {
     layout: { name: platform, memory: [], extra: [], chosenAdded: 0 },
     diagnostics: [diag('error', 'unknown-platform', `unknown platform '${platform}'`, undefined, `known: ${PLATFORMS.join(', ')}`)],

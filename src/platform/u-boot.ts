@@ -1,0 +1,404 @@
+// U-Boot's booti (arm64) and bootz (arm): where the kernel, the initrd and the DTB end up and what
+// U-Boot writes into the tree before it jumps to Linux. From U-Boot 2023.01 (Debian's
+// u-boot-qemu, which boots QEMU's virt board in the lab):
+//  - cmd/booti.c booti_start + arch/arm/lib/image.c booti_setup: the Image runs at
+//    ALIGN(kernel_addr_r - text_offset, 2 MiB) + text_offset (flags bit 3: anywhere in RAM);
+//    cmd/bootz.c: a zImage runs where it was loaded, and its decompressor
+//    (arch/arm/boot/compressed/head.S, fdt_check_mem_start.c) puts the kernel at
+//    (pc & 0xf8000000) + TEXT_OFFSET, or at the lowest RAM rounded up to 2 MiB when that is not RAM;
+//  - boot/bootm.c boot_start_lmb: U-Boot's allocator (lib/lmb.c) knows one region,
+//    [bootm_low, bootm_low + bootm_size), with its own top of RAM reserved: arch_lmb_reserve
+//    (stack - 16 KiB up to ram_top) and efi_lmb_reserve (the EFI map's U-Boot region from
+//    start_addr_sp - CONFIG_STACK_SIZE, and the EFI pages it allocated below that);
+//  - boot/image-board.c boot_ramdisk_high: initrd_high all ones (as a C `ulong`: 64 bits on
+//    arm64) keeps the initrd at ramdisk_addr_r, any other value copies it top-down below that
+//    address (lmb_alloc_base, 4 KiB aligned), unset below bootm_mapsize + bootm_low;
+//  - boot/image-fdt.c image_setup_linux: the DTB's /memreserve/ and /reserved-memory `reg`
+//    regions become lmb reservations, then boot_relocate_fdt: of_len = fdt_totalsize +
+//    CONFIG_SYS_FDT_PAD (0x3000); fdt_high all ones keeps it in place, another value copies it
+//    top-down below that address, unset below the bank's bootm_mapsize;
+//  - image_setup_libfdt: fdt_chosen (`bootargs` from the environment, `u-boot,version`),
+//    arch_fixup_fdt → fdt_fixup_memory_banks (the first `memory` node's `reg` := U-Boot's DRAM
+//    banks), fdt_shrink_to_minimum (fdt_totalsize := the used size + 5 reserve entries, to the
+//    next 4 KiB boundary of the blob's address) + FDT_RAMDISK_OVERHEAD (0x80) with an initrd, then
+//    fdt_initrd: a /memreserve/ entry for the initrd and /chosen linux,initrd-start/-end.
+// The kernel reserves that fdt_totalsize for the DTB and the initrd twice (/memreserve/ and its
+// own initrd reservation).
+import { Buffer } from 'node:buffer';
+import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
+import { HDR } from '../fdt/constants.js';
+import { writeDtb } from '../fdt/writer.js';
+import { parseSize } from '../kernel/cmdline.js';
+import { readCells, readU32, rootCells, cString } from '../tree/query.js';
+import { getChild, getProp, newNode, type Node, type Tree } from '../tree/types.js';
+import { addChild, cellsValue, cloneNode, setProp } from '../tree/edit.js';
+import type { Bank } from './layout.js';
+
+const MiB = 1n << 20n;
+const PAGE = 0x1000n;
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+const alignDown = (x: bigint, a: bigint) => x - (x % a);
+const alignUp = (x: bigint, a: bigint) => alignDown(x + a - 1n, a);
+
+/** The environment variables the model reads (U-Boot's names); values as U-Boot parses them (hex). */
+export const UBOOT_ENV_NAMES = [
+  'kernel_addr_r',
+  'ramdisk_addr_r',
+  'fdt_addr_r',
+  'fdt_high',
+  'initrd_high',
+  'bootm_low',
+  'bootm_size',
+  'bootm_mapsize',
+  'bootargs',
+] as const;
+export type UBootEnvName = (typeof UBOOT_ENV_NAMES)[number];
+export type UBootEnv = Partial<Record<UBootEnvName, string>>;
+
+/**
+ * Where a U-Boot build keeps itself at the top of RAM (board_f.c's reserve_* chain), as
+ * `bdinfo` shows it: the control DTB copy ends `aboveFdt` bytes below ram_top (TLB, U-Boot's
+ * code and BSS, malloc + environment, bd_info, global_data), the stack starts `spBelowFdt` below
+ * the copy, and `efiPages` EFI pages were allocated below start_addr_sp - CONFIG_STACK_SIZE
+ * before the boot command ran.
+ */
+export interface UBootBuild {
+  version: string;
+  aboveFdt: bigint;
+  spBelowFdt: bigint;
+  stackSize: bigint;
+  efiPages: bigint;
+}
+
+/**
+ * Debian's u-boot-qemu 2023.01+dfsg-2+deb12u3 (qemu_arm64, qemu_arm): include/configs/qemu-arm.h's
+ * environment, CONFIG_STACK_SIZE 16 MiB, and the footprint its `bdinfo` reports (relocaddr,
+ * new_fdt, sp start, lmb reserved[0]) on QEMU virt — the same at every RAM size and DTB size.
+ */
+export const QEMU_UBOOT: Record<
+  'arm64' | 'arm',
+  { env: Required<Pick<UBootEnv, 'kernel_addr_r' | 'ramdisk_addr_r' | 'fdt_high' | 'initrd_high'>>; build: UBootBuild }
+> = {
+  arm64: {
+    env: { kernel_addr_r: '0x40400000', ramdisk_addr_r: '0x44000000', fdt_high: '0xffffffff', initrd_high: '0xffffffff' },
+    build: { version: '2023.01+dfsg-2+deb12u3', aboveFdt: 0x1149250n, spBelowFdt: 16n, stackSize: 16n * MiB, efiPages: 4n },
+  },
+  arm: {
+    env: { kernel_addr_r: '0x40400000', ramdisk_addr_r: '0x44000000', fdt_high: '0xffffffff', initrd_high: '0xffffffff' },
+    build: { version: '2023.01+dfsg-2+deb12u3', aboveFdt: 0x1108150n, spBelowFdt: 32n, stackSize: 16n * MiB, efiPages: 4n },
+  },
+};
+
+export interface UBootOptions {
+  /** Environment overrides (kernel_addr_r, ramdisk_addr_r, fdt_addr_r, fdt_high, initrd_high, bootm_*, bootargs). */
+  env?: UBootEnv;
+  /**
+   * The lowest address U-Boot keeps for itself when the boot command runs (bdinfo's first lmb
+   * `reserved` region); default: from the build's footprint below the top of the first bank.
+   */
+  reservedBase?: bigint;
+}
+
+export interface UBootInput {
+  arch: 'arm64' | 'arm';
+  /** The tree U-Boot boots with and its blob (what is at fdt_addr_r, or U-Boot's control DTB). */
+  tree: Tree;
+  blob: Uint8Array;
+  /** U-Boot's DRAM banks (gd->bd->bi_dram). */
+  memory: Bank[];
+  /** Size of the initrd loaded at ramdisk_addr_r (0: none). */
+  initrdSize: bigint;
+  /** The arm64 Image header's image_size (what booti reserves); 0 when unknown. */
+  imageSize?: bigint;
+  /**
+   * QEMU virt handed the DTB over (-bios): the control DTB is the blob QEMU grew to this
+   * fdt_totalsize, and the boot command (qemu-arm.h's bootcmd_qfw) passes $fdtcontroladdr.
+   */
+  qemuTotalsize?: bigint;
+  options?: UBootOptions;
+}
+
+export interface UBootResult {
+  /** The tree as Linux gets it (U-Boot's fixups applied). */
+  tree: Tree;
+  /** arm64: where the Image's _text runs; arm: the decompressed kernel when the decompressor moves PHYS_OFFSET off the first bank. */
+  kernelLoad?: bigint;
+  initrd?: Bank;
+  /** Where the DTB lies and the fdt_totalsize the kernel reads. */
+  dtb: Bank;
+  edits: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** U-Boot's hextoul / simple_strtoull(…, 16): hex with or without 0x, up to the first non-digit. */
+function envHex(v: string | undefined): bigint | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(?:0[xX])?([0-9a-fA-F]+)/.exec(v);
+  return m ? BigInt(`0x${m[1]}`) : 0n;
+}
+
+/** lib/lmb.c with one memory region (boot_start_lmb): reservations and __lmb_alloc_base. */
+class Lmb {
+  reserved: Bank[] = [];
+  constructor(readonly mem: Bank) {}
+  reserve(b: Bank): void {
+    if (b.size > 0n) this.reserved.push(b);
+  }
+  /** Top-down below maxAddr (undefined: anywhere), `align` aligned; undefined when it fails. */
+  allocBase(size: bigint, align: bigint, maxAddr?: bigint): bigint | undefined {
+    const { base: lmbbase, size: lmbsize } = this.mem;
+    if (lmbsize < size) return undefined;
+    let base: bigint;
+    if (maxAddr === undefined) base = alignDown(lmbbase + lmbsize - size, align);
+    else if (lmbbase < maxAddr) {
+      const top = lmbbase + lmbsize < maxAddr ? lmbbase + lmbsize : maxAddr;
+      if (top < size) return undefined;
+      base = alignDown(top - size, align);
+    } else return undefined;
+    while (base && lmbbase <= base) {
+      const hit = this.reserved.find((r) => r.base < base + size && base < r.base + r.size);
+      if (!hit) {
+        this.reserved.push({ base, size });
+        return base;
+      }
+      if (hit.base < size) break;
+      base = alignDown(hit.base - size, align);
+    }
+    return undefined;
+  }
+}
+
+/** The blob's used size as libfdt counts it (off_dt_strings + size_dt_strings) and its strings block. */
+function blobUse(blob: Uint8Array): { used: bigint; strings: Uint8Array } {
+  const offStrings = readU32(blob, HDR.off_dt_strings);
+  const sizeStrings = readU32(blob, HDR.size_dt_strings);
+  return { used: BigInt(offStrings + sizeStrings), strings: blob.slice(offStrings, offStrings + sizeStrings) };
+}
+
+/** libfdt fdt_find_add_string_: a name already in the strings block (as any NUL-terminated tail) adds nothing. */
+function addString(strings: Uint8Array, name: string): Uint8Array {
+  const s = Buffer.from(`${name}\0`, 'latin1');
+  if (Buffer.from(strings).indexOf(s) >= 0) return strings;
+  return new Uint8Array(Buffer.concat([strings, s]));
+}
+
+function structSize(tree: Tree): bigint {
+  return BigInt(readU32(writeDtb(tree), HDR.size_dt_struct));
+}
+
+/** fdt_subnode_offset(fdt, 0, name): the first child called `name` or `name@…`. */
+function subnode(root: Node, name: string): Node | undefined {
+  return root.children.find((c) => c.name === name || c.name.startsWith(`${name}@`));
+}
+
+function cstr(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(`${s}\0`, 'latin1'));
+}
+
+/**
+ * Boot `tree` through U-Boot's booti/bootz: placements, the tree Linux gets and the list of
+ * U-Boot's changes. Follows the functions named at the top of this file.
+ */
+export function ubootBoot(input: UBootInput): UBootResult {
+  const { arch } = input;
+  const defaults = QEMU_UBOOT[arch];
+  const env: UBootEnv = { ...defaults.env, ...input.options?.env };
+  const build = defaults.build;
+  const diagnostics: Diagnostic[] = [];
+  const edits: string[] = [];
+  const ulongMax = arch === 'arm64' ? (1n << 64n) - 1n : (1n << 32n) - 1n;
+  const bank0 = input.memory[0];
+  const tree: Tree = { ...input.tree, root: cloneNode(input.tree.root), memreserves: [...input.tree.memreserves] };
+  const totalsize0 = input.qemuTotalsize ?? BigInt(readU32(input.blob, HDR.totalsize));
+  if (!bank0) return { tree, dtb: { base: 0n, size: totalsize0 }, edits, diagnostics };
+  // gd->ram_top: the end of the first bank (fdtdec_setup_mem_size_base); a 32-bit U-Boot's wraps at 4 GiB.
+  let ramTop = bank0.base + bank0.size;
+  if (ramTop > ulongMax + 1n) {
+    diagnostics.push(
+      diag(
+        'warning',
+        'u-boot-ram-top',
+        `the first bank ends at ${hex(ramTop)}, past what a 32-bit U-Boot's ram_top holds; planned with RAM ending at 4 GiB`,
+      ),
+    );
+    ramTop = ulongMax + 1n;
+  }
+
+  // Where the DTB is when the boot command runs: fdt_addr_r, else $fdtcontroladdr — U-Boot's
+  // copy of the DTB QEMU handed over (board_f.c reserve_fdt: ALIGN(fdt_totalsize, 32)).
+  const fdtAddrR = envHex(env.fdt_addr_r);
+  const controlFdt = ramTop - build.aboveFdt - alignUp(totalsize0, 32n);
+  const fdtAt = fdtAddrR ?? controlFdt;
+  const sp = controlFdt - build.spBelowFdt;
+  const reservedBase = input.options?.reservedBase ?? alignDown(sp - build.stackSize, PAGE) - build.efiPages * PAGE;
+
+  // boot_start_lmb: one region, [bootm_low, bootm_low + bootm_size).
+  const bootmLow = envHex(env.bootm_low) ?? bank0.base;
+  const bootmSize = envHex(env.bootm_size) ?? ramTop - bootmLow;
+  const bootmMapsize = envHex(env.bootm_mapsize) ?? bootmSize;
+  const lmb = new Lmb({ base: bootmLow, size: bootmSize });
+  lmb.reserve({ base: reservedBase, size: ramTop - reservedBase });
+
+  // The kernel.
+  let kernelLoad: bigint | undefined;
+  const kernelAddr = envHex(env.kernel_addr_r) ?? 0n;
+  if (arch === 'arm64') {
+    // booti_setup: text_offset is 0 and flags bit 3 is set in every Image since Linux 3.17/4.6
+    // (arch/arm64/kernel/head.S), so ALIGN(kernel_addr_r, 2 MiB).
+    kernelLoad = alignUp(kernelAddr, 2n * MiB);
+    if (kernelLoad !== kernelAddr)
+      edits.push(`booti: Image moved from kernel_addr_r ${hex(kernelAddr)} to ${hex(kernelLoad)} (2 MiB aligned)`);
+    lmb.reserve({ base: kernelLoad, size: input.imageSize ?? 0n });
+  } else {
+    // The zImage runs at kernel_addr_r; its decompressor picks PHYS_OFFSET (fdt_check_mem_start).
+    const masked = kernelAddr & 0xf800_0000n;
+    const inRam = input.memory.some((b) => masked >= b.base && masked < b.base + b.size);
+    const lowest = input.memory.reduce((a, b) => (b.base < a ? b.base : a), bank0.base);
+    const physOffset = inRam ? masked : alignUp(lowest, 2n * MiB);
+    if (physOffset !== lowest) {
+      kernelLoad = physOffset + 0x8000n;
+      edits.push(
+        `bootz: the decompressor puts the kernel at ${hex(kernelLoad)} (PHYS_OFFSET ${hex(physOffset)} from the zImage at ${hex(kernelAddr)})`,
+      );
+    }
+  }
+
+  // The initrd (boot_ramdisk_high).
+  let initrd: Bank | undefined;
+  if (input.initrdSize > 0n) {
+    const rdData = envHex(env.ramdisk_addr_r) ?? 0n;
+    const high = env.initrd_high !== undefined ? envHex(env.initrd_high)! : bootmMapsize + bootmLow;
+    if (high === ulongMax) {
+      initrd = { base: rdData, size: input.initrdSize };
+      lmb.reserve(initrd);
+    } else {
+      const at = high ? lmb.allocBase(input.initrdSize, PAGE, high) : lmb.allocBase(input.initrdSize, PAGE);
+      if (at === undefined)
+        diagnostics.push(diag('error', 'u-boot-ramdisk', 'U-Boot: "ramdisk - allocation error" (no room below initrd_high)'));
+      else {
+        initrd = { base: at, size: input.initrdSize };
+        edits.push(`initrd copied from ramdisk_addr_r ${hex(rdData)} to ${hex(at)} (initrd_high ${env.initrd_high ?? 'unset'})`);
+      }
+    }
+  }
+
+  // image_setup_linux: the DTB's own reservations, then boot_relocate_fdt.
+  for (const m of input.tree.memreserves) lmb.reserve({ base: m.address, size: m.size });
+  for (const r of reservedRegs(input.tree)) lmb.reserve(r);
+  const ofLen = totalsize0 + 0x3000n;
+  let dtbBase = fdtAt;
+  if (env.fdt_high !== undefined) {
+    const high = envHex(env.fdt_high)!;
+    if (high === ulongMax) lmb.reserve({ base: fdtAt, size: ofLen });
+    else {
+      const at = high ? lmb.allocBase(ofLen, PAGE, high) : lmb.allocBase(ofLen, PAGE);
+      if (at === undefined)
+        diagnostics.push(diag('error', 'u-boot-fdt', 'U-Boot: "device tree - allocation error" (no room below fdt_high)'));
+      else dtbBase = at;
+    }
+  } else {
+    const at = lmb.allocBase(ofLen, PAGE, bank0.base + (bank0.size < bootmMapsize ? bank0.size : bootmMapsize));
+    if (at === undefined) diagnostics.push(diag('error', 'u-boot-fdt', 'U-Boot: "device tree - allocation error"'));
+    else dtbBase = at;
+  }
+  edits.push(
+    dtbBase === fdtAt
+      ? `DTB used in place at ${hex(fdtAt)} (fdt_high ${env.fdt_high})`
+      : `DTB copied from ${fdtAddrR !== undefined ? 'fdt_addr_r' : '$fdtcontroladdr'} ${hex(fdtAt)} to ${hex(dtbBase)} (fdt_high ${env.fdt_high ?? 'unset'})`,
+  );
+
+  // image_setup_libfdt's edits; the blob grows by what they add to the structure and strings blocks.
+  const before = structSize(input.tree);
+  let { used, strings } = blobUse(input.blob);
+  let chosen = getChild(tree.root, 'chosen');
+  if (!chosen) {
+    chosen = addChild(tree.root, newNode('chosen', noSpan));
+    edits.push('/chosen created');
+  }
+  const setNew = (n: Node, name: string, value: Uint8Array, what: string) => {
+    if (!getProp(n, name)) strings = addString(strings, name);
+    setProp(n, name, value);
+    edits.push(what);
+  };
+  if (env.bootargs !== undefined)
+    setNew(chosen, 'bootargs', cstr(env.bootargs), `/chosen/bootargs = "${env.bootargs}" (U-Boot's bootargs)`);
+  setNew(chosen, 'u-boot,version', cstr(build.version), `/chosen/u-boot,version = "${build.version}"`);
+  // arch_fixup_fdt → fdt_fixup_memory_banks: the first `memory` node (created when missing).
+  let memNode = subnode(tree.root, 'memory');
+  if (!memNode) {
+    memNode = addChild(tree.root, newNode('memory', noSpan));
+    edits.push('/memory created');
+  }
+  const { addressCells, sizeCells } = rootCells(tree);
+  if (!getProp(memNode, 'device_type')) strings = addString(strings, 'device_type');
+  setProp(memNode, 'device_type', cstr('memory'));
+  const banks = input.memory.filter((b) => b.size > 0n);
+  const reg = banks.flatMap((b) => [cellsValue([b.base], addressCells === 2 ? 2 : 1), cellsValue([b.size], sizeCells === 2 ? 2 : 1)]);
+  if (!getProp(memNode, 'reg')) strings = addString(strings, 'reg');
+  setProp(memNode, 'reg', new Uint8Array(Buffer.concat(reg)));
+  edits.push(
+    `${memNode.name}: reg := U-Boot's DRAM banks ${banks.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')} (fdt_fixup_memory_banks)`,
+  );
+  used += structSize(tree) - before + BigInt(strings.length) - BigInt(blobUse(input.blob).strings.length);
+  // fdt_shrink_to_minimum + FDT_RAMDISK_OVERHEAD.
+  const off = dtbBase & 0xfffn;
+  let totalsize = alignUp(used + 5n * 16n + off, PAGE) - off;
+  if (initrd) totalsize += 0x80n;
+  // fdt_initrd.
+  if (initrd) {
+    const i = tree.memreserves.findIndex((m) => m.address === initrd.base);
+    if (i >= 0) tree.memreserves.splice(i, 1);
+    tree.memreserves.push({ address: initrd.base, size: initrd.size, labels: [], span: noSpan });
+    const cells = addressCells === 2 ? 2 : 1;
+    setProp(chosen, 'linux,initrd-start', cellsValue([initrd.base], cells));
+    setProp(chosen, 'linux,initrd-end', cellsValue([initrd.base + initrd.size], cells));
+    edits.push(
+      `/memreserve/ ${hex(initrd.base)} ${hex(initrd.size)} and /chosen/linux,initrd-start/-end added for the initrd (fdt_initrd)`,
+    );
+  }
+  edits.push(`fdt_totalsize ${hex(totalsize)} (fdt_shrink_to_minimum)`);
+  return {
+    tree,
+    ...(kernelLoad !== undefined ? { kernelLoad } : {}),
+    ...(initrd ? { initrd } : {}),
+    dtb: { base: dtbBase, size: totalsize },
+    edits,
+    diagnostics,
+  };
+}
+
+/**
+ * boot_fdt_add_mem_rsv_regions: the first `reg` entry of every enabled /reserved-memory child,
+ * decoded with /reserved-memory's own cells (fdt_get_resource).
+ */
+function reservedRegs(tree: Tree): Bank[] {
+  const rm = getChild(tree.root, 'reserved-memory');
+  if (!rm) return [];
+  const cell = (n: Node, name: string, d: number) => {
+    const p = getProp(n, name);
+    return p && p.value.length === 4 ? readU32(p.value, 0) : d;
+  };
+  const ac = cell(rm, '#address-cells', 2);
+  const sc = cell(rm, '#size-cells', 1);
+  const out: Bank[] = [];
+  for (const n of rm.children) {
+    const status = cString(n, 'status');
+    if (status !== undefined && status !== 'okay' && status !== 'ok') continue;
+    const reg = getProp(n, 'reg');
+    if (!reg || reg.value.length < (ac + sc) * 4) continue;
+    out.push({ base: readCells(reg.value, 0, ac), size: readCells(reg.value, ac * 4, sc) });
+  }
+  return out;
+}
+
+/** `NAME=VALUE` of --uboot-env (a U-Boot variable the model reads). */
+export function parseUbootEnv(spec: string): { name: UBootEnvName; value: string } | Diagnostic {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(spec);
+  const name = m?.[1];
+  const known = (n: string | undefined): n is UBootEnvName => UBOOT_ENV_NAMES.some((k) => k === n);
+  if (!m || !known(name))
+    return diag('error', 'bad-uboot-env', `--uboot-env expects NAME=VALUE with NAME one of ${UBOOT_ENV_NAMES.join(', ')}, got '${spec}'`);
+  if (name !== 'bootargs' && parseSize(`0x${m[2]!.replace(/^0[xX]/, '')}`) === undefined)
+    return diag('error', 'bad-uboot-env', `--uboot-env ${name}: '${m[2]}' is not a hex number (U-Boot reads these as hex)`);
+  return { name, value: m[2]! };
+}

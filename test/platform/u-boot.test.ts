@@ -1,0 +1,113 @@
+// The u-boot platform against real boots of Debian's u-boot-qemu 2023.01 on QEMU 7.2 virt (1 GiB,
+// -dtb = the fixture, -kernel/-initrd through fw_cfg, the default bootcmd_qfw: booti/bootz
+// $kernel_addr_r $ramdisk_addr_r:$filesize $fdtcontroladdr). The fixtures are QEMU's virt tree
+// with a no-map region at 0x7dd80000+0x30000 (just below where U-Boot would copy the DTB) and a
+// dynamic pool. What U-Boot printed and what the kernel reserved (memblock=debug) is quoted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadBoard } from '../../src/board.js';
+import { getChild, getProp } from '../../src/tree/types.js';
+import { parseDts } from '../../src/source/parser.js';
+import { parseBoardArgs } from '../../src/cli/board-options.js';
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/u-boot/${name}`, import.meta.url)));
+const G = 1n << 30n;
+const APPEND64 = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 nokaslr memblock=debug';
+const APPEND32 = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 memblock=debug';
+
+test('arm64 booti: Image at kernel_addr_r, initrd and DTB copied top-down below U-Boot, the DTB below the no-map region', () => {
+  const b = loadBoard(fixture('virt-arm64-1g.dtb'), {
+    platform: 'u-boot',
+    arch: 'arm64',
+    asBooted: true,
+    ram: G,
+    initrdSize: 1014218n,
+    bootargs: APPEND64,
+  });
+  assert.deepEqual(b.diagnostics, []);
+  // "## Flattened Device Tree blob at 7eeae3d0"
+  assert.ok(b.edits.includes('DTB copied from $fdtcontroladdr 0x7eeae3d0 to 0x7dd74000 (fdt_high 0xffffffff)'), b.edits.join('\n'));
+  // memblock_reserve: [0x0000000040400000-0x0000000042f3ffff] arm64_memblock_init
+  assert.equal(b.placements.kernelLoad, 0x40400000n);
+  // "Loading Ramdisk to 7ddb2000, end 7dea99ca"; early_init_fdt_scan_reserved_mem [0x7ddb2000-0x7dea99c9]
+  assert.deepEqual(b.placements.initrd, { base: 0x7ddb2000n, size: 0xf79can });
+  // "Loading Device Tree to 000000007dd74000"; reserved[0x2] [0x7dd74000-0x7dd7607f], 0x2080 bytes
+  assert.deepEqual(b.placements.dtb, { base: 0x7dd74000n, size: 0x2080n });
+  assert.deepEqual(
+    b.tree?.memreserves.map((m) => [m.address, m.size]),
+    [[0x7ddb2000n, 0xf79can]],
+  );
+  const chosen = getChild(b.tree!.root, 'chosen')!;
+  assert.equal(new TextDecoder().decode(getProp(chosen, 'u-boot,version')!.value), '2023.01+dfsg-2+deb12u3\0');
+  assert.equal(getProp(chosen, 'linux,initrd-start')!.value.length, 8);
+});
+
+test('arm bootz: 32-bit all-ones fdt_high/initrd_high keep the DTB in place at $fdtcontroladdr and the initrd at ramdisk_addr_r', () => {
+  const b = loadBoard(fixture('virt-arm-1g.dtb'), {
+    platform: 'u-boot',
+    arch: 'arm',
+    asBooted: true,
+    ram: G,
+    initrdSize: 907350n,
+    bootargs: APPEND32,
+  });
+  assert.deepEqual(b.diagnostics, []);
+  // zImage at 0x40400000: the decompressor's PHYS_OFFSET is RAM's base, the profile's own placement.
+  assert.equal(b.placements.kernelLoad, undefined);
+  // memblock_reserve: [0x44000000-0x440dd855] early_init_fdt_scan_reserved_mem
+  assert.deepEqual(b.placements.initrd, { base: 0x44000000n, size: 907350n });
+  // "Using Device Tree in place at 7eeef590"; reserved[0x4] [0x7eeef590-0x7eef207f], 0x2af0 bytes
+  assert.deepEqual(b.placements.dtb, { base: 0x7eeef590n, size: 0x2af0n });
+});
+
+test('a board: fdt_addr_r with all-ones fdt_high/initrd_high (64-bit) boots in place; memory banks written into /memory', () => {
+  const r = parseDts(
+    `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };
+      memory@880000000 { device_type = "memory"; reg = <0x8 0x80000000 0 0x40000000>; }; };`,
+    'b.dts',
+    { includeDirs: [] },
+  );
+  const args = parseBoardArgs([
+    '--platform',
+    'u-boot',
+    '--memory',
+    '0x80000000+2G',
+    '--uboot-env',
+    'fdt_addr_r=0x83000000',
+    '--uboot-env',
+    'fdt_high=0xffffffffffffffff',
+    '--uboot-env',
+    'initrd_high=ffffffffffffffff',
+    '--uboot-env',
+    'kernel_addr_r=0x80080000',
+    '--uboot-env',
+    'ramdisk_addr_r=0x88000000',
+    '--initrd-size',
+    '1M',
+  ]);
+  assert.ok(args.ok);
+  const b = loadBoard(r.tree!, { ...args.args.board, arch: 'arm64' });
+  assert.deepEqual(b.diagnostics, []);
+  // booti_setup: ALIGN(0x80080000, 2 MiB)
+  assert.equal(b.placements.kernelLoad, 0x80200000n);
+  assert.deepEqual(b.placements.initrd, { base: 0x88000000n, size: 1n << 20n });
+  assert.equal(b.placements.dtb?.base, 0x83000000n);
+  // fdt_fixup_memory_banks rewrites the first memory node only; the second stays and the kernel adds it.
+  assert.deepEqual(b.memory, [
+    { base: 0x80000000n, size: 2n * G },
+    { base: 0x880000000n, size: G },
+  ]);
+  const mem = b.tree!.root.children.filter((c) => c.name.startsWith('memory'));
+  assert.deepEqual(
+    mem.map((m) => Buffer.from(getProp(m, 'reg')!.value).toString('hex')),
+    ['00000000800000000000000080000000', '00000008800000000000000040000000'],
+  );
+});
+
+test('--uboot-env refuses unknown names and non-hex addresses', () => {
+  const a = parseBoardArgs(['--uboot-env', 'loadaddr=0x1']);
+  assert.ok(!a.ok && /NAME one of/.test(a.error));
+  const b = parseBoardArgs(['--uboot-env', 'kernel_addr_r=zz']);
+  assert.ok(!b.ok && /not a hex number/.test(b.error));
+});
