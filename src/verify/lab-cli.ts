@@ -1,4 +1,5 @@
 // `npm run lab -- --kernels 6.1-arm64,6.12-arm64 --cases 300 --seed 1 [--jobs 2] [--early-stop none|memory-line]`
+// (`--help` lists every option).
 // Boots generated cases on each kernel (both cores in parallel), caches each observation keyed by
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
 import { labKernels, fetchKernels, type KernelInfo } from './kernels.js';
@@ -6,7 +7,7 @@ import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
-import { observationFromJson, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
+import { observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
 
 function arg(name: string, dflt?: string): string | undefined {
@@ -14,7 +15,23 @@ function arg(name: string, dflt?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : dflt;
 }
 
+const usage = `usage: npm run lab -- [options]
+  --kernels ID,ID    lab kernels to boot (default: the core ones; \`carveout kernels\` lists them)
+  --cases N          cases per kernel (default 300), generated from --seed (default 1)
+  --first I          first case index (default 0); the files keep every cached case below it
+  --jobs N           QEMUs in parallel (default 2)
+  --full-every N     every Nth case boots to /init, the others stop once reserved memory is printed (default 1: all)
+  --timeout S        seconds before a boot is stopped (default 40; a 32-bit fast boot 25)
+  --early-stop none|memory-line|after-dump   how a full arm64 boot stops (default none)
+  --out DIR          where the records and QEMU's virt trees go (default data/lab)
+  --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
+`;
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
   const kernels = (
     arg('kernels') ??
     labKernels
@@ -35,6 +52,12 @@ async function main(): Promise<number> {
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));
+  const timeoutArg = arg('timeout');
+  const timeoutMs = timeoutArg === undefined ? undefined : Number(timeoutArg) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    process.stderr.write(`lab: --timeout wants seconds, got ${timeoutArg}\n`);
+    return 2;
+  }
   for (const a of ['arm64', 'arm'] as const) {
     const miss = qemuAvailable(a);
     if (miss) {
@@ -89,6 +112,15 @@ async function main(): Promise<number> {
         // Two indexes can draw the same case (e.g. no /reserved-memory at all): one boot serves both.
         recs.set(`${seed}:${i}`, { ...r, seed, index: i });
       }
+      // A boot that printed nothing before the bound observed nothing: it stays out of the file
+      // (a later run with a longer --timeout boots it again).
+      let unseen = 0;
+      for (const [key, r] of recs) {
+        if (!printedNothing(observationFromJson(r.observation))) continue;
+        recs.delete(key);
+        unseen++;
+      }
+      if (unseen) process.stderr.write(`lab: ${id}: ${unseen} case(s) printed nothing before the bound, not recorded\n`);
       if (recs.size) writeLabRecordsJson(id, [...recs.values()], out);
     }
   };
@@ -99,7 +131,7 @@ async function main(): Promise<number> {
       if (!job) return;
       const tj = Date.now();
       try {
-        const r = await runJob(job, { earlyStop, dataDir: out, fast: fullEvery > 1 && job.index % fullEvery !== 0 });
+        const r = await runJob(job, { earlyStop, timeoutMs, dataDir: out, fast: fullEvery > 1 && job.index % fullEvery !== 0 });
         done++;
         if (r.cached) cachedN++;
         else {
@@ -113,7 +145,17 @@ async function main(): Promise<number> {
             log?: unknown[];
           };
           const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
-          const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : o.timedOut ? 'TIMEOUT' : o.panicked ? 'PANIC' : 'incomplete';
+          const status = o.completed
+            ? 'ok'
+            : fastOk
+              ? 'ok-fast'
+              : printedNothing(observationFromJson(r.record.observation))
+                ? 'PRINTED-NOTHING'
+                : o.timedOut
+                  ? 'TIMEOUT'
+                  : o.panicked
+                    ? 'PANIC'
+                    : 'incomplete';
           if (!o.completed && !fastOk) failed++;
           const mins = (Date.now() - t0) / 60000;
           process.stdout.write(

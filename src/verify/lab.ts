@@ -11,7 +11,15 @@ import { boot, type EarlyStop, type BootResult } from './qemu.js';
 import { initrdStart, virtTree } from '../platform/qemu-virt.js';
 import { writeDtb } from '../fdt/writer.js';
 import { caseId, type LabCase } from './generator.js';
-import { parseConsole, toJsonValue, compactTrace, type LabRecordJson, type Observation } from './observation.js';
+import {
+  parseConsole,
+  toJsonValue,
+  compactTrace,
+  observationFromJson,
+  printedNothing,
+  type LabRecordJson,
+  type Observation,
+} from './observation.js';
 
 /** Bump when anything that changes what a boot shows changes (command line, initramfs, QEMU args). */
 export const LAB_VERSION = 1;
@@ -74,6 +82,8 @@ export async function observe(
   const initrdSize = readFileSync(initrd).length;
   const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
   const timeoutMs = opts.timeoutMs ?? 40_000;
+  // A 32-bit memblock=debug boot stops after the dump, well before /init: a shorter default bound.
+  const traceTimeoutMs = opts.timeoutMs ?? 25_000;
   const boots: BootResult[] = [];
   // Every boot of a case: the same kernel, initramfs, blob and RAM; only the command line and when to stop differ.
   const bootWith = (append: string, timeoutMs: number, earlyStop: EarlyStop): Promise<BootResult> =>
@@ -81,7 +91,7 @@ export async function observe(
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixedAppend(def.arch, true), caseArgs);
     const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : (opts.earlyStop ?? 'none');
-    const b = await bootWith(append, def.traceNeedsSeparateBoot ? Math.min(timeoutMs, 25_000) : timeoutMs, earlyStop);
+    const b = await bootWith(append, def.traceNeedsSeparateBoot ? traceTimeoutMs : timeoutMs, earlyStop);
     boots.push(b);
     const o = finish(parseConsole(k.id, b.console), b, opts);
     return { observation: o, append, initrdSize, boots };
@@ -90,7 +100,7 @@ export async function observe(
   const append = join2(fixedAppend(def.arch, false), caseArgs);
   const traceAppend = join2(fixedAppend(def.arch, true), caseArgs);
   const b1 = await bootWith(append, timeoutMs, opts.earlyStop ?? 'none');
-  const b2 = await bootWith(traceAppend, Math.min(timeoutMs, 25_000), 'after-dump');
+  const b2 = await bootWith(traceAppend, traceTimeoutMs, 'after-dump');
   boots.push(b1, b2);
   const o = finish(parseConsole(k.id, b1.console), b1, opts);
   const t = parseConsole(k.id, b2.console);
@@ -153,13 +163,13 @@ export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256:
   return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
 }
 
-/** Run one lab job, or return its cached record. */
+/** Run one lab job, or return its cached record (a cached boot that printed nothing is booted again). */
 export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
   const id = caseId(job.case);
   const { dtb, sha256 } = labDtb(job.case, opts.dataDir);
   const f = cachePath(job.kernel.id, id, sha256, !!opts.fast);
   const hit = cachedRecord(job.kernel.id, job.case, sha256, !opts.fast);
-  if (hit) return { record: hit, cached: true, boots: 0 };
+  if (hit && !printedNothing(observationFromJson(hit.observation))) return { record: hit, cached: true, boots: 0 };
   const ram = BigInt(job.case.ramMiB) << 20n;
   const res = await observe(job.kernel, dtb, ram, job.case.bootargs, opts);
   res.observation.memblock = compactTrace(res.observation.memblock);

@@ -500,6 +500,16 @@ const BIGINT_KEYS = new Set([
   'cmaFreeKiB',
 ]);
 
+/**
+ * The wall-clock bound stopped QEMU before the kernel printed its first line (`Linux version`).
+ * A zImage's decompressor prints nothing, and on a loaded host it alone can outlast the bound
+ * (a 7 MiB XZ armmp zImage takes 7-16 s of a shared core to reach the kernel): the lab saw
+ * nothing of such a boot, so it is not an observation of the kernel and judges no prediction.
+ */
+export function printedNothing(o: Pick<Observation, 'timedOut' | 'linuxVersion'>): boolean {
+  return o.timedOut && o.linuxVersion === undefined;
+}
+
 /** Inverse of `toJsonValue` for an Observation. */
 export function observationFromJson(j: unknown): Observation {
   const rev = (v: unknown, key?: string): unknown => {

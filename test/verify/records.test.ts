@@ -3,10 +3,10 @@
 // DTB rebuildable offline to the exact bytes booted, each with a parsed observation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLabRecordsJson, recordDtb } from '../../src/verify/records.js';
+import { readLabRecordsJson, recordDtb, recordedKernels } from '../../src/verify/records.js';
 import { generateCase, caseId, type LabCase } from '../../src/verify/generator.js';
 import { labKernels } from '../../src/verify/kernels.js';
-import { observationFromJson } from '../../src/verify/observation.js';
+import { observationFromJson, parseConsole, printedNothing } from '../../src/verify/observation.js';
 
 const CORE = labKernels.filter((k) => k.core);
 
@@ -46,3 +46,21 @@ for (const k of CORE) {
     for (let i = 0; i < 300; i++) assert.ok(seed1.has(i), `${k.id}: case #${i} of seed 1 missing`);
   });
 }
+
+// A boot that printed nothing before the lab's bound (printedNothing) observed nothing; the lab
+// leaves it out of the files, so every stored record is a boot the kernel printed something in.
+test('every recorded boot printed at least its first kernel line', () => {
+  const unseen: string[] = [];
+  for (const id of recordedKernels())
+    for (const r of readLabRecordsJson(id)) if (printedNothing(observationFromJson(r.observation))) unseen.push(`${id} #${r.index}`);
+  assert.deepEqual(unseen, []);
+});
+
+test('printedNothing: only a boot stopped by the bound before `Linux version`', () => {
+  const silent = { ...parseConsole('5.10-armmp', ''), timedOut: true };
+  assert.equal(printedNothing(silent), true);
+  const started = { ...parseConsole('5.10-armmp', '[    0.000000] Linux version 5.10.0-32-armmp (x) #1 SMP\n'), timedOut: true };
+  assert.equal(printedNothing(started), false);
+  // QEMU exiting by itself (panic=-1 reboots, -no-reboot ends QEMU) is an outcome, even without output.
+  assert.equal(printedNothing(parseConsole('5.10-armmp', '')), false);
+});
