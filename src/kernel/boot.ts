@@ -6,7 +6,7 @@
 // and alignments, so the default CMA area and crashkernel land where the kernel puts them.
 import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine } from './context.js';
-import { Memblock, MemblockPanic, formatMemblockEvent } from './memblock.js';
+import { Memblock, MemblockPanic, memblockTraceLines } from './memblock.js';
 import { parseCmdline, type EarlyReserveApi } from './cmdline.js';
 import { BootPanic, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
 import { chosenBootargs } from './of-fdt.js';
@@ -96,7 +96,9 @@ function finish(r: BootResult, traceStart: number): BootResult {
   const evs = mb.events.slice(traceStart);
   r.trace = { events: evs.map((e) => ({ kind: e.kind, detail: e })) };
   if (r.ctx.cmdline.memblockDebug) {
-    r.memblockLines = evs.map((e) => formatMemblockEvent(e, r.ctx.profile.physAddrBits)).filter((x): x is string => x !== undefined);
+    // made when read: with terabytes of RAM the kernel prints millions of page-table lines
+    const bits = r.ctx.profile.physAddrBits;
+    Object.defineProperty(r, 'memblockLines', { get: () => [...memblockTraceLines(evs, bits)], configurable: true });
   }
   return r;
 }

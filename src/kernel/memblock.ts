@@ -67,18 +67,33 @@ export type MemblockAllocArgs = {
 /** A range call's event. */
 export type MemblockRangeEvent = {
   kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free';
+  /** The reserve of a run of allocations (see MemblockAllocEvent's `count`): it spans all the blocks. */
+  count?: number;
 } & MemblockRangeArgs;
 
-/** One `memblock=debug` line's worth of information, as the model records it. */
-export type MemblockEvent =
-  | MemblockRangeEvent
-  /** `result`: what the call returned (0 on failure); the kernel does not print it. */
-  | ({ kind: 'memblock_phys_alloc_range'; result: bigint } & MemblockAllocArgs)
+/**
+ * An allocation's event. `result`: what the call returned (0 on failure); the kernel does not
+ * print it. `count` (when more than one): the same call made `count` times in a row, as
+ * early_pgtable_alloc and the vmemmap do — one page-table page per 2 MiB, millions on a large
+ * machine. The kernel prints each of them (and each one's memblock_reserve line, see
+ * memblockTraceLines); the model keeps one event whose `result` is the first block, the others
+ * following it by `size` downwards (top-down) or upwards (bottom-up), and the memblock_reserve
+ * event after it spans all the blocks with the same `count` — the shape the lab records give such
+ * runs (src/verify/observation.ts). A failed allocation's `count` is that many failed calls.
+ */
+export type MemblockAllocEvent =
+  | ({ kind: 'memblock_phys_alloc_range'; result: bigint; count?: number } & MemblockAllocArgs)
   | ({
       kind: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw';
       nid: number;
       result: bigint;
-    } & MemblockAllocArgs)
+      count?: number;
+    } & MemblockAllocArgs);
+
+/** One `memblock=debug` line's worth of information, as the model records it. */
+export type MemblockEvent =
+  | MemblockRangeEvent
+  | MemblockAllocEvent
   | { kind: 'memblock_double_array'; type: 'memory' | 'reserved'; max: number; base: bigint; end: bigint }
   /** Not a kernel line: a model-side note (e.g. limit changes) kept in order with the rest. */
   | { kind: 'note'; text: string };
@@ -110,6 +125,22 @@ export interface MemblockOptions {
   smpCacheBytes?: number;
   /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS. */
   initRegions?: number;
+}
+
+/** One search an allocation makes: memblock_find_in_range_node's range and node. */
+type FindTry = { start: bigint; end: bigint; nid: number };
+
+/** A fit memblock_find_in_range_node found: the block, in the free range [lo, hi) it came from (clamped). */
+type Fit = { at: bigint; lo: bigint; hi: bigint };
+
+/**
+ * The blocks a run of identical allocations got, in call order: `count` blocks from `first`, each
+ * `step` bytes from the one before; `first` 0 for `count` failed calls.
+ */
+export interface AllocRun {
+  first: bigint;
+  count: number;
+  step: bigint;
 }
 
 /** Raised when the kernel would panic (6.12 cannot resize the arrays before memblock_allow_resize). */
@@ -493,30 +524,35 @@ export class Memblock {
   }
 
   /** __memblock_find_range_bottom_up */
-  private findRangeBottomUp(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): bigint {
+  private findRangeBottomUp(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): Fit | undefined {
     for (let [thisStart, thisEnd] of this.freeRanges(nid, flags)) {
       thisStart = clamp(thisStart, start, end);
       thisEnd = clamp(thisEnd, start, end);
       const cand = this.w(roundUp(thisStart, align));
-      if (cand < thisEnd && thisEnd - cand >= size) return cand;
+      if (cand < thisEnd && thisEnd - cand >= size) return { at: cand, lo: thisStart, hi: thisEnd };
     }
-    return 0n;
+    return undefined;
   }
 
   /** __memblock_find_range_top_down */
-  private findRangeTopDown(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): bigint {
+  private findRangeTopDown(start: bigint, end: bigint, size: bigint, align: bigint, nid: number, flags: number): Fit | undefined {
     for (let [thisStart, thisEnd] of this.freeRangesReverse(nid, flags)) {
       thisStart = clamp(thisStart, start, end);
       thisEnd = clamp(thisEnd, start, end);
       if (thisEnd < size) continue;
       const cand = roundDown(thisEnd - size, align);
-      if (cand >= thisStart) return cand;
+      if (cand >= thisStart) return { at: cand, lo: thisStart, hi: thisEnd };
     }
-    return 0n;
+    return undefined;
   }
 
   /** memblock_find_in_range_node: first fit in [start, end), never the first page. 0 = none. */
   findInRangeNode(size: bigint, align: bigint, start: bigint, end: bigint, nid = NUMA_NO_NODE, flags = MEMBLOCK_NONE): bigint {
+    return this.fitInRangeNode(size, align, start, end, nid, flags)?.at ?? 0n;
+  }
+
+  /** memblock_find_in_range_node, with the free range (clamped to [start, end)) the fit lies in. */
+  private fitInRangeNode(size: bigint, align: bigint, start: bigint, end: bigint, nid: number, flags: number): Fit | undefined {
     [size, align, start, end] = [this.w(size), this.w(align), this.w(start), this.w(end)];
     if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = this.currentLimit;
     if (start < this.pageSize) start = this.pageSize;
@@ -591,6 +627,118 @@ export class Memblock {
   /** memblock_alloc: memblock_alloc_try_nid(size, align, 0, ACCESSIBLE, NUMA_NO_NODE). */
   alloc(size: bigint, align: bigint, caller = '?'): bigint {
     return this.allocTryNid(size, align, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
+  }
+
+  /**
+   * `count` memblock_phys_alloc_range calls with the same arguments, one after the other, as
+   * early_pgtable_alloc makes them: the memblock tables and the trace come out as those calls
+   * leave them, in time that does not grow with `count`. Stops after the first failed call (the
+   * kernel's caller panics there). Returns the blocks, in order.
+   */
+  physAllocRangeRepeat(count: number, size: bigint, align: bigint, start: bigint, end: bigint, caller = '?'): AllocRun[] {
+    [size, align, start, end] = [this.w(size), this.w(align), this.w(start), this.w(end)];
+    const tries = this.rangeNidTries(start, end, NUMA_NO_NODE, false);
+    return this.repeat(count, size, align, tries, () => this.physAllocRange(size, align, start, end, caller), true);
+  }
+
+  /**
+   * `count` memblock_alloc_try_nid calls (or a sibling) with the same arguments, as sparse_init
+   * and the vmemmap make them; like physAllocRangeRepeat, but a failed call does not stop the
+   * ones after it (their callers go on), they fail alike.
+   */
+  allocTryNidRepeat(
+    count: number,
+    size: bigint,
+    align: bigint,
+    minAddr: bigint,
+    maxAddr: bigint,
+    nid: number,
+    caller: string,
+    variant: MemblockAllocEvent['kind'] & `memblock_alloc_${string}`,
+  ): AllocRun[] {
+    [size, align, minAddr, maxAddr] = [this.w(size), this.w(align), this.w(minAddr), this.w(maxAddr)];
+    // memblock_alloc_internal: capped at current_limit, then retried without min_addr
+    const max = maxAddr > this.currentLimit ? this.currentLimit : maxAddr;
+    const exact = variant === 'memblock_alloc_exact_nid_raw';
+    const tries = [...this.rangeNidTries(minAddr, max, nid, exact), ...(minAddr ? this.rangeNidTries(0n, max, nid, exact) : [])];
+    return this.repeat(count, size, align, tries, () => this.allocTryNid(size, align, minAddr, maxAddr, nid, caller, variant), false);
+  }
+
+  /** The searches memblock_alloc_range_nid makes, in order: the node, then any node unless exact. */
+  private rangeNidTries(start: bigint, end: bigint, nid: number, exactNid: boolean): FindTry[] {
+    const tries = [{ start, end, nid }];
+    if (this.numaValidNode(nid) && !exactNid) tries.push({ start, end, nid: NUMA_NO_NODE });
+    return tries;
+  }
+
+  /** Where the first of `tries` that finds room finds it. */
+  private firstFit(tries: FindTry[], size: bigint, align: bigint): Fit | undefined {
+    for (const t of tries) {
+      const fit = this.fitInRangeNode(size, align, t.start, t.end, t.nid, MEMBLOCK_NONE);
+      if (fit) return fit;
+    }
+    return undefined;
+  }
+
+  /**
+   * `count` calls of `one` (an allocation searching `tries` in order for `size` bytes at `align`).
+   * Each call is made for real where something can differ — a new reserved region, the array
+   * doubling, a new free range, a failure; the calls that only take the next block of the same
+   * free range are counted and reserved at once (see MemblockAllocEvent's `count`).
+   */
+  private repeat(count: number, size: bigint, align: bigint, tries: FindTry[], one: () => bigint, stopOnFailure: boolean): AllocRun[] {
+    const runs: AllocRun[] = [];
+    if (!align) align = this.smpCacheBytes;
+    // each block then sits exactly `size` from the one before (round_down/round_up change nothing)
+    const steady = size > 0n && (align & (align - 1n)) === 0n && size % align === 0n;
+    for (let left = count; left > 0; ) {
+      const mark = this.events.length;
+      const first = one();
+      left--;
+      const ev = this.events[mark] as MemblockAllocEvent;
+      if (!first) {
+        const run = { first: 0n, count: 1, step: 0n };
+        runs.push(run);
+        if (stopOnFailure) break;
+        // A failed call changes nothing, so the calls after it fail alike; when it printed only its
+        // own line (no reserve that could not grow the array), its event stands for all of them.
+        if (left && this.events.length === mark + 1) {
+          run.count = ev.count = 1 + left;
+          break;
+        }
+        continue;
+      }
+      const run = { first, count: 1, step: this.bottomUp ? size : -size };
+      runs.push(run);
+      // The next call goes where the same searches find room now. When that is the block right
+      // next to this one, the calls after it take the following blocks of the same free range
+      // until it ends: each reserve only grows the region this block is in (the reserved array
+      // neither grows nor doubles: it has room for the one region a reserve inserts before the
+      // merge), and the other free ranges, which had no room, stay as they were — so every try
+      // before the one that finds room fails alike.
+      if (!left || !steady || this.events.length !== mark + 2 || this.reserved.regions.length >= this.reserved.max) continue;
+      const fit = this.firstFit(tries, size, align);
+      if (!fit) continue;
+      let more: bigint;
+      if (this.bottomUp) {
+        if (fit.at !== first + size) continue;
+        more = (fit.hi - fit.at) / size;
+      } else {
+        if (fit.at + size !== first) continue;
+        more = (fit.at - fit.lo) / size + 1n;
+      }
+      if (more > BigInt(left)) more = BigInt(left);
+      const low = this.bottomUp ? fit.at : first - more * size;
+      if (this.addRange(this.reserved, low, more * size, this.maxNumNodes, 0)) throw new Error('memblock: BUG in repeat');
+      left -= Number(more);
+      run.count += Number(more);
+      ev.count = run.count;
+      const rsv = this.events[mark + 1] as MemblockRangeEvent;
+      rsv.count = run.count;
+      rsv.size = BigInt(run.count) * size;
+      if (!this.bottomUp) rsv.base = low;
+    }
+    return runs;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -739,6 +887,40 @@ export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
   const digits = physAddrBits / 4;
   const m = (1n << BigInt(physAddrBits)) - 1n;
   return '0x' + (x & m).toString(16).padStart(digits, '0');
+}
+
+/**
+ * The calls a trace stands for, one event per kernel line: a run (MemblockAllocEvent's `count`)
+ * becomes its allocations, each followed by its memblock_reserve.
+ */
+export function* memblockCalls(events: readonly MemblockEvent[]): Generator<MemblockEvent> {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (!('result' in e) || !e.count || e.count < 2) {
+      yield e;
+      continue;
+    }
+    const { count, ...call } = e;
+    if (!e.result) {
+      for (let j = 0; j < count; j++) yield call;
+      continue;
+    }
+    const rsv = events[++i] as MemblockRangeEvent;
+    const { count: _, ...reserve } = rsv;
+    const step = rsv.base === e.result ? e.size : -e.size;
+    for (let j = 0n, at = e.result; j < BigInt(count); j++, at += step) {
+      yield { ...call, result: at };
+      yield { ...reserve, base: at, size: e.size };
+    }
+  }
+}
+
+/** The lines `memblock=debug` prints for a trace (memblockCalls, formatted). */
+export function* memblockTraceLines(events: readonly MemblockEvent[], physAddrBits: 32 | 64): Generator<string> {
+  for (const e of memblockCalls(events)) {
+    const line = formatMemblockEvent(e, physAddrBits);
+    if (line !== undefined) yield line;
+  }
 }
 
 /**

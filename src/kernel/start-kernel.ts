@@ -7,6 +7,7 @@
 import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 import { rmemRegions } from './rmem.js';
+import { firstMissingSection, presentSectionRanges } from './sparse.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -72,11 +73,10 @@ function cmaInitReservedAreas(st: BootState): void {
   const sparse = p.arm64?.sparse;
   if (!sparse) return;
   const shift = BigInt(sparse.sectionSizeBits);
-  const present = new Set<bigint>();
-  for (const r of st.ctx.memblock.memory.regions) for (let s = r.base >> shift; s <= (r.base + r.size - 1n) >> shift; s++) present.add(s);
+  const present = presentSectionRanges(st.ctx.memblock.memory.regions, shift);
   for (const a of st.ctx.cma.areas ?? []) {
-    for (let s = a.base >> shift; s <= (a.base + a.size - 1n) >> shift; s++) {
-      if (present.has(s)) continue;
+    const s = firstMissingSection(present, a.base >> shift, (a.base + a.size - 1n) >> shift);
+    if (s !== undefined) {
       const missing = s << shift < a.base ? a.base : s << shift;
       throw new BootPanic(
         'Attempted to kill init! exitcode=0x0000000b',

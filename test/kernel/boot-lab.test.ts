@@ -14,6 +14,7 @@ import { getProfile } from '../../src/kernel/profiles/index.js';
 import { allLabChecks, type LabCheck } from '../../src/kernel/profiles/define.js';
 import { bootRecord, cmaLines } from './boot-lab-helpers.js';
 import { compactRuns, type MemblockTraceLine as ObsEvent } from '../../src/verify/observation.js';
+import { memblockCalls, type MemblockEvent } from '../../src/kernel/memblock.js';
 
 const kernels = recordedKernels().filter((k) => getProfile(k));
 
@@ -42,10 +43,11 @@ function traceKeys(
 }
 
 /** Our trace in the lab's shape (src/verify/observation.ts compactTrace: runs of identical allocations become one event). */
-function modelTrace(ev: readonly Record<string, unknown>[]): Parameters<typeof traceKeys>[0] {
+function modelTrace(ev: readonly MemblockEvent[]): Parameters<typeof traceKeys>[0] {
   const evs: ObsEvent[] = [];
+  // one event per kernel line (runs of page-table allocations expanded), compacted below as the lab does
   // biome-ignore lint/suspicious/noExplicitAny: trace events of every kind, read field by field
-  for (const e of ev as Record<string, any>[]) {
+  for (const e of [...memblockCalls(ev)] as Record<string, any>[]) {
     if (e.kind === 'note' || e.kind === 'memblock_double_array') continue;
     if ('result' in e) {
       // callers get a `+off/len` like %pS prints, which the lab's result linking expects
@@ -164,7 +166,7 @@ for (const kernel of kernels) {
           return bad ? { ...e, result: null } : e;
         });
         const theirs = traceKeys(obsEvs, p.physAddrBits);
-        const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail)), p.physAddrBits);
+        const mine = traceKeys(modelTrace(res.trace.events.map((x) => x.detail as MemblockEvent)), p.physAddrBits);
         const n = Math.min(theirs.length, mine.length);
         // armmp's console stops mid-way with memblock=debug: its last run of allocations may be cut
         const cut = (k: number) => k >= theirs.length - 2 && p.arch === 'arm';

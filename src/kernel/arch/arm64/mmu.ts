@@ -1,11 +1,16 @@
 // arch/arm64/mm/mmu.c: paging_init — map_mem() builds the linear map from early_pgtable_alloc()
 // pages (how many: countLinearMapTables), the init_pg_dir is freed, memblock may resize from then on.
-import type { BootState } from '../../boot-state.js';
+import { BootPanic, type BootState } from '../../boot-state.js';
 import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
 import { kernelText } from './init.js';
 
-/** Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping). */
+/**
+ * Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping): one
+ * per table index a mapped range touches at each level — a PTE table per PMD block mapped page by
+ * page, a PMD table per PUD entry, and so on. Counted as unions of index ranges, so the cost does
+ * not grow with the amount of RAM.
+ */
 export function countLinearMapTables(
   mapped: Bank[],
   kernelAlias: Bank,
@@ -16,34 +21,41 @@ export function countLinearMapTables(
 ): number {
   const [pteShift, ...upper] = levelShifts as [number, ...number[]];
   const blk = 1n << BigInt(pteShift);
-  const pteTables = new Set<bigint>();
-  const upperTables = upper.map(() => new Set<bigint>());
-  const touch = (b: Bank, needPte: (idx: bigint) => boolean) => {
-    if (b.size <= 0n) return;
-    const s = b.base - memstart;
-    const e = s + b.size; // exclusive
-    for (let i = s >> BigInt(pteShift); i <= (e - 1n) >> BigInt(pteShift); i++) if (needPte(i)) pteTables.add(i);
-    upper.forEach((sh, k) => {
-      for (let i = s >> BigInt(sh); i <= (e - 1n) >> BigInt(sh); i++) upperTables[k]!.add(i);
-    });
+  /** The table indices [first, last] a bank touches at a level. */
+  const span = (b: Bank, shift: number): Span => [(b.base - memstart) >> BigInt(shift), (b.base + b.size - 1n - memstart) >> BigInt(shift)];
+  /** The PMD blocks a bank covers only in part (mapped with PTEs even where blocks are allowed). */
+  const partial = (b: Bank): Span[] => {
+    const [first, last] = span(b, pteShift);
+    const full = (i: bigint) => i * blk + memstart >= b.base && i * blk + memstart + blk <= b.base + b.size;
+    const out: Span[] = [];
+    if (!full(first)) out.push([first, first]);
+    if (last !== first && !full(last)) out.push([last, last]);
+    return out;
   };
+  const banks = [...mapped, kernelAlias].filter((b) => b.size > 0n);
   // memory without the kernel alias, at page granularity (or blocks where aligned when allowed)
-  for (const b of mapped) {
-    touch(b, (i) => {
-      if (pageGranular) return true;
-      const bs = i * blk + memstart;
-      return !(bs >= b.base && bs + blk <= b.base + b.size);
-    });
-  }
+  const pte = mapped.filter((b) => b.size > 0n).flatMap((b) => (pageGranular ? [span(b, pteShift)] : partial(b)));
   // the kernel alias [_text, __init_begin): NO_CONT_MAPPINGS only, so aligned 2 MiB blocks are
-  // sections (up to 6.12); 7.2 maps it with the flags of the rest of memory
-  touch(kernelAlias, (i) => {
-    if (!aliasBlocks) return true;
-    const bs = i * blk + memstart;
-    const full = bs >= kernelAlias.base && bs + blk <= kernelAlias.base + kernelAlias.size;
-    return !full || pteTables.has(i);
-  });
-  return pteTables.size + upperTables.reduce((a, s) => a + s.size, 0);
+  // sections (up to 6.12) unless memory around them already has a PTE table there; 7.2 maps it
+  // with the flags of the rest of memory
+  if (kernelAlias.size > 0n) pte.push(...(aliasBlocks ? partial(kernelAlias) : [span(kernelAlias, pteShift)]));
+  const total = upper.reduce((n, sh) => n + unionSize(banks.map((b) => span(b, sh))), unionSize(pte));
+  return Number(total);
+}
+
+/** An inclusive range of table indices. */
+type Span = [bigint, bigint];
+
+/** How many indices a set of ranges covers. */
+function unionSize(spans: Span[]): bigint {
+  let n = 0n;
+  let next = -1n; // the first index not yet counted
+  for (const [a, b] of [...spans].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+    const from = a > next ? a : next;
+    if (b >= from) n += b - from + 1n;
+    if (b + 1n > next) next = b + 1n;
+  }
+  return n;
 }
 
 /** Subtract `cut` from a list of ranges. */
@@ -69,8 +81,19 @@ export function pagingInit(st: BootState): void {
   const text = kernelText(st);
   const memstart = st.memstart!;
   const pg = a.pgtable;
-  const pgAlloc = () => mb.physAllocRange(page, page, 0n, MEMBLOCK_ALLOC_NOLEAKTRACE, pg.caller);
-  for (let i = 0; i < pg.extraBefore; i++) pgAlloc();
+  // early_pgtable_alloc: memblock_phys_alloc_range(PAGE_SIZE, PAGE_SIZE, 0, MEMBLOCK_ALLOC_NOLEAKTRACE)
+  // for each table, and panic() when there is none
+  const pgAlloc = (count: number) => {
+    const runs = mb.physAllocRangeRepeat(count, page, page, 0n, MEMBLOCK_ALLOC_NOLEAKTRACE, pg.caller);
+    if (runs.at(-1)?.first === 0n)
+      throw new BootPanic(
+        'Failed to allocate page table page',
+        ['Kernel panic - not syncing: Failed to allocate page table page'],
+        pg.caller,
+        "no free page below memblock.current_limit for the linear map's page tables (arch/arm64/mm/mmu.c early_pgtable_alloc)",
+      );
+  };
+  pgAlloc(pg.extraBefore);
   // map_mem's linear alias [kernel_start, __init_begin): kernel_start is the symbol
   // arm64_memblock_init reserves from (6.1 _stext, 6.12 _text; arch/arm64/mm/mmu.c)
   const kernelStart = text + a.reserveStartOffset;
@@ -79,8 +102,8 @@ export function pagingInit(st: BootState): void {
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks);
-  for (let i = 0; i < n; i++) pgAlloc();
+  pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
-  for (let i = 0; i < pg.extraAfter; i++) pgAlloc();
+  pgAlloc(pg.extraAfter);
 }

@@ -1,0 +1,87 @@
+// The arm64 linear map's page-table count and sparse_init's present sections are counted from
+// address ranges; here they are checked against the plain per-block and per-section walk on
+// random small layouts (a reference written from arch/arm64/mm/mmu.c __create_pgd_mapping and
+// mm/sparse.c memory_present: one table per index a range touches at each level).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
+import { countSections, firstMissingSection, presentSectionRanges } from '../../src/kernel/sparse.js';
+import type { Bank } from '../../src/platform/index.js';
+
+const K = 4096n;
+
+function walkTables(mapped: Bank[], alias: Bank, memstart: bigint, shifts: number[], pageGranular: boolean, aliasBlocks: boolean): number {
+  const [pteShift, ...upper] = shifts as [number, ...number[]];
+  const blk = 1n << BigInt(pteShift);
+  const pte = new Set<bigint>();
+  const up = upper.map(() => new Set<bigint>());
+  const touch = (b: Bank, need: (i: bigint) => boolean) => {
+    if (b.size <= 0n) return;
+    const s = b.base - memstart;
+    const e = s + b.size;
+    for (let i = s >> BigInt(pteShift); i <= (e - 1n) >> BigInt(pteShift); i++) if (need(i)) pte.add(i);
+    upper.forEach((sh, k) => {
+      for (let i = s >> BigInt(sh); i <= (e - 1n) >> BigInt(sh); i++) up[k]!.add(i);
+    });
+  };
+  const full = (b: Bank, i: bigint) => i * blk + memstart >= b.base && i * blk + memstart + blk <= b.base + b.size;
+  for (const b of mapped) touch(b, (i) => pageGranular || !full(b, i));
+  touch(alias, (i) => !aliasBlocks || !full(alias, i) || pte.has(i));
+  return pte.size + up.reduce((n, s) => n + s.size, 0);
+}
+
+const bank = fc
+  .record({ base: fc.integer({ min: 0, max: 4000 }), size: fc.integer({ min: 0, max: 3000 }) })
+  .map(({ base, size }): Bank => ({ base: BigInt(base) * K, size: BigInt(size) * K }));
+
+test('countLinearMapTables = one table per index touched, level by level', () => {
+  fc.assert(
+    fc.property(
+      fc.array(bank, { maxLength: 6 }),
+      bank,
+      fc.boolean(),
+      fc.boolean(),
+      fc.constantFrom([21, 30, 39], [21, 30], [25, 36], [29]),
+      (banks, alias, pageGranular, aliasBlocks, shifts) => {
+        // small shifts too, so that ranges cross many blocks: 4 KiB-page shifts scaled down
+        const small = shifts.map((s) => s - 9);
+        assert.equal(
+          countLinearMapTables(banks, alias, 0n, small, pageGranular, aliasBlocks),
+          walkTables(banks, alias, 0n, small, pageGranular, aliasBlocks),
+        );
+      },
+    ),
+    { numRuns: 500, seed: 3 },
+  );
+});
+
+test('present sections, their mem_section roots and the first missing section = the per-section walk', () => {
+  fc.assert(
+    fc.property(fc.array(bank, { maxLength: 6 }), fc.integer({ min: 12, max: 22 }), bank, (banks, shift, area) => {
+      // memblock's regions: sorted, not overlapping
+      const regions = banks
+        .filter((b) => b.size > 0n)
+        .sort((a, b) => (a.base < b.base ? -1 : 1))
+        .filter((b, i, all) => i === 0 || all[i - 1]!.base + all[i - 1]!.size <= b.base)
+        .map((b) => ({ ...b, flags: 0, nid: 0 }));
+      const sh = BigInt(shift);
+      const present = new Set<bigint>();
+      for (const r of regions) for (let s = r.base >> sh; s <= (r.base + r.size - 1n) >> sh; s++) present.add(s);
+      const ranges = presentSectionRanges(regions, sh);
+      const roots = new Set([...present].map((s) => s / 3n));
+      assert.deepEqual(countSections(ranges, 3n), { sections: BigInt(present.size), roots: BigInt(roots.size) });
+      if (area.size === 0n) return;
+      const first = area.base >> sh;
+      const last = (area.base + area.size - 1n) >> sh;
+      let want: bigint | undefined;
+      for (let s = first; s <= last; s++)
+        if (!present.has(s)) {
+          want = s;
+          break;
+        }
+      assert.equal(firstMissingSection(ranges, first, last), want);
+    }),
+    { numRuns: 500, seed: 4 },
+  );
+});
