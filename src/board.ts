@@ -20,9 +20,10 @@ import {
   type ExtraReservation,
   type PlatformLayout,
 } from './platform/index.js';
-import { mergeBoard, qemuDtbTotalSize, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
+import { efiStubBoot, type UefiOptions } from './platform/uefi.js';
 import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
 import type { OverlayChange } from './overlay/apply.js';
@@ -37,6 +38,8 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   platform?: string;
   /** `u-boot`: environment overrides and where U-Boot keeps itself. */
   uboot?: UBootOptions;
+  /** `uefi`: the firmware's free memory and where it loaded the Image (src/platform/uefi.ts). */
+  uefi?: UefiOptions;
   /**
    * The command line the firmware writes into /chosen/bootargs (QEMU's -append, which U-Boot's
    * `qfw load` also copies into its bootargs variable).
@@ -143,6 +146,7 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
     reserve: _x,
     asBooted: _b,
     uboot: _u,
+    uefi: _e,
     bootargs: _ba,
     overlays,
     ...compile
@@ -210,6 +214,11 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
     layOnUboot(board, tree, blob, options, arch);
     return board;
   }
+  if (platform === 'uefi') {
+    board.boot = 'uefi';
+    layOnUefi(board, tree, blob, options, arch);
+    return board;
+  }
   if (board.boot === 'uefi') {
     const stub = efiStubTree(tree);
     tree = stub.tree;
@@ -258,13 +267,15 @@ function layOnUboot(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOpti
   board.diagnostics.push(...diagnostics);
   const env = o.uboot?.env ?? {};
   const qemu = env.fdt_addr_r === undefined;
+  const handed = qemu ? handedOver(board, tree, blob, o, arch) : { tree, blob };
+  if (!handed) return;
   const r = ubootBoot({
     arch,
-    tree,
-    blob,
+    tree: handed.tree,
+    blob: handed.blob,
     memory,
     initrdSize: o.initrd?.size ?? o.initrdSize ?? 0n,
-    ...(qemu ? { qemuTotalsize: qemuDtbTotalSize(blob.length) } : {}),
+    ...(qemu ? { qemuTotalsize: BigInt(handed.blob.length) } : {}),
     options: {
       ...o.uboot,
       env: { ...(qemu && o.bootargs !== undefined ? { bootargs: o.bootargs } : {}), ...env },
@@ -289,6 +300,73 @@ function layOnUboot(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOpti
   board.placements = placements;
   if (o.kernelAt !== undefined) board.placements.kernelLoad = o.kernelAt;
   if (o.dtbAt !== undefined) board.placements.dtb = { base: o.dtbAt, size: r.dtb.size };
+  if (o.initrd) board.placements.initrd = o.initrd;
+}
+
+/**
+ * What QEMU's virt machine hands to its firmware: the blob QEMU writes at the start of RAM
+ * (qemuHandoff) and its tree; undefined, with the error in the board's diagnostics, when QEMU
+ * cannot say.
+ */
+function handedOver(
+  board: Board,
+  tree: Tree,
+  blob: Uint8Array,
+  o: LoadBoardOptions,
+  arch: VirtArch,
+): { tree: Tree; blob: Uint8Array } | undefined {
+  const ram = o.ram ?? (memorySize(tree) || VIRT_DEFAULT_RAM);
+  const h = qemuHandoff(arch, blob, ram, o.bootargs ?? '');
+  const t = h.blob ? readDtb(h.blob, board.file) : undefined;
+  if (!h.blob || !t?.tree) {
+    board.diagnostics.push(...h.diagnostics, ...(t?.diagnostics ?? []));
+    return undefined;
+  }
+  return { tree: t.tree, blob: h.blob };
+}
+
+/**
+ * The `uefi` platform: RAM from the UEFI memory map (`memory`, or `ram` at the tree's memory
+ * base), then the EFI stub (src/platform/uefi.ts efiStubBoot) edits the tree and, given the
+ * firmware's free memory, places the kernel, the initrd and its DTB copy.
+ */
+function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptions, arch: VirtArch): void {
+  const { memory, diagnostics } = boardMemory(tree, {
+    defaultRamBase: VIRT_RAM_BASE,
+    boot: 'uefi',
+    ...(o.ram !== undefined ? { ram: o.ram } : {}),
+    ...(o.memory ? { memory: o.memory } : {}),
+  });
+  board.diagnostics.push(...diagnostics);
+  board.memory = memory;
+  const handed = o.uefi?.armVirtQemu === false ? { tree, blob } : handedOver(board, tree, blob, o, arch);
+  if (!handed) return;
+  const r = efiStubBoot({
+    arch,
+    tree: handed.tree,
+    blob: handed.blob,
+    initrdSize: o.initrd?.size ?? o.initrdSize ?? 0n,
+    ...(o.bootargs !== undefined ? { cmdline: o.bootargs } : {}),
+    ...(o.uefi ? { options: o.uefi } : {}),
+  });
+  board.diagnostics.push(...r.diagnostics);
+  board.tree = r.tree;
+  board.blob = writeDtb(r.tree);
+  board.edits.push(...r.edits);
+  const layout: PlatformLayout = {
+    name: 'uefi',
+    memory,
+    extra: extraReservations(o.reserve ?? []),
+    chosenAdded: 0,
+    ...(r.dtb ? { dtb: r.dtb } : {}),
+    ...(r.kernelLoad !== undefined ? { kernelLoad: r.kernelLoad } : {}),
+    ...(r.initrd ? { initrd: r.initrd } : {}),
+  };
+  applyPlacements(layout, o.reserve ?? []);
+  const { name: _n, memory: _m, ...placements } = layout;
+  board.placements = placements;
+  if (o.kernelAt !== undefined) board.placements.kernelLoad = o.kernelAt;
+  if (o.dtbAt !== undefined) board.placements.dtb = { base: o.dtbAt, size: r.dtbSize };
   if (o.initrd) board.placements.initrd = o.initrd;
 }
 

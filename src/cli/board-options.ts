@@ -51,6 +51,9 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
   --platform u-boot     booted by U-Boot's booti/bootz: kernel at kernel_addr_r, initrd and DTB kept or
                         copied top-down below initrd_high/fdt_high, U-Boot's fixups applied to the tree
                         (default environment: QEMU virt's U-Boot 2023.01)
+  --platform uefi       booted by UEFI firmware (default EDK2 ArmVirtQemu) through the kernel's EFI stub:
+                        RAM from --memory/--ram, the firmware's and the stub's DT edits, the stub's
+                        packed DTB copy (placements need the firmware's free memory: a platform file)
   --uboot-env NAME=VALUE   a U-Boot variable for --platform u-boot (kernel_addr_r, ramdisk_addr_r,
                         fdt_addr_r, fdt_high, initrd_high, bootm_low, bootm_size, bootm_mapsize,
                         bootargs; repeatable)
@@ -157,7 +160,8 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
       }
       case '--platform': {
         const v = value();
-        if (v !== 'qemu-virt' && v !== 'u-boot') return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt, u-boot)` };
+        if (v !== 'qemu-virt' && v !== 'u-boot' && v !== 'uefi')
+          return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt, u-boot, uefi)` };
         args.board.platform = v;
         break;
       }

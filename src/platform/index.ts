@@ -15,7 +15,8 @@ import {
 import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
-export { efiStubChosenAdded, efiStubTree } from './uefi.js';
+export { efiStubBoot, efiStubChosenAdded, efiStubTree } from './uefi.js';
+export type { EfiStubInput, EfiStubResult, UefiOptions } from './uefi.js';
 export { QEMU_UBOOT, UBOOT_ENV_NAMES, parseUbootEnv, ubootBoot } from './u-boot.js';
 export type { UBootBuild, UBootEnv, UBootEnvName, UBootInput, UBootOptions, UBootResult } from './u-boot.js';
 export {
@@ -31,7 +32,7 @@ export {
 } from './qemu-virt.js';
 export type { MachineSpec, MergeResult, VirtArch, VirtLayoutOptions } from './qemu-virt.js';
 
-export const PLATFORMS = ['board', 'qemu-virt', 'u-boot'] as const;
+export const PLATFORMS = ['board', 'qemu-virt', 'u-boot', 'uefi'] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 
 export interface PlatformOptions {

@@ -10,7 +10,8 @@
 //    kernel reserves.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { readDtb } from '../fdt/reader.js';
@@ -128,6 +129,49 @@ export function virtTree(arch: VirtArch, ram: bigint): { tree?: Tree; diagnostic
     deleteProp(chosen, 'kaslr-seed');
   }
   return { tree: r.tree, diagnostics: [] };
+}
+
+/**
+ * The DTB QEMU's virt machine hands to firmware (`-bios`: U-Boot, EDK2) at the start of RAM, as
+ * QEMU itself writes it — hw/arm/boot.c load_dtb: the -dtb file grown by load_device_tree,
+ * /memory set to -m, /chosen/bootargs from -append (and the FDT_NOP words QEMU's own editing
+ * leaves in the structure block, which the firmware's copies keep) — taken from `-M virt,dumpdtb=`
+ * and cached by content. An error diagnostic when QEMU is missing or fails.
+ */
+export function qemuHandoff(
+  arch: VirtArch,
+  blob: Uint8Array,
+  ram: bigint,
+  append: string,
+): { blob?: Uint8Array; diagnostics: Diagnostic[] } {
+  const m = machineFor(arch);
+  const dir = join(cacheDir(), 'virt', 'handoff');
+  mkdirSync(dir, { recursive: true });
+  const key = createHash('sha256')
+    .update(arch)
+    .update('\0')
+    .update(ram.toString())
+    .update('\0')
+    .update(append)
+    .update('\0')
+    .update(blob)
+    .digest('hex')
+    .slice(0, 24);
+  const f = join(dir, `${key}.dtb`);
+  if (!existsSync(f)) {
+    const input = `${f}.${process.pid}.in`;
+    const tmp = `${f}.${process.pid}.tmp`;
+    writeFileSync(input, blob);
+    const args = ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, '-nographic', '-dtb', input];
+    if (append) args.push('-kernel', input, '-append', append);
+    const r = spawnSync(m.binary, args, { encoding: 'utf8' });
+    if (!existsSync(tmp)) {
+      const why = r.error ? `${m.binary} not found (apt-get install qemu-system-arm)` : r.stderr.trim().split('\n')[0];
+      return { diagnostics: [diag('error', 'qemu-unavailable', `QEMU could not dump the DTB it hands to firmware: ${why}`)] };
+    }
+    renameSync(tmp, f);
+  }
+  return { blob: new Uint8Array(readFileSync(f)), diagnostics: [] };
 }
 
 export interface MergeResult {

@@ -27,12 +27,12 @@
 import { Buffer } from 'node:buffer';
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { HDR } from '../fdt/constants.js';
-import { writeDtb } from '../fdt/writer.js';
 import { parseSize } from '../kernel/cmdline.js';
 import { readCells, readU32, rootCells, cString } from '../tree/query.js';
 import { getChild, getProp, newNode, type Node, type Tree } from '../tree/types.js';
 import { addChild, cellsValue, cloneNode, setProp } from '../tree/edit.js';
 import type { Bank } from './layout.js';
+import { blobStrings, stringsAfter, structSize } from './libfdt.js';
 
 const MiB = 1n << 20n;
 const PAGE = 0x1000n;
@@ -121,7 +121,7 @@ export interface UBootInput {
 export interface UBootResult {
   /** The tree as Linux gets it (U-Boot's fixups applied). */
   tree: Tree;
-  /** arm64: where the Image's _text runs; arm: the decompressed kernel when the decompressor moves PHYS_OFFSET off the first bank. */
+  /** arm64: where the Image's _text runs (arm: the decompressor's rule, the kernel model's own). */
   kernelLoad?: bigint;
   initrd?: Bank;
   /** Where the DTB lies and the fdt_totalsize the kernel reads. */
@@ -166,24 +166,6 @@ class Lmb {
     }
     return undefined;
   }
-}
-
-/** The blob's used size as libfdt counts it (off_dt_strings + size_dt_strings) and its strings block. */
-function blobUse(blob: Uint8Array): { used: bigint; strings: Uint8Array } {
-  const offStrings = readU32(blob, HDR.off_dt_strings);
-  const sizeStrings = readU32(blob, HDR.size_dt_strings);
-  return { used: BigInt(offStrings + sizeStrings), strings: blob.slice(offStrings, offStrings + sizeStrings) };
-}
-
-/** libfdt fdt_find_add_string_: a name already in the strings block (as any NUL-terminated tail) adds nothing. */
-function addString(strings: Uint8Array, name: string): Uint8Array {
-  const s = Buffer.from(`${name}\0`, 'latin1');
-  if (Buffer.from(strings).indexOf(s) >= 0) return strings;
-  return new Uint8Array(Buffer.concat([strings, s]));
-}
-
-function structSize(tree: Tree): bigint {
-  return BigInt(readU32(writeDtb(tree), HDR.size_dt_struct));
 }
 
 /** fdt_subnode_offset(fdt, 0, name): the first child called `name` or `name@…`. */
@@ -255,12 +237,14 @@ export function ubootBoot(input: UBootInput): UBootResult {
     const inRam = input.memory.some((b) => masked >= b.base && masked < b.base + b.size);
     const lowest = input.memory.reduce((a, b) => (b.base < a ? b.base : a), bank0.base);
     const physOffset = inRam ? masked : alignUp(lowest, 2n * MiB);
-    if (physOffset !== lowest) {
-      kernelLoad = physOffset + 0x8000n;
-      edits.push(
-        `bootz: the decompressor puts the kernel at ${hex(kernelLoad)} (PHYS_OFFSET ${hex(physOffset)} from the zImage at ${hex(kernelAddr)})`,
+    if (physOffset !== lowest)
+      diagnostics.push(
+        diag(
+          'warning',
+          'u-boot-phys-offset',
+          `bootz: the zImage at ${hex(kernelAddr)} makes the decompressor run the kernel at PHYS_OFFSET ${hex(physOffset)}, not at the first bank ${hex(lowest)}; the plan assumes RAM's base (load the zImage in the first 128 MiB of RAM)`,
+        ),
       );
-    }
   }
 
   // The initrd (boot_ramdisk_high).
@@ -308,21 +292,17 @@ export function ubootBoot(input: UBootInput): UBootResult {
   );
 
   // image_setup_libfdt's edits; the blob grows by what they add to the structure and strings blocks.
-  const before = structSize(input.tree);
-  let { used, strings } = blobUse(input.blob);
   let chosen = getChild(tree.root, 'chosen');
   if (!chosen) {
     chosen = addChild(tree.root, newNode('chosen', noSpan));
     edits.push('/chosen created');
   }
-  const setNew = (n: Node, name: string, value: Uint8Array, what: string) => {
-    if (!getProp(n, name)) strings = addString(strings, name);
-    setProp(n, name, value);
-    edits.push(what);
-  };
-  if (env.bootargs !== undefined)
-    setNew(chosen, 'bootargs', cstr(env.bootargs), `/chosen/bootargs = "${env.bootargs}" (U-Boot's bootargs)`);
-  setNew(chosen, 'u-boot,version', cstr(build.version), `/chosen/u-boot,version = "${build.version}"`);
+  if (env.bootargs !== undefined) {
+    setProp(chosen, 'bootargs', cstr(env.bootargs));
+    edits.push(`/chosen/bootargs = "${env.bootargs}" (U-Boot's bootargs)`);
+  }
+  setProp(chosen, 'u-boot,version', cstr(build.version));
+  edits.push(`/chosen/u-boot,version = "${build.version}"`);
   // arch_fixup_fdt → fdt_fixup_memory_banks: the first `memory` node (created when missing).
   let memNode = subnode(tree.root, 'memory');
   if (!memNode) {
@@ -330,16 +310,15 @@ export function ubootBoot(input: UBootInput): UBootResult {
     edits.push('/memory created');
   }
   const { addressCells, sizeCells } = rootCells(tree);
-  if (!getProp(memNode, 'device_type')) strings = addString(strings, 'device_type');
   setProp(memNode, 'device_type', cstr('memory'));
   const banks = input.memory.filter((b) => b.size > 0n);
   const reg = banks.flatMap((b) => [cellsValue([b.base], addressCells === 2 ? 2 : 1), cellsValue([b.size], sizeCells === 2 ? 2 : 1)]);
-  if (!getProp(memNode, 'reg')) strings = addString(strings, 'reg');
   setProp(memNode, 'reg', new Uint8Array(Buffer.concat(reg)));
   edits.push(
     `${memNode.name}: reg := U-Boot's DRAM banks ${banks.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')} (fdt_fixup_memory_banks)`,
   );
-  used += structSize(tree) - before + BigInt(strings.length) - BigInt(blobUse(input.blob).strings.length);
+  const { used: used0, strings } = blobStrings(input.blob);
+  const used = used0 + structSize(tree) - structSize(input.tree) + BigInt(stringsAfter(strings, input.tree, tree).length - strings.length);
   // fdt_shrink_to_minimum + FDT_RAMDISK_OVERHEAD.
   const off = dtbBase & 0xfffn;
   let totalsize = alignUp(used + 5n * 16n + off, PAGE) - off;

@@ -1,0 +1,88 @@
+// The uefi platform: EDK2 ArmVirtQemu's DT edits and the kernel's EFI stub (6.12) against a real
+// boot of QEMU_EFI.fd (qemu-efi-aarch64 2022.11) on QEMU 7.2 virt, 1 GiB, -dtb = the u-boot
+// fixture, -kernel 6.12-arm64 through fw_cfg, the initrd through LINUX_EFI_INITRD_MEDIA_GUID;
+// what the kernel printed (efi=debug, memblock=debug) is quoted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadBoard } from '../../src/board.js';
+import { getChild, getProp } from '../../src/tree/types.js';
+import { readDtb } from '../../src/fdt/reader.js';
+import { efiStubBoot } from '../../src/platform/uefi.js';
+import { cString, findNode } from '../../src/tree/query.js';
+
+const fixture = () => new Uint8Array(readFileSync(new URL('../fixtures/u-boot/virt-arm64-1g.dtb', import.meta.url)));
+const G = 1n << 30n;
+const M = 1n << 20n;
+// "Kernel command line: …" as the kernel printed it (EDK2 appends initrd=initrd).
+const CMDLINE = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 nokaslr memblock=debug efi=debug initrd=initrd';
+
+test("the stub's packed DTB copy: EDK2 disables the RTC and the flash, the stub adds /chosen, no /memreserve/", () => {
+  const b = loadBoard(fixture(), { platform: 'uefi', arch: 'arm64', asBooted: true, ram: G, initrdSize: 1014218n, bootargs: CMDLINE });
+  assert.deepEqual(b.diagnostics, []);
+  assert.equal(b.boot, 'uefi');
+  // reserved[0x0] [0x0000000079700000-0x0000000079702057], 0x0000000000002058 bytes
+  assert.equal(b.placements.dtb, undefined, 'the place needs the firmware free memory');
+  assert.ok(
+    b.edits.some((e) => e.includes("the stub's packed copy is 0x2058 bytes")),
+    b.edits.join('\n'),
+  );
+  const t = b.tree!;
+  assert.equal(cString(findNode(t, '/pl031@9010000')!, 'status'), 'disabled');
+  assert.equal(cString(findNode(t, '/flash@0')!, 'status'), 'disabled');
+  const chosen = getChild(t.root, 'chosen')!;
+  assert.equal(cString(chosen, 'bootargs'), CMDLINE);
+  for (const p of ['linux,uefi-system-table', 'linux,uefi-mmap-start', 'linux,uefi-mmap-size', 'linux,uefi-secure-boot'])
+    assert.ok(getProp(chosen, p), p);
+  assert.equal(getProp(chosen, 'kaslr-seed'), undefined, 'nokaslr: efi_nokaslr, no seed');
+  assert.equal(t.memreserves.length, 0);
+});
+
+test('KASLR with a firmware RNG: the stub adds kaslr-seed and the kernel place is random', () => {
+  const blob = fixture();
+  const r = efiStubBoot({
+    arch: 'arm64',
+    tree: readDtb(blob).tree!,
+    blob,
+    cmdline: 'console=ttyAMA0',
+    initrdSize: 0n,
+    options: { rng: true },
+  });
+  assert.ok(getProp(getChild(r.tree.root, 'chosen')!, 'kaslr-seed'));
+  assert.ok(r.diagnostics.some((d) => d.code === 'uefi-kaslr'));
+});
+
+test("allocation rules on the firmware's free memory: relocation 2 MiB aligned with its slack freed, initrd then DTB 64 KiB aligned from the top", () => {
+  // The boot's free memory when the stub started, as its final map implies: the PE image at
+  // 0x74478000-0x76fc7fff (image_base 0x74480000), free RAM below it and the freed fw_cfg read
+  // buffer above it up to EDK2's boot-services data at 0x79a04000.
+  const blob = fixture();
+  const r = efiStubBoot({
+    arch: 'arm64',
+    tree: readDtb(blob).tree!,
+    blob,
+    cmdline: CMDLINE,
+    initrdSize: 1014218n,
+    options: {
+      free: [
+        { base: 0x48000000n, size: 0x74478000n - 0x48000000n },
+        { base: 0x76fc8000n, size: 0x79a04000n - 0x76fc8000n },
+      ],
+      imageAt: 0x74480000n,
+      imageSize: 0x2b40000n,
+    },
+  });
+  // memblock_reserve: [0x0000000071800000-0x000000007433ffff] arm64_memblock_init (Loader Code)
+  assert.equal(r.kernelLoad, 0x71800000n);
+  // memblock_reserve: [0x0000000079900000-0x00000000799f7fff] arm64_memblock_init
+  assert.deepEqual(r.initrd, { base: 0x79900000n, size: 1014218n });
+  // the DTB copy: Loader Data 0x79700000-0x799fffff with the initrd
+  assert.equal(r.dtb?.base, 0x79700000n);
+});
+
+test('--platform uefi needs the memory map', () => {
+  const b = loadBoard(fixture(), { platform: 'uefi', arch: 'arm64', asBooted: true });
+  assert.ok(b.diagnostics.some((d) => d.code === 'no-memory'));
+  const ok = loadBoard(fixture(), { platform: 'uefi', arch: 'arm64', asBooted: true, memory: [{ base: 0x40000000n, size: 512n * M }] });
+  assert.deepEqual(ok.memory, [{ base: 0x40000000n, size: 512n * M }]);
+});
