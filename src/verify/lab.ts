@@ -8,6 +8,7 @@ import { cacheDir } from '../cache.js';
 import { type KernelInfo, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
 import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
 import { boot, type EarlyStop, type BootResult } from './qemu.js';
+import type { Firmware } from './firmware.js';
 import { initrdStart, virtTree } from '../platform/qemu-virt.js';
 import { writeDtb } from '../fdt/writer.js';
 import { caseId, type LabCase } from './generator.js';
@@ -45,6 +46,9 @@ export interface RunOptions {
   fast?: boolean;
   /** Where data/lab lives (the virt base trees are saved there for offline DTB rebuilds). */
   dataDir?: string;
+  /** Boot through real firmware (U-Boot, EDK2) instead of QEMU's direct kernel boot; its
+   *  command-line words follow the lab's fixed ones. */
+  firmware?: Firmware;
 }
 
 /** Keep QEMU's virt tree for this arch and RAM in the data folder: the lab builds every case's
@@ -81,15 +85,26 @@ export async function observe(
   if (!initrd) throw new Error(`no initramfs for ${k.debArch}: ${[...report.notFound, ...report.errors].join('; ')}`);
   const initrdSize = readFileSync(initrd).length;
   const join2 = (a: string, b: string): string => (b ? `${a} ${b}` : a);
+  const fixed = (memblockDebug: boolean): string => [fixedAppend(def.arch, memblockDebug), ...(opts.firmware?.append ?? [])].join(' ');
   const timeoutMs = opts.timeoutMs ?? 40_000;
   // A 32-bit memblock=debug boot stops after the dump, well before /init: a shorter default bound.
   const traceTimeoutMs = opts.timeoutMs ?? 25_000;
   const boots: BootResult[] = [];
   // Every boot of a case: the same kernel, initramfs, blob and RAM; only the command line and when to stop differ.
   const bootWith = (append: string, timeoutMs: number, earlyStop: EarlyStop): Promise<BootResult> =>
-    boot({ arch: def.arch, vmlinuz: k.vmlinuz, initrd, dtb, ramBytes, append, timeoutMs, earlyStop });
+    boot({
+      arch: def.arch,
+      vmlinuz: k.vmlinuz,
+      initrd,
+      dtb,
+      ramBytes,
+      append,
+      timeoutMs,
+      earlyStop,
+      ...(opts.firmware ? { firmware: opts.firmware } : {}),
+    });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
-    const append = join2(fixedAppend(def.arch, true), caseArgs);
+    const append = join2(fixed(true), caseArgs);
     const earlyStop: EarlyStop = opts.fast ? (def.traceNeedsSeparateBoot ? 'after-dump' : 'memory-line') : (opts.earlyStop ?? 'none');
     const b = await bootWith(append, def.traceNeedsSeparateBoot ? traceTimeoutMs : timeoutMs, earlyStop);
     boots.push(b);
@@ -97,8 +112,8 @@ export async function observe(
     return { observation: o, append, initrdSize, boots };
   }
   // 32-bit: the init boot without memblock=debug, then the trace boot with it.
-  const append = join2(fixedAppend(def.arch, false), caseArgs);
-  const traceAppend = join2(fixedAppend(def.arch, true), caseArgs);
+  const append = join2(fixed(false), caseArgs);
+  const traceAppend = join2(fixed(true), caseArgs);
   const b1 = await bootWith(append, timeoutMs, opts.earlyStop ?? 'none');
   const b2 = await bootWith(traceAppend, traceTimeoutMs, 'after-dump');
   boots.push(b1, b2);
@@ -163,6 +178,28 @@ export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256:
   return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
 }
 
+/** The record of a booted job, its trace compacted; `initrd`: where the initrd lay, when known. */
+export function labRecord(job: LabJob, res: BootedCase, dtbSha256: string, initrd?: LabRecordJson['initrd']): LabRecordJson {
+  res.observation.memblock = compactTrace(res.observation.memblock);
+  const record: LabRecordJson = {
+    v: 1,
+    kernel: job.kernel.id,
+    package: `${job.kernel.package} ${job.kernel.version}`,
+    caseId: caseId(job.case),
+    seed: job.seed,
+    index: job.index,
+    case: job.case,
+    ram: '0x' + (BigInt(job.case.ramMiB) << 20n).toString(16),
+    bootargs: job.case.bootargs,
+    append: res.append,
+    dtbSha256,
+    ...(initrd ? { initrd } : {}),
+    observation: toJsonValue(res.observation),
+  };
+  if (res.traceAppend) record.traceAppend = res.traceAppend;
+  return record;
+}
+
 /** Run one lab job, or return its cached record (a cached boot that printed nothing is booted again). */
 export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
   const id = caseId(job.case);
@@ -172,23 +209,7 @@ export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ reco
   if (hit && !printedNothing(observationFromJson(hit.observation))) return { record: hit, cached: true, boots: 0 };
   const ram = BigInt(job.case.ramMiB) << 20n;
   const res = await observe(job.kernel, dtb, ram, job.case.bootargs, opts);
-  res.observation.memblock = compactTrace(res.observation.memblock);
-  const record: LabRecordJson = {
-    v: 1,
-    kernel: job.kernel.id,
-    package: `${job.kernel.package} ${job.kernel.version}`,
-    caseId: id,
-    seed: job.seed,
-    index: job.index,
-    case: job.case,
-    ram: '0x' + ram.toString(16),
-    bootargs: job.case.bootargs,
-    append: res.append,
-    dtbSha256: sha256,
-    initrd: { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) },
-    observation: toJsonValue(res.observation),
-  };
-  if (res.traceAppend) record.traceAppend = res.traceAppend;
+  const record = labRecord(job, res, sha256, { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) });
   mkdirSync(join(f, '..'), { recursive: true });
   writeFileSync(f + '.tmp', JSON.stringify(record));
   renameSync(f + '.tmp', f);

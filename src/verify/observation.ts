@@ -304,8 +304,11 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     // memblock_dump rows: `memory.cnt`, `memory[0x0]\t[...]`, `reserved.cnt`, `reserved[0x0]...`.
     if (inDump || text.startsWith('MEMBLOCK configuration:')) {
       if (text.startsWith('MEMBLOCK configuration:')) {
+        // Booted through UEFI the table is printed twice: by reserve_regions before it replaces
+        // memory with the UEFI memory map (drivers/firmware/efi/efi-init.c), then at the end of
+        // memory setup. The last one is the table after setup: each header starts it afresh.
+        obs.memblockDump = { memory: [], reserved: [] };
         if (!dumpSeen) {
-          obs.memblockDump = { memory: [], reserved: [] };
           dumpSeen = true;
           obs.log.push(withTime({ kind: 'memblock-dump', text }, time));
         }

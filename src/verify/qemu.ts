@@ -1,11 +1,13 @@
-// QEMU runner: booting a lab kernel on QEMU's virt machine with a wall-clock bound (the machine's
-// layout, its own tree and the board merge are src/platform/qemu-virt.ts).
+// QEMU runner: booting a lab kernel on QEMU's virt machine with a wall-clock bound, directly or
+// through firmware (firmware.ts) (the machine's layout, its own tree and the board merge are
+// src/platform/qemu-virt.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabArch } from './kernels.js';
 import { machineFor } from '../platform/qemu-virt.js';
+import type { Firmware } from './firmware.js';
 
 export function qemuAvailable(arch: LabArch): string | undefined {
   const m = machineFor(arch);
@@ -25,6 +27,9 @@ export interface BootRequest {
   append: string;
   timeoutMs: number;
   earlyStop: EarlyStop;
+  /** Boot through this firmware (-bios): QEMU then hands the kernel, initrd and command line over
+   *  fw_cfg and the DTB at the start of RAM (src/verify/firmware.ts). */
+  firmware?: Firmware;
 }
 
 export interface BootResult {
@@ -43,7 +48,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
   writeFileSync(dtbPath, req.dtb);
   const args = [
     '-M',
-    m.machine,
+    [m.machine, ...(req.firmware?.machineOptions ?? [])].join(','),
     '-cpu',
     m.cpu,
     '-m',
@@ -65,6 +70,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     req.append,
   ];
   if (req.initrd) args.push('-initrd', req.initrd);
+  if (req.firmware) args.push('-bios', req.firmware.image);
   const t0 = Date.now();
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,6 +80,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     let done = false;
     let quietTimer: NodeJS.Timeout | undefined;
     let sawDump = false;
+    let gaveUp: NodeJS.Timeout | undefined;
     const kill = (): void => {
       try {
         p.kill('SIGKILL');
@@ -96,6 +103,8 @@ export function boot(req: BootRequest): Promise<BootResult> {
     };
     p.stdout.on('data', (b: Buffer) => {
       out += b.toString('latin1');
+      // Not an early stop: the kernel never ran (the firmware's console lines say so).
+      if (req.firmware?.gaveUp.test(out) && !gaveUp) gaveUp = setTimeout(kill, 500);
       if (req.earlyStop === 'memory-line' && /\n\[[ 0-9.]+\] Memory: \d+K\//.test(out)) stopSoon(100);
       else if (req.earlyStop === 'after-dump') {
         // 32-bit kernels with memblock=debug go quiet after the dump: stop once it has been quiet a while.
@@ -113,6 +122,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
       done = true;
       clearTimeout(hard);
       if (quietTimer) clearTimeout(quietTimer);
+      if (gaveUp) clearTimeout(gaveUp);
       rmSync(dir, { recursive: true, force: true });
       // QEMU's own "terminating on signal" chatter is not the kernel's.
       const console = out.replace(/^qemu-system-\w+: terminating on signal.*$/gm, '');

@@ -9,6 +9,7 @@ import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
+import { findFirmware, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
   kernel: string;
@@ -22,6 +23,8 @@ export interface VerifyOptions {
   keepConsole?: boolean;
   /** Fetch the kernel when it is not cached (default true). */
   fetch?: boolean;
+  /** Boot through real firmware (Debian's U-Boot or EDK2 for QEMU) and plan for that platform. */
+  firmware?: FirmwareKind;
 }
 
 export interface PredictedRegion {
@@ -75,6 +78,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     res.diagnostics.push(diag('error', 'qemu-missing', missing));
     return res;
   }
+  const fw = o.firmware ? findFirmware(o.firmware, def.arch) : undefined;
+  if (fw && !fw.firmware) {
+    res.diagnostics.push(...fw.diagnostics);
+    return res;
+  }
   // The board merged into QEMU's own virt tree: the blob booted and planned.
   const board = loadBoard(file, { includeDirs: o.includeDirs ?? [], platform: 'qemu-virt', arch: def.arch, ram: res.ram });
   for (const d of board.diagnostics) {
@@ -108,7 +116,12 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   }
   res.kernel = k;
   const caseArgs = o.bootargs ?? board.bootargs ?? '';
-  const booted = await observe(k, board.blob, res.ram, caseArgs, { timeoutMs: o.timeoutMs ?? 60_000, keepConsole: !!o.keepConsole });
+  const booted = await observe(k, board.blob, res.ram, caseArgs, {
+    timeoutMs: o.timeoutMs ?? 60_000,
+    keepConsole: !!o.keepConsole,
+    ...(fw?.firmware ? { firmware: fw.firmware } : {}),
+  });
+  if (fw?.firmware) res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;
@@ -124,17 +137,19 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     );
     return res;
   }
-  // The prediction: the blob as booted (QEMU placed our initrd), the command line QEMU passed.
+  // The prediction: the blob as booted (QEMU, or the firmware, placed our initrd), the command line QEMU passed.
   const asBooted = loadBoard(board.blob, {
     fileName: file,
-    platform: 'qemu-virt',
+    platform: o.firmware ?? 'qemu-virt',
     asBooted: true,
     arch: def.arch,
     ram: res.ram,
     initrdSize: BigInt(booted.initrdSize),
   });
-  const p = plan(asBooted, { kernel: def.id, bootargs: booted.append });
+  // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
+  const p = plan(asBooted, { kernel: def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
+  else if (asBooted.diagnostics.some((d) => d.code === 'unknown-platform')) res.notes.push(`plan has no '${o.firmware}' platform model`);
   else {
     res.prediction = predictionOf(p);
     res.differences = compareWithPlan(res.regions, res.prediction, obs);

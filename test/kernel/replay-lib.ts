@@ -10,6 +10,7 @@ import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '..
 import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import type { Board } from '../../src/board.js';
 
 const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
@@ -153,13 +154,21 @@ function firstDiff(want: string[], got: string[]): string {
   return '';
 }
 
-/** Replay one record through plan() with its own kernel's profile, or `profile` (e.g. one built from the package's files). */
-export function replayCase(r: LabRecord, profile: KernelProfile = resolveProfile(r.kernel)!): CaseOutcome {
+/**
+ * Replay one record through plan() with its own kernel's profile, or `profile` (e.g. one built from
+ * the package's files); on the board QEMU booted directly unless `on` gives another (a record booted
+ * through firmware: its platform and the command line the kernel printed).
+ */
+export function replayCase(
+  r: LabRecord,
+  profile: KernelProfile = resolveProfile(r.kernel)!,
+  on?: { board: Board; bootargs: string },
+): CaseOutcome {
   const problems: string[] = [];
   const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
-  const board = recordBoard(r, profile.arch);
-  const p = plan(board, { kernel: profile, bootargs: r.append });
+  const board = on?.board ?? recordBoard(r, profile.arch);
+  const p = plan(board, { kernel: profile, bootargs: on?.bootargs ?? r.append });
   const want = r.observation.log.filter((l) => RMEM_LINE.test(l.text) || l.continued).map((l) => l.text);
   // The model's lines of the phase: the prefixed ones and the lines that continue them (the rest
   // of a printk with "\n" inside: same step, no prefix). Records parsed before the console parser

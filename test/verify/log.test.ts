@@ -253,10 +253,10 @@ test('CLI: verify board.dts --log FILE|- with the board flags; a difference is e
   assert.equal(noMem.status, 2);
   assert.match(noMem.stderr, /memory@80000000 has size 0/);
   assert.equal(runCli(['verify', file, '--log', join(dir, 'missing.txt')]).status, 2);
-  // the QEMU path places RAM, kernel, DTB and initrd itself and boots without UEFI
+  // the QEMU path (direct, or through U-Boot / EDK2) places RAM, kernel, DTB and initrd itself
   for (const flags of [
     ['--memory', '0x80000000+1G'],
-    ['--boot', 'uefi'],
+    ['--boot', 'uefi', '--memory', '0x80000000+1G'],
     ['--kernel-at', '0x80200000'],
   ]) {
     const r = runCli(['verify', file, '--kernel', '6.12-arm64', ...flags]);

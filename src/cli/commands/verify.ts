@@ -17,11 +17,14 @@ import { resolveProfile } from '../../kernel/plan.js';
 import { loadBoard } from '../../board.js';
 import type { VerifyResult } from '../../verify/verify.js';
 
-const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZE] [--bootargs "..."] [--format text|json] [-I DIR] [--timeout SECONDS] [--console]
+const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZE] [--platform u-boot | --boot uefi] [--bootargs "..."] [--format text|json] [-I DIR] [--timeout SECONDS] [--console]
 kernels: ${labKernels.map((k) => k.id).join(', ')}
 Boots the board's /reserved-memory, /memreserve/ and /chosen/bootargs inside QEMU's virt machine
 (qemu-system-arm package) with memblock=debug, shows what the kernel did and the plan's prediction.
-  --ram SIZE   QEMU's -m (default 1G; 64M..16G, at most 3G for the 32-bit kernels)
+  --ram SIZE          QEMU's -m (default 1G; 64M..16G, at most 3G for the 32-bit kernels)
+  --platform u-boot   boot through Debian's U-Boot for QEMU (u-boot-qemu): it loads the kernel,
+                      initrd and DTB (qfw, booti/bootz) and the plan is made for the u-boot platform
+  --boot uefi         boot through EDK2 (qemu-efi-aarch64 / qemu-efi-arm) and the kernel's EFI stub
 ${SIZE_HELP}
 
 carveout verify board.dts --log dmesg.txt|- [--memory BASE+SIZE,... | --ram SIZE] [--kernel ID] [board flags]
@@ -47,15 +50,19 @@ export async function run(argv: string[]): Promise<number> {
   const last = (...names: string[]): string | undefined => names.flatMap((n) => own.get(n) ?? []).at(-1);
   const logFile = last('--log');
   if (logFile !== undefined) return verifyWithLog(logFile, args, last('--format', '-f') ?? 'text', bad);
-  // QEMU places the kernel, the initrd and the DTB itself, and runs only the kernel's own handlers.
-  if (args.board.platform !== undefined && args.board.platform !== 'qemu-virt') return bad('verify boots QEMU virt only');
+  // QEMU (or the firmware in front of the kernel: --platform u-boot, --boot uefi) places the
+  // kernel, the initrd and the DTB itself, and the kernel runs only its own handlers.
+  const platform = args.board.platform;
+  if (platform !== undefined && platform !== 'qemu-virt' && platform !== 'u-boot')
+    return bad(`--platform ${platform}: verify boots QEMU virt directly (qemu-virt) or through U-Boot (u-boot)`);
+  const firmware = args.board.boot === 'uefi' ? 'uefi' : platform === 'u-boot' ? 'u-boot' : undefined;
+  if (args.board.boot === 'uefi' && platform === 'u-boot')
+    return bad('--boot uefi boots through EDK2, --platform u-boot through U-Boot: one of them');
   if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
   const placed = args.board.kernelAt !== undefined || args.board.dtbAt !== undefined || args.board.initrd !== undefined;
   if (placed) return bad('--kernel-at, --dtb-at, --initrd: QEMU places the kernel, initrd and DTB itself (they go with --log)');
   if (args.board.memory)
     return bad("--memory: QEMU virt's RAM is one bank at 0x40000000, give its size with --ram (--memory goes with --log)");
-  if (args.board.boot === 'uefi')
-    return bad('--boot uefi: the lab boots the kernel directly (-kernel), not through UEFI (it goes with --log)');
   if (args.board.initrdSize !== undefined) return bad('--initrd-size: the lab boots its own initrd');
   if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
   const kernel = last('-k') ?? args.kernels.at(-1);
@@ -76,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(timeout > 0)) return bad('bad --timeout');
   const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs, keepConsole: showConsole };
   if (ram !== undefined) opts.ram = ram;
+  if (firmware) opts.firmware = firmware;
   if (bootargs !== undefined) opts.bootargs = bootargs;
   const r = await verifyBoard(file, opts);
   output(file, r, format, showConsole);

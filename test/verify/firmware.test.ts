@@ -1,0 +1,263 @@
+// The lab's boots through real firmware (src/verify/firmware*.ts; data/lab/u-boot, data/lab/uefi):
+// the firmware's console parsed from real captures, every recorded boot checked for what it is
+// (the case regenerates, the DTB rebuilds to the booted bytes, the firmware loaded and started the
+// kernel), then replayed through plan() on the `u-boot` / `uefi` platform: the reserved-memory log
+// lines and dynamic placements (test/kernel/replay-lib.ts), the kernel image and initrd
+// reservations (arm64_memblock_init, arm_memblock_init, reserve_initrd_mem), and where the DTB
+// lies. Agreement is printed n/N per firmware and kernel with the disagreements listed; the checks
+// a platform model is exact on are asserted (ASSERTED).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { FIRMWARE_KINDS, parseFirmwareConsole, type FirmwareKind } from '../../src/verify/firmware.js';
+import { firmwareDataDir, readFirmwareRecordsJson, type FirmwareRecordJson } from '../../src/verify/firmware-lab.js';
+import { decodeRecord, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { caseId, generateCase, type LabCase } from '../../src/verify/generator.js';
+import { parseConsole, type MemblockDumpRow } from '../../src/verify/observation.js';
+import { loadBoard, type Board } from '../../src/board.js';
+import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
+import { replayCase } from '../kernel/replay-lib.js';
+
+const fixture = (name: string): string =>
+  gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', name))).toString('latin1');
+
+test('U-Boot console (qemu_arm64, booti): qfw load addresses, the blob given, ramdisk and DTB relocated', () => {
+  const c = parseFirmwareConsole(fixture('u-boot-6.12-arm64.console.gz'));
+  assert.equal(c.lines[0], 'U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)');
+  assert.deepEqual(c.qfwKernel, { base: 0x40400000n, size: 0x2a3b200n });
+  assert.deepEqual(c.qfwInitrd, { base: 0x44000000n, size: 0xf79can });
+  assert.equal(c.fdtGiven, 0x7eeae590n);
+  assert.deepEqual(c.ramdisk, { base: 0x7ddb2000n, end: 0x7dea99can });
+  assert.deepEqual(c.dtb, { base: 0x7dda6000n, end: 0x7ddb1813n, inPlace: false });
+  assert.equal(c.started, true);
+  assert.equal(c.lines.at(-1), 'Starting kernel ...');
+  assert.deepEqual(c.kernelLines, ['efi: UEFI not found.']);
+});
+
+test('U-Boot console (qemu_arm, bootz): the DTB used in place, no ramdisk relocation', () => {
+  const c = parseFirmwareConsole(fixture('u-boot-6.12-armmp.console.gz'));
+  assert.ok(c.lines.includes("Unknown command 'booti' - try 'help'"));
+  assert.deepEqual(c.qfwKernel, { base: 0x40400000n, size: 0x5c9200n });
+  assert.deepEqual(c.dtb, { base: 0x7eeef750n, end: 0x7eefaea3n, inPlace: true });
+  assert.equal(c.ramdisk, undefined);
+  assert.equal(c.started, true);
+});
+
+test('EDK2 console: the EFI stub lines without the screen-clearing escapes; the first MEMBLOCK table kept', () => {
+  const c = parseFirmwareConsole(fixture('uefi-6.12-arm64.console.gz'));
+  assert.deepEqual(c.lines.slice(1), [
+    'EFI stub: Booting Linux Kernel...',
+    'EFI stub: KASLR disabled on kernel command line',
+    'EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path',
+    'EFI stub: Using DTB from configuration table',
+    'EFI stub: Exiting boot services...',
+  ]);
+  assert.equal(c.started, true);
+  assert.equal(c.qfwKernel, undefined);
+  const first = firstDump(c.kernelLines);
+  assert.deepEqual(
+    first?.reserved.map((r) => [r.base, r.size]),
+    [
+      [0x79700000n, 0x1f6bn],
+      [0x79a03f98n, 0x10n],
+      [0x7eba2018n, 0x400n],
+    ],
+  );
+  const m = parseFirmwareConsole(fixture('uefi-6.12-armmp.console.gz'));
+  assert.ok(m.lines.includes('EFI stub: DEBUG: image addr == 0x40208000, reserve_addr == 0x40203000'));
+  const map = m.kernelLines.filter((l) => /^efi: {3}0x/.test(l));
+  assert.equal(map.length, 29);
+  assert.equal(map[0], 'efi:   0x000040000000-0x000040202fff [Conventional|   |  |  |  |  |  |  |  |  |  |   |WB|  |  |  ]');
+  assert.ok(m.kernelLines.includes('OF: fdt: Ignoring memory block 0x4000000 - 0x8000000'));
+});
+
+test('a UEFI console with two MEMBLOCK tables: the observation keeps the last (after memory setup)', () => {
+  const two = [
+    '[    0.000000] MEMBLOCK configuration:',
+    '[    0.000000]  memory size = 0x0000000040000000 reserved size = 0x0000000000001000',
+    '[    0.000000]  memory.cnt  = 0x1',
+    '[    0.000000]  memory[0x0]\t[0x0000000040000000-0x000000007fffffff], 0x0000000040000000 bytes flags: 0x0',
+    '[    0.000000]  reserved.cnt  = 0x1',
+    '[    0.000000]  reserved[0x0]\t[0x0000000079700000-0x0000000079700fff], 0x0000000000001000 bytes flags: 0x0',
+    '[    0.000000] memblock_remove: [0x0000000000000000-0xfffffffffffffffe] reserve_regions+0x50/0x1e0',
+    '[    0.000000] MEMBLOCK configuration:',
+    '[    0.000000]  memory size = 0x0000000004000000 reserved size = 0x0000000000002000',
+    '[    0.000000]  memory.cnt  = 0x1',
+    '[    0.000000]  memory[0x0]\t[0x0000000004000000-0x0000000007ffffff], 0x0000000004000000 bytes on node 0 flags: 0x4',
+    '[    0.000000]  reserved.cnt  = 0x1',
+    '[    0.000000]  reserved[0x0]\t[0x0000000079700000-0x0000000079701fff], 0x0000000000002000 bytes on node 0 flags: 0x0',
+  ].join('\n');
+  const o = parseConsole('6.12-arm64', two);
+  assert.deepEqual(
+    o.memblockDump?.memory.map((r) => [r.base, r.size, r.flags]),
+    [[0x4000000n, 0x4000000n, 4]],
+  );
+  assert.deepEqual(
+    o.memblockDump?.reserved.map((r) => [r.base, r.size]),
+    [[0x79700000n, 0x2000n]],
+  );
+  assert.equal(o.log.filter((l) => l.kind === 'memblock-dump').length, 1);
+});
+
+/** The first `MEMBLOCK configuration` table among a boot's kept kernel lines. */
+function firstDump(lines: string[]): { memory: MemblockDumpRow[]; reserved: MemblockDumpRow[] } | undefined {
+  const heads = lines.flatMap((l, i) => (l.startsWith('MEMBLOCK configuration:') ? [i] : []));
+  if (!heads.length) return undefined;
+  return parseConsole('', lines.slice(heads[0], heads[1]).join('\n')).memblockDump;
+}
+
+/** The checks a platform model is exact on (asserted); the others are reported n/N. */
+type Check = 'rmem' | 'early' | 'dtb';
+const CHECKS: Check[] = ['rmem', 'early', 'dtb'];
+const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': [], uefi: [] };
+
+const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
+const hex = (v: bigint): string => '0x' + v.toString(16);
+
+/** The kernel image and initrd reservations the kernel traced (memblock=debug). */
+function observedEarly(r: LabRecord): string[] {
+  return r.observation.memblock
+    .filter((e) => /^(__)?memblock_reserve$/.test(e.fn) && EARLY_CALLER.test(e.caller))
+    .map((e) => `${e.caller.replace(/\+.*/, '')} ${hex(e.base!)}+${hex(e.size!)}`);
+}
+
+function predictedEarly(p: PlanResult): string[] {
+  return p.trace.events
+    .map((e) => e.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint })
+    .filter((d) => d.kind === 'memblock_reserve' && EARLY_CALLER.test(d.caller ?? ''))
+    .map((d) => `${d.caller} ${hex(d.base ?? 0n)}+${hex(d.size ?? 0n)}`);
+}
+
+/**
+ * Where the kernel found the DTB and how much of it it reserved (early_init_fdt_reserve_self: in
+ * the MEMBLOCK tables only, it comes before memblock=debug is parsed). U-Boot says where it put the
+ * blob; through UEFI the first table (before reserve_regions) holds the stub's DTB and the two EFI
+ * tables the trace shows (efi_memattr_init, efi_config_parse_tables): the DTB is the row the trace
+ * does not explain.
+ */
+function observedDtb(r: LabRecord, fw: FirmwareRecordJson['firmware']): { base: bigint; size: bigint } | string {
+  const boot = fw.console.length - 1; // the boot with memblock=debug (32-bit: the second)
+  if (fw.kind === 'u-boot') {
+    const c = parseFirmwareConsole(fw.console[boot]!.join('\n'));
+    if (!c.dtb) return 'U-Boot did not say where the DTB went';
+    const row = r.observation.memblockDump?.reserved.find((x) => x.base === c.dtb!.base);
+    return row ? { base: row.base, size: row.size } : `no MEMBLOCK row at ${hex(c.dtb.base)} (merged with a neighbour, or no table)`;
+  }
+  const first = firstDump(fw.kernelLines[boot] ?? []);
+  if (!first) return 'no MEMBLOCK table before reserve_regions';
+  const traced = new Set(r.observation.memblock.filter((e) => e.op === 'reserve').map((e) => e.base));
+  const rows = first.reserved.filter((x) => !traced.has(x.base));
+  return rows.length === 1 ? { base: rows[0]!.base, size: rows[0]!.size } : `${rows.length} untraced rows in the first MEMBLOCK table`;
+}
+
+interface Tally {
+  ok: number;
+  n: number;
+}
+
+for (const kind of FIRMWARE_KINDS) {
+  const kernels = recordedKernels(firmwareDataDir(kind));
+  test(`${kind} firmware lab: records exist`, (t) => {
+    if (!kernels.length) t.skip(`data/lab/${kind} has no records yet`);
+  });
+  for (const kernel of kernels) {
+    test(`${kind} firmware lab: ${kernel} boots, replayed on the ${kind} platform`, (t) => {
+      const profile = resolveProfile(kernel);
+      assert.ok(profile, `no profile for ${kernel}`);
+      const recs = readFirmwareRecordsJson(kind, kernel);
+      const tally = Object.fromEntries(CHECKS.map((c) => [c, { ok: 0, n: 0 }])) as Record<Check, Tally>;
+      let all = 0;
+      const asserted: string[] = [];
+      const reported: string[] = [];
+      const ms: number[] = [];
+      const gaveUp: string[] = [];
+      for (const j of recs) {
+        const what = `${kind} ${kernel} #${j.index} ${j.caseId}`;
+        // What the record is: asserted for every record.
+        assert.equal(j.kernel, kernel, what);
+        assert.equal(j.firmware.kind, kind, what);
+        assert.match(j.firmware.package, kind === 'u-boot' ? /^u-boot-qemu \S+$/ : /^qemu-efi-(aarch64|arm) \S+$/, what);
+        const c = j.case as LabCase;
+        assert.equal(caseId(generateCase(j.seed!, j.index!, c.family)), j.caseId, `${what}: generator drifted from the recording`);
+        const r = decodeRecord(j); // the DTB rebuilt from data/lab/virt + the case, hash-checked
+        const o = r.observation;
+        const consoles = j.firmware.console.map((lines) => parseFirmwareConsole(lines.join('\n')));
+        if (consoles.some((fc) => !fc.started)) {
+          // The firmware never ran the kernel (EDK2 with 3 GiB on 32-bit ARM, an Image it cannot
+          // load into 128 MiB): kept as what happened, nothing of the kernel to compare.
+          assert.equal(o.log.length + o.memblock.length, 0, `${what}: kernel lines although the firmware did not start it`);
+          gaveUp.push(`${BigInt(r.ram) >> 20n}M`);
+          continue;
+        }
+        for (const [k, fc] of consoles.entries()) {
+          const lines = j.firmware.console[k]!;
+          if (kind === 'u-boot') assert.deepEqual(fc.qfwKernel?.base, 0x40400000n, `${what}: qfw load not at kernel_addr_r`);
+          else assert.ok(lines.includes('EFI stub: Using DTB from configuration table'), `${what}: the stub did not take our DTB`);
+        }
+        assert.ok(
+          (o.memblock.length > 0 && o.memblockDump !== undefined) || o.panicked || o.timedOut,
+          `${what}: nothing parsed and no failure recorded`,
+        );
+        if (o.durationMs !== undefined) ms.push(o.durationMs);
+        // The replay on the firmware's platform.
+        const board: Board = loadBoard(r.dtbBytes, {
+          fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
+          platform: kind,
+          asBooted: true,
+          arch: profile.arch,
+          ram: BigInt(r.ram),
+          ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+        });
+        const bootargs = o.commandLine ?? r.append;
+        const modelError = board.diagnostics.find((d) => d.severity === 'error');
+        const results: Partial<Record<Check, string | true>> = {};
+        if (modelError) for (const ch of CHECKS) results[ch] = `no ${kind} model: ${modelError.message}`;
+        else {
+          const out = replayCase(r, profile, { board, bootargs });
+          results.rmem = out.ok || out.problems.join(' ; ');
+          if (o.memblock.length) {
+            const p = plan(board, { kernel: profile, bootargs });
+            const want = observedEarly(r);
+            const got = predictedEarly(p);
+            results.early = want.join() === got.join() || `kernel ${JSON.stringify(want)} model ${JSON.stringify(got)}`;
+            const dtb = observedDtb(r, j.firmware);
+            const mine = board.placements.dtb;
+            results.dtb =
+              typeof dtb === 'string'
+                ? dtb
+                : mine && mine.base === dtb.base && mine.size === dtb.size
+                  ? true
+                  : `kernel ${hex(dtb.base)}+${hex(dtb.size)} model ${mine ? `${hex(mine.base)}+${hex(mine.size)}` : 'none'}`;
+          }
+        }
+        let agree = true;
+        for (const ch of CHECKS) {
+          const v = results[ch];
+          if (v === undefined) continue;
+          tally[ch].n++;
+          if (v === true) tally[ch].ok++;
+          else {
+            agree = false;
+            (ASSERTED[kind].includes(ch) ? asserted : reported).push(`${what} ram=${BigInt(r.ram) >> 20n}M ${r.bootargs} ${ch}: ${v}`);
+          }
+        }
+        if (agree) all++;
+      }
+      const s = [...ms].sort((a, b) => a - b);
+      const summary =
+        `${kind} ${kernel}: ${all}/${recs.length - gaveUp.length} boots agree in every check` +
+        (gaveUp.length ? ` (${gaveUp.length} more where ${kind} never started the kernel: ${gaveUp.join(', ')})` : '') +
+        '; ' +
+        CHECKS.map((ch) => `${ch} ${tally[ch].ok}/${tally[ch].n}${ASSERTED[kind].includes(ch) ? ' (asserted)' : ''}`).join(', ') +
+        (s.length ? `; median boot ${(s[Math.floor(s.length / 2)]! / 1000).toFixed(1)} s (recording machine)` : '');
+      t.diagnostic(summary);
+      process.stdout.write(`# ${summary}\n`);
+      const listed = [...asserted, ...reported];
+      if (listed.length) process.stdout.write(`# disagreements (first 30 of ${listed.length}):\n# ${listed.slice(0, 30).join('\n# ')}\n`);
+      assert.deepEqual(asserted.slice(0, 10), [], `${asserted.length} disagreements on asserted checks`);
+    });
+  }
+}
