@@ -6,7 +6,9 @@
 // one simulated boot and turns its state into the user-facing result.
 import { Script, createContext } from 'node:vm';
 import { platformLayoutOf, type Board } from '../board.js';
-import { defaultKernelLoad } from '../platform/index.js';
+import { defaultKernelLoad, type Bank } from '../platform/index.js';
+import { memoryRegs } from '../platform/layout.js';
+import { getProp, nodePath, type Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
@@ -126,6 +128,50 @@ export function toPlanRegion(r: RmemRegion): PlanRegion {
   };
 }
 
+/**
+ * PHYS_MASK_SHIFT, the physical address bits the kernel can reach: arm64's CONFIG_ARM64_PA_BITS,
+ * 40 with ARM LPAE (arch/arm/include/asm/pgtable-3level-hwdef.h), else arm's 32-bit phys_addr_t.
+ */
+export function physMaskShift(p: KernelProfile): number {
+  return p.arm64?.physMaskShift ?? (p.physAddrBits === 64 ? 40 : 32);
+}
+
+/**
+ * RAM or an initrd that ends past the kernel's physical address space is no machine this kernel
+ * runs on (arm64_memblock_init would drop it without a word, memblock_remove(1ULL <<
+ * PHYS_MASK_SHIFT, ULLONG_MAX); a 32-bit phys_addr_t cannot even hold it): an error naming the
+ * memory node or the flag it came from.
+ */
+function beyondPhysAddr(board: Board, tree: Tree, p: KernelProfile): Diagnostic[] {
+  const bits = physMaskShift(p);
+  const limit = 1n << BigInt(bits);
+  const hex = (x: bigint) => `0x${x.toString(16)}`;
+  const past = (what: string, b: Bank) =>
+    `${what} [${hex(b.base)}-${hex(b.base + b.size - 1n)}] ends past the ${bits}-bit physical address space of ${p.id} (${hex(limit - 1n)})`;
+  const out: Diagnostic[] = [];
+  const regs = memoryRegs(tree);
+  for (const b of board.memory) {
+    if (b.base + b.size <= limit) continue;
+    const reg = regs.find((r) => r.base === b.base && r.size === b.size);
+    const prop = reg && (getProp(reg.node, 'linux,usable-memory') ?? getProp(reg.node, 'reg'));
+    if (reg && prop) out.push(diag('error', 'beyond-phys-addr', past(`memory node ${nodePath(reg.node)}: RAM`, b), prop.span));
+    else
+      out.push(
+        diag(
+          'error',
+          'beyond-phys-addr',
+          past('RAM', b),
+          undefined,
+          `--ram or --memory: at most ${hex(limit - b.base)} bytes from ${hex(b.base)}`,
+        ),
+      );
+  }
+  const rd = board.placements.initrd;
+  if (rd?.size && rd.base + rd.size > limit)
+    out.push(diag('error', 'beyond-phys-addr', past('initrd', rd), undefined, 'a smaller --initrd-size or --initrd'));
+  return out;
+}
+
 export function resolveProfile(kernel: string | KernelProfile): KernelProfile | undefined {
   if (typeof kernel !== 'string') return kernel;
   // a built-in id, else a build stored by `kernels add`
@@ -166,6 +212,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
         `loadBoard(..., { arch: '${profile.arch}' })`,
       ),
     );
+  if (board.tree) diagnostics.push(...beyondPhysAddr(board, board.tree, profile));
   if (!board.tree || hasErrors(diagnostics)) return none();
   // Which user handler is running, to name it if the watchdog stops the boot.
   let running: string | undefined;
