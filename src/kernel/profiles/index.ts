@@ -18,6 +18,8 @@ import * as p510armmp from './5.10-armmp.js';
 import * as p510armmpLpae from './5.10-armmp-lpae.js';
 import * as p72arm64 from './7.2-arm64.js';
 import * as p72arm64_16k from './7.2-arm64-16k.js';
+import * as p72armmp from './7.2-armmp.js';
+import * as p72armmpLpae from './7.2-armmp-lpae.js';
 
 export type { KernelProfile, Arm64Layout, ArmLayout } from './types.js';
 
@@ -37,6 +39,8 @@ export const profiles: Record<string, KernelProfile> = {
   '5.10-armmp-lpae': p510armmpLpae.profile,
   '7.2-arm64': p72arm64.profile,
   '7.2-arm64-16k': p72arm64_16k.profile,
+  '7.2-armmp': p72armmp.profile,
+  '7.2-armmp-lpae': p72armmpLpae.profile,
 };
 
 /** A build the lab booted: its facts, with what was measured from its records. */
