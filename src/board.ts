@@ -24,6 +24,7 @@ import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } fr
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
 import { efiStubBoot, type UefiOptions } from './platform/uefi.js';
+import { isBoardFile, loadBoardFile } from './platform/board-file.js';
 import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
 import type { OverlayChange } from './overlay/apply.js';
@@ -163,8 +164,23 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
  * Never throws for bad input: problems are diagnostics (an error leaves `tree` undefined or the
  * layout incomplete, and `plan()` reports them with exit code 2).
  */
-export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardOptions = {}): Board {
-  const file = typeof input === 'string' ? input : (options.fileName ?? (input instanceof Uint8Array ? '<dtb>' : '<tree>'));
+export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOptions = {}): Board {
+  const file = typeof input === 'string' ? input : (given.fileName ?? (input instanceof Uint8Array ? '<dtb>' : '<tree>'));
+  // A platform file: its settings, under what the caller gave explicitly.
+  const boardFile = given.platform !== undefined && isBoardFile(given.platform) ? loadBoardFile(given.platform) : undefined;
+  if (boardFile && !boardFile.options)
+    return {
+      file,
+      platform: given.platform ?? 'board',
+      boot: given.boot ?? 'dt',
+      memory: [],
+      edits: [],
+      placements: { extra: [], chosenAdded: 0 },
+      diagnostics: boardFile.diagnostics,
+      files: [given.platform ?? ''],
+    };
+  const { platform: _file, ...explicit } = given;
+  const options: LoadBoardOptions = boardFile?.options ? { ...boardFile.options, ...explicit } : given;
   const platform = options.platform ?? 'board';
   const arch = options.arch ?? 'arm64';
   const read = readInput(input, options, file);
@@ -178,7 +194,7 @@ export function loadBoard(input: string | Uint8Array | Tree, options: LoadBoardO
     edits: [],
     placements: { extra: [], chosenAdded: 0 },
     diagnostics: r.diagnostics,
-    files: r.files,
+    files: given.platform !== undefined && boardFile ? [...r.files, given.platform] : r.files,
   };
   if (platform === 'qemu-virt') board.arch = arch;
   if (applied) board.overlayChanges = applied.changes;

@@ -6,7 +6,7 @@ import { splitOption } from './args.js';
 import { memparse, parseSize, type EarlyParam } from '../kernel/cmdline.js';
 import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js';
 import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
-import { parseMemory, parseReserve, parseUbootEnv } from '../platform/index.js';
+import { isBoardFile, parseMemory, parseReserve, parseUbootEnv } from '../platform/index.js';
 import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
@@ -54,6 +54,8 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
   --platform uefi       booted by UEFI firmware (default EDK2 ArmVirtQemu) through the kernel's EFI stub:
                         RAM from --memory/--ram, the firmware's and the stub's DT edits, the stub's
                         packed DTB copy (placements need the firmware's free memory: a platform file)
+  --platform FILE.json  the board's own placement file (RAM, boot method, load addresses, firmware
+                        carve-outs, U-Boot environment: docs/boards.md); flags given too override it
   --uboot-env NAME=VALUE   a U-Boot variable for --platform u-boot (kernel_addr_r, ramdisk_addr_r,
                         fdt_addr_r, fdt_high, initrd_high, bootm_low, bootm_size, bootm_mapsize,
                         bootargs; repeatable)
@@ -160,8 +162,8 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
       }
       case '--platform': {
         const v = value();
-        if (v !== 'qemu-virt' && v !== 'u-boot' && v !== 'uefi')
-          return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt, u-boot, uefi)` };
+        if (v !== 'qemu-virt' && v !== 'u-boot' && v !== 'uefi' && !(v !== undefined && isBoardFile(v)))
+          return { ok: false, error: `unknown platform '${v ?? ''}' (known: qemu-virt, u-boot, uefi, or a platform file FILE.json)` };
         args.board.platform = v;
         break;
       }

@@ -17,6 +17,8 @@ import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 export * from './layout.js';
 export { efiStubBoot, efiStubChosenAdded, efiStubTree } from './uefi.js';
 export type { EfiStubInput, EfiStubResult, UefiOptions } from './uefi.js';
+export { isBoardFile, loadBoardFile } from './board-file.js';
+export type { BoardFileOptions } from './board-file.js';
 export { QEMU_UBOOT, UBOOT_ENV_NAMES, parseUbootEnv, ubootBoot } from './u-boot.js';
 export type { UBootBuild, UBootEnv, UBootEnvName, UBootInput, UBootOptions, UBootResult } from './u-boot.js';
 export {

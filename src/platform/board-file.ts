@@ -1,0 +1,328 @@
+// A board's placement as a small JSON file (`--platform ./myboard.json`): its RAM banks, how it
+// boots, where its boot loader puts things, its firmware's carve-outs and U-Boot environment or
+// UEFI memory. The fields are loadBoard's own options (docs/boards.md shows the format); every
+// problem is a diagnostic at the file's line and column.
+import { diag, type Diagnostic, type Span } from '../diagnostics.js';
+import { readInputFile, whyUnreadable } from '../input.js';
+import { parseSize } from '../kernel/cmdline.js';
+import { parseMemory, parseReserve, type Bank, type BootMethod, type ExtraReservation } from './layout.js';
+import { UBOOT_ENV_NAMES, parseUbootEnv, type UBootEnv, type UBootOptions } from './u-boot.js';
+import type { UefiOptions } from './uefi.js';
+
+/** What a platform file sets (the loadBoard options of the same names). */
+export interface BoardFileOptions {
+  platform?: 'board' | 'qemu-virt' | 'u-boot' | 'uefi';
+  boot?: BootMethod;
+  ram?: bigint;
+  memory?: Bank[];
+  kernelAt?: bigint;
+  dtbAt?: bigint;
+  initrd?: Bank;
+  initrdSize?: bigint;
+  reserve?: ExtraReservation[];
+  uboot?: UBootOptions;
+  uefi?: UefiOptions;
+}
+
+type Json =
+  | { kind: 'object'; span: Span; entries: { key: string; keySpan: Span; value: Json }[] }
+  | { kind: 'array'; span: Span; items: Json[] }
+  | { kind: 'string'; span: Span; value: string }
+  | { kind: 'number'; span: Span; text: string }
+  | { kind: 'bool'; span: Span; value: boolean }
+  | { kind: 'null'; span: Span };
+
+class JsonError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** RFC 8259 JSON with the source position of every value and key. */
+function parseJson(text: string, file: string): Json {
+  let i = 0;
+  let line = 1;
+  let col = 1;
+  const here = (): Span => ({ file, line, column: col, endLine: line, endColumn: col + 1 });
+  const advance = (n = 1) => {
+    for (let k = 0; k < n; k++) {
+      if (text[i] === '\n') {
+        line++;
+        col = 1;
+      } else col++;
+      i++;
+    }
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) advance();
+  };
+  const fail = (what: string): never => {
+    throw new JsonError(i >= text.length ? `${what}, found the end of the file` : `${what}, found '${text[i]}'`, here());
+  };
+  const close = (s: Span): Span => ({ ...s, endLine: line, endColumn: col });
+  const value = (): Json => {
+    ws();
+    const start = here();
+    const c = text[i];
+    if (c === '{') {
+      advance();
+      const entries: { key: string; keySpan: Span; value: Json }[] = [];
+      ws();
+      if (text[i] === '}') {
+        advance();
+        return { kind: 'object', span: close(start), entries };
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('expected a "key"');
+        const k = value();
+        if (k.kind !== 'string') fail('expected a "key"');
+        ws();
+        if (text[i] !== ':') fail("expected ':'");
+        advance();
+        entries.push({ key: k.kind === 'string' ? k.value : '', keySpan: k.span, value: value() });
+        ws();
+        if (text[i] === ',') {
+          advance();
+          continue;
+        }
+        if (text[i] === '}') {
+          advance();
+          return { kind: 'object', span: close(start), entries };
+        }
+        fail("expected ',' or '}'");
+      }
+    }
+    if (c === '[') {
+      advance();
+      const items: Json[] = [];
+      ws();
+      if (text[i] === ']') {
+        advance();
+        return { kind: 'array', span: close(start), items };
+      }
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ',') {
+          advance();
+          continue;
+        }
+        if (text[i] === ']') {
+          advance();
+          return { kind: 'array', span: close(start), items };
+        }
+        fail("expected ',' or ']'");
+      }
+    }
+    if (c === '"') {
+      advance();
+      let s = '';
+      for (;;) {
+        if (i >= text.length || text[i] === '\n') fail('unterminated string');
+        const d = text[i]!;
+        if (d === '"') {
+          advance();
+          return { kind: 'string', span: close(start), value: s };
+        }
+        if (d === '\\') {
+          const e = text[i + 1];
+          const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+          if (e !== undefined && simple[e] !== undefined) {
+            s += simple[e];
+            advance(2);
+          } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            s += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+            advance(6);
+          } else fail('bad escape in string');
+        } else {
+          s += d;
+          advance();
+        }
+      }
+    }
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+    if (m) {
+      advance(m[0].length);
+      return { kind: 'number', span: close(start), text: m[0] };
+    }
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        advance(word.length);
+        return v === null ? { kind: 'null', span: close(start) } : { kind: 'bool', span: close(start), value: v };
+      }
+    }
+    return fail('expected a value');
+  };
+  const v = value();
+  ws();
+  if (i < text.length) fail('expected the end of the file');
+  return v;
+}
+
+const TOP_KEYS = ['platform', 'boot', 'ram', 'memory', 'kernelAt', 'dtbAt', 'initrd', 'initrdSize', 'reserve', 'uboot', 'uefi'] as const;
+
+/** Read a platform file: its options, or the diagnostics that say what is wrong and where. */
+export function loadBoardFile(path: string): { options?: BoardFileOptions; diagnostics: Diagnostic[] } {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(readInputFile(path));
+  } catch (e) {
+    return {
+      diagnostics: [
+        diag('error', 'file-not-found', `cannot open platform file '${path}': ${whyUnreadable(e)}`, {
+          file: path,
+          line: 0,
+          column: 0,
+          endLine: 0,
+          endColumn: 0,
+        }),
+      ],
+    };
+  }
+  let root: Json;
+  try {
+    root = parseJson(text, path);
+  } catch (e) {
+    if (e instanceof JsonError) return { diagnostics: [diag('error', 'platform-file-syntax', e.message, e.span)] };
+    throw e;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const bad = (span: Span, message: string, hint?: string) => diagnostics.push(diag('error', 'platform-file', message, span, hint));
+  const str = (v: Json, what: string): string | undefined => {
+    if (v.kind === 'string') return v.value;
+    if (v.kind === 'number' && /^[0-9]+$/.test(v.text)) return v.text;
+    bad(v.span, `${what}: expected a string`);
+    return undefined;
+  };
+  const size = (v: Json, what: string): bigint | undefined => {
+    const s = str(v, what);
+    if (s === undefined) return undefined;
+    const n = parseSize(s);
+    if (n === undefined) bad(v.span, `${what}: '${s}' is not an address or size (0x80000000, 512M, 2G)`);
+    return n;
+  };
+  const banks = (v: Json, what: string): Bank[] | undefined => {
+    const parts = v.kind === 'array' ? v.items : [v];
+    const out: Bank[] = [];
+    for (const p of parts) {
+      const s = str(p, what);
+      if (s === undefined) return undefined;
+      const m = parseMemory(s);
+      if (!Array.isArray(m)) {
+        bad(p.span, `${what}: ${m.message.replace(/^--memory /, '')}`, m.hint);
+        return undefined;
+      }
+      out.push(...m);
+    }
+    return out;
+  };
+  const object = (v: Json, what: string, keys: readonly string[], f: (key: string, value: Json) => void) => {
+    if (v.kind !== 'object') {
+      bad(v.span, `${what}: expected an object`);
+      return;
+    }
+    for (const e of v.entries) {
+      if (!keys.includes(e.key)) bad(e.keySpan, `${what}: unknown key "${e.key}"`, `known: ${keys.join(', ')}`);
+      else f(e.key, e.value);
+    }
+  };
+  const o: BoardFileOptions = {};
+  object(root, 'platform file', TOP_KEYS, (key, v) => {
+    switch (key) {
+      case 'platform': {
+        const s = str(v, key);
+        if (s === 'board' || s === 'qemu-virt' || s === 'u-boot' || s === 'uefi') o.platform = s;
+        else if (s !== undefined) bad(v.span, `platform: unknown platform '${s}'`, 'known: board, qemu-virt, u-boot, uefi');
+        break;
+      }
+      case 'boot': {
+        const s = str(v, key);
+        if (s === 'dt' || s === 'uefi') o.boot = s;
+        else if (s !== undefined) bad(v.span, `boot: unknown boot method '${s}'`, 'known: dt, uefi');
+        break;
+      }
+      case 'ram':
+      case 'kernelAt':
+      case 'dtbAt':
+      case 'initrdSize': {
+        const n = size(v, key);
+        if (n !== undefined) o[key] = n;
+        break;
+      }
+      case 'memory': {
+        const b = banks(v, key);
+        if (b) o.memory = b;
+        break;
+      }
+      case 'initrd': {
+        const b = banks(v, key);
+        if (b && b.length !== 1) bad(v.span, 'initrd: expected one ADDR+SIZE');
+        else if (b) o.initrd = b[0]!;
+        break;
+      }
+      case 'reserve': {
+        const items = v.kind === 'array' ? v.items : [v];
+        const out: ExtraReservation[] = [];
+        for (const it of items) {
+          const s = str(it, key);
+          if (s === undefined) continue;
+          const r = parseReserve(s);
+          if ('severity' in r) bad(it.span, `reserve: ${r.message.replace(/^--reserve /, '')}`, r.hint);
+          else out.push(r);
+        }
+        o.reserve = out;
+        break;
+      }
+      case 'uboot': {
+        const u: UBootOptions = {};
+        object(v, 'uboot', ['env', 'reservedBase'], (k, w) => {
+          if (k === 'reservedBase') {
+            const n = size(w, 'uboot.reservedBase');
+            if (n !== undefined) u.reservedBase = n;
+            return;
+          }
+          const env: UBootEnv = {};
+          object(w, 'uboot.env', UBOOT_ENV_NAMES, (name, x) => {
+            const s = str(x, `uboot.env.${name}`);
+            if (s === undefined) return;
+            const e = parseUbootEnv(`${name}=${s}`);
+            if ('severity' in e) bad(x.span, e.message.replace(/^--uboot-env /, 'uboot.env: '));
+            else env[e.name] = e.value;
+          });
+          u.env = env;
+        });
+        o.uboot = u;
+        break;
+      }
+      case 'uefi': {
+        const u: UefiOptions = {};
+        object(v, 'uefi', ['free', 'imageAt', 'imageSize', 'rng', 'armVirtQemu'], (k, w) => {
+          if (k === 'free') {
+            const b = banks(w, 'uefi.free');
+            if (b) u.free = b;
+          } else if (k === 'imageAt' || k === 'imageSize') {
+            const n = size(w, `uefi.${k}`);
+            if (n !== undefined) u[k] = n;
+          } else if (w.kind === 'bool') u[k === 'rng' ? 'rng' : 'armVirtQemu'] = w.value;
+          else bad(w.span, `uefi.${k}: expected true or false`);
+        });
+        o.uefi = u;
+        break;
+      }
+    }
+  });
+  return diagnostics.length ? { diagnostics } : { options: o, diagnostics };
+}
+
+/** A `--platform` value that names a platform file rather than a built-in platform. */
+export function isBoardFile(platform: string): boolean {
+  return platform.endsWith('.json');
+}
