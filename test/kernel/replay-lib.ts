@@ -179,7 +179,11 @@ export function replayCase(
   // A boot that hung or crashed before the end of early memory setup (timed out or panicked
   // without reaching /init) printed only a prefix of what it would have: compare that prefix.
   // Every line it did print must still match, in order.
-  const truncated = !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked) && want.length < got.length;
+  // So did a 32-bit fast boot: with memblock=debug Debian's armmp kernels print nothing after the
+  // MEMBLOCK table and the lab stops them there (the direct lab boots them twice instead).
+  const stoppedAfterDump = r.observation.earlyStopped && !r.observation.traceFromSeparateBoot && profile.arch === 'arm';
+  const truncated =
+    !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump) && want.length < got.length;
   if (truncated) got = got.slice(0, want.length);
   if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
   let allocs = 0;

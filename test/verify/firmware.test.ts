@@ -117,40 +117,63 @@ const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': [], uefi: [] };
 const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
 const hex = (v: bigint): string => '0x' + v.toString(16);
 
-/** The kernel image and initrd reservations the kernel traced (memblock=debug). */
+/**
+ * The kernel image, initrd (and 32-bit swapper_pg_dir) reservations as traced (memblock=debug), in
+ * order. The image's size is the build's, not the firmware's: the lab's cached Debian packages may
+ * be newer than the ones a profile was measured on, so it is written as `image`; every other base
+ * and size is compared. arm64_memblock_init reserves the initrd first and the image last
+ * (arch/arm64/mm/init.c); arm_memblock_init reserves the image first (arch/arm/mm/init.c).
+ */
+function earlyReserves(events: { fn: string; caller: string; base: bigint; size: bigint }[]): string[] {
+  const early = events.filter((e) => /^(__)?memblock_reserve$/.test(e.fn) && EARLY_CALLER.test(e.caller));
+  const callerOf = (e: { caller: string }): string => e.caller.replace(/\+.*/, '');
+  const arm64 = early.filter((e) => callerOf(e) === 'arm64_memblock_init');
+  const image = arm64.length ? arm64[arm64.length - 1] : early.find((e) => callerOf(e) === 'arm_memblock_init');
+  return early.map((e) => `${callerOf(e)} ${hex(e.base)}+${e === image ? 'image' : hex(e.size)}`);
+}
+
 function observedEarly(r: LabRecord): string[] {
-  return r.observation.memblock
-    .filter((e) => /^(__)?memblock_reserve$/.test(e.fn) && EARLY_CALLER.test(e.caller))
-    .map((e) => `${e.caller.replace(/\+.*/, '')} ${hex(e.base!)}+${hex(e.size!)}`);
+  return earlyReserves(
+    r.observation.memblock.flatMap((e) =>
+      e.base !== undefined && e.size !== undefined ? [{ fn: e.fn, caller: e.caller, base: e.base, size: e.size }] : [],
+    ),
+  );
 }
 
 function predictedEarly(p: PlanResult): string[] {
-  return p.trace.events
-    .map((e) => e.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint })
-    .filter((d) => d.kind === 'memblock_reserve' && EARLY_CALLER.test(d.caller ?? ''))
-    .map((d) => `${d.caller} ${hex(d.base ?? 0n)}+${hex(d.size ?? 0n)}`);
+  return earlyReserves(
+    p.trace.events.flatMap((e) => {
+      const d = e.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
+      return d.kind && d.base !== undefined && d.size !== undefined
+        ? [{ fn: d.kind, caller: d.caller ?? '', base: d.base, size: d.size }]
+        : [];
+    }),
+  );
 }
 
 /**
- * Where the kernel found the DTB and how much of it it reserved (early_init_fdt_reserve_self: in
- * the MEMBLOCK tables only, it comes before memblock=debug is parsed). U-Boot says where it put the
- * blob; through UEFI the first table (before reserve_regions) holds the stub's DTB and the two EFI
- * tables the trace shows (efi_memattr_init, efi_config_parse_tables): the DTB is the row the trace
- * does not explain.
+ * Where the kernel found the DTB and the end of what it reserved for it (early_init_fdt_reserve_self:
+ * in the MEMBLOCK tables only, it comes before memblock=debug is parsed). U-Boot says where it put
+ * the blob and the table row holding that address ends where the reservation does (allocations
+ * below it may merge into the row, from below); through UEFI the first table (before
+ * reserve_regions) holds the stub's DTB and the two EFI tables the trace shows
+ * (efi_memattr_init, efi_config_parse_tables): the DTB is the row the trace does not explain.
+ * With mem= below it the kernel dropped the reservation: the base alone.
  */
-function observedDtb(r: LabRecord, fw: FirmwareRecordJson['firmware']): { base: bigint; size: bigint } | string {
+function observedDtb(r: LabRecord, fw: FirmwareRecordJson['firmware']): { base: bigint; end?: bigint } | string {
   const boot = fw.console.length - 1; // the boot with memblock=debug (32-bit: the second)
   if (fw.kind === 'u-boot') {
     const c = parseFirmwareConsole(fw.console[boot]!.join('\n'));
     if (!c.dtb) return 'U-Boot did not say where the DTB went';
-    const row = r.observation.memblockDump?.reserved.find((x) => x.base === c.dtb!.base);
-    return row ? { base: row.base, size: row.size } : `no MEMBLOCK row at ${hex(c.dtb.base)} (merged with a neighbour, or no table)`;
+    const base = c.dtb.base;
+    const row = r.observation.memblockDump?.reserved.find((x) => x.base <= base && base <= x.end);
+    return row ? { base, end: row.end } : { base };
   }
   const first = firstDump(fw.kernelLines[boot] ?? []);
   if (!first) return 'no MEMBLOCK table before reserve_regions';
   const traced = new Set(r.observation.memblock.filter((e) => e.op === 'reserve').map((e) => e.base));
   const rows = first.reserved.filter((x) => !traced.has(x.base));
-  return rows.length === 1 ? { base: rows[0]!.base, size: rows[0]!.size } : `${rows.length} untraced rows in the first MEMBLOCK table`;
+  return rows.length === 1 ? { base: rows[0]!.base, end: rows[0]!.end } : `${rows.length} untraced rows in the first MEMBLOCK table`;
 }
 
 interface Tally {
@@ -225,12 +248,13 @@ for (const kind of FIRMWARE_KINDS) {
             results.early = want.join() === got.join() || `kernel ${JSON.stringify(want)} model ${JSON.stringify(got)}`;
             const dtb = observedDtb(r, j.firmware);
             const mine = board.placements.dtb;
+            const fmt = (base: bigint, end?: bigint): string => `${hex(base)}..${end === undefined ? '?' : hex(end)}`;
             results.dtb =
               typeof dtb === 'string'
                 ? dtb
-                : mine && mine.base === dtb.base && mine.size === dtb.size
+                : mine && mine.base === dtb.base && (dtb.end === undefined || mine.base + mine.size - 1n === dtb.end)
                   ? true
-                  : `kernel ${hex(dtb.base)}+${hex(dtb.size)} model ${mine ? `${hex(mine.base)}+${hex(mine.size)}` : 'none'}`;
+                  : `kernel ${fmt(dtb.base, dtb.end)} model ${mine ? fmt(mine.base, mine.base + mine.size - 1n) : 'none'}`;
           }
         }
         let agree = true;
