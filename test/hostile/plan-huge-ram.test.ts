@@ -119,3 +119,23 @@ test('an initrd past the physical address space: exit 2 naming --initrd-size', (
   assert.match(r.stderr, /error: initrd \[0x48000000-0x[0-9a-f]+\] ends past the 48-bit physical address space of 6\.1-arm64/);
   assert.match(r.stderr, /--initrd-size/);
 });
+
+test('RAM past the linear region but inside the PA bits: 6.1+ warn "Memory doesn\'t fit in the linear mapping", 5.10 drops it silently', () => {
+  // 48-bit VA: a linear region of 128 TiB; 200 TiB of RAM fits the 48-bit PA space but not the map
+  const warning = "Memory doesn't fit in the linear mapping, VA_BITS too small";
+  for (const [kernel, warns] of [
+    ['6.1-arm64', true],
+    ['5.10-arm64', false],
+  ] as const) {
+    const p = plan(loadBoard(dts, { ram: 200n * T }), { kernel, bootargs: '' });
+    assert.equal(p.exitCode, 0, JSON.stringify(p.diagnostics));
+    assert.equal(
+      p.log.some((l) => l.text === warning),
+      warns,
+      kernel,
+    );
+    // arm64_memblock_init's memblock_remove(memstart_addr + linear_region_size, ULLONG_MAX)
+    const node = p.log.find((l) => l.text.startsWith('NUMA: Faking a node'))?.text;
+    assert.equal(node, 'NUMA: Faking a node at [mem 0x0000000040000000-0x000080003fffffff]', kernel);
+  }
+});

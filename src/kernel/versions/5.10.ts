@@ -46,6 +46,7 @@ export const linux510: KernelSeries = {
   arm64: {
     crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel
     linearAliasBlocks: true,
+    linearMapFitWarning: false,
     sparseInit: 'bootmem-init',
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown

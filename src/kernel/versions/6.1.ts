@@ -42,6 +42,7 @@ export const linux61: KernelSeries = {
   arm64: {
     crashkernel: 'arm64',
     linearAliasBlocks: true,
+    linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown

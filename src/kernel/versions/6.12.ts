@@ -42,6 +42,7 @@ export const linux612: KernelSeries = {
   arm64: {
     crashkernel: 'generic',
     linearAliasBlocks: true,
+    linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],

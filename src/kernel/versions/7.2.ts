@@ -44,6 +44,7 @@ export const linux72: KernelSeries = {
   arm64: {
     crashkernel: 'generic',
     linearAliasBlocks: false,
+    linearMapFitWarning: true,
     sparseInit: 'free-area-init',
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],

@@ -45,6 +45,11 @@ export interface Arm64Series {
    */
   linearAliasBlocks: boolean;
   /**
+   * arm64_memblock_init warns "Memory doesn't fit in the linear mapping, VA_BITS too small" before
+   * it drops the RAM past the linear region (6.1 and later); 5.10 drops it without a word.
+   */
+  linearMapFitWarning: boolean;
+  /**
    * Where sparse_init() runs: in bootmem_init before the CMA area and crashkernel (up to 6.12), or
    * later, from free_area_init (7.2 mm/mm_init.c), after setup_arch.
    */

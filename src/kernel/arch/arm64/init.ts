@@ -32,6 +32,8 @@ export function arm64MemblockInit(st: BootState): void {
   const ULLONG_MAX = (1n << 64n) - 1n;
   mb.remove(1n << BigInt(a.physMaskShift), ULLONG_MAX, 'arm64_memblock_init');
   let memstart = roundDown(mb.startOfDram(), a.memstartAlign);
+  if (p.series.arm64.linearMapFitWarning && mb.endOfDram() - memstart > a.linearRegionSize)
+    ctx.printk('warn', "Memory doesn't fit in the linear mapping, VA_BITS too small", 'arm64_memblock_init');
   const clip = memstart + a.linearRegionSize > kernelEnd ? memstart + a.linearRegionSize : kernelEnd;
   mb.remove(clip, ULLONG_MAX, 'arm64_memblock_init');
   if (memstart + a.linearRegionSize < mb.endOfDram()) {
