@@ -43,6 +43,28 @@ test('arm64 booti: Image at kernel_addr_r, initrd and DTB copied top-down below 
   assert.equal(getProp(chosen, 'linux,initrd-start')!.value.length, 8);
 });
 
+test('arm64 with 4 GiB: U-Boot sits above 4 GiB, 0xffffffff caps the copies below 4 GiB (not all ones as a 64-bit ulong)', () => {
+  // The same QEMU tree for -m 4G, the no-map region at 0x13dd80000 (above where the copies go).
+  const b = loadBoard(fixture('virt-arm64-4g.dtb'), {
+    platform: 'u-boot',
+    arch: 'arm64',
+    asBooted: true,
+    ram: 4n * G,
+    initrdSize: 1014218n,
+    bootargs: APPEND64,
+  });
+  assert.deepEqual(b.diagnostics, []);
+  // "## Flattened Device Tree blob at 13eeae3d0"
+  assert.ok(
+    b.edits.some((e) => e.startsWith('DTB copied from $fdtcontroladdr 0x13eeae3d0 ')),
+    b.edits.join('\n'),
+  );
+  // "Loading Ramdisk to fff08000": lmb_alloc_base from 0xffffffff - size, 4 KiB aligned down
+  assert.deepEqual(b.placements.initrd, { base: 0xfff08000n, size: 0xf79can });
+  // "Loading Device Tree to 00000000ffefc000"; reserved[0x2] [0xffefc000-0xffefe07f], 0x2080 bytes
+  assert.deepEqual(b.placements.dtb, { base: 0xffefc000n, size: 0x2080n });
+});
+
 test('arm bootz: 32-bit all-ones fdt_high/initrd_high keep the DTB in place at $fdtcontroladdr and the initrd at ramdisk_addr_r', () => {
   const b = loadBoard(fixture('virt-arm-1g.dtb'), {
     platform: 'u-boot',
