@@ -3,7 +3,8 @@
 // accepts the tree silently but something is at risk. The kernel line quoted is the one the plan
 // predicts, so it is the line the real kernel prints (test/kernel/replay.test.ts holds that).
 import { getProp, type Node } from '../tree/types.js';
-import { findNode } from '../tree/query.js';
+import { findNode, u32 } from '../tree/query.js';
+import { dmaRangesCpuEnd } from '../kernel/of-address.js';
 import type { PlanRegion } from '../kernel/plan.js';
 import type { KernelRun, Rule, RuleContext } from './types.js';
 
@@ -36,6 +37,16 @@ function outsideMemory(run: KernelRun, base: bigint, size: bigint): bigint {
     if (hi > lo) inside += hi - lo;
   }
   return size - inside;
+}
+
+/** The highest CPU address a device's DMA reaches through the `dma-ranges` of the buses above it (of_dma_get_range). */
+function busDmaLimit(dev: Node): bigint | undefined {
+  let limit: bigint | undefined;
+  for (let bus = dev.parent; bus?.parent; bus = bus.parent) {
+    const end = dmaRangesCpuEnd(bus, u32(bus.parent, '#address-cells') ?? 2);
+    if (end !== undefined && (limit === undefined || end < limit)) limit = end;
+  }
+  return limit;
 }
 
 /** Where /chosen's bootargs was set, for findings caused by the command line. */
@@ -307,6 +318,81 @@ export const kernelRules: Rule[] = [
             logIndex: i,
           });
         });
+      }
+    },
+  },
+  {
+    id: 'cma-zone-boundary',
+    level: 'error',
+    family: 'kernel',
+    source:
+      'mm/cma.c cma_activate_area (alloc_contig_range needs one zone); zones from arch/arm/mm/init.c, arch/arm64/mm/init.c zone_sizes_init',
+    help: 'A CMA area whose pages lie in two zones (lowmem and highmem on 32-bit ARM; ZONE_DMA, DMA32, Normal on arm64): the kernel prints "CMA area … could not be activated" and hands its pages to the page allocator, so the pool is empty.',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        run.plan.log.forEach((l, i) => {
+          const m = /^cma: CMA area (.*) could not be activated$/.exec(l.text);
+          if (!m) return;
+          const r = run.plan.regions.find((x) => x.name === m[1] && placed(x));
+          const area = r && placed(r) ? r : run.plan.early.find((e) => e.source === 'dma_contiguous_reserve');
+          const zones = area ? run.plan.zones.filter((z) => z.base < area.base + area.size && area.base < z.base + z.size) : [];
+          const cut = zones[1]?.base;
+          const where = area
+            ? `${range(area.base, area.size)} lies in ${zones.map((z) => `ZONE_${z.name.toUpperCase()}`).join(' and ')}: `
+            : '';
+          const at = r
+            ? { node: nodeOf(ctx, run, r.path), path: r.path, property: r.dynamic ? 'size' : 'reg' }
+            : { ...bootargsNode(ctx), path: '/chosen' };
+          ctx.report({
+            ...at,
+            kernel: run.kernel,
+            message: `${where}cma_activate_area gives the whole area back to the page allocator, the pool is empty`,
+            kernelLine: l.text,
+            logIndex: i,
+            ...(cut !== undefined ? { hint: `keep the area entirely below or above ${hex(cut)}` } : {}),
+          });
+        });
+    },
+  },
+  {
+    id: 'cma-above-dma-zone',
+    level: 'warning',
+    family: 'kernel',
+    source:
+      'kernel/dma/direct.c __dma_direct_alloc_pages (dma_coherent_ok); kernel/dma/contiguous.c dma_contiguous_reserve(arm64_dma_phys_limit); drivers/of/address.c dma-ranges',
+    help: "A CMA pool that reaches above what its devices can address: the default pool above ZONE_DMA (the zone the kernel sizes from the dma-ranges and 32 bits, and keeps its own default area in), or a device pool above the dma-ranges of the device's bus. The DMA API drops CMA pages a device cannot address and falls back to other memory, silently.",
+    fn(ctx) {
+      for (const run of ctx.runs) {
+        const dma = run.plan.zones.find((z) => z.name === 'DMA');
+        // ZONE_DMA only bounds devices when memory above it is not highmem (arm: lowmem is ZONE_DMA)
+        const above = dma && run.plan.zones.some((z) => z.base >= dma.base + dma.size && z.name !== 'HighMem');
+        for (const r of run.plan.regions) {
+          if (!placed(r) || r.status !== 'ok' || !r.reusable || r.handler !== 'shared-dma-pool') continue;
+          const node = nodeOf(ctx, run, r.path);
+          const last = r.base + r.size - 1n;
+          const property = r.dynamic ? 'size' : 'reg';
+          if (dma && above && node && getProp(node, 'linux,cma-default') && last >= dma.base + dma.size)
+            ctx.report({
+              node,
+              path: r.path,
+              property,
+              kernel: run.kernel,
+              message: `the default CMA pool ${range(r.base, r.size)} reaches above ZONE_DMA (ends ${hex(dma.base + dma.size)}): devices limited to that zone (the narrowest dma-ranges, 32-bit DMA masks) get nothing from it; the kernel keeps its own default area below that limit`,
+              hint: `place it below ${hex(dma.base + dma.size)}`,
+            });
+          for (const c of r.consumers) {
+            const dev = findNode(run.board.tree ?? ctx.tree, c) ?? findNode(ctx.tree, c);
+            const limit = dev ? busDmaLimit(dev) : undefined;
+            if (limit === undefined || last <= limit) continue;
+            ctx.report({
+              node,
+              path: r.path,
+              property,
+              kernel: run.kernel,
+              message: `${c} uses this pool but its bus's dma-ranges reach only ${hex(limit)}: the pool ${range(r.base, r.size)} is partly or wholly beyond what the device can address`,
+            });
+          }
+        }
       }
     },
   },

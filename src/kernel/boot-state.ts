@@ -13,6 +13,28 @@ import type { CmaState, RmemState } from './rmem.js';
 
 export const MiB = 1n << 20n;
 
+/** A memory zone as free_area_init sets it up (mm/mm_init.c): [base, base + size), never empty. */
+export interface Zone {
+  name: 'DMA' | 'DMA32' | 'Normal' | 'HighMem';
+  base: bigint;
+  size: bigint;
+}
+
+/**
+ * free_area_init's zones from the arch's max_zone_pfns (zone_sizes_init): each zone ends at its
+ * limit (a pfn) and starts where the one below ended, the first at `minPfn`; empty ones are left out.
+ */
+export function zonesFromLimits(minPfn: bigint, limits: [Zone['name'], bigint][], pageSize: bigint): Zone[] {
+  const out: Zone[] = [];
+  let start = minPfn;
+  for (const [name, end] of limits) {
+    if (end <= start) continue;
+    out.push({ name, base: start * pageSize, size: (end - start) * pageSize });
+    start = end;
+  }
+  return out;
+}
+
 export interface BootInput {
   tree: Tree;
   /** The DTB the tree was read from: the kernel reads a few malformed properties past their end in it. */
@@ -60,6 +82,8 @@ export interface BootResult {
   handoffs: { driver: string; base: bigint; size: bigint }[];
   /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */
   memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
+  /** The memory zones (zone_sizes_init), once the arch set them up. */
+  zones?: Zone[];
   /** The kernel panicked in the model (e.g. memblock array overflow on 6.12): its panic() message. */
   panic?: string;
   /** Where it died (the kernel function its call trace shows) and why, in words. */

@@ -12,6 +12,7 @@ import { getProp, nodePath, type Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
+import type { Zone } from './boot-state.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import type { EarlyParam } from './cmdline.js';
 import { errnoText } from './errno.js';
@@ -84,6 +85,8 @@ export interface PlanResult {
   regions: PlanRegion[];
   /** RAM banks the boot used. */
   memory: { base: bigint; size: bigint }[];
+  /** The memory zones the kernel set up (zone_sizes_init → free_area_init), lowest first, empty ones left out. */
+  zones: Zone[];
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
   loader: {
@@ -188,6 +191,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     kernel: kernelId,
     regions: [],
     memory: [],
+    zones: [],
     early: [],
     loader,
     attach: [],
@@ -319,5 +323,18 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       ? { outcome: 'panic', function: res.panicFunction ?? '', reason: res.panicReason ?? '', panic: res.panic }
       : { outcome: 'ok' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
-  return { kernel: profile.id, regions, memory, early, loader, attach, log: res.log, diagnostics, trace: res.trace, boot, exitCode };
+  return {
+    kernel: profile.id,
+    regions,
+    memory,
+    zones: res.zones ?? [],
+    early,
+    loader,
+    attach,
+    log: res.log,
+    diagnostics,
+    trace: res.trace,
+    boot,
+    exitCode,
+  };
 }

@@ -63,21 +63,27 @@ function memblockFreeAll(st: BootState): void {
 }
 
 /**
- * cma_activate_area reads page_zone(pfn_to_page(pfn)) for every page of each area. With
- * SPARSEMEM_VMEMMAP (arm64) struct pages exist only for sections that have memory
- * (mm/sparse-vmemmap.c): an area reaching into a section without memory (below the start of RAM,
- * above its end) faults there; it runs from kernel_init, so the dying task is init.
+ * cma_activate_area (mm/cma.c) reads page_zone(pfn_to_page(pfn)) for every page of each area, in
+ * the order the areas were declared. With SPARSEMEM_VMEMMAP (arm64) struct pages exist only for
+ * sections that have memory (mm/sparse-vmemmap.c): an area reaching into a section without memory
+ * (below the start of RAM, above its end) faults there; it runs from kernel_init, so the dying task
+ * is init. An area whose pages lie in two zones (alloc_contig_range needs one) is given back to the
+ * page allocator instead: "CMA area %s could not be activated".
  */
 function cmaInitReservedAreas(st: BootState): void {
-  const p = st.ctx.profile;
-  const sparse = p.arm64?.sparse;
-  if (!sparse) return;
-  const shift = BigInt(sparse.sectionSizeBits);
-  const present = presentSectionRanges(st.ctx.memblock.memory.regions, shift);
+  const sparse = st.ctx.profile.arm64?.sparse;
+  const shift = sparse ? BigInt(sparse.sectionSizeBits) : 0n;
+  const present = sparse ? presentSectionRanges(st.ctx.memblock.memory.regions, shift) : [];
+  const zones = st.result.zones ?? [];
   for (const a of st.ctx.cma.areas ?? []) {
-    const s = firstMissingSection(present, a.base >> shift, (a.base + a.size - 1n) >> shift);
-    if (s !== undefined) {
-      const missing = s << shift < a.base ? a.base : s << shift;
+    const end = a.base + a.size;
+    const s = sparse ? firstMissingSection(present, a.base >> shift, (end - 1n) >> shift) : undefined;
+    const missing = s === undefined ? undefined : s << shift < a.base ? a.base : s << shift;
+    // the first page in another zone than the area's first page (pages outside every zone, beyond
+    // the end of RAM, are not compared against anything here)
+    const z = zones.find((x) => x.base <= a.base && a.base < x.base + x.size);
+    const other = z && zones.find((x) => x !== z && x.base < end && a.base < x.base + x.size)?.base;
+    if (missing !== undefined && (other === undefined || missing <= other))
       throw new BootPanic(
         'Attempted to kill init! exitcode=0x0000000b',
         [
@@ -85,9 +91,9 @@ function cmaInitReservedAreas(st: BootState): void {
           'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
         ],
         'cma_init_reserved_areas',
-        `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches ${hex(missing)}, in a memory section without memory: it has no struct pages (vmemmap) for cma_activate_area to read`,
+        `CMA area ${a.name} [${hex(a.base)}-${hex(end - 1n)}] reaches ${hex(missing)}, in a memory section without memory: it has no struct pages (vmemmap) for cma_activate_area to read`,
       );
-    }
+    if (other !== undefined) st.ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
   }
 }
 

@@ -237,6 +237,38 @@ const cases: Case[] = [
       ),
   },
   {
+    // 1 GiB at 0x40000000 on armmp: lowmem (ZONE_DMA) ends at arm_lowmem_limit 0x70000000
+    rule: 'cma-zone-boundary',
+    bad: () =>
+      run(board(`\t\tp: pool@6c000000 { ${pool} reg = <0x0 0x6c000000 0x0 0x8000000>; };`, { extra: '\tdev { memory-region = <&p>; };' }), {
+        kernels: ['6.12-armmp'],
+      }),
+    good: () =>
+      run(board(`\t\tp: pool@68000000 { ${pool} reg = <0x0 0x68000000 0x0 0x8000000>; };`, { extra: '\tdev { memory-region = <&p>; };' }), {
+        kernels: ['6.12-armmp'],
+      }),
+    says: /0x6c000000\.\.0x73ffffff lies in ZONE_DMA and ZONE_HIGHMEM/,
+    property: 'reg',
+  },
+  {
+    // 8 GiB at 0x40000000 on arm64: ZONE_DMA ends at 4 GiB (no dma-ranges), ZONE_NORMAL above
+    rule: 'cma-above-dma-zone',
+    bad: () =>
+      run(
+        board(`\t\tpool@140000000 { ${pool} reg = <0x1 0x40000000 0x0 0x4000000>; linux,cma-default; };`, {
+          memory: '0x0 0x40000000 0x2 0x0',
+        }),
+      ),
+    good: () =>
+      run(
+        board(`\t\tpool@c0000000 { ${pool} reg = <0x0 0xc0000000 0x0 0x4000000>; linux,cma-default; };`, {
+          memory: '0x0 0x40000000 0x2 0x0',
+        }),
+      ),
+    says: /default CMA pool 0x140000000\.\.0x143ffffff reaches above ZONE_DMA \(ends 0x100000000\)/,
+    property: 'reg',
+  },
+  {
     rule: 'handler-rejected',
     bad: () =>
       run(
@@ -412,4 +444,29 @@ test('kernel-panic: on 32-bit phys_addr_t, a region allocated up to the last pag
   assert.equal(p.kernelLine, 'Kernel panic - not syncing: Attempted to kill the idle task!');
   // A page-aligned end leaves the free range at 0xfffff000: PFN_UP does not wrap.
   assert.deepEqual(panics(dts(' alignment = <0x0 0x1000>;')), []);
+});
+
+test("cma-above-dma-zone: a device pool beyond the dma-ranges of the device's bus", () => {
+  // the bus reaches CPU addresses 0x40000000..0x5fffffff only
+  const bus = (at: string) =>
+    `\tsoc { #address-cells = <1>; #size-cells = <1>; ranges; dma-ranges = <0x0 0x0 0x40000000 0x20000000>;\n\t\tdev@1000 { reg = <0x1000 0x100>; memory-region = <&${at}>; };\n\t};`;
+  const f = (addr: string) => board(`\t\tp: pool@${addr} { ${pool} reg = <0x0 0x${addr} 0x0 0x4000000>; };`, { extra: bus('p') });
+  const bad = run(f('60000000')).filter((x) => x.rule === 'cma-above-dma-zone');
+  assert.equal(bad.length, 1);
+  assert.match(bad[0]!.message, /\/soc\/dev@1000 uses this pool but its bus's dma-ranges reach only 0x5fffffff/);
+  assert.deepEqual(
+    run(f('50000000')).filter((x) => x.rule === 'cma-above-dma-zone'),
+    [],
+  );
+});
+
+test('cma-zone-boundary: arm64, a pool across 4 GiB (ZONE_DMA into ZONE_NORMAL) is not activated', () => {
+  const f = board(`\t\tp: pool@fe000000 { ${pool} reg = <0x0 0xfe000000 0x0 0x4000000>; };`, {
+    memory: '0x0 0x40000000 0x2 0x0',
+    extra: '\tdev { memory-region = <&p>; };',
+  });
+  const x = run(f).filter((y) => y.rule === 'cma-zone-boundary');
+  assert.equal(x.length, 1);
+  assert.equal(x[0]!.kernelLine, 'cma: CMA area pool@fe000000 could not be activated');
+  assert.equal(x[0]!.hint, 'keep the area entirely below or above 0x100000000');
 });

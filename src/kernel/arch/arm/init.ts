@@ -1,7 +1,7 @@
 // arch/arm/mm/init.c arm_memblock_init: the kernel image, the initrd (reserve_initrd_mem),
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
-import { memblockDumpAll, platformReservations, type BootState } from '../../boot-state.js';
+import { memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
@@ -24,4 +24,27 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   // high_memory for cma_declare_contiguous_nid: __pa(high_memory - 1) + 1 = arm_lowmem_limit
   dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
   memblockDumpAll(st);
+}
+
+/**
+ * bootmem_init's find_limits and zone_sizes_init (arch/arm/mm/init.c), at the end of paging_init:
+ * ZONE_DMA up to arm_dma_limit (all of lowmem without a machine's dma_zone_size), ZONE_NORMAL the
+ * rest of lowmem (memblock's current limit, arm_lowmem_limit by then), ZONE_HIGHMEM to the end of
+ * DRAM.
+ */
+export function zoneSizesInit(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const minPfn = (mb.startOfDram() + ps - 1n) / ps;
+  const maxLow = mb.currentLimit / ps;
+  const dma = st.ctx.profile.arm!.dmaLimit / ps; // arm_dma_pfn_limit
+  st.result.zones = zonesFromLimits(
+    minPfn,
+    [
+      ['DMA', dma < maxLow ? dma : maxLow],
+      ['Normal', maxLow],
+      ['HighMem', mb.endOfDram() / ps],
+    ],
+    ps,
+  );
 }

@@ -6,7 +6,7 @@ import { MiB, type BootState } from '../../boot-state.js';
 import { crashkernelRequest } from '../../crash-reserve.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { roundUp } from '../../memblock.js';
-import { armMemblockInit } from './init.js';
+import { armMemblockInit, zoneSizesInit } from './init.js';
 import { adjustLowmemBounds, pagingInit } from './mmu.js';
 
 export function setupArch(st: BootState): void {
@@ -26,6 +26,7 @@ export function setupArch(st: BootState): void {
   armMemblockInit(st, adjustLowmemBounds(st));
   const lowmemLimit = adjustLowmemBounds(st);
   pagingInit(st, lowmemLimit);
+  zoneSizesInit(st);
   unflattenDeviceTree(st);
   reserveCrashkernel(st, lowmemLimit);
 }

@@ -1,7 +1,7 @@
 // arch/arm64/mm/init.c: arm64_memblock_init (linear-map clip, mem=, initrd, kernel image,
 // early_init_fdt_scan_reserved_mem), bootmem_init (arch_numa_init, sparse_init, zone_sizes_init,
 // dma_contiguous_reserve, the crashkernel, memblock_dump_all) and zone_sizes_init's ZONE_DMA limit.
-import { MiB, memblockDumpAll, platformReservations, type BootState } from '../../boot-state.js';
+import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
 import { roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
@@ -73,6 +73,18 @@ export function bootmemInit(st: BootState): bigint {
     ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, mb.physAddrMax),
     mb.startOfDram(),
     mb.endOfDram(),
+  );
+  // ZONE_DMA32 to dma32_phys_limit = max_zone_phys(32 bits), ZONE_NORMAL to the end of DRAM
+  const dma32Limit = arm64DmaPhysLimit(st.ctx.profile.arm64!.dmaZone, 0xffff_ffffn, mb.startOfDram(), mb.endOfDram());
+  const ps = mb.pageSize;
+  st.result.zones = zonesFromLimits(
+    (mb.startOfDram() + ps - 1n) / ps,
+    [
+      ['DMA', dmaLimit / ps],
+      ['DMA32', dma32Limit / ps],
+      ['Normal', mb.endOfDram() / ps],
+    ],
+    ps,
   );
   dmaContiguousReserve(st, dmaLimit);
   // 6.1 defers its reserve_crashkernel to here too: ZONE_DMA/DMA32 are on
