@@ -53,6 +53,7 @@ export const linux510: KernelSeries = {
     earlyParams: [],
     dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
     reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)
+    initrdReAdd: 'remove-add', // memblock_remove + memblock_add (arch/arm64/mm/init.c)
     pgtable: { extraBefore: 9, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },

@@ -49,6 +49,7 @@ export const linux61: KernelSeries = {
     earlyParams: [],
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
+    initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },

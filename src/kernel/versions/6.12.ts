@@ -48,6 +48,7 @@ export const linux612: KernelSeries = {
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
+    initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },
     numa: { distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },

@@ -70,6 +70,13 @@ export interface Arm64Series {
    */
   reserveStartOffset: bigint;
   /**
+   * How arm64_memblock_init gives the initrd back to memblock before reserving it: 5.10 removes
+   * and re-adds the range to clear its MEMBLOCK_ flags (`memblock_remove(base, size)` then
+   * `memblock_add`, both traced); 6.1+ adds it and clears MEMBLOCK_NOMAP (`memblock_clear_nomap`,
+   * untraced).
+   */
+  initrdReAdd: 'remove-add' | 'add-clear-nomap';
+  /**
    * paging_init's page tables beyond the linear map's own: before map_mem (map_kernel & co.) and
    * after it (6.1: create_idmap once init_pg_dir is freed). Fitted: constant over every lab RAM
    * size and layout of the series (data/lab/<series>-arm64*.jsonl.gz, early_pgtable_alloc lines).

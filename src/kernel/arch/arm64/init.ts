@@ -51,8 +51,13 @@ export function arm64MemblockInit(st: BootState): void {
     if (base < mb.startOfDram() || base + size > mb.startOfDram() + a.linearRegionSize) {
       ctx.printk('warn', 'initrd not fully accessible via the linear mapping -- please check your bootloader ...', 'arm64_memblock_init');
     } else {
-      mb.add(base, size, 'arm64_memblock_init');
-      mb.clearNomap(base, size);
+      if (p.series.arm64.initrdReAdd === 'remove-add') {
+        mb.remove(base, size, 'arm64_memblock_init');
+        mb.add(base, size, 'arm64_memblock_init');
+      } else {
+        mb.add(base, size, 'arm64_memblock_init');
+        mb.clearNomap(base, size);
+      }
       mb.reserve(base, size, 'arm64_memblock_init');
     }
   }
