@@ -75,6 +75,13 @@ export const labBuilds: readonly LabBuild[] = [
   armLab(p61armmpLpae),
   armLab(p612armmp),
   armLab(p612armmpLpae),
+  arm64Lab(p510arm64),
+  armLab(p510armmp),
+  armLab(p510armmpLpae),
+  arm64Lab(p72arm64),
+  arm64Lab(p72arm64_16k),
+  armLab(p72armmp),
+  armLab(p72armmpLpae),
 ];
 
 /** The profile for a kernel ID, or undefined. */
