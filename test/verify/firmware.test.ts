@@ -20,6 +20,7 @@ import { parseConsole, type MemblockDumpRow } from '../../src/verify/observation
 import { loadBoard, type Board } from '../../src/board.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import { replayCase } from '../kernel/replay-lib.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 
 const fixture = (name: string): string =>
   gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', name))).toString('latin1');
@@ -100,6 +101,20 @@ test('a UEFI console with two MEMBLOCK tables: the observation keeps the last (a
     [[0x79700000n, 0x2000n]],
   );
   assert.equal(o.log.filter((l) => l.kind === 'memblock-dump').length, 1);
+});
+
+test('CLI: verify through firmware takes the firmware as it boots; what it cannot honour is a usage error', () => {
+  const board = join(repoRoot, 'examples', 'qemu-virt-cma.dts');
+  for (const [flags, why] of [
+    [['--platform', 'u-boot', '--uboot-env', 'kernel_addr_r=0x41000000'], /default environment/],
+    [['--platform', 'u-boot', '--boot', 'uefi'], /one of them/],
+    [['--platform', 'uefi', '--memory', '0x40000000+1G'], /goes with --log/],
+  ] as const) {
+    const r = runCli(['verify', board, '--kernel', '6.12-arm64', ...flags]);
+    assert.equal(r.status, 2, flags.join(' '));
+    assert.match(r.stderr, why);
+  }
+  assert.match(runCli(['verify', '--help']).stdout, /--platform u-boot +boot through Debian's U-Boot/);
 });
 
 /** The first `MEMBLOCK configuration` table among a boot's kept kernel lines. */

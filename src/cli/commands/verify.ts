@@ -25,6 +25,7 @@ Boots the board's /reserved-memory, /memreserve/ and /chosen/bootargs inside QEM
   --platform u-boot   boot through Debian's U-Boot for QEMU (u-boot-qemu): it loads the kernel,
                       initrd and DTB (qfw, booti/bootz) and the plan is made for the u-boot platform
   --boot uefi         boot through EDK2 (qemu-efi-aarch64 / qemu-efi-arm) and the kernel's EFI stub
+                      (--platform uefi says the same)
 ${SIZE_HELP}
 
 carveout verify board.dts --log dmesg.txt|- [--memory BASE+SIZE,... | --ram SIZE] [--kernel ID] [board flags]
@@ -53,11 +54,12 @@ export async function run(argv: string[]): Promise<number> {
   // QEMU (or the firmware in front of the kernel: --platform u-boot, --boot uefi) places the
   // kernel, the initrd and the DTB itself, and the kernel runs only its own handlers.
   const platform = args.board.platform;
-  if (platform !== undefined && platform !== 'qemu-virt' && platform !== 'u-boot')
-    return bad(`--platform ${platform}: verify boots QEMU virt directly (qemu-virt) or through U-Boot (u-boot)`);
-  const firmware = args.board.boot === 'uefi' ? 'uefi' : platform === 'u-boot' ? 'u-boot' : undefined;
+  if (platform !== undefined && platform !== 'qemu-virt' && platform !== 'u-boot' && platform !== 'uefi')
+    return bad(`--platform ${platform}: verify boots QEMU virt directly (qemu-virt), through U-Boot (u-boot) or EDK2 (uefi)`);
+  const firmware = args.board.boot === 'uefi' || platform === 'uefi' ? 'uefi' : platform === 'u-boot' ? 'u-boot' : undefined;
   if (args.board.boot === 'uefi' && platform === 'u-boot')
     return bad('--boot uefi boots through EDK2, --platform u-boot through U-Boot: one of them');
+  if (args.board.uboot) return bad("--uboot-env: the lab's U-Boot boots with its default environment (it goes with --log)");
   if (args.board.reserve) return bad('--reserve: QEMU places the kernel, initrd and DTB itself');
   const placed = args.board.kernelAt !== undefined || args.board.dtbAt !== undefined || args.board.initrd !== undefined;
   if (placed) return bad('--kernel-at, --dtb-at, --initrd: QEMU places the kernel, initrd and DTB itself (they go with --log)');
