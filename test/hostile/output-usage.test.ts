@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
+import { profileIds } from '../../src/kernel/profiles/index.js';
 
 const cases: [string[], RegExp][] = [
   [['kernels', '--format', 'xml'], /carveout kernels: unknown format 'xml'/],
@@ -39,4 +40,17 @@ test('kernels --format json and --format=json still list the kernels', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.ok(Array.isArray(JSON.parse(r.stdout).kernels));
   }
+});
+
+test("every command's --help names the same kernels for --kernel, and every built-in one", () => {
+  const kernelLine = (command: string) => {
+    const r = runCli([command, '--help']);
+    assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    const line = r.stdout.split('\n').find((l) => l.trimStart().startsWith('--kernel ID'));
+    assert.ok(line, `${command} --help has no --kernel line`);
+    return line.replace(/^\s*--kernel ID\s+/, '');
+  };
+  const plan = kernelLine('plan');
+  for (const id of profileIds) assert.ok(plan.includes(id), `plan --help lacks ${id}`);
+  for (const command of ['check', 'verify', 'map', 'explain', 'diff']) assert.equal(kernelLine(command), plan, command);
 });
