@@ -23,7 +23,7 @@ import {
 import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
-import { efiStubBoot, type UefiOptions } from './platform/uefi.js';
+import { armVirtQemuStubEntry, efiStubBoot, type UefiOptions } from './platform/uefi.js';
 import { isBoardFile, loadBoardFile } from './platform/board-file.js';
 import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
@@ -357,13 +357,20 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
   board.memory = memory;
   const handed = o.uefi?.armVirtQemu === false ? { tree, blob } : handedOver(board, tree, blob, o, arch);
   if (!handed) return;
+  // EDK2 ArmVirtQemu's own free memory when it starts the stub (arm64, kernel through fw_cfg).
+  const u = o.uefi ?? {};
+  const bank0 = memory[0];
+  const entry =
+    u.armVirtQemu !== false && arch === 'arm64' && !u.free && bank0 && u.kernelFileSize !== undefined && u.imageSize !== undefined
+      ? armVirtQemuStubEntry(bank0.base + bank0.size, u.kernelFileSize, u.imageSize)
+      : undefined;
   const r = efiStubBoot({
     arch,
     tree: handed.tree,
     blob: handed.blob,
     initrdSize: o.initrd?.size ?? o.initrdSize ?? 0n,
     ...(o.bootargs !== undefined ? { cmdline: o.bootargs } : {}),
-    ...(o.uefi ? { options: o.uefi } : {}),
+    options: { ...entry, ...u },
   });
   board.diagnostics.push(...r.diagnostics);
   board.tree = r.tree;

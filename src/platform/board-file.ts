@@ -304,11 +304,11 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
       }
       case 'uefi': {
         const u: UefiOptions = {};
-        object(v, 'uefi', ['free', 'imageAt', 'imageSize', 'rng', 'armVirtQemu'], (k, w) => {
+        object(v, 'uefi', ['free', 'imageAt', 'imageSize', 'kernelFileSize', 'rng', 'armVirtQemu'], (k, w) => {
           if (k === 'free') {
             const b = banks(w, 'uefi.free');
             if (b) u.free = b;
-          } else if (k === 'imageAt' || k === 'imageSize') {
+          } else if (k === 'imageAt' || k === 'imageSize' || k === 'kernelFileSize') {
             const n = size(w, `uefi.${k}`);
             if (n !== undefined) u[k] = n;
           } else if (w.kind === 'bool') u[k === 'rng' ? 'rng' : 'armVirtQemu'] = w.value;

@@ -61,6 +61,37 @@ export interface UefiOptions {
    * nodes of what its runtime services own before it installs the DTB; `false` for other firmware.
    */
   armVirtQemu?: boolean;
+  /** ArmVirtQemu on arm64: the size of the kernel file QEMU exposes through fw_cfg (-kernel), for its free memory. */
+  kernelFileSize?: bigint;
+}
+
+/**
+ * Where EDK2 ArmVirtQemu (qemu-efi-aarch64 2022.11) stands when it starts the stub of a kernel
+ * given with -kernel, relative to the top of RAM: its runtime services and the firmware's own data
+ * take the top `ARMVIRTQEMU_AARCH64_TOP` bytes (as its memory map shows at every RAM size); below
+ * them QemuKernelLoaderFsDxe keeps the fw_cfg kernel blob (EfiBootServicesData, pages of the file
+ * size); the boot manager reads the file into a buffer of the same size below that, LoadImage
+ * allocates SizeOfImage + SectionAlignment (64 KiB) below the buffer and puts image_base at the
+ * next 64 KiB, and the buffer is freed before the stub runs. Free then: RAM from
+ * `ARMVIRTQEMU_AARCH64_LOW` (above the PEI memory of the first 128 MiB) up to the image, and the
+ * freed buffer up to the blob. The initrd's fw_cfg copy and what EDK2 frees at ExitBootServices lie
+ * above, out of the stub's reach.
+ */
+export const ARMVIRTQEMU_AARCH64_TOP = 0x3bc0000n;
+export const ARMVIRTQEMU_AARCH64_LOW = 0x48000000n;
+
+export function armVirtQemuStubEntry(ramTop: bigint, kernelFileSize: bigint, imageSize: bigint): { free: Bank[]; imageAt: bigint } {
+  const pages = (x: bigint) => roundUp(x, EFI_PAGE);
+  const blob = ramTop - ARMVIRTQEMU_AARCH64_TOP - pages(kernelFileSize);
+  const buffer = blob - pages(kernelFileSize);
+  const imageLow = buffer - (roundUp(imageSize, SZ_64K) + SZ_64K);
+  return {
+    free: [
+      { base: ARMVIRTQEMU_AARCH64_LOW, size: imageLow - ARMVIRTQEMU_AARCH64_LOW },
+      { base: buffer, size: blob - buffer },
+    ],
+    imageAt: roundUp(imageLow, SZ_64K),
+  };
 }
 
 /**

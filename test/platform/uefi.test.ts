@@ -80,6 +80,39 @@ test("allocation rules on the firmware's free memory: relocation 2 MiB aligned w
   assert.equal(r.dtb?.base, 0x79700000n);
 });
 
+test('EDK2 ArmVirtQemu on its own: the Image, the initrd and the DTB copy where real boots put them (two initrd sizes)', () => {
+  // vmlinuz-6.12.118+deb12-arm64 is 44282368 bytes; its _end - _text (the stub's reserve) 0x2b40000.
+  const uefi = { kernelFileSize: 44282368n, imageSize: 0x2b40000n };
+  const b = loadBoard(fixture(), {
+    platform: 'uefi',
+    arch: 'arm64',
+    asBooted: true,
+    ram: G,
+    initrdSize: 1014218n,
+    bootargs: CMDLINE,
+    uefi,
+  });
+  assert.deepEqual(b.diagnostics, []);
+  // memblock_reserve: [0x71800000-0x7433ffff] and [0x79900000-0x799f7fff] arm64_memblock_init;
+  // reserved[0x0] [0x79700000-0x79702057] in the first MEMBLOCK dump
+  assert.equal(b.placements.kernelLoad, 0x71800000n);
+  assert.deepEqual(b.placements.initrd, { base: 0x79900000n, size: 1014218n });
+  assert.deepEqual(b.placements.dtb, { base: 0x79700000n, size: 0x2058n });
+  // A 5014218-byte initrd: [0x79530000-0x799f8fff], the DTB at 0x79330000 (0x2058 bytes).
+  const big = loadBoard(fixture(), {
+    platform: 'uefi',
+    arch: 'arm64',
+    asBooted: true,
+    ram: G,
+    initrdSize: 5014218n,
+    bootargs: CMDLINE,
+    uefi,
+  });
+  assert.equal(big.placements.kernelLoad, 0x71800000n);
+  assert.deepEqual(big.placements.initrd, { base: 0x79530000n, size: 5014218n });
+  assert.deepEqual(big.placements.dtb, { base: 0x79330000n, size: 0x2058n });
+});
+
 test('--platform uefi needs the memory map', () => {
   const b = loadBoard(fixture(), { platform: 'uefi', arch: 'arm64', asBooted: true });
   assert.ok(b.diagnostics.some((d) => d.code === 'no-memory'));
