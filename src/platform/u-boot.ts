@@ -196,13 +196,9 @@ export function ubootBoot(input: UBootInput): UBootResult {
   // gd->ram_top: the end of the first bank (fdtdec_setup_mem_size_base); a 32-bit U-Boot's wraps at 4 GiB.
   let ramTop = bank0.base + bank0.size;
   if (ramTop > ulongMax + 1n) {
-    diagnostics.push(
-      diag(
-        'warning',
-        'u-boot-ram-top',
-        `the first bank ends at ${hex(ramTop)}, past what a 32-bit U-Boot's ram_top holds; planned with RAM ending at 4 GiB`,
-      ),
-    );
+    // board_get_usable_ram_top: a ram_top that wrapped in 32 bits "will wrap back to top of
+    // 32-bit space when reservations are made" — U-Boot counts down from 4 GiB.
+    edits.push(`U-Boot's 32-bit ram_top wraps (the bank ends at ${hex(ramTop)}): its own area counts down from 4 GiB`);
     ramTop = ulongMax + 1n;
   }
 
