@@ -140,15 +140,19 @@ const mk = spawnSync('dt-mk-schema', ['-j', ...schemaDirs], { maxBuffer: 1 << 28
 if (mk.status !== 0) throw new Error(`dt-mk-schema failed: ${mk.stderr}`);
 writeFileSync(processed, mk.stdout);
 const dv = timed('dt-validate', ['-s', processed, ...dtbs.map((d) => d.path)]);
-// "<file>: <node name or path>: <message>", then "\tFrom schema: <file>"
+// "<file>: <node name>: <message>", indented detail lines, then "\tFrom schema: <file>"
 const dtValidate: PeerFinding[] = [];
 const dvLines = `${dv.stdout}\n${dv.stderr}`.split('\n');
 dvLines.forEach((l, i) => {
   const m = /^(\S+\.dtb): ([^:]+): (.*)$/.exec(l);
   if (!m) return;
-  const schema = /From schema: (.*)/.exec(dvLines[i + 1] ?? '')?.[1] ?? '';
-  const about = `${m[2]} ${m[3]} ${schema}`;
-  if (!/reserved-memory|memory-region/.test(about)) return;
+  // the message's indented continuation lines end with "From schema: <file>"
+  let schema = '';
+  for (let j = i + 1; j < dvLines.length && /^\s/.test(dvLines[j]!) && !schema; j++)
+    schema = /From schema: (.*)/.exec(dvLines[j]!)?.[1] ?? '';
+  // about reserved memory: a node under /reserved-memory, a schema of that folder, or a message on
+  // a `memory-region` property (not a node dump that merely contains one)
+  if (!/reserved-memory/.test(`${m[2]} ${schema}`) && !/^memory-region(-names)?:/.test(m[3]!)) return;
   dtValidate.push({
     rel: relOf.get(m[1]!) ?? m[1]!,
     check: schema.replace(/^.*\/schemas\//, ''),
