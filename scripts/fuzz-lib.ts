@@ -2,7 +2,8 @@
 // Input i of seed S is a pure function of (S, i): a crash or a hang can be regenerated, saved and
 // replayed without having kept the input. Targets: the preprocessor, the DTS parser and checks,
 // the DTB reader (dtc-compatible and libfdt-strict) with both writers, plan (random kernels,
-// platforms, RAM and initrd sizes, command lines) and overlay apply. Inputs are mutated seeds
+// platforms, RAM and initrd sizes, RAM banks, early reservations, the Image's place, command
+// lines) and overlay apply. Inputs are mutated seeds
 // (the repository's fixtures and examples) or generated from a small DTS grammar.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { writeDtb } from '../src/fdt/writer.js';
 import { writeDts } from '../src/fdt/dts-writer.js';
 import { preprocessText } from '../src/source/preprocess.js';
 import { loadBoard } from '../src/board.js';
+import { parseMemory, parseReserve } from '../src/platform/layout.js';
+import type { ExtraReservation } from '../src/platform/index.js';
 import { plan } from '../src/kernel/plan.js';
 import { profileIds, getProfile } from '../src/kernel/profiles/index.js';
 import { applyOverlays } from '../src/overlay/apply.js';
@@ -456,7 +459,17 @@ export function generateDts(rng: Rng): string {
 const SIZES = ['1', '4K', '1M', '16M', '64M', '128M', '256M', '512M', '768M', '1G', '2G', '3G', '4G', '8G', '16G', '0x7fffffff'];
 
 function size(rng: Rng): string {
-  return rng.chance(0.8) ? rng.pick(SIZES) : `${1 + rng.int(4096)}${rng.pick(['K', 'M', 'G', ''])}`;
+  return rng.chance(0.8) ? rng.pick(SIZES) : `${1 + rng.int(4096)}${rng.pick(['K', 'M', 'G', 'T', 'P', 'E', ''])}`;
+}
+
+/** An address: RAM-like, page-odd, or near the top of 32 and 64 bits. */
+function address(rng: Rng): string {
+  return rng.pick([
+    () => `0x${(0x40000000 + rng.int(0x40000) * 0x1000).toString(16)}`,
+    () => `0x${(rng.int(0x100000) * 0x1000 + rng.int(0x1000)).toString(16)}`,
+    () => rng.pick(['0', '0xfffff000', '0xffffffff', '0x100000000', '0xfffffffffffff000', '0xffffffffffffffff']),
+    () => `${rng.int(64)}${rng.pick(['G', 'T', 'P'])}`,
+  ])();
 }
 
 const CMDLINE = [
@@ -511,6 +524,15 @@ function planOptions(rng: Rng): Record<string, string> {
     if (rng.chance(0.5)) o.initrdSize = size(rng);
   } else if (rng.chance(0.6)) o.ram = size(rng);
   if (rng.chance(0.7)) o.bootargs = bootargs(rng);
+  // the boot loader's view: RAM banks (--memory), early reservations (--reserve), the Image's place
+  if (!o.platform && rng.chance(0.15))
+    o.memory = Array.from({ length: 1 + rng.int(rng.chance(0.9) ? 3 : 300) }, () => `${address(rng)}+${size(rng)}`).join(',');
+  if (rng.chance(0.15))
+    o.reserve = Array.from(
+      { length: 1 + rng.int(4) },
+      () => `${rng.pick(['kernel', 'initrd', 'dtb', 'fw', 'x'])}@${address(rng)}+${size(rng)}`,
+    ).join(';');
+  if (arch === 'arm64' && rng.chance(0.1)) o.kernelAt = address(rng);
   return o;
 }
 
@@ -616,12 +638,18 @@ export function runCase(seeds: Seeds, c: FuzzCase): void {
         if (!r.tree) return;
         input = r.tree;
       }
+      // flags the CLI would refuse (parseMemory/parseReserve diagnostics) are left out
+      const memory = o.memory === undefined ? undefined : parseMemory(o.memory);
+      const reserve = (o.reserve?.split(';') ?? []).map(parseReserve).filter((r): r is ExtraReservation => !('severity' in r));
       const board = loadBoard(input, {
         fileName: 'fuzz',
         platform: o.platform,
         arch: o.arch === 'arm' ? 'arm' : o.arch === 'arm64' ? 'arm64' : undefined,
         ram: parseBig(o.ram),
         initrdSize: parseBig(o.initrdSize),
+        ...(Array.isArray(memory) ? { memory } : {}),
+        ...(reserve.length ? { reserve } : {}),
+        kernelAt: parseBig(o.kernelAt),
       });
       plan(board, { kernel: o.kernel!, bootargs: o.bootargs });
       return;
