@@ -116,6 +116,8 @@ export interface RmemBehaviour {
 export interface RmemProfile extends HandlerProfile {
   /** MAX_CMA_AREAS: 6.1 = 1 + CONFIG_CMA_AREAS, 6.12 = CONFIG_CMA_AREAS. */
   maxCmaAreas: number;
+  /** SMP_CACHE_BYTES: memblock_alloc's alignment. */
+  smpCacheBytes: number;
   /** The version layer's of_reserved_mem part. */
   series: { rmem: RmemBehaviour };
   /** Which RESERVEDMEM_OF_DECLARE entries the kernel config builds (default: Debian's). */
@@ -255,6 +257,8 @@ export interface RmemState {
   offsets: Map<Node, number>;
   /** The /reserved-memory node when found and accepted. */
   root?: Node;
+  /** 7.2 total_reserved_mem_cnt: the regions fdt_scan_reserved_mem reserved or allocated. */
+  totalReservedMemCnt?: number;
   /** The region being handled: lines printed meanwhile name it (LogLine.regions). */
   current?: RmemRegion;
 }
@@ -625,6 +629,7 @@ function fdtScanReservedMem(h: RmemHost): number {
   }
   st.root = node;
   const dynamicNodes: Node[] = [];
+  let count = 0;
   for (const child of node.children) {
     const region = regionOf(h, child);
     st.current = region;
@@ -634,6 +639,7 @@ function fdtScanReservedMem(h: RmemHost): number {
       continue;
     }
     const err = reservedMemReserveReg(h, child, child.name);
+    if (!err) count++;
     if (err === -ENOENT && flag(child, 'size')) {
       region.dynamic = true;
       if (st.behaviour.scheme === 'after-sort') fdtReservedMemSaveNode(h, child, child.name, 0n, 0n);
@@ -647,10 +653,27 @@ function fdtScanReservedMem(h: RmemHost): number {
   }
   for (const child of dynamicNodes) {
     st.current = regionOf(h, child);
-    reservedMemAllocSize(h, child, child.name);
+    if (!reservedMemAllocSize(h, child, child.name).ret) count++;
   }
   st.current = undefined;
+  st.totalReservedMemCnt = count;
   return 0;
+}
+
+/**
+ * 7.2 alloc_reserved_mem_array (fdt_scan_reserved_mem_late): reserved_mem[] is reallocated to the
+ * regions the scan counted, memblock_alloc(count * sizeof(struct reserved_mem), SMP_CACHE_BYTES);
+ * the recorded arm64 boots show 0x28 bytes per region and no allocation when the count is 0.
+ * struct reserved_mem: name, fdt_node, base, size, priv (pointers, unsigned long, phys_addr_t).
+ */
+function allocReservedMemArray(h: RmemHost): void {
+  const count = state(h).totalReservedMemCnt ?? 0;
+  if (!count) return;
+  const ptr = h.profile.arch === 'arm64' ? 8 : 4;
+  const phys = h.profile.physAddrBits / 8;
+  const align = Math.max(ptr, phys);
+  const entry = Math.ceil((3 * ptr + 2 * phys) / align) * align;
+  h.memblock.alloc(BigInt(count * entry), BigInt(h.profile.smpCacheBytes), 'fdt_scan_reserved_mem_late');
 }
 
 /** What of_reserved_mem.c's allocation helpers take: size, alignment, the range, and no-map. */
@@ -1104,6 +1127,7 @@ export function earlyInitFdtScanReservedMem(h: RmemHost): void {
 export function fdtScanReservedMemRegNodes(h: RmemHost): void {
   const st = state(h);
   if (st.behaviour.scheme !== 'on-save') return;
+  if (st.behaviour.regionLimit === 'dynamic') allocReservedMemArray(h);
   const tLen = (st.addrCells + st.sizeCells) * 4;
   const node = findNode(h.tree, '/reserved-memory');
   if (!node) {

@@ -63,6 +63,7 @@ export const profiles: Record<string, RmemProfile> = {
     physAddrBits: 64,
     cmaMinAlignmentBytes: 2n << 20n,
     maxCmaAreas: 20,
+    smpCacheBytes: 64,
   },
   '6.12-arm64': {
     id: '6.12-arm64',
@@ -73,6 +74,7 @@ export const profiles: Record<string, RmemProfile> = {
     physAddrBits: 64,
     cmaMinAlignmentBytes: 2n << 20n,
     maxCmaAreas: 20,
+    smpCacheBytes: 64,
   },
   '6.1-armmp': {
     id: '6.1-armmp',
@@ -83,6 +85,7 @@ export const profiles: Record<string, RmemProfile> = {
     physAddrBits: 32,
     cmaMinAlignmentBytes: 8n << 20n,
     maxCmaAreas: 8,
+    smpCacheBytes: 64,
   },
 };
 

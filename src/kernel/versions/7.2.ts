@@ -52,7 +52,9 @@ export const linux72: KernelSeries = {
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
-    unflatten: { deviceNodeSize: 208, propertySize: 104 },
+    // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's
+    // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
+    unflatten: { deviceNodeSize: 208, propertySize: 112 },
     numa: { distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },
