@@ -14,6 +14,9 @@ export interface Finding {
 /** What the worker runs: inputs [from, to) of a seed, or a list of saved cases. */
 type Job = { root: string; seed: number; from: number; to: number } | { root: string; cases: FuzzCase[]; from: number; to: number };
 
+/** How long a worker may take to load the library and the seeds before the harness gives up. */
+const START_LIMIT_MS = 300_000;
+
 export interface RunOptions {
   timeoutMs: number;
   /** Heap of the worker, MiB (a runaway allocation is a finding, not the machine's memory). */
@@ -51,7 +54,7 @@ export async function runWatched(
     // Anything the library prints is not a finding: drained, not shown.
     worker.stdout.resume();
     worker.stderr.resume();
-    const end = await new Promise<{ next: number }>((resolve) => {
+    const end = await new Promise<{ next: number }>((resolve, reject) => {
       let last = -1;
       let since = Date.now();
       let settled = false;
@@ -63,6 +66,17 @@ export async function runWatched(
         resolve({ next });
       };
       const timer = setInterval(() => {
+        // The clock starts at the worker's first input: loading the library through tsx takes
+        // more than the timeout on a busy machine, and that is no input's time.
+        if (Atomics.load(progress, 1) === 0) {
+          if (Date.now() - since > START_LIMIT_MS) {
+            settled = true;
+            clearInterval(timer);
+            void worker.terminate();
+            reject(new Error(`fuzz worker did not start within ${START_LIMIT_MS / 1000} s`));
+          }
+          return;
+        }
         const at = Atomics.load(progress, 0);
         o.onProgress?.(at);
         if (at !== last) {
