@@ -43,7 +43,7 @@ export function chosenBootargs(tree: Tree): string | undefined {
  * kernel's /chosen/linux,usable-memory-range caps memory to its first range
  * (memblock_cap_memory_range) and adds the second back.
  */
-function checkForUsableMemRange(ctx: BootContext): void {
+export function checkForUsableMemRange(ctx: BootContext): void {
   const chosen = findNode(ctx.tree, '/chosen');
   const p = chosen && prop(chosen, 'linux,usable-memory-range');
   if (!p) return;
@@ -60,7 +60,7 @@ function checkForUsableMemRange(ctx: BootContext): void {
 }
 
 /** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
-function addMemory(mb: Memblock, b: Bank): void {
+export function earlyInitDtAddMemoryArch(mb: Memblock, b: Bank): void {
   const page = mb.pageSize;
   let base = b.base;
   let size = b.size;
@@ -78,7 +78,7 @@ function addMemory(mb: Memblock, b: Bank): void {
  * early_init_dt_add_memory_arch), then a kdump kernel's usable-memory-range.
  */
 export function earlyInitDtScanMemory(ctx: BootContext, memory: Bank[]): void {
-  for (const b of memory) addMemory(ctx.memblock, b);
+  for (const b of memory) earlyInitDtAddMemoryArch(ctx.memblock, b);
   checkForUsableMemRange(ctx);
 }
 

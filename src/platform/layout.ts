@@ -9,6 +9,7 @@ import { getChild, getProp, type Node } from '../tree/types.js';
 import { cString, readCells, rootCells } from '../tree/query.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import { parseSize } from '../kernel/cmdline.js';
+import type { EfiBoot } from './efi-memmap.js';
 
 export interface Bank {
   base: bigint;
@@ -34,6 +35,8 @@ export interface PlatformLayout {
   extra: ExtraReservation[];
   /** Properties the boot loader adds to /chosen that the blob lacks (they grow the tree the kernel unflattens). */
   chosenAdded: number;
+  /** Booted through the EFI stub: the UEFI memory map and tables efi_init takes RAM and reservations from. */
+  efi?: EfiBoot;
 }
 
 /** One `reg` entry of a memory node, size 0 included (a size the boot loader fills in). */

@@ -9,6 +9,7 @@ import { HDR } from '../fdt/constants.js';
 import { cString, readU32 } from '../tree/query.js';
 import { getChild, getProp, newNode, nodePath, type Node, type Tree } from '../tree/types.js';
 import type { Bank } from './layout.js';
+import type { EfiBoot } from './efi-memmap.js';
 import { blobStrings, stringsAfter, structSize } from './libfdt.js';
 
 /**
@@ -63,6 +64,8 @@ export interface UefiOptions {
   armVirtQemu?: boolean;
   /** ArmVirtQemu on arm64: the size of the kernel file QEMU exposes through fw_cfg (-kernel), for its free memory. */
   kernelFileSize?: bigint;
+  /** The UEFI memory map and tables the kernel gets (default: ArmVirtQemu's on arm64, src/platform/efi-memmap.ts). */
+  efi?: EfiBoot;
 }
 
 /**
@@ -136,6 +139,8 @@ export interface EfiStubResult {
   /** The stub's copy of the DTB: fdt_totalsize after fdt_pack, at `base` when the free memory is known. */
   dtbSize: bigint;
   dtb?: Bank;
+  /** The page of EFI_LOADER_DATA pool the stub's configuration tables (initrd, MEMRESERVE) came from. */
+  configPool?: bigint;
   edits: string[];
   diagnostics: Diagnostic[];
 }
@@ -330,7 +335,8 @@ export function efiStubBoot(input: EfiStubInput): EfiStubResult {
     }
   }
   // One page of EFI_LOADER_DATA pool: the initrd's and efi_install_memreserve_table's configuration tables.
-  pages.allocMax(EFI_PAGE, (1n << 48n) - 1n);
+  const pool = pages.allocMax(EFI_PAGE, (1n << 48n) - 1n);
+  if (pool !== undefined) result.configPool = pool;
   const fdtAt = allocAligned(pages, SZ_2M, arch === 'arm64' ? (1n << 48n) - 1n : (1n << 32n) - 1n, allocAlign, allocAlign);
   if (fdtAt === undefined) diagnostics.push(diag('error', 'uefi-fdt', 'EFI stub: "Unable to allocate memory for new device tree."'));
   else {

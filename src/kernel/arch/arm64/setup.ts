@@ -1,8 +1,10 @@
 // arch/arm64/kernel/setup.c setup_arch, as far as memory goes: setup_machine_fdt (memory nodes,
-// the blob reserved by fixmap_remap_fdt), parse_early_param, arm64_memblock_init, paging_init,
+// the blob reserved by fixmap_remap_fdt), parse_early_param, efi_init (booted through UEFI),
+// arm64_memblock_init, paging_init,
 // unflatten_device_tree, bootmem_init, request_standard_resources.
 import type { BootState } from '../../boot-state.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
+import { efiInit } from '../../efi-init.js';
 import { arm64MemblockInit, bootmemInit } from './init.js';
 import { sparseInit } from '../../sparse.js';
 import { pagingInit } from './mmu.js';
@@ -15,6 +17,7 @@ export function setupArch(st: BootState): void {
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
   // parse_early_param: memblock=debug starts printing from here
   st.setTraceStart(mb.events.length);
+  if (layout.efi) efiInit(ctx, layout.efi);
   arm64MemblockInit(st);
   pagingInit(st);
   unflattenDeviceTree(st);
