@@ -25,6 +25,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let contCompared = 0;
     let contUnrecorded = 0;
     let predicted = 0;
+    let traceCut = 0;
     const unpredicted: string[] = [];
     for (const r of records) {
       let out: CaseOutcome;
@@ -45,6 +46,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       if (out.died) {
         died++;
         if (out.predicted) predicted++;
+        if (out.traceCut) traceCut++;
         else unpredicted.push(`${out.caseId} ${out.died}`);
       }
       if (out.ok) ok++;
@@ -55,7 +57,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
         (died
-          ? `; ${predicted}/${died} boots that died predicted (outcome, function, message)${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
+          ? `; ${predicted}/${died} boots that died predicted (outcome, function, message${traceCut ? `; ${traceCut} with the console cut inside the call trace: outcome and message only` : ''})${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
           : ''),
     );
   }
