@@ -8,6 +8,7 @@ import { parseSize } from '../kernel/cmdline.js';
 import { parseMemory, parseReserve, type Bank, type BootMethod, type ExtraReservation } from './layout.js';
 import { UBOOT_ENV_NAMES, parseUbootEnv, type UBootEnv, type UBootOptions } from './u-boot.js';
 import type { UefiOptions } from './uefi.js';
+import { EFI_MEMORY_ATTRIBUTES, EFI_MEMORY_TYPES, type EfiBoot, type EfiMemoryDescriptor } from './efi-memmap.js';
 
 /** What a platform file sets (the loadBoard options of the same names). */
 export interface BoardFileOptions {
@@ -304,16 +305,69 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
       }
       case 'uefi': {
         const u: UefiOptions = {};
-        object(v, 'uefi', ['free', 'imageAt', 'imageSize', 'kernelFileSize', 'rng', 'armVirtQemu'], (k, w) => {
-          if (k === 'free') {
-            const b = banks(w, 'uefi.free');
-            if (b) u.free = b;
-          } else if (k === 'imageAt' || k === 'imageSize' || k === 'kernelFileSize') {
-            const n = size(w, `uefi.${k}`);
-            if (n !== undefined) u[k] = n;
-          } else if (w.kind === 'bool') u[k === 'rng' ? 'rng' : 'armVirtQemu'] = w.value;
-          else bad(w.span, `uefi.${k}: expected true or false`);
-        });
+        const efi: EfiBoot = { memoryMap: [] };
+        let efiGiven = false;
+        const oneBank = (w: Json, what: string): Bank | undefined => {
+          const b = banks(w, what);
+          if (b && b.length !== 1) bad(w.span, `${what}: expected one BASE+SIZE`);
+          return b?.length === 1 ? b[0] : undefined;
+        };
+        object(
+          v,
+          'uefi',
+          ['free', 'imageAt', 'imageSize', 'kernelFileSize', 'rng', 'armVirtQemu', 'memoryMap', 'memoryMapAt', 'memattr'],
+          (k, w) => {
+            if (k === 'memoryMap') {
+              efiGiven = true;
+              if (w.kind !== 'array') return void bad(w.span, 'uefi.memoryMap: expected an array of descriptors');
+              for (const [n, d] of w.items.entries()) {
+                const what = `uefi.memoryMap[${n}]`;
+                const md: Partial<EfiMemoryDescriptor> = { attribute: 0n };
+                object(d, what, ['type', 'range', 'attributes'], (dk, dv) => {
+                  if (dk === 'type') {
+                    const t = str(dv, `${what}.type`);
+                    const type = EFI_MEMORY_TYPES.find((x) => x === t);
+                    if (type) md.type = type;
+                    else if (t !== undefined) bad(dv.span, `${what}.type: unknown type '${t}'`, `known: ${EFI_MEMORY_TYPES.join(', ')}`);
+                  } else if (dk === 'range') {
+                    const b = oneBank(dv, `${what}.range`);
+                    if (b) Object.assign(md, b);
+                  } else {
+                    const names = dv.kind === 'array' ? dv.items : [dv];
+                    for (const a of names) {
+                      const name = str(a, `${what}.attributes`);
+                      const bit = name === undefined ? undefined : EFI_MEMORY_ATTRIBUTES[name];
+                      if (bit !== undefined) md.attribute = (md.attribute ?? 0n) | bit;
+                      else if (name !== undefined)
+                        bad(
+                          a.span,
+                          `${what}.attributes: unknown attribute '${name}'`,
+                          `known: ${Object.keys(EFI_MEMORY_ATTRIBUTES).join(', ')}`,
+                        );
+                    }
+                  }
+                });
+                if (md.type === undefined || md.base === undefined || md.size === undefined || md.attribute === undefined)
+                  bad(d.span, `${what}: needs "type" and "range" (and "attributes", the EFI_MEMORY_ bits: WB, RUNTIME, ...)`);
+                else efi.memoryMap.push({ type: md.type, base: md.base, size: md.size, attribute: md.attribute });
+              }
+            } else if (k === 'memoryMapAt' || k === 'memattr') {
+              efiGiven = true;
+              const b = oneBank(w, `uefi.${k}`);
+              if (b) efi[k === 'memattr' ? 'memattr' : 'mapAt'] = b;
+            } else if (k === 'free') {
+              const b = banks(w, 'uefi.free');
+              if (b) u.free = b;
+            } else if (k === 'imageAt' || k === 'imageSize' || k === 'kernelFileSize') {
+              const n = size(w, `uefi.${k}`);
+              if (n !== undefined) u[k] = n;
+            } else if (w.kind === 'bool') u[k === 'rng' ? 'rng' : 'armVirtQemu'] = w.value;
+            else bad(w.span, `uefi.${k}: expected true or false`);
+          },
+        );
+        if (efiGiven && !efi.memoryMap.length)
+          bad(v.span, 'uefi: memoryMapAt and memattr go with a non-empty memoryMap (the RAM the kernel gets)');
+        else if (efiGiven) u.efi = efi;
         o.uefi = u;
         break;
       }

@@ -66,3 +66,61 @@ test('the CLI: a bad platform file is exit 2 with file:line:column; a missing on
   assert.equal(m.status, 2);
   assert.match(m.stderr, /cannot open platform file/);
 });
+
+test('uefi.memoryMap: the UEFI memory map the kernel takes RAM from (efi_init), given in the file; bad entries at their line', () => {
+  const f = write(
+    'uefi-map.json',
+    JSON.stringify(
+      {
+        platform: 'uefi',
+        ram: '1G',
+        uefi: {
+          armVirtQemu: false,
+          memoryMap: [
+            { type: 'EFI_CONVENTIONAL_MEMORY', range: '0x40000000+0x3f000000', attributes: ['WB'] },
+            { type: 'EFI_RUNTIME_SERVICES_DATA', range: '0x7f000000+16M', attributes: ['WB', 'RUNTIME'] },
+            { type: 'EFI_MEMORY_MAPPED_IO', range: '0x04000000+64M', attributes: ['WC', 'RUNTIME'] },
+          ],
+          memattr: '0x7e000018+0x400',
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  const b = loadBoard(board, { platform: f, arch: 'arm64' });
+  assert.deepEqual(
+    b.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.equal(b.placements.efi?.memoryMap.length, 3);
+  assert.equal(b.placements.efi?.memoryMap[1]?.attribute, (1n << 63n) | 8n);
+  assert.deepEqual(b.placements.efi?.memattr, { base: 0x7e000018n, size: 0x400n });
+  // the kernel took its RAM from the map (efi_init → reserve_regions), the WC flash included
+  const p = plan(b, { kernel: '6.12-arm64', bootargs: 'memblock=debug' });
+  assert.equal(p.exitCode, 0);
+  const calls = p.trace.events.flatMap((e) => {
+    const d = e.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
+    return d.kind && d.base !== undefined ? [`${d.kind} ${d.caller} 0x${d.base.toString(16)}+0x${d.size?.toString(16)}`] : [];
+  });
+  const removed = calls.indexOf('memblock_remove reserve_regions 0x0+0xffffffffffffffff');
+  assert.ok(removed > 0, calls.join('\n'));
+  assert.deepEqual(calls.slice(removed - 1, removed + 4), [
+    'memblock_reserve efi_memattr_init 0x7e000018+0x400',
+    'memblock_remove reserve_regions 0x0+0xffffffffffffffff',
+    'memblock_add early_init_dt_add_memory_arch 0x40000000+0x3f000000',
+    'memblock_add early_init_dt_add_memory_arch 0x7f000000+0x1000000',
+    'memblock_add early_init_dt_add_memory_arch 0x4000000+0x4000000',
+  ]);
+
+  const bad = loadBoardFile(
+    write(
+      'uefi-bad.json',
+      '{\n  "platform": "uefi",\n  "uefi": { "memoryMap": [\n    { "type": "EFI_FREE", "range": "0x40000000+1G", "attributes": ["WB", "FAST"] }\n  ] }\n}\n',
+    ),
+  );
+  assert.equal(bad.options, undefined);
+  const at = bad.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`);
+  assert.match(at[0]!, /^4:15 uefi\.memoryMap\[0\]\.type: unknown type 'EFI_FREE'/);
+  assert.match(at[1]!, /^4:74 uefi\.memoryMap\[0\]\.attributes: unknown attribute 'FAST'/);
+});
