@@ -79,7 +79,8 @@ const rejectReasons: RejectReason[] = [
   },
   {
     id: 'cma-bypassed',
-    re: /^Reserved memory: bypass .* node, using cmdline CMA params instead$/,
+    // 6.12 rmem_cma_setup; 7.2 __rmem_cma_verify_node (node_validate, naming no node)
+    re: /^Reserved memory: bypass .* node, using cmdline CMA params instead$|^Skipping dt linux,cma-default node in favor for "cma=" kernel param\.$/,
     source: 'kernel/dma/contiguous.c rmem_cma_setup (cma= on the command line wins over linux,cma-default)',
     help: "`cma=` on the command line replaces the tree's `linux,cma-default` pool: the kernel drops the node.",
     property: 'linux,cma-default',
@@ -119,6 +120,14 @@ function rejections(run: KernelRun): { region: PlanRegion; reason?: string; kern
     if (i >= 0) {
       e.kernelLine = log[i]!.text;
       e.logIndex = i;
+    } else {
+      // refused before the handler ran (7.2 node_validate): no "compatible matching fail", only the reason
+      const k = log.findIndex((l) => rejectReasons.some((x) => x.re.test(l.text)));
+      if (k >= 0) {
+        e.reason = log[k]!.text;
+        e.kernelLine = log[k]!.text;
+        e.logIndex = k;
+      }
     }
     out.push(e);
   }
@@ -269,7 +278,9 @@ export const kernelRules: Rule[] = [
               property: x.id === 'cma-alignment' ? (j.region.dynamic ? 'size' : 'reg') : x.property,
               kernel: run.kernel,
               message: x.message(run, j.region),
-              ...(j.kernelLine !== undefined ? { kernelLine: `${j.reason}; ${j.kernelLine}` } : {}),
+              ...(j.kernelLine !== undefined
+                ? { kernelLine: j.kernelLine === j.reason ? j.kernelLine : `${j.reason}; ${j.kernelLine}` }
+                : {}),
               ...(j.logIndex !== undefined ? { logIndex: j.logIndex } : {}),
               ...(hint !== undefined ? { hint } : {}),
             });

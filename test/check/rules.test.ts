@@ -470,3 +470,19 @@ test('cma-zone-boundary: arm64, a pool across 4 GiB (ZONE_DMA into ZONE_NORMAL) 
   assert.equal(x[0]!.kernelLine, 'cma: CMA area pool@fe000000 could not be activated');
   assert.equal(x[0]!.hint, 'keep the area entirely below or above 0x100000000');
 });
+
+test('cma-bypassed on 7.2: node_validate refuses the default pool before the handler runs, with its own line', () => {
+  const f = board(`\t\tcma { ${pool} size = <0x0 0x1000000>; linux,cma-default; };`);
+  const x = run(f, { kernels: ['7.2-arm64'], bootargs: 'cma=32M' });
+  const b = x.filter((y) => y.rule === 'cma-bypassed');
+  assert.equal(b.length, 1);
+  assert.equal(b[0]!.kernelLine, 'Skipping dt linux,cma-default node in favor for "cma=" kernel param.');
+  assert.deepEqual(
+    x.filter((y) => y.rule === 'handler-rejected'),
+    [],
+  );
+  assert.deepEqual(
+    run(f, { kernels: ['7.2-arm64'], bootargs: '' }).filter((y) => y.rule === 'cma-bypassed'),
+    [],
+  );
+});
