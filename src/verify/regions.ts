@@ -8,6 +8,7 @@
 import type { Observation, ConsoleLine } from './observation.js';
 import { getChild, getProp, type Tree } from '../tree/types.js';
 import { isAvailable, readCells, u32 } from '../tree/query.js';
+import { getProfile } from '../kernel/profiles/index.js';
 
 export interface ObservedRegion {
   name: string;
@@ -49,6 +50,10 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
   const aN = u32(rm, '#address-cells') ?? 2;
   const sN = u32(rm, '#size-cells') ?? 1;
   const ignoredNode = obs.log.some((l) => /unsupported node format/.test(l.text));
+  // 6.12+ prints a summary line for every region it keeps (fdt_init_reserved_mem_node): a static
+  // region without one was not kept, whatever its `reg` says (7.2's node_validate drops a
+  // linux,cma-default region under cma= without a line the console shows)
+  const summaryPerRegion = getProfile(obs.kernel)?.series.rmem.summaryLine ?? false;
   const out: ObservedRegion[] = [];
   // 6.1 dynamic allocations in order (the caller names the reserved-memory allocator).
   const dynAllocs = obs.memblock.filter(
@@ -114,7 +119,7 @@ export function observedRegions(obs: Observation, tree: Tree): ObservedRegion[] 
       r.nomap = m[4] === 'nomap';
       r.reusable = m[5] === 'reusable';
       r.source = 'summary';
-    } else if (reg?.value.length && reg.value.length % (4 * (aN + sN)) === 0) {
+    } else if (reg?.value.length && reg.value.length % (4 * (aN + sN)) === 0 && !(summaryPerRegion && obs.memoryLine)) {
       r.base = readCells(reg.value, 0, aN);
       r.size = readCells(reg.value, 4 * aN, sN);
       r.source = 'reg';
