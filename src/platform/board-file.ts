@@ -42,6 +42,9 @@ class JsonError extends Error {
   }
 }
 
+/** Objects and arrays nest at most this deep in a platform file. */
+const MAX_JSON_DEPTH = 64;
+
 /** RFC 8259 JSON with the source position of every value and key. */
 function parseJson(text: string, file: string): Json {
   let i = 0;
@@ -64,7 +67,21 @@ function parseJson(text: string, file: string): Json {
     throw new JsonError(i >= text.length ? `${what}, found the end of the file` : `${what}, found '${text[i]}'`, here());
   };
   const close = (s: Span): Span => ({ ...s, endLine: line, endColumn: col });
+  // A platform file is a few levels deep; the bound keeps a hostile one from exhausting the stack.
+  let depth = 0;
   const value = (): Json => {
+    if (depth >= MAX_JSON_DEPTH) {
+      ws();
+      throw new JsonError(`nested deeper than ${MAX_JSON_DEPTH} levels`, here());
+    }
+    depth++;
+    try {
+      return valueAt();
+    } finally {
+      depth--;
+    }
+  };
+  const valueAt = (): Json => {
     ws();
     const start = here();
     const c = text[i];

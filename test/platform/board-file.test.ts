@@ -57,6 +57,16 @@ test('errors carry the line and column of the value at fault', () => {
   assert.match(syntax.diagnostics[0]!.message, /expected ':', found '2'/);
 });
 
+test('a hostile platform file nested 200,000 levels deep is a diagnostic at the level past the bound, not a stack overflow', () => {
+  const r = loadBoardFile(write('deep.json', `${'['.repeat(200_000)}${']'.repeat(200_000)}`));
+  assert.equal(r.options, undefined);
+  assert.equal(r.diagnostics[0]?.code, 'platform-file-syntax');
+  assert.equal(`${r.diagnostics[0]?.line}:${r.diagnostics[0]?.column}`, '1:65');
+  assert.match(r.diagnostics[0]!.message, /nested deeper than 64 levels/);
+  const ok = loadBoardFile(write('shallow.json', '{ "memory": [[["x"]]] }'));
+  assert.ok(!ok.diagnostics.some((d) => /nested deeper/.test(d.message)));
+});
+
 test('the CLI: a bad platform file is exit 2 with file:line:column; a missing one says so', () => {
   const f = write('unknown.json', '{ "platfrom": "u-boot" }');
   const r = runCli(['plan', board, '--kernel', '6.12-arm64', '--platform', f]);
