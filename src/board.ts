@@ -24,7 +24,7 @@ import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } fr
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
 import { armVirtQemuStubEntry, efiStubBoot, type UefiOptions } from './platform/uefi.js';
-import { armVirtQemuEfiBoot } from './platform/efi-memmap.js';
+import { armVirtQemuEfiBoot, conventionalEfiBoot } from './platform/efi-memmap.js';
 import { isBoardFile, loadBoardFile } from './platform/board-file.js';
 import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
@@ -386,13 +386,14 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
     ...(r.kernelLoad !== undefined ? { kernelLoad: r.kernelLoad } : {}),
     ...(r.initrd ? { initrd: r.initrd } : {}),
   };
-  // The UEFI memory map efi_init takes RAM from: given, or ArmVirtQemu's on arm64.
+  // The UEFI memory map efi_init takes RAM from: given, ArmVirtQemu's on arm64, else the RAM banks.
   if (u.efi) layout.efi = u.efi;
   else if (u.armVirtQemu !== false && arch === 'arm64')
     layout.efi = armVirtQemuEfiBoot(memory, {
       ...(r.dtb ? { dtb: r.dtb } : {}),
       ...(r.configPool !== undefined ? { pool: r.configPool } : {}),
     });
+  else layout.efi = conventionalEfiBoot(memory);
   applyPlacements(layout, o.reserve ?? []);
   const { name: _n, memory: _m, ...placements } = layout;
   board.placements = placements;

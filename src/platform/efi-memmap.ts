@@ -156,3 +156,8 @@ export function armVirtQemuEfiBoot(memory: Bank[], stub: { dtb?: Bank; pool?: bi
   if (stub.pool !== undefined) out.memreserve = { at: stub.pool + STUB_MEMRESERVE_OFFSET, capacity: 0, entries: [] };
   return out;
 }
+
+/** A memory map that says only what RAM there is: each bank conventional, write-back memory. */
+export function conventionalEfiBoot(memory: Bank[]): EfiBoot {
+  return { memoryMap: memory.map((b) => ({ type: 'EFI_CONVENTIONAL_MEMORY', base: b.base, size: b.size, attribute: WB })) };
+}

@@ -8,6 +8,7 @@ import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import { parseDts } from '../../src/source/parser.js';
 import {
   armVirtQemuEfiBoot,
+  conventionalEfiBoot,
   EFI_MEMORY_RUNTIME,
   EFI_MEMORY_SP,
   EFI_MEMORY_UC,
@@ -124,4 +125,30 @@ test('ArmVirtQemu map: runtime regions at their distance from the top of RAM, th
   assert.deepEqual(big.memattr?.base, 0xbeba0018n);
   assert.equal(big.mapAt, undefined);
   assert.equal(big.memreserve, undefined);
+});
+
+test('arm: arm_efi_init runs after early_mem, so under UEFI the map replaces what mem= left', () => {
+  const r = parseDts(
+    `/dts-v1/;
+/ {
+  #address-cells = <1>; #size-cells = <1>;
+  chosen { };
+  memory@40000000 { device_type = "memory"; reg = <0x40000000 0x30000000>; };
+};`,
+    'board.dts',
+    { includeDirs: [] },
+  );
+  assert.ok(r.tree);
+  const profile = getProfile('6.12-armmp')!;
+  const run = (efi?: EfiBoot) =>
+    bootKernel({
+      tree: r.tree!,
+      profile,
+      handlers: builtinHandlers(undefined, profile.series.rmem.tableCalls),
+      layout: { name: 'uefi', memory: [{ base: 0x40000000n, size: 0x30000000n }], extra: [], chosenAdded: 0, ...(efi ? { efi } : {}) },
+      bootargs: 'mem=256M',
+    });
+  const end = (b: BootResult) => b.ctx.memblock.endOfDram();
+  assert.equal(end(run()), 0x50000000n);
+  assert.equal(end(run(conventionalEfiBoot([{ base: 0x40000000n, size: 0x30000000n }]))), 0x70000000n);
 });

@@ -1,10 +1,11 @@
 // arch/arm/kernel/setup.c setup_arch, as far as memory goes: setup_machine_fdt (memory nodes; the
-// blob reserves itself), parse_early_param (early_mem: mem= replaces the banks),
+// blob reserves itself), parse_early_param (early_mem: mem= replaces the banks), arm_efi_init,
 // adjust_lowmem_bounds, arm_memblock_init, adjust_lowmem_bounds again, paging_init,
 // unflatten_device_tree, reserve_crashkernel.
 import { MiB, type BootState } from '../../boot-state.js';
 import { crashkernelRequest } from '../../crash-reserve.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
+import { efiInit } from '../../efi-init.js';
 import { roundUp } from '../../memblock.js';
 import { armMemblockInit, zoneSizesInit } from './init.js';
 import { adjustLowmemBounds, pagingInit } from './mmu.js';
@@ -23,6 +24,9 @@ export function setupArch(st: BootState): void {
     mb.remove(mb.startOfDram(), mb.endOfDram() - mb.startOfDram(), 'early_mem');
     for (const b of ctx.cmdline.armMemBanks) armAddMemory(st, b.start === -1n ? ramBase : b.start, b.size);
   }
+  // arm_efi_init → efi_init: booted through the EFI stub, the UEFI memory map replaces what the
+  // memory nodes and mem= left
+  if (layout.efi) efiInit(ctx, layout.efi);
   armMemblockInit(st, adjustLowmemBounds(st));
   const lowmemLimit = adjustLowmemBounds(st);
   pagingInit(st, lowmemLimit);
