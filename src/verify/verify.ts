@@ -9,7 +9,7 @@ import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import type { Observation } from './observation.js';
-import { findFirmware, type FirmwareKind } from './firmware.js';
+import { findFirmware, parseFirmwareConsole, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
   kernel: string;
@@ -121,7 +121,20 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     keepConsole: !!o.keepConsole,
     ...(fw?.firmware ? { firmware: fw.firmware } : {}),
   });
-  if (fw?.firmware) res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);
+  if (fw?.firmware) {
+    res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);
+    // Where the firmware said it put things (the last boot: 32-bit kernels boot twice).
+    const c = parseFirmwareConsole(booted.boots[booted.boots.length - 1]?.console ?? '');
+    const at = (what: string, base?: bigint, end?: bigint): string[] =>
+      base === undefined ? [] : [`${what} ${hex(base)}${end === undefined ? '' : `..${hex(end)}`}`];
+    const said = [
+      ...at('kernel loaded at', c.qfwKernel?.base),
+      ...at('initrd', c.ramdisk?.base ?? c.qfwInitrd?.base, c.ramdisk?.end),
+      ...at(c.dtb?.inPlace ? 'DTB used in place at' : 'DTB copied to', c.dtb?.base, c.dtb?.end),
+    ];
+    if (said.length) res.notes.push(`U-Boot: ${said.join(', ')}`);
+    if (!c.started) res.notes.push(`the firmware did not start the kernel; it printed:\n${c.lines.slice(-10).join('\n')}`);
+  }
   res.append = booted.append;
   res.observation = booted.observation;
   const obs = booted.observation;

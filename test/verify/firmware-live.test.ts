@@ -47,6 +47,11 @@ for (const [kind, flags] of [
       j.notes.some((n) => n.startsWith(`booted through ${fw.package}`)),
       JSON.stringify(j.notes),
     );
+    if (kind === 'u-boot')
+      assert.ok(
+        j.notes.some((n) => n.startsWith('U-Boot: kernel loaded at 0x40400000, initrd ')),
+        JSON.stringify(j.notes),
+      );
     assert.match(j.observation.linuxVersion ?? '', /^Linux version 6\.12\./);
     assert.ok(j.observation.memblock.length > 0, 'no memblock=debug trace');
     assert.ok(
