@@ -131,7 +131,7 @@ function firstDump(lines: string[]): { memory: MemblockDumpRow[]; reserved: Memb
 /** The checks a platform model is exact on (asserted); the others are reported n/N. */
 type Check = 'rmem' | 'early' | 'dtb';
 const CHECKS: Check[] = ['rmem', 'early', 'dtb'];
-const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early', 'dtb'], uefi: ['dtb'] };
+const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early'], uefi: ['dtb'] };
 
 const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
 const hex = (v: bigint): string => '0x' + v.toString(16);
@@ -173,8 +173,8 @@ function predictedEarly(p: PlanResult): string[] {
 /**
  * Where the kernel found the DTB and the end of what it reserved for it (early_init_fdt_reserve_self:
  * in the MEMBLOCK tables only, it comes before memblock=debug is parsed). U-Boot says where it put
- * the blob and the table row holding that address ends where the reservation does (allocations
- * below it may merge into the row, from below); through UEFI the first table (before
+ * the blob and the table row holding that address ends where the reservation does, unless a
+ * traced reservation begins inside the row above it; through UEFI the first table (before
  * reserve_regions) holds the stub's DTB and the two EFI tables the trace shows
  * (efi_memattr_init, efi_config_parse_tables): the DTB is the row the trace does not explain.
  * With mem= below it the kernel dropped the reservation: the base alone.
@@ -186,7 +186,12 @@ function observedDtb(r: LabRecord, fw: FirmwareRecordJson['firmware']): { base: 
     if (!c.dtb) return 'U-Boot did not say where the DTB went';
     const base = c.dtb.base;
     const row = r.observation.memblockDump?.reserved.find((x) => x.base <= base && base <= x.end);
-    return row ? { base, end: row.end } : { base };
+    if (!row) return { base };
+    // Reservations traced later may have merged into the row from above: the DTB's ends where the
+    // first of them begins.
+    const above = r.observation.memblock.filter((e) => e.op === 'reserve' && e.base !== undefined && e.base > base && e.base <= row.end);
+    const next = above.reduce((m, e) => (e.base! < m ? e.base! : m), row.end + 1n);
+    return { base, end: next - 1n };
   }
   const first = firstDump(fw.kernelLines[boot] ?? []);
   if (!first) return 'no MEMBLOCK table before reserve_regions';
