@@ -131,7 +131,7 @@ function firstDump(lines: string[]): { memory: MemblockDumpRow[]; reserved: Memb
 /** The checks a platform model is exact on (asserted); the others are reported n/N. */
 type Check = 'rmem' | 'early' | 'dtb';
 const CHECKS: Check[] = ['rmem', 'early', 'dtb'];
-const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early'], uefi: ['dtb'] };
+const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early'], uefi: ['rmem', 'dtb'] };
 
 const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
 const hex = (v: bigint): string => '0x' + v.toString(16);
