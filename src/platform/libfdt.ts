@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { HDR } from '../fdt/constants.js';
 import { writeDtb } from '../fdt/writer.js';
-import { readU32 } from '../tree/query.js';
+import { readU32, walk } from '../tree/query.js';
 import type { Tree } from '../tree/types.js';
 
 /** A blob's strings block and the end of its used part (off_dt_strings + size_dt_strings). */
@@ -29,15 +29,8 @@ export function structSize(tree: Tree): bigint {
 
 /** The strings block once every property of `after` whose name `before` lacked has been added, in tree order. */
 export function stringsAfter(strings: Uint8Array, before: Tree, after: Tree): Uint8Array {
-  const had = new Set<string>();
-  const walk = (n: Tree['root'], f: (name: string) => void) => {
-    for (const p of n.props) f(p.name);
-    for (const c of n.children) walk(c, f);
-  };
-  walk(before.root, (name) => had.add(name));
+  const had = new Set(walk(before).flatMap((n) => n.props.map((p) => p.name)));
   let out = strings;
-  walk(after.root, (name) => {
-    if (!had.has(name)) out = addString(out, name);
-  });
+  for (const n of walk(after)) for (const p of n.props) if (!had.has(p.name)) out = addString(out, p.name);
   return out;
 }
