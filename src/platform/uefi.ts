@@ -4,10 +4,9 @@
 // what the /memory nodes added), so a board booted this way gives its RAM as the map's banks.
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { addChild, cloneNode, setProp, stringsValue } from '../tree/edit.js';
-import { Buffer } from 'node:buffer';
 import { HDR } from '../fdt/constants.js';
-import { cString, readU32 } from '../tree/query.js';
-import { getChild, getProp, newNode, nodePath, type Node, type Tree } from '../tree/types.js';
+import { cString, readU32, strings } from '../tree/query.js';
+import { getChild, getProp, newNode, nodePath, walkNodes, type Tree } from '../tree/types.js';
 import type { Bank } from './layout.js';
 import type { EfiBoot } from './efi-memmap.js';
 import { blobStrings, stringsAfter, structSize } from './libfdt.js';
@@ -106,18 +105,15 @@ export function armVirtQemuStubEntry(ramTop: bigint, kernelFileSize: bigint, ima
 export function armVirtQemuTree(tree: Tree): { tree: Tree; edits: string[] } {
   const root = cloneNode(tree.root);
   const edits: string[] = [];
-  const visit = (n: Node) => {
-    const compat = getProp(n, 'compatible');
-    const names = compat ? Buffer.from(compat.value).toString('latin1').split('\0') : [];
+  walkNodes(root, (n) => {
+    const names = strings(n, 'compatible');
     if ((names.includes('arm,pl031') || names.includes('cfi-flash')) && cString(n, 'status') !== 'disabled') {
       setProp(n, 'status', stringsValue('disabled'));
       edits.push(
         `${nodePath(n)}: status = "disabled" by EDK2 ArmVirtQemu (${names.includes('arm,pl031') ? 'its runtime RTC' : 'its variable store'})`,
       );
     }
-    for (const c of n.children) visit(c);
-  };
-  visit(root);
+  });
   return { tree: { ...tree, root }, edits };
 }
 
