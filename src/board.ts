@@ -360,11 +360,15 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
   if (!handed) return;
   // EDK2 ArmVirtQemu's own free memory when it starts the stub (arm64, kernel through fw_cfg).
   const u = o.uefi ?? {};
-  const bank0 = memory[0];
-  const entry =
-    u.armVirtQemu !== false && arch === 'arm64' && !u.free && bank0 && u.kernelFileSize !== undefined && u.imageSize !== undefined
-      ? armVirtQemuStubEntry(bank0.base + bank0.size, u.kernelFileSize, u.imageSize)
+  const imageSize = arch === 'arm' ? u.kernelFileSize : u.imageSize;
+  let entry =
+    u.armVirtQemu !== false && !u.free && memory.length && u.kernelFileSize !== undefined && imageSize !== undefined
+      ? armVirtQemuStubEntry(arch, memory, u.kernelFileSize, imageSize)
       : undefined;
+  if (entry && 'severity' in entry) {
+    board.diagnostics.push(entry);
+    entry = undefined;
+  }
   const r = efiStubBoot({
     arch,
     tree: handed.tree,
@@ -374,6 +378,15 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
     options: { ...entry, ...u },
   });
   board.diagnostics.push(...r.diagnostics);
+  // arm: the kernel model takes PHYS_OFFSET from the first bank (setup_arch, arm_memblock_init)
+  if (r.physOffset !== undefined && memory[0] && r.physOffset !== memory[0].base)
+    board.diagnostics.push(
+      diag(
+        'warning',
+        'uefi-phys-offset',
+        `the EFI stub's kernel base ${'0x' + r.physOffset.toString(16)} is the kernel's PHYS_OFFSET, the plan takes the first RAM bank's ${'0x' + memory[0].base.toString(16)}`,
+      ),
+    );
   board.tree = r.tree;
   board.blob = writeDtb(r.tree);
   board.edits.push(...r.edits);
@@ -388,10 +401,12 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
   };
   // The UEFI memory map efi_init takes RAM from: given, ArmVirtQemu's on arm64, else the RAM banks.
   if (u.efi) layout.efi = u.efi;
-  else if (u.armVirtQemu !== false && arch === 'arm64')
+  else if (u.armVirtQemu !== false)
     layout.efi = armVirtQemuEfiBoot(memory, {
+      arch,
       ...(r.dtb ? { dtb: r.dtb } : {}),
       ...(r.configPool !== undefined ? { pool: r.configPool } : {}),
+      ...(o.bootargs !== undefined ? { cmdline: o.bootargs } : {}),
     });
   else layout.efi = conventionalEfiBoot(memory);
   applyPlacements(layout, o.reserve ?? []);

@@ -42,12 +42,13 @@ function isUsableMemory(md: EfiMemoryDescriptor): boolean {
  *    descriptor that is_memory (WB/WT/WC) is memblock_add()ed (early_init_dt_add_memory_arch,
  *    after memrange_efi_to_native widened it to kernel pages), marked nomap unless
  *    is_usable_memory, and reserved when it is ACPI reclaim memory; EFI_MEMORY_SP ranges are left
- *    out (efi_soft_reserve_enabled: CONFIG_EFI_SOFT_RESERVE, not `efi=nosoftreserve`);
+ *    out (efi_soft_reserve_enabled: CONFIG_EFI_SOFT_RESERVE, not `efi=nosoftreserve`); memory
+ *    below `minMemblockAddr` (the arch's MIN_MEMBLOCK_ADDR) is ignored;
  *  - early_init_dt_check_for_usable_mem_range again, on the new memory;
  *  - memblock_reserve of the pages holding the map itself.
  * memblock_mark_nomap is not traced by memblock=debug; the rest is, in this order.
  */
-export function efiInit(ctx: BootContext, efi: EfiBoot): void {
+export function efiInit(ctx: BootContext, efi: EfiBoot, minMemblockAddr: bigint): void {
   const mb = ctx.memblock;
   // parse_efi_cmdline: `efi=nosoftreserve` (parse_option_str: one of its comma-separated words)
   const softReserve = !ctx.cmdline.args.some((a) => a.param === 'efi' && (a.val ?? '').split(',').includes('nosoftreserve'));
@@ -55,8 +56,10 @@ export function efiInit(ctx: BootContext, efi: EfiBoot): void {
   if (efi.memattr) mb.reserve(efi.memattr.base, efi.memattr.size, 'efi_memattr_init');
   if (efi.memreserve) {
     const rsv = efi.memreserve;
-    // struct linux_efi_memreserve: int size, atomic_t count, phys_addr_t next, then 16-byte entries
-    mb.reserve(rsv.at, 16n + 16n * BigInt(rsv.capacity), 'efi_config_parse_tables');
+    // struct linux_efi_memreserve: int size, atomic_t count, phys_addr_t next, then entries of two
+    // phys_addr_t (a 32-bit phys_addr_t: 12 + 8 each; 64-bit: 16 + 16 each)
+    const phys = ctx.profile.physAddrBits === 32 ? 4n : 8n;
+    mb.reserve(rsv.at, (phys === 4n ? 12n : 16n) + 2n * phys * BigInt(rsv.capacity), 'efi_config_parse_tables');
     for (const e of rsv.entries) mb.reserve(e.base, e.size, 'efi_config_parse_tables');
   }
   // reserve_regions
@@ -67,7 +70,11 @@ export function efiInit(ctx: BootContext, efi: EfiBoot): void {
     const size = roundUp(md.base + md.size, page) - base;
     if (!isMemory(md)) continue;
     if (softReserve && (md.attribute & EFI_MEMORY_SP) !== 0n) continue;
-    earlyInitDtAddMemoryArch(mb, { base, size });
+    earlyInitDtAddMemoryArch(
+      mb,
+      { base, size },
+      { minAddr: minMemblockAddr, printk: (text) => ctx.printk('warn', text, 'early_init_dt_add_memory_arch') },
+    );
     if (!isUsableMemory(md)) mb.markNomap(base, size);
     if (md.type === 'EFI_ACPI_RECLAIM_MEMORY') mb.reserve(base, size, 'reserve_regions');
   }

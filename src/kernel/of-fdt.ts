@@ -59,8 +59,13 @@ export function checkForUsableMemRange(ctx: BootContext): void {
   if (rgn[1]?.size) ctx.memblock.add(rgn[1].base, rgn[1].size, 'early_init_dt_check_for_usable_mem_range');
 }
 
-/** early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. */
-export function earlyInitDtAddMemoryArch(mb: Memblock, b: Bank): void {
+/**
+ * early_init_dt_add_memory_arch (drivers/of/fdt.c): page-align, then memblock_add. Given
+ * `below` — MIN_MEMBLOCK_ADDR (__pa(PAGE_OFFSET), PHYS_OFFSET on arm; 0 on arm64) and printk —
+ * a block that ends below it is ignored and one that starts below it is cut there, as the kernel
+ * does (the lab's arm boots through UEFI print it for the NOR flash the map calls memory).
+ */
+export function earlyInitDtAddMemoryArch(mb: Memblock, b: Bank, below?: { minAddr: bigint; printk: (text: string) => void }): void {
   const page = mb.pageSize;
   let base = b.base;
   let size = b.size;
@@ -70,6 +75,15 @@ export function earlyInitDtAddMemoryArch(mb: Memblock, b: Bank): void {
   }
   size &= ~(page - 1n);
   if (size <= 0n) return;
+  if (below && base + size < below.minAddr) {
+    below.printk(`OF: fdt: Ignoring memory block 0x${base.toString(16)} - 0x${(base + size).toString(16)}`);
+    return;
+  }
+  if (below && base < below.minAddr) {
+    below.printk(`OF: fdt: Ignoring memory range 0x${base.toString(16)} - 0x${below.minAddr.toString(16)}`);
+    size -= below.minAddr - base;
+    base = below.minAddr;
+  }
   mb.add(base, size, 'early_init_dt_add_memory_arch');
 }
 

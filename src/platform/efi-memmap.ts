@@ -76,84 +76,154 @@ const WB = EFI_MEMORY_WB;
 const RT = EFI_MEMORY_RUNTIME;
 
 /**
- * EDK2 ArmVirtQemu (Debian's qemu-efi-aarch64 2022.11) on QEMU virt, as its map reads at every RAM
- * size: runtime services code and data at fixed distances below the top of RAM (the DXE runtime
- * drivers and the variable store, 64 KiB granular on arm64: EFI_ACPI_RUNTIME_PAGE_ALLOCATION_ALIGNMENT),
- * the first at the bottom of the `ARMVIRTQEMU_AARCH64_TOP` area the placement model keeps out of
- * the stub's reach; and two MMIO ranges runtime services keep mapped — the NOR flash at 0x04000000
- * (the variable store, write-combining: it is `memory` to reserve_regions) and the PL031 RTC at
+ * EDK2 ArmVirtQemu as Debian builds it (qemu-efi-aarch64 / qemu-efi-arm 2022.11), measured in the
+ * memory maps of the lab's boots at 128 MiB to 4 GiB:
+ *  - `pei`: what its PEI phase keeps (a 128 KiB block at 0x44000000 and its memory at the top of
+ *    the first 128 MiB);
+ *  - `dxe`: how much its DXE phase — runtime services, the firmware's own data, on arm also what it
+ *    frees again before the stub's last memory map — takes at the top of the highest range left
+ *    free (`armVirtQemuDxeEnd`: the top of RAM from 256 MiB up, below the PEI memory with 128 MiB);
+ *  - `runtime`: its runtime services code and data at fixed distances below that end (the DXE
+ *    runtime drivers and the variable store; 64 KiB granular on arm64,
+ *    EFI_ACPI_RUNTIME_PAGE_ALLOCATION_ALIGNMENT), nomap to the kernel;
+ *  - `memattr`: its memory attributes table (its runtime images' sections) below that end;
+ *  - the EFI stub's allocations EDK2's pool puts at fixed places: the memory map
+ *    (efi_get_memory_map with install_cfg_tbl: a fresh EFI_ACPI_RECLAIM_MEMORY pool of `mapPool`
+ *    bytes just below the stub's DTB, the map `mapOffset` into it) and the MEMRESERVE table
+ *    (efi_install_memreserve_table, `memreserveOffset` into the stub's EFI_LOADER_DATA pool page);
+ *  - `poolOverhead`, `uintn`: EDK2's pool bookkeeping (MdeModulePkg/Core/Dxe/Mem/Pool.c: a request
+ *    is aligned to sizeof(UINTN) and grows by POOL_HEAD + POOL_TAIL). When the stub's command line
+ *    (efi_convert_cmdline: its bytes + NUL) then fits a 128-byte chunk it shares the bucket with
+ *    the MEMRESERVE table, which lies one chunk (0x80) lower — as the arm boots with command lines
+ *    up to 97 bytes show (0xb10), against 0xb90 from 104 bytes; the arm64 boots all have longer
+ *    command lines than their 87-byte limit (0xf98).
+ */
+export const ARMVIRTQEMU_FOOTPRINT: Record<
+  'arm64' | 'arm',
+  {
+    pei: Bank[];
+    dxe: bigint;
+    runtime: { below: bigint; size: bigint; type: EfiMemoryType }[];
+    memattr: { below: bigint; belowAbove1G: bigint; size: bigint };
+    mapPool: bigint;
+    mapOffset: bigint;
+    memreserveOffset: bigint;
+    poolOverhead: bigint;
+    uintn: bigint;
+  }
+> = {
+  arm64: {
+    pei: [
+      { base: 0x44000000n, size: 0x20000n },
+      { base: 0x47812000n, size: 0x7ee000n },
+    ],
+    dxe: 0x3bc0000n,
+    runtime: [
+      { below: 0x3bc0000n, size: 0x80000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
+      { below: 0x3b40000n, size: 0x1c0000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
+      { below: 0x3980000n, size: 0xb0000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
+      { below: 0x400000n, size: 0x190000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
+      { below: 0x270000n, size: 0x250000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
+    ],
+    // 21 entries of 48 bytes after a 16-byte header; 8 KiB lower above 1 GiB of RAM
+    memattr: { below: 0x145dfe8n, belowAbove1G: 0x145ffe8n, size: 0x400n },
+    mapPool: 0x10000n,
+    mapOffset: 0x40n,
+    memreserveOffset: 0xf98n,
+    poolOverhead: 40n,
+    uintn: 8n,
+  },
+  arm: {
+    pei: [
+      { base: 0x44000000n, size: 0x20000n },
+      { base: 0x47a80000n, size: 0x580000n },
+    ],
+    dxe: 0x38b9000n,
+    runtime: [
+      { below: 0x3e9000n, size: 0x190000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
+      { below: 0x259000n, size: 0x258000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
+    ],
+    memattr: { below: 0x165d570n, belowAbove1G: 0x165d570n, size: 0x370n },
+    mapPool: 0x1000n,
+    mapOffset: 0x28n,
+    memreserveOffset: 0xb90n,
+    poolOverhead: 28n,
+    uintn: 4n,
+  },
+};
+
+/** Where ArmVirtQemu's DXE area ends: the top of the highest part of RAM its PEI phase left free. */
+export function armVirtQemuDxeEnd(arch: 'arm64' | 'arm', memory: Bank[]): bigint {
+  let end = 0n;
+  for (const b of memory) {
+    let top = b.base + b.size;
+    // a PEI range at the top of a bank moves that bank's free top below it
+    for (const p of [...ARMVIRTQEMU_FOOTPRINT[arch].pei].sort((x, y) => (x.base > y.base ? -1 : 1)))
+      if (p.base < top && p.base + p.size >= top && p.base >= b.base) top = p.base;
+    if (top > end) end = top;
+  }
+  return end;
+}
+
+/**
+ * Two MMIO ranges ArmVirtQemu's runtime services keep mapped — the NOR flash at 0x04000000 (the
+ * variable store, write-combining: it is `memory` to reserve_regions) and the PL031 RTC at
  * 0x09010000 (uncached: not memory).
  */
-const ARMVIRTQEMU_RUNTIME: { below: bigint; size: bigint; type: EfiMemoryType }[] = [
-  { below: 0x3bc0000n, size: 0x80000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
-  { below: 0x3b40000n, size: 0x1c0000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
-  { below: 0x3980000n, size: 0xb0000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
-  { below: 0x400000n, size: 0x190000n, type: 'EFI_RUNTIME_SERVICES_CODE' },
-  { below: 0x270000n, size: 0x250000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
-];
 const ARMVIRTQEMU_MMIO: EfiMemoryDescriptor[] = [
   { type: 'EFI_MEMORY_MAPPED_IO', base: 0x4000000n, size: 0x4000000n, attribute: RT | EFI_MEMORY_WC },
   { type: 'EFI_MEMORY_MAPPED_IO', base: 0x9010000n, size: 0x1000n, attribute: RT | EFI_MEMORY_UC },
 ];
-
-/**
- * Where ArmVirtQemu's memory attributes table lies (its runtime images' sections: 21 entries of
- * 48 bytes after a 16-byte header), below the top of RAM: measured on the same build, 8 KiB lower
- * above 1 GiB of RAM.
- */
-const ARMVIRTQEMU_MEMATTR = { below: 0x145dfe8n, belowAbove1G: 0x145ffe8n, size: 0x400n };
-/**
- * The EFI stub's allocations EDK2's pool puts at fixed places: the memory map (efi_get_memory_map
- * with install_cfg_tbl: an EFI_ACPI_RECLAIM_MEMORY pool, a fresh 64 KiB just below the stub's DTB,
- * the map 0x40 into it) and the MEMRESERVE table (efi_install_memreserve_table: 16 bytes, no
- * entries, 0xf98 into the stub's EFI_LOADER_DATA pool page).
- */
-const STUB_MMAP_POOL = 0x10000n;
-const STUB_MMAP_OFFSET = 0x40n;
-const STUB_MEMRESERVE_OFFSET = 0xf98n;
+/** The 128-byte chunk of EDK2's smallest pool bucket. */
+const POOL_CHUNK = 0x80n;
 /** sizeof(EFI_MEMORY_DESCRIPTOR) as EDK2 reports it (DescriptorSize). */
 const EDK2_DESC_SIZE = 0x30n;
 
 /**
- * ArmVirtQemu's memory map on arm64 for RAM `memory` (QEMU's one bank), given where the stub put
- * its DTB copy and its pool page (src/platform/uefi.ts efiStubBoot) when that is known. Everything
- * EDK2 and the stub hold in RAM besides the runtime regions and the map's pool (loader and boot
- * services code and data) is usable to reserve_regions, like the conventional memory around it, so
- * it is given as EFI_CONVENTIONAL_MEMORY.
+ * ArmVirtQemu's memory map for RAM `memory` (QEMU's one bank), given where the stub put its DTB
+ * copy and its pool page (src/platform/uefi.ts efiStubBoot) and the command line it converted,
+ * when known. Everything EDK2 and the stub hold in RAM besides the runtime regions and the map's
+ * pool (loader and boot services code and data) is usable to reserve_regions, like the
+ * conventional memory around it, so it is given as EFI_CONVENTIONAL_MEMORY.
  */
-export function armVirtQemuEfiBoot(memory: Bank[], stub: { dtb?: Bank; pool?: bigint }): EfiBoot {
-  const top = memory.reduce((t, b) => (b.base + b.size > t ? b.base + b.size : t), 0n);
-  const special: EfiMemoryDescriptor[] = ARMVIRTQEMU_RUNTIME.map((r) => ({
+export function armVirtQemuEfiBoot(memory: Bank[], stub: { arch?: 'arm64' | 'arm'; dtb?: Bank; pool?: bigint; cmdline?: string }): EfiBoot {
+  const fw = ARMVIRTQEMU_FOOTPRINT[stub.arch ?? 'arm64'];
+  const end = armVirtQemuDxeEnd(stub.arch ?? 'arm64', memory);
+  const special: EfiMemoryDescriptor[] = fw.runtime.map((r) => ({
     type: r.type,
-    base: top - r.below,
+    base: end - r.below,
     size: r.size,
     attribute: RT | WB,
   }));
-  const mapPool = stub.dtb ? stub.dtb.base - STUB_MMAP_POOL : undefined;
-  if (mapPool !== undefined) special.push({ type: 'EFI_ACPI_RECLAIM_MEMORY', base: mapPool, size: STUB_MMAP_POOL, attribute: WB });
+  const mapPool = stub.dtb ? stub.dtb.base - fw.mapPool : undefined;
+  if (mapPool !== undefined) special.push({ type: 'EFI_ACPI_RECLAIM_MEMORY', base: mapPool, size: fw.mapPool, attribute: WB });
   special.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   const ram: EfiMemoryDescriptor[] = [];
   for (const bank of memory) {
     let at = bank.base;
-    const end = bank.base + bank.size;
+    const bankEnd = bank.base + bank.size;
     for (const s of special) {
-      if (s.base + s.size <= bank.base || s.base >= end) continue;
+      if (s.base + s.size <= bank.base || s.base >= bankEnd) continue;
       if (s.base > at) ram.push({ type: 'EFI_CONVENTIONAL_MEMORY', base: at, size: s.base - at, attribute: WB });
       ram.push(s);
       at = s.base + s.size;
     }
-    if (end > at) ram.push({ type: 'EFI_CONVENTIONAL_MEMORY', base: at, size: end - at, attribute: WB });
+    if (bankEnd > at) ram.push({ type: 'EFI_CONVENTIONAL_MEMORY', base: at, size: bankEnd - at, attribute: WB });
   }
   const memoryMap = [...ram, ...ARMVIRTQEMU_MMIO];
   const out: EfiBoot = {
     memoryMap,
     memattr: {
-      base: top - (top - (memory[0]?.base ?? 0n) > 1n << 30n ? ARMVIRTQEMU_MEMATTR.belowAbove1G : ARMVIRTQEMU_MEMATTR.below),
-      size: ARMVIRTQEMU_MEMATTR.size,
+      base: end - (end - (memory[0]?.base ?? 0n) > 1n << 30n ? fw.memattr.belowAbove1G : fw.memattr.below),
+      size: fw.memattr.size,
     },
   };
-  if (mapPool !== undefined) out.mapAt = { base: mapPool + STUB_MMAP_OFFSET, size: BigInt(memoryMap.length) * EDK2_DESC_SIZE };
-  if (stub.pool !== undefined) out.memreserve = { at: stub.pool + STUB_MEMRESERVE_OFFSET, capacity: 0, entries: [] };
+  if (mapPool !== undefined) out.mapAt = { base: mapPool + fw.mapOffset, size: BigInt(memoryMap.length) * EDK2_DESC_SIZE };
+  if (stub.pool !== undefined) {
+    const bytes = stub.cmdline === undefined ? undefined : BigInt(new TextEncoder().encode(stub.cmdline).length) + 1n;
+    const shares = bytes !== undefined && ((bytes + fw.uintn - 1n) / fw.uintn) * fw.uintn + fw.poolOverhead <= POOL_CHUNK;
+    out.memreserve = { at: stub.pool + fw.memreserveOffset - (shares ? POOL_CHUNK : 0n), capacity: 0, entries: [] };
+  }
   return out;
 }
 

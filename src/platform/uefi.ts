@@ -8,7 +8,7 @@ import { HDR } from '../fdt/constants.js';
 import { cString, readU32, strings } from '../tree/query.js';
 import { getChild, getProp, newNode, nodePath, walkNodes, type Tree } from '../tree/types.js';
 import type { Bank } from './layout.js';
-import type { EfiBoot } from './efi-memmap.js';
+import { ARMVIRTQEMU_FOOTPRINT, armVirtQemuDxeEnd, type EfiBoot } from './efi-memmap.js';
 import { blobStrings, stringsAfter, structSize } from './libfdt.js';
 
 /**
@@ -61,39 +61,61 @@ export interface UefiOptions {
    * nodes of what its runtime services own before it installs the DTB; `false` for other firmware.
    */
   armVirtQemu?: boolean;
-  /** ArmVirtQemu on arm64: the size of the kernel file QEMU exposes through fw_cfg (-kernel), for its free memory. */
+  /** ArmVirtQemu: the size of the kernel file QEMU exposes through fw_cfg (-kernel), for its free memory. */
   kernelFileSize?: bigint;
+  /**
+   * arm: the zImage's TEXT_OFFSET (arch/arm/Makefile textofs-y: 0x8000; 0x208000 with ARCH_MESON,
+   * ARCH_QCOM_RESERVE_SMEM or SA1111, as Debian's armmp has), which sets the decompressor's room
+   * (handle_kernel_image). Default 0x8000.
+   */
+  textOffset?: bigint;
   /** The UEFI memory map and tables the kernel gets (default: ArmVirtQemu's on arm64, src/platform/efi-memmap.ts). */
   efi?: EfiBoot;
 }
 
 /**
- * Where EDK2 ArmVirtQemu (qemu-efi-aarch64 2022.11) stands when it starts the stub of a kernel
- * given with -kernel, relative to the top of RAM: its runtime services and the firmware's own data
- * take the top `ARMVIRTQEMU_AARCH64_TOP` bytes (as its memory map shows at every RAM size); below
- * them QemuKernelLoaderFsDxe keeps the fw_cfg kernel blob (EfiBootServicesData, pages of the file
- * size); the boot manager reads the file into a buffer of the same size below that, LoadImage
- * allocates SizeOfImage + SectionAlignment (64 KiB) below the buffer and puts image_base at the
- * next 64 KiB, and the buffer is freed before the stub runs. Free then: RAM from
- * `ARMVIRTQEMU_AARCH64_LOW` (above the PEI memory of the first 128 MiB) up to the image, and the
- * freed buffer up to the blob. The initrd's fw_cfg copy and what EDK2 frees at ExitBootServices lie
- * above, out of the stub's reach.
+ * Where EDK2 ArmVirtQemu stands when it starts the stub of a kernel given with -kernel (fw_cfg):
+ * the free memory and where LoadImage put the image. Its PEI memory and DXE area
+ * (`ARMVIRTQEMU_FOOTPRINT`, src/platform/efi-memmap.ts) are held; each allocation takes the highest
+ * free range that fits (AllocateAnyPages: EDK2 CoreFindFreePages searches top-down). On arm64
+ * QemuKernelLoaderFsDxe keeps the fw_cfg kernel blob (pages of the file size), the boot manager
+ * reads the file into a buffer of the same size, LoadImage allocates SizeOfImage +
+ * SectionAlignment (64 KiB) and puts image_base at the next 64 KiB, and the buffer is freed before
+ * the stub runs: from 512 MiB up all three lie below the DXE area; with 256 MiB the buffer and the
+ * Image only fit below the PEI memory, and with 128 MiB the Image does not fit at all (EDK2 stops
+ * in its shell, as the lab's boots show). On arm the zImage's PE image is its file (SizeOfImage:
+ * arch/arm/boot/compressed/efi-header.S, __pecoff_end - start) plus SectionAlignment (4 KiB),
+ * loaded right below the DXE area (the blob and the buffer are part of the measured area there).
  */
-export const ARMVIRTQEMU_AARCH64_TOP = 0x3bc0000n;
-export const ARMVIRTQEMU_AARCH64_LOW = 0x48000000n;
-
-export function armVirtQemuStubEntry(ramTop: bigint, kernelFileSize: bigint, imageSize: bigint): { free: Bank[]; imageAt: bigint } {
-  const pages = (x: bigint) => roundUp(x, EFI_PAGE);
-  const blob = ramTop - ARMVIRTQEMU_AARCH64_TOP - pages(kernelFileSize);
-  const buffer = blob - pages(kernelFileSize);
-  const imageLow = buffer - (roundUp(imageSize, SZ_64K) + SZ_64K);
-  return {
-    free: [
-      { base: ARMVIRTQEMU_AARCH64_LOW, size: imageLow - ARMVIRTQEMU_AARCH64_LOW },
-      { base: buffer, size: blob - buffer },
-    ],
-    imageAt: roundUp(imageLow, SZ_64K),
-  };
+export function armVirtQemuStubEntry(
+  arch: 'arm64' | 'arm',
+  memory: Bank[],
+  kernelFileSize: bigint,
+  imageSize: bigint,
+): { free: Bank[]; imageAt: bigint } | Diagnostic {
+  const fw = ARMVIRTQEMU_FOOTPRINT[arch];
+  const pages = new EfiPages(memory);
+  for (const held of fw.pei) pages.take(held.base, held.size);
+  const dxeEnd = armVirtQemuDxeEnd(arch, memory);
+  pages.take(dxeEnd - fw.dxe, fw.dxe);
+  const file = roundUp(kernelFileSize, EFI_PAGE);
+  const any = (1n << 48n) - 1n;
+  const noRoom = () =>
+    diag(
+      'error',
+      'uefi-firmware-room',
+      `EDK2 ArmVirtQemu: no room to load a ${hex(kernelFileSize)}-byte kernel file (it stops in its shell)`,
+    );
+  if (arch === 'arm') {
+    const image = pages.allocMax(roundUp(imageSize, EFI_PAGE) + EFI_PAGE, any);
+    return image === undefined ? noRoom() : { free: pages.free, imageAt: image };
+  }
+  const blob = pages.allocMax(file, any);
+  const buffer = blob === undefined ? undefined : pages.allocMax(file, any);
+  const imageLow = buffer === undefined ? undefined : pages.allocMax(roundUp(imageSize, SZ_64K) + SZ_64K, any);
+  if (buffer === undefined || imageLow === undefined) return noRoom();
+  pages.freePages(buffer, file);
+  return { free: pages.free, imageAt: roundUp(imageLow, SZ_64K) };
 }
 
 /**
@@ -135,6 +157,8 @@ export interface EfiStubResult {
   /** The stub's copy of the DTB: fdt_totalsize after fdt_pack, at `base` when the free memory is known. */
   dtbSize: bigint;
   dtb?: Bank;
+  /** arm: where the decompressed kernel's RAM starts (PHYS_OFFSET), the stub's kernel_base. */
+  physOffset?: bigint;
   /** The page of EFI_LOADER_DATA pool the stub's configuration tables (initrd, MEMRESERVE) came from. */
   configPool?: bigint;
   edits: string[];
@@ -154,7 +178,8 @@ class EfiPages {
   constructor(free: Bank[]) {
     this.free = free.map((b) => ({ ...b })).sort((a, b) => (a.base < b.base ? -1 : 1));
   }
-  private take(base: bigint, size: bigint): void {
+  /** What is no longer free (allocated by someone else). */
+  take(base: bigint, size: bigint): void {
     const out: Bank[] = [];
     for (const f of this.free) {
       const end = f.base + f.size;
@@ -309,15 +334,30 @@ export function efiStubBoot(input: EfiStubInput): EfiStubResult {
     if (imageAddr !== undefined) result.kernelLoad = imageAddr;
   }
   if (arch === 'arm') {
-    const room = pages.allocLow(0x2200000n, EFI_PAGE);
-    if (room !== undefined) {
-      const slack = 0x8000n - 5n * EFI_PAGE;
-      const base = room % SZ_2M > slack ? roundUp(room, SZ_2M) : roundDown(room, SZ_2M);
+    // arm32-stub.c handle_kernel_image: MAX_UNCOMP_KERNEL_SIZE (32 MiB) + EFI_PHYS_ALIGN as low as
+    // possible; the kernel's base rounded to EFI_PHYS_ALIGN (max(2 MiB, TEXT_OFFSET to a power of
+    // two): arch/arm/include/asm/efi.h), the first TEXT_OFFSET - 5 pages of it may be the firmware's;
+    // the decompressor writes the kernel at base + TEXT_OFFSET, so PHYS_OFFSET is that base
+    // (arch/arm/kernel/head.S: __pa(_text) - TEXT_OFFSET).
+    const textOffset = o.textOffset ?? 0x8000n;
+    let align = 1n;
+    while (align < textOffset) align <<= 1n;
+    if (align < SZ_2M) align = SZ_2M;
+    const size = 0x2000000n + align;
+    const room = pages.allocLow(size, EFI_PAGE);
+    if (room === undefined)
+      diagnostics.push(diag('error', 'uefi-relocate', 'EFI stub: "Unable to allocate memory for uncompressed kernel."'));
+    else {
+      const slack = textOffset - 5n * EFI_PAGE;
+      const base = room % align > slack ? roundUp(room, align) : roundDown(room, align);
       const reserve = base + slack;
       if (reserve > room) pages.freePages(room, reserve - room);
-      pages.freePages(reserve + 0x2000000n, room + 0x2200000n - reserve - 0x2000000n);
-      imageAddr = base + 0x8000n;
-      edits.push(`the decompressor runs at ${hex(imageAddr)} (PHYS_OFFSET ${hex(base)}), the lowest free 34 MiB (efi_low_alloc_above)`);
+      pages.freePages(reserve + 0x2000000n, room + size - reserve - 0x2000000n);
+      imageAddr = base + textOffset;
+      result.physOffset = base;
+      edits.push(
+        `the decompressor writes the kernel at ${hex(imageAddr)} (PHYS_OFFSET ${hex(base)}): the lowest free ${hex(size)} bytes (handle_kernel_image, efi_low_alloc_above)`,
+      );
     }
   }
   if (input.initrdSize > 0n) {

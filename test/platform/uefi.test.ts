@@ -119,3 +119,34 @@ test('--platform uefi needs the memory map', () => {
   const ok = loadBoard(fixture(), { platform: 'uefi', arch: 'arm64', asBooted: true, memory: [{ base: 0x40000000n, size: 512n * M }] });
   assert.deepEqual(ok.memory, [{ base: 0x40000000n, size: 512n * M }]);
 });
+
+test("arm: the decompressor's room follows the zImage's TEXT_OFFSET, and its base is PHYS_OFFSET", () => {
+  // The lab's qemu-efi-arm boots of Debian's armmp (TEXT_OFFSET 0x208000): "EFI stub: DEBUG: image
+  // addr == 0x40208000, reserve_addr == 0x40203000", swapper_pg_dir reserved at 0x40204000.
+  const tree = readDtb(fixture(), 'virt.dtb').tree!;
+  const input = { arch: 'arm' as const, tree, blob: fixture(), cmdline: CMDLINE, initrdSize: 0xdd856n };
+  const free = [{ base: 0x40000000n, size: G - 0x4000000n }];
+  const debian = efiStubBoot({ ...input, options: { free, textOffset: 0x208000n, armVirtQemu: false } });
+  assert.equal(debian.physOffset, 0x40000000n);
+  assert.ok(
+    debian.edits.some((e) => e.includes('kernel at 0x40208000 (PHYS_OFFSET 0x40000000)')),
+    debian.edits.join('\n'),
+  );
+  // initrd below round_down(image, 4 MiB) + 512 MiB, 4 KiB pages, top-down: 0x5ff22000 in the lab
+  assert.deepEqual(debian.initrd, { base: 0x5ff22000n, size: 0xdd856n });
+  // TEXT_OFFSET 0x8000 (no ARCH_MESON & co): 2 MiB alignment, 0x3000 of slack
+  const plain = efiStubBoot({ ...input, options: { free: [{ base: 0x40100000n, size: G }], armVirtQemu: false } });
+  assert.equal(plain.physOffset, 0x40200000n, 'the room starts 1 MiB in: more than the slack, so the next 2 MiB');
+  // the kernel model takes PHYS_OFFSET from the first bank: said when the stub moved it
+  const b = loadBoard(fixture(), {
+    platform: 'uefi',
+    arch: 'arm',
+    asBooted: true,
+    memory: [{ base: 0x40000000n, size: G }],
+    uefi: { free: [{ base: 0x40100000n, size: G - 0x100000n }], armVirtQemu: false },
+  });
+  assert.ok(
+    b.diagnostics.some((d) => d.code === 'uefi-phys-offset' && d.message.includes('0x40200000')),
+    JSON.stringify(b.diagnostics),
+  );
+});

@@ -25,8 +25,8 @@ export function setupArch(st: BootState): void {
     for (const b of ctx.cmdline.armMemBanks) armAddMemory(st, b.start === -1n ? ramBase : b.start, b.size);
   }
   // arm_efi_init → efi_init: booted through the EFI stub, the UEFI memory map replaces what the
-  // memory nodes and mem= left
-  if (layout.efi) efiInit(ctx, layout.efi);
+  // memory nodes and mem= left; what lies below PHYS_OFFSET (MIN_MEMBLOCK_ADDR) is ignored
+  if (layout.efi) efiInit(ctx, layout.efi, ramBase);
   armMemblockInit(st, adjustLowmemBounds(st));
   const lowmemLimit = adjustLowmemBounds(st);
   pagingInit(st, lowmemLimit);

@@ -17,7 +17,7 @@ export function setupArch(st: BootState): void {
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
   // parse_early_param: memblock=debug starts printing from here
   st.setTraceStart(mb.events.length);
-  if (layout.efi) efiInit(ctx, layout.efi);
+  if (layout.efi) efiInit(ctx, layout.efi, 0n); // MIN_MEMBLOCK_ADDR 0 (arch/arm64/include/asm/memory.h)
   arm64MemblockInit(st);
   pagingInit(st);
   unflattenDeviceTree(st);
