@@ -96,6 +96,8 @@ export interface Board {
   memory: Bank[];
   /** What the boot loader or the EFI stub changed in the tree before the kernel read it, in words. */
   edits: string[];
+  /** `u-boot`: the lines U-Boot prints while it places the initrd and the DTB (UBootResult.printed). */
+  bootloaderOutput?: string[];
   placements: Placements;
   /** The command line the platform passes instead of the tree's /chosen/bootargs (qemu-virt: the board's, on -append). */
   bootargs?: string;
@@ -304,6 +306,7 @@ function layOnUboot(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOpti
   board.tree = r.tree;
   board.blob = writeDtb(r.tree);
   board.edits.push(...r.edits);
+  board.bootloaderOutput = r.printed;
   board.placements = {
     extra: extraReservations(o.reserve ?? []),
     chosenAdded: 0,

@@ -301,10 +301,10 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
       }
       case 'uboot': {
         const u: UBootOptions = {};
-        object(v, 'uboot', ['env', 'reservedBase'], (k, w) => {
-          if (k === 'reservedBase') {
-            const n = size(w, 'uboot.reservedBase');
-            if (n !== undefined) u.reservedBase = n;
+        object(v, 'uboot', ['env', 'reservedBase', 'imageSize'], (k, w) => {
+          if (k === 'reservedBase' || k === 'imageSize') {
+            const n = size(w, `uboot.${k}`);
+            if (n !== undefined) u[k] = n;
             return;
           }
           const env: UBootEnv = {};

@@ -97,6 +97,13 @@ export interface UBootOptions {
    * `reserved` region); default: from the build's footprint below the top of the first bank.
    */
   reservedBase?: bigint;
+  /**
+   * What booti/bootz reserve for the kernel at its entry: the arm64 Image header's image_size
+   * (_end - _text), a zImage's end - start (its file size); `kernelImageSize` reads it from the
+   * file. Without it the kernel is not reserved in U-Boot's lmb and a /reserved-memory region
+   * overlapping it is taken as reserved.
+   */
+  imageSize?: bigint;
 }
 
 export interface UBootInput {
@@ -108,8 +115,6 @@ export interface UBootInput {
   memory: Bank[];
   /** Size of the initrd loaded at ramdisk_addr_r (0: none). */
   initrdSize: bigint;
-  /** The arm64 Image header's image_size (what booti reserves); 0 when unknown. */
-  imageSize?: bigint;
   /**
    * QEMU virt handed the DTB over (-bios): the control DTB is the blob QEMU grew to this
    * fdt_totalsize, and the boot command (qemu-arm.h's bootcmd_qfw) passes $fdtcontroladdr.
@@ -127,6 +132,8 @@ export interface UBootResult {
   /** Where the DTB lies and the fdt_totalsize the kernel reads. */
   dtb: Bank;
   edits: string[];
+  /** What U-Boot prints about the initrd, the DTB's reserved regions and the DTB, as it prints it. */
+  printed: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -137,34 +144,115 @@ function envHex(v: string | undefined): bigint | undefined {
   return m ? BigInt(`0x${m[1]}`) : 0n;
 }
 
-/** lib/lmb.c with one memory region (boot_start_lmb): reservations and __lmb_alloc_base. */
+/** lib/lmb.c's enum lmb_flags. */
+const LMB_NONE = 0;
+const LMB_NOMAP = 4;
+/** CONFIG_LMB_MAX_REGIONS (lib/Kconfig default; qemu_arm64/qemu_arm keep it): regions per list. */
+const LMB_MAX_REGIONS = 8;
+
+interface LmbRegion {
+  base: bigint;
+  size: bigint;
+  flags: number;
+}
+
+/**
+ * lib/lmb.c (U-Boot 2023.01): sorted region lists of at most LMB_MAX_REGIONS, as
+ * lmb_add_region_flags keeps them. A new region is compared with the regions in address order:
+ * the same region is a success (an error with other flags), the first adjacent one with the same
+ * flags absorbs it (stop there — regions further up are never checked for overlap), an adjacent
+ * one with other flags stops the scan and the region is inserted, and an overlapping one before
+ * that fails it (-1, "reserving fdt memory region failed"). A full list fails too.
+ */
 class Lmb {
-  reserved: Bank[] = [];
-  constructor(readonly mem: Bank) {}
-  reserve(b: Bank): void {
-    if (b.size > 0n) this.reserved.push(b);
+  readonly memory: LmbRegion[] = [];
+  readonly reserved: LmbRegion[] = [];
+  /** phys_addr_t's all ones: 64 bits on arm64, 32 on qemu_arm (no CONFIG_PHYS_64BIT). */
+  readonly mask: bigint;
+  constructor(physBits: number) {
+    this.mask = (1n << BigInt(physBits)) - 1n;
   }
-  /** Top-down below maxAddr (undefined: anywhere), `align` aligned; undefined when it fails. */
-  allocBase(size: bigint, align: bigint, maxAddr?: bigint): bigint | undefined {
-    const { base: lmbbase, size: lmbsize } = this.mem;
-    if (lmbsize < size) return undefined;
-    let base: bigint;
-    if (maxAddr === undefined) base = alignDown(lmbbase + lmbsize - size, align);
-    else if (lmbbase < maxAddr) {
-      const top = lmbbase + lmbsize < maxAddr ? lmbbase + lmbsize : maxAddr;
-      if (top < size) return undefined;
-      base = alignDown(top - size, align);
-    } else return undefined;
-    while (base && lmbbase <= base) {
-      const hit = this.reserved.find((r) => r.base < base + size && base < r.base + r.size);
-      if (!hit) {
-        this.reserved.push({ base, size });
-        return base;
-      }
-      if (hit.base < size) break;
-      base = alignDown(hit.base - size, align);
+  private wrap(x: bigint): bigint {
+    return x & this.mask;
+  }
+
+  /** lmb_add_region_flags: >= 0 on success. */
+  private addRegion(rgn: LmbRegion[], base0: bigint, size0: bigint, flags: number): number {
+    const wrap = (x: bigint) => this.wrap(x);
+    const base = wrap(base0);
+    const size = wrap(size0);
+    if (rgn.length === 0) {
+      rgn.push({ base, size, flags });
+      return 0;
     }
-    return undefined;
+    let coalesced = 0;
+    let i = 0;
+    for (; i < rgn.length; i++) {
+      const r = rgn[i]!;
+      if (r.base === base && r.size === size) return flags === r.flags ? 0 : -1;
+      // lmb_addrs_adjacent, then lmb_addrs_overlap (ends computed in phys_addr_t).
+      if (r.base === wrap(base + size)) {
+        if (flags !== r.flags) break;
+        r.base = wrap(r.base - size);
+        r.size += size;
+        coalesced++;
+        break;
+      }
+      if (base === wrap(r.base + r.size)) {
+        if (flags !== r.flags) break;
+        r.size += size;
+        coalesced++;
+        break;
+      }
+      if (base <= wrap(r.base + r.size - 1n) && r.base <= wrap(base + size - 1n)) return -1;
+    }
+    const next = rgn[i + 1];
+    if (i < rgn.length - 1 && next && rgn[i]!.base + rgn[i]!.size === next.base && rgn[i]!.flags === next.flags) {
+      rgn[i]!.size += next.size;
+      rgn.splice(i + 1, 1);
+      coalesced++;
+    }
+    if (coalesced) return coalesced;
+    if (rgn.length >= LMB_MAX_REGIONS) return -1;
+    const at = rgn.findIndex((r) => base < r.base);
+    rgn.splice(at < 0 ? rgn.length : at, 0, { base, size, flags });
+    return 0;
+  }
+
+  add(base: bigint, size: bigint): number {
+    return this.addRegion(this.memory, base, size, LMB_NONE);
+  }
+
+  reserve(base: bigint, size: bigint, flags = LMB_NONE): number {
+    return this.addRegion(this.reserved, base, size, flags);
+  }
+
+  /** lmb_overlaps_region: the first reserved region (in address order) overlapping [base, base + size). */
+  private overlaps(base: bigint, size: bigint): LmbRegion | undefined {
+    return this.reserved.find((r) => base <= this.wrap(r.base + r.size - 1n) && r.base <= this.wrap(base + size - 1n));
+  }
+
+  /** __lmb_alloc_base: top-down below maxAddr (undefined: LMB_ALLOC_ANYWHERE), `align` aligned; 0 when it fails. */
+  allocBase(size: bigint, align: bigint, maxAddr?: bigint): bigint {
+    const down = (x: bigint) => this.wrap(x) & ~(align - 1n);
+    for (let i = this.memory.length - 1; i >= 0; i--) {
+      const { base: lmbbase, size: lmbsize } = this.memory[i]!;
+      if (lmbsize < size) continue;
+      let base: bigint;
+      if (maxAddr === undefined) base = down(lmbbase + lmbsize - size);
+      else if (lmbbase < maxAddr) {
+        base = this.wrap(lmbbase + lmbsize);
+        if (base < lmbbase) base = this.mask;
+        base = down((base < maxAddr ? base : maxAddr) - size);
+      } else continue;
+      while (base && lmbbase <= base) {
+        const hit = this.overlaps(base, size);
+        if (!hit) return this.reserve(base, size) < 0 ? 0n : base;
+        if (hit.base < size) break;
+        base = down(hit.base - size);
+      }
+    }
+    return 0n;
   }
 }
 
@@ -192,7 +280,7 @@ export function ubootBoot(input: UBootInput): UBootResult {
   const bank0 = input.memory[0];
   const tree: Tree = { ...input.tree, root: cloneNode(input.tree.root), memreserves: [...input.tree.memreserves] };
   const totalsize0 = input.qemuTotalsize ?? BigInt(readU32(input.blob, HDR.totalsize));
-  if (!bank0) return { tree, dtb: { base: 0n, size: totalsize0 }, edits, diagnostics };
+  if (!bank0) return { tree, dtb: { base: 0n, size: totalsize0 }, edits, printed: [], diagnostics };
   // gd->ram_top: the end of the first bank (fdtdec_setup_mem_size_base); a 32-bit U-Boot's wraps at 4 GiB.
   let ramTop = bank0.base + bank0.size;
   if (ramTop > ulongMax + 1n) {
@@ -210,23 +298,50 @@ export function ubootBoot(input: UBootInput): UBootResult {
   const sp = controlFdt - build.spBelowFdt;
   const reservedBase = input.options?.reservedBase ?? alignDown(sp - build.stackSize, PAGE) - build.efiPages * PAGE;
 
-  // boot_start_lmb: one region, [bootm_low, bootm_low + bootm_size).
+  // boot_start_lmb → lmb_init_and_reserve_range: one memory region, [bootm_low, bootm_low + bootm_size),
+  // then what U-Boot keeps for itself. bdinfo's lmb dump shows two regions that both end at ram_top:
+  // arch_lmb_reserve_generic's (the stack pointer - 16 KiB up; the stack in use is a few hundred
+  // bytes below `sp start`, inside the other region) and efi_lmb_reserve's (the EFI map's
+  // non-conventional pages, from reservedBase up), the latter built from adjacent pieces that
+  // lmb_add_region_flags coalesces without checking the first for overlap.
   const bootmLow = envHex(env.bootm_low) ?? bank0.base;
   const bootmSize = envHex(env.bootm_size) ?? ramTop - bootmLow;
   const bootmMapsize = envHex(env.bootm_mapsize) ?? bootmSize;
-  const lmb = new Lmb({ base: bootmLow, size: bootmSize });
-  lmb.reserve({ base: reservedBase, size: ramTop - reservedBase });
+  const lmb = new Lmb(arch === 'arm64' ? 64 : 32);
+  lmb.add(bootmLow, bootmSize);
+  const spRegion = sp - 0x4000n > reservedBase ? sp - 0x4000n : reservedBase;
+  const own = [
+    { base: reservedBase, size: ramTop - reservedBase, flags: LMB_NONE },
+    { base: spRegion, size: ramTop - spRegion, flags: LMB_NONE },
+  ];
+  lmb.reserved.push(...own);
+  const printed: string[] = [];
+  const ptr = (x: bigint) => x.toString(16).padStart(arch === 'arm64' ? 16 : 8, '0');
+  // lmb_alloc_base (lmb_alloc: below 0, anywhere) and the message it prints when nothing fits.
+  const allocBase = (size: bigint, high: bigint): bigint => {
+    const at = lmb.allocBase(size, PAGE, high || undefined);
+    if (!at) printed.push(`ERROR: Failed to allocate 0x${size.toString(16)} bytes below 0x${high.toString(16)}.`);
+    return at;
+  };
+  // U-Boot prints `msg` and does not start the kernel: booti/bootz return (do_bootm_states), or
+  // boot_prep_linux panics when image_setup_linux fails ("FDT creation failed!", then a reset).
+  const failed = (msg: string, code: string, panics = false): UBootResult => {
+    printed.push(...(panics ? `${msg}FDT creation failed!` : msg).split('\n'));
+    const then = panics ? 'U-Boot panics ("FDT creation failed!") and resets' : 'booti/bootz return without starting the kernel';
+    diagnostics.push(diag('error', code, `U-Boot: "${msg.trim()}": ${then}`));
+    return { tree, dtb: { base: fdtAt, size: totalsize0 }, edits, printed, diagnostics };
+  };
 
-  // The kernel.
+  // The kernel: booti_start / bootz_start reserve it (lmb_reserve(ep, image size)).
   let kernelLoad: bigint | undefined;
   const kernelAddr = envHex(env.kernel_addr_r) ?? 0n;
+  const kernelSize = input.options?.imageSize;
   if (arch === 'arm64') {
     // booti_setup: text_offset is 0 and flags bit 3 is set in every Image since Linux 3.17/4.6
     // (arch/arm64/kernel/head.S), so ALIGN(kernel_addr_r, 2 MiB).
     kernelLoad = alignUp(kernelAddr, 2n * MiB);
     if (kernelLoad !== kernelAddr)
       edits.push(`booti: Image moved from kernel_addr_r ${hex(kernelAddr)} to ${hex(kernelLoad)} (2 MiB aligned)`);
-    lmb.reserve({ base: kernelLoad, size: input.imageSize ?? 0n });
   } else {
     // The zImage runs at kernel_addr_r; its decompressor picks PHYS_OFFSET (fdt_check_mem_start).
     const masked = kernelAddr & 0xf800_0000n;
@@ -242,51 +357,116 @@ export function ubootBoot(input: UBootInput): UBootResult {
         ),
       );
   }
+  const ep = kernelLoad ?? kernelAddr;
+  if (kernelSize !== undefined) lmb.reserve(ep, kernelSize & 0xffff_ffffn);
+
+  // bootm_find_images: the initrd and the DTB as loaded must not overlap the kernel.
+  const rdData = envHex(env.ramdisk_addr_r) ?? 0n;
+  const fdtAddrR0 = envHex(env.fdt_addr_r);
+  if (kernelSize !== undefined) {
+    const end = ep + kernelSize;
+    const os = `(OS=${hex(ep)}..${hex(end)})`;
+    const rdEnd = rdData + input.initrdSize;
+    if (
+      input.initrdSize > 0n &&
+      rdData &&
+      ((rdData >= ep && rdData < end) || (rdEnd > ep && rdEnd <= end) || (rdData < ep && rdEnd >= end))
+    )
+      return failed(`ERROR: RD image overlaps OS image ${os}`, 'u-boot-rd-overlap');
+    const ftEnd = fdtAt + totalsize0;
+    if (fdtAddrR0 !== undefined && ((fdtAt >= ep && fdtAt < end) || (ftEnd >= ep && ftEnd < end)))
+      return failed(`ERROR: FDT image overlaps OS image ${os}`, 'u-boot-fdt-overlap');
+  }
 
   // The initrd (boot_ramdisk_high).
   let initrd: Bank | undefined;
   if (input.initrdSize > 0n) {
-    const rdData = envHex(env.ramdisk_addr_r) ?? 0n;
     const high = env.initrd_high !== undefined ? envHex(env.initrd_high)! : bootmMapsize + bootmLow;
     if (high === ulongMax) {
       initrd = { base: rdData, size: input.initrdSize };
-      lmb.reserve(initrd);
+      lmb.reserve(rdData, input.initrdSize);
     } else {
-      const at = high ? lmb.allocBase(input.initrdSize, PAGE, high) : lmb.allocBase(input.initrdSize, PAGE);
-      if (at === undefined)
-        diagnostics.push(diag('error', 'u-boot-ramdisk', 'U-Boot: "ramdisk - allocation error" (no room below initrd_high)'));
-      else {
-        initrd = { base: at, size: input.initrdSize };
-        edits.push(`initrd copied from ramdisk_addr_r ${hex(rdData)} to ${hex(at)} (initrd_high ${env.initrd_high ?? 'unset'})`);
-      }
+      const at = allocBase(input.initrdSize, high);
+      if (!at) return failed('ramdisk - allocation error', 'u-boot-ramdisk');
+      initrd = { base: at, size: input.initrdSize };
+      printed.push(
+        `   Loading Ramdisk to ${at.toString(16).padStart(8, '0')}, end ${(at + input.initrdSize).toString(16).padStart(8, '0')} ... OK`,
+      );
+      edits.push(`initrd copied from ramdisk_addr_r ${hex(rdData)} to ${hex(at)} (initrd_high ${env.initrd_high ?? 'unset'})`);
     }
   }
 
-  // image_setup_linux: the DTB's own reservations, then boot_relocate_fdt.
-  for (const m of input.tree.memreserves) lmb.reserve({ base: m.address, size: m.size });
-  for (const r of reservedRegs(input.tree)) lmb.reserve(r);
+  // image_setup_linux → boot_fdt_add_mem_rsv_regions: the DTB's /memreserve/ entries, then the
+  // `reg` of every enabled /reserved-memory child (LMB_NOMAP with no-map). What lmb refuses
+  // (overlapping the kernel, the initrd, U-Boot or an earlier region; a full list) U-Boot only
+  // reports, and it may then put the DTB there.
+  const refused: { region: Bank; name: string }[] = [];
+  const rsv = [
+    ...input.tree.memreserves.map((m) => ({ base: m.address, size: m.size, flags: LMB_NONE, name: `/memreserve/ ${hex(m.address)}` })),
+    // fdt_get_resource reads into fdt_addr_t: phys_addr_t, 32 bits on the 32-bit build.
+    ...reservedRegs(input.tree).map((r) => ({
+      ...r,
+      base: r.base & ulongMax,
+      size: r.size & ulongMax,
+      flags: r.nomap ? LMB_NOMAP : LMB_NONE,
+    })),
+  ];
+  for (const r of rsv) {
+    if (lmb.reserve(r.base, r.size, r.flags) >= 0) continue;
+    printed.push(
+      `ERROR: reserving fdt memory region failed (addr=${r.base.toString(16)} size=${r.size.toString(16)} flags=${r.flags.toString(16)})`,
+    );
+    refused.push({ region: { base: r.base, size: r.size }, name: r.name });
+  }
+  // boot_relocate_fdt.
   const ofLen = totalsize0 + 0x3000n;
   let dtbBase = fdtAt;
-  if (env.fdt_high !== undefined) {
-    const high = envHex(env.fdt_high)!;
-    if (high === ulongMax) lmb.reserve({ base: fdtAt, size: ofLen });
-    else {
-      const at = high ? lmb.allocBase(ofLen, PAGE, high) : lmb.allocBase(ofLen, PAGE);
-      if (at === undefined)
-        diagnostics.push(diag('error', 'u-boot-fdt', 'U-Boot: "device tree - allocation error" (no room below fdt_high)'));
-      else dtbBase = at;
-    }
+  if (env.fdt_high !== undefined && envHex(env.fdt_high) === ulongMax) {
+    lmb.reserve(fdtAt, ofLen);
+    printed.push(`   Using Device Tree in place at ${ptr(fdtAt)}, end ${ptr(fdtAt + ofLen - 1n)}`);
   } else {
-    const at = lmb.allocBase(ofLen, PAGE, bank0.base + (bank0.size < bootmMapsize ? bank0.size : bootmMapsize));
-    if (at === undefined) diagnostics.push(diag('error', 'u-boot-fdt', 'U-Boot: "device tree - allocation error"'));
-    else dtbBase = at;
+    let at = 0n;
+    if (env.fdt_high !== undefined) {
+      at = allocBase(ofLen, envHex(env.fdt_high)!);
+      if (!at && envHex(env.fdt_high)) return failed('Failed using fdt_high value for Device Tree', 'u-boot-fdt', true);
+    } else {
+      // Each DRAM bank from bootm_low, at most bootm_mapsize of them in all.
+      let mapsize = bootmMapsize;
+      for (const bank of input.memory) {
+        if (bank.base + bank.size < bootmLow) continue;
+        const usable = bank.size < mapsize ? bank.size : mapsize;
+        at = allocBase(ofLen, bank.base + usable);
+        if (at) break;
+        mapsize -= usable - (bank.base > bootmLow ? bank.base : bootmLow);
+        if (!mapsize) break;
+      }
+    }
+    if (!at) return failed('device tree - allocation error\n', 'u-boot-fdt', true);
+    dtbBase = at;
+    printed.push(`   Loading Device Tree to ${ptr(at)}, end ${ptr(at + ofLen - 1n)} ... OK`);
   }
   edits.push(
     dtbBase === fdtAt
       ? `DTB used in place at ${hex(fdtAt)} (fdt_high ${env.fdt_high})`
       : `DTB copied from ${fdtAddrR !== undefined ? 'fdt_addr_r' : '$fdtcontroladdr'} ${hex(fdtAt)} to ${hex(dtbBase)} (fdt_high ${env.fdt_high ?? 'unset'})`,
   );
-
+  for (const { region, name } of refused) {
+    edits.push(
+      `U-Boot could not reserve ${name} (${hex(region.base)}+${hex(region.size)}) in its lmb: "ERROR: reserving fdt memory region failed"`,
+    );
+    const inside = (what: string, b: Bank | undefined) => {
+      if (b && b.base < region.base + region.size && region.base < b.base + b.size)
+        diagnostics.push(
+          diag(
+            'warning',
+            'u-boot-in-reserved',
+            `U-Boot put the ${what} at ${hex(b.base)}+${hex(b.size)}, inside ${name} (${hex(region.base)}+${hex(region.size)}): U-Boot's lmb had refused that region, so nothing kept the ${what} out of it; whatever owns the region can overwrite the ${what}`,
+          ),
+        );
+    };
+    inside('initrd', initrd);
+    inside('DTB', { base: dtbBase, size: ofLen });
+  }
   // image_setup_libfdt's edits; the blob grows by what they add to the structure and strings blocks.
   let chosen = getChild(tree.root, 'chosen');
   if (!chosen) {
@@ -338,15 +518,16 @@ export function ubootBoot(input: UBootInput): UBootResult {
     ...(initrd ? { initrd } : {}),
     dtb: { base: dtbBase, size: totalsize },
     edits,
+    printed,
     diagnostics,
   };
 }
 
 /**
  * boot_fdt_add_mem_rsv_regions: the first `reg` entry of every enabled /reserved-memory child,
- * decoded with /reserved-memory's own cells (fdt_get_resource).
+ * decoded with /reserved-memory's own cells (fdt_get_resource), and whether it is no-map.
  */
-function reservedRegs(tree: Tree): Bank[] {
+function reservedRegs(tree: Tree): (Bank & { nomap: boolean; name: string })[] {
   const rm = getChild(tree.root, 'reserved-memory');
   if (!rm) return [];
   const cell = (n: Node, name: string, d: number) => {
@@ -355,15 +536,36 @@ function reservedRegs(tree: Tree): Bank[] {
   };
   const ac = cell(rm, '#address-cells', 2);
   const sc = cell(rm, '#size-cells', 1);
-  const out: Bank[] = [];
+  const out: (Bank & { nomap: boolean; name: string })[] = [];
   for (const n of rm.children) {
     const status = cString(n, 'status');
     if (status !== undefined && status !== 'okay' && status !== 'ok') continue;
     const reg = getProp(n, 'reg');
     if (!reg || reg.value.length < (ac + sc) * 4) continue;
-    out.push({ base: readCells(reg.value, 0, ac), size: readCells(reg.value, ac * 4, sc) });
+    out.push({
+      base: readCells(reg.value, 0, ac),
+      size: readCells(reg.value, ac * 4, sc),
+      nomap: getProp(n, 'no-map') !== undefined,
+      name: `/reserved-memory/${n.name}`,
+    });
   }
   return out;
+}
+
+/**
+ * What booti/bootz reserve for a kernel file (UBootOptions.imageSize): an arm64 Image's header
+ * image_size (arch/arm/lib/image.c booti_setup: 16 MiB when the field is 0), a zImage's
+ * zi_end - zi_start (arch/arm/lib/zimage.c bootz_setup); undefined when the magic is not there.
+ */
+export function kernelImageSize(arch: 'arm64' | 'arm', file: Uint8Array): bigint | undefined {
+  const b = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  if (arch === 'arm64') {
+    if (b.length < 64 || b.readUInt32LE(56) !== 0x644d5241) return undefined;
+    const size = b.readBigUInt64LE(16);
+    return size === 0n ? 16n * MiB : size;
+  }
+  if (b.length < 48 || b.readUInt32LE(36) !== 0x016f2818) return undefined;
+  return BigInt((b.readUInt32LE(44) - b.readUInt32LE(40)) >>> 0);
 }
 
 /** `NAME=VALUE` of --uboot-env (a U-Boot variable the model reads). */

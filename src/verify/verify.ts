@@ -4,7 +4,9 @@ import { diag, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { cachedKernel, fetchKernels, findKernelDef, labKernels, type KernelInfo } from './kernels.js';
 import { qemuAvailable } from './qemu.js';
 import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
-import { loadBoard } from '../board.js';
+import { readFileSync } from 'node:fs';
+import { loadBoard, type LoadBoardOptions } from '../board.js';
+import { kernelImageSize } from '../platform/u-boot.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
@@ -158,6 +160,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     arch: def.arch,
     ram: res.ram,
     initrdSize: BigInt(booted.initrdSize),
+    ...(o.firmware === 'u-boot' ? ubootKernel(k.vmlinuz, def.arch) : {}),
   });
   // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
   const p = plan(asBooted, { kernel: def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
@@ -180,6 +183,12 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     res.exitCode = 2;
   }
   return res;
+}
+
+/** What booti/bootz reserve for the kernel file the lab boots (src/platform/u-boot.ts kernelImageSize). */
+function ubootKernel(vmlinuz: string, arch: 'arm64' | 'arm'): Pick<LoadBoardOptions, 'uboot'> {
+  const imageSize = kernelImageSize(arch, new Uint8Array(readFileSync(vmlinuz)));
+  return imageSize === undefined ? {} : { uboot: { imageSize } };
 }
 
 /** Reserved-memory log lines the model and the kernel should both print (same order). */

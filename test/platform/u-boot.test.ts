@@ -10,6 +10,7 @@ import { loadBoard } from '../../src/board.js';
 import { getChild, getProp } from '../../src/tree/types.js';
 import { parseDts } from '../../src/source/parser.js';
 import { parseBoardArgs } from '../../src/cli/board-options.js';
+import { kernelImageSize } from '../../src/platform/u-boot.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/u-boot/${name}`, import.meta.url)));
 const G = 1n << 30n;
@@ -132,4 +133,112 @@ test('--uboot-env refuses unknown names and non-hex addresses', () => {
   assert.ok(!a.ok && /NAME one of/.test(a.error));
   const b = parseBoardArgs(['--uboot-env', 'kernel_addr_r=zz']);
   assert.ok(!b.ok && /not a hex number/.test(b.error));
+});
+
+// A hand-made board booted with fdt_addr_r and relocating fdt_high/initrd_high (64-bit U-Boot), so
+// every placement below follows from lib/lmb.c alone: 1 GiB at 0x40000000, U-Boot's own area from
+// reservedBase 0x7f000000, the Image (image_size 0x2000000) at 0x40200000.
+function lmbBoard(reserved: string, more: string[] = []) {
+  const r = parseDts(
+    `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
+      reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; ${reserved} }; };`,
+    'lmb.dts',
+    { includeDirs: [] },
+  );
+  const env = (e: Record<string, string>) => Object.entries(e).flatMap(([k, v]) => ['--uboot-env', `${k}=${v}`]);
+  const args = parseBoardArgs([
+    '--platform',
+    'u-boot',
+    ...env({
+      kernel_addr_r: '0x40200000',
+      ramdisk_addr_r: '0x48000000',
+      fdt_addr_r: '0x47000000',
+      fdt_high: '0xffffffff',
+      initrd_high: '0xffffffff',
+    }),
+    '--initrd-size',
+    '1M',
+    ...more,
+  ]);
+  assert.ok(args.ok);
+  return loadBoard(r.tree!, {
+    ...args.args.board,
+    arch: 'arm64',
+    uboot: { ...args.args.board.uboot, reservedBase: 0x7f000000n, imageSize: 0x2000000n },
+  });
+}
+
+test('lmb: a /reserved-memory region overlapping the initrd U-Boot already copied is refused; the DTB then goes inside it, with a warning', () => {
+  // The initrd goes first (boot_ramdisk_high): 1 MiB below U-Boot's area, at 0x7ef00000.
+  // pool@7e000000 (0x7e000000..0x7effffff) then overlaps it: "reserving fdt memory region failed",
+  // and the DTB is copied top-down right below the initrd — inside the pool.
+  const b = lmbBoard('pool@7e000000 { compatible = "shared-dma-pool"; reg = <0 0x7e000000 0 0x1000000>; };');
+  assert.deepEqual(b.placements.initrd, { base: 0x7ef00000n, size: 1n << 20n });
+  assert.equal(b.placements.dtb?.base, 0x7eefc000n);
+  const out = b.bootloaderOutput ?? [];
+  assert.deepEqual(out.slice(0, 2), [
+    '   Loading Ramdisk to 7ef00000, end 7f000000 ... OK',
+    'ERROR: reserving fdt memory region failed (addr=7e000000 size=1000000 flags=0)',
+  ]);
+  assert.match(out[2] ?? '', /^ {3}Loading Device Tree to 000000007eefc000, end 000000007eeff[0-9a-f]{3} \.\.\. OK$/);
+  const w = b.diagnostics.filter((d) => d.code === 'u-boot-in-reserved').map((d) => d.message);
+  assert.equal(w.length, 2, w.join('\n'));
+  assert.match(w[0]!, /initrd at 0x7ef00000\+0x100000, inside \/reserved-memory\/pool@7e000000/);
+  assert.match(w[1]!, /DTB at 0x7eefc000\+/);
+});
+
+const FIVE = [
+  'a@42000000 { reg = <0 0x42000000 0 0x400000>; };',
+  'b@50000000 { reg = <0 0x50000000 0 0x100000>; no-map; };',
+  'c@50100000 { reg = <0 0x50100000 0 0x100000>; };',
+  'e@52000000 { reg = <0 0x52000000 0 0x100000>; };',
+  'f@54000000 { reg = <0 0x54000000 0 0x100000>; };',
+].join(' ');
+
+test('lmb: a region overlapping the kernel is refused; adjacent regions with other flags stay apart', () => {
+  // kernel 0x40200000..0x421fffff: a@42000000 overlaps it. U-Boot's two regions, the kernel,
+  // b, c (adjacent, but no-map and plain: lmb keeps them apart), e and f make 7 of lmb's 8; the
+  // initrd ends where U-Boot's area begins and merged into it; the DTB copy takes the 8th.
+  const b = lmbBoard(FIVE);
+  assert.deepEqual(
+    b.bootloaderOutput!.filter((l) => l.startsWith('ERROR')),
+    ['ERROR: reserving fdt memory region failed (addr=42000000 size=400000 flags=0)'],
+  );
+  assert.ok(b.edits.some((e) => e.startsWith('U-Boot could not reserve /reserved-memory/a@42000000')));
+  assert.deepEqual(b.diagnostics, []);
+});
+
+test('lmb: with its 8 regions taken the DTB copy finds no slot (CONFIG_LMB_MAX_REGIONS): U-Boot panics, an error; a ninth region is refused', () => {
+  const g = 'g@56000000 { reg = <0 0x56000000 0 0x100000>; };';
+  const b = lmbBoard(`${FIVE} ${g} h@58000000 { reg = <0 0x58000000 0 0x100000>; };`);
+  const out = b.bootloaderOutput ?? [];
+  assert.equal(out[2], 'ERROR: reserving fdt memory region failed (addr=58000000 size=100000 flags=0)');
+  assert.match(out[3] ?? '', /^ERROR: Failed to allocate 0x[0-9a-f]+ bytes below 0xffffffff\.$/);
+  assert.equal(out[4], 'Failed using fdt_high value for Device TreeFDT creation failed!');
+  const e = b.diagnostics.find((d) => d.severity === 'error');
+  assert.equal(e?.code, 'u-boot-fdt');
+  assert.match(e!.message, /panics/);
+});
+
+test('booti refuses an initrd loaded over the kernel (bootm_find_images), an error naming both', () => {
+  const b = lmbBoard('', ['--uboot-env', 'ramdisk_addr_r=0x42000000']);
+  const e = b.diagnostics.find((d) => d.severity === 'error');
+  assert.equal(e?.code, 'u-boot-rd-overlap');
+  assert.match(e!.message, /RD image overlaps OS image \(OS=0x40200000\.\.0x42200000\)/);
+});
+
+test('kernelImageSize: the arm64 Image header image_size, the zImage end - start, nothing without the magic', () => {
+  const img = Buffer.alloc(64);
+  img.writeBigUInt64LE(0x2b40000n, 16);
+  img.writeUInt32LE(0x644d5241, 56);
+  assert.equal(kernelImageSize('arm64', img), 0x2b40000n);
+  img.writeBigUInt64LE(0n, 16);
+  assert.equal(kernelImageSize('arm64', img), 16n << 20n); // booti_setup: "Image lacks image_size field, assuming 16MiB"
+  const z = Buffer.alloc(48);
+  z.writeUInt32LE(0x016f2818, 36);
+  z.writeUInt32LE(0, 40);
+  z.writeUInt32LE(0x5c9200, 44);
+  assert.equal(kernelImageSize('arm', z), 0x5c9200n);
+  assert.equal(kernelImageSize('arm', img), undefined);
+  assert.equal(kernelImageSize('arm64', z), undefined);
 });

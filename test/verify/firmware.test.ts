@@ -129,9 +129,23 @@ function firstDump(lines: string[]): { memory: MemblockDumpRow[]; reserved: Memb
 }
 
 /** The checks a platform model is exact on (asserted); the others are reported n/N. */
-type Check = 'rmem' | 'early' | 'dtb';
-const CHECKS: Check[] = ['rmem', 'early', 'dtb'];
-const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early'], uefi: ['rmem', 'dtb'] };
+type Check = 'rmem' | 'early' | 'dtb' | 'printed';
+const CHECKS: Check[] = ['rmem', 'early', 'dtb', 'printed'];
+const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early', 'dtb', 'printed'], uefi: ['rmem', 'dtb'] };
+
+/** What U-Boot printed while placing the initrd and the DTB (what the model's bootloaderOutput holds). */
+const UBOOT_PLACING =
+  /^( {3}Loading Ramdisk to |ERROR: |Failed using fdt_high|ramdisk - allocation|device tree - allocation| {3}Loading Device Tree to | {3}Using Device Tree in place at )/;
+
+/**
+ * What booti/bootz reserved for the kernel, from the boot: arm64's Image header image_size is the
+ * _end - _text arm64_memblock_init reserves (traced); bootz prints the zImage's start and end.
+ */
+function ubootImageSize(r: LabRecord, console: string[]): bigint | undefined {
+  const z = console.map((l) => /^Kernel image @ 0x[0-9a-f]+ \[ 0x([0-9a-f]+) - 0x([0-9a-f]+) \]/.exec(l)).find((m) => m);
+  if (z) return BigInt(`0x${z[2]}`) - BigInt(`0x${z[1]}`);
+  return r.observation.memblock.filter((e) => e.op === 'reserve' && e.caller.startsWith('arm64_memblock_init')).at(-1)?.size;
+}
 
 const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
 const hex = (v: bigint): string => '0x' + v.toString(16);
@@ -174,7 +188,8 @@ function predictedEarly(p: PlanResult): string[] {
  * Where the kernel found the DTB and the end of what it reserved for it (early_init_fdt_reserve_self:
  * in the MEMBLOCK tables only, it comes before memblock=debug is parsed). U-Boot says where it put
  * the blob and the table row holding that address ends where the reservation does, unless a
- * traced reservation begins inside the row above it; through UEFI the first table (before
+ * traced reservation begins inside the row above it or covers the blob (U-Boot's lmb refused a
+ * /reserved-memory region and put the DTB there: the base alone); through UEFI the first table (before
  * reserve_regions) holds the stub's DTB and the two EFI tables the trace shows
  * (efi_memattr_init, efi_config_parse_tables): the DTB is the row the trace does not explain.
  * With mem= below it the kernel dropped the reservation: the base alone.
@@ -187,6 +202,11 @@ function observedDtb(r: LabRecord, fw: FirmwareRecordJson['firmware']): { base: 
     const base = c.dtb.base;
     const row = r.observation.memblockDump?.reserved.find((x) => x.base <= base && base <= x.end);
     if (!row) return { base };
+    // Inside a region the kernel reserved as well (U-Boot's lmb refused it): no end of its own.
+    const covering = r.observation.memblock.some(
+      (e) => e.op === 'reserve' && e.base !== undefined && e.size !== undefined && e.base <= base && base < e.base + e.size,
+    );
+    if (covering) return { base };
     // Reservations traced later may have merged into the row from above: the DTB's ends where the
     // first of them begins.
     const above = r.observation.memblock.filter((e) => e.op === 'reserve' && e.base !== undefined && e.base > base && e.base <= row.end);
@@ -256,7 +276,9 @@ for (const kind of FIRMWARE_KINDS) {
         const appended = r.traceAppend ?? r.append;
         const bootargs = o.commandLine ?? r.append;
         let board: Board;
-        if (kind === 'u-boot')
+        const results: Partial<Record<Check, string | true>> = {};
+        if (kind === 'u-boot') {
+          const imageSize = ubootImageSize(r, j.firmware.console[last]!);
           board = loadBoard(r.dtbBytes, {
             fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
             platform: 'u-boot',
@@ -265,8 +287,12 @@ for (const kind of FIRMWARE_KINDS) {
             ram: BigInt(r.ram),
             bootargs: appended,
             ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+            ...(imageSize !== undefined ? { uboot: { imageSize } } : {}),
           });
-        else {
+          const said = j.firmware.console[last]!.filter((l) => UBOOT_PLACING.test(l));
+          const mine = board.bootloaderOutput ?? [];
+          results.printed = said.join('\n') === mine.join('\n') || `U-Boot ${JSON.stringify(said)} model ${JSON.stringify(mine)}`;
+        } else {
           // EDK2's own free memory when the stub runs is not modelled: the stub's placements are
           // given as the boot shows them (where a user reads them from the log) and the RAM as the
           // kernel read the map; judged are the stub's DTB copy and what the kernel then does.
@@ -302,7 +328,6 @@ for (const kind of FIRMWARE_KINDS) {
           });
         }
         const modelError = board.diagnostics.find((d) => d.severity === 'error');
-        const results: Partial<Record<Check, string | true>> = {};
         if (modelError) for (const ch of CHECKS) results[ch] = `no ${kind} model: ${modelError.message}`;
         else {
           const out = replayCase(r, profile, { board, bootargs });
