@@ -113,6 +113,11 @@ export interface KernelInfo {
   configLines: Record<string, string>;
 }
 
+/** `<package> <version>` of a kernel, as its lab records name it. */
+export function bootedPackage(k: Pick<KernelInfo, 'package' | 'version'>): string {
+  return `${k.package} ${k.version}`;
+}
+
 export function kernelDir(id: string): string {
   return join(cacheDir(), 'kernels', id);
 }
@@ -285,15 +290,19 @@ export function prepareApt(report: FetchReport, suite: string | undefined, force
   }
 }
 
-/** Newest package name matching the kernel's pattern, for the kernel's Debian architecture. */
-export function findPackage(k: LabKernelDef): string | undefined {
+/** Every package name matching the kernel's pattern, oldest first (the archive may hold several point releases). */
+export function findPackages(k: LabKernelDef): string[] {
   const r = run('apt-cache', ['search', '--names-only', k.packageRegex]);
   const names = r.stdout
     .split('\n')
     .map((l) => l.split(' - ')[0]!.trim())
     .filter((n) => n && new RegExp(k.packageRegex).test(n));
-  names.sort(compareVersions);
-  return names[names.length - 1];
+  return names.sort(compareVersions);
+}
+
+/** Newest package name matching the kernel's pattern, for the kernel's Debian architecture. */
+export function findPackage(k: LabKernelDef): string | undefined {
+  return findPackages(k).at(-1);
 }
 
 function aptDownload(pkg: string, debArch: string, dir: string): string | undefined {
@@ -370,50 +379,94 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
       report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`);
       continue;
     }
-    const deb = aptDownload(pkg, k.debArch, join(cacheDir(), 'debs'));
-    if (!deb) {
-      report.notFound.push(`${k.id} (${pkg}:${k.debArch} could not be downloaded)`);
-      continue;
-    }
-    const dir = kernelDir(k.id);
-    const tmp = dir + '.tmp';
-    rmSync(tmp, { recursive: true, force: true });
-    const unpackError = unpackKernel(k, pkg, deb, tmp);
-    if (unpackError) {
-      report.errors.push(`${k.id}: ${unpackError}`);
-      continue;
-    }
-    const boot = join(tmp, 'boot');
-    const files = readdirSync(boot);
-    const vmlinuz = files.find((f) => f.startsWith('vmlinuz-'));
-    const config = files.find((f) => f.startsWith('config-'));
-    const map = files.find((f) => f.startsWith('System.map-'));
-    if (!vmlinuz || !config) {
-      report.errors.push(`${k.id}: ${deb} has no boot/vmlinuz-* or boot/config-*`);
-      continue;
-    }
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    // The package's System.map is a stub: the real one replaces it, from the head of the -dbg package
-    if (map) {
-      const mapError = fetchSystemMap(debugPackage(pkg), k.debArch, join(dir, 'boot', map));
-      if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
-    }
-    const version = run('dpkg-deb', ['-f', deb, 'Version']).stdout.trim();
-    const info: KernelInfo = {
-      id: k.id,
-      package: pkg,
-      version,
-      debArch: k.debArch,
-      vmlinuz: join(dir, 'boot', vmlinuz),
-      config: join(dir, 'boot', config),
-      systemMap: map ? join(dir, 'boot', map) : '',
-      ...readKernelConfig(readFileSync(join(dir, 'boot', config), 'utf8')),
-    };
-    writeFileSync(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');
-    report.fetched.push(info);
+    const info = fetchPackage(k, pkg, kernelDir(k.id), report);
+    if (info) report.fetched.push(info);
   }
   return report;
+}
+
+/**
+ * Download `pkg` (a package of kernel `k`), unpack its image, config and System.map into `dir`
+ * (replacing what is there) and describe it in `dir`/info.json. Problems go to `report`.
+ */
+function fetchPackage(k: LabKernelDef, pkg: string, dir: string, report: FetchReport): KernelInfo | undefined {
+  const deb = aptDownload(pkg, k.debArch, join(cacheDir(), 'debs'));
+  if (!deb) {
+    report.notFound.push(`${k.id} (${pkg}:${k.debArch} could not be downloaded)`);
+    return undefined;
+  }
+  const tmp = dir + '.tmp';
+  rmSync(tmp, { recursive: true, force: true });
+  const unpackError = unpackKernel(k, pkg, deb, tmp);
+  if (unpackError) {
+    report.errors.push(`${k.id}: ${unpackError}`);
+    return undefined;
+  }
+  const boot = join(tmp, 'boot');
+  const files = readdirSync(boot);
+  const vmlinuz = files.find((f) => f.startsWith('vmlinuz-'));
+  const config = files.find((f) => f.startsWith('config-'));
+  const map = files.find((f) => f.startsWith('System.map-'));
+  if (!vmlinuz || !config) {
+    report.errors.push(`${k.id}: ${deb} has no boot/vmlinuz-* or boot/config-*`);
+    return undefined;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, '..'), { recursive: true });
+  renameSync(tmp, dir);
+  // The package's System.map is a stub: the real one replaces it, from the head of the -dbg package
+  if (map) {
+    const mapError = fetchSystemMap(debugPackage(pkg), k.debArch, join(dir, 'boot', map));
+    if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
+  }
+  const version = run('dpkg-deb', ['-f', deb, 'Version']).stdout.trim();
+  const info: KernelInfo = {
+    id: k.id,
+    package: pkg,
+    version,
+    debArch: k.debArch,
+    vmlinuz: join(dir, 'boot', vmlinuz),
+    config: join(dir, 'boot', config),
+    systemMap: map ? join(dir, 'boot', map) : '',
+    ...readKernelConfig(readFileSync(join(dir, 'boot', config), 'utf8')),
+  };
+  writeFileSync(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');
+  return info;
+}
+
+/**
+ * A given package of a lab kernel (another point release than the newest, e.g. the one records
+ * were made on): the cached kernel when it is that package, else its own cache entry under
+ * kernels/releases/<package>, fetched when absent.
+ */
+export function fetchRelease(id: string, pkg: string, report: FetchReport): KernelInfo | undefined {
+  const k = findKernelDef(id);
+  if (!k) {
+    report.errors.push(`unknown kernel '${id}'`);
+    return undefined;
+  }
+  if (!new RegExp(k.packageRegex).test(pkg)) {
+    report.errors.push(`${pkg} is not a package of ${id} (${k.packageRegex})`);
+    return undefined;
+  }
+  const cached = cachedRelease(id, pkg);
+  if (cached) return cached;
+  prepareApt(report, k.suite);
+  return fetchPackage(k, pkg, releaseDir(pkg), report);
+}
+
+function releaseDir(pkg: string): string {
+  return join(cacheDir(), 'kernels', 'releases', pkg);
+}
+
+/** A package of a lab kernel in the cache (the kernel's own entry or kernels/releases/), else undefined. */
+export function cachedRelease(id: string, pkg: string): KernelInfo | undefined {
+  const current = cachedKernel(id);
+  if (current?.package === pkg && existsSync(current.vmlinuz)) return current;
+  const f = join(releaseDir(pkg), 'info.json');
+  if (!existsSync(f)) return undefined;
+  const k = JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
+  return k.id === id ? k : undefined;
 }
 
 /** Download and unpack busybox-static for a Debian architecture; returns the busybox binary path. */

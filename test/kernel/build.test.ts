@@ -4,18 +4,23 @@
 //    an error; bad lines are diagnostics at their line; built-in reserved-memory handlers are read
 //    from __reservedmem_of_table;
 //  - `kernels add` + `plan --kernel NAME` and `plan --kernel-config … --system-map …` give the same plan;
-//  - every lab kernel whose package (config + the real System.map) is cached: the profile built
-//    from those two files alone equals the built-in one and replays all its recorded boots, 100%.
+//  - an excerpt of the two files (the lines the profile reads) builds the same profile;
+//  - every lab kernel: the profile built from the stored lines of each package its records were
+//    made on (data/lab/<id>.build.json) equals the built-in one for the built-in's package and
+//    replays every record made on that package, 100%; where the package is cached, the stored
+//    lines are what it states.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile } from '../../src/kernel/build/profile.js';
+import { excerptBuild, excerptFiles, isBuildExcerpt } from '../../src/kernel/build/excerpt.js';
+import { factsOfPackage, packageFacts, profileOfFacts, readBuildFacts, writeBuildFacts } from '../../src/verify/build-facts.js';
 import { readSystemMap } from '../../src/kernel/build/system-map.js';
 import { getProfile, labBuilds } from '../../src/kernel/profiles/index.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
-import { cachedKernel } from '../../src/verify/kernels.js';
+import { cachedRelease } from '../../src/verify/kernels.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
 import { replayCase } from './replay-lib.js';
 import { runCli } from '../helpers/cli.js';
@@ -190,7 +195,66 @@ test('build: kernels add NAME, then --kernel NAME plans as --kernel-config/--sys
   assert.match(half.stderr, /go together/);
 });
 
-test('build: each cached lab package, from its config and System.map alone, replays its records 100%', (t) => {
+test('build: an excerpt keeps the lines the profile reads, at their numbers, and builds the same profile', () => {
+  const cfg = config('6.12.95', { SOMETHING_ELSE: 'y' });
+  const map = systemMap() + 'ffff800090000000 T unrelated_symbol\n';
+  const files = { id: 'own', config: { file: 'test.config', text: cfg }, systemMap: { file: 'test.map', text: map } };
+  const { excerpt, built } = excerptBuild(files, { package: 'pkg 1.0', configFrom: 'pkg', systemMapFrom: 'pkg-dbg' });
+  assert.ok(excerpt && built.profile);
+  const kept = excerpt.config.lines.map(([, l]) => l);
+  assert.ok(kept.includes('# Linux/arm64 6.12.95 Kernel Configuration'));
+  assert.ok(kept.includes('CONFIG_CMA_SIZE_MBYTES=64'));
+  assert.ok(!kept.includes('CONFIG_SOMETHING_ELSE=y'), 'a line the profile does not read is not kept');
+  assert.ok(!excerpt.systemMap.lines.some(([, l]) => l.endsWith('unrelated_symbol')));
+  // 6.12 reserves the image from _text and frees no init_pg_dir: _stext and init_pg_* are not read
+  assert.deepEqual(
+    excerpt.systemMap.lines.map(([, l]) => l.split(' ')[2]),
+    [
+      '_text',
+      '__init_begin',
+      '__reservedmem_of_table',
+      '__of_table_cma',
+      '__of_table_dma',
+      '__rmem_of_table_sentinel',
+      '__per_cpu_start',
+      '__per_cpu_end',
+      '_end',
+    ],
+  );
+  for (const [n, l] of excerpt.config.lines) assert.equal(cfg.split('\n')[n - 1], l, `line ${n} is the file's`);
+  const again = buildProfile(excerptFiles('own', excerpt));
+  assert.ok(again.profile);
+  assert.deepEqual(facts(again.profile), facts(built.profile));
+  assert.deepEqual(again.profile.reservedMemConfig, built.profile.reservedMemConfig);
+  assert.match(again.profile.provenance, /test\.config \(pkg\)/);
+  // a file that is not one is refused
+  assert.equal(isBuildExcerpt({ ...excerpt, config: { ...excerpt.config, lines: [[0, 'x']] } }), false);
+  assert.equal(isBuildExcerpt(excerpt), true);
+});
+
+test('build: the facts file keeps one entry per package', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-facts-'));
+  const files = { id: 'own', config: { file: 'c', text: config('6.12.95') }, systemMap: { file: 'm', text: systemMap() } };
+  const a = excerptBuild(files, { package: 'linux-image-a 1', configFrom: 'a', systemMapFrom: 'a-dbg' }).excerpt!;
+  const b = excerptBuild(
+    { ...files, config: { file: 'c', text: config('6.12.118', { CMA_SIZE_MBYTES: '32' }) } },
+    { package: 'linux-image-b 2', configFrom: 'b', systemMapFrom: 'b-dbg' },
+  ).excerpt!;
+  writeBuildFacts('k', b, dir);
+  writeBuildFacts('k', a, dir);
+  writeBuildFacts('k', a, dir);
+  const f = readBuildFacts('k', dir)!;
+  assert.deepEqual(
+    f.builds.map((x) => x.package),
+    ['linux-image-a 1', 'linux-image-b 2'],
+  );
+  assert.equal(profileOfFacts('k', factsOfPackage('k', 'linux-image-b 2', dir)!).profile?.cmaSizeMBytes, 32);
+  assert.equal(factsOfPackage('k', 'linux-image-c 3', dir), undefined);
+  writeFileSync(join(dir, 'bad.build.json'), '{"v":1,"kernel":"bad","builds":[{"package":1}]}');
+  assert.throws(() => readBuildFacts('bad', dir), /not a build facts file/);
+});
+
+test("build: every lab kernel, from its packages' stored config and System.map lines alone, replays its records 100%", (t) => {
   const summary: string[] = [];
   for (const kernel of recordedKernels()) {
     const records = readLabRecords(kernel);
@@ -198,27 +262,40 @@ test('build: each cached lab package, from its config and System.map alone, repl
       summary.push(`${kernel}: skipped (not in labBuilds: what its files do not state is not measured yet)`);
       continue;
     }
-    const info = cachedKernel(kernel);
-    const recorded = records[0]?.package;
-    const cached = info ? `${info.package} ${info.version}` : undefined;
-    const mapText = info?.systemMap && existsSync(info.systemMap) ? readFileSync(info.systemMap, 'utf8') : '';
-    if (!info || cached !== recorded || readSystemMap(mapText, '').diagnostics.length || !mapText) {
-      summary.push(
-        `${kernel}: skipped (${!info ? 'not fetched' : cached !== recorded ? `cached ${cached}, recorded on ${recorded}` : 'no real System.map in the cache'})`,
-      );
-      continue;
+    const stored = readBuildFacts(kernel);
+    assert.ok(stored, `${kernel}: no data/lab/${kernel}.build.json (carveout kernels facts ${kernel})`);
+    const builtin = getProfile(kernel)!;
+    const byPackage = new Map<string, KernelProfile>();
+    for (const e of stored.builds) {
+      const r = profileOfFacts(kernel, e);
+      assert.ok(r.profile, `${kernel} ${e.package}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+      byPackage.set(e.package, r.profile);
+      // what the built-in profile types in is what its package's files state
+      if (e.package === builtin.debianPackage)
+        assert.deepEqual(facts(r.profile), facts(builtin), `${kernel}: built-in profile differs from ${e.package}'s files`);
+      // the stored lines are what our reader takes from the package, when the package is at hand
+      const info = cachedRelease(kernel, e.package.split(' ')[0]!);
+      if (info && `${info.package} ${info.version}` === e.package) {
+        const now = packageFacts(info);
+        if (now.excerpt) assert.deepEqual(now.excerpt, e, `${kernel}: data/lab/${kernel}.build.json is not what ${e.package} states`);
+      }
     }
-    const r = buildProfile({
-      id: kernel,
-      config: { file: info.config, text: readFileSync(info.config, 'utf8') },
-      systemMap: { file: info.systemMap, text: mapText },
-    });
-    assert.ok(r.profile, `${kernel}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-    // what the built-in profile types in is what the package's files state
-    assert.deepEqual(facts(r.profile), facts(getProfile(kernel)!), `${kernel}: built-in profile differs from its package's files`);
-    const bad = records.map((rec) => replayCase(rec, r.profile)).filter((o) => !o.ok);
-    summary.push(`${kernel}: ${records.length - bad.length}/${records.length} cases agree with the profile built from ${cached}`);
-    assert.deepEqual(bad.map((o) => `${o.caseId}: ${o.problems.join(' ; ')}`).slice(0, 5), [], kernel);
+    assert.ok(
+      byPackage.has(builtin.debianPackage),
+      `${kernel}: no stored facts of ${builtin.debianPackage}, the built-in profile's package`,
+    );
+    const bad: string[] = [];
+    const counts = new Map<string, number>();
+    for (const rec of records) {
+      const p = byPackage.get(rec.package);
+      assert.ok(p, `${kernel} ${rec.caseId}: recorded on ${rec.package}, which has no stored facts`);
+      counts.set(rec.package, (counts.get(rec.package) ?? 0) + 1);
+      const o = replayCase(rec, p);
+      if (!o.ok) bad.push(`${o.caseId}: ${o.problems.join(' ; ')}`);
+    }
+    for (const [pkg, n] of counts) summary.push(`${kernel}: ${n} cases recorded on ${pkg}, replayed with the profile built from its facts`);
+    summary.push(`${kernel}: ${records.length - bad.length}/${records.length} agree`);
+    assert.deepEqual(bad.slice(0, 5), [], kernel);
   }
   t.diagnostic(summary.join('\n'));
   process.stdout.write(`# built profiles\n# ${summary.join('\n# ')}\n`);

@@ -1,6 +1,7 @@
 // carveout kernels            list the kernels the lab knows (and which are cached)
 // carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels)
 // carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
+// carveout kernels facts [ID...] [--dir DIR]   store the build facts of the packages DIR's records were made on
 import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
 import { cacheDir } from '../../cache.js';
 import { splitOption } from '../args.js';
@@ -8,10 +9,13 @@ import { qemuAvailable } from '../../verify/qemu.js';
 import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
 import { profileIds } from '../../kernel/profiles/index.js';
 import { renderDiagnostic } from '../../diagnostics.js';
+import { storeRecordedFacts } from '../../verify/build-facts.js';
+import { labDataDir, recordedKernels } from '../../verify/records.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
        carveout kernels fetch [ID...] [--all] [--refresh]
        carveout kernels add NAME --kernel-config FILE --system-map FILE
+       carveout kernels facts [ID...] [--dir DIR]   (DIR: the lab records, default data/lab)
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -20,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === 'add') return add(argv.slice(1));
+  if (argv[0] === 'facts') return facts(argv.slice(1));
   if (argv[0] === 'fetch') {
     const rest = argv.slice(1);
     const bad = rest.find((a) => a.startsWith('-') && a !== '--all' && a !== '--refresh');
@@ -125,4 +130,46 @@ function add(argv: string[]): number {
     `${name}: Linux ${p.version} layer, ${p.arch}, page ${p.pageSize / 1024}K, CMA ${p.cmaSizeMBytes} MiB; use --kernel ${name}\n`,
   );
   return 0;
+}
+
+/**
+ * `kernels facts [ID...] [--dir DIR]`: for each lab kernel with records in DIR, fetch every package
+ * they were made on and store its build facts in DIR/<ID>.build.json. Exit 0 all stored, 1 a
+ * package could not be had, 2 bad input.
+ */
+function facts(argv: string[]): number {
+  const usage = (msg: string): number => {
+    process.stderr.write(`carveout kernels facts: ${msg}\n${USAGE}\n`);
+    return 2;
+  };
+  let dir = labDataDir;
+  const ids: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const { name, inline } = splitOption(argv[i]!);
+    if (name === '--dir') {
+      const v = inline ?? argv[++i];
+      if (!v) return usage('--dir needs a directory');
+      dir = v;
+    } else if (name.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
+    else if (!labKernels.some((k) => k.id === name)) return usage(`unknown kernel '${name}'`);
+    else ids.push(name);
+  }
+  const recorded = recordedKernels(dir).filter((id) => labKernels.some((k) => k.id === id));
+  const report = { fetched: [], notFound: [], errors: [], log: [] };
+  let failed = 0;
+  for (const id of ids.length ? ids : recorded) {
+    if (!recorded.includes(id)) {
+      process.stderr.write(`${id}: no records in ${dir}\n`);
+      failed++;
+      continue;
+    }
+    for (const s of storeRecordedFacts(id, dir, report)) {
+      if (s.error) {
+        failed++;
+        process.stderr.write(`${id}: ${s.package}: ${s.error}\n`);
+      } else process.stdout.write(`${id.padEnd(16)} ${s.package}: ${s.summary} -> ${s.file}\n`);
+    }
+  }
+  for (const l of [...report.log, ...report.notFound, ...report.errors]) process.stderr.write(`${l}\n`);
+  return failed ? 1 : 0;
 }

@@ -16,6 +16,8 @@ export interface KernelConfig {
   headerLine?: number;
   /** Every `CONFIG_X=value` (name without `CONFIG_`); `is not set` lines are absent, as `n`. */
   values: Map<string, ConfigValue>;
+  /** When set, the line of every value read through configEnabled/configNumber is added (an excerpt keeps those). */
+  read?: Set<number>;
 }
 
 const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration\s*$/;
@@ -62,14 +64,21 @@ export function configSpan(
   return { file: c.file, line, column: line ? 1 : 0, endLine: line, endColumn: line ? 1 : 0 };
 }
 
+/** A value as the model reads it (noting its line when the reads are being collected). */
+function value(c: KernelConfig, name: string): string | undefined {
+  const v = c.values.get(name);
+  if (v) c.read?.add(v.line);
+  return v?.value;
+}
+
 /** `CONFIG_X=y` (a bool set) — `m` is not built in. */
 export function configEnabled(c: KernelConfig, name: string): boolean {
-  return c.values.get(name)?.value === 'y';
+  return value(c, name) === 'y';
 }
 
 /** An int/hex option's value (Kconfig writes hex with 0x), or undefined when absent or not a number. */
 export function configNumber(c: KernelConfig, name: string): bigint | undefined {
-  const v = c.values.get(name)?.value;
+  const v = value(c, name);
   if (v === undefined || !/^(0[xX][0-9a-fA-F]+|-?[0-9]+)$/.test(v)) return undefined;
   return BigInt(v);
 }

@@ -10,7 +10,7 @@ import type { BuildConfig, KernelProfile } from '../profiles/types.js';
 import type { ReservedMemConfig } from '../handlers/index.js';
 import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
 import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
-import { readSystemMap, tableEntries, type SystemMap } from './system-map.js';
+import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
 
 export interface KernelBuildFiles {
   /** Profile id, e.g. the name `kernels add` stores it under. */
@@ -49,7 +49,7 @@ class Reader {
   }
   /** A symbol's address; absent is an error at the System.map. */
   sym(name: string): bigint {
-    const s = this.map.byName.get(name);
+    const s = symbol(this.map, name);
     if (s) return s.address;
     this.diagnostics.push(
       diag('error', 'symbol-missing', `System.map has no '${name}'`, { file: this.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 }),
@@ -234,8 +234,19 @@ function armBuild(r: Reader, ref: LabBuild & { arch: 'arm' }, config: BuildConfi
 
 /** Build a profile from a kernel build's `.config` and `System.map`. */
 export function buildProfile(files: KernelBuildFiles): BuiltProfile {
-  const cfg = readKernelConfig(files.config.text, files.config.file);
-  const sm = readSystemMap(files.systemMap.text, files.systemMap.file);
+  return profileFromRead(
+    files.id,
+    readKernelConfig(files.config.text, files.config.file),
+    readSystemMap(files.systemMap.text, files.systemMap.file),
+  );
+}
+
+/** Build a profile from the two files as read (the reads go through config.ts and system-map.ts only). */
+export function profileFromRead(
+  id: string,
+  cfg: { config: KernelConfig; diagnostics: Diagnostic[] },
+  sm: { map: SystemMap; diagnostics: Diagnostic[] },
+): BuiltProfile {
   const r = new Reader(cfg.config, sm.map);
   r.diagnostics.push(...cfg.diagnostics, ...sm.diagnostics);
   const fail = (): BuiltProfile => ({ diagnostics: r.diagnostics });
@@ -290,11 +301,11 @@ export function buildProfile(files: KernelBuildFiles): BuiltProfile {
   if (!ref) return fail();
   const config = buildConfig(r, series, pageSize);
   const reservedMemConfig = reservedMemTable(r);
-  const described = `${files.config.file} and ${files.systemMap.file} (Linux/${arch} ${c.release})`;
+  const described = `${c.file} and ${sm.map.file} (Linux/${arch} ${c.release})`;
   const profile =
     ref.arch === 'arm64'
-      ? arm64Profile(series, files.id, described, arm64Build(r, series, ref, config))
-      : armProfile(series, files.id, described, armBuild(r, ref, config, lpae));
+      ? arm64Profile(series, id, described, arm64Build(r, series, ref, config))
+      : armProfile(series, id, described, armBuild(r, ref, config, lpae));
   if (r.diagnostics.some((d) => d.severity === 'error')) return fail();
   return { profile: { ...profile, reservedMemConfig, buildDiagnostics: r.diagnostics }, diagnostics: r.diagnostics };
 }

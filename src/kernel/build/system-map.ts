@@ -15,6 +15,8 @@ export interface SystemMap {
   symbols: MapSymbol[];
   /** First definition of each name. */
   byName: Map<string, MapSymbol>;
+  /** When set, the line of every symbol read through symbol/tableEntries is added (an excerpt keeps those). */
+  read?: Set<number>;
 }
 
 const LINE = /^([0-9a-fA-F]+) ([A-Za-z?-]) (\S+)\s*$/;
@@ -48,6 +50,13 @@ export function readSystemMap(text: string, file: string): { map: SystemMap; dia
   return { map, diagnostics };
 }
 
+/** A symbol by name, as the model reads it (noting its line when the reads are being collected). */
+export function symbol(m: SystemMap, name: string): MapSymbol | undefined {
+  const s = m.byName.get(name);
+  if (s) m.read?.add(s.line);
+  return s;
+}
+
 /**
  * The entries of a linker table: `__<prefix>` symbols from the table's start symbol up to its
  * sentinel, in link order (by address). RESERVEDMEM_OF_DECLARE(name, compat, init) puts a
@@ -55,10 +64,12 @@ export function readSystemMap(text: string, file: string): { map: SystemMap; dia
  * (include/linux/of.h _OF_DECLARE, include/asm-generic/vmlinux.lds.h).
  */
 export function tableEntries(m: SystemMap, start: string, end: string, entryPrefix: string): MapSymbol[] | undefined {
-  const s = m.byName.get(start);
-  const e = m.byName.get(end);
+  const s = symbol(m, start);
+  const e = symbol(m, end);
   if (!s || !e) return undefined;
-  return m.symbols
+  const entries = m.symbols
     .filter((x) => x.name.startsWith(entryPrefix) && x.address >= s.address && x.address < e.address)
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  for (const x of entries) m.read?.add(x.line);
+  return entries;
 }
