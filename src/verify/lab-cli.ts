@@ -7,6 +7,7 @@ import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
+import { packageFacts, writeBuildFacts } from './build-facts.js';
 import { observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
 
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
       const recs = new Map<string, LabRecordJson>(readLabRecordsJson(id, out).map((r) => [`${r.seed}:${r.index}`, r]));
       for (let i = 0; i < first + cases; i++) {
         const c = generateCase(seed, i, def.arch);
-        const r = cachedRecord(id, c, labDtb(c, out).sha256);
+        const r = cachedRecord(k, c, labDtb(c, out).sha256);
         if (!r) continue;
         // Older cache entries may pair a failed alloc with an unrelated reserve: relink.
         const o = observationFromJson(r.observation);
@@ -122,6 +123,13 @@ async function main(): Promise<number> {
       }
       if (unseen) process.stderr.write(`lab: ${id}: ${unseen} case(s) printed nothing before the bound, not recorded\n`);
       if (recs.size) writeLabRecordsJson(id, [...recs.values()], out);
+      // beside the records: the build facts of the package booted (src/verify/build-facts.ts)
+      const f = packageFacts(k);
+      if (recs.size && f.excerpt) writeBuildFacts(id, f.excerpt, out);
+      else if (recs.size)
+        process.stderr.write(
+          `lab: ${id}: ${k.package}'s build facts not stored: ${f.built.diagnostics.map((d) => d.message).join('; ')}\n`,
+        );
     }
   };
   let lastExport = Date.now();

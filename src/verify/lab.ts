@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { caseDtb, labDataDir, virtBasePath } from './records.js';
 import { cacheDir } from '../cache.js';
-import { type KernelInfo, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
+import { type KernelInfo, bootedPackage, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
 import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
 import { boot, type EarlyStop, type BootResult } from './qemu.js';
 import type { Firmware } from './firmware.js';
@@ -148,25 +148,37 @@ export interface LabJob {
   case: LabCase;
 }
 
-/** A record is keyed by what was booted: the case and the DTB (a writer change re-boots the cases
- *  whose blob it changes). */
-function cachePath(kernel: string, id: string, dtbSha256: string, fast = false): string {
-  return join(
-    cacheDir(),
-    'lab',
-    `v${LAB_VERSION}-i${INITRAMFS_VERSION}`,
-    kernel,
-    `${id}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`,
-  );
+/** A record is keyed by what was booted: the kernel's package and version (Debian's `<name>_<version>`),
+ *  the case and the DTB (a writer change re-boots the cases whose blob it changes). */
+function cachePath(k: Pick<KernelInfo, 'id' | 'package' | 'version'>, id: string, dtbSha256: string, fast = false): string {
+  return join(kernelCacheDir(k.id), `${k.package}_${k.version}`, `${id}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`);
 }
 
-/** The cached record of a case booted with this DTB: a full one when there is, else a fast one
- *  (unless `fullOnly`). */
-export function cachedRecord(kernel: string, c: LabCase, dtbSha256: string, fullOnly = false): LabRecordJson | undefined {
+function kernelCacheDir(kernel: string): string {
+  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kernel);
+}
+
+/** Where records were cached before the package was part of the key: each names its package
+ *  inside, so one is taken only for the package it was booted on. */
+function unversionedCachePath(kernel: string, id: string, dtbSha256: string, fast = false): string {
+  return join(kernelCacheDir(kernel), `${id}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`);
+}
+
+/** The cached record of a case booted on this package of the kernel with this DTB: a full one when
+ *  there is, else a fast one (unless `fullOnly`). */
+export function cachedRecord(
+  k: Pick<KernelInfo, 'id' | 'package' | 'version'>,
+  c: LabCase,
+  dtbSha256: string,
+  fullOnly = false,
+): LabRecordJson | undefined {
   const id = caseId(c);
-  const full = cachePath(kernel, id, dtbSha256);
-  for (const f of fullOnly ? [full] : [full, cachePath(kernel, id, dtbSha256, true)]) {
-    if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson;
+  for (const fast of fullOnly ? [false] : [false, true]) {
+    for (const f of [cachePath(k, id, dtbSha256, fast), unversionedCachePath(k.id, id, dtbSha256, fast)]) {
+      if (!existsSync(f)) continue;
+      const r = JSON.parse(readFileSync(f, 'utf8')) as LabRecordJson;
+      if (r.package === bootedPackage(k)) return r;
+    }
   }
   return undefined;
 }
@@ -184,7 +196,7 @@ export function labRecord(job: LabJob, res: BootedCase, dtbSha256: string, initr
   const record: LabRecordJson = {
     v: 1,
     kernel: job.kernel.id,
-    package: `${job.kernel.package} ${job.kernel.version}`,
+    package: bootedPackage(job.kernel),
     caseId: caseId(job.case),
     seed: job.seed,
     index: job.index,
@@ -204,14 +216,24 @@ export function labRecord(job: LabJob, res: BootedCase, dtbSha256: string, initr
 export async function runJob(job: LabJob, opts: RunOptions = {}): Promise<{ record: LabRecordJson; cached: boolean; boots: number }> {
   const id = caseId(job.case);
   const { dtb, sha256 } = labDtb(job.case, opts.dataDir);
-  const f = cachePath(job.kernel.id, id, sha256, !!opts.fast);
-  const hit = cachedRecord(job.kernel.id, job.case, sha256, !opts.fast);
+  const f = cachePath(job.kernel, id, sha256, !!opts.fast);
+  const hit = cachedRecord(job.kernel, job.case, sha256, !opts.fast);
   if (hit && !printedNothing(observationFromJson(hit.observation))) return { record: hit, cached: true, boots: 0 };
-  const ram = BigInt(job.case.ramMiB) << 20n;
-  const res = await observe(job.kernel, dtb, ram, job.case.bootargs, opts);
-  const record = labRecord(job, res, sha256, { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) });
+  const { record, boots } = await bootJob(job, { dtb, sha256 }, opts);
   mkdirSync(join(f, '..'), { recursive: true });
   writeFileSync(f + '.tmp', JSON.stringify(record));
   renameSync(f + '.tmp', f);
-  return { record, cached: false, boots: res.boots.length };
+  return { record, cached: false, boots };
+}
+
+/** Boot a lab job (its DTB from labDtb) and make its record; nothing is cached. */
+export async function bootJob(
+  job: LabJob,
+  blob: { dtb: Uint8Array; sha256: string },
+  opts: RunOptions = {},
+): Promise<{ record: LabRecordJson; boots: number }> {
+  const ram = BigInt(job.case.ramMiB) << 20n;
+  const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, opts);
+  const initrd = { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) };
+  return { record: labRecord(job, res, blob.sha256, initrd), boots: res.boots.length };
 }
