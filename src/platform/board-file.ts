@@ -6,7 +6,7 @@ import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import { readInputFile, whyUnreadable } from '../input.js';
 import { parseSize } from '../kernel/cmdline.js';
 import { parseMemory, parseReserve, type Bank, type BootMethod, type ExtraReservation } from './layout.js';
-import { UBOOT_ENV_NAMES, parseUbootEnv, type UBootEnv, type UBootOptions } from './u-boot.js';
+import { UBOOT_ENV_NAMES, parseUbootEnv, type UBootEnv, type UBootOptee, type UBootOptions, type UBootPsci } from './u-boot.js';
 import type { UefiOptions } from './uefi.js';
 import { EFI_MEMORY_ATTRIBUTES, EFI_MEMORY_TYPES, type EfiBoot, type EfiMemoryDescriptor } from './efi-memmap.js';
 
@@ -242,6 +242,11 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
     }
     return out;
   };
+  const oneBank = (w: Json, what: string): Bank | undefined => {
+    const b = banks(w, what);
+    if (b && b.length !== 1) bad(w.span, `${what}: expected one BASE+SIZE`);
+    return b?.length === 1 ? b[0] : undefined;
+  };
   const object = (v: Json, what: string, keys: readonly string[], f: (key: string, value: Json) => void) => {
     if (v.kind !== 'object') {
       bad(v.span, `${what}: expected an object`);
@@ -301,10 +306,54 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
       }
       case 'uboot': {
         const u: UBootOptions = {};
-        object(v, 'uboot', ['env', 'reservedBase', 'imageSize'], (k, w) => {
+        object(v, 'uboot', ['env', 'reservedBase', 'imageSize', 'spinTable', 'psci', 'optee'], (k, w) => {
           if (k === 'reservedBase' || k === 'imageSize') {
             const n = size(w, `uboot.${k}`);
             if (n !== undefined) u[k] = n;
+            return;
+          }
+          if (k === 'spinTable') {
+            const b = oneBank(w, 'uboot.spinTable');
+            if (b) u.spinTable = b;
+            return;
+          }
+          if (k === 'psci') {
+            const psci: Partial<UBootPsci> = {};
+            object(w, 'uboot.psci', ['version', 'secure'], (pk, pv) => {
+              if (pk === 'secure') {
+                const b = oneBank(pv, 'uboot.psci.secure');
+                if (b) psci.secure = b;
+                return;
+              }
+              const ver = str(pv, 'uboot.psci.version');
+              if (ver === '0.1' || ver === '0.2' || ver === '1.0') psci.version = ver;
+              else if (ver !== undefined) bad(pv.span, `uboot.psci.version: '${ver}' is not 0.1, 0.2 or 1.0`);
+            });
+            if (psci.version) u.psci = { ...psci, version: psci.version };
+            else if (w.kind === 'object' && !w.entries.some((e) => e.key === 'version'))
+              bad(w.span, 'uboot.psci: needs "version" (0.1, 0.2 or 1.0)');
+            return;
+          }
+          if (k === 'optee') {
+            const op: Partial<UBootOptee> = { reserved: [] };
+            object(w, 'uboot.optee', ['compatible', 'method', 'reserved'], (ok, ov) => {
+              if (ok === 'reserved') {
+                for (const it of ov.kind === 'array' ? ov.items : [ov]) {
+                  const t = str(it, 'uboot.optee.reserved');
+                  if (t === undefined) continue;
+                  const r = parseReserve(t);
+                  if ('severity' in r) bad(it.span, `uboot.optee.reserved: ${r.message.replace(/^--reserve /, '')}`, r.hint);
+                  else op.reserved!.push(r);
+                }
+                return;
+              }
+              const t = str(ov, `uboot.optee.${ok}`);
+              if (t !== undefined) op[ok === 'method' ? 'method' : 'compatible'] = t;
+            });
+            if (op.compatible !== undefined && op.method !== undefined)
+              u.optee = { compatible: op.compatible, method: op.method, reserved: op.reserved ?? [] };
+            else if (w.kind === 'object')
+              bad(w.span, 'uboot.optee: needs "compatible" and "method" (what /firmware/optee has in U-Boot\'s DT)');
             return;
           }
           const env: UBootEnv = {};
@@ -324,11 +373,6 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
         const u: UefiOptions = {};
         const efi: EfiBoot = { memoryMap: [] };
         let efiGiven = false;
-        const oneBank = (w: Json, what: string): Bank | undefined => {
-          const b = banks(w, what);
-          if (b && b.length !== 1) bad(w.span, `${what}: expected one BASE+SIZE`);
-          return b?.length === 1 ? b[0] : undefined;
-        };
         object(
           v,
           'uefi',

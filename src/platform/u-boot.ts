@@ -19,7 +19,8 @@
 //    top-down below that address, unset below the bank's bootm_mapsize;
 //  - image_setup_libfdt: fdt_chosen (`bootargs` from the environment, `u-boot,version`),
 //    arch_fixup_fdt → fdt_fixup_memory_banks (the first `memory` node's `reg` := U-Boot's DRAM
-//    banks), fdt_shrink_to_minimum (fdt_totalsize := the used size + 5 reserve entries, to the
+//    banks) and, when the build has them, spin_table_update_dt and psci_update_dt, then
+//    optee_copy_fdt_nodes (archAndOpteeFixups), fdt_shrink_to_minimum (fdt_totalsize := the used size + 5 reserve entries, to the
 //    next 4 KiB boundary of the blob's address) + FDT_RAMDISK_OVERHEAD (0x80) with an initrd, then
 //    fdt_initrd: a /memreserve/ entry for the initrd and /chosen linux,initrd-start/-end.
 // The kernel reserves that fdt_totalsize for the DTB and the initrd twice (/memreserve/ and its
@@ -28,9 +29,9 @@ import { Buffer } from 'node:buffer';
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { HDR } from '../fdt/constants.js';
 import { parseSize } from '../kernel/cmdline.js';
-import { readCells, readU32, rootCells, cString } from '../tree/query.js';
+import { cString, findNode, readCells, readU32, rootCells, u32 } from '../tree/query.js';
 import { getChild, getProp, newNode, type Node, type Tree } from '../tree/types.js';
-import { addChild, cellsValue, cloneNode, setProp } from '../tree/edit.js';
+import { addChild, cellsValue, cloneNode, setProp, u32Value } from '../tree/edit.js';
 import type { Bank } from './layout.js';
 import { blobStrings, stringsAfter, structSize } from './libfdt.js';
 
@@ -104,6 +105,31 @@ export interface UBootOptions {
    * overlapping it is taken as reserved.
    */
   imageSize?: bigint;
+  /**
+   * CONFIG_ARMV8_SPIN_TABLE (arm64): where spin_table_reserve_begin..end lie in the relocated
+   * U-Boot (what it prints as "Reserved memory region for spin-table"); the release address is the
+   * last 8 bytes (arch/arm/cpu/armv8/spin_table_v8.S).
+   */
+  spinTable?: Bank;
+  /** U-Boot as the PSCI provider (CONFIG_ARMV7_NONSEC + ARMV7_PSCI, or CONFIG_ARMV8_PSCI). */
+  psci?: UBootPsci;
+  /** The OP-TEE nodes of U-Boot's own (control) DT, copied by optee_copy_fdt_nodes. */
+  optee?: UBootOptee;
+}
+
+export interface UBootPsci {
+  /** CONFIG_ARMV7_PSCI_0_1 / _0_2 / _1_0 (ARMV8_PSCI: 1.0). */
+  version: '0.1' | '0.2' | '1.0';
+  /** __secure_start..__secure_end when the secure code stays in RAM (no CONFIG_ARMV7/ARMV8_SECURE_BASE): a /memreserve/. */
+  secure?: Bank;
+}
+
+export interface UBootOptee {
+  /** /firmware/optee's `compatible` and `method` in U-Boot's control DT. */
+  compatible: string;
+  method: string;
+  /** Its /reserved-memory children (name with unit address, reg); those named optee* are copied, no-map. */
+  reserved: { name: string; base: bigint; size: bigint }[];
 }
 
 export interface UBootInput {
@@ -328,7 +354,7 @@ export function ubootBoot(input: UBootInput): UBootResult {
   const failed = (msg: string, code: string, panics = false): UBootResult => {
     printed.push(...(panics ? `${msg}FDT creation failed!` : msg).split('\n'));
     const then = panics ? 'U-Boot panics ("FDT creation failed!") and resets' : 'booti/bootz return without starting the kernel';
-    diagnostics.push(diag('error', code, `U-Boot: "${msg.trim()}": ${then}`));
+    diagnostics.push(diag('error', code, `U-Boot: "${msg.trim().split('\n')[0]}": ${then}`));
     return { tree, dtb: { base: fdtAt, size: totalsize0 }, edits, printed, diagnostics };
   };
 
@@ -468,9 +494,11 @@ export function ubootBoot(input: UBootInput): UBootResult {
     inside('DTB', { base: dtbBase, size: ofLen });
   }
   // image_setup_libfdt's edits; the blob grows by what they add to the structure and strings blocks.
+  // fdt_find_or_add_subnode / fdt_add_subnode put a new node right after its parent's properties:
+  // it becomes the first child.
   let chosen = getChild(tree.root, 'chosen');
   if (!chosen) {
-    chosen = addChild(tree.root, newNode('chosen', noSpan));
+    chosen = addChild(tree.root, newNode('chosen', noSpan), 0);
     edits.push('/chosen created');
   }
   if (env.bootargs !== undefined) {
@@ -482,7 +510,7 @@ export function ubootBoot(input: UBootInput): UBootResult {
   // arch_fixup_fdt → fdt_fixup_memory_banks: the first `memory` node (created when missing).
   let memNode = subnode(tree.root, 'memory');
   if (!memNode) {
-    memNode = addChild(tree.root, newNode('memory', noSpan));
+    memNode = addChild(tree.root, newNode('memory', noSpan), 0);
     edits.push('/memory created');
   }
   const { addressCells, sizeCells } = rootCells(tree);
@@ -493,8 +521,33 @@ export function ubootBoot(input: UBootInput): UBootResult {
   edits.push(
     `${memNode.name}: reg := U-Boot's DRAM banks ${banks.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')} (fdt_fixup_memory_banks)`,
   );
+  const fixed = archAndOpteeFixups(tree, arch, input.options ?? {});
+  edits.push(...fixed.edits);
+  printed.push(...fixed.printed);
+  if (fixed.error) return failed(fixed.error, 'u-boot-fixup', true);
+  // What image_setup_libfdt reserves after lmb was asked (boot_fdt_add_mem_rsv_regions ran on the
+  // tree before it): nothing kept the initrd and the DTB out of it.
+  for (const r of fixed.added)
+    for (const [what, b] of [
+      ['initrd', initrd],
+      ['DTB', { base: dtbBase, size: ofLen }],
+    ] as const)
+      if (b && b.base < r.base + r.size && r.base < b.base + b.size)
+        diagnostics.push(
+          diag(
+            'warning',
+            'u-boot-in-reserved',
+            `U-Boot put the ${what} at ${hex(b.base)}+${hex(b.size)}, inside ${r.name} (${hex(r.base)}+${hex(r.size)}), which it adds to the tree only afterwards (image_setup_libfdt): the kernel reserves both, whatever owns the region can overwrite the ${what}`,
+          ),
+        );
   const { used: used0, strings } = blobStrings(input.blob);
-  const used = used0 + structSize(tree) - structSize(input.tree) + BigInt(stringsAfter(strings, input.tree, tree).length - strings.length);
+  // The structure and strings blocks grew by the edits, the reservation block by 16 bytes per /memreserve/ added.
+  const used =
+    used0 +
+    structSize(tree) -
+    structSize(input.tree) +
+    BigInt(stringsAfter(strings, input.tree, tree).length - strings.length) +
+    16n * BigInt(tree.memreserves.length - input.tree.memreserves.length);
   // fdt_shrink_to_minimum + FDT_RAMDISK_OVERHEAD.
   const off = dtbBase & 0xfffn;
   let totalsize = alignUp(used + 5n * 16n + off, PAGE) - off;
@@ -521,6 +574,165 @@ export function ubootBoot(input: UBootInput): UBootResult {
     printed,
     diagnostics,
   };
+}
+
+interface Fixups {
+  edits: string[];
+  printed: string[];
+  /** Regions the kernel will reserve that U-Boot adds now: /memreserve/ entries and /reserved-memory nodes. */
+  added: { name: string; base: bigint; size: bigint }[];
+  /** What U-Boot prints when a fixup fails (image_setup_linux fails: boot_prep_linux panics). */
+  error?: string;
+}
+
+const ARCH_FIXUP_FAILED = 'ERROR: arch-specific fdt fixup failed\n - must RESET the board to recover.\n\n';
+
+/**
+ * The rest of arch_fixup_fdt (arch/arm/lib/bootm-fdt.c): spin_table_update_dt
+ * (arch/arm/cpu/armv8/spin_table.c), psci_update_dt (arch/arm/cpu/armv8/cpu-dt.c,
+ * arch/arm/cpu/armv7/virt-dt.c → fdt_psci in arch/arm/lib/psci-dt.c); then image_setup_libfdt's
+ * optee_copy_fdt_nodes (lib/optee/optee.c → fdtdec_add_reserved_memory in lib/fdtdec.c). Each only
+ * when the U-Boot build has it (the options).
+ */
+function archAndOpteeFixups(tree: Tree, arch: 'arm64' | 'arm', o: UBootOptions): Fixups {
+  const out: Fixups = { edits: [], printed: [], added: [] };
+  const cpusOf = () => {
+    const cpus = findNode(tree, '/cpus');
+    return { cpus, list: cpus ? cpus.children.filter((c) => cString(c, 'device_type') === 'cpu') : [] };
+  };
+  const memreserve = (what: string, r: Bank) => {
+    tree.memreserves.push({ address: r.base, size: r.size, labels: [], span: noSpan });
+    out.added.push({ name: `the ${what} /memreserve/`, ...r });
+    out.edits.push(`/memreserve/ ${hex(r.base)} ${hex(r.size)} added for the ${what}`);
+  };
+  if (o.spinTable && arch === 'arm64') {
+    const { cpus, list } = cpusOf();
+    if (!cpus) return { ...out, error: ARCH_FIXUP_FAILED }; // -ENODEV
+    if (list.every((c) => cString(c, 'enable-method') === 'spin-table')) {
+      const release = o.spinTable.base + o.spinTable.size - 8n;
+      for (const c of list) setProp(c, 'cpu-release-addr', cellsValue([release], 2));
+      out.edits.push(`cpu-release-addr = ${hex(release)} in ${list.length} cpu node(s) (spin_table_update_dt)`);
+      memreserve('spin-table', o.spinTable);
+      out.printed.push(
+        `   Reserved memory region for spin-table: addr=${o.spinTable.base.toString(16)} size=${o.spinTable.size.toString(16)}`,
+      );
+    } else out.edits.push('spin-table: not every cpu node has enable-method = "spin-table", U-Boot leaves them (spin_table_update_dt)');
+  }
+  if (o.psci) {
+    // armv7: the secure code's /memreserve/ first, then fdt_psci, whose failure fails the fixup;
+    // armv8: fdt_psci (its result ignored), then the /memreserve/.
+    if (arch === 'arm' && o.psci.secure) memreserve('PSCI secure code', o.psci.secure);
+    const ok = fdtPsci(tree, o.psci.version, out);
+    if (!ok && arch === 'arm') return { ...out, error: ARCH_FIXUP_FAILED };
+    if (arch === 'arm64' && o.psci.secure) memreserve('PSCI secure code', o.psci.secure);
+  }
+  if (o.optee) {
+    const error = opteeCopyFdtNodes(tree, o.optee, out);
+    if (error)
+      return { ...out, error: `ERROR: transfer of optee nodes to new fdt failed: ${error}\n - must RESET the board to recover.\n\n` };
+  }
+  return out;
+}
+
+/** fdt_psci: every cpu's enable-method, the /psci node (created as the root's first child). */
+function fdtPsci(tree: Tree, version: UBootPsci['version'], out: Fixups): boolean {
+  const cpus = findNode(tree, '/cpus');
+  if (!cpus) {
+    out.printed.push("couldn't find /cpus");
+    return false;
+  }
+  let n = 0;
+  for (const c of cpus.children) {
+    const t = getProp(c, 'device_type');
+    if (!t || t.value.length < 4 || cString(c, 'device_type') !== 'cpu') continue;
+    setProp(c, 'enable-method', cstr('psci'));
+    n++;
+  }
+  let psci = findNode(tree, '/psci');
+  if (!psci) {
+    psci = addChild(tree.root, newNode('psci', noSpan), 0);
+    out.edits.push('/psci created');
+  }
+  const append = (s: string) => {
+    const old = getProp(psci, 'compatible')?.value ?? new Uint8Array();
+    setProp(psci, 'compatible', new Uint8Array(Buffer.concat([old, cstr(s)])));
+  };
+  if (version === '1.0') setProp(psci, 'compatible', cstr('arm,psci-1.0'));
+  if (version !== '0.1') append('arm,psci-0.2');
+  else {
+    append('arm,psci');
+    // ARM_PSCI_FN(n) = 0x95c1ba5e + n (arch/arm/include/asm/psci.h)
+    for (const [name, k] of [
+      ['cpu_suspend', 0],
+      ['cpu_off', 1],
+      ['cpu_on', 2],
+      ['migrate', 3],
+    ] as const)
+      setProp(psci, name, u32Value(0x95c1ba5e + k));
+  }
+  setProp(psci, 'method', cstr('smc'));
+  setProp(psci, 'status', cstr('okay'));
+  out.edits.push(`enable-method = "psci" in ${n} cpu node(s), /psci: PSCI ${version}, method "smc" (fdt_psci)`);
+  return true;
+}
+
+/**
+ * optee_copy_fdt_nodes: unless the tree has /firmware/optee already, /firmware/optee with the
+ * control DT's compatible and method, and each control-DT /reserved-memory child named optee*
+ * as a no-map node NAME@ADDR (fdtdec_add_reserved_memory: /reserved-memory created with the root's
+ * cells, a node with the same reg reused). Returns libfdt's error name when it fails.
+ */
+function opteeCopyFdtNodes(tree: Tree, optee: UBootOptee, out: Fixups): string | undefined {
+  if (findNode(tree, '/firmware/optee')) {
+    out.edits.push('OP-TEE: /firmware/optee is in the tree already, U-Boot copies nothing (optee_copy_fdt_nodes)');
+    return undefined;
+  }
+  let fw = findNode(tree, '/firmware');
+  if (!fw) fw = addChild(tree.root, newNode('firmware', noSpan), 0);
+  const node = addChild(fw, newNode('optee', noSpan), 0);
+  setProp(node, 'compatible', cstr(optee.compatible));
+  setProp(node, 'method', cstr(optee.method));
+  out.edits.push(
+    `/firmware/optee added (compatible "${optee.compatible}", method "${optee.method}") from U-Boot's DT (optee_copy_fdt_nodes)`,
+  );
+  for (const r of optee.reserved) {
+    if (!r.name.startsWith('optee')) continue;
+    const basename = r.name.split('@')[0]!;
+    let rm = findNode(tree, '/reserved-memory');
+    if (!rm) {
+      const { addressCells, sizeCells } = rootCells(tree);
+      rm = addChild(tree.root, newNode('reserved-memory', noSpan), 0);
+      setProp(rm, 'ranges', new Uint8Array());
+      setProp(rm, '#size-cells', u32Value(sizeCells));
+      setProp(rm, '#address-cells', u32Value(addressCells));
+      out.edits.push('/reserved-memory created (fdtdec_init_reserved_memory)');
+    }
+    const na = u32(rm, '#address-cells') ?? 2;
+    const ns = u32(rm, '#size-cells') ?? 1;
+    if (na < 1 || na > 2 || ns < 1 || ns > 2) return 'FDT_ERR_BADNCELLS';
+    const same = rm.children.some((c) => {
+      const reg = getProp(c, 'reg');
+      return (
+        reg !== undefined &&
+        reg.value.length >= (na + ns) * 4 &&
+        readCells(reg.value, 0, na) === r.base &&
+        readCells(reg.value, na * 4, ns) === r.size
+      );
+    });
+    if (same) {
+      out.edits.push(`OP-TEE: ${r.name}: /reserved-memory has a node with that reg, kept (fdtdec_add_reserved_memory)`);
+      continue;
+    }
+    const upper = r.base >> 32n;
+    if (upper > 0n && na === 1) return 'FDT_ERR_BADVALUE';
+    const name = `${basename}@${upper > 0n ? `${upper.toString(16)},${(r.base & 0xffff_ffffn).toString(16)}` : r.base.toString(16)}`;
+    const c = addChild(rm, newNode(name, noSpan), 0);
+    setProp(c, 'no-map', new Uint8Array());
+    setProp(c, 'reg', new Uint8Array(Buffer.concat([cellsValue([r.base], na), cellsValue([r.size], ns)])));
+    out.added.push({ name: `/reserved-memory/${name}`, base: r.base, size: r.size });
+    out.edits.push(`/reserved-memory/${name} added, no-map, ${hex(r.base)}+${hex(r.size)} (OP-TEE, optee_copy_fdt_nodes)`);
+  }
+  return undefined;
 }
 
 /**
