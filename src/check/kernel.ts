@@ -5,6 +5,7 @@
 import { getProp, type Node } from '../tree/types.js';
 import { findNode, u32 } from '../tree/query.js';
 import { dmaRangesCpuEnd } from '../kernel/of-address.js';
+import { isReserveEvent } from '../kernel/memblock.js';
 import type { PlanRegion } from '../kernel/plan.js';
 import type { KernelRun, Rule, RuleContext } from './types.js';
 
@@ -534,7 +535,7 @@ function bootObject(run: KernelRun, what: 'kernel image' | 'initrd' | 'DTB'): { 
   for (const ev of run.plan.trace.events) {
     const d = ev.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
     if (
-      ev.kind === 'memblock_reserve' &&
+      isReserveEvent(ev) &&
       (d.caller === 'arm64_memblock_init' || d.caller === 'arm_memblock_init') &&
       d.base !== undefined &&
       d.size !== undefined

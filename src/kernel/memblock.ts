@@ -1,4 +1,5 @@
-// memblock: the boot-time memory allocator, modelled on mm/memblock.c (Linux 6.1 and 6.12).
+// memblock: the boot-time memory allocator, modelled on mm/memblock.c (Linux 5.10, 6.1, 6.12, 7.2;
+// where they differ, MemblockBehaviour says which one runs).
 //
 // Two sorted, non-overlapping, minimal region arrays — `memory` (what RAM exists, with flags such
 // as NOMAP) and `reserved` (what is taken) — plus a first-fit finder that walks "free" ranges
@@ -15,6 +16,8 @@ export const MEMBLOCK_NONE = 0x0;
 export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
+/** 7.2: a reserved region the kernel allocated for itself (memblock_alloc_range_nid, memblock_reserve_kern). */
+export const MEMBLOCK_RSRV_KERN = 0x20;
 
 /** NUMA_NO_NODE (include/linux/numa.h). */
 export const NUMA_NO_NODE = -1;
@@ -64,9 +67,12 @@ export type MemblockAllocArgs = {
   caller: string;
 };
 
-/** A range call's event. */
-export type MemblockRangeEvent = {
-  kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free';
+/** A range call's event; `kind` is the `__func__` the line prints. */
+export type MemblockRangeEvent = (
+  | { kind: 'memblock_add' | 'memblock_remove' | 'memblock_reserve' | 'memblock_phys_free' | 'memblock_free' }
+  /** 7.2's reserve, `%s: [%pa-%pa] nid=%d flags=%x %pS`: the node and flags the region gets. */
+  | { kind: '__memblock_reserve'; nid: number; flags: number }
+) & {
   /** The reserve of a run of allocations (see MemblockAllocEvent's `count`): it spans all the blocks. */
   count?: number;
 } & MemblockRangeArgs;
@@ -82,7 +88,13 @@ export type MemblockRangeEvent = {
  * runs (src/verify/observation.ts). A failed allocation's `count` is that many failed calls.
  */
 export type MemblockAllocEvent =
-  | ({ kind: 'memblock_phys_alloc_range'; result: bigint; count?: number } & MemblockAllocArgs)
+  | ({
+      kind: 'memblock_phys_alloc_range';
+      result: bigint;
+      count?: number;
+      /** The series prints no line for the call (5.10: a bare wrapper of memblock_alloc_range_nid). */
+      untraced?: true;
+    } & MemblockAllocArgs)
   | ({
       kind: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw';
       nid: number;
@@ -109,6 +121,18 @@ export interface MemblockBehaviour {
   addRangeRoomCheck: 'lt' | 'le';
   /** memblock_double_array before memblock_allow_resize(): the insertion fails (6.1) or the kernel panics (6.12). */
   resizeBeforeAllowed: 'fail' | 'panic';
+  /**
+   * What a reserve is. 'plain' (up to 6.12): memblock_reserve, a region on MAX_NUMNODES with no
+   * flags. 'kern' (7.2): memblock_reserve is __memblock_reserve(base, size, NUMA_NO_NODE, 0),
+   * traced with its nid and flags, and memblock_alloc_range_nid reserves on the node it searched
+   * (NUMA_NO_NODE on the fallback) with MEMBLOCK_RSRV_KERN, as memblock_double_array does
+   * (memblock_reserve_kern) — regions of other nodes or flags do not merge.
+   */
+  reserve: 'plain' | 'kern';
+  /** memblock_phys_alloc_range prints its line (5.12 and later) or not (5.10). */
+  physAllocRangeTraced: boolean;
+  /** The `__func__` of freeing a physical range: memblock_phys_free (5.16 and later) or 5.10's memblock_free(phys_addr_t, phys_addr_t). */
+  physFree: 'memblock_phys_free' | 'memblock_free';
 }
 
 export interface MemblockOptions {
@@ -278,7 +302,7 @@ export class Memblock {
     type.max *= 2;
     type.arrayBase = addr;
     if (!wasInit && oldBase !== undefined) this.physFree(oldBase, oldAllocSize, 'memblock_double_array');
-    if (this.reserve(addr, newAllocSize, 'memblock_double_array')) throw new Error('memblock: BUG in double_array');
+    if (this.reserveKern(addr, newAllocSize, NUMA_NO_NODE, 'memblock_double_array')) throw new Error('memblock: BUG in double_array');
     return true;
   }
 
@@ -402,7 +426,12 @@ export class Memblock {
   // Public API, named after the kernel's functions
 
   /** memblock_dbg's line of a range call; returns the range wrapped to phys_addr_t. */
-  private traceRange(kind: MemblockRangeEvent['kind'], base: bigint, size: bigint, caller: string): [bigint, bigint] {
+  private traceRange(
+    kind: Exclude<MemblockRangeEvent['kind'], '__memblock_reserve'>,
+    base: bigint,
+    size: bigint,
+    caller: string,
+  ): [bigint, bigint] {
     [base, size] = [this.w(base), this.w(size)];
     this.events.push({ kind, base, size, caller });
     return [base, size];
@@ -415,7 +444,25 @@ export class Memblock {
 
   /** memblock_reserve */
   reserve(base: bigint, size: bigint, caller = '?'): Errno {
-    return this.addRange(this.reserved, ...this.traceRange('memblock_reserve', base, size, caller), this.maxNumNodes, 0);
+    if (this.behaviour.reserve === 'plain')
+      return this.addRange(this.reserved, ...this.traceRange('memblock_reserve', base, size, caller), this.maxNumNodes, 0);
+    return this.reserveNode(base, size, NUMA_NO_NODE, MEMBLOCK_NONE, caller);
+  }
+
+  /**
+   * What an allocation reserves for itself: memblock_reserve, or 7.2's MEMBLOCK_RSRV_KERN region on
+   * `nid` (memblock_alloc_range_nid, memblock_reserve_kern).
+   */
+  private reserveKern(base: bigint, size: bigint, nid: number, caller: string): Errno {
+    if (this.behaviour.reserve === 'plain') return this.reserve(base, size, caller);
+    return this.reserveNode(base, size, nid, MEMBLOCK_RSRV_KERN, caller);
+  }
+
+  /** 7.2's __memblock_reserve. */
+  private reserveNode(base: bigint, size: bigint, nid: number, flags: number, caller: string): Errno {
+    [base, size] = [this.w(base), this.w(size)];
+    this.events.push({ kind: '__memblock_reserve', base, size, nid, flags, caller });
+    return this.addRange(this.reserved, base, size, nid, flags);
   }
 
   /** memblock_remove */
@@ -423,9 +470,9 @@ export class Memblock {
     return this.removeRange(this.memory, ...this.traceRange('memblock_remove', base, size, caller));
   }
 
-  /** memblock_phys_free (6.1 and 6.12; 6.1's memblock_free(void*) ends here too). */
+  /** memblock_phys_free (6.1 and later; 6.1's memblock_free(void*) ends here too), 5.10's memblock_free. */
   physFree(base: bigint, size: bigint, caller = '?'): Errno {
-    return this.removeRange(this.reserved, ...this.traceRange('memblock_phys_free', base, size, caller));
+    return this.removeRange(this.reserved, ...this.traceRange(this.behaviour.physFree, base, size, caller));
   }
 
   /** memblock_mark_nomap */
@@ -571,10 +618,10 @@ export class Memblock {
   allocRangeNid(size: bigint, align: bigint, start: bigint, end: bigint, nid: number, exactNid: boolean): bigint {
     if (!align) align = this.smpCacheBytes;
     let found = this.findInRangeNode(size, align, start, end, nid, MEMBLOCK_NONE);
-    if (found && !this.reserve(found, size, 'memblock_alloc_range_nid')) return found;
+    if (found && !this.reserveKern(found, size, nid, 'memblock_alloc_range_nid')) return found;
     if (this.numaValidNode(nid) && !exactNid) {
       found = this.findInRangeNode(size, align, start, end, NUMA_NO_NODE, MEMBLOCK_NONE);
-      if (found && !this.reserve(found, size, 'memblock_alloc_range_nid')) return found;
+      if (found && !this.reserveKern(found, size, NUMA_NO_NODE, 'memblock_alloc_range_nid')) return found;
     }
     return 0n;
   }
@@ -584,6 +631,7 @@ export class Memblock {
     // callers may pass ~0n (MEMBLOCK_ALLOC_ANYWHERE as a JS bigint is -1n): wrap to phys_addr_t
     [size, align, start, end] = [this.w(size), this.w(align), this.w(start), this.w(end)];
     const ev: MemblockEvent = { kind: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller, result: 0n };
+    if (!this.behaviour.physAllocRangeTraced) ev.untraced = true;
     this.events.push(ev);
     ev.result = this.allocRangeNid(size, align, start, end, NUMA_NO_NODE, false);
     return ev.result;
@@ -671,11 +719,11 @@ export class Memblock {
     return tries;
   }
 
-  /** Where the first of `tries` that finds room finds it. */
-  private firstFit(tries: FindTry[], size: bigint, align: bigint): Fit | undefined {
+  /** Where the first of `tries` that finds room finds it, and that try's node. */
+  private firstFit(tries: FindTry[], size: bigint, align: bigint): (Fit & { nid: number }) | undefined {
     for (const t of tries) {
       const fit = this.fitInRangeNode(size, align, t.start, t.end, t.nid, MEMBLOCK_NONE);
-      if (fit) return fit;
+      if (fit) return { ...fit, nid: t.nid };
     }
     return undefined;
   }
@@ -729,7 +777,8 @@ export class Memblock {
       }
       if (more > BigInt(left)) more = BigInt(left);
       const low = this.bottomUp ? fit.at : first - more * size;
-      if (this.addRange(this.reserved, low, more * size, this.maxNumNodes, 0)) throw new Error('memblock: BUG in repeat');
+      const [nid, flags] = this.behaviour.reserve === 'plain' ? [this.maxNumNodes, MEMBLOCK_NONE] : [fit.nid, MEMBLOCK_RSRV_KERN];
+      if (this.addRange(this.reserved, low, more * size, nid, flags)) throw new Error('memblock: BUG in repeat');
       left -= Number(more);
       run.count += Number(more);
       ev.count = run.count;
@@ -889,6 +938,11 @@ export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
   return '0x' + (x & m).toString(16).padStart(digits, '0');
 }
 
+/** A reserve's event, whatever the series calls it (memblock_reserve; 7.2's __memblock_reserve). */
+export function isReserveEvent(e: { kind: string }): boolean {
+  return e.kind === 'memblock_reserve' || e.kind === '__memblock_reserve';
+}
+
 /**
  * The calls a trace stands for, one event per kernel line: a run (MemblockAllocEvent's `count`)
  * becomes its allocations, each followed by its memblock_reserve.
@@ -925,7 +979,7 @@ export function* memblockTraceLines(events: readonly MemblockEvent[], physAddrBi
 
 /**
  * The line `memblock=debug` prints for an event (mm/memblock.c memblock_dbg calls), without the
- * `+0x…/0x…` caller offset. Returns undefined for model-side notes.
+ * `+0x…/0x…` caller offset. Returns undefined for model-side notes and calls the series does not trace.
  */
 export function formatMemblockEvent(e: MemblockEvent, physAddrBits: 32 | 64): string | undefined {
   const pa = (x: bigint) => formatPa(x, physAddrBits);
@@ -935,8 +989,12 @@ export function formatMemblockEvent(e: MemblockEvent, physAddrBits: 32 | 64): st
     case 'memblock_remove':
     case 'memblock_reserve':
     case 'memblock_phys_free':
+    case 'memblock_free':
       return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] ${e.caller}`;
+    case '__memblock_reserve':
+      return `${e.kind}: [${pa(e.base)}-${pa((e.base + e.size - 1n) & m)}] nid=${e.nid} flags=${e.flags.toString(16)} ${e.caller}`;
     case 'memblock_phys_alloc_range':
+      if (e.untraced) return undefined;
       return `${e.kind}: ${e.size} bytes align=0x${e.align.toString(16)} from=${pa(e.from)} max_addr=${pa(e.maxAddr)} ${e.caller}`;
     case 'memblock_alloc_try_nid':
     case 'memblock_alloc_try_nid_raw':

@@ -19,7 +19,7 @@ import { seriesByName } from '../../src/kernel/versions/index.js';
 const PAGE = 4096n;
 
 interface Layout {
-  version: '6.1' | '6.12';
+  version: '5.10' | '6.1' | '6.12' | '7.2';
   bits: 32 | 64;
   banks: { base: bigint; size: bigint; nid: number; nomap: boolean }[];
   reserves: { base: bigint; size: bigint }[];
@@ -53,7 +53,7 @@ function build(l: Layout): Memblock {
 const pages = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((n) => BigInt(n) * PAGE);
 
 const layout: fc.Arbitrary<Layout> = fc.record({
-  version: fc.constantFrom('6.1' as const, '6.12' as const),
+  version: fc.constantFrom('5.10' as const, '6.1' as const, '6.12' as const, '7.2' as const),
   bits: fc.constantFrom(32 as const, 64 as const),
   banks: fc.array(fc.record({ base: pages(0, 4096), size: pages(1, 2048), nid: fc.integer({ min: 0, max: 1 }), nomap: fc.boolean() }), {
     minLength: 1,

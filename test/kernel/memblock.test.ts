@@ -1,11 +1,13 @@
-// memblock unit tests: each case follows a rule read in mm/memblock.c (6.1 / 6.12).
+// memblock unit tests: each case follows a rule read in mm/memblock.c (5.10 / 6.1 / 6.12 / 7.2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   Memblock,
   MEMBLOCK_NOMAP,
+  MEMBLOCK_RSRV_KERN,
   MEMBLOCK_ALLOC_ACCESSIBLE,
+  NUMA_NO_NODE,
   MemblockPanic,
   formatMemblockEvent,
   roundUp,
@@ -161,6 +163,60 @@ test('trace events format like memblock=debug lines', () => {
     'memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0x0000000000000000 early_pgtable_alloc',
     'memblock_reserve: [0x000000007ffff000-0x000000007fffffff] memblock_alloc_range_nid',
   ]);
+});
+
+test('7.2: every reserve is __memblock_reserve with nid and flags; allocations are MEMBLOCK_RSRV_KERN on the node searched', () => {
+  const numaMb = (version: string) => {
+    const m = new Memblock({ physAddrBits: 64, pageSize: 4096, behaviour: seriesByName(version).memblock, numa: true, maxNumNodes: 4 });
+    m.add(0x40000000n, G, 'early_init_dt_add_memory_arch');
+    m.setNode(0x40000000n, G, m.memory, 0);
+    m.reserve(0x7ffff000n, 0x1000n, 'arm64_memblock_init');
+    m.physAllocRange(0x1000n, 0x1000n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 'early_pgtable_alloc'); // NUMA_NO_NODE
+    m.allocTryNid(0x1000n, 0x1000n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'alloc_node_data'); // node 0
+    return m;
+  };
+  const m = numaMb('7.2');
+  assert.deepEqual(
+    m.events.map((e) => formatMemblockEvent(e, 64)),
+    [
+      'memblock_add: [0x0000000040000000-0x000000007fffffff] early_init_dt_add_memory_arch',
+      '__memblock_reserve: [0x000000007ffff000-0x000000007fffffff] nid=-1 flags=0 arm64_memblock_init',
+      'memblock_phys_alloc_range: 4096 bytes align=0x1000 from=0x0000000000000000 max_addr=0x0000000000000000 early_pgtable_alloc',
+      '__memblock_reserve: [0x000000007fffe000-0x000000007fffefff] nid=-1 flags=20 memblock_alloc_range_nid',
+      'memblock_alloc_try_nid: 4096 bytes align=0x1000 nid=0 from=0x0000000000000000 max_addr=0x0000000000000000 alloc_node_data',
+      '__memblock_reserve: [0x000000007fffd000-0x000000007fffdfff] nid=0 flags=20 memblock_alloc_range_nid',
+    ],
+  );
+  // adjacent, but of other flags or nodes: three regions (memblock_merge_regions), the last on node 0
+  assert.deepEqual(regs(m, 'reserved'), [
+    [0x7fffd000n, 0x1000n, MEMBLOCK_RSRV_KERN],
+    [0x7fffe000n, 0x1000n, MEMBLOCK_RSRV_KERN],
+    [0x7ffff000n, 0x1000n, 0],
+  ]);
+  assert.deepEqual(
+    m.reserved.regions.map((r) => r.nid),
+    [0, NUMA_NO_NODE, NUMA_NO_NODE],
+  );
+  assert.match(m.dump().find((l) => l.includes('reserved[0x0]'))!, /bytes on node 0 flags: 0x20$/);
+  // up to 6.12 the same calls are plain memblock_reserves on MAX_NUMNODES: one region
+  assert.deepEqual(regs(numaMb('6.12'), 'reserved'), [[0x7fffd000n, 0x3000n, 0]]);
+});
+
+test('5.10: memblock_phys_alloc_range prints no line, freeing prints memblock_free', () => {
+  const m = mb('5.10');
+  m.add(0x40000000n, G, 'early_init_dt_add_memory_arch');
+  const at = m.physAllocRange(0x1000n, 0x1000n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 'early_pgtable_alloc');
+  assert.equal(at, 0x7ffff000n);
+  m.physFree(at, 0x1000n, 'paging_init');
+  assert.deepEqual(
+    m.events.map((e) => formatMemblockEvent(e, 64)).filter((l) => l !== undefined),
+    [
+      'memblock_add: [0x0000000040000000-0x000000007fffffff] early_init_dt_add_memory_arch',
+      'memblock_reserve: [0x000000007ffff000-0x000000007fffffff] memblock_alloc_range_nid',
+      'memblock_free: [0x000000007ffff000-0x000000007fffffff] paging_init',
+    ],
+  );
+  assert.deepEqual(regs(m, 'reserved'), []);
 });
 
 test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -ENOMEM', () => {

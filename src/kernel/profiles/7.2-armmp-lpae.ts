@@ -10,10 +10,6 @@ export const build: ArmBuild = {
   measured: { kernelOffset: 0x400000n, kernelSize: 0x1ab6ec4n, staticVmSize: 0x30n },
   measuredFrom:
     "the package's System.map (the kernel image) and data/lab/7.2-armmp-lpae.jsonl.gz; sizeof(struct static_vm) is 6.12-armmp-lpae's, not measured on 7.2",
-  // reported, not asserted: this build's swapper_pg_dir reserve is printed from arm_mm_memblock_reserve
-  // (not a tail call here, unlike 7.2-armmp and every 6.x armmp, where %pS shows arm_memblock_init),
-  // and 7.2 flags memblock_alloc_range_nid's reserves 0x20 (MEMBLOCK_RSRV_KERN) in the dump
-  verifiedOn: [],
 };
 
 export const profile = armProfile(linux72, '7.2-armmp-lpae', 'linux-binary-7.2.13+deb14-armmp-lpae 7.2.13-1', build);

@@ -10,9 +10,6 @@ export const build: ArmBuild = {
   measured: { kernelOffset: 0x300000n, kernelSize: 0x17ace84n, staticVmSize: 0x2cn },
   measuredFrom:
     "the package's System.map (the kernel image) and data/lab/7.2-armmp.jsonl.gz; sizeof(struct static_vm) is 6.12-armmp's, not measured on 7.2",
-  // the memblock dump is reported, not asserted: 7.2 flags memblock_alloc_range_nid's reserves
-  // 0x20 (MEMBLOCK_RSRV_KERN), which the model's memblock does not set yet
-  verifiedOn: ['early-reservations'],
 };
 
 export const profile = armProfile(linux72, '7.2-armmp', 'linux-binary-7.2.13+deb14-armmp 7.2.13-1', build);

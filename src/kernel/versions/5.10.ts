@@ -14,7 +14,14 @@ export const linux510: KernelSeries = {
   },
   // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
   // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize
-  memblock: { mergeWholeArray: true, addRangeRoomCheck: 'lt', resizeBeforeAllowed: 'fail' },
+  memblock: {
+    mergeWholeArray: true,
+    addRangeRoomCheck: 'lt',
+    resizeBeforeAllowed: 'fail',
+    reserve: 'plain', // memblock_reserve: memblock_add_range(&memblock.reserved, base, size, MAX_NUMNODES, 0)
+    physAllocRangeTraced: false, // memblock_phys_alloc_range calls memblock_alloc_range_nid without a memblock_dbg
+    physFree: 'memblock_free', // memblock_free(phys_addr_t base, phys_addr_t size) prints its own __func__
+  },
   rmem: {
     scheme: 'after-sort', // drivers/of/of_reserved_mem.c fdt_init_reserved_mem
     sort: 'heapsort', // lib/sort.c (the same as 6.1's)
@@ -61,6 +68,6 @@ export const linux510: KernelSeries = {
   },
   arm: {
     cmaRemap: 'cma-areas', // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup
-    reserveCallers: { initrd: 'arm_memblock_init', pgdir: 'arm_mm_memblock_reserve' },
+    reserveCallers: { initrd: 'arm_memblock_init', pgdir: 'arm_mm_memblock_reserve', pgdirLpae: 'arm_mm_memblock_reserve' },
   },
 };

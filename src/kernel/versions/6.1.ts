@@ -11,7 +11,14 @@ export const linux61: KernelSeries = {
     reserveMem: false, // reserve_mem= came with 6.12
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
-  memblock: { mergeWholeArray: true, addRangeRoomCheck: 'lt', resizeBeforeAllowed: 'fail' },
+  memblock: {
+    mergeWholeArray: true,
+    addRangeRoomCheck: 'lt',
+    resizeBeforeAllowed: 'fail',
+    reserve: 'plain',
+    physAllocRangeTraced: true,
+    physFree: 'memblock_phys_free',
+  },
   rmem: {
     scheme: 'after-sort',
     sort: 'heapsort',
@@ -57,6 +64,6 @@ export const linux61: KernelSeries = {
   },
   arm: {
     cmaRemap: 'cma-areas',
-    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init' },
+    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
   },
 };

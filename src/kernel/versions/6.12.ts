@@ -11,7 +11,14 @@ export const linux612: KernelSeries = {
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
-  memblock: { mergeWholeArray: false, addRangeRoomCheck: 'le', resizeBeforeAllowed: 'panic' },
+  memblock: {
+    mergeWholeArray: false,
+    addRangeRoomCheck: 'le',
+    resizeBeforeAllowed: 'panic',
+    reserve: 'plain',
+    physAllocRangeTraced: true,
+    physFree: 'memblock_phys_free',
+  },
   rmem: {
     scheme: 'on-save',
     sort: 'heapsort-double-pop',
@@ -56,6 +63,6 @@ export const linux612: KernelSeries = {
   },
   arm: {
     cmaRemap: 'static-reg', // of_reserved_mem.c __reserved_mem_reserve_reg → dma_contiguous_early_fixup
-    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init' },
+    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
   },
 };

@@ -11,7 +11,16 @@ export const linux72: KernelSeries = {
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
-  memblock: { mergeWholeArray: false, addRangeRoomCheck: 'le', resizeBeforeAllowed: 'panic' },
+  memblock: {
+    mergeWholeArray: false,
+    addRangeRoomCheck: 'le',
+    resizeBeforeAllowed: 'panic',
+    // mm/memblock.c __memblock_reserve(base, size, nid, flags); include/linux/memblock.h
+    // memblock_reserve / memblock_reserve_kern; memblock_alloc_range_nid reserves MEMBLOCK_RSRV_KERN on nid
+    reserve: 'kern',
+    physAllocRangeTraced: true,
+    physFree: 'memblock_phys_free',
+  },
   rmem: {
     scheme: 'on-save', // drivers/of/of_reserved_mem.c: dynamic regions initialised in fdt_scan_reserved_mem
     sort: 'heapsort-double-pop', // lib/sort.c
@@ -60,6 +69,7 @@ export const linux72: KernelSeries = {
   },
   arm: {
     cmaRemap: 'cma-verified', // rmem_cma_fixup (static and dynamic regions __rmem_cma_verify_node accepts) and the default area
-    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init' },
+    // arch/arm/mm/mmu.c arm_mm_memblock_reserve → include/linux/memblock.h memblock_reserve → __memblock_reserve
+    reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_mm_memblock_reserve' },
   },
 };

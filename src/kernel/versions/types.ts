@@ -111,11 +111,16 @@ export interface ArmSeries {
    */
   cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
   /**
-   * The `%pS` callers of the initrd and swapper_pg_dir reservations: 6.1+ reserve_initrd_mem
-   * (init/initramfs.c) and arm_mm_memblock_reserve inlined into arm_memblock_init; 5.10's
-   * arm_initrd_init is inlined into arm_memblock_init and arm_mm_memblock_reserve is not.
+   * The `%pS` callers of the initrd and swapper_pg_dir reservations, the latter with 32-bit and
+   * with LPAE's 64-bit phys_addr_t: 6.1+ reserve_initrd_mem (init/initramfs.c); 5.10's
+   * arm_initrd_init is inlined into arm_memblock_init. arm_mm_memblock_reserve
+   * (arch/arm/mm/mmu.c) ends with its memblock_reserve: up to 6.12 that call goes out of it
+   * (inlined or a tail call) and prints arm_memblock_init, except on 5.10, where it stays its own
+   * frame. 7.2's memblock_reserve is __memblock_reserve(base, size, nid, flags): four arguments fit
+   * r0-r3 with a 32-bit phys_addr_t (a tail call, arm_memblock_init), but not with LPAE's two
+   * 64-bit ones (AAPCS puts nid and flags on the stack: no tail call, arm_mm_memblock_reserve).
    */
-  reserveCallers: { initrd: string; pgdir: string };
+  reserveCallers: { initrd: string; pgdir: string; pgdirLpae: string };
 }
 
 export interface KernelSeries {

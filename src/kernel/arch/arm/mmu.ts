@@ -37,8 +37,14 @@ export function adjustLowmemBounds(st: BootState): bigint {
 
 /** arm_mm_memblock_reserve: swapper_pg_dir (and the LPAE pgd) below the kernel. */
 export function armMmMemblockReserve(st: BootState): void {
-  const a = st.ctx.profile.arm!;
-  st.ctx.memblock.reserve(st.layout.memory[0]!.base + a.pgdirOffset, a.pgdirSize, st.ctx.profile.series.arm.reserveCallers.pgdir);
+  const p = st.ctx.profile;
+  const a = p.arm!;
+  const callers = p.series.arm.reserveCallers;
+  st.ctx.memblock.reserve(
+    st.layout.memory[0]!.base + a.pgdirOffset,
+    a.pgdirSize,
+    p.physAddrBits === 64 ? callers.pgdirLpae : callers.pgdir,
+  );
 }
 
 /**
