@@ -8,7 +8,7 @@ import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
 import { packageFacts, writeBuildFacts } from './build-facts.js';
-import { observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
+import { bootEnd, observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
 
 function arg(name: string, dflt?: string): string | undefined {
@@ -153,17 +153,10 @@ async function main(): Promise<number> {
             log?: unknown[];
           };
           const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
-          const status = o.completed
-            ? 'ok'
-            : fastOk
-              ? 'ok-fast'
-              : printedNothing(observationFromJson(r.record.observation))
-                ? 'PRINTED-NOTHING'
-                : o.timedOut
-                  ? 'TIMEOUT'
-                  : o.panicked
-                    ? 'PANIC'
-                    : 'incomplete';
+          // how it ended (observation.ts bootEnd): a hang is a console silent before the bound,
+          // a cut-off a boot the bound stopped while it was still printing
+          const end = bootEnd(observationFromJson(r.record.observation));
+          const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase();
           if (!o.completed && !fastOk) failed++;
           const mins = (Date.now() - t0) / 60000;
           process.stdout.write(

@@ -18,6 +18,7 @@ import {
   compactTrace,
   observationFromJson,
   printedNothing,
+  TRACE_BOOT_MARK,
   type LabRecordJson,
   type Observation,
 } from './observation.js';
@@ -123,7 +124,7 @@ export async function observe(
   if (t.memblockDump) o.memblockDump = t.memblockDump;
   o.traceFromSeparateBoot = true;
   if (opts.keepConsole || !o.completed)
-    o.console = (o.console ?? '') + '\n@@carveout:trace-boot\n' + trimConsole(b2.console, opts.keepConsole);
+    o.console = (o.console ?? '') + `\n${TRACE_BOOT_MARK}\n` + trimConsole(b2.console, opts.keepConsole);
   return { observation: o, append, traceAppend, initrdSize, boots };
 }
 
@@ -135,6 +136,7 @@ function trimConsole(c: string, keep?: boolean): string {
 
 function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {
   o.timedOut = b.timedOut;
+  if (b.timedOut) o.quietMs = b.quietMs;
   o.earlyStopped = b.earlyStopped;
   o.durationMs = b.durationMs;
   if (opts.keepConsole || !(o.completed || (b.earlyStopped && o.log.length))) o.console = trimConsole(b.console, opts.keepConsole);

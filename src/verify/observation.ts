@@ -41,6 +41,7 @@ export type LogKind =
   | 'memory' // `Memory: ...K/...K available (...)`
   | 'crashkernel' // any line mentioning crashkernel
   | 'reserve_mem' // 6.12 `reserve_mem=` (mm/memblock.c)
+  | 'initrd' // `INITRD: ... - disabling initrd` (init/initramfs.c reserve_initrd_mem; 5.10 arch/arm/mm/init.c arm_initrd_init)
   | 'cmdline' // `Kernel command line: ...`
   | 'unknown-param' // `Unknown kernel command line parameters "...", will be passed to user space.`, `Malformed early option`, ...
   | 'memblock-dump'; // `MEMBLOCK configuration:` header (the table itself is in `memblockDump`)
@@ -145,6 +146,9 @@ export interface Observation {
   completed: boolean;
   /** The wall-clock bound killed QEMU. */
   timedOut: boolean;
+  /** A boot the bound stopped: how long (ms) its console had been silent by then (absent in
+   *  records made before the lab measured it). `bootEnd` reads a hang from it. */
+  quietMs?: number;
   /** We stopped QEMU on purpose once everything relevant had been printed (early-stop mode). */
   earlyStopped: boolean;
   /** `Kernel panic` seen. */
@@ -162,6 +166,8 @@ export interface Observation {
   console?: string;
   /** `log` has the continuation lines of multi-line messages (records parsed before that lack them). */
   continuations?: true;
+  /** `log` has the phase's messages printed without a prefix (UNPREFIXED; records parsed before lack them). */
+  unprefixed?: true;
 }
 
 /**
@@ -171,7 +177,24 @@ export interface Observation {
  */
 const CONTINUED_BELOW = /^OF: reserved mem: OVERLAP DETECTED!$/;
 
+/**
+ * Messages of the reserved-memory phase printed without a prefix the classifier knows (their pr_fmt
+ * is empty), each as the kernel's format prints it. Every console the lab keeps is checked for
+ * others between the EFI lines and the next step (test/verify/records.test.ts).
+ */
+const UNPREFIXED: readonly { re: RegExp; kind: LogKind }[] = [
+  // init/initramfs.c reserve_initrd_mem (5.10: arch/arm/mm/init.c arm_initrd_init): pr_err("INITRD:
+  // 0x%08llx+0x%08lx is not a memory region") or ("... overlaps in-use memory region\n"), then
+  // pr_cont(" - disabling initrd\n"), which after the "\n" of the second is a line of its own
+  { re: /^INITRD: 0x[0-9a-f]+\+0x[0-9a-f]+ (is not a memory region - disabling initrd|overlaps in-use memory region)$/, kind: 'initrd' },
+  { re: /^ - disabling initrd$/, kind: 'initrd' },
+  // 7.2 kernel/dma/contiguous.c __rmem_cma_verify_node (after `#define pr_fmt(fmt) fmt`)
+  { re: /^Skipping dt linux,cma-default node in favor for "cma=" kernel param\.$/, kind: 'reserved-memory' },
+];
+
 const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
+/** Where a 32-bit record's console continues with its second (memblock=debug) boot (src/verify/lab.ts). */
+export const TRACE_BOOT_MARK = '@@carveout:trace-boot';
 const HEX = '0x[0-9a-fA-F]+';
 const RANGE_EV = new RegExp(`^(memblock\\w*|__memblock\\w*): \\[(${HEX})-(${HEX})\\](?: nid=(-?\\d+) flags=([0-9a-fA-F]+))? (\\S+)$`);
 const ALLOC_EV = new RegExp(
@@ -205,7 +228,22 @@ function classifyLine(text: string): LogKind | undefined {
     return 'unknown-param';
   if (/crashkernel/i.test(text)) return 'crashkernel';
   if (/reserve_mem/.test(text)) return 'reserve_mem';
-  return undefined;
+  return UNPREFIXED.find((u) => u.re.test(text))?.kind;
+}
+
+/**
+ * Whether the model and the kernel both print `text` in the reserved-memory phase, so that a replay
+ * compares it: the prefixed messages of of_reserved_mem.c, kernel/dma/{contiguous,coherent}.c,
+ * mm/cma.c and 6.1's drivers/of/fdt.c, and the phase's unprefixed messages (UNPREFIXED). A line
+ * continuing one of them (the rest of a printk with "\n" inside) is compared with it.
+ */
+export function isPhaseLine(text: string): boolean {
+  return /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/.test(text) || isUnprefixedPhaseLine(text);
+}
+
+/** One of the phase's messages printed without a prefix (UNPREFIXED). */
+export function isUnprefixedPhaseLine(text: string): boolean {
+  return UNPREFIXED.some((u) => u.re.test(text));
 }
 
 /** Parse a whole console capture. Never throws: unknown lines are ignored. */
@@ -221,6 +259,7 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     earlyStopped: false,
     panicked: false,
     continuations: true,
+    unprefixed: true,
   };
   const lines = consoleText.replace(/\r/g, '').split('\n');
   let continues: LogKind | undefined;
@@ -511,6 +550,49 @@ const BIGINT_KEYS = new Set([
  */
 export function printedNothing(o: Pick<Observation, 'timedOut' | 'linuxVersion'>): boolean {
   return o.timedOut && o.linuxVersion === undefined;
+}
+
+/**
+ * How long a boot's console must have been silent when the bound stopped it to call the boot hung.
+ * Between two console lines a progressing kernel is silent for a few seconds at most in the lab (the
+ * longest gaps: memmap and ftrace initialisation on a loaded host); a zImage's decompressor, silent
+ * for up to 16 s, prints nothing at all before it and is `printedNothing`, not a hang.
+ */
+export const HANG_QUIET_MS = 20_000;
+
+/**
+ * How a recorded boot ended, as far as its console shows:
+ *  - `ok`: it ran to the end of the observation (/init done, or stopped once everything was printed);
+ *  - `panic`: the kernel printed `Kernel panic - not syncing`;
+ *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more;
+ *  - `cut-off`: the bound stopped a kernel that was still printing (silent for less, or stopped in the
+ *    middle of a line, or its last printk time says it printed within HANG_QUIET_MS of the end):
+ *    not an observation of how the boot ends;
+ *  - `unmeasured`: the bound stopped it after a whole line and the record predates the lab's
+ *    silence measurement: whether it hung or was still working is not known;
+ *  - `printed-nothing`: see `printedNothing`.
+ */
+export type BootEnd = 'ok' | 'panic' | 'hang' | 'cut-off' | 'unmeasured' | 'printed-nothing';
+
+export function bootEnd(
+  o: Pick<Observation, 'panicked' | 'timedOut' | 'reachedInit' | 'linuxVersion' | 'quietMs' | 'console' | 'durationMs'>,
+): BootEnd {
+  if (o.panicked) return 'panic';
+  // Past /init the kernel has booted: a bound that stops /init's sections says nothing about that.
+  if (!o.timedOut || o.reachedInit) return 'ok';
+  if (printedNothing(o)) return 'printed-nothing';
+  if (o.quietMs !== undefined) return o.quietMs >= HANG_QUIET_MS ? 'hang' : 'cut-off';
+  // The observed boot's own console (a 32-bit record appends its trace boot after a marker).
+  const text = (o.console ?? '').split(`\n${TRACE_BOOT_MARK}\n`)[0]!.replace(/\n+$/, '');
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  // A serial console ends every printed line with "\r\n" (the serial core's uart_console_write):
+  // a last line without it was being printed when QEMU was stopped.
+  if (last !== '' && !last.endsWith('\r')) return 'cut-off';
+  // printk time follows the host's clock under QEMU's TCG and starts after the boot did: a line
+  // stamped t was printed at most duration - t before the end.
+  const ts = TS.exec(last.trimEnd());
+  if (ts && o.durationMs !== undefined && o.durationMs - Number(ts[1]) * 1000 < HANG_QUIET_MS) return 'cut-off';
+  return 'unmeasured';
 }
 
 /** Inverse of `toJsonValue` for an Observation. */

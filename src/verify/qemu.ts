@@ -36,6 +36,9 @@ export interface BootResult {
   console: string;
   durationMs: number;
   timedOut: boolean;
+  /** Milliseconds between the console's last output and the end of the run (all of it when
+   *  nothing was printed): how long the kernel had been silent when the bound stopped it. */
+  quietMs: number;
   earlyStopped: boolean;
   exitCode: number | null;
 }
@@ -75,6 +78,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let lastOutput = t0;
     let timedOut = false;
     let earlyStopped = false;
     let done = false;
@@ -103,6 +107,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     };
     p.stdout.on('data', (b: Buffer) => {
       out += b.toString('latin1');
+      lastOutput = Date.now();
       // Not an early stop: the kernel never ran (the firmware's console lines say so).
       if (req.firmware?.gaveUp.test(out) && !gaveUp) gaveUp = setTimeout(kill, 500);
       if (req.earlyStop === 'memory-line' && /\n\[[ 0-9.]+\] Memory: \d+K\//.test(out)) stopSoon(100);
@@ -126,7 +131,15 @@ export function boot(req: BootRequest): Promise<BootResult> {
       rmSync(dir, { recursive: true, force: true });
       // QEMU's own "terminating on signal" chatter is not the kernel's.
       const console = out.replace(/^qemu-system-\w+: terminating on signal.*$/gm, '');
-      resolve({ console, durationMs: Date.now() - t0, timedOut, earlyStopped: earlyStopped && !timedOut, exitCode: code });
+      const end = Date.now();
+      resolve({
+        console,
+        durationMs: end - t0,
+        timedOut,
+        quietMs: end - lastOutput,
+        earlyStopped: earlyStopped && !timedOut,
+        exitCode: code,
+      });
     });
   });
 }

@@ -10,7 +10,7 @@ import { kernelImageSize } from '../platform/u-boot.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
-import type { Observation } from './observation.js';
+import { isPhaseLine, type Observation } from './observation.js';
 import { findFirmware, parseFirmwareConsole, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
@@ -191,9 +191,9 @@ function ubootKernel(vmlinuz: string, arch: 'arm64' | 'arm'): Pick<LoadBoardOpti
   return imageSize === undefined ? {} : { uboot: { imageSize } };
 }
 
-/** Reserved-memory log lines the model and the kernel should both print (same order). */
+/** Reserved-memory log lines the model and the kernel should both print (same order): observation.ts isPhaseLine. */
 export function comparableLog(lines: string[]): string[] {
-  return lines.filter((t) => /^(OF: reserved mem:|Reserved memory:|cma:|OF: fdt: Reserved memory)/.test(t));
+  return lines.filter(isPhaseLine);
 }
 
 /** What verify compares of a plan: its regions and its log lines. */

@@ -1,18 +1,21 @@
 // Replaying a recorded lab boot (data/lab/<kernel>.jsonl.gz, src/verify/records.ts) through
 // plan(): replay.test.ts requires, per case:
-//  - the reserved-memory log lines (`OF: reserved mem:`, `Reserved memory:`, `cma:`, and 6.1's
-//    `OF: fdt: Reserved memory:` from drivers/of/fdt.c) equal to what the kernel printed, in order;
+//  - the reserved-memory log lines (`OF: reserved mem:`, `Reserved memory:`, `cma:`, 6.1's
+//    `OF: fdt: Reserved memory:` from drivers/of/fdt.c, the lines continuing them and the phase's
+//    unprefixed messages: observation.ts isPhaseLine) equal to what the kernel printed, in order;
+//  - a boot that died (panic, or a hang: bootEnd) died as the plan predicts; a boot the lab's bound
+//    cut off while it was still printing is not judged on its outcome;
 //  - every region's base and size equal to what the kernel reserved: static regions print their
 //    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
 //    with its size, alignment, range and result.
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
+import { bootEnd, isPhaseLine, isUnprefixedPhaseLine, parseConsole, TRACE_BOOT_MARK, type BootEnd } from '../../src/verify/observation.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import type { Board } from '../../src/board.js';
 
-const RMEM_LINE = /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/;
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
 const RMEM_ALLOC_CALLER =
   /^(fdt_scan_reserved_mem|early_init_dt_alloc_reserved_memory_arch|__reserved_mem_alloc_size|__reserved_mem_alloc_in_range|fdt_init_reserved_mem)\b/;
@@ -123,6 +126,8 @@ export interface CaseOutcome {
   allocs?: number;
   /** The kernel stopped (hang/panic) before printing everything the model predicts. */
   truncated?: boolean;
+  /** How the boot ended (observation.ts bootEnd): cut-off and unmeasured boots judge no outcome. */
+  end?: BootEnd;
   /** The boot died (panic or hang): whether the plan predicted it, with the same function and message. */
   died?: 'panic' | 'hang';
   predicted?: boolean;
@@ -130,22 +135,41 @@ export interface CaseOutcome {
   traceCut?: boolean;
   /** Continuation lines compared, and those the record could not show (parsed before they were kept). */
   continuation?: { compared: number; unrecorded: number };
+  /** The same for the phase's unprefixed messages (observation.ts isPhaseLine). */
+  unprefixed?: { compared: number; unrecorded: number };
 }
 
-/** The model's lines of the reserved-memory phase, each continuation line marked. */
-function phaseLines(log: PlanResult['log']): { text: string; continued: boolean }[] {
-  const out: { text: string; continued: boolean }[] = [];
+/** The model's lines of the reserved-memory phase, each continuation and unprefixed line marked. */
+function phaseLines(log: PlanResult['log']): { text: string; continued: boolean; unprefixed: boolean }[] {
+  const out: { text: string; continued: boolean; unprefixed: boolean }[] = [];
   let prev: PlanResult['log'][number] | undefined;
   let inPhase = false;
   for (const l of log) {
-    if (RMEM_LINE.test(l.text)) {
-      out.push({ text: l.text, continued: false });
+    if (isPhaseLine(l.text)) {
+      out.push({ text: l.text, continued: false, unprefixed: isUnprefixedPhaseLine(l.text) });
       inPhase = true;
-    } else if (inPhase && prev !== undefined && l.source === prev.source) out.push({ text: l.text, continued: true });
+    } else if (inPhase && prev !== undefined && l.source === prev.source) out.push({ text: l.text, continued: true, unprefixed: false });
     else inPhase = false;
     prev = l;
   }
   return out;
+}
+
+/**
+ * What the kernel printed in the phase. A record keeps the lines its console parser kept; when it
+ * also keeps its whole console (a boot that went wrong), that is read again with today's parser, so
+ * every line the kernel printed is compared whatever the parser kept when it was recorded.
+ */
+function observedPhase(r: LabRecord): { lines: string[]; continuations: boolean; unprefixed: boolean } {
+  const o = r.observation;
+  const boot1 = o.console?.split(`\n${TRACE_BOOT_MARK}\n`)[0];
+  const whole = boot1 !== undefined && !boot1.startsWith('[... ') && /\bLinux version /.test(boot1);
+  const log = whole ? parseConsole(r.kernel, boot1).log : o.log;
+  return {
+    lines: log.filter((l) => isPhaseLine(l.text) || l.continued).map((l) => l.text),
+    continuations: whole || !!o.continuations,
+    unprefixed: whole || !!o.unprefixed,
+  };
 }
 
 function firstDiff(want: string[], got: string[]): string {
@@ -171,13 +195,16 @@ export function replayCase(
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
   const board = on?.board ?? recordBoard(r, profile.arch);
   const p = plan(board, { kernel: profile, bootargs: on?.bootargs ?? r.append });
-  const want = r.observation.log.filter((l) => RMEM_LINE.test(l.text) || l.continued).map((l) => l.text);
-  // The model's lines of the phase: the prefixed ones and the lines that continue them (the rest
-  // of a printk with "\n" inside: same step, no prefix). Records parsed before the console parser
-  // kept continuation lines (Observation.continuations) cannot show them: those are not compared.
+  const seen = observedPhase(r);
+  const want = seen.lines;
+  // The model's lines of the phase: the prefixed ones, the lines that continue them (the rest of a
+  // printk with "\n" inside: same step, no prefix) and the phase's unprefixed messages. Records
+  // parsed before the console parser kept continuation lines (Observation.continuations) or
+  // unprefixed ones (Observation.unprefixed) cannot show them: those are not compared.
   const phase = phaseLines(p.log);
   const continuation = phase.filter((l) => l.continued).length;
-  let got = phase.filter((l) => !l.continued || r.observation.continuations).map((l) => l.text);
+  const unprefixed = phase.filter((l) => l.unprefixed).length;
+  let got = phase.filter((l) => (!l.continued || seen.continuations) && (!l.unprefixed || seen.unprefixed)).map((l) => l.text);
   // A boot that hung or crashed before the end of early memory setup (timed out or panicked
   // without reaching /init) printed only a prefix of what it would have: compare that prefix.
   // Every line it did print must still match, in order.
@@ -196,7 +223,11 @@ export function replayCase(
     if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
   }
   const o = r.observation;
-  const died = o.panicked ? 'panic' : o.timedOut ? 'hang' : undefined;
+  // A boot the bound stopped while the kernel was still working (or whose silence the record did
+  // not measure) says nothing about how it ends: its lines are compared above, its outcome is not.
+  const end = bootEnd(o);
+  const died = end === 'panic' || end === 'hang' ? end : undefined;
+  const outcomeUnseen = end === 'cut-off' || end === 'unmeasured';
   const b = p.boot;
   const predicted = b.outcome === 'panic' || b.outcome === 'hang';
   let traceCut = false;
@@ -204,13 +235,15 @@ export function replayCase(
     // The plan says the boot dies: the kernel must have died the same way, in the function the
     // plan names (its oops or call trace shows it) and with the same panic message.
     const console = o.console ?? '';
-    if (o.reachedInit && !died) problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel reached /init`);
+    if (outcomeUnseen) {
+      // not observed
+    } else if (o.reachedInit && !died) problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel reached /init`);
     else if (died && died !== b.outcome)
       problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel ${died === 'panic' ? 'panicked' : 'hung'}`);
     else if (died) {
       // panic=-1 restarts at once: QEMU may end while the call trace is still being printed (7.2
       // armmp ends on an unwind line, `vpanic from …`); the function is then not in the console
-      const boot1 = console.split('@@carveout:trace-boot')[0]!.trimEnd();
+      const boot1 = console.split(TRACE_BOOT_MARK)[0]!.trimEnd();
       const lastLine = boot1.slice(boot1.lastIndexOf('\n') + 1);
       traceCut = died === 'panic' && !!b.function && !console.includes(b.function) && / from \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/.test(lastLine);
       if (!traceCut && (!b.function || !console.includes(b.function)))
@@ -226,7 +259,9 @@ export function replayCase(
     lines: want.length,
     allocs,
     truncated,
-    continuation: r.observation.continuations ? { compared: continuation, unrecorded: 0 } : { compared: 0, unrecorded: continuation },
+    continuation: seen.continuations ? { compared: continuation, unrecorded: 0 } : { compared: 0, unrecorded: continuation },
+    unprefixed: seen.unprefixed ? { compared: unprefixed, unrecorded: 0 } : { compared: 0, unrecorded: unprefixed },
+    end,
     ...(died ? { died, predicted: predicted && b.outcome === died } : {}),
     ...(traceCut ? { traceCut } : {}),
   };

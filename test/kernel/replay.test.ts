@@ -24,6 +24,9 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let died = 0;
     let contCompared = 0;
     let contUnrecorded = 0;
+    let unprefCompared = 0;
+    let unprefUnrecorded = 0;
+    const ends = new Map<string, number>();
     let predicted = 0;
     let traceCut = 0;
     const unpredicted: string[] = [];
@@ -43,18 +46,23 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       allocs += out.allocs ?? 0;
       contCompared += out.continuation?.compared ?? 0;
       contUnrecorded += out.continuation?.unrecorded ?? 0;
+      unprefCompared += out.unprefixed?.compared ?? 0;
+      unprefUnrecorded += out.unprefixed?.unrecorded ?? 0;
+      if (out.end) ends.set(out.end, (ends.get(out.end) ?? 0) + 1);
       if (out.died) {
         died++;
         if (out.predicted) predicted++;
         if (out.traceCut) traceCut++;
-        else unpredicted.push(`${out.caseId} ${out.died}`);
+        if (!out.predicted) unpredicted.push(`${out.caseId} ${out.died}`);
       }
       if (out.ok) ok++;
       else failures.push(`${kernel} ${out.caseId}${r.index !== undefined ? ` (#${r.index})` : ''}: ${out.problems.join(' ; ')}`);
     }
     const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
+    const n = (end: string) => ends.get(end) ?? 0;
     summary.push(
-      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
+      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}; ${unprefCompared} unprefixed${unprefUnrecorded ? `; ${unprefUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
+        `; boots: ${n('panic')} crashed, ${n('hang')} hung, ${n('cut-off')} cut off by the bound while still printing${n('unmeasured') ? `, ${n('unmeasured')} stopped by the bound with their silence unmeasured` : ''} (outcome not judged)` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
         (died
           ? `; ${predicted}/${died} boots that died predicted (outcome, function, message${traceCut ? `; ${traceCut} with the console cut inside the call trace: outcome and message only` : ''})${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`

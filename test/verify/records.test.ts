@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { readLabRecordsJson, recordDtb, recordedKernels } from '../../src/verify/records.js';
 import { generateCase, caseId, type LabCase } from '../../src/verify/generator.js';
 import { labKernels } from '../../src/verify/kernels.js';
-import { observationFromJson, parseConsole, printedNothing } from '../../src/verify/observation.js';
+import {
+  bootEnd,
+  HANG_QUIET_MS,
+  observationFromJson,
+  parseConsole,
+  parseMemblockEvent,
+  printedNothing,
+  TRACE_BOOT_MARK,
+} from '../../src/verify/observation.js';
 
 const CORE = labKernels.filter((k) => k.core);
 
@@ -63,4 +71,90 @@ test('printedNothing: only a boot stopped by the bound before `Linux version`', 
   assert.equal(printedNothing(started), false);
   // QEMU exiting by itself (panic=-1 reboots, -no-reboot ends QEMU) is an outcome, even without output.
   assert.equal(printedNothing(parseConsole('5.10-armmp', '')), false);
+});
+
+test('bootEnd: a hang is a console silent for HANG_QUIET_MS before the bound; a boot still printing is cut off', () => {
+  const printed = (tail: string) => parseConsole('7.2-armmp', `[    0.000000] Linux version 7.2.13+deb14-armmp (x) #1 SMP\r\n${tail}`);
+  const cma = '[    0.000000] cma: Reserved 128 MiB at 0x77800000\r\n';
+  const stopped = (tail: string, more: object) => ({ ...printed(tail), timedOut: true, console: printed(tail).console, ...more });
+  assert.equal(bootEnd(stopped(cma, { quietMs: HANG_QUIET_MS })), 'hang');
+  assert.equal(bootEnd(stopped(cma, { quietMs: HANG_QUIET_MS - 1 })), 'cut-off');
+  // not measured (records made before): stopped inside a line, or a printk time close to the end
+  assert.equal(bootEnd(stopped('', { console: `${cma}[    0.000000] memblock_reserve: [0x4f`, durationMs: 60_000 })), 'cut-off');
+  assert.equal(bootEnd(stopped('', { console: '[   41.500000] Run /init as init process\r\n', durationMs: 60_000 })), 'cut-off');
+  assert.equal(bootEnd(stopped('', { console: cma, durationMs: 60_000 })), 'unmeasured');
+  // a 32-bit record: the first boot's console decides, not its trace boot's
+  assert.equal(
+    bootEnd(stopped('', { console: `${cma}\n${TRACE_BOOT_MARK}\n[    0.000000] memblock_res`, durationMs: 60_000 })),
+    'unmeasured',
+  );
+  assert.equal(bootEnd({ ...printed(cma), panicked: true, timedOut: true }), 'panic');
+  assert.equal(bootEnd({ ...printed(cma), timedOut: true, reachedInit: true, quietMs: 30_000 }), 'ok');
+  assert.equal(bootEnd({ ...parseConsole('7.2-armmp', ''), timedOut: true }), 'printed-nothing');
+  assert.equal(bootEnd(printed(cma)), 'ok');
+});
+
+test('the console parser keeps the phase lines printed without a prefix', () => {
+  const o = parseConsole(
+    '7.2-arm64',
+    [
+      '[    0.000000] efi: UEFI not found.',
+      '[    0.000000] Skipping dt linux,cma-default node in favor for "cma=" kernel param.',
+      '[    0.000000] OF: reserved mem: OVERLAP DETECTED!',
+      '[    0.000000] a@48000000 (0x0000000048000000--0x0000000048400000) overlaps with b@48200000 (0x0000000048200000--0x0000000048600000)',
+      '[    0.000000] INITRD: 0x48000000+0x000e7000 is not a memory region - disabling initrd',
+      '[    0.000000] INITRD: 0x48000000+0x000e7000 overlaps in-use memory region',
+      '[    0.000000]  - disabling initrd',
+      '[    0.000000] NUMA: Faking a node at [mem 0x0000000040000000-0x000000004fffffff]',
+      '[    0.000000] Zone ranges:',
+    ].join('\r\n'),
+  );
+  assert.deepEqual(
+    o.log.map((l) => [l.kind, l.text.slice(0, 24), !!l.continued]),
+    [
+      ['reserved-memory', 'Skipping dt linux,cma-de', false],
+      ['of-reserved-mem', 'OF: reserved mem: OVERLA', false],
+      ['of-reserved-mem', 'a@48000000 (0x0000000048', true],
+      ['initrd', 'INITRD: 0x48000000+0x000', false],
+      ['initrd', 'INITRD: 0x48000000+0x000', false],
+      ['initrd', ' - disabling initrd', false],
+    ],
+  );
+  assert.equal(o.unprefixed, true);
+});
+
+// Every console the lab keeps (the boots that went wrong) is searched for lines of the
+// reserved-memory phase the parser would drop: between the EFI lines (efi_init runs just before
+// the arch's memblock init) and the next step's first line, a line that is not a memblock=debug
+// trace or dump line, not a line the parser keeps and not part of an oops report must not exist.
+test('no stored console has a reserved-memory phase line the parser drops', () => {
+  const dropped: string[] = [];
+  let consoles = 0;
+  for (const id of recordedKernels())
+    for (const r of readLabRecordsJson(id)) {
+      const o = observationFromJson(r.observation);
+      if (!o.console) continue;
+      consoles++;
+      for (const boot of o.console.split(`\n${TRACE_BOOT_MARK}\n`)) {
+        const kept = new Set(parseConsole(id, boot).log.map((l) => l.text));
+        let inPhase = false;
+        const lines = boot.replace(/\r/g, '').split('\n');
+        const lastLine = lines.filter((l) => l.trim()).pop();
+        for (const raw of lines) {
+          const m = /^\[\s*\d+\.\d+\]\s?(.*)$/.exec(raw);
+          if (!m) continue;
+          const t = m[1]!;
+          if (/^efi: /.test(t)) inPhase = true;
+          // the next steps: arm64 bootmem_init (NUMA), free_area_init (Zone ranges), psci, percpu;
+          // an oops or panic report ends what the phase printed
+          else if (/^(NUMA: |Zone ranges:|psci: |percpu: |Internal error: |Unable to handle |Kernel panic - )/.test(t)) inPhase = false;
+          else if (inPhase && !parseMemblockEvent(t) && !/^\s*(memory|reserved|physmem)(\[|\.cnt| size)|^MEMBLOCK configuration:/.test(t)) {
+            // a partial last line (QEMU stopped mid-line) is no message
+            if (!kept.has(t) && raw !== lastLine) dropped.push(`${id} #${r.index}: ${t}`);
+          }
+        }
+      }
+    }
+  assert.ok(consoles > 100, `${consoles} consoles`);
+  assert.deepEqual(dropped, []);
 });
