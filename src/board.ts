@@ -407,7 +407,7 @@ function layOnUefi(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOptio
   else if (u.armVirtQemu !== false)
     layout.efi = armVirtQemuEfiBoot(memory, {
       arch,
-      ...(r.dtb ? { dtb: r.dtb } : {}),
+      ...(r.mapPool ? { mapPool: r.mapPool } : {}),
       ...(r.configPool !== undefined ? { pool: r.configPool } : {}),
       ...(o.bootargs !== undefined ? { cmdline: o.bootargs } : {}),
     });

@@ -87,10 +87,9 @@ const RT = EFI_MEMORY_RUNTIME;
  *    runtime drivers and the variable store; 64 KiB granular on arm64,
  *    EFI_ACPI_RUNTIME_PAGE_ALLOCATION_ALIGNMENT), nomap to the kernel;
  *  - `memattr`: its memory attributes table (its runtime images' sections) below that end;
- *  - the EFI stub's allocations EDK2's pool puts at fixed places: the memory map
- *    (efi_get_memory_map with install_cfg_tbl: a fresh EFI_ACPI_RECLAIM_MEMORY pool of `mapPool`
- *    bytes just below the stub's DTB, the map `mapOffset` into it) and the MEMRESERVE table
- *    (efi_install_memreserve_table, `memreserveOffset` into the stub's EFI_LOADER_DATA pool page);
+ *  - where EDK2's pool puts the EFI stub's tables in their pool blocks: the memory map `mapOffset`
+ *    into its EFI_ACPI_RECLAIM_MEMORY block, the MEMRESERVE table (efi_install_memreserve_table)
+ *    `memreserveOffset` into the stub's EFI_LOADER_DATA pool page;
  *  - `poolOverhead`, `uintn`: EDK2's pool bookkeeping (MdeModulePkg/Core/Dxe/Mem/Pool.c: a request
  *    is aligned to sizeof(UINTN) and grows by POOL_HEAD + POOL_TAIL). When the stub's command line
  *    (efi_convert_cmdline: its bytes + NUL) then fits a 128-byte chunk it shares the bucket with
@@ -105,7 +104,6 @@ export const ARMVIRTQEMU_FOOTPRINT: Record<
     dxe: bigint;
     runtime: { below: bigint; size: bigint; type: EfiMemoryType }[];
     memattr: { below: bigint; belowAbove1G: bigint; size: bigint };
-    mapPool: bigint;
     mapOffset: bigint;
     memreserveOffset: bigint;
     poolOverhead: bigint;
@@ -127,7 +125,6 @@ export const ARMVIRTQEMU_FOOTPRINT: Record<
     ],
     // 21 entries of 48 bytes after a 16-byte header; 8 KiB lower above 1 GiB of RAM
     memattr: { below: 0x145dfe8n, belowAbove1G: 0x145ffe8n, size: 0x400n },
-    mapPool: 0x10000n,
     mapOffset: 0x40n,
     memreserveOffset: 0xf98n,
     poolOverhead: 40n,
@@ -144,7 +141,6 @@ export const ARMVIRTQEMU_FOOTPRINT: Record<
       { below: 0x259000n, size: 0x258000n, type: 'EFI_RUNTIME_SERVICES_DATA' },
     ],
     memattr: { below: 0x165d570n, belowAbove1G: 0x165d570n, size: 0x370n },
-    mapPool: 0x1000n,
     mapOffset: 0x28n,
     memreserveOffset: 0xb90n,
     poolOverhead: 28n,
@@ -180,13 +176,16 @@ const POOL_CHUNK = 0x80n;
 const EDK2_DESC_SIZE = 0x30n;
 
 /**
- * ArmVirtQemu's memory map for RAM `memory` (QEMU's one bank), given where the stub put its DTB
- * copy and its pool page (src/platform/uefi.ts efiStubBoot) and the command line it converted,
+ * ArmVirtQemu's memory map for RAM `memory` (QEMU's one bank), given where the stub's final map
+ * and its pool page lie (src/platform/uefi.ts efiStubBoot) and the command line it converted,
  * when known. Everything EDK2 and the stub hold in RAM besides the runtime regions and the map's
  * pool (loader and boot services code and data) is usable to reserve_regions, like the
  * conventional memory around it, so it is given as EFI_CONVENTIONAL_MEMORY.
  */
-export function armVirtQemuEfiBoot(memory: Bank[], stub: { arch?: 'arm64' | 'arm'; dtb?: Bank; pool?: bigint; cmdline?: string }): EfiBoot {
+export function armVirtQemuEfiBoot(
+  memory: Bank[],
+  stub: { arch?: 'arm64' | 'arm'; mapPool?: Bank; pool?: bigint; cmdline?: string },
+): EfiBoot {
   const fw = ARMVIRTQEMU_FOOTPRINT[stub.arch ?? 'arm64'];
   const end = armVirtQemuDxeEnd(stub.arch ?? 'arm64', memory);
   const special: EfiMemoryDescriptor[] = fw.runtime.map((r) => ({
@@ -195,8 +194,8 @@ export function armVirtQemuEfiBoot(memory: Bank[], stub: { arch?: 'arm64' | 'arm
     size: r.size,
     attribute: RT | WB,
   }));
-  const mapPool = stub.dtb ? stub.dtb.base - fw.mapPool : undefined;
-  if (mapPool !== undefined) special.push({ type: 'EFI_ACPI_RECLAIM_MEMORY', base: mapPool, size: fw.mapPool, attribute: WB });
+  const mapPool = stub.mapPool;
+  if (mapPool) special.push({ type: 'EFI_ACPI_RECLAIM_MEMORY', base: mapPool.base, size: mapPool.size, attribute: WB });
   special.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   const ram: EfiMemoryDescriptor[] = [];
   for (const bank of memory) {
@@ -218,7 +217,7 @@ export function armVirtQemuEfiBoot(memory: Bank[], stub: { arch?: 'arm64' | 'arm
       size: fw.memattr.size,
     },
   };
-  if (mapPool !== undefined) out.mapAt = { base: mapPool + fw.mapOffset, size: BigInt(memoryMap.length) * EDK2_DESC_SIZE };
+  if (mapPool) out.mapAt = { base: mapPool.base + fw.mapOffset, size: BigInt(memoryMap.length) * EDK2_DESC_SIZE };
   if (stub.pool !== undefined) {
     const bytes = stub.cmdline === undefined ? undefined : BigInt(new TextEncoder().encode(stub.cmdline).length) + 1n;
     const shares = bytes !== undefined && ((bytes + fw.uintn - 1n) / fw.uintn) * fw.uintn + fw.poolOverhead <= POOL_CHUNK;

@@ -159,6 +159,8 @@ export interface EfiStubResult {
   dtb?: Bank;
   /** arm: where the decompressed kernel's RAM starts (PHYS_OFFSET), the stub's kernel_base. */
   physOffset?: bigint;
+  /** The EFI_ACPI_RECLAIM_MEMORY pool block the final memory map lies in. */
+  mapPool?: Bank;
   /** The page of EFI_LOADER_DATA pool the stub's configuration tables (initrd, MEMRESERVE) came from. */
   configPool?: bigint;
   edits: string[];
@@ -317,6 +319,11 @@ export function efiStubBoot(input: EfiStubInput): EfiStubResult {
   }
   const pages = new EfiPages(o.free);
   const allocAlign = arch === 'arm64' ? SZ_64K : EFI_PAGE;
+  // One page of EFI_LOADER_DATA pool, taken first (efi_pe_entry → efi_handle_cmdline →
+  // efi_convert_cmdline, before handle_kernel_image): the command line's copy, later the initrd's
+  // and efi_install_memreserve_table's configuration tables.
+  const pool = pages.allocMax(EFI_PAGE, (1n << 48n) - 1n);
+  if (pool !== undefined) result.configPool = pool;
   let imageAddr = o.imageAt;
   if (arch === 'arm64' && !kaslr && o.imageAt !== undefined) {
     const align = nokaslr ? SZ_2M : SZ_64K;
@@ -370,14 +377,16 @@ export function efiStubBoot(input: EfiStubInput): EfiStubResult {
       edits.push(`initrd loaded at ${hex(at)} (LINUX_EFI_INITRD_MEDIA_GUID, efi_allocate_pages)`);
     }
   }
-  // One page of EFI_LOADER_DATA pool: the initrd's and efi_install_memreserve_table's configuration tables.
-  const pool = pages.allocMax(EFI_PAGE, (1n << 48n) - 1n);
-  if (pool !== undefined) result.configPool = pool;
   const fdtAt = allocAligned(pages, SZ_2M, arch === 'arm64' ? (1n << 48n) - 1n : (1n << 32n) - 1n, allocAlign, allocAlign);
   if (fdtAt === undefined) diagnostics.push(diag('error', 'uefi-fdt', 'EFI stub: "Unable to allocate memory for new device tree."'));
   else {
     result.dtb = { base: fdtAt, size: dtbSize };
     edits.push(`DTB copied to ${hex(fdtAt)} (MAX_FDT_SIZE 2 MiB allocated, ${hex(dtbSize)} used)`);
   }
+  // allocate_new_fdt_and_exit_boot → efi_get_memory_map(install_cfg_tbl): the final map goes in an
+  // EFI_ACPI_RECLAIM_MEMORY pool, a fresh block of the firmware's allocation granule (64 KiB on
+  // arm64, a page on arm) at the top of what is free then.
+  const mapPool = pages.allocMax(allocAlign, (1n << 48n) - 1n);
+  if (mapPool !== undefined) result.mapPool = { base: mapPool, size: allocAlign };
   return result;
 }

@@ -21,7 +21,6 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { diag, type Diagnostic } from '../diagnostics.js';
 import type { LabArch } from './kernels.js';
-import type { Bank } from '../platform/layout.js';
 
 export const FIRMWARE_KINDS = ['u-boot', 'uefi'] as const;
 export type FirmwareKind = (typeof FIRMWARE_KINDS)[number];
@@ -163,47 +162,6 @@ export function parseFirmwareConsole(consoleText: string): FirmwareConsole {
       continue;
     }
     if (/^Starting kernel \.\.\.|^EFI stub: Exiting boot services/.test(l)) out.started = true;
-  }
-  return out;
-}
-
-/**
- * The RAM the kernel takes from the UEFI memory map as it printed it with efi=debug
- * (`efi:   0x…-0x… [Type|attributes]`), as reserve_regions (drivers/firmware/efi/efi-init.c) adds
- * it: every entry whose attributes say memory (is_memory: WB, WT or WC), minus what the kernel
- * said it ignores (`OF: fdt: Ignoring memory block A - B`: below PHYS_OFFSET on 32-bit ARM).
- * `usable`: what is left once memblock_mark_nomap has hidden all but the usable types from every
- * allocation (is_usable_memory: loader, boot services, conventional, persistent and ACPI reclaim
- * memory, WB).
- * Adjacent entries merged, in address order.
- */
-export function efiMemoryMap(kernelLines: string[]): { memory: Bank[]; usable: Bank[] } {
-  const ignored = kernelLines.flatMap((l) => {
-    const m = /^OF: fdt: Ignoring memory block (0x[0-9a-f]+) - (0x[0-9a-f]+)/.exec(l);
-    return m ? [{ base: BigInt(m[1]!), end: BigInt(m[2]!) }] : [];
-  });
-  const memory: Bank[] = [];
-  const usable: Bank[] = [];
-  for (const l of kernelLines) {
-    const m = /^efi: {3}0x([0-9a-f]+)-0x([0-9a-f]+) \[([^|\]]*)\|([^\]]*)\]/.exec(l);
-    if (!m || !/\|(WB|WT|WC)\|/.test(`|${m[4]!}|`)) continue;
-    const base = BigInt('0x' + m[1]);
-    const end = BigInt('0x' + m[2]) + 1n;
-    if (ignored.some((x) => x.base <= base && end <= x.end)) continue;
-    memory.push({ base, size: end - base });
-    const type = m[3]!.trim();
-    if (/^(Loader Code|Loader Data|ACPI Reclaim|Boot Code|Boot Data|Conventional|Persistent)$/.test(type) && /\|WB\|/.test(`|${m[4]!}|`))
-      usable.push({ base, size: end - base });
-  }
-  return { memory: mergeBanks(memory), usable: mergeBanks(usable) };
-}
-
-function mergeBanks(banks: Bank[]): Bank[] {
-  const out: Bank[] = [];
-  for (const e of [...banks].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) {
-    const last = out[out.length - 1];
-    if (last && last.base + last.size === e.base) last.size += e.size;
-    else out.push({ ...e });
   }
   return out;
 }

@@ -100,8 +100,8 @@ test('efi_init: kernel allocations avoid the nomap and reserved firmware ranges 
   assert.ok(efi.defaultCma.base + efi.defaultCma.size <= 0x7e000000n, `CMA at ${efi.defaultCma.base.toString(16)}`);
 });
 
-test('ArmVirtQemu map: runtime regions at their distance from the top of RAM, the stub pool and tables placed after its DTB', () => {
-  const e = armVirtQemuEfiBoot([{ base: 0x40000000n, size: G }], { dtb: { base: 0x79700000n, size: 0x2058n }, pool: 0x79a03000n });
+test("ArmVirtQemu map: runtime regions at their distance from the top of RAM, the tables in the stub's pool blocks", () => {
+  const e = armVirtQemuEfiBoot([{ base: 0x40000000n, size: G }], { mapPool: { base: 0x796f0000n, size: 0x10000n }, pool: 0x79a03000n });
   const special = e.memoryMap.filter((d) => d.type !== 'EFI_CONVENTIONAL_MEMORY').map((d) => [d.type, d.base, d.size]);
   assert.deepEqual(special, [
     ['EFI_ACPI_RECLAIM_MEMORY', 0x796f0000n, 0x10000n],

@@ -12,18 +12,8 @@ import { resolveProfile } from '../../src/kernel/plan.js';
 import { readFirmwareRecordsJson } from '../../src/verify/firmware-lab.js';
 import { parseFirmwareConsole } from '../../src/verify/firmware.js';
 import { decodeRecord } from '../../src/verify/records.js';
-import type { UefiOptions } from '../../src/platform/uefi.js';
 import { replayCase } from '../kernel/replay-lib.js';
-
-/**
- * The kernel files the lab's EDK2 boots loaded (QEMU -kernel → fw_cfg), by Debian package and
- * version: the file's size (ls -l), on arm64 _end - _text (System.map), on arm the zImage's
- * TEXT_OFFSET (0x208000: Debian's armmp config has CONFIG_ARCH_MESON, arch/arm/Makefile).
- */
-const KERNEL_FILES: Record<string, Pick<UefiOptions, 'kernelFileSize' | 'imageSize' | 'textOffset'>> = {
-  'linux-image-6.12.118+deb12-arm64-unsigned 6.12.118-1~deb12u1': { kernelFileSize: 44282368n, imageSize: 0x2b40000n },
-  'linux-image-6.12.118+deb12-armmp 6.12.118-1~deb12u1': { kernelFileSize: 6066688n, textOffset: 0x208000n },
-};
+import { UEFI_KERNEL_FILES } from './uefi-kernel-files.js';
 
 /** Boots the model alone agrees with, per kernel (summed and checked against the ≥100 target below). */
 const agreed: Record<string, number> = {};
@@ -42,7 +32,7 @@ for (const kernel of ['6.12-arm64', '6.12-armmp']) {
       const r = decodeRecord(j);
       const o = r.observation;
       const started = j.firmware.console.every((lines) => parseFirmwareConsole(lines.join('\n')).started);
-      const facts = KERNEL_FILES[j.package ?? ''];
+      const facts = UEFI_KERNEL_FILES[j.package ?? ''];
       assert.ok(facts, `no kernel-file facts for ${j.package}`);
       // EDK2 starts the stub with the command line QEMU got plus `initrd=initrd`
       const bootargs = o.commandLine ?? `${r.traceAppend ?? r.append} initrd=initrd`;

@@ -5,9 +5,10 @@
 // lines and dynamic placements (test/kernel/replay-lib.ts), the kernel image and initrd
 // reservations (arm64_memblock_init, arm_memblock_init, reserve_initrd_mem), and where the DTB
 // lies and how much of it the kernel reserved. U-Boot is modelled from the blob QEMU hands it and
-// its default environment; for EDK2 the free memory its allocator hands the EFI stub is not
-// modelled, so the stub's placements, the EFI memory map (efi=debug) and the firmware's tables are
-// given as the boot shows them and the stub's DTB copy and the kernel's reserved memory judged.
+// its default environment; EDK2 by the uefi model alone (EDK2 ArmVirtQemu's free memory at the
+// stub's start, the stub's placements, the UEFI memory map and tables: only RAM, the command line,
+// the initrd's size and the kernel file's facts given), also judged on the memory table efi_init
+// leaves (nomap runtime regions, the flash) and efi_init's table reservations.
 // Agreement is printed n/N per firmware and kernel with the disagreements listed; the checks a
 // platform model is exact on are asserted (ASSERTED).
 import { test } from 'node:test';
@@ -16,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { efiMemoryMap, FIRMWARE_KINDS, parseFirmwareConsole, type FirmwareKind } from '../../src/verify/firmware.js';
+import { FIRMWARE_KINDS, parseFirmwareConsole, type FirmwareKind } from '../../src/verify/firmware.js';
 import { firmwareDataDir, readFirmwareRecordsJson, type FirmwareRecordJson } from '../../src/verify/firmware-lab.js';
 import { decodeRecord, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { caseId, generateCase, type LabCase } from '../../src/verify/generator.js';
@@ -24,6 +25,7 @@ import { parseConsole, type MemblockDumpRow } from '../../src/verify/observation
 import { loadBoard, type Board } from '../../src/board.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import { replayCase } from '../kernel/replay-lib.js';
+import { UEFI_KERNEL_FILES } from '../platform/uefi-kernel-files.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 
 const fixture = (name: string): string =>
@@ -129,9 +131,12 @@ function firstDump(lines: string[]): { memory: MemblockDumpRow[]; reserved: Memb
 }
 
 /** The checks a platform model is exact on (asserted); the others are reported n/N. */
-type Check = 'rmem' | 'early' | 'dtb' | 'printed';
-const CHECKS: Check[] = ['rmem', 'early', 'dtb', 'printed'];
-const ASSERTED: Record<FirmwareKind, Check[]> = { 'u-boot': ['rmem', 'early', 'dtb', 'printed'], uefi: ['rmem', 'dtb'] };
+type Check = 'rmem' | 'early' | 'dtb' | 'printed' | 'memory' | 'efi';
+const CHECKS: Check[] = ['rmem', 'early', 'dtb', 'printed', 'memory', 'efi'];
+const ASSERTED: Record<FirmwareKind, Check[]> = {
+  'u-boot': ['rmem', 'early', 'dtb', 'printed'],
+  uefi: ['rmem', 'early', 'dtb', 'memory', 'efi'],
+};
 
 /** What U-Boot printed while placing the initrd and the DTB (what the model's bootloaderOutput holds). */
 const UBOOT_PLACING =
@@ -146,6 +151,13 @@ function ubootImageSize(r: LabRecord, console: string[]): bigint | undefined {
   if (z) return BigInt(`0x${z[2]}`) - BigInt(`0x${z[1]}`);
   return r.observation.memblock.filter((e) => e.op === 'reserve' && e.caller.startsWith('arm64_memblock_init')).at(-1)?.size;
 }
+
+/** efi_init's reservations for the firmware's tables (memattr, MEMRESERVE, ACPI reclaim, the map's pages). */
+const EFI_CALLER = /^(efi_memattr_init|efi_config_parse_tables|reserve_regions|efi_init)\b/;
+const efiReserves = (events: { fn: string; caller: string; base: bigint; size: bigint }[]): string[] =>
+  events
+    .filter((e) => /^(__)?memblock_reserve$/.test(e.fn) && EFI_CALLER.test(e.caller))
+    .map((e) => `${e.caller.replace(/\+.*/, '')} ${hex(e.base)}+${hex(e.size)}`);
 
 const EARLY_CALLER = /^(arm64_memblock_init|arm_memblock_init|reserve_initrd_mem)\b/;
 const hex = (v: bigint): string => '0x' + v.toString(16);
@@ -293,38 +305,23 @@ for (const kind of FIRMWARE_KINDS) {
           const mine = board.bootloaderOutput ?? [];
           results.printed = said.join('\n') === mine.join('\n') || `U-Boot ${JSON.stringify(said)} model ${JSON.stringify(mine)}`;
         } else {
-          // EDK2's own free memory when the stub runs is not modelled: the stub's placements are
-          // given as the boot shows them (where a user reads them from the log) and the RAM as the
-          // kernel read the map; judged are the stub's DTB copy and what the kernel then does.
-          // EDK2 appends `initrd=initrd` to the command line it starts the stub with.
+          // The uefi model alone: EDK2 ArmVirtQemu's free memory when the stub runs, the stub's
+          // placements, the UEFI memory map and the firmware's tables are all the model's; given
+          // are only RAM, the command line EDK2 starts the stub with (QEMU's plus `initrd=initrd`),
+          // the initrd's size and the kernel file's facts.
           const cmdline = `${appended} initrd=initrd`;
           if (!o.traceFromSeparateBoot && o.commandLine !== undefined) assert.equal(o.commandLine, cmdline, `${what}: EDK2's command line`);
-          const image =
-            profile.arch === 'arm64'
-              ? observedEarly(r)
-                  .filter((x) => x.endsWith('+image'))
-                  .at(-1)
-              : undefined;
-          const dtb = observedDtb(r, j.firmware);
-          // The map's NOMAP entries (runtime services, the flash) are holes to every allocation,
-          // and what efi_init reserved for the firmware's tables before the kernel's own
-          // reservations (memattr, MEMRESERVE, ACPI reclaim: all traced) is reserved as given.
-          const firstOwn = o.memblock.findIndex((e) => /^(arm64_memblock_init|arm_memblock_init)\b/.test(e.caller));
-          const efiReserves = o.memblock
-            .slice(0, firstOwn < 0 ? 0 : firstOwn)
-            .filter((e) => e.op === 'reserve' && e.base !== undefined && e.size !== undefined)
-            .map((e, k) => ({ name: `efi${k}`, base: e.base!, size: e.size! }));
+          const facts = UEFI_KERNEL_FILES[j.package ?? ''];
+          assert.ok(facts, `${what}: no kernel-file facts for ${j.package}`);
           board = loadBoard(r.dtbBytes, {
             fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
             platform: 'uefi',
             asBooted: true,
             arch: profile.arch,
-            memory: efiMemoryMap(j.firmware.kernelLines[last] ?? []).usable,
-            reserve: efiReserves,
+            ram: BigInt(r.ram),
             bootargs: cmdline,
-            ...(r.initrd ? { initrd: { base: BigInt(r.initrd.start), size: BigInt(r.initrd.size) } } : {}),
-            ...(image ? { kernelAt: BigInt(image.split(' ')[1]!.replace(/\+image$/, '')) } : {}),
-            ...(typeof dtb === 'string' ? {} : { dtbAt: dtb.base }),
+            ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+            uefi: facts,
           });
         }
         const modelError = board.diagnostics.find((d) => d.severity === 'error');
@@ -333,11 +330,49 @@ for (const kind of FIRMWARE_KINDS) {
           const out = replayCase(r, profile, { board, bootargs });
           results.rmem = out.ok || out.problems.join(' ; ');
           if (o.memblock.length) {
-            const p = plan(board, { kernel: profile, bootargs });
+            // The boot whose trace and tables are compared: through EDK2, its own command line
+            // (a 32-bit fast boot's lacks memblock=debug, so its kernel printed no table).
+            const p = plan(board, { kernel: profile, bootargs: kind === 'uefi' ? `${appended} initrd=initrd` : bootargs });
             const want = observedEarly(r);
             const got = predictedEarly(p);
-            if (kind === 'u-boot')
-              results.early = want.join() === got.join() || `kernel ${JSON.stringify(want)} model ${JSON.stringify(got)}`;
+            results.early = want.join() === got.join() || `kernel ${JSON.stringify(want)} model ${JSON.stringify(got)}`;
+            if (kind === 'uefi') {
+              // What efi_init made of the UEFI memory map: the memory table after arm64_memblock_init /
+              // arm_memblock_init (RAM, the runtime regions and the flash as nomap), and the tables' reservations.
+              // mem= keeps the kernel image as memory (memblock_mem_limit_remove_map): its size is the
+              // build's, written as `image` like the early check does
+              const image = want
+                .find((x) => x.endsWith('+image'))
+                ?.split(' ')[1]
+                ?.replace(/\+image$/, '');
+              const memoryRows = (rows: MemblockDumpRow[] | undefined): string[] =>
+                (rows ?? []).map((m) => `${hex(m.base)}+${hex(m.base) === image ? 'image' : hex(m.size)}/${m.flags}`);
+              const mem = memoryRows(o.memblockDump?.memory);
+              const memModel = memoryRows(
+                parseConsole(
+                  '',
+                  p.log
+                    .filter((l) => l.source === 'memblock_dump_all')
+                    .map((l) => l.text)
+                    .join('\n'),
+                ).memblockDump?.memory,
+              );
+              results.memory = mem.join() === memModel.join() || `kernel ${mem.join(' ')} model ${memModel.join(' ')}`;
+              const efiWant = efiReserves(
+                o.memblock.flatMap((e) =>
+                  e.base !== undefined && e.size !== undefined ? [{ fn: e.fn, caller: e.caller, base: e.base, size: e.size }] : [],
+                ),
+              );
+              const efiGot = efiReserves(
+                p.trace.events.flatMap((e) => {
+                  const d = e.detail as { kind?: string; caller?: string; base?: bigint; size?: bigint };
+                  return d.kind && d.base !== undefined && d.size !== undefined
+                    ? [{ fn: d.kind, caller: d.caller ?? '', base: d.base, size: d.size }]
+                    : [];
+                }),
+              );
+              results.efi = efiWant.join() === efiGot.join() || `kernel ${JSON.stringify(efiWant)} model ${JSON.stringify(efiGot)}`;
+            }
             const dtb = observedDtb(r, j.firmware);
             const mine = board.placements.dtb;
             const fmt = (base: bigint, end?: bigint): string => `${hex(base)}..${end === undefined ? '?' : hex(end)}`;
@@ -370,7 +405,7 @@ for (const kind of FIRMWARE_KINDS) {
         CHECKS.filter((ch) => tally[ch].n > 0)
           .map((ch) => `${ch} ${tally[ch].ok}/${tally[ch].n}${ASSERTED[kind].includes(ch) ? ' (asserted)' : ''}`)
           .join(', ') +
-        (kind === 'uefi' ? " (the stub's placements, the EFI map and the firmware's tables as the boot shows them)" : '') +
+        (kind === 'uefi' ? ' (the uefi model alone: EDK2, the stub, the map and the tables predicted)' : '') +
         (s.length ? `; median boot ${(s[Math.floor(s.length / 2)]! / 1000).toFixed(1)} s (recording machine)` : '');
       t.diagnostic(summary);
       process.stdout.write(`# ${summary}\n`);
