@@ -12,7 +12,7 @@ import {
   type ExtraReservation,
   type PlatformLayout,
 } from './layout.js';
-import { VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
+import { qemuInitrdError, VIRT_DEFAULT_RAM, VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
 export { efiStubBoot, efiStubChosenAdded, efiStubTree } from './uefi.js';
@@ -79,15 +79,17 @@ export function platformLayout(
           diag('error', 'bad-memory', "QEMU virt's RAM is one bank at 0x40000000 (-m): give its size with --ram, not --memory"),
         ],
       };
+    const ram = o.ram ?? memorySize(tree);
+    const refused = o.initrd || o.initrdSize === undefined ? undefined : qemuInitrdError(o.arch, ram || VIRT_DEFAULT_RAM, o.initrdSize);
     const layout = virtLayout(tree, {
       arch: o.arch,
-      ram: o.ram ?? memorySize(tree),
+      ram,
       dtbFileSize: o.dtbFileSize ?? dtbFileSize(),
       ...(o.initrdSize !== undefined ? { initrdSize: o.initrdSize } : {}),
       ...(o.initrd ? { initrd: o.initrd } : {}),
       ...(o.reserve ? { reserve: o.reserve } : {}),
     });
-    return { layout, diagnostics: [] };
+    return { layout, diagnostics: refused ? [refused] : [] };
   }
   if (platform === 'u-boot')
     return {

@@ -58,6 +58,40 @@ export function initrdStart(ram: bigint): bigint {
   return VIRT_RAM_BASE + (half < cap ? half : cap);
 }
 
+/**
+ * Whether QEMU 7.2 starts at all with an initrd of `initrdSize` placed by its own rule
+ * (hw/arm/boot.c arm_setup_direct_kernel_boot): the file must fit between initrd_start and the
+ * end of RAM ("could not load initrd"), and the DTB's start after it — ALIGN(initrd end, 2 MiB on
+ * AArch64, 4 KiB on AArch32) — must lie below the end of RAM ("Not enough space for DTB after
+ * kernel/initrd"). Either way QEMU exits with status 1 before the guest runs; the boundaries were
+ * measured with the installed qemu-system-aarch64/-arm (128 MiB: 62 MiB boots, 62 MiB + 1 and
+ * 64 MiB stop at the DTB, 64 MiB + 1 at the initrd; AArch32 64 MiB - 4 KiB boots).
+ */
+export function qemuInitrdError(arch: VirtArch, ram: bigint, initrdSize: bigint): Diagnostic | undefined {
+  const start = initrdStart(ram);
+  const end = VIRT_RAM_BASE + ram;
+  const room = `RAM ends at 0x${end.toString(16)}, the initrd starts at 0x${start.toString(16)} (RAM + min(RAM / 2, 128 MiB))`;
+  if (initrdSize > end - start)
+    return diag(
+      'error',
+      'qemu-initrd-too-big',
+      `QEMU refuses to start: "could not load initrd" — the initrd (0x${initrdSize.toString(16)} bytes) is larger than the 0x${(end - start).toString(16)} bytes of RAM above its start; ${room}`,
+      undefined,
+      'give QEMU more RAM (--ram) or use a smaller initrd',
+    );
+  const align = arch === 'arm64' ? 2n * MiB : 4096n;
+  const dtbStart = ((start + initrdSize + align - 1n) / align) * align;
+  if (dtbStart >= end)
+    return diag(
+      'error',
+      'qemu-initrd-too-big',
+      `QEMU refuses to start: "Not enough space for DTB after kernel/initrd" — the DTB would start at 0x${dtbStart.toString(16)} (after the initrd, ${arch === 'arm64' ? '2 MiB' : '4 KiB'} aligned), not below the end of RAM; ${room}`,
+      undefined,
+      'give QEMU more RAM (--ram) or use a smaller initrd',
+    );
+  return undefined;
+}
+
 export interface VirtLayoutOptions {
   arch: VirtArch;
   /** `-m` (default QEMU's 128 MiB). */

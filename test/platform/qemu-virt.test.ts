@@ -115,3 +115,33 @@ test("virtTree: QEMU's own tree for the RAM size, without the random seeds", {
   assert.equal(getProp(chosen, 'rng-seed'), undefined);
   assert.equal(getProp(chosen, 'kaslr-seed'), undefined);
 });
+
+test('an initrd QEMU cannot load below the end of RAM (or leaves no room for the DTB after it): QEMU refuses to start, a platform error', async () => {
+  const { loadBoard } = await import('../../src/board.js');
+  const { plan } = await import('../../src/kernel/plan.js');
+  const at = (arch: 'arm64' | 'arm', initrdSize: bigint) =>
+    loadBoard(virtLike(), { platform: 'qemu-virt', asBooted: true, arch, ram: 128n * M, initrdSize }).diagnostics.filter(
+      (d) => d.code === 'qemu-initrd-too-big',
+    );
+  // 128 MiB: the initrd at 0x44000000, 64 MiB up to the end of RAM (measured with QEMU 7.2)
+  const tooBig = at('arm64', 64n * M + 1n);
+  assert.equal(tooBig.length, 1);
+  assert.equal(tooBig[0]!.severity, 'error');
+  assert.match(
+    tooBig[0]!.message,
+    /"could not load initrd" — the initrd \(0x4000001 bytes\) is larger than the 0x4000000 bytes of RAM above its start/,
+  );
+  assert.match(
+    at('arm64', 64n * M)[0]?.message ?? '',
+    /"Not enough space for DTB after kernel\/initrd" — the DTB would start at 0x48000000/,
+  );
+  assert.equal(at('arm64', 62n * M + 1n).length, 1); // the DTB's 2 MiB-aligned start is the end of RAM
+  assert.deepEqual(at('arm64', 62n * M), []);
+  assert.deepEqual(at('arm', 64n * M - 4096n), []); // AArch32 aligns the DTB to 4 KiB
+  assert.equal(at('arm', 64n * M - 4095n).length, 1);
+  // plan does not predict a boot QEMU never starts
+  const b = loadBoard(virtLike(), { platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram: 128n * M, initrdSize: 100n * M });
+  const p = plan(b, { kernel: '6.12-arm64' });
+  assert.equal(p.exitCode, 2);
+  assert.ok(p.diagnostics.some((d) => d.code === 'qemu-initrd-too-big'));
+});
