@@ -74,6 +74,19 @@ export interface UefiOptions {
 }
 
 /**
+ * The zImage's TEXT_OFFSET from the kernel's .config, as arch/arm/Makefile sets textofs-y (each
+ * later line wins): 0x8000, 0x108000 with ARCH_REALTEK, 0x208000 with SA1111,
+ * ARCH_QCOM_RESERVE_SMEM or ARCH_MESON, 0x308000 with ARCH_AXXIA.
+ */
+export function armTextOffset(config: string): bigint {
+  const y = (name: string) => new RegExp(`^CONFIG_${name}=y$`, 'm').test(config);
+  if (y('ARCH_AXXIA')) return 0x308000n;
+  if (y('ARCH_MESON') || y('ARCH_QCOM_RESERVE_SMEM') || y('SA1111')) return 0x208000n;
+  if (y('ARCH_REALTEK')) return 0x108000n;
+  return 0x8000n;
+}
+
+/**
  * Where EDK2 ArmVirtQemu stands when it starts the stub of a kernel given with -kernel (fw_cfg):
  * the free memory and where LoadImage put the image. Its PEI memory and DXE area
  * (`ARMVIRTQEMU_FOOTPRINT`, src/platform/efi-memmap.ts) are held; each allocation takes the highest

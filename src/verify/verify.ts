@@ -7,6 +7,7 @@ import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
 import { readFileSync } from 'node:fs';
 import { loadBoard, type LoadBoardOptions } from '../board.js';
 import { kernelImageSize } from '../platform/u-boot.js';
+import { armTextOffset } from '../platform/uefi.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
@@ -161,6 +162,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     ram: res.ram,
     initrdSize: BigInt(booted.initrdSize),
     ...(o.firmware === 'u-boot' ? ubootKernel(k.vmlinuz, def.arch) : {}),
+    ...(o.firmware === 'uefi' ? uefiKernel(k.vmlinuz, k.config, def.arch) : {}),
   });
   // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
   const p = plan(asBooted, { kernel: def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
@@ -189,6 +191,19 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
 function ubootKernel(vmlinuz: string, arch: 'arm64' | 'arm'): Pick<LoadBoardOptions, 'uboot'> {
   const imageSize = kernelImageSize(arch, new Uint8Array(readFileSync(vmlinuz)));
   return imageSize === undefined ? {} : { uboot: { imageSize } };
+}
+
+/**
+ * What the uefi model needs of the kernel file EDK2 loads through fw_cfg (src/platform/uefi.ts
+ * armVirtQemuStubEntry): its size, on arm64 the Image header's image_size (_end - _text), on arm
+ * the zImage's TEXT_OFFSET from the kernel's .config.
+ */
+function uefiKernel(vmlinuz: string, config: string, arch: 'arm64' | 'arm'): Pick<LoadBoardOptions, 'uefi'> {
+  const file = new Uint8Array(readFileSync(vmlinuz));
+  const kernelFileSize = BigInt(file.length);
+  if (arch === 'arm') return { uefi: { kernelFileSize, textOffset: armTextOffset(readFileSync(config, 'utf8')) } };
+  const imageSize = kernelImageSize(arch, file);
+  return { uefi: imageSize === undefined ? {} : { kernelFileSize, imageSize } };
 }
 
 /** Reserved-memory log lines the model and the kernel should both print (same order): observation.ts isPhaseLine. */

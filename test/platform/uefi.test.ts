@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadBoard } from '../../src/board.js';
 import { getChild, getProp } from '../../src/tree/types.js';
 import { readDtb } from '../../src/fdt/reader.js';
-import { efiStubBoot } from '../../src/platform/uefi.js';
+import { armTextOffset, efiStubBoot } from '../../src/platform/uefi.js';
 import { cString, findNode } from '../../src/tree/query.js';
 
 const fixture = () => new Uint8Array(readFileSync(new URL('../fixtures/u-boot/virt-arm64-1g.dtb', import.meta.url)));
@@ -149,4 +149,11 @@ test("arm: the decompressor's room follows the zImage's TEXT_OFFSET, and its bas
     b.diagnostics.some((d) => d.code === 'uefi-phys-offset' && d.message.includes('0x40200000')),
     JSON.stringify(b.diagnostics),
   );
+});
+
+test("arm: the zImage's TEXT_OFFSET read from the kernel's .config (arch/arm/Makefile textofs-y)", () => {
+  assert.equal(armTextOffset('CONFIG_ARM=y\n'), 0x8000n);
+  assert.equal(armTextOffset('CONFIG_ARM=y\nCONFIG_ARCH_MESON=y\n'), 0x208000n);
+  assert.equal(armTextOffset('# CONFIG_ARCH_MESON is not set\nCONFIG_ARCH_REALTEK=y\n'), 0x108000n);
+  assert.equal(armTextOffset('CONFIG_ARCH_MESON=y\nCONFIG_ARCH_AXXIA=y\n'), 0x308000n, 'the later Makefile line wins');
 });
