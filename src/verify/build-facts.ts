@@ -9,7 +9,10 @@ import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '.
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
 import { debugPackage } from './debug-symbols.js';
-import { fetchRelease, type FetchReport, type KernelInfo } from './kernels.js';
+import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
+import { getProfile } from '../kernel/profiles/index.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
+import { bootedPackage, fetchRelease, type FetchReport, type KernelInfo } from './kernels.js';
 import { labDataDir, readLabRecordsJson } from './records.js';
 
 export interface BuildFactsFile {
@@ -83,6 +86,13 @@ export function packageFacts(k: KernelInfo): { excerpt?: BuildExcerpt; built: Bu
   );
 }
 
+/** The RESERVEDMEM_OF_DECLARE handlers a build has, by the names of their source files' pools. */
+function describeHandlers(h: ReservedMemConfig): string {
+  return (
+    [h.dmaCma && 'cma', h.dmaDeclareCoherent && 'dma-coherent', h.dmaRestrictedPool && 'restricted-dma'].filter(Boolean).join('+') || 'none'
+  );
+}
+
 /** What the facts say, in one line: the image, __init_begin, the handlers, CMA. */
 export function describeFacts(p: BuiltProfile['profile']): string {
   if (!p) return 'no profile';
@@ -124,4 +134,54 @@ export function storeRecordedFacts(kernel: string, dir: string, report: FetchRep
     writeBuildFacts(kernel, r.excerpt, dir);
     return { kernel, package: pkg, file: buildFactsPath(kernel, dir), summary: describeFacts(r.built.profile) };
   });
+}
+
+/** What a build's files state that differs between two profiles, as `what old -> new`. */
+export function factsChanged(from: KernelProfile, to: KernelProfile): string[] {
+  const hex = (x: bigint | undefined) => (x === undefined ? '-' : `0x${x.toString(16)}`);
+  const unit = (p: KernelProfile) => p.arm64?.lateAllocs.find((a) => a.op === 'alloc' && a.caller === 'pcpu_fc_alloc')?.size;
+  // a built-in profile without a table has Debian's (handlers/index.ts builtinHandlers)
+  const handlers = (p: KernelProfile) => describeHandlers(p.reservedMemConfig ?? debianReservedMemConfig);
+  const rows: Array<[string, string, string]> = [
+    ['image', hex(from.arm64?.reserveSize ?? from.arm?.kernelSize), hex(to.arm64?.reserveSize ?? to.arm?.kernelSize)],
+    ['image offset', hex(from.arm?.kernelOffset), hex(to.arm?.kernelOffset)],
+    ['__init_begin', hex(from.arm64?.initBeginOffset), hex(to.arm64?.initBeginOffset)],
+    ['per-cpu unit', hex(unit(from)), hex(unit(to))],
+    ['CMA MiB', String(from.cmaSizeMBytes), String(to.cmaSizeMBytes)],
+    ['CMA alignment', String(from.cmaAlignment), String(to.cmaAlignment)],
+    ['CMA areas', String(from.maxCmaAreas), String(to.maxCmaAreas)],
+    ['MAX_ORDER', String(from.maxOrder), String(to.maxOrder)],
+    ['pageblock order', String(from.pageblockOrder), String(to.pageblockOrder)],
+    ['nodes', String(from.maxNumNodes), String(to.maxNumNodes)],
+    ['handlers', handlers(from), handlers(to)],
+  ];
+  return rows.filter(([, a, b]) => a !== b).map(([what, a, b]) => `${what} ${a} -> ${b}`);
+}
+
+/**
+ * The profile of the package of a lab kernel at hand (`verify` boots it, `kernels fetch` fetched
+ * it): the built-in profile when it states that package, else the one built from the package's own
+ * config and System.map — another point release has its own image extent, __init_begin, per-cpu
+ * unit, handlers and config, while what no file states stays the built-in's lab measurement. The
+ * note says which was taken and what the package's files change.
+ */
+export function profileForPackage(k: KernelInfo): { profile?: KernelProfile; note?: string } {
+  const builtin = getProfile(k.id);
+  const pkg = bootedPackage(k);
+  if (builtin?.debianPackage === pkg) return { profile: builtin };
+  const facts = packageFacts(k);
+  const built = facts.built.profile;
+  const measuredOn = builtin ? `the built-in profile is ${builtin.debianPackage}'s` : 'there is no built-in profile';
+  if (!built)
+    return {
+      ...(builtin ? { profile: builtin } : {}),
+      note: `${k.id}: ${pkg}'s config and System.map build no profile (${facts.built.diagnostics[0]?.message ?? '?'}); ${measuredOn}`,
+    };
+  const changed = builtin ? factsChanged(builtin, built) : [];
+  return {
+    profile: built,
+    note:
+      `${k.id}: ${pkg} is read from its own config and System.map (${measuredOn}: ${changed.length ? changed.join(', ') : 'the same facts'}); ` +
+      `sizes no file states stay that build's lab measurement (re-record: npm run lab -- --kernels ${k.id})`,
+  };
 }

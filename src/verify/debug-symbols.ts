@@ -6,7 +6,7 @@
 // piped into `xz -dc | tar` and stopped once tar has the file. Measured: 2.7 MB downloaded of
 // linux-image-6.12.95+deb12-arm64-16k-dbg (1009 MB), 47 MB of the armmp-lpae one (731 MB).
 import { spawnSync } from 'node:child_process';
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 
 /** The -dbg package of a kernel image package (6.x/5.10 linux-image-*[-unsigned], 7.x linux-binary-*). */
 export function debugPackage(imagePackage: string): string {
@@ -79,4 +79,19 @@ export function fetchSystemMap(dbgPackage: string, debArch: string, dest: string
   }
   renameSync(tmp, dest);
   return undefined;
+}
+
+/** Whether `file` is Debian's stub in place of a System.map (its one line names the -dbg package). */
+export function isStubSystemMap(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(128);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /The real System\.map is in/.test(head.subarray(0, n).toString('latin1'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,7 +1,7 @@
 // Kernels as data: the Debian kernels the lab boots, how to fetch them (apt-get download +
 // dpkg-deb), where they are cached, and what their config says (page size, LPAE, CMA defaults).
 import { cacheDir } from '../cache.js';
-import { debugPackage, fetchSystemMap } from './debug-symbols.js';
+import { debugPackage, fetchSystemMap, isStubSystemMap } from './debug-symbols.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -366,6 +366,7 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
   for (const k of defs) {
     const cached = cachedKernel(k.id);
     if (cached && !opts.refresh && existsSync(cached.vmlinuz)) {
+      realSystemMap(k, cached, report);
       report.fetched.push(cached);
       continue;
     }
@@ -414,11 +415,6 @@ function fetchPackage(k: LabKernelDef, pkg: string, dir: string, report: FetchRe
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, '..'), { recursive: true });
   renameSync(tmp, dir);
-  // The package's System.map is a stub: the real one replaces it, from the head of the -dbg package
-  if (map) {
-    const mapError = fetchSystemMap(debugPackage(pkg), k.debArch, join(dir, 'boot', map));
-    if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
-  }
   const version = run('dpkg-deb', ['-f', deb, 'Version']).stdout.trim();
   const info: KernelInfo = {
     id: k.id,
@@ -430,8 +426,20 @@ function fetchPackage(k: LabKernelDef, pkg: string, dir: string, report: FetchRe
     systemMap: map ? join(dir, 'boot', map) : '',
     ...readKernelConfig(readFileSync(join(dir, 'boot', config), 'utf8')),
   };
+  realSystemMap(k, info, report);
   writeFileSync(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');
   return info;
+}
+
+/**
+ * The package's System.map is a stub: the real one replaces it, from the head of the -dbg package
+ * (also for a kernel cached before the lab did this).
+ */
+function realSystemMap(k: LabKernelDef, info: KernelInfo, report: FetchReport): void {
+  if (!info.systemMap || !isStubSystemMap(info.systemMap)) return;
+  prepareApt(report, k.suite);
+  const mapError = fetchSystemMap(debugPackage(info.package), k.debArch, info.systemMap);
+  if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
 }
 
 /**
@@ -450,7 +458,10 @@ export function fetchRelease(id: string, pkg: string, report: FetchReport): Kern
     return undefined;
   }
   const cached = cachedRelease(id, pkg);
-  if (cached) return cached;
+  if (cached) {
+    realSystemMap(k, cached, report);
+    return cached;
+  }
   prepareApt(report, k.suite);
   return fetchPackage(k, pkg, releaseDir(pkg), report);
 }

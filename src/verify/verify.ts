@@ -10,6 +10,7 @@ import { kernelImageSize } from '../platform/u-boot.js';
 import { armTextOffset } from '../platform/uefi.js';
 import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
+import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import { isPhaseLine, type Observation } from './observation.js';
 import { findFirmware, parseFirmwareConsole, type FirmwareKind } from './firmware.js';
@@ -165,7 +166,10 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     ...(o.firmware === 'uefi' ? uefiKernel(k.vmlinuz, k.config, def.arch) : {}),
   });
   // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
-  const p = plan(asBooted, { kernel: def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
+  // The profile of the package booted (another point release than the built-in's is read from its own files).
+  const own = profileForPackage(k);
+  if (own.note) res.notes.push(own.note);
+  const p = plan(asBooted, { kernel: own.profile ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
   else if (asBooted.diagnostics.some((d) => d.code === 'unknown-platform')) res.notes.push(`plan has no '${o.firmware}' platform model`);
   else {

@@ -16,11 +16,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfile } from '../../src/kernel/build/profile.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt } from '../../src/kernel/build/excerpt.js';
-import { factsOfPackage, packageFacts, profileOfFacts, readBuildFacts, writeBuildFacts } from '../../src/verify/build-facts.js';
+import {
+  factsChanged,
+  factsOfPackage,
+  packageFacts,
+  profileForPackage,
+  profileOfFacts,
+  readBuildFacts,
+  writeBuildFacts,
+} from '../../src/verify/build-facts.js';
 import { readSystemMap } from '../../src/kernel/build/system-map.js';
 import { getProfile, labBuilds } from '../../src/kernel/profiles/index.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
-import { cachedRelease } from '../../src/verify/kernels.js';
+import { cachedRelease, type KernelInfo } from '../../src/verify/kernels.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
 import { replayCase } from './replay-lib.js';
 import { runCli } from '../helpers/cli.js';
@@ -300,3 +308,44 @@ test("build: every lab kernel, from its packages' stored config and System.map l
   t.diagnostic(summary.join('\n'));
   process.stdout.write(`# built profiles\n# ${summary.join('\n# ')}\n`);
 });
+
+test('build: another point release than the built-in profile states is planned with its own files, and says what they change', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-release-'));
+  const cfg = join(dir, 'config-6.12.118+deb12-arm64');
+  const map = join(dir, 'System.map-6.12.118+deb12-arm64');
+  writeFileSync(cfg, config('6.12.118'));
+  writeFileSync(map, systemMap().replace(/^\S+ B _end$/m, 'ffff800082b30000 B _end'));
+  const builtin = getProfile('6.12-arm64')!;
+  const [name = '', version = ''] = builtin.debianPackage.split(' ');
+  const info = { ...cachedInfo(cfg, map), id: '6.12-arm64', package: name.replace('6.12.95', '6.12.118'), version: '6.12.118-1~deb12u1' };
+  const newer = profileForPackage(info);
+  assert.equal(newer.profile?.arm64?.reserveSize, 0x2b30000n);
+  assert.match(newer.note ?? '', /read from its own config and System\.map .*image 0x2b20000 -> 0x2b30000/);
+  assert.deepEqual(factsChanged(builtin, newer.profile!), ['image 0x2b20000 -> 0x2b30000']);
+  // the package the built-in states: the built-in, nothing to say
+  assert.deepEqual(profileForPackage({ ...info, package: name, version }), { profile: builtin });
+  // Debian's stub System.map: the built-in, and why
+  writeFileSync(map, 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n');
+  const stub = profileForPackage(info);
+  assert.equal(stub.profile, builtin);
+  assert.match(stub.note ?? '', /build no profile/);
+});
+
+/** A cached kernel's description for two files (what `kernels fetch` writes as info.json). */
+function cachedInfo(cfg: string, map: string): KernelInfo {
+  return {
+    id: '',
+    package: '',
+    version: '',
+    debArch: 'arm64',
+    vmlinuz: '',
+    config: cfg,
+    systemMap: map,
+    pageSize: 4096,
+    lpae: false,
+    highmem: false,
+    numa: true,
+    randomizeBase: false,
+    configLines: {},
+  };
+}

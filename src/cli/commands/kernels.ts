@@ -9,7 +9,7 @@ import { qemuAvailable } from '../../verify/qemu.js';
 import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
 import { profileIds } from '../../kernel/profiles/index.js';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { storeRecordedFacts } from '../../verify/build-facts.js';
+import { profileForPackage, storeRecordedFacts } from '../../verify/build-facts.js';
 import { labDataDir, recordedKernels } from '../../verify/records.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
@@ -48,6 +48,10 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         `${k.id.padEnd(16)} ${k.package} ${k.version}  page ${k.pageSize / 1024}K${k.lpae ? ' LPAE' : ''}  CMA ${k.cmaSizeMbytes ?? '?'} MiB\n`,
       );
+    for (const k of rep.fetched) {
+      const { note } = profileForPackage(k);
+      if (note) process.stderr.write(`note: ${note}\n`);
+    }
     for (const n of rep.notFound) process.stderr.write(`not found: ${n}\n`);
     for (const e of rep.errors) process.stderr.write(`error: ${e}\n`);
     for (const a of ['arm64', 'arm'] as const) {
