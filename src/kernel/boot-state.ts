@@ -89,6 +89,8 @@ export interface BootResult {
   /** Where it died (the kernel function its call trace shows) and why, in words. */
   panicFunction?: string;
   panicReason?: string;
+  /** The kernel hangs in the model: where (the kernel function) and why; it prints nothing more. */
+  hang?: { function: string; reason: string };
 }
 
 /**
@@ -103,6 +105,19 @@ export class BootPanic extends Error {
     readonly reason: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The modelled kernel stops for good without a word: e.g. a BUG() before the exception vectors are
+ * mapped (arm's paging_init) traps into unmapped vectors and loops there. `fn` is where, `reason` why.
+ */
+export class BootHang extends Error {
+  constructor(
+    readonly fn: string,
+    readonly reason: string,
+  ) {
+    super(`hang in ${fn}`);
   }
 }
 

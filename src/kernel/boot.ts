@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine } from './context.js';
 import { Memblock, MemblockPanic, memblockTraceLines } from './memblock.js';
 import { parseCmdline, type EarlyReserveApi } from './cmdline.js';
-import { BootPanic, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
+import { BootHang, BootPanic, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
 import { chosenBootargs } from './of-fdt.js';
 import { setupArch as setupArchArm64 } from './arch/arm64/setup.js';
 import { setupArch as setupArchArm } from './arch/arm/setup.js';
@@ -86,7 +86,8 @@ export function bootKernel(input: BootInput): BootResult {
       result.panicFunction = e.fn;
       result.panicReason = e.reason;
       for (const l of e.lines) printk('emerg', l, 'panic');
-    } else throw e;
+    } else if (e instanceof BootHang) result.hang = { function: e.fn, reason: e.reason };
+    else throw e;
   }
   return finish(result, traceStart);
 }

@@ -266,7 +266,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   const regions = rmemRegions(ctx).map(toPlanRegion);
   let exitCode: 0 | 1 | 2 = 0;
   if (hasErrors(diagnostics)) exitCode = 2;
-  else if (res.panic !== undefined || regions.some((r) => failing.includes(r.status))) exitCode = 1;
+  else if (res.panic !== undefined || res.hang || regions.some((r) => failing.includes(r.status))) exitCode = 1;
   else if (ctx.rmem === undefined || ctx.rmem.root === undefined) {
     // /reserved-memory present but ignored (unsupported format) is a kernel-side failure too.
     if (ctx.log.some((l) => /unsupported node format/.test(l.text))) exitCode = 1;
@@ -318,10 +318,22 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
         res.panicReason,
       ),
     );
+  if (res.hang)
+    diagnostics.push(
+      diag(
+        'error',
+        'kernel-hang',
+        `${profile.id} would hang at boot in ${res.hang.function}, printing nothing more`,
+        undefined,
+        res.hang.reason,
+      ),
+    );
   const boot: PlanResult['boot'] =
     res.panic !== undefined
       ? { outcome: 'panic', function: res.panicFunction ?? '', reason: res.panicReason ?? '', panic: res.panic }
-      : { outcome: 'ok' };
+      : res.hang
+        ? { outcome: 'hang', function: res.hang.function, reason: res.hang.reason }
+        : { outcome: 'ok' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return {
     kernel: profile.id,

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
-import { parseConsole } from '../../src/verify/observation.js';
+import { isUnprefixedPhaseLine, parseConsole } from '../../src/verify/observation.js';
 import { check } from '../../src/check/check.js';
 
 /**
@@ -62,8 +62,11 @@ function judge(r: LabRecord): Outcome {
   // A predicted line the lab's console parser does not keep (src/verify/observation.ts) can be
   // neither confirmed nor refuted by a record's log: counted apart like a line beyond the recording.
   // A panic is recorded by itself (observation.panicked).
+  // Records parsed before the parser kept the phase's unprefixed lines (Observation.unprefixed) lack them.
   const recordable = (text: string) =>
-    /^Kernel panic/.test(text) || parseConsole(r.kernel, `[    0.000000] ${text}\n`).log.some((l) => l.text === text);
+    /^Kernel panic/.test(text) ||
+    (parseConsole(r.kernel, `[    0.000000] ${text}\n`).log.some((l) => l.text === text) &&
+      (!!o.unprefixed || !isUnprefixedPhaseLine(text)));
   const visible = errors.filter(
     (f) => (f.logIndex === undefined || f.logIndex <= seen) && (f.kernelLine === undefined || f.kernelLine.split('; ').some(recordable)),
   );

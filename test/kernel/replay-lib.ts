@@ -226,9 +226,17 @@ export function replayCase(
   // A boot the bound stopped while the kernel was still working (or whose silence the record did
   // not measure) says nothing about how it ends: its lines are compared above, its outcome is not.
   const end = bootEnd(o);
-  const died = end === 'panic' || end === 'hang' ? end : undefined;
-  const outcomeUnseen = end === 'cut-off' || end === 'unmeasured';
   const b = p.boot;
+  // A hang prints nothing: the console stops on the last line the kernel printed before it, which
+  // must be the plan's last line. A record whose silence was not measured that stops exactly there
+  // is stuck where the plan says it hangs: counted as that hang.
+  const boot1 = (o.console ?? '').split(`\n${TRACE_BOOT_MARK}\n`)[0]!.replace(/\r/g, '').trimEnd();
+  const lastPrinted = boot1.slice(boot1.lastIndexOf('\n') + 1).replace(/^\[\s*\d+\.\d+\]\s?/, '');
+  const planLast = p.log[p.log.length - 1]?.text;
+  const stuckAtPlanEnd = o.console !== undefined && lastPrinted === planLast;
+  const died =
+    end === 'panic' || end === 'hang' ? end : end === 'unmeasured' && b.outcome === 'hang' && stuckAtPlanEnd ? 'hang' : undefined;
+  const outcomeUnseen = !died && (end === 'cut-off' || end === 'unmeasured');
   const predicted = b.outcome === 'panic' || b.outcome === 'hang';
   let traceCut = false;
   if (predicted) {
@@ -240,10 +248,14 @@ export function replayCase(
     } else if (o.reachedInit && !died) problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel reached /init`);
     else if (died && died !== b.outcome)
       problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel ${died === 'panic' ? 'panicked' : 'hung'}`);
-    else if (died) {
+    else if (died === 'hang') {
+      if (!stuckAtPlanEnd)
+        problems.push(
+          `boot: plan says it hangs in ${b.function} after ${JSON.stringify(planLast)}, the kernel stopped after ${JSON.stringify(lastPrinted)}`,
+        );
+    } else if (died) {
       // panic=-1 restarts at once: QEMU may end while the call trace is still being printed (7.2
       // armmp ends on an unwind line, `vpanic from …`); the function is then not in the console
-      const boot1 = console.split(TRACE_BOOT_MARK)[0]!.trimEnd();
       const lastLine = boot1.slice(boot1.lastIndexOf('\n') + 1);
       traceCut = died === 'panic' && !!b.function && !console.includes(b.function) && / from \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/.test(lastLine);
       if (!traceCut && (!b.function || !console.includes(b.function)))
@@ -261,7 +273,7 @@ export function replayCase(
     truncated,
     continuation: seen.continuations ? { compared: continuation, unrecorded: 0 } : { compared: 0, unrecorded: continuation },
     unprefixed: seen.unprefixed ? { compared: unprefixed, unrecorded: 0 } : { compared: 0, unrecorded: unprefixed },
-    end,
+    end: died === 'hang' ? 'hang' : end,
     ...(died ? { died, predicted: predicted && b.outcome === died } : {}),
     ...(traceCut ? { traceCut } : {}),
   };

@@ -1,8 +1,8 @@
 // arch/arm/mm/mmu.c: adjust_lowmem_bounds (where lowmem ends and memblock's limit sits),
 // arm_mm_memblock_reserve (swapper_pg_dir) and paging_init (map_lowmem's PTE tables,
 // dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
-import { MiB, type BootState } from '../../boot-state.js';
-import { MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
+import { BootHang, MiB, type BootState } from '../../boot-state.js';
+import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
 
 const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
@@ -82,6 +82,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   for (let i = 0; i < ptes.size; i++) early(page);
   mb.setCurrentLimit(lowmemLimit);
   // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
+  const staticVms: { start: bigint; end: bigint }[] = [];
   for (const area of dmaContiguousRemapList(st)) {
     const start = area.base;
     let end = area.base + area.size;
@@ -89,6 +90,19 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     if (start >= end) continue;
     mb.alloc(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
     for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
+    // iotable_init → add_static_vm_early → vm_area_add_early (mm/vmalloc.c): a static_vm
+    // overlapping one already listed is a BUG_ON; the exception vectors are not mapped before
+    // devicemaps_init, so the undefined-instruction trap faults on the vector page for ever and
+    // the console stays silent. Two recorded areas overlap when a region was fixed up for
+    // remapping, then refused by its handler and freed, and the default CMA area was put there.
+    const vm = { start: roundDown(start, page), end: roundUp(end, page) };
+    const clash = staticVms.find((o) => o.start < vm.end && vm.start < o.end);
+    if (clash)
+      throw new BootHang(
+        'vm_area_add_early',
+        `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) maps [${hex(vm.start)}-${hex(vm.end)}) for a CMA area over [${hex(clash.start)}-${hex(clash.end)}), which it already mapped for an earlier dma_contiguous_early_fixup() entry: vm_area_add_early's BUG_ON traps before the exception vectors exist, and the CPU loops on the vector page`,
+      );
+    staticVms.push(vm);
   }
   for (const sz of pi.laterEarlyAllocs) early(sz);
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize

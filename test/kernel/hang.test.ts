@@ -1,0 +1,78 @@
+// A modelled hang: arm's dma_contiguous_remap maps a CMA area over one it already mapped, and
+// vm_area_add_early's BUG_ON traps before the exception vectors exist (src/kernel/arch/arm/mmu.ts).
+// The lab's 6.12-armmp[-lpae] records #89 and #99 are such boots (test/kernel/replay.test.ts
+// checks them); here the plan, its JSON and the CLI on a board made for it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { runCli } from '../helpers/cli.js';
+
+/** One dynamic reusable shared-dma-pool region of `size` bytes, aligned to `align`. */
+function board(size: number, align: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-hang-'));
+  const f = join(dir, 'board.dts');
+  writeFileSync(
+    f,
+    `/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+		tee {
+			compatible = "shared-dma-pool";
+			reusable;
+			size = <0x0 ${size}>;
+			alignment = <0x0 ${align}>;
+		};
+	};
+};
+`,
+  );
+  return f;
+}
+
+const ram = 512n << 20n;
+
+test('a CMA region refused after its remap was recorded hangs 6.12 and 7.2 armmp in vm_area_add_early', () => {
+  // 1 MiB is below CMA_MIN_ALIGNMENT_BYTES (8 MiB on these builds): rmem_cma_setup refuses it and it is freed, but
+  // 6.12's of_reserved_mem (7.2's rmem_cma_fixup) had already recorded it for dma_contiguous_remap;
+  // the default CMA area is then placed over it
+  const f = board(0x100000, 0x100000);
+  for (const kernel of ['6.12-armmp', '6.12-armmp-lpae', '7.2-armmp', '7.2-armmp-lpae']) {
+    const p = plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram }), { kernel });
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'vm_area_add_early', kernel);
+    assert.match(p.boot.reason ?? '', /dma_contiguous_remap .* over \[0x[0-9a-f]+-0x[0-9a-f]+\)/, kernel);
+    // nothing is printed after arm_memblock_init's last line: the CMA area
+    assert.match(p.log[p.log.length - 1]!.text, /^cma: Reserved \d+ MiB at 0x/, kernel);
+    assert.ok(!p.log.some((l) => l.text.startsWith('Kernel command line:')), kernel);
+    assert.ok(
+      p.diagnostics.some((d) => d.code === 'kernel-hang' && d.severity === 'error'),
+      kernel,
+    );
+    assert.equal(p.exitCode, 1, kernel);
+  }
+  // 5.10 and 6.1 record only the CMA areas that initialised: nothing overlaps
+  for (const kernel of ['5.10-armmp', '6.1-armmp'])
+    assert.equal(plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram }), { kernel }).boot.outcome, 'ok', kernel);
+  // a region CMA accepts is an area of its own, apart from the default one
+  const aligned = plan(loadBoard(board(0x800000, 0x800000), { platform: 'qemu-virt', arch: 'arm', ram }), { kernel: '6.12-armmp' });
+  assert.equal(aligned.boot.outcome, 'ok');
+});
+
+test('carveout plan: the hang in the JSON and as an error with the reason', () => {
+  const f = board(0x100000, 0x100000);
+  const args = ['plan', f, '--kernel', '6.12-armmp', '--platform', 'qemu-virt', '--ram', '512M'];
+  const text = runCli(args);
+  assert.equal(text.status, 1);
+  assert.match(text.stderr, /error: 6\.12-armmp would hang at boot in vm_area_add_early, printing nothing more \[kernel-hang\]/);
+  const j = JSON.parse(runCli([...args, '--format', 'json']).stdout) as { boot: { outcome: string; function: string } };
+  assert.deepEqual([j.boot.outcome, j.boot.function], ['hang', 'vm_area_add_early']);
+});
