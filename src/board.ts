@@ -10,16 +10,7 @@ import { readDtb } from './fdt/reader.js';
 import { readInputFile, whyUnreadable } from './input.js';
 import { writeDtb } from './fdt/writer.js';
 import type { Tree } from './tree/types.js';
-import {
-  efiStubChosenAdded,
-  efiStubTree,
-  memorySize,
-  platformLayout,
-  type Bank,
-  type BootMethod,
-  type ExtraReservation,
-  type PlatformLayout,
-} from './platform/index.js';
+import { memorySize, platformLayout, type Bank, type BootMethod, type ExtraReservation, type PlatformLayout } from './platform/index.js';
 import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
@@ -233,16 +224,24 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
     layOnUboot(board, tree, blob, options, arch);
     return board;
   }
-  if (platform === 'uefi') {
+  if (platform === 'uefi' || board.boot === 'uefi') {
+    // Entered through the EFI stub. `--boot uefi` on a board: its own UEFI firmware, not QEMU's
+    // EDK2 (the platform file's uefi.armVirtQemu says otherwise); on qemu-virt: EDK2 ArmVirtQemu.
     board.boot = 'uefi';
-    layOnUefi(board, tree, blob, options, arch);
+    const uefi = platform === 'uefi' || platform === 'qemu-virt' ? options.uefi : { armVirtQemu: false, ...options.uefi };
+    layOnUefi(
+      board,
+      tree,
+      blob,
+      {
+        ...options,
+        ...(uefi ? { uefi } : {}),
+        ...(ram !== undefined ? { ram } : {}),
+        ...(options.bootargs === undefined && bootargs !== undefined ? { bootargs } : {}),
+      },
+      arch,
+    );
     return board;
-  }
-  if (board.boot === 'uefi') {
-    const stub = efiStubTree(tree);
-    tree = stub.tree;
-    blob = writeDtb(tree);
-    board.edits.push(...stub.edits);
   }
   const { layout, diagnostics } = platformLayout(
     tree,
@@ -266,7 +265,6 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
   if (options.kernelAt !== undefined) board.placements.kernelLoad = options.kernelAt;
   if (options.dtbAt !== undefined) board.placements.dtb = { base: options.dtbAt, size: BigInt(blob.length) };
   if (options.initrd) board.placements.initrd = options.initrd;
-  if (board.boot === 'uefi') board.placements.chosenAdded = efiStubChosenAdded(tree);
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;
 }

@@ -15,7 +15,7 @@ import {
 import { qemuInitrdError, VIRT_DEFAULT_RAM, VIRT_RAM_BASE, virtLayout, type VirtArch } from './qemu-virt.js';
 
 export * from './layout.js';
-export { efiStubBoot, efiStubChosenAdded, efiStubTree } from './uefi.js';
+export { efiStubBoot } from './uefi.js';
 export type { EfiStubInput, EfiStubResult, UefiOptions } from './uefi.js';
 export { isBoardFile, loadBoardFile } from './board-file.js';
 export type { BoardFileOptions } from './board-file.js';

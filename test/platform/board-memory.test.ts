@@ -124,8 +124,26 @@ test('--boot uefi: /memory ignored, RAM from the memory map, /memreserve/ delete
   assert.equal(b.tree!.memreserves.length, 0);
   assert.ok(b.edits.some((e) => /ignores \/memory/.test(e)));
   assert.ok(b.edits.some((e) => /1 \/memreserve\/ entry deleted/.test(e)));
-  // bootargs is in the tree: the six linux,uefi-* properties are what the stub adds
-  assert.equal(b.placements.chosenAdded, 6);
+  // the stub's update_fdt: the six linux,uefi-* properties are in the tree the kernel unflattens
+  const chosen = b.tree!.root.children.find((c) => c.name === 'chosen')!;
+  assert.deepEqual(
+    chosen.props.map((x) => x.name).filter((n) => n.startsWith('linux,uefi-')),
+    [
+      'linux,uefi-system-table',
+      'linux,uefi-mmap-start',
+      'linux,uefi-mmap-size',
+      'linux,uefi-mmap-desc-size',
+      'linux,uefi-mmap-desc-ver',
+      'linux,uefi-secure-boot',
+    ],
+  );
+  assert.equal(b.placements.chosenAdded, 0);
+  // some UEFI firmware, not QEMU's EDK2: its DT edits are not applied, the map is the RAM given
+  assert.ok(!b.edits.some((e) => /ArmVirtQemu|EDK2/.test(e)), b.edits.join('\n'));
+  assert.deepEqual(
+    b.placements.efi?.memoryMap.map((d) => [d.type, d.base, d.size]),
+    [['EFI_CONVENTIONAL_MEMORY', 0x80000000n, 512n * M]],
+  );
   const p = plan(b, { kernel: '6.12-arm64' });
   assert.equal(p.exitCode, 0);
   assert.ok(!p.log.some((l) => /memory\[0x1\]/.test(l.text)), 'one bank');
