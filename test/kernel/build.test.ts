@@ -294,13 +294,33 @@ test("build: every lab kernel, from its packages' stored config and System.map l
     );
     const bad: string[] = [];
     const counts = new Map<string, number>();
+    let imageSeen = 0;
+    let unitSeen = 0;
     for (const rec of records) {
       const p = byPackage.get(rec.package);
       assert.ok(p, `${kernel} ${rec.caseId}: recorded on ${rec.package}, which has no stored facts`);
       counts.set(rec.package, (counts.get(rec.package) ?? 0) + 1);
       const o = replayCase(rec, p);
       if (!o.ok) bad.push(`${o.caseId}: ${o.problems.join(' ; ')}`);
+      // what System.map states is what each boot of the package did: the image memblock_reserve()d
+      // by arm64_memblock_init / arm_memblock_init, the first per-cpu chunk's unit pcpu_fc_alloc asked for
+      const ev = rec.observation.memblock;
+      const image = p.arm64?.reserveSize ?? p.arm?.kernelSize;
+      if (ev.length) {
+        assert.ok(
+          ev.some((e) => e.op === 'reserve' && /^arm(64)?_memblock_init\+/.test(e.caller) && e.size === image),
+          `${kernel} ${rec.caseId}: no reservation of the image's 0x${image?.toString(16)} bytes in the trace`,
+        );
+        imageSeen++;
+      }
+      const unit = p.arm64?.lateAllocs.find((a) => a.op === 'alloc' && a.caller === 'pcpu_fc_alloc')?.size;
+      const chunk = ev.find((e) => e.op === 'alloc' && e.caller.startsWith('pcpu_fc_alloc+'));
+      if (chunk) {
+        assert.equal(chunk.size, unit, `${kernel} ${rec.caseId}: pcpu_fc_alloc`);
+        unitSeen++;
+      }
     }
+    summary.push(`${kernel}: the image's size in ${imageSeen} traces, the per-cpu unit in ${unitSeen}, as System.map states`);
     for (const [pkg, n] of counts) summary.push(`${kernel}: ${n} cases recorded on ${pkg}, replayed with the profile built from its facts`);
     summary.push(`${kernel}: ${records.length - bad.length}/${records.length} agree`);
     assert.deepEqual(bad.slice(0, 5), [], kernel);
