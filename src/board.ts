@@ -46,6 +46,11 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   memory?: Bank[];
   /** How the kernel is entered: `dt` (default: booti/bootz, QEMU -kernel) or `uefi` (the EFI stub). */
   boot?: BootMethod;
+  /**
+   * The kernel's _end - _text as the planned kernel's profile knows it (arm64): what U-Boot's booti
+   * reserves for the Image when `uboot.imageSize` (the file's own header) is not given.
+   */
+  kernelImageSize?: bigint;
   /** Where the boot loader put the arm64 Image (`_text`; booti's relocated kernel_addr_r). */
   kernelAt?: bigint;
   /** Where the boot loader put the DTB the kernel gets (its size: the blob's fdt_totalsize). */
@@ -141,6 +146,7 @@ function readInput(input: string | Uint8Array | Tree, o: LoadBoardOptions, file:
     reserve: _x,
     asBooted: _b,
     uboot: _u,
+    kernelImageSize: _k,
     uefi: _e,
     bootargs: _ba,
     overlays,
@@ -174,7 +180,11 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
       files: [given.platform ?? ''],
     };
   const { platform: _file, ...explicit } = given;
-  const options: LoadBoardOptions = boardFile?.options ? { ...boardFile.options, ...explicit } : given;
+  // The file's U-Boot settings stay under --uboot-env's variables (one environment, flags last).
+  const fileUboot = boardFile?.options?.uboot;
+  const uboot =
+    fileUboot && explicit.uboot ? { ...fileUboot, ...explicit.uboot, env: { ...fileUboot.env, ...explicit.uboot.env } } : undefined;
+  const options: LoadBoardOptions = boardFile?.options ? { ...boardFile.options, ...explicit, ...(uboot ? { uboot } : {}) } : given;
   const platform = options.platform ?? 'board';
   const arch = options.arch ?? 'arm64';
   const read = readInput(input, options, file);
@@ -294,6 +304,7 @@ function layOnUboot(board: Board, tree: Tree, blob: Uint8Array, o: LoadBoardOpti
     initrdSize: o.initrd?.size ?? o.initrdSize ?? 0n,
     ...(qemu ? { qemuTotalsize: BigInt(handed.blob.length) } : {}),
     options: {
+      ...(o.kernelImageSize !== undefined ? { imageSize: o.kernelImageSize } : {}),
       ...o.uboot,
       env: { ...(qemu && o.bootargs !== undefined ? { bootargs: o.bootargs } : {}), ...env },
     },

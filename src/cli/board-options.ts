@@ -249,5 +249,10 @@ export async function loadHandlerFiles(files: string[]): Promise<LoadedHandlers>
 
 /** The board for one kernel (its arch decides QEMU's machine and the DTB alignment). */
 export function loadBoardFor(args: BoardArgs, profile: KernelProfile): Board {
-  return loadBoard(args.file ?? '', { ...args.board, arch: profile.arch });
+  const a64 = profile.arm64;
+  return loadBoard(args.file ?? '', {
+    ...args.board,
+    arch: profile.arch,
+    ...(a64 ? { kernelImageSize: a64.reserveStartOffset + a64.reserveSize } : {}),
+  });
 }

@@ -5,7 +5,10 @@
 // dynamic pool. What U-Boot printed and what the kernel reserved (memblock=debug) is quoted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { loadBoard } from '../../src/board.js';
 import { getChild, getProp } from '../../src/tree/types.js';
 import { parseDts } from '../../src/source/parser.js';
@@ -241,4 +244,23 @@ test('kernelImageSize: the arm64 Image header image_size, the zImage end - start
   assert.equal(kernelImageSize('arm', z), 0x5c9200n);
   assert.equal(kernelImageSize('arm', img), undefined);
   assert.equal(kernelImageSize('arm64', z), undefined);
+});
+
+test("CLI: the kernel's size from the planned kernel's profile reaches U-Boot's lmb; --uboot-env adds to the platform file's environment", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-uboot-cli-'));
+  const dts = join(dir, 'b.dts');
+  writeFileSync(
+    dts,
+    `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
+      reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; a@41000000 { reg = <0 0x41000000 0 0x100000>; }; }; };\n`,
+  );
+  const json = join(dir, 'u.json');
+  writeFileSync(json, JSON.stringify({ platform: 'u-boot', uboot: { env: { fdt_addr_r: '0x48000000', fdt_high: '0xffffffffffffffff' } } }));
+  const r = runCli(['plan', dts, '--kernel', '6.12-arm64', '--platform', json, '--uboot-env', 'bootargs=console=ttyAMA0']);
+  assert.equal(r.status, 0, r.stderr);
+  // a@41000000 lies inside the Image booti reserved at 0x40400000 (_end - _text of 6.12-arm64)
+  assert.match(r.stdout, /U-Boot could not reserve \/reserved-memory\/a@41000000 \(0x41000000\+0x100000\)/);
+  // the file's fdt_addr_r and fdt_high kept, the flag's bootargs added
+  assert.match(r.stdout, /DTB used in place at 0x48000000/);
+  assert.match(r.stdout, /\/chosen\/bootargs = "console=ttyAMA0"/);
 });
