@@ -6,7 +6,7 @@ import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { addChild, cloneNode, setProp, stringsValue } from '../tree/edit.js';
 import { HDR } from '../fdt/constants.js';
 import { cString, readU32, strings } from '../tree/query.js';
-import { getChild, getProp, newNode, nodePath, walkNodes, type Tree } from '../tree/types.js';
+import { getChild, newNode, nodePath, walkNodes, type Tree } from '../tree/types.js';
 import type { Bank } from './layout.js';
 import { ARMVIRTQEMU_FOOTPRINT, armVirtQemuDxeEnd, type EfiBoot } from './efi-memmap.js';
 import { blobStrings, stringsAfter, structSize } from './libfdt.js';
