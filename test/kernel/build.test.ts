@@ -369,3 +369,17 @@ function cachedInfo(cfg: string, map: string): KernelInfo {
     configLines: {},
   };
 }
+
+test('build: kernels facts refuses what it cannot do (exit 2), kernels lists the package each built-in profile states', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-facts-cli-'));
+  const env = { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') };
+  const empty = runCli(['kernels', 'facts', '--dir', dir], { env });
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /no lab records in/);
+  const unknown = runCli(['kernels', 'facts', 'no-such-kernel'], { env });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown kernel 'no-such-kernel'/);
+  const list = runCli(['kernels', '--format', 'json'], { env });
+  const rows = (JSON.parse(list.stdout) as { kernels: Array<{ id: string; profilePackage?: string }> }).kernels;
+  assert.equal(rows.find((r) => r.id === '6.12-arm64')?.profilePackage, getProfile('6.12-arm64')!.debianPackage);
+});

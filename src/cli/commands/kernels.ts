@@ -7,7 +7,8 @@ import { cacheDir } from '../../cache.js';
 import { splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
 import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
-import { profileIds } from '../../kernel/profiles/index.js';
+import { getProfile, profileIds } from '../../kernel/profiles/index.js';
+import { isStubSystemMap } from '../../verify/debug-symbols.js';
 import { renderDiagnostic } from '../../diagnostics.js';
 import { profileForPackage, storeRecordedFacts } from '../../verify/build-facts.js';
 import { labDataDir, recordedKernels } from '../../verify/records.js';
@@ -88,6 +89,10 @@ export async function run(argv: string[]): Promise<number> {
       pageSize: c?.pageSize,
       lpae: c?.lpae,
       cmaSizeMbytes: c?.cmaSizeMbytes,
+      // the package the built-in profile states (and the lab's records were made on); a cached
+      // newer one is planned from its own files (profileForPackage)
+      profilePackage: getProfile(k.id)?.debianPackage,
+      stubSystemMap: !!c?.systemMap && isStubSystemMap(c.systemMap),
     };
   });
   const builds = storedKernelNames();
@@ -98,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
   for (const r of rows) {
     process.stdout.write(
-      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}\n`,
+      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}${r.fetched && r.profilePackage !== `${r.package} ${r.version}` ? `  (built-in profile: ${r.profilePackage}; ${r.stubSystemMap ? `Debian's stub System.map: 'kernels fetch ${r.id}' gets the real one to read this package's own facts` : "this package's own facts are read from its files"})` : ''}\n`,
     );
   }
   if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
@@ -159,6 +164,7 @@ function facts(argv: string[]): number {
     else ids.push(name);
   }
   const recorded = recordedKernels(dir).filter((id) => labKernels.some((k) => k.id === id));
+  if (!recorded.length) return usage(`no lab records in ${dir}`);
   const report = { fetched: [], notFound: [], errors: [], log: [] };
   let failed = 0;
   for (const id of ids.length ? ids : recorded) {
