@@ -27,6 +27,6 @@ export function archNumaInit(st: BootState): bigint {
     ctx.printk('info', `${a.numa.nodeDataMessage} ${range}`, 'setup_node_data');
   }
   touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
-  if (a.numa.cpumaskAlloc) touch(st, mb.alloc(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
+  if (a.numa.cpumaskAlloc) touch(st, mb.allocOrPanic(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
   return nd;
 }

@@ -133,6 +133,11 @@ export interface MemblockBehaviour {
   physAllocRangeTraced: boolean;
   /** The `__func__` of freeing a physical range: memblock_phys_free (5.16 and later) or 5.10's memblock_free(phys_addr_t, phys_addr_t). */
   physFree: 'memblock_phys_free' | 'memblock_free';
+  /**
+   * mm/memblock.c has __memblock_alloc_or_panic (7.2), which the memblock_alloc_or_panic() call
+   * sites go through: their allocation's `%pS` is __memblock_alloc_or_panic, not the call site.
+   */
+  allocOrPanic: boolean;
 }
 
 export interface MemblockOptions {
@@ -678,6 +683,14 @@ export class Memblock {
   }
 
   /**
+   * A call site that is memblock_alloc_or_panic() in 7.2 (before: memblock_alloc and a panic of
+   * its own): the same allocation, printed from __memblock_alloc_or_panic where the series has it.
+   */
+  allocOrPanic(size: bigint, align: bigint, caller: string): bigint {
+    return this.alloc(size, align, allocOrPanicCaller(this.behaviour, caller));
+  }
+
+  /**
    * `count` memblock_phys_alloc_range calls with the same arguments, one after the other, as
    * early_pgtable_alloc makes them: the memblock tables and the trace come out as those calls
    * leave them, in time that does not grow with `count`. Stops after the first failed call (the
@@ -936,6 +949,11 @@ export function formatPa(x: bigint, physAddrBits: 32 | 64): string {
   const digits = physAddrBits / 4;
   const m = (1n << BigInt(physAddrBits)) - 1n;
   return '0x' + (x & m).toString(16).padStart(digits, '0');
+}
+
+/** The `%pS` of an allocation made by a memblock_alloc_or_panic() call site in `caller` (Memblock.allocOrPanic). */
+export function allocOrPanicCaller(behaviour: MemblockBehaviour, caller: string): string {
+  return behaviour.allocOrPanic ? '__memblock_alloc_or_panic' : caller;
 }
 
 /** A reserve's event, whatever the series calls it (memblock_reserve; 7.2's __memblock_reserve). */

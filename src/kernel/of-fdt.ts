@@ -109,5 +109,5 @@ export function unflattenDeviceTree(st: BootState): void {
   if (!sizes) return;
   // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)
   const unfSize = BigInt(unflattenSize(ctx.tree, sizes, layout.chosenAdded));
-  touch(st, mb.alloc(unfSize, BigInt(sizes.align), 'early_init_dt_alloc_memory_arch'), unfSize, 'early_init_dt_alloc_memory_arch');
+  touch(st, mb.allocOrPanic(unfSize, BigInt(sizes.align), 'early_init_dt_alloc_memory_arch'), unfSize, 'early_init_dt_alloc_memory_arch');
 }

@@ -1,11 +1,19 @@
 // mm/sparse.c sparse_init (SPARSEMEM_VMEMMAP + SPARSEMEM_EXTREME, as arm64 builds it): the
 // mem_section roots, the usemap near NODE_DATA, the memmap buffer (sparse_buffer_init) and the
-// vmemmap page tables (mm/sparse-vmemmap.c), sparse_buffer_fini freeing what was not used.
+// vmemmap page tables (mm/sparse-vmemmap.c), sparse_buffer_fini freeing what was not used; 7.2
+// has no buffer (Arm64Series.sparseMemmap).
 // Sections and roots are counted from the memory regions' address ranges, and the allocations made
 // once per root or per section go through memblock's repeated allocation, so a plan costs the
 // same for a petabyte as for a gigabyte.
 import { touch, type BootState } from './boot-state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, roundDown, roundUp, type AllocRun, type MemblockRegion } from './memblock.js';
+import {
+  MEMBLOCK_ALLOC_ACCESSIBLE,
+  MEMBLOCK_ALLOC_NOLEAKTRACE,
+  roundDown,
+  roundUp,
+  type AllocRun,
+  type MemblockRegion,
+} from './memblock.js';
 
 /** The present sections (memory_present over every memory region): inclusive ranges of section numbers, in order. */
 export function presentSectionRanges(regions: readonly MemblockRegion[], sectionShift: bigint): [bigint, bigint][] {
@@ -80,7 +88,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const memstart = st.memstart!;
   const secShift = BigInt(sp.sectionSizeBits);
   const { sections, roots } = countSections(presentSectionRanges(mb.memory.regions, secShift), BigInt(sp.sectionsPerRoot));
-  touch(st, mb.alloc(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
+  touch(st, mb.allocOrPanic(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
   touchRuns(
     st,
     mb.allocTryNidRepeat(
@@ -96,11 +104,33 @@ export function sparseInit(st: BootState, nd: bigint): void {
     sp.rootBytes,
     'sparse_init',
   );
-  const goal = roundDown(nd, 1n << secShift);
   const usemap = sp.usemapBytesPerSection * sections;
-  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap, 'sparse_init');
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
+  // the memmap pages a section needs when vmemmap_populate maps base pages (not 4 KiB: no PMD blocks)
+  const memmapPages = roundUp(sp.structPageSize * pagesPerSection, page) / page;
+  if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
+    touch(st, mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid'), usemap, 'sparse_init');
+    const memmapAlloc = (count: bigint, size: bigint) =>
+      mb.allocTryNidRepeat(
+        Number(count),
+        size,
+        size,
+        memstart,
+        MEMBLOCK_ALLOC_NOLEAKTRACE,
+        0,
+        'memmap_alloc',
+        'memblock_alloc_try_nid_raw',
+      );
+    // the vmemmap tables are zeroed through the linear map (vmemmap_alloc_block_zero)
+    for (let i = 0; i < sp.vmemmapTablesFixed; i++) touchRuns(st, memmapAlloc(1n, page), page, 'sparse_init');
+    // vmemmap_populate: a PMD block per section with 4 KiB pages (vmemmap_populate_hugepages), else base pages
+    if (p.pageSize === 4096) memmapAlloc(sections, sectionMapSize);
+    else memmapAlloc(sections * memmapPages, page);
+    return;
+  }
+  const goal = roundDown(nd, 1n << secShift);
+  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap, 'sparse_init');
   const buf = mb.allocTryNid(
     sectionMapSize * sections,
     sectionMapSize,
@@ -129,12 +159,12 @@ export function sparseInit(st: BootState, nd: bigint): void {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
     // __earlyonly_bootmem_alloc() per block — PMD blocks with 4 KiB pages, base pages otherwise.
     if (p.pageSize === 4096) earlyRepeat(sections, sectionMapSize);
-    else earlyRepeat((sections * roundUp(sp.structPageSize * pagesPerSection, page)) / page, page);
+    else earlyRepeat(sections * memmapPages, page);
   }
   // sparse_buffer_fini: with 4 KiB pages vmemmap_populate() maps PMD blocks carved from the
   // buffer (all of it used); other page sizes populate base pages, and the rest is freed.
   if (buf && p.pageSize !== 4096) {
-    const used = sections * roundUp(sp.structPageSize * pagesPerSection, page);
+    const used = sections * memmapPages * page;
     const total = sectionMapSize * sections;
     if (used < total) mb.physFree(buf + used, total - used, 'memblock_free');
   }

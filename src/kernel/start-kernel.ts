@@ -118,8 +118,8 @@ function prepareNamespace(st: BootState): void {
 function setupCommandLine(st: BootState): void {
   const mb = st.ctx.memblock;
   const len = BigInt(new TextEncoder().encode(st.ctx.cmdline.raw).length + 1);
-  mb.alloc(len, 64n, 'start_kernel');
-  mb.alloc(len, 64n, 'start_kernel');
+  mb.allocOrPanic(len, 64n, 'start_kernel');
+  mb.allocOrPanic(len, 64n, 'start_kernel');
 }
 
 /** setup_per_cpu_areas and neighbours: this build's sequence of allocations and frees (profile data). */

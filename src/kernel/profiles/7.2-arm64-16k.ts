@@ -11,7 +11,7 @@ export const build: Arm64Build = {
     ...build72.measured,
     reserveSize: 0x2fa0000n,
     initBeginOffset: 0x2540000n,
-    nodeDataSize: 0x3880n,
+    nodeDataSize: 0x3940n,
     usemapBytesPerSection: 32n,
   },
   measuredFrom:

@@ -21,6 +21,7 @@ export const linux510: KernelSeries = {
     reserve: 'plain', // memblock_reserve: memblock_add_range(&memblock.reserved, base, size, MAX_NUMNODES, 0)
     physAllocRangeTraced: false, // memblock_phys_alloc_range calls memblock_alloc_range_nid without a memblock_dbg
     physFree: 'memblock_free', // memblock_free(phys_addr_t base, phys_addr_t size) prints its own __func__
+    allocOrPanic: false,
   },
   rmem: {
     scheme: 'after-sort', // drivers/of/of_reserved_mem.c fdt_init_reserved_mem
@@ -55,6 +56,7 @@ export const linux510: KernelSeries = {
     linearAliasBlocks: true,
     linearMapFitWarning: false,
     sparseInit: 'bootmem-init',
+    sparseMemmap: 'buffer',
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
     earlyParams: [],

@@ -18,6 +18,7 @@ export const linux61: KernelSeries = {
     reserve: 'plain',
     physAllocRangeTraced: true,
     physFree: 'memblock_phys_free',
+    allocOrPanic: false,
   },
   rmem: {
     scheme: 'after-sort',
@@ -51,6 +52,7 @@ export const linux61: KernelSeries = {
     linearAliasBlocks: true,
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
+    sparseMemmap: 'buffer',
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],

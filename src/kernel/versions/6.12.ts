@@ -18,6 +18,7 @@ export const linux612: KernelSeries = {
     reserve: 'plain',
     physAllocRangeTraced: true,
     physFree: 'memblock_phys_free',
+    allocOrPanic: false,
   },
   rmem: {
     scheme: 'on-save',
@@ -51,6 +52,7 @@ export const linux612: KernelSeries = {
     linearAliasBlocks: true,
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
+    sparseMemmap: 'buffer',
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',

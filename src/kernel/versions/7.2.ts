@@ -20,6 +20,7 @@ export const linux72: KernelSeries = {
     reserve: 'kern',
     physAllocRangeTraced: true,
     physFree: 'memblock_phys_free',
+    allocOrPanic: true, // mm/memblock.c __memblock_alloc_or_panic; include/linux/memblock.h memblock_alloc_or_panic
   },
   rmem: {
     scheme: 'on-save', // drivers/of/of_reserved_mem.c: dynamic regions initialised in fdt_scan_reserved_mem
@@ -55,6 +56,7 @@ export const linux72: KernelSeries = {
     linearAliasBlocks: false,
     linearMapFitWarning: true,
     sparseInit: 'free-area-init',
+    sparseMemmap: 'memmap-alloc', // mm/sparse.c sparse_usage_init; mm/sparse-vmemmap.c __earlyonly_bootmem_alloc → memmap_alloc
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',

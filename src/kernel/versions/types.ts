@@ -54,6 +54,15 @@ export interface Arm64Series {
    * later, from free_area_init (7.2 mm/mm_init.c), after setup_arch.
    */
   sparseInit: 'bootmem-init' | 'free-area-init';
+  /**
+   * How sparse_init backs the memmap. 'buffer' (up to 6.12): the usemap in NODE_DATA's section
+   * (sparse_early_usemaps_alloc_pgdat_section, CONFIG_MEMORY_HOTREMOVE), every section's memmap
+   * carved from one sparse buffer (sparse_buffer_init: memmap_alloc, exact node), the vmemmap tables
+   * and fallbacks by __earlyonly_bootmem_alloc. 'memmap-alloc' (7.2 mm/sparse.c sparse_init_nid):
+   * the usemap anywhere on the node (sparse_usage_init: memblock_alloc_node), no buffer — each vmemmap
+   * table and block is its own memmap_alloc (mm/mm_init.c) below MEMBLOCK_ALLOC_NOLEAKTRACE.
+   */
+  sparseMemmap: 'buffer' | 'memmap-alloc';
   /** SECTION_SIZE_BITS (arch/arm64/include/asm/sparsemem.h) for a page size: 30 on 5.10; 27, or 29 with 64K pages, from 5.12 on. */
   sectionSizeBits(pageSize: number): number;
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */

@@ -59,7 +59,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const pi = st.ctx.profile.arm!.pagingInit;
   const PMD = 2n * MiB;
   const page = mb.pageSize;
-  const early = (sz: bigint) => mb.alloc(sz, sz, 'early_alloc');
+  const early = (sz: bigint) => mb.allocOrPanic(sz, sz, 'early_alloc');
   // map_lowmem: sections where [addr, next) and phys are section aligned, else a PTE table per PMD
   const ptes = new Set<bigint>();
   for (const r of mb.memory.regions) {
@@ -88,7 +88,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     let end = area.base + area.size;
     if (end > lowmemLimit) end = lowmemLimit;
     if (start >= end) continue;
-    mb.alloc(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
+    mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
     for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
     // iotable_init → add_static_vm_early → vm_area_add_early (mm/vmalloc.c): a static_vm
     // overlapping one already listed is a BUG_ON; the exception vectors are not mapped before

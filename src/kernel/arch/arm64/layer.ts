@@ -4,6 +4,7 @@
 import { composeProfile, log2, MiB, type ArchDefaults, type BuildFacts } from '../../profiles/define.js';
 import type { Arm64Layout, KernelProfile, LateAlloc } from '../../profiles/types.js';
 import type { KernelSeries } from '../../versions/types.js';
+import { allocOrPanicCaller } from '../../memblock.js';
 
 export const arm64Defaults: ArchDefaults = {
   arch: 'arm64',
@@ -58,8 +59,13 @@ function percpuAllocs(series: KernelSeries, page: bigint, cache: bigint, m: Perc
     { op: 'alloc', size: page, align: cache, caller: 'pcpu_embed_first_chunk' },
     { op: 'alloc', size: m.unit, align: page, caller: 'pcpu_fc_alloc', nid: 0, fromMemstart: true },
     { op: 'free', of: 2, at: 'end', size: 0n, caller: f.unitTail },
-    ...m.setup.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: 'pcpu_setup_first_chunk' })),
-    ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: 'pcpu_alloc_first_chunk' })),
+    // memblock_alloc_or_panic() call sites (mm/percpu.c)
+    ...m.setup.map(
+      (size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: allocOrPanicCaller(series.memblock, 'pcpu_setup_first_chunk') }),
+    ),
+    ...m.alloc.map(
+      (size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: allocOrPanicCaller(series.memblock, 'pcpu_alloc_first_chunk') }),
+    ),
     { op: 'free', of: 0, caller: f.allocInfo },
     { op: 'free', of: 1, caller: f.areas },
   ];

@@ -23,7 +23,7 @@ export function setupArch(st: BootState): void {
   unflattenDeviceTree(st);
   const nodeData = bootmemInit(st);
   // request_standard_resources: one struct resource (64 bytes) per memory region
-  mb.alloc(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
+  mb.allocOrPanic(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
   // 7.2: start_kernel → mm_core_init_early → free_area_init → sparse_init
   if (ctx.profile.series.arm64.sparseInit === 'free-area-init') sparseInit(st, nodeData);
 }
