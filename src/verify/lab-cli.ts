@@ -2,7 +2,7 @@
 // (`--help` lists every option).
 // Boots generated cases on each kernel (both cores in parallel), caches each observation keyed by
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
-import { labKernels, fetchKernels, type KernelInfo } from './kernels.js';
+import { bootedPackage, labKernels, fetchKernels, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
@@ -123,10 +123,11 @@ async function main(): Promise<number> {
       }
       if (unseen) process.stderr.write(`lab: ${id}: ${unseen} case(s) printed nothing before the bound, not recorded\n`);
       if (recs.size) writeLabRecordsJson(id, [...recs.values()], out);
-      // beside the records: the build facts of the package booted (src/verify/build-facts.ts)
+      // beside the records: the build facts of the package booted (src/verify/build-facts.ts), once some record is of it
+      if (![...recs.values()].some((r) => r.package === bootedPackage(k))) continue;
       const f = packageFacts(k);
-      if (recs.size && f.excerpt) writeBuildFacts(id, f.excerpt, out);
-      else if (recs.size)
+      if (f.excerpt) writeBuildFacts(id, f.excerpt, out);
+      else
         process.stderr.write(
           `lab: ${id}: ${k.package}'s build facts not stored: ${f.built.diagnostics.map((d) => d.message).join('; ')}\n`,
         );
