@@ -165,3 +165,16 @@ export function parseFirmwareConsole(consoleText: string): FirmwareConsole {
   }
   return out;
 }
+
+/**
+ * What U-Boot printed while it placed the initrd and the DTB (boot_ramdisk_high,
+ * boot_fdt_add_mem_rsv_regions, boot_relocate_fdt, their failures): the lines the u-boot model
+ * predicts (Board.bootloaderOutput), in order.
+ */
+export function ubootPlacingLines(consoleLines: string[]): string[] {
+  return consoleLines.filter((l) =>
+    /^( {3}Loading Ramdisk to |ERROR: |Failed using fdt_high|ramdisk - allocation|device tree - allocation|FDT creation failed| {3}Loading Device Tree to | {3}Using Device Tree in place at | {3}Reserved memory region for spin-table)/.test(
+      l,
+    ),
+  );
+}

@@ -13,7 +13,7 @@ import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
 import { isPhaseLine, type Observation } from './observation.js';
-import { findFirmware, parseFirmwareConsole, type FirmwareKind } from './firmware.js';
+import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
   kernel: string;
@@ -165,6 +165,16 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     ...(o.firmware === 'u-boot' ? ubootKernel(k.vmlinuz, def.arch) : {}),
     ...(o.firmware === 'uefi' ? uefiKernel(k.vmlinuz, k.config, def.arch) : {}),
   });
+  if (o.firmware === 'u-boot') {
+    // What U-Boot said while placing the initrd and the DTB against what the u-boot model says it prints.
+    const said = ubootPlacingLines(parseFirmwareConsole(booted.boots[booted.boots.length - 1]?.console ?? '').lines);
+    const mine = asBooted.bootloaderOutput ?? [];
+    res.notes.push(
+      said.join('\n') === mine.join('\n')
+        ? `the u-boot model predicts what U-Boot printed placing the initrd and the DTB (${said.length} line${said.length === 1 ? '' : 's'})`
+        : `U-Boot printed:\n${said.join('\n')}\nthe u-boot model predicted:\n${mine.join('\n')}`,
+    );
+  }
   // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
   // The profile of the package booted (another point release than the built-in's is read from its own files).
   const own = profileForPackage(k);

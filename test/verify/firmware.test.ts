@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { FIRMWARE_KINDS, parseFirmwareConsole, type FirmwareKind } from '../../src/verify/firmware.js';
+import { FIRMWARE_KINDS, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from '../../src/verify/firmware.js';
 import { firmwareDataDir, readFirmwareRecordsJson, type FirmwareRecordJson } from '../../src/verify/firmware-lab.js';
 import { decodeRecord, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { caseId, generateCase, type LabCase } from '../../src/verify/generator.js';
@@ -137,10 +137,6 @@ const ASSERTED: Record<FirmwareKind, Check[]> = {
   'u-boot': ['rmem', 'early', 'dtb', 'printed'],
   uefi: ['rmem', 'early', 'dtb', 'memory', 'efi'],
 };
-
-/** What U-Boot printed while placing the initrd and the DTB (what the model's bootloaderOutput holds). */
-const UBOOT_PLACING =
-  /^( {3}Loading Ramdisk to |ERROR: |Failed using fdt_high|ramdisk - allocation|device tree - allocation| {3}Loading Device Tree to | {3}Using Device Tree in place at )/;
 
 /**
  * What booti/bootz reserved for the kernel, from the boot: arm64's Image header image_size is the
@@ -301,7 +297,7 @@ for (const kind of FIRMWARE_KINDS) {
             ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
             ...(imageSize !== undefined ? { uboot: { imageSize } } : {}),
           });
-          const said = j.firmware.console[last]!.filter((l) => UBOOT_PLACING.test(l));
+          const said = ubootPlacingLines(j.firmware.console[last]!);
           const mine = board.bootloaderOutput ?? [];
           results.printed = said.join('\n') === mine.join('\n') || `U-Boot ${JSON.stringify(said)} model ${JSON.stringify(mine)}`;
         } else {
