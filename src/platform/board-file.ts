@@ -376,7 +376,7 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
         object(
           v,
           'uefi',
-          ['free', 'imageAt', 'imageSize', 'kernelFileSize', 'rng', 'armVirtQemu', 'memoryMap', 'memoryMapAt', 'memattr'],
+          ['free', 'imageAt', 'imageSize', 'kernelFileSize', 'textOffset', 'rng', 'armVirtQemu', 'memoryMap', 'memoryMapAt', 'memattr'],
           (k, w) => {
             if (k === 'memoryMap') {
               efiGiven = true;
@@ -419,7 +419,7 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
             } else if (k === 'free') {
               const b = banks(w, 'uefi.free');
               if (b) u.free = b;
-            } else if (k === 'imageAt' || k === 'imageSize' || k === 'kernelFileSize') {
+            } else if (k === 'imageAt' || k === 'imageSize' || k === 'kernelFileSize' || k === 'textOffset') {
               const n = size(w, `uefi.${k}`);
               if (n !== undefined) u[k] = n;
             } else if (w.kind === 'bool') u[k === 'rng' ? 'rng' : 'armVirtQemu'] = w.value;

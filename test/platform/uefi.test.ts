@@ -4,7 +4,9 @@
 // what the kernel printed (efi=debug, memblock=debug) is quoted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadBoard } from '../../src/board.js';
 import { getChild, getProp } from '../../src/tree/types.js';
 import { readDtb } from '../../src/fdt/reader.js';
@@ -156,4 +158,23 @@ test("arm: the zImage's TEXT_OFFSET read from the kernel's .config (arch/arm/Mak
   assert.equal(armTextOffset('CONFIG_ARM=y\nCONFIG_ARCH_MESON=y\n'), 0x208000n);
   assert.equal(armTextOffset('# CONFIG_ARCH_MESON is not set\nCONFIG_ARCH_REALTEK=y\n'), 0x108000n);
   assert.equal(armTextOffset('CONFIG_ARCH_MESON=y\nCONFIG_ARCH_AXXIA=y\n'), 0x308000n, 'the later Makefile line wins');
+});
+
+test('a platform file gives uefi.textOffset (arm: the decompressor room of a TEXT_OFFSET 0x208000 zImage)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-uefi-'));
+  const file = join(dir, 'board.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      platform: 'uefi',
+      memory: '0x40000000+1G',
+      uefi: { armVirtQemu: false, free: ['0x40000000+0x3c000000'], textOffset: '0x208000' },
+    }),
+  );
+  const b = loadBoard(fixture(), { platform: file, arch: 'arm', asBooted: true, initrdSize: 0xdd856n });
+  assert.ok(
+    b.edits.some((e) => e.includes('kernel at 0x40208000 (PHYS_OFFSET 0x40000000): the lowest free 0x2400000 bytes')),
+    b.edits.join('\n'),
+  );
+  assert.deepEqual(b.placements.initrd, { base: 0x5ff22000n, size: 0xdd856n });
 });
