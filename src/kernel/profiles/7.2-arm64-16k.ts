@@ -15,9 +15,10 @@ export const build: Arm64Build = {
     usemapBytesPerSection: 32n,
   },
   measuredFrom:
-    "data/lab/7.2-arm64-16k.jsonl.gz (the kernel image), __init_begin from its System.map; NODE_DATA and the usemap are 6.12-arm64-16k values, the rest 7.2-arm64's, not yet fitted",
-  // the boot model's other lab checks need sizes not fitted to this build yet: reported, not asserted
-  verifiedOn: ['early-reservations'],
+    'data/lab/7.2-arm64-16k.jsonl.gz (the kernel image, NODE_DATA, the usemap, the per-cpu unit and bitmaps), __init_begin from its System.map',
+  // pcpu_alloc_first_chunk's chunk, alloc_map, bound_map and md_blocks for both chunks: 32 KiB
+  // regions, two 16 KiB blocks each
+  percpu: { ...build72.percpu, alloc: [0x88n, 0x400n, 0x408n, 0x40n, 0x88n, 0x400n, 0x408n, 0x40n] },
 };
 
 export const profile = arm64Profile(linux72, '7.2-arm64-16k', 'linux-binary-7.2.13+deb14-arm64-16k 7.2.13-1', build);
