@@ -32,6 +32,7 @@ const hex = (x: bigint) => `0x${x.toString(16)}`;
  */
 function laterBoot(st: BootState): void {
   memblockFreeAll(st);
+  kmemCacheInit(st);
   cmaInitReservedAreas(st);
   prepareNamespace(st);
 }
@@ -58,6 +59,36 @@ function memblockFreeAll(st: BootState): void {
       ['BUG: Bad page state in process swapper  pfn:00001', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
       'memblock_free_all',
       `${before} ends at ${hex(start)}, inside the last page below 4 GiB: __free_memory_core's PFN_UP(${hex(start)}) for the free memory after it overflows the 32-bit phys_addr_t to pfn 0, so the pages from pfn 0 (below RAM, without struct pages) up to max_low_pfn are freed`,
+    );
+  }
+}
+
+/**
+ * arm64: memory below memstart_addr (5.10's fdt_init_reserved_mem gives a failed no-map region
+ * below RAM back with memblock_add, drivers/of/of_reserved_mem.c) has linear addresses below
+ * PAGE_OFFSET, which no table translates. memblock_free_all hands its free pages to the buddy
+ * allocator. When memory starts inside a pageblock, memmap_init_zone never marks that pageblock
+ * MIGRATE_MOVABLE (it does so at pageblock-aligned pfns, mm/page_alloc.c): its pages are the
+ * only free unmovable ones, so kmem_cache_init's first slab page (mm/slub.c) is one of them, is
+ * zeroed through its address and faults in the idle task. In a movable pageblock they are handed
+ * out later, to no caller the layout decides: not followed (plan warns of regions below RAM).
+ */
+function kmemCacheInit(st: BootState): void {
+  const memstart = st.memstart;
+  const mb = st.ctx.memblock;
+  const low = mb.memory.regions[0]?.base;
+  if (memstart === undefined || low === undefined) return;
+  const block = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
+  const blockEnd = low - (low % block) + block;
+  if (low % block === 0n) return;
+  for (const [start, end] of mb.freeRanges()) {
+    if (start >= memstart || start >= blockEnd) return;
+    const top = end < memstart ? end : memstart;
+    throw new BootPanic(
+      'Attempted to kill the idle task!',
+      ['Unable to handle kernel paging request in clear_page', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+      'kmem_cache_init',
+      `the free memory [${hex(start)}-${hex(top - 1n)}] lies below memstart_addr ${hex(memstart)}, so its linear addresses are below PAGE_OFFSET (arch/arm64/include/asm/memory.h __phys_to_virt): the buddy allocator gets it from memblock_free_all, and zeroing the first slab page from it faults`,
     );
   }
 }

@@ -1,7 +1,7 @@
 // arch/arm64/mm/mmu.c: paging_init — map_mem() builds the linear map from early_pgtable_alloc()
 // pages (how many: countLinearMapTables), the init_pg_dir is freed, memblock may resize from then on.
-import { BootPanic, type BootState } from '../../boot-state.js';
-import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP } from '../../memblock.js';
+import { BootPanic, writeRam, type BootState } from '../../boot-state.js';
+import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, type AllocRun } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
 import { kernelText } from './init.js';
 
@@ -85,6 +85,8 @@ export function pagingInit(st: BootState): void {
   // for each table, and panic() when there is none
   const pgAlloc = (count: number) => {
     const runs = mb.physAllocRangeRepeat(count, page, page, 0n, MEMBLOCK_ALLOC_NOLEAKTRACE, pg.caller);
+    // each table page is zeroed as it is allocated (early_pgtable_alloc's memset)
+    for (const r of runs) if (r.first) writeRun(st, r, page, 'early_pgtable_alloc');
     if (runs.at(-1)?.first === 0n)
       throw new BootPanic(
         'Failed to allocate page table page',
@@ -101,9 +103,37 @@ export function pagingInit(st: BootState): void {
   st.unmapped = mb.memory.regions.filter((r) => r.flags & MEMBLOCK_NOMAP).map((r) => ({ base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
+  mapBelowPageOffset(mapped, memstart);
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks);
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
   pgAlloc(pg.extraAfter);
+}
+
+/** writeRam for each page of a run of allocations, in the order they were made. */
+function writeRun(st: BootState, r: AllocRun, page: bigint, fn: string): void {
+  const last = r.first + BigInt(r.count - 1) * r.step;
+  const [lo, hi] = last < r.first ? [last, r.first] : [r.first, last];
+  if (st.layout.memory.some((b) => b.base <= lo && hi + page <= b.base + b.size)) return;
+  for (let k = 0; k < r.count; k++) writeRam(st, r.first + BigInt(k) * r.step, page, fn);
+}
+
+/**
+ * map_mem maps each memory range at __phys_to_virt: memory below memstart_addr (5.10's
+ * fdt_init_reserved_mem gives a failed no-map region below RAM back with memblock_add) lies below
+ * PAGE_OFFSET, in the last entry of the top-level table. A range that goes on past memstart_addr
+ * makes __create_pgd_mapping step past that last entry into the page after the fixmap'd table,
+ * which is not mapped: a paging request fault in the idle task. A range wholly below it is mapped
+ * without a fault (its pages fault later, start-kernel.ts).
+ */
+function mapBelowPageOffset(mapped: Bank[], memstart: bigint): void {
+  const r = mapped.find((b) => b.base < memstart && memstart < b.base + b.size);
+  if (!r) return;
+  throw new BootPanic(
+    'Attempted to kill the idle task!',
+    ['Unable to handle kernel paging request in __create_pgd_mapping', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+    '__create_pgd_mapping',
+    `memory [0x${r.base.toString(16)}-0x${(r.base + r.size - 1n).toString(16)}] starts below memstart_addr 0x${memstart.toString(16)} and reaches past it: map_mem maps it from below PAGE_OFFSET, and __create_pgd_mapping walks past the last entry of the top-level table (arch/arm64/mm/mmu.c); memory below the start of RAM comes from a failed no-map region given back with memblock_add (drivers/of/of_reserved_mem.c fdt_init_reserved_mem)`,
+  );
 }
