@@ -11,19 +11,16 @@ export function reserveInitrdMem(st: BootState, caller = 'reserve_initrd_mem'): 
   const page = mb.pageSize;
   const start = roundDown(layout.initrd.base, page);
   const size = roundUp(layout.initrd.base + layout.initrd.size, page) - start;
+  // pr_err("INITRD: 0x%08llx+0x%08lx ...", start, size): the page-rounded range it checked
+  const range = `INITRD: 0x${start.toString(16).padStart(8, '0')}+0x${size.toString(16).padStart(8, '0')}`;
   if (!mb.isRegionMemory(start, size)) {
     st.initrdDropped = 'is not a memory region';
-    ctx.printk(
-      'err',
-      `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} is not a memory region - disabling initrd`,
-      'reserve_initrd_mem',
-    );
+    // then pr_cont(" - disabling initrd\n") on the same line
+    ctx.printk('err', `${range} is not a memory region - disabling initrd`, 'reserve_initrd_mem');
   } else if (mb.isRegionReserved(start, size)) {
     st.initrdDropped = 'overlaps in-use memory region';
-    ctx.printk(
-      'err',
-      `INITRD: 0x${layout.initrd.base.toString(16).padStart(8, '0')}+0x${layout.initrd.size.toString(16).padStart(8, '0')} overlaps in-use memory region - disabling initrd`,
-      'reserve_initrd_mem',
-    );
+    // init/initramfs.c ends this format in "\n": the pr_cont is printed as a line of its own
+    ctx.printk('err', `${range} overlaps in-use memory region`, 'reserve_initrd_mem');
+    ctx.printk('err', ' - disabling initrd', 'reserve_initrd_mem');
   } else mb.reserve(start, size, caller);
 }

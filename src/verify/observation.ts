@@ -186,7 +186,7 @@ const UNPREFIXED: readonly { re: RegExp; kind: LogKind }[] = [
   // init/initramfs.c reserve_initrd_mem (5.10: arch/arm/mm/init.c arm_initrd_init): pr_err("INITRD:
   // 0x%08llx+0x%08lx is not a memory region") or ("... overlaps in-use memory region\n"), then
   // pr_cont(" - disabling initrd\n"), which after the "\n" of the second is a line of its own
-  { re: /^INITRD: 0x[0-9a-f]+\+0x[0-9a-f]+ (is not a memory region - disabling initrd|overlaps in-use memory region)$/, kind: 'initrd' },
+  { re: /^INITRD: 0x[0-9a-f]+\+0x[0-9a-f]+ (is not a memory region|overlaps in-use memory region)( - disabling initrd)?$/, kind: 'initrd' },
   { re: /^ - disabling initrd$/, kind: 'initrd' },
   // 7.2 kernel/dma/contiguous.c __rmem_cma_verify_node (after `#define pr_fmt(fmt) fmt`)
   { re: /^Skipping dt linux,cma-default node in favor for "cma=" kernel param\.$/, kind: 'reserved-memory' },

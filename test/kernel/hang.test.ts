@@ -1,7 +1,8 @@
 // A modelled hang: arm's dma_contiguous_remap maps a CMA area over one it already mapped, and
 // vm_area_add_early's BUG_ON traps before the exception vectors exist (src/kernel/arch/arm/mmu.ts).
-// The lab's 6.12-armmp[-lpae] records #89 and #99 are such boots (test/kernel/replay.test.ts
-// checks them); here the plan, its JSON and the CLI on a board made for it.
+// So does a remap whose PMD clearing misses a block map_lowmem mapped with a section (arm_pte_alloc's
+// BUG_ON). The lab's 6.12-armmp[-lpae] #89, #99 and 6.12/7.2-armmp[-lpae] #55 are such boots
+// (test/kernel/replay.test.ts checks them); here the plan, its JSON and the CLI on boards made for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,8 @@ import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { runCli } from '../helpers/cli.js';
 
-/** One dynamic reusable shared-dma-pool region of `size` bytes, aligned to `align`. */
-function board(size: number, align: number): string {
+/** A board with one reusable shared-dma-pool region (`props`: its size/alignment or reg). */
+function poolBoard(name: string, props: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-hang-'));
   const f = join(dir, 'board.dts');
   writeFileSync(
@@ -25,11 +26,10 @@ function board(size: number, align: number): string {
 		#address-cells = <2>;
 		#size-cells = <2>;
 		ranges;
-		tee {
+		${name} {
 			compatible = "shared-dma-pool";
 			reusable;
-			size = <0x0 ${size}>;
-			alignment = <0x0 ${align}>;
+			${props}
 		};
 	};
 };
@@ -37,6 +37,9 @@ function board(size: number, align: number): string {
   );
   return f;
 }
+
+/** One dynamic region of `size` bytes, aligned to `align`. */
+const board = (size: number, align: number) => poolBoard('tee', `size = <0x0 ${size}>;\n\t\t\talignment = <0x0 ${align}>;`);
 
 const ram = 512n << 20n;
 
@@ -65,6 +68,26 @@ test('a CMA region refused after its remap was recorded hangs 6.12 and 7.2 armmp
   // a region CMA accepts is an area of its own, apart from the default one
   const aligned = plan(loadBoard(board(0x800000, 0x800000), { platform: 'qemu-virt', arch: 'arm', ram }), { kernel: '6.12-armmp' });
   assert.equal(aligned.boot.outcome, 'ok');
+});
+
+test('a static CMA region whose remap misses a section-mapped block hangs 6.12 and 7.2 armmp in arm_pte_alloc', () => {
+  // dma_contiguous_remap clears PMDs from 0x4ff00000 in 2 MiB steps: 0x4fe00000 only, while the
+  // area ends in the block at 0x50000000, still a map_lowmem section (lab #55: the same from 0x3ffe0000)
+  const f = poolBoard('pool@4ff00000', 'reg = <0x0 0x4ff00000 0x0 0x200000>;');
+  for (const kernel of ['6.12-armmp', '6.12-armmp-lpae', '7.2-armmp', '7.2-armmp-lpae']) {
+    const p = plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: 1n << 30n }), { kernel });
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'arm_pte_alloc', kernel);
+    assert.match(p.boot.reason ?? '', /never cleared the block at 0x50000000/, kernel);
+  }
+  // 6.1 re-maps only the CMA areas that initialised, and this one is not CMA-aligned
+  assert.equal(plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: 1n << 30n }), { kernel: '6.1-armmp' }).boot.outcome, 'ok');
+  // from a 2 MiB-aligned start every block is cleared first
+  const aligned = poolBoard('pool@4fe00000', 'reg = <0x0 0x4fe00000 0x0 0x300000>;');
+  assert.equal(
+    plan(loadBoard(aligned, { platform: 'qemu-virt', arch: 'arm', ram: 1n << 30n }), { kernel: '6.12-armmp' }).boot.outcome,
+    'ok',
+  );
 });
 
 test('carveout plan: the hang in the JSON and as an error with the reason', () => {

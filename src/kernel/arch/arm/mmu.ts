@@ -80,6 +80,11 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     }
   }
   for (let i = 0; i < ptes.size; i++) early(page);
+  /** map_lowmem put a section (no PTE table) at the start of the PMD block `b`. */
+  const sectionMapped = (b: bigint): boolean =>
+    b < lowmemLimit &&
+    !ptes.has(b) &&
+    mb.memory.regions.some((r) => !(r.flags & MEMBLOCK_NOMAP) && r.base <= b && b + pi.sectionSize <= r.base + r.size);
   mb.setCurrentLimit(lowmemLimit);
   // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
   const staticVms: { start: bigint; end: bigint }[] = [];
@@ -88,8 +93,22 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     let end = area.base + area.size;
     if (end > lowmemLimit) end = lowmemLimit;
     if (start >= end) continue;
+    // It clears the PMDs from `start` in PMD_SIZE steps while below `end`: from an unaligned start
+    // the step can pass over the block holding the area's end, which keeps its map_lowmem section.
+    // MT_MEMORY_DMA_READY has no section type, so create_mapping wants a PTE table in every block:
+    // in one still holding a section arm_pte_alloc's BUG_ON(pmd_bad(*pmd)) fires (same silence).
+    const cleared = new Set<bigint>();
+    for (let a = start; a < end; a += PMD) cleared.add(roundDown(a, PMD));
     mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
-    for (let b = roundDown(start, PMD); b < end; b += PMD) early(page);
+    for (let b = roundDown(start, PMD); b < end; b += PMD) {
+      if (!cleared.has(b) && sectionMapped(b)) {
+        throw new BootHang(
+          'arm_pte_alloc',
+          `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) re-maps [${hex(start)}-${hex(end)}) page by page, but stepping ${hex(PMD)} from its unaligned start it never cleared the block at ${hex(b)}, which map_lowmem mapped with a section: arm_pte_alloc's BUG_ON(pmd_bad) traps before the exception vectors exist, and the CPU loops on the vector page`,
+        );
+      }
+      early(page);
+    }
     // iotable_init → add_static_vm_early → vm_area_add_early (mm/vmalloc.c): a static_vm
     // overlapping one already listed is a BUG_ON; the exception vectors are not mapped before
     // devicemaps_init, so the undefined-instruction trap faults on the vector page for ever and
