@@ -175,6 +175,22 @@ export function readKernelConfig(
   return out;
 }
 
+/** A kernel that is not a lab package — a user's own build (verify --kernel-image) — described as a cached one is. */
+export function ownKernelInfo(id: string, files: { image: string; config: string; systemMap: string }, arch: LabArch): KernelInfo {
+  const config = readFileSync(files.config, 'utf8');
+  const release = /^# Linux\/\S+ (\S+) Kernel Configuration/m.exec(config)?.[1] ?? '';
+  return {
+    id,
+    package: files.image,
+    version: release,
+    debArch: arch === 'arm64' ? 'arm64' : 'armhf',
+    vmlinuz: files.image,
+    config: files.config,
+    systemMap: files.systemMap,
+    ...readKernelConfig(config),
+  };
+}
+
 // ---------------------------------------------------------------- apt
 
 export interface FetchReport {

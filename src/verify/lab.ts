@@ -79,8 +79,9 @@ export async function observe(
   caseArgs: string,
   opts: RunOptions = {},
 ): Promise<BootedCase> {
-  const def = findKernelDef(k.id);
-  if (!def) throw new Error(`unknown kernel ${k.id}`);
+  // a user's own kernel (verify --kernel-image) boots as Debian's of its arch do: 32-bit twice
+  const arch: LabArch = k.debArch === 'arm64' ? 'arm64' : 'arm';
+  const def = findKernelDef(k.id) ?? { arch, traceNeedsSeparateBoot: arch === 'arm' };
   const report: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
   const initrd = ensureInitramfs(k.debArch as 'arm64' | 'armhf', report);
   if (!initrd) throw new Error(`no initramfs for ${k.debArch}: ${[...report.notFound, ...report.errors].join('; ')}`);

@@ -1,10 +1,11 @@
 // `carveout verify`: boot a board's reserved memory on a real kernel under QEMU and compare what the
 // kernel did with what `plan` predicts. Library part (the CLI in src/cli/commands/verify.ts is thin).
 import { diag, hasErrors, type Diagnostic } from '../diagnostics.js';
-import { cachedKernel, fetchKernels, findKernelDef, labKernels, type KernelInfo } from './kernels.js';
+import { cachedKernel, fetchKernels, findKernelDef, labKernels, ownKernelInfo, type KernelInfo } from './kernels.js';
 import { qemuAvailable } from './qemu.js';
 import { ARM32_MAX_RAM } from '../platform/qemu-virt.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { KernelProfile } from '../kernel/profiles/types.js';
 import { loadBoard, type LoadBoardOptions } from '../board.js';
 import { kernelImageSize } from '../platform/u-boot.js';
 import { armTextOffset } from '../platform/uefi.js';
@@ -17,6 +18,11 @@ import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKin
 
 export interface VerifyOptions {
   kernel: string;
+  /**
+   * The user's own kernel instead of a lab one: `image` is booted (QEMU virt, if the build supports
+   * it) and the plan uses `profile`, built from the build's config and System.map.
+   */
+  own?: { image: string; config: string; systemMap: string; profile: KernelProfile };
   /** RAM size (QEMU's -m); default 1 GiB. */
   ram?: bigint;
   /** Replaces the board's /chosen/bootargs. */
@@ -62,7 +68,7 @@ const hex = (v: bigint | null): string => (v === null ? '-' : '0x' + v.toString(
 
 export async function verifyBoard(file: string, o: VerifyOptions): Promise<VerifyResult> {
   const res: VerifyResult = { ram: o.ram ?? 1n << 30n, regions: [], differences: [], notes: [], diagnostics: [], exitCode: 2 };
-  const def = findKernelDef(o.kernel);
+  const def = o.own ? { id: o.kernel, arch: o.own.profile.arch } : findKernelDef(o.kernel);
   if (!def) {
     res.diagnostics.push(
       diag('error', 'unknown-kernel', `unknown kernel '${o.kernel}'`, undefined, `known: ${labKernels.map((k) => k.id).join(', ')}`),
@@ -95,7 +101,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     else res.diagnostics.push(d);
   }
   if (!board.tree || !board.blob || hasErrors(res.diagnostics)) return res;
-  let k = cachedKernel(def.id);
+  if (o.own && !existsSync(o.own.image)) {
+    res.diagnostics.push(diag('error', 'file-unreadable', `cannot read the kernel image ${o.own.image}`));
+    return res;
+  }
+  let k = o.own ? ownKernelInfo(o.kernel, o.own, def.arch) : cachedKernel(def.id);
   if (!k && o.fetch !== false) {
     const rep = fetchKernels([def.id]);
     k = rep.fetched[0];
@@ -177,9 +187,9 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   }
   // Through firmware, the command line the kernel printed (EDK2 appends `initrd=initrd`).
   // The profile of the package booted (another point release than the built-in's is read from its own files).
-  const own = profileForPackage(k);
-  if (own.note) res.notes.push(own.note);
-  const p = plan(asBooted, { kernel: own.profile ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
+  const ofPackage = o.own ? { profile: o.own.profile } : profileForPackage(k);
+  if (ofPackage.note) res.notes.push(ofPackage.note);
+  const p = plan(asBooted, { kernel: ofPackage.profile ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
   else if (asBooted.diagnostics.some((d) => d.code === 'unknown-platform')) res.notes.push(`plan has no '${o.firmware}' platform model`);
   else {

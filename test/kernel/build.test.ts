@@ -383,3 +383,33 @@ test('build: kernels facts refuses what it cannot do (exit 2), kernels lists the
   const rows = (JSON.parse(list.stdout) as { kernels: Array<{ id: string; profilePackage?: string }> }).kernels;
   assert.equal(rows.find((r) => r.id === '6.12-arm64')?.profilePackage, getProfile('6.12-arm64')!.debianPackage);
 });
+
+test('build: verify --kernel-image wants the build its plan is made from, and no --kernel beside it (exit 2)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-own-image-'));
+  const cfg = join(dir, '.config');
+  const map = join(dir, 'System.map');
+  writeFileSync(cfg, config('6.12.95'));
+  writeFileSync(map, systemMap());
+  const board = ['examples/qemu-virt-cma.dts', '--ram', '1G'];
+  const alone = runCli(['verify', ...board, '--kernel-image', join(dir, 'Image')]);
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /--kernel-image goes with --kernel-config and --system-map/);
+  const both = runCli([
+    'verify',
+    ...board,
+    '--kernel-image',
+    join(dir, 'Image'),
+    '--kernel-config',
+    cfg,
+    '--system-map',
+    map,
+    '--kernel',
+    '6.12-arm64',
+  ]);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /no --kernel beside it/);
+  writeFileSync(cfg, config('6.12.95') + 'oops\n');
+  const bad = runCli(['verify', ...board, '--kernel-image', join(dir, 'Image'), '--kernel-config', cfg, '--system-map', map]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /\.config:\d+:1: error: not a \.config line/);
+});

@@ -15,6 +15,8 @@ import { decodeRecord } from '../../src/verify/records.js';
 import { describeFacts, factsChanged, packageFacts, readBuildFacts } from '../../src/verify/build-facts.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { replayCase } from '../kernel/replay-lib.js';
+import { profileFromFiles } from '../../src/kernel/build/store.js';
+import { verifyBoard } from '../../src/verify/verify.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '6.12-arm64';
@@ -64,4 +66,25 @@ test('two point releases of one series: each replays a live slice with the profi
   summary.push(`what the newer package's files change: ${changed.length ? changed.join(', ') : 'nothing the model reads'}`);
   t.diagnostic(summary.join('\n'));
   process.stdout.write(`# point releases\n# ${summary.join('\n# ')}\n`);
+});
+
+test("verify --kernel-image: a build booted as the user's own, planned from its config and System.map alone", {
+  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot a kernel under QEMU',
+  timeout: 20 * 60_000,
+}, async () => {
+  const rep = fetchKernels([KERNEL]);
+  const k = rep.fetched[0];
+  assert.ok(k, `${KERNEL}: ${[...rep.notFound, ...rep.errors].join('; ')}`);
+  const built = profileFromFiles('own-build', k.config, k.systemMap);
+  assert.ok(built.profile, built.diagnostics.map((d) => d.message).join('; '));
+  const r = await verifyBoard('examples/qemu-virt-cma.dts', {
+    kernel: 'own-build',
+    own: { image: k.vmlinuz, config: k.config, systemMap: k.systemMap, profile: built.profile },
+    ram: 1n << 30n,
+    fetch: false,
+  });
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.kernel?.vmlinuz, k.vmlinuz);
+  assert.deepEqual(r.differences, []);
+  assert.equal(r.exitCode, 0);
 });

@@ -15,7 +15,7 @@ import { parseCommand } from '../plan-boards.js';
 import { profileForRelease, verifyLog } from '../../verify/log.js';
 import { resolveProfile } from '../../kernel/plan.js';
 import { loadBoard } from '../../board.js';
-import type { VerifyResult } from '../../verify/verify.js';
+import type { VerifyOptions, VerifyResult } from '../../verify/verify.js';
 
 const USAGE = `usage: carveout verify board.dts|board.dtb --kernel ID [--ram SIZE] [--platform u-boot | --boot uefi] [--bootargs "..."] [--format text|json] [-I DIR] [--timeout SECONDS] [--console]
 kernels: ${labKernels.map((k) => k.id).join(', ')}
@@ -26,6 +26,9 @@ Boots the board's /reserved-memory, /memreserve/ and /chosen/bootargs inside QEM
                       initrd and DTB (qfw, booti/bootz) and the plan is made for the u-boot platform
   --boot uefi         boot through EDK2 (qemu-efi-aarch64 / qemu-efi-arm) and the kernel's EFI stub
                       (--platform uefi says the same)
+  --kernel-image Image --kernel-config .config --system-map System.map
+                      boot your own kernel (in place of --kernel; QEMU virt must be in its build),
+                      planned with the profile built from its config and System.map
 ${SIZE_HELP}
 
 carveout verify board.dts --log dmesg.txt|- [--memory BASE+SIZE,... | --ram SIZE] [--kernel ID] [board flags]
@@ -45,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     '-k': 'value',
     '-m': 'value',
     '--log': 'value',
+    '--kernel-image': 'value',
   });
   if (typeof parsed === 'number') return parsed;
   const { args, own, bad } = parsed;
@@ -67,7 +71,18 @@ export async function run(argv: string[]): Promise<number> {
     return bad("--memory: QEMU virt's RAM is one bank at 0x40000000, give its size with --ram (--memory goes with --log)");
   if (args.board.initrdSize !== undefined) return bad('--initrd-size: the lab boots its own initrd');
   if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
-  const kernel = last('-k') ?? args.kernels.at(-1);
+  // your own kernel: its image booted, planned with the profile its config and System.map build
+  const image = last('--kernel-image');
+  let ownBuild: VerifyOptions['own'];
+  if (image !== undefined) {
+    if (args.kernelConfig === undefined || args.systemMap === undefined)
+      return bad('--kernel-image goes with --kernel-config and --system-map (the plan is built from them)');
+    if (args.kernels.length || own.has('-k')) return bad('--kernel-image boots your build: no --kernel beside it');
+    const built = resolveKernels(args);
+    if ('error' in built) return bad(built.error);
+    ownBuild = { image, config: args.kernelConfig, systemMap: args.systemMap, profile: built.profiles.at(-1)! };
+  }
+  const kernel = ownBuild ? ownBuild.profile.id : (last('-k') ?? args.kernels.at(-1));
   let ram = args.board.ram;
   const m = last('-m');
   if (m !== undefined) {
@@ -85,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(timeout > 0)) return bad('bad --timeout');
   const opts: Parameters<typeof verifyBoard>[1] = { kernel, timeoutMs: timeout * 1000, includeDirs, keepConsole: showConsole };
   if (ram !== undefined) opts.ram = ram;
+  if (ownBuild) opts.own = ownBuild;
   if (firmware) opts.firmware = firmware;
   if (bootargs !== undefined) opts.bootargs = bootargs;
   const r = await verifyBoard(file, opts);
