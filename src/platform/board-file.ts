@@ -306,7 +306,12 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
       }
       case 'uboot': {
         const u: UBootOptions = {};
-        object(v, 'uboot', ['env', 'reservedBase', 'imageSize', 'spinTable', 'psci', 'optee'], (k, w) => {
+        object(v, 'uboot', ['env', 'reservedBase', 'imageSize', 'lmbMaxRegions', 'spinTable', 'psci', 'optee'], (k, w) => {
+          if (k === 'lmbMaxRegions') {
+            if (w.kind === 'number' && /^[1-9][0-9]{0,3}$/.test(w.text)) u.lmbMaxRegions = Number(w.text);
+            else bad(w.span, 'uboot.lmbMaxRegions: expected a number of regions (CONFIG_LMB_MAX_REGIONS, 1..9999)');
+            return;
+          }
           if (k === 'reservedBase' || k === 'imageSize') {
             const n = size(w, `uboot.${k}`);
             if (n !== undefined) u[k] = n;

@@ -106,6 +106,12 @@ export interface UBootOptions {
    */
   imageSize?: bigint;
   /**
+   * CONFIG_LMB_MAX_REGIONS of the build (default 8, Debian's qemu builds): boards with many
+   * /reserved-memory regions set it higher (e.g. configs/dragonboard845c_defconfig); with too few,
+   * the DTB copy finds no free region and U-Boot panics.
+   */
+  lmbMaxRegions?: number;
+  /**
    * CONFIG_ARMV8_SPIN_TABLE (arm64): where spin_table_reserve_begin..end lie in the relocated
    * U-Boot (what it prints as "Reserved memory region for spin-table"); the release address is the
    * last 8 bytes (arch/arm/cpu/armv8/spin_table_v8.S).
@@ -174,7 +180,7 @@ function envHex(v: string | undefined): bigint | undefined {
 const LMB_NONE = 0;
 const LMB_NOMAP = 4;
 /** CONFIG_LMB_MAX_REGIONS (lib/Kconfig default; qemu_arm64/qemu_arm keep it): regions per list. */
-const LMB_MAX_REGIONS = 8;
+export const LMB_MAX_REGIONS = 8;
 
 interface LmbRegion {
   base: bigint;
@@ -195,7 +201,10 @@ class Lmb {
   readonly reserved: LmbRegion[] = [];
   /** phys_addr_t's all ones: 64 bits on arm64, 32 on qemu_arm (no CONFIG_PHYS_64BIT). */
   readonly mask: bigint;
-  constructor(physBits: number) {
+  constructor(
+    physBits: number,
+    readonly max: number,
+  ) {
     this.mask = (1n << BigInt(physBits)) - 1n;
   }
   private wrap(x: bigint): bigint {
@@ -239,7 +248,7 @@ class Lmb {
       coalesced++;
     }
     if (coalesced) return coalesced;
-    if (rgn.length >= LMB_MAX_REGIONS) return -1;
+    if (rgn.length >= this.max) return -1;
     const at = rgn.findIndex((r) => base < r.base);
     rgn.splice(at < 0 ? rgn.length : at, 0, { base, size, flags });
     return 0;
@@ -333,7 +342,7 @@ export function ubootBoot(input: UBootInput): UBootResult {
   const bootmLow = envHex(env.bootm_low) ?? bank0.base;
   const bootmSize = envHex(env.bootm_size) ?? ramTop - bootmLow;
   const bootmMapsize = envHex(env.bootm_mapsize) ?? bootmSize;
-  const lmb = new Lmb(arch === 'arm64' ? 64 : 32);
+  const lmb = new Lmb(arch === 'arm64' ? 64 : 32, input.options?.lmbMaxRegions ?? LMB_MAX_REGIONS);
   lmb.add(bootmLow, bootmSize);
   const spRegion = sp - 0x4000n > reservedBase ? sp - 0x4000n : reservedBase;
   const own = [

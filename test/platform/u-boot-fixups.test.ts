@@ -178,6 +178,7 @@ test("OP-TEE without /reserved-memory: it is created with the root's cells; the 
       platform: 'u-boot',
       uboot: {
         spinTable: '0x7ff9e1e8+0x18',
+        lmbMaxRegions: 32,
         psci: { version: '0.2', secure: '0x7ff00000+4K' },
         optee: { compatible: 'linaro,optee-tz', method: 'smc', reserved: ['optee_core@0x7d000000+16M'] },
       },
@@ -186,6 +187,7 @@ test("OP-TEE without /reserved-memory: it is created with the root's cells; the 
   const o = loadBoardFile(f);
   assert.deepEqual(o.diagnostics, []);
   assert.deepEqual(o.options?.uboot?.spinTable, { base: 0x7ff9e1e8n, size: 0x18n });
+  assert.equal(o.options?.uboot?.lmbMaxRegions, 32);
   assert.deepEqual(o.options?.uboot?.psci, { version: '0.2', secure: { base: 0x7ff00000n, size: 0x1000n } });
   assert.deepEqual(o.options?.uboot?.optee?.reserved, [{ name: 'optee_core', base: 0x7d000000n, size: 0x1000000n }]);
   const b = boot('', { optee: o.options!.uboot!.optee! });

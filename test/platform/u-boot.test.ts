@@ -141,7 +141,7 @@ test('--uboot-env refuses unknown names and non-hex addresses', () => {
 // A hand-made board booted with fdt_addr_r and relocating fdt_high/initrd_high (64-bit U-Boot), so
 // every placement below follows from lib/lmb.c alone: 1 GiB at 0x40000000, U-Boot's own area from
 // reservedBase 0x7f000000, the Image (image_size 0x2000000) at 0x40200000.
-function lmbBoard(reserved: string, more: string[] = []) {
+function lmbBoard(reserved: string, more: string[] = [], lmbMaxRegions?: number) {
   const r = parseDts(
     `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>; };
       reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; ${reserved} }; };`,
@@ -167,7 +167,7 @@ function lmbBoard(reserved: string, more: string[] = []) {
   return loadBoard(r.tree!, {
     ...args.args.board,
     arch: 'arm64',
-    uboot: { ...args.args.board.uboot, reservedBase: 0x7f000000n, imageSize: 0x2000000n },
+    uboot: { ...args.args.board.uboot, reservedBase: 0x7f000000n, imageSize: 0x2000000n, ...(lmbMaxRegions ? { lmbMaxRegions } : {}) },
   });
 }
 
@@ -221,6 +221,16 @@ test('lmb: with its 8 regions taken the DTB copy finds no slot (CONFIG_LMB_MAX_R
   const e = b.diagnostics.find((d) => d.severity === 'error');
   assert.equal(e?.code, 'u-boot-fdt');
   assert.match(e!.message, /panics/);
+  // a build with more lmb regions (CONFIG_LMB_MAX_REGIONS) keeps them all and copies the DTB
+  const big = lmbBoard(`${FIVE} ${g} h@58000000 { reg = <0 0x58000000 0 0x100000>; };`, [], 16);
+  assert.deepEqual(
+    big.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.deepEqual(
+    big.bootloaderOutput!.filter((l) => l.startsWith('ERROR')),
+    ['ERROR: reserving fdt memory region failed (addr=42000000 size=400000 flags=0)'],
+  );
 });
 
 test('booti refuses an initrd loaded over the kernel (bootm_find_images), an error naming both', () => {
