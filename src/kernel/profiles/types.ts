@@ -89,7 +89,13 @@ export interface Arm64Layout {
   /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property), their alignment. */
   unflatten: { deviceNodeSize: number; propertySize: number; align: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA) and the series' Arm64Series.numa. */
-  numa: { nodeDataSize: bigint; distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean; nodeDataMessage: string };
+  numa: {
+    nodeDataSize: bigint;
+    distanceAlloc: KernelSeries['arm64']['numa']['distanceAlloc'];
+    cpumaskAlloc: boolean;
+    reservedNid: boolean;
+    nodeDataMessage: string;
+  };
   /** mm/sparse.c with SPARSEMEM_VMEMMAP. */
   sparse: {
     sectionSizeBits: number;

@@ -63,10 +63,11 @@ export const linux510: KernelSeries = {
     dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
     reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)
     initrdReAdd: 'remove-add', // memblock_remove + memblock_add (arch/arm64/mm/init.c)
-    pgtable: { extraBefore: 9, extraAfter: 4 },
-    unflatten: { deviceNodeSize: 208, propertySize: 96 },
-    numa: { distanceAlloc: true, cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
-    pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
+    // paging_init: map_kernel, map_mem, then memblock_free(init_pg_dir) — no create_idmap after it (6.1+)
+    pgtable: { extraBefore: 7, extraAfter: 0 },
+    unflatten: { deviceNodeSize: 168, propertySize: 88 }, // fitted on data/lab/5.10-arm64.jsonl.gz
+    numa: { distanceAlloc: 'find-in-range', cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
+    pcpuFreeCallers: { unitTail: 'pcpu_fc_free', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },
   arm: {
     cmaRemap: 'cma-areas', // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup

@@ -66,7 +66,7 @@ export const linux72: KernelSeries = {
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's
     // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
     unflatten: { deviceNodeSize: 208, propertySize: 112 },
-    numa: { distanceAlloc: false, cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
+    numa: { distanceAlloc: 'none', cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },
   arm: {

@@ -98,12 +98,18 @@ export interface Arm64Series {
    */
   unflatten: { deviceNodeSize: number; propertySize: number };
   /**
-   * arch_numa_init's dummy node: the distance-table dance (6.1 numa_alloc_distance /
-   * numa_free_distance), the cpumask allocation (6.12), whether the regions reserved by then get
+   * arch_numa_init's dummy node: the distance-table dance (numa_alloc_distance /
+   * numa_free_distance: 6.1 memblock_alloc's the table, 5.10 memblock_find_in_range's it below
+   * PFN_PHYS(max_pfn) and memblock_reserve's it; 6.12 has none), the cpumask allocation (6.12), whether the regions reserved by then get
    * the node id (6.12 mm/numa_memblks.c numa_clear_kernel_node_hotplug, which stops them merging
    * with later ones), and the format of the NODE_DATA line (without its `[mem ...]` range).
    */
-  numa: { distanceAlloc: boolean; cpumaskAlloc: boolean; reservedNid: boolean; nodeDataMessage: string };
+  numa: {
+    distanceAlloc: 'none' | 'memblock-alloc' | 'find-in-range';
+    cpumaskAlloc: boolean;
+    reservedNid: boolean;
+    nodeDataMessage: string;
+  };
   /**
    * `%pS` of the memblock_free calls of pcpu_embed_first_chunk (mm/percpu.c): the unit's unused
    * tail, the alloc info, the areas array. 6.1 inlines memblock_free into its callers.
