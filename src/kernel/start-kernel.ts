@@ -4,6 +4,7 @@
 // On arm the model does not follow start_kernel's own allocations, only reserve_mem= and the
 // unknown-parameter message. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
+import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 import { rmemRegions } from './rmem.js';
@@ -71,7 +72,7 @@ function memblockFreeAll(st: BootState): void {
  * MIGRATE_MOVABLE (it does so at pageblock-aligned pfns, mm/page_alloc.c): its pages are the
  * only free unmovable ones, so kmem_cache_init's first slab page (mm/slub.c) is one of them, is
  * zeroed through its address and faults in the idle task. In a movable pageblock they are handed
- * out later, to no caller the layout decides: not followed (plan warns of regions below RAM).
+ * out later, to no caller the layout decides: a warning says so.
  */
 function kmemCacheInit(st: BootState): void {
   const memstart = st.memstart;
@@ -80,9 +81,18 @@ function kmemCacheInit(st: BootState): void {
   if (memstart === undefined || low === undefined) return;
   const block = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
   const blockEnd = low - (low % block) + block;
-  if (low % block === 0n) return;
   for (const [start, end] of mb.freeRanges()) {
-    if (start >= memstart || start >= blockEnd) return;
+    if (start >= memstart) return;
+    if (low % block === 0n || start >= blockEnd) {
+      st.ctx.diagnostics.push(
+        diag(
+          'warning',
+          'memory-below-linear-map',
+          `free memory from ${hex(start)} lies below memstart_addr ${hex(memstart)}: its pages have no linear address, and the boot dies when the page allocator first hands one out (which allocation that is, is not followed)`,
+        ),
+      );
+      return;
+    }
     const top = end < memstart ? end : memstart;
     throw new BootPanic(
       'Attempted to kill the idle task!',
