@@ -2,7 +2,8 @@
 // vm_area_add_early's BUG_ON traps before the exception vectors exist (src/kernel/arch/arm/mmu.ts).
 // So does a remap whose PMD clearing misses a block map_lowmem mapped with a section (arm_pte_alloc's
 // BUG_ON). The lab's 6.12-armmp[-lpae] #89, #99 and 6.12/7.2-armmp[-lpae] #55 are such boots
-// (test/kernel/replay.test.ts checks them); here the plan, its JSON and the CLI on boards made for it.
+// (test/kernel/replay.test.ts checks them), and so does one that clears the PMDs of the kernel
+// image (#13, #28); here the plan, its JSON and the CLI on boards made for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -86,6 +87,23 @@ test('a static CMA region whose remap misses a section-mapped block hangs 6.12 a
   const aligned = poolBoard('pool@4fe00000', 'reg = <0x0 0x4fe00000 0x0 0x300000>;');
   assert.equal(
     plan(loadBoard(aligned, { platform: 'qemu-virt', arch: 'arm', ram: 1n << 30n }), { kernel: '6.12-armmp' }).boot.outcome,
+    'ok',
+  );
+});
+
+test('a CMA region over the kernel image hangs armmp in dma_contiguous_remap', () => {
+  // lab #13 (pool@40400000, 32 MiB): the re-map clears the PMDs the kernel runs from
+  const f = poolBoard('pool@40400000', 'reg = <0x0 0x40400000 0x0 0x2000000>;');
+  for (const kernel of ['6.12-armmp', '6.12-armmp-lpae', '7.2-armmp']) {
+    const p = plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: 256n << 20n }), { kernel });
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'dma_contiguous_remap', kernel);
+    assert.match(p.boot.reason ?? '', /maps the kernel image \[0x40/, kernel);
+  }
+  // the same region away from the kernel is an ordinary CMA area
+  const away = poolBoard('pool@4c000000', 'reg = <0x0 0x4c000000 0x0 0x2000000>;');
+  assert.equal(
+    plan(loadBoard(away, { platform: 'qemu-virt', arch: 'arm', ram: 256n << 20n }), { kernel: '6.12-armmp' }).boot.outcome,
     'ok',
   );
 });

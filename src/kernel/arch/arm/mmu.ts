@@ -99,6 +99,15 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     // in one still holding a section arm_pte_alloc's BUG_ON(pmd_bad(*pmd)) fires (same silence).
     const cleared = new Set<bigint>();
     for (let a = start; a < end; a += PMD) cleared.add(roundDown(a, PMD));
+    // Clearing a block of the kernel image unmaps the code and stack dma_contiguous_remap runs on:
+    // the next fetch or stack access aborts into the vectors not mapped yet (same silence).
+    const k = st.result.kernelImage;
+    const hit = k && [...cleared].find((b) => b < k.base + k.size && k.base < b + PMD);
+    if (k && hit !== undefined)
+      throw new BootHang(
+        'dma_contiguous_remap',
+        `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) clears the PMD at ${hex(hit)} to re-map [${hex(start)}-${hex(end)}) page by page, but it maps the kernel image [${hex(k.base)}-${hex(k.base + k.size)}) it runs from: the next instruction fetch or stack access aborts before the exception vectors exist, and the CPU loops on the vector page`,
+      );
     mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
     for (let b = roundDown(start, PMD); b < end; b += PMD) {
       if (!cleared.has(b) && sectionMapped(b)) {
