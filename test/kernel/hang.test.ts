@@ -6,38 +6,10 @@
 // image (#13, #28); here the plan, its JSON and the CLI on boards made for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { runCli } from '../helpers/cli.js';
-
-/** A board with one reusable shared-dma-pool region (`props`: its size/alignment or reg). */
-function poolBoard(name: string, props: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'carveout-hang-'));
-  const f = join(dir, 'board.dts');
-  writeFileSync(
-    f,
-    `/dts-v1/;
-/ {
-	#address-cells = <2>;
-	#size-cells = <2>;
-	reserved-memory {
-		#address-cells = <2>;
-		#size-cells = <2>;
-		ranges;
-		${name} {
-			compatible = "shared-dma-pool";
-			reusable;
-			${props}
-		};
-	};
-};
-`,
-  );
-  return f;
-}
+import { poolBoard } from '../helpers/board.js';
 
 /** One dynamic region of `size` bytes, aligned to `align`. */
 const board = (size: number, align: number) => poolBoard('tee', `size = <0x0 ${size}>;\n\t\t\talignment = <0x0 ${align}>;`);

@@ -4,37 +4,12 @@
 // so are replayed in test/kernel/replay.test.ts; here the plan on boards made for each way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
+import { poolBoard } from '../helpers/board.js';
 
 /** A board with one no-map reusable shared-dma-pool at `reg`: rmem_cma_setup refuses no-map, rmem_dma_setup reusable. */
-function failingNoMap(reg: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'carveout-readd-')), 'board.dts');
-  writeFileSync(
-    f,
-    `/dts-v1/;
-/ {
-	#address-cells = <2>;
-	#size-cells = <2>;
-	reserved-memory {
-		#address-cells = <2>;
-		#size-cells = <2>;
-		ranges;
-		tee {
-			compatible = "shared-dma-pool";
-			reg = <${reg}>;
-			no-map;
-			reusable;
-		};
-	};
-};
-`,
-  );
-  return f;
-}
+const failingNoMap = (reg: string) => poolBoard('tee', `reg = <${reg}>;\n\t\t\tno-map;`);
 
 const virt = { platform: 'qemu-virt', arch: 'arm64', ram: 512n << 20n } as const;
 const boot = (f: string, kernel: string) => plan(loadBoard(f, virt), { kernel }).boot;

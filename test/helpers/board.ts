@@ -1,0 +1,29 @@
+// Boards written for a test: a DTS file in a fresh temporary directory.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A board with one reusable shared-dma-pool region `name` (`props`: its reg or size/alignment, more flags). */
+export function poolBoard(name: string, props: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
+  writeFileSync(
+    f,
+    `/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+		${name} {
+			compatible = "shared-dma-pool";
+			reusable;
+			${props}
+		};
+	};
+};
+`,
+  );
+  return f;
+}
