@@ -13,7 +13,7 @@ import { plan, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
-import { isPhaseLine, type Observation } from './observation.js';
+import { bootEnd, isPhaseLine, type Observation } from './observation.js';
 import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
@@ -199,13 +199,16 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
     // The kernel did not survive the boot: report what it did up to then, but it is a failed boot.
-    res.diagnostics.push(
-      diag(
-        'error',
-        'boot-failed',
-        `${def.id} ${obs.panicked ? `panicked: ${obs.panicMessage ?? ''}` : 'hung (timed out)'} — what it printed before is shown`,
-      ),
-    );
+    // How it ended (bootEnd): a console silent before the bound is a hang, one still printing was cut off.
+    const end = bootEnd(obs);
+    const how = obs.panicked
+      ? `panicked: ${obs.panicMessage ?? ''}`
+      : end === 'hang'
+        ? `hung (its console was silent for ${Math.round((obs.quietMs ?? 0) / 1000)} s before the ${Math.round((obs.durationMs ?? 0) / 1000)} s bound)`
+        : 'was still printing when the bound stopped it (a longer --timeout shows how it ends)';
+    const predicted =
+      p.boot.outcome === 'panic' || p.boot.outcome === 'hang' ? `; the plan predicts a ${p.boot.outcome} in ${p.boot.function}` : '';
+    res.diagnostics.push(diag('error', 'boot-failed', `${def.id} ${how}${predicted} — what it printed before is shown`));
     res.exitCode = 2;
   }
   return res;
