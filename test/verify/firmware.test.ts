@@ -343,7 +343,10 @@ for (const kind of FIRMWARE_KINDS) {
                 ?.replace(/\+image$/, '');
               const memoryRows = (rows: MemblockDumpRow[] | undefined): string[] =>
                 (rows ?? []).map((m) => `${hex(m.base)}+${hex(m.base) === image ? 'image' : hex(m.size)}/${m.flags}`);
-              const mem = memoryRows(o.memblockDump?.memory);
+              // The first table (efi_init's, before reserve_regions) is not the one compared: a boot that
+              // died before memblock_dump_all printed only that one, and the model then prints none.
+              const tables = (j.firmware.kernelLines[last] ?? []).filter((l) => l.startsWith('MEMBLOCK configuration:')).length;
+              const mem = tables > 1 ? memoryRows(o.memblockDump?.memory) : [];
               const memModel = memoryRows(
                 parseConsole(
                   '',
