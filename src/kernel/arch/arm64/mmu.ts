@@ -18,6 +18,7 @@ export function countLinearMapTables(
   levelShifts: number[],
   pageGranular: boolean,
   aliasBlocks = true,
+  rootShift?: number,
 ): number {
   const [pteShift, ...upper] = levelShifts as [number, ...number[]];
   const blk = 1n << BigInt(pteShift);
@@ -40,7 +41,13 @@ export function countLinearMapTables(
   // with the flags of the rest of memory
   if (kernelAlias.size > 0n) pte.push(...(aliasBlocks ? partial(kernelAlias) : [span(kernelAlias, pteShift)]));
   const total = upper.reduce((n, sh) => n + unionSize(banks.map((b) => span(b, sh))), unionSize(pte));
-  return Number(total);
+  // The tables right under the root (root entries index by `rootShift`): one per root entry the map
+  // touches, the first of them among paging_init's constant extras. Memory added below
+  // memstart_addr after arm64_memblock_init fixed it (5.10's fdt_init_reserved_mem gives a failed
+  // no-map region back with memblock_add) wraps to the top of the address space
+  // (__phys_to_virt): another root entry, another table.
+  const roots = rootShift === undefined ? 0n : unionSize(banks.map((b) => span(b, rootShift)));
+  return Number(total + (roots > 1n ? roots - 1n : 0n));
 }
 
 /** An inclusive range of table indices. */
@@ -49,11 +56,11 @@ type Span = [bigint, bigint];
 /** How many indices a set of ranges covers. */
 function unionSize(spans: Span[]): bigint {
   let n = 0n;
-  let next = -1n; // the first index not yet counted
+  let next: bigint | undefined; // the first index not yet counted (indices below memstart_addr are negative)
   for (const [a, b] of [...spans].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
-    const from = a > next ? a : next;
+    const from = next === undefined || a > next ? a : next;
     if (b >= from) n += b - from + 1n;
-    if (b + 1n > next) next = b + 1n;
+    if (next === undefined || b + 1n > next) next = b + 1n;
   }
   return n;
 }
@@ -104,7 +111,8 @@ export function pagingInit(st: BootState): void {
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
   mapBelowPageOffset(mapped, memstart);
-  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks);
+  const rootShift = pg.levelShifts.at(-1)! + st.ctx.profile.pageShift - 3;
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks, rootShift);
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
