@@ -199,7 +199,7 @@ function setupPerCpuAreas(st: BootState): void {
 function printUnknownBootoptions(st: BootState): void {
   const { ctx } = st;
   const u = ctx.cmdline.unknown;
-  if (!u.length) return;
+  if (!u.length || !ctx.profile.series.printUnknownBootoptions) return;
   const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
   const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
   ctx.printk(

@@ -181,6 +181,18 @@ test('reserve_mem= (6.12): top-down allocations after start_kernel setup; duplic
   assert.ok(u.log.some((l) => l.text === 'Unknown kernel command line parameters "reserve_mem=4M:2M:oops", will be passed to user space.'));
 });
 
+test('5.10 passes unknown parameters on without print_unknown_bootoptions: no line, no buffer', () => {
+  const unknown = (kernel: string) => {
+    const r = boot(kernel, { bootargs: 'reserve_mem=4M:2M:oops' });
+    const line = r.log.some((l) => l.text.startsWith('Unknown kernel command line parameters'));
+    // print_unknown_bootoptions frees its buffer (memblock_free(void *) → memblock_phys_free on 6.1)
+    const buffer = r.ctx.memblock.events.some((e) => 'caller' in e && e.caller === 'start_kernel' && /free$/.test(e.kind));
+    return [line, buffer];
+  };
+  assert.deepEqual(unknown('5.10-arm64'), [false, false]);
+  assert.deepEqual(unknown('6.1-arm64'), [true, true]);
+});
+
 test('qemu-virt layout: initrd at RAM/2 capped at 128 MiB, DTB after it (2 MiB / 4 KiB aligned), QEMU-grown DTB', () => {
   const t = board('0x0 0x40000000 0x0 0x40000000')!;
   let { layout } = platformLayout(t, { platform: 'qemu-virt', arch: 'arm64', ram: 256n * M, initrdSize: 0x100001n }, () => 7000);

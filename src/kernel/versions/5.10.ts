@@ -12,6 +12,7 @@ export const linux510: KernelSeries = {
     reserveMem: false, // reserve_mem= came with 6.12
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
+  printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
   // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
   // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize
   memblock: {

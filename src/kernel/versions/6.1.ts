@@ -11,6 +11,7 @@ export const linux61: KernelSeries = {
     reserveMem: false, // reserve_mem= came with 6.12
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
+  printUnknownBootoptions: true,
   memblock: {
     mergeWholeArray: true,
     addRangeRoomCheck: 'lt',

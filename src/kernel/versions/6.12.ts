@@ -11,6 +11,7 @@ export const linux612: KernelSeries = {
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
+  printUnknownBootoptions: true,
   memblock: {
     mergeWholeArray: false,
     addRangeRoomCheck: 'le',

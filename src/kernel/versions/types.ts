@@ -155,6 +155,12 @@ export interface KernelSeries {
   maxCmaAreas(configCmaAreas: number): number;
   /** The command-line options whose existence or checks are the series' (not the arch's). */
   params: Pick<ParamSupport, 'reserveMem' | 'crashkernelRamCheck'>;
+  /**
+   * init/main.c print_unknown_bootoptions (5.11 and later): `Unknown kernel command line
+   * parameters "…", will be passed to user space.` from a memblock_alloc'd buffer; 5.10 passes
+   * them on without a word.
+   */
+  printUnknownBootoptions: boolean;
   memblock: MemblockBehaviour;
   rmem: RmemBehaviour;
   cma: CmaBehaviour;
