@@ -285,16 +285,20 @@ for (const kind of FIRMWARE_KINDS) {
         const bootargs = o.commandLine ?? r.append;
         let board: Board;
         const results: Partial<Record<Check, string | true>> = {};
+        // what both firmware models are given of the boot: its blob as booted, RAM and the initrd's size
+        const given = {
+          fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
+          asBooted: true,
+          arch: profile.arch,
+          ram: BigInt(r.ram),
+          ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+        };
         if (kind === 'u-boot') {
           const imageSize = ubootImageSize(r, j.firmware.console[last]!);
           board = loadBoard(r.dtbBytes, {
-            fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
+            ...given,
             platform: 'u-boot',
-            asBooted: true,
-            arch: profile.arch,
-            ram: BigInt(r.ram),
             bootargs: appended,
-            ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
             ...(imageSize !== undefined ? { uboot: { imageSize } } : {}),
           });
           const said = ubootPlacingLines(j.firmware.console[last]!);
@@ -309,16 +313,7 @@ for (const kind of FIRMWARE_KINDS) {
           if (!o.traceFromSeparateBoot && o.commandLine !== undefined) assert.equal(o.commandLine, cmdline, `${what}: EDK2's command line`);
           const facts = UEFI_KERNEL_FILES[j.package ?? ''];
           assert.ok(facts, `${what}: no kernel-file facts for ${j.package}`);
-          board = loadBoard(r.dtbBytes, {
-            fileName: `${kind}/${kernel}/${r.caseId}.dtb`,
-            platform: 'uefi',
-            asBooted: true,
-            arch: profile.arch,
-            ram: BigInt(r.ram),
-            bootargs: cmdline,
-            ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
-            uefi: facts,
-          });
+          board = loadBoard(r.dtbBytes, { ...given, platform: 'uefi', bootargs: cmdline, uefi: facts });
         }
         const modelError = board.diagnostics.find((d) => d.severity === 'error');
         if (modelError) for (const ch of CHECKS) results[ch] = `no ${kind} model: ${modelError.message}`;
