@@ -1,0 +1,103 @@
+// Sizes no file of a build states, measured from its memblock=debug boots (src/kernel/build/measured.ts):
+//  - every lab kernel: each size reads the same from every recorded boot that shows it (a size is
+//    the build's, so any disagreement is a measurement error), and equals what its profile uses;
+//  - a console log is measured as the lab parses it; a log that lacks a size says so (a warning
+//    naming what was looked for), never a throw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { measureBoot, measureBoots, showMeasured, type MeasureTarget } from '../../src/kernel/build/measured.js';
+import { getProfile, labBuilds } from '../../src/kernel/profiles/index.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { parseConsole } from '../../src/verify/observation.js';
+import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
+
+const target = (p: KernelProfile): MeasureTarget => ({
+  arch: p.arch,
+  pageSize: p.pageSize,
+  physAddrBits: p.physAddrBits,
+  ...(p.arm64 ? { sectionSizeBits: p.arm64.sparse.sectionSizeBits } : {}),
+});
+
+/** What the profile of a lab build uses for each measured size. */
+function used(id: string): Record<string, string> {
+  const b = labBuilds.find((x) => x.id === id)!;
+  return b.arch === 'arm64'
+    ? {
+        nodeDataSize: showMeasured(b.build.measured.nodeDataSize),
+        usemapBytesPerSection: showMeasured(b.build.measured.usemapBytesPerSection),
+        percpuSetup: showMeasured(b.build.percpu.setup),
+        percpuAlloc: showMeasured(b.build.percpu.alloc),
+      }
+    : { staticVmSize: showMeasured(b.build.measured.staticVmSize) };
+}
+
+for (const kernel of recordedKernels().filter((k) => getProfile(k))) {
+  test(`measured sizes: every recorded boot of ${kernel} agrees, and with its profile`, (t) => {
+    const p = getProfile(kernel)!;
+    const boots = readLabRecords(kernel)
+      .filter((r) => r.observation.memblock.length)
+      .map((r) => ({ source: r.caseId, log: r.observation }));
+    const m = measureBoots(target(p), boots, `data/lab/${kernel}.jsonl.gz`);
+    assert.deepEqual(
+      m.diagnostics.map((d) => d.message),
+      [],
+    );
+    const got = Object.fromEntries(m.found.map((f) => [f.name, showMeasured(f.value)]));
+    assert.deepEqual(got, used(kernel));
+    t.diagnostic(`${kernel}: ${m.found.map((f) => `${f.name} ${showMeasured(f.value)} (${f.boots}/${boots.length} boots)`).join(', ')}`);
+  });
+}
+
+/** A 6.12-arm64 boot's console, cut to the lines the measurement reads. */
+const console612 = `[    0.000000] memblock_alloc_try_nid: 43916 bytes align=0x8 nid=-1 from=0x0000000000000000 max_addr=0x0000000000000000 early_init_dt_alloc_memory_arch+0x30/0x68
+[    0.000000] memblock_reserve: [0x000000004ff80470-0x000000004ff8affb] memblock_alloc_range_nid+0x12c/0x1c8
+[    0.000000] memblock_reserve: [0x000000004ff7cd00-0x000000004ff8043f] memblock_alloc_range_nid+0x12c/0x1c8
+[    0.000000] memblock_alloc_try_nid: 4096 bytes align=0x40 nid=0 from=0x0000000000000000 max_addr=0x0000000000000000 sparse_index_alloc+0x68/0x90
+[    0.000000] memblock_reserve: [0x000000004fd7bcc0-0x000000004fd7ccbf] memblock_alloc_range_nid+0x12c/0x1c8
+[    0.000000] memblock_alloc_try_nid: 112 bytes align=0x40 nid=0 from=0x0000000048000000 max_addr=0x0000000050000000 sparse_init_nid+0xb0/0x608
+[    0.000000] memblock_reserve: [0x000000004fd7bc40-0x000000004fd7bcaf] memblock_alloc_range_nid+0x12c/0x1c8
+[    0.000000] MEMBLOCK configuration:
+[    0.000000]  memory size = 0x0000000010000000 reserved size = 0x0000000007b2f4a1
+[    0.000000]  memory.cnt  = 0x1
+[    0.000000]  memory[0x0]	[0x0000000040000000-0x000000004fffffff], 0x0000000010000000 bytes on node 0 flags: 0x0
+`;
+
+test('measured sizes: a console log is measured as the lab parses it, and says what it lacks', () => {
+  const p = getProfile('6.12-arm64')!;
+  const r = measureBoot(target(p), parseConsole('6.12-arm64', console612), 'boot.log');
+  assert.equal(r.sizes.nodeDataSize, 0x3740n);
+  // 112 bytes for the two 128 MiB sections of 256 MiB
+  assert.equal(r.sizes.usemapBytesPerSection, 56n);
+  assert.deepEqual(r.found.find((f) => f.name === 'nodeDataSize')?.lines, [
+    'memblock_reserve: [0x000000004ff7cd00-0x000000004ff8043f] memblock_alloc_range_nid+0x12c/0x1c8',
+  ]);
+  // the console stops before setup_per_cpu_areas: the per-cpu sizes are not in it
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code, d.file, d.message.split(':')[0]]),
+    [
+      ['warning', 'not-measured', 'boot.log', 'percpuSetup'],
+      ['warning', 'not-measured', 'boot.log', 'percpuAlloc'],
+    ],
+  );
+  // without the MEMBLOCK configuration dump the present sections are not known
+  const noDump = measureBoot(target(p), parseConsole('6.12-arm64', console612.split('MEMBLOCK')[0]!), 'cut.log');
+  assert.match(noDump.diagnostics.find((d) => /^usemap/.test(d.message))?.message ?? '', /no MEMBLOCK configuration dump/);
+  // an empty log: every size is missing, each said once
+  const none = measureBoot(target(getProfile('6.1-armmp')!), parseConsole('6.1-armmp', ''), 'empty.log');
+  assert.deepEqual(none.sizes, {});
+  assert.match(none.diagnostics[0]?.message ?? '', /^staticVmSize: no iotable_init allocation/);
+  // two boots that read differently are an error naming both
+  const a = parseConsole('6.12-arm64', console612);
+  const b = parseConsole('6.12-arm64', console612.replace('0x000000004ff8043f', '0x000000004ff8047f'));
+  const both = measureBoots(
+    target(p),
+    [
+      { source: 'a', log: a },
+      { source: 'b', log: b },
+    ],
+    'two',
+  );
+  const e = both.diagnostics.find((d) => d.code === 'measurements-disagree');
+  assert.equal(e?.severity, 'error');
+  assert.match(e?.message ?? '', /nodeDataSize: b shows 0x3780, a 0x3740/);
+});
