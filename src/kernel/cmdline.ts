@@ -236,6 +236,9 @@ export interface ReserveMemRequest {
   raw: string;
 }
 
+/** One `reserve_mem=` in command-line order: its request, or `malformed` (reserve_mem's err_param). */
+export type ReserveMemParam = ReserveMemRequest | { raw: string; malformed: true };
+
 export interface CrashkernelRequest {
   size: bigint;
   base: bigint;
@@ -258,7 +261,7 @@ export interface CmdlineState {
   vmallocSize?: bigint;
   /** rmem reads this (size_cmdline != -1). */
   cmaSize?: bigint;
-  reserveMem: ReserveMemRequest[];
+  reserveMem: ReserveMemParam[];
   crashkernel?: CrashkernelRequest;
   /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"), argv then envp. */
   unknown: string[];
@@ -275,6 +278,8 @@ export interface CmdlineState {
 export interface ParamSupport {
   /** `reserve_mem=` (mm/memblock.c, 6.12; a `__setup`, so it runs after setup_arch). */
   reserveMem: boolean;
+  /** reserve_mem() says why it refuses an entry (`reserve_mem: …`, pr_err; 6.12 refuses silently). */
+  reserveMemErrors: boolean;
   /** crashkernel=…,high / ,low on this arch (arm64: yes; arm: no). */
   crashkernelHighLow: boolean;
   /** parse_crashkernel refuses a size >= system RAM (6.12 kernel/crash_reserve.c). */
@@ -401,7 +406,7 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     // unknown_bootoption.
     if (o.params.reserveMem && param === 'reserve_mem') {
       // __setup("reserve_mem=", ...) matches the prefix including '='; handled later in the boot
-      if (val !== undefined) st.reserveMem.push(...parseReserveMem(val));
+      if (val !== undefined) st.reserveMem.push(parseReserveMem(val) ?? { raw: val, malformed: true });
       continue;
     }
     const bare = param.replace(/-/g, '_');
@@ -467,21 +472,21 @@ function earlyCma(st: CmdlineState, val: string | undefined, printk: NonNullable
 
 /**
  * reserve_mem= (mm/memblock.c, 6.12): `size:align:name`. Checks that need the table (count,
- * duplicate names) and the allocation happen in the boot; here only the syntax. Invalid values
- * yield nothing (the handler returns -EINVAL, which a __setup handler's caller ignores).
+ * duplicate names) and the allocation happen in the boot; here only the syntax. An invalid value
+ * is undefined (the handler's err_param: -EINVAL, which marks the option handled all the same).
  */
-export function parseReserveMem(val: string): ReserveMemRequest[] {
+export function parseReserveMem(val: string): ReserveMemRequest | undefined {
   const s = memparse(val);
-  if (!s.value || s.end === 0) return [];
-  if (val[s.end] !== ':') return [];
+  if (!s.value || s.end === 0) return undefined;
+  if (val[s.end] !== ':') return undefined;
   const a = memparse(val, s.end + 1);
-  if (val[a.end] !== ':') return [];
+  if (val[a.end] !== ':') return undefined;
   let align = a.value;
   if (align < 64n) align = 64n; // SMP_CACHE_BYTES
   const name = val.slice(a.end + 1);
-  if (!name.length || name.length >= 16) return []; // RESERVE_MEM_NAME_SIZE
-  if (!/\S/.test(name)) return [];
-  return [{ size: s.value, align, name, raw: val }];
+  if (!name.length || name.length >= 16) return undefined; // RESERVE_MEM_NAME_SIZE
+  if (!/\S/.test(name)) return undefined;
+  return { size: s.value, align, name, raw: val };
 }
 
 // -------------------------------------------------------------------------------------------------

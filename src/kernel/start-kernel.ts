@@ -210,15 +210,35 @@ function printUnknownBootoptions(st: BootState): void {
   if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');
 }
 
-/** reserve_mem= (mm/memblock.c 6.12): memblock_phys_alloc(size, align) per entry, at most 8, unique names. */
+/**
+ * reserve_mem= (mm/memblock.c 6.12): memblock_phys_alloc(size, align) per entry, at most 8, unique
+ * names, checked in reserve_mem()'s order (room first, then the syntax, the name, the allocation);
+ * 7.2 prints why it refuses one (profile.params.reserveMemErrors), 6.12 returns without a word.
+ */
 function reserveMemSetup(st: BootState): void {
   const { ctx } = st;
   const mb = ctx.memblock;
+  const refuse = (text: string): void => {
+    if (ctx.profile.params.reserveMemErrors) ctx.printk('err', `reserve_mem: ${text}`, 'reserve_mem');
+  };
   for (const r of ctx.cmdline.reserveMem) {
-    if (st.result.reserveMem.length >= 8) break; // RESERVE_MEM_MAX_ENTRIES: -EBUSY
-    if (st.result.reserveMem.some((x) => x.name === r.name)) continue; // -EBUSY
+    if (st.result.reserveMem.length >= 8) {
+      refuse('no more room for reserved memory'); // RESERVE_MEM_MAX_ENTRIES: -EBUSY
+      continue;
+    }
+    if ('malformed' in r) {
+      refuse('empty or malformed parameter'); // err_param: -EINVAL
+      continue;
+    }
+    if (st.result.reserveMem.some((x) => x.name === r.name)) {
+      refuse(`name "${r.name}" was already used`); // -EBUSY
+      continue;
+    }
     const start = mb.physAlloc(r.size, r.align, 'reserve_mem');
-    if (!start) continue; // -ENOMEM
+    if (!start) {
+      refuse('memblock allocation failed'); // -ENOMEM
+      continue;
+    }
     st.result.reserveMem.push({ name: r.name, base: start, size: r.size });
   }
 }

@@ -181,6 +181,32 @@ test('reserve_mem= (6.12): top-down allocations after start_kernel setup; duplic
   assert.ok(u.log.some((l) => l.text === 'Unknown kernel command line parameters "reserve_mem=4M:2M:oops", will be passed to user space.'));
 });
 
+test('reserve_mem= refusals: 7.2 says why (mm/memblock.c pr_err), 6.12 refuses the same entries silently', () => {
+  // in reserve_mem()'s order: a malformed one, a name used twice, one too big for RAM, then a ninth entry
+  const args = [
+    'reserve_mem=1M:4K:',
+    'reserve_mem=1M:4K:a',
+    'reserve_mem=1M:4K:a',
+    'reserve_mem=64G:4K:big',
+    ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((n) => `reserve_mem=64K:4K:${n}`),
+  ].join(' ');
+  const refusals = (kernel: string) => {
+    const r = boot(kernel, { bootargs: args });
+    return { kept: r.reserveMem.map((x) => x.name), lines: r.log.map((l) => l.text).filter((t) => t.startsWith('reserve_mem:')) };
+  };
+  const v72 = refusals('7.2-arm64');
+  assert.deepEqual(v72.kept, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  assert.deepEqual(v72.lines, [
+    'reserve_mem: empty or malformed parameter',
+    'reserve_mem: name "a" was already used',
+    'reserve_mem: memblock allocation failed',
+    'reserve_mem: no more room for reserved memory',
+  ]);
+  const v612 = refusals('6.12-arm64');
+  assert.deepEqual(v612.kept, v72.kept);
+  assert.deepEqual(v612.lines, []);
+});
+
 test('5.10 passes unknown parameters on without print_unknown_bootoptions: no line, no buffer', () => {
   const unknown = (kernel: string) => {
     const r = boot(kernel, { bootargs: 'reserve_mem=4M:2M:oops' });

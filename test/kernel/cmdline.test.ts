@@ -124,13 +124,13 @@ test('reserve_mem= exists on 6.12 only; on 6.1 it is an unknown parameter passed
   // 6.12 knows nokaslr (arm64)
   assert.deepEqual(parseCmdline('nokaslr', opts('6.12-arm64')).unknown, []);
   // syntax rules of mm/memblock.c reserve_mem()
-  assert.deepEqual(parseReserveMem('1M:0:trace'), [{ size: M, align: 64n, name: 'trace', raw: '1M:0:trace' }]); // align < SMP_CACHE_BYTES
-  assert.deepEqual(parseReserveMem('0:4K:x'), []); // size 0
-  assert.deepEqual(parseReserveMem('1M:4K'), []); // no name
-  assert.deepEqual(parseReserveMem('1M:4K:'), []); // empty name
-  assert.deepEqual(parseReserveMem('1M:4K:   '), []); // blank name
-  assert.deepEqual(parseReserveMem('1M:4K:0123456789abcdef'), []); // name too long (16)
-  assert.equal(parseReserveMem('1M:4K:0123456789abcde').length, 1);
+  assert.deepEqual(parseReserveMem('1M:0:trace'), { size: M, align: 64n, name: 'trace', raw: '1M:0:trace' }); // align < SMP_CACHE_BYTES
+  assert.equal(parseReserveMem('0:4K:x'), undefined); // size 0
+  assert.equal(parseReserveMem('1M:4K'), undefined); // no name
+  assert.equal(parseReserveMem('1M:4K:'), undefined); // empty name
+  assert.equal(parseReserveMem('1M:4K:   '), undefined); // blank name
+  assert.equal(parseReserveMem('1M:4K:0123456789abcdef'), undefined); // name too long (16)
+  assert.equal(parseReserveMem('1M:4K:0123456789abcde')?.name, '0123456789abcde');
 });
 
 test('crashkernel= forms (parse_crashkernel)', () => {

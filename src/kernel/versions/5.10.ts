@@ -10,6 +10,7 @@ export const linux510: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas, // include/linux/cma.h
   params: {
     reserveMem: false, // reserve_mem= came with 6.12
+    reserveMemErrors: false,
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions

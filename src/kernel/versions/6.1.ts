@@ -9,6 +9,7 @@ export const linux61: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas,
   params: {
     reserveMem: false, // reserve_mem= came with 6.12
+    reserveMemErrors: false,
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,

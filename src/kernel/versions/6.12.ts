@@ -9,6 +9,7 @@ export const linux612: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => configCmaAreas,
   params: {
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
+    reserveMemErrors: false, // mm/memblock.c reserve_mem returns -EINVAL/-EBUSY/-ENOMEM without a word
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
