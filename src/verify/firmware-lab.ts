@@ -9,6 +9,7 @@ import { LAB_VERSION, labDtb, labRecord, observe, type LabJob, type RunOptions }
 import { caseId, type LabCase } from './generator.js';
 import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import { labDataDir, readLabRecordsJson, writeLabRecordsJson } from './records.js';
+import { bootedPackage, type KernelInfo } from './kernels.js';
 import { parseFirmwareConsole, type Firmware, type FirmwareKind } from './firmware.js';
 
 /** A lab record booted through firmware: the direct lab's record plus what the firmware was and said. */
@@ -35,28 +36,48 @@ export function readFirmwareRecordsJson(kind: FirmwareKind, kernel: string, dir 
   return readLabRecordsJson(kernel, firmwareDataDir(kind, dir)) as FirmwareRecordJson[];
 }
 
-function cachePath(kind: FirmwareKind, kernel: string, c: LabCase, dtbSha256: string, fast: boolean): string {
+/** A firmware record is keyed by what was booted: the firmware's and the kernel's packages (Debian's
+ *  `<name>_<version>`), the case and the DTB — a new upload of either boots the case again. */
+function cachePath(
+  firmware: Pick<Firmware, 'kind' | 'package'>,
+  k: Pick<KernelInfo, 'id' | 'package' | 'version'>,
+  c: LabCase,
+  dtbSha256: string,
+  fast: boolean,
+): string {
   return join(
-    cacheDir(),
-    'lab',
-    `v${LAB_VERSION}-i${INITRAMFS_VERSION}`,
-    kind,
-    kernel,
+    firmwareCacheDir(firmware.kind, k.id),
+    firmware.package.replace(' ', '_'),
+    `${k.package}_${k.version}`,
     `${caseId(c)}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`,
   );
 }
 
-/** A cached firmware record of a case: the full one when there is, else a fast one (unless `fullOnly`). */
+function firmwareCacheDir(kind: FirmwareKind, kernel: string): string {
+  return join(cacheDir(), 'lab', `v${LAB_VERSION}-i${INITRAMFS_VERSION}`, kind, kernel);
+}
+
+/** Where firmware records were cached before the packages were part of the key: each names both
+ *  packages inside, so one is taken only for the packages it was booted on. */
+function unversionedCachePath(kind: FirmwareKind, kernel: string, c: LabCase, dtbSha256: string, fast: boolean): string {
+  return join(firmwareCacheDir(kind, kernel), `${caseId(c)}-${dtbSha256.slice(0, 16)}${fast ? '.fast' : ''}.json`);
+}
+
+/** A cached record of a case booted through this firmware package on this kernel package: the full
+ *  one when there is, else a fast one (unless `fullOnly`). */
 export function cachedFirmwareRecord(
-  kind: FirmwareKind,
-  kernel: string,
+  firmware: Pick<Firmware, 'kind' | 'package'>,
+  k: Pick<KernelInfo, 'id' | 'package' | 'version'>,
   c: LabCase,
   dtbSha256: string,
   fullOnly = false,
 ): FirmwareRecordJson | undefined {
   for (const fast of fullOnly ? [false] : [false, true]) {
-    const f = cachePath(kind, kernel, c, dtbSha256, fast);
-    if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8')) as FirmwareRecordJson;
+    for (const f of [cachePath(firmware, k, c, dtbSha256, fast), unversionedCachePath(firmware.kind, k.id, c, dtbSha256, fast)]) {
+      if (!existsSync(f)) continue;
+      const r = JSON.parse(readFileSync(f, 'utf8')) as FirmwareRecordJson;
+      if (r.package === bootedPackage(k) && r.firmware.package === firmware.package) return r;
+    }
   }
   return undefined;
 }
@@ -90,7 +111,7 @@ export async function runFirmwareJob(
 ): Promise<{ record: FirmwareRecordJson; cached: boolean; boots: number; bootMs: number[] }> {
   const { dtb, sha256 } = labDtb(job.case, opts.dataDir);
   const fast = !!opts.fast;
-  const hit = cachedFirmwareRecord(firmware.kind, job.kernel.id, job.case, sha256, !fast);
+  const hit = cachedFirmwareRecord(firmware, job.kernel, job.case, sha256, !fast);
   if (hit) {
     // The initrd is read from the kept trace again (records cached before a reading fix).
     const initrd = hit.initrd && initrdFromTrace(observationFromJson(hit.observation), BigInt(hit.initrd.size));
@@ -108,7 +129,7 @@ export async function runFirmwareJob(
       kernelLines: res.boots.map((b) => parseFirmwareConsole(b.console).kernelLines),
     },
   };
-  const f = cachePath(firmware.kind, job.kernel.id, job.case, sha256, fast);
+  const f = cachePath(firmware, job.kernel, job.case, sha256, fast);
   mkdirSync(join(f, '..'), { recursive: true });
   writeFileSync(f + '.tmp', JSON.stringify(record));
   renameSync(f + '.tmp', f);
