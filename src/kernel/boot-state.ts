@@ -134,6 +134,11 @@ export interface BootState {
   unmapped?: Bank[];
   /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
   initrdDropped?: string;
+  /**
+   * arm (FLATMEM): where alloc_node_mem_map put mem_map, as the physical address of the struct
+   * page of pfn PHYS_PFN_OFFSET (pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET), any pfn).
+   */
+  memMap?: bigint;
 }
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;

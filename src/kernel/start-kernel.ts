@@ -9,6 +9,7 @@ import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
+import { structPageVirt } from './arch/arm/init.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -118,6 +119,7 @@ function cmaInitReservedAreas(st: BootState): void {
   const zones = st.result.zones ?? [];
   for (const a of st.ctx.cma.areas ?? []) {
     const end = a.base + a.size;
+    if (st.ctx.profile.arch === 'arm') flatmemStructPages(st, a);
     const s = sparse ? firstMissingSection(present, a.base >> shift, (end - 1n) >> shift) : undefined;
     const missing = s === undefined ? undefined : s << shift < a.base ? a.base : s << shift;
     // the first page in another zone than the area's first page (pages outside every zone, beyond
@@ -136,6 +138,46 @@ function cmaInitReservedAreas(st: BootState): void {
       );
     if (other !== undefined) st.ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
   }
+}
+
+/**
+ * arm (FLATMEM): cma_activate_area's first read is the flags of the area's first struct page,
+ * pfn_to_page(base_pfn) = mem_map + (base_pfn - PHYS_PFN_OFFSET) even where mem_map has no entry
+ * (only a WARN_ON_ONCE(!pfn_valid) before it; 7.2 checks zone spans, then
+ * init_cma_reserved_pageblock clears the same page's PG_reserved). An area the memblock_reserve
+ * of a static region accepted beyond the end of RAM has its struct pages past mem_map's end:
+ * where that address is not mapped (the gap from high_memory to VMALLOC_START, a lowmem hole)
+ * the read faults in kernel_init. Where it is mapped, the kernel reads whatever lies there (the
+ * early allocations above mem_map, other memory) as struct pages: what follows depends on that
+ * memory's contents, and the plan only warns.
+ */
+function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size: bigint }): void {
+  const { ctx } = st;
+  const ps = ctx.memblock.pageSize;
+  const first = a.base / ps;
+  const last = (a.base + a.size - 1n) / ps;
+  const ramStart = (ctx.memblock.startOfDram() + ps - 1n) / ps;
+  const ramEnd = ctx.memblock.endOfDram() / ps;
+  if (first >= ramStart && last < ramEnd) return;
+  const page = structPageVirt(st, first);
+  if (!page) return;
+  const va = page.va.toString(16).padStart(8, '0');
+  if (page.mapped === false) {
+    const msg = `Unable to handle kernel paging request at virtual address ${va}${ctx.profile.series.arm.faultSaysAccess ? ' when read' : ''}`;
+    throw new BootPanic(
+      'Attempted to kill init! exitcode=0x0000000b',
+      [msg, 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+      'cma_init_reserved_areas',
+      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at 0x${va}, past mem_map's end, where nothing is mapped`,
+    );
+  }
+  ctx.diagnostics.push(
+    diag(
+      'warning',
+      'cma-area-without-struct-pages',
+      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches outside RAM, where mem_map has no struct pages: cma_activate_area reads and writes the memory at 0x${va} and after as if it held them, and what happens then depends on that memory's contents`,
+    ),
+  );
 }
 
 /**

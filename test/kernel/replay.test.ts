@@ -32,7 +32,6 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '6.1-arm64': { e20858079a8bb05f: 'out of memory (mem=128M): System is deadlocked on memory' },
   '6.1-armmp': { '9d240f8675a7e229': 'kernel text freed with a failed reusable pool' },
   '6.12-arm64': { f3d3f53150f0e776: 'out of memory (mem=128M): BUG in cpuhp_threads_init' },
-  '6.12-armmp-lpae': { '7f927f95f04c3a49': 'CMA area beyond RAM, mem_map overrun' },
   '7.2-arm64': {
     f3d3f53150f0e776: 'out of memory (mem=128M): proc_root_init',
     '6c84e2d778eeaecd': 'out of memory (mem=128M): System is deadlocked on memory',

@@ -141,6 +141,8 @@ export interface ArmLayout {
   pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[] };
   /** The series' ArmSeries.cmaRemap. */
   cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
+  /** sizeof(struct page): FLATMEM's mem_map is one array of them (alloc_node_mem_map). */
+  structPageSize: bigint;
 }
 
 export interface KernelProfile extends KernelProfileBase {

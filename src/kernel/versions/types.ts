@@ -136,6 +136,16 @@ export interface ArmSeries {
    * 64-bit ones (AAPCS puts nid and flags on the stack: no tail call, arm_mm_memblock_reserve).
    */
   reserveCallers: { initrd: string; pgdir: string; pgdirLpae: string };
+  /**
+   * alloc_node_mem_map's allocation of FLATMEM's mem_map: 5.10's memblock_alloc_node (zeroed,
+   * mm/page_alloc.c), 6.1 and later memmap_alloc's memblock_alloc_try_nid_raw (mm/mm_init.c).
+   */
+  memmapAlloc: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw';
+  /**
+   * __do_kernel_fault (arch/arm/mm/fault.c) ends its "Unable to handle kernel … at virtual
+   * address %08lx" line with " when read/write/execute" (6.2 and later).
+   */
+  faultSaysAccess: boolean;
 }
 
 export interface KernelSeries {

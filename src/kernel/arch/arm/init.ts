@@ -1,7 +1,8 @@
 // arch/arm/mm/init.c arm_memblock_init: the kernel image, the initrd (reserve_initrd_mem),
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
-import { memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
@@ -47,4 +48,62 @@ export function zoneSizesInit(st: BootState): void {
     ],
     ps,
   );
+  allocNodeMemMap(st);
+}
+
+/**
+ * free_area_init → free_area_init_node → alloc_node_mem_map (mm/mm_init.c; 5.10 mm/page_alloc.c):
+ * FLATMEM's one array of struct pages for the node, from its first pfn rounded down to
+ * MAX_ORDER_NR_PAGES to its last rounded up, allocated top-down below arm_lowmem_limit (right
+ * under paging_init's zero page). The global mem_map is node 0's, moved back by the rounding
+ * unless its first entry is PHYS_PFN_OFFSET's: pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET)
+ * (include/asm-generic/memory_model.h), also for a pfn the array does not cover.
+ */
+function allocNodeMemMap(st: BootState): void {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const ps = mb.pageSize;
+  const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
+  const nr = 1n << BigInt(largestOrder); // MAX_ORDER_NR_PAGES
+  const nodeStart = (mb.startOfDram() + ps - 1n) / ps;
+  const nodeEnd = mb.endOfDram() / ps;
+  if (nodeEnd <= nodeStart) return;
+  const start = nodeStart - (nodeStart % nr);
+  const size = (roundUp(nodeEnd, nr) - start) * p.arm!.structPageSize;
+  const map = mb.allocTryNid(
+    size,
+    BigInt(p.smpCacheBytes),
+    0n,
+    MEMBLOCK_ALLOC_ACCESSIBLE,
+    0,
+    'alloc_node_mem_map',
+    p.series.arm.memmapAlloc,
+  );
+  if (!map) return;
+  const physPfnOffset = st.layout.memory[0]!.base / ps;
+  st.memMap = physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map;
+}
+
+/**
+ * arm, after paging_init: the virtual address of pfn_to_page(pfn), and whether nothing is mapped
+ * there: lowmem is mapped where memblock has memory without NOMAP (map_lowmem), and from
+ * high_memory to VMALLOC_START (8 MiB up, aligned: arch/arm/include/asm/pgtable.h) nothing is.
+ * Elsewhere (vmalloc space, below PAGE_OFFSET) what is mapped depends on the running kernel:
+ * `mapped` is then undefined.
+ */
+export function structPageVirt(st: BootState, pfn: bigint): { va: bigint; mapped?: boolean } | undefined {
+  const a = st.ctx.profile.arm!;
+  const mb = st.ctx.memblock;
+  if (st.memMap === undefined) return undefined;
+  const physOffset = st.layout.memory[0]!.base;
+  const u32 = (x: bigint) => x & 0xffffffffn;
+  const va = u32(a.pageOffset + st.memMap - physOffset + (pfn - physOffset / mb.pageSize) * a.structPageSize);
+  const highMemory = a.pageOffset + mb.currentLimit - physOffset;
+  const VMALLOC_OFFSET = 8n * MiB;
+  const vmallocStart = (highMemory + VMALLOC_OFFSET) & ~(VMALLOC_OFFSET - 1n);
+  if (va >= highMemory && va < vmallocStart) return { va, mapped: false };
+  if (va < a.pageOffset || va >= highMemory) return { va };
+  const pa = va - a.pageOffset + physOffset;
+  return { va, mapped: mb.memory.regions.some((r) => !(r.flags & MEMBLOCK_NOMAP) && r.base <= pa && pa < r.base + r.size) };
 }

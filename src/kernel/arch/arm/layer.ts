@@ -36,6 +36,15 @@ export type ArmBuild = BuildFacts<ArmConfig, ArmMeasured>;
  */
 const KERNEL_RAM_OFFSET = 0x208000n;
 
+/**
+ * sizeof(struct page) with 32-bit longs and pointers (include/linux/mm_types.h, 5.10 to 7.2):
+ * flags, a five-word union, _mapcount, _refcount, and memcg_data (CONFIG_MEMCG, set in every
+ * Debian armmp config); no WANT_PAGE_VIRTUAL on arm, no _last_cpupid without NUMA. 36 is what
+ * 6.12-armmp-lpae's cma_activate_area oops shows: pfn 0x82400's struct page is 0x951000 bytes
+ * (0x42400 pages) after mem_map.
+ */
+const STRUCT_PAGE_SIZE = 36n;
+
 /** An arm profile: the series' arm code over this layer, with the build's facts. */
 export function armProfile(series: KernelSeries, id: string, debianPackage: string, build: ArmBuild): KernelProfile {
   const m = build.measured;
@@ -68,6 +77,7 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
         laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n],
       },
       cmaRemap: series.arm.cmaRemap,
+      structPageSize: STRUCT_PAGE_SIZE,
     },
   };
 }
