@@ -21,9 +21,12 @@ const shims: Record<string, string> = {
       'typedef void (*swap_func_t)(void *a, void *b, int size);',
       'typedef int (*cmp_r_func_t)(const void *a, const void *b, const void *priv);',
       'typedef int (*cmp_func_t)(const void *a, const void *b);',
-      'void sort_r(void *base, size_t num, size_t size, cmp_r_func_t cmp, swap_r_func_t swap, const void *priv);',
+      // sort_r's swap argument changed type in 6.0 (swap_func_t → swap_r_func_t): sort.c declares it
+      // itself; sort() is the same in every series
       'void sort(void *base, size_t num, size_t size, cmp_func_t cmp, swap_func_t swap);',
     ].join('\n') + '\n',
+  // 7.x's __sort_r may cond_resched() (sort_nonatomic); the oracle runs in one thread
+  'linux/sched.h': '#define cond_resched() do { } while (0)\n',
 };
 
 const driver = `#include <stdio.h>
