@@ -13,7 +13,15 @@ import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handl
 import { getProfile } from '../kernel/profiles/index.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { bootedPackage, fetchRelease, type FetchReport, type KernelInfo } from './kernels.js';
-import { labDataDir, readLabRecordsJson } from './records.js';
+import { labDataDir, readLabRecords, readLabRecordsJson } from './records.js';
+import {
+  isStoredMeasurement,
+  measureBoots,
+  storedMeasurement,
+  type MeasureTarget,
+  type StoredMeasurement,
+} from '../kernel/build/measured.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 export interface BuildFactsFile {
   v: 1;
@@ -31,7 +39,8 @@ export function readBuildFacts(kernel: string, dir = labDataDir): BuildFactsFile
   const f = buildFactsPath(kernel, dir);
   if (!existsSync(f)) return undefined;
   const j = JSON.parse(readFileSync(f, 'utf8')) as Partial<BuildFactsFile>;
-  if (j.v !== 1 || j.kernel !== kernel || !Array.isArray(j.builds) || !j.builds.every(isBuildExcerpt))
+  const valid = (b: unknown) => isBuildExcerpt(b) && (b.measured === undefined || isStoredMeasurement(b.measured));
+  if (j.v !== 1 || j.kernel !== kernel || !Array.isArray(j.builds) || !j.builds.every(valid))
     throw new Error(`${f}: not a build facts file of ${kernel}`);
   return { v: 1, kernel, builds: j.builds };
 }
@@ -52,15 +61,60 @@ export function profileOfFacts(kernel: string, e: BuildExcerpt): BuiltProfile {
 function format(f: BuildFactsFile): string {
   const lines = (x: BuildExcerpt['config']) =>
     `{ "file": ${JSON.stringify(x.file)}, "from": ${JSON.stringify(x.from)}, "lines": [\n${x.lines.map((l) => `        ${JSON.stringify(l)}`).join(',\n')}\n      ] }`;
+  const measured = (m: StoredMeasurement) => {
+    const size = (x: StoredMeasurement['sizes'][number]) =>
+      `        { "name": ${JSON.stringify(x.name)}, "value": ${JSON.stringify(x.value)}, "boot": ${JSON.stringify(x.boot)}, "lines": [\n${x.lines.map((l) => `          ${JSON.stringify(l)}`).join(',\n')}\n        ] }`;
+    return `{ "from": ${JSON.stringify(m.from)}, "sizes": [\n${m.sizes.map(size).join(',\n')}\n      ] }`;
+  };
   const builds = f.builds.map(
     (b) =>
-      `    {\n      "package": ${JSON.stringify(b.package)},\n      "config": ${lines(b.config)},\n      "systemMap": ${lines(b.systemMap)}\n    }`,
+      `    {\n      "package": ${JSON.stringify(b.package)},\n      "config": ${lines(b.config)},\n      "systemMap": ${lines(b.systemMap)}${b.measured ? `,\n      "measured": ${measured(b.measured)}` : ''}\n    }`,
   );
   return `{\n  "v": 1,\n  "kernel": ${JSON.stringify(f.kernel)},\n  "builds": [\n${builds.join(',\n')}\n  ]\n}\n`;
 }
 
-/** Store a package's facts beside the kernel's records (replacing that package's entry, keeping the others'). */
-export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDir): void {
+/** What the measurement needs of a lab kernel's build: its arch, page size and section size. */
+export function measureTarget(p: KernelProfile): MeasureTarget {
+  return {
+    arch: p.arch,
+    pageSize: p.pageSize,
+    physAddrBits: p.physAddrBits,
+    ...(p.arm64 ? { sectionSizeBits: p.arm64.sparse.sectionSizeBits } : {}),
+  };
+}
+
+/**
+ * The sizes no file states, measured from every recorded boot of one package of a lab kernel
+ * (src/kernel/build/measured.ts): each from the first record that shows it, checked against all
+ * the others. Diagnostics: a size no record shows (a warning), records that disagree (an error).
+ */
+export function measureRecords(kernel: string, pkg: string, dir = labDataDir): { measured?: StoredMeasurement; diagnostics: Diagnostic[] } {
+  const records = readLabRecords(kernel, dir).filter((r) => r.package === pkg && r.observation.memblock.length);
+  const file = `data/lab/${kernel}.jsonl.gz`;
+  const p = getProfile(kernel);
+  if (!records.length || !p) return { diagnostics: [] };
+  const m = measureBoots(
+    measureTarget(p),
+    records.map((r) => ({ source: r.caseId, log: r.observation })),
+    file,
+  );
+  if (!m.found.length) return { diagnostics: m.diagnostics };
+  const byCase = new Map(records.map((r) => [r.caseId, r]));
+  const measured = storedMeasurement(`${file}, the memblock=debug boots of ${pkg}`, m.found, (c) => {
+    const r = byCase.get(c)!;
+    return { case: c, ram: r.ram, append: r.traceAppend ?? r.append };
+  });
+  return { measured, diagnostics: m.diagnostics };
+}
+
+/**
+ * Store a package's facts beside the kernel's records (replacing that package's entry, keeping the
+ * others'); what no file states is measured from the package's records there, unless the excerpt
+ * brings its own measurement.
+ */
+export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDir): Diagnostic[] {
+  const m = e.measured ? { measured: e.measured, diagnostics: [] } : measureRecords(kernel, e.package, dir);
+  if (m.measured) e = { ...e, measured: m.measured };
   const old = readBuildFacts(kernel, dir)?.builds ?? [];
   const builds = [...old.filter((b) => b.package !== e.package), e].sort((a, b) =>
     a.package < b.package ? -1 : a.package > b.package ? 1 : 0,
@@ -68,6 +122,7 @@ export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDi
   const f = buildFactsPath(kernel, dir);
   writeFileSync(`${f}.tmp`, format({ v: 1, kernel, builds }));
   renameSync(`${f}.tmp`, f);
+  return m.diagnostics;
 }
 
 /**
@@ -115,6 +170,8 @@ export interface StoredFacts {
   file?: string;
   summary?: string;
   error?: string;
+  /** What the records do not show or show differently (src/kernel/build/measured.ts). */
+  warnings?: string[];
 }
 
 /**
@@ -131,8 +188,16 @@ export function storeRecordedFacts(kernel: string, dir: string, report: FetchRep
     if (k.version !== version) return { kernel, package: pkg, error: `the archive has ${name} ${k.version}, the records ${version}` };
     const r = packageFacts(k);
     if (!r.excerpt) return { kernel, package: pkg, error: r.built.diagnostics.map((d) => renderDiagnostic(d)).join('; ') };
-    writeBuildFacts(kernel, r.excerpt, dir);
-    return { kernel, package: pkg, file: buildFactsPath(kernel, dir), summary: describeFacts(r.built.profile) };
+    const warnings = writeBuildFacts(kernel, r.excerpt, dir).map((d) => renderDiagnostic(d));
+    const measured = readBuildFacts(kernel, dir)?.builds.find((b) => b.package === pkg)?.measured;
+    const sizes = measured ? `; measured ${measured.sizes.map((x) => `${x.name} ${x.value}`).join(', ')}` : '';
+    return {
+      kernel,
+      package: pkg,
+      file: buildFactsPath(kernel, dir),
+      summary: describeFacts(r.built.profile) + sizes,
+      ...(warnings.length ? { warnings } : {}),
+    };
   });
 }
 

@@ -1,22 +1,17 @@
 // Sizes no file of a build states, measured from its memblock=debug boots (src/kernel/build/measured.ts):
-//  - every lab kernel: each size reads the same from every recorded boot that shows it (a size is
-//    the build's, so any disagreement is a measurement error), and equals what its profile uses;
+//  - every lab kernel, every package its records were made on: each size reads the same from every
+//    recorded boot of the package that shows it (a size is the build's, so any disagreement is a
+//    measurement error), equals what data/lab/<id>.build.json stores for it, the boot it names
+//    shows the lines stored with it, and the built-in profile uses its package's stored sizes;
 //  - a console log is measured as the lab parses it; a log that lacks a size says so (a warning
 //    naming what was looked for), never a throw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { measureBoot, measureBoots, showMeasured, type MeasureTarget } from '../../src/kernel/build/measured.js';
+import { measureBoot, measureBoots, showMeasured, storedSizes } from '../../src/kernel/build/measured.js';
+import { measureTarget, readBuildFacts } from '../../src/verify/build-facts.js';
 import { getProfile, labBuilds } from '../../src/kernel/profiles/index.js';
-import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { parseConsole } from '../../src/verify/observation.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
-
-const target = (p: KernelProfile): MeasureTarget => ({
-  arch: p.arch,
-  pageSize: p.pageSize,
-  physAddrBits: p.physAddrBits,
-  ...(p.arm64 ? { sectionSizeBits: p.arm64.sparse.sectionSizeBits } : {}),
-});
 
 /** What the profile of a lab build uses for each measured size. */
 function used(id: string): Record<string, string> {
@@ -32,19 +27,50 @@ function used(id: string): Record<string, string> {
 }
 
 for (const kernel of recordedKernels().filter((k) => getProfile(k))) {
-  test(`measured sizes: every recorded boot of ${kernel} agrees, and with its profile`, (t) => {
+  test(`measured sizes: ${kernel}'s stored sizes are what every recorded boot of its package shows, and what its profile uses`, (t) => {
     const p = getProfile(kernel)!;
-    const boots = readLabRecords(kernel)
-      .filter((r) => r.observation.memblock.length)
-      .map((r) => ({ source: r.caseId, log: r.observation }));
-    const m = measureBoots(target(p), boots, `data/lab/${kernel}.jsonl.gz`);
+    const facts = readBuildFacts(kernel);
+    assert.ok(facts, `data/lab/${kernel}.build.json`);
+    const records = readLabRecords(kernel);
+    const lines: string[] = [];
+    for (const b of facts.builds) {
+      const mine = records.filter((r) => r.package === b.package && r.observation.memblock.length);
+      const m = measureBoots(
+        measureTarget(p),
+        mine.map((r) => ({ source: r.caseId, log: r.observation })),
+        `data/lab/${kernel}.jsonl.gz`,
+      );
+      // every boot that shows a size shows the same value, and every size of the arch is shown
+      assert.deepEqual(
+        m.diagnostics.map((d) => d.message),
+        [],
+        b.package,
+      );
+      const stored = b.measured;
+      assert.ok(stored, `${b.package}: no measured sizes stored (carveout kernels facts ${kernel})`);
+      assert.deepEqual(
+        Object.fromEntries(stored.sizes.map((x) => [x.name, showMeasured(storedSizes({ from: '', sizes: [x] })[x.name]!)])),
+        Object.fromEntries(m.found.map((f) => [f.name, showMeasured(f.value)])),
+        `${b.package}: stored vs measured`,
+      );
+      // the provenance: the boot named shows the stored lines
+      for (const x of stored.sizes) {
+        const r = mine.find((y) => y.caseId === x.boot.case);
+        assert.ok(r, `${x.name}: case ${x.boot.case} is not a record of ${b.package}`);
+        assert.equal(x.boot.append, r.traceAppend ?? r.append);
+        assert.equal(x.boot.ram, r.ram);
+        assert.deepEqual(measureBoot(measureTarget(p), r.observation, r.caseId).found.find((f) => f.name === x.name)?.lines, x.lines);
+      }
+      lines.push(`${b.package}: ${m.found.map((f) => `${f.name} ${showMeasured(f.value)} (${f.boots}/${mine.length} boots)`).join(', ')}`);
+    }
+    // the built-in profile uses its package's stored sizes
+    const own = facts.builds.find((b) => b.package === p.debianPackage);
+    assert.ok(own?.measured, p.debianPackage);
     assert.deepEqual(
-      m.diagnostics.map((d) => d.message),
-      [],
+      used(kernel),
+      Object.fromEntries(own.measured.sizes.map((x) => [x.name, showMeasured(storedSizes({ from: '', sizes: [x] })[x.name]!)])),
     );
-    const got = Object.fromEntries(m.found.map((f) => [f.name, showMeasured(f.value)]));
-    assert.deepEqual(got, used(kernel));
-    t.diagnostic(`${kernel}: ${m.found.map((f) => `${f.name} ${showMeasured(f.value)} (${f.boots}/${boots.length} boots)`).join(', ')}`);
+    t.diagnostic(lines.join('; '));
   });
 }
 
@@ -64,7 +90,7 @@ const console612 = `[    0.000000] memblock_alloc_try_nid: 43916 bytes align=0x8
 
 test('measured sizes: a console log is measured as the lab parses it, and says what it lacks', () => {
   const p = getProfile('6.12-arm64')!;
-  const r = measureBoot(target(p), parseConsole('6.12-arm64', console612), 'boot.log');
+  const r = measureBoot(measureTarget(p), parseConsole('6.12-arm64', console612), 'boot.log');
   assert.equal(r.sizes.nodeDataSize, 0x3740n);
   // 112 bytes for the two 128 MiB sections of 256 MiB
   assert.equal(r.sizes.usemapBytesPerSection, 56n);
@@ -80,17 +106,17 @@ test('measured sizes: a console log is measured as the lab parses it, and says w
     ],
   );
   // without the MEMBLOCK configuration dump the present sections are not known
-  const noDump = measureBoot(target(p), parseConsole('6.12-arm64', console612.split('MEMBLOCK')[0]!), 'cut.log');
+  const noDump = measureBoot(measureTarget(p), parseConsole('6.12-arm64', console612.split('MEMBLOCK')[0]!), 'cut.log');
   assert.match(noDump.diagnostics.find((d) => /^usemap/.test(d.message))?.message ?? '', /no MEMBLOCK configuration dump/);
   // an empty log: every size is missing, each said once
-  const none = measureBoot(target(getProfile('6.1-armmp')!), parseConsole('6.1-armmp', ''), 'empty.log');
+  const none = measureBoot(measureTarget(getProfile('6.1-armmp')!), parseConsole('6.1-armmp', ''), 'empty.log');
   assert.deepEqual(none.sizes, {});
   assert.match(none.diagnostics[0]?.message ?? '', /^staticVmSize: no iotable_init allocation/);
   // two boots that read differently are an error naming both
   const a = parseConsole('6.12-arm64', console612);
   const b = parseConsole('6.12-arm64', console612.replace('0x000000004ff8043f', '0x000000004ff8047f'));
   const both = measureBoots(
-    target(p),
+    measureTarget(p),
     [
       { source: 'a', log: a },
       { source: 'b', log: b },

@@ -5,6 +5,7 @@
 import { readKernelConfig } from './config.js';
 import { type BuiltProfile, type KernelBuildFiles, profileFromRead } from './profile.js';
 import { readSystemMap } from './system-map.js';
+import { storedSizes, type StoredMeasurement } from './measured.js';
 
 export interface FileExcerpt {
   /** The file's path in its package (or wherever it was read from). */
@@ -20,6 +21,8 @@ export interface BuildExcerpt {
   package: string;
   config: FileExcerpt;
   systemMap: FileExcerpt;
+  /** What no file states, measured from boots of the package (./measured.ts), with its provenance. */
+  measured?: StoredMeasurement;
 }
 
 const keep = (text: string, read: Set<number>): Array<[number, string]> => {
@@ -54,7 +57,7 @@ export function excerptBuild(
   };
 }
 
-/** The two files again, each line of the excerpt at its number (the others blank, which both readers skip). */
+/** The two files again, each line of the excerpt at its number (the others blank, which both readers skip), with the package's measured sizes. */
 export function excerptFiles(id: string, e: BuildExcerpt): KernelBuildFiles {
   const text = (x: FileExcerpt): string => {
     const out: string[] = [];
@@ -68,6 +71,7 @@ export function excerptFiles(id: string, e: BuildExcerpt): KernelBuildFiles {
     id,
     config: { file: `${e.config.file} (${e.config.from})`, text: text(e.config) },
     systemMap: { file: `${e.systemMap.file} (${e.systemMap.from})`, text: text(e.systemMap) },
+    ...(e.measured ? { measured: { sizes: storedSizes(e.measured), from: e.measured.from } } : {}),
   };
 }
 

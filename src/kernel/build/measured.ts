@@ -175,9 +175,18 @@ export function measureBoot(target: MeasureTarget, log: MeasuredBootLog, source:
       missing('percpuSetup', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
       missing('percpuAlloc', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
     } else {
-      const lines = t.slice(unit, done + 1).map(text);
-      found.push({ name: 'percpuSetup', value: allocs.slice(0, 5).map((e) => e.size!), lines });
-      found.push({ name: 'percpuAlloc', value: allocs.slice(5).map((e) => e.size!), lines });
+      // the unit and the free of its tail mark where pcpu_setup_first_chunk starts, pcpu_free_alloc_info's free where it ends
+      const marks = [t[unit]!, t[tail]!].map(text);
+      found.push({
+        name: 'percpuSetup',
+        value: allocs.slice(0, 5).map((e) => e.size!),
+        lines: [...marks, ...allocs.slice(0, 5).map(text)],
+      });
+      found.push({
+        name: 'percpuAlloc',
+        value: allocs.slice(5).map((e) => e.size!),
+        lines: [...marks, ...allocs.slice(5).map(text), text(t[done]!)],
+      });
     }
   } else {
     const page = BigInt(target.pageSize);
@@ -250,4 +259,82 @@ export function measureBoots(target: MeasureTarget, boots: readonly NamedBootLog
   for (const name of measuredNames[target.arch])
     if (!found.has(name)) diagnostics.push(diag('warning', 'not-measured', `${name}: none of ${boots.length} boot(s) shows it`, at));
   return { found: measuredNames[target.arch].flatMap((n) => found.get(n) ?? []), diagnostics };
+}
+
+/** Which boot a stored size was read from: a lab record's case, or a measurement boot's command line and RAM. */
+export interface MeasuredBoot {
+  /** The lab record's case id (absent for a measurement boot of `kernels fetch`). */
+  case?: string;
+  /** RAM given to QEMU, hex. */
+  ram: string;
+  /** The kernel command line (with memblock=debug). */
+  append: string;
+}
+
+/** A size as stored beside the build's other facts: its value, the boot and the lines it was read from. */
+export interface StoredSize {
+  name: MeasuredName;
+  /** Hex, or a list of hex values. */
+  value: string | string[];
+  boot: MeasuredBoot;
+  lines: string[];
+}
+
+/** A build's measured sizes with their provenance (data/lab/<id>.build.json, or the kernel cache). */
+export interface StoredMeasurement {
+  /** The boots: the lab records file, or the measurement boot under QEMU. */
+  from: string;
+  sizes: StoredSize[];
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+
+/** The stored form of agreed measurements; `bootOf` names the boot a source stands for. */
+export function storedMeasurement(
+  from: string,
+  found: readonly AgreedMeasurement[],
+  bootOf: (source: string) => MeasuredBoot,
+): StoredMeasurement {
+  return {
+    from,
+    sizes: found.map((m) => ({
+      name: m.name,
+      value: Array.isArray(m.value) ? m.value.map(hex) : hex(m.value),
+      boot: bootOf(m.source),
+      lines: m.lines,
+    })),
+  };
+}
+
+/** The sizes a stored measurement holds. */
+export function storedSizes(m: StoredMeasurement): MeasuredSizes {
+  const sizes: MeasuredSizes = {};
+  for (const s of m.sizes) Object.assign(sizes, { [s.name]: Array.isArray(s.value) ? s.value.map((v) => BigInt(v)) : BigInt(s.value) });
+  return sizes;
+}
+
+/** Whether a value read from JSON is a stored measurement (stored files are data: checked, not trusted). */
+export function isStoredMeasurement(x: unknown): x is StoredMeasurement {
+  const isHex = (v: unknown) => typeof v === 'string' && /^0x[0-9a-f]+$/.test(v);
+  const names = new Set<string>([...measuredNames.arm64, ...measuredNames.arm]);
+  const isSize = (s: unknown): boolean => {
+    if (typeof s !== 'object' || s === null) return false;
+    const o = s as Record<string, unknown>;
+    const b = o.boot as Record<string, unknown> | null;
+    return (
+      typeof o.name === 'string' &&
+      names.has(o.name) &&
+      (isHex(o.value) || (Array.isArray(o.value) && o.value.every(isHex))) &&
+      typeof b === 'object' &&
+      b !== null &&
+      typeof b.ram === 'string' &&
+      typeof b.append === 'string' &&
+      (b.case === undefined || typeof b.case === 'string') &&
+      Array.isArray(o.lines) &&
+      o.lines.every((l) => typeof l === 'string')
+    );
+  };
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.from === 'string' && Array.isArray(o.sizes) && o.sizes.every(isSize);
 }

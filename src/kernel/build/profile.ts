@@ -1,7 +1,8 @@
 // A kernel profile from a build's own `.config` and `System.map`: what the build decides is read
 // from those two files; what no file states (sizeof(pg_data_t), the per-cpu chunk's bitmaps, arm's
-// struct static_vm) is taken from the lab's measurement of the nearest Debian build of the same
-// series, arch and page size, and the profile's provenance says which.
+// struct static_vm) is the build's own measurement when one is given (./measured.ts: a boot of it),
+// else the lab's measurement of the nearest Debian build of the same series, arch and page size,
+// and the profile's provenance says which.
 import { diag, type Diagnostic } from '../../diagnostics.js';
 import { arm64Profile, type Arm64Build } from '../arch/arm64/layer.js';
 import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
@@ -11,12 +12,21 @@ import type { ReservedMemConfig } from '../handlers/index.js';
 import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
 import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
 import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
+import { measuredNames, type MeasuredSizes } from './measured.js';
 
 export interface KernelBuildFiles {
   /** Profile id, e.g. the name `kernels add` stores it under. */
   id: string;
   config: { file: string; text: string };
   systemMap: { file: string; text: string };
+  /** What no file states, measured from a boot of this build (./measured.ts); else the nearest lab build's. */
+  measured?: OwnMeasurement;
+}
+
+/** A build's own measured sizes and where they come from. */
+export interface OwnMeasurement {
+  sizes: MeasuredSizes;
+  from: string;
 }
 
 export interface BuiltProfile {
@@ -107,8 +117,15 @@ function reservedMemTable(r: Reader): ReservedMemConfig {
   return cfg;
 }
 
-/** The lab build whose measurements stand in for what the files do not state. */
-function reference(r: Reader, series: KernelSeries, arch: 'arm64' | 'arm', pageSize: number, lpae: boolean): LabBuild | undefined {
+/** The lab build whose measurements stand in for what the files do not state (and the build's own boot does not show). */
+function reference(
+  r: Reader,
+  series: KernelSeries,
+  arch: 'arm64' | 'arm',
+  pageSize: number,
+  lpae: boolean,
+  own: OwnMeasurement | undefined,
+): LabBuild | undefined {
   const same = (b: LabBuild) => b.arch === arch && (arch === 'arm64' ? b.pageSize === pageSize : b.lpae === lpae);
   const exact = labBuilds.find((b) => b.series === series && same(b));
   if (exact) return exact;
@@ -119,7 +136,8 @@ function reference(r: Reader, series: KernelSeries, arch: 'arm64' | 'arm', pageS
     labBuilds.find((b) => b.series === series && b.arch === arch) ??
     nearest(labBuilds.filter(same)) ??
     nearest(labBuilds.filter((b) => b.arch === arch));
-  if (near)
+  const ownAll = !!own && measuredNames[arch].every((n) => own.sizes[n] !== undefined);
+  if (near && !ownAll)
     r.warn(
       'measured-from-other-build',
       `no lab measurement of a ${series.name} ${arch} build with this page size${arch === 'arm' ? '/LPAE' : ''}: sizes no file states (pg_data_t, per-cpu bitmaps, struct static_vm) are taken from ${near.id}`,
@@ -183,7 +201,26 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
   };
 }
 
-function arm64Build(r: Reader, series: KernelSeries, ref: LabBuild & { arch: 'arm64' }, config: BuildConfig): Arm64Build {
+/** Where each measured size comes from: the build's own boot, else the lab build's records. */
+function measuredFrom(arch: 'arm64' | 'arm', own: OwnMeasurement | undefined, ref: LabBuild): string {
+  const mine = measuredNames[arch].filter((n) => own?.sizes[n] !== undefined);
+  const theirs = measuredNames[arch].filter((n) => own?.sizes[n] === undefined);
+  return [
+    mine.length ? `${mine.join(', ')} from ${own!.from}` : '',
+    theirs.length ? `${theirs.join(', ')} from ${ref.build.measuredFrom ?? `data/lab/${ref.id}.jsonl.gz`} (${ref.id})` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+function arm64Build(
+  r: Reader,
+  series: KernelSeries,
+  ref: LabBuild & { arch: 'arm64' },
+  config: BuildConfig,
+  own: OwnMeasurement | undefined,
+): Arm64Build {
+  const m = own?.sizes ?? {};
   const text = r.sym('_text');
   const end = r.sym('_end');
   const reserveStart = text + series.arm64.reserveStartOffset;
@@ -196,12 +233,17 @@ function arm64Build(r: Reader, series: KernelSeries, ref: LabBuild & { arch: 'ar
   const build: Arm64Build = {
     config: { ...config, paBits: r.int('ARM64_PA_BITS'), vaBits: r.int('ARM64_VA_BITS') },
     measured: {
-      ...ref.build.measured,
       reserveSize: end - reserveStart,
       initBeginOffset: r.sym('__init_begin') - text,
+      nodeDataSize: m.nodeDataSize ?? ref.build.measured.nodeDataSize,
+      usemapBytesPerSection: m.usemapBytesPerSection ?? ref.build.measured.usemapBytesPerSection,
     },
-    percpu: { ...ref.build.percpu, unit: percpuUnit(r, config.pageSize) },
-    measuredFrom: `sizeof(pg_data_t), mem_section_usage_size() and the per-cpu bitmaps from data/lab/${ref.id}.jsonl.gz`,
+    percpu: {
+      unit: percpuUnit(r, config.pageSize),
+      setup: m.percpuSetup ?? ref.build.percpu.setup,
+      alloc: m.percpuAlloc ?? ref.build.percpu.alloc,
+    },
+    measuredFrom: measuredFrom('arm64', own, ref),
   };
   // 6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c); the lab build shows whether the series does
   if (ref.build.initPgDirFree) {
@@ -211,7 +253,13 @@ function arm64Build(r: Reader, series: KernelSeries, ref: LabBuild & { arch: 'ar
   return build;
 }
 
-function armBuild(r: Reader, ref: LabBuild & { arch: 'arm' }, config: BuildConfig, lpae: boolean): ArmBuild {
+function armBuild(
+  r: Reader,
+  ref: LabBuild & { arch: 'arm' },
+  config: BuildConfig,
+  lpae: boolean,
+  own: OwnMeasurement | undefined,
+): ArmBuild {
   // arm_memblock_init: memblock_reserve(__pa(KERNEL_START), KERNEL_END - KERNEL_START), KERNEL_START
   // = _stext (arch/arm/include/asm/memory.h), __pa = x - PAGE_OFFSET + PHYS_OFFSET
   const pageOffset = configNumber(r.config, 'PAGE_OFFSET');
@@ -227,8 +275,12 @@ function armBuild(r: Reader, ref: LabBuild & { arch: 'arm' }, config: BuildConfi
   const stext = r.sym('_stext');
   return {
     config: { ...config, lpae },
-    measured: { ...ref.build.measured, kernelOffset: stext - (pageOffset ?? 0n), kernelSize: r.sym('_end') - stext },
-    measuredFrom: `struct static_vm's size from data/lab/${ref.id}.jsonl.gz`,
+    measured: {
+      kernelOffset: stext - (pageOffset ?? 0n),
+      kernelSize: r.sym('_end') - stext,
+      staticVmSize: own?.sizes.staticVmSize ?? ref.build.measured.staticVmSize,
+    },
+    measuredFrom: measuredFrom('arm', own, ref),
   };
 }
 
@@ -238,6 +290,7 @@ export function buildProfile(files: KernelBuildFiles): BuiltProfile {
     files.id,
     readKernelConfig(files.config.text, files.config.file),
     readSystemMap(files.systemMap.text, files.systemMap.file),
+    files.measured,
   );
 }
 
@@ -246,6 +299,7 @@ export function profileFromRead(
   id: string,
   cfg: { config: KernelConfig; diagnostics: Diagnostic[] },
   sm: { map: SystemMap; diagnostics: Diagnostic[] },
+  own?: OwnMeasurement,
 ): BuiltProfile {
   const r = new Reader(cfg.config, sm.map);
   r.diagnostics.push(...cfg.diagnostics, ...sm.diagnostics);
@@ -297,15 +351,15 @@ export function profileFromRead(
       'no crash kernel support built in (CRASH_RESERVE/KEXEC_CORE): crashkernel= is still parsed by the model',
       'CRASH_RESERVE',
     );
-  const ref = reference(r, series, arch, pageSize, lpae);
+  const ref = reference(r, series, arch, pageSize, lpae, own);
   if (!ref) return fail();
   const config = buildConfig(r, series, pageSize);
   const reservedMemConfig = reservedMemTable(r);
   const described = `${c.file} and ${sm.map.file} (Linux/${arch} ${c.release})`;
   const profile =
     ref.arch === 'arm64'
-      ? arm64Profile(series, id, described, arm64Build(r, series, ref, config))
-      : armProfile(series, id, described, armBuild(r, ref, config, lpae));
+      ? arm64Profile(series, id, described, arm64Build(r, series, ref, config, own))
+      : armProfile(series, id, described, armBuild(r, ref, config, lpae, own));
   if (r.diagnostics.some((d) => d.severity === 'error')) return fail();
   return { profile: { ...profile, reservedMemConfig, buildDiagnostics: r.diagnostics }, diagnostics: r.diagnostics };
 }
