@@ -60,8 +60,12 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const PMD = 2n * MiB;
   const page = mb.pageSize;
   const early = (sz: bigint) => mb.allocOrPanic(sz, sz, 'early_alloc');
-  // map_lowmem: sections where [addr, next) and phys are section aligned, else a PTE table per PMD
+  // map_lowmem: one create_mapping per memory region; alloc_init_pmd maps each PMD-sized piece
+  // [addr, next) with sections when addr and next (and phys) are SECTION_SIZE aligned, else
+  // wants a PTE table for the block
   const ptes = new Set<bigint>();
+  // 2-level tables (SECTION_SIZE 1 MiB): blocks whose first entry a region's section filled
+  const firstHalfSection = new Map<bigint, bigint>();
   for (const r of mb.memory.regions) {
     if (r.flags & MEMBLOCK_NOMAP) continue;
     const start = r.base;
@@ -69,12 +73,20 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     if (end > lowmemLimit) end = lowmemLimit;
     if (start >= end) break;
     for (let addr = start; addr < end; ) {
-      const next = roundDown(addr, PMD) + PMD < end ? roundDown(addr, PMD) + PMD : end;
-      // alloc_init_pmd → __map_init_section per SECTION_SIZE half when aligned, else PTEs
-      for (let a = addr; a < next; ) {
-        const n = roundDown(a, pi.sectionSize) + pi.sectionSize < next ? roundDown(a, pi.sectionSize) + pi.sectionSize : next;
-        if ((a | n) % pi.sectionSize) ptes.add(roundDown(a, PMD));
-        a = n;
+      const b = roundDown(addr, PMD);
+      const next = b + PMD < end ? b + PMD : end;
+      if ((addr | next) % pi.sectionSize === 0n) {
+        if (addr === b) firstHalfSection.set(b, next);
+      } else {
+        // arm_pte_alloc: pmd_none(*pmd) reads the block's first entry (on 2-level tables
+        // pmd_offset is the pair's first one); a section there is pmd_bad: BUG_ON
+        const sect = firstHalfSection.get(b);
+        if (sect !== undefined && !ptes.has(b))
+          throw new BootHang(
+            'arm_pte_alloc',
+            `map_lowmem (arch/arm/mm/mmu.c, from paging_init) mapped [${hex(b)}-${hex(sect)}) with a section, the first half of the 2 MiB block at ${hex(b)}; the next memory region's part of that block, [${hex(addr)}-${hex(next)}), is not section aligned and wants a PTE table, but arm_pte_alloc finds the section in the block's first entry (2-level tables): its BUG_ON(pmd_bad) traps before the exception vectors exist, and the CPU loops on the vector page`,
+          );
+        ptes.add(b);
       }
       addr = next;
     }
@@ -88,6 +100,31 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   mb.setCurrentLimit(lowmemLimit);
   // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
   const staticVms: { start: bigint; end: bigint }[] = [];
+  // Lowmem the remap left without a mapping: each area's cleared PMD blocks, less the pages
+  // create_mapping maps again (only the area's own). memblock_alloc zeroes what it hands out
+  // through the linear map, so a static_vm or PTE table placed there aborts; before
+  // devicemaps_init maps the vectors that is the same silent loop.
+  let holes: { start: bigint; end: bigint }[] = [];
+  const unmap = (s: bigint, e: bigint) => {
+    mapAgain(s, e);
+    holes.push({ start: s, end: e });
+  };
+  const mapAgain = (s: bigint, e: bigint) => {
+    holes = holes.flatMap((h) =>
+      h.end <= s || e <= h.start
+        ? [h]
+        : [...(h.start < s ? [{ start: h.start, end: s }] : []), ...(e < h.end ? [{ start: e, end: h.end }] : [])],
+    );
+  };
+  const zeroed = (base: bigint, size: bigint, fn: string, what: string) => {
+    const h = holes.find((x) => base < x.end && x.start < base + size);
+    if (h)
+      throw new BootHang(
+        fn,
+        `${what} at ${hex(base)}, which memblock_alloc zeroes through the linear map, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) cleared the PMD over [${hex(h.start)}-${hex(h.end)}) and maps again only the CMA area's own pages: the write aborts before the exception vectors exist, and the CPU loops on the vector page`,
+      );
+    return base;
+  };
   for (const area of dmaContiguousRemapList(st)) {
     const start = area.base;
     let end = area.base + area.size;
@@ -108,7 +145,13 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
         'dma_contiguous_remap',
         `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) clears the PMD at ${hex(hit)} to re-map [${hex(start)}-${hex(end)}) page by page, but it maps the kernel image [${hex(k.base)}-${hex(k.base + k.size)}) it runs from: the next instruction fetch or stack access aborts before the exception vectors exist, and the CPU loops on the vector page`,
       );
-    mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'iotable_init');
+    for (const b of cleared) unmap(b, b + PMD);
+    zeroed(
+      mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'iotable_init'),
+      pi.staticVmSize,
+      'iotable_init',
+      "iotable_init's struct static_vm",
+    );
     for (let b = roundDown(start, PMD); b < end; b += PMD) {
       if (!cleared.has(b) && sectionMapped(b)) {
         throw new BootHang(
@@ -116,7 +159,8 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
           `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) re-maps [${hex(start)}-${hex(end)}) page by page, but stepping ${hex(PMD)} from its unaligned start it never cleared the block at ${hex(b)}, which map_lowmem mapped with a section: arm_pte_alloc's BUG_ON(pmd_bad) traps before the exception vectors exist, and the CPU loops on the vector page`,
         );
       }
-      early(page);
+      zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`);
+      mapAgain(roundDown(b > start ? b : start, page), roundUp(b + PMD < end ? b + PMD : end, page));
     }
     // iotable_init → add_static_vm_early → vm_area_add_early (mm/vmalloc.c): a static_vm
     // overlapping one already listed is a BUG_ON; the exception vectors are not mapped before
@@ -132,7 +176,11 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       );
     staticVms.push(vm);
   }
-  for (const sz of pi.laterEarlyAllocs) early(sz);
+  // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
+  pi.laterEarlyAllocs.forEach((sz, i) => {
+    const b = early(sz);
+    if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
+  });
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize
   mb.allowResize();
 }

@@ -1,0 +1,87 @@
+// Two more silent deaths in arm's paging_init (src/kernel/arch/arm/mmu.ts), before the exception
+// vectors exist: map_lowmem wanting a PTE table in a 2 MiB block whose first half it mapped with a
+// section (2-level tables: arm_pte_alloc's BUG_ON), and dma_contiguous_remap leaving the rest of a
+// cleared block unmapped, where memblock_alloc then zeroes iotable_init's static_vm. The lab's
+// 6.1-armmp #105 (and 5.10/7.2-armmp's) and 6.12/7.2-armmp-lpae #75 are such boots
+// (test/kernel/replay.test.ts checks them); here the plan, its JSON and the CLI on boards made for them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { runCli } from '../helpers/cli.js';
+
+/** A board whose /reserved-memory holds one node. */
+function regionBoard(node: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
+  writeFileSync(
+    f,
+    `/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+		${node}
+	};
+};
+`,
+  );
+  return f;
+}
+
+const MiB = 1n << 20n;
+const armmp = ['5.10-armmp', '6.1-armmp', '6.12-armmp', '7.2-armmp'];
+const lpae = ['5.10-armmp-lpae', '6.1-armmp-lpae', '6.12-armmp-lpae', '7.2-armmp-lpae'];
+const run = (f: string, ram: bigint, kernel: string, bootargs?: string) =>
+  plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram }), { kernel, ...(bootargs ? { bootargs } : {}) });
+
+test('a no-map region ending a section into a 2 MiB block and the next memory starting unaligned in it hangs armmp in arm_pte_alloc', () => {
+  // lab #105: the memory before dsp@5f700000 ends with a 1 MiB section in the first half of the
+  // block at 0x5f600000; the memory after it starts at 0x5f747000, in the second half
+  const f = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x47000>;\n\t\t\tno-map;\n\t\t};');
+  for (const kernel of armmp) {
+    const p = run(f, 512n * MiB, kernel);
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'arm_pte_alloc', kernel);
+    assert.match(p.boot.reason ?? '', /\[0x5f600000-0x5f700000\) with a section.*\[0x5f747000-0x5f800000\)/, kernel);
+    assert.ok(!p.log.some((l) => l.text.startsWith('Kernel command line:')), kernel);
+  }
+  // LPAE's sections are whole 2 MiB blocks, each with its own entry
+  for (const kernel of lpae) assert.equal(run(f, 512n * MiB, kernel).boot.outcome, 'ok', kernel);
+  // ending the hole on a section boundary, the next memory is section-mapped too
+  const even = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};');
+  for (const kernel of armmp) assert.equal(run(even, 512n * MiB, kernel).boot.outcome, 'ok', kernel);
+});
+
+test('a CMA pool recorded for the remap but not CMA-aligned leaves its block unmapped: iotable_init zeroes its static_vm there and hangs', () => {
+  // lab #75: 6.12 (7.2: rmem_cma_fixup) records the 4 KiB dynamic pool for dma_contiguous_remap
+  // before rmem_cma_setup refuses it; the remap clears the PMD of 0x6fe00000 and maps back the pool's
+  // page only, and the static_vm memblock_alloc places next lies in the rest of that block
+  const f = regionBoard('pool {\n\t\t\tcompatible = "shared-dma-pool";\n\t\t\treusable;\n\t\t\tsize = <0x0 0x1000>;\n\t\t};');
+  const args = 'cma=8M@0x60000000';
+  for (const kernel of ['6.12-armmp-lpae', '7.2-armmp-lpae']) {
+    const p = run(f, 768n * MiB, kernel, args);
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'iotable_init', kernel);
+    assert.match(p.boot.reason ?? '', /static_vm at 0x6f[0-9a-f]{6}, .* cleared the PMD over \[0x6fe00000-0x70000000\)/, kernel);
+  }
+  // 5.10 and 6.1 re-map only the CMA areas that initialised; without LPAE the pool is 8 MiB
+  // aligned, below the top block the allocations come from
+  for (const kernel of ['5.10-armmp-lpae', '6.1-armmp-lpae', '6.12-armmp', '7.2-armmp'])
+    assert.equal(run(f, 768n * MiB, kernel, args).boot.outcome, 'ok', kernel);
+});
+
+test('carveout plan: the map_lowmem hang as an error with its reason, and in the JSON', () => {
+  const f = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x47000>;\n\t\t\tno-map;\n\t\t};');
+  const args = ['plan', f, '--kernel', '6.1-armmp', '--platform', 'qemu-virt', '--ram', '512M'];
+  const text = runCli(args);
+  assert.equal(text.status, 1);
+  assert.match(text.stderr, /error: 6\.1-armmp would hang at boot in arm_pte_alloc, printing nothing more \[kernel-hang\]/);
+  const j = JSON.parse(runCli([...args, '--format', 'json']).stdout) as { boot: { outcome: string; function: string } };
+  assert.deepEqual([j.boot.outcome, j.boot.function], ['hang', 'arm_pte_alloc']);
+});
