@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A board with one reusable shared-dma-pool region `name` (`props`: its reg or size/alignment, more flags). */
-export function poolBoard(name: string, props: string): string {
+/** A board whose /reserved-memory holds the nodes `nodes` (DTS text). */
+export function regionBoard(nodes: string): string {
   const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
   writeFileSync(
     f,
@@ -16,14 +16,19 @@ export function poolBoard(name: string, props: string): string {
 		#address-cells = <2>;
 		#size-cells = <2>;
 		ranges;
-		${name} {
-			compatible = "shared-dma-pool";
-			reusable;
-			${props}
-		};
+		${nodes}
 	};
 };
 `,
   );
   return f;
+}
+
+/** A board with one reusable shared-dma-pool region `name` (`props`: its reg or size/alignment, more flags). */
+export function poolBoard(name: string, props: string): string {
+  return regionBoard(`${name} {
+			compatible = "shared-dma-pool";
+			reusable;
+			${props}
+		};`);
 }

@@ -6,33 +6,10 @@
 // (test/kernel/replay.test.ts checks them); here the plan, its JSON and the CLI on boards made for them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { runCli } from '../helpers/cli.js';
-
-/** A board whose /reserved-memory holds one node. */
-function regionBoard(node: string): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
-  writeFileSync(
-    f,
-    `/dts-v1/;
-/ {
-	#address-cells = <2>;
-	#size-cells = <2>;
-	reserved-memory {
-		#address-cells = <2>;
-		#size-cells = <2>;
-		ranges;
-		${node}
-	};
-};
-`,
-  );
-  return f;
-}
+import { regionBoard } from '../helpers/board.js';
 
 const MiB = 1n << 20n;
 const armmp = ['5.10-armmp', '6.1-armmp', '6.12-armmp', '7.2-armmp'];
