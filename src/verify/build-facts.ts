@@ -3,8 +3,12 @@
 // (src/kernel/build/excerpt.ts), with where each came from. Written from the package itself (the
 // lab's export, `carveout kernels facts`), never typed in; a record's facts are the entry of the
 // package it names, so records of two point releases each replay with their own build.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { cacheDir } from '../cache.js';
+import { writeDtb } from '../fdt/writer.js';
+import { virtTree } from '../platform/qemu-virt.js';
+import { observe } from './lab.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '../kernel/build/excerpt.js';
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
@@ -16,12 +20,15 @@ import { bootedPackage, fetchRelease, type FetchReport, type KernelInfo } from '
 import { labDataDir, readLabRecords, readLabRecordsJson } from './records.js';
 import {
   isStoredMeasurement,
+  measureBoot,
   measureBoots,
   storedMeasurement,
+  storedSizes,
   type MeasureTarget,
   type StoredMeasurement,
 } from '../kernel/build/measured.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { diag, type Diagnostic } from '../diagnostics.js';
+import { qemuAvailable } from './qemu.js';
 
 export interface BuildFactsFile {
   v: 1;
@@ -131,14 +138,88 @@ export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDi
  * src/verify/debug-symbols.ts). Diagnostics when the files do not build a profile (Debian's stub
  * System.map among them).
  */
-export function packageFacts(k: KernelInfo): { excerpt?: BuildExcerpt; built: BuiltProfile } {
+export function packageFacts(k: KernelInfo, measured?: StoredMeasurement): { excerpt?: BuildExcerpt; built: BuiltProfile } {
   const read = (f: string): string => (f && existsSync(f) ? readFileSync(f, 'utf8') : '');
   const name = (f: string): string => basename(f);
   const configFrom = k.package.startsWith('linux-binary-') ? k.package.replace(/^linux-binary-/, 'linux-base-') : k.package;
-  return excerptBuild(
-    { id: k.id, config: { file: name(k.config), text: read(k.config) }, systemMap: { file: name(k.systemMap), text: read(k.systemMap) } },
+  const r = excerptBuild(
+    {
+      id: k.id,
+      config: { file: name(k.config), text: read(k.config) },
+      systemMap: { file: name(k.systemMap), text: read(k.systemMap) },
+      ...(measured ? { measured: { sizes: storedSizes(measured), from: measured.from } } : {}),
+    },
     { package: `${k.package} ${k.version}`, configFrom, systemMapFrom: debugPackage(k.package) },
   );
+  return r.excerpt && measured ? { ...r, excerpt: { ...r.excerpt, measured } } : r;
+}
+
+/** Where a package's measurement boot is kept: the kernel cache, by package and version. */
+export function measuredCachePath(k: Pick<KernelInfo, 'package' | 'version'>): string {
+  return join(cacheDir(), 'kernels', 'measured', `${k.package}_${k.version}.json`);
+}
+
+/**
+ * A package's measured sizes: the lab's, from its records (data/lab/<id>.build.json), else those
+ * of its measurement boot (`kernels fetch`, in the kernel cache), else undefined.
+ */
+export function measuredOfPackage(k: KernelInfo, dir = labDataDir): StoredMeasurement | undefined {
+  const recorded = factsOfPackage(k.id, bootedPackage(k), dir)?.measured;
+  if (recorded) return recorded;
+  const f = measuredCachePath(k);
+  if (!existsSync(f)) return undefined;
+  const j = JSON.parse(readFileSync(f, 'utf8')) as { package?: unknown; measured?: unknown };
+  return j.package === bootedPackage(k) && isStoredMeasurement(j.measured) ? j.measured : undefined;
+}
+
+/**
+ * What `kernels fetch` does for a fetched package: nothing when its sizes are measured already
+ * (the built-in profile's package, a recorded one, or an earlier measurement boot), else one
+ * measurement boot (measurePackage). A missing QEMU is a note, not an error: the profile keeps the
+ * lab build's sizes.
+ */
+export async function ensureMeasured(
+  k: KernelInfo,
+): Promise<{ measured?: StoredMeasurement; file?: string; booted: boolean; diagnostics: Diagnostic[] }> {
+  const known = measuredOfPackage(k);
+  if (known) return { measured: known, booted: false, diagnostics: [] };
+  const missing = qemuAvailable(k.debArch === 'arm64' ? 'arm64' : 'arm');
+  if (missing)
+    return { booted: false, diagnostics: [diag('note', 'not-measured', `${bootedPackage(k)}: no measurement boot (${missing})`)] };
+  return { ...(await measurePackage(k)), booted: true };
+}
+
+/** RAM of a measurement boot: all of it lowmem on 32-bit, so the default CMA area is remapped by iotable_init. */
+const MEASURE_RAM = 512n << 20n;
+
+/**
+ * One measurement boot of a package of a lab kernel under QEMU virt (QEMU's own tree, no reserved
+ * memory of the case's, memblock=debug, at nice 10), stopped once memory setup has been printed;
+ * the sizes its trace shows (src/kernel/build/measured.ts) are stored in the kernel cache beside
+ * the package (measuredCachePath), so the profile built from the package's files uses them.
+ * Diagnostics: a size the boot does not show (the profile then keeps the lab build's).
+ */
+export async function measurePackage(k: KernelInfo): Promise<{ measured?: StoredMeasurement; file?: string; diagnostics: Diagnostic[] }> {
+  const p = getProfile(k.id);
+  if (!p) throw new Error(`${k.id}: not a lab kernel`);
+  const base = virtTree(p.arch, MEASURE_RAM);
+  if (!base.tree) return { diagnostics: base.diagnostics };
+  const pkg = bootedPackage(k);
+  const res = await observe(k, writeDtb(base.tree), MEASURE_RAM, '', { fast: true, niceness: 10 });
+  const source = `a memblock=debug boot of ${pkg} under QEMU virt (${MEASURE_RAM >> 20n} MiB)`;
+  const m = measureBoot(measureTarget(p), res.observation, source);
+  if (!m.found.length) return { diagnostics: m.diagnostics };
+  const boot = { ram: `0x${MEASURE_RAM.toString(16)}`, append: res.traceAppend ?? res.append };
+  const measured = storedMeasurement(
+    source,
+    m.found.map((f) => ({ ...f, source, boots: 1 })),
+    () => boot,
+  );
+  const file = measuredCachePath(k);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ package: pkg, measured }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return { measured, file, diagnostics: m.diagnostics };
 }
 
 /** The RESERVEDMEM_OF_DECLARE handlers a build has, by the names of their source files' pools. */
@@ -205,6 +286,15 @@ export function storeRecordedFacts(kernel: string, dir: string, report: FetchRep
 export function factsChanged(from: KernelProfile, to: KernelProfile): string[] {
   const hex = (x: bigint | undefined) => (x === undefined ? '-' : `0x${x.toString(16)}`);
   const unit = (p: KernelProfile) => p.arm64?.lateAllocs.find((a) => a.op === 'alloc' && a.caller === 'pcpu_fc_alloc')?.size;
+  // pcpu_setup_first_chunk's and pcpu_alloc_first_chunk's, after the two pages and the unit of pcpu_embed_first_chunk
+  const bitmaps = (p: KernelProfile) =>
+    p.arm64
+      ? p.arm64.lateAllocs
+          .filter((a) => a.op === 'alloc')
+          .slice(3)
+          .map((a) => hex(a.size))
+          .join(',')
+      : '-';
   // a built-in profile without a table has Debian's (handlers/index.ts builtinHandlers)
   const handlers = (p: KernelProfile) => describeHandlers(p.reservedMemConfig ?? debianReservedMemConfig);
   const rows: Array<[string, string, string]> = [
@@ -212,6 +302,10 @@ export function factsChanged(from: KernelProfile, to: KernelProfile): string[] {
     ['image offset', hex(from.arm?.kernelOffset), hex(to.arm?.kernelOffset)],
     ['__init_begin', hex(from.arm64?.initBeginOffset), hex(to.arm64?.initBeginOffset)],
     ['per-cpu unit', hex(unit(from)), hex(unit(to))],
+    ['NODE_DATA', hex(from.arm64?.numa.nodeDataSize), hex(to.arm64?.numa.nodeDataSize)],
+    ['usemap per section', hex(from.arm64?.sparse.usemapBytesPerSection), hex(to.arm64?.sparse.usemapBytesPerSection)],
+    ['per-cpu bitmaps', bitmaps(from), bitmaps(to)],
+    ['struct static_vm', hex(from.arm?.pagingInit.staticVmSize), hex(to.arm?.pagingInit.staticVmSize)],
     ['CMA MiB', String(from.cmaSizeMBytes), String(to.cmaSizeMBytes)],
     ['CMA alignment', String(from.cmaAlignment), String(to.cmaAlignment)],
     ['CMA areas', String(from.maxCmaAreas), String(to.maxCmaAreas)],
@@ -234,7 +328,8 @@ export function profileForPackage(k: KernelInfo): { profile?: KernelProfile; not
   const builtin = getProfile(k.id);
   const pkg = bootedPackage(k);
   if (builtin?.debianPackage === pkg) return { profile: builtin };
-  const facts = packageFacts(k);
+  const measured = measuredOfPackage(k);
+  const facts = packageFacts(k, measured);
   const built = facts.built.profile;
   const measuredOn = builtin ? `the built-in profile is ${builtin.debianPackage}'s` : 'there is no built-in profile';
   if (!built)
@@ -247,6 +342,8 @@ export function profileForPackage(k: KernelInfo): { profile?: KernelProfile; not
     profile: built,
     note:
       `${k.id}: ${pkg} is read from its own config and System.map (${measuredOn}: ${changed.length ? changed.join(', ') : 'the same facts'}); ` +
-      `sizes no file states stay that build's lab measurement (re-record: npm run lab -- --kernels ${k.id})`,
+      (measured
+        ? `sizes no file states: ${built.provenance.replace(/^.*? measured from /, '')}`
+        : `sizes no file states stay that build's lab measurement (carveout kernels fetch ${k.id} measures them with one boot)`),
   };
 }

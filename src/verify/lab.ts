@@ -50,6 +50,8 @@ export interface RunOptions {
   /** Boot through real firmware (U-Boot, EDK2) instead of QEMU's direct kernel boot; its
    *  command-line words follow the lab's fixed ones. */
   firmware?: Firmware;
+  /** Run QEMU at this nice value. */
+  niceness?: number;
 }
 
 /** Keep QEMU's virt tree for this arch and RAM in the data folder: the lab builds every case's
@@ -104,6 +106,7 @@ export async function observe(
       timeoutMs,
       earlyStop,
       ...(opts.firmware ? { firmware: opts.firmware } : {}),
+      ...(opts.niceness !== undefined ? { niceness: opts.niceness } : {}),
     });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixed(true), caseArgs);

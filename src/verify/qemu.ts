@@ -3,7 +3,7 @@
 // src/platform/qemu-virt.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabArch } from './kernels.js';
 import { machineFor } from '../platform/qemu-virt.js';
@@ -30,6 +30,8 @@ export interface BootRequest {
   /** Boot through this firmware (-bios): QEMU then hands the kernel, initrd and command line over
    *  fw_cfg and the DTB at the start of RAM (src/verify/firmware.ts). */
   firmware?: Firmware;
+  /** Run QEMU at this nice value (a boot a command makes on the side, e.g. `kernels fetch`'s measurement). */
+  niceness?: number;
 }
 
 export interface BootResult {
@@ -77,6 +79,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (req.niceness !== undefined && p.pid !== undefined) setPriority(p.pid, req.niceness);
     let out = '';
     let lastOutput = t0;
     let timedOut = false;

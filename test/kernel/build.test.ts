@@ -11,14 +11,16 @@
 //    lines are what it states.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildProfile } from '../../src/kernel/build/profile.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt } from '../../src/kernel/build/excerpt.js';
 import {
   factsChanged,
   factsOfPackage,
+  measuredCachePath,
+  measuredOfPackage,
   packageFacts,
   profileForPackage,
   profileOfFacts,
@@ -350,6 +352,60 @@ test('build: another point release than the built-in profile states is planned w
   const stub = profileForPackage(info);
   assert.equal(stub.profile, builtin);
   assert.match(stub.note ?? '', /build no profile/);
+});
+
+test("build: a point release's own measurement boot, kept in the kernel cache, gives its profile the sizes no file states", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-measured-'));
+  const cfg = join(dir, 'config-6.12.118+deb12-arm64');
+  const map = join(dir, 'System.map-6.12.118+deb12-arm64');
+  writeFileSync(cfg, config('6.12.118'));
+  writeFileSync(map, systemMap());
+  const builtin = getProfile('6.12-arm64')!;
+  const [name = ''] = builtin.debianPackage.split(' ');
+  const info = { ...cachedInfo(cfg, map), id: '6.12-arm64', package: name.replace('6.12.95', '6.12.118'), version: '6.12.118-1~deb12u1' };
+  const cache = process.env.CARVEOUT_CACHE;
+  process.env.CARVEOUT_CACHE = join(dir, 'cache');
+  try {
+    // nothing measured: the lab build's sizes, and the note says how to measure them
+    assert.equal(measuredOfPackage(info), undefined);
+    const before = profileForPackage(info);
+    assert.equal(before.profile?.arm64?.numa.nodeDataSize, builtin.arm64!.numa.nodeDataSize);
+    assert.match(before.note ?? '', /kernels fetch 6\.12-arm64 measures them/);
+    // a measurement boot of the package (as measurePackage stores it) whose pg_data_t grew
+    const lab = readBuildFacts('6.12-arm64')!.builds.find((b) => b.package === builtin.debianPackage)!.measured!;
+    const boot = { ram: '0x20000000', append: 'console=ttyAMA0 memblock=debug' };
+    const measured = {
+      from: 'a memblock=debug boot of the package',
+      sizes: lab.sizes.map((x) => ({ ...x, boot, ...(x.name === 'nodeDataSize' ? { value: '0x3780' } : {}) })),
+    };
+    const f = measuredCachePath(info);
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, JSON.stringify({ package: `${info.package} ${info.version}`, measured }));
+    assert.deepEqual(measuredOfPackage(info), measured);
+    const after = profileForPackage(info);
+    assert.equal(after.profile?.arm64?.numa.nodeDataSize, 0x3780n);
+    assert.deepEqual(factsChanged(builtin, after.profile!), ['NODE_DATA 0x3740 -> 0x3780']);
+    assert.match(
+      after.note ?? '',
+      /sizes no file states: nodeDataSize, usemapBytesPerSection, percpuSetup, percpuAlloc from a memblock=debug boot of the package/,
+    );
+    assert.match(after.profile!.provenance, /from a memblock=debug boot of the package$/);
+    // a measurement of another version of the package is not this one's
+    writeFileSync(f, JSON.stringify({ package: `${info.package} 6.12.117-1`, measured }));
+    assert.equal(measuredOfPackage(info), undefined);
+    // a boot that shows only some sizes: those are the package's, the rest the lab build's, and the provenance says which
+    const some = { ...measured, sizes: measured.sizes.filter((x) => x.name === 'nodeDataSize') };
+    const partial = packageFacts(info, some).built.profile!;
+    assert.equal(partial.arm64!.numa.nodeDataSize, 0x3780n);
+    assert.equal(partial.arm64!.sparse.usemapBytesPerSection, builtin.arm64!.sparse.usemapBytesPerSection);
+    assert.match(
+      partial.provenance,
+      /nodeDataSize from a memblock=debug boot of the package; usemapBytesPerSection, percpuSetup, percpuAlloc from data\/lab\/6\.12-arm64\.build\.json/,
+    );
+  } finally {
+    if (cache === undefined) delete process.env.CARVEOUT_CACHE;
+    else process.env.CARVEOUT_CACHE = cache;
+  }
 });
 
 /** A cached kernel's description for two files (what `kernels fetch` writes as info.json). */

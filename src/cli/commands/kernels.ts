@@ -1,5 +1,6 @@
 // carveout kernels            list the kernels the lab knows (and which are cached)
-// carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels)
+// carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels);
+//                                  a package the lab has no records of is measured by one boot
 // carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
 // carveout kernels facts [ID...] [--dir DIR]   store the build facts of the packages DIR's records were made on
 import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
@@ -10,7 +11,7 @@ import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
 import { getProfile, profileIds } from '../../kernel/profiles/index.js';
 import { isStubSystemMap } from '../../verify/debug-symbols.js';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { profileForPackage, storeRecordedFacts } from '../../verify/build-facts.js';
+import { ensureMeasured, profileForPackage, storeRecordedFacts } from '../../verify/build-facts.js';
 import { labDataDir, recordedKernels } from '../../verify/records.js';
 
 const USAGE = `usage: carveout kernels [--format text|json]
@@ -50,6 +51,13 @@ export async function run(argv: string[]): Promise<number> {
         `${k.id.padEnd(16)} ${k.package} ${k.version}  page ${k.pageSize / 1024}K${k.lpae ? ' LPAE' : ''}  CMA ${k.cmaSizeMbytes ?? '?'} MiB\n`,
       );
     for (const k of rep.fetched) {
+      // what no file states: measured once per package (a boot under QEMU when the lab has no records of it)
+      const m = await ensureMeasured(k);
+      for (const d of m.diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
+      if (m.booted && m.measured)
+        process.stderr.write(
+          `measured: ${k.id} ${k.package} ${k.version}: ${m.measured.sizes.map((x) => `${x.name} ${x.value}`).join(', ')} -> ${m.file}\n`,
+        );
       const { note } = profileForPackage(k);
       if (note) process.stderr.write(`note: ${note}\n`);
     }

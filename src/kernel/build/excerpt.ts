@@ -44,7 +44,7 @@ export function excerptBuild(
   const mapRead = new Set<number>();
   cfg.config.read = configRead;
   sm.map.read = mapRead;
-  const built = profileFromRead(files.id, cfg, sm);
+  const built = profileFromRead(files.id, cfg, sm, files.measured);
   if (!built.profile) return { built };
   if (cfg.config.headerLine !== undefined) configRead.add(cfg.config.headerLine);
   return {
