@@ -22,6 +22,9 @@ import {
   isStoredMeasurement,
   measureBoot,
   measureBoots,
+  measuredNames,
+  mergeMeasurements,
+  type MeasuredName,
   storedMeasurement,
   storedSizes,
   type MeasureTarget,
@@ -164,12 +167,33 @@ export function measuredCachePath(k: Pick<KernelInfo, 'package' | 'version'>): s
  * of its measurement boot (`kernels fetch`, in the kernel cache), else undefined.
  */
 export function measuredOfPackage(k: KernelInfo, dir = labDataDir): StoredMeasurement | undefined {
-  const recorded = factsOfPackage(k.id, bootedPackage(k), dir)?.measured;
-  if (recorded) return recorded;
+  return factsOfPackage(k.id, bootedPackage(k), dir)?.measured ?? cachedMeasurement(k);
+}
+
+/** The package's measurement boot kept in the kernel cache, or undefined. */
+function cachedMeasurement(k: KernelInfo): StoredMeasurement | undefined {
   const f = measuredCachePath(k);
   if (!existsSync(f)) return undefined;
   const j = JSON.parse(readFileSync(f, 'utf8')) as { package?: unknown; measured?: unknown };
   return j.package === bootedPackage(k) && isStoredMeasurement(j.measured) ? j.measured : undefined;
+}
+
+/** The sizes of the arch a measurement lacks. */
+function lacking(k: KernelInfo, m: StoredMeasurement | undefined): MeasuredName[] {
+  const arch = k.debArch === 'arm64' ? 'arm64' : 'arm';
+  return measuredNames[arch].filter((n) => !m?.sizes.some((x) => x.name === n));
+}
+
+/** The package's measurement boot: the one kept in the cache, else a new one (measurePackage); no QEMU is a note. */
+async function bootMeasurement(
+  k: KernelInfo,
+): Promise<{ measured?: StoredMeasurement; file?: string; booted: boolean; diagnostics: Diagnostic[] }> {
+  const kept = cachedMeasurement(k);
+  if (kept) return { measured: kept, file: measuredCachePath(k), booted: false, diagnostics: [] };
+  const missing = qemuAvailable(k.debArch === 'arm64' ? 'arm64' : 'arm');
+  if (missing)
+    return { booted: false, diagnostics: [diag('note', 'not-measured', `${bootedPackage(k)}: no measurement boot (${missing})`)] };
+  return { ...(await measurePackage(k)), booted: true };
 }
 
 /**
@@ -181,12 +205,9 @@ export function measuredOfPackage(k: KernelInfo, dir = labDataDir): StoredMeasur
 export async function ensureMeasured(
   k: KernelInfo,
 ): Promise<{ measured?: StoredMeasurement; file?: string; booted: boolean; diagnostics: Diagnostic[] }> {
-  const known = measuredOfPackage(k);
-  if (known) return { measured: known, booted: false, diagnostics: [] };
-  const missing = qemuAvailable(k.debArch === 'arm64' ? 'arm64' : 'arm');
-  if (missing)
-    return { booted: false, diagnostics: [diag('note', 'not-measured', `${bootedPackage(k)}: no measurement boot (${missing})`)] };
-  return { ...(await measurePackage(k)), booted: true };
+  const recorded = factsOfPackage(k.id, bootedPackage(k))?.measured;
+  if (recorded && !lacking(k, recorded).length) return { measured: recorded, booted: false, diagnostics: [] };
+  return bootMeasurement(k);
 }
 
 /** RAM of a measurement boot: all of it lowmem on 32-bit, so the default CMA area is remapped by iotable_init. */
@@ -260,26 +281,43 @@ export interface StoredFacts {
  * package is fetched (src/verify/kernels.ts fetchRelease: the cached kernel when it is that
  * package) and read. A package the archive no longer has at the recorded version is an error.
  */
-export function storeRecordedFacts(kernel: string, dir: string, report: FetchReport): StoredFacts[] {
+export async function storeRecordedFacts(kernel: string, dir: string, report: FetchReport): Promise<StoredFacts[]> {
   const packages = [...new Set(readLabRecordsJson(kernel, dir).map((r) => r.package))].sort();
-  return packages.map((pkg): StoredFacts => {
-    const [name = '', version = ''] = pkg.split(' ');
-    const k = fetchRelease(kernel, name, report);
-    if (!k) return { kernel, package: pkg, error: `${name} could not be fetched` };
-    if (k.version !== version) return { kernel, package: pkg, error: `the archive has ${name} ${k.version}, the records ${version}` };
-    const r = packageFacts(k);
-    if (!r.excerpt) return { kernel, package: pkg, error: r.built.diagnostics.map((d) => renderDiagnostic(d)).join('; ') };
-    const warnings = writeBuildFacts(kernel, r.excerpt, dir).map((d) => renderDiagnostic(d));
-    const measured = readBuildFacts(kernel, dir)?.builds.find((b) => b.package === pkg)?.measured;
-    const sizes = measured ? `; measured ${measured.sizes.map((x) => `${x.name} ${x.value}`).join(', ')}` : '';
-    return {
-      kernel,
-      package: pkg,
-      file: buildFactsPath(kernel, dir),
-      summary: describeFacts(r.built.profile) + sizes,
-      ...(warnings.length ? { warnings } : {}),
-    };
-  });
+  const out: StoredFacts[] = [];
+  for (const pkg of packages) out.push(await storePackageFacts(kernel, pkg, dir, report));
+  return out;
+}
+
+/**
+ * One recorded package's facts: its files' lines, and the sizes no file states measured from its
+ * records, completed by a measurement boot when the records do not show them all.
+ */
+async function storePackageFacts(kernel: string, pkg: string, dir: string, report: FetchReport): Promise<StoredFacts> {
+  const [name = '', version = ''] = pkg.split(' ');
+  const k = fetchRelease(kernel, name, report);
+  if (!k) return { kernel, package: pkg, error: `${name} could not be fetched` };
+  if (k.version !== version) return { kernel, package: pkg, error: `the archive has ${name} ${k.version}, the records ${version}` };
+  const r = packageFacts(k);
+  if (!r.excerpt) return { kernel, package: pkg, error: r.built.diagnostics.map((d) => renderDiagnostic(d)).join('; ') };
+  const fromRecords = measureRecords(kernel, pkg, dir);
+  let measured = fromRecords.measured;
+  const diagnostics = [...fromRecords.diagnostics];
+  if (lacking(k, measured).length) {
+    const b = await bootMeasurement(k);
+    diagnostics.push(...b.diagnostics);
+    if (b.measured) measured = mergeMeasurements(measured, b.measured);
+  }
+  const warnings = [...diagnostics, ...writeBuildFacts(kernel, { ...r.excerpt, ...(measured ? { measured } : {}) }, dir)].map((d) =>
+    renderDiagnostic(d),
+  );
+  const sizes = measured ? `; measured ${measured.sizes.map((x) => `${x.name} ${x.value}`).join(', ')}` : '';
+  return {
+    kernel,
+    package: pkg,
+    file: buildFactsPath(kernel, dir),
+    summary: describeFacts(r.built.profile) + sizes,
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 /** What a build's files state that differs between two profiles, as `what old -> new`. */

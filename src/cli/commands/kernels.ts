@@ -154,7 +154,7 @@ function add(argv: string[]): number {
  * they were made on and store its build facts in DIR/<ID>.build.json. Exit 0 all stored, 1 a
  * package could not be had, 2 bad input.
  */
-function facts(argv: string[]): number {
+async function facts(argv: string[]): Promise<number> {
   const usage = (msg: string): number => {
     process.stderr.write(`carveout kernels facts: ${msg}\n${USAGE}\n`);
     return 2;
@@ -181,11 +181,12 @@ function facts(argv: string[]): number {
       failed++;
       continue;
     }
-    for (const s of storeRecordedFacts(id, dir, report)) {
+    for (const s of await storeRecordedFacts(id, dir, report)) {
       if (s.error) {
         failed++;
         process.stderr.write(`${id}: ${s.package}: ${s.error}\n`);
       } else process.stdout.write(`${id.padEnd(16)} ${s.package}: ${s.summary} -> ${s.file}\n`);
+      for (const w of s.warnings ?? []) process.stderr.write(`${w}\n`);
     }
   }
   for (const l of [...report.log, ...report.notFound, ...report.errors]) process.stderr.write(`${l}\n`);

@@ -338,3 +338,11 @@ export function isStoredMeasurement(x: unknown): x is StoredMeasurement {
   const o = x as Record<string, unknown>;
   return typeof o.from === 'string' && Array.isArray(o.sizes) && o.sizes.every(isSize);
 }
+
+/** `a`'s sizes, and `b`'s for those `a` lacks (a boot that completes what the records show); the provenance names both. */
+export function mergeMeasurements(a: StoredMeasurement | undefined, b: StoredMeasurement): StoredMeasurement {
+  if (!a) return b;
+  const added = b.sizes.filter((x) => !a.sizes.some((y) => y.name === x.name));
+  if (!added.length) return a;
+  return { from: `${a.from}; ${added.map((x) => x.name).join(', ')} from ${b.from}`, sizes: [...a.sizes, ...added] };
+}
