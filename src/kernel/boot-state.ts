@@ -136,9 +136,11 @@ export interface BootState {
   initrdDropped?: string;
   /**
    * arm (FLATMEM): where alloc_node_mem_map put mem_map, as the physical address of the struct
-   * page of pfn PHYS_PFN_OFFSET (pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET), any pfn).
+   * page of pfn PHYS_PFN_OFFSET (pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET), any pfn);
+   * not `exact` when it comes after allocations the arm model does not follow (7.2: after
+   * setup_arch's unflatten_device_tree).
    */
-  memMap?: bigint;
+  memMap?: { base: bigint; exact: boolean };
 }
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;

@@ -9,10 +9,12 @@ import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
-import { structPageVirt } from './arch/arm/init.js';
+import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
+  // mm_core_init_early → free_area_init (7.2; before, arm's paging_init ran it)
+  if (ctx.profile.arch === 'arm' && ctx.profile.series.arm.freeAreaInit === 'mm_core_init_early') allocNodeMemMap(st);
   if (ctx.profile.arch === 'arm64') {
     setupCommandLine(st);
     setupPerCpuAreas(st);
@@ -162,13 +164,15 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   const page = structPageVirt(st, first);
   if (!page) return;
   const va = page.va.toString(16).padStart(8, '0');
+  const exact = st.memMap?.exact === true;
   if (page.mapped === false) {
+    // the kernel's line, when the model knows mem_map's place to the byte
     const msg = `Unable to handle kernel paging request at virtual address ${va}${ctx.profile.series.arm.faultSaysAccess ? ' when read' : ''}`;
     throw new BootPanic(
       'Attempted to kill init! exitcode=0x0000000b',
-      [msg, 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+      [...(exact ? [msg] : []), 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
       'cma_init_reserved_areas',
-      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at 0x${va}, past mem_map's end, where nothing is mapped`,
+      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at ${exact ? '' : 'about '}0x${va}, past mem_map's end, where nothing is mapped${exact ? '' : ' (mem_map lies below the unflattened device tree, whose size the arm model does not follow)'}`,
     );
   }
   ctx.diagnostics.push(

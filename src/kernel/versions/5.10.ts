@@ -76,5 +76,7 @@ export const linux510: KernelSeries = {
     reserveCallers: { initrd: 'arm_memblock_init', pgdir: 'arm_mm_memblock_reserve', pgdirLpae: 'arm_mm_memblock_reserve' },
     memmapAlloc: 'memblock_alloc_try_nid',
     faultSaysAccess: false,
+    freeAreaInit: 'bootmem_init',
+    zeroPageEarlyAlloc: true,
   },
 };

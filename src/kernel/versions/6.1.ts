@@ -71,5 +71,7 @@ export const linux61: KernelSeries = {
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: false,
+    freeAreaInit: 'bootmem_init',
+    zeroPageEarlyAlloc: true,
   },
 };

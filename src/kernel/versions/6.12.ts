@@ -70,5 +70,7 @@ export const linux612: KernelSeries = {
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
+    freeAreaInit: 'bootmem_init',
+    zeroPageEarlyAlloc: true,
   },
 };

@@ -77,5 +77,7 @@ export const linux72: KernelSeries = {
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_mm_memblock_reserve' },
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
+    freeAreaInit: 'mm_core_init_early',
+    zeroPageEarlyAlloc: false,
   },
 };

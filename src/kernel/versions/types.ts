@@ -142,6 +142,14 @@ export interface ArmSeries {
    */
   memmapAlloc: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw';
   /**
+   * Where free_area_init (and so alloc_node_mem_map) runs: from arm's bootmem_init at the end of
+   * paging_init (up to 6.12), or from start_kernel's mm_core_init_early right after setup_arch
+   * (7.2, mm/mm_init.c), below setup_arch's later allocations.
+   */
+  freeAreaInit: 'bootmem_init' | 'mm_core_init_early';
+  /** paging_init early_alloc()s the zero page (up to 6.12); 7.2's empty_zero_page is static (mm/mm_init.c). */
+  zeroPageEarlyAlloc: boolean;
+  /**
    * __do_kernel_fault (arch/arm/mm/fault.c) ends its "Unable to handle kernel … at virtual
    * address %08lx" line with " when read/write/execute" (6.2 and later).
    */

@@ -48,18 +48,20 @@ export function zoneSizesInit(st: BootState): void {
     ],
     ps,
   );
-  allocNodeMemMap(st);
+  if (st.ctx.profile.series.arm.freeAreaInit === 'bootmem_init') allocNodeMemMap(st);
 }
 
 /**
  * free_area_init → free_area_init_node → alloc_node_mem_map (mm/mm_init.c; 5.10 mm/page_alloc.c):
  * FLATMEM's one array of struct pages for the node, from its first pfn rounded down to
- * MAX_ORDER_NR_PAGES to its last rounded up, allocated top-down below arm_lowmem_limit (right
- * under paging_init's zero page). The global mem_map is node 0's, moved back by the rounding
- * unless its first entry is PHYS_PFN_OFFSET's: pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET)
- * (include/asm-generic/memory_model.h), also for a pfn the array does not cover.
+ * MAX_ORDER_NR_PAGES to its last rounded up, allocated top-down below arm_lowmem_limit: right
+ * under paging_init's zero page, or (7.2, from mm_core_init_early) under setup_arch's later
+ * allocations, of which the arm model does not follow unflatten_device_tree's. The global mem_map
+ * is node 0's, moved back by the rounding unless its first entry is PHYS_PFN_OFFSET's:
+ * pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET) (include/asm-generic/memory_model.h), also
+ * for a pfn the array does not cover.
  */
-function allocNodeMemMap(st: BootState): void {
+export function allocNodeMemMap(st: BootState): void {
   const { ctx } = st;
   const p = ctx.profile;
   const mb = ctx.memblock;
@@ -82,7 +84,10 @@ function allocNodeMemMap(st: BootState): void {
   );
   if (!map) return;
   const physPfnOffset = st.layout.memory[0]!.base / ps;
-  st.memMap = physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map;
+  st.memMap = {
+    base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map,
+    exact: p.series.arm.freeAreaInit === 'bootmem_init',
+  };
 }
 
 /**
@@ -98,7 +103,7 @@ export function structPageVirt(st: BootState, pfn: bigint): { va: bigint; mapped
   if (st.memMap === undefined) return undefined;
   const physOffset = st.layout.memory[0]!.base;
   const u32 = (x: bigint) => x & 0xffffffffn;
-  const va = u32(a.pageOffset + st.memMap - physOffset + (pfn - physOffset / mb.pageSize) * a.structPageSize);
+  const va = u32(a.pageOffset + st.memMap.base - physOffset + (pfn - physOffset / mb.pageSize) * a.structPageSize);
   const highMemory = a.pageOffset + mb.currentLimit - physOffset;
   const VMALLOC_OFFSET = 8n * MiB;
   const vmallocStart = (highMemory + VMALLOC_OFFSET) & ~(VMALLOC_OFFSET - 1n);

@@ -74,7 +74,7 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
         staticVmSize: m.staticVmSize,
         staticVmAlign: lpae ? 8n : 4n, // alignof(struct static_vm): its phys_addr_t
         // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
-        laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, 0x1000n],
+        laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, ...(series.arm.zeroPageEarlyAlloc ? [0x1000n] : [])],
       },
       cmaRemap: series.arm.cmaRemap,
       structPageSize: STRUCT_PAGE_SIZE,
