@@ -119,12 +119,17 @@ export function measureRecords(kernel: string, pkg: string, dir = labDataDir): {
 
 /**
  * Store a package's facts beside the kernel's records (replacing that package's entry, keeping the
- * others'); what no file states is measured from the package's records there, unless the excerpt
+ * others'); what no file states is measured from the package's records there (what they do not
+ * show taken from the package's measurement boot, when the cache keeps one), unless the excerpt
  * brings its own measurement.
  */
 export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDir): Diagnostic[] {
   const m = e.measured ? { measured: e.measured, diagnostics: [] } : measureRecords(kernel, e.package, dir);
-  if (m.measured) e = { ...e, measured: m.measured };
+  // what the records do not show, the package's measurement boot kept in the cache may
+  const [name = '', version = ''] = e.package.split(' ');
+  const kept = e.measured ? undefined : cachedMeasurement({ package: name, version });
+  const measured = kept ? mergeMeasurements(m.measured, kept) : m.measured;
+  if (measured) e = { ...e, measured };
   const old = readBuildFacts(kernel, dir)?.builds ?? [];
   const builds = [...old.filter((b) => b.package !== e.package), e].sort((a, b) =>
     a.package < b.package ? -1 : a.package > b.package ? 1 : 0,
@@ -171,7 +176,7 @@ export function measuredOfPackage(k: KernelInfo, dir = labDataDir): StoredMeasur
 }
 
 /** The package's measurement boot kept in the kernel cache, or undefined. */
-function cachedMeasurement(k: KernelInfo): StoredMeasurement | undefined {
+function cachedMeasurement(k: Pick<KernelInfo, 'package' | 'version'>): StoredMeasurement | undefined {
   const f = measuredCachePath(k);
   if (!existsSync(f)) return undefined;
   const j = JSON.parse(readFileSync(f, 'utf8')) as { package?: unknown; measured?: unknown };
