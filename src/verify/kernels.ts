@@ -2,6 +2,7 @@
 // dpkg-deb), where they are cached, and what their config says (page size, LPAE, CMA defaults).
 import { cacheDir } from '../cache.js';
 import { debugPackage, fetchSystemMap, isStubSystemMap } from './debug-symbols.js';
+import { configEnabled, configNumber, readKernelConfig as readConfig } from '../kernel/build/config.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,10 +130,12 @@ export function cachedKernel(id: string): KernelInfo | undefined {
   return JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
 }
 
+/** The options a KernelInfo keeps verbatim (`configLines`), by name without `CONFIG_`. */
 const CONFIG_KEYS =
-  /^(CONFIG_(ARM64_(4K|16K|64K)_PAGES|ARM_LPAE|HIGHMEM|CMA|CMA_SIZE_MBYTES|CMA_SIZE_PERCENTAGE|CMA_SIZE_SEL_\w+|CMA_ALIGNMENT|CMA_AREAS|ARCH_FORCE_MAX_ORDER|FORCE_MAX_ZONEORDER|NODES_SHIFT|NUMA|RANDOMIZE_BASE|DMA_CMA|DMA_DECLARE_COHERENT|DMA_RESTRICTED_POOL|DMA_GLOBAL_POOL|CRASH_DUMP|KEXEC|VMSPLIT_\w+|PAGE_OFFSET|ZONE_DMA|ZONE_DMA32|SWIOTLB|ARM_PATCH_PHYS_VIRT|AUTO_ZRELADDR|PHYS_OFFSET|ARM64_VA_BITS|ARM64_PA_BITS|ARCH_KEEP_MEMBLOCK|SPARSEMEM_VMEMMAP|OF_RESERVED_MEM|HAVE_MEMBLOCK_PHYS_MAP|MEMORY_HOTPLUG|DEBUG_FS|PHYS_ADDR_T_64BIT|KFENCE|KFENCE_NUM_OBJECTS))=(.*)$/;
+  /^(ARM64_(4K|16K|64K)_PAGES|ARM_LPAE|HIGHMEM|CMA|CMA_SIZE_MBYTES|CMA_SIZE_PERCENTAGE|CMA_SIZE_SEL_\w+|CMA_ALIGNMENT|CMA_AREAS|ARCH_FORCE_MAX_ORDER|FORCE_MAX_ZONEORDER|NODES_SHIFT|NUMA|RANDOMIZE_BASE|DMA_CMA|DMA_DECLARE_COHERENT|DMA_RESTRICTED_POOL|DMA_GLOBAL_POOL|CRASH_DUMP|KEXEC|VMSPLIT_\w+|PAGE_OFFSET|ZONE_DMA|ZONE_DMA32|SWIOTLB|ARM_PATCH_PHYS_VIRT|AUTO_ZRELADDR|PHYS_OFFSET|ARM64_VA_BITS|ARM64_PA_BITS|ARCH_KEEP_MEMBLOCK|SPARSEMEM_VMEMMAP|OF_RESERVED_MEM|HAVE_MEMBLOCK_PHYS_MAP|MEMORY_HOTPLUG|DEBUG_FS|PHYS_ADDR_T_64BIT|KFENCE|KFENCE_NUM_OBJECTS)$/;
 
-export function readKernelConfig(
+/** What a cached kernel's summary says of its `.config`, read through the one `.config` reader (src/kernel/build/config.ts). */
+export function configSummary(
   text: string,
 ): Pick<
   KernelInfo,
@@ -148,30 +151,31 @@ export function readKernelConfig(
   | 'randomizeBase'
   | 'configLines'
 > {
+  const { config: c } = readConfig(text, 'config');
   const lines: Record<string, string> = {};
-  for (const l of text.split('\n')) {
-    const m = CONFIG_KEYS.exec(l);
-    if (m) lines[m[1]!] = m[4]!;
-  }
-  const num = (k: string): number | undefined => (lines[k] !== undefined ? Number(lines[k]) : undefined);
-  const pageSize = lines.CONFIG_ARM64_16K_PAGES === 'y' ? 16384 : lines.CONFIG_ARM64_64K_PAGES === 'y' ? 65536 : 4096;
-  const out: ReturnType<typeof readKernelConfig> = {
+  for (const [name, v] of c.values) if (CONFIG_KEYS.test(name)) lines[`CONFIG_${name}`] = v.value;
+  const num = (k: string): number | undefined => {
+    const v = configNumber(c, k);
+    return v === undefined ? undefined : Number(v);
+  };
+  const pageSize = configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+  const out: ReturnType<typeof configSummary> = {
     pageSize,
-    lpae: lines.CONFIG_ARM_LPAE === 'y',
-    highmem: lines.CONFIG_HIGHMEM === 'y',
-    numa: lines.CONFIG_NUMA === 'y',
-    randomizeBase: lines.CONFIG_RANDOMIZE_BASE === 'y',
+    lpae: configEnabled(c, 'ARM_LPAE'),
+    highmem: configEnabled(c, 'HIGHMEM'),
+    numa: configEnabled(c, 'NUMA'),
+    randomizeBase: configEnabled(c, 'RANDOMIZE_BASE'),
     configLines: lines,
   };
   const set = <K extends keyof typeof out>(k: K, v: (typeof out)[K] | undefined): void => {
     if (v !== undefined) out[k] = v;
   };
-  set('cmaSizeMbytes', num('CONFIG_CMA_SIZE_MBYTES'));
-  set('cmaAlignment', num('CONFIG_CMA_ALIGNMENT'));
-  set('cmaAreas', num('CONFIG_CMA_AREAS'));
+  set('cmaSizeMbytes', num('CMA_SIZE_MBYTES'));
+  set('cmaAlignment', num('CMA_ALIGNMENT'));
+  set('cmaAreas', num('CMA_AREAS'));
   // 5.10 calls it CONFIG_FORCE_MAX_ZONEORDER
-  set('forceMaxOrder', num('CONFIG_ARCH_FORCE_MAX_ORDER') ?? num('CONFIG_FORCE_MAX_ZONEORDER'));
-  set('nodesShift', num('CONFIG_NODES_SHIFT'));
+  set('forceMaxOrder', num('ARCH_FORCE_MAX_ORDER') ?? num('FORCE_MAX_ZONEORDER'));
+  set('nodesShift', num('NODES_SHIFT'));
   return out;
 }
 
@@ -187,7 +191,7 @@ export function ownKernelInfo(id: string, files: { image: string; config: string
     vmlinuz: files.image,
     config: files.config,
     systemMap: files.systemMap,
-    ...readKernelConfig(config),
+    ...configSummary(config),
   };
 }
 
@@ -440,7 +444,7 @@ function fetchPackage(k: LabKernelDef, pkg: string, dir: string, report: FetchRe
     vmlinuz: join(dir, 'boot', vmlinuz),
     config: join(dir, 'boot', config),
     systemMap: map ? join(dir, 'boot', map) : '',
-    ...readKernelConfig(readFileSync(join(dir, 'boot', config), 'utf8')),
+    ...configSummary(readFileSync(join(dir, 'boot', config), 'utf8')),
   };
   realSystemMap(k, info, report);
   writeFileSync(join(dir, 'info.json'), JSON.stringify(info, null, 2) + '\n');

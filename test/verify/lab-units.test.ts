@@ -12,7 +12,7 @@ import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
-import { readKernelConfig, compareVersions, labKernels, type LabSeries } from '../../src/verify/kernels.js';
+import { configSummary, compareVersions, labKernels, type LabSeries } from '../../src/verify/kernels.js';
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
 
@@ -147,7 +147,7 @@ test('sizes, initrd placement, config, versions', () => {
   assert.equal(parseSize('12Q'), undefined);
   assert.equal(initrdStart(128n << 20n), 0x44000000n);
   assert.equal(initrdStart(1n << 30n), 0x48000000n);
-  const cfg = readKernelConfig(
+  const cfg = configSummary(
     'CONFIG_ARM64_16K_PAGES=y\nCONFIG_CMA_SIZE_MBYTES=64\n# CONFIG_ARM_LPAE is not set\nCONFIG_ARCH_FORCE_MAX_ORDER=11\n',
   );
   assert.equal(cfg.pageSize, 16384);
