@@ -1,6 +1,7 @@
 // What one simulated boot carries from the arch setup files to the generic ones (of_reserved_mem,
 // dma_contiguous_reserve, crashkernel, start_kernel): the kernel keeps this in globals
 // (memblock, boot_command_line, memstart_addr, dma_contiguous_default_area, crashk_res).
+import type { PageAllocStart } from './mm-init.js';
 import type { Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
@@ -84,6 +85,8 @@ export interface BootResult {
   memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
   /** The memory zones (zone_sizes_init), once the arch set them up. */
   zones?: Zone[];
+  /** What memblock_free_all handed to the page allocator (arm64; mm-init.ts pageAllocStart). */
+  pageAlloc?: PageAllocStart;
   /** The kernel panicked in the model (e.g. memblock array overflow on 6.12): its panic() message. */
   panic?: string;
   /** Where it died (the kernel function its call trace shows) and why, in words. */
@@ -141,6 +144,10 @@ export interface BootState {
    * setup_arch's unflatten_device_tree).
    */
   memMap?: { base: bigint; exact: boolean };
+  /** arm64_dma_phys_limit (zone_sizes_init): ZONE_DMA's end, ARCH_LOW_ADDRESS_LIMIT + 1. */
+  dmaPhysLimit?: bigint;
+  /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */
+  nrKernelPages?: bigint;
 }
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;

@@ -4,6 +4,7 @@
 // src/platform/); the profile, command line and arch boot sequence live in boot.ts (and
 // cmdline.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and handlers/. plan() runs
 // one simulated boot and turns its state into the user-facing result.
+import type { PageAllocStart } from './mm-init.js';
 import { Script, createContext } from 'node:vm';
 import { platformLayoutOf, type Board } from '../board.js';
 import { defaultKernelLoad, type Bank } from '../platform/index.js';
@@ -87,6 +88,14 @@ export interface PlanResult {
   memory: { base: bigint; size: bigint }[];
   /** The memory zones the kernel set up (zone_sizes_init → free_area_init), lowest first, empty ones left out. */
   zones: Zone[];
+  /**
+   * arm64: what memblock_free_all hands to the page allocator (`free`, bytes) and the figures of
+   * mem_init_print_info's "Memory: <available>K/<total>K available (… <reserved>K reserved,
+   * <cmaReserved>K cma-reserved)". `available` where the series prints it right after
+   * memblock_free_all (5.10, 6.1); 6.12+ print it after start_kernel and kernel_init have taken
+   * their share, which no file states.
+   */
+  pageAllocator?: { free: bigint; total: bigint; reserved: bigint; cmaReserved: bigint; available?: bigint };
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
   loader: {
@@ -108,6 +117,18 @@ export interface PlanResult {
   boot: { outcome: 'ok' | 'panic' | 'hang' | 'not-run'; function?: string; reason?: string; panic?: string };
   /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
+}
+
+/** PageAllocStart (pages) as PlanResult.pageAllocator (bytes). */
+function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNullable<PlanResult['pageAllocator']> {
+  const b = (pages: bigint) => pages * pa.pageSize;
+  return {
+    free: b(pa.freed),
+    total: b(pa.physPages),
+    reserved: b(pa.physPages - pa.freed - pa.cmaPages),
+    cmaReserved: b(pa.cmaPages),
+    ...(profile.series.pageAlloc.memoryLine === 'mem-init' ? { available: b(pa.freedBeforeDeferred) } : {}),
+  };
 }
 
 const failing: RegionStatus[] = ['rejected', 'reserve-failed', 'alloc-failed', 'invalid', 'no-space'];
@@ -340,6 +361,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     regions,
     memory,
     zones: res.zones ?? [],
+    ...(res.pageAlloc ? { pageAllocator: pageAllocatorFigures(res.pageAlloc, profile) } : {}),
     early,
     loader,
     attach,

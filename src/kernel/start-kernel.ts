@@ -10,6 +10,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
+import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -23,10 +24,17 @@ export function startKernel(st: BootState): void {
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
   printUnknownBootoptions(st);
+  if (ctx.profile.arch === 'arm64') vfsCachesInitEarly(st);
   laterBoot(st);
 }
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;
+
+/** smp_init_cpus (arch/arm64/kernel/smp.c): the possible CPUs are the /cpus nodes of type "cpu". */
+function possibleCpus(st: BootState): number {
+  const cpus = st.ctx.tree.root.children.find((n) => n.name === 'cpus');
+  return cpus?.children.filter((n) => n.name === 'cpu' || n.name.startsWith('cpu@')).length ?? 1;
+}
 
 /**
  * From memblock handing memory to the page allocator on, what the layout still decides, in boot
@@ -35,6 +43,8 @@ const hex = (x: bigint) => `0x${x.toString(16)}`;
  * Each throws where the boot dies.
  */
 function laterBoot(st: BootState): void {
+  // mm_core_init → mem_init (arch/arm64/mm/init.c): the swiotlb buffer, then memblock_free_all
+  if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
   kmemCacheInit(st);
   cmaInitReservedAreas(st);
@@ -53,6 +63,7 @@ function laterBoot(st: BootState): void {
 function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
+  if (st.ctx.profile.arch === 'arm64') st.result.pageAlloc = pageAllocStart(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;

@@ -145,9 +145,12 @@ for (const kernel of kernels) {
         if (JSON.stringify(rmObs.map(String)) === JSON.stringify(rmMine.map(String))) rmOk++;
         else fail('reserve-mem', `${r.caseId} reserve_mem: kernel ${rmObs.map(String)} model ${rmMine.map(String)}`);
       }
-      // The whole memblock=debug trace up to the boot's large hash tables (what we model), event by event
+      // The whole memblock=debug trace up to memblock_free_all (start_kernel's hash tables and
+      // mem_init's swiotlb buffer last; what follows is freed at the end of boot), event by event
       if (r.observation.memblock.length) {
-        const end = r.observation.memblock.findIndex((e) => /^alloc_large_system_hash/.test(e.caller));
+        const early = r.observation.memblock.map((e) => /^(alloc_large_system_hash|swiotlb_init\w*)\+/.test(e.caller));
+        const lastEarly = early.lastIndexOf(true);
+        const end = lastEarly < 0 ? -1 : lastEarly + 2;
         // A failed alloc gets the next memblock_alloc_range_nid reserve as its "result" in the lab's
         // parser even when that reserve belongs to a later call without a line of its own (the
         // default CMA area): a result outside [from, max_addr) is no result.

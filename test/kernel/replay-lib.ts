@@ -5,6 +5,8 @@
 //    unprefixed messages: observation.ts isPhaseLine) equal to what the kernel printed, in order;
 //  - a boot that died (panic, or a hang: bootEnd) died as the plan predicts; a boot the lab's bound
 //    cut off while it was still printing is not judged on its outcome;
+//  - arm64: mem_init_print_info's "Memory: …K/…K available (… reserved, … cma-reserved)" figures
+//    the plan gives (PlanResult.pageAllocator) equal to the line the kernel printed;
 //  - every region's base and size equal to what the kernel reserved: static regions print their
 //    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
@@ -137,6 +139,31 @@ export interface CaseOutcome {
   continuation?: { compared: number; unrecorded: number };
   /** The same for the phase's unprefixed messages (observation.ts isPhaseLine). */
   unprefixed?: { compared: number; unrecorded: number };
+  /** The kernel's "Memory:" line was compared with PlanResult.pageAllocator (with `available`: all four figures). */
+  memoryLine?: 'all' | 'without-available';
+}
+
+/**
+ * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
+ * reserved and cma-reserved always, available where the plan gives it.
+ */
+function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {
+  const o = r.observation;
+  const text = o.log.find((l) => /^Memory: /.test(l.text))?.text ?? /Memory: \d+K\/[^\r\n]*/.exec(o.console ?? '')?.[0];
+  const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved/.exec(text);
+  const pa = p.pageAllocator;
+  if (!m || !pa) return undefined;
+  const k = (x: bigint) => String(x / 1024n);
+  const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4] };
+  const got = {
+    available: pa.available === undefined ? m[1] : k(pa.available),
+    total: k(pa.total),
+    reserved: k(pa.reserved),
+    cmaReserved: k(pa.cmaReserved),
+  };
+  for (const f of ['available', 'total', 'reserved', 'cmaReserved'] as const)
+    if (want[f] !== got[f]) problems.push(`Memory line: ${f} kernel ${want[f]}K, model ${got[f]}K`);
+  return pa.available === undefined ? 'without-available' : 'all';
 }
 
 /** The model's lines of the reserved-memory phase, each continuation and unprefixed line marked. */
@@ -215,6 +242,7 @@ export function replayCase(
     !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump) && want.length < got.length;
   if (truncated) got = got.slice(0, want.length);
   if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  const memoryLine = compareMemoryLine(r, p, problems);
   let allocs = 0;
   if (r.observation.memblock.length > 0) {
     const wa = [...observedAllocs(r).map(fmtAlloc), ...observedPlacements(r)];
@@ -276,6 +304,7 @@ export function replayCase(
     end: died === 'hang' ? 'hang' : end,
     ...(died ? { died, predicted: predicted && b.outcome === died } : {}),
     ...(traceCut ? { traceCut } : {}),
+    ...(memoryLine ? { memoryLine } : {}),
   };
 }
 

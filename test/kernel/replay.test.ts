@@ -66,6 +66,8 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let contUnrecorded = 0;
     let unprefCompared = 0;
     let unprefUnrecorded = 0;
+    let memAll = 0;
+    let memPart = 0;
     const ends = new Map<string, number>();
     let predicted = 0;
     let traceCut = 0;
@@ -89,6 +91,8 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       contUnrecorded += out.continuation?.unrecorded ?? 0;
       unprefCompared += out.unprefixed?.compared ?? 0;
       unprefUnrecorded += out.unprefixed?.unrecorded ?? 0;
+      if (out.memoryLine === 'all') memAll++;
+      else if (out.memoryLine) memPart++;
       if (out.end) ends.set(out.end, (ends.get(out.end) ?? 0) + 1);
       if (out.died) {
         died++;
@@ -110,6 +114,10 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     const n = (end: string) => ends.get(end) ?? 0;
     summary.push(
       `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}; ${unprefCompared} unprefixed${unprefUnrecorded ? `; ${unprefUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
+        (memAll ? `; "Memory:" line in ${memAll} boots (available, total, reserved, cma-reserved)` : '') +
+        (memPart
+          ? `; "Memory:" line in ${memPart} boots (total, reserved, cma-reserved; the series prints available after start_kernel's own allocations)`
+          : '') +
         `; boots: ${n('panic')} crashed, ${n('hang')} hung, ${n('cut-off')} cut off by the bound while still printing${n('unmeasured') ? `, ${n('unmeasured')} stopped by the bound with their silence unmeasured` : ''} (outcome not judged)` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
         (died

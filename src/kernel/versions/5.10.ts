@@ -14,6 +14,7 @@ export const linux510: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
+  pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init' }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init
   // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
   // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize
   memblock: {
@@ -68,6 +69,7 @@ export const linux510: KernelSeries = {
     // paging_init: map_kernel, map_mem, then memblock_free(init_pg_dir) — no create_idmap after it (6.1+)
     pgtable: { extraBefore: 7, extraAfter: 0 },
     unflatten: { deviceNodeSize: 168, propertySize: 88 }, // fitted on data/lab/5.10-arm64.jsonl.gz
+    swiotlb: 'swiotlb-init', // arch/arm64/mm/init.c mem_init
     numa: { distanceAlloc: 'find-in-range', cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
     pcpuFreeCallers: { unitTail: 'pcpu_fc_free', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },

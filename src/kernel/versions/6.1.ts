@@ -13,6 +13,7 @@ export const linux61: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,
+  pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init' }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init
   memblock: {
     mergeWholeArray: true,
     addRangeRoomCheck: 'lt',
@@ -63,6 +64,7 @@ export const linux61: KernelSeries = {
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
+    swiotlb: 'remap', // arch/arm64/mm/init.c mem_init
     numa: { distanceAlloc: 'memblock-alloc', cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
     pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },

@@ -13,6 +13,7 @@ export const linux612: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  pageAlloc: { nrKernelPages: 'free-ranges', memoryLine: 'page-alloc-init-late' }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late
   memblock: {
     mergeWholeArray: false,
     addRangeRoomCheck: 'le',
@@ -62,6 +63,7 @@ export const linux612: KernelSeries = {
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },
+    swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
     numa: { distanceAlloc: 'none', cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },

@@ -13,6 +13,7 @@ export const linux72: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  pageAlloc: { nrKernelPages: 'free-ranges', memoryLine: 'page-alloc-init-late' }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late
   memblock: {
     mergeWholeArray: false,
     addRangeRoomCheck: 'le',
@@ -68,6 +69,7 @@ export const linux72: KernelSeries = {
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's
     // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
     unflatten: { deviceNodeSize: 208, propertySize: 112 },
+    swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
     numa: { distanceAlloc: 'none', cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(0) allocated' },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },

@@ -31,6 +31,23 @@ export interface CmaBehaviour {
   cmdlineLimit: 'min-not-zero' | 'cmdline-first';
 }
 
+/** How the page allocator's start is counted (mm/mm_init.c; 5.10 and 6.1 mm/page_alloc.c). */
+export interface PageAllocBehaviour {
+  /**
+   * free_area_init's nr_kernel_pages (alloc_large_system_hash sizes its tables by it): each zone's
+   * present pages less calc_memmap_size's estimate of their struct pages (5.10, 6.1
+   * free_area_init_core), or memblock's free pages when free_area_init runs (6.12+ calc_nr_kernel_pages).
+   */
+  nrKernelPages: 'zone-present' | 'free-ranges';
+  /**
+   * When mem_init_print_info prints "Memory: …K/…K available": right after memblock_free_all
+   * (5.10, 6.1 init/main.c mm_init; the deferred struct pages are not free yet), or in
+   * page_alloc_init_late (6.12+), after the deferred pages and after what start_kernel and
+   * kernel_init took from the page allocator before the initcalls.
+   */
+  memoryLine: 'mem-init' | 'page-alloc-init-late';
+}
+
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
 export interface Arm64Series {
   /**
@@ -97,6 +114,12 @@ export interface Arm64Series {
    * unflatten_device_tree in data/lab/<series>-arm64*.jsonl.gz).
    */
   unflatten: { deviceNodeSize: number; propertySize: number };
+  /**
+   * mem_init's swiotlb_init (kernel/dma/swiotlb.c), only when memory reaches past
+   * arm64_dma_phys_limit: 5.10's swiotlb_init + swiotlb_init_with_tbl, 6.1's swiotlb_init_remap
+   * (slots and areas); from 6.5 (DMA_BOUNCE_UNALIGNED_KMALLOC) always, 1 MiB per GiB otherwise.
+   */
+  swiotlb: 'swiotlb-init' | 'remap' | 'remap-kmalloc-bounce';
   /**
    * arch_numa_init's dummy node: the distance-table dance (numa_alloc_distance /
    * numa_free_distance: 6.1 memblock_alloc's the table, 5.10 memblock_find_in_range's it below
@@ -179,6 +202,7 @@ export interface KernelSeries {
    * them on without a word.
    */
   printUnknownBootoptions: boolean;
+  pageAlloc: PageAllocBehaviour;
   memblock: MemblockBehaviour;
   rmem: RmemBehaviour;
   cma: CmaBehaviour;

@@ -7,6 +7,7 @@ import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
 import { archNumaInit } from '../../arch-numa.js';
 import { sparseInit } from '../../sparse.js';
+import { calcNrKernelPages } from '../../mm-init.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import {
   cannotAllocate,
@@ -91,6 +92,9 @@ export function bootmemInit(st: BootState): bigint {
     ],
     ps,
   );
+  st.dmaPhysLimit = dmaLimit;
+  // free_area_init (from zone_sizes_init) counts nr_kernel_pages; 7.2 runs it after setup_arch
+  if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') calcNrKernelPages(st);
   dmaContiguousReserve(st, dmaLimit);
   // 6.1 defers its reserve_crashkernel to here too: ZONE_DMA/DMA32 are on
   const crash: CrashLimits = { align: 2n * MiB, lowMax: dmaLimit, highMax: 1n << BigInt(st.ctx.profile.arm64!.physMaskShift) };

@@ -8,6 +8,7 @@ import { efiInit } from '../../efi-init.js';
 import { arm64MemblockInit, bootmemInit } from './init.js';
 import { sparseInit } from '../../sparse.js';
 import { pagingInit } from './mmu.js';
+import { calcNrKernelPages } from '../../mm-init.js';
 
 export function setupArch(st: BootState): void {
   const { ctx, layout } = st;
@@ -25,5 +26,8 @@ export function setupArch(st: BootState): void {
   // request_standard_resources: one struct resource (64 bytes) per memory region
   mb.allocOrPanic(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
   // 7.2: start_kernel → mm_core_init_early → free_area_init → sparse_init
-  if (ctx.profile.series.arm64.sparseInit === 'free-area-init') sparseInit(st, nodeData);
+  if (ctx.profile.series.arm64.sparseInit === 'free-area-init') {
+    sparseInit(st, nodeData);
+    calcNrKernelPages(st);
+  }
 }

@@ -1,0 +1,239 @@
+// mm/mm_init.c (5.10 and 6.1: mm/page_alloc.c): what the page allocator starts with — the page
+// counts free_area_init keeps for alloc_large_system_hash, start_kernel's early hash tables
+// (vfs_caches_init_early), arm64 mem_init's swiotlb buffer (kernel/dma/swiotlb.c) and what
+// memblock_free_all hands over, with the numbers of mem_init_print_info's "Memory:" line.
+import { BootPanic, type BootState } from './boot-state.js';
+
+const hexSize = (x: bigint) => `0x${x.toString(16)}`;
+
+/** What the page allocator was given, in pages (BootResult.pageAlloc). */
+export interface PageAllocStart {
+  /** Pages memblock_free_all handed to the buddy allocator (its free ranges, PFN_UP..PFN_DOWN). */
+  freed: bigint;
+  /**
+   * Of those, the pages free when mem_init_print_info runs right after memblock_free_all (5.10,
+   * 6.1): with CONFIG_DEFERRED_STRUCT_PAGE_INIT the struct pages from `first_deferred_pfn` on are
+   * not initialised yet and memblock_free_pages skips them (they come later, page_alloc_init_late).
+   */
+  freedBeforeDeferred: bigint;
+  /** get_num_physpages(): the present pages of every node (memblock.memory, no-map included). */
+  physPages: bigint;
+  /** totalcma_pages: every CMA area's pages (cma_init_reserved_mem). */
+  cmaPages: bigint;
+  pageSize: bigint;
+}
+
+const pfnUp = (x: bigint, ps: bigint) => (x + ps - 1n) / ps;
+
+function freePages(st: BootState): bigint {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  let n = 0n;
+  for (const [s, e] of mb.freeRanges()) {
+    const a = pfnUp(s, ps);
+    const b = e / ps;
+    if (b > a) n += b - a;
+  }
+  return n;
+}
+
+/** for_each_mem_pfn_range (PFN_UP(base)..PFN_DOWN(end) of every memory region, no-map included), clipped to [lo, hi) pfns. */
+function* memPfnRanges(st: BootState, lo: bigint, hi: bigint): Generator<[bigint, bigint]> {
+  const ps = st.ctx.memblock.pageSize;
+  for (const r of st.ctx.memblock.memory.regions) {
+    const a = pfnUp(r.base, ps);
+    const b = (r.base + r.size) / ps;
+    if ((b < hi ? b : hi) > (a > lo ? a : lo)) yield [a > lo ? a : lo, b < hi ? b : hi];
+  }
+}
+
+/** Present pages in [lo, hi) pfns. */
+function presentPages(st: BootState, lo: bigint, hi: bigint): bigint {
+  let n = 0n;
+  for (const [a, b] of memPfnRanges(st, lo, hi)) n += b - a;
+  return n;
+}
+
+/**
+ * free_area_init's nr_kernel_pages and nr_all_pages (no HIGHMEM on arm64: the same count). 6.12+
+ * calc_nr_kernel_pages: memblock's free pages at that moment. 5.10/6.1 free_area_init_core: per
+ * zone its present pages less calc_memmap_size's estimate of their struct pages.
+ */
+export function calcNrKernelPages(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  let n = 0n;
+  if (st.ctx.profile.series.pageAlloc.nrKernelPages === 'free-ranges') n = freePages(st);
+  else {
+    const structPage = st.ctx.profile.arm64?.sparse.structPageSize ?? 32n;
+    for (const z of st.result.zones ?? []) {
+      const lo = z.base / ps;
+      const spanned = z.size / ps;
+      const present = presentPages(st, lo, lo + spanned);
+      // calc_memmap_size: SPARSEMEM zones with holes count the present pages only
+      const pages = spanned > present + (present >> 4n) ? present : spanned;
+      const memmap = pfnUp(pages * structPage, ps);
+      n += present >= memmap ? present - memmap : present;
+    }
+  }
+  st.nrKernelPages = n;
+}
+
+const log2 = (x: bigint) => BigInt(x.toString(2).length - 1);
+const roundupPow2 = (x: bigint) => (x <= 1n ? 1n : 1n << BigInt((x - 1n).toString(2).length));
+
+/**
+ * alloc_large_system_hash with HASH_EARLY | HASH_ZERO: one bucket per 2^scale bytes of
+ * nr_kernel_pages (rounded up to a MiB; one more scale step per 4x beyond 64 GiB), a power of two,
+ * at most 1/16 of memory; memblock_alloc(size, SMP_CACHE_BYTES), halved until it fits.
+ */
+function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, scale: number, lowLimit: bigint): void {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const pageShift = log2(ps);
+  const pages = st.nrKernelPages ?? 0n;
+  let numentries = pages;
+  const mbPages = (1n << 20n) / ps;
+  numentries = ((numentries + mbPages - 1n) / mbPages) * mbPages;
+  let s = BigInt(scale);
+  // ADAPT_SCALE_BASE (64 GiB) >> PAGE_SHIFT, ADAPT_SCALE_SHIFT 2 (64-bit)
+  for (let adapt = (64n << 30n) / ps; adapt < numentries; adapt <<= 2n) s++;
+  numentries = s > pageShift ? numentries >> (s - pageShift) : numentries << (pageShift - s);
+  if (numentries * bucketSize < ps) numentries = ps / bucketSize;
+  numentries = roundupPow2(numentries);
+  let max = ((pages * ps) >> 4n) / bucketSize;
+  if (max > 0x8000_0000n) max = 0x8000_0000n;
+  if (numentries < lowLimit) numentries = lowLimit;
+  if (numentries > max) numentries = max;
+  let log2qty = log2(numentries);
+  for (;;) {
+    const size = bucketSize << log2qty;
+    if (mb.alloc(size, BigInt(st.ctx.profile.smpCacheBytes), 'alloc_large_system_hash')) return;
+    if (size <= ps || --log2qty === 0n) break;
+  }
+  const msg = `Failed to allocate ${name} hash table`;
+  throw new BootPanic(
+    msg,
+    [`Kernel panic - not syncing: ${msg}`],
+    'alloc_large_system_hash',
+    `memblock has no ${hexSize(ps)} left for the ${name} hash table (start_kernel → vfs_caches_init_early), even halved down to one page`,
+  );
+}
+
+/**
+ * start_kernel → vfs_caches_init_early (fs/dcache.c, fs/inode.c): with one node fixup_hashdist
+ * clears hashdist, so the dentry and inode hash tables come from memblock (buckets of 8 bytes,
+ * struct hlist_bl_head / hlist_head).
+ */
+export function vfsCachesInitEarly(st: BootState): void {
+  allocLargeSystemHash(st, 'Dentry cache', 8n, 13, 2n);
+  allocLargeSystemHash(st, 'Inode-cache', 8n, 14, 0n);
+}
+
+/** IO_TLB_SHIFT, IO_TLB_SEGSIZE (include/linux/swiotlb.h) and the default 64 MiB buffer. */
+const IO_TLB_SHIFT = 11n;
+const IO_TLB_SEGSIZE = 128n;
+const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> IO_TLB_SHIFT;
+const IO_TLB_MIN_SLABS = (1n << 20n) >> IO_TLB_SHIFT;
+/** sizeof(struct io_tlb_slot), sizeof(struct io_tlb_area) on arm64 (6.1+). */
+const IO_TLB_SLOT_BYTES = 24n;
+const IO_TLB_AREA_BYTES = 16n;
+
+/**
+ * arm64 mem_init's swiotlb_init (kernel/dma/swiotlb.c): a bounce buffer when memory reaches past
+ * arm64_dma_phys_limit (max_pfn > PFN_DOWN(limit)), its 64 MiB default; from 6.5 on
+ * (DMA_BOUNCE_UNALIGNED_KMALLOC) always, sized 1 MiB per GiB of memory otherwise
+ * (swiotlb_adjust_size). The buffer comes from memblock_alloc_low (below the limit), halved while it
+ * does not fit; then its slot array and its areas (one per possible CPU, rounding the slab count up
+ * to a power of two: swiotlb_adjust_nareas).
+ */
+export function swiotlbInit(st: BootState, cpus: number): void {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const how = st.ctx.profile.series.arm64.swiotlb;
+  const limit = st.dmaPhysLimit ?? mb.endOfDram();
+  const beyond = mb.endOfDram() / ps > limit / ps;
+  let nslabs = IO_TLB_DEFAULT_SLABS;
+  if (!beyond) {
+    if (how !== 'remap-kmalloc-bounce') return;
+    const size = (mb.physMemSize() + 1023n) / 1024n;
+    const want = size < 64n << 20n ? size : 64n << 20n;
+    const aligned = (want + (1n << IO_TLB_SHIFT) - 1n) >> IO_TLB_SHIFT;
+    nslabs = ((aligned + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+  }
+  const pageAlign = (x: bigint) => ((x + ps - 1n) / ps) * ps;
+  const low = limit - 1n; // ARCH_LOW_ADDRESS_LIMIT
+  if (how === 'swiotlb-init') {
+    // 5.10: one try at the default size, then io_tlb_list (int) and io_tlb_orig_addr (phys_addr_t)
+    if (!mb.allocTryNid(pageAlign(nslabs << IO_TLB_SHIFT), ps, 0n, low, undefined, 'swiotlb_init')) return;
+    mb.alloc(pageAlign(nslabs * 4n), ps, 'swiotlb_init_with_tbl');
+    mb.alloc(pageAlign(nslabs * 8n), ps, 'swiotlb_init_with_tbl');
+    return;
+  }
+  let nareas = roundupPow2(BigInt(cpus > 0 ? cpus : 1));
+  if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
+  else if ((nslabs & (nslabs - 1n)) !== 0n) nslabs = roundupPow2(nslabs);
+  // limit_nareas: no more areas than segments
+  const limitAreas = () => {
+    if (nslabs < nareas * IO_TLB_SEGSIZE) nareas = nslabs / IO_TLB_SEGSIZE;
+  };
+  limitAreas();
+  while (!mb.allocTryNid(pageAlign(nslabs << IO_TLB_SHIFT), ps, 0n, low, undefined, 'swiotlb_init_remap')) {
+    if (nslabs <= IO_TLB_MIN_SLABS) return;
+    nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+    limitAreas();
+  }
+  mb.alloc(pageAlign(nslabs * IO_TLB_SLOT_BYTES), ps, 'swiotlb_init_remap');
+  mb.alloc(IO_TLB_AREA_BYTES * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap');
+}
+
+/**
+ * memblock_free_all's hand-over (free_low_memory_core_early → __free_memory_core per free range)
+ * and the counts mem_init_print_info prints. CONFIG_DEFERRED_STRUCT_PAGE_INIT (Debian's arm64
+ * builds): memmap_init initialises the node's last zone only up to the first section boundary
+ * after PAGES_PER_SECTION of its pages (defer_init), and memblock_free_pages leaves the pages from
+ * there (first_deferred_pfn) to page_alloc_init_late.
+ */
+export function pageAllocStart(st: BootState): PageAllocStart {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const zones = st.result.zones ?? [];
+  const last = zones[zones.length - 1];
+  let firstDeferred: bigint | undefined;
+  const sparse = st.ctx.profile.arm64?.sparse;
+  if (last && sparse) {
+    const perSection = (1n << BigInt(sparse.sectionSizeBits)) / ps;
+    const lo = last.base / ps;
+    const hi = lo + last.size / ps;
+    let seen = 0n;
+    for (const [a, b] of memPfnRanges(st, lo, hi)) {
+      // the first pfn p in [a, b) with seen + (p - a + 1) > perSection and p % perSection == 0
+      const need = perSection - seen + a; // p >= need
+      let p = need < a ? a : need;
+      p = ((p + perSection - 1n) / perSection) * perSection;
+      if (p < b) {
+        firstDeferred = p;
+        break;
+      }
+      seen += b - a;
+    }
+  }
+  let freed = 0n;
+  let before = 0n;
+  for (const [s, e] of mb.freeRanges()) {
+    const a = pfnUp(s, ps);
+    const b = e / ps;
+    if (b <= a) continue;
+    freed += b - a;
+    const cut = firstDeferred === undefined || b <= firstDeferred ? b : a >= firstDeferred ? a : firstDeferred;
+    before += cut - a;
+  }
+  const cmaPages = (st.ctx.cma.areas ?? []).reduce((x, c) => x + c.size / ps, 0n);
+  return {
+    freed,
+    freedBeforeDeferred: before,
+    physPages: presentPages(st, 0n, mb.mask / ps + 1n),
+    cmaPages,
+    pageSize: ps,
+  };
+}
