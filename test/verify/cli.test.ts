@@ -23,6 +23,21 @@ test('kernels lists every lab kernel', () => {
   assert.equal(JSON.parse(j.stdout).kernels.length >= 5, true);
 });
 
+test('kernels fetch without the package (gone from the archive, or no apt here): the built-in profile still plans', () => {
+  // no apt-get on PATH stands for a package the archive no longer has: nothing fetched
+  const r = runCli(['kernels', 'fetch', '7.2-arm64'], {
+    env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache-gone'), PATH: join(dir, 'no-tools') },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /'apt-get' not found/);
+  assert.match(
+    r.stderr,
+    /note: 7\.2-arm64: plan, check and map use the built-in profile of linux-binary-7\.2\.\S+ \S+, whose recorded boots \(data\/lab\/7\.2-arm64\.jsonl\.gz\) judge it; verify needs the package/,
+  );
+  const l = runCli(['kernels'], { env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache-gone') } });
+  assert.match(l.stdout, /^ {2}7\.2-arm64 +arm64 +not fetched \(built-in profile: linux-binary-7\.2\./m);
+});
+
 test('kernels fetch rejects unknown IDs', () => {
   const r = runCli(['kernels', 'fetch', '5.10-sparc'], { env: { ...process.env, CARVEOUT_CACHE: join(dir, 'cache') } });
   assert.equal(r.status, 2);

@@ -62,6 +62,17 @@ export async function run(argv: string[]): Promise<number> {
       if (note) process.stderr.write(`note: ${note}\n`);
     }
     for (const n of rep.notFound) process.stderr.write(`not found: ${n}\n`);
+    // A series Debian no longer ships (sid moves on): plan, check and map still run on the built-in
+    // profile of the package the lab recorded, and its records still judge the series' layer; only
+    // verify needs the package itself.
+    for (const id of ids) {
+      if (rep.fetched.some((k) => k.id === id) || cachedKernel(id)) continue;
+      const p = getProfile(id);
+      if (p)
+        process.stderr.write(
+          `note: ${id}: plan, check and map use the built-in profile of ${p.debianPackage}, whose recorded boots (data/lab/${id}.jsonl.gz) judge it; verify needs the package\n`,
+        );
+    }
     for (const e of rep.errors) process.stderr.write(`error: ${e}\n`);
     for (const a of ['arm64', 'arm'] as const) {
       if (ids.some((id) => labKernels.find((k) => k.id === id)!.arch === a)) {
@@ -111,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
   for (const r of rows) {
     process.stdout.write(
-      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : 'not fetched'}${r.core ? '' : '  (extra)'}${r.fetched && r.profilePackage !== `${r.package} ${r.version}` ? `  (built-in profile: ${r.profilePackage}; ${r.stubSystemMap ? `Debian's stub System.map: 'kernels fetch ${r.id}' gets the real one to read this package's own facts` : "this package's own facts are read from its files"})` : ''}\n`,
+      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : `not fetched (built-in profile: ${r.profilePackage})`}${r.core ? '' : '  (extra)'}${r.fetched && r.profilePackage !== `${r.package} ${r.version}` ? `  (built-in profile: ${r.profilePackage}; ${r.stubSystemMap ? `Debian's stub System.map: 'kernels fetch ${r.id}' gets the real one to read this package's own facts` : "this package's own facts are read from its files"})` : ''}\n`,
     );
   }
   if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
