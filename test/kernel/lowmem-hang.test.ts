@@ -35,6 +35,25 @@ test('a no-map region ending a section into a 2 MiB block and the next memory st
   for (const kernel of armmp) assert.equal(run(even, 512n * MiB, kernel).boot.outcome, 'ok', kernel);
 });
 
+test("a memory range that is exactly the kernel's sections makes map_lowmem map sections everywhere above: the next unaligned range hangs in arm_pte_alloc", () => {
+  // lab 7.2-armmp-lpae #95: 7.2's LPAE image ends in the 2 MiB section below 0x42000000; a no-map
+  // region there leaves [0x40000000-0x42000000) as the first range, map_lowmem's cases 1 and 3
+  // make its length wrap, and the range after the region starts off a section boundary
+  const at = (base: number, size: number) =>
+    regionBoard(`fw@${base.toString(16)} {\n\t\t\treg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;\n\t\t\tno-map;\n\t\t};`);
+  const p = run(at(0x42000000, 0x300000), 128n * MiB, '7.2-armmp-lpae');
+  assert.equal(p.boot.outcome, 'hang');
+  assert.equal(p.boot.function, 'arm_pte_alloc');
+  assert.match(p.boot.reason ?? '', /\[0x40000000-0x42000000\) equal to the kernel's sections.*\[0x42300000-0x42400000\)/);
+  // other builds end their image elsewhere: the same region is an ordinary no-map hole there
+  for (const kernel of ['6.1-armmp-lpae', '6.12-armmp-lpae', '7.2-armmp'])
+    assert.equal(run(at(0x42000000, 0x300000), 128n * MiB, kernel).boot.outcome, 'ok', kernel);
+  // the range after a section-aligned hole is mapped with sections only (lab 6.12-armmp #51 boots)
+  assert.equal(run(at(0x42000000, 0x400000), 128n * MiB, '7.2-armmp-lpae').boot.outcome, 'ok');
+  // 5.10 maps the kernel inside map_lowmem, without those cases
+  assert.equal(run(at(0x41800000, 0x300000), 128n * MiB, '5.10-armmp-lpae').boot.outcome, 'ok');
+});
+
 test('a CMA pool recorded for the remap but not CMA-aligned leaves its block unmapped: iotable_init zeroes its static_vm there and hangs', () => {
   // lab #75: 6.12 (7.2: rmem_cma_fixup) records the 4 KiB dynamic pool for dma_contiguous_remap
   // before rmem_cma_setup refuses it; the remap clears the PMD of 0x6fe00000 and maps back the pool's

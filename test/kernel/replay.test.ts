@@ -55,8 +55,6 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     '3cbc61ec91214d33': 'silent after SLUB: (mm_core_init) at 128 MiB of RAM; cause not yet known',
   },
   '7.2-armmp-lpae': {
-    '42e86d370193d713':
-      "silent in paging_init: the memory range before the first no-map region is exactly the kernel's sections [kernel_sec_start, kernel_sec_end) = 0x40000000-0x42000000, so map_lowmem's cases 1 and 3 hand create_mapping a wrapped length; 6.12-armmp #51 does the same (0x40000000-0x41900000) and boots, so no rule yet",
     '8160e30e9f4467dc':
       "silent in paging_init: memblock.memory.regions[0] is a no-map piece below the kernel (0x40000000-0x40200000), so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again; the other seven arm kernels boot this case, so no rule yet",
   },

@@ -80,5 +80,6 @@ export const linux510: KernelSeries = {
     faultSaysAccess: false,
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
+    mapLowmemKernelCases: false,
   },
 };

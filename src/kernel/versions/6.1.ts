@@ -75,5 +75,6 @@ export const linux61: KernelSeries = {
     faultSaysAccess: false,
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
+    mapLowmemKernelCases: true,
   },
 };

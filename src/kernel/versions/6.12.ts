@@ -74,5 +74,6 @@ export const linux612: KernelSeries = {
     faultSaysAccess: true,
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
+    mapLowmemKernelCases: true,
   },
 };

@@ -81,5 +81,6 @@ export const linux72: KernelSeries = {
     faultSaysAccess: true,
     freeAreaInit: 'mm_core_init_early',
     zeroPageEarlyAlloc: false,
+    mapLowmemKernelCases: true,
   },
 };

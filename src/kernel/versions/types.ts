@@ -173,6 +173,12 @@ export interface ArmSeries {
   /** paging_init early_alloc()s the zero page (up to 6.12); 7.2's empty_zero_page is static (mm/mm_init.c). */
   zeroPageEarlyAlloc: boolean;
   /**
+   * map_lowmem cuts the kernel's sections [kernel_sec_start, kernel_sec_end) out of each memory
+   * range by cases, leaving them to map_kernel (5.14 and later; 5.10 maps the kernel inside
+   * map_lowmem, split at kernel_x_start/kernel_x_end).
+   */
+  mapLowmemKernelCases: boolean;
+  /**
    * __do_kernel_fault (arch/arm/mm/fault.c) ends its "Unable to handle kernel … at virtual
    * address %08lx" line with " when read/write/execute" (6.2 and later).
    */

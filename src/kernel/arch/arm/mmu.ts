@@ -66,12 +66,23 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const ptes = new Set<bigint>();
   // 2-level tables (SECTION_SIZE 1 MiB): blocks whose first entry a region's section filled
   const firstHalfSection = new Map<bigint, bigint>();
+  // map_lowmem (6.1 and later) leaves the kernel's sections [kernel_sec_start, kernel_sec_end) to
+  // map_kernel; head.S set them from PHYS_OFFSET to _end rounded up to SECTION_SIZE. A memory
+  // range that is exactly those sections (a no-map region starting at kernel_sec_end) gets
+  // start = kernel_sec_end (its case 1) and end = kernel_sec_start (case 3): create_mapping's
+  // length end - start wraps, and it maps sections from kernel_sec_end's address to the top of
+  // the address space and round to PAGE_OFFSET. Every PMD above is then a section.
+  const k = st.result.kernelImage;
+  const physOffset = st.layout.memory[0]!.base;
+  const secEnd = k && physOffset + roundUp(k.base + k.size - physOffset, pi.sectionSize);
+  let wrappedFrom: bigint | undefined;
   for (const r of mb.memory.regions) {
     if (r.flags & MEMBLOCK_NOMAP) continue;
     const start = r.base;
     let end = r.base + r.size;
     if (end > lowmemLimit) end = lowmemLimit;
     if (start >= end) break;
+    if (st.ctx.profile.series.arm.mapLowmemKernelCases && start === physOffset && end === secEnd) wrappedFrom = secEnd;
     for (let addr = start; addr < end; ) {
       const b = roundDown(addr, PMD);
       const next = b + PMD < end ? b + PMD : end;
@@ -80,6 +91,11 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       } else {
         // arm_pte_alloc: pmd_none(*pmd) reads the block's first entry (on 2-level tables
         // pmd_offset is the pair's first one); a section there is pmd_bad: BUG_ON
+        if (wrappedFrom !== undefined && b >= wrappedFrom && !ptes.has(b))
+          throw new BootHang(
+            'arm_pte_alloc',
+            `map_lowmem (arch/arm/mm/mmu.c, from paging_init) finds the memory range [${hex(physOffset)}-${hex(wrappedFrom)}) equal to the kernel's sections (kernel_sec_start..kernel_sec_end) and cuts both ends away: create_mapping gets a length that wraps and maps sections over every PMD from ${hex(wrappedFrom)}'s address on; the next range's part [${hex(addr)}-${hex(next)}) wants a PTE table there, and arm_pte_alloc's BUG_ON(pmd_bad) on the section traps before the exception vectors exist, and the CPU loops on the vector page`,
+          );
         const sect = firstHalfSection.get(b);
         if (sect !== undefined && !ptes.has(b))
           throw new BootHang(
