@@ -54,6 +54,21 @@ test("a memory range that is exactly the kernel's sections makes map_lowmem map 
   assert.equal(run(at(0x41800000, 0x300000), 128n * MiB, '5.10-armmp-lpae').boot.outcome, 'ok');
 });
 
+test("a no-map region at the start of RAM makes prepare_page_table clear the running kernel: a warning, the outcome is the TLB's", () => {
+  // lab #120: the 32 KiB of video@3fff8000 inside RAM are memblock's first region, and the kernel
+  // runs on its TLB until map_lowmem maps it again; 7.2-armmp-lpae faults, the others boot
+  const f = regionBoard('video@3fff8000 {\n\t\t\treg = <0x0 0x3fff8000 0x0 0x10000>;\n\t\t\tno-map;\n\t\t};');
+  for (const kernel of [...armmp, ...lpae]) {
+    const p = run(f, 1024n * MiB, kernel);
+    assert.equal(p.boot.outcome, 'ok', kernel);
+    const w = p.diagnostics.find((d) => d.code === 'kernel-unmapped-in-paging-init');
+    assert.equal(w?.severity, 'warning', kernel);
+  }
+  // memory that starts with the kernel has no such region
+  const plain = regionBoard('fw@50000000 {\n\t\t\treg = <0x0 0x50000000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};');
+  assert.ok(!run(plain, 1024n * MiB, '7.2-armmp-lpae').diagnostics.some((d) => d.code === 'kernel-unmapped-in-paging-init'));
+});
+
 test('a CMA pool recorded for the remap but not CMA-aligned leaves its block unmapped: iotable_init zeroes its static_vm there and hangs', () => {
   // lab #75: 6.12 (7.2: rmem_cma_fixup) records the 4 KiB dynamic pool for dma_contiguous_remap
   // before rmem_cma_setup refuses it; the remap clears the PMD of 0x6fe00000 and maps back the pool's

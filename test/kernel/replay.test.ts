@@ -56,7 +56,7 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
   },
   '7.2-armmp-lpae': {
     '8160e30e9f4467dc':
-      "silent in paging_init: memblock.memory.regions[0] is a no-map piece below the kernel (0x40000000-0x40200000), so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again; the other seven arm kernels boot this case, so no rule yet",
+      "prepare_page_table clears the kernel's own PMDs (memblock.memory.regions[0] is a no-map piece below the kernel) until map_kernel maps them again; traced with QEMU: a literal load in paging_init misses the TLB and faults. The other seven arm kernels boot the case: TLB and code layout decide, so the plan warns (kernel-unmapped-in-paging-init)",
   },
 };
 

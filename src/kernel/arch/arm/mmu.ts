@@ -1,6 +1,7 @@
 // arch/arm/mm/mmu.c: adjust_lowmem_bounds (where lowmem ends and memblock's limit sits),
 // arm_mm_memblock_reserve (swapper_pg_dir) and paging_init (map_lowmem's PTE tables,
 // dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
+import { diag } from '../../../diagnostics.js';
 import { BootHang, MiB, type BootState } from '../../boot-state.js';
 import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
@@ -35,6 +36,31 @@ export function adjustLowmemBounds(st: BootState): bigint {
   return lowmemLimit;
 }
 
+/**
+ * prepare_page_table (arch/arm/mm/mmu.c) clears every kernel-space PMD from the end of
+ * memblock.memory.regions[0] (no-map or not) up to VMALLOC_START. When that region ends below
+ * the end of the kernel image (a no-map region at the start of RAM, below or inside the kernel),
+ * the PMDs the running kernel, its stack and swapper_pg_dir are mapped through go too, until
+ * map_lowmem (map_kernel on 7.2) maps them again: in between the CPU runs on what its TLB still
+ * holds. Whether a translation it needs is gone depends on the build's code layout and the TLB,
+ * not on the layout: the lab's 7.2-armmp-lpae faults there (a literal load in paging_init, traced
+ * with QEMU), the same case boots on the other seven arm kernels. A warning says so.
+ */
+function preparePageTable(st: BootState, lowmemLimit: bigint): void {
+  const first = st.ctx.memblock.memory.regions[0];
+  const k = st.result.kernelImage;
+  if (!first || !k) return;
+  const end = first.base + first.size < lowmemLimit ? first.base + first.size : lowmemLimit;
+  if (end >= k.base + k.size) return;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'kernel-unmapped-in-paging-init',
+      `memblock's first memory region ends at ${hex(end)}, below the end of the kernel image ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from there until map_lowmem maps them again, and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
+    ),
+  );
+}
+
 /** arm_mm_memblock_reserve: swapper_pg_dir (and the LPAE pgd) below the kernel. */
 export function armMmMemblockReserve(st: BootState): void {
   const p = st.ctx.profile;
@@ -60,6 +86,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const PMD = 2n * MiB;
   const page = mb.pageSize;
   const early = (sz: bigint) => mb.allocOrPanic(sz, sz, 'early_alloc');
+  preparePageTable(st, lowmemLimit);
   // map_lowmem: one create_mapping per memory region; alloc_init_pmd maps each PMD-sized piece
   // [addr, next) with sections when addr and next (and phys) are SECTION_SIZE aligned, else
   // wants a PTE table for the block
