@@ -11,6 +11,7 @@ import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
+import { outOfMemory } from './oom.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -38,8 +39,9 @@ function possibleCpus(st: BootState): number {
 
 /**
  * From memblock handing memory to the page allocator on, what the layout still decides, in boot
- * order: mem_init → memblock_free_all (mm/memblock.c), the core_initcall cma_init_reserved_areas
- * (mm/cma.c), then kernel_init → prepare_namespace (init/do_mounts.c) when there is no initramfs.
+ * order: mem_init → memblock_free_all (mm/memblock.c), kmem_cache_init, running out of memory
+ * (oom.ts, by the build's measurement), the core_initcall cma_init_reserved_areas (mm/cma.c), then
+ * kernel_init → prepare_namespace (init/do_mounts.c) when there is no initramfs.
  * Each throws where the boot dies.
  */
 function laterBoot(st: BootState): void {
@@ -47,6 +49,10 @@ function laterBoot(st: BootState): void {
   if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
   kmemCacheInit(st);
+  // too little memory for the rest of start_kernel, for kernel_init (smp_init's threads, the
+  // initcalls): the build's measured ladder says where it ends
+  outOfMemory(st, 'start_kernel');
+  outOfMemory(st, 'kernel_init');
   cmaInitReservedAreas(st);
   prepareNamespace(st);
 }

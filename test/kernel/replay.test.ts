@@ -13,13 +13,13 @@ import { plan } from '../../src/kernel/plan.js';
 
 /**
  * Recorded deaths the model does not predict, per kernel, and why: each is checked to still die
- * unpredicted, so the list stays true.
- * - Out of memory after the buddy allocator takes over (mem=128M beside large reservations): the
- *   page allocator gets a few MiB (the kernel's "Memory: …K available": 2-11 MiB in these, at
- *   least 27 MiB in every boot of the same builds that reached /init), but where the boot dies and
- *   with which message depends on which later allocation fails first (start_kernel's
- *   proc_root_init, smp_init's cpuhp threads, an initcall's vmalloc, init_bio's integrity pool):
- *   no file states it, and one or two deaths per build cannot measure it.
+ * unpredicted (or with its outcome predicted but not where and how), so the list stays true.
+ * - f3d3f53150f0e776 on 6.12-arm64: out of memory (6160 KiB handed to the page allocator, a 64 MiB
+ *   CMA area). The plan predicts the panic from the build's measured ladder (data/lab/ladder), whose
+ *   boots at 5992, 6128 (mem=128M, cma=32M) and 6148 KiB (mem=128M) all get through smp_init and
+ *   die in an initcall, "System is deadlocked on memory"; this boot dies earlier, in
+ *   cpuhp_threads_init's BUG ("Attempted to kill init!"): which allocation fails first depends on
+ *   more than the amount.
  * - 9d240f8675a7e229 on 6.1-armmp: a reusable pool over the kernel image fails rmem_cma_setup and
  *   is freed (drivers/of/of_reserved_mem.c), handing kernel text to the page allocator; whatever
  *   overwrites it first decides the death (here ftrace_init meets changed code), and other boots
@@ -37,21 +37,12 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-arm64': {
     cca06429423a4943: "silent after 'Mountpoint-cache hash table entries' (2 GiB, half of it not available); cause not yet known",
   },
-  '6.1-arm64': { e20858079a8bb05f: 'out of memory (mem=128M): System is deadlocked on memory' },
   '6.1-armmp': {
     '9d240f8675a7e229':
       'kernel text freed with a failed reusable pool (all of the image from 0x40400000): after memblock_free_all the page allocator hands out the lowest free blocks, here kernel text, and ftrace_init finds its mcount sites changed; which blocks the allocations before ftrace_init take is not modelled on arm (6.12 c0d4002a frees 0x40600000-0x40a00000 of text and boots)',
   },
-  '6.12-arm64': { f3d3f53150f0e776: 'out of memory (mem=128M): BUG in cpuhp_threads_init' },
-  '7.2-arm64': {
-    f3d3f53150f0e776: 'out of memory (mem=128M): proc_root_init',
-    '6c84e2d778eeaecd': 'out of memory (mem=128M): System is deadlocked on memory',
-    '3eb3740bf44e32b8': 'out of memory (mem=128M): System is deadlocked on memory',
-  },
+  '6.12-arm64': { f3d3f53150f0e776: 'out of memory predicted; it dies in cpuhp_threads_init, the ladder at that amount in an initcall' },
   '7.2-arm64-16k': {
-    '82e0c7c5d3cbf4f5': 'out of memory: System is deadlocked on memory',
-    '6c84e2d778eeaecd': 'out of memory (mem=128M): init_bio',
-    '3eb3740bf44e32b8': 'out of memory (mem=128M): init_bio',
     '3cbc61ec91214d33': 'silent after SLUB: (mm_core_init) at 128 MiB of RAM; cause not yet known',
   },
   '7.2-armmp-lpae': {
@@ -82,6 +73,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let traceCut = 0;
     const unpredicted: string[] = [];
     const deaths = new Set<string>();
+    const outcomeOnly: string[] = [];
     for (const r of records) {
       let out: CaseOutcome;
       try {
@@ -112,7 +104,14 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
         const open = OPEN_DEATHS[kernel]?.[out.caseId];
         if (!out.predicted && open === undefined)
           failures.push(`${kernel} ${out.caseId}: the boot died (${out.died}), the plan does not predict it`);
-        if (out.predicted && open !== undefined) failures.push(`${kernel} ${out.caseId}: now predicted, drop it from OPEN_DEATHS`);
+        if (out.predicted && out.ok && open !== undefined)
+          failures.push(`${kernel} ${out.caseId}: now predicted, drop it from OPEN_DEATHS`);
+        // a listed death whose outcome the plan predicts, but not where or with which message: still open
+        if (out.predicted && !out.ok && open !== undefined && out.problems.every((x) => x.startsWith('boot: '))) {
+          outcomeOnly.push(out.caseId);
+          ok++;
+          continue;
+        }
       }
       if (out.ok) ok++;
       else failures.push(`${kernel} ${out.caseId}${r.index !== undefined ? ` (#${r.index})` : ''}: ${out.problems.join(' ; ')}`);
@@ -130,7 +129,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
         `; boots: ${n('panic')} crashed, ${n('hang')} hung, ${n('cut-off')} cut off by the bound while still printing${n('unmeasured') ? `, ${n('unmeasured')} stopped by the bound with their silence unmeasured` : ''} (outcome not judged)` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
         (died
-          ? `; ${predicted}/${died} boots that died predicted (outcome, function, message${traceCut ? `; ${traceCut} with the console cut inside the call trace: outcome and message only` : ''})${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
+          ? `; ${predicted - outcomeOnly.length}/${died} boots that died predicted (outcome, function, message${traceCut ? `; ${traceCut} with the console cut inside the call trace: outcome and message only` : ''})${outcomeOnly.length ? `, outcome only (listed open): ${outcomeOnly.join(', ')}` : ''}${unpredicted.length ? `, not predicted: ${unpredicted.join(', ')}` : ''}`
           : ''),
     );
   }

@@ -1,0 +1,58 @@
+// Running out of memory after memblock_free_all: the page allocator gets what memblock left
+// (mm-init.ts pageAllocStart), and start_kernel, smp_init and the initcalls take their share from
+// it. How much a build takes, and which allocation fails first when there is too little, no file
+// states: the lab measures it per build (src/verify/memory-ladder.ts boots the build with less and
+// less memory left; oom-ladders.ts keeps what it saw), and the plan reads the boot's outcome off
+// that measurement, from the nearest measured amount.
+import { BootPanic, type BootState } from './boot-state.js';
+import { OOM_LADDERS } from './oom-ladders.js';
+
+/** Where in the boot a measured death happens: in the idle task (start_kernel), or in init and later (kernel_init). */
+export type OomStage = 'start_kernel' | 'kernel_init';
+
+/** How a boot with `free` KiB handed to the page allocator ended, as the lab saw it. */
+export interface LadderStep {
+  free: number;
+  /** Reached /init, or died: in which stage, which function (an oops' pc, else panic()'s caller), panic()'s message. */
+  end: 'init' | { stage: OomStage; fn: string; panic: string; message: string };
+}
+
+/** One build's measured ladder (steps by `free`, lowest first) and where it was measured. */
+export interface OomLadder {
+  /** The Debian package the ladder was booted on. */
+  package: string;
+  /** The records it was read from. */
+  source: string;
+  steps: LadderStep[];
+}
+
+/** The measured step nearest to `free` (KiB; the lower one on a tie), and its neighbours. */
+export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep; below?: LadderStep; above?: LadderStep } {
+  const s = ladder.steps;
+  let i = 0;
+  for (let k = 1; k < s.length; k++) if (Math.abs(s[k]!.free - free) < Math.abs(s[i]!.free - free)) i = k;
+  return { step: s[i]!, ...(i > 0 ? { below: s[i - 1]! } : {}), ...(i + 1 < s.length ? { above: s[i + 1]! } : {}) };
+}
+
+/**
+ * The boot dies of too little memory where the build's measured ladder says a boot with this much
+ * free memory dies: throws in `stage` only, so the deaths the layout decides otherwise keep their
+ * order (start_kernel, then kernel_init).
+ */
+export function outOfMemory(st: BootState, stage: OomStage): void {
+  const ladder = OOM_LADDERS[st.ctx.profile.id];
+  const pa = st.result.pageAlloc;
+  if (!ladder || !pa || ladder.package !== st.ctx.profile.debianPackage) return;
+  const free = Number((pa.freed * pa.pageSize) >> 10n);
+  const { step, below, above } = nearestStep(ladder, free);
+  const end = step.end;
+  if (end === 'init' || end.stage !== stage) return;
+  const seen = (x: LadderStep | undefined) =>
+    x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
+  throw new BootPanic(
+    end.panic,
+    [end.message, `Kernel panic - not syncing: ${end.panic}`],
+    end.fn,
+    `out of memory: memblock_free_all hands the page allocator ${free} KiB; the lab booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
+  );
+}

@@ -1,0 +1,286 @@
+// `node --import tsx src/verify/memory-ladder.ts --kernel 7.2-arm64 --free 2048,4096,8192 [--repeat N]`
+// (`--help` lists every option).
+// How much memory a build needs after memblock_free_all to reach /init, measured: boots of the
+// build on QEMU virt with 128 MiB (or --ram/--mem), `cma=0` (or --cma), and static reserved regions ("squeeze") that leave
+// the page allocator a chosen amount — the plan's own count of what memblock_free_all hands over
+// (PlanResult.pageAllocator.free) picks the squeeze for each target. Each boot is a lab record
+// (case, blob, console, memblock=debug trace), written to data/lab/ladder/<kernel>.jsonl.gz, so
+// the replay judges the plan against it like any other record.
+import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { bootedPackage, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
+import { labDtb, labRecord, observe } from './lab.js';
+import { labDataDir, readLabRecordsJson, recordedKernels, writeLabRecordsJson } from './records.js';
+import { ensureInitramfs } from './initramfs.js';
+import { initrdStart } from '../platform/qemu-virt.js';
+import { loadBoard } from '../board.js';
+import { plan, resolveProfile } from '../kernel/plan.js';
+import type { LabCase, RegionSpec } from './generator.js';
+import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
+import type { LadderStep, OomLadder } from '../kernel/oom.js';
+
+/** Where the ladder's records go (beside the lab's, not among them: they are measurements of one build each). */
+export const ladderDir = join(labDataDir, 'ladder');
+
+const MiB = 1n << 20n;
+const RAM_MIB = 128;
+/** The squeeze's granularity: a multiple of every arm64 page size. */
+const STEP = 64n << 10n;
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+const up = (x: bigint, a: bigint) => ((x + a - 1n) / a) * a;
+
+/**
+ * The case that leaves about `freeKiB` to the page allocator on `profile` (arm64, QEMU's direct
+ * boot with `initrdSize`): region A fills the gap between the kernel image and the initrd, region B
+ * starts after the initrd and grows until the plan's free count is at most the target.
+ */
+export function ladderCase(
+  profile: KernelProfile,
+  initrdSize: bigint,
+  freeKiB: number,
+  ramMiB = RAM_MIB,
+  memMiB?: number,
+  cmaMiB = 0,
+): { c: LabCase; free: bigint } | undefined {
+  const a64 = profile.arm64;
+  if (!a64) return undefined;
+  const ram = BigInt(ramMiB) * MiB;
+  const base = 0x4000_0000n;
+  const memEnd = base + (memMiB === undefined ? ram : BigInt(memMiB) * MiB);
+  const kernelEnd = base + a64.textOffset + a64.reserveStartOffset + a64.reserveSize;
+  const initrd = initrdStart(ram);
+  const aStart = up(kernelEnd, 2n * MiB);
+  const bStart = up(initrd + initrdSize, 2n * MiB);
+  // with the initrd inside memory: A fills the gap below it, B grows above it; else A grows alone
+  const inside = bStart < memEnd;
+  const region = (at: bigint, size: bigint): RegionSpec => ({
+    name: `squeeze@${at.toString(16)}`,
+    intent: 'squeeze',
+    reg: [[hex(at), hex(size)]],
+  });
+  const make = (grow: bigint): LabCase => {
+    const regions: RegionSpec[] = [];
+    if (inside) {
+      if (initrd > aStart) regions.push(region(aStart, initrd - aStart));
+      if (grow > 0n) regions.push(region(bStart, grow));
+    } else if (grow > 0n) regions.push(region(aStart, grow));
+    const mem = memMiB === undefined ? '' : ` mem=${memMiB}M`;
+    return { family: 'arm64', ramMiB, memreserve: [], regions, bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}` };
+  };
+  const freeOf = (c: LabCase): bigint | undefined => {
+    const { dtb } = labDtb(c);
+    const board = loadBoard(dtb, { fileName: 'ladder.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram, initrdSize });
+    // the memory phase finished (a death the ladder measures may follow)
+    return plan(board, { kernel: profile, bootargs: `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}` }).pageAllocator?.free;
+  };
+  const target = BigInt(freeKiB) << 10n;
+  // largest B that still boots in the model, then the smallest B whose free count is <= target
+  let lo = 0n;
+  let hi = (memEnd - (inside ? bStart : aStart)) / STEP;
+  const ok = (n: bigint) => freeOf(make(n * STEP)) !== undefined;
+  while (lo < hi) {
+    const mid = (lo + hi + 1n) / 2n;
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1n;
+  }
+  let l = 0n;
+  let h = lo;
+  while (l < h) {
+    const mid = (l + h) / 2n;
+    if ((freeOf(make(mid * STEP)) ?? 0n) <= target) h = mid;
+    else l = mid + 1n;
+  }
+  const c = make(l * STEP);
+  const free = freeOf(c);
+  return free === undefined ? undefined : { c, free };
+}
+
+/**
+ * How a ladder boot ended, for oom-ladders.ts: /init, or the stage it died in, the function (an
+ * oops' `pc`, else the caller of panic()), the panic message and the first line saying what went
+ * wrong. A boot the bound stopped is no step.
+ */
+export function ladderEnd(o: Observation): LadderStep['end'] | undefined {
+  if (o.reachedInit) return 'init';
+  if (!o.panicked || !o.panicMessage) return undefined;
+  const lines = (o.console ?? '').split('\n').map((l) => l.replace(/\r$/, '').replace(/^\[\s*\d+\.\d+\]\s?/, ''));
+  const at = lines.findIndex((l) => l.startsWith('Kernel panic - not syncing: '));
+  const before = at < 0 ? lines : lines.slice(0, at);
+  const panic = o.panicMessage.replace(/^Kernel panic - not syncing: /, '');
+  // a task killed by an oops: the oops' pc; else the function that called panic()
+  const pc = before
+    .map((l) => /^pc : (\w+)\+/.exec(l)?.[1])
+    .filter((x) => x !== undefined)
+    .pop();
+  const panicAt = lines.findIndex((l, i) => i > at && /^\s*panic\+0x/.test(l));
+  const caller = panicAt < 0 ? undefined : /^\s*(\w+)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(lines[panicAt + 1] ?? '')?.[1];
+  const fn = /^Attempted to kill /.test(panic) ? pc : caller;
+  if (!fn) return undefined;
+  // the dying task: PID 0 is the idle task, still in start_kernel
+  const pid = before
+    .map((l) => /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) /.exec(l)?.[1])
+    .filter((x) => x !== undefined)
+    .pop();
+  const trouble =
+    /^(Unable to handle kernel .*|kernel BUG at .*|Out of memory and no killable processes.*|\S+: page allocation failure: .*)$/;
+  const message = before.map((l) => trouble.exec(l)?.[1]).find((x) => x !== undefined) ?? '';
+  return { stage: pid === '0' ? 'start_kernel' : 'kernel_init', fn, panic, message: message.replace(/, nodemask=.*$/, '') };
+}
+
+/**
+ * A build's ladder from its ladder records: each boot's free count (the plan's, from the record's
+ * case) and how it ended, lowest first.
+ */
+export function ladderFromRecords(kernel: string, records: LabRecordJson[]): OomLadder | undefined {
+  const profile = resolveProfile(kernel);
+  if (!profile?.arm64 || !records.length) return undefined;
+  const steps: LadderStep[] = [];
+  for (const r of records) {
+    const end = ladderEnd(observationFromJson(r.observation));
+    const free = end === undefined ? undefined : ladderFree(profile, r);
+    if (end !== undefined && free !== undefined) steps.push({ free: Number(free >> 10n), end });
+  }
+  steps.sort((a, b) => a.free - b.free);
+  return { package: records[0]!.package, source: `data/lab/ladder/${kernel}.jsonl.gz`, steps };
+}
+
+/** The plan's free count for a ladder record's boot. */
+function ladderFree(profile: KernelProfile, r: LabRecordJson): bigint | undefined {
+  const c = r.case as LabCase;
+  const { dtb } = labDtb(c);
+  const ram = BigInt(r.ram);
+  const board = loadBoard(dtb, {
+    fileName: 'ladder.dtb',
+    platform: 'qemu-virt',
+    asBooted: true,
+    arch: 'arm64',
+    ram,
+    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+  });
+  return plan(board, { kernel: profile, bootargs: r.append }).pageAllocator?.free;
+}
+
+/** src/kernel/oom-ladders.ts, beside the data it is made from. */
+export const ladderTableFile = join(labDataDir, '..', '..', 'src', 'kernel', 'oom-ladders.ts');
+
+/** Every measured build's ladder (data/lab/ladder), as oom-ladders.ts's OOM_LADDERS. */
+export function measuredLadders(dir = ladderDir): Record<string, OomLadder> {
+  const out: Record<string, OomLadder> = {};
+  for (const k of recordedKernels(dir)) {
+    const l = ladderFromRecords(k, readLabRecordsJson(k, dir));
+    if (l) out[k] = l;
+  }
+  return out;
+}
+
+/** The text of oom-ladders.ts. */
+export function ladderTable(dir = ladderDir): string {
+  return `// Generated by \`node --import tsx src/verify/memory-ladder.ts --write-table\` from data/lab/ladder/<kernel>.jsonl.gz:
+// lab boots of each build on QEMU virt (128 MiB, cma=0) with reserved regions that leave the page
+// allocator less and less; \`free\` is the plan's count of what memblock_free_all hands over (KiB).
+// test/kernel/oom-ladder.test.ts holds this file equal to those records.
+import type { OomLadder } from './oom.js';
+
+export const OOM_LADDERS: Record<string, OomLadder> = ${JSON.stringify(measuredLadders(dir), null, 2)};
+`;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID --free KIB[,KIB...] [options]
+  --kernel ID        an arm64 lab kernel (\`carveout kernels\`)
+  --free K,K,...     targets: KiB memblock_free_all hands to the page allocator (the plan's count)
+  --repeat N         boots per target (default 1)
+  --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
+  --cma MIB          the default CMA area (cma=, default 0)
+  --timeout S        seconds before a boot is stopped (default 60)
+  --dry-run          print the cases and their free counts, boot nothing
+  --write-table      (no --kernel/--free) write src/kernel/oom-ladders.ts from every data/lab/ladder/<kernel>.jsonl.gz
+Boots one QEMU at a time; appends to data/lab/ladder/<kernel>.jsonl.gz.
+`;
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (process.argv.includes('--write-table')) {
+    writeFileSync(ladderTableFile, ladderTable());
+    process.stdout.write(`memory-ladder: wrote ${ladderTableFile}\n`);
+    return 0;
+  }
+  const id = arg('kernel');
+  const targets = (arg('free') ?? '').split(',').filter(Boolean).map(Number);
+  const repeat = Number(arg('repeat') ?? '1');
+  const ramMiB = Number(arg('ram') ?? RAM_MIB);
+  const memArg = arg('mem');
+  const memMiB = memArg === undefined ? undefined : Number(memArg);
+  const cmaMiB = Number(arg('cma') ?? '0');
+  const timeoutMs = Number(arg('timeout') ?? '60') * 1000;
+  const profile = id ? resolveProfile(id) : undefined;
+  if (!id || !profile?.arm64 || !targets.length || targets.some((t) => !(t > 0))) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  // the package the built-in profile describes (its records' package), not necessarily the newest
+  const rep = fetchKernels([id]);
+  const pkg = profile.debianPackage.split(' ')[0]!;
+  const k: KernelInfo | undefined = rep.fetched[0] && fetchRelease(id, pkg, rep);
+  if (!k || bootedPackage(k) !== profile.debianPackage) {
+    process.stderr.write(`memory-ladder: ${id}: ${profile.debianPackage} not fetched\n`);
+    process.stderr.write(`memory-ladder: ${[...rep.notFound, ...rep.errors].join('; ')}\n`);
+    return 2;
+  }
+  const report = { fetched: [], notFound: [], errors: [], log: [] };
+  const initrdFile = ensureInitramfs('arm64', report);
+  if (!initrdFile) return 2;
+  const { statSync } = await import('node:fs');
+  const initrdSize = BigInt(statSync(initrdFile).size);
+  const records: LabRecordJson[] = readLabRecordsJson(id, ladderDir);
+  for (const t of targets) {
+    const lc = ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB);
+    if (!lc) {
+      process.stderr.write(`memory-ladder: ${id}: no case leaves ${t} KiB\n`);
+      continue;
+    }
+    process.stdout.write(
+      `${id} target ${t}K: free ${lc.free >> 10n}K, regions ${lc.c.regions.map((r) => r.reg?.[0]?.join('+')).join(' ')}\n`,
+    );
+    if (process.argv.includes('--dry-run')) continue;
+    for (let n = 0; n < repeat; n++) {
+      const { dtb, sha256 } = labDtb(lc.c);
+      const ram = BigInt(ramMiB) * MiB;
+      const res = await observe(k, dtb, ram, lc.c.bootargs, { timeoutMs, keepConsole: true });
+      const index = records.length;
+      const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
+      const rec = labRecord({ kernel: k, seed: 0, index, case: lc.c }, res, sha256, initrd);
+      rec.dtb = gzipSync(dtb).toString('base64');
+      records.push(rec);
+      writeLabRecordsJson(id, records, ladderDir);
+      const o = res.observation;
+      const fn =
+        /\n\[[ .0-9]+\]\s+(\w+)\+0x[0-9a-f]+\/0x[0-9a-f]+\r?\n\[[ .0-9]+\]\s+(start_kernel|kernel_init_freeable|do_one_initcall|kernel_init)\+/.exec(
+          o.console ?? '',
+        );
+      process.stdout.write(
+        `  boot ${n + 1}: ${o.reachedInit ? 'reached /init' : o.panicked ? `panic: ${o.panicMessage} (${fn?.[1] ?? '?'} from ${fn?.[2] ?? '?'})` : o.timedOut ? 'stopped by the bound' : 'ended'} in ${Math.round((o.durationMs ?? 0) / 1000)} s; sha ${createHash('sha256').update(dtb).digest('hex').slice(0, 8)}\n`,
+      );
+    }
+  }
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('memory-ladder.ts') || process.argv[1]?.endsWith('memory-ladder.js'))
+  main().then(
+    (c) => process.exit(c),
+    (e: unknown) => {
+      process.stderr.write(`memory-ladder: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
