@@ -100,7 +100,7 @@ test('build: Debian 6.12-arm64 values give the built-in 6.12-arm64 profile', () 
   assert.deepEqual(facts(r.profile), facts(getProfile('6.12-arm64')!));
   assert.deepEqual(r.profile.reservedMemConfig, { dmaCma: true, dmaDeclareCoherent: true, dmaRestrictedPool: false });
   assert.match(r.profile.provenance, /test\.config and test\.map/);
-  assert.match(r.profile.provenance, /data\/lab\/6\.12-arm64\.jsonl\.gz/);
+  assert.match(r.profile.provenance, /from the lab's measurement of 6\.12-arm64 \(data\/lab\/6\.12-arm64\.build\.json\)/);
 });
 
 test('build: what the config decides is read from it', () => {
@@ -400,7 +400,7 @@ test("build: a point release's own measurement boot, kept in the kernel cache, g
     assert.equal(partial.arm64!.sparse.usemapBytesPerSection, builtin.arm64!.sparse.usemapBytesPerSection);
     assert.match(
       partial.provenance,
-      /nodeDataSize from a memblock=debug boot of the package; usemapBytesPerSection, percpuSetup, percpuAlloc from data\/lab\/6\.12-arm64\.build\.json/,
+      /nodeDataSize from a memblock=debug boot of the package; usemapBytesPerSection, percpuSetup, percpuAlloc from the lab's measurement of 6\.12-arm64 \(data\/lab\/6\.12-arm64\.build\.json\)$/,
     );
   } finally {
     if (cache === undefined) delete process.env.CARVEOUT_CACHE;

@@ -75,19 +75,4 @@ export function excerptFiles(id: string, e: BuildExcerpt): KernelBuildFiles {
   };
 }
 
-/** Whether a value read from JSON is an excerpt (the stored files are data: checked, not trusted). */
-export function isBuildExcerpt(x: unknown): x is BuildExcerpt {
-  const isFile = (f: unknown): f is FileExcerpt => {
-    if (typeof f !== 'object' || f === null) return false;
-    const o = f as Record<string, unknown>;
-    return (
-      typeof o.file === 'string' &&
-      typeof o.from === 'string' &&
-      Array.isArray(o.lines) &&
-      o.lines.every((l) => Array.isArray(l) && l.length === 2 && Number.isInteger(l[0]) && l[0] > 0 && typeof l[1] === 'string')
-    );
-  };
-  if (typeof x !== 'object' || x === null) return false;
-  const o = x as Record<string, unknown>;
-  return typeof o.package === 'string' && isFile(o.config) && isFile(o.systemMap);
-}
+export { isBuildExcerpt } from './read.js';

@@ -49,39 +49,22 @@ export type LabBuild = { id: string; series: KernelSeries; pageSize: number; lpa
   | { arch: 'arm'; build: ArmBuild }
 );
 
-const arm64Lab = (m: { profile: KernelProfile; build: Arm64Build }): LabBuild => ({
-  id: m.profile.id,
-  series: m.profile.series,
-  pageSize: m.profile.pageSize,
-  lpae: false,
-  arch: 'arm64',
-  build: m.build,
-});
-const armLab = (m: { profile: KernelProfile; build: ArmBuild }): LabBuild => ({
-  id: m.profile.id,
-  series: m.profile.series,
-  pageSize: m.profile.pageSize,
-  lpae: m.build.config.lpae,
-  arch: 'arm',
-  build: m.build,
-});
-
 /** The measured builds (the 64 KiB one is not: nothing booted it), for what a user's build files do not state. */
 export const labBuilds: readonly LabBuild[] = [
-  arm64Lab(p61arm64),
-  arm64Lab(p612arm64),
-  arm64Lab(p612arm64_16k),
-  armLab(p61armmp),
-  armLab(p61armmpLpae),
-  armLab(p612armmp),
-  armLab(p612armmpLpae),
-  arm64Lab(p510arm64),
-  armLab(p510armmp),
-  armLab(p510armmpLpae),
-  arm64Lab(p72arm64),
-  arm64Lab(p72arm64_16k),
-  armLab(p72armmp),
-  armLab(p72armmpLpae),
+  p61arm64.lab,
+  p612arm64.lab,
+  p612arm64_16k.lab,
+  p61armmp.lab,
+  p61armmpLpae.lab,
+  p612armmp.lab,
+  p612armmpLpae.lab,
+  p510arm64.lab,
+  p510armmp.lab,
+  p510armmpLpae.lab,
+  p72arm64.lab,
+  p72arm64_16k.lab,
+  p72armmp.lab,
+  p72armmpLpae.lab,
 ];
 
 /** The profile for a kernel ID, or undefined. */

@@ -1,38 +1,34 @@
-// The sizes a built-in profile takes from its build's lab boots: data/lab/<id>.build.json holds,
-// for the package the profile states, what src/kernel/build/measured.ts read from the records'
-// memblock=debug traces, with the boot and lines of each. Nothing measured is typed in a profile.
-import { isStoredMeasurement, measuredNames, type MeasuredName, type MeasuredSizes, storedSizes } from '../build/measured.js';
-import type { PercpuSizes } from '../arch/arm64/layer.js';
+// A built-in profile is its Debian package's build, read like any other (../build/read.ts): from
+// the lines of its `.config` and `System.map` stored in data/lab/<id>.build.json, and the sizes no
+// file states measured from the package's recorded memblock=debug boots, stored beside them
+// (../build/measured.ts). Nothing of the build is typed in.
+import { isStoredMeasurement, storedSizes } from '../build/measured.js';
+import { isBuildExcerpt, readExcerpt, readProfile } from '../build/read.js';
+import type { LabBuild } from './index.js';
+import type { KernelProfile } from './types.js';
 
-/** The measured sizes of `pkg` in a lab kernel's build facts file (a missing or malformed entry is a bug: it throws). */
-function stored(facts: unknown, pkg: string, arch: 'arm64' | 'arm'): { sizes: MeasuredSizes; from: string } {
-  const builds = (facts as { kernel?: unknown; builds?: unknown }).builds;
-  const kernel = String((facts as { kernel?: unknown }).kernel);
-  const entry = Array.isArray(builds) ? (builds as { package?: unknown; measured?: unknown }[]).find((b) => b.package === pkg) : undefined;
-  if (!entry || !isStoredMeasurement(entry.measured))
-    throw new Error(`data/lab/${kernel}.build.json: no measured sizes of ${pkg} (carveout kernels facts ${kernel})`);
-  const sizes = storedSizes(entry.measured);
-  const missing = measuredNames[arch].filter((n: MeasuredName) => sizes[n] === undefined);
-  if (missing.length) throw new Error(`data/lab/${kernel}.build.json: ${pkg} lacks ${missing.join(', ')}`);
-  return { sizes, from: `data/lab/${kernel}.build.json (measured from ${entry.measured.from})` };
-}
-
-/** An arm64 build's measured sizes: NODE_DATA, the usemap, the per-cpu bitmaps (the unit is System.map's). */
-export function arm64Measured(
-  facts: unknown,
-  pkg: string,
-): { nodeDataSize: bigint; usemapBytesPerSection: bigint; percpu: Omit<PercpuSizes, 'unit'>; from: string } {
-  const { sizes, from } = stored(facts, pkg, 'arm64');
-  return {
-    nodeDataSize: sizes.nodeDataSize!,
-    usemapBytesPerSection: sizes.usemapBytesPerSection!,
-    percpu: { setup: sizes.percpuSetup!, alloc: sizes.percpuAlloc! },
-    from,
-  };
-}
-
-/** An arm build's measured size: struct static_vm. */
-export function armMeasured(facts: unknown, pkg: string): { staticVmSize: bigint; from: string } {
-  const { sizes, from } = stored(facts, pkg, 'arm');
-  return { staticVmSize: sizes.staticVmSize!, from };
+/**
+ * The built-in profile `id` of package `pkg` from its kernel's build facts file (imported JSON). A
+ * missing, malformed or incomplete entry is a bug of ours: it throws.
+ */
+export function labProfile(facts: unknown, id: string, pkg: string): { profile: KernelProfile; lab: LabBuild } {
+  const file = `data/lab/${id}.build.json`;
+  const builds = (facts as { builds?: unknown }).builds;
+  const entry = Array.isArray(builds) ? (builds as unknown[]).find((b) => isBuildExcerpt(b) && b.package === pkg) : undefined;
+  if (!isBuildExcerpt(entry) || !isStoredMeasurement(entry.measured))
+    throw new Error(`${file}: no facts or no measured sizes of ${pkg} (carveout kernels facts ${id})`);
+  const { cfg, sm } = readExcerpt(entry);
+  const own = { sizes: storedSizes(entry.measured), from: `${file} (${entry.measured.from})` };
+  // every size is the package's own: no lab build stands in
+  const r = readProfile(id, cfg, sm, own, () => [], pkg);
+  if (!r.profile || !r.build)
+    throw new Error(`${file}: ${pkg} builds no profile: ${r.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join('; ')}`);
+  // what the files say that the model does not run (RANDOMIZE_BASE under nokaslr, ...) is for a user's build
+  const { buildDiagnostics: _notes, ...profile } = r.profile;
+  const p = r.profile;
+  const lab: LabBuild =
+    r.build.arch === 'arm64'
+      ? { id, series: p.series, pageSize: p.pageSize, lpae: false, arch: 'arm64', build: r.build.build }
+      : { id, series: p.series, pageSize: p.pageSize, lpae: r.build.build.config.lpae, arch: 'arm', build: r.build.build };
+  return { profile, lab };
 }

@@ -61,6 +61,7 @@ export const linux61: KernelSeries = {
     earlyParams: [],
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
+    freesInitPgDir: true,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },

@@ -60,6 +60,7 @@ export const linux612: KernelSeries = {
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
+    freesInitPgDir: false,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },

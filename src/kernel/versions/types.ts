@@ -95,6 +95,8 @@ export interface Arm64Series {
    * 64 KiB (SEGMENT_ALIGN) past `_text`: the offset of that start from `_text`.
    */
   reserveStartOffset: bigint;
+  /** paging_init frees the boot page tables, memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir) (arch/arm64/mm/mmu.c; gone by 6.12). */
+  freesInitPgDir: boolean;
   /**
    * How arm64_memblock_init gives the initrd back to memblock before reserving it: 5.10 removes
    * and re-adds the range to clear its MEMBLOCK_ flags (`memblock_remove(base, size)` then

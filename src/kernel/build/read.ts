@@ -1,0 +1,424 @@
+// Reading a kernel build's `.config` and `System.map` into its profile: what the build decides is
+// read from those two files; what no file states (sizeof(pg_data_t), the per-cpu chunk's bitmaps,
+// arm's struct static_vm) is the build's own measurement when one is given (./measured.ts: a boot
+// of it), else the lab's measurement of the nearest Debian build of the same series, arch and page
+// size, and the profile's provenance says which. The lab builds are passed in (./profile.ts gives
+// ../profiles/index.ts labBuilds): the built-in profiles are read here too, from their stored
+// excerpts (../profiles/lab-measured.ts), with every size measured.
+import { diag, type Diagnostic } from '../../diagnostics.js';
+import { arm64Profile, type Arm64Build } from '../arch/arm64/layer.js';
+import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
+import type { LabBuild } from '../profiles/index.js';
+import type { BuildConfig, KernelProfile } from '../profiles/types.js';
+import type { ReservedMemConfig } from '../handlers/index.js';
+import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
+import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
+import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
+import { measuredNames, type MeasuredSizes } from './measured.js';
+import type { BuildExcerpt, FileExcerpt } from './excerpt.js';
+
+export interface KernelBuildFiles {
+  /** Profile id, e.g. the name `kernels add` stores it under. */
+  id: string;
+  config: { file: string; text: string };
+  systemMap: { file: string; text: string };
+  /** What no file states, measured from a boot of this build (./measured.ts); else the nearest lab build's. */
+  measured?: OwnMeasurement;
+}
+
+/** A build's own measured sizes and where they come from. */
+export interface OwnMeasurement {
+  sizes: MeasuredSizes;
+  from: string;
+}
+
+export interface BuiltProfile {
+  profile?: KernelProfile;
+  /** The facts the profile was composed from (what ../profiles/index.ts labBuilds keeps of a lab build). */
+  build?: { arch: 'arm64'; build: Arm64Build } | { arch: 'arm'; build: ArmBuild };
+  diagnostics: Diagnostic[];
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+
+/** Reads what a build's files state; collects problems as diagnostics at the line they concern. */
+class Reader {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    readonly config: KernelConfig,
+    readonly map: SystemMap,
+  ) {}
+  error(code: string, message: string, option?: string, hint?: string): void {
+    this.diagnostics.push(diag('error', code, message, configSpan(this.config, option), hint));
+  }
+  warn(code: string, message: string, option?: string): void {
+    this.diagnostics.push(diag('warning', code, message, configSpan(this.config, option)));
+  }
+  /** An int option the model needs; absent is an error unless a default is given. */
+  int(name: string, fallback?: number): number {
+    const v = configNumber(this.config, name);
+    if (v !== undefined) return Number(v);
+    if (fallback !== undefined) return fallback;
+    this.error('config-missing', `CONFIG_${name} is not set: the model needs its value`, name);
+    return 0;
+  }
+  /** A symbol's address; absent is an error at the System.map. */
+  sym(name: string): bigint {
+    const s = symbol(this.map, name);
+    if (s) return s.address;
+    this.diagnostics.push(
+      diag('error', 'symbol-missing', `System.map has no '${name}'`, { file: this.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 }),
+    );
+    return 0n;
+  }
+}
+
+/**
+ * Which RESERVEDMEM_OF_DECLARE entries are linked in, in order: the `__of_table_<name>` symbols of
+ * `__reservedmem_of_table`. kernel/dma/contiguous.c declares `cma` (CONFIG_DMA_CMA),
+ * kernel/dma/coherent.c and kernel/dma/swiotlb.c both declare `dma` (CONFIG_DMA_DECLARE_COHERENT,
+ * CONFIG_DMA_RESTRICTED_POOL): the config tells which `dma` entries those are. Other names are
+ * drivers' (a vendor's pool, nvidia,tegra210-emc-table, ...), which the model does not run.
+ */
+function reservedMemTable(r: Reader): ReservedMemConfig {
+  const entries = tableEntries(r.map, '__reservedmem_of_table', '__rmem_of_table_sentinel', '__of_table_');
+  const cfg: ReservedMemConfig = {
+    dmaCma: configEnabled(r.config, 'DMA_CMA'),
+    dmaDeclareCoherent: configEnabled(r.config, 'DMA_DECLARE_COHERENT'),
+    dmaRestrictedPool: configEnabled(r.config, 'DMA_RESTRICTED_POOL'),
+  };
+  if (!entries) {
+    r.diagnostics.push(
+      diag(
+        'error',
+        'symbol-missing',
+        `System.map has no __reservedmem_of_table/__rmem_of_table_sentinel: it does not say which reserved-memory handlers are built in`,
+        { file: r.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 },
+      ),
+    );
+    return cfg;
+  }
+  const names = entries.map((e) => e.name.slice('__of_table_'.length));
+  const count = (n: string) => names.filter((x) => x === n).length;
+  const wantDma = Number(cfg.dmaDeclareCoherent) + Number(cfg.dmaRestrictedPool);
+  if (count('cma') !== Number(cfg.dmaCma) || count('dma') !== wantDma)
+    r.error(
+      'config-map-mismatch',
+      `System.map's __reservedmem_of_table (${names.join(', ') || 'empty'}) does not match the config's DMA_CMA/DMA_DECLARE_COHERENT/DMA_RESTRICTED_POOL: are they from the same build?`,
+      'DMA_CMA',
+    );
+  for (const e of entries) {
+    const n = e.name.slice('__of_table_'.length);
+    if (n !== 'cma' && n !== 'dma')
+      r.diagnostics.push(
+        diag(
+          'warning',
+          'handler-not-modelled',
+          `built-in RESERVEDMEM_OF_DECLARE entry '${e.name}' is not modelled: regions its compatible matches are reported as having no handler`,
+          { file: r.map.file, line: e.line, column: 1, endLine: e.line, endColumn: 1 },
+        ),
+      );
+  }
+  return cfg;
+}
+
+/** The lab build whose measurements stand in for what the files do not state (and the build's own boot does not show). */
+function reference(
+  r: Reader,
+  series: KernelSeries,
+  arch: 'arm64' | 'arm',
+  pageSize: number,
+  lpae: boolean,
+  labBuilds: readonly LabBuild[],
+): LabBuild | undefined {
+  const same = (b: LabBuild) => b.arch === arch && (arch === 'arm64' ? b.pageSize === pageSize : b.lpae === lpae);
+  const exact = labBuilds.find((b) => b.series === series && same(b));
+  if (exact) return exact;
+  // else the same series, else the nearest series (kernelSeries is in release order), same page size first
+  const age = (b: LabBuild) => Math.abs(kernelSeries.indexOf(b.series) - kernelSeries.indexOf(series));
+  const nearest = (bs: LabBuild[]) => [...bs].sort((a, b) => age(a) - age(b))[0];
+  const near =
+    labBuilds.find((b) => b.series === series && b.arch === arch) ??
+    nearest(labBuilds.filter(same)) ??
+    nearest(labBuilds.filter((b) => b.arch === arch));
+  if (near)
+    r.warn(
+      'measured-from-other-build',
+      `no lab measurement of a ${series.name} ${arch} build with this page size${arch === 'arm' ? '/LPAE' : ''}: sizes no file states (pg_data_t, per-cpu bitmaps, struct static_vm) are taken from ${near.id}`,
+    );
+  else r.error('no-reference-build', `no lab build of ${arch} to take the measured sizes from`);
+  return near;
+}
+
+/** pcpu_build_alloc_info (mm/percpu.c): the first chunk's unit for the static per-cpu size. */
+function percpuUnit(r: Reader, pageSize: number): bigint {
+  const page = BigInt(pageSize);
+  const staticSize = r.sym('__per_cpu_end') - r.sym('__per_cpu_start');
+  // include/linux/percpu.h: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_SIZE_SHIFT, PERCPU_DYNAMIC_RESERVE (64-bit)
+  const reserved = configEnabled(r.config, 'MODULES') ? (configEnabled(r.config, 'MEM_ALLOC_PROFILING') ? 8n << 13n : 8n << 10n) : 0n;
+  const shift = configEnabled(r.config, 'RANDOM_KMALLOC_CACHES')
+    ? configEnabled(r.config, 'LOCKDEP') && pageSize !== 4096
+      ? 13n
+      : 12n
+    : 10n;
+  const dyn = 28n << shift;
+  const pfnAlign = (x: bigint) => (x + page - 1n) & ~(page - 1n);
+  const sizeSum = pfnAlign(staticSize + reserved + dyn);
+  const minUnit = sizeSum > pfnAlign(32n << 10n) ? sizeSum : pfnAlign(32n << 10n); // PCPU_MIN_UNIT_SIZE
+  return pfnAlign(minUnit); // roundup(min_unit_size, atom_size = PAGE_SIZE), one unit per allocation
+}
+
+/** The config values every arch reads (profiles/types.ts BuildConfig). */
+function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildConfig {
+  const c = r.config;
+  // include/linux/mmzone.h without CONFIG_ARCH_FORCE_MAX_ORDER: MAX_ORDER 11 (a count, 6.1) or
+  // MAX_PAGE_ORDER 10 (the largest order, 6.8+): the same buddy sizes either way.
+  // (the option was FORCE_MAX_ZONEORDER before 6.1 renamed it, arch/*/Kconfig)
+  const forceMaxOrder =
+    configNumber(c, 'ARCH_FORCE_MAX_ORDER') !== undefined
+      ? r.int('ARCH_FORCE_MAX_ORDER')
+      : r.int('FORCE_MAX_ZONEORDER', series.maxOrder === 'count' ? 11 : 10);
+  const cma = configEnabled(c, 'CMA');
+  const dmaCma = configEnabled(c, 'DMA_CMA');
+  if (dmaCma && !configEnabled(c, 'CMA_SIZE_SEL_MBYTES'))
+    r.warn(
+      'config-not-modelled',
+      'the default CMA area is sized by CONFIG_CMA_SIZE_SEL_MBYTES only in the model; this build selects it by percentage of memory',
+      'CMA_SIZE_PERCENTAGE',
+    );
+  if (!configEnabled(c, 'HUGETLB_PAGE') && configEnabled(c, 'TRANSPARENT_HUGEPAGE'))
+    r.warn(
+      'config-not-modelled',
+      'TRANSPARENT_HUGEPAGE without HUGETLB_PAGE: pageblock_order is then PMD-sized on some series and MAX_ORDER-sized on others (include/linux/pageblock-flags.h); modelled as without huge pages',
+      'TRANSPARENT_HUGEPAGE',
+    );
+  return {
+    pageSize,
+    forceMaxOrder,
+    cmaAreas: cma ? r.int('CMA_AREAS') : 0,
+    // kernel/dma/contiguous.c: without DMA_CMA there is no default area
+    cmaSizeMBytes: dmaCma ? r.int('CMA_SIZE_MBYTES') : 0,
+    cmaAlignment: cma ? r.int('CMA_ALIGNMENT') : 0,
+    numa: configEnabled(c, 'NUMA'),
+    nodesShift: configEnabled(c, 'NUMA') ? r.int('NODES_SHIFT') : 0,
+    hugetlbPage: configEnabled(c, 'HUGETLB_PAGE'),
+  };
+}
+
+/** Where each measured size comes from: the build's own boot, else the lab build's records. */
+function measuredFrom(arch: 'arm64' | 'arm', own: OwnMeasurement | undefined, ref: LabBuild | undefined): string {
+  const mine = measuredNames[arch].filter((n) => own?.sizes[n] !== undefined);
+  const theirs = measuredNames[arch].filter((n) => own?.sizes[n] === undefined);
+  return [
+    mine.length ? `${mine.join(', ')} from ${own!.from}` : '',
+    theirs.length && ref ? `${theirs.join(', ')} from the lab's measurement of ${ref.id} (data/lab/${ref.id}.build.json)` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** A size the build's own measurement has, else the lab build's (reference() made sure there is one). */
+function either<T>(own: T | undefined, ref: T | undefined): T {
+  if (own !== undefined) return own;
+  if (ref === undefined) throw new Error("a measured size with neither the build's nor a lab build's measurement");
+  return ref;
+}
+
+function arm64Build(
+  r: Reader,
+  series: KernelSeries,
+  ref: Arm64Build | undefined,
+  config: BuildConfig,
+  own: OwnMeasurement | undefined,
+  refLab: LabBuild | undefined,
+): Arm64Build {
+  const m = own?.sizes ?? {};
+  const text = r.sym('_text');
+  const end = r.sym('_end');
+  const reserveStart = text + series.arm64.reserveStartOffset;
+  // arm64_memblock_init reserves from _text or _stext (the series' reserveStartOffset): check the build agrees
+  if (series.arm64.reserveStartOffset !== 0n && r.sym('_stext') !== reserveStart)
+    r.warn(
+      'layout-differs',
+      `_stext is ${hex(r.sym('_stext') - text)} past _text, the ${series.name} layer reserves the kernel from ${hex(series.arm64.reserveStartOffset)} past it`,
+    );
+  const build: Arm64Build = {
+    config: { ...config, paBits: r.int('ARM64_PA_BITS'), vaBits: r.int('ARM64_VA_BITS') },
+    measured: {
+      reserveSize: end - reserveStart,
+      initBeginOffset: r.sym('__init_begin') - text,
+      nodeDataSize: either(m.nodeDataSize, ref?.measured.nodeDataSize),
+      usemapBytesPerSection: either(m.usemapBytesPerSection, ref?.measured.usemapBytesPerSection),
+    },
+    percpu: {
+      unit: percpuUnit(r, config.pageSize),
+      setup: either(m.percpuSetup, ref?.percpu.setup),
+      alloc: either(m.percpuAlloc, ref?.percpu.alloc),
+    },
+    measuredFrom: measuredFrom('arm64', own, refLab),
+  };
+  // 5.10/6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c)
+  if (series.arm64.freesInitPgDir) {
+    const dir = r.sym('init_pg_dir');
+    build.initPgDirFree = { offsetFromText: dir - text, size: r.sym('init_pg_end') - dir };
+  }
+  return build;
+}
+
+function armBuild(
+  r: Reader,
+  ref: ArmBuild | undefined,
+  config: BuildConfig,
+  lpae: boolean,
+  own: OwnMeasurement | undefined,
+  refLab: LabBuild | undefined,
+): ArmBuild {
+  // arm_memblock_init: memblock_reserve(__pa(KERNEL_START), KERNEL_END - KERNEL_START), KERNEL_START
+  // = _stext (arch/arm/include/asm/memory.h), __pa = x - PAGE_OFFSET + PHYS_OFFSET
+  const pageOffset = configNumber(r.config, 'PAGE_OFFSET');
+  if (pageOffset === undefined) r.error('config-missing', 'CONFIG_PAGE_OFFSET is not set (the vmsplit decides it)', 'PAGE_OFFSET');
+  else if (pageOffset !== 0xc0000000n)
+    r.error(
+      'config-not-modelled',
+      `CONFIG_PAGE_OFFSET=${hex(pageOffset)}: the model lays out lowmem for VMSPLIT_3G (0xc0000000) only`,
+      'PAGE_OFFSET',
+    );
+  if (!configEnabled(r.config, 'HIGHMEM'))
+    r.error('config-not-modelled', 'HIGHMEM is not set: the model keeps memory above lowmem as highmem', 'HIGHMEM');
+  const stext = r.sym('_stext');
+  return {
+    config: { ...config, lpae },
+    measured: {
+      kernelOffset: stext - (pageOffset ?? 0n),
+      kernelSize: r.sym('_end') - stext,
+      staticVmSize: either(own?.sizes.staticVmSize, ref?.measured.staticVmSize),
+    },
+    measuredFrom: measuredFrom('arm', own, refLab),
+  };
+}
+
+/** Read a build's two files (text) into its profile; `labBuilds` stand in for the sizes `files.measured` lacks. */
+export function readBuild(files: KernelBuildFiles, labBuilds: () => readonly LabBuild[]): BuiltProfile {
+  return readProfile(
+    files.id,
+    readKernelConfig(files.config.text, files.config.file),
+    readSystemMap(files.systemMap.text, files.systemMap.file),
+    files.measured,
+    labBuilds,
+  );
+}
+
+/** Build a profile from the two files as read (the reads go through config.ts and system-map.ts only). */
+export function readProfile(
+  id: string,
+  cfg: { config: KernelConfig; diagnostics: Diagnostic[] },
+  sm: { map: SystemMap; diagnostics: Diagnostic[] },
+  own: OwnMeasurement | undefined,
+  labBuilds: () => readonly LabBuild[],
+  /** What the profile names as its build (default: the two files). */
+  describe?: string,
+): BuiltProfile {
+  const r = new Reader(cfg.config, sm.map);
+  r.diagnostics.push(...cfg.diagnostics, ...sm.diagnostics);
+  const fail = (): BuiltProfile => ({ diagnostics: r.diagnostics });
+  if (r.diagnostics.length) return fail();
+  const c = cfg.config;
+  if (c.release === undefined) {
+    r.diagnostics.push(
+      diag('error', 'config-no-version', `no '# Linux/<arch> <release> Kernel Configuration' header: which kernel is this?`, {
+        file: c.file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+      }),
+    );
+    return fail();
+  }
+  const choice = seriesForVersion(c.release);
+  if ('error' in choice) {
+    r.error('no-version-layer', choice.error);
+    return fail();
+  }
+  const series = choice.series;
+  if (!choice.exact)
+    r.warn(
+      'version-between-layers',
+      `Linux ${c.release} has no version layer of its own: it is modelled by the ${series.name} layer (the nearest older)${choice.next ? `, ${choice.next.name} is the next known` : ''}; what changed since ${series.name} in drivers/of/of_reserved_mem.c, mm/memblock.c, mm/cma.c, kernel/dma/contiguous.c, crashkernel= and the arch's early boot (message formats, the order dynamic regions are allocated, which parameters exist, how many regions fit, early allocation sizes) may differ`,
+    );
+  const arch = c.arch === 'arm64' || configEnabled(c, 'ARM64') ? 'arm64' : c.arch === 'arm' || configEnabled(c, 'ARM') ? 'arm' : undefined;
+  if (!arch) {
+    r.error('arch-not-modelled', `Linux/${c.arch ?? '?'}: the model boots arm64 and arm kernels`);
+    return fail();
+  }
+  const pageSize = configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+  const lpae = configEnabled(c, 'ARM_LPAE');
+  if (configEnabled(c, 'RANDOMIZE_BASE'))
+    r.diagnostics.push(
+      diag(
+        'note',
+        'kaslr',
+        'RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr (or the boot loader gives no seed); the plan places it where nokaslr does',
+        configSpan(c, 'RANDOMIZE_BASE'),
+      ),
+    );
+  if (!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE'))
+    r.warn(
+      'config-not-modelled',
+      'no crash kernel support built in (CRASH_RESERVE/KEXEC_CORE): crashkernel= is still parsed by the model',
+      'CRASH_RESERVE',
+    );
+  // the lab build is consulted only for what the build's own measurement lacks
+  const ownAll = !!own && measuredNames[arch].every((n) => own.sizes[n] !== undefined);
+  const ref = ownAll ? undefined : reference(r, series, arch, pageSize, lpae, labBuilds());
+  if (!ownAll && !ref) return fail();
+  const config = buildConfig(r, series, pageSize);
+  const reservedMemConfig = reservedMemTable(r);
+  const described = describe ?? `${c.file} and ${sm.map.file} (Linux/${arch} ${c.release})`;
+  const build: BuiltProfile['build'] =
+    arch === 'arm64'
+      ? { arch, build: arm64Build(r, series, ref?.arch === 'arm64' ? ref.build : undefined, config, own, ref) }
+      : { arch, build: armBuild(r, ref?.arch === 'arm' ? ref.build : undefined, config, lpae, own, ref) };
+  const profile =
+    build.arch === 'arm64' ? arm64Profile(series, id, described, build.build) : armProfile(series, id, described, build.build);
+  if (r.diagnostics.some((d) => d.severity === 'error')) return fail();
+  return { profile: { ...profile, reservedMemConfig, buildDiagnostics: r.diagnostics }, build, diagnostics: r.diagnostics };
+}
+
+/**
+ * The two files of a stored excerpt as read, each line at its number in the original file (only
+ * the excerpt's lines are read: a System.map's hundred thousand others are not made up again).
+ */
+export function readExcerpt(e: BuildExcerpt): {
+  cfg: { config: KernelConfig; diagnostics: Diagnostic[] };
+  sm: { map: SystemMap; diagnostics: Diagnostic[] };
+} {
+  const at = (x: BuildExcerpt['config'], n: number): number => x.lines[n - 1]?.[0] ?? n;
+  const cfg = readKernelConfig(e.config.lines.map(([, l]) => l).join('\n'), `${e.config.file} (${e.config.from})`);
+  for (const v of cfg.config.values.values()) v.line = at(e.config, v.line);
+  if (cfg.config.headerLine !== undefined) cfg.config.headerLine = at(e.config, cfg.config.headerLine);
+  const sm = readSystemMap(e.systemMap.lines.map(([, l]) => l).join('\n'), `${e.systemMap.file} (${e.systemMap.from})`);
+  for (const s of sm.map.symbols) s.line = at(e.systemMap, s.line);
+  for (const [d, x] of [...cfg.diagnostics.map((d) => [d, e.config] as const), ...sm.diagnostics.map((d) => [d, e.systemMap] as const)]) {
+    d.line = at(x, d.line);
+    d.endLine = at(x, d.endLine);
+  }
+  return { cfg, sm };
+}
+
+/** Whether a value read from JSON is an excerpt (the stored files are data: checked, not trusted). */
+export function isBuildExcerpt(x: unknown): x is BuildExcerpt {
+  const isFile = (f: unknown): f is FileExcerpt => {
+    if (typeof f !== 'object' || f === null) return false;
+    const o = f as Record<string, unknown>;
+    return (
+      typeof o.file === 'string' &&
+      typeof o.from === 'string' &&
+      Array.isArray(o.lines) &&
+      o.lines.every((l) => Array.isArray(l) && l.length === 2 && Number.isInteger(l[0]) && l[0] > 0 && typeof l[1] === 'string')
+    );
+  };
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.package === 'string' && isFile(o.config) && isFile(o.systemMap);
+}
