@@ -3,6 +3,7 @@ import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb } from '../../src/fdt/writer.js';
 import { bootKernel, type BootInput, type BootResult } from '../../src/kernel/boot.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
+import { recordProfile } from './replay-lib.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import { platformLayout, type PlatformOptions } from '../../src/platform/index.js';
@@ -32,7 +33,7 @@ export function bootLaidOut(
 }
 
 export function bootRecord(rec: LabRecord): BootResult | undefined {
-  const profile = getProfile(rec.kernel.replace(/^sample-/, ''));
+  const profile = rec.kernel.startsWith('sample-') ? getProfile(rec.kernel.replace(/^sample-/, '')) : recordProfile(rec);
   if (!profile) return undefined;
   const { tree } = readDtb(rec.dtbBytes, 'lab.dtb');
   if (!tree) return undefined;

@@ -17,6 +17,7 @@ import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import type { Board } from '../../src/board.js';
+import { factsOfPackage, profileOfFacts } from '../../src/verify/build-facts.js';
 
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
 const RMEM_ALLOC_CALLER =
@@ -207,16 +208,30 @@ function firstDiff(want: string[], got: string[]): string {
   return '';
 }
 
+const packageProfiles = new Map<string, KernelProfile | undefined>();
+
 /**
- * Replay one record through plan() with its own kernel's profile, or `profile` (e.g. one built from
+ * The profile of the package a record was booted on: the built-in one when that is its package,
+ * else the one built from the package's stored facts (data/lab/<id>.build.json) — a record booted
+ * again on a newer point release is planned with that release's image and sizes.
+ */
+export function recordProfile(r: Pick<LabRecord, 'kernel' | 'package'>): KernelProfile | undefined {
+  const builtin = resolveProfile(r.kernel);
+  if (!builtin || r.package === undefined || r.package === builtin.debianPackage) return builtin;
+  const key = `${r.kernel} ${r.package}`;
+  if (!packageProfiles.has(key)) {
+    const facts = factsOfPackage(r.kernel, r.package);
+    packageProfiles.set(key, facts ? profileOfFacts(r.kernel, facts).profile : undefined);
+  }
+  return packageProfiles.get(key);
+}
+
+/**
+ * Replay one record through plan() with the profile of the package it was booted on, or `profile` (e.g. one built from
  * the package's files); on the board QEMU booted directly unless `on` gives another (a record booted
  * through firmware: its platform and the command line the kernel printed).
  */
-export function replayCase(
-  r: LabRecord,
-  profile: KernelProfile = resolveProfile(r.kernel)!,
-  on?: { board: Board; bootargs: string },
-): CaseOutcome {
+export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(r)!, on?: { board: Board; bootargs: string }): CaseOutcome {
   const problems: string[] = [];
   const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
