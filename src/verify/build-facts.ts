@@ -386,7 +386,7 @@ export function profileForPackage(k: KernelInfo): { profile?: KernelProfile; not
     note:
       `${k.id}: ${pkg} is read from its own config and System.map (${measuredOn}: ${changed.length ? changed.join(', ') : 'the same facts'}); ` +
       (measured
-        ? `sizes no file states: ${built.provenance.replace(/^.*? measured from /, '')}`
+        ? `sizes no file states: ${built.provenance.replace(/^.*? measured: /, '')}`
         : `sizes no file states stay that build's lab measurement (carveout kernels fetch ${k.id} measures them with one boot)`),
   };
 }

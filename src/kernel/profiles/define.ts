@@ -36,7 +36,7 @@ export interface ArchDefaults {
   earlyParams: string[];
   /** crashkernel=…,high / ,low exist on this arch. */
   crashkernelHighLow: boolean;
-  /** What the arch's builds measure from a `memblock=debug` boot (for the provenance line). */
+  /** What the arch's builds measure from a `memblock=debug` boot, no file stating it (for the provenance line). */
   measures: string;
 }
 
@@ -88,7 +88,7 @@ export function composeProfile(
     },
     labChecks: build.verifiedOn ?? allLabChecks,
     provenance:
-      `kernel ${series.name} sources; the config of ${debianPackage}; ${arch.measures} measured from ` +
+      `kernel ${series.name} sources; the config and System.map of ${debianPackage}; what no file states (${arch.measures}) measured: ` +
       (build.measuredFrom ?? `data/lab/${id}.jsonl.gz (memblock=debug boots on QEMU virt)`),
   };
 }

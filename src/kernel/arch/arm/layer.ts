@@ -11,7 +11,7 @@ export const armDefaults: ArchDefaults = {
   smpCacheBytes: 64, // CONFIG_ARM_L1_CACHE_SHIFT=6
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'vmalloc', 'earlycon', 'coherent_pool'],
   crashkernelHighLow: false,
-  measures: 'kernel image and struct static_vm sizes',
+  measures: 'sizeof(struct static_vm)',
 };
 
 /** What only a boot of the build shows. */

@@ -12,7 +12,7 @@ export const arm64Defaults: ArchDefaults = {
   smpCacheBytes: 64, // L1_CACHE_SHIFT = 6 (arch/arm64/include/asm/cache.h)
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'earlycon', 'kasan', 'hugetlb_cma', 'numa', 'rodata'],
   crashkernelHighLow: true,
-  measures: 'kernel image, __init_begin, init_pg_dir, pg_data_t, mem_section usage and percpu sizes',
+  measures: 'sizeof(pg_data_t), mem_section_usage_size(), the per-cpu bitmaps',
 };
 
 /** The arm64 config values the layout follows from. */
