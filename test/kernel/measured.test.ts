@@ -68,7 +68,10 @@ for (const kernel of recordedKernels().filter((k) => getProfile(k))) {
         assert.equal(x.boot.ram, r.ram);
         assert.deepEqual(measureBoot(measureTarget(p), r.observation, r.caseId).found.find((f) => f.name === x.name)?.lines, x.lines);
       }
-      lines.push(`${b.package}: ${m.found.map((f) => `${f.name} ${showMeasured(f.value)} (${f.boots}/${mine.length} boots)`).join(', ')}`);
+      const booted = stored.sizes.filter((x) => x.boot.case === undefined).map((x) => `${x.name} ${String(x.value)} (a measurement boot)`);
+      lines.push(
+        `${b.package}: ${[...m.found.map((f) => `${f.name} ${showMeasured(f.value)} (${f.boots}/${mine.length} boots)`), ...booted].join(', ')}`,
+      );
     }
     // the built-in profile uses its package's stored sizes
     const own = facts.builds.find((b) => b.package === p.debianPackage);
