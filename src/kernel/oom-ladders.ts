@@ -216,6 +216,69 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
       },
     ],
   },
+  '6.12-arm64-16k': {
+    package: 'linux-image-6.12.95+deb12-arm64-16k-unsigned 6.12.95-1~bpo12+1',
+    source: 'data/lab/ladder/6.12-arm64-16k.jsonl.gz',
+    steps: [
+      {
+        free: 2480,
+        end: {
+          stage: 'start_kernel',
+          fn: 'nsfs_init',
+          panic: "can't set nsfs up",
+          message: 'swapper/0: page allocation failure: order:0, mode:0x40010(__GFP_COMP|__GFP_RECLAIMABLE)',
+        },
+      },
+      {
+        free: 4976,
+        end: {
+          stage: 'kernel_init',
+          fn: 'out_of_memory',
+          panic: 'System is deadlocked on memory',
+          message: 'Out of memory and no killable processes...',
+        },
+      },
+      {
+        free: 7984,
+        end: {
+          stage: 'kernel_init',
+          fn: 'out_of_memory',
+          panic: 'System is deadlocked on memory',
+          message: 'Out of memory and no killable processes...',
+        },
+      },
+      {
+        free: 11952,
+        end: {
+          stage: 'kernel_init',
+          fn: 'out_of_memory',
+          panic: 'System is deadlocked on memory',
+          message: 'Out of memory and no killable processes...',
+        },
+      },
+      {
+        free: 15968,
+        end: {
+          stage: 'kernel_init',
+          fn: 'out_of_memory',
+          panic: 'System is deadlocked on memory',
+          message: 'Out of memory and no killable processes...',
+        },
+      },
+      {
+        free: 17952,
+        end: 'init',
+      },
+      {
+        free: 20000,
+        end: 'init',
+      },
+      {
+        free: 23968,
+        end: 'init',
+      },
+    ],
+  },
   '7.2-arm64': {
     package: 'linux-binary-7.2.13+deb14-arm64 7.2.13-1',
     source: 'data/lab/ladder/7.2-arm64.jsonl.gz',

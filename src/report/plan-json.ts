@@ -28,6 +28,9 @@ export function planToJson(p: PlanResult): unknown {
       kernel: p.loader.kernel && { base: hex(p.loader.kernel.base), placed: p.loader.kernel.placed },
     },
     attach: p.attach,
+    ...(p.pageAllocator && {
+      pageAllocator: Object.fromEntries(Object.entries(p.pageAllocator).map(([k, v]) => [k, hex(v)])),
+    }),
     boot: p.boot,
     log: p.log.map((l) => l.text),
     diagnostics: p.diagnostics,
