@@ -133,7 +133,10 @@ export interface BootState {
   setTraceStart(n: number): void;
   /** arm64 memstart_addr (PHYS_OFFSET), once arm64_memblock_init computed it. */
   memstart?: bigint;
-  /** Memory left out of the linear map by paging_init (NOMAP then); writing there faults. */
+  /**
+   * Memory left out of the linear map by paging_init (arm64: NOMAP then; arm: what
+   * dma_contiguous_remap cleared and did not map again); writing there faults.
+   */
   unmapped?: Bank[];
   /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
   initrdDropped?: string;

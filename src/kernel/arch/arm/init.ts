@@ -1,8 +1,9 @@
 // arch/arm/mm/init.c arm_memblock_init: the kernel image, the initrd (reserve_initrd_mem),
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
+import { diag } from '../../../diagnostics.js';
 import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
+import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
@@ -83,6 +84,19 @@ export function allocNodeMemMap(st: BootState): void {
     p.series.arm.memmapAlloc,
   );
   if (!map) return;
+  // memmap_init_range (mm/mm_init.c) zeroes every struct page through the linear map: a part of
+  // mem_map where dma_contiguous_remap left no mapping faults in the idle task. How the boot ends
+  // then is the oops path's: 7.2-armmp panics ("Attempted to kill the idle task!"), 6.12-armmp's
+  // oops report faults again on the same memory (kmem_dump_obj) and keeps printing (both booted)
+  const hole = st.unmapped?.find((u) => map < u.base + u.size && u.base < map + size);
+  if (hole)
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'mem-map-unmapped',
+        `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into [${hex(hole.base)}-${hex(hole.base + hole.size)}), which dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again (it maps back only the CMA area's own pages): memmap_init_range's first write of a struct page there faults in the idle task, and the boot dies in that oops${p.series.arm.freeAreaInit === 'bootmem_init' ? '' : " (mem_map's place is known only roughly here: it lies below the unflattened device tree, whose size the arm model does not follow)"}`,
+      ),
+    );
   const physPfnOffset = st.layout.memory[0]!.base / ps;
   st.memMap = {
     base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map,

@@ -224,6 +224,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     const b = early(sz);
     if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
   });
+  st.unmapped = holes.map((h) => ({ base: h.start, size: h.end - h.start }));
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize
   mb.allowResize();
 }
