@@ -37,11 +37,11 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
   },
   '6.12-armmp': {
     '9a5f2cd2b095a532':
-      'not in paging_init (its trace boot stops after the dump by design): an oops zeroing a page the page allocator handed out while unpacking the initramfs (mmioset in get_page_from_freelist), then silence; which free page lacks a mapping is not known',
+      'an oops zeroing a page the page allocator handed out while unpacking the initramfs, then silence: booted again, the page is 0x49ae0000, in the block dma_contiguous_remap cleared for the failed no-map pool at 0x49af0000 (recorded for the remap, mapped back only its own pages); when the page allocator first hands out such a page is not followed, and other boots with free memory there reach /init',
   },
   '6.12-armmp-lpae': {
     '9a5f2cd2b095a532':
-      'not in paging_init (its trace boot stops after the dump by design): an oops zeroing a page the page allocator handed out while unpacking the initramfs (mmioset in kernel_init_pages), then silence; which free page lacks a mapping is not known',
+      'an oops zeroing a page the page allocator handed out while unpacking the initramfs, then silence: as on 6.12-armmp, a free page in the block dma_contiguous_remap cleared for the failed no-map pool; when it is first handed out is not followed',
   },
   '5.10-arm64': {
     cca06429423a4943: "silent after 'Mountpoint-cache hash table entries' (2 GiB, half of it not available); cause not yet known",
