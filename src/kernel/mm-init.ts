@@ -189,10 +189,10 @@ export function swiotlbInit(st: BootState, cpus: number): void {
 
 /**
  * memblock_free_all's hand-over (free_low_memory_core_early → __free_memory_core per free range)
- * and the counts mem_init_print_info prints. CONFIG_DEFERRED_STRUCT_PAGE_INIT (Debian's arm64
- * builds): memmap_init initialises the node's last zone only up to the first section boundary
- * after PAGES_PER_SECTION of its pages (defer_init), and memblock_free_pages leaves the pages from
- * there (first_deferred_pfn) to page_alloc_init_late.
+ * and the counts mem_init_print_info prints. With CONFIG_DEFERRED_STRUCT_PAGE_INIT (read from the
+ * build's .config; Debian's arm64 builds have it): memmap_init initialises the node's last zone
+ * only up to the first section boundary after PAGES_PER_SECTION of its pages (defer_init), and
+ * memblock_free_pages leaves the pages from there (first_deferred_pfn) to page_alloc_init_late.
  */
 export function pageAllocStart(st: BootState): PageAllocStart {
   const mb = st.ctx.memblock;
@@ -201,7 +201,7 @@ export function pageAllocStart(st: BootState): PageAllocStart {
   const last = zones[zones.length - 1];
   let firstDeferred: bigint | undefined;
   const sparse = st.ctx.profile.arm64?.sparse;
-  if (last && sparse) {
+  if (last && sparse?.deferredStructPageInit) {
     const perSection = (1n << BigInt(sparse.sectionSizeBits)) / ps;
     const lo = last.base / ps;
     const hi = lo + last.size / ps;

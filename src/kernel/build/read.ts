@@ -243,7 +243,14 @@ function arm64Build(
       `_stext is ${hex(r.sym('_stext') - text)} past _text, the ${series.name} layer reserves the kernel from ${hex(series.arm64.reserveStartOffset)} past it`,
     );
   const build: Arm64Build = {
-    config: { ...config, paBits: r.int('ARM64_PA_BITS'), vaBits: r.int('ARM64_VA_BITS') },
+    config: {
+      ...config,
+      paBits: r.int('ARM64_PA_BITS'),
+      vaBits: r.int('ARM64_VA_BITS'),
+      pageExtension: configEnabled(r.config, 'PAGE_EXTENSION'),
+      rodataFull: series.arm64.rodataFullAlways || configEnabled(r.config, 'RODATA_FULL_DEFAULT_ENABLED'),
+      deferredStructPageInit: configEnabled(r.config, 'DEFERRED_STRUCT_PAGE_INIT'),
+    },
     measured: {
       reserveSize: end - reserveStart,
       initBeginOffset: r.sym('__init_begin') - text,

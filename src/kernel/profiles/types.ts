@@ -113,6 +113,8 @@ export interface Arm64Layout {
     /** vmemmap page tables per 1 << vmemmapTableShift bytes of memmap (and a fixed count). */
     vmemmapTablesFixed: number;
     vmemmapTableShift: number;
+    /** CONFIG_DEFERRED_STRUCT_PAGE_INIT: the last zone's struct pages past its first section wait for page_alloc_init_late. */
+    deferredStructPageInit: boolean;
   };
   /** setup_per_cpu_areas (mm/percpu.c pcpu_embed_first_chunk) and neighbours, before parse_args. */
   lateAllocs: LateAlloc[];

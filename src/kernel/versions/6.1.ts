@@ -62,6 +62,7 @@ export const linux61: KernelSeries = {
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
     freesInitPgDir: true,
+    rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },

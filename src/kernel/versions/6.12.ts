@@ -61,6 +61,7 @@ export const linux612: KernelSeries = {
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: false,
+    rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },

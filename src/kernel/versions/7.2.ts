@@ -65,6 +65,7 @@ export const linux72: KernelSeries = {
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: false,
+    rodataFullAlways: true,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's

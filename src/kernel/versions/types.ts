@@ -98,6 +98,11 @@ export interface Arm64Series {
   /** paging_init frees the boot page tables, memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir) (arch/arm64/mm/mmu.c; gone by 6.12). */
   freesInitPgDir: boolean;
   /**
+   * rodata_full is on whatever the config (arch/arm64/mm/pageattr.c `rodata_full = true`, 7.x);
+   * before, it follows CONFIG_RODATA_FULL_DEFAULT_ENABLED. It makes map_mem map page by page.
+   */
+  rodataFullAlways: boolean;
+  /**
    * How arm64_memblock_init gives the initrd back to memblock before reserving it: 5.10 removes
    * and re-adds the range to clear its MEMBLOCK_ flags (`memblock_remove(base, size)` then
    * `memblock_add`, both traced); 6.1+ adds it and clears MEMBLOCK_NOMAP (`memblock_clear_nomap`,

@@ -21,6 +21,19 @@ export interface Arm64Config {
   paBits: number;
   /** CONFIG_ARM64_VA_BITS; QEMU's `-cpu max` has LPA2, so vabits_actual is the same. */
   vaBits: number;
+  /** CONFIG_PAGE_EXTENSION: struct mem_section carries page_ext and a pad (32 bytes, else 16). */
+  pageExtension: boolean;
+  /**
+   * rodata_full (CONFIG_RODATA_FULL_DEFAULT_ENABLED, or always: KernelSeries.arm64.rodataFullAlways):
+   * map_mem maps the linear map with NO_BLOCK_MAPPINGS (arch/arm64/mm/pageattr.c
+   * can_set_direct_map); without it, block mappings. `rodata=` on the command line is not followed.
+   */
+  rodataFull: boolean;
+  /**
+   * CONFIG_DEFERRED_STRUCT_PAGE_INIT: memblock_free_all leaves the last zone's pages past the
+   * first section to page_alloc_init_late (mm/mm_init.c defer_init).
+   */
+  deferredStructPageInit: boolean;
 }
 
 /** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
@@ -48,8 +61,8 @@ export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
   initPgDirFree?: { offsetFromText: bigint; size: bigint };
 }
 
-/** sizeof(struct mem_section) with Debian's CONFIG_PAGE_EXTENSION (include/linux/mmzone.h). */
-const MEM_SECTION_BYTES = 32;
+/** sizeof(struct mem_section) (include/linux/mmzone.h): page_ext and a pad with CONFIG_PAGE_EXTENSION. */
+const memSectionBytes = (pageExtension: boolean): number => (pageExtension ? 32 : 16);
 
 /** pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order. */
 function percpuAllocs(series: KernelSeries, page: bigint, cache: bigint, m: PercpuSizes): LateAlloc[] {
@@ -86,7 +99,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
   const memstartShift = pageSize === 4096 ? levelShift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
   // VA_BITS_MIN: 47 with 16K pages and 52-bit VA, else 48 (or VA_BITS when smaller)
   const vaBitsMin = vaBits > 48 ? (pageSize === 16384 ? 47 : 48) : vaBits;
-  const sectionsPerRoot = pageSize / MEM_SECTION_BYTES;
+  const sectionsPerRoot = pageSize / memSectionBytes(build.config.pageExtension);
   const page = BigInt(pageSize);
   const cache = BigInt(arm64Defaults.smpCacheBytes);
   const layout: Arm64Layout = {
@@ -102,7 +115,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     pgtable: {
       // the non-PTE levels below the root: PMD, PUD, (P4D)
       levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
-      pageGranular: true, // CONFIG_RODATA_FULL_DEFAULT_ENABLED=y → NO_BLOCK_MAPPINGS
+      pageGranular: build.config.rodataFull,
       aliasBlocks: s.linearAliasBlocks,
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
@@ -128,6 +141,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       pmdSize: 1n << BigInt(pmdShift),
       vmemmapTablesFixed: 2,
       vmemmapTableShift: 30,
+      deferredStructPageInit: build.config.deferredStructPageInit,
     },
     lateAllocs: percpuAllocs(series, page, cache, build.percpu),
   };
