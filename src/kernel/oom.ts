@@ -4,6 +4,7 @@
 // states: the lab measures it per build (src/verify/memory-ladder.ts boots the build with less and
 // less memory left; oom-ladders.ts keeps what it saw), and the plan reads the boot's outcome off
 // that measurement, from the nearest measured amount.
+import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
 import { OOM_LADDERS } from './oom-ladders.js';
 
@@ -42,8 +43,12 @@ export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep
 export function outOfMemory(st: BootState, stage: OomStage): void {
   const ladder = OOM_LADDERS[st.ctx.profile.id];
   const pa = st.result.pageAlloc;
-  if (!ladder || !pa || ladder.package !== st.ctx.profile.debianPackage) return;
+  if (!pa) return;
   const free = Number((pa.freed * pa.pageSize) >> 10n);
+  if (!ladder || ladder.package !== st.ctx.profile.debianPackage) {
+    if (stage === 'start_kernel') unmeasured(st, free, ladder);
+    return;
+  }
   const { step, below, above } = nearestStep(ladder, free);
   const end = step.end;
   if (end === 'init' || end.stage !== stage) return;
@@ -54,5 +59,35 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
     [end.message, `Kernel panic - not syncing: ${end.panic}`],
     end.fn,
     `out of memory: memblock_free_all hands the page allocator ${free} KiB; the lab booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
+  );
+}
+
+/** The least free memory (KiB) with which a measured build reached /init, and the most with which one died. */
+function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {
+  const lived = ladder.steps.filter((x) => x.end === 'init').map((x) => x.free);
+  const died = ladder.steps.filter((x) => x.end !== 'init').map((x) => x.free);
+  return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
+}
+
+/**
+ * A build no ladder was measured on (another point release, a user's own build, a kernel the lab
+ * has none for): when the page allocator gets less than some measured build died with, the plan
+ * cannot say whether or where the boot dies, and says so instead of keeping quiet.
+ */
+function unmeasured(st: BootState, free: number, own: OomLadder | undefined): void {
+  const died = Math.max(...Object.values(OOM_LADDERS).map((l) => measuredBounds(l).died ?? 0));
+  if (free > died) return;
+  const seen = Object.entries(OOM_LADDERS)
+    .map(([id, l]) => {
+      const b = measuredBounds(l);
+      return `${id} died with ${b.died ?? '?'} KiB, reached /init with ${b.lived ?? '?'} KiB`;
+    })
+    .join('; ');
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-unmeasured',
+      `memblock_free_all hands the page allocator only ${free} KiB, and how much the rest of the boot needs was not measured for this build (${st.ctx.profile.debianPackage}${own ? `; the lab measured ${own.package}` : ''}): the boot may run out of memory after memory setup. Measured Debian builds: ${seen}`,
+    ),
   );
 }

@@ -82,3 +82,24 @@ test('carveout plan --format json: pageAllocator and the out-of-memory panic, ex
     ['panic', 'out_of_memory', '0x' + (10460 * 1024).toString(16)],
   );
 });
+
+test('plan: a build no ladder was measured on says it cannot tell, instead of keeping quiet', () => {
+  const f = join(dir, 'unmeasured.dts');
+  writeFileSync(f, squeeze(0x3310000));
+  // 5.10-arm64 has no ladder: the same squeeze leaves it little, and the plan warns
+  const p = plan(loadBoard(f, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' });
+  assert.equal(p.boot.outcome, 'ok');
+  const w = p.diagnostics.find((d) => d.code === 'out-of-memory-unmeasured');
+  assert.ok(w, p.diagnostics.map((d) => d.code).join(', '));
+  assert.equal(w.severity, 'warning');
+  assert.match(w.message, /only \d+ KiB, and how much the rest of the boot needs was not measured for this build \(linux-image-5\.10/);
+  assert.match(w.message, /7\.2-arm64 died with \d+ KiB, reached \/init with \d+ KiB/);
+  // with room to spare, nothing to say
+  const roomy = join(dir, 'unmeasured-roomy.dts');
+  writeFileSync(roomy, squeeze(0x1000000));
+  const q = plan(loadBoard(roomy, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' });
+  assert.ok(!q.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'), String(q.pageAllocator?.free));
+  // a measured build keeps its prediction, without the warning
+  const m = plan(loadBoard(f, opts), { kernel: '7.2-arm64', bootargs: 'cma=0' });
+  assert.ok(!m.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+});
