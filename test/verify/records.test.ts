@@ -155,6 +155,7 @@ test('no stored console has a reserved-memory phase line the parser drops', () =
         }
       }
     }
-  assert.ok(consoles > 100, `${consoles} consoles`);
+  // 94 kept since the boots the bound had stopped were booted again (most reached /init: no console kept)
+  assert.ok(consoles > 80, `${consoles} consoles`);
   assert.deepEqual(dropped, []);
 });
