@@ -11,6 +11,7 @@ import type { Bank, PlatformLayout } from '../platform/index.js';
 import type { KernelProfile } from './profiles/types.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import type { CmaState, RmemState } from './rmem.js';
+import { hex } from './memblock.js';
 
 export const MiB = 1n << 20n;
 
@@ -152,8 +153,6 @@ export interface BootState {
   /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */
   nrKernelPages?: bigint;
 }
-
-const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /**
  * The kernel writes the block it just got through the linear map (memblock_alloc zeroes it,

@@ -3,8 +3,7 @@
 // (vfs_caches_init_early), arm64 mem_init's swiotlb buffer (kernel/dma/swiotlb.c) and what
 // memblock_free_all hands over, with the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, type BootState } from './boot-state.js';
-
-const hexSize = (x: bigint) => `0x${x.toString(16)}`;
+import { hex } from './memblock.js';
 
 /** What the page allocator was given, in pages (BootResult.pageAlloc). */
 export interface PageAllocStart {
@@ -116,7 +115,7 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
     msg,
     [`Kernel panic - not syncing: ${msg}`],
     'alloc_large_system_hash',
-    `memblock has no ${hexSize(ps)} left for the ${name} hash table (start_kernel → vfs_caches_init_early), even halved down to one page`,
+    `memblock has no ${hex(ps)} left for the ${name} hash table (start_kernel → vfs_caches_init_early), even halved down to one page`,
   );
 }
 

@@ -6,7 +6,7 @@
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
@@ -28,8 +28,6 @@ export function startKernel(st: BootState): void {
   if (ctx.profile.arch === 'arm64') vfsCachesInitEarly(st);
   laterBoot(st);
 }
-
-const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /** smp_init_cpus (arch/arm64/kernel/smp.c): the possible CPUs are the /cpus nodes of type "cpu". */
 function possibleCpus(st: BootState): number {

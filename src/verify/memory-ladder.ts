@@ -21,6 +21,7 @@ import type { LabCase, RegionSpec } from './generator.js';
 import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import type { LadderStep, OomLadder } from '../kernel/oom.js';
+import { hex } from '../kernel/memblock.js';
 
 /** Where the ladder's records go (beside the lab's, not among them: they are measurements of one build each). */
 export const ladderDir = join(labDataDir, 'ladder');
@@ -29,7 +30,6 @@ const MiB = 1n << 20n;
 const RAM_MIB = 128;
 /** The squeeze's granularity: a multiple of every arm64 page size. */
 const STEP = 64n << 10n;
-const hex = (x: bigint) => `0x${x.toString(16)}`;
 const up = (x: bigint, a: bigint) => ((x + a - 1n) / a) * a;
 
 /**

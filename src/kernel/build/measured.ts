@@ -4,7 +4,7 @@
 // A boot's trace is read as the lab parses a console (src/verify/observation.ts); the structural
 // type below is all this needs of it.
 import { diag, type Diagnostic } from '../../diagnostics.js';
-import { formatPa } from '../memblock.js';
+import { formatPa, hex } from '../memblock.js';
 
 /** One memblock=debug line as parsed from a console. */
 export interface TraceLine {
@@ -286,8 +286,6 @@ export interface StoredMeasurement {
   from: string;
   sizes: StoredSize[];
 }
-
-const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /** The stored form of agreed measurements; `bootOf` names the boot a source stands for. */
 export function storedMeasurement(

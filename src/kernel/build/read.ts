@@ -16,6 +16,7 @@ import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelC
 import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
 import { measuredNames, type MeasuredSizes } from './measured.js';
 import type { BuildExcerpt, FileExcerpt } from './excerpt.js';
+import { hex } from '../memblock.js';
 
 export interface KernelBuildFiles {
   /** Profile id, e.g. the name `kernels add` stores it under. */
@@ -38,8 +39,6 @@ export interface BuiltProfile {
   build?: { arch: 'arm64'; build: Arm64Build } | { arch: 'arm'; build: ArmBuild };
   diagnostics: Diagnostic[];
 }
-
-const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 /** Reads what a build's files state; collects problems as diagnostics at the line they concern. */
 class Reader {
