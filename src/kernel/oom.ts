@@ -37,21 +37,21 @@ export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep
 
 /**
  * The boot dies of too little memory where the build's measured ladder says a boot with this much
- * free memory dies: throws in `stage` only, so the deaths the layout decides otherwise keep their
- * order (start_kernel, then kernel_init).
+ * free memory dies (in start_kernel or in kernel_init: `end.stage`, before the core_initcalls the
+ * layout decides otherwise).
  */
-export function outOfMemory(st: BootState, stage: OomStage): void {
+export function outOfMemory(st: BootState): void {
   const ladder = OOM_LADDERS[st.ctx.profile.id];
   const pa = st.result.pageAlloc;
   if (!pa) return;
   const free = Number((pa.freed * pa.pageSize) >> 10n);
   if (!ladder || ladder.package !== st.ctx.profile.debianPackage) {
-    if (stage === 'start_kernel') unmeasured(st, free, ladder);
+    unmeasured(st, free, ladder);
     return;
   }
   const { step, below, above } = nearestStep(ladder, free);
   const end = step.end;
-  if (end === 'init' || end.stage !== stage) return;
+  if (end === 'init') return;
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
   throw new BootPanic(

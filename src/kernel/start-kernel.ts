@@ -49,8 +49,7 @@ function laterBoot(st: BootState): void {
   kmemCacheInit(st);
   // too little memory for the rest of start_kernel, for kernel_init (smp_init's threads, the
   // initcalls): the build's measured ladder says where it ends
-  outOfMemory(st, 'start_kernel');
-  outOfMemory(st, 'kernel_init');
+  outOfMemory(st);
   cmaInitReservedAreas(st);
   prepareNamespace(st);
 }
