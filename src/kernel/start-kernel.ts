@@ -12,6 +12,7 @@ import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory } from './oom.js';
+import { pagesHandedOut } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -46,11 +47,14 @@ function laterBoot(st: BootState): void {
   // mm_core_init → mem_init (arch/arm64/mm/init.c): the swiotlb buffer, then memblock_free_all
   if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
+  // which pages the page allocator hands out first (page-alloc.ts): arm's lowmem zone
+  if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'kmem_cache_init');
   kmemCacheInit(st);
   // too little memory for the rest of start_kernel, for kernel_init (smp_init's threads, the
   // initcalls): the build's measured ladder says where it ends
   outOfMemory(st);
   cmaInitReservedAreas(st);
+  if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
   prepareNamespace(st);
 }
 

@@ -33,22 +33,18 @@ import { plan } from '../../src/kernel/plan.js';
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '6.1-armmp-lpae': {
     '72611b95a11b9fb8':
-      "silent after the Memory: line (the trace boot stops after the dump by design): the failed reusable pool video@41700000 freed the kernel image's tail [0x41700000, _end), its data and bss, to the page allocator; what overwrites it first is not modelled (5.10-armmp-lpae boots the same case)",
+      "hang predicted (kmem_cache_init, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part past 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; open: the kernel's last line ('Memory: …') is printed after the memory phase, where the plan's log does not go",
   },
   '6.12-armmp': {
     '9a5f2cd2b095a532':
-      'an oops zeroing a page the page allocator handed out while unpacking the initramfs, then silence: booted again, the page is 0x49ae0000, in the block dma_contiguous_remap cleared for the failed no-map pool at 0x49af0000 (recorded for the remap, mapped back only its own pages); when the page allocator first hands out such a page is not followed, and other boots with free memory there reach /init',
+      "hang predicted (do_populate_rootfs, src/kernel/page-alloc.ts): the failed no-map pool at 0x49af0000 leaves [0x49a00000-0x49aeffff] free but unmapped (dma_contiguous_remap cleared its PMD); unpacking the initramfs takes the smallest free blocks first and gets 0x49ae0000 (an order-4 block, 336 KiB in), whose zeroing oopses in the async worker (booted again: that page); open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
   },
   '6.12-armmp-lpae': {
     '9a5f2cd2b095a532':
-      'an oops zeroing a page the page allocator handed out while unpacking the initramfs, then silence: as on 6.12-armmp, a free page in the block dma_contiguous_remap cleared for the failed no-map pool; when it is first handed out is not followed',
+      "hang predicted (do_populate_rootfs), as on 6.12-armmp: the unmapped free page 0x49ae0000 is among the first movable pages the initramfs unpacking takes; open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
   },
   '5.10-arm64': {
     cca06429423a4943: "silent after 'Mountpoint-cache hash table entries' (2 GiB, half of it not available); cause not yet known",
-  },
-  '6.1-armmp': {
-    '9d240f8675a7e229':
-      'kernel text freed with a failed reusable pool (all of the image from 0x40400000): after memblock_free_all the page allocator hands out the lowest free blocks, here kernel text, and ftrace_init finds its mcount sites changed; which blocks the allocations before ftrace_init take is not modelled on arm (6.12 c0d4002a frees 0x40600000-0x40a00000 of text and boots)',
   },
   '6.12-arm64': { f3d3f53150f0e776: 'out of memory predicted; it dies in cpuhp_threads_init, the ladder at that amount in an initcall' },
   '7.2-arm64-16k': {

@@ -297,6 +297,7 @@ function armBuild(
     measured: {
       kernelOffset: stext - (pageOffset ?? 0n),
       kernelSize: r.sym('_end') - stext,
+      textSize: r.sym('_etext') - stext,
       staticVmSize: either(own?.sizes.staticVmSize, ref?.measured.staticVmSize),
     },
     measuredFrom: measuredFrom('arm', own, refLab),

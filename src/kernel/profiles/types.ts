@@ -125,6 +125,8 @@ export interface ArmLayout {
   /** Where the decompressed kernel is reserved (KERNEL_START) relative to RAM start, and its size. */
   kernelOffset: bigint;
   kernelSize: bigint;
+  /** _etext - _stext: how much of it, from its start, is kernel text. */
+  textSize: bigint;
   /** swapper_pg_dir reservation (arm_mm_memblock_reserve), relative to RAM start. */
   pgdirOffset: bigint;
   pgdirSize: bigint;

@@ -13,6 +13,7 @@ export const linux61: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,
+  initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init' }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init
   memblock: {
     mergeWholeArray: true,

@@ -13,6 +13,7 @@ export const linux72: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: { nrKernelPages: 'free-ranges', memoryLine: 'page-alloc-init-late' }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late
   memblock: {
     mergeWholeArray: false,

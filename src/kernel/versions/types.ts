@@ -215,6 +215,12 @@ export interface KernelSeries {
    * them on without a word.
    */
   printUnknownBootoptions: boolean;
+  /**
+   * init/initramfs.c populate_rootfs: 5.13 and later unpack the initramfs in an async worker
+   * (do_populate_rootfs, async_schedule_domain; initramfs_async=1 by default) that kernel_init
+   * waits for (wait_for_initramfs); 5.10 unpacks it in the rootfs_initcall itself, in kernel_init.
+   */
+  initramfsAsync: boolean;
   pageAlloc: PageAllocBehaviour;
   memblock: MemblockBehaviour;
   rmem: RmemBehaviour;

@@ -19,6 +19,8 @@ export interface ArmMeasured {
   /** arm_memblock_init's memblock_reserve of the kernel (KERNEL_START .. _end), from RAM start. */
   kernelOffset: bigint;
   kernelSize: bigint;
+  /** _etext - _stext: the kernel text at the start of that reservation. */
+  textSize: bigint;
   /** sizeof(struct static_vm): iotable_init's allocations (the dma_contiguous_remap lines). */
   staticVmSize: bigint;
 }
@@ -63,6 +65,7 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
     arm: {
       kernelOffset: m.kernelOffset,
       kernelSize: m.kernelSize,
+      textSize: m.textSize,
       pgdirOffset: KERNEL_RAM_OFFSET - pgdirSize,
       pgdirSize,
       pageOffset: 0xc0000000n, // CONFIG_VMSPLIT_3G

@@ -1,0 +1,221 @@
+// The order in which the buddy allocator hands out the pages memblock_free_all gave it
+// (mm/mm_init.c, mm/page_alloc.c), and the boots that order decides: memory the kernel still uses
+// or cannot reach that a failed reserved region left free.
+//
+// - memblock_free_all → free_low_memory_core_early → __free_memory_core hands each free range
+//   [PFN_UP(start), min(PFN_DOWN(end), max_low_pfn)) to __free_pages_memory, which frees it lowest
+//   first in the largest naturally aligned blocks (order min(largest order, __ffs(pfn)), shrunk to
+//   fit). __free_pages_core frees with FPI_TO_TAIL: __free_one_page merges each block with a free
+//   buddy and adds the result at the tail of its order's list, so every list runs lowest address
+//   first.
+// - memmap_init_range marks each pageblock MIGRATE_MOVABLE at its first pfn when that pfn is memory;
+//   a pageblock whose first pfn is not memory keeps 0, MIGRATE_UNMOVABLE.
+// - An unmovable (or reclaimable) allocation takes __rmqueue_smallest from its own lists; when they
+//   are empty, __rmqueue_fallback (7.2: __rmqueue_claim) looks from the largest order down and
+//   claims the first block of the first order that has one (get_page_from_free_area: the list's
+//   head), with its whole pageblock. The first one after memblock_free_all — kmem_cache_init's
+//   first slab — therefore gets the lowest wholly free largest-order block, and its first page.
+// - A movable allocation (the tmpfs page cache populate_rootfs fills from the initramfs, user pages)
+//   takes __rmqueue_smallest: the head of the smallest order that has a block; expand() puts the
+//   upper halves at the heads of the lower orders. Small free fragments go first, whole blocks last.
+//   GFP_HIGHUSER_MOVABLE asks ZONE_HIGHMEM first: lowmem serves it only when highmem has nothing.
+// - CONFIG_INIT_ON_ALLOC_DEFAULT_ON (Debian's configs) zeroes every page handed out
+//   (post_alloc_hook → kernel_init_pages): a page with no linear mapping faults right there, in
+//   get_page_from_freelist; a page of the kernel image is overwritten.
+import { diag } from '../diagnostics.js';
+import { BootHang, BootPanic, type BootState } from './boot-state.js';
+import { hex } from './memblock.js';
+
+/** A zone's free lists as memblock_free_all leaves them: per order, head first, by migratetype. */
+export interface FreeArea {
+  largestOrder: number;
+  movable: number[][];
+  unmovable: number[][];
+}
+
+/**
+ * The free lists of the zone [startPfn, endPfn) after memblock_free_all frees `ranges` (byte
+ * ranges, for_each_free_mem_range order). `movableBlock(pfn)` says whether the pageblock holding
+ * pfn was marked MIGRATE_MOVABLE.
+ */
+export function freeArea(
+  ranges: Iterable<readonly [bigint, bigint]>,
+  zone: { startPfn: number; endPfn: number },
+  pageSize: bigint,
+  largestOrder: number,
+  movableBlock: (pfn: number) => boolean,
+): FreeArea {
+  const area: FreeArea = {
+    largestOrder,
+    movable: Array.from({ length: largestOrder + 1 }, () => []),
+    unmovable: Array.from({ length: largestOrder + 1 }, () => []),
+  };
+  const freeOrder = new Map<number, number>(); // head pfn of each free block → its order
+  const list = (pfn: number, order: number) => (movableBlock(pfn) ? area.movable : area.unmovable)[order]!;
+  const free = (pfn: number, order: number) => {
+    // __free_one_page: merge while the buddy is a free block of the same order in the zone
+    while (order < largestOrder) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy < zone.startPfn || buddy >= zone.endPfn || freeOrder.get(buddy) !== order) break;
+      const l = list(buddy, order);
+      l.splice(l.indexOf(buddy), 1);
+      freeOrder.delete(buddy);
+      pfn = Math.min(pfn, buddy);
+      order++;
+    }
+    freeOrder.set(pfn, order);
+    list(pfn, order).push(pfn); // FPI_TO_TAIL
+  };
+  for (const [start, end] of ranges) {
+    let s = Math.max(Number((start + pageSize - 1n) / pageSize), zone.startPfn);
+    const e = Math.min(Number(end / pageSize), zone.endPfn);
+    while (s < e) {
+      // __free_pages_memory: min(largest order, __ffs(pfn)), shrunk until it fits
+      let order = s === 0 ? largestOrder : Math.min(largestOrder, 31 - Math.clz32(s & -s));
+      while (s + (1 << order) > e) order--;
+      free(s, order);
+      s += 1 << order;
+    }
+  }
+  return area;
+}
+
+/**
+ * The block the first unmovable allocation claims: none while unmovable lists hold pages (they are
+ * served first), else the head of the largest order that has a movable block.
+ */
+export function firstUnmovableClaim(area: FreeArea): { pfn: number; order: number } | undefined {
+  if (area.unmovable.some((l) => l.length)) return undefined;
+  for (let order = area.largestOrder; order >= 0; order--) {
+    const pfn = area.movable[order]![0];
+    if (pfn !== undefined) return { pfn, order };
+  }
+  return undefined;
+}
+
+/** The pfns the first `count` single-page movable allocations get, in order (__rmqueue_smallest + expand). */
+export function* movableHandOut(area: FreeArea, count: number): Generator<number> {
+  const lists = area.movable.map((l) => [...l]);
+  for (let n = 0; n < count; n++) {
+    let order = lists.findIndex((l) => l.length > 0);
+    if (order < 0) return;
+    const pfn = lists[order]!.shift()!;
+    while (order > 0) {
+      order--;
+      lists[order]!.unshift(pfn + (1 << order));
+    }
+    yield pfn;
+  }
+}
+
+type Range = { base: bigint; end: bigint };
+
+function intersect(a: Range[], b: Range[]): Range[] {
+  const out: Range[] = [];
+  for (const x of a)
+    for (const y of b) {
+      const base = x.base > y.base ? x.base : y.base;
+      const end = x.end < y.end ? x.end : y.end;
+      if (end > base) out.push({ base, end });
+    }
+  return out;
+}
+
+const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`).join(', ');
+
+/**
+ * What memblock_free_all gives the page allocator that it must not hand out: pages of the running
+ * kernel's image (a failed reserved region's memblock_phys_free took the image's reservation with
+ * it) and, on arm, pages dma_contiguous_remap left without a linear mapping. The lowmem zone's
+ * free lists decide when the first of them is handed out:
+ *  - the first page of the block the first unmovable allocation claims (kmem_cache_init's first
+ *    slab, before ftrace_init): the boot dies there;
+ *  - an unmapped page among the movable pages populate_rootfs takes while unpacking the initramfs
+ *    into tmpfs (at least the initrd's own size of file data): the unpacking dies there;
+ *  - otherwise a later allocation gets it: a warning says so.
+ * Called after memblock_free_all (`stage` 'kmem_cache_init') and again at rootfs_initcall
+ * ('populate_rootfs').
+ */
+export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'populate_rootfs'): void {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const ps = mb.pageSize;
+  const img = st.result.kernelImage;
+  const free: Range[] = [...mb.freeRanges()].map(([base, end]) => ({ base, end }));
+  const image = img ? intersect(free, [{ base: img.base, end: img.base + img.size }]) : [];
+  const unmapped = intersect(
+    free,
+    (st.unmapped ?? []).map((u) => ({ base: u.base, end: u.base + u.size })),
+  );
+  if (!image.length && !unmapped.length) return;
+  const zones = st.result.zones ?? [];
+  // GFP_KERNEL's zone: the highest below ZONE_HIGHMEM (lowmem ends at memblock's current limit)
+  const low = zones.filter((z) => z.name !== 'HighMem').pop();
+  if (!low) return;
+  const lowEnd = low.base + low.size;
+  const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
+  const perBlock = 1 << p.pageblockOrder;
+  const memory = mb.memory.regions;
+  const area = freeArea(
+    free.map((r) => [r.base, r.end] as const),
+    { startPfn: Number(low.base / ps), endPfn: Number(lowEnd / ps) },
+    ps,
+    largestOrder,
+    (pfn) => {
+      const first = BigInt(pfn - (pfn % perBlock)) * ps;
+      return memory.some((m) => m.base <= first && first < m.base + m.size);
+    },
+  );
+  const at = (rs: Range[], pfn: number) => rs.find((r) => r.base <= BigInt(pfn) * ps && BigInt(pfn) * ps < r.end);
+  if (stage === 'kmem_cache_init') {
+    const claim = firstUnmovableClaim(area);
+    const hit = claim && at(image, claim.pfn);
+    if (claim && hit && img) {
+      const addr = BigInt(claim.pfn) * ps;
+      const blockEnd = addr + (ps << BigInt(claim.order));
+      const what = `the lowest wholly free order-${claim.order} block [${hex(addr)}-${hex(blockEnd - 1n)}] starts with the kernel image's ${fmt([hit])}, which memblock_free_all gave the page allocator (a failed reserved region's memblock_phys_free took the image's reservation with it): kmem_cache_init's first slab claims that block (__rmqueue_fallback takes the largest order's first block) and is zeroed and written over it`;
+      const textEnd = img.base + (p.arm?.textSize ?? 0n);
+      if (addr < textEnd)
+        throw new BootPanic(
+          'Attempted to kill the idle task!',
+          ['Kernel panic - not syncing: Attempted to kill the idle task!'],
+          'ftrace_init',
+          `${what}; it is kernel text, so ftrace_init finds the mcount call sites there changed (ftrace_bug), and the idle task oopses when it next runs the overwritten code`,
+        );
+      throw new BootHang('kmem_cache_init', `${what}; it is the kernel's data, and the boot stops without a word`);
+    }
+  }
+  const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
+  const initrd = st.layout.initrd?.size ?? 0n;
+  if (stage === 'populate_rootfs' && unmapped.length && !highFree && initrd > 0n && st.initrdDropped === undefined) {
+    let n = 0;
+    for (const pfn of movableHandOut(area, Number((initrd + ps - 1n) / ps))) {
+      if (at(unmapped, pfn)) {
+        const addr = BigInt(pfn) * ps;
+        const why = `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages; unpacking the initramfs into tmpfs takes movable pages smallest block first, and after ${(BigInt(n) * ps) >> 10n} KiB it gets ${hex(addr)}: zeroing it (init_on_alloc, get_page_from_freelist) faults`;
+        if (p.series.initramfsAsync)
+          throw new BootHang(
+            'do_populate_rootfs',
+            `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
+          );
+        throw new BootPanic(
+          'Attempted to kill init! exitcode=0x0000000b',
+          ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+          'populate_rootfs',
+          `${why} in kernel_init`,
+        );
+      }
+      n++;
+    }
+  }
+  if (stage !== 'populate_rootfs') return;
+  if (unmapped.length)
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'free-pages-unmapped',
+        `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages: the first allocation handed one of these pages faults zeroing it (which allocation that is depends on how much memory the boot uses first${highFree ? '; movable allocations are served from highmem first' : ''})`,
+      ),
+    );
+}
