@@ -70,7 +70,10 @@ function laterBoot(st: BootState): void {
 function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
-  if (st.ctx.profile.arch === 'arm64') st.result.pageAlloc = pageAllocStart(st);
+  if (st.ctx.profile.arch === 'arm64') {
+    st.result.pageAlloc = pageAllocStart(st);
+    kernelImageFreed(st);
+  }
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;
@@ -83,6 +86,61 @@ function memblockFreeAll(st: BootState): void {
       `${before} ends at ${hex(start)}, inside the last page below 4 GiB: __free_memory_core's PFN_UP(${hex(start)}) for the free memory after it overflows the 32-bit phys_addr_t to pfn 0, so the pages from pfn 0 (below RAM, without struct pages) up to max_low_pfn are freed`,
     );
   }
+}
+
+/**
+ * arm64: pages of the running kernel among what memblock_free_all hands to the page allocator. A
+ * region over the image whose handler fails is freed with memblock_free (5.10) or
+ * memblock_phys_free (drivers/of/of_reserved_mem.c fdt_init_reserved_mem / _node), which also
+ * un-reserves that part of arm64_memblock_init's reservation of the image. From __init_begin on
+ * the image holds what the boot runs with: the init sections (until free_initmem), then .data —
+ * init_thread_union, the boot CPU's stack that the idle task keeps, and init_task — and .bss
+ * (paging_init's own free of init_pg_dir aside); a free range gives the allocator only the whole
+ * pages inside it. The allocation that gets such a page zeroes it
+ * (init_on_alloc) or fills it: 5.10-arm64 in the lab handed the whole init stack to a slab page in
+ * rest_init's first kernel_thread, and the function running on it returned to a zeroed frame.
+ * Which allocation that is depends on the page allocator's order, not followed: a warning.
+ */
+function kernelImageFreed(st: BootState): void {
+  const a = st.ctx.profile.arm64;
+  const image = st.result.kernelImage;
+  if (!a || !image) return;
+  const text = image.base - a.reserveStartOffset;
+  const from = text + a.initBeginOffset;
+  const end = image.base + image.size;
+  const pgDir = a.pgtable.initPgDirFree;
+  const dir = pgDir ? text + pgDir.offsetFromText : end;
+  const dirEnd = pgDir ? dir + pgDir.size : end;
+  const page = st.ctx.memblock.pageSize;
+  const freed: [bigint, bigint][] = [];
+  const add = (lo: bigint, hi: bigint): void => {
+    if (lo < hi) freed.push([lo, hi]);
+  };
+  for (const [s, e] of st.ctx.memblock.freeRanges()) {
+    // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
+    const first = ((s + page - 1n) / page) * page;
+    const last = (e / page) * page;
+    const lo = first > from ? first : from;
+    const hi = last < end ? last : end;
+    add(lo, hi < dir ? hi : dir);
+    add(lo > dirEnd ? lo : dirEnd, hi);
+  }
+  if (!freed.length) return;
+  const over = rmemRegions(st.ctx).filter(
+    ({ base, size }) => base !== null && size !== null && freed.some(([lo, hi]) => base < hi && base + size > lo),
+  );
+  const by = over.length
+    ? `${over.map((r) => r.name).join(', ')} (freed when its handler failed, drivers/of/of_reserved_mem.c)`
+    : 'a region given back';
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'kernel-image-freed',
+      `memblock_free_all hands ${freed.map(([lo, hi]) => `[${hex(lo)}-${hex(hi - 1n)}]`).join(', ')} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)`,
+      over[0]?.node.span,
+      `${by} took that part of the kernel's own reservation with it`,
+    ),
+  );
 }
 
 /**

@@ -44,7 +44,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "hang predicted (do_populate_rootfs), as on 6.12-armmp: the unmapped free page 0x49ae0000 is among the first movable pages the initramfs unpacking takes; open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
   },
   '5.10-arm64': {
-    cca06429423a4943: "silent after 'Mountpoint-cache hash table entries' (2 GiB, half of it not available); cause not yet known",
+    cca06429423a4943:
+      "silent after 'Mountpoint-cache hash table entries': the no-map reusable pool dsp@41800000 over the image fails and 5.10's fdt_init_reserved_mem memblock_free()s it, so memblock_free_all hands [0x41800000, _end) of the running kernel (init data, init_stack at 0x419d0000, .data, .bss) to the page allocator; booted again under gdb, rest_init's first kernel_thread gets the whole init stack as an order-2 slab page, init_on_alloc zeroes the frames it runs on, the return faults and die_kernel_fault's printk spins in boot_delay_msec on overwritten .bss with interrupts off. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed (the 'Memory:' line's missing half is deferred struct page init, 1 GiB sections, modelled)",
   },
   '6.12-arm64': { f3d3f53150f0e776: 'out of memory predicted; it dies in cpuhp_threads_init, the ladder at that amount in an initcall' },
   '7.2-arm64-16k': {

@@ -1,0 +1,75 @@
+// arm64: a failed region over the kernel image is freed with the image's own reservation, and
+// memblock_free_all hands the running kernel's pages to the page allocator (src/kernel/start-kernel.ts
+// kernelImageFreed). The lab's 5.10-arm64 cca06429 (silent after the mount-cache lines: the init
+// stack was handed to a slab page in rest_init) and 7.2-arm64-16k 3cbc61ec are such boots; when the
+// page allocator hands the pages out is not followed, so the plan warns and predicts no outcome.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { recordBoard, readLabRecords } from '../../src/verify/records.js';
+import { runCli } from '../helpers/cli.js';
+import { regionBoard } from '../helpers/board.js';
+import { recordProfile } from './replay-lib.js';
+
+const GiB = 1n << 30n;
+const warning = (board: string, kernel: string, ram = 2n * GiB) => {
+  const p = plan(loadBoard(board, { platform: 'qemu-virt', arch: 'arm64', ram }), { kernel });
+  return { p, w: p.diagnostics.find((d) => d.code === 'kernel-image-freed') };
+};
+const noMapPool = (at: string, size: string) =>
+  regionBoard(`dsp@${at} { compatible = "shared-dma-pool"; reusable; no-map; reg = <0x0 0x${at} 0x0 ${size}>; };`);
+
+test("5.10: a failed no-map pool over the image's data frees it; over text only, no warning", () => {
+  // 5.10-arm64's image is [0x40200000, 0x41cd0000) under QEMU, __init_begin at 0x41480000;
+  // fdt_init_reserved_mem memblock_free()s the failed pool, and paging_init freed init_pg_dir itself
+  const { p, w } = warning(noMapPool('41800000', '0x800000'), '5.10-arm64');
+  assert.ok(p.log.some((l) => l.text === 'OF: reserved mem: node dsp@41800000 compatible matching fail'));
+  assert.equal(w?.severity, 'warning');
+  assert.match(w?.message ?? '', /hands \[0x41800000-0x41cc7fff\], \[0x41ccd000-0x41ccffff\] of the running kernel image/);
+  assert.match(w?.hint ?? '', /^dsp@41800000 /);
+  assert.equal(p.boot.outcome, 'ok');
+  const text = warning(noMapPool('40800000', '0x400000'), '5.10-arm64');
+  assert.ok(text.p.log.some((l) => l.text === 'OF: reserved mem: node dsp@40800000 compatible matching fail'));
+  assert.equal(text.w, undefined);
+});
+
+test('only whole pages are handed over: a 4 KiB region warns with 4K pages, not with 16K pages', () => {
+  // lab case f51c6152: pool@42800000 fails rmem_cma_setup's alignment check and is freed
+  const f = regionBoard('pool@42800000 { compatible = "shared-dma-pool"; reusable; reg = <0x0 0x42800000 0x0 0x1000>; };');
+  assert.match(warning(f, '6.12-arm64', 768n << 20n).w?.message ?? '', /hands \[0x42800000-0x42800fff\] /);
+  assert.equal(warning(f, '6.12-arm64-16k', 768n << 20n).w, undefined);
+});
+
+test('the lab: the two boots that died warn; no arm64 boot that reached /init does', () => {
+  for (const [kernel, id] of [
+    ['5.10-arm64', 'cca06429423a4943'],
+    ['7.2-arm64-16k', '3cbc61ec91214d33'],
+  ] as const) {
+    const r = readLabRecords(kernel).find((x) => x.caseId === id);
+    assert.ok(r, `${kernel} ${id} recorded`);
+    const prof = recordProfile(r)!;
+    const p = plan(recordBoard(r, prof.arch), { kernel: prof, bootargs: r.append });
+    assert.ok(
+      p.diagnostics.some((d) => d.code === 'kernel-image-freed'),
+      `${kernel} ${id}`,
+    );
+  }
+  let booted = 0;
+  for (const kernel of ['5.10-arm64', '6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '7.2-arm64', '7.2-arm64-16k']) {
+    for (const r of readLabRecords(kernel)) {
+      if (!r.observation.reachedInit) continue;
+      booted++;
+      const prof = recordProfile(r)!;
+      const p = plan(recordBoard(r, prof.arch), { kernel: prof, bootargs: r.append });
+      assert.ok(!p.diagnostics.some((d) => d.code === 'kernel-image-freed'), `${kernel} ${r.caseId} reached /init`);
+    }
+  }
+  assert.ok(booted > 300, `${booted} boots that reached /init`);
+});
+
+test('carveout plan: the warning with the region that freed it', () => {
+  const r = runCli(['plan', noMapPool('41800000', '0x800000'), '--kernel', '5.10-arm64', '--platform', 'qemu-virt', '--ram', '2G']);
+  assert.equal(r.status, 1); // dsp@41800000 fails: a region the kernel rejects
+  assert.match(r.stderr, /board\.dts:\d+:\d+: warning: memblock_free_all hands \[0x41800000-.*\[kernel-image-freed\]/);
+});
