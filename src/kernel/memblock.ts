@@ -816,6 +816,11 @@ export class Memblock {
     return this.reserved.totalSize;
   }
 
+  /** memblock_reserved_kern_size(MEMBLOCK_ALLOC_ANYWHERE, NUMA_NO_NODE): the reserved regions memblock's allocations made (MEMBLOCK_RSRV_KERN). */
+  reservedKernSize(): bigint {
+    return this.reserved.regions.reduce((t, r) => (r.flags & MEMBLOCK_RSRV_KERN ? t + r.size : t), 0n);
+  }
+
   /** memblock_start_of_DRAM */
   startOfDram(): bigint {
     return this.memory.regions[0]?.base ?? 0n;

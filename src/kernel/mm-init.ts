@@ -19,6 +19,13 @@ export interface PageAllocStart {
   physPages: bigint;
   /** totalcma_pages: every CMA area's pages (cma_init_reserved_mem). */
   cmaPages: bigint;
+  /**
+   * memblock_estimated_nr_free_pages(): PHYS_PFN(memblock_phys_mem_size() less what is reserved,
+   * by the series' KernelSeries.maxThreadsFrom) in phys_addr_t arithmetic: on 6.12 reserved ranges
+   * outside memory (a static region beyond RAM or beyond mem=) count, and more reserved than
+   * memory wraps around.
+   */
+  estimatedFreePages: bigint;
   pageSize: bigint;
 }
 
@@ -233,6 +240,11 @@ export function pageAllocStart(st: BootState): PageAllocStart {
     freedBeforeDeferred: before,
     physPages: presentPages(st, 0n, mb.mask / ps + 1n),
     cmaPages,
+    estimatedFreePages:
+      ((mb.physMemSize() -
+        (st.ctx.profile.series.maxThreadsFrom === 'memblock-estimate-kern' ? mb.reservedKernSize() : mb.reservedSize())) &
+        mb.mask) /
+      ps,
     pageSize: ps,
   };
 }

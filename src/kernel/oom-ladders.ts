@@ -215,6 +215,227 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
         end: 'init',
       },
     ],
+    threads: [
+      {
+        maxThreads: 20,
+        end: {
+          stage: 'kernel_init',
+          fn: 'cpuhp_threads_init',
+          panic: 'Attempted to kill init! exitcode=0x0000000b',
+          message: 'kernel BUG at kernel/cpu.c:1217!',
+        },
+      },
+      {
+        maxThreads: 21,
+        end: 'hang',
+      },
+      {
+        maxThreads: 21,
+        end: 'hang',
+      },
+      {
+        maxThreads: 22,
+        end: {
+          stage: 'kernel_init',
+          fn: 'inet_frag_wq_init',
+          panic: 'Could not create inet frag workq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 23,
+        end: {
+          stage: 'kernel_init',
+          fn: 'audit_init',
+          panic: 'audit: failed to start the kauditd thread (-11)',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 24,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 25,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 26,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 27,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 28,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 29,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 30,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 31,
+        end: {
+          stage: 'kernel_init',
+          fn: 'blk_dev_init',
+          panic: 'Failed to create kblockd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 32,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 33,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 34,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 35,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 36,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 37,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 38,
+        end: {
+          stage: 'kernel_init',
+          fn: 'kswapd_run',
+          panic: 'Attempted to kill init! exitcode=0x0000000b',
+          message: 'kernel BUG at mm/vmscan.c:7374!',
+        },
+      },
+      {
+        maxThreads: 39,
+        end: {
+          stage: 'kernel_init',
+          fn: 'kswapd_run',
+          panic: 'Attempted to kill init! exitcode=0x0000000b',
+          message: 'kernel BUG at mm/vmscan.c:7374!',
+        },
+      },
+      {
+        maxThreads: 40,
+        end: 'hang',
+      },
+      {
+        maxThreads: 42,
+        end: 'hang',
+      },
+      {
+        maxThreads: 44,
+        end: 'hang',
+      },
+      {
+        maxThreads: 46,
+        end: 'init',
+      },
+      {
+        maxThreads: 48,
+        end: 'hang',
+      },
+      {
+        maxThreads: 50,
+        end: 'init',
+      },
+      {
+        maxThreads: 53,
+        end: 'init',
+      },
+      {
+        maxThreads: 56,
+        end: 'init',
+      },
+      {
+        maxThreads: 64,
+        end: 'init',
+      },
+      {
+        maxThreads: 96,
+        end: 'init',
+      },
+    ],
   },
   '6.12-arm64-16k': {
     package: 'linux-image-6.12.95+deb12-arm64-16k-unsigned 6.12.95-1~bpo12+1',
@@ -275,6 +496,82 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
       },
       {
         free: 23968,
+        end: 'init',
+      },
+    ],
+    threads: [
+      {
+        maxThreads: 20,
+        end: {
+          stage: 'kernel_init',
+          fn: 'cpuhp_threads_init',
+          panic: 'Attempted to kill init! exitcode=0x0000000b',
+          message: 'kernel BUG at kernel/cpu.c:1217!',
+        },
+      },
+      {
+        maxThreads: 22,
+        end: {
+          stage: 'kernel_init',
+          fn: 'inet_frag_wq_init',
+          panic: 'Could not create inet frag workq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 24,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 28,
+        end: {
+          stage: 'kernel_init',
+          fn: 'bio_integrity_init',
+          panic: 'Failed to create kintegrityd',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 32,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 36,
+        end: {
+          stage: 'kernel_init',
+          fn: 'dquot_init',
+          panic: 'Cannot create quota_unbound_wq',
+          message: '',
+        },
+      },
+      {
+        maxThreads: 40,
+        end: 'hang',
+      },
+      {
+        maxThreads: 48,
+        end: 'hang',
+      },
+      {
+        maxThreads: 56,
+        end: 'init',
+      },
+      {
+        maxThreads: 64,
+        end: 'init',
+      },
+      {
+        maxThreads: 96,
         end: 'init',
       },
     ],

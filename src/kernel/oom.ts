@@ -7,6 +7,7 @@
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
 import { OOM_LADDERS } from './oom-ladders.js';
+import { maxThreads } from './fork.js';
 
 /** Where in the boot a measured death happens: in the idle task (start_kernel), or in init and later (kernel_init). */
 export type OomStage = 'start_kernel' | 'kernel_init';
@@ -18,6 +19,13 @@ export interface LadderStep {
   end: 'init' | { stage: OomStage; fn: string; panic: string; message: string };
 }
 
+/** How a boot with ample free memory but fork_init's max_threads at `maxThreads` ended, as the lab saw it. */
+export interface ThreadStep {
+  maxThreads: number;
+  /** As a ladder step's, or `hang`: silent until the bound stopped it. */
+  end: LadderStep['end'] | 'hang';
+}
+
 /** One build's measured ladder (steps by `free`, lowest first) and where it was measured. */
 export interface OomLadder {
   /** The Debian package the ladder was booted on. */
@@ -25,6 +33,11 @@ export interface OomLadder {
   /** The records it was read from. */
   source: string;
   steps: LadderStep[];
+  /**
+   * Boots with memory to spare and a low max_threads (fork.ts; series whose max_threads follows
+   * memblock's estimate, which reserved ranges outside memory lower), by max_threads, lowest first.
+   */
+  threads?: ThreadStep[];
 }
 
 /** The measured step nearest to `free` (KiB; the lower one on a tie), and its neighbours. */
@@ -35,23 +48,29 @@ export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep
   return { step: s[i]!, ...(i > 0 ? { below: s[i - 1]! } : {}), ...(i + 1 < s.length ? { above: s[i + 1]! } : {}) };
 }
 
+/** The ladder measured on this very build, if any. */
+function ownLadder(st: BootState): OomLadder | undefined {
+  const ladder = OOM_LADDERS[st.ctx.profile.id];
+  return ladder && ladder.package === st.ctx.profile.debianPackage ? ladder : undefined;
+}
+
 /**
  * The boot dies of too little memory where the build's measured ladder says a boot with this much
- * free memory dies (in start_kernel or in kernel_init: `end.stage`, before the core_initcalls the
- * layout decides otherwise).
+ * free memory dies, if it dies in `stage` (the idle task's start_kernel, or kernel_init and later:
+ * `end.stage`; before the core_initcalls the layout decides otherwise).
  */
-export function outOfMemory(st: BootState): void {
-  const ladder = OOM_LADDERS[st.ctx.profile.id];
+export function outOfMemory(st: BootState, stage: OomStage): void {
   const pa = st.result.pageAlloc;
   if (!pa) return;
   const free = Number((pa.freed * pa.pageSize) >> 10n);
-  if (!ladder || ladder.package !== st.ctx.profile.debianPackage) {
-    unmeasured(st, free, ladder);
+  const ladder = ownLadder(st);
+  if (!ladder) {
+    if (stage === 'start_kernel') unmeasured(st, free, OOM_LADDERS[st.ctx.profile.id]);
     return;
   }
   const { step, below, above } = nearestStep(ladder, free);
   const end = step.end;
-  if (end === 'init') return;
+  if (end === 'init' || end.stage !== stage) return;
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
   throw new BootPanic(
@@ -91,3 +110,67 @@ function unmeasured(st: BootState, free: number, own: OomLadder | undefined): vo
     ),
   );
 }
+
+/**
+ * Too low a max_threads (fork.ts) for the threads the kernel starts itself: copy_process refuses
+ * with -EAGAIN once nr_threads reaches it, and the first caller that cannot live without its
+ * thread ends the boot — smp_init's cpuhp/0 (BUG in cpuhp_threads_init, kernel/cpu.c), then
+ * initcalls whose workqueue rescuer or kthread fails (inet_frag_wq_init, audit_init,
+ * bio_integrity_init …), or a wait that never ends (a crypto self-test's thread). Which one, for
+ * which max_threads, no file states: the lab measures it per build with boots that keep memory to
+ * spare and lower memblock's estimate instead (memory-ladder.ts --max-threads: 6.12, where static
+ * regions count). A series whose max_threads follows totalram_pages has it follow free memory: its
+ * out-of-memory ladder covers it.
+ */
+export function threadLimit(st: BootState): void {
+  const pa = st.result.pageAlloc;
+  const p = st.ctx.profile;
+  if (!pa || p.series.maxThreadsFrom === 'totalram') return;
+  const n = maxThreads(pa, p);
+  const ladder = ownLadder(st);
+  const steps = ladder?.threads ?? [];
+  const lived = steps.filter((x) => x.end === 'init').map((x) => x.maxThreads);
+  if (lived.length && n >= Math.min(...lived) && steps.every((x) => x.maxThreads < n || x.end === 'init')) return;
+  const counted =
+    p.series.maxThreadsFrom === 'memblock-estimate'
+      ? 'memory less all that is reserved, ranges outside memory included'
+      : "memory less what memblock's own allocations reserved";
+  const estimate = `fork_init's max_threads is ${n} (memblock's estimate of free memory, ${counted}: ${(pa.estimatedFreePages * pa.pageSize) >> 10n} KiB, over ${p.threadSize * 8} bytes a thread)`;
+  // the measured boot with this max_threads, else the measured neighbours when both ended alike
+  const below = steps.filter((x) => x.maxThreads <= n).pop();
+  const above = steps.find((x) => x.maxThreads >= n);
+  const same = below && above && endKey(below.end) === endKey(above.end) ? below : undefined;
+  const seen = (x: ThreadStep | undefined) => (x ? `with max_threads ${x.maxThreads} and ${endText(x.end)}` : '');
+  if (ladder && same && same.end !== 'init' && same.end !== 'hang') {
+    const end = same.end;
+    throw new BootPanic(
+      end.panic,
+      [...(end.message ? [end.message] : []), `Kernel panic - not syncing: ${end.panic}`],
+      end.fn,
+      `${estimate}: copy_process refuses new threads once the kernel's own reach it; the lab booted this build (${ladder.package}) ${[...new Set([seen(below), seen(above)])].join(' and ')} (${ladder.source})`,
+    );
+  }
+  if (ladder && same?.end === 'init') return;
+  // a hang the lab saw, a max_threads between two measured boots that ended differently, or a
+  // build not measured (warned only below what some measured build needed)
+  const need = Math.max(
+    0,
+    ...Object.values(OOM_LADDERS).flatMap((l) => (l.threads ?? []).filter((x) => x.end !== 'init').map((x) => x.maxThreads)),
+  );
+  if (!ladder?.threads && n > need) return;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'thread-limit',
+      `${estimate}: the kernel's own threads may reach it and the boot then dies or hangs; ${
+        ladder?.threads
+          ? `the lab booted this build (${ladder.package}) ${[seen(below), seen(above)].filter(Boolean).join(' and ')} (${ladder.source})`
+          : `this build (${p.debianPackage}) was not measured; a measured Debian build died with max_threads ${need}`
+      }`,
+    ),
+  );
+}
+
+const endKey = (e: ThreadStep['end']) => (typeof e === 'string' ? e : `${e.fn}: ${e.panic}`);
+const endText = (e: ThreadStep['end']) =>
+  e === 'init' ? 'it reached /init' : e === 'hang' ? 'it hung' : `it died in ${e.fn} (${e.panic})`;

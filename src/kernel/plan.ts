@@ -24,6 +24,7 @@ import * as bootModule from './boot.js';
 import { getProfile, profileIds } from './profiles/index.js';
 import { storedKernel } from './build/store.js';
 import type { KernelProfile } from './profiles/types.js';
+import { maxThreads } from './fork.js';
 
 export interface PlanOptions {
   /** Kernel ID (`6.12-arm64`, …) or a profile object. */
@@ -95,7 +96,17 @@ export interface PlanResult {
    * memblock_free_all (5.10, 6.1); 6.12+ print it after start_kernel and kernel_init have taken
    * their share, which no file states.
    */
-  pageAllocator?: { free: bigint; total: bigint; reserved: bigint; cmaReserved: bigint; available?: bigint };
+  pageAllocator?: {
+    free: bigint;
+    total: bigint;
+    reserved: bigint;
+    cmaReserved: bigint;
+    available?: bigint;
+    /** memblock_estimated_nr_free_pages() in bytes (mm-init.ts PageAllocStart.estimatedFreePages). */
+    estimatedFree: bigint;
+    /** fork_init's max_threads (fork.ts): at most this many tasks, the kernel's own threads included. */
+    maxThreads: number;
+  };
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
   loader: {
@@ -127,6 +138,8 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
     total: b(pa.physPages),
     reserved: b(pa.physPages - pa.freed - pa.cmaPages),
     cmaReserved: b(pa.cmaPages),
+    estimatedFree: b(pa.estimatedFreePages),
+    maxThreads: maxThreads(pa, profile),
     ...(profile.series.pageAlloc.memoryLine === 'mem-init' ? { available: b(pa.freedBeforeDeferred) } : {}),
   };
 }

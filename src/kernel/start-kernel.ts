@@ -11,7 +11,7 @@ import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
-import { outOfMemory } from './oom.js';
+import { outOfMemory, threadLimit } from './oom.js';
 import { pagesHandedOut } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
@@ -38,8 +38,8 @@ function possibleCpus(st: BootState): number {
 
 /**
  * From memblock handing memory to the page allocator on, what the layout still decides, in boot
- * order: mem_init → memblock_free_all (mm/memblock.c), kmem_cache_init, running out of memory
- * (oom.ts, by the build's measurement), the core_initcall cma_init_reserved_areas (mm/cma.c), then
+ * order: mem_init → memblock_free_all (mm/memblock.c), kmem_cache_init, running out of memory or
+ * of threads (oom.ts, by the build's measurement), the core_initcall cma_init_reserved_areas (mm/cma.c), then
  * kernel_init → prepare_namespace (init/do_mounts.c) when there is no initramfs.
  * Each throws where the boot dies.
  */
@@ -50,9 +50,13 @@ function laterBoot(st: BootState): void {
   // which pages the page allocator hands out first (page-alloc.ts): arm's lowmem zone
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'kmem_cache_init');
   kmemCacheInit(st);
-  // too little memory for the rest of start_kernel, for kernel_init (smp_init's threads, the
-  // initcalls): the build's measured ladder says where it ends
-  outOfMemory(st);
+  // too little memory for the rest of start_kernel, too low a max_threads for smp_init's cpuhp/0,
+  // too little memory for kernel_init's initcalls: the build's measurements say where it ends
+  // (6.12+ ladder boots that die in kernel_init print page_alloc_init_late's "Memory:" line, which
+  // follows smp_init)
+  outOfMemory(st, 'start_kernel');
+  threadLimit(st);
+  outOfMemory(st, 'kernel_init');
   cmaInitReservedAreas(st);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
   prepareNamespace(st);

@@ -16,11 +16,11 @@ import { labDataDir, readLabRecordsJson, recordedKernels, writeLabRecordsJson } 
 import { ensureInitramfs } from './initramfs.js';
 import { initrdStart } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
-import { plan, resolveProfile } from '../kernel/plan.js';
+import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import type { LabCase, RegionSpec } from './generator.js';
-import { observationFromJson, type LabRecordJson, type Observation } from './observation.js';
+import { bootEnd, observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
-import type { LadderStep, OomLadder } from '../kernel/oom.js';
+import type { LadderStep, OomLadder, ThreadStep } from '../kernel/oom.js';
 import { hex } from '../kernel/memblock.js';
 
 /** Where the ladder's records go (beside the lab's, not among them: they are measurements of one build each). */
@@ -98,6 +98,48 @@ export function ladderCase(
   return free === undefined ? undefined : { c, free };
 }
 
+/** The intent of the region a --max-threads case reserves beyond RAM. */
+const ESTIMATE = 'estimate';
+
+/**
+ * A case that leaves the page allocator memory to spare (`ramMiB`, cma=0) but brings fork_init's
+ * max_threads down to `n` (fork.ts): a static region just beyond RAM, reserved all the same, lowers
+ * memblock's estimate of free memory and nothing else (series whose max_threads follows it).
+ */
+export function threadsCase(
+  profile: KernelProfile,
+  initrdSize: bigint,
+  n: number,
+  ramMiB = 2 * RAM_MIB,
+): { c: LabCase; maxThreads: number } | undefined {
+  // 7.2's estimate leaves static regions out (memblock-estimate-kern): only 6.12's can be lowered so
+  if (!profile.arm64 || profile.series.maxThreadsFrom !== 'memblock-estimate') return undefined;
+  const ram = BigInt(ramMiB) * MiB;
+  const at = 0x4000_0000n + ram;
+  const make = (size: bigint): LabCase => ({
+    family: 'arm64',
+    ramMiB,
+    memreserve: [],
+    regions: size > 0n ? [{ name: `${ESTIMATE}@${at.toString(16)}`, intent: ESTIMATE, reg: [[hex(at), hex(size)]] }] : [],
+    bootargs: 'cma=0',
+  });
+  const figures = (c: LabCase) => {
+    const { dtb } = labDtb(c);
+    const board = loadBoard(dtb, { fileName: 'ladder.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram, initrdSize });
+    return plan(board, { kernel: profile, bootargs: `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}` }).pageAllocator;
+  };
+  // memblock's estimate without the region, less the estimate that gives n threads (the middle of
+  // its THREAD_SIZE * 8 span), in STEP units: the region's size (a larger one would wrap the estimate)
+  const none = figures(make(0n));
+  if (!none) return undefined;
+  const perThread = BigInt(profile.threadSize) * 8n;
+  const size = ((none.estimatedFree - (BigInt(n) * perThread + perThread / 2n)) / STEP) * STEP;
+  if (size <= 0n) return undefined;
+  const c = make(size);
+  const maxThreads = figures(c)?.maxThreads;
+  return maxThreads === n ? { c, maxThreads } : undefined;
+}
+
 /**
  * How a ladder boot ended, for oom-ladders.ts: /init, or the stage it died in, the function (an
  * oops' `pc`, else the caller of panic()), the panic message and the first line saying what went
@@ -138,17 +180,23 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
   const profile = resolveProfile(kernel);
   if (!profile?.arm64 || !records.length) return undefined;
   const steps: LadderStep[] = [];
+  const threads: ThreadStep[] = [];
   for (const r of records) {
-    const end = ladderEnd(observationFromJson(r.observation));
-    const free = end === undefined ? undefined : ladderFree(profile, r);
-    if (end !== undefined && free !== undefined) steps.push({ free: Number(free >> 10n), end });
+    const o = observationFromJson(r.observation);
+    const byThreads = (r.case as LabCase).regions.some((x) => x.intent === ESTIMATE);
+    const end = ladderEnd(o) ?? (byThreads && bootEnd(o) === 'hang' ? 'hang' : undefined);
+    const pa = end === undefined ? undefined : ladderFigures(profile, r);
+    if (end === undefined || pa === undefined) continue;
+    if (byThreads) threads.push({ maxThreads: pa.maxThreads, end });
+    else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), end });
   }
   steps.sort((a, b) => a.free - b.free);
-  return { package: records[0]!.package, source: `data/lab/ladder/${kernel}.jsonl.gz`, steps };
+  threads.sort((a, b) => a.maxThreads - b.maxThreads);
+  return { package: records[0]!.package, source: `data/lab/ladder/${kernel}.jsonl.gz`, steps, ...(threads.length ? { threads } : {}) };
 }
 
-/** The plan's free count for a ladder record's boot. */
-function ladderFree(profile: KernelProfile, r: LabRecordJson): bigint | undefined {
+/** The plan's page-allocator figures for a ladder record's boot. */
+function ladderFigures(profile: KernelProfile, r: LabRecordJson): PlanResult['pageAllocator'] {
   const c = r.case as LabCase;
   const { dtb } = labDtb(c);
   const ram = BigInt(r.ram);
@@ -160,7 +208,7 @@ function ladderFree(profile: KernelProfile, r: LabRecordJson): bigint | undefine
     ram,
     ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
   });
-  return plan(board, { kernel: profile, bootargs: r.append }).pageAllocator?.free;
+  return plan(board, { kernel: profile, bootargs: r.append }).pageAllocator;
 }
 
 /** src/kernel/oom-ladders.ts, beside the data it is made from. */
@@ -196,6 +244,7 @@ function arg(name: string): string | undefined {
 const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID --free KIB[,KIB...] [options]
   --kernel ID        an arm64 lab kernel (\`carveout kernels\`)
   --free K,K,...     targets: KiB memblock_free_all hands to the page allocator (the plan's count)
+  --max-threads N,.. or targets: fork_init's max_threads (the plan's), memory to spare (6.12+)
   --repeat N         boots per target (default 1)
   --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
   --cma MIB          the default CMA area (cma=, default 0)
@@ -216,7 +265,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const id = arg('kernel');
-  const targets = (arg('free') ?? '').split(',').filter(Boolean).map(Number);
+  const byThreads = arg('max-threads') !== undefined;
+  const targets = (arg(byThreads ? 'max-threads' : 'free') ?? '').split(',').filter(Boolean).map(Number);
   const repeat = Number(arg('repeat') ?? '1');
   const ramMiB = Number(arg('ram') ?? RAM_MIB);
   const memArg = arg('mem');
@@ -244,18 +294,20 @@ async function main(): Promise<number> {
   const initrdSize = BigInt(statSync(initrdFile).size);
   const records: LabRecordJson[] = readLabRecordsJson(id, ladderDir);
   for (const t of targets) {
-    const lc = ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB);
+    const lc = byThreads
+      ? threadsCase(profile, initrdSize, t, arg('ram') === undefined ? undefined : ramMiB)
+      : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB);
     if (!lc) {
-      process.stderr.write(`memory-ladder: ${id}: no case leaves ${t} KiB\n`);
+      process.stderr.write(`memory-ladder: ${id}: no case ${byThreads ? `brings max_threads to ${t}` : `leaves ${t} KiB`}\n`);
       continue;
     }
     process.stdout.write(
-      `${id} target ${t}K: free ${lc.free >> 10n}K, regions ${lc.c.regions.map((r) => r.reg?.[0]?.join('+')).join(' ')}\n`,
+      `${id} target ${t}${byThreads ? ' threads' : 'K'}: ${'free' in lc ? `free ${lc.free >> 10n}K` : `max_threads ${lc.maxThreads}`}, regions ${lc.c.regions.map((r) => r.reg?.[0]?.join('+')).join(' ')}\n`,
     );
     if (process.argv.includes('--dry-run')) continue;
     for (let n = 0; n < repeat; n++) {
       const { dtb, sha256 } = labDtb(lc.c);
-      const ram = BigInt(ramMiB) * MiB;
+      const ram = BigInt(lc.c.ramMiB) * MiB;
       const res = await observe(k, dtb, ram, lc.c.bootargs, { timeoutMs, keepConsole: true });
       const index = records.length;
       const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };

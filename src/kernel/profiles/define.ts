@@ -32,6 +32,8 @@ export interface ArchDefaults {
   debianConfig: Required<Pick<BuildConfig, 'cmaSizeMBytes' | 'cmaAlignment' | 'numa' | 'nodesShift'>>;
   /** L1_CACHE_BYTES (SMP_CACHE_BYTES). */
   smpCacheBytes: number;
+  /** THREAD_SHIFT (a task's kernel stack is 1 << THREAD_SHIFT bytes) for PAGE_SHIFT. */
+  threadShift(pageShift: number): number;
   /** early_param()s of the arch and the generic code that touch memory layout. */
   earlyParams: string[];
   /** crashkernel=…,high / ,low exist on this arch. */
@@ -78,6 +80,7 @@ export function composeProfile(
     cmaSizeMBytes: c.cmaSizeMBytes,
     cmaAlignment: c.cmaAlignment,
     smpCacheBytes: arch.smpCacheBytes,
+    threadSize: 1 << arch.threadShift(pageShift),
     numa: c.numa,
     maxNumNodes: 1 << c.nodesShift,
     params: {

@@ -164,6 +164,8 @@ export interface KernelProfile extends KernelProfileBase {
   cmaAlignment: number;
   /** SMP_CACHE_BYTES = L1_CACHE_BYTES */
   smpCacheBytes: number;
+  /** THREAD_SIZE: bytes of a task's kernel stack (fork_init's max_threads counts them). */
+  threadSize: number;
   /** CONFIG_NUMA and MAX_NUMNODES (1 << CONFIG_NODES_SHIFT). */
   numa: boolean;
   maxNumNodes: number;

@@ -15,6 +15,7 @@ export const linux61: KernelSeries = {
   printUnknownBootoptions: true,
   initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init' }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init
+  maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
   memblock: {
     mergeWholeArray: true,
     addRangeRoomCheck: 'lt',

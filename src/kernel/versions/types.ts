@@ -222,6 +222,15 @@ export interface KernelSeries {
    */
   initramfsAsync: boolean;
   pageAlloc: PageAllocBehaviour;
+  /**
+   * kernel/fork.c set_max_threads (fork_init, start_kernel after mm_core_init): max_threads from
+   * the page allocator's managed pages (`totalram`, 5.10 and 6.1 totalram_pages()) or from
+   * memblock_estimated_nr_free_pages(): memblock.memory's size less all of memblock.reserved's,
+   * reserved ranges outside memory included (6.12), or less only what memblock's own allocations
+   * reserved (`memblock-estimate-kern`, 7.2: memblock_reserved_kern_size, MEMBLOCK_RSRV_KERN
+   * regions; a static reserved-memory region does not count).
+   */
+  maxThreadsFrom: 'totalram' | 'memblock-estimate' | 'memblock-estimate-kern';
   memblock: MemblockBehaviour;
   rmem: RmemBehaviour;
   cma: CmaBehaviour;

@@ -9,6 +9,7 @@ export const armDefaults: ArchDefaults = {
   arch: 'arm',
   debianConfig: { cmaSizeMBytes: 16, cmaAlignment: 8, numa: false, nodesShift: 0 },
   smpCacheBytes: 64, // CONFIG_ARM_L1_CACHE_SHIFT=6
+  threadShift: (pageShift) => pageShift + 1, // arch/arm/include/asm/thread_info.h: THREAD_SIZE_ORDER 1 (no KASAN)
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'vmalloc', 'earlycon', 'coherent_pool'],
   crashkernelHighLow: false,
   measures: 'sizeof(struct static_vm)',

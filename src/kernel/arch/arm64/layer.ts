@@ -10,6 +10,9 @@ export const arm64Defaults: ArchDefaults = {
   arch: 'arm64',
   debianConfig: { cmaSizeMBytes: 64, cmaAlignment: 8, numa: true, nodesShift: 4 },
   smpCacheBytes: 64, // L1_CACHE_SHIFT = 6 (arch/arm64/include/asm/cache.h)
+  // arch/arm64/include/asm/memory.h: MIN_THREAD_SHIFT = 14 (no KASAN in Debian's builds), raised
+  // to PAGE_SHIFT with CONFIG_VMAP_STACK (Debian: y) on 16K and 64K pages
+  threadShift: (pageShift) => Math.max(14, pageShift),
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'earlycon', 'kasan', 'hugetlb_cma', 'numa', 'rodata'],
   crashkernelHighLow: true,
   measures: 'sizeof(pg_data_t), mem_section_usage_size(), the per-cpu bitmaps',
