@@ -224,14 +224,17 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Attempted to kill init! exitcode=0x0000000b',
           message: 'kernel BUG at kernel/cpu.c:1217!',
         },
+        during: 'smp_init',
       },
       {
         maxThreads: 21,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 21,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 22,
@@ -241,6 +244,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Could not create inet frag workq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 23,
@@ -250,6 +254,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'audit: failed to start the kauditd thread (-11)',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 24,
@@ -259,6 +264,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 25,
@@ -268,6 +274,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 26,
@@ -277,6 +284,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 27,
@@ -286,6 +294,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 28,
@@ -295,6 +304,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 29,
@@ -304,6 +314,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 30,
@@ -313,6 +324,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 31,
@@ -322,6 +334,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kblockd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 32,
@@ -331,6 +344,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 33,
@@ -340,6 +354,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 34,
@@ -349,6 +364,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 35,
@@ -358,6 +374,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 36,
@@ -367,6 +384,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 37,
@@ -376,6 +394,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 38,
@@ -385,6 +404,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Attempted to kill init! exitcode=0x0000000b',
           message: 'kernel BUG at mm/vmscan.c:7374!',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 39,
@@ -394,18 +414,22 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Attempted to kill init! exitcode=0x0000000b',
           message: 'kernel BUG at mm/vmscan.c:7374!',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 40,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 42,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 44,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 46,
@@ -414,6 +438,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
       {
         maxThreads: 48,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 50,
@@ -508,6 +533,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Attempted to kill init! exitcode=0x0000000b',
           message: 'kernel BUG at kernel/cpu.c:1217!',
         },
+        during: 'smp_init',
       },
       {
         maxThreads: 22,
@@ -517,6 +543,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Could not create inet frag workq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 24,
@@ -526,6 +553,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 28,
@@ -535,6 +563,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Failed to create kintegrityd',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 32,
@@ -544,6 +573,7 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 36,
@@ -553,14 +583,17 @@ export const OOM_LADDERS: Record<string, OomLadder> = {
           panic: 'Cannot create quota_unbound_wq',
           message: '',
         },
+        during: 'initcalls',
       },
       {
         maxThreads: 40,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 48,
         end: 'hang',
+        during: 'initcalls',
       },
       {
         maxThreads: 56,

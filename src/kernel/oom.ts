@@ -24,7 +24,12 @@ export interface ThreadStep {
   maxThreads: number;
   /** As a ladder step's, or `hang`: silent until the bound stopped it. */
   end: LadderStep['end'] | 'hang';
+  /** A death's call trace: in smp_init (cpuhp/0), or in an initcall (do_one_initcall) or later. */
+  during?: ThreadStage;
 }
+
+/** Where in kernel_init a thread the kernel cannot do without is refused. */
+export type ThreadStage = 'smp_init' | 'initcalls';
 
 /** One build's measured ladder (steps by `free`, lowest first) and where it was measured. */
 export interface OomLadder {
@@ -122,7 +127,7 @@ function unmeasured(st: BootState, free: number, own: OomLadder | undefined): vo
  * regions count). A series whose max_threads follows totalram_pages has it follow free memory: its
  * out-of-memory ladder covers it.
  */
-export function threadLimit(st: BootState): void {
+export function threadLimit(st: BootState, during: ThreadStage): void {
   const pa = st.result.pageAlloc;
   const p = st.ctx.profile;
   if (!pa || p.series.maxThreadsFrom === 'totalram') return;
@@ -142,6 +147,7 @@ export function threadLimit(st: BootState): void {
   const same = below && above && endKey(below.end) === endKey(above.end) ? below : undefined;
   const seen = (x: ThreadStep | undefined) => (x ? `with max_threads ${x.maxThreads} and ${endText(x.end)}` : '');
   if (ladder && same && same.end !== 'init' && same.end !== 'hang') {
+    if (same.during !== during) return;
     const end = same.end;
     throw new BootPanic(
       end.panic,
@@ -150,7 +156,7 @@ export function threadLimit(st: BootState): void {
       `${estimate}: copy_process refuses new threads once the kernel's own reach it; the lab booted this build (${ladder.package}) ${[...new Set([seen(below), seen(above)])].join(' and ')} (${ladder.source})`,
     );
   }
-  if (ladder && same?.end === 'init') return;
+  if ((ladder && same?.end === 'init') || during !== 'initcalls') return;
   // a hang the lab saw, a max_threads between two measured boots that ended differently, or a
   // build not measured (warned only below what some measured build needed)
   const need = Math.max(

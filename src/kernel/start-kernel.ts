@@ -51,12 +51,14 @@ function laterBoot(st: BootState): void {
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'kmem_cache_init');
   kmemCacheInit(st);
   // too little memory for the rest of start_kernel, too low a max_threads for smp_init's cpuhp/0,
-  // too little memory for kernel_init's initcalls: the build's measurements say where it ends
-  // (6.12+ ladder boots that die in kernel_init print page_alloc_init_late's "Memory:" line, which
-  // follows smp_init)
+  // too little memory for kernel_init, too low a max_threads for the initcalls' threads: the
+  // build's measurements say where it ends. 6.12+ ladder boots that die of memory in kernel_init
+  // print page_alloc_init_late's "Memory:" line, which follows smp_init; with both too little
+  // memory and too few threads, the lab's 6.12-arm64 ladder boots ran out of memory first.
   outOfMemory(st, 'start_kernel');
-  threadLimit(st);
+  threadLimit(st, 'smp_init');
   outOfMemory(st, 'kernel_init');
+  threadLimit(st, 'initcalls');
   cmaInitReservedAreas(st);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
   prepareNamespace(st);

@@ -187,8 +187,10 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
     const end = ladderEnd(o) ?? (byThreads && bootEnd(o) === 'hang' ? 'hang' : undefined);
     const pa = end === undefined ? undefined : ladderFigures(profile, r);
     if (end === undefined || pa === undefined) continue;
-    if (byThreads) threads.push({ maxThreads: pa.maxThreads, end });
-    else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), end });
+    if (byThreads) {
+      const during = end === 'init' ? undefined : /\s(smp_init)\+0x[0-9a-f]+\//.test(o.console ?? '') ? 'smp_init' : 'initcalls';
+      threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
+    } else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), end });
   }
   steps.sort((a, b) => a.free - b.free);
   threads.sort((a, b) => a.maxThreads - b.maxThreads);

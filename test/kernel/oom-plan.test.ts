@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { plan } from '../../src/kernel/plan.js';
+import { plan, resolveProfile } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { readLabRecords } from '../../src/verify/records.js';
 import { ladderDir } from '../../src/verify/memory-ladder.js';
@@ -102,4 +102,75 @@ test('plan: a build no ladder was measured on says it cannot tell, instead of ke
   // a measured build keeps its prediction, without the warning
   const m = plan(loadBoard(f, opts), { kernel: '7.2-arm64', bootargs: 'cma=0' });
   assert.ok(!m.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+});
+
+/** 256 MiB on QEMU virt and a static region just beyond RAM: reserved all the same, no memory lost. */
+function beyondRam(size: number): string {
+  return `/dts-v1/;
+/ {
+	#address-cells = <2>; #size-cells = <2>;
+	reserved-memory {
+		#address-cells = <2>; #size-cells = <2>; ranges;
+		estimate@50000000 { reg = <0x0 0x50000000 0x0 0x${size.toString(16)}>; };
+	};
+};
+`;
+}
+const roomyOpts = { ...opts, ram: 256n << 20n } as const;
+
+test('plan: a region beyond RAM leaves 6.12 too low a max_threads, and it dies creating cpuhp/0, as the lab saw', () => {
+  // the 6.12-arm64 ladder boot with this region (data/lab/ladder, memory-ladder.ts --max-threads 20)
+  const rec = readLabRecords('6.12-arm64', ladderDir).find((r) => (r.case as LabCase).regions.some((x) => x.reg?.[0]?.[1] === '0xca00000'));
+  assert.ok(rec, 'the 6.12-arm64 ladder boot with a 0xca00000 region beyond RAM');
+  assert.match(rec.observation.console ?? '', /pc : cpuhp_threads_init\+/);
+  const f = join(dir, 'threads.dts');
+  writeFileSync(f, beyondRam(0xca00000));
+  const p = plan(loadBoard(f, roomyOpts), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  assert.ok((p.pageAllocator?.free ?? 0n) > 200n << 20n, 'memory to spare');
+  assert.equal(p.pageAllocator?.maxThreads, 20);
+  assert.deepEqual(
+    [p.boot.outcome, p.boot.function, p.boot.panic],
+    ['panic', 'cpuhp_threads_init', 'Attempted to kill init! exitcode=0x0000000b'],
+  );
+  assert.match(
+    p.boot.reason ?? '',
+    /^fork_init's max_threads is 20 \(memblock's estimate of free memory, memory less all that is reserved, ranges outside memory included: \d+ KiB/,
+  );
+  assert.deepEqual(
+    p.log.slice(-2).map((l) => l.text),
+    ['kernel BUG at kernel/cpu.c:1217!', 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+  );
+  // 7.2 counts only what memblock's own allocations reserved: the region beyond RAM does not lower it
+  const q = plan(loadBoard(f, roomyOpts), { kernel: '7.2-arm64', bootargs: 'cma=0' });
+  assert.ok((q.pageAllocator?.maxThreads ?? 0) > 1000, String(q.pageAllocator?.maxThreads));
+  assert.equal(q.boot.outcome, 'ok');
+  // a smaller region: max_threads where the lab's boot reached /init
+  const g = join(dir, 'threads-ok.dts');
+  writeFileSync(g, beyondRam(0xc000000));
+  const r = plan(loadBoard(g, roomyOpts), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  assert.ok((r.pageAllocator?.maxThreads ?? 0) >= 96, String(r.pageAllocator?.maxThreads));
+  assert.equal(r.boot.outcome, 'ok');
+  assert.ok(!r.diagnostics.some((d) => d.code === 'thread-limit'));
+});
+
+test('plan: a max_threads the lab saw hang, or a build not measured, warns (thread-limit)', () => {
+  const f = join(dir, 'threads-hang.dts');
+  // the 6.12-arm64 ladder boot at max_threads 44 hung
+  writeFileSync(f, beyondRam(0xc700000));
+  const p = plan(loadBoard(f, roomyOpts), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  assert.equal(p.pageAllocator?.maxThreads, 44);
+  assert.equal(p.boot.outcome, 'ok');
+  const w = p.diagnostics.find((d) => d.code === 'thread-limit');
+  assert.ok(w, p.diagnostics.map((d) => d.code).join(', '));
+  assert.match(w.message, /with max_threads 44 and it hung/);
+  // the newer 6.12 upload `kernels fetch` measures sizes for has no thread measurements: warned, not judged
+  const other = { ...resolveProfile('6.12-arm64')!, debianPackage: 'linux-image-6.12.118+deb12-arm64-unsigned 6.12.118-1~deb12u1' };
+  const g = join(dir, 'threads-unmeasured.dts');
+  writeFileSync(g, beyondRam(0xca00000));
+  const q = plan(loadBoard(g, roomyOpts), { kernel: other, bootargs: 'cma=0' });
+  assert.equal(q.boot.outcome, 'ok');
+  assert.match(
+    q.diagnostics.find((d) => d.code === 'thread-limit')?.message ?? '',
+    /this build \(linux-image-6\.12\.118.*\) was not measured/,
+  );
 });

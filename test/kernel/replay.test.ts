@@ -14,12 +14,6 @@ import { plan } from '../../src/kernel/plan.js';
 /**
  * Recorded deaths the model does not predict, per kernel, and why: each is checked to still die
  * unpredicted (or with its outcome predicted but not where and how), so the list stays true.
- * - f3d3f53150f0e776 on 6.12-arm64: out of memory (6160 KiB handed to the page allocator, a 64 MiB
- *   CMA area). The plan predicts the panic from the build's measured ladder (data/lab/ladder), whose
- *   boots at 5992, 6128 (mem=128M, cma=32M) and 6148 KiB (mem=128M) all get through smp_init and
- *   die in an initcall, "System is deadlocked on memory"; this boot dies earlier, in
- *   cpuhp_threads_init's BUG ("Attempted to kill init!"): which allocation fails first depends on
- *   more than the amount.
  * - 9d240f8675a7e229 on 6.1-armmp: a reusable pool over the kernel image fails rmem_cma_setup and
  *   is freed (drivers/of/of_reserved_mem.c), handing kernel text to the page allocator; whatever
  *   overwrites it first decides the death (here ftrace_init meets changed code), and other boots
@@ -47,7 +41,6 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     cca06429423a4943:
       "silent after 'Mountpoint-cache hash table entries': the no-map reusable pool dsp@41800000 over the image fails and 5.10's fdt_init_reserved_mem memblock_free()s it, so memblock_free_all hands [0x41800000, _end) of the running kernel (init data, init_stack at 0x419d0000, .data, .bss) to the page allocator; booted again under gdb, rest_init's first kernel_thread gets the whole init stack as an order-2 slab page, init_on_alloc zeroes the frames it runs on, the return faults and die_kernel_fault's printk spins in boot_delay_msec on overwritten .bss with interrupts off. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed (the 'Memory:' line's missing half is deferred struct page init, 1 GiB sections, modelled)",
   },
-  '6.12-arm64': { f3d3f53150f0e776: 'out of memory predicted; it dies in cpuhp_threads_init, the ladder at that amount in an initcall' },
   '7.2-arm64-16k': {
     '3cbc61ec91214d33': 'silent after SLUB: (mm_core_init) at 128 MiB of RAM; cause not yet known',
   },
