@@ -18,6 +18,7 @@ export function startKernel(st: BootState): void {
   const { ctx } = st;
   // mm_core_init_early → free_area_init (7.2; before, arm's paging_init ran it)
   if (ctx.profile.arch === 'arm' && ctx.profile.series.arm.freeAreaInit === 'mm_core_init_early') allocNodeMemMap(st);
+  setupBootConfig(st);
   if (ctx.profile.arch === 'arm64') {
     setupCommandLine(st);
     setupPerCpuAreas(st);
@@ -28,6 +29,34 @@ export function startKernel(st: BootState): void {
   printUnknownBootoptions(st);
   if (ctx.profile.arch === 'arm64') vfsCachesInitEarly(st);
   laterBoot(st);
+}
+
+/**
+ * setup_boot_config (init/main.c), right after setup_arch: with or without CONFIG_BOOT_CONFIG,
+ * get_boot_config_from_initrd memcmp()s the initrd's last 12 bytes (initrd_end - 12, through the
+ * linear map reserve_initrd_mem's initrd_start/initrd_end point into) against the bootconfig magic.
+ * On arm an initrd whose tail lies in a block dma_contiguous_remap cleared and did not map again
+ * (it maps back only the area's own pages) faults there, in the idle task.
+ */
+function setupBootConfig(st: BootState): void {
+  const { ctx } = st;
+  const a = ctx.profile.arm;
+  const initrd = st.layout.initrd;
+  // BOOTCONFIG_MAGIC_LEN + 8: a shorter initrd is not read
+  if (!a || !initrd || initrd.size < 20n || st.initrdDropped !== undefined) return;
+  const at = initrd.base + initrd.size - 12n;
+  const hole = st.unmapped?.find((u) => u.base <= at && at < u.base + u.size);
+  if (!hole) return;
+  const va = (a.pageOffset + at - st.layout.memory[0]!.base).toString(16).padStart(8, '0');
+  throw new BootPanic(
+    'Attempted to kill the idle task!',
+    [
+      `Unable to handle kernel paging request at virtual address ${va}${ctx.profile.series.arm.faultSaysAccess ? ' when read' : ''}`,
+      'Kernel panic - not syncing: Attempted to kill the idle task!',
+    ],
+    'start_kernel',
+    `setup_boot_config's get_boot_config_from_initrd (init/main.c) reads the initrd's last 12 bytes at ${hex(at)} for the bootconfig magic, but [${hex(hole.base)}-${hex(hole.base + hole.size - 1n)}] has no linear mapping: dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the area's own pages`,
+  );
 }
 
 /** smp_init_cpus (arch/arm64/kernel/smp.c): the possible CPUs are the /cpus nodes of type "cpu". */
