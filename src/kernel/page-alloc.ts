@@ -210,12 +210,30 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
     }
   }
   if (stage !== 'populate_rootfs') return;
+  // how far into the movable order the first such page comes (all of lowmem's free pages at most)
+  const reach = (rs: Range[]): string => {
+    if (highFree) return 'movable allocations are served from highmem first, while it has free pages';
+    let n = 0n;
+    for (const pfn of movableHandOut(area, Number(lowEnd / ps))) {
+      if (at(rs, pfn)) return `movable allocations reach the first of them after ${(n * ps) >> 10n} KiB`;
+      n++;
+    }
+    return 'only unmovable allocations reach them, once they have claimed the larger blocks below';
+  };
   if (unmapped.length)
     ctx.diagnostics.push(
       diag(
         'warning',
         'free-pages-unmapped',
-        `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages: the first allocation handed one of these pages faults zeroing it (which allocation that is depends on how much memory the boot uses first${highFree ? '; movable allocations are served from highmem first' : ''})`,
+        `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages: the first allocation handed one of these pages faults zeroing it, whichever it is (${reach(unmapped)})`,
+      ),
+    );
+  if (image.length)
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'kernel-image-freed',
+        `memblock_free_all gives the page allocator ${fmt(image)} of the running kernel's image (a failed reserved region's memblock_phys_free took the image's reservation with it): the allocation first handed one of these pages overwrites the kernel's ${image.some((r) => r.base < (img ? img.base + (p.arm?.textSize ?? 0n) : 0n)) ? 'code' : 'data'} there (not kmem_cache_init's first slab: they do not start the lowest wholly free largest-order block; ${reach(image)})`,
       ),
     );
 }
