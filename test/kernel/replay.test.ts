@@ -38,8 +38,14 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "hang predicted (do_populate_rootfs), as on 6.12-armmp: the unmapped free page 0x49ae0000 is among the first movable pages the initramfs unpacking takes; open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
   },
   '5.10-arm64': {
+    d09fbae92d081c92:
+      "panic (Attempted to kill init!) in __pi_strcmp from kset_find_obj (driver_register, an initcall): the failed region frees [0x41b00000-0x41b0ffff] of the image's .data (past __init_begin 0x41480000) at memblock_free_all, and whatever the page allocator gave it to overwrote a kobject's name; booted in full again, the lab's fast boot having stopped after the reserved-memory lines. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed",
     cca06429423a4943:
       "silent after 'Mountpoint-cache hash table entries': the no-map reusable pool dsp@41800000 over the image fails and 5.10's fdt_init_reserved_mem memblock_free()s it, so memblock_free_all hands [0x41800000, _end) of the running kernel (init data, init_stack at 0x419d0000, .data, .bss) to the page allocator; booted again under gdb, rest_init's first kernel_thread gets the whole init stack as an order-2 slab page, init_on_alloc zeroes the frames it runs on, the return faults and die_kernel_fault's printk spins in boot_delay_msec on overwritten .bss with interrupts off. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed (the 'Memory:' line's missing half is deferred struct page init, 1 GiB sections, modelled)",
+  },
+  '7.2-arm64': {
+    f51c615263a5e4c7:
+      "silent after 'BUG: Bad page state in process swapper/0 pfn:42800' in free_initmem: the failed region freed [0x42800000-0x42800fff], init memory (__init_begin 0x42710000), to the page allocator at memblock_free_all; the initramfs took it for busybox's page cache, and free_initmem frees it a second time. Booted in full again (the lab's fast boot had stopped after the reserved-memory lines). The plan warns kernel-image-freed; what the kernel does after the bad page is not followed",
   },
   '7.2-arm64-16k': {
     '3cbc61ec91214d33': 'silent after SLUB: (mm_core_init) at 128 MiB of RAM; cause not yet known',
