@@ -129,7 +129,8 @@ const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`
  * it) and, on arm, pages dma_contiguous_remap left without a linear mapping. The lowmem zone's
  * free lists decide when the first of them is handed out:
  *  - the first page of the block the first unmovable allocation claims (kmem_cache_init's first
- *    slab, before ftrace_init): the boot dies there;
+ *    slab, before ftrace_init): kernel text there dies at ftrace_init; data there breaks the boot
+ *    in a way the data decides (an oops wherever it is read next, or silence): a warning;
  *  - an unmapped page among the movable pages populate_rootfs takes while unpacking the initramfs
  *    into tmpfs (at least the initrd's own size of file data): the unpacking dies there;
  *  - otherwise a later allocation gets it: a warning says so.
@@ -168,23 +169,28 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
     },
   );
   const at = (rs: Range[], pfn: number) => rs.find((r) => r.base <= BigInt(pfn) * ps && BigInt(pfn) * ps < r.end);
-  if (stage === 'kmem_cache_init') {
-    const claim = firstUnmovableClaim(area);
-    const hit = claim && at(image, claim.pfn);
-    if (claim && hit && img) {
-      const addr = BigInt(claim.pfn) * ps;
-      const blockEnd = addr + (ps << BigInt(claim.order));
-      const what = `the lowest wholly free order-${claim.order} block [${hex(addr)}-${hex(blockEnd - 1n)}] starts with the kernel image's ${fmt([hit])}, which memblock_free_all gave the page allocator (a failed reserved region's memblock_phys_free took the image's reservation with it): kmem_cache_init's first slab claims that block (__rmqueue_fallback takes the largest order's first block) and is zeroed and written over it`;
-      const textEnd = img.base + (p.arm?.textSize ?? 0n);
-      if (addr < textEnd)
-        throw new BootPanic(
-          'Attempted to kill the idle task!',
-          ['Kernel panic - not syncing: Attempted to kill the idle task!'],
-          'ftrace_init',
-          `${what}; it is kernel text, so ftrace_init finds the mcount call sites there changed (ftrace_bug), and the idle task oopses when it next runs the overwritten code`,
-        );
-      throw new BootHang('kmem_cache_init', `${what}; it is the kernel's data, and the boot stops without a word`);
-    }
+  const claim = firstUnmovableClaim(area);
+  const claimed = claim && at(image, claim.pfn);
+  if (stage === 'kmem_cache_init' && claim && claimed && img) {
+    const addr = BigInt(claim.pfn) * ps;
+    const blockEnd = addr + (ps << BigInt(claim.order));
+    const what = `the lowest wholly free order-${claim.order} block [${hex(addr)}-${hex(blockEnd - 1n)}] starts with the kernel image's ${fmt([claimed])}, which memblock_free_all gave the page allocator (a failed reserved region's memblock_phys_free took the image's reservation with it): kmem_cache_init's first slab claims that block (__rmqueue_fallback takes the largest order's first block) and is zeroed and written over it`;
+    if (addr < img.base + (p.arm?.textSize ?? 0n))
+      throw new BootPanic(
+        'Attempted to kill the idle task!',
+        ['Kernel panic - not syncing: Attempted to kill the idle task!'],
+        'ftrace_init',
+        `${what}; it is kernel text, so ftrace_init finds the mcount call sites there changed (ftrace_bug), and the idle task oopses when it next runs the overwritten code`,
+      );
+    // past _etext: rodata, init, data or bss — which code trips over it, and how, depends on what it held
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'kernel-image-freed',
+        `${what}; it is the kernel's data (past _etext), so the boot breaks from start_kernel on, in a way that depends on what that data held: an oops in whatever code reads it next, or silence`,
+      ),
+    );
+    return;
   }
   const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
   const initrd = st.layout.initrd?.size ?? 0n;
@@ -228,7 +234,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
         `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages: the first allocation handed one of these pages faults zeroing it, whichever it is (${reach(unmapped)})`,
       ),
     );
-  if (image.length)
+  if (image.length && !claimed)
     ctx.diagnostics.push(
       diag(
         'warning',
