@@ -2,12 +2,18 @@
 // (mm-init.ts pageAllocStart), and start_kernel, smp_init and the initcalls take their share from
 // it. How much a build takes, and which allocation fails first when there is too little, no file
 // states: the lab measures it per build (src/verify/memory-ladder.ts boots the build with less and
-// less memory left; oom-ladders.ts keeps what it saw), and the plan reads the boot's outcome off
+// less memory left; data/lab/ladder/ladders.json keeps what it saw), and the plan reads the boot's outcome off
 // that measurement, from the nearest measured amount.
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
-import { OOM_LADDERS } from './oom-ladders.js';
+import ladders from '../../data/lab/ladder/ladders.json' with { type: 'json' };
 import { maxThreads } from './fork.js';
+
+/**
+ * Every measured build's ladder, by lab kernel id: written by `memory-ladder.ts --write-table` from
+ * the ladder records beside it (test/kernel/oom-ladder.test.ts holds the two equal).
+ */
+export const OOM_LADDERS = ladders as Record<string, OomLadder>;
 
 /** Where in the boot a measured death happens: in the idle task (start_kernel), or in init and later (kernel_init). */
 export type OomStage = 'start_kernel' | 'kernel_init';

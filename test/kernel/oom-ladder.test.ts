@@ -1,15 +1,14 @@
-// The measured out-of-memory ladders (src/kernel/oom-ladders.ts) against the lab boots they were
+// The measured out-of-memory ladders (data/lab/ladder/ladders.json) against the lab boots they were
 // read from (data/lab/ladder/<kernel>.jsonl.gz, src/verify/memory-ladder.ts), and those boots
 // replayed through plan() like every other lab record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OOM_LADDERS } from '../../src/kernel/oom-ladders.js';
-import { nearestStep, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
+import { nearestStep, OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
 import { ladderDir, measuredLadders } from '../../src/verify/memory-ladder.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
 import { replayCase } from './replay-lib.js';
 
-test('oom-ladders.ts is what the ladder records show', () => {
+test('ladders.json is what the ladder records show', () => {
   const measured = measuredLadders();
   assert.ok(Object.keys(measured).length > 0, 'no ladder records under data/lab/ladder');
   assert.deepEqual(OOM_LADDERS, measured);
