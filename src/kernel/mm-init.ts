@@ -15,6 +15,8 @@ export interface PageAllocStart {
    * not initialised yet and memblock_free_pages skips them (they come later, page_alloc_init_late).
    */
   freedBeforeDeferred: bigint;
+  /** first_deferred_pfn: where the struct pages memblock_free_pages skips start (none without deferral). */
+  firstDeferredPfn?: bigint;
   /** get_num_physpages(): the present pages of every node (memblock.memory, no-map included). */
   physPages: bigint;
   /** totalcma_pages: every CMA area's pages (cma_init_reserved_mem). */
@@ -238,6 +240,7 @@ export function pageAllocStart(st: BootState): PageAllocStart {
   return {
     freed,
     freedBeforeDeferred: before,
+    ...(firstDeferred !== undefined ? { firstDeferredPfn: firstDeferred } : {}),
     physPages: presentPages(st, 0n, mb.mask / ps + 1n),
     cmaPages,
     estimatedFreePages:

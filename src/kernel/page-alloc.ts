@@ -14,7 +14,11 @@
 //   are empty, __rmqueue_fallback (7.2: __rmqueue_claim) looks from the largest order down and
 //   claims the first block of the first order that has one (get_page_from_free_area: the list's
 //   head), with its whole pageblock. The first one after memblock_free_all — kmem_cache_init's
-//   first slab — therefore gets the lowest wholly free largest-order block, and its first page.
+//   first slab — therefore gets the lowest wholly free largest-order block, and its first page;
+//   when that block is smaller than a pageblock (arm64 16K pages: 32 MiB pageblocks), the smallest
+//   free block of its pageblock (firstUnmovableClaim).
+// - With CONFIG_DEFERRED_STRUCT_PAGE_INIT (arm64) memblock_free_pages skips the struct pages from
+//   first_deferred_pfn on: those are freed later, by page_alloc_init_late.
 // - A movable allocation (the tmpfs page cache populate_rootfs fills from the initramfs, user pages)
 //   takes __rmqueue_smallest: the head of the smallest order that has a block; expand() puts the
 //   upper halves at the heads of the lower orders. Small free fragments go first, whole blocks last.
@@ -25,6 +29,8 @@
 import { diag } from '../diagnostics.js';
 import { BootHang, BootPanic, type BootState } from './boot-state.js';
 import { hex } from './memblock.js';
+import { subtract } from './arch/arm64/mmu.js';
+import type { Bank } from '../platform/index.js';
 
 /** A zone's free lists as memblock_free_all leaves them: per order, head first, by migratetype. */
 export interface FreeArea {
@@ -81,14 +87,34 @@ export function freeArea(
 }
 
 /**
- * The block the first unmovable allocation claims: none while unmovable lists hold pages (they are
- * served first), else the head of the largest order that has a movable block.
+ * The block the first unmovable allocation takes its page from: none while unmovable lists hold
+ * pages (they are served first). Otherwise __rmqueue_fallback (7.2: __rmqueue_claim) takes the
+ * head of the largest order that has a movable block (`claimed`). A block of at least pageblock
+ * order becomes unmovable whole and its first page is handed out. A smaller one (no whole
+ * pageblock is free, e.g. 16K pages' 32 MiB pageblocks at 128 MiB) has its pageblock claimed
+ * (steal_suitable_fallback, 7.2 try_to_claim_block: at boot no page of it is movable-in-use, so
+ * free and alike pages fill it): move_freepages_block moves the pageblock's free blocks to the
+ * unmovable lists, lowest first, and __rmqueue_smallest hands out the smallest of them first. A
+ * pageblock reaching outside the zone is not moved (prep_move_freepages_block): the block itself
+ * is taken.
  */
-export function firstUnmovableClaim(area: FreeArea): { pfn: number; order: number } | undefined {
+export function firstUnmovableClaim(
+  area: FreeArea,
+  pageblockOrder: number,
+  zone: { startPfn: number; endPfn: number },
+): { pfn: number; order: number; claimed: { pfn: number; order: number } } | undefined {
   if (area.unmovable.some((l) => l.length)) return undefined;
   for (let order = area.largestOrder; order >= 0; order--) {
     const pfn = area.movable[order]![0];
-    if (pfn !== undefined) return { pfn, order };
+    if (pfn === undefined) continue;
+    const claimed = { pfn, order };
+    const first = pfn - (pfn % (1 << pageblockOrder));
+    const end = first + (1 << pageblockOrder);
+    if (order >= pageblockOrder || first < zone.startPfn || end > zone.endPfn) return { pfn, order, claimed };
+    for (let o = 0; o <= order; o++) {
+      const head = area.movable[o]!.find((x) => x >= first && x < end);
+      if (head !== undefined) return { pfn: head, order: o, claimed };
+    }
   }
   return undefined;
 }
@@ -108,7 +134,7 @@ export function* movableHandOut(area: FreeArea, count: number): Generator<number
   }
 }
 
-type Range = { base: bigint; end: bigint };
+export type Range = { base: bigint; end: bigint };
 
 function intersect(a: Range[], b: Range[]): Range[] {
   const out: Range[] = [];
@@ -122,6 +148,25 @@ function intersect(a: Range[], b: Range[]): Range[] {
 }
 
 const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`).join(', ');
+
+/**
+ * The part of the running kernel's image (arm64_memblock_init's or arm_memblock_init's
+ * reservation) that the boot still uses after memblock_free_all. arm: all of it. arm64: from
+ * __init_begin on — the init sections (until free_initmem), .data with init_thread_union (the boot
+ * CPU's and idle task's stack) and init_task, .bss — less init_pg_dir, which 5.10's and 6.1's
+ * paging_init free themselves; its text and rodata are not followed.
+ */
+export function liveImage(st: BootState): Range[] {
+  const img = st.result.kernelImage;
+  if (!img) return [];
+  const a = st.ctx.profile.arm64;
+  if (!a) return [{ base: img.base, end: img.base + img.size }];
+  const text = img.base - a.reserveStartOffset;
+  const pgd = a.pgtable.initPgDirFree;
+  const from: Bank = { base: text + a.initBeginOffset, size: img.base + img.size - (text + a.initBeginOffset) };
+  const live = pgd ? subtract([from], { base: text + pgd.offsetFromText, size: pgd.size }) : [from];
+  return live.map((b) => ({ base: b.base, end: b.base + b.size }));
+}
 
 /**
  * What memblock_free_all gives the page allocator that it must not hand out: pages of the running
@@ -143,8 +188,13 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
   const mb = ctx.memblock;
   const ps = mb.pageSize;
   const img = st.result.kernelImage;
-  const free: Range[] = [...mb.freeRanges()].map(([base, end]) => ({ base, end }));
-  const image = img ? intersect(free, [{ base: img.base, end: img.base + img.size }]) : [];
+  // memblock_free_pages skips deferred struct pages (first_deferred_pfn on): page_alloc_init_late frees them later
+  const deferred = st.result.pageAlloc?.firstDeferredPfn;
+  const cut = deferred === undefined ? undefined : deferred * ps;
+  const free: Range[] = [...mb.freeRanges()]
+    .map(([base, end]) => ({ base, end: cut !== undefined && end > cut ? cut : end }))
+    .filter((r) => r.end > r.base);
+  const image = intersect(free, liveImage(st));
   const unmapped = intersect(
     free,
     (st.unmapped ?? []).map((u) => ({ base: u.base, end: u.base + u.size })),
@@ -169,12 +219,24 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
     },
   );
   const at = (rs: Range[], pfn: number) => rs.find((r) => r.base <= BigInt(pfn) * ps && BigInt(pfn) * ps < r.end);
-  const claim = firstUnmovableClaim(area);
+  const claim = firstUnmovableClaim(area, p.pageblockOrder, { startPfn: Number(low.base / ps), endPfn: Number(lowEnd / ps) });
   const claimed = claim && at(image, claim.pfn);
   if (stage === 'kmem_cache_init' && claim && claimed && img) {
     const addr = BigInt(claim.pfn) * ps;
     const blockEnd = addr + (ps << BigInt(claim.order));
-    const what = `the lowest wholly free order-${claim.order} block [${hex(addr)}-${hex(blockEnd - 1n)}] starts with the kernel image's ${fmt([claimed])}, which memblock_free_all gave the page allocator (a failed reserved region's memblock_phys_free took the image's reservation with it): kmem_cache_init's first slab claims that block (__rmqueue_fallback takes the largest order's first block) and is zeroed and written over it`;
+    const c = claim.claimed;
+    const claimedAt = BigInt(c.pfn) * ps;
+    const pageblock = ps << BigInt(p.pageblockOrder);
+    const block = claimedAt - (claimedAt % pageblock);
+    const taken =
+      c.pfn === claim.pfn
+        ? `the lowest wholly free order-${claim.order} block [${hex(addr)}-${hex(blockEnd - 1n)}] starts with the kernel image's ${fmt([claimed])}`
+        : `the lowest free order-${c.order} block, ${hex(claimedAt)}, is smaller than a pageblock: its pageblock [${hex(block)}-${hex(block + pageblock - 1n)}] is claimed and its smallest free block, order-${claim.order} [${hex(addr)}-${hex(blockEnd - 1n)}], comes first, inside the kernel image's ${fmt([claimed])}`;
+    const slab =
+      c.pfn === claim.pfn
+        ? "kmem_cache_init's first slab claims that block (__rmqueue_fallback takes the largest order's first block) and is zeroed and written over it"
+        : "kmem_cache_init's first slab (__rmqueue_smallest in the claimed pageblock) is zeroed and written over it";
+    const what = `${taken}, which memblock_free_all gave the page allocator (a failed reserved region's memblock_phys_free took the image's reservation with it): ${slab}`;
     if (addr < img.base + (p.arm?.textSize ?? 0n))
       throw new BootPanic(
         'Attempted to kill the idle task!',

@@ -12,7 +12,7 @@ import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
-import { pagesHandedOut } from './page-alloc.js';
+import { liveImage, pagesHandedOut } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -76,8 +76,8 @@ function laterBoot(st: BootState): void {
   // mm_core_init → mem_init (arch/arm64/mm/init.c): the swiotlb buffer, then memblock_free_all
   if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
-  // which pages the page allocator hands out first (page-alloc.ts): arm's lowmem zone
-  if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'kmem_cache_init');
+  // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone
+  pagesHandedOut(st, 'kmem_cache_init');
   kmemCacheInit(st);
   // too little memory for the rest of start_kernel, too low a max_threads for smp_init's cpuhp/0,
   // too little memory for kernel_init, too low a max_threads for the initcalls' threads: the
@@ -140,25 +140,19 @@ function kernelImageFreed(st: BootState): void {
   const a = st.ctx.profile.arm64;
   const image = st.result.kernelImage;
   if (!a || !image) return;
-  const text = image.base - a.reserveStartOffset;
-  const from = text + a.initBeginOffset;
-  const end = image.base + image.size;
-  const pgDir = a.pgtable.initPgDirFree;
-  const dir = pgDir ? text + pgDir.offsetFromText : end;
-  const dirEnd = pgDir ? dir + pgDir.size : end;
+  const from = image.base - a.reserveStartOffset + a.initBeginOffset;
+  const live = liveImage(st);
   const page = st.ctx.memblock.pageSize;
   const freed: [bigint, bigint][] = [];
-  const add = (lo: bigint, hi: bigint): void => {
-    if (lo < hi) freed.push([lo, hi]);
-  };
   for (const [s, e] of st.ctx.memblock.freeRanges()) {
     // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
     const first = ((s + page - 1n) / page) * page;
     const last = (e / page) * page;
-    const lo = first > from ? first : from;
-    const hi = last < end ? last : end;
-    add(lo, hi < dir ? hi : dir);
-    add(lo > dirEnd ? lo : dirEnd, hi);
+    for (const r of live) {
+      const lo = first > r.base ? first : r.base;
+      const hi = last < r.end ? last : r.end;
+      if (lo < hi) freed.push([lo, hi]);
+    }
   }
   if (!freed.length) return;
   const over = rmemRegions(st.ctx).filter(

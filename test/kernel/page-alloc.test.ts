@@ -30,7 +30,7 @@ test('memblock_free_all leaves each order list lowest first, merged with free bu
     () => true,
   );
   assert.deepEqual(a.movable, [[1], [2], [], [8], [16]]);
-  assert.deepEqual(firstUnmovableClaim(a), { pfn: 16, order: 4 });
+  assert.deepEqual(firstUnmovableClaim(a, 4, { startPfn: 0, endPfn: 64 }), { pfn: 16, order: 4, claimed: { pfn: 16, order: 4 } });
   // a range that completes a buddy merges with it (__free_one_page), and goes to the list's tail
   const b = freeArea(
     [
@@ -49,7 +49,7 @@ test('memblock_free_all leaves each order list lowest first, merged with free bu
   assert.deepEqual(c.movable[3], [8]);
   // pages of an unmovable pageblock are served first: nothing is claimed
   const d = freeArea([[0n, 32n * K4]], { startPfn: 0, endPfn: 32 }, K4, 4, (pfn) => pfn >= 16);
-  assert.equal(firstUnmovableClaim(d), undefined);
+  assert.equal(firstUnmovableClaim(d, 4, { startPfn: 0, endPfn: 32 }), undefined);
 });
 
 test('movable allocations take the smallest free block first, then the lower halves expand() leaves', () => {

@@ -66,7 +66,7 @@ function unionSize(spans: Span[]): bigint {
 }
 
 /** Subtract `cut` from a list of ranges. */
-function subtract(ranges: Bank[], cut: Bank): Bank[] {
+export function subtract(ranges: Bank[], cut: Bank): Bank[] {
   const out: Bank[] = [];
   const ce = cut.base + cut.size;
   for (const r of ranges) {
