@@ -96,7 +96,8 @@ export function freeArea(
  * free and alike pages fill it): move_freepages_block moves the pageblock's free blocks to the
  * unmovable lists, lowest first, and __rmqueue_smallest hands out the smallest of them first. A
  * pageblock reaching outside the zone is not moved (prep_move_freepages_block): the block itself
- * is taken.
+ * is taken. (In ZONE_NORMAL above a populated lower zone, alloc_flags_nofragment's ALLOC_NOFRAGMENT
+ * lets the first pass claim whole pageblocks only and tries the lower zone next: not followed.)
  */
 export function firstUnmovableClaim(
   area: FreeArea,
