@@ -181,9 +181,10 @@ export function liveImage(st: BootState): Range[] {
  *    into tmpfs (at least the initrd's own size of file data): the unpacking dies there;
  *  - otherwise a later allocation gets it: a warning says so.
  * Called after memblock_free_all (`stage` 'kmem_cache_init') and again at rootfs_initcall
- * ('populate_rootfs').
+ * ('populate_rootfs'); returns what it found when the first slab lands on the kernel's data (the
+ * caller's kernel-image-freed warning says it).
  */
-export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'populate_rootfs'): void {
+export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'populate_rootfs'): string | undefined {
   const { ctx } = st;
   const p = ctx.profile;
   const mb = ctx.memblock;
@@ -200,11 +201,11 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
     free,
     (st.unmapped ?? []).map((u) => ({ base: u.base, end: u.base + u.size })),
   );
-  if (!image.length && !unmapped.length) return;
+  if (!image.length && !unmapped.length) return undefined;
   const zones = st.result.zones ?? [];
   // GFP_KERNEL's zone: the highest below ZONE_HIGHMEM (lowmem ends at memblock's current limit)
   const low = zones.filter((z) => z.name !== 'HighMem').pop();
-  if (!low) return;
+  if (!low) return undefined;
   const lowEnd = low.base + low.size;
   const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
   const perBlock = 1 << p.pageblockOrder;
@@ -246,14 +247,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
         `${what}; it is kernel text, so ftrace_init finds the mcount call sites there changed (ftrace_bug), and the idle task oopses when it next runs the overwritten code`,
       );
     // past _etext: rodata, init, data or bss — which code trips over it, and how, depends on what it held
-    ctx.diagnostics.push(
-      diag(
-        'warning',
-        'kernel-image-freed',
-        `${what}; it is the kernel's data (past _etext), so the boot breaks from start_kernel on, in a way that depends on what that data held: an oops in whatever code reads it next, or silence`,
-      ),
-    );
-    return;
+    return `${what}; it is the kernel's data (past _etext), so the boot breaks from start_kernel on, in a way that depends on what that data held: an oops in whatever code reads it next, or silence`;
   }
   const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
   const initrd = st.layout.initrd?.size ?? 0n;
@@ -278,7 +272,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
       n++;
     }
   }
-  if (stage !== 'populate_rootfs') return;
+  if (stage !== 'populate_rootfs') return undefined;
   // how far into the movable order the first such page comes (all of lowmem's free pages at most)
   const reach = (rs: Range[]): string => {
     if (highFree) return 'movable allocations are served from highmem first, while it has free pages';
@@ -305,4 +299,5 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
         `memblock_free_all gives the page allocator ${fmt(image)} of the running kernel's image (a failed reserved region's memblock_phys_free took the image's reservation with it): the allocation first handed one of these pages overwrites the kernel's ${image.some((r) => r.base < (img ? img.base + (p.arm?.textSize ?? 0n) : 0n)) ? 'code' : 'data'} there (not kmem_cache_init's first slab: they do not start the lowest wholly free largest-order block; ${reach(image)})`,
       ),
     );
+  return undefined;
 }

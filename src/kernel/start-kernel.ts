@@ -76,8 +76,11 @@ function laterBoot(st: BootState): void {
   // mm_core_init → mem_init (arch/arm64/mm/init.c): the swiotlb buffer, then memblock_free_all
   if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
-  // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone
-  pagesHandedOut(st, 'kmem_cache_init');
+  // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone; the live
+  // image memblock_free_all gave away, and whether kmem_cache_init's first slab lands on it
+  const slab = pagesHandedOut(st, 'kmem_cache_init');
+  if (st.ctx.profile.arch === 'arm64') kernelImageFreed(st, slab);
+  else if (slab) st.ctx.diagnostics.push(diag('warning', 'kernel-image-freed', slab));
   kmemCacheInit(st);
   // too little memory for the rest of start_kernel, too low a max_threads for smp_init's cpuhp/0,
   // too little memory for kernel_init, too low a max_threads for the initcalls' threads: the
@@ -105,10 +108,7 @@ function laterBoot(st: BootState): void {
 function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
-  if (st.ctx.profile.arch === 'arm64') {
-    st.result.pageAlloc = pageAllocStart(st);
-    kernelImageFreed(st);
-  }
+  if (st.ctx.profile.arch === 'arm64') st.result.pageAlloc = pageAllocStart(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;
@@ -134,9 +134,10 @@ function memblockFreeAll(st: BootState): void {
  * pages inside it. The allocation that gets such a page zeroes it
  * (init_on_alloc) or fills it: 5.10-arm64 in the lab handed the whole init stack to a slab page in
  * rest_init's first kernel_thread, and the function running on it returned to a zeroed frame.
- * Which allocation that is depends on the page allocator's order, not followed: a warning.
+ * Which allocation that is depends on the page allocator's order, followed only for the first
+ * slab (`slab`, page-alloc.ts pagesHandedOut): a warning.
  */
-function kernelImageFreed(st: BootState): void {
+function kernelImageFreed(st: BootState, slab: string | undefined): void {
   const a = st.ctx.profile.arm64;
   const image = st.result.kernelImage;
   if (!a || !image) return;
@@ -165,7 +166,7 @@ function kernelImageFreed(st: BootState): void {
     diag(
       'warning',
       'kernel-image-freed',
-      `memblock_free_all hands ${freed.map(([lo, hi]) => `[${hex(lo)}-${hex(hi - 1n)}]`).join(', ')} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)`,
+      `memblock_free_all hands ${freed.map(([lo, hi]) => `[${hex(lo)}-${hex(hi - 1n)}]`).join(', ')} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? 'whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)'}`,
       over[0]?.node.span,
       `${by} took that part of the kernel's own reservation with it`,
     ),
