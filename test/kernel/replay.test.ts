@@ -14,15 +14,11 @@ import { plan } from '../../src/kernel/plan.js';
 /**
  * Recorded deaths the model does not predict, per kernel, and why: each is checked to still die
  * unpredicted (or with its outcome predicted but not where and how), so the list stays true.
- * - 9d240f8675a7e229 on 6.1-armmp: a reusable pool over the kernel image fails rmem_cma_setup and
- *   is freed (drivers/of/of_reserved_mem.c), handing kernel text to the page allocator; whatever
- *   overwrites it first decides the death (here ftrace_init meets changed code), and other boots
- *   that free part of the image reach /init.
- * - 7f927f95f04c3a49 on 6.12-armmp-lpae: a CMA area beyond RAM; cma_activate_area reads struct
- *   pages past the end of the FLATMEM mem_map, which faults only when that runs off the linear map
- *   (the same layout with 256 MiB reaches /init): where mem_map lies is not modelled on arm.
- * - Hangs found when unjudged boots were booted again with a longer bound: where each stops is
- *   listed; why is not known yet.
+ * Most are one family: a failed region frees part of the running kernel image (or leaves free
+ * pages without a linear mapping), and what the page allocator does with those pages decides the
+ * death; the plan follows the first slab and the initramfs unpacking (src/kernel/page-alloc.ts),
+ * warns for the rest (kernel-image-freed, free-pages-unmapped), and how overwritten data ends a
+ * boot is the data's. One is a TLB and code-layout matter (kernel-unmapped-in-paging-init).
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
