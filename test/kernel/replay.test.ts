@@ -29,14 +29,6 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     '72611b95a11b9fb8':
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
   },
-  '6.12-armmp': {
-    '9a5f2cd2b095a532':
-      "hang predicted (do_populate_rootfs, src/kernel/page-alloc.ts): the failed no-map pool at 0x49af0000 leaves [0x49a00000-0x49aeffff] free but unmapped (dma_contiguous_remap cleared its PMD); unpacking the initramfs takes the smallest free blocks first and gets 0x49ae0000 (an order-4 block, 336 KiB in), whose zeroing oopses in the async worker (booted again: that page); open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
-  },
-  '6.12-armmp-lpae': {
-    '9a5f2cd2b095a532':
-      "hang predicted (do_populate_rootfs), as on 6.12-armmp: the unmapped free page 0x49ae0000 is among the first movable pages the initramfs unpacking takes; open: the kernel's last line is an initcall's, printed past the memory phase the plan's log covers",
-  },
   '5.10-arm64': {
     d09fbae92d081c92:
       "panic (Attempted to kill init!) in __pi_strcmp from kset_find_obj (driver_register, an initcall): the failed region frees [0x41b00000-0x41b0ffff] of the image's .data (past __init_begin 0x41480000) at memblock_free_all, and whatever the page allocator gave it to overwrote a kobject's name; booted in full again, the lab's fast boot having stopped after the reserved-memory lines. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed",
