@@ -93,8 +93,11 @@ export interface BootResult {
   /** Where it died (the kernel function its call trace shows) and why, in words. */
   panicFunction?: string;
   panicReason?: string;
-  /** The kernel hangs in the model: where (the kernel function) and why; it prints nothing more. */
-  hang?: { function: string; reason: string };
+  /**
+   * The kernel hangs in the model: where (the kernel function) and why; it prints nothing more,
+   * unless `printed` says what comes first (an oops in a worker the boot then waits for).
+   */
+  hang?: { function: string; reason: string; printed?: string };
 }
 
 /**
@@ -120,6 +123,8 @@ export class BootHang extends Error {
   constructor(
     readonly fn: string,
     readonly reason: string,
+    /** What the kernel still prints before it falls silent, when something does. */
+    readonly printed?: string,
   ) {
     super(`hang in ${fn}`);
   }

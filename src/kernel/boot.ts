@@ -86,7 +86,7 @@ export function bootKernel(input: BootInput): BootResult {
       result.panicFunction = e.fn;
       result.panicReason = e.reason;
       for (const l of e.lines) printk('emerg', l, 'panic');
-    } else if (e instanceof BootHang) result.hang = { function: e.fn, reason: e.reason };
+    } else if (e instanceof BootHang) result.hang = { function: e.fn, reason: e.reason, ...(e.printed ? { printed: e.printed } : {}) };
     else throw e;
   }
   return finish(result, traceStart);

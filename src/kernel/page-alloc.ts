@@ -261,6 +261,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
           throw new BootHang(
             'do_populate_rootfs',
             `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
+            'after an oops in the worker and what the other initcalls print meanwhile',
           );
         throw new BootPanic(
           'Attempted to kill init! exitcode=0x0000000b',

@@ -357,7 +357,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
       diag(
         'error',
         'kernel-hang',
-        `${profile.id} would hang at boot in ${res.hang.function}, printing nothing more`,
+        `${profile.id} would hang at boot in ${res.hang.function}, ${res.hang.printed ?? 'printing nothing more'}`,
         undefined,
         res.hang.reason,
       ),

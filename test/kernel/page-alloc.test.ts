@@ -123,6 +123,12 @@ test('a free page dma_contiguous_remap left unmapped among the first movable pag
     assert.equal(p.boot.outcome, 'hang', kernel);
     assert.equal(p.boot.function, 'do_populate_rootfs', kernel);
     assert.match(p.boot.reason ?? '', /gets 0x49ae0000/, kernel);
+    // not a silent hang: the worker's oops comes first
+    assert.match(
+      p.diagnostics.find((d) => d.code === 'kernel-hang')?.message ?? '',
+      /do_populate_rootfs, after an oops in the worker/,
+      kernel,
+    );
     // 120b36fa: the hole is in an order-9 block, taken long after the initramfs: a warning only
     const q = at(kernel, '120b36fae8db7974');
     assert.equal(q.boot.outcome, 'ok', kernel);
