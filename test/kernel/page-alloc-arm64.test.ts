@@ -7,7 +7,8 @@
 // silent after its SLUB: line): the plan warns (kernel-image-freed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freeArea, firstUnmovableClaim } from '../../src/kernel/page-alloc.js';
+import { firstUnmovableClaim } from '../../src/kernel/page-alloc.js';
+import { pfnArea } from '../helpers/free-area.js';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { recordBoard } from '../../src/verify/records.js';
@@ -18,17 +19,14 @@ const K16 = 16384n;
 
 test('a largest free block smaller than a pageblock: its pageblock is claimed and its smallest free block comes first', () => {
   // pageblocks of 16 pages; free: order 1 at 2, order 3 at 8 (pageblock 0), order 2 at 20, order 3 at 40
-  const a = freeArea(
+  const a = pfnArea(
     [
-      [2n * K16, 4n * K16],
-      [8n * K16, 16n * K16],
-      [20n * K16, 24n * K16],
-      [40n * K16, 48n * K16],
+      [2, 4],
+      [8, 16],
+      [20, 24],
+      [40, 48],
     ],
-    { startPfn: 0, endPfn: 64 },
     K16,
-    4,
-    () => true,
   );
   assert.deepEqual(firstUnmovableClaim(a, 4, { startPfn: 0, endPfn: 64 }), { pfn: 2, order: 1, claimed: { pfn: 8, order: 3 } });
   // a whole pageblock: its first page, whatever smaller blocks lie elsewhere

@@ -5,7 +5,8 @@
 // the first movable pages the initramfs unpacking takes (lab 6.12-armmp[-lpae] 9a5f2cd2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freeArea, firstUnmovableClaim, movableHandOut } from '../../src/kernel/page-alloc.js';
+import { firstUnmovableClaim, movableHandOut, type FreeArea } from '../../src/kernel/page-alloc.js';
+import { pfnArea } from '../helpers/free-area.js';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { recordBoard } from '../../src/verify/records.js';
@@ -15,54 +16,45 @@ import { recordsByKernel, recordProfile } from './replay-lib.js';
 
 const MiB = 1n << 20n;
 const K4 = 4096n;
-const all = (area: ReturnType<typeof freeArea>, n: number) => [...movableHandOut(area, n)];
+const all = (area: FreeArea, n: number) => [...movableHandOut(area, n)];
 
 test('memblock_free_all leaves each order list lowest first, merged with free buddies; the first unmovable allocation claims the lowest largest-order block', () => {
   // pfns: [1, 4) frees order 0 at 1 and order 1 at 2; [8, 32) frees 8 (order 3) and 16 (order 4)
-  const a = freeArea(
+  const a = pfnArea(
     [
-      [1n * K4, 4n * K4],
-      [8n * K4, 32n * K4],
+      [1, 4],
+      [8, 32],
     ],
-    { startPfn: 0, endPfn: 64 },
     K4,
-    4,
-    () => true,
   );
   assert.deepEqual(a.movable, [[1], [2], [], [8], [16]]);
   assert.deepEqual(firstUnmovableClaim(a, 4, { startPfn: 0, endPfn: 64 }), { pfn: 16, order: 4, claimed: { pfn: 16, order: 4 } });
   // a range that completes a buddy merges with it (__free_one_page), and goes to the list's tail
-  const b = freeArea(
+  const b = pfnArea(
     [
-      [16n * K4, 24n * K4],
-      [40n * K4, 48n * K4],
-      [24n * K4, 32n * K4],
+      [16, 24],
+      [40, 48],
+      [24, 32],
     ],
-    { startPfn: 0, endPfn: 64 },
     K4,
-    4,
-    () => true,
   );
   assert.deepEqual(b.movable, [[], [], [], [40], [16]]);
   // a buddy outside the zone is not merged
-  const c = freeArea([[8n * K4, 16n * K4]], { startPfn: 8, endPfn: 16 }, K4, 4, () => true);
+  const c = pfnArea([[8, 16]], K4, { startPfn: 8, endPfn: 16 });
   assert.deepEqual(c.movable[3], [8]);
   // pages of an unmovable pageblock are served first: nothing is claimed
-  const d = freeArea([[0n, 32n * K4]], { startPfn: 0, endPfn: 32 }, K4, 4, (pfn) => pfn >= 16);
+  const d = pfnArea([[0, 32]], K4, { startPfn: 0, endPfn: 32 }, (pfn) => pfn >= 16);
   assert.equal(firstUnmovableClaim(d, 4, { startPfn: 0, endPfn: 32 }), undefined);
 });
 
 test('movable allocations take the smallest free block first, then the lower halves expand() leaves', () => {
-  const a = freeArea(
+  const a = pfnArea(
     [
-      [4n * K4, 8n * K4],
-      [9n * K4, 10n * K4],
-      [16n * K4, 32n * K4],
+      [4, 8],
+      [9, 10],
+      [16, 32],
     ],
-    { startPfn: 0, endPfn: 64 },
     K4,
-    4,
-    () => true,
   );
   // order 0 at 9 first; then the order-2 block at 4 split: 4, then 5 (order 0), then 6 (order 1: 6, 7)
   assert.deepEqual(all(a, 6), [9, 4, 5, 6, 7, 16]);
