@@ -70,12 +70,8 @@ export function ladderCase(
     const mem = memMiB === undefined ? '' : ` mem=${memMiB}M`;
     return { family: 'arm64', ramMiB, memreserve: [], regions, bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}` };
   };
-  const freeOf = (c: LabCase): bigint | undefined => {
-    const { dtb } = labDtb(c);
-    const board = loadBoard(dtb, { fileName: 'ladder.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram, initrdSize });
-    // the memory phase finished (a death the ladder measures may follow)
-    return plan(board, { kernel: profile, bootargs: `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}` }).pageAllocator?.free;
-  };
+  // the memory phase finished (a death the ladder measures may follow)
+  const freeOf = (c: LabCase): bigint | undefined => ladderPlan(profile, c, initrdSize)?.free;
   const target = BigInt(freeKiB) << 10n;
   // largest B that still boots in the model, then the smallest B whose free count is <= target
   let lo = 0n;
@@ -123,11 +119,7 @@ export function threadsCase(
     regions: size > 0n ? [{ name: `${ESTIMATE}@${at.toString(16)}`, intent: ESTIMATE, reg: [[hex(at), hex(size)]] }] : [],
     bootargs: 'cma=0',
   });
-  const figures = (c: LabCase) => {
-    const { dtb } = labDtb(c);
-    const board = loadBoard(dtb, { fileName: 'ladder.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram, initrdSize });
-    return plan(board, { kernel: profile, bootargs: `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}` }).pageAllocator;
-  };
+  const figures = (c: LabCase) => ladderPlan(profile, c, initrdSize);
   // memblock's estimate without the region, less the estimate that gives n threads (the middle of
   // its THREAD_SIZE * 8 span), in STEP units: the region's size (a larger one would wrap the estimate)
   const none = figures(make(0n));
@@ -199,18 +191,30 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
 
 /** The plan's page-allocator figures for a ladder record's boot. */
 function ladderFigures(profile: KernelProfile, r: LabRecordJson): PlanResult['pageAllocator'] {
-  const c = r.case as LabCase;
+  return ladderPlan(profile, r.case as LabCase, r.initrd ? BigInt(r.initrd.size) : undefined, r.append, BigInt(r.ram));
+}
+
+/**
+ * The plan's page-allocator figures for a ladder case as QEMU virt boots it (its RAM unless `ram`
+ * says what a record booted with), on the lab's command line unless `append` gives the booted one.
+ */
+function ladderPlan(
+  profile: KernelProfile,
+  c: LabCase,
+  initrdSize: bigint | undefined,
+  append = `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}`,
+  ram = BigInt(c.ramMiB) * MiB,
+): PlanResult['pageAllocator'] {
   const { dtb } = labDtb(c);
-  const ram = BigInt(r.ram);
   const board = loadBoard(dtb, {
     fileName: 'ladder.dtb',
     platform: 'qemu-virt',
     asBooted: true,
     arch: 'arm64',
     ram,
-    ...(r.initrd ? { initrdSize: BigInt(r.initrd.size) } : {}),
+    ...(initrdSize !== undefined ? { initrdSize } : {}),
   });
-  return plan(board, { kernel: profile, bootargs: r.append }).pageAllocator;
+  return plan(board, { kernel: profile, bootargs: append }).pageAllocator;
 }
 
 /** data/lab/ladder/ladders.json, beside the records it is read from; src/kernel/oom.ts imports it. */
