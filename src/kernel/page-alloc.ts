@@ -137,7 +137,8 @@ export function* movableHandOut(area: FreeArea, count: number): Generator<number
 
 export type Range = { base: bigint; end: bigint };
 
-function intersect(a: Range[], b: Range[]): Range[] {
+/** The parts of `a` inside `b`. */
+export function intersect(a: Range[], b: Range[]): Range[] {
   const out: Range[] = [];
   for (const x of a)
     for (const y of b) {
@@ -148,7 +149,8 @@ function intersect(a: Range[], b: Range[]): Range[] {
   return out;
 }
 
-const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`).join(', ');
+/** `[0x…-0x…], …`, each range's first and last byte. */
+export const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`).join(', ');
 
 /**
  * The part of the running kernel's image (arm64_memblock_init's or arm_memblock_init's

@@ -12,7 +12,7 @@ import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
-import { liveImage, pagesHandedOut } from './page-alloc.js';
+import { fmt, intersect, liveImage, pagesHandedOut } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -142,22 +142,13 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   const image = st.result.kernelImage;
   if (!a || !image) return;
   const from = image.base - a.reserveStartOffset + a.initBeginOffset;
-  const live = liveImage(st);
   const page = st.ctx.memblock.pageSize;
-  const freed: [bigint, bigint][] = [];
-  for (const [s, e] of st.ctx.memblock.freeRanges()) {
-    // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
-    const first = ((s + page - 1n) / page) * page;
-    const last = (e / page) * page;
-    for (const r of live) {
-      const lo = first > r.base ? first : r.base;
-      const hi = last < r.end ? last : r.end;
-      if (lo < hi) freed.push([lo, hi]);
-    }
-  }
+  // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
+  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
+  const freed = intersect(pages, liveImage(st));
   if (!freed.length) return;
   const over = rmemRegions(st.ctx).filter(
-    ({ base, size }) => base !== null && size !== null && freed.some(([lo, hi]) => base < hi && base + size > lo),
+    ({ base, size }) => base !== null && size !== null && freed.some((f) => base < f.end && base + size > f.base),
   );
   const by = over.length
     ? `${over.map((r) => r.name).join(', ')} (freed when its handler failed, drivers/of/of_reserved_mem.c)`
@@ -166,7 +157,7 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
     diag(
       'warning',
       'kernel-image-freed',
-      `memblock_free_all hands ${freed.map(([lo, hi]) => `[${hex(lo)}-${hex(hi - 1n)}]`).join(', ')} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? 'whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)'}`,
+      `memblock_free_all hands ${fmt(freed)} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? 'whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)'}`,
       over[0]?.node.span,
       `${by} took that part of the kernel's own reservation with it`,
     ),
