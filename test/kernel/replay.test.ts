@@ -22,6 +22,20 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    a4ee2186edfea5b1:
+      "silent after 'NET: Registered protocol family 16' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
+    d536bc9acbfc5742:
+      "silent after 'cma: Reserved 16 MiB at 0x6f000000' (paging_init): the failed no-map ipc@3fff8000 is given back with memblock_add, so memblock.memory.regions[0] ends at 0x40008000, below the end of the image, and prepare_page_table clears the kernel's own PMDs until map_lowmem maps them again; booted in full again. Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
+    '3497720824ddf38c':
+      "panic (Attempted to kill init!) at PC 0 from alloc_fs_context (aio_setup, an initcall): the failed region frees [0x40300000-0x40606fff] of the image's code, which the first movable allocations get; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '4d884a5ad8e5a882':
+      "panic in the idle task (Unable to handle kernel paging request at 0x00001018 in __of_device_is_compatible, from of_irq_init in init_IRQ): the failed no-map region at 0x3ff00000 is given back with memblock_add, so memblock.memory.regions[0] is [0x3ff00000-0x3fffffff], ending below the image, and prepare_page_table clears the kernel's own PMDs until map_lowmem maps them again; the boot gets through paging_init and then reads a device-node pointer 0x1000; booted in full again. Which data went bad meanwhile is not followed: the plan warns kernel-unmapped-in-paging-init",
+    '6f19b4cfec2732fa':
+      "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the failed region frees [0x40300000-0x4083efff] of the image's code to the page allocator; booted in full again. Which allocation takes those pages and what the overwritten code does is the page allocator's order and the code's: the plan warns kernel-image-freed",
+    e4c3b387a5a4f6d9:
+      "panic in the idle task (list_add corruption, BUG in __list_add_valid from free_highmem_page in mem_init), after 'BUG: Bad page state' from memblock_free_all: memory [0x3e000000-...] given back with memblock_add lies below PHYS_OFFSET, create_mapping refuses map_lowmem's piece under the kernel ('BUG: not creating mapping for 0x3e000000 at 0xbe000000 in user region'), and the failed region frees [0x40300000-0x415f42cb] of the image; booted in full again. What the freed and unmapped pages hold when the page allocator links them is not followed: the plan warns kernel-image-freed",
+    '670bdcbdcd9cc0ea':
+      "silent after 'NET: Registered protocol family 16' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code, which movable allocations reach after 42768 KiB; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
     '7955d0152c84db20':
       "panic in the idle task (init_tg_cfs_entry from sched_init, after 'SLUB: Unable to initialize free list for task_group'): the failed region frees the image's [0x40c00000-0x415f42cb], rodata at the start of the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What overwritten data does is the data's: the plan warns kernel-image-freed",
   },
@@ -30,6 +44,10 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
   },
   '5.10-arm64': {
+    '82e0c7c5d3cbf4f5':
+      "out of memory ('System is deadlocked on memory', out_of_memory from __register_sysctl_table in devinet_init, inet_init's initcall): memblock_free_all hands the page allocator 12880 KiB; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). This build has no measured out-of-memory ladder (its boots with 21056 and 21060 KiB reach /init), so the plan warns out-of-memory-unmeasured instead of predicting where it runs out",
+    f3d3f53150f0e776:
+      "out of memory ('System is deadlocked on memory', out_of_memory from __vmalloc_area_node, a kernel thread's stack in copy_process from kthreadd): memblock_free_all hands the page allocator 12860 KiB; booted in full again. This build has no measured out-of-memory ladder (its boots with 21056 and 21060 KiB reach /init), so the plan warns out-of-memory-unmeasured instead of predicting where it runs out",
     d09fbae92d081c92:
       "panic (Attempted to kill init!) in __pi_strcmp from kset_find_obj (driver_register, an initcall): the failed region frees [0x41b00000-0x41b0ffff] of the image's .data (past __init_begin 0x41480000) at memblock_free_all, and whatever the page allocator gave it to overwrote a kobject's name; booted in full again, the lab's fast boot having stopped after the reserved-memory lines. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed",
     cca06429423a4943:

@@ -2,11 +2,12 @@
 // arm_mm_memblock_reserve (swapper_pg_dir) and paging_init (map_lowmem's PTE tables,
 // dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
 import { diag } from '../../../diagnostics.js';
-import { BootHang, MiB, type BootState } from '../../boot-state.js';
+import { BootHang, BootPanic, MiB, type BootState } from '../../boot-state.js';
 import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
 
 const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
+const TASK_GAP = 16n * MiB; // TASK_SIZE = PAGE_OFFSET - SZ_16M (arch/arm/include/asm/memory.h)
 
 /** adjust_lowmem_bounds: lowmem ends where the vmalloc area must start; returns arm_lowmem_limit. */
 export function adjustLowmemBounds(st: BootState): bigint {
@@ -221,6 +222,22 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   }
   // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
   pi.laterEarlyAllocs.forEach((sz, i) => {
+    // kmap_init: early_pte_alloc(pmd_off_k(PKMAP_BASE)), PKMAP_BASE = PAGE_OFFSET - PMD_SIZE. Memory
+    // below PHYS_OFFSET (a failed no-map region given back with memblock_add, 5.10's
+    // fdt_init_reserved_mem) has linear addresses below PAGE_OFFSET: when map_lowmem mapped the
+    // block under PHYS_OFFSET with a section, arm_pte_alloc's BUG_ON(pmd_bad) fires there. The
+    // vectors are mapped by then, so the BUG oopses in the idle task. create_mapping refuses a
+    // piece whose linear address lies below TASK_SIZE (PAGE_OFFSET - 16 MiB, "BUG: not creating
+    // mapping ... in user region"): map_lowmem's piece under the kernel starts at its region's base.
+    const pkmap = physOffset - PMD;
+    const below = mb.memory.regions.find((r) => r.base <= pkmap && pkmap < r.base + r.size);
+    if (i === 2 && below && below.base >= physOffset - TASK_GAP && sectionMapped(pkmap))
+      throw new BootPanic(
+        'Attempted to kill the idle task!',
+        ['Internal error: Oops - BUG: 0 [#1] SMP ARM', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+        'arm_pte_alloc',
+        `memblock.memory reaches below PHYS_OFFSET ${hex(physOffset)}, and map_lowmem (arch/arm/mm/mmu.c, from paging_init) mapped [${hex(pkmap)}-${hex(pkmap + pi.sectionSize)}) with a section at its linear address PAGE_OFFSET - PMD_SIZE, which is PKMAP_BASE: kmap_init's early_pte_alloc finds the section there and arm_pte_alloc's BUG_ON(pmd_bad) oopses`,
+      );
     const b = early(sz);
     if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
   });
