@@ -39,6 +39,22 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     '7955d0152c84db20':
       "panic in the idle task (init_tg_cfs_entry from sched_init, after 'SLUB: Unable to initialize free list for task_group'): the failed region frees the image's [0x40c00000-0x415f42cb], rodata at the start of the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What overwritten data does is the data's: the plan warns kernel-image-freed",
   },
+  '5.10-armmp-lpae': {
+    a4ee2186edfea5b1:
+      "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
+    d536bc9acbfc5742:
+      "silent after 'cma: Reserved 16 MiB at 0x000000006f000000' (paging_init): the failed no-map ipc@3fff8000 is given back with memblock_add, so memblock.memory.regions[0] ends at 0x40008000, below the end of the image, and prepare_page_table clears the kernel's own PMDs until map_lowmem maps them again; booted in full again. Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
+    '3497720824ddf38c':
+      "panic (Attempted to kill init!) in populate_rootfs (an oops under shmem_getpage_gfp while the initramfs is unpacked): the failed region frees [0x40400000-0x40606fff] of the image's code, which the first movable allocations get; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '4d884a5ad8e5a882':
+      "panic in the idle task (Unable to handle kernel paging request at 0x00001018 in __of_device_is_compatible, from of_irq_init in init_IRQ): the failed no-map region at 0x3ff00000 is given back with memblock_add, so memblock.memory.regions[0] is [0x3ff00000-0x3fffffff], ending below the image, and prepare_page_table clears the kernel's own PMDs until map_lowmem maps them again; the boot gets through paging_init and then reads a device-node pointer 0x1000 (as 5.10-armmp does); booted in full again. Which data went bad meanwhile is not followed: the plan warns kernel-unmapped-in-paging-init",
+    '6f19b4cfec2732fa':
+      "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the failed region frees [0x40400000-0x4083efff] of the image's code to the page allocator; booted in full again. Which allocation takes those pages and what the overwritten code does is the page allocator's order and the code's: the plan warns kernel-image-freed",
+    e4c3b387a5a4f6d9:
+      "panic in the idle task (NULL pointer dereference in __list_add_valid from free_highmem_page in mem_init): memory [0x3e000000-...] given back with memblock_add lies below PHYS_OFFSET, create_mapping refuses map_lowmem's piece under the kernel ('BUG: not creating mapping ... in user region'), and the failed region frees [0x40400000-0x417f9e4b] of the image; booted in full again. What the freed and unmapped pages hold when the page allocator links them is not followed: the plan warns kernel-image-freed",
+    '670bdcbdcd9cc0ea':
+      "silent after an oops in lzo1x_1_do_compress (cryptomgr's alg_test thread) that the boot then waits on: the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+  },
   '6.1-armmp-lpae': {
     '72611b95a11b9fb8':
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
