@@ -171,39 +171,35 @@ export function liveImage(st: BootState): Range[] {
   return live.map((b) => ({ base: b.base, end: b.base + b.size }));
 }
 
+/** Lowmem's free lists after memblock_free_all (GFP_KERNEL's zone), and whether highmem has free pages. */
+export interface LowmemArea {
+  free: Range[];
+  area: FreeArea;
+  ps: bigint;
+  low: { base: bigint; size: bigint };
+  lowEnd: bigint;
+  highFree: boolean;
+}
+
 /**
- * What memblock_free_all gives the page allocator that it must not hand out: pages of the running
- * kernel's image (a failed reserved region's memblock_phys_free took the image's reservation with
- * it) and, on arm, pages dma_contiguous_remap left without a linear mapping. The lowmem zone's
- * free lists decide when the first of them is handed out:
- *  - the first page of the block the first unmovable allocation claims (kmem_cache_init's first
- *    slab, before ftrace_init): kernel text there dies at ftrace_init; data there breaks the boot
- *    in a way the data decides (an oops wherever it is read next, or silence): a warning;
- *  - an unmapped page among the movable pages populate_rootfs takes while unpacking the initramfs
- *    into tmpfs (at least the initrd's own size of file data): the unpacking dies there;
- *  - otherwise a later allocation gets it: a warning says so.
- * Called after memblock_free_all (`stage` 'kmem_cache_init') and again at rootfs_initcall
- * ('populate_rootfs'); returns what it found when the first slab lands on the kernel's data (the
- * caller's kernel-image-freed warning says it).
+ * Lowmem's free lists as memblock_free_all leaves them, or with `late` as the initcalls find them:
+ * the deferred struct pages page_alloc_init_late freed added behind (arm64). What the allocations
+ * in between took is not followed.
  */
-export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'populate_rootfs'): string | undefined {
-  const { ctx } = st;
-  const p = ctx.profile;
-  const mb = ctx.memblock;
+export function lowmemArea(st: BootState, late = false): LowmemArea | undefined {
+  const p = st.ctx.profile;
+  const mb = st.ctx.memblock;
   const ps = mb.pageSize;
-  const img = st.result.kernelImage;
-  // memblock_free_pages skips deferred struct pages (first_deferred_pfn on): page_alloc_init_late frees them later
+  // memblock_free_pages skips deferred struct pages (first_deferred_pfn on): page_alloc_init_late
+  // frees them later (deferred_init_memmap → deferred_free_pages, __free_pages_core: FPI_TO_TAIL,
+  // so behind what memblock_free_all left on each list), before the initcalls run
   const deferred = st.result.pageAlloc?.firstDeferredPfn;
   const cut = deferred === undefined ? undefined : deferred * ps;
-  const free: Range[] = [...mb.freeRanges()]
-    .map(([base, end]) => ({ base, end: cut !== undefined && end > cut ? cut : end }))
-    .filter((r) => r.end > r.base);
-  const image = intersect(free, liveImage(st));
-  const unmapped = intersect(
-    free,
-    (st.unmapped ?? []).map((u) => ({ base: u.base, end: u.base + u.size })),
-  );
-  if (!image.length && !unmapped.length) return undefined;
+  const ranges = [...mb.freeRanges()].map(([base, end]) => ({ base, end }));
+  const early = ranges.map((r) => ({ base: r.base, end: cut !== undefined && r.end > cut ? cut : r.end })).filter((r) => r.end > r.base);
+  const rest =
+    late && cut !== undefined ? ranges.map((r) => ({ base: r.base > cut ? r.base : cut, end: r.end })).filter((r) => r.end > r.base) : [];
+  const free = [...early, ...rest];
   const zones = st.result.zones ?? [];
   // GFP_KERNEL's zone: the highest below ZONE_HIGHMEM (lowmem ends at memblock's current limit)
   const low = zones.filter((z) => z.name !== 'HighMem').pop();
@@ -222,6 +218,52 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
       return memory.some((m) => m.base <= first && first < m.base + m.size);
     },
   );
+  const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
+  return { free, area, ps, low, lowEnd, highFree };
+}
+
+/**
+ * The first page of `rs` that single-page movable allocations from lowmem reach (movableHandOut),
+ * and how many bytes they were handed before it; undefined when none does.
+ */
+export function movableReach(lm: LowmemArea, rs: Range[]): { page: bigint; before: bigint } | undefined {
+  let n = 0n;
+  for (const pfn of movableHandOut(lm.area, Number(lm.lowEnd / lm.ps))) {
+    const page = BigInt(pfn) * lm.ps;
+    if (rs.some((r) => r.base <= page && page < r.end)) return { page, before: n * lm.ps };
+    n++;
+  }
+  return undefined;
+}
+
+/**
+ * What memblock_free_all gives the page allocator that it must not hand out: pages of the running
+ * kernel's image (a failed reserved region's memblock_phys_free took the image's reservation with
+ * it) and, on arm, pages dma_contiguous_remap left without a linear mapping. The lowmem zone's
+ * free lists decide when the first of them is handed out:
+ *  - the first page of the block the first unmovable allocation claims (kmem_cache_init's first
+ *    slab, before ftrace_init): kernel text there dies at ftrace_init; data there breaks the boot
+ *    in a way the data decides (an oops wherever it is read next, or silence): a warning;
+ *  - an unmapped page among the movable pages populate_rootfs takes while unpacking the initramfs
+ *    into tmpfs (at least the initrd's own size of file data): the unpacking dies there;
+ *  - otherwise a later allocation gets it: a warning says so.
+ * Called after memblock_free_all (`stage` 'kmem_cache_init') and again at rootfs_initcall
+ * ('populate_rootfs'); returns what it found when the first slab lands on the kernel's data (the
+ * caller's kernel-image-freed warning says it).
+ */
+export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'populate_rootfs'): string | undefined {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const img = st.result.kernelImage;
+  const lm = lowmemArea(st);
+  if (!lm) return undefined;
+  const { free, area, ps, low, lowEnd } = lm;
+  const image = intersect(free, liveImage(st));
+  const unmapped = intersect(
+    free,
+    (st.unmapped ?? []).map((u) => ({ base: u.base, end: u.base + u.size })),
+  );
+  if (!image.length && !unmapped.length) return undefined;
   const at = (rs: Range[], pfn: number) => rs.find((r) => r.base <= BigInt(pfn) * ps && BigInt(pfn) * ps < r.end);
   const claim = firstUnmovableClaim(area, p.pageblockOrder, { startPfn: Number(low.base / ps), endPfn: Number(lowEnd / ps) });
   const claimed = claim && at(image, claim.pfn);
@@ -251,7 +293,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
     // past _etext: rodata, init, data or bss — which code trips over it, and how, depends on what it held
     return `${what}; it is the kernel's data (past _etext), so the boot breaks from start_kernel on, in a way that depends on what that data held: an oops in whatever code reads it next, or silence`;
   }
-  const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
+  const { highFree } = lm;
   const initrd = st.layout.initrd?.size ?? 0n;
   if (stage === 'populate_rootfs' && unmapped.length && !highFree && initrd > 0n && st.initrdDropped === undefined) {
     let n = 0;
@@ -279,11 +321,8 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
   // how far into the movable order the first such page comes (all of lowmem's free pages at most)
   const reach = (rs: Range[]): string => {
     if (highFree) return 'movable allocations are served from highmem first, while it has free pages';
-    let n = 0n;
-    for (const pfn of movableHandOut(area, Number(lowEnd / ps))) {
-      if (at(rs, pfn)) return `movable allocations reach the first of them after ${(n * ps) >> 10n} KiB`;
-      n++;
-    }
+    const r = movableReach(lm, rs);
+    if (r) return `movable allocations reach the first of them after ${r.before >> 10n} KiB`;
     return 'only unmovable allocations reach them, once they have claimed the larger blocks below';
   };
   if (unmapped.length)

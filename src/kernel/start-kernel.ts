@@ -12,7 +12,7 @@ import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
-import { fmt, intersect, liveImage, pagesHandedOut } from './page-alloc.js';
+import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, type Range } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -134,8 +134,9 @@ function memblockFreeAll(st: BootState): void {
  * pages inside it. The allocation that gets such a page zeroes it
  * (init_on_alloc) or fills it: 5.10-arm64 in the lab handed the whole init stack to a slab page in
  * rest_init's first kernel_thread, and the function running on it returned to a zeroed frame.
- * Which allocation that is depends on the page allocator's order, followed only for the first
- * slab (`slab`, page-alloc.ts pagesHandedOut): a warning.
+ * Which allocation that is depends on the page allocator's order: the first slab when it claims
+ * them (`slab`, page-alloc.ts pagesHandedOut), else the movable allocations that reach them
+ * first (freedToPageCache): a warning, since how overwritten data fails is the data's.
  */
 function kernelImageFreed(st: BootState, slab: string | undefined): void {
   const a = st.ctx.profile.arm64;
@@ -157,11 +158,45 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
     diag(
       'warning',
       'kernel-image-freed',
-      `memblock_free_all hands ${fmt(freed)} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? 'whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)'}`,
+      `memblock_free_all hands ${fmt(freed)} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? freedToPageCache(st, freed)}`,
       over[0]?.node.span,
       `${by} took that part of the kernel's own reservation with it`,
     ),
   );
+}
+
+/**
+ * arm64: who gets the freed image pages when the first slab does not. Movable allocations take
+ * the smallest free blocks first (page-alloc.ts movableHandOut, with the deferred struct pages
+ * page_alloc_init_late freed behind the rest), and the first ones after boot are the tmpfs pages
+ * populate_rootfs (init/initramfs.c) fills with the initramfs's files. A file page there
+ * overwrites what the kernel keeps in that page: init code and data the initcalls still run and
+ * read (until free_initmem), .data, .bss. free_initmem (arch/arm64/mm/init.c) then frees the
+ * init pages with free_reserved_area: poisoned, count set to 1 and dropped to 0
+ * (free_reserved_page), so a file page among them stays in its file's page cache with no
+ * reference; the page cache lookup retries folio_try_get on it for ever (filemap_get_entry,
+ * filemap_get_read_batch), so the first read of that file page spins, in exec when it is /init's
+ * or its interpreter's. The page allocator reports it as it frees it, or when the per-cpu list
+ * drains it (series pageAlloc.freeCheck). A freed init page the page cache does not reach is still
+ * free at free_initmem and is freed a second time, which no check catches for a free page.
+ * Which file page it is, and whether anything reads it, is the initramfs's content: a warning.
+ */
+function freedToPageCache(st: BootState, freed: Range[]): string {
+  const lm = lowmemArea(st, true);
+  const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
+  if (!reach)
+    return 'whatever gets those pages overwrites what the kernel still uses, and the boot is likely to die then (which allocation that is, is not followed)';
+  const kib = (n: bigint) => `${n >> 10n} KiB`;
+  const initrd = st.initrdDropped === undefined ? st.layout.initrd?.size : undefined;
+  const pfn = (reach.page / st.ctx.memblock.pageSize).toString(16).padStart(5, '0');
+  const check =
+    st.ctx.profile.series.pageAlloc.freeCheck === 'at-free'
+      ? `free_pages_prepare reports it at once ("BUG: Bad page state in process swapper/0  pfn:${pfn}", page still charged to cgroup)`
+      : `it goes to the per-cpu list unchecked and is reported ("BUG: Bad page state in process swapper/0  pfn:${pfn}", page still charged to cgroup) only if free_pcppages_bulk drains it there`;
+  const movable = `movable allocations take free pages smallest block first and reach ${hex(reach.page)} after ${kib(reach.before)}`;
+  if (initrd !== undefined && reach.before < initrd)
+    return `${movable}, less than the initrd's ${kib(initrd)}: unpacking the initramfs into tmpfs (populate_rootfs) puts file data there, over what the kernel keeps in that page (init code and data the initcalls still use, .data, .bss: an oops where it is next used); init memory there, if the boot gets that far, is freed again by free_initmem while the file holds it: ${check}, and the page stays in the file's page cache with no reference, so the first read of that file page retries the page cache lookup for ever (a hang; in exec when it is /init's or its interpreter's)`;
+  return `${movable}${initrd !== undefined ? `, more than the initrd's ${kib(initrd)}` : ''}: when the initramfs's files fill less than that, init memory there is still free when free_initmem frees it a second time (unreported: the page allocator does not check a free page), and .data or .bss there is overwritten by whatever allocation takes the page later`;
 }
 
 /**

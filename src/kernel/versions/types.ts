@@ -46,6 +46,14 @@ export interface PageAllocBehaviour {
    * kernel_init took from the page allocator before the initcalls.
    */
   memoryLine: 'mem-init' | 'page-alloc-init-late';
+  /**
+   * When freeing an order-0 page checks its state (free_page_is_bad → bad_page, mm/page_alloc.c):
+   * at once, in __free_pages_prepare, since init_on_alloc turns check_pages_enabled on (6.12+,
+   * mm/mm_init.c mem_debugging_and_hardening_init); or only when free_pcppages_bulk moves it
+   * from the per-cpu list to the free lists (5.10, 6.1 without DEBUG_VM: free_pcp_prepare skips
+   * the check, bulkfree_pcp_prepare makes it).
+   */
+  freeCheck: 'at-free' | 'pcp-drain';
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
