@@ -5,8 +5,9 @@
 // Sections and roots are counted from the memory regions' address ranges, and the allocations made
 // once per root or per section go through memblock's repeated allocation, so a plan costs the
 // same for a petabyte as for a gigabyte.
-import { touch, type BootState } from './boot-state.js';
+import { BootPanic, touch, type BootState } from './boot-state.js';
 import {
+  hex,
   MEMBLOCK_ALLOC_ACCESSIBLE,
   MEMBLOCK_ALLOC_NOLEAKTRACE,
   roundDown,
@@ -109,8 +110,45 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
   // the memmap pages a section needs when vmemmap_populate maps base pages (not 4 KiB: no PMD blocks)
   const memmapPages = roundUp(sp.structPageSize * pagesPerSection, page) / page;
+  const blocksPerSection = sectionMapSize / sp.pmdSize;
+  const memmapFailed = 'memory map backing failed. Some memory will not be available.';
+  const firstMemory = firstSectionFrom(mb.memory.regions, secShift, 0n);
+  /**
+   * vmemmap_populate for every present section, block after block through `alloc`: PMD blocks with
+   * 4 KiB pages (a 1 GiB section's memmap is eight of them), base pages otherwise. sparse_init_nid
+   * gives up at the first section it cannot back.
+   */
+  const populate = (alloc: (count: bigint, size: bigint) => AllocRun[]): void => {
+    if (p.pageSize !== 4096) return backed(alloc(sections * memmapPages, page), page, memmapPages, 0n);
+    const blocks = sections * blocksPerSection;
+    const got = done(alloc(blocks, sp.pmdSize));
+    if (got === blocks) return;
+    if (!p.series.arm64.vmemmapBasePagesFallback) return backed([{ first: 0n, count: 1, step: 0n }], sp.pmdSize, blocksPerSection, got);
+    // The PMD ranges left without a block (memblock has none for the first, so none for those
+    // after it): each gets a PTE table and a page per 4 KiB of its memmap. Their failed block
+    // calls come first here, not one before each range's pages; memblock ends the same.
+    const perPmd = 1n + sp.pmdSize / page;
+    backed(alloc((blocks - got) * perPmd, page), page, perPmd * blocksPerSection, got * perPmd);
+  };
+  /** The blocks allocated before the first failure. */
+  const done = (runs: AllocRun[]): bigint => {
+    let got = 0n;
+    for (const r of runs) {
+      if (!r.first) break;
+      got += BigInt(r.count);
+    }
+    return got;
+  };
+  /** The boot dies at the section of the first block `runs` could not allocate (`before` blocks came earlier). */
+  const backed = (runs: AllocRun[], size: bigint, perSection: bigint, before: bigint): void => {
+    if (!runs.some((r) => !r.first)) return;
+    const at = firstSectionFrom(mb.memory.regions, secShift, (before + done(runs)) / perSection);
+    backingFailed(st, memmapFailed, at, `no ${hex(size)} block for the memmap of the section at ${hex(at)}`);
+  };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
-    touch(st, mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid'), usemap, 'sparse_init');
+    const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid');
+    if (!usage) backingFailed(st, 'usemap allocation failed', firstMemory, `no ${usemap} bytes for the usemap`);
+    touch(st, usage, usemap, 'sparse_init');
     const memmapAlloc = (count: bigint, size: bigint) =>
       mb.allocTryNidRepeat(
         Number(count),
@@ -123,14 +161,18 @@ export function sparseInit(st: BootState, nd: bigint): void {
         'memblock_alloc_try_nid_raw',
       );
     // the vmemmap tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-    for (let i = 0; i < sp.vmemmapTablesFixed; i++) touchRuns(st, memmapAlloc(1n, page), page, 'sparse_init');
-    // vmemmap_populate: a PMD block per section with 4 KiB pages (vmemmap_populate_hugepages), else base pages
-    if (p.pageSize === 4096) memmapAlloc(sections, sectionMapSize);
-    else memmapAlloc(sections * memmapPages, page);
+    for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
+      const table = memmapAlloc(1n, page);
+      if (!table[0]?.first) backingFailed(st, memmapFailed, firstMemory, `no ${hex(page)} page for a vmemmap table`);
+      touchRuns(st, table, page, 'sparse_init');
+    }
+    populate(memmapAlloc);
     return;
   }
   const goal = roundDown(nd, 1n << secShift);
-  touch(st, mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid'), usemap, 'sparse_init');
+  const usage = mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
+  if (!usage) backingFailed(st, 'usemap allocation failed', firstMemory, `no ${usemap} bytes for the usemap`);
+  touch(st, usage, usemap, 'sparse_init');
   const buf = mb.allocTryNid(
     sectionMapSize * sections,
     sectionMapSize,
@@ -154,12 +196,15 @@ export function sparseInit(st: BootState, nd: bigint): void {
       'memblock_alloc_try_nid_raw',
     );
   // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-  for (let i = 0; i < sp.vmemmapTablesFixed; i++) touch(st, early(page), page, 'sparse_init');
+  for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
+    const table = early(page);
+    if (!table) backingFailed(st, memmapFailed, firstMemory, `no ${hex(page)} page for a vmemmap table`);
+    touch(st, table, page, 'sparse_init');
+  }
   if (!buf) {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
-    // __earlyonly_bootmem_alloc() per block — PMD blocks with 4 KiB pages, base pages otherwise.
-    if (p.pageSize === 4096) earlyRepeat(sections, sectionMapSize);
-    else earlyRepeat(sections * memmapPages, page);
+    // __earlyonly_bootmem_alloc() per block.
+    populate(earlyRepeat);
   }
   // sparse_buffer_fini: with 4 KiB pages vmemmap_populate() maps PMD blocks carved from the
   // buffer (all of it used); other page sizes populate base pages, and the rest is freed.
@@ -168,4 +213,43 @@ export function sparseInit(st: BootState, nd: bigint): void {
     const total = sectionMapSize * sections;
     if (used < total) mb.physFree(buf + used, total - used, 'memblock_free');
   }
+}
+
+/** The address of the first memory in the `n`th present section (0 first). */
+function firstSectionFrom(regions: readonly MemblockRegion[], secShift: bigint, n: bigint): bigint {
+  let left = n;
+  for (const [lo, hi] of presentSectionRanges(regions, secShift)) {
+    if (left <= hi - lo) {
+      const start = (lo + left) << secShift;
+      const r = regions.find((x) => x.base + x.size > start);
+      return r && r.base > start ? r.base : start;
+    }
+    left -= hi - lo + 1n;
+  }
+  return regions[0]?.base ?? 0n;
+}
+
+/**
+ * mm/sparse.c sparse_init_nid: when the usemap or a section's memmap cannot be allocated it prints
+ * why, marks that section and every one after it not present, and goes on — without a usemap for
+ * them. free_area_init's subsection_map_init (7.2: sparse_init_subsection_map) then sets bits in
+ * `ms->usage->subsection_map` of the first such section with memory, through a NULL usage: the idle
+ * task faults in __bitmap_set. The address is the bitmap's offset in struct mem_section_usage
+ * (after its rcu_head: 16 bytes, as the lab's 5.10.223 and 7.2.13 oopses show) plus the word of
+ * the memory's first subsection (SUBSECTION_SHIFT 21) in the section.
+ */
+function backingFailed(st: BootState, what: string, at: bigint, why: string): never {
+  const sp = st.ctx.profile.arm64!.sparse;
+  const secStart = (at >> BigInt(sp.sectionSizeBits)) << BigInt(sp.sectionSizeBits);
+  const va = 16n + 8n * (((at - secStart) >> 21n) / 64n);
+  st.ctx.printk('err', `sparse_init_nid: node[0] ${what}`, 'sparse_init_nid');
+  throw new BootPanic(
+    'Attempted to kill the idle task!',
+    [
+      `Unable to handle kernel NULL pointer dereference at virtual address ${va.toString(16).padStart(16, '0')}`,
+      'Kernel panic - not syncing: Attempted to kill the idle task!',
+    ],
+    '__bitmap_set',
+    `sparse_init_nid finds ${why}: the section is left without its usemap, and subsection_map_init writes through it (mm/sparse.c)`,
+  );
 }

@@ -184,6 +184,8 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
       threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
     } else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), end });
   }
+  // boots that all died before memblock_free_all (sparse_init could not back the memmap) measure nothing
+  if (!steps.length && !threads.length) return undefined;
   steps.sort((a, b) => a.free - b.free);
   threads.sort((a, b) => a.maxThreads - b.maxThreads);
   return { package: records[0]!.package, source: `data/lab/ladder/${kernel}.jsonl.gz`, steps, ...(threads.length ? { threads } : {}) };

@@ -3,7 +3,7 @@
 // lab's boot of the same layout did, and says the boot dies where that boot died.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plan, resolveProfile } from '../../src/kernel/plan.js';
@@ -86,18 +86,23 @@ test('carveout plan --format json: pageAllocator and the out-of-memory panic, ex
 test('plan: a build no ladder was measured on says it cannot tell, instead of keeping quiet', () => {
   const f = join(dir, 'unmeasured.dts');
   writeFileSync(f, squeeze(0x3310000));
-  // 5.10-arm64 has no ladder: the same squeeze leaves it little, and the plan warns
-  const p = plan(loadBoard(f, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' });
+  // the next 7.2 upload (or a user's own 7.2 build) has no ladder of its own: the same squeeze
+  // leaves it little, and the plan warns instead of reading another build's measurement
+  const next = { ...resolveProfile('7.2-arm64')!, debianPackage: 'linux-binary-7.2.14+deb14-arm64 7.2.14-1' };
+  const p = plan(loadBoard(f, opts), { kernel: next, bootargs: 'cma=0' });
   assert.equal(p.boot.outcome, 'ok');
   const w = p.diagnostics.find((d) => d.code === 'out-of-memory-unmeasured');
   assert.ok(w, p.diagnostics.map((d) => d.code).join(', '));
   assert.equal(w.severity, 'warning');
-  assert.match(w.message, /only \d+ KiB, and how much the rest of the boot needs was not measured for this build \(linux-image-5\.10/);
-  assert.match(w.message, /7\.2-arm64 died with \d+ KiB, reached \/init with \d+ KiB/);
+  assert.match(
+    w.message,
+    /only \d+ KiB, and how much the rest of the boot needs was not measured for this build \(linux-binary-7\.2\.14\+deb14-arm64 7\.2\.14-1; the lab measured linux-binary-7\.2\.13/,
+  );
+  assert.match(w.message, /5\.10-arm64 died with \d+ KiB, reached \/init with \d+ KiB/);
   // with room to spare, nothing to say
   const roomy = join(dir, 'unmeasured-roomy.dts');
   writeFileSync(roomy, squeeze(0x1000000));
-  const q = plan(loadBoard(roomy, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' });
+  const q = plan(loadBoard(roomy, opts), { kernel: next, bootargs: 'cma=0' });
   assert.ok(!q.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'), String(q.pageAllocator?.free));
   // a measured build keeps its prediction, without the warning
   const m = plan(loadBoard(f, opts), { kernel: '7.2-arm64', bootargs: 'cma=0' });
@@ -173,4 +178,35 @@ test('plan: a max_threads the lab saw hang, or a build not measured, warns (thre
     q.diagnostics.find((d) => d.code === 'thread-limit')?.message ?? '',
     /this build \(linux-image-6\.12\.118.*\) was not measured/,
   );
+});
+
+test('plan: no PMD block left for the memmap: 5.10 gives the section up and dies in __bitmap_set, later series map base pages', () => {
+  // the first 5.10-arm64 ladder layout (data/lab/ladder/5.10-arm64.jsonl.gz): no free 2 MiB-aligned 2 MiB
+  const f = join(dir, 'memmap.dts');
+  writeFileSync(
+    f,
+    squeeze(0x3e00000).replace(
+      'squeeze@43200000 { reg = <0x0 0x43200000 0x0 0xe00000>; }',
+      'squeeze@41e00000 { reg = <0x0 0x41e00000 0x0 0x2200000>; }',
+    ),
+  );
+  const old = plan(loadBoard(f, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' });
+  assert.deepEqual([old.boot.outcome, old.boot.function, old.boot.panic], ['panic', '__bitmap_set', 'Attempted to kill the idle task!']);
+  const lines = old.log.map((l) => l.text);
+  assert.ok(lines.includes('sparse_init_nid: node[0] memory map backing failed. Some memory will not be available.'), lines.join('\n'));
+  assert.ok(lines.includes('Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010'));
+  // the lab booted it so: the same oops, the same panic
+  const rec = readLabRecords('5.10-arm64', ladderDir).find((r) => (r.case as LabCase).regions.some((x) => x.reg?.[0]?.[1] === '0x3e00000'));
+  assert.ok(rec, 'the 5.10-arm64 ladder boot with a 0x3e00000 squeeze');
+  assert.match(rec.observation.console ?? '', /memory map backing failed[\s\S]*pc : __bitmap_set/);
+  // 2 MiB less squeezed, 5.10 still finds no PMD block; 6.12 and 7.2 map base pages instead
+  // (vmemmap_populate_hugepages) and get past sparse_init
+  const g = join(dir, 'memmap-pages.dts');
+  writeFileSync(g, readFileSync(f, 'utf8').replace('0x3e00000', '0x3c00000'));
+  assert.equal(plan(loadBoard(g, opts), { kernel: '5.10-arm64', bootargs: 'cma=0' }).boot.function, '__bitmap_set');
+  for (const kernel of ['6.12-arm64', '7.2-arm64']) {
+    const p = plan(loadBoard(g, opts), { kernel, bootargs: 'cma=0' });
+    assert.ok(p.pageAllocator, kernel);
+    assert.ok(!p.log.some((l) => l.text.includes('memory map backing failed')), kernel);
+  }
 });

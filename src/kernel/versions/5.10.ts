@@ -62,6 +62,7 @@ export const linux510: KernelSeries = {
     linearMapFitWarning: false,
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
+    vmemmapBasePagesFallback: false,
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
     earlyParams: [],

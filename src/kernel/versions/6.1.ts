@@ -58,6 +58,7 @@ export const linux61: KernelSeries = {
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
+    vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],

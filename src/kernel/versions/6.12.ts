@@ -58,6 +58,7 @@ export const linux612: KernelSeries = {
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
+    vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',

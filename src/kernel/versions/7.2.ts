@@ -62,6 +62,7 @@ export const linux72: KernelSeries = {
     linearMapFitWarning: true,
     sparseInit: 'free-area-init',
     sparseMemmap: 'memmap-alloc', // mm/sparse.c sparse_usage_init; mm/sparse-vmemmap.c __earlyonly_bootmem_alloc → memmap_alloc
+    vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     dmaZone: 'limit',

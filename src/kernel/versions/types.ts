@@ -88,6 +88,13 @@ export interface Arm64Series {
    * table and block is its own memmap_alloc (mm/mm_init.c) below MEMBLOCK_ALLOC_NOLEAKTRACE.
    */
   sparseMemmap: 'buffer' | 'memmap-alloc';
+  /**
+   * With 4 KiB pages vmemmap_populate backs the memmap with PMD blocks. When memblock has no block
+   * for one, 6.1 and later map that PMD's range with base pages instead (arch/arm64/mm/mmu.c, then
+   * mm/sparse-vmemmap.c vmemmap_populate_hugepages → vmemmap_populate_basepages: a PTE table and a
+   * page per 4 KiB); 5.10 returns -ENOMEM and sparse_init_nid gives the section up.
+   */
+  vmemmapBasePagesFallback: boolean;
   /** SECTION_SIZE_BITS (arch/arm64/include/asm/sparsemem.h) for a page size: 30 on 5.10; 27, or 29 with 64K pages, from 5.12 on. */
   sectionSizeBits(pageSize: number): number;
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */
