@@ -60,10 +60,6 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
   },
   '5.10-arm64': {
-    '82e0c7c5d3cbf4f5':
-      "out of memory ('System is deadlocked on memory', out_of_memory from __register_sysctl_table in devinet_init, inet_init's initcall): memblock_free_all hands the page allocator 12880 KiB; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). This build has no measured out-of-memory ladder (its boots with 21056 and 21060 KiB reach /init), so the plan warns out-of-memory-unmeasured instead of predicting where it runs out",
-    f3d3f53150f0e776:
-      "out of memory ('System is deadlocked on memory', out_of_memory from __vmalloc_area_node, a kernel thread's stack in copy_process from kthreadd): memblock_free_all hands the page allocator 12860 KiB; booted in full again. This build has no measured out-of-memory ladder (its boots with 21056 and 21060 KiB reach /init), so the plan warns out-of-memory-unmeasured instead of predicting where it runs out",
     d09fbae92d081c92:
       "panic (Attempted to kill init!) in __pi_strcmp from kset_find_obj (driver_register, an initcall): the failed region frees [0x41b00000-0x41b0ffff] of the image's .data (past __init_begin 0x41480000) at memblock_free_all, and whatever the page allocator gave it to overwrote a kobject's name; booted in full again, the lab's fast boot having stopped after the reserved-memory lines. Which allocation gets those pages is the page allocator's order, not followed: the plan warns kernel-image-freed",
     cca06429423a4943:
