@@ -75,6 +75,12 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     '3cbc61ec91214d33':
       "silent after 'SLUB:': the failed reusable pool@42e00000 (16 MiB, not CMA-aligned) is freed by fdt_init_reserved_mem_node with [0x42e00000, _end) of the image (.data tail, .bss); with 16K pages' 32 MiB pageblocks no whole pageblock is free at 128 MiB, so the first unmovable allocation claims the pageblock [0x42000000, 0x44000000) of the largest free block (order 10, 0x43000000) and gets its smallest block first, order 7 at 0x42e00000 (page-alloc.ts). Traced under QEMU: create_kmalloc_caches' slabs zero the kernel's trace events (clear_page of 0x42e08000); trace_event_init WARNs on a nameless event, printing faults in console_flush_one_record, panic's restart notifiers fault again and again until the stack overflows (panic_bad_stack), all silently. How such a boot ends depends on what the zeroed data held (a board freeing only 0x42e00000-0x42e03fff oopses in acpi_fan_driver_init instead), not followed: the plan warns kernel-image-freed, that the first slab takes it",
   },
+  '7.2-armmp': {
+    '3497720824ddf38c':
+      "panic (Attempted to kill init!) after an oops in filemap_get_entry (a kworker) and an undefined instruction in mempool_alloc_from_pool from bioset_init ('FP instruction issued in kernel mode'): the failed region frees [0x40300000-0x40606fff] of the image's code, which the first movable allocations get; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '1d2a013421347a42':
+      "silent inside 'BUG: Bad page state in process swapper/0 pfn:48001' (core initcalls): CMA area tee@47000000 [0x47000000-0x48ffffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and cma_activate_area reads and writes what lies past mem_map's end as the struct pages of pfn 0x48000 on; booted in full again. What that memory holds is not followed: the plan warns cma-area-without-struct-pages (5.10's armmp kernels print 'CMA area tee@47000000 could not be activated' instead and reach /init)",
+  },
   '7.2-armmp-lpae': {
     '8160e30e9f4467dc':
       "prepare_page_table clears the kernel's own PMDs (memblock.memory.regions[0] is a no-map piece below the kernel) until map_kernel maps them again; traced with QEMU: a literal load in paging_init misses the TLB and faults. The other seven arm kernels boot the case: TLB and code layout decide, so the plan warns (kernel-unmapped-in-paging-init)",
