@@ -178,7 +178,8 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
  * filemap_get_read_batch), so the first read of that file page spins, in exec when it is /init's
  * or its interpreter's. The page allocator reports it as it frees it, or when the per-cpu list
  * drains it (series pageAlloc.freeCheck). A freed init page the page cache does not reach is still
- * free at free_initmem and is freed a second time, which no check catches for a free page.
+ * free at free_initmem and is freed a second time: only the head of a free block can fail the
+ * check, on its buddy type, unless the series resets that type first (pageAlloc.freeResetsPageType).
  * Which file page it is, and whether anything reads it, is the initramfs's content: a warning.
  */
 function freedToPageCache(st: BootState, freed: Range[]): string {
@@ -196,7 +197,11 @@ function freedToPageCache(st: BootState, freed: Range[]): string {
   const movable = `movable allocations take free pages smallest block first and reach ${hex(reach.page)} after ${kib(reach.before)}`;
   if (initrd !== undefined && reach.before < initrd)
     return `${movable}, less than the initrd's ${kib(initrd)}: unpacking the initramfs into tmpfs (populate_rootfs) puts file data there, over what the kernel keeps in that page (init code and data the initcalls still use, .data, .bss: an oops where it is next used); init memory there, if the boot gets that far, is freed again by free_initmem while the file holds it: ${check}, and the page stays in the file's page cache with no reference, so the first read of that file page retries the page cache lookup for ever (a hang; in exec when it is /init's or its interpreter's)`;
-  return `${movable}${initrd !== undefined ? `, more than the initrd's ${kib(initrd)}` : ''}: when the initramfs's files fill less than that, init memory there is still free when free_initmem frees it a second time (unreported: the page allocator does not check a free page), and .data or .bss there is overwritten by whatever allocation takes the page later`;
+  const { pageAlloc } = st.ctx.profile.series;
+  const twice = pageAlloc.freeResetsPageType
+    ? "nothing reports it (__free_pages_prepare resets a free block's buddy type before its check)"
+    : `the first page of each free block there fails the check on its buddy type ("BUG: Bad page state", nonzero mapcount) ${pageAlloc.freeCheck === 'at-free' ? 'at once' : 'if the per-cpu list drains it'}, the other pages pass`;
+  return `${movable}${initrd !== undefined ? `, more than the initrd's ${kib(initrd)}` : ''}: when the initramfs's files fill less than that, init memory there is still free when free_initmem frees it a second time: ${twice}, and the free lists hold those pages twice; .data or .bss there is overwritten by whatever allocation takes the page later`;
 }
 
 /**

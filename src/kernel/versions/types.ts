@@ -54,6 +54,13 @@ export interface PageAllocBehaviour {
    * the check, bulkfree_pcp_prepare makes it).
    */
   freeCheck: 'at-free' | 'pcp-drain';
+  /**
+   * Freeing a page that is still free (the head of a free block): __free_pages_prepare resets
+   * its page type before the check (7.2: page_has_type → page_type = UINT_MAX), so nothing is
+   * reported; before, PageBuddy's type overlays _mapcount and the check fails on it ("nonzero
+   * mapcount", bad_page clears PageBuddy).
+   */
+  freeResetsPageType: boolean;
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
