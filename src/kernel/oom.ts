@@ -21,6 +21,11 @@ export type OomStage = 'start_kernel' | 'kernel_init';
 /** How a boot with `free` KiB handed to the page allocator ended, as the lab saw it. */
 export interface LadderStep {
   free: number;
+  /**
+   * fork_init's max_threads in that boot (the plan's): the ladder's static regions lie in memory,
+   * so on series whose max_threads follows memblock's estimate it sank with the free memory.
+   */
+  maxThreads: number;
   /** Reached /init, or died: in which stage, which function (an oops' pc, else panic()'s caller), panic()'s message. */
   end: 'init' | { stage: OomStage; fn: string; panic: string; message: string };
 }
@@ -82,6 +87,12 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
   const { step, below, above } = nearestStep(ladder, free);
   const end = step.end;
   if (end === 'init' || end.stage !== stage) return;
+  // fewer threads allowed than that measured boot had, and not as few as a measured boot lived
+  // with: copy_process may refuse a thread before memory runs out — threadLimit says
+  if (stage === 'kernel_init' && st.ctx.profile.series.maxThreadsFrom !== 'totalram') {
+    const n = maxThreads(pa, st.ctx.profile);
+    if (n < step.maxThreads && !threadsSuffice(ladder, n)) return;
+  }
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
   throw new BootPanic(
@@ -139,9 +150,15 @@ export function threadLimit(st: BootState, during: ThreadStage): void {
   if (!pa || p.series.maxThreadsFrom === 'totalram') return;
   const n = maxThreads(pa, p);
   const ladder = ownLadder(st);
+  // The nearest out-of-memory measurement died in kernel_init with no more threads allowed than
+  // this boot: it ran out of memory first (dup_task_struct allocates the stack before
+  // copy_process counts threads), and outOfMemory says where.
+  if (during === 'smp_init' && ladder) {
+    const { step } = nearestStep(ladder, Number((pa.freed * pa.pageSize) >> 10n));
+    if (step.end !== 'init' && step.end.stage === 'kernel_init' && step.maxThreads <= n) return;
+  }
   const steps = ladder?.threads ?? [];
-  const lived = steps.filter((x) => x.end === 'init').map((x) => x.maxThreads);
-  if (lived.length && n >= Math.min(...lived) && steps.every((x) => x.maxThreads < n || x.end === 'init')) return;
+  if (ladder?.threads && threadsSuffice(ladder, n)) return;
   const counted =
     p.series.maxThreadsFrom === 'memblock-estimate'
       ? 'memory less all that is reserved, ranges outside memory included'
@@ -165,10 +182,7 @@ export function threadLimit(st: BootState, during: ThreadStage): void {
   if ((ladder && same?.end === 'init') || during !== 'initcalls') return;
   // a hang the lab saw, a max_threads between two measured boots that ended differently, or a
   // build not measured (warned only below what some measured build needed)
-  const need = Math.max(
-    0,
-    ...Object.values(OOM_LADDERS).flatMap((l) => (l.threads ?? []).filter((x) => x.end !== 'init').map((x) => x.maxThreads)),
-  );
+  const need = threadsNeeded();
   if (!ladder?.threads && n > need) return;
   st.ctx.diagnostics.push(
     diag(
@@ -180,6 +194,26 @@ export function threadLimit(st: BootState, during: ThreadStage): void {
           : `this build (${p.debianPackage}) was not measured; a measured Debian build died with max_threads ${need}`
       }`,
     ),
+  );
+}
+
+/**
+ * max_threads `n` is enough for the kernel's own threads: the build's thread measurements reached
+ * /init with it and with every one above it, or, where the build has none, no measured build died
+ * with as many.
+ */
+function threadsSuffice(ladder: OomLadder, n: number): boolean {
+  const steps = ladder.threads;
+  if (!steps) return n > threadsNeeded();
+  const lived = steps.filter((x) => x.end === 'init').map((x) => x.maxThreads);
+  return lived.length > 0 && n >= Math.min(...lived) && steps.every((x) => x.maxThreads < n || x.end === 'init');
+}
+
+/** The most max_threads a measured build died or hung with. */
+function threadsNeeded(): number {
+  return Math.max(
+    0,
+    ...Object.values(OOM_LADDERS).flatMap((l) => (l.threads ?? []).filter((x) => x.end !== 'init').map((x) => x.maxThreads)),
   );
 }
 

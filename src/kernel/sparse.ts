@@ -143,7 +143,12 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const backed = (runs: AllocRun[], size: bigint, perSection: bigint, before: bigint): void => {
     if (!runs.some((r) => !r.first)) return;
     const at = firstSectionFrom(mb.memory.regions, secShift, (before + done(runs)) / perSection);
-    backingFailed(st, memmapFailed, at, `no ${hex(size)} block for the memmap of the section at ${hex(at)}`);
+    backingFailed(
+      st,
+      memmapFailed,
+      at,
+      `no free ${hex(size)} block (at ${hex(size)} alignment) for the memmap of the section at ${hex(at)}`,
+    );
   };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
     const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid');

@@ -182,7 +182,7 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
     if (byThreads) {
       const during = end === 'init' ? undefined : /\s(smp_init)\+0x[0-9a-f]+\//.test(o.console ?? '') ? 'smp_init' : 'initcalls';
       threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
-    } else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), end });
+    } else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), maxThreads: pa.maxThreads, end });
   }
   // boots that all died before memblock_free_all (sparse_init could not back the memmap) measure nothing
   if (!steps.length && !threads.length) return undefined;
