@@ -2,7 +2,8 @@
 // (`--help` lists every option).
 // Boots generated cases on each kernel (both cores in parallel), caches each observation keyed by
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
-import { bootedPackage, labKernels, fetchKernels, type KernelInfo } from './kernels.js';
+import { bootedPackage, labKernels, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
+import { resolveProfile } from '../kernel/plan.js';
 import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
@@ -25,6 +26,9 @@ const usage = `usage: npm run lab -- [options]
   --timeout S        seconds before a boot is stopped (default 40; a 32-bit fast boot 25)
   --early-stop none|memory-line|after-dump   how a full arm64 boot stops (default none)
   --out DIR          where the records and QEMU's virt trees go (default data/lab)
+  --package NAME     boot this Debian package of the kernel instead of the newest upload (one kernel), or
+                     'builtin': the package its built-in profile describes (the one most records were made
+                     on, so its build facts and out-of-memory ladder apply); fetched into kernels/releases/
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -74,7 +78,25 @@ async function main(): Promise<number> {
     return 2;
   }
   const infos = new Map<string, KernelInfo>(rep.fetched.map((k) => [k.id, k]));
-  for (const k of rep.fetched)
+  const pkgArg = arg('package');
+  if (pkgArg !== undefined) {
+    if (pkgArg !== 'builtin' && kernels.length !== 1) {
+      process.stderr.write(`lab: --package ${pkgArg} names one kernel's package: give one --kernels ID\n`);
+      return 2;
+    }
+    for (const id of kernels) {
+      const pkg = pkgArg === 'builtin' ? resolveProfile(id)?.debianPackage.split(' ')[0] : pkgArg;
+      const k = pkg === undefined ? undefined : fetchRelease(id, pkg, rep);
+      if (!k) {
+        process.stderr.write(
+          `lab: ${id}: package ${pkg ?? '(no built-in profile)'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}\n`,
+        );
+        return 2;
+      }
+      infos.set(id, k);
+    }
+  }
+  for (const k of infos.values())
     process.stderr.write(`lab: ${k.id}: ${k.package} ${k.version} (page ${k.pageSize}, lpae ${k.lpae}, CMA ${k.cmaSizeMbytes} MiB)\n`);
   // Interleave kernels so a partial run covers all of them.
   const queue: LabJob[] = [];
