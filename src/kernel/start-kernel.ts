@@ -142,7 +142,8 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   const a = st.ctx.profile.arm64;
   const image = st.result.kernelImage;
   if (!a || !image) return;
-  const from = image.base - a.reserveStartOffset + a.initBeginOffset;
+  const text = image.base - a.reserveStartOffset;
+  const from = text + a.initBeginOffset;
   const page = st.ctx.memblock.pageSize;
   // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
   const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
@@ -158,7 +159,7 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
     diag(
       'warning',
       'kernel-image-freed',
-      `memblock_free_all hands ${fmt(freed)} of the running kernel image to the page allocator (the part from __init_begin ${hex(from)}: init sections, then .data with the init stack and init_task, and .bss): ${slab ?? freedToPageCache(st, freed)}`,
+      `memblock_free_all hands ${fmt(freed)} of the running kernel image to the page allocator (${imageParts(freed, from, text + a.initEndOffset)}): ${slab ?? freedToPageCache(st, freed, text + a.initEndOffset)}`,
       over[0]?.node.span,
       `${by} took that part of the kernel's own reservation with it`,
     ),
@@ -182,7 +183,20 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
  * check, on its buddy type, unless the series resets that type first (pageAlloc.freeResetsPageType).
  * Which file page it is, and whether anything reads it, is the initramfs's content: a warning.
  */
-function freedToPageCache(st: BootState, freed: Range[]): string {
+/** Which parts of the image's live tail the freed pages hold: init memory, .data and .bss past __init_end. */
+function imageParts(freed: Range[], initBegin: bigint, initEnd: bigint): string {
+  const init = freed.some((f) => f.base < initEnd && f.end > initBegin);
+  const data = freed.some((f) => f.end > initEnd);
+  const parts = [
+    ...(init
+      ? [`init sections, [__init_begin ${hex(initBegin)}, __init_end ${hex(initEnd)}), which the initcalls still run and read`]
+      : []),
+    ...(data ? [`past __init_end ${hex(initEnd)}: .data with the init stack and init_task, and .bss`] : []),
+  ];
+  return parts.join('; ');
+}
+
+function freedToPageCache(st: BootState, freed: Range[], initEnd: bigint): string {
   const lm = lowmemArea(st, true);
   const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
   if (!reach)
@@ -195,13 +209,17 @@ function freedToPageCache(st: BootState, freed: Range[]): string {
       ? `free_pages_prepare reports it at once ("BUG: Bad page state in process swapper/0  pfn:${pfn}", page still charged to cgroup)`
       : `it goes to the per-cpu list unchecked and is reported ("BUG: Bad page state in process swapper/0  pfn:${pfn}", page still charged to cgroup) only if free_pcppages_bulk drains it there`;
   const movable = `movable allocations take free pages smallest block first and reach ${hex(reach.page)} after ${kib(reach.before)}`;
+  const inInit = reach.page < initEnd;
   if (initrd !== undefined && reach.before < initrd)
-    return `${movable}, less than the initrd's ${kib(initrd)}: unpacking the initramfs into tmpfs (populate_rootfs) puts file data there, over what the kernel keeps in that page (init code and data the initcalls still use, .data, .bss: an oops where it is next used); init memory there, if the boot gets that far, is freed again by free_initmem while the file holds it: ${check}, and the page stays in the file's page cache with no reference, so the first read of that file page retries the page cache lookup for ever (a hang; in exec when it is /init's or its interpreter's)`;
+    return `${movable}, less than the initrd's ${kib(initrd)}: unpacking the initramfs into tmpfs (populate_rootfs) puts file data there, over what the kernel keeps in that page (${inInit ? 'init code and data the initcalls still use' : '.data or .bss'}: an oops where it is next used)${inInit ? `; that init memory, if the boot gets that far, is freed again by free_initmem while the file holds it: ${check}, and the page stays in the file's page cache with no reference, so the first read of that file page retries the page cache lookup for ever (a hang; in exec when it is /init's or its interpreter's)` : ''}`;
   const { pageAlloc } = st.ctx.profile.series;
   const twice = pageAlloc.freeResetsPageType
     ? "nothing reports it (__free_pages_prepare resets a free block's buddy type before its check)"
     : `the first page of each free block there fails the check on its buddy type ("BUG: Bad page state", nonzero mapcount) ${pageAlloc.freeCheck === 'at-free' ? 'at once' : 'if the per-cpu list drains it'}, the other pages pass`;
-  return `${movable}${initrd !== undefined ? `, more than the initrd's ${kib(initrd)}` : ''}: when the initramfs's files fill less than that, init memory there is still free when free_initmem frees it a second time: ${twice}, and the free lists hold those pages twice; .data or .bss there is overwritten by whatever allocation takes the page later`;
+  const more = `${movable}${initrd !== undefined ? `, more than the initrd's ${kib(initrd)}` : ''}`;
+  return inInit
+    ? `${more}: when the initramfs's files fill less than that, that init memory is still free when free_initmem frees it a second time: ${twice}, and the free lists hold those pages twice`
+    : `${more}: .data or .bss there is overwritten by whatever allocation takes the page later`;
 }
 
 /**

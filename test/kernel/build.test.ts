@@ -77,6 +77,7 @@ function systemMap(table = ['cma', 'dma']): string {
     at(0x1f00000n + BigInt(table.length) * 0xc8n, 'd', '__rmem_of_table_sentinel'),
     at(0x1f40000n, 'D', '__per_cpu_start'),
     at(0x1f58c58n, 'D', '__per_cpu_end'),
+    at(0x2660000n, 'D', '__init_end'),
     at(0x2b09000n, 'B', 'init_pg_dir'),
     at(0x2b17000n, 'B', 'init_pg_end'),
     at(0x2b20000n, 'B', '_end'),
@@ -243,6 +244,7 @@ test('build: an excerpt keeps the lines the profile reads, at their numbers, and
       '__rmem_of_table_sentinel',
       '__per_cpu_start',
       '__per_cpu_end',
+      '__init_end',
       '_end',
     ],
   );

@@ -253,6 +253,7 @@ function arm64Build(
     measured: {
       reserveSize: end - reserveStart,
       initBeginOffset: r.sym('__init_begin') - text,
+      initEndOffset: r.sym('__init_end') - text,
       nodeDataSize: either(m.nodeDataSize, ref?.measured.nodeDataSize),
       usemapBytesPerSection: either(m.usemapBytesPerSection, ref?.measured.usemapBytesPerSection),
     },

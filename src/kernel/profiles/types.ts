@@ -71,6 +71,8 @@ export interface Arm64Layout {
   reserveSize: bigint;
   /** `__init_begin - _text`: the linear alias [_text, __init_begin) is mapped with blocks. */
   initBeginOffset: bigint;
+  /** `__init_end - _text` (System.map): the init sections end here, .data starts. */
+  initEndOffset: bigint;
   /** Page-table model of paging_init. */
   pgtable: {
     /** Shifts of the table levels below the root that are not PTE tables, lowest first: PMD, PUD, (P4D). */

@@ -45,6 +45,8 @@ export interface Arm64Measured {
   reserveSize: bigint;
   /** `__init_begin - _text`: free_initmem's memblock_phys_free at the end of boot. */
   initBeginOffset: bigint;
+  /** `__init_end - _text`: where the init sections free_initmem frees end (.data follows). */
+  initEndOffset: bigint;
   /** sizeof(pg_data_t): the NODE_DATA allocation. */
   nodeDataSize: bigint;
   /** mem_section_usage_size(): sparse_init's usemap allocation per present section. */
@@ -115,6 +117,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     reserveStartOffset: s.reserveStartOffset,
     reserveSize: m.reserveSize,
     initBeginOffset: m.initBeginOffset,
+    initEndOffset: m.initEndOffset,
     pgtable: {
       // the non-PTE levels below the root: PMD, PUD, (P4D)
       levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
