@@ -55,7 +55,33 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
     '670bdcbdcd9cc0ea':
       "silent after an oops in lzo1x_1_do_compress (cryptomgr's alg_test thread) that the boot then waits on: the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
   },
+  '6.1-armmp': {
+    '670bdcbdcd9cc0ea':
+      "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    a4ee2186edfea5b1:
+      "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again on the record's package (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does is the page allocator's order and the code's: the plan warns kernel-image-freed",
+    '3497720824ddf38c':
+      "silent after 'Asymmetric key parser 'x509' registered' (an initcall): the failed region frees [0x40300000-0x40606fff] of the image's code, which the first movable allocations get; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '6f19b4cfec2732fa':
+      "silent after 'IP idents hash table entries' (an initcall): the failed region frees [0x40300000-0x4083efff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '1d2a013421347a42':
+      "silent inside the third 'BUG: Bad page state in process swapper/0' (pfn 0x48039 to 0x4803b, core initcalls): CMA area tee@47000000 [0x47000000-0x48ffffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and cma_activate_area treats what lies past mem_map's end as the struct pages of pfn 0x48000 on; booted in full again on the record's package. What that memory holds is not followed: the plan warns cma-area-without-struct-pages",
+    b185d4d189b01d1b:
+      "silent after 'cma: Reserved 16 MiB at 0x7c800000' (paging_init): memblock.memory.regions[0] ends at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until map_lowmem maps them again; booted in full again on the record's package (6.1-armmp reaches /init on 6 other recorded boots with such a layout). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
+  },
   '6.1-armmp-lpae': {
+    '670bdcbdcd9cc0ea':
+      "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    a4ee2186edfea5b1:
+      "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again on the record's package (the lab's fast boot had stopped after the reserved-memory lines). What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '3497720824ddf38c':
+      "panic (Attempted to kill init!) after an oops in a kworker and an undefined instruction in bpf_lsm_kernfs_init_security (from __kernfs_new_node): the failed region frees [0x40400000-0x40606fff] of the image's code, which the first movable allocations get; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    f35f99c8a79a3db4:
+      "panic (Attempted to kill init!) in free_pcp_prepare, after bad_page from free_pcppages_bulk in cma_init_reserved_areas: CMA area dsp_3@47e00000 [0x47e00000-0x481fffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and cma_init_reserved_areas frees what lies past mem_map's end as pages; booted in full again on the record's package. What that memory holds is not followed: the plan warns cma-area-without-struct-pages (66951dd5, also reaching past RAM, boots)",
+    '6f19b4cfec2732fa':
+      "silent after 'PCI: CLS 0 bytes, default 64' (an initcall): the failed region frees [0x40400000-0x4083efff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
+    '1d2a013421347a42':
+      "silent inside the third 'BUG: Bad page state in process swapper/0' (pfn 0x48039 to 0x4803b, core initcalls): CMA area tee@47000000 [0x47000000-0x48ffffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and cma_activate_area treats what lies past mem_map's end as the struct pages of pfn 0x48000 on; booted in full again on the record's package. What that memory holds is not followed: the plan warns cma-area-without-struct-pages",
     '72611b95a11b9fb8':
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
   },
