@@ -21,6 +21,11 @@ export function bootKernel(input: BootInput): BootResult {
   const p = input.profile;
   const diagnostics: Diagnostic[] = [];
   const log: LogLine[] = [];
+  const printk = (level: LogLine['level'], text: string, source?: string) => {
+    const l: LogLine = { text, level };
+    if (source !== undefined) l.source = source;
+    log.push(l);
+  };
   const memblock = new Memblock({
     physAddrBits: p.physAddrBits,
     pageSize: p.pageSize,
@@ -28,12 +33,13 @@ export function bootKernel(input: BootInput): BootResult {
     numa: p.numa,
     maxNumNodes: p.maxNumNodes,
     smpCacheBytes: p.smpCacheBytes,
+    // __warn (kernel/panic.c): the report's first two lines; the symbol's +offset/size, the
+    // registers and the backtrace that follow are the build's, not predicted
+    warn: (at) => {
+      printk('warn', '------------[ cut here ]------------', 'memblock_add_range');
+      printk('warn', `WARNING: CPU: 0 PID: 0 at ${at}`, 'memblock_add_range');
+    },
   });
-  const printk = (level: LogLine['level'], text: string, source?: string) => {
-    const l: LogLine = { text, level };
-    if (source !== undefined) l.source = source;
-    log.push(l);
-  };
   const bootargs = input.bootargs ?? chosenBootargs(input.tree) ?? '';
   const reserveHooks: ((mb: EarlyReserveApi) => void)[] = [];
   const cmdline = parseCmdline(bootargs, {

@@ -129,6 +129,15 @@ export interface MemblockBehaviour {
    * (memblock_reserve_kern) — regions of other nodes or flags do not merge.
    */
   reserve: 'plain' | 'kern';
+  /**
+   * memblock_add_range's WARN_ON where a region separates the lower part of the new range and its
+   * flags differ from the range's: the line in mm/memblock.c, and whether a range without flags
+   * (memblock_add) is exempt (7.2: `flags != MEMBLOCK_NONE && flags != rgn->flags`). 5.10 always
+   * runs the counting pass before the inserting one (`insert = false` at first), so the WARN
+   * fires in both (`alwaysCounts`); later series count first only when the array may be short
+   * (addRangeRoomCheck), as the model does.
+   */
+  flagsWarn: { line: number; exemptNone: boolean; alwaysCounts: boolean };
   /** memblock_phys_alloc_range prints its line (5.12 and later) or not (5.10). */
   physAllocRangeTraced: boolean;
   /** The `__func__` of freeing a physical range: memblock_phys_free (5.16 and later) or 5.10's memblock_free(phys_addr_t, phys_addr_t). */
@@ -154,6 +163,8 @@ export interface MemblockOptions {
   smpCacheBytes?: number;
   /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS. */
   initRegions?: number;
+  /** A WARN_ON in mm/memblock.c fired: its `file:line function` (printed by the boot's printk). */
+  warn?: (at: string) => void;
 }
 
 /** One search an allocation makes: memblock_find_in_range_node's range and node. */
@@ -177,6 +188,7 @@ export class MemblockPanic extends Error {}
 
 export class Memblock {
   readonly memory: MemblockType;
+  private readonly warn?: (at: string) => void;
   readonly reserved: MemblockType;
   bottomUp = false;
   currentLimit: bigint;
@@ -205,6 +217,7 @@ export class Memblock {
     this.maxNumNodes = opts.maxNumNodes ?? 1;
     this.smpCacheBytes = BigInt(opts.smpCacheBytes ?? 64);
     this.initMax = opts.initRegions ?? INIT_MEMBLOCK_REGIONS;
+    if (opts.warn) this.warn = opts.warn;
     this.currentLimit = this.mask; // MEMBLOCK_ALLOC_ANYWHERE = ~(phys_addr_t)0
     this.memory = { name: 'memory', regions: [], max: this.initMax, totalSize: 0n };
     this.reserved = { name: 'reserved', regions: [], max: this.initMax, totalSize: 0n };
@@ -328,6 +341,8 @@ export class Memblock {
     // Only decides whether a counting pass runs first.
     const room = type.max - (type.regions.length * 2 + 1);
     let insert = this.behaviour.addRangeRoomCheck === 'lt' ? room > 0 : room >= 0;
+    const fw = this.behaviour.flagsWarn;
+    const warns = fw.alwaysCounts && insert ? 2 : 1;
     let startRgn = -1;
     let endRgn = 0;
     for (;;) {
@@ -342,6 +357,8 @@ export class Memblock {
         if (rend <= base) continue;
         // @rgn overlaps: if it separates the lower part of the new area, insert that portion.
         if (rbase > base) {
+          if (flags !== rgn.flags && !(fw.exemptNone && flags === 0))
+            for (let i = 0; i < warns; i++) this.warn?.(`mm/memblock.c:${fw.line} memblock_add_range`);
           nrNew++;
           if (insert) {
             if (startRgn === -1) startRgn = idx;

@@ -27,6 +27,7 @@ export const linux510: KernelSeries = {
     physAllocRangeTraced: false, // memblock_phys_alloc_range calls memblock_alloc_range_nid without a memblock_dbg
     physFree: 'memblock_free', // memblock_free(phys_addr_t base, phys_addr_t size) prints its own __func__
     allocOrPanic: false,
+    flagsWarn: { line: 621, exemptNone: false, alwaysCounts: true }, // mm/memblock.c memblock_add_range: WARN_ON(flags != rgn->flags)
   },
   rmem: {
     scheme: 'after-sort', // drivers/of/of_reserved_mem.c fdt_init_reserved_mem
