@@ -95,11 +95,36 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
   }
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
+  if (stage === 'kernel_init') throttledInit(st);
   throw new BootPanic(
     end.panic,
     [end.message, `Kernel panic - not syncing: ${end.panic}`],
     end.fn,
     `out of memory: memblock_free_all hands the page allocator ${free} KiB; the lab booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
+  );
+}
+
+/**
+ * Running out of memory in kernel_init need not reach the out-of-memory killer's panic: init
+ * (pid 1, user_mode_thread: not PF_KTHREAD) runs the initcalls, and when one of its allocations
+ * enters direct reclaim, throttle_direct_reclaim (mm/vmscan.c) makes it wait for kswapd while
+ * allow_direct_reclaim finds the zone's free pages at or below half its min watermark. Before
+ * kswapd_init (a module_init) there is no kswapd to wake it: init sleeps for ever, TASK_KILLABLE,
+ * which khungtaskd does not report, and the boot is silent. Kernel threads (kthreadd, workers)
+ * are never throttled and go on to out_of_memory. Which of them runs short first, and with how
+ * many free pages left, is the order of the allocations at run time: the plan says the boot may
+ * hang instead, on series whose allow_direct_reclaim counts a zone that has no LRU pages yet.
+ */
+function throttledInit(st: BootState): void {
+  const when = st.ctx.profile.series.pageAlloc.throttleEmptyZone;
+  if (when === 'never') return;
+  const free = when === 'with-free-pages' ? 'still has free pages, at most half its min watermark' : 'has no free page left';
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-may-hang',
+      `the boot may hang silently instead: if init's own allocation (an initcall's) enters direct reclaim before kswapd runs (kswapd_init, module_init) while the zone ${free}, throttle_direct_reclaim waits for kswapd for ever; kernel threads are not throttled and reach the out-of-memory panic. Which comes first is the run-time order of the allocations`,
+    ),
   );
 }
 

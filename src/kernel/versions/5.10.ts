@@ -15,7 +15,13 @@ export const linux510: KernelSeries = {
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
   initramfsAsync: false, // init/initramfs.c populate_rootfs
-  pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init', freeCheck: 'pcp-drain', freeResetsPageType: false }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare
+  pageAlloc: {
+    nrKernelPages: 'zone-present',
+    memoryLine: 'mem-init',
+    freeCheck: 'pcp-drain',
+    freeResetsPageType: false,
+    throttleEmptyZone: 'never',
+  }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
   // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
   // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize

@@ -14,7 +14,13 @@ export const linux61: KernelSeries = {
   },
   printUnknownBootoptions: true,
   initramfsAsync: true, // init/initramfs.c populate_rootfs
-  pageAlloc: { nrKernelPages: 'zone-present', memoryLine: 'mem-init', freeCheck: 'pcp-drain', freeResetsPageType: false }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare
+  pageAlloc: {
+    nrKernelPages: 'zone-present',
+    memoryLine: 'mem-init',
+    freeCheck: 'pcp-drain',
+    freeResetsPageType: false,
+    throttleEmptyZone: 'with-free-pages',
+  }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
   memblock: {
     mergeWholeArray: true,

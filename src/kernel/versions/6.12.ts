@@ -14,7 +14,13 @@ export const linux612: KernelSeries = {
   },
   printUnknownBootoptions: true,
   initramfsAsync: true, // init/initramfs.c populate_rootfs
-  pageAlloc: { nrKernelPages: 'free-ranges', memoryLine: 'page-alloc-init-late', freeCheck: 'at-free', freeResetsPageType: false }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c free_pages_prepare, is_check_pages_enabled
+  pageAlloc: {
+    nrKernelPages: 'free-ranges',
+    memoryLine: 'page-alloc-init-late',
+    freeCheck: 'at-free',
+    freeResetsPageType: false,
+    throttleEmptyZone: 'with-free-pages',
+  }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c free_pages_prepare, is_check_pages_enabled; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'memblock-estimate', // kernel/fork.c set_max_threads: memblock_estimated_nr_free_pages()
   memblock: {
     mergeWholeArray: false,

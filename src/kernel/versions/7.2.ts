@@ -14,7 +14,13 @@ export const linux72: KernelSeries = {
   },
   printUnknownBootoptions: true,
   initramfsAsync: true, // init/initramfs.c populate_rootfs
-  pageAlloc: { nrKernelPages: 'free-ranges', memoryLine: 'page-alloc-init-late', freeCheck: 'at-free', freeResetsPageType: true }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c __free_pages_prepare, is_check_pages_enabled
+  pageAlloc: {
+    nrKernelPages: 'free-ranges',
+    memoryLine: 'page-alloc-init-late',
+    freeCheck: 'at-free',
+    freeResetsPageType: true,
+    throttleEmptyZone: 'without-free-pages',
+  }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c __free_pages_prepare, is_check_pages_enabled; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'memblock-estimate-kern', // kernel/fork.c set_max_threads: memblock_estimated_nr_free_pages(), mm/memblock.c memblock_reserved_kern_size
   memblock: {
     mergeWholeArray: false,

@@ -61,6 +61,15 @@ export interface PageAllocBehaviour {
    * mapcount", bad_page clears PageBuddy).
    */
   freeResetsPageType: boolean;
+  /**
+   * When a zone with no pages on its LRU lists (early boot: no page cache yet, no swap) counts in
+   * allow_direct_reclaim (mm/vmscan.c), so that throttle_direct_reclaim makes a task that is not a
+   * kernel thread (init, running the initcalls) wait for kswapd once the zone's free pages are at
+   * or below half its min watermark: never (5.10: zone_reclaimable_pages counts LRU pages only),
+   * while it has free pages (6.1, 6.12: zone_reclaimable_pages falls back to NR_FREE_PAGES), or
+   * once it has none (7.2: allow_direct_reclaim skips it only while it has free pages).
+   */
+  throttleEmptyZone: 'never' | 'with-free-pages' | 'without-free-pages';
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
