@@ -5,7 +5,7 @@
 // unknown-parameter message. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
-import { BootPanic, type BootState } from './boot-state.js';
+import { BootHang, BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
@@ -93,6 +93,7 @@ function laterBoot(st: BootState): void {
   threadLimit(st, 'initcalls');
   cmaInitReservedAreas(st);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
+  else textAliasFreed(st);
   prepareNamespace(st);
 }
 
@@ -163,6 +164,43 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
       over[0]?.node.span,
       `${by} took that part of the kernel's own reservation with it`,
     ),
+  );
+}
+
+/**
+ * arm64: a failed region that frees part of the kernel image below __init_begin (its text and
+ * rodata) gives the page allocator pages whose linear alias smp_cpus_done made read-only
+ * (mark_linear_text_alias_ro, arch/arm64/mm/mmu.c). The first movable allocations are the tmpfs
+ * pages the initramfs is unpacked into (populate_rootfs, init/initramfs.c): when one of those
+ * pages comes within the initrd's size, zeroing it (clear_page, init_on_alloc) faults on the
+ * read-only alias — in the async worker, and kernel_init waits for the initramfs for ever (6.1+),
+ * or in kernel_init itself (5.10).
+ */
+function textAliasFreed(st: BootState): void {
+  const a = st.ctx.profile.arm64;
+  const image = st.result.kernelImage;
+  const initrd = st.layout.initrd?.size ?? 0n;
+  if (!a || !image || initrd === 0n || st.initrdDropped !== undefined) return;
+  const text = image.base - a.reserveStartOffset;
+  const page = st.ctx.memblock.pageSize;
+  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
+  const freed = intersect(pages, [{ base: image.base, end: text + a.initBeginOffset }]);
+  if (!freed.length) return;
+  const lm = lowmemArea(st, true);
+  const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
+  if (!reach || reach.before >= initrd) return;
+  const why = `memblock_free_all hands ${fmt(freed)} of the kernel's text and rodata (below __init_begin ${hex(text + a.initBeginOffset)}) to the page allocator, whose linear alias smp_cpus_done made read-only (mark_linear_text_alias_ro); unpacking the initramfs into tmpfs takes movable pages smallest block first and gets ${hex(reach.page)} after ${reach.before >> 10n} KiB, less than the initrd's ${initrd >> 10n} KiB: zeroing it (clear_page) faults on the read-only alias`;
+  if (st.ctx.profile.series.initramfsAsync)
+    throw new BootHang(
+      'do_populate_rootfs',
+      `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
+      'after an oops in the worker and what the other initcalls print meanwhile',
+    );
+  throw new BootPanic(
+    'Attempted to kill init! exitcode=0x0000000b',
+    ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+    'populate_rootfs',
+    `${why} in kernel_init`,
   );
 }
 
