@@ -153,6 +153,26 @@ export function intersect(a: Range[], b: Range[]): Range[] {
 export const fmt = (rs: Range[]) => rs.map((r) => `[${hex(r.base)}-${hex(r.end - 1n)}]`).join(', ');
 
 /**
+ * Unpacking the initramfs faults on a page it was handed (`why`): in the async worker, and
+ * kernel_init waits for the initramfs for ever (6.1+, do_populate_rootfs), or in kernel_init
+ * itself, which kills init (5.10, populate_rootfs) — init/initramfs.c.
+ */
+export function unpackFaults(st: BootState, why: string): never {
+  if (st.ctx.profile.series.initramfsAsync)
+    throw new BootHang(
+      'do_populate_rootfs',
+      `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
+      'after an oops in the worker and what the other initcalls print meanwhile',
+    );
+  throw new BootPanic(
+    'Attempted to kill init! exitcode=0x0000000b',
+    ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+    'populate_rootfs',
+    `${why} in kernel_init`,
+  );
+}
+
+/**
  * The part of the running kernel's image (arm64_memblock_init's or arm_memblock_init's
  * reservation) that the boot still uses after memblock_free_all. arm: all of it. arm64: from
  * __init_begin on — the init sections (until free_initmem), .data with init_thread_union (the boot
@@ -301,18 +321,7 @@ export function pagesHandedOut(st: BootState, stage: 'kmem_cache_init' | 'popula
       if (at(unmapped, pfn)) {
         const addr = BigInt(pfn) * ps;
         const why = `the page allocator gets ${fmt(unmapped)} from memblock_free_all, but dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared its PMD and mapped back only the pool's own pages; unpacking the initramfs into tmpfs takes movable pages smallest block first, and after ${(BigInt(n) * ps) >> 10n} KiB it gets ${hex(addr)}: zeroing it (init_on_alloc, get_page_from_freelist) faults`;
-        if (p.series.initramfsAsync)
-          throw new BootHang(
-            'do_populate_rootfs',
-            `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
-            'after an oops in the worker and what the other initcalls print meanwhile',
-          );
-        throw new BootPanic(
-          'Attempted to kill init! exitcode=0x0000000b',
-          ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
-          'populate_rootfs',
-          `${why} in kernel_init`,
-        );
+        unpackFaults(st, why);
       }
       n++;
     }

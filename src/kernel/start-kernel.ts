@@ -5,14 +5,14 @@
 // unknown-parameter message. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
-import { BootHang, BootPanic, type BootState } from './boot-state.js';
+import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
-import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, type Range } from './page-alloc.js';
+import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, unpackFaults, type Range } from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -190,18 +190,7 @@ function textAliasFreed(st: BootState): void {
   const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
   if (!reach || reach.before >= initrd) return;
   const why = `memblock_free_all hands ${fmt(freed)} of the kernel's text and rodata (below __init_begin ${hex(text + a.initBeginOffset)}) to the page allocator, whose linear alias smp_cpus_done made read-only (mark_linear_text_alias_ro); unpacking the initramfs into tmpfs takes movable pages smallest block first and gets ${hex(reach.page)} after ${reach.before >> 10n} KiB, less than the initrd's ${initrd >> 10n} KiB: zeroing it (clear_page) faults on the read-only alias`;
-  if (st.ctx.profile.series.initramfsAsync)
-    throw new BootHang(
-      'do_populate_rootfs',
-      `${why} in the async worker that unpacks it, and kernel_init waits for the initramfs for ever`,
-      'after an oops in the worker and what the other initcalls print meanwhile',
-    );
-  throw new BootPanic(
-    'Attempted to kill init! exitcode=0x0000000b',
-    ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
-    'populate_rootfs',
-    `${why} in kernel_init`,
-  );
+  unpackFaults(st, why);
 }
 
 /**
