@@ -112,7 +112,13 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const memmapPages = roundUp(sp.structPageSize * pagesPerSection, page) / page;
   const blocksPerSection = sectionMapSize / sp.pmdSize;
   const memmapFailed = 'memory map backing failed. Some memory will not be available.';
-  const firstMemory = firstSectionFrom(mb.memory.regions, secShift, 0n);
+  /** sparse_init_nid gives up at present section `n` (0 first): the boot dies. */
+  const failAt = (what: string, n: bigint, why: (at: bigint) => string): never => {
+    const at = firstSectionFrom(mb.memory.regions, secShift, n);
+    return backingFailed(st, what, at, why(at));
+  };
+  const noBlock = (size: bigint) => (at: bigint) =>
+    `no free ${hex(size)} block (at ${hex(size)} alignment) for the memmap of the section at ${hex(at)}`;
   /**
    * vmemmap_populate for every present section, block after block through `alloc`: PMD blocks with
    * 4 KiB pages (a 1 GiB section's memmap is eight of them), base pages otherwise. sparse_init_nid
@@ -123,7 +129,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
     const blocks = sections * blocksPerSection;
     const got = done(alloc(blocks, sp.pmdSize));
     if (got === blocks) return;
-    if (!p.series.arm64.vmemmapBasePagesFallback) return backed([{ first: 0n, count: 1, step: 0n }], sp.pmdSize, blocksPerSection, got);
+    if (!p.series.arm64.vmemmapBasePagesFallback) return failAt(memmapFailed, got / blocksPerSection, noBlock(sp.pmdSize));
     // The PMD ranges left without a block (memblock has none for the first, so none for those
     // after it): each gets a PTE table and a page per 4 KiB of its memmap. Their failed block
     // calls come first here, not one before each range's pages; memblock ends the same.
@@ -141,18 +147,11 @@ export function sparseInit(st: BootState, nd: bigint): void {
   };
   /** The boot dies at the section of the first block `runs` could not allocate (`before` blocks came earlier). */
   const backed = (runs: AllocRun[], size: bigint, perSection: bigint, before: bigint): void => {
-    if (!runs.some((r) => !r.first)) return;
-    const at = firstSectionFrom(mb.memory.regions, secShift, (before + done(runs)) / perSection);
-    backingFailed(
-      st,
-      memmapFailed,
-      at,
-      `no free ${hex(size)} block (at ${hex(size)} alignment) for the memmap of the section at ${hex(at)}`,
-    );
+    if (runs.some((r) => !r.first)) failAt(memmapFailed, (before + done(runs)) / perSection, noBlock(size));
   };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
     const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid');
-    if (!usage) backingFailed(st, 'usemap allocation failed', firstMemory, `no ${usemap} bytes for the usemap`);
+    if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
     touch(st, usage, usemap, 'sparse_init');
     const memmapAlloc = (count: bigint, size: bigint) =>
       mb.allocTryNidRepeat(
@@ -168,7 +167,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
     // the vmemmap tables are zeroed through the linear map (vmemmap_alloc_block_zero)
     for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
       const table = memmapAlloc(1n, page);
-      if (!table[0]?.first) backingFailed(st, memmapFailed, firstMemory, `no ${hex(page)} page for a vmemmap table`);
+      if (!table[0]?.first) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
       touchRuns(st, table, page, 'sparse_init');
     }
     populate(memmapAlloc);
@@ -176,7 +175,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
   }
   const goal = roundDown(nd, 1n << secShift);
   const usage = mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
-  if (!usage) backingFailed(st, 'usemap allocation failed', firstMemory, `no ${usemap} bytes for the usemap`);
+  if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
   touch(st, usage, usemap, 'sparse_init');
   const buf = mb.allocTryNid(
     sectionMapSize * sections,
@@ -203,7 +202,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
   // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
   for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
     const table = early(page);
-    if (!table) backingFailed(st, memmapFailed, firstMemory, `no ${hex(page)} page for a vmemmap table`);
+    if (!table) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
     touch(st, table, page, 'sparse_init');
   }
   if (!buf) {

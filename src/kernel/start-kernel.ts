@@ -145,10 +145,7 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   if (!a || !image) return;
   const text = image.base - a.reserveStartOffset;
   const from = text + a.initBeginOffset;
-  const page = st.ctx.memblock.pageSize;
-  // __free_memory_core hands over whole pages only: PFN_UP(start) .. PFN_DOWN(end)
-  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
-  const freed = intersect(pages, liveImage(st));
+  const freed = freedWithin(st, liveImage(st));
   if (!freed.length) return;
   const over = rmemRegions(st.ctx).filter(
     ({ base, size }) => base !== null && size !== null && freed.some((f) => base < f.end && base + size > f.base),
@@ -167,6 +164,13 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   );
 }
 
+/** The parts of `within` memblock_free_all hands the page allocator: whole pages only (__free_memory_core: PFN_UP(start) .. PFN_DOWN(end)). */
+function freedWithin(st: BootState, within: Range[]): Range[] {
+  const page = st.ctx.memblock.pageSize;
+  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
+  return intersect(pages, within);
+}
+
 /**
  * arm64: a failed region that frees part of the kernel image below __init_begin (its text and
  * rodata) gives the page allocator pages whose linear alias smp_cpus_done made read-only
@@ -182,15 +186,26 @@ function textAliasFreed(st: BootState): void {
   const initrd = st.layout.initrd?.size ?? 0n;
   if (!a || !image || initrd === 0n || st.initrdDropped !== undefined) return;
   const text = image.base - a.reserveStartOffset;
-  const page = st.ctx.memblock.pageSize;
-  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
-  const freed = intersect(pages, [{ base: image.base, end: text + a.initBeginOffset }]);
+  const freed = freedWithin(st, [{ base: image.base, end: text + a.initBeginOffset }]);
   if (!freed.length) return;
   const lm = lowmemArea(st, true);
   const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
   if (!reach || reach.before >= initrd) return;
   const why = `memblock_free_all hands ${fmt(freed)} of the kernel's text and rodata (below __init_begin ${hex(text + a.initBeginOffset)}) to the page allocator, whose linear alias smp_cpus_done made read-only (mark_linear_text_alias_ro); unpacking the initramfs into tmpfs takes movable pages smallest block first and gets ${hex(reach.page)} after ${reach.before >> 10n} KiB, less than the initrd's ${initrd >> 10n} KiB: zeroing it (clear_page) faults on the read-only alias`;
   unpackFaults(st, why);
+}
+
+/** Which parts of the image's live tail the freed pages hold: init memory, .data and .bss past __init_end. */
+function imageParts(freed: Range[], initBegin: bigint, initEnd: bigint): string {
+  const init = freed.some((f) => f.base < initEnd && f.end > initBegin);
+  const data = freed.some((f) => f.end > initEnd);
+  const parts = [
+    ...(init
+      ? [`init sections, [__init_begin ${hex(initBegin)}, __init_end ${hex(initEnd)}), which the initcalls still run and read`]
+      : []),
+    ...(data ? [`past __init_end ${hex(initEnd)}: .data with the init stack and init_task, and .bss`] : []),
+  ];
+  return parts.join('; ');
 }
 
 /**
@@ -210,19 +225,6 @@ function textAliasFreed(st: BootState): void {
  * check, on its buddy type, unless the series resets that type first (pageAlloc.freeResetsPageType).
  * Which file page it is, and whether anything reads it, is the initramfs's content: a warning.
  */
-/** Which parts of the image's live tail the freed pages hold: init memory, .data and .bss past __init_end. */
-function imageParts(freed: Range[], initBegin: bigint, initEnd: bigint): string {
-  const init = freed.some((f) => f.base < initEnd && f.end > initBegin);
-  const data = freed.some((f) => f.end > initEnd);
-  const parts = [
-    ...(init
-      ? [`init sections, [__init_begin ${hex(initBegin)}, __init_end ${hex(initEnd)}), which the initcalls still run and read`]
-      : []),
-    ...(data ? [`past __init_end ${hex(initEnd)}: .data with the init stack and init_task, and .bss`] : []),
-  ];
-  return parts.join('; ');
-}
-
 function freedToPageCache(st: BootState, freed: Range[], initEnd: bigint): string {
   const lm = lowmemArea(st, true);
   const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
