@@ -116,9 +116,10 @@ export interface MemblockBehaviour {
   mergeWholeArray: boolean;
   /**
    * memblock_add_range inserts on the first pass when `cnt * 2 + 1 < max` (6.1: 'lt') or `<=`
-   * (6.12: 'le'); otherwise it counts first and doubles the array as needed.
+   * (6.12: 'le'); otherwise it counts first and doubles the array as needed. 5.10 has no such
+   * test ('none'): `insert` starts false, so every call counts first.
    */
-  addRangeRoomCheck: 'lt' | 'le';
+  addRangeRoomCheck: 'lt' | 'le' | 'none';
   /** memblock_double_array before memblock_allow_resize(): the insertion fails (6.1) or the kernel panics (6.12). */
   resizeBeforeAllowed: 'fail' | 'panic';
   /**
@@ -132,12 +133,10 @@ export interface MemblockBehaviour {
   /**
    * memblock_add_range's WARN_ON where a region separates the lower part of the new range and its
    * flags differ from the range's: the line in mm/memblock.c, and whether a range without flags
-   * (memblock_add) is exempt (7.2: `flags != MEMBLOCK_NONE && flags != rgn->flags`). 5.10 always
-   * runs the counting pass before the inserting one (`insert = false` at first), so the WARN
-   * fires in both (`alwaysCounts`); later series count first only when the array may be short
-   * (addRangeRoomCheck), as the model does.
+   * (memblock_add) is exempt (7.2: `flags != MEMBLOCK_NONE && flags != rgn->flags`). It fires in
+   * each pass over the regions, so twice when a counting pass runs first (addRangeRoomCheck).
    */
-  flagsWarn: { line: number; exemptNone: boolean; alwaysCounts: boolean };
+  flagsWarn: { line: number; exemptNone: boolean };
   /** memblock_phys_alloc_range prints its line (5.12 and later) or not (5.10). */
   physAllocRangeTraced: boolean;
   /** The `__func__` of freeing a physical range: memblock_phys_free (5.16 and later) or 5.10's memblock_free(phys_addr_t, phys_addr_t). */
@@ -340,9 +339,9 @@ export class Memblock {
     }
     // Only decides whether a counting pass runs first.
     const room = type.max - (type.regions.length * 2 + 1);
-    let insert = this.behaviour.addRangeRoomCheck === 'lt' ? room > 0 : room >= 0;
+    const check = this.behaviour.addRangeRoomCheck;
+    let insert = check === 'lt' ? room > 0 : check === 'le' ? room >= 0 : false;
     const fw = this.behaviour.flagsWarn;
-    const warns = fw.alwaysCounts && insert ? 2 : 1;
     let startRgn = -1;
     let endRgn = 0;
     for (;;) {
@@ -357,8 +356,7 @@ export class Memblock {
         if (rend <= base) continue;
         // @rgn overlaps: if it separates the lower part of the new area, insert that portion.
         if (rbase > base) {
-          if (flags !== rgn.flags && !(fw.exemptNone && flags === 0))
-            for (let i = 0; i < warns; i++) this.warn?.(`mm/memblock.c:${fw.line} memblock_add_range`);
+          if (flags !== rgn.flags && !(fw.exemptNone && flags === 0)) this.warn?.(`mm/memblock.c:${fw.line} memblock_add_range`);
           nrNew++;
           if (insert) {
             if (startRgn === -1) startRgn = idx;

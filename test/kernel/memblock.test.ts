@@ -242,6 +242,39 @@ test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -
   assert.ok(m.reserved.max >= 8);
 });
 
+test("memblock_add_range's flags WARN fires once per pass: 5.10 always counts first, later series only when the array is short", () => {
+  // memory [0x40000000, +1M) and a NOMAP [0x40200000, +1M); memblock_add over both: the NOMAP
+  // region separates the new range's lower part and its flags differ (WARN_ON(flags != rgn->flags))
+  const warnsOf = (version: string, initRegions?: number) => {
+    const at: string[] = [];
+    const m = new Memblock({
+      physAddrBits: 64,
+      pageSize: 4096,
+      behaviour: seriesByName(version).memblock,
+      warn: (w) => at.push(w),
+      ...(initRegions === undefined ? {} : { initRegions }),
+    });
+    m.add(0x40000000n, M);
+    m.add(0x40200000n, M);
+    m.markNomap(0x40200000n, M);
+    assert.deepEqual(at, []);
+    m.add(0x40000000n, 4n * M);
+    assert.deepEqual(regs(m, 'memory'), [
+      [0x40000000n, 2n * M, 0],
+      [0x40200000n, M, MEMBLOCK_NOMAP],
+      [0x40300000n, M, 0],
+    ]);
+    return at;
+  };
+  assert.deepEqual(warnsOf('5.10'), ['mm/memblock.c:621 memblock_add_range', 'mm/memblock.c:621 memblock_add_range']);
+  assert.deepEqual(warnsOf('6.1'), ['mm/memblock.c:637 memblock_add_range']);
+  // two regions: cnt * 2 + 1 = 5 is not below max 4, so 6.1 counts first too
+  assert.deepEqual(warnsOf('6.1', 4), ['mm/memblock.c:637 memblock_add_range', 'mm/memblock.c:637 memblock_add_range']);
+  assert.deepEqual(warnsOf('6.12', 5), ['mm/memblock.c:651 memblock_add_range']);
+  assert.deepEqual(warnsOf('6.12', 4), ['mm/memblock.c:651 memblock_add_range', 'mm/memblock.c:651 memblock_add_range']);
+  assert.deepEqual(warnsOf('7.2'), []); // MEMBLOCK_NONE is exempt
+});
+
 test('round_up / round_down are the kernel bit tricks', () => {
   assert.equal(roundUp(0x1001n, 0x1000n), 0x2000n);
   assert.equal(roundUp(0x1000n, 0x1000n), 0x1000n);

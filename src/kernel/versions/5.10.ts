@@ -23,17 +23,17 @@ export const linux510: KernelSeries = {
     throttleEmptyZone: 'never',
   }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
-  // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range counts before
-  // inserting (the same doubling as 6.1's first-pass test); memblock_double_array fails before memblock_allow_resize
+  // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range always counts
+  // before inserting (no first-pass room test); memblock_double_array fails before memblock_allow_resize
   memblock: {
     mergeWholeArray: true,
-    addRangeRoomCheck: 'lt',
+    addRangeRoomCheck: 'none', // memblock_add_range: `bool insert = false;`, then `repeat:`
     resizeBeforeAllowed: 'fail',
     reserve: 'plain', // memblock_reserve: memblock_add_range(&memblock.reserved, base, size, MAX_NUMNODES, 0)
     physAllocRangeTraced: false, // memblock_phys_alloc_range calls memblock_alloc_range_nid without a memblock_dbg
     physFree: 'memblock_free', // memblock_free(phys_addr_t base, phys_addr_t size) prints its own __func__
     allocOrPanic: false,
-    flagsWarn: { line: 621, exemptNone: false, alwaysCounts: true }, // mm/memblock.c memblock_add_range: WARN_ON(flags != rgn->flags)
+    flagsWarn: { line: 621, exemptNone: false }, // mm/memblock.c memblock_add_range: WARN_ON(flags != rgn->flags)
   },
   rmem: {
     scheme: 'after-sort', // drivers/of/of_reserved_mem.c fdt_init_reserved_mem

@@ -30,7 +30,7 @@ export const linux61: KernelSeries = {
     physAllocRangeTraced: true,
     physFree: 'memblock_phys_free',
     allocOrPanic: false,
-    flagsWarn: { line: 637, exemptNone: false, alwaysCounts: false }, // mm/memblock.c memblock_add_range: WARN_ON(flags != rgn->flags)
+    flagsWarn: { line: 637, exemptNone: false }, // mm/memblock.c memblock_add_range: WARN_ON(flags != rgn->flags)
   },
   rmem: {
     scheme: 'after-sort',

@@ -32,7 +32,7 @@ export const linux72: KernelSeries = {
     physAllocRangeTraced: true,
     physFree: 'memblock_phys_free',
     allocOrPanic: true, // mm/memblock.c __memblock_alloc_or_panic; include/linux/memblock.h memblock_alloc_or_panic
-    flagsWarn: { line: 671, exemptNone: true, alwaysCounts: false }, // mm/memblock.c memblock_add_range: WARN_ON(flags != MEMBLOCK_NONE && flags != rgn->flags)
+    flagsWarn: { line: 671, exemptNone: true }, // mm/memblock.c memblock_add_range: WARN_ON(flags != MEMBLOCK_NONE && flags != rgn->flags)
   },
   rmem: {
     scheme: 'on-save', // drivers/of/of_reserved_mem.c: dynamic regions initialised in fdt_scan_reserved_mem
