@@ -42,10 +42,14 @@ export function adjustLowmemBounds(st: BootState): bigint {
  * memblock.memory.regions[0] (no-map or not) up to VMALLOC_START. When that region ends below
  * the end of the kernel image (a no-map region at the start of RAM, below or inside the kernel),
  * the PMDs the running kernel, its stack and swapper_pg_dir are mapped through go too, until
- * map_lowmem (map_kernel on 7.2) maps them again: in between the CPU runs on what its TLB still
- * holds. Whether a translation it needs is gone depends on the build's code layout and the TLB,
- * not on the layout: the lab's 7.2-armmp-lpae faults there (a literal load in paging_init, traced
- * with QEMU), the same case boots on the other seven arm kernels. A warning says so.
+ * paging_init maps them again: 5.10's map_lowmem maps the kernel's sections in its pass over
+ * memory, 6.1+'s maps every other range first (create_mapping for each) and map_kernel the kernel
+ * after. In between the CPU runs on what its TLB still holds. Whether a translation it needs is
+ * gone depends on the build's code layout and the TLB, not on the layout: the lab's
+ * 7.2-armmp-lpae faults there (traced with QEMU: a literal load in paging_init; on d536bc9a a
+ * prefetch abort at the out-of-line pmd_offset in .text that __create_mapping calls, then aborts
+ * for ever at the vectors, not mapped before devicemaps_init), the same cases boot on 7.2-armmp,
+ * whose two-level tables fold pmd_offset inline. A warning says so.
  */
 function preparePageTable(st: BootState, lowmemLimit: bigint): void {
   const first = st.ctx.memblock.memory.regions[0];
@@ -57,7 +61,7 @@ function preparePageTable(st: BootState, lowmemLimit: bigint): void {
     diag(
       'warning',
       'kernel-unmapped-in-paging-init',
-      `memblock's first memory region ends at ${hex(end)}, below the end of the kernel image ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from there until map_lowmem maps them again, and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
+      `memblock's first memory region ends at ${hex(end)}, below the end of the kernel image ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from there until paging_init maps them again (map_lowmem, or map_kernel after every other memory range), and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
     ),
   );
 }
