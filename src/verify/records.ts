@@ -11,8 +11,21 @@ import { observationFromJson, relinkResults, type LabRecordJson, type Observatio
 import { loadBoard, type Board } from '../board.js';
 import type { VirtArch } from '../platform/qemu-virt.js';
 
-/** The repo's recorded observations. */
-export const labDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
+/**
+ * The package's root: the nearest directory at or above `from` whose package.json is carveout's.
+ * This module runs from src/verify (tsx) and from dist/src/verify (tsc's output, which holds copies
+ * of the JSON data the sources import but none of the records), so the depth is not fixed.
+ */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const f = join(dir, 'package.json');
+    if (existsSync(f) && (JSON.parse(readFileSync(f, 'utf8')) as { name?: unknown }).name === 'carveout') return dir;
+    if (dirname(dir) === dir) throw new Error(`no carveout package.json at or above ${from}`);
+  }
+}
+
+/** The repo's recorded observations: data/lab at the package's root. */
+export const labDataDir = join(packageRoot(), 'data', 'lab');
 
 export interface LabRecord extends Omit<LabRecordJson, 'observation'> {
   observation: Observation;
