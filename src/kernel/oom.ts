@@ -2,18 +2,24 @@
 // (mm-init.ts pageAllocStart), and start_kernel, smp_init and the initcalls take their share from
 // it. How much a build takes, and which allocation fails first when there is too little, no file
 // states: the lab measures it per build (src/verify/memory-ladder.ts boots the build with less and
-// less memory left; data/lab/ladder/ladders.json keeps what it saw), and the plan reads the boot's outcome off
-// that measurement, from the nearest measured amount.
+// less memory left; data/lab/ladder/ladders.json keeps what it saw; `carveout kernels measure` measures
+// a fetched or own build into the kernel cache), and the plan reads the boot's outcome off the
+// measurement of that very build, from the nearest measured amount.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from '../cache.js';
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
 import ladders from '../../data/lab/ladder/ladders.json' with { type: 'json' };
 import { maxThreads } from './fork.js';
+import type { KernelProfile } from './profiles/types.js';
 
 /**
- * Every measured build's ladder, by lab kernel id: written by `memory-ladder.ts --write-table` from
- * the ladder records beside it (test/kernel/oom-ladder.test.ts holds the two equal).
+ * The lab's measured ladders, by lab kernel id, one per package measured (sorted by package):
+ * written by `memory-ladder.ts --write-table` from the ladder records beside it
+ * (test/kernel/oom-ladder.test.ts holds the two equal).
  */
-export const OOM_LADDERS = ladders as Record<string, OomLadder>;
+export const OOM_LADDERS = ladders as Record<string, OomLadder[]>;
 
 /** Where in the boot a measured death happens: in the idle task (start_kernel), or in init and later (kernel_init). */
 export type OomStage = 'start_kernel' | 'kernel_init';
@@ -44,10 +50,14 @@ export type ThreadStage = 'smp_init' | 'initcalls';
 
 /** One build's measured ladder (steps by `free`, lowest first) and where it was measured. */
 export interface OomLadder {
-  /** The Debian package the ladder was booted on. */
+  /** The build the ladder was booted on: a Debian package (`<package> <version>`), or an own build's name. */
   package: string;
+  /** sha256 of the build's .config and System.map (KernelProfile.filesSha256), when it was measured from them. */
+  sha256?: string;
   /** The records it was read from. */
   source: string;
+  /** When it was measured (ISO 8601), for a ladder measured outside the lab. */
+  date?: string;
   steps: LadderStep[];
   /**
    * Boots with memory to spare and a low max_threads (fork.ts; series whose max_threads follows
@@ -64,10 +74,37 @@ export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep
   return { step: s[i]!, ...(i > 0 ? { below: s[i - 1]! } : {}), ...(i + 1 < s.length ? { above: s[i + 1]! } : {}) };
 }
 
-/** The ladder measured on this very build, if any. */
-function ownLadder(st: BootState): OomLadder | undefined {
-  const ladder = OOM_LADDERS[st.ctx.profile.id];
-  return ladder && ladder.package === st.ctx.profile.debianPackage ? ladder : undefined;
+/** Where `carveout kernels measure` keeps the ladders it measured: <cache>/ladders/<build>/ladder.json, beside their records. */
+export function ladderCacheDir(): string {
+  return join(cacheDir(), 'ladders');
+}
+
+/** The ladders measured into the kernel cache (a file that is not a ladder is skipped: the cache is the user's). */
+export function cachedLadders(dir = ladderCacheDir()): OomLadder[] {
+  if (!existsSync(dir)) return [];
+  const out: OomLadder[] = [];
+  for (const d of readdirSync(dir).sort()) {
+    const f = join(dir, d, 'ladder.json');
+    if (!existsSync(f)) continue;
+    try {
+      const l = JSON.parse(readFileSync(f, 'utf8')) as Partial<OomLadder>;
+      if (typeof l.package === 'string' && typeof l.source === 'string' && Array.isArray(l.steps)) out.push(l as OomLadder);
+    } catch {
+      // a half-written or foreign file measures nothing
+    }
+  }
+  return out;
+}
+
+/** Whether `ladder` was measured on the build `profile` describes: the same package, or the same two files. */
+export function ladderOfBuild(ladder: OomLadder, profile: KernelProfile): boolean {
+  return ladder.package === profile.debianPackage || (!!ladder.sha256 && ladder.sha256 === profile.filesSha256);
+}
+
+/** The ladder measured on this very build, if any: the lab's, else one measured into the kernel cache. */
+export function ownLadder(profile: KernelProfile): OomLadder | undefined {
+  const lab = Object.values(OOM_LADDERS).flat();
+  return lab.find((l) => ladderOfBuild(l, profile)) ?? cachedLadders().find((l) => ladderOfBuild(l, profile));
 }
 
 /**
@@ -79,9 +116,9 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
   const pa = st.result.pageAlloc;
   if (!pa) return;
   const free = Number((pa.freed * pa.pageSize) >> 10n);
-  const ladder = ownLadder(st);
+  const ladder = ownLadder(st.ctx.profile);
   if (!ladder) {
-    if (stage === 'start_kernel') unmeasured(st, free, OOM_LADDERS[st.ctx.profile.id]);
+    if (stage === 'start_kernel') unmeasured(st, free);
     return;
   }
   const { step, below, above } = nearestStep(ladder, free);
@@ -129,7 +166,7 @@ function throttledInit(st: BootState): void {
 }
 
 /** The least free memory (KiB) with which a measured build reached /init, and the most with which one died. */
-function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {
+export function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {
   const lived = ladder.steps.filter((x) => x.end === 'init').map((x) => x.free);
   const died = ladder.steps.filter((x) => x.end !== 'init').map((x) => x.free);
   return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
@@ -138,22 +175,28 @@ function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {
 /**
  * A build no ladder was measured on (another point release, a user's own build, a kernel the lab
  * has none for): when the page allocator gets less than some measured build died with, the plan
- * cannot say whether or where the boot dies, and says so instead of keeping quiet.
+ * cannot say whether or where the boot dies, and says so instead of keeping quiet, naming the
+ * builds of the same kernel that were measured (never reading their ladders as this one's).
  */
-function unmeasured(st: BootState, free: number, own: OomLadder | undefined): void {
-  const died = Math.max(...Object.values(OOM_LADDERS).map((l) => measuredBounds(l).died ?? 0));
+function unmeasured(st: BootState, free: number): void {
+  const p = st.ctx.profile;
+  const died = Math.max(...Object.values(OOM_LADDERS).flatMap((ls) => ls.map((l) => measuredBounds(l).died ?? 0)));
   if (free > died) return;
   const seen = Object.entries(OOM_LADDERS)
-    .map(([id, l]) => {
-      const b = measuredBounds(l);
-      return `${id} died with ${b.died ?? '?'} KiB, reached /init with ${b.lived ?? '?'} KiB`;
-    })
+    .flatMap(([id, ls]) =>
+      ls.map((l) => {
+        const b = measuredBounds(l);
+        return `${id} (${l.package.split(' ')[1] ?? l.package}) died with ${b.died ?? '?'} KiB, reached /init with ${b.lived ?? '?'} KiB`;
+      }),
+    )
     .join('; ');
+  const others = (OOM_LADDERS[p.id] ?? []).map((l) => l.package);
+  const measure = p.filesSha256 ? `carveout kernels measure` : `carveout kernels measure ${p.id}`;
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'out-of-memory-unmeasured',
-      `memblock_free_all hands the page allocator only ${free} KiB, and how much the rest of the boot needs was not measured for this build (${st.ctx.profile.debianPackage}${own ? `; the lab measured ${own.package}` : ''}): the boot may run out of memory after memory setup. Measured Debian builds: ${seen}`,
+      `memblock_free_all hands the page allocator only ${free} KiB, and how much the rest of the boot needs was not measured for this build (${p.debianPackage}${others.length ? `; the lab measured ${others.join(', ')}` : ''}): the boot may run out of memory after memory setup (${measure} measures it). Measured builds: ${seen}`,
     ),
   );
 }
@@ -174,7 +217,7 @@ export function threadLimit(st: BootState, during: ThreadStage): void {
   const p = st.ctx.profile;
   if (!pa || p.series.maxThreadsFrom === 'totalram') return;
   const n = maxThreads(pa, p);
-  const ladder = ownLadder(st);
+  const ladder = ownLadder(p);
   // The nearest out-of-memory measurement died in kernel_init with no more threads allowed than
   // this boot: it ran out of memory first (dup_task_struct allocates the stack before
   // copy_process counts threads), and outOfMemory says where.
@@ -238,7 +281,9 @@ function threadsSuffice(ladder: OomLadder, n: number): boolean {
 function threadsNeeded(): number {
   return Math.max(
     0,
-    ...Object.values(OOM_LADDERS).flatMap((l) => (l.threads ?? []).filter((x) => x.end !== 'init').map((x) => x.maxThreads)),
+    ...Object.values(OOM_LADDERS)
+      .flat()
+      .flatMap((l) => (l.threads ?? []).filter((x) => x.end !== 'init').map((x) => x.maxThreads)),
   );
 }
 

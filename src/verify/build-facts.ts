@@ -12,6 +12,7 @@ import { observe } from './lab.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '../kernel/build/excerpt.js';
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
+import { buildFilesSha256 } from '../kernel/build/store.js';
 import { debugPackage } from './debug-symbols.js';
 import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
 import { getProfile } from '../kernel/profiles/index.js';
@@ -60,9 +61,32 @@ export function factsOfPackage(kernel: string, pkg: string, dir = labDataDir): B
   return readBuildFacts(kernel, dir)?.builds.find((b) => b.package === pkg);
 }
 
-/** The profile of a stored package, built from its excerpt alone. */
+/** The profile of a stored package, built from its excerpt alone; it describes that package. */
 export function profileOfFacts(kernel: string, e: BuildExcerpt): BuiltProfile {
-  return buildProfile(excerptFiles(kernel, e));
+  return ofPackage(buildProfile(excerptFiles(kernel, e)), e.package);
+}
+
+/** A built profile as the profile of Debian package `pkg` (`<package> <version>`), as measurements of that package name it. */
+function ofPackage(built: BuiltProfile, pkg: string, filesSha256?: string): BuiltProfile {
+  return built.profile ? { ...built, profile: { ...built.profile, debianPackage: pkg, ...(filesSha256 ? { filesSha256 } : {}) } } : built;
+}
+
+const profileCache = new Map<string, KernelProfile | undefined>();
+
+/**
+ * The profile of one package of a lab kernel, as its records name it (`<package> <version>`): the
+ * built-in one when it states that package, else the one built from the package's stored facts
+ * (data/lab/<id>.build.json); undefined when neither exists.
+ */
+export function profileOfPackage(kernel: string, pkg: string): KernelProfile | undefined {
+  const builtin = getProfile(kernel);
+  if (!builtin || builtin.debianPackage === pkg) return builtin;
+  const key = `${kernel} ${pkg}`;
+  if (!profileCache.has(key)) {
+    const facts = factsOfPackage(kernel, pkg);
+    profileCache.set(key, facts ? profileOfFacts(kernel, facts).profile : undefined);
+  }
+  return profileCache.get(key);
 }
 
 /**
@@ -150,16 +174,19 @@ export function packageFacts(k: KernelInfo, measured?: StoredMeasurement): { exc
   const read = (f: string): string => (f && existsSync(f) ? readFileSync(f, 'utf8') : '');
   const name = (f: string): string => basename(f);
   const configFrom = k.package.startsWith('linux-binary-') ? k.package.replace(/^linux-binary-/, 'linux-base-') : k.package;
+  const config = read(k.config);
+  const map = read(k.systemMap);
   const r = excerptBuild(
     {
       id: k.id,
-      config: { file: name(k.config), text: read(k.config) },
-      systemMap: { file: name(k.systemMap), text: read(k.systemMap) },
+      config: { file: name(k.config), text: config },
+      systemMap: { file: name(k.systemMap), text: map },
       ...(measured ? { measured: { sizes: storedSizes(measured), from: measured.from } } : {}),
     },
-    { package: `${k.package} ${k.version}`, configFrom, systemMapFrom: debugPackage(k.package) },
+    { package: bootedPackage(k), configFrom, systemMapFrom: debugPackage(k.package) },
   );
-  return r.excerpt && measured ? { ...r, excerpt: { ...r.excerpt, measured } } : r;
+  const built = ofPackage(r.built, bootedPackage(k), buildFilesSha256(config, map));
+  return r.excerpt ? { built, excerpt: measured ? { ...r.excerpt, measured } : r.excerpt } : { built };
 }
 
 /** Where a package's measurement boot is kept: the kernel cache, by package and version. */

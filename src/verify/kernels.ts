@@ -3,6 +3,7 @@
 import { cacheDir } from '../cache.js';
 import { debugPackage, fetchSystemMap, isStubSystemMap } from './debug-symbols.js';
 import { configEnabled, configNumber, readKernelConfig as readConfig } from '../kernel/build/config.js';
+import { getProfile } from '../kernel/profiles/index.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -484,6 +485,26 @@ export function fetchRelease(id: string, pkg: string, report: FetchReport): Kern
   }
   prepareApt(report, k.suite);
   return fetchPackage(k, pkg, releaseDir(pkg), report);
+}
+
+/**
+ * The package a lab kernel's built-in profile describes (the one its records were made on, not
+ * necessarily the newest upload), fetched (fetchRelease). Undefined, with the reason in `report`,
+ * when there is no built-in profile or the archive has that package at another version.
+ */
+export function fetchBuiltinRelease(id: string, report: FetchReport): KernelInfo | undefined {
+  const p = getProfile(id);
+  if (!p) {
+    report.errors.push(`${id}: no built-in profile`);
+    return undefined;
+  }
+  const [pkg = '', version = ''] = p.debianPackage.split(' ');
+  const k = fetchRelease(id, pkg, report);
+  if (k && k.version !== version) {
+    report.errors.push(`${id}: the archive has ${pkg} ${k.version}, the built-in profile ${version}`);
+    return undefined;
+  }
+  return k;
 }
 
 function releaseDir(pkg: string): string {

@@ -2,8 +2,7 @@
 // (`--help` lists every option).
 // Boots generated cases on each kernel (both cores in parallel), caches each observation keyed by
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
-import { bootedPackage, labKernels, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
-import { resolveProfile } from '../kernel/plan.js';
+import { bootedPackage, labKernels, fetchBuiltinRelease, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
@@ -85,12 +84,9 @@ async function main(): Promise<number> {
       return 2;
     }
     for (const id of kernels) {
-      const pkg = pkgArg === 'builtin' ? resolveProfile(id)?.debianPackage.split(' ')[0] : pkgArg;
-      const k = pkg === undefined ? undefined : fetchRelease(id, pkg, rep);
+      const k = pkgArg === 'builtin' ? fetchBuiltinRelease(id, rep) : fetchRelease(id, pkgArg, rep);
       if (!k) {
-        process.stderr.write(
-          `lab: ${id}: package ${pkg ?? '(no built-in profile)'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}\n`,
-        );
+        process.stderr.write(`lab: ${id}: package ${pkgArg} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}\n`);
         return 2;
       }
       infos.set(id, k);

@@ -7,20 +7,21 @@
 // (case, blob, console, memblock=debug trace), written to data/lab/ladder/<kernel>.jsonl.gz, so
 // the replay judges the plan against it like any other record.
 import { gzipSync } from 'node:zlib';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { bootedPackage, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
+import { bootedPackage, fetchBuiltinRelease, type FetchReport, type KernelInfo } from './kernels.js';
 import { labDtb, labRecord, observe } from './lab.js';
 import { labDataDir, readLabRecordsJson, recordedKernels, writeLabRecordsJson } from './records.js';
 import { ensureInitramfs } from './initramfs.js';
 import { initrdStart } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
 import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
+import { profileOfPackage } from './build-facts.js';
 import type { LabCase, RegionSpec } from './generator.js';
 import { bootEnd, observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
-import type { LadderStep, OomLadder, ThreadStep } from '../kernel/oom.js';
+import { ladderCacheDir, measuredBounds, OOM_LADDERS, type LadderStep, type OomLadder, type ThreadStep } from '../kernel/oom.js';
 import { hex } from '../kernel/memblock.js';
 
 /** Where the ladder's records go (beside the lab's, not among them: they are measurements of one build each). */
@@ -165,12 +166,12 @@ export function ladderEnd(o: Observation): LadderStep['end'] | undefined {
 }
 
 /**
- * A build's ladder from its ladder records: each boot's free count (the plan's, from the record's
- * case) and how it ended, lowest first.
+ * A build's ladder from its ladder records (all booted on the build `profile` describes): each
+ * boot's free count (the plan's, from the record's case) and how it ended, lowest first; `source`
+ * names the records.
  */
-export function ladderFromRecords(kernel: string, records: LabRecordJson[]): OomLadder | undefined {
-  const profile = resolveProfile(kernel);
-  if (!profile?.arm64 || !records.length) return undefined;
+export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson[], source: string): OomLadder | undefined {
+  if (!profile.arm64 || !records.length) return undefined;
   const steps: LadderStep[] = [];
   const threads: ThreadStep[] = [];
   for (const r of records) {
@@ -188,7 +189,7 @@ export function ladderFromRecords(kernel: string, records: LabRecordJson[]): Oom
   if (!steps.length && !threads.length) return undefined;
   steps.sort((a, b) => a.free - b.free);
   threads.sort((a, b) => a.maxThreads - b.maxThreads);
-  return { package: records[0]!.package, source: `data/lab/ladder/${kernel}.jsonl.gz`, steps, ...(threads.length ? { threads } : {}) };
+  return { package: records[0]!.package, source, steps, ...(threads.length ? { threads } : {}) };
 }
 
 /** The plan's page-allocator figures for a ladder record's boot. */
@@ -222,12 +223,26 @@ function ladderPlan(
 /** data/lab/ladder/ladders.json, beside the records it is read from; src/kernel/oom.ts imports it. */
 export const ladderTableFile = join(ladderDir, 'ladders.json');
 
-/** Every measured build's ladder (data/lab/ladder), as ladders.json holds them (oom.ts OOM_LADDERS). */
-export function measuredLadders(dir = ladderDir): Record<string, OomLadder> {
-  const out: Record<string, OomLadder> = {};
+/**
+ * Every measured build's ladder (data/lab/ladder), as ladders.json holds them (oom.ts OOM_LADDERS):
+ * by lab kernel id, one per package the records were booted on (its profile: profileOfPackage).
+ */
+export function measuredLadders(dir = ladderDir): Record<string, OomLadder[]> {
+  const out: Record<string, OomLadder[]> = {};
   for (const k of recordedKernels(dir)) {
-    const l = ladderFromRecords(k, readLabRecordsJson(k, dir));
-    if (l) out[k] = l;
+    const records = readLabRecordsJson(k, dir);
+    const ladders: OomLadder[] = [];
+    for (const pkg of [...new Set(records.map((r) => r.package))].sort()) {
+      const profile = profileOfPackage(k, pkg);
+      if (!profile) throw new Error(`${k}: no profile of ${pkg} (carveout kernels facts ${k} stores its build facts)`);
+      const l = ladderFromRecords(
+        profile,
+        records.filter((r) => r.package === pkg),
+        `data/lab/ladder/${k}.jsonl.gz`,
+      );
+      if (l) ladders.push(l);
+    }
+    if (ladders.length) out[k] = ladders;
   }
   return out;
 }
@@ -235,6 +250,184 @@ export function measuredLadders(dir = ladderDir): Record<string, OomLadder> {
 /** The text of ladders.json: each build's steps (`free`: the plan's count of what memblock_free_all hands over, KiB) and thread steps. */
 export function ladderTable(dir = ladderDir): string {
   return `${JSON.stringify(measuredLadders(dir), null, 2)}\n`;
+}
+
+/** A ladder boot as the choice of the next one reads it: the plan's free count (KiB) and whether it reached /init. */
+export interface LadderProbe {
+  free: number;
+  reached: boolean;
+}
+
+/** How a ladder is measured: how many boots at most, how close the boundary is pinned, how many deaths below it. */
+export interface LadderBudget {
+  /** Boots at most (the ones already recorded of the build count). */
+  boots: number;
+  /** KiB: the boundary is pinned once the highest death and the lowest /init above it are this close. */
+  resolution: number;
+  /** Deaths wanted below the highest one, to see where the boot dies with less. */
+  below: number;
+}
+
+export const DEFAULT_LADDER_BUDGET: LadderBudget = { boots: 16, resolution: 256, below: 3 };
+
+/** The least free memory a ladder boot is tried with (KiB): below it the squeeze leaves nothing to learn. */
+const LEAST_FREE = 512;
+
+/**
+ * The free amount (KiB, the plan's count) the next ladder boot of a build should leave, or
+ * undefined when the ladder is done: `start` is the nearest measured build's bounds (the most free
+ * memory it died with, the least it reached /init with). First a death and an /init are found on
+ * this build (from `start`, stepping out from twice the start's gap, doubling), then the boundary between the
+ * highest death and the lowest /init above it is bisected down to `resolution`, keeping boots for
+ * `below` deaths under it, a quarter of the boundary apart, to see where the boot dies with less.
+ */
+export function nextLadderTarget(probes: LadderProbe[], start: { died: number; lived: number }, budget: LadderBudget): number | undefined {
+  if (probes.length >= budget.boots) return undefined;
+  const span = Math.max(2 * (start.lived - start.died), 2 * budget.resolution, 1024);
+  if (!probes.length) return start.lived;
+  const died = probes.filter((p) => !p.reached).map((p) => p.free);
+  const lived = probes.filter((p) => p.reached).map((p) => p.free);
+  // stepping out, each step twice the one before
+  const out = (n: number) => span * 2 ** Math.max(0, n - 1);
+  if (!died.length) {
+    // nothing died yet: the start's death bound, else further down
+    const least = Math.min(...lived);
+    if (least <= LEAST_FREE) return undefined;
+    return Math.max(LEAST_FREE, least > start.died ? start.died : least - out(lived.filter((x) => x <= start.died).length));
+  }
+  const top = Math.max(...died);
+  const above = lived.filter((x) => x > top);
+  if (!above.length) return top + out(died.filter((x) => x >= start.lived).length);
+  const floor = Math.min(...above);
+  const step = Math.max(span / 2, Math.round(top / 4));
+  const under = died.filter((x) => x <= top - step / 2);
+  const left = budget.boots - probes.length;
+  if (floor - top > budget.resolution && left > Math.max(0, budget.below - under.length)) return Math.round((top + floor) / 2);
+  const least = Math.min(...died);
+  if (under.length >= budget.below || least - budget.resolution <= LEAST_FREE) return undefined;
+  return Math.max(LEAST_FREE, least - step);
+}
+
+/** The bounds a new ladder starts from: the build's own kernel's measured ladders, else those of its series and page size, else every one. */
+export function startBounds(profile: KernelProfile): { died: number; lived: number } {
+  const all = Object.entries(OOM_LADDERS);
+  const flavour = `${profile.series.name}-${profile.arch === 'arm64' ? 'arm64' : 'armmp'}${profile.pageSize === 16384 ? '-16k' : ''}${profile.arch === 'arm' && profile.physAddrBits > 32 ? '-lpae' : ''}`;
+  const pick = (ids: string[]) => all.filter(([id]) => ids.includes(id)).flatMap(([, ls]) => ls);
+  const near = [pick([profile.id]), pick([flavour]), all.flatMap(([, ls]) => ls)].find((ls) => ls.length) ?? [];
+  const bounds = near.map(measuredBounds);
+  const died = Math.max(...bounds.map((b) => b.died ?? 0));
+  const lived = Math.max(died + 1024, ...bounds.map((b) => b.lived ?? 0));
+  return { died: died || LEAST_FREE, lived };
+}
+
+/** Whether a ladder record's boot reached /init (a hang or a panic did not). */
+function reached(r: LabRecordJson): boolean {
+  return observationFromJson(r.observation).reachedInit;
+}
+
+export interface MeasureLadderOptions {
+  budget?: Partial<LadderBudget>;
+  /** Where the boots' records go (`<dir>/<kernel id>.jsonl.gz`; boots of the build already there count). */
+  dir: string;
+  /** What the ladder names as its records. */
+  source: string;
+  /** Seconds before a boot is stopped (default 60). */
+  timeoutMs?: number;
+  /** One line per boot. */
+  progress?: (line: string) => void;
+}
+
+/**
+ * Measure the out-of-memory ladder of build `k` (a fetched package, or an own build's image) whose
+ * profile is `profile`: boots under QEMU virt (nice 10, one at a time) with the squeeze layout
+ * (ladderCase) at the free amounts nextLadderTarget picks, each kept as a lab record in
+ * `opts.dir`; the ladder is read from the build's records there (ladderFromRecords).
+ */
+export async function measureLadder(
+  k: KernelInfo,
+  profile: KernelProfile,
+  opts: MeasureLadderOptions,
+): Promise<{ ladder?: OomLadder; booted: number; error?: string }> {
+  const budget = { ...DEFAULT_LADDER_BUDGET, ...opts.budget };
+  const report: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
+  const initrdFile = ensureInitramfs(k.debArch === 'arm64' ? 'arm64' : 'armhf', report);
+  if (!initrdFile) return { booted: 0, error: `no initramfs: ${[...report.notFound, ...report.errors].join('; ')}` };
+  const initrdSize = BigInt(statSync(initrdFile).size);
+  const pkg = bootedPackage(k);
+  const records = readLabRecordsJson(k.id, opts.dir);
+  const probes: LadderProbe[] = records
+    .filter((r) => r.package === pkg && !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE))
+    .flatMap((r) => {
+      const pa = ladderFigures(profile, r);
+      return pa ? [{ free: Number(pa.free >> 10n), reached: reached(r) }] : [];
+    });
+  const start = startBounds(profile);
+  let booted = 0;
+  for (;;) {
+    const target = nextLadderTarget(probes, start, budget);
+    if (target === undefined) break;
+    const lc = ladderCase(profile, initrdSize, target);
+    if (!lc) return { booted, error: `${profile.arch}: no squeeze layout leaves ${target} KiB` };
+    const free = Number(lc.free >> 10n);
+    // the squeeze cannot come closer than the free count an earlier boot had: the ladder is as fine as it gets
+    if (probes.some((p) => p.free === free)) break;
+    const { dtb, sha256 } = labDtb(lc.c);
+    const ram = BigInt(lc.c.ramMiB) * MiB;
+    const res = await observe(k, dtb, ram, lc.c.bootargs, { timeoutMs: opts.timeoutMs ?? 60_000, keepConsole: true, niceness: 10 });
+    const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
+    const rec = labRecord({ kernel: k, seed: 0, index: records.length, case: lc.c }, res, sha256, initrd);
+    rec.dtb = gzipSync(dtb).toString('base64');
+    records.push(rec);
+    mkdirSync(opts.dir, { recursive: true });
+    writeLabRecordsJson(k.id, records, opts.dir);
+    booted++;
+    const o = res.observation;
+    probes.push({ free, reached: o.reachedInit });
+    const end = ladderEnd(o);
+    const how = o.reachedInit
+      ? 'reached /init'
+      : end && end !== 'init'
+        ? `died in ${end.fn} (${end.panic})`
+        : o.timedOut
+          ? 'hung (stopped by the bound)'
+          : 'ended';
+    opts.progress?.(`boot ${probes.length}/${budget.boots}: ${free} KiB free: ${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`);
+  }
+  const ladder = ladderFromRecords(
+    profile,
+    records.filter((r) => r.package === pkg),
+    opts.source,
+  );
+  return { ...(ladder ? { ladder } : {}), booted };
+}
+
+/** The directory of a build's ladder in the kernel cache: readable, and unique by its files' hash. */
+export function cachedLadderDir(name: string, sha256: string): string {
+  return join(ladderCacheDir(), `${name.replace(/[^A-Za-z0-9._+-]/g, '_')}-${sha256.slice(0, 16)}`);
+}
+
+/**
+ * Measure a build's ladder into the kernel cache (cachedLadderDir): its records beside ladder.json,
+ * which names the build (`name`: a package's `<package> <version>`, or an own build's name), the
+ * sha256 of its files, the date and the records; the plan then reads it (oom.ts ownLadder).
+ */
+export async function measureLadderToCache(
+  k: KernelInfo,
+  profile: KernelProfile,
+  name: string,
+  opts: Omit<MeasureLadderOptions, 'dir' | 'source'>,
+): Promise<{ ladder?: OomLadder; booted: number; file?: string; error?: string }> {
+  const sha256 = profile.filesSha256;
+  if (!sha256) return { booted: 0, error: `${name}: not read from its .config and System.map` };
+  const dir = cachedLadderDir(name, sha256);
+  const source = join(dir, `${k.id}.jsonl.gz`);
+  const r = await measureLadder(k, profile, { ...opts, dir, source });
+  if (!r.ladder) return r;
+  const ladder: OomLadder = { ...r.ladder, package: name, sha256, date: new Date().toISOString() };
+  const file = join(dir, 'ladder.json');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(ladder, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return { ...r, ladder, file };
 }
 
 function arg(name: string): string | undefined {
@@ -280,18 +473,15 @@ async function main(): Promise<number> {
     return 2;
   }
   // the package the built-in profile describes (its records' package), not necessarily the newest
-  const rep = fetchKernels([id]);
-  const pkg = profile.debianPackage.split(' ')[0]!;
-  const k: KernelInfo | undefined = rep.fetched[0] && fetchRelease(id, pkg, rep);
-  if (!k || bootedPackage(k) !== profile.debianPackage) {
-    process.stderr.write(`memory-ladder: ${id}: ${profile.debianPackage} not fetched\n`);
-    process.stderr.write(`memory-ladder: ${[...rep.notFound, ...rep.errors].join('; ')}\n`);
+  const rep: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
+  const k = fetchBuiltinRelease(id, rep);
+  if (!k) {
+    process.stderr.write(`memory-ladder: ${id}: ${profile.debianPackage} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}\n`);
     return 2;
   }
   const report = { fetched: [], notFound: [], errors: [], log: [] };
   const initrdFile = ensureInitramfs('arm64', report);
   if (!initrdFile) return 2;
-  const { statSync } = await import('node:fs');
   const initrdSize = BigInt(statSync(initrdFile).size);
   const records: LabRecordJson[] = readLabRecordsJson(id, ladderDir);
   for (const t of targets) {

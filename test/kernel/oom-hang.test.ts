@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { readLabRecords, recordBoard } from '../../src/verify/records.js';
 import { ladderDir } from '../../src/verify/memory-ladder.js';
-import { nearestStep, OOM_LADDERS } from '../../src/kernel/oom.js';
+import { nearestStep, ownLadder } from '../../src/kernel/oom.js';
 import { recordProfile } from './replay-lib.js';
 import type { LabRecord } from '../../src/verify/records.js';
 
@@ -41,7 +41,7 @@ test('out-of-memory-may-hang: on 6.1+ ladder deaths in kernel_init only; never o
       const w = mayHang(p);
       // the ladder step the plan reads this boot's end off: a death in kernel_init
       const free = Number((p.pageAllocator?.free ?? 0n) >> 10n);
-      const end = nearestStep(OOM_LADDERS[kernel]!, free).step.end;
+      const end = nearestStep(ownLadder(recordProfile(r)!)!, free).step.end;
       const inInit =
         p.boot.outcome === 'panic' && /^out of memory:/.test(p.boot.reason ?? '') && end !== 'init' && end.stage === 'kernel_init';
       if (kernel === '5.10-arm64' || !inInit)

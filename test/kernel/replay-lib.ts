@@ -17,7 +17,7 @@ import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import type { Board } from '../../src/board.js';
-import { factsOfPackage, profileOfFacts } from '../../src/verify/build-facts.js';
+import { profileOfPackage } from '../../src/verify/build-facts.js';
 
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
 const RMEM_ALLOC_CALLER =
@@ -208,22 +208,13 @@ function firstDiff(want: string[], got: string[]): string {
   return '';
 }
 
-const packageProfiles = new Map<string, KernelProfile | undefined>();
-
 /**
  * The profile of the package a record was booted on: the built-in one when that is its package,
  * else the one built from the package's stored facts (data/lab/<id>.build.json) — a record booted
  * again on a newer point release is planned with that release's image and sizes.
  */
 export function recordProfile(r: Pick<LabRecord, 'kernel' | 'package'>): KernelProfile | undefined {
-  const builtin = resolveProfile(r.kernel);
-  if (!builtin || r.package === undefined || r.package === builtin.debianPackage) return builtin;
-  const key = `${r.kernel} ${r.package}`;
-  if (!packageProfiles.has(key)) {
-    const facts = factsOfPackage(r.kernel, r.package);
-    packageProfiles.set(key, facts ? profileOfFacts(r.kernel, facts).profile : undefined);
-  }
-  return packageProfiles.get(key);
+  return r.package === undefined ? resolveProfile(r.kernel) : profileOfPackage(r.kernel, r.package);
 }
 
 /**

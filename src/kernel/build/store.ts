@@ -1,6 +1,7 @@
 // Own builds stored under a name (`carveout kernels add NAME --kernel-config … --system-map …`):
 // the two files are copied into the cache (src/cache.ts), <cache>/builds/<NAME>/{config,System.map},
 // and `--kernel NAME` builds the profile from them again, so the profile follows the model's code.
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../../cache.js';
@@ -13,7 +14,16 @@ function buildsDir(): string {
   return join(cacheDir(), 'builds');
 }
 
-/** Read a build's two files and build its profile; unreadable files are diagnostics. */
+/**
+ * What names a build by its files: the sha256 of its .config, a NUL, and its System.map. A ladder
+ * measured on the build keeps it (src/kernel/oom.ts), so the same two files find that measurement
+ * again under any name.
+ */
+export function buildFilesSha256(config: string, systemMap: string): string {
+  return createHash('sha256').update(config).update('\0').update(systemMap).digest('hex');
+}
+
+/** Read a build's two files and build its profile (named by their sha256); unreadable files are diagnostics. */
 export function profileFromFiles(id: string, configFile: string, systemMapFile: string): BuiltProfile {
   const read = (f: string): string | Diagnostic => {
     try {
@@ -27,7 +37,8 @@ export function profileFromFiles(id: string, configFile: string, systemMapFile: 
   const map = read(systemMapFile);
   if (typeof config !== 'string' || typeof map !== 'string')
     return { diagnostics: [config, map].filter((x): x is Diagnostic => typeof x !== 'string') };
-  return buildProfile({ id, config: { file: configFile, text: config }, systemMap: { file: systemMapFile, text: map } });
+  const built = buildProfile({ id, config: { file: configFile, text: config }, systemMap: { file: systemMapFile, text: map } });
+  return built.profile ? { ...built, profile: { ...built.profile, filesSha256: buildFilesSha256(config, map) } } : built;
 }
 
 /** Store a build under `name` once its profile builds; returns what building it said. */

@@ -182,4 +182,6 @@ export interface KernelProfile extends KernelProfileBase {
   labChecks: readonly LabCheck[];
   /** What building the profile from a .config and System.map said (../build/): every plan repeats it. */
   buildDiagnostics?: Diagnostic[];
+  /** sha256 of the .config and System.map it was built from (../build/store.ts buildFilesSha256), when read from whole files. */
+  filesSha256?: string;
 }
