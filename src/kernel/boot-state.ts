@@ -157,6 +157,8 @@ export interface BootState {
   dmaPhysLimit?: bigint;
   /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */
   nrKernelPages?: bigint;
+  /** free_area_init's nr_all_pages: nr_kernel_pages and highmem's (mm-init.ts calcNrKernelPages). */
+  nrAllPages?: bigint;
 }
 
 /**

@@ -1,18 +1,29 @@
 // mm/mm_init.c (5.10 and 6.1: mm/page_alloc.c): what the page allocator starts with — the page
 // counts free_area_init keeps for alloc_large_system_hash, start_kernel's early hash tables
-// (vfs_caches_init_early), arm64 mem_init's swiotlb buffer (kernel/dma/swiotlb.c) and what
-// memblock_free_all hands over, with the numbers of mem_init_print_info's "Memory:" line.
+// (vfs_caches_init_early), arm's page_ext (mm/page_ext.c), mem_init's swiotlb buffer
+// (kernel/dma/swiotlb.c) and what memblock_free_all (and arm's free_highpages) hands over, with
+// the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, type BootState } from './boot-state.js';
-import { hex } from './memblock.js';
+import { hex, MEMBLOCK_ALLOC_ACCESSIBLE } from './memblock.js';
 
 /** What the page allocator was given, in pages (BootResult.pageAlloc). */
 export interface PageAllocStart {
-  /** Pages memblock_free_all handed to the buddy allocator (its free ranges, PFN_UP..PFN_DOWN). */
+  /**
+   * Lowmem pages memblock_free_all handed to the buddy allocator (its free ranges,
+   * PFN_UP..PFN_DOWN, below max_low_pfn): all of them on arm64; on arm what GFP_KERNEL can use.
+   */
   freed: bigint;
+  /**
+   * arm: the highmem pages (max_low_pfn and up) of the same free ranges, handed over by mem_init's
+   * free_highpages (arch/arm/mm/init.c, up to 6.12) or by memblock_free_all itself (7.2, whose
+   * __free_memory_core clamps to max_low_pfn only without CONFIG_HIGHMEM). 0 on arm64.
+   */
+  highPages: bigint;
   /**
    * Of those, the pages free when mem_init_print_info runs right after memblock_free_all (5.10,
    * 6.1): with CONFIG_DEFERRED_STRUCT_PAGE_INIT the struct pages from `first_deferred_pfn` on are
    * not initialised yet and memblock_free_pages skips them (they come later, page_alloc_init_late).
+   * Highmem pages included (arm: free_highpages runs before the line is printed).
    */
   freedBeforeDeferred: bigint;
   /** first_deferred_pfn: where the struct pages memblock_free_pages skips start (none without deferral). */
@@ -33,18 +44,6 @@ export interface PageAllocStart {
 
 const pfnUp = (x: bigint, ps: bigint) => (x + ps - 1n) / ps;
 
-function freePages(st: BootState): bigint {
-  const mb = st.ctx.memblock;
-  const ps = mb.pageSize;
-  let n = 0n;
-  for (const [s, e] of mb.freeRanges()) {
-    const a = pfnUp(s, ps);
-    const b = e / ps;
-    if (b > a) n += b - a;
-  }
-  return n;
-}
-
 /** for_each_mem_pfn_range (PFN_UP(base)..PFN_DOWN(end) of every memory region, no-map included), clipped to [lo, hi) pfns. */
 function* memPfnRanges(st: BootState, lo: bigint, hi: bigint): Generator<[bigint, bigint]> {
   const ps = st.ctx.memblock.pageSize;
@@ -63,28 +62,46 @@ function presentPages(st: BootState, lo: bigint, hi: bigint): bigint {
 }
 
 /**
- * free_area_init's nr_kernel_pages and nr_all_pages (no HIGHMEM on arm64: the same count). 6.12+
- * calc_nr_kernel_pages: memblock's free pages at that moment. 5.10/6.1 free_area_init_core: per
- * zone its present pages less calc_memmap_size's estimate of their struct pages.
+ * free_area_init's nr_kernel_pages and nr_all_pages: the same count on arm64, where no zone is
+ * highmem; on arm nr_kernel_pages leaves ZONE_HIGHMEM out. 6.12+ calc_nr_kernel_pages: memblock's
+ * free pages at that moment, clamped below the highmem zone for nr_kernel_pages. 5.10/6.1
+ * free_area_init_core: per zone its present pages less calc_memmap_size's estimate of their
+ * struct pages.
  */
 export function calcNrKernelPages(st: BootState): void {
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
-  let n = 0n;
-  if (st.ctx.profile.series.pageAlloc.nrKernelPages === 'free-ranges') n = freePages(st);
-  else {
-    const structPage = st.ctx.profile.arm64?.sparse.structPageSize ?? 32n;
-    for (const z of st.result.zones ?? []) {
+  const zones = st.result.zones ?? [];
+  // arch_zone_lowest_possible_pfn[ZONE_HIGHMEM]
+  const high = zones.find((z) => z.name === 'HighMem');
+  const highLow = high ? high.base / ps : undefined;
+  let kernel = 0n;
+  let all = 0n;
+  if (st.ctx.profile.series.pageAlloc.nrKernelPages === 'free-ranges') {
+    for (const [s, e] of mb.freeRanges()) {
+      const a = pfnUp(s, ps);
+      const b = e / ps;
+      if (b <= a) continue;
+      all += b - a;
+      const clamp = (x: bigint) => (highLow !== undefined && x > highLow ? highLow : x);
+      kernel += clamp(b) - clamp(a);
+    }
+  } else {
+    const structPage = st.ctx.profile.arm64?.sparse.structPageSize ?? st.ctx.profile.arm?.structPageSize ?? 32n;
+    for (const z of zones) {
       const lo = z.base / ps;
       const spanned = z.size / ps;
       const present = presentPages(st, lo, lo + spanned);
       // calc_memmap_size: SPARSEMEM zones with holes count the present pages only
       const pages = spanned > present + (present >> 4n) ? present : spanned;
       const memmap = pfnUp(pages * structPage, ps);
-      n += present >= memmap ? present - memmap : present;
+      const free = present >= memmap ? present - memmap : present;
+      all += free;
+      if (z.name !== 'HighMem') kernel += free;
     }
   }
-  st.nrKernelPages = n;
+  st.nrKernelPages = kernel;
+  st.nrAllPages = all;
 }
 
 const log2 = (x: bigint) => BigInt(x.toString(2).length - 1);
@@ -92,8 +109,9 @@ const roundupPow2 = (x: bigint) => (x <= 1n ? 1n : 1n << BigInt((x - 1n).toStrin
 
 /**
  * alloc_large_system_hash with HASH_EARLY | HASH_ZERO: one bucket per 2^scale bytes of
- * nr_kernel_pages (rounded up to a MiB; one more scale step per 4x beyond 64 GiB), a power of two,
- * at most 1/16 of memory; memblock_alloc(size, SMP_CACHE_BYTES), halved until it fits.
+ * nr_kernel_pages (rounded up to a MiB; on 64-bit one more scale step per 4x beyond 64 GiB), a
+ * power of two, at most 1/16 of nr_all_pages; memblock_alloc(size, SMP_CACHE_BYTES), halved
+ * until it fits.
  */
 function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, scale: number, lowLimit: bigint): void {
   const mb = st.ctx.memblock;
@@ -104,12 +122,12 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
   const mbPages = (1n << 20n) / ps;
   numentries = ((numentries + mbPages - 1n) / mbPages) * mbPages;
   let s = BigInt(scale);
-  // ADAPT_SCALE_BASE (64 GiB) >> PAGE_SHIFT, ADAPT_SCALE_SHIFT 2 (64-bit)
-  for (let adapt = (64n << 30n) / ps; adapt < numentries; adapt <<= 2n) s++;
+  // ADAPT_SCALE_BASE (64 GiB) >> PAGE_SHIFT, ADAPT_SCALE_SHIFT 2 (__BITS_PER_LONG > 32 only)
+  if (st.ctx.profile.arch === 'arm64') for (let adapt = (64n << 30n) / ps; adapt < numentries; adapt <<= 2n) s++;
   numentries = s > pageShift ? numentries >> (s - pageShift) : numentries << (pageShift - s);
   if (numentries * bucketSize < ps) numentries = ps / bucketSize;
   numentries = roundupPow2(numentries);
-  let max = ((pages * ps) >> 4n) / bucketSize;
+  let max = (((st.nrAllPages ?? pages) * ps) >> 4n) / bucketSize;
   if (max > 0x8000_0000n) max = 0x8000_0000n;
   if (numentries < lowLimit) numentries = lowLimit;
   if (numentries > max) numentries = max;
@@ -130,12 +148,13 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
 
 /**
  * start_kernel → vfs_caches_init_early (fs/dcache.c, fs/inode.c): with one node fixup_hashdist
- * clears hashdist, so the dentry and inode hash tables come from memblock (buckets of 8 bytes,
- * struct hlist_bl_head / hlist_head).
+ * clears hashdist (32-bit: never set), so the dentry and inode hash tables come from memblock,
+ * a pointer per bucket (struct hlist_bl_head / hlist_head).
  */
 export function vfsCachesInitEarly(st: BootState): void {
-  allocLargeSystemHash(st, 'Dentry cache', 8n, 13, 2n);
-  allocLargeSystemHash(st, 'Inode-cache', 8n, 14, 0n);
+  const bucket = st.ctx.profile.arch === 'arm' ? 4n : 8n;
+  allocLargeSystemHash(st, 'Dentry cache', bucket, 13, 2n);
+  allocLargeSystemHash(st, 'Inode-cache', bucket, 14, 0n);
 }
 
 /** IO_TLB_SHIFT, IO_TLB_SEGSIZE (include/linux/swiotlb.h) and the default 64 MiB buffer. */
@@ -143,13 +162,18 @@ const IO_TLB_SHIFT = 11n;
 const IO_TLB_SEGSIZE = 128n;
 const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> IO_TLB_SHIFT;
 const IO_TLB_MIN_SLABS = (1n << 20n) >> IO_TLB_SHIFT;
-/** sizeof(struct io_tlb_slot), sizeof(struct io_tlb_area) on arm64 (6.1+). */
-const IO_TLB_SLOT_BYTES = 24n;
-const IO_TLB_AREA_BYTES = 16n;
 
 /**
- * arm64 mem_init's swiotlb_init (kernel/dma/swiotlb.c): a bounce buffer when memory reaches past
- * arm64_dma_phys_limit (max_pfn > PFN_DOWN(limit)), its 64 MiB default; from 6.5 on
+ * sizeof(struct io_tlb_slot) and sizeof(struct io_tlb_area) (kernel/dma/swiotlb.c, 6.1+): a
+ * phys_addr_t, a size_t and an int / an unsigned long, an int and a spinlock_t — on arm64, and on
+ * arm with LPAE's 64-bit phys_addr_t.
+ */
+const IO_TLB_STRUCTS = { arm64: { slot: 24n, area: 16n }, arm: { slot: 16n, area: 12n } } as const;
+
+/**
+ * mem_init's swiotlb_init (kernel/dma/swiotlb.c): a bounce buffer when memory reaches past what
+ * the DMA zone covers — arm64: max_pfn > PFN_DOWN(arm64_dma_phys_limit); arm with LPAE
+ * (arch/arm/mm/init.c): max_pfn > arm_dma_pfn_limit — its 64 MiB default; arm64 from 6.5 on
  * (DMA_BOUNCE_UNALIGNED_KMALLOC) always, sized 1 MiB per GiB of memory otherwise
  * (swiotlb_adjust_size). The buffer comes from memblock_alloc_low (below the limit), halved while it
  * does not fit; then its slot array and its areas (one per possible CPU, rounding the slab count up
@@ -158,19 +182,21 @@ const IO_TLB_AREA_BYTES = 16n;
 export function swiotlbInit(st: BootState, cpus: number): void {
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
+  const arm = st.ctx.profile.arm;
+  if (arm && st.ctx.profile.physAddrBits !== 64) return; // CONFIG_ARM_LPAE only
   const how = st.ctx.profile.series.arm64.swiotlb;
-  const limit = st.dmaPhysLimit ?? mb.endOfDram();
+  const limit = arm ? arm.dmaLimit : (st.dmaPhysLimit ?? mb.endOfDram());
   const beyond = mb.endOfDram() / ps > limit / ps;
   let nslabs = IO_TLB_DEFAULT_SLABS;
   if (!beyond) {
-    if (how !== 'remap-kmalloc-bounce') return;
+    if (arm || how !== 'remap-kmalloc-bounce') return;
     const size = (mb.physMemSize() + 1023n) / 1024n;
     const want = size < 64n << 20n ? size : 64n << 20n;
     const aligned = (want + (1n << IO_TLB_SHIFT) - 1n) >> IO_TLB_SHIFT;
     nslabs = ((aligned + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
   }
   const pageAlign = (x: bigint) => ((x + ps - 1n) / ps) * ps;
-  const low = limit - 1n; // ARCH_LOW_ADDRESS_LIMIT
+  const low = arm ? limit : limit - 1n; // ARCH_LOW_ADDRESS_LIMIT
   if (how === 'swiotlb-init') {
     // 5.10: one try at the default size, then io_tlb_list (int) and io_tlb_orig_addr (phys_addr_t)
     if (!mb.allocTryNid(pageAlign(nslabs << IO_TLB_SHIFT), ps, 0n, low, undefined, 'swiotlb_init')) return;
@@ -191,8 +217,33 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
     limitAreas();
   }
-  mb.alloc(pageAlign(nslabs * IO_TLB_SLOT_BYTES), ps, 'swiotlb_init_remap');
-  mb.alloc(IO_TLB_AREA_BYTES * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap');
+  const sizes = IO_TLB_STRUCTS[st.ctx.profile.arch];
+  mb.alloc(pageAlign(nslabs * sizes.slot), ps, 'swiotlb_init_remap');
+  mb.alloc(sizes.area * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap');
+}
+
+/** sizeof(struct page_ext) on 32-bit: its flags word; the page_idle client adds nothing to it. */
+const PAGE_EXT_SIZE = 4n;
+
+/**
+ * mm_core_init → page_ext_init_flatmem (mm/page_ext.c), on arm builds that need page_ext by
+ * default (the series' ArmSeries.pageExt): one struct page_ext per spanned page of the node, and
+ * MAX_ORDER_NR_PAGES more when the node is not aligned to it, from memblock_alloc_try_nid(size,
+ * PAGE_SIZE, __pa(MAX_DMA_ADDRESS), MEMBLOCK_ALLOC_ACCESSIBLE, nid) — __pa(0xffffffff) lies past
+ * lowmem, so memblock_alloc_try_nid retries from 0.
+ */
+export function pageExtInitFlatmem(st: BootState): void {
+  const p = st.ctx.profile;
+  if (!p.arm || !p.series.arm.pageExt) return;
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const start = (mb.startOfDram() + ps - 1n) / ps;
+  const end = mb.endOfDram() / ps;
+  if (end <= start) return;
+  const nr = 1n << BigInt(p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder); // MAX_ORDER_NR_PAGES
+  const pages = end - start + (start % nr || end % nr ? nr : 0n);
+  const minAddr = (0xffff_ffffn - p.arm.pageOffset + st.layout.memory[0]!.base) & mb.mask;
+  mb.allocTryNid(pages * PAGE_EXT_SIZE, ps, minAddr, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'page_ext_init_flatmem');
 }
 
 /**
@@ -226,20 +277,27 @@ export function pageAllocStart(st: BootState): PageAllocStart {
       seen += b - a;
     }
   }
+  // max_low_pfn: the end of lowmem (arm's find_limits: memblock's current limit)
+  const maxLow = st.ctx.profile.arch === 'arm' ? mb.currentLimit / ps : undefined;
   let freed = 0n;
   let before = 0n;
+  let high = 0n;
   for (const [s, e] of mb.freeRanges()) {
     const a = pfnUp(s, ps);
     const b = e / ps;
     if (b <= a) continue;
-    freed += b - a;
-    const cut = firstDeferred === undefined || b <= firstDeferred ? b : a >= firstDeferred ? a : firstDeferred;
+    const lowEnd = maxLow !== undefined && b > maxLow ? maxLow : b;
+    if (lowEnd < b) high += b - (a > lowEnd ? a : lowEnd);
+    if (lowEnd <= a) continue;
+    freed += lowEnd - a;
+    const cut = firstDeferred === undefined || lowEnd <= firstDeferred ? lowEnd : a >= firstDeferred ? a : firstDeferred;
     before += cut - a;
   }
   const cmaPages = (st.ctx.cma.areas ?? []).reduce((x, c) => x + c.size / ps, 0n);
   return {
     freed,
-    freedBeforeDeferred: before,
+    highPages: high,
+    freedBeforeDeferred: before + high,
     ...(firstDeferred !== undefined ? { firstDeferredPfn: firstDeferred } : {}),
     physPages: presentPages(st, 0n, mb.mask / ps + 1n),
     cmaPages,

@@ -97,7 +97,10 @@ export interface PlanResult {
    * their share, which no file states.
    */
   pageAllocator?: {
+    /** Lowmem only on arm (what GFP_KERNEL allocations can have). */
     free: bigint;
+    /** arm: the highmem pages handed over beside it (the line's "highmem" figure, printed in 5.10/6.1 right then). */
+    highmem?: bigint;
     total: bigint;
     reserved: bigint;
     cmaReserved: bigint;
@@ -135,12 +138,15 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
   const b = (pages: bigint) => pages * pa.pageSize;
   return {
     free: b(pa.freed),
+    ...(profile.arch === 'arm' ? { highmem: b(pa.highPages) } : {}),
     total: b(pa.physPages),
-    reserved: b(pa.physPages - pa.freed - pa.cmaPages),
+    reserved: b(pa.physPages - pa.freed - pa.highPages - pa.cmaPages),
     cmaReserved: b(pa.cmaPages),
     estimatedFree: b(pa.estimatedFreePages),
     maxThreads: maxThreads(pa, profile),
-    ...(profile.series.pageAlloc.memoryLine === 'mem-init' ? { available: b(pa.freedBeforeDeferred) } : {}),
+    // arm: memblock's own allocations are followed except the per-cpu first chunk and the
+    // unflattened tree (their sizes are the build's), so what the line calls available is not given
+    ...(profile.series.pageAlloc.memoryLine === 'mem-init' && profile.arch !== 'arm' ? { available: b(pa.freedBeforeDeferred) } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 // init/main.c start_kernel after setup_arch: setup_command_line, setup_per_cpu_areas and the
 // allocations next to it (this build's sequence, profile data), the `Kernel command line:` line,
 // then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions.
-// On arm the model does not follow start_kernel's own allocations, only reserve_mem= and the
-// unknown-parameter message. Past the memory phase, only what the layout decides is followed:
+// On arm setup_per_cpu_areas is not followed (its first chunk is the build's), nor
+// print_unknown_bootoptions' buffer. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';
@@ -10,7 +10,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
-import { pageAllocStart, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
+import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
 import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, unpackFaults, type Range } from './page-alloc.js';
 
@@ -19,15 +19,15 @@ export function startKernel(st: BootState): void {
   // mm_core_init_early → free_area_init (7.2; before, arm's paging_init ran it)
   if (ctx.profile.arch === 'arm' && ctx.profile.series.arm.freeAreaInit === 'mm_core_init_early') allocNodeMemMap(st);
   setupBootConfig(st);
-  if (ctx.profile.arch === 'arm64') {
-    setupCommandLine(st);
-    setupPerCpuAreas(st);
-  }
+  setupCommandLine(st);
+  if (ctx.profile.arch === 'arm64') setupPerCpuAreas(st);
   ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
   printUnknownBootoptions(st);
-  if (ctx.profile.arch === 'arm64') vfsCachesInitEarly(st);
+  vfsCachesInitEarly(st);
+  // mm_core_init (6.1: mm_init) → page_ext_init_flatmem
+  pageExtInitFlatmem(st);
   laterBoot(st);
 }
 
@@ -73,8 +73,9 @@ function possibleCpus(st: BootState): number {
  * Each throws where the boot dies.
  */
 function laterBoot(st: BootState): void {
-  // mm_core_init → mem_init (arch/arm64/mm/init.c): the swiotlb buffer, then memblock_free_all
-  if (st.ctx.profile.arch === 'arm64') swiotlbInit(st, possibleCpus(st));
+  // mm_core_init → mem_init (arch/arm64/mm/init.c, arch/arm/mm/init.c; 7.2 arm: arch_mm_preinit):
+  // the swiotlb buffer, then memblock_free_all
+  swiotlbInit(st, possibleCpus(st));
   memblockFreeAll(st);
   // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone; the live
   // image memblock_free_all gave away, and whether kmem_cache_init's first slab lands on it
@@ -109,7 +110,7 @@ function laterBoot(st: BootState): void {
 function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
-  if (st.ctx.profile.arch === 'arm64') st.result.pageAlloc = pageAllocStart(st);
+  st.result.pageAlloc = pageAllocStart(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;

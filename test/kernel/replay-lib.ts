@@ -146,23 +146,27 @@ export interface CaseOutcome {
 
 /**
  * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
- * reserved and cma-reserved always, available where the plan gives it.
+ * reserved and cma-reserved always, available where the plan gives it. On arm the plan leaves the
+ * per-cpu first chunk and the unflattened tree out of memblock's allocations (test/kernel/arm-page-alloc.test.ts
+ * holds what that leaves): total, cma-reserved and highmem are compared.
  */
 function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {
   const o = r.observation;
   const text = o.log.find((l) => /^Memory: /.test(l.text))?.text ?? /Memory: \d+K\/[^\r\n]*/.exec(o.console ?? '')?.[0];
-  const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved/.exec(text);
+  const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved(?:, (\d+)K highmem)?/.exec(text);
   const pa = p.pageAllocator;
   if (!m || !pa) return undefined;
   const k = (x: bigint) => String(x / 1024n);
-  const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4] };
+  const arm = pa.highmem !== undefined;
+  const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4], highmem: m[5] };
   const got = {
     available: pa.available === undefined ? m[1] : k(pa.available),
     total: k(pa.total),
-    reserved: k(pa.reserved),
+    reserved: arm ? m[3] : k(pa.reserved),
     cmaReserved: k(pa.cmaReserved),
+    highmem: pa.highmem === undefined ? m[5] : k(pa.highmem),
   };
-  for (const f of ['available', 'total', 'reserved', 'cmaReserved'] as const)
+  for (const f of ['available', 'total', 'reserved', 'cmaReserved', 'highmem'] as const)
     if (want[f] !== got[f]) problems.push(`Memory line: ${f} kernel ${want[f]}K, model ${got[f]}K`);
   return pa.available === undefined ? 'without-available' : 'all';
 }

@@ -93,5 +93,7 @@ export const linux510: KernelSeries = {
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: false,
+    pageblockBits: 4,
+    pageExt: false,
   },
 };

@@ -88,5 +88,7 @@ export const linux61: KernelSeries = {
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,
+    pageblockBits: 4,
+    pageExt: false,
   },
 };

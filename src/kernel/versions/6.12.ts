@@ -87,5 +87,7 @@ export const linux612: KernelSeries = {
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,
+    pageblockBits: 4,
+    pageExt: true,
   },
 };

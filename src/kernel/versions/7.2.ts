@@ -94,5 +94,7 @@ export const linux72: KernelSeries = {
     freeAreaInit: 'mm_core_init_early',
     zeroPageEarlyAlloc: false,
     mapLowmemKernelCases: true,
+    pageblockBits: 8,
+    pageExt: true,
   },
 };

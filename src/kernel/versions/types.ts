@@ -221,6 +221,17 @@ export interface ArmSeries {
    * address %08lx" line with " when read/write/execute" (6.2 and later).
    */
   faultSaysAccess: boolean;
+  /**
+   * NR_PAGEBLOCK_BITS (include/linux/pageblock-flags.h): the bits setup_usemap keeps per pageblock
+   * — 4 up to 6.12; 7.2 rounds its five (PB_migrate_isolate with CONFIG_MEMORY_ISOLATION, which
+   * CMA selects) up to a power of two, 8.
+   */
+  pageblockBits: number;
+  /**
+   * mm_core_init's page_ext_init_flatmem allocates page_ext (mm/page_ext.c): Debian's armmp configs
+   * set CONFIG_PAGE_IDLE_FLAG from 6.12 on, whose page_ext client on 32-bit is always needed.
+   */
+  pageExt: boolean;
 }
 
 export interface KernelSeries {

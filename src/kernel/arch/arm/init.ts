@@ -8,6 +8,7 @@ import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
 import { armMmMemblockReserve } from './mmu.js';
+import { calcNrKernelPages } from '../../mm-init.js';
 
 export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   const { ctx, layout } = st;
@@ -102,6 +103,26 @@ export function allocNodeMemMap(st: BootState): void {
     base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map,
     exact: p.series.arm.freeAreaInit === 'bootmem_init',
   };
+  setupUsemaps(st);
+  calcNrKernelPages(st);
+}
+
+/**
+ * free_area_init_core → setup_usemap (mm/mm_init.c; 5.10/6.1 mm/page_alloc.c), per populated zone
+ * after mem_map: NR_PAGEBLOCK_BITS per pageblock the zone spans (counted from its pageblock's
+ * start), in whole longs, from memblock_alloc_node(size, SMP_CACHE_BYTES, nid).
+ */
+function setupUsemaps(st: BootState): void {
+  const p = st.ctx.profile;
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const perBlock = 1n << BigInt(p.pageblockOrder);
+  for (const z of st.result.zones ?? []) {
+    const startPfn = z.base / ps;
+    const pages = z.size / ps + (startPfn % perBlock);
+    const bits = roundUp((roundUp(pages, perBlock) / perBlock) * BigInt(p.series.arm.pageblockBits), 32n); // BITS_PER_LONG
+    if (bits) mb.allocTryNid(bits / 8n, BigInt(p.smpCacheBytes), 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'setup_usemap');
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { MiB, type BootState } from '../../boot-state.js';
 import { crashkernelRequest } from '../../crash-reserve.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { efiInit } from '../../efi-init.js';
-import { roundUp } from '../../memblock.js';
+import { MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
 import { armMemblockInit, zoneSizesInit } from './init.js';
 import { adjustLowmemBounds, pagingInit } from './mmu.js';
 
@@ -31,8 +31,22 @@ export function setupArch(st: BootState): void {
   const lowmemLimit = adjustLowmemBounds(st);
   pagingInit(st, lowmemLimit);
   zoneSizesInit(st);
+  requestStandardResources(st);
   unflattenDeviceTree(st);
   reserveCrashkernel(st, lowmemLimit);
+}
+
+/**
+ * request_standard_resources: a struct resource per memory range for_each_mem_range walks (the
+ * memblock.memory regions without NOMAP), memblock_alloc(sizeof(*res), SMP_CACHE_BYTES): 32 bytes
+ * with a 32-bit resource_size_t, 40 with LPAE's 64-bit one (start and end).
+ */
+function requestStandardResources(st: BootState): void {
+  const { ctx } = st;
+  const mb = ctx.memblock;
+  const size = ctx.profile.physAddrBits === 64 ? 40n : 32n;
+  const ranges = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).length;
+  for (let i = 0; i < ranges; i++) mb.alloc(size, BigInt(ctx.profile.smpCacheBytes), 'setup_arch');
 }
 
 /**
