@@ -137,7 +137,7 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
     end.panic,
     [end.message, `Kernel panic - not syncing: ${end.panic}`],
     end.fn,
-    `out of memory: memblock_free_all hands the page allocator ${free} KiB; the lab booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
+    `out of memory: memblock_free_all hands the page allocator ${free} KiB; ${booter(ladder)} booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
   );
 }
 
@@ -164,6 +164,9 @@ function throttledInit(st: BootState): void {
     ),
   );
 }
+
+/** Who booted a ladder's steps: the lab (ladders.json), or `carveout kernels measure` on the date it did. */
+const booter = (l: OomLadder) => (l.date ? `carveout kernels measure (${l.date.slice(0, 10)})` : 'the lab');
 
 /** The least free memory (KiB) with which a measured build reached /init, and the most with which one died. */
 export function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {

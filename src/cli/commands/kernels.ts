@@ -3,21 +3,49 @@
 //                                  a package the lab has no records of is measured by one boot
 // carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
 // carveout kernels facts [ID...] [--dir DIR]   store the build facts of the packages DIR's records were made on
-import { labKernels, cachedKernel, fetchKernels } from '../../verify/kernels.js';
+// carveout kernels measure ID|NAME [...]   measure a build's out-of-memory ladder under QEMU (kernel cache)
+import {
+  bootedPackage,
+  cachedKernel,
+  fetchBuiltinRelease,
+  fetchKernels,
+  fetchRelease,
+  labKernels,
+  ownKernelInfo,
+  type FetchReport,
+  type KernelInfo,
+} from '../../verify/kernels.js';
 import { cacheDir } from '../../cache.js';
 import { splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
-import { addKernel, storedKernelNames } from '../../kernel/build/store.js';
+import { addKernel, buildFilesSha256, storedKernel, storedKernelFiles, storedKernelNames } from '../../kernel/build/store.js';
 import { getProfile, profileIds } from '../../kernel/profiles/index.js';
 import { isStubSystemMap } from '../../verify/debug-symbols.js';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { ensureMeasured, profileForPackage, storeRecordedFacts } from '../../verify/build-facts.js';
+import { ensureMeasured, packageFacts, profileForPackage, storeRecordedFacts, writeBuildFacts } from '../../verify/build-facts.js';
 import { labDataDir, recordedKernels } from '../../verify/records.js';
+import {
+  DEFAULT_LADDER_BUDGET,
+  ladderDir,
+  ladderTable,
+  ladderTableFile,
+  measureLadder,
+  measureLadderToCache,
+} from '../../verify/memory-ladder.js';
+import { measuredBounds, type OomLadder } from '../../kernel/oom.js';
+import type { KernelProfile } from '../../kernel/profiles/types.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const USAGE = `usage: carveout kernels [--format text|json]
        carveout kernels fetch [ID...] [--all] [--refresh]
        carveout kernels add NAME --kernel-config FILE --system-map FILE
        carveout kernels facts [ID...] [--dir DIR]   (DIR: the lab records, default data/lab)
+       carveout kernels measure ID [--package PKG|builtin] [--boots N] [--timeout S] [--lab]
+       carveout kernels measure NAME --kernel-image FILE [--boots N] [--timeout S]
+         boot a build under QEMU with less and less memory left after memory setup (at most N boots,
+         default ${DEFAULT_LADDER_BUDGET.boots}) and keep its out-of-memory ladder in the cache: plan then predicts from it.
+         ID: a lab kernel's cached package (--package: another one); NAME: a build stored by 'kernels add'.
+         --lab: into the repository's data/lab/ladder (the lab's own measurements) instead.
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -27,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'add') return add(argv.slice(1));
   if (argv[0] === 'facts') return facts(argv.slice(1));
+  if (argv[0] === 'measure') return measure(argv.slice(1));
   if (argv[0] === 'fetch') {
     const rest = argv.slice(1);
     const bad = rest.find((a) => a.startsWith('-') && a !== '--all' && a !== '--refresh');
@@ -202,4 +231,116 @@ async function facts(argv: string[]): Promise<number> {
   }
   for (const l of [...report.log, ...report.notFound, ...report.errors]) process.stderr.write(`${l}\n`);
   return failed ? 1 : 0;
+}
+
+/**
+ * `kernels measure ID|NAME …`: the out-of-memory ladder of one build (memory-ladder.ts
+ * measureLadder), into the kernel cache, or with --lab into data/lab/ladder (with the package's
+ * build facts and ladders.json). A separate command, not a `fetch` option: a ladder is up to
+ * --boots QEMU boots (minutes) per build, and an own build is never fetched. Exit 0 measured,
+ * 1 nothing measured (no QEMU, the package not fetched, no boot told), 2 bad input.
+ */
+async function measure(argv: string[]): Promise<number> {
+  const usage = (msg: string): number => {
+    process.stderr.write(`carveout kernels measure: ${msg}\n${USAGE}\n`);
+    return 2;
+  };
+  let name: string | undefined;
+  const opt: Record<string, string> = {};
+  let lab = false;
+  for (let i = 0; i < argv.length; i++) {
+    const { name: flag, inline } = splitOption(argv[i]!);
+    if (flag === '--lab') lab = true;
+    else if (['--package', '--boots', '--timeout', '--kernel-image'].includes(flag)) {
+      const v = inline ?? argv[++i];
+      if (!v) return usage(`${flag} needs a value`);
+      opt[flag] = v;
+    } else if (flag.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
+    else if (name !== undefined) return usage('one ID or NAME');
+    else name = flag;
+  }
+  if (!name) return usage('an ID (carveout kernels) or a NAME stored by kernels add');
+  const boots = Number(opt['--boots'] ?? DEFAULT_LADDER_BUDGET.boots);
+  const timeout = Number(opt['--timeout'] ?? 60);
+  if (!Number.isInteger(boots) || boots < 1) return usage(`--boots ${opt['--boots']}: a whole number of boots, at least 1`);
+  if (!(timeout > 0)) return usage(`--timeout ${opt['--timeout']}: seconds, more than 0`);
+  const isLab = labKernels.some((k) => k.id === name);
+  if (isLab && opt['--kernel-image']) return usage(`${name} is a lab kernel: its image is its package's (--package picks another)`);
+  if (!isLab && (opt['--package'] || lab)) return usage(`${name}: --package and --lab are for lab kernels`);
+  const build = isLab ? labBuild(name, opt['--package']) : ownBuild(name, opt['--kernel-image']);
+  if ('usage' in build) return usage(build.usage);
+  if ('error' in build) {
+    process.stderr.write(`carveout kernels measure: ${build.error}\n`);
+    return 1;
+  }
+  const { k, profile, label } = build;
+  const missing = qemuAvailable(profile.arch);
+  if (missing) {
+    process.stderr.write(`carveout kernels measure: ${missing}\n`);
+    return 1;
+  }
+  process.stdout.write(`${label}: measuring its out-of-memory ladder (at most ${boots} boots, nice 10)\n`);
+  const common = {
+    budget: { boots },
+    timeoutMs: timeout * 1000,
+    progress: (l: string) => process.stdout.write(`  ${l}\n`),
+  };
+  let r: { ladder?: OomLadder; booted: number; error?: string; file?: string };
+  if (lab) {
+    const source = `data/lab/ladder/${k.id}.jsonl.gz`;
+    r = await measureLadder(k, profile, { ...common, dir: ladderDir, source });
+    if (r.ladder) {
+      // the package's facts beside the lab's records, so the ladder's boots replay with its profile
+      if (!recordedBuiltin(k)) {
+        const m = await ensureMeasured(k);
+        const facts = packageFacts(k, m.measured);
+        if (facts.excerpt) writeBuildFacts(k.id, m.measured ? { ...facts.excerpt, measured: m.measured } : facts.excerpt, labDataDir);
+      }
+      writeFileSync(ladderTableFile, ladderTable());
+      r = { ...r, file: ladderTableFile };
+    }
+  } else r = await measureLadderToCache(k, profile, label, common);
+  if (r.error) process.stderr.write(`carveout kernels measure: ${r.error}\n`);
+  if (!r.ladder) {
+    process.stderr.write(`carveout kernels measure: ${label}: no boot told how much memory it needs (${r.booted} booted)\n`);
+    return 1;
+  }
+  const b = measuredBounds(r.ladder);
+  process.stdout.write(
+    `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now): died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
+  );
+  return 0;
+}
+
+/** Whether `k` is the package its kernel's built-in profile describes (its facts are stored already). */
+function recordedBuiltin(k: KernelInfo): boolean {
+  return getProfile(k.id)?.debianPackage === bootedPackage(k);
+}
+
+type MeasuredBuild = { k: KernelInfo; profile: KernelProfile; label: string } | { usage: string } | { error: string };
+
+/** A lab kernel's package to measure: the cached one (fetched when absent), or `--package` (`builtin`: the built-in profile's). */
+function labBuild(id: string, pkg: string | undefined): MeasuredBuild {
+  const rep: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
+  const k =
+    pkg === undefined ? fetchKernels([id]).fetched[0] : pkg === 'builtin' ? fetchBuiltinRelease(id, rep) : fetchRelease(id, pkg, rep);
+  if (!k)
+    return {
+      error: `${id}: ${pkg ?? 'the package'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ') || `carveout kernels fetch ${id}`}`,
+    };
+  const { profile, note } = profileForPackage(k);
+  if (!profile) return { error: note ?? `${id}: no profile of ${bootedPackage(k)}` };
+  // the built-in profile of the package is named by its files as the one built from them is
+  const filesSha256 = profile.filesSha256 ?? buildFilesSha256(readFileSync(k.config, 'utf8'), readFileSync(k.systemMap, 'utf8'));
+  return { k, profile: { ...profile, filesSha256 }, label: bootedPackage(k) };
+}
+
+/** An own build stored by `kernels add` with the image that goes with it. */
+function ownBuild(name: string, image: string | undefined): MeasuredBuild {
+  const files = storedKernelFiles(name);
+  const built = storedKernel(name);
+  if (!files || !built) return { usage: `'${name}' is neither a lab kernel nor a build stored by 'carveout kernels add'` };
+  if (!image) return { usage: `${name}: --kernel-image FILE (the build's Image) is needed to boot it` };
+  if (!built.profile) return { error: built.diagnostics.map((d) => renderDiagnostic(d)).join('\n') };
+  return { k: ownKernelInfo(name, { image, ...files }, built.profile.arch), profile: built.profile, label: name };
 }

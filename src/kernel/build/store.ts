@@ -59,12 +59,17 @@ export function addKernel(name: string, configFile: string, systemMapFile: strin
   return built;
 }
 
-/** The stored build called `name`, or undefined when there is none. */
-export function storedKernel(name: string): BuiltProfile | undefined {
+/** The two files of the stored build called `name`, or undefined when there is none. */
+export function storedKernelFiles(name: string): { config: string; systemMap: string } | undefined {
   if (!NAME.test(name)) return undefined;
   const dir = join(buildsDir(), name);
-  if (!existsSync(join(dir, 'config'))) return undefined;
-  return profileFromFiles(name, join(dir, 'config'), join(dir, 'System.map'));
+  return existsSync(join(dir, 'config')) ? { config: join(dir, 'config'), systemMap: join(dir, 'System.map') } : undefined;
+}
+
+/** The stored build called `name`, or undefined when there is none. */
+export function storedKernel(name: string): BuiltProfile | undefined {
+  const files = storedKernelFiles(name);
+  return files && profileFromFiles(name, files.config, files.systemMap);
 }
 
 /** Names of the stored builds. */

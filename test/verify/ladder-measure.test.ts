@@ -1,0 +1,109 @@
+// `carveout kernels measure` end to end, in a temp kernel cache: an own build (kernels add, the
+// config and System.map of the cached 6.12-arm64 package) measured with a tiny ladder (3 boots
+// under QEMU), stored in the cache with its records, and `plan` on a layout of one of those boots
+// then predicts from that ladder — before it, the same plan only warns. Runs when CI is set or
+// CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fetchKernels, type FetchReport } from '../../src/verify/kernels.js';
+import { ensureInitramfs } from '../../src/verify/initramfs.js';
+import { qemuAvailable } from '../../src/verify/qemu.js';
+import { readLabRecordsJson } from '../../src/verify/records.js';
+import type { LabCase } from '../../src/verify/generator.js';
+import type { OomLadder } from '../../src/kernel/oom.js';
+import { runCli } from '../helpers/cli.js';
+
+const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
+const KERNEL = '6.12-arm64';
+
+/** A board with a case's static regions, as the lab's tree has them. */
+function board(c: LabCase): string {
+  const cells = (x: string) => {
+    const n = BigInt(x);
+    return `0x${(n >> 32n).toString(16)} 0x${(n & 0xffffffffn).toString(16)}`;
+  };
+  const nodes = c.regions.map((r) => `\t\t${r.name} { reg = <${cells(r.reg![0]![0])} ${cells(r.reg![0]![1])}>; };`).join('\n');
+  return `/dts-v1/;\n/ {\n\t#address-cells = <2>; #size-cells = <2>;\n\treserved-memory {\n\t\t#address-cells = <2>; #size-cells = <2>; ranges;\n${nodes}\n\t};\n};\n`;
+}
+
+test('kernels measure: a tiny ladder of an own build into a temp cache, and plan predicts from it', {
+  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
+  timeout: 20 * 60_000,
+}, async (t) => {
+  if (qemuAvailable('arm64'))
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  assert.equal(qemuAvailable('arm64'), undefined);
+  const rep: FetchReport = fetchKernels([KERNEL]);
+  const k = rep.fetched[0];
+  assert.ok(k, `${KERNEL}: ${[...rep.notFound, ...rep.errors].join('; ')}`);
+  const initrd = ensureInitramfs('arm64', rep);
+  assert.ok(initrd, [...rep.notFound, ...rep.errors].join('; '));
+  // a fresh cache with only the lab's initramfs in it (the build itself comes through kernels add)
+  const cache = mkdtempSync(join(tmpdir(), 'carveout-measure-'));
+  mkdirSync(join(cache, 'initramfs'));
+  copyFileSync(initrd, join(cache, 'initramfs', basename(initrd)));
+  const env = { ...process.env, CARVEOUT_CACHE: cache };
+  const cli = (args: string[]) => runCli(args, { env, timeoutMs: 15 * 60_000 });
+  const add = cli(['kernels', 'add', 'tiny', '--kernel-config', k.config, '--system-map', k.systemMap]);
+  assert.equal(add.status, 0, add.stderr);
+  // bad input first: no image, no boots
+  assert.equal(cli(['kernels', 'measure', 'tiny']).status, 2);
+  assert.equal(cli(['kernels', 'measure', 'tiny', '--kernel-image', k.vmlinuz, '--boots', '0']).status, 2);
+  const m = cli(['kernels', 'measure', 'tiny', '--kernel-image', k.vmlinuz, '--boots', '3']);
+  assert.equal(m.status, 0, `${m.stdout}\n${m.stderr}`);
+  assert.equal(m.stdout.match(/^ {2}boot \d\/3: \d+ KiB free: /gm)?.length, 3, m.stdout);
+  // stored in the cache: the ladder (build, files' sha256, date) beside the boots' records
+  const dirs = readdirSync(join(cache, 'ladders'));
+  assert.equal(dirs.length, 1);
+  const dir = join(cache, 'ladders', dirs[0]!);
+  const ladder = JSON.parse(readFileSync(join(dir, 'ladder.json'), 'utf8')) as OomLadder;
+  assert.equal(ladder.package, 'tiny');
+  assert.match(ladder.sha256 ?? '', /^[0-9a-f]{64}$/);
+  assert.ok(ladder.date && !Number.isNaN(Date.parse(ladder.date)));
+  assert.ok(existsSync(ladder.source));
+  const records = readLabRecordsJson('tiny', dir);
+  assert.equal(records.length, 3);
+  assert.ok(ladder.steps.length > 0 && ladder.steps.length <= 3);
+  // the plan on the layout of the ladder's lowest boot: the free count that boot had, and its end
+  const step = ladder.steps[0]!;
+  // the same build in a cache without the ladder: nothing measured to predict from
+  const bare = mkdtempSync(join(tmpdir(), 'carveout-unmeasured-'));
+  assert.equal(
+    runCli(['kernels', 'add', 'tiny', '--kernel-config', k.config, '--system-map', k.systemMap], { env: { ...env, CARVEOUT_CACHE: bare } })
+      .status,
+    0,
+  );
+  type Planned = {
+    boot: { outcome: string; function?: string; reason?: string };
+    pageAllocator?: { free: string };
+    diagnostics: Array<{ code: string }>;
+  };
+  const planIn = (c: string, r: (typeof records)[number]): Planned => {
+    const f = join(c, `${r.caseId}.dts`);
+    writeFileSync(f, board(r.case as LabCase));
+    const args = ['plan', f, '--platform', 'qemu-virt', '--ram', '128M', '--initrd-size', r.initrd!.size, '--kernel', 'tiny'];
+    const p = runCli([...args, '--bootargs', 'cma=0', '--format', 'json'], { env: { ...env, CARVEOUT_CACHE: c } });
+    return JSON.parse(p.stdout) as Planned;
+  };
+  const at = records.find((r) => BigInt(planIn(cache, r).pageAllocator?.free ?? -1) >> 10n === BigInt(step.free));
+  assert.ok(at, `no boot planned with ${step.free} KiB free`);
+  const lowest = planIn(cache, at);
+  const before = planIn(bare, at);
+  assert.equal(before.boot.outcome, 'ok');
+  if (step.end !== 'init') assert.ok(before.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+  if (step.end === 'init') assert.deepEqual(lowest.boot, { outcome: 'ok' });
+  else {
+    assert.equal(lowest.boot.outcome, 'panic');
+    assert.equal(lowest.boot.function, step.end.fn);
+    assert.match(lowest.boot.reason ?? '', /carveout kernels measure \(\d{4}-\d\d-\d\d\) booted this build \(tiny\)/);
+  }
+  assert.ok(!lowest.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+  t.diagnostic(`${m.stdout.trim()}`);
+});
