@@ -375,13 +375,14 @@ test('build: another point release than the built-in profile states is planned w
 
 test("build: a point release's own measurement boot, kept in the kernel cache, gives its profile the sizes no file states", () => {
   const dir = mkdtempSync(join(tmpdir(), 'carveout-measured-'));
-  const cfg = join(dir, 'config-6.12.118+deb12-arm64');
-  const map = join(dir, 'System.map-6.12.118+deb12-arm64');
-  writeFileSync(cfg, config('6.12.118'));
+  const cfg = join(dir, 'config-6.12.200+deb12-arm64');
+  const map = join(dir, 'System.map-6.12.200+deb12-arm64');
+  writeFileSync(cfg, config('6.12.200'));
   writeFileSync(map, systemMap());
+  // an upload the lab has no facts of (6.12.118's are stored: its ladder boots were measured on it)
   const builtin = getProfile('6.12-arm64')!;
   const [name = ''] = builtin.debianPackage.split(' ');
-  const info = { ...cachedInfo(cfg, map), id: '6.12-arm64', package: name.replace('6.12.95', '6.12.118'), version: '6.12.118-1~deb12u1' };
+  const info = { ...cachedInfo(cfg, map), id: '6.12-arm64', package: name.replace('6.12.95', '6.12.200'), version: '6.12.200-1~deb12u1' };
   const cache = process.env.CARVEOUT_CACHE;
   process.env.CARVEOUT_CACHE = join(dir, 'cache');
   try {
