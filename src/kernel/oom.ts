@@ -124,6 +124,19 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
   const { step, below, above } = nearestStep(ladder, free);
   const end = step.end;
   if (end === 'init' || end.stage !== stage) return;
+  // arm: `free` is lowmem, and the ladder's boots had no highmem (128 MiB). Beside highmem, what may
+  // come from it (__GFP_HIGHMEM: vmalloc'd thread stacks, the initramfs's page cache) leaves lowmem
+  // more than those boots had: the measurement says the boot may die, not that it does
+  if (pa.highPages > 0n) {
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'out-of-memory-unmeasured',
+        `memblock_free_all hands the page allocator only ${free} KiB of lowmem (and ${(pa.highPages * pa.pageSize) >> 10n} KiB of highmem); the lab booted this build (${ladder.package}) with ${step.free} KiB and no highmem, and it died in ${end.fn} (${ladder.source}): with highmem beside it the boot may still run out of lowmem`,
+      ),
+    );
+    return;
+  }
   // fewer threads allowed than that measured boot had, and not as few as a measured boot lived
   // with: copy_process may refuse a thread before memory runs out — threadLimit says
   if (stage === 'kernel_init' && st.ctx.profile.series.maxThreadsFrom !== 'totalram') {

@@ -11,7 +11,7 @@ import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { bootedPackage, fetchBuiltinRelease, type FetchReport, type KernelInfo } from './kernels.js';
-import { labDtb, labRecord, observe } from './lab.js';
+import { fixedAppend, labDtb, labRecord, observe } from './lab.js';
 import { labDataDir, readLabRecordsJson, recordedKernels, writeLabRecordsJson } from './records.js';
 import { ensureInitramfs } from './initramfs.js';
 import { initrdStart } from '../platform/qemu-virt.js';
@@ -34,7 +34,35 @@ const STEP = 64n << 10n;
 const up = (x: bigint, a: bigint) => ((x + a - 1n) / a) * a;
 
 /**
- * The case that leaves about `freeKiB` to the page allocator on `profile` (arm64, QEMU's direct
+ * The end of what the kernel reserves for its image on QEMU virt, RAM at `base`: arm64's Image at
+ * RAM + 2 MiB (arm64_memblock_init); arm's decompressed kernel, KERNEL_START (_stext) at its
+ * build's offset from (RAM & 0xf8000000) to _end (arm_memblock_init, AUTO_ZRELADDR).
+ */
+function imageEnd(profile: KernelProfile, base: bigint): bigint | undefined {
+  if (profile.arm64) return base + profile.arm64.textOffset + profile.arm64.reserveStartOffset + profile.arm64.reserveSize;
+  if (profile.arm) return (base & ~0x7ff_ffffn) + profile.arm.kernelOffset + profile.arm.kernelSize;
+  return undefined;
+}
+
+/**
+ * arm: the RAM below KERNEL_START the boot no longer needs once it reads the device tree — all of
+ * it but swapper_pg_dir (arm_mm_memblock_reserve), which the squeeze leaves alone (the kernel's head
+ * below _stext is not reserved: arm_memblock_init reserves from _stext). arm64's Image starts 2 MiB
+ * into RAM and its ladders leave that alone.
+ */
+function lowGaps(profile: KernelProfile, base: bigint): [bigint, bigint][] {
+  const a = profile.arm;
+  if (!a) return [];
+  const start = (base & ~0x7ff_ffffn) + a.kernelOffset;
+  const pgdir = base + a.pgdirOffset;
+  return [
+    [base, pgdir - base],
+    [pgdir + a.pgdirSize, start - pgdir - a.pgdirSize],
+  ];
+}
+
+/**
+ * The case that leaves about `freeKiB` to the page allocator on `profile` (QEMU's direct
  * boot with `initrdSize`): region A fills the gap between the kernel image and the initrd, region B
  * starts after the initrd and grows until the plan's free count is at most the target.
  */
@@ -46,12 +74,11 @@ export function ladderCase(
   memMiB?: number,
   cmaMiB = 0,
 ): { c: LabCase; free: bigint } | undefined {
-  const a64 = profile.arm64;
-  if (!a64) return undefined;
   const ram = BigInt(ramMiB) * MiB;
   const base = 0x4000_0000n;
   const memEnd = base + (memMiB === undefined ? ram : BigInt(memMiB) * MiB);
-  const kernelEnd = base + a64.textOffset + a64.reserveStartOffset + a64.reserveSize;
+  const kernelEnd = imageEnd(profile, base);
+  if (kernelEnd === undefined) return undefined;
   const initrd = initrdStart(ram);
   const aStart = up(kernelEnd, 2n * MiB);
   const bStart = up(initrd + initrdSize, 2n * MiB);
@@ -62,14 +89,15 @@ export function ladderCase(
     intent: 'squeeze',
     reg: [[hex(at), hex(size)]],
   });
+  const low = lowGaps(profile, base);
   const make = (grow: bigint): LabCase => {
-    const regions: RegionSpec[] = [];
+    const regions: RegionSpec[] = low.map(([at, size]) => region(at, size));
     if (inside) {
       if (initrd > aStart) regions.push(region(aStart, initrd - aStart));
       if (grow > 0n) regions.push(region(bStart, grow));
     } else if (grow > 0n) regions.push(region(aStart, grow));
     const mem = memMiB === undefined ? '' : ` mem=${memMiB}M`;
-    return { family: 'arm64', ramMiB, memreserve: [], regions, bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}` };
+    return { family: profile.arch, ramMiB, memreserve: [], regions, bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}` };
   };
   // the memory phase finished (a death the ladder measures may follow)
   const freeOf = (c: LabCase): bigint | undefined => ladderPlan(profile, c, initrdSize)?.free;
@@ -134,6 +162,16 @@ export function threadsCase(
 }
 
 /**
+ * The one function that panics with each message seen in a ladder boot whose call trace the
+ * console lost: 7.2's armmp builds restart (panic=-1) while vpanic is still unwinding, before the
+ * caller's line. mm/oom_kill.c out_of_memory, block/bio-integrity.c bio_integrity_initfn.
+ */
+const CALLER_OF: Record<string, string> = {
+  'System is deadlocked on memory': 'out_of_memory',
+  "bio: can't create integrity buf pool": 'bio_integrity_initfn',
+};
+
+/**
  * How a ladder boot ended, for ladders.json: /init, or the stage it died in, the function (an
  * oops' `pc`, else the caller of panic()), the panic message and the first line saying what went
  * wrong. A boot the bound stopped is no step.
@@ -145,13 +183,19 @@ export function ladderEnd(o: Observation): LadderStep['end'] | undefined {
   const at = lines.findIndex((l) => l.startsWith('Kernel panic - not syncing: '));
   const before = at < 0 ? lines : lines.slice(0, at);
   const panic = o.panicMessage.replace(/^Kernel panic - not syncing: /, '');
-  // a task killed by an oops: the oops' pc; else the function that called panic()
+  // a task killed by an oops: the oops' pc (arm64 `pc : f+…`, arm `PC is at f+…`); else the
+  // function that called panic(): the line after arm64's `panic+…`, arm's `panic from f+…` (5.10:
+  // `[<…>] (panic) from [<…>] (f+…)`)
   const pc = before
-    .map((l) => /^pc : (\w+)\+/.exec(l)?.[1])
+    .map((l) => /^(?:pc : |PC is at )(\w+)\+/.exec(l)?.[1])
     .filter((x) => x !== undefined)
     .pop();
   const panicAt = lines.findIndex((l, i) => i > at && /^\s*panic\+0x/.test(l));
-  const caller = panicAt < 0 ? undefined : /^\s*(\w+)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(lines[panicAt + 1] ?? '')?.[1];
+  const armCaller = lines
+    .slice(at + 1)
+    .map((l) => /(?:^\s*panic from |\(panic\) from \[<[0-9a-f]+>\] \()(\w+)\+0x/.exec(l)?.[1])
+    .find((x) => x !== undefined);
+  const caller = (panicAt < 0 ? armCaller : /^\s*(\w+)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(lines[panicAt + 1] ?? '')?.[1]) ?? CALLER_OF[panic];
   const fn = /^Attempted to kill /.test(panic) ? pc : caller;
   if (!fn) return undefined;
   // the dying task: PID 0 is the idle task, still in start_kernel
@@ -171,7 +215,7 @@ export function ladderEnd(o: Observation): LadderStep['end'] | undefined {
  * names the records.
  */
 export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson[], source: string): OomLadder | undefined {
-  if (!profile.arm64 || !records.length) return undefined;
+  if (!records.length) return undefined;
   const steps: LadderStep[] = [];
   const threads: ThreadStep[] = [];
   for (const r of records) {
@@ -205,7 +249,7 @@ function ladderPlan(
   profile: KernelProfile,
   c: LabCase,
   initrdSize: bigint | undefined,
-  append = `console=ttyAMA0 nokaslr memblock=debug ${c.bootargs}`,
+  append = `${fixedAppend(profile.arch, true)} ${c.bootargs}`,
   ram = BigInt(c.ramMiB) * MiB,
 ): PlanResult['pageAllocator'] {
   const { dtb } = labDtb(c);
@@ -213,7 +257,7 @@ function ladderPlan(
     fileName: 'ladder.dtb',
     platform: 'qemu-virt',
     asBooted: true,
-    arch: 'arm64',
+    arch: profile.arch,
     ram,
     ...(initrdSize !== undefined ? { initrdSize } : {}),
   });
@@ -436,7 +480,7 @@ function arg(name: string): string | undefined {
 }
 
 const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID --free KIB[,KIB...] [options]
-  --kernel ID        an arm64 lab kernel (\`carveout kernels\`)
+  --kernel ID        a lab kernel (\`carveout kernels\`)
   --free K,K,...     targets: KiB memblock_free_all hands to the page allocator (the plan's count)
   --max-threads N,.. or targets: fork_init's max_threads (the plan's), memory to spare (6.12+)
   --repeat N         boots per target (default 1)
@@ -468,7 +512,7 @@ async function main(): Promise<number> {
   const cmaMiB = Number(arg('cma') ?? '0');
   const timeoutMs = Number(arg('timeout') ?? '60') * 1000;
   const profile = id ? resolveProfile(id) : undefined;
-  if (!id || !profile?.arm64 || !targets.length || targets.some((t) => !(t > 0))) {
+  if (!id || !profile || !targets.length || targets.some((t) => !(t > 0))) {
     process.stderr.write(usage);
     return 2;
   }
@@ -480,7 +524,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const report = { fetched: [], notFound: [], errors: [], log: [] };
-  const initrdFile = ensureInitramfs('arm64', report);
+  const initrdFile = ensureInitramfs(profile.arch === 'arm64' ? 'arm64' : 'armhf', report);
   if (!initrdFile) return 2;
   const initrdSize = BigInt(statSync(initrdFile).size);
   const records: LabRecordJson[] = readLabRecordsJson(id, ladderDir);
