@@ -12,7 +12,6 @@ import { observe } from './lab.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '../kernel/build/excerpt.js';
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
-import { buildFilesSha256 } from '../kernel/build/store.js';
 import { debugPackage } from './debug-symbols.js';
 import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
 import { getProfile } from '../kernel/profiles/index.js';
@@ -61,9 +60,9 @@ export function factsOfPackage(kernel: string, pkg: string, dir = labDataDir): B
   return readBuildFacts(kernel, dir)?.builds.find((b) => b.package === pkg);
 }
 
-/** The profile of a stored package, built from its excerpt alone; it describes that package. */
+/** The profile of a stored package, built from its excerpt alone; it describes that package (and its files' sha256, when stored). */
 export function profileOfFacts(kernel: string, e: BuildExcerpt): BuiltProfile {
-  return ofPackage(buildProfile(excerptFiles(kernel, e)), e.package);
+  return ofPackage(buildProfile(excerptFiles(kernel, e)), e.package, e.sha256);
 }
 
 /** A built profile as the profile of Debian package `pkg` (`<package> <version>`), as measurements of that package name it. */
@@ -102,7 +101,7 @@ function format(f: BuildFactsFile): string {
   };
   const builds = f.builds.map(
     (b) =>
-      `    {\n      "package": ${JSON.stringify(b.package)},\n      "config": ${lines(b.config)},\n      "systemMap": ${lines(b.systemMap)}${b.measured ? `,\n      "measured": ${measured(b.measured)}` : ''}\n    }`,
+      `    {\n      "package": ${JSON.stringify(b.package)},${b.sha256 ? `\n      "sha256": ${JSON.stringify(b.sha256)},` : ''}\n      "config": ${lines(b.config)},\n      "systemMap": ${lines(b.systemMap)}${b.measured ? `,\n      "measured": ${measured(b.measured)}` : ''}\n    }`,
   );
   return `{\n  "v": 1,\n  "kernel": ${JSON.stringify(f.kernel)},\n  "builds": [\n${builds.join(',\n')}\n  ]\n}\n`;
 }
@@ -185,7 +184,7 @@ export function packageFacts(k: KernelInfo, measured?: StoredMeasurement): { exc
     },
     { package: bootedPackage(k), configFrom, systemMapFrom: debugPackage(k.package) },
   );
-  const built = ofPackage(r.built, bootedPackage(k), buildFilesSha256(config, map));
+  const built = ofPackage(r.built, bootedPackage(k), r.excerpt?.sha256);
   return r.excerpt ? { built, excerpt: measured ? { ...r.excerpt, measured } : r.excerpt } : { built };
 }
 

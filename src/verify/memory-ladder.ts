@@ -17,7 +17,7 @@ import { ensureInitramfs } from './initramfs.js';
 import { initrdStart } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
 import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
-import { profileOfPackage } from './build-facts.js';
+import { factsOfPackage, profileOfPackage } from './build-facts.js';
 import type { LabCase, RegionSpec } from './generator.js';
 import { bootEnd, observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
@@ -284,7 +284,11 @@ export function measuredLadders(dir = ladderDir): Record<string, OomLadder[]> {
         records.filter((r) => r.package === pkg),
         `data/lab/ladder/${k}.jsonl.gz`,
       );
-      if (l) ladders.push(l);
+      // the package's files' sha256, stored with its facts: the same files given by hand find this ladder
+      const sha256 = factsOfPackage(k, pkg)?.sha256;
+      if (!l) continue;
+      const { package: name, ...rest } = l;
+      ladders.push(sha256 ? { package: name, sha256, ...rest } : l);
     }
     if (ladders.length) out[k] = ladders;
   }

@@ -14,7 +14,8 @@ import { ensureInitramfs } from '../../src/verify/initramfs.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { readLabRecordsJson } from '../../src/verify/records.js';
 import type { LabCase } from '../../src/verify/generator.js';
-import type { OomLadder } from '../../src/kernel/oom.js';
+import { nearestStep, OOM_LADDERS, type OomLadder } from '../../src/kernel/oom.js';
+import { buildFilesSha256 } from '../../src/kernel/build/store.js';
 import { runCli } from '../helpers/cli.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
@@ -51,7 +52,10 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
   copyFileSync(initrd, join(cache, 'initramfs', basename(initrd)));
   const env = { ...process.env, CARVEOUT_CACHE: cache };
   const cli = (args: string[]) => runCli(args, { env, timeoutMs: 15 * 60_000 });
-  const add = cli(['kernels', 'add', 'tiny', '--kernel-config', k.config, '--system-map', k.systemMap]);
+  // an own build: the package's config with a line of its own, so its files are not the package's
+  const config = join(cache, 'config');
+  writeFileSync(config, `${readFileSync(k.config, 'utf8')}# CONFIG_CARVEOUT_TEST is not set\n`);
+  const add = cli(['kernels', 'add', 'tiny', '--kernel-config', config, '--system-map', k.systemMap]);
   assert.equal(add.status, 0, add.stderr);
   // bad input first: no image, no boots
   assert.equal(cli(['kernels', 'measure', 'tiny']).status, 2);
@@ -76,7 +80,7 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
   // the same build in a cache without the ladder: nothing measured to predict from
   const bare = mkdtempSync(join(tmpdir(), 'carveout-unmeasured-'));
   assert.equal(
-    runCli(['kernels', 'add', 'tiny', '--kernel-config', k.config, '--system-map', k.systemMap], { env: { ...env, CARVEOUT_CACHE: bare } })
+    runCli(['kernels', 'add', 'tiny', '--kernel-config', config, '--system-map', k.systemMap], { env: { ...env, CARVEOUT_CACHE: bare } })
       .status,
     0,
   );
@@ -85,10 +89,10 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
     pageAllocator?: { free: string };
     diagnostics: Array<{ code: string }>;
   };
-  const planIn = (c: string, r: (typeof records)[number]): Planned => {
+  const planIn = (c: string, r: (typeof records)[number], kernel = ['--kernel', 'tiny']): Planned => {
     const f = join(c, `${r.caseId}.dts`);
     writeFileSync(f, board(r.case as LabCase));
-    const args = ['plan', f, '--platform', 'qemu-virt', '--ram', '128M', '--initrd-size', r.initrd!.size, '--kernel', 'tiny'];
+    const args = ['plan', f, '--platform', 'qemu-virt', '--ram', '128M', '--initrd-size', r.initrd!.size, ...kernel];
     const p = runCli([...args, '--bootargs', 'cma=0', '--format', 'json'], { env: { ...env, CARVEOUT_CACHE: c } });
     return JSON.parse(p.stdout) as Planned;
   };
@@ -105,5 +109,15 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
     assert.match(lowest.boot.reason ?? '', /carveout kernels measure \(\d{4}-\d\d-\d\d\) booted this build \(tiny\)/);
   }
   assert.ok(!lowest.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+  // the package's own files, given by hand: the lab's ladder of that package, when it has one, by their sha256
+  const sha256 = buildFilesSha256(readFileSync(k.config, 'utf8'), readFileSync(k.systemMap, 'utf8'));
+  const labLadder = (OOM_LADDERS[KERNEL] ?? []).find((l) => l.sha256 === sha256);
+  const byFiles = planIn(bare, at, ['--kernel-config', k.config, '--system-map', k.systemMap]);
+  if (labLadder) {
+    const nearest = nearestStep(labLadder, step.free).step.end;
+    assert.equal(byFiles.boot.outcome, nearest === 'init' ? 'ok' : 'panic');
+    if (nearest !== 'init') assert.match(byFiles.boot.reason ?? '', /the lab booted this build \(/);
+    assert.ok(!byFiles.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+  } else assert.equal(byFiles.boot.outcome, 'ok');
   t.diagnostic(`${m.stdout.trim()}`);
 });

@@ -22,7 +22,14 @@ import { addKernel, buildFilesSha256, storedKernel, storedKernelFiles, storedKer
 import { getProfile, profileIds } from '../../kernel/profiles/index.js';
 import { isStubSystemMap } from '../../verify/debug-symbols.js';
 import { renderDiagnostic } from '../../diagnostics.js';
-import { ensureMeasured, packageFacts, profileForPackage, storeRecordedFacts, writeBuildFacts } from '../../verify/build-facts.js';
+import {
+  ensureMeasured,
+  factsOfPackage,
+  packageFacts,
+  profileForPackage,
+  storeRecordedFacts,
+  writeBuildFacts,
+} from '../../verify/build-facts.js';
 import { labDataDir, recordedKernels } from '../../verify/records.js';
 import {
   DEFAULT_LADDER_BUDGET,
@@ -291,11 +298,11 @@ async function measure(argv: string[]): Promise<number> {
     r = await measureLadder(k, profile, { ...common, dir: ladderDir, source });
     if (r.ladder) {
       // the package's facts beside the lab's records, so the ladder's boots replay with its profile
-      if (!recordedBuiltin(k)) {
-        const m = await ensureMeasured(k);
-        const facts = packageFacts(k, m.measured);
-        if (facts.excerpt) writeBuildFacts(k.id, m.measured ? { ...facts.excerpt, measured: m.measured } : facts.excerpt, labDataDir);
-      }
+      // and its files find the ladder (their sha256); sizes already stored for it are kept
+      const kept = factsOfPackage(k.id, bootedPackage(k))?.measured;
+      const measured = kept ?? (await ensureMeasured(k)).measured;
+      const facts = packageFacts(k, measured);
+      if (facts.excerpt) writeBuildFacts(k.id, measured ? { ...facts.excerpt, measured } : facts.excerpt, labDataDir);
       writeFileSync(ladderTableFile, ladderTable());
       r = { ...r, file: ladderTableFile };
     }
@@ -310,11 +317,6 @@ async function measure(argv: string[]): Promise<number> {
     `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now): died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
   );
   return 0;
-}
-
-/** Whether `k` is the package its kernel's built-in profile describes (its facts are stored already). */
-function recordedBuiltin(k: KernelInfo): boolean {
-  return getProfile(k.id)?.debianPackage === bootedPackage(k);
 }
 
 type MeasuredBuild = { k: KernelInfo; profile: KernelProfile; label: string } | { usage: string } | { error: string };

@@ -6,6 +6,7 @@ import { readKernelConfig } from './config.js';
 import { type BuiltProfile, type KernelBuildFiles, profileFromRead } from './profile.js';
 import { readSystemMap } from './system-map.js';
 import { storedSizes, type StoredMeasurement } from './measured.js';
+import { buildFilesSha256 } from './store.js';
 
 export interface FileExcerpt {
   /** The file's path in its package (or wherever it was read from). */
@@ -23,6 +24,8 @@ export interface BuildExcerpt {
   systemMap: FileExcerpt;
   /** What no file states, measured from boots of the package (./measured.ts), with its provenance. */
   measured?: StoredMeasurement;
+  /** sha256 of the whole two files (./store.ts buildFilesSha256): what names the package's build when they are given by hand. */
+  sha256?: string;
 }
 
 const keep = (text: string, read: Set<number>): Array<[number, string]> => {
@@ -51,6 +54,7 @@ export function excerptBuild(
     built,
     excerpt: {
       package: provenance.package,
+      sha256: buildFilesSha256(files.config.text, files.systemMap.text),
       config: { file: files.config.file, from: provenance.configFrom, lines: keep(files.config.text, configRead) },
       systemMap: { file: files.systemMap.file, from: provenance.systemMapFrom, lines: keep(files.systemMap.text, mapRead) },
     },

@@ -428,5 +428,10 @@ export function isBuildExcerpt(x: unknown): x is BuildExcerpt {
   };
   if (typeof x !== 'object' || x === null) return false;
   const o = x as Record<string, unknown>;
-  return typeof o.package === 'string' && isFile(o.config) && isFile(o.systemMap);
+  return (
+    typeof o.package === 'string' &&
+    isFile(o.config) &&
+    isFile(o.systemMap) &&
+    (o.sha256 === undefined || (typeof o.sha256 === 'string' && /^[0-9a-f]{64}$/.test(o.sha256)))
+  );
 }
