@@ -22,6 +22,8 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    '120b36fae8db7974':
+      "silent after 'cma: Reserved 16 MiB at 0x46800000' (paging_init), as on 5.10-armmp-lpae: the failed no-map vpu@48000000 (4 KiB, beyond RAM's end 0x48000000) is given back with memblock_add, adjust_lowmem_bounds makes arm_lowmem_limit 0x48001000, and after paging_init's memblock_set_current_limit dma_contiguous_remap's iotable_init takes its 40-byte struct static_vm at 0x48000fd8, where QEMU has no RAM (the memblock=debug boot's last line); booted in full after the seed-23 sample found the death on 5.10-armmp-lpae. Not modelled: the plan neither predicts nor warns",
     a4ee2186edfea5b1:
       "silent after 'NET: Registered protocol family 16' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
     d536bc9acbfc5742:
