@@ -189,16 +189,27 @@ export function touch(st: BootState, base: bigint, size: bigint, fn: string): vo
 /**
  * memblock.memory can hold more than the machine has: 5.10's fdt_init_reserved_mem gives a no-map
  * region whose handler failed back with memblock_add, whole, also the part outside RAM
- * (drivers/of/of_reserved_mem.c). A block memblock hands out there is no memory at all: the
- * write that zeroes it is a synchronous external abort, and the boot dies in the idle task.
+ * (drivers/of/of_reserved_mem.c). Says why [base, base + size) is no memory at all, if it is not.
+ */
+export function notRam(st: BootState, base: bigint, size: bigint): string | undefined {
+  if (st.layout.memory.some((b) => b.base <= base && base + size <= b.base + b.size)) return undefined;
+  return `[${hex(base)}-${hex(base + size - 1n)}], which memblock.memory holds but is not RAM (RAM: ${st.layout.memory.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}): a failed no-map region given back whole with memblock_add (drivers/of/of_reserved_mem.c fdt_init_reserved_mem)`;
+}
+
+/**
+ * A block memblock hands out where there is no RAM (notRam): the write that zeroes it is an
+ * external abort, and once the exception vectors are mapped the boot dies in the idle task (arm64:
+ * from the start; arm: after devicemaps_init, pagingInit says what happens before).
  */
 export function writeRam(st: BootState, base: bigint, size: bigint, fn: string): void {
-  if (st.ctx.profile.arch !== 'arm64' || st.layout.memory.some((b) => b.base <= base && base + size <= b.base + b.size)) return;
+  const off = notRam(st, base, size);
+  if (!off) return;
+  const abort = st.ctx.profile.arch === 'arm64' ? ['Internal error: synchronous external abort'] : [];
   throw new BootPanic(
     'Attempted to kill the idle task!',
-    ['Internal error: synchronous external abort', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+    [...abort, 'Kernel panic - not syncing: Attempted to kill the idle task!'],
     fn,
-    `it zeroes [${hex(base)}-${hex(base + size - 1n)}], which memblock.memory holds but is not RAM (RAM: ${st.layout.memory.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}): a failed no-map region given back whole with memblock_add (drivers/of/of_reserved_mem.c fdt_init_reserved_mem)`,
+    `it zeroes ${off}`,
   );
 }
 

@@ -2,7 +2,7 @@
 // arm_mm_memblock_reserve (swapper_pg_dir) and paging_init (map_lowmem's PTE tables,
 // dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
 import { diag } from '../../../diagnostics.js';
-import { BootHang, BootPanic, MiB, type BootState } from '../../boot-state.js';
+import { BootHang, BootPanic, MiB, notRam, writeRam, type BootState } from '../../boot-state.js';
 import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
 
@@ -139,15 +139,6 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       addr = next;
     }
   }
-  for (let i = 0; i < ptes.size; i++) early(page);
-  /** map_lowmem put a section (no PTE table) at the start of the PMD block `b`. */
-  const sectionMapped = (b: bigint): boolean =>
-    b < lowmemLimit &&
-    !ptes.has(b) &&
-    mb.memory.regions.some((r) => !(r.flags & MEMBLOCK_NOMAP) && r.base <= b && b + pi.sectionSize <= r.base + r.size);
-  mb.setCurrentLimit(lowmemLimit);
-  // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
-  const staticVms: { start: bigint; end: bigint }[] = [];
   // Lowmem the remap left without a mapping: each area's cleared PMD blocks, less the pages
   // create_mapping maps again (only the area's own). memblock_alloc zeroes what it hands out
   // through the linear map, so a static_vm or PTE table placed there aborts; before
@@ -165,6 +156,13 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     );
   };
   const zeroed = (base: bigint, size: bigint, fn: string, what: string) => {
+    // (0: the allocation failed; early_alloc's own panic is not followed here)
+    const off = base ? notRam(st, base, size) : undefined;
+    if (off)
+      throw new BootHang(
+        fn,
+        `${what} at ${hex(base)}: memblock_alloc zeroes ${off}; the write aborts before the exception vectors exist, and the CPU loops on the vector page`,
+      );
     const h = holes.find((x) => base < x.end && x.start < base + size);
     if (h)
       throw new BootHang(
@@ -173,6 +171,15 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       );
     return base;
   };
+  for (const b of ptes) zeroed(early(page), page, 'early_alloc', `map_lowmem's PTE table for the block at ${hex(b)}`);
+  /** map_lowmem put a section (no PTE table) at the start of the PMD block `b`. */
+  const sectionMapped = (b: bigint): boolean =>
+    b < lowmemLimit &&
+    !ptes.has(b) &&
+    mb.memory.regions.some((r) => !(r.flags & MEMBLOCK_NOMAP) && r.base <= b && b + pi.sectionSize <= r.base + r.size);
+  mb.setCurrentLimit(lowmemLimit);
+  // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
+  const staticVms: { start: bigint; end: bigint }[] = [];
   for (const area of dmaContiguousRemapList(st)) {
     const start = area.base;
     let end = area.base + area.size;
@@ -244,6 +251,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       );
     const b = early(sz);
     if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
+    else if (b) writeRam(st, b, sz, i === 2 ? 'kmap_init' : 'paging_init');
   });
   st.unmapped = holes.map((h) => ({ base: h.start, size: h.end - h.start }));
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize

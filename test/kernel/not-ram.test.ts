@@ -1,0 +1,47 @@
+// 5.10's fdt_init_reserved_mem gives a no-map region whose handler failed back with memblock_add,
+// whole, also where there is no RAM. Above RAM that memory raises arm_lowmem_limit
+// (adjust_lowmem_bounds runs again after arm_memblock_init), and once paging_init sets memblock's
+// limit to it the next memblock_alloc comes from there: zeroing it aborts before the exception
+// vectors exist, a silent hang (src/kernel/arch/arm/mmu.ts, boot-state.ts notRam). The lab's
+// 5.10-armmp-lpae #91 is such a boot (test/kernel/replay.test.ts); here boards made for it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { regionBoard } from '../helpers/board.js';
+
+const MiB = 1n << 20n;
+const run = (f: string, kernel: string, ram = 128n) =>
+  plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: ram * MiB }), { kernel });
+// a reusable no-map shared-dma-pool: rmem_cma_setup and rmem_dma_setup both refuse it
+const failing = (base: number, size: number) =>
+  regionBoard(`vpu@${base.toString(16)} {
+			compatible = "shared-dma-pool";
+			reg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;
+			no-map;
+			reusable;
+		};`);
+
+test("memory given back above RAM is where paging_init's next memblock_alloc lands on 5.10 arm: the zeroing write hangs the boot", () => {
+  for (const kernel of ['5.10-armmp', '5.10-armmp-lpae']) {
+    const p = run(failing(0x48000000, 0x1000), kernel);
+    assert.equal(p.boot.outcome, 'hang', kernel);
+    assert.equal(p.boot.function, 'iotable_init', kernel);
+    assert.match(
+      p.boot.reason ?? '',
+      /at (0x48000fd[08]): memblock_alloc zeroes \[\1-0x48000fff\], which memblock\.memory holds but is not RAM \(RAM: 0x40000000\+0x8000000\)/,
+      kernel,
+    );
+  }
+  // the same region inside RAM is memory: given back, nothing dies
+  for (const kernel of ['5.10-armmp', '5.10-armmp-lpae']) assert.equal(run(failing(0x47000000, 0x1000), kernel).boot.outcome, 'ok', kernel);
+  // later series do not give a failed region back with memblock_add
+  for (const kernel of ['6.1-armmp', '6.12-armmp', '7.2-armmp'])
+    assert.equal(run(failing(0x48000000, 0x1000), kernel).boot.outcome, 'ok', kernel);
+});
+
+test('memory given back above RAM but in highmem is never a memblock allocation: lowmem bounds memblock_alloc', () => {
+  // 1 GiB: lowmem ends at the vmalloc area, far below 0x80000000
+  for (const kernel of ['5.10-armmp', '5.10-armmp-lpae'])
+    assert.equal(run(failing(0x8f900000, 0x40000), kernel, 1024n).boot.outcome, 'ok', kernel);
+});
