@@ -275,7 +275,7 @@ export function threadLimit(st: BootState, during: ThreadStage): void {
       `${estimate}: the kernel's own threads may reach it and the boot then dies or hangs; ${
         ladder?.threads
           ? `the lab booted this build (${ladder.package}) ${[seen(below), seen(above)].filter(Boolean).join(' and ')} (${ladder.source})`
-          : `this build (${p.debianPackage}) was not measured; a measured Debian build died with max_threads ${need}`
+          : `this build (${p.debianPackage}) was not measured with a low max_threads; a measured Debian build died with max_threads ${need}`
       }`,
     ),
   );

@@ -176,7 +176,7 @@ test('plan: a max_threads the lab saw hang, or a build not measured, warns (thre
   assert.equal(q.boot.outcome, 'ok');
   assert.match(
     q.diagnostics.find((d) => d.code === 'thread-limit')?.message ?? '',
-    /this build \(linux-image-6\.12\.118.*\) was not measured/,
+    /this build \(linux-image-6\.12\.118.*\) was not measured with a low max_threads/,
   );
 });
 

@@ -72,6 +72,10 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
   assert.match(ladder.sha256 ?? '', /^[0-9a-f]{64}$/);
   assert.ok(ladder.date && !Number.isNaN(Date.parse(ladder.date)));
   assert.ok(existsSync(ladder.source));
+  assert.match(
+    cli(['kernels']).stdout,
+    /^out-of-memory ladder \(carveout kernels measure, \d{4}-\d\d-\d\d\): tiny: died with (\d+|\?) KiB free at most/m,
+  );
   const records = readLabRecordsJson('tiny', dir);
   assert.equal(records.length, 3);
   assert.ok(ladder.steps.length > 0 && ladder.steps.length <= 3);

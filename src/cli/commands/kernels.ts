@@ -39,7 +39,7 @@ import {
   measureLadder,
   measureLadderToCache,
 } from '../../verify/memory-ladder.js';
-import { measuredBounds, type OomLadder } from '../../kernel/oom.js';
+import { cachedLadders, measuredBounds, type OomLadder } from '../../kernel/oom.js';
 import type { KernelProfile } from '../../kernel/profiles/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -151,8 +151,10 @@ export async function run(argv: string[]): Promise<number> {
     };
   });
   const builds = storedKernelNames();
+  // the out-of-memory ladders measured into the cache (carveout kernels measure)
+  const ladders = cachedLadders().map((l) => ({ build: l.package, sha256: l.sha256, date: l.date, ...measuredBounds(l) }));
   if (json) {
-    process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows, builds }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows, builds, ladders }, null, 2) + '\n');
     return 0;
   }
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
@@ -162,6 +164,10 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
+  for (const l of ladders)
+    process.stdout.write(
+      `out-of-memory ladder (carveout kernels measure, ${l.date?.slice(0, 10) ?? '?'}): ${l.build}: died with ${l.died ?? '?'} KiB free at most, reached /init with ${l.lived ?? '?'} KiB at least\n`,
+    );
   return 0;
 }
 
