@@ -38,9 +38,10 @@ export function adjustLowmemBounds(st: BootState): bigint {
 }
 
 /**
- * prepare_page_table (arch/arm/mm/mmu.c) clears every kernel-space PMD from the end of
- * memblock.memory.regions[0] (no-map or not) up to VMALLOC_START. When that region ends below
- * the end of the kernel image (a no-map region at the start of RAM, below or inside the kernel),
+ * prepare_page_table (arch/arm/mm/mmu.c) clears every kernel-space PMD from the one holding the
+ * end of memblock.memory.regions[0] (no-map or not) up to VMALLOC_START. When that PMD starts
+ * below the end of the kernel image (a no-map region at the start of RAM, below, inside or just
+ * above the kernel),
  * the PMDs the running kernel, its stack and swapper_pg_dir are mapped through go too, until
  * paging_init maps them again: 5.10's map_lowmem maps the kernel's sections in its pass over
  * memory, 6.1+'s maps every other range first (create_mapping for each) and map_kernel the kernel
@@ -56,12 +57,15 @@ function preparePageTable(st: BootState, lowmemLimit: bigint): void {
   const k = st.result.kernelImage;
   if (!first || !k) return;
   const end = first.base + first.size < lowmemLimit ? first.base + first.size : lowmemLimit;
-  if (end >= k.base + k.size) return;
+  // the loop starts at pmd_off_k(__phys_to_virt(end)): the whole PMD holding `end` goes
+  const from = roundDown(end, PMD);
+  if (from >= k.base + k.size) return;
+  const where = end < k.base + k.size ? 'below the end of the kernel image' : "inside the PMD that holds the kernel image's end";
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'kernel-unmapped-in-paging-init',
-      `memblock's first memory region ends at ${hex(end)}, below the end of the kernel image ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from there until paging_init maps them again (map_lowmem, or map_kernel after every other memory range), and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
+      `memblock's first memory region ends at ${hex(end)}, ${where} ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from that PMD, ${hex(from)}, until paging_init maps them again (map_lowmem, or map_kernel after every other memory range), and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
     ),
   );
 }
