@@ -1,9 +1,11 @@
 // The adaptive choice of a ladder's boots (src/verify/memory-ladder.ts nextLadderTarget), on made-up
 // builds whose boots die below a chosen amount of free memory: the boundary is found and pinned
-// within the resolution, deaths below it are seen, and the budget is never exceeded.
+// within the resolution, deaths below it are seen, and the budget is never exceeded; and on the
+// lab's measured builds, each started from another's bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LADDER_BUDGET, nextLadderTarget, type LadderBudget, type LadderProbe } from '../../src/verify/memory-ladder.js';
+import { measuredBounds, OOM_LADDERS } from '../../src/kernel/oom.js';
 
 /** Boot a made-up build that reaches /init with more than `needs` KiB free, until the choice says done. */
 function ladder(needs: number, start: { died: number; lived: number }, budget: LadderBudget = DEFAULT_LADDER_BUDGET): LadderProbe[] {
@@ -65,4 +67,24 @@ test('boots already recorded count: a finished ladder asks for nothing more', ()
   const never = ladder(0, { died: 2000, lived: 3000 });
   assert.ok(never.every((p) => p.reached) && never.length < DEFAULT_LADDER_BUDGET.boots, JSON.stringify(never));
   assert.equal(Math.min(...never.map((p) => p.free)), 512, 'the least free amount a ladder tries');
+});
+
+test("from each lab ladder's bounds, every other lab build's boundary is pinned within the default budget", () => {
+  // each measured build stands in for a build being measured: a boot reaches /init above the
+  // middle of its measured bracket; the start is another build's bracket, as startBounds picks one
+  const brackets = Object.values(OOM_LADDERS)
+    .flat()
+    .map(measuredBounds)
+    .filter((b): b is { died: number; lived: number } => b.died !== undefined && b.lived !== undefined);
+  assert.ok(brackets.length >= 10, `${brackets.length} lab ladders with a death and an /init`);
+  let most = 0;
+  for (const target of brackets)
+    for (const start of brackets) {
+      if (start === target) continue;
+      const probes = ladder((target.died + target.lived) / 2, { died: start.died, lived: Math.max(start.died + 1024, start.lived) });
+      const b = bounds(probes);
+      assert.ok(b.floor - b.top <= DEFAULT_LADDER_BUDGET.resolution, JSON.stringify({ target, start, probes }));
+      most = Math.max(most, probes.length);
+    }
+  assert.ok(most <= DEFAULT_LADDER_BUDGET.boots);
 });
