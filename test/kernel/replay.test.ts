@@ -22,6 +22,12 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    bd82b89d0b9b8d35:
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map modem_1@8f900000 beyond RAM's end (0x80000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0x8f900000-0x8f93ffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
+    f00ae7517b6bfb6a:
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map gpu_2@cf300000 beyond RAM's end (0xc0000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0xcf300000-0xd32fffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
+    c6652ee6f0b6fba5:
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map modem@c5c00000 beyond RAM's end (0xc0000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0xc5c00000-0xc5c00fff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
     a4ee2186edfea5b1:
       "silent after 'NET: Registered protocol family 16' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
     d536bc9acbfc5742:
@@ -40,6 +46,14 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "panic in the idle task (init_tg_cfs_entry from sched_init, after 'SLUB: Unable to initialize free list for task_group'): the failed region frees the image's [0x40c00000-0x415f42cb], rodata at the start of the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What overwritten data does is the data's: the plan warns kernel-image-freed",
   },
   '5.10-armmp-lpae': {
+    bd82b89d0b9b8d35:
+      "silent after an oops in kernel_init_free_pages (init_on_alloc zeroing a new page, vmalloc from crypto_scomp_init_tfm in cryptomgr's alg_test thread, which the boot then waits on): the failed no-map modem_1@8f900000 beyond RAM's end (0x80000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0x8f900000-0x8f93ffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
+    f00ae7517b6bfb6a:
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map gpu_2@cf300000 beyond RAM's end (0xc0000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0xcf300000-0xd32fffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
+    c6652ee6f0b6fba5:
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, a shmem page of populate_rootfs's initramfs unpacking): the failed no-map modem@c5c00000 beyond RAM's end (0xc0000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0xc5c00000-0xc5c00fff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
+    '752e30ae9e88fa82':
+      "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map ramoops@ff800000's part beyond RAM's end (0x100000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0x100000000-0x1007fffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Not modelled: the plan neither predicts nor warns",
     a4ee2186edfea5b1:
       "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator at memblock_free_all; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
     d536bc9acbfc5742:
@@ -70,6 +84,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after 'cma: Reserved 16 MiB at 0x7c800000' (paging_init): memblock.memory.regions[0] ends at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again (after map_lowmem has mapped every other range); booted in full again on the record's package (6.1-armmp reaches /init on 6 other recorded boots with such a layout). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
   },
   '6.1-armmp-lpae': {
+    fba8c8ec0ed7763e:
+      "silent after 'cma: Reserved 16 MiB at 0x000000006f000000' (paging_init; the memblock=debug boot's last line is its first early_alloc, 4096 bytes at 0x403ff000), like 7.2-armmp-lpae 5e840204: the static no-map gpu@41900000 makes memblock.memory.regions[0] [0x40000000-0x418fffff], which ends above the end of the image (0x4180d288) but inside its last 2 MiB PMD, and prepare_page_table clears from pmd_off_k(__phys_to_virt(end)), the PMD of [0x41800000-0x419fffff], until map_kernel maps it again; booted in full on the record's package after the seed-23 sample found 5e840204. Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
     '670bdcbdcd9cc0ea':
       "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
     a4ee2186edfea5b1:
