@@ -10,6 +10,7 @@ import {
   fetchBuiltinRelease,
   fetchKernels,
   fetchRelease,
+  findKernelDef,
   labKernels,
   ownKernelInfo,
   type FetchReport,
@@ -329,13 +330,12 @@ type MeasuredBuild = { k: KernelInfo; profile: KernelProfile; label: string } | 
 
 /** A lab kernel's package to measure: the cached one (fetched when absent), or `--package` (`builtin`: the built-in profile's). */
 function labBuild(id: string, pkg: string | undefined): MeasuredBuild {
-  const rep: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
-  const k =
-    pkg === undefined ? fetchKernels([id]).fetched[0] : pkg === 'builtin' ? fetchBuiltinRelease(id, rep) : fetchRelease(id, pkg, rep);
-  if (!k)
-    return {
-      error: `${id}: ${pkg ?? 'the package'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ') || `carveout kernels fetch ${id}`}`,
-    };
+  const def = findKernelDef(id)!;
+  if (pkg !== undefined && pkg !== 'builtin' && !new RegExp(def.packageRegex).test(pkg))
+    return { usage: `${pkg} is not a package of ${id} (${def.packageRegex})` };
+  const rep: FetchReport = pkg === undefined ? fetchKernels([id]) : { fetched: [], notFound: [], errors: [], log: [] };
+  const k = pkg === undefined ? rep.fetched[0] : pkg === 'builtin' ? fetchBuiltinRelease(id, rep) : fetchRelease(id, pkg, rep);
+  if (!k) return { error: `${id}: ${pkg ?? 'the package'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}` };
   const { profile, note } = profileForPackage(k);
   if (!profile) return { error: note ?? `${id}: no profile of ${bootedPackage(k)}` };
   // the built-in profile of the package is named by its files as the one built from them is
