@@ -9,7 +9,7 @@ import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
-import { allocNodeMemMap, structPageVirt } from './arch/arm/init.js';
+import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
 import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, unpackFaults, type Range } from './page-alloc.js';
@@ -110,6 +110,8 @@ function laterBoot(st: BootState): void {
 function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
+  // arm: mem_map's pages for the holes in memory go back first (5.10 mem_init, 6.1+ memblock_free_all)
+  if (st.ctx.profile.arch === 'arm') freeUnusedMemmap(st);
   st.result.pageAlloc = pageAllocStart(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t

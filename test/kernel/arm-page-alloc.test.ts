@@ -5,7 +5,8 @@
 // sizes are the build's (the per-cpu first chunk, mm/percpu.c pcpu_embed_first_chunk, and the
 // unflattened tree, drivers/of/fdt.c), so the kernel reserves that much more on every boot of a
 // build: one amount, within the few pages the tree's size varies by, whatever the RAM, the
-// lowmem/highmem split, the hash tables, page_ext or the LPAE swiotlb buffer. (The line's reserved
+// lowmem/highmem split, the hash tables, page_ext, the LPAE swiotlb buffer or the holes whose
+// mem_map free_unused_memmap gives back. (The line's reserved
 // figure is an unsigned long in KiB: compared modulo 2^32.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,8 +50,7 @@ test('arm: the plan\'s page-allocator figures against every recorded "Memory:" l
     );
     if (median <= 0 || median > 128)
       failures.push(`${kernel}: the kernel reserves ${median} KiB more than the plan (the per-cpu chunk and the tree: 0..128 KiB)`);
-    // 5.10 has a few boots that reserve less than the plan (open: not followed to a cause); none beyond a tenth
-    if (off.length * 10 > extra.length)
+    if (off.length)
       failures.push(`${kernel}: ${off.length} of ${extra.length} boots differ from the median by more than 8 KiB: ${off.join(', ')}`);
   }
   process.stdout.write(`# ${summary.join('\n# ')}\n`);

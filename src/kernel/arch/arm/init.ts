@@ -147,3 +147,33 @@ export function structPageVirt(st: BootState, pfn: bigint): { va: bigint; mapped
   const pa = va - a.pageOffset + physOffset;
   return { va, mapped: mb.memory.regions.some((r) => !(r.flags & MEMBLOCK_NOMAP) && r.base <= pa && pa < r.base + r.size) };
 }
+
+/**
+ * free_unused_memmap (5.10: arch/arm/mm/init.c, from mem_init; 6.1+: mm/memblock.c, from
+ * memblock_free_all, with HAVE_ARCH_PFN_VALID and no SPARSEMEM_VMEMMAP, as on arm): FLATMEM's
+ * mem_map has a struct page for every pfn of the node, holes included; for each hole between
+ * memory ranges (for_each_mem_pfn_range, rounded out to pageblocks) the whole pages of mem_map that
+ * describe it go back to memblock (free_memmap). A hole appears where memory has none: between
+ * banks, or where 5.10 removed a no-map region from memory.
+ */
+export function freeUnusedMemmap(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const p = st.ctx.profile;
+  if (!p.arm || !st.memMap) return;
+  const ps = mb.pageSize;
+  const perBlock = 1n << BigInt(p.pageblockOrder);
+  const physPfnOffset = st.layout.memory[0]!.base / ps;
+  // __pa(pfn_to_page(pfn)): mem_map + (pfn - PHYS_PFN_OFFSET)
+  const pageAt = (pfn: bigint) => st.memMap!.base + (pfn - physPfnOffset) * p.arm!.structPageSize;
+  let prevEnd = 0n;
+  for (const r of mb.memory.regions) {
+    const start = ((r.base + ps - 1n) / ps / perBlock) * perBlock;
+    const end = (r.base + r.size) / ps;
+    if (prevEnd && prevEnd < start) {
+      const pg = roundUp(pageAt(prevEnd - 1n) + p.arm.structPageSize, ps);
+      const pgEnd = ((pageAt(start - 1n) + p.arm.structPageSize) / ps) * ps;
+      if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, 'free_unused_memmap');
+    }
+    prevEnd = roundUp(end, perBlock);
+  }
+}
