@@ -41,7 +41,7 @@ test('arm: the plan\'s page-allocator figures against every recorded "Memory:" l
       extra.push(((reserved - k(pa.reserved) + 2 ** 31) % 2 ** 32) - 2 ** 31);
     }
     if (!extra.length) continue;
-    // what the kernel reserved beyond the plan: the same on (nearly) every boot of the build
+    // what the kernel reserved beyond the plan: the same on every boot of the build
     const sorted = [...extra].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1]!;
     const off = extra.filter((x) => Math.abs(x - median) > 8);
