@@ -9,6 +9,7 @@ import { BootPanic, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
+import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
@@ -113,6 +114,7 @@ function memblockFreeAll(st: BootState): void {
   // arm: mem_map's pages for the holes in memory go back first (5.10 mem_init, 6.1+ memblock_free_all)
   if (st.ctx.profile.arch === 'arm') freeUnusedMemmap(st);
   st.result.pageAlloc = pageAllocStart(st);
+  freePagesNotRam(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;
@@ -125,6 +127,51 @@ function memblockFreeAll(st: BootState): void {
       `${before} ends at ${hex(start)}, inside the last page below 4 GiB: __free_memory_core's PFN_UP(${hex(start)}) for the free memory after it overflows the 32-bit phys_addr_t to pfn 0, so the pages from pfn 0 (below RAM, without struct pages) up to max_low_pfn are freed`,
     );
   }
+}
+
+/**
+ * Free pages that are no memory at all: 5.10's fdt_init_reserved_mem gives a failed no-map region
+ * back whole with memblock_add (drivers/of/of_reserved_mem.c), also where there is no RAM, and
+ * memblock_free_all (arm's highmem: mem_init's free_highpages) hands those pages to the page
+ * allocator like any other. Where no memblock allocation reached them first (a lowmem block above
+ * RAM is, arch/arm/mm/mmu.c pagingInit), the allocation that first gets one dies zeroing it
+ * (init_on_alloc: kernel_init_free_pages; an external abort) in whichever task made it. Part of
+ * them may lie in a pageblock that starts outside memory: memmap_init marks only pageblocks that
+ * start in a memory range MIGRATE_MOVABLE, so that part goes to the unmovable lists, which the
+ * zone's first unmovable allocations (vmalloc's pages) take smallest block first. Which allocation
+ * and task that is, the run decides: a warning.
+ */
+function freePagesNotRam(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const ram = st.layout.memory;
+  let off: Range[] = [];
+  for (const [s, e] of mb.freeRanges()) {
+    let parts = [{ base: s, size: e - s }];
+    for (const b of ram) parts = subtract(parts, b);
+    for (const x of parts) {
+      const base = ((x.base + ps - 1n) / ps) * ps;
+      const end = ((x.base + x.size) / ps) * ps;
+      if (end > base) off.push({ base, end });
+    }
+  }
+  if (!off.length) return;
+  const block = ps << BigInt(st.ctx.profile.pageblockOrder);
+  const inMemory = (a: bigint) => mb.memory.regions.some((m) => m.base <= a && a < m.base + m.size);
+  const unmovable = off.flatMap((r) => {
+    const first = r.base - (r.base % block);
+    if (inMemory(first)) return [];
+    const end = first + block < r.end ? first + block : r.end;
+    return [{ base: r.base, end }];
+  });
+  off = off.sort((a, b) => (a.base < b.base ? -1 : 1));
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'free-pages-not-ram',
+      `the page allocator gets ${fmt(off)}, which memblock.memory holds but is not RAM (RAM: ${ram.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}; a failed no-map region given back whole with memblock_add, drivers/of/of_reserved_mem.c fdt_init_reserved_mem): the allocation that first gets one of these pages dies zeroing it (init_on_alloc, an external abort), in whichever task made it${unmovable.length ? `; ${fmt(unmovable)} lies in a pageblock that starts outside memory, which memmap_init leaves MIGRATE_UNMOVABLE, so the zone's first unmovable allocations (vmalloc's pages) take it, smallest block first` : ''}`,
+    ),
+  );
 }
 
 /**
