@@ -115,6 +115,7 @@ function memblockFreeAll(st: BootState): void {
   if (st.ctx.profile.arch === 'arm') freeUnusedMemmap(st);
   st.result.pageAlloc = pageAllocStart(st);
   freePagesNotRam(st);
+  initrdPagesFreed(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;
@@ -127,6 +128,35 @@ function memblockFreeAll(st: BootState): void {
       `${before} ends at ${hex(start)}, inside the last page below 4 GiB: __free_memory_core's PFN_UP(${hex(start)}) for the free memory after it overflows the 32-bit phys_addr_t to pfn 0, so the pages from pfn 0 (below RAM, without struct pages) up to max_low_pfn are freed`,
     );
   }
+}
+
+/**
+ * The initrd's pages among what memblock_free_all hands to the page allocator: a reserved region
+ * inside the initrd whose handler failed is freed with memblock_free / memblock_phys_free
+ * (drivers/of/of_reserved_mem.c), which takes that part out of the initrd's own reservation
+ * (arm_memblock_init / arm64_memblock_init reserve it). The page allocator may hand those pages
+ * out before populate_rootfs has unpacked the initramfs from them, and free_initrd_mem frees them
+ * a second time after it, while new owners may hold them: what breaks then (the unpacking reads
+ * overwritten data; a page freed twice corrupts the free lists, "list_add corruption" when it is
+ * freed again) depends on which allocations got them: a warning.
+ */
+function initrdPagesFreed(st: BootState): void {
+  const rd = st.layout.initrd;
+  if (!rd?.size || st.initrdDropped !== undefined) return;
+  const ps = st.ctx.memblock.pageSize;
+  const free = [...st.ctx.memblock.freeRanges()].map(([base, end]) => ({ base: ((base + ps - 1n) / ps) * ps, end: (end / ps) * ps }));
+  const hit = intersect(
+    free.filter((r) => r.end > r.base),
+    [{ base: rd.base, end: rd.base + rd.size }],
+  );
+  if (!hit.length) return;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'initrd-pages-freed',
+      `memblock_free_all hands the page allocator ${fmt(hit)} of the initrd [${hex(rd.base)}-${hex(rd.base + rd.size - 1n)}] (a failed reserved region's free took that part of the initrd's reservation with it), before populate_rootfs unpacks the initramfs from it: the allocations that get those pages overwrite it, and free_initrd_mem frees them a second time afterwards, while their new owners may hold them (a corrupted free list, "list_add corruption", when they are freed again)`,
+    ),
+  );
 }
 
 /**

@@ -61,3 +61,28 @@ test('memory given back above RAM in highmem is handed to the page allocator: wa
   // later series do not give a failed region back with memblock_add
   assert.equal(warning('6.1-armmp', 0x8f900000, 1024n), undefined);
 });
+
+test('a failed region inside the initrd takes those pages out of its reservation: memblock_free_all hands them over, warned', () => {
+  const board = (base: number) =>
+    regionBoard(`dsp@${base.toString(16)} {
+			compatible = "shared-dma-pool";
+			reg = <0x0 0x${base.toString(16)} 0x0 0x40000>;
+			reusable;
+		};`);
+  // a 256 KiB reusable shared-dma-pool: not CMA-aligned (rmem_cma_setup refuses), reusable (rmem_dma_setup refuses)
+  for (const kernel of ['5.10-armmp-lpae', '6.1-armmp', '6.12-arm64']) {
+    const arch = kernel.includes('arm64') ? 'arm64' : 'arm';
+    const load = (f: string) => loadBoard(f, { platform: 'qemu-virt', arch, ram: 128n * MiB, initrdSize: 0xde000n });
+    const at = plan(load(board(0x47000000)), { kernel }).early.find((e) => e.name === 'initrd')!;
+    const inside = Number(at.base + 0x70000n);
+    const w = plan(load(board(inside)), { kernel }).diagnostics.find((d) => d.code === 'initrd-pages-freed');
+    assert.ok(w, `${kernel}: region at 0x${inside.toString(16)} in the initrd at 0x${at.base.toString(16)}`);
+    assert.match(w.message, /of the initrd \[0x[0-9a-f]+-0x[0-9a-f]+\]/, kernel);
+    // the same region outside the initrd: nothing of it is handed over
+    assert.equal(
+      plan(load(board(0x47000000)), { kernel }).diagnostics.find((d) => d.code === 'initrd-pages-freed'),
+      undefined,
+      kernel,
+    );
+  }
+});
