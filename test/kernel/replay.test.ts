@@ -22,6 +22,8 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    dc129c662ef2026b:
+      "panic (Attempted to kill init!: kernel BUG at lib/list_debug.c:30, __list_add_valid from __free_one_page, the per-cpu list drained by free_reserved_area in free_initmem), as on 5.10-armmp-lpae: the failed reusable dsp@48070000 inside the initrd's reservation [0x48000000-0x480ddfff] is memblock_free'd, so memblock_free_all gives [0x48070000-0x480affff] of the initrd to the page allocator before the initramfs is unpacked, and free_initrd_mem frees them a second time once it is; booted in full after the seed-24 sample found it on 5.10-armmp-lpae (6.1-armmp, 6.1-armmp-lpae, 7.2-armmp and 7.2-armmp-lpae reach /init on this case). Not modelled: the plan neither predicts nor warns",
     bd82b89d0b9b8d35:
       "panic (Attempted to kill init!) in kernel_init_free_pages (init_on_alloc zeroing a new page, __vmalloc from bpf_prog_alloc in sock_init): the failed no-map modem_1@8f900000 beyond RAM's end (0x80000000) is given back with memblock_add and lies in highmem, so memblock_free_all hands [0x8f900000-0x8f93ffff] to the page allocator and the first highmem allocation that gets one of its pages writes where QEMU has no RAM; booted in full after the seed-23 sample found 120b36fa. Which allocation gets one of these pages first, and in which task, is the page allocator's order at run time (the pages need not be on the lists an early allocation reaches): the plan warns free-pages-not-ram",
     f00ae7517b6bfb6a:
@@ -72,6 +74,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after an oops in lzo1x_1_do_compress (cryptomgr's alg_test thread) that the boot then waits on: the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
   },
   '6.1-armmp': {
+    '149a4ce247d42568':
+      "panic (VFS: Unable to mount root fs on unknown-block(0,0), mount_block_root) after 'Initramfs unpacking failed: uncompression error' and 'Freeing initrd memory: 888K': the failed reusable linux,cma@48080000 (4 KiB, not CMA-aligned) lies inside the initrd's reservation [0x48000000-0x480ddfff] and memblock_phys_free takes [0x48080000-0x48080fff] out of it, so memblock_free_all gives that initrd page to the page allocator and it is overwritten before do_populate_rootfs reads it; booted in full on the record's package (the plan's own trace shows the free inside the initrd). Not modelled: the plan neither predicts nor warns (7.2-armmp predicts a panic on this case for another reason)",
     '670bdcbdcd9cc0ea':
       "silent after 'NET: Registered PF_NETLINK/PF_ROUTE protocol family' (an initcall): the failed region frees [0x40300000-0x407fffff] of the image's code to the page allocator; booted in full again on the record's package. What the overwritten code does is the code's: the plan warns kernel-image-freed",
     a4ee2186edfea5b1:
@@ -86,6 +90,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after 'cma: Reserved 16 MiB at 0x7c800000' (paging_init): memblock.memory.regions[0] ends at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again (after map_lowmem has mapped every other range); booted in full again on the record's package (6.1-armmp reaches /init on 6 other recorded boots with such a layout). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
   },
   '6.1-armmp-lpae': {
+    '149a4ce247d42568':
+      "panic (VFS: Unable to mount root fs on unknown-block(0,0), mount_block_root) after 'Initramfs unpacking failed: junk within compressed archive' and 'Freeing initrd memory: 888K': the failed reusable linux,cma@48080000 (4 KiB, not CMA-aligned) lies inside the initrd's reservation [0x48000000-0x480ddfff] and memblock_phys_free takes [0x48080000-0x48080fff] out of it, so memblock_free_all gives that initrd page to the page allocator and it is overwritten before do_populate_rootfs reads it; booted in full on the record's package (the plan's own trace shows the free inside the initrd). Not modelled: the plan neither predicts nor warns (7.2-armmp predicts a panic on this case for another reason)",
     fba8c8ec0ed7763e:
       "silent after 'cma: Reserved 16 MiB at 0x000000006f000000' (paging_init; the memblock=debug boot's last line is its first early_alloc, 4096 bytes at 0x403ff000), like 7.2-armmp-lpae 5e840204: the static no-map gpu@41900000 makes memblock.memory.regions[0] [0x40000000-0x418fffff], which ends above the end of the image (0x4180d288) but inside its last 2 MiB PMD, and prepare_page_table clears from pmd_off_k(__phys_to_virt(end)), the PMD of [0x41800000-0x419fffff], until map_kernel maps it again; booted in full on the record's package after the seed-23 sample found 5e840204. Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
     '670bdcbdcd9cc0ea':
