@@ -99,13 +99,15 @@ export function earlyInitDtScanMemory(ctx: BootContext, memory: Bank[]): void {
 /**
  * unflatten_device_tree: 6.12 saves the static reserved-memory regions first
  * (fdt_scan_reserved_mem_reg_nodes); then __unflatten_device_tree allocates the live tree with
- * early_init_dt_alloc_memory_arch — modelled where the arch's profile measured the sizes (arm64).
+ * early_init_dt_alloc_memory_arch, sized by the series' struct device_node and struct property (arm64, arm).
  */
 export function unflattenDeviceTree(st: BootState): void {
   const { ctx, layout } = st;
   const mb = ctx.memblock;
   fdtScanReservedMemRegNodes(ctx);
-  const sizes = ctx.profile.arm64?.unflatten;
+  // arm: 32-bit pointers, 4-byte alignment (__alignof__(struct device_node))
+  const arm = ctx.profile.arch === 'arm' ? { ...ctx.profile.series.arm.unflatten, align: 4 } : undefined;
+  const sizes = ctx.profile.arm64?.unflatten ?? arm;
   if (!sizes) return;
   // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)
   const unfSize = BigInt(unflattenSize(ctx.tree, sizes, layout.chosenAdded));

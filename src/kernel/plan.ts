@@ -144,8 +144,8 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
     cmaReserved: b(pa.cmaPages),
     estimatedFree: b(pa.estimatedFreePages),
     maxThreads: maxThreads(pa, profile),
-    // arm: memblock's own allocations are followed except the per-cpu first chunk and the
-    // unflattened tree (their sizes are the build's), so what the line calls available is not given
+    // arm: memblock's own allocations are followed except the per-cpu first chunk (its unit is the
+    // build's static per-cpu size), so what the line calls available is not given
     ...(profile.series.pageAlloc.memoryLine === 'mem-init' && profile.arch !== 'arm' ? { available: b(pa.freedBeforeDeferred) } : {}),
   };
 }

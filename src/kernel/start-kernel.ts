@@ -1,8 +1,8 @@
 // init/main.c start_kernel after setup_arch: setup_command_line, setup_per_cpu_areas and the
 // allocations next to it (this build's sequence, profile data), the `Kernel command line:` line,
 // then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions.
-// On arm setup_per_cpu_areas is not followed (its first chunk is the build's), nor
-// print_unknown_bootoptions' buffer. Past the memory phase, only what the layout decides is followed:
+// On arm setup_per_cpu_areas is not followed (its unit is the build's static per-cpu size, which
+// the 32-bit profiles do not read), nor print_unknown_bootoptions' buffer. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
 import { BootPanic, type BootState } from './boot-state.js';

@@ -147,7 +147,7 @@ export interface CaseOutcome {
 /**
  * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
  * reserved and cma-reserved always, available where the plan gives it. On arm the plan leaves the
- * per-cpu first chunk and the unflattened tree out of memblock's allocations (test/kernel/arm-page-alloc.test.ts
+ * per-cpu first chunk out of memblock's allocations (test/kernel/arm-page-alloc.test.ts
  * holds what that leaves): total, cma-reserved and highmem are compared.
  */
 function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {

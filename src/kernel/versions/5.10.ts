@@ -95,5 +95,6 @@ export const linux510: KernelSeries = {
     mapLowmemKernelCases: false,
     pageblockBits: 4,
     pageExt: false,
+    unflatten: { deviceNodeSize: 88, propertySize: 44 }, // ArmSeries.unflatten: measured
   },
 };

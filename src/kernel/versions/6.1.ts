@@ -90,5 +90,6 @@ export const linux61: KernelSeries = {
     mapLowmemKernelCases: true,
     pageblockBits: 4,
     pageExt: false,
+    unflatten: { deviceNodeSize: 108, propertySize: 48 }, // ArmSeries.unflatten: measured
   },
 };

@@ -89,5 +89,6 @@ export const linux612: KernelSeries = {
     mapLowmemKernelCases: true,
     pageblockBits: 4,
     pageExt: true,
+    unflatten: { deviceNodeSize: 108, propertySize: 56 }, // ArmSeries.unflatten: measured
   },
 };

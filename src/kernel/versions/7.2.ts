@@ -96,5 +96,6 @@ export const linux72: KernelSeries = {
     mapLowmemKernelCases: true,
     pageblockBits: 8,
     pageExt: true,
+    unflatten: { deviceNodeSize: 108, propertySize: 56 }, // ArmSeries.unflatten: measured
   },
 };

@@ -232,6 +232,15 @@ export interface ArmSeries {
    * set CONFIG_PAGE_IDLE_FLAG from 6.12 on, whose page_ext client on 32-bit is always needed.
    */
   pageExt: boolean;
+  /**
+   * sizeof(struct device_node) and sizeof(struct property) with 32-bit pointers, for
+   * unflatten_device_tree's one allocation (drivers/of/fdt.c): measured, the same on armmp and
+   * armmp-lpae — the early_init_dt_alloc_memory_arch line of a memblock=debug boot whose trace the
+   * console keeps whole (log_buf_len=4M, no earlycon) of the lab's case bf0c7fb56733173a on 128 MiB,
+   * against the size its tree gives (unflattenSize, QEMU's three /chosen additions): 5.10 19064 bytes,
+   * 6.1 21352, 6.12 and 7.2 23608; within 60-200 and 20-80 bytes one pair fits each.
+   */
+  unflatten: { deviceNodeSize: number; propertySize: number };
 }
 
 export interface KernelSeries {
