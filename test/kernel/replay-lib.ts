@@ -141,7 +141,8 @@ export interface CaseOutcome {
   /** The same for the phase's unprefixed messages (observation.ts isPhaseLine). */
   unprefixed?: { compared: number; unrecorded: number };
   /** The kernel's "Memory:" line was compared with PlanResult.pageAllocator (with `available`: all four figures). */
-  memoryLine?: 'all' | 'without-available';
+  /** Which of the "Memory:" line's figures were compared: all, all but available, or 32-bit's total, cma-reserved and highmem. */
+  memoryLine?: 'all' | 'without-available' | 'arm';
 }
 
 /**
@@ -168,7 +169,7 @@ function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): Cas
   };
   for (const f of ['available', 'total', 'reserved', 'cmaReserved', 'highmem'] as const)
     if (want[f] !== got[f]) problems.push(`Memory line: ${f} kernel ${want[f]}K, model ${got[f]}K`);
-  return pa.available === undefined ? 'without-available' : 'all';
+  return arm ? 'arm' : pa.available === undefined ? 'without-available' : 'all';
 }
 
 /** The model's lines of the reserved-memory phase, each continuation and unprefixed line marked. */

@@ -176,6 +176,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let unprefUnrecorded = 0;
     let memAll = 0;
     let memPart = 0;
+    let memArm = 0;
     const ends = new Map<string, number>();
     let predicted = 0;
     let traceCut = 0;
@@ -202,6 +203,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       unprefCompared += out.unprefixed?.compared ?? 0;
       unprefUnrecorded += out.unprefixed?.unrecorded ?? 0;
       if (out.memoryLine === 'all') memAll++;
+      else if (out.memoryLine === 'arm') memArm++;
       else if (out.memoryLine) memPart++;
       if (out.end) ends.set(out.end, (ends.get(out.end) ?? 0) + 1);
       if (out.died) {
@@ -241,6 +243,9 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
         (memAll ? `; "Memory:" line in ${memAll} boots (available, total, reserved, cma-reserved)` : '') +
         (memPart
           ? `; "Memory:" line in ${memPart} boots (total, reserved, cma-reserved; the series prints available after start_kernel's own allocations)`
+          : '') +
+        (memArm
+          ? `; "Memory:" line in ${memArm} boots (total, cma-reserved, highmem; reserved would need the per-cpu first chunk, not modelled on 32-bit)`
           : '') +
         `; boots: ${n('panic')} crashed, ${n('hang')} hung, ${n('cut-off')} cut off by the bound while still printing${n('unmeasured') ? `, ${n('unmeasured')} stopped by the bound with their silence unmeasured` : ''} (outcome not judged)` +
         (truncated ? `; ${truncated} boot(s) stopped early, compared up to where the kernel stopped` : '') +
