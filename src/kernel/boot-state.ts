@@ -193,7 +193,12 @@ export function touch(st: BootState, base: bigint, size: bigint, fn: string): vo
  */
 export function notRam(st: BootState, base: bigint, size: bigint): string | undefined {
   if (st.layout.memory.some((b) => b.base <= base && base + size <= b.base + b.size)) return undefined;
-  return `[${hex(base)}-${hex(base + size - 1n)}], which memblock.memory holds but is not RAM (RAM: ${st.layout.memory.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}): a failed no-map region given back whole with memblock_add (drivers/of/of_reserved_mem.c fdt_init_reserved_mem)`;
+  return `[${hex(base)}-${hex(base + size - 1n)}], ${notRamWhy(st)}`;
+}
+
+/** What notRam says of memory that is not RAM, after naming it. */
+export function notRamWhy(st: BootState): string {
+  return `which memblock.memory holds but is not RAM (RAM: ${st.layout.memory.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}): a failed no-map region given back whole with memblock_add (drivers/of/of_reserved_mem.c fdt_init_reserved_mem)`;
 }
 
 /**

@@ -191,6 +191,17 @@ export function liveImage(st: BootState): Range[] {
   return live.map((b) => ({ base: b.base, end: b.base + b.size }));
 }
 
+/**
+ * Whether the pageblock holding `addr` is MIGRATE_MOVABLE when memblock_free_all frees into it:
+ * memmap_init marks a pageblock movable only when its first page lies in a memory range; one that
+ * starts in a hole keeps migratetype 0, MIGRATE_UNMOVABLE.
+ */
+export function pageblockMovable(st: BootState, addr: bigint): boolean {
+  const block = st.ctx.memblock.pageSize << BigInt(st.ctx.profile.pageblockOrder);
+  const first = addr - (addr % block);
+  return st.ctx.memblock.memory.regions.some((m) => m.base <= first && first < m.base + m.size);
+}
+
 /** Lowmem's free lists after memblock_free_all (GFP_KERNEL's zone), and whether highmem has free pages. */
 export interface LowmemArea {
   free: Range[];
@@ -226,17 +237,12 @@ export function lowmemArea(st: BootState, late = false): LowmemArea | undefined 
   if (!low) return undefined;
   const lowEnd = low.base + low.size;
   const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
-  const perBlock = 1 << p.pageblockOrder;
-  const memory = mb.memory.regions;
   const area = freeArea(
     free.map((r) => [r.base, r.end] as const),
     { startPfn: Number(low.base / ps), endPfn: Number(lowEnd / ps) },
     ps,
     largestOrder,
-    (pfn) => {
-      const first = BigInt(pfn - (pfn % perBlock)) * ps;
-      return memory.some((m) => m.base <= first && first < m.base + m.size);
-    },
+    (pfn) => pageblockMovable(st, BigInt(pfn) * ps),
   );
   const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);
   return { free, area, ps, low, lowEnd, highFree };

@@ -5,7 +5,7 @@
 // the 32-bit profiles do not read), nor print_unknown_bootoptions' buffer. Past the memory phase, only what the layout decides is followed:
 // the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
-import { BootPanic, type BootState } from './boot-state.js';
+import { BootPanic, notRamWhy, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
@@ -13,7 +13,17 @@ import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
-import { fmt, intersect, liveImage, lowmemArea, movableReach, pagesHandedOut, unpackFaults, type Range } from './page-alloc.js';
+import {
+  fmt,
+  intersect,
+  liveImage,
+  lowmemArea,
+  movableReach,
+  pageblockMovable,
+  pagesHandedOut,
+  unpackFaults,
+  type Range,
+} from './page-alloc.js';
 
 export function startKernel(st: BootState): void {
   const { ctx } = st;
@@ -143,12 +153,7 @@ function memblockFreeAll(st: BootState): void {
 function initrdPagesFreed(st: BootState): void {
   const rd = st.layout.initrd;
   if (!rd?.size || st.initrdDropped !== undefined) return;
-  const ps = st.ctx.memblock.pageSize;
-  const free = [...st.ctx.memblock.freeRanges()].map(([base, end]) => ({ base: ((base + ps - 1n) / ps) * ps, end: (end / ps) * ps }));
-  const hit = intersect(
-    free.filter((r) => r.end > r.base),
-    [{ base: rd.base, end: rd.base + rd.size }],
-  );
+  const hit = freedWithin(st, [{ base: rd.base, end: rd.base + rd.size }]);
   if (!hit.length) return;
   st.ctx.diagnostics.push(
     diag(
@@ -172,34 +177,25 @@ function initrdPagesFreed(st: BootState): void {
  * and task that is, the run decides: a warning.
  */
 function freePagesNotRam(st: BootState): void {
-  const mb = st.ctx.memblock;
-  const ps = mb.pageSize;
-  const ram = st.layout.memory;
-  let off: Range[] = [];
-  for (const [s, e] of mb.freeRanges()) {
-    let parts = [{ base: s, size: e - s }];
-    for (const b of ram) parts = subtract(parts, b);
-    for (const x of parts) {
-      const base = ((x.base + ps - 1n) / ps) * ps;
-      const end = ((x.base + x.size) / ps) * ps;
-      if (end > base) off.push({ base, end });
-    }
-  }
-  if (!off.length) return;
+  // the whole free pages (in ascending order) that no RAM bank touches
+  const ps = st.ctx.memblock.pageSize;
+  let off = freedPages(st).map((r) => ({ base: r.base, size: r.end - r.base }));
+  for (const b of st.layout.memory) off = subtract(off, b);
+  const ranges = off
+    .map((b) => ({ base: ((b.base + ps - 1n) / ps) * ps, end: ((b.base + b.size) / ps) * ps }))
+    .filter((r) => r.end > r.base);
+  if (!ranges.length) return;
   const block = ps << BigInt(st.ctx.profile.pageblockOrder);
-  const inMemory = (a: bigint) => mb.memory.regions.some((m) => m.base <= a && a < m.base + m.size);
-  const unmovable = off.flatMap((r) => {
-    const first = r.base - (r.base % block);
-    if (inMemory(first)) return [];
-    const end = first + block < r.end ? first + block : r.end;
-    return [{ base: r.base, end }];
+  const unmovable = ranges.flatMap((r) => {
+    if (pageblockMovable(st, r.base)) return [];
+    const end = r.base - (r.base % block) + block;
+    return [{ base: r.base, end: end < r.end ? end : r.end }];
   });
-  off = off.sort((a, b) => (a.base < b.base ? -1 : 1));
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'free-pages-not-ram',
-      `the page allocator gets ${fmt(off)}, which memblock.memory holds but is not RAM (RAM: ${ram.map((b) => `${hex(b.base)}+${hex(b.size)}`).join(', ')}; a failed no-map region given back whole with memblock_add, drivers/of/of_reserved_mem.c fdt_init_reserved_mem): the allocation that first gets one of these pages dies zeroing it (init_on_alloc, an external abort), in whichever task made it${unmovable.length ? `; ${fmt(unmovable)} lies in a pageblock that starts outside memory, which memmap_init leaves MIGRATE_UNMOVABLE, so the zone's first unmovable allocations (vmalloc's pages) take it, smallest block first` : ''}`,
+      `the page allocator gets ${fmt(ranges)}, ${notRamWhy(st)}: the allocation that first gets one of these pages dies zeroing it (init_on_alloc, an external abort), in whichever task made it${unmovable.length ? `; ${fmt(unmovable)} lies in a pageblock that starts outside memory, which memmap_init leaves MIGRATE_UNMOVABLE, so the zone's first unmovable allocations (vmalloc's pages) take it, smallest block first` : ''}`,
     ),
   );
 }
@@ -244,11 +240,17 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   );
 }
 
-/** The parts of `within` memblock_free_all hands the page allocator: whole pages only (__free_memory_core: PFN_UP(start) .. PFN_DOWN(end)). */
-function freedWithin(st: BootState, within: Range[]): Range[] {
+/** What memblock_free_all hands the page allocator: whole pages only (__free_memory_core: PFN_UP(start) .. PFN_DOWN(end)), none empty. */
+function freedPages(st: BootState): Range[] {
   const page = st.ctx.memblock.pageSize;
-  const pages = [...st.ctx.memblock.freeRanges()].map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }));
-  return intersect(pages, within);
+  return [...st.ctx.memblock.freeRanges()]
+    .map(([s, e]) => ({ base: ((s + page - 1n) / page) * page, end: (e / page) * page }))
+    .filter((r) => r.end > r.base);
+}
+
+/** The parts of `within` memblock_free_all hands the page allocator (freedPages). */
+function freedWithin(st: BootState, within: Range[]): Range[] {
+  return intersect(freedPages(st), within);
 }
 
 /**
