@@ -368,6 +368,29 @@ export function startBounds(profile: KernelProfile): { died: number; lived: numb
   return { died: died || LEAST_FREE, lived };
 }
 
+/**
+ * Boot one ladder case on `k` and keep it as a lab record: appended to `records` (its index is
+ * their count) and written with them to `<dir>/<kernel id>.jsonl.gz`, the DTB inside.
+ */
+async function bootLadderCase(
+  k: KernelInfo,
+  c: LabCase,
+  records: LabRecordJson[],
+  dir: string,
+  opts: { timeoutMs: number; niceness?: number },
+): Promise<{ o: Observation; dtb: Uint8Array }> {
+  const { dtb, sha256 } = labDtb(c);
+  const ram = BigInt(c.ramMiB) * MiB;
+  const res = await observe(k, dtb, ram, c.bootargs, { keepConsole: true, ...opts });
+  const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
+  const rec = labRecord({ kernel: k, seed: 0, index: records.length, case: c }, res, sha256, initrd);
+  rec.dtb = gzipSync(dtb).toString('base64');
+  records.push(rec);
+  mkdirSync(dir, { recursive: true });
+  writeLabRecordsJson(k.id, records, dir);
+  return { o: res.observation, dtb };
+}
+
 /** Whether a ladder record's boot reached /init (a hang or a panic did not). */
 function reached(r: LabRecordJson): boolean {
   return observationFromJson(r.observation).reachedInit;
@@ -419,17 +442,8 @@ export async function measureLadder(
     const free = Number(lc.free >> 10n);
     // the squeeze cannot come closer than the free count an earlier boot had: the ladder is as fine as it gets
     if (probes.some((p) => p.free === free)) break;
-    const { dtb, sha256 } = labDtb(lc.c);
-    const ram = BigInt(lc.c.ramMiB) * MiB;
-    const res = await observe(k, dtb, ram, lc.c.bootargs, { timeoutMs: opts.timeoutMs ?? 60_000, keepConsole: true, niceness: 10 });
-    const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
-    const rec = labRecord({ kernel: k, seed: 0, index: records.length, case: lc.c }, res, sha256, initrd);
-    rec.dtb = gzipSync(dtb).toString('base64');
-    records.push(rec);
-    mkdirSync(opts.dir, { recursive: true });
-    writeLabRecordsJson(k.id, records, opts.dir);
+    const { o } = await bootLadderCase(k, lc.c, records, opts.dir, { timeoutMs: opts.timeoutMs ?? 60_000, niceness: 10 });
     booted++;
-    const o = res.observation;
     probes.push({ free, reached: o.reachedInit });
     const end = ladderEnd(o);
     const how = o.reachedInit
@@ -545,16 +559,7 @@ async function main(): Promise<number> {
     );
     if (process.argv.includes('--dry-run')) continue;
     for (let n = 0; n < repeat; n++) {
-      const { dtb, sha256 } = labDtb(lc.c);
-      const ram = BigInt(lc.c.ramMiB) * MiB;
-      const res = await observe(k, dtb, ram, lc.c.bootargs, { timeoutMs, keepConsole: true });
-      const index = records.length;
-      const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
-      const rec = labRecord({ kernel: k, seed: 0, index, case: lc.c }, res, sha256, initrd);
-      rec.dtb = gzipSync(dtb).toString('base64');
-      records.push(rec);
-      writeLabRecordsJson(id, records, ladderDir);
-      const o = res.observation;
+      const { o, dtb } = await bootLadderCase(k, lc.c, records, ladderDir, { timeoutMs });
       const fn =
         /\n\[[ .0-9]+\]\s+(\w+)\+0x[0-9a-f]+\/0x[0-9a-f]+\r?\n\[[ .0-9]+\]\s+(start_kernel|kernel_init_freeable|do_one_initcall|kernel_init)\+/.exec(
           o.console ?? '',
