@@ -49,6 +49,12 @@ export interface BootInput {
   bootargs?: string;
   /** Board code's early parameters (declareEarlyParam). */
   earlyParams?: EarlyParam[];
+  /**
+   * Which measured out-of-memory ladders the boot reads (oom.ts ownLadder): the lab's alone
+   * (`lab`: a replay of lab records, which a developer's kernel cache must not change), or also
+   * those `carveout kernels measure` put in the kernel cache (`lab+cache`, the default: a user's plan).
+   */
+  ladders?: 'lab' | 'lab+cache';
 }
 
 /** Everything one simulated boot carries; rmem.ts reads it as its RmemHost. */

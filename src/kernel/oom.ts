@@ -101,10 +101,44 @@ export function ladderOfBuild(ladder: OomLadder, profile: KernelProfile): boolea
   return ladder.package === profile.debianPackage || (!!ladder.sha256 && ladder.sha256 === profile.filesSha256);
 }
 
-/** The ladder measured on this very build, if any: the lab's, else one measured into the kernel cache. */
-export function ownLadder(profile: KernelProfile): OomLadder | undefined {
-  const lab = Object.values(OOM_LADDERS).flat();
-  return lab.find((l) => ladderOfBuild(l, profile)) ?? cachedLadders().find((l) => ladderOfBuild(l, profile));
+/**
+ * The ladder measured on this very build, if any: the lab's, else (`from` 'lab+cache', a user's
+ * plan) one measured into the kernel cache; a replay of lab records reads the lab's alone ('lab').
+ */
+export function ownLadder(profile: KernelProfile, from: LadderSource = 'lab+cache'): OomLadder | undefined {
+  const lab = Object.values(OOM_LADDERS)
+    .flat()
+    .find((l) => ladderOfBuild(l, profile));
+  return lab ?? (from === 'lab+cache' ? cachedLadders().find((l) => ladderOfBuild(l, profile)) : undefined);
+}
+
+/** Which ladders a boot reads (BootInput.ladders): the lab's alone, or also the kernel cache's. */
+export type LadderSource = NonNullable<BootState['input']['ladders']>;
+
+/** What memblock_free_all handed over (`free`, KiB) and, where the build has a ladder, its step nearest to that. */
+interface Measured {
+  pa: NonNullable<BootState['result']['pageAlloc']>;
+  free: number;
+  own?: { ladder: OomLadder } & ReturnType<typeof nearestStep>;
+}
+
+/**
+ * One boot's reading of its build's ladder, for outOfMemory and threadLimit alike (four calls a
+ * boot, start-kernel.ts): the ladder looked up once, the kernel cache read at most once.
+ */
+const readings = new WeakMap<BootState, Measured>();
+
+function measured(st: BootState): Measured | undefined {
+  const pa = st.result.pageAlloc;
+  if (!pa) return undefined;
+  let m = readings.get(st);
+  if (!m) {
+    const free = Number((pa.freed * pa.pageSize) >> 10n);
+    const ladder = ownLadder(st.ctx.profile, st.input.ladders ?? 'lab+cache');
+    m = { pa, free, ...(ladder ? { own: { ladder, ...nearestStep(ladder, free) } } : {}) };
+    readings.set(st, m);
+  }
+  return m;
 }
 
 /**
@@ -113,15 +147,14 @@ export function ownLadder(profile: KernelProfile): OomLadder | undefined {
  * `end.stage`; before the core_initcalls the layout decides otherwise).
  */
 export function outOfMemory(st: BootState, stage: OomStage): void {
-  const pa = st.result.pageAlloc;
-  if (!pa) return;
-  const free = Number((pa.freed * pa.pageSize) >> 10n);
-  const ladder = ownLadder(st.ctx.profile);
-  if (!ladder) {
+  const m = measured(st);
+  if (!m) return;
+  const { pa, free, own } = m;
+  if (!own) {
     if (stage === 'start_kernel') unmeasured(st, free);
     return;
   }
-  const { step, below, above } = nearestStep(ladder, free);
+  const { ladder, step, below, above } = own;
   const end = step.end;
   if (end === 'init' || end.stage !== stage) return;
   // arm: `free` is lowmem, and the ladder's boots had no highmem (128 MiB). Beside highmem, what may
@@ -229,16 +262,17 @@ function unmeasured(st: BootState, free: number): void {
  * out-of-memory ladder covers it.
  */
 export function threadLimit(st: BootState, during: ThreadStage): void {
-  const pa = st.result.pageAlloc;
   const p = st.ctx.profile;
-  if (!pa || p.series.maxThreadsFrom === 'totalram') return;
+  const m = p.series.maxThreadsFrom === 'totalram' ? undefined : measured(st);
+  if (!m) return;
+  const { pa } = m;
+  const ladder = m.own?.ladder;
   const n = maxThreads(pa, p);
-  const ladder = ownLadder(p);
   // The nearest out-of-memory measurement died in kernel_init with no more threads allowed than
   // this boot: it ran out of memory first (dup_task_struct allocates the stack before
   // copy_process counts threads), and outOfMemory says where.
-  if (during === 'smp_init' && ladder) {
-    const { step } = nearestStep(ladder, Number((pa.freed * pa.pageSize) >> 10n));
+  if (during === 'smp_init' && m.own) {
+    const { step } = m.own;
     if (step.end !== 'init' && step.end.stage === 'kernel_init' && step.maxThreads <= n) return;
   }
   const steps = ladder?.threads ?? [];

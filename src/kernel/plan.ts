@@ -37,6 +37,8 @@ export interface PlanOptions {
   earlyParams?: EarlyParam[];
   /** How long the boot may run user handlers and early parameters before it is stopped (ms). */
   handlerTimeLimitMs?: number;
+  /** Which measured out-of-memory ladders the plan reads (BootInput.ladders): `lab` for a replay of lab records. */
+  ladders?: bootModule.BootInput['ladders'];
 }
 
 /** Default bound on a boot that runs user code (a setup that loops forever must not hang plan). */
@@ -291,6 +293,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     ...(board.blob ? { blob: board.blob } : {}),
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
+    ...(options.ladders !== undefined ? { ladders: options.ladders } : {}),
   };
   const userCode = userHandlers.length > 0 || (options.earlyParams?.length ?? 0) > 0;
   const limit = options.handlerTimeLimitMs ?? HANDLER_TIME_LIMIT_MS;

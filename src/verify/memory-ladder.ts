@@ -261,7 +261,8 @@ function ladderPlan(
     ram,
     ...(initrdSize !== undefined ? { initrdSize } : {}),
   });
-  return plan(board, { kernel: profile, bootargs: append }).pageAllocator;
+  // the lab's ladders alone: ladders.json, read from these figures, must not follow a developer's kernel cache
+  return plan(board, { kernel: profile, bootargs: append, ladders: 'lab' }).pageAllocator;
 }
 
 /** data/lab/ladder/ladders.json, beside the records it is read from; src/kernel/oom.ts imports it. */

@@ -1,6 +1,7 @@
 // A ladder measured into the kernel cache (`carveout kernels measure`, <cache>/ladders/) is read by
 // the plan for the very build it names — by the sha256 of the build's .config and System.map —
-// and for no other: the same layout on an unmeasured build only warns.
+// and for no other: the same layout on an unmeasured build only warns. A replay of lab records
+// (plan's `ladders: 'lab'`) reads the lab's ladders alone, whatever the cache holds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,10 @@ test("a cache ladder is the plan's for the build with its files' sha256, and onl
     assert.equal(ownLadder(profile)?.sha256, profile.filesSha256);
     const after = run();
     assert.equal(after.boot.outcome, 'panic', JSON.stringify(after.boot));
+    // a replay of lab records reads the lab's ladders alone: the cache's leaves it as it was
+    const labOnly = plan(recordBoard(rec, 'arm64'), { kernel: profile, bootargs: rec.append, ladders: 'lab' });
+    assert.deepEqual([labOnly.boot, labOnly.diagnostics.map((d) => d.code)], [before.boot, before.diagnostics.map((d) => d.code)]);
+    assert.equal(ownLadder(profile, 'lab'), undefined);
     assert.match(after.boot.reason ?? '', /carveout kernels measure \(2026-12-05\) booted this build \(mine\) with \d+ KiB/);
     assert.ok(!after.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
     // the built-in profile of the package keeps the lab's own ladder

@@ -15,7 +15,7 @@ import type { LabRecord } from '../../src/verify/records.js';
 function planned(r: LabRecord) {
   const profile = recordProfile(r);
   assert.ok(profile, `${r.kernel}: a profile for ${r.package}`);
-  return plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append });
+  return plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append, ladders: 'lab' });
 }
 
 const mayHang = (p: ReturnType<typeof plan>) => p.diagnostics.find((d) => d.code === 'out-of-memory-may-hang');
@@ -41,7 +41,7 @@ test('out-of-memory-may-hang: on 6.1+ ladder deaths in kernel_init only; never o
       const w = mayHang(p);
       // the ladder step the plan reads this boot's end off: a death in kernel_init
       const free = Number((p.pageAllocator?.free ?? 0n) >> 10n);
-      const end = nearestStep(ownLadder(recordProfile(r)!)!, free).step.end;
+      const end = nearestStep(ownLadder(recordProfile(r)!, 'lab')!, free).step.end;
       const inInit =
         p.boot.outcome === 'panic' && /^out of memory:/.test(p.boot.reason ?? '') && end !== 'init' && end.stage === 'kernel_init';
       if (kernel === '5.10-arm64' || !inInit)

@@ -36,7 +36,7 @@ const HANG_WARNINGS = ['out-of-memory-may-hang', 'thread-limit'];
 function judgeHang(r: LabRecord, out: CaseOutcome): { problems: string[]; warned?: string } {
   if (out.died !== 'hang') return { problems: out.problems };
   const profile = recordProfile(r)!;
-  const p = plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append });
+  const p = plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append, ladders: 'lab' });
   const codes = new Set(p.diagnostics.map((d) => d.code));
   const warned = HANG_WARNINGS.find((w) => codes.has(w));
   if (!warned)
@@ -56,7 +56,9 @@ test('a hung ladder boot is accepted where the plan warns out-of-memory-may-hang
   const records = readLabRecords('6.12-arm64', ladderDir);
   const warns = (r: LabRecord, code: string) => {
     const profile = recordProfile(r)!;
-    return plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append }).diagnostics.some((d) => d.code === code);
+    return plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append, ladders: 'lab' }).diagnostics.some(
+      (d) => d.code === code,
+    );
   };
   // a boot the plan predicts dies of out of memory in the initcalls, with the race warned of
   const race = records.find((r) => r.observation.panicked && warns(r, 'out-of-memory-may-hang'));
