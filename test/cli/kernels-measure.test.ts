@@ -18,6 +18,9 @@ test('kernels measure: bad input exits 2 with the reason', () => {
     [['6.12-arm64', '--kernel-image', 'Image'], /6\.12-arm64 is a lab kernel/],
     [['my-bsp', '--lab'], /--package and --lab are for lab kernels/],
     [['6.12-arm64', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['6.12-arm64', '--boots'], /--boots needs a value/],
+    [['6.12-arm64', '7.2-arm64'], /one ID or NAME/],
+    [['6.12-arm64', '--lab=no'], /--lab takes no value/],
   ];
   for (const [args, why] of cases) {
     const r = runCli(['kernels', 'measure', ...args], { env });

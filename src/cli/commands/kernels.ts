@@ -17,7 +17,7 @@ import {
   type KernelInfo,
 } from '../../verify/kernels.js';
 import { cacheDir } from '../../cache.js';
-import { splitOption } from '../args.js';
+import { parseCommandArgs, splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
 import { addKernel, buildFilesSha256, storedKernel, storedKernelFiles, storedKernelNames } from '../../kernel/build/store.js';
 import { getProfile, profileIds } from '../../kernel/profiles/index.js';
@@ -178,20 +178,11 @@ function add(argv: string[]): number {
     process.stderr.write(`carveout kernels add: ${msg}\n${USAGE}\n`);
     return 2;
   };
-  let name: string | undefined;
-  const files: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const { name: flag, inline } = splitOption(argv[i]!);
-    if (flag === '--kernel-config' || flag === '--system-map') {
-      const v = inline ?? argv[++i];
-      if (!v) return usage(`${flag} needs a file`);
-      files[flag] = v;
-    } else if (flag.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
-    else if (name !== undefined) return usage('one NAME');
-    else name = flag;
-  }
-  const config = files['--kernel-config'];
-  const map = files['--system-map'];
+  const a = parseCommandArgs(argv, { '--kernel-config': 'a file', '--system-map': 'a file' }, { max: 1, tooMany: 'one NAME' });
+  if ('error' in a) return usage(a.error);
+  const [name] = a.positionals;
+  const config = a.values['--kernel-config'];
+  const map = a.values['--system-map'];
   if (!name || !config || !map) return usage('NAME, --kernel-config and --system-map are required');
   const r = addKernel(name, config, map, profileIds);
   for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
@@ -213,18 +204,12 @@ async function facts(argv: string[]): Promise<number> {
     process.stderr.write(`carveout kernels facts: ${msg}\n${USAGE}\n`);
     return 2;
   };
-  let dir = labDataDir;
-  const ids: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const { name, inline } = splitOption(argv[i]!);
-    if (name === '--dir') {
-      const v = inline ?? argv[++i];
-      if (!v) return usage('--dir needs a directory');
-      dir = v;
-    } else if (name.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
-    else if (!labKernels.some((k) => k.id === name)) return usage(`unknown kernel '${name}'`);
-    else ids.push(name);
-  }
+  const a = parseCommandArgs(argv, { '--dir': 'a directory' });
+  if ('error' in a) return usage(a.error);
+  const dir = a.values['--dir'] ?? labDataDir;
+  const ids = a.positionals;
+  const unknown = ids.find((id) => !labKernels.some((k) => k.id === id));
+  if (unknown !== undefined) return usage(`unknown kernel '${unknown}'`);
   const recorded = recordedKernels(dir).filter((id) => labKernels.some((k) => k.id === id));
   if (!recorded.length) return usage(`no lab records in ${dir}`);
   const report = { fetched: [], notFound: [], errors: [], log: [] };
@@ -259,20 +244,15 @@ async function measure(argv: string[]): Promise<number> {
     process.stderr.write(`carveout kernels measure: ${msg}\n${USAGE}\n`);
     return 2;
   };
-  let name: string | undefined;
-  const opt: Record<string, string> = {};
-  let lab = false;
-  for (let i = 0; i < argv.length; i++) {
-    const { name: flag, inline } = splitOption(argv[i]!);
-    if (flag === '--lab') lab = true;
-    else if (['--package', '--boots', '--timeout', '--kernel-image'].includes(flag)) {
-      const v = inline ?? argv[++i];
-      if (!v) return usage(`${flag} needs a value`);
-      opt[flag] = v;
-    } else if (flag.startsWith('-')) return usage(`unknown option '${argv[i]}'`);
-    else if (name !== undefined) return usage('one ID or NAME');
-    else name = flag;
-  }
+  const a = parseCommandArgs(
+    argv,
+    { '--lab': true, '--package': 'a value', '--boots': 'a value', '--timeout': 'a value', '--kernel-image': 'a value' },
+    { max: 1, tooMany: 'one ID or NAME' },
+  );
+  if ('error' in a) return usage(a.error);
+  const [name] = a.positionals;
+  const opt = a.values;
+  const lab = a.switches.has('--lab');
   if (!name) return usage('an ID (carveout kernels) or a NAME stored by kernels add');
   const boots = Number(opt['--boots'] ?? DEFAULT_LADDER_BUDGET.boots);
   const timeout = Number(opt['--timeout'] ?? 60);
