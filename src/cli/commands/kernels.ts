@@ -1,4 +1,4 @@
-// carveout kernels            list the kernels the lab knows (and which are cached)
+// carveout kernels            list the kernels the lab knows (which are cached, which packages lack an out-of-memory ladder)
 // carveout kernels fetch [ID...]   download + unpack them from Debian (default: the five core kernels);
 //                                  a package the lab has no records of is measured by one boot
 // carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
@@ -40,7 +40,7 @@ import {
   measureLadder,
   measureLadderToCache,
 } from '../../verify/memory-ladder.js';
-import { cachedLadders, measuredBounds, type OomLadder } from '../../kernel/oom.js';
+import { cachedLadders, measuredBounds, OOM_LADDERS, type OomLadder } from '../../kernel/oom.js';
 import type { KernelProfile } from '../../kernel/profiles/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -132,8 +132,18 @@ export async function run(argv: string[]): Promise<number> {
     format = v;
   }
   const json = format === 'json';
+  const cached = cachedLadders();
   const rows = labKernels.map((k) => {
     const c = cachedKernel(k.id);
+    const profilePackage = getProfile(k.id)?.debianPackage;
+    // the out-of-memory ladder of the package plan uses (the cached one, else the built-in profile's):
+    // the lab's (ladders.json), one `kernels measure` put in the cache, or none yet
+    const pkg = c ? `${c.package} ${c.version}` : profilePackage;
+    const ladder = (OOM_LADDERS[k.id] ?? []).some((l) => l.package === pkg)
+      ? 'lab'
+      : cached.some((l) => l.package === pkg)
+        ? 'cache'
+        : undefined;
     return {
       id: k.id,
       arch: k.arch,
@@ -147,13 +157,14 @@ export async function run(argv: string[]): Promise<number> {
       cmaSizeMbytes: c?.cmaSizeMbytes,
       // the package the built-in profile states (and the lab's records were made on); a cached
       // newer one is planned from its own files (profileForPackage)
-      profilePackage: getProfile(k.id)?.debianPackage,
+      profilePackage,
       stubSystemMap: !!c?.systemMap && isStubSystemMap(c.systemMap),
+      ...(ladder ? { ladder } : {}),
     };
   });
   const builds = storedKernelNames();
   // the out-of-memory ladders measured into the cache (carveout kernels measure)
-  const ladders = cachedLadders().map((l) => ({ build: l.package, sha256: l.sha256, date: l.date, ...measuredBounds(l) }));
+  const ladders = cached.map((l) => ({ build: l.package, sha256: l.sha256, date: l.date, ...measuredBounds(l) }));
   if (json) {
     process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows, builds, ladders }, null, 2) + '\n');
     return 0;
@@ -161,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`kernels (cache: ${cacheDir()}):\n`);
   for (const r of rows) {
     process.stdout.write(
-      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : `not fetched (built-in profile: ${r.profilePackage})`}${r.core ? '' : '  (extra)'}${r.fetched && r.profilePackage !== `${r.package} ${r.version}` ? `  (built-in profile: ${r.profilePackage}; ${r.stubSystemMap ? `Debian's stub System.map: 'kernels fetch ${r.id}' gets the real one to read this package's own facts` : "this package's own facts are read from its files"})` : ''}\n`,
+      `  ${r.id.padEnd(16)} ${r.debArch.padEnd(6)} ${r.fetched ? `${r.package} ${r.version}, page ${r.pageSize! / 1024}K${r.lpae ? ', LPAE' : ''}, CMA ${r.cmaSizeMbytes} MiB` : `not fetched (built-in profile: ${r.profilePackage})`}${r.core ? '' : '  (extra)'}${r.fetched && r.profilePackage !== `${r.package} ${r.version}` ? `  (built-in profile: ${r.profilePackage}; ${r.stubSystemMap ? `Debian's stub System.map: 'kernels fetch ${r.id}' gets the real one to read this package's own facts` : "this package's own facts are read from its files"})` : ''}${r.ladder === 'lab' ? '' : r.ladder === 'cache' ? '  (out-of-memory ladder: measured into the cache)' : `  (no out-of-memory ladder: 'kernels measure ${r.id}' measures it)`}\n`,
     );
   }
   if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
