@@ -31,10 +31,12 @@ const HANG_WARNINGS = ['out-of-memory-may-hang', 'thread-limit'];
  * bootEnd) is a measurement only where the plan for that boot warns it may hang: there the
  * replay's "the kernel hung" where it predicts the out-of-memory panic is that race, not a
  * disagreement. Anywhere else a hang is a failure, even where the plan predicts /init (replayCase
- * judges no outcome then). The problems left, and the warning that made a hang acceptable.
+ * judges no outcome then). A hang the plan itself predicts is replayCase's to judge. The problems
+ * left, and the warning that made a hang acceptable.
  */
 function judgeHang(r: LabRecord, out: CaseOutcome): { problems: string[]; warned?: string } {
-  if (out.died !== 'hang') return { problems: out.problems };
+  // a hang the plan predicts (replayCase judged where it stops) needs no warning
+  if (out.died !== 'hang' || out.predicted) return { problems: out.problems };
   const profile = recordProfile(r)!;
   const p = plan(recordBoard(r, profile.arch), { kernel: profile, bootargs: r.append, ladders: 'lab' });
   const codes = new Set(p.diagnostics.map((d) => d.code));
