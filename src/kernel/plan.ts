@@ -146,9 +146,8 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
     cmaReserved: b(pa.cmaPages),
     estimatedFree: b(pa.estimatedFreePages),
     maxThreads: maxThreads(pa, profile),
-    // arm: memblock's own allocations are followed except the per-cpu first chunk (its unit is the
-    // build's static per-cpu size), so what the line calls available is not given
-    ...(profile.series.pageAlloc.memoryLine === 'mem-init' && profile.arch !== 'arm' ? { available: b(pa.freedBeforeDeferred) } : {}),
+    // arm: lowmem and highmem (mem_init's free_highpages runs before mem_init_print_info on 5.10/6.1)
+    ...(profile.series.pageAlloc.memoryLine === 'mem-init' ? { available: b(pa.freedBeforeDeferred) } : {}),
   };
 }
 

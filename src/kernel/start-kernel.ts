@@ -1,9 +1,8 @@
 // init/main.c start_kernel after setup_arch: setup_command_line, setup_per_cpu_areas and the
 // allocations next to it (this build's sequence, profile data), the `Kernel command line:` line,
-// then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions.
-// On arm setup_per_cpu_areas is not followed (its unit is the build's static per-cpu size, which
-// the 32-bit profiles do not read), nor print_unknown_bootoptions' buffer. Past the memory phase, only what the layout decides is followed:
-// the boots it kills (laterBoot).
+// then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions
+// (on arm64: its buffer is allocated and freed; arm's is not followed). Past the memory phase, only
+// what the layout decides is followed: the boots it kills (laterBoot).
 import { diag } from '../diagnostics.js';
 import { BootPanic, notRamWhy, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
@@ -31,7 +30,7 @@ export function startKernel(st: BootState): void {
   if (ctx.profile.arch === 'arm' && ctx.profile.series.arm.freeAreaInit === 'mm_core_init_early') allocNodeMemMap(st);
   setupBootConfig(st);
   setupCommandLine(st);
-  if (ctx.profile.arch === 'arm64') setupPerCpuAreas(st);
+  setupPerCpuAreas(st);
   ctx.printk('notice', `Kernel command line: ${ctx.cmdline.raw}`, 'start_kernel');
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
@@ -475,17 +474,25 @@ function setupCommandLine(st: BootState): void {
   mb.allocOrPanic(len, 64n, 'start_kernel');
 }
 
-/** setup_per_cpu_areas and neighbours: this build's sequence of allocations and frees (profile data). */
+/**
+ * setup_per_cpu_areas and neighbours: this build's sequence of allocations and frees (profile
+ * data). A goal is where the linear map starts in physical memory plus the profile's offset:
+ * arm64's memstart_addr, arm's PHYS_OFFSET (the start of RAM; arch/arm/include/asm/memory.h
+ * __virt_to_phys). Below memblock's current limit (arm: lowmem), top-down, so on arm a goal above
+ * lowmem is retried from 0 (mm/memblock.c memblock_alloc_internal).
+ */
 function setupPerCpuAreas(st: BootState): void {
   const mb = st.ctx.memblock;
+  const { profile } = st.ctx;
+  const linearStart = profile.arm64 ? (st.memstart ?? 0n) : (st.layout.memory[0]?.base ?? 0n);
   const done: bigint[] = [];
   const sizes: bigint[] = [];
-  for (const s of st.ctx.profile.arm64?.lateAllocs ?? []) {
+  for (const s of profile.arm64?.lateAllocs ?? profile.arm?.lateAllocs ?? []) {
     if (s.op === 'alloc') {
       const r = mb.allocTryNid(
         s.size,
         s.align,
-        s.fromMemstart ? (st.memstart ?? 0n) : 0n,
+        s.goal === undefined ? 0n : linearStart + s.goal,
         MEMBLOCK_ALLOC_ACCESSIBLE,
         s.nid ?? NUMA_NO_NODE,
         s.caller,

@@ -15,6 +15,7 @@ import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
 import { debugPackage } from './debug-symbols.js';
 import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
 import { getProfile } from '../kernel/profiles/index.js';
+import { firstChunkUnit } from '../kernel/profiles/define.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { bootedPackage, fetchRelease, type FetchReport, type KernelInfo } from './kernels.js';
 import { labDataDir, readLabRecords, readLabRecordsJson } from './records.js';
@@ -31,7 +32,8 @@ import {
   type StoredMeasurement,
 } from '../kernel/build/measured.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
-import { qemuAvailable } from './qemu.js';
+import { boot as qemuBoot, qemuAvailable } from './qemu.js';
+import { parseConsole, type Observation } from './observation.js';
 
 export interface BuildFactsFile {
   v: 1;
@@ -220,7 +222,8 @@ async function bootMeasurement(
   k: KernelInfo,
 ): Promise<{ measured?: StoredMeasurement; file?: string; booted: boolean; diagnostics: Diagnostic[] }> {
   const kept = cachedMeasurement(k);
-  if (kept) return { measured: kept, file: measuredCachePath(k), booted: false, diagnostics: [] };
+  // a boot kept from before the arch measured what it lacks is made again
+  if (kept && !lacking(k, kept).length) return { measured: kept, file: measuredCachePath(k), booted: false, diagnostics: [] };
   const missing = qemuAvailable(k.debArch === 'arm64' ? 'arm64' : 'arm');
   if (missing)
     return { booted: false, diagnostics: [diag('note', 'not-measured', `${bootedPackage(k)}: no measurement boot (${missing})`)] };
@@ -241,8 +244,27 @@ export async function ensureMeasured(
   return bootMeasurement(k);
 }
 
+/** A 32-bit measurement boot's command line: the lab's, without earlycon, with a log buffer that keeps the whole trace. */
+export const WHOLE_TRACE_APPEND = 'console=ttyAMA0 panic=-1 memblock=debug log_buf_len=4M';
+
 /** RAM of a measurement boot: all of it lowmem on 32-bit, so the default CMA area is remapped by iotable_init. */
 const MEASURE_RAM = 512n << 20n;
+
+/** A 32-bit measurement boot (WHOLE_TRACE_APPEND), stopped after the "Memory:" line, as the lab parses it. */
+async function wholeTraceBoot(k: KernelInfo, dtb: Uint8Array): Promise<{ observation: Observation; append: string; traceAppend?: string }> {
+  const append = WHOLE_TRACE_APPEND;
+  const b = await qemuBoot({
+    arch: 'arm',
+    vmlinuz: k.vmlinuz,
+    dtb,
+    ramBytes: MEASURE_RAM,
+    append,
+    timeoutMs: 90_000,
+    earlyStop: 'memory-line',
+    niceness: 10,
+  });
+  return { observation: parseConsole(k.id, b.console), append };
+}
 
 /**
  * One measurement boot of a package of a lab kernel under QEMU virt (QEMU's own tree, no reserved
@@ -257,7 +279,12 @@ export async function measurePackage(k: KernelInfo): Promise<{ measured?: Stored
   const base = virtTree(p.arch, MEASURE_RAM);
   if (!base.tree) return { diagnostics: base.diagnostics };
   const pkg = bootedPackage(k);
-  const res = await observe(k, writeDtb(base.tree), MEASURE_RAM, '', { fast: true, niceness: 10 });
+  const dtb = writeDtb(base.tree);
+  // 32-bit: with earlycon Debian's armmp kernels print nothing after the MEMBLOCK table under
+  // memblock=debug, and the per-cpu setup comes after it; without earlycon the console prints the
+  // log buffer once it registers, and a 4 MiB one (log_buf_len=4M) keeps the whole trace up to the
+  // "Memory:" line
+  const res = p.arch === 'arm' ? await wholeTraceBoot(k, dtb) : await observe(k, dtb, MEASURE_RAM, '', { fast: true, niceness: 10 });
   const source = `a memblock=debug boot of ${pkg} under QEMU virt (${MEASURE_RAM >> 20n} MiB)`;
   const m = measureBoot(measureTarget(p), res.observation, source);
   if (!m.found.length) return { diagnostics: m.diagnostics };
@@ -354,23 +381,24 @@ async function storePackageFacts(kernel: string, pkg: string, dir: string, repor
 /** What a build's files state that differs between two profiles, as `what old -> new`. */
 export function factsChanged(from: KernelProfile, to: KernelProfile): string[] {
   const hex = (x: bigint | undefined) => (x === undefined ? '-' : `0x${x.toString(16)}`);
-  const unit = (p: KernelProfile) => p.arm64?.lateAllocs.find((a) => a.op === 'alloc' && a.caller === 'pcpu_fc_alloc')?.size;
   // pcpu_setup_first_chunk's and pcpu_alloc_first_chunk's, after the two pages and the unit of pcpu_embed_first_chunk
-  const bitmaps = (p: KernelProfile) =>
-    p.arm64
-      ? p.arm64.lateAllocs
+  const bitmaps = (p: KernelProfile) => {
+    const late = (p.arm64 ?? p.arm)?.lateAllocs;
+    return late
+      ? late
           .filter((a) => a.op === 'alloc')
           .slice(3)
           .map((a) => hex(a.size))
           .join(',')
       : '-';
+  };
   // a built-in profile without a table has Debian's (handlers/index.ts builtinHandlers)
   const handlers = (p: KernelProfile) => describeHandlers(p.reservedMemConfig ?? debianReservedMemConfig);
   const rows: Array<[string, string, string]> = [
     ['image', hex(from.arm64?.reserveSize ?? from.arm?.kernelSize), hex(to.arm64?.reserveSize ?? to.arm?.kernelSize)],
     ['image offset', hex(from.arm?.kernelOffset), hex(to.arm?.kernelOffset)],
     ['__init_begin', hex(from.arm64?.initBeginOffset), hex(to.arm64?.initBeginOffset)],
-    ['per-cpu unit', hex(unit(from)), hex(unit(to))],
+    ['per-cpu unit', hex(firstChunkUnit(from)), hex(firstChunkUnit(to))],
     ['NODE_DATA', hex(from.arm64?.numa.nodeDataSize), hex(to.arm64?.numa.nodeDataSize)],
     ['usemap per section', hex(from.arm64?.sparse.usemapBytesPerSection), hex(to.arm64?.sparse.usemapBytesPerSection)],
     ['per-cpu bitmaps', bitmaps(from), bitmaps(to)],

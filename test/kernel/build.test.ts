@@ -29,6 +29,8 @@ import {
 } from '../../src/verify/build-facts.js';
 import { readSystemMap } from '../../src/kernel/build/system-map.js';
 import { getProfile, labBuilds } from '../../src/kernel/profiles/index.js';
+import { firstChunkUnit } from '../../src/kernel/profiles/define.js';
+import { isPcpuUnit } from '../../src/kernel/build/measured.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { cachedRelease, type KernelInfo } from '../../src/verify/kernels.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
@@ -347,8 +349,8 @@ test("build: every lab kernel, from its packages' stored config and System.map l
         );
         imageSeen++;
       }
-      const unit = p.arm64?.lateAllocs.find((a) => a.op === 'alloc' && a.caller === 'pcpu_fc_alloc')?.size;
-      const chunk = ev.find((e) => e.op === 'alloc' && e.caller.startsWith('pcpu_fc_alloc+'));
+      const unit = firstChunkUnit(p);
+      const chunk = ev.find((e) => e.op === 'alloc' && isPcpuUnit(e));
       if (chunk) {
         assert.equal(chunk.size, unit, `${kernel} ${rec.caseId}: pcpu_fc_alloc`);
         unitSeen++;

@@ -23,7 +23,11 @@ function used(id: string): Record<string, string> {
         percpuSetup: showMeasured(b.build.percpu.setup),
         percpuAlloc: showMeasured(b.build.percpu.alloc),
       }
-    : { staticVmSize: showMeasured(b.build.measured.staticVmSize) };
+    : {
+        staticVmSize: showMeasured(b.build.measured.staticVmSize),
+        percpuSetup: showMeasured(b.build.percpu.setup),
+        percpuAlloc: showMeasured(b.build.percpu.alloc),
+      };
 }
 
 for (const kernel of recordedKernels().filter((k) => getProfile(k))) {

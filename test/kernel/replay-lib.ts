@@ -5,8 +5,8 @@
 //    unprefixed messages: observation.ts isPhaseLine) equal to what the kernel printed, in order;
 //  - a boot that died (panic, or a hang: bootEnd) died as the plan predicts; a boot the lab's bound
 //    cut off while it was still printing is not judged on its outcome;
-//  - arm64, direct boots: mem_init_print_info's "Memory: …K/…K available (… reserved, …
-//    cma-reserved)" figures the plan gives (PlanResult.pageAllocator) equal to the line the kernel printed;
+//  - direct boots: mem_init_print_info's "Memory: …K/…K available (… reserved, … cma-reserved[, …
+//    highmem])" figures the plan gives (PlanResult.pageAllocator) equal to the line the kernel printed;
 //  - every region's base and size equal to what the kernel reserved: static regions print their
 //    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
@@ -140,36 +140,39 @@ export interface CaseOutcome {
   continuation?: { compared: number; unrecorded: number };
   /** The same for the phase's unprefixed messages (observation.ts isPhaseLine). */
   unprefixed?: { compared: number; unrecorded: number };
-  /** The kernel's "Memory:" line was compared with PlanResult.pageAllocator (with `available`: all four figures). */
-  /** Which of the "Memory:" line's figures were compared: all, all but available, or 32-bit's total, cma-reserved and highmem. */
-  memoryLine?: 'all' | 'without-available' | 'arm';
+  /**
+   * Which of the "Memory:" line's figures were compared with PlanResult.pageAllocator: all (available,
+   * total, reserved, cma-reserved, and on 32-bit highmem), or all but available (6.12+ print it later).
+   */
+  memoryLine?: 'all' | 'without-available';
 }
 
 /**
  * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
- * reserved and cma-reserved always, available where the plan gives it. On arm the plan leaves the
- * per-cpu first chunk out of memblock's allocations (test/kernel/arm-page-alloc.test.ts
- * holds what that leaves): total, cma-reserved and highmem are compared.
+ * reserved and cma-reserved always, 32-bit's highmem, available where the plan gives it. The kernel
+ * computes reserved in unsigned long (mm/mm_init.c: physpages - totalram_pages() - totalcma_pages,
+ * in KiB): where that is below zero (a CMA area counted in both, as the plan's is too), it prints
+ * the wrapped value, so it is compared modulo 2^BITS_PER_LONG (32 on arm).
  */
-function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {
+export function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {
   const o = r.observation;
   const text = o.log.find((l) => /^Memory: /.test(l.text))?.text ?? /Memory: \d+K\/[^\r\n]*/.exec(o.console ?? '')?.[0];
   const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved(?:, (\d+)K highmem)?/.exec(text);
   const pa = p.pageAllocator;
   if (!m || !pa) return undefined;
   const k = (x: bigint) => String(x / 1024n);
-  const arm = pa.highmem !== undefined;
+  const bitsPerLong = pa.highmem !== undefined ? 32 : 64;
   const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4], highmem: m[5] };
   const got = {
     available: pa.available === undefined ? m[1] : k(pa.available),
     total: k(pa.total),
-    reserved: arm ? m[3] : k(pa.reserved),
+    reserved: String(BigInt.asUintN(bitsPerLong, pa.reserved / 1024n)),
     cmaReserved: k(pa.cmaReserved),
     highmem: pa.highmem === undefined ? m[5] : k(pa.highmem),
   };
   for (const f of ['available', 'total', 'reserved', 'cmaReserved', 'highmem'] as const)
     if (want[f] !== got[f]) problems.push(`Memory line: ${f} kernel ${want[f]}K, model ${got[f]}K`);
-  return arm ? 'arm' : pa.available === undefined ? 'without-available' : 'all';
+  return pa.available === undefined ? 'without-available' : 'all';
 }
 
 /** The model's lines of the reserved-memory phase, each continuation and unprefixed line marked. */

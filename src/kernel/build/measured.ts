@@ -43,9 +43,9 @@ export interface MeasuredSizes {
   nodeDataSize?: bigint;
   /** arm64: mem_section_usage_size(), sparse_init_nid's usemap per present section. */
   usemapBytesPerSection?: bigint;
-  /** arm64: pcpu_setup_first_chunk's allocations (mm/percpu.c), in order. */
+  /** pcpu_setup_first_chunk's allocations (mm/percpu.c), in order. */
   percpuSetup?: bigint[];
-  /** arm64: pcpu_alloc_first_chunk's allocations for both first chunks, in order. */
+  /** pcpu_alloc_first_chunk's allocations for both first chunks, in order. */
   percpuAlloc?: bigint[];
   /** arm: sizeof(struct static_vm), iotable_init's allocation for one map_desc. */
   staticVmSize?: bigint;
@@ -56,7 +56,7 @@ export type MeasuredName = keyof MeasuredSizes;
 /** What each arch measures (the profile layers that take them: arch/arm64/layer.ts, arch/arm/layer.ts). */
 export const measuredNames: Record<MeasureTarget['arch'], readonly MeasuredName[]> = {
   arm64: ['nodeDataSize', 'usemapBytesPerSection', 'percpuSetup', 'percpuAlloc'],
-  arm: ['staticVmSize'],
+  arm: ['staticVmSize', 'percpuSetup', 'percpuAlloc'],
 };
 
 /** One size as measured, with the trace lines it was read from (as the kernel prints them). */
@@ -83,6 +83,17 @@ const fnOf = (caller: string): string => caller.replace(/\+0x[0-9a-f]+\/0x[0-9a-
  */
 const ALLOC_WRAPPER = /^(memblock_alloc(\.constprop\.\d+)?|__memblock_alloc_or_panic)$/;
 
+/**
+ * pcpu_fc_alloc's allocation of the first chunk's units (mm/percpu.c): printed from pcpu_fc_alloc
+ * (arm64), 5.10's pcpu_dfl_fc_alloc callback (the generic setup_per_cpu_areas), or, where
+ * pcpu_fc_alloc is inlined (arm 6.1+), from pcpu_embed_first_chunk — the one of its allocations
+ * with a goal (from=__pa(MAX_DMA_ADDRESS), which is never 0 there).
+ */
+export const isPcpuUnit = (e: Pick<TraceLine, 'caller' | 'from'>): boolean => {
+  const fn = fnOf(e.caller);
+  return fn === 'pcpu_fc_alloc' || fn === 'pcpu_dfl_fc_alloc' || (fn === 'pcpu_embed_first_chunk' && !!e.from);
+};
+
 /** A memblock_alloc_range_nid reservation (the block an allocation got). */
 const isAllocReserve = (e: TraceLine | undefined): boolean => e?.op === 'reserve' && fnOf(e.caller) === 'memblock_alloc_range_nid';
 
@@ -108,7 +119,7 @@ export function traceText(e: TraceLine, physAddrBits: 32 | 64): string {
  *    (mm/sparse.c), is mem_section_usage_size() * map_count, map_count being the node's present
  *    sections (memblocks_present): those of the memory memblock_dump_all lists at the end of
  *    bootmem_init (arch/arm64/mm/init.c), which sparse_init saw unchanged;
- *  - the per-cpu bitmaps (arm64): pcpu_embed_first_chunk's unit (pcpu_fc_alloc), then the free of
+ *  - the per-cpu bitmaps: pcpu_embed_first_chunk's unit (pcpu_fc_alloc, isPcpuUnit), then the free of
  *    its unused tail, then pcpu_setup_first_chunk's five memblock_alloc()s (group_offsets,
  *    group_sizes, unit_map, unit_off, pcpu_chunk_lists) and pcpu_alloc_first_chunk's four per chunk
  *    (chunk, alloc_map, bound_map, md_blocks), up to pcpu_free_alloc_info's free (mm/percpu.c);
@@ -163,31 +174,6 @@ export function measureBoot(target: MeasureTarget, log: MeasuredBootLog, source:
           ],
         });
     }
-
-    const unit = t.findIndex((e) => e.op === 'alloc' && fnOf(e.caller) === 'pcpu_fc_alloc');
-    const tail = unit < 0 ? -1 : t.findIndex((e, i) => i > unit && e.op === 'free');
-    const done = tail < 0 ? -1 : t.findIndex((e, i) => i > tail && e.op === 'free');
-    const allocs = done < 0 ? [] : t.slice(tail + 1, done).filter((e) => e.op === 'alloc');
-    // pcpu_setup_first_chunk's five, then four per chunk (the first chunk and the reserved one)
-    if (allocs.length < 9 || (allocs.length - 5) % 4 !== 0) {
-      const why =
-        unit < 0 ? 'no pcpu_fc_alloc allocation' : done < 0 ? 'the trace ends inside the per-cpu setup' : `${allocs.length} allocations`;
-      missing('percpuSetup', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
-      missing('percpuAlloc', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
-    } else {
-      // the unit and the free of its tail mark where pcpu_setup_first_chunk starts, pcpu_free_alloc_info's free where it ends
-      const marks = [t[unit]!, t[tail]!].map(text);
-      found.push({
-        name: 'percpuSetup',
-        value: allocs.slice(0, 5).map((e) => e.size!),
-        lines: [...marks, ...allocs.slice(0, 5).map(text)],
-      });
-      found.push({
-        name: 'percpuAlloc',
-        value: allocs.slice(5).map((e) => e.size!),
-        lines: [...marks, ...allocs.slice(5).map(text), text(t[done]!)],
-      });
-    }
   } else {
     const page = BigInt(target.pageSize);
     const svm = t.find(
@@ -196,6 +182,30 @@ export function measureBoot(target: MeasureTarget, log: MeasuredBootLog, source:
     if (!svm)
       missing('staticVmSize', 'no iotable_init allocation in the trace (no CMA area in lowmem, or the console stopped before paging_init)');
     else found.push({ name: 'staticVmSize', value: svm.size!, lines: [text(svm)] });
+  }
+  const unit = t.findIndex((e) => e.op === 'alloc' && isPcpuUnit(e));
+  const tail = unit < 0 ? -1 : t.findIndex((e, i) => i > unit && e.op === 'free');
+  const done = tail < 0 ? -1 : t.findIndex((e, i) => i > tail && e.op === 'free');
+  const allocs = done < 0 ? [] : t.slice(tail + 1, done).filter((e) => e.op === 'alloc');
+  // pcpu_setup_first_chunk's five, then four per chunk (the first chunk and the reserved one)
+  if (allocs.length < 9 || (allocs.length - 5) % 4 !== 0) {
+    const why =
+      unit < 0 ? 'no pcpu_fc_alloc allocation' : done < 0 ? 'the trace ends inside the per-cpu setup' : `${allocs.length} allocations`;
+    missing('percpuSetup', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
+    missing('percpuAlloc', `pcpu_setup_first_chunk/pcpu_alloc_first_chunk not found: ${why}`);
+  } else {
+    // the unit and the free of its tail mark where pcpu_setup_first_chunk starts, pcpu_free_alloc_info's free where it ends
+    const marks = [t[unit]!, t[tail]!].map(text);
+    found.push({
+      name: 'percpuSetup',
+      value: allocs.slice(0, 5).map((e) => e.size!),
+      lines: [...marks, ...allocs.slice(0, 5).map(text)],
+    });
+    found.push({
+      name: 'percpuAlloc',
+      value: allocs.slice(5).map((e) => e.size!),
+      lines: [...marks, ...allocs.slice(5).map(text), text(t[done]!)],
+    });
   }
   const sizes: MeasuredSizes = {};
   for (const m of found) Object.assign(sizes, { [m.name]: m.value });

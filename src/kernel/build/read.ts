@@ -61,6 +61,10 @@ class Reader {
     this.error('config-missing', `CONFIG_${name} is not set: the model needs its value`, name);
     return 0;
   }
+  /** Whether System.map has the symbol. */
+  has(name: string): boolean {
+    return symbol(this.map, name) !== undefined;
+  }
   /** A symbol's address; absent is an error at the System.map. */
   sym(name: string): bigint {
     const s = symbol(this.map, name);
@@ -149,22 +153,41 @@ function reference(
   return near;
 }
 
-/** pcpu_build_alloc_info (mm/percpu.c): the first chunk's unit for the static per-cpu size. */
-function percpuUnit(r: Reader, pageSize: number): bigint {
+/**
+ * pcpu_build_alloc_info (mm/percpu.c): the first chunk's unit for the static per-cpu size, with
+ * atom_size PAGE_SIZE (the generic setup_per_cpu_areas and arm64's both pass it).
+ */
+function percpuUnit(r: Reader, pageSize: number, bitsPerLong: 32 | 64): bigint {
   const page = BigInt(pageSize);
   const staticSize = r.sym('__per_cpu_end') - r.sym('__per_cpu_start');
-  // include/linux/percpu.h: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_SIZE_SHIFT, PERCPU_DYNAMIC_RESERVE (64-bit)
+  // include/linux/percpu.h: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_SIZE_SHIFT, PERCPU_DYNAMIC_RESERVE
+  // (28 << shift with BITS_PER_LONG > 32, else 20 << shift)
   const reserved = configEnabled(r.config, 'MODULES') ? (configEnabled(r.config, 'MEM_ALLOC_PROFILING') ? 8n << 13n : 8n << 10n) : 0n;
   const shift = configEnabled(r.config, 'RANDOM_KMALLOC_CACHES')
     ? configEnabled(r.config, 'LOCKDEP') && pageSize !== 4096
       ? 13n
       : 12n
     : 10n;
-  const dyn = 28n << shift;
+  const dyn = (bitsPerLong > 32 ? 28n : 20n) << shift;
   const pfnAlign = (x: bigint) => (x + page - 1n) & ~(page - 1n);
   const sizeSum = pfnAlign(staticSize + reserved + dyn);
   const minUnit = sizeSum > pfnAlign(32n << 10n) ? sizeSum : pfnAlign(32n << 10n); // PCPU_MIN_UNIT_SIZE
   return pfnAlign(minUnit); // roundup(min_unit_size, atom_size = PAGE_SIZE), one unit per allocation
+}
+
+/**
+ * arm's unit, from System.map like arm64's. The lab stored the excerpts of some 32-bit packages
+ * before the reader read the per-cpu symbols, and those packages were not at hand to read them
+ * again: without them, the lab build's unit stands in, and a warning says so.
+ */
+function armPercpuUnit(r: Reader, pageSize: number, ref: ArmBuild | undefined, refLab: LabBuild | undefined): bigint {
+  if (r.has('__per_cpu_start') && r.has('__per_cpu_end')) return percpuUnit(r, pageSize, 32);
+  if (!ref || !refLab) return percpuUnit(r, pageSize, 32); // the missing symbols are errors
+  r.warn(
+    'symbol-missing',
+    `System.map has no __per_cpu_start/__per_cpu_end: the first per-cpu chunk's unit (mm/percpu.c) is ${refLab.id}'s, 0x${ref.percpu.unit.toString(16)} bytes`,
+  );
+  return ref.percpu.unit;
 }
 
 /** The config values every arch reads (profiles/types.ts BuildConfig). */
@@ -258,7 +281,7 @@ function arm64Build(
       usemapBytesPerSection: either(m.usemapBytesPerSection, ref?.measured.usemapBytesPerSection),
     },
     percpu: {
-      unit: percpuUnit(r, config.pageSize),
+      unit: percpuUnit(r, config.pageSize, 64),
       setup: either(m.percpuSetup, ref?.percpu.setup),
       alloc: either(m.percpuAlloc, ref?.percpu.alloc),
     },
@@ -300,6 +323,11 @@ function armBuild(
       kernelSize: r.sym('_end') - stext,
       textSize: r.sym('_etext') - stext,
       staticVmSize: either(own?.sizes.staticVmSize, ref?.measured.staticVmSize),
+    },
+    percpu: {
+      unit: armPercpuUnit(r, config.pageSize, ref, refLab),
+      setup: either(own?.sizes.percpuSetup, ref?.percpu.setup),
+      alloc: either(own?.sizes.percpuAlloc, ref?.percpu.alloc),
     },
     measuredFrom: measuredFrom('arm', own, refLab),
   };

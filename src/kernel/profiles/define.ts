@@ -1,8 +1,8 @@
 // Composing a profile: the build's config and measurements, over its arch layer's defaults, run
 // by its series' rules. Everything that follows from other values is computed here, once.
 import type { ParamSupport } from '../cmdline.js';
-import type { KernelSeries } from '../versions/types.js';
-import type { BuildConfig, KernelProfile } from './types.js';
+import type { KernelSeries, PcpuCallers } from '../versions/types.js';
+import type { BuildConfig, KernelProfile, LateAlloc } from './types.js';
 
 export const MiB = 1n << 20n;
 export const GiB = 1n << 30n;
@@ -94,4 +94,47 @@ export function composeProfile(
       `kernel ${series.name} sources; the config and System.map of ${debianPackage}; what no file states (${arch.measures}) measured: ` +
       (build.measuredFrom ?? `data/lab/${id}.jsonl.gz (memblock=debug boots on QEMU virt)`),
   };
+}
+
+/**
+ * mm/percpu.c: the first chunk's unit (pcpu_build_alloc_info, from the static per-cpu size
+ * System.map states), then the sizes pcpu_setup_first_chunk and pcpu_alloc_first_chunk allocate
+ * (measured: their structs' sizes are the build's).
+ */
+export interface PercpuSizes {
+  unit: bigint;
+  setup: bigint[];
+  alloc: bigint[];
+}
+
+/**
+ * pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order: the alloc info (a page),
+ * the areas array (PFN_ALIGN of one pointer per group), the group's units from pcpu_fc_alloc
+ * (`unit`: its node and goal) and the free of their unused tail, pcpu_setup_first_chunk's and
+ * pcpu_alloc_first_chunk's allocations, then the frees of the alloc info and the areas. One
+ * group of one unit: the lab boots one CPU (QEMU -smp 1, one /cpus node).
+ */
+export function percpuAllocs(
+  c: PcpuCallers,
+  page: bigint,
+  cache: bigint,
+  m: PercpuSizes,
+  unit: { nid?: number; goal: bigint },
+): LateAlloc[] {
+  return [
+    { op: 'alloc', size: page, align: page, caller: c.allocInfo },
+    { op: 'alloc', size: page, align: cache, caller: c.areas },
+    { op: 'alloc', size: m.unit, align: page, caller: c.unit, ...(unit.nid !== undefined ? { nid: unit.nid } : {}), goal: unit.goal },
+    { op: 'free', of: 2, at: 'end', size: 0n, caller: c.unitTail },
+    ...m.setup.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.setup })),
+    ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.alloc })),
+    { op: 'free', of: 0, caller: c.freeAllocInfo },
+    { op: 'free', of: 1, caller: c.freeAreas },
+  ];
+}
+
+/** The first chunk's unit in a profile's late allocations: pcpu_fc_alloc's, the one with a goal. */
+export function firstChunkUnit(p: Pick<KernelProfile, 'arm64' | 'arm'>): bigint | undefined {
+  const a = (p.arm64 ?? p.arm)?.lateAllocs.find((x) => x.op === 'alloc' && x.goal !== undefined);
+  return a?.op === 'alloc' ? a.size : undefined;
 }

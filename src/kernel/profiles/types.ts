@@ -38,10 +38,12 @@ export interface BuildConfig {
 /**
  * One early allocation of start_kernel after setup_arch (setup_per_cpu_areas and friends), in
  * order. `free` releases an earlier step's block (by index in the list), optionally only its tail
- * from `at: 'end'` (size given).
+ * from `at: 'end'` (size given). `goal`: the allocation's min_addr (pcpu_fc_alloc's
+ * __pa(MAX_DMA_ADDRESS)) as an offset from where the linear map starts in physical memory
+ * (arm64: memstart_addr; arm: PHYS_OFFSET); without it, 0.
  */
 export type LateAlloc =
-  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; fromMemstart?: boolean; caller: Caller }
+  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; caller: Caller }
   | { op: 'free'; of: number; at?: 'end'; size?: bigint; caller: Caller };
 
 /**
@@ -142,9 +144,12 @@ export interface ArmLayout {
   /**
    * paging_init (arch/arm/mm/mmu.c): SECTION_SIZE for map_lowmem's PTE-table decisions;
    * sizeof/alignof(struct static_vm) for iotable_init; then devicemaps_init/kmap_init/zero page
-   * early_alloc()s in order.
+   * early_alloc()s in order, and whether devicemaps_init's pci_reserve_io reserves a static_vm
+   * (vm_reserve_area_early) before kmap_init's.
    */
-  pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[] };
+  pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[]; pciReserveIo: boolean };
+  /** setup_per_cpu_areas (mm/percpu.c generic: pcpu_embed_first_chunk), before parse_args. */
+  lateAllocs: LateAlloc[];
   /** The series' ArmSeries.cmaRemap. */
   cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
   /** sizeof(struct page): FLATMEM's mem_map is one array of them (alloc_node_mem_map). */

@@ -88,6 +88,7 @@ export const linux510: KernelSeries = {
   arm: {
     cmaRemap: 'cma-areas', // rmem_cma_setup and dma_contiguous_reserve_area call dma_contiguous_early_fixup
     reserveCallers: { initrd: 'arm_memblock_init', pgdir: 'arm_mm_memblock_reserve', pgdirLpae: 'arm_mm_memblock_reserve' },
+    pcpuEmbed: 'callbacks',
     memmapAlloc: 'memblock_alloc_try_nid',
     faultSaysAccess: false,
     freeAreaInit: 'bootmem_init',

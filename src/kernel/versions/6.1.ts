@@ -83,6 +83,7 @@ export const linux61: KernelSeries = {
   arm: {
     cmaRemap: 'cma-areas',
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
+    pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: false,
     freeAreaInit: 'bootmem_init',

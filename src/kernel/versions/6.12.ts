@@ -82,6 +82,7 @@ export const linux612: KernelSeries = {
   arm: {
     cmaRemap: 'static-reg', // of_reserved_mem.c __reserved_mem_reserve_reg → dma_contiguous_early_fixup
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_memblock_init' },
+    pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
     freeAreaInit: 'bootmem_init',

@@ -89,6 +89,7 @@ export const linux72: KernelSeries = {
     cmaRemap: 'cma-verified', // rmem_cma_fixup (static and dynamic regions __rmem_cma_verify_node accepts) and the default area
     // arch/arm/mm/mmu.c arm_mm_memblock_reserve → include/linux/memblock.h memblock_reserve → __memblock_reserve
     reserveCallers: { initrd: 'reserve_initrd_mem', pgdir: 'arm_memblock_init', pgdirLpae: 'arm_mm_memblock_reserve' },
+    pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
     freeAreaInit: 'mm_core_init_early',

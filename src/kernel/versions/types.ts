@@ -178,6 +178,23 @@ export interface Arm64Series {
   pcpuFreeCallers: { unitTail: string; allocInfo: string; areas: string };
 }
 
+/**
+ * The `%pS` of each memblock call of setup_per_cpu_areas → pcpu_embed_first_chunk (mm/percpu.c), in
+ * its order: the alloc info (pcpu_alloc_alloc_info), the areas array, the first chunk's unit
+ * (pcpu_fc_alloc) and the free of its unused tail, pcpu_setup_first_chunk's and
+ * pcpu_alloc_first_chunk's allocations, then the frees of the alloc info and the areas array.
+ */
+export interface PcpuCallers {
+  allocInfo: string;
+  areas: string;
+  unit: string;
+  unitTail: string;
+  setup: string;
+  alloc: string;
+  freeAllocInfo: string;
+  freeAreas: string;
+}
+
 /** The series' arch/arm code. */
 export interface ArmSeries {
   /**
@@ -197,6 +214,15 @@ export interface ArmSeries {
    * 64-bit ones (AAPCS puts nid and flags on the stack: no tail call, arm_mm_memblock_reserve).
    */
   reserveCallers: { initrd: string; pgdir: string; pgdirLpae: string };
+  /**
+   * How the generic setup_per_cpu_areas reaches memblock on arm (mm/percpu.c), as a memblock=debug
+   * boot whose console keeps the whole trace (log_buf_len=4M, no earlycon) shows it: `callbacks`,
+   * 5.10's pcpu_embed_first_chunk calling the pcpu_dfl_fc_alloc/pcpu_dfl_fc_free it is handed
+   * (5.17 dropped them), its memblock_alloc()s printed from the out-of-line memblock_alloc;
+   * `inlined`, 6.1+'s pcpu_fc_alloc/pcpu_fc_free and pcpu_build_alloc_info inlined into
+   * pcpu_embed_first_chunk.
+   */
+  pcpuEmbed: 'callbacks' | 'inlined';
   /**
    * alloc_node_mem_map's allocation of FLATMEM's mem_map: 5.10's memblock_alloc_node (zeroed,
    * mm/page_alloc.c), 6.1 and later memmap_alloc's memblock_alloc_try_nid_raw (mm/mm_init.c).

@@ -1,9 +1,10 @@
 // The arm (32-bit, ARMv7 multiplatform) arch layer: what arch/arm fixes whatever the series,
 // Debian's armmp config values shared by both flavours, and how the boot layout follows from a
 // build's config (arch/arm/include/asm/{memory,pgtable,pgtable-*level}.h, arch/arm/mm/mmu.c).
-import { composeProfile, MiB, type ArchDefaults, type BuildFacts } from '../../profiles/define.js';
+import { composeProfile, MiB, percpuAllocs, type ArchDefaults, type BuildFacts, type PercpuSizes } from '../../profiles/define.js';
 import type { KernelProfile } from '../../profiles/types.js';
-import type { KernelSeries } from '../../versions/types.js';
+import type { KernelSeries, PcpuCallers } from '../../versions/types.js';
+import { allocOrPanicCaller } from '../../memblock.js';
 
 export const armDefaults: ArchDefaults = {
   arch: 'arm',
@@ -12,7 +13,7 @@ export const armDefaults: ArchDefaults = {
   threadShift: (pageShift) => pageShift + 1, // arch/arm/include/asm/thread_info.h: THREAD_SIZE_ORDER 1 (no KASAN)
   earlyParams: ['mem', 'cma', 'memblock', 'crashkernel', 'vmalloc', 'earlycon', 'coherent_pool'],
   crashkernelHighLow: false,
-  measures: 'sizeof(struct static_vm)',
+  measures: 'sizeof(struct static_vm), the per-cpu bitmaps',
 };
 
 /** What only a boot of the build shows. */
@@ -31,7 +32,9 @@ export interface ArmConfig {
   lpae: boolean;
 }
 
-export type ArmBuild = BuildFacts<ArmConfig, ArmMeasured>;
+export interface ArmBuild extends BuildFacts<ArmConfig, ArmMeasured> {
+  percpu: PercpuSizes;
+}
 
 /**
  * KERNEL_RAM_VADDR - PAGE_OFFSET on the lab's QEMU virt boots: swapper_pg_dir sits PG_DIR_SIZE
@@ -47,6 +50,41 @@ const KERNEL_RAM_OFFSET = 0x208000n;
  * (0x42400 pages) after mem_map.
  */
 const STRUCT_PAGE_SIZE = 36n;
+
+/**
+ * VMSPLIT_3G's PAGE_OFFSET, and what the generic setup_per_cpu_areas' pcpu_fc_alloc asks for as
+ * its goal, __pa(MAX_DMA_ADDRESS) (mm/percpu.c): MAX_DMA_ADDRESS is 0xffffffff without a DMA zone
+ * size (arch/arm/include/asm/dma.h; virt sets none), PHYS_OFFSET + 0x3fffffff physical, always
+ * above lowmem, so memblock retries from 0: the unit lands top-down under the lowmem limit.
+ */
+const PAGE_OFFSET = 0xc0000000n;
+const MAX_DMA_ADDRESS = 0xffffffffn;
+
+/** pcpu_embed_first_chunk's callers on arm, by the series' ArmSeries.pcpuEmbed (7.2: memblock_alloc_or_panic() call sites). */
+function pcpuCallers(series: KernelSeries): PcpuCallers {
+  if (series.arm.pcpuEmbed === 'callbacks')
+    return {
+      allocInfo: 'memblock_alloc',
+      areas: 'memblock_alloc',
+      unit: 'pcpu_dfl_fc_alloc',
+      unitTail: 'pcpu_dfl_fc_free',
+      setup: 'memblock_alloc',
+      alloc: 'memblock_alloc',
+      freeAllocInfo: 'pcpu_free_alloc_info',
+      freeAreas: 'pcpu_embed_first_chunk',
+    };
+  const embed = 'pcpu_embed_first_chunk';
+  return {
+    allocInfo: embed,
+    areas: embed,
+    unit: embed,
+    unitTail: embed,
+    setup: allocOrPanicCaller(series.memblock, 'pcpu_setup_first_chunk'),
+    alloc: allocOrPanicCaller(series.memblock, 'pcpu_alloc_first_chunk'),
+    freeAllocInfo: embed,
+    freeAreas: embed,
+  };
+}
 
 /** An arm profile: the series' arm code over this layer, with the build's facts. */
 export function armProfile(series: KernelSeries, id: string, debianPackage: string, build: ArmBuild): KernelProfile {
@@ -69,7 +107,7 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
       textSize: m.textSize,
       pgdirOffset: KERNEL_RAM_OFFSET - pgdirSize,
       pgdirSize,
-      pageOffset: 0xc0000000n, // CONFIG_VMSPLIT_3G
+      pageOffset: PAGE_OFFSET, // CONFIG_VMSPLIT_3G
       vmallocEnd: 0xff800000n,
       vmallocDefault: 240n * MiB,
       dmaLimit: 0xffffffffn,
@@ -79,7 +117,14 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
         staticVmAlign: lpae ? 8n : 4n, // alignof(struct static_vm): its phys_addr_t
         // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
         laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, ...(series.arm.zeroPageEarlyAlloc ? [0x1000n] : [])],
+        // CONFIG_PCI, which every Debian armmp config sets (multiplatform has no NEED_MACH_IO_H):
+        // pci_reserve_io's static_vm, the vm_reserve_area_early line of a whole-trace boot
+        pciReserveIo: true,
       },
+      // no NUMA: pcpu_fc_alloc is memblock_alloc_from (NUMA_NO_NODE); atom_size PAGE_SIZE
+      lateAllocs: percpuAllocs(pcpuCallers(series), BigInt(profile.pageSize), BigInt(armDefaults.smpCacheBytes), build.percpu, {
+        goal: MAX_DMA_ADDRESS - PAGE_OFFSET,
+      }),
       cmaRemap: series.arm.cmaRemap,
       structPageSize: STRUCT_PAGE_SIZE,
     },

@@ -86,8 +86,8 @@ export function armMmMemblockReserve(st: BootState): void {
  * arm paging_init (arch/arm/mm/mmu.c): map_lowmem() needs a PTE table (early_alloc, 4 KiB, below
  * the current limit) for every 2 MiB block where a mapped bank edge is not section aligned; the
  * limit then rises to arm_lowmem_limit; dma_contiguous_remap() re-maps each CMA area's lowmem part
- * page by page (iotable_init: one static_vm, then a PTE table per 2 MiB); devicemaps_init,
- * kmap_init and the zero page follow.
+ * page by page (iotable_init: one static_vm, then a PTE table per 2 MiB); devicemaps_init (with
+ * pci_reserve_io's static_vm), kmap_init and the zero page follow.
  */
 export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const mb = st.ctx.memblock;
@@ -184,6 +184,8 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   mb.setCurrentLimit(lowmemLimit);
   // dma_contiguous_remap: the areas dma_contiguous_early_fixup() recorded, in order
   const staticVms: { start: bigint; end: bigint }[] = [];
+  // the blocks the remap gave a PTE table (by physical address)
+  const remapTables = new Set<bigint>();
   for (const area of dmaContiguousRemapList(st)) {
     const start = area.base;
     let end = area.base + area.size;
@@ -219,6 +221,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
         );
       }
       zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`);
+      remapTables.add(b);
       mapAgain(roundDown(b > start ? b : start, page), roundUp(b + PMD < end ? b + PMD : end, page));
     }
     // iotable_init → add_static_vm_early → vm_area_add_early (mm/vmalloc.c): a static_vm
@@ -237,6 +240,9 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   }
   // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
   pi.laterEarlyAllocs.forEach((sz, i) => {
+    // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
+    // vm_reserve_area_early's struct static_vm for PCI_IO_VIRT_BASE, before kmap_init's tables
+    if (i === 2 && pi.pciReserveIo) mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'vm_reserve_area_early');
     // kmap_init: early_pte_alloc(pmd_off_k(PKMAP_BASE)), PKMAP_BASE = PAGE_OFFSET - PMD_SIZE. Memory
     // below PHYS_OFFSET (a failed no-map region given back with memblock_add, 5.10's
     // fdt_init_reserved_mem) has linear addresses below PAGE_OFFSET: when map_lowmem mapped the
@@ -253,6 +259,10 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
         'arm_pte_alloc',
         `memblock.memory reaches below PHYS_OFFSET ${hex(physOffset)}, and map_lowmem (arch/arm/mm/mmu.c, from paging_init) mapped [${hex(pkmap)}-${hex(pkmap + pi.sectionSize)}) with a section at its linear address PAGE_OFFSET - PMD_SIZE, which is PKMAP_BASE: kmap_init's early_pte_alloc finds the section there and arm_pte_alloc's BUG_ON(pmd_bad) oopses`,
       );
+    // early_pte_alloc allocates only where the PMD is empty: a CMA area the remap mapped in the
+    // block below PHYS_OFFSET (a region below RAM, fixed up for remapping) left its PTE table at
+    // PKMAP_BASE, which kmap_init takes as it is
+    if (i === 2 && remapTables.has(pkmap)) return;
     const b = early(sz);
     if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
     else if (b) writeRam(st, b, sz, i === 2 ? 'kmap_init' : 'paging_init');

@@ -1,9 +1,9 @@
 // The arm64 arch layer: what arch/arm64 fixes whatever the series, Debian's arm64 config values
 // shared by every flavour, and how the boot layout follows from a build's config
 // (arch/arm64/include/asm/{pgtable-hwdef,memory,sparsemem,kernel-pgtable}.h, arch/arm64/mm/init.c).
-import { composeProfile, log2, MiB, type ArchDefaults, type BuildFacts } from '../../profiles/define.js';
-import type { Arm64Layout, KernelProfile, LateAlloc } from '../../profiles/types.js';
-import type { KernelSeries } from '../../versions/types.js';
+import { composeProfile, log2, MiB, percpuAllocs, type ArchDefaults, type BuildFacts, type PercpuSizes } from '../../profiles/define.js';
+import type { Arm64Layout, KernelProfile } from '../../profiles/types.js';
+import type { KernelSeries, PcpuCallers } from '../../versions/types.js';
 import { allocOrPanicCaller } from '../../memblock.js';
 
 export const arm64Defaults: ArchDefaults = {
@@ -53,13 +53,6 @@ export interface Arm64Measured {
   usemapBytesPerSection: bigint;
 }
 
-/** mm/percpu.c: the first chunk's unit, then the sizes pcpu_setup_first_chunk and pcpu_alloc_first_chunk allocate. */
-export interface PercpuSizes {
-  unit: bigint;
-  setup: bigint[];
-  alloc: bigint[];
-}
-
 export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
   percpu: PercpuSizes;
   /** 6.1 paging_init's memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir), measured. */
@@ -69,24 +62,19 @@ export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
 /** sizeof(struct mem_section) (include/linux/mmzone.h): page_ext and a pad with CONFIG_PAGE_EXTENSION. */
 const memSectionBytes = (pageExtension: boolean): number => (pageExtension ? 32 : 16);
 
-/** pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order. */
-function percpuAllocs(series: KernelSeries, page: bigint, cache: bigint, m: PercpuSizes): LateAlloc[] {
+/** pcpu_embed_first_chunk's callers on arm64 (mm/percpu.c; 7.2: memblock_alloc_or_panic() call sites). */
+function pcpuCallers(series: KernelSeries): PcpuCallers {
   const f = series.arm64.pcpuFreeCallers;
-  return [
-    { op: 'alloc', size: page, align: page, caller: 'pcpu_build_alloc_info' },
-    { op: 'alloc', size: page, align: cache, caller: 'pcpu_embed_first_chunk' },
-    { op: 'alloc', size: m.unit, align: page, caller: 'pcpu_fc_alloc', nid: 0, fromMemstart: true },
-    { op: 'free', of: 2, at: 'end', size: 0n, caller: f.unitTail },
-    // memblock_alloc_or_panic() call sites (mm/percpu.c)
-    ...m.setup.map(
-      (size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: allocOrPanicCaller(series.memblock, 'pcpu_setup_first_chunk') }),
-    ),
-    ...m.alloc.map(
-      (size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: allocOrPanicCaller(series.memblock, 'pcpu_alloc_first_chunk') }),
-    ),
-    { op: 'free', of: 0, caller: f.allocInfo },
-    { op: 'free', of: 1, caller: f.areas },
-  ];
+  return {
+    allocInfo: 'pcpu_build_alloc_info',
+    areas: 'pcpu_embed_first_chunk',
+    unit: 'pcpu_fc_alloc',
+    unitTail: f.unitTail,
+    setup: allocOrPanicCaller(series.memblock, 'pcpu_setup_first_chunk'),
+    alloc: allocOrPanicCaller(series.memblock, 'pcpu_alloc_first_chunk'),
+    freeAllocInfo: f.allocInfo,
+    freeAreas: f.areas,
+  };
 }
 
 /** An arm64 profile: the series' arm64 code over this layer, with the build's facts. */
@@ -149,7 +137,8 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       vmemmapTableShift: 30,
       deferredStructPageInit: build.config.deferredStructPageInit,
     },
-    lateAllocs: percpuAllocs(series, page, cache, build.percpu),
+    // pcpu_fc_alloc on node 0 (the dummy node), from __pa(MAX_DMA_ADDRESS): memstart_addr, as traced
+    lateAllocs: percpuAllocs(pcpuCallers(series), page, cache, build.percpu, { nid: 0, goal: 0n }),
   };
   const profile = composeProfile(series, arm64Defaults, id, debianPackage, build, {
     physAddrBits: 64,
