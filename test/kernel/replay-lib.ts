@@ -235,7 +235,8 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
   const dtb = readDtb(r.dtbBytes, `${r.kernel}/${r.caseId}.dtb`);
   if (!dtb.tree) return { caseId: r.caseId, ok: false, problems: [`DTB unreadable: ${dtb.diagnostics.map((d) => d.message).join('; ')}`] };
   const board = on?.board ?? recordBoard(r, profile.arch);
-  const p = plan(board, { kernel: profile, bootargs: on?.bootargs ?? r.append });
+  // the lab's ladders alone: a developer's cache ladder must not change a replay's outcome
+  const p = plan(board, { kernel: profile, bootargs: on?.bootargs ?? r.append, ladders: 'lab' });
   const seen = observedPhase(r);
   const want = seen.lines;
   // The model's lines of the phase: the prefixed ones, the lines that continue them (the rest of a
