@@ -15,6 +15,7 @@ import { factsOfPackage } from '../../src/verify/build-facts.js';
 import { readLabRecords, recordBoard } from '../../src/verify/records.js';
 import { ladderDir } from '../../src/verify/memory-ladder.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
+import { recordProfile, replayCase } from './replay-lib.js';
 
 const KERNEL = '6.12-arm64';
 
@@ -61,6 +62,43 @@ test("a cache ladder is the plan's for the build with its files' sha256, and onl
     assert.ok(!after.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
     // the built-in profile of the package keeps the lab's own ladder
     assert.equal(ownLadder(getProfile(KERNEL)!)?.package, pkg);
+  } finally {
+    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
+    else process.env.CARVEOUT_CACHE = saved;
+  }
+});
+
+test("the replay of a lab record judges with the lab's ladders alone: a ladder in the kernel cache changes nothing", () => {
+  // a record booted on a package the lab has no ladder of (OOM_LADDERS), whose plan hands the page
+  // allocator lowmem alone: a cache ladder of that package would decide its outcome
+  const r = ['6.1-armmp-lpae', '6.12-armmp-lpae', '6.1-armmp', '6.12-armmp']
+    .flatMap((k) => readLabRecords(k).filter((x) => !(OOM_LADDERS[k] ?? []).some((l) => l.package === x.package)))
+    .find((x) => {
+      const pa = plan(recordBoard(x, 'arm'), { kernel: recordProfile(x)!, bootargs: x.append }).pageAllocator;
+      return pa !== undefined && !pa.highmem;
+    });
+  assert.ok(r, 'a 32-bit record on a package without a lab ladder, no highmem');
+  const before = replayCase(r);
+  const cache = mkdtempSync(join(tmpdir(), 'carveout-replay-cache-'));
+  const saved = process.env.CARVEOUT_CACHE;
+  process.env.CARVEOUT_CACHE = cache;
+  try {
+    // the cache says this build dies in start_kernel with exactly this boot's free memory
+    const pa = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append }).pageAllocator!;
+    const free = Number(pa.free >> 10n);
+    const end = { stage: 'start_kernel' as const, fn: 'mm_init', panic: 'Out of memory', message: '' };
+    const ladder: OomLadder = {
+      package: r.package!,
+      source: 'mine',
+      date: '2026-12-05T17:00:00.000Z',
+      steps: [{ free, maxThreads: 1000, end }],
+    };
+    mkdirSync(join(cache, 'ladders', 'mine'), { recursive: true });
+    writeFileSync(join(cache, 'ladders', 'mine', 'ladder.json'), JSON.stringify(ladder));
+    // a user's plan reads it
+    const user = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append });
+    assert.equal(user.boot.function, 'mm_init', JSON.stringify(user.boot));
+    assert.deepEqual(replayCase(r), before);
   } finally {
     if (saved === undefined) delete process.env.CARVEOUT_CACHE;
     else process.env.CARVEOUT_CACHE = saved;
