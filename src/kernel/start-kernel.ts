@@ -12,6 +12,7 @@ import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
+import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
 import {
   fmt,
   intersect,
@@ -104,7 +105,10 @@ function laterBoot(st: BootState): void {
   threadLimit(st, 'initcalls');
   cmaInitReservedAreas(st);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
-  else textAliasFreed(st);
+  else {
+    textAliasFreed(st);
+    nomapPagesFreed(st);
+  }
   prepareNamespace(st);
 }
 

@@ -32,3 +32,17 @@ export function poolBoard(name: string, props: string): string {
 			${props}
 		};`);
 }
+
+/**
+ * A board with one static no-map reusable shared-dma-pool `name`@base: rmem_cma_setup and
+ * rmem_dma_setup both refuse no-map with reusable (kernel/dma/contiguous.c, coherent.c; 7.2's
+ * CMA takes it), so its handler fails and of_reserved_mem gives it back.
+ */
+export function failingNomapPool(name: string, base: number, size: number): string {
+  return regionBoard(`${name}@${base.toString(16)} {
+			compatible = "shared-dma-pool";
+			reg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;
+			no-map;
+			reusable;
+		};`);
+}

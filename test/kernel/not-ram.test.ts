@@ -8,19 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
-import { regionBoard } from '../helpers/board.js';
+import { failingNomapPool, regionBoard } from '../helpers/board.js';
 
 const MiB = 1n << 20n;
 const run = (f: string, kernel: string, ram = 128n) =>
   plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: ram * MiB }), { kernel });
-// a reusable no-map shared-dma-pool: rmem_cma_setup and rmem_dma_setup both refuse it
-const failing = (base: number, size: number) =>
-  regionBoard(`vpu@${base.toString(16)} {
-			compatible = "shared-dma-pool";
-			reg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;
-			no-map;
-			reusable;
-		};`);
+const failing = (base: number, size: number) => failingNomapPool('vpu', base, size);
 
 test("memory given back above RAM is where paging_init's next memblock_alloc lands on 5.10 arm: the zeroing write hangs the boot", () => {
   for (const kernel of ['5.10-armmp', '5.10-armmp-lpae']) {
