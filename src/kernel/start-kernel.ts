@@ -70,10 +70,15 @@ function setupBootConfig(st: BootState): void {
   );
 }
 
-/** smp_init_cpus (arch/arm64/kernel/smp.c): the possible CPUs are the /cpus nodes of type "cpu". */
+/**
+ * The possible CPUs: the /cpus nodes of type "cpu" (arm64 smp_init_cpus, arch/arm64/kernel/smp.c;
+ * arm arm_dt_init_cpu_maps, arch/arm/kernel/devtree.c), at least the boot CPU. NR_CPUS's cap is
+ * not followed.
+ */
 function possibleCpus(st: BootState): number {
   const cpus = st.ctx.tree.root.children.find((n) => n.name === 'cpus');
-  return cpus?.children.filter((n) => n.name === 'cpu' || n.name.startsWith('cpu@')).length ?? 1;
+  const n = cpus?.children.filter((x) => x.name === 'cpu' || x.name.startsWith('cpu@')).length ?? 1;
+  return n > 1 ? n : 1;
 }
 
 /**
@@ -489,12 +494,15 @@ function setupPerCpuAreas(st: BootState): void {
   const mb = st.ctx.memblock;
   const { profile } = st.ctx;
   const linearStart = profile.arm64 ? (st.memstart ?? 0n) : (st.layout.memory[0]?.base ?? 0n);
+  // setup_nr_cpu_ids: the possible CPUs are numbered from 0, so nr_cpu_ids is their count
+  const cpus = BigInt(possibleCpus(st));
   const done: bigint[] = [];
   const sizes: bigint[] = [];
   for (const s of profile.arm64?.lateAllocs ?? profile.arm?.lateAllocs ?? []) {
     if (s.op === 'alloc') {
+      const size = s.perCpu ? s.size * cpus : s.size;
       const r = mb.allocTryNid(
-        s.size,
+        size,
         s.align,
         s.goal === undefined ? 0n : linearStart + s.goal,
         MEMBLOCK_ALLOC_ACCESSIBLE,
@@ -502,14 +510,15 @@ function setupPerCpuAreas(st: BootState): void {
         s.caller,
       );
       done.push(r);
-      sizes.push(s.size);
+      sizes.push(size);
     } else {
       const b = done[s.of];
       const sz = sizes[s.of];
       done.push(0n);
       sizes.push(0n);
       if (!b || sz === undefined) continue;
-      if (s.at === 'end') mb.physFree(b + sz, s.size ?? 0n, s.caller);
+      const tail = s.size ?? 0n;
+      if (s.at === 'unit-ends' && s.unit) for (let end = b + s.unit; end <= b + sz; end += s.unit) mb.physFree(end - tail, tail, s.caller);
       else mb.physFree(b, sz, s.caller);
     }
   }

@@ -12,6 +12,12 @@ import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { recordBoard } from '../../src/verify/records.js';
 import { compareMemoryLine, recordProfile, recordsByKernel } from './replay-lib.js';
+import { virtTree } from '../../src/platform/qemu-virt.js';
+import { addChild, cloneNode, setProp, u32Value } from '../../src/tree/edit.js';
+import { writeDtb } from '../../src/fdt/writer.js';
+import { loadBoard } from '../../src/board.js';
+import { getProfile } from '../../src/kernel/profiles/index.js';
+import { firstChunkUnit } from '../../src/kernel/profiles/define.js';
 
 const LINE = /Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved, (\d+)K highmem/;
 
@@ -48,4 +54,53 @@ test('arm: the plan\'s page-allocator figures against every recorded "Memory:" l
   process.stdout.write(`# ${summary.join('\n# ')}\n`);
   assert.ok(summary.length >= 8, `32-bit kernels with "Memory:" lines: ${summary.length}`);
   assert.deepEqual(failures, []);
+});
+
+// setup_per_cpu_areas on a board with more than one CPU (mm/percpu.c pcpu_embed_first_chunk):
+// pcpu_fc_alloc takes one unit per possible CPU (the /cpus nodes), the tail of each unit is freed
+// at that unit's end, and pcpu_setup_first_chunk's unit_map and unit_off have nr_cpu_ids entries;
+// pcpu_alloc_first_chunk's bitmaps are per chunk. So booted on QEMU virt's own 4-CPU tree (-smp 4,
+// 512 MiB, its tree written compact as the lab's are) 6.1-armmp printed "Memory: 482112K/524288K
+// available (… 25792K reserved, 16384K cma-reserved, 0K highmem)", 6.12-armmp 28540K reserved,
+// 5.10-armmp-lpae 481096K available and 26808K reserved, as their plans say.
+test('arm: with four CPUs the per-cpu first chunk has four units, and unit_map/unit_off four entries', () => {
+  const ram = 512n << 20n;
+  const base = virtTree('arm', ram).tree!;
+  const root = cloneNode(base.root);
+  const cpus = root.children.find((n) => n.name === 'cpus')!;
+  const cpu0 = cpus.children.find((n) => n.name.startsWith('cpu@'))!;
+  for (let i = 1; i < 4; i++) {
+    const c = cloneNode(cpu0, cpus);
+    c.name = `cpu@${i}`;
+    c.phandle = 0;
+    c.props = c.props.filter((x) => x.name !== 'phandle');
+    setProp(c, 'reg', u32Value(i));
+    addChild(cpus, c);
+  }
+  const dtb = writeDtb({ ...base, root });
+  const board = (cpuTree: Uint8Array) =>
+    loadBoard(cpuTree, { fileName: 'virt.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm', ram, initrdSize: 0x100000n });
+  const p = getProfile('6.12-armmp')!;
+  const unit = firstChunkUnit(p)!;
+  const pcpu = (tree: Uint8Array) =>
+    plan(board(tree), { kernel: p, bootargs: 'console=ttyAMA0 memblock=debug' })
+      .trace.events.map((e) => e.detail as { kind: string; caller?: string; size?: bigint; base?: bigint })
+      .filter((d) => /^pcpu_/.test(d.caller ?? ''));
+  const one = pcpu(writeDtb(base));
+  const four = pcpu(dtb);
+  const allocs = (ev: typeof one) => ev.filter((d) => d.kind === 'memblock_alloc_try_nid').map((d) => d.size);
+  const frees = (ev: typeof one) => ev.filter((d) => d.kind === 'memblock_phys_free').length;
+  // the unit, then unit_map and unit_off (the third and fourth of pcpu_setup_first_chunk's)
+  assert.equal(allocs(one)[2], unit);
+  assert.equal(allocs(four)[2], 4n * unit);
+  assert.deepEqual(
+    allocs(four).slice(5, 7),
+    allocs(one)
+      .slice(5, 7)
+      .map((x) => 4n * x!),
+  );
+  assert.deepEqual(allocs(four).slice(7), allocs(one).slice(7));
+  // a tail free per unit, then the alloc info's and the areas'
+  assert.equal(frees(one), 3);
+  assert.equal(frees(four), 6);
 });

@@ -108,11 +108,14 @@ export interface PercpuSizes {
 }
 
 /**
- * pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order: the alloc info (a page),
- * the areas array (PFN_ALIGN of one pointer per group), the group's units from pcpu_fc_alloc
- * (`unit`: its node and goal) and the free of their unused tail, pcpu_setup_first_chunk's and
- * pcpu_alloc_first_chunk's allocations, then the frees of the alloc info and the areas. One
- * group of one unit: the lab boots one CPU (QEMU -smp 1, one /cpus node).
+ * pcpu_embed_first_chunk's memblock traffic (mm/percpu.c), in order: the alloc info (a page
+ * while the cpu_map fits), the areas array (PFN_ALIGN of one pointer per group), the group's
+ * units from pcpu_fc_alloc (`unit`: its node and goal; one unit per possible CPU, atom_size being
+ * PAGE_SIZE) and the free of each unit's unused tail (none where the unit is the page-aligned
+ * size_sum), pcpu_setup_first_chunk's allocations (group_offsets, group_sizes, then unit_map and
+ * unit_off with nr_cpu_ids entries each: the measurement, of a one-CPU boot, is one entry) and
+ * pcpu_alloc_first_chunk's (per chunk, not per CPU), then the frees of the alloc info and the
+ * areas. One group: no cpu_distance_fn on arm, one node on arm64.
  */
 export function percpuAllocs(
   c: PcpuCallers,
@@ -124,9 +127,19 @@ export function percpuAllocs(
   return [
     { op: 'alloc', size: page, align: page, caller: c.allocInfo },
     { op: 'alloc', size: page, align: cache, caller: c.areas },
-    { op: 'alloc', size: m.unit, align: page, caller: c.unit, ...(unit.nid !== undefined ? { nid: unit.nid } : {}), goal: unit.goal },
-    { op: 'free', of: 2, at: 'end', size: 0n, caller: c.unitTail },
-    ...m.setup.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.setup })),
+    {
+      op: 'alloc',
+      size: m.unit,
+      align: page,
+      caller: c.unit,
+      ...(unit.nid !== undefined ? { nid: unit.nid } : {}),
+      goal: unit.goal,
+      perCpu: true,
+    },
+    { op: 'free', of: 2, at: 'unit-ends', unit: m.unit, size: 0n, caller: c.unitTail },
+    ...m.setup.map(
+      (size, i): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.setup, ...(i === 2 || i === 3 ? { perCpu: true } : {}) }),
+    ),
     ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.alloc })),
     { op: 'free', of: 0, caller: c.freeAllocInfo },
     { op: 'free', of: 1, caller: c.freeAreas },

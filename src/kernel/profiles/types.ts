@@ -37,14 +37,15 @@ export interface BuildConfig {
 
 /**
  * One early allocation of start_kernel after setup_arch (setup_per_cpu_areas and friends), in
- * order. `free` releases an earlier step's block (by index in the list), optionally only its tail
- * from `at: 'end'` (size given). `goal`: the allocation's min_addr (pcpu_fc_alloc's
- * __pa(MAX_DMA_ADDRESS)) as an offset from where the linear map starts in physical memory
- * (arm64: memstart_addr; arm: PHYS_OFFSET); without it, 0.
+ * order. `free` releases an earlier step's block (by index in the list), optionally only the tail
+ * of `size` bytes at the end of each `unit`-sized piece of it (`at: 'unit-ends'`). `goal`: the
+ * allocation's min_addr (pcpu_fc_alloc's __pa(MAX_DMA_ADDRESS)) as an offset from where the linear
+ * map starts in physical memory (arm64: memstart_addr; arm: PHYS_OFFSET); without it, 0.
+ * `perCpu`: `size` is per possible CPU (nr_cpu_ids entries, or one unit each).
  */
 export type LateAlloc =
-  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; caller: Caller }
-  | { op: 'free'; of: number; at?: 'end'; size?: bigint; caller: Caller };
+  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; perCpu?: true; caller: Caller }
+  | { op: 'free'; of: number; at?: 'unit-ends'; unit?: bigint; size?: bigint; caller: Caller };
 
 /**
  * arm64 boot layout, resolved: what setup_arch/arm64_memblock_init/paging_init/bootmem_init
