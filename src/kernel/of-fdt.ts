@@ -13,15 +13,23 @@ import { baseName, CellReader, cString, findNode, flag, prop, rootCells } from '
  * __unflatten_device_tree's dry run (drivers/of/fdt.c populate_node/populate_properties): bytes of
  * struct device_node + full name per node, struct property per property, a synthesized "name"
  * property per node without one, each aligned; then ALIGN(size, 4) plus 4 for the end marker.
+ * A non-empty /chosen/rng-seed is not there any more: early_init_dt_scan_chosen (drivers/of/fdt.c,
+ * every series) hands it to add_bootloader_randomness and fdt_nop_property()s it before
+ * unflatten_device_tree runs (QEMU's own virt tree carries one: `-M virt,dumpdtb=`).
  */
 export function unflattenSize(tree: Tree, sizes: Arm64Layout['unflatten'], extraChosenProps = 0): number {
   let mem = 0;
   const al = (x: number) => Math.ceil(x / sizes.align) * sizes.align;
+  // fdt_path_offset(fdt, "/chosen"), else "/chosen@0" (findNode matches libfdt's unit-address rule)
+  const chosen = findNode(tree, '/chosen') ?? findNode(tree, '/chosen@0');
+  const seed = chosen && prop(chosen, 'rng-seed');
+  const nopped = seed && seed.value.length > 0 ? 1 : 0;
   walkNodes(tree.root, (n) => {
     const isRoot = n === tree.root;
     mem = al(mem) + sizes.deviceNodeSize + n.name.length + 1;
     let props = n.props.length;
     if (n.name === 'chosen' && n.parent === tree.root) props += extraChosenProps;
+    if (n === chosen) props -= nopped;
     for (let i = 0; i < props; i++) mem = al(mem) + sizes.propertySize;
     if (!flag(n, 'name')) {
       // name without unit address, plus NUL
