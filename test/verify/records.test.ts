@@ -147,7 +147,7 @@ test('no stored console has a reserved-memory phase line the parser drops', () =
           if (!parsed.has(id)) parsed.set(id, readLabRecords(id));
           const rec = parsed.get(id)!.find((x) => x.index === r.index && x.caseId === r.caseId)!;
           const profile = recordProfile(rec)!;
-          planned = plan(recordBoard(rec, profile.arch), { kernel: profile, bootargs: rec.append })
+          planned = plan(recordBoard(rec, profile.arch), { kernel: profile, bootargs: rec.append, ladders: 'lab' })
             .log.filter((l) => l.text.startsWith('WARNING: '))
             .map((l) => l.text);
         }
