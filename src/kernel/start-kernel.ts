@@ -134,6 +134,7 @@ function memblockFreeAll(st: BootState): void {
   st.result.pageAlloc = pageAllocStart(st);
   freePagesNotRam(st);
   initrdPagesFreed(st);
+  fdtPagesFreed(st);
   for (const [start] of mb.freeRanges()) {
     // PFN_UP(x) = (x + PAGE_SIZE - 1) >> PAGE_SHIFT, wrapping like phys_addr_t
     if (((start + page - 1n) & mb.mask) >= start) continue;
@@ -168,6 +169,37 @@ function initrdPagesFreed(st: BootState): void {
       'warning',
       'initrd-pages-freed',
       `memblock_free_all hands the page allocator ${fmt(hit)} of the initrd [${hex(rd.base)}-${hex(rd.base + rd.size - 1n)}] (a failed reserved region's free took that part of the initrd's reservation with it), before populate_rootfs unpacks the initramfs from it: the allocations that get those pages overwrite it, and free_initrd_mem frees them a second time afterwards, while their new owners may hold them (a corrupted free list, "list_add corruption", when they are freed again)`,
+    ),
+  );
+}
+
+/**
+ * The device tree blob's pages among what memblock_free_all hands the page allocator: a reserved
+ * region over the blob whose handler failed is freed with memblock_free / memblock_phys_free
+ * (drivers/of/of_reserved_mem.c), which takes that part of the blob's own reservation with it
+ * (arm64 setup_machine_fdt after fixmap_remap_fdt, arm early_init_fdt_reserve_self). The kernel
+ * reads the blob again after that: of_fdt_raw_init (drivers/of/fdt.c, a late_initcall) takes
+ * crc32_be over fdt_totalsize(initial_boot_params) before it publishes /sys/firmware/fdt. Once an
+ * allocation has overwritten the header, that size is whatever the new owner wrote: on arm64
+ * initial_boot_params is the fixmap mapping of the blob alone, so the crc32 faults past its end
+ * (6.12-arm64-16k in the lab: crc32_be from of_fdt_raw_init in init, "Attempted to kill init!");
+ * otherwise it prints "CRC check failed" or reads past the blob. Whether the pages have been
+ * overwritten by then is the run's: a warning.
+ */
+function fdtPagesFreed(st: BootState): void {
+  const dtb = st.layout.dtb;
+  if (!dtb?.size) return;
+  const hit = freedWithin(st, [{ base: dtb.base, end: dtb.base + dtb.size }]);
+  if (!hit.length) return;
+  const by = rmemRegions(st.ctx).filter(
+    ({ base, size }) => base !== null && size !== null && hit.some((f) => base < f.end && base + size > f.base),
+  );
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'fdt-pages-freed',
+      `memblock_free_all hands the page allocator ${fmt(hit)} of the device tree blob [${hex(dtb.base)}-${hex(dtb.base + dtb.size - 1n)}] (${by.length ? `${by.map((r) => r.name).join(', ')}'s failed handler` : "a failed reserved region's free"} took that part of the blob's reservation with it), but the kernel reads the blob again at late_initcall: of_fdt_raw_init takes crc32_be over fdt_totalsize(initial_boot_params); if an allocation has overwritten the header by then, that size is garbage and the crc32 may read past the blob (on arm64 past its fixmap mapping: a fault in init, "Attempted to kill init!")`,
+      by[0]?.node.span,
     ),
   );
 }

@@ -79,3 +79,29 @@ test('a failed region inside the initrd takes those pages out of its reservation
     );
   }
 });
+
+test("a failed region over QEMU's device tree blob takes those pages out of its reservation: memblock_free_all hands them over, warned", () => {
+  const board = (base: number) =>
+    regionBoard(`pool@${base.toString(16)} {
+			compatible = "shared-dma-pool";
+			reg = <0x0 0x${base.toString(16)} 0x0 0x400000>;
+			reusable;
+		};`);
+  // a 4 MiB reusable shared-dma-pool off the CMA alignment: rmem_cma_setup refuses it (6.12-arm64-16k's lab death, a338c6d3)
+  for (const kernel of ['5.10-armmp', '6.1-arm64', '6.12-arm64-16k', '6.1-armmp-lpae']) {
+    const arch = kernel.includes('arm64') ? 'arm64' : 'arm';
+    const load = (f: string) => loadBoard(f, { platform: 'qemu-virt', arch, ram: 1024n * MiB, initrdSize: 0xf79can });
+    const dtb = plan(load(board(0x70000000)), { kernel }).early.find((e) => e.name === 'dtb')!;
+    assert.ok(dtb, kernel);
+    const over = Number(dtb.base - 0x20000n);
+    const w = plan(load(board(over)), { kernel }).diagnostics.find((d) => d.code === 'fdt-pages-freed');
+    assert.ok(w, `${kernel}: region at 0x${over.toString(16)} over the blob at 0x${dtb.base.toString(16)}`);
+    assert.match(w.message, /of the device tree blob \[0x[0-9a-f]+-0x[0-9a-f]+\] \(pool@[0-9a-f]+'s failed handler/, kernel);
+    // the same region away from the blob: nothing of it is handed over
+    assert.equal(
+      plan(load(board(0x70000000)), { kernel }).diagnostics.find((d) => d.code === 'fdt-pages-freed'),
+      undefined,
+      kernel,
+    );
+  }
+});
