@@ -1,6 +1,7 @@
 // What one simulated boot carries from the arch setup files to the generic ones (of_reserved_mem,
 // dma_contiguous_reserve, crashkernel, start_kernel): the kernel keeps this in globals
 // (memblock, boot_command_line, memstart_addr, dma_contiguous_default_area, crashk_res).
+import type { PossibleCpus } from './smp.js';
 import type { PageAllocStart } from './mm-init.js';
 import type { Tree } from '../tree/types.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -165,6 +166,8 @@ export interface BootState {
   nrKernelPages?: bigint;
   /** free_area_init's nr_all_pages: nr_kernel_pages and highmem's (mm-init.ts calcNrKernelPages). */
   nrAllPages?: bigint;
+  /** The possible CPUs and nr_cpu_ids (smp.ts), once setup_arch's CPU map is made. */
+  cpus?: PossibleCpus;
 }
 
 /**

@@ -13,6 +13,7 @@ import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/in
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { outOfMemory, threadLimit } from './oom.js';
 import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
+import { possibleCpus, type PossibleCpus } from './smp.js';
 import {
   fmt,
   intersect,
@@ -70,15 +71,13 @@ function setupBootConfig(st: BootState): void {
   );
 }
 
-/**
- * The possible CPUs: the /cpus nodes of type "cpu" (arm64 smp_init_cpus, arch/arm64/kernel/smp.c;
- * arm arm_dt_init_cpu_maps, arch/arm/kernel/devtree.c), at least the boot CPU. NR_CPUS's cap is
- * not followed.
- */
-function possibleCpus(st: BootState): number {
-  const cpus = st.ctx.tree.root.children.find((n) => n.name === 'cpus');
-  const n = cpus?.children.filter((x) => x.name === 'cpu' || x.name.startsWith('cpu@')).length ?? 1;
-  return n > 1 ? n : 1;
+/** The possible CPUs and nr_cpu_ids (smp.ts), made once; what the kernel warns of there is a note. */
+function cpusOf(st: BootState): PossibleCpus {
+  if (!st.cpus) {
+    st.cpus = possibleCpus(st);
+    for (const n of st.cpus.notes) st.ctx.diagnostics.push(diag('note', 'possible-cpus', n));
+  }
+  return st.cpus;
 }
 
 /**
@@ -91,7 +90,7 @@ function possibleCpus(st: BootState): number {
 function laterBoot(st: BootState): void {
   // mm_core_init → mem_init (arch/arm64/mm/init.c, arch/arm/mm/init.c; 7.2 arm: arch_mm_preinit):
   // the swiotlb buffer, then memblock_free_all
-  swiotlbInit(st, possibleCpus(st));
+  swiotlbInit(st, cpusOf(st).possible.length);
   memblockFreeAll(st);
   // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone; the live
   // image memblock_free_all gave away, and whether kmem_cache_init's first slab lands on it
@@ -526,13 +525,15 @@ function setupPerCpuAreas(st: BootState): void {
   const mb = st.ctx.memblock;
   const { profile } = st.ctx;
   const linearStart = profile.arm64 ? (st.memstart ?? 0n) : (st.layout.memory[0]?.base ?? 0n);
-  // setup_nr_cpu_ids: the possible CPUs are numbered from 0, so nr_cpu_ids is their count
-  const cpus = BigInt(possibleCpus(st));
+  // a unit per possible CPU (pcpu_build_alloc_info with atom_size PAGE_SIZE: one unit per
+  // allocation), unit_map and unit_off an entry per id below nr_cpu_ids
+  const { possible, nrCpuIds } = cpusOf(st);
+  const per = { possible: BigInt(possible.length), nr_cpu_ids: BigInt(nrCpuIds) };
   const done: bigint[] = [];
   const sizes: bigint[] = [];
   for (const s of profile.arm64?.lateAllocs ?? profile.arm?.lateAllocs ?? []) {
     if (s.op === 'alloc') {
-      const size = s.perCpu ? s.size * cpus : s.size;
+      const size = s.perCpu ? s.size * per[s.perCpu] : s.size;
       const r = mb.allocTryNid(
         size,
         s.align,

@@ -60,6 +60,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     PAGE_EXTENSION: 'y',
     RODATA_FULL_DEFAULT_ENABLED: 'y',
     DEFERRED_STRUCT_PAGE_INIT: 'y',
+    NR_CPUS: '512',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));

@@ -224,6 +224,9 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     numa: configEnabled(c, 'NUMA'),
     nodesShift: configEnabled(c, 'NUMA') ? r.int('NODES_SHIFT') : 0,
     hugetlbPage: configEnabled(c, 'HUGETLB_PAGE'),
+    // the possible CPUs' cap (arch/arm64/kernel/smp.c, arch/arm/kernel/devtree.c); a stored
+    // excerpt made before the reader read it lacks the line
+    ...(configNumber(c, 'NR_CPUS') !== undefined ? { nrCpus: r.int('NR_CPUS') } : {}),
   };
 }
 

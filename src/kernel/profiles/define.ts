@@ -83,6 +83,7 @@ export function composeProfile(
     threadSize: 1 << arch.threadShift(pageShift),
     numa: c.numa,
     maxNumNodes: 1 << c.nodesShift,
+    ...(c.nrCpus !== undefined ? { nrCpus: c.nrCpus } : {}),
     params: {
       ...series.params,
       crashkernelHighLow: arch.crashkernelHighLow,
@@ -134,11 +135,17 @@ export function percpuAllocs(
       caller: c.unit,
       ...(unit.nid !== undefined ? { nid: unit.nid } : {}),
       goal: unit.goal,
-      perCpu: true,
+      perCpu: 'possible',
     },
     { op: 'free', of: 2, at: 'unit-ends', unit: m.unit, size: 0n, caller: c.unitTail },
     ...m.setup.map(
-      (size, i): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.setup, ...(i === 2 || i === 3 ? { perCpu: true } : {}) }),
+      (size, i): LateAlloc => ({
+        op: 'alloc',
+        size,
+        align: cache,
+        caller: c.setup,
+        ...(i === 2 || i === 3 ? { perCpu: 'nr_cpu_ids' } : {}),
+      }),
     ),
     ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.alloc })),
     { op: 'free', of: 0, caller: c.freeAllocInfo },

@@ -33,6 +33,8 @@ export interface BuildConfig {
   nodesShift?: number;
   /** CONFIG_HUGETLB_PAGE (or 6.12's CONFIG_TRANSPARENT_HUGEPAGE): pageblocks are PMD-sized. */
   hugetlbPage?: boolean;
+  /** CONFIG_NR_CPUS: the most possible CPUs (absent when the build's config excerpt does not have it). */
+  nrCpus?: number;
 }
 
 /**
@@ -41,10 +43,10 @@ export interface BuildConfig {
  * of `size` bytes at the end of each `unit`-sized piece of it (`at: 'unit-ends'`). `goal`: the
  * allocation's min_addr (pcpu_fc_alloc's __pa(MAX_DMA_ADDRESS)) as an offset from where the linear
  * map starts in physical memory (arm64: memstart_addr; arm: PHYS_OFFSET); without it, 0.
- * `perCpu`: `size` is per possible CPU (nr_cpu_ids entries, or one unit each).
+ * `perCpu`: `size` is one possible CPU's (`possible`: a unit each) or one entry of nr_cpu_ids (`nr_cpu_ids`).
  */
 export type LateAlloc =
-  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; perCpu?: true; caller: Caller }
+  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; perCpu?: 'possible' | 'nr_cpu_ids'; caller: Caller }
   | { op: 'free'; of: number; at?: 'unit-ends'; unit?: bigint; size?: bigint; caller: Caller };
 
 /**
@@ -177,6 +179,8 @@ export interface KernelProfile extends KernelProfileBase {
   /** CONFIG_NUMA and MAX_NUMNODES (1 << CONFIG_NODES_SHIFT). */
   numa: boolean;
   maxNumNodes: number;
+  /** CONFIG_NR_CPUS (undefined: the build's files do not say; the /cpus nodes are then not capped). */
+  nrCpus?: number;
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;

@@ -14,6 +14,7 @@ export const linux510: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
+  ofCpuNodeSkipsFail: false, // drivers/of/base.c of_get_next_cpu_node: no status check
   initramfsAsync: false, // init/initramfs.c populate_rootfs
   pageAlloc: {
     nrKernelPages: 'zone-present',
@@ -73,6 +74,7 @@ export const linux510: KernelSeries = {
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
     earlyParams: [],
+    smpInitCpusNosmp: false,
     dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
     reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: true,

@@ -13,6 +13,7 @@ export const linux61: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,
+  ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: {
     nrKernelPages: 'zone-present',
@@ -69,6 +70,7 @@ export const linux61: KernelSeries = {
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],
+    smpInitCpusNosmp: false,
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
     freesInitPgDir: true,

@@ -13,6 +13,7 @@ export const linux612: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: {
     nrKernelPages: 'free-ranges',
@@ -68,6 +69,7 @@ export const linux612: KernelSeries = {
     vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
+    smpInitCpusNosmp: false,
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: false,

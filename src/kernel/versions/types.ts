@@ -116,6 +116,11 @@ export interface Arm64Series {
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */
   earlyParams: string[];
   /**
+   * arch/arm64/kernel/smp.c smp_init_cpus: 7.2 marks no secondary CPU possible when setup_max_cpus
+   * is 0 (nosmp, maxcpus=0); before, those only kept them from being brought up (smp_prepare_cpus).
+   */
+  smpInitCpusNosmp: boolean;
+  /**
    * zone_sizes_init's ZONE_DMA limit (= arm64_dma_phys_limit, the default CMA area's and
    * crashkernel's low ceiling): 6.1 rounds the DT's dma-ranges limit to a bit count
    * (zone_dma_bits = min3(32, fls64(dt), fls64(acpi))), 6.12 keeps the address (zone_dma_limit).
@@ -292,6 +297,12 @@ export interface KernelSeries {
    * them on without a word.
    */
   printUnknownBootoptions: boolean;
+  /**
+   * drivers/of/base.c of_get_next_cpu_node (for_each_of_cpu_node, which both arches' possible-CPU
+   * maps walk): 6.1 and later skip a cpu node whose status is "fail" or "fail-…"
+   * (__of_device_is_fail); 5.10 takes every cpu node.
+   */
+  ofCpuNodeSkipsFail: boolean;
   /**
    * init/initramfs.c populate_rootfs: 5.13 and later unpack the initramfs in an async worker
    * (do_populate_rootfs, async_schedule_domain; initramfs_async=1 by default) that kernel_init
