@@ -233,6 +233,44 @@ test('build: kernels add NAME, then --kernel NAME plans as --kernel-config/--sys
   assert.match(half.stderr, /go together/);
 });
 
+// include/linux/percpu.h by series: PERCPU_DYNAMIC_SIZE_SHIFT 12 with 6.12's RANDOM_KMALLOC_CACHES,
+// 7.2's KMALLOC_PARTITION_CACHES; PERCPU_MODULE_RESERVE 8 << 13 with 6.12's MEM_ALLOC_PROFILING only.
+test("build: the per-cpu unit follows the options the series' percpu.h reads (7.2 KMALLOC_PARTITION_CACHES)", () => {
+  const page = 4096n;
+  const staticSize = 0x1f58c58n - 0x1f40000n; // systemMap()'s __per_cpu_end - __per_cpu_start
+  // pcpu_build_alloc_info: PFN_ALIGN(static + PERCPU_MODULE_RESERVE + 28 << PERCPU_DYNAMIC_SIZE_SHIFT)
+  const want = (moduleReserve: bigint, shift: bigint) => ((staticSize + moduleReserve + (28n << shift) + page - 1n) / page) * page;
+  const unit = (release: string, over: Record<string, string>) => {
+    const r = build(config(release, over));
+    assert.ok(r.profile, r.diagnostics.map((d) => d.message).join('; '));
+    return firstChunkUnit(r.profile)!;
+  };
+  for (const release of ['6.12.95', '7.2.13']) assert.equal(unit(release, {}), want(8n << 10n, 10n), release);
+  assert.equal(unit('6.12.95', { RANDOM_KMALLOC_CACHES: 'y' }), want(8n << 10n, 12n));
+  assert.equal(unit('6.12.95', { KMALLOC_PARTITION_CACHES: 'y' }), want(8n << 10n, 10n));
+  assert.equal(unit('6.12.95', { MEM_ALLOC_PROFILING: 'y' }), want(8n << 13n, 10n));
+  assert.equal(unit('7.2.13', { KMALLOC_PARTITION_CACHES: 'y' }), want(8n << 10n, 12n));
+  assert.equal(unit('7.2.13', { RANDOM_KMALLOC_CACHES: 'y' }), want(8n << 10n, 10n));
+  assert.equal(unit('7.2.13', { MEM_ALLOC_PROFILING: 'y' }), want(8n << 10n, 10n));
+  assert.equal(unit('6.1.176', { RANDOM_KMALLOC_CACHES: 'y', MEM_ALLOC_PROFILING: 'y' }), want(8n << 10n, 10n));
+  // LOCKDEP with pages over 4 KiB: shift 13 (16 KiB pages here)
+  const big = 16384n;
+  assert.equal(
+    unit('7.2.13', { KMALLOC_PARTITION_CACHES: 'y', LOCKDEP: 'y', ARM64_4K_PAGES: 'n', ARM64_16K_PAGES: 'y' }),
+    ((staticSize + (8n << 10n) + (28n << 13n) + big - 1n) / big) * big,
+  );
+  // the excerpt of a 7.2 build keeps its option's line, not 6.12's
+  const files = (over: Record<string, string>) => ({
+    id: 'own',
+    config: { file: 'test.config', text: config('7.2.13', over) },
+    systemMap: { file: 'test.map', text: systemMap() },
+  });
+  const kept = (over: Record<string, string>) =>
+    excerptBuild(files(over), { package: 'pkg 1.0', configFrom: 'pkg', systemMapFrom: 'pkg-dbg' }).excerpt!.config.lines.map(([, l]) => l);
+  assert.ok(kept({ KMALLOC_PARTITION_CACHES: 'y' }).includes('CONFIG_KMALLOC_PARTITION_CACHES=y'));
+  assert.ok(!kept({ RANDOM_KMALLOC_CACHES: 'y' }).includes('CONFIG_RANDOM_KMALLOC_CACHES=y'));
+});
+
 test('build: an excerpt keeps the lines the profile reads, at their numbers, and builds the same profile', () => {
   const cfg = config('6.12.95', { SOMETHING_ELSE: 'y' });
   const map = systemMap() + 'ffff800090000000 T unrelated_symbol\n';

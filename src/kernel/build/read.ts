@@ -157,17 +157,15 @@ function reference(
  * pcpu_build_alloc_info (mm/percpu.c): the first chunk's unit for the static per-cpu size, with
  * atom_size PAGE_SIZE (the generic setup_per_cpu_areas and arm64's both pass it).
  */
-function percpuUnit(r: Reader, pageSize: number, bitsPerLong: 32 | 64): bigint {
+function percpuUnit(r: Reader, series: KernelSeries, pageSize: number, bitsPerLong: 32 | 64): bigint {
   const page = BigInt(pageSize);
   const staticSize = r.sym('__per_cpu_end') - r.sym('__per_cpu_start');
   // include/linux/percpu.h: PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_SIZE_SHIFT, PERCPU_DYNAMIC_RESERVE
-  // (28 << shift with BITS_PER_LONG > 32, else 20 << shift)
-  const reserved = configEnabled(r.config, 'MODULES') ? (configEnabled(r.config, 'MEM_ALLOC_PROFILING') ? 8n << 13n : 8n << 10n) : 0n;
-  const shift = configEnabled(r.config, 'RANDOM_KMALLOC_CACHES')
-    ? configEnabled(r.config, 'LOCKDEP') && pageSize !== 4096
-      ? 13n
-      : 12n
-    : 10n;
+  // (28 << shift with BITS_PER_LONG > 32, else 20 << shift), by the options the series' header reads
+  const { dynamicSizeShift, moduleReserve } = series.percpuConfig;
+  const on = (option: string | undefined) => option !== undefined && configEnabled(r.config, option);
+  const reserved = configEnabled(r.config, 'MODULES') ? (on(moduleReserve) ? 8n << 13n : 8n << 10n) : 0n;
+  const shift = on(dynamicSizeShift) ? (configEnabled(r.config, 'LOCKDEP') && pageSize !== 4096 ? 13n : 12n) : 10n;
   const dyn = (bitsPerLong > 32 ? 28n : 20n) << shift;
   const pfnAlign = (x: bigint) => (x + page - 1n) & ~(page - 1n);
   const sizeSum = pfnAlign(staticSize + reserved + dyn);
@@ -180,9 +178,9 @@ function percpuUnit(r: Reader, pageSize: number, bitsPerLong: 32 | 64): bigint {
  * before the reader read the per-cpu symbols, and those packages were not at hand to read them
  * again: without them, the lab build's unit stands in, and a warning says so.
  */
-function armPercpuUnit(r: Reader, pageSize: number, ref: ArmBuild | undefined, refLab: LabBuild | undefined): bigint {
-  if (r.has('__per_cpu_start') && r.has('__per_cpu_end')) return percpuUnit(r, pageSize, 32);
-  if (!ref || !refLab) return percpuUnit(r, pageSize, 32); // the missing symbols are errors
+function armPercpuUnit(r: Reader, series: KernelSeries, pageSize: number, ref: ArmBuild | undefined, refLab: LabBuild | undefined): bigint {
+  if (r.has('__per_cpu_start') && r.has('__per_cpu_end')) return percpuUnit(r, series, pageSize, 32);
+  if (!ref || !refLab) return percpuUnit(r, series, pageSize, 32); // the missing symbols are errors
   r.warn(
     'symbol-missing',
     `System.map has no __per_cpu_start/__per_cpu_end: the first per-cpu chunk's unit (mm/percpu.c) is ${refLab.id}'s, 0x${ref.percpu.unit.toString(16)} bytes`,
@@ -284,7 +282,7 @@ function arm64Build(
       usemapBytesPerSection: either(m.usemapBytesPerSection, ref?.measured.usemapBytesPerSection),
     },
     percpu: {
-      unit: percpuUnit(r, config.pageSize, 64),
+      unit: percpuUnit(r, series, config.pageSize, 64),
       setup: either(m.percpuSetup, ref?.percpu.setup),
       alloc: either(m.percpuAlloc, ref?.percpu.alloc),
     },
@@ -300,6 +298,7 @@ function arm64Build(
 
 function armBuild(
   r: Reader,
+  series: KernelSeries,
   ref: ArmBuild | undefined,
   config: BuildConfig,
   lpae: boolean,
@@ -328,7 +327,7 @@ function armBuild(
       staticVmSize: either(own?.sizes.staticVmSize, ref?.measured.staticVmSize),
     },
     percpu: {
-      unit: armPercpuUnit(r, config.pageSize, ref, refLab),
+      unit: armPercpuUnit(r, series, config.pageSize, ref, refLab),
       setup: either(own?.sizes.percpuSetup, ref?.percpu.setup),
       alloc: either(own?.sizes.percpuAlloc, ref?.percpu.alloc),
     },
@@ -417,7 +416,7 @@ export function readProfile(
   const build: BuiltProfile['build'] =
     arch === 'arm64'
       ? { arch, build: arm64Build(r, series, ref?.arch === 'arm64' ? ref.build : undefined, config, own, ref) }
-      : { arch, build: armBuild(r, ref?.arch === 'arm' ? ref.build : undefined, config, lpae, own, ref) };
+      : { arch, build: armBuild(r, series, ref?.arch === 'arm' ? ref.build : undefined, config, lpae, own, ref) };
   const profile =
     build.arch === 'arm64' ? arm64Profile(series, id, described, build.build) : armProfile(series, id, described, build.build);
   if (r.diagnostics.some((d) => d.severity === 'error')) return fail();

@@ -14,6 +14,7 @@ export const linux612: KernelSeries = {
   },
   printUnknownBootoptions: true,
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
+  percpuConfig: { dynamicSizeShift: 'RANDOM_KMALLOC_CACHES', moduleReserve: 'MEM_ALLOC_PROFILING' }, // include/linux/percpu.h
   initramfsAsync: true, // init/initramfs.c populate_rootfs
   pageAlloc: {
     nrKernelPages: 'free-ranges',

@@ -304,6 +304,14 @@ export interface KernelSeries {
    */
   ofCpuNodeSkipsFail: boolean;
   /**
+   * include/linux/percpu.h: the config options that grow the first per-cpu chunk's unit.
+   * `dynamicSizeShift` raises PERCPU_DYNAMIC_SIZE_SHIFT from 10 to 12 (13 with LOCKDEP on pages
+   * over 4 KiB): 6.12's RANDOM_KMALLOC_CACHES, which 7.2 calls KMALLOC_PARTITION_CACHES; 5.10 and
+   * 6.1 have a fixed shift. `moduleReserve` makes PERCPU_MODULE_RESERVE 8 << 13 with MODULES:
+   * 6.12's MEM_ALLOC_PROFILING; 5.10, 6.1 and 7.2 keep 8 << 10 whatever the config.
+   */
+  percpuConfig: { dynamicSizeShift?: string; moduleReserve?: string };
+  /**
    * init/initramfs.c populate_rootfs: 5.13 and later unpack the initramfs in an async worker
    * (do_populate_rootfs, async_schedule_domain; initramfs_async=1 by default) that kernel_init
    * waits for (wait_for_initramfs); 5.10 unpacks it in the rootfs_initcall itself, in kernel_init.
