@@ -271,6 +271,23 @@ test("build: the per-cpu unit follows the options the series' percpu.h reads (7.
   assert.ok(!kept({ RANDOM_KMALLOC_CACHES: 'y' }).includes('CONFIG_RANDOM_KMALLOC_CACHES=y'));
 });
 
+test('build: RANDOMIZE_BASE gives a note saying what a randomised boot changes: the linear map where the series randomises it', () => {
+  const note = (release: string, over: Record<string, string> = { RANDOMIZE_BASE: 'y' }) => {
+    const r = build(config(release, over));
+    assert.ok(r.profile, r.diagnostics.map((d) => d.message).join('; '));
+    return r.diagnostics.find((d) => d.code === 'kaslr');
+  };
+  assert.equal(note('7.2.13', {}), undefined);
+  const v72 = note('7.2.13')!;
+  assert.equal(v72.severity, 'note');
+  assert.match(v72.message, /reserved figure is nokaslr's$/);
+  assert.doesNotMatch(v72.message, /memstart|linear map/);
+  // 6.1/6.12 randomise memstart_addr against the CPU's PA range, 5.10 against the RAM's span
+  assert.match(note('6.12.95')!.message, /physical address range .*arm64_memblock_init .*a page more or less/);
+  assert.match(note('6.1.176')!.message, /physical address range/);
+  assert.match(note('5.10.223')!.message, /RAM's span .*a page more or less/);
+});
+
 test('build: an excerpt keeps the lines the profile reads, at their numbers, and builds the same profile', () => {
   const cfg = config('6.12.95', { SOMETHING_ELSE: 'y' });
   const map = systemMap() + 'ffff800090000000 T unrelated_symbol\n';

@@ -396,7 +396,7 @@ export function readProfile(
       diag(
         'note',
         'kaslr',
-        'RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr (or the boot loader gives no seed); the plan places it where nokaslr does',
+        `RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr or there is no seed (no /chosen kaslr-seed, no RNDR in the CPU); the plan places it where nokaslr does${arch === 'arm64' ? kaslrLinearMapNote(series.arm64.kaslrLinearMap) : ''}`,
         configSpan(c, 'RANDOMIZE_BASE'),
       ),
     );
@@ -464,4 +464,21 @@ export function isBuildExcerpt(x: unknown): x is BuildExcerpt {
     isFile(o.systemMap) &&
     (o.sha256 === undefined || (typeof o.sha256 === 'string' && /^[0-9a-f]{64}$/.test(o.sha256)))
   );
+}
+
+/**
+ * What a randomised arm64 boot changes in the plan's figures. Only the image's virtual address moves
+ * with it (its physical place and size do not), so memblock reserves and allocates the same before
+ * memblock_free_all: the Memory: line's reserved figure was the same with and without nokaslr on QEMU
+ * virt for 5.10, 6.12 and 7.2-arm64. The linear map's base moves too where the series randomises it
+ * (version layer kaslrLinearMap): then its and vmemmap's page tables may take a page more or less.
+ */
+function kaslrLinearMapNote(linearMap: 'memory-span' | 'pa-range' | 'none'): string {
+  const same = "; only its virtual address moves, so memblock reserves the same and the Memory: line's reserved figure is nokaslr's";
+  if (linearMap === 'none') return same;
+  const when =
+    linearMap === 'memory-span'
+      ? "the linear region is larger than the RAM's span by ARM64_MEMSTART_ALIGN"
+      : "the CPU's physical address range leaves ARM64_MEMSTART_ALIGN of the linear region free (not with QEMU's -cpu max)";
+  return `${same}, except that where ${when} arm64_memblock_init (arch/arm64/mm/init.c) also moves the linear map's base by a random multiple of ARM64_MEMSTART_ALIGN: the page tables of the linear map and vmemmap may then take a page more or less than the plan's`;
 }

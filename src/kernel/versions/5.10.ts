@@ -75,6 +75,7 @@ export const linux510: KernelSeries = {
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
     earlyParams: [],
+    kaslrLinearMap: 'memory-span', // arch/arm64/mm/init.c arm64_memblock_init: range = linear_region_size - the RAM's span
     smpInitCpusNosmp: false,
     dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
     reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)

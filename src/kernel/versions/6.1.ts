@@ -71,6 +71,7 @@ export const linux61: KernelSeries = {
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],
+    kaslrLinearMap: 'pa-range', // arch/arm64/mm/init.c arm64_memblock_init: range = linear_region_size - BIT(PARange)
     smpInitCpusNosmp: false,
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,

@@ -70,6 +70,7 @@ export const linux612: KernelSeries = {
     vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
+    kaslrLinearMap: 'pa-range', // arch/arm64/mm/init.c arm64_memblock_init: range = linear_region_size - BIT(PARange)
     smpInitCpusNosmp: false,
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)

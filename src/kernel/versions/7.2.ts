@@ -74,6 +74,7 @@ export const linux72: KernelSeries = {
     vmemmapBasePagesFallback: true,
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
+    kaslrLinearMap: 'none', // arch/arm64/mm/init.c: memstart_offset_seed is gone
     smpInitCpusNosmp: true, // arch/arm64/kernel/smp.c smp_init_cpus: if (!setup_max_cpus) return;
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)

@@ -116,6 +116,17 @@ export interface Arm64Series {
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */
   earlyParams: string[];
   /**
+   * What a KASLR boot (a kaslr-seed in /chosen, else the CPU's RNDR; no `nokaslr`) moves besides the
+   * image's virtual address, which moves in every series (arch/arm64/kernel/kaslr.c on 5.10,
+   * pi/kaslr_early.c from 6.1; the image's physical place is the loader's, or the EFI stub's). Up to
+   * 6.12 arm64_memblock_init (arch/arm64/mm/init.c) also lowers memstart_addr by a random multiple of
+   * ARM64_MEMSTART_ALIGN (memstart_offset_seed) when the linear region is larger than the RAM's span
+   * by that much (`memory-span`, 5.10), or than the CPU's physical address range (`pa-range`, 6.1 and
+   * 6.12: never on QEMU's -cpu max, whose PARange fills it); 7.2 randomises no linear map (`none`).
+   * The linear map's and vmemmap's tables then cover other VA boundaries: a table page more or less.
+   */
+  kaslrLinearMap: 'memory-span' | 'pa-range' | 'none';
+  /**
    * arch/arm64/kernel/smp.c smp_init_cpus: 7.2 marks no secondary CPU possible when setup_max_cpus
    * is 0 (nosmp, maxcpus=0); before, those only kept them from being brought up (smp_prepare_cpus).
    */
