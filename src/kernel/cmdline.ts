@@ -51,6 +51,18 @@ export function simpleStrtoull(s: string, start = 0): MemparseResult {
   return { value: v, end: i };
 }
 
+/**
+ * get_option (lib/cmdline.c) on a whole value: simple_strtol, an optional '-' then
+ * simple_strtoull's digits; undefined when there are none.
+ */
+export function getOption(val: string | undefined): number | undefined {
+  if (val === undefined) return undefined;
+  const from = val.startsWith('-') ? 1 : 0;
+  const r = simpleStrtoull(val, from);
+  if (r.end === from) return undefined;
+  return from ? -Number(r.value) : Number(r.value);
+}
+
 /** memparse (lib/cmdline.c): a number with an optional K/M/G/T/P/E suffix (either case). */
 export function memparse(s: string, start = 0): MemparseResult {
   const r = simpleStrtoull(s, start);

@@ -4,7 +4,7 @@
 // arch/arm/kernel/devtree.c), capped by nr_cpu_ids — NR_CPUS from the build's .config, or less
 // with nr_cpus= (kernel/smp.c) — then setup_nr_cpu_ids: the highest possible CPU plus one.
 import type { BootState } from './boot-state.js';
-import { parameq } from './cmdline.js';
+import { getOption, parameq } from './cmdline.js';
 import type { Node } from '../tree/types.js';
 import { cString, prop, readCells } from '../tree/query.js';
 import { smpInitCpus } from './arch/arm64/smp.js';
@@ -32,15 +32,6 @@ export interface SmpParams {
   nrCpuIds?: number;
   /** setup_max_cpus: NR_CPUS, maxcpus=, 0 with nosmp. */
   setupMaxCpus?: number;
-}
-
-/** get_option (lib/cmdline.c): an int by simple_strtol, base from the prefix; undefined when no digits. */
-function getOption(val: string | undefined): number | undefined {
-  const m = val === undefined ? null : /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(val);
-  if (!m) return undefined;
-  const d = m[2]!;
-  const v = /^0[xX]/.test(d) ? Number.parseInt(d.slice(2), 16) : d.length > 1 && d.startsWith('0') ? Number.parseInt(d, 8) : Number(d);
-  return m[1] ? -v : v;
 }
 
 /**

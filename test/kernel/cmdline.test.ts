@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import {
   memparse,
   simpleStrtoull,
+  getOption,
   parseSize,
   splitArgs,
   parameq,
@@ -208,4 +209,16 @@ test('crashkernel= bigger than RAM: 6.12 refuses in parse_crashkernel, 6.1 tries
     parseCrashkernel('crashkernel=128M', 128n * M, { params: { crashkernelHighLow: true, crashkernelRamCheck: false } })?.error,
     undefined,
   );
+});
+
+test('get_option reads an int as simple_strtol does: sign, radix from the prefix, digits up to the first other character', () => {
+  assert.equal(getOption('4'), 4);
+  assert.equal(getOption('0x10'), 16);
+  assert.equal(getOption('010'), 8);
+  assert.equal(getOption('-1'), -1);
+  assert.equal(getOption('3,4'), 3);
+  assert.equal(getOption('0x'), 0);
+  assert.equal(getOption('x'), undefined);
+  assert.equal(getOption(''), undefined);
+  assert.equal(getOption(undefined), undefined);
 });
