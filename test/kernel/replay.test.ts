@@ -22,6 +22,8 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    '149a4ce247d42568':
+      "panic (VFS: Unable to mount root fs on unknown-block(0,0), mount_block_root) after 'Initramfs unpacking failed: junk within compressed archive' and 'Freeing initrd memory: 888K', as on 6.1-armmp: the failed reusable linux,cma@48080000 (4 KiB, not CMA-aligned) lies inside the initrd's reservation [0x48000000-0x480ddfff] and memblock_free takes [0x48080000-0x48080fff] out of it, so memblock_free_all gives that initrd page to the page allocator and it is overwritten before populate_rootfs reads it; found by booting every fast record in full. What takes those pages first is the run's: the plan warns initrd-pages-freed",
     dc129c662ef2026b:
       "panic (Attempted to kill init!: kernel BUG at lib/list_debug.c:30, __list_add_valid from __free_one_page, the per-cpu list drained by free_reserved_area in free_initmem), as on 5.10-armmp-lpae: the failed reusable dsp@48070000 inside the initrd's reservation [0x48000000-0x480ddfff] is memblock_free'd, so memblock_free_all gives [0x48070000-0x480affff] of the initrd to the page allocator before the initramfs is unpacked, and free_initrd_mem frees them a second time once it is; booted in full after the seed-24 sample found it on 5.10-armmp-lpae (6.1-armmp, 6.1-armmp-lpae, 7.2-armmp and 7.2-armmp-lpae reach /init on this case). What takes those pages first is the run's: the plan warns initrd-pages-freed",
     bd82b89d0b9b8d35:
