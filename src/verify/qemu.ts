@@ -1,7 +1,7 @@
 // QEMU runner: booting a lab kernel on QEMU's virt machine with a wall-clock bound, directly or
 // through firmware (firmware.ts) (the machine's layout, its own tree and the board merge are
 // src/platform/qemu-virt.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,38 @@ export interface BootResult {
   exitCode: number | null;
 }
 
+// QEMUs under way, with their temporary directories. A QEMU reads no stdin and has no parent to
+// notice: when a signal ends this process (a user's `kill`, a CI job's timeout), a QEMU whose kernel
+// hangs would otherwise run on, orphaned, for ever. Ctrl-C reaches the whole process group, QEMU
+// included, but SIGTERM to this process alone does not.
+const running = new Map<ChildProcess, string>();
+const endSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function endRunning(signal: NodeJS.Signals): void {
+  for (const [p, dir] of running) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  running.clear();
+  for (const s of endSignals) process.removeListener(s, endRunning);
+  // The signal's own ending (exit status 128 + n), now that no QEMU outlives it.
+  process.kill(process.pid, signal);
+}
+
+function track(p: ChildProcess, dir: string): void {
+  if (running.size === 0) for (const s of endSignals) process.on(s, endRunning);
+  running.set(p, dir);
+}
+
+function untrack(p: ChildProcess): void {
+  running.delete(p);
+  if (running.size === 0) for (const s of endSignals) process.removeListener(s, endRunning);
+}
+
 /** Boot once. Never rejects for kernel trouble: a hung kernel is a timed-out result. */
 export function boot(req: BootRequest): Promise<BootResult> {
   const m = machineFor(req.arch);
@@ -79,6 +111,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const p = spawn(m.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(p, dir);
     if (req.niceness !== undefined && p.pid !== undefined) setPriority(p.pid, req.niceness);
     let out = '';
     let lastOutput = t0;
@@ -128,6 +161,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     });
     p.on('close', (code) => {
       done = true;
+      untrack(p);
       clearTimeout(hard);
       if (quietTimer) clearTimeout(quietTimer);
       if (gaveUp) clearTimeout(gaveUp);
