@@ -5,7 +5,7 @@
 import { bootedPackage, labKernels, fetchBuiltinRelease, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
-import { readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
+import { keepsHeldRecord, readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
 import { packageFacts, writeBuildFacts } from './build-facts.js';
 import { bootEnd, observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
@@ -128,6 +128,8 @@ async function main(): Promise<number> {
         // Older cache entries may pair a failed alloc with an unrelated reserve: relink.
         const o = observationFromJson(r.observation);
         r.observation = toJsonValue({ ...o, memblock: relinkResults(o.memblock) });
+        const held = recs.get(`${seed}:${i}`);
+        if (held && keepsHeldRecord(held, r)) continue;
         // Two indexes can draw the same case (e.g. no /reserved-memory at all): one boot serves both.
         recs.set(`${seed}:${i}`, { ...r, seed, index: i });
       }

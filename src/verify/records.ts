@@ -95,6 +95,17 @@ export function writeLabRecordsJson(kernel: string, records: LabRecordJson[], di
 }
 
 /**
+ * Whether an export keeps the file's record `held` over a cache's `fresh` one for the same seed and
+ * index: a fast boot (stopped once reserved memory was printed) never replaces a full boot of the
+ * same case on the same package, since it saw less of how the boot ends. A cache may keep an older
+ * fast boot of a case whose full boot was made with another cache.
+ */
+export function keepsHeldRecord(held: LabRecordJson, fresh: LabRecordJson): boolean {
+  const stopped = (r: LabRecordJson): boolean => (r.observation as { earlyStopped?: boolean }).earlyStopped === true;
+  return held.caseId === fresh.caseId && held.package === fresh.package && !stopped(held) && stopped(fresh);
+}
+
+/**
  * A record's board as the kernel saw it: the DTB QEMU booted (its own tree with the case merged in,
  * QEMU's /chosen additions included), its RAM and its initrd, for plan() and check() to replay.
  */

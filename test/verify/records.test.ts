@@ -3,7 +3,7 @@
 // DTB rebuildable offline to the exact bytes booted, each with a parsed observation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLabRecords, readLabRecordsJson, recordBoard, recordDtb, recordedKernels } from '../../src/verify/records.js';
+import { keepsHeldRecord, readLabRecords, readLabRecordsJson, recordBoard, recordDtb, recordedKernels } from '../../src/verify/records.js';
 import { plan } from '../../src/kernel/plan.js';
 import { recordProfile } from '../kernel/replay-lib.js';
 import { generateCase, caseId, type LabCase } from '../../src/verify/generator.js';
@@ -16,6 +16,7 @@ import {
   parseMemblockEvent,
   printedNothing,
   TRACE_BOOT_MARK,
+  type LabRecordJson,
 } from '../../src/verify/observation.js';
 
 const CORE = labKernels.filter((k) => k.core);
@@ -198,4 +199,17 @@ test('no stored console has a reserved-memory phase line the parser drops', () =
   // -lpae #124: twice each)
   assert.deepEqual(warned, []);
   assert.ok(warnsCompared >= 4, `${warnsCompared} WARN lines compared`);
+});
+
+test("an export keeps a full boot over a cache's fast boot of the same case and package, and takes any other", () => {
+  const recs = readLabRecordsJson('7.2-armmp');
+  const full = recs.find((r) => !(r.observation as { earlyStopped?: boolean }).earlyStopped)!;
+  const asFast = (r: LabRecordJson): LabRecordJson => ({ ...r, observation: { ...(r.observation as object), earlyStopped: true } });
+  assert.equal(keepsHeldRecord(full, asFast(full)), true, 'a fast boot over a full one');
+  assert.equal(keepsHeldRecord(asFast(full), full), false, 'a full boot over a fast one');
+  assert.equal(keepsHeldRecord(full, full), false, 'a full boot again');
+  assert.equal(keepsHeldRecord(asFast(full), asFast(full)), false, 'a fast boot again');
+  assert.equal(keepsHeldRecord(full, { ...asFast(full), package: `${full.package}-next` }), false, 'another package');
+  const other = recs.find((r) => r.caseId !== full.caseId)!;
+  assert.equal(keepsHeldRecord(full, asFast(other)), false, 'another case drawn at that index');
 });
