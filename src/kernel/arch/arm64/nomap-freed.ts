@@ -26,7 +26,11 @@ export function nomapPagesFreed(st: BootState): void {
   const late = lowmemArea(st, true);
   if (!early || !late) return;
   const { ps } = late;
-  // memblock_free_all frees whole pages only (__free_memory_core: PFN_UP(start) .. PFN_DOWN(end))
+  // memblock_free_all frees whole pages only (__free_memory_core: PFN_UP(start) .. PFN_DOWN(end)),
+  // and map_mem maps whole pages around what it maps (__create_pgd_mapping_locked rounds phys down
+  // and the end up), so a page only partly no-map is mapped: the pages that matter lie wholly in
+  // both, hence rounding inward after the intersection rather than before it (start-kernel.ts
+  // freedPages rounds the free ranges alone).
   const freed: Range[] = intersect(
     late.free,
     st.unmapped.map((u) => ({ base: u.base, end: u.base + u.size })),
