@@ -564,7 +564,8 @@ export const HANG_QUIET_MS = 20_000;
  * How a recorded boot ended, as far as its console shows:
  *  - `ok`: it ran to the end of the observation (/init done, or stopped once everything was printed);
  *  - `panic`: the kernel printed `Kernel panic - not syncing`;
- *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more;
+ *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more, or whose
+ *    console ends in a soft-lockup report of a CPU stuck twice that long (stuckToTheEnd);
  *  - `cut-off`: the bound stopped a kernel that was still printing (silent for less, or stopped in the
  *    middle of a line, or its last printk time says it printed within HANG_QUIET_MS of the end):
  *    not an observation of how the boot ends;
@@ -572,6 +573,32 @@ export const HANG_QUIET_MS = 20_000;
  *    silence measurement: whether it hung or was still working is not known;
  *  - `printed-nothing`: see `printedNothing`.
  */
+const SOFT_LOCKUP = /watchdog: BUG: soft lockup - CPU#\d+ stuck for (\d+)s!/;
+
+/**
+ * The soft-lockup watchdog (kernel/watchdog.c watchdog_timer_fn) reports a CPU that has not
+ * scheduled for twice watchdog_thresh: "watchdog: BUG: soft lockup - CPU#0 stuck for 44s!
+ * [init:1]", its registers and call trace, all from one timer interrupt, and again while the CPU
+ * stays stuck. Such a kernel is hung though its console is never silent for HANG_QUIET_MS: the
+ * lab's QEMU has one CPU, so a last report saying it was stuck twice HANG_QUIET_MS or more, after
+ * which nothing but that report was printed, is a boot that stopped making progress. Twice, as a
+ * computation a loaded host slows down can hold the CPU for one report (5.10-armmp-lpae #46: an
+ * RSA self-test in cryptomgr_test, stuck for 26 s at load 15, reported once).
+ */
+function stuckToTheEnd(lines: string[]): boolean {
+  let at = lines.length - 1;
+  while (at >= 0 && !SOFT_LOCKUP.test(lines[at]!)) at--;
+  if (at < 0) return false;
+  const stuck = Number(SOFT_LOCKUP.exec(lines[at]!)![1]) * 1000;
+  const t = TS.exec(lines[at]!.trimEnd());
+  if (stuck < 2 * HANG_QUIET_MS || !t) return false;
+  // the report's own lines carry its time (one interrupt prints them); a later line means the kernel went on
+  return lines.slice(at + 1).every((l) => {
+    const m = TS.exec(l.trimEnd());
+    return !m || Number(m[1]) - Number(t[1]) < 1;
+  });
+}
+
 export type BootEnd = 'ok' | 'panic' | 'hang' | 'cut-off' | 'unmeasured' | 'printed-nothing';
 
 export function bootEnd(
@@ -581,9 +608,10 @@ export function bootEnd(
   // Past /init the kernel has booted: a bound that stops /init's sections says nothing about that.
   if (!o.timedOut || o.reachedInit) return 'ok';
   if (printedNothing(o)) return 'printed-nothing';
-  if (o.quietMs !== undefined) return o.quietMs >= HANG_QUIET_MS ? 'hang' : 'cut-off';
   // The observed boot's own console (a 32-bit record appends its trace boot after a marker).
   const text = (o.console ?? '').split(`\n${TRACE_BOOT_MARK}\n`)[0]!.replace(/\n+$/, '');
+  if (stuckToTheEnd(text.split('\n'))) return 'hang';
+  if (o.quietMs !== undefined) return o.quietMs >= HANG_QUIET_MS ? 'hang' : 'cut-off';
   const last = text.slice(text.lastIndexOf('\n') + 1);
   // A serial console ends every printed line with "\r\n" (the serial core's uart_console_write):
   // a last line without it was being printed when QEMU was stopped.

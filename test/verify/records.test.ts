@@ -91,6 +91,17 @@ test('bootEnd: a hang is a console silent for HANG_QUIET_MS before the bound; a 
     bootEnd(stopped('', { console: `${cma}\n${TRACE_BOOT_MARK}\n[    0.000000] memblock_res`, durationMs: 60_000 })),
     'unmeasured',
   );
+  // a CPU stuck for good prints soft-lockup reports, so it is never silent for HANG_QUIET_MS
+  const lockup = (stuck: number, at: number, after = '') =>
+    `${cma}[   ${at}.304670] watchdog: BUG: soft lockup - CPU#0 stuck for ${stuck}s! [init:1]\r\n[   ${at}.324757] Call trace:\r\n[   ${at}.329972]  el0t_64_sync+0x18c/0x190\r\n${after}`;
+  assert.equal(bootEnd(stopped('', { console: lockup(44, 48), quietMs: 9_837, durationMs: 60_000 })), 'hang');
+  assert.equal(bootEnd(stopped('', { console: lockup(44, 48), durationMs: 60_000 })), 'hang');
+  // stuck less than twice HANG_QUIET_MS (one report), or the kernel printed on after the report: still printing
+  assert.equal(bootEnd(stopped('', { console: lockup(26, 29), quietMs: 5_764, durationMs: 60_000 })), 'cut-off');
+  assert.equal(
+    bootEnd(stopped('', { console: lockup(26, 29, '[   54.300000] alg: No test for crc32\r\n'), quietMs: 5_764, durationMs: 60_000 })),
+    'cut-off',
+  );
   assert.equal(bootEnd({ ...printed(cma), panicked: true, timedOut: true }), 'panic');
   assert.equal(bootEnd({ ...printed(cma), timedOut: true, reachedInit: true, quietMs: 30_000 }), 'ok');
   assert.equal(bootEnd({ ...parseConsole('7.2-armmp', ''), timedOut: true }), 'printed-nothing');
