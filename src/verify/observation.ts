@@ -563,7 +563,7 @@ export const HANG_QUIET_MS = 20_000;
 /**
  * How a recorded boot ended, as far as its console shows:
  *  - `ok`: it ran to the end of the observation (/init done, or stopped once everything was printed);
- *  - `panic`: the kernel printed `Kernel panic - not syncing`;
+ *  - `panic`: the kernel printed `Kernel panic - not syncing`, or ended the run itself before /init;
  *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more, or whose
  *    console ends in a soft-lockup report of a CPU stuck twice that long (stuckToTheEnd);
  *  - `cut-off`: the bound stopped a kernel that was still printing (silent for less, or stopped in the
@@ -602,11 +602,15 @@ function stuckToTheEnd(lines: string[]): boolean {
 export type BootEnd = 'ok' | 'panic' | 'hang' | 'cut-off' | 'unmeasured' | 'printed-nothing';
 
 export function bootEnd(
-  o: Pick<Observation, 'panicked' | 'timedOut' | 'reachedInit' | 'linuxVersion' | 'quietMs' | 'console' | 'durationMs'>,
+  o: Pick<Observation, 'panicked' | 'timedOut' | 'reachedInit' | 'earlyStopped' | 'linuxVersion' | 'quietMs' | 'console' | 'durationMs'>,
 ): BootEnd {
   if (o.panicked) return 'panic';
   // Past /init the kernel has booted: a bound that stops /init's sections says nothing about that.
-  if (!o.timedOut || o.reachedInit) return 'ok';
+  if (o.reachedInit || o.earlyStopped) return 'ok';
+  // A kernel that ended the run itself before /init restarted (panic=-1; -no-reboot ends QEMU):
+  // a panic whose own line is not legible, its format strings overwritten (6.1-armmp seed 27 #2,
+  // a slab over the image's data, 2 s of garbage, then QEMU gone).
+  if (!o.timedOut) return o.linuxVersion === undefined ? 'ok' : 'panic';
   if (printedNothing(o)) return 'printed-nothing';
   // The observed boot's own console (a 32-bit record appends its trace boot after a marker).
   const text = (o.console ?? '').split(`\n${TRACE_BOOT_MARK}\n`)[0]!.replace(/\n+$/, '');
