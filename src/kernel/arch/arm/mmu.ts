@@ -220,7 +220,10 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
           `dma_contiguous_remap (arch/arm/mm/dma-mapping.c, from paging_init) re-maps [${hex(start)}-${hex(end)}) page by page, but stepping ${hex(PMD)} from its unaligned start it never cleared the block at ${hex(b)}, which map_lowmem mapped with a section: arm_pte_alloc's BUG_ON(pmd_bad) traps before the exception vectors exist, and the CPU loops on the vector page`,
         );
       }
-      zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`);
+      // arm_pte_alloc allocates only where the PMD is empty: a block the clearing stepped over keeps
+      // the PTE table map_lowmem (or an earlier area's remap) gave it, and the area's pages go there
+      if (cleared.has(b) || !(ptes.has(b) || remapTables.has(b)))
+        zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`);
       remapTables.add(b);
       mapAgain(roundDown(b > start ? b : start, page), roundUp(b + PMD < end ? b + PMD : end, page));
     }
