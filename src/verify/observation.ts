@@ -560,19 +560,6 @@ export function printedNothing(o: Pick<Observation, 'timedOut' | 'linuxVersion'>
  */
 export const HANG_QUIET_MS = 20_000;
 
-/**
- * How a recorded boot ended, as far as its console shows:
- *  - `ok`: it ran to the end of the observation (/init done, or stopped once everything was printed);
- *  - `panic`: the kernel printed `Kernel panic - not syncing`, or ended the run itself before /init;
- *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more, or whose
- *    console ends in a soft-lockup report of a CPU stuck twice that long (stuckToTheEnd);
- *  - `cut-off`: the bound stopped a kernel that was still printing (silent for less, or stopped in the
- *    middle of a line, or its last printk time says it printed within HANG_QUIET_MS of the end):
- *    not an observation of how the boot ends;
- *  - `unmeasured`: the bound stopped it after a whole line and the record predates the lab's
- *    silence measurement: whether it hung or was still working is not known;
- *  - `printed-nothing`: see `printedNothing`.
- */
 const SOFT_LOCKUP = /watchdog: BUG: soft lockup - CPU#\d+ stuck for (\d+)s!/;
 
 /**
@@ -599,6 +586,19 @@ function stuckToTheEnd(lines: string[]): boolean {
   });
 }
 
+/**
+ * How a recorded boot ended, as far as its console shows:
+ *  - `ok`: it ran to the end of the observation (/init done, or stopped once everything was printed);
+ *  - `panic`: the kernel printed `Kernel panic - not syncing`, or ended the run itself before /init;
+ *  - `hang`: the bound stopped a kernel that had been silent for HANG_QUIET_MS or more, or whose
+ *    console ends in a soft-lockup report of a CPU stuck twice that long (stuckToTheEnd);
+ *  - `cut-off`: the bound stopped a kernel that was still printing (silent for less, or stopped in the
+ *    middle of a line, or its last printk time says it printed within HANG_QUIET_MS of the end):
+ *    not an observation of how the boot ends;
+ *  - `unmeasured`: the bound stopped it after a whole line and the record predates the lab's
+ *    silence measurement: whether it hung or was still working is not known;
+ *  - `printed-nothing`: see `printedNothing`.
+ */
 export type BootEnd = 'ok' | 'panic' | 'hang' | 'cut-off' | 'unmeasured' | 'printed-nothing';
 
 export function bootEnd(
