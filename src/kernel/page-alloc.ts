@@ -29,6 +29,7 @@
 import { diag } from '../diagnostics.js';
 import { BootHang, BootPanic, type BootState } from './boot-state.js';
 import { hex } from './memblock.js';
+import { rmemRegions, type RmemRegion } from './rmem.js';
 import { subtract } from './arch/arm64/mmu.js';
 import type { Bank } from '../platform/index.js';
 
@@ -147,6 +148,13 @@ export function intersect(a: Range[], b: Range[]): Range[] {
       if (end > base) out.push({ base, end });
     }
   return out;
+}
+
+/** The reserved-memory regions (rmem.ts) that overlap any of `rs`: whose failed handler freed them. */
+export function regionsOver(st: BootState, rs: Range[]): RmemRegion[] {
+  return rmemRegions(st.ctx).filter(
+    ({ base, size }) => base !== null && size !== null && rs.some((f) => base < f.end && base + size > f.base),
+  );
 }
 
 /** `[0x…-0x…], …`, each range's first and last byte. */

@@ -22,6 +22,7 @@ import {
   movableReach,
   pageblockMovable,
   pagesHandedOut,
+  regionsOver,
   unpackFaults,
   type Range,
 } from './page-alloc.js';
@@ -190,9 +191,7 @@ function fdtPagesFreed(st: BootState): void {
   if (!dtb?.size) return;
   const hit = freedWithin(st, [{ base: dtb.base, end: dtb.base + dtb.size }]);
   if (!hit.length) return;
-  const by = rmemRegions(st.ctx).filter(
-    ({ base, size }) => base !== null && size !== null && hit.some((f) => base < f.end && base + size > f.base),
-  );
+  const by = regionsOver(st, hit);
   st.ctx.diagnostics.push(
     diag(
       'warning',
@@ -262,9 +261,7 @@ function kernelImageFreed(st: BootState, slab: string | undefined): void {
   const from = text + a.initBeginOffset;
   const freed = freedWithin(st, liveImage(st));
   if (!freed.length) return;
-  const over = rmemRegions(st.ctx).filter(
-    ({ base, size }) => base !== null && size !== null && freed.some((f) => base < f.end && base + size > f.base),
-  );
+  const over = regionsOver(st, freed);
   const by = over.length
     ? `${over.map((r) => r.name).join(', ')} (freed when its handler failed, drivers/of/of_reserved_mem.c)`
     : 'a region given back';

@@ -3,8 +3,16 @@
 import { diag } from '../../../diagnostics.js';
 import type { BootState } from '../../boot-state.js';
 import { hex } from '../../memblock.js';
-import { rmemRegions } from '../../rmem.js';
-import { firstUnmovableClaim, fmt, intersect, lowmemArea, movableReach, type LowmemArea, type Range } from '../../page-alloc.js';
+import {
+  firstUnmovableClaim,
+  fmt,
+  intersect,
+  lowmemArea,
+  movableReach,
+  regionsOver,
+  type LowmemArea,
+  type Range,
+} from '../../page-alloc.js';
 
 /**
  * paging_init's map_mem leaves MEMBLOCK_NOMAP memory out of the linear map. When a no-map region's
@@ -38,9 +46,7 @@ export function nomapPagesFreed(st: BootState): void {
     .map((r) => ({ base: ((r.base + ps - 1n) / ps) * ps, end: (r.end / ps) * ps }))
     .filter((r) => r.end > r.base);
   if (!freed.length) return;
-  const by = rmemRegions(st.ctx).filter(
-    ({ base, size }) => base !== null && size !== null && freed.some((f) => base < f.end && base + size > f.base),
-  );
+  const by = regionsOver(st, freed);
   const inFreed = (lm: LowmemArea): string | undefined => {
     const c = firstUnmovableClaim(lm.area, st.ctx.profile.pageblockOrder, {
       startPfn: Number(lm.low.base / ps),
