@@ -6,7 +6,7 @@
 import type { BootState } from './boot-state.js';
 import { getOption, parameq } from './cmdline.js';
 import type { Node } from '../tree/types.js';
-import { cString, prop, readCells } from '../tree/query.js';
+import { cString, prop, readCells, u32 } from '../tree/query.js';
 import { smpInitCpus } from './arch/arm64/smp.js';
 import { armDtInitCpuMaps } from './arch/arm/devtree.js';
 
@@ -77,8 +77,8 @@ export function ofCpuNodes(st: BootState): CpuNode[] {
 /** of_n_addr_cells: the nearest ancestor's #address-cells (this is the parent of the cpu nodes), default 1. */
 function cellsOf(parent: Node): number {
   for (let n: Node | null = parent; n; n = n.parent) {
-    const p = prop(n, '#address-cells');
-    if (p && p.value.length >= 4) return Number(readCells(p.value, 0, 1));
+    const cells = u32(n, '#address-cells');
+    if (cells !== undefined) return cells;
   }
   return 1;
 }
