@@ -1,7 +1,263 @@
-// drivers/base/arch_numa.c arch_numa_init → numa_init with the dummy node (no NUMA in the tree),
-// setup_node_data (6.12: alloc_node_data, mm/numa.c) and the node-to-cpumask map.
+// drivers/base/arch_numa.c arch_numa_init (5.10: arch/arm64/mm/numa.c arm64_numa_init): numa_init
+// with of_numa_init (the tree's numa-node-id, of-numa.ts) unless numa=off, then, when that finds
+// no usable configuration, with the dummy node over all of memory; setup_node_data (6.12:
+// alloc_node_data, mm/numa.c) and the node-to-cpumask map. 6.12 and 7.2 gather the tree's ranges
+// in mm/numa_memblks.c's numa_meminfo and clean them up before applying them; 5.10 and 6.1 apply
+// each at once with memblock_set_node.
+//
+// The model places one node. A tree whose nodes the kernel takes, all of them node 0, gives the
+// same memblock as the dummy node (both cover all of memory, or the kernel falls back to the
+// dummy); a tree with more nodes is warned about and planned on one node.
+import { diag } from '../diagnostics.js';
 import { touch, type BootState } from './boot-state.js';
+import { parameq } from './cmdline.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, formatPa, roundDown } from './memblock.js';
+import { ofNumaInit } from './of-numa.js';
+
+const LOCAL_DISTANCE = 10;
+
+/** A numa_memblk: [start, end) of node nid. */
+interface Memblk {
+  nid: number;
+  start: bigint;
+  end: bigint;
+}
+
+/** `%#010Lx`. */
+const x010 = (v: bigint) => '0x' + v.toString(16).padStart(8, '0');
+
+/** numa_parse_early_param: a `numa=` value starting with "off" sets numa_off, and nothing clears it. */
+function numaOff(st: BootState): boolean {
+  let off = false;
+  for (const { param, val } of st.ctx.cmdline.args) if (parameq(param, 'numa') && val?.startsWith('off')) off = true;
+  return off;
+}
+
+/**
+ * What of_numa_init's configuration comes to: 'none' when numa_init fails (the kernel goes on to
+ * the dummy node), otherwise the nodes numa_register_nodes sets up.
+ */
+type OfResult = { kind: 'none' } | { kind: 'nodes'; nodes: number[] };
+
+/** 5.10 and 6.1: numa_init(of_numa_init), numa_add_memblk applying each range with memblock_set_node. */
+function ofNumaArchNuma(st: BootState, allocDistance: () => bigint, freeDistance: (d: bigint) => void): OfResult {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const parsed = new Set<number>();
+  const d = allocDistance();
+  const fail = (): OfResult => {
+    if (d) freeDistance(d);
+    return { kind: 'none' };
+  };
+  // the table has nr_node_ids (MAX_NUMNODES until setup_nr_node_ids) rows
+  const cnt = p.maxNumNodes;
+  let warnedDistance = false;
+  const r = ofNumaInit(
+    st,
+    {
+      addMemblk(nid, start, end) {
+        const e = mb.setNode(start, end - start, mb.memory, nid);
+        if (e) {
+          ctx.printk(
+            'err',
+            `NUMA: memblock [0x${start.toString(16)} - 0x${(end - 1n).toString(16)}] failed to add on node ${nid}`,
+            'numa_add_memblk',
+          );
+          return -e;
+        }
+        parsed.add(nid);
+        return 0;
+      },
+      nodeSet: (nid) => parsed.add(nid),
+      setDistance(from, to, distance) {
+        if (warnedDistance) return;
+        if (from >= cnt || to >= cnt) {
+          warnedDistance = true;
+          ctx.printk(
+            'warn',
+            `NUMA: Warning: node ids are out of bound, from=${from | 0} to=${to | 0} distance=${distance | 0}`,
+            'numa_set_distance',
+          );
+        } else if (distance > 255 || (from === to && distance !== LOCAL_DISTANCE)) {
+          warnedDistance = true;
+          ctx.printk(
+            'warn',
+            `NUMA: Warning: invalid distance parameter, from=${from} to=${to} distance=${distance | 0}`,
+            'numa_set_distance',
+          );
+        }
+      },
+    },
+    { maxNumNodes: p.maxNumNodes, memoryReturnsLast: false, distanceMapSetsNode: false },
+  );
+  if (r < 0) return fail();
+  if (!parsed.size) {
+    ctx.printk('info', 'NUMA: No NUMA configuration found', 'numa_init');
+    return fail();
+  }
+  // numa_register_nodes: every memory region must be on a node
+  for (const m of mb.memory.regions) {
+    if (m.nid === NUMA_NO_NODE || m.nid >= p.maxNumNodes) {
+      const end = m.base + m.size - 1n;
+      const range =
+        p.series.arm64.numa.distanceAlloc === 'find-in-range'
+          ? `${x010(m.base)}-${x010(end)}`
+          : `${formatPa(m.base, 64)}-${formatPa(end, 64)}`;
+      ctx.printk('warn', `NUMA: Warning: invalid memblk node ${m.nid} [mem ${range}]`, 'numa_register_nodes');
+      return fail();
+    }
+  }
+  return { kind: 'nodes', nodes: [...parsed].sort((a, b) => a - b) };
+}
+
+/**
+ * 6.12 and 7.2: numa_init(of_numa_init) through numa_memblks_init — the ranges gathered in
+ * numa_meminfo, cleaned up (numa_cleanup_meminfo) and applied (numa_register_meminfo), then
+ * memblock_validate_numa_coverage; a failure frees the distance table a distance-map allocated.
+ */
+function ofNumaMemblks(st: BootState): OfResult {
+  const { ctx } = st;
+  const p = ctx.profile;
+  const mb = ctx.memblock;
+  const parsed = new Set<number>();
+  const mi: Memblk[] = [];
+  let table: { at: bigint; size: bigint; cnt: number } | undefined;
+  let tableFailed = false;
+  let warnedDistance = false;
+  const fail = (): OfResult => {
+    if (table) mb.physFree(table.at, table.size, 'numa_reset_distance');
+    return { kind: 'none' };
+  };
+  const r = ofNumaInit(
+    st,
+    {
+      addMemblk(nid, start, end) {
+        // numa_add_memblk_to: zero-length ranges ignored, invalid ones whined about and ignored
+        if (start === end) {
+          parsed.add(nid);
+          return 0;
+        }
+        if (start > end || nid < 0 || nid >= p.maxNumNodes) {
+          ctx.printk('warn', `Warning: invalid memblk node ${nid} [mem ${x010(start)}-${x010(end - 1n)}]`, 'numa_add_memblk');
+          parsed.add(nid);
+          return 0;
+        }
+        mi.push({ nid, start, end });
+        parsed.add(nid);
+        return 0;
+      },
+      nodeSet: (nid) => parsed.add(nid),
+      setDistance(from, to, distance) {
+        // numa_alloc_distance on the first call: a table as large as the nodes known so far
+        if (!table && !tableFailed) {
+          const cnt = Math.max(...parsed, ...mi.map((b) => b.nid)) + 1;
+          const size = BigInt(cnt * cnt);
+          const at = mb.allocTryNid(size, mb.pageSize, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_alloc_distance');
+          if (at) table = { at, size, cnt };
+          else {
+            tableFailed = true;
+            ctx.printk('warn', "Warning: can't allocate distance table!", 'numa_alloc_distance');
+          }
+        }
+        if (!table || warnedDistance) return;
+        if (from >= table.cnt || to >= table.cnt || from < 0 || to < 0) {
+          warnedDistance = true;
+          ctx.printk(
+            'warn',
+            `Warning: node ids are out of bound, from=${from | 0} to=${to | 0} distance=${distance | 0}`,
+            'numa_set_distance',
+          );
+        } else if (distance > 255 || (from === to && distance !== LOCAL_DISTANCE)) {
+          warnedDistance = true;
+          ctx.printk('warn', `Warning: invalid distance parameter, from=${from} to=${to} distance=${distance | 0}`, 'numa_set_distance');
+        }
+      },
+    },
+    { maxNumNodes: p.maxNumNodes, memoryReturnsLast: true, distanceMapSetsNode: true },
+  );
+  if (r < 0) return fail();
+  // numa_cleanup_meminfo: trim to DRAM, drop ranges with no memory, merge a node's ranges
+  const low = mb.startOfDram();
+  const high = mb.endOfDram();
+  const overlapsMemory = (b: Memblk) => mb.memory.regions.some((m) => m.base < b.end && b.start < m.base + m.size);
+  for (let i = 0; i < mi.length; i++) {
+    const b = mi[i]!;
+    if (!overlapsMemory(b)) {
+      mi.splice(i--, 1);
+      continue;
+    }
+    if (b.start < low) b.start = low;
+    if (b.end > high) b.end = high;
+    if (b.start >= b.end) mi.splice(i--, 1);
+  }
+  for (let i = 0; i < mi.length; i++) {
+    const bi = mi[i]!;
+    for (let j = i + 1; j < mi.length; j++) {
+      const bj = mi[j]!;
+      if (bi.end > bj.start && bi.start < bj.end) {
+        if (bi.nid !== bj.nid) {
+          ctx.printk(
+            'err',
+            `node ${bi.nid} [mem ${x010(bi.start)}-${x010(bi.end - 1n)}] overlaps with node ${bj.nid} [mem ${x010(bj.start)}-${x010(bj.end - 1n)}]`,
+            'numa_cleanup_meminfo',
+          );
+          return fail();
+        }
+        ctx.printk(
+          'warn',
+          `Warning: node ${bi.nid} [mem ${x010(bi.start)}-${x010(bi.end - 1n)}] overlaps with itself [mem ${x010(bj.start)}-${x010(bj.end - 1n)}]`,
+          'numa_cleanup_meminfo',
+        );
+      }
+      if (bi.nid !== bj.nid) continue;
+      const start = bi.start < bj.start ? bi.start : bj.start;
+      const end = bi.end > bj.end ? bi.end : bj.end;
+      if (mi.some((bk) => bk.nid !== bi.nid && start < bk.end && end > bk.start)) continue;
+      ctx.printk(
+        'info',
+        `NUMA: Node ${bi.nid} [mem ${x010(bi.start)}-${x010(bi.end - 1n)}] + [mem ${x010(bj.start)}-${x010(bj.end - 1n)}] -> [mem ${x010(start)}-${x010(end - 1n)}]`,
+        'numa_cleanup_meminfo',
+      );
+      bi.start = start;
+      bi.end = end;
+      mi.splice(j--, 1);
+    }
+  }
+  // numa_register_meminfo: node_possible_map is the parsed nodes and the ranges' (empty: WARN, -EINVAL)
+  const possible = new Set([...parsed, ...mi.map((b) => b.nid)]);
+  if (!possible.size) return fail();
+  if (!parsed.size) {
+    ctx.printk('info', 'NUMA: No NUMA configuration found', 'numa_init');
+    return fail();
+  }
+  // memblock_validate_numa_coverage(0): the pages of memory no range covers (numa_memblks_init
+  // first set every region to NUMA_NO_NODE)
+  const ps = mb.pageSize;
+  let uncovered = 0n;
+  for (const m of mb.memory.regions) {
+    const cuts = [m.base, m.base + m.size];
+    for (const b of mi) for (const c of [b.start, b.end]) if (c > m.base && c < m.base + m.size) cuts.push(c);
+    cuts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const [s, e] = [cuts[k]!, cuts[k + 1]!];
+      if (s === e || mi.some((b) => b.start <= s && e <= b.end)) continue;
+      const first = (s + ps - 1n) / ps;
+      const last = e / ps;
+      if (last > first) uncovered += last - first;
+    }
+  }
+  if (uncovered > 0n) {
+    const total = mb.memory.regions.reduce((a, m) => a + m.size, 0n);
+    ctx.printk(
+      'err',
+      `NUMA: no nodes coverage for ${(uncovered * ps) >> 20n}MB of ${total >> 20n}MB RAM`,
+      'memblock_validate_numa_coverage',
+    );
+    return fail();
+  }
+  return { kind: 'nodes', nodes: [...parsed].sort((a, b) => a - b) };
+}
 
 /** Returns NODE_DATA(0)'s physical address (0 if the allocation failed), which sparse_init aims at. */
 export function archNumaInit(st: BootState): bigint {
@@ -12,26 +268,43 @@ export function archNumaInit(st: BootState): bigint {
   const page = BigInt(p.pageSize);
   const start = mb.startOfDram();
   const end = mb.endOfDram();
-  if (a.numa.distanceAlloc !== 'none') {
-    // numa_init: numa_alloc_distance(), numa_free_distance() on the dummy fallback, again
-    const allocDistance = () => {
-      if (a.numa.distanceAlloc === 'memblock-alloc')
-        return mb.allocTryNid(256n, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
-      // 5.10 arch/arm64/mm/numa.c: memblock_find_in_range(0, PFN_PHYS(max_pfn), size, PAGE_SIZE) + memblock_reserve
-      const at = mb.findInRange(0n, roundDown(end, page), 256n, page);
-      if (at) mb.reserve(at, 256n, 'numa_init');
-      return at;
-    };
-    const d = allocDistance();
-    if (d) mb.physFree(d, 256n, 'numa_free_distance');
-    allocDistance();
+  // numa_alloc_distance / numa_free_distance (5.10 and 6.1: numa_init allocates the table first)
+  const allocDistance = (): bigint => {
+    if (a.numa.distanceAlloc === 'memblock-alloc')
+      return mb.allocTryNid(256n, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
+    // 5.10 arch/arm64/mm/numa.c: memblock_find_in_range(0, PFN_PHYS(max_pfn), size, PAGE_SIZE) + memblock_reserve
+    const at = mb.findInRange(0n, roundDown(end, page), 256n, page);
+    if (at) mb.reserve(at, 256n, 'numa_init');
+    return at;
+  };
+  const freeDistance = (d: bigint) => mb.physFree(d, 256n, 'numa_free_distance');
+  const off = numaOff(st);
+  let of: OfResult = { kind: 'none' };
+  if (!off) of = a.numa.distanceAlloc === 'none' ? ofNumaMemblks(st) : ofNumaArchNuma(st, allocDistance, freeDistance);
+  const treeNodes = of.kind === 'nodes' ? of.nodes : undefined;
+  if (treeNodes && (treeNodes.length > 1 || treeNodes[0] !== 0)) {
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'numa-nodes-not-modelled',
+        `the tree's numa-node-id gives NUMA nodes ${treeNodes.join(', ')}, which this build (CONFIG_NUMA) sets up (of_numa_init, drivers/of/of_numa.c): carveout plans one node over all of memory, so what the kernel places node by node from arch_numa_init on — NODE_DATA, the memmap (sparse_init), the per-cpu areas, and what memblock places after them (the default CMA area, crashkernel=), the early hash tables (distributed with more than one node) and the Memory: line — may differ; the reserved-memory regions are placed before and stand`,
+      ),
+    );
   }
-  ctx.printk('info', `NUMA: Faking a node at [mem ${formatPa(start, 64)}-${formatPa(end - 1n, 64)}]`, 'numa_init');
+  if (!treeNodes) {
+    // numa_init(dummy_numa_init): 5.10 and 6.1 allocate the distance table again, and keep it
+    if (a.numa.distanceAlloc !== 'none') allocDistance();
+    if (off) ctx.printk('info', 'NUMA: NUMA disabled', 'dummy_numa_init');
+    ctx.printk('info', `NUMA: Faking a node at [mem ${formatPa(start, 64)}-${formatPa(end - 1n, 64)}]`, 'numa_init');
+  }
+  // The dummy node's range, or the tree's ranges of node 0 that cover all of memory (or the tree's
+  // nodes, planned as one): every memory region on node 0, and (6.12
+  // numa_clear_kernel_node_hotplug) the reserved regions within [start of DRAM, end of DRAM).
   mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
   if (a.numa.reservedNid) mb.setNode(start, end - start, mb.reserved, 0);
   const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
   if (nd) {
-    const range = `[mem 0x${nd.toString(16).padStart(8, '0')}-0x${(nd + a.numa.nodeDataSize - 1n).toString(16).padStart(8, '0')}]`;
+    const range = `[mem ${x010(nd)}-${x010(nd + a.numa.nodeDataSize - 1n)}]`;
     ctx.printk('info', `${a.numa.nodeDataMessage} ${range}`, 'setup_node_data');
   }
   touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)

@@ -7,73 +7,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../../src/board.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb } from '../../src/fdt/writer.js';
-import { plan, type PlanResult } from '../../src/kernel/plan.js';
+import { plan } from '../../src/kernel/plan.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { unflattenSize } from '../../src/kernel/of-fdt.js';
 import { addChild, cloneNode, setProp, stringsValue, u32Value } from '../../src/tree/edit.js';
 import { walkNodes, type Node, type Tree } from '../../src/tree/types.js';
-import { parseMemoryLine } from '../../src/verify/observation.js';
 import { virtBasePath } from '../../src/verify/records.js';
+import { consoleLines, kernelAllocs, memoryFigures, modelAllocs } from '../helpers/boot-console.js';
 
 const dir = fileURLToPath(new URL('../fixtures/kernel/smp4-virt-arm64-512m/', import.meta.url));
 const kernels = ['5.10-arm64', '6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '7.2-arm64', '7.2-arm64-16k'];
 const ram = 512n << 20n;
 const append = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 nokaslr memblock=debug';
 
-const consoleOf = (kernel: string) =>
-  gunzipSync(readFileSync(`${dir}${kernel}.console.gz`))
-    .toString('utf8')
-    .split('\n')
-    .map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
-
-/** The kernel's memblock_alloc_try_nid lines (size, align) before alloc_large_system_hash's, which the model stops short of. */
-function kernelAllocs(lines: string[]): string[] {
-  const all = lines
-    .map((l) => /^memblock_alloc_try_nid: (\d+) bytes align=(0x[0-9a-f]+) .* (\S+)\+0x[0-9a-f]+\/0x[0-9a-f]+$/.exec(l))
-    .filter((m) => m !== null)
-    .map((m) => ({ line: `${m[1]} ${m[2]}`, caller: m[3]! }));
-  const end = all.findIndex((a) => a.caller === 'alloc_large_system_hash');
-  return all.slice(0, end).map((a) => a.line);
-}
-
-const modelAllocs = (p: PlanResult, n: number) =>
-  p.trace.events
-    .map((e) => e.detail as { kind: string; size?: bigint; align?: bigint })
-    .filter((d) => d.kind === 'memblock_alloc_try_nid')
-    .slice(0, n)
-    .map((d) => `${d.size} 0x${d.align!.toString(16)}`);
+const consoleOf = (kernel: string) => consoleLines(`${dir}${kernel}.console.gz`);
 
 const planOn = (dtb: Uint8Array, kernel: string) =>
   plan(loadBoard(dtb, { fileName: 'virt.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram }), {
     kernel: getProfile(kernel)!,
     bootargs: append,
   });
-
-/** The Memory: line's figures the plan gives (available only where the series prints it right after memblock_free_all). */
-function memoryFigures(p: PlanResult, lines: string[]) {
-  const theirs = parseMemoryLine(lines.find((l) => l.startsWith('Memory: '))!)!;
-  const pa = p.pageAllocator!;
-  const k = (b: bigint) => b / 1024n;
-  return {
-    mine: {
-      total: k(pa.total),
-      reserved: k(pa.reserved),
-      cma: k(pa.cmaReserved),
-      ...(pa.available !== undefined ? { available: k(pa.available) } : {}),
-    },
-    theirs: {
-      total: theirs.totalKiB,
-      reserved: theirs.reservedKiB,
-      cma: theirs.cmaReservedKiB,
-      ...(pa.available !== undefined ? { available: theirs.availableKiB } : {}),
-    },
-  };
-}
 
 test('QEMU virt 4-CPU tree, -smp 4: each arm64 kernel allocates what its console shows, and prints the plan Memory: figures', () => {
   const dtb = new Uint8Array(readFileSync(`${dir}virt.dtb`));

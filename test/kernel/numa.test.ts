@@ -1,0 +1,95 @@
+// arch_numa_init on trees with numa-node-id (test/fixtures/kernel/numa-virt-arm64-512m/: QEMU's
+// own virt trees for `-numa` with one node and with two, and each arm64 lab kernel's console on
+// them up to its "Memory:" line): what of_numa_init makes of the tree, `numa=off`, and the
+// multi-node trees the plan warns about.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadBoard } from '../../src/board.js';
+import { readDtb } from '../../src/fdt/reader.js';
+import { writeDtb } from '../../src/fdt/writer.js';
+import { plan, type PlanResult } from '../../src/kernel/plan.js';
+import { getProfile } from '../../src/kernel/profiles/index.js';
+import { setProp, u32Value } from '../../src/tree/edit.js';
+import { walkNodes, type Tree } from '../../src/tree/types.js';
+import { consoleLines, kernelAllocs, memoryFigures, modelAllocs } from '../helpers/boot-console.js';
+
+const dir = fileURLToPath(new URL('../fixtures/kernel/numa-virt-arm64-512m/', import.meta.url));
+const kernels = ['5.10-arm64', '6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '7.2-arm64', '7.2-arm64-16k'];
+const ram = 512n << 20n;
+const append = 'console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 nokaslr memblock=debug';
+
+const consoleOf = (run: string, kernel: string) => consoleLines(`${dir}${run}/${kernel}.console.gz`);
+
+const treeBlob = (name: string) => new Uint8Array(readFileSync(`${dir}${name}.dtb`));
+
+/** The lines arch_numa_init and of_numa_init print (NUMA:, OF: NUMA:, NODE_DATA). */
+const numaLines = (lines: string[]) => lines.filter((l) => /^(OF: )?NUMA: |^\s*NODE_DATA/.test(l));
+
+const planOn = (dtb: Uint8Array, kernel: string, bootargs = append) =>
+  plan(loadBoard(dtb, { fileName: 'numa.dtb', platform: 'qemu-virt', asBooted: true, arch: 'arm64', ram }), {
+    kernel: getProfile(kernel)!,
+    bootargs,
+  });
+
+const warned = (p: PlanResult) => p.diagnostics.filter((d) => d.code === 'numa-nodes-not-modelled');
+
+/** The run's trees booted as the plan boots them: each run's console against its plan. */
+function sameAsKernel(run: string, tree: string, bootargs: string) {
+  for (const kernel of kernels) {
+    const lines = consoleOf(run, kernel);
+    const p = planOn(treeBlob(tree), kernel, bootargs);
+    assert.deepEqual(numaLines(p.log.map((l) => l.text)), numaLines(lines), `${kernel}: NUMA lines`);
+    const want = kernelAllocs(lines);
+    assert.ok(want.length > 20, `${kernel}: ${want.length} allocation lines`);
+    assert.deepEqual(modelAllocs(p, want.length), want, kernel);
+    const { mine, theirs } = memoryFigures(p, lines);
+    assert.deepEqual(mine, theirs, kernel);
+    assert.deepEqual(warned(p), [], kernel);
+  }
+}
+
+test('one NUMA node (QEMU -numa, numa-node-id 0 on the memory and the cpu): no faked node, the same memblock as the dummy one', () => {
+  sameAsKernel('numa1', 'numa1', append);
+});
+
+test('numa=off on a two-node tree: "NUMA disabled", then the dummy node (5.10 and 6.1 allocate the distance table once)', () => {
+  sameAsKernel('numa2-off', 'numa2', `${append} numa=off`);
+});
+
+test('two NUMA nodes: the plan warns that it places one node, and the kernel does set up two', () => {
+  for (const kernel of kernels) {
+    const lines = consoleOf('numa2', kernel);
+    assert.equal(lines.filter((l) => /NODE_DATA/.test(l) && !/memblock/.test(l)).length, 2, `${kernel}: two NODE_DATA lines`);
+    assert.ok(
+      lines.some((l) => l.startsWith('Initmem setup node 1 ')),
+      kernel,
+    );
+    const w = warned(planOn(treeBlob('numa2'), kernel));
+    assert.equal(w.length, 1, kernel);
+    assert.match(w[0]!.message, /NUMA nodes 0, 1/);
+  }
+});
+
+test('of_numa_init fails on a cpu-only configuration: 5.10 and 6.1 find memory on no node and say so, 6.12 and 7.2 fall back without a word', () => {
+  // the two-node tree's cpus (numa-node-id 0 and 1) booted without -numa: QEMU's memory node has none
+  sameAsKernel('cpu-nodes', 'cpu-nodes', append);
+});
+
+test('of_numa_init fails on a memory node on node 16 (past MAX_NUMNODES): "exceeds maximum value", "bad property", a faked node', () => {
+  // the one-node tree with /ram@50000000 (device_type memory, numa-node-id 16) added, which QEMU keeps
+  sameAsKernel('mem-nid16', 'mem-nid16', append);
+});
+
+test('a memoryless node (cpu@1 on node 1, all memory on node 0) is a second node: warned', () => {
+  const t = readDtb(treeBlob('numa2'), 'numa2.dtb').tree as Tree;
+  walkNodes(t.root, (n) => {
+    if (n.name.startsWith('memory@')) setProp(n, 'numa-node-id', u32Value(0));
+  });
+  for (const kernel of kernels) {
+    const w = warned(planOn(writeDtb(t), kernel));
+    assert.equal(w.length, 1, kernel);
+    assert.match(w[0]!.message, /NUMA nodes 0, 1/);
+  }
+});
