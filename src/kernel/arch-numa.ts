@@ -1,15 +1,4 @@
-// drivers/base/arch_numa.c arch_numa_init (5.10: arch/arm64/mm/numa.c arm64_numa_init): numa_init
-// with of_numa_init (the tree's numa-node-id, of-numa.ts) unless numa=off, then, when that finds
-// no usable configuration, with the dummy node over all of memory; setup_node_data (6.12:
-// alloc_node_data, mm/numa.c) and the node-to-cpumask map. 6.12 and 7.2 gather the tree's ranges
-// in mm/numa_memblks.c's numa_meminfo and clean them up before applying them; 5.10 and 6.1 apply
-// each at once with memblock_set_node.
-//
-// The model places one node. A tree whose nodes the kernel takes, all of them node 0, gives the
-// same memblock as the dummy node (both cover all of memory, or the kernel falls back to the
-// dummy); a tree with more nodes is warned about and planned on one node.
-import { diag } from '../diagnostics.js';
-import { touch, type BootState } from './boot-state.js';
+import { touch, type BootState, type NumaNode } from './boot-state.js';
 import { parameq } from './cmdline.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, formatPa, roundDown } from './memblock.js';
 import { ofNumaInit } from './of-numa.js';
@@ -37,7 +26,7 @@ function numaOff(st: BootState): boolean {
  * What of_numa_init's configuration comes to: 'none' when numa_init fails (the kernel goes on to
  * the dummy node), otherwise the nodes numa_register_nodes sets up.
  */
-type OfResult = { kind: 'none' } | { kind: 'nodes'; nodes: number[] };
+type OfResult = { kind: 'none' } | { kind: 'nodes'; nodes: number[]; memblks?: Memblk[] };
 
 /** 5.10 and 6.1: numa_init(of_numa_init), numa_add_memblk applying each range with memblock_set_node. */
 function ofNumaArchNuma(st: BootState, allocDistance: () => bigint, freeDistance: (d: bigint) => void): OfResult {
@@ -256,11 +245,20 @@ function ofNumaMemblks(st: BootState): OfResult {
     );
     return fail();
   }
-  return { kind: 'nodes', nodes: [...parsed].sort((a, b) => a - b) };
+  return { kind: 'nodes', nodes: [...parsed].sort((a, b) => a - b), memblks: mi };
 }
 
-/** Returns NODE_DATA(0)'s physical address (0 if the allocation failed), which sparse_init aims at. */
-export function archNumaInit(st: BootState): bigint {
+/** early_pfn_to_nid: the node of the memory region holding `pa` (0 when none does). */
+function nodeOfAddress(st: BootState, pa: bigint): number {
+  const m = st.ctx.memblock.memory.regions.find((r) => r.base <= pa && pa < r.base + r.size);
+  return m && m.nid >= 0 && m.nid < st.ctx.profile.maxNumNodes ? m.nid : 0;
+}
+
+/**
+ * arch_numa_init for the NUMA nodes the kernel takes from the tree (numa_register_nodes). Returns
+ * the nodes, each with its NODE_DATA, ascending.
+ */
+export function archNumaInit(st: BootState): NumaNode[] {
   const { ctx } = st;
   const p = ctx.profile;
   const a = p.arm64!;
@@ -281,33 +279,47 @@ export function archNumaInit(st: BootState): bigint {
   const off = numaOff(st);
   let of: OfResult = { kind: 'none' };
   if (!off) of = a.numa.distanceAlloc === 'none' ? ofNumaMemblks(st) : ofNumaArchNuma(st, allocDistance, freeDistance);
-  const treeNodes = of.kind === 'nodes' ? of.nodes : undefined;
-  if (treeNodes && (treeNodes.length > 1 || treeNodes[0] !== 0)) {
-    ctx.diagnostics.push(
-      diag(
-        'warning',
-        'numa-nodes-not-modelled',
-        `the tree's numa-node-id gives NUMA nodes ${treeNodes.join(', ')}, which this build (CONFIG_NUMA) sets up (of_numa_init, drivers/of/of_numa.c): carveout plans one node over all of memory, so what the kernel places node by node from arch_numa_init on — NODE_DATA, the memmap (sparse_init), the per-cpu areas, and what memblock places after them (the default CMA area, crashkernel=), the early hash tables (distributed with more than one node) and the Memory: line — may differ; the reserved-memory regions are placed before and stand`,
-      ),
-    );
-  }
-  if (!treeNodes) {
+  if (of.kind !== 'nodes') {
     // numa_init(dummy_numa_init): 5.10 and 6.1 allocate the distance table again, and keep it
     if (a.numa.distanceAlloc !== 'none') allocDistance();
     if (off) ctx.printk('info', 'NUMA: NUMA disabled', 'dummy_numa_init');
     ctx.printk('info', `NUMA: Faking a node at [mem ${formatPa(start, 64)}-${formatPa(end - 1n, 64)}]`, 'numa_init');
   }
-  // The dummy node's range, or the tree's ranges of node 0 that cover all of memory (or the tree's
-  // nodes, planned as one): every memory region on node 0, and (6.12
-  // numa_clear_kernel_node_hotplug) the reserved regions within [start of DRAM, end of DRAM).
-  mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
-  if (a.numa.reservedNid) mb.setNode(start, end - start, mb.reserved, 0);
-  const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), 0);
-  if (nd) {
-    const range = `[mem ${x010(nd)}-${x010(nd + a.numa.nodeDataSize - 1n)}]`;
-    ctx.printk('info', `${a.numa.nodeDataMessage} ${range}`, 'setup_node_data');
+  const nodes = of.kind === 'nodes' ? of.nodes : [0];
+  if (nodes.length === 1 && nodes[0] === 0) {
+    // The dummy node's range, or the tree's ranges of node 0, which cover all of memory: every
+    // memory region on node 0, and (6.12 numa_clear_kernel_node_hotplug) the reserved regions
+    // within [start of DRAM, end of DRAM).
+    mb.setNode(0n, mb.physAddrMax, mb.memory, 0);
+    if (a.numa.reservedNid) mb.setNode(start, end - start, mb.reserved, 0);
+  } else if (of.kind === 'nodes' && of.memblks) {
+    // 6.12 numa_memblks_init: every region on no node; numa_register_meminfo: memory on the
+    // ranges' nodes; numa_clear_kernel_node_hotplug: the reserved regions too, split at the ranges.
+    // (5.10 and 6.1: numa_add_memblk set the memory's nodes while the tree was read.)
+    mb.setNode(0n, mb.physAddrMax, mb.memory, NUMA_NO_NODE);
+    mb.setNode(0n, mb.physAddrMax, mb.reserved, NUMA_NO_NODE);
+    for (const b of of.memblks) mb.setNode(b.start, b.end - b.start, mb.memory, b.nid);
+    for (const b of of.memblks) mb.setNode(b.start, b.end - b.start, mb.reserved, b.nid);
   }
-  touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
-  if (a.numa.cpumaskAlloc) touch(st, mb.allocOrPanic(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
-  return nd;
+  // numa_register_nodes → setup_node_data, each node in turn, on its own memory if it can
+  const out: NumaNode[] = [];
+  const oldStyle = a.numa.nodeDataMessage.startsWith('NUMA: ');
+  for (const nid of nodes) {
+    if (!mb.memory.regions.some((m) => m.nid === nid && m.size >= mb.pageSize))
+      ctx.printk('info', `NUMA: Initmem setup node ${nid} [<memory-less node>]`, 'setup_node_data');
+    const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), nid);
+    if (nd) {
+      const range = `[mem ${x010(nd)}-${x010(nd + a.numa.nodeDataSize - 1n)}]`;
+      ctx.printk('info', `${a.numa.nodeDataMessage.replace('%d', String(nid))} ${range}`, 'setup_node_data');
+      const tnid = nodeOfAddress(st, nd);
+      if (tnid !== nid) ctx.printk('info', `${oldStyle ? 'NUMA: ' : '    '}NODE_DATA(${nid}) on node ${tnid}`, 'setup_node_data');
+    }
+    touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
+    out.push({ nid, nodeData: nd });
+  }
+  // setup_node_to_cpumask_map: a cpumask per node id below nr_node_ids (6.12: from memblock)
+  if (a.numa.cpumaskAlloc)
+    for (let i = 0; i <= Math.max(...nodes); i++) touch(st, mb.allocOrPanic(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
+  st.numa = { nodes: out, fromTree: of.kind === 'nodes', off };
+  return out;
 }

@@ -168,6 +168,17 @@ export interface BootState {
   nrAllPages?: bigint;
   /** The possible CPUs and nr_cpu_ids (smp.ts), once setup_arch's CPU map is made. */
   cpus?: PossibleCpus;
+  /**
+   * arm64 arch_numa_init: the NUMA nodes set up, ascending, each with its NODE_DATA; `fromTree`
+   * when of_numa_init's configuration was taken (cpus then map to their node), not the dummy node.
+   */
+  numa?: { nodes: NumaNode[]; fromTree: boolean; off: boolean };
+}
+
+/** A node arch_numa_init set up: its id and where setup_node_data put its pg_data_t (0: nowhere). */
+export interface NumaNode {
+  nid: number;
+  nodeData: bigint;
 }
 
 /**

@@ -8,7 +8,8 @@ const SZ_4G = 1n << 32n;
 
 /**
  * `highmemStart` is __pa(high_memory - 1) + 1: arm_lowmem_limit on arm, the end of DRAM (the
- * default) on arm64. Returns the area, or null after printing why it failed.
+ * default) on arm64; `nid` the node the area must be on. Returns the area, or null after printing
+ * why it failed.
  */
 export function cmaDeclareContiguous(
   st: BootState,
@@ -18,12 +19,12 @@ export function cmaDeclareContiguous(
   fixed: boolean,
   name: string,
   highmemStart = st.ctx.memblock.endOfDram(),
+  nid = NUMA_NO_NODE,
 ): { base: bigint; size: bigint } | null {
   const { ctx } = st;
   const p = ctx.profile;
   const mb = ctx.memblock;
   const memblockEnd = mb.endOfDram();
-  const nid = NUMA_NO_NODE;
   const pa = (x: bigint) => formatPa(x, p.physAddrBits);
   const c = p.series.cma;
   const node = c.reservedOnNode ? ` on node ${nid}` : '';

@@ -26,8 +26,11 @@ export interface PageAllocStart {
    * Highmem pages included (arm: free_highpages runs before the line is printed).
    */
   freedBeforeDeferred: bigint;
-  /** first_deferred_pfn: where the struct pages memblock_free_pages skips start (none without deferral). */
-  firstDeferredPfn?: bigint;
+  /**
+   * The struct pages memblock_free_pages skips, per node: [first_deferred_pfn, the node's end)
+   * (pfns; none without deferral).
+   */
+  deferredPfns?: [bigint, bigint][];
   /** get_num_physpages(): the present pages of every node (memblock.memory, no-map included). */
   physPages: bigint;
   /** totalcma_pages: every CMA area's pages (cma_init_reserved_mem). */
@@ -45,9 +48,11 @@ export interface PageAllocStart {
 const pfnUp = (x: bigint, ps: bigint) => (x + ps - 1n) / ps;
 
 /** for_each_mem_pfn_range (PFN_UP(base)..PFN_DOWN(end) of every memory region, no-map included), clipped to [lo, hi) pfns. */
-function* memPfnRanges(st: BootState, lo: bigint, hi: bigint): Generator<[bigint, bigint]> {
-  const ps = st.ctx.memblock.pageSize;
-  for (const r of st.ctx.memblock.memory.regions) {
+function* memPfnRanges(st: BootState, lo: bigint, hi: bigint, nid?: number): Generator<[bigint, bigint]> {
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  for (const r of mb.memory.regions) {
+    if (nid !== undefined && (mb.numa ? r.nid : 0) !== nid) continue;
     const a = pfnUp(r.base, ps);
     const b = (r.base + r.size) / ps;
     if ((b < hi ? b : hi) > (a > lo ? a : lo)) yield [a > lo ? a : lo, b < hi ? b : hi];
@@ -147,11 +152,15 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
 }
 
 /**
- * start_kernel → vfs_caches_init_early (fs/dcache.c, fs/inode.c): with one node fixup_hashdist
- * clears hashdist (32-bit: never set), so the dentry and inode hash tables come from memblock,
- * a pointer per bucket (struct hlist_bl_head / hlist_head).
+ * start_kernel → vfs_caches_init_early (fs/dcache.c, fs/inode.c): with one node with memory
+ * fixup_hashdist (5.10, 6.1: page_alloc_init) clears hashdist (32-bit: never set), so the dentry
+ * and inode hash tables come from memblock, a pointer per bucket (struct hlist_bl_head /
+ * hlist_head); with more, dcache_init_early and inode_init_early leave them to vmalloc, later.
  */
 export function vfsCachesInitEarly(st: BootState): void {
+  const mb = st.ctx.memblock;
+  const withMemory = new Set(mb.memory.regions.filter((r) => r.size >= mb.pageSize).map((r) => (mb.numa ? r.nid : 0)));
+  if (st.ctx.profile.arch === 'arm64' && withMemory.size > 1) return;
   const bucket = st.ctx.profile.arch === 'arm' ? 4n : 8n;
   allocLargeSystemHash(st, 'Dentry cache', bucket, 13, 2n);
   allocLargeSystemHash(st, 'Inode-cache', bucket, 14, 0n);
@@ -249,34 +258,53 @@ export function pageExtInitFlatmem(st: BootState): void {
 /**
  * memblock_free_all's hand-over (free_low_memory_core_early → __free_memory_core per free range)
  * and the counts mem_init_print_info prints. With CONFIG_DEFERRED_STRUCT_PAGE_INIT (read from the
- * build's .config; Debian's arm64 builds have it): memmap_init initialises the node's last zone
+ * build's .config; Debian's arm64 builds have it): memmap_init initialises each node's last zone
  * only up to the first section boundary after PAGES_PER_SECTION of its pages (defer_init), and
- * memblock_free_pages leaves the pages from there (first_deferred_pfn) to page_alloc_init_late.
+ * memblock_free_pages leaves the node's pages from there (first_deferred_pfn) to page_alloc_init_late.
  */
 export function pageAllocStart(st: BootState): PageAllocStart {
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
   const zones = st.result.zones ?? [];
   const last = zones[zones.length - 1];
-  let firstDeferred: bigint | undefined;
+  // per node: its last zone (the highest with pages of the node) is initialised only so far
+  const deferred: [bigint, bigint][] = [];
   const sparse = st.ctx.profile.arm64?.sparse;
   if (last && sparse?.deferredStructPageInit) {
     const perSection = (1n << BigInt(sparse.sectionSizeBits)) / ps;
-    const lo = last.base / ps;
-    const hi = lo + last.size / ps;
-    let seen = 0n;
-    for (const [a, b] of memPfnRanges(st, lo, hi)) {
-      // the first pfn p in [a, b) with seen + (p - a + 1) > perSection and p % perSection == 0
-      const need = perSection - seen + a; // p >= need
-      let p = need < a ? a : need;
-      p = ((p + perSection - 1n) / perSection) * perSection;
-      if (p < b) {
-        firstDeferred = p;
-        break;
+    const nids = [...new Set(mb.memory.regions.map((r) => (mb.numa ? r.nid : 0)))];
+    for (const nid of nids) {
+      const spans = [...memPfnRanges(st, 0n, mb.mask / ps + 1n, nid)];
+      if (!spans.length) continue;
+      const nodeLo = spans[0]![0];
+      const nodeHi = spans[spans.length - 1]![1];
+      const zone = [...zones].reverse().find((z) => z.base / ps < nodeHi && nodeLo < (z.base + z.size) / ps);
+      if (!zone) continue;
+      const lo = zone.base / ps > nodeLo ? zone.base / ps : nodeLo;
+      let seen = 0n;
+      for (const [a, b] of memPfnRanges(st, lo, nodeHi, nid)) {
+        // the first pfn p in [a, b) with seen + (p - a + 1) > perSection and p % perSection == 0
+        const need = perSection - seen + a; // p >= need
+        let p = need < a ? a : need;
+        p = ((p + perSection - 1n) / perSection) * perSection;
+        if (p < b) {
+          deferred.push([p, nodeHi]);
+          break;
+        }
+        seen += b - a;
       }
-      seen += b - a;
     }
   }
+  /** The pages of [a, b) (pfns) not deferred. */
+  const early = (a: bigint, b: bigint): bigint => {
+    let n = b - a;
+    for (const [da, db] of deferred) {
+      const lo = a > da ? a : da;
+      const hi = b < db ? b : db;
+      if (hi > lo) n -= hi - lo;
+    }
+    return n;
+  };
   // max_low_pfn: the end of lowmem (arm's find_limits: memblock's current limit)
   const maxLow = st.ctx.profile.arch === 'arm' ? mb.currentLimit / ps : undefined;
   let freed = 0n;
@@ -290,15 +318,14 @@ export function pageAllocStart(st: BootState): PageAllocStart {
     if (lowEnd < b) high += b - (a > lowEnd ? a : lowEnd);
     if (lowEnd <= a) continue;
     freed += lowEnd - a;
-    const cut = firstDeferred === undefined || lowEnd <= firstDeferred ? lowEnd : a >= firstDeferred ? a : firstDeferred;
-    before += cut - a;
+    before += early(a, lowEnd);
   }
   const cmaPages = (st.ctx.cma.areas ?? []).reduce((x, c) => x + c.size / ps, 0n);
   return {
     freed,
     highPages: high,
     freedBeforeDeferred: before + high,
-    ...(firstDeferred !== undefined ? { firstDeferredPfn: firstDeferred } : {}),
+    ...(deferred.length ? { deferredPfns: deferred } : {}),
     physPages: presentPages(st, 0n, mb.mask / ps + 1n),
     cmaPages,
     estimatedFreePages:

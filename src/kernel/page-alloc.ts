@@ -220,6 +220,15 @@ export interface LowmemArea {
   highFree: boolean;
 }
 
+/** [r.base, r.end) less [w.base, w.end): none, one or two ranges. */
+function cutOut(r: { base: bigint; end: bigint }, w: { base: bigint; end: bigint }): { base: bigint; end: bigint }[] {
+  if (w.end <= r.base || r.end <= w.base) return [r];
+  return [
+    { base: r.base, end: w.base },
+    { base: w.end, end: r.end },
+  ].filter((x) => x.end > x.base);
+}
+
 /**
  * Lowmem's free lists as memblock_free_all leaves them, or with `late` as the initcalls find them:
  * the deferred struct pages page_alloc_init_late freed added behind (arm64). What the allocations
@@ -232,13 +241,13 @@ export function lowmemArea(st: BootState, late = false): LowmemArea | undefined 
   // memblock_free_pages skips deferred struct pages (first_deferred_pfn on): page_alloc_init_late
   // frees them later (deferred_init_memmap → deferred_free_pages, __free_pages_core: FPI_TO_TAIL,
   // so behind what memblock_free_all left on each list), before the initcalls run
-  const deferred = st.result.pageAlloc?.firstDeferredPfn;
-  const cut = deferred === undefined ? undefined : deferred * ps;
+  const windows = (st.result.pageAlloc?.deferredPfns ?? []).map(([a, b]) => ({ base: a * ps, end: b * ps }));
   const ranges = [...mb.freeRanges()].map(([base, end]) => ({ base, end }));
-  const early = ranges.map((r) => ({ base: r.base, end: cut !== undefined && r.end > cut ? cut : r.end })).filter((r) => r.end > r.base);
-  const rest =
-    late && cut !== undefined ? ranges.map((r) => ({ base: r.base > cut ? r.base : cut, end: r.end })).filter((r) => r.end > r.base) : [];
-  const free = [...early, ...rest];
+  const early = windows.reduce((rs, w) => rs.flatMap((r) => cutOut(r, w)), ranges);
+  const rest = late
+    ? windows.flatMap((w) => ranges.map((r) => ({ base: r.base > w.base ? r.base : w.base, end: r.end < w.end ? r.end : w.end })))
+    : [];
+  const free = [...early, ...rest.filter((r) => r.end > r.base)];
   const zones = st.result.zones ?? [];
   // GFP_KERNEL's zone: the highest below ZONE_HIGHMEM (lowmem ends at memblock's current limit)
   const low = zones.filter((z) => z.name !== 'HighMem').pop();

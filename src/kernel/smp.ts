@@ -24,6 +24,8 @@ export interface PossibleCpus {
   nrCpuIds: number;
   /** What the kernel warns about, or what the model could not know. */
   notes: string[];
+  /** arm64: each possible CPU's /cpus node (of_node_to_nid gives its NUMA node). */
+  dtNodes?: Map<number, Node>;
 }
 
 /** The early parameters of kernel/smp.c as the command line sets them, over NR_CPUS. */
@@ -93,8 +95,9 @@ export function possibleCpus(st: BootState): PossibleCpus {
   const notes: string[] = [];
   if (st.ctx.profile.nrCpus === undefined && nodes.length > 1)
     notes.push("the build's config does not say CONFIG_NR_CPUS: the /cpus nodes are not capped by it");
-  const r = st.ctx.profile.arch === 'arm64' ? smpInitCpus(st, nodes, params) : armDtInitCpuMaps(nodes, params);
+  const r: { possible: number[]; notes: string[]; dtNodes?: Map<number, Node> } =
+    st.ctx.profile.arch === 'arm64' ? smpInitCpus(st, nodes, params) : armDtInitCpuMaps(nodes, params);
   notes.push(...r.notes);
   const possible = r.possible.length ? r.possible : [0];
-  return { possible, nrCpuIds: Math.max(...possible) + 1, notes };
+  return { possible, nrCpuIds: Math.max(...possible) + 1, notes, ...(r.dtNodes ? { dtNodes: r.dtNodes } : {}) };
 }

@@ -5,7 +5,7 @@
 // Sections and roots are counted from the memory regions' address ranges, and the allocations made
 // once per root or per section go through memblock's repeated allocation, so a plan costs the
 // same for a petabyte as for a gigabyte.
-import { BootPanic, touch, type BootState } from './boot-state.js';
+import { BootPanic, touch, type BootState, type NumaNode } from './boot-state.js';
 import {
   hex,
   MEMBLOCK_ALLOC_ACCESSIBLE,
@@ -81,30 +81,90 @@ function touchRuns(st: BootState, runs: AllocRun[], size: bigint, fn: string): v
   }
 }
 
-export function sparseInit(st: BootState, nd: bigint): void {
+/**
+ * memblocks_present over every memory region, in address order, as sparse_init goes through them:
+ * a section belongs to the node of the first region that reaches it (memory_present encodes the
+ * nid only into a section not yet present), and sparse_init calls sparse_init_nid for each run of
+ * present sections on one node; sparse_index_init allocates each mem_section root on the node of
+ * the region that first reaches it.
+ */
+export function sectionNodes(
+  regions: readonly MemblockRegion[],
+  sectionShift: bigint,
+  sectionsPerRoot: bigint,
+): { runs: { nid: number; sections: bigint }[]; roots: { nid: number; count: bigint }[] } {
+  const runs: { nid: number; sections: bigint }[] = [];
+  const roots: { nid: number; count: bigint }[] = [];
+  let lastSection = -1n;
+  let lastRoot = -1n;
+  for (const r of regions) {
+    let first = r.base >> sectionShift;
+    const last = (r.base + r.size - 1n) >> sectionShift;
+    if (first <= lastSection) first = lastSection + 1n;
+    if (last < first) continue;
+    const run = runs.at(-1);
+    if (run && run.nid === r.nid) run.sections += last - first + 1n;
+    else runs.push({ nid: r.nid, sections: last - first + 1n });
+    lastSection = last;
+    let firstRoot = first / sectionsPerRoot;
+    const lastR = last / sectionsPerRoot;
+    if (firstRoot <= lastRoot) firstRoot = lastRoot + 1n;
+    if (lastR >= firstRoot) {
+      const rr = roots.at(-1);
+      if (rr && rr.nid === r.nid) rr.count += lastR - firstRoot + 1n;
+      else roots.push({ nid: r.nid, count: lastR - firstRoot + 1n });
+      lastRoot = lastR;
+    }
+  }
+  return { runs, roots };
+}
+
+/** sparse_init: the mem_section roots, then sparse_init_nid for each node's run of sections. */
+export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
+  const p = st.ctx.profile;
+  const sp = p.arm64!.sparse;
+  const mb = st.ctx.memblock;
+  const secShift = BigInt(sp.sectionSizeBits);
+  // without CONFIG_NUMA every region reads as node 0 (memblock_get_region_node)
+  const regions = mb.memory.regions.map((r) => ({ ...r, nid: mb.numa ? r.nid : 0 }));
+  const { runs, roots } = sectionNodes(regions, secShift, BigInt(sp.sectionsPerRoot));
+  touch(st, mb.allocOrPanic(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
+  for (const root of roots)
+    touchRuns(
+      st,
+      mb.allocTryNidRepeat(
+        Number(root.count),
+        sp.rootBytes,
+        64n,
+        0n,
+        MEMBLOCK_ALLOC_ACCESSIBLE,
+        root.nid,
+        'sparse_index_alloc',
+        'memblock_alloc_try_nid',
+      ),
+      sp.rootBytes,
+      'sparse_init',
+    );
+  let before = 0n;
+  for (const [i, run] of runs.entries()) {
+    const nd = nodes.find((n) => n.nid === run.nid)?.nodeData ?? 0n;
+    sparseInitNid(st, run.nid, nd, run.sections, before, i === 0);
+    before += run.sections;
+  }
+}
+
+/**
+ * sparse_init_nid for `sections` present sections of node `nid` (`before` present sections came
+ * earlier): the usemap near the node's NODE_DATA, the memmap buffer and the vmemmap; the vmemmap's
+ * own page tables come with the first node's (`first`), later nodes' memmap falls in them.
+ */
+function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint, before: bigint, first: boolean): void {
   const p = st.ctx.profile;
   const sp = p.arm64!.sparse;
   const mb = st.ctx.memblock;
   const page = BigInt(p.pageSize);
   const memstart = st.memstart!;
   const secShift = BigInt(sp.sectionSizeBits);
-  const { sections, roots } = countSections(presentSectionRanges(mb.memory.regions, secShift), BigInt(sp.sectionsPerRoot));
-  touch(st, mb.allocOrPanic(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
-  touchRuns(
-    st,
-    mb.allocTryNidRepeat(
-      Number(roots),
-      sp.rootBytes,
-      64n,
-      0n,
-      MEMBLOCK_ALLOC_ACCESSIBLE,
-      0,
-      'sparse_index_alloc',
-      'memblock_alloc_try_nid',
-    ),
-    sp.rootBytes,
-    'sparse_init',
-  );
   const usemap = sp.usemapBytesPerSection * sections;
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
   const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
@@ -112,10 +172,10 @@ export function sparseInit(st: BootState, nd: bigint): void {
   const memmapPages = roundUp(sp.structPageSize * pagesPerSection, page) / page;
   const blocksPerSection = sectionMapSize / sp.pmdSize;
   const memmapFailed = 'memory map backing failed. Some memory will not be available.';
-  /** sparse_init_nid gives up at present section `n` (0 first): the boot dies. */
+  /** sparse_init_nid gives up at present section `n` of this node (0 first): the boot dies. */
   const failAt = (what: string, n: bigint, why: (at: bigint) => string): never => {
-    const at = firstSectionFrom(mb.memory.regions, secShift, n);
-    return backingFailed(st, what, at, why(at));
+    const at = firstSectionFrom(mb.memory.regions, secShift, before + n);
+    return backingFailed(st, what, at, why(at), nid);
   };
   const noBlock = (size: bigint) => (at: bigint) =>
     `no free ${hex(size)} block (at ${hex(size)} alignment) for the memmap of the section at ${hex(at)}`;
@@ -150,7 +210,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
     if (runs.some((r) => !r.first)) failAt(memmapFailed, (before + done(runs)) / perSection, noBlock(size));
   };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
-    const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'sparse_init_nid');
+    const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
     if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
     touch(st, usage, usemap, 'sparse_init');
     const memmapAlloc = (count: bigint, size: bigint) =>
@@ -160,12 +220,12 @@ export function sparseInit(st: BootState, nd: bigint): void {
         size,
         memstart,
         MEMBLOCK_ALLOC_NOLEAKTRACE,
-        0,
+        nid,
         'memmap_alloc',
         'memblock_alloc_try_nid_raw',
       );
     // the vmemmap tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-    for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
+    for (let i = 0; first && i < sp.vmemmapTablesFixed; i++) {
       const table = memmapAlloc(1n, page);
       if (!table[0]?.first) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
       touchRuns(st, table, page, 'sparse_init');
@@ -174,7 +234,7 @@ export function sparseInit(st: BootState, nd: bigint): void {
     return;
   }
   const goal = roundDown(nd, 1n << secShift);
-  const usage = mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), 0, 'sparse_init_nid');
+  const usage = mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), nid, 'sparse_init_nid');
   if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
   touch(st, usage, usemap, 'sparse_init');
   const buf = mb.allocTryNid(
@@ -182,12 +242,12 @@ export function sparseInit(st: BootState, nd: bigint): void {
     sectionMapSize,
     memstart,
     MEMBLOCK_ALLOC_ACCESSIBLE,
-    0,
+    nid,
     'memmap_alloc',
     'memblock_alloc_exact_nid_raw',
   );
   const early = (size: bigint) =>
-    mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, 0, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
+    mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, nid, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
   const earlyRepeat = (count: bigint, size: bigint) =>
     mb.allocTryNidRepeat(
       Number(count),
@@ -195,12 +255,12 @@ export function sparseInit(st: BootState, nd: bigint): void {
       size,
       memstart,
       MEMBLOCK_ALLOC_ACCESSIBLE,
-      0,
+      nid,
       '__earlyonly_bootmem_alloc',
       'memblock_alloc_try_nid_raw',
     );
   // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-  for (let i = 0; i < sp.vmemmapTablesFixed; i++) {
+  for (let i = 0; first && i < sp.vmemmapTablesFixed; i++) {
     const table = early(page);
     if (!table) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
     touch(st, table, page, 'sparse_init');
@@ -242,11 +302,11 @@ function firstSectionFrom(regions: readonly MemblockRegion[], secShift: bigint, 
  * (after its rcu_head: 16 bytes, as the lab's 5.10.223 and 7.2.13 oopses show) plus the word of
  * the memory's first subsection (SUBSECTION_SHIFT 21) in the section.
  */
-function backingFailed(st: BootState, what: string, at: bigint, why: string): never {
+function backingFailed(st: BootState, what: string, at: bigint, why: string, nid: number): never {
   const sp = st.ctx.profile.arm64!.sparse;
   const secStart = (at >> BigInt(sp.sectionSizeBits)) << BigInt(sp.sectionSizeBits);
   const va = 16n + 8n * (((at - secStart) >> 21n) / 64n);
-  st.ctx.printk('err', `sparse_init_nid: node[0] ${what}`, 'sparse_init_nid');
+  st.ctx.printk('err', `sparse_init_nid: node[${nid}] ${what}`, 'sparse_init_nid');
   throw new BootPanic(
     'Attempted to kill the idle task!',
     [

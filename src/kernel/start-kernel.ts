@@ -3,6 +3,7 @@
 // then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions
 // (on arm64: its buffer is allocated and freed; arm's is not followed). Past the memory phase, only
 // what the layout decides is followed: the boots it kills (laterBoot).
+import { prop, readU32 } from '../tree/query.js';
 import { diag } from '../diagnostics.js';
 import { BootPanic, notRamWhy, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
@@ -525,33 +526,64 @@ function setupPerCpuAreas(st: BootState): void {
   // a unit per possible CPU (pcpu_build_alloc_info with atom_size PAGE_SIZE: one unit per
   // allocation), unit_map and unit_off an entry per id below nr_cpu_ids
   const { possible, nrCpuIds } = cpusOf(st);
-  const per = { possible: BigInt(possible.length), nr_cpu_ids: BigInt(nrCpuIds) };
-  const done: bigint[] = [];
-  const sizes: bigint[] = [];
+  const groups = pcpuGroups(st);
+  const per = { possible: BigInt(possible.length), nr_cpu_ids: BigInt(nrCpuIds), groups: BigInt(groups.length) };
+  const done: { base: bigint; size: bigint }[][] = [];
   for (const s of profile.arm64?.lateAllocs ?? profile.arm?.lateAllocs ?? []) {
     if (s.op === 'alloc') {
-      const size = s.perCpu ? s.size * per[s.perCpu] : s.size;
-      const r = mb.allocTryNid(
-        size,
-        s.align,
-        s.goal === undefined ? 0n : linearStart + s.goal,
-        MEMBLOCK_ALLOC_ACCESSIBLE,
-        s.nid ?? NUMA_NO_NODE,
-        s.caller,
+      // pcpu_embed_first_chunk: the units of each group in one pcpu_fc_alloc, on the group's node
+      const calls =
+        s.perCpu === 'possible'
+          ? groups.map((g) => ({ size: s.size * BigInt(g.cpus), nid: s.nid === undefined ? NUMA_NO_NODE : g.nid }))
+          : [{ size: s.perCpu ? s.size * per[s.perCpu] : s.size, nid: s.nid ?? NUMA_NO_NODE }];
+      done.push(
+        calls.map(({ size, nid }) => ({
+          base: mb.allocTryNid(size, s.align, s.goal === undefined ? 0n : linearStart + s.goal, MEMBLOCK_ALLOC_ACCESSIBLE, nid, s.caller),
+          size,
+        })),
       );
-      done.push(r);
-      sizes.push(size);
     } else {
-      const b = done[s.of];
-      const sz = sizes[s.of];
-      done.push(0n);
-      sizes.push(0n);
-      if (!b || sz === undefined) continue;
-      const tail = s.size ?? 0n;
-      if (s.at === 'unit-ends' && s.unit) for (let end = b + s.unit; end <= b + sz; end += s.unit) mb.physFree(end - tail, tail, s.caller);
-      else mb.physFree(b, sz, s.caller);
+      const blocks = done[s.of] ?? [];
+      done.push([]);
+      for (const { base: b, size: sz } of blocks) {
+        if (!b) continue;
+        const tail = s.size ?? 0n;
+        if (s.at === 'unit-ends' && s.unit)
+          for (let end = b + s.unit; end <= b + sz; end += s.unit) mb.physFree(end - tail, tail, s.caller);
+        else mb.physFree(b, sz, s.caller);
+      }
     }
   }
+}
+
+/**
+ * pcpu_build_alloc_info's groups: a possible CPU joins the first group whose CPUs are all
+ * LOCAL_DISTANCE from it (arm64 pcpu_cpu_distance: node_distance of early_cpu_to_node), so the
+ * CPUs of one node share a group, in the order of their first CPU. Each CPU's node: of_node_to_nid
+ * of its /cpus node (its `numa-node-id`, or an ancestor's) when it names a node arch_numa_init set
+ * up from the tree, else 0 (early_map_cpu_to_node; with numa=off or the dummy node, always 0).
+ */
+function pcpuGroups(st: BootState): { nid: number; cpus: number }[] {
+  const { possible, dtNodes } = cpusOf(st);
+  const numa = st.numa;
+  const nidOf = (cpu: number): number => {
+    if (!numa?.fromTree || numa.off) return 0;
+    for (let n = dtNodes?.get(cpu); n; n = n.parent ?? undefined) {
+      const v = prop(n, 'numa-node-id');
+      if (!v) continue;
+      const nid = v.value.length >= 4 ? readU32(v.value, 0) : -1;
+      return numa.nodes.some((x) => x.nid === nid) ? nid : 0;
+    }
+    return 0;
+  };
+  const groups: { nid: number; cpus: number }[] = [];
+  for (const cpu of possible) {
+    const nid = nidOf(cpu);
+    const g = groups.find((x) => x.nid === nid);
+    if (g) g.cpus++;
+    else groups.push({ nid, cpus: 1 });
+  }
+  return groups;
 }
 
 /**

@@ -225,6 +225,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     // the possible CPUs' cap (arch/arm64/kernel/smp.c, arch/arm/kernel/devtree.c); a stored
     // excerpt made before the reader read it lacks the line
     ...(configNumber(c, 'NR_CPUS') !== undefined ? { nrCpus: r.int('NR_CPUS') } : {}),
+    ...(dmaCma && configEnabled(c, 'DMA_NUMA_CMA') && configEnabled(c, 'CMA_SIZE_PERNUMA') ? { cmaSizePernuma: true } : {}),
   };
 }
 

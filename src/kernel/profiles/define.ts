@@ -84,6 +84,7 @@ export function composeProfile(
     numa: c.numa,
     maxNumNodes: 1 << c.nodesShift,
     ...(c.nrCpus !== undefined ? { nrCpus: c.nrCpus } : {}),
+    ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
     params: {
       ...series.params,
       crashkernelHighLow: arch.crashkernelHighLow,
@@ -113,10 +114,11 @@ export interface PercpuSizes {
  * while the cpu_map fits), the areas array (PFN_ALIGN of one pointer per group), the group's
  * units from pcpu_fc_alloc (`unit`: its node and goal; one unit per possible CPU, atom_size being
  * PAGE_SIZE) and the free of each unit's unused tail (none where the unit is the page-aligned
- * size_sum), pcpu_setup_first_chunk's allocations (group_offsets, group_sizes, then unit_map and
- * unit_off with nr_cpu_ids entries each: the measurement, of a one-CPU boot, is one entry) and
- * pcpu_alloc_first_chunk's (per chunk, not per CPU), then the frees of the alloc info and the
- * areas. One group: no cpu_distance_fn on arm, one node on arm64.
+ * size_sum), pcpu_setup_first_chunk's allocations (group_offsets and group_sizes with an entry per
+ * group, then unit_map and unit_off with nr_cpu_ids entries each: the measurement, of a one-CPU
+ * boot, is one entry) and pcpu_alloc_first_chunk's (per chunk, not per CPU), then the frees of the
+ * alloc info and the areas. One group on arm (no cpu_distance_fn); on arm64 a group per NUMA node
+ * with CPUs (pcpu_cpu_distance: the CPUs of one node are LOCAL_DISTANCE apart).
  */
 export function percpuAllocs(
   c: PcpuCallers,
@@ -144,7 +146,7 @@ export function percpuAllocs(
         size,
         align: cache,
         caller: c.setup,
-        ...(i === 2 || i === 3 ? { perCpu: 'nr_cpu_ids' } : {}),
+        ...(i === 0 || i === 1 ? { perCpu: 'groups' } : i === 2 || i === 3 ? { perCpu: 'nr_cpu_ids' } : {}),
       }),
     ),
     ...m.alloc.map((size): LateAlloc => ({ op: 'alloc', size, align: cache, caller: c.alloc })),

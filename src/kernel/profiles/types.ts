@@ -35,6 +35,11 @@ export interface BuildConfig {
   hugetlbPage?: boolean;
   /** CONFIG_NR_CPUS: the most possible CPUs (absent when the build's config excerpt does not have it). */
   nrCpus?: number;
+  /**
+   * CONFIG_DMA_NUMA_CMA with CONFIG_CMA_SIZE_PERNUMA (kernel/dma/contiguous.c, 6.7+): with more
+   * than one online node, dma_numa_cma_reserve gives each node a CMA area the default one's size.
+   */
+  cmaSizePernuma?: boolean;
 }
 
 /**
@@ -43,10 +48,12 @@ export interface BuildConfig {
  * of `size` bytes at the end of each `unit`-sized piece of it (`at: 'unit-ends'`). `goal`: the
  * allocation's min_addr (pcpu_fc_alloc's __pa(MAX_DMA_ADDRESS)) as an offset from where the linear
  * map starts in physical memory (arm64: memstart_addr; arm: PHYS_OFFSET); without it, 0.
- * `perCpu`: `size` is one possible CPU's (`possible`: a unit each) or one entry of nr_cpu_ids (`nr_cpu_ids`).
+ * `perCpu`: `size` is one possible CPU's (`possible`: a unit each; one allocation per group of CPUs
+ * on one NUMA node, on that node when `nid` is given), one entry of nr_cpu_ids (`nr_cpu_ids`) or
+ * one group's (`groups`).
  */
 export type LateAlloc =
-  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; perCpu?: 'possible' | 'nr_cpu_ids'; caller: Caller }
+  | { op: 'alloc'; size: bigint; align: bigint; nid?: number; goal?: bigint; perCpu?: 'possible' | 'nr_cpu_ids' | 'groups'; caller: Caller }
   | { op: 'free'; of: number; at?: 'unit-ends'; unit?: bigint; size?: bigint; caller: Caller };
 
 /**
@@ -181,6 +188,8 @@ export interface KernelProfile extends KernelProfileBase {
   maxNumNodes: number;
   /** CONFIG_NR_CPUS (undefined: the build's files do not say; the /cpus nodes are then not capped). */
   nrCpus?: number;
+  /** BuildConfig.cmaSizePernuma. */
+  cmaSizePernuma?: boolean;
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;

@@ -179,7 +179,7 @@ export interface Arm64Series {
    * numa_free_distance: 6.1 memblock_alloc's the table, 5.10 memblock_find_in_range's it below
    * PFN_PHYS(max_pfn) and memblock_reserve's it; 6.12 has none), the cpumask allocation (6.12), whether the regions reserved by then get
    * the node id (6.12 mm/numa_memblks.c numa_clear_kernel_node_hotplug, which stops them merging
-   * with later ones), and the format of the NODE_DATA line (without its `[mem ...]` range).
+   * with later ones), and the format of the NODE_DATA line (without its `[mem ...]` range; `%d`: the node).
    */
   numa: {
     distanceAlloc: 'none' | 'memblock-alloc' | 'find-in-range';

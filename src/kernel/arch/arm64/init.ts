@@ -1,7 +1,7 @@
 // arch/arm64/mm/init.c: arm64_memblock_init (linear-map clip, mem=, initrd, kernel image,
 // early_init_fdt_scan_reserved_mem), bootmem_init (arch_numa_init, sparse_init, zone_sizes_init,
 // dma_contiguous_reserve, the crashkernel, memblock_dump_all) and zone_sizes_init's ZONE_DMA limit.
-import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState, type NumaNode } from '../../boot-state.js';
 import { roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
@@ -68,11 +68,11 @@ export function arm64MemblockInit(st: BootState): void {
   earlyInitFdtScanReservedMem(ctx);
 }
 
-/** Returns NODE_DATA's address, for a sparse_init that runs after setup_arch (7.2). */
-export function bootmemInit(st: BootState): bigint {
+/** Returns the NUMA nodes with their NODE_DATA, for a sparse_init that runs after setup_arch (7.2). */
+export function bootmemInit(st: BootState): NumaNode[] {
   const mb = st.ctx.memblock;
-  const nodeData = archNumaInit(st);
-  if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') sparseInit(st, nodeData);
+  const nodes = archNumaInit(st);
+  if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') sparseInit(st, nodes);
   // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
   const dmaLimit = arm64DmaPhysLimit(
     st.ctx.profile.arm64!.dmaZone,
@@ -103,7 +103,7 @@ export function bootmemInit(st: BootState): bigint {
   else if (impl === 'arm64-find-in-range') reserveCrashkernelFindInRange(st, crash);
   else reserveCrashkernel(st, crash);
   memblockDumpAll(st);
-  return nodeData;
+  return nodes;
 }
 
 /** 6.12 arch_reserve_crashkernel: parse_crashkernel, then reserve_crashkernel_generic (kernel/crash_reserve.c). */

@@ -22,12 +22,12 @@ export function setupArch(st: BootState): void {
   arm64MemblockInit(st);
   pagingInit(st);
   unflattenDeviceTree(st);
-  const nodeData = bootmemInit(st);
+  const nodes = bootmemInit(st);
   // request_standard_resources: one struct resource (64 bytes) per memory region
   mb.allocOrPanic(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
   // 7.2: start_kernel → mm_core_init_early → free_area_init → sparse_init
   if (ctx.profile.series.arm64.sparseInit === 'free-area-init') {
-    sparseInit(st, nodeData);
+    sparseInit(st, nodes);
     calcNrKernelPages(st);
   }
 }

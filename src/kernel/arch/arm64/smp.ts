@@ -2,6 +2,7 @@
 import type { BootState } from '../../boot-state.js';
 import type { CpuNode, SmpParams } from '../../smp.js';
 import { cString, prop } from '../../../tree/query.js';
+import type { Node } from '../../../tree/types.js';
 
 /** MPIDR_HWID_BITMASK (arch/arm64/include/asm/cputype.h): Aff3 and Aff2..Aff0. */
 const MPIDR_HWID_BITMASK = 0xff00ffffffn;
@@ -14,7 +15,11 @@ const MPIDR_HWID_BITMASK = 0xff00ffffffn;
  * node's enable-method ("psci", or "spin-table" with an 8-byte cpu-release-addr:
  * arch/arm64/kernel/cpu_ops.c, psci.c, smp_spin_table.c).
  */
-export function smpInitCpus(st: BootState, nodes: CpuNode[], p: SmpParams): { possible: number[]; notes: string[] } {
+export function smpInitCpus(
+  st: BootState,
+  nodes: CpuNode[],
+  p: SmpParams,
+): { possible: number[]; notes: string[]; dtNodes: Map<number, Node> } {
   const nrCpus = st.ctx.profile.nrCpus ?? Number.POSITIVE_INFINITY;
   const boot = nodes[0]?.hwid;
   const map = new Map<number, CpuNode>();
@@ -40,8 +45,13 @@ export function smpInitCpus(st: BootState, nodes: CpuNode[], p: SmpParams): { po
     cpuCount++;
   }
   // (a tree without cpu nodes, as a board fragment often is, is one CPU without a word here)
-  if (!bootValid) return { possible: [0], notes: nodes.length ? ['smp_init_cpus: missing boot CPU MPIDR, not enabling secondaries'] : [] };
-  if (st.ctx.profile.series.arm64.smpInitCpusNosmp && p.setupMaxCpus === 0) return { possible: [0], notes: [] };
+  // the boot CPU's node (early_map_cpu_to_node(0, of_node_to_nid(dn)) when its MPIDR is met)
+  const dtNodes = new Map<number, Node>();
+  const bootNode = nodes.find((n) => n.hwid === boot && boot !== undefined && !(boot & ~MPIDR_HWID_BITMASK));
+  if (bootNode) dtNodes.set(0, bootNode.node);
+  if (!bootValid)
+    return { possible: [0], notes: nodes.length ? ['smp_init_cpus: missing boot CPU MPIDR, not enabling secondaries'] : [], dtNodes };
+  if (st.ctx.profile.series.arm64.smpInitCpusNosmp && p.setupMaxCpus === 0) return { possible: [0], notes: [], dtNodes };
   const nrCpuIds = p.nrCpuIds ?? Number.POSITIVE_INFINITY;
   const notes =
     cpuCount > nrCpuIds ? [`Number of cores (${cpuCount}) exceeds configured maximum of ${nrCpuIds} - clipping (smp_init_cpus)`] : [];
@@ -50,7 +60,10 @@ export function smpInitCpus(st: BootState, nodes: CpuNode[], p: SmpParams): { po
     if (i >= nrCpuIds) break;
     const method = cString(n.node, 'enable-method');
     const release = prop(n.node, 'cpu-release-addr');
-    if (method === 'psci' || (method === 'spin-table' && release && release.value.length >= 8)) possible.push(i);
+    if (method === 'psci' || (method === 'spin-table' && release && release.value.length >= 8)) {
+      possible.push(i);
+      dtNodes.set(i, n.node);
+    }
   }
-  return { possible, notes };
+  return { possible, notes, dtNodes };
 }
