@@ -8,6 +8,8 @@
 // 6.12), arch/arm64/mm/init.c and arch/arm/kernel/setup.c (early_mem), kernel/crash_reserve.c
 // (6.12) / kernel/crash_core.c (6.1) (parse_crashkernel).
 
+import { roundupPow2 } from './memblock.js';
+
 const U64 = (1n << 64n) - 1n;
 
 /** Result of memparse: the value and how many characters were consumed. */
@@ -275,6 +277,8 @@ export interface CmdlineState {
   cmaSize?: bigint;
   reserveMem: ReserveMemParam[];
   crashkernel?: CrashkernelRequest;
+  /** kernel/dma/swiotlb.c's state after `swiotlb=` (setup_io_tlb_npages); undefined without one. */
+  swiotlb?: SwiotlbCmdline;
   /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"), argv then envp. */
   unknown: string[];
   unknownArgv: string[];
@@ -296,6 +300,8 @@ export interface ParamSupport {
   crashkernelHighLow: boolean;
   /** parse_crashkernel refuses a size >= system RAM (6.12 kernel/crash_reserve.c). */
   crashkernelRamCheck: boolean;
+  /** `swiotlb=` takes an area count after the slab count (6.1+ kernel/dma/swiotlb.c setup_io_tlb_npages). */
+  swiotlbAreas: boolean;
   /**
    * Who reserves crashkernel=: reserve_crashkernel_generic (kernel/crash_reserve.c), arm64's own
    * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
@@ -340,7 +346,7 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
 export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
   pageSize: number;
-  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck'>;
+  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas'>;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
@@ -402,6 +408,12 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
       }
     } else if (parameq(param, 'crashkernel')) {
       handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
+    } else if (parameq(param, 'swiotlb')) {
+      handled = true;
+      if (val !== undefined) {
+        st.swiotlb ??= { nslabs: o.params.swiotlbAreas ? IO_TLB_DEFAULT_SLABS : 0n, nareas: 0n, force: false, noforce: false };
+        earlySwiotlb(st.swiotlb, val, o.params.swiotlbAreas, o.arch);
+      }
     }
     for (const ep of o.earlyParams ?? []) {
       if (parameq(param, ep.name)) {
@@ -459,6 +471,73 @@ function earlyMem(
   st.armMemBanks ??= [];
   st.armMemBanks.push({ start: start ?? -1n, size: r.value });
   return 0;
+}
+
+/** IO_TLB_SEGSIZE, and the default slab count (IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT: 64 MiB). */
+const IO_TLB_SEGSIZE = 128n;
+export const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> 11n;
+
+/**
+ * kernel/dma/swiotlb.c's state after the command line: default_nslabs (5.10 io_tlb_nslabs, 0 for
+ * the default) and default_nareas (0: not set yet), swiotlb_force_bounce / swiotlb_force_disable.
+ */
+export interface SwiotlbCmdline {
+  nslabs: bigint;
+  nareas: bigint;
+  force: boolean;
+  noforce: boolean;
+}
+
+const isPow2 = (x: bigint) => x > 0n && (x & (x - 1n)) === 0n;
+
+/**
+ * swiotlb_adjust_nareas (6.1+): 0 is 1, else the next power of two; then round_up_default_nslabs:
+ * at least IO_TLB_SEGSIZE slabs per area, and a power of two.
+ */
+export function swiotlbAdjustNareas(s: SwiotlbCmdline, nareas: bigint): void {
+  s.nareas = nareas === 0n ? 1n : isPow2(nareas) ? nareas : roundupPow2(nareas);
+  swiotlbRoundUpDefaultNslabs(s);
+}
+
+/** round_up_default_nslabs: true when it changed default_nslabs. */
+export function swiotlbRoundUpDefaultNslabs(s: SwiotlbCmdline): boolean {
+  if (!s.nareas) return false;
+  if (s.nslabs < IO_TLB_SEGSIZE * s.nareas) s.nslabs = IO_TLB_SEGSIZE * s.nareas;
+  else if (isPow2(s.nslabs)) return false;
+  s.nslabs = roundupPow2(s.nslabs);
+  return true;
+}
+
+/**
+ * setup_io_tlb_npages (kernel/dma/swiotlb.c), one `swiotlb=[nslabs][,nareas][,force|noforce]` on
+ * the state so far: digits read by simple_strtoul, the slab count ALIGNed to IO_TLB_SEGSIZE, the
+ * area count (6.1+) applied at once; 5.10's noforce also sets the slab count to 1. (A bare
+ * `swiotlb` hands the handler NULL, which it dereferences: not modelled.)
+ */
+function earlySwiotlb(s: SwiotlbCmdline, val: string, areas: boolean, arch: 'arm64' | 'arm'): void {
+  const digit = (i: number) => val[i] !== undefined && val[i]! >= '0' && val[i]! <= '9';
+  const ulong = arch === 'arm' ? 0xffff_ffffn : U64; // unsigned long
+  let i = 0;
+  if (digit(i)) {
+    const r = simpleStrtoull(val, i);
+    s.nslabs = (r.value + IO_TLB_SEGSIZE - 1n) & ~(IO_TLB_SEGSIZE - 1n) & ulong;
+    i = r.end;
+  }
+  if (val[i] === ',') i++;
+  if (areas) {
+    if (digit(i)) {
+      const r = simpleStrtoull(val, i);
+      swiotlbAdjustNareas(s, r.value & 0xffff_ffffn); // unsigned int
+      i = r.end;
+    }
+    if (val[i] === ',') i++;
+  }
+  const rest = val.slice(i);
+  if (rest === 'force') s.force = true;
+  else if (rest === 'noforce') {
+    s.noforce = true;
+    if (!areas) s.nslabs = 1n;
+  }
 }
 
 /** early_cma (kernel/dma/contiguous.c): size[@base[-limit]]. */

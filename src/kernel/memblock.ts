@@ -950,6 +950,11 @@ export function roundUp(x: bigint, y: bigint): bigint {
 }
 
 /** round_down(x, y): x & ~(y - 1). */
+/** roundup_pow_of_two (include/linux/log2.h); 1 for 0 and 1. */
+export function roundupPow2(x: bigint): bigint {
+  return x <= 1n ? 1n : 1n << BigInt((x - 1n).toString(2).length);
+}
+
 export function roundDown(x: bigint, y: bigint): bigint {
   if (y === 0n) return x;
   return x & ~(y - 1n);

@@ -4,7 +4,8 @@
 // (kernel/dma/swiotlb.c) and what memblock_free_all (and arm's free_highpages) hands over, with
 // the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, type BootState } from './boot-state.js';
-import { hex, MEMBLOCK_ALLOC_ACCESSIBLE } from './memblock.js';
+import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundupPow2 } from './memblock.js';
+import { IO_TLB_DEFAULT_SLABS, swiotlbAdjustNareas, swiotlbRoundUpDefaultNslabs, type SwiotlbCmdline } from './cmdline.js';
 
 /** What the page allocator was given, in pages (BootResult.pageAlloc). */
 export interface PageAllocStart {
@@ -110,7 +111,6 @@ export function calcNrKernelPages(st: BootState): void {
 }
 
 const log2 = (x: bigint) => BigInt(x.toString(2).length - 1);
-const roundupPow2 = (x: bigint) => (x <= 1n ? 1n : 1n << BigInt((x - 1n).toString(2).length));
 
 /**
  * alloc_large_system_hash with HASH_EARLY | HASH_ZERO: one bucket per 2^scale bytes of
@@ -169,7 +169,6 @@ export function vfsCachesInitEarly(st: BootState): void {
 /** IO_TLB_SHIFT, IO_TLB_SEGSIZE (include/linux/swiotlb.h) and the default 64 MiB buffer. */
 const IO_TLB_SHIFT = 11n;
 const IO_TLB_SEGSIZE = 128n;
-const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> IO_TLB_SHIFT;
 const IO_TLB_MIN_SLABS = (1n << 20n) >> IO_TLB_SHIFT;
 
 /**
@@ -196,32 +195,47 @@ export function swiotlbInit(st: BootState, cpus: number): void {
   const how = st.ctx.profile.series.arm64.swiotlb;
   const limit = arm ? arm.dmaLimit : (st.dmaPhysLimit ?? mb.endOfDram());
   const beyond = mb.endOfDram() / ps > limit / ps;
-  let nslabs = IO_TLB_DEFAULT_SLABS;
-  if (!beyond) {
-    if (arm || how !== 'remap-kmalloc-bounce') return;
-    const size = (mb.physMemSize() + 1023n) / 1024n;
-    const want = size < 64n << 20n ? size : 64n << 20n;
-    const aligned = (want + (1n << IO_TLB_SHIFT) - 1n) >> IO_TLB_SHIFT;
-    nslabs = ((aligned + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
-  }
+  const given = st.ctx.cmdline.swiotlb;
+  const ulong = arm ? 0xffff_ffffn : (1n << 64n) - 1n;
   const pageAlign = (x: bigint) => ((x + ps - 1n) / ps) * ps;
   const low = arm ? limit : limit - 1n; // ARCH_LOW_ADDRESS_LIMIT
   if (how === 'swiotlb-init') {
-    // 5.10: one try at the default size, then io_tlb_list (int) and io_tlb_orig_addr (phys_addr_t)
-    if (!mb.allocTryNid(pageAlign(nslabs << IO_TLB_SHIFT), ps, 0n, low, undefined, 'swiotlb_init')) return;
+    // 5.10 mem_init: swiotlb_init(1) when swiotlb=…,force or memory reaches past the DMA zone;
+    // io_tlb_nslabs from swiotlb= (1 with noforce), else the default. One try, then
+    // io_tlb_list (int) and io_tlb_orig_addr (phys_addr_t).
+    if (!beyond && !given?.force) return;
+    const nslabs = given?.nslabs || IO_TLB_DEFAULT_SLABS;
+    if (!mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init')) return;
     mb.alloc(pageAlign(nslabs * 4n), ps, 'swiotlb_init_with_tbl');
     mb.alloc(pageAlign(nslabs * 8n), ps, 'swiotlb_init_with_tbl');
     return;
   }
-  let nareas = roundupPow2(BigInt(cpus > 0 ? cpus : 1));
-  if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
-  else if ((nslabs & (nslabs - 1n)) !== 0n) nslabs = roundupPow2(nslabs);
+  // default_nslabs and default_nareas as swiotlb= left them (cmdline.ts)
+  const s: SwiotlbCmdline = given ? { ...given } : { nslabs: IO_TLB_DEFAULT_SLABS, nareas: 0n, force: false, noforce: false };
+  let swiotlb = beyond;
+  if (!beyond && !arm && how === 'remap-kmalloc-bounce') {
+    // swiotlb_adjust_size(min(swiotlb_size_or_default(), size)), which leaves a size swiotlb= set alone
+    const size = (mb.physMemSize() + 1023n) / 1024n;
+    const current = (s.nslabs << IO_TLB_SHIFT) & ulong;
+    const want = size < current ? size : current;
+    if (s.nslabs === IO_TLB_DEFAULT_SLABS) {
+      const aligned = (want + (1n << IO_TLB_SHIFT) - 1n) >> IO_TLB_SHIFT;
+      s.nslabs = ((aligned + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+      swiotlbRoundUpDefaultNslabs(s);
+    }
+    swiotlb = true;
+  }
+  // swiotlb_init_remap: nothing without an addressing limit or force, nothing with noforce
+  if ((!swiotlb && !s.force) || s.noforce) return;
+  if (!s.nareas) swiotlbAdjustNareas(s, BigInt(cpus > 0 ? cpus : 1));
+  let nslabs = s.nslabs;
+  let nareas = s.nareas;
   // limit_nareas: no more areas than segments
   const limitAreas = () => {
     if (nslabs < nareas * IO_TLB_SEGSIZE) nareas = nslabs / IO_TLB_SEGSIZE;
   };
   limitAreas();
-  while (!mb.allocTryNid(pageAlign(nslabs << IO_TLB_SHIFT), ps, 0n, low, undefined, 'swiotlb_init_remap')) {
+  while (!mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init_remap')) {
     if (nslabs <= IO_TLB_MIN_SLABS) return;
     nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
     limitAreas();

@@ -8,6 +8,7 @@ export const linux61: KernelSeries = {
   cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
   maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas,
   params: {
+    swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
     reserveMem: false, // reserve_mem= came with 6.12
     reserveMemErrors: false,
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation

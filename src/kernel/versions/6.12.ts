@@ -8,6 +8,7 @@ export const linux612: KernelSeries = {
   cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
   maxCmaAreas: (configCmaAreas) => configCmaAreas,
   params: {
+    swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: false, // mm/memblock.c reserve_mem returns -EINVAL/-EBUSY/-ENOMEM without a word
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM

@@ -8,6 +8,7 @@ export const linux72: KernelSeries = {
   cmaAlignmentOrder: (pageblockOrder) => pageblockOrder, // include/linux/cma.h CMA_MIN_ALIGNMENT_PAGES
   maxCmaAreas: (configCmaAreas) => configCmaAreas, // include/linux/cma.h
   params: {
+    swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: true, // mm/memblock.c reserve_mem: pr_err before each -EBUSY/-EINVAL/-ENOMEM
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
