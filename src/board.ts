@@ -40,6 +40,11 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   bootargs?: string;
   /** The CPU architecture the platform boots (QEMU's machine and DTB alignment differ); default arm64. */
   arch?: VirtArch;
+  /**
+   * `qemu-virt`: NUMA nodes of these sizes (QEMU `-numa`, a CPU each; they add up to `ram`), so
+   * that QEMU's own tree carries their `numa-node-id`.
+   */
+  numa?: bigint[];
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node (size 0 included). */
   ram?: bigint;
   /** RAM banks as the boot loader writes them into /memory (with `boot: 'uefi'`, the UEFI memory map's RAM). */
@@ -201,6 +206,12 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
     files: given.platform !== undefined && boardFile ? [...r.files, given.platform] : r.files,
   };
   if (platform === 'qemu-virt') board.arch = arch;
+  if (options.numa && (platform !== 'qemu-virt' || options.asBooted)) {
+    board.diagnostics.push(
+      diag('error', 'bad-numa', `--numa lays out QEMU's virt machine: it goes with --platform qemu-virt (and verify), not '${platform}'`),
+    );
+    return board;
+  }
   if (applied) board.overlayChanges = applied.changes;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
   let tree = r.tree;
@@ -211,8 +222,19 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
     // What QEMU boots: its own virt tree for this RAM size with the board's reserved memory merged
     // in. The kernel's early allocations (unflattening the tree) and QEMU's DTB reservation depend
     // on that blob, so the default CMA area and crashkernel= land where the real boot puts them.
-    ram ??= memorySize(tree) || VIRT_DEFAULT_RAM;
-    const base = virtTree(arch, ram);
+    const numa = options.numa;
+    ram ??= numa ? numa.reduce((a, b) => a + b, 0n) : memorySize(tree) || VIRT_DEFAULT_RAM;
+    if (numa && numa.reduce((a, b) => a + b, 0n) !== ram) {
+      board.diagnostics.push(
+        diag(
+          'error',
+          'bad-numa',
+          `--numa node sizes add up to 0x${numa.reduce((a, b) => a + b, 0n).toString(16)}, not the RAM size 0x${ram.toString(16)}`,
+        ),
+      );
+      return board;
+    }
+    const base = virtTree(arch, ram, numa);
     if (base.tree) {
       const merged = mergeBoard(base.tree, tree);
       tree = merged.tree;

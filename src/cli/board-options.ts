@@ -48,6 +48,8 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
                         EFI stub (RAM from the UEFI memory map, /memory ignored, /memreserve/ deleted)
   --platform qemu-virt  model QEMU's virt board: the board's reserved memory merged into QEMU's own
                         tree, kernel, initrd and DTB placed as QEMU places them (default: the board alone)
+  --numa SIZE,SIZE...   with --platform qemu-virt (and verify): QEMU's NUMA nodes of these sizes, a CPU
+                        each (-numa; 0 is a memoryless node); they add up to --ram
   --platform u-boot     booted by U-Boot's booti/bootz: kernel at kernel_addr_r, initrd and DTB kept or
                         copied top-down below initrd_high/fdt_high, U-Boot's fixups applied to the tree
                         (default environment: QEMU virt's U-Boot 2023.01)
@@ -131,6 +133,14 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
         if (name === '--ram' && n === 0n) return { ok: false, error: '--ram 0: a board needs some RAM' };
         if (name === '--ram') args.board.ram = n;
         else args.board.initrdSize = n;
+        break;
+      }
+      case '--numa': {
+        const parts = (value() ?? '').split(',').map((x) => parseSize(x.trim()));
+        if (!parts.length || parts.some((x) => x === undefined))
+          return { ok: false, error: '--numa needs node sizes like 512M,512M (0 for a node without memory)' };
+        if (parts.length > 16) return { ok: false, error: `--numa: ${parts.length} nodes, QEMU's virt and the kernels take at most 16` };
+        args.board.numa = parts as bigint[];
         break;
       }
       case '--memory': {

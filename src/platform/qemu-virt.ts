@@ -135,20 +135,41 @@ export function virtLayout(tree: Tree, o: VirtLayoutOptions): PlatformLayout {
 }
 
 /**
+ * QEMU's options for NUMA nodes of the given sizes (`--numa`): a CPU per node (`-smp` as many), a
+ * RAM backend per node with memory, `-numa node,memdev=…,cpus=i,nodeid=i` (no memdev: a memoryless
+ * node). QEMU then writes each memory node's and cpu node's `numa-node-id` (hw/arm/virt.c, boot.c).
+ * Without nodes, one CPU.
+ */
+export function numaArgs(numa?: readonly bigint[]): string[] {
+  if (!numa?.length) return ['-smp', '1'];
+  const out = ['-smp', String(numa.length)];
+  numa.forEach((size, i) => {
+    if (size) out.push('-object', `memory-backend-ram,size=${size / MiB}M,id=m${i}`);
+    out.push('-numa', `node,${size ? `memdev=m${i},` : ''}cpus=${i},nodeid=${i}`);
+  });
+  return out;
+}
+
+/**
  * QEMU's own tree for the machine and RAM size (`-M virt,dumpdtb=`, cached under the carveout
  * cache's virt/), without the random /chosen seeds so that boots are reproducible and the blob
  * size stays fixed. An error diagnostic when QEMU is missing or fails.
  */
-export function virtTree(arch: VirtArch, ram: bigint): { tree?: Tree; diagnostics: Diagnostic[] } {
+export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[]): { tree?: Tree; diagnostics: Diagnostic[] } {
   const m = machineFor(arch);
   const dir = join(cacheDir(), 'virt');
   mkdirSync(dir, { recursive: true });
-  const f = join(dir, `${arch}-${ram.toString(16)}.dtb`);
+  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : '';
+  const f = join(dir, `${arch}-${ram.toString(16)}${nodes}.dtb`);
   if (!existsSync(f)) {
     const tmp = `${f}.${process.pid}.tmp`;
-    const r = spawnSync(m.binary, ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, '-nographic'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      m.binary,
+      ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, ...numaArgs(numa), '-nographic'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (!existsSync(tmp)) {
       const why = r.error ? `${m.binary} not found (apt-get install qemu-system-arm)` : r.stderr.trim().split('\n')[0];
       return { diagnostics: [diag('error', 'qemu-unavailable', `QEMU could not dump its virt tree: ${why}`)] };

@@ -52,6 +52,8 @@ export interface RunOptions {
   firmware?: Firmware;
   /** Run QEMU at this nice value. */
   niceness?: number;
+  /** NUMA nodes of these sizes, a CPU each (`verify --numa`; the blob must be QEMU's tree for them). */
+  numa?: readonly bigint[];
 }
 
 /** Keep QEMU's virt tree for this arch and RAM in the data folder: the lab builds every case's
@@ -107,6 +109,7 @@ export async function observe(
       earlyStop,
       ...(opts.firmware ? { firmware: opts.firmware } : {}),
       ...(opts.niceness !== undefined ? { niceness: opts.niceness } : {}),
+      ...(opts.numa ? { numa: opts.numa } : {}),
     });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixed(true), caseArgs);

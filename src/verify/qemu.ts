@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabArch } from './kernels.js';
-import { machineFor } from '../platform/qemu-virt.js';
+import { machineFor, numaArgs } from '../platform/qemu-virt.js';
 import type { Firmware } from './firmware.js';
 
 export function qemuAvailable(arch: LabArch): string | undefined {
@@ -32,6 +32,8 @@ export interface BootRequest {
   firmware?: Firmware;
   /** Run QEMU at this nice value (a boot a command makes on the side, e.g. `kernels fetch`'s measurement). */
   niceness?: number;
+  /** NUMA nodes of these sizes, a CPU each (platform/qemu-virt.ts numaArgs); default one CPU, no NUMA. */
+  numa?: readonly bigint[];
 }
 
 export interface BootResult {
@@ -90,8 +92,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     m.cpu,
     '-m',
     `${req.ramBytes / 1024n / 1024n}M`,
-    '-smp',
-    '1',
+    ...numaArgs(req.numa),
     '-nographic',
     '-no-reboot',
     '-monitor',

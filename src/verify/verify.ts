@@ -35,6 +35,8 @@ export interface VerifyOptions {
   fetch?: boolean;
   /** Boot through real firmware (Debian's U-Boot or EDK2 for QEMU) and plan for that platform. */
   firmware?: FirmwareKind;
+  /** QEMU NUMA nodes of these sizes, a CPU each (they make up the RAM; default RAM: their sum). */
+  numa?: bigint[];
 }
 
 export interface PredictedRegion {
@@ -67,7 +69,8 @@ export interface VerifyResult {
 const hex = (v: bigint | null): string => (v === null ? '-' : '0x' + v.toString(16));
 
 export async function verifyBoard(file: string, o: VerifyOptions): Promise<VerifyResult> {
-  const res: VerifyResult = { ram: o.ram ?? 1n << 30n, regions: [], differences: [], notes: [], diagnostics: [], exitCode: 2 };
+  const numaRam = o.numa?.reduce((a, b) => a + b, 0n);
+  const res: VerifyResult = { ram: o.ram ?? numaRam ?? 1n << 30n, regions: [], differences: [], notes: [], diagnostics: [], exitCode: 2 };
   const def = o.own ? { id: o.kernel, arch: o.own.profile.arch } : findKernelDef(o.kernel);
   if (!def) {
     res.diagnostics.push(
@@ -94,7 +97,13 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     return res;
   }
   // The board merged into QEMU's own virt tree: the blob booted and planned.
-  const board = loadBoard(file, { includeDirs: o.includeDirs ?? [], platform: 'qemu-virt', arch: def.arch, ram: res.ram });
+  const board = loadBoard(file, {
+    includeDirs: o.includeDirs ?? [],
+    platform: 'qemu-virt',
+    arch: def.arch,
+    ram: res.ram,
+    ...(o.numa ? { numa: o.numa } : {}),
+  });
   for (const d of board.diagnostics) {
     if (d.code === 'qemu-virt-tree') res.notes.push(d.message);
     else if (d.code === 'qemu-virt-tree-unavailable') res.diagnostics.push({ ...d, severity: 'error' });
@@ -134,6 +143,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     timeoutMs: o.timeoutMs ?? 60_000,
     keepConsole: !!o.keepConsole,
     ...(fw?.firmware ? { firmware: fw.firmware } : {}),
+    ...(o.numa ? { numa: o.numa } : {}),
   });
   if (fw?.firmware) {
     res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);

@@ -103,6 +103,10 @@ export async function run(argv: string[]): Promise<number> {
   if (ownBuild) opts.own = ownBuild;
   if (firmware) opts.firmware = firmware;
   if (bootargs !== undefined) opts.bootargs = bootargs;
+  if (args.board.numa) {
+    if (firmware) return bad('--numa boots QEMU virt directly: not through U-Boot or EDK2');
+    opts.numa = args.board.numa;
+  }
   const r = await verifyBoard(file, opts);
   output(file, r, format, showConsole);
   return r.exitCode;
