@@ -346,6 +346,8 @@ export const kernelRules: Rule[] = [
           const m = /^cma: CMA area (.*) could not be activated$/.exec(l.text);
           if (!m) return;
           const r = run.plan.regions.find((x) => x.name === m[1] && placed(x));
+          // an area reaching past the end of RAM is cma-area-past-ram's
+          if (r && placed(r) && outsideMemory(run, r.base, r.size) > 0n) return;
           const area = r && placed(r) ? r : run.plan.early.find((e) => e.source === 'dma_contiguous_reserve');
           const zones = area ? run.plan.zones.filter((z) => z.base < area.base + area.size && area.base < z.base + z.size) : [];
           const cut = zones[1]?.base;
@@ -364,6 +366,32 @@ export const kernelRules: Rule[] = [
             ...(cut !== undefined ? { hint: `keep the area entirely below or above ${hex(cut)}` } : {}),
           });
         });
+    },
+  },
+  {
+    id: 'cma-area-past-ram',
+    level: 'error',
+    family: 'kernel',
+    source:
+      'mm/cma.c cma_activate_area: page_zone(pfn_to_page(pfn)) for every page; FLATMEM mem_map (mm/mm_init.c alloc_node_mem_map) ends with RAM',
+    help: "A CMA area that starts in HighMem (32-bit ARM) and reaches past the end of RAM: its pages beyond RAM have no struct pages, and what cma_activate_area reads there as theirs does not say ZONE_HIGHMEM (zeroed memory says ZONE_NORMAL). 5.10 stops and prints 'CMA area … could not be activated' with part of the area already handed out; 6.1 and 6.12 hand every page to the page allocator, those without struct pages too; 7.2 activates memory that is not there. The lab's boots of such areas died on every series after 5.10.",
+    fn(ctx) {
+      for (const run of ctx.runs)
+        for (const r of run.plan.regions) {
+          if (!placed(r) || !r.reusable || r.status !== 'ok') continue;
+          const zone = run.plan.zones.find((z) => z.base <= r.base && r.base < z.base + z.size);
+          if (zone?.name !== 'HighMem' || outsideMemory(run, r.base, r.size) === 0n) continue;
+          const at = lineAt(run, (t) => t === `cma: CMA area ${r.name} could not be activated`);
+          ctx.report({
+            node: nodeOf(ctx, run, r.path),
+            path: r.path,
+            property: r.dynamic ? 'size' : 'reg',
+            kernel: run.kernel,
+            message: `${range(r.base, r.size)} starts in ZONE_HIGHMEM and reaches past the end of RAM (${hex(zone.base + zone.size)}), where mem_map has no struct pages for cma_activate_area to read`,
+            hint: `keep the area below ${hex(zone.base + zone.size)}`,
+            ...at,
+          });
+        }
     },
   },
   {

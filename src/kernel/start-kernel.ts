@@ -424,7 +424,8 @@ function cmaInitReservedAreas(st: BootState): void {
   const zones = st.result.zones ?? [];
   for (const a of st.ctx.cma.areas ?? []) {
     const end = a.base + a.size;
-    if (st.ctx.profile.arch === 'arm') flatmemStructPages(st, a);
+    // (5.10 stops at the first page past mem_map that does not read as the first page's zone)
+    if (st.ctx.profile.arch === 'arm' && flatmemStructPages(st, a)) continue;
     const s = sparse ? firstMissingSection(present, a.base >> shift, (end - 1n) >> shift) : undefined;
     const missing = s === undefined ? undefined : s << shift < a.base ? a.base : s << shift;
     // the first page in another zone than the area's first page (pages outside every zone, beyond
@@ -454,18 +455,19 @@ function cmaInitReservedAreas(st: BootState): void {
  * where that address is not mapped (the gap from high_memory to VMALLOC_START, a lowmem hole)
  * the read faults in kernel_init. Where it is mapped, the kernel reads whatever lies there (the
  * early allocations above mem_map, other memory) as struct pages: what follows depends on that
- * memory's contents, and the plan only warns.
+ * memory's contents, and the plan warns. Returns whether it predicted 5.10's "could not be
+ * activated" (KernelSeries.arm.cmaActivate).
  */
-function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size: bigint }): void {
+function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size: bigint }): boolean {
   const { ctx } = st;
   const ps = ctx.memblock.pageSize;
   const first = a.base / ps;
   const last = (a.base + a.size - 1n) / ps;
   const ramStart = (ctx.memblock.startOfDram() + ps - 1n) / ps;
   const ramEnd = ctx.memblock.endOfDram() / ps;
-  if (first >= ramStart && last < ramEnd) return;
+  if (first >= ramStart && last < ramEnd) return false;
   const page = structPageVirt(st, first);
-  if (!page) return;
+  if (!page) return false;
   const va = page.va.toString(16).padStart(8, '0');
   const exact = st.memMap?.exact === true;
   if (page.mapped === false) {
@@ -478,13 +480,21 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
       `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at ${exact ? '' : 'about '}0x${va}, past mem_map's end, where nothing is mapped${exact ? '' : ' (mem_map lies below the unflattened device tree, whose size the arm model does not follow)'}`,
     );
   }
+  // 5.10 compares every page's zone (page->flags' top bits) with the first page's, a pageblock at a
+  // time. From a first page in HighMem, the first word there that does not read as ZONE_HIGHMEM
+  // (zeroed memory reads as ZONE_NORMAL) stops it: the pageblocks in RAM are already activated,
+  // the rest is left alone.
+  const firstZone = (st.result.zones ?? []).find((z) => z.base <= a.base && a.base < z.base + z.size);
+  const stops = ctx.profile.series.arm.cmaActivate === 'per-pageblock' && firstZone?.name === 'HighMem' && first >= ramStart;
+  if (stops) ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
   ctx.diagnostics.push(
     diag(
       'warning',
       'cma-area-without-struct-pages',
-      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches outside RAM, where mem_map has no struct pages: cma_activate_area reads and writes the memory at 0x${va} and after as if it held them, and what happens then depends on that memory's contents`,
+      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches outside RAM, where mem_map has no struct pages: cma_activate_area reads ${stops ? '' : 'and writes '}the memory at 0x${va} and after as if it held them, and what happens then depends on that memory's contents${stops ? " (predicted: its first word whose top bits do not say ZONE_HIGHMEM, the area's first page's zone, stops the activation, as zeroed memory does: 'could not be activated', the pageblocks in RAM already handed to the page allocator)" : ''}`,
     ),
   );
+  return stops;
 }
 
 /**

@@ -9,11 +9,14 @@
 // A boot that timed out without a panic is judged the same way, on what it printed: a silent
 // timeout is a hang or a lab too slow to finish in time (records made on a loaded machine show
 // both), and the record cannot tell which; those boots are counted per kernel ("timed out").
+// One that hung (bootEnd: silent, or stuck, to the bound, measured on an idle host) without a
+// failure line failed all the same: an error flagged on it is no false alarm, and it is counted
+// apart ("hung"), not required to be flagged (most such hangs the plan only warns of).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
-import { isUnprefixedPhaseLine, parseConsole } from '../../src/verify/observation.js';
+import { bootEnd, isUnprefixedPhaseLine, parseConsole } from '../../src/verify/observation.js';
 import { check } from '../../src/check/check.js';
 
 /**
@@ -31,6 +34,8 @@ const all = process.env.CARVEOUT_CHECK_LAB === 'all' || !!process.env.CI;
 
 interface Outcome {
   failed: boolean;
+  /** The boot hung (bootEnd): it failed without a line the parser keeps, so it is no false alarm either way. */
+  hung: boolean;
   flagged: boolean;
   beyond: boolean;
   timedOut: boolean;
@@ -71,7 +76,13 @@ function judge(r: LabRecord): Outcome {
   const visible = errors.filter(
     (f) => (f.logIndex === undefined || f.logIndex <= seen) && (f.kernelLine === undefined || f.kernelLine.split('; ').some(recordable)),
   );
-  return { failed, flagged: visible.length > 0, beyond: visible.length === 0 && errors.length > 0, timedOut: cutShort && o.timedOut };
+  return {
+    failed,
+    hung: !failed && bootEnd(o) === 'hang',
+    flagged: visible.length > 0,
+    beyond: visible.length === 0 && errors.length > 0,
+    timedOut: cutShort && o.timedOut,
+  };
 }
 
 test('check flags at error level exactly the lab boots where the kernel failed', (t) => {
@@ -87,6 +98,8 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     let alarms = 0;
     let beyond = 0;
     let timedOut = 0;
+    let hung = 0;
+    let hungFlagged = 0;
     for (const r of records) {
       const o = judge(r);
       const key = `${r.kernel} ${r.caseId}`;
@@ -96,6 +109,9 @@ test('check flags at error level exactly the lab boots where the kernel failed',
         failed++;
         if (o.flagged) caught++;
         else problems.push(`${key}: the kernel failed, check flags nothing at error level`);
+      } else if (o.hung) {
+        hung++;
+        if (o.flagged) hungFlagged++;
       } else {
         clean++;
         if (o.flagged) {
@@ -106,7 +122,7 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     }
     const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
     lines.push(
-      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)}); false alarms ${alarms}/${clean} (${pct(alarms, clean)})${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}`,
+      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)}); false alarms ${alarms}/${clean} (${pct(alarms, clean)})${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}${hung ? `; ${hung} hung without a failure line, ${hungFlagged} of them flagged` : ''}`,
     );
   }
   process.stdout.write(`# check vs lab${all ? '' : ' (every 4th record; CARVEOUT_CHECK_LAB=all for all)'}\n# ${lines.join('\n# ')}\n`);

@@ -251,6 +251,27 @@ const cases: Case[] = [
     property: 'reg',
   },
   {
+    rule: 'cma-area-past-ram',
+    bad: () =>
+      run(
+        board(`\t\tp: pool@be000000 { ${pool} reg = <0x0 0xbe000000 0x0 0x4000000>; };`, {
+          extra: '\tdev { memory-region = <&p>; };',
+          memory: '0x0 0x40000000 0x0 0x80000000',
+        }),
+        { kernels: ['6.12-armmp'] },
+      ),
+    good: () =>
+      run(
+        board(`\t\tp: pool@bc000000 { ${pool} reg = <0x0 0xbc000000 0x0 0x4000000>; };`, {
+          extra: '\tdev { memory-region = <&p>; };',
+          memory: '0x0 0x40000000 0x0 0x80000000',
+        }),
+        { kernels: ['6.12-armmp'] },
+      ),
+    says: /starts in ZONE_HIGHMEM and reaches past the end of RAM/,
+    property: 'reg',
+  },
+  {
     // 8 GiB at 0x40000000 on arm64: ZONE_DMA ends at 4 GiB (no dma-ranges), ZONE_NORMAL above
     rule: 'cma-above-dma-zone',
     bad: () =>
@@ -485,4 +506,22 @@ test('cma-bypassed on 7.2: node_validate refuses the default pool before the han
     run(f, { kernels: ['7.2-arm64'], bootargs: '' }).filter((y) => y.rule === 'cma-bypassed'),
     [],
   );
+});
+
+test('cma-area-past-ram: a CMA pool from HighMem past the end of RAM on 32-bit arm (all series); none from lowmem, none inside RAM', () => {
+  const kernels = ['5.10-armmp', '6.1-armmp', '6.12-armmp-lpae', '7.2-armmp'];
+  // 2 GiB at 0x40000000: HighMem from about 0x6f800000 to 0xc0000000
+  const at = (reg: string) =>
+    board(`\t\tp: vpu@0 { ${pool} reg = <${reg}>; };`, {
+      extra: '\tdev { memory-region = <&p>; };',
+      memory: '0x0 0x40000000 0x0 0x80000000',
+    });
+  const found = (f: string) => run(f, { kernels }).filter((x) => x.rule === 'cma-area-past-ram');
+  const past = found(at('0x0 0xbe000000 0x0 0x4000000'));
+  assert.deepEqual(past.flatMap((x) => x.kernels).sort(), [...kernels].sort());
+  assert.match(past[0]!.message, /starts in ZONE_HIGHMEM and reaches past the end of RAM \(0xc0000000\)/);
+  // 5.10 prints the line the finding points at
+  assert.ok(past.some((x) => x.kernelLine === 'cma: CMA area vpu@0 could not be activated'));
+  assert.deepEqual(found(at('0x0 0xbc000000 0x0 0x4000000')), []);
+  assert.deepEqual(found(at('0x0 0x5f800000 0x0 0x1000000')), []);
 });

@@ -96,6 +96,7 @@ export const linux510: KernelSeries = {
     pcpuEmbed: 'callbacks',
     memmapAlloc: 'memblock_alloc_try_nid',
     faultSaysAccess: false,
+    cmaActivate: 'per-pageblock', // mm/cma.c cma_activate_area
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: false,

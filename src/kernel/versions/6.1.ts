@@ -91,6 +91,7 @@ export const linux61: KernelSeries = {
     pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: false,
+    cmaActivate: 'check-all', // mm/cma.c cma_activate_area
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,

@@ -90,6 +90,7 @@ export const linux612: KernelSeries = {
     pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
+    cmaActivate: 'check-all', // mm/cma.c cma_activate_area
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,

@@ -97,6 +97,7 @@ export const linux72: KernelSeries = {
     pcpuEmbed: 'inlined',
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
+    cmaActivate: 'zone-spans', // mm/cma.c cma_activate_area
     freeAreaInit: 'mm_core_init_early',
     zeroPageEarlyAlloc: false,
     mapLowmemKernelCases: true,

@@ -264,6 +264,15 @@ export interface ArmSeries {
    */
   faultSaysAccess: boolean;
   /**
+   * mm/cma.c cma_activate_area over pages mem_map does not hold (an area reaching past the end of
+   * RAM, FLATMEM): `per-pageblock` (5.10) compares each page's zone with the first page's a
+   * pageblock at a time and stops at the first mismatch, "CMA area %s could not be activated", the
+   * pageblocks before it activated and nothing given back; `check-all` (6.1, 6.12) checks every
+   * page first and frees them all on a mismatch; `zone-spans` (7.2) compares zone spans, reading no
+   * struct page.
+   */
+  cmaActivate: 'per-pageblock' | 'check-all' | 'zone-spans';
+  /**
    * NR_PAGEBLOCK_BITS (include/linux/pageblock-flags.h): the bits setup_usemap keeps per pageblock
    * — 4 up to 6.12; 7.2 rounds its five (PB_migrate_isolate with CONFIG_MEMORY_ISOLATION, which
    * CMA selects) up to a power of two, 8.
