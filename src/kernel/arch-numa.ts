@@ -23,6 +23,17 @@ function numaOff(st: BootState): boolean {
 }
 
 /**
+ * numa_set_distance's refusals (pr_warn_once): a node beyond the table, a distance that is not a
+ * u8 or a node's distance to itself that is not LOCAL_DISTANCE.
+ */
+function distanceProblem(from: number, to: number, distance: number, cnt: number): string | undefined {
+  if (from >= cnt || to >= cnt) return `Warning: node ids are out of bound, from=${from | 0} to=${to | 0} distance=${distance | 0}`;
+  if (distance > 255 || (from === to && distance !== LOCAL_DISTANCE))
+    return `Warning: invalid distance parameter, from=${from} to=${to} distance=${distance | 0}`;
+  return undefined;
+}
+
+/**
  * What of_numa_init's configuration comes to: 'none' when numa_init fails (the kernel goes on to
  * the dummy node), otherwise the nodes numa_register_nodes sets up.
  */
@@ -60,22 +71,10 @@ function ofNumaArchNuma(st: BootState, allocDistance: () => bigint, freeDistance
       },
       nodeSet: (nid) => parsed.add(nid),
       setDistance(from, to, distance) {
-        if (warnedDistance) return;
-        if (from >= cnt || to >= cnt) {
-          warnedDistance = true;
-          ctx.printk(
-            'warn',
-            `NUMA: Warning: node ids are out of bound, from=${from | 0} to=${to | 0} distance=${distance | 0}`,
-            'numa_set_distance',
-          );
-        } else if (distance > 255 || (from === to && distance !== LOCAL_DISTANCE)) {
-          warnedDistance = true;
-          ctx.printk(
-            'warn',
-            `NUMA: Warning: invalid distance parameter, from=${from} to=${to} distance=${distance | 0}`,
-            'numa_set_distance',
-          );
-        }
+        const w = warnedDistance ? undefined : distanceProblem(from, to, distance, cnt);
+        if (!w) return;
+        warnedDistance = true;
+        ctx.printk('warn', `NUMA: ${w}`, 'numa_set_distance');
       },
     },
     { maxNumNodes: p.maxNumNodes, memoryReturnsLast: false, distanceMapSetsNode: false },
@@ -142,25 +141,17 @@ function ofNumaMemblks(st: BootState): OfResult {
         if (!table && !tableFailed) {
           const cnt = Math.max(...parsed, ...mi.map((b) => b.nid)) + 1;
           const size = BigInt(cnt * cnt);
-          const at = mb.allocTryNid(size, mb.pageSize, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_alloc_distance');
+          const at = mb.allocTryNid(size, mb.pageSize, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_set_distance');
           if (at) table = { at, size, cnt };
           else {
             tableFailed = true;
             ctx.printk('warn', "Warning: can't allocate distance table!", 'numa_alloc_distance');
           }
         }
-        if (!table || warnedDistance) return;
-        if (from >= table.cnt || to >= table.cnt || from < 0 || to < 0) {
-          warnedDistance = true;
-          ctx.printk(
-            'warn',
-            `Warning: node ids are out of bound, from=${from | 0} to=${to | 0} distance=${distance | 0}`,
-            'numa_set_distance',
-          );
-        } else if (distance > 255 || (from === to && distance !== LOCAL_DISTANCE)) {
-          warnedDistance = true;
-          ctx.printk('warn', `Warning: invalid distance parameter, from=${from} to=${to} distance=${distance | 0}`, 'numa_set_distance');
-        }
+        const w = !table || warnedDistance ? undefined : distanceProblem(from, to, distance, table.cnt);
+        if (!w) return;
+        warnedDistance = true;
+        ctx.printk('warn', w, 'numa_set_distance'); // mm/numa_memblks.c has no pr_fmt
       },
     },
     { maxNumNodes: p.maxNumNodes, memoryReturnsLast: true, distanceMapSetsNode: true },

@@ -60,6 +60,10 @@ test('two NUMA nodes: NODE_DATA, the memmap and the per-cpu units on each node, 
   sameAsKernel('numa2', 'numa2', append);
 });
 
+test('a numa-distance-map-v1 (QEMU -numa dist): parsed and printed; 6.12 and 7.2 allocate the distance table from memblock', () => {
+  sameAsKernel('numa2-dist', 'numa2-dist', append);
+});
+
 test('of_numa_init fails on a cpu-only configuration: 5.10 and 6.1 find memory on no node and say so, 6.12 and 7.2 fall back without a word', () => {
   // the two-node tree's cpus (numa-node-id 0 and 1) booted without -numa: QEMU's memory node has none
   sameAsKernel('cpu-nodes', 'cpu-nodes', append);
