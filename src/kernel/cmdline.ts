@@ -473,9 +473,10 @@ function earlyMem(
   return 0;
 }
 
-/** IO_TLB_SEGSIZE, and the default slab count (IO_TLB_DEFAULT_SIZE >> IO_TLB_SHIFT: 64 MiB). */
-const IO_TLB_SEGSIZE = 128n;
-export const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> 11n;
+/** IO_TLB_SHIFT, IO_TLB_SEGSIZE (include/linux/swiotlb.h) and the default slab count (IO_TLB_DEFAULT_SIZE, 64 MiB). */
+export const IO_TLB_SHIFT = 11n;
+export const IO_TLB_SEGSIZE = 128n;
+export const IO_TLB_DEFAULT_SLABS = (64n << 20n) >> IO_TLB_SHIFT;
 
 /**
  * kernel/dma/swiotlb.c's state after the command line: default_nslabs (5.10 io_tlb_nslabs, 0 for

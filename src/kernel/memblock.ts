@@ -232,7 +232,7 @@ export class Memblock {
   }
 
   /** memblock_get_region_node: 0 without CONFIG_NUMA. */
-  private nodeOf(r: MemblockRegion): number {
+  nodeOf(r: MemblockRegion): number {
     return this.numa ? r.nid : 0;
   }
 

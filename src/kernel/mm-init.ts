@@ -5,7 +5,14 @@
 // the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, type BootState } from './boot-state.js';
 import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundupPow2 } from './memblock.js';
-import { IO_TLB_DEFAULT_SLABS, swiotlbAdjustNareas, swiotlbRoundUpDefaultNslabs, type SwiotlbCmdline } from './cmdline.js';
+import {
+  IO_TLB_DEFAULT_SLABS,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SHIFT,
+  swiotlbAdjustNareas,
+  swiotlbRoundUpDefaultNslabs,
+  type SwiotlbCmdline,
+} from './cmdline.js';
 
 /** What the page allocator was given, in pages (BootResult.pageAlloc). */
 export interface PageAllocStart {
@@ -53,7 +60,7 @@ function* memPfnRanges(st: BootState, lo: bigint, hi: bigint, nid?: number): Gen
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
   for (const r of mb.memory.regions) {
-    if (nid !== undefined && (mb.numa ? r.nid : 0) !== nid) continue;
+    if (nid !== undefined && mb.nodeOf(r) !== nid) continue;
     const a = pfnUp(r.base, ps);
     const b = (r.base + r.size) / ps;
     if ((b < hi ? b : hi) > (a > lo ? a : lo)) yield [a > lo ? a : lo, b < hi ? b : hi];
@@ -159,16 +166,14 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
  */
 export function vfsCachesInitEarly(st: BootState): void {
   const mb = st.ctx.memblock;
-  const withMemory = new Set(mb.memory.regions.filter((r) => r.size >= mb.pageSize).map((r) => (mb.numa ? r.nid : 0)));
+  const withMemory = new Set(mb.memory.regions.filter((r) => r.size >= mb.pageSize).map((r) => mb.nodeOf(r)));
   if (st.ctx.profile.arch === 'arm64' && withMemory.size > 1) return;
   const bucket = st.ctx.profile.arch === 'arm' ? 4n : 8n;
   allocLargeSystemHash(st, 'Dentry cache', bucket, 13, 2n);
   allocLargeSystemHash(st, 'Inode-cache', bucket, 14, 0n);
 }
 
-/** IO_TLB_SHIFT, IO_TLB_SEGSIZE (include/linux/swiotlb.h) and the default 64 MiB buffer. */
-const IO_TLB_SHIFT = 11n;
-const IO_TLB_SEGSIZE = 128n;
+/** IO_TLB_MIN_SLABS (kernel/dma/swiotlb.c): the smallest buffer swiotlb_init halves down to, 1 MiB. */
 const IO_TLB_MIN_SLABS = (1n << 20n) >> IO_TLB_SHIFT;
 
 /**
@@ -286,7 +291,7 @@ export function pageAllocStart(st: BootState): PageAllocStart {
   const sparse = st.ctx.profile.arm64?.sparse;
   if (last && sparse?.deferredStructPageInit) {
     const perSection = (1n << BigInt(sparse.sectionSizeBits)) / ps;
-    const nids = [...new Set(mb.memory.regions.map((r) => (mb.numa ? r.nid : 0)))];
+    const nids = [...new Set(mb.memory.regions.map((r) => mb.nodeOf(r)))];
     for (const nid of nids) {
       const spans = [...memPfnRanges(st, 0n, mb.mask / ps + 1n, nid)];
       if (!spans.length) continue;

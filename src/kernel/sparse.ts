@@ -126,7 +126,7 @@ export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
   const mb = st.ctx.memblock;
   const secShift = BigInt(sp.sectionSizeBits);
   // without CONFIG_NUMA every region reads as node 0 (memblock_get_region_node)
-  const regions = mb.memory.regions.map((r) => ({ ...r, nid: mb.numa ? r.nid : 0 }));
+  const regions = mb.memory.regions.map((r) => ({ ...r, nid: mb.nodeOf(r) }));
   const { runs, roots } = sectionNodes(regions, secShift, BigInt(sp.sectionsPerRoot));
   touch(st, mb.allocOrPanic(sp.memSectionRootsBytes, 64n, 'sparse_init'), sp.memSectionRootsBytes, 'sparse_init');
   for (const root of roots)
