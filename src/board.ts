@@ -223,14 +223,11 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
     // in. The kernel's early allocations (unflattening the tree) and QEMU's DTB reservation depend
     // on that blob, so the default CMA area and crashkernel= land where the real boot puts them.
     const numa = options.numa;
-    ram ??= numa ? numa.reduce((a, b) => a + b, 0n) : memorySize(tree) || VIRT_DEFAULT_RAM;
-    if (numa && numa.reduce((a, b) => a + b, 0n) !== ram) {
+    const numaRam = numa?.reduce((a, b) => a + b, 0n);
+    ram ??= numaRam ?? (memorySize(tree) || VIRT_DEFAULT_RAM);
+    if (numaRam !== undefined && numaRam !== ram) {
       board.diagnostics.push(
-        diag(
-          'error',
-          'bad-numa',
-          `--numa node sizes add up to 0x${numa.reduce((a, b) => a + b, 0n).toString(16)}, not the RAM size 0x${ram.toString(16)}`,
-        ),
+        diag('error', 'bad-numa', `--numa node sizes add up to 0x${numaRam.toString(16)}, not the RAM size 0x${ram.toString(16)}`),
       );
       return board;
     }

@@ -86,13 +86,11 @@ function ofNumaArchNuma(st: BootState, allocDistance: () => bigint, freeDistance
   }
   // numa_register_nodes: every memory region must be on a node
   for (const m of mb.memory.regions) {
-    if (m.nid === NUMA_NO_NODE || m.nid >= p.maxNumNodes) {
+    if (mb.nodeOf(m) === NUMA_NO_NODE || mb.nodeOf(m) >= p.maxNumNodes) {
       const end = m.base + m.size - 1n;
       const range =
-        p.series.arm64.numa.distanceAlloc === 'find-in-range'
-          ? `${x010(m.base)}-${x010(end)}`
-          : `${formatPa(m.base, 64)}-${formatPa(end, 64)}`;
-      ctx.printk('warn', `NUMA: Warning: invalid memblk node ${m.nid} [mem ${range}]`, 'numa_register_nodes');
+        p.series.arm64.numa.core === 'arm64-numa' ? `${x010(m.base)}-${x010(end)}` : `${formatPa(m.base, 64)}-${formatPa(end, 64)}`;
+      ctx.printk('warn', `NUMA: Warning: invalid memblk node ${mb.nodeOf(m)} [mem ${range}]`, 'numa_register_nodes');
       return fail();
     }
   }
@@ -204,13 +202,10 @@ function ofNumaMemblks(st: BootState): OfResult {
       mi.splice(j--, 1);
     }
   }
-  // numa_register_meminfo: node_possible_map is the parsed nodes and the ranges' (empty: WARN, -EINVAL)
-  const possible = new Set([...parsed, ...mi.map((b) => b.nid)]);
-  if (!possible.size) return fail();
-  if (!parsed.size) {
-    ctx.printk('info', 'NUMA: No NUMA configuration found', 'numa_init');
-    return fail();
-  }
+  // numa_register_meminfo: node_possible_map is the parsed nodes and the ranges' (each range's node
+  // is parsed too); empty, it fails (WARN_ON, -EINVAL) before numa_init could say "No NUMA
+  // configuration found"
+  if (!parsed.size) return fail();
   // memblock_validate_numa_coverage(0): the pages of memory no range covers (numa_memblks_init
   // first set every region to NUMA_NO_NODE)
   const ps = mb.pageSize;
@@ -269,7 +264,8 @@ export function archNumaInit(st: BootState): NumaNode[] {
   const freeDistance = (d: bigint) => mb.physFree(d, 256n, 'numa_free_distance');
   const off = numaOff(st);
   let of: OfResult = { kind: 'none' };
-  if (!off) of = a.numa.distanceAlloc === 'none' ? ofNumaMemblks(st) : ofNumaArchNuma(st, allocDistance, freeDistance);
+  const core = p.series.arm64.numa.core;
+  if (!off) of = core === 'numa-memblks' ? ofNumaMemblks(st) : ofNumaArchNuma(st, allocDistance, freeDistance);
   if (of.kind !== 'nodes') {
     // numa_init(dummy_numa_init): 5.10 and 6.1 allocate the distance table again, and keep it
     if (a.numa.distanceAlloc !== 'none') allocDistance();
@@ -294,16 +290,16 @@ export function archNumaInit(st: BootState): NumaNode[] {
   }
   // numa_register_nodes → setup_node_data, each node in turn, on its own memory if it can
   const out: NumaNode[] = [];
-  const oldStyle = a.numa.nodeDataMessage.startsWith('NUMA: ');
   for (const nid of nodes) {
-    if (!mb.memory.regions.some((m) => m.nid === nid && m.size >= mb.pageSize))
+    if (!mb.memory.regions.some((m) => mb.nodeOf(m) === nid && m.size >= mb.pageSize))
       ctx.printk('info', `NUMA: Initmem setup node ${nid} [<memory-less node>]`, 'setup_node_data');
     const nd = mb.physAllocTryNid(a.numa.nodeDataSize, BigInt(p.smpCacheBytes), nid);
     if (nd) {
       const range = `[mem ${x010(nd)}-${x010(nd + a.numa.nodeDataSize - 1n)}]`;
       ctx.printk('info', `${a.numa.nodeDataMessage.replace('%d', String(nid))} ${range}`, 'setup_node_data');
       const tnid = nodeOfAddress(st, nd);
-      if (tnid !== nid) ctx.printk('info', `${oldStyle ? 'NUMA: ' : '    '}NODE_DATA(${nid}) on node ${tnid}`, 'setup_node_data');
+      if (tnid !== nid)
+        ctx.printk('info', `${core === 'numa-memblks' ? '    ' : 'NUMA: '}NODE_DATA(${nid}) on node ${tnid}`, 'setup_node_data');
     }
     touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
     out.push({ nid, nodeData: nd });

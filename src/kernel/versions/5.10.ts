@@ -87,7 +87,13 @@ export const linux510: KernelSeries = {
     pgtable: { extraBefore: 7, extraAfter: 0 },
     unflatten: { deviceNodeSize: 168, propertySize: 88 }, // fitted on data/lab/5.10-arm64.jsonl.gz
     swiotlb: 'swiotlb-init', // arch/arm64/mm/init.c mem_init
-    numa: { distanceAlloc: 'find-in-range', cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
+    numa: {
+      core: 'arm64-numa',
+      distanceAlloc: 'find-in-range',
+      cpumaskAlloc: false,
+      reservedNid: false,
+      nodeDataMessage: 'NUMA: NODE_DATA',
+    },
     pcpuFreeCallers: { unitTail: 'pcpu_fc_free', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },
   arm: {

@@ -82,7 +82,13 @@ export const linux61: KernelSeries = {
     pgtable: { extraBefore: 8, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     swiotlb: 'remap', // arch/arm64/mm/init.c mem_init
-    numa: { distanceAlloc: 'memblock-alloc', cpumaskAlloc: false, reservedNid: false, nodeDataMessage: 'NUMA: NODE_DATA' },
+    numa: {
+      core: 'arch-numa',
+      distanceAlloc: 'memblock-alloc',
+      cpumaskAlloc: false,
+      reservedNid: false,
+      nodeDataMessage: 'NUMA: NODE_DATA',
+    },
     pcpuFreeCallers: { unitTail: 'pcpu_embed_first_chunk', allocInfo: 'pcpu_free_alloc_info', areas: 'pcpu_embed_first_chunk' },
   },
   arm: {

@@ -81,7 +81,13 @@ export const linux612: KernelSeries = {
     pgtable: { extraBefore: 1, extraAfter: 0 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },
     swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
-    numa: { distanceAlloc: 'none', cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(%d) allocated' },
+    numa: {
+      core: 'numa-memblks',
+      distanceAlloc: 'none',
+      cpumaskAlloc: true,
+      reservedNid: true,
+      nodeDataMessage: 'NODE_DATA(%d) allocated',
+    },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },
   arm: {

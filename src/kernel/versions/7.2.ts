@@ -87,7 +87,13 @@ export const linux72: KernelSeries = {
     // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
     unflatten: { deviceNodeSize: 208, propertySize: 112 },
     swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
-    numa: { distanceAlloc: 'none', cpumaskAlloc: true, reservedNid: true, nodeDataMessage: 'NODE_DATA(%d) allocated' },
+    numa: {
+      core: 'numa-memblks',
+      distanceAlloc: 'none',
+      cpumaskAlloc: true,
+      reservedNid: true,
+      nodeDataMessage: 'NODE_DATA(%d) allocated',
+    },
     pcpuFreeCallers: { unitTail: 'memblock_free', allocInfo: 'memblock_free', areas: 'memblock_free' },
   },
   arm: {

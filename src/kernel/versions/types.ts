@@ -182,6 +182,14 @@ export interface Arm64Series {
    * with later ones), and the format of the NODE_DATA line (without its `[mem ...]` range; `%d`: the node).
    */
   numa: {
+    /**
+     * Where numa_init lives and so how it treats the tree's ranges and what it prints:
+     * `arm64-numa` (5.10 arch/arm64/mm/numa.c, ranges as %#010Lx), `arch-numa` (6.1
+     * drivers/base/arch_numa.c, %pap), both applying each range with memblock_set_node at once and
+     * printing NODE_DATA lines under "NUMA: "; `numa-memblks` (6.12+ mm/numa_memblks.c: ranges
+     * gathered, cleaned and applied; alloc_node_data in mm/numa.c prints without that prefix).
+     */
+    core: 'arm64-numa' | 'arch-numa' | 'numa-memblks';
     distanceAlloc: 'none' | 'memblock-alloc' | 'find-in-range';
     cpumaskAlloc: boolean;
     reservedNid: boolean;

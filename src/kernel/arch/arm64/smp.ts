@@ -25,6 +25,8 @@ export function smpInitCpus(
   const map = new Map<number, CpuNode>();
   let cpuCount = 1;
   let bootValid = false;
+  // each possible CPU's node; the boot CPU's is the first with its MPIDR (early_map_cpu_to_node(0, …))
+  const dtNodes = new Map<number, Node>();
   for (const n of nodes) {
     const hwid = n.hwid;
     if (hwid === undefined || hwid & ~MPIDR_HWID_BITMASK) {
@@ -38,6 +40,7 @@ export function smpInitCpus(
     }
     if (hwid === boot) {
       if (bootValid) cpuCount++;
+      else dtNodes.set(0, n.node);
       bootValid = true;
       continue;
     }
@@ -45,10 +48,6 @@ export function smpInitCpus(
     cpuCount++;
   }
   // (a tree without cpu nodes, as a board fragment often is, is one CPU without a word here)
-  // the boot CPU's node (early_map_cpu_to_node(0, of_node_to_nid(dn)) when its MPIDR is met)
-  const dtNodes = new Map<number, Node>();
-  const bootNode = nodes.find((n) => n.hwid === boot && boot !== undefined && !(boot & ~MPIDR_HWID_BITMASK));
-  if (bootNode) dtNodes.set(0, bootNode.node);
   if (!bootValid)
     return { possible: [0], notes: nodes.length ? ['smp_init_cpus: missing boot CPU MPIDR, not enabling secondaries'] : [], dtNodes };
   if (st.ctx.profile.series.arm64.smpInitCpusNosmp && p.setupMaxCpus === 0) return { possible: [0], notes: [], dtNodes };
