@@ -45,6 +45,8 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
    * that QEMU's own tree carries their `numa-node-id`.
    */
   numa?: bigint[];
+  /** `qemu-virt`: QEMU's CPU count without NUMA nodes (`-smp`, default one), so that its own tree has as many cpu nodes. */
+  smp?: number;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node (size 0 included). */
   ram?: bigint;
   /** RAM banks as the boot loader writes them into /memory (with `boot: 'uefi'`, the UEFI memory map's RAM). */
@@ -212,6 +214,11 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
     );
     return board;
   }
+  if (options.smp !== undefined && (platform !== 'qemu-virt' || options.asBooted || options.numa)) {
+    const why = options.numa ? '--numa gives QEMU a CPU per node' : `it goes with --platform qemu-virt (and verify), not '${platform}'`;
+    board.diagnostics.push(diag('error', 'bad-smp', `--smp sets QEMU virt's CPU count: ${why}`));
+    return board;
+  }
   if (applied) board.overlayChanges = applied.changes;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
   let tree = r.tree;
@@ -231,7 +238,7 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
       );
       return board;
     }
-    const base = virtTree(arch, ram, numa);
+    const base = virtTree(arch, ram, numa, options.smp);
     if (base.tree) {
       const merged = mergeBoard(base.tree, tree);
       tree = merged.tree;

@@ -7,6 +7,7 @@ import { memparse, parseSize, type EarlyParam } from '../kernel/cmdline.js';
 import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js';
 import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
 import { isBoardFile, parseMemory, parseReserve, parseUbootEnv } from '../platform/index.js';
+import { VIRT_MAX_SMP } from '../platform/qemu-virt.js';
 import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
@@ -50,6 +51,7 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
                         tree, kernel, initrd and DTB placed as QEMU places them (default: the board alone)
   --numa SIZE,SIZE...   with --platform qemu-virt (and verify): QEMU's NUMA nodes of these sizes, a CPU
                         each (-numa; 0 is a memoryless node); they add up to --ram
+  --smp N               with --platform qemu-virt (and verify): QEMU's CPU count, 1 to 8 (default 1)
   --platform u-boot     booted by U-Boot's booti/bootz: kernel at kernel_addr_r, initrd and DTB kept or
                         copied top-down below initrd_high/fdt_high, U-Boot's fixups applied to the tree
                         (default environment: QEMU virt's U-Boot 2023.01)
@@ -141,6 +143,14 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
           return { ok: false, error: '--numa needs node sizes like 512M,512M (0 for a node without memory)' };
         if (parts.length > 16) return { ok: false, error: `--numa: ${parts.length} nodes, QEMU's virt and the kernels take at most 16` };
         args.board.numa = parts as bigint[];
+        break;
+      }
+      case '--smp': {
+        const t = (value() ?? '').trim();
+        const n = /^[0-9]+$/.test(t) ? Number(t) : Number.NaN;
+        if (!(n >= 1 && n <= VIRT_MAX_SMP))
+          return { ok: false, error: `--smp needs a CPU count from 1 to ${VIRT_MAX_SMP} (QEMU virt with its GICv2), got '${t}'` };
+        args.board.smp = n;
         break;
       }
       case '--memory': {

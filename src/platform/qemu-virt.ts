@@ -134,14 +134,17 @@ export function virtLayout(tree: Tree, o: VirtLayoutOptions): PlatformLayout {
   return layout;
 }
 
+/** The most CPUs QEMU's virt machine takes with its default GICv2 (hw/arm/virt.c: GIC_NCPU). */
+export const VIRT_MAX_SMP = 8;
+
 /**
- * QEMU's options for NUMA nodes of the given sizes (`--numa`): a CPU per node (`-smp` as many), a
- * RAM backend per node with memory, `-numa node,memdev=…,cpus=i,nodeid=i` (no memdev: a memoryless
- * node). QEMU then writes each memory node's and cpu node's `numa-node-id` (hw/arm/virt.c, boot.c).
- * Without nodes, one CPU.
+ * QEMU's CPU options: with NUMA nodes of the given sizes (`--numa`), a CPU per node (`-smp` as
+ * many), a RAM backend per node with memory, `-numa node,memdev=…,cpus=i,nodeid=i` (no memdev: a
+ * memoryless node), so that QEMU writes each memory node's and cpu node's `numa-node-id`
+ * (hw/arm/virt.c, boot.c); else `smp` CPUs (`--smp`), default one.
  */
-export function numaArgs(numa?: readonly bigint[]): string[] {
-  if (!numa?.length) return ['-smp', '1'];
+export function cpuArgs(numa?: readonly bigint[], smp = 1): string[] {
+  if (!numa?.length) return ['-smp', String(smp)];
   const out = ['-smp', String(numa.length)];
   numa.forEach((size, i) => {
     if (size) out.push('-object', `memory-backend-ram,size=${size / MiB}M,id=m${i}`);
@@ -155,17 +158,17 @@ export function numaArgs(numa?: readonly bigint[]): string[] {
  * cache's virt/), without the random /chosen seeds so that boots are reproducible and the blob
  * size stays fixed. An error diagnostic when QEMU is missing or fails.
  */
-export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[]): { tree?: Tree; diagnostics: Diagnostic[] } {
+export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[], smp = 1): { tree?: Tree; diagnostics: Diagnostic[] } {
   const m = machineFor(arch);
   const dir = join(cacheDir(), 'virt');
   mkdirSync(dir, { recursive: true });
-  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : '';
+  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : smp > 1 ? `-smp${smp}` : '';
   const f = join(dir, `${arch}-${ram.toString(16)}${nodes}.dtb`);
   if (!existsSync(f)) {
     const tmp = `${f}.${process.pid}.tmp`;
     const r = spawnSync(
       m.binary,
-      ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, ...numaArgs(numa), '-nographic'],
+      ['-M', `${m.machine},dumpdtb=${tmp}`, '-cpu', m.cpu, '-m', `${ram / MiB}M`, ...cpuArgs(numa, smp), '-nographic'],
       {
         encoding: 'utf8',
       },

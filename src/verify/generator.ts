@@ -47,6 +47,8 @@ export interface LabCase {
   regions: RegionSpec[];
   /** The case's own command-line part. */
   bootargs: string;
+  /** CPUs QEMU boots (-smp) and its tree describes, when not one (generateCase's `smp` dimension). */
+  cpus?: number;
 }
 
 // splitmix32-ish PRNG (deterministic, no dependency).
@@ -64,7 +66,19 @@ function rng(seed: number): () => number {
 const MiB = 1n << 20n;
 const KiB = 1n << 10n;
 
-export function generateCase(seed: number, index: number, family: LabArch): LabCase {
+/**
+ * What a generated case may vary beyond its memory layout. `smp`: the CPU count QEMU boots, 1, 2,
+ * 4 or 8 (real boards have several: per-cpu areas, per-node groups and the threads smp_init starts
+ * grow with it), drawn from its own hash so the layout a (seed, index) draws stays the same.
+ */
+export interface GenerateOptions {
+  smp?: boolean;
+}
+
+/** The CPU counts the `smp` dimension draws from, weighted toward the 2 and 4 most boards have. */
+const SMP_CHOICES = [1, 2, 2, 4, 4, 8] as const;
+
+export function generateCase(seed: number, index: number, family: LabArch, opts: GenerateOptions = {}): LabCase {
   const h = createHash('sha256').update(`${seed}:${index}:${family}`).digest();
   const r = rng(h.readUInt32LE(0));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -221,6 +235,10 @@ export function generateCase(seed: number, index: number, family: LabArch): LabC
   if (chance(0.08)) args.push(`reserve_mem=${pick(['1M', '4M', '16M'])}:${pick(['4K', '64K', '2M'])}:${pick(['oops', 'trace'])}`);
   if (chance(0.05)) args.push(`crashkernel=${pick(['32M', '64M', '128M'])}`);
   c.bootargs = args.join(' ');
+  if (opts.smp) {
+    const cpus = SMP_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:smp`).digest().readUInt32LE(0) % SMP_CHOICES.length]!;
+    if (cpus > 1) c.cpus = cpus;
+  }
   return c;
 }
 

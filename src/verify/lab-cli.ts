@@ -28,6 +28,7 @@ const usage = `usage: npm run lab -- [options]
   --package NAME     boot this Debian package of the kernel instead of the newest upload (one kernel), or
                      'builtin': the package its built-in profile describes (the one most records were made
                      on, so its build facts and out-of-memory ladder apply); fetched into kernels/releases/
+  --smp              generated cases also vary the CPU count QEMU boots (1, 2, 4 or 8; generator.ts)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
   const exportOnly = process.argv.includes('--export-only');
+  const gen = { smp: process.argv.includes('--smp') };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));
@@ -101,7 +103,7 @@ async function main(): Promise<number> {
       const k = infos.get(id);
       if (!k) continue;
       const def = labKernels.find((d) => d.id === id)!;
-      queue.push({ kernel: k, seed, index: i, case: generateCase(seed, i, def.arch) });
+      queue.push({ kernel: k, seed, index: i, case: generateCase(seed, i, def.arch, gen) });
     }
   }
   if (exportOnly) queue.length = 0;
@@ -122,7 +124,7 @@ async function main(): Promise<number> {
       // partial run, or one on a machine with an empty cache, must not drop earlier recordings.
       const recs = new Map<string, LabRecordJson>(readLabRecordsJson(id, out).map((r) => [`${r.seed}:${r.index}`, r]));
       for (let i = 0; i < first + cases; i++) {
-        const c = generateCase(seed, i, def.arch);
+        const c = generateCase(seed, i, def.arch, gen);
         const r = cachedRecord(k, c, labDtb(c, out).sha256);
         if (!r) continue;
         // Older cache entries may pair a failed alloc with an unrelated reserve: relink.

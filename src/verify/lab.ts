@@ -54,15 +54,17 @@ export interface RunOptions {
   niceness?: number;
   /** NUMA nodes of these sizes, a CPU each (`verify --numa`; the blob must be QEMU's tree for them). */
   numa?: readonly bigint[];
+  /** CPUs without NUMA nodes (`verify --smp`, a lab case's `cpus`; the blob must be QEMU's tree for them). */
+  smp?: number;
 }
 
-/** Keep QEMU's virt tree for this arch and RAM in the data folder: the lab builds every case's
+/** Keep QEMU's virt tree for this arch, RAM and CPU count in the data folder: the lab builds every case's
  *  DTB from the saved file, as records.ts rebuilds it offline. */
-function saveVirtBase(arch: LabArch, ram: bigint, dir: string): void {
-  const f = virtBasePath(arch, ram, dir);
+function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1): void {
+  const f = virtBasePath(arch, ram, dir, cpus);
   if (existsSync(f)) return;
   mkdirSync(join(dir, 'virt'), { recursive: true });
-  const base = virtTree(arch, ram);
+  const base = virtTree(arch, ram, undefined, cpus);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => d.message).join('\n'));
   writeFileSync(f, writeDtb(base.tree));
 }
@@ -110,6 +112,7 @@ export async function observe(
       ...(opts.firmware ? { firmware: opts.firmware } : {}),
       ...(opts.niceness !== undefined ? { niceness: opts.niceness } : {}),
       ...(opts.numa ? { numa: opts.numa } : {}),
+      ...(opts.smp ? { smp: opts.smp } : {}),
     });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixed(true), caseArgs);
@@ -194,7 +197,7 @@ export function cachedRecord(
 
 /** The DTB the lab boots for a case (QEMU's virt tree saved in `dir` first), and its sha256. */
 export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256: string } {
-  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir);
+  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus);
   const dtb = caseDtb(c, dir);
   return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
 }
@@ -242,7 +245,7 @@ export async function bootJob(
   opts: RunOptions = {},
 ): Promise<{ record: LabRecordJson; boots: number }> {
   const ram = BigInt(job.case.ramMiB) << 20n;
-  const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, opts);
+  const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, { ...opts, ...(job.case.cpus ? { smp: job.case.cpus } : {}) });
   const initrd = { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) };
   return { record: labRecord(job, res, blob.sha256, initrd), boots: res.boots.length };
 }

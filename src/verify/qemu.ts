@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabArch } from './kernels.js';
-import { machineFor, numaArgs } from '../platform/qemu-virt.js';
+import { cpuArgs, machineFor } from '../platform/qemu-virt.js';
 import type { Firmware } from './firmware.js';
 
 export function qemuAvailable(arch: LabArch): string | undefined {
@@ -32,8 +32,10 @@ export interface BootRequest {
   firmware?: Firmware;
   /** Run QEMU at this nice value (a boot a command makes on the side, e.g. `kernels fetch`'s measurement). */
   niceness?: number;
-  /** NUMA nodes of these sizes, a CPU each (platform/qemu-virt.ts numaArgs); default one CPU, no NUMA. */
+  /** NUMA nodes of these sizes, a CPU each (platform/qemu-virt.ts cpuArgs); default one CPU, no NUMA. */
   numa?: readonly bigint[];
+  /** CPUs without NUMA nodes (-smp); default one. */
+  smp?: number;
 }
 
 export interface BootResult {
@@ -92,7 +94,7 @@ export function boot(req: BootRequest): Promise<BootResult> {
     m.cpu,
     '-m',
     `${req.ramBytes / 1024n / 1024n}M`,
-    ...numaArgs(req.numa),
+    ...cpuArgs(req.numa, req.smp),
     '-nographic',
     '-no-reboot',
     '-monitor',

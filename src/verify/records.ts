@@ -51,14 +51,14 @@ export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
   return dtb;
 }
 
-/** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture and RAM size. */
-export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir): string {
-  return join(dir, 'virt', `${family}-${ram.toString(16)}.dtb`);
+/** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture, RAM size and CPU count. */
+export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir, cpus = 1): string {
+  return join(dir, 'virt', `${family}-${ram.toString(16)}${cpus > 1 ? `-smp${cpus}` : ''}.dtb`);
 }
 
 /** The DTB the lab boots for a case: the saved virt tree + the case's reserved memory. */
 export function caseDtb(c: LabCase, dir = labDataDir): Uint8Array {
-  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir);
+  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus);
   const base = readDtb(new Uint8Array(readFileSync(f)), f);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => `${f}: ${d.message}`).join('\n'));
   return writeDtb(buildCaseTree(base.tree, c));

@@ -37,6 +37,8 @@ export interface VerifyOptions {
   firmware?: FirmwareKind;
   /** QEMU NUMA nodes of these sizes, a CPU each (they make up the RAM; default RAM: their sum). */
   numa?: bigint[];
+  /** QEMU CPUs without NUMA nodes (-smp; default one). */
+  smp?: number;
 }
 
 export interface PredictedRegion {
@@ -103,6 +105,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     arch: def.arch,
     ram: res.ram,
     ...(o.numa ? { numa: o.numa } : {}),
+    ...(o.smp ? { smp: o.smp } : {}),
   });
   for (const d of board.diagnostics) {
     if (d.code === 'qemu-virt-tree') res.notes.push(d.message);
@@ -144,6 +147,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     keepConsole: !!o.keepConsole,
     ...(fw?.firmware ? { firmware: fw.firmware } : {}),
     ...(o.numa ? { numa: o.numa } : {}),
+    ...(o.smp ? { smp: o.smp } : {}),
   });
   if (fw?.firmware) {
     res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);

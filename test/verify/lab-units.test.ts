@@ -29,6 +29,19 @@ function virtLike(): Tree {
   return { plugin: false, memreserves: [], root, bootCpuidPhys: 0 };
 }
 
+test('generator: the smp dimension varies the CPU count and leaves the layout a (seed, index) draws', () => {
+  for (const fam of ['arm64', 'arm'] as const) {
+    const counts = new Map<number, number>();
+    for (let i = 0; i < 120; i++) {
+      const { cpus, ...rest } = generateCase(5, i, fam, { smp: true });
+      assert.deepEqual(rest, generateCase(5, i, fam), `${fam} #${i}`);
+      assert.notEqual(cpus, 1, 'one CPU is the absent field');
+      counts.set(cpus ?? 1, (counts.get(cpus ?? 1) ?? 0) + 1);
+    }
+    assert.deepEqual([...counts.keys()].sort(), [1, 2, 4, 8], `${fam}: ${[...counts]}`);
+  }
+});
+
 test('generator is deterministic and varied', () => {
   for (const fam of ['arm64', 'arm'] as const) {
     const a = generateCase(1, 7, fam),

@@ -107,6 +107,11 @@ export async function run(argv: string[]): Promise<number> {
     if (firmware) return bad('--numa boots QEMU virt directly: not through U-Boot or EDK2');
     opts.numa = args.board.numa;
   }
+  if (args.board.smp !== undefined) {
+    if (firmware) return bad('--smp boots QEMU virt directly: not through U-Boot or EDK2');
+    if (args.board.numa) return bad('--smp and --numa: --numa gives QEMU a CPU per node');
+    opts.smp = args.board.smp;
+  }
   const r = await verifyBoard(file, opts);
   output(file, r, format, showConsole);
   return r.exitCode;
