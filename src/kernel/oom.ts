@@ -34,6 +34,8 @@ export interface LadderStep {
   maxThreads: number;
   /** Reached /init, or died: in which stage, which function (an oops' pc, else panic()'s caller), panic()'s message. */
   end: 'init' | { stage: OomStage; fn: string; panic: string; message: string };
+  /** CPUs the boot had (QEMU -smp), when not one. */
+  cpus?: number;
 }
 
 /** How a boot with ample free memory but fork_init's max_threads at `maxThreads` ended, as the lab saw it. */
@@ -67,11 +69,65 @@ export interface OomLadder {
 }
 
 /** The measured step nearest to `free` (KiB; the lower one on a tie), and its neighbours. */
-export function nearestStep(ladder: OomLadder, free: number): { step: LadderStep; below?: LadderStep; above?: LadderStep } {
+export function nearestStep(ladder: Pick<OomLadder, 'steps'>, free: number): { step: LadderStep; below?: LadderStep; above?: LadderStep } {
   const s = ladder.steps;
   let i = 0;
   for (let k = 1; k < s.length; k++) if (Math.abs(s[k]!.free - free) < Math.abs(s[i]!.free - free)) i = k;
   return { step: s[i]!, ...(i > 0 ? { below: s[i - 1]! } : {}), ...(i + 1 < s.length ? { above: s[i + 1]! } : {}) };
+}
+
+/** A ladder's steps booted with `cpus` CPUs. */
+const stepsWith = (ladder: Pick<OomLadder, 'steps'>, cpus: number): LadderStep[] => ladder.steps.filter((x) => (x.cpus ?? 1) === cpus);
+
+/**
+ * Where boots with `cpus` CPUs stop dying (KiB): between the most free memory one died with below
+ * the least one reached /init with, and that least; undefined unless both were seen.
+ */
+export function ladderBoundary(ladder: Pick<OomLadder, 'steps'>, cpus: number): number | undefined {
+  const s = stepsWith(ladder, cpus);
+  const lived = Math.min(...s.filter((x) => x.end === 'init').map((x) => x.free));
+  const died = s.filter((x) => x.end !== 'init' && x.free < lived).map((x) => x.free);
+  return Number.isFinite(lived) && died.length ? (Math.max(...died) + lived) / 2 : undefined;
+}
+
+/**
+ * What each CPU beyond the first needs after memblock_free_all (KiB; the idle task, the per-cpu
+ * kthreads, workers, slabs and per-cpu chunks no file states), measured: the shift of the ladder's
+ * boundary from one CPU to `near`'s count, the measured count nearest to `near`, per extra CPU.
+ */
+export function perCpuNeed(ladder: Pick<OomLadder, 'steps'>, near: number): { cpus: number; kib: number } | undefined {
+  const one = ladderBoundary(ladder, 1);
+  if (one === undefined) return undefined;
+  const counts = [...new Set(ladder.steps.map((x) => x.cpus ?? 1))].filter((c) => c > 1 && ladderBoundary(ladder, c) !== undefined);
+  const m = counts.sort((a, b) => Math.abs(a - near) - Math.abs(b - near) || b - a)[0];
+  return m === undefined ? undefined : { cpus: m, kib: Math.max(0, (ladderBoundary(ladder, m)! - one) / (m - 1)) };
+}
+
+/** Within this much (KiB) of a CPU count's own measured steps, the plan reads them rather than scale. */
+const OWN_STEPS_REACH = 1024;
+
+/**
+ * How a boot with `free` KiB and `cpus` CPUs reads a ladder: the nearest step booted with as many
+ * CPUs, where `free` lies among them; else the one-CPU steps at `free` less what the CPUs beyond the
+ * first need (perCpuNeed: linear in the count, as measured on this build); else, when the build
+ * was measured with one CPU only, the one-CPU steps at `free` (`unscaled`: the plan cannot tell how
+ * much more the other CPUs need).
+ */
+export function readLadder(
+  ladder: OomLadder,
+  free: number,
+  cpus: number,
+): ReturnType<typeof nearestStep> & { scaled?: { cpus: number; kib: number; free: number }; unscaled?: boolean } {
+  const own = stepsWith(ladder, cpus);
+  const frees = own.map((x) => x.free);
+  if (own.length && free >= Math.min(...frees) - OWN_STEPS_REACH && free <= Math.max(...frees) + OWN_STEPS_REACH)
+    return nearestStep({ steps: own }, free);
+  const one = { steps: stepsWith(ladder, 1) };
+  if (cpus === 1 || !one.steps.length) return nearestStep(own.length ? { steps: own } : one, free);
+  const need = perCpuNeed(ladder, cpus);
+  if (!need) return { ...nearestStep(one, free), unscaled: true };
+  const asOne = Math.round(free - (cpus - 1) * need.kib);
+  return { ...nearestStep(one, asOne), scaled: { ...need, free: asOne } };
 }
 
 /** Where `carveout kernels measure` keeps the ladders it measured: <cache>/ladders/<build>/ladder.json, beside their records. */
@@ -115,11 +171,12 @@ export function ownLadder(profile: KernelProfile, from: LadderSource = 'lab+cach
 /** Which ladders a boot reads (BootInput.ladders): the lab's alone, or also the kernel cache's. */
 export type LadderSource = NonNullable<BootState['input']['ladders']>;
 
-/** What memblock_free_all handed over (`free`, KiB) and, where the build has a ladder, its step nearest to that. */
+/** What memblock_free_all handed over (`free`, KiB) and, where the build has a ladder, how the boot reads it (readLadder). */
 interface Measured {
   pa: NonNullable<BootState['result']['pageAlloc']>;
   free: number;
-  own?: { ladder: OomLadder } & ReturnType<typeof nearestStep>;
+  cpus: number;
+  own?: { ladder: OomLadder } & ReturnType<typeof readLadder>;
 }
 
 /**
@@ -128,14 +185,14 @@ interface Measured {
  */
 const readings = new WeakMap<BootState, Measured>();
 
-function measured(st: BootState): Measured | undefined {
+function measured(st: BootState, cpus: number): Measured | undefined {
   const pa = st.result.pageAlloc;
   if (!pa) return undefined;
   let m = readings.get(st);
   if (!m) {
     const free = Number((pa.freed * pa.pageSize) >> 10n);
     const ladder = ownLadder(st.ctx.profile, st.input.ladders ?? 'lab+cache');
-    m = { pa, free, ...(ladder ? { own: { ladder, ...nearestStep(ladder, free) } } : {}) };
+    m = { pa, free, cpus, ...(ladder ? { own: { ladder, ...readLadder(ladder, free, cpus) } } : {}) };
     readings.set(st, m);
   }
   return m;
@@ -146,16 +203,17 @@ function measured(st: BootState): Measured | undefined {
  * free memory dies, if it dies in `stage` (the idle task's start_kernel, or kernel_init and later:
  * `end.stage`; before the core_initcalls the layout decides otherwise).
  */
-export function outOfMemory(st: BootState, stage: OomStage): void {
-  const m = measured(st);
+export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void {
+  const m = measured(st, cpus);
   if (!m) return;
   const { pa, free, own } = m;
   if (!own) {
-    if (stage === 'start_kernel') unmeasured(st, free);
+    if (stage === 'start_kernel') unmeasured(st, free, cpus);
     return;
   }
-  const { ladder, step, below, above } = own;
+  const { ladder, step, below, above, scaled } = own;
   const end = step.end;
+  if (end === 'init' && own.unscaled && stage === 'start_kernel') oneCpuOnly(st, own.ladder, free, cpus);
   if (end === 'init' || end.stage !== stage) return;
   // arm: `free` is lowmem, and the ladder's boots had no highmem (128 MiB). Beside highmem, what may
   // come from it (__GFP_HIGHMEM: vmalloc'd thread stacks, the initramfs's page cache) leaves lowmem
@@ -179,12 +237,62 @@ export function outOfMemory(st: BootState, stage: OomStage): void {
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
   if (stage === 'kernel_init') throttledInit(st);
+  if (scaled) scaledMayHang(st, ladder, cpus);
+  const withCpus = (n: number | undefined) => ((n ?? 1) > 1 ? ` and ${n} CPUs` : ' and one CPU');
+  const asOne = scaled
+    ? ` with ${cpus} CPUs, as much as ${scaled.free} KiB with one: ${booter(ladder)} measured ${Math.round(scaled.kib)} KiB more for each CPU beyond the first (one against ${scaled.cpus} CPUs)`
+    : '';
   throw new BootPanic(
     end.panic,
     [end.message, `Kernel panic - not syncing: ${end.panic}`],
     end.fn,
-    `out of memory: memblock_free_all hands the page allocator ${free} KiB; ${booter(ladder)} booted this build (${ladder.package}) with ${step.free} KiB and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
+    `out of memory: memblock_free_all hands the page allocator ${free} KiB${asOne}; ${booter(ladder)} booted this build (${ladder.package}) with ${step.free} KiB${withCpus(step.cpus)} and it died in ${end.fn}${seen(below)}${seen(above)} (${ladder.source})`,
   );
+}
+
+/**
+ * A boot with several CPUs on a build whose ladder was measured with one: the one-CPU steps say it
+ * reaches /init, but each CPU more needs memory they did not (perCpuNeed). Near the one-CPU
+ * boundary, by as much as the lab measured per CPU on any of its builds, the plan says it may die.
+ */
+function oneCpuOnly(st: BootState, ladder: OomLadder, free: number, cpus: number): void {
+  const { lived } = measuredBounds(ladder);
+  const per = labPerCpuNeed();
+  if (lived === undefined || per === undefined || free >= lived + (cpus - 1) * per) return;
+  const measure = st.ctx.profile.filesSha256 ? 'carveout kernels measure NAME' : `carveout kernels measure ${st.ctx.profile.id}`;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-unmeasured',
+      `memblock_free_all hands the page allocator ${free} KiB and the boot has ${cpus} CPUs: ${booter(ladder)} booted this build (${ladder.package}) with one CPU, and it reached /init with ${lived} KiB at least, but each CPU more needs more (up to ${Math.round(per)} KiB each on the lab's builds): the boot may run out of memory (${measure} --smp ${cpus} measures it)`,
+    ),
+  );
+}
+
+/**
+ * A death read off the one-CPU steps for a boot with several CPUs, away from the steps measured
+ * with as many: how the boot ends there was not seen. With far too little memory, 4-CPU boots of
+ * 5.10-arm64 and 6.1-arm64 (about 3.4 MiB) fell silent right after bringing up the CPUs ("CPU: All
+ * CPU(s) started") instead of reaching the out-of-memory panic one CPU reaches.
+ */
+function scaledMayHang(st: BootState, ladder: OomLadder, cpus: number): void {
+  if (st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-may-hang')) return;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-may-hang',
+      `the boot may hang silently instead: with ${cpus} CPUs and this little memory it is read off the one-CPU steps of this build (${ladder.package}), scaled by what each further CPU needs, and with far too little memory boots with several CPUs were seen to fall silent after bringing them up (5.10-arm64 and 6.1-arm64 with 4 CPUs) rather than reach the out-of-memory panic`,
+    ),
+  );
+}
+
+/** The most any lab build was measured to need per CPU beyond the first (KiB), if any was measured with several. */
+function labPerCpuNeed(): number | undefined {
+  const all = Object.values(OOM_LADDERS)
+    .flat()
+    .map((l) => perCpuNeed(l, 2)?.kib)
+    .filter((x) => x !== undefined);
+  return all.length ? Math.max(...all) : undefined;
 }
 
 /**
@@ -214,10 +322,11 @@ function throttledInit(st: BootState): void {
 /** Who booted a ladder's steps: the lab (ladders.json), or `carveout kernels measure` on the date it did. */
 const booter = (l: OomLadder) => (l.date ? `carveout kernels measure (${l.date.slice(0, 10)})` : 'the lab');
 
-/** The least free memory (KiB) with which a measured build reached /init, and the most with which one died. */
-export function measuredBounds(ladder: OomLadder): { lived?: number; died?: number } {
-  const lived = ladder.steps.filter((x) => x.end === 'init').map((x) => x.free);
-  const died = ladder.steps.filter((x) => x.end !== 'init').map((x) => x.free);
+/** The least free memory (KiB) with which a measured build reached /init with `cpus` CPUs (default one), and the most with which one died. */
+export function measuredBounds(ladder: OomLadder, cpus = 1): { lived?: number; died?: number } {
+  const steps = stepsWith(ladder, cpus);
+  const lived = steps.filter((x) => x.end === 'init').map((x) => x.free);
+  const died = steps.filter((x) => x.end !== 'init').map((x) => x.free);
   return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
 }
 
@@ -227,10 +336,11 @@ export function measuredBounds(ladder: OomLadder): { lived?: number; died?: numb
  * cannot say whether or where the boot dies, and says so instead of keeping quiet, naming the
  * builds of the same kernel that were measured (never reading their ladders as this one's).
  */
-function unmeasured(st: BootState, free: number): void {
+function unmeasured(st: BootState, free: number, cpus: number): void {
   const p = st.ctx.profile;
   const died = Math.max(...Object.values(OOM_LADDERS).flatMap((ls) => ls.map((l) => measuredBounds(l).died ?? 0)));
-  if (free > died) return;
+  // each CPU beyond the first needs more, as much as the lab measured on its builds
+  if (free > died + (cpus - 1) * (labPerCpuNeed() ?? 0)) return;
   const seen = Object.entries(OOM_LADDERS)
     .flatMap(([id, ls]) =>
       ls.map((l) => {
@@ -261,9 +371,9 @@ function unmeasured(st: BootState, free: number): void {
  * regions count). A series whose max_threads follows totalram_pages has it follow free memory: its
  * out-of-memory ladder covers it.
  */
-export function threadLimit(st: BootState, during: ThreadStage): void {
+export function threadLimit(st: BootState, during: ThreadStage, cpus: number): void {
   const p = st.ctx.profile;
-  const m = p.series.maxThreadsFrom === 'totalram' ? undefined : measured(st);
+  const m = p.series.maxThreadsFrom === 'totalram' ? undefined : measured(st, cpus);
   if (!m) return;
   const { pa } = m;
   const ladder = m.own?.ladder;

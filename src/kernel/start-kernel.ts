@@ -105,10 +105,12 @@ function laterBoot(st: BootState): void {
   // build's measurements say where it ends. 6.12+ ladder boots that die of memory in kernel_init
   // print page_alloc_init_late's "Memory:" line, which follows smp_init; with both too little
   // memory and too few threads, the lab's 6.12-arm64 ladder boots ran out of memory first.
-  outOfMemory(st, 'start_kernel');
-  threadLimit(st, 'smp_init');
-  outOfMemory(st, 'kernel_init');
-  threadLimit(st, 'initcalls');
+  // the CPUs the boot brings up (each needs memory after memblock_free_all: oom.ts perCpuNeed)
+  const cpus = cpusOf(st).possible.length;
+  outOfMemory(st, 'start_kernel', cpus);
+  threadLimit(st, 'smp_init', cpus);
+  outOfMemory(st, 'kernel_init', cpus);
+  threadLimit(st, 'initcalls', cpus);
   cmaInitReservedAreas(st);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
   else {

@@ -73,6 +73,7 @@ export function ladderCase(
   ramMiB = RAM_MIB,
   memMiB?: number,
   cmaMiB = 0,
+  cpus = 1,
 ): { c: LabCase; free: bigint } | undefined {
   const ram = BigInt(ramMiB) * MiB;
   const base = 0x4000_0000n;
@@ -97,7 +98,14 @@ export function ladderCase(
       if (grow > 0n) regions.push(region(bStart, grow));
     } else if (grow > 0n) regions.push(region(aStart, grow));
     const mem = memMiB === undefined ? '' : ` mem=${memMiB}M`;
-    return { family: profile.arch, ramMiB, memreserve: [], regions, bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}` };
+    return {
+      family: profile.arch,
+      ramMiB,
+      memreserve: [],
+      regions,
+      bootargs: `cma=${cmaMiB ? `${cmaMiB}M` : 0}${mem}`,
+      ...(cpus > 1 ? { cpus } : {}),
+    };
   };
   // the memory phase finished (a death the ladder measures may follow)
   const freeOf = (c: LabCase): bigint | undefined => ladderPlan(profile, c, initrdSize)?.free;
@@ -227,11 +235,14 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
     if (byThreads) {
       const during = end === 'init' ? undefined : /\s(smp_init)\+0x[0-9a-f]+\//.test(o.console ?? '') ? 'smp_init' : 'initcalls';
       threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
-    } else if (end !== 'hang') steps.push({ free: Number(pa.free >> 10n), maxThreads: pa.maxThreads, end });
+    } else if (end !== 'hang') {
+      const cpus = (r.case as LabCase).cpus;
+      steps.push({ free: Number(pa.free >> 10n), maxThreads: pa.maxThreads, end, ...(cpus ? { cpus } : {}) });
+    }
   }
   // boots that all died before memblock_free_all (sparse_init could not back the memmap) measure nothing
   if (!steps.length && !threads.length) return undefined;
-  steps.sort((a, b) => a.free - b.free);
+  steps.sort((a, b) => a.free - b.free || (a.cpus ?? 1) - (b.cpus ?? 1));
   threads.sort((a, b) => a.maxThreads - b.maxThreads);
   return { package: records[0]!.package, source, steps, ...(threads.length ? { threads } : {}) };
 }
@@ -363,7 +374,7 @@ export function startBounds(profile: KernelProfile): { died: number; lived: numb
   const flavour = `${profile.series.name}-${profile.arch === 'arm64' ? 'arm64' : 'armmp'}${profile.pageSize === 16384 ? '-16k' : ''}${profile.arch === 'arm' && profile.physAddrBits > 32 ? '-lpae' : ''}`;
   const pick = (ids: string[]) => all.filter(([id]) => ids.includes(id)).flatMap(([, ls]) => ls);
   const near = [pick([profile.id]), pick([flavour]), all.flatMap(([, ls]) => ls)].find((ls) => ls.length) ?? [];
-  const bounds = near.map(measuredBounds);
+  const bounds = near.map((l) => measuredBounds(l));
   const died = Math.max(...bounds.map((b) => b.died ?? 0));
   const lived = Math.max(died + 1024, ...bounds.map((b) => b.lived ?? 0));
   return { died: died || LEAST_FREE, lived };
@@ -382,7 +393,7 @@ async function bootLadderCase(
 ): Promise<{ o: Observation; dtb: Uint8Array }> {
   const { dtb, sha256 } = labDtb(c);
   const ram = BigInt(c.ramMiB) * MiB;
-  const res = await observe(k, dtb, ram, c.bootargs, { keepConsole: true, ...opts });
+  const res = await observe(k, dtb, ram, c.bootargs, { keepConsole: true, ...opts, ...(c.cpus ? { smp: c.cpus } : {}) });
   const initrd = { start: hex(initrdStart(ram)), size: hex(BigInt(res.initrdSize)) };
   const rec = labRecord({ kernel: k, seed: 0, index: records.length, case: c }, res, sha256, initrd);
   rec.dtb = gzipSync(dtb).toString('base64');
@@ -407,6 +418,12 @@ export interface MeasureLadderOptions {
   timeoutMs?: number;
   /** One line per boot. */
   progress?: (line: string) => void;
+  /**
+   * CPUs QEMU boots (-smp; default one): each CPU more needs memory after memblock_free_all (its
+   * idle task, per-cpu kthreads and workers, per-cpu slabs and chunks), so a ladder is measured per
+   * CPU count; the boots of other counts are not its probes.
+   */
+  cpus?: number;
 }
 
 /**
@@ -427,8 +444,12 @@ export async function measureLadder(
   const initrdSize = BigInt(statSync(initrdFile).size);
   const pkg = bootedPackage(k);
   const records = readLabRecordsJson(k.id, opts.dir);
+  const cpus = opts.cpus ?? 1;
   const probes: LadderProbe[] = records
-    .filter((r) => r.package === pkg && !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE))
+    .filter(
+      (r) =>
+        r.package === pkg && ((r.case as LabCase).cpus ?? 1) === cpus && !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE),
+    )
     .flatMap((r) => {
       const pa = ladderFigures(profile, r);
       return pa ? [{ free: Number(pa.free >> 10n), reached: reached(r) }] : [];
@@ -438,7 +459,7 @@ export async function measureLadder(
   for (;;) {
     const target = nextLadderTarget(probes, start, budget);
     if (target === undefined) break;
-    const lc = ladderCase(profile, initrdSize, target);
+    const lc = ladderCase(profile, initrdSize, target, undefined, undefined, undefined, cpus);
     if (!lc) return { booted, error: `${profile.arch}: no squeeze layout leaves ${target} KiB` };
     const free = Number(lc.free >> 10n);
     // the squeeze cannot come closer than the free count an earlier boot had: the ladder is as fine as it gets
@@ -505,6 +526,7 @@ const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID 
   --repeat N         boots per target (default 1)
   --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
   --cma MIB          the default CMA area (cma=, default 0)
+  --smp N            CPUs QEMU boots (default 1)
   --timeout S        seconds before a boot is stopped (default 60)
   --dry-run          print the cases and their free counts, boot nothing
   --write-table      (no --kernel/--free) write data/lab/ladder/ladders.json from every data/lab/ladder/<kernel>.jsonl.gz
@@ -529,6 +551,7 @@ async function main(): Promise<number> {
   const memArg = arg('mem');
   const memMiB = memArg === undefined ? undefined : Number(memArg);
   const cmaMiB = Number(arg('cma') ?? '0');
+  const cpus = Number(arg('smp') ?? '1');
   const timeoutMs = Number(arg('timeout') ?? '60') * 1000;
   const profile = id ? resolveProfile(id) : undefined;
   if (!id || !profile || !targets.length || targets.some((t) => !(t > 0))) {
@@ -550,7 +573,7 @@ async function main(): Promise<number> {
   for (const t of targets) {
     const lc = byThreads
       ? threadsCase(profile, initrdSize, t, arg('ram') === undefined ? undefined : ramMiB)
-      : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB);
+      : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB, cpus);
     if (!lc) {
       process.stderr.write(`memory-ladder: ${id}: no case ${byThreads ? `brings max_threads to ${t}` : `leaves ${t} KiB`}\n`);
       continue;

@@ -14,6 +14,8 @@ test('kernels measure: bad input exits 2 with the reason', () => {
     [['nosuch'], /'nosuch' is neither a lab kernel nor a build stored by 'carveout kernels add'/],
     [['6.12-arm64', '--boots', '0'], /--boots 0: a whole number of boots, at least 1/],
     [['6.12-arm64', '--timeout', 'x'], /--timeout x: seconds/],
+    [['6.12-arm64', '--smp', '9'], /--smp 9: a CPU count from 1 to 8/],
+    [['6.12-arm64', '--smp', '1.5'], /--smp 1.5: a CPU count from 1 to 8/],
     [['6.12-arm64', '--package', 'linux-image-6.1.0-50-arm64-unsigned'], /is not a package of 6\.12-arm64/],
     [['6.12-arm64', '--kernel-image', 'Image'], /6\.12-arm64 is a lab kernel/],
     [['my-bsp', '--lab'], /--package and --lab are for lab kernels/],

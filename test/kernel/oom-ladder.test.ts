@@ -3,7 +3,7 @@
 // replayed through plan() like every other lab record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nearestStep, OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
+import { OOM_LADDERS, readLadder, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
 import { ladderDir, measuredLadders } from '../../src/verify/memory-ladder.js';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { plan } from '../../src/kernel/plan.js';
@@ -95,7 +95,8 @@ test('every ladder boot replays: log, trace, "Memory:" line and how it ended; a 
       const steps = ladder.steps;
       for (let i = 0; i < steps.length; i++) {
         const rest: OomLadder = { ...ladder, steps: steps.filter((_, k) => k !== i) };
-        if (rest.steps.length && endText(nearestStep(rest, steps[i]!.free).step.end) === endText(steps[i]!.end)) agree++;
+        if (rest.steps.length && endText(readLadder(rest, steps[i]!.free, steps[i]!.cpus ?? 1).step.end) === endText(steps[i]!.end))
+          agree++;
       }
       const n = records.filter((r) => r.package === ladder.package);
       summary.push(

@@ -74,7 +74,7 @@ test("from each lab ladder's bounds, every other lab build's boundary is pinned 
   // middle of its measured bracket; the start is another build's bracket, as startBounds picks one
   const brackets = Object.values(OOM_LADDERS)
     .flat()
-    .map(measuredBounds)
+    .map((l) => measuredBounds(l))
     .filter((b): b is { died: number; lived: number } => b.died !== undefined && b.lived !== undefined);
   assert.ok(brackets.length >= 10, `${brackets.length} lab ladders with a death and an /init`);
   let most = 0;

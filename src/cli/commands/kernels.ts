@@ -4,6 +4,7 @@
 // carveout kernels add NAME --kernel-config FILE --system-map FILE   store an own build under NAME
 // carveout kernels facts [ID...] [--dir DIR]   store the build facts of the packages DIR's records were made on
 // carveout kernels measure ID|NAME [...]   measure a build's out-of-memory ladder under QEMU (kernel cache)
+import { VIRT_MAX_SMP } from '../../platform/qemu-virt.js';
 import {
   bootedPackage,
   cachedKernel,
@@ -48,11 +49,13 @@ const USAGE = `usage: carveout kernels [--format text|json]
        carveout kernels fetch [ID...] [--all] [--refresh]
        carveout kernels add NAME --kernel-config FILE --system-map FILE
        carveout kernels facts [ID...] [--dir DIR]   (DIR: the lab records, default data/lab)
-       carveout kernels measure ID [--package PKG|builtin] [--boots N] [--timeout S] [--lab]
-       carveout kernels measure NAME --kernel-image FILE [--boots N] [--timeout S]
+       carveout kernels measure ID [--package PKG|builtin] [--boots N] [--timeout S] [--smp N] [--lab]
+       carveout kernels measure NAME --kernel-image FILE [--boots N] [--timeout S] [--smp N]
          boot a build under QEMU with less and less memory left after memory setup (at most N boots,
          default ${DEFAULT_LADDER_BUDGET.boots}) and keep its out-of-memory ladder in the cache: plan then predicts from it.
          ID: a lab kernel's cached package (--package: another one); NAME: a build stored by 'kernels add'.
+         --smp N: with N CPUs (1 to 8; default 1): each CPU more needs memory, so a board with several
+         is measured with as many (plan reads the steps of the board's CPU count, else scales).
          --lab: into the repository's data/lab/ladder (the lab's own measurements) instead.
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
@@ -257,7 +260,14 @@ async function measure(argv: string[]): Promise<number> {
   };
   const a = parseCommandArgs(
     argv,
-    { '--lab': true, '--package': 'a value', '--boots': 'a value', '--timeout': 'a value', '--kernel-image': 'a value' },
+    {
+      '--lab': true,
+      '--package': 'a value',
+      '--boots': 'a value',
+      '--timeout': 'a value',
+      '--kernel-image': 'a value',
+      '--smp': 'a value',
+    },
     { max: 1, tooMany: 'one ID or NAME' },
   );
   if ('error' in a) return usage(a.error);
@@ -269,6 +279,9 @@ async function measure(argv: string[]): Promise<number> {
   const timeout = Number(opt['--timeout'] ?? 60);
   if (!Number.isInteger(boots) || boots < 1) return usage(`--boots ${opt['--boots']}: a whole number of boots, at least 1`);
   if (!(timeout > 0)) return usage(`--timeout ${opt['--timeout']}: seconds, more than 0`);
+  const cpus = Number(opt['--smp'] ?? 1);
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > VIRT_MAX_SMP)
+    return usage(`--smp ${opt['--smp']}: a CPU count from 1 to ${VIRT_MAX_SMP}`);
   const isLab = labKernels.some((k) => k.id === name);
   if (isLab && opt['--kernel-image']) return usage(`${name} is a lab kernel: its image is its package's (--package picks another)`);
   if (!isLab && (opt['--package'] || lab)) return usage(`${name}: --package and --lab are for lab kernels`);
@@ -284,9 +297,12 @@ async function measure(argv: string[]): Promise<number> {
     process.stderr.write(`carveout kernels measure: ${missing}\n`);
     return 1;
   }
-  process.stdout.write(`${label}: measuring its out-of-memory ladder (at most ${boots} boots, nice 10)\n`);
+  process.stdout.write(
+    `${label}: measuring its out-of-memory ladder${cpus > 1 ? ` with ${cpus} CPUs` : ''} (at most ${boots} boots, nice 10)\n`,
+  );
   const common = {
     budget: { boots },
+    cpus,
     timeoutMs: timeout * 1000,
     progress: (l: string) => process.stdout.write(`  ${l}\n`),
   };
@@ -310,9 +326,9 @@ async function measure(argv: string[]): Promise<number> {
     process.stderr.write(`carveout kernels measure: ${label}: no boot told how much memory it needs (${r.booted} booted)\n`);
     return 1;
   }
-  const b = measuredBounds(r.ladder);
+  const b = measuredBounds(r.ladder, cpus);
   process.stdout.write(
-    `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now): died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
+    `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now)${cpus > 1 ? `, with ${cpus} CPUs` : ''}: died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
   );
   return 0;
 }

@@ -2,7 +2,7 @@
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
 import { diag } from '../../../diagnostics.js';
-import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState, BootPanic } from '../../boot-state.js';
 import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
@@ -84,7 +84,16 @@ export function allocNodeMemMap(st: BootState): void {
     'alloc_node_mem_map',
     p.series.arm.memmapAlloc,
   );
-  if (!map) return;
+  // every series panics when memblock has no room for it (alloc_node_mem_map)
+  if (!map) {
+    const panic = `Failed to allocate ${size} bytes for node 0 memory map`;
+    throw new BootPanic(
+      panic,
+      [`Kernel panic - not syncing: ${panic}`],
+      'alloc_node_mem_map',
+      `FLATMEM's mem_map, ${size >> 10n} KiB of struct pages for [${hex(start * ps)}-${hex(roundUp(nodeEnd, nr) * ps)}), finds no free range that large below arm_lowmem_limit (memblock_alloc_node fails): alloc_node_mem_map panics in the idle task`,
+    );
+  }
   // memmap_init_range (mm/mm_init.c) zeroes every struct page through the linear map: a part of
   // mem_map where dma_contiguous_remap left no mapping faults in the idle task. How the boot ends
   // then is the oops path's: 7.2-armmp panics ("Attempted to kill the idle task!"), 6.12-armmp's
