@@ -21,7 +21,15 @@ import { factsOfPackage, profileOfPackage } from './build-facts.js';
 import type { LabCase, RegionSpec } from './generator.js';
 import { bootEnd, observationFromJson, type LabRecordJson, type Observation } from './observation.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
-import { ladderCacheDir, measuredBounds, OOM_LADDERS, type LadderStep, type OomLadder, type ThreadStep } from '../kernel/oom.js';
+import {
+  ladderCacheDir,
+  measuredBounds,
+  OOM_LADDERS,
+  perCpuNeed,
+  type LadderStep,
+  type OomLadder,
+  type ThreadStep,
+} from '../kernel/oom.js';
 import { hex } from '../kernel/memblock.js';
 
 /** Where the ladder's records go (beside the lab's, not among them: they are measurements of one build each). */
@@ -368,15 +376,20 @@ export function nextLadderTarget(probes: LadderProbe[], start: { died: number; l
   return Math.max(LEAST_FREE, least - step);
 }
 
-/** The bounds a new ladder starts from: the build's own kernel's measured ladders, else those of its series and page size, else every one. */
-export function startBounds(profile: KernelProfile): { died: number; lived: number } {
+/**
+ * The bounds a new ladder starts from: the build's own kernel's measured ladders, else those of its
+ * series and page size, else every one; with `cpus` CPUs, the one-CPU bounds moved by what each
+ * further CPU was measured to need on those ladders (perCpuNeed), the most any of them needs.
+ */
+export function startBounds(profile: KernelProfile, cpus = 1): { died: number; lived: number } {
   const all = Object.entries(OOM_LADDERS);
   const flavour = `${profile.series.name}-${profile.arch === 'arm64' ? 'arm64' : 'armmp'}${profile.pageSize === 16384 ? '-16k' : ''}${profile.arch === 'arm' && profile.physAddrBits > 32 ? '-lpae' : ''}`;
   const pick = (ids: string[]) => all.filter(([id]) => ids.includes(id)).flatMap(([, ls]) => ls);
   const near = [pick([profile.id]), pick([flavour]), all.flatMap(([, ls]) => ls)].find((ls) => ls.length) ?? [];
   const bounds = near.map((l) => measuredBounds(l));
-  const died = Math.max(...bounds.map((b) => b.died ?? 0));
-  const lived = Math.max(died + 1024, ...bounds.map((b) => b.lived ?? 0));
+  const shift = cpus > 1 ? (cpus - 1) * Math.max(0, ...near.map((l) => perCpuNeed(l, cpus)?.kib ?? 0)) : 0;
+  const died = Math.round(Math.max(...bounds.map((b) => b.died ?? 0)) + shift);
+  const lived = Math.max(died + 1024, ...bounds.map((b) => Math.round((b.lived ?? 0) + shift)));
   return { died: died || LEAST_FREE, lived };
 }
 
@@ -454,7 +467,7 @@ export async function measureLadder(
       const pa = ladderFigures(profile, r);
       return pa ? [{ free: Number(pa.free >> 10n), reached: reached(r) }] : [];
     });
-  const start = startBounds(profile);
+  const start = startBounds(profile, cpus);
   let booted = 0;
   for (;;) {
     const target = nextLadderTarget(probes, start, budget);

@@ -5,11 +5,23 @@
 // need (oom.ts readLadder), else says it cannot tell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ladderBoundary, OOM_LADDERS, perCpuNeed, readLadder, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
+import {
+  boundaryShift,
+  ladderBoundary,
+  OOM_LADDERS,
+  perCpuNeed,
+  readLadder,
+  type LadderStep,
+  type OomLadder,
+} from '../../src/kernel/oom.js';
 import { plan } from '../../src/kernel/plan.js';
 import { caseDtb, readLabRecords, recordBoard } from '../../src/verify/records.js';
-import { ladderDir } from '../../src/verify/memory-ladder.js';
 import { loadBoard } from '../../src/board.js';
+import { ladderCase, ladderDir } from '../../src/verify/memory-ladder.js';
+import { fixedAppend, labDtb } from '../../src/verify/lab.js';
+import { resolveProfile } from '../../src/kernel/plan.js';
+
+const INITRD_ARMHF = 0xdd856n; // the lab's armhf initramfs
 import { recordProfile } from './replay-lib.js';
 import type { LabCase } from '../../src/verify/generator.js';
 
@@ -26,12 +38,20 @@ const ladder: OomLadder = {
   steps: [died(8000), died(10000), lived(11000), died(12800, 4), lived(13400, 4)],
 };
 
+const rounded = (x: { kib: number; beyond: number } | undefined) => x && { kib: Math.round(x.kib), beyond: Math.round(x.beyond) };
+
 test('oom: the boundary per CPU count, and what each CPU beyond the first needs', () => {
   assert.equal(ladderBoundary(ladder, 1), 10500);
   assert.equal(ladderBoundary(ladder, 4), 13100);
   assert.equal(ladderBoundary(ladder, 2), undefined);
   assert.deepEqual(perCpuNeed(ladder, 2), { cpus: 4, kib: 2600 / 3 });
   assert.equal(perCpuNeed({ steps: ladder.steps.filter((x) => !x.cpus) }, 2), undefined);
+  // between the measured counts linear, past the largest along its last segment, that part said
+  assert.deepEqual(rounded(boundaryShift(ladder, 2)), { kib: 867, beyond: 0 });
+  assert.deepEqual(rounded(boundaryShift(ladder, 4)), { kib: 2600, beyond: 0 });
+  assert.deepEqual(rounded(boundaryShift(ladder, 8)), { kib: 6067, beyond: 3467 });
+  const withEight: OomLadder = { ...ladder, steps: [...ladder.steps, died(15000, 8), lived(15600, 8)] };
+  assert.deepEqual(rounded(boundaryShift(withEight, 6)), { kib: 3700, beyond: 0 });
 });
 
 test('oom: a boot reads its own CPU count’s steps, else the one-CPU steps less what its other CPUs need', () => {
@@ -121,4 +141,34 @@ test('plan: 4-CPU ladder boots that hung with far too little memory (5.10-arm64,
       assert.match(w?.message ?? '', kernel === '5.10-arm64' ? /read off the one-CPU steps/ : /./, `${kernel} ${r.caseId}`);
     }
   }
+});
+
+test('plan: more CPUs than the build was measured with, near the extrapolated boundary: not known, said so; far from it, predicted', () => {
+  const profile = resolveProfile('7.2-armmp')!;
+  const l = OOM_LADDERS['7.2-armmp']!.find((x) => x.package === profile.debianPackage)!;
+  assert.ok(!l.steps.some((x) => (x.cpus ?? 1) > 4), '7.2-armmp measured with 1 and 4 CPUs');
+  const one = ladderBoundary(l, 1)!;
+  const shift = boundaryShift(l, 8)!;
+  assert.ok(shift.beyond > 0);
+  const planned = (free: number) => {
+    const lc = ladderCase(profile, INITRD_ARMHF, free, 128, undefined, 0, 8)!;
+    const board = loadBoard(labDtb(lc.c).dtb, {
+      fileName: 'ladder.dtb',
+      platform: 'qemu-virt',
+      asBooted: true,
+      arch: 'arm',
+      ram: 128n << 20n,
+      initrdSize: INITRD_ARMHF,
+    });
+    return plan(board, { kernel: profile, bootargs: `${fixedAppend('arm', true)} ${lc.c.bootargs}`, ladders: 'lab' });
+  };
+  const near = planned(Math.round(one + shift.kib));
+  assert.equal(near.boot.outcome, 'ok');
+  assert.match(
+    near.diagnostics.find((d) => d.code === 'out-of-memory-unmeasured')?.message ?? '',
+    /with 1 and 4 CPUs, and carried on to 8/,
+  );
+  const far = planned(Math.round(one + shift.kib - shift.beyond - 2048));
+  assert.equal(far.boot.outcome, 'panic');
+  assert.match(far.boot.reason ?? '', /with 8 CPUs, as much as \d+ KiB with one/);
 });
