@@ -46,6 +46,7 @@ export function bootKernel(input: BootInput): BootResult {
     arch: p.arch,
     pageSize: p.pageSize,
     params: p.params,
+    numa: p.numa,
     earlyParams: input.earlyParams ?? [],
     printk: (level, text) => printk(level, text, 'parse_early_param'),
     atReserve: (fn) => reserveHooks.push(fn),

@@ -53,6 +53,19 @@ export function simpleStrtoull(s: string, start = 0): MemparseResult {
   return { value: v, end: i };
 }
 
+/** kstrtobool (lib/kstrtox.c): y/Y/1/n/N/0 by the first character, on/off by the first two; else undefined (-EINVAL). */
+export function kstrtobool(s: string): boolean | undefined {
+  const c = s[0];
+  if (c === 'y' || c === 'Y' || c === '1') return true;
+  if (c === 'n' || c === 'N' || c === '0') return false;
+  if (c === 'o' || c === 'O') {
+    const d = s[1];
+    if (d === 'n' || d === 'N') return true;
+    if (d === 'f' || d === 'F') return false;
+  }
+  return undefined;
+}
+
 /**
  * get_option (lib/cmdline.c) on a whole value: simple_strtol, an optional '-' then
  * simple_strtoull's digits; undefined when there are none.
@@ -279,6 +292,8 @@ export interface CmdlineState {
   crashkernel?: CrashkernelRequest;
   /** kernel/dma/swiotlb.c's state after `swiotlb=` (setup_io_tlb_npages); undefined without one. */
   swiotlb?: SwiotlbCmdline;
+  /** `hashdist=` as set_hashdist left it (NUMA builds); undefined: HASHDIST_DEFAULT. */
+  hashdist?: boolean;
   /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"), argv then envp. */
   unknown: string[];
   unknownArgv: string[];
@@ -302,6 +317,12 @@ export interface ParamSupport {
   crashkernelRamCheck: boolean;
   /** `swiotlb=` takes an area count after the slab count (6.1+ kernel/dma/swiotlb.c setup_io_tlb_npages). */
   swiotlbAreas: boolean;
+  /**
+   * How `hashdist=` (a __setup of CONFIG_NUMA builds, mm/mm_init.c; 5.10, 6.1 mm/page_alloc.c) reads
+   * its value: simple_strtoul (any number, nothing read: 0), or 7.2's kstrtobool (y/n/1/0/on/off;
+   * anything else is refused and the option goes to init as unknown).
+   */
+  hashdist: 'strtoul' | 'kstrtobool';
   /**
    * Who reserves crashkernel=: reserve_crashkernel_generic (kernel/crash_reserve.c), arm64's own
    * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
@@ -346,7 +367,9 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
 export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
   pageSize: number;
-  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas'>;
+  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist'>;
+  /** CONFIG_NUMA: `hashdist=` exists. */
+  numa?: boolean;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
@@ -428,6 +451,14 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     if (handled) continue;
     // Not an early param: start_kernel's parse_args → __setup handlers (6.12 reserve_mem=) or
     // unknown_bootoption.
+    // __setup("hashdist=", set_hashdist): only with a value (the name includes '='), on NUMA builds
+    if (o.numa && param === 'hashdist' && val !== undefined) {
+      const on = o.params.hashdist === 'strtoul' ? simpleStrtoull(val).value !== 0n : kstrtobool(val);
+      if (on !== undefined) {
+        st.hashdist = on;
+        continue;
+      }
+    }
     if (o.params.reserveMem && param === 'reserve_mem') {
       // __setup("reserve_mem=", ...) matches the prefix including '='; handled later in the boot
       if (val !== undefined) st.reserveMem.push(parseReserveMem(val) ?? { raw: val, malformed: true });

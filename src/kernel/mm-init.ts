@@ -167,7 +167,8 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
 export function vfsCachesInitEarly(st: BootState): void {
   const mb = st.ctx.memblock;
   const withMemory = new Set(mb.memory.regions.filter((r) => r.size >= mb.pageSize).map((r) => mb.nodeOf(r)));
-  if (st.ctx.profile.arch === 'arm64' && withMemory.size > 1) return;
+  // HASHDIST_DEFAULT: on with CONFIG_NUMA on 64-bit; hashdist= sets it; fixup_hashdist clears it with one node
+  if (st.ctx.profile.arch === 'arm64' && st.ctx.profile.numa && withMemory.size > 1 && (st.ctx.cmdline.hashdist ?? true)) return;
   const bucket = st.ctx.profile.arch === 'arm' ? 4n : 8n;
   allocLargeSystemHash(st, 'Dentry cache', bucket, 13, 2n);
   allocLargeSystemHash(st, 'Inode-cache', bucket, 14, 0n);

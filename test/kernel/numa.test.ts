@@ -56,6 +56,15 @@ test('numa=off on a two-node tree: "NUMA disabled", then the dummy node (5.10 an
   sameAsKernel('numa2-off', 'numa2', `${append} numa=off`);
 });
 
+test('hashdist= on two nodes: 0 puts the hash tables back in memblock; "yes" is 0 to simple_strtoul (5.10 to 6.12) and true to 7.2\'s kstrtobool', () => {
+  sameAsKernel('numa2-hashdist0', 'numa2', `${append} hashdist=0`);
+  sameAsKernel('numa2-hashdist-yes', 'numa2', `${append} hashdist=yes`);
+  for (const kernel of ['6.12-arm64', '7.2-arm64']) {
+    const dentry = consoleOf('numa2-hashdist-yes', kernel).find((l) => l.startsWith('Dentry cache hash table entries'));
+    assert.match(dentry ?? '', kernel === '7.2-arm64' ? /vmalloc/ : /linear/, kernel);
+  }
+});
+
 test('two NUMA nodes: NODE_DATA, the memmap and the per-cpu units on each node, the hash tables left to vmalloc', () => {
   sameAsKernel('numa2', 'numa2', append);
 });

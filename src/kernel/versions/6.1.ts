@@ -9,6 +9,7 @@ export const linux61: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => 1 + configCmaAreas,
   params: {
     swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
+    hashdist: 'strtoul', // set_hashdist (simple_strtoul), mm/page_alloc.c
     reserveMem: false, // reserve_mem= came with 6.12
     reserveMemErrors: false,
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation

@@ -9,6 +9,7 @@ export const linux612: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => configCmaAreas,
   params: {
     swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
+    hashdist: 'strtoul', // set_hashdist (simple_strtoul), mm/mm_init.c
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: false, // mm/memblock.c reserve_mem returns -EINVAL/-EBUSY/-ENOMEM without a word
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM

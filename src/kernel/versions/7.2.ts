@@ -9,6 +9,7 @@ export const linux72: KernelSeries = {
   maxCmaAreas: (configCmaAreas) => configCmaAreas, // include/linux/cma.h
   params: {
     swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
+    hashdist: 'kstrtobool', // set_hashdist (kstrtobool), mm/mm_init.c
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: true, // mm/memblock.c reserve_mem: pr_err before each -EBUSY/-EINVAL/-ENOMEM
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
