@@ -91,21 +91,9 @@ export function ladderBoundary(ladder: Pick<OomLadder, 'steps'>, cpus: number): 
 }
 
 /**
- * What each CPU beyond the first needs after memblock_free_all (KiB; the idle task, the per-cpu
- * kthreads, workers, slabs and per-cpu chunks no file states), measured: the shift of the ladder's
- * boundary from one CPU to `near`'s count, the measured count nearest to `near`, per extra CPU.
- */
-export function perCpuNeed(ladder: Pick<OomLadder, 'steps'>, near: number): { cpus: number; kib: number } | undefined {
-  const one = ladderBoundary(ladder, 1);
-  if (one === undefined) return undefined;
-  const counts = [...new Set(ladder.steps.map((x) => x.cpus ?? 1))].filter((c) => c > 1 && ladderBoundary(ladder, c) !== undefined);
-  const m = counts.sort((a, b) => Math.abs(a - near) - Math.abs(b - near) || b - a)[0];
-  return m === undefined ? undefined : { cpus: m, kib: Math.max(0, (ladderBoundary(ladder, m)! - one) / (m - 1)) };
-}
-
-/**
- * How much more free memory (KiB) a boot with `cpus` CPUs needs than one with one CPU, from the
- * boundaries measured per CPU count (ladderBoundary): linear between the two measured counts
+ * How much more free memory (KiB) a boot with `cpus` CPUs needs than one with one CPU after
+ * memblock_free_all (the idle tasks, per-cpu kthreads and workers, per-cpu slabs and chunks, which
+ * no file states), from the boundaries measured per CPU count (ladderBoundary): linear between the two measured counts
  * around `cpus`, and past the largest along its last segment — `beyond` is the part of the shift
  * that is extrapolated so (the validation boots of 8 CPUs against 1 and 4 missed by 450 KiB or
  * more either way: the need per CPU is not linear), 0 within the measured counts.
@@ -204,7 +192,6 @@ export type LadderSource = NonNullable<BootState['input']['ladders']>;
 interface Measured {
   pa: NonNullable<BootState['result']['pageAlloc']>;
   free: number;
-  cpus: number;
   own?: { ladder: OomLadder } & ReturnType<typeof readLadder>;
 }
 
@@ -221,7 +208,7 @@ function measured(st: BootState, cpus: number): Measured | undefined {
   if (!m) {
     const free = Number((pa.freed * pa.pageSize) >> 10n);
     const ladder = ownLadder(st.ctx.profile, st.input.ladders ?? 'lab+cache');
-    m = { pa, free, cpus, ...(ladder ? { own: { ladder, ...readLadder(ladder, free, cpus) } } : {}) };
+    m = { pa, free, ...(ladder ? { own: { ladder, ...readLadder(ladder, free, cpus) } } : {}) };
     readings.set(st, m);
   }
   return m;
@@ -288,7 +275,7 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
 
 /**
  * A boot with several CPUs on a build whose ladder was measured with one: the one-CPU steps say it
- * reaches /init, but each CPU more needs memory they did not (perCpuNeed). Near the one-CPU
+ * reaches /init, but each CPU more needs memory they did not (boundaryShift). Near the one-CPU
  * boundary, by as much as the lab measured per CPU on any of its builds, the plan says it may die.
  */
 function oneCpuOnly(st: BootState, ladder: OomLadder, free: number, cpus: number): void {
@@ -347,7 +334,7 @@ function beyondMeasured(st: BootState, ladder: OomLadder, free: number, cpus: nu
 function labPerCpuNeed(): number | undefined {
   const all = Object.values(OOM_LADDERS)
     .flat()
-    .map((l) => perCpuNeed(l, 2)?.kib)
+    .map((l) => boundaryShift(l, 2)?.kib)
     .filter((x) => x !== undefined);
   return all.length ? Math.max(...all) : undefined;
 }

@@ -105,7 +105,7 @@ function laterBoot(st: BootState): void {
   // build's measurements say where it ends. 6.12+ ladder boots that die of memory in kernel_init
   // print page_alloc_init_late's "Memory:" line, which follows smp_init; with both too little
   // memory and too few threads, the lab's 6.12-arm64 ladder boots ran out of memory first.
-  // the CPUs the boot brings up (each needs memory after memblock_free_all: oom.ts perCpuNeed)
+  // the CPUs the boot brings up (each needs memory after memblock_free_all: oom.ts boundaryShift)
   const cpus = cpusOf(st).possible.length;
   outOfMemory(st, 'start_kernel', cpus);
   threadLimit(st, 'smp_init', cpus);

@@ -25,7 +25,7 @@ import {
   ladderCacheDir,
   measuredBounds,
   OOM_LADDERS,
-  perCpuNeed,
+  boundaryShift,
   type LadderStep,
   type OomLadder,
   type ThreadStep,
@@ -379,7 +379,7 @@ export function nextLadderTarget(probes: LadderProbe[], start: { died: number; l
 /**
  * The bounds a new ladder starts from: the build's own kernel's measured ladders, else those of its
  * series and page size, else every one; with `cpus` CPUs, the one-CPU bounds moved by what each
- * further CPU was measured to need on those ladders (perCpuNeed), the most any of them needs.
+ * CPUs were measured to need more on those ladders (boundaryShift), the most any of them needs.
  */
 export function startBounds(profile: KernelProfile, cpus = 1): { died: number; lived: number } {
   const all = Object.entries(OOM_LADDERS);
@@ -387,7 +387,7 @@ export function startBounds(profile: KernelProfile, cpus = 1): { died: number; l
   const pick = (ids: string[]) => all.filter(([id]) => ids.includes(id)).flatMap(([, ls]) => ls);
   const near = [pick([profile.id]), pick([flavour]), all.flatMap(([, ls]) => ls)].find((ls) => ls.length) ?? [];
   const bounds = near.map((l) => measuredBounds(l));
-  const shift = cpus > 1 ? (cpus - 1) * Math.max(0, ...near.map((l) => perCpuNeed(l, cpus)?.kib ?? 0)) : 0;
+  const shift = cpus > 1 ? Math.max(0, ...near.map((l) => boundaryShift(l, cpus)?.kib ?? 0)) : 0;
   const died = Math.round(Math.max(...bounds.map((b) => b.died ?? 0)) + shift);
   const lived = Math.max(died + 1024, ...bounds.map((b) => Math.round((b.lived ?? 0) + shift)));
   return { died: died || LEAST_FREE, lived };

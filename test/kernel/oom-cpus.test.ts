@@ -5,15 +5,7 @@
 // need (oom.ts readLadder), else says it cannot tell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  boundaryShift,
-  ladderBoundary,
-  OOM_LADDERS,
-  perCpuNeed,
-  readLadder,
-  type LadderStep,
-  type OomLadder,
-} from '../../src/kernel/oom.js';
+import { boundaryShift, ladderBoundary, OOM_LADDERS, readLadder, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
 import { plan } from '../../src/kernel/plan.js';
 import { caseDtb, readLabRecords, recordBoard } from '../../src/verify/records.js';
 import { loadBoard } from '../../src/board.js';
@@ -44,8 +36,7 @@ test('oom: the boundary per CPU count, and what each CPU beyond the first needs'
   assert.equal(ladderBoundary(ladder, 1), 10500);
   assert.equal(ladderBoundary(ladder, 4), 13100);
   assert.equal(ladderBoundary(ladder, 2), undefined);
-  assert.deepEqual(perCpuNeed(ladder, 2), { cpus: 4, kib: 2600 / 3 });
-  assert.equal(perCpuNeed({ steps: ladder.steps.filter((x) => !x.cpus) }, 2), undefined);
+  assert.equal(boundaryShift({ steps: ladder.steps.filter((x) => !x.cpus) }, 2), undefined);
   // between the measured counts linear, past the largest along its last segment, that part said
   assert.deepEqual(rounded(boundaryShift(ladder, 2)), { kib: 867, beyond: 0 });
   assert.deepEqual(rounded(boundaryShift(ladder, 4)), { kib: 2600, beyond: 0 });
@@ -79,9 +70,9 @@ test('oom: every lab ladder measured with four CPUs needs more than with one', (
   for (const [id, ls] of Object.entries(OOM_LADDERS))
     for (const l of ls) {
       if (!l.steps.some((x) => x.cpus === 4)) continue;
-      const need = perCpuNeed(l, 4);
-      assert.ok(need && need.kib > 0, `${id} ${l.package}: ${JSON.stringify(need)}`);
-      seen.push(`${id}: ${Math.round(need.kib)} KiB per CPU`);
+      const need = boundaryShift(l, 4);
+      assert.ok(need && need.kib > 0 && need.beyond === 0, `${id} ${l.package}: ${JSON.stringify(need)}`);
+      seen.push(`${id}: ${Math.round(need.kib)} KiB more with 4 CPUs`);
     }
   assert.ok(seen.length >= 14, seen.join('\n'));
 });
