@@ -230,6 +230,7 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
   const { ladder, step, below, above, scaled } = own;
   const end = step.end;
   if (end === 'init' && own.unscaled && stage === 'start_kernel') oneCpuOnly(st, own.ladder, free, cpus);
+  if (end === 'init' && !own.unscaled && stage === 'start_kernel') nearBoundary(st, ladder, free, cpus, scaled?.free);
   // more CPUs than the ladder was measured with, and nearer the boundary than the extrapolated part
   // of the shift: whether the boot lives is not known
   const one = scaled?.beyond ? ladderBoundary(ladder, 1) : undefined;
@@ -305,6 +306,33 @@ function scaledMayHang(st: BootState, ladder: OomLadder, cpus: number): void {
       'warning',
       'out-of-memory-may-hang',
       `the boot may hang silently instead: with ${cpus} CPUs and this little memory it is read off the one-CPU steps of this build (${ladder.package}), scaled by what each further CPU needs, and with far too little memory boots with several CPUs were seen to fall silent after bringing them up (5.10-arm64 and 6.1-arm64 with 4 CPUs) rather than reach the out-of-memory panic`,
+    ),
+  );
+}
+
+/**
+ * How close above a ladder's boundary a layout unlike the ladder's was seen to die: the ladder
+ * squeezes memory with two static regions and cma=0; a seed-33 layout with 80 MiB of CMA areas and
+ * a static region died in bio_integrity_initfn 412 KiB above 7.2-arm64's 4-CPU boundary.
+ */
+const NEAR_BOUNDARY = 512;
+
+/**
+ * The boot reaches /init by the ladder, but lies within NEAR_BOUNDARY of where the build's boots stop
+ * dying (`asOne`: the free amount as one CPU's, when read off the one-CPU steps): which allocation
+ * fails first, if one does, depends on more than the amount, so the plan says the boot may die.
+ */
+function nearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
+  const counted = asOne === undefined ? cpus : 1;
+  const b = ladderBoundary(ladder, counted);
+  const x = asOne ?? free;
+  if (b === undefined || x < b || x - b > NEAR_BOUNDARY) return;
+  const { died, lived } = measuredBounds(ladder, counted);
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-near-boundary',
+      `memblock_free_all hands the page allocator ${free} KiB${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, within ${Math.round(x - b)} KiB of where ${booter(ladder)}'s boots of this build (${ladder.package}) with ${counted === 1 ? 'one CPU' : `${counted} CPUs`} stop dying (died with ${died} KiB, reached /init with ${lived} KiB): those boots squeezed memory with static regions and cma=0, and a layout with other reservations was seen to die this close (7.2-arm64 with 4 CPUs and 80 MiB of CMA, 412 KiB above): the boot may run out of memory after memory setup`,
     ),
   );
 }
