@@ -1,4 +1,5 @@
 import { touch, type BootState, type NumaNode } from './boot-state.js';
+import { diag } from '../diagnostics.js';
 import { parameq } from './cmdline.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, formatPa, roundDown } from './memblock.js';
 import { ofNumaInit } from './of-numa.js';
@@ -15,10 +16,26 @@ interface Memblk {
 /** `%#010Lx`. */
 const x010 = (v: bigint) => '0x' + v.toString(16).padStart(8, '0');
 
-/** numa_parse_early_param: a `numa=` value starting with "off" sets numa_off, and nothing clears it. */
+/**
+ * numa_parse_early_param: a `numa=` value starting with "off" sets numa_off, and nothing clears it.
+ * `fake=` on a build with CONFIG_NUMA_EMU splits memory into emulated nodes, which is not followed.
+ */
 function numaOff(st: BootState): boolean {
   let off = false;
-  for (const { param, val } of st.ctx.cmdline.args) if (parameq(param, 'numa') && val?.startsWith('off')) off = true;
+  let fake = false;
+  for (const { param, val } of st.ctx.cmdline.args) {
+    if (parameq(param, 'numa') && val?.startsWith('off')) off = true;
+    if (parameq(param, 'numa') && val?.startsWith('fake=')) fake = true;
+  }
+  const p = st.ctx.profile;
+  if (fake && p.numaEmu && p.params.numaFake)
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'param-not-modelled',
+        'numa=fake= on a build with CONFIG_NUMA_EMU splits memory into emulated NUMA nodes (mm/numa_emulation.c numa_emulation): carveout does not follow them, so NODE_DATA, the memmap, the per-cpu groups and what memblock places after arch_numa_init may differ',
+      ),
+    );
   return off;
 }
 

@@ -47,6 +47,7 @@ export function bootKernel(input: BootInput): BootResult {
     pageSize: p.pageSize,
     params: p.params,
     numa: p.numa,
+    ...(p.numaEmu ? { numaEmu: true } : {}),
     earlyParams: input.earlyParams ?? [],
     printk: (level, text) => printk(level, text, 'parse_early_param'),
     atReserve: (fn) => reserveHooks.push(fn),

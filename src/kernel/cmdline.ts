@@ -324,6 +324,12 @@ export interface ParamSupport {
    */
   hashdist: 'strtoul' | 'kstrtobool';
   /**
+   * arm64's `numa=` handler (numa_parse_early_param; 6.12+ drivers/base/arch_numa.c) hands
+   * `fake=` to numa_emu_cmdline, whose stub without CONFIG_NUMA_EMU is -EINVAL ("Malformed early
+   * option 'numa'"); 5.10 and 6.1 take `fake=` silently.
+   */
+  numaFake: boolean;
+  /**
    * Who reserves crashkernel=: reserve_crashkernel_generic (kernel/crash_reserve.c), arm64's own
    * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
    */
@@ -367,9 +373,14 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
 export interface ParseCmdlineOptions {
   arch: 'arm64' | 'arm';
   pageSize: number;
-  params: Pick<ParamSupport, 'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist'>;
-  /** CONFIG_NUMA: `hashdist=` exists. */
+  params: Pick<
+    ParamSupport,
+    'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist' | 'numaFake'
+  >;
+  /** CONFIG_NUMA: `hashdist=` exists, and arm64's `numa=`. */
   numa?: boolean;
+  /** CONFIG_NUMA_EMU: `numa=fake=` is taken. */
+  numaEmu?: boolean;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
@@ -429,6 +440,10 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
         }
         st.vmallocSize = v;
       }
+    } else if (o.arch === 'arm64' && o.numa && parameq(param, 'numa')) {
+      // numa_parse_early_param: no value is -EINVAL; `off` is read by arch_numa_init (arch-numa.ts)
+      handled = true;
+      if (val === undefined || (o.params.numaFake && val.startsWith('fake=') && !o.numaEmu)) failed = true;
     } else if (parameq(param, 'crashkernel')) {
       handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
     } else if (parameq(param, 'swiotlb')) {

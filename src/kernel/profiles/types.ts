@@ -40,6 +40,8 @@ export interface BuildConfig {
    * than one online node, dma_numa_cma_reserve gives each node a CMA area the default one's size.
    */
   cmaSizePernuma?: boolean;
+  /** CONFIG_NUMA_EMU (mm/numa_emulation.c): `numa=fake=` splits memory into emulated nodes. */
+  numaEmu?: boolean;
 }
 
 /**
@@ -190,6 +192,8 @@ export interface KernelProfile extends KernelProfileBase {
   nrCpus?: number;
   /** BuildConfig.cmaSizePernuma. */
   cmaSizePernuma?: boolean;
+  /** BuildConfig.numaEmu. */
+  numaEmu?: boolean;
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;

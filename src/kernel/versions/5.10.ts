@@ -11,6 +11,7 @@ export const linux510: KernelSeries = {
   params: {
     swiotlbAreas: false, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,force|noforce]
     hashdist: 'strtoul', // set_hashdist (simple_strtoul), mm/page_alloc.c
+    numaFake: false, // arch/arm64/mm/numa.c numa_parse_early_param reads off only
     reserveMem: false, // reserve_mem= came with 6.12
     reserveMemErrors: false,
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation

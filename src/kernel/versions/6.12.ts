@@ -10,6 +10,7 @@ export const linux612: KernelSeries = {
   params: {
     swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
     hashdist: 'strtoul', // set_hashdist (simple_strtoul), mm/mm_init.c
+    numaFake: true, // drivers/base/arch_numa.c numa_parse_early_param: fake= to numa_emu_cmdline
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: false, // mm/memblock.c reserve_mem returns -EINVAL/-EBUSY/-ENOMEM without a word
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM

@@ -10,6 +10,7 @@ export const linux72: KernelSeries = {
   params: {
     swiotlbAreas: true, // kernel/dma/swiotlb.c setup_io_tlb_npages: [nslabs][,nareas][,force|noforce]
     hashdist: 'kstrtobool', // set_hashdist (kstrtobool), mm/mm_init.c
+    numaFake: true, // drivers/base/arch_numa.c numa_parse_early_param: fake= to numa_emu_cmdline
     reserveMem: true, // mm/memblock.c __setup("reserve_mem=", ...)
     reserveMemErrors: true, // mm/memblock.c reserve_mem: pr_err before each -EBUSY/-EINVAL/-ENOMEM
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM

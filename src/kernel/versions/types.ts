@@ -318,7 +318,7 @@ export interface KernelSeries {
   /** MAX_CMA_AREAS from CONFIG_CMA_AREAS (include/linux/cma.h). */
   maxCmaAreas(configCmaAreas: number): number;
   /** The command-line options whose existence or checks are the series' (not the arch's). */
-  params: Pick<ParamSupport, 'reserveMem' | 'reserveMemErrors' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist'>;
+  params: Pick<ParamSupport, 'reserveMem' | 'reserveMemErrors' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist' | 'numaFake'>;
   /**
    * init/main.c print_unknown_bootoptions (5.11 and later): `Unknown kernel command line
    * parameters "…", will be passed to user space.` from a memblock_alloc'd buffer; 5.10 passes
