@@ -283,7 +283,7 @@ function oneCpuOnly(st: BootState, ladder: OomLadder, free: number, cpus: number
   const { lived } = measuredBounds(ladder);
   const per = labPerCpuNeed();
   if (lived === undefined || per === undefined || free >= lived + (cpus - 1) * per) return;
-  const measure = st.ctx.profile.filesSha256 ? 'carveout kernels measure NAME' : `carveout kernels measure ${st.ctx.profile.id}`;
+  const measure = measureCommand(st.ctx.profile);
   st.ctx.diagnostics.push(
     diag(
       'warning',
@@ -348,7 +348,7 @@ function measuredCounts(ladder: OomLadder): string {
  * them: the plan says it cannot tell (out-of-memory-unmeasured) rather than guess either way.
  */
 function beyondMeasured(st: BootState, ladder: OomLadder, free: number, cpus: number, scaled: { kib: number; beyond: number }): void {
-  const measure = st.ctx.profile.filesSha256 ? 'carveout kernels measure NAME' : `carveout kernels measure ${st.ctx.profile.id}`;
+  const measure = measureCommand(st.ctx.profile);
   st.ctx.diagnostics.push(
     diag(
       'warning',
@@ -390,6 +390,9 @@ function throttledInit(st: BootState): void {
     ),
   );
 }
+
+/** The command that measures this build's ladder: by its lab id, or by the name `kernels add` stored its files under. */
+const measureCommand = (p: KernelProfile) => (p.filesSha256 ? 'carveout kernels measure NAME' : `carveout kernels measure ${p.id}`);
 
 /** Who booted a ladder's steps: the lab (ladders.json), or `carveout kernels measure` on the date it did. */
 const booter = (l: OomLadder) => (l.date ? `carveout kernels measure (${l.date.slice(0, 10)})` : 'the lab');
