@@ -241,6 +241,19 @@ export function isPhaseLine(text: string): boolean {
   return /^(OF: reserved mem: |Reserved memory: |cma: |OF: fdt: Reserved memory: )/.test(text) || isUnprefixedPhaseLine(text);
 }
 
+/**
+ * What the kernel prints of the command line's own reservations and early parameters, outside the
+ * reserved-memory phase: crashkernel= (kernel/crash_reserve.c, arch/arm64/mm/init.c,
+ * arch/arm/kernel/setup.c), reserve_mem= (mm/memblock.c) and an early param whose handler failed
+ * (init/main.c do_early_param: `Malformed early option '%s'`). A call-trace line naming one of
+ * those functions is not one of them.
+ */
+export function isCommandLineLine(text: string): boolean {
+  if (/^Malformed early option '/.test(text)) return true;
+  const kind = classifyLine(text);
+  return (kind === 'crashkernel' || kind === 'reserve_mem') && !/\+0x[0-9a-f]+\/0x[0-9a-f]+/.test(text);
+}
+
 /** One of the phase's messages printed without a prefix (UNPREFIXED). */
 export function isUnprefixedPhaseLine(text: string): boolean {
   return UNPREFIXED.some((u) => u.re.test(text));

@@ -3,6 +3,9 @@
 //  - the reserved-memory log lines (`OF: reserved mem:`, `Reserved memory:`, `cma:`, 6.1's
 //    `OF: fdt: Reserved memory:` from drivers/of/fdt.c, the lines continuing them and the phase's
 //    unprefixed messages: observation.ts isPhaseLine) equal to what the kernel printed, in order;
+//  - the command line's own lines (crashkernel=, reserve_mem=, `Malformed early option`:
+//    observation.ts isCommandLineLine) and print_unknown_bootoptions' `Unknown kernel command line
+//    parameters` line equal to what the kernel printed, in order;
 //  - a boot that died (panic, or a hang: bootEnd) died as the plan predicts; a boot the lab's bound
 //    cut off while it was still printing is not judged on its outcome;
 //  - direct boots: mem_init_print_info's "Memory: …K/…K available (… reserved, … cma-reserved[, …
@@ -12,7 +15,15 @@
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
 //    with its size, alignment, range and result.
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
-import { bootEnd, isPhaseLine, isUnprefixedPhaseLine, parseConsole, TRACE_BOOT_MARK, type BootEnd } from '../../src/verify/observation.js';
+import {
+  bootEnd,
+  isCommandLineLine,
+  isPhaseLine,
+  isUnprefixedPhaseLine,
+  parseConsole,
+  TRACE_BOOT_MARK,
+  type BootEnd,
+} from '../../src/verify/observation.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
@@ -140,6 +151,8 @@ export interface CaseOutcome {
   continuation?: { compared: number; unrecorded: number };
   /** The same for the phase's unprefixed messages (observation.ts isPhaseLine). */
   unprefixed?: { compared: number; unrecorded: number };
+  /** The command line's lines compared (commandLineLines). */
+  commandLine?: number;
   /**
    * Which of the "Memory:" line's figures were compared with PlanResult.pageAllocator: all (available,
    * total, reserved, cma-reserved, and on 32-bit highmem), or all but available (6.12+ print it later).
@@ -196,16 +209,26 @@ function phaseLines(log: PlanResult['log']): { text: string; continued: boolean;
  * also keeps its whole console (a boot that went wrong), that is read again with today's parser, so
  * every line the kernel printed is compared whatever the parser kept when it was recorded.
  */
-function observedPhase(r: LabRecord): { lines: string[]; continuations: boolean; unprefixed: boolean } {
+function observedPhase(r: LabRecord): { lines: string[]; commandLine: string[]; continuations: boolean; unprefixed: boolean } {
   const o = r.observation;
   const boot1 = o.console?.split(`\n${TRACE_BOOT_MARK}\n`)[0];
   const whole = boot1 !== undefined && !boot1.startsWith('[... ') && /\bLinux version /.test(boot1);
   const log = whole ? parseConsole(r.kernel, boot1).log : o.log;
   return {
     lines: log.filter((l) => isPhaseLine(l.text) || l.continued).map((l) => l.text),
+    commandLine: commandLineLines(log.map((l) => l.text)),
     continuations: whole || !!o.continuations,
     unprefixed: whole || !!o.unprefixed,
   };
+}
+
+/**
+ * The command line's own lines (observation.ts isCommandLineLine) and print_unknown_bootoptions'
+ * line: the lab's command lines are its own, so which parameters the kernel does not know is
+ * compared too (verify, on a user's command line, compares the former only).
+ */
+function commandLineLines(texts: string[]): string[] {
+  return texts.filter((t) => isCommandLineLine(t) || /^Unknown kernel command line parameters "/.test(t));
 }
 
 function firstDiff(want: string[], got: string[]): string {
@@ -257,6 +280,11 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
     !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump) && want.length < got.length;
   if (truncated) got = got.slice(0, want.length);
   if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  // The same for the command line's lines, a sequence of their own (printed around the phase, not in it).
+  let gotCmd = commandLineLines(p.log.map((l) => l.text));
+  if (!r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump))
+    gotCmd = gotCmd.slice(0, seen.commandLine.length);
+  if (seen.commandLine.join('\n') !== gotCmd.join('\n')) problems.push(`command-line ${firstDiff(seen.commandLine, gotCmd)}`);
   // Booted through firmware (`on`), the page allocator's count also depends on what U-Boot or EDK2
   // leave reserved after the trace ends (not followed): the line is compared on direct boots.
   const memoryLine = on ? undefined : compareMemoryLine(r, p, problems);
@@ -319,6 +347,7 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
     problems,
     lines: want.length,
     allocs,
+    commandLine: seen.commandLine.length,
     truncated,
     continuation: seen.continuations ? { compared: continuation, unrecorded: 0 } : { compared: 0, unrecorded: continuation },
     unprefixed: seen.unprefixed ? { compared: unprefixed, unrecorded: 0 } : { compared: 0, unrecorded: unprefixed },

@@ -240,6 +240,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     let contUnrecorded = 0;
     let unprefCompared = 0;
     let unprefUnrecorded = 0;
+    let cmdLines = 0;
     let memAll = 0;
     let memPart = 0;
     // 32-bit lines also give highmem
@@ -265,6 +266,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
       lines += out.lines ?? 0;
       if (out.truncated) truncated++;
       allocs += out.allocs ?? 0;
+      cmdLines += out.commandLine ?? 0;
       contCompared += out.continuation?.compared ?? 0;
       contUnrecorded += out.continuation?.unrecorded ?? 0;
       unprefCompared += out.unprefixed?.compared ?? 0;
@@ -305,7 +307,7 @@ test('lab replay: plan() agrees with every recorded boot', (t) => {
     const pct = records.length ? ((100 * ok) / records.length).toFixed(1) : 'n/a';
     const n = (end: string) => ends.get(end) ?? 0;
     summary.push(
-      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}; ${unprefCompared} unprefixed${unprefUnrecorded ? `; ${unprefUnrecorded} more predicted, the records predate keeping them` : ''}) and ${allocs} dynamic placements compared` +
+      `${kernel}: ${ok}/${records.length} cases agree (${pct}%); ${lines} log lines (${contCompared} of them continuation lines${contUnrecorded ? `; ${contUnrecorded} more predicted, the records predate keeping them` : ''}; ${unprefCompared} unprefixed${unprefUnrecorded ? `; ${unprefUnrecorded} more predicted, the records predate keeping them` : ''}), ${cmdLines} command-line lines (crashkernel=, reserve_mem=, unknown and malformed parameters) and ${allocs} dynamic placements compared` +
         (memAll ? `; "Memory:" line in ${memAll} boots (available, total, reserved, cma-reserved${highmem})` : '') +
         (memPart
           ? `; "Memory:" line in ${memPart} boots (total, reserved, cma-reserved${highmem}; the series prints available after start_kernel's own allocations)`

@@ -271,3 +271,25 @@ test('CLI: verify board.dts --log FILE|- with the board flags; a difference is e
     assert.match(r.stderr, /(go|goes) with --log/);
   }
 });
+
+test("verify --log compares the command line's own lines: crashkernel= and a malformed early option", () => {
+  const r = readLabRecords('6.12-arm64').find(
+    (x) => x.observation.reachedInit && x.observation.log.some((l) => /^crashkernel reserved: /.test(l.text)),
+  )!;
+  assert.ok(r, 'a 6.12-arm64 record that reserved crashkernel');
+  const log = rebuiltConsole(r, { timestamps: true, memblockDebug: true });
+  assert.equal(verifyLog(boardOf(r), log).exitCode, 0);
+  // the kernel put the crash kernel elsewhere than the plan says: a difference, exit 1
+  const moved = verifyLog(boardOf(r), log.replace(/crashkernel reserved: 0x[0-9a-f]+/, 'crashkernel reserved: 0x0000000012345000'));
+  assert.equal(moved.exitCode, 1);
+  assert.match(moved.differences.join('\n'), /^command-line line 1: observed "crashkernel reserved: 0x0000000012345000 - /m);
+  // a bare `numa` on a NUMA build: arm64's early_numa returns -EINVAL and do_early_param prints it
+  const withNuma = log.replace(/Kernel command line: (.*)/, 'Kernel command line: $1 numa');
+  const missing = verifyLog(boardOf(r), withNuma);
+  assert.match(
+    missing.differences.join('\n'),
+    /^command-line line 1: observed "crashkernel reserved: [^"]*", predicted "Malformed early option 'numa'"$/m,
+  );
+  const printed = withNuma.replace(/^(\[[ .0-9]+\] )(Linux version .*)$/m, "$1$2\n$1Malformed early option 'numa'");
+  assert.deepEqual(verifyLog(boardOf(r), printed).differences, []);
+});
