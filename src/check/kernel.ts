@@ -6,7 +6,7 @@ import { getProp, type Node } from '../tree/types.js';
 import { findNode, u32 } from '../tree/query.js';
 import { dmaRangesCpuEnd } from '../kernel/of-address.js';
 import { isReserveEvent } from '../kernel/memblock.js';
-import type { PlanRegion } from '../kernel/plan.js';
+import { BOOT_RISKS, type PlanRegion } from '../kernel/plan.js';
 import type { KernelRun, Rule, RuleContext } from './types.js';
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
@@ -22,6 +22,12 @@ function lineAt(run: KernelRun, test: (text: string) => boolean, from = 0): { ke
   const log = run.plan.log;
   for (let i = from; i < log.length; i++) if (test(log[i]!.text)) return { kernelLine: log[i]!.text, logIndex: i };
   return {};
+}
+
+/** The region a message of the plan names (a word of it is the region's name). */
+function regionNamedIn(run: KernelRun, text: string): PlanRegion | undefined {
+  const words = new Set(text.split(/[\s(),:'[\]]+/));
+  return run.plan.regions.find((x) => words.has(x.name) || text.startsWith(`${x.name} `));
 }
 
 const placed = (r: PlanRegion): r is PlanRegion & { base: bigint; size: bigint } =>
@@ -197,9 +203,7 @@ export const kernelRules: Rule[] = [
         if (boot.outcome !== 'panic' && boot.outcome !== 'hang') continue;
         const at = lineAt(run, (t) => t.startsWith('Kernel panic - not syncing:'));
         // The region the model blames, when its reason names one.
-        const reason = boot.reason ?? '';
-        const words = new Set(reason.split(/[\s(),:[\]]+/));
-        const r = run.plan.regions.find((x) => words.has(x.name) || reason.startsWith(`${x.name} `));
+        const r = regionNamedIn(run, boot.reason ?? '');
         const what = boot.outcome === 'panic' ? `panic${boot.panic ? `: ${boot.panic}` : ''}` : 'hang';
         ctx.report({
           node: r ? nodeOf(ctx, run, r.path) : undefined,
@@ -210,6 +214,36 @@ export const kernelRules: Rule[] = [
           kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${boot.panic ?? ''}`,
           logIndex: at.logIndex ?? run.plan.log.length,
         });
+      }
+    },
+  },
+  {
+    id: 'boot-at-risk',
+    level: 'warning',
+    family: 'kernel',
+    source:
+      "src/kernel boot model (plan.ts BOOT_RISKS): pages memblock_free_all should not hand out (mm/memblock.c), arm's paging_init clearing the kernel's own PMDs (arch/arm/mm/mmu.c), a build's measured out-of-memory boundary (src/kernel/oom.ts)",
+    help: "The plan predicts the boot lives, but it may die: what decides it is the run's, not the layout's (which allocation first gets freed pages of the image, initrd or DTB, what the TLB holds, which allocation fails first near the out-of-memory boundary). Such layouts were booted and seen both to die and to live.",
+    fn(ctx) {
+      for (const run of ctx.runs) {
+        // a boot the plan says dies is kernel-panic's
+        if (run.plan.boot.outcome !== 'ok') continue;
+        for (const d of run.plan.diagnostics) {
+          if (d.severity !== 'warning' || !BOOT_RISKS.has(d.code)) continue;
+          // the region the warning points at (its node's source position), else one it names
+          const r =
+            run.plan.regions.find((x) => {
+              const at = nodeOf(ctx, run, x.path)?.span;
+              return d.line > 0 && at !== undefined && at.file === d.file && at.line === d.line && at.column === d.column;
+            }) ?? regionNamedIn(run, d.message);
+          ctx.report({
+            node: r ? nodeOf(ctx, run, r.path) : undefined,
+            path: r?.path ?? '/',
+            kernel: run.kernel,
+            message: `the boot may die (${d.code}): ${d.message}`,
+            ...(d.hint !== undefined ? { hint: d.hint } : {}),
+          });
+        }
       }
     },
   },

@@ -135,6 +135,32 @@ export interface PlanResult {
   exitCode: 0 | 1 | 2;
 }
 
+/**
+ * The plan's warnings that a boot it predicts to live may die all the same: what decides it is the
+ * run's, not the layout's — which allocation first gets pages memblock_free_all should not have
+ * handed out (of the running image, the initrd, the DTB, pages that are not RAM or have no linear
+ * mapping or struct page), what the TLB holds while arm's paging_init maps the kernel again, which
+ * allocation fails first near a build's measured out-of-memory boundary. Booted, such layouts were
+ * seen both to die and to live (test/kernel/replay.test.ts OPEN_DEATHS). check's boot-at-risk rule
+ * reports them. Not region-straddles-ram-start: of the 496 lab boots it fired on, 455 reached /init
+ * and each of the 41 that died carried one of these as well.
+ */
+export const BOOT_RISKS: ReadonlySet<string> = new Set([
+  'kernel-image-freed',
+  'initrd-pages-freed',
+  'fdt-pages-freed',
+  'free-pages-not-ram',
+  'free-pages-unmapped',
+  'memory-below-linear-map',
+  'mem-map-unmapped',
+  'cma-area-without-struct-pages',
+  'kernel-unmapped-in-paging-init',
+  'out-of-memory-near-boundary',
+  'out-of-memory-unmeasured',
+  'out-of-memory-may-hang',
+  'thread-limit',
+]);
+
 /** PageAllocStart (pages) as PlanResult.pageAllocator (bytes). */
 function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNullable<PlanResult['pageAllocator']> {
   const b = (pages: bigint) => pages * pa.pageSize;

@@ -12,6 +12,9 @@
 // One that hung (bootEnd: silent, or stuck, to the bound, measured on an idle host) without a
 // failure line failed all the same: an error flagged on it is no false alarm, and it is counted
 // apart ("hung"), not required to be flagged (most such hangs the plan only warns of).
+// A failed or hung boot that no error flags must carry boot-at-risk, the warning that the plan
+// predicts the boot lives but it may die (src/kernel/plan.ts BOOT_RISKS); how many boots that
+// lived carry it is printed per kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
@@ -46,6 +49,10 @@ interface Outcome {
   /** The boot hung (bootEnd): it failed without a line the parser keeps, so it is no false alarm either way. */
   hung: boolean;
   flagged: boolean;
+  /** boot-at-risk: the plan says the boot lives, but it may die. */
+  warned: boolean;
+  /** Some error-level finding, seen in the recorded log or not (a hang prints no line of its own). */
+  anyError: boolean;
   beyond: boolean;
   timedOut: boolean;
 }
@@ -89,6 +96,8 @@ function judge(r: LabRecord): Outcome {
     failed,
     hung: !failed && bootEnd(o) === 'hang',
     flagged: visible.length > 0,
+    warned: res.findings.some((f) => f.rule === 'boot-at-risk' && f.kernels.includes(r.kernel)),
+    anyError: errors.length > 0,
     beyond: visible.length === 0 && errors.length > 0,
     timedOut: cutShort && o.timedOut,
   };
@@ -109,12 +118,18 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     let timedOut = 0;
     let hung = 0;
     let hungFlagged = 0;
+    let warnedOnly = 0;
+    let cleanWarned = 0;
     const missed: string[] = [];
     for (const r of records) {
       const o = judge(r);
       const key = `${r.kernel} ${r.caseId}`;
       if (o.beyond) beyond++;
       if (o.timedOut) timedOut++;
+      if ((o.failed || o.hung) && !o.anyError) {
+        if (o.warned) warnedOnly++;
+        else problems.push(`${key}: the kernel ${o.failed ? 'failed' : 'hung'}, check flags nothing, not even boot-at-risk`);
+      }
       if (o.failed) {
         failed++;
         if (o.flagged) caught++;
@@ -126,6 +141,7 @@ test('check flags at error level exactly the lab boots where the kernel failed',
         if (o.flagged) hungFlagged++;
       } else {
         clean++;
+        if (o.warned) cleanWarned++;
         if (o.flagged) {
           alarms++;
           problems.push(`${key}: the kernel printed no failure, check flags an error`);
@@ -134,7 +150,7 @@ test('check flags at error level exactly the lab boots where the kernel failed',
     }
     const pct = (a: number, b: number): string => (b ? `${((100 * a) / b).toFixed(1)}%` : 'n/a');
     lines.push(
-      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)}); false alarms ${alarms}/${clean} (${pct(alarms, clean)})${missed.length ? `; ${missed.length} known miss(es): ${missed.join(', ')}` : ''}${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}${hung ? `; ${hung} hung without a failure line, ${hungFlagged} of them flagged` : ''}`,
+      `${file}: ${records.length} boots; recall ${caught}/${failed} (${pct(caught, failed)}); false alarms ${alarms}/${clean} (${pct(alarms, clean)})${missed.length ? `; ${missed.length} known miss(es): ${missed.join(', ')}` : ''}${beyond ? `; ${beyond} error(s) beyond the recorded boot` : ''}${timedOut ? `; ${timedOut} timed out (judged on what they printed)` : ''}${hung ? `; ${hung} hung without a failure line, ${hungFlagged} of them flagged` : ''}; boot-at-risk on ${warnedOnly} failed or hung boot(s) without an error, and on ${cleanWarned}/${clean} (${pct(cleanWarned, clean)}) that printed no failure`,
     );
   }
   process.stdout.write(`# check vs lab${all ? '' : ' (every 4th record; CARVEOUT_CHECK_LAB=all for all)'}\n# ${lines.join('\n# ')}\n`);
