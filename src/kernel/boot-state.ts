@@ -16,6 +16,32 @@ import { hex } from './memblock.js';
 
 export const MiB = 1n << 20n;
 
+/**
+ * parse_early_param ran a handler that reads a bare parameter's value through NULL (cmdline.ts
+ * earlyFault). arm64's exception vectors are live from head.S: the fault oopses in the idle task
+ * (do_mem_abort → die_kernel_fault), which cannot exit. arm maps its vectors only in paging_init
+ * (devicemaps_init → early_trap_init): the abort finds none and the CPU loops without a word.
+ */
+export function earlyParamFault(st: Pick<BootState, 'ctx'>): void {
+  const f = st.ctx.cmdline.earlyFault;
+  if (!f) return;
+  const why = `\`${f.param}\` without a value: do_early_param passes ${f.fn} a NULL string, which it reads (init/main.c parse_early_param, from setup_arch)`;
+  if (st.ctx.profile.arch === 'arm')
+    throw new BootHang(
+      f.fn,
+      `${why}; the data abort comes before paging_init maps the exception vectors (arch/arm/mm/mmu.c devicemaps_init), and the CPU loops on the vector page`,
+    );
+  throw new BootPanic(
+    'Attempted to kill the idle task!',
+    [
+      'Unable to handle kernel NULL pointer dereference at virtual address 0000000000000000',
+      'Kernel panic - not syncing: Attempted to kill the idle task!',
+    ],
+    f.fn,
+    `${why}; the NULL pointer dereference oopses in the idle task (arch/arm64/mm/fault.c die_kernel_fault), which cannot exit`,
+  );
+}
+
 /** A memory zone as free_area_init sets it up (mm/mm_init.c): [base, base + size), never empty. */
 export interface Zone {
   name: 'DMA' | 'DMA32' | 'Normal' | 'HighMem';

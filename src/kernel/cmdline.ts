@@ -294,6 +294,12 @@ export interface CmdlineState {
   swiotlb?: SwiotlbCmdline;
   /** `hashdist=` as set_hashdist left it (NUMA builds); undefined: HASHDIST_DEFAULT. */
   hashdist?: boolean;
+  /**
+   * An early param whose handler reads its value without checking there is one, given bare (no
+   * `=`): do_early_param passes NULL and the handler dereferences it (`fn`), so parse_early_param
+   * never returns. Params after it are not parsed.
+   */
+  earlyFault?: { param: string; fn: string };
   /** Arguments the kernel passes to init as unknown ("Unknown kernel command line parameters"), argv then envp. */
   unknown: string[];
   unknownArgv: string[];
@@ -419,14 +425,24 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
       if (val?.includes('debug')) st.memblockDebug = true;
     } else if (parameq(param, 'mem')) {
       handled = true;
+      // arm's early_mem has no `if (!p)`: it removes every bank (usermem), then memparse(NULL)
+      // (arch/arm/kernel/setup.c); arm64's returns 1
+      if (val === undefined && o.arch === 'arm') {
+        st.armMemBanks ??= [];
+        st.earlyFault = { param, fn: 'early_mem' };
+        break;
+      }
       failed = earlyMem(st, val, o, printk) !== 0;
     } else if (parameq(param, 'cma')) {
       handled = true;
       failed = earlyCma(st, val, printk) !== 0;
     } else if (o.arch === 'arm' && parameq(param, 'vmalloc')) {
       handled = true;
-      if (val === undefined) failed = true;
-      else {
+      // early_vmalloc: memparse(arg, NULL) with no check (arch/arm/mm/mmu.c)
+      if (val === undefined) {
+        st.earlyFault = { param, fn: 'early_vmalloc' };
+        break;
+      } else {
         // VMALLOC_END - (PAGE_OFFSET + SZ_32M + VMALLOC_OFFSET) with CONFIG_VMSPLIT_3G
         const max = 0xff800000n - (0xc0000000n + (32n << 20n) + (8n << 20n));
         let v = memparse(val).value & 0xffffffffn;
@@ -448,10 +464,13 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
       handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
     } else if (parameq(param, 'swiotlb')) {
       handled = true;
-      if (val !== undefined) {
-        st.swiotlb ??= { nslabs: o.params.swiotlbAreas ? IO_TLB_DEFAULT_SLABS : 0n, nareas: 0n, force: false, noforce: false };
-        earlySwiotlb(st.swiotlb, val, o.params.swiotlbAreas, o.arch);
+      // setup_io_tlb_npages starts with isdigit(*str), every series (kernel/dma/swiotlb.c)
+      if (val === undefined) {
+        st.earlyFault = { param, fn: 'setup_io_tlb_npages' };
+        break;
       }
+      st.swiotlb ??= { nslabs: o.params.swiotlbAreas ? IO_TLB_DEFAULT_SLABS : 0n, nareas: 0n, force: false, noforce: false };
+      earlySwiotlb(st.swiotlb, val, o.params.swiotlbAreas, o.arch);
     }
     for (const ep of o.earlyParams ?? []) {
       if (parameq(param, ep.name)) {

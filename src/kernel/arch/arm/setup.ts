@@ -2,7 +2,7 @@
 // blob reserves itself), parse_early_param (early_mem: mem= replaces the banks), arm_efi_init,
 // adjust_lowmem_bounds, arm_memblock_init, adjust_lowmem_bounds again, paging_init,
 // unflatten_device_tree, reserve_crashkernel.
-import { MiB, type BootState } from '../../boot-state.js';
+import { earlyParamFault, MiB, type BootState } from '../../boot-state.js';
 import { crashkernelRequest } from '../../crash-reserve.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { efiInit } from '../../efi-init.js';
@@ -20,10 +20,12 @@ export function setupArch(st: BootState): void {
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'setup_arch');
   // parse_early_param: mem= replaces the banks (arch/arm/kernel/setup.c early_mem)
   st.setTraceStart(mb.events.length);
-  if (ctx.cmdline.armMemBanks?.length) {
+  // (a bare mem has removed the banks when it faults: cmdline.ts earlyFault)
+  if (ctx.cmdline.armMemBanks) {
     mb.remove(mb.startOfDram(), mb.endOfDram() - mb.startOfDram(), 'early_mem');
     for (const b of ctx.cmdline.armMemBanks) armAddMemory(st, b.start === -1n ? ramBase : b.start, b.size);
   }
+  earlyParamFault(st);
   // arm_efi_init → efi_init: booted through the EFI stub, the UEFI memory map replaces what the
   // memory nodes and mem= left; what lies below PHYS_OFFSET (MIN_MEMBLOCK_ADDR) is ignored
   if (layout.efi) efiInit(ctx, layout.efi, ramBase);

@@ -2,7 +2,7 @@
 // the blob reserved by fixmap_remap_fdt), parse_early_param, efi_init (booted through UEFI),
 // arm64_memblock_init, paging_init,
 // unflatten_device_tree, bootmem_init, request_standard_resources.
-import type { BootState } from '../../boot-state.js';
+import { earlyParamFault, type BootState } from '../../boot-state.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { efiInit } from '../../efi-init.js';
 import { arm64MemblockInit, bootmemInit } from './init.js';
@@ -31,6 +31,7 @@ export function setupArch(st: BootState): void {
   if (layout.dtb) mb.reserve(layout.dtb.base, layout.dtb.size, 'fixmap_remap_fdt');
   // parse_early_param: memblock=debug starts printing from here
   st.setTraceStart(mb.events.length);
+  earlyParamFault(st);
   if (layout.efi) efiInit(ctx, layout.efi, 0n); // MIN_MEMBLOCK_ADDR 0 (arch/arm64/include/asm/memory.h)
   for (const { param, val } of ctx.cmdline.args)
     for (const [name, why] of Object.entries(NOT_MODELLED))
