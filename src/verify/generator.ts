@@ -49,6 +49,11 @@ export interface LabCase {
   bootargs: string;
   /** CPUs QEMU boots (-smp) and its tree describes, when not one (generateCase's `smp` dimension). */
   cpus?: number;
+  /**
+   * NUMA nodes QEMU lays RAM out in (`-numa`, a CPU each; 0x0: a memoryless node), summing to the
+   * RAM, when the case has them (generateCase's `numa` dimension; arm64, whose builds have NUMA).
+   */
+  numa?: Hex[];
 }
 
 // splitmix32-ish PRNG (deterministic, no dependency).
@@ -73,10 +78,19 @@ const KiB = 1n << 10n;
  */
 export interface GenerateOptions {
   smp?: boolean;
+  /**
+   * NUMA nodes on arm64 (their builds have CONFIG_NUMA): RAM split in 2 to 4 nodes, one of them
+   * sometimes memoryless, or none; drawn from its own hash like `smp`. A case with nodes has a CPU
+   * per node (QEMU's `-numa`), so it carries no `cpus`.
+   */
+  numa?: boolean;
 }
 
 /** The CPU counts the `smp` dimension draws from, weighted toward the 2 and 4 most boards have. */
 const SMP_CHOICES = [1, 2, 2, 4, 4, 8] as const;
+
+/** The `numa` dimension's node layouts, in quarters of RAM (none: no NUMA nodes, as most boards). */
+const NUMA_CHOICES: readonly (readonly number[] | null)[] = [null, null, [2, 2], [1, 3], [3, 1], [2, 1, 1], [1, 1, 1, 1], [2, 2, 0]];
 
 export function generateCase(seed: number, index: number, family: LabArch, opts: GenerateOptions = {}): LabCase {
   const h = createHash('sha256').update(`${seed}:${index}:${family}`).digest();
@@ -235,7 +249,12 @@ export function generateCase(seed: number, index: number, family: LabArch, opts:
   if (chance(0.08)) args.push(`reserve_mem=${pick(['1M', '4M', '16M'])}:${pick(['4K', '64K', '2M'])}:${pick(['oops', 'trace'])}`);
   if (chance(0.05)) args.push(`crashkernel=${pick(['32M', '64M', '128M'])}`);
   c.bootargs = args.join(' ');
-  if (opts.smp) {
+  const numa =
+    opts.numa && family === 'arm64'
+      ? NUMA_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:numa`).digest().readUInt32LE(0) % NUMA_CHOICES.length]
+      : null;
+  if (numa) c.numa = numa.map((q) => hx((ram / 4n) * BigInt(q)));
+  else if (opts.smp) {
     const cpus = SMP_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:smp`).digest().readUInt32LE(0) % SMP_CHOICES.length]!;
     if (cpus > 1) c.cpus = cpus;
   }

@@ -29,6 +29,7 @@ const usage = `usage: npm run lab -- [options]
                      'builtin': the package its built-in profile describes (the one most records were made
                      on, so its build facts and out-of-memory ladder apply); fetched into kernels/releases/
   --smp              generated cases also vary the CPU count QEMU boots (1, 2, 4 or 8; generator.ts)
+  --numa             generated arm64 cases also vary QEMU's NUMA nodes (none, or 2 to 4, a CPU each)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
   const exportOnly = process.argv.includes('--export-only');
-  const gen = { smp: process.argv.includes('--smp') };
+  const gen = { smp: process.argv.includes('--smp'), numa: process.argv.includes('--numa') };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { caseDtb, labDataDir, virtBasePath } from './records.js';
+import { caseDtb, caseNuma, labDataDir, virtBasePath } from './records.js';
 import { cacheDir } from '../cache.js';
 import { type KernelInfo, bootedPackage, findKernelDef, type FetchReport, type LabArch } from './kernels.js';
 import { ensureInitramfs, INITRAMFS_VERSION } from './initramfs.js';
@@ -58,13 +58,13 @@ export interface RunOptions {
   smp?: number;
 }
 
-/** Keep QEMU's virt tree for this arch, RAM and CPU count in the data folder: the lab builds every case's
- *  DTB from the saved file, as records.ts rebuilds it offline. */
-function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1): void {
-  const f = virtBasePath(arch, ram, dir, cpus);
+/** Keep QEMU's virt tree for this arch, RAM and CPU count or NUMA nodes in the data folder: the lab
+ *  builds every case's DTB from the saved file, as records.ts rebuilds it offline. */
+function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1, numa?: readonly bigint[]): void {
+  const f = virtBasePath(arch, ram, dir, cpus, numa);
   if (existsSync(f)) return;
   mkdirSync(join(dir, 'virt'), { recursive: true });
-  const base = virtTree(arch, ram, undefined, cpus);
+  const base = numa ? virtTree(arch, ram, numa) : virtTree(arch, ram, undefined, cpus);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => d.message).join('\n'));
   writeFileSync(f, writeDtb(base.tree));
 }
@@ -197,7 +197,7 @@ export function cachedRecord(
 
 /** The DTB the lab boots for a case (QEMU's virt tree saved in `dir` first), and its sha256. */
 export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256: string } {
-  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus);
+  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c));
   const dtb = caseDtb(c, dir);
   return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
 }
@@ -245,7 +245,12 @@ export async function bootJob(
   opts: RunOptions = {},
 ): Promise<{ record: LabRecordJson; boots: number }> {
   const ram = BigInt(job.case.ramMiB) << 20n;
-  const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, { ...opts, ...(job.case.cpus ? { smp: job.case.cpus } : {}) });
+  const numa = caseNuma(job.case);
+  const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, {
+    ...opts,
+    ...(job.case.cpus ? { smp: job.case.cpus } : {}),
+    ...(numa ? { numa } : {}),
+  });
   const initrd = { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) };
   return { record: labRecord(job, res, blob.sha256, initrd), boots: res.boots.length };
 }

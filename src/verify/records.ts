@@ -51,14 +51,20 @@ export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
   return dtb;
 }
 
-/** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture, RAM size and CPU count. */
-export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir, cpus = 1): string {
-  return join(dir, 'virt', `${family}-${ram.toString(16)}${cpus > 1 ? `-smp${cpus}` : ''}.dtb`);
+/** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture, RAM size, CPU count or NUMA nodes. */
+export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir, cpus = 1, numa?: readonly bigint[]): string {
+  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : cpus > 1 ? `-smp${cpus}` : '';
+  return join(dir, 'virt', `${family}-${ram.toString(16)}${nodes}.dtb`);
+}
+
+/** A case's NUMA node sizes (LabCase.numa), if it has nodes. */
+export function caseNuma(c: Pick<LabCase, 'numa'>): bigint[] | undefined {
+  return c.numa?.map((n) => BigInt(n));
 }
 
 /** The DTB the lab boots for a case: the saved virt tree + the case's reserved memory. */
 export function caseDtb(c: LabCase, dir = labDataDir): Uint8Array {
-  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus);
+  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c));
   const base = readDtb(new Uint8Array(readFileSync(f)), f);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => `${f}: ${d.message}`).join('\n'));
   return writeDtb(buildCaseTree(base.tree, c));

@@ -42,6 +42,26 @@ test('generator: the smp dimension varies the CPU count and leaves the layout a 
   }
 });
 
+test('generator: the numa dimension lays arm64 RAM out in 2 to 4 nodes (a CPU each, so no cpus) and leaves the layout', () => {
+  const layouts = new Set<string>();
+  for (let i = 0; i < 160; i++) {
+    const { numa, cpus, ...rest } = generateCase(5, i, 'arm64', { numa: true, smp: true });
+    const { cpus: _c, ...plain } = generateCase(5, i, 'arm64', { smp: true });
+    assert.deepEqual(rest, plain, `#${i}`);
+    if (!numa) continue;
+    assert.equal(cpus, undefined, `#${i}: a node per CPU`);
+    assert.equal(
+      numa.reduce((a, n) => a + BigInt(n), 0n),
+      BigInt(rest.ramMiB) << 20n,
+      `#${i}: nodes add up to the RAM`,
+    );
+    layouts.add(numa.map((n) => (BigInt(n) === 0n ? '0' : 'n')).join(''));
+  }
+  assert.deepEqual([...layouts].sort(), ['nn', 'nn0', 'nnn', 'nnnn']);
+  // 32-bit arm builds have no NUMA
+  for (let i = 0; i < 40; i++) assert.equal(generateCase(5, i, 'arm', { numa: true }).numa, undefined);
+});
+
 test('generator is deterministic and varied', () => {
   for (const fam of ['arm64', 'arm'] as const) {
     const a = generateCase(1, 7, fam),
