@@ -371,6 +371,9 @@ export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earl
     'swiotlb',
     'iommu',
     'keep_bootcon',
+    // drivers/firmware/efi/efi.c early_param("efi", …) and ("noefi", …) (CONFIG_EFI, Debian's arm builds)
+    'efi',
+    'noefi',
   ]);
   if (p.params.reserveMem) s.add('reserve_mem');
   return s;
