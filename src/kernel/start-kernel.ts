@@ -304,14 +304,28 @@ function freedWithin(st: BootState, within: Range[]): Range[] {
 function textAliasFreed(st: BootState): void {
   const a = st.ctx.profile.arm64;
   const image = st.result.kernelImage;
-  const initrd = st.layout.initrd?.size ?? 0n;
-  if (!a || !image || initrd === 0n || st.initrdDropped !== undefined) return;
+  if (!a || !image) return;
+  const initrd = st.initrdDropped === undefined ? (st.layout.initrd?.size ?? 0n) : 0n;
   const text = image.base - a.reserveStartOffset;
   const freed = freedWithin(st, [{ base: image.base, end: text + a.initBeginOffset }]);
   if (!freed.length) return;
   const lm = lowmemArea(st, true);
   const reach = lm && !lm.highFree ? movableReach(lm, freed) : undefined;
-  if (!reach || reach.before >= initrd) return;
+  if (!reach || reach.before >= initrd) {
+    // Not the unpacking: whichever allocation gets them first. Before smp_cpus_done the alias is
+    // writable, and zeroing such a page (init_on_alloc) overwrites the running code: 3242c392 in
+    // the lab's seed 34 died so in ftrace_init's pages, clear_page zeroed under itself (5.10,
+    // 6.12, 7.2) or hung (6.1); after it, the write faults on the read-only alias.
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'kernel-image-freed',
+        `memblock_free_all hands ${fmt(freed)} of the kernel's text and rodata (below __init_begin ${hex(text + a.initBeginOffset)}) to the page allocator: until smp_cpus_done makes their linear alias read-only (mark_linear_text_alias_ro), the allocation that gets one of these pages zeroes it (init_on_alloc) and overwrites the running kernel's code (an oops where that code next runs: the early slabs' pages or ftrace_init's, when they come there); after it, the write faults on the read-only alias. Which allocation that is, is the page allocator's order (${reach ? `movable allocations reach them after ${reach.before >> 10n} KiB` : 'movable allocations do not reach them first'})`,
+        regionsOver(st, freed)[0]?.node.span,
+      ),
+    );
+    return;
+  }
   const why = `memblock_free_all hands ${fmt(freed)} of the kernel's text and rodata (below __init_begin ${hex(text + a.initBeginOffset)}) to the page allocator, whose linear alias smp_cpus_done made read-only (mark_linear_text_alias_ro); unpacking the initramfs into tmpfs takes movable pages smallest block first and gets ${hex(reach.page)} after ${reach.before >> 10n} KiB, less than the initrd's ${initrd >> 10n} KiB: zeroing it (clear_page) faults on the read-only alias`;
   unpackFaults(st, why);
 }

@@ -21,7 +21,7 @@ const warning = (board: string, kernel: string, ram = 2n * GiB) => {
 const noMapPool = (at: string, size: string) =>
   regionBoard(`dsp@${at} { compatible = "shared-dma-pool"; reusable; no-map; reg = <0x0 0x${at} 0x0 ${size}>; };`);
 
-test("5.10: a failed no-map pool over the image's data frees it; over text only, no warning", () => {
+test("5.10: a failed no-map pool over the image's data frees it; over text, a warning of its own", () => {
   // 5.10-arm64's image is [0x40200000, 0x41cd0000) under QEMU, __init_begin at 0x41480000;
   // fdt_init_reserved_mem memblock_free()s the failed pool, and paging_init freed init_pg_dir itself
   const { p, w } = warning(noMapPool('41800000', '0x800000'), '5.10-arm64');
@@ -34,9 +34,12 @@ test("5.10: a failed no-map pool over the image's data frees it; over text only,
   assert.ok(
     p.diagnostics.some((d) => d.code === 'kernel-image-freed' && /order-10 block \[0x41800000-0x41bfffff\] starts with/.test(d.message)),
   );
+  // text: its linear alias is writable until smp_cpus_done, so the allocation that gets such a page
+  // zeroes running code (the lab's 3242c392 died so on every 4K arm64 build)
   const text = warning(noMapPool('40800000', '0x400000'), '5.10-arm64');
   assert.ok(text.p.log.some((l) => l.text === 'OF: reserved mem: node dsp@40800000 compatible matching fail'));
-  assert.equal(text.w, undefined);
+  assert.match(text.w?.message ?? '', /hands \[0x40800000-0x40bfffff\] of the kernel's text and rodata \(below __init_begin 0x41480000\)/);
+  assert.equal(text.p.boot.outcome, 'ok');
 });
 
 test('only whole pages are handed over: a 4 KiB region warns with 4K pages, not with 16K pages', () => {
@@ -46,10 +49,14 @@ test('only whole pages are handed over: a 4 KiB region warns with 4K pages, not 
   assert.equal(warning(f, '6.12-arm64-16k', 768n << 20n).w, undefined);
 });
 
-test('the lab: the two boots that died warn; no arm64 boot that reached /init does', () => {
+test('the lab: the boots that died warn; no arm64 boot that reached /init warns of its data, only 16K ones of text', () => {
   for (const [kernel, id] of [
     ['5.10-arm64', 'cca06429423a4943'],
     ['7.2-arm64-16k', '3cbc61ec91214d33'],
+    ['5.10-arm64', '3242c39213c30d97'],
+    ['6.1-arm64', '3242c39213c30d97'],
+    ['6.12-arm64', '3242c39213c30d97'],
+    ['7.2-arm64', '3242c39213c30d97'],
   ] as const) {
     const r = readLabRecords(kernel).find((x) => x.caseId === id);
     assert.ok(r, `${kernel} ${id} recorded`);
@@ -61,16 +68,24 @@ test('the lab: the two boots that died warn; no arm64 boot that reached /init do
     );
   }
   let booted = 0;
+  let textLived = 0;
   for (const kernel of ['5.10-arm64', '6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '7.2-arm64', '7.2-arm64-16k']) {
     for (const r of readLabRecords(kernel)) {
       if (!r.observation.reachedInit) continue;
       booted++;
       const prof = recordProfile(r)!;
       const p = plan(recordBoard(r, prof.arch), { kernel: prof, bootargs: r.append });
-      assert.ok(!p.diagnostics.some((d) => d.code === 'kernel-image-freed'), `${kernel} ${r.caseId} reached /init`);
+      const w = p.diagnostics.filter((d) => d.code === 'kernel-image-freed');
+      // the text warning on a boot that lived: 16K builds only (seeds 1 and 34: 48d571b4, bedc3ccc, 3242c392)
+      if (w.length && w.every((d) => /text and rodata \(below __init_begin/.test(d.message)) && kernel.endsWith('-16k')) {
+        textLived++;
+        continue;
+      }
+      assert.deepEqual(w, [], `${kernel} ${r.caseId} reached /init`);
     }
   }
   assert.ok(booted > 300, `${booted} boots that reached /init`);
+  assert.equal(textLived, 6);
 });
 
 test('carveout plan: the warning with the region that freed it', () => {
