@@ -138,10 +138,22 @@ export async function observe(
   return { observation: o, append, traceAppend, initrdSize, boots };
 }
 
-function trimConsole(c: string, keep?: boolean): string {
+/**
+ * A console as a record keeps it: its last 80 lines, and the 40 lines either side of the first
+ * panic line when those come earlier (with several CPUs, each CPU the panic stops prints its own
+ * stack dump after the panic's call trace, which the last lines alone then miss).
+ */
+export function trimConsole(c: string, keep?: boolean): string {
   if (keep) return c;
   const lines = c.split('\n');
-  return lines.length > 80 ? ['[... ' + (lines.length - 80) + ' lines ...]', ...lines.slice(-80)].join('\n') : c;
+  if (lines.length <= 80) return c;
+  const tail = lines.length - 80;
+  const gap = (n: number) => `[... ${n} lines ...]`;
+  const p = lines.findIndex((l) => /Kernel panic - not syncing/.test(l));
+  if (p < 0 || p >= tail) return [gap(tail), ...lines.slice(-80)].join('\n');
+  const from = Math.max(0, p - 40);
+  const to = Math.min(p + 41, tail);
+  return [...(from ? [gap(from)] : []), ...lines.slice(from, to), ...(to < tail ? [gap(tail - to)] : []), ...lines.slice(-80)].join('\n');
 }
 
 function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {

@@ -10,6 +10,7 @@ import { addChild, setProp, stringsValue, u32Value } from '../../src/tree/edit.j
 import { getChild, getProp, newNode, type Tree } from '../../src/tree/types.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
+import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import { configSummary, compareVersions, labKernels, type LabSeries } from '../../src/verify/kernels.js';
@@ -201,4 +202,23 @@ test('sizes, initrd placement, config, versions', () => {
     const pkg = recordedPackage[k.series](k.flavour, k.arch === 'arm64');
     assert.ok(new RegExp(k.packageRegex).test(pkg), k.id);
   }
+});
+
+test("trimConsole keeps the last 80 lines and, when it comes earlier, the panic's call trace with 40 lines either side", () => {
+  const lines = Array.from({ length: 300 }, (_, i) => `[    1.000000] line ${i}`);
+  lines[100] = '[    1.000000] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)';
+  lines[110] = '[    1.000000] [<c0d0ca30>] (prepare_namespace) from [<c0d11e04>] (kernel_init_freeable+0x1c0/0x200)';
+  const kept = trimConsole(lines.join('\n')).split('\n');
+  assert.equal(kept[0], '[... 60 lines ...]');
+  assert.ok(kept.includes(lines[100]!) && kept.includes(lines[110]!), 'the panic and its call trace are kept');
+  assert.equal(kept[82], '[... 79 lines ...]');
+  assert.deepEqual(kept.slice(-80), lines.slice(-80));
+  // a panic just before the last 80 lines: kept, with no gap between it and them
+  const near = lines.map((l, i) => (i === 200 ? lines[100]! : i === 100 ? '[    1.000000] line 100' : l));
+  const nearKept = trimConsole(near.join('\n')).split('\n');
+  assert.deepEqual(nearKept, ['[... 160 lines ...]', ...near.slice(160)]);
+  // a panic among the last lines: the tail alone, as before
+  const late = lines.map((l, i) => (i === 250 ? lines[100]! : i === 100 ? '[    1.000000] line 100' : l));
+  assert.deepEqual(trimConsole(late.join('\n')).split('\n'), ['[... 220 lines ...]', ...late.slice(-80)]);
+  assert.equal(trimConsole('short\nconsole'), 'short\nconsole');
 });
