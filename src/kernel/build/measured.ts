@@ -25,7 +25,7 @@ export interface TraceLine {
 /** What of a boot's console the measurement reads: its trace and memblock_dump_all's memory table. */
 export interface MeasuredBootLog {
   memblock: readonly TraceLine[];
-  memblockDump?: { memory: readonly { base: bigint; size: bigint }[] };
+  memblockDump?: { memory: readonly { base: bigint; size: bigint; nid?: number }[] };
 }
 
 /** The build being measured: its arch, page size and (arm64) its sparse section size. */
@@ -118,7 +118,7 @@ export function traceText(e: TraceLine, physAddrBits: 32 | 64): string {
  *  - the usemap (arm64): sparse_init_nid's first allocation, sparse_early_usemaps_alloc_pgdat_section
  *    (mm/sparse.c), is mem_section_usage_size() * map_count, map_count being the node's present
  *    sections (memblocks_present): those of the memory memblock_dump_all lists at the end of
- *    bootmem_init (arch/arm64/mm/init.c), which sparse_init saw unchanged;
+ *    bootmem_init (arch/arm64/mm/init.c), which sparse_init saw unchanged, on the allocation's node;
  *  - the per-cpu bitmaps: pcpu_embed_first_chunk's unit (pcpu_fc_alloc, isPcpuUnit), then the free of
  *    its unused tail, then pcpu_setup_first_chunk's five memblock_alloc()s (group_offsets,
  *    group_sizes, unit_map, unit_off, pcpu_chunk_lists) and pcpu_alloc_first_chunk's four per chunk
@@ -159,8 +159,10 @@ export function measureBoot(target: MeasureTarget, log: MeasuredBootLog, source:
       missing('usemapBytesPerSection', 'no MEMBLOCK configuration dump: which sections are present is not known');
     else {
       const bits = BigInt(target.sectionSizeBits);
+      // the node's own sections (a NUMA boot's first sparse_init_nid is node 0's: its memory rows)
+      const own = memory.filter((m) => usemap.nid === undefined || usemap.nid < 0 || m.nid === undefined || m.nid === usemap.nid);
       const sections = new Set<bigint>();
-      for (const m of memory) for (let s = m.base >> bits; s <= (m.base + m.size - 1n) >> bits; s++) sections.add(s);
+      for (const m of own) for (let s = m.base >> bits; s <= (m.base + m.size - 1n) >> bits; s++) sections.add(s);
       const n = BigInt(sections.size);
       if (usemap.size! % n !== 0n)
         missing('usemapBytesPerSection', `sparse_init_nid's ${usemap.size} bytes are not a multiple of the ${n} present sections`);
@@ -170,7 +172,7 @@ export function measureBoot(target: MeasureTarget, log: MeasuredBootLog, source:
           value: usemap.size! / n,
           lines: [
             text(usemap),
-            ...memory.map((m) => `memory [${formatPa(m.base, 64)}-${formatPa(m.base + m.size - 1n, 64)}]: ${n} section(s) of 2^${bits}`),
+            ...own.map((m) => `memory [${formatPa(m.base, 64)}-${formatPa(m.base + m.size - 1n, 64)}]: ${n} section(s) of 2^${bits}`),
           ],
         });
     }
