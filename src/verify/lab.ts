@@ -64,7 +64,7 @@ function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1, numa?: 
   const f = virtBasePath(arch, ram, dir, cpus, numa);
   if (existsSync(f)) return;
   mkdirSync(join(dir, 'virt'), { recursive: true });
-  const base = numa ? virtTree(arch, ram, numa) : virtTree(arch, ram, undefined, cpus);
+  const base = virtTree(arch, ram, numa, cpus);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => d.message).join('\n'));
   writeFileSync(f, writeDtb(base.tree));
 }

@@ -323,13 +323,7 @@ export function compareWithPlan(
   const ol = comparableLog(obs.log.map((l) => l.text));
   let pl = comparableLog(pred.log);
   if (o.prefix) pl = pl.slice(0, ol.length);
-  const n = Math.max(ol.length, pl.length);
-  for (let i = 0; i < n; i++) {
-    if (ol[i] !== pl[i]) {
-      d.push(`log line ${i + 1}: observed ${JSON.stringify(ol[i] ?? '(none)')}, predicted ${JSON.stringify(pl[i] ?? '(none)')}`);
-      break;
-    }
-  }
+  firstLineDifference('log line', ol, pl, d);
   // The command line's own lines (crashkernel=, reserve_mem=, a malformed early option), printed
   // around the phase: a sequence of their own. Which parameters the kernel does not know
   // (print_unknown_bootoptions) depends on every __setup() built in, which no file of a build
@@ -337,13 +331,20 @@ export function compareWithPlan(
   const oc = obs.log.map((l) => l.text).filter(isCommandLineLine);
   let pc = pred.log.filter(isCommandLineLine);
   if (o.prefix) pc = pc.slice(0, oc.length);
-  for (let i = 0; i < Math.max(oc.length, pc.length); i++) {
-    if (oc[i] !== pc[i]) {
-      d.push(`command-line line ${i + 1}: observed ${JSON.stringify(oc[i] ?? '(none)')}, predicted ${JSON.stringify(pc[i] ?? '(none)')}`);
-      break;
+  firstLineDifference('command-line line', oc, pc, d);
+  return d;
+}
+
+/** The first line where what the kernel printed and what the plan predicts part, as a difference. */
+function firstLineDifference(what: string, observed: string[], predicted: string[], d: string[]): void {
+  for (let i = 0; i < Math.max(observed.length, predicted.length); i++) {
+    if (observed[i] !== predicted[i]) {
+      d.push(
+        `${what} ${i + 1}: observed ${JSON.stringify(observed[i] ?? '(none)')}, predicted ${JSON.stringify(predicted[i] ?? '(none)')}`,
+      );
+      return;
     }
   }
-  return d;
 }
 
 export function renderVerifyText(file: string, r: VerifyResult): string {
