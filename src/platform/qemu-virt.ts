@@ -154,6 +154,15 @@ export function cpuArgs(numa?: readonly bigint[], smp = 1): string[] {
 }
 
 /**
+ * The file name QEMU's virt tree is kept under, for an arch, RAM size, NUMA node sizes (which take
+ * precedence: each node has its CPU) or CPU count: the kernel cache's virt/ and the lab's data/lab/virt.
+ */
+export function virtTreeName(arch: VirtArch, ram: bigint, numa?: readonly bigint[], smp = 1): string {
+  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : smp > 1 ? `-smp${smp}` : '';
+  return `${arch}-${ram.toString(16)}${nodes}.dtb`;
+}
+
+/**
  * QEMU's own tree for the machine and RAM size (`-M virt,dumpdtb=`, cached under the carveout
  * cache's virt/), without the random /chosen seeds so that boots are reproducible and the blob
  * size stays fixed. An error diagnostic when QEMU is missing or fails.
@@ -162,8 +171,7 @@ export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[], 
   const m = machineFor(arch);
   const dir = join(cacheDir(), 'virt');
   mkdirSync(dir, { recursive: true });
-  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : smp > 1 ? `-smp${smp}` : '';
-  const f = join(dir, `${arch}-${ram.toString(16)}${nodes}.dtb`);
+  const f = join(dir, virtTreeName(arch, ram, numa, smp));
   if (!existsSync(f)) {
     const tmp = `${f}.${process.pid}.tmp`;
     const r = spawnSync(

@@ -9,7 +9,7 @@ import { writeDtb } from '../fdt/writer.js';
 import { buildCaseTree, type LabCase } from './generator.js';
 import { observationFromJson, relinkResults, type LabRecordJson, type Observation } from './observation.js';
 import { loadBoard, type Board } from '../board.js';
-import type { VirtArch } from '../platform/qemu-virt.js';
+import { virtTreeName, type VirtArch } from '../platform/qemu-virt.js';
 
 /**
  * The package's root: the nearest directory at or above `from` whose package.json is carveout's.
@@ -53,8 +53,7 @@ export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
 
 /** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture, RAM size, CPU count or NUMA nodes. */
 export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir, cpus = 1, numa?: readonly bigint[]): string {
-  const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : cpus > 1 ? `-smp${cpus}` : '';
-  return join(dir, 'virt', `${family}-${ram.toString(16)}${nodes}.dtb`);
+  return join(dir, 'virt', virtTreeName(family, ram, numa, cpus));
 }
 
 /** A case's NUMA node sizes (LabCase.numa), if it has nodes. */
