@@ -340,11 +340,51 @@ export interface ParamSupport {
    * reserve_crashkernel (arch/arm64/mm/init.c before the generic one), arm's (arch/arm/kernel/setup.c).
    */
   crashkernelImpl: 'generic' | 'arm64' | 'arm64-find-in-range' | 'arm';
+  /**
+   * The boot parameters the build has built in, read from its System.map (../build/read.ts): what
+   * start_kernel's parse_args and unknown_bootoption (init/main.c) keep from init. Absent (a
+   * built-in profile stored before they were read), knownParams' list of common names stands in.
+   */
+  builtIn?: BuiltInParams;
   /** Names of early_param()s built into this kernel that matter for memory layout. */
   earlyParams: string[];
 }
 
-/** What early_param()/__setup() names this kernel knows (beyond module params, which contain '.'). */
+/**
+ * A build's boot parameters (../build/read.ts builtInParams): its `__setup` table, which
+ * obsolete_checksetup walks, its core params (kernel_params without a module prefix) and the
+ * sysctl aliases unknown_bootoption takes.
+ */
+export interface BuiltInParams {
+  /** Each `__setup_<id>` entry's string, in table order; `early` for early_param()s. */
+  setup: { str: string; early: boolean }[];
+  core: string[];
+  sysctlAliases: string[];
+  /** `__setup_*` entries the series' sources do not name (a vendor's own): the words they take are not known here. */
+  unnamed: string[];
+}
+
+/**
+ * Whether start_kernel keeps a parameter from init (init/main.c): parse_args matches the
+ * kernel_param table by name (core params; dotted module parameters never reach init either),
+ * then unknown_bootoption takes sysctl aliases (strcmp) and obsolete_checksetup walks the __setup
+ * table over the repaired `param=val`: an entry matches when the line starts with its string
+ * (parameqn); an early_param only when the name is the whole line or followed by '=', the others
+ * call their handler with the rest, which takes it (a handler that refuses its value returns 0 and
+ * the word goes on to init: the few that matter, hashdist=, are modelled where they are parsed).
+ */
+export function knownToBuild(b: BuiltInParams, param: string, val: string | undefined): boolean {
+  if (b.core.some((n) => parameq(n, param))) return true;
+  if (b.sysctlAliases.includes(param)) return true;
+  const line = val === undefined ? param : `${param}=${val}`;
+  for (const { str, early } of b.setup) {
+    if (line.length < str.length || !parameq(line.slice(0, str.length), str)) continue;
+    if (!early || line.length === str.length || line[str.length] === '=') return true;
+  }
+  return false;
+}
+
+/** What early_param()/__setup() names this kernel knows (beyond module params, which contain '.'), when the build's own are not read. */
 export function knownParams(p: { params: Pick<ParamSupport, 'reserveMem' | 'earlyParams'> }): Set<string> {
   const s = new Set<string>([
     ...p.params.earlyParams,
@@ -384,7 +424,7 @@ export interface ParseCmdlineOptions {
   pageSize: number;
   params: Pick<
     ParamSupport,
-    'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist' | 'numaFake'
+    'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist' | 'numaFake' | 'builtIn'
   >;
   /** CONFIG_NUMA: `hashdist=` exists, and arm64's `numa=`. */
   numa?: boolean;
@@ -489,20 +529,23 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     // Not an early param: start_kernel's parse_args → __setup handlers (6.12 reserve_mem=) or
     // unknown_bootoption.
     // __setup("hashdist=", set_hashdist): only with a value (the name includes '='), on NUMA builds
+    let refused = false;
     if (o.numa && param === 'hashdist' && val !== undefined) {
       const on = o.params.hashdist === 'strtoul' ? simpleStrtoull(val).value !== 0n : kstrtobool(val);
       if (on !== undefined) {
         st.hashdist = on;
         continue;
       }
+      refused = true; // set_hashdist returns 0: on to init
     }
-    if (o.params.reserveMem && param === 'reserve_mem') {
+    if (o.params.reserveMem && param === 'reserve_mem' && val !== undefined) {
       // __setup("reserve_mem=", ...) matches the prefix including '='; handled later in the boot
-      if (val !== undefined) st.reserveMem.push(parseReserveMem(val) ?? { raw: val, malformed: true });
+      st.reserveMem.push(parseReserveMem(val) ?? { raw: val, malformed: true });
       continue;
     }
     const bare = param.replace(/-/g, '_');
-    if ([...known].some((n) => parameq(n, param)) || known.has(bare)) continue;
+    if (!refused && o.params.builtIn && knownToBuild(o.params.builtIn, param, val)) continue;
+    if (!refused && !o.params.builtIn && ([...known].some((n) => parameq(n, param)) || known.has(bare))) continue;
     if (param.includes('.')) continue; // unused module parameter
     // unknown_bootoption (init/main.c): bare words go to init's argv, `a=b` to its environment
     // (a later `a=` replaces an earlier one); print_unknown_bootoptions lists argv, then envp.

@@ -130,7 +130,7 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   // end of what the plan predicts (a boot that hung or died, a capture cut short).
   const prefix = obs.memoryLine === undefined;
   if (prefix) res.notes.push("the log ends before mem_init's 'Memory:' line: only the lines it has are compared");
-  res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix });
+  res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix, unknownParams: !!profile.params.builtIn });
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked) {
     // As the QEMU path: what the kernel did before is compared and shown, but it did not boot.

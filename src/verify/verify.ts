@@ -9,7 +9,7 @@ import type { KernelProfile } from '../kernel/profiles/types.js';
 import { loadBoard, type LoadBoardOptions } from '../board.js';
 import { kernelImageSize } from '../platform/u-boot.js';
 import { armTextOffset } from '../platform/uefi.js';
-import { plan, type PlanResult } from '../kernel/plan.js';
+import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
@@ -203,12 +203,13 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   // The profile of the package booted (another point release than the built-in's is read from its own files).
   const ofPackage = o.own ? { profile: o.own.profile } : profileForPackage(k);
   if (ofPackage.note) res.notes.push(ofPackage.note);
-  const p = plan(asBooted, { kernel: ofPackage.profile ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
+  const used = ofPackage.profile ?? resolveProfile(def.id);
+  const p = plan(asBooted, { kernel: used ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
   else if (asBooted.diagnostics.some((d) => d.code === 'unknown-platform')) res.notes.push(`plan has no '${o.firmware}' platform model`);
   else {
     res.prediction = predictionOf(p);
-    res.differences = compareWithPlan(res.regions, res.prediction, obs);
+    res.differences = compareWithPlan(res.regions, res.prediction, obs, { unknownParams: !!used?.params.builtIn });
   }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
@@ -279,7 +280,7 @@ export function compareWithPlan(
   obsRegions: ObservedRegion[],
   pred: { regions: PredictedRegion[]; log: string[] },
   obs: Observation,
-  o: { prefix?: boolean } = {},
+  o: { prefix?: boolean; unknownParams?: boolean } = {},
 ): string[] {
   const d: string[] = [];
   const okLike = (s: string): string =>
@@ -325,11 +326,12 @@ export function compareWithPlan(
   if (o.prefix) pl = pl.slice(0, ol.length);
   firstLineDifference('log line', ol, pl, d);
   // The command line's own lines (crashkernel=, reserve_mem=, a malformed early option), printed
-  // around the phase: a sequence of their own. Which parameters the kernel does not know
-  // (print_unknown_bootoptions) depends on every __setup() built in, which no file of a build
-  // lists: not compared.
-  const oc = obs.log.map((l) => l.text).filter(isCommandLineLine);
-  let pc = pred.log.filter(isCommandLineLine);
+  // around the phase: a sequence of their own. Which parameters the kernel passes to init
+  // (print_unknown_bootoptions) turns on every __setup() and core param built in: compared
+  // (`unknownParams`) where the profile read them from the build's System.map (params.builtIn).
+  const judged = (t: string) => isCommandLineLine(t) || (!!o.unknownParams && /^Unknown kernel command line parameters "/.test(t));
+  const oc = obs.log.map((l) => l.text).filter(judged);
+  let pc = pred.log.filter(judged);
   if (o.prefix) pc = pc.slice(0, oc.length);
   firstLineDifference('command-line line', oc, pc, d);
   return d;

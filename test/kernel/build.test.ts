@@ -37,6 +37,9 @@ import { cachedRelease, type KernelInfo } from '../../src/verify/kernels.js';
 import { readLabRecords, recordedKernels } from '../../src/verify/records.js';
 import { replayCase } from './replay-lib.js';
 import { runCli } from '../helpers/cli.js';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { regionBoard } from '../helpers/board.js';
 
 /** A .config as Kconfig writes it, for Debian's 6.12 arm64 values unless overridden. */
 function config(release: string, over: Record<string, string | null> = {}): string {
@@ -68,8 +71,11 @@ function config(release: string, over: Record<string, string | null> = {}): stri
   return `#\n# Automatically generated file; DO NOT EDIT.\n# Linux/arm64 ${release} Kernel Configuration\n#\n${lines.join('\n')}\n`;
 }
 
-/** A System.map with Debian 6.12-arm64's extent, per-cpu size and reserved-memory table. */
-function systemMap(table = ['cma', 'dma']): string {
+/**
+ * A System.map with Debian 6.12-arm64's extent, per-cpu size and reserved-memory table; `params`
+ * adds a __setup table (`__setup_<id>` entries) and a kernel_param table (`__param_<name>`).
+ */
+function systemMap(table = ['cma', 'dma'], params?: { setup: string[]; param: string[] }): string {
   const base = 0xffff800080000000n;
   const at = (off: bigint, type: string, name: string) => `${(base + off).toString(16).padStart(16, '0')} ${type} ${name}`;
   const rows = [
@@ -81,6 +87,16 @@ function systemMap(table = ['cma', 'dma']): string {
     at(0x1f00000n + BigInt(table.length) * 0xc8n, 'd', '__rmem_of_table_sentinel'),
     at(0x1f40000n, 'D', '__per_cpu_start'),
     at(0x1f58c58n, 'D', '__per_cpu_end'),
+    ...(params
+      ? [
+          at(0x1e00000n, 'R', '__start___param'),
+          ...params.param.map((n, i) => at(0x1e00000n + BigInt(i) * 0x28n, 'r', `__param_${n}`)),
+          at(0x1e00000n + BigInt(params.param.length) * 0x28n, 'R', '__stop___param'),
+          at(0x2600000n, 'D', '__setup_start'),
+          ...params.setup.map((id, i) => at(0x2600000n + BigInt(i) * 0x18n, 'd', `__setup_${id}`)),
+          at(0x2600000n + BigInt(params.setup.length) * 0x18n, 'D', '__setup_end'),
+        ]
+      : []),
     at(0x2660000n, 'D', '__init_end'),
     at(0x2b09000n, 'B', 'init_pg_dir'),
     at(0x2b17000n, 'B', 'init_pg_end'),
@@ -104,7 +120,9 @@ function facts(p: KernelProfile): object {
     filesSha256: _f,
     ...rest
   } = p;
-  return rest;
+  // the built-in profile read its __setup table from the package's System.map; the maps here have none
+  const { builtIn: _bi, ...params } = rest.params;
+  return { ...rest, params };
 }
 
 test('build: Debian 6.12-arm64 values give the built-in 6.12-arm64 profile', () => {
@@ -202,6 +220,47 @@ test('build: built-in reserved-memory handlers come from __reservedmem_of_table'
   const mismatch = build(config('6.12.95', { DMA_RESTRICTED_POOL: 'y' }));
   assert.equal(mismatch.profile, undefined);
   assert.ok(mismatch.diagnostics.some((d) => d.code === 'config-map-mismatch'));
+});
+
+test('build: the boot parameters built in come from the __setup and kernel_param tables; a word none takes goes to init', () => {
+  // 6.12's sources name __setup_console_setup "console=", __setup_rootwait_setup "rootwait",
+  // __setup_early_mem early_param("mem"), __setup_clk_ignore_unused_setup "clk_ignore_unused",
+  // core_param(panic, …) __param_panic; a vendor's own __setup the sources do not name
+  const map = systemMap(['cma', 'dma'], {
+    setup: ['console_setup', 'rootwait_setup', 'early_mem', 'clk_ignore_unused_setup', 'vendor_fastboot'],
+    param: ['panic', 'mode'],
+  });
+  const own = build(config('6.12.95'), map);
+  assert.ok(own.profile?.params.builtIn);
+  assert.match(
+    own.diagnostics.find((d) => d.code === 'params-not-named')?.message ?? '',
+    /1 built-in __setup entry the 6\.12 sources do not name \(__setup_vendor_fastboot\)/,
+  );
+  const board = loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm64', ram: 1n << 30n });
+  const unknown = (bootargs: string) =>
+    plan(board, { kernel: own.profile!, bootargs }).log.find((l) => /^Unknown kernel command line parameters/.test(l.text))?.text;
+  // console= takes a value (its string ends in '='); rootwait and clk_ignore_unused are whole words;
+  // an early_param matches its name alone or before '='; panic is a core param; dotted words are
+  // module parameters, never passed on; hung_task_panic is one of 6.12's sysctl aliases
+  assert.equal(
+    unknown('console=ttyAMA0 rootwait clk_ignore_unused panic=5 memx foo.bar=1 hung_task_panic=1 console mode=3 fastboot'),
+    'Unknown kernel command line parameters "memx console fastboot mode=3", will be passed to user space.',
+  );
+  assert.equal(unknown('console=ttyAMA0 rootwait'), undefined);
+  // without the tables (an excerpt stored before they were read): a note, and the list of common names
+  const none = build(config('6.12.95'));
+  assert.equal(none.profile?.params.builtIn, undefined);
+  assert.ok(none.diagnostics.some((d) => d.code === 'params-not-read'));
+  // each lab kernel's stored excerpt has them: 'clk_ignore_unused' stays with the kernel on every one
+  for (const id of ['5.10-armmp', '6.1-arm64', '6.12-armmp-lpae', '7.2-arm64-16k']) {
+    const p = getProfile(id)!;
+    assert.ok(p.params.builtIn, id);
+    assert.ok(
+      p.params.builtIn.setup.some((x) => x.str === 'clk_ignore_unused'),
+      id,
+    );
+    assert.deepEqual(p.params.builtIn.unnamed, [], id);
+  }
 });
 
 test('build: kernels add NAME, then --kernel NAME plans as --kernel-config/--system-map does', () => {

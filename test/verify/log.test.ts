@@ -293,3 +293,24 @@ test("verify --log compares the command line's own lines: crashkernel= and a mal
   const printed = withNuma.replace(/^(\[[ .0-9]+\] )(Linux version .*)$/m, "$1$2\n$1Malformed early option 'numa'");
   assert.deepEqual(verifyLog(boardOf(r), printed).differences, []);
 });
+
+test('verify --log compares which words the kernel passes to init where the profile read its built-in parameters', () => {
+  const r = readLabRecords('6.12-arm64').find((x) => x.observation.reachedInit && x.observation.unknownParams.length === 0)!;
+  assert.ok(r, 'a 6.12-arm64 record that passed no word to init');
+  const log = rebuiltConsole(r, { timestamps: true, memblockDebug: true });
+  assert.equal(verifyLog(boardOf(r), log).exitCode, 0);
+  // clk_ignore_unused is a __setup of drivers/clk/clk.c built into Debian's arm64 kernels:
+  // the kernel keeps it; a word nothing registers goes to init, and print_unknown_bootoptions says so
+  const withWords = log.replace(/Kernel command line: (.*)/, 'Kernel command line: $1 clk_ignore_unused no_such_word');
+  const unsaid = verifyLog(boardOf(r), withWords);
+  assert.match(
+    unsaid.differences.join('\n'),
+    /^command-line line \d+: observed "\(none\)", predicted "Unknown kernel command line parameters \\"no_such_word\\", will be passed to user space\."$/m,
+  );
+  // print_unknown_bootoptions follows start_kernel's "Kernel command line:"
+  const said = withWords.replace(
+    /^(\[[ .0-9]+\] )(Kernel command line: .*)$/m,
+    '$1$2\n$1Unknown kernel command line parameters "no_such_word", will be passed to user space.',
+  );
+  assert.deepEqual(verifyLog(boardOf(r), said).differences, []);
+});

@@ -11,6 +11,7 @@ import { armProfile, type ArmBuild } from '../arch/arm/layer.js';
 import type { LabBuild } from '../profiles/index.js';
 import type { BuildConfig, KernelProfile } from '../profiles/types.js';
 import type { ReservedMemConfig } from '../handlers/index.js';
+import type { BuiltInParams } from '../cmdline.js';
 import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
 import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
 import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
@@ -123,6 +124,68 @@ function reservedMemTable(r: Reader): ReservedMemConfig {
       );
   }
   return cfg;
+}
+
+/**
+ * Which boot parameters are built in (init/main.c parse_args, unknown_bootoption): the entries of
+ * the __setup table (`__setup_<id>`, __setup_start up to __setup_end; include/linux/init.h), each
+ * named by the series' sources (KernelSeries.paramNames), and the kernel_param table's core params
+ * (`__param_<name>`, __start___param up to __stop___param). An id the sources do not name (a
+ * vendor's own __setup) is noted: a word it takes is reported unknown. Without the tables (a lab
+ * package's excerpt stored before they were read) the profile has none and knownParams' list stands in.
+ */
+function builtInParams(r: Reader, series: KernelSeries): BuiltInParams | undefined {
+  const table = (start: string, end: string, prefix: string, keep: (id: string) => boolean) => {
+    const s = symbol(r.map, start);
+    const e = symbol(r.map, end);
+    if (!s || !e) return undefined;
+    const ids: string[] = [];
+    for (const x of r.map.symbols) {
+      if (!x.name.startsWith(prefix) || x === s || x.address < s.address || x.address >= e.address) continue;
+      const id = x.name.slice(prefix.length);
+      if (!keep(id)) continue;
+      r.map.read?.add(x.line);
+      ids.push(id);
+    }
+    return ids;
+  };
+  const names = series.paramNames;
+  const core = new Set(names.core);
+  const setupIds = table('__setup_start', '__setup_end', '__setup_', () => true);
+  const coreIds = table('__start___param', '__stop___param', '__param_', (id) => core.has(id));
+  if (!setupIds || !coreIds) {
+    r.diagnostics.push(
+      diag(
+        'note',
+        'params-not-read',
+        `System.map has no __setup_start/__setup_end or __start___param/__stop___param: which boot parameters are built in is not read; the plan takes a list of common names, so which words the kernel passes to init ("Unknown kernel command line parameters") is not judged`,
+        { file: r.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 },
+      ),
+    );
+    return undefined;
+  }
+  const setup: BuiltInParams['setup'] = [];
+  const unnamed: string[] = [];
+  for (const id of setupIds) {
+    const strs = names.setup[id];
+    if (!strs) unnamed.push(id);
+    for (const x of strs ?? []) setup.push(x.startsWith('early:') ? { str: x.slice(6), early: true } : { str: x, early: false });
+  }
+  if (unnamed.length)
+    r.diagnostics.push(
+      diag(
+        'note',
+        'params-not-named',
+        `${unnamed.length} built-in __setup entr${unnamed.length === 1 ? 'y' : 'ies'} the ${series.name} sources do not name (${unnamed
+          .slice(0, 8)
+          .map((id) => `__setup_${id}`)
+          .join(
+            ', ',
+          )}${unnamed.length > 8 ? ', …' : ''}): a command-line word only ${unnamed.length === 1 ? 'it takes' : 'they take'} is predicted to go to init`,
+        { file: r.map.file, line: 0, column: 0, endLine: 0, endColumn: 0 },
+      ),
+    );
+  return { setup, core: coreIds, sysctlAliases: names.sysctlAliases, unnamed };
 }
 
 /** The lab build whose measurements stand in for what the files do not state (and the build's own boot does not show). */
@@ -414,6 +477,7 @@ export function readProfile(
   if (!ownAll && !ref) return fail();
   const config = buildConfig(r, series, pageSize);
   const reservedMemConfig = reservedMemTable(r);
+  const builtIn = builtInParams(r, series);
   const described = describe ?? `${c.file} and ${sm.map.file} (Linux/${arch} ${c.release})`;
   const build: BuiltProfile['build'] =
     arch === 'arm64'
@@ -422,7 +486,16 @@ export function readProfile(
   const profile =
     build.arch === 'arm64' ? arm64Profile(series, id, described, build.build) : armProfile(series, id, described, build.build);
   if (r.diagnostics.some((d) => d.severity === 'error')) return fail();
-  return { profile: { ...profile, reservedMemConfig, buildDiagnostics: r.diagnostics }, build, diagnostics: r.diagnostics };
+  return {
+    profile: {
+      ...profile,
+      params: { ...profile.params, ...(builtIn ? { builtIn } : {}) },
+      reservedMemConfig,
+      buildDiagnostics: r.diagnostics,
+    },
+    build,
+    diagnostics: r.diagnostics,
+  };
 }
 
 /**

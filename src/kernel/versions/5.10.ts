@@ -1,6 +1,7 @@
 // Linux 5.10 (Debian bullseye's linux-image-5.10.0-*): where its code differs from other series.
 // Each value cites the 5.10 source that decides it.
 import type { KernelSeries } from './types.js';
+import paramNames from './params/5.10.json' with { type: 'json' };
 
 export const linux510: KernelSeries = {
   name: '5.10',
@@ -17,6 +18,8 @@ export const linux510: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
+  // init/main.c unknown_bootoption has no sysctl_is_alias (6.0): the aliases go to init like any word
+  paramNames: { ...paramNames, sysctlAliases: [] },
   ofCpuNodeSkipsFail: false, // drivers/of/base.c of_get_next_cpu_node: no status check
   percpuConfig: {}, // include/linux/percpu.h: fixed PERCPU_DYNAMIC_RESERVE and PERCPU_MODULE_RESERVE
   initramfsAsync: false, // init/initramfs.c populate_rootfs

@@ -1,6 +1,7 @@
 // Linux 6.1 (Debian bookworm's linux-image-6.1.0-*): where its code differs from other series.
 // Each value cites the 6.1 source that decides it.
 import type { KernelSeries } from './types.js';
+import paramNames from './params/6.1.json' with { type: 'json' };
 
 export const linux61: KernelSeries = {
   name: '6.1',
@@ -16,6 +17,7 @@ export const linux61: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,
+  paramNames, // init/main.c unknown_bootoption: sysctl_is_alias, then obsolete_checksetup
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: {}, // include/linux/percpu.h: fixed PERCPU_DYNAMIC_RESERVE and PERCPU_MODULE_RESERVE
   initramfsAsync: true, // init/initramfs.c populate_rootfs

@@ -1,6 +1,7 @@
 // Linux 6.12 (Debian bookworm-backports' linux-image-6.12.*): where its code differs from other
 // series. Each value cites the 6.12 source that decides it.
 import type { KernelSeries } from './types.js';
+import paramNames from './params/6.12.json' with { type: 'json' };
 
 export const linux612: KernelSeries = {
   name: '6.12',
@@ -16,6 +17,7 @@ export const linux612: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  paramNames, // init/main.c unknown_bootoption: sysctl_is_alias, then obsolete_checksetup
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: { dynamicSizeShift: 'RANDOM_KMALLOC_CACHES', moduleReserve: 'MEM_ALLOC_PROFILING' }, // include/linux/percpu.h
   initramfsAsync: true, // init/initramfs.c populate_rootfs

@@ -1,6 +1,7 @@
 // Linux 7.2 (Debian sid's linux-binary-7.2.*): where its code differs from other series. Each
 // value cites the 7.2 source that decides it.
 import type { KernelSeries } from './types.js';
+import paramNames from './params/7.2.json' with { type: 'json' };
 
 export const linux72: KernelSeries = {
   name: '7.2',
@@ -16,6 +17,7 @@ export const linux72: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  paramNames, // init/main.c unknown_bootoption: sysctl_is_alias, then obsolete_checksetup
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: { dynamicSizeShift: 'KMALLOC_PARTITION_CACHES' }, // include/linux/percpu.h: PERCPU_MODULE_RESERVE is 8 << 10 again
   initramfsAsync: true, // init/initramfs.c populate_rootfs

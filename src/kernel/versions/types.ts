@@ -326,6 +326,12 @@ export interface KernelSeries {
    */
   printUnknownBootoptions: boolean;
   /**
+   * The names the series' sources register boot parameters under, by the System.map symbol each
+   * registration leaves (./params/<series>.json, written by scripts/param-names.ts): a build's own
+   * `__setup_*` and `__param_*` table entries say which are built in (../build/read.ts).
+   */
+  paramNames: ParamNames;
+  /**
    * drivers/of/base.c of_get_next_cpu_node (for_each_of_cpu_node, which both arches' possible-CPU
    * maps walk): 6.1 and later skip a cpu node whose status is "fail" or "fail-…"
    * (__of_device_is_fail); 5.10 takes every cpu node.
@@ -360,4 +366,18 @@ export interface KernelSeries {
   cma: CmaBehaviour;
   arm64: Arm64Series;
   arm: ArmSeries;
+}
+
+/** A series' boot-parameter registrations (scripts/param-names.ts reads them from its sources). */
+export interface ParamNames {
+  /**
+   * `__setup_<id>` → the strings registered under that id (include/linux/init.h __setup_param):
+   * `__setup("str", fn)` as `str`, `early_param("str", fn)` as `early:str`; an id two files use
+   * may have two.
+   */
+  setup: Record<string, string[]>;
+  /** core_param() names: `kernel_param`s without a module prefix, entries `__param_<name>`. */
+  core: string[];
+  /** fs/proc/proc_sysctl.c sysctl_aliases[] (6.1+): names unknown_bootoption takes as sysctls. */
+  sysctlAliases: string[];
 }
