@@ -3,7 +3,7 @@
 // (vfs_caches_init_early), arm's page_ext (mm/page_ext.c), mem_init's swiotlb buffer
 // (kernel/dma/swiotlb.c) and what memblock_free_all (and arm's free_highpages) hands over, with
 // the numbers of mem_init_print_info's "Memory:" line.
-import { BootPanic, type BootState } from './boot-state.js';
+import { BootPanic, touch, type BootState } from './boot-state.js';
 import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundupPow2 } from './memblock.js';
 import {
   IO_TLB_DEFAULT_SLABS,
@@ -123,7 +123,7 @@ const log2 = (x: bigint) => BigInt(x.toString(2).length - 1);
  * alloc_large_system_hash with HASH_EARLY | HASH_ZERO: one bucket per 2^scale bytes of
  * nr_kernel_pages (rounded up to a MiB; on 64-bit one more scale step per 4x beyond 64 GiB), a
  * power of two, at most 1/16 of nr_all_pages; memblock_alloc(size, SMP_CACHE_BYTES), halved
- * until it fits.
+ * until it fits, and zeroed where it lands.
  */
 function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, scale: number, lowLimit: bigint): void {
   const mb = st.ctx.memblock;
@@ -146,7 +146,13 @@ function allocLargeSystemHash(st: BootState, name: string, bucketSize: bigint, s
   let log2qty = log2(numentries);
   for (;;) {
     const size = bucketSize << log2qty;
-    if (mb.alloc(size, BigInt(st.ctx.profile.smpCacheBytes), 'alloc_large_system_hash')) return;
+    const table = mb.alloc(size, BigInt(st.ctx.profile.smpCacheBytes), 'alloc_large_system_hash');
+    if (table) {
+      // memblock_alloc zeroes the table through the linear map: memory no-map when paging_init
+      // built it (a failed no-map region whose NOMAP 6.12+ cleared) faults there (boot-state.ts touch)
+      touch(st, table, size, 'alloc_large_system_hash');
+      return;
+    }
     if (size <= ps || --log2qty === 0n) break;
   }
   const msg = `Failed to allocate ${name} hash table`;

@@ -62,3 +62,29 @@ test("the lab's 6.12-arm64-16k deaths: the page the kernel faulted on is the one
   assert.ok(b.console.includes(`Unable to handle kernel paging request at virtual address ${b.va(0x40000000n)}`));
   assert.match(b.console, /do_populate_rootfs\+/);
 });
+
+test("6.12-arm64 bb89d27a: start_kernel's inode hash table lands in a failed no-map region cleared after paging_init, and zeroing it faults in the idle task", (t) => {
+  const r = recordsByKernel()
+    .get('6.12-arm64')
+    ?.find((x) => x.caseId.startsWith('bb89d27a'));
+  if (!r) return t.skip('no lab record');
+  const prof = recordProfile(r)!;
+  const p = plan(recordBoard(r, prof.arch), { kernel: prof, bootargs: r.append });
+  // vpu@7f4c0000 (static, no-map, reusable: rmem_cma_setup refuses no-map) fails after paging_init;
+  // memblock_clear_nomap opens it to memblock, whose next allocations come from the top of RAM
+  assert.equal(p.boot.outcome, 'panic');
+  assert.equal(p.boot.function, 'alloc_large_system_hash');
+  assert.equal(p.boot.panic, 'Attempted to kill the idle task!');
+  const m = /it zeroes \[(0x[0-9a-f]+)-0x[0-9a-f]+\] through the linear map, but (0x[0-9a-f]+)\+(0x[0-9a-f]+) was no-map/.exec(
+    p.boot.reason ?? '',
+  );
+  assert.ok(m, p.boot.reason);
+  // the first byte it writes that nothing maps is where the kernel faulted
+  const [table, hole, holeSize] = [BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!)];
+  assert.ok(table < hole + holeSize);
+  const first = table > hole ? table : hole;
+  const va = (prof.arm64!.pageOffset + first - 0x40000000n).toString(16).padStart(16, '0');
+  const con = r.observation.console ?? '';
+  assert.ok(con.includes(`Unable to handle kernel paging request at virtual address ${va}`), va);
+  assert.match(con, /alloc_large_system_hash\+0x[0-9a-f]+\/0x[0-9a-f]+\r?\n.*inode_init_early/);
+});
