@@ -369,9 +369,12 @@ export interface BuiltInParams {
  * kernel_param table by name (core params; dotted module parameters never reach init either),
  * then unknown_bootoption takes sysctl aliases (strcmp) and obsolete_checksetup walks the __setup
  * table over the repaired `param=val`: an entry matches when the line starts with its string
- * (parameqn); an early_param only when the name is the whole line or followed by '=', the others
- * call their handler with the rest, which takes it (a handler that refuses its value returns 0 and
- * the word goes on to init: the few that matter, hashdist=, are modelled where they are parsed).
+ * (parameqn); an early_param only when the name is the whole line or followed by '='; the others
+ * call their handler with the rest. A string ending in '=' takes its value that way; one without
+ * is a flag whose handler refuses anything after it (readonly: `if (*str) return 0;`, so "ro"
+ * does not take "rootwiat"): taken as the whole word only. A handler that refuses its value
+ * returns 0 and the word goes on to init: the few that matter, hashdist=, are modelled where they
+ * are parsed.
  */
 export function knownToBuild(b: BuiltInParams, param: string, val: string | undefined): boolean {
   if (b.core.some((n) => parameq(n, param))) return true;
@@ -379,7 +382,7 @@ export function knownToBuild(b: BuiltInParams, param: string, val: string | unde
   const line = val === undefined ? param : `${param}=${val}`;
   for (const { str, early } of b.setup) {
     if (line.length < str.length || !parameq(line.slice(0, str.length), str)) continue;
-    if (!early || line.length === str.length || line[str.length] === '=') return true;
+    if (line.length === str.length || (early && line[str.length] === '=') || (!early && str.endsWith('='))) return true;
   }
   return false;
 }

@@ -39,6 +39,7 @@ export function startKernel(st: BootState): void {
   // parse_args → unknown_bootoption / __setup
   reserveMemSetup(st);
   printUnknownBootoptions(st);
+  paramsToInit(st);
   vfsCachesInitEarly(st);
   // mm_core_init (6.1: mm_init) → page_ext_init_flatmem
   pageExtInitFlatmem(st);
@@ -610,6 +611,50 @@ function pcpuGroups(st: BootState): { nid: number; cpus: number }[] {
     else groups.push({ nid, cpus: 1 });
   }
   return groups;
+}
+
+/**
+ * Words of the command line no parameter of the build takes (cmdline.ts knownToBuild): the kernel
+ * does nothing with them but pass them to init (argv, or envp for `a=b`), a typo's usual fate.
+ * Said only where the profile read the build's own __setup table (params.builtIn); the nearest
+ * name it has (at most two edits away) is the hint.
+ */
+function paramsToInit(st: BootState): void {
+  const { ctx } = st;
+  const b = ctx.profile.params.builtIn;
+  if (!b) return;
+  const names = [...new Set([...b.setup.map((x) => x.str.replace(/=$/, '')), ...b.core, ...b.sysctlAliases])];
+  for (const word of ctx.cmdline.unknown) {
+    const name = word.split('=')[0]!;
+    let best: { n: string; d: number } | undefined;
+    for (const n of names) {
+      if (n.length < 3 || Math.abs(n.length - name.length) > 2) continue;
+      const d = editDistance(name, n);
+      if (d <= 2 && (!best || d < best.d)) best = { n, d };
+    }
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'param-to-init',
+        `'${word}' is no boot parameter of this build (no __setup, early_param or core param of its System.map takes it): the kernel passes it to init's ${word.includes('=') ? 'environment' : 'arguments'} and does nothing with it`,
+        undefined,
+        best ? `did you mean '${best.n}'?` : undefined,
+      ),
+    );
+  }
+}
+
+/** Levenshtein distance, '-' and '_' alike (parameq). */
+function editDistance(a: string, b: string): number {
+  const x = a.replace(/-/g, '_');
+  const y = b.replace(/-/g, '_');
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[y.length]!;
 }
 
 /**

@@ -247,6 +247,13 @@ test('build: the boot parameters built in come from the __setup and kernel_param
     'Unknown kernel command line parameters "memx console fastboot mode=3", will be passed to user space.',
   );
   assert.equal(unknown('console=ttyAMA0 rootwait'), undefined);
+  // "ro" is a flag (__setup("ro", readonly) refuses anything after it): "rootwiat" goes to init,
+  // and the plan says so, with the nearest name the build has
+  const typo = plan(board, { kernel: own.profile!, bootargs: 'rootwiat cma=64M' });
+  const w = typo.diagnostics.filter((d) => d.code === 'param-to-init');
+  assert.equal(w.length, 1);
+  assert.match(w[0]!.message, /^'rootwiat' is no boot parameter of this build .* init's arguments/);
+  assert.equal(w[0]!.hint, "did you mean 'rootwait'?");
   // without the tables (an excerpt stored before they were read): a note, and the list of common names
   const none = build(config('6.12.95'));
   assert.equal(none.profile?.params.builtIn, undefined);
