@@ -7,7 +7,8 @@
 //
 // What is read (include/linux/init.h, include/linux/moduleparam.h, fs/proc/proc_sysctl.c):
 // - `__setup("str", fn)` and `early_param("str", fn)`: both `__setup_param(str, fn, fn, early)`,
-//   whose table entry is the symbol `__setup_<fn>` between `__setup_start` and `__setup_end`;
+//   whose table entry is the symbol `__setup_<fn>` between `__setup_start` and `__setup_end`
+//   (`early:str`; `refuses:str` for a __setup whose handler returns 0 whatever it is given);
 //   `__setup_param(str, id, fn, early)` written out names its entry `__setup_<id>`;
 // - `core_param(name, …)` (and `core_param_unsafe`): a `kernel_param` named `name` (no module
 //   prefix), the symbol `__param_<name>` between `__start___param` and `__stop___param`;
@@ -66,10 +67,27 @@ const setup = new Map<string, Set<string>>();
 const core = new Set<string>();
 const aliases = new Set<string>();
 let notLiteral = 0;
-const add = (id: string, str: string, early: boolean) => {
+const add = (id: string, str: string, early: boolean, refuses = false) => {
   const s = setup.get(id) ?? new Set<string>();
-  s.add(`${early ? 'early:' : ''}${str}`);
+  s.add(`${early ? 'early:' : refuses ? 'refuses:' : ''}${str}`);
   setup.set(id, s);
+};
+/**
+ * A __setup handler (not an early one) whose every `return` returns 0: obsolete_checksetup goes on
+ * and the word reaches init whatever it says (e.g. drivers/clk/imx's imx_keep_uart_clocks_param
+ * under "earlycon" and "earlyprintk"). Read from the handler's body in the same file.
+ */
+const refusesAll = (text: string, fn: string): boolean => {
+  const head = new RegExp(`\\b${fn}\\s*\\([^)]*\\)\\s*\\{`).exec(text);
+  if (!head) return false;
+  let depth = 0;
+  let end = head.index + head[0].length - 1;
+  for (; end < text.length; end++) {
+    if (text[end] === '{') depth++;
+    else if (text[end] === '}' && --depth === 0) break;
+  }
+  const returns = [...text.slice(head.index, end).matchAll(/\breturn\b\s*([^;]*);/g)].map((r) => r[1]!.trim());
+  return returns.length > 0 && returns.every((r) => r === '0');
 };
 for (const f of files) {
   const rel = relative(root, f);
@@ -81,14 +99,14 @@ for (const f of files) {
       notLiteral++;
       continue;
     }
-    add(m[3]!, JSON.parse(m[2]!) as string, m[1] === 'early_param');
+    add(m[3]!, JSON.parse(m[2]!) as string, m[1] === 'early_param', m[1] === '__setup' && refusesAll(text, m[3]!));
   }
-  for (const m of text.matchAll(/^[ \t]*__setup_param\(\s*("(?:[^"\\]|\\.)*"|[^,]+?)\s*,\s*(\w+)\s*,\s*\w+\s*,\s*([01])\s*\)/gm)) {
+  for (const m of text.matchAll(/^[ \t]*__setup_param\(\s*("(?:[^"\\]|\\.)*"|[^,]+?)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*([01])\s*\)/gm)) {
     if (!m[1]!.startsWith('"')) {
       notLiteral++;
       continue;
     }
-    add(m[2]!, JSON.parse(m[1]!) as string, m[3] === '1');
+    add(m[2]!, JSON.parse(m[1]!) as string, m[4] === '1', m[4] === '0' && refusesAll(text, m[3]!));
   }
   // a file's own wrapper: `#define w(str, func) … early_param(str, func##suffix)` (7.2 mm/hugetlb.c
   // hugetlb_early_param), used as `w("str", fn)`: the entry is `__setup_<fn><suffix>`

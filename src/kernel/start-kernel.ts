@@ -626,6 +626,7 @@ function paramsToInit(st: BootState): void {
   const names = [...new Set([...b.setup.map((x) => x.str.replace(/=$/, '')), ...b.core, ...b.sysctlAliases])];
   for (const word of ctx.cmdline.unknown) {
     const name = word.split('=')[0]!;
+    if (ctx.profile.arch === 'arm64' && ARM64_READS_ITSELF.has(name)) continue;
     let best: { n: string; d: number } | undefined;
     for (const n of names) {
       if (n.length < 3 || Math.abs(n.length - name.length) > 2) continue;
@@ -643,6 +644,13 @@ function paramsToInit(st: BootState): void {
     );
   }
 }
+
+/**
+ * Words arm64 reads from the command line itself before start_kernel, which init/main.c then passes
+ * on as unknown all the same: nokaslr (5.10 arch/arm64/kernel/kaslr.c, from the DT's bootargs;
+ * 6.1 arch/arm64/kernel/idreg-override.c; 6.12+ also an early_param).
+ */
+const ARM64_READS_ITSELF = new Set(['nokaslr']);
 
 /** Levenshtein distance, '-' and '_' alike (parameq). */
 function editDistance(a: string, b: string): number {

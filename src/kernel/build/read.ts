@@ -169,7 +169,10 @@ function builtInParams(r: Reader, series: KernelSeries): BuiltInParams | undefin
   for (const id of setupIds) {
     const strs = names.setup[id];
     if (!strs) unnamed.push(id);
-    for (const x of strs ?? []) setup.push(x.startsWith('early:') ? { str: x.slice(6), early: true } : { str: x, early: false });
+    for (const x of strs ?? []) {
+      if (x.startsWith('refuses:')) continue; // its handler returns 0 whatever it gets: the word goes on
+      setup.push(x.startsWith('early:') ? { str: x.slice(6), early: true } : { str: x, early: false });
+    }
   }
   if (unnamed.length)
     r.diagnostics.push(

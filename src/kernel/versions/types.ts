@@ -372,8 +372,8 @@ export interface KernelSeries {
 export interface ParamNames {
   /**
    * `__setup_<id>` → the strings registered under that id (include/linux/init.h __setup_param):
-   * `__setup("str", fn)` as `str`, `early_param("str", fn)` as `early:str`; an id two files use
-   * may have two.
+   * `__setup("str", fn)` as `str` (`refuses:str` when every return of fn is 0: the word goes on to
+   * init all the same), `early_param("str", fn)` as `early:str`; an id two files use may have two.
    */
   setup: Record<string, string[]>;
   /** core_param() names: `kernel_param`s without a module prefix, entries `__param_<name>`. */
