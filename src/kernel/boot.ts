@@ -48,6 +48,14 @@ export function bootKernel(input: BootInput): BootResult {
     params: p.params,
     numa: p.numa,
     ...(p.numaEmu ? { numaEmu: true } : {}),
+    ...(p.dmaNumaCma
+      ? {
+          numaCma: {
+            params: p.series.cma.numaCma === 'pernuma-bootmem' ? ('pernuma' as const) : ('numa' as const),
+            maxNumNodes: p.maxNumNodes,
+          },
+        }
+      : {}),
     earlyParams: input.earlyParams ?? [],
     printk: (level, text) => printk(level, text, 'parse_early_param'),
     atReserve: (fn) => reserveHooks.push(fn),

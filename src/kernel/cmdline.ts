@@ -295,6 +295,14 @@ export interface CmdlineState {
   /** `hashdist=` as set_hashdist left it (NUMA builds); undefined: HASHDIST_DEFAULT. */
   hashdist?: boolean;
   /**
+   * kernel/dma/contiguous.c on a build with per-node CMA (ParseCmdlineOptions.numaCma):
+   * `cma_pernuma=` (pernuma_size_bytes), `numa_cma=` (numa_cma_size[], by node), and whether
+   * either was given (numa_cma_configured, which keeps 7.2's CMA_SIZE_PERNUMA default off).
+   */
+  cmaPernuma?: bigint;
+  numaCmaSize?: Map<number, bigint>;
+  numaCmaConfigured?: boolean;
+  /**
    * An early param whose handler reads its value without checking there is one, given bare (no
    * `=`): do_early_param passes NULL and the handler dereferences it (`fn`), so parse_early_param
    * never returns. Params after it are not parsed.
@@ -429,6 +437,12 @@ export interface ParseCmdlineOptions {
     ParamSupport,
     'reserveMem' | 'earlyParams' | 'crashkernelHighLow' | 'crashkernelRamCheck' | 'swiotlbAreas' | 'hashdist' | 'numaFake' | 'builtIn'
   >;
+  /**
+   * The build's per-node CMA early params (KernelProfile.dmaNumaCma): `cma_pernuma=` alone (5.10,
+   * 6.1: CONFIG_DMA_PERNUMA_CMA), or with `numa_cma=` (6.5+: CONFIG_DMA_NUMA_CMA); `maxNumNodes`
+   * bounds numa_cma='s node numbers.
+   */
+  numaCma?: { params: 'pernuma' | 'numa'; maxNumNodes: number };
   /** CONFIG_NUMA: `hashdist=` exists, and arm64's `numa=`. */
   numa?: boolean;
   /** CONFIG_NUMA_EMU: `numa=fake=` is taken. */
@@ -482,6 +496,24 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
     } else if (parameq(param, 'cma')) {
       handled = true;
       failed = earlyCma(st, val, printk) !== 0;
+    } else if (o.numaCma && parameq(param, 'cma_pernuma')) {
+      handled = true;
+      // early_cma_pernuma: memparse(p, &p) with no NULL check (kernel/dma/contiguous.c)
+      if (val === undefined) {
+        st.earlyFault = { param, fn: 'early_cma_pernuma' };
+        break;
+      }
+      st.cmaPernuma = memparse(val).value;
+      st.numaCmaConfigured = true;
+    } else if (o.numaCma?.params === 'numa' && parameq(param, 'numa_cma')) {
+      handled = true;
+      // early_numa_cma: `while (*s)` on the value, no NULL check
+      if (val === undefined) {
+        st.earlyFault = { param, fn: 'early_numa_cma' };
+        break;
+      }
+      st.numaCmaSize = earlyNumaCma(val, o.numaCma.maxNumNodes, st.numaCmaSize ?? new Map());
+      st.numaCmaConfigured = true;
     } else if (o.arch === 'arm' && parameq(param, 'vmalloc')) {
       handled = true;
       // early_vmalloc: memparse(arg, NULL) with no check (arch/arm/mm/mmu.c)
@@ -563,6 +595,29 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
   const ck = parseCrashkernel(cmdline, undefined, o);
   if (ck) st.crashkernel = ck;
   return st;
+}
+
+/**
+ * early_numa_cma (kernel/dma/contiguous.c): `<nid>:<size>[,<nid>:<size>...]`, each nid read with
+ * sscanf("%lu") and the size with memparse; it stops at the first entry without ':' or a node at
+ * or past MAX_NUMNODES, keeping what it read before.
+ */
+function earlyNumaCma(val: string, maxNumNodes: number, sizes: Map<number, bigint>): Map<number, bigint> {
+  let s = 0;
+  while (s < val.length) {
+    const m = /^\s*(\d+)/.exec(val.slice(s));
+    if (!m) break;
+    const count = m[0].length;
+    if (val[s + count] !== ':') break;
+    const node = Number(m[1]);
+    if (node >= maxNumNodes) break;
+    const size = memparse(val, s + count + 1);
+    sizes.set(node, size.value);
+    s = size.end;
+    if (val[s] === ',') s++;
+    else break;
+  }
+  return sizes;
 }
 
 /** early_mem: arm64 sets memory_limit (PAGE_MASK); arm replaces the memory banks. */

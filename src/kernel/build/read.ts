@@ -292,6 +292,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     // excerpt made before the reader read it lacks the line
     ...(configNumber(c, 'NR_CPUS') !== undefined ? { nrCpus: r.int('NR_CPUS') } : {}),
     ...(dmaCma && configEnabled(c, 'DMA_NUMA_CMA') && configEnabled(c, 'CMA_SIZE_PERNUMA') ? { cmaSizePernuma: true } : {}),
+    ...(dmaCma && (configEnabled(c, 'DMA_NUMA_CMA') || configEnabled(c, 'DMA_PERNUMA_CMA')) ? { dmaNumaCma: true } : {}),
     ...(configEnabled(c, 'NUMA_EMU') ? { numaEmu: true } : {}),
   };
 }

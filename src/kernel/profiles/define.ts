@@ -85,6 +85,7 @@ export function composeProfile(
     maxNumNodes: 1 << c.nodesShift,
     ...(c.nrCpus !== undefined ? { nrCpus: c.nrCpus } : {}),
     ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
+    ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {
       ...series.params,

@@ -40,6 +40,11 @@ export interface BuildConfig {
    * than one online node, dma_numa_cma_reserve gives each node a CMA area the default one's size.
    */
   cmaSizePernuma?: boolean;
+  /**
+   * CONFIG_DMA_PERNUMA_CMA (5.10, 6.1) or CONFIG_DMA_NUMA_CMA (6.5+), with DMA_CMA: `cma_pernuma=`
+   * (and 6.5+'s `numa_cma=`) reserve a CMA area per node (the series' cma.numaCma says how).
+   */
+  dmaNumaCma?: boolean;
   /** CONFIG_NUMA_EMU (mm/numa_emulation.c): `numa=fake=` splits memory into emulated nodes. */
   numaEmu?: boolean;
 }
@@ -192,6 +197,8 @@ export interface KernelProfile extends KernelProfileBase {
   nrCpus?: number;
   /** BuildConfig.cmaSizePernuma. */
   cmaSizePernuma?: boolean;
+  /** BuildConfig.dmaNumaCma. */
+  dmaNumaCma?: boolean;
   /** BuildConfig.numaEmu. */
   numaEmu?: boolean;
   params: ParamSupport;

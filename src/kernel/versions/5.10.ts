@@ -70,6 +70,7 @@ export const linux510: KernelSeries = {
     reportedSize: 'aligned',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
+    numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
     crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel

@@ -65,6 +65,7 @@ export const linux61: KernelSeries = {
     reportedSize: 'aligned',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
+    numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
     crashkernel: 'arm64',

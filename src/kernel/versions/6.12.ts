@@ -65,6 +65,7 @@ export const linux612: KernelSeries = {
     reportedSize: 'aligned',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
+    numaCma: 'before-default', // kernel/dma/contiguous.c
   },
   arm64: {
     crashkernel: 'generic',

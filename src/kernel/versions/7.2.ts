@@ -69,6 +69,7 @@ export const linux72: KernelSeries = {
     reportedSize: 'requested',
     fixedBoundaryCheck: 'highmem-after-limit',
     cmdlineLimit: 'cmdline-first',
+    numaCma: 'after-default', // kernel/dma/contiguous.c
   },
   arm64: {
     crashkernel: 'generic',

@@ -29,6 +29,16 @@ export interface CmaBehaviour {
   fixedBoundaryCheck: 'before-limit' | 'highmem-after-limit';
   /** dma_contiguous_reserve's limit with `cma=…-limit`: min_not_zero(limit, arch limit) (≤6.12), or the cmdline's when set (7.2). */
   cmdlineLimit: 'min-not-zero' | 'cmdline-first';
+  /**
+   * The per-node CMA areas a build with CONFIG_DMA_PERNUMA_CMA / CONFIG_DMA_NUMA_CMA reserves
+   * (kernel/dma/contiguous.c): 5.10 and 6.1's dma_pernuma_cma_reserve, `cma_pernuma=` only, from
+   * arm64's bootmem_init right after the NUMA init, "pernuma<nid>" on each online node
+   * (`pernuma-bootmem`); 6.12's dma_numa_cma_reserve, first thing in dma_contiguous_reserve,
+   * "pernuma<nid>" for `cma_pernuma=` then "numa<nid>" for `numa_cma=` (`before-default`); 7.2's,
+   * last thing in it, one "numa<nid>" per node of numa_cma='s size or else cma_pernuma='s, which
+   * CONFIG_CMA_SIZE_PERNUMA defaults to the default area's when neither is given (`after-default`).
+   */
+  numaCma: 'pernuma-bootmem' | 'before-default' | 'after-default';
 }
 
 /** How the page allocator's start is counted (mm/mm_init.c; 5.10 and 6.1 mm/page_alloc.c). */

@@ -8,7 +8,7 @@ import { ofDmaGetMaxCpuAddress } from '../../of-address.js';
 import { archNumaInit } from '../../arch-numa.js';
 import { sparseInit } from '../../sparse.js';
 import { calcNrKernelPages } from '../../mm-init.js';
-import { dmaContiguousReserve } from '../../dma-contiguous.js';
+import { dmaContiguousReserve, dmaPernumaCmaReserve } from '../../dma-contiguous.js';
 import {
   cannotAllocate,
   crashkernelRequest,
@@ -72,6 +72,7 @@ export function arm64MemblockInit(st: BootState): void {
 export function bootmemInit(st: BootState): NumaNode[] {
   const mb = st.ctx.memblock;
   const nodes = archNumaInit(st);
+  dmaPernumaCmaReserve(st); // 5.10, 6.1 (CONFIG_DMA_PERNUMA_CMA): before sparse_init
   if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') sparseInit(st, nodes);
   // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
   const dmaLimit = arm64DmaPhysLimit(
