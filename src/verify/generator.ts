@@ -54,6 +54,12 @@ export interface LabCase {
    * RAM, when the case has them (generateCase's `numa` dimension; arm64, whose builds have NUMA).
    */
   numa?: Hex[];
+  /**
+   * Words the `params` dimension added to the command line (already in `bootargs`): per-node CMA
+   * sizes on arm64, and flags, typos, core params, sysctl aliases and module parameters that decide
+   * what the kernel passes to init.
+   */
+  params?: string[];
 }
 
 // splitmix32-ish PRNG (deterministic, no dependency).
@@ -84,6 +90,52 @@ export interface GenerateOptions {
    * per node (QEMU's `-numa`), so it carries no `cpus`.
    */
   numa?: boolean;
+  /**
+   * More command-line words (GenerateCase.params), drawn from their own hash like `smp`: arm64's
+   * `cma_pernuma=` and `numa_cma=` (per-node CMA areas where the build has them), and words whose
+   * fate turns on the build's own parameters (`Unknown kernel command line parameters`). None that
+   * quiets the console or changes the CPUs.
+   */
+  params?: boolean;
+}
+
+/**
+ * The `params` dimension's plain words: a __setup flag and its typo, one that refuses what it is
+ * given (drivers/clk/imx's earlyprintk), an early_param's prefix, a core param, a sysctl alias, a
+ * module parameter, a typo of cma=.
+ */
+const PARAM_WORDS = [
+  'rootwait',
+  'rootwiat',
+  'clk_ignore_unused',
+  'ro',
+  'rw',
+  'earlyprintk',
+  'nowatchdog',
+  'nosmpx',
+  'memx',
+  'consoleblank=0',
+  'hung_task_panic=0',
+  'foo.bar=1',
+  'cmd=64M',
+  'numa_balancing=disable',
+] as const;
+
+/** The `params` dimension's words for a case: none to three plain ones, and on arm64 sometimes per-node CMA sizes. */
+function paramWords(seed: number, index: number, family: LabArch): string[] {
+  const r = rng(createHash('sha256').update(`${seed}:${index}:${family}:params`).digest().readUInt32LE(0));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const words: string[] = [];
+  for (let n = Math.floor(r() * 4); n > 0; n--) {
+    const w = pick(PARAM_WORDS);
+    if (!words.includes(w)) words.push(w);
+  }
+  if (family === 'arm64' && r() < 0.35) words.push(`cma_pernuma=${pick(['4M', '8M', '16M', '64M'])}`);
+  if (family === 'arm64' && r() < 0.25) {
+    const k = 1 + Math.floor(r() * 2);
+    words.push(`numa_cma=${Array.from({ length: k }, () => `${Math.floor(r() * 4)}:${pick(['2M', '8M', '32M'])}`).join(',')}`);
+  }
+  return words;
 }
 
 /** The CPU counts the `smp` dimension draws from, weighted toward the 2 and 4 most boards have. */
@@ -257,6 +309,13 @@ export function generateCase(seed: number, index: number, family: LabArch, opts:
   else if (opts.smp) {
     const cpus = SMP_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:smp`).digest().readUInt32LE(0) % SMP_CHOICES.length]!;
     if (cpus > 1) c.cpus = cpus;
+  }
+  if (opts.params) {
+    const words = paramWords(seed, index, family);
+    if (words.length) {
+      c.params = words;
+      c.bootargs = [c.bootargs, ...words].filter((x) => x).join(' ');
+    }
   }
   return c;
 }

@@ -30,6 +30,8 @@ const usage = `usage: npm run lab -- [options]
                      on, so its build facts and out-of-memory ladder apply); fetched into kernels/releases/
   --smp              generated cases also vary the CPU count QEMU boots (1, 2, 4 or 8; generator.ts)
   --numa             generated arm64 cases also vary QEMU's NUMA nodes (none, or 2 to 4, a CPU each)
+  --params           generated cases also add command-line words (arm64's cma_pernuma=/numa_cma=, flags,
+                     typos, core params: what the kernel passes to init)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
   const exportOnly = process.argv.includes('--export-only');
-  const gen = { smp: process.argv.includes('--smp'), numa: process.argv.includes('--numa') };
+  const gen = { smp: process.argv.includes('--smp'), numa: process.argv.includes('--numa'), params: process.argv.includes('--params') };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));

@@ -43,6 +43,26 @@ test('generator: the smp dimension varies the CPU count and leaves the layout a 
   }
 });
 
+test("generator: the params dimension appends its words to the case's command line and leaves the layout", () => {
+  let pernuma = 0;
+  let plainWords = 0;
+  for (const fam of ['arm64', 'arm'] as const)
+    for (let i = 0; i < 120; i++) {
+      const { params, bootargs, ...rest } = generateCase(5, i, fam, { params: true });
+      const { bootargs: base, ...plain } = generateCase(5, i, fam);
+      assert.deepEqual(rest, plain, `${fam} #${i}`);
+      if (!params) {
+        assert.equal(bootargs, base, `${fam} #${i}: no words, the same case`);
+        continue;
+      }
+      assert.equal(bootargs, [base, ...params].filter((x) => x).join(' '), `${fam} #${i}`);
+      if (fam === 'arm') assert.ok(!params.some((w) => /^(cma_pernuma|numa_cma)=/.test(w)), `arm #${i}: no per-node CMA`);
+      pernuma += params.filter((w) => /^(cma_pernuma|numa_cma)=/.test(w)).length;
+      plainWords += params.filter((w) => !/^(cma_pernuma|numa_cma)=/.test(w)).length;
+    }
+  assert.ok(pernuma > 20 && plainWords > 100, `${pernuma} per-node CMA words, ${plainWords} others`);
+});
+
 test('generator: the numa dimension lays arm64 RAM out in 2 to 4 nodes (a CPU each, so no cpus) and leaves the layout', () => {
   const layouts = new Set<string>();
   for (let i = 0; i < 160; i++) {

@@ -38,7 +38,11 @@ for (const k of CORE) {
       if (r.seed !== undefined && r.index !== undefined) {
         // a case drawn with the smp dimension and one CPU carries no `cpus`, and is the same case
         // without it; so does one drawn with the numa dimension and no nodes
-        const again = generateCase(r.seed, r.index, c.family, { smp: c.cpus !== undefined, numa: c.numa !== undefined });
+        const again = generateCase(r.seed, r.index, c.family, {
+          smp: c.cpus !== undefined,
+          numa: c.numa !== undefined,
+          params: c.params !== undefined,
+        });
         assert.equal(caseId(again), r.caseId, `${k.id} #${r.index}: generator drifted from the recording`);
       }
       assert.equal(recordDtb(r).length > 0, true);
