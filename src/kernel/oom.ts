@@ -231,6 +231,8 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
   const end = step.end;
   if (end === 'init' && own.unscaled && stage === 'start_kernel') oneCpuOnly(st, own.ladder, free, cpus);
   if (end === 'init' && !own.unscaled && stage === 'start_kernel') nearBoundary(st, ladder, free, cpus, scaled?.free);
+  if (end === 'init' && stage === 'start_kernel' && (st.numa?.nodes.length ?? 1) > 1)
+    numaNearBoundary(st, ladder, free, cpus, scaled?.free);
   // more CPUs than the ladder was measured with, and nearer the boundary than the extrapolated part
   // of the shift: whether the boot lives is not known
   const one = scaled?.beyond ? ladderBoundary(ladder, 1) : undefined;
@@ -333,6 +335,35 @@ function nearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: numb
       'warning',
       'out-of-memory-near-boundary',
       `memblock_free_all hands the page allocator ${free} KiB${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, within ${Math.round(x - b)} KiB of where ${booter(ladder)}'s boots of this build (${ladder.package}) with ${counted === 1 ? 'one CPU' : `${counted} CPUs`} stop dying (died with ${died} KiB, reached /init with ${lived} KiB): those boots squeezed memory with static regions and cma=0, and a layout with other reservations was seen to die this close (7.2-arm64 with 4 CPUs and 80 MiB of CMA, 412 KiB above): the boot may run out of memory after memory setup`,
+    ),
+  );
+}
+
+/**
+ * How far above a ladder's boundary the lab saw a NUMA boot die: the ladders are booted on one
+ * node, and a boot with several splits its free memory between them, each node's zone with its own
+ * watermarks, node-local allocations running short on a small node first (7.2-arm64 4a3d158d:
+ * nodes of 64, 64 and 0 MiB, a CPU each, died in bio_integrity_initfn 4011 KiB above the boundary
+ * its three CPUs read off the ladder; 5.10-arm64 and 6.1-arm64 65348234, two nodes, reached /init
+ * 1852 and 5287 KiB above it).
+ */
+const NUMA_MARGIN = 8192;
+
+/**
+ * The boot reaches /init by the ladder, but has several NUMA nodes and lies within NUMA_MARGIN
+ * above the boundary: the plan says it may run out of memory (nearBoundary says so nearer).
+ */
+function numaNearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
+  const counted = asOne === undefined ? cpus : 1;
+  const b = ladderBoundary(ladder, counted);
+  const x = asOne ?? free;
+  if (b === undefined || x < b || x - b > NUMA_MARGIN || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary')) return;
+  const nodes = st.numa?.nodes.length ?? 1;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'out-of-memory-unmeasured',
+      `memblock_free_all hands the page allocator ${free} KiB over ${nodes} NUMA nodes${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, ${Math.round(x - b)} KiB above where ${booter(ladder)}'s boots of this build (${ladder.package}) stop dying, which were booted on one node: split between nodes, each with its own watermarks, memory runs short on a small node first, and a NUMA boot was seen to die 4011 KiB above its boundary (7.2-arm64, nodes of 64, 64 and 0 MiB): the boot may run out of memory after memory setup`,
     ),
   );
 }
