@@ -135,23 +135,11 @@ function reservedMemTable(r: Reader): ReservedMemConfig {
  * package's excerpt stored before they were read) the profile has none and knownParams' list stands in.
  */
 function builtInParams(r: Reader, series: KernelSeries): BuiltInParams | undefined {
-  const table = (start: string, end: string, prefix: string, keep: (id: string) => boolean) => {
-    const s = symbol(r.map, start);
-    const e = symbol(r.map, end);
-    if (!s || !e) return undefined;
-    const ids: string[] = [];
-    for (const x of r.map.symbols) {
-      if (!x.name.startsWith(prefix) || x === s || x.address < s.address || x.address >= e.address) continue;
-      const id = x.name.slice(prefix.length);
-      if (!keep(id)) continue;
-      r.map.read?.add(x.line);
-      ids.push(id);
-    }
-    return ids;
-  };
+  const table = (start: string, end: string, prefix: string, keep: (id: string) => boolean = () => true) =>
+    tableEntries(r.map, start, end, prefix, (x) => keep(x.name.slice(prefix.length)))?.map((x) => x.name.slice(prefix.length));
   const names = series.paramNames;
   const core = new Set(names.core);
-  const setupIds = table('__setup_start', '__setup_end', '__setup_', () => true);
+  const setupIds = table('__setup_start', '__setup_end', '__setup_');
   const coreIds = table('__start___param', '__stop___param', '__param_', (id) => core.has(id));
   if (!setupIds || !coreIds) {
     r.diagnostics.push(

@@ -59,16 +59,24 @@ export function symbol(m: SystemMap, name: string): MapSymbol | undefined {
 
 /**
  * The entries of a linker table: `__<prefix>` symbols from the table's start symbol up to its
- * sentinel, in link order (by address). RESERVEDMEM_OF_DECLARE(name, compat, init) puts a
- * `__of_table_<name>` entry into `__reservedmem_of_table`, ended by `__rmem_of_table_sentinel`
- * (include/linux/of.h _OF_DECLARE, include/asm-generic/vmlinux.lds.h).
+ * sentinel, in link order (by address), those `keep` takes (only they are noted as read).
+ * RESERVEDMEM_OF_DECLARE(name, compat, init) puts a `__of_table_<name>` entry into
+ * `__reservedmem_of_table`, ended by `__rmem_of_table_sentinel` (include/linux/of.h _OF_DECLARE,
+ * include/asm-generic/vmlinux.lds.h); __setup() a `__setup_<fn>` between `__setup_start` and
+ * `__setup_end` (include/linux/init.h), whose start symbol has the entries' prefix itself.
  */
-export function tableEntries(m: SystemMap, start: string, end: string, entryPrefix: string): MapSymbol[] | undefined {
+export function tableEntries(
+  m: SystemMap,
+  start: string,
+  end: string,
+  entryPrefix: string,
+  keep: (x: MapSymbol) => boolean = () => true,
+): MapSymbol[] | undefined {
   const s = symbol(m, start);
   const e = symbol(m, end);
   if (!s || !e) return undefined;
   const entries = m.symbols
-    .filter((x) => x.name.startsWith(entryPrefix) && x.address >= s.address && x.address < e.address)
+    .filter((x) => x !== s && x.name.startsWith(entryPrefix) && x.address >= s.address && x.address < e.address && keep(x))
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   for (const x of entries) m.read?.add(x.line);
   return entries;
