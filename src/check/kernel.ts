@@ -346,6 +346,29 @@ export const kernelRules: Rule[] = [
     },
   },
   {
+    id: 'param-to-init',
+    level: 'warning',
+    family: 'kernel',
+    source:
+      "init/main.c parse_args, unknown_bootoption, obsolete_checksetup against the build's own __setup table and core params (its System.map)",
+    help: 'A word of the command line that no boot parameter of the kernel takes (a typo, a parameter of another kernel or of a module not built in): the kernel does nothing with it but pass it to init, and prints it among the "Unknown kernel command line parameters" (5.11+).',
+    fn(ctx) {
+      for (const run of ctx.runs)
+        for (const d of run.plan.diagnostics) {
+          if (d.code !== 'param-to-init') continue;
+          const at = lineAt(run, (t) => t.startsWith('Unknown kernel command line parameters "'));
+          ctx.report({
+            ...bootargsNode(ctx),
+            path: '/chosen',
+            kernel: run.kernel,
+            message: d.message,
+            ...(d.hint !== undefined ? { hint: d.hint } : {}),
+            ...at,
+          });
+        }
+    },
+  },
+  {
     id: 'cma-area-failed',
     level: 'error',
     family: 'kernel',

@@ -164,6 +164,13 @@ const cases: Case[] = [
     // 5.10's fdt_init_reserved_mem memblock_free()s a region whose handler failed, here over the
     // kernel image QEMU virt loads at 0x40200000: the plan cannot tell what the page allocator does
     // with those pages (5.10-arm64 cca06429 in the lab hung; others lived)
+    rule: 'param-to-init',
+    bad: () => run(board('', { chosen: 'console=ttyAMA0 rootwiat' }), { bootargs: undefined }),
+    good: () => run(board('', { chosen: 'console=ttyAMA0 rootwait' }), { bootargs: undefined }),
+    says: /'rootwiat' is no boot parameter of this build/,
+    property: 'bootargs',
+  },
+  {
     rule: 'boot-at-risk',
     bad: () =>
       run(
@@ -543,4 +550,25 @@ test('cma-area-past-ram: a CMA pool from HighMem past the end of RAM on 32-bit a
   assert.ok(past.some((x) => x.kernelLine === 'cma: CMA area vpu@0 could not be activated'));
   assert.deepEqual(found(at('0x0 0xbc000000 0x0 0x4000000')), []);
   assert.deepEqual(found(at('0x0 0x5f800000 0x0 0x1000000')), []);
+});
+
+test("param-to-init: a command-line word no parameter of the build takes, at /chosen's bootargs, with the nearest name", () => {
+  const words = 'console=ttyAMA0 cmd=64M rootwiat clk_ignore_unused';
+  const f = board('', { chosen: words });
+  const found = run(f, { bootargs: undefined, kernels: ['6.12-arm64', '5.10-armmp'] }).filter((x) => x.rule === 'param-to-init');
+  const typo = found.find((x) => x.message.startsWith("'rootwiat'"));
+  assert.ok(typo, found.map((x) => x.message).join('\n'));
+  assert.equal(typo.path, '/chosen');
+  assert.equal(typo.property, 'bootargs');
+  assert.equal(typo.hint, "did you mean 'rootwait'?");
+  assert.ok(typo.kernels.includes('6.12-arm64') && typo.kernels.includes('5.10-armmp'), typo.kernels.join());
+  // 6.12 prints the words it passes on; 5.10 passes them without a word
+  assert.equal(typo.kernelLine, 'Unknown kernel command line parameters "rootwiat cmd=64M", will be passed to user space.');
+  assert.equal(found.find((x) => x.message.startsWith("'cmd=64M'"))?.hint, "did you mean 'cma'?");
+  assert.equal(found.length, 2);
+  // the words a kernel knows: nothing to say
+  assert.deepEqual(
+    run(board('', { chosen: 'console=ttyAMA0 rootwait ro' }), { bootargs: undefined }).filter((x) => x.rule === 'param-to-init'),
+    [],
+  );
 });
