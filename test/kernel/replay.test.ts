@@ -22,6 +22,8 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    '1edceb2a357eb5fd':
+      "silent (the fast boot's console ends after the MEMBLOCK dump; QEMU stopped at the bound): a failed reserved region's memblock_phys_free took [0x41420000-0x4145ffff] of the image's reservation with it, so memblock_free_all hands the running kernel's data to the page allocator; movable allocations reach it after 560 KiB; found by the seed-38 sample (cma=16M ro). What the overwritten data held is the data's: the plan warns kernel-image-freed",
     '5553275f95f7b8fd':
       "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the static ramoops@40000000 [0x40000000-0x407fffff] (a shared-dma-pool without no-map over the image, which arm's rmem_dma_setup refuses: 'regions without no-map are not yet supported') fails and its free takes the image's reservation with it, so memblock_free_all hands the page allocator [0x40300000-0x407fffff] of the image's code; found by the seed-29 sample of layouts the lab had not recorded (6.12 and 7.2 armmp(-lpae) hang on this case as the plan predicts, for another reason). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
     '025a99c713facb60':

@@ -18,6 +18,7 @@ export const linux510: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: false, // init/main.c has no print_unknown_bootoptions
+  rootwaitWithoutRoot: 'forever', // init/do_mounts.c prepare_namespace
   // init/main.c unknown_bootoption has no sysctl_is_alias (6.0): the aliases go to init like any word
   paramNames: { ...paramNames, sysctlAliases: [] },
   ofCpuNodeSkipsFail: false, // drivers/of/base.c of_get_next_cpu_node: no status check

@@ -17,6 +17,7 @@ export const linux61: KernelSeries = {
     crashkernelRamCheck: false, // kernel/crash_core.c parse_crashkernel leaves a too-big size to the allocation
   },
   printUnknownBootoptions: true,
+  rootwaitWithoutRoot: 'forever', // init/do_mounts.c prepare_namespace
   paramNames, // init/main.c unknown_bootoption: sysctl_is_alias, then obsolete_checksetup
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: {}, // include/linux/percpu.h: fixed PERCPU_DYNAMIC_RESERVE and PERCPU_MODULE_RESERVE

@@ -17,6 +17,7 @@ export const linux612: KernelSeries = {
     crashkernelRamCheck: true, // kernel/crash_reserve.c parse_crashkernel refuses a size >= system RAM
   },
   printUnknownBootoptions: true,
+  rootwaitWithoutRoot: 'gives-up', // init/do_mounts.c prepare_namespace
   paramNames, // init/main.c unknown_bootoption: sysctl_is_alias, then obsolete_checksetup
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: { dynamicSizeShift: 'RANDOM_KMALLOC_CACHES', moduleReserve: 'MEM_ALLOC_PROFILING' }, // include/linux/percpu.h

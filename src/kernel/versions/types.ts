@@ -336,6 +336,13 @@ export interface KernelSeries {
    */
   printUnknownBootoptions: boolean;
   /**
+   * init/do_mounts.c prepare_namespace with a bare `rootwait`, no root= and no initramfs: 5.10 and
+   * 6.1 poll name_to_dev_t("") for ever (`forever`); 6.12+'s wait_for_root takes "" as device
+   * number 0 from early_lookup_bdev, so it prints "Waiting for root device ..." and goes on to
+   * mount_root's panic (`gives-up`).
+   */
+  rootwaitWithoutRoot: 'forever' | 'gives-up';
+  /**
    * The names the series' sources register boot parameters under, by the System.map symbol each
    * registration leaves (./params/<series>.json, written by scripts/param-names.ts): a build's own
    * `__setup_*` and `__param_*` table entries say which are built in (../build/read.ts).
