@@ -320,21 +320,29 @@ function scaledMayHang(st: BootState, ladder: OomLadder, cpus: number): void {
 const NEAR_BOUNDARY = 512;
 
 /**
+ * How far above where the build's boots stop dying a boot lies (KiB, negative below), read off the
+ * steps with as many CPUs, or off the one-CPU steps as `asOne` KiB with one CPU (`counted`: which).
+ */
+function aboveBoundary(ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): { counted: number; above?: number } {
+  const counted = asOne === undefined ? cpus : 1;
+  const b = ladderBoundary(ladder, counted);
+  return { counted, ...(b === undefined ? {} : { above: (asOne ?? free) - b }) };
+}
+
+/**
  * The boot reaches /init by the ladder, but lies within NEAR_BOUNDARY of where the build's boots stop
  * dying (`asOne`: the free amount as one CPU's, when read off the one-CPU steps): which allocation
  * fails first, if one does, depends on more than the amount, so the plan says the boot may die.
  */
 function nearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
-  const counted = asOne === undefined ? cpus : 1;
-  const b = ladderBoundary(ladder, counted);
-  const x = asOne ?? free;
-  if (b === undefined || x < b || x - b > NEAR_BOUNDARY) return;
+  const { counted, above } = aboveBoundary(ladder, free, cpus, asOne);
+  if (above === undefined || above < 0 || above > NEAR_BOUNDARY) return;
   const { died, lived } = measuredBounds(ladder, counted);
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'out-of-memory-near-boundary',
-      `memblock_free_all hands the page allocator ${free} KiB${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, within ${Math.round(x - b)} KiB of where ${booter(ladder)}'s boots of this build (${ladder.package}) with ${counted === 1 ? 'one CPU' : `${counted} CPUs`} stop dying (died with ${died} KiB, reached /init with ${lived} KiB): those boots squeezed memory with static regions and cma=0, and a layout with other reservations was seen to die this close (7.2-arm64 with 4 CPUs and 80 MiB of CMA, 412 KiB above): the boot may run out of memory after memory setup`,
+      `memblock_free_all hands the page allocator ${free} KiB${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, within ${Math.round(above)} KiB of where ${booter(ladder)}'s boots of this build (${ladder.package}) with ${counted === 1 ? 'one CPU' : `${counted} CPUs`} stop dying (died with ${died} KiB, reached /init with ${lived} KiB): those boots squeezed memory with static regions and cma=0, and a layout with other reservations was seen to die this close (7.2-arm64 with 4 CPUs and 80 MiB of CMA, 412 KiB above): the boot may run out of memory after memory setup`,
     ),
   );
 }
@@ -354,16 +362,15 @@ const NUMA_MARGIN = 8192;
  * above the boundary: the plan says it may run out of memory (nearBoundary says so nearer).
  */
 function numaNearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
-  const counted = asOne === undefined ? cpus : 1;
-  const b = ladderBoundary(ladder, counted);
-  const x = asOne ?? free;
-  if (b === undefined || x < b || x - b > NUMA_MARGIN || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary')) return;
+  const { above } = aboveBoundary(ladder, free, cpus, asOne);
+  if (above === undefined || above < 0 || above > NUMA_MARGIN || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary'))
+    return;
   const nodes = st.numa?.nodes.length ?? 1;
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'out-of-memory-unmeasured',
-      `memblock_free_all hands the page allocator ${free} KiB over ${nodes} NUMA nodes${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, ${Math.round(x - b)} KiB above where ${booter(ladder)}'s boots of this build (${ladder.package}) stop dying, which were booted on one node: split between nodes, each with its own watermarks, memory runs short on a small node first, and a NUMA boot was seen to die 4011 KiB above its boundary (7.2-arm64, nodes of 64, 64 and 0 MiB): the boot may run out of memory after memory setup`,
+      `memblock_free_all hands the page allocator ${free} KiB over ${nodes} NUMA nodes${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, ${Math.round(above)} KiB above where ${booter(ladder)}'s boots of this build (${ladder.package}) stop dying, which were booted on one node: split between nodes, each with its own watermarks, memory runs short on a small node first, and a NUMA boot was seen to die 4011 KiB above its boundary (7.2-arm64, nodes of 64, 64 and 0 MiB): the boot may run out of memory after memory setup`,
     ),
   );
 }

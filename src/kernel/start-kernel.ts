@@ -523,15 +523,14 @@ function prepareNamespace(st: BootState): void {
   // a bare rootwait (rootwait_setup: root_wait = 1, 6.12+ -1) waits for that device first, polling
   // every 5 ms for ever: no device is named, none is ever found (5.10/6.1 prepare_namespace's loop,
   // 6.12+ wait_for_root, whose timeout only rootwait=<ms> sets)
-  const rootwait = st.ctx.cmdline.args.some((a) => a.param === 'rootwait' && a.val === undefined);
-  if (rootwait && st.ctx.profile.series.rootwaitWithoutRoot === 'forever') {
+  if (st.ctx.cmdline.args.some((a) => a.param === 'rootwait' && a.val === undefined)) {
     st.ctx.printk('info', 'Waiting for root device ...', 'prepare_namespace');
-    throw new BootHang(
-      'prepare_namespace',
-      `the initrd ${st.initrdDropped} (reserve_initrd_mem dropped it), so there is no /init; the command line names no root= device and asks rootwait: prepare_namespace polls name_to_dev_t("") for ever (init/do_mounts.c)`,
-    );
+    if (st.ctx.profile.series.rootwaitWithoutRoot === 'forever')
+      throw new BootHang(
+        'prepare_namespace',
+        `the initrd ${st.initrdDropped} (reserve_initrd_mem dropped it), so there is no /init; the command line names no root= device and asks rootwait: prepare_namespace polls name_to_dev_t("") for ever (init/do_mounts.c)`,
+      );
   }
-  if (rootwait) st.ctx.printk('info', 'Waiting for root device ...', 'prepare_namespace');
   throw new BootPanic(
     'VFS: Unable to mount root fs on unknown-block(0,0)',
     [

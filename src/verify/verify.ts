@@ -13,7 +13,7 @@ import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
-import { bootEnd, isCommandLineLine, isPhaseLine, type Observation } from './observation.js';
+import { bootEnd, isCommandLineLine, isPhaseLine, isUnknownParamsLine, type Observation } from './observation.js';
 import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {
@@ -329,7 +329,7 @@ export function compareWithPlan(
   // around the phase: a sequence of their own. Which parameters the kernel passes to init
   // (print_unknown_bootoptions) turns on every __setup() and core param built in: compared
   // (`unknownParams`) where the profile read them from the build's System.map (params.builtIn).
-  const judged = (t: string) => isCommandLineLine(t) || (!!o.unknownParams && /^Unknown kernel command line parameters "/.test(t));
+  const judged = (t: string) => isCommandLineLine(t) || (!!o.unknownParams && isUnknownParamsLine(t));
   const oc = obs.log.map((l) => l.text).filter(judged);
   let pc = pred.log.filter(judged);
   if (o.prefix) pc = pc.slice(0, oc.length);

@@ -18,6 +18,7 @@ import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '..
 import {
   bootEnd,
   isCommandLineLine,
+  isUnknownParamsLine,
   isPhaseLine,
   isUnprefixedPhaseLine,
   parseConsole,
@@ -229,7 +230,7 @@ function observedPhase(r: LabRecord): { lines: string[]; commandLine: string[]; 
  * compared too (verify, on a user's command line, compares the former only).
  */
 function commandLineLines(texts: string[]): string[] {
-  return texts.filter((t) => isCommandLineLine(t) || /^Unknown kernel command line parameters "/.test(t));
+  return texts.filter((t) => isCommandLineLine(t) || isUnknownParamsLine(t));
 }
 
 function firstDiff(want: string[], got: string[]): string {
