@@ -60,6 +60,12 @@ export interface LabCase {
    * what the kernel passes to init.
    */
   params?: string[];
+  /**
+   * How many regions the `many` dimension added after the case's own (already in `regions`):
+   * boards with dozens of carve-outs meet MAX_RESERVED_REGIONS, memblock's 128-entry arrays and
+   * the CMA area table.
+   */
+  many?: number;
 }
 
 // splitmix32-ish PRNG (deterministic, no dependency).
@@ -97,6 +103,12 @@ export interface GenerateOptions {
    * quiets the console or changes the CPUs.
    */
   params?: boolean;
+  /**
+   * Many more regions (LabCase.many), drawn from their own hash like `smp`: 10 to 150 small static
+   * and dynamic carve-outs, some no-map (each splits memblock.memory), some reusable pools, placed
+   * above the initrd, away from the kernel image, so what they test is how many fit.
+   */
+  many?: boolean;
 }
 
 /**
@@ -136,6 +148,68 @@ function paramWords(seed: number, index: number, family: LabArch): string[] {
     words.push(`numa_cma=${Array.from({ length: k }, () => `${Math.floor(r() * 4)}:${pick(['2M', '8M', '32M'])}`).join(',')}`);
   }
   return words;
+}
+
+/**
+ * The `many` dimension's counts: none, a dozen, and around the limits a board meets
+ * (MAX_RESERVED_REGIONS 64 in of_reserved_mem.c; INIT_MEMBLOCK_REGIONS and
+ * INIT_MEMBLOCK_RESERVED_REGIONS 128 in mm/memblock.c, which no-map regions and reservations fill).
+ */
+const MANY_CHOICES = [0, 12, 30, 58, 62, 66, 90, 120, 150] as const;
+
+/** The `many` dimension's regions for a case: small carve-outs above the initrd, in their own window. */
+function manyRegions(seed: number, index: number, ram: bigint, used: Set<string>): RegionSpec[] {
+  const r = rng(createHash('sha256').update(`${seed}:${index}:many`).digest().readUInt32LE(0));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const count = pick(MANY_CHOICES);
+  // above the initrd and QEMU's DTB after it, below the top 2 MiB of RAM
+  const lo = initrdStart(ram) + 16n * MiB;
+  const hi = VIRT_RAM_BASE + ram - 2n * MiB;
+  const names = ['buf', 'carveout', 'isp', 'npu', 'audio', 'cam', 'wifi', 'mcu'];
+  const out: RegionSpec[] = [];
+  // once they take an eighth of RAM, the rest are 4 KiB each
+  let budget = ram / 8n;
+  for (let i = 0; i < count; i++) {
+    let name = `${pick(names)}${i}`;
+    while (used.has(name)) name += 'x';
+    used.add(name);
+    let size = pick([4n * KiB, 4n * KiB, 8n * KiB, 16n * KiB, 64n * KiB, 256n * KiB, 1n * MiB]);
+    const reg: RegionSpec = { name, intent: 'many' };
+    if (r() < 0.6) {
+      if (size > budget) size = 4n * KiB;
+      const span = (hi - lo - size) / (4n * KiB);
+      const b = lo + BigInt(Math.floor(r() * Number(span))) * 4n * KiB;
+      reg.name = `${name}@${b.toString(16)}`;
+      reg.intent = 'many-static';
+      reg.reg = [[hx(b), hx(size)]];
+      if (r() < 0.3) reg.noMap = true;
+      if (r() < 0.3) reg.compatible = [pick(['shared-dma-pool', 'vendor,carveout'])];
+    } else {
+      reg.intent = 'many-dynamic';
+      if (r() < 0.15) {
+        // a CMA pool as boards declare them: reusable, 4 MiB aligned
+        size = pick([4n * MiB, 8n * MiB]);
+        reg.compatible = ['shared-dma-pool'];
+        reg.reusable = true;
+        reg.alignment = hx(4n * MiB);
+        reg.intent = 'many-cma';
+      } else {
+        if (r() < 0.4) reg.alignment = hx(pick([4n * KiB, 64n * KiB, 1n * MiB]));
+        if (r() < 0.3) reg.noMap = true;
+        if (r() < 0.4) reg.compatible = [pick(['shared-dma-pool', 'vendor,carveout'])];
+      }
+      if (size > budget) {
+        size = 4n * KiB;
+        delete reg.reusable;
+        delete reg.alignment;
+        reg.intent = 'many-dynamic';
+      }
+      reg.size = hx(size);
+    }
+    budget -= size;
+    out.push(reg);
+  }
+  return out;
 }
 
 /** The CPU counts the `smp` dimension draws from, weighted toward the 2 and 4 most boards have. */
@@ -315,6 +389,13 @@ export function generateCase(seed: number, index: number, family: LabArch, opts:
     if (words.length) {
       c.params = words;
       c.bootargs = [c.bootargs, ...words].filter((x) => x).join(' ');
+    }
+  }
+  if (opts.many && !c.noNode && !c.rmCells && !c.noRanges) {
+    const extra = manyRegions(seed, index, ram, used);
+    if (extra.length) {
+      c.regions.push(...extra);
+      c.many = extra.length;
     }
   }
   return c;

@@ -32,6 +32,8 @@ const usage = `usage: npm run lab -- [options]
   --numa             generated arm64 cases also vary QEMU's NUMA nodes (none, or 2 to 4, a CPU each)
   --params           generated cases also add command-line words (arm64's cma_pernuma=/numa_cma=, flags,
                      typos, core params: what the kernel passes to init)
+  --many             generated cases also add 10 to 150 small carve-outs (MAX_RESERVED_REGIONS, memblock's
+                     arrays, the CMA area table)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -57,7 +59,12 @@ async function main(): Promise<number> {
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
   const exportOnly = process.argv.includes('--export-only');
-  const gen = { smp: process.argv.includes('--smp'), numa: process.argv.includes('--numa'), params: process.argv.includes('--params') };
+  const gen = {
+    smp: process.argv.includes('--smp'),
+    numa: process.argv.includes('--numa'),
+    params: process.argv.includes('--params'),
+    many: process.argv.includes('--many'),
+  };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).
   const fullEvery = Number(arg('full-every', '1'));

@@ -83,6 +83,40 @@ test('generator: the numa dimension lays arm64 RAM out in 2 to 4 nodes (a CPU ea
   for (let i = 0; i < 40; i++) assert.equal(generateCase(5, i, 'arm', { numa: true }).numa, undefined);
 });
 
+test('generator: the many dimension adds small carve-outs above the initrd after the layout, 4 KiB each once they fill an eighth of RAM', () => {
+  const counts = new Set<number>();
+  for (const fam of ['arm64', 'arm'] as const)
+    for (let i = 0; i < 80; i++) {
+      const c = generateCase(5, i, fam, { many: true });
+      const plain = generateCase(5, i, fam);
+      const { many, regions, ...rest } = c;
+      const { regions: own, ...plainRest } = plain;
+      assert.deepEqual(rest, plainRest, `${fam} #${i}`);
+      assert.deepEqual(regions.slice(0, own.length), own, `${fam} #${i}: the case's own regions come first, unchanged`);
+      const extra = regions.slice(own.length);
+      assert.equal(many, extra.length || undefined, `${fam} #${i}: many counts the added regions`);
+      counts.add(extra.length);
+      if (plain.noNode || plain.rmCells || plain.noRanges)
+        assert.equal(extra.length, 0, `${fam} #${i}: a node the kernel ignores gets none`);
+      const ram = BigInt(c.ramMiB) << 20n;
+      const lo = initrdStart(ram) + (16n << 20n);
+      let total = 0n;
+      for (const r of extra) {
+        assert.match(r.intent, /^many-/);
+        const size = BigInt(r.reg ? r.reg[0]![1] : r.size!);
+        total += size;
+        if (r.reg) {
+          const base = BigInt(r.reg[0]![0]);
+          assert.ok(base >= lo && base + size <= 0x40000000n + ram, `${fam} #${i} ${r.name}: in its window`);
+          assert.equal(r.name.split('@')[1], base.toString(16));
+        }
+      }
+      assert.ok(total <= ram / 8n + BigInt(extra.length) * 4096n, `${fam} #${i}: ${total} bytes of carve-outs`);
+      assert.equal(new Set(regions.map((r) => r.name)).size, regions.length, `${fam} #${i}: node names are unique`);
+    }
+  assert.ok(counts.has(0) && [...counts].some((n) => n > 64) && [...counts].some((n) => n > 0 && n < 64), [...counts].join(' '));
+});
+
 test('generator is deterministic and varied', () => {
   for (const fam of ['arm64', 'arm'] as const) {
     const a = generateCase(1, 7, fam),

@@ -42,6 +42,7 @@ for (const k of CORE) {
           smp: c.cpus !== undefined,
           numa: c.numa !== undefined,
           params: c.params !== undefined,
+          many: c.many !== undefined,
         });
         assert.equal(caseId(again), r.caseId, `${k.id} #${r.index}: generator drifted from the recording`);
       }
