@@ -35,11 +35,12 @@ export function cmaDeclareContiguous(
     ctx.printk('err', `cma: Failed to reserve ${shown(sz)} MiB${node}`, 'cma_declare_contiguous_nid');
     return null;
   };
+  const early = () => (c.failureLine === 'every-error' ? fail(size) : null);
   if (ctx.cma.areaCount === p.maxCmaAreas) {
     ctx.printk('err', 'cma: Not enough slots for CMA reserved regions!', 'cma_declare_contiguous_nid');
-    return null;
+    return early();
   }
-  if (!size) return null;
+  if (!size) return early();
   const alignment = p.cmaMinAlignmentBytes;
   if (fixed && base & (alignment - 1n)) {
     ctx.printk('err', `cma: Region at ${pa(base)} must be aligned to ${pa(alignment)} bytes`, 'cma_declare_contiguous_nid');

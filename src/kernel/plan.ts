@@ -155,6 +155,7 @@ export const BOOT_RISKS: ReadonlySet<string> = new Set([
   'mem-map-unmapped',
   'cma-area-without-struct-pages',
   'kernel-unmapped-in-paging-init',
+  'rmem-stack-overrun',
   'out-of-memory-near-boundary',
   'out-of-memory-unmeasured',
   'out-of-memory-may-hang',

@@ -38,6 +38,7 @@ import {
 } from '../tree/query.js';
 import type { LogLine } from './context.js';
 import { diag, type Diagnostic } from '../diagnostics.js';
+import { BootPanic } from './boot-state.js';
 import { EBUSY, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSPC } from './errno.js';
 import { formatPa, type Memblock } from './memblock.js';
 import type { HandlerKernel, HandlerProfile, ReservedMem, ReservedMemHandler, ReservedMemNode, ReservedMemOps } from './handler-api.js';
@@ -108,6 +109,13 @@ export interface RmemBehaviour {
    * to the regions the scan counted).
    */
   regionLimit: 'total' | 'dynamic';
+  /**
+   * fdt_scan_reserved_mem's local `int dynamic_nodes[MAX_RESERVED_REGIONS]`, which keeps the dynamic
+   * nodes for a second pass: none (5.10, 6.1 save them as they come), `unchecked` (6.12: every
+   * node with `size` and no `reg` is stored, past the array's end too, and the function returns
+   * through a smashed stack), `checked` (7.2: `too many defined dynamic regions`, skipped).
+   */
+  dynamicNodes: 'none' | 'unchecked' | 'checked';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,6 +126,8 @@ export interface RmemProfile extends HandlerProfile {
   maxCmaAreas: number;
   /** SMP_CACHE_BYTES: memblock_alloc's alignment. */
   smpCacheBytes: number;
+  /** CONFIG_STACKPROTECTOR (KernelProfile.stackProtector). */
+  stackProtector?: boolean;
   /** The version layer's of_reserved_mem part. */
   series: { rmem: RmemBehaviour };
   /** Which RESERVEDMEM_OF_DECLARE entries the kernel config builds (default: Debian's). */
@@ -643,7 +653,7 @@ function fdtScanReservedMem(h: RmemHost): number {
     if (err === -ENOENT && flag(child, 'size')) {
       region.dynamic = true;
       if (st.behaviour.scheme === 'after-sort') fdtReservedMemSaveNode(h, child, child.name, 0n, 0n);
-      else if (st.behaviour.regionLimit === 'dynamic' && dynamicNodes.length === st.behaviour.maxReservedRegions) {
+      else if (st.behaviour.dynamicNodes === 'checked' && dynamicNodes.length === st.behaviour.maxReservedRegions) {
         printk(h, 'err', `${PR}too many defined dynamic regions, skip '${child.name}'`, 'fdt_scan_reserved_mem');
         region.status = 'no-space';
       } else dynamicNodes.push(child);
@@ -657,7 +667,39 @@ function fdtScanReservedMem(h: RmemHost): number {
   }
   st.current = undefined;
   st.totalReservedMemCnt = count;
+  if (st.behaviour.dynamicNodes === 'unchecked' && dynamicNodes.length > st.behaviour.maxReservedRegions)
+    dynamicNodesOverrun(h, dynamicNodes.length);
   return 0;
+}
+
+/**
+ * 6.12's fdt_scan_reserved_mem stored more dynamic nodes than its `int
+ * dynamic_nodes[MAX_RESERVED_REGIONS]` holds, past the array's end: the second pass still reads
+ * them back (the loop's own variables live in registers) and allocates every one, then the
+ * function returns. With CONFIG_STACKPROTECTOR the compiler put the canary right above the array
+ * (an array makes -fstack-protector-strong guard the frame), so the first word past it lands there
+ * and __stack_chk_fail panics (kernel/panic.c; its `%pB` names the call's offset in the build's
+ * code, which its files do not state). Without it the words land on whatever the frame keeps above.
+ */
+function dynamicNodesOverrun(h: RmemHost, n: number): void {
+  const max = state(h).behaviour.maxReservedRegions;
+  const why = `${n} dynamic regions (a \`size\` and no \`reg\`) in /reserved-memory: fdt_scan_reserved_mem (drivers/of/of_reserved_mem.c) stores each in its local dynamic_nodes[${max}] (MAX_RESERVED_REGIONS) without a bound, ${n - max} past its end`;
+  if (h.profile.stackProtector) {
+    const message = 'stack-protector: Kernel stack is corrupted in: fdt_scan_reserved_mem';
+    throw new BootPanic(
+      message,
+      [`Kernel panic - not syncing: ${message}`],
+      'fdt_scan_reserved_mem',
+      `${why}, over the stack canary (CONFIG_STACKPROTECTOR): it allocates them all, then panics as it returns`,
+    );
+  }
+  h.diagnostics?.push(
+    diag(
+      'warning',
+      'rmem-stack-overrun',
+      `${why}: what the overwritten stack held decides how the boot goes on (the build's facts do not show CONFIG_STACKPROTECTOR, whose canary would make it panic as the function returns)`,
+    ),
+  );
 }
 
 /**

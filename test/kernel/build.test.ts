@@ -66,6 +66,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     RODATA_FULL_DEFAULT_ENABLED: 'y',
     DEFERRED_STRUCT_PAGE_INIT: 'y',
     NR_CPUS: '512',
+    STACKPROTECTOR: 'y',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));

@@ -282,6 +282,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(dmaCma && configEnabled(c, 'DMA_NUMA_CMA') && configEnabled(c, 'CMA_SIZE_PERNUMA') ? { cmaSizePernuma: true } : {}),
     ...(dmaCma && (configEnabled(c, 'DMA_NUMA_CMA') || configEnabled(c, 'DMA_PERNUMA_CMA')) ? { dmaNumaCma: true } : {}),
     ...(configEnabled(c, 'NUMA_EMU') ? { numaEmu: true } : {}),
+    ...(configEnabled(c, 'STACKPROTECTOR') ? { stackProtector: true } : {}),
   };
 }
 

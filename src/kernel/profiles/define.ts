@@ -86,6 +86,7 @@ export function composeProfile(
     ...(c.nrCpus !== undefined ? { nrCpus: c.nrCpus } : {}),
     ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
     ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
+    ...(c.stackProtector ? { stackProtector: true } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {
       ...series.params,

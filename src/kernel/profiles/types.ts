@@ -47,6 +47,11 @@ export interface BuildConfig {
   dmaNumaCma?: boolean;
   /** CONFIG_NUMA_EMU (mm/numa_emulation.c): `numa=fake=` splits memory into emulated nodes. */
   numaEmu?: boolean;
+  /**
+   * CONFIG_STACKPROTECTOR: a function whose stack canary was overwritten panics on return
+   * (kernel/panic.c __stack_chk_fail). A stored excerpt made before the reader read it lacks the line.
+   */
+  stackProtector?: boolean;
 }
 
 /**
@@ -201,6 +206,8 @@ export interface KernelProfile extends KernelProfileBase {
   dmaNumaCma?: boolean;
   /** BuildConfig.numaEmu. */
   numaEmu?: boolean;
+  /** BuildConfig.stackProtector. */
+  stackProtector?: boolean;
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;

@@ -62,6 +62,7 @@ export const linux510: KernelSeries = {
     regFormat: 'cells',
     tableCalls: 'setup',
     regionLimit: 'total',
+    dynamicNodes: 'none',
   },
   // mm/cma.c cma_declare_contiguous_nid: no node in the lines, highmem first, no bottom-up try above 4G
   cma: {
@@ -69,6 +70,7 @@ export const linux510: KernelSeries = {
     highmemFirst: true,
     above4gBottomUp: 'none',
     reportedSize: 'aligned',
+    failureLine: 'after-sizing',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c

@@ -58,12 +58,14 @@ export const linux61: KernelSeries = {
     regFormat: 'cells',
     tableCalls: 'setup',
     regionLimit: 'total',
+    dynamicNodes: 'none',
   },
   cma: {
     reservedOnNode: false,
     highmemFirst: true,
     above4gBottomUp: 'dram-end',
     reportedSize: 'aligned',
+    failureLine: 'after-sizing',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c

@@ -58,12 +58,14 @@ export const linux612: KernelSeries = {
     regFormat: 'cells',
     tableCalls: 'setup',
     regionLimit: 'total',
+    dynamicNodes: 'unchecked', // drivers/of/of_reserved_mem.c fdt_scan_reserved_mem: no bound on dynamic_nodes_cnt
   },
   cma: {
     reservedOnNode: true,
     highmemFirst: false,
     above4gBottomUp: 'dram-end',
     reportedSize: 'aligned',
+    failureLine: 'after-sizing',
     fixedBoundaryCheck: 'before-limit',
     cmdlineLimit: 'min-not-zero',
     numaCma: 'before-default', // kernel/dma/contiguous.c

@@ -60,6 +60,7 @@ export const linux72: KernelSeries = {
     regFormat: 'entries', // of_flat_dt_get_addr_size_prop / of_flat_dt_read_addr_size
     tableCalls: 'ops', // struct reserved_mem_ops: node_validate, node_fixup, node_init
     regionLimit: 'dynamic', // dynamic_nodes[MAX_RESERVED_REGIONS]; alloc_reserved_mem_array
+    dynamicNodes: 'checked',
   },
   // mm/cma.c: cma_declare_contiguous_nid prints the size asked for and no node; cma_alloc_mem tries
   // bottom-up above 4G when the limit allows, then highmem; cma_fixed_reserve checks the boundary
@@ -68,6 +69,7 @@ export const linux72: KernelSeries = {
     highmemFirst: false,
     above4gBottomUp: 'limit',
     reportedSize: 'requested',
+    failureLine: 'every-error', // mm/cma.c cma_declare_contiguous_nid
     fixedBoundaryCheck: 'highmem-after-limit',
     cmdlineLimit: 'cmdline-first',
     numaCma: 'after-default', // kernel/dma/contiguous.c

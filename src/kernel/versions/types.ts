@@ -23,6 +23,12 @@ export interface CmaBehaviour {
    */
   reportedSize: 'aligned' | 'requested';
   /**
+   * Which failures print `Failed to reserve`: those after the area was sized (5.10-6.12, whose
+   * early returns for a full cma_areas[] or a zero size print nothing more), or every one (7.2's
+   * cma_declare_contiguous_nid prints it for any error __cma_declare_contiguous_nid returns).
+   */
+  failureLine: 'after-sizing' | 'every-error';
+  /**
    * A fixed area across the low/high memory boundary: refused before the limit check, on every
    * arch (5.10-6.12), or by cma_fixed_reserve after it, only with CONFIG_HIGHMEM (7.2).
    */

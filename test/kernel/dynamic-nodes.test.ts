@@ -1,0 +1,86 @@
+// More dynamic regions than MAX_RESERVED_REGIONS (drivers/of/of_reserved_mem.c): 5.10 and 6.1 save
+// them as they come and refuse the rest (`not enough space for all defined regions.`); 6.12's
+// fdt_scan_reserved_mem keeps them in a local dynamic_nodes[64] it does not bound, allocates them
+// all, and returns through a smashed stack canary (the lab's 6.12 arm64, armmp and armmp-lpae boots
+// of 68 and 70 such regions panicked so, seed 39); 7.2 checks the bound (`too many defined dynamic
+// regions, skip`). And 7.2's cma_declare_contiguous_nid, a wrapper, prints `Failed to reserve` after
+// `Not enough slots` (booted: 7.2-armmp-lpae, seed 39 #6).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { regionBoard } from '../helpers/board.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+
+const GiB = 1n << 30n;
+/** `n` dynamic 4 KiB regions with no compatible (no handler: each stays reserved). */
+const dynamics = (n: number) => regionBoard(Array.from({ length: n }, (_, i) => `buf${i} { size = <0x0 0x1000>; };`).join('\n\t\t'));
+const run = (kernel: string | KernelProfile, board: string, bootargs = 'console=ttyAMA0'): PlanResult => {
+  const k = resolveProfile(kernel)!;
+  return plan(loadBoard(board, { platform: 'qemu-virt', arch: k.arch, ram: GiB }), { kernel: k, bootargs });
+};
+const texts = (p: PlanResult) => p.log.map((l) => l.text);
+
+test('6.12: 65 or more dynamic regions overrun dynamic_nodes[64]; with CONFIG_STACKPROTECTOR the scan allocates them all, then panics', () => {
+  for (const kernel of ['6.12-arm64', '6.12-arm64-16k', '6.12-armmp', '6.12-armmp-lpae']) {
+    assert.equal(resolveProfile(kernel)!.stackProtector, true, `${kernel}: its config has CONFIG_STACKPROTECTOR=y`);
+    const p = run(kernel, dynamics(70));
+    assert.equal(p.boot.outcome, 'panic', kernel);
+    assert.equal(p.boot.function, 'fdt_scan_reserved_mem');
+    assert.equal(p.boot.panic, 'stack-protector: Kernel stack is corrupted in: fdt_scan_reserved_mem');
+    assert.match(p.boot.reason!, /70 dynamic regions .* 6 past its end/);
+    const t = texts(p);
+    // every one was allocated before the return; the 65th and later find reserved_mem[] full
+    assert.equal(t.filter((x) => / \(4 KiB\) map non-reusable buf\d+$/.test(x)).length, 64, kernel);
+    assert.equal(t.filter((x) => x === 'OF: reserved mem: not enough space for all defined regions.').length, 6, kernel);
+    assert.equal(t[t.length - 1], 'Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: fdt_scan_reserved_mem');
+    // 64 fit
+    assert.equal(run(kernel, dynamics(64)).boot.outcome, 'ok', kernel);
+  }
+  // a build without the canary: the words land on whatever the frame keeps above, a warning
+  const bare = { ...resolveProfile('6.12-arm64')!, stackProtector: false };
+  const p = run(bare, dynamics(65));
+  assert.equal(p.boot.outcome, 'ok');
+  assert.ok(p.diagnostics.some((d) => d.code === 'rmem-stack-overrun' && d.severity === 'warning' && /65 dynamic regions/.test(d.message)));
+});
+
+test('5.10 and 6.1 refuse what does not fit in reserved_mem[]; 7.2 skips dynamic regions past 64', () => {
+  for (const kernel of ['5.10-arm64', '6.1-arm64', '6.1-armmp']) {
+    const p = run(kernel, dynamics(70));
+    assert.equal(p.boot.outcome, 'ok', kernel);
+    assert.equal(texts(p).filter((x) => x === 'OF: reserved mem: not enough space for all defined regions.').length, 6, kernel);
+  }
+  for (const kernel of ['7.2-arm64', '7.2-armmp']) {
+    const p = run(kernel, dynamics(70));
+    assert.equal(p.boot.outcome, 'ok', kernel);
+    const skipped = texts(p).filter((x) => x.startsWith('OF: reserved mem: too many defined dynamic regions, skip '));
+    assert.deepEqual(
+      skipped.map((x) => x.split("'")[1]),
+      ['buf64', 'buf65', 'buf66', 'buf67', 'buf68', 'buf69'],
+      kernel,
+    );
+  }
+});
+
+test("7.2's cma_declare_contiguous_nid prints Failed to reserve after Not enough slots; 6.12's returns without it", () => {
+  // more reusable pools than cma_areas[] holds (MAX_CMA_AREAS: 8 on 7.2-armmp, 7 on 6.12-armmp),
+  // then cma= asks for the default area
+  const pools = regionBoard(
+    Array.from(
+      { length: 9 },
+      (_, i) => `pool${i} { compatible = "shared-dma-pool"; reusable; size = <0x0 0x800000>; alignment = <0x0 0x800000>; };`,
+    ).join('\n\t\t'),
+  );
+  const slots = (p: PlanResult) => {
+    const t = texts(p);
+    const i = t.lastIndexOf('cma: Not enough slots for CMA reserved regions!');
+    return t.slice(i, i + 2);
+  };
+  assert.deepEqual(slots(run('7.2-armmp', pools, 'console=ttyAMA0 cma=32M')), [
+    'cma: Not enough slots for CMA reserved regions!',
+    'cma: Failed to reserve 32 MiB',
+  ]);
+  const old = slots(run('6.12-armmp', pools, 'console=ttyAMA0 cma=32M'));
+  assert.equal(old[0], 'cma: Not enough slots for CMA reserved regions!');
+  assert.notEqual(old[1], 'cma: Failed to reserve 32 MiB');
+});
