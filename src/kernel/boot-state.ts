@@ -4,7 +4,7 @@
 import type { PossibleCpus } from './smp.js';
 import type { PageAllocStart } from './mm-init.js';
 import type { Tree } from '../tree/types.js';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import type { Memblock, MemblockRegion } from './memblock.js';
 import type { CmdlineState, EarlyParam, EarlyReserveApi } from './cmdline.js';
@@ -126,6 +126,8 @@ export interface BootResult {
   /** Where it died (the kernel function its call trace shows) and why, in words. */
   panicFunction?: string;
   panicReason?: string;
+  /** The source the panic is about (a node of the tree), when one is. */
+  panicSpan?: Span;
   /**
    * The kernel hangs in the model: where (the kernel function) and why; it prints nothing more,
    * unless `printed` says what comes first (an oops in a worker the boot then waits for).
@@ -143,6 +145,8 @@ export class BootPanic extends Error {
     readonly lines: string[],
     readonly fn: string,
     readonly reason: string,
+    /** The source it is about, when one is (e.g. the node that overruns an array). */
+    readonly span?: Span,
   ) {
     super(message);
   }

@@ -101,6 +101,7 @@ export function bootKernel(input: BootInput): BootResult {
       result.panic = e.message;
       result.panicFunction = e.fn;
       result.panicReason = e.reason;
+      if (e.span) result.panicSpan = e.span;
       for (const l of e.lines) printk('emerg', l, 'panic');
     } else if (e instanceof BootHang) result.hang = { function: e.fn, reason: e.reason, ...(e.printed ? { printed: e.printed } : {}) };
     else throw e;

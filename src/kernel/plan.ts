@@ -383,7 +383,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
         'error',
         'kernel-panic',
         `${profile.id} would panic at boot in ${res.panicFunction}: Kernel panic - not syncing: ${res.panic}`,
-        undefined,
+        res.panicSpan,
         res.panicReason,
       ),
     );

@@ -668,7 +668,7 @@ function fdtScanReservedMem(h: RmemHost): number {
   st.current = undefined;
   st.totalReservedMemCnt = count;
   if (st.behaviour.dynamicNodes === 'unchecked' && dynamicNodes.length > st.behaviour.maxReservedRegions)
-    dynamicNodesOverrun(h, dynamicNodes.length);
+    dynamicNodesOverrun(h, dynamicNodes);
   return 0;
 }
 
@@ -681,8 +681,11 @@ function fdtScanReservedMem(h: RmemHost): number {
  * and __stack_chk_fail panics (kernel/panic.c; its `%pB` names the call's offset in the build's
  * code, which its files do not state). Without it the words land on whatever the frame keeps above.
  */
-function dynamicNodesOverrun(h: RmemHost, n: number): void {
+function dynamicNodesOverrun(h: RmemHost, nodes: Node[]): void {
   const max = state(h).behaviour.maxReservedRegions;
+  const n = nodes.length;
+  // the first node stored past the array's end
+  const span = nodes[max]!.span;
   const why = `${n} dynamic regions (a \`size\` and no \`reg\`) in /reserved-memory: fdt_scan_reserved_mem (drivers/of/of_reserved_mem.c) stores each in its local dynamic_nodes[${max}] (MAX_RESERVED_REGIONS) without a bound, ${n - max} past its end`;
   if (h.profile.stackProtector) {
     const message = 'stack-protector: Kernel stack is corrupted in: fdt_scan_reserved_mem';
@@ -691,6 +694,7 @@ function dynamicNodesOverrun(h: RmemHost, n: number): void {
       [`Kernel panic - not syncing: ${message}`],
       'fdt_scan_reserved_mem',
       `${why}, over the stack canary (CONFIG_STACKPROTECTOR): it allocates them all, then panics as it returns`,
+      span,
     );
   }
   h.diagnostics?.push(
@@ -698,6 +702,7 @@ function dynamicNodesOverrun(h: RmemHost, n: number): void {
       'warning',
       'rmem-stack-overrun',
       `${why}: what the overwritten stack held decides how the boot goes on (the build's facts do not show CONFIG_STACKPROTECTOR, whose canary would make it panic as the function returns)`,
+      span,
     ),
   );
 }

@@ -29,6 +29,9 @@ test('6.12: 65 or more dynamic regions overrun dynamic_nodes[64]; with CONFIG_ST
     assert.equal(p.boot.function, 'fdt_scan_reserved_mem');
     assert.equal(p.boot.panic, 'stack-protector: Kernel stack is corrupted in: fdt_scan_reserved_mem');
     assert.match(p.boot.reason!, /70 dynamic regions .* 6 past its end/);
+    // the error points at the first node stored past the array (regionBoard's nodes start on line 9)
+    const err = p.diagnostics.find((d) => d.code === 'kernel-panic')!;
+    assert.deepEqual([err.line, err.column > 0], [9 + 64, true], kernel);
     const t = texts(p);
     // every one was allocated before the return; the 65th and later find reserved_mem[] full
     assert.equal(t.filter((x) => / \(4 KiB\) map non-reusable buf\d+$/.test(x)).length, 64, kernel);
