@@ -614,7 +614,9 @@ function fdtReservedMemSaveNode(h: RmemHost, node: Node, uname: string, base: bi
   const region = regionOf(h, node);
   if (st.behaviour.regionLimit === 'total' && st.reservedMem.length === st.behaviour.maxReservedRegions) {
     printk(h, 'err', `${PR}not enough space for all defined regions.`, 'fdt_reserved_mem_save_node');
-    region.status = 'no-space';
+    // __reserved_mem_reserve_reg saves a static region whether its reservation worked or not:
+    // one that failed stays failed (its memory is not reserved), the rest are reserved, unsaved
+    if (region.status !== 'reserve-failed') region.status = 'no-space';
     return;
   }
   const entry: RmemEntry = { node, name: uname, base, size, fdtNode: st.offsets.get(node) ?? 0, region };
