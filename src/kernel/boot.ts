@@ -33,6 +33,7 @@ export function bootKernel(input: BootInput): BootResult {
     numa: p.numa,
     maxNumNodes: p.maxNumNodes,
     smpCacheBytes: p.smpCacheBytes,
+    ...(p.memblockInitRegions ? { initRegions: p.memblockInitRegions } : {}),
     // __warn (kernel/panic.c): the report's first two lines; the symbol's +offset/size, the
     // registers and the backtrace that follow are the build's, not predicted
     warn: (at) => {

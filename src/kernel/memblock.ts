@@ -160,8 +160,8 @@ export interface MemblockOptions {
   maxNumNodes?: number;
   /** SMP_CACHE_BYTES, used when an allocation passes align 0. */
   smpCacheBytes?: number;
-  /** INIT_MEMBLOCK_{MEMORY,RESERVED}_REGIONS. */
-  initRegions?: number;
+  /** INIT_MEMBLOCK_MEMORY_REGIONS and INIT_MEMBLOCK_RESERVED_REGIONS (default: INIT_MEMBLOCK_REGIONS both). */
+  initRegions?: { memory: number; reserved: number };
   /** A WARN_ON in mm/memblock.c fired: its `file:line function` (printed by the boot's printk). */
   warn?: (at: string) => void;
 }
@@ -205,7 +205,7 @@ export class Memblock {
   readonly maxNumNodes: number;
   readonly smpCacheBytes: bigint;
   /** The static arrays; doubling replaces them, and the old one is then not freed. */
-  private readonly initMax: number;
+  private readonly initMax: { memory: number; reserved: number };
 
   constructor(opts: MemblockOptions) {
     this.bits = opts.physAddrBits;
@@ -215,11 +215,11 @@ export class Memblock {
     this.numa = opts.numa ?? false;
     this.maxNumNodes = opts.maxNumNodes ?? 1;
     this.smpCacheBytes = BigInt(opts.smpCacheBytes ?? 64);
-    this.initMax = opts.initRegions ?? INIT_MEMBLOCK_REGIONS;
+    this.initMax = opts.initRegions ?? { memory: INIT_MEMBLOCK_REGIONS, reserved: INIT_MEMBLOCK_REGIONS };
     if (opts.warn) this.warn = opts.warn;
     this.currentLimit = this.mask; // MEMBLOCK_ALLOC_ANYWHERE = ~(phys_addr_t)0
-    this.memory = { name: 'memory', regions: [], max: this.initMax, totalSize: 0n };
-    this.reserved = { name: 'reserved', regions: [], max: this.initMax, totalSize: 0n };
+    this.memory = { name: 'memory', regions: [], max: this.initMax.memory, totalSize: 0n };
+    this.reserved = { name: 'reserved', regions: [], max: this.initMax.reserved, totalSize: 0n };
   }
 
   /** PHYS_ADDR_MAX / MEMBLOCK_ALLOC_ANYWHERE. */
@@ -314,7 +314,7 @@ export class Memblock {
     }
     if (!addr) return false;
     this.events.push({ kind: 'memblock_double_array', type: type.name, max: type.max * 2, base: addr, end: this.w(addr + newSize - 1n) });
-    const wasInit = type.max === this.initMax;
+    const wasInit = type.max === this.initMax[type.name];
     const oldBase = type.arrayBase;
     type.max *= 2;
     type.arrayBase = addr;

@@ -209,7 +209,9 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   else if (asBooted.diagnostics.some((d) => d.code === 'unknown-platform')) res.notes.push(`plan has no '${o.firmware}' platform model`);
   else {
     res.prediction = predictionOf(p);
-    res.differences = compareWithPlan(res.regions, res.prediction, obs, { unknownParams: !!used?.params.builtIn });
+    // a boot that died before mem_init's `Memory:` line is compared as far as it printed (as verify --log does)
+    const prefix = obs.memoryLine === undefined && (obs.panicked || !obs.reachedInit);
+    res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix, unknownParams: !!used?.params.builtIn });
   }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
@@ -289,12 +291,14 @@ export function compareWithPlan(
   // so nodes of one size are compared as a set of bases, not one by one.
   const traced = new Map<bigint, { observed: bigint[]; predicted: bigint[]; names: string[] }>();
   for (const r of obsRegions) {
+    // a log that stops early (the boot died in the scan) says nothing of the regions after it, and
+    // a plan that dies there has none of them either: only the lines are compared
+    if (o.prefix) continue;
     const p = pred.regions.find((x) => x.name === r.name);
     if (!p) {
       if (r.status !== 'disabled' && r.status !== 'ignored') d.push(`${r.name}: the kernel handled it, the plan has no such region`);
       continue;
     }
-    if (o.prefix) continue;
     if (r.source === 'trace' && r.base !== null && r.size !== null && p.size === r.size) {
       const g = traced.get(r.size) ?? { observed: [], predicted: [], names: [] };
       g.observed.push(r.base);

@@ -67,6 +67,8 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     DEFERRED_STRUCT_PAGE_INIT: 'y',
     NR_CPUS: '512',
     STACKPROTECTOR: 'y',
+    EFI: 'y',
+    ARM_GIC_V3_ITS: 'y',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));

@@ -36,7 +36,7 @@ function build(l: Layout): Memblock {
     behaviour: seriesByName(l.version).memblock,
     numa: true,
     maxNumNodes: 4,
-    initRegions: l.initRegions,
+    initRegions: { memory: l.initRegions, reserved: l.initRegions },
   });
   for (const b of l.banks) {
     m.add(b.base, b.size);

@@ -221,7 +221,12 @@ test('5.10: memblock_phys_alloc_range prints no line, freeing prints memblock_fr
 
 test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -ENOMEM', () => {
   for (const version of ['6.1', '6.12']) {
-    const m = new Memblock({ physAddrBits: 64, pageSize: 4096, behaviour: seriesByName(version).memblock, initRegions: 4 });
+    const m = new Memblock({
+      physAddrBits: 64,
+      pageSize: 4096,
+      behaviour: seriesByName(version).memblock,
+      initRegions: { memory: 4, reserved: 4 },
+    });
     m.add(0x40000000n, G);
     let err: unknown;
     let rc = 0;
@@ -234,7 +239,12 @@ test('array doubling: 6.12 panics before memblock_allow_resize, 6.1 fails with -
     else assert.equal(rc, -12);
   }
   // after allow_resize the array doubles by allocating from memblock itself
-  const m = new Memblock({ physAddrBits: 64, pageSize: 4096, behaviour: seriesByName('6.12').memblock, initRegions: 4 });
+  const m = new Memblock({
+    physAddrBits: 64,
+    pageSize: 4096,
+    behaviour: seriesByName('6.12').memblock,
+    initRegions: { memory: 4, reserved: 4 },
+  });
   m.add(0x40000000n, G);
   m.allowResize();
   for (let i = 0n; i < 8n; i++) assert.equal(m.reserve(0x40000000n + i * 2n * M, M), 0);
@@ -252,7 +262,7 @@ test("memblock_add_range's flags WARN fires once per pass: 5.10 always counts fi
       pageSize: 4096,
       behaviour: seriesByName(version).memblock,
       warn: (w) => at.push(w),
-      ...(initRegions === undefined ? {} : { initRegions }),
+      ...(initRegions === undefined ? {} : { initRegions: { memory: initRegions, reserved: initRegions } }),
     });
     m.add(0x40000000n, M);
     m.add(0x40200000n, M);

@@ -3,6 +3,7 @@
 import type { ParamSupport } from '../cmdline.js';
 import type { KernelSeries, PcpuCallers } from '../versions/types.js';
 import type { BuildConfig, KernelProfile, LateAlloc } from './types.js';
+import { INIT_MEMBLOCK_REGIONS } from '../memblock.js';
 
 export const MiB = 1n << 20n;
 export const GiB = 1n << 30n;
@@ -43,6 +44,22 @@ export interface ArchDefaults {
 }
 
 /** log2 of a power of two. */
+/**
+ * arm64's asm/memory.h: with CONFIG_EFI, INIT_MEMBLOCK_MEMORY_REGIONS is INIT_MEMBLOCK_REGIONS * 8
+ * (6.1+, `efiMemoryRegions`: no-map memory splits it), and with CONFIG_EFI and
+ * CONFIG_ARM_GIC_V3_ITS INIT_MEMBLOCK_RESERVED_REGIONS is INIT_MEMBLOCK_REGIONS + NR_CPUS + 1 (the
+ * LPI tables kexec keeps reserved). A build whose stored lines lack NR_CPUS keeps 128.
+ */
+function arm64MemblockInitRegions(
+  c: { efi?: boolean; gicV3Its?: boolean; nrCpus?: number },
+  efiMemoryRegions: boolean,
+): { memory: number; reserved: number } {
+  return {
+    memory: c.efi && efiMemoryRegions ? INIT_MEMBLOCK_REGIONS * 8 : INIT_MEMBLOCK_REGIONS,
+    reserved: c.efi && c.gicV3Its && c.nrCpus !== undefined ? INIT_MEMBLOCK_REGIONS + c.nrCpus + 1 : INIT_MEMBLOCK_REGIONS,
+  };
+}
+
 export function log2(x: number): number {
   return 31 - Math.clz32(x);
 }
@@ -87,6 +104,7 @@ export function composeProfile(
     ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
     ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
     ...(c.stackProtector ? { stackProtector: true } : {}),
+    ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {
       ...series.params,

@@ -47,6 +47,10 @@ export interface BuildConfig {
   dmaNumaCma?: boolean;
   /** CONFIG_NUMA_EMU (mm/numa_emulation.c): `numa=fake=` splits memory into emulated nodes. */
   numaEmu?: boolean;
+  /** CONFIG_EFI (arm64's asm/memory.h sizes memblock's static arrays by it). */
+  efi?: boolean;
+  /** CONFIG_ARM_GIC_V3_ITS (with EFI: room in memblock.reserved for each CPU's LPI tables). */
+  gicV3Its?: boolean;
   /**
    * CONFIG_STACKPROTECTOR: a function whose stack canary was overwritten panics on return
    * (kernel/panic.c __stack_chk_fail). A stored excerpt made before the reader read it lacks the line.
@@ -208,6 +212,12 @@ export interface KernelProfile extends KernelProfileBase {
   numaEmu?: boolean;
   /** BuildConfig.stackProtector. */
   stackProtector?: boolean;
+  /**
+   * mm/memblock.c's static arrays, before memblock_double_array: INIT_MEMBLOCK_REGIONS (128) each,
+   * which arm64's asm/memory.h raises: memory to 128 * 8 with CONFIG_EFI (6.1+), reserved to
+   * 128 + NR_CPUS + 1 with CONFIG_EFI and CONFIG_ARM_GIC_V3_ITS. Absent: 128 both.
+   */
+  memblockInitRegions?: { memory: number; reserved: number };
   params: ParamSupport;
   arm64?: Arm64Layout;
   arm?: ArmLayout;

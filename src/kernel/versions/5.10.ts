@@ -76,6 +76,7 @@ export const linux510: KernelSeries = {
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
+    efiMemoryRegions: false, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel
     linearAliasBlocks: true,
     linearMapFitWarning: false,

@@ -71,6 +71,7 @@ export const linux61: KernelSeries = {
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
+    efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64',
     linearAliasBlocks: true,
     linearMapFitWarning: true,

@@ -71,6 +71,7 @@ export const linux612: KernelSeries = {
     numaCma: 'before-default', // kernel/dma/contiguous.c
   },
   arm64: {
+    efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
     linearAliasBlocks: true,
     linearMapFitWarning: true,

@@ -75,6 +75,7 @@ export const linux72: KernelSeries = {
     numaCma: 'after-default', // kernel/dma/contiguous.c
   },
   arm64: {
+    efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
     linearAliasBlocks: false,
     linearMapFitWarning: true,

@@ -91,6 +91,11 @@ export interface PageAllocBehaviour {
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
 export interface Arm64Series {
   /**
+   * asm/memory.h raises INIT_MEMBLOCK_MEMORY_REGIONS to INIT_MEMBLOCK_REGIONS * 8 with CONFIG_EFI
+   * (6.1+; 5.10 raises only the reserved array's).
+   */
+  efiMemoryRegions: boolean;
+  /**
    * Who reserves `crashkernel=`: 6.12's reserve_crashkernel_generic (kernel/crash_reserve.c, via
    * arch_reserve_crashkernel), 6.1's own reserve_crashkernel in arch/arm64/mm/init.c, or 5.10's
    * (memblock_find_in_range below arm64_dma_phys_limit + memblock_reserve; `@base` checked, not allocated).
