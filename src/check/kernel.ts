@@ -7,6 +7,7 @@ import { findNode, u32 } from '../tree/query.js';
 import { dmaRangesCpuEnd } from '../kernel/of-address.js';
 import { isReserveEvent } from '../kernel/memblock.js';
 import { BOOT_RISKS, type PlanRegion } from '../kernel/plan.js';
+import { isUnknownParamsLine } from '../kernel/start-kernel.js';
 import type { KernelRun, Rule, RuleContext } from './types.js';
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
@@ -353,10 +354,11 @@ export const kernelRules: Rule[] = [
       "init/main.c parse_args, unknown_bootoption, obsolete_checksetup against the build's own __setup table and core params (its System.map)",
     help: 'A word of the command line that no boot parameter of the kernel takes (a typo, a parameter of another kernel or of a module not built in): the kernel does nothing with it but pass it to init, and prints it among the "Unknown kernel command line parameters" (5.11+).',
     fn(ctx) {
-      for (const run of ctx.runs)
-        for (const d of run.plan.diagnostics) {
-          if (d.code !== 'param-to-init') continue;
-          const at = lineAt(run, (t) => t.startsWith('Unknown kernel command line parameters "'));
+      for (const run of ctx.runs) {
+        const words = run.plan.diagnostics.filter((d) => d.code === 'param-to-init');
+        // every word is on the kernel's one line
+        const at = words.length ? lineAt(run, isUnknownParamsLine) : {};
+        for (const d of words)
           ctx.report({
             ...bootargsNode(ctx),
             path: '/chosen',
@@ -365,7 +367,7 @@ export const kernelRules: Rule[] = [
             ...(d.hint !== undefined ? { hint: d.hint } : {}),
             ...at,
           });
-        }
+      }
     },
   },
   {

@@ -676,6 +676,13 @@ function editDistance(a: string, b: string): number {
   return prev[y.length]!;
 }
 
+const UNKNOWN_PARAMS = 'Unknown kernel command line parameters "';
+
+/** print_unknown_bootoptions' line (init/main.c): the words the kernel passes to init. */
+export function isUnknownParamsLine(text: string): boolean {
+  return text.startsWith(UNKNOWN_PARAMS);
+}
+
 /**
  * print_unknown_bootoptions (init/main.c): builds " a b=c" in a memblock_alloc'd buffer
  * (1 + Σ(1 + strlen)), prints it without the first space, frees the buffer.
@@ -686,11 +693,7 @@ function printUnknownBootoptions(st: BootState): void {
   if (!u.length || !ctx.profile.series.printUnknownBootoptions) return;
   const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
   const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
-  ctx.printk(
-    'notice',
-    `Unknown kernel command line parameters "${u.join(' ')}", will be passed to user space.`,
-    'print_unknown_bootoptions',
-  );
+  ctx.printk('notice', `${UNKNOWN_PARAMS}${u.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
   if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');
 }
 

@@ -254,11 +254,6 @@ export function isCommandLineLine(text: string): boolean {
   return (kind === 'crashkernel' || kind === 'reserve_mem') && !/\+0x[0-9a-f]+\/0x[0-9a-f]+/.test(text);
 }
 
-/** print_unknown_bootoptions' line (init/main.c): the words the kernel passes to init. */
-export function isUnknownParamsLine(text: string): boolean {
-  return /^Unknown kernel command line parameters "/.test(text);
-}
-
 /** One of the phase's messages printed without a prefix (UNPREFIXED). */
 export function isUnprefixedPhaseLine(text: string): boolean {
   return UNPREFIXED.some((u) => u.re.test(text));

@@ -13,7 +13,8 @@ import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
-import { bootEnd, isCommandLineLine, isPhaseLine, isUnknownParamsLine, type Observation } from './observation.js';
+import { bootEnd, isCommandLineLine, isPhaseLine, type Observation } from './observation.js';
+import { isUnknownParamsLine } from '../kernel/start-kernel.js';
 import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from './firmware.js';
 
 export interface VerifyOptions {

@@ -14,11 +14,11 @@
 //    `reg` (and, on 6.12, a summary line per region, compared above); dynamic regions are read from
 //    the memblock=debug trace: each memblock_phys_alloc_range made by of_reserved_mem, in order,
 //    with its size, alignment, range and result.
+import { isUnknownParamsLine } from '../../src/kernel/start-kernel.js';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import {
   bootEnd,
   isCommandLineLine,
-  isUnknownParamsLine,
   isPhaseLine,
   isUnprefixedPhaseLine,
   parseConsole,
