@@ -51,6 +51,12 @@ export interface PageAllocStart {
    */
   estimatedFreePages: bigint;
   pageSize: bigint;
+  /**
+   * The series' integrityBufPool (7.2): the order its blocks have, and how many blocks of that
+   * order GFP_KERNEL's zone has free once the deferred struct pages are freed too (page-alloc.ts
+   * highOrderBlocks), before the boot's own allocations take their share.
+   */
+  highOrder?: { order: number; blocks: number };
 }
 
 const pfnUp = (x: bigint, ps: bigint) => (x + ps - 1n) / ps;

@@ -36,6 +36,11 @@ export interface LadderStep {
   end: 'init' | { stage: OomStage; fn: string; panic: string; message: string };
   /** CPUs the boot had (QEMU -smp), when not one. */
   cpus?: number;
+  /**
+   * 7.2: the free blocks of bio_integrity_initfn's pool order the plan counts in that boot
+   * (PlanResult.pageAllocator.highOrder: page-alloc.ts highOrderBlocks).
+   */
+  blocks?: number;
 }
 
 /** How a boot with ample free memory but fork_init's max_threads at `maxThreads` ended, as the lab saw it. */
@@ -66,6 +71,12 @@ export interface OomLadder {
    * memblock's estimate, which reserved ranges outside memory lower), by max_threads, lowest first.
    */
   threads?: ThreadStep[];
+  /**
+   * Boots with memory to spare but few free 2 MiB blocks (7.2's bio_integrity_initfn pool: small
+   * static regions split the other blocks), by `blocks`, lowest first: how many blocks the boot's
+   * own allocations take before that initcall, which no file states.
+   */
+  fragments?: LadderStep[];
 }
 
 /** The measured step nearest to `free` (KiB; the lower one on a tie), and its neighbours. */
@@ -563,3 +574,82 @@ function threadsNeeded(): number {
 const endKey = (e: ThreadStep['end']) => (typeof e === 'string' ? e : `${e.fn}: ${e.panic}`);
 const endText = (e: ThreadStep['end']) =>
   e === 'init' ? 'it reached /init' : e === 'hang' ? 'it hung' : `it died in ${e.fn} (${e.panic})`;
+
+/**
+ * 7.2's bio_integrity_initfn (a subsys_initcall, block/bio-integrity.c) fills its pool with two
+ * GFP_KERNEL blocks of 2 MiB (versions' pageAlloc.integrityBufPool) and panics without them. By
+ * then start_kernel's and kernel_init's unmovable and reclaimable allocations have claimed the
+ * largest free blocks one by one (page-alloc.ts highOrderBlocks), so a layout whose small static
+ * regions split most 2 MiB blocks dies there with plenty of memory free. How many blocks the
+ * boot takes first, no file states: the build's measured boots say (OomLadder.fragments, boots
+ * with memory to spare, beside the squeeze's steps). Blocks are not all: once the small free
+ * blocks run out, other allocations split the large ones too (the squeeze's 7.2-armmp boot with
+ * one CPU died with three blocks and 9892 KiB free, a fragment boot lived with three and 101424
+ * KiB). So a boot that died there with as many blocks or more, as many CPUs or fewer and as much
+ * free memory or more predicts the death; one that reached /init with as few blocks or fewer, as
+ * many CPUs or more and as little free memory or less predicts none; in between, or unmeasured
+ * within the lab's largest need, a warning. The count decides only where such boots
+ * showed it does: on 16K pages (order 7 in a 32 MiB pageblock, whose claim moves all its free
+ * blocks to the unmovable lists, where the pool's own request finds them) the lab's 7.2-arm64-16k
+ * boots died with three free blocks and 77 MiB free in split blocks, and reached /init with one
+ * block and memory squeezed: no fragment ladder is kept for it, and the plan only warns.
+ */
+export function integrityBufPool(st: BootState, cpus: number): void {
+  const have = st.result.pageAlloc?.highOrder;
+  const pool = st.ctx.profile.series.pageAlloc.integrityBufPool;
+  if (!have || pool === 'none') return;
+  const ladder = measured(st, cpus)?.own?.ladder;
+  const size = `${pool.bytes >> 20n} MiB`;
+  const what = `${have.blocks} free block${have.blocks === 1 ? '' : 's'} of ${size} (order ${have.order}) outside CMA`;
+  const cpusOf = (x: LadderStep) => x.cpus ?? 1;
+  const bio = (x: LadderStep) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn';
+  if (!ladder?.fragments?.length) {
+    const need = labBlocksNeed();
+    if (need !== undefined && have.blocks < need)
+      st.ctx.diagnostics.push(
+        diag(
+          'warning',
+          'high-order-blocks-near-boundary',
+          `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs; how many they claim is not measured on this build (the lab's other 7.2 builds reached /init only with ${need} or more with some CPU count): the boot may panic "bio: can't create integrity buf pool"`,
+        ),
+      );
+    return;
+  }
+  const seen = [...ladder.steps, ...ladder.fragments].filter((x) => x.blocks !== undefined);
+  const free = Number((st.result.pageAlloc!.freed * st.result.pageAlloc!.pageSize) >> 10n);
+  const starved = seen
+    .filter((x) => bio(x) && cpusOf(x) <= cpus && x.blocks! >= have.blocks && x.free >= free)
+    .sort((a, b) => a.blocks! - b.blocks! || cpusOf(b) - cpusOf(a))[0];
+  const withCpus = (x: LadderStep) => (cpusOf(x) > 1 ? `${cpusOf(x)} CPUs` : 'one CPU');
+  if (starved && starved.end !== 'init') {
+    const end = starved.end;
+    throw new BootPanic(
+      end.panic,
+      [end.message, `Kernel panic - not syncing: ${end.panic}`],
+      end.fn,
+      `too few free ${size} blocks: memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own unmovable allocations have claimed the largest ones; ${booter(ladder)} booted this build (${ladder.package}) with ${starved.blocks} and ${withCpus(starved)} (${starved.free} KiB free) and it died there (${ladder.source})`,
+    );
+  }
+  const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);
+  const lived = seen.filter((x) => x.end === 'init' && cpusOf(x) >= cpus).map((x) => x.blocks!);
+  const deaths = seen.filter(bio).map((x) => x.blocks!);
+  // more CPUs than any boot that lived was measured with: within twice the most blocks a boot died with
+  if (fed || !deaths.length || have.blocks >= (lived.length ? Math.min(...lived) : 2 * Math.max(...deaths) + 1)) return;
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'high-order-blocks-near-boundary',
+      `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs: ${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${Math.max(...deaths)}, and none with ${cpus === 1 ? 'one CPU' : `${cpus} CPUs`} or more reached /init with ${have.blocks} or fewer and ${free} KiB free or less: the boot may panic "bio: can't create integrity buf pool"`,
+    ),
+  );
+}
+
+/** The most free pool blocks a measured fragment ladder's boot died with, plus one: where the lab's builds start to live. */
+function labBlocksNeed(): number | undefined {
+  const died = Object.values(OOM_LADDERS)
+    .flat()
+    .flatMap((l) => l.fragments ?? [])
+    .filter((x) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn')
+    .map((x) => x.blocks ?? 0);
+  return died.length ? Math.max(...died) + 1 : undefined;
+}

@@ -265,6 +265,34 @@ export function lowmemArea(st: BootState, late = false): LowmemArea | undefined 
   return { free, area, ps, low, lowEnd, highFree };
 }
 
+/** get_order(bytes) (include/asm-generic/getorder.h): the smallest order whose block holds `bytes`. */
+export function getOrder(bytes: bigint, pageSize: bigint): number {
+  let order = 0;
+  while (pageSize << BigInt(order) < bytes) order++;
+  return order;
+}
+
+/**
+ * How many blocks of `order` GFP_KERNEL's zone has free as the initcalls find it (lowmemArea, the
+ * deferred pages freed too): each free block of that order or larger counts as the blocks of
+ * `order` it splits into. CMA areas are not among them (memblock keeps them reserved until
+ * cma_init_reserved_areas gives them MIGRATE_CMA, which a GFP_KERNEL allocation cannot use).
+ * Before the initcalls, start_kernel's and kernel_init's own unmovable and reclaimable
+ * allocations claim blocks too: __rmqueue_fallback (7.2 __rmqueue_claim) takes the largest free
+ * block each time their own lists run dry, so they consume the large blocks first, whatever small
+ * blocks lie beside them; how many, no file states (oom.ts reads the build's measurement).
+ */
+export function highOrderBlocks(st: BootState, order: number): number | undefined {
+  const lm = lowmemArea(st, true);
+  if (!lm) return undefined;
+  let blocks = 0;
+  for (const lists of [lm.area.movable, lm.area.unmovable])
+    lists.forEach((l, o) => {
+      if (o >= order) blocks += l.length * 2 ** (o - order);
+    });
+  return blocks;
+}
+
 /**
  * The first page of `rs` that single-page movable allocations from lowmem reach (movableHandOut),
  * and how many bytes they were handed before it; undefined when none does.

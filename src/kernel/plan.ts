@@ -111,6 +111,11 @@ export interface PlanResult {
     estimatedFree: bigint;
     /** fork_init's max_threads (fork.ts): at most this many tasks, the kernel's own threads included. */
     maxThreads: number;
+    /**
+     * 7.2: the order of bio_integrity_initfn's pool blocks (2 MiB) and how many blocks of it
+     * GFP_KERNEL's zone has free before the boot's own allocations (page-alloc.ts highOrderBlocks).
+     */
+    highOrder?: { order: number; blocks: number };
   };
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
@@ -159,6 +164,7 @@ export const BOOT_RISKS: ReadonlySet<string> = new Set([
   'out-of-memory-near-boundary',
   'out-of-memory-unmeasured',
   'out-of-memory-may-hang',
+  'high-order-blocks-near-boundary',
   'thread-limit',
 ]);
 
@@ -173,6 +179,7 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
     cmaReserved: b(pa.cmaPages),
     estimatedFree: b(pa.estimatedFreePages),
     maxThreads: maxThreads(pa, profile),
+    ...(pa.highOrder ? { highOrder: pa.highOrder } : {}),
     // arm: lowmem and highmem (mem_init's free_highpages runs before mem_init_print_info on 5.10/6.1)
     ...(profile.series.pageAlloc.memoryLine === 'mem-init' ? { available: b(pa.freedBeforeDeferred) } : {}),
   };

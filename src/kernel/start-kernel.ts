@@ -12,7 +12,7 @@ import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
-import { outOfMemory, threadLimit } from './oom.js';
+import { integrityBufPool, outOfMemory, threadLimit } from './oom.js';
 import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
 import { possibleCpus, type PossibleCpus } from './smp.js';
 import {
@@ -23,6 +23,8 @@ import {
   movableReach,
   pageblockMovable,
   pagesHandedOut,
+  getOrder,
+  highOrderBlocks,
   regionsOver,
   unpackFaults,
   type Range,
@@ -95,6 +97,13 @@ function laterBoot(st: BootState): void {
   // the swiotlb buffer, then memblock_free_all
   swiotlbInit(st, cpusOf(st).possible.length);
   memblockFreeAll(st);
+  // 7.2's bio_integrity_initfn pool: how many free blocks of its order memblock_free_all leaves
+  const pool = st.ctx.profile.series.pageAlloc.integrityBufPool;
+  if (pool !== 'none' && st.result.pageAlloc) {
+    const order = getOrder(pool.bytes, st.ctx.memblock.pageSize);
+    const blocks = highOrderBlocks(st, order);
+    if (blocks !== undefined) st.result.pageAlloc.highOrder = { order, blocks };
+  }
   // which pages the page allocator hands out first (page-alloc.ts): GFP_KERNEL's zone; the live
   // image memblock_free_all gave away, and whether kmem_cache_init's first slab lands on it
   const slab = pagesHandedOut(st, 'kmem_cache_init');
@@ -113,6 +122,8 @@ function laterBoot(st: BootState): void {
   outOfMemory(st, 'kernel_init', cpus);
   threadLimit(st, 'initcalls', cpus);
   cmaInitReservedAreas(st);
+  // subsys_initcall: 7.2's bio_integrity_initfn wants two free 2 MiB blocks
+  integrityBufPool(st, cpus);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
   else {
     textAliasFreed(st);

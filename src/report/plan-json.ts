@@ -29,7 +29,7 @@ export function planToJson(p: PlanResult): unknown {
     },
     attach: p.attach,
     ...(p.pageAllocator && {
-      pageAllocator: Object.fromEntries(Object.entries(p.pageAllocator).map(([k, v]) => [k, typeof v === 'number' ? v : hex(v)])),
+      pageAllocator: Object.fromEntries(Object.entries(p.pageAllocator).map(([k, v]) => [k, typeof v === 'bigint' ? hex(v) : v])),
     }),
     boot: p.boot,
     log: p.log.map((l) => l.text),

@@ -141,6 +141,8 @@ export function ladderCase(
 
 /** The intent of the region a --max-threads case reserves beyond RAM. */
 const ESTIMATE = 'estimate';
+/** The intent of the small regions a --blocks case splits 2 MiB blocks with. */
+const SPLITTER = 'splitter';
 
 /**
  * A case that leaves the page allocator memory to spare (`ramMiB`, cma=0) but brings fork_init's
@@ -175,6 +177,56 @@ export function threadsCase(
   const c = make(size);
   const maxThreads = figures(c)?.maxThreads;
   return maxThreads === n ? { c, maxThreads } : undefined;
+}
+
+/**
+ * A case that leaves the page allocator memory to spare (`ramMiB`, cma=0) but at most `blocks`
+ * free 2 MiB blocks as the plan counts them (PlanResult.pageAllocator.highOrder, 7.2's
+ * bio_integrity_initfn pool): a small static region ("splitter") in the middle of each 2 MiB block
+ * above the kernel image, the initrd's left alone, from the lowest up, as many as it takes. The
+ * blocks memblock's own allocations leave at the top of memory stay whole: the count includes them.
+ */
+export function blocksCase(
+  profile: KernelProfile,
+  initrdSize: bigint,
+  blocks: number,
+  cpus = 1,
+  ramMiB = RAM_MIB,
+): { c: LabCase; free: bigint; blocks: number } | undefined {
+  const ram = BigInt(ramMiB) * MiB;
+  const base = 0x4000_0000n;
+  const kernelEnd = imageEnd(profile, base);
+  if (kernelEnd === undefined) return undefined;
+  const initrd = initrdStart(ram);
+  const block = 2n * MiB;
+  const candidates: bigint[] = [];
+  for (let at = up(kernelEnd, block); at + block <= base + ram; at += block)
+    if (at + block <= initrd || at >= up(initrd + initrdSize, block)) candidates.push(at);
+  const make = (n: number): LabCase => ({
+    family: profile.arch,
+    ramMiB,
+    memreserve: [],
+    regions: candidates.slice(0, n).map((at) => ({
+      name: `${SPLITTER}@${(at + MiB).toString(16)}`,
+      intent: SPLITTER,
+      reg: [[hex(at + MiB), hex(STEP)]],
+    })),
+    bootargs: 'cma=0',
+    ...(cpus > 1 ? { cpus } : {}),
+  });
+  const count = (n: number) => ladderPlan(profile, make(n), initrdSize);
+  // the fewest splitters whose count is at most the target (more splitters, fewer blocks)
+  let lo = 0;
+  let hi = candidates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const pa = count(mid);
+    if (pa?.highOrder !== undefined && pa.highOrder.blocks <= blocks) hi = mid;
+    else lo = mid + 1;
+  }
+  const pa = count(lo);
+  if (pa?.highOrder === undefined || pa.highOrder.blocks > blocks) return undefined;
+  return { c: make(lo), free: pa.free, blocks: pa.highOrder.blocks };
 }
 
 /**
@@ -234,6 +286,7 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
   if (!records.length) return undefined;
   const steps: LadderStep[] = [];
   const threads: ThreadStep[] = [];
+  const fragments: LadderStep[] = [];
   for (const r of records) {
     const o = observationFromJson(r.observation);
     const byThreads = (r.case as LabCase).regions.some((x) => x.intent === ESTIMATE);
@@ -245,14 +298,30 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
       threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
     } else if (end !== 'hang') {
       const cpus = (r.case as LabCase).cpus;
-      steps.push({ free: Number(pa.free >> 10n), maxThreads: pa.maxThreads, end, ...(cpus ? { cpus } : {}) });
+      const blocks = pa.highOrder?.blocks;
+      const step = {
+        free: Number(pa.free >> 10n),
+        maxThreads: pa.maxThreads,
+        end,
+        ...(cpus ? { cpus } : {}),
+        ...(blocks !== undefined ? { blocks } : {}),
+      };
+      if ((r.case as LabCase).regions.some((x) => x.intent === SPLITTER)) fragments.push(step);
+      else steps.push(step);
     }
   }
   // boots that all died before memblock_free_all (sparse_init could not back the memmap) measure nothing
-  if (!steps.length && !threads.length) return undefined;
+  if (!steps.length && !threads.length && !fragments.length) return undefined;
   steps.sort((a, b) => a.free - b.free || (a.cpus ?? 1) - (b.cpus ?? 1));
   threads.sort((a, b) => a.maxThreads - b.maxThreads);
-  return { package: records[0]!.package, source, steps, ...(threads.length ? { threads } : {}) };
+  fragments.sort((a, b) => a.blocks! - b.blocks! || (a.cpus ?? 1) - (b.cpus ?? 1) || a.free - b.free);
+  return {
+    package: records[0]!.package,
+    source,
+    steps,
+    ...(threads.length ? { threads } : {}),
+    ...(fragments.length ? { fragments } : {}),
+  };
 }
 
 /** The plan's page-allocator figures for a ladder record's boot. */
@@ -461,7 +530,9 @@ export async function measureLadder(
   const probes: LadderProbe[] = records
     .filter(
       (r) =>
-        r.package === pkg && ((r.case as LabCase).cpus ?? 1) === cpus && !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE),
+        r.package === pkg &&
+        ((r.case as LabCase).cpus ?? 1) === cpus &&
+        !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE || x.intent === SPLITTER),
     )
     .flatMap((r) => {
       const pa = ladderFigures(profile, r);
@@ -536,6 +607,7 @@ const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID 
   --kernel ID        a lab kernel (\`carveout kernels\`)
   --free K,K,...     targets: KiB memblock_free_all hands to the page allocator (the plan's count)
   --max-threads N,.. or targets: fork_init's max_threads (the plan's), memory to spare (6.12+)
+  --blocks N,...     or targets: free 2 MiB blocks (the plan's count, 7.2), memory to spare
   --repeat N         boots per target (default 1)
   --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
   --cma MIB          the default CMA area (cma=, default 0)
@@ -558,7 +630,8 @@ async function main(): Promise<number> {
   }
   const id = arg('kernel');
   const byThreads = arg('max-threads') !== undefined;
-  const targets = (arg(byThreads ? 'max-threads' : 'free') ?? '').split(',').filter(Boolean).map(Number);
+  const byBlocks = arg('blocks') !== undefined;
+  const targets = (arg(byThreads ? 'max-threads' : byBlocks ? 'blocks' : 'free') ?? '').split(',').filter(Boolean).map(Number);
   const repeat = Number(arg('repeat') ?? '1');
   const ramMiB = Number(arg('ram') ?? RAM_MIB);
   const memArg = arg('mem');
@@ -567,7 +640,7 @@ async function main(): Promise<number> {
   const cpus = Number(arg('smp') ?? '1');
   const timeoutMs = Number(arg('timeout') ?? '60') * 1000;
   const profile = id ? resolveProfile(id) : undefined;
-  if (!id || !profile || !targets.length || targets.some((t) => !(t > 0))) {
+  if (!id || !profile || !targets.length || targets.some((t) => !(t > 0 || (byBlocks && t === 0)))) {
     process.stderr.write(usage);
     return 2;
   }
@@ -586,13 +659,17 @@ async function main(): Promise<number> {
   for (const t of targets) {
     const lc = byThreads
       ? threadsCase(profile, initrdSize, t, arg('ram') === undefined ? undefined : ramMiB)
-      : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB, cpus);
+      : byBlocks
+        ? blocksCase(profile, initrdSize, t, cpus, ramMiB)
+        : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB, cpus);
     if (!lc) {
-      process.stderr.write(`memory-ladder: ${id}: no case ${byThreads ? `brings max_threads to ${t}` : `leaves ${t} KiB`}\n`);
+      process.stderr.write(
+        `memory-ladder: ${id}: no case ${byThreads ? `brings max_threads to ${t}` : byBlocks ? `leaves ${t} free 2 MiB blocks` : `leaves ${t} KiB`}\n`,
+      );
       continue;
     }
     process.stdout.write(
-      `${id} target ${t}${byThreads ? ' threads' : 'K'}: ${'free' in lc ? `free ${lc.free >> 10n}K` : `max_threads ${lc.maxThreads}`}, regions ${lc.c.regions.map((r) => r.reg?.[0]?.join('+')).join(' ')}\n`,
+      `${id} target ${t}${byThreads ? ' threads' : byBlocks ? ' blocks' : 'K'}: ${'free' in lc ? `free ${lc.free >> 10n}K` : `max_threads ${lc.maxThreads}`}${'blocks' in lc ? `, ${lc.blocks} blocks` : ''}, regions ${lc.c.regions.map((r) => r.reg?.[0]?.join('+')).join(' ')}\n`,
     );
     if (process.argv.includes('--dry-run')) continue;
     for (let n = 0; n < repeat; n++) {

@@ -86,6 +86,15 @@ export interface PageAllocBehaviour {
    * once it has none (7.2: allow_direct_reclaim skips it only while it has free pages).
    */
   throttleEmptyZone: 'never' | 'with-free-pages' | 'without-free-pages';
+  /**
+   * The page allocations of a boot's initcalls larger than a page that a layout can starve:
+   * 7.2's bio_integrity_initfn (block/bio-integrity.c, a subsys_initcall) fills a mempool with
+   * BIO_POOL_SIZE (2) GFP_KERNEL blocks of get_order(BLK_INTEGRITY_MAX_SIZE) (SZ_2M:
+   * mempool_init_page_pool) and panics "bio: can't create integrity buf pool" without them; a
+   * costly order, so no OOM killer, only compaction, which finds nothing movable to move that
+   * early. Before 7.2 the pool is a slab cache's (bioset_integrity_create): none.
+   */
+  integrityBufPool: { elements: number; bytes: bigint } | 'none';
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
