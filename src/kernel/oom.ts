@@ -617,6 +617,22 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   }
   const seen = [...ladder.steps, ...ladder.fragments].filter((x) => x.blocks !== undefined);
   const free = Number((st.result.pageAlloc!.freed * st.result.pageAlloc!.pageSize) >> 10n);
+  // the count decides only where the build's own boots agree: none died there with as many blocks
+  // or more, as many CPUs or fewer and as much memory or more as one that reached /init had
+  const against = seen.find(
+    (d) => bio(d) && seen.some((l) => l.end === 'init' && d.blocks! >= l.blocks! && cpusOf(d) <= cpusOf(l) && d.free >= l.free),
+  );
+  if (against) {
+    if (have.blocks < (labBlocksNeed() ?? 0))
+      st.ctx.diagnostics.push(
+        diag(
+          'warning',
+          'high-order-blocks-near-boundary',
+          `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs; on this build (${ladder.package}) the free blocks do not decide it: a boot died there with ${against.blocks} and ${against.free} KiB free, and one with as few blocks, as many CPUs and no more memory reached /init (${ladder.source}): the boot may panic "bio: can't create integrity buf pool"`,
+        ),
+      );
+    return;
+  }
   const starved = seen
     .filter((x) => bio(x) && cpusOf(x) <= cpus && x.blocks! >= have.blocks && x.free >= free)
     .sort((a, b) => a.blocks! - b.blocks! || cpusOf(b) - cpusOf(a))[0];

@@ -462,6 +462,31 @@ export function startBounds(profile: KernelProfile, cpus = 1): { died: number; l
   return { died: died || LEAST_FREE, lived };
 }
 
+/** A fragment boot as the choice of the next one reads it: the plan's free 2 MiB blocks and whether it reached /init. */
+export interface BlocksProbe {
+  blocks: number;
+  reached: boolean;
+}
+
+/** Fragment boots a measurement adds at most (7.2's pool: the boundary lies within a few blocks). */
+export const BLOCKS_BOOTS = 6;
+
+/**
+ * The free 2 MiB blocks the next fragment boot (blocksCase) should leave, or undefined when the
+ * boundary is pinned (the most blocks a boot died with and the fewest above it one lived with are
+ * adjacent): from 8 (the lab's builds lived with 3 to 9), doubling up while boots die, then halving
+ * the gap.
+ */
+export function nextBlocksTarget(probes: BlocksProbe[]): number | undefined {
+  const died = probes.filter((p) => !p.reached).map((p) => p.blocks);
+  const most = died.length ? Math.max(...died) : -1;
+  const above = probes.filter((p) => p.reached && p.blocks > most).map((p) => p.blocks);
+  const least = above.length ? Math.min(...above) : undefined;
+  if (least === undefined) return most < 0 ? 8 : 2 * most + 2;
+  if (least - most <= 1) return undefined;
+  return Math.floor((most + least) / 2);
+}
+
 /**
  * Boot one ladder case on `k` and keep it as a lab record: appended to `records` (its index is
  * their count) and written with them to `<dir>/<kernel id>.jsonl.gz`, the DTB inside.
@@ -560,6 +585,33 @@ export async function measureLadder(
           ? 'hung (stopped by the bound)'
           : 'ended';
     opts.progress?.(`boot ${probes.length}/${budget.boots}: ${free} KiB free: ${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`);
+  }
+  // 7.2's bio_integrity_initfn pool: how few free 2 MiB blocks a boot with memory to spare lives with
+  if (profile.series.pageAlloc.integrityBufPool !== 'none') {
+    const frag: BlocksProbe[] = records
+      .filter(
+        (r) =>
+          r.package === pkg && ((r.case as LabCase).cpus ?? 1) === cpus && (r.case as LabCase).regions.some((x) => x.intent === SPLITTER),
+      )
+      .flatMap((r) => {
+        const blocks = ladderFigures(profile, r)?.highOrder?.blocks;
+        return blocks === undefined ? [] : [{ blocks, reached: reached(r) }];
+      });
+    for (let n = 0; n < BLOCKS_BOOTS; n++) {
+      const target = nextBlocksTarget(frag);
+      if (target === undefined) break;
+      const bc = blocksCase(profile, initrdSize, target, cpus);
+      // the splitters cannot come closer than a boot already had
+      if (!bc || frag.some((p) => p.blocks === bc.blocks)) break;
+      const { o } = await bootLadderCase(k, bc.c, records, opts.dir, { timeoutMs: opts.timeoutMs ?? 60_000, niceness: 10 });
+      booted++;
+      frag.push({ blocks: bc.blocks, reached: o.reachedInit });
+      const end = ladderEnd(o);
+      const how = o.reachedInit ? 'reached /init' : end && end !== 'init' ? `died in ${end.fn} (${end.panic})` : 'did not reach /init';
+      opts.progress?.(
+        `fragment boot ${n + 1}: ${bc.blocks} free 2 MiB blocks, ${bc.free >> 10n} KiB free: ${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`,
+      );
+    }
   }
   const ladder = ladderFromRecords(
     profile,

@@ -4,7 +4,15 @@
 // lab's measured builds, each started from another's bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LADDER_BUDGET, nextLadderTarget, type LadderBudget, type LadderProbe } from '../../src/verify/memory-ladder.js';
+import {
+  BLOCKS_BOOTS,
+  DEFAULT_LADDER_BUDGET,
+  nextBlocksTarget,
+  nextLadderTarget,
+  type BlocksProbe,
+  type LadderBudget,
+  type LadderProbe,
+} from '../../src/verify/memory-ladder.js';
 import { measuredBounds, OOM_LADDERS } from '../../src/kernel/oom.js';
 
 /** Boot a made-up build that reaches /init with more than `needs` KiB free, until the choice says done. */
@@ -87,4 +95,20 @@ test("from each lab ladder's bounds, every other lab build's boundary is pinned 
       most = Math.max(most, probes.length);
     }
   assert.ok(most <= DEFAULT_LADDER_BUDGET.boots);
+});
+
+test("7.2's pool: fragment boots pin the fewest free 2 MiB blocks a build lives with, within the fragment budget", () => {
+  // the lab's 7.2 builds live with 3 to 9; far beyond, the budget brackets the boundary
+  for (const needs of [0, 1, 3, 6, 9, 14, 20]) {
+    const probes: BlocksProbe[] = [];
+    for (let t = nextBlocksTarget(probes); t !== undefined && probes.length < BLOCKS_BOOTS; t = nextBlocksTarget(probes)) {
+      assert.ok(!probes.some((p) => p.blocks === t), `${t} blocks chosen twice`);
+      probes.push({ blocks: t, reached: t >= needs });
+    }
+    const why = `needs ${needs}: ${JSON.stringify(probes)}`;
+    const most = Math.max(-1, ...probes.filter((p) => !p.reached).map((p) => p.blocks));
+    const least = Math.min(...probes.filter((p) => p.reached).map((p) => p.blocks));
+    assert.ok(most < needs && least >= needs, why);
+    if (needs <= 14) assert.deepEqual([most, least], [needs - 1, needs], why);
+  }
 });
