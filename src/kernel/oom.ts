@@ -600,19 +600,17 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   if (!have || pool === 'none') return;
   const ladder = measured(st, cpus)?.own?.ladder;
   const size = `${pool.bytes >> 20n} MiB`;
-  const what = `${have.blocks} free block${have.blocks === 1 ? '' : 's'} of ${size} (order ${have.order}) outside CMA`;
+  const what = `memblock_free_all leaves GFP_KERNEL ${have.blocks} free block${have.blocks === 1 ? '' : 's'} of ${size} (order ${have.order}) outside CMA, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs`;
+  const mayStarve = (why: string) =>
+    st.ctx.diagnostics.push(
+      diag('warning', 'high-order-blocks-near-boundary', `${what}; ${why}: the boot may panic "bio: can't create integrity buf pool"`),
+    );
   const cpusOf = (x: LadderStep) => x.cpus ?? 1;
   const bio = (x: LadderStep) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn';
+  const labDied = labBlocksDied();
   if (!ladder?.fragments?.length) {
-    const need = labBlocksNeed();
-    if (need !== undefined && have.blocks < need)
-      st.ctx.diagnostics.push(
-        diag(
-          'warning',
-          'high-order-blocks-near-boundary',
-          `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs; how many they claim is not measured on this build (the lab's other 7.2 builds reached /init only with ${need} or more with some CPU count): the boot may panic "bio: can't create integrity buf pool"`,
-        ),
-      );
+    if (labDied !== undefined && have.blocks <= labDied)
+      mayStarve(`how many they claim is not measured on this build, and the lab's 7.2 builds died there with up to ${labDied}`);
     return;
   }
   const seen = [...ladder.steps, ...ladder.fragments].filter((x) => x.blocks !== undefined);
@@ -623,27 +621,22 @@ export function integrityBufPool(st: BootState, cpus: number): void {
     (d) => bio(d) && seen.some((l) => l.end === 'init' && d.blocks! >= l.blocks! && cpusOf(d) <= cpusOf(l) && d.free >= l.free),
   );
   if (against) {
-    if (have.blocks < (labBlocksNeed() ?? 0))
-      st.ctx.diagnostics.push(
-        diag(
-          'warning',
-          'high-order-blocks-near-boundary',
-          `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs; on this build (${ladder.package}) the free blocks do not decide it: a boot died there with ${against.blocks} and ${against.free} KiB free, and one with as few blocks, as many CPUs and no more memory reached /init (${ladder.source}): the boot may panic "bio: can't create integrity buf pool"`,
-        ),
+    if (labDied !== undefined && have.blocks <= labDied)
+      mayStarve(
+        `on this build (${ladder.package}) the free blocks do not decide it: a boot died there with ${against.blocks} and ${against.free} KiB free, and one with as few blocks, as many CPUs and no more memory reached /init (${ladder.source})`,
       );
     return;
   }
   const starved = seen
     .filter((x) => bio(x) && cpusOf(x) <= cpus && x.blocks! >= have.blocks && x.free >= free)
     .sort((a, b) => a.blocks! - b.blocks! || cpusOf(b) - cpusOf(a))[0];
-  const withCpus = (x: LadderStep) => (cpusOf(x) > 1 ? `${cpusOf(x)} CPUs` : 'one CPU');
   if (starved && starved.end !== 'init') {
     const end = starved.end;
     throw new BootPanic(
       end.panic,
       [end.message, `Kernel panic - not syncing: ${end.panic}`],
       end.fn,
-      `too few free ${size} blocks: memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own unmovable allocations have claimed the largest ones; ${booter(ladder)} booted this build (${ladder.package}) with ${starved.blocks} and ${withCpus(starved)} (${starved.free} KiB free) and it died there (${ladder.source})`,
+      `too few free ${size} blocks: ${what}, the largest first; ${booter(ladder)} booted this build (${ladder.package}) with ${starved.blocks} and ${cpusOf(starved) > 1 ? `${cpusOf(starved)} CPUs` : 'one CPU'} (${starved.free} KiB free) and it died there (${ladder.source})`,
     );
   }
   const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);
@@ -651,21 +644,17 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   const deaths = seen.filter(bio).map((x) => x.blocks!);
   // more CPUs than any boot that lived was measured with: within twice the most blocks a boot died with
   if (fed || !deaths.length || have.blocks >= (lived.length ? Math.min(...lived) : 2 * Math.max(...deaths) + 1)) return;
-  st.ctx.diagnostics.push(
-    diag(
-      'warning',
-      'high-order-blocks-near-boundary',
-      `memblock_free_all leaves GFP_KERNEL ${what}, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs: ${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${Math.max(...deaths)}, and none with ${cpus === 1 ? 'one CPU' : `${cpus} CPUs`} or more reached /init with ${have.blocks} or fewer and ${free} KiB free or less: the boot may panic "bio: can't create integrity buf pool"`,
-    ),
+  mayStarve(
+    `${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${Math.max(...deaths)}, and none with ${cpus === 1 ? 'one CPU' : `${cpus} CPUs`} or more reached /init with ${have.blocks} or fewer and ${free} KiB free or less`,
   );
 }
 
-/** The most free pool blocks a measured fragment ladder's boot died with, plus one: where the lab's builds start to live. */
-function labBlocksNeed(): number | undefined {
+/** The most free pool blocks a boot of the lab's fragment ladders died with (bio_integrity_initfn). */
+function labBlocksDied(): number | undefined {
   const died = Object.values(OOM_LADDERS)
     .flat()
     .flatMap((l) => l.fragments ?? [])
     .filter((x) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn')
     .map((x) => x.blocks ?? 0);
-  return died.length ? Math.max(...died) + 1 : undefined;
+  return died.length ? Math.max(...died) : undefined;
 }
