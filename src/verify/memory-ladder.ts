@@ -192,6 +192,7 @@ export function blocksCase(
   blocks: number,
   cpus = 1,
   ramMiB = RAM_MIB,
+  freeKiB?: number,
 ): { c: LabCase; free: bigint; blocks: number } | undefined {
   const ram = BigInt(ramMiB) * MiB;
   const base = 0x4000_0000n;
@@ -199,18 +200,29 @@ export function blocksCase(
   if (kernelEnd === undefined) return undefined;
   const initrd = initrdStart(ram);
   const block = 2n * MiB;
+  // with `freeKiB`, the squeeze (ladderCase) first takes memory down to about that, and the
+  // splitters go into what it leaves
+  const squeeze = freeKiB === undefined ? undefined : ladderCase(profile, initrdSize, freeKiB, ramMiB, undefined, 0, cpus);
+  if (freeKiB !== undefined && !squeeze) return undefined;
+  const taken = (squeeze?.c.regions ?? []).map((r) => [BigInt(r.reg![0]![0]), BigInt(r.reg![0]![0]) + BigInt(r.reg![0]![1])] as const);
   const candidates: bigint[] = [];
   for (let at = up(kernelEnd, block); at + block <= base + ram; at += block)
-    if (at + block <= initrd || at >= up(initrd + initrdSize, block)) candidates.push(at);
+    if ((at + block <= initrd || at >= up(initrd + initrdSize, block)) && !taken.some(([a, e]) => at < e && a < at + block))
+      candidates.push(at);
   const make = (n: number): LabCase => ({
     family: profile.arch,
     ramMiB,
     memreserve: [],
-    regions: candidates.slice(0, n).map((at) => ({
-      name: `${SPLITTER}@${(at + MiB).toString(16)}`,
-      intent: SPLITTER,
-      reg: [[hex(at + MiB), hex(STEP)]],
-    })),
+    regions: [
+      ...(squeeze?.c.regions ?? []),
+      ...candidates.slice(0, n).map(
+        (at): RegionSpec => ({
+          name: `${SPLITTER}@${(at + MiB).toString(16)}`,
+          intent: SPLITTER,
+          reg: [[hex(at + MiB), hex(STEP)]],
+        }),
+      ),
+    ],
     bootargs: 'cma=0',
     ...(cpus > 1 ? { cpus } : {}),
   });
@@ -660,6 +672,7 @@ const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID 
   --free K,K,...     targets: KiB memblock_free_all hands to the page allocator (the plan's count)
   --max-threads N,.. or targets: fork_init's max_threads (the plan's), memory to spare (6.12+)
   --blocks N,...     or targets: free 2 MiB blocks (the plan's count, 7.2), memory to spare
+                     (--free KIB with it: about that much, the squeeze first)
   --repeat N         boots per target (default 1)
   --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
   --cma MIB          the default CMA area (cma=, default 0)
@@ -712,7 +725,7 @@ async function main(): Promise<number> {
     const lc = byThreads
       ? threadsCase(profile, initrdSize, t, arg('ram') === undefined ? undefined : ramMiB)
       : byBlocks
-        ? blocksCase(profile, initrdSize, t, cpus, ramMiB)
+        ? blocksCase(profile, initrdSize, t, cpus, ramMiB, arg('free') === undefined ? undefined : Number(arg('free')))
         : ladderCase(profile, initrdSize, t, ramMiB, memMiB, cmaMiB, cpus);
     if (!lc) {
       process.stderr.write(
