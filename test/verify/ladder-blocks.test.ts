@@ -1,19 +1,22 @@
-// measureLadder's fragment boots on a 7.2 build (src/verify/memory-ladder.ts, `kernels measure`):
-// after a one-boot memory ladder it bisects how few free 2 MiB blocks bio_integrity_initfn's pool
-// lives with, and the ladder it returns carries them as `fragments`, pinned to one block and
-// beside the lab's own measurement of the same package. Runs when CI is set or CARVEOUT_LAB=1
-// (apt-get for the kernel, qemu-system-arm).
+// `carveout kernels measure` on an own 7.2 build, end to end in a temp kernel cache: after a
+// one-boot memory ladder it bisects how few free 2 MiB blocks bio_integrity_initfn's pool lives
+// with (memory-ladder.ts fragment boots), prints and stores them (ladder.json `fragments`, pinned
+// to one block, beside the lab's measurement of the same package), and `plan` on a board split to
+// fewer blocks then predicts the panic from that measurement. Runs when CI is set or
+// CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fetchBuiltinRelease, type FetchReport } from '../../src/verify/kernels.js';
+import { basename, join } from 'node:path';
+import { fetchKernels, type FetchReport } from '../../src/verify/kernels.js';
+import { ensureInitramfs } from '../../src/verify/initramfs.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
-import { BLOCKS_BOOTS, measureLadder } from '../../src/verify/memory-ladder.js';
+import { BLOCKS_BOOTS, blocksCase } from '../../src/verify/memory-ladder.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
-import { OOM_LADDERS, type LadderStep } from '../../src/kernel/oom.js';
+import { OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
+import { runCli } from '../helpers/cli.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '7.2-arm64';
@@ -23,40 +26,87 @@ const bounds = (fs: LadderStep[]) => ({
   lived: Math.min(...fs.filter((x) => (x.cpus ?? 1) === 1 && x.end === 'init').map((x) => x.blocks!)),
 });
 
-test("kernels measure on a 7.2 build: fragment boots pin the free 2 MiB blocks bio_integrity_initfn's pool lives with", {
+test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blocks bio_integrity_initfn's pool lives with, and plan predicts from them", {
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
-  timeout: 15 * 60_000,
-}, async () => {
+  timeout: 20 * 60_000,
+}, async (t) => {
   if (qemuAvailable('arm64'))
     spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], {
       stdio: 'inherit',
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   assert.equal(qemuAvailable('arm64'), undefined);
-  const rep: FetchReport = { fetched: [], notFound: [], errors: [], log: [] };
-  const k = fetchBuiltinRelease(KERNEL, rep);
+  const rep: FetchReport = fetchKernels([KERNEL]);
+  const k = rep.fetched[0];
   assert.ok(k, `${KERNEL}: ${[...rep.notFound, ...rep.errors].join('; ')}`);
-  const profile = resolveProfile(KERNEL)!;
-  const dir = mkdtempSync(join(tmpdir(), 'carveout-blocks-'));
-  const lines: string[] = [];
-  const r = await measureLadder(k, profile, {
-    dir,
-    source: join(dir, `${KERNEL}.jsonl.gz`),
-    budget: { boots: 1 },
-    progress: (l) => lines.push(l),
-  });
-  assert.equal(r.error, undefined);
-  const frag = r.ladder?.fragments ?? [];
-  assert.ok(frag.length >= 2 && frag.length <= BLOCKS_BOOTS, lines.join('\n'));
-  assert.equal(
-    lines.filter((l) => /^fragment boot \d: \d+ free 2 MiB blocks, \d+ KiB free: /.test(l)).length,
-    frag.length,
-    lines.join('\n'),
-  );
+  const initrd = ensureInitramfs('arm64', rep);
+  assert.ok(initrd, [...rep.notFound, ...rep.errors].join('; '));
+  const cache = mkdtempSync(join(tmpdir(), 'carveout-blocks-'));
+  mkdirSync(join(cache, 'initramfs'));
+  copyFileSync(initrd, join(cache, 'initramfs', basename(initrd)));
+  const env = { ...process.env, CARVEOUT_CACHE: cache };
+  const cli = (args: string[]) => runCli(args, { env, timeoutMs: 15 * 60_000 });
+  // an own build: the package's config with a line of its own, so its files are not the package's
+  const config = join(cache, 'config');
+  writeFileSync(config, `${readFileSync(k.config, 'utf8')}# CONFIG_CARVEOUT_TEST is not set\n`);
+  assert.equal(cli(['kernels', 'add', 'frag72', '--kernel-config', config, '--system-map', k.systemMap]).status, 0);
+  const m = cli(['kernels', 'measure', 'frag72', '--kernel-image', k.vmlinuz, '--boots', '1']);
+  assert.equal(m.status, 0, `${m.stdout}\n${m.stderr}`);
+  const lines = m.stdout.match(/^ {2}fragment boot \d: \d+ free 2 MiB blocks, \d+ KiB free: .*$/gm) ?? [];
+  assert.ok(lines.length >= 2 && lines.length <= BLOCKS_BOOTS, m.stdout);
+  const dirs = readdirSync(join(cache, 'ladders'));
+  const ladder = JSON.parse(readFileSync(join(cache, 'ladders', dirs[0]!, 'ladder.json'), 'utf8')) as OomLadder;
+  const frag = ladder.fragments ?? [];
+  assert.equal(frag.length, lines.length);
   const got = bounds(frag);
-  assert.equal(got.lived - got.died, 1, `pinned: ${lines.join('\n')}`);
-  for (const x of frag.filter((f) => f.end !== 'init')) assert.equal(x.end !== 'init' && x.end.fn, 'bio_integrity_initfn');
+  assert.equal(got.lived - got.died, 1, `pinned: ${m.stdout}`);
+  assert.match(
+    m.stdout,
+    new RegExp(
+      `^frag72: ${frag.length} fragment boots: died with ${got.died} free 2 MiB blocks at most, reached /init with ${got.lived} at least$`,
+      'm',
+    ),
+  );
+  for (const x of frag) if (x.end !== 'init') assert.equal(x.end.fn, 'bio_integrity_initfn');
   // the lab measured the same package: within a block of it (which blocks are free varies with the layout)
-  const lab = bounds(OOM_LADDERS[KERNEL]!.find((l) => l.package === r.ladder!.package)!.fragments!);
+  const lab = bounds(OOM_LADDERS[KERNEL]!.find((l) => l.fragments)!.fragments!);
   assert.ok(Math.abs(got.lived - lab.lived) <= 1, `measured ${JSON.stringify(got)}, the lab ${JSON.stringify(lab)}`);
+  // a board split to the most blocks a measured boot died with: plan predicts the panic from the measurement
+  const initrdSize = statSync(initrd).size;
+  const lc = blocksCase(resolveProfile(KERNEL)!, BigInt(initrdSize), got.died);
+  assert.ok(lc);
+  const cells = (x: string) => `0x${(BigInt(x) >> 32n).toString(16)} 0x${(BigInt(x) & 0xffff_ffffn).toString(16)}`;
+  const nodes = lc.c.regions.map(
+    (r) => `\t\tsplit@${BigInt(r.reg![0]![0]).toString(16)} { reg = <${cells(r.reg![0]![0])} ${cells(r.reg![0]![1])}>; };`,
+  );
+  const f = join(cache, 'split.dts');
+  writeFileSync(
+    f,
+    `/dts-v1/;\n/ {\n\t#address-cells = <2>; #size-cells = <2>;\n\treserved-memory {\n\t\t#address-cells = <2>; #size-cells = <2>; ranges;\n${nodes.join('\n')}\n\t};\n};\n`,
+  );
+  const p = cli([
+    'plan',
+    f,
+    '--kernel',
+    'frag72',
+    '--platform',
+    'qemu-virt',
+    '--ram',
+    '128M',
+    '--initrd-size',
+    `${initrdSize}`,
+    '--bootargs',
+    'cma=0',
+    '--format',
+    'json',
+  ]);
+  const out = JSON.parse(p.stdout) as {
+    boot: { outcome: string; function?: string; reason?: string };
+    pageAllocator: { highOrder?: { blocks: number } };
+  };
+  assert.ok((out.pageAllocator.highOrder?.blocks ?? Infinity) <= got.died, p.stdout.slice(0, 400));
+  assert.equal(out.boot.outcome, 'panic');
+  assert.equal(out.boot.function, 'bio_integrity_initfn');
+  assert.match(out.boot.reason ?? '', /carveout kernels measure \(\d{4}-\d\d-\d\d\) booted this build \(frag72\)/);
+  t.diagnostic(m.stdout.trim());
 });

@@ -330,6 +330,15 @@ async function measure(argv: string[]): Promise<number> {
   process.stdout.write(
     `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now)${cpus > 1 ? `, with ${cpus} CPUs` : ''}: died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
   );
+  // 7.2's bio_integrity_initfn pool (oom.ts integrityBufPool): the fragment boots with this CPU count
+  const frag = (r.ladder.fragments ?? []).filter((x) => (x.cpus ?? 1) === cpus && x.blocks !== undefined);
+  if (frag.length) {
+    const died = frag.filter((x) => x.end !== 'init').map((x) => x.blocks!);
+    const lived = frag.filter((x) => x.end === 'init').map((x) => x.blocks!);
+    process.stdout.write(
+      `${label}: ${frag.length} fragment boots: died with ${died.length ? Math.max(...died) : '?'} free 2 MiB blocks at most, reached /init with ${lived.length ? Math.min(...lived) : '?'} at least\n`,
+    );
+  }
   return 0;
 }
 
