@@ -6,17 +6,12 @@
 // CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { fetchKernels, type FetchReport } from '../../src/verify/kernels.js';
-import { ensureInitramfs } from '../../src/verify/initramfs.js';
-import { qemuAvailable } from '../../src/verify/qemu.js';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BLOCKS_BOOTS, blocksCase } from '../../src/verify/memory-ladder.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
 import { OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
-import { runCli } from '../helpers/cli.js';
+import { ownBuildInFreshCache } from '../helpers/own-build.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '7.2-arm64';
@@ -30,26 +25,7 @@ test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blo
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
   timeout: 20 * 60_000,
 }, async (t) => {
-  if (qemuAvailable('arm64'))
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  assert.equal(qemuAvailable('arm64'), undefined);
-  const rep: FetchReport = fetchKernels([KERNEL]);
-  const k = rep.fetched[0];
-  assert.ok(k, `${KERNEL}: ${[...rep.notFound, ...rep.errors].join('; ')}`);
-  const initrd = ensureInitramfs('arm64', rep);
-  assert.ok(initrd, [...rep.notFound, ...rep.errors].join('; '));
-  const cache = mkdtempSync(join(tmpdir(), 'carveout-blocks-'));
-  mkdirSync(join(cache, 'initramfs'));
-  copyFileSync(initrd, join(cache, 'initramfs', basename(initrd)));
-  const env = { ...process.env, CARVEOUT_CACHE: cache };
-  const cli = (args: string[]) => runCli(args, { env, timeoutMs: 15 * 60_000 });
-  // an own build: the package's config with a line of its own, so its files are not the package's
-  const config = join(cache, 'config');
-  writeFileSync(config, `${readFileSync(k.config, 'utf8')}# CONFIG_CARVEOUT_TEST is not set\n`);
-  assert.equal(cli(['kernels', 'add', 'frag72', '--kernel-config', config, '--system-map', k.systemMap]).status, 0);
+  const { k, initrd, cache, cli } = ownBuildInFreshCache(KERNEL, 'frag72');
   const m = cli(['kernels', 'measure', 'frag72', '--kernel-image', k.vmlinuz, '--boots', '1']);
   assert.equal(m.status, 0, `${m.stdout}\n${m.stderr}`);
   const lines = m.stdout.match(/^ {2}fragment boot \d: \d+ free 2 MiB blocks, \d+ KiB free: .*$/gm) ?? [];

@@ -5,18 +5,15 @@
 // CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { fetchKernels, type FetchReport } from '../../src/verify/kernels.js';
-import { ensureInitramfs } from '../../src/verify/initramfs.js';
-import { qemuAvailable } from '../../src/verify/qemu.js';
+import { join } from 'node:path';
 import { readLabRecordsJson } from '../../src/verify/records.js';
 import type { LabCase } from '../../src/verify/generator.js';
 import { nearestStep, OOM_LADDERS, type OomLadder } from '../../src/kernel/oom.js';
 import { buildFilesSha256 } from '../../src/kernel/build/store.js';
 import { runCli } from '../helpers/cli.js';
+import { ownBuildInFreshCache } from '../helpers/own-build.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '6.12-arm64';
@@ -35,28 +32,7 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
   timeout: 20 * 60_000,
 }, async (t) => {
-  if (qemuAvailable('arm64'))
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'qemu-system-arm'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  assert.equal(qemuAvailable('arm64'), undefined);
-  const rep: FetchReport = fetchKernels([KERNEL]);
-  const k = rep.fetched[0];
-  assert.ok(k, `${KERNEL}: ${[...rep.notFound, ...rep.errors].join('; ')}`);
-  const initrd = ensureInitramfs('arm64', rep);
-  assert.ok(initrd, [...rep.notFound, ...rep.errors].join('; '));
-  // a fresh cache with only the lab's initramfs in it (the build itself comes through kernels add)
-  const cache = mkdtempSync(join(tmpdir(), 'carveout-measure-'));
-  mkdirSync(join(cache, 'initramfs'));
-  copyFileSync(initrd, join(cache, 'initramfs', basename(initrd)));
-  const env = { ...process.env, CARVEOUT_CACHE: cache };
-  const cli = (args: string[]) => runCli(args, { env, timeoutMs: 15 * 60_000 });
-  // an own build: the package's config with a line of its own, so its files are not the package's
-  const config = join(cache, 'config');
-  writeFileSync(config, `${readFileSync(k.config, 'utf8')}# CONFIG_CARVEOUT_TEST is not set\n`);
-  const add = cli(['kernels', 'add', 'tiny', '--kernel-config', config, '--system-map', k.systemMap]);
-  assert.equal(add.status, 0, add.stderr);
+  const { k, cache, env, config, cli } = ownBuildInFreshCache(KERNEL, 'tiny');
   // bad input first: no image, no boots
   assert.equal(cli(['kernels', 'measure', 'tiny']).status, 2);
   assert.equal(cli(['kernels', 'measure', 'tiny', '--kernel-image', k.vmlinuz, '--boots', '0']).status, 2);
