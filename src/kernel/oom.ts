@@ -252,6 +252,19 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
     return;
   }
   if (end === 'init' || end.stage !== stage) return;
+  // a death measured with less memory than this boot has, and nothing measured above it (a ladder
+  // of a few boots, `kernels measure --boots N`): whether more memory lives is not measured
+  const asMeasured = scaled?.free ?? free;
+  if (asMeasured > step.free && above === undefined) {
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'out-of-memory-unmeasured',
+        `memblock_free_all hands the page allocator ${free} KiB; ${booter(ladder)} booted this build (${ladder.package}) with ${step.free} KiB at most, and it died in ${end.fn} (${ladder.source}): how much more it needs is not measured (${measureCommand(st.ctx.profile)} with more --boots measures it)`,
+      ),
+    );
+    return;
+  }
   // arm: `free` is lowmem, and the ladder's boots had no highmem (128 MiB). Beside highmem, what may
   // come from it (__GFP_HIGHMEM: vmalloc'd thread stacks, the initramfs's page cache) leaves lowmem
   // more than those boots had: the measurement says the boot may die, not that it does

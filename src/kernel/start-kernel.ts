@@ -17,6 +17,7 @@ import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
 import { possibleCpus, type PossibleCpus } from './smp.js';
 import {
   fmt,
+  freeArea,
   intersect,
   liveImage,
   lowmemArea,
@@ -122,6 +123,8 @@ function laterBoot(st: BootState): void {
   outOfMemory(st, 'kernel_init', cpus);
   threadLimit(st, 'initcalls', cpus);
   cmaInitReservedAreas(st);
+  // core_initcall sock_init: the first vmalloc from highmem
+  firstHighmemVmalloc(st);
   // subsys_initcall: 7.2's bio_integrity_initfn wants two free 2 MiB blocks
   integrityBufPool(st, cpus);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
@@ -227,7 +230,8 @@ function fdtPagesFreed(st: BootState): void {
  * them may lie in a pageblock that starts outside memory: memmap_init marks only pageblocks that
  * start in a memory range MIGRATE_MOVABLE, so that part goes to the unmovable lists, which the
  * zone's first unmovable allocations (vmalloc's pages) take smallest block first. Which allocation
- * and task that is, the run decides: a warning.
+ * and task that is, the run decides: a warning; where the first vmalloc from highmem must get such
+ * a page, firstHighmemVmalloc predicts init's death.
  */
 function freePagesNotRam(st: BootState): void {
   // the whole free pages (in ascending order) that no RAM bank touches
@@ -250,6 +254,61 @@ function freePagesNotRam(st: BootState): void {
       'free-pages-not-ram',
       `the page allocator gets ${fmt(ranges)}, ${notRamWhy(st)}: the allocation that first gets one of these pages dies zeroing it (init_on_alloc, an external abort), in whichever task made it${unmovable.length ? `; ${fmt(unmovable)} lies in a pageblock that starts outside memory, which memmap_init leaves MIGRATE_UNMOVABLE, so the zone's first unmovable allocations (vmalloc's pages) take it, smallest block first` : ''}`,
     ),
+  );
+}
+
+/**
+ * arm: the first unmovable allocation from highmem after memblock_free_all — vmalloc's pages
+ * (__vmalloc_area_node adds __GFP_HIGHMEM), first in sock_init's ptp_classifier_init
+ * (bpf_prog_alloc, a core_initcall run by init). free_highpages frees highmem page by page while
+ * the zone still has its boot pageset (mm_init runs before setup_per_cpu_pageset: no per-cpu
+ * list), straight into the buddy lists, each merged block at its list's head. The allocation takes
+ * the smallest block of highmem's unmovable lists, which hold only the free pages of pageblocks
+ * that start outside memory (freePagesNotRam); with none, __rmqueue_fallback claims the head of
+ * the largest order's movable list, the last block of that order free_highpages completed (the
+ * highest). When what it takes is no RAM (5.10's failed no-map region given back beyond RAM's end),
+ * zeroing it (init_on_alloc) takes an external abort, and init dies. The lab's 5.10-armmp boots of
+ * such layouts died so, 5.10-armmp-lpae's in 3 of 4: the fourth's first such allocation was a
+ * crypto self-test's (cryptomgr_test), whose oops the boot waits on silently.
+ */
+function firstHighmemVmalloc(st: BootState): void {
+  const lm = lowmemArea(st);
+  if (!lm || st.ctx.profile.arch !== 'arm') return;
+  const p = st.ctx.profile;
+  const ps = st.ctx.memblock.pageSize;
+  const high = freedPages(st)
+    .filter((r) => r.end > lm.lowEnd)
+    .map((r) => [r.base > lm.lowEnd ? r.base : lm.lowEnd, r.end] as const);
+  if (!high.length) return;
+  const largest = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
+  const zone = { startPfn: Number(lm.lowEnd / ps), endPfn: Number(high[high.length - 1]![1] / ps) };
+  const area = freeArea(high, zone, ps, largest, (pfn) => pageblockMovable(st, BigInt(pfn) * ps));
+  const blocks = (lists: number[][]) =>
+    lists.flatMap((l, o) => l.map((pfn) => ({ base: BigInt(pfn) * ps, end: BigInt(pfn + 2 ** o) * ps })));
+  const ram = (r: Range) => st.layout.memory.some((b) => r.base < b.base + b.size && b.base < r.end);
+  const unmovable = blocks(area.unmovable);
+  let taken: Range[];
+  let how: string;
+  if (unmovable.length) {
+    // whichever comes first: all must be no RAM
+    if (unmovable.some(ram)) return;
+    taken = unmovable;
+    how = `highmem's only unmovable free pages, ${fmt(unmovable)}, lie in pageblocks that start outside memory, which memmap_init leaves MIGRATE_UNMOVABLE, and are no RAM`;
+  } else {
+    let order = area.movable.length - 1;
+    while (order >= 0 && !area.movable[order]!.length) order--;
+    if (order < 0) return;
+    const pfn = Math.max(...area.movable[order]!);
+    const head = { base: BigInt(pfn) * ps, end: BigInt(pfn + 2 ** order) * ps };
+    if (ram(head)) return;
+    taken = [head];
+    how = `highmem has no unmovable free pages, so __rmqueue_fallback claims the largest free block, order ${order}, at its list's head: ${fmt(taken)}, the last one free_highpages completed, which is no RAM`;
+  }
+  throw new BootPanic(
+    'Attempted to kill init! exitcode=0x0000000b',
+    ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+    p.series.pageAlloc.initOnAllocFn,
+    `${how} (${notRamWhy(st)}): the first vmalloc (sock_init's bpf_prog_alloc, in init) gets ${taken.length > 1 ? 'one of them' : 'it'}, and zeroing it (init_on_alloc, ${p.series.pageAlloc.initOnAllocFn}) takes an external abort; a crypto self-test's thread may make that allocation first (an oops there, and the boot waits for it silently)`,
   );
 }
 

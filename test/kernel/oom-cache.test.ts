@@ -60,6 +60,30 @@ test("a cache ladder is the plan's for the build with its files' sha256, and onl
     assert.equal(ownLadder(profile, 'lab'), undefined);
     assert.match(after.boot.reason ?? '', /carveout kernels measure \(2026-12-05\) booted this build \(mine\) with \d+ KiB/);
     assert.ok(!after.diagnostics.some((d) => d.code === 'out-of-memory-unmeasured'));
+    // a ladder of a few boots that all died (kernels measure --boots 1 near the boundary): a boot
+    // with more memory than any of them is not predicted to die, only warned
+    const died = lab.steps.filter((x) => x.end !== 'init' && (x.cpus ?? 1) === 1);
+    const top = died.reduce((a, b) => (b.free > a.free ? b : a));
+    const dir = join(cache, 'ladders', `mine-${profile.filesSha256!.slice(0, 16)}`);
+    const few: OomLadder = {
+      package: 'mine',
+      sha256: profile.filesSha256!,
+      source: join(dir, `${KERNEL}.jsonl.gz`),
+      date: '2026-12-06T14:00:00.000Z',
+      steps: [top],
+    };
+    writeFileSync(join(dir, 'ladder.json'), JSON.stringify(few));
+    const richer = readLabRecords(KERNEL, ladderDir).find(
+      (r) => r.package === pkg && r.observation.reachedInit && !(r.case as { cpus?: number }).cpus,
+    )!;
+    const lives = plan(recordBoard(richer, 'arm64'), { kernel: profile, bootargs: richer.append });
+    assert.equal(lives.boot.outcome, 'ok');
+    assert.ok(
+      lives.diagnostics.some(
+        (d) => d.code === 'out-of-memory-unmeasured' && d.message.includes(`with ${top.free} KiB at most, and it died in`),
+      ),
+      lives.diagnostics.map((d) => d.message).join('\n'),
+    );
     // the built-in profile of the package keeps the lab's own ladder
     assert.equal(ownLadder(getProfile(KERNEL)!)?.package, pkg);
   } finally {

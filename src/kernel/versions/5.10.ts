@@ -31,6 +31,7 @@ export const linux510: KernelSeries = {
     freeResetsPageType: false,
     throttleEmptyZone: 'never',
     integrityBufPool: 'none', // block/bio-integrity.c bio_integrity_init: a kmem_cache, no page pool
+    initOnAllocFn: 'kernel_init_free_pages', // mm/page_alloc.c post_alloc_hook
   }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
   // mm/memblock.c: memblock_merge_regions walks the whole array; memblock_add_range always counts

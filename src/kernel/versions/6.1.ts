@@ -29,6 +29,7 @@ export const linux61: KernelSeries = {
     freeResetsPageType: false,
     throttleEmptyZone: 'with-free-pages',
     integrityBufPool: 'none', // block/bio-integrity.c bio_integrity_init: a kmem_cache, no page pool
+    initOnAllocFn: 'kernel_init_pages', // mm/page_alloc.c post_alloc_hook
   }, // mm/page_alloc.c free_area_init_core; init/main.c mm_init; mm/page_alloc.c free_pcp_prepare / bulkfree_pcp_prepare; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'totalram', // kernel/fork.c set_max_threads: totalram_pages()
   memblock: {

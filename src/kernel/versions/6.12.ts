@@ -29,6 +29,7 @@ export const linux612: KernelSeries = {
     freeResetsPageType: false,
     throttleEmptyZone: 'with-free-pages',
     integrityBufPool: 'none', // block/bio-integrity.c bio_integrity_init: a kmem_cache, no page pool
+    initOnAllocFn: 'kernel_init_pages', // mm/page_alloc.c post_alloc_hook
   }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c free_pages_prepare, is_check_pages_enabled; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'memblock-estimate', // kernel/fork.c set_max_threads: memblock_estimated_nr_free_pages()
   memblock: {

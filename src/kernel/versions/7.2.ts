@@ -29,6 +29,7 @@ export const linux72: KernelSeries = {
     freeResetsPageType: true,
     throttleEmptyZone: 'without-free-pages',
     integrityBufPool: { elements: 2, bytes: 2n << 20n }, // block/bio-integrity.c bio_integrity_initfn: BIO_POOL_SIZE blocks of get_order(BLK_INTEGRITY_MAX_SIZE)
+    initOnAllocFn: 'clear_highpages_kasan_tagged', // mm/page_alloc.c post_alloc_hook
   }, // mm/mm_init.c calc_nr_kernel_pages, page_alloc_init_late; mm/page_alloc.c __free_pages_prepare, is_check_pages_enabled; mm/vmscan.c zone_reclaimable_pages, allow_direct_reclaim
   maxThreadsFrom: 'memblock-estimate-kern', // kernel/fork.c set_max_threads: memblock_estimated_nr_free_pages(), mm/memblock.c memblock_reserved_kern_size
   memblock: {

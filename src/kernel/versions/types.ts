@@ -95,6 +95,12 @@ export interface PageAllocBehaviour {
    * early. Before 7.2 the pool is a slab cache's (bioset_integrity_create): none.
    */
   integrityBufPool: { elements: number; bytes: bigint } | 'none';
+  /**
+   * The function init_on_alloc zeroes a new page in (post_alloc_hook, mm/page_alloc.c), where a
+   * page that is no RAM faults: kernel_init_free_pages (5.10), kernel_init_pages (6.1, 6.12),
+   * clear_highpages_kasan_tagged (7.2).
+   */
+  initOnAllocFn: string;
 }
 
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
