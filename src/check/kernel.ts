@@ -223,7 +223,7 @@ export const kernelRules: Rule[] = [
     level: 'warning',
     family: 'kernel',
     source:
-      "src/kernel boot model (plan.ts BOOT_RISKS): pages memblock_free_all should not hand out (mm/memblock.c), arm's paging_init clearing the kernel's own PMDs (arch/arm/mm/mmu.c), a build's measured out-of-memory boundary (src/kernel/oom.ts)",
+      "src/kernel boot model (plan.ts BOOT_RISKS): pages memblock_free_all should not hand out (mm/memblock.c), arm's paging_init clearing the kernel's own PMDs (arch/arm/mm/mmu.c), a build's measured out-of-memory boundary and 7.2's 2 MiB pool blocks (src/kernel/oom.ts)",
     help: "The plan predicts the boot lives, but it may die: what decides it is the run's, not the layout's (which allocation first gets freed pages of the image, initrd or DTB, what the TLB holds, which allocation fails first near the out-of-memory boundary). Such layouts were booted and seen both to die and to live.",
     fn(ctx) {
       for (const run of ctx.runs) {

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../cache.js';
 import { diag } from '../diagnostics.js';
+import { findNode } from '../tree/query.js';
 import { BootPanic, type BootState } from './boot-state.js';
 import ladders from '../../data/lab/ladder/ladders.json' with { type: 'json' };
 import { maxThreads } from './fork.js';
@@ -650,6 +651,8 @@ export function integrityBufPool(st: BootState, cpus: number): void {
       [end.message, `Kernel panic - not syncing: ${end.panic}`],
       end.fn,
       `too few free ${size} blocks: ${what}, the largest first; ${booter(ladder)} booted this build (${ladder.package}) with ${starved.blocks} and ${cpusOf(starved) > 1 ? `${cpusOf(starved)} CPUs` : 'one CPU'} (${starved.free} KiB free) and it died there (${ladder.source})`,
+      // the carve-outs that split the blocks
+      findNode(st.ctx.tree, '/reserved-memory')?.span,
     );
   }
   const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);

@@ -304,11 +304,14 @@ function firstHighmemVmalloc(st: BootState): void {
     taken = [head];
     how = `highmem has no unmovable free pages, so __rmqueue_fallback claims the largest free block, order ${order}, at its list's head: ${fmt(taken)}, the last one free_highpages completed, which is no RAM`;
   }
+  const over = regionsOver(st, taken);
   throw new BootPanic(
     'Attempted to kill init! exitcode=0x0000000b',
     ['Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
     p.series.pageAlloc.initOnAllocFn,
-    `${how} (${notRamWhy(st)}): the first vmalloc (sock_init's bpf_prog_alloc, in init) gets ${taken.length > 1 ? 'one of them' : 'it'}, and zeroing it (init_on_alloc, ${p.series.pageAlloc.initOnAllocFn}) takes an external abort; a crypto self-test's thread may make that allocation first (an oops there, and the boot waits for it silently)`,
+    `${how} (${over.length ? `${over.map((r) => r.name).join(', ')}: ` : ''}${notRamWhy(st)}): the first vmalloc (sock_init's bpf_prog_alloc, in init) gets ${taken.length > 1 ? 'one of them' : 'it'}, and zeroing it (init_on_alloc, ${p.series.pageAlloc.initOnAllocFn}) takes an external abort; a crypto self-test's thread may make that allocation first (an oops there, and the boot waits for it silently)`,
+    // the region given back there
+    over[0]?.node.span,
   );
 }
 
