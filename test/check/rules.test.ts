@@ -464,6 +464,15 @@ test('docs/check.md lists every rule with its level', () => {
   for (const r of RULES) assert.match(doc, new RegExp(`\\| \`${r.id}\` \\| ${r.level} \\|`), r.id);
 });
 
+test('kernel-panic names the region the model blames: 5.10 arm gives a failed no-map pool back beyond RAM, and the first vmalloc from highmem gets it', () => {
+  const f = board('\t\tvpu@8f900000 { compatible = "shared-dma-pool"; reg = <0x0 0x8f900000 0x0 0x40000>; no-map; reusable; };');
+  const panic = run(f, { kernels: ['5.10-armmp'] }, { platform: 'qemu-virt', ram: 1n << 30n }).find((x) => x.rule === 'kernel-panic');
+  assert.ok(panic);
+  assert.equal(panic.path, '/reserved-memory/vpu@8f900000');
+  assert.equal(panic.property, 'reg');
+  assert.match(panic.message, /in kernel_init_free_pages \(highmem's only unmovable free pages, \[0x8f900000-0x8f93ffff\]/);
+});
+
 test('kernel-panic names the region the model blames: a CMA pool outside RAM faults in cma_init_reserved_areas on arm64', () => {
   const f = board(`\t\tp: pool@90000000 { ${pool} reg = <0x0 0x90000000 0x0 0x1000000>; };`, { extra: '\tdev { memory-region = <&p>; };' });
   const panic = run(f).find((x) => x.rule === 'kernel-panic');
