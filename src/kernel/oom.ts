@@ -461,6 +461,18 @@ const measureCommand = (p: KernelProfile) => (p.filesSha256 ? 'carveout kernels 
 const booter = (l: OomLadder) => (l.date ? `carveout kernels measure (${l.date.slice(0, 10)})` : 'the lab');
 
 /** The least free memory (KiB) with which a measured build reached /init with `cpus` CPUs (default one), and the most with which one died. */
+/**
+ * The fragment boots' bounds with `cpus` CPUs (7.2's bio_integrity_initfn pool): the fewest free
+ * 2 MiB blocks one reached /init with, the most one died there with; undefined without any.
+ */
+export function blocksBounds(ladder: OomLadder, cpus = 1): { lived?: number; died?: number } | undefined {
+  const frag = (ladder.fragments ?? []).filter((x) => (x.cpus ?? 1) === cpus && x.blocks !== undefined);
+  if (!frag.length) return undefined;
+  const lived = frag.filter((x) => x.end === 'init').map((x) => x.blocks!);
+  const died = frag.filter((x) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn').map((x) => x.blocks!);
+  return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
+}
+
 export function measuredBounds(ladder: OomLadder, cpus = 1): { lived?: number; died?: number } {
   const steps = stepsWith(ladder, cpus);
   const lived = steps.filter((x) => x.end === 'init').map((x) => x.free);

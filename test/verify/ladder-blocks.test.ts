@@ -44,6 +44,14 @@ test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blo
     ),
   );
   for (const x of frag) if (x.end !== 'init') assert.equal(x.end.fn, 'bio_integrity_initfn');
+  // kernels lists the cache's ladder with those bounds
+  assert.match(
+    cli(['kernels']).stdout,
+    new RegExp(
+      `^out-of-memory ladder \\(carveout kernels measure, \\d{4}-\\d\\d-\\d\\d\\): frag72: .*; died with ${got.died} free 2 MiB blocks at most, reached /init with ${got.lived} at least$`,
+      'm',
+    ),
+  );
   // the lab measured the same package: within a block of it (which blocks are free varies with the layout)
   const lab = bounds(OOM_LADDERS[KERNEL]!.find((l) => l.fragments)!.fragments!);
   assert.ok(Math.abs(got.lived - lab.lived) <= 1, `measured ${JSON.stringify(got)}, the lab ${JSON.stringify(lab)}`);

@@ -41,7 +41,7 @@ import {
   measureLadder,
   measureLadderToCache,
 } from '../../verify/memory-ladder.js';
-import { cachedLadders, measuredBounds, OOM_LADDERS, type OomLadder } from '../../kernel/oom.js';
+import { blocksBounds, cachedLadders, measuredBounds, OOM_LADDERS, type OomLadder } from '../../kernel/oom.js';
 import type { KernelProfile } from '../../kernel/profiles/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -167,7 +167,10 @@ export async function run(argv: string[]): Promise<number> {
   });
   const builds = storedKernelNames();
   // the out-of-memory ladders measured into the cache (carveout kernels measure)
-  const ladders = cached.map((l) => ({ build: l.package, sha256: l.sha256, date: l.date, ...measuredBounds(l) }));
+  const ladders = cached.map((l) => {
+    const blocks = blocksBounds(l);
+    return { build: l.package, sha256: l.sha256, date: l.date, ...measuredBounds(l), ...(blocks ? { blocks } : {}) };
+  });
   if (json) {
     process.stdout.write(JSON.stringify({ cache: cacheDir(), kernels: rows, builds, ladders }, null, 2) + '\n');
     return 0;
@@ -181,9 +184,14 @@ export async function run(argv: string[]): Promise<number> {
   if (builds.length) process.stdout.write(`own builds (carveout kernels add): ${builds.join(', ')}\n`);
   for (const l of ladders)
     process.stdout.write(
-      `out-of-memory ladder (carveout kernels measure, ${l.date?.slice(0, 10) ?? '?'}): ${l.build}: died with ${l.died ?? '?'} KiB free at most, reached /init with ${l.lived ?? '?'} KiB at least\n`,
+      `out-of-memory ladder (carveout kernels measure, ${l.date?.slice(0, 10) ?? '?'}): ${l.build}: died with ${l.died ?? '?'} KiB free at most, reached /init with ${l.lived ?? '?'} KiB at least${l.blocks ? `; ${blocksText(l.blocks)}` : ''}\n`,
     );
   return 0;
+}
+
+/** A fragment ladder's bounds (oom.ts blocksBounds) as kernels measure and kernels print them. */
+function blocksText(b: { lived?: number; died?: number }): string {
+  return `died with ${b.died ?? '?'} free 2 MiB blocks at most, reached /init with ${b.lived ?? '?'} at least`;
 }
 
 /** `kernels add NAME --kernel-config FILE --system-map FILE`: exit 0 stored, 2 bad input. */
@@ -331,14 +339,11 @@ async function measure(argv: string[]): Promise<number> {
     `${label}: ${r.ladder.steps.length} steps (${r.booted} booted now)${cpus > 1 ? `, with ${cpus} CPUs` : ''}: died with ${b.died ?? '?'} KiB free at most, reached /init with ${b.lived ?? '?'} KiB at least -> ${r.file}\n`,
   );
   // 7.2's bio_integrity_initfn pool (oom.ts integrityBufPool): the fragment boots with this CPU count
-  const frag = (r.ladder.fragments ?? []).filter((x) => (x.cpus ?? 1) === cpus && x.blocks !== undefined);
-  if (frag.length) {
-    const died = frag.filter((x) => x.end !== 'init').map((x) => x.blocks!);
-    const lived = frag.filter((x) => x.end === 'init').map((x) => x.blocks!);
+  const fb = blocksBounds(r.ladder, cpus);
+  if (fb)
     process.stdout.write(
-      `${label}: ${frag.length} fragment boots: died with ${died.length ? Math.max(...died) : '?'} free 2 MiB blocks at most, reached /init with ${lived.length ? Math.min(...lived) : '?'} at least\n`,
+      `${label}: ${(r.ladder.fragments ?? []).filter((x) => (x.cpus ?? 1) === cpus).length} fragment boots: ${blocksText(fb)}\n`,
     );
-  }
   return 0;
 }
 
