@@ -5,6 +5,7 @@
 // the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, touch, type BootState } from './boot-state.js';
 import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundupPow2 } from './memblock.js';
+import { largestOrder } from './page-alloc.js';
 import {
   IO_TLB_DEFAULT_SLABS,
   IO_TLB_SEGSIZE,
@@ -281,7 +282,7 @@ export function pageExtInitFlatmem(st: BootState): void {
   const start = (mb.startOfDram() + ps - 1n) / ps;
   const end = mb.endOfDram() / ps;
   if (end <= start) return;
-  const nr = 1n << BigInt(p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder); // MAX_ORDER_NR_PAGES
+  const nr = 1n << BigInt(largestOrder(p)); // MAX_ORDER_NR_PAGES
   const pages = end - start + (start % nr || end % nr ? nr : 0n);
   const minAddr = (0xffff_ffffn - p.arm.pageOffset + st.layout.memory[0]!.base) & mb.mask;
   mb.allocTryNid(pages * PAGE_EXT_SIZE, ps, minAddr, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'page_ext_init_flatmem');

@@ -461,6 +461,13 @@ const measureCommand = (p: KernelProfile) => (p.filesSha256 ? 'carveout kernels 
 const booter = (l: OomLadder) => (l.date ? `carveout kernels measure (${l.date.slice(0, 10)})` : 'the lab');
 
 /** The least free memory (KiB) with which a measured build reached /init with `cpus` CPUs (default one), and the most with which one died. */
+export function measuredBounds(ladder: OomLadder, cpus = 1): { lived?: number; died?: number } {
+  const steps = stepsWith(ladder, cpus);
+  const lived = steps.filter((x) => x.end === 'init').map((x) => x.free);
+  const died = steps.filter((x) => x.end !== 'init').map((x) => x.free);
+  return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
+}
+
 /**
  * The fragment boots' bounds with `cpus` CPUs (7.2's bio_integrity_initfn pool): the fewest free
  * 2 MiB blocks one reached /init with, the most one died there with; undefined without any.
@@ -469,14 +476,7 @@ export function blocksBounds(ladder: OomLadder, cpus = 1): { lived?: number; die
   const frag = (ladder.fragments ?? []).filter((x) => (x.cpus ?? 1) === cpus && x.blocks !== undefined);
   if (!frag.length) return undefined;
   const lived = frag.filter((x) => x.end === 'init').map((x) => x.blocks!);
-  const died = frag.filter((x) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn').map((x) => x.blocks!);
-  return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
-}
-
-export function measuredBounds(ladder: OomLadder, cpus = 1): { lived?: number; died?: number } {
-  const steps = stepsWith(ladder, cpus);
-  const lived = steps.filter((x) => x.end === 'init').map((x) => x.free);
-  const died = steps.filter((x) => x.end !== 'init').map((x) => x.free);
+  const died = frag.filter(diedInPool).map((x) => x.blocks!);
   return { ...(lived.length ? { lived: Math.min(...lived) } : {}), ...(died.length ? { died: Math.max(...died) } : {}) };
 }
 
@@ -624,7 +624,8 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   const have = st.result.pageAlloc?.highOrder;
   const pool = st.ctx.profile.series.pageAlloc.integrityBufPool;
   if (!have || pool === 'none') return;
-  const ladder = measured(st, cpus)?.own?.ladder;
+  const m = measured(st, cpus);
+  const ladder = m?.own?.ladder;
   const size = `${pool.bytes >> 20n} MiB`;
   const what = `memblock_free_all leaves GFP_KERNEL ${have.blocks} free block${have.blocks === 1 ? '' : 's'} of ${size} (order ${have.order}) outside CMA, and bio_integrity_initfn (block/bio-integrity.c) needs ${pool.elements} after the boot's own allocations have claimed theirs`;
   const mayStarve = (why: string) =>
@@ -632,19 +633,18 @@ export function integrityBufPool(st: BootState, cpus: number): void {
       diag('warning', 'high-order-blocks-near-boundary', `${what}; ${why}: the boot may panic "bio: can't create integrity buf pool"`),
     );
   const cpusOf = (x: LadderStep) => x.cpus ?? 1;
-  const bio = (x: LadderStep) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn';
   const labDied = labBlocksDied();
-  if (!ladder?.fragments?.length) {
+  if (!m || !ladder?.fragments?.length) {
     if (labDied !== undefined && have.blocks <= labDied)
       mayStarve(`how many they claim is not measured on this build, and the lab's 7.2 builds died there with up to ${labDied}`);
     return;
   }
   const seen = [...ladder.steps, ...ladder.fragments].filter((x) => x.blocks !== undefined);
-  const free = Number((st.result.pageAlloc!.freed * st.result.pageAlloc!.pageSize) >> 10n);
+  const { free } = m;
   // the count decides only where the build's own boots agree: none died there with as many blocks
   // or more, as many CPUs or fewer and as much memory or more as one that reached /init had
   const against = seen.find(
-    (d) => bio(d) && seen.some((l) => l.end === 'init' && d.blocks! >= l.blocks! && cpusOf(d) <= cpusOf(l) && d.free >= l.free),
+    (d) => diedInPool(d) && seen.some((l) => l.end === 'init' && d.blocks! >= l.blocks! && cpusOf(d) <= cpusOf(l) && d.free >= l.free),
   );
   if (against) {
     if (labDied !== undefined && have.blocks <= labDied)
@@ -654,9 +654,10 @@ export function integrityBufPool(st: BootState, cpus: number): void {
     return;
   }
   const starved = seen
-    .filter((x) => bio(x) && cpusOf(x) <= cpus && x.blocks! >= have.blocks && x.free >= free)
+    .filter(diedInPool)
+    .filter((x) => cpusOf(x) <= cpus && x.blocks! >= have.blocks && x.free >= free)
     .sort((a, b) => a.blocks! - b.blocks! || cpusOf(b) - cpusOf(a))[0];
-  if (starved && starved.end !== 'init') {
+  if (starved) {
     const end = starved.end;
     throw new BootPanic(
       end.panic,
@@ -669,7 +670,7 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   }
   const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);
   const lived = seen.filter((x) => x.end === 'init' && cpusOf(x) >= cpus).map((x) => x.blocks!);
-  const deaths = seen.filter(bio).map((x) => x.blocks!);
+  const deaths = seen.filter(diedInPool).map((x) => x.blocks!);
   // more CPUs than any boot that lived was measured with: within twice the most blocks a boot died with
   if (fed || !deaths.length || have.blocks >= (lived.length ? Math.min(...lived) : 2 * Math.max(...deaths) + 1)) return;
   mayStarve(
@@ -677,12 +678,17 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   );
 }
 
+/** A measured boot that died for want of 7.2's integrity pool blocks. */
+function diedInPool(x: LadderStep): x is LadderStep & { end: Exclude<LadderStep['end'], 'init'> } {
+  return x.end !== 'init' && x.end.fn === 'bio_integrity_initfn';
+}
+
 /** The most free pool blocks a boot of the lab's fragment ladders died with (bio_integrity_initfn). */
 function labBlocksDied(): number | undefined {
   const died = Object.values(OOM_LADDERS)
     .flat()
     .flatMap((l) => l.fragments ?? [])
-    .filter((x) => x.end !== 'init' && x.end.fn === 'bio_integrity_initfn')
+    .filter(diedInPool)
     .map((x) => x.blocks ?? 0);
   return died.length ? Math.max(...died) : undefined;
 }

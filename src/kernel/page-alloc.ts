@@ -32,6 +32,7 @@ import { hex } from './memblock.js';
 import { rmemRegions, type RmemRegion } from './rmem.js';
 import { subtract } from './arch/arm64/mmu.js';
 import type { Bank } from '../platform/index.js';
+import type { KernelProfile } from './profiles/types.js';
 
 /** A zone's free lists as memblock_free_all leaves them: per order, head first, by migratetype. */
 export interface FreeArea {
@@ -210,6 +211,11 @@ export function pageblockMovable(st: BootState, addr: bigint): boolean {
   return st.ctx.memblock.memory.regions.some((m) => m.base <= first && first < m.base + m.size);
 }
 
+/** The largest order a free block has: MAX_PAGE_ORDER, or MAX_ORDER - 1 where the series counts orders (versions' maxOrder). */
+export function largestOrder(p: KernelProfile): number {
+  return p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
+}
+
 /** Lowmem's free lists after memblock_free_all (GFP_KERNEL's zone), and whether highmem has free pages. */
 export interface LowmemArea {
   free: Range[];
@@ -253,12 +259,11 @@ export function lowmemArea(st: BootState, late = false): LowmemArea | undefined 
   const low = zones.filter((z) => z.name !== 'HighMem').pop();
   if (!low) return undefined;
   const lowEnd = low.base + low.size;
-  const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
   const area = freeArea(
     free.map((r) => [r.base, r.end] as const),
     { startPfn: Number(low.base / ps), endPfn: Number(lowEnd / ps) },
     ps,
-    largestOrder,
+    largestOrder(p),
     (pfn) => pageblockMovable(st, BigInt(pfn) * ps),
   );
   const highFree = free.some((r) => r.end > lowEnd && (r.end - (r.base > lowEnd ? r.base : lowEnd)) / ps > 0n);

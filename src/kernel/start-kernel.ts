@@ -26,6 +26,7 @@ import {
   pagesHandedOut,
   getOrder,
   highOrderBlocks,
+  largestOrder,
   regionsOver,
   unpackFaults,
   type Range,
@@ -272,17 +273,17 @@ function freePagesNotRam(st: BootState): void {
  * crypto self-test's (cryptomgr_test), whose oops the boot waits on silently.
  */
 function firstHighmemVmalloc(st: BootState): void {
-  const lm = lowmemArea(st);
-  if (!lm || st.ctx.profile.arch !== 'arm') return;
   const p = st.ctx.profile;
+  if (p.arch !== 'arm') return;
+  const lm = lowmemArea(st);
+  if (!lm) return;
   const ps = st.ctx.memblock.pageSize;
   const high = freedPages(st)
     .filter((r) => r.end > lm.lowEnd)
     .map((r) => [r.base > lm.lowEnd ? r.base : lm.lowEnd, r.end] as const);
   if (!high.length) return;
-  const largest = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
   const zone = { startPfn: Number(lm.lowEnd / ps), endPfn: Number(high[high.length - 1]![1] / ps) };
-  const area = freeArea(high, zone, ps, largest, (pfn) => pageblockMovable(st, BigInt(pfn) * ps));
+  const area = freeArea(high, zone, ps, largestOrder(p), (pfn) => pageblockMovable(st, BigInt(pfn) * ps));
   const blocks = (lists: number[][]) =>
     lists.flatMap((l, o) => l.map((pfn) => ({ base: BigInt(pfn) * ps, end: BigInt(pfn + 2 ** o) * ps })));
   const ram = (r: Range) => st.layout.memory.some((b) => r.base < b.base + b.size && b.base < r.end);

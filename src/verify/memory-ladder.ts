@@ -145,6 +145,19 @@ const ESTIMATE = 'estimate';
 const SPLITTER = 'splitter';
 
 /**
+ * What a ladder record measures, by its case's regions: max_threads (an --max-threads case), the
+ * free 2 MiB blocks (--blocks: `fragments`), else the free memory (a step).
+ */
+function ladderKind(c: LabCase): 'threads' | 'fragments' | 'steps' {
+  if (c.regions.some((x) => x.intent === ESTIMATE)) return 'threads';
+  return c.regions.some((x) => x.intent === SPLITTER) ? 'fragments' : 'steps';
+}
+
+/** The ladder records of package `pkg` booted with `cpus` CPUs that measure `kind`. */
+const recordsOf = (records: LabRecordJson[], pkg: string, cpus: number, kind: ReturnType<typeof ladderKind>) =>
+  records.filter((r) => r.package === pkg && ((r.case as LabCase).cpus ?? 1) === cpus && ladderKind(r.case as LabCase) === kind);
+
+/**
  * A case that leaves the page allocator memory to spare (`ramMiB`, cma=0) but brings fork_init's
  * max_threads down to `n` (fork.ts): a static region just beyond RAM, reserved all the same, lowers
  * memblock's estimate of free memory and nothing else (series whose max_threads follows it).
@@ -301,7 +314,8 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
   const fragments: LadderStep[] = [];
   for (const r of records) {
     const o = observationFromJson(r.observation);
-    const byThreads = (r.case as LabCase).regions.some((x) => x.intent === ESTIMATE);
+    const kind = ladderKind(r.case as LabCase);
+    const byThreads = kind === 'threads';
     const end = ladderEnd(o) ?? (byThreads && bootEnd(o) === 'hang' ? 'hang' : undefined);
     const pa = end === undefined ? undefined : ladderFigures(profile, r);
     if (end === undefined || pa === undefined) continue;
@@ -318,7 +332,7 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
         ...(cpus ? { cpus } : {}),
         ...(blocks !== undefined ? { blocks } : {}),
       };
-      if ((r.case as LabCase).regions.some((x) => x.intent === SPLITTER)) fragments.push(step);
+      if (kind === 'fragments') fragments.push(step);
       else steps.push(step);
     }
   }
@@ -527,6 +541,19 @@ function reached(r: LabRecordJson): boolean {
   return observationFromJson(r.observation).reachedInit;
 }
 
+/** How a measured boot ended and how long it took, as measureLadder's progress lines say it. */
+function howEnded(o: Observation): string {
+  const end = ladderEnd(o);
+  const how = o.reachedInit
+    ? 'reached /init'
+    : end && end !== 'init'
+      ? `died in ${end.fn} (${end.panic})`
+      : o.timedOut
+        ? 'hung (stopped by the bound)'
+        : 'ended';
+  return `${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`;
+}
+
 export interface MeasureLadderOptions {
   budget?: Partial<LadderBudget>;
   /** Where the boots' records go (`<dir>/<kernel id>.jsonl.gz`; boots of the build already there count). */
@@ -564,17 +591,10 @@ export async function measureLadder(
   const pkg = bootedPackage(k);
   const records = readLabRecordsJson(k.id, opts.dir);
   const cpus = opts.cpus ?? 1;
-  const probes: LadderProbe[] = records
-    .filter(
-      (r) =>
-        r.package === pkg &&
-        ((r.case as LabCase).cpus ?? 1) === cpus &&
-        !(r.case as LabCase).regions.some((x) => x.intent === ESTIMATE || x.intent === SPLITTER),
-    )
-    .flatMap((r) => {
-      const pa = ladderFigures(profile, r);
-      return pa ? [{ free: Number(pa.free >> 10n), reached: reached(r) }] : [];
-    });
+  const probes: LadderProbe[] = recordsOf(records, pkg, cpus, 'steps').flatMap((r) => {
+    const pa = ladderFigures(profile, r);
+    return pa ? [{ free: Number(pa.free >> 10n), reached: reached(r) }] : [];
+  });
   const start = startBounds(profile, cpus);
   let booted = 0;
   for (;;) {
@@ -588,27 +608,14 @@ export async function measureLadder(
     const { o } = await bootLadderCase(k, lc.c, records, opts.dir, { timeoutMs: opts.timeoutMs ?? 60_000, niceness: 10 });
     booted++;
     probes.push({ free, reached: o.reachedInit });
-    const end = ladderEnd(o);
-    const how = o.reachedInit
-      ? 'reached /init'
-      : end && end !== 'init'
-        ? `died in ${end.fn} (${end.panic})`
-        : o.timedOut
-          ? 'hung (stopped by the bound)'
-          : 'ended';
-    opts.progress?.(`boot ${probes.length}/${budget.boots}: ${free} KiB free: ${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`);
+    opts.progress?.(`boot ${probes.length}/${budget.boots}: ${free} KiB free: ${howEnded(o)}`);
   }
   // 7.2's bio_integrity_initfn pool: how few free 2 MiB blocks a boot with memory to spare lives with
   if (profile.series.pageAlloc.integrityBufPool !== 'none') {
-    const frag: BlocksProbe[] = records
-      .filter(
-        (r) =>
-          r.package === pkg && ((r.case as LabCase).cpus ?? 1) === cpus && (r.case as LabCase).regions.some((x) => x.intent === SPLITTER),
-      )
-      .flatMap((r) => {
-        const blocks = ladderFigures(profile, r)?.highOrder?.blocks;
-        return blocks === undefined ? [] : [{ blocks, reached: reached(r) }];
-      });
+    const frag: BlocksProbe[] = recordsOf(records, pkg, cpus, 'fragments').flatMap((r) => {
+      const blocks = ladderFigures(profile, r)?.highOrder?.blocks;
+      return blocks === undefined ? [] : [{ blocks, reached: reached(r) }];
+    });
     for (let n = 0; n < BLOCKS_BOOTS; n++) {
       const target = nextBlocksTarget(frag);
       if (target === undefined) break;
@@ -618,11 +625,7 @@ export async function measureLadder(
       const { o } = await bootLadderCase(k, bc.c, records, opts.dir, { timeoutMs: opts.timeoutMs ?? 60_000, niceness: 10 });
       booted++;
       frag.push({ blocks: bc.blocks, reached: o.reachedInit });
-      const end = ladderEnd(o);
-      const how = o.reachedInit ? 'reached /init' : end && end !== 'init' ? `died in ${end.fn} (${end.panic})` : 'did not reach /init';
-      opts.progress?.(
-        `fragment boot ${n + 1}: ${bc.blocks} free 2 MiB blocks, ${bc.free >> 10n} KiB free: ${how} in ${Math.round((o.durationMs ?? 0) / 1000)} s`,
-      );
+      opts.progress?.(`fragment boot ${n + 1}: ${bc.blocks} free 2 MiB blocks, ${bc.free >> 10n} KiB free: ${howEnded(o)}`);
     }
   }
   const ladder = ladderFromRecords(

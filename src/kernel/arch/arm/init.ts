@@ -9,6 +9,7 @@ import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
 import { armMmMemblockReserve } from './mmu.js';
 import { calcNrKernelPages } from '../../mm-init.js';
+import { largestOrder } from '../../page-alloc.js';
 
 export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   const { ctx, layout } = st;
@@ -68,8 +69,7 @@ export function allocNodeMemMap(st: BootState): void {
   const p = ctx.profile;
   const mb = ctx.memblock;
   const ps = mb.pageSize;
-  const largestOrder = p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder;
-  const nr = 1n << BigInt(largestOrder); // MAX_ORDER_NR_PAGES
+  const nr = 1n << BigInt(largestOrder(p)); // MAX_ORDER_NR_PAGES
   const nodeStart = (mb.startOfDram() + ps - 1n) / ps;
   const nodeEnd = mb.endOfDram() / ps;
   if (nodeEnd <= nodeStart) return;
