@@ -24,6 +24,15 @@ export function regionBoard(nodes: string): string {
   return f;
 }
 
+/** A board whose /reserved-memory holds a lab case's static regions (`name { reg = <…>; }` each), as the lab's tree has them. */
+export function caseBoard(c: { regions: { name: string; reg?: [string, string][] }[] }): string {
+  const cells = (x: string) => {
+    const n = BigInt(x);
+    return `0x${(n >> 32n).toString(16)} 0x${(n & 0xffff_ffffn).toString(16)}`;
+  };
+  return regionBoard(c.regions.map((r) => `${r.name} { reg = <${cells(r.reg![0]![0])} ${cells(r.reg![0]![1])}>; };`).join('\n\t\t'));
+}
+
 /** A board with one reusable shared-dma-pool region `name` (`props`: its reg or size/alignment, more flags). */
 export function poolBoard(name: string, props: string): string {
   return regionBoard(`${name} {

@@ -3,39 +3,27 @@
 // (a DTS on QEMU virt, `carveout plan`), against the lab's fragment boots (memory-ladder.ts --blocks).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { plan, resolveProfile } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { blocksCase } from '../../src/verify/memory-ladder.js';
 import { OOM_LADDERS } from '../../src/kernel/oom.js';
 import { runCli } from '../helpers/cli.js';
+import { caseBoard } from '../helpers/board.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'carveout-pool-'));
 const INITRD = 0xf79can; // the lab's initramfs
 const MiB = 1n << 20n;
 
-/** The lab's fragment layout for `blocks` free blocks on `id` with `cpus` CPUs, as a board's DTS. */
+/** The lab's fragment layout for `blocks` free blocks on `id` with `cpus` CPUs, as a board (booted with cma=0). */
 function splitBoard(id: string, blocks: number, cpus: number): { file: string; regions: number } {
   const lc = blocksCase(resolveProfile(id)!, INITRD, blocks, cpus);
   assert.ok(lc, `${id}: a layout with ${blocks} free 2 MiB blocks`);
-  const nodes = lc.c.regions.map((r) => {
-    const [at, size] = r.reg![0]!.map((x) => BigInt(x));
-    const cells = (x: bigint) => `0x${(x >> 32n).toString(16)} 0x${(x & 0xffff_ffffn).toString(16)}`;
-    return `\t\tsplit@${at!.toString(16)} { reg = <${cells(at!)} ${cells(size!)}>; };`;
-  });
-  const file = join(dir, `${id}-${blocks}.dts`);
-  writeFileSync(
-    file,
-    `/dts-v1/;\n/ {\n\t#address-cells = <2>; #size-cells = <2>;\n\tchosen { bootargs = "cma=0"; };\n\treserved-memory {\n\t\t#address-cells = <2>; #size-cells = <2>; ranges;\n${nodes.join('\n')}\n\t};\n};\n`,
-  );
-  return { file, regions: nodes.length };
+  return { file: caseBoard(lc.c), regions: lc.c.regions.length };
 }
 
 const planOf = (file: string, id: string, cpus: number) =>
   plan(loadBoard(file, { platform: 'qemu-virt', arch: 'arm64', ram: 128n * MiB, initrdSize: INITRD, smp: cpus }), {
     kernel: resolveProfile(id)!,
+    bootargs: 'cma=0',
     ladders: 'lab',
   });
 

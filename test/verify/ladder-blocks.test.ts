@@ -6,12 +6,13 @@
 // CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BLOCKS_BOOTS, blocksCase } from '../../src/verify/memory-ladder.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
 import { OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
 import { ownBuildInFreshCache } from '../helpers/own-build.js';
+import { caseBoard } from '../helpers/board.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '7.2-arm64';
@@ -59,15 +60,7 @@ test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blo
   const initrdSize = statSync(initrd).size;
   const lc = blocksCase(resolveProfile(KERNEL)!, BigInt(initrdSize), got.died);
   assert.ok(lc);
-  const cells = (x: string) => `0x${(BigInt(x) >> 32n).toString(16)} 0x${(BigInt(x) & 0xffff_ffffn).toString(16)}`;
-  const nodes = lc.c.regions.map(
-    (r) => `\t\tsplit@${BigInt(r.reg![0]![0]).toString(16)} { reg = <${cells(r.reg![0]![0])} ${cells(r.reg![0]![1])}>; };`,
-  );
-  const f = join(cache, 'split.dts');
-  writeFileSync(
-    f,
-    `/dts-v1/;\n/ {\n\t#address-cells = <2>; #size-cells = <2>;\n\treserved-memory {\n\t\t#address-cells = <2>; #size-cells = <2>; ranges;\n${nodes.join('\n')}\n\t};\n};\n`,
-  );
+  const f = caseBoard(lc.c);
   const p = cli([
     'plan',
     f,

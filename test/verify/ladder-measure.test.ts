@@ -5,7 +5,7 @@
 // CARVEOUT_LAB=1 (apt-get for the kernel, qemu-system-arm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLabRecordsJson } from '../../src/verify/records.js';
@@ -14,19 +14,10 @@ import { nearestStep, OOM_LADDERS, type OomLadder } from '../../src/kernel/oom.j
 import { buildFilesSha256 } from '../../src/kernel/build/store.js';
 import { runCli } from '../helpers/cli.js';
 import { ownBuildInFreshCache } from '../helpers/own-build.js';
+import { caseBoard } from '../helpers/board.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '6.12-arm64';
-
-/** A board with a case's static regions, as the lab's tree has them. */
-function board(c: LabCase): string {
-  const cells = (x: string) => {
-    const n = BigInt(x);
-    return `0x${(n >> 32n).toString(16)} 0x${(n & 0xffffffffn).toString(16)}`;
-  };
-  const nodes = c.regions.map((r) => `\t\t${r.name} { reg = <${cells(r.reg![0]![0])} ${cells(r.reg![0]![1])}>; };`).join('\n');
-  return `/dts-v1/;\n/ {\n\t#address-cells = <2>; #size-cells = <2>;\n\treserved-memory {\n\t\t#address-cells = <2>; #size-cells = <2>; ranges;\n${nodes}\n\t};\n};\n`;
-}
 
 test('kernels measure: a tiny ladder of an own build into a temp cache, and plan predicts from it', {
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
@@ -70,8 +61,7 @@ test('kernels measure: a tiny ladder of an own build into a temp cache, and plan
     diagnostics: Array<{ code: string }>;
   };
   const planIn = (c: string, r: (typeof records)[number], kernel = ['--kernel', 'tiny']): Planned => {
-    const f = join(c, `${r.caseId}.dts`);
-    writeFileSync(f, board(r.case as LabCase));
+    const f = caseBoard(r.case as LabCase);
     const args = ['plan', f, '--platform', 'qemu-virt', '--ram', '128M', '--initrd-size', r.initrd!.size, ...kernel];
     const p = runCli([...args, '--bootargs', 'cma=0', '--format', 'json'], { env: { ...env, CARVEOUT_CACHE: c } });
     return JSON.parse(p.stdout) as Planned;
