@@ -321,6 +321,27 @@ export function findPackages(k: LabKernelDef): string[] {
   return names.sort(compareVersions);
 }
 
+/**
+ * The package of a later series the archive offers in place of `k`'s when it has none of `k`'s
+ * (sid moved on, 7.2 to 7.3: the issue's "kernels says the package is gone"), the same flavour and
+ * packaging; undefined when it has one of `k`'s, or none of any series (an index apt could not
+ * read is not a series gone).
+ */
+export function successorPackage(k: LabKernelDef): string | undefined {
+  if (findPackages(k).length) return undefined;
+  const anySeries = k.packageRegex.replace(debianSeries[k.series].packageVersion, ANY_VERSION);
+  const r = run('apt-cache', ['search', '--names-only', anySeries]);
+  const later = r.stdout
+    .split('\n')
+    .map((l) => l.split(' - ')[0]!.trim())
+    .filter((n) => new RegExp(anySeries).test(n) && compareVersions(seriesOf(n), k.series) > 0);
+  return later.sort(compareVersions).at(-1);
+}
+
+/** A Debian kernel package's version part, any series: 5.10.0-30, 6.12.95+deb12, 7.2.13+deb14. */
+const ANY_VERSION = '[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9]+|\\+deb[0-9]+(\\.[0-9]+)?)';
+const seriesOf = (pkg: string): string => /-([0-9]+\.[0-9]+)\./.exec(pkg)?.[1] ?? '';
+
 /** Newest package name matching the kernel's pattern, for the kernel's Debian architecture. */
 export function findPackage(k: LabKernelDef): string | undefined {
   return findPackages(k).at(-1);
@@ -398,7 +419,12 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
       pkg = findPackage(k);
     }
     if (!pkg) {
-      report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`);
+      const later = successorPackage(k);
+      report.notFound.push(
+        later === undefined
+          ? `${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`
+          : `${k.id} (gone from ${k.suite}: the archive has ${later} of a later series, which this lab kernel is not)`,
+      );
       continue;
     }
     const info = fetchPackage(k, pkg, kernelDir(k.id), report);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fetchKernels, type FetchReport, type KernelInfo } from '../../src/verify/kernels.js';
+import { fetchKernels, findKernelDef, prepareApt, successorPackage, type FetchReport, type KernelInfo } from '../../src/verify/kernels.js';
 import { ensureInitramfs } from '../../src/verify/initramfs.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { runCli, type CliResult } from './cli.js';
@@ -20,6 +20,19 @@ export interface OwnBuild {
   /** The package's config with the extra line (kernels add's --kernel-config). */
   config: string;
   cli: (args: string[]) => CliResult;
+}
+
+/**
+ * Why a live test of lab kernel `kernel` cannot fetch it: the archive offers a later series in its
+ * place (sid moved on). Undefined when the package is there, or when apt knows none of any series
+ * (the test then fails on the fetch, as it should).
+ */
+export function archiveMovedOn(kernel: string): string | undefined {
+  const def = findKernelDef(kernel);
+  assert.ok(def, kernel);
+  prepareApt({ fetched: [], notFound: [], errors: [], log: [] }, def.suite);
+  const later = successorPackage(def);
+  return later && `${kernel} is gone from ${def.suite} (it offers ${later}): data/lab's records stay the judge of its layer`;
 }
 
 export function ownBuildInFreshCache(kernel: string, name: string): OwnBuild {

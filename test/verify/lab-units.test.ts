@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { noSpan } from '../../src/diagnostics.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb } from '../../src/fdt/writer.js';
@@ -13,7 +16,7 @@ import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
-import { configSummary, compareVersions, labKernels, type LabSeries } from '../../src/verify/kernels.js';
+import { configSummary, compareVersions, labKernels, successorPackage, type LabSeries } from '../../src/verify/kernels.js';
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
 
@@ -275,4 +278,28 @@ test("trimConsole keeps the last 80 lines and, when it comes earlier, the panic'
   const late = lines.map((l, i) => (i === 250 ? lines[100]! : i === 100 ? '[    1.000000] line 100' : l));
   assert.deepEqual(trimConsole(late.join('\n')).split('\n'), ['[... 220 lines ...]', ...late.slice(-80)]);
   assert.equal(trimConsole('short\nconsole'), 'short\nconsole');
+});
+
+test('successorPackage: a lab kernel whose series left the archive names the later series offered in its place', () => {
+  // apt-cache stands in for the archive: a script on PATH that lists what it is given
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-apt-'));
+  const list = join(dir, 'packages');
+  writeFileSync(join(dir, 'apt-cache'), `#!/bin/sh\ncat "${list}"\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  try {
+    const k72 = labKernels.find((k) => k.id === '7.2-arm64')!;
+    const offer = (...names: string[]) => writeFileSync(list, names.map((n) => `${n} - Linux\n`).join(''));
+    offer('linux-binary-7.2.13+deb14-arm64', 'linux-binary-7.3.1+deb14-arm64');
+    assert.equal(successorPackage(k72), undefined);
+    offer('linux-binary-7.3.1+deb14-arm64-16k', 'linux-binary-7.3.1+deb14-cloud-arm64', 'linux-binary-7.3.2+deb14-arm64');
+    assert.equal(successorPackage(k72), 'linux-binary-7.3.2+deb14-arm64');
+    // an older series, another flavour only, or nothing at all: not a series gone
+    offer('linux-binary-7.1.4+deb14-arm64', 'linux-binary-7.3.1+deb14-arm64-16k');
+    assert.equal(successorPackage(k72), undefined);
+    offer();
+    assert.equal(successorPackage(k72), undefined);
+  } finally {
+    process.env.PATH = path;
+  }
 });

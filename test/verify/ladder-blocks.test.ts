@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BLOCKS_BOOTS, blocksCase } from '../../src/verify/memory-ladder.js';
 import { resolveProfile } from '../../src/kernel/plan.js';
 import { OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
-import { ownBuildInFreshCache } from '../helpers/own-build.js';
+import { archiveMovedOn, ownBuildInFreshCache } from '../helpers/own-build.js';
 import { caseBoard } from '../helpers/board.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
@@ -26,6 +26,8 @@ test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blo
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
   timeout: 20 * 60_000,
 }, async (t) => {
+  const gone = archiveMovedOn(KERNEL);
+  if (gone) return t.skip(gone);
   const { k, initrd, cache, cli } = ownBuildInFreshCache(KERNEL, 'frag72');
   const m = cli(['kernels', 'measure', 'frag72', '--kernel-image', k.vmlinuz, '--boots', '1']);
   assert.equal(m.status, 0, `${m.stdout}\n${m.stderr}`);

@@ -6,16 +6,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyBoard } from '../../src/verify/verify.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
+import { archiveMovedOn } from '../helpers/own-build.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const MiB = 1n << 20n;
+const KERNEL = '7.2-arm64';
 
 test('verify --numa 512M,512M on 7.2-arm64: a CMA area per node where the plan puts it', {
   skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
   timeout: 10 * 60_000,
-}, async () => {
+}, async (t) => {
+  const gone = archiveMovedOn(KERNEL);
+  if (gone) return t.skip(gone);
   assert.equal(qemuAvailable('arm64'), undefined);
-  const r = await verifyBoard('examples/qemu-virt-cma.dts', { kernel: '7.2-arm64', numa: [512n * MiB, 512n * MiB], timeoutMs: 120_000 });
+  const r = await verifyBoard('examples/qemu-virt-cma.dts', { kernel: KERNEL, numa: [512n * MiB, 512n * MiB], timeoutMs: 120_000 });
   assert.deepEqual(
     r.diagnostics.filter((d) => d.severity === 'error'),
     [],
