@@ -66,6 +66,11 @@ export interface LabCase {
    * the CMA area table.
    */
   many?: number;
+  /**
+   * RAM banks with holes the `banks` dimension gives a 32-bit case, as its `mem=SIZE@START` words
+   * (already in `bootargs`).
+   */
+  banks?: string[];
 }
 
 // splitmix32-ish PRNG (deterministic, no dependency).
@@ -109,6 +114,16 @@ export interface GenerateOptions {
    * above the initrd, away from the kernel image, so what they test is how many fit.
    */
   many?: boolean;
+  /**
+   * RAM in banks with holes on 32-bit arm (LabCase.banks), drawn from their own hash like `smp`:
+   * two or three `mem=SIZE@START` words (arch/arm/kernel/setup.c early_mem: the first drops the
+   * tree's memory, each adds a bank) inside QEMU's RAM, as boards with several DRAM ranges have.
+   * The first bank holds the kernel, the initrd and QEMU's DTB; the others start and end on 1 MiB
+   * or 64 KiB boundaries (some not section aligned: map_lowmem's PTE tables, memblock's limit) and
+   * may cross the lowmem/highmem line. arm64's mem= only limits memory, and QEMU writes its own
+   * memory node: arm64 cases get none.
+   */
+  banks?: boolean;
 }
 
 /**
@@ -148,6 +163,31 @@ function paramWords(seed: number, index: number, family: LabArch): string[] {
     words.push(`numa_cma=${Array.from({ length: k }, () => `${Math.floor(r() * 4)}:${pick(['2M', '8M', '32M'])}`).join(',')}`);
   }
   return words;
+}
+
+/** The `banks` dimension's words for a 32-bit case: none (three cases in ten), or two or three banks. */
+function bankWords(seed: number, index: number, ram: bigint): string[] {
+  const r = rng(createHash('sha256').update(`${seed}:${index}:arm:banks`).digest().readUInt32LE(0));
+  if (r() < 0.3) return [];
+  const end = VIRT_RAM_BASE + ram;
+  // the first bank: from RAM's start past the initrd and the DTB QEMU puts after it
+  const first = initrdStart(ram) + 16n * MiB;
+  if (first + 8n * MiB >= end) return [];
+  const unit = r() < 0.3 ? 64n * KiB : MiB;
+  const within = (lo: bigint, hi: bigint): bigint => (hi <= lo ? lo : lo + BigInt(Math.floor(r() * Number((hi - lo) / unit))) * unit);
+  const banks: Array<[bigint, bigint]> = [];
+  let at = within(first, first + (end - first) / 3n);
+  banks.push([VIRT_RAM_BASE, at - VIRT_RAM_BASE]);
+  const more = r() < 0.5 ? 1 : 2;
+  for (let i = 0; i < more && at + 2n * unit < end; i++) {
+    const start = within(at + unit, at + (end - at) / 2n);
+    const stop = i === more - 1 && r() < 0.5 ? end : within(start + unit, end);
+    if (stop <= start) break;
+    banks.push([start, stop - start]);
+    at = stop;
+  }
+  const size = (b: bigint) => (b % MiB ? `${b / KiB}K` : `${b / MiB}M`);
+  return banks.map(([start, bytes]) => `mem=${size(bytes)}@${hx(start)}`);
 }
 
 /**
@@ -388,6 +428,13 @@ export function generateCase(seed: number, index: number, family: LabArch, opts:
     const words = paramWords(seed, index, family);
     if (words.length) {
       c.params = words;
+      c.bootargs = [c.bootargs, ...words].filter((x) => x).join(' ');
+    }
+  }
+  if (opts.banks && family === 'arm') {
+    const words = bankWords(seed, index, ram);
+    if (words.length) {
+      c.banks = words;
       c.bootargs = [c.bootargs, ...words].filter((x) => x).join(' ');
     }
   }

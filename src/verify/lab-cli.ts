@@ -34,6 +34,7 @@ const usage = `usage: npm run lab -- [options]
                      typos, core params: what the kernel passes to init)
   --many             generated cases also add 10 to 150 small carve-outs (MAX_RESERVED_REGIONS, memblock's
                      arrays, the CMA area table)
+  --banks            generated 32-bit cases also split RAM in two or three banks with holes (mem=SIZE@START)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
     numa: process.argv.includes('--numa'),
     params: process.argv.includes('--params'),
     many: process.argv.includes('--many'),
+    banks: process.argv.includes('--banks'),
   };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).

@@ -120,6 +120,39 @@ test('generator: the many dimension adds small carve-outs above the initrd after
   assert.ok(counts.has(0) && [...counts].some((n) => n > 64) && [...counts].some((n) => n > 0 && n < 64), [...counts].join(' '));
 });
 
+test("generator: the banks dimension splits a 32-bit case's RAM in banks with holes, the first from RAM's start past the initrd and DTB", () => {
+  const counts = new Set<number>();
+  for (let i = 0; i < 80; i++) {
+    const c = generateCase(5, i, 'arm', { banks: true });
+    const plain = generateCase(5, i, 'arm');
+    const { banks, bootargs, ...rest } = c;
+    const { bootargs: own, ...plainRest } = plain;
+    assert.deepEqual(rest, plainRest, `#${i}: the layout stays the same`);
+    assert.equal(bootargs, [own, ...(banks ?? [])].filter((x) => x).join(' '), `#${i}: the words follow the case's own`);
+    counts.add(banks?.length ?? 0);
+    const ram = BigInt(c.ramMiB) << 20n;
+    let end = 0n;
+    for (const [k, w] of (banks ?? []).entries()) {
+      const m = /^mem=(\d+)([KM])@(0x[0-9a-f]+)$/.exec(w);
+      assert.ok(m, w);
+      const size = BigInt(m[1]!) << (m[2] === 'K' ? 10n : 20n);
+      const start = BigInt(m[3]!);
+      assert.equal(parseSize(`${m[1]}${m[2]}`), size);
+      if (k === 0) {
+        assert.equal(start, 0x40000000n, `#${i}: the first bank starts at RAM's start`);
+        assert.ok(start + size >= initrdStart(ram) + (16n << 20n), `#${i}: ${w} holds the initrd and the DTB`);
+      } else assert.ok(start > end, `#${i}: ${w} leaves a hole after the bank before`);
+      end = start + size;
+      assert.ok(size > 0n && end <= 0x40000000n + ram, `#${i}: ${w} inside QEMU's RAM`);
+      assert.equal(start % (64n << 10n), 0n);
+      assert.equal(size % (64n << 10n), 0n);
+    }
+  }
+  assert.deepEqual([...counts].sort(), [0, 2, 3]);
+  // arm64's mem= only limits memory: no banks
+  for (let i = 0; i < 40; i++) assert.equal(generateCase(5, i, 'arm64', { banks: true }).banks, undefined);
+});
+
 test('generator is deterministic and varied', () => {
   for (const fam of ['arm64', 'arm'] as const) {
     const a = generateCase(1, 7, fam),
