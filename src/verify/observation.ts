@@ -162,6 +162,14 @@ export interface Observation {
   traceFromSeparateBoot?: boolean;
   /** Lines skipped because printk replayed its buffer on a later console (timestamps went back). */
   replayedLines?: number;
+  /**
+   * Where printk dropped messages before the console printed them (`** N printk messages dropped
+   * **`, kernel/printk/printk.c: its ring buffer overflowed while the console lagged — PREEMPT_RT's
+   * legacy consoles print from a thread that starts late, and memblock=debug floods the early
+   * log): how many, and how many `log` lines and `memblock` events the console had shown before.
+   * What follows is a later part of the kernel's log.
+   */
+  gaps?: { messages: number; log: number; memblock: number }[];
   /** Raw console (may be trimmed in stored records). */
   console?: string;
   /** `log` has the continuation lines of multi-line messages (records parsed before that lack them). */
@@ -340,6 +348,12 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
       maxTime = time;
     }
     const text = (tm ? tm[2]! : raw).trimEnd();
+    const dropped = /^\*\* (\d+) printk messages dropped \*\*$/.exec(text);
+    if (dropped) {
+      (obs.gaps ??= []).push({ messages: Number(dropped[1]), log: obs.log.length, memblock: obs.memblock.length });
+      continues = undefined;
+      continue;
+    }
     if (continues !== undefined) {
       obs.log.push(withTime({ kind: continues, text, continued: true }, time));
       continues = undefined;

@@ -204,6 +204,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   // The profile of the package booted (another point release than the built-in's is read from its own files).
   const ofPackage = o.own ? { profile: o.own.profile } : profileForPackage(k);
   if (ofPackage.note) res.notes.push(ofPackage.note);
+  const lost = (obs.gaps ?? []).reduce((n, g) => n + g.messages, 0);
+  if (lost)
+    res.notes.push(
+      `the kernel dropped ${lost} messages before its console printed them (printk's buffer overflowed while the console lagged: a PREEMPT_RT kernel's console prints from a thread that starts late); the lines it printed are compared around the gap${obs.gaps!.length > 1 ? 's' : ''}`,
+    );
   const used = ofPackage.profile ?? resolveProfile(def.id);
   const p = plan(asBooted, { kernel: used ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
   if (p.diagnostics.some((d) => d.code === 'unknown-kernel')) res.notes.push(`plan has no profile for ${def.id} yet`);
@@ -331,24 +336,83 @@ export function compareWithPlan(
     const pr = sorted(g.predicted);
     if (ob.join() !== pr.join()) d.push(`${g.names.join(', ')}: bases ${ob.join(', ')} observed, ${pr.join(', ')} predicted`);
   }
-  const ol = comparableLog(obs.log.map((l) => l.text));
-  let pl = comparableLog(pred.log);
-  if (o.prefix) pl = pl.slice(0, ol.length);
-  firstLineDifference('log line', ol, pl, d);
+  // a console that lost messages (Observation.gaps) shows pieces of the log: compared around the gaps
+  const pieces = piecesAt(
+    obs.log.map((l) => l.text),
+    (obs.gaps ?? []).map((g) => g.log),
+  );
+  piecesDifference('log line', pieces.map(comparableLog), comparableLog(pred.log), d, o.prefix);
   // The command line's own lines (crashkernel=, reserve_mem=, a malformed early option), printed
   // around the phase: a sequence of their own. Which parameters the kernel passes to init
   // (print_unknown_bootoptions) turns on every __setup() and core param built in: compared
   // (`unknownParams`) where the profile read them from the build's System.map (params.builtIn).
   const judged = (t: string) => isCommandLineLine(t) || (!!o.unknownParams && isUnknownParamsLine(t));
-  const oc = obs.log.map((l) => l.text).filter(judged);
-  let pc = pred.log.filter(judged);
-  if (o.prefix) pc = pc.slice(0, oc.length);
-  firstLineDifference('command-line line', oc, pc, d);
+  piecesDifference(
+    'command-line line',
+    pieces.map((x) => x.filter(judged)),
+    pred.log.filter(judged),
+    d,
+    o.prefix,
+  );
   return d;
 }
 
+/** `xs` cut at these indices (Observation.gaps: where the console lost messages). */
+export function piecesAt<T>(xs: readonly T[], at: readonly number[]): T[][] {
+  const out: T[][] = [];
+  let from = 0;
+  for (const i of at) {
+    out.push(xs.slice(from, i));
+    from = i;
+  }
+  out.push(xs.slice(from));
+  return out;
+}
+
+/**
+ * The first difference between the lines a console kept and the plan's, the console having lost
+ * messages between the `pieces` (Observation.gaps): the first piece is the plan's first lines, each
+ * later one follows the one before in the plan's lines, and the last ends where they end — unless
+ * `prefix` (the log stops early: only what it printed is compared). One piece is the whole log.
+ */
+export function piecesDifference(
+  what: string,
+  pieces: readonly string[][],
+  predicted: readonly string[],
+  d: string[],
+  prefix = false,
+): void {
+  const first = pieces[0] ?? [];
+  if (pieces.length === 1) {
+    firstLineDifference(what, first, prefix ? predicted.slice(0, first.length) : predicted, d);
+    return;
+  }
+  const fits = (piece: readonly string[], at: number) => piece.every((x, i) => predicted[at + i] === x);
+  if (!fits(first, 0)) {
+    firstLineDifference(what, first, predicted.slice(0, first.length), d);
+    return;
+  }
+  let pos = first.length;
+  for (let k = 1; k < pieces.length; k++) {
+    const piece = pieces[k]!;
+    if (!piece.length) continue;
+    const last = k === pieces.length - 1 && !prefix;
+    let at = -1;
+    if (last)
+      at = predicted.length - piece.length >= pos && fits(piece, predicted.length - piece.length) ? predicted.length - piece.length : -1;
+    else for (let j = pos; at < 0 && j + piece.length <= predicted.length; j++) if (fits(piece, j)) at = j;
+    if (at < 0) {
+      d.push(
+        `${what}s after the console lost messages: observed ${JSON.stringify(piece[0])} and ${piece.length - 1} more, which ${last ? 'are not the last lines the plan predicts' : `do not follow in the plan's lines after ${JSON.stringify(predicted[pos - 1] ?? '(its start)')}`}`,
+      );
+      return;
+    }
+    pos = at + piece.length;
+  }
+}
+
 /** The first line where what the kernel printed and what the plan predicts part, as a difference. */
-function firstLineDifference(what: string, observed: string[], predicted: string[], d: string[]): void {
+function firstLineDifference(what: string, observed: readonly string[], predicted: readonly string[], d: string[]): void {
   for (let i = 0; i < Math.max(observed.length, predicted.length); i++) {
     if (observed[i] !== predicted[i]) {
       d.push(

@@ -30,6 +30,7 @@ import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js'
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import type { Board } from '../../src/board.js';
 import { profileOfPackage } from '../../src/verify/build-facts.js';
+import { piecesAt, piecesDifference } from '../../src/verify/verify.js';
 
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
 const RMEM_ALLOC_CALLER =
@@ -53,8 +54,7 @@ const fmtAlloc = (a: Alloc) =>
  * (The recorded `result` field pairs an allocation with the next such reserve even when that one
  * belongs to a later allocation, e.g. the default CMA area after a failed region.)
  */
-function observedAllocs(r: LabRecord): Alloc[] {
-  const ev = r.observation.memblock;
+function observedAllocs(ev: LabRecord['observation']['memblock']): Alloc[] {
   const out: Alloc[] = [];
   ev.forEach((e, i) => {
     if (e.fn !== 'memblock_phys_alloc_range' || !RMEM_ALLOC_CALLER.test(e.caller)) return;
@@ -115,8 +115,8 @@ function predictedAllocs(p: PlanResult): Alloc[] {
 const FIND_IN_RANGE_PLACEMENT = /^early_init_dt_alloc_reserved_memory_arch\b/;
 const fmtPlacement = (op: string, base: bigint, size: bigint) => `${op} 0x${base.toString(16)}+0x${size.toString(16)}`;
 
-function observedPlacements(r: LabRecord): string[] {
-  return r.observation.memblock
+function observedPlacements(ev: LabRecord['observation']['memblock']): string[] {
+  return ev
     .filter((e) => /^(__)?memblock_(reserve|remove)$/.test(e.fn) && FIND_IN_RANGE_PLACEMENT.test(e.caller))
     .map((e) => fmtPlacement(e.fn.replace(/^__/, ''), e.base ?? 0n, e.size ?? 0n));
 }
@@ -210,14 +210,27 @@ function phaseLines(log: PlanResult['log']): { text: string; continued: boolean;
  * also keeps its whole console (a boot that went wrong), that is read again with today's parser, so
  * every line the kernel printed is compared whatever the parser kept when it was recorded.
  */
-function observedPhase(r: LabRecord): { lines: string[]; commandLine: string[]; continuations: boolean; unprefixed: boolean } {
+function observedPhase(r: LabRecord): {
+  lines: string[];
+  pieces: string[][];
+  commandLine: string[];
+  continuations: boolean;
+  unprefixed: boolean;
+} {
   const o = r.observation;
   const boot1 = o.console?.split(`\n${TRACE_BOOT_MARK}\n`)[0];
   // a record trims a long console (src/verify/lab.ts trimConsole): a gap marker anywhere means part is gone
   const whole = boot1 !== undefined && !/^\[\.\.\. \d+ lines \.\.\.\]$/m.test(boot1) && /\bLinux version /.test(boot1);
-  const log = whole ? parseConsole(r.kernel, boot1).log : o.log;
+  const parsed = whole ? parseConsole(r.kernel, boot1) : o;
+  const log = parsed.log;
+  const phase = (ls: typeof log) => ls.filter((l) => isPhaseLine(l.text) || l.continued).map((l) => l.text);
   return {
-    lines: log.filter((l) => isPhaseLine(l.text) || l.continued).map((l) => l.text),
+    lines: phase(log),
+    // a console that lost messages (Observation.gaps) kept pieces of the log
+    pieces: piecesAt(
+      log,
+      (parsed.gaps ?? []).map((g) => g.log),
+    ).map(phase),
     commandLine: commandLineLines(log.map((l) => l.text)),
     continuations: whole || !!o.continuations,
     unprefixed: whole || !!o.unprefixed,
@@ -280,8 +293,11 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
   const stoppedAfterDump = r.observation.earlyStopped && !r.observation.traceFromSeparateBoot && profile.arch === 'arm';
   const truncated =
     !r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump) && want.length < got.length;
-  if (truncated) got = got.slice(0, want.length);
-  if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  if (seen.pieces.length > 1) piecesDifference('log line', seen.pieces, got, problems, truncated);
+  else {
+    if (truncated) got = got.slice(0, want.length);
+    if (want.join('\n') !== got.join('\n')) problems.push(`log ${firstDiff(want, got)}`);
+  }
   // The same for the command line's lines, a sequence of their own (printed around the phase, not in it).
   let gotCmd = commandLineLines(p.log.map((l) => l.text));
   if (!r.observation.reachedInit && (r.observation.timedOut || r.observation.panicked || stoppedAfterDump))
@@ -292,10 +308,12 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
   const memoryLine = on ? undefined : compareMemoryLine(r, p, problems);
   let allocs = 0;
   if (r.observation.memblock.length > 0) {
-    const wa = [...observedAllocs(r).map(fmtAlloc), ...observedPlacements(r)];
     const ga = [...predictedAllocs(p).map(fmtAlloc), ...predictedPlacements(p)];
-    allocs = wa.length;
-    if (wa.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(wa, ga)}`);
+    const gaps = (r.observation.gaps ?? []).map((g) => g.memblock);
+    const pieces = piecesAt(r.observation.memblock, gaps).map((ev) => [...observedAllocs(ev).map(fmtAlloc), ...observedPlacements(ev)]);
+    allocs = pieces.flat().length;
+    if (pieces.length > 1) piecesDifference('dynamic placement', pieces, ga, problems);
+    else if (pieces[0]!.join('\n') !== ga.join('\n')) problems.push(`dynamic placement ${firstDiff(pieces[0]!, ga)}`);
   }
   const o = r.observation;
   // A boot the bound stopped while the kernel was still working (or whose silence the record did
