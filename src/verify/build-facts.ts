@@ -12,6 +12,7 @@ import { observe } from './lab.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '../kernel/build/excerpt.js';
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
+import { ownMeasuredPath } from '../kernel/build/store.js';
 import { debugPackage } from './debug-symbols.js';
 import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
 import { getProfile } from '../kernel/profiles/index.js';
@@ -267,25 +268,25 @@ async function wholeTraceBoot(k: KernelInfo, dtb: Uint8Array): Promise<{ observa
 }
 
 /**
- * One measurement boot of a package of a lab kernel under QEMU virt (QEMU's own tree, no reserved
- * memory of the case's, memblock=debug, at nice 10), stopped once memory setup has been printed;
- * the sizes its trace shows (src/kernel/build/measured.ts) are stored in the kernel cache beside
- * the package (measuredCachePath), so the profile built from the package's files uses them.
- * Diagnostics: a size the boot does not show (the profile then keeps the lab build's).
+ * One measurement boot of a build under QEMU virt (QEMU's own tree, no reserved memory of a case's,
+ * memblock=debug, at nice 10), stopped once memory setup has been printed: the sizes its trace
+ * shows (src/kernel/build/measured.ts), with where they come from. `p`: the build's profile (arch,
+ * page size, section size). Diagnostics: a size the boot does not show.
  */
-export async function measurePackage(k: KernelInfo): Promise<{ measured?: StoredMeasurement; file?: string; diagnostics: Diagnostic[] }> {
-  const p = getProfile(k.id);
-  if (!p) throw new Error(`${k.id}: not a lab kernel`);
+async function measurementBoot(
+  k: KernelInfo,
+  p: KernelProfile,
+  what: string,
+): Promise<{ measured?: StoredMeasurement; diagnostics: Diagnostic[] }> {
   const base = virtTree(p.arch, MEASURE_RAM);
   if (!base.tree) return { diagnostics: base.diagnostics };
-  const pkg = bootedPackage(k);
   const dtb = writeDtb(base.tree);
   // 32-bit: with earlycon Debian's armmp kernels print nothing after the MEMBLOCK table under
   // memblock=debug, and the per-cpu setup comes after it; without earlycon the console prints the
   // log buffer once it registers, and a 4 MiB one (log_buf_len=4M) keeps the whole trace up to the
   // "Memory:" line
   const res = p.arch === 'arm' ? await wholeTraceBoot(k, dtb) : await observe(k, dtb, MEASURE_RAM, '', { fast: true, niceness: 10 });
-  const source = `a memblock=debug boot of ${pkg} under QEMU virt (${MEASURE_RAM >> 20n} MiB)`;
+  const source = `a memblock=debug boot of ${what} under QEMU virt (${MEASURE_RAM >> 20n} MiB)`;
   const m = measureBoot(measureTarget(p), res.observation, source);
   if (!m.found.length) return { diagnostics: m.diagnostics };
   const boot = { ram: `0x${MEASURE_RAM.toString(16)}`, append: res.traceAppend ?? res.append };
@@ -294,11 +295,49 @@ export async function measurePackage(k: KernelInfo): Promise<{ measured?: Stored
     m.found.map((f) => ({ ...f, source, boots: 1 })),
     () => boot,
   );
-  const file = measuredCachePath(k);
+  return { measured, diagnostics: m.diagnostics };
+}
+
+function writeMeasurement(file: string, key: Record<string, string>, measured: StoredMeasurement): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ package: pkg, measured }, null, 2)}\n`);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...key, measured }, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
-  return { measured, file, diagnostics: m.diagnostics };
+}
+
+/**
+ * One measurement boot of a package of a lab kernel (measurementBoot), stored in the kernel cache
+ * beside the package (measuredCachePath), so the profile built from the package's files uses it.
+ */
+export async function measurePackage(k: KernelInfo): Promise<{ measured?: StoredMeasurement; file?: string; diagnostics: Diagnostic[] }> {
+  const p = getProfile(k.id);
+  if (!p) throw new Error(`${k.id}: not a lab kernel`);
+  const pkg = bootedPackage(k);
+  const r = await measurementBoot(k, p, pkg);
+  if (!r.measured) return r;
+  const file = measuredCachePath(k);
+  writeMeasurement(file, { package: pkg }, r.measured);
+  return { ...r, file };
+}
+
+/**
+ * One measurement boot of a user's own build (`kernels measure NAME --kernel-image`), `p` its
+ * profile from its two files: stored in the kernel cache under those files' sha256
+ * (src/kernel/build/store.ts ownMeasuredPath), where every profile built from the same two files
+ * finds it, under any name. Without it an own build's sizes are the nearest lab build's, and a
+ * build whose config changes the structures they measure (PREEMPT_RT's spinlocks in pg_data_t)
+ * differs from them.
+ */
+export async function measureOwnBuild(
+  k: KernelInfo,
+  p: KernelProfile,
+  label: string,
+): Promise<{ measured?: StoredMeasurement; file?: string; diagnostics: Diagnostic[] }> {
+  if (!p.filesSha256) throw new Error(`${label}: a profile without its files' sha256`);
+  const r = await measurementBoot(k, p, `${label} (${basename(k.vmlinuz)})`);
+  if (!r.measured) return r;
+  const file = ownMeasuredPath(p.filesSha256);
+  writeMeasurement(file, { filesSha256: p.filesSha256 }, r.measured);
+  return { ...r, file };
 }
 
 /** The RESERVEDMEM_OF_DECLARE handlers a build has, by the names of their source files' pools. */

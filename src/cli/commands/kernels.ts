@@ -20,12 +20,20 @@ import {
 import { cacheDir } from '../../cache.js';
 import { parseCommandArgs, splitOption } from '../args.js';
 import { qemuAvailable } from '../../verify/qemu.js';
-import { addKernel, buildFilesSha256, storedKernel, storedKernelFiles, storedKernelNames } from '../../kernel/build/store.js';
+import {
+  addKernel,
+  buildFilesSha256,
+  ownMeasuredPath,
+  storedKernel,
+  storedKernelFiles,
+  storedKernelNames,
+} from '../../kernel/build/store.js';
 import { getProfile, profileIds } from '../../kernel/profiles/index.js';
 import { isStubSystemMap } from '../../verify/debug-symbols.js';
 import { renderDiagnostic } from '../../diagnostics.js';
 import {
   ensureMeasured,
+  measureOwnBuild,
   factsOfPackage,
   packageFacts,
   profileForPackage,
@@ -43,7 +51,7 @@ import {
 } from '../../verify/memory-ladder.js';
 import { blocksBounds, cachedLadders, measuredBounds, OOM_LADDERS, type OomLadder } from '../../kernel/oom.js';
 import type { KernelProfile } from '../../kernel/profiles/types.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const USAGE = `usage: carveout kernels [--format text|json]
        carveout kernels fetch [ID...] [--all] [--refresh]
@@ -299,11 +307,24 @@ async function measure(argv: string[]): Promise<number> {
     process.stderr.write(`carveout kernels measure: ${build.error}\n`);
     return 1;
   }
-  const { k, profile, label } = build;
+  const { k, label } = build;
+  let { profile } = build;
   const missing = qemuAvailable(profile.arch);
   if (missing) {
     process.stderr.write(`carveout kernels measure: ${missing}\n`);
     return 1;
+  }
+  if (!isLab && profile.filesSha256 && !existsSync(ownMeasuredPath(profile.filesSha256))) {
+    // what no file states, from one boot of the build itself, before the ladder: its steps are
+    // planned with these sizes (a lab kernel's come from its records or kernels fetch's boot)
+    process.stdout.write(`${label}: measuring what its files do not state (one boot, nice 10)\n`);
+    const m = await measureOwnBuild(k, profile, label);
+    for (const d of m.diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
+    if (m.measured) {
+      process.stdout.write(`  measured: ${m.measured.sizes.map((x) => `${x.name} ${x.value}`).join(', ')} -> ${m.file}\n`);
+      const again = storedKernel(name)?.profile;
+      if (again) profile = again;
+    }
   }
   process.stdout.write(
     `${label}: measuring its out-of-memory ladder${cpus > 1 ? ` with ${cpus} CPUs` : ''} (at most ${boots} boots, nice 10)\n`,

@@ -1,12 +1,15 @@
 // Own builds stored under a name (`carveout kernels add NAME --kernel-config … --system-map …`):
 // the two files are copied into the cache (src/cache.ts), <cache>/builds/<NAME>/{config,System.map},
-// and `--kernel NAME` builds the profile from them again, so the profile follows the model's code.
+// and `--kernel NAME` builds the profile from them again, so the profile follows the model's code;
+// the sizes a measurement boot of the build found (`kernels measure NAME --kernel-image`) are kept
+// by the files' sha256 and go into every profile built from them.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../../cache.js';
 import { diag, type Diagnostic } from '../../diagnostics.js';
 import { buildProfile, type BuiltProfile } from './profile.js';
+import { isStoredMeasurement, storedSizes, type StoredMeasurement } from './measured.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
@@ -37,8 +40,35 @@ export function profileFromFiles(id: string, configFile: string, systemMapFile: 
   const map = read(systemMapFile);
   if (typeof config !== 'string' || typeof map !== 'string')
     return { diagnostics: [config, map].filter((x): x is Diagnostic => typeof x !== 'string') };
-  const built = buildProfile({ id, config: { file: configFile, text: config }, systemMap: { file: systemMapFile, text: map } });
-  return built.profile ? { ...built, profile: { ...built.profile, filesSha256: buildFilesSha256(config, map) } } : built;
+  const sha = buildFilesSha256(config, map);
+  const own = ownMeasured(sha);
+  const built = buildProfile({
+    id,
+    config: { file: configFile, text: config },
+    systemMap: { file: systemMapFile, text: map },
+    ...(own ? { measured: { sizes: storedSizes(own), from: own.from } } : {}),
+  });
+  return built.profile ? { ...built, profile: { ...built.profile, filesSha256: sha } } : built;
+}
+
+/**
+ * Where an own build's measurement boot is kept (src/verify/build-facts.ts measureOwnBuild, from
+ * `kernels measure NAME --kernel-image`): the kernel cache, by its files' sha256.
+ */
+export function ownMeasuredPath(filesSha256: string): string {
+  return join(cacheDir(), 'kernels', 'measured', `own-${filesSha256}.json`);
+}
+
+/** The sizes a boot of the build with these files measured, or undefined (none, or not for these files). */
+function ownMeasured(filesSha256: string): StoredMeasurement | undefined {
+  const f = ownMeasuredPath(filesSha256);
+  if (!existsSync(f)) return undefined;
+  try {
+    const j = JSON.parse(readFileSync(f, 'utf8')) as { filesSha256?: unknown; measured?: unknown };
+    return j.filesSha256 === filesSha256 && isStoredMeasurement(j.measured) ? j.measured : undefined;
+  } catch {
+    return undefined; // a file cut short: measured again by the next `kernels measure`
+  }
 }
 
 /** Store a build under `name` once its profile builds; returns what building it said. */
