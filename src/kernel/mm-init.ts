@@ -193,9 +193,16 @@ const IO_TLB_MIN_SLABS = (1n << 20n) >> IO_TLB_SHIFT;
 /**
  * sizeof(struct io_tlb_slot) and sizeof(struct io_tlb_area) (kernel/dma/swiotlb.c, 6.1+): a
  * phys_addr_t, a size_t and an int / an unsigned long, an int and a spinlock_t — on arm64, and on
- * arm with LPAE's 64-bit phys_addr_t.
+ * arm with LPAE's 64-bit phys_addr_t. spinlock_t is 4 bytes, PREEMPT_RT's rt_mutex_base (a
+ * raw_spinlock_t, an rb_root_cached, the owner) 32 on arm64 and 16 on arm.
  */
-const IO_TLB_STRUCTS = { arm64: { slot: 24n, area: 16n }, arm: { slot: 16n, area: 12n } } as const;
+function ioTlbStructs(profile: { arch: 'arm64' | 'arm'; preemptRt?: boolean }): { slot: bigint; area: bigint } {
+  const long = profile.arch === 'arm64' ? 8n : 4n;
+  const lock = profile.preemptRt ? (profile.arch === 'arm64' ? 32n : 16n) : 4n;
+  const align = lock > 4n ? long : 4n; // the lock's own alignment: its pointers', or an int's
+  const head = ((long + 4n + align - 1n) / align) * align; // used, index
+  return { slot: profile.arch === 'arm64' ? 24n : 16n, area: head + lock };
+}
 
 /**
  * mem_init's swiotlb_init (kernel/dma/swiotlb.c): a bounce buffer when memory reaches past what
@@ -259,7 +266,7 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
     limitAreas();
   }
-  const sizes = IO_TLB_STRUCTS[st.ctx.profile.arch];
+  const sizes = ioTlbStructs(st.ctx.profile);
   mb.alloc(pageAlign(nslabs * sizes.slot), ps, 'swiotlb_init_remap');
   mb.alloc(sizes.area * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap');
 }

@@ -75,6 +75,14 @@ export interface RmemBehaviour {
   scanPrefix: string;
   /** `%pS` the memblock=debug trace shows for our memblock calls (inlining differs per build). */
   callers: { reserve: string; alloc: string };
+  /**
+   * With regionLimit 'dynamic', alloc_reserved_mem_array: the `%pS` of its memblock_alloc (it is
+   * inlined into 7.2's fdt_scan_reserved_mem_late, 6.12.103's fdt_scan_reserved_mem_reg_nodes) and
+   * how many pointer-sized fields struct reserved_mem has beside base and size, the last of them
+   * (priv) after those (include/linux/of_reserved_mem.h: 6.12's name, fdt_node, ops, priv; 7.2's
+   * name, ops, priv).
+   */
+  reservedMemArray?: { caller: string; pointers: number };
   /** fdt_reserve_elfcorehdr() runs before the scan (6.12) or between scan and init (6.1). */
   elfcorehdrBeforeScan: boolean;
   /**
@@ -710,19 +718,24 @@ function dynamicNodesOverrun(h: RmemHost, nodes: Node[]): void {
 }
 
 /**
- * 7.2 alloc_reserved_mem_array (fdt_scan_reserved_mem_late): reserved_mem[] is reallocated to the
+ * alloc_reserved_mem_array (7.2's fdt_scan_reserved_mem_late, 6.12.103's
+ * fdt_scan_reserved_mem_reg_nodes): reserved_mem[] is reallocated to the
  * regions the scan counted, memblock_alloc(count * sizeof(struct reserved_mem), SMP_CACHE_BYTES);
- * the recorded arm64 boots show 0x28 bytes per region and no allocation when the count is 0.
- * struct reserved_mem: name, fdt_node, base, size, priv (pointers, unsigned long, phys_addr_t).
+ * the recorded arm64 boots show 0x28 bytes per region on 7.2, 0x30 on 6.12.118, and no allocation
+ * when the count is 0.
  */
 function allocReservedMemArray(h: RmemHost): void {
   const count = state(h).totalReservedMemCnt ?? 0;
   if (!count) return;
+  const array = state(h).behaviour.reservedMemArray;
+  if (!array) throw new Error("regionLimit 'dynamic' without rmem.reservedMemArray in the version layer");
+  // the pointer-sized fields but priv come before base and size, priv after them (arm's LPAE pads
+  // the 64-bit base to its alignment, and the struct to it)
   const ptr = h.profile.arch === 'arm64' ? 8 : 4;
   const phys = h.profile.physAddrBits / 8;
-  const align = Math.max(ptr, phys);
-  const entry = Math.ceil((3 * ptr + 2 * phys) / align) * align;
-  h.memblock.alloc(BigInt(count * entry), BigInt(h.profile.smpCacheBytes), 'fdt_scan_reserved_mem_late');
+  const up = (x: number, a: number) => Math.ceil(x / a) * a;
+  const entry = up(up((array.pointers - 1) * ptr, phys) + 2 * phys + ptr, Math.max(ptr, phys));
+  h.memblock.alloc(BigInt(count * entry), BigInt(h.profile.smpCacheBytes), array.caller);
 }
 
 /** What of_reserved_mem.c's allocation helpers take: size, alignment, the range, and no-map. */

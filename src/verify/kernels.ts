@@ -51,7 +51,7 @@ export interface LabKernelDef {
 }
 
 const def = (series: LabSeries, flavour: string, core: boolean): LabKernelDef => {
-  const arm64 = flavour.startsWith('arm64');
+  const arm64 = /(^|-)arm64(-16k)?$/.test(flavour); // arm64, arm64-16k, rt-arm64, cloud-arm64
   const debian = debianSeries[series];
   const split = debian.packaging === 'split';
   // arm64's image package in the one-package scheme is `-unsigned` (the signed one is a wrapper).
@@ -487,6 +487,29 @@ function realSystemMap(k: LabKernelDef, info: KernelInfo, report: FetchReport): 
   prepareApt(report, k.suite);
   const mapError = fetchSystemMap(debugPackage(info.package), k.debArch, info.systemMap);
   if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
+}
+
+/**
+ * Another Debian flavour of a lab kernel's series from the same suite (`rt-arm64` or
+ * `cloud-arm64` beside 6.12's `arm64`): its newest package, fetched and unpacked as a lab kernel's
+ * (image, config, the real System.map) into `dir`. Such a build is no lab kernel: it is booted and
+ * planned as a user's own (`kernels add`, `kernels measure NAME --kernel-image`), a build the
+ * model was not fitted to.
+ */
+export function fetchFlavour(id: string, flavour: string, dir: string, report: FetchReport): KernelInfo | undefined {
+  const lab = findKernelDef(id);
+  if (!lab) {
+    report.errors.push(`unknown kernel '${id}'`);
+    return undefined;
+  }
+  const k = def(lab.series, flavour, false);
+  prepareApt(report, k.suite);
+  const pkg = findPackage(k);
+  if (!pkg) {
+    report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`);
+    return undefined;
+  }
+  return fetchPackage(k, pkg, dir, report);
 }
 
 /**

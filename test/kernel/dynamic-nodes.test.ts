@@ -11,6 +11,7 @@ import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js'
 import { loadBoard } from '../../src/board.js';
 import { regionBoard } from '../helpers/board.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { seriesForVersion } from '../../src/kernel/versions/index.js';
 
 const GiB = 1n << 30n;
 /** `n` dynamic 4 KiB regions with no compatible (no handler: each stays reserved). */
@@ -86,4 +87,45 @@ test("7.2's cma_declare_contiguous_nid prints Failed to reserve after Not enough
   const old = slots(run('6.12-armmp', pools, 'console=ttyAMA0 cma=32M'));
   assert.equal(old[0], 'cma: Not enough slots for CMA reserved regions!');
   assert.notEqual(old[1], 'cma: Failed to reserve 32 MiB');
+});
+
+test("6.12's point releases: 6.12.103 brings 7.2's bound and sized reserved_mem[] (Debian's 6.12.118), the layer applies them by the build's release", () => {
+  const at = (v: string) => {
+    const c = seriesForVersion(v);
+    assert.ok('series' in c && c.exact, v);
+    return c.series;
+  };
+  for (const v of ['6.12', '6.12.95', '6.12.102']) {
+    const s = at(v);
+    assert.deepEqual(
+      [s.rmem.regionLimit, s.rmem.dynamicNodes, s.arm64.mapMemRoundsInward, s.applied],
+      ['total', 'unchecked', false, undefined],
+      v,
+    );
+  }
+  const s103 = at('6.12.103');
+  assert.deepEqual([s103.rmem.regionLimit, s103.rmem.dynamicNodes, s103.arm64.mapMemRoundsInward], ['dynamic', 'checked', false]);
+  assert.deepEqual(s103.rmem.reservedMemArray, { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4 });
+  const s118 = at('6.12.118');
+  assert.deepEqual(
+    [s118.rmem.regionLimit, s118.arm64.mapMemRoundsInward, s118.applied?.map((p) => p.release)],
+    ['dynamic', true, ['6.12.103', '6.12.118']],
+  );
+  assert.equal(s118.name, '6.12');
+  // 6.12-arm64's profile with the 6.12.118 layer: 70 dynamic regions boot, the last six skipped as
+  // on 7.2, and reserved_mem[] is allocated for the 64 the scan counted: 64 * 0x30 bytes
+  // (struct reserved_mem of 6.12: name, fdt_node, ops, base, size, priv)
+  const k = { ...resolveProfile('6.12-arm64')!, series: s118 };
+  const p = run(k, dynamics(70));
+  assert.equal(p.boot.outcome, 'ok');
+  assert.deepEqual(
+    texts(p)
+      .filter((x) => x.startsWith('OF: reserved mem: too many defined dynamic regions, skip '))
+      .map((x) => x.split("'")[1]),
+    ['buf64', 'buf65', 'buf66', 'buf67', 'buf68', 'buf69'],
+  );
+  const array = p.trace.events
+    .map((e) => e.detail as { caller?: string; size?: bigint })
+    .find((d) => d.caller === 'fdt_scan_reserved_mem_reg_nodes');
+  assert.equal(array?.size, 64n * 0x30n);
 });

@@ -189,13 +189,16 @@ function reference(
   labBuilds: readonly LabBuild[],
 ): LabBuild | undefined {
   const same = (b: LabBuild) => b.arch === arch && (arch === 'arm64' ? b.pageSize === pageSize : b.lpae === lpae);
-  const exact = labBuilds.find((b) => b.series === series && same(b));
+  // by name: a point release's series (versions/index.ts) is another object of the same series
+  const ofSeries = (b: LabBuild) => b.series.name === series.name;
+  const exact = labBuilds.find((b) => ofSeries(b) && same(b));
   if (exact) return exact;
   // else the same series, else the nearest series (kernelSeries is in release order), same page size first
-  const age = (b: LabBuild) => Math.abs(kernelSeries.indexOf(b.series) - kernelSeries.indexOf(series));
+  const at = (x: KernelSeries) => kernelSeries.findIndex((k) => k.name === x.name);
+  const age = (b: LabBuild) => Math.abs(at(b.series) - at(series));
   const nearest = (bs: LabBuild[]) => [...bs].sort((a, b) => age(a) - age(b))[0];
   const near =
-    labBuilds.find((b) => b.series === series && b.arch === arch) ??
+    labBuilds.find((b) => ofSeries(b) && b.arch === arch) ??
     nearest(labBuilds.filter(same)) ??
     nearest(labBuilds.filter((b) => b.arch === arch));
   if (near)
@@ -283,6 +286,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(dmaCma && (configEnabled(c, 'DMA_NUMA_CMA') || configEnabled(c, 'DMA_PERNUMA_CMA')) ? { dmaNumaCma: true } : {}),
     ...(configEnabled(c, 'NUMA_EMU') ? { numaEmu: true } : {}),
     ...(configEnabled(c, 'STACKPROTECTOR') ? { stackProtector: true } : {}),
+    ...(configEnabled(c, 'PREEMPT_RT') ? { preemptRt: true } : {}),
     ...(configEnabled(c, 'EFI') ? { efi: true } : {}),
     ...(configEnabled(c, 'ARM_GIC_V3_ITS') ? { gicV3Its: true } : {}),
   };
@@ -459,6 +463,13 @@ export function readProfile(
         `RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr or there is no seed (no /chosen kaslr-seed, no RNDR in the CPU); the plan places it where nokaslr does${arch === 'arm64' ? kaslrLinearMapNote(series.arm64.kaslrLinearMap) : ''}`,
         configSpan(c, 'RANDOMIZE_BASE'),
       ),
+    );
+  const lockDebug = ['DEBUG_SPINLOCK', 'DEBUG_LOCK_ALLOC'].find((o) => configEnabled(c, o));
+  if (lockDebug)
+    r.warn(
+      'config-not-modelled',
+      `${lockDebug} grows spinlock_t: swiotlb's per-area structures (kernel/dma/swiotlb.c io_tlb_area) take more than the model's; \`kernels measure\` measures pg_data_t, not those`,
+      lockDebug,
     );
   if (!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE'))
     r.warn(

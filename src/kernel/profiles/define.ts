@@ -104,6 +104,7 @@ export function composeProfile(
     ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
     ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
     ...(c.stackProtector ? { stackProtector: true } : {}),
+    ...(c.preemptRt ? { preemptRt: true } : {}),
     ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {
@@ -114,7 +115,7 @@ export function composeProfile(
     },
     labChecks: build.verifiedOn ?? allLabChecks,
     provenance:
-      `kernel ${series.name} sources; the config and System.map of ${debianPackage}; what no file states (${arch.measures}) measured: ` +
+      `kernel ${series.name} sources${series.applied?.length ? ` with ${series.applied.map((x) => `${x.release}'s ${x.change}`).join('; ')}` : ''}; the config and System.map of ${debianPackage}; what no file states (${arch.measures}) measured: ` +
       (build.measuredFrom ?? `data/lab/${id}.jsonl.gz (memblock=debug boots on QEMU virt)`),
   };
 }

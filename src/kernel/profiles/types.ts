@@ -56,6 +56,12 @@ export interface BuildConfig {
    * (kernel/panic.c __stack_chk_fail). A stored excerpt made before the reader read it lacks the line.
    */
   stackProtector?: boolean;
+  /**
+   * CONFIG_PREEMPT_RT: spinlock_t is an rt_mutex (include/linux/spinlock_types.h: struct
+   * rt_mutex_base — a raw_spinlock_t, an rb_root_cached and the owner), which grows the structures
+   * holding one (swiotlb's io_tlb_area; pg_data_t is measured).
+   */
+  preemptRt?: boolean;
 }
 
 /**
@@ -212,6 +218,8 @@ export interface KernelProfile extends KernelProfileBase {
   numaEmu?: boolean;
   /** BuildConfig.stackProtector. */
   stackProtector?: boolean;
+  /** BuildConfig.preemptRt. */
+  preemptRt?: boolean;
   /**
    * mm/memblock.c's static arrays, before memblock_double_array: INIT_MEMBLOCK_REGIONS (128) each,
    * which arm64's asm/memory.h raises: memory to 128 * 8 with CONFIG_EFI (6.1+), reserved to

@@ -78,6 +78,7 @@ export const linux510: KernelSeries = {
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
+    mapMemRoundsInward: false,
     efiMemoryRegions: false, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel
     linearAliasBlocks: true,

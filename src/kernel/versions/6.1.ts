@@ -73,6 +73,7 @@ export const linux61: KernelSeries = {
     numaCma: 'pernuma-bootmem', // kernel/dma/contiguous.c
   },
   arm64: {
+    mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64',
     linearAliasBlocks: true,

@@ -73,6 +73,7 @@ export const linux612: KernelSeries = {
     numaCma: 'before-default', // kernel/dma/contiguous.c
   },
   arm64: {
+    mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
     linearAliasBlocks: true,
@@ -115,4 +116,24 @@ export const linux612: KernelSeries = {
     pageExt: true,
     unflatten: { deviceNodeSize: 108, propertySize: 56 }, // ArmSeries.unflatten: measured
   },
+  pointReleases: [
+    {
+      // drivers/of/of_reserved_mem.c as in 7.2: reserved_mem[] sized to the regions the scan
+      // counted (alloc_reserved_mem_array, from fdt_scan_reserved_mem_reg_nodes), MAX_RESERVED_REGIONS
+      // bounds the dynamic ones only, and the scan skips a dynamic node past it
+      release: '6.12.103',
+      change:
+        'of: reserved_mem: Add code to dynamically allocate reserved_mem array; of: reserved_mem: prevent OOB when too many dynamic regions are defined',
+      rmem: {
+        regionLimit: 'dynamic',
+        dynamicNodes: 'checked',
+        reservedMemArray: { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4 },
+      },
+    },
+    {
+      release: '6.12.118',
+      change: '[arm64] mm: fix accidental linear mapping of no-map reserved memory',
+      arm64: { mapMemRoundsInward: true },
+    },
+  ],
 };

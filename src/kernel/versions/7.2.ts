@@ -54,6 +54,7 @@ export const linux72: KernelSeries = {
     maxReservedRegions: 64,
     scanPrefix: 'OF: reserved mem: ',
     callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
+    reservedMemArray: { caller: 'fdt_scan_reserved_mem_late', pointers: 3 },
     elfcorehdrBeforeScan: true,
     allocation: 'phys-alloc-range',
     failureLevel: 'err',
@@ -77,6 +78,7 @@ export const linux72: KernelSeries = {
     numaCma: 'after-default', // kernel/dma/contiguous.c
   },
   arm64: {
+    mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
     linearAliasBlocks: false,

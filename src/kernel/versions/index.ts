@@ -47,10 +47,28 @@ export function seriesForVersion(version: string): SeriesChoice {
   if (!v) return { error: `'${version}' is not a kernel release (major.minor[.patch])` };
   const byAge = kernelSeries.map((s) => ({ s, n: versionNumbers(s.name)! })).sort((a, b) => compareNumbers(a.n, b.n));
   const own = byAge.find((x) => x.n[0] === v[0] && x.n[1] === v[1]);
-  if (own) return { series: own.s, exact: true };
+  if (own) return { series: atRelease(own.s, v), exact: true };
   const older = byAge.filter((x) => compareNumbers(x.n, v) < 0);
   const base = older[older.length - 1];
   if (!base) return { error: `Linux ${version} is older than every version layer (${kernelSeries.map((s) => s.name).join(', ')})` };
   const next = byAge.find((x) => compareNumbers(x.n, v) > 0);
   return next ? { series: base.s, exact: false, next: next.s } : { series: base.s, exact: false };
+}
+
+/**
+ * The series as a release of it runs: each of its point releases (KernelSeries.pointReleases)
+ * that `v` has reached replaces the knobs it names. The series itself when none applies.
+ */
+function atRelease(series: KernelSeries, v: number[]): KernelSeries {
+  const applied = (series.pointReleases ?? []).filter((p) => compareNumbers(versionNumbers(p.release)!, v) <= 0);
+  if (!applied.length) return series;
+  return applied.reduce<KernelSeries>(
+    (s, p) => ({
+      ...s,
+      rmem: { ...s.rmem, ...p.rmem },
+      arm64: { ...s.arm64, ...p.arm64 },
+      applied: [...(s.applied ?? []), p],
+    }),
+    series,
+  );
 }

@@ -106,6 +106,13 @@ export interface PageAllocBehaviour {
 /** The series' arch/arm64 code and the generic code it calls on arm64. */
 export interface Arm64Series {
   /**
+   * map_mem (arch/arm64/mm/mmu.c) rounds each memory range it maps inward to whole pages (start up,
+   * end down, skipping what is left empty), so a page only partly no-map is left out of the linear
+   * map (6.12.118's "mm: fix accidental linear mapping of no-map reserved memory"); before, the
+   * mapping rounds outward and maps it.
+   */
+  mapMemRoundsInward: boolean;
+  /**
    * asm/memory.h raises INIT_MEMBLOCK_MEMORY_REGIONS to INIT_MEMBLOCK_REGIONS * 8 with CONFIG_EFI
    * (6.1+; 5.10 raises only the reserved array's).
    */
@@ -409,6 +416,27 @@ export interface KernelSeries {
   cma: CmaBehaviour;
   arm64: Arm64Series;
   arm: ArmSeries;
+  /**
+   * What the series' stable point releases changed in the code modelled, oldest first (index.ts
+   * seriesForVersion applies each one a build's release has reached).
+   */
+  pointReleases?: readonly PointRelease[];
+  /** The point releases applied to this series (set by seriesForVersion, for provenance). */
+  applied?: readonly PointRelease[];
+}
+
+/**
+ * A change a stable point release brought into a series (Linux's ChangeLog-<release>, which
+ * Debian's linux-source changelog lists commit by commit): from `release` on, these knobs replace
+ * the series' own.
+ */
+export interface PointRelease {
+  /** The first release with the change, e.g. `6.12.103`. */
+  release: string;
+  /** The stable commits, by their titles. */
+  change: string;
+  rmem?: Partial<RmemBehaviour>;
+  arm64?: Partial<Arm64Series>;
 }
 
 /** A series' boot-parameter registrations (scripts/param-names.ts reads them from its sources). */

@@ -107,9 +107,26 @@ export function pagingInit(st: BootState): void {
   // arm64_memblock_init reserves from (6.1 _stext, 6.12 _text; arch/arm64/mm/mmu.c)
   const kernelStart = text + a.reserveStartOffset;
   const alias: Bank = { base: kernelStart, size: text + a.initBeginOffset - kernelStart };
-  st.unmapped = mb.memory.regions.filter((r) => r.flags & MEMBLOCK_NOMAP).map((r) => ({ base: r.base, size: r.size }));
+  // map_mem rounds each range inward to whole pages where the series does (mapMemRoundsInward):
+  // a page only partly no-map is then left unmapped with the no-map part
+  const inward = st.ctx.profile.series.arm64.mapMemRoundsInward;
+  const outwardPages = (b: Bank): Bank => {
+    const base = (b.base / page) * page;
+    return { base, size: ((b.base + b.size + page - 1n) / page) * page - base };
+  };
+  st.unmapped = mb.memory.regions
+    .filter((r) => r.flags & MEMBLOCK_NOMAP)
+    .map((r) => (inward ? outwardPages(r) : { base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
+  if (inward)
+    mapped = mapped
+      .map((b) => {
+        const base = ((b.base + page - 1n) / page) * page;
+        const end = ((b.base + b.size) / page) * page;
+        return { base, size: end > base ? end - base : 0n };
+      })
+      .filter((b) => b.size > 0n);
   mapBelowPageOffset(mapped, memstart);
   const rootShift = pg.levelShifts.at(-1)! + st.ctx.profile.pageShift - 3;
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks, rootShift);
