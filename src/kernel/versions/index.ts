@@ -62,13 +62,10 @@ export function seriesForVersion(version: string): SeriesChoice {
 function atRelease(series: KernelSeries, v: number[]): KernelSeries {
   const applied = (series.pointReleases ?? []).filter((p) => compareNumbers(versionNumbers(p.release)!, v) <= 0);
   if (!applied.length) return series;
-  return applied.reduce<KernelSeries>(
-    (s, p) => ({
-      ...s,
-      rmem: { ...s.rmem, ...p.rmem },
-      arm64: { ...s.arm64, ...p.arm64 },
-      applied: [...(s.applied ?? []), p],
-    }),
-    series,
-  );
+  const s: KernelSeries = { ...series, rmem: { ...series.rmem }, arm64: { ...series.arm64 }, applied };
+  for (const p of applied) {
+    Object.assign(s.rmem, p.rmem);
+    Object.assign(s.arm64, p.arm64);
+  }
+  return s;
 }
