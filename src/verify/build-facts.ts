@@ -3,8 +3,8 @@
 // (src/kernel/build/excerpt.ts), with where each came from. Written from the package itself (the
 // lab's export, `carveout kernels facts`), never typed in; a record's facts are the entry of the
 // package it names, so records of two point releases each replay with their own build.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { cacheDir } from '../cache.js';
 import { writeDtb } from '../fdt/writer.js';
 import { virtTree } from '../platform/qemu-virt.js';
@@ -12,7 +12,7 @@ import { observe } from './lab.js';
 import { excerptBuild, excerptFiles, isBuildExcerpt, type BuildExcerpt } from '../kernel/build/excerpt.js';
 import { renderDiagnostic } from '../diagnostics.js';
 import { buildProfile, type BuiltProfile } from '../kernel/build/profile.js';
-import { ownMeasuredPath } from '../kernel/build/store.js';
+import { ownMeasuredPath, readKeptMeasurement, writeKeptMeasurement } from '../kernel/build/store.js';
 import { debugPackage } from './debug-symbols.js';
 import { debianReservedMemConfig, type ReservedMemConfig } from '../kernel/handlers/index.js';
 import { getProfile } from '../kernel/profiles/index.js';
@@ -206,10 +206,7 @@ export function measuredOfPackage(k: KernelInfo, dir = labDataDir): StoredMeasur
 
 /** The package's measurement boot kept in the kernel cache, or undefined. */
 function cachedMeasurement(k: Pick<KernelInfo, 'package' | 'version'>): StoredMeasurement | undefined {
-  const f = measuredCachePath(k);
-  if (!existsSync(f)) return undefined;
-  const j = JSON.parse(readFileSync(f, 'utf8')) as { package?: unknown; measured?: unknown };
-  return j.package === bootedPackage(k) && isStoredMeasurement(j.measured) ? j.measured : undefined;
+  return readKeptMeasurement(measuredCachePath(k), { package: bootedPackage(k) });
 }
 
 /** The sizes of the arch a measurement lacks. */
@@ -298,12 +295,6 @@ async function measurementBoot(
   return { measured, diagnostics: m.diagnostics };
 }
 
-function writeMeasurement(file: string, key: Record<string, string>, measured: StoredMeasurement): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...key, measured }, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
-}
-
 /**
  * One measurement boot of a package of a lab kernel (measurementBoot), stored in the kernel cache
  * beside the package (measuredCachePath), so the profile built from the package's files uses it.
@@ -315,7 +306,7 @@ export async function measurePackage(k: KernelInfo): Promise<{ measured?: Stored
   const r = await measurementBoot(k, p, pkg);
   if (!r.measured) return r;
   const file = measuredCachePath(k);
-  writeMeasurement(file, { package: pkg }, r.measured);
+  writeKeptMeasurement(file, { package: pkg }, r.measured);
   return { ...r, file };
 }
 
@@ -336,7 +327,7 @@ export async function measureOwnBuild(
   const r = await measurementBoot(k, p, `${label} (${basename(k.vmlinuz)})`);
   if (!r.measured) return r;
   const file = ownMeasuredPath(p.filesSha256);
-  writeMeasurement(file, { filesSha256: p.filesSha256 }, r.measured);
+  writeKeptMeasurement(file, { filesSha256: p.filesSha256 }, r.measured);
   return { ...r, file };
 }
 

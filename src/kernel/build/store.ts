@@ -4,8 +4,8 @@
 // the sizes a measurement boot of the build found (`kernels measure NAME --kernel-image`) are kept
 // by the files' sha256 and go into every profile built from them.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cacheDir } from '../../cache.js';
 import { diag, type Diagnostic } from '../../diagnostics.js';
 import { buildProfile, type BuiltProfile } from './profile.js';
@@ -61,14 +61,30 @@ export function ownMeasuredPath(filesSha256: string): string {
 
 /** The sizes a boot of the build with these files measured, or undefined (none, or not for these files). */
 function ownMeasured(filesSha256: string): StoredMeasurement | undefined {
-  const f = ownMeasuredPath(filesSha256);
-  if (!existsSync(f)) return undefined;
+  return readKeptMeasurement(ownMeasuredPath(filesSha256), { filesSha256 });
+}
+
+/**
+ * A measurement boot kept in the kernel cache (a lab kernel's upload by `kernels fetch`, an own
+ * build by `kernels measure`): the file holds `key` (the package, or the files' sha256) beside the
+ * measurement; undefined when absent, for another key, or not a measurement (a file cut short is
+ * measured again).
+ */
+export function readKeptMeasurement(file: string, key: Record<string, string>): StoredMeasurement | undefined {
+  if (!existsSync(file)) return undefined;
   try {
-    const j = JSON.parse(readFileSync(f, 'utf8')) as { filesSha256?: unknown; measured?: unknown };
-    return j.filesSha256 === filesSha256 && isStoredMeasurement(j.measured) ? j.measured : undefined;
+    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return Object.entries(key).every(([k, v]) => j[k] === v) && isStoredMeasurement(j.measured) ? j.measured : undefined;
   } catch {
-    return undefined; // a file cut short: measured again by the next `kernels measure`
+    return undefined;
   }
+}
+
+/** Keep a measurement boot in the kernel cache under `key` (readKeptMeasurement). */
+export function writeKeptMeasurement(file: string, key: Record<string, string>, measured: StoredMeasurement): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...key, measured }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 /** Store a build under `name` once its profile builds; returns what building it said. */
