@@ -41,6 +41,7 @@ import { plan } from '../../src/kernel/plan.js';
 import { knownToBuild } from '../../src/kernel/cmdline.js';
 import { loadBoard } from '../../src/board.js';
 import { regionBoard } from '../helpers/board.js';
+import { withEnv } from '../helpers/env.js';
 
 /** A .config as Kconfig writes it, for Debian's 6.12 arm64 values unless overridden. */
 function config(release: string, over: Record<string, string | null> = {}): string {
@@ -532,9 +533,7 @@ test("build: a point release's own measurement boot, kept in the kernel cache, g
   const builtin = getProfile('6.12-arm64')!;
   const [name = ''] = builtin.debianPackage.split(' ');
   const info = { ...cachedInfo(cfg, map), id: '6.12-arm64', package: name.replace('6.12.95', '6.12.200'), version: '6.12.200-1~deb12u1' };
-  const cache = process.env.CARVEOUT_CACHE;
-  process.env.CARVEOUT_CACHE = join(dir, 'cache');
-  try {
+  withEnv({ CARVEOUT_CACHE: join(dir, 'cache') }, () => {
     // nothing measured: the lab build's sizes, and the note says how to measure them
     assert.equal(measuredOfPackage(info), undefined);
     const before = profileForPackage(info);
@@ -571,10 +570,7 @@ test("build: a point release's own measurement boot, kept in the kernel cache, g
       partial.provenance,
       /nodeDataSize from a memblock=debug boot of the package; usemapBytesPerSection, percpuSetup, percpuAlloc from the lab's measurement of 6\.12-arm64 \(data\/lab\/6\.12-arm64\.build\.json\)$/,
     );
-  } finally {
-    if (cache === undefined) delete process.env.CARVEOUT_CACHE;
-    else process.env.CARVEOUT_CACHE = cache;
-  }
+  });
 });
 
 /** A cached kernel's description for two files (what `kernels fetch` writes as info.json). */

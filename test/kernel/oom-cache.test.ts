@@ -16,14 +16,13 @@ import { readLabRecords, recordBoard } from '../../src/verify/records.js';
 import { ladderDir } from '../../src/verify/memory-ladder.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { recordProfile, replayCase } from './replay-lib.js';
+import { withEnv } from '../helpers/env.js';
 
 const KERNEL = '6.12-arm64';
 
 test("a cache ladder is the plan's for the build with its files' sha256, and only for it", () => {
   const cache = mkdtempSync(join(tmpdir(), 'carveout-ladder-cache-'));
-  const saved = process.env.CARVEOUT_CACHE;
-  process.env.CARVEOUT_CACHE = cache;
-  try {
+  withEnv({ CARVEOUT_CACHE: cache }, () => {
     // an own build: the files of the built-in profile's package, as its stored facts hold them
     const pkg = getProfile(KERNEL)!.debianPackage;
     const files = excerptFiles('mine', factsOfPackage(KERNEL, pkg)!);
@@ -86,10 +85,7 @@ test("a cache ladder is the plan's for the build with its files' sha256, and onl
     );
     // the built-in profile of the package keeps the lab's own ladder
     assert.equal(ownLadder(getProfile(KERNEL)!)?.package, pkg);
-  } finally {
-    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
-    else process.env.CARVEOUT_CACHE = saved;
-  }
+  });
 });
 
 test("the replay of a lab record judges with the lab's ladders alone: a ladder in the kernel cache changes nothing", () => {
@@ -104,9 +100,7 @@ test("the replay of a lab record judges with the lab's ladders alone: a ladder i
   assert.ok(r, 'a 32-bit record on a package without a lab ladder, no highmem');
   const before = replayCase(r);
   const cache = mkdtempSync(join(tmpdir(), 'carveout-replay-cache-'));
-  const saved = process.env.CARVEOUT_CACHE;
-  process.env.CARVEOUT_CACHE = cache;
-  try {
+  withEnv({ CARVEOUT_CACHE: cache }, () => {
     // the cache says this build dies in start_kernel with exactly this boot's free memory
     const pa = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append }).pageAllocator!;
     const free = Number(pa.free >> 10n);
@@ -123,8 +117,5 @@ test("the replay of a lab record judges with the lab's ladders alone: a ladder i
     const user = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append });
     assert.equal(user.boot.function, 'mm_init', JSON.stringify(user.boot));
     assert.deepEqual(replayCase(r), before);
-  } finally {
-    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
-    else process.env.CARVEOUT_CACHE = saved;
-  }
+  });
 });

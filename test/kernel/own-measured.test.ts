@@ -14,14 +14,13 @@ import { factsOfPackage } from '../../src/verify/build-facts.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import { loadBoard } from '../../src/board.js';
 import { plan } from '../../src/kernel/plan.js';
+import { withEnv } from '../helpers/env.js';
 
 const KERNEL = '6.12-arm64';
 
 test("an own build's measured sizes, kept by its files' sha256, replace the lab build's in its profile", () => {
   const cache = mkdtempSync(join(tmpdir(), 'carveout-own-measured-'));
-  const saved = process.env.CARVEOUT_CACHE;
-  process.env.CARVEOUT_CACHE = cache;
-  try {
+  withEnv({ CARVEOUT_CACHE: cache }, () => {
     const pkg = getProfile(KERNEL)!.debianPackage;
     const facts = factsOfPackage(KERNEL, pkg)!;
     const files = excerptFiles('mine', facts);
@@ -66,8 +65,5 @@ test("an own build's measured sizes, kept by its files' sha256, replace the lab 
     };
     assert.deepEqual(a.map(span), [labNode, labNode]);
     assert.deepEqual(b.map(span), [bigger, bigger]);
-  } finally {
-    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
-    else process.env.CARVEOUT_CACHE = saved;
-  }
+  });
 });

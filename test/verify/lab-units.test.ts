@@ -17,6 +17,7 @@ import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import { configSummary, compareVersions, labKernels, successorPackage, type LabSeries } from '../../src/verify/kernels.js';
+import { withEnv } from '../helpers/env.js';
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
 
@@ -318,9 +319,7 @@ test('successorPackage: a lab kernel whose series left the archive names the lat
   const dir = mkdtempSync(join(tmpdir(), 'carveout-apt-'));
   const list = join(dir, 'packages');
   writeFileSync(join(dir, 'apt-cache'), `#!/bin/sh\ncat "${list}"\n`, { mode: 0o755 });
-  const path = process.env.PATH;
-  process.env.PATH = `${dir}:${path}`;
-  try {
+  withEnv({ PATH: `${dir}:${process.env.PATH}` }, () => {
     const k72 = labKernels.find((k) => k.id === '7.2-arm64')!;
     const offer = (...names: string[]) => writeFileSync(list, names.map((n) => `${n} - Linux\n`).join(''));
     offer('linux-binary-7.2.13+deb14-arm64', 'linux-binary-7.3.1+deb14-arm64');
@@ -332,7 +331,5 @@ test('successorPackage: a lab kernel whose series left the archive names the lat
     assert.equal(successorPackage(k72), undefined);
     offer();
     assert.equal(successorPackage(k72), undefined);
-  } finally {
-    process.env.PATH = path;
-  }
+  });
 });

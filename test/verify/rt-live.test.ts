@@ -23,6 +23,7 @@ import { getProfile } from '../../src/kernel/profiles/index.js';
 import { storedKernel } from '../../src/kernel/build/store.js';
 import { replayCase } from '../kernel/replay-lib.js';
 import { runCli } from '../helpers/cli.js';
+import { withEnv } from '../helpers/env.js';
 
 const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 
@@ -59,9 +60,7 @@ test("Debian's 6.12 rt-arm64, a build outside the lab: kernels add, kernels meas
     (s) => s.name === 'nodeDataSize',
   )!;
   assert.notEqual(node[1], lab.value);
-  const saved = process.env.CARVEOUT_CACHE;
-  process.env.CARVEOUT_CACHE = cache;
-  try {
+  await withEnv({ CARVEOUT_CACHE: cache }, async () => {
     const profile = storedKernel('rt')?.profile;
     assert.ok(profile);
     assert.equal(`0x${profile.arm64!.numa.nodeDataSize.toString(16)}`, node[1]);
@@ -74,8 +73,5 @@ test("Debian's 6.12 rt-arm64, a build outside the lab: kernels add, kernels meas
     t.diagnostic(
       `${k.package} ${k.version}: ${m.stdout.match(/^ {2}measured: .*$/m)![0].trim()}; seed 43 #7 agrees (${o.lines} lines, ${o.allocs} placements${lost ? `; the console lost ${lost} early messages, compared around the gap` : ''})`,
     );
-  } finally {
-    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
-    else process.env.CARVEOUT_CACHE = saved;
-  }
+  });
 });
