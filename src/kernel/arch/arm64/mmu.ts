@@ -1,7 +1,7 @@
 // arch/arm64/mm/mmu.c: paging_init — map_mem() builds the linear map from early_pgtable_alloc()
 // pages (how many: countLinearMapTables), the init_pg_dir is freed, memblock may resize from then on.
 import { BootPanic, writeRam, type BootState } from '../../boot-state.js';
-import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, type AllocRun } from '../../memblock.js';
+import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, roundDown, roundUp, type AllocRun } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
 import { kernelText } from './init.js';
 
@@ -110,23 +110,13 @@ export function pagingInit(st: BootState): void {
   // map_mem rounds each range inward to whole pages where the series does (mapMemRoundsInward):
   // a page only partly no-map is then left unmapped with the no-map part
   const inward = st.ctx.profile.series.arm64.mapMemRoundsInward;
-  const outwardPages = (b: Bank): Bank => {
-    const base = (b.base / page) * page;
-    return { base, size: ((b.base + b.size + page - 1n) / page) * page - base };
-  };
+  const pages = (base: bigint, end: bigint): Bank => ({ base, size: end > base ? end - base : 0n });
   st.unmapped = mb.memory.regions
     .filter((r) => r.flags & MEMBLOCK_NOMAP)
-    .map((r) => (inward ? outwardPages(r) : { base: r.base, size: r.size }));
+    .map((r) => (inward ? pages(roundDown(r.base, page), roundUp(r.base + r.size, page)) : { base: r.base, size: r.size }));
   let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
-  if (inward)
-    mapped = mapped
-      .map((b) => {
-        const base = ((b.base + page - 1n) / page) * page;
-        const end = ((b.base + b.size) / page) * page;
-        return { base, size: end > base ? end - base : 0n };
-      })
-      .filter((b) => b.size > 0n);
+  if (inward) mapped = mapped.map((b) => pages(roundUp(b.base, page), roundDown(b.base + b.size, page))).filter((b) => b.size > 0n);
   mapBelowPageOffset(mapped, memstart);
   const rootShift = pg.levelShifts.at(-1)! + st.ctx.profile.pageShift - 3;
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks, rootShift);
