@@ -313,11 +313,16 @@ export function prepareApt(report: FetchReport, suite: string | undefined, force
 
 /** Every package name matching the kernel's pattern, oldest first (the archive may hold several point releases). */
 export function findPackages(k: LabKernelDef): string[] {
-  const r = run('apt-cache', ['search', '--names-only', k.packageRegex]);
+  return aptPackages(k.packageRegex);
+}
+
+/** The package names apt's indexes have matching `regex` (anchored), oldest version first. */
+function aptPackages(regex: string): string[] {
+  const r = run('apt-cache', ['search', '--names-only', regex]);
   const names = r.stdout
     .split('\n')
     .map((l) => l.split(' - ')[0]!.trim())
-    .filter((n) => n && new RegExp(k.packageRegex).test(n));
+    .filter((n) => n && new RegExp(regex).test(n));
   return names.sort(compareVersions);
 }
 
@@ -330,12 +335,9 @@ export function findPackages(k: LabKernelDef): string[] {
 export function successorPackage(k: LabKernelDef): string | undefined {
   if (findPackages(k).length) return undefined;
   const anySeries = k.packageRegex.replace(debianSeries[k.series].packageVersion, ANY_VERSION);
-  const r = run('apt-cache', ['search', '--names-only', anySeries]);
-  const later = r.stdout
-    .split('\n')
-    .map((l) => l.split(' - ')[0]!.trim())
-    .filter((n) => new RegExp(anySeries).test(n) && compareVersions(seriesOf(n), k.series) > 0);
-  return later.sort(compareVersions).at(-1);
+  return aptPackages(anySeries)
+    .filter((n) => compareVersions(seriesOf(n), k.series) > 0)
+    .at(-1);
 }
 
 /** A Debian kernel package's version part, any series: 5.10.0-30, 6.12.95+deb12, 7.2.13+deb14. */
