@@ -4,7 +4,7 @@
 // (kernel/dma/swiotlb.c) and what memblock_free_all (and arm's free_highpages) hands over, with
 // the numbers of mem_init_print_info's "Memory:" line.
 import { BootPanic, touch, type BootState } from './boot-state.js';
-import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundupPow2 } from './memblock.js';
+import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, roundUp, roundupPow2 } from './memblock.js';
 import { largestOrder } from './page-alloc.js';
 import {
   IO_TLB_DEFAULT_SLABS,
@@ -200,7 +200,7 @@ function ioTlbStructs(profile: { arch: 'arm64' | 'arm'; preemptRt?: boolean }): 
   const long = profile.arch === 'arm64' ? 8n : 4n;
   const lock = profile.preemptRt ? (profile.arch === 'arm64' ? 32n : 16n) : 4n;
   const align = lock > 4n ? long : 4n; // the lock's own alignment: its pointers', or an int's
-  const head = ((long + 4n + align - 1n) / align) * align; // used, index
+  const head = roundUp(long + 4n, align); // used, index
   return { slot: profile.arch === 'arm64' ? 24n : 16n, area: head + lock };
 }
 
