@@ -132,7 +132,7 @@ export interface BootResult {
    * The kernel hangs in the model: where (the kernel function) and why; it prints nothing more,
    * unless `printed` says what comes first (an oops in a worker the boot then waits for).
    */
-  hang?: { function: string; reason: string; printed?: string };
+  hang?: { function: string; reason: string; printed?: string; trace?: string };
 }
 
 /**
@@ -162,6 +162,8 @@ export class BootHang extends Error {
     readonly reason: string,
     /** What the kernel still prints before it falls silent, when something does. */
     readonly printed?: string,
+    /** A function the call traces it prints before then name (bad_page reports, a worker's oops). */
+    readonly trace?: string,
   ) {
     super(`hang in ${fn}`);
   }
@@ -196,6 +198,13 @@ export interface BootState {
   nrKernelPages?: bigint;
   /** free_area_init's nr_all_pages: nr_kernel_pages and highmem's (mm-init.ts calcNrKernelPages). */
   nrAllPages?: bigint;
+  /**
+   * free_area_init's node present pages, summed (what get_num_physpages() returns later): counted
+   * from memblock.memory as it is then, before a failed no-map region's memblock_clear_nomap that
+   * runs later (6.12 arm: fdt_scan_reserved_mem_reg_nodes from unflatten_device_tree) merges a
+   * region split inside a page back.
+   */
+  physPages?: bigint;
   /** The possible CPUs and nr_cpu_ids (smp.ts), once setup_arch's CPU map is made. */
   cpus?: PossibleCpus;
   /**

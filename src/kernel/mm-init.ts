@@ -122,6 +122,7 @@ export function calcNrKernelPages(st: BootState): void {
   }
   st.nrKernelPages = kernel;
   st.nrAllPages = all;
+  st.physPages = presentPages(st, 0n, mb.mask / ps + 1n);
 }
 
 const log2 = (x: bigint) => BigInt(x.toString(2).length - 1);
@@ -361,12 +362,14 @@ export function pageAllocStart(st: BootState): PageAllocStart {
     before += early(a, lowEnd);
   }
   const cmaPages = (st.ctx.cma.areas ?? []).reduce((x, c) => x + c.size / ps, 0n);
+  const physPages = st.physPages;
+  if (physPages === undefined) throw new Error('get_num_physpages before free_area_init counted the present pages');
   return {
     freed,
     highPages: high,
     freedBeforeDeferred: before + high,
     ...(deferred.length ? { deferredPfns: deferred } : {}),
-    physPages: presentPages(st, 0n, mb.mask / ps + 1n),
+    physPages,
     cmaPages,
     estimatedFreePages:
       ((mb.physMemSize() -
