@@ -104,7 +104,13 @@ export function bootKernel(input: BootInput): BootResult {
       result.panicReason = e.reason;
       if (e.span) result.panicSpan = e.span;
       for (const l of e.lines) printk('emerg', l, 'panic');
-    } else if (e instanceof BootHang) result.hang = { function: e.fn, reason: e.reason, ...(e.printed ? { printed: e.printed } : {}) };
+    } else if (e instanceof BootHang)
+      result.hang = {
+        function: e.fn,
+        reason: e.reason,
+        ...(e.printed ? { printed: e.printed } : {}),
+        ...(e.trace ? { trace: e.trace } : {}),
+      };
     else throw e;
   }
   return finish(result, traceStart);

@@ -134,8 +134,10 @@ export interface PlanResult {
   /**
    * How the boot ends: `ok`, or `panic`/`hang` with the kernel function it dies in and why (`panic`:
    * the message after "Kernel panic - not syncing:"); `not-run` when the input could not be booted.
+   * `trace`: a hang past the memory phase, a function the call traces the kernel prints before it
+   * falls silent name (the reports that come first, when the hang itself prints nothing).
    */
-  boot: { outcome: 'ok' | 'panic' | 'hang' | 'not-run'; function?: string; reason?: string; panic?: string };
+  boot: { outcome: 'ok' | 'panic' | 'hang' | 'not-run'; function?: string; reason?: string; panic?: string; trace?: string };
   /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
 }
@@ -408,7 +410,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     res.panic !== undefined
       ? { outcome: 'panic', function: res.panicFunction ?? '', reason: res.panicReason ?? '', panic: res.panic }
       : res.hang
-        ? { outcome: 'hang', function: res.hang.function, reason: res.hang.reason }
+        ? { outcome: 'hang', function: res.hang.function, reason: res.hang.reason, ...(res.hang.trace ? { trace: res.hang.trace } : {}) }
         : { outcome: 'ok' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return {

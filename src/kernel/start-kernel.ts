@@ -11,6 +11,7 @@ import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
+import { atomicPoolInit, cmaPageblocks } from './arch/arm/dma-mapping.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { integrityBufPool, outOfMemory, threadLimit } from './oom.js';
 import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
@@ -126,6 +127,8 @@ function laterBoot(st: BootState): void {
   cmaInitReservedAreas(st);
   // core_initcall sock_init: the first vmalloc from highmem
   firstHighmemVmalloc(st);
+  // postcore_initcall: arm's coherent pool, from the default CMA area
+  if (st.ctx.profile.arch === 'arm') atomicPoolInit(st);
   // subsys_initcall: 7.2's bio_integrity_initfn wants two free 2 MiB blocks
   integrityBufPool(st, cpus);
   if (st.ctx.profile.arch === 'arm') pagesHandedOut(st, 'populate_rootfs');
@@ -556,7 +559,19 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   const last = (a.base + a.size - 1n) / ps;
   const ramStart = (ctx.memblock.startOfDram() + ps - 1n) / ps;
   const ramEnd = ctx.memblock.endOfDram() / ps;
-  if (first >= ramStart && last < ramEnd) return false;
+  if (first >= ramStart && last < ramEnd) {
+    const blocks = cmaPageblocks(st, a);
+    if (blocks.every((b) => b === 'freed')) return false;
+    const bad = blocks.filter((b) => b !== 'freed').length;
+    ctx.diagnostics.push(
+      diag(
+        'warning',
+        'cma-area-without-struct-pages',
+        `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches into a hole between memory ranges (${bad} of its ${blocks.length} pageblocks): memmap_init never initialised those struct pages (pfn_valid says no, arch/arm/mm/init.c) and free_unused_memmap gave the part of mem_map that holds them back to the page allocator, yet cma_activate_area (mm/cma.c) writes them and hands them to __free_pages: bad_page reports them, and whatever has been allocated there meanwhile is overwritten. What follows depends on that memory's contents; read as zero (as booted), the blocks stay out of the page allocator and the first allocation from the area fails${ctx.profile.series.cma.contigSkippedBlock === 'spins' ? ' or never returns' : ''}`,
+      ),
+    );
+    return false;
+  }
   const page = structPageVirt(st, first);
   if (!page) return false;
   const va = page.va.toString(16).padStart(8, '0');

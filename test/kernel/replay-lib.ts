@@ -345,7 +345,8 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
       // A hang in the memory phase prints nothing more: the console stops on the plan's last line.
       // One past it (an initcall's worker oopses and the boot waits for it for ever) stops wherever
       // the other initcalls got to: the oops' call trace must then show the function the plan names.
-      const inTrace = !!b.function && new RegExp(`\\b${b.function}\\+0x[0-9a-f]+/0x`).test(console);
+      // (or, for a hang that prints nothing, the reports before it: p.boot.trace)
+      const inTrace = [b.function, b.trace].some((f) => !!f && new RegExp(`\\b${f}\\+0x[0-9a-f]+/0x`).test(console));
       if (!stuckAtPlanEnd && !inTrace)
         problems.push(
           `boot: plan says it hangs in ${b.function} after ${JSON.stringify(planLast)}, the kernel stopped after ${JSON.stringify(lastPrinted)}`,

@@ -68,6 +68,8 @@ export const linux510: KernelSeries = {
   },
   // mm/cma.c cma_declare_contiguous_nid: no node in the lines, highmem first, no bottom-up try above 4G
   cma: {
+    allocFailedNamesArea: false, // mm/cma.c cma_alloc
+    contigSkippedBlock: 'busy', // mm/page_alloc.c __alloc_contig_migrate_range: pfn = isolate_migratepages_range()
     reservedOnNode: false,
     highmemFirst: true,
     above4gBottomUp: 'none',
@@ -116,6 +118,7 @@ export const linux510: KernelSeries = {
     memmapAlloc: 'memblock_alloc_try_nid',
     faultSaysAccess: false,
     cmaActivate: 'per-pageblock', // mm/cma.c cma_activate_area
+    pfnValid: 'map-memory', // arch/arm/mm/init.c
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: false,

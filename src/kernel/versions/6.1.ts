@@ -63,6 +63,8 @@ export const linux61: KernelSeries = {
     dynamicNodes: 'none',
   },
   cma: {
+    allocFailedNamesArea: true, // mm/cma.c cma_alloc
+    contigSkippedBlock: 'spins', // mm/page_alloc.c __alloc_contig_migrate_range: pfn = cc->migrate_pfn
     reservedOnNode: false,
     highmemFirst: true,
     above4gBottomUp: 'dram-end',
@@ -110,6 +112,7 @@ export const linux61: KernelSeries = {
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: false,
     cmaActivate: 'check-all', // mm/cma.c cma_activate_area
+    pfnValid: 'pageblock-overlaps-memory', // arch/arm/mm/init.c
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,

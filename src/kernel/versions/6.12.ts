@@ -63,6 +63,8 @@ export const linux612: KernelSeries = {
     dynamicNodes: 'unchecked', // drivers/of/of_reserved_mem.c fdt_scan_reserved_mem: no bound on dynamic_nodes_cnt
   },
   cma: {
+    allocFailedNamesArea: true, // mm/cma.c cma_alloc
+    contigSkippedBlock: 'spins', // mm/page_alloc.c __alloc_contig_migrate_range: pfn = cc->migrate_pfn
     reservedOnNode: true,
     highmemFirst: false,
     above4gBottomUp: 'dram-end',
@@ -109,6 +111,7 @@ export const linux612: KernelSeries = {
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
     cmaActivate: 'check-all', // mm/cma.c cma_activate_area
+    pfnValid: 'pageblock-overlaps-memory', // arch/arm/mm/init.c
     freeAreaInit: 'bootmem_init',
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,

@@ -68,6 +68,8 @@ export const linux72: KernelSeries = {
   // mm/cma.c: cma_declare_contiguous_nid prints the size asked for and no node; cma_alloc_mem tries
   // bottom-up above 4G when the limit allows, then highmem; cma_fixed_reserve checks the boundary
   cma: {
+    allocFailedNamesArea: true, // mm/cma.c cma_alloc
+    contigSkippedBlock: 'spins', // mm/page_alloc.c __alloc_contig_migrate_range: pfn = cc->migrate_pfn
     reservedOnNode: false,
     highmemFirst: false,
     above4gBottomUp: 'limit',
@@ -117,6 +119,7 @@ export const linux72: KernelSeries = {
     memmapAlloc: 'memblock_alloc_try_nid_raw',
     faultSaysAccess: true,
     cmaActivate: 'zone-spans', // mm/cma.c cma_activate_area
+    pfnValid: 'pageblock-overlaps-memory', // arch/arm/mm/init.c
     freeAreaInit: 'mm_core_init_early',
     zeroPageEarlyAlloc: false,
     mapLowmemKernelCases: true,

@@ -8,6 +8,21 @@ import type { RmemBehaviour } from '../rmem.js';
 
 /** mm/cma.c as the series writes it. */
 export interface CmaBehaviour {
+  /**
+   * cma_alloc's failure line: `cma: cma_alloc: alloc failed, req-size: %zu pages, ret: %d` (5.10),
+   * or with the area's name after the function's (6.1+, pr_err_ratelimited).
+   */
+  allocFailedNamesArea: boolean;
+  /**
+   * alloc_contig_range over a pageblock whose pfns pfn_valid refuses (no struct pages it trusts):
+   * isolate_migratepages_range skips the block (pageblock_pfn_to_page is NULL). 5.10's
+   * __alloc_contig_migrate_range goes on from the pfn it returns, past the block, and
+   * test_pages_isolated finds no valid page there: -EBUSY, and cma_alloc tries its next window
+   * (`busy`). 6.1+ go on from cc->migrate_pfn, which only isolate_migratepages_block sets: a
+   * skipped block leaves it behind the range (0 at first), and the loop scans again for ever
+   * (`spins`, mm/page_alloc.c).
+   */
+  contigSkippedBlock: 'busy' | 'spins';
   /** cma_declare_contiguous_nid: 6.12 prints `cma: Reserved %lu MiB at %pa on node %d`, 5.10/6.1/7.2 have no node. */
   reservedOnNode: boolean;
   /** cma_declare_contiguous_nid: 6.1 tries highmem before the above-4G bottom-up try, 6.12 after. */
@@ -323,6 +338,14 @@ export interface ArmSeries {
    * struct page.
    */
   cmaActivate: 'per-pageblock' | 'check-all' | 'zone-spans';
+  /**
+   * arch/arm/mm/init.c pfn_valid: memblock maps the page (memblock_is_map_memory, 5.10), or its
+   * pageblock overlaps memblock.memory (6.1+, memblock_overlaps_region). memmap_init gives the
+   * pages of a hole between memory ranges a struct page only where pfn_valid says so of their
+   * pageblock's first page (init_unavailable_range), and 5.10 only zeroes it (mm_zero_struct_page),
+   * which free_pages_prepare rejects (bad_page, "nonzero mapcount").
+   */
+  pfnValid: 'map-memory' | 'pageblock-overlaps-memory';
   /**
    * NR_PAGEBLOCK_BITS (include/linux/pageblock-flags.h): the bits setup_usemap keeps per pageblock
    * — 4 up to 6.12; 7.2 rounds its five (PB_migrate_isolate with CONFIG_MEMORY_ISOLATION, which

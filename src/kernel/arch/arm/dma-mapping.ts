@@ -1,6 +1,9 @@
 // arch/arm/mm/dma-mapping.c: dma_contiguous_early_fixup records each CMA area for
 // dma_contiguous_remap, which paging_init (mmu.ts) maps page by page.
-import type { BootState } from '../../boot-state.js';
+import { BootHang, type BootState } from '../../boot-state.js';
+import { memparse } from '../../cmdline.js';
+import { hex, MEMBLOCK_NOMAP } from '../../memblock.js';
+import { getOrder } from '../../page-alloc.js';
 import type { Bank } from '../../../platform/index.js';
 import { rmemRegions } from '../../rmem.js';
 import { flag, isCompatible } from '../../../tree/query.js';
@@ -36,4 +39,84 @@ export function dmaContiguousRemapList(st: BootState): Bank[] {
   const d = st.result.defaultCma;
   if (d) out.push({ base: d.base, size: d.size });
   return out;
+}
+
+/**
+ * The pageblocks of a CMA area as cma_activate_area left them on FLATMEM, where some of the area
+ * lies in a hole between memory ranges (mem= banks): `invalid`, pfn_valid refuses them (nothing
+ * trusts their struct pages); `unfreed`, init_cma_reserved_pageblock's __free_pages met a page
+ * whose struct page memmap_init never initialised and bad_page kept the block; `freed`, in the
+ * page allocator as MIGRATE_CMA. Uninitialised struct pages are read as zero, as the lab's boots
+ * showed them ("nonzero mapcount", raw words 0): what the memory holds decides that.
+ */
+export function cmaPageblocks(st: BootState, area: { base: bigint; size: bigint }): ('invalid' | 'unfreed' | 'freed')[] {
+  const mb = st.ctx.memblock;
+  const blockBytes = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
+  const perPage = st.ctx.profile.series.arm.pfnValid === 'map-memory';
+  const covered = (base: bigint, end: bigint, mapOnly: boolean) => {
+    let at = base;
+    for (const r of mb.memory.regions) {
+      if (mapOnly && r.flags & MEMBLOCK_NOMAP) continue;
+      if (r.base <= at && at < r.base + r.size) at = r.base + r.size;
+      if (at >= end) return true;
+    }
+    return false;
+  };
+  const overlaps = (base: bigint, end: bigint) => mb.memory.regions.some((r) => r.base < end && base < r.base + r.size);
+  const out: ('invalid' | 'unfreed' | 'freed')[] = [];
+  for (let b = area.base; b < area.base + area.size; b += blockBytes) {
+    const e = b + blockBytes;
+    // 5.10: each page by itself; 6.1+: the whole block, valid and initialised, when it meets memory
+    if (perPage) out.push(covered(b, e, false) ? 'freed' : covered(b, b + mb.pageSize, true) ? 'unfreed' : 'invalid');
+    else out.push(overlaps(b, e) ? 'freed' : 'invalid');
+  }
+  return out;
+}
+
+/**
+ * atomic_pool_init (arch/arm/mm/dma-mapping.c, postcore_initcall): with a default CMA area the
+ * coherent pool (coherent_pool=, 256 KiB) comes from it, __alloc_from_contiguous →
+ * dma_alloc_from_contiguous → cma_alloc, which tries each window of the area aligned to the
+ * request's order in turn. Normally the first succeeds. Over pageblocks cma_activate_area could
+ * not give to the page allocator (a fixed area in a hole between memory ranges) alloc_contig_range
+ * fails: -EBUSY and the next window, or (6.1+) the endless rescan of a skipped block
+ * (KernelSeries.cma.contigSkippedBlock) — init hangs in its postcore initcalls.
+ */
+export function atomicPoolInit(st: BootState): void {
+  const { ctx } = st;
+  const d = st.result.defaultCma;
+  const area = d
+    ? (ctx.cma.areas ?? []).find((a) => a.base === d.base && a.size === d.size)
+    : (ctx.cma.areas ?? []).find((a) => a.name === ctx.cma.defaultArea);
+  if (!area) return;
+  const blocks = cmaPageblocks(st, area);
+  if (blocks.every((b) => b === 'freed')) return;
+  const mb = ctx.memblock;
+  const ps = mb.pageSize;
+  const arg = [...ctx.cmdline.args].reverse().find((a) => a.param === 'coherent_pool' && a.val !== undefined);
+  const size = arg ? memparse(arg.val!).value : 256n * 1024n;
+  // __alloc_from_contiguous: size >> PAGE_SHIFT pages, aligned to min(get_order(size),
+  // CONFIG_CMA_ALIGNMENT) (dma_alloc_from_contiguous); cma_alloc of none returns NULL quietly
+  const count = size / ps;
+  if (!count) return;
+  const order = BigInt(Math.min(getOrder(size, ps), ctx.profile.cmaAlignment));
+  const blockPages = 1n << BigInt(ctx.profile.pageblockOrder);
+  const basePfn = area.base / ps;
+  const c = ctx.profile.series.cma;
+  for (let pfn = ((basePfn + (1n << order) - 1n) >> order) << order; pfn + count <= basePfn + area.size / ps; pfn += 1n << order) {
+    const got = blocks.slice(Number((pfn - basePfn) / blockPages), Number((pfn + count - 1n - basePfn) / blockPages) + 1);
+    if (got.every((b) => b === 'freed')) return;
+    if (c.contigSkippedBlock === 'spins' && got.includes('invalid'))
+      throw new BootHang(
+        'atomic_pool_init',
+        `the coherent pool's cma_alloc from the default CMA area ${area.name} asks for [${hex(pfn * ps)}-${hex((pfn + count) * ps - 1n)}], in a pageblock no memory range reaches (a hole between banks; pfn_valid says no, arch/arm/mm/init.c): isolate_migratepages_range skips it without setting cc->migrate_pfn, and __alloc_contig_migrate_range (mm/page_alloc.c) starts over from there for ever, in init's postcore initcalls`,
+        "after cma_activate_area's bad_page reports for the area's pages and what the core initcalls print",
+        'init_cma_reserved_pageblock',
+      );
+  }
+  ctx.printk(
+    'err',
+    `cma: cma_alloc: ${c.allocFailedNamesArea ? `${area.name}: ` : ''}alloc failed, req-size: ${count} pages, ret: -16`,
+    'cma_alloc',
+  );
 }

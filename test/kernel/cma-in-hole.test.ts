@@ -1,0 +1,60 @@
+// A fixed CMA area (cma=SIZE@BASE) in a hole between 32-bit RAM banks (mem=SIZE@START, QEMU virt):
+// memblock_reserve accepts it, cma_activate_area writes struct pages memmap_init never made, and
+// arm's coherent pool (atomic_pool_init, postcore) then asks the area for 256 KiB: 5.10 fails each
+// window with -EBUSY and says so, 6.1+ rescan a skipped pageblock for ever (KernelSeries.cma
+// .contigSkippedBlock, src/kernel/arch/arm/dma-mapping.ts). Booted: seed 44 #20c28ac9 of the lab.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan } from '../../src/kernel/plan.js';
+import { loadBoard } from '../../src/board.js';
+import { regionBoard } from '../helpers/board.js';
+
+const MiB = 1n << 20n;
+const BANKS = 'mem=160M@0x40000000 mem=39M@0x4c800000 mem=3M@0x4f000000';
+const run = (kernel: string, bootargs: string) =>
+  plan(loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm', ram: 256n * MiB }), {
+    kernel,
+    bootargs: `console=ttyAMA0 ${bootargs}`,
+  });
+const allocFailed = (p: ReturnType<typeof run>) => p.log.filter((l) => l.text.includes('alloc failed')).map((l) => l.text);
+const warned = (p: ReturnType<typeof run>) => p.diagnostics.some((d) => d.code === 'cma-area-without-struct-pages');
+
+test('5.10 armmp: the coherent pool cannot have the area, cma_alloc says -EBUSY; the boot goes on', () => {
+  const p = run('5.10-armmp', `cma=16M@0x4b000000 ${BANKS}`);
+  assert.equal(p.boot.outcome, 'ok');
+  assert.deepEqual(allocFailed(p), ['cma: cma_alloc: alloc failed, req-size: 64 pages, ret: -16']);
+  // a postcore initcall's line: after start_kernel's
+  assert.ok(p.log.findIndex((l) => l.text.includes('alloc failed')) > p.log.findIndex((l) => l.text.startsWith('Kernel command line:')));
+  assert.ok(warned(p));
+  // coherent_pool= sizes the request (early_coherent_pool, memparse)
+  assert.deepEqual(allocFailed(run('5.10-armmp', `cma=16M@0x4b000000 coherent_pool=1M ${BANKS}`)), [
+    'cma: cma_alloc: alloc failed, req-size: 256 pages, ret: -16',
+  ]);
+});
+
+for (const kernel of ['6.1-armmp', '6.12-armmp-lpae', '7.2-armmp']) {
+  test(`${kernel}: the same layout hangs in atomic_pool_init, after the bad_page reports`, () => {
+    const p = run(kernel, `cma=16M@0x4b000000 ${BANKS}`);
+    assert.equal(p.boot.outcome, 'hang');
+    assert.equal(p.boot.function, 'atomic_pool_init');
+    assert.equal(p.boot.trace, 'init_cma_reserved_pageblock');
+    assert.match(p.boot.reason ?? '', /cc->migrate_pfn/);
+    assert.deepEqual(allocFailed(p), []);
+    assert.ok(warned(p));
+  });
+}
+
+test('an area in a bank, or one whose first pageblock meets memory, is left alone', () => {
+  for (const kernel of ['5.10-armmp', '6.12-armmp']) {
+    const inBank = run(kernel, `cma=16M@0x44000000 ${BANKS}`);
+    assert.equal(inBank.boot.outcome, 'ok', kernel);
+    assert.deepEqual(allocFailed(inBank), [], kernel);
+    assert.ok(!warned(inBank), kernel);
+  }
+  // [0x49000000, 0x4a000000) in the first bank, the rest in the hole: the first window succeeds
+  const across = run('6.12-armmp', `cma=32M@0x49000000 ${BANKS}`);
+  assert.equal(across.early.find((e) => e.name === 'default CMA')?.base, 0x49000000n);
+  assert.equal(across.boot.outcome, 'ok');
+  assert.deepEqual(allocFailed(across), []);
+  assert.ok(warned(across));
+});
