@@ -37,12 +37,14 @@ for (const k of CORE) {
       const c = r.case as LabCase;
       if (r.seed !== undefined && r.index !== undefined) {
         // a case drawn with the smp dimension and one CPU carries no `cpus`, and is the same case
-        // without it; so does one drawn with the numa dimension and no nodes
+        // without it; so does one drawn with the numa dimension and no nodes, or the banks one and
+        // no banks
         const again = generateCase(r.seed, r.index, c.family, {
           smp: c.cpus !== undefined,
           numa: c.numa !== undefined,
           params: c.params !== undefined,
           many: c.many !== undefined,
+          banks: c.banks !== undefined,
         });
         assert.equal(caseId(again), r.caseId, `${k.id} #${r.index}: generator drifted from the recording`);
       }
