@@ -340,6 +340,14 @@ export function successorPackage(k: LabKernelDef): string | undefined {
     .at(-1);
 }
 
+/** What `kernels fetch` says of a kernel the archive has no package of: gone to a later series, or none at all. */
+function missingPackage(k: LabKernelDef): string {
+  const later = successorPackage(k);
+  return later === undefined
+    ? `${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`
+    : `${k.id} (gone from ${k.suite}: the archive has ${later} of a later series, which this kernel is not)`;
+}
+
 /** A Debian kernel package's version part, any series: 5.10.0-30, 6.12.95+deb12, 7.2.13+deb14. */
 const ANY_VERSION = '[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9]+|\\+deb[0-9]+(\\.[0-9]+)?)';
 const seriesOf = (pkg: string): string => /-([0-9]+\.[0-9]+)\./.exec(pkg)?.[1] ?? '';
@@ -421,12 +429,7 @@ export function fetchKernels(ids: string[], opts: { refresh?: boolean } = {}): F
       pkg = findPackage(k);
     }
     if (!pkg) {
-      const later = successorPackage(k);
-      report.notFound.push(
-        later === undefined
-          ? `${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`
-          : `${k.id} (gone from ${k.suite}: the archive has ${later} of a later series, which this lab kernel is not)`,
-      );
+      report.notFound.push(missingPackage(k));
       continue;
     }
     const info = fetchPackage(k, pkg, kernelDir(k.id), report);
@@ -508,7 +511,7 @@ export function fetchFlavour(id: string, flavour: string, dir: string, report: F
   prepareApt(report, k.suite);
   const pkg = findPackage(k);
   if (!pkg) {
-    report.notFound.push(`${k.id} (no package matching ${k.packageRegex} for ${k.debArch})`);
+    report.notFound.push(missingPackage(k));
     return undefined;
   }
   return fetchPackage(k, pkg, dir, report);
