@@ -238,7 +238,7 @@ export function touch(st: BootState, base: bigint, size: bigint, fn: string): vo
           'Kernel panic - not syncing: Attempted to kill the idle task!',
         ],
         fn,
-        `it zeroes [${hex(base)}-${hex(base + size - 1n)}] through the linear map, but ${hex(u.base)}+${hex(u.size)} was no-map when paging_init built the map (arch/arm64/mm/mmu.c map_mem skips NOMAP memory)`,
+        `it zeroes [${hex(base)}-${hex(base + size - 1n)}] through the linear map, but ${hex(u.base)}+${hex(u.size)} was no-map when paging_init built the map (arch/arm64/mm/mmu.c map_mem skips NOMAP memory${st.ctx.profile.series.arm64.mapMemRoundsInward ? ', and the whole pages a no-map range only partly covers' : ''})`,
       );
     }
   }

@@ -232,9 +232,13 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     // io_tlb_list (int) and io_tlb_orig_addr (phys_addr_t).
     if (!beyond && !given?.force) return;
     const nslabs = given?.nslabs || IO_TLB_DEFAULT_SLABS;
-    if (!mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init')) return;
-    mb.alloc(pageAlign(nslabs * 4n), ps, 'swiotlb_init_with_tbl');
-    mb.alloc(pageAlign(nslabs * 8n), ps, 'swiotlb_init_with_tbl');
+    // each memblock_alloc zeroed as it is made, through the linear map
+    const bytes = pageAlign((nslabs << IO_TLB_SHIFT) & ulong);
+    const tlb = mb.allocTryNid(bytes, ps, 0n, low, undefined, 'swiotlb_init');
+    if (!tlb) return;
+    touch(st, tlb, bytes, 'swiotlb_init');
+    for (const sz of [pageAlign(nslabs * 4n), pageAlign(nslabs * 8n)])
+      touch(st, mb.alloc(sz, ps, 'swiotlb_init_with_tbl'), sz, 'swiotlb_init_with_tbl');
     return;
   }
   // default_nslabs and default_nareas as swiotlb= left them (cmdline.ts)
@@ -262,14 +266,23 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     if (nslabs < nareas * IO_TLB_SEGSIZE) nareas = nslabs / IO_TLB_SEGSIZE;
   };
   limitAreas();
-  while (!mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init_remap')) {
+  let tlb: bigint;
+  while (!(tlb = mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init_remap'))) {
     if (nslabs <= IO_TLB_MIN_SLABS) return;
     nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
     limitAreas();
   }
+  // swiotlb_memblock_alloc's memblock_alloc(_low) and the two after it zero what they get
+  touch(st, tlb, pageAlign((nslabs << IO_TLB_SHIFT) & ulong), 'swiotlb_init_remap');
   const sizes = ioTlbStructs(st.ctx.profile);
-  mb.alloc(pageAlign(nslabs * sizes.slot), ps, 'swiotlb_init_remap');
-  mb.alloc(sizes.area * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap');
+  const slots = pageAlign(nslabs * sizes.slot);
+  touch(st, mb.alloc(slots, ps, 'swiotlb_init_remap'), slots, 'swiotlb_init_remap');
+  touch(
+    st,
+    mb.alloc(sizes.area * nareas, BigInt(st.ctx.profile.smpCacheBytes), 'swiotlb_init_remap'),
+    sizes.area * nareas,
+    'swiotlb_init_remap',
+  );
 }
 
 /** sizeof(struct page_ext) on 32-bit: its flags word; the page_idle client adds nothing to it. */

@@ -5,7 +5,7 @@
 // what the layout decides is followed: the boots it kills (laterBoot).
 import { prop, readU32 } from '../tree/query.js';
 import { diag } from '../diagnostics.js';
-import { BootHang, BootPanic, notRamWhy, type BootState } from './boot-state.js';
+import { BootHang, BootPanic, notRamWhy, touch, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
@@ -635,8 +635,8 @@ function prepareNamespace(st: BootState): void {
 function setupCommandLine(st: BootState): void {
   const mb = st.ctx.memblock;
   const len = BigInt(new TextEncoder().encode(st.ctx.cmdline.raw).length + 1);
-  mb.allocOrPanic(len, 64n, 'start_kernel');
-  mb.allocOrPanic(len, 64n, 'start_kernel');
+  // memblock_alloc zeroes what it returns (memblock_alloc_try_nid's memset), through the linear map
+  for (let i = 0; i < 2; i++) touch(st, mb.allocOrPanic(len, 64n, 'start_kernel'), len, 'start_kernel');
 }
 
 /**
@@ -663,11 +663,20 @@ function setupPerCpuAreas(st: BootState): void {
         s.perCpu === 'possible'
           ? groups.map((g) => ({ size: s.size * BigInt(g.cpus), nid: s.nid === undefined ? NUMA_NO_NODE : g.nid }))
           : [{ size: s.perCpu ? s.size * per[s.perCpu] : s.size, nid: s.nid ?? NUMA_NO_NODE }];
+      // each zeroed as it is allocated (memblock_alloc_try_nid), in its caller's frame
       done.push(
-        calls.map(({ size, nid }) => ({
-          base: mb.allocTryNid(size, s.align, s.goal === undefined ? 0n : linearStart + s.goal, MEMBLOCK_ALLOC_ACCESSIBLE, nid, s.caller),
-          size,
-        })),
+        calls.map(({ size, nid }) => {
+          const base = mb.allocTryNid(
+            size,
+            s.align,
+            s.goal === undefined ? 0n : linearStart + s.goal,
+            MEMBLOCK_ALLOC_ACCESSIBLE,
+            nid,
+            s.caller,
+          );
+          touch(st, base, size, s.caller);
+          return { base, size };
+        }),
       );
     } else {
       const blocks = done[s.of] ?? [];
@@ -782,6 +791,7 @@ function printUnknownBootoptions(st: BootState): void {
   if (!u.length || !ctx.profile.series.printUnknownBootoptions) return;
   const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
   const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
+  touch(st, buf, len, 'start_kernel');
   ctx.printk('notice', `${UNKNOWN_PARAMS}${u.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
   if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');
 }

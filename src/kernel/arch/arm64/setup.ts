@@ -2,7 +2,7 @@
 // the blob reserved by fixmap_remap_fdt), parse_early_param, efi_init (booted through UEFI),
 // arm64_memblock_init, paging_init,
 // unflatten_device_tree, bootmem_init, request_standard_resources.
-import { earlyParamFault, type BootState } from '../../boot-state.js';
+import { earlyParamFault, touch, type BootState } from '../../boot-state.js';
 import { earlyInitDtScanMemory, unflattenDeviceTree } from '../../of-fdt.js';
 import { efiInit } from '../../efi-init.js';
 import { arm64MemblockInit, bootmemInit } from './init.js';
@@ -41,7 +41,8 @@ export function setupArch(st: BootState): void {
   unflattenDeviceTree(st);
   const nodes = bootmemInit(st);
   // request_standard_resources: one struct resource (64 bytes) per memory region
-  mb.allocOrPanic(BigInt(mb.memory.regions.length) * 64n, 64n, 'setup_arch');
+  const res = BigInt(mb.memory.regions.length) * 64n;
+  touch(st, mb.allocOrPanic(res, 64n, 'setup_arch'), res, 'setup_arch');
   // 7.2: start_kernel → mm_core_init_early → free_area_init → sparse_init
   if (ctx.profile.series.arm64.sparseInit === 'free-area-init') {
     sparseInit(st, nodes);
