@@ -9,6 +9,8 @@ import type { Board } from '../board.js';
 import { plan, resolveProfile } from '../kernel/plan.js';
 import { profileIds } from '../kernel/profiles/index.js';
 import { seriesForVersion } from '../kernel/versions/index.js';
+import type { KernelProfile } from '../kernel/profiles/types.js';
+import { profileOfPackage, readBuildFacts } from './build-facts.js';
 import { parseConsole, type Observation } from './observation.js';
 import { observedRegions } from './regions.js';
 import { compareWithPlan, predictionOf, type VerifyResult } from './verify.js';
@@ -58,6 +60,39 @@ export function profileForRelease(release: string): string | undefined {
   return ids.sort((a, b) => b.length - a.length)[0];
 }
 
+/** The kernel release a Debian package holds: linux-image-6.12.95+deb12-arm64-unsigned → 6.12.95+deb12-arm64. */
+const packageRelease = (pkg: string): string | undefined => /^linux-(?:image|binary)-(\S+?)(?:-unsigned)?(?:\s|$)/.exec(pkg)?.[1];
+
+/**
+ * A log of another upload of the profile's build than the built-in one (6.12.118's arm64 beside
+ * the lab's 6.12.95): the stored facts of that package when data/lab holds them (its own config,
+ * System.map and measured sizes); else the built-in build's facts with the series' layer at the
+ * log's release (its point releases applied), and a warning that the build's own sizes may differ.
+ */
+function profileAtRelease(profile: KernelProfile, release: string, res: LogVerifyResult): KernelProfile {
+  const builtin = packageRelease(profile.debianPackage);
+  if (builtin === undefined || builtin === release || profileForRelease(release) !== profile.id) return profile;
+  const stored = readBuildFacts(profile.id)?.builds.find((b) => packageRelease(b.package) === release);
+  const own = stored && profileOfPackage(profile.id, stored.package);
+  if (own) {
+    res.notes.push(`the log is from Linux ${release}: planned with the facts data/lab stores of ${stored.package}`);
+    return own;
+  }
+  const s = seriesForVersion(release);
+  if ('error' in s || !s.exact || s.series.name !== profile.series.name) return profile;
+  const applied = (s.series.applied ?? []).map((p) => p.release);
+  res.diagnostics.push(
+    diag(
+      'warning',
+      'release-not-stored',
+      `${res.log?.name ?? 'the log'} is from Linux ${release}, ${profile.id}'s built-in build is ${builtin}: planned with that build's facts and the ${s.series.name} layer at ${release}${applied.length ? ` (point releases ${applied.join(', ')} applied)` : ''}; what the build itself decides (sizes, handlers) may differ`,
+      undefined,
+      "give the build's own --kernel-config and --system-map",
+    ),
+  );
+  return { ...profile, series: s.series };
+}
+
 /** Compare a board's plan with a boot log of that board. */
 export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {}): LogVerifyResult {
   const memory = board.memory.reduce((a, b) => a + b.size, 0n);
@@ -81,11 +116,12 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
     );
     return res;
   }
-  const profile = resolveProfile(kernel);
-  if (!profile) {
+  const named = resolveProfile(kernel);
+  if (!named) {
     res.diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernel}'`, undefined, `known: ${profileIds.join(', ')}`));
     return res;
   }
+  const profile = release ? profileAtRelease(named, release, res) : named;
   res.profile = res.log.profile = profile.id;
   obs.kernel = profile.id;
   if (release && o.kernel) {

@@ -314,3 +314,27 @@ test('verify --log compares which words the kernel passes to init where the prof
   );
   assert.deepEqual(verifyLog(boardOf(r), said).differences, []);
 });
+
+test("a log of another upload than the built-in build: data/lab's facts of that package, else the layer at the log's release and a warning", () => {
+  const r = readLabRecords('6.12-arm64').find((x) => / 6\.12\.118-/.test(x.package) && x.observation.linuxVersion !== undefined);
+  assert.ok(r, 'data/lab holds a 6.12.118 boot of 6.12-arm64');
+  const log = rebuiltConsole(r, { timestamps: true, memblockDebug: true });
+  assert.match(log, /^\[\s*[\d.]+\] Linux version 6\.12\.118\+deb12-arm64 /);
+  const stored = verifyLog(boardOf(r), log);
+  assert.equal(stored.profile, '6.12-arm64');
+  assert.ok(stored.notes.some((n) => n.includes('data/lab stores of linux-image-6.12.118+deb12-arm64-unsigned')));
+  assert.deepEqual(stored.differences, []);
+  // an upload data/lab has no facts of: the built-in build's facts, the 6.12 layer at 6.12.200
+  const later = verifyLog(boardOf(r), log.replace('Linux version 6.12.118+deb12-arm64', 'Linux version 6.12.200+deb12-arm64'));
+  const w = later.diagnostics.find((d) => d.code === 'release-not-stored');
+  assert.ok(w, later.diagnostics.map((d) => d.code).join(', '));
+  assert.match(
+    w.message,
+    /built-in build is 6\.12\.95\+deb12-arm64: .*6\.12 layer at 6\.12\.200\+deb12-arm64 \(point releases 6\.12\.103, 6\.12\.118 applied\)/,
+  );
+  // the built-in upload itself: neither
+  const builtin = readLabRecords('6.12-arm64').find((x) => / 6\.12\.95-/.test(x.package) && x.observation.linuxVersion !== undefined)!;
+  const own = verifyLog(boardOf(builtin), rebuiltConsole(builtin, { timestamps: true, memblockDebug: true }));
+  assert.ok(!own.diagnostics.some((d) => d.code === 'release-not-stored'));
+  assert.ok(!own.notes.some((n) => n.includes('data/lab stores of')));
+});
