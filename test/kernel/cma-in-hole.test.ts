@@ -58,3 +58,14 @@ test('an area in a bank, or one whose first pageblock meets memory, is left alon
   assert.deepEqual(allocFailed(across), []);
   assert.ok(warned(across));
 });
+
+test('an area in a hole inside HighMem is warned, its coherent pool not predicted (zeroed struct pages read as ZONE_DMA there)', () => {
+  const p = plan(loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm', ram: 3n << 30n }), {
+    kernel: '6.1-armmp',
+    bootargs: 'console=ttyAMA0 cma=16M@0x88000000 mem=1G@0x40000000 mem=1G@0x90000000',
+  });
+  assert.ok(p.zones.some((z) => z.name === 'HighMem' && z.base <= 0x88000000n && 0x88000000n < z.base + z.size));
+  assert.equal(p.boot.outcome, 'ok');
+  assert.deepEqual(allocFailed(p), []);
+  assert.ok(warned(p));
+});

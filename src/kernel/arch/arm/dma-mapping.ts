@@ -89,6 +89,9 @@ export function atomicPoolInit(st: BootState): void {
     ? (ctx.cma.areas ?? []).find((a) => a.base === d.base && a.size === d.size)
     : (ctx.cma.areas ?? []).find((a) => a.name === ctx.cma.defaultArea);
   if (!area) return;
+  // from HighMem, zeroed struct pages read as another zone (ZONE_DMA, 0): cma_activate_area's zone
+  // checks decide first, which the hole's memory contents do (the plan warns)
+  if ((st.result.zones ?? []).some((z) => z.name === 'HighMem' && z.base <= area.base && area.base < z.base + z.size)) return;
   const blocks = cmaPageblocks(st, area);
   if (blocks.every((b) => b === 'freed')) return;
   const mb = ctx.memblock;
