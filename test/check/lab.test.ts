@@ -18,7 +18,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
-import { resolveProfile } from '../../src/kernel/plan.js';
+import { recordProfile } from '../kernel/replay-lib.js';
 import { bootEnd, isUnprefixedPhaseLine, parseConsole } from '../../src/verify/observation.js';
 import { check } from '../../src/check/check.js';
 
@@ -62,8 +62,10 @@ function judge(r: LabRecord): Outcome {
   const died = o.panicked;
   const cutShort = !died && !o.reachedInit;
   const failed = died || o.log.some((l) => FAILURE.test(l.text));
-  const board = recordBoard(r, resolveProfile(r.kernel)!.arch);
-  const res = check(board, { kernels: [r.kernel], bootargs: r.append });
+  // the build the record was booted on (another upload than the built-in one: its stored facts)
+  const profile = recordProfile(r)!;
+  const board = recordBoard(r, profile.arch);
+  const res = check(board, { kernels: [profile], bootargs: r.append });
   assert.deepEqual(res.diagnostics, [], `${r.kernel} ${r.caseId}: check could not run`);
   const errors = res.findings.filter((f) => f.level === 'error' && (f.kernels.length === 0 || f.kernels.includes(r.kernel)));
   // How far the recorded log goes in the predicted one (the whole boot unless the lab stopped it).
