@@ -49,6 +49,11 @@ export interface Zone {
   size: bigint;
 }
 
+/** The zone free_area_init gave the page at `pa` (st.result.zones), or none (outside every zone, or before free_area_init). */
+export function zoneAt(st: Pick<BootState, 'result'>, pa: bigint): Zone | undefined {
+  return (st.result.zones ?? []).find((z) => z.base <= pa && pa < z.base + z.size);
+}
+
 /**
  * free_area_init's zones from the arch's max_zone_pfns (zone_sizes_init): each zone ends at its
  * limit (a pfn) and starts where the one below ended, the first at `minPfn`; empty ones are left out.

@@ -5,7 +5,7 @@
 // what the layout decides is followed: the boots it kills (laterBoot).
 import { prop, readU32 } from '../tree/query.js';
 import { diag } from '../diagnostics.js';
-import { BootHang, BootPanic, notRamWhy, touch, type BootState } from './boot-state.js';
+import { BootHang, BootPanic, notRamWhy, touch, zoneAt, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
@@ -524,7 +524,7 @@ function cmaInitReservedAreas(st: BootState): void {
     const missing = s === undefined ? undefined : s << shift < a.base ? a.base : s << shift;
     // the first page in another zone than the area's first page (pages outside every zone, beyond
     // the end of RAM, are not compared against anything here)
-    const z = zones.find((x) => x.base <= a.base && a.base < x.base + x.size);
+    const z = zoneAt(st, a.base);
     const other = z && zones.find((x) => x !== z && x.base < end && a.base < x.base + x.size)?.base;
     if (missing !== undefined && (other === undefined || missing <= other))
       throw new BootPanic(
@@ -590,7 +590,7 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   // time. From a first page in HighMem, the first word there that does not read as ZONE_HIGHMEM
   // (zeroed memory reads as ZONE_NORMAL) stops it: the pageblocks in RAM are already activated,
   // the rest is left alone.
-  const firstZone = (st.result.zones ?? []).find((z) => z.base <= a.base && a.base < z.base + z.size);
+  const firstZone = zoneAt(st, a.base);
   const stops = ctx.profile.series.arm.cmaActivate === 'per-pageblock' && firstZone?.name === 'HighMem' && first >= ramStart;
   if (stops) ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
   ctx.diagnostics.push(

@@ -1,6 +1,6 @@
 // arch/arm/mm/dma-mapping.c: dma_contiguous_early_fixup records each CMA area for
 // dma_contiguous_remap, which paging_init (mmu.ts) maps page by page.
-import { BootHang, type BootState } from '../../boot-state.js';
+import { BootHang, zoneAt, type BootState } from '../../boot-state.js';
 import { memparse } from '../../cmdline.js';
 import { hex, MEMBLOCK_NOMAP } from '../../memblock.js';
 import { getOrder } from '../../page-alloc.js';
@@ -91,7 +91,7 @@ export function atomicPoolInit(st: BootState): void {
   if (!area) return;
   // from HighMem, zeroed struct pages read as another zone (ZONE_DMA, 0): cma_activate_area's zone
   // checks decide first, which the hole's memory contents do (the plan warns)
-  if ((st.result.zones ?? []).some((z) => z.name === 'HighMem' && z.base <= area.base && area.base < z.base + z.size)) return;
+  if (zoneAt(st, area.base)?.name === 'HighMem') return;
   const blocks = cmaPageblocks(st, area);
   if (blocks.every((b) => b === 'freed')) return;
   const mb = ctx.memblock;
