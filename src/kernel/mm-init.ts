@@ -226,6 +226,8 @@ export function swiotlbInit(st: BootState, cpus: number): void {
   const ulong = arm ? 0xffff_ffffn : (1n << 64n) - 1n;
   const pageAlign = (x: bigint) => ((x + ps - 1n) / ps) * ps;
   const low = arm ? limit : limit - 1n; // ARCH_LOW_ADDRESS_LIMIT
+  // the bounce buffer of n slabs: PAGE_ALIGN of an unsigned long's n << IO_TLB_SHIFT
+  const tlbBytes = (n: bigint) => pageAlign((n << IO_TLB_SHIFT) & ulong);
   if (how === 'swiotlb-init') {
     // 5.10 mem_init: swiotlb_init(1) when swiotlb=…,force or memory reaches past the DMA zone;
     // io_tlb_nslabs from swiotlb= (1 with noforce), else the default. One try, then
@@ -233,10 +235,9 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     if (!beyond && !given?.force) return;
     const nslabs = given?.nslabs || IO_TLB_DEFAULT_SLABS;
     // each memblock_alloc zeroed as it is made, through the linear map
-    const bytes = pageAlign((nslabs << IO_TLB_SHIFT) & ulong);
-    const tlb = mb.allocTryNid(bytes, ps, 0n, low, undefined, 'swiotlb_init');
+    const tlb = mb.allocTryNid(tlbBytes(nslabs), ps, 0n, low, undefined, 'swiotlb_init');
     if (!tlb) return;
-    touch(st, tlb, bytes, 'swiotlb_init');
+    touch(st, tlb, tlbBytes(nslabs), 'swiotlb_init');
     for (const sz of [pageAlign(nslabs * 4n), pageAlign(nslabs * 8n)])
       touch(st, mb.alloc(sz, ps, 'swiotlb_init_with_tbl'), sz, 'swiotlb_init_with_tbl');
     return;
@@ -267,13 +268,13 @@ export function swiotlbInit(st: BootState, cpus: number): void {
   };
   limitAreas();
   let tlb: bigint;
-  while (!(tlb = mb.allocTryNid(pageAlign((nslabs << IO_TLB_SHIFT) & ulong), ps, 0n, low, undefined, 'swiotlb_init_remap'))) {
+  while (!(tlb = mb.allocTryNid(tlbBytes(nslabs), ps, 0n, low, undefined, 'swiotlb_init_remap'))) {
     if (nslabs <= IO_TLB_MIN_SLABS) return;
     nslabs = (((nslabs >> 1n) + IO_TLB_SEGSIZE - 1n) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
     limitAreas();
   }
   // swiotlb_memblock_alloc's memblock_alloc(_low) and the two after it zero what they get
-  touch(st, tlb, pageAlign((nslabs << IO_TLB_SHIFT) & ulong), 'swiotlb_init_remap');
+  touch(st, tlb, tlbBytes(nslabs), 'swiotlb_init_remap');
   const sizes = ioTlbStructs(st.ctx.profile);
   const slots = pageAlign(nslabs * sizes.slot);
   touch(st, mb.alloc(slots, ps, 'swiotlb_init_remap'), slots, 'swiotlb_init_remap');
