@@ -78,8 +78,9 @@ function profileAtRelease(profile: KernelProfile, release: string, res: LogVerif
     res.notes.push(`the log is from Linux ${release}: planned with the facts data/lab stores of ${stored.package}`);
     return own;
   }
+  // profileForRelease named this profile: the release is of its series, which has a layer
   const s = seriesForVersion(release);
-  if ('error' in s || !s.exact || s.series.name !== profile.series.name) return profile;
+  if ('error' in s) return profile;
   const applied = (s.series.applied ?? []).map((p) => p.release);
   res.diagnostics.push(
     diag(
