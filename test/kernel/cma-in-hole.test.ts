@@ -11,8 +11,8 @@ import { regionBoard } from '../helpers/board.js';
 
 const MiB = 1n << 20n;
 const BANKS = 'mem=160M@0x40000000 mem=39M@0x4c800000 mem=3M@0x4f000000';
-const run = (kernel: string, bootargs: string) =>
-  plan(loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm', ram: 256n * MiB }), {
+const run = (kernel: string, bootargs: string, ram = 256n * MiB) =>
+  plan(loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm', ram }), {
     kernel,
     bootargs: `console=ttyAMA0 ${bootargs}`,
   });
@@ -60,10 +60,7 @@ test('an area in a bank, or one whose first pageblock meets memory, is left alon
 });
 
 test('an area in a hole inside HighMem is warned, its coherent pool not predicted (zeroed struct pages read as ZONE_DMA there)', () => {
-  const p = plan(loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm', ram: 3n << 30n }), {
-    kernel: '6.1-armmp',
-    bootargs: 'console=ttyAMA0 cma=16M@0x88000000 mem=1G@0x40000000 mem=1G@0x90000000',
-  });
+  const p = run('6.1-armmp', 'cma=16M@0x88000000 mem=1G@0x40000000 mem=1G@0x90000000', 3n << 30n);
   assert.ok(p.zones.some((z) => z.name === 'HighMem' && z.base <= 0x88000000n && 0x88000000n < z.base + z.size));
   assert.equal(p.boot.outcome, 'ok');
   assert.deepEqual(allocFailed(p), []);
