@@ -8,18 +8,13 @@
 // build's version (versions/6.12.ts pointReleases), and the same code predicts both boots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { decodeRecord, readLabRecords, recordBoard } from '../../src/verify/records.js';
+import { readLabRecords, recordBoard } from '../../src/verify/records.js';
+import { recordFixture } from '../helpers/record-fixture.js';
 import { plan } from '../../src/kernel/plan.js';
 import { recordProfile, replayCase } from '../kernel/replay-lib.js';
 
-const fx = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-
 test('6.12.95 lives, 6.12.118 dies zeroing a per-cpu allocation in a page map_mem left out: both predicted', () => {
-  const old = decodeRecord(JSON.parse(gunzipSync(readFileSync(join(fx, '6.12.95-arm64-16k-seed45-8.record.json.gz'))).toString('utf8')));
+  const old = recordFixture('6.12.95-arm64-16k-seed45-8');
   const now = readLabRecords('6.12-arm64-16k').find((r) => r.seed === 45 && r.index === 8);
   assert.ok(now, 'data/lab holds the 6.12.118 boot of seed 45 #8');
   assert.equal(now.caseId, old.caseId);
