@@ -137,7 +137,7 @@ export interface BootResult {
    * The kernel hangs in the model: where (the kernel function) and why; it prints nothing more,
    * unless `printed` says what comes first (an oops in a worker the boot then waits for).
    */
-  hang?: { function: string; reason: string; printed?: string; trace?: string };
+  hang?: { function: string; reason: string; printed?: string; trace?: string; loop?: string[] };
 }
 
 /**
@@ -169,6 +169,8 @@ export class BootHang extends Error {
     readonly printed?: string,
     /** A function the call traces it prints before then name (bad_page reports, a worker's oops). */
     readonly trace?: string,
+    /** Lines it prints over and over instead of falling silent (a fault its own report faults again on). */
+    readonly loop?: string[],
   ) {
     super(`hang in ${fn}`);
   }
@@ -188,6 +190,12 @@ export interface BootState {
    * dma_contiguous_remap cleared and did not map again); writing there faults.
    */
   unmapped?: Bank[];
+  /**
+   * arm: the PTE table paging_init left in each 2 MiB block of the linear map (block → the table's
+   * physical address): map_lowmem's for blocks a bank edge cuts, dma_contiguous_remap's for the
+   * blocks it cleared. A block without one is mapped with sections, or not at all.
+   */
+  pteTables?: Map<bigint, bigint>;
   /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
   initrdDropped?: string;
   /**

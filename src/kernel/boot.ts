@@ -104,14 +104,17 @@ export function bootKernel(input: BootInput): BootResult {
       result.panicReason = e.reason;
       if (e.span) result.panicSpan = e.span;
       for (const l of e.lines) printk('emerg', l, 'panic');
-    } else if (e instanceof BootHang)
+    } else if (e instanceof BootHang) {
       result.hang = {
         function: e.fn,
         reason: e.reason,
         ...(e.printed ? { printed: e.printed } : {}),
         ...(e.trace ? { trace: e.trace } : {}),
+        ...(e.loop ? { loop: e.loop } : {}),
       };
-    else throw e;
+      // the log ends in the loop's first turn; the kernel's repeats it until stopped
+      for (const l of e.loop ?? []) printk('alert', l, e.fn);
+    } else throw e;
   }
   return finish(result, traceStart);
 }

@@ -137,7 +137,15 @@ export interface PlanResult {
    * `trace`: a hang past the memory phase, a function the call traces the kernel prints before it
    * falls silent name (the reports that come first, when the hang itself prints nothing).
    */
-  boot: { outcome: 'ok' | 'panic' | 'hang' | 'not-run'; function?: string; reason?: string; panic?: string; trace?: string };
+  boot: {
+    outcome: 'ok' | 'panic' | 'hang' | 'not-run';
+    function?: string;
+    reason?: string;
+    panic?: string;
+    trace?: string;
+    /** A hang that is not silent: the lines the kernel prints over and over (a fault its report faults on again). */
+    loop?: string[];
+  };
   /** Exit status: 0 all placed and accepted (or no handler), 1 the kernel rejects or fails to place one, 2 bad input. */
   exitCode: 0 | 1 | 2;
 }
@@ -410,7 +418,13 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     res.panic !== undefined
       ? { outcome: 'panic', function: res.panicFunction ?? '', reason: res.panicReason ?? '', panic: res.panic }
       : res.hang
-        ? { outcome: 'hang', function: res.hang.function, reason: res.hang.reason, ...(res.hang.trace ? { trace: res.hang.trace } : {}) }
+        ? {
+            outcome: 'hang',
+            function: res.hang.function,
+            reason: res.hang.reason,
+            ...(res.hang.trace ? { trace: res.hang.trace } : {}),
+            ...(res.hang.loop ? { loop: res.hang.loop } : {}),
+          }
         : { outcome: 'ok' };
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return {

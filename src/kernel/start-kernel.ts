@@ -3,6 +3,7 @@
 // then parse_args: __setup handlers (6.12 reserve_mem=, mm/memblock.c) and print_unknown_bootoptions
 // (on arm64: its buffer is allocated and freed; arm's is not followed). Past the memory phase, only
 // what the layout decides is followed: the boots it kills (laterBoot).
+import { kernelFaultLine } from './arch/arm/fault.js';
 import { prop, readU32 } from '../tree/query.js';
 import { diag } from '../diagnostics.js';
 import { BootHang, BootPanic, notRamWhy, touch, zoneAt, type BootState } from './boot-state.js';
@@ -67,11 +68,10 @@ function setupBootConfig(st: BootState): void {
   const at = initrd.base + initrd.size - 12n;
   const hole = st.unmapped?.find((u) => u.base <= at && at < u.base + u.size);
   if (!hole) return;
-  const va = (a.pageOffset + at - st.layout.memory[0]!.base).toString(16).padStart(8, '0');
   throw new BootPanic(
     'Attempted to kill the idle task!',
     [
-      `Unable to handle kernel paging request at virtual address ${va}${ctx.profile.series.arm.faultSaysAccess ? ' when read' : ''}`,
+      kernelFaultLine(st, a.pageOffset + at - st.layout.memory[0]!.base, 'read'),
       'Kernel panic - not syncing: Attempted to kill the idle task!',
     ],
     'start_kernel',
@@ -578,7 +578,7 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   const exact = st.memMap?.exact === true;
   if (page.mapped === false) {
     // the kernel's line, when the model knows mem_map's place to the byte
-    const msg = `Unable to handle kernel paging request at virtual address ${va}${ctx.profile.series.arm.faultSaysAccess ? ' when read' : ''}`;
+    const msg = kernelFaultLine(st, page.va, 'read');
     throw new BootPanic(
       'Attempted to kill init! exitcode=0x0000000b',
       [...(exact ? [msg] : []), 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],

@@ -341,7 +341,19 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
     } else if (o.reachedInit && !died) problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel reached /init`);
     else if (died && died !== b.outcome)
       problems.push(`boot: plan predicts ${b.outcome} in ${b.function}, the kernel ${died === 'panic' ? 'panicked' : 'hung'}`);
-    else if (died === 'hang') {
+    else if (died === 'hang' && b.loop) {
+      // A hang that keeps printing (a fault its report faults on again): the console ends in the
+      // plan's loop, turn after turn, wherever the bound cut it (its last line maybe in the middle)
+      const tail = boot1
+        .split('\n')
+        .slice(-4 * b.loop.length)
+        .map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
+      const cut = tail.pop() ?? '';
+      if (tail.some((l) => !b.loop!.includes(l)) || !b.loop.some((l) => l.startsWith(cut)))
+        problems.push(
+          `boot: plan says it hangs printing ${JSON.stringify(b.loop)} over and over, the kernel's console ends ${JSON.stringify([...tail, cut].slice(-b.loop.length))}`,
+        );
+    } else if (died === 'hang') {
       // A hang in the memory phase prints nothing more: the console stops on the plan's last line.
       // One past it (an initcall's worker oopses and the boot waits for it for ever) stops wherever
       // the other initcalls got to: the oops' call trace must then show the function the plan names.

@@ -2,14 +2,15 @@
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
 import { diag } from '../../../diagnostics.js';
-import { MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState, BootPanic } from '../../boot-state.js';
-import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundUp } from '../../memblock.js';
+import { BootHang, BootPanic, MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
 import { armMmMemblockReserve } from './mmu.js';
 import { calcNrKernelPages } from '../../mm-init.js';
 import { largestOrder } from '../../page-alloc.js';
+import { faultLoop } from './fault.js';
 
 export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   const { ctx, layout } = st;
@@ -94,26 +95,73 @@ export function allocNodeMemMap(st: BootState): void {
       `FLATMEM's mem_map, ${size >> 10n} KiB of struct pages for [${hex(start * ps)}-${hex(roundUp(nodeEnd, nr) * ps)}), finds no free range that large below arm_lowmem_limit (memblock_alloc_node fails): alloc_node_mem_map panics in the idle task`,
     );
   }
-  // memmap_init_range (mm/mm_init.c) zeroes every struct page through the linear map: a part of
-  // mem_map where dma_contiguous_remap left no mapping faults in the idle task. How the boot ends
-  // then is the oops path's: 7.2-armmp panics ("Attempted to kill the idle task!"), 6.12-armmp's
-  // oops report faults again on the same memory (kmem_dump_obj) and keeps printing (both booted)
-  const hole = st.unmapped?.find((u) => map < u.base + u.size && u.base < map + size);
-  if (hole)
-    st.ctx.diagnostics.push(
-      diag(
-        'warning',
-        'mem-map-unmapped',
-        `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into [${hex(hole.base)}-${hex(hole.base + hole.size)}), which dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again (it maps back only the CMA area's own pages): memmap_init_range's first write of a struct page there faults in the idle task, and the boot dies in that oops${p.series.arm.freeAreaInit === 'bootmem_init' ? '' : " (mem_map's place is known only roughly here: it lies below the unflattened device tree, whose size the arm model does not follow)"}`,
-      ),
-    );
   const physPfnOffset = st.layout.memory[0]!.base / ps;
   st.memMap = {
     base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map,
     exact: p.series.arm.freeAreaInit === 'bootmem_init',
   };
+  // memmap_init_range (mm/mm_init.c) zeroes every struct page through the linear map: a part of
+  // mem_map where dma_contiguous_remap left no mapping faults in the idle task. A report that
+  // faults again for ever is predicted (memMapFaultLoop); else how the boot ends is the oops
+  // path's: one board's 7.2-armmp panicked ("Attempted to kill the idle task!"), its 6.12-armmp's
+  // report faulted again in the registers' mem_dump_obj (both booted)
+  const hole = st.unmapped?.find((u) => map < u.base + u.size && u.base < map + size);
+  if (hole && st.memMap.exact) memMapFaultLoop(st, map, size);
+  if (hole)
+    st.ctx.diagnostics.push(
+      diag(
+        'warning',
+        'mem-map-unmapped',
+        `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into [${hex(hole.base)}-${hex(hole.base + hole.size)}), which dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again (it maps back only the CMA area's own pages): memmap_init_range's first write of a struct page there faults in the idle task, and how that oops ends is the run's (die() reports the registers, mem_dump_obj reading the struct pages they point at)${p.series.arm.freeAreaInit === 'bootmem_init' ? '' : " (mem_map's place is known only roughly here: it lies below the unflattened device tree, whose size the arm model does not follow)"}`,
+      ),
+    );
   setupUsemaps(st);
   calcNrKernelPages(st);
+}
+
+/**
+ * mem_map reaching into what dma_contiguous_remap left unmapped: the first write there faults in
+ * the idle task (5.10: memblock_alloc_node zeroes the array; 6.1+ allocate it raw and
+ * memmap_init_range writes each struct page, pfns ascending, those of pageblocks pfn_valid accepts:
+ * arch/arm/mm/init.c). When that fault's report faults again for ever (faultLoop: show_pte reads the
+ * PTE table's struct page there too), the boot hangs printing it; otherwise how the oops ends is
+ * the run's, and the plan keeps its warning.
+ */
+function memMapFaultLoop(st: BootState, map: bigint, size: bigint): void {
+  const p = st.ctx.profile;
+  const mb = st.ctx.memblock;
+  const ps = mb.pageSize;
+  const sps = p.arm!.structPageSize;
+  const base = st.memMap!.base;
+  const physPfnOffset = st.layout.memory[0]!.base / ps;
+  const zeroed = p.series.arm.memmapAlloc === 'memblock_alloc_try_nid';
+  // the struct pages written, in order: the whole array, or those of the pfns in memory's pageblocks
+  const block = 1n << BigInt(p.pageblockOrder);
+  const written = zeroed
+    ? [{ base: map, end: map + size }]
+    : mb.memory.regions.map((r) => {
+        const first = roundDown(r.base / ps, block);
+        const last = roundUp((r.base + r.size) / ps, block);
+        return { base: base + (first - physPfnOffset) * sps, end: base + (last - physPfnOffset) * sps };
+      });
+  let at: bigint | undefined;
+  for (const w of written)
+    for (const u of st.unmapped ?? []) {
+      const s = w.base > u.base ? w.base : u.base;
+      const e = w.end < u.base + u.size ? w.end : u.base + u.size;
+      if (s < e && (at === undefined || s < at)) at = s;
+    }
+  if (at === undefined) return;
+  const loop = faultLoop(st, at);
+  if (!loop) return;
+  const fn = zeroed ? 'alloc_node_mem_map' : 'memmap_init_range';
+  throw new BootHang(
+    fn,
+    `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into memory dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again: ${zeroed ? "memblock_alloc_node's zeroing" : "memmap_init_range's first write of a struct page"} there, at ${hex(at)}, faults in the idle task; show_pte (arch/arm/mm/fault.c) reads the struct page of that block's PTE table, at ${hex(loop.at)}, which lies in the same unmapped memory, so the report faults again there, and again: the boot gets no further, printing the same fault over and over`,
+    'printing the same fault over and over',
+    undefined,
+    loop.lines,
+  );
 }
 
 /**

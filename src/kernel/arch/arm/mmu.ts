@@ -175,7 +175,9 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       );
     return base;
   };
-  for (const b of ptes) zeroed(early(page), page, 'early_alloc', `map_lowmem's PTE table for the block at ${hex(b)}`);
+  const tables = new Map<bigint, bigint>();
+  st.pteTables = tables;
+  for (const b of ptes) tables.set(b, zeroed(early(page), page, 'early_alloc', `map_lowmem's PTE table for the block at ${hex(b)}`));
   /** map_lowmem put a section (no PTE table) at the start of the PMD block `b`. */
   const sectionMapped = (b: bigint): boolean =>
     b < lowmemLimit &&
@@ -223,7 +225,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       // arm_pte_alloc allocates only where the PMD is empty: a block the clearing stepped over keeps
       // the PTE table map_lowmem (or an earlier area's remap) gave it, and the area's pages go there
       if (cleared.has(b) || !(ptes.has(b) || remapTables.has(b)))
-        zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`);
+        tables.set(b, zeroed(early(page), page, 'early_alloc', `the PTE table for the block at ${hex(b)}`));
       remapTables.add(b);
       mapAgain(roundDown(b > start ? b : start, page), roundUp(b + PMD < end ? b + PMD : end, page));
     }
