@@ -22,9 +22,18 @@ export type LabArch = 'arm64' | 'arm';
 const debianSeries = {
   '5.10': { packageVersion: '5\\.10\\.0-[0-9]+', suite: 'bullseye', packaging: 'image' },
   '6.1': { packageVersion: '6\\.1\\.0-[0-9]+', suite: 'bookworm', packaging: 'image' },
-  '6.12': { packageVersion: '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?', suite: 'bookworm-backports', packaging: 'image' },
+  '6.12': {
+    packageVersion: '6\\.12\\.[0-9]+\\+deb12(\\.[0-9]+)?',
+    suite: 'bookworm-backports',
+    packaging: 'image',
+    // trixie's own build of the series (Debian 13's kernel): the same flavours, another compiler
+    also: [{ packageVersion: '6\\.12\\.[0-9]+\\+deb13(\\.[0-9]+)?', suite: 'trixie' }],
+  },
   '7.2': { packageVersion: '7\\.2\\.[0-9]+\\+deb14', suite: 'sid', packaging: 'split' },
-} as const satisfies Record<string, { packageVersion: string; suite: string; packaging: 'image' | 'split' }>;
+} as const satisfies Record<
+  string,
+  { packageVersion: string; suite: string; packaging: 'image' | 'split'; also?: readonly { packageVersion: string; suite: string }[] }
+>;
 
 export type LabSeries = keyof typeof debianSeries;
 
@@ -42,6 +51,11 @@ export interface LabKernelDef {
   packageRegex: string;
   /** The Debian suite that ships it (enabled by prepareApt when the host lacks it). */
   suite: string;
+  /**
+   * The series' builds in other suites (6.12: trixie's `+deb13` beside bookworm-backports'
+   * `+deb12`): reached by naming a package (`--package`), never the default. `packageSuite`.
+   */
+  otherBuilds: { packageRegex: string; suite: string }[];
   packaging: 'image' | 'split';
   /** Debian's armmp kernels stop printing right after `MEMBLOCK configuration` when booted with
    *  memblock=debug (seen on 6.1.176 and 6.12.95 under QEMU 7.2): the lab boots them twice. */
@@ -56,14 +70,16 @@ const def = (series: LabSeries, flavour: string, core: boolean): LabKernelDef =>
   const split = debian.packaging === 'split';
   // arm64's image package in the one-package scheme is `-unsigned` (the signed one is a wrapper).
   const pkgFlavour = arm64 && !split ? `${flavour}-unsigned` : flavour;
+  const regexOf = (version: string) => `^linux-${split ? 'binary' : 'image'}-${version}-${pkgFlavour.replace(/-/g, '\\-')}$`;
   return {
     id: `${series}-${flavour}`,
     series,
     flavour,
     arch: arm64 ? 'arm64' : 'arm',
     debArch: arm64 ? 'arm64' : 'armhf',
-    packageRegex: `^linux-${split ? 'binary' : 'image'}-${debian.packageVersion}-${pkgFlavour.replace(/-/g, '\\-')}$`,
+    packageRegex: regexOf(debian.packageVersion),
     suite: debian.suite,
+    otherBuilds: ('also' in debian ? debian.also : []).map((b) => ({ packageRegex: regexOf(b.packageVersion), suite: b.suite })),
     packaging: debian.packaging,
     traceNeedsSeparateBoot: !arm64,
     core,
@@ -89,6 +105,17 @@ export const labKernels: readonly LabKernelDef[] = [
 
 export function findKernelDef(id: string): LabKernelDef | undefined {
   return labKernels.find((k) => k.id === id);
+}
+
+/** The suite that ships `pkg` as a build of `k` (its own, or another build's: `otherBuilds`), or undefined when it is none. */
+export function packageSuite(k: LabKernelDef, pkg: string): string | undefined {
+  if (new RegExp(k.packageRegex).test(pkg)) return k.suite;
+  return k.otherBuilds.find((b) => new RegExp(b.packageRegex).test(pkg))?.suite;
+}
+
+/** What a package of `k` looks like, for a message saying a name is none. */
+export function packagePatterns(k: LabKernelDef): string {
+  return [k.packageRegex, ...k.otherBuilds.map((b) => `${b.packageRegex} from ${b.suite}`)].join(' or ');
 }
 
 /** What `fetch` learned about an unpacked kernel (cached as info.json). */
@@ -489,7 +516,7 @@ function fetchPackage(k: LabKernelDef, pkg: string, dir: string, report: FetchRe
  */
 function realSystemMap(k: LabKernelDef, info: KernelInfo, report: FetchReport): void {
   if (!info.systemMap || !isStubSystemMap(info.systemMap)) return;
-  prepareApt(report, k.suite);
+  prepareApt(report, packageSuite(k, info.package) ?? k.suite);
   const mapError = fetchSystemMap(debugPackage(info.package), k.debArch, info.systemMap);
   if (mapError) report.log.push(`${k.id}: System.map stays Debian's stub: ${mapError}`);
 }
@@ -528,8 +555,9 @@ export function fetchRelease(id: string, pkg: string, report: FetchReport): Kern
     report.errors.push(`unknown kernel '${id}'`);
     return undefined;
   }
-  if (!new RegExp(k.packageRegex).test(pkg)) {
-    report.errors.push(`${pkg} is not a package of ${id} (${k.packageRegex})`);
+  const suite = packageSuite(k, pkg);
+  if (suite === undefined) {
+    report.errors.push(`${pkg} is not a package of ${id} (${packagePatterns(k)})`);
     return undefined;
   }
   const cached = cachedRelease(id, pkg);
@@ -537,7 +565,7 @@ export function fetchRelease(id: string, pkg: string, report: FetchReport): Kern
     realSystemMap(k, cached, report);
     return cached;
   }
-  prepareApt(report, k.suite);
+  prepareApt(report, suite);
   return fetchPackage(k, pkg, releaseDir(pkg), report);
 }
 

@@ -16,7 +16,16 @@ import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
-import { configSummary, compareVersions, labKernels, successorPackage, type LabSeries } from '../../src/verify/kernels.js';
+import {
+  configSummary,
+  compareVersions,
+  findKernelDef,
+  labKernels,
+  packagePatterns,
+  packageSuite,
+  successorPackage,
+  type LabSeries,
+} from '../../src/verify/kernels.js';
 import { withEnv } from '../helpers/env.js';
 
 const haveDtc = spawnSync('sh', ['-c', 'command -v dtc']).status === 0;
@@ -292,7 +301,20 @@ test('sizes, initrd placement, config, versions', () => {
   for (const k of labKernels) {
     const pkg = recordedPackage[k.series](k.flavour, k.arch === 'arm64');
     assert.ok(new RegExp(k.packageRegex).test(pkg), k.id);
+    assert.equal(packageSuite(k, pkg), k.suite, k.id);
   }
+});
+
+test("6.12's trixie build (+deb13) is a package of the same lab kernel, fetched from trixie, never the default", () => {
+  const k = findKernelDef('6.12-arm64')!;
+  assert.equal(packageSuite(k, 'linux-image-6.12.57+deb13-arm64-unsigned'), 'trixie');
+  assert.equal(packageSuite(k, 'linux-image-6.12.118+deb12-arm64-unsigned'), 'bookworm-backports');
+  assert.ok(!new RegExp(k.packageRegex).test('linux-image-6.12.57+deb13-arm64-unsigned'), 'kernels fetch takes the newest +deb12');
+  assert.equal(packageSuite(findKernelDef('6.12-armmp-lpae')!, 'linux-image-6.12.57+deb13-armmp-lpae'), 'trixie');
+  // another flavour or series is none
+  assert.equal(packageSuite(k, 'linux-image-6.12.57+deb13-arm64-16k-unsigned'), undefined);
+  assert.equal(packageSuite(findKernelDef('6.1-arm64')!, 'linux-image-6.12.57+deb13-arm64-unsigned'), undefined);
+  assert.match(packagePatterns(k), /deb13.* from trixie/);
 });
 
 test("trimConsole keeps the last 80 lines and, when it comes earlier, the panic's call trace with 40 lines either side", () => {

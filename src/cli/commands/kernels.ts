@@ -14,6 +14,8 @@ import {
   findKernelDef,
   labKernels,
   ownKernelInfo,
+  packagePatterns,
+  packageSuite,
   type FetchReport,
   type KernelInfo,
 } from '../../verify/kernels.js';
@@ -373,8 +375,8 @@ type MeasuredBuild = { k: KernelInfo; profile: KernelProfile; label: string } | 
 /** A lab kernel's package to measure: the cached one (fetched when absent), or `--package` (`builtin`: the built-in profile's). */
 function labBuild(id: string, pkg: string | undefined): MeasuredBuild {
   const def = findKernelDef(id)!;
-  if (pkg !== undefined && pkg !== 'builtin' && !new RegExp(def.packageRegex).test(pkg))
-    return { usage: `${pkg} is not a package of ${id} (${def.packageRegex})` };
+  if (pkg !== undefined && pkg !== 'builtin' && packageSuite(def, pkg) === undefined)
+    return { usage: `${pkg} is not a package of ${id} (${packagePatterns(def)})` };
   const rep: FetchReport = pkg === undefined ? fetchKernels([id]) : { fetched: [], notFound: [], errors: [], log: [] };
   const k = pkg === undefined ? rep.fetched[0] : pkg === 'builtin' ? fetchBuiltinRelease(id, rep) : fetchRelease(id, pkg, rep);
   if (!k) return { error: `${id}: ${pkg ?? 'the package'} not fetched: ${[...rep.notFound, ...rep.errors].join('; ')}` };
