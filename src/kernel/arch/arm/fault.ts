@@ -1,8 +1,7 @@
 // arch/arm/mm/fault.c: what a kernel-mode fault on arm prints (__do_kernel_fault and show_pte),
-// and when that report faults again on its own and never ends.
-import type { BootState } from '../../boot-state.js';
+// and when that report faults again on its own, over and over.
+import { MiB, type BootState } from '../../boot-state.js';
 import { roundDown } from '../../memblock.js';
-import { MiB } from '../../boot-state.js';
 
 const PMD = 2n * MiB;
 /** PTE_HWTABLE_OFF on 2-level tables: the hardware tables sit in the second half of the PTE page. */
@@ -61,7 +60,10 @@ export function faultLoop(st: BootState, pa: bigint): { lines: string[]; at: big
       const cycle = seen.slice(seen.indexOf(at));
       return {
         at,
-        lines: cycle.flatMap((x) => ['8<--- cut here ---', kernelFaultLine(st, showPte(st, x)!.va, 'read'), showPte(st, x)!.pgd]),
+        lines: cycle.flatMap((x) => {
+          const walk = showPte(st, x)!;
+          return ['8<--- cut here ---', kernelFaultLine(st, walk.va, 'read'), walk.pgd];
+        }),
       };
     }
     seen.push(at);
