@@ -6,7 +6,7 @@ import { configEnabled, configNumber, readKernelConfig as readConfig } from '../
 import { getProfile } from '../kernel/profiles/index.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export type LabArch = 'arm64' | 'arm';
 
@@ -153,9 +153,20 @@ export function kernelDir(id: string): string {
 
 /** The cached kernel, or undefined when it has not been fetched. */
 export function cachedKernel(id: string): KernelInfo | undefined {
-  const f = join(kernelDir(id), 'info.json');
+  return readInfo(kernelDir(id));
+}
+
+/**
+ * A cached kernel's info.json, its files found in its own directory: a cache restored elsewhere (a
+ * CI cache, a moved CARVEOUT_CACHE) keeps the absolute paths it was written with, which name the
+ * old place.
+ */
+function readInfo(dir: string): KernelInfo | undefined {
+  const f = join(dir, 'info.json');
   if (!existsSync(f)) return undefined;
-  return JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
+  const k = JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
+  const here = (p: string) => (p ? join(dir, 'boot', basename(p)) : p);
+  return { ...k, vmlinuz: here(k.vmlinuz), config: here(k.config), systemMap: here(k.systemMap) };
 }
 
 /** The options a KernelInfo keeps verbatim (`configLines`), by name without `CONFIG_`. */
@@ -597,10 +608,8 @@ function releaseDir(pkg: string): string {
 export function cachedRelease(id: string, pkg: string): KernelInfo | undefined {
   const current = cachedKernel(id);
   if (current?.package === pkg && existsSync(current.vmlinuz)) return current;
-  const f = join(releaseDir(pkg), 'info.json');
-  if (!existsSync(f)) return undefined;
-  const k = JSON.parse(readFileSync(f, 'utf8')) as KernelInfo;
-  return k.id === id ? k : undefined;
+  const k = readInfo(releaseDir(pkg));
+  return k?.id === id ? k : undefined;
 }
 
 /** Download and unpack busybox-static for a Debian architecture; returns the busybox binary path. */

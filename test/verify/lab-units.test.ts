@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noSpan } from '../../src/diagnostics.js';
@@ -17,6 +17,8 @@ import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import {
+  cachedKernel,
+  cachedRelease,
   configSummary,
   compareVersions,
   findKernelDef,
@@ -354,4 +356,34 @@ test('successorPackage: a lab kernel whose series left the archive names the lat
     offer();
     assert.equal(successorPackage(k72), undefined);
   });
+});
+
+test('a kernel cache restored elsewhere finds its files in its own directory, not where info.json was written', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'carveout-moved-cache-'));
+  const boot = join(cache, 'kernels', '6.12-arm64', 'boot');
+  mkdirSync(boot, { recursive: true });
+  const old = '/somewhere/else/kernels/6.12-arm64/boot';
+  writeFileSync(
+    join(cache, 'kernels', '6.12-arm64', 'info.json'),
+    JSON.stringify({
+      id: '6.12-arm64',
+      package: 'linux-image-6.12.95+deb12-arm64-unsigned',
+      version: '6.12.95-1~bpo12+1',
+      vmlinuz: `${old}/vmlinuz-6.12.95+deb12-arm64`,
+      config: `${old}/config-6.12.95+deb12-arm64`,
+      systemMap: `${old}/System.map-6.12.95+deb12-arm64`,
+    }),
+  );
+  for (const f of ['vmlinuz', 'config', 'System.map']) writeFileSync(join(boot, `${f}-6.12.95+deb12-arm64`), '');
+  const saved = process.env.CARVEOUT_CACHE;
+  process.env.CARVEOUT_CACHE = cache;
+  try {
+    const k = cachedKernel('6.12-arm64')!;
+    assert.equal(k.vmlinuz, join(boot, 'vmlinuz-6.12.95+deb12-arm64'));
+    assert.equal(k.systemMap, join(boot, 'System.map-6.12.95+deb12-arm64'));
+    assert.equal(cachedRelease('6.12-arm64', 'linux-image-6.12.95+deb12-arm64-unsigned')?.config, join(boot, 'config-6.12.95+deb12-arm64'));
+  } finally {
+    if (saved === undefined) delete process.env.CARVEOUT_CACHE;
+    else process.env.CARVEOUT_CACHE = saved;
+  }
 });
