@@ -330,7 +330,7 @@ test("a log of another upload than the built-in build: data/lab's facts of that 
   assert.ok(w, later.diagnostics.map((d) => d.code).join(', '));
   assert.match(
     w.message,
-    /built-in build is 6\.12\.95\+deb12-arm64: .*6\.12 layer at 6\.12\.200\+deb12-arm64 \(point releases 6\.12\.103, 6\.12\.118 applied\)/,
+    /built-in build is 6\.12\.95\+deb12-arm64: .*6\.12 layer at 6\.12\.200\+deb12-arm64 \(point releases 6\.12\.103, 6\.12\.117 applied\)/,
   );
   // the built-in upload itself: neither
   const builtin = readLabRecords('6.12-arm64').find((x) => / 6\.12\.95-/.test(x.package) && x.observation.linuxVersion !== undefined)!;

@@ -1,7 +1,7 @@
 // One layout, two point releases of one series, two outcomes: seed 45 #8 (1 GiB in NUMA nodes, 60
 // carve-outs, a no-map region ending inside a 16 KiB page) booted on Debian's 6.12-arm64-16k at
 // 6.12.95 (fixtures/6.12.95-arm64-16k-seed45-8.record.json.gz) reaches /init; at 6.12.118
-// (data/lab) it dies in start_kernel. 6.12.118's "mm: fix accidental linear mapping of no-map
+// (data/lab) it dies in start_kernel. 6.12.117's "mm: fix accidental linear mapping of no-map
 // reserved memory" makes arm64's map_mem round each range inward to whole pages, so the rest of
 // that page is left out of the linear map, and pcpu_alloc_first_chunk's memblock_alloc, which
 // memblock placed there, faults zeroing it. The 6.12 layer applies the point release by the

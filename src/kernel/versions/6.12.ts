@@ -134,7 +134,7 @@ export const linux612: KernelSeries = {
       },
     },
     {
-      release: '6.12.118',
+      release: '6.12.117',
       change: '[arm64] mm: fix accidental linear mapping of no-map reserved memory',
       arm64: { mapMemRoundsInward: true },
     },

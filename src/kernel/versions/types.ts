@@ -123,7 +123,7 @@ export interface Arm64Series {
   /**
    * map_mem (arch/arm64/mm/mmu.c) rounds each memory range it maps inward to whole pages (start up,
    * end down, skipping what is left empty), so a page only partly no-map is left out of the linear
-   * map (6.12.118's "mm: fix accidental linear mapping of no-map reserved memory"); before, the
+   * map (6.12.117's "mm: fix accidental linear mapping of no-map reserved memory"); before, the
    * mapping rounds outward and maps it.
    */
   mapMemRoundsInward: boolean;
