@@ -102,6 +102,8 @@ export interface BootContext {
   rmem?: RmemState;
   diagnostics: Diagnostic[];
   printk(level: LogLine['level'], text: string, source?: string): void;
+  /** What memblock_alloc zeroes, checked by the boot (touch; set once the BootState exists). */
+  zeroed?(base: bigint, size: bigint, fn: string): void;
 }
 
 export interface BootResult {

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LogLine } from './context.js';
 import { Memblock, MemblockPanic, memblockTraceLines } from './memblock.js';
 import { parseCmdline, type EarlyReserveApi } from './cmdline.js';
-import { BootHang, BootPanic, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
+import { BootHang, BootPanic, touch, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
 import { chosenBootargs } from './of-fdt.js';
 import { setupArch as setupArchArm64 } from './arch/arm64/setup.js';
 import { setupArch as setupArchArm } from './arch/arm/setup.js';
@@ -87,6 +87,7 @@ export function bootKernel(input: BootInput): BootResult {
   if (!layout.memory.length) return finish(result, 0);
   let traceStart = 0;
   const st: BootState = { ctx, layout, input, result, reserveHooks, setTraceStart: (n) => (traceStart = n) };
+  ctx.zeroed = (base, size, fn) => touch(st, base, size, fn);
   try {
     if (p.arch === 'arm64') setupArchArm64(st);
     else setupArchArm(st);

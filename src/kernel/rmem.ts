@@ -82,7 +82,17 @@ export interface RmemBehaviour {
    * (priv) after those (include/linux/of_reserved_mem.h: 6.12's name, fdt_node, ops, priv; 7.2's
    * name, ops, priv).
    */
-  reservedMemArray?: { caller: string; pointers: number };
+  reservedMemArray?: {
+    caller: string;
+    pointers: number;
+    /**
+     * total_reserved_mem_cnt when fdt_scan_reserved_mem returned early on a /reserved-memory node of
+     * an unsupported format: left at its initial MAX_RESERVED_REGIONS (6.12.103+: the array is
+     * allocated for that many, before the late scan checks the format again), or set to 0 (7.2: none).
+     * Without the node the late scan returns before allocating.
+     */
+    unscanned: 'max-regions' | 'none';
+  };
   /** fdt_reserve_elfcorehdr() runs before the scan (6.12) or between scan and init (6.1). */
   elfcorehdrBeforeScan: boolean;
   /**
@@ -167,6 +177,11 @@ export interface RmemHost {
   diagnostics?: Diagnostic[];
   /** Filled by this module. */
   rmem?: RmemState;
+  /**
+   * memblock_alloc zeroes what it returns: the boot checks that write (arm64: memory the linear map
+   * lacks faults, boot-state.ts touch). Absent, nothing is checked.
+   */
+  zeroed?(base: bigint, size: bigint, fn: string): void;
 }
 
 export type RegionStatus =
@@ -722,20 +737,23 @@ function dynamicNodesOverrun(h: RmemHost, nodes: Node[]): void {
  * fdt_scan_reserved_mem_reg_nodes): reserved_mem[] is reallocated to the
  * regions the scan counted, memblock_alloc(count * sizeof(struct reserved_mem), SMP_CACHE_BYTES);
  * the recorded arm64 boots show 0x28 bytes per region on 7.2, 0x30 on 6.12.118, and no allocation
- * when the count is 0.
+ * when the count is 0. Zeroed: after paging_init (arm64) that write can fault (trixie's 6.12.117 in
+ * the lab's seed 48).
  */
 function allocReservedMemArray(h: RmemHost): void {
-  const count = state(h).totalReservedMemCnt ?? 0;
-  if (!count) return;
   const array = state(h).behaviour.reservedMemArray;
   if (!array) throw new Error("regionLimit 'dynamic' without rmem.reservedMemArray in the version layer");
+  const count = state(h).totalReservedMemCnt ?? (array.unscanned === 'max-regions' ? state(h).behaviour.maxReservedRegions : 0);
+  if (!count) return;
   // the pointer-sized fields but priv come before base and size, priv after them (arm's LPAE pads
   // the 64-bit base to its alignment, and the struct to it)
   const ptr = h.profile.arch === 'arm64' ? 8 : 4;
   const phys = h.profile.physAddrBits / 8;
   const up = (x: number, a: number) => Math.ceil(x / a) * a;
   const entry = up(up((array.pointers - 1) * ptr, phys) + 2 * phys + ptr, Math.max(ptr, phys));
-  h.memblock.alloc(BigInt(count * entry), BigInt(h.profile.smpCacheBytes), array.caller);
+  const size = BigInt(count * entry);
+  const base = h.memblock.alloc(size, BigInt(h.profile.smpCacheBytes), array.caller);
+  if (base) h.zeroed?.(base, size, array.caller);
 }
 
 /** What of_reserved_mem.c's allocation helpers take: size, alignment, the range, and no-map. */
@@ -1189,13 +1207,14 @@ export function earlyInitFdtScanReservedMem(h: RmemHost): void {
 export function fdtScanReservedMemRegNodes(h: RmemHost): void {
   const st = state(h);
   if (st.behaviour.scheme !== 'on-save') return;
-  if (st.behaviour.regionLimit === 'dynamic') allocReservedMemArray(h);
   const tLen = (st.addrCells + st.sizeCells) * 4;
   const node = findNode(h.tree, '/reserved-memory');
   if (!node) {
     printk(h, 'info', `${PR}Reserved memory: No reserved-memory node in the DT`, 'fdt_scan_reserved_mem_reg_nodes');
     return;
   }
+  // with a /reserved-memory node, before its format is checked
+  if (st.behaviour.regionLimit === 'dynamic') allocReservedMemArray(h);
   if (reservedMemCheckRoot(h, node)) {
     printk(h, 'err', `${PR}Reserved memory: unsupported node format, ignoring`, 'fdt_scan_reserved_mem_reg_nodes');
     return;

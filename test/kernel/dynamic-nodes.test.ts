@@ -7,6 +7,7 @@
 // `Not enough slots` (booted: 7.2-armmp-lpae, seed 39 #6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { regionBoard } from '../helpers/board.js';
@@ -105,11 +106,14 @@ test("6.12's point releases: 6.12.103 brings 7.2's bound and sized reserved_mem[
   }
   const s103 = at('6.12.103');
   assert.deepEqual([s103.rmem.regionLimit, s103.rmem.dynamicNodes, s103.arm64.mapMemRoundsInward], ['dynamic', 'checked', false]);
-  assert.deepEqual(s103.rmem.reservedMemArray, { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4 });
+  assert.deepEqual(s103.rmem.reservedMemArray, { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4, unscanned: 'max-regions' });
+  // 6.12.117's inward-rounded linear map (ChangeLog-6.12.117; trixie's 6.12.117 died of it in the lab)
+  assert.equal(at('6.12.116').arm64.mapMemRoundsInward, false);
+  assert.equal(at('6.12.117').arm64.mapMemRoundsInward, true);
   const s118 = at('6.12.118');
   assert.deepEqual(
     [s118.rmem.regionLimit, s118.arm64.mapMemRoundsInward, s118.applied?.map((p) => p.release)],
-    ['dynamic', true, ['6.12.103', '6.12.118']],
+    ['dynamic', true, ['6.12.103', '6.12.117']],
   );
   assert.equal(s118.name, '6.12');
   // 6.12-arm64's profile with the 6.12.118 layer: 70 dynamic regions boot, the last six skipped as
@@ -128,4 +132,34 @@ test("6.12's point releases: 6.12.103 brings 7.2's bound and sized reserved_mem[
     .map((e) => e.detail as { caller?: string; size?: bigint })
     .find((d) => d.caller === 'fdt_scan_reserved_mem_reg_nodes');
   assert.equal(array?.size, 64n * 0x30n);
+});
+
+test("6.12.103+: reserved_mem[] is allocated for MAX_RESERVED_REGIONS when /reserved-memory's format is unsupported, not without the node; 7.2 allocates none", () => {
+  // the lab's trixie 6.12.117 boot of seed 48 #356de786 (no `ranges`): a 2560-byte array on
+  // armmp-lpae, one page more in the Memory: line's reserved count
+  const f = (body: string) => {
+    const file = regionBoard('');
+    writeFileSync(file, `/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\t${body}\n};\n`);
+    return file;
+  };
+  const noRanges = f('reserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t};');
+  const none = f('');
+  const array = (p: PlanResult) =>
+    p.trace.events
+      .map((e) => e.detail as { caller?: string; size?: bigint })
+      .filter((d) => d.caller === 'fdt_scan_reserved_mem_reg_nodes' || d.caller === 'fdt_scan_reserved_mem_late')
+      .map((d) => d.size);
+  const at118 = (kernel: string) => ({
+    ...resolveProfile(kernel)!,
+    series: (seriesForVersion('6.12.118') as { series: KernelProfile['series'] }).series,
+  });
+  const p = run(at118('6.12-arm64'), noRanges);
+  assert.ok(texts(p).includes('OF: reserved mem: Reserved memory: unsupported node format, ignoring'));
+  assert.deepEqual(array(p), [64n * 0x30n]);
+  // struct reserved_mem with LPAE's 64-bit base and size: 40 bytes
+  assert.deepEqual(array(run(at118('6.12-armmp-lpae'), noRanges)), [64n * 40n]);
+  assert.deepEqual(array(run(at118('6.12-arm64'), none)), []);
+  assert.deepEqual(array(run('7.2-arm64', noRanges)), []);
+  // 6.12.95 has no such array
+  assert.deepEqual(array(run('6.12-arm64', noRanges)), []);
 });

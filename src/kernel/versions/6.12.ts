@@ -130,7 +130,7 @@ export const linux612: KernelSeries = {
       rmem: {
         regionLimit: 'dynamic',
         dynamicNodes: 'checked',
-        reservedMemArray: { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4 },
+        reservedMemArray: { caller: 'fdt_scan_reserved_mem_reg_nodes', pointers: 4, unscanned: 'max-regions' },
       },
     },
     {

@@ -54,7 +54,7 @@ export const linux72: KernelSeries = {
     maxReservedRegions: 64,
     scanPrefix: 'OF: reserved mem: ',
     callers: { reserve: 'fdt_scan_reserved_mem', alloc: 'fdt_scan_reserved_mem' },
-    reservedMemArray: { caller: 'fdt_scan_reserved_mem_late', pointers: 3 },
+    reservedMemArray: { caller: 'fdt_scan_reserved_mem_late', pointers: 3, unscanned: 'none' },
     elfcorehdrBeforeScan: true,
     allocation: 'phys-alloc-range',
     failureLevel: 'err',
