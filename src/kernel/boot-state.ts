@@ -202,11 +202,11 @@ export interface BootState {
   initrdDropped?: string;
   /**
    * arm (FLATMEM): where alloc_node_mem_map put mem_map, as the physical address of the struct
-   * page of pfn PHYS_PFN_OFFSET (pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET), any pfn);
-   * not `exact` when it comes after allocations the arm model does not follow (7.2: after
-   * setup_arch's unflatten_device_tree).
+   * page of pfn PHYS_PFN_OFFSET (pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET), any pfn).
+   * 7.2 allocates it after setup_arch, below the unflattened tree: the lab's 7.2 faults in struct
+   * pages (cma_activate_area, memmap_init_range) show the same addresses as the model, 5 of 5.
    */
-  memMap?: { base: bigint; exact: boolean };
+  memMap?: { base: bigint };
   /** arm64_dma_phys_limit (zone_sizes_init): ZONE_DMA's end, ARCH_LOW_ADDRESS_LIMIT + 1. */
   dmaPhysLimit?: bigint;
   /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */

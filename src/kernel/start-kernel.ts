@@ -579,15 +579,12 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   const page = structPageVirt(st, first);
   if (!page) return false;
   const va = page.va.toString(16).padStart(8, '0');
-  const exact = st.memMap?.exact === true;
   if (page.mapped === false) {
-    // the kernel's line, when the model knows mem_map's place to the byte
-    const msg = kernelFaultLine(st, page.va, 'read');
     throw new BootPanic(
       'Attempted to kill init! exitcode=0x0000000b',
-      [...(exact ? [msg] : []), 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
+      [kernelFaultLine(st, page.va, 'read'), 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'],
       'cma_init_reserved_areas',
-      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at ${exact ? '' : 'about '}0x${va}, past mem_map's end, where nothing is mapped${exact ? '' : ' (mem_map lies below the unflattened device tree, whose size the arm model does not follow)'}`,
+      `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] lies outside RAM, so mem_map (FLATMEM, mm/mm_init.c alloc_node_mem_map) has no struct pages for it: cma_activate_area (mm/cma.c) reads pfn ${hex(first)}'s at 0x${va}, past mem_map's end, where nothing is mapped`,
     );
   }
   // 5.10 compares every page's zone (page->flags' top bits) with the first page's, a pageblock at a

@@ -60,7 +60,7 @@ export function zoneSizesInit(st: BootState): void {
  * FLATMEM's one array of struct pages for the node, from its first pfn rounded down to
  * MAX_ORDER_NR_PAGES to its last rounded up, allocated top-down below arm_lowmem_limit: right
  * under paging_init's zero page, or (7.2, from mm_core_init_early) under setup_arch's later
- * allocations, of which the arm model does not follow unflatten_device_tree's. The global mem_map
+ * allocations, the unflattened tree's among them. The global mem_map
  * is node 0's, moved back by the rounding unless its first entry is PHYS_PFN_OFFSET's:
  * pfn_to_page(pfn) = mem_map + (pfn - PHYS_PFN_OFFSET) (include/asm-generic/memory_model.h), also
  * for a pfn the array does not cover.
@@ -96,23 +96,20 @@ export function allocNodeMemMap(st: BootState): void {
     );
   }
   const physPfnOffset = st.layout.memory[0]!.base / ps;
-  st.memMap = {
-    base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map,
-    exact: p.series.arm.freeAreaInit === 'bootmem_init',
-  };
+  st.memMap = { base: physPfnOffset === nodeStart ? map + (nodeStart - start) * p.arm!.structPageSize : map };
   // memmap_init_range (mm/mm_init.c) zeroes every struct page through the linear map: a part of
   // mem_map where dma_contiguous_remap left no mapping faults in the idle task. A report that
   // faults again for ever is predicted (memMapFaultLoop); else how the boot ends is the oops
   // path's: one board's 7.2-armmp panicked ("Attempted to kill the idle task!"), its 6.12-armmp's
   // report faulted again in the registers' mem_dump_obj (both booted)
   const hole = st.unmapped?.find((u) => map < u.base + u.size && u.base < map + size);
-  if (hole && st.memMap.exact) memMapFaultLoop(st, map, size);
+  if (hole) memMapFaultLoop(st, map, size);
   if (hole)
     st.ctx.diagnostics.push(
       diag(
         'warning',
         'mem-map-unmapped',
-        `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into [${hex(hole.base)}-${hex(hole.base + hole.size)}), which dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again (it maps back only the CMA area's own pages): memmap_init_range's first write of a struct page there faults in the idle task, and how that oops ends is the run's (die() reports the registers, mem_dump_obj reading the struct pages they point at)${p.series.arm.freeAreaInit === 'bootmem_init' ? '' : " (mem_map's place is known only roughly here: it lies below the unflattened device tree, whose size the arm model does not follow)"}`,
+        `mem_map [${hex(map)}-${hex(map + size)}) (alloc_node_mem_map, mm/mm_init.c) reaches into [${hex(hole.base)}-${hex(hole.base + hole.size)}), which dma_contiguous_remap (arch/arm/mm/dma-mapping.c) cleared with its PMD and did not map again (it maps back only the CMA area's own pages): memmap_init_range's first write of a struct page there faults in the idle task, and how that oops ends is the run's (die() reports the registers, mem_dump_obj reading the struct pages they point at)`,
       ),
     );
   setupUsemaps(st);
