@@ -107,17 +107,22 @@ export function calcNrKernelPages(st: BootState): void {
       kernel += clamp(b) - clamp(a);
     }
   } else {
-    const structPage = st.ctx.profile.arm64?.sparse.structPageSize ?? st.ctx.profile.arm?.structPageSize ?? 32n;
+    // arm64 is SPARSEMEM (sparse.ts), arm FLATMEM (arch/arm/init.ts alloc_node_mem_map)
+    const sparse = st.ctx.profile.arm64?.sparse;
+    const structPage = sparse?.structPageSize ?? st.ctx.profile.arm?.structPageSize ?? 32n;
     for (const z of zones) {
       const lo = z.base / ps;
       const spanned = z.size / ps;
       const present = presentPages(st, lo, lo + spanned);
-      // calc_memmap_size: SPARSEMEM zones with holes count the present pages only
-      const pages = spanned > present + (present >> 4n) ? present : spanned;
+      // calc_memmap_size: with SPARSEMEM a zone with holes counts its present pages only; FLATMEM's
+      // mem_map spans the holes too (the lab's 5.10/6.1 armmp boots in three mem= banks: seed 49)
+      const pages = sparse && spanned > present + (present >> 4n) ? present : spanned;
       const memmap = pfnUp(pages * structPage, ps);
       const free = present >= memmap ? present - memmap : present;
       all += free;
       if (z.name !== 'HighMem') kernel += free;
+      // free_area_init_core: "Charge for highmem memmap if there are enough kernel pages"
+      else if (kernel > memmap * 2n) kernel -= memmap;
     }
   }
   st.nrKernelPages = kernel;
