@@ -49,6 +49,15 @@ export interface Zone {
   size: bigint;
 }
 
+/**
+ * arm (FLATMEM): __pa(pfn_to_page(pfn)), the physical address of pfn's struct page: mem_map +
+ * (pfn - PHYS_PFN_OFFSET) (include/asm-generic/memory_model.h), for a pfn mem_map covers or not.
+ */
+export function structPageAt(st: Pick<BootState, 'ctx' | 'layout' | 'memMap'>, pfn: bigint): bigint {
+  const ps = st.ctx.memblock.pageSize;
+  return st.memMap!.base + (pfn - st.layout.memory[0]!.base / ps) * st.ctx.profile.arm!.structPageSize;
+}
+
 /** The zone free_area_init gave the page at `pa` (st.result.zones), or none (outside every zone, or before free_area_init). */
 export function zoneAt(st: Pick<BootState, 'result'>, pa: bigint): Zone | undefined {
   return (st.result.zones ?? []).find((z) => z.base <= pa && pa < z.base + z.size);

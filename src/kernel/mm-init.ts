@@ -240,9 +240,10 @@ export function swiotlbInit(st: BootState, cpus: number): void {
     if (!beyond && !given?.force) return;
     const nslabs = given?.nslabs || IO_TLB_DEFAULT_SLABS;
     // each memblock_alloc zeroed as it is made, through the linear map
-    const tlb = mb.allocTryNid(tlbBytes(nslabs), ps, 0n, low, undefined, 'swiotlb_init');
+    const bytes = tlbBytes(nslabs);
+    const tlb = mb.allocTryNid(bytes, ps, 0n, low, undefined, 'swiotlb_init');
     if (!tlb) return;
-    touch(st, tlb, tlbBytes(nslabs), 'swiotlb_init');
+    touch(st, tlb, bytes, 'swiotlb_init');
     for (const sz of [pageAlign(nslabs * 4n), pageAlign(nslabs * 8n)])
       touch(st, mb.alloc(sz, ps, 'swiotlb_init_with_tbl'), sz, 'swiotlb_init_with_tbl');
     return;

@@ -1,6 +1,6 @@
 // arch/arm/mm/fault.c: what a kernel-mode fault on arm prints (__do_kernel_fault and show_pte),
 // and when that report faults again on its own, over and over.
-import { MiB, type BootState } from '../../boot-state.js';
+import { MiB, structPageAt, type BootState } from '../../boot-state.js';
 import { roundDown } from '../../memblock.js';
 
 const PMD = 2n * MiB;
@@ -36,9 +36,7 @@ function showPte(st: BootState, pa: bigint): { va: bigint; pgd: string; reads?: 
   const pgd = lpae
     ? `[${hex8(va)}] *pgd=${hex8(physOffset + a.pgdirOffset + 0x1000n * (1n + (va >> 30n)) + 3n + L_PGD_SWAPPER)}, *pmd=${hex8(table + 3n)}`
     : `[${hex8(va)}] *pgd=${hex8(table + HWTABLE_OFF + 1n)}`;
-  const ps = st.ctx.memblock.pageSize;
-  const reads = st.memMap.base + (table / ps - physOffset / ps) * a.structPageSize;
-  return { va, pgd, reads };
+  return { va, pgd, reads: structPageAt(st, table / st.ctx.memblock.pageSize) };
 }
 
 /**

@@ -2,7 +2,16 @@
 // swapper_pg_dir, the board's reservations, early_init_fdt_scan_reserved_mem,
 // dma_contiguous_reserve(arm_dma_limit) and memblock_dump_all.
 import { diag } from '../../../diagnostics.js';
-import { BootHang, BootPanic, MiB, memblockDumpAll, platformReservations, zonesFromLimits, type BootState } from '../../boot-state.js';
+import {
+  BootHang,
+  BootPanic,
+  MiB,
+  memblockDumpAll,
+  platformReservations,
+  structPageAt,
+  zonesFromLimits,
+  type BootState,
+} from '../../boot-state.js';
 import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
@@ -128,9 +137,6 @@ function memMapFaultLoop(st: BootState, map: bigint, size: bigint): void {
   const p = st.ctx.profile;
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
-  const sps = p.arm!.structPageSize;
-  const base = st.memMap!.base;
-  const physPfnOffset = st.layout.memory[0]!.base / ps;
   const zeroed = p.series.arm.memmapAlloc === 'memblock_alloc_try_nid';
   // the struct pages written, in order: the whole array, or those of the pfns in memory's pageblocks
   const block = 1n << BigInt(p.pageblockOrder);
@@ -139,7 +145,7 @@ function memMapFaultLoop(st: BootState, map: bigint, size: bigint): void {
     : mb.memory.regions.map((r) => {
         const first = roundDown(r.base / ps, block);
         const last = roundUp((r.base + r.size) / ps, block);
-        return { base: base + (first - physPfnOffset) * sps, end: base + (last - physPfnOffset) * sps };
+        return { base: structPageAt(st, first), end: structPageAt(st, last) };
       });
   let at: bigint | undefined;
   for (const w of written)
@@ -192,7 +198,7 @@ export function structPageVirt(st: BootState, pfn: bigint): { va: bigint; mapped
   if (st.memMap === undefined) return undefined;
   const physOffset = st.layout.memory[0]!.base;
   const u32 = (x: bigint) => x & 0xffffffffn;
-  const va = u32(a.pageOffset + st.memMap.base - physOffset + (pfn - physOffset / mb.pageSize) * a.structPageSize);
+  const va = u32(a.pageOffset + structPageAt(st, pfn) - physOffset);
   const highMemory = a.pageOffset + mb.currentLimit - physOffset;
   const VMALLOC_OFFSET = 8n * MiB;
   const vmallocStart = (highMemory + VMALLOC_OFFSET) & ~(VMALLOC_OFFSET - 1n);
@@ -216,16 +222,13 @@ export function freeUnusedMemmap(st: BootState): void {
   if (!p.arm || !st.memMap) return;
   const ps = mb.pageSize;
   const perBlock = 1n << BigInt(p.pageblockOrder);
-  const physPfnOffset = st.layout.memory[0]!.base / ps;
-  // __pa(pfn_to_page(pfn)): mem_map + (pfn - PHYS_PFN_OFFSET)
-  const pageAt = (pfn: bigint) => st.memMap!.base + (pfn - physPfnOffset) * p.arm!.structPageSize;
   let prevEnd = 0n;
   for (const r of mb.memory.regions) {
     const start = ((r.base + ps - 1n) / ps / perBlock) * perBlock;
     const end = (r.base + r.size) / ps;
     if (prevEnd && prevEnd < start) {
-      const pg = roundUp(pageAt(prevEnd - 1n) + p.arm.structPageSize, ps);
-      const pgEnd = ((pageAt(start - 1n) + p.arm.structPageSize) / ps) * ps;
+      const pg = roundUp(structPageAt(st, prevEnd - 1n) + p.arm.structPageSize, ps);
+      const pgEnd = ((structPageAt(st, start - 1n) + p.arm.structPageSize) / ps) * ps;
       if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, 'free_unused_memmap');
     }
     prevEnd = roundUp(end, perBlock);
