@@ -51,6 +51,8 @@ export interface ThreadStep {
   end: LadderStep['end'] | 'hang';
   /** A death's call trace: in smp_init (cpuhp/0), or in an initcall (do_one_initcall) or later. */
   during?: ThreadStage;
+  /** CPUs QEMU booted (absent: one). */
+  cpus?: number;
 }
 
 /** Where in kernel_init a thread the kernel cannot do without is refused. */
@@ -283,7 +285,14 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
   // with: copy_process may refuse a thread before memory runs out — threadLimit says
   if (stage === 'kernel_init' && st.ctx.profile.series.maxThreadsFrom !== 'totalram') {
     const n = maxThreads(pa, st.ctx.profile);
-    if (n < step.maxThreads && !threadsSuffice(ladder, n)) return;
+    if (
+      n < step.maxThreads &&
+      !threadsSuffice(
+        ladder.threads?.filter((x) => (x.cpus ?? 1) === cpus),
+        n,
+      )
+    )
+      return;
   }
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
@@ -373,29 +382,33 @@ function nearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: numb
 }
 
 /**
- * How far above a ladder's boundary the lab saw a NUMA boot die: the ladders are booted on one
- * node, and a boot with several splits its free memory between them, each node's zone with its own
- * watermarks, node-local allocations running short on a small node first (7.2-arm64 4a3d158d:
- * nodes of 64, 64 and 0 MiB, a CPU each, died in bio_integrity_initfn 4011 KiB above the boundary
- * its three CPUs read off the ladder; 5.10-arm64 and 6.1-arm64 65348234, two nodes, reached /init
- * 1852 and 5287 KiB above it).
+ * How far above a ladder's boundary, per NUMA node, the lab saw a NUMA boot die: the ladders are
+ * booted on one node, and a boot with several splits its free memory between them, each node's
+ * zone with its own watermarks, node-local allocations running short on a small node first, and
+ * each zone's per-CPU page lists sized by its node's own CPUs (zone_highsize, mm/page_alloc.c), so
+ * CPUs on memoryless nodes may hold more of it (7.2-arm64 4a3d158d: nodes of 64, 64 and 0 MiB, a
+ * CPU each, died in bio_integrity_initfn 4011 KiB above the boundary its three CPUs read off the
+ * ladder; 7.2-arm64-16k 95781400: four nodes, three of them memoryless, a CPU each, died out of
+ * memory in addrconf_init 8400 KiB above it; 5.10-arm64 and 6.1-arm64 65348234, two nodes,
+ * reached /init 1852 and 5287 KiB above it).
  */
-const NUMA_MARGIN = 8192;
+const NUMA_MARGIN_PER_NODE = 4096;
 
 /**
- * The boot reaches /init by the ladder, but has several NUMA nodes and lies within NUMA_MARGIN
- * above the boundary: the plan says it may run out of memory (nearBoundary says so nearer).
+ * The boot reaches /init by the ladder, but has several NUMA nodes and lies within
+ * NUMA_MARGIN_PER_NODE a node above the boundary: the plan says it may run out of memory (nearBoundary says so nearer).
  */
 function numaNearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
   const { above } = aboveBoundary(ladder, free, cpus, asOne);
-  if (above === undefined || above < 0 || above > NUMA_MARGIN || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary'))
-    return;
   const nodes = st.numa?.nodes.length ?? 1;
+  const margin = NUMA_MARGIN_PER_NODE * nodes;
+  if (above === undefined || above < 0 || above > margin || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary'))
+    return;
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'out-of-memory-unmeasured',
-      `memblock_free_all hands the page allocator ${free} KiB over ${nodes} NUMA nodes${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, ${Math.round(above)} KiB above where ${booter(ladder)}'s boots of this build (${ladder.package}) stop dying, which were booted on one node: split between nodes, each with its own watermarks, memory runs short on a small node first, and a NUMA boot was seen to die 4011 KiB above its boundary (7.2-arm64, nodes of 64, 64 and 0 MiB): the boot may run out of memory after memory setup`,
+      `memblock_free_all hands the page allocator ${free} KiB over ${nodes} NUMA nodes${asOne === undefined ? '' : ` with ${cpus} CPUs (as much as ${asOne} KiB with one)`}, ${Math.round(above)} KiB above where ${booter(ladder)}'s boots of this build (${ladder.package}) stop dying, which were booted on one node: split between nodes, each with its own watermarks and per-CPU page lists sized by the node's own CPUs, memory runs short on a small node first, and NUMA boots were seen to die 4011 KiB above their boundary (7.2-arm64, nodes of 64, 64 and 0 MiB) and 8400 KiB above it (7.2-arm64-16k, four nodes, three memoryless): the boot may run out of memory after memory setup`,
     ),
   );
 }
@@ -535,8 +548,19 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
     const { step } = m.own;
     if (step.end !== 'init' && step.end.stage === 'kernel_init' && step.maxThreads <= n) return;
   }
-  const steps = ladder?.threads ?? [];
-  if (ladder?.threads && threadsSuffice(ladder, n)) return;
+  // Each CPU more is threads more (its idle task, cpuhp/N, migration/N, ksoftirqd/N, its kworkers),
+  // and each NUMA node a CPU pod whose unbound workqueue pools get workers of their own
+  // (workqueue_init_topology, kernel/workqueue.c): who is refused first moves with them, which
+  // boots with other CPU counts or nodes do not show (seed 49 #95781400, 4 CPUs on 4 nodes, died
+  // in async_init where the one-CPU boots died in kswapd_run)
+  const nodes = st.numa?.nodes.length ?? 1;
+  const all = ladder?.threads ?? [];
+  const steps = nodes > 1 ? [] : all.filter((x) => (x.cpus ?? 1) === cpus);
+  if (ladder?.threads && steps.length === 0) {
+    if (during === 'initcalls') otherCpus(st, ladder, all, n, cpus, nodes);
+    return;
+  }
+  if (ladder?.threads && threadsSuffice(steps, n)) return;
   const counted =
     p.series.maxThreadsFrom === 'memblock-estimate'
       ? 'memory less all that is reserved, ranges outside memory included'
@@ -576,13 +600,38 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
 }
 
 /**
+ * A boot with other CPUs or NUMA nodes than the build's thread measurements (`all`): each CPU more
+ * starts threads more before and during the initcalls, so where a boot with fewer died this one
+ * dies too, and where fewer lived this one may not; which function is refused first, and where
+ * enough begins, those boots do not show. Warned within the lab's largest need per CPU.
+ */
+function otherCpus(st: BootState, ladder: OomLadder, all: ThreadStep[], n: number, cpus: number, nodes: number): void {
+  const fewer = all.filter((x) => (x.cpus ?? 1) <= cpus);
+  const died = fewer.filter((x) => x.end !== 'init' && x.maxThreads >= n);
+  const need = Math.max(0, ...all.filter((x) => x.end !== 'init').map((x) => x.maxThreads / (x.cpus ?? 1)));
+  if (!died.length && n > need * cpus) return;
+  const counted = `${cpus} CPU${cpus > 1 ? 's' : ''}${nodes > 1 ? ` on ${nodes} NUMA nodes` : ''}`;
+  const measuredWith = [...new Set(all.map((x) => x.cpus ?? 1))].join(', ');
+  st.ctx.diagnostics.push(
+    diag(
+      'warning',
+      'thread-limit',
+      `fork_init's max_threads is ${n}, and this boot has ${counted}: each CPU more starts threads of its own (its idle task, cpuhp, migration, ksoftirqd, kworkers) and each node its own unbound workqueue workers, ${
+        died.length
+          ? `so the kernel's own threads reach it: the lab booted this build (${ladder.package}) with ${measuredWith} CPU(s) and max_threads ${died.map((x) => x.maxThreads).join(', ')}, and ${endText(died[0]!.end)}. The boot dies or hangs; which thread is refused first with ${counted} was not measured (${ladder.source})`
+          : `and the lab booted this build (${ladder.package}) with ${measuredWith} CPU(s) only: the boot may die or hang where a thread is refused (${ladder.source})`
+      }`,
+    ),
+  );
+}
+
+/**
  * max_threads `n` is enough for the kernel's own threads: the build's thread measurements reached
  * /init with it and with every one above it, or, where the build has none, no measured build died
  * with as many.
  */
-function threadsSuffice(ladder: OomLadder, n: number): boolean {
-  const steps = ladder.threads;
-  if (!steps) return n > threadsNeeded();
+function threadsSuffice(steps: ThreadStep[] | undefined, n: number): boolean {
+  if (!steps?.length) return n > threadsNeeded();
   const lived = steps.filter((x) => x.end === 'init').map((x) => x.maxThreads);
   return lived.length > 0 && n >= Math.min(...lived) && steps.every((x) => x.maxThreads < n || x.end === 'init');
 }

@@ -319,11 +319,11 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
     const end = ladderEnd(o) ?? (byThreads && bootEnd(o) === 'hang' ? 'hang' : undefined);
     const pa = end === undefined ? undefined : ladderFigures(profile, r);
     if (end === undefined || pa === undefined) continue;
+    const cpus = (r.case as LabCase).cpus;
     if (byThreads) {
       const during = end === 'init' ? undefined : /\s(smp_init)\+0x[0-9a-f]+\//.test(o.console ?? '') ? 'smp_init' : 'initcalls';
-      threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}) });
+      threads.push({ maxThreads: pa.maxThreads, end, ...(during ? { during } : {}), ...(cpus ? { cpus } : {}) });
     } else if (end !== 'hang') {
-      const cpus = (r.case as LabCase).cpus;
       const blocks = pa.highOrder?.blocks;
       const step = {
         free: Number(pa.free >> 10n),

@@ -180,6 +180,34 @@ test('plan: a max_threads the lab saw hang, or a build not measured, warns (thre
   );
 });
 
+test('plan: more CPUs than the thread measurements were booted with: warned (thread-limit), not predicted', () => {
+  // the max_threads-20 layout of the one-CPU ladder (cpuhp_threads_init) on QEMU virt with four
+  // CPUs: each CPU more starts threads of its own, so the boot still dies, but which thread is
+  // refused first the one-CPU boots do not show (lab seed 49 #95781400 died in async_init with 39)
+  const smp4 = { ...roomyOpts, smp: 4 };
+  const f = join(dir, 'threads-smp4.dts');
+  writeFileSync(f, beyondRam(0xca00000));
+  const p = plan(loadBoard(f, smp4), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  assert.equal(p.pageAllocator?.maxThreads, 20);
+  assert.equal(p.boot.outcome, 'ok', JSON.stringify(p.boot));
+  const w = p.diagnostics.filter((d) => d.code === 'thread-limit');
+  assert.equal(w.length, 1, w.map((d) => d.message).join('\n'));
+  assert.match(
+    w[0]!.message,
+    /this boot has 4 CPUs: .* with 1 CPU\(s\) and max_threads 20, .* and it died in cpuhp_threads_init .* The boot dies or hangs; which thread is refused first with 4 CPUs was not measured/,
+  );
+  // one CPU lives with this max_threads, four might not: a warning too
+  writeFileSync(f, beyondRam(0xba00000));
+  const q = plan(loadBoard(f, smp4), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  const n = q.pageAllocator?.maxThreads ?? 0;
+  assert.ok(n > 96 && n < 4 * 48, String(n));
+  assert.equal(q.boot.outcome, 'ok');
+  assert.match(q.diagnostics.find((d) => d.code === 'thread-limit')?.message ?? '', /with 1 CPU\(s\) only: the boot may die or hang/);
+  // and with one CPU the same layout is quiet, as the ladder measured
+  const r = plan(loadBoard(f, roomyOpts), { kernel: '6.12-arm64', bootargs: 'cma=0' });
+  assert.ok(!r.diagnostics.some((d) => d.code === 'thread-limit'));
+});
+
 test('plan: no PMD block left for the memmap: 5.10 gives the section up and dies in __bitmap_set, later series map base pages', () => {
   // the first 5.10-arm64 ladder layout (data/lab/ladder/5.10-arm64.jsonl.gz): no free 2 MiB-aligned 2 MiB
   const f = join(dir, 'memmap.dts');
