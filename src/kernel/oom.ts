@@ -610,16 +610,18 @@ function otherCpus(st: BootState, ladder: OomLadder, all: ThreadStep[], n: numbe
   const died = fewer.filter((x) => x.end !== 'init' && x.maxThreads >= n);
   const need = Math.max(0, ...all.filter((x) => x.end !== 'init').map((x) => x.maxThreads / (x.cpus ?? 1)));
   if (!died.length && n > need * cpus) return;
-  const counted = `${cpus} CPU${cpus > 1 ? 's' : ''}${nodes > 1 ? ` on ${nodes} NUMA nodes` : ''}`;
-  const measuredWith = [...new Set(all.map((x) => x.cpus ?? 1))].join(', ');
+  const cpusText = (c: number) => (c === 1 ? 'one CPU' : `${c} CPUs`);
+  const counted = `${cpusText(cpus)}${nodes > 1 ? ` on ${nodes} NUMA nodes` : ''}`;
+  const measuredWith = [...new Set(all.map((x) => x.cpus ?? 1))].map(cpusText).join(' and ');
+  const nearest = died[0];
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'thread-limit',
-      `fork_init's max_threads is ${n}, and this boot has ${counted}: each CPU more starts threads of its own (its idle task, cpuhp, migration, ksoftirqd, kworkers) and each node its own unbound workqueue workers, ${
-        died.length
-          ? `so the kernel's own threads reach it: the lab booted this build (${ladder.package}) with ${measuredWith} CPU(s) and max_threads ${died.map((x) => x.maxThreads).join(', ')}, and ${endText(died[0]!.end)}. The boot dies or hangs; which thread is refused first with ${counted} was not measured (${ladder.source})`
-          : `and the lab booted this build (${ladder.package}) with ${measuredWith} CPU(s) only: the boot may die or hang where a thread is refused (${ladder.source})`
+      `fork_init's max_threads is ${n}, and this boot has ${counted}: each CPU more starts threads of its own (its idle task, cpuhp, migration, ksoftirqd, kworkers) and each node's pod its own unbound workqueue workers, ${
+        nearest
+          ? `so the kernel's own threads reach it: the lab booted this build (${ladder.package}) with ${cpusText(nearest.cpus ?? 1)} and max_threads ${nearest.maxThreads}, and ${endText(nearest.end)}. The boot dies or hangs; which thread is refused first with ${counted} was not measured (${ladder.source})`
+          : `and the lab booted this build (${ladder.package}) with ${measuredWith} only: the boot may die or hang where a thread is refused (${ladder.source})`
       }`,
     ),
   );
