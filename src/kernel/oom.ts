@@ -719,6 +719,18 @@ export function integrityBufPool(st: BootState, cpus: number): void {
       findNode(st.ctx.tree, '/reserved-memory')?.span,
     );
   }
+  // NUMA: the measured boots ran on one node. With several, each node's slab caches and per-node
+  // structures claim blocks of their own node, and the pool's request falls back node by node
+  // (7.2-arm64 seed 50 #9c47d33b: two 64 MiB nodes, 10 blocks where one-node boots with 4 CPUs
+  // lived with 9, died there with no block of 2 MiB left outside CMA on either node)
+  const nodes = st.numa?.nodes.length ?? 1;
+  const mostDied = Math.max(0, ...seen.filter(diedInPool).map((x) => x.blocks!));
+  if (nodes > 1 && have.blocks <= mostDied * nodes) {
+    mayStarve(
+      `${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${mostDied} on one node; this boot has ${nodes} NUMA nodes, whose allocations claim blocks on each node and fall back node by node, which no measured boot shows`,
+    );
+    return;
+  }
   const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);
   const lived = seen.filter((x) => x.end === 'init' && cpusOf(x) >= cpus).map((x) => x.blocks!);
   const deaths = seen.filter(diedInPool).map((x) => x.blocks!);

@@ -86,3 +86,19 @@ test('carveout plan prints the death and exits 1; --format json carries the bloc
   assert.deepEqual(out.pageAllocator.highOrder, { order: 9, blocks: 3 });
   assert.deepEqual({ outcome: out.boot.outcome, function: out.boot.function }, { outcome: 'panic', function: 'bio_integrity_initfn' });
 });
+
+test('NUMA: blocks the one-node boots lived with are not enough to say so on two nodes (a warning)', () => {
+  // each node's allocations claim blocks of their own node and the pool's request falls back node
+  // by node: lab seed 50 #9c47d33b (7.2-arm64, two 64 MiB nodes) died there with 10 blocks
+  const many = splitBoard('7.2-arm64', 12, 4);
+  const one = planOf(many.file, '7.2-arm64', 4);
+  assert.ok(!one.diagnostics.some((d) => d.code === 'high-order-blocks-near-boundary'));
+  const two = plan(
+    loadBoard(many.file, { platform: 'qemu-virt', arch: 'arm64', ram: 128n * MiB, initrdSize: INITRD, numa: [64n * MiB, 64n * MiB] }),
+    { kernel: resolveProfile('7.2-arm64')!, bootargs: 'cma=0', ladders: 'lab' },
+  );
+  assert.equal(two.boot.outcome, 'ok');
+  const w = two.diagnostics.find((d) => d.code === 'high-order-blocks-near-boundary');
+  assert.ok(w, two.diagnostics.map((d) => d.code).join(', '));
+  assert.match(w.message, /died there with up to \d+ on one node; this boot has 2 NUMA nodes/);
+});
