@@ -89,33 +89,43 @@ test("a cache ladder is the plan's for the build with its files' sha256, and onl
 });
 
 test("the replay of a lab record judges with the lab's ladders alone: a ladder in the kernel cache changes nothing", () => {
-  // a record booted on a package the lab has no ladder of (OOM_LADDERS), whose plan hands the page
-  // allocator lowmem alone: a cache ladder of that package would decide its outcome
-  const r = ['6.1-armmp-lpae', '6.12-armmp-lpae', '6.1-armmp', '6.12-armmp']
-    .flatMap((k) => readLabRecords(k).filter((x) => !(OOM_LADDERS[k] ?? []).some((l) => l.package === x.package)))
+  // a 32-bit record on a newer upload (6.12.118) whose plan hands the page allocator lowmem alone.
+  // Every package the lab booted has a lab ladder now, and the lab's wins over the cache's
+  // (ownLadder), so the test sets that package's aside for its duration: a cache ladder of it
+  // would then decide the outcome of a user's plan, and must not change the replay
+  const kernel = '6.12-armmp';
+  const r = readLabRecords(kernel)
+    .filter((x) => x.package?.startsWith('linux-image-6.12.118'))
     .find((x) => {
       const pa = plan(recordBoard(x, 'arm'), { kernel: recordProfile(x)!, bootargs: x.append }).pageAllocator;
       return pa !== undefined && !pa.highmem;
     });
-  assert.ok(r, 'a 32-bit record on a package without a lab ladder, no highmem');
-  const before = replayCase(r);
-  const cache = mkdtempSync(join(tmpdir(), 'carveout-replay-cache-'));
-  withEnv({ CARVEOUT_CACHE: cache }, () => {
-    // the cache says this build dies in start_kernel with exactly this boot's free memory
-    const pa = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append }).pageAllocator!;
-    const free = Number(pa.free >> 10n);
-    const end = { stage: 'start_kernel' as const, fn: 'mm_init', panic: 'Out of memory', message: '' };
-    const ladder: OomLadder = {
-      package: r.package!,
-      source: 'mine',
-      date: '2026-12-05T17:00:00.000Z',
-      steps: [{ free, maxThreads: 1000, end }],
-    };
-    mkdirSync(join(cache, 'ladders', 'mine'), { recursive: true });
-    writeFileSync(join(cache, 'ladders', 'mine', 'ladder.json'), JSON.stringify(ladder));
-    // a user's plan reads it
-    const user = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append });
-    assert.equal(user.boot.function, 'mm_init', JSON.stringify(user.boot));
-    assert.deepEqual(replayCase(r), before);
-  });
+  assert.ok(r, 'a 6.12.118 armmp record without highmem');
+  const kept = OOM_LADDERS[kernel]!;
+  OOM_LADDERS[kernel] = kept.filter((l) => l.package !== r.package);
+  try {
+    assert.equal(ownLadder(recordProfile(r)!, 'lab'), undefined);
+    const before = replayCase(r);
+    const cache = mkdtempSync(join(tmpdir(), 'carveout-replay-cache-'));
+    withEnv({ CARVEOUT_CACHE: cache }, () => {
+      // the cache says this build dies in start_kernel with exactly this boot's free memory
+      const pa = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append }).pageAllocator!;
+      const free = Number(pa.free >> 10n);
+      const end = { stage: 'start_kernel' as const, fn: 'mm_init', panic: 'Out of memory', message: '' };
+      const ladder: OomLadder = {
+        package: r.package!,
+        source: 'mine',
+        date: '2026-12-05T17:00:00.000Z',
+        steps: [{ free, maxThreads: 1000, end }],
+      };
+      mkdirSync(join(cache, 'ladders', 'mine'), { recursive: true });
+      writeFileSync(join(cache, 'ladders', 'mine', 'ladder.json'), JSON.stringify(ladder));
+      // a user's plan reads it
+      const user = plan(recordBoard(r, 'arm'), { kernel: recordProfile(r)!, bootargs: r.append });
+      assert.equal(user.boot.function, 'mm_init', JSON.stringify(user.boot));
+      assert.deepEqual(replayCase(r), before);
+    });
+  } finally {
+    OOM_LADDERS[kernel] = kept;
+  }
 });
