@@ -285,14 +285,7 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
   // with: copy_process may refuse a thread before memory runs out — threadLimit says
   if (stage === 'kernel_init' && st.ctx.profile.series.maxThreadsFrom !== 'totalram') {
     const n = maxThreads(pa, st.ctx.profile);
-    if (
-      n < step.maxThreads &&
-      !threadsSuffice(
-        ladder.threads?.filter((x) => (x.cpus ?? 1) === cpus),
-        n,
-      )
-    )
-      return;
+    if (n < step.maxThreads && !threadsSuffice(threadSteps(st, ladder, cpus), n)) return;
   }
   const seen = (x: LadderStep | undefined) =>
     x === undefined ? '' : `; with ${x.free} KiB ${x.end === 'init' ? 'it reached /init' : `it died in ${x.end.fn} (${x.end.panic})`}`;
@@ -555,7 +548,7 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
   // in async_init where the one-CPU boots died in kswapd_run)
   const nodes = st.numa?.nodes.length ?? 1;
   const all = ladder?.threads ?? [];
-  const steps = nodes > 1 ? [] : all.filter((x) => (x.cpus ?? 1) === cpus);
+  const steps = ladder ? threadSteps(st, ladder, cpus) : [];
   if (ladder?.threads && steps.length === 0) {
     if (during === 'initcalls') otherCpus(st, ladder, all, n, cpus, nodes);
     return;
@@ -597,6 +590,12 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
       }`,
     ),
   );
+}
+
+/** The build's thread measurements that speak for this boot: booted with as many CPUs, and the boot on one node. */
+function threadSteps(st: BootState, ladder: OomLadder, cpus: number): ThreadStep[] {
+  if ((st.numa?.nodes.length ?? 1) > 1) return [];
+  return (ladder.threads ?? []).filter((x) => (x.cpus ?? 1) === cpus);
 }
 
 /**
