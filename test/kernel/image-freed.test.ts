@@ -69,6 +69,7 @@ test('the lab: the boots that died warn; no arm64 boot that reached /init warns 
   }
   let booted = 0;
   let textLived = 0;
+  let dataLived = 0;
   for (const kernel of ['5.10-arm64', '6.1-arm64', '6.12-arm64', '6.12-arm64-16k', '7.2-arm64', '7.2-arm64-16k']) {
     for (const r of readLabRecords(kernel)) {
       if (!r.observation.reachedInit) continue;
@@ -81,12 +82,24 @@ test('the lab: the boots that died warn; no arm64 boot that reached /init warns 
         textLived++;
         continue;
       }
+      // data freed, and the boot reached /init all the same: trixie's 6.12.117 #e43c5b16 (seed 52,
+      // two 2 GiB NUMA nodes) freed 1 MiB of .data/.bss past __init_end in 4 GiB of RAM, and nothing
+      // it still used was overwritten before /init (which allocation gets those pages first is not
+      // followed); the warning says "likely": the lab's other such boots died
+      if (w.length && DATA_LIVED.has(`${kernel} ${r.caseId}`)) {
+        dataLived++;
+        continue;
+      }
       assert.deepEqual(w, [], `${kernel} ${r.caseId} reached /init`);
     }
   }
   assert.ok(booted > 300, `${booted} boots that reached /init`);
   assert.equal(textLived, 6);
+  assert.equal(dataLived, DATA_LIVED.size);
 });
+
+/** arm64 boots that reached /init though the plan warns that the image's data was freed. */
+const DATA_LIVED = new Set(['6.12-arm64 e43c5b166ca69e6f']);
 
 test('carveout plan: the warning with the region that freed it', () => {
   const r = runCli(['plan', noMapPool('41800000', '0x800000'), '--kernel', '5.10-arm64', '--platform', 'qemu-virt', '--ram', '2G']);
