@@ -11,7 +11,7 @@ import { readInputFile, whyUnreadable } from './input.js';
 import { writeDtb } from './fdt/writer.js';
 import type { Tree } from './tree/types.js';
 import { memorySize, platformLayout, type Bank, type BootMethod, type ExtraReservation, type PlatformLayout } from './platform/index.js';
-import { mergeBoard, qemuHandoff, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
+import { mergeBoard, qemuHandoff, qemuKernelBlob, VIRT_DEFAULT_RAM, virtTree, type VirtArch } from './platform/qemu-virt.js';
 import { applyPlacements, boardMemory, extraReservations, memoryBanks } from './platform/layout.js';
 import { ubootBoot, type UBootOptions } from './platform/u-boot.js';
 import { armVirtQemuStubEntry, efiStubBoot, type UefiOptions } from './platform/uefi.js';
@@ -90,6 +90,11 @@ export interface Board {
   tree?: Tree;
   /** The DTB the kernel is given (for qemu-virt: QEMU's tree with the board merged in). */
   blob?: Uint8Array;
+  /**
+   * Where the platform edits the blob's structure on its way to the kernel, the blob as the kernel
+   * reads it (qemu-virt direct boot: QEMU's memory nodes turned to FDT_NOP, qemuKernelBlob).
+   */
+  kernelBlob?: Uint8Array;
   platform: string;
   /** The architecture the platform was laid out for (qemu-virt only). */
   arch?: VirtArch;
@@ -296,6 +301,7 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
   const { name: _name, memory, ...placements } = layout;
   board.tree = tree;
   board.blob = blob;
+  if (platform === 'qemu-virt') board.kernelBlob = qemuKernelBlob(blob);
   board.memory = memory;
   board.placements = placements;
   if (options.kernelAt !== undefined) board.placements.kernelLoad = options.kernelAt;

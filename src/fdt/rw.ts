@@ -225,6 +225,20 @@ export class FdtBlob {
     return out;
   }
 
+  /**
+   * fdt_nop_node: the node, its properties and subnodes overwritten with FDT_NOP words, in place
+   * (what qemu_fdt_nop_node leaves where a node was). The node's end is found as
+   * fdt_node_end_offset_ does, by walking fdt_next_node until the depth drops below the node's.
+   */
+  nopNode(node: number): number {
+    const depth = { d: 0 };
+    let end = node;
+    while (end >= 0 && depth.d >= 0) end = this.nextNode(end, depth);
+    if (end < 0) return end;
+    for (let off = node; off < end; off += TAG) this.setU32(this.struct + off, FDT_NOP);
+    return 0;
+  }
+
   /** fdt_node_offset_by_phandle. */
   nodeByPhandle(phandle: number): number {
     if (phandle === 0 || phandle === 0xffffffff) return FDT_ERR.BADPHANDLE;

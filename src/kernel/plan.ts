@@ -333,7 +333,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     profile,
     handlers,
     layout,
-    ...(board.blob ? { blob: board.blob } : {}),
+    ...((board.kernelBlob ?? board.blob) ? { blob: board.kernelBlob ?? board.blob } : {}),
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
     ...(options.ladders !== undefined ? { ladders: options.ladders } : {}),

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { diag, noSpan, type Diagnostic } from '../diagnostics.js';
 import { readDtb } from '../fdt/reader.js';
+import { FdtBlob, nodenameEq } from '../fdt/rw.js';
 import { readU32 } from '../tree/query.js';
 import { getChild, getProp, newNode, nodePath, walkNodes, type Node, type Property, type Tree } from '../tree/types.js';
 import { addChild, cellsValue, cloneNode, deleteChild, deleteProp, newProp, setProp, u32Value } from '../tree/edit.js';
@@ -195,6 +196,22 @@ export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[], 
     deleteProp(chosen, 'kaslr-seed');
   }
   return { tree: r.tree, diagnostics: [] };
+}
+
+/**
+ * The structure block a kernel booted directly by QEMU (-kernel with -dtb) reads: hw/arm/boot.c's
+ * load_dtb turns every existing memory node into FDT_NOP words (qemu_fdt_nop_node) and adds its
+ * own memory node(s) as the root's first children. Those come before every other node, so only
+ * the NOP words matter to what the kernel reads past a property's end (6.12.103+'s
+ * fdt_scan_reserved_mem_reg_nodes on an empty `reg` reads the words after it: lab seed 53
+ * #dd510b5a read 2, 2, 4, 4 where the blob given had the next node's FDT_BEGIN_NODE and name).
+ * Checked against QEMU's own dump (`-M virt,dumpdtb=` with -kernel, qemuHandoff).
+ */
+export function qemuKernelBlob(blob: Uint8Array): Uint8Array {
+  const out = new FdtBlob(blob.slice());
+  const memory = out.nodes().filter((n) => nodenameEq(out.name(n), 'memory'));
+  for (const n of memory.reverse()) out.nopNode(n);
+  return out.buf;
 }
 
 /**
