@@ -245,8 +245,7 @@ export function outOfMemory(st: BootState, stage: OomStage, cpus: number): void 
   const end = step.end;
   if (end === 'init' && own.unscaled && stage === 'start_kernel') oneCpuOnly(st, own.ladder, free, cpus);
   if (end === 'init' && !own.unscaled && stage === 'start_kernel') nearBoundary(st, ladder, free, cpus, scaled?.free);
-  if (end === 'init' && stage === 'start_kernel' && (st.numa?.nodes.length ?? 1) > 1)
-    numaNearBoundary(st, ladder, free, cpus, scaled?.free);
+  if (end === 'init' && stage === 'start_kernel' && numaNodes(st) > 1) numaNearBoundary(st, ladder, free, cpus, scaled?.free);
   // more CPUs than the ladder was measured with, and nearer the boundary than the extrapolated part
   // of the shift: whether the boot lives is not known
   const one = scaled?.beyond ? ladderBoundary(ladder, 1) : undefined;
@@ -393,7 +392,7 @@ const NUMA_MARGIN_PER_NODE = 4096;
  */
 function numaNearBoundary(st: BootState, ladder: OomLadder, free: number, cpus: number, asOne: number | undefined): void {
   const { above } = aboveBoundary(ladder, free, cpus, asOne);
-  const nodes = st.numa?.nodes.length ?? 1;
+  const nodes = numaNodes(st);
   const margin = NUMA_MARGIN_PER_NODE * nodes;
   if (above === undefined || above < 0 || above > margin || st.ctx.diagnostics.some((d) => d.code === 'out-of-memory-near-boundary'))
     return;
@@ -546,11 +545,10 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
   // (workqueue_init_topology, kernel/workqueue.c): who is refused first moves with them, which
   // boots with other CPU counts or nodes do not show (seed 49 #95781400, 4 CPUs on 4 nodes, died
   // in async_init where the one-CPU boots died in kswapd_run)
-  const nodes = st.numa?.nodes.length ?? 1;
   const all = ladder?.threads ?? [];
   const steps = ladder ? threadSteps(st, ladder, cpus) : [];
   if (ladder?.threads && steps.length === 0) {
-    if (during === 'initcalls') otherCpus(st, ladder, all, n, cpus, nodes);
+    if (during === 'initcalls') otherCpus(st, ladder, all, n, cpus);
     return;
   }
   if (ladder?.threads && threadsSuffice(steps, n)) return;
@@ -592,9 +590,14 @@ export function threadLimit(st: BootState, during: ThreadStage, cpus: number): v
   );
 }
 
+/** NUMA nodes the boot has (arch_numa_init's; one without NUMA). */
+function numaNodes(st: BootState): number {
+  return st.numa?.nodes.length ?? 1;
+}
+
 /** The build's thread measurements that speak for this boot: booted with as many CPUs, and the boot on one node. */
 function threadSteps(st: BootState, ladder: OomLadder, cpus: number): ThreadStep[] {
-  if ((st.numa?.nodes.length ?? 1) > 1) return [];
+  if (numaNodes(st) > 1) return [];
   return (ladder.threads ?? []).filter((x) => (x.cpus ?? 1) === cpus);
 }
 
@@ -604,7 +607,8 @@ function threadSteps(st: BootState, ladder: OomLadder, cpus: number): ThreadStep
  * dies too, and where fewer lived this one may not; which function is refused first, and where
  * enough begins, those boots do not show. Warned within the lab's largest need per CPU.
  */
-function otherCpus(st: BootState, ladder: OomLadder, all: ThreadStep[], n: number, cpus: number, nodes: number): void {
+function otherCpus(st: BootState, ladder: OomLadder, all: ThreadStep[], n: number, cpus: number): void {
+  const nodes = numaNodes(st);
   const fewer = all.filter((x) => (x.cpus ?? 1) <= cpus);
   const died = fewer.filter((x) => x.end !== 'init' && x.maxThreads >= n);
   const need = Math.max(0, ...all.filter((x) => x.end !== 'init').map((x) => x.maxThreads / (x.cpus ?? 1)));
@@ -631,8 +635,8 @@ function otherCpus(st: BootState, ladder: OomLadder, all: ThreadStep[], n: numbe
  * /init with it and with every one above it, or, where the build has none, no measured build died
  * with as many.
  */
-function threadsSuffice(steps: ThreadStep[] | undefined, n: number): boolean {
-  if (!steps?.length) return n > threadsNeeded();
+function threadsSuffice(steps: ThreadStep[], n: number): boolean {
+  if (!steps.length) return n > threadsNeeded();
   const lived = steps.filter((x) => x.end === 'init').map((x) => x.maxThreads);
   return lived.length > 0 && n >= Math.min(...lived) && steps.every((x) => x.maxThreads < n || x.end === 'init');
 }
@@ -722,8 +726,9 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   // structures claim blocks of their own node, and the pool's request falls back node by node
   // (7.2-arm64 seed 50 #9c47d33b: two 64 MiB nodes, 10 blocks where one-node boots with 4 CPUs
   // lived with 9, died there with no block of 2 MiB left outside CMA on either node)
-  const nodes = st.numa?.nodes.length ?? 1;
-  const mostDied = Math.max(0, ...seen.filter(diedInPool).map((x) => x.blocks!));
+  const nodes = numaNodes(st);
+  const deaths = seen.filter(diedInPool).map((x) => x.blocks!);
+  const mostDied = Math.max(0, ...deaths);
   if (nodes > 1 && have.blocks <= mostDied * nodes) {
     mayStarve(
       `${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${mostDied} on one node; this boot has ${nodes} NUMA nodes, whose allocations claim blocks on each node and fall back node by node, which no measured boot shows`,
@@ -732,11 +737,10 @@ export function integrityBufPool(st: BootState, cpus: number): void {
   }
   const fed = seen.some((x) => x.end === 'init' && cpusOf(x) >= cpus && x.blocks! <= have.blocks && x.free <= free);
   const lived = seen.filter((x) => x.end === 'init' && cpusOf(x) >= cpus).map((x) => x.blocks!);
-  const deaths = seen.filter(diedInPool).map((x) => x.blocks!);
   // more CPUs than any boot that lived was measured with: within twice the most blocks a boot died with
-  if (fed || !deaths.length || have.blocks >= (lived.length ? Math.min(...lived) : 2 * Math.max(...deaths) + 1)) return;
+  if (fed || !deaths.length || have.blocks >= (lived.length ? Math.min(...lived) : 2 * mostDied + 1)) return;
   mayStarve(
-    `${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${Math.max(...deaths)}, and none with ${cpus === 1 ? 'one CPU' : `${cpus} CPUs`} or more reached /init with ${have.blocks} or fewer and ${free} KiB free or less`,
+    `${booter(ladder)}'s boots of this build (${ladder.package}) died there with up to ${mostDied}, and none with ${cpus === 1 ? 'one CPU' : `${cpus} CPUs`} or more reached /init with ${have.blocks} or fewer and ${free} KiB free or less`,
   );
 }
 

@@ -328,12 +328,13 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     layout.kernelLoad ??= defaultKernelLoad(board.tree, layout, { span, offset: a64.textOffset });
     if (layout.kernelLoad !== undefined) loader.kernel = { base: layout.kernelLoad, placed };
   }
+  const kernelBlob = board.kernelBlob ?? board.blob;
   const input: bootModule.BootInput = {
     tree: board.tree,
     profile,
     handlers,
     layout,
-    ...((board.kernelBlob ?? board.blob) ? { blob: board.kernelBlob ?? board.blob } : {}),
+    ...(kernelBlob ? { blob: kernelBlob } : {}),
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
     ...(options.ladders !== undefined ? { ladders: options.ladders } : {}),

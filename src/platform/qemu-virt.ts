@@ -210,6 +210,7 @@ export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[], 
 export function qemuKernelBlob(blob: Uint8Array): Uint8Array {
   const out = new FdtBlob(blob.slice());
   const memory = out.nodes().filter((n) => nodenameEq(out.name(n), 'memory'));
+  // innermost first: nopNode walks from the node's own FDT_BEGIN_NODE, which an outer NOP would erase
   for (const n of memory.reverse()) out.nopNode(n);
   return out.buf;
 }
