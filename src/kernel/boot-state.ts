@@ -207,6 +207,13 @@ export interface BootState {
    * blocks it cleared. A block without one is mapped with sections, or not at all.
    */
   pteTables?: Map<bigint, bigint>;
+  /**
+   * The last report the kernel printed that the plan's log does not reproduce (a UBSAN report: its
+   * call trace's offsets are the build's code), with the log's length then: a hang that follows
+   * with nothing printed in between leaves the console ending in that report's call trace, which
+   * names `fn` (PlanResult.boot.trace).
+   */
+  consoleReport?: { fn: string; what: string; at: number };
   /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
   initrdDropped?: string;
   /**

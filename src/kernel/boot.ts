@@ -106,11 +106,14 @@ export function bootKernel(input: BootInput): BootResult {
       if (e.span) result.panicSpan = e.span;
       for (const l of e.lines) printk('emerg', l, 'panic');
     } else if (e instanceof BootHang) {
+      const report = st.consoleReport?.at === ctx.log.length && !e.trace && !e.loop ? st.consoleReport : undefined;
+      const printed = e.printed ?? (report && `printing nothing more after ${report.what}`);
+      const trace = e.trace ?? report?.fn;
       result.hang = {
         function: e.fn,
         reason: e.reason,
-        ...(e.printed ? { printed: e.printed } : {}),
-        ...(e.trace ? { trace: e.trace } : {}),
+        ...(printed ? { printed } : {}),
+        ...(trace ? { trace } : {}),
         ...(e.loop ? { loop: e.loop } : {}),
       };
       // the log ends in the loop's first turn; the kernel's repeats it until stopped

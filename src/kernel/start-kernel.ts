@@ -791,7 +791,7 @@ function printUnknownBootoptions(st: BootState): void {
   const u = ctx.cmdline.unknown;
   if (!u.length || !ctx.profile.series.printUnknownBootoptions) return;
   const len = BigInt(1 + u.reduce((a, x) => a + 1 + new TextEncoder().encode(x).length, 0));
-  const buf = ctx.profile.arch === 'arm64' ? ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel') : 0n;
+  const buf = ctx.memblock.alloc(len, BigInt(ctx.profile.smpCacheBytes), 'start_kernel');
   touch(st, buf, len, 'start_kernel');
   ctx.printk('notice', `${UNKNOWN_PARAMS}${u.join(' ')}", will be passed to user space.`, 'print_unknown_bootoptions');
   if (buf) ctx.memblock.physFree(buf, len, 'start_kernel');

@@ -286,6 +286,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(dmaCma && (configEnabled(c, 'DMA_NUMA_CMA') || configEnabled(c, 'DMA_PERNUMA_CMA')) ? { dmaNumaCma: true } : {}),
     ...(configEnabled(c, 'NUMA_EMU') ? { numaEmu: true } : {}),
     ...(configEnabled(c, 'STACKPROTECTOR') ? { stackProtector: true } : {}),
+    ...(configEnabled(c, 'UBSAN_BOUNDS') ? { ubsanBounds: true } : {}),
     ...(configEnabled(c, 'PREEMPT_RT') ? { preemptRt: true } : {}),
     ...(configEnabled(c, 'EFI') ? { efi: true } : {}),
     ...(configEnabled(c, 'ARM_GIC_V3_ITS') ? { gicV3Its: true } : {}),

@@ -104,6 +104,7 @@ export function composeProfile(
     ...(c.cmaSizePernuma ? { cmaSizePernuma: true } : {}),
     ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
     ...(c.stackProtector ? { stackProtector: true } : {}),
+    ...(c.ubsanBounds ? { ubsanBounds: true } : {}),
     ...(c.preemptRt ? { preemptRt: true } : {}),
     ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),

@@ -57,6 +57,12 @@ export interface BuildConfig {
    */
   stackProtector?: boolean;
   /**
+   * CONFIG_UBSAN_BOUNDS: an array index past a fixed-size array's end is reported (lib/ubsan.c,
+   * once per source location: a call trace whose offsets only the build's code holds) and the access
+   * goes ahead. A stored excerpt made before the reader read it lacks the line.
+   */
+  ubsanBounds?: boolean;
+  /**
    * CONFIG_PREEMPT_RT: spinlock_t is an rt_mutex (include/linux/spinlock_types.h: struct
    * rt_mutex_base — a raw_spinlock_t, an rb_root_cached and the owner), which grows the structures
    * holding one (swiotlb's io_tlb_area; pg_data_t is measured).
@@ -218,6 +224,8 @@ export interface KernelProfile extends KernelProfileBase {
   numaEmu?: boolean;
   /** BuildConfig.stackProtector. */
   stackProtector?: boolean;
+  /** BuildConfig.ubsanBounds. */
+  ubsanBounds?: boolean;
   /** BuildConfig.preemptRt. */
   preemptRt?: boolean;
   /**

@@ -188,7 +188,16 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const staticVms: { start: bigint; end: bigint }[] = [];
   // the blocks the remap gave a PTE table (by physical address)
   const remapTables = new Set<bigint>();
-  for (const area of dmaContiguousRemapList(st)) {
+  const p = st.ctx.profile;
+  for (const [i, area] of dmaContiguousRemapList(st).entries()) {
+    // dma_mmu_remap[] holds MAX_CMA_AREAS entries; a fixup past them wrote beyond it, and reading
+    // entry i there again is reported under CONFIG_UBSAN_BOUNDS (a report per source line: base, size)
+    if (i === p.maxCmaAreas && p.ubsanBounds)
+      st.consoleReport = {
+        fn: 'dma_contiguous_remap',
+        what: `UBSAN's array-index-out-of-bounds reports of dma_mmu_remap[${i}] (CONFIG_UBSAN_BOUNDS; arch/arm/mm/dma-mapping.c, the array holds MAX_CMA_AREAS, ${p.maxCmaAreas})`,
+        at: st.ctx.log.length,
+      };
     const start = area.base;
     let end = area.base + area.size;
     if (end > lowmemLimit) end = lowmemLimit;
