@@ -107,7 +107,13 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   // range that is exactly those sections (a no-map region starting at kernel_sec_end) gets
   // start = kernel_sec_end (its case 1) and end = kernel_sec_start (case 3): create_mapping's
   // length end - start wraps, and it maps sections from kernel_sec_end's address to the top of
-  // the address space and round to PAGE_OFFSET. Every PMD above is then a section.
+  // the address space and round to PAGE_OFFSET. Every PMD above is then a section. A range from
+  // kernel_sec_start that ends inside the kernel's sections (a no-map region just past the image,
+  // in its last section) gets case 1 alone: its start moves past its end and the length wraps too.
+  // __create_mapping's first pgd_addr_end (and alloc_init_pmd's pmd_addr_end) then returns the
+  // wrapped end itself, so the whole wrap is one step: with the end on a section boundary it is
+  // sections all round, as above; off one, alloc_init_pte gets a start above its end and writes
+  // PTEs from kernel_sec_end's address round the address space, far past its one table.
   const k = st.result.kernelImage;
   const physOffset = st.layout.memory[0]!.base;
   const secEnd = k && physOffset + roundUp(k.base + k.size - physOffset, pi.sectionSize);
@@ -118,7 +124,14 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     let end = r.base + r.size;
     if (end > lowmemLimit) end = lowmemLimit;
     if (start >= end) break;
-    if (st.ctx.profile.series.arm.mapLowmemKernelCases && start === physOffset && end === secEnd) wrappedFrom = secEnd;
+    if (st.ctx.profile.series.arm.mapLowmemKernelCases && secEnd !== undefined && start === physOffset && end <= secEnd) {
+      if (end % pi.sectionSize)
+        throw new BootHang(
+          'alloc_init_pte',
+          `map_lowmem (arch/arm/mm/mmu.c, from paging_init) finds the memory range [${hex(start)}-${hex(end)}) starting at kernel_sec_start and ending inside the kernel's sections, before kernel_sec_end ${hex(secEnd)}: case 1 moves its start to kernel_sec_end, past its end, so create_mapping's length wraps; pgd_addr_end and pmd_addr_end give the wrapped end at once, and ${hex(end)} is no section boundary, so alloc_init_pte, its start above its end, writes PTEs from kernel_sec_end's address round the address space to ${hex(end)}'s, far past the end of its PTE table over the memory after it, and the boot dies before the exception vectors are mapped, in silence`,
+        );
+      wrappedFrom = secEnd;
+    }
     for (let addr = start; addr < end; ) {
       const b = roundDown(addr, PMD);
       const next = b + PMD < end ? b + PMD : end;
