@@ -129,6 +129,8 @@ export interface BootResult {
   reserveMem: { name: string; base: bigint; size: bigint }[];
   /** The kernel image's own memblock_reserve (arm64_memblock_init, arm_memblock_init). */
   kernelImage?: { base: bigint; size: bigint; caller: string };
+  /** arm: the PMD from which prepare_page_table cleared the kernel image's own mappings (arch/arm/mmu.ts). */
+  kernelUnmappedFrom?: bigint;
   /** Regions board code handed to drivers (EarlyReserveApi.handOff). */
   handoffs: { driver: string; base: bigint; size: bigint }[];
   /** memblock's tables when the kernel prints them (memblock_dump_all: end of bootmem_init / arm_memblock_init). */

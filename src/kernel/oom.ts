@@ -58,6 +58,19 @@ export interface ThreadStep {
 /** Where in kernel_init a thread the kernel cannot do without is refused. */
 export type ThreadStage = 'smp_init' | 'initcalls';
 
+/**
+ * How a boot ended whose prepare_page_table (arch/arm/mm/mmu.c) cleared the kernel image's own PMDs
+ * from `from` (bytes past the start of RAM) until paging_init mapped them again: what the CPU runs on
+ * meanwhile is what its TLB still holds, QEMU's here, which no file states (arch/arm/mmu.ts).
+ */
+export interface UnmappedStep {
+  from: number;
+  /** QEMU's RAM (MiB). */
+  ramMiB: number;
+  /** Reached /init, died as a ladder step says, or `hang`: silent until the bound stopped it. */
+  end: LadderStep['end'] | 'hang';
+}
+
 /** One build's measured ladder (steps by `free`, lowest first) and where it was measured. */
 export interface OomLadder {
   /** The build the ladder was booted on: a Debian package (`<package> <version>`), or an own build's name. */
@@ -80,6 +93,8 @@ export interface OomLadder {
    * own allocations take before that initcall, which no file states.
    */
   fragments?: LadderStep[];
+  /** 32-bit builds: boots with the image's PMDs cleared in paging_init (UnmappedStep), by `from`, then RAM. */
+  unmapped?: UnmappedStep[];
 }
 
 /** The measured step nearest to `free` (KiB; the lower one on a tie), and its neighbours. */

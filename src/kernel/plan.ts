@@ -126,6 +126,11 @@ export interface PlanResult {
     /** arm64: where the boot loader put the Image (_text), and whether the platform said (`platform`) or it is the first free place (`first-free`). */
     kernel?: { base: bigint; placed: 'platform' | 'first-free' };
   };
+  /**
+   * arm: prepare_page_table cleared the kernel image's own mappings from this PMD (physical address)
+   * until paging_init mapped them again (the kernel-unmapped-in-paging-init warning, or its measured hang).
+   */
+  kernelUnmappedFrom?: bigint;
   /** Later, when drivers probe: each consumer's of_reserved_mem_device_init_by_idx() (handlers' device_init hooks). */
   attach: { device: string; index: number; region: string; ret: string; deviceInit: boolean; log: string[] }[];
   log: LogLine[];
@@ -433,6 +438,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     regions,
     memory,
     zones: res.zones ?? [],
+    ...(res.kernelUnmappedFrom !== undefined ? { kernelUnmappedFrom: res.kernelUnmappedFrom } : {}),
     ...(res.pageAlloc ? { pageAllocator: pageAllocatorFigures(res.pageAlloc, profile) } : {}),
     early,
     loader,

@@ -29,6 +29,7 @@ import {
   type LadderStep,
   type OomLadder,
   type ThreadStep,
+  type UnmappedStep,
 } from '../kernel/oom.js';
 import { hex } from '../kernel/memblock.js';
 
@@ -143,13 +144,16 @@ export function ladderCase(
 const ESTIMATE = 'estimate';
 /** The intent of the small regions a --blocks case splits 2 MiB blocks with. */
 const SPLITTER = 'splitter';
+/** The intent of the no-map region an --unmapped case ends memblock's first memory region with. */
+const UNMAP = 'unmap';
 
 /**
  * What a ladder record measures, by its case's regions: max_threads (an --max-threads case), the
  * free 2 MiB blocks (--blocks: `fragments`), else the free memory (a step).
  */
-function ladderKind(c: LabCase): 'threads' | 'fragments' | 'steps' {
+function ladderKind(c: LabCase): 'threads' | 'fragments' | 'unmapped' | 'steps' {
   if (c.regions.some((x) => x.intent === ESTIMATE)) return 'threads';
+  if (c.regions.some((x) => x.intent === UNMAP)) return 'unmapped';
   return c.regions.some((x) => x.intent === SPLITTER) ? 'fragments' : 'steps';
 }
 
@@ -254,6 +258,38 @@ export function blocksCase(
   return { c: make(lo), free: pa.free, blocks: pa.highOrder.blocks };
 }
 
+/** QEMU's RAM for the --unmapped boots (MiB): the same PMDs cleared with lowmem ending early and late. */
+const UNMAPPED_RAM = [256, 1024];
+
+/**
+ * arm: the cases whose prepare_page_table clears every PMD of the kernel image (arch/arm/mmu.ts): a
+ * no-map region straddling the start of RAM ends memblock's first memory region before the image
+ * (6.1+'s adjust_lowmem_bounds widens it to the first 2 MiB) — at every UNMAPPED_RAM size, with the
+ * plan's first PMD cleared (`from`, bytes past the start of RAM). A region can cover neither the image
+ * (it is reserved first) nor memory the kernel lies in, so the only other way is a first region ending
+ * just past the image, in the PMD holding its end: there map_lowmem's own code decides (a range ending
+ * inside the kernel's last section wraps; mmu.ts), not the TLB, and nothing is measured.
+ */
+export function unmappedCases(profile: KernelProfile, initrdSize: bigint): { c: LabCase; from: number }[] {
+  const base = 0x4000_0000n;
+  if (!profile.arm) return [];
+  const size = 0x1_0000n;
+  const out: { c: LabCase; from: number }[] = [];
+  for (const at of [base - size / 2n])
+    for (const ramMiB of UNMAPPED_RAM) {
+      const c: LabCase = {
+        family: profile.arch,
+        ramMiB,
+        memreserve: [],
+        regions: [{ name: `${UNMAP}@${at.toString(16)}`, intent: UNMAP, reg: [[hex(at), hex(size)]], noMap: true }],
+        bootargs: '',
+      };
+      const from = ladderPlanResult(profile, c, initrdSize).kernelUnmappedFrom;
+      if (from !== undefined) out.push({ c, from: Number(from - base) });
+    }
+  return out;
+}
+
 /**
  * The one function that panics with each message seen in a ladder boot whose call trace the
  * console lost: 7.2's armmp builds restart (panic=-1) while vpanic is still unwinding, before the
@@ -312,9 +348,24 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
   const steps: LadderStep[] = [];
   const threads: ThreadStep[] = [];
   const fragments: LadderStep[] = [];
+  const unmapped: UnmappedStep[] = [];
   for (const r of records) {
     const o = observationFromJson(r.observation);
     const kind = ladderKind(r.case as LabCase);
+    if (kind === 'unmapped') {
+      // the plan's first PMD cleared; how the boot ended, a hang included (the plan may predict it: no page-allocator figures then)
+      const end = ladderEnd(o) ?? (bootEnd(o) === 'hang' ? 'hang' : undefined);
+      const from = ladderPlanResult(
+        profile,
+        r.case as LabCase,
+        r.initrd ? BigInt(r.initrd.size) : undefined,
+        r.append,
+        BigInt(r.ram),
+      ).kernelUnmappedFrom;
+      if (end !== undefined && from !== undefined)
+        unmapped.push({ from: Number(from - 0x4000_0000n), ramMiB: Number(BigInt(r.ram) / MiB), end });
+      continue;
+    }
     const byThreads = kind === 'threads';
     const end = ladderEnd(o) ?? (byThreads && bootEnd(o) === 'hang' ? 'hang' : undefined);
     const pa = end === undefined ? undefined : ladderFigures(profile, r);
@@ -337,7 +388,7 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
     }
   }
   // boots that all died before memblock_free_all (sparse_init could not back the memmap) measure nothing
-  if (!steps.length && !threads.length && !fragments.length) return undefined;
+  if (!steps.length && !threads.length && !fragments.length && !unmapped.length) return undefined;
   steps.sort((a, b) => a.free - b.free || (a.cpus ?? 1) - (b.cpus ?? 1));
   threads.sort((a, b) => a.maxThreads - b.maxThreads);
   fragments.sort((a, b) => a.blocks! - b.blocks! || (a.cpus ?? 1) - (b.cpus ?? 1) || a.free - b.free);
@@ -347,6 +398,7 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
     steps,
     ...(threads.length ? { threads } : {}),
     ...(fragments.length ? { fragments } : {}),
+    ...(unmapped.length ? { unmapped: unmapped.sort((a, b) => a.from - b.from || a.ramMiB - b.ramMiB) } : {}),
   };
 }
 
@@ -359,13 +411,18 @@ function ladderFigures(profile: KernelProfile, r: LabRecordJson): PlanResult['pa
  * The plan's page-allocator figures for a ladder case as QEMU virt boots it (its RAM unless `ram`
  * says what a record booted with), on the lab's command line unless `append` gives the booted one.
  */
-function ladderPlan(
+function ladderPlan(...a: Parameters<typeof ladderPlanResult>): PlanResult['pageAllocator'] {
+  return ladderPlanResult(...a).pageAllocator;
+}
+
+/** The plan of a ladder case as ladderPlan makes it. */
+function ladderPlanResult(
   profile: KernelProfile,
   c: LabCase,
   initrdSize: bigint | undefined,
   append = `${fixedAppend(profile.arch, true)} ${c.bootargs}`,
   ram = BigInt(c.ramMiB) * MiB,
-): PlanResult['pageAllocator'] {
+): PlanResult {
   const { dtb } = labDtb(c);
   const board = loadBoard(dtb, {
     fileName: 'ladder.dtb',
@@ -376,7 +433,7 @@ function ladderPlan(
     ...(initrdSize !== undefined ? { initrdSize } : {}),
   });
   // the lab's ladders alone: ladders.json, read from these figures, must not follow a developer's kernel cache
-  return plan(board, { kernel: profile, bootargs: append, ladders: 'lab' }).pageAllocator;
+  return plan(board, { kernel: profile, bootargs: append, ladders: 'lab' });
 }
 
 /** data/lab/ladder/ladders.json, beside the records it is read from; src/kernel/oom.ts imports it. */
@@ -628,6 +685,14 @@ export async function measureLadder(
       opts.progress?.(`fragment boot ${n + 1}: ${bc.blocks} free 2 MiB blocks, ${bc.free >> 10n} KiB free: ${howEnded(o)}`);
     }
   }
+  // arm: paging_init with the image's PMDs cleared (arch/arm/mmu.ts), each layout once
+  const done = new Set(recordsOf(records, pkg, 1, 'unmapped').map((r) => JSON.stringify([(r.case as LabCase).regions, r.ram])));
+  for (const { c, from } of unmappedCases(profile, initrdSize)) {
+    if (done.has(JSON.stringify([c.regions, hex(BigInt(c.ramMiB) * MiB)]))) continue;
+    const { o } = await bootLadderCase(k, c, records, opts.dir, { timeoutMs: opts.timeoutMs ?? 60_000, niceness: 10 });
+    booted++;
+    opts.progress?.(`paging_init with the image unmapped from RAM+${hex(BigInt(from))}, ${c.ramMiB} MiB: ${howEnded(o)}`);
+  }
   const ladder = ladderFromRecords(
     profile,
     records.filter((r) => r.package === pkg),
@@ -679,6 +744,8 @@ const usage = `usage: node --import tsx src/verify/memory-ladder.ts --kernel ID 
   --repeat N         boots per target (default 1)
   --ram MIB          QEMU's RAM (default 128); --mem MIB adds mem= (the initrd may then lie beyond it)
   --cma MIB          the default CMA area (cma=, default 0)
+  --unmapped         or (arm): boots whose paging_init runs with the kernel image's PMDs cleared
+                     (unmappedCases: a no-map region straddling the start of RAM, 256 and 1024 MiB)
   --smp N            CPUs QEMU boots (default 1)
   --timeout S        seconds before a boot is stopped (default 60)
   --dry-run          print the cases and their free counts, boot nothing
@@ -708,7 +775,8 @@ async function main(): Promise<number> {
   const cpus = Number(arg('smp') ?? '1');
   const timeoutMs = Number(arg('timeout') ?? '60') * 1000;
   const profile = id ? resolveProfile(id) : undefined;
-  if (!id || !profile || !targets.length || targets.some((t) => !(t > 0 || (byBlocks && t === 0)))) {
+  const byUnmapped = process.argv.includes('--unmapped');
+  if (!id || !profile || (!byUnmapped && (!targets.length || targets.some((t) => !(t > 0 || (byBlocks && t === 0)))))) {
     process.stderr.write(usage);
     return 2;
   }
@@ -724,6 +792,19 @@ async function main(): Promise<number> {
   if (!initrdFile) return 2;
   const initrdSize = BigInt(statSync(initrdFile).size);
   const records: LabRecordJson[] = readLabRecordsJson(id, ladderDir);
+  if (byUnmapped) {
+    const cases = unmappedCases(profile, initrdSize);
+    if (!cases.length) process.stderr.write(`memory-ladder: ${id}: no layout clears the kernel image's PMDs in paging_init (arm only)\n`);
+    for (const { c, from } of cases) {
+      process.stdout.write(`${id} unmapped from RAM+${hex(BigInt(from))}, ${c.ramMiB} MiB: region ${c.regions[0]!.reg![0]!.join('+')}\n`);
+      if (process.argv.includes('--dry-run')) continue;
+      for (let n = 0; n < repeat; n++) {
+        const { o } = await bootLadderCase(k, c, records, ladderDir, { timeoutMs });
+        process.stdout.write(`  boot ${n + 1}: ${howEnded(o)}\n`);
+      }
+    }
+    return 0;
+  }
   for (const t of targets) {
     const lc = byThreads
       ? threadsCase(profile, initrdSize, t, arg('ram') === undefined ? undefined : ramMiB)

@@ -54,15 +54,25 @@ test("a memory range that is exactly the kernel's sections makes map_lowmem map 
   assert.equal(run(at(0x41800000, 0x300000), 128n * MiB, '5.10-armmp-lpae').boot.outcome, 'ok');
 });
 
-test("a no-map region at the start of RAM makes prepare_page_table clear the running kernel: a warning, the outcome is the TLB's", () => {
+test("a no-map region at the start of RAM makes prepare_page_table clear the running kernel: the outcome is the TLB's, as measured", () => {
   // lab #120: the 32 KiB of video@3fff8000 inside RAM are memblock's first region, and the kernel
-  // runs on its TLB until map_lowmem maps it again; 7.2-armmp-lpae faults, the others boot
+  // runs on its TLB until map_lowmem maps it again; 7.2-armmp-lpae faults (every measured boot hung:
+  // data/lab/ladder, OomLadder.unmapped), the others boot and are warned
   const f = regionBoard('video@3fff8000 {\n\t\t\treg = <0x0 0x3fff8000 0x0 0x10000>;\n\t\t\tno-map;\n\t\t};');
   for (const kernel of [...armmp, ...lpae]) {
     const p = run(f, 1024n * MiB, kernel);
+    if (kernel === '7.2-armmp-lpae') {
+      assert.deepEqual([p.boot.outcome, p.boot.function], ['hang', 'paging_init'], kernel);
+      continue;
+    }
     assert.equal(p.boot.outcome, 'ok', kernel);
     const w = p.diagnostics.find((d) => d.code === 'kernel-unmapped-in-paging-init');
     assert.equal(w?.severity, 'warning', kernel);
+    assert.match(
+      w?.message ?? '',
+      /2 boot\(s\) of this build under QEMU virt with the same PMDs cleared \(256 MiB: reached \/init, 1024 MiB: reached \/init\)\)$/,
+      kernel,
+    );
   }
   // memory that starts with the kernel has no such region
   const plain = regionBoard('fw@50000000 {\n\t\t\treg = <0x0 0x50000000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};');

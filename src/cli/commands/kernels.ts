@@ -67,6 +67,8 @@ const USAGE = `usage: carveout kernels [--format text|json]
          --smp N: with N CPUs (1 to 8; default 1): each CPU more needs memory, so a board with several
          is measured with as many (plan reads the steps of the board's CPU count, else scales).
          --lab: into the repository's data/lab/ladder (the lab's own measurements) instead.
+         32-bit builds also boot twice (256 and 1024 MiB) with paging_init running while the kernel
+         image's PMDs are cleared: plan predicts that hang where both hung.
 Kernels are Debian's (apt-get download + dpkg-deb), cached in $CARVEOUT_CACHE or $XDG_CACHE_HOME/carveout.`;
 
 export async function run(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { diag } from '../../../diagnostics.js';
 import { BootHang, BootPanic, MiB, notRam, writeRam, type BootState } from '../../boot-state.js';
 import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
+import { ownLadder } from '../../oom.js';
 
 const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
 const TASK_GAP = 16n * MiB; // TASK_SIZE = PAGE_OFFSET - SZ_16M (arch/arm/include/asm/memory.h)
@@ -45,12 +46,17 @@ export function adjustLowmemBounds(st: BootState): bigint {
  * the PMDs the running kernel, its stack and swapper_pg_dir are mapped through go too, until
  * paging_init maps them again: 5.10's map_lowmem maps the kernel's sections in its pass over
  * memory, 6.1+'s maps every other range first (create_mapping for each) and map_kernel the kernel
- * after. In between the CPU runs on what its TLB still holds. Whether a translation it needs is
- * gone depends on the build's code layout and the TLB, not on the layout: the lab's
- * 7.2-armmp-lpae faults there (traced with QEMU: a literal load in paging_init; on d536bc9a a
- * prefetch abort at the out-of-line pmd_offset in .text that __create_mapping calls, then aborts
- * for ever at the vectors, not mapped before devicemaps_init), the same cases boot on 7.2-armmp,
- * whose two-level tables fold pmd_offset inline. A warning says so.
+ * after. In between the CPU runs on what its TLB still holds: nothing flushes it, but a
+ * translation it never held, or lost, is walked in the cleared tables and faults, and the
+ * exception vectors are not mapped before devicemaps_init, so the CPU loops there in silence. Which
+ * translations that code needs anew is the build's code layout and the TLB's, not a file's: the lab
+ * measures each 32-bit build under QEMU virt (memory-ladder.ts --unmapped: OomLadder.unmapped, by
+ * the first PMD cleared). 7.2-armmp-lpae faults there on every boot (traced with QEMU: on d536bc9a a
+ * prefetch abort at the out-of-line pmd_offset in .text that __create_mapping calls, first run
+ * then), 7.2-armmp, whose two-level tables fold pmd_offset inline, gets through. Where every
+ * measured boot of the build with those PMDs cleared hung, a QEMU virt boot is predicted to hang
+ * in paging_init; otherwise (and on other platforms, whose CPU and TLB were not measured) a
+ * warning says so.
  */
 function preparePageTable(st: BootState, lowmemLimit: bigint): void {
   const first = st.ctx.memblock.memory.regions[0];
@@ -60,12 +66,25 @@ function preparePageTable(st: BootState, lowmemLimit: bigint): void {
   // the loop starts at pmd_off_k(__phys_to_virt(end)): the whole PMD holding `end` goes
   const from = roundDown(end, PMD);
   if (from >= k.base + k.size) return;
+  st.result.kernelUnmappedFrom = from;
   const where = end < k.base + k.size ? 'below the end of the kernel image' : "inside the PMD that holds the kernel image's end";
+  const what = `memblock's first memory region ends at ${hex(end)}, ${where} ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from that PMD, ${hex(from)}, until paging_init maps them again (map_lowmem, or map_kernel after every other memory range)`;
+  const ramBase = st.layout.memory[0]!.base;
+  const measured = (ownLadder(st.ctx.profile, st.input.ladders ?? 'lab+cache')?.unmapped ?? []).filter(
+    (x) => BigInt(x.from) === from - ramBase,
+  );
+  const hung = measured.filter((x) => x.end === 'hang');
+  const booted = `${measured.length} boot(s) of this build under QEMU virt with the same PMDs cleared (${measured.map((x) => `${x.ramMiB} MiB: ${x.end === 'init' ? 'reached /init' : x.end === 'hang' ? 'hung' : `died in ${x.end.fn}`}`).join(', ')})`;
+  if (st.layout.name === 'qemu-virt' && measured.length >= 2 && hung.length === measured.length)
+    throw new BootHang(
+      'paging_init',
+      `${what}; the code that runs meanwhile needs a translation the TLB does not hold, the walk finds the cleared PMD and the abort goes to exception vectors not mapped yet, so the CPU loops there: measured, ${booted}`,
+    );
   st.ctx.diagnostics.push(
     diag(
       'warning',
       'kernel-unmapped-in-paging-init',
-      `memblock's first memory region ends at ${hex(end)}, ${where} ${hex(k.base + k.size)}: prepare_page_table (arch/arm/mm/mmu.c) clears the kernel's own mappings from that PMD, ${hex(from)}, until paging_init maps them again (map_lowmem, or map_kernel after every other memory range), and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (7.2-armmp-lpae in the lab does not)`,
+      `${what}, and the boot gets through only if the CPU's TLB still holds every translation it needs meanwhile (${measured.length ? `${booted}${st.layout.name === 'qemu-virt' ? '' : "; a board's CPU and TLB may differ"}` : 'not measured on this build: memory-ladder.ts --unmapped'})`,
     ),
   );
 }
