@@ -14,7 +14,7 @@ import { bootedPackage, fetchBuiltinRelease, type FetchReport, type KernelInfo }
 import { fixedAppend, labDtb, labRecord, observe } from './lab.js';
 import { labDataDir, readLabRecordsJson, recordedKernels, writeLabRecordsJson } from './records.js';
 import { ensureInitramfs } from './initramfs.js';
-import { initrdStart } from '../platform/qemu-virt.js';
+import { initrdStart, VIRT_RAM_BASE } from '../platform/qemu-virt.js';
 import { loadBoard } from '../board.js';
 import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import { factsOfPackage, profileOfPackage } from './build-facts.js';
@@ -85,7 +85,7 @@ export function ladderCase(
   cpus = 1,
 ): { c: LabCase; free: bigint } | undefined {
   const ram = BigInt(ramMiB) * MiB;
-  const base = 0x4000_0000n;
+  const base = VIRT_RAM_BASE;
   const memEnd = base + (memMiB === undefined ? ram : BigInt(memMiB) * MiB);
   const kernelEnd = imageEnd(profile, base);
   if (kernelEnd === undefined) return undefined;
@@ -175,7 +175,7 @@ export function threadsCase(
   // 7.2's estimate leaves static regions out (memblock-estimate-kern): only 6.12's can be lowered so
   if (!profile.arm64 || profile.series.maxThreadsFrom !== 'memblock-estimate') return undefined;
   const ram = BigInt(ramMiB) * MiB;
-  const at = 0x4000_0000n + ram;
+  const at = VIRT_RAM_BASE + ram;
   const make = (size: bigint): LabCase => ({
     family: 'arm64',
     ramMiB,
@@ -212,7 +212,7 @@ export function blocksCase(
   freeKiB?: number,
 ): { c: LabCase; free: bigint; blocks: number } | undefined {
   const ram = BigInt(ramMiB) * MiB;
-  const base = 0x4000_0000n;
+  const base = VIRT_RAM_BASE;
   const kernelEnd = imageEnd(profile, base);
   if (kernelEnd === undefined) return undefined;
   const initrd = initrdStart(ram);
@@ -271,22 +271,22 @@ const UNMAPPED_RAM = [256, 1024];
  * inside the kernel's last section wraps; mmu.ts), not the TLB, and nothing is measured.
  */
 export function unmappedCases(profile: KernelProfile, initrdSize: bigint): { c: LabCase; from: number }[] {
-  const base = 0x4000_0000n;
   if (!profile.arm) return [];
+  // 64 KiB, half below RAM and half in it
   const size = 0x1_0000n;
+  const at = VIRT_RAM_BASE - size / 2n;
   const out: { c: LabCase; from: number }[] = [];
-  for (const at of [base - size / 2n])
-    for (const ramMiB of UNMAPPED_RAM) {
-      const c: LabCase = {
-        family: profile.arch,
-        ramMiB,
-        memreserve: [],
-        regions: [{ name: `${UNMAP}@${at.toString(16)}`, intent: UNMAP, reg: [[hex(at), hex(size)]], noMap: true }],
-        bootargs: '',
-      };
-      const from = ladderPlanResult(profile, c, initrdSize).kernelUnmappedFrom;
-      if (from !== undefined) out.push({ c, from: Number(from - base) });
-    }
+  for (const ramMiB of UNMAPPED_RAM) {
+    const c: LabCase = {
+      family: profile.arch,
+      ramMiB,
+      memreserve: [],
+      regions: [{ name: `${UNMAP}@${at.toString(16)}`, intent: UNMAP, reg: [[hex(at), hex(size)]], noMap: true }],
+      bootargs: '',
+    };
+    const from = ladderPlanResult(profile, c, initrdSize).kernelUnmappedFrom;
+    if (from !== undefined) out.push({ c, from: Number(from - VIRT_RAM_BASE) });
+  }
   return out;
 }
 
@@ -363,7 +363,7 @@ export function ladderFromRecords(profile: KernelProfile, records: LabRecordJson
         BigInt(r.ram),
       ).kernelUnmappedFrom;
       if (end !== undefined && from !== undefined)
-        unmapped.push({ from: Number(from - 0x4000_0000n), ramMiB: Number(BigInt(r.ram) / MiB), end });
+        unmapped.push({ from: Number(from - VIRT_RAM_BASE), ramMiB: Number(BigInt(r.ram) / MiB), end });
       continue;
     }
     const byThreads = kind === 'threads';

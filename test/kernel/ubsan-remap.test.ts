@@ -5,9 +5,8 @@
 // (7.2-armmp-lpae 096e4b29) is such a boot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plan } from '../../src/kernel/plan.js';
+import { plan, resolveProfile } from '../../src/kernel/plan.js';
 import { recordBoard, readLabRecords } from '../../src/verify/records.js';
-import { resolveProfile } from '../../src/kernel/plan.js';
 import { recordProfile } from './replay-lib.js';
 
 const record = readLabRecords('7.2-armmp-lpae').find((r) => r.caseId === '096e4b29a6133566');
