@@ -22,6 +22,8 @@ import { plan } from '../../src/kernel/plan.js';
  */
 const OPEN_DEATHS: Record<string, Record<string, string>> = {
   '5.10-armmp': {
+    '845cef51fe7f4e46':
+      "panic (Attempted to kill init! exitcode=0x0000000b) after a BUG in addr_limit_check_failed from ret_fast_syscall (init's first system calls): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40300000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample. Which allocation overwrites which code first is the run's: the plan warns kernel-image-freed",
     '1edceb2a357eb5fd':
       "silent (the fast boot's console ends after the MEMBLOCK dump; QEMU stopped at the bound): a failed reserved region's memblock_phys_free took [0x41420000-0x4145ffff] of the image's reservation with it, so memblock_free_all hands the running kernel's data to the page allocator; movable allocations reach it after 560 KiB; found by the seed-38 sample (cma=16M ro). What the overwritten data held is the data's: the plan warns kernel-image-freed",
     '5553275f95f7b8fd':
@@ -50,6 +52,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "panic in the idle task (init_tg_cfs_entry from sched_init, after 'SLUB: Unable to initialize free list for task_group'): the failed region frees the image's [0x40c00000-0x415f42cb], rodata at the start of the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What overwritten data does is the data's: the plan warns kernel-image-freed",
   },
   '5.10-armmp-lpae': {
+    '845cef51fe7f4e46':
+      "silent after the console handover ('printk: bootconsole [pl11] disabled', an initcall): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample (5.10-armmp panicked on it). Which allocation overwrites which code first is the run's: the plan warns kernel-image-freed",
     '5553275f95f7b8fd':
       "silent after 'hw-breakpoint: maximum watchpoint size is 8 bytes.' (an initcall): the static ramoops@40000000 [0x40000000-0x407fffff] (a shared-dma-pool without no-map over the image, which arm's rmem_dma_setup refuses: 'regions without no-map are not yet supported') fails and its free takes the image's reservation with it, so memblock_free_all hands the page allocator [0x40400000-0x407fffff] of the image's code; found by the seed-29 sample of layouts the lab had not recorded (6.12 and 7.2 armmp(-lpae) hang on this case as the plan predicts, for another reason). Which allocation takes those pages and what the overwritten code does next is the page allocator's order and the code's: the plan warns kernel-image-freed",
     '025a99c713facb60':
@@ -78,6 +82,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after an oops in lzo1x_1_do_compress (cryptomgr's alg_test thread) that the boot then waits on: the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
   },
   '6.1-armmp': {
+    '845cef51fe7f4e46':
+      "panic (Attempted to kill init!) after an oops in init ('swapper/0[1] exited with irqs disabled'): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40300000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     b73669666f06ed34:
       "silent in paging_init after the MEMBLOCK dump (the memblock=debug boot's last line is its first early_alloc on 6.1-armmp), like 8160e30e: the static no-map vpu@3ff00000 [0x3ff00000-0x400fffff] (a shared-dma-pool whose handler refuses it) straddles RAM's start, and adjust_lowmem_bounds makes memblock.memory.regions[0] end at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until paging_init maps them again; found by the seed-41 sample (--many: 62 carve-outs, 1 GiB; 6.1-armmp, 6.12-armmp and 7.2-armmp-lpae hang on it, 5.10-armmp(-lpae), 6.1-armmp-lpae, 6.12-armmp-lpae and 7.2-armmp reach /init). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
     '277cb043d6b58813':
@@ -104,6 +110,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after 'cma: Reserved 16 MiB at 0x7c800000' (paging_init): memblock.memory.regions[0] ends at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again (after map_lowmem has mapped every other range); booted in full again on the record's package (6.1-armmp reaches /init on 6 other recorded boots with such a layout). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
   },
   '6.1-armmp-lpae': {
+    '845cef51fe7f4e46':
+      "silent after the mount-cache hash lines (vfs_caches_init): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '11bfc18f9f669487':
       "panic (Attempted to kill the idle task!), then a NULL pointer oops in psci_sys_reset: kmem_cache_init's first slab claims the lowest wholly free order-11 block [0x41800000-0x41ffffff], which starts with the kernel image's data [0x41600000-0x4180d287] that a failed region's memblock_phys_free gave back; found by the seed-50 sample (8 CPUs). What the overwritten data held decides how start_kernel breaks: the plan warns kernel-image-freed",
     '07f1573dc0a9e281':
@@ -234,6 +242,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after 'SLUB:': the failed reusable pool@42e00000 (16 MiB, not CMA-aligned) is freed by fdt_init_reserved_mem_node with [0x42e00000, _end) of the image (.data tail, .bss); with 16K pages' 32 MiB pageblocks no whole pageblock is free at 128 MiB, so the first unmovable allocation claims the pageblock [0x42000000, 0x44000000) of the largest free block (order 10, 0x43000000) and gets its smallest block first, order 7 at 0x42e00000 (page-alloc.ts). Traced under QEMU: create_kmalloc_caches' slabs zero the kernel's trace events (clear_page of 0x42e08000); trace_event_init WARNs on a nameless event, printing faults in console_flush_one_record, panic's restart notifiers fault again and again until the stack overflows (panic_bad_stack), all silently. How such a boot ends depends on what the zeroed data held (a board freeing only 0x42e00000-0x42e03fff oopses in acpi_fan_driver_init instead), not followed: the plan warns kernel-image-freed, that the first slab takes it",
   },
   '7.2-armmp': {
+    '845cef51fe7f4e46':
+      "silent after 'VFS: Finished mounting rootfs on nullfs': the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40300000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '87b2666dd08aba3b':
       "dsp@40500000 (a static 64 MiB shared-dma-pool over the kernel image, refused) is freed with the image's reservation, and memblock_free_all hands [0x40500000-0x4182c14f] of its text to the page allocator: the allocation that gets such a page first overwrites code. Found by the seed-53 sample: an oops in hook_unix_may_send, then silence. Which code is overwritten first is the run's: the plan warns kernel-image-freed",
     '11bfc18f9f669487':
@@ -250,6 +260,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent inside 'BUG: Bad page state in process swapper/0 pfn:48001' (core initcalls): CMA area tee@47000000 [0x47000000-0x48ffffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and cma_activate_area reads and writes what lies past mem_map's end as the struct pages of pfn 0x48000 on; booted in full again. What that memory holds is not followed: the plan warns cma-area-without-struct-pages (5.10's armmp kernels print 'CMA area tee@47000000 could not be activated' instead and reach /init)",
   },
   '7.2-armmp-lpae': {
+    '845cef51fe7f4e46':
+      "panic (Attempted to kill the idle task!) after an oops in the idle task: the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '277cb043d6b58813':
       "panic (Attempted to kill init!) after 'BUG: Bad page state in process swapper/0 pfn:80001' and a NULL pointer dereference in get_pfnblock_migratetype: CMA area ipc@7f000000 [0x7f000000-0x80ffffff] (a static reusable shared-dma-pool) reaches past the end of RAM (0x80000000), where mem_map has no struct pages, and cma_activate_area treats what lies past mem_map's end as the struct pages of pfn 0x80000 on, like 1d2a0134; found by the seed-39 sample (--many: 68 regions; 5.10's armmp kernels print 'CMA area ipc@7f000000 could not be activated' and reach /init, as the plan predicts). What that memory holds is not followed: the plan warns cma-area-without-struct-pages",
     '0a8633ccebcd855d':
@@ -258,6 +270,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "panic (Attempted to kill init!) in get_pfnblock_migratetype from bad_page, after 'BUG: Bad page state in process swapper/0 pfn:48003': CMA area dsp_3@47e00000 [0x47e00000-0x481fffff] reaches past the end of RAM (0x48000000), where mem_map has no struct pages, and init_cma_reserved_pageblock (cma_init_reserved_areas) frees what lies past mem_map's end as pages; booted in full again. What that memory holds is not followed: the plan warns cma-area-without-struct-pages (66951dd5, also reaching past RAM, boots)",
   },
   '6.12-armmp': {
+    '845cef51fe7f4e46':
+      "silent after 'iommu: DMA domain TLB invalidation policy: strict mode' (an initcall): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40300000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '87b2666dd08aba3b':
       "dsp@40500000 (a static 64 MiB shared-dma-pool over the kernel image, refused) is freed with the image's reservation, and memblock_free_all hands [0x40500000-0x4182c14f] of its text to the page allocator: the allocation that gets such a page first overwrites code. Found by the seed-53 sample: 6.12.118 fell silent (the console kept ends in the memblock dump), 6.12.95 panicked in bsearch ('Fatal exception in interrupt'). Which code is overwritten first is the run's: the plan warns kernel-image-freed",
     '11bfc18f9f669487':
@@ -272,6 +286,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent or dead in the core initcalls (the lab's boot: a hang): CMA area vpu@be000000 [0xbe000000-0xc1ffffff] starts in HighMem and reaches past the end of RAM (0xc0000000), where mem_map has no struct pages; 6.12's cma_activate_area checks every page's zone first and, finding what lies past mem_map's end not to read as ZONE_HIGHMEM, gives every page back, those past mem_map included; found by the seed-31 sample (5.10's armmp kernels print 'CMA area vpu@be000000 could not be activated' and reach /init, as the plan predicts). What that memory holds is not followed: the plan warns cma-area-without-struct-pages",
   },
   '6.12-armmp-lpae': {
+    '845cef51fe7f4e46':
+      "panic (Attempted to kill the idle task!) after an oops in the idle task: the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '87b2666dd08aba3b':
       "dsp@40500000 (a static 64 MiB shared-dma-pool over the kernel image, refused) is freed with the image's reservation, and memblock_free_all hands [0x40500000-0x4182c14f] of its text to the page allocator: the allocation that gets such a page first overwrites code. Found by the seed-53 sample: 6.12.118 fell silent (the console kept ends in the memblock dump). Which code is overwritten first is the run's: the plan warns kernel-image-freed",
     '381c9a7238d3cf26':
