@@ -24,6 +24,14 @@ export function regionBoard(nodes: string): string {
   return f;
 }
 
+/** A board whose /reserved-memory holds one static no-map region, `name@base`, of `size` bytes. */
+export function noMapBoard(name: string, base: bigint, size: bigint): string {
+  return regionBoard(`${name}@${base.toString(16)} {
+			reg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;
+			no-map;
+		};`);
+}
+
 /** A board whose /reserved-memory holds a lab case's static regions (`name { reg = <…>; }` each), as the lab's tree has them. */
 export function caseBoard(c: { regions: { name: string; reg?: [string, string][] }[] }): string {
   const cells = (x: string) => {

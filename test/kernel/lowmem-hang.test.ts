@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
 import { runCli } from '../helpers/cli.js';
-import { regionBoard } from '../helpers/board.js';
+import { noMapBoard, regionBoard } from '../helpers/board.js';
 
 const MiB = 1n << 20n;
 const armmp = ['5.10-armmp', '6.1-armmp', '6.12-armmp', '7.2-armmp'];
@@ -20,7 +20,7 @@ const run = (f: string, ram: bigint, kernel: string, bootargs?: string) =>
 test('a no-map region ending a section into a 2 MiB block and the next memory starting unaligned in it hangs armmp in arm_pte_alloc', () => {
   // lab #105: the memory before dsp@5f700000 ends with a 1 MiB section in the first half of the
   // block at 0x5f600000; the memory after it starts at 0x5f747000, in the second half
-  const f = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x47000>;\n\t\t\tno-map;\n\t\t};');
+  const f = noMapBoard('dsp', 0x5f700000n, 0x47000n);
   for (const kernel of armmp) {
     const p = run(f, 512n * MiB, kernel);
     assert.equal(p.boot.outcome, 'hang', kernel);
@@ -31,7 +31,7 @@ test('a no-map region ending a section into a 2 MiB block and the next memory st
   // LPAE's sections are whole 2 MiB blocks, each with its own entry
   for (const kernel of lpae) assert.equal(run(f, 512n * MiB, kernel).boot.outcome, 'ok', kernel);
   // ending the hole on a section boundary, the next memory is section-mapped too
-  const even = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};');
+  const even = noMapBoard('dsp', 0x5f700000n, 0x100000n);
   for (const kernel of armmp) assert.equal(run(even, 512n * MiB, kernel).boot.outcome, 'ok', kernel);
 });
 
@@ -39,8 +39,7 @@ test("a memory range that is exactly the kernel's sections makes map_lowmem map 
   // lab 7.2-armmp-lpae #95: 7.2's LPAE image ends in the 2 MiB section below 0x42000000; a no-map
   // region there leaves [0x40000000-0x42000000) as the first range, map_lowmem's cases 1 and 3
   // make its length wrap, and the range after the region starts off a section boundary
-  const at = (base: number, size: number) =>
-    regionBoard(`fw@${base.toString(16)} {\n\t\t\treg = <0x0 0x${base.toString(16)} 0x0 0x${size.toString(16)}>;\n\t\t\tno-map;\n\t\t};`);
+  const at = (base: number, size: number) => noMapBoard('fw', BigInt(base), BigInt(size));
   const p = run(at(0x42000000, 0x300000), 128n * MiB, '7.2-armmp-lpae');
   assert.equal(p.boot.outcome, 'hang');
   assert.equal(p.boot.function, 'arm_pte_alloc');
@@ -58,7 +57,7 @@ test("a no-map region at the start of RAM makes prepare_page_table clear the run
   // lab #120: the 32 KiB of video@3fff8000 inside RAM are memblock's first region, and the kernel
   // runs on its TLB until map_lowmem maps it again; 7.2-armmp-lpae faults (every measured boot hung:
   // data/lab/ladder, OomLadder.unmapped), the others boot and are warned
-  const f = regionBoard('video@3fff8000 {\n\t\t\treg = <0x0 0x3fff8000 0x0 0x10000>;\n\t\t\tno-map;\n\t\t};');
+  const f = noMapBoard('video', 0x3fff8000n, 0x10000n);
   for (const kernel of [...armmp, ...lpae]) {
     const p = run(f, 1024n * MiB, kernel);
     if (kernel === '7.2-armmp-lpae') {
@@ -75,7 +74,7 @@ test("a no-map region at the start of RAM makes prepare_page_table clear the run
     );
   }
   // memory that starts with the kernel has no such region
-  const plain = regionBoard('fw@50000000 {\n\t\t\treg = <0x0 0x50000000 0x0 0x100000>;\n\t\t\tno-map;\n\t\t};');
+  const plain = noMapBoard('fw', 0x50000000n, 0x100000n);
   assert.ok(!run(plain, 1024n * MiB, '7.2-armmp-lpae').diagnostics.some((d) => d.code === 'kernel-unmapped-in-paging-init'));
 });
 
@@ -105,7 +104,7 @@ test('a CMA pool recorded for the remap but not CMA-aligned leaves its block unm
 });
 
 test('carveout plan: the map_lowmem hang as an error with its reason, and in the JSON', () => {
-  const f = regionBoard('dsp@5f700000 {\n\t\t\treg = <0x0 0x5f700000 0x0 0x47000>;\n\t\t\tno-map;\n\t\t};');
+  const f = noMapBoard('dsp', 0x5f700000n, 0x47000n);
   const args = ['plan', f, '--kernel', '6.1-armmp', '--platform', 'qemu-virt', '--ram', '512M'];
   const text = runCli(args);
   assert.equal(text.status, 1);

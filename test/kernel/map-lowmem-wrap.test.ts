@@ -9,15 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
-import { regionBoard } from '../helpers/board.js';
+import { noMapBoard } from '../helpers/board.js';
 
 const MiB = 1n << 20n;
 const hex = (x: bigint) => x.toString(16);
-const noMap = (base: bigint) =>
-  regionBoard(`unmap@${hex(base)} {
-			reg = <0x0 0x${hex(base)} 0x0 0x10000>;
-			no-map;
-		};`);
+const noMap = (base: bigint) => noMapBoard('unmap', base, 0x10000n);
 const run = (f: string, kernel: string) => plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: 256n * MiB }), { kernel });
 
 test("map_lowmem: a first range ending inside the kernel's last section wraps; off a section boundary the boot dies", () => {

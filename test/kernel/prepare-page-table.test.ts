@@ -8,17 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../../src/kernel/plan.js';
 import { loadBoard } from '../../src/board.js';
-import { regionBoard } from '../helpers/board.js';
+import { noMapBoard } from '../helpers/board.js';
 import { OOM_LADDERS } from '../../src/kernel/oom.js';
 
 const MiB = 1n << 20n;
 const PMD = 2n * MiB;
 const hex = (x: bigint) => x.toString(16);
-const noMapAt = (base: bigint) =>
-  regionBoard(`ramoops@${hex(base)} {
-			reg = <0x0 0x${hex(base)} 0x0 0x400000>;
-			no-map;
-		};`);
+const noMapAt = (base: bigint) => noMapBoard('ramoops', base, 0x400000n);
 const run = (f: string, kernel: string) => plan(loadBoard(f, { platform: 'qemu-virt', arch: 'arm', ram: 256n * MiB }), { kernel });
 // warned, or (a build whose measured boots all hung so: OomLadder.unmapped) predicted to hang in paging_init
 const warned = (p: ReturnType<typeof run>) =>
@@ -48,10 +44,7 @@ test("a first memory region ending inside the PMD that holds the image's end tak
 // What the CPU runs on while the image is unmapped is measured per build under QEMU virt
 // (memory-ladder.ts --unmapped, OomLadder.unmapped): 7.2-armmp-lpae hung on every such boot the lab
 // made, 7.2-armmp reached /init on them.
-const straddle = regionBoard(`ipc@3fff8000 {
-			reg = <0x0 0x3fff8000 0x0 0x10000>;
-			no-map;
-		};`);
+const straddle = noMapBoard('ipc', 0x3fff8000n, 0x10000n);
 
 test('a build whose measured boots all hung with the image unmapped: QEMU virt hangs in paging_init, a board is warned', () => {
   const unmapped = (kernel: string) => OOM_LADDERS[kernel]?.flatMap((l) => l.unmapped ?? []) ?? [];
