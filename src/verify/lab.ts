@@ -13,6 +13,7 @@ import { initrdStart, virtTree } from '../platform/qemu-virt.js';
 import { writeDtb } from '../fdt/writer.js';
 import { caseId, type LabCase } from './generator.js';
 import {
+  cutMarker,
   parseConsole,
   toJsonValue,
   compactTrace,
@@ -148,12 +149,16 @@ export function trimConsole(c: string, keep?: boolean): string {
   const lines = c.split('\n');
   if (lines.length <= 80) return c;
   const tail = lines.length - 80;
-  const gap = (n: number) => `[... ${n} lines ...]`;
   const p = lines.findIndex((l) => /Kernel panic - not syncing/.test(l));
-  if (p < 0 || p >= tail) return [gap(tail), ...lines.slice(-80)].join('\n');
+  if (p < 0 || p >= tail) return [cutMarker(tail), ...lines.slice(-80)].join('\n');
   const from = Math.max(0, p - 40);
   const to = Math.min(p + 41, tail);
-  return [...(from ? [gap(from)] : []), ...lines.slice(from, to), ...(to < tail ? [gap(tail - to)] : []), ...lines.slice(-80)].join('\n');
+  return [
+    ...(from ? [cutMarker(from)] : []),
+    ...lines.slice(from, to),
+    ...(to < tail ? [cutMarker(tail - to)] : []),
+    ...lines.slice(-80),
+  ].join('\n');
 }
 
 function finish(o: Observation, b: BootResult, opts: RunOptions): Observation {

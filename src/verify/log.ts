@@ -147,6 +147,16 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
     );
     return res;
   }
+  // Every boot prints `Linux version` among its first lines (init/main.c start_kernel): a log
+  // without it does not start at boot (dmesg's ring buffer wrapped on a board that has been up a
+  // while, a capture begun late). What it has is the end of what the kernel printed: compared as
+  // the end of the plan's lines, the lines before it unseen, as around a console's gap.
+  if (obs.linuxVersion === undefined && !obs.gaps?.some((g) => g.log === 0 && g.memblock === 0)) {
+    (obs.gaps ??= []).unshift({ messages: 0, log: 0, memblock: 0, cut: true });
+    res.notes.push(
+      `${logName} does not start at boot (no 'Linux version' line): its lines are compared as the end of what the plan predicts`,
+    );
+  }
   res.observation = obs;
   if (!board.tree || hasErrors(res.diagnostics)) return res;
   const bootargs = o.bootargs ?? obs.commandLine;

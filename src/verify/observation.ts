@@ -167,9 +167,11 @@ export interface Observation {
    * **`, kernel/printk/printk.c: its ring buffer overflowed while the console lagged — PREEMPT_RT's
    * legacy consoles print from a thread that starts late, and memblock=debug floods the early
    * log): how many, and how many `log` lines and `memblock` events the console had shown before.
-   * What follows is a later part of the kernel's log.
+   * What follows is a later part of the kernel's log. `cut` marks lines the console's keeper left
+   * out instead (the lab's trimConsole `[... N lines ...]`, a log that does not start at boot):
+   * `messages` then counts console lines, or 0 when unknown.
    */
-  gaps?: { messages: number; log: number; memblock: number }[];
+  gaps?: { messages: number; log: number; memblock: number; cut?: true }[];
   /** Raw console (may be trimmed in stored records). */
   console?: string;
   /** `log` has the continuation lines of multi-line messages (records parsed before that lack them). */
@@ -201,6 +203,9 @@ const UNPREFIXED: readonly { re: RegExp; kind: LogKind }[] = [
 ];
 
 const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
+/** The line a kept console has where lines were left out (lab.ts trimConsole): `[... N lines ...]`. */
+export const cutMarker = (n: number): string => `[... ${n} lines ...]`;
+const CUT_LINES = /^\[\.\.\. (\d+) lines \.\.\.\]$/;
 /** Where a 32-bit record's console continues with its second (memblock=debug) boot (src/verify/lab.ts). */
 export const TRACE_BOOT_MARK = '@@carveout:trace-boot';
 const HEX = '0x[0-9a-fA-F]+';
@@ -349,8 +354,14 @@ export function parseConsole(kernel: string, consoleText: string): Observation {
     }
     const text = (tm ? tm[2]! : raw).trimEnd();
     const dropped = /^\*\* (\d+) printk messages dropped \*\*$/.exec(text);
-    if (dropped) {
-      (obs.gaps ??= []).push({ messages: Number(dropped[1]), log: obs.log.length, memblock: obs.memblock.length });
+    const cut = CUT_LINES.exec(text);
+    if (dropped || cut) {
+      (obs.gaps ??= []).push({
+        messages: Number((dropped ?? cut)![1]),
+        log: obs.log.length,
+        memblock: obs.memblock.length,
+        ...(cut ? { cut: true as const } : {}),
+      });
       continues = undefined;
       continue;
     }

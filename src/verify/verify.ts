@@ -204,10 +204,11 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
   // The profile of the package booted (another point release than the built-in's is read from its own files).
   const ofPackage = o.own ? { profile: o.own.profile } : profileForPackage(k);
   if (ofPackage.note) res.notes.push(ofPackage.note);
-  const lost = (obs.gaps ?? []).reduce((n, g) => n + g.messages, 0);
+  const dropped = (obs.gaps ?? []).filter((g) => !g.cut);
+  const lost = dropped.reduce((n, g) => n + g.messages, 0);
   if (lost)
     res.notes.push(
-      `the kernel dropped ${lost} messages before its console printed them (printk's buffer overflowed while the console lagged: a PREEMPT_RT kernel's console prints from a thread that starts late); the lines it printed are compared around the gap${obs.gaps!.length > 1 ? 's' : ''}`,
+      `the kernel dropped ${lost} messages before its console printed them (printk's buffer overflowed while the console lagged: a PREEMPT_RT kernel's console prints from a thread that starts late); the lines it printed are compared around the gap${dropped.length > 1 ? 's' : ''}`,
     );
   const used = ofPackage.profile ?? resolveProfile(def.id);
   const p = plan(asBooted, { kernel: used ?? def.id, bootargs: (o.firmware ? obs.commandLine : undefined) ?? booted.append });
@@ -296,10 +297,13 @@ export function compareWithPlan(
   // 6.1 dynamic regions placed from the memblock trace: allocations are matched to nodes by size,
   // so nodes of one size are compared as a set of bases, not one by one.
   const traced = new Map<bigint, { observed: bigint[]; predicted: bigint[]; names: string[] }>();
+  // a log that does not start at boot may have lost a region's first lines (its failure, its
+  // handler): what the regions' lines say is compared line by line below, not region by region
+  const headCut = obs.gaps?.some((g) => g.cut && g.log === 0) ?? false;
   for (const r of obsRegions) {
     // a log that stops early (the boot died in the scan) says nothing of the regions after it, and
     // a plan that dies there has none of them either: only the lines are compared
-    if (o.prefix) continue;
+    if (o.prefix || headCut) continue;
     const p = pred.regions.find((x) => x.name === r.name);
     if (!p) {
       if (r.status !== 'disabled' && r.status !== 'ignored') d.push(`${r.name}: the kernel handled it, the plan has no such region`);
@@ -357,7 +361,7 @@ export function compareWithPlan(
   return d;
 }
 
-/** `xs` cut at these indices (Observation.gaps: where the console lost messages). */
+/** `xs` cut at these indices (Observation.gaps: where the console lost messages or lines were left out). */
 export function piecesAt<T>(xs: readonly T[], at: readonly number[]): T[][] {
   const out: T[][] = [];
   let from = 0;

@@ -94,6 +94,25 @@ function boardOf(r: LabRecord) {
   return recordBoard(r, resolveProfile(r.kernel)!.arch);
 }
 
+/** A board with a static no-map region and a dynamic CMA pool, its memory's size given by --memory. */
+function poolBoard(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-log-'));
+  const file = join(dir, 'board.dts');
+  writeFileSync(
+    file,
+    `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>;
+  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };
+  reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+    fw@80000000 { reg = <0 0x80000000 0 0x400000>; no-map; };
+    pool { compatible = "shared-dma-pool"; size = <0 0x800000>; reusable; };
+  };
+};
+`,
+  );
+  return { dir, file };
+}
+
 const variants = [
   { name: 'timestamps + memblock=debug', timestamps: true, memblockDebug: true },
   { name: 'no timestamps', timestamps: false, memblockDebug: true },
@@ -168,6 +187,7 @@ test('verify --log agrees with every lab record on its own console, three ways',
 test('records that keep their raw console: verify --log on the console as captured', () => {
   let n = 0;
   let judged = 0;
+  let headCut = 0;
   for (const k of recordedKernels()) {
     for (const r of readLabRecords(k)) {
       if (!r.observation.console) continue;
@@ -178,17 +198,14 @@ test('records that keep their raw console: verify --log on the console as captur
       if (res.diagnostics.some((d) => d.code === 'empty-log')) assert.equal(res.exitCode, 2);
       else if (r.observation.panicked) assert.ok(res.exitCode === 2 && res.diagnostics.some((d) => d.code === 'boot-failed'));
       // one whose head the lab trimmed (trimConsole's '[... N lines ...]': a boot kept for its
-      // timeout, its memory phase partly cut away) is no log as captured: not judged
-      else if (
-        !r.observation.panicked &&
-        r.observation.reachedInit &&
-        !/^\[\.\.\. \d+ lines \.\.\.\]\n/.test(r.observation.console) &&
-        ++judged
-      )
+      // timeout, its memory phase partly cut away) is compared as the end of the plan's lines
+      else if (!r.observation.panicked && r.observation.reachedInit && ++judged) {
         assert.equal(res.exitCode, 0, `${r.kernel}/${r.caseId}: ${res.differences.join('; ')}`);
+        if (/^\[\.\.\. \d+ lines \.\.\.\]\n/.test(r.observation.console)) headCut++;
+      }
     }
   }
-  assert.ok(n > 0, `${judged} of ${n} raw consoles judged`);
+  assert.ok(n > 0 && headCut > 0, `${judged} of ${n} raw consoles judged, ${headCut} of them without their head`);
 });
 
 test('a log names its kernel; a wrong --kernel is reported; prefixes of dmesg -r and journalctl are read', () => {
@@ -214,20 +231,7 @@ test('a log names its kernel; a wrong --kernel is reported; prefixes of dmesg -r
 });
 
 test('CLI: verify board.dts --log FILE|- with the board flags; a difference is exit 1; a contradicting --kernel is a warning', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'carveout-log-'));
-  const file = join(dir, 'board.dts');
-  writeFileSync(
-    file,
-    `/dts-v1/;
-/ { #address-cells = <2>; #size-cells = <2>;
-  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };
-  reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
-    fw@80000000 { reg = <0 0x80000000 0 0x400000>; no-map; };
-    pool { compatible = "shared-dma-pool"; size = <0 0x800000>; reusable; };
-  };
-};
-`,
-  );
+  const { dir, file } = poolBoard();
   // The board's log as 6.12 prints it: fdt_scan_reserved_mem sets up the dynamic regions first
   // (rmem_cma_setup's line, then fdt_init_reserved_mem_node's two), the static ones after.
   const log = `[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd034]
@@ -344,4 +348,69 @@ test("a log of another upload than the built-in build: data/lab's facts of that 
   const own = verifyLog(boardOf(builtin), rebuiltConsole(builtin, { timestamps: true, memblockDebug: true }));
   assert.ok(!own.diagnostics.some((d) => d.code === 'release-not-stored'));
   assert.ok(!own.notes.some((n) => n.includes('data/lab stores of')));
+});
+
+// dmesg on a board that has been up a while has lost its first lines (the ring buffer wrapped):
+// what is left is the end of the boot's log, judged as the end of the plan's lines.
+test('a log that does not start at boot is compared as the end of what the plan predicts', () => {
+  let cuts = 0;
+  let caught = 0;
+  for (const k of recordedKernels()) {
+    const records = readLabRecords(k).filter(
+      (r) =>
+        r.observation.linuxVersion !== undefined &&
+        r.observation.reachedInit &&
+        !r.observation.panicked &&
+        r.observation.unprefixed &&
+        r.observation.log.some((l) => l.kind === 'cmdline') &&
+        r.observation.log.filter((l) => l.kind === 'of-reserved-mem').length >= 3,
+    );
+    for (const r of records.slice(0, 6)) {
+      const board = boardOf(r);
+      const whole = rebuiltConsole(r, { timestamps: true, memblockDebug: false });
+      const full = verifyLog(board, whole);
+      // without its `Linux version` line the log cannot say which upload it is: --kernel's build
+      if (full.exitCode !== 0 || full.notes.some((n) => /data\/lab stores/.test(n)) || full.diagnostics.length) continue;
+      const lines = whole.split('\n');
+      // cut where a message starts: before the second reserved-memory line, and after the phase
+      const rmem = lines.findIndex((l, i) => i > lines.findIndex((x) => /OF: reserved mem:/.test(x)) && /OF: reserved mem:/.test(l));
+      const memory = lines.findIndex((l) => /\] Memory: /.test(l));
+      for (const at of [rmem, memory]) {
+        const tail = lines.slice(at).join('\n');
+        const res = verifyLog(board, tail, { kernel: r.kernel, bootargs: r.append, logName: `${k}/${r.caseId}` });
+        cuts++;
+        assert.equal(res.exitCode, 0, `${k}/${r.caseId} cut at line ${at}: ${res.differences.join('; ')}`);
+        assert.ok(res.notes.some((n) => /does not start at boot/.test(n)));
+      }
+      // a line of the tail that is not the plan's is still a difference
+      const changed = lines
+        .slice(rmem)
+        .join('\n')
+        .replace(/(OF: reserved mem: .*)/, '$1 (changed)');
+      const bad = verifyLog(board, changed, { kernel: r.kernel, bootargs: r.append });
+      assert.equal(bad.exitCode, 1, `${k}/${r.caseId}: a changed line in the tail`);
+      caught++;
+    }
+  }
+  assert.ok(cuts >= 14 * 2 * 3 && caught >= 14 * 3, `${cuts} cut logs, ${caught} changed`);
+});
+
+test('CLI: a log without its head needs --kernel and is compared as a tail', () => {
+  const { file } = poolBoard();
+  const flags = ['--memory', '0x80000000+1G', '--bootargs', 'console=ttyS0 cma=0'];
+  const tail = `[    0.000000] OF: reserved mem: initialized node pool, compatible id shared-dma-pool
+[    0.000000] OF: reserved mem: 0x00000000bf800000..0x00000000bfffffff (8192 KiB) map reusable pool
+[    0.000000] OF: reserved mem: 0x0000000080000000..0x00000000803fffff (4096 KiB) nomap non-reusable fw@80000000
+`;
+  const noKernel = runCli(['verify', file, '--log', '-', ...flags], { input: tail });
+  assert.equal(noKernel.status, 2);
+  assert.match(noKernel.stderr, /no 'Linux version' line/);
+  const ok = runCli(['verify', file, '--log', '-', '--kernel', '6.12-arm64', ...flags], { input: tail });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /does not start at boot .*compared as the end of what the plan predicts/);
+  // a line of it that is not the plan's: a difference
+  const bad = runCli(['verify', file, '--log', '-', '--kernel', '6.12-arm64', ...flags], {
+    input: tail.replace('0x00000000bf800000..0x00000000bfffffff', '0x00000000bf000000..0x00000000bf7fffff'),
+  });
+  assert.equal(bad.status, 1, bad.stdout);
 });

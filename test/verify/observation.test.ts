@@ -16,6 +16,7 @@ import {
   relinkResults,
 } from '../../src/verify/observation.js';
 import { piecesAt, piecesDifference } from '../../src/verify/verify.js';
+import { trimConsole } from '../../src/verify/lab.js';
 
 const fx = (n: string): string =>
   gunzipSync(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', n)))
@@ -206,7 +207,13 @@ test("a console that lost messages (6.12 PREEMPT_RT, memblock=debug): the gap is
   // a JSON round trip keeps the gaps (records store them)
   assert.deepEqual(observationFromJson(JSON.parse(JSON.stringify(toJsonValue(o)))).gaps, o.gaps);
   // and a console without the marker has none
-  assert.equal(parseConsole('6.1-arm64', fx('6.1-arm64-full.log.gz')).gaps, undefined);
+  const full = fx('6.1-arm64-full.log.gz');
+  assert.equal(parseConsole('6.1-arm64', full).gaps, undefined);
+  // lines a record's keeper left out (lab.ts trimConsole) are a gap too, marked as a cut
+  const lines = full.replace(/\r/g, '').split('\n');
+  const trimmed = parseConsole('6.1-arm64', trimConsole(full));
+  assert.deepEqual(trimmed.gaps, [{ messages: lines.length - 80, log: 0, memblock: 0, cut: true }]);
+  assert.equal(trimmed.linuxVersion, undefined);
 });
 
 test('piecesDifference: the pieces a console kept around its gaps against the plan, in order, the last at the end', () => {
