@@ -216,6 +216,8 @@ export interface BootState {
    * names `fn` (PlanResult.boot.trace).
    */
   consoleReport?: { fn: string; what: string; at: number };
+  /** CMA areas cma_activate_area gave up on ("could not be activated"): their count is 0. */
+  cmaNotActivated?: Set<string>;
   /** reserve_initrd_mem dropped the initrd (why, as it printed): no initramfs to run /init from. */
   initrdDropped?: string;
   /**

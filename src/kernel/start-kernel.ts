@@ -12,7 +12,7 @@ import { rmemRegions } from './rmem.js';
 import { firstMissingSection, presentSectionRanges } from './sparse.js';
 import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
-import { atomicPoolInit, cmaPageblocks } from './arch/arm/dma-mapping.js';
+import { atomicPoolInit, cmaPageblocks, cmaPageblockZones } from './arch/arm/dma-mapping.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { integrityBufPool, outOfMemory, threadLimit } from './oom.js';
 import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
@@ -540,8 +540,14 @@ function cmaInitReservedAreas(st: BootState): void {
         'cma_init_reserved_areas',
         `CMA area ${a.name} [${hex(a.base)}-${hex(end - 1n)}] reaches ${hex(missing)}, in a memory section without memory: it has no struct pages (vmemmap) for cma_activate_area to read`,
       );
-    if (other !== undefined) st.ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
+    if (other !== undefined) cmaNotActivated(st, a.name);
   }
+}
+
+/** cma_activate_area gave up on the area: its error line, and count 0 for the allocations after. */
+function cmaNotActivated(st: BootState, name: string): void {
+  st.ctx.printk('err', `cma: CMA area ${name} could not be activated`, 'cma_activate_area');
+  (st.cmaNotActivated ??= new Set()).add(name);
 }
 
 /**
@@ -567,11 +573,34 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
     const blocks = cmaPageblocks(st, a);
     if (blocks.every((b) => b === 'freed')) return false;
     const bad = blocks.filter((b) => b !== 'freed').length;
+    const where = `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches into a hole between memory ranges (${bad} of its ${blocks.length} pageblocks): memmap_init never initialised those struct pages (pfn_valid says no, arch/arm/mm/init.c) and free_unused_memmap gave the part of mem_map that holds them back to the page allocator`;
+    // Before activating anything, 5.10 to 6.12 compare each page's zone with the first page's: the
+    // hole's zeroed struct pages read as ZONE_DMA, its memory's as their zone (7.2 compares spans)
+    const mode = ctx.profile.series.arm.cmaActivate;
+    const zones = cmaPageblockZones(st, a);
+    const z0 = zones[0]?.[0];
+    const stop = mode === 'zone-spans' ? -1 : zones.findIndex((zs) => zs.some((z) => z !== z0));
+    if (stop >= 0) {
+      cmaNotActivated(st, a.name);
+      const other = zones[stop]!.find((z) => z !== z0)!;
+      // 5.10 activated the pageblocks before the one that differs; 6.1 and 6.12 hand every page
+      // of the area to the page allocator with free_reserved_page
+      const handed = mode === 'per-pageblock' ? blocks.slice(0, stop) : blocks;
+      if (handed.every((b) => b === 'freed')) return true;
+      ctx.diagnostics.push(
+        diag(
+          'warning',
+          'cma-area-without-struct-pages',
+          `${where}: those read as zeroed, and cma_activate_area (mm/cma.c) finds the area's first page in zone ${z0} and a page of pageblock ${stop} in ${other}, so the area 'could not be activated'; ${mode === 'per-pageblock' ? `the ${stop} pageblocks before it were already handed to __free_pages` : 'every page of it is handed to the page allocator (free_reserved_page)'}, the hole's among them: bad_page reports them, and whatever has been allocated there meanwhile is overwritten. What follows depends on that memory's contents`,
+        ),
+      );
+      return true;
+    }
     ctx.diagnostics.push(
       diag(
         'warning',
         'cma-area-without-struct-pages',
-        `CMA area ${a.name} [${hex(a.base)}-${hex(a.base + a.size - 1n)}] reaches into a hole between memory ranges (${bad} of its ${blocks.length} pageblocks): memmap_init never initialised those struct pages (pfn_valid says no, arch/arm/mm/init.c) and free_unused_memmap gave the part of mem_map that holds them back to the page allocator, yet cma_activate_area (mm/cma.c) writes them and hands them to __free_pages: bad_page reports them, and whatever has been allocated there meanwhile is overwritten. What follows depends on that memory's contents; read as zero (as booted), the blocks stay out of the page allocator and the first allocation from the area fails${ctx.profile.series.cma.contigSkippedBlock === 'spins' ? ' or never returns' : ''}`,
+        `${where}, yet cma_activate_area (mm/cma.c) writes them and hands them to __free_pages: bad_page reports them, and whatever has been allocated there meanwhile is overwritten. What follows depends on that memory's contents; read as zero (as booted), the blocks stay out of the page allocator and the first allocation from the area fails${ctx.profile.series.cma.contigSkippedBlock === 'spins' ? ' or never returns' : ''}`,
       ),
     );
     return false;
@@ -593,7 +622,7 @@ function flatmemStructPages(st: BootState, a: { name: string; base: bigint; size
   // the rest is left alone.
   const firstZone = zoneAt(st, a.base);
   const stops = ctx.profile.series.arm.cmaActivate === 'per-pageblock' && firstZone?.name === 'HighMem' && first >= ramStart;
-  if (stops) ctx.printk('err', `cma: CMA area ${a.name} could not be activated`, 'cma_activate_area');
+  if (stops) cmaNotActivated(st, a.name);
   ctx.diagnostics.push(
     diag(
       'warning',

@@ -66,3 +66,26 @@ test('an area in a hole inside HighMem is warned, its coherent pool not predicte
   assert.deepEqual(allocFailed(p), []);
   assert.ok(warned(p));
 });
+
+// Seed 57 #17c6fe65: the area starts in a hole below a HighMem bank. cma_activate_area (5.10 to
+// 6.12) compares every page's zone with the first page's before it activates anything: the
+// hole's zeroed struct pages read as zone 0 (ZONE_DMA), the bank's as HighMem.
+const HIGH_BANKS = 'mem=314176K@0x40000000 mem=133376K@0x65cd0000 mem=164224K@0x75fa0000';
+const notActivated = (p: ReturnType<typeof run>) => p.log.filter((l) => /could not be activated/.test(l.text)).map((l) => l.text);
+test('an area from a hole into a HighMem bank: its zeroed struct pages read as ZONE_DMA, the bank as HighMem', () => {
+  for (const kernel of ['5.10-armmp', '6.1-armmp', '6.12-armmp-lpae']) {
+    const p = run(kernel, `cma=256M@0x6f000000 ${HIGH_BANKS}`, 1024n * MiB);
+    assert.deepEqual(notActivated(p), ['cma: CMA area reserved could not be activated'], kernel);
+    // after mem_init's Memory: line (a core initcall)
+    assert.ok(p.log.findIndex((l) => /could not be activated/.test(l.text)) > p.log.findIndex((l) => l.text.startsWith('Memory:')), kernel);
+    // the area has no pages left: the coherent pool's cma_alloc returns NULL at once, silent
+    assert.deepEqual(allocFailed(p), [], kernel);
+    assert.equal(p.boot.outcome, 'ok', kernel);
+    const w = p.diagnostics.find((d) => d.code === 'cma-area-without-struct-pages')?.message ?? '';
+    assert.match(w, /first page in zone DMA and a page of pageblock \d+ in HighMem/, kernel);
+  }
+  // 7.2 compares zone spans (cma_validate_zones): the area lies in HighMem's
+  assert.deepEqual(notActivated(run('7.2-armmp', `cma=256M@0x6f000000 ${HIGH_BANKS}`, 1024n * MiB)), []);
+  // in lowmem the hole's pages read as the bank's own zone (ZONE_DMA): activated as before
+  for (const kernel of ['5.10-armmp', '6.12-armmp']) assert.deepEqual(notActivated(run(kernel, `cma=32M@0x49000000 ${BANKS}`)), [], kernel);
+});

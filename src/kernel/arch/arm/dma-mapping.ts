@@ -74,6 +74,42 @@ export function cmaPageblocks(st: BootState, area: { base: bigint; size: bigint 
 }
 
 /**
+ * The zones cma_activate_area reads from the struct pages of each pageblock of a CMA area on
+ * FLATMEM (page_zone: the zone bits of page->flags), in pfn order. memmap_init (mm/mm_init.c,
+ * 5.10 mm/page_alloc.c) gives every page of a memory range its zone, and init_unavailable_range
+ * gives the pages of a hole the zone of the range after it — only in pageblocks pfn_valid accepts
+ * (KernelSeries.arm.pfnValid, of the pageblock's first page); the other pageblocks of a hole keep
+ * the zeroed struct pages alloc_node_mem_map got from memblock, whose zone bits read as zone 0,
+ * ZONE_DMA (Debian's armmp builds have CONFIG_ZONE_DMA). As cmaPageblocks, that memory is read as
+ * booted: zero.
+ */
+export function cmaPageblockZones(st: BootState, area: { base: bigint; size: bigint }): string[][] {
+  const mb = st.ctx.memblock;
+  const blockBytes = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
+  const perPage = st.ctx.profile.series.arm.pfnValid === 'map-memory';
+  const inMemory = (pa: bigint, mapOnly: boolean) =>
+    mb.memory.regions.some((r) => r.base <= pa && pa < r.base + r.size && !(mapOnly && r.flags & MEMBLOCK_NOMAP));
+  // where the zone a page reads can change: memory range and zone edges
+  const edges = [
+    ...mb.memory.regions.flatMap((r) => [r.base, r.base + r.size]),
+    ...(st.result.zones ?? []).flatMap((z) => [z.base, z.base + z.size]),
+  ];
+  const out: string[][] = [];
+  for (let b = area.base; b < area.base + area.size; b += blockBytes) {
+    const e = b + blockBytes;
+    const valid = perPage ? inMemory(b, true) : mb.memory.regions.some((r) => r.base < e && b < r.base + r.size);
+    const cuts = [b, ...edges.filter((x) => b < x && x < e).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))];
+    const zones: string[] = [];
+    for (const at of cuts) {
+      const z = inMemory(at, false) || valid ? (zoneAt(st, at)?.name ?? 'DMA') : 'DMA';
+      if (zones[zones.length - 1] !== z) zones.push(z);
+    }
+    out.push(zones);
+  }
+  return out;
+}
+
+/**
  * atomic_pool_init (arch/arm/mm/dma-mapping.c, postcore_initcall): with a default CMA area the
  * coherent pool (coherent_pool=, 256 KiB) comes from it, __alloc_from_contiguous →
  * dma_alloc_from_contiguous → cma_alloc, which tries each window of the area aligned to the
@@ -88,7 +124,8 @@ export function atomicPoolInit(st: BootState): void {
   const area = d
     ? (ctx.cma.areas ?? []).find((a) => a.base === d.base && a.size === d.size)
     : (ctx.cma.areas ?? []).find((a) => a.name === ctx.cma.defaultArea);
-  if (!area) return;
+  // an area cma_activate_area did not activate has no pages: cma_alloc returns NULL at once, silent
+  if (!area || st.cmaNotActivated?.has(area.name)) return;
   // from HighMem, zeroed struct pages read as another zone (ZONE_DMA, 0): cma_activate_area's zone
   // checks decide first, which the hole's memory contents do (the plan warns)
   if (zoneAt(st, area.base)?.name === 'HighMem') return;
