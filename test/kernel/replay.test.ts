@@ -52,6 +52,10 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "panic in the idle task (init_tg_cfs_entry from sched_init, after 'SLUB: Unable to initialize free list for task_group'): the failed region frees the image's [0x40c00000-0x415f42cb], rodata at the start of the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; booted in full again (the lab's fast boot had stopped after the reserved-memory lines). What overwritten data does is the data's: the plan warns kernel-image-freed",
   },
   '5.10-armmp-lpae': {
+    '17c6fe65d58bd6a0':
+      "silent after a BUG in pcpu_get_vm_areas (a kworker's pcpu_balance_workfn, the kernel waiting on it): CMA area reserved [0x6f000000-0x7effffff] (cma=256M@0x6f000000 from a hole between mem= banks into a HighMem bank) 'could not be activated', as predicted: its hole pages' zeroed struct pages read as ZONE_DMA, the bank's as HighMem; 5.10 activated the hole's pageblocks before the one that differs, handing their uninitialised struct pages to __free_pages, and what the page allocator then does with them is the memory's (warned: cma-area-without-struct-pages); 5.10-armmp reached /init with the same layout",
+    '45efe73ef850c847':
+      "silent after an oops in cryptomgr's alg_test thread (crypto_alloc_acomp, a vmalloc'd page zeroed), which the boot then waits on: the failed no-map ipc@81300000 beyond RAM's end is given back with memblock_add and its pages reach the page allocator; on 5.10-armmp the plan's panic in kernel_init_free_pages is exact, on LPAE highmem's unmovable pages are not the only ones and which allocation first gets one is the run's (warned: free-pages-not-ram)",
     '845cef51fe7f4e46':
       "silent after the console handover ('printk: bootconsole [pl11] disabled', an initcall): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample (5.10-armmp panicked on it). Which allocation overwrites which code first is the run's: the plan warns kernel-image-freed",
     '5553275f95f7b8fd':
@@ -82,6 +86,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after an oops in lzo1x_1_do_compress (cryptomgr's alg_test thread) that the boot then waits on: the failed region frees [0x40400000-0x407fffff] of the image's code to the page allocator; booted in full again. What the overwritten code does is the code's: the plan warns kernel-image-freed",
   },
   '6.1-armmp': {
+    '17c6fe65d58bd6a0':
+      "panic (Attempted to kill init! exitcode=0x0000000b) after an oops in init, 'Bad page state' reports before it: CMA area reserved [0x6f000000-0x7effffff] (cma=256M@0x6f000000 from a hole between mem= banks into a HighMem bank) 'could not be activated', as predicted: its hole pages' zeroed struct pages read as ZONE_DMA, the bank's as HighMem; 6.1 then hands every page of the area to free_reserved_page, the hole's uninitialised ones among them, and what the page allocator then does with them is the memory's (warned: cma-area-without-struct-pages); 6.12-armmp reached /init with the same layout",
     '845cef51fe7f4e46':
       "panic (Attempted to kill init!) after an oops in init ('swapper/0[1] exited with irqs disabled'): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40300000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     b73669666f06ed34:
@@ -110,6 +116,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "silent after 'cma: Reserved 16 MiB at 0x7c800000' (paging_init): memblock.memory.regions[0] ends at 0x40200000, below the end of the image, so prepare_page_table clears the kernel's own PMDs until map_kernel maps them again (after map_lowmem has mapped every other range); booted in full again on the record's package (6.1-armmp reaches /init on 6 other recorded boots with such a layout). Whether the CPU's TLB still holds what it needs meanwhile is not the layout's: the plan warns kernel-unmapped-in-paging-init",
   },
   '6.1-armmp-lpae': {
+    '17c6fe65d58bd6a0':
+      "panic (Attempted to kill init! exitcode=0x0000000b) after an oops in init ('swapper/0[1] exited with irqs disabled'), as on 6.1-armmp: CMA area reserved [0x6f000000-0x7effffff] (cma=256M@0x6f000000 from a hole between mem= banks into a HighMem bank) 'could not be activated', as predicted: its hole pages' zeroed struct pages read as ZONE_DMA, the bank's as HighMem; every page of the area then goes to free_reserved_page, the hole's among them (warned: cma-area-without-struct-pages)",
     '845cef51fe7f4e46':
       "silent after the mount-cache hash lines (vfs_caches_init): the static ramoops@3f000000 (32 MiB from below RAM) fails, and its memblock_phys_free takes [0x40400000-0x40ffffff] of the image's reservation with it, so memblock_free_all hands the page allocator the kernel's code there; found by the seed-56 sample, which every 32-bit build died of. Which allocation overwrites which code first, and what that code does next, is the run's: the plan warns kernel-image-freed",
     '11bfc18f9f669487':
@@ -142,6 +150,8 @@ const OPEN_DEATHS: Record<string, Record<string, string>> = {
       "not predicted, warned (kernel-image-freed, src/kernel/page-alloc.ts): the failed reusable pool video@41700000 freed the image's tail [0x41700000, _end), and its part from 0x41800000 (bss) starts the lowest wholly free order-11 block, which kmem_cache_init's first slab claims and zeroes; what zeroed data does next is the data's business: this boot falls silent after 'Memory:', 5.10-armmp 7955d015 (rodata there, booted in full by hand) oopses in sched_init, so no outcome follows from the code",
   },
   '5.10-arm64': {
+    '004bc70a1e55bc4c':
+      "silent after 'CPU: All CPU(s) started at EL1' (smp_init), where the plan predicts the out-of-memory panic: memblock_free_all hands the page allocator 3952 KiB with 4 CPUs, far below the least memory any 4-CPU step of this build's ladder was measured with (7764 KiB, a panic); read off the one-CPU steps, and warned that with this little memory several CPUs were seen to fall silent instead (out-of-memory-may-hang)",
     cccbc028328ff55e:
       "panic (Fatal exception in interrupt) after an oops in __handle_domain_irq on CPU 1, idle (a paging request at 0xffff0000d50320bf, the irq descriptor's data read through a pointer gone bad): the static dsp_2@40100000 (32 MiB over the kernel image, which its reservation reports failed and its handler refuses) is memblock_free'd with the image's reservation, so memblock_free_all hands the page allocator [0x40200000-0x4147ffff] of the kernel's text and rodata and [0x41480000-0x41ccffff] of its init sections, .data and .bss (two 64 MiB NUMA nodes, 2 CPUs); found by the seed-55 sample. Which allocation overwrites what first is the run's: the plan warns kernel-image-freed",
     b64282be14276d65:
