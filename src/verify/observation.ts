@@ -206,6 +206,9 @@ const TS = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
 /** The line a kept console has where lines were left out (lab.ts trimConsole): `[... N lines ...]`. */
 export const cutMarker = (n: number): string => `[... ${n} lines ...]`;
 const CUT_LINES = /^\[\.\.\. (\d+) lines \.\.\.\]$/;
+/** Whether a console has lines left out (a cutMarker line), at its head when `head`. */
+export const hasCutMarker = (text: string, head = false): boolean =>
+  text.split('\n', head ? 1 : undefined).some((l) => CUT_LINES.test(l.trimEnd()));
 /** Where a 32-bit record's console continues with its second (memblock=debug) boot (src/verify/lab.ts). */
 export const TRACE_BOOT_MARK = '@@carveout:trace-boot';
 const HEX = '0x[0-9a-fA-F]+';

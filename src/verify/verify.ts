@@ -297,13 +297,14 @@ export function compareWithPlan(
   // 6.1 dynamic regions placed from the memblock trace: allocations are matched to nodes by size,
   // so nodes of one size are compared as a set of bases, not one by one.
   const traced = new Map<bigint, { observed: bigint[]; predicted: bigint[]; names: string[] }>();
-  // a log that does not start at boot may have lost a region's first lines (its failure, its
-  // handler): what the regions' lines say is compared line by line below, not region by region
-  const headCut = obs.gaps?.some((g) => g.cut && g.log === 0) ?? false;
+  // a log with lines left out (one that does not start at boot, a kept console's cut) may have
+  // lost a region's lines (its failure, its handler): what the regions' lines say is compared line
+  // by line below, not region by region
+  const cut = obs.gaps?.some((g) => g.cut) ?? false;
   for (const r of obsRegions) {
     // a log that stops early (the boot died in the scan) says nothing of the regions after it, and
     // a plan that dies there has none of them either: only the lines are compared
-    if (o.prefix || headCut) continue;
+    if (o.prefix || cut) continue;
     const p = pred.regions.find((x) => x.name === r.name);
     if (!p) {
       if (r.status !== 'disabled' && r.status !== 'ignored') d.push(`${r.name}: the kernel handled it, the plan has no such region`);

@@ -18,6 +18,7 @@ import { isUnknownParamsLine } from '../../src/kernel/start-kernel.js';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import {
   bootEnd,
+  hasCutMarker,
   isCommandLineLine,
   isPhaseLine,
   isUnprefixedPhaseLine,
@@ -220,7 +221,7 @@ function observedPhase(r: LabRecord): {
   const o = r.observation;
   const boot1 = o.console?.split(`\n${TRACE_BOOT_MARK}\n`)[0];
   // a record trims a long console (src/verify/lab.ts trimConsole): a gap marker anywhere means part is gone
-  const whole = boot1 !== undefined && !/^\[\.\.\. \d+ lines \.\.\.\]$/m.test(boot1) && /\bLinux version /.test(boot1);
+  const whole = boot1 !== undefined && !hasCutMarker(boot1) && /\bLinux version /.test(boot1);
   const parsed = whole ? parseConsole(r.kernel, boot1) : o;
   const log = parsed.log;
   const phase = (ls: typeof log) => ls.filter((l) => isPhaseLine(l.text) || l.continued).map((l) => l.text);
