@@ -53,24 +53,38 @@ export function cmaPageblocks(st: BootState, area: { base: bigint; size: bigint 
   const mb = st.ctx.memblock;
   const blockBytes = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
   const perPage = st.ctx.profile.series.arm.pfnValid === 'map-memory';
-  const covered = (base: bigint, end: bigint, mapOnly: boolean) => {
-    let at = base;
-    for (const r of mb.memory.regions) {
-      if (mapOnly && r.flags & MEMBLOCK_NOMAP) continue;
-      if (r.base <= at && at < r.base + r.size) at = r.base + r.size;
-      if (at >= end) return true;
-    }
-    return false;
-  };
-  const overlaps = (base: bigint, end: bigint) => mb.memory.regions.some((r) => r.base < end && base < r.base + r.size);
   const out: ('invalid' | 'unfreed' | 'freed')[] = [];
   for (let b = area.base; b < area.base + area.size; b += blockBytes) {
     const e = b + blockBytes;
     // 5.10: each page by itself; 6.1+: the whole block, valid and initialised, when it meets memory
-    if (perPage) out.push(covered(b, e, false) ? 'freed' : covered(b, b + mb.pageSize, true) ? 'unfreed' : 'invalid');
-    else out.push(overlaps(b, e) ? 'freed' : 'invalid');
+    const valid = pageblockValid(st, b, e);
+    if (perPage) out.push(covered(st, b, e, false) ? 'freed' : valid ? 'unfreed' : 'invalid');
+    else out.push(valid ? 'freed' : 'invalid');
   }
   return out;
+}
+
+/** Whether memblock.memory (without its NOMAP ranges if `mapOnly`) holds all of [base, end). */
+function covered(st: BootState, base: bigint, end: bigint, mapOnly: boolean): boolean {
+  let at = base;
+  for (const r of st.ctx.memblock.memory.regions) {
+    if (mapOnly && r.flags & MEMBLOCK_NOMAP) continue;
+    if (r.base <= at && at < r.base + r.size) at = r.base + r.size;
+    if (at >= end) return true;
+  }
+  return false;
+}
+
+/**
+ * arm's pfn_valid of the pageblock [b, e)'s first page (KernelSeries.arm.pfnValid), which decides
+ * whether memmap_init's init_unavailable_range gives the block's pages in a hole a struct page:
+ * memblock maps that page (5.10), or the block overlaps memblock.memory (6.1+).
+ */
+function pageblockValid(st: BootState, b: bigint, e: bigint): boolean {
+  const mb = st.ctx.memblock;
+  return st.ctx.profile.series.arm.pfnValid === 'map-memory'
+    ? covered(st, b, b + mb.pageSize, true)
+    : mb.memory.regions.some((r) => r.base < e && b < r.base + r.size);
 }
 
 /**
@@ -86,9 +100,7 @@ export function cmaPageblocks(st: BootState, area: { base: bigint; size: bigint 
 export function cmaPageblockZones(st: BootState, area: { base: bigint; size: bigint }): string[][] {
   const mb = st.ctx.memblock;
   const blockBytes = mb.pageSize << BigInt(st.ctx.profile.pageblockOrder);
-  const perPage = st.ctx.profile.series.arm.pfnValid === 'map-memory';
-  const inMemory = (pa: bigint, mapOnly: boolean) =>
-    mb.memory.regions.some((r) => r.base <= pa && pa < r.base + r.size && !(mapOnly && r.flags & MEMBLOCK_NOMAP));
+  const inMemory = (pa: bigint) => mb.memory.regions.some((r) => r.base <= pa && pa < r.base + r.size);
   // where the zone a page reads can change: memory range and zone edges
   const edges = [
     ...mb.memory.regions.flatMap((r) => [r.base, r.base + r.size]),
@@ -97,11 +109,11 @@ export function cmaPageblockZones(st: BootState, area: { base: bigint; size: big
   const out: string[][] = [];
   for (let b = area.base; b < area.base + area.size; b += blockBytes) {
     const e = b + blockBytes;
-    const valid = perPage ? inMemory(b, true) : mb.memory.regions.some((r) => r.base < e && b < r.base + r.size);
+    const valid = pageblockValid(st, b, e);
     const cuts = [b, ...edges.filter((x) => b < x && x < e).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))];
     const zones: string[] = [];
     for (const at of cuts) {
-      const z = inMemory(at, false) || valid ? (zoneAt(st, at)?.name ?? 'DMA') : 'DMA';
+      const z = inMemory(at) || valid ? (zoneAt(st, at)?.name ?? 'DMA') : 'DMA';
       if (zones[zones.length - 1] !== z) zones.push(z);
     }
     out.push(zones);
