@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A board whose /reserved-memory holds the nodes `nodes` (DTS text). */
-export function regionBoard(nodes: string): string {
+/** A board whose /reserved-memory holds the nodes `nodes` (DTS text), after the root's `rootNodes` (a memory node). */
+export function regionBoard(nodes: string, rootNodes = ''): string {
   const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
   writeFileSync(
     f,
@@ -12,7 +12,7 @@ export function regionBoard(nodes: string): string {
 / {
 	#address-cells = <2>;
 	#size-cells = <2>;
-	reserved-memory {
+	${rootNodes ? `${rootNodes}\n\t` : ''}reserved-memory {
 		#address-cells = <2>;
 		#size-cells = <2>;
 		ranges;

@@ -6,10 +6,10 @@
 // record's own DTB and placement: with timestamps, without them, and without the memblock=debug
 // lines. The few records that keep their raw console are checked on it as captured.
 import { test } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { regionBoard } from '../helpers/board.js';
 import assert from 'node:assert/strict';
 import { readLabRecords, recordBoard, recordedKernels, type LabRecord } from '../../src/verify/records.js';
 import { normalizeBootLog, profileForRelease, verifyLog } from '../../src/verify/log.js';
@@ -95,23 +95,12 @@ function boardOf(r: LabRecord) {
 }
 
 /** A board with a static no-map region and a dynamic CMA pool, its memory's size given by --memory. */
-function poolBoard(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'carveout-log-'));
-  const file = join(dir, 'board.dts');
-  writeFileSync(
-    file,
-    `/dts-v1/;
-/ { #address-cells = <2>; #size-cells = <2>;
-  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };
-  reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
-    fw@80000000 { reg = <0 0x80000000 0 0x400000>; no-map; };
-    pool { compatible = "shared-dma-pool"; size = <0 0x800000>; reusable; };
-  };
-};
-`,
+const fwAndPoolBoard = (): string =>
+  regionBoard(
+    `fw@80000000 { reg = <0 0x80000000 0 0x400000>; no-map; };
+    pool { compatible = "shared-dma-pool"; size = <0 0x800000>; reusable; };`,
+    'memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0>; };',
   );
-  return { dir, file };
-}
 
 const variants = [
   { name: 'timestamps + memblock=debug', timestamps: true, memblockDebug: true },
@@ -231,7 +220,8 @@ test('a log names its kernel; a wrong --kernel is reported; prefixes of dmesg -r
 });
 
 test('CLI: verify board.dts --log FILE|- with the board flags; a difference is exit 1; a contradicting --kernel is a warning', () => {
-  const { dir, file } = poolBoard();
+  const file = fwAndPoolBoard();
+  const dir = dirname(file);
   // The board's log as 6.12 prints it: fdt_scan_reserved_mem sets up the dynamic regions first
   // (rmem_cma_setup's line, then fdt_init_reserved_mem_node's two), the static ones after.
   const log = `[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd034]
@@ -396,7 +386,7 @@ test('a log that does not start at boot is compared as the end of what the plan 
 });
 
 test('CLI: a log without its head needs --kernel and is compared as a tail', () => {
-  const { file } = poolBoard();
+  const file = fwAndPoolBoard();
   const flags = ['--memory', '0x80000000+1G', '--bootargs', 'console=ttyS0 cma=0'];
   const tail = `[    0.000000] OF: reserved mem: initialized node pool, compatible id shared-dma-pool
 [    0.000000] OF: reserved mem: 0x00000000bf800000..0x00000000bfffffff (8192 KiB) map reusable pool
