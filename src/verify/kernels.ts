@@ -2,7 +2,7 @@
 // dpkg-deb), where they are cached, and what their config says (page size, LPAE, CMA defaults).
 import { cacheDir } from '../cache.js';
 import { debugPackage, fetchSystemMap, isStubSystemMap } from './debug-symbols.js';
-import { configEnabled, configNumber, readKernelConfig as readConfig } from '../kernel/build/config.js';
+import { configEnabled, configNumber, configPageSize, readKernelConfig as readConfig } from '../kernel/build/config.js';
 import { getProfile } from '../kernel/profiles/index.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
@@ -197,7 +197,7 @@ export function configSummary(
     const v = configNumber(c, k);
     return v === undefined ? undefined : Number(v);
   };
-  const pageSize = configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+  const pageSize = configPageSize(c);
   const out: ReturnType<typeof configSummary> = {
     pageSize,
     lpae: configEnabled(c, 'ARM_LPAE'),

@@ -76,6 +76,11 @@ export function configEnabled(c: KernelConfig, name: string): boolean {
   return value(c, name) === 'y';
 }
 
+/** The base page size an arm64 build chose (ARM64_{16K,64K}_PAGES, arch/arm64/Kconfig); 4 KiB otherwise, as on arm. */
+export function configPageSize(c: KernelConfig): number {
+  return configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+}
+
 /** An int/hex option's value (Kconfig writes hex with 0x), or undefined when absent or not a number. */
 export function configNumber(c: KernelConfig, name: string): bigint | undefined {
   const v = value(c, name);

@@ -13,7 +13,7 @@ import type { BuildConfig, KernelProfile } from '../profiles/types.js';
 import type { ReservedMemConfig } from '../handlers/index.js';
 import type { BuiltInParams } from '../cmdline.js';
 import { kernelSeries, seriesForVersion, type KernelSeries } from '../versions/index.js';
-import { configEnabled, configNumber, configSpan, readKernelConfig, type KernelConfig } from './config.js';
+import { configEnabled, configNumber, configPageSize, configSpan, readKernelConfig, type KernelConfig } from './config.js';
 import { readSystemMap, symbol, tableEntries, type SystemMap } from './system-map.js';
 import { measuredNames, type MeasuredSizes } from './measured.js';
 import type { BuildExcerpt, FileExcerpt } from './excerpt.js';
@@ -454,7 +454,7 @@ export function readProfile(
     r.error('arch-not-modelled', `Linux/${c.arch ?? '?'}: the model boots arm64 and arm kernels`);
     return fail();
   }
-  const pageSize = configEnabled(c, 'ARM64_16K_PAGES') ? 16384 : configEnabled(c, 'ARM64_64K_PAGES') ? 65536 : 4096;
+  const pageSize = configPageSize(c);
   const lpae = configEnabled(c, 'ARM_LPAE');
   if (configEnabled(c, 'RANDOMIZE_BASE'))
     r.diagnostics.push(
