@@ -67,7 +67,7 @@ export function zoneAt(st: Pick<BootState, 'result'>, pa: bigint): Zone | undefi
  * free_area_init's zones from the arch's max_zone_pfns (zone_sizes_init): each zone ends at its
  * limit (a pfn) and starts where the one below ended, the first at `minPfn`; empty ones are left out.
  */
-export function zonesFromLimits(minPfn: bigint, limits: [Zone['name'], bigint][], pageSize: bigint): Zone[] {
+export function zonesFromLimits(minPfn: bigint, limits: readonly (readonly [Zone['name'], bigint])[], pageSize: bigint): Zone[] {
   const out: Zone[] = [];
   let start = minPfn;
   for (const [name, end] of limits) {

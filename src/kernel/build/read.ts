@@ -374,21 +374,24 @@ function armBuild(
   // = _stext (arch/arm/include/asm/memory.h), __pa = x - PAGE_OFFSET + PHYS_OFFSET
   const pageOffset = configNumber(r.config, 'PAGE_OFFSET');
   if (pageOffset === undefined) r.error('config-missing', 'CONFIG_PAGE_OFFSET is not set (the vmsplit decides it)', 'PAGE_OFFSET');
-  else if (pageOffset !== 0xc0000000n)
-    r.error(
-      'config-not-modelled',
-      `CONFIG_PAGE_OFFSET=${hex(pageOffset)}: the model lays out lowmem for VMSPLIT_3G (0xc0000000) only`,
-      'PAGE_OFFSET',
-    );
-  if (!configEnabled(r.config, 'HIGHMEM'))
-    r.error('config-not-modelled', 'HIGHMEM is not set: the model keeps memory above lowmem as highmem', 'HIGHMEM');
   const stext = r.sym('_stext');
+  const po = pageOffset ?? 0n;
   return {
-    config: { ...config, lpae },
+    config: {
+      ...config,
+      lpae,
+      pageOffset: po,
+      highmem: configEnabled(r.config, 'HIGHMEM'),
+      zoneDma: configEnabled(r.config, 'ZONE_DMA'),
+      // SLAB_OBJ_EXT exists from 6.10 on: older configs have no such line
+      pageMemcgWord: configEnabled(r.config, 'MEMCG') || configEnabled(r.config, 'SLAB_OBJ_EXT'),
+      pci: configEnabled(r.config, 'PCI'),
+    },
     measured: {
-      kernelOffset: stext - (pageOffset ?? 0n),
+      kernelOffset: stext - po,
       kernelSize: r.sym('_end') - stext,
       textSize: r.sym('_etext') - stext,
+      pgdirOffset: r.sym('swapper_pg_dir') - po,
       staticVmSize: either(own?.sizes.staticVmSize, ref?.measured.staticVmSize),
     },
     percpu: {

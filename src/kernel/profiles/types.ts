@@ -174,6 +174,10 @@ export interface ArmLayout {
   pgdirSize: bigint;
   /** PAGE_OFFSET (CONFIG_PAGE_OFFSET) and the vmalloc reserve that bounds lowmem. */
   pageOffset: bigint;
+  /** CONFIG_HIGHMEM: memory above lowmem is ZONE_HIGHMEM; without it adjust_lowmem_bounds removes it. */
+  highmem: boolean;
+  /** CONFIG_ZONE_DMA: lowmem is ZONE_DMA (zone 0) up to arm_dma_limit; without it ZONE_NORMAL. */
+  zoneDma: boolean;
   /** VMALLOC_END (arch/arm/include/asm/pgtable.h) and the default vmalloc size. */
   vmallocEnd: bigint;
   vmallocDefault: bigint;

@@ -94,7 +94,7 @@ function pageblockValid(st: BootState, b: bigint, e: bigint): boolean {
  * gives the pages of a hole the zone of the range after it — only in pageblocks pfn_valid accepts
  * (KernelSeries.arm.pfnValid, of the pageblock's first page); the other pageblocks of a hole keep
  * the zeroed struct pages alloc_node_mem_map got from memblock, whose zone bits read as zone 0,
- * ZONE_DMA (Debian's armmp builds have CONFIG_ZONE_DMA). As cmaPageblocks, that memory is read as
+ * ZONE_DMA with CONFIG_ZONE_DMA (Debian's armmp builds), else ZONE_NORMAL. As cmaPageblocks, that memory is read as
  * booted: zero.
  */
 export function cmaPageblockZones(st: BootState, area: { base: bigint; size: bigint }): string[][] {
@@ -106,6 +106,8 @@ export function cmaPageblockZones(st: BootState, area: { base: bigint; size: big
     ...mb.memory.regions.flatMap((r) => [r.base, r.base + r.size]),
     ...(st.result.zones ?? []).flatMap((z) => [z.base, z.base + z.size]),
   ];
+  // zeroed zone bits: the first zone the build has
+  const zone0 = st.ctx.profile.arm!.zoneDma ? 'DMA' : 'Normal';
   const out: string[][] = [];
   for (let b = area.base; b < area.base + area.size; b += blockBytes) {
     const e = b + blockBytes;
@@ -113,7 +115,7 @@ export function cmaPageblockZones(st: BootState, area: { base: bigint; size: big
     const cuts = [b, ...edges.filter((x) => b < x && x < e).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))];
     const zones: string[] = [];
     for (const at of cuts) {
-      const z = inMemory(at) || valid ? (zoneAt(st, at)?.name ?? 'DMA') : 'DMA';
+      const z = inMemory(at) || valid ? (zoneAt(st, at)?.name ?? zone0) : zone0;
       if (zones[zones.length - 1] !== z) zones.push(z);
     }
     out.push(zones);

@@ -42,22 +42,23 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
 
 /**
  * bootmem_init's find_limits and zone_sizes_init (arch/arm/mm/init.c), at the end of paging_init:
- * ZONE_DMA up to arm_dma_limit (all of lowmem without a machine's dma_zone_size), ZONE_NORMAL the
- * rest of lowmem (memblock's current limit, arm_lowmem_limit by then), ZONE_HIGHMEM to the end of
- * DRAM.
+ * ZONE_DMA (CONFIG_ZONE_DMA) up to arm_dma_limit (all of lowmem without a machine's dma_zone_size),
+ * ZONE_NORMAL the rest of lowmem (memblock's current limit, arm_lowmem_limit by then), ZONE_HIGHMEM
+ * (CONFIG_HIGHMEM) to the end of DRAM.
  */
 export function zoneSizesInit(st: BootState): void {
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
   const minPfn = (mb.startOfDram() + ps - 1n) / ps;
   const maxLow = mb.currentLimit / ps;
-  const dma = st.ctx.profile.arm!.dmaLimit / ps; // arm_dma_pfn_limit
+  const a = st.ctx.profile.arm!;
+  const dma = a.dmaLimit / ps; // arm_dma_pfn_limit
   st.result.zones = zonesFromLimits(
     minPfn,
     [
-      ['DMA', dma < maxLow ? dma : maxLow],
+      ...(a.zoneDma ? [['DMA', dma < maxLow ? dma : maxLow] as const] : []),
       ['Normal', maxLow],
-      ['HighMem', mb.endOfDram() / ps],
+      ...(a.highmem ? [['HighMem', mb.endOfDram() / ps] as const] : []),
     ],
     ps,
   );

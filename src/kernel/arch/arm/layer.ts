@@ -23,6 +23,12 @@ export interface ArmMeasured {
   kernelSize: bigint;
   /** _etext - _stext: the kernel text at the start of that reservation. */
   textSize: bigint;
+  /**
+   * swapper_pg_dir - PAGE_OFFSET (System.map; head.S sets it PG_DIR_SIZE below KERNEL_RAM_VADDR,
+   * PAGE_OFFSET + TEXT_OFFSET: 0x8000, or 0x208000 where a platform in the build asks for it,
+   * arch/arm/Makefile textofs-y): arm_mm_memblock_reserve's reservation, from RAM start.
+   */
+  pgdirOffset: bigint;
   /** sizeof(struct static_vm): iotable_init's allocations (the dma_contiguous_remap lines). */
   staticVmSize: bigint;
 }
@@ -30,6 +36,16 @@ export interface ArmMeasured {
 export interface ArmConfig {
   /** CONFIG_ARM_LPAE: 64-bit phys_addr_t, 3-level tables (the -lpae flavour). */
   lpae: boolean;
+  /** CONFIG_PAGE_OFFSET: the vmsplit (VMSPLIT_3G 0xc0000000, 2G 0x80000000, 1G 0x40000000, ...). */
+  pageOffset: bigint;
+  /** CONFIG_HIGHMEM: without it adjust_lowmem_bounds drops the RAM above lowmem. */
+  highmem: boolean;
+  /** CONFIG_ZONE_DMA: zone_sizes_init's lowmem zone is ZONE_DMA (zone 0), else ZONE_NORMAL. */
+  zoneDma: boolean;
+  /** struct page's word after _refcount: memcg_data (CONFIG_MEMCG) or, 6.10+, _unused_slab_obj_exts (CONFIG_SLAB_OBJ_EXT). */
+  pageMemcgWord: boolean;
+  /** CONFIG_PCI: devicemaps_init's pci_reserve_io reserves a static_vm (no NEED_MACH_IO_H on multiplatform). */
+  pci: boolean;
 }
 
 export interface ArmBuild extends BuildFacts<ArmConfig, ArmMeasured> {
@@ -37,27 +53,20 @@ export interface ArmBuild extends BuildFacts<ArmConfig, ArmMeasured> {
 }
 
 /**
- * KERNEL_RAM_VADDR - PAGE_OFFSET on the lab's QEMU virt boots: swapper_pg_dir sits PG_DIR_SIZE
- * below it (arch/arm/kernel/head.S), seen as arm_mm_memblock_reserve's memblock_reserve.
- */
-const KERNEL_RAM_OFFSET = 0x208000n;
-
-/**
  * sizeof(struct page) with 32-bit longs and pointers (include/linux/mm_types.h, 5.10 to 7.2):
  * flags, a five-word union, _mapcount, _refcount, and memcg_data (CONFIG_MEMCG, set in every
- * Debian armmp config); no WANT_PAGE_VIRTUAL on arm, no _last_cpupid without NUMA. 36 is what
- * 6.12-armmp-lpae's cma_activate_area oops shows: pfn 0x82400's struct page is 0x951000 bytes
- * (0x42400 pages) after mem_map.
+ * Debian armmp config; or 6.10+'s _unused_slab_obj_exts with CONFIG_SLAB_OBJ_EXT); no
+ * WANT_PAGE_VIRTUAL on arm, no _last_cpupid without NUMA. 36 is what 6.12-armmp-lpae's
+ * cma_activate_area oops shows: pfn 0x82400's struct page is 0x951000 bytes (0x42400 pages) after mem_map.
  */
-const STRUCT_PAGE_SIZE = 36n;
+const structPageSize = (memcgWord: boolean) => (memcgWord ? 36n : 32n);
 
 /**
- * VMSPLIT_3G's PAGE_OFFSET, and what the generic setup_per_cpu_areas' pcpu_fc_alloc asks for as
- * its goal, __pa(MAX_DMA_ADDRESS) (mm/percpu.c): MAX_DMA_ADDRESS is 0xffffffff without a DMA zone
- * size (arch/arm/include/asm/dma.h; virt sets none), PHYS_OFFSET + 0x3fffffff physical, always
- * above lowmem, so memblock retries from 0: the unit lands top-down under the lowmem limit.
+ * What the generic setup_per_cpu_areas' pcpu_fc_alloc asks for as its goal, __pa(MAX_DMA_ADDRESS)
+ * (mm/percpu.c): MAX_DMA_ADDRESS is 0xffffffff without a DMA zone size (arch/arm/include/asm/dma.h;
+ * virt sets none), PHYS_OFFSET + 0xffffffff - PAGE_OFFSET physical, above lowmem (which ends
+ * below the vmalloc area), so memblock retries from 0: the unit lands top-down under the lowmem limit.
  */
-const PAGE_OFFSET = 0xc0000000n;
 const MAX_DMA_ADDRESS = 0xffffffffn;
 
 /** pcpu_embed_first_chunk's callers on arm, by the series' ArmSeries.pcpuEmbed (7.2: memblock_alloc_or_panic() call sites). */
@@ -105,9 +114,11 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
       kernelOffset: m.kernelOffset,
       kernelSize: m.kernelSize,
       textSize: m.textSize,
-      pgdirOffset: KERNEL_RAM_OFFSET - pgdirSize,
+      pgdirOffset: m.pgdirOffset,
       pgdirSize,
-      pageOffset: PAGE_OFFSET, // CONFIG_VMSPLIT_3G
+      pageOffset: build.config.pageOffset,
+      highmem: build.config.highmem,
+      zoneDma: build.config.zoneDma,
       vmallocEnd: 0xff800000n,
       vmallocDefault: 240n * MiB,
       dmaLimit: 0xffffffffn,
@@ -117,16 +128,16 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
         staticVmAlign: lpae ? 8n : 4n, // alignof(struct static_vm): its phys_addr_t
         // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
         laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, ...(series.arm.zeroPageEarlyAlloc ? [0x1000n] : [])],
-        // CONFIG_PCI, which every Debian armmp config sets (multiplatform has no NEED_MACH_IO_H):
-        // pci_reserve_io's static_vm, the vm_reserve_area_early line of a whole-trace boot
-        pciReserveIo: true,
+        // CONFIG_PCI (multiplatform has no NEED_MACH_IO_H): pci_reserve_io's static_vm, the
+        // vm_reserve_area_early line of a whole-trace boot
+        pciReserveIo: build.config.pci,
       },
       // no NUMA: pcpu_fc_alloc is memblock_alloc_from (NUMA_NO_NODE); atom_size PAGE_SIZE
       lateAllocs: percpuAllocs(pcpuCallers(series), BigInt(profile.pageSize), BigInt(armDefaults.smpCacheBytes), build.percpu, {
-        goal: MAX_DMA_ADDRESS - PAGE_OFFSET,
+        goal: MAX_DMA_ADDRESS - build.config.pageOffset,
       }),
       cmaRemap: series.arm.cmaRemap,
-      structPageSize: STRUCT_PAGE_SIZE,
+      structPageSize: structPageSize(build.config.pageMemcgWord),
     },
   };
 }

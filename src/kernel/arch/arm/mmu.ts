@@ -3,7 +3,7 @@
 // dma_contiguous_remap, devicemaps/kmap/zero page, then bootmem_init lets memblock resize).
 import { diag } from '../../../diagnostics.js';
 import { BootHang, BootPanic, MiB, notRam, writeRam, type BootState } from '../../boot-state.js';
-import { hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
+import { formatPa, hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
 import { ownLadder } from '../../oom.js';
 
@@ -34,6 +34,16 @@ export function adjustLowmemBounds(st: BootState): bigint {
   }
   if (!memblockLimit) memblockLimit = lowmemLimit;
   memblockLimit = roundDown(memblockLimit, PMD);
+  // without CONFIG_HIGHMEM what lies past lowmem is dropped, from memblock's limit (rounded down to
+  // a PMD) on; the second call (after arm_memblock_init) drops what a failed no-map region's
+  // memblock_add gave back up there
+  const end = mb.endOfDram();
+  if (!a.highmem && end > lowmemLimit) {
+    const pa = (x: bigint) => formatPa(x, ctx.profile.physAddrBits);
+    ctx.printk('notice', `Ignoring RAM at ${pa(memblockLimit)}-${pa(end)}`, 'adjust_lowmem_bounds');
+    ctx.printk('notice', 'Consider using a HIGHMEM enabled kernel.', 'adjust_lowmem_bounds');
+    mb.remove(memblockLimit, end - memblockLimit, 'adjust_lowmem_bounds');
+  }
   mb.setCurrentLimit(memblockLimit);
   return lowmemLimit;
 }
