@@ -16,8 +16,8 @@ import { observedRegions } from './regions.js';
 import { compareWithPlan, predictionOf, type VerifyResult } from './verify.js';
 
 export interface LogVerifyOptions {
-  /** Kernel ID (a profile); default: the one the log's `Linux version` line names. */
-  kernel?: string;
+  /** Kernel ID (a profile, or a name `kernels add` stored) or a profile (a build's own, --kernel-config/--system-map); default: the one the log's `Linux version` line names. */
+  kernel?: string | KernelProfile;
   /** Replaces the command line the log shows. */
   bootargs?: string;
   /** Name of the log for messages (`dmesg.txt`, `<stdin>`). */
@@ -99,7 +99,7 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   const memory = board.memory.reduce((a, b) => a + b.size, 0n);
   const res: LogVerifyResult = { ram: memory, regions: [], differences: [], notes: [], diagnostics: [...board.diagnostics], exitCode: 2 };
   const logName = o.logName ?? 'the log';
-  const obs: Observation = parseConsole(o.kernel ?? '', normalizeBootLog(logText));
+  const obs: Observation = parseConsole(typeof o.kernel === 'string' ? o.kernel : (o.kernel?.id ?? ''), normalizeBootLog(logText));
   const release = /^Linux version (\S+)/.exec(obs.linuxVersion ?? '')?.[1];
   res.log = { name: logName };
   if (release) res.release = res.log.release = release;
@@ -119,7 +119,7 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   }
   const named = resolveProfile(kernel);
   if (!named) {
-    res.diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${kernel}'`, undefined, `known: ${profileIds.join(', ')}`));
+    res.diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${String(kernel)}'`, undefined, `known: ${profileIds.join(', ')}`));
     return res;
   }
   const profile = release ? profileAtRelease(named, release, res) : named;

@@ -131,6 +131,7 @@ async function verifyWithLog(logFile: string, args: BoardArgs, format: string, b
   }
   const kernels = resolveKernels(args);
   if ('error' in kernels) return bad(kernels.error);
+  if (kernels.profiles.length > 1) return bad('verify --log plans one kernel: --kernel ID or --kernel-config/--system-map');
   // The board's arch is the kernel's: --kernel's, else the one the log's 'Linux version' names.
   const release = /Linux version (\S+)/.exec(text)?.[1];
   const fromLog = release ? profileForRelease(release) : undefined;
@@ -138,7 +139,8 @@ async function verifyWithLog(logFile: string, args: BoardArgs, format: string, b
   const board = profile ? loadBoardFor(args, profile) : loadBoard(args.file, args.board);
   const r = verifyLog(board, text, {
     logName: logFile === '-' ? '<stdin>' : logFile,
-    ...(args.kernels[0] ? { kernel: args.kernels[0] } : {}),
+    // --kernel ID, or the build --kernel-config/--system-map describe
+    ...(kernels.profiles[0] ? { kernel: args.kernels[0] ?? kernels.profiles[0] } : {}),
     ...(args.bootargs !== undefined ? { bootargs: args.bootargs } : {}),
   });
   output(args.file, r, format, false);
