@@ -234,7 +234,8 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
  * The kernels named by `--kernel`, resolved, then the build of `--kernel-config/--system-map`; an
  * unknown one, or a build whose files do not make a profile, is the error (its diagnostics rendered).
  */
-export function resolveKernels(args: BoardArgs): { profiles: KernelProfile[] } | { error: string } {
+/** The kernels the arguments name; `inFiles`: the error is in --kernel-config/--system-map's content (no usage to show). */
+export function resolveKernels(args: BoardArgs): { profiles: KernelProfile[] } | { error: string; inFiles?: boolean } {
   const profiles: KernelProfile[] = [];
   for (const k of args.kernels) {
     const p = resolveProfile(k);
@@ -243,7 +244,7 @@ export function resolveKernels(args: BoardArgs): { profiles: KernelProfile[] } |
   }
   if (args.kernelConfig !== undefined && args.systemMap !== undefined) {
     const built = profileFromFiles('own-build', args.kernelConfig, args.systemMap);
-    if (!built.profile) return { error: built.diagnostics.map((d) => renderDiagnostic(d)).join('\n') };
+    if (!built.profile) return { error: built.diagnostics.map((d) => renderDiagnostic(d)).join('\n'), inFiles: true };
     profiles.push(built.profile);
   }
   return { profiles };

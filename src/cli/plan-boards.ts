@@ -23,12 +23,13 @@ export function takeSecondWord(argv: string[], own: OwnFlags): { word?: string; 
 }
 
 /** A usage error: the message and the usage on stderr, exit 2. */
-export type Bad = (msg: string) => number;
+/** Report bad input (exit 2): with the usage, unless the fault is in an input file's content (`usage` false). */
+export type Bad = (msg: string, usage?: boolean) => number;
 
 /** A usage error of `command`: the message and the usage on stderr, exit 2. */
 export function usageError(command: string, usage: string): Bad {
-  return (msg) => {
-    process.stderr.write(`carveout ${command}: ${msg}\n${usage}\n`);
+  return (msg, withUsage = true) => {
+    process.stderr.write(`carveout ${command}: ${msg}\n${withUsage ? `${usage}\n` : ''}`);
     return 2;
   };
 }
@@ -106,7 +107,7 @@ export async function planArgs(args: BoardArgs, bad: Bad): Promise<PlannedBoard[
   if (!args.file) return bad('no input file');
   if (args.kernels.length === 0) return bad('--kernel is required');
   const kernels = resolveKernels(args);
-  if ('error' in kernels) return bad(kernels.error);
+  if ('error' in kernels) return bad(kernels.error, !kernels.inFiles);
   const planned = await planBoards(args, kernels.profiles);
   printDiagnostics(planned.flatMap((p) => p.result.diagnostics));
   return planned.some((p) => p.result.exitCode === 2) ? 2 : planned;

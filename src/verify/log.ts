@@ -119,7 +119,9 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   }
   const named = resolveProfile(kernel);
   if (!named) {
-    res.diagnostics.push(diag('error', 'unknown-kernel', `unknown kernel '${String(kernel)}'`, undefined, `known: ${profileIds.join(', ')}`));
+    res.diagnostics.push(
+      diag('error', 'unknown-kernel', `unknown kernel '${String(kernel)}'`, undefined, `known: ${profileIds.join(', ')}`),
+    );
     return res;
   }
   const profile = release ? profileAtRelease(named, release, res) : named;

@@ -207,6 +207,13 @@ test('build: bad lines are errors at their line and column', () => {
     m.diagnostics.map((x) => [x.file, x.line, x.code]),
     [['x.map', 2, 'system-map-syntax']],
   );
+  // nm's line for a symbol without a name (an arm build's local label) is no symbol, and no error
+  const unnamed = readSystemMap('802c3e7c T _raw_write_lock_irqsave\n802c3eb0 t \n802c3eb4 T __lock_text_end\n', 'x.map');
+  assert.deepEqual(unnamed.diagnostics, []);
+  assert.deepEqual(
+    unnamed.map.symbols.map((s) => s.name),
+    ['_raw_write_lock_irqsave', '__lock_text_end'],
+  );
   // Debian's image packages ship a stub in place of System.map
   const stub = build(config('6.12.95'), 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n');
   assert.equal(stub.diagnostics[0]?.code, 'system-map-syntax');
@@ -305,6 +312,8 @@ test('build: kernels add NAME, then --kernel NAME plans as --kernel-config/--sys
   const bad = runCli(['plan', ...board, '--kernel-config', cfg, '--system-map', map], { env });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /\.config:\d+:1: error: not a \.config line/);
+  // the fault is in the file, not in the command: no usage text buries it
+  assert.doesNotMatch(bad.stderr, /usage:/);
   const half = runCli(['plan', ...board, '--kernel-config', cfg], { env });
   assert.equal(half.status, 2);
   assert.match(half.stderr, /go together/);
@@ -634,4 +643,6 @@ test('build: verify --kernel-image wants the build its plan is made from, and no
   const bad = runCli(['verify', ...board, '--kernel-image', join(dir, 'Image'), '--kernel-config', cfg, '--system-map', map]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /\.config:\d+:1: error: not a \.config line/);
+  // the fault is in the file, not in the command: no usage text buries it
+  assert.doesNotMatch(bad.stderr, /usage:/);
 });

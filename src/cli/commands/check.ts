@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json' && format !== 'sarif') return bad(`unknown format '${format}' (text, json or sarif)`);
   if (!args.file) return bad('no input file');
   const kernels = resolveKernels(args);
-  if ('error' in kernels) return bad(kernels.error);
+  if ('error' in kernels) return bad(kernels.error, !kernels.inFiles);
   const file = args.file;
   const user = await loadHandlerFiles(args.handlerFiles);
   const result = check((arch) => loadBoard(file, { ...args.board, arch }), {

@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json') return bad(`unknown format '${format}'`);
   if (!args.file) return bad('no input file');
   const kernels = resolveKernels(args);
-  if ('error' in kernels) return bad(kernels.error);
+  if ('error' in kernels) return bad(kernels.error, !kernels.inFiles);
   if (kernels.profiles.length === 0) return bad('--kernel (or --kernel-config with --system-map) is required');
   if (kernels.profiles.length > 1) return bad('plan takes one kernel');
   const profile = kernels.profiles[0]!;

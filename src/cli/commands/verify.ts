@@ -11,7 +11,7 @@ import { SIZE_HELP } from '../sizes.js';
 import { toJsonValue } from '../../verify/observation.js';
 import { labKernels } from '../../verify/kernels.js';
 import { BOARD_FLAGS_HELP, loadBoardFor, resolveKernels, type BoardArgs } from '../board-options.js';
-import { parseCommand } from '../plan-boards.js';
+import { parseCommand, type Bad } from '../plan-boards.js';
 import { profileForRelease, verifyLog } from '../../verify/log.js';
 import { resolveProfile } from '../../kernel/plan.js';
 import { loadBoard } from '../../board.js';
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
       return bad('--kernel-image goes with --kernel-config and --system-map (the plan is built from them)');
     if (args.kernels.length || own.has('-k')) return bad('--kernel-image boots your build: no --kernel beside it');
     const built = resolveKernels(args);
-    if ('error' in built) return bad(built.error);
+    if ('error' in built) return bad(built.error, !built.inFiles);
     ownBuild = { image, config: args.kernelConfig, systemMap: args.systemMap, profile: built.profiles.at(-1)! };
   }
   const kernel = ownBuild ? ownBuild.profile.id : (last('-k') ?? args.kernels.at(-1));
@@ -118,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** `--log`: the board's own boot log is the judge (src/verify/log.ts); no QEMU. */
-async function verifyWithLog(logFile: string, args: BoardArgs, format: string, bad: (m: string) => number): Promise<number> {
+async function verifyWithLog(logFile: string, args: BoardArgs, format: string, bad: Bad): Promise<number> {
   if (!args.file) return bad('no input file');
   if (format !== 'text' && format !== 'json') return bad('--format text|json');
   if (args.handlerFiles.length) return bad('--handlers: a real kernel runs only its own handlers');
@@ -130,7 +130,7 @@ async function verifyWithLog(logFile: string, args: BoardArgs, format: string, b
     return bad(`cannot read the log '${logFile}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const kernels = resolveKernels(args);
-  if ('error' in kernels) return bad(kernels.error);
+  if ('error' in kernels) return bad(kernels.error, !kernels.inFiles);
   if (kernels.profiles.length > 1) return bad('verify --log plans one kernel: --kernel ID or --kernel-config/--system-map');
   // The board's arch is the kernel's: --kernel's, else the one the log's 'Linux version' names.
   const release = /Linux version (\S+)/.exec(text)?.[1];

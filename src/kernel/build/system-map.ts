@@ -19,7 +19,9 @@ export interface SystemMap {
   read?: Set<number>;
 }
 
-const LINE = /^([0-9a-fA-F]+) ([A-Za-z?-]) (\S+)\s*$/;
+// nm writes a symbol without a name as `<address> <type> ` (an assembler's local label: arm builds
+// have them, e.g. in .text after the spinlock functions): no symbol to read, not a bad line
+const LINE = /^([0-9a-fA-F]+) ([A-Za-z?-])(?: (\S*))?\s*$/;
 
 export function readSystemMap(text: string, file: string): { map: SystemMap; diagnostics: Diagnostic[] } {
   const map: SystemMap = { file, symbols: [], byName: new Map() };
@@ -43,6 +45,7 @@ export function readSystemMap(text: string, file: string): { map: SystemMap; dia
         );
       return;
     }
+    if (!m[3]) return;
     const s: MapSymbol = { address: BigInt(`0x${m[1]}`), type: m[2]!, name: m[3]!, line };
     map.symbols.push(s);
     if (!map.byName.has(s.name)) map.byName.set(s.name, s);
