@@ -23,7 +23,8 @@ const DEFAULT_CRASH_KERNEL_LOW_SIZE = 128n * MiB;
  */
 export function crashkernelRequest(st: BootState, systemRam: bigint): CrashkernelRequest | undefined {
   const { ctx } = st;
-  if (!ctx.cmdline.raw.includes('crashkernel=')) return undefined;
+  // without CRASH_RESERVE/KEXEC_CORE the arch's reserve_crashkernel is an empty inline
+  if (ctx.profile.noCrashReserve || !ctx.cmdline.raw.includes('crashkernel=')) return undefined;
   const req = parseCrashkernel(ctx.cmdline.raw, systemRam, ctx.profile);
   if (!req) return undefined;
   for (const m of req.messages) ctx.printk(/zero bytes/.test(m) ? 'info' : 'warn', m, 'parse_crashkernel');

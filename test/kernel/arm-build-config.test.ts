@@ -131,3 +131,17 @@ test('arm build: TEXT_OFFSET, ZONE_DMA and MEMCG are read, not assumed', () => {
     ['Normal', 'HighMem'],
   );
 });
+
+test('a build without CRASH_RESERVE (or KEXEC_CORE) reserves nothing for crashkernel=: its reserve_crashkernel is empty', () => {
+  const crash = (p: ReturnType<typeof run>) =>
+    p.log.filter((l) => /crashkernel/.test(l.text) && !l.text.startsWith('Kernel command line:')).map((l) => l.text);
+  const withIt = run(ownBuild({}), 1024n * MiB, 'crashkernel=64M');
+  assert.equal(crash(withIt).length, 1, crash(withIt).join('\n'));
+  assert.match(crash(withIt)[0]!, /^Reserving 64MB of memory at \d+MB for crashkernel/);
+  const own = ownBuild({ config: drop('CRASH_RESERVE') });
+  assert.equal(own.noCrashReserve, true);
+  const without = run(own, 1024n * MiB, 'crashkernel=64M');
+  assert.deepEqual(crash(without), []);
+  assert.ok(withIt.early.some((e) => e.source === 'crashkernel='));
+  assert.ok(!without.early.some((e) => e.source === 'crashkernel='));
+});

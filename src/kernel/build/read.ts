@@ -288,6 +288,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(configEnabled(c, 'STACKPROTECTOR') ? { stackProtector: true } : {}),
     ...(configEnabled(c, 'UBSAN_BOUNDS') ? { ubsanBounds: true } : {}),
     ...(configEnabled(c, 'PREEMPT_RT') ? { preemptRt: true } : {}),
+    ...(!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE') ? { noCrashReserve: true } : {}),
     ...(configEnabled(c, 'EFI') ? { efi: true } : {}),
     ...(configEnabled(c, 'ARM_GIC_V3_ITS') ? { gicV3Its: true } : {}),
   };
@@ -474,12 +475,6 @@ export function readProfile(
       'config-not-modelled',
       `${lockDebug} grows spinlock_t: swiotlb's per-area structures (kernel/dma/swiotlb.c io_tlb_area) take more than the model's; \`kernels measure\` measures pg_data_t, not those`,
       lockDebug,
-    );
-  if (!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE'))
-    r.warn(
-      'config-not-modelled',
-      'no crash kernel support built in (CRASH_RESERVE/KEXEC_CORE): crashkernel= is still parsed by the model',
-      'CRASH_RESERVE',
     );
   // the lab build is consulted only for what the build's own measurement lacks
   const ownAll = !!own && measuredNames[arch].every((n) => own.sizes[n] !== undefined);

@@ -106,6 +106,7 @@ export function composeProfile(
     ...(c.stackProtector ? { stackProtector: true } : {}),
     ...(c.ubsanBounds ? { ubsanBounds: true } : {}),
     ...(c.preemptRt ? { preemptRt: true } : {}),
+    ...(c.noCrashReserve ? { noCrashReserve: true } : {}),
     ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {

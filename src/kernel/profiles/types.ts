@@ -68,6 +68,11 @@ export interface BuildConfig {
    * holding one (swiotlb's io_tlb_area; pg_data_t is measured).
    */
   preemptRt?: boolean;
+  /**
+   * No crash kernel reservation built in (neither CONFIG_CRASH_RESERVE, 6.9+, nor CONFIG_KEXEC_CORE,
+   * older): the arch's reserve_crashkernel is an empty inline, crashkernel= is not parsed at all.
+   */
+  noCrashReserve?: boolean;
 }
 
 /**
@@ -232,6 +237,8 @@ export interface KernelProfile extends KernelProfileBase {
   ubsanBounds?: boolean;
   /** BuildConfig.preemptRt. */
   preemptRt?: boolean;
+  /** BuildConfig.noCrashReserve. */
+  noCrashReserve?: boolean;
   /**
    * mm/memblock.c's static arrays, before memblock_double_array: INIT_MEMBLOCK_REGIONS (128) each,
    * which arm64's asm/memory.h raises: memory to 128 * 8 with CONFIG_EFI (6.1+), reserved to
