@@ -297,14 +297,14 @@ const PAGE_EXT_SIZE = 4n;
 
 /**
  * mm_core_init → page_ext_init_flatmem (mm/page_ext.c), on arm builds that need page_ext by
- * default (the series' ArmSeries.pageExt): one struct page_ext per spanned page of the node, and
+ * default (ArmLayout.pageExt, read from the build's config): one struct page_ext per spanned page of the node, and
  * MAX_ORDER_NR_PAGES more when the node is not aligned to it, from memblock_alloc_try_nid(size,
  * PAGE_SIZE, __pa(MAX_DMA_ADDRESS), MEMBLOCK_ALLOC_ACCESSIBLE, nid) — __pa(0xffffffff) lies past
  * lowmem, so memblock_alloc_try_nid retries from 0.
  */
 export function pageExtInitFlatmem(st: BootState): void {
   const p = st.ctx.profile;
-  if (!p.arm || !p.series.arm.pageExt) return;
+  if (!p.arm?.pageExt) return;
   const mb = st.ctx.memblock;
   const ps = mb.pageSize;
   const start = (mb.startOfDram() + ps - 1n) / ps;

@@ -114,7 +114,9 @@ export function unflattenDeviceTree(st: BootState): void {
   const mb = ctx.memblock;
   fdtScanReservedMemRegNodes(ctx);
   // arm: 32-bit pointers, 4-byte alignment (__alignof__(struct device_node))
-  const arm = ctx.profile.arch === 'arm' ? { ...ctx.profile.series.arm.unflatten, align: 4 } : undefined;
+  // (CONFIG_OF_DYNAMIC adds struct property's unsigned long _flags)
+  const u = ctx.profile.series.arm.unflatten;
+  const arm = ctx.profile.arch === 'arm' ? { ...u, propertySize: u.propertySize + (ctx.profile.ofDynamic ? 4 : 0), align: 4 } : undefined;
   const sizes = ctx.profile.arm64?.unflatten ?? arm;
   if (!sizes) return;
   // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)

@@ -188,7 +188,8 @@ function pageAllocatorFigures(pa: PageAllocStart, profile: KernelProfile): NonNu
   const b = (pages: bigint) => pages * pa.pageSize;
   return {
     free: b(pa.freed),
-    ...(profile.arch === 'arm' ? { highmem: b(pa.highPages) } : {}),
+    // mem_init_print_info prints the highmem figure with CONFIG_HIGHMEM only
+    ...(profile.arm?.highmem ? { highmem: b(pa.highPages) } : {}),
     total: b(pa.physPages),
     reserved: b(pa.physPages - pa.freed - pa.highPages - pa.cmaPages),
     cmaReserved: b(pa.cmaPages),

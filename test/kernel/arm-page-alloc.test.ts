@@ -43,7 +43,7 @@ test('arm: the plan\'s page-allocator figures against every recorded "Memory:" l
         continue;
       }
       const problems: string[] = [];
-      const compared = compareMemoryLine(r, pl, problems);
+      const compared = compareMemoryLine(r, pl, problems, 'arm');
       // the series that print the line from mem_init give available; 6.12+ print it later
       if ((compared === 'all') !== (profile.series.pageAlloc.memoryLine === 'mem-init'))
         failures.push(`${kernel} ${r.caseId}: ${compared} compared on ${profile.series.name}`);

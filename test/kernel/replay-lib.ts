@@ -169,14 +169,14 @@ export interface CaseOutcome {
  * in KiB): where that is below zero (a CMA area counted in both, as the plan's is too), it prints
  * the wrapped value, so it is compared modulo 2^BITS_PER_LONG (32 on arm).
  */
-export function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[]): CaseOutcome['memoryLine'] {
+export function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[], arch: 'arm64' | 'arm'): CaseOutcome['memoryLine'] {
   const o = r.observation;
   const text = o.log.find((l) => /^Memory: /.test(l.text))?.text ?? /Memory: \d+K\/[^\r\n]*/.exec(o.console ?? '')?.[0];
   const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved(?:, (\d+)K highmem)?/.exec(text);
   const pa = p.pageAllocator;
   if (!m || !pa) return undefined;
   const k = (x: bigint) => String(x / 1024n);
-  const bitsPerLong = pa.highmem !== undefined ? 32 : 64;
+  const bitsPerLong = arch === 'arm' ? 32 : 64;
   const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4], highmem: m[5] };
   const got = {
     available: pa.available === undefined ? m[1] : k(pa.available),
@@ -306,7 +306,7 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
   if (seen.commandLine.join('\n') !== gotCmd.join('\n')) problems.push(`command-line ${firstDiff(seen.commandLine, gotCmd)}`);
   // Booted through firmware (`on`), the page allocator's count also depends on what U-Boot or EDK2
   // leave reserved after the trace ends (not followed): the line is compared on direct boots.
-  const memoryLine = on ? undefined : compareMemoryLine(r, p, problems);
+  const memoryLine = on ? undefined : compareMemoryLine(r, p, problems, profile.arch);
   let allocs = 0;
   if (r.observation.memblock.length > 0) {
     const ga = [...predictedAllocs(p).map(fmtAlloc), ...predictedPlacements(p)];

@@ -289,6 +289,7 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(configEnabled(c, 'UBSAN_BOUNDS') ? { ubsanBounds: true } : {}),
     ...(configEnabled(c, 'PREEMPT_RT') ? { preemptRt: true } : {}),
     ...(!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE') ? { noCrashReserve: true } : {}),
+    ...(configEnabled(c, 'OF_DYNAMIC') ? { ofDynamic: true } : {}),
     ...(configEnabled(c, 'EFI') ? { efi: true } : {}),
     ...(configEnabled(c, 'ARM_GIC_V3_ITS') ? { gicV3Its: true } : {}),
   };
@@ -375,6 +376,13 @@ function armBuild(
   // = _stext (arch/arm/include/asm/memory.h), __pa = x - PAGE_OFFSET + PHYS_OFFSET
   const pageOffset = configNumber(r.config, 'PAGE_OFFSET');
   if (pageOffset === undefined) r.error('config-missing', 'CONFIG_PAGE_OFFSET is not set (the vmsplit decides it)', 'PAGE_OFFSET');
+  const onDemand = ['PAGE_OWNER', 'PAGE_TABLE_CHECK', 'MEM_ALLOC_PROFILING'].find((o) => configEnabled(r.config, o));
+  if (onDemand && configEnabled(r.config, 'PAGE_EXTENSION'))
+    r.warn(
+      'config-not-modelled',
+      `CONFIG_${onDemand}: its page_ext client (mm/page_ext.c) is needed or not by boot options; the model allocates page_ext only for PAGE_IDLE_FLAG's`,
+      onDemand,
+    );
   const stext = r.sym('_stext');
   const po = pageOffset ?? 0n;
   return {
@@ -387,6 +395,8 @@ function armBuild(
       // SLAB_OBJ_EXT exists from 6.10 on: older configs have no such line
       pageMemcgWord: configEnabled(r.config, 'MEMCG') || configEnabled(r.config, 'SLAB_OBJ_EXT'),
       pci: configEnabled(r.config, 'PCI'),
+      // mm/page_ext.c page_ext_ops: page_idle's need() is true on 32-bit
+      pageExt: configEnabled(r.config, 'PAGE_EXTENSION') && configEnabled(r.config, 'PAGE_IDLE_FLAG'),
     },
     measured: {
       kernelOffset: stext - po,
@@ -468,6 +478,12 @@ export function readProfile(
         `RANDOMIZE_BASE is set: the kernel image moves at each boot unless the command line has nokaslr or there is no seed (no /chosen kaslr-seed, no RNDR in the CPU); the plan places it where nokaslr does${arch === 'arm64' ? kaslrLinearMapNote(series.arm64.kaslrLinearMap) : ''}`,
         configSpan(c, 'RANDOMIZE_BASE'),
       ),
+    );
+  if (!configEnabled(c, 'OF_KOBJ'))
+    r.warn(
+      'config-not-modelled',
+      "OF_KOBJ is not set (no SYSFS): struct device_node has no kobject and struct property no bin_attribute (include/linux/of.h), so unflatten_device_tree's allocation is smaller than the model's",
+      'OF_KOBJ',
     );
   const lockDebug = ['DEBUG_SPINLOCK', 'DEBUG_LOCK_ALLOC'].find((o) => configEnabled(c, o));
   if (lockDebug)

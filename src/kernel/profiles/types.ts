@@ -73,6 +73,8 @@ export interface BuildConfig {
    * older): the arch's reserve_crashkernel is an empty inline, crashkernel= is not parsed at all.
    */
   noCrashReserve?: boolean;
+  /** CONFIG_OF_DYNAMIC: struct property has its `unsigned long _flags` (include/linux/of.h). */
+  ofDynamic?: boolean;
 }
 
 /**
@@ -183,6 +185,8 @@ export interface ArmLayout {
   highmem: boolean;
   /** CONFIG_ZONE_DMA: lowmem is ZONE_DMA (zone 0) up to arm_dma_limit; without it ZONE_NORMAL. */
   zoneDma: boolean;
+  /** ArmConfig.pageExt: page_ext_init_flatmem allocates one struct page_ext per page. */
+  pageExt: boolean;
   /** VMALLOC_END (arch/arm/include/asm/pgtable.h) and the default vmalloc size. */
   vmallocEnd: bigint;
   vmallocDefault: bigint;
@@ -239,6 +243,8 @@ export interface KernelProfile extends KernelProfileBase {
   preemptRt?: boolean;
   /** BuildConfig.noCrashReserve. */
   noCrashReserve?: boolean;
+  /** BuildConfig.ofDynamic. */
+  ofDynamic?: boolean;
   /**
    * mm/memblock.c's static arrays, before memblock_double_array: INIT_MEMBLOCK_REGIONS (128) each,
    * which arm64's asm/memory.h raises: memory to 128 * 8 with CONFIG_EFI (6.1+), reserved to

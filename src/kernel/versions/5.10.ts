@@ -123,7 +123,6 @@ export const linux510: KernelSeries = {
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: false,
     pageblockBits: 4,
-    pageExt: false,
     unflatten: { deviceNodeSize: 88, propertySize: 44 }, // ArmSeries.unflatten: measured
   },
 };

@@ -117,7 +117,6 @@ export const linux61: KernelSeries = {
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,
     pageblockBits: 4,
-    pageExt: false,
     unflatten: { deviceNodeSize: 108, propertySize: 48 }, // ArmSeries.unflatten: measured
   },
 };

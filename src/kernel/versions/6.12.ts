@@ -116,8 +116,8 @@ export const linux612: KernelSeries = {
     zeroPageEarlyAlloc: true,
     mapLowmemKernelCases: true,
     pageblockBits: 4,
-    pageExt: true,
-    unflatten: { deviceNodeSize: 108, propertySize: 56 }, // ArmSeries.unflatten: measured
+    // ArmSeries.unflatten: measured (Debian's 6.12 armmp builds set OF_DYNAMIC: 56 with property's _flags)
+    unflatten: { deviceNodeSize: 108, propertySize: 52 },
   },
   pointReleases: [
     {

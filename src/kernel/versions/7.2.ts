@@ -100,7 +100,7 @@ export const linux72: KernelSeries = {
     pgtable: { extraBefore: 1, extraAfter: 0 },
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's
     // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
-    unflatten: { deviceNodeSize: 208, propertySize: 112 },
+    unflatten: { deviceNodeSize: 208, propertySize: 104 }, // Debian's 7.2 arm64 builds set OF_DYNAMIC: 112
     swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
     numa: {
       core: 'numa-memblks',
@@ -124,7 +124,7 @@ export const linux72: KernelSeries = {
     zeroPageEarlyAlloc: false,
     mapLowmemKernelCases: true,
     pageblockBits: 8,
-    pageExt: true,
-    unflatten: { deviceNodeSize: 108, propertySize: 56 }, // ArmSeries.unflatten: measured
+    // ArmSeries.unflatten: measured (Debian's 7.2 armmp builds set OF_DYNAMIC: 56 with property's _flags)
+    unflatten: { deviceNodeSize: 108, propertySize: 52 },
   },
 };

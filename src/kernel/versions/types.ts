@@ -223,7 +223,8 @@ export interface Arm64Series {
   /**
    * sizeof(struct device_node), sizeof(struct property) in the series' include/linux/of.h on
    * arm64, fitted over the lab's DTBs (the early_init_dt_alloc_memory_arch allocation of
-   * unflatten_device_tree in data/lab/<series>-arm64*.jsonl.gz).
+   * unflatten_device_tree in data/lab/<series>-arm64*.jsonl.gz), without CONFIG_OF_DYNAMIC's
+   * `unsigned long _flags` in struct property, which the build adds (BuildConfig.ofDynamic).
    */
   unflatten: { deviceNodeSize: number; propertySize: number };
   /**
@@ -353,17 +354,14 @@ export interface ArmSeries {
    */
   pageblockBits: number;
   /**
-   * mm_core_init's page_ext_init_flatmem allocates page_ext (mm/page_ext.c): Debian's armmp configs
-   * set CONFIG_PAGE_IDLE_FLAG from 6.12 on, whose page_ext client on 32-bit is always needed.
-   */
-  pageExt: boolean;
-  /**
    * sizeof(struct device_node) and sizeof(struct property) with 32-bit pointers, for
    * unflatten_device_tree's one allocation (drivers/of/fdt.c): measured, the same on armmp and
    * armmp-lpae — the early_init_dt_alloc_memory_arch line of a memblock=debug boot whose trace the
    * console keeps whole (log_buf_len=4M, no earlycon) of the lab's case bf0c7fb56733173a on 128 MiB,
    * against the size its tree gives (unflattenSize, QEMU's three /chosen additions): 5.10 19064 bytes,
-   * 6.1 21352, 6.12 and 7.2 23608; within 60-200 and 20-80 bytes one pair fits each.
+   * 6.1 21352, 6.12 and 7.2 23608; within 60-200 and 20-80 bytes one pair fits each. Without
+   * CONFIG_OF_DYNAMIC's `_flags` in struct property (Debian sets it from 6.12 on; the build adds it:
+   * an own 6.12 build without it allocates 4 bytes less per property).
    */
   unflatten: { deviceNodeSize: number; propertySize: number };
 }

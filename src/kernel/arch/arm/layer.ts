@@ -46,6 +46,13 @@ export interface ArmConfig {
   pageMemcgWord: boolean;
   /** CONFIG_PCI: devicemaps_init's pci_reserve_io reserves a static_vm (no NEED_MACH_IO_H on multiplatform). */
   pci: boolean;
+  /**
+   * page_ext_init_flatmem allocates page_ext (mm/page_ext.c): CONFIG_PAGE_EXTENSION with a client
+   * whose need() holds whatever the command line says — on 32-bit CONFIG_PAGE_IDLE_FLAG's
+   * (Debian's armmp configs from 6.12 on); page_owner's, page_table_check's and allocation
+   * profiling's turn on boot options (read.ts warns).
+   */
+  pageExt: boolean;
 }
 
 export interface ArmBuild extends BuildFacts<ArmConfig, ArmMeasured> {
@@ -119,6 +126,7 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
       pageOffset: build.config.pageOffset,
       highmem: build.config.highmem,
       zoneDma: build.config.zoneDma,
+      pageExt: build.config.pageExt,
       vmallocEnd: 0xff800000n,
       vmallocDefault: 240n * MiB,
       dmaLimit: 0xffffffffn,

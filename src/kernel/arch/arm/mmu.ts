@@ -299,6 +299,8 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
     // vm_reserve_area_early's struct static_vm for PCI_IO_VIRT_BASE, before kmap_init's tables
     if (i === 2 && pi.pciReserveIo) mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'vm_reserve_area_early');
+    // kmap_init's pkmap PTE table is CONFIG_HIGHMEM's only: without it the fixmap's comes next
+    if (i === 2 && !st.ctx.profile.arm!.highmem) return;
     // kmap_init: early_pte_alloc(pmd_off_k(PKMAP_BASE)), PKMAP_BASE = PAGE_OFFSET - PMD_SIZE. Memory
     // below PHYS_OFFSET (a failed no-map region given back with memblock_add, 5.10's
     // fdt_init_reserved_mem) has linear addresses below PAGE_OFFSET: when map_lowmem mapped the

@@ -116,7 +116,8 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       extraAfter: s.pgtable.extraAfter,
       caller: 'early_pgtable_alloc',
     },
-    unflatten: { ...s.unflatten, align: 8 },
+    // CONFIG_OF_DYNAMIC adds struct property's unsigned long _flags
+    unflatten: { ...s.unflatten, propertySize: s.unflatten.propertySize + (build.config.ofDynamic ? 8 : 0), align: 8 },
     numa: {
       nodeDataSize: m.nodeDataSize,
       distanceAlloc: s.numa.distanceAlloc,
