@@ -1,0 +1,79 @@
+// Boot boards on a kernel built by build.sh as the lab boots its Debian kernels (src/verify/lab.ts
+// observe: QEMU virt, the lab's initramfs and command line; 32-bit: the init boot, then the
+// memblock=debug trace boot) and store what its plan is judged against in data/lab/own/NAME.json:
+// the build's excerpt (the .config and System.map lines its profile reads,
+// src/kernel/build/excerpt.ts) and one lab record per board (LabRecordJson, the DTB booted kept in
+// it). test/kernel/own-build.test.ts replays them as the lab's records are replayed.
+//   node --import tsx scripts/own-kernel/record.ts NAME BUILD_DIR "how it was built" board.dts@RAM ...
+// data/lab/own holds two builds of Linux 6.12.118 (build.sh with vmsplit-2g.config and
+// no-highmem.config), each booted on boards/pools-2g.dts@2G, boards/edge-2g.dts@2G and
+// boards/small-256m.dts@256M.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { loadBoard } from '../../src/board.js';
+import { excerptBuild } from '../../src/kernel/build/excerpt.js';
+import { parseSize } from '../../src/kernel/cmdline.js';
+import { observe } from '../../src/verify/lab.js';
+import { initrdStart } from '../../src/platform/qemu-virt.js';
+import { ownKernelInfo } from '../../src/verify/kernels.js';
+import { compactTrace, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
+
+async function main(): Promise<number> {
+  const [name, dir, how, ...boards] = process.argv.slice(2);
+  if (!name || !dir || !how || !boards.length) {
+    process.stderr.write('usage: record.ts NAME BUILD_DIR "how it was built" board.dts@RAM ...\n');
+    return 2;
+  }
+  const files = {
+    id: name,
+    config: { file: '.config', text: readFileSync(join(dir, '.config'), 'utf8') },
+    systemMap: { file: 'System.map', text: readFileSync(join(dir, 'System.map'), 'utf8') },
+  };
+  const { excerpt, built } = excerptBuild(files, { package: name, configFrom: how, systemMapFrom: how });
+  if (!excerpt || !built.profile) {
+    process.stderr.write(`${name}: ${built.diagnostics.map((d) => d.message).join('; ')}\n`);
+    return 1;
+  }
+  const kernel = ownKernelInfo(
+    name,
+    { image: join(dir, 'zImage'), config: join(dir, '.config'), systemMap: join(dir, 'System.map') },
+    'arm',
+  );
+  const records: LabRecordJson[] = [];
+  for (const spec of boards) {
+    const [file = '', ramText = '1G'] = spec.split('@');
+    const ram = parseSize(ramText);
+    if (ram === undefined) throw new Error(`bad RAM in ${spec}`);
+    // the board merged into QEMU's own virt tree, as verify boots it
+    const board = loadBoard(file, { platform: 'qemu-virt', arch: 'arm', ram });
+    if (!board.blob) throw new Error(`${file}: ${board.diagnostics.map((d) => d.message).join('; ')}`);
+    const res = await observe(kernel, board.blob, ram, board.bootargs ?? '', { timeoutMs: 120_000, keepConsole: true });
+    res.observation.memblock = compactTrace(res.observation.memblock);
+    const o = res.observation;
+    process.stdout.write(
+      `${name} ${basename(file)} @${ramText}: ${o.reachedInit ? 'reached /init' : o.panicked ? `panicked: ${o.panicMessage}` : 'stopped'}\n`,
+    );
+    records.push({
+      v: 1,
+      kernel: name,
+      package: name,
+      caseId: basename(file, '.dts'),
+      case: { board: basename(file), dts: readFileSync(file, 'utf8') },
+      ram: `0x${ram.toString(16)}`,
+      bootargs: board.bootargs ?? '',
+      append: res.append,
+      ...(res.traceAppend ? { traceAppend: res.traceAppend } : {}),
+      dtb: gzipSync(board.blob).toString('base64'),
+      dtbSha256: createHash('sha256').update(board.blob).digest('hex'),
+      initrd: { start: `0x${initrdStart(ram).toString(16)}`, size: `0x${res.initrdSize.toString(16)}` },
+      observation: toJsonValue(o),
+    });
+  }
+  mkdirSync('data/lab/own', { recursive: true });
+  writeFileSync(join('data/lab/own', `${name}.json`), `${JSON.stringify({ name, built: how, build: excerpt, records }, null, 1)}\n`);
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,95 @@
+// Kernels that are not Debian's, judged by their own boots: small ARMv7 builds of Linux 6.12 for
+// QEMU virt (scripts/own-kernel/build.sh: VMSPLIT_2G with HIGHMEM, VMSPLIT_3G without; neither has
+// ZONE_DMA, MEMCG, PCI or CRASH_RESERVE, and TEXT_OFFSET is 0x8000), each booted on a few boards
+// by scripts/own-kernel/record.ts as the lab boots Debian's kernels. data/lab/own/NAME.json keeps
+// what a user has of such a build, the .config and System.map lines its profile reads, and a lab
+// record per board. Each record replays as the lab's do (replay-lib.ts replayCase: the log lines,
+// the memblock trace and dump, how the boot ends) with the profile built from those lines alone;
+// with Debian 6.12-armmp's profile instead, every record differs. The CLI judges one console as a
+// user would: `verify board.dts --log dmesg.txt --kernel-config .config --system-map System.map`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { excerptFiles, isBuildExcerpt } from '../../src/kernel/build/excerpt.js';
+import { buildProfile } from '../../src/kernel/build/profile.js';
+import { getProfile } from '../../src/kernel/profiles/index.js';
+import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { decodeRecord, type LabRecord } from '../../src/verify/records.js';
+import type { LabRecordJson } from '../../src/verify/observation.js';
+import { bootEnd } from '../../src/verify/observation.js';
+import { replayCase } from './replay-lib.js';
+import { runCli } from '../helpers/cli.js';
+
+interface OwnBuild {
+  name: string;
+  built: string;
+  profile: KernelProfile;
+  records: LabRecord[];
+  files: ReturnType<typeof excerptFiles>;
+}
+
+const DIR = 'data/lab/own';
+const builds: OwnBuild[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => {
+    const j = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { name: string; built: string; build: unknown; records: LabRecordJson[] };
+    assert.ok(isBuildExcerpt(j.build), f);
+    const files = excerptFiles(j.name, j.build);
+    const r = buildProfile(files);
+    assert.ok(r.profile, `${f}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+    return { name: j.name, built: j.built, profile: r.profile, files, records: j.records.map((x) => decodeRecord(x)) };
+  });
+
+test('own builds: every record replays with the profile read from the build’s .config and System.map, deaths included', () => {
+  assert.ok(builds.length >= 2, `${builds.length} own builds stored`);
+  const failures: string[] = [];
+  let deaths = 0;
+  let n = 0;
+  for (const b of builds) {
+    // a build of its own: none of Debian's assumptions would do (test/kernel/arm-build-config.test.ts)
+    assert.equal(b.profile.arm!.pgdirOffset, 0x4000n, b.name);
+    assert.equal(b.profile.arm!.zoneDma, false, b.name);
+    for (const r of b.records) {
+      n++;
+      const o = replayCase(r, b.profile);
+      if (!o.ok) failures.push(`${b.name} ${r.caseId}: ${o.problems.slice(0, 3).join(' || ')}`);
+      if (o.died) {
+        deaths++;
+        if (!o.predicted) failures.push(`${b.name} ${r.caseId}: ${bootEnd(r.observation)}, not predicted`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(n >= 6 && deaths >= 1, `${n} records, ${deaths} of them died`);
+});
+
+test('own builds: planned as Debian 6.12-armmp, every record differs', () => {
+  const debian = getProfile('6.12-armmp')!;
+  for (const b of builds)
+    for (const r of b.records) assert.equal(replayCase(r, debian).ok, false, `${b.name} ${r.caseId} agrees as 6.12-armmp`);
+});
+
+test('own builds: the CLI, verify board.dts --log FILE --kernel-config .config --system-map System.map', () => {
+  const b = builds.find((x) => x.records.some((r) => r.observation.reachedInit))!;
+  const r = b.records.find((x) => x.observation.reachedInit)!;
+  const tmp = mkdtempSync(join(tmpdir(), 'carveout-own-'));
+  const cfg = join(tmp, '.config');
+  const map = join(tmp, 'System.map');
+  writeFileSync(cfg, b.files.config.text);
+  writeFileSync(map, b.files.systemMap.text);
+  const dts = join(tmp, 'board.dts');
+  writeFileSync(dts, (r.case as { dts: string }).dts);
+  // the init boot's console: the one a user's board prints (the lab's trace boot comes after the marker)
+  const log = join(tmp, 'dmesg.txt');
+  writeFileSync(log, (r.observation.console ?? '').split('\n@@carveout:trace-boot\n')[0]!);
+  // the board as QEMU booted it: its RAM, and the lab's initrd where QEMU puts it
+  const board = ['--platform', 'qemu-virt', '--ram', `${BigInt(r.ram) >> 20n}M`, '--initrd-size', r.initrd!.size];
+  const ok = runCli(['verify', dts, '--log', log, '--kernel-config', cfg, '--system-map', map, ...board]);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /agree/);
+  const both = runCli(['verify', dts, '--log', log, '--kernel', '6.12-armmp', '--kernel-config', cfg, '--system-map', map, ...board]);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /plans one kernel/);
+});
