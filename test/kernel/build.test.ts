@@ -70,6 +70,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     STACKPROTECTOR: 'y',
     EFI: 'y',
     ARM_GIC_V3_ITS: 'y',
+    OF_KOBJ: 'y',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
