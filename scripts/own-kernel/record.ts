@@ -36,18 +36,16 @@ async function main(): Promise<number> {
     process.stderr.write(`${name}: ${built.diagnostics.map((d) => d.message).join('; ')}\n`);
     return 1;
   }
-  const kernel = ownKernelInfo(
-    name,
-    { image: join(dir, 'zImage'), config: join(dir, '.config'), systemMap: join(dir, 'System.map') },
-    'arm',
-  );
+  const arch = built.profile.arch;
+  const image = join(dir, arch === 'arm' ? 'zImage' : 'Image');
+  const kernel = ownKernelInfo(name, { image, config: join(dir, '.config'), systemMap: join(dir, 'System.map') }, arch);
   const records: LabRecordJson[] = [];
   for (const spec of boards) {
     const [file = '', ramText = '1G'] = spec.split('@');
     const ram = parseSize(ramText);
     if (ram === undefined) throw new Error(`bad RAM in ${spec}`);
     // the board merged into QEMU's own virt tree, as verify boots it
-    const board = loadBoard(file, { platform: 'qemu-virt', arch: 'arm', ram });
+    const board = loadBoard(file, { platform: 'qemu-virt', arch, ram });
     if (!board.blob) throw new Error(`${file}: ${board.diagnostics.map((d) => d.message).join('; ')}`);
     const res = await observe(kernel, board.blob, ram, board.bootargs ?? '', { timeoutMs: 120_000, keepConsole: true });
     res.observation.memblock = compactTrace(res.observation.memblock);

@@ -6,6 +6,7 @@ import { BootHang, BootPanic, MiB, notRam, writeRam, type BootState } from '../.
 import { formatPa, hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { dmaContiguousRemapList } from './dma-mapping.js';
 import { ownLadder } from '../../oom.js';
+import { consoleShowsInfo, mmioEarlycon } from '../../earlycon.js';
 
 const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
 const TASK_GAP = 16n * MiB; // TASK_SIZE = PAGE_OFFSET - SZ_16M (arch/arm/include/asm/memory.h)
@@ -294,6 +295,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
       );
     staticVms.push(vm);
   }
+  earlyFixmapShutdown(st);
   // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
   pi.laterEarlyAllocs.forEach((sz, i) => {
     // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
@@ -328,4 +330,27 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   st.unmapped = holes.map((h) => ({ base: h.start, size: h.end - h.start }));
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize
   mb.allowResize();
+}
+
+/**
+ * early_fixmap_shutdown (arch/arm/mm/mmu.c, paging_init after dma_contiguous_remap, the same in
+ * 5.10 to 7.2) clears the fixmap's PMD, then create_mapping()s the early console's page again
+ * (FIX_EARLYCON_MEM_BASE, the one permanent fixmap slot): early_pte_alloc's memblock_alloc prints
+ * its memblock=debug line through that console, whose registers lie behind the page just
+ * unmapped. The write faults before devicemaps_init has mapped the exception vectors, and the CPU
+ * loops on the vector page in silence. Only when the line reaches the console: an MMIO earlycon is
+ * on (earlycon.ts) and console_loglevel shows KERN_INFO. Booted: an own 6.12 build's boot with
+ * `earlycon=pl011,0x9000000 memblock=debug` falls silent after dma_contiguous_remap's allocations
+ * (the lab's 32-bit memblock=debug boots stop at the MEMBLOCK dump before this point, and keep
+ * the whole trace from boots without earlycon).
+ */
+function earlyFixmapShutdown(st: BootState): void {
+  const { ctx } = st;
+  if (!ctx.cmdline.memblockDebug || !consoleShowsInfo(ctx.cmdline.args)) return;
+  const con = mmioEarlycon(ctx.cmdline.args, ctx.tree);
+  if (!con) return;
+  throw new BootHang(
+    'early_fixmap_shutdown',
+    `the early console (${con.name}) writes through the fixmap page early_fixmap_shutdown (arch/arm/mm/mmu.c, from paging_init) has just unmapped to map it again, and memblock=debug makes the PTE table that takes print a line first: the console write faults before devicemaps_init has mapped the exception vectors, and the CPU loops on the vector page in silence (without memblock=debug, or without earlycon, the boot goes on)`,
+  );
 }
