@@ -29,6 +29,7 @@ import {
 import { readDtb } from '../../src/fdt/reader.js';
 import { plan, resolveProfile, type PlanResult } from '../../src/kernel/plan.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
+import { hex } from '../../src/kernel/memblock.js';
 import type { Board } from '../../src/board.js';
 import { profileOfPackage } from '../../src/verify/build-facts.js';
 import { piecesAt, piecesDifference } from '../../src/verify/verify.js';
@@ -327,7 +328,15 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
   const boot1 = (o.console ?? '').split(`\n${TRACE_BOOT_MARK}\n`)[0]!.replace(/\r/g, '').trimEnd();
   const lastPrinted = boot1.slice(boot1.lastIndexOf('\n') + 1).replace(/^\[\s*\d+\.\d+\]\s?/, '');
   const planLast = p.log[p.log.length - 1]?.text;
-  const stuckAtPlanEnd = o.console !== undefined && lastPrinted === planLast;
+  // with memblock=debug the last line may be the trace's: then the plan's last memblock event
+  const traceLast = /^(memblock_\w+): \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(lastPrinted);
+  const modelLast = [...p.trace.events].reverse().find((e) => e.kind !== 'note')?.detail;
+  const stuckAtTraceEnd =
+    !!traceLast &&
+    modelLast?.kind === traceLast[1] &&
+    modelLast.base === BigInt(traceLast[2]!) &&
+    (modelLast.base as bigint) + (modelLast.size as bigint) - 1n === BigInt(traceLast[3]!);
+  const stuckAtPlanEnd = o.console !== undefined && (lastPrinted === planLast || stuckAtTraceEnd);
   const died =
     end === 'panic' || end === 'hang' ? end : end === 'unmeasured' && b.outcome === 'hang' && stuckAtPlanEnd ? 'hang' : undefined;
   const outcomeUnseen = !died && (end === 'cut-off' || end === 'unmeasured');
@@ -362,7 +371,7 @@ export function replayCase(r: LabRecord, profile: KernelProfile = recordProfile(
       const inTrace = [b.function, b.trace].some((f) => !!f && new RegExp(`\\b${f}\\+0x[0-9a-f]+/0x`).test(console));
       if (!stuckAtPlanEnd && !inTrace)
         problems.push(
-          `boot: plan says it hangs in ${b.function} after ${JSON.stringify(planLast)}, the kernel stopped after ${JSON.stringify(lastPrinted)}`,
+          `boot: plan says it hangs in ${b.function} after ${JSON.stringify(planLast)}${modelLast ? ` (memblock: ${String(modelLast.kind)} ${hex(modelLast.base as bigint)}+${hex(modelLast.size as bigint)})` : ''}, the kernel stopped after ${JSON.stringify(lastPrinted)}`,
         );
     } else if (died) {
       // panic=-1 restarts at once: QEMU may end while the call trace is still being printed (7.2
