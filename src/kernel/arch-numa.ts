@@ -264,6 +264,14 @@ function nodeOfAddress(st: BootState, pa: bigint): number {
 export function archNumaInit(st: BootState): NumaNode[] {
   const { ctx } = st;
   const p = ctx.profile;
+  // without CONFIG_NUMA arch_numa_init is an empty inline (include/asm-generic/numa.h): no line, no
+  // allocation; NODE_DATA(0) is the static contig_page_data, in the image's bss (its end, for the
+  // section sparse_init_nid's usemap goal rounds it to), and every region is node 0's
+  if (!p.numa) {
+    const k = st.result.kernelImage;
+    ctx.memblock.setNode(0n, ctx.memblock.physAddrMax, ctx.memblock.memory, 0);
+    return [{ nid: 0, nodeData: k ? k.base + k.size - 1n : 0n }];
+  }
   const a = p.arm64!;
   const mb = ctx.memblock;
   const page = BigInt(p.pageSize);

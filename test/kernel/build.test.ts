@@ -647,3 +647,17 @@ test('build: verify --kernel-image wants the build its plan is made from, and no
   // the fault is in the file, not in the command: no usage text buries it
   assert.doesNotMatch(bad.stderr, /usage:/);
 });
+
+test('build: without CONFIG_NUMA arch_numa_init is empty: no fake node, no NODE_DATA or cpumask allocation', () => {
+  const numa = build(config('6.12.95')).profile!;
+  const flat = build(config('6.12.95', { NUMA: null, NODES_SHIFT: null })).profile!;
+  assert.equal(flat.numa, false);
+  const board = loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm64', ram: 1n << 30n });
+  const run = (p: KernelProfile) => plan(board, { kernel: p, bootargs: 'console=ttyAMA0 nokaslr' });
+  const lines = (p: KernelProfile) => run(p).log.map((l) => l.text);
+  const cpumask = (p: KernelProfile) => run(p).trace.events.filter((e) => e.detail.caller === 'alloc_bootmem_cpumask_var').length;
+  assert.ok(lines(numa).some((l) => l.startsWith('NUMA: Faking a node')));
+  assert.ok(!lines(flat).some((l) => l.startsWith('NUMA:') || l.startsWith('NODE_DATA')));
+  assert.equal(cpumask(numa), 1);
+  assert.equal(cpumask(flat), 0);
+});
