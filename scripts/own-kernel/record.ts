@@ -19,8 +19,7 @@ import { observe } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { ownKernelInfo } from '../../src/verify/kernels.js';
 import { compactTrace, observationFromJson, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
-import { measureBoots, storedMeasurement } from '../../src/kernel/build/measured.js';
-import { measureTarget } from '../../src/verify/build-facts.js';
+import { measureTarget, measureTraces } from '../../src/verify/build-facts.js';
 
 async function main(): Promise<number> {
   const [name, dir, how, ...boards] = process.argv.slice(2);
@@ -73,18 +72,10 @@ async function main(): Promise<number> {
   }
   // what no file states (pg_data_t, the per-cpu bitmaps, struct static_vm), read from these boots'
   // memblock=debug traces as the lab reads its packages' (kernels facts), checked against each other
-  const traced = records.map((r) => ({ r, o: observationFromJson(r.observation) })).filter((x) => x.o.memblock.length);
-  const m = measureBoots(
-    measureTarget(built.profile),
-    traced.map((x) => ({ source: x.r.caseId, log: x.o })),
-    `data/lab/own/${name}.json`,
-  );
+  const decoded = records.map((r) => ({ ...r, observation: observationFromJson(r.observation) }));
+  const m = measureTraces(decoded, measureTarget(built.profile), `data/lab/own/${name}.json`, name);
   for (const d of m.diagnostics) process.stderr.write(`${name}: ${d.severity}: ${d.message}\n`);
-  if (m.found.length)
-    excerpt.measured = storedMeasurement(`data/lab/own/${name}.json, the memblock=debug boots of ${name}`, m.found, (c) => {
-      const r = records.find((x) => x.caseId === c)!;
-      return { case: c, ram: r.ram, append: r.traceAppend ?? r.append };
-    });
+  if (m.measured) excerpt.measured = m.measured;
   mkdirSync('data/lab/own', { recursive: true });
   writeFileSync(join('data/lab/own', `${name}.json`), `${JSON.stringify({ name, built: how, build: excerpt, records }, null, 1)}\n`);
   return 0;

@@ -19,7 +19,7 @@ import { getProfile } from '../kernel/profiles/index.js';
 import { firstChunkUnit } from '../kernel/profiles/define.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { bootedPackage, fetchRelease, type FetchReport, type KernelInfo } from './kernels.js';
-import { labDataDir, readLabRecords, readLabRecordsJson } from './records.js';
+import { labDataDir, readLabRecords, readLabRecordsJson, type LabRecord } from './records.js';
 import {
   isStoredMeasurement,
   measureBoot,
@@ -125,18 +125,32 @@ export function measureTarget(p: KernelProfile): MeasureTarget {
  * the others. Diagnostics: a size no record shows (a warning), records that disagree (an error).
  */
 export function measureRecords(kernel: string, pkg: string, dir = labDataDir): { measured?: StoredMeasurement; diagnostics: Diagnostic[] } {
-  const records = readLabRecords(kernel, dir).filter((r) => r.package === pkg && r.observation.memblock.length);
-  const file = `data/lab/${kernel}.jsonl.gz`;
+  const records = readLabRecords(kernel, dir).filter((r) => r.package === pkg);
   const p = getProfile(kernel);
-  if (!records.length || !p) return { diagnostics: [] };
+  if (!p) return { diagnostics: [] };
+  return measureTraces(records, measureTarget(p), `data/lab/${kernel}.jsonl.gz`, pkg);
+}
+
+/**
+ * The same for any build's records (an own build's, scripts/own-kernel/record.ts): `file` names
+ * where they are stored, `what` the build.
+ */
+export function measureTraces(
+  records: readonly Pick<LabRecord, 'caseId' | 'ram' | 'append' | 'traceAppend' | 'observation'>[],
+  target: MeasureTarget,
+  file: string,
+  what: string,
+): { measured?: StoredMeasurement; diagnostics: Diagnostic[] } {
+  const traced = records.filter((r) => r.observation.memblock.length);
+  if (!traced.length) return { diagnostics: [] };
   const m = measureBoots(
-    measureTarget(p),
-    records.map((r) => ({ source: r.caseId, log: r.observation })),
+    target,
+    traced.map((r) => ({ source: r.caseId, log: r.observation })),
     file,
   );
   if (!m.found.length) return { diagnostics: m.diagnostics };
-  const byCase = new Map(records.map((r) => [r.caseId, r]));
-  const measured = storedMeasurement(`${file}, the memblock=debug boots of ${pkg}`, m.found, (c) => {
+  const byCase = new Map(traced.map((r) => [r.caseId, r]));
+  const measured = storedMeasurement(`${file}, the memblock=debug boots of ${what}`, m.found, (c) => {
     const r = byCase.get(c)!;
     return { case: c, ram: r.ram, append: r.traceAppend ?? r.append };
   });
