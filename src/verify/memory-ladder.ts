@@ -409,7 +409,9 @@ function ladderFigures(profile: KernelProfile, r: LabRecordJson): PlanResult['pa
 
 /**
  * The plan's page-allocator figures for a ladder case as QEMU virt boots it (its RAM unless `ram`
- * says what a record booted with), on the lab's command line unless `append` gives the booted one.
+ * says what a record booted with), on the lab's command line unless `append` gives the booted one:
+ * the boot whose end counts, with memblock=debug on arm64, without it on 32-bit (lab.ts observe's
+ * init boot; with earlycon it would hang in early_fixmap_shutdown).
  */
 function ladderPlan(...a: Parameters<typeof ladderPlanResult>): PlanResult['pageAllocator'] {
   return ladderPlanResult(...a).pageAllocator;
@@ -420,7 +422,7 @@ function ladderPlanResult(
   profile: KernelProfile,
   c: LabCase,
   initrdSize: bigint | undefined,
-  append = `${fixedAppend(profile.arch, true)} ${c.bootargs}`,
+  append = `${fixedAppend(profile.arch, profile.arch === 'arm64')} ${c.bootargs}`,
   ram = BigInt(c.ramMiB) * MiB,
 ): PlanResult {
   const { dtb } = labDtb(c);

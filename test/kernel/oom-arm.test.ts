@@ -24,7 +24,8 @@ function planned(ramMiB: number, freeKiB: number) {
     ram: BigInt(ramMiB) << 20n,
     initrdSize: INITRD,
   });
-  return plan(board, { kernel: profile, bootargs: `${fixedAppend('arm', true)} ${lc.c.bootargs}` });
+  // the init boot (32-bit's has no memblock=debug: with earlycon it hangs in early_fixmap_shutdown)
+  return plan(board, { kernel: profile, bootargs: `${fixedAppend('arm', false)} ${lc.c.bootargs}` });
 }
 
 test('6.12-armmp: lowmem below the measured bound dies where the ladder says; beside highmem it is a warning', () => {
