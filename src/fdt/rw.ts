@@ -8,6 +8,7 @@
 // Only for blobs readDtb() (reader.ts) has already validated: the checks below are the ones
 // whose errors libfdt's callers act on, not a second validation of the format.
 import { Buffer } from 'node:buffer';
+import { MAX_ALIAS_DEPTH } from '../tree/types.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_NOP, FDT_PROP, FDT_RESERVE_ENTRY_SIZE, HDR } from './constants.js';
 
 /** libfdt's error codes (libfdt.h), negated as libfdt returns them. */
@@ -361,8 +362,6 @@ export class FdtBlob {
     return off;
   }
 }
-
-const MAX_ALIAS_DEPTH = 64;
 
 /** fdt_nodename_eq_: `s` names the node exactly, or without its unit address. */
 export function nodenameEq(name: string, s: string): boolean {

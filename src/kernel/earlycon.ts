@@ -55,10 +55,7 @@ export function mmioEarlycon(args: readonly CmdlineArg[], tree: Tree): { name: s
   const chosen = findNode(tree, '/chosen');
   const path = chosen && (cString(chosen, 'stdout-path') ?? cString(chosen, 'linux,stdout-path'));
   if (!path) return undefined;
-  const spec = path.split(':')[0]!;
-  const aliases = findNode(tree, '/aliases');
-  const full = spec.startsWith('/') ? spec : aliases && cString(aliases, spec);
-  const node = full ? findNode(tree, full) : undefined;
+  const node = findNode(tree, path.split(':')[0]!);
   const compat = node && OF_EARLYCONS.find((c) => isCompatible(node, c));
   return compat ? { name: compat } : undefined;
 }

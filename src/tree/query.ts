@@ -8,7 +8,7 @@
 //   - dt_mem_next_cell()/of_read_number() (drivers/of/fdt.c, include/linux/of.h): big-endian cells
 //     shifted into a u64, so more than two cells keep only the low 64 bits.
 import type { Node, Property, Tree } from './types.js';
-import { getProp, nodePath, walkNodes } from './types.js';
+import { getProp, MAX_ALIAS_DEPTH, nodePath, walkNodes } from './types.js';
 
 /** OF_ROOT_NODE_ADDR_CELLS_DEFAULT / OF_ROOT_NODE_SIZE_CELLS_DEFAULT (include/linux/of_fdt.h). */
 export const ROOT_ADDR_CELLS_DEFAULT = 1;
@@ -132,12 +132,26 @@ export function baseName(node: Node): string {
 
 /**
  * fdt_path_offset(): walk components from the root; a component without '@' matches the first
- * child named exactly that or that plus `@unit` (libfdt's fdt_nodename_eq_).
+ * child named exactly that or that plus `@unit` (libfdt's fdt_nodename_eq_). A path that does not
+ * start with '/' starts at the node its first component names in /aliases.
  */
-export function findNode(tree: Tree, path: string): Node | undefined {
-  if (!path.startsWith('/')) return undefined;
+export function findNode(tree: Tree, path: string, aliasDepth = 0): Node | undefined {
   let node: Node = tree.root;
-  for (const comp of path.split('/').filter((c) => c.length > 0)) {
+  let rest = path;
+  if (!path.startsWith('/')) {
+    // fdt_path_offset_namelen (libfdt/fdt_ro.c): `alias/rest`, the alias's value read to its NUL
+    // from /aliases; a chain of aliases stops after MAX_ALIAS_DEPTH steps.
+    const slash = path.indexOf('/');
+    const name = slash < 0 ? path : path.slice(0, slash);
+    const aliases = findNode(tree, '/aliases');
+    const target = aliases && cString(aliases, name);
+    if (target === undefined || aliasDepth >= MAX_ALIAS_DEPTH) return undefined;
+    const base = findNode(tree, target, aliasDepth + 1);
+    if (!base) return undefined;
+    node = base;
+    rest = slash < 0 ? '' : path.slice(slash);
+  }
+  for (const comp of rest.split('/').filter((c) => c.length > 0)) {
     const hasAt = comp.includes('@');
     const next = node.children.find((c) => c.name === comp || (!hasAt && c.name.startsWith(comp + '@')));
     if (!next) return undefined;

@@ -176,6 +176,12 @@ export function walkNodes<N extends { readonly children: readonly N[] }>(
  */
 export const MAX_TREE_DEPTH = 10_000;
 
+/**
+ * How many aliases a path may go through (`alias/rest` whose alias is itself an alias …). libfdt's
+ * fdt_path_offset_namelen recurses without a bound, so a self-referencing alias never ends there.
+ */
+export const MAX_ALIAS_DEPTH = 64;
+
 /** The first node (pre-order) nested more than `max` levels deep (the root is level 1), if any. */
 export function nodeBeyondDepth<N extends { readonly children: readonly N[] }>(root: N, max: number): N | undefined {
   const stack: [N, number][] = [[root, 1]];

@@ -14,6 +14,19 @@ test('findNode: a component without @ also matches name@unit (fdt_path_offset)',
   assert.equal(findNode(t, 'chosen'), undefined);
 });
 
+test('findNode: a path without a leading / starts at an alias (fdt_path_offset_namelen), chains bounded', () => {
+  const uart = node('pl011@9000000', {}, [node('port')]);
+  const aliases = node('aliases', { serial0: '/pl011@9000000', console: 'serial0/port', loop: 'loop', ghost: '/nowhere' });
+  const t = tree(node('', {}, [aliases, node('chosen'), uart]));
+  assert.equal(findNode(t, 'serial0'), uart);
+  assert.equal(findNode(t, 'serial0/port'), uart.children[0]);
+  assert.equal(findNode(t, 'console'), uart.children[0]);
+  assert.equal(findNode(t, 'serial1'), undefined);
+  assert.equal(findNode(t, 'ghost'), undefined);
+  // libfdt recurses on a self-referencing alias until its stack ends; here the chain stops
+  assert.equal(findNode(t, 'loop'), undefined);
+});
+
 test('readCells keeps the low 64 bits like of_read_number; missing cells read as 0', () => {
   const b = new Uint8Array([0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
   assert.equal(readCells(b, 0, 1), 1n);
