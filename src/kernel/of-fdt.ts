@@ -107,17 +107,13 @@ export function earlyInitDtScanMemory(ctx: BootContext, memory: Bank[]): void {
 /**
  * unflatten_device_tree: 6.12 saves the static reserved-memory regions first
  * (fdt_scan_reserved_mem_reg_nodes); then __unflatten_device_tree allocates the live tree with
- * early_init_dt_alloc_memory_arch, sized by the series' struct device_node and struct property (arm64, arm).
+ * early_init_dt_alloc_memory_arch, sized by the build's struct device_node and struct property (the arch layer's unflatten).
  */
 export function unflattenDeviceTree(st: BootState): void {
   const { ctx, layout } = st;
   const mb = ctx.memblock;
   fdtScanReservedMemRegNodes(ctx);
-  // arm: 32-bit pointers, 4-byte alignment (__alignof__(struct device_node))
-  // (CONFIG_OF_DYNAMIC adds struct property's unsigned long _flags)
-  const u = ctx.profile.series.arm.unflatten;
-  const arm = ctx.profile.arch === 'arm' ? { ...u, propertySize: u.propertySize + (ctx.profile.ofDynamic ? 4 : 0), align: 4 } : undefined;
-  const sizes = ctx.profile.arm64?.unflatten ?? arm;
+  const sizes = ctx.profile.arm64?.unflatten ?? ctx.profile.arm?.unflatten;
   if (!sizes) return;
   // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)
   const unfSize = BigInt(unflattenSize(ctx.tree, sizes, layout.chosenAdded));

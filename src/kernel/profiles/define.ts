@@ -107,7 +107,6 @@ export function composeProfile(
     ...(c.ubsanBounds ? { ubsanBounds: true } : {}),
     ...(c.preemptRt ? { preemptRt: true } : {}),
     ...(c.noCrashReserve ? { noCrashReserve: true } : {}),
-    ...(c.ofDynamic ? { ofDynamic: true } : {}),
     ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),
     ...(c.numaEmu ? { numaEmu: true } : {}),
     params: {

@@ -135,7 +135,7 @@ export interface Arm64Layout {
     extraAfter: number;
     caller: Caller;
   };
-  /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property), their alignment. */
+  /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) with this build's config, their alignment. */
   unflatten: { deviceNodeSize: number; propertySize: number; align: number };
   /** NUMA dummy node: pg_data_t size (NODE_DATA) and the series' Arm64Series.numa. */
   numa: {
@@ -205,6 +205,8 @@ export interface ArmLayout {
   cmaRemap: 'cma-areas' | 'static-reg' | 'cma-verified';
   /** sizeof(struct page): FLATMEM's mem_map is one array of them (alloc_node_mem_map). */
   structPageSize: bigint;
+  /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) with this build's config, their alignment. */
+  unflatten: { deviceNodeSize: number; propertySize: number; align: number };
 }
 
 export interface KernelProfile extends KernelProfileBase {
@@ -243,8 +245,6 @@ export interface KernelProfile extends KernelProfileBase {
   preemptRt?: boolean;
   /** BuildConfig.noCrashReserve. */
   noCrashReserve?: boolean;
-  /** BuildConfig.ofDynamic. */
-  ofDynamic?: boolean;
   /**
    * mm/memblock.c's static arrays, before memblock_double_array: INIT_MEMBLOCK_REGIONS (128) each,
    * which arm64's asm/memory.h raises: memory to 128 * 8 with CONFIG_EFI (6.1+), reserved to

@@ -146,6 +146,9 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
       }),
       cmaRemap: series.arm.cmaRemap,
       structPageSize: structPageSize(build.config.pageMemcgWord),
+      // 32-bit pointers, 4-byte alignment (__alignof__(struct device_node)); CONFIG_OF_DYNAMIC adds
+      // struct property's unsigned long _flags
+      unflatten: { ...series.arm.unflatten, propertySize: series.arm.unflatten.propertySize + (build.config.ofDynamic ? 4 : 0), align: 4 },
     },
   };
 }
