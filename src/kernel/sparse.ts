@@ -92,8 +92,8 @@ export function sectionNodes(
   regions: readonly MemblockRegion[],
   sectionShift: bigint,
   sectionsPerRoot: bigint,
-): { runs: { nid: number; sections: bigint }[]; roots: { nid: number; count: bigint }[] } {
-  const runs: { nid: number; sections: bigint }[] = [];
+): { runs: { nid: number; sections: bigint; ranges: [bigint, bigint][] }[]; roots: { nid: number; count: bigint }[] } {
+  const runs: { nid: number; sections: bigint; ranges: [bigint, bigint][] }[] = [];
   const roots: { nid: number; count: bigint }[] = [];
   let lastSection = -1n;
   let lastRoot = -1n;
@@ -103,8 +103,12 @@ export function sectionNodes(
     if (first <= lastSection) first = lastSection + 1n;
     if (last < first) continue;
     const run = runs.at(-1);
-    if (run && run.nid === r.nid) run.sections += last - first + 1n;
-    else runs.push({ nid: r.nid, sections: last - first + 1n });
+    if (run && run.nid === r.nid) {
+      run.sections += last - first + 1n;
+      const prev = run.ranges.at(-1)!;
+      if (prev[1] + 1n === first) prev[1] = last;
+      else run.ranges.push([first, last]);
+    } else runs.push({ nid: r.nid, sections: last - first + 1n, ranges: [[first, last]] });
     lastSection = last;
     let firstRoot = first / sectionsPerRoot;
     const lastR = last / sectionsPerRoot;
@@ -146,19 +150,77 @@ export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
       'sparse_init',
     );
   let before = 0n;
-  for (const [i, run] of runs.entries()) {
+  const tables = new VmemmapTables({
+    vmemmapStart: sp.vmemmapStart,
+    fixaddrTop: sp.fixaddrTop,
+    tableShifts: sp.vmemmapTableShifts,
+    structPageSize: sp.structPageSize,
+    pagesPerSection: 1n << BigInt(sp.sectionSizeBits - p.pageShift),
+    memstartPfn: st.memstart! >> BigInt(p.pageShift),
+  });
+  for (const run of runs) {
     const nd = nodes.find((n) => n.nid === run.nid)?.nodeData ?? 0n;
-    sparseInitNid(st, run.nid, nd, run.sections, before, i === 0);
+    sparseInitNid(st, run.nid, nd, run.sections, before, tables.populate(run.ranges));
     before += run.sections;
+  }
+}
+
+/** Where the memmap of a section lies in the vmemmap, and the tables above it (Arm64Layout.sparse). */
+export interface VmemmapGeometry {
+  vmemmapStart: bigint;
+  fixaddrTop: bigint;
+  tableShifts: readonly number[];
+  structPageSize: bigint;
+  /** PAGES_PER_SECTION */
+  pagesPerSection: bigint;
+  /** memstart_addr >> PAGE_SHIFT: vmemmap = VMEMMAP_START - this, in struct pages */
+  memstartPfn: bigint;
+}
+
+/**
+ * The page tables vmemmap_populate allocates (mm/sparse-vmemmap.c vmemmap_{pgd,p4d,pud,pmd}_populate:
+ * a table where the entry above it is none) for the memmap of some present sections, counted by
+ * ranges. Sections come in address order, so at each level the entries already populated are those
+ * up to the last one counted, and the fixmap's, whose tables are static.
+ */
+export class VmemmapTables {
+  private readonly last: (bigint | undefined)[] = [];
+  constructor(private readonly g: VmemmapGeometry) {}
+
+  /** How many new tables the memmap of these sections (inclusive ranges of section numbers) needs. */
+  populate(ranges: readonly [bigint, bigint][]): bigint {
+    const { g } = this;
+    const mask = (1n << 64n) - 1n;
+    // pfn_to_page: vmemmap + pfn, vmemmap = VMEMMAP_START - memstart_addr's pfn
+    const va = (section: bigint) => (g.vmemmapStart + (section * g.pagesPerSection - g.memstartPfn) * g.structPageSize) & mask;
+    let n = 0n;
+    for (const [lo, hi] of ranges) {
+      const start = va(lo);
+      const end = (va(hi + 1n) - 1n) & mask;
+      g.tableShifts.forEach((shift, level) => {
+        const s = BigInt(shift);
+        const last = this.last[level];
+        let first = start >> s;
+        if (last !== undefined && first <= last) first = last + 1n;
+        const top = end >> s;
+        if (top < first) return;
+        n += top - first + 1n;
+        const fixmap = (g.fixaddrTop - 1n) >> s;
+        if (fixmap >= first && fixmap <= top) n--;
+        this.last[level] = top;
+      });
+    }
+    return n;
   }
 }
 
 /**
  * sparse_init_nid for `sections` present sections of node `nid` (`before` present sections came
- * earlier): the usemap near the node's NODE_DATA, the memmap buffer and the vmemmap; the vmemmap's
- * own page tables come with the first node's (`first`), later nodes' memmap falls in them.
+ * earlier): the usemap near the node's NODE_DATA, the memmap buffer and the vmemmap, with the
+ * `tables` new page tables its memmap needs (allocated here before its blocks or pages; the
+ * kernel allocates each before the first block under it).
  */
-function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint, before: bigint, first: boolean): void {
+function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint, before: bigint, tables: bigint): void {
   const p = st.ctx.profile;
   const sp = p.arm64!.sparse;
   const mb = st.ctx.memblock;
@@ -209,6 +271,13 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
   const backed = (runs: AllocRun[], size: bigint, perSection: bigint, before: bigint): void => {
     if (runs.some((r) => !r.first)) failAt(memmapFailed, (before + done(runs)) / perSection, noBlock(size));
   };
+  /** The vmemmap's new page tables, zeroed through the linear map (vmemmap_alloc_block_zero). */
+  const vmemmapTables = (alloc: (count: bigint, size: bigint) => AllocRun[]): void => {
+    if (tables === 0n) return;
+    const runs = alloc(tables, page);
+    if (runs.some((r) => !r.first)) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
+    touchRuns(st, runs, page, 'sparse_init');
+  };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
     const usage = mb.allocTryNid(usemap, 64n, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
     if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
@@ -224,17 +293,15 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
         'memmap_alloc',
         'memblock_alloc_try_nid_raw',
       );
-    // the vmemmap tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-    for (let i = 0; first && i < sp.vmemmapTablesFixed; i++) {
-      const table = memmapAlloc(1n, page);
-      if (!table[0]?.first) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
-      touchRuns(st, table, page, 'sparse_init');
-    }
+    vmemmapTables(memmapAlloc);
     populate(memmapAlloc);
     return;
   }
-  const goal = roundDown(nd, 1n << secShift);
-  const usage = mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), nid, 'sparse_init_nid');
+  // sparse_early_usemaps_alloc_pgdat_section: with CONFIG_MEMORY_HOTREMOVE in NODE_DATA's section,
+  // else (or when that section has no room: `goto again` without the limit) anywhere on the node
+  const goal = sp.usemapNearPgdat ? roundDown(nd, 1n << secShift) : 0n;
+  const near = sp.usemapNearPgdat ? mb.allocTryNid(usemap, 64n, goal, goal + (1n << secShift), nid, 'sparse_init_nid') : undefined;
+  const usage = near ?? mb.allocTryNid(usemap, 64n, goal, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
   if (!usage) failAt('usemap allocation failed', 0n, () => `no ${usemap} bytes for the usemap`);
   touch(st, usage, usemap, 'sparse_init');
   const buf = mb.allocTryNid(
@@ -246,8 +313,6 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
     'memmap_alloc',
     'memblock_alloc_exact_nid_raw',
   );
-  const early = (size: bigint) =>
-    mb.allocTryNid(size, size, memstart, MEMBLOCK_ALLOC_ACCESSIBLE, nid, '__earlyonly_bootmem_alloc', 'memblock_alloc_try_nid_raw');
   const earlyRepeat = (count: bigint, size: bigint) =>
     mb.allocTryNidRepeat(
       Number(count),
@@ -259,12 +324,7 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
       '__earlyonly_bootmem_alloc',
       'memblock_alloc_try_nid_raw',
     );
-  // vmemmap page tables are zeroed through the linear map (vmemmap_alloc_block_zero)
-  for (let i = 0; first && i < sp.vmemmapTablesFixed; i++) {
-    const table = early(page);
-    if (!table) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
-    touch(st, table, page, 'sparse_init');
-  }
+  vmemmapTables(earlyRepeat);
   if (!buf) {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
     // __earlyonly_bootmem_alloc() per block.

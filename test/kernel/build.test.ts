@@ -66,6 +66,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     PAGE_EXTENSION: 'y',
     RODATA_FULL_DEFAULT_ENABLED: 'y',
     DEFERRED_STRUCT_PAGE_INIT: 'y',
+    MEMORY_HOTREMOVE: 'y',
     NR_CPUS: '512',
     STACKPROTECTOR: 'y',
     EFI: 'y',
@@ -166,15 +167,18 @@ test('build: what the config decides is read from it', () => {
     config('6.1.176', { ARCH_FORCE_MAX_ORDER: null, FORCE_MAX_ZONEORDER: '12', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }),
   );
   assert.equal(renamed.profile?.maxOrder, 12);
-  // a build without PAGE_EXTENSION, RODATA_FULL_DEFAULT_ENABLED and DEFERRED_STRUCT_PAGE_INIT:
-  // 16-byte struct mem_section (twice the sections per root), block mappings, no deferred pages
-  const lean = build(config('6.12.95', { PAGE_EXTENSION: null, RODATA_FULL_DEFAULT_ENABLED: null, DEFERRED_STRUCT_PAGE_INIT: null }))
-    .profile!.arm64!;
+  // a build without PAGE_EXTENSION, RODATA_FULL_DEFAULT_ENABLED, DEFERRED_STRUCT_PAGE_INIT and
+  // MEMORY_HOTREMOVE: 16-byte struct mem_section (twice the sections per root), block mappings, no
+  // deferred pages, the usemap anywhere on the node
+  const lean = build(
+    config('6.12.95', { PAGE_EXTENSION: null, RODATA_FULL_DEFAULT_ENABLED: null, DEFERRED_STRUCT_PAGE_INIT: null, MEMORY_HOTREMOVE: null }),
+  ).profile!.arm64!;
   const debian = build(config('6.12.95')).profile!.arm64!;
   assert.equal(lean.sparse.sectionsPerRoot, 2 * debian.sparse.sectionsPerRoot);
   assert.equal(lean.sparse.memSectionRootsBytes * 2n, debian.sparse.memSectionRootsBytes);
   assert.deepEqual([lean.pgtable.pageGranular, debian.pgtable.pageGranular], [false, true]);
   assert.deepEqual([lean.sparse.deferredStructPageInit, debian.sparse.deferredStructPageInit], [false, true]);
+  assert.deepEqual([lean.sparse.usemapNearPgdat, debian.sparse.usemapNearPgdat], [false, true]);
   // 7.x sets rodata_full whatever the config (arch/arm64/mm/pageattr.c)
   const v72 = build(config('7.2.13', { RODATA_FULL_DEFAULT_ENABLED: null })).profile!.arm64!;
   assert.equal(v72.pgtable.pageGranular, true);

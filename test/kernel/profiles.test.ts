@@ -105,6 +105,23 @@ test('the arch layers derive the layout constants the kernel headers give', () =
       id,
     );
   }
+  // VMEMMAP_START and FIXADDR_TOP as each series' arch/arm64/include/asm/memory.h computes them, and
+  // the table levels vmemmap_populate fills (entry shifts: down to PMD tables with 4K's blocks)
+  const U64 = 1n << 64n;
+  const GiB = 1024n * MiB;
+  for (const [id, start, fixTop, shifts] of [
+    // 5.10: -VMEMMAP_SIZE - 2M with VMEMMAP_SIZE = 2^47 >> (PAGE_SHIFT - STRUCT_PAGE_MAX_SHIFT); the fixmap 20 MiB below
+    ['5.10-arm64', U64 - (1n << 41n) - 2n * MiB, U64 - (1n << 41n) - 22n * MiB, [39, 30]],
+    // 6.1: -(1 << (VA_BITS - VMEMMAP_SHIFT)); FIXADDR_TOP 32 MiB below
+    ['6.1-arm64', U64 - (1n << 42n), U64 - (1n << 42n) - 32n * MiB, [39, 30]],
+    // 6.12: -1G - VMEMMAP_SIZE, (_PAGE_END(VA_BITS_MIN) - PAGE_OFFSET) >> PAGE_SHIFT struct pages; FIXADDR_TOP -8M
+    ['6.12-arm64', U64 - GiB - ((1n << 52n) - (1n << 47n)) / 64n, U64 - 8n * MiB, [48, 39, 30]],
+    ['6.12-arm64-16k', U64 - GiB - ((1n << 52n) - (1n << 46n)) / 256n, U64 - 8n * MiB, [47, 36, 25]],
+    ['6.12-arm64-64k', U64 - GiB - ((1n << 52n) - (1n << 47n)) / 1024n, U64 - 8n * MiB, [42, 29]],
+  ] as const) {
+    const sp = getProfile(id)!.arm64!.sparse;
+    assert.deepEqual([sp.vmemmapStart, sp.fixaddrTop, sp.vmemmapTableShifts], [start, fixTop, shifts], id);
+  }
   // swapper_pg_dir below KERNEL_RAM_VADDR, PG_DIR_SIZE, SECTION_SIZE, alignof(struct static_vm)
   for (const [id, pgdirOffset, pgdirSize, section, staticVmAlign] of [
     ['6.1-armmp', 0x204000n, 0x4000n, MiB, 4n],

@@ -1,12 +1,13 @@
 // The arm64 linear map's page-table count and sparse_init's present sections are counted from
 // address ranges; here they are checked against the plain per-block and per-section walk on
 // random small layouts (a reference written from arch/arm64/mm/mmu.c __create_pgd_mapping and
-// mm/sparse.c memory_present: one table per index a range touches at each level).
+// mm/sparse.c memory_present: one table per index a range touches at each level). The vmemmap's
+// new page tables likewise, against a walk of every section's memmap, page by page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
-import { countSections, firstMissingSection, presentSectionRanges } from '../../src/kernel/sparse.js';
+import { countSections, firstMissingSection, presentSectionRanges, VmemmapTables } from '../../src/kernel/sparse.js';
 import type { Bank } from '../../src/platform/index.js';
 
 const K = 4096n;
@@ -103,5 +104,52 @@ test('present sections, their mem_section roots and the first missing section = 
       assert.equal(firstMissingSection(ranges, first, last), want);
     }),
     { numRuns: 500, seed: 4 },
+  );
+});
+
+test('vmemmap page tables = one per entry the memmap touches at each level, none where the fixmap has one', () => {
+  const U64 = 1n << 64n;
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: 40n })), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.bigInt({ min: 1n, max: 64n }),
+      fc.bigInt({ min: 0n, max: 40n }),
+      fc.boolean(),
+      (runs, split, perSection, fixGap, fixBelow) => {
+        // sections in address order, as node runs: gaps between the ranges, `split` nodes
+        const ranges: [bigint, bigint][] = [];
+        let s = 0n;
+        for (const [gap, len] of runs) {
+          const lo = s + gap;
+          ranges.push([lo, lo + len]);
+          s = lo + len + 1n;
+        }
+        const page = 64n; // small tables: 64-byte memmap pages, 8 entries a table
+        const g = {
+          vmemmapStart: U64 - (1n << 40n),
+          tableShifts: [15, 12, 9],
+          structPageSize: 8n,
+          pagesPerSection: perSection,
+          memstartPfn: 0n,
+          // the fixmap just below the vmemmap (5.10, 6.1) or somewhere above it (6.12)
+          fixaddrTop: fixBelow ? U64 - (1n << 40n) - fixGap * page : U64 - (1n << 40n) + fixGap * 512n * page,
+        };
+        const t = new VmemmapTables(g);
+        const per = Math.ceil(ranges.length / split);
+        let got = 0n;
+        for (let i = 0; i < ranges.length; i += per) got += t.populate(ranges.slice(i, i + per));
+        const seen = g.tableShifts.map(() => new Set<bigint>());
+        for (const [lo, hi] of ranges)
+          for (let b = (g.vmemmapStart + lo * perSection * 8n) % U64; b < (g.vmemmapStart + (hi + 1n) * perSection * 8n) % U64; b += 8n)
+            g.tableShifts.forEach((sh, l) => seen[l]!.add(b >> BigInt(sh)));
+        let want = 0n;
+        g.tableShifts.forEach((sh, l) => {
+          want += BigInt(seen[l]!.size) - (seen[l]!.has((g.fixaddrTop - 1n) >> BigInt(sh)) ? 1n : 0n);
+        });
+        assert.equal(got, want);
+      },
+    ),
+    { numRuns: 300, seed: 5 },
   );
 });

@@ -340,6 +340,7 @@ function arm64Build(
       pageExtension: configEnabled(r.config, 'PAGE_EXTENSION'),
       rodataFull: series.arm64.rodataFullAlways || configEnabled(r.config, 'RODATA_FULL_DEFAULT_ENABLED'),
       deferredStructPageInit: configEnabled(r.config, 'DEFERRED_STRUCT_PAGE_INIT'),
+      memoryHotremove: configEnabled(r.config, 'MEMORY_HOTREMOVE'),
     },
     measured: {
       reserveSize: end - reserveStart,

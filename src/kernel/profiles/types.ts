@@ -159,11 +159,19 @@ export interface Arm64Layout {
     structPageSize: bigint;
     /** PMD_SIZE: the memmap buffer's alignment. */
     pmdSize: bigint;
-    /** vmemmap page tables per 1 << vmemmapTableShift bytes of memmap (and a fixed count). */
-    vmemmapTablesFixed: number;
-    vmemmapTableShift: number;
+    /** VMEMMAP_START and FIXADDR_TOP (u64): struct page of pfn N is at vmemmapStart + (N - memstart_addr's pfn) * structPageSize. */
+    vmemmapStart: bigint;
+    fixaddrTop: bigint;
+    /**
+     * The page tables vmemmap_populate may allocate, root's children first, each level given by the
+     * shift of the entry one such table hangs from (one table per distinct `va >> shift`): down to
+     * the PMD tables with 4 KiB pages (PMD blocks), to the PTE tables otherwise.
+     */
+    vmemmapTableShifts: number[];
     /** CONFIG_DEFERRED_STRUCT_PAGE_INIT: the last zone's struct pages past its first section wait for page_alloc_init_late. */
     deferredStructPageInit: boolean;
+    /** Arm64Config.memoryHotremove: the usemap is allocated in NODE_DATA's section first ('buffer' series). */
+    usemapNearPgdat: boolean;
   };
   /** setup_per_cpu_areas (mm/percpu.c pcpu_embed_first_chunk) and neighbours, before parse_args. */
   lateAllocs: LateAlloc[];

@@ -88,6 +88,7 @@ export const linux510: KernelSeries = {
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
     vmemmapBasePagesFallback: false,
+    vmemmapLayout: 'below-pci-io', // arch/arm64/include/asm/memory.h VMEMMAP_START, FIXADDR_TOP
     sectionSizeBits: () => 30,
     // nokaslr is read from the DT's bootargs by arch/arm64/kernel/kaslr.c only: init/main.c sees it as unknown
     earlyParams: [],

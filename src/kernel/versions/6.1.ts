@@ -83,6 +83,7 @@ export const linux61: KernelSeries = {
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
     vmemmapBasePagesFallback: true,
+    vmemmapLayout: 'va-bits', // arch/arm64/include/asm/memory.h VMEMMAP_START, FIXADDR_TOP
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     // nokaslr is parsed in arch/arm64/kernel/idreg-override.c only: init/main.c sees it as unknown
     earlyParams: [],

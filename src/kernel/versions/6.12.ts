@@ -83,6 +83,7 @@ export const linux612: KernelSeries = {
     sparseInit: 'bootmem-init',
     sparseMemmap: 'buffer',
     vmemmapBasePagesFallback: true,
+    vmemmapLayout: 'below-1g', // arch/arm64/include/asm/memory.h VMEMMAP_START, FIXADDR_TOP
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     kaslrLinearMap: 'pa-range', // arch/arm64/mm/init.c arm64_memblock_init: range = linear_region_size - BIT(PARange)

@@ -88,6 +88,7 @@ export const linux72: KernelSeries = {
     sparseInit: 'free-area-init',
     sparseMemmap: 'memmap-alloc', // mm/sparse.c sparse_usage_init; mm/sparse-vmemmap.c __earlyonly_bootmem_alloc → memmap_alloc
     vmemmapBasePagesFallback: true,
+    vmemmapLayout: 'below-1g', // arch/arm64/include/asm/memory.h VMEMMAP_START, FIXADDR_TOP
     sectionSizeBits: (pageSize) => (pageSize === 65536 ? 29 : 27),
     earlyParams: ['nokaslr'],
     kaslrLinearMap: 'none', // arch/arm64/mm/init.c: memstart_offset_seed is gone

@@ -169,6 +169,18 @@ export interface Arm64Series {
    * page per 4 KiB); 5.10 returns -ENOMEM and sparse_init_nid gives the section up.
    */
   vmemmapBasePagesFallback: boolean;
+  /**
+   * Where the vmemmap and the fixmap sit at the top of the kernel's VA space
+   * (arch/arm64/include/asm/memory.h), which decides how many page tables vmemmap_populate
+   * allocates: the fixmap's are static (bm_pud, bm_pmd, bm_pte in the image), so a vmemmap range
+   * that shares a table with the fixmap allocates none for it.
+   * - 'below-pci-io' (5.10): VMEMMAP_START = -VMEMMAP_SIZE - SZ_2M, and below it 2 MiB, PCI I/O
+   *   (16 MiB), 2 MiB, then FIXADDR_TOP.
+   * - 'va-bits' (6.1): VMEMMAP_START = -(1 << (VA_BITS - VMEMMAP_SHIFT)), FIXADDR_TOP 32 MiB below it.
+   * - 'below-1g' (6.12, 7.2): VMEMMAP_END = -SZ_1G, VMEMMAP_START = VMEMMAP_END - VMEMMAP_SIZE,
+   *   FIXADDR_TOP = -SZ_8M.
+   */
+  vmemmapLayout: 'below-pci-io' | 'va-bits' | 'below-1g';
   /** SECTION_SIZE_BITS (arch/arm64/include/asm/sparsemem.h) for a page size: 30 on 5.10; 27, or 29 with 64K pages, from 5.12 on. */
   sectionSizeBits(pageSize: number): number;
   /** early_param()s of the series' arm64 code beyond the arch layer's list. */

@@ -37,6 +37,11 @@ export interface Arm64Config {
    * first section to page_alloc_init_late (mm/mm_init.c defer_init).
    */
   deferredStructPageInit: boolean;
+  /**
+   * CONFIG_MEMORY_HOTREMOVE: up to 6.12 sparse_init_nid's usemap goes in the section that holds
+   * NODE_DATA (mm/sparse.c sparse_early_usemaps_alloc_pgdat_section), else anywhere on the node.
+   */
+  memoryHotremove: boolean;
 }
 
 /** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
@@ -61,6 +66,30 @@ export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
 
 /** sizeof(struct mem_section) (include/linux/mmzone.h): page_ext and a pad with CONFIG_PAGE_EXTENSION. */
 const memSectionBytes = (pageExtension: boolean): number => (pageExtension ? 32 : 16);
+
+const U64 = 1n << 64n;
+
+/** VMEMMAP_START and FIXADDR_TOP as u64 (arch/arm64/include/asm/memory.h; Arm64Series.vmemmapLayout). */
+function vmemmapLayout(
+  layout: KernelSeries['arm64']['vmemmapLayout'],
+  pageShift: number,
+  vaBits: number,
+  vaBitsMin: number,
+): { vmemmapStart: bigint; fixaddrTop: bigint } {
+  // VMEMMAP_SIZE: a 64-byte struct page (STRUCT_PAGE_MAX_SHIFT 6) for every page of
+  // _PAGE_END(VA_BITS_MIN) - PAGE_OFFSET, the linear region
+  const range = (1n << BigInt(vaBits)) - (1n << BigInt(vaBitsMin - 1));
+  const size = (range >> BigInt(pageShift)) * 64n;
+  if (layout === 'below-pci-io') {
+    const vmemmapStart = U64 - size - 2n * MiB;
+    return { vmemmapStart, fixaddrTop: vmemmapStart - 2n * MiB - 16n * MiB - 2n * MiB };
+  }
+  if (layout === 'va-bits') {
+    const vmemmapStart = U64 - (1n << BigInt(vaBits - (pageShift - 6)));
+    return { vmemmapStart, fixaddrTop: vmemmapStart - 32n * MiB };
+  }
+  return { vmemmapStart: U64 - 1024n * MiB - size, fixaddrTop: U64 - 8n * MiB };
+}
 
 /** pcpu_embed_first_chunk's callers on arm64 (mm/percpu.c; 7.2: memblock_alloc_or_panic() call sites). */
 function pcpuCallers(series: KernelSeries): PcpuCallers {
@@ -134,9 +163,11 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       usemapBytesPerSection: m.usemapBytesPerSection,
       structPageSize: 64n,
       pmdSize: 1n << BigInt(pmdShift),
-      vmemmapTablesFixed: 2,
-      vmemmapTableShift: 30,
+      ...vmemmapLayout(s.vmemmapLayout, pageShift, vaBits, vaBitsMin),
+      // tables at levels 5 - levels .. 3 (PTE) or 2 (PMD, 4K blocks), one per entry of the level above
+      vmemmapTableShifts: Array.from({ length: (pageSize === 4096 ? 2 : 3) - (4 - levels) }, (_, k) => levelShift(4 - levels + k)),
       deferredStructPageInit: build.config.deferredStructPageInit,
+      usemapNearPgdat: build.config.memoryHotremove,
     },
     // pcpu_fc_alloc on node 0 (the dummy node), from __pa(MAX_DMA_ADDRESS): memstart_addr, as traced
     lateAllocs: percpuAllocs(pcpuCallers(series), page, cache, build.percpu, { nid: 0, goal: 0n }),
