@@ -14,6 +14,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
 import type { Zone } from './boot-state.js';
+import type { MemblockRegion } from './memblock.js';
 import type { ReservedMemHandler } from './handler-api.js';
 import type { EarlyParam } from './cmdline.js';
 import { errnoText } from './errno.js';
@@ -86,6 +87,8 @@ export interface EarlyReservation {
 
 export interface PlanResult {
   kernel: string;
+  /** The kernel's arch (the profile's; the board's when no profile was found). */
+  arch?: 'arm64' | 'arm';
   regions: PlanRegion[];
   /** RAM banks the boot used. */
   memory: { base: bigint; size: bigint }[];
@@ -117,6 +120,12 @@ export interface PlanResult {
      */
     highOrder?: { order: number; blocks: number };
   };
+  /**
+   * memblock's two tables where memblock_dump_all prints them (`MEMBLOCK configuration:` with
+   * memblock=debug): at the end of arm64's bootmem_init and arm's arm_memblock_init. Absent when the
+   * boot dies before.
+   */
+  memblockDump?: { memory: MemblockRegion[]; reserved: MemblockRegion[] };
   early: EarlyReservation[];
   /** How the board was booted (loadBoard): platform, boot method, what the boot loader or EFI stub changed in the tree. */
   loader: {
@@ -280,6 +289,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   const loader: PlanResult['loader'] = { platform: board.platform, boot: board.boot, edits: board.edits };
   const none = (): PlanResult => ({
     kernel: kernelId,
+    ...((profile?.arch ?? board.arch) ? { arch: profile?.arch ?? board.arch } : {}),
     regions: [],
     memory: [],
     zones: [],
@@ -436,11 +446,13 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   const attach = attachConsumers(ctx).map((a) => ({ ...a, ret: errnoText(a.ret) }));
   return {
     kernel: profile.id,
+    arch: profile.arch,
     regions,
     memory,
     zones: res.zones ?? [],
     ...(res.kernelUnmappedFrom !== undefined ? { kernelUnmappedFrom: res.kernelUnmappedFrom } : {}),
     ...(res.pageAlloc ? { pageAllocator: pageAllocatorFigures(res.pageAlloc, profile) } : {}),
+    ...(res.memblockDump ? { memblockDump: res.memblockDump } : {}),
     early,
     loader,
     attach,

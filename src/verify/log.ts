@@ -13,7 +13,7 @@ import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileOfPackage, readBuildFacts } from './build-facts.js';
 import { parseConsole, type Observation } from './observation.js';
 import { observedRegions } from './regions.js';
-import { compareWithPlan, predictionOf, type VerifyResult } from './verify.js';
+import { compareWithPlan, memoryDifferences, predictionOf, type VerifyResult } from './verify.js';
 
 export interface LogVerifyOptions {
   /** Kernel ID (a profile, or a name `kernels add` stored) or a profile (a build's own, --kernel-config/--system-map); default: the one the log's `Linux version` line names. */
@@ -180,6 +180,17 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   const prefix = obs.memoryLine === undefined;
   if (prefix) res.notes.push("the log ends before mem_init's 'Memory:' line: only the lines it has are compared");
   res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix, unknownParams: !!profile.params.builtIn });
+  // The Memory line and memblock's tables also follow from what a log does not show (the initrd's
+  // size, where the loader put the kernel and the DTB, what firmware kept): shown, not judged
+  const mem = memoryDifferences(obs, res.prediction);
+  if (mem.length)
+    res.notes.push(
+      `not judged, as they also depend on what the log does not show (the initrd's size, where the loader put the kernel and the DTB: --initrd-size, --kernel-at, --dtb-at): ${mem.join('; ')}`,
+    );
+  else if (obs.memoryLine || obs.memblockDump)
+    res.notes.push(
+      `${[obs.memoryLine ? "the 'Memory:' line" : '', obs.memblockDump ? "memblock's tables (MEMBLOCK configuration)" : ''].filter(Boolean).join(' and ')} agree with the plan`,
+    );
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked) {
     // As the QEMU path: what the kernel did before is compared and shown, but it did not boot.

@@ -13,7 +13,7 @@ import { plan, resolveProfile, type PlanResult } from '../kernel/plan.js';
 import { observe } from './lab.js';
 import { profileForPackage } from './build-facts.js';
 import { observedRegions, type ObservedRegion } from './regions.js';
-import { bootEnd, isCommandLineLine, isPhaseLine, type Observation } from './observation.js';
+import { bootEnd, isCommandLineLine, isPhaseLine, type MemoryLine, type Observation } from './observation.js';
 import { isUnknownParamsLine } from '../kernel/start-kernel.js';
 import { findFirmware, parseFirmwareConsole, ubootPlacingLines, type FirmwareKind } from './firmware.js';
 
@@ -42,6 +42,16 @@ export interface VerifyOptions {
   smp?: number;
 }
 
+/** What verify compares of a plan (predictionOf). */
+export interface Prediction {
+  regions: PredictedRegion[];
+  log: string[];
+  /** mem_init_print_info's figures (PlanResult.pageAllocator) and the word size the kernel computes them in. */
+  memory?: { figures: NonNullable<PlanResult['pageAllocator']>; bitsPerLong: 32 | 64 };
+  /** memblock's tables when memblock_dump_all prints them (PlanResult.memblockDump). */
+  memblockDump?: NonNullable<PlanResult['memblockDump']>;
+}
+
 export interface PredictedRegion {
   name: string;
   base: bigint | null;
@@ -61,7 +71,7 @@ export interface VerifyResult {
   append?: string;
   observation?: Observation;
   regions: ObservedRegion[];
-  prediction?: { regions: PredictedRegion[]; log: string[] };
+  prediction?: Prediction;
   differences: string[];
   notes: string[];
   diagnostics: Diagnostic[];
@@ -218,7 +228,13 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     res.prediction = predictionOf(p);
     // a boot that died before mem_init's `Memory:` line is compared as far as it printed (as verify --log does)
     const prefix = obs.memoryLine === undefined && (obs.panicked || !obs.reachedInit);
-    res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix, unknownParams: !!used?.params.builtIn });
+    // booted directly, the plan knows all QEMU put in memory: the page allocator's figures and
+    // memblock's tables are compared too (through firmware, what it keeps for itself is not modelled)
+    res.differences = compareWithPlan(res.regions, res.prediction, obs, {
+      prefix,
+      unknownParams: !!used?.params.builtIn,
+      memory: !o.firmware,
+    });
   }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked || (obs.timedOut && !obs.reachedInit)) {
@@ -262,9 +278,11 @@ export function comparableLog(lines: string[]): string[] {
   return lines.filter(isPhaseLine);
 }
 
-/** What verify compares of a plan: its regions and its log lines. */
-export function predictionOf(p: PlanResult): NonNullable<VerifyResult['prediction']> {
+/** What verify compares of a plan: its regions, its log lines, the `Memory:` line's figures and memblock's tables. */
+export function predictionOf(p: PlanResult): Prediction {
   return {
+    ...(p.pageAllocator ? { memory: { figures: p.pageAllocator, bitsPerLong: p.arch === 'arm' ? 32 : 64 } } : {}),
+    ...(p.memblockDump ? { memblockDump: p.memblockDump } : {}),
     regions: p.regions.map((r) => ({
       name: r.name,
       base: r.base,
@@ -280,6 +298,69 @@ export function predictionOf(p: PlanResult): NonNullable<VerifyResult['predictio
 }
 
 /**
+ * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
+ * reserved and cma-reserved always, 32-bit's highmem, available where the plan gives it (5.10 and
+ * 6.1 print it right after memblock_free_all; 6.12+ after start_kernel's own allocations, which
+ * no file states). The kernel computes reserved in unsigned long (mm/mm_init.c: physpages -
+ * totalram_pages() - totalcma_pages, in KiB): where that is below zero (a CMA area counted in both,
+ * as the plan's is too), it prints the wrapped value, so it is compared modulo 2^BITS_PER_LONG.
+ */
+export function memoryLineDifferences(seen: MemoryLine, pred: NonNullable<Prediction['memory']>): string[] {
+  const pa = pred.figures;
+  const k = (x: bigint) => x / 1024n;
+  const want = {
+    available: seen.availableKiB,
+    total: seen.totalKiB,
+    reserved: seen.reservedKiB,
+    cmaReserved: seen.cmaReservedKiB,
+    highmem: seen.highmemKiB,
+  };
+  const got = {
+    available: pa.available === undefined ? seen.availableKiB : k(pa.available),
+    total: k(pa.total),
+    reserved: BigInt.asUintN(pred.bitsPerLong, pa.reserved / 1024n),
+    cmaReserved: k(pa.cmaReserved),
+    highmem: pa.highmem === undefined ? seen.highmemKiB : k(pa.highmem),
+  };
+  const d: string[] = [];
+  for (const f of ['available', 'total', 'reserved', 'cmaReserved', 'highmem'] as const)
+    if (want[f] !== got[f]) d.push(`Memory line: ${f} kernel ${want[f] ?? '-'}K, model ${got[f] ?? '-'}K`);
+  return d;
+}
+
+/**
+ * memblock_dump_all's `MEMBLOCK configuration:` (printed with memblock=debug) against the plan's
+ * tables at that point: both tables region by region, base, size and flags.
+ */
+export function memblockDumpDifferences(
+  seen: NonNullable<Observation['memblockDump']>,
+  pred: NonNullable<Prediction['memblockDump']>,
+): string[] {
+  const d: string[] = [];
+  const fmt = (r: { base: bigint; size: bigint; flags?: number }) => `[${hex(r.base)}-${hex(r.base + r.size - 1n)}] flags ${r.flags ?? 0}`;
+  for (const t of ['memory', 'reserved'] as const) {
+    const a = seen[t].map(fmt);
+    const b = pred[t].map(fmt);
+    const i = a.findIndex((x, n) => x !== b[n]);
+    if (i >= 0 || a.length !== b.length) {
+      const at = i >= 0 ? i : Math.min(a.length, b.length);
+      d.push(
+        `memblock.${t}[${at}]: kernel ${a[at] ?? '(none)'}, model ${b[at] ?? '(none)'} (kernel ${a.length} regions, model ${b.length})`,
+      );
+    }
+  }
+  return d;
+}
+
+/** The Memory line's and the MEMBLOCK dump's differences, where the boot printed them. */
+export function memoryDifferences(obs: Observation, pred: Prediction): string[] {
+  return [
+    ...(obs.memoryLine && pred.memory ? memoryLineDifferences(obs.memoryLine, pred.memory) : []),
+    ...(obs.memblockDump && pred.memblockDump ? memblockDumpDifferences(obs.memblockDump, pred.memblockDump) : []),
+  ];
+}
+
+/**
  * The differences between what a kernel did (its regions and reserved-memory log lines) and a
  * plan's prediction. `prefix`: the log stops early (a boot that hung, a capture cut short), so
  * only the lines it has are compared, in order: a region's end state may come after them.
@@ -287,11 +368,14 @@ export function predictionOf(p: PlanResult): NonNullable<VerifyResult['predictio
  */
 export function compareWithPlan(
   obsRegions: ObservedRegion[],
-  pred: { regions: PredictedRegion[]; log: string[] },
+  pred: Prediction,
   obs: Observation,
-  o: { prefix?: boolean; unknownParams?: boolean } = {},
+  o: { prefix?: boolean; unknownParams?: boolean; memory?: boolean } = {},
 ): string[] {
   const d: string[] = [];
+  // `memory`: the page allocator's figures and memblock's tables depend on nothing the plan was not
+  // told (a direct boot: no firmware reserving or moving things of its own)
+  if (o.memory) d.push(...memoryDifferences(obs, pred));
   const okLike = (s: string): string =>
     s === 'ok' || s === 'no-handler' ? 'ok' : s === 'reserve-failed' || s === 'alloc-failed' || s === 'no-space' ? 'failed' : s;
   // 6.1 dynamic regions placed from the memblock trace: allocations are matched to nodes by size,

@@ -1,12 +1,13 @@
-// Kernels that are not Debian's, judged by their own boots: small ARMv7 builds of Linux 6.12 for
-// QEMU virt (scripts/own-kernel/build.sh: VMSPLIT_2G with HIGHMEM, VMSPLIT_3G without; neither has
-// ZONE_DMA, MEMCG, PCI or CRASH_RESERVE, and TEXT_OFFSET is 0x8000), each booted on a few boards
+// Kernels that are not Debian's, judged by their own boots: small builds of Linux 6.12 for QEMU
+// virt (scripts/own-kernel/build.sh): ARMv7 with VMSPLIT_2G and HIGHMEM, or VMSPLIT_3G without
+// (neither has ZONE_DMA, MEMCG, PCI or CRASH_RESERVE, and TEXT_OFFSET is 0x8000), and arm64 with
+// 64 KiB pages (VA_BITS 48, no NUMA, no MEMORY_HOTREMOVE: a page size Debian does not ship), each booted on a few boards
 // by scripts/own-kernel/record.ts as the lab boots Debian's kernels. data/lab/own/NAME.json keeps
 // what a user has of such a build, the .config and System.map lines its profile reads, and a lab
 // record per board. Each record replays as the lab's do (replay-lib.ts replayCase: the log lines,
 // the memblock trace and dump, how the boot ends) with the profile built from those lines alone;
 // with the built-in profile of the same arch and page size (Debian's config) instead, every record
-// differs. Two builds, four boards each: 8 records, 3 of them deaths (a CMA area in RAM the build
+// differs. Three builds, four boards each: 12 records, 3 of them deaths (a CMA area in RAM the build
 // without HIGHMEM ignores; earlycon with memblock=debug, early_fixmap_shutdown, on both). The CLI
 // judges one console as a user would: `verify board.dts --log dmesg.txt --kernel-config .config
 // --system-map System.map`.
@@ -19,7 +20,8 @@ import { excerptFiles, isBuildExcerpt } from '../../src/kernel/build/excerpt.js'
 import { buildProfile } from '../../src/kernel/build/profile.js';
 import { getProfile } from '../../src/kernel/profiles/index.js';
 import type { KernelProfile } from '../../src/kernel/profiles/types.js';
-import { decodeRecord, type LabRecord } from '../../src/verify/records.js';
+import { decodeRecord, recordBoard, type LabRecord } from '../../src/verify/records.js';
+import { verifyLog } from '../../src/verify/log.js';
 import type { LabRecordJson } from '../../src/verify/observation.js';
 import { bootEnd } from '../../src/verify/observation.js';
 import { replayCase } from './replay-lib.js';
@@ -67,7 +69,11 @@ test('own builds: every record replays with the profile read from the build’s 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(n >= 8 && deaths >= 3, `${n} records, ${deaths} of them died`);
+  assert.ok(n >= 12 && deaths >= 3, `${n} records, ${deaths} of them died`);
+  assert.ok(
+    builds.some((b) => b.profile.pageSize === 65536),
+    'an arm64 build with 64 KiB pages (the vmemmap of base pages, no Debian package has it)',
+  );
 });
 
 /** The built-in profile of the same series, arch and page size (Debian's config). */
@@ -80,25 +86,52 @@ test('own builds: planned with the built-in profile of the same arch and page si
   }
 });
 
+/**
+ * What a user has of an own build's boot, written out: the two build files, the board, its console
+ * (`log`), and the CLI flags of the board as QEMU booted it (its RAM, the lab's initrd where QEMU puts it).
+ */
+function userFiles(b: OwnBuild, r: LabRecord, log: string): { cfg: string; map: string; dts: string; log: string; board: string[] } {
+  const tmp = mkdtempSync(join(tmpdir(), 'carveout-own-'));
+  const f = { cfg: join(tmp, '.config'), map: join(tmp, 'System.map'), dts: join(tmp, 'board.dts'), log: join(tmp, 'dmesg.txt') };
+  writeFileSync(f.cfg, b.files.config.text);
+  writeFileSync(f.map, b.files.systemMap.text);
+  writeFileSync(f.dts, (r.case as { dts: string }).dts);
+  writeFileSync(f.log, log);
+  return { ...f, board: ['--platform', 'qemu-virt', '--ram', `${BigInt(r.ram) >> 20n}M`, '--initrd-size', r.initrd!.size] };
+}
+
 test('own builds: the CLI, verify board.dts --log FILE --kernel-config .config --system-map System.map', () => {
   const b = builds.find((x) => x.profile.arch === 'arm' && x.records.some((r) => r.observation.reachedInit))!;
   const r = b.records.find((x) => x.observation.reachedInit)!;
-  const tmp = mkdtempSync(join(tmpdir(), 'carveout-own-'));
-  const cfg = join(tmp, '.config');
-  const map = join(tmp, 'System.map');
-  writeFileSync(cfg, b.files.config.text);
-  writeFileSync(map, b.files.systemMap.text);
-  const dts = join(tmp, 'board.dts');
-  writeFileSync(dts, (r.case as { dts: string }).dts);
   // the init boot's console: the one a user's board prints (the lab's trace boot comes after the marker)
-  const log = join(tmp, 'dmesg.txt');
-  writeFileSync(log, (r.observation.console ?? '').split('\n@@carveout:trace-boot\n')[0]!);
-  // the board as QEMU booted it: its RAM, and the lab's initrd where QEMU puts it
-  const board = ['--platform', 'qemu-virt', '--ram', `${BigInt(r.ram) >> 20n}M`, '--initrd-size', r.initrd!.size];
+  const { cfg, map, dts, log, board } = userFiles(b, r, (r.observation.console ?? '').split('\n@@carveout:trace-boot\n')[0]!);
   const ok = runCli(['verify', dts, '--log', log, '--kernel-config', cfg, '--system-map', map, ...board]);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /agree/);
   const both = runCli(['verify', dts, '--log', log, '--kernel', '6.12-armmp', '--kernel-config', cfg, '--system-map', map, ...board]);
   assert.equal(both.status, 2);
   assert.match(both.stderr, /plans one kernel/);
+});
+
+test("own builds: verify --log shows the Memory line and memblock's tables against the plan; a profile with the wrong config shows there", () => {
+  // the 64 KiB build's boots planned as Debian's config with 64 KiB pages (6.12-arm64-64k): the
+  // reserved-memory lines are the same, memblock's tables are not; from the build's own files the
+  // tables agree (its Memory line may still be off: the per-cpu sizes its boots measured are not in
+  // the two files, `kernels measure NAME --kernel-image` stores them)
+  const b = builds.find((x) => x.profile.pageSize === 65536)!;
+  const r = b.records.find((x) => x.observation.reachedInit && x.observation.memblockDump)!;
+  const { cfg, map, dts, log, board } = userFiles(b, r, r.observation.console ?? '');
+  const own = runCli(['verify', dts, '--log', log, '--kernel-config', cfg, '--system-map', map, ...board]);
+  assert.equal(own.status, 0, own.stdout + own.stderr);
+  assert.doesNotMatch(own.stdout, /memblock\.(memory|reserved)\[/);
+  // the library with the profile its boots measured too: everything agrees, and says so
+  const measured = verifyLog(recordBoard(r, 'arm64'), r.observation.console ?? '', { kernel: b.profile });
+  assert.equal(measured.exitCode, 0, measured.differences.join('; '));
+  assert.ok(
+    measured.notes.includes("the 'Memory:' line and memblock's tables (MEMBLOCK configuration) agree with the plan"),
+    measured.notes.join('\n'),
+  );
+  const debian = runCli(['verify', dts, '--log', log, '--kernel', '6.12-arm64-64k', ...board]);
+  assert.match(debian.stdout, /not judged, .*Memory line: reserved kernel \d+K, model \d+K/);
+  assert.match(debian.stdout, /memblock\.reserved\[\d+\]: kernel \[0x[0-9a-f]+-0x[0-9a-f]+\] flags \d+, model/);
 });

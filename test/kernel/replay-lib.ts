@@ -23,6 +23,7 @@ import {
   isPhaseLine,
   isUnprefixedPhaseLine,
   parseConsole,
+  parseMemoryLine,
   TRACE_BOOT_MARK,
   type BootEnd,
 } from '../../src/verify/observation.js';
@@ -32,7 +33,7 @@ import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { hex } from '../../src/kernel/memblock.js';
 import type { Board } from '../../src/board.js';
 import { profileOfPackage } from '../../src/verify/build-facts.js';
-import { piecesAt, piecesDifference } from '../../src/verify/verify.js';
+import { memoryLineDifferences, piecesAt, piecesDifference } from '../../src/verify/verify.js';
 
 /** Callers of memblock_phys_alloc_range inside of_reserved_mem (inlining differs per build). */
 const RMEM_ALLOC_CALLER =
@@ -164,30 +165,16 @@ export interface CaseOutcome {
 }
 
 /**
- * mem_init_print_info's line, as the kernel printed it, against the plan's figures (KiB): total,
- * reserved and cma-reserved always, 32-bit's highmem, available where the plan gives it. The kernel
- * computes reserved in unsigned long (mm/mm_init.c: physpages - totalram_pages() - totalcma_pages,
- * in KiB): where that is below zero (a CMA area counted in both, as the plan's is too), it prints
- * the wrapped value, so it is compared modulo 2^BITS_PER_LONG (32 on arm).
+ * mem_init_print_info's line against the plan's figures (src/verify/verify.ts memoryLineDifferences,
+ * what `verify` compares too); the line from the console where the record's log lacks it.
  */
 export function compareMemoryLine(r: LabRecord, p: PlanResult, problems: string[], arch: 'arm64' | 'arm'): CaseOutcome['memoryLine'] {
   const o = r.observation;
   const text = o.log.find((l) => /^Memory: /.test(l.text))?.text ?? /Memory: \d+K\/[^\r\n]*/.exec(o.console ?? '')?.[0];
-  const m = text && /^Memory: (\d+)K\/(\d+)K available .* (\d+)K reserved, (\d+)K cma-reserved(?:, (\d+)K highmem)?/.exec(text);
+  const seen = text === undefined ? undefined : parseMemoryLine(text);
   const pa = p.pageAllocator;
-  if (!m || !pa) return undefined;
-  const k = (x: bigint) => String(x / 1024n);
-  const bitsPerLong = arch === 'arm' ? 32 : 64;
-  const want = { available: m[1], total: m[2], reserved: m[3], cmaReserved: m[4], highmem: m[5] };
-  const got = {
-    available: pa.available === undefined ? m[1] : k(pa.available),
-    total: k(pa.total),
-    reserved: String(BigInt.asUintN(bitsPerLong, pa.reserved / 1024n)),
-    cmaReserved: k(pa.cmaReserved),
-    highmem: pa.highmem === undefined ? m[5] : k(pa.highmem),
-  };
-  for (const f of ['available', 'total', 'reserved', 'cmaReserved', 'highmem'] as const)
-    if (want[f] !== got[f]) problems.push(`Memory line: ${f} kernel ${want[f]}K, model ${got[f]}K`);
+  if (!seen || !pa) return undefined;
+  problems.push(...memoryLineDifferences(seen, { figures: pa, bitsPerLong: arch === 'arm' ? 32 : 64 }));
   return pa.available === undefined ? 'without-available' : 'all';
 }
 
