@@ -202,11 +202,11 @@ export interface ArmLayout {
   dmaLimit: bigint;
   /**
    * paging_init (arch/arm/mm/mmu.c): SECTION_SIZE for map_lowmem's PTE-table decisions;
-   * sizeof/alignof(struct static_vm) for iotable_init; then devicemaps_init/kmap_init/zero page
-   * early_alloc()s in order, and whether devicemaps_init's pci_reserve_io reserves a static_vm
-   * (vm_reserve_area_early) before kmap_init's.
+   * sizeof/alignof(struct static_vm) for iotable_init; whether devicemaps_init's pci_reserve_io
+   * reserves a static_vm (vm_reserve_area_early) before kmap_init's tables, and whether the zero
+   * page is an early_alloc of its own (arch/arm/mm/mmu.c paging_init).
    */
-  pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; laterEarlyAllocs: bigint[]; pciReserveIo: boolean };
+  pagingInit: { sectionSize: bigint; staticVmSize: bigint; staticVmAlign: bigint; pciReserveIo: boolean; zeroPageEarlyAlloc: boolean };
   /** setup_per_cpu_areas (mm/percpu.c generic: pcpu_embed_first_chunk), before parse_args. */
   lateAllocs: LateAlloc[];
   /** The series' ArmSeries.cmaRemap. */

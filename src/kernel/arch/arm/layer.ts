@@ -134,8 +134,8 @@ export function armProfile(series: KernelSeries, id: string, debianPackage: stri
         sectionSize: lpae ? 2n * MiB : MiB, // SECTION_SIZE
         staticVmSize: m.staticVmSize,
         staticVmAlign: lpae ? 8n : 4n, // alignof(struct static_vm): its phys_addr_t
-        // vectors (2 pages), the vectors' PTE table, kmap_init's pkmap and fixmap PTE tables, empty_zero_page
-        laterEarlyAllocs: [0x2000n, 0x1000n, 0x1000n, 0x1000n, ...(series.arm.zeroPageEarlyAlloc ? [0x1000n] : [])],
+        // paging_init's empty_zero_page is an early_alloc up to 6.12 (the series' ArmSeries.zeroPageEarlyAlloc)
+        zeroPageEarlyAlloc: series.arm.zeroPageEarlyAlloc,
         // CONFIG_PCI (multiplatform has no NEED_MACH_IO_H): pci_reserve_io's static_vm, the
         // vm_reserve_area_early line of a whole-trace boot
         pciReserveIo: build.config.pci,

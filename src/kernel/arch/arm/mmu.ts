@@ -296,13 +296,19 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     staticVms.push(vm);
   }
   earlyFixmapShutdown(st);
+  /** An early_alloc() whose table or page is written at once (writeRam: what it overwrites). */
+  const writeEarly = (size: bigint, fn: string) => {
+    const b = early(size);
+    if (b) writeRam(st, b, size, fn);
+  };
   // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
-  pi.laterEarlyAllocs.forEach((sz, i) => {
-    // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
-    // vm_reserve_area_early's struct static_vm for PCI_IO_VIRT_BASE, before kmap_init's tables
-    if (i === 2 && pi.pciReserveIo) mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'vm_reserve_area_early');
-    // kmap_init's pkmap PTE table is CONFIG_HIGHMEM's only: without it the fixmap's comes next
-    if (i === 2 && !st.ctx.profile.arm!.highmem) return;
+  zeroed(early(2n * page), 2n * page, 'devicemaps_init', "devicemaps_init's vector pages");
+  zeroed(early(page), page, 'devicemaps_init', "the vectors' PTE table");
+  // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
+  // vm_reserve_area_early's struct static_vm for PCI_IO_VIRT_BASE, before kmap_init's tables
+  if (pi.pciReserveIo) mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'vm_reserve_area_early');
+  // kmap_init's pkmap PTE table is CONFIG_HIGHMEM's only
+  if (st.ctx.profile.arm!.highmem) {
     // kmap_init: early_pte_alloc(pmd_off_k(PKMAP_BASE)), PKMAP_BASE = PAGE_OFFSET - PMD_SIZE. Memory
     // below PHYS_OFFSET (a failed no-map region given back with memblock_add, 5.10's
     // fdt_init_reserved_mem) has linear addresses below PAGE_OFFSET: when map_lowmem mapped the
@@ -312,7 +318,7 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     // mapping ... in user region"): map_lowmem's piece under the kernel starts at its region's base.
     const pkmap = physOffset - PMD;
     const below = mb.memory.regions.find((r) => r.base <= pkmap && pkmap < r.base + r.size);
-    if (i === 2 && below && below.base >= physOffset - TASK_GAP && sectionMapped(pkmap))
+    if (below && below.base >= physOffset - TASK_GAP && sectionMapped(pkmap))
       throw new BootPanic(
         'Attempted to kill the idle task!',
         ['Internal error: Oops - BUG: 0 [#1] SMP ARM', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
@@ -322,11 +328,11 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
     // early_pte_alloc allocates only where the PMD is empty: a CMA area the remap mapped in the
     // block below PHYS_OFFSET (a region below RAM, fixed up for remapping) left its PTE table at
     // PKMAP_BASE, which kmap_init takes as it is
-    if (i === 2 && remapTables.has(pkmap)) return;
-    const b = early(sz);
-    if (i < 2) zeroed(b, sz, 'devicemaps_init', i === 0 ? "devicemaps_init's vector pages" : "the vectors' PTE table");
-    else if (b) writeRam(st, b, sz, i === 2 ? 'kmap_init' : 'paging_init');
-  });
+    if (!remapTables.has(pkmap)) writeEarly(page, 'kmap_init');
+  }
+  // kmap_init's fixmap PTE table; then (up to 6.12) paging_init's empty_zero_page
+  writeEarly(page, 'paging_init');
+  if (pi.zeroPageEarlyAlloc) writeEarly(page, 'paging_init');
   st.unmapped = holes.map((h) => ({ base: h.start, size: h.end - h.start }));
   // bootmem_init (arch/arm/mm/init.c), the end of paging_init: memblock_allow_resize
   mb.allowResize();
