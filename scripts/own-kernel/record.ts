@@ -5,9 +5,10 @@
 // src/kernel/build/excerpt.ts) and one lab record per board (LabRecordJson, the DTB booted kept in
 // it). test/kernel/own-build.test.ts replays them as the lab's records are replayed.
 //   node --import tsx scripts/own-kernel/record.ts NAME BUILD_DIR "how it was built" board.dts@RAM ...
-// data/lab/own holds two builds of Linux 6.12.118 (build.sh with vmsplit-2g.config and
-// no-highmem.config), each booted on boards/pools-2g.dts@2G, boards/edge-2g.dts@2G and
-// boards/small-256m.dts@256M.
+// data/lab/own holds builds of Linux 6.12.118: ARMv7 (build.sh with vmsplit-2g.config and
+// no-highmem.config) and arm64 (pages-64k.config, va-bits-39.config: build.sh ... arm64), each
+// booted on boards/pools-2g.dts@2G, boards/edge-2g.dts@2G, boards/small-256m.dts@256M and
+// boards/memblock-debug-256m.dts@256M.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
