@@ -227,6 +227,11 @@ export interface BootState {
    * pages (cma_activate_area, memmap_init_range) show the same addresses as the model, 5 of 5.
    */
   memMap?: { base: bigint };
+  /**
+   * arm64 without SPARSEMEM_VMEMMAP (5.10's choice): where each present section's memmap array
+   * lies, for runs of present sections in order (sparse.ts; free_unused_memmap reads it).
+   */
+  sectionMemmaps?: { ranges: [bigint, bigint][]; base: (k: bigint) => bigint }[];
   /** arm64_dma_phys_limit (zone_sizes_init): ZONE_DMA's end, ARCH_LOW_ADDRESS_LIMIT + 1. */
   dmaPhysLimit?: bigint;
   /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */

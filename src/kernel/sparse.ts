@@ -160,7 +160,7 @@ export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
   });
   for (const run of runs) {
     const nd = nodes.find((n) => n.nid === run.nid)?.nodeData ?? 0n;
-    sparseInitNid(st, run.nid, nd, run.sections, before, tables.populate(run.ranges));
+    sparseInitNid(st, run.nid, nd, run.ranges, run.sections, before, sp.vmemmap ? tables.populate(run.ranges) : 0n);
     before += run.sections;
   }
 }
@@ -220,7 +220,15 @@ export class VmemmapTables {
  * `tables` new page tables its memmap needs (allocated here before its blocks or pages; the
  * kernel allocates each before the first block under it).
  */
-function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint, before: bigint, tables: bigint): void {
+function sparseInitNid(
+  st: BootState,
+  nid: number,
+  nd: bigint,
+  ranges: [bigint, bigint][],
+  sections: bigint,
+  before: bigint,
+  tables: bigint,
+): void {
   const p = st.ctx.profile;
   const sp = p.arm64!.sparse;
   const mb = st.ctx.memblock;
@@ -229,7 +237,8 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
   const secShift = BigInt(sp.sectionSizeBits);
   const usemap = sp.usemapBytesPerSection * sections;
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
-  const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.pmdSize);
+  // section_map_size(): PMD-aligned with SPARSEMEM_VMEMMAP, else the array's pages
+  const sectionMapSize = roundUp(sp.structPageSize * pagesPerSection, sp.vmemmap ? sp.pmdSize : page);
   // the memmap pages a section needs when vmemmap_populate maps base pages (not 4 KiB: no PMD blocks)
   const memmapPages = roundUp(sp.structPageSize * pagesPerSection, page) / page;
   const blocksPerSection = sectionMapSize / sp.pmdSize;
@@ -324,6 +333,33 @@ function sparseInitNid(st: BootState, nid: number, nd: bigint, sections: bigint,
       '__earlyonly_bootmem_alloc',
       'memblock_alloc_try_nid_raw',
     );
+  if (!sp.vmemmap) {
+    // classic SPARSEMEM: __populate_section_memmap takes each section's array from the buffer,
+    // else memblock_alloc_try_nid_raw's of its own
+    const runs = buf
+      ? [{ first: buf, step: sectionMapSize, count: Number(sections) }]
+      : mb.allocTryNidRepeat(
+          Number(sections),
+          sectionMapSize,
+          page,
+          memstart,
+          MEMBLOCK_ALLOC_ACCESSIBLE,
+          nid,
+          '__populate_section_memmap',
+          'memblock_alloc_try_nid_raw',
+        );
+    backed(runs, sectionMapSize, 1n, 0n);
+    const base = (k: bigint): bigint => {
+      let left = k;
+      for (const r of runs) {
+        if (left < BigInt(r.count)) return r.first! + left * r.step;
+        left -= BigInt(r.count);
+      }
+      return 0n;
+    };
+    (st.sectionMemmaps ??= []).push({ ranges, base });
+    return;
+  }
   vmemmapTables(earlyRepeat);
   if (!buf) {
     // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
@@ -376,4 +412,55 @@ function backingFailed(st: BootState, what: string, at: bigint, why: string, nid
     '__bitmap_set',
     `sparse_init_nid finds ${why}: the section is left without its usemap, and subsection_map_init writes through it (mm/sparse.c)`,
   );
+}
+
+/**
+ * arm64 free_unused_memmap (5.10 arch/arm64/mm/init.c, from mem_init before memblock_free_all,
+ * without SPARSEMEM_VMEMMAP): the memmap arrays' pages that describe holes go back to memblock —
+ * between memory ranges (for_each_mem_pfn_range; a range's end rounded up to MAX_ORDER_NR_PAGES,
+ * a hole not reaching past the end of its section), and from the last range's end to the end of
+ * its section (free_memmap: the whole pages between pfn_to_page(start - 1) + 1 and
+ * pfn_to_page(end - 1) + 1).
+ */
+export function freeUnusedMemmapSparse(st: BootState): void {
+  const maps = st.sectionMemmaps;
+  const p = st.ctx.profile;
+  if (!maps || !p.arm64) return;
+  const mb = st.ctx.memblock;
+  const page = BigInt(p.pageSize);
+  const sp = p.arm64.sparse;
+  const perSection = 1n << BigInt(sp.sectionSizeBits - p.pageShift);
+  // MAX_ORDER_NR_PAGES: 1 << (MAX_ORDER - 1), MAX_ORDER a count in 5.10
+  const maxOrderPages = 1n << BigInt(p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder);
+  /** The physical address of pfn's struct page: its section's array, in the order of present sections. */
+  const structPage = (pfn: bigint): bigint | undefined => {
+    const section = pfn / perSection;
+    for (const m of maps) {
+      let k = 0n;
+      for (const [lo, hi] of m.ranges) {
+        if (section >= lo && section <= hi) return m.base(k + section - lo) + (pfn - section * perSection) * sp.structPageSize;
+        k += hi - lo + 1n;
+      }
+    }
+    return undefined;
+  };
+  const freeMemmap = (start: bigint, end: bigint): void => {
+    const a = structPage(start - 1n);
+    const b = structPage(end - 1n);
+    if (a === undefined || b === undefined) return;
+    const pg = roundUp(a + sp.structPageSize, page);
+    const pgEnd = roundDown(b + sp.structPageSize, page);
+    if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, 'free_memmap');
+  };
+  let prevEnd = 0n;
+  for (const r of mb.memory.regions) {
+    let start = roundUp(r.base, page) / page;
+    const end = (r.base + r.size) / page;
+    if (start >= end) continue;
+    const sectionEnd = roundUp(prevEnd, perSection);
+    if (sectionEnd < start) start = sectionEnd;
+    if (prevEnd && prevEnd < start) freeMemmap(prevEnd, start);
+    prevEnd = roundUp(end, maxOrderPages);
+  }
+  if (prevEnd % perSection !== 0n) freeMemmap(prevEnd, roundUp(prevEnd, perSection));
 }

@@ -9,7 +9,7 @@ import { diag } from '../diagnostics.js';
 import { BootHang, BootPanic, notRamWhy, touch, zoneAt, type BootState } from './boot-state.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
-import { firstMissingSection, presentSectionRanges } from './sparse.js';
+import { firstMissingSection, freeUnusedMemmapSparse, presentSectionRanges } from './sparse.js';
 import { subtract } from './arch/arm64/mmu.js';
 import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
 import { atomicPoolInit, cmaPageblocks, cmaPageblockZones } from './arch/arm/dma-mapping.js';
@@ -153,6 +153,7 @@ function memblockFreeAll(st: BootState): void {
   const page = mb.pageSize;
   // arm: mem_map's pages for the holes in memory go back first (5.10 mem_init, 6.1+ memblock_free_all)
   if (st.ctx.profile.arch === 'arm') freeUnusedMemmap(st);
+  else if (!st.ctx.profile.arm64!.sparse.vmemmap) freeUnusedMemmapSparse(st);
   st.result.pageAlloc = pageAllocStart(st);
   freePagesNotRam(st);
   initrdPagesFreed(st);

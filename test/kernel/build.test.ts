@@ -67,6 +67,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     RODATA_FULL_DEFAULT_ENABLED: 'y',
     DEFERRED_STRUCT_PAGE_INIT: 'y',
     MEMORY_HOTREMOVE: 'y',
+    SPARSEMEM_VMEMMAP: 'y',
     NR_CPUS: '512',
     STACKPROTECTOR: 'y',
     EFI: 'y',
@@ -88,6 +89,14 @@ function systemMap(table = ['cma', 'dma'], params?: { setup: string[]; param: st
   const rows = [
     at(0n, 'T', '_text'),
     at(0x10000n, 'T', '_stext'),
+    // map_kernel's segments (5.10, 6.1)
+    at(0xd00000n, 'D', '_etext'),
+    at(0xd00000n, 'D', '__start_rodata'),
+    at(0x1cf0000n, 'T', '__inittext_begin'),
+    at(0x1d80000n, 'T', '__inittext_end'),
+    at(0x1d80000n, 'D', '__initdata_begin'),
+    at(0x2400000n, 'D', '__initdata_end'),
+    at(0x2400000n, 'D', '_data'),
     at(0x1cf0000n, 'T', '__init_begin'),
     at(0x1f00000n, 'D', '__reservedmem_of_table'),
     ...table.map((n, i) => at(0x1f00000n + BigInt(i) * 0xc8n, 'd', `__of_table_${n}`)),

@@ -1,14 +1,15 @@
-// Kernels that are not Debian's, judged by their own boots: small builds of Linux 6.12 for QEMU
-// virt (scripts/own-kernel/build.sh): ARMv7 with VMSPLIT_2G and HIGHMEM, or VMSPLIT_3G without
+// Kernels that are not Debian's, judged by their own boots: small builds for QEMU virt
+// (scripts/own-kernel/build.sh) of Linux 6.12 — ARMv7 with VMSPLIT_2G and HIGHMEM, or VMSPLIT_3G without
 // (neither has ZONE_DMA, MEMCG, PCI or CRASH_RESERVE, and TEXT_OFFSET is 0x8000), and arm64 with
 // 64 KiB pages and VA_BITS 48 (a page size Debian does not ship) or 4 KiB pages and VA_BITS 39
-// (three levels of tables, as many Android kernels; Debian's have 52), neither with NUMA or
-// MEMORY_HOTREMOVE, each booted on a few boards by scripts/own-kernel/record.ts as the lab boots Debian's kernels. data/lab/own/NAME.json keeps
+// (three levels of tables, as many Android kernels; Debian's have 52) — and of 5.10 and 7.2 with
+// VA_BITS 39 (5.10's without SPARSEMEM_VMEMMAP, which only 5.10 leaves to the config), none with
+// NUMA or MEMORY_HOTREMOVE, each booted on four boards by scripts/own-kernel/record.ts as the lab boots Debian's kernels. data/lab/own/NAME.json keeps
 // what a user has of such a build, the .config and System.map lines its profile reads, and a lab
 // record per board. Each record replays as the lab's do (replay-lib.ts replayCase: the log lines,
 // the memblock trace and dump, how the boot ends) with the profile built from those lines alone;
 // with the built-in profile of the same arch and page size (Debian's config) instead, every record
-// differs. Four builds, four boards each: 16 records, 3 of them deaths (a CMA area in RAM the build
+// differs. Six builds, four boards each: 24 records, 3 of them deaths (a CMA area in RAM the build
 // without HIGHMEM ignores; earlycon with memblock=debug, early_fixmap_shutdown, on both). The CLI
 // judges one console as a user would: `verify board.dts --log dmesg.txt --kernel-config .config
 // --system-map System.map`.
@@ -70,16 +71,19 @@ test('own builds: every record replays with the profile read from the build’s 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(n >= 16 && deaths >= 3, `${n} records, ${deaths} of them died`);
+  assert.ok(n >= 24 && deaths >= 3, `${n} records, ${deaths} of them died`);
   assert.ok(
     builds.some((b) => b.profile.pageSize === 65536),
     'an arm64 build with 64 KiB pages (the vmemmap of base pages, no Debian package has it)',
   );
   // 4 KiB pages, VA_BITS 39: three levels, the vmemmap's one PMD table (a PGD entry maps 1 GiB)
-  assert.ok(
-    builds.some((b) => b.profile.pageSize === 4096 && b.profile.arm64?.pageOffset === (1n << 64n) - (1n << 39n)),
-    'an arm64 build with a 39-bit VA',
-  );
+  for (const series of ['5.10', '6.12', '7.2'])
+    assert.ok(
+      builds.some((b) => b.profile.version === series && b.profile.arm64?.pageOffset === (1n << 64n) - (1n << 39n)),
+      `an arm64 ${series} build with a 39-bit VA`,
+    );
+  // classic SPARSEMEM (5.10): a memmap array per section, the part for no RAM freed by mem_init
+  assert.ok(builds.some((b) => b.profile.arm64 && !b.profile.arm64.sparse.vmemmap));
 });
 
 /** The built-in profile of the same series, arch and page size (Debian's config). */

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
+import { countKernelTables, countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
 import { countSections, firstMissingSection, presentSectionRanges, VmemmapTables } from '../../src/kernel/sparse.js';
 import type { Bank } from '../../src/platform/index.js';
 
@@ -152,4 +152,51 @@ test('vmemmap page tables = one per entry the memmap touches at each level, none
     ),
     { numRuns: 300, seed: 5 },
   );
+});
+
+test("map_kernel's tables (5.10/6.1 paging_init): a table per entry the segments touch, a PTE table per block a boundary cuts", () => {
+  // System.map's segments of three builds: _text or _stext .. _etext, __start_rodata ..
+  // __inittext_begin, .. __inittext_end, __initdata_begin .. __initdata_end, _data .. _end
+  const seg = (base: bigint, ends: bigint[]): [bigint, bigint][] => {
+    const [t, et, ro, it, ite, id, ide, d, e] = ends.map((x) => base + x);
+    return [
+      [t!, et!],
+      [ro!, it!],
+      [it!, ite!],
+      [id!, ide!],
+      [d!, e!],
+    ];
+  };
+  // Debian 5.10.223 arm64 (4 levels, VA 48): from _text, which is 2 MiB aligned; boundaries cut
+  // four blocks; one PUD and one PMD table: 6 (the lab's boots: 6 + map_mem's one more)
+  const debian510 = seg(0xffff800010000000n, [
+    0n,
+    0xb80000n,
+    0xb80000n,
+    0x1280000n,
+    0x1320000n,
+    0x1320000n,
+    0x17d0000n,
+    0x17d0000n,
+    0x1ad0000n,
+  ]);
+  assert.equal(countKernelTables(debian510, [21, 30], 39), 6n);
+  // Debian 6.1.192 arm64: from _stext (64 KiB in: its first block is cut too): 7
+  const debian61 = seg(0xffff800008000000n, [
+    0x10000n,
+    0xd00000n,
+    0xd00000n,
+    0x1660000n,
+    0x1740000n,
+    0x1740000n,
+    0x1cb0000n,
+    0x1cb0000n,
+    0x2010000n,
+  ]);
+  assert.equal(countKernelTables(debian61, [21, 30], 39), 7n);
+  // an own 5.10 build with VA_BITS 39 (3 levels): the image in two blocks, the first whole text: 2
+  const own510 = seg(0xffffffc010000000n, [0n, 0x220000n, 0x220000n, 0x2a0000n, 0x2d0000n, 0x2d0000n, 0x2f0000n, 0x2f0000n, 0x3c0000n]);
+  assert.equal(countKernelTables(own510, [21], 30), 2n);
+  // hostile: a segment a petabyte long costs nothing more to count
+  assert.equal(countKernelTables([[0n, 1n << 50n]], [21, 30], 39), (1n << 20n) + (1n << 11n));
 });

@@ -341,6 +341,7 @@ function arm64Build(
       rodataFull: series.arm64.rodataFullAlways || configEnabled(r.config, 'RODATA_FULL_DEFAULT_ENABLED'),
       deferredStructPageInit: configEnabled(r.config, 'DEFERRED_STRUCT_PAGE_INIT'),
       memoryHotremove: configEnabled(r.config, 'MEMORY_HOTREMOVE'),
+      sparsememVmemmap: series.arm64.sparsememVmemmap === 'selected' || configEnabled(r.config, 'SPARSEMEM_VMEMMAP'),
     },
     measured: {
       reserveSize: end - reserveStart,
@@ -356,6 +357,16 @@ function arm64Build(
     },
     measuredFrom: measuredFrom('arm64', own, refLab),
   };
+  // 5.10/6.1 map_kernel's segments (arch/arm64/mm/mmu.c), at the image's link-time addresses
+  const mk = series.arm64.mapKernel;
+  if (mk)
+    build.kernelSegments = [
+      [r.sym(mk.textFrom), r.sym('_etext')],
+      [r.sym('__start_rodata'), r.sym('__inittext_begin')],
+      [r.sym('__inittext_begin'), r.sym('__inittext_end')],
+      [r.sym('__initdata_begin'), r.sym('__initdata_end')],
+      [r.sym('_data'), r.sym('_end')],
+    ];
   // 5.10/6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c)
   if (series.arm64.freesInitPgDir) {
     const dir = r.sym('init_pg_dir');

@@ -132,6 +132,8 @@ export interface Arm64Layout {
     extraBefore: number;
     /** 6.1: `init_pg_dir` freed after map_mem, then idmap tables allocated. */
     initPgDirFree?: { offsetFromText: bigint; size: bigint };
+    /** 5.10/6.1 map_kernel: the image's segments (virtual), mapped with tables of their own before map_mem. */
+    kernelSegments?: [bigint, bigint][];
     extraAfter: number;
     caller: Caller;
   };
@@ -172,6 +174,8 @@ export interface Arm64Layout {
     deferredStructPageInit: boolean;
     /** Arm64Config.memoryHotremove: the usemap is allocated in NODE_DATA's section first ('buffer' series). */
     usemapNearPgdat: boolean;
+    /** Arm64Config.sparsememVmemmap: else classic SPARSEMEM, a memmap array per section. */
+    vmemmap: boolean;
   };
   /** setup_per_cpu_areas (mm/percpu.c pcpu_embed_first_chunk) and neighbours, before parse_args. */
   lateAllocs: LateAlloc[];

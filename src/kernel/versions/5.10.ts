@@ -97,10 +97,12 @@ export const linux510: KernelSeries = {
     dmaZone: 'bits', // zone_sizes_init: zone_dma_bits = min3(32, fls64(dt), fls64(acpi))
     reserveStartOffset: 0n, // arm64_memblock_init: memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: true,
+    sparsememVmemmap: 'config', // arch/arm64/Kconfig
+    mapKernel: { textFrom: '_text' }, // arch/arm64/mm/mmu.c map_kernel
     rodataFullAlways: false,
     initrdReAdd: 'remove-add', // memblock_remove + memblock_add (arch/arm64/mm/init.c)
     // paging_init: map_kernel, map_mem, then memblock_free(init_pg_dir) — no create_idmap after it (6.1+)
-    pgtable: { extraBefore: 7, extraAfter: 0 },
+    pgtable: { extraBefore: 1, extraAfter: 0 }, // map_kernel's tables counted from the build's segments (mapKernel)
     unflatten: { deviceNodeSize: 168, propertySize: 88 }, // fitted on data/lab/5.10-arm64.jsonl.gz
     swiotlb: 'swiotlb-init', // arch/arm64/mm/init.c mem_init
     numa: {

@@ -92,9 +92,11 @@ export const linux61: KernelSeries = {
     dmaZone: 'bits',
     reserveStartOffset: 0x10000n,
     freesInitPgDir: true,
+    sparsememVmemmap: 'selected', // arch/arm64/Kconfig
+    mapKernel: { textFrom: '_stext' }, // arch/arm64/mm/mmu.c map_kernel
     rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
-    pgtable: { extraBefore: 8, extraAfter: 4 },
+    pgtable: { extraBefore: 1, extraAfter: 4 }, // map_kernel's tables counted from the build's segments (mapKernel)
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     swiotlb: 'remap', // arch/arm64/mm/init.c mem_init
     numa: {

@@ -91,6 +91,7 @@ export const linux612: KernelSeries = {
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: false,
+    sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },

@@ -96,6 +96,7 @@ export const linux72: KernelSeries = {
     dmaZone: 'limit',
     reserveStartOffset: 0n, // memblock_reserve(__pa_symbol(_text), _end - _text)
     freesInitPgDir: false,
+    sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: true,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1, extraAfter: 0 },

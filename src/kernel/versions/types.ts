@@ -215,6 +215,18 @@ export interface Arm64Series {
   /** paging_init frees the boot page tables, memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir) (arch/arm64/mm/mmu.c; gone by 6.12). */
   freesInitPgDir: boolean;
   /**
+   * paging_init's map_kernel maps the image's five segments into the new swapper_pg_dir with
+   * early_pgtable_alloc's tables (arch/arm64/mm/mmu.c map_kernel_segment, 5.10 and 6.1; from 6.10
+   * the image is mapped before start_kernel, without memblock): the text from `_text` (5.10) or
+   * `_stext` (6.1). Absent: not in paging_init.
+   */
+  mapKernel?: { textFrom: '_text' | '_stext' };
+  /**
+   * CONFIG_SPARSEMEM_VMEMMAP: arch/arm64/Kconfig selects it from 5.12 on ('selected'); 5.10 leaves
+   * it to the config ('config': a build may have classic SPARSEMEM).
+   */
+  sparsememVmemmap: 'selected' | 'config';
+  /**
    * rodata_full is on whatever the config (arch/arm64/mm/pageattr.c `rodata_full = true`, 7.x);
    * before, it follows CONFIG_RODATA_FULL_DEFAULT_ENABLED. It makes map_mem map page by page.
    */

@@ -42,6 +42,12 @@ export interface Arm64Config {
    * NODE_DATA (mm/sparse.c sparse_early_usemaps_alloc_pgdat_section), else anywhere on the node.
    */
   memoryHotremove: boolean;
+  /**
+   * CONFIG_SPARSEMEM_VMEMMAP: arm64 selects it from 5.12 on; 5.10 leaves it to the config (Debian:
+   * y), and without it each present section's memmap is a plain array (mm/sparse.c) whose unused
+   * part mem_init frees (arch/arm64/mm/init.c free_unused_memmap).
+   */
+  sparsememVmemmap: boolean;
 }
 
 /** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
@@ -62,6 +68,8 @@ export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
   percpu: PercpuSizes;
   /** 6.1 paging_init's memblock_phys_free(init_pg_dir, init_pg_end - init_pg_dir), measured. */
   initPgDirFree?: { offsetFromText: bigint; size: bigint };
+  /** 5.10/6.1 map_kernel's segments (virtual, as System.map states them), KernelSeries.arm64.mapKernel. */
+  kernelSegments?: [bigint, bigint][];
 }
 
 /** sizeof(struct mem_section) (include/linux/mmzone.h): page_ext and a pad with CONFIG_PAGE_EXTENSION. */
@@ -142,6 +150,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       aliasBlocks: s.linearAliasBlocks,
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
+      ...(build.kernelSegments ? { kernelSegments: build.kernelSegments } : {}),
       extraAfter: s.pgtable.extraAfter,
       caller: 'early_pgtable_alloc',
     },
@@ -168,6 +177,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       vmemmapTableShifts: Array.from({ length: (pageSize === 4096 ? 2 : 3) - (4 - levels) }, (_, k) => levelShift(4 - levels + k)),
       deferredStructPageInit: build.config.deferredStructPageInit,
       usemapNearPgdat: build.config.memoryHotremove,
+      vmemmap: build.config.sparsememVmemmap,
     },
     // pcpu_fc_alloc on node 0 (the dummy node), from __pa(MAX_DMA_ADDRESS): memstart_addr, as traced
     lateAllocs: percpuAllocs(pcpuCallers(series), page, cache, build.percpu, { nid: 0, goal: 0n }),

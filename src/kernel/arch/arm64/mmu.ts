@@ -65,6 +65,38 @@ function unionSize(spans: Span[]): bigint {
   return n;
 }
 
+/**
+ * map_kernel's tables (5.10/6.1 arch/arm64/mm/mmu.c map_kernel_segment → __create_pgd_mapping into
+ * the new swapper_pg_dir): below the root, a table per entry the segments touch at each level,
+ * and a PTE table for each PMD block a segment does not cover whole (a segment boundary inside it:
+ * the image is placed PMD-aligned, so virtual and physical blocks line up). `levelShifts`: the
+ * non-PTE levels below the root, lowest first (PMD, PUD, ...); `rootShift`: the root's entry shift.
+ */
+export function countKernelTables(segments: readonly [bigint, bigint][], levelShifts: readonly number[], rootShift: number): bigint {
+  const pmd = BigInt(levelShifts[0]!);
+  const mask = (1n << pmd) - 1n;
+  // only a segment's first and last block can be partial (the blocks between are covered whole)
+  const ptes = new Set<bigint>();
+  const live = segments.filter(([s, e]) => e > s);
+  for (const [s, e] of live) {
+    if (s & mask) ptes.add(s >> pmd);
+    if (e & mask) ptes.add((e - 1n) >> pmd);
+  }
+  // the entries touched at each level above, counted as a union of index ranges (System.map is the user's)
+  let n = BigInt(ptes.size);
+  for (const sh of [...levelShifts.slice(1), rootShift].map(BigInt)) {
+    const spans: [bigint, bigint][] = live.map(([s, e]) => [s >> sh, (e - 1n) >> sh]);
+    spans.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    let next: bigint | undefined;
+    for (const [a, b] of spans) {
+      const from = next === undefined || a > next ? a : next;
+      if (b >= from) n += b - from + 1n;
+      if (next === undefined || b + 1n > next) next = b + 1n;
+    }
+  }
+  return n;
+}
+
 /** Subtract `cut` from a list of ranges. */
 export function subtract(ranges: Bank[], cut: Bank): Bank[] {
   const out: Bank[] = [];
@@ -102,6 +134,8 @@ export function pagingInit(st: BootState): void {
         "no free page below memblock.current_limit for the linear map's page tables (arch/arm64/mm/mmu.c early_pgtable_alloc)",
       );
   };
+  const rootShift = pg.levelShifts.at(-1)! + st.ctx.profile.pageShift - 3;
+  if (pg.kernelSegments) pgAlloc(Number(countKernelTables(pg.kernelSegments, pg.levelShifts, rootShift)));
   pgAlloc(pg.extraBefore);
   // map_mem's linear alias [kernel_start, __init_begin): kernel_start is the symbol
   // arm64_memblock_init reserves from (6.1 _stext, 6.12 _text; arch/arm64/mm/mmu.c)
@@ -118,7 +152,6 @@ export function pagingInit(st: BootState): void {
   mapped = subtract(mapped, alias);
   if (inward) mapped = mapped.map((b) => pages(roundUp(b.base, page), roundDown(b.base + b.size, page))).filter((b) => b.size > 0n);
   mapBelowPageOffset(mapped, memstart);
-  const rootShift = pg.levelShifts.at(-1)! + st.ctx.profile.pageShift - 3;
   const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks, rootShift);
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
