@@ -96,7 +96,9 @@ export const linux61: KernelSeries = {
     mapKernel: { textFrom: '_stext' }, // arch/arm64/mm/mmu.c map_kernel
     rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
-    pgtable: { extraBefore: 1, extraAfter: 4 }, // map_kernel's tables counted from the build's segments (mapKernel)
+    // map_kernel's tables are counted from the build's segments (mapKernel); the 1 is the linear
+    // map's first table under the root (countLinearMapTables); after it create_idmap's 4
+    pgtable: { extraBefore: 1, extraAfter: 4 },
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     swiotlb: 'remap', // arch/arm64/mm/init.c mem_init
     numa: {

@@ -83,18 +83,9 @@ export function countKernelTables(segments: readonly [bigint, bigint][], levelSh
     if (e & mask) ptes.add((e - 1n) >> pmd);
   }
   // the entries touched at each level above, counted as a union of index ranges (System.map is the user's)
-  let n = BigInt(ptes.size);
-  for (const sh of [...levelShifts.slice(1), rootShift].map(BigInt)) {
-    const spans: [bigint, bigint][] = live.map(([s, e]) => [s >> sh, (e - 1n) >> sh]);
-    spans.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    let next: bigint | undefined;
-    for (const [a, b] of spans) {
-      const from = next === undefined || a > next ? a : next;
-      if (b >= from) n += b - from + 1n;
-      if (next === undefined || b + 1n > next) next = b + 1n;
-    }
-  }
-  return n;
+  return [...levelShifts.slice(1), rootShift]
+    .map(BigInt)
+    .reduce((n, sh) => n + unionSize(live.map(([s, e]): Span => [s >> sh, (e - 1n) >> sh])), BigInt(ptes.size));
 }
 
 /** Subtract `cut` from a list of ranges. */
