@@ -6,7 +6,7 @@ import type { PageAllocStart } from './mm-init.js';
 import type { Tree } from '../tree/types.js';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import type { LogLine, Trace } from './context.js';
-import type { Memblock, MemblockRegion } from './memblock.js';
+import type { AllocRun, Memblock, MemblockRegion } from './memblock.js';
 import type { CmdlineState, EarlyParam, EarlyReserveApi } from './cmdline.js';
 import type { Bank, PlatformLayout } from '../platform/index.js';
 import type { KernelProfile } from './profiles/types.js';
@@ -229,9 +229,10 @@ export interface BootState {
   memMap?: { base: bigint };
   /**
    * arm64 without SPARSEMEM_VMEMMAP (5.10's choice): where each present section's memmap array
-   * lies, for runs of present sections in order (sparse.ts; free_unused_memmap reads it).
+   * lies, per node: its present sections (runs of section numbers, in order) and the allocations
+   * that gave their arrays, one a section in the same order (sparse.ts; free_unused_memmap reads it).
    */
-  sectionMemmaps?: { ranges: [bigint, bigint][]; base: (k: bigint) => bigint }[];
+  sectionMemmaps?: { ranges: [bigint, bigint][]; runs: AllocRun[] }[];
   /** arm64_dma_phys_limit (zone_sizes_init): ZONE_DMA's end, ARCH_LOW_ADDRESS_LIMIT + 1. */
   dmaPhysLimit?: bigint;
   /** free_area_init's nr_kernel_pages (mm-init.ts calcNrKernelPages). */

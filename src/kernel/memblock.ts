@@ -940,6 +940,54 @@ export class Memblock {
   }
 }
 
+/** How an architecture's free_unused_memmap walks memory (see freeUnusedMemmap). */
+export interface UnusedMemmapWalk {
+  /** A range's first pfn is rounded down to this: pageblock_nr_pages (arm; 6.1+ mm/memblock.c), 1 (5.10 arm64). */
+  startAlign: bigint;
+  /** The previous range's end is rounded up to this: pageblock_nr_pages, or MAX_ORDER_NR_PAGES (5.10 arm64). */
+  endAlign: bigint;
+  /** PAGES_PER_SECTION with CONFIG_SPARSEMEM (a hole never reaches past its section); none with FLATMEM. */
+  sectionPages?: bigint;
+  structPageSize: bigint;
+  /** The physical address of pfn's struct page; undefined where no memmap describes it. */
+  structPage: (pfn: bigint) => bigint | undefined;
+  /** The caller memblock=debug prints: free_memmap, or free_unused_memmap where the build inlines it. */
+  caller: string;
+}
+
+/**
+ * free_unused_memmap (mm/memblock.c 6.1+; 5.10 arch/arm/mm/init.c and arch/arm64/mm/init.c, the
+ * latter without SPARSEMEM_VMEMMAP): for each hole between memory ranges (for_each_mem_pfn_range:
+ * PFN_UP(base) to PFN_DOWN(end), empty ranges skipped), and with SPARSEMEM from the last range's end
+ * to its section's end, the whole pages of memmap that describe only the hole go back to memblock
+ * (free_memmap: from PAGE_ALIGN(pfn_to_page(start - 1) + 1) to pfn_to_page(end - 1) + 1 page-masked).
+ */
+export function freeUnusedMemmap(mb: Memblock, w: UnusedMemmapWalk): void {
+  const page = mb.pageSize;
+  const freeMemmap = (start: bigint, end: bigint): void => {
+    const a = w.structPage(start - 1n);
+    const b = w.structPage(end - 1n);
+    if (a === undefined || b === undefined) return;
+    const pg = roundUp(a + w.structPageSize, page);
+    const pgEnd = roundDown(b + w.structPageSize, page);
+    if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, w.caller);
+  };
+  let prevEnd = 0n;
+  for (const r of mb.memory.regions) {
+    let start = roundUp(r.base, page) / page;
+    const end = (r.base + r.size) / page;
+    if (start >= end) continue;
+    if (w.sectionPages !== undefined) {
+      const sectionEnd = roundUp(prevEnd, w.sectionPages);
+      if (sectionEnd < start) start = sectionEnd;
+    }
+    start = roundDown(start, w.startAlign);
+    if (prevEnd && prevEnd < start) freeMemmap(prevEnd, start);
+    prevEnd = roundUp(end, w.endAlign);
+  }
+  if (w.sectionPages !== undefined && prevEnd % w.sectionPages !== 0n) freeMemmap(prevEnd, roundUp(prevEnd, w.sectionPages));
+}
+
 // -----------------------------------------------------------------------------------------------
 // Helpers with the kernel's exact semantics (include/linux/math.h, minmax.h)
 
@@ -949,12 +997,12 @@ export function roundUp(x: bigint, y: bigint): bigint {
   return ((x - 1n) | (y - 1n)) + 1n;
 }
 
-/** round_down(x, y): x & ~(y - 1). */
 /** roundup_pow_of_two (include/linux/log2.h); 1 for 0 and 1. */
 export function roundupPow2(x: bigint): bigint {
   return x <= 1n ? 1n : 1n << BigInt((x - 1n).toString(2).length);
 }
 
+/** round_down(x, y): x & ~(y - 1). */
 export function roundDown(x: bigint, y: bigint): bigint {
   if (y === 0n) return x;
   return x & ~(y - 1n);

@@ -7,6 +7,7 @@
 // same for a petabyte as for a gigabyte.
 import { BootPanic, touch, type BootState, type NumaNode } from './boot-state.js';
 import {
+  freeUnusedMemmap,
   hex,
   MEMBLOCK_ALLOC_ACCESSIBLE,
   MEMBLOCK_ALLOC_NOLEAKTRACE,
@@ -349,15 +350,7 @@ function sparseInitNid(
           'memblock_alloc_try_nid_raw',
         );
     backed(runs, sectionMapSize, 1n, 0n);
-    const base = (k: bigint): bigint => {
-      let left = k;
-      for (const r of runs) {
-        if (left < BigInt(r.count)) return r.first! + left * r.step;
-        left -= BigInt(r.count);
-      }
-      return 0n;
-    };
-    (st.sectionMemmaps ??= []).push({ ranges, base });
+    (st.sectionMemmaps ??= []).push({ ranges, runs });
     return;
   }
   vmemmapTables(earlyRepeat);
@@ -426,41 +419,40 @@ export function freeUnusedMemmapSparse(st: BootState): void {
   const maps = st.sectionMemmaps;
   const p = st.ctx.profile;
   if (!maps || !p.arm64) return;
-  const mb = st.ctx.memblock;
-  const page = BigInt(p.pageSize);
   const sp = p.arm64.sparse;
   const perSection = 1n << BigInt(sp.sectionSizeBits - p.pageShift);
-  // MAX_ORDER_NR_PAGES: 1 << (MAX_ORDER - 1), MAX_ORDER a count in 5.10
-  const maxOrderPages = 1n << BigInt(p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder);
-  /** The physical address of pfn's struct page: its section's array, in the order of present sections. */
+  /** pfn's struct page: the k-th present section's array is the k-th of its node's runs of arrays. */
   const structPage = (pfn: bigint): bigint | undefined => {
     const section = pfn / perSection;
     for (const m of maps) {
       let k = 0n;
       for (const [lo, hi] of m.ranges) {
-        if (section >= lo && section <= hi) return m.base(k + section - lo) + (pfn - section * perSection) * sp.structPageSize;
+        if (section >= lo && section <= hi) {
+          const base = nthBlock(m.runs, k + section - lo);
+          return base === undefined ? undefined : base + (pfn - section * perSection) * sp.structPageSize;
+        }
         k += hi - lo + 1n;
       }
     }
     return undefined;
   };
-  const freeMemmap = (start: bigint, end: bigint): void => {
-    const a = structPage(start - 1n);
-    const b = structPage(end - 1n);
-    if (a === undefined || b === undefined) return;
-    const pg = roundUp(a + sp.structPageSize, page);
-    const pgEnd = roundDown(b + sp.structPageSize, page);
-    if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, 'free_memmap');
-  };
-  let prevEnd = 0n;
-  for (const r of mb.memory.regions) {
-    let start = roundUp(r.base, page) / page;
-    const end = (r.base + r.size) / page;
-    if (start >= end) continue;
-    const sectionEnd = roundUp(prevEnd, perSection);
-    if (sectionEnd < start) start = sectionEnd;
-    if (prevEnd && prevEnd < start) freeMemmap(prevEnd, start);
-    prevEnd = roundUp(end, maxOrderPages);
+  freeUnusedMemmap(st.ctx.memblock, {
+    startAlign: 1n,
+    // MAX_ORDER_NR_PAGES: 1 << (MAX_ORDER - 1), MAX_ORDER a count in 5.10
+    endAlign: 1n << BigInt(p.series.maxOrder === 'count' ? p.maxOrder - 1 : p.maxOrder),
+    sectionPages: perSection,
+    structPageSize: sp.structPageSize,
+    structPage,
+    caller: 'free_memmap',
+  });
+}
+
+/** The k-th block of a list of allocation runs, in call order (undefined past their end or for a failed call). */
+function nthBlock(runs: readonly AllocRun[], k: bigint): bigint | undefined {
+  let left = k;
+  for (const r of runs) {
+    if (left < BigInt(r.count)) return r.first ? r.first + left * r.step : undefined;
+    left -= BigInt(r.count);
   }
-  if (prevEnd % perSection !== 0n) freeMemmap(prevEnd, roundUp(prevEnd, perSection));
+  return undefined;
 }

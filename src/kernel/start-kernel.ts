@@ -11,7 +11,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, hex } from './memblock.js';
 import { rmemRegions } from './rmem.js';
 import { firstMissingSection, freeUnusedMemmapSparse, presentSectionRanges } from './sparse.js';
 import { subtract } from './arch/arm64/mmu.js';
-import { allocNodeMemMap, freeUnusedMemmap, structPageVirt } from './arch/arm/init.js';
+import { allocNodeMemMap, freeUnusedMemmapFlatmem, structPageVirt } from './arch/arm/init.js';
 import { atomicPoolInit, cmaPageblocks, cmaPageblockZones } from './arch/arm/dma-mapping.js';
 import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } from './mm-init.js';
 import { integrityBufPool, outOfMemory, threadLimit } from './oom.js';
@@ -152,7 +152,7 @@ function memblockFreeAll(st: BootState): void {
   const mb = st.ctx.memblock;
   const page = mb.pageSize;
   // arm: mem_map's pages for the holes in memory go back first (5.10 mem_init, 6.1+ memblock_free_all)
-  if (st.ctx.profile.arch === 'arm') freeUnusedMemmap(st);
+  if (st.ctx.profile.arch === 'arm') freeUnusedMemmapFlatmem(st);
   else if (!st.ctx.profile.arm64!.sparse.vmemmap) freeUnusedMemmapSparse(st);
   st.result.pageAlloc = pageAllocStart(st);
   freePagesNotRam(st);

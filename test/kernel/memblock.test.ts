@@ -12,6 +12,7 @@ import {
   formatMemblockEvent,
   roundUp,
   roundDown,
+  freeUnusedMemmap,
 } from '../../src/kernel/memblock.js';
 import { seriesByName } from '../../src/kernel/versions/index.js';
 
@@ -385,4 +386,54 @@ test('find_in_range returns the extreme aligned fit (against brute force)', () =
     ),
     { numRuns: 300 },
   );
+});
+
+test('free_unused_memmap frees the whole memmap pages of holes between ranges, and with SPARSEMEM up to the last section end', () => {
+  // a flat memmap of 64-byte struct pages at 0x80000000 for pfns from 0x40000 (RAM at 1 GiB)
+  const structPage = (pfn: bigint) => 0x80000000n + (pfn - 0x40000n) * 64n;
+  const walk = (m: Memblock, sectionPages?: bigint) => {
+    freeUnusedMemmap(m, {
+      startAlign: 1024n, // pageblock_nr_pages (4 MiB)
+      endAlign: 1024n,
+      ...(sectionPages !== undefined ? { sectionPages } : {}),
+      structPageSize: 64n,
+      structPage,
+      caller: 'free_memmap',
+    });
+    // what free_memmap gave back: the holes in the memmap's reservation
+    const gaps: [bigint, bigint][] = [];
+    let at = 0x80000000n;
+    for (const r of m.reserved.regions) {
+      if (r.base > at) gaps.push([at, r.base - at]);
+      at = r.base + r.size;
+    }
+    if (at < 0x81000000n) gaps.push([at, 0x81000000n - at]);
+    return gaps;
+  };
+  const reserved = (m: Memblock) => {
+    m.reserve(0x80000000n, 16n * M); // the memmap, allocated before
+    return m;
+  };
+  const board = () => {
+    const m = mb();
+    m.add(0x40000000n, 64n * M); // pfns 0x40000-0x44000
+    m.add(0x50000000n + 12n * 4096n, 32n * M); // a bank 48 KiB into its pageblock: rounded down to 0x50000000
+    m.add(0x60000000n, 4096n - 1n); // no whole page: for_each_mem_pfn_range skips it
+    return reserved(m);
+  };
+  // hole [0x44000, 0x50000) pfns: struct pages [0x80100000, 0x80400000) — whole pages, all freed
+  assert.deepEqual(walk(board()), [[0x80100000n, 0x300000n]]);
+  // SPARSEMEM with 256 MiB sections (0x10000 pages): the hole stops at 0x50000 anyway; the tail
+  // from the last range's end rounded up to its pageblock, 0x52400, to its section's end 0x60000 goes too
+  assert.deepEqual(walk(board(), 0x10000n), [
+    [0x80100000n, 0x300000n],
+    [0x80490000n, 0x370000n],
+  ]);
+  // a hole spanning a whole section: with SPARSEMEM only up to the end of the first range's section
+  const wide = mb();
+  wide.add(0x40000000n, 64n * M);
+  wide.add(0x80000000n, 64n * M);
+  reserved(wide);
+  assert.deepEqual(walk(wide, 0x10000n), [[0x80100000n, 0x300000n]]);
+  assert.deepEqual(walk(reserved(mb())), []); // no memory, nothing freed
 });

@@ -12,7 +12,7 @@ import {
   zonesFromLimits,
   type BootState,
 } from '../../boot-state.js';
-import { hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
+import { freeUnusedMemmap, hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
 import { reserveInitrdMem } from '../../initramfs.js';
@@ -210,28 +210,21 @@ export function structPageVirt(st: BootState, pfn: bigint): { va: bigint; mapped
 }
 
 /**
- * free_unused_memmap (5.10: arch/arm/mm/init.c, from mem_init; 6.1+: mm/memblock.c, from
- * memblock_free_all, with HAVE_ARCH_PFN_VALID and no SPARSEMEM_VMEMMAP, as on arm): FLATMEM's
- * mem_map has a struct page for every pfn of the node, holes included; for each hole between
- * memory ranges (for_each_mem_pfn_range, rounded out to pageblocks) the whole pages of mem_map that
- * describe it go back to memblock (free_memmap). A hole appears where memory has none: between
- * banks, or where 5.10 removed a no-map region from memory.
+ * free_unused_memmap on arm (5.10 arch/arm/mm/init.c from mem_init; 6.1+ mm/memblock.c from
+ * memblock_free_all, with HAVE_ARCH_PFN_VALID and no SPARSEMEM_VMEMMAP): FLATMEM's mem_map has a
+ * struct page for every pfn of the node, holes included, and the walk rounds ranges out to
+ * pageblocks. A hole appears where memory has none: between banks, or where 5.10 removed a no-map
+ * region from memory. free_memmap is inlined: memblock=debug names free_unused_memmap.
  */
-export function freeUnusedMemmap(st: BootState): void {
-  const mb = st.ctx.memblock;
+export function freeUnusedMemmapFlatmem(st: BootState): void {
   const p = st.ctx.profile;
   if (!p.arm || !st.memMap) return;
-  const ps = mb.pageSize;
   const perBlock = 1n << BigInt(p.pageblockOrder);
-  let prevEnd = 0n;
-  for (const r of mb.memory.regions) {
-    const start = ((r.base + ps - 1n) / ps / perBlock) * perBlock;
-    const end = (r.base + r.size) / ps;
-    if (prevEnd && prevEnd < start) {
-      const pg = roundUp(structPageAt(st, prevEnd - 1n) + p.arm.structPageSize, ps);
-      const pgEnd = ((structPageAt(st, start - 1n) + p.arm.structPageSize) / ps) * ps;
-      if (pg < pgEnd) mb.physFree(pg, pgEnd - pg, 'free_unused_memmap');
-    }
-    prevEnd = roundUp(end, perBlock);
-  }
+  freeUnusedMemmap(st.ctx.memblock, {
+    startAlign: perBlock,
+    endAlign: perBlock,
+    structPageSize: p.arm.structPageSize,
+    structPage: (pfn) => structPageAt(st, pfn),
+    caller: 'free_unused_memmap',
+  });
 }
