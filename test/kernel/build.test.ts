@@ -73,6 +73,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     EFI: 'y',
     ARM_GIC_V3_ITS: 'y',
     OF_KOBJ: 'y',
+    UNMAP_KERNEL_AT_EL0: 'y',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
@@ -97,6 +98,10 @@ function systemMap(table = ['cma', 'dma'], params?: { setup: string[]; param: st
     at(0x1d80000n, 'D', '__initdata_begin'),
     at(0x2400000n, 'D', '__initdata_end'),
     at(0x2400000n, 'D', '_data'),
+    // 6.1's create_idmap
+    at(0xcf0000n, 'T', '__idmap_text_start'),
+    at(0xcf0930n, 'T', '__idmap_text_end'),
+    at(0x2450000n, 'D', '__idmap_kpti_flag'),
     at(0x1cf0000n, 'T', '__init_begin'),
     at(0x1f00000n, 'D', '__reservedmem_of_table'),
     ...table.map((n, i) => at(0x1f00000n + BigInt(i) * 0xc8n, 'd', `__of_table_${n}`)),
@@ -171,6 +176,11 @@ test('build: what the config decides is read from it', () => {
   const old = build(config('6.1.176', { ARCH_FORCE_MAX_ORDER: '11', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }), systemMap()).profile;
   assert.equal(old?.pageblockOrder, 9);
   assert.equal(getProfile('6.1-arm64')!.maxOrder, 11);
+  // 6.1's create_idmap maps the idmap text, and the KPTI flag only with UNMAP_KERNEL_AT_EL0
+  assert.deepEqual(old?.arm64?.pgtable.idmap, { text: [0xcf0000n, 0xcf0930n], kptiFlag: 0x2450000n, end: 0x2b20000n });
+  const noKpti = build(config('6.1.176', { UNMAP_KERNEL_AT_EL0: null, ARM64_VA_BITS: '39', ARM64_PA_BITS: '48' }), systemMap()).profile;
+  assert.deepEqual(noKpti?.arm64?.pgtable.idmap, { text: [0xcf0000n, 0xcf0930n], end: 0x2b20000n, extraLevelAt: 1n << 39n });
+  assert.equal(p.arm64!.pgtable.idmap, undefined); // 6.12 maps it into static tables
   // before 6.1 the option was FORCE_MAX_ZONEORDER
   const renamed = build(
     config('6.1.176', { ARCH_FORCE_MAX_ORDER: null, FORCE_MAX_ZONEORDER: '12', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }),

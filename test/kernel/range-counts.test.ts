@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { countKernelTables, countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
+import { countIdmapTables, countKernelTables, countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
 import { countSections, firstMissingSection, presentSectionRanges, VmemmapTables } from '../../src/kernel/sparse.js';
 import type { Bank } from '../../src/platform/index.js';
 
@@ -199,4 +199,23 @@ test("map_kernel's tables (5.10/6.1 paging_init): a table per entry the segments
   assert.equal(countKernelTables(own510, [21], 30), 2n);
   // hostile: a segment a petabyte long costs nothing more to count
   assert.equal(countKernelTables([[0n, 1n << 50n]], [21, 30], 39), (1n << 20n) + (1n << 11n));
+});
+
+test('6.1 create_idmap: a table per entry its idmap text and KPTI flag touch, an extra level when the image lies above VA_BITS_MIN bits', () => {
+  // Debian 6.1.192 arm64 (4 levels, VA 48), loaded 2 MiB into RAM at 1 GiB: the idmap text
+  // [_text+0xcfd000, +0x930) and __idmap_kpti_flag at _text+0x1cce5d4 lie in two PMD blocks of one
+  // PUD entry: a PUD table, a PMD table, two PTE tables (the lab's boots: 4 after map_mem)
+  const text = 0x40200000n;
+  const debian = { text: [0xcfd000n, 0xcfd930n] as [bigint, bigint], kptiFlag: 0x1cce5d4n, end: 0x2010000n };
+  assert.equal(countIdmapTables(debian, text, [21, 30], 39), 4n);
+  // without CONFIG_UNMAP_KERNEL_AT_EL0 the flag is not mapped: 3
+  assert.equal(countIdmapTables({ text: debian.text, end: debian.end }, text, [21, 30], 39), 3n);
+  // VA_BITS 39 (3 levels): a PMD table and a PTE table; with the flag in another block one PTE table more
+  const va39 = { text: [0x2c1000n, 0x2c1800n] as [bigint, bigint], end: 0x3c0000n, extraLevelAt: 1n << 39n };
+  assert.equal(countIdmapTables(va39, text, [21], 30), 2n);
+  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x2f0000n }, text, [21], 30), 2n); // same block
+  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x4a0000n }, text, [21], 30), 3n); // the next block
+  // the image loaded above 512 GiB: idmap_t0sz < 64 - VA_BITS_MIN, a table for the extra level first
+  assert.equal(countIdmapTables(va39, (1n << 39n) + 0x200000n, [21], 30), 3n);
+  assert.equal(countIdmapTables(va39, (1n << 39n) - 0x200000n, [21], 30), 3n); // _end past it: also
 });

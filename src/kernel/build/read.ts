@@ -367,6 +367,13 @@ function arm64Build(
       [r.sym('__initdata_begin'), r.sym('__initdata_end')],
       [r.sym('_data'), r.sym('_end')],
     ];
+  // 6.1 create_idmap (arch/arm64/mm/mmu.c): the idmap text, and __idmap_kpti_flag with KPTI
+  if (series.arm64.createIdmap)
+    build.idmap = {
+      text: [r.sym('__idmap_text_start') - text, r.sym('__idmap_text_end') - text],
+      ...(configEnabled(r.config, 'UNMAP_KERNEL_AT_EL0') ? { kptiFlag: r.sym('__idmap_kpti_flag') - text } : {}),
+      end: r.sym('_end') - text,
+    };
   // 5.10/6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c)
   if (series.arm64.freesInitPgDir) {
     const dir = r.sym('init_pg_dir');

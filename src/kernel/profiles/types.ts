@@ -17,6 +17,20 @@ export type Caller = string;
  * The build's config values the model uses (Debian's boot/config-* of the package). Those the
  * arch layer gives Debian's value for (CMA size, NUMA, ...) are optional here.
  */
+/** 6.1 create_idmap's mappings, offsets from `_text` (System.map): the idmap text, the KPTI flag. */
+export interface Arm64Idmap {
+  text: [bigint, bigint];
+  /** __idmap_kpti_flag, mapped too with CONFIG_UNMAP_KERNEL_AT_EL0. */
+  kptiFlag?: bigint;
+  /** `_end`. */
+  end: bigint;
+  /**
+   * With VA_BITS < 48: 1 << VA_BITS_MIN. An image whose physical `_end` lies at or above it needs
+   * more bits than the kernel's VA (idmap_t0sz < 64 - VA_BITS_MIN): a table for an extra level.
+   */
+  extraLevelAt?: bigint;
+}
+
 export interface BuildConfig {
   /** PAGE_SIZE: CONFIG_ARM64_{4K,16K,64K}_PAGES; 4 KiB on arm. */
   pageSize: number;
@@ -134,7 +148,8 @@ export interface Arm64Layout {
     initPgDirFree?: { offsetFromText: bigint; size: bigint };
     /** 5.10/6.1 map_kernel: the image's segments (virtual), mapped with tables of their own before map_mem. */
     kernelSegments?: [bigint, bigint][];
-    extraAfter: number;
+    /** 6.1 create_idmap after map_mem (Arm64Series.createIdmap): what it maps, as offsets from `_text`. */
+    idmap?: Arm64Idmap;
     caller: Caller;
   };
   /** unflatten_device_tree: sizeof(struct device_node), sizeof(struct property) with this build's config, their alignment. */

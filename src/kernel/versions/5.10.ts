@@ -104,7 +104,7 @@ export const linux510: KernelSeries = {
     // paging_init: map_kernel, map_mem, then memblock_free(init_pg_dir) — no create_idmap after it (6.1+)
     // map_kernel's tables are counted from the build's segments (mapKernel); the 1 is the linear
     // map's first table under the root (countLinearMapTables)
-    pgtable: { extraBefore: 1, extraAfter: 0 },
+    pgtable: { extraBefore: 1 },
     unflatten: { deviceNodeSize: 168, propertySize: 88 }, // fitted on data/lab/5.10-arm64.jsonl.gz
     swiotlb: 'swiotlb-init', // arch/arm64/mm/init.c mem_init
     numa: {

@@ -97,8 +97,9 @@ export const linux61: KernelSeries = {
     rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
     // map_kernel's tables are counted from the build's segments (mapKernel); the 1 is the linear
-    // map's first table under the root (countLinearMapTables); after it create_idmap's 4
-    pgtable: { extraBefore: 1, extraAfter: 4 },
+    // map's first table under the root (countLinearMapTables)
+    pgtable: { extraBefore: 1 },
+    createIdmap: true,
     unflatten: { deviceNodeSize: 208, propertySize: 96 },
     swiotlb: 'remap', // arch/arm64/mm/init.c mem_init
     numa: {

@@ -94,7 +94,7 @@ export const linux612: KernelSeries = {
     sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: false,
     initrdReAdd: 'add-clear-nomap',
-    pgtable: { extraBefore: 1, extraAfter: 0 },
+    pgtable: { extraBefore: 1 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },
     swiotlb: 'remap-kmalloc-bounce', // arch/arm64/mm/init.c mem_init
     numa: {

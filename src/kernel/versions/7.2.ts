@@ -99,7 +99,7 @@ export const linux72: KernelSeries = {
     sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: true,
     initrdReAdd: 'add-clear-nomap',
-    pgtable: { extraBefore: 1, extraAfter: 0 },
+    pgtable: { extraBefore: 1 },
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's
     // allocation is 8 bytes more per property than 6.12's on every recorded 7.2-arm64 boot
     unflatten: { deviceNodeSize: 208, propertySize: 104 }, // Debian's 7.2 arm64 builds set OF_DYNAMIC: 112

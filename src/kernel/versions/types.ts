@@ -239,11 +239,18 @@ export interface Arm64Series {
    */
   initrdReAdd: 'remove-add' | 'add-clear-nomap';
   /**
-   * paging_init's page tables beyond the linear map's own: before map_mem (map_kernel & co.) and
-   * after it (6.1: create_idmap once init_pg_dir is freed). Fitted: constant over every lab RAM
-   * size and layout of the series (data/lab/<series>-arm64*.jsonl.gz, early_pgtable_alloc lines).
+   * paging_init's page tables beyond the linear map's own and map_kernel's, before map_mem. Fitted:
+   * constant over every lab RAM size and layout of the series and the own builds
+   * (data/lab/<series>-arm64*.jsonl.gz and data/lab/own, early_pgtable_alloc lines).
    */
-  pgtable: { extraBefore: number; extraAfter: number };
+  pgtable: { extraBefore: number };
+  /**
+   * 6.1 paging_init's create_idmap, once init_pg_dir is freed (arch/arm64/mm/mmu.c): the ID map of
+   * __idmap_text_start..__idmap_text_end (and with CONFIG_UNMAP_KERNEL_AT_EL0 of
+   * __idmap_kpti_flag) into idmap_pg_dir with early_pgtable_alloc's tables. 5.10 builds the ID map
+   * in head.S; 6.12+ maps it into static idmap_ptes/kpti_ptes: no memblock allocation.
+   */
+  createIdmap?: true;
   /**
    * sizeof(struct device_node), sizeof(struct property) in the series' include/linux/of.h on
    * arm64, fitted over the lab's DTBs (the early_init_dt_alloc_memory_arch allocation of

@@ -2,7 +2,7 @@
 // shared by every flavour, and how the boot layout follows from a build's config
 // (arch/arm64/include/asm/{pgtable-hwdef,memory,sparsemem,kernel-pgtable}.h, arch/arm64/mm/init.c).
 import { composeProfile, log2, MiB, percpuAllocs, type ArchDefaults, type BuildFacts, type PercpuSizes } from '../../profiles/define.js';
-import type { Arm64Layout, KernelProfile } from '../../profiles/types.js';
+import type { Arm64Idmap, Arm64Layout, KernelProfile } from '../../profiles/types.js';
 import type { KernelSeries, PcpuCallers } from '../../versions/types.js';
 import { allocOrPanicCaller } from '../../memblock.js';
 
@@ -70,6 +70,8 @@ export interface Arm64Build extends BuildFacts<Arm64Config, Arm64Measured> {
   initPgDirFree?: { offsetFromText: bigint; size: bigint };
   /** 5.10/6.1 map_kernel's segments (virtual, as System.map states them), KernelSeries.arm64.mapKernel. */
   kernelSegments?: [bigint, bigint][];
+  /** 6.1 create_idmap's mappings (KernelSeries.arm64.createIdmap), from System.map and the config. */
+  idmap?: Arm64Idmap;
 }
 
 /** sizeof(struct mem_section) (include/linux/mmzone.h): page_ext and a pad with CONFIG_PAGE_EXTENSION. */
@@ -151,7 +153,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
       ...(build.kernelSegments ? { kernelSegments: build.kernelSegments } : {}),
-      extraAfter: s.pgtable.extraAfter,
+      ...(build.idmap ? { idmap: { ...build.idmap, ...(vaBits < 48 ? { extraLevelAt: 1n << BigInt(vaBitsMin) } : {}) } } : {}),
       caller: 'early_pgtable_alloc',
     },
     // CONFIG_OF_DYNAMIC adds struct property's unsigned long _flags

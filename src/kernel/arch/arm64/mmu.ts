@@ -4,6 +4,7 @@ import { BootPanic, writeRam, type BootState } from '../../boot-state.js';
 import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, roundDown, roundUp, type AllocRun } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
 import { kernelText } from './init.js';
+import type { Arm64Idmap } from '../../profiles/types.js';
 
 /**
  * Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping): one
@@ -147,7 +148,20 @@ export function pagingInit(st: BootState): void {
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
-  pgAlloc(pg.extraAfter);
+  if (pg.idmap) pgAlloc(Number(countIdmapTables(pg.idmap, text, pg.levelShifts, rootShift)));
+}
+
+/**
+ * 6.1 create_idmap's tables (arch/arm64/mm/mmu.c): __create_pgd_mapping of the idmap text at its
+ * physical address, and with KPTI of __idmap_kpti_flag's 4 bytes, into the empty idmap_pg_dir —
+ * counted as map_kernel's are (countKernelTables); first, when the image ends above what VA_BITS_MIN
+ * bits address, a table for the extra level (idmap_t0sz < 64 - VA_BITS_MIN).
+ */
+export function countIdmapTables(idmap: Arm64Idmap, text: bigint, levelShifts: readonly number[], rootShift: number): bigint {
+  const ranges: [bigint, bigint][] = [[text + idmap.text[0], text + idmap.text[1]]];
+  if (idmap.kptiFlag !== undefined) ranges.push([text + idmap.kptiFlag, text + idmap.kptiFlag + 4n]);
+  const extra = idmap.extraLevelAt !== undefined && text + idmap.end >= idmap.extraLevelAt ? 1n : 0n;
+  return extra + countKernelTables(ranges, levelShifts, rootShift);
 }
 
 /** writeRam for each page of a run of allocations, in the order they were made. */
