@@ -3,6 +3,7 @@ import { diag } from '../diagnostics.js';
 import { parameq } from './cmdline.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, formatPa, roundDown } from './memblock.js';
 import { ofNumaInit } from './of-numa.js';
+import { smpParams } from './smp.js';
 
 const LOCAL_DISTANCE = 10;
 
@@ -329,9 +330,15 @@ export function archNumaInit(st: BootState): NumaNode[] {
     touch(st, nd, a.numa.nodeDataSize, 'numa_init'); // memset(NODE_DATA(nid), 0, ...)
     out.push({ nid, nodeData: nd });
   }
-  // setup_node_to_cpumask_map: a cpumask per node id below nr_node_ids (6.12: from memblock)
-  if (a.numa.cpumaskAlloc)
-    for (let i = 0; i <= Math.max(...nodes); i++) touch(st, mb.allocOrPanic(64n, 64n, 'alloc_bootmem_cpumask_var'), 64n, 'numa_init');
+  // setup_node_to_cpumask_map: a cpumask per node id below nr_node_ids, with CPUMASK_OFFSTACK
+  // from memblock (alloc_bootmem_cpumask_var: memblock_alloc(cpumask_size(), SMP_CACHE_BYTES))
+  const cm = a.numa.cpumask;
+  if (cm) {
+    const bits = cm.bits === 'nr-cpus' ? cm.nrCpus : (smpParams(st).nrCpuIds ?? cm.nrCpus);
+    const size = BigInt(Math.ceil(bits / 64) * 8);
+    for (let i = 0; i <= Math.max(...nodes); i++)
+      touch(st, mb.allocOrPanic(size, BigInt(p.smpCacheBytes), 'alloc_bootmem_cpumask_var'), size, 'numa_init');
+  }
   st.numa = { nodes: out, fromTree: of.kind === 'nodes', off };
   return out;
 }

@@ -74,6 +74,7 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     ARM_GIC_V3_ITS: 'y',
     OF_KOBJ: 'y',
     UNMAP_KERNEL_AT_EL0: 'y',
+    CPUMASK_OFFSTACK: 'y',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
@@ -181,6 +182,12 @@ test('build: what the config decides is read from it', () => {
   const noKpti = build(config('6.1.176', { UNMAP_KERNEL_AT_EL0: null, ARM64_VA_BITS: '39', ARM64_PA_BITS: '48' }), systemMap()).profile;
   assert.deepEqual(noKpti?.arm64?.pgtable.idmap, { text: [0xcf0000n, 0xcf0930n], end: 0x2b20000n, extraLevelAt: 1n << 39n });
   assert.equal(p.arm64!.pgtable.idmap, undefined); // 6.12 maps it into static tables
+  // CPUMASK_OFFSTACK: numa_init's cpumasks from memblock, NR_CPUS 512 > 4 longs: nr_cpu_ids bits
+  assert.deepEqual(p.arm64!.numa.cpumask, { bits: 'nr-cpu-ids', nrCpus: 512 });
+  const few = build(config('6.12.95', { NR_CPUS: '8' })).profile!;
+  assert.deepEqual(few.arm64!.numa.cpumask, { bits: 'nr-cpus', nrCpus: 8 });
+  assert.equal(build(config('6.12.95', { CPUMASK_OFFSTACK: null })).profile!.arm64!.numa.cpumask, undefined);
+  assert.deepEqual(old?.arm64?.numa.cpumask, { bits: 'nr-cpu-ids', nrCpus: 512 }); // 6.1: nr_cpumask_bits
   // before 6.1 the option was FORCE_MAX_ZONEORDER
   const renamed = build(
     config('6.1.176', { ARCH_FORCE_MAX_ORDER: null, FORCE_MAX_ZONEORDER: '12', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }),

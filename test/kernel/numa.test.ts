@@ -65,6 +65,20 @@ test('hashdist= on two nodes: 0 puts the hash tables back in memblock; "yes" is 
   }
 });
 
+test("nr_cpus=1 on two nodes: with CPUMASK_OFFSTACK (Debian 6.12, 7.2) each node's cpumask is nr_cpu_ids bits in whole longs, 8 bytes, not NR_CPUS' 64; 5.10 and 6.1 (no OFFSTACK) allocate none", () => {
+  sameAsKernel('numa2-nr-cpus1', 'numa2', `${append} nr_cpus=1`);
+  for (const kernel of kernels) {
+    // the allocations right after the last NODE_DATA line (setup_node_to_cpumask_map)
+    const lines = consoleOf('numa2-nr-cpus1', kernel);
+    const at = lines.map((l) => /NODE_DATA\(1\)/.test(l)).lastIndexOf(true);
+    const sizes = lines
+      .slice(at + 1, at + 5)
+      .filter((l) => /^memblock_alloc_try_nid: \d+ bytes align=0x40 nid=-1 .*(alloc_bootmem_cpumask_var|__memblock_alloc_or_panic)/.test(l))
+      .map((l) => l.split(' ')[1]);
+    assert.deepEqual(sizes, kernel.startsWith('5.10') || kernel.startsWith('6.1-') ? [] : ['8', '8'], kernel);
+  }
+});
+
 test('two NUMA nodes: NODE_DATA, the memmap and the per-cpu units on each node, the hash tables left to vmalloc', () => {
   sameAsKernel('numa2', 'numa2', append);
 });

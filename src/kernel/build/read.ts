@@ -342,6 +342,7 @@ function arm64Build(
       deferredStructPageInit: configEnabled(r.config, 'DEFERRED_STRUCT_PAGE_INIT'),
       memoryHotremove: configEnabled(r.config, 'MEMORY_HOTREMOVE'),
       sparsememVmemmap: series.arm64.sparsememVmemmap === 'selected' || configEnabled(r.config, 'SPARSEMEM_VMEMMAP'),
+      cpumaskOffstack: configEnabled(r.config, 'CPUMASK_OFFSTACK'),
     },
     measured: {
       reserveSize: end - reserveStart,

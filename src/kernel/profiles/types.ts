@@ -158,7 +158,11 @@ export interface Arm64Layout {
   numa: {
     nodeDataSize: bigint;
     distanceAlloc: KernelSeries['arm64']['numa']['distanceAlloc'];
-    cpumaskAlloc: boolean;
+    /**
+     * CONFIG_CPUMASK_OFFSTACK: each node's cpumask from memblock, of NR_CPUS bits (`nrCpus`) or of
+     * nr_cpu_ids (NR_CPUS lowered by nr_cpus=): Arm64Series.numa.cpumaskBits. Absent: in the image.
+     */
+    cpumask?: { bits: 'nr-cpus' | 'nr-cpu-ids'; nrCpus: number };
     reservedNid: boolean;
     nodeDataMessage: string;
   };

@@ -110,7 +110,7 @@ export const linux510: KernelSeries = {
     numa: {
       core: 'arm64-numa',
       distanceAlloc: 'find-in-range',
-      cpumaskAlloc: false,
+      cpumaskBits: 'nr-cpu-ids',
       reservedNid: false,
       nodeDataMessage: 'NUMA: NODE_DATA',
     },

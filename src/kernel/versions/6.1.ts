@@ -105,7 +105,7 @@ export const linux61: KernelSeries = {
     numa: {
       core: 'arch-numa',
       distanceAlloc: 'memblock-alloc',
-      cpumaskAlloc: false,
+      cpumaskBits: 'nr-cpu-ids',
       reservedNid: false,
       nodeDataMessage: 'NUMA: NODE_DATA',
     },

@@ -100,7 +100,7 @@ export const linux612: KernelSeries = {
     numa: {
       core: 'numa-memblks',
       distanceAlloc: 'none',
-      cpumaskAlloc: true,
+      cpumaskBits: 'large-cpumask-bits',
       reservedNid: true,
       nodeDataMessage: 'NODE_DATA(%d) allocated',
     },

@@ -107,7 +107,7 @@ export const linux72: KernelSeries = {
     numa: {
       core: 'numa-memblks',
       distanceAlloc: 'none',
-      cpumaskAlloc: true,
+      cpumaskBits: 'large-cpumask-bits',
       reservedNid: true,
       nodeDataMessage: 'NODE_DATA(%d) allocated',
     },

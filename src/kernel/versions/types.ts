@@ -281,7 +281,13 @@ export interface Arm64Series {
      */
     core: 'arm64-numa' | 'arch-numa' | 'numa-memblks';
     distanceAlloc: 'none' | 'memblock-alloc' | 'find-in-range';
-    cpumaskAlloc: boolean;
+    /**
+     * With CONFIG_CPUMASK_OFFSTACK setup_node_to_cpumask_map's alloc_bootmem_cpumask_var takes
+     * cpumask_size() bytes per node from memblock (lib/cpumask.c): whole longs of nr_cpumask_bits,
+     * nr_cpu_ids (5.10, 6.1 include/linux/cpumask.h), or of large_cpumask_bits (6.12+: NR_CPUS up to
+     * four longs, else nr_cpu_ids) — NR_CPUS at that point unless nr_cpus= lowered it.
+     */
+    cpumaskBits: 'nr-cpu-ids' | 'large-cpumask-bits';
     reservedNid: boolean;
     nodeDataMessage: string;
   };

@@ -48,6 +48,8 @@ export interface Arm64Config {
    * part mem_init frees (arch/arm64/mm/init.c free_unused_memmap).
    */
   sparsememVmemmap: boolean;
+  /** CONFIG_CPUMASK_OFFSTACK: cpumask_var_t is allocated (numa_init's per-node cpumasks from memblock). */
+  cpumaskOffstack: boolean;
 }
 
 /** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
@@ -161,7 +163,14 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     numa: {
       nodeDataSize: m.nodeDataSize,
       distanceAlloc: s.numa.distanceAlloc,
-      cpumaskAlloc: s.numa.cpumaskAlloc,
+      ...(build.config.cpumaskOffstack && build.config.nrCpus !== undefined
+        ? {
+            cpumask: {
+              bits: s.numa.cpumaskBits === 'large-cpumask-bits' && build.config.nrCpus <= 4 * 64 ? 'nr-cpus' : 'nr-cpu-ids',
+              nrCpus: build.config.nrCpus,
+            },
+          }
+        : {}),
       reservedNid: s.numa.reservedNid,
       nodeDataMessage: s.numa.nodeDataMessage,
     },
