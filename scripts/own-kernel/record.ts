@@ -6,9 +6,12 @@
 // it). test/kernel/own-build.test.ts replays them as the lab's records are replayed.
 //   node --import tsx scripts/own-kernel/record.ts NAME BUILD_DIR "how it was built" board.dts@RAM ...
 // data/lab/own holds builds of Linux 6.12.118: ARMv7 (build.sh with vmsplit-2g.config and
-// no-highmem.config) and arm64 (pages-64k.config, va-bits-39.config: build.sh ... arm64), each
-// booted on boards/pools-2g.dts@2G, boards/edge-2g.dts@2G, boards/small-256m.dts@256M and
-// boards/memblock-debug-256m.dts@256M.
+// no-highmem.config) and arm64 (pages-64k.config, va-bits-39.config, numa-16k.config: build.sh ...
+// arm64), and arm64 builds of 5.10, 6.1 and 7.2 (va-bits-39.config, from linux-source-5.10/-6.1/-7.2),
+// each booted on boards/pools-2g.dts@2G, boards/edge-2g.dts@2G, boards/small-256m.dts@256M and
+// boards/memblock-debug-256m.dts@256M; numa-16k also on `--generated 100:24 --smp --numa --params
+// --many`. With --generated SEED:COUNT it boots the lab's generated cases (and --smp, --numa, …
+// their dimensions) on the virt tree QEMU gives each (data/lab/virt), two QEMUs at a time.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -16,16 +19,31 @@ import { gzipSync } from 'node:zlib';
 import { loadBoard } from '../../src/board.js';
 import { excerptBuild } from '../../src/kernel/build/excerpt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
-import { observe } from '../../src/verify/lab.js';
+import { bootJob, labDtb, observe } from '../../src/verify/lab.js';
+import { generateCase } from '../../src/verify/generator.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { ownKernelInfo } from '../../src/verify/kernels.js';
-import { compactTrace, observationFromJson, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
+import { bootEnd, compactTrace, observationFromJson, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
 import { measureTarget, measureTraces } from '../../src/verify/build-facts.js';
 
+const USAGE = `usage: record.ts NAME BUILD_DIR "how it was built" [board.dts@RAM ...] [--generated SEED:COUNT [--smp] [--numa] [--params] [--many]]
+  --generated SEED:COUNT  also boot the lab's generated cases 0 to COUNT-1 of SEED (src/verify/generator.ts),
+                          with the dimensions named (as \`npm run lab\` does)
+`;
+
 async function main(): Promise<number> {
-  const [name, dir, how, ...boards] = process.argv.slice(2);
-  if (!name || !dir || !how || !boards.length) {
-    process.stderr.write('usage: record.ts NAME BUILD_DIR "how it was built" board.dts@RAM ...\n');
+  const argv = process.argv.slice(2);
+  const flags = new Set(argv.filter((a) => /^--(smp|numa|params|many)$/.test(a)));
+  const gi = argv.indexOf('--generated');
+  const genSpec = gi >= 0 ? /^(\d+):(\d+)$/.exec(argv[gi + 1] ?? '') : undefined;
+  if (gi >= 0 && !genSpec) {
+    process.stderr.write(`record.ts: --generated SEED:COUNT, not ${argv[gi + 1] ?? 'nothing'}\n${USAGE}`);
+    return 2;
+  }
+  const [name, dir, how, ...boards] = argv.filter((a, k) => !flags.has(a) && (gi < 0 || (k !== gi && k !== gi + 1)));
+  const unknown = boards.find((b) => b.startsWith('--'));
+  if (!name || !dir || !how || (!boards.length && !genSpec) || unknown) {
+    process.stderr.write(`${unknown ? `record.ts: unknown option ${unknown}\n` : ''}${USAGE}`);
     return 2;
   }
   const files = {
@@ -70,6 +88,27 @@ async function main(): Promise<number> {
       initrd: { start: `0x${initrdStart(ram).toString(16)}`, size: `0x${res.initrdSize.toString(16)}` },
       observation: toJsonValue(o),
     });
+  }
+  if (genSpec) {
+    const seed = Number(genSpec[1]);
+    const gen = { smp: flags.has('--smp'), numa: flags.has('--numa'), params: flags.has('--params'), many: flags.has('--many') };
+    const count = Number(genSpec[2]);
+    const got: LabRecordJson[] = [];
+    let next = 0;
+    // two QEMUs at a time, as the lab runs them (records kept in index order)
+    const worker = async (): Promise<void> => {
+      for (let index = next++; index < count; index = next++) {
+        const c = generateCase(seed, index, arch, gen);
+        // the DTB the lab would boot (QEMU's virt tree for the case's RAM, CPUs and nodes), kept in the record
+        const blob = labDtb(c);
+        const { record } = await bootJob({ kernel, seed, index, case: c }, blob, { timeoutMs: 120_000, keepConsole: true });
+        const o = observationFromJson(record.observation);
+        process.stdout.write(`${name} seed ${seed} #${index} ${record.caseId}: ${bootEnd(o)}${o.reachedInit ? ' (reached /init)' : ''}\n`);
+        got[index] = { ...record, kernel: name, package: name, dtb: gzipSync(blob.dtb).toString('base64') };
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    records.push(...got);
   }
   // what no file states (pg_data_t, the per-cpu bitmaps, struct static_vm), read from these boots'
   // memblock=debug traces as the lab reads its packages' (kernels facts), checked against each other
