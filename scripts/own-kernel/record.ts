@@ -21,6 +21,7 @@ import { excerptBuild } from '../../src/kernel/build/excerpt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import { bootJob, labDtb, observe } from '../../src/verify/lab.js';
 import { generateCase } from '../../src/verify/generator.js';
+import { pool } from '../../src/verify/pool.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { ownKernelInfo } from '../../src/verify/kernels.js';
 import { bootEnd, compactTrace, observationFromJson, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
@@ -92,22 +93,17 @@ async function main(): Promise<number> {
   if (genSpec) {
     const seed = Number(genSpec[1]);
     const gen = { smp: flags.has('--smp'), numa: flags.has('--numa'), params: flags.has('--params'), many: flags.has('--many') };
-    const count = Number(genSpec[2]);
-    const got: LabRecordJson[] = [];
-    let next = 0;
+    const indexes = Array.from({ length: Number(genSpec[2]) }, (_, i) => i);
     // two QEMUs at a time, as the lab runs them (records kept in index order)
-    const worker = async (): Promise<void> => {
-      for (let index = next++; index < count; index = next++) {
-        const c = generateCase(seed, index, arch, gen);
-        // the DTB the lab would boot (QEMU's virt tree for the case's RAM, CPUs and nodes), kept in the record
-        const blob = labDtb(c);
-        const { record } = await bootJob({ kernel, seed, index, case: c }, blob, { timeoutMs: 120_000, keepConsole: true });
-        const o = observationFromJson(record.observation);
-        process.stdout.write(`${name} seed ${seed} #${index} ${record.caseId}: ${bootEnd(o)}${o.reachedInit ? ' (reached /init)' : ''}\n`);
-        got[index] = { ...record, kernel: name, package: name, dtb: gzipSync(blob.dtb).toString('base64') };
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    const got = await pool(indexes, 2, async (index): Promise<LabRecordJson> => {
+      const c = generateCase(seed, index, arch, gen);
+      // the DTB the lab would boot (QEMU's virt tree for the case's RAM, CPUs and nodes), kept in the record
+      const blob = labDtb(c);
+      const { record } = await bootJob({ kernel, seed, index, case: c }, blob, { timeoutMs: 120_000, keepConsole: true });
+      const o = observationFromJson(record.observation);
+      process.stdout.write(`${name} seed ${seed} #${index} ${record.caseId}: ${bootEnd(o)}${o.reachedInit ? ' (reached /init)' : ''}\n`);
+      return { ...record, kernel: name, package: name, dtb: gzipSync(blob.dtb).toString('base64') };
+    });
     records.push(...got);
   }
   // what no file states (pg_data_t, the per-cpu bitmaps, struct static_vm), read from these boots'

@@ -7,6 +7,7 @@ import { generateCase } from './generator.js';
 import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { keepsHeldRecord, readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
+import { pool } from './pool.js';
 import { packageFacts, writeBuildFacts } from './build-facts.js';
 import { bootEnd, observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
 import type { EarlyStop } from './qemu.js';
@@ -168,48 +169,43 @@ async function main(): Promise<number> {
     }
   };
   let lastExport = Date.now();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const job = queue.shift();
-      if (!job) return;
-      const tj = Date.now();
-      try {
-        const r = await runJob(job, { earlyStop, timeoutMs, dataDir: out, fast: fullEvery > 1 && job.index % fullEvery !== 0 });
-        done++;
-        if (r.cached) cachedN++;
-        else {
-          booted += r.boots;
-          bootSeconds += (Date.now() - tj) / 1000;
-          const o = r.record.observation as {
-            reachedInit?: boolean;
-            completed?: boolean;
-            timedOut?: boolean;
-            panicked?: boolean;
-            log?: unknown[];
-          };
-          const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
-          // how it ended (observation.ts bootEnd): a hang is a console silent before the bound,
-          // a cut-off a boot the bound stopped while it was still printing
-          const end = bootEnd(observationFromJson(r.record.observation));
-          const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase();
-          if (!o.completed && !fastOk) failed++;
-          const mins = (Date.now() - t0) / 60000;
-          process.stdout.write(
-            `[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`,
-          );
-        }
-      } catch (e) {
-        done++;
-        failed++;
-        process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
+  await pool(queue, jobs, async (job): Promise<void> => {
+    const tj = Date.now();
+    try {
+      const r = await runJob(job, { earlyStop, timeoutMs, dataDir: out, fast: fullEvery > 1 && job.index % fullEvery !== 0 });
+      done++;
+      if (r.cached) cachedN++;
+      else {
+        booted += r.boots;
+        bootSeconds += (Date.now() - tj) / 1000;
+        const o = r.record.observation as {
+          reachedInit?: boolean;
+          completed?: boolean;
+          timedOut?: boolean;
+          panicked?: boolean;
+          log?: unknown[];
+        };
+        const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
+        // how it ended (observation.ts bootEnd): a hang is a console silent before the bound,
+        // a cut-off a boot the bound stopped while it was still printing
+        const end = bootEnd(observationFromJson(r.record.observation));
+        const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase();
+        if (!o.completed && !fastOk) failed++;
+        const mins = (Date.now() - t0) / 60000;
+        process.stdout.write(
+          `[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`,
+        );
       }
-      if (Date.now() - lastExport > 120_000) {
-        lastExport = Date.now();
-        exportAll();
-      }
+    } catch (e) {
+      done++;
+      failed++;
+      process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
     }
-  };
-  await Promise.all(Array.from({ length: jobs }, () => worker()));
+    if (Date.now() - lastExport > 120_000) {
+      lastExport = Date.now();
+      exportAll();
+    }
+  });
   exportAll();
   const mins = (Date.now() - t0) / 60000;
   process.stdout.write(

@@ -34,6 +34,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { pool } from '../../src/verify/pool.js';
 import { cacheDir } from '../helpers/kernel-source.js';
 
 export type Arch = 'arm64' | 'arm';
@@ -245,20 +246,6 @@ export async function referenceBuild(src: string, f: CorpusFile, work: string): 
   const dtb = new Uint8Array(readFileSync(out));
   rmSync(out, { force: true });
   return { ok: true, dtb, stderr };
-}
-
-/** Runs `jobs` with at most `n` in flight. */
-export async function pool<T, R>(items: T[], n: number, job: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await job(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return results;
 }
 
 /**
