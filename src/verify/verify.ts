@@ -330,17 +330,21 @@ export function memoryLineDifferences(seen: MemoryLine, pred: NonNullable<Predic
 
 /**
  * memblock_dump_all's `MEMBLOCK configuration:` (printed with memblock=debug) against the plan's
- * tables at that point: both tables region by region, base, size and flags.
+ * tables at that point: both tables region by region, base, size and flags. `cut`: the boot stopped
+ * (hung or panicked) and its console may end inside the table, so the rows it printed are compared
+ * as the start of the model's: the reserved table's, or the memory table's when no reserved row came.
  */
 export function memblockDumpDifferences(
   seen: NonNullable<Observation['memblockDump']>,
   pred: NonNullable<Prediction['memblockDump']>,
+  cut = false,
 ): string[] {
   const d: string[] = [];
   const fmt = (r: { base: bigint; size: bigint; flags?: number }) => `[${hex(r.base)}-${hex(r.base + r.size - 1n)}] flags ${r.flags ?? 0}`;
   for (const t of ['memory', 'reserved'] as const) {
     const a = seen[t].map(fmt);
-    const b = pred[t].map(fmt);
+    const prefix = cut && (t === 'reserved' || seen.reserved.length === 0);
+    const b = pred[t].map(fmt).slice(0, prefix ? a.length : undefined);
     const i = a.findIndex((x, n) => x !== b[n]);
     if (i >= 0 || a.length !== b.length) {
       const at = i >= 0 ? i : Math.min(a.length, b.length);
@@ -356,7 +360,9 @@ export function memblockDumpDifferences(
 export function memoryDifferences(obs: Observation, pred: Prediction): string[] {
   return [
     ...(obs.memoryLine && pred.memory ? memoryLineDifferences(obs.memoryLine, pred.memory) : []),
-    ...(obs.memblockDump && pred.memblockDump ? memblockDumpDifferences(obs.memblockDump, pred.memblockDump) : []),
+    ...(obs.memblockDump && pred.memblockDump
+      ? memblockDumpDifferences(obs.memblockDump, pred.memblockDump, !obs.reachedInit && (obs.timedOut || obs.panicked))
+      : []),
   ];
 }
 

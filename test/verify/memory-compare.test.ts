@@ -38,6 +38,15 @@ test('verify: the Memory line and the MEMBLOCK dump of a recorded boot agree; a 
     const d = memblockDumpDifferences(longer, pred.memblockDump);
     assert.equal(d.length, 1, d.join('\n'));
     assert.match(d[0]!, new RegExp(`^memblock\\.reserved\\[${last}\\]: kernel \\[0x[0-9a-f]+-0x[0-9a-f]+\\] flags \\d+, model \\[`));
+    // a console that stopped inside the table (a boot that hung there): the rows printed are the
+    // start of the model's, when the boot is known to have stopped
+    const half = { memory: seenDump.memory, reserved: seenDump.reserved.slice(0, Math.ceil(seenDump.reserved.length / 2)) };
+    assert.deepEqual(memblockDumpDifferences(half, pred.memblockDump, true), [], kernel);
+    assert.equal(memblockDumpDifferences(half, pred.memblockDump).length, 1, kernel);
+    const inMemory = { memory: seenDump.memory.slice(0, 1), reserved: [] };
+    assert.deepEqual(memblockDumpDifferences(inMemory, pred.memblockDump, true), [], kernel);
+    // a row that differs still does, cut or not
+    assert.equal(memblockDumpDifferences(longer, pred.memblockDump, true).length, 1, kernel);
     // through compareWithPlan only when asked (`memory`: a direct boot)
     const changed = { ...obs, memoryLine: more, memblockDump: longer };
     assert.equal(compareWithPlan(regions, pred, changed, { memory: true }).length, 2);
