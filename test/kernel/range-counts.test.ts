@@ -206,16 +206,18 @@ test('6.1 create_idmap: a table per entry its idmap text and KPTI flag touch, an
   // [_text+0xcfd000, +0x930) and __idmap_kpti_flag at _text+0x1cce5d4 lie in two PMD blocks of one
   // PUD entry: a PUD table, a PMD table, two PTE tables (the lab's boots: 4 after map_mem)
   const text = 0x40200000n;
-  const debian = { text: [0xcfd000n, 0xcfd930n] as [bigint, bigint], kptiFlag: 0x1cce5d4n, end: 0x2010000n };
-  assert.equal(countIdmapTables(debian, text, [21, 30], 39), 4n);
+  const debian = { text: [0xcfd000n, 0xcfd930n] as [bigint, bigint], kptiFlag: 0x1cce5d4n };
+  const debianEnd = text + 0x2010000n;
+  assert.equal(countIdmapTables(debian, text, debianEnd, [21, 30], 39), 4n);
   // without CONFIG_UNMAP_KERNEL_AT_EL0 the flag is not mapped: 3
-  assert.equal(countIdmapTables({ text: debian.text, end: debian.end }, text, [21, 30], 39), 3n);
+  assert.equal(countIdmapTables({ text: debian.text }, text, debianEnd, [21, 30], 39), 3n);
   // VA_BITS 39 (3 levels): a PMD table and a PTE table; with the flag in another block one PTE table more
-  const va39 = { text: [0x2c1000n, 0x2c1800n] as [bigint, bigint], end: 0x3c0000n, extraLevelAt: 1n << 39n };
-  assert.equal(countIdmapTables(va39, text, [21], 30), 2n);
-  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x2f0000n }, text, [21], 30), 2n); // same block
-  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x4a0000n }, text, [21], 30), 3n); // the next block
+  const va39 = { text: [0x2c1000n, 0x2c1800n] as [bigint, bigint], extraLevelAt: 1n << 39n };
+  const end = (at: bigint) => at + 0x3c0000n; // _end
+  assert.equal(countIdmapTables(va39, text, end(text), [21], 30), 2n);
+  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x2f0000n }, text, end(text), [21], 30), 2n); // same block
+  assert.equal(countIdmapTables({ ...va39, kptiFlag: 0x4a0000n }, text, end(text), [21], 30), 3n); // the next block
   // the image loaded above 512 GiB: idmap_t0sz < 64 - VA_BITS_MIN, a table for the extra level first
-  assert.equal(countIdmapTables(va39, (1n << 39n) + 0x200000n, [21], 30), 3n);
-  assert.equal(countIdmapTables(va39, (1n << 39n) - 0x200000n, [21], 30), 3n); // _end past it: also
+  assert.equal(countIdmapTables(va39, (1n << 39n) + 0x200000n, end((1n << 39n) + 0x200000n), [21], 30), 3n);
+  assert.equal(countIdmapTables(va39, (1n << 39n) - 0x200000n, end((1n << 39n) - 0x200000n), [21], 30), 3n); // _end past it: also
 });

@@ -373,7 +373,6 @@ function arm64Build(
     build.idmap = {
       text: [r.sym('__idmap_text_start') - text, r.sym('__idmap_text_end') - text],
       ...(configEnabled(r.config, 'UNMAP_KERNEL_AT_EL0') ? { kptiFlag: r.sym('__idmap_kpti_flag') - text } : {}),
-      end: r.sym('_end') - text,
     };
   // 5.10/6.1 paging_init frees init_pg_dir .. init_pg_end (arch/arm64/mm/mmu.c)
   if (series.arm64.freesInitPgDir) {

@@ -22,8 +22,6 @@ export interface Arm64Idmap {
   text: [bigint, bigint];
   /** __idmap_kpti_flag, mapped too with CONFIG_UNMAP_KERNEL_AT_EL0. */
   kptiFlag?: bigint;
-  /** `_end`. */
-  end: bigint;
   /**
    * With VA_BITS < 48: 1 << VA_BITS_MIN. An image whose physical `_end` lies at or above it needs
    * more bits than the kernel's VA (idmap_t0sz < 64 - VA_BITS_MIN): a table for an extra level.

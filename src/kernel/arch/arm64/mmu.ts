@@ -148,19 +148,20 @@ export function pagingInit(st: BootState): void {
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
-  if (pg.idmap) pgAlloc(Number(countIdmapTables(pg.idmap, text, pg.levelShifts, rootShift)));
+  // __pa_symbol(_end): the image's reservation ends there
+  if (pg.idmap) pgAlloc(Number(countIdmapTables(pg.idmap, text, text + a.reserveStartOffset + a.reserveSize, pg.levelShifts, rootShift)));
 }
 
 /**
  * 6.1 create_idmap's tables (arch/arm64/mm/mmu.c): __create_pgd_mapping of the idmap text at its
  * physical address, and with KPTI of __idmap_kpti_flag's 4 bytes, into the empty idmap_pg_dir —
- * counted as map_kernel's are (countKernelTables); first, when the image ends above what VA_BITS_MIN
- * bits address, a table for the extra level (idmap_t0sz < 64 - VA_BITS_MIN).
+ * counted as map_kernel's are (countKernelTables); first, when the image ends (`end`, physical)
+ * above what VA_BITS_MIN bits address, a table for the extra level (idmap_t0sz < 64 - VA_BITS_MIN).
  */
-export function countIdmapTables(idmap: Arm64Idmap, text: bigint, levelShifts: readonly number[], rootShift: number): bigint {
+export function countIdmapTables(idmap: Arm64Idmap, text: bigint, end: bigint, levelShifts: readonly number[], rootShift: number): bigint {
   const ranges: [bigint, bigint][] = [[text + idmap.text[0], text + idmap.text[1]]];
   if (idmap.kptiFlag !== undefined) ranges.push([text + idmap.kptiFlag, text + idmap.kptiFlag + 4n]);
-  const extra = idmap.extraLevelAt !== undefined && text + idmap.end >= idmap.extraLevelAt ? 1n : 0n;
+  const extra = idmap.extraLevelAt !== undefined && end >= idmap.extraLevelAt ? 1n : 0n;
   return extra + countKernelTables(ranges, levelShifts, rootShift);
 }
 
