@@ -22,6 +22,7 @@ import { parseSize } from '../../src/kernel/cmdline.js';
 import { bootJob, labDtb, observe } from '../../src/verify/lab.js';
 import { generateCase } from '../../src/verify/generator.js';
 import { pool } from '../../src/verify/pool.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { ownKernelInfo } from '../../src/verify/kernels.js';
 import { bootEnd, compactTrace, observationFromJson, toJsonValue, type LabRecordJson } from '../../src/verify/observation.js';
@@ -33,20 +34,25 @@ const USAGE = `usage: record.ts NAME BUILD_DIR "how it was built" [board.dts@RAM
 `;
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const flags = new Set(argv.filter((a) => /^--(smp|numa|params|many)$/.test(a)));
-  const gi = argv.indexOf('--generated');
-  const genSpec = gi >= 0 ? /^(\d+):(\d+)$/.exec(argv[gi + 1] ?? '') : undefined;
-  if (gi >= 0 && !genSpec) {
-    process.stderr.write(`record.ts: --generated SEED:COUNT, not ${argv[gi + 1] ?? 'nothing'}\n${USAGE}`);
+  // the CLI's own reading of flags (src/cli/args.ts): unknown options and missing values are errors
+  const a = parseCommandArgs(process.argv.slice(2), {
+    '--generated': 'SEED:COUNT',
+    '--smp': true,
+    '--numa': true,
+    '--params': true,
+    '--many': true,
+  });
+  const usage = (error?: string): number => {
+    process.stderr.write(`${error ? `record.ts: ${error}\n` : ''}${USAGE}`);
     return 2;
-  }
-  const [name, dir, how, ...boards] = argv.filter((a, k) => !flags.has(a) && (gi < 0 || (k !== gi && k !== gi + 1)));
-  const unknown = boards.find((b) => b.startsWith('--'));
-  if (!name || !dir || !how || (!boards.length && !genSpec) || unknown) {
-    process.stderr.write(`${unknown ? `record.ts: unknown option ${unknown}\n` : ''}${USAGE}`);
-    return 2;
-  }
+  };
+  if ('error' in a) return usage(a.error);
+  const generated = a.values['--generated'];
+  const genSpec = generated === undefined ? undefined : /^(\d+):(\d+)$/.exec(generated);
+  if (generated !== undefined && !genSpec) return usage(`--generated SEED:COUNT, not ${generated}`);
+  const [name, dir, how, ...boards] = a.positionals;
+  if (!name || !dir || !how || (!boards.length && !genSpec)) return usage();
+  const flags = a.switches;
   const files = {
     id: name,
     config: { file: '.config', text: readFileSync(join(dir, '.config'), 'utf8') },
