@@ -182,7 +182,7 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
   res.differences = compareWithPlan(res.regions, res.prediction, obs, { prefix, unknownParams: !!profile.params.builtIn });
   // The Memory line and memblock's tables also follow from what a log does not show (the initrd's
   // size, where the loader put the kernel and the DTB, what firmware kept): shown, not judged
-  const mem = memoryDifferences(obs, res.prediction);
+  const mem = memoryDifferences(obs, res.prediction, prefix);
   if (mem.length)
     res.notes.push(
       `not judged, as they also depend on what the log does not show (the initrd's size, where the loader put the kernel and the DTB: --initrd-size, --kernel-at, --dtb-at): ${mem.join('; ')}`,

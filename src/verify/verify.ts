@@ -330,9 +330,10 @@ export function memoryLineDifferences(seen: MemoryLine, pred: NonNullable<Predic
 
 /**
  * memblock_dump_all's `MEMBLOCK configuration:` (printed with memblock=debug) against the plan's
- * tables at that point: both tables region by region, base, size and flags. `cut`: the boot stopped
- * (hung or panicked) and its console may end inside the table, so the rows it printed are compared
- * as the start of the model's: the reserved table's, or the memory table's when no reserved row came.
+ * tables at that point: both tables region by region, base, size and flags. `cut`: the log stopped
+ * early (a boot that hung or died before the Memory line) and may end inside the table, so the rows
+ * it printed are compared as the start of the model's: the reserved table's, or the memory table's
+ * when no reserved row came.
  */
 export function memblockDumpDifferences(
   seen: NonNullable<Observation['memblockDump']>,
@@ -356,13 +357,14 @@ export function memblockDumpDifferences(
   return d;
 }
 
-/** The Memory line's and the MEMBLOCK dump's differences, where the boot printed them. */
-export function memoryDifferences(obs: Observation, pred: Prediction): string[] {
+/**
+ * The Memory line's and the MEMBLOCK dump's differences, where the boot printed them. `prefix`: the
+ * log stops before the Memory line (compareWithPlan's), so the table may be cut where it stopped.
+ */
+export function memoryDifferences(obs: Observation, pred: Prediction, prefix = false): string[] {
   return [
     ...(obs.memoryLine && pred.memory ? memoryLineDifferences(obs.memoryLine, pred.memory) : []),
-    ...(obs.memblockDump && pred.memblockDump
-      ? memblockDumpDifferences(obs.memblockDump, pred.memblockDump, !obs.reachedInit && (obs.timedOut || obs.panicked))
-      : []),
+    ...(obs.memblockDump && pred.memblockDump ? memblockDumpDifferences(obs.memblockDump, pred.memblockDump, prefix) : []),
   ];
 }
 
@@ -381,7 +383,7 @@ export function compareWithPlan(
   const d: string[] = [];
   // `memory`: the page allocator's figures and memblock's tables depend on nothing the plan was not
   // told (a direct boot: no firmware reserving or moving things of its own)
-  if (o.memory) d.push(...memoryDifferences(obs, pred));
+  if (o.memory) d.push(...memoryDifferences(obs, pred, o.prefix));
   const okLike = (s: string): string =>
     s === 'ok' || s === 'no-handler' ? 'ok' : s === 'reserve-failed' || s === 'alloc-failed' || s === 'no-space' ? 'failed' : s;
   // 6.1 dynamic regions placed from the memblock trace: allocations are matched to nodes by size,

@@ -45,6 +45,10 @@ test('verify: the Memory line and the MEMBLOCK dump of a recorded boot agree; a 
     assert.equal(memblockDumpDifferences(half, pred.memblockDump).length, 1, kernel);
     const inMemory = { memory: seenDump.memory.slice(0, 1), reserved: [] };
     assert.deepEqual(memblockDumpDifferences(inMemory, pred.memblockDump, true), [], kernel);
+    // through compareWithPlan: a log that stops before the Memory line (`prefix`) passes its cut table on
+    const stopped = { ...obs, memoryLine: undefined, memblockDump: half };
+    assert.deepEqual(compareWithPlan(regions, pred, stopped, { memory: true, prefix: true }), [], kernel);
+    assert.equal(compareWithPlan(regions, pred, stopped, { memory: true }).length, 1, kernel);
     // a row that differs still does, cut or not
     assert.equal(memblockDumpDifferences(longer, pred.memblockDump, true).length, 1, kernel);
     // through compareWithPlan only when asked (`memory`: a direct boot)
