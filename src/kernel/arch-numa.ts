@@ -278,16 +278,18 @@ export function archNumaInit(st: BootState): NumaNode[] {
   const page = BigInt(p.pageSize);
   const start = mb.startOfDram();
   const end = mb.endOfDram();
-  // numa_alloc_distance / numa_free_distance (5.10 and 6.1: numa_init allocates the table first)
+  // numa_alloc_distance / numa_free_distance (5.10 and 6.1: numa_init allocates the table first):
+  // nr_node_ids² bytes, nr_node_ids still MAX_NUMNODES (1 << CONFIG_NODES_SHIFT) then
+  const table = BigInt(p.maxNumNodes * p.maxNumNodes);
   const allocDistance = (): bigint => {
     if (a.numa.distanceAlloc === 'memblock-alloc')
-      return mb.allocTryNid(256n, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
+      return mb.allocTryNid(table, page, 0n, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'numa_init');
     // 5.10 arch/arm64/mm/numa.c: memblock_find_in_range(0, PFN_PHYS(max_pfn), size, PAGE_SIZE) + memblock_reserve
-    const at = mb.findInRange(0n, roundDown(end, page), 256n, page);
-    if (at) mb.reserve(at, 256n, 'numa_init');
+    const at = mb.findInRange(0n, roundDown(end, page), table, page);
+    if (at) mb.reserve(at, table, 'numa_init');
     return at;
   };
-  const freeDistance = (d: bigint) => mb.physFree(d, 256n, 'numa_free_distance');
+  const freeDistance = (d: bigint) => mb.physFree(d, table, 'numa_free_distance');
   const off = numaOff(st);
   let of: OfResult = { kind: 'none' };
   const core = p.series.arm64.numa.core;
