@@ -75,6 +75,10 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     OF_KOBJ: 'y',
     UNMAP_KERNEL_AT_EL0: 'y',
     CPUMASK_OFFSTACK: 'y',
+    ZONE_DMA: 'y',
+    ZONE_DMA32: 'y',
+    ARM64_CONT_PTE_SHIFT: '4',
+    ARM64_CONT_PMD_SHIFT: '4',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
@@ -190,6 +194,13 @@ test('build: what the config decides is read from it', () => {
   assert.deepEqual(few.arm64!.numa.cpumask, { bits: 'nr-cpus', nrCpus: 8 });
   assert.equal(build(config('6.12.95', { CPUMASK_OFFSTACK: null })).profile!.arm64!.numa.cpumask, undefined);
   assert.deepEqual(old?.arm64?.numa.cpumask, { bits: 'nr-cpu-ids', nrCpus: 512 }); // 6.1: nr_cpumask_bits
+  // the DMA zones (ZONE_DMA and ZONE_DMA32 are EXPERT options) and PTE_CONT's ranges
+  assert.deepEqual(p.arm64!.zones, { dma: true, dma32: true });
+  assert.deepEqual(build(config('6.12.95', { ZONE_DMA: null, ZONE_DMA32: null })).profile!.arm64!.zones, { dma: false, dma32: false });
+  assert.deepEqual(p.arm64!.pgtable.contShifts, { pte: 18, pmd: 29 }); // 16 PTEs of 16 KiB, 16 PMDs of 32 MiB
+  const noCont = build(config('6.12.95', { ARM64_CONT_PTE_SHIFT: null }));
+  assert.equal(noCont.profile, undefined);
+  assert.match(noCont.diagnostics.map((d) => d.message).join('\n'), /CONFIG_ARM64_CONT_PTE_SHIFT is not set/);
   // before 6.1 the option was FORCE_MAX_ZONEORDER
   const renamed = build(
     config('6.1.176', { ARCH_FORCE_MAX_ORDER: null, FORCE_MAX_ZONEORDER: '12', ARM64_VA_BITS: '48', ARM64_PA_BITS: '48' }),
@@ -692,4 +703,57 @@ test('build: without CONFIG_NUMA arch_numa_init is empty: no fake node, no NODE_
   assert.ok(!lines(flat).some((l) => l.startsWith('NUMA:') || l.startsWith('NODE_DATA')));
   assert.equal(cpumask(numa), 1);
   assert.equal(cpumask(flat), 0);
+});
+
+test('build: without ZONE_DMA and ZONE_DMA32 (5.10): CMA and the crash kernel anywhere in memory, the crash kernel reserved in arm64_memblock_init; crash_mem_map', () => {
+  // 5.10 as allnoconfig leaves it (EXPERT: no DMA zones), with kexec and without rodata=full
+  const cfg = (over: Record<string, string | null>) =>
+    build(
+      config('5.10.223', {
+        ARCH_FORCE_MAX_ORDER: null,
+        FORCE_MAX_ZONEORDER: '11',
+        ARM64_VA_BITS: '48',
+        ARM64_PA_BITS: '48',
+        CRASH_RESERVE: null,
+        KEXEC_CORE: 'y',
+        RODATA_FULL_DEFAULT_ENABLED: null,
+        ...over,
+      }),
+    ).profile!;
+  const zones = cfg({});
+  const none = cfg({ ZONE_DMA: null, ZONE_DMA32: null });
+  assert.deepEqual(none.arm64!.zones, { dma: false, dma32: false });
+  const board = loadBoard(regionBoard(''), { platform: 'qemu-virt', arch: 'arm64', ram: 6n << 30n });
+  const run = (p: KernelProfile, extra = '') => plan(board, { kernel: p, bootargs: `console=ttyAMA0 nokaslr ${extra}` });
+  const cmaAt = (p: KernelProfile) =>
+    BigInt(
+      /^cma: Reserved \d+ MiB at (0x[0-9a-f]+)/.exec(
+        run(p)
+          .log.map((l) => l.text)
+          .find((l) => l.startsWith('cma: Reserved'))!,
+      )![1]!,
+    );
+  // arm64_dma_phys_limit: the DMA zone's end (4 GiB), else PHYS_MASK + 1 — the top of memory
+  assert.ok(cmaAt(zones) < 1n << 32n);
+  assert.ok(cmaAt(none) > 1n << 32n);
+  assert.deepEqual(
+    run(none).zones.map((z) => z.name),
+    ['Normal'],
+  );
+  // reserve_crashkernel: in bootmem_init after the zones, or at the end of arm64_memblock_init (before paging_init's tables)
+  const order = (p: KernelProfile) => {
+    const ev = run(p, 'crashkernel=256M').trace.events;
+    return ev.findIndex((e) => e.detail.caller === 'reserve_crashkernel') < ev.findIndex((e) => e.detail.caller === 'early_pgtable_alloc');
+  };
+  assert.equal(order(none), true);
+  assert.equal(order(zones), false);
+  // map_mem's crash_mem_map: any crashkernel parameter maps the linear map page by page with a DMA
+  // zone; without one only the reserved region is mapped page by page
+  const tables = (p: KernelProfile, extra = '') =>
+    run(p, extra)
+      .trace.events.filter((e) => e.detail.caller === 'early_pgtable_alloc')
+      .reduce((n, e) => n + Number(e.detail.count ?? 1), 0);
+  assert.ok(tables(zones, 'crashkernel=256M') > tables(zones) + 1000, 'the whole linear map with PTEs');
+  const crashOnly = tables(none, 'crashkernel=256M') - tables(none);
+  assert.ok(crashOnly > 0 && crashOnly <= 128 + 2, `${crashOnly} tables for 256 MiB page by page`);
 });

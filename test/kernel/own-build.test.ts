@@ -5,8 +5,10 @@
 // (three levels of tables, as many Android kernels; Debian's have 52), or 16 KiB pages with NUMA
 // (NODES_SHIFT 2), MEMORY_HOTREMOVE and no CPUMASK_OFFSTACK — and of 5.10, 6.1 and 7.2 with VA_BITS
 // 39 (5.10's without SPARSEMEM_VMEMMAP, which only 5.10 leaves to the config; 6.1's create_idmap
-// tables follow from its System.map), each booted on four boards by scripts/own-kernel/record.ts
-// as the lab boots Debian's kernels, the NUMA build also on 24 of the lab's generated layouts
+// tables follow from its System.map), and of 5.10 with the NUMA build's config (5.10's allnoconfig
+// sets EXPERT, so neither ZONE_DMA nor ZONE_DMA32: no DMA zone, CMA anywhere in memory; no
+// RODATA_FULL: block and contiguous linear mappings), each booted on four boards by
+// scripts/own-kernel/record.ts as the lab boots Debian's kernels, the NUMA builds also on 24 of the lab's generated layouts
 // (seed 100, QEMU -numa nodes, CPUs, command-line words, many carve-outs). data/lab/own/NAME.json keeps
 // what a user has of such a build, the .config and System.map lines its profile reads, and a lab
 // record per board. Each record replays as the lab's do (replay-lib.ts replayCase: the log lines,
@@ -72,7 +74,7 @@ test('own builds: every record replays with the profile read from the build’s 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(n >= 56 && deaths >= 12, `${n} records, ${deaths} of them died`);
+  assert.ok(n >= 84 && deaths >= 14, `${n} records, ${deaths} of them died`);
   assert.ok(
     builds.some((b) => b.profile.pageSize === 65536),
     'an arm64 build with 64 KiB pages (the vmemmap of base pages, no Debian package has it)',
@@ -92,6 +94,24 @@ test('own builds: every record replays with the profile read from the build’s 
   assert.equal(numa.profile.maxNumNodes, 4);
   assert.equal(numa.profile.arm64!.numa.cpumask, undefined);
   assert.ok(numa.records.filter((r) => (r.case as { numa?: unknown[] }).numa?.length).length >= 10, 'NUMA layouts booted');
+  // no ZONE_DMA or ZONE_DMA32: arm64_dma_phys_limit is PHYS_MASK + 1, the default CMA area goes to
+  // the top of memory, past 4 GiB where the board has memory there
+  const noZones = builds.find((b) => b.profile.arm64 && !b.profile.arm64.zones.dma && !b.profile.arm64.zones.dma32);
+  assert.ok(noZones, 'an arm64 build without DMA zones');
+  assert.ok(
+    noZones.records.some((r) => r.observation.log.some((l) => /^cma: Reserved \d+ MiB at 0x0000000[1-9a-f]/.test(l.text))),
+    'a default CMA area above 4 GiB',
+  );
+  // linear-map entries that differ for a page two ranges share (block and contiguous mappings:
+  // no rodata=full): __create_pgd_mapping BUGs from paging_init
+  assert.ok(
+    builds.some((b) =>
+      b.records.some((r) =>
+        /kernel BUG at arch\/arm64\/mm\/mmu\.c[\s\S]*__create_pgd_mapping\+0x[\s\S]*paging_init\+0x/s.test(r.observation.console ?? ''),
+      ),
+    ),
+    'a boot that died mapping a page twice',
+  );
 });
 
 /** The built-in profile of the same series, arch and page size (Debian's config). */

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { countIdmapTables, countKernelTables, countLinearMapTables } from '../../src/kernel/arch/arm64/mmu.js';
+import { countIdmapTables, countKernelTables, countLinearMapTables, remappedPage } from '../../src/kernel/arch/arm64/mmu.js';
 import { countSections, firstMissingSection, presentSectionRanges, VmemmapTables } from '../../src/kernel/sparse.js';
 import type { Bank } from '../../src/platform/index.js';
 
@@ -220,4 +220,31 @@ test('6.1 create_idmap: a table per entry its idmap text and KPTI flag touch, an
   // the image loaded above 512 GiB: idmap_t0sz < 64 - VA_BITS_MIN, a table for the extra level first
   assert.equal(countIdmapTables(va39, (1n << 39n) + 0x200000n, end((1n << 39n) + 0x200000n), [21], 30), 3n);
   assert.equal(countIdmapTables(va39, (1n << 39n) - 0x200000n, end((1n << 39n) - 0x200000n), [21], 30), 3n); // _end past it: also
+});
+
+test('map_mem: two ranges that share a page (a no-map hole smaller than a page) clash when their entries for it differ', () => {
+  const range = (base: bigint, end: bigint): Bank => ({ base, size: end - base });
+  // 16 KiB pages: 32 MiB PMDs, 2 MiB of contiguous PTEs (CONT_PTE_SHIFT 7), 1 GiB of contiguous PMDs
+  const p16 = { levelShifts: [25, 36], contShifts: { pte: 21, pmd: 30 } };
+  const at = 0x40000000n;
+  // a 4 KiB hole at 0x81bfd000: the first range maps [0x81a00000, 0x81c00000) whole (contiguous
+  // PTEs), the second starts at the shared page 0x81bfc000 (a plain PTE): the BUG of the 5.10 build
+  const c = remappedPage([range(at, 0x81bfd000n), range(0x81bfe000n, 0xc0000000n)], at, 16384n, p16);
+  assert.deepEqual(c && { index: c.index, page: c.page, first: c.first, second: c.second }, {
+    index: 1,
+    page: 0x81bfc000n,
+    first: 'a contiguous PTE',
+    second: 'a PTE',
+  });
+  // the same hole in the middle of a contiguous range: a plain PTE both times, written twice alike
+  assert.equal(remappedPage([range(at, 0x81bf9000n), range(0x81bfa000n, 0xc0000000n)], at, 16384n, p16), undefined);
+  // a hole on a page boundary: no page shared
+  assert.equal(remappedPage([range(at, 0x81bfc000n), range(0x81c00000n, 0xc0000000n)], at, 16384n, p16), undefined);
+  // 4 KiB pages: the first range covers its last 2 MiB PMD whole (a section), the second maps the
+  // page after the hole with a PTE table under that section
+  const p4 = { levelShifts: [21, 30], contShifts: { pte: 16, pmd: 25 } };
+  const s = remappedPage([range(at, 0x401ff800n), range(0x401ffc00n, 0x80000000n)], at, 4096n, p4);
+  assert.deepEqual(s && [s.first, s.second], ['a PMD section', 'a PTE']);
+  // ranges mapped page by page anyway (a crash kernel region) are not compared
+  assert.equal(remappedPage([range(at, 0x401ff800n), { ...range(0x401ffc00n, 0x80000000n), pageByPage: true }], at, 4096n, p4), undefined);
 });

@@ -343,6 +343,10 @@ function arm64Build(
       memoryHotremove: configEnabled(r.config, 'MEMORY_HOTREMOVE'),
       sparsememVmemmap: series.arm64.sparsememVmemmap === 'selected' || configEnabled(r.config, 'SPARSEMEM_VMEMMAP'),
       cpumaskOffstack: configEnabled(r.config, 'CPUMASK_OFFSTACK'),
+      zoneDma: configEnabled(r.config, 'ZONE_DMA'),
+      zoneDma32: configEnabled(r.config, 'ZONE_DMA32'),
+      contPteShift: r.int('ARM64_CONT_PTE_SHIFT'),
+      contPmdShift: r.int('ARM64_CONT_PMD_SHIFT'),
     },
     measured: {
       reserveSize: end - reserveStart,

@@ -111,6 +111,8 @@ export type LateAlloc =
 export interface Arm64Layout {
   /** The series' ZONE_DMA rule (Arm64Series.dmaZone). */
   dmaZone: 'bits' | 'limit';
+  /** Which of ZONE_DMA and ZONE_DMA32 the build has (Arm64Config.zoneDma, zoneDma32). */
+  zones: { dma: boolean; dma32: boolean };
   /** PAGE_OFFSET with the VA size we boot with: the linear map's virtual base (for fault messages). */
   pageOffset: bigint;
   /** PHYS_MASK_SHIFT (CONFIG_ARM64_PA_BITS): memory above 1 << this is removed. */
@@ -138,6 +140,8 @@ export interface Arm64Layout {
     levelShifts: number[];
     /** The linear map is mapped at page granularity (rodata=full / can_set_direct_map()). */
     pageGranular: boolean;
+    /** CONT_PTE_SHIFT and CONT_PMD_SHIFT: the ranges PTE_CONT marks, as address shifts (Arm64Config.contPteShift). */
+    contShifts: { pte: number; pmd: number };
     /** The kernel's linear alias may use block mappings (NO_CONT_MAPPINGS only, up to 6.12), or is page-granular like the rest (7.2). */
     aliasBlocks: boolean;
     /** Tables allocated by paging_init beyond the linear map's own (map_kernel, idmap ...). */

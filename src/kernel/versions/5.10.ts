@@ -83,6 +83,7 @@ export const linux510: KernelSeries = {
     mapMemRoundsInward: false,
     efiMemoryRegions: false, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64-find-in-range', // arch/arm64/mm/init.c reserve_crashkernel
+    crashkernelDeferredByZones: true,
     linearAliasBlocks: true,
     linearMapFitWarning: false,
     sparseInit: 'bootmem-init',

@@ -78,6 +78,7 @@ export const linux61: KernelSeries = {
     mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'arm64',
+    crashkernelDeferredByZones: true,
     linearAliasBlocks: true,
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',

@@ -78,6 +78,7 @@ export const linux612: KernelSeries = {
     mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
+    crashkernelDeferredByZones: false,
     linearAliasBlocks: true,
     linearMapFitWarning: true,
     sparseInit: 'bootmem-init',

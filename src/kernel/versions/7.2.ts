@@ -83,6 +83,7 @@ export const linux72: KernelSeries = {
     mapMemRoundsInward: false,
     efiMemoryRegions: true, // arch/arm64/include/asm/memory.h INIT_MEMBLOCK_MEMORY_REGIONS
     crashkernel: 'generic',
+    crashkernelDeferredByZones: false,
     linearAliasBlocks: false,
     linearMapFitWarning: true,
     sparseInit: 'free-area-init',

@@ -139,6 +139,17 @@ export interface Arm64Series {
    */
   crashkernel: 'generic' | 'arm64' | 'arm64-find-in-range';
   /**
+   * 5.10 and 6.1 defer their own reserve_crashkernel to bootmem_init only when ZONE_DMA or
+   * ZONE_DMA32 is built (6.1 arch/arm64/include/asm/memory.h defer_reserve_crashkernel; 5.10 tests
+   * the two options in arch/arm64/mm/init.c): without either it runs at the end of
+   * arm64_memblock_init, below arm64_dma_phys_limit's PHYS_MASK + 1. The same test decides map_mem's
+   * crash_mem_map, set by any `crashkernel` parameter on a KEXEC_CORE build (arch/arm64/mm/mmu.c):
+   * with a zone the whole linear map is mapped page by page, without one the reserved region alone
+   * is, after the rest. 6.12+ reserve it in bootmem_init whatever the zones, and map_mem has no
+   * crash_mem_map.
+   */
+  crashkernelDeferredByZones: boolean;
+  /**
    * map_mem's linear alias of the kernel may use block mappings (6.12 and before: NO_CONT_MAPPINGS
    * only), or gets the flags of the rest of memory (7.2: NO_BLOCK_MAPPINGS with rodata=full).
    */

@@ -66,6 +66,25 @@ export function arm64MemblockInit(st: BootState): void {
   st.result.kernelImage = { base: text + a.reserveStartOffset, size: a.reserveSize, caller: 'arm64_memblock_init' };
   platformReservations(st);
   earlyInitFdtScanReservedMem(ctx);
+  // 5.10/6.1 without ZONE_DMA and ZONE_DMA32: reserve_crashkernel here, arm64_dma_phys_limit still PHYS_MASK + 1
+  if (!deferCrashkernel(st)) {
+    const max = 1n << BigInt(a.physMaskShift);
+    reserveArm64Crashkernel(st, { align: 2n * MiB, lowMax: max, highMax: max });
+  }
+}
+
+/** Whether bootmem_init reserves the crash kernel (Arm64Series.crashkernelDeferredByZones), not arm64_memblock_init. */
+function deferCrashkernel(st: BootState): boolean {
+  const { zones } = st.ctx.profile.arm64!;
+  return !st.ctx.profile.series.arm64.crashkernelDeferredByZones || zones.dma || zones.dma32;
+}
+
+/** The series' reserve_crashkernel (KernelProfile.params.crashkernelImpl) with the limits of the moment. */
+function reserveArm64Crashkernel(st: BootState, crash: CrashLimits): void {
+  const impl = st.ctx.profile.params.crashkernelImpl;
+  if (impl === 'generic') archReserveCrashkernel(st, crash);
+  else if (impl === 'arm64-find-in-range') reserveCrashkernelFindInRange(st, crash);
+  else reserveCrashkernel(st, crash);
 }
 
 /** Returns the NUMA nodes with their NODE_DATA, for a sparse_init that runs after setup_arch (7.2). */
@@ -74,35 +93,30 @@ export function bootmemInit(st: BootState): NumaNode[] {
   const nodes = archNumaInit(st);
   dmaPernumaCmaReserve(st); // 5.10, 6.1 (CONFIG_DMA_PERNUMA_CMA): before sparse_init
   if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') sparseInit(st, nodes);
-  // zone_sizes_init: ZONE_DMA from the DT's dma-ranges, capped at 4 GiB when RAM starts below it
-  const dmaLimit = arm64DmaPhysLimit(
-    st.ctx.profile.arm64!.dmaZone,
-    ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, mb.physAddrMax),
-    mb.startOfDram(),
-    mb.endOfDram(),
-  );
-  // ZONE_DMA32 to dma32_phys_limit = max_zone_phys(32 bits), ZONE_NORMAL to the end of DRAM
-  const dma32Limit = arm64DmaPhysLimit(st.ctx.profile.arm64!.dmaZone, 0xffff_ffffn, mb.startOfDram(), mb.endOfDram());
+  // zone_sizes_init: the zones the build has (ZONE_DMA from the DT's dma-ranges, capped at 4 GiB
+  // when RAM starts below it; ZONE_DMA32 to max_zone_phys(32 bits)), ZONE_NORMAL to the end of DRAM
+  const a = st.ctx.profile.arm64!;
+  const dt = ofDmaGetMaxCpuAddress(st.ctx.tree, st.ctx.tree.root, 2, mb.physAddrMax);
+  const dmaZoneEnd = a.zones.dma ? arm64DmaPhysLimit(a.dmaZone, dt, mb.startOfDram(), mb.endOfDram()) : undefined;
+  const dma32ZoneEnd = a.zones.dma32 ? arm64DmaPhysLimit(a.dmaZone, 0xffff_ffffn, mb.startOfDram(), mb.endOfDram()) : undefined;
   const ps = mb.pageSize;
   st.result.zones = zonesFromLimits(
     (mb.startOfDram() + ps - 1n) / ps,
     [
-      ['DMA', dmaLimit / ps],
-      ['DMA32', dma32Limit / ps],
+      ...(dmaZoneEnd !== undefined ? [['DMA', dmaZoneEnd / ps] as const] : []),
+      ...(dma32ZoneEnd !== undefined ? [['DMA32', dma32ZoneEnd / ps] as const] : []),
       ['Normal', mb.endOfDram() / ps],
     ],
     ps,
   );
+  // arm64_dma_phys_limit: ZONE_DMA's end, else ZONE_DMA32's, else PHYS_MASK + 1
+  const physMax = 1n << BigInt(a.physMaskShift);
+  const dmaLimit = dmaZoneEnd ?? dma32ZoneEnd ?? physMax;
   st.dmaPhysLimit = dmaLimit;
   // free_area_init (from zone_sizes_init) counts nr_kernel_pages; 7.2 runs it after setup_arch
   if (st.ctx.profile.series.arm64.sparseInit === 'bootmem-init') calcNrKernelPages(st);
   dmaContiguousReserve(st, dmaLimit);
-  // 6.1 defers its reserve_crashkernel to here too: ZONE_DMA/DMA32 are on
-  const crash: CrashLimits = { align: 2n * MiB, lowMax: dmaLimit, highMax: 1n << BigInt(st.ctx.profile.arm64!.physMaskShift) };
-  const impl = st.ctx.profile.params.crashkernelImpl;
-  if (impl === 'generic') archReserveCrashkernel(st, crash);
-  else if (impl === 'arm64-find-in-range') reserveCrashkernelFindInRange(st, crash);
-  else reserveCrashkernel(st, crash);
+  if (deferCrashkernel(st)) reserveArm64Crashkernel(st, { align: 2n * MiB, lowMax: dmaLimit, highMax: physMax });
   memblockDumpAll(st);
   return nodes;
 }

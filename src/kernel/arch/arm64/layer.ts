@@ -50,6 +50,19 @@ export interface Arm64Config {
   sparsememVmemmap: boolean;
   /** CONFIG_CPUMASK_OFFSTACK: cpumask_var_t is allocated (numa_init's per-node cpumasks from memblock). */
   cpumaskOffstack: boolean;
+  /**
+   * CONFIG_ZONE_DMA and CONFIG_ZONE_DMA32 (arch/arm64/Kconfig: default y, but `if EXPERT`, so
+   * allnoconfig-based builds have neither): which zones zone_sizes_init makes, and so
+   * arm64_dma_phys_limit — ZONE_DMA's end, else ZONE_DMA32's, else PHYS_MASK + 1 (arch/arm64/mm/init.c).
+   */
+  zoneDma: boolean;
+  zoneDma32: boolean;
+  /**
+   * CONFIG_ARM64_CONT_PTE_SHIFT and CONFIG_ARM64_CONT_PMD_SHIFT: how many PTEs and PMDs
+   * (log2) make a contiguous range PTE_CONT maps (arch/arm64/include/asm/pgtable-hwdef.h).
+   */
+  contPteShift: number;
+  contPmdShift: number;
 }
 
 /** What only a boot of the build shows (a `memblock=debug` trace has all of it). */
@@ -138,6 +151,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
   const cache = BigInt(arm64Defaults.smpCacheBytes);
   const layout: Arm64Layout = {
     dmaZone: s.dmaZone,
+    zones: { dma: build.config.zoneDma, dma32: build.config.zoneDma32 },
     pageOffset: (1n << 64n) - (1n << BigInt(vaBits)), // -(1 << vabits_actual)
     physMaskShift: paBits,
     linearRegionSize: (1n << BigInt(vaBits)) - (1n << BigInt(vaBitsMin - 1)), // PAGE_END - _PAGE_OFFSET(vabits_actual)
@@ -151,6 +165,8 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       // the non-PTE levels below the root: PMD, PUD, (P4D)
       levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
       pageGranular: build.config.rodataFull,
+      // CONT_PTE_SHIFT, CONT_PMD_SHIFT (pgtable-hwdef.h)
+      contShifts: { pte: build.config.contPteShift + pageShift, pmd: build.config.contPmdShift + pmdShift },
       aliasBlocks: s.linearAliasBlocks,
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),

@@ -1,10 +1,11 @@
 // arch/arm64/mm/mmu.c: paging_init — map_mem() builds the linear map from early_pgtable_alloc()
 // pages (how many: countLinearMapTables), the init_pg_dir is freed, memblock may resize from then on.
 import { BootPanic, writeRam, type BootState } from '../../boot-state.js';
-import { MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, roundDown, roundUp, type AllocRun } from '../../memblock.js';
+import { hex, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, roundDown, roundUp, type AllocRun } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
 import { kernelText } from './init.js';
 import type { Arm64Idmap } from '../../profiles/types.js';
+import { parameq } from '../../cmdline.js';
 
 /**
  * Page-table pages the linear map needs (arch/arm64/mm/mmu.c map_mem → __create_pgd_mapping): one
@@ -13,7 +14,7 @@ import type { Arm64Idmap } from '../../profiles/types.js';
  * not grow with the amount of RAM.
  */
 export function countLinearMapTables(
-  mapped: Bank[],
+  mapped: MappedBank[],
   kernelAlias: Bank,
   memstart: bigint,
   levelShifts: number[],
@@ -36,7 +37,7 @@ export function countLinearMapTables(
   };
   const banks = [...mapped, kernelAlias].filter((b) => b.size > 0n);
   // memory without the kernel alias, at page granularity (or blocks where aligned when allowed)
-  const pte = mapped.filter((b) => b.size > 0n).flatMap((b) => (pageGranular ? [span(b, pteShift)] : partial(b)));
+  const pte = mapped.filter((b) => b.size > 0n).flatMap((b) => (pageGranular || b.pageByPage ? [span(b, pteShift)] : partial(b)));
   // the kernel alias [_text, __init_begin): NO_CONT_MAPPINGS only, so aligned 2 MiB blocks are
   // sections (up to 6.12) unless memory around them already has a PTE table there; 7.2 maps it
   // with the flags of the rest of memory
@@ -50,6 +51,9 @@ export function countLinearMapTables(
   const roots = rootShift === undefined ? 0n : unionSize(banks.map((b) => span(b, rootShift)));
   return Number(total + (roots > 1n ? roots - 1n : 0n));
 }
+
+/** A range map_mem maps, page by page whatever the linear map's granularity when `pageByPage`. */
+export type MappedBank = Bank & { pageByPage?: boolean };
 
 /** An inclusive range of table indices. */
 type Span = [bigint, bigint];
@@ -140,16 +144,105 @@ export function pagingInit(st: BootState): void {
   st.unmapped = mb.memory.regions
     .filter((r) => r.flags & MEMBLOCK_NOMAP)
     .map((r) => (inward ? pages(roundDown(r.base, page), roundUp(r.base + r.size, page)) : { base: r.base, size: r.size }));
-  let mapped: Bank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
+  let mapped: MappedBank[] = mb.memory.regions.filter((r) => !(r.flags & MEMBLOCK_NOMAP)).map((r) => ({ base: r.base, size: r.size }));
   mapped = subtract(mapped, alias);
   if (inward) mapped = mapped.map((b) => pages(roundUp(b.base, page), roundDown(b.base + b.size, page))).filter((b) => b.size > 0n);
   mapBelowPageOffset(mapped, memstart);
-  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pg.pageGranular, pg.aliasBlocks, rootShift);
+  // 5.10/6.1 crash_mem_map (Arm64Series.crashkernelDeferredByZones): a `crashkernel` parameter on a
+  // build with kexec maps the linear map page by page when a DMA zone defers the reservation;
+  // without one the reserved region is left out (memblock_mark_nomap) and mapped page by page after
+  let pageGranular = pg.pageGranular;
+  const crash = st.result.crashkernel;
+  if (
+    st.ctx.profile.series.arm64.crashkernelDeferredByZones &&
+    !st.ctx.profile.noCrashReserve &&
+    st.ctx.cmdline.args.some((x) => parameq(x.param, 'crashkernel'))
+  ) {
+    if (a.zones.dma || a.zones.dma32) pageGranular = true;
+    else if (crash) mapped = [...subtract(mapped, crash), { base: crash.base, size: crash.size, pageByPage: true }];
+  }
+  if (!inward && !pageGranular) {
+    const clash = remappedPage(mapped, memstart, page, pg);
+    if (clash) {
+      // the tables the ranges before the second one took, then the BUG
+      pgAlloc(
+        countLinearMapTables(
+          mapped.slice(0, clash.index),
+          { base: 0n, size: 0n },
+          memstart,
+          pg.levelShifts,
+          false,
+          pg.aliasBlocks,
+          rootShift,
+        ),
+      );
+      throw new BootPanic(
+        'Attempted to kill the idle task!',
+        ['kernel BUG in __create_pgd_mapping (arch/arm64/mm/mmu.c)', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
+        '__create_pgd_mapping',
+        `memory ranges [${hex(clash.a.base)}-${hex(clash.a.base + clash.a.size - 1n)}] and [${hex(clash.b.base)}-${hex(clash.b.base + clash.b.size - 1n)}] share the page at ${hex(clash.page)} (what lies between them is no-map and smaller than a page): map_mem maps each range out to whole pages, so the page is mapped twice, first as ${clash.first}, then as ${clash.second}; a live entry may change only in its permissions, and __create_pgd_mapping BUGs (arch/arm64/mm/mmu.c pgattr_change_is_safe, or a section where a table is wanted). With rodata=full (CONFIG_RODATA_FULL_DEFAULT_ENABLED) both would be plain PTEs`,
+      );
+    }
+  }
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pageGranular, pg.aliasBlocks, rootShift);
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
   // __pa_symbol(_end): the image's reservation ends there
   if (pg.idmap) pgAlloc(Number(countIdmapTables(pg.idmap, text, text + a.reserveStartOffset + a.reserveSize, pg.levelShifts, rootShift)));
+}
+
+/**
+ * Two ranges map_mem maps one after the other that share a page (a no-map region smaller than a
+ * page between them), when the entries their mappings give that page differ (linearEntry): the
+ * second write BUGs. map_mem maps memblock's ranges in order, each rounded out to whole pages by
+ * __create_pgd_mapping (`phys &= PAGE_MASK`, `PAGE_ALIGN(virt + size)`); the kernel's alias is
+ * mapped after them, on page boundaries.
+ */
+export function remappedPage(
+  mapped: readonly MappedBank[],
+  memstart: bigint,
+  page: bigint,
+  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number } },
+): { index: number; a: Bank; b: Bank; page: bigint; first: string; second: string } | undefined {
+  for (let i = 1; i < mapped.length; i++) {
+    const a = mapped[i - 1]!;
+    const b = mapped[i]!;
+    if (a.pageByPage || b.pageByPage || a.size === 0n || b.size === 0n) continue;
+    const p = roundDown(b.base, page);
+    if (roundUp(a.base + a.size, page) <= p) continue;
+    const first = linearEntry(p, roundDown(a.base, page), roundUp(a.base + a.size, page), memstart, page, pg);
+    const second = linearEntry(p, p, roundUp(b.base + b.size, page), memstart, page, pg);
+    if (first !== second) return { index: i, a, b, page: p, first, second };
+  }
+  return undefined;
+}
+
+/**
+ * The entry __create_pgd_mapping writes for page `p` while mapping [r0, r1) with blocks and
+ * contiguous ranges allowed (arch/arm64/mm/mmu.c alloc_init_pud, alloc_init_cont_pmd, init_pmd,
+ * alloc_init_cont_pte): a 1 GiB block (4K pages only: use_1G_block / pud_sect_supported), a PMD
+ * section, or a PTE, each with PTE_CONT where the contiguous range around it is mapped whole. A
+ * level's range counts when its virtual (linear: pa - memstart_addr + PAGE_OFFSET) and physical
+ * ends are both aligned.
+ */
+function linearEntry(
+  p: bigint,
+  r0: bigint,
+  r1: bigint,
+  memstart: bigint,
+  page: bigint,
+  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number } },
+): string {
+  const whole = (shift: number): boolean => {
+    const x = 1n << BigInt(shift);
+    const lo = roundDown(p, x);
+    return (memstart & (x - 1n)) === 0n && lo >= r0 && lo + x <= r1;
+  };
+  const pmdShift = pg.levelShifts[0]!;
+  if (page === 4096n && whole(pmdShift + 9)) return 'a 1 GiB block';
+  if (whole(pmdShift)) return whole(pg.contShifts.pmd) ? 'a contiguous PMD section' : 'a PMD section';
+  return whole(pg.contShifts.pte) ? 'a contiguous PTE' : 'a PTE';
 }
 
 /**
