@@ -21,6 +21,7 @@ export function countLinearMapTables(
   pageGranular: boolean,
   aliasBlocks = true,
   rootShift?: number,
+  pudBlockShift?: number,
 ): number {
   const [pteShift, ...upper] = levelShifts as [number, ...number[]];
   const blk = 1n << BigInt(pteShift);
@@ -42,13 +43,25 @@ export function countLinearMapTables(
   // sections (up to 6.12) unless memory around them already has a PTE table there; 7.2 maps it
   // with the flags of the rest of memory
   if (kernelAlias.size > 0n) pte.push(...(aliasBlocks ? partial(kernelAlias) : [span(kernelAlias, pteShift)]));
-  const total = upper.reduce((n, sh) => n + unionSize(banks.map((b) => span(b, sh))), unionSize(pte));
+  // 4 KiB pages with blocks allowed (`pudBlockShift`: 1 GiB): alloc_init_pud maps a range a bank
+  // covers whole with a block (use_1G_block, 6.1+ pud_sect_supported; virtual and physical ends
+  // aligned, as memstart_addr is to a PUD), and no PMD table goes under that entry
+  let covered = 0n;
+  if (pudBlockShift !== undefined && (memstart & ((1n << BigInt(pudBlockShift)) - 1n)) === 0n)
+    for (const b of mapped.filter((x) => x.size > 0n && !x.pageByPage)) {
+      // the entries [first, end) whole inside the bank, indices below memstart_addr negative
+      const first = -((memstart - b.base) >> BigInt(pudBlockShift));
+      const end = (b.base + b.size - memstart) >> BigInt(pudBlockShift);
+      if (end > first) covered += end - first;
+    }
+  const less = (sh: number) => (sh === pudBlockShift ? covered : 0n);
+  const total = upper.reduce((n, sh) => n + unionSize(banks.map((b) => span(b, sh))) - less(sh), unionSize(pte));
   // The tables right under the root (root entries index by `rootShift`): one per root entry the map
   // touches, the first of them among paging_init's constant extras. Memory added below
   // memstart_addr after arm64_memblock_init fixed it (5.10's fdt_init_reserved_mem gives a failed
   // no-map region back with memblock_add) wraps to the top of the address space
   // (__phys_to_virt): another root entry, another table.
-  const roots = rootShift === undefined ? 0n : unionSize(banks.map((b) => span(b, rootShift)));
+  const roots = rootShift === undefined ? 0n : unionSize(banks.map((b) => span(b, rootShift))) - less(rootShift);
   return Number(total + (roots > 1n ? roots - 1n : 0n));
 }
 
@@ -161,6 +174,8 @@ export function pagingInit(st: BootState): void {
     if (a.zones.dma || a.zones.dma32) pageGranular = true;
     else if (crash) mapped = [...subtract(mapped, crash), { base: crash.base, size: crash.size, pageByPage: true }];
   }
+  // 1 GiB blocks where a range covers one whole: 4 KiB pages without page-by-page mapping
+  const pudBlockShift = !pageGranular && page === 4096n ? pg.levelShifts[0]! + 9 : undefined;
   if (!inward && !pageGranular) {
     const clash = remappedPage(mapped, memstart, page, pg);
     if (clash) {
@@ -174,6 +189,7 @@ export function pagingInit(st: BootState): void {
           false,
           pg.aliasBlocks,
           rootShift,
+          pudBlockShift,
         ),
       );
       throw new BootPanic(
@@ -184,7 +200,7 @@ export function pagingInit(st: BootState): void {
       );
     }
   }
-  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pageGranular, pg.aliasBlocks, rootShift);
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pageGranular, pg.aliasBlocks, rootShift, pudBlockShift);
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
