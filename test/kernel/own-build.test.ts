@@ -7,7 +7,9 @@
 // 39 (5.10's without SPARSEMEM_VMEMMAP, which only 5.10 leaves to the config; 6.1's create_idmap
 // tables follow from its System.map), and of 5.10 with the NUMA build's config (5.10's allnoconfig
 // sets EXPERT, so neither ZONE_DMA nor ZONE_DMA32: no DMA zone, CMA anywhere in memory; no
-// RODATA_FULL: block and contiguous linear mappings), each booted on four boards by
+// RODATA_FULL: block and contiguous linear mappings), and of 5.10 with kexec (`kexec.config`, 4 KiB
+// pages: the crash kernel reserved in arm64_memblock_init anywhere in memory and mapped page by
+// page, the rest with 1 GiB blocks where a range covers one), each booted on four boards by
 // scripts/own-kernel/record.ts as the lab boots Debian's kernels, the NUMA builds also on 24 of the lab's generated layouts
 // (seed 100, QEMU -numa nodes, CPUs, command-line words, many carve-outs). data/lab/own/NAME.json keeps
 // what a user has of such a build, the .config and System.map lines its profile reads, and a lab
@@ -74,7 +76,7 @@ test('own builds: every record replays with the profile read from the build’s 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(n >= 84 && deaths >= 14, `${n} records, ${deaths} of them died`);
+  assert.ok(n >= 113 && deaths >= 15, `${n} records, ${deaths} of them died`);
   assert.ok(
     builds.some((b) => b.profile.pageSize === 65536),
     'an arm64 build with 64 KiB pages (the vmemmap of base pages, no Debian package has it)',
@@ -101,6 +103,14 @@ test('own builds: every record replays with the profile read from the build’s 
   assert.ok(
     noZones.records.some((r) => r.observation.log.some((l) => /^cma: Reserved \d+ MiB at 0x0000000[1-9a-f]/.test(l.text))),
     'a default CMA area above 4 GiB',
+  );
+  // ... and a crash kernel reserved above 4 GiB by 5.10's arm64_memblock_init (kexec built in)
+  assert.ok(
+    builds.some(
+      (b) =>
+        !b.profile.noCrashReserve && b.records.some((r) => r.observation.log.some((l) => /^crashkernel reserved: 0x00000001/.test(l.text))),
+    ),
+    'a crash kernel above 4 GiB',
   );
   // linear-map entries that differ for a page two ranges share (block and contiguous mappings:
   // no rodata=full): __create_pgd_mapping BUGs from paging_init
