@@ -9,7 +9,8 @@
 // sets EXPERT, so neither ZONE_DMA nor ZONE_DMA32: no DMA zone, CMA anywhere in memory; no
 // RODATA_FULL: block and contiguous linear mappings; and from 6.1), and of 5.10 with kexec (`kexec.config`, 4 KiB
 // pages: the crash kernel reserved in arm64_memblock_init anywhere in memory and mapped page by
-// page, the rest with 1 GiB blocks where a range covers one), each booted on four boards by
+// page, the rest with 1 GiB blocks where a range covers one; and of 6.1, whose DMA zones make the
+// whole linear map page by page with crashkernel=), each booted on four boards by
 // scripts/own-kernel/record.ts as the lab boots Debian's kernels, the NUMA builds also on 24 of the lab's generated layouts
 // (seed 100, QEMU -numa nodes, CPUs, command-line words, many carve-outs). data/lab/own/NAME.json keeps
 // what a user has of such a build, the .config and System.map lines its profile reads, and a lab
@@ -76,7 +77,7 @@ test('own builds: every record replays with the profile read from the build’s 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(n >= 141 && deaths >= 16, `${n} records, ${deaths} of them died`);
+  assert.ok(n >= 170 && deaths >= 16, `${n} records, ${deaths} of them died`);
   assert.ok(
     builds.some((b) => b.profile.pageSize === 65536),
     'an arm64 build with 64 KiB pages (the vmemmap of base pages, no Debian package has it)',
@@ -111,6 +112,19 @@ test('own builds: every record replays with the profile read from the build’s 
         !b.profile.noCrashReserve && b.records.some((r) => r.observation.log.some((l) => /^crashkernel reserved: 0x00000001/.test(l.text))),
     ),
     'a crash kernel above 4 GiB',
+  );
+  // crashkernel= on a build with kexec and a DMA zone (6.1): crash_mem_map maps the whole linear
+  // map page by page, and the crash kernel is reserved below 4 GiB in bootmem_init
+  assert.ok(
+    builds.some(
+      (b) =>
+        b.profile.version === '6.1' &&
+        !b.profile.noCrashReserve &&
+        b.profile.arm64!.zones.dma32 &&
+        !b.profile.arm64!.pgtable.pageGranular &&
+        b.records.some((r) => r.observation.log.some((l) => /^crashkernel reserved: 0x00000000/.test(l.text))),
+    ),
+    'a crash kernel with crash_mem_map on 6.1',
   );
   // linear-map entries that differ for a page two ranges share (block and contiguous mappings:
   // no rodata=full): __create_pgd_mapping BUGs from paging_init, on 5.10 and 6.1 (6.12.117+ map_mem
