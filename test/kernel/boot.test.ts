@@ -41,16 +41,19 @@ const cmaLine = (r: ReturnType<typeof boot>) => r.log.map((l) => l.text).filter(
 test('linear map tables: page granular 1 GiB needs 512 PTE tables plus one per upper level', () => {
   const mem = [{ base: 0x40000000n, size: G }];
   const none = { base: 0x40200000n, size: 0n };
-  assert.equal(countLinearMapTables(mem, none, 0x40000000n, [21, 30, 39], true), 512 + 1 + 1);
+  assert.equal(countLinearMapTables(mem, none, 0x40000000n, [21, 30, 39], { pageGranular: true }), 512 + 1 + 1);
   // the kernel alias gets 2 MiB blocks: 14 full blocks spare their PTE tables, the partial one does not
   const alias = { base: 0x40200000n, size: 0x1cf0000n };
   const rest = [
     { base: 0x40000000n, size: 0x200000n },
     { base: 0x40200000n + 0x1cf0000n, size: 0x80000000n - 0x41ef0000n },
   ];
-  assert.equal(countLinearMapTables(rest, alias, 0x40000000n, [21, 30, 39, 48], true), 498 + 3);
+  assert.equal(countLinearMapTables(rest, alias, 0x40000000n, [21, 30, 39, 48], { pageGranular: true }), 498 + 3);
   // 2 GiB crossing a 1 GiB boundary needs two PMD tables
-  assert.equal(countLinearMapTables([{ base: 0x40000000n, size: 2n * G }], none, 0x40000000n, [21, 30, 39], true), 1024 + 2 + 1);
+  assert.equal(
+    countLinearMapTables([{ base: 0x40000000n, size: 2n * G }], none, 0x40000000n, [21, 30, 39], { pageGranular: true }),
+    1024 + 2 + 1,
+  );
 });
 
 test('unflatten size: device_node + name per node, property per prop, a "name" property per node', () => {

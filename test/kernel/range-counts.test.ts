@@ -79,7 +79,7 @@ test('countLinearMapTables = one table per index touched, level by level', () =>
         // banks are disjoint in memory (memblock's regions): only then is a covered entry no one else's
         const disjoint = banks.filter((b, i) => !banks.some((c, j) => j < i && c.base < b.base + b.size && b.base < c.base + c.size));
         assert.equal(
-          countLinearMapTables(disjoint, alias, memstart, small, pageGranular, aliasBlocks, root, pud),
+          countLinearMapTables(disjoint, alias, memstart, small, { pageGranular, aliasBlocks, rootShift: root, pudBlockShift: pud }),
           walkTables(disjoint, alias, memstart, small, pageGranular, aliasBlocks, root, pud),
         );
       },

@@ -18,19 +18,26 @@ export function countLinearMapTables(
   kernelAlias: Bank,
   memstart: bigint,
   levelShifts: number[],
-  pageGranular: boolean,
-  aliasBlocks = true,
-  rootShift?: number,
-  pudBlockShift?: number,
+  o: {
+    /** The whole linear map page by page (rodata=full, crash_mem_map). */
+    pageGranular: boolean;
+    /** The kernel alias may use PMD sections (Arm64Layout.pgtable.aliasBlocks); default yes. */
+    aliasBlocks?: boolean;
+    /** The root's entry shift: a table under it per entry touched, the first among the constant extras. */
+    rootShift?: number;
+    /** 1 GiB blocks are allowed (4 KiB pages, not page by page): the level they sit at. */
+    pudBlockShift?: number;
+  },
 ): number {
+  const { pageGranular, aliasBlocks = true, rootShift, pudBlockShift } = o;
   const [pteShift, ...upper] = levelShifts as [number, ...number[]];
-  const blk = 1n << BigInt(pteShift);
   /** The table indices [first, last] a bank touches at a level. */
   const span = (b: Bank, shift: number): Span => [(b.base - memstart) >> BigInt(shift), (b.base + b.size - 1n - memstart) >> BigInt(shift)];
   /** The PMD blocks a bank covers only in part (mapped with PTEs even where blocks are allowed). */
   const partial = (b: Bank): Span[] => {
     const [first, last] = span(b, pteShift);
-    const full = (i: bigint) => i * blk + memstart >= b.base && i * blk + memstart + blk <= b.base + b.size;
+    const [wFirst, wEnd] = wholeBlocks(b.base, b.base + b.size, memstart, pteShift);
+    const full = (i: bigint) => wFirst <= i && i < wEnd;
     const out: Span[] = [];
     if (!full(first)) out.push([first, first]);
     if (last !== first && !full(last)) out.push([last, last]);
@@ -49,9 +56,7 @@ export function countLinearMapTables(
   let covered = 0n;
   if (pudBlockShift !== undefined && (memstart & ((1n << BigInt(pudBlockShift)) - 1n)) === 0n)
     for (const b of mapped.filter((x) => x.size > 0n && !x.pageByPage)) {
-      // the entries [first, end) whole inside the bank, indices below memstart_addr negative
-      const first = -((memstart - b.base) >> BigInt(pudBlockShift));
-      const end = (b.base + b.size - memstart) >> BigInt(pudBlockShift);
+      const [first, end] = wholeBlocks(b.base, b.base + b.size, memstart, pudBlockShift);
       if (end > first) covered += end - first;
     }
   const less = (sh: number) => (sh === pudBlockShift ? covered : 0n);
@@ -63,6 +68,15 @@ export function countLinearMapTables(
   // (__phys_to_virt): another root entry, another table.
   const roots = rootShift === undefined ? 0n : unionSize(banks.map((b) => span(b, rootShift))) - less(rootShift);
   return Number(total + (roots > 1n ? roots - 1n : 0n));
+}
+
+/**
+ * The indices [first, end) of the `shift`-sized blocks of the linear map that lie whole inside
+ * [base, end): counted from memstart_addr (negative below it), as __create_pgd_mapping's
+ * pmd_addr_end and the like cut virtual addresses.
+ */
+function wholeBlocks(base: bigint, end: bigint, memstart: bigint, shift: number): [bigint, bigint] {
+  return [-((memstart - base) >> BigInt(shift)), (end - memstart) >> BigInt(shift)];
 }
 
 /** A range map_mem maps, page by page whatever the linear map's granularity when `pageByPage`. */
@@ -180,18 +194,8 @@ export function pagingInit(st: BootState): void {
     const clash = remappedPage(mapped, memstart, page, pg);
     if (clash) {
       // the tables the ranges before the second one took, then the BUG
-      pgAlloc(
-        countLinearMapTables(
-          mapped.slice(0, clash.index),
-          { base: 0n, size: 0n },
-          memstart,
-          pg.levelShifts,
-          false,
-          pg.aliasBlocks,
-          rootShift,
-          pudBlockShift,
-        ),
-      );
+      const before = mapped.slice(0, clash.index);
+      pgAlloc(countLinearMapTables(before, { base: 0n, size: 0n }, memstart, pg.levelShifts, { pageGranular, rootShift, pudBlockShift }));
       throw new BootPanic(
         'Attempted to kill the idle task!',
         ['kernel BUG in __create_pgd_mapping (arch/arm64/mm/mmu.c)', 'Kernel panic - not syncing: Attempted to kill the idle task!'],
@@ -200,7 +204,12 @@ export function pagingInit(st: BootState): void {
       );
     }
   }
-  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, pageGranular, pg.aliasBlocks, rootShift, pudBlockShift);
+  const n = countLinearMapTables(mapped, alias, memstart, pg.levelShifts, {
+    pageGranular,
+    aliasBlocks: pg.aliasBlocks,
+    rootShift,
+    pudBlockShift,
+  });
   pgAlloc(n);
   if (pg.initPgDirFree) mb.physFree(text + pg.initPgDirFree.offsetFromText, pg.initPgDirFree.size, 'paging_init');
   mb.allowResize();
@@ -251,9 +260,9 @@ function linearEntry(
   pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number } },
 ): string {
   const whole = (shift: number): boolean => {
-    const x = 1n << BigInt(shift);
-    const lo = roundDown(p, x);
-    return (memstart & (x - 1n)) === 0n && lo >= r0 && lo + x <= r1;
+    const [first, end] = wholeBlocks(r0, r1, memstart, shift);
+    const i = (p - memstart) >> BigInt(shift);
+    return (memstart & ((1n << BigInt(shift)) - 1n)) === 0n && first <= i && i < end;
   };
   const pmdShift = pg.levelShifts[0]!;
   if (page === 4096n && whole(pmdShift + 9)) return 'a 1 GiB block';
