@@ -213,8 +213,8 @@ export interface Arm64Series {
    */
   smpInitCpusNosmp: boolean;
   /**
-   * zone_sizes_init's ZONE_DMA limit (= arm64_dma_phys_limit, the default CMA area's and
-   * crashkernel's low ceiling): 6.1 rounds the DT's dma-ranges limit to a bit count
+   * zone_sizes_init's ZONE_DMA limit (arm64_dma_phys_limit, the default CMA area's and
+   * crashkernel's low ceiling, on a build with ZONE_DMA: Arm64Config.zoneDma): 5.10 and 6.1 round the DT's dma-ranges limit to a bit count
    * (zone_dma_bits = min3(32, fls64(dt), fls64(acpi))), 6.12 keeps the address (zone_dma_limit).
    */
   dmaZone: 'bits' | 'limit';
