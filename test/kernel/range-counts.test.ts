@@ -253,7 +253,7 @@ test('map_mem: two ranges that share a page (a no-map hole smaller than a page) 
   assert.equal(remappedPage([range(at, 0x81bfc000n), range(0x81c00000n, 0xc0000000n)], at, 16384n, p16), undefined);
   // 4 KiB pages: the first range covers its last 2 MiB PMD whole (a section), the second maps the
   // page after the hole with a PTE table under that section
-  const p4 = { levelShifts: [21, 30], contShifts: { pte: 16, pmd: 25 } };
+  const p4 = { levelShifts: [21, 30], contShifts: { pte: 16, pmd: 25 }, pudBlockShift: 30 };
   const s = remappedPage([range(at, 0x401ff800n), range(0x401ffc00n, 0x80000000n)], at, 4096n, p4);
   assert.deepEqual(s && [s.first, s.second], ['a PMD section', 'a PTE']);
   // ranges mapped page by page anyway (a crash kernel region) are not compared

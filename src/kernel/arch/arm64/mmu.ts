@@ -191,7 +191,7 @@ export function pagingInit(st: BootState): void {
   // 1 GiB blocks where a range covers one whole: 4 KiB pages without page-by-page mapping
   const pudBlockShift = !pageGranular && page === 4096n ? pg.levelShifts[0]! + 9 : undefined;
   if (!inward && !pageGranular) {
-    const clash = remappedPage(mapped, memstart, page, pg);
+    const clash = remappedPage(mapped, memstart, page, { ...pg, pudBlockShift });
     if (clash) {
       // the tables the ranges before the second one took, then the BUG
       const before = mapped.slice(0, clash.index);
@@ -228,7 +228,7 @@ export function remappedPage(
   mapped: readonly MappedBank[],
   memstart: bigint,
   page: bigint,
-  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number } },
+  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number }; pudBlockShift?: number },
 ): { index: number; a: Bank; b: Bank; page: bigint; first: string; second: string } | undefined {
   for (let i = 1; i < mapped.length; i++) {
     const a = mapped[i - 1]!;
@@ -236,8 +236,8 @@ export function remappedPage(
     if (a.pageByPage || b.pageByPage || a.size === 0n || b.size === 0n) continue;
     const p = roundDown(b.base, page);
     if (roundUp(a.base + a.size, page) <= p) continue;
-    const first = linearEntry(p, roundDown(a.base, page), roundUp(a.base + a.size, page), memstart, page, pg);
-    const second = linearEntry(p, p, roundUp(b.base + b.size, page), memstart, page, pg);
+    const first = linearEntry(p, roundDown(a.base, page), roundUp(a.base + a.size, page), memstart, pg);
+    const second = linearEntry(p, p, roundUp(b.base + b.size, page), memstart, pg);
     if (first !== second) return { index: i, a, b, page: p, first, second };
   }
   return undefined;
@@ -246,7 +246,7 @@ export function remappedPage(
 /**
  * The entry __create_pgd_mapping writes for page `p` while mapping [r0, r1) with blocks and
  * contiguous ranges allowed (arch/arm64/mm/mmu.c alloc_init_pud, alloc_init_cont_pmd, init_pmd,
- * alloc_init_cont_pte): a 1 GiB block (4K pages only: use_1G_block / pud_sect_supported), a PMD
+ * alloc_init_cont_pte): a 1 GiB block (`pudBlockShift`, 4K pages only: use_1G_block / pud_sect_supported), a PMD
  * section, or a PTE, each with PTE_CONT where the contiguous range around it is mapped whole. A
  * level's range counts when its virtual (linear: pa - memstart_addr + PAGE_OFFSET) and physical
  * ends are both aligned.
@@ -256,8 +256,7 @@ function linearEntry(
   r0: bigint,
   r1: bigint,
   memstart: bigint,
-  page: bigint,
-  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number } },
+  pg: { levelShifts: number[]; contShifts: { pte: number; pmd: number }; pudBlockShift?: number },
 ): string {
   const whole = (shift: number): boolean => {
     const [first, end] = wholeBlocks(r0, r1, memstart, shift);
@@ -265,7 +264,7 @@ function linearEntry(
     return (memstart & ((1n << BigInt(shift)) - 1n)) === 0n && first <= i && i < end;
   };
   const pmdShift = pg.levelShifts[0]!;
-  if (page === 4096n && whole(pmdShift + 9)) return 'a 1 GiB block';
+  if (pg.pudBlockShift !== undefined && whole(pg.pudBlockShift)) return 'a 1 GiB block';
   if (whole(pmdShift)) return whole(pg.contShifts.pmd) ? 'a contiguous PMD section' : 'a PMD section';
   return whole(pg.contShifts.pte) ? 'a contiguous PTE' : 'a PTE';
 }
