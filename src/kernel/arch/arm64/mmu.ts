@@ -54,7 +54,7 @@ export function countLinearMapTables(
   // covers whole with a block (use_1G_block, 6.1+ pud_sect_supported; virtual and physical ends
   // aligned, as memstart_addr is to a PUD), and no PMD table goes under that entry
   let covered = 0n;
-  if (pudBlockShift !== undefined && (memstart & ((1n << BigInt(pudBlockShift)) - 1n)) === 0n)
+  if (pudBlockShift !== undefined)
     for (const b of mapped.filter((x) => x.size > 0n && !x.pageByPage)) {
       const [first, end] = wholeBlocks(b.base, b.base + b.size, memstart, pudBlockShift);
       if (end > first) covered += end - first;
@@ -73,9 +73,11 @@ export function countLinearMapTables(
 /**
  * The indices [first, end) of the `shift`-sized blocks of the linear map that lie whole inside
  * [base, end): counted from memstart_addr (negative below it), as __create_pgd_mapping's
- * pmd_addr_end and the like cut virtual addresses.
+ * pmd_addr_end and the like cut virtual addresses. None when memstart_addr is not aligned to the
+ * block: its physical ends would not be (a block needs both aligned).
  */
 function wholeBlocks(base: bigint, end: bigint, memstart: bigint, shift: number): [bigint, bigint] {
+  if (memstart & ((1n << BigInt(shift)) - 1n)) return [0n, 0n];
   return [-((memstart - base) >> BigInt(shift)), (end - memstart) >> BigInt(shift)];
 }
 
@@ -261,7 +263,7 @@ function linearEntry(
   const whole = (shift: number): boolean => {
     const [first, end] = wholeBlocks(r0, r1, memstart, shift);
     const i = (p - memstart) >> BigInt(shift);
-    return (memstart & ((1n << BigInt(shift)) - 1n)) === 0n && first <= i && i < end;
+    return first <= i && i < end;
   };
   const pmdShift = pg.levelShifts[0]!;
   if (pg.pudBlockShift !== undefined && whole(pg.pudBlockShift)) return 'a 1 GiB block';
