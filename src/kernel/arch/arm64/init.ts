@@ -73,8 +73,11 @@ export function arm64MemblockInit(st: BootState): void {
   }
 }
 
-/** Whether bootmem_init reserves the crash kernel (Arm64Series.crashkernelDeferredByZones), not arm64_memblock_init. */
-function deferCrashkernel(st: BootState): boolean {
+/**
+ * Whether bootmem_init reserves the crash kernel, not arm64_memblock_init: always from 6.12, on
+ * 5.10/6.1 with a DMA zone (defer_reserve_crashkernel, Arm64Series.crashkernelDeferredByZones).
+ */
+export function deferCrashkernel(st: BootState): boolean {
   const { zones } = st.ctx.profile.arm64!;
   return !st.ctx.profile.series.arm64.crashkernelDeferredByZones || zones.dma || zones.dma32;
 }

@@ -3,7 +3,7 @@
 import { BootPanic, writeRam, type BootState } from '../../boot-state.js';
 import { hex, MEMBLOCK_ALLOC_NOLEAKTRACE, MEMBLOCK_NOMAP, roundDown, roundUp, type AllocRun } from '../../memblock.js';
 import type { Bank } from '../../../platform/index.js';
-import { kernelText } from './init.js';
+import { deferCrashkernel, kernelText } from './init.js';
 import type { Arm64Idmap } from '../../profiles/types.js';
 import { parameq } from '../../cmdline.js';
 
@@ -187,7 +187,7 @@ export function pagingInit(st: BootState): void {
     !st.ctx.profile.noCrashReserve &&
     st.ctx.cmdline.args.some((x) => parameq(x.param, 'crashkernel'))
   ) {
-    if (a.zones.dma || a.zones.dma32) pageGranular = true;
+    if (deferCrashkernel(st)) pageGranular = true;
     else if (crash) mapped = [...subtract(mapped, crash), { base: crash.base, size: crash.size, pageByPage: true }];
   }
   // 1 GiB blocks where a range covers one whole: 4 KiB pages without page-by-page mapping
