@@ -161,7 +161,9 @@ export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
   });
   for (const run of runs) {
     const nd = nodes.find((n) => n.nid === run.nid)?.nodeData ?? 0n;
-    sparseInitNid(st, run.nid, nd, run.ranges, run.sections, before, sp.vmemmap ? tables.populate(run.ranges) : 0n);
+    // the units vmemmap_populate maps: PMD blocks with 4 KiB pages, base pages otherwise
+    const unit = p.pageSize === 4096 ? sp.pmdSize : BigInt(p.pageSize);
+    sparseInitNid(st, run.nid, nd, run.ranges, run.sections, before, sp.vmemmap ? tables.steps(run.ranges, unit) : []);
     before += run.sections;
   }
 }
@@ -178,6 +180,12 @@ export interface VmemmapGeometry {
   memstartPfn: bigint;
 }
 
+/** One step of vmemmap_populate: `tables` new page tables, then `units` memmap blocks or pages under them. */
+export interface VmemmapStep {
+  tables: bigint;
+  units: bigint;
+}
+
 /**
  * The page tables vmemmap_populate allocates (mm/sparse-vmemmap.c vmemmap_{pgd,p4d,pud,pmd}_populate:
  * a table where the entry above it is none) for the memmap of some present sections, counted by
@@ -190,36 +198,54 @@ export class VmemmapTables {
 
   /** How many new tables the memmap of these sections (inclusive ranges of section numbers) needs. */
   populate(ranges: readonly [bigint, bigint][]): bigint {
+    return this.steps(ranges, 1n).reduce((n, s) => n + s.tables, 0n);
+  }
+
+  /**
+   * vmemmap_populate's order for the memmap of these sections in `unit`s (a PMD block, or a base
+   * page): each unit's missing tables come just before it, top level first (arm64 vmemmap_populate
+   * walks pgd, p4d, pud before each PMD block; vmemmap_populate_basepages down to the PTE table
+   * before each page). A node's memmap that starts under the fixmap's static tables needs none until
+   * it leaves them (5.10: VMEMMAP_START is 2 MiB above the fixmap's 1 GiB, the first block shares
+   * its PMD table and the next ones need a PUD and a PMD table).
+   */
+  steps(ranges: readonly [bigint, bigint][], unit: bigint): VmemmapStep[] {
     const { g } = this;
     const mask = (1n << 64n) - 1n;
-    // pfn_to_page: vmemmap + pfn, vmemmap = VMEMMAP_START - memstart_addr's pfn
-    const va = (section: bigint) => (g.vmemmapStart + (section * g.pagesPerSection - g.memstartPfn) * g.structPageSize) & mask;
-    let n = 0n;
+    const shifts = g.tableShifts.map(BigInt);
+    const fixmap = shifts.map((s) => ((g.fixaddrTop - 1n) & mask) >> s);
+    const out: VmemmapStep[] = [];
     for (const [lo, hi] of ranges) {
-      const start = va(lo);
-      const end = (va(hi + 1n) - 1n) & mask;
-      g.tableShifts.forEach((shift, level) => {
-        const s = BigInt(shift);
-        const last = this.last[level];
-        let first = start >> s;
-        if (last !== undefined && first <= last) first = last + 1n;
-        const top = end >> s;
-        if (top < first) return;
-        n += top - first + 1n;
-        const fixmap = (g.fixaddrTop - 1n) >> s;
-        if (fixmap >= first && fixmap <= top) n--;
-        this.last[level] = top;
+      // pfn_to_page: vmemmap + pfn, vmemmap = VMEMMAP_START - memstart_addr's pfn; no wrap past 2^64 here
+      const start = (g.vmemmapStart + (lo * g.pagesPerSection - g.memstartPfn) * g.structPageSize) & mask;
+      const end = start + (hi + 1n - lo) * g.pagesPerSection * g.structPageSize;
+      // where some level's entry changes: the range's start and every table boundary inside it
+      const at = new Set<bigint>([start]);
+      for (const s of shifts) for (let b = ((start >> s) + 1n) << s; b < end; b += 1n << s) at.add(b);
+      const points = [...at].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      points.forEach((b, k) => {
+        let tables = 0n;
+        shifts.forEach((s, level) => {
+          const entry = b >> s;
+          const last = this.last[level];
+          if (last !== undefined && entry <= last) return;
+          this.last[level] = entry;
+          if (entry !== fixmap[level]) tables++;
+        });
+        const units = ((points[k + 1] ?? end) - b) / unit;
+        const prev = out.at(-1);
+        if (prev && tables === 0n) prev.units += units;
+        else out.push({ tables, units });
       });
     }
-    return n;
+    return out;
   }
 }
 
 /**
  * sparse_init_nid for `sections` present sections of node `nid` (`before` present sections came
  * earlier): the usemap near the node's NODE_DATA, the memmap buffer and the vmemmap, with the
- * `tables` new page tables its memmap needs (allocated here before its blocks or pages; the
- * kernel allocates each before the first block under it).
+ * new page tables its memmap needs, each before the first block or page under it (`steps`).
  */
 function sparseInitNid(
   st: BootState,
@@ -228,7 +254,7 @@ function sparseInitNid(
   ranges: [bigint, bigint][],
   sections: bigint,
   before: bigint,
-  tables: bigint,
+  steps: readonly VmemmapStep[],
 ): void {
   const p = st.ctx.profile;
   const sp = p.arm64!.sparse;
@@ -252,21 +278,37 @@ function sparseInitNid(
   const noBlock = (size: bigint) => (at: bigint) =>
     `no free ${hex(size)} block (at ${hex(size)} alignment) for the memmap of the section at ${hex(at)}`;
   /**
-   * vmemmap_populate for every present section, block after block through `alloc`: PMD blocks with
-   * 4 KiB pages (a 1 GiB section's memmap is eight of them), base pages otherwise. sparse_init_nid
-   * gives up at the first section it cannot back.
+   * vmemmap_populate for every present section in `steps`: each step's new tables, then its PMD
+   * blocks (4 KiB pages; a 1 GiB section's memmap is eight of them) or base pages, through `alloc`.
+   * sparse_init_nid gives up at the first section it cannot back.
    */
   const populate = (alloc: (count: bigint, size: bigint) => AllocRun[]): void => {
-    if (p.pageSize !== 4096) return backed(alloc(sections * memmapPages, page), page, memmapPages, 0n);
-    const blocks = sections * blocksPerSection;
-    const got = done(alloc(blocks, sp.pmdSize));
-    if (got === blocks) return;
-    if (!p.series.arm64.vmemmapBasePagesFallback) return failAt(memmapFailed, got / blocksPerSection, noBlock(sp.pmdSize));
-    // The PMD ranges left without a block (memblock has none for the first, so none for those
-    // after it): each gets a PTE table and a page per 4 KiB of its memmap. Their failed block
-    // calls come first here, not one before each range's pages; memblock ends the same.
-    const perPmd = 1n + sp.pmdSize / page;
-    backed(alloc((blocks - got) * perPmd, page), page, perPmd * blocksPerSection, got * perPmd);
+    const perSection = p.pageSize === 4096 ? blocksPerSection : memmapPages;
+    let units = 0n;
+    for (const [k, step] of steps.entries()) {
+      vmemmapTables(alloc, step.tables, units / perSection);
+      if (p.pageSize !== 4096) {
+        backed(alloc(step.units, page), page, memmapPages, units);
+        units += step.units;
+        continue;
+      }
+      const got = done(alloc(step.units, sp.pmdSize));
+      units += got;
+      if (got === step.units) continue;
+      if (!p.series.arm64.vmemmapBasePagesFallback) return failAt(memmapFailed, units / blocksPerSection, noBlock(sp.pmdSize));
+      // The PMD ranges left without a block (memblock has none for the first, so none for those
+      // after it): each gets a PTE table and a page per 4 KiB of its memmap. The later steps'
+      // tables and failed block calls come first here, not each before its range's pages;
+      // memblock ends the same.
+      vmemmapTables(
+        alloc,
+        steps.slice(k + 1).reduce((n, x) => n + x.tables, 0n),
+        units / blocksPerSection,
+      );
+      const perPmd = 1n + sp.pmdSize / page;
+      const blocks = sections * blocksPerSection;
+      return backed(alloc((blocks - units) * perPmd, page), page, perPmd * blocksPerSection, units * perPmd);
+    }
   };
   /** The blocks allocated before the first failure. */
   const done = (runs: AllocRun[]): bigint => {
@@ -281,11 +323,11 @@ function sparseInitNid(
   const backed = (runs: AllocRun[], size: bigint, perSection: bigint, before: bigint): void => {
     if (runs.some((r) => !r.first)) failAt(memmapFailed, (before + done(runs)) / perSection, noBlock(size));
   };
-  /** The vmemmap's new page tables, zeroed through the linear map (vmemmap_alloc_block_zero). */
-  const vmemmapTables = (alloc: (count: bigint, size: bigint) => AllocRun[]): void => {
-    if (tables === 0n) return;
-    const runs = alloc(tables, page);
-    if (runs.some((r) => !r.first)) failAt(memmapFailed, 0n, () => `no ${hex(page)} page for a vmemmap table`);
+  /** `n` new vmemmap page tables for the memmap of present section `at` on, zeroed through the linear map (vmemmap_alloc_block_zero). */
+  const vmemmapTables = (alloc: (count: bigint, size: bigint) => AllocRun[], n: bigint, at: bigint): void => {
+    if (n === 0n) return;
+    const runs = alloc(n, page);
+    if (runs.some((r) => !r.first)) failAt(memmapFailed, at, () => `no ${hex(page)} page for a vmemmap table`);
     touchRuns(st, runs, page, 'sparse_init');
   };
   if (p.series.arm64.sparseMemmap === 'memmap-alloc') {
@@ -303,7 +345,6 @@ function sparseInitNid(
         'memmap_alloc',
         'memblock_alloc_try_nid_raw',
       );
-    vmemmapTables(memmapAlloc);
     populate(memmapAlloc);
     return;
   }
@@ -353,12 +394,16 @@ function sparseInitNid(
     (st.sectionMemmaps ??= []).push({ ranges, runs });
     return;
   }
-  vmemmapTables(earlyRepeat);
-  if (!buf) {
-    // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
-    // __earlyonly_bootmem_alloc() per block.
-    populate(earlyRepeat);
-  }
+  // No sparse buffer (memmap_alloc failed): vmemmap_alloc_block_buf() falls back to one
+  // __earlyonly_bootmem_alloc() per block, between the tables. From the buffer, the blocks leave
+  // no trace and only the tables are memblock's.
+  if (!buf) populate(earlyRepeat);
+  else
+    vmemmapTables(
+      earlyRepeat,
+      steps.reduce((n, x) => n + x.tables, 0n),
+      0n,
+    );
   // sparse_buffer_fini: with 4 KiB pages vmemmap_populate() maps PMD blocks carved from the
   // buffer (all of it used); other page sizes populate base pages, and the rest is freed.
   if (buf && p.pageSize !== 4096) {

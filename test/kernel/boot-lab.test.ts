@@ -99,20 +99,7 @@ function earlyReserves(r: LabRecord): string[] {
  * Full-trace differences known and not yet understood, by kernel and case, and why: each must still
  * differ at the event named, so the list stays true.
  */
-const KNOWN_TRACE_DIFFERENCES: Record<string, { event: number; why: string }> = {
-  '5.10-arm64 0d7aaf0c7fff2ca5': {
-    event: 82,
-    why: "four 32 MiB NUMA nodes in one 1 GiB section (seed 39 #7): the 16 MiB sparse buffer fails on node 0, and 5.10's trace shows the first 2 MiB vmemmap block (at 0x40000000) before the two vmemmap table pages; the model, reading vmemmap_populate (tables in vmemmap_pgd/pud_populate, then the block), allocates the tables first, as 6.12's trace of the same case shows. Every placement is the same",
-  },
-  '5.10-arm64 3d622b75c7ceb225': {
-    event: 137,
-    why: 'the same on two 64 MiB NUMA nodes (seed 55 #3): the 16 MiB sparse buffer fails, and the trace shows the 2 MiB vmemmap block at 0x47200000 before the two table pages the model allocates first; every placement is the same',
-  },
-  '5.10-arm64 4e0a30d197a6214f': {
-    event: 83,
-    why: 'the same on a 32 MiB and a 96 MiB NUMA node (seed 59 #5, cma_pernuma=4M numa_cma=2:8M): the 16 MiB sparse buffer fails on node 0, and the trace shows the 2 MiB vmemmap block at 0x40000000 before the table pages the model allocates first; every placement is the same',
-  },
-};
+const KNOWN_TRACE_DIFFERENCES: Record<string, { event: number; why: string }> = {};
 
 for (const kernel of kernels) {
   test(`boot model vs lab: ${kernel}`, (t) => {

@@ -165,6 +165,38 @@ test('vmemmap page tables = one per entry the memmap touches at each level, none
   );
 });
 
+test("vmemmap_populate's order: a node's tables just before the first block under them (5.10: the first block shares the fixmap's)", () => {
+  // 5.10 arm64, 4 KiB pages, VA_BITS 48 (arch/arm64/include/asm/memory.h): VMEMMAP_START is 2 MiB
+  // below the 512 GiB boundary, FIXADDR_TOP 20 MiB under it in the same 1 GiB; memstart_addr
+  // 0x40000000, so section 1's memmap (16 MiB, eight PMD blocks) starts at VMEMMAP_START. The lab's
+  // traces (seed 39 #7, seed 55 #3, seed 59 #5; no sparse buffer) show the block, then a PUD and a
+  // PMD table, then seven blocks.
+  const U64 = 1n << 64n;
+  const MiB = 1n << 20n;
+  const vmemmapStart = U64 - (2n << 40n) - 2n * MiB;
+  const g = {
+    vmemmapStart,
+    fixaddrTop: vmemmapStart - 20n * MiB,
+    tableShifts: [39, 30],
+    structPageSize: 64n,
+    pagesPerSection: 1n << 18n,
+    memstartPfn: 0x40000n,
+  };
+  assert.deepEqual(new VmemmapTables(g).steps([[1n, 1n]], 2n * MiB), [
+    { tables: 0n, units: 1n },
+    { tables: 2n, units: 7n },
+  ]);
+  // a second node's sections further up: their memmap lies under the tables already made
+  const t = new VmemmapTables(g);
+  t.steps([[1n, 1n]], 2n * MiB);
+  assert.deepEqual(t.steps([[2n, 3n]], 2n * MiB), [{ tables: 0n, units: 16n }]);
+  // with the fixmap elsewhere the first block needs its own PUD and PMD tables too
+  assert.deepEqual(new VmemmapTables({ ...g, fixaddrTop: U64 - 8n * MiB }).steps([[1n, 1n]], 2n * MiB), [
+    { tables: 2n, units: 1n },
+    { tables: 2n, units: 7n },
+  ]);
+});
+
 test("map_kernel's tables (5.10/6.1 paging_init): a table per entry the segments touch, a PTE table per block a boundary cuts", () => {
   // System.map's segments of three builds: _text or _stext .. _etext, __start_rodata ..
   // __inittext_begin, .. __inittext_end, __initdata_begin .. __initdata_end, _data .. _end
