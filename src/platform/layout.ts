@@ -225,7 +225,25 @@ export function boardMemory(tree: Tree, o: BoardMemoryOptions): { memory: Bank[]
 }
 
 /**
- * A board's own layout: its RAM (boardMemory), an initrd only where one is placed, no DTB placement.
+ * The initrd a tree's /chosen declares, as the kernel reads it (drivers/of/fdt.c
+ * early_init_dt_check_for_initrd): `linux,initrd-start` and `linux,initrd-end`, each a number of
+ * as many cells as it is long; none when either is missing or start > end (and nothing to reserve
+ * when they are equal). A tree a boot loader wrote (U-Boot's, or one dumped from a running board)
+ * carries them, and the kernel reserves that range whatever else the board says.
+ */
+export function chosenInitrd(tree: Tree): Bank | undefined {
+  const chosen = getChild(tree.root, 'chosen');
+  const start = chosen && getProp(chosen, 'linux,initrd-start');
+  const end = chosen && getProp(chosen, 'linux,initrd-end');
+  if (!start || !end) return undefined;
+  const s = readCells(start.value, 0, Math.floor(start.value.length / 4));
+  const e = readCells(end.value, 0, Math.floor(end.value.length / 4));
+  return e > s ? { base: s, size: e - s } : undefined;
+}
+
+/**
+ * A board's own layout: its RAM (boardMemory), an initrd where one is placed or the tree's /chosen
+ * declares one, no DTB placement.
  */
 export function boardLayout(
   tree: Tree,
@@ -233,7 +251,8 @@ export function boardLayout(
 ): { layout: PlatformLayout; diagnostics: Diagnostic[] } {
   const { memory, diagnostics } = boardMemory(tree, o);
   const layout: PlatformLayout = { name: 'board', memory, extra: extraReservations(o.reserve ?? []), chosenAdded: 0 };
-  if (o.initrd) layout.initrd = o.initrd;
+  const initrd = o.initrd ?? chosenInitrd(tree);
+  if (initrd) layout.initrd = initrd;
   applyPlacements(layout, o.reserve ?? []);
   return { layout, diagnostics };
 }

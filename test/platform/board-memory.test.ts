@@ -197,3 +197,42 @@ test('CLI: --memory and --boot reach plan through the board flags; size 0 withou
   assert.equal(badFlag.status, 2);
   assert.match(badFlag.stderr, /--memory expects BASE\+SIZE/);
 });
+
+test("a tree's /chosen initrd is reserved as early_init_dt_check_for_initrd reads it (a boot loader's or a running board's tree)", () => {
+  const board = (chosen: string, extra: object = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'carveout-initrd-'));
+    const f = join(dir, 'board.dts');
+    writeFileSync(
+      f,
+      `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0x40000000>; };\n  chosen { ${chosen} };\n};\n`,
+    );
+    return loadBoard(f, { arch: 'arm64', ...extra });
+  };
+  // 32-bit cells (what QEMU and U-Boot write for a 32-bit address) and 64-bit ones
+  assert.deepEqual(board('linux,initrd-start = <0x88000000>; linux,initrd-end = <0x880dd856>;').placements.initrd, {
+    base: 0x88000000n,
+    size: 0xdd856n,
+  });
+  assert.deepEqual(board('linux,initrd-start = /bits/ 64 <0xb0000000>; linux,initrd-end = <0 0xb0100000>;').placements.initrd, {
+    base: 0xb0000000n,
+    size: 0x100000n,
+  });
+  // start past end, or only one of the two: the kernel takes no initrd
+  assert.equal(board('linux,initrd-start = <0x88100000>; linux,initrd-end = <0x88000000>;').placements.initrd, undefined);
+  assert.equal(board('linux,initrd-start = <0x88000000>;').placements.initrd, undefined);
+  // --initrd is where the boot loader put it, and it writes /chosen: that wins
+  assert.deepEqual(
+    board('linux,initrd-start = <0x88000000>; linux,initrd-end = <0x880dd856>;', { initrd: { base: 0x90000000n, size: 0x1000n } })
+      .placements.initrd,
+    {
+      base: 0x90000000n,
+      size: 0x1000n,
+    },
+  );
+  // and the plan reserves it: arm64_memblock_init's memblock_reserve of the initrd
+  const p = plan(board('linux,initrd-start = <0x88000000>; linux,initrd-end = <0x880dd856>;'), { kernel: '6.12-arm64' });
+  assert.ok(
+    p.memblockDump?.reserved.some((r) => r.base <= 0x88000000n && r.base + r.size >= 0x880dd856n),
+    'the initrd is in memblock.reserved',
+  );
+});
