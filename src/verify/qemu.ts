@@ -151,9 +151,11 @@ export function boot(req: BootRequest): Promise<BootResult> {
       if (req.firmware?.gaveUp.test(out) && !gaveUp) gaveUp = setTimeout(kill, 500);
       if (req.earlyStop === 'memory-line' && /\n\[[ 0-9.]+\] Memory: \d+K\//.test(out)) stopSoon(100);
       else if (req.earlyStop === 'after-dump') {
-        // 32-bit kernels with memblock=debug go quiet after the dump: stop once it has been quiet a while.
+        // 32-bit kernels with memblock=debug go quiet after the dump: stop once it has been quiet a
+        // while. A loaded host can pause the console inside the dump, so until every reserved row
+        // `reserved.cnt` announces has come, only a long silence stops it.
         if (!sawDump && out.includes('MEMBLOCK configuration:')) sawDump = true;
-        if (sawDump) stopSoon(800);
+        if (sawDump) stopSoon(dumpComplete(out) ? 800 : 5000);
       }
     });
     p.stderr.on('data', (b: Buffer) => {
@@ -182,4 +184,14 @@ export function boot(req: BootRequest): Promise<BootResult> {
       });
     });
   });
+}
+
+/** Whether a console holds a whole `MEMBLOCK configuration` dump: as many `reserved[…]` rows as its `reserved.cnt` says. */
+export function dumpComplete(out: string): boolean {
+  const at = out.lastIndexOf('MEMBLOCK configuration:');
+  if (at < 0) return false;
+  const m = /reserved\.cnt\s*=\s*0x([0-9a-f]+)/.exec(out.slice(at));
+  if (!m) return false;
+  const rows = out.slice(at + m.index).match(/\breserved\[0x[0-9a-f]+\]/g)?.length ?? 0;
+  return rows >= Number.parseInt(m[1]!, 16);
 }

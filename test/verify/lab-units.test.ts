@@ -13,6 +13,7 @@ import { addChild, setProp, stringsValue, u32Value } from '../../src/tree/edit.j
 import { getChild, getProp, newNode, type Tree } from '../../src/tree/types.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
+import { dumpComplete } from '../../src/verify/qemu.js';
 import { trimConsole } from '../../src/verify/lab.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
@@ -386,4 +387,21 @@ test('a kernel cache restored elsewhere finds its files in its own directory, no
     if (saved === undefined) delete process.env.CARVEOUT_CACHE;
     else process.env.CARVEOUT_CACHE = saved;
   }
+});
+
+test('a 32-bit trace boot stops after the MEMBLOCK dump only once every reserved row has reached the console (qemu.ts dumpComplete)', () => {
+  // seed 60 #3 on 7.2-armmp-lpae: a loaded host paused the console inside a 25-row dump, and the
+  // 800 ms quiet stop kept 9 rows
+  const head = '[    0.000000] MEMBLOCK configuration:\n[    0.000000]  memory size = 0x40000000 reserved size = 0x3000\n';
+  const rows = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `[    0.000000]  reserved[0x${i.toString(16)}]\t[0x4000${i}000-0x4000${i}fff], 0x00001000 bytes flags: 0x0\n`,
+    ).join('');
+  const cnt = (n: number) => `[    0.000000]  reserved.cnt  = 0x${n.toString(16)}\n`;
+  assert.equal(dumpComplete('[    0.000000] Booting Linux\n'), false);
+  assert.equal(dumpComplete(head), false);
+  assert.equal(dumpComplete(head + cnt(25) + rows(9)), false);
+  assert.equal(dumpComplete(head + cnt(25) + rows(25)), true);
+  assert.equal(dumpComplete(head + cnt(3) + rows(3)), true);
 });
