@@ -58,6 +58,7 @@ export function bootKernel(input: BootInput): BootResult {
         }
       : {}),
     earlyParams: input.earlyParams ?? [],
+    ...(p.printk ? { logBufLen: 1n << BigInt(p.printk.logBufShift) } : {}),
     printk: (level, text) => printk(level, text, 'parse_early_param'),
     atReserve: (fn) => reserveHooks.push(fn),
   });

@@ -280,6 +280,8 @@ export interface CmdlineState {
   args: CmdlineArg[];
   /** memblock=debug */
   memblockDebug: boolean;
+  /** new_log_buf_len as `log_buf_len=` left it (kernel/printk/printk.c log_buf_len_update); undefined: none asked. */
+  newLogBufLen?: bigint;
   /** arm64: memory_limit from `mem=` (PAGE_MASK applied); arm: `mem=size[@start]` banks. */
   memLimit?: bigint;
   armMemBanks?: { start: bigint; size: bigint }[];
@@ -449,10 +451,37 @@ export interface ParseCmdlineOptions {
   numaEmu?: boolean;
   /** Board code's early params, tried after the built-in ones (same order as the kernel's table). */
   earlyParams?: EarlyParam[];
+  /** The static printk buffer's length (1 << CONFIG_LOG_BUF_SHIFT): `log_buf_len=` exists; absent without CONFIG_PRINTK. */
+  logBufLen?: bigint;
   /** Receives printk output of the handlers (e.g. `Memory limited to %lldMB`). */
   printk?: (level: 'err' | 'warn' | 'notice' | 'info' | 'debug', text: string) => void;
   /** Receives atReserve callbacks. */
   atReserve?: (fn: (mb: EarlyReserveApi) => void) => void;
+}
+
+/** LOG_BUF_LEN_MAX (kernel/printk/printk.c): 2 GiB. */
+const LOG_BUF_LEN_MAX = 1n << 31n;
+
+/**
+ * log_buf_len_update (kernel/printk/printk.c): a size asked for, capped at 2 GiB, rounded up to a
+ * power of two; the new buffer's length when that exceeds the current one (`logBufLen`).
+ */
+export function logBufLenUpdate(
+  asked: bigint,
+  logBufLen: bigint,
+  printk: (level: 'err' | 'info', text: string) => void,
+): bigint | undefined {
+  let size = asked;
+  if (size > LOG_BUF_LEN_MAX) {
+    size = LOG_BUF_LEN_MAX;
+    printk('err', 'printk: log_buf over 2G is not supported.');
+  }
+  if (size) {
+    let p = 1n;
+    while (p < size) p <<= 1n;
+    size = p;
+  }
+  return size > logBufLen ? size : undefined;
 }
 
 /**
@@ -538,6 +567,15 @@ export function parseCmdline(cmdline: string, o: ParseCmdlineOptions): CmdlineSt
       // numa_parse_early_param: no value is -EINVAL; `off` is read by arch_numa_init (arch-numa.ts)
       handled = true;
       if (val === undefined || (o.params.numaFake && val.startsWith('fake=') && !o.numaEmu)) failed = true;
+    } else if (o.logBufLen !== undefined && parameq(param, 'log_buf_len')) {
+      // log_buf_len_setup (kernel/printk/printk.c): no value is -EINVAL; each one asked for that is
+      // bigger than the static buffer replaces the one before
+      handled = true;
+      if (val === undefined) failed = true;
+      else {
+        const size = logBufLenUpdate(memparse(val).value, o.logBufLen, printk);
+        if (size !== undefined) st.newLogBufLen = size;
+      }
     } else if (parameq(param, 'crashkernel')) {
       handled = true; // parse_crashkernel_dummy: the real parse reads the whole line later
     } else if (parameq(param, 'swiotlb')) {

@@ -17,6 +17,7 @@ import { pageAllocStart, pageExtInitFlatmem, swiotlbInit, vfsCachesInitEarly } f
 import { integrityBufPool, outOfMemory, threadLimit } from './oom.js';
 import { nomapPagesFreed } from './arch/arm64/nomap-freed.js';
 import { possibleCpus, type PossibleCpus } from './smp.js';
+import { setupLogBuf } from './printk.js';
 import {
   fmt,
   freeArea,
@@ -46,6 +47,7 @@ export function startKernel(st: BootState): void {
   reserveMemSetup(st);
   printUnknownBootoptions(st);
   paramsToInit(st);
+  setupLogBuf(st, cpusOf(st).possible.length);
   vfsCachesInitEarly(st);
   // mm_core_init (6.1: mm_init) → page_ext_init_flatmem
   pageExtInitFlatmem(st);

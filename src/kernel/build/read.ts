@@ -287,6 +287,15 @@ function buildConfig(r: Reader, series: KernelSeries, pageSize: number): BuildCo
     ...(configEnabled(c, 'NUMA_EMU') ? { numaEmu: true } : {}),
     ...(configEnabled(c, 'STACKPROTECTOR') ? { stackProtector: true } : {}),
     ...(configEnabled(c, 'UBSAN_BOUNDS') ? { ubsanBounds: true } : {}),
+    ...(configEnabled(c, 'PRINTK')
+      ? {
+          printk: {
+            logBufShift: r.int('LOG_BUF_SHIFT'),
+            ...(configEnabled(c, 'SMP') ? { cpuMaxBufShift: r.int('LOG_CPU_MAX_BUF_SHIFT') } : {}),
+            executionCtx: configEnabled(c, 'PRINTK_EXECUTION_CTX'),
+          },
+        }
+      : {}),
     ...(configEnabled(c, 'PREEMPT_RT') ? { preemptRt: true } : {}),
     ...(!configEnabled(c, 'CRASH_RESERVE') && !configEnabled(c, 'KEXEC_CORE') ? { noCrashReserve: true } : {}),
     ...(configEnabled(c, 'OF_DYNAMIC') ? { ofDynamic: true } : {}),

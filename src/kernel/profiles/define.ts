@@ -105,6 +105,7 @@ export function composeProfile(
     ...(c.dmaNumaCma ? { dmaNumaCma: true } : {}),
     ...(c.stackProtector ? { stackProtector: true } : {}),
     ...(c.ubsanBounds ? { ubsanBounds: true } : {}),
+    ...(c.printk ? { printk: c.printk } : {}),
     ...(c.preemptRt ? { preemptRt: true } : {}),
     ...(c.noCrashReserve ? { noCrashReserve: true } : {}),
     ...(arch.arch === 'arm64' ? { memblockInitRegions: arm64MemblockInitRegions(c, series.arm64.efiMemoryRegions) } : {}),

@@ -69,6 +69,13 @@ export interface BuildConfig {
    */
   stackProtector?: boolean;
   /**
+   * The printk ring buffer (kernel/printk/printk.c), absent without CONFIG_PRINTK:
+   * CONFIG_LOG_BUF_SHIFT (the static buffer, 1 << it bytes), CONFIG_LOG_CPU_MAX_BUF_SHIFT (SMP
+   * builds: what each possible CPU past the first adds, log_buf_add_cpu) and
+   * CONFIG_PRINTK_EXECUTION_CTX (7.2: struct printk_info grows a caller_id2 and a comm[16]).
+   */
+  printk?: { logBufShift: number; cpuMaxBufShift?: number; executionCtx: boolean };
+  /**
    * CONFIG_UBSAN_BOUNDS: an array index past a fixed-size array's end is reported (lib/ubsan.c,
    * once per source location: a call trace whose offsets only the build's code holds) and the access
    * goes ahead. A stored excerpt made before the reader read it lacks the line.
@@ -274,6 +281,8 @@ export interface KernelProfile extends KernelProfileBase {
   stackProtector?: boolean;
   /** BuildConfig.ubsanBounds. */
   ubsanBounds?: boolean;
+  /** BuildConfig.printk. */
+  printk?: { logBufShift: number; cpuMaxBufShift?: number; executionCtx: boolean };
   /** BuildConfig.preemptRt. */
   preemptRt?: boolean;
   /** BuildConfig.noCrashReserve. */

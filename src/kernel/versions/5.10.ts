@@ -24,6 +24,7 @@ export const linux510: KernelSeries = {
   ofCpuNodeSkipsFail: false, // drivers/of/base.c of_get_next_cpu_node: no status check
   percpuConfig: {}, // include/linux/percpu.h: fixed PERCPU_DYNAMIC_RESERVE and PERCPU_MODULE_RESERVE
   initramfsAsync: false, // init/initramfs.c populate_rootfs
+  printkUsageStats: false,
   pageAlloc: {
     nrKernelPages: 'zone-present',
     memoryLine: 'mem-init',

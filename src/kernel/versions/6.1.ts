@@ -22,6 +22,7 @@ export const linux61: KernelSeries = {
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: {}, // include/linux/percpu.h: fixed PERCPU_DYNAMIC_RESERVE and PERCPU_MODULE_RESERVE
   initramfsAsync: true, // init/initramfs.c populate_rootfs
+  printkUsageStats: false,
   pageAlloc: {
     nrKernelPages: 'zone-present',
     memoryLine: 'mem-init',

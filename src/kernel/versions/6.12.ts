@@ -22,6 +22,7 @@ export const linux612: KernelSeries = {
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: { dynamicSizeShift: 'RANDOM_KMALLOC_CACHES', moduleReserve: 'MEM_ALLOC_PROFILING' }, // include/linux/percpu.h
   initramfsAsync: true, // init/initramfs.c populate_rootfs
+  printkUsageStats: false,
   pageAlloc: {
     nrKernelPages: 'free-ranges',
     memoryLine: 'page-alloc-init-late',

@@ -22,6 +22,7 @@ export const linux72: KernelSeries = {
   ofCpuNodeSkipsFail: true, // drivers/of/base.c of_get_next_cpu_node: __of_device_is_fail
   percpuConfig: { dynamicSizeShift: 'KMALLOC_PARTITION_CACHES' }, // include/linux/percpu.h: PERCPU_MODULE_RESERVE is 8 << 10 again
   initramfsAsync: true, // init/initramfs.c populate_rootfs
+  printkUsageStats: true,
   pageAlloc: {
     nrKernelPages: 'free-ranges',
     memoryLine: 'page-alloc-init-late',

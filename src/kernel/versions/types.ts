@@ -470,6 +470,13 @@ export interface KernelSeries {
    * waits for (wait_for_initramfs); 5.10 unpacks it in the rootfs_initcall itself, in kernel_init.
    */
   initramfsAsync: boolean;
+  /**
+   * kernel/printk/printk.c setup_log_buf (start_kernel, before vfs_caches_init_early): 7.2 prints
+   * what the log buffer takes, print_log_buf_usage_stats ("log buffer data + meta data: …"), on
+   * every boot; earlier series print only `log_buf_len: N bytes`, once log_buf_len= (or many CPUs)
+   * made a bigger buffer.
+   */
+  printkUsageStats: boolean;
   pageAlloc: PageAllocBehaviour;
   /**
    * kernel/fork.c set_max_threads (fork_init, start_kernel after mm_core_init): max_threads from
