@@ -79,6 +79,10 @@ function config(release: string, over: Record<string, string | null> = {}): stri
     ZONE_DMA32: 'y',
     ARM64_CONT_PTE_SHIFT: '4',
     ARM64_CONT_PMD_SHIFT: '4',
+    PRINTK: 'y',
+    SMP: 'y',
+    LOG_BUF_SHIFT: '17',
+    LOG_CPU_MAX_BUF_SHIFT: '12',
     ...over,
   };
   const lines = Object.entries(v).map(([k, x]) => (x === null ? `# CONFIG_${k} is not set` : `CONFIG_${k}=${x}`));
@@ -173,6 +177,13 @@ test('build: what the config decides is read from it', () => {
   assert.equal(p.pageblockOrder, 11); // PMD 32 MiB = order 11 with 16 KiB pages
   assert.equal(p.cmaSizeMBytes, 128);
   assert.equal(p.numa, false);
+  // the printk ring buffer: its shifts, 7.2's bigger printk_info, none without CONFIG_PRINTK
+  assert.deepEqual(p.printk, { logBufShift: 17, cpuMaxBufShift: 12, executionCtx: false });
+  assert.deepEqual(build(config('6.12.95', { LOG_BUF_SHIFT: '14', SMP: null, PRINTK_EXECUTION_CTX: 'y' })).profile!.printk, {
+    logBufShift: 14,
+    executionCtx: true,
+  });
+  assert.equal(build(config('6.12.95', { PRINTK: null })).profile!.printk, undefined);
   assert.equal(p.maxNumNodes, 1);
   // the image's extent is the System.map's, the measured pg_data_t the 16K lab build's
   assert.equal(p.arm64!.reserveSize, 0x2b20000n);

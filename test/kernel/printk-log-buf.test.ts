@@ -89,3 +89,33 @@ test('a real console: vexpress-a15 (RAM at 0x80000000) on 6.12-armmp with log_bu
   assert.equal(cli.status, 0, cli.stderr + cli.stdout);
   assert.match(cli.stdout, /prediction and kernel agree/);
 });
+
+test('twenty possible CPUs grow the buffer by themselves (log_buf_add_cpu), as Debian 6.12 printed under QEMU virt -smp 20', () => {
+  const cpus = Array.from(
+    { length: 20 },
+    (_, i) => `cpu@${i} { device_type = "cpu"; compatible = "arm,cortex-a53"; reg = <0x0 0x${i.toString(16)}>; enable-method = "psci"; };`,
+  ).join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-cpus-'));
+  const f = join(dir, 'cpus20.dts');
+  writeFileSync(
+    f,
+    `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n psci { compatible = "arm,psci-1.0"; method = "smc"; };\n cpus { #address-cells = <2>; #size-cells = <0>;\n${cpus}\n };\n memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x20000000>; };\n};\n`,
+  );
+  const p = plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64', bootargs: 'console=ttyAMA0' });
+  // (QEMU 7.2 -M virt,gic-version=3 -smp 20, 6.12.118: the same four lines, then "early log buf free")
+  assert.deepEqual(
+    p.log.map((l) => l.text).filter((t) => t.startsWith('printk: ')),
+    [
+      'printk: log_buf_len individual max cpu contribution: 4096 bytes',
+      'printk: log_buf_len total cpu_extra contributions: 77824 bytes',
+      'printk: log_buf_len min size: 131072 bytes',
+      'printk: log_buf_len: 262144 bytes',
+    ],
+  );
+  // log_buf_len= decides instead: no CPU lines
+  const q = plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64', bootargs: 'console=ttyAMA0 log_buf_len=1M' });
+  assert.deepEqual(
+    q.log.map((l) => l.text).filter((t) => t.startsWith('printk: ')),
+    ['printk: log_buf_len: 1048576 bytes'],
+  );
+});
