@@ -76,7 +76,10 @@ test('the 64K and 16K arm64 builds and LPAE take hundreds of GiB to TiB alike', 
       assert.equal(p.boot.function, 'alloc_node_mem_map', `${kernel}: ${JSON.stringify(p.boot)}`);
       assert.match(p.boot.panic ?? '', /^Failed to allocate 4831838208 bytes for node 0 memory map$/);
     } else assert.equal(p.exitCode, 0, `${kernel}: ${JSON.stringify(p.diagnostics)}`);
-    assert.ok(p.trace.events.length < 500, `${kernel}: ${p.trace.events.length} trace events`);
+    // compacted runs, not a line per block: without a sparse buffer (7.2 has none) vmemmap_populate
+    // interleaves each new table with the blocks or pages under it, a step per PMD table (64 GiB
+    // of RAM with 4 KiB pages: 256 for 16 TiB) or PTE table (512 MiB of memmap with 64 KiB)
+    assert.ok(p.trace.events.length < 2000, `${kernel}: ${p.trace.events.length} trace events`);
   }
 });
 
