@@ -7,6 +7,7 @@
 // lines. The few records that keep their raw console are checked on it as captured.
 import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { regionBoard } from '../helpers/board.js';
@@ -245,6 +246,14 @@ test('CLI: verify board.dts --log FILE|- with the board flags; a difference is e
   assert.equal(ok.status, 0, ok.stdout);
   const viaStdin = runCli(['verify', file, '--log', '-', '--memory', '0x80000000+1G'], { input: log });
   assert.equal(viaStdin.status, ok.status);
+  // a console kept gzipped reads as itself; a cut gzip file is a clear error
+  const gz = gzipSync(log);
+  writeFileSync(`${logFile}.gz`, gz);
+  assert.equal(runCli(['verify', file, '--log', `${logFile}.gz`, '--memory', '0x80000000+1G']).status, 0);
+  writeFileSync(`${logFile}.cut.gz`, gz.subarray(0, gz.length - 12));
+  const cut = runCli(['verify', file, '--log', `${logFile}.cut.gz`, '--memory', '0x80000000+1G']);
+  assert.equal(cut.status, 2);
+  assert.match(cut.stderr, /is not a whole gzip file/);
   assert.match(viaStdin.stdout, /against the boot log <stdin> \(Linux 6\.12\.95\+deb12-arm64\), planned with 6\.12-arm64/);
   const moved = runCli(['verify', file, '--log', '-', '--memory', '0x80000000+1G'], {
     input: log.replaceAll('bf800000', 'bf000000').replace('bfffffff', 'bf7fffff'),

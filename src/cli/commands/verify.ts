@@ -3,6 +3,7 @@
 // Boots the board's reserved memory on a real Debian kernel under QEMU (src/verify/) — or reads the
 // board's own boot log — and compares with the plan. Exit 0 agree, 1 differ, 2 bad input or failed boot.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { renderDiagnostic, sourceReader } from '../../diagnostics.js';
 import { verifyBoard, renderVerifyText, comparableLog } from '../../verify/verify.js';
 import { diffSides, diffToJson, formatDiffText, sideOfObservation, sideOfPrediction, type DiffResult } from '../../report/diff.js';
@@ -33,7 +34,7 @@ ${SIZE_HELP}
 
 carveout verify board.dts --log dmesg.txt|- [--memory BASE+SIZE,... | --ram SIZE] [--kernel ID] [board flags]
 Reads a boot log captured on the board (dmesg, a serial console; with or without timestamps and
-memblock=debug) instead of booting: the kernel build and command line come from the log's
+memblock=debug; plain or gzipped) instead of booting: the kernel build and command line come from the log's
 'Linux version' and 'Kernel command line:' lines (--kernel and --bootargs override; a --kernel the
 log contradicts is reported), the board is planned with the board flags (plan's), and compared.
 ${BOARD_FLAGS_HELP}
@@ -117,6 +118,9 @@ export async function run(argv: string[]): Promise<number> {
   return r.exitCode;
 }
 
+/** The most a `--log` file may unpack to. */
+const LOG_MAX_BYTES = 256 << 20;
+
 /** `--log`: the board's own boot log is the judge (src/verify/log.ts); no QEMU. */
 async function verifyWithLog(logFile: string, args: BoardArgs, format: string, bad: Bad): Promise<number> {
   if (!args.file) return bad('no input file');
@@ -125,9 +129,14 @@ async function verifyWithLog(logFile: string, args: BoardArgs, format: string, b
   if (args.kernels.length > 1) return bad('verify --log takes one --kernel');
   let text: string;
   try {
-    text = logFile === '-' ? readFileSync(0, 'utf8') : readFileSync(logFile, 'utf8');
+    const bytes = logFile === '-' ? readFileSync(0) : readFileSync(logFile);
+    // a console kept gzipped (a CI artefact, a lab fixture) reads as itself; a bomb stops at 256 MiB
+    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: LOG_MAX_BYTES }) : bytes).toString('utf8');
   } catch (e) {
-    return bad(`cannot read the log '${logFile}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') return bad(`the log '${logFile}' unpacks to more than ${LOG_MAX_BYTES >> 20} MiB`);
+    if (code?.startsWith('Z_')) return bad(`the log '${logFile}' is not a whole gzip file (${code})`);
+    return bad(`cannot read the log '${logFile}': ${code ?? String(e)}`);
   }
   const kernels = resolveKernels(args);
   if ('error' in kernels) return bad(kernels.error, !kernels.inFiles);
