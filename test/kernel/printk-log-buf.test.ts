@@ -6,8 +6,9 @@
 // with CONFIG_PRINTK_EXECUTION_CTX) and printed "log buffer data + meta data: 1048576 + 4456448 =
 // 5505024 bytes"; 7.2's default boot printed "131072 + 557056 = 688128" (arm64) and "131072 +
 // 507904 = 638976" (armmp).
-// The real console beside it: QEMU vexpress-a15 (RAM at 0x80000000, a board the lab's virt
-// machine is not) booting Debian's 6.12.118 armmp with log_buf_len=4M, read by `verify --log`.
+// The real consoles beside it: QEMU vexpress-a15 (RAM at 0x80000000, a board the lab's virt
+// machine is not) booting Debian's 5.10, 6.12.118 and 7.2 armmp with log_buf_len=4M, read by
+// `verify --log`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,27 +69,29 @@ test('the log buffer counts in the Memory line: reserved grows by what setup_log
   assert.equal(mem('console=ttyAMA0 log_buf_len=4M') - mem('console=ttyAMA0'), 4194304n + 1572864n + 11534336n);
 });
 
-test('a real console: vexpress-a15 (RAM at 0x80000000) on 6.12-armmp with log_buf_len=4M agrees line for line, Memory line and memblock tables included', () => {
-  // the DTB QEMU handed the kernel (vexpress-a15-boot.dts with QEMU's /memory and /chosen, its
-  // initrd among them), placed after the initrd (hw/arm/boot.c: 4 KiB aligned on arm)
-  const dtb = join(fx, '6.12-armmp-vexpress-a15.dtb');
-  const board = loadBoard(new Uint8Array(readFileSync(dtb)), { fileName: dtb, arch: 'arm', dtbAt: 0x880de000n });
-  assert.deepEqual(board.placements.initrd, { base: 0x88000000n, size: 0xdd856n }, 'the initrd /chosen declares');
-  const log = gunzipSync(readFileSync(join(fx, '6.12-armmp-vexpress-a15.log.gz'))).toString('latin1');
-  const res = verifyLog(board, log, { kernel: '6.12-armmp' });
-  assert.equal(res.exitCode, 0, JSON.stringify(res.differences));
-  assert.deepEqual(res.differences, []);
-  assert.ok(
-    res.notes.some((n) => /'Memory:' line and memblock's tables \(MEMBLOCK configuration\) agree/.test(n)),
-    res.notes.join('\n'),
-  );
-  // and from the CLI, the console as captured
-  const file = join(mkdtempSync(join(tmpdir(), 'carveout-vexpress-')), 'console.log');
-  writeFileSync(file, log);
-  const cli = runCli(['verify', dtb, '--kernel', '6.12-armmp', '--log', file, '--dtb-at', '0x880de000']);
-  assert.equal(cli.status, 0, cli.stderr + cli.stdout);
-  assert.match(cli.stdout, /prediction and kernel agree/);
-});
+for (const kernel of ['5.10-armmp', '6.12-armmp', '7.2-armmp']) {
+  test(`a real console: vexpress-a15 (RAM at 0x80000000) on ${kernel} with log_buf_len=4M agrees line for line, Memory line and memblock tables included`, () => {
+    // the DTB QEMU handed the kernel (vexpress-a15-boot.dts with QEMU's /memory and /chosen, its
+    // initrd among them), placed after the initrd (hw/arm/boot.c: 4 KiB aligned on arm)
+    const dtb = join(fx, 'vexpress-a15-boot.dtb');
+    const board = loadBoard(new Uint8Array(readFileSync(dtb)), { fileName: dtb, arch: 'arm', dtbAt: 0x880de000n });
+    assert.deepEqual(board.placements.initrd, { base: 0x88000000n, size: 0xdd856n }, 'the initrd /chosen declares');
+    const log = gunzipSync(readFileSync(join(fx, `${kernel}-vexpress-a15.log.gz`))).toString('latin1');
+    const res = verifyLog(board, log, { kernel });
+    assert.equal(res.exitCode, 0, JSON.stringify(res.differences));
+    assert.deepEqual(res.differences, []);
+    assert.ok(
+      res.notes.some((n) => /'Memory:' line and memblock's tables \(MEMBLOCK configuration\) agree/.test(n)),
+      res.notes.join('\n'),
+    );
+    // and from the CLI, the console as captured
+    const file = join(mkdtempSync(join(tmpdir(), 'carveout-vexpress-')), 'console.log');
+    writeFileSync(file, log);
+    const cli = runCli(['verify', dtb, '--kernel', kernel, '--log', file, '--dtb-at', '0x880de000']);
+    assert.equal(cli.status, 0, cli.stderr + cli.stdout);
+    assert.match(cli.stdout, /prediction and kernel agree/);
+  });
+}
 
 test('twenty possible CPUs grow the buffer by themselves (log_buf_add_cpu), as Debian 6.12 printed under QEMU virt -smp 20', () => {
   const cpus = Array.from(
