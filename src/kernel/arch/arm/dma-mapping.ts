@@ -42,6 +42,21 @@ export function dmaContiguousRemapList(st: BootState): Bank[] {
 }
 
 /**
+ * CONFIG_UBSAN_BOUNDS (lib/ubsan.c) reports an access to dma_mmu_remap[i] past its MAX_CMA_AREAS
+ * entries, once per source line (base, then size): `fn` touched entry `i`. The report is the last
+ * thing the console shows if the boot then hangs with nothing printed in between (consoleReport).
+ */
+export function dmaMmuRemapReport(st: BootState, fn: string, i: number): void {
+  const p = st.ctx.profile;
+  if (i !== p.maxCmaAreas || !p.ubsanBounds) return;
+  st.consoleReport = {
+    fn,
+    what: `UBSAN's array-index-out-of-bounds reports of dma_mmu_remap[${i}] (CONFIG_UBSAN_BOUNDS; arch/arm/mm/dma-mapping.c, the array holds MAX_CMA_AREAS, ${p.maxCmaAreas})`,
+    at: st.ctx.log.length,
+  };
+}
+
+/**
  * The pageblocks of a CMA area as cma_activate_area left them on FLATMEM, where some of the area
  * lies in a hole between memory ranges (mem= banks): `invalid`, pfn_valid refuses them (nothing
  * trusts their struct pages); `unfreed`, init_cma_reserved_pageblock's __free_pages met a page

@@ -15,7 +15,7 @@ import {
 import { freeUnusedMemmap, hex, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
 import { earlyInitFdtScanReservedMem } from '../../rmem.js';
 import { dmaContiguousReserve } from '../../dma-contiguous.js';
-import { dmaContiguousRemapList } from './dma-mapping.js';
+import { dmaContiguousRemapList, dmaMmuRemapReport } from './dma-mapping.js';
 import { reserveInitrdMem } from '../../initramfs.js';
 import { armMmMemblockReserve } from './mmu.js';
 import { calcNrKernelPages } from '../../mm-init.js';
@@ -39,16 +39,8 @@ export function armMemblockInit(st: BootState, lowmemLimit: bigint): void {
   // high_memory for cma_declare_contiguous_nid: __pa(high_memory - 1) + 1 = arm_lowmem_limit
   dmaContiguousReserve(st, a.dmaLimit, lowmemLimit);
   // dma_contiguous_reserve_area's dma_contiguous_early_fixup (arch/arm/mm/dma-mapping.c) records
-  // the default area last, at dma_mmu_remap[n]: the first write past the array's MAX_CMA_AREAS
-  // entries is reported under CONFIG_UBSAN_BOUNDS (lib/ubsan.c: once per source line, base then
-  // size), right after its "cma: Reserved" line
-  const remap = st.result.defaultCma ? dmaContiguousRemapList(st) : [];
-  if (remap.length - 1 === ctx.profile.maxCmaAreas && ctx.profile.ubsanBounds)
-    st.consoleReport = {
-      fn: 'dma_contiguous_early_fixup',
-      what: `UBSAN's array-index-out-of-bounds reports of dma_mmu_remap[${remap.length - 1}] (CONFIG_UBSAN_BOUNDS; arch/arm/mm/dma-mapping.c, the array holds MAX_CMA_AREAS, ${ctx.profile.maxCmaAreas})`,
-      at: ctx.log.length,
-    };
+  // the default area last, at dma_mmu_remap[n], right after its "cma: Reserved" line
+  if (st.result.defaultCma) dmaMmuRemapReport(st, 'dma_contiguous_early_fixup', dmaContiguousRemapList(st).length - 1);
   memblockDumpAll(st);
 }
 

@@ -4,7 +4,7 @@
 import { diag } from '../../../diagnostics.js';
 import { BootHang, BootPanic, MiB, notRam, writeRam, type BootState } from '../../boot-state.js';
 import { formatPa, hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../memblock.js';
-import { dmaContiguousRemapList } from './dma-mapping.js';
+import { dmaContiguousRemapList, dmaMmuRemapReport } from './dma-mapping.js';
 import { ownLadder } from '../../oom.js';
 import { consoleShowsInfo, mmioEarlycon } from '../../earlycon.js';
 
@@ -231,16 +231,9 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   const staticVms: { start: bigint; end: bigint }[] = [];
   // the blocks the remap gave a PTE table (by physical address)
   const remapTables = new Set<bigint>();
-  const p = st.ctx.profile;
   for (const [i, area] of dmaContiguousRemapList(st).entries()) {
-    // dma_mmu_remap[] holds MAX_CMA_AREAS entries; a fixup past them wrote beyond it, and reading
-    // entry i there again is reported under CONFIG_UBSAN_BOUNDS (a report per source line: base, size)
-    if (i === p.maxCmaAreas && p.ubsanBounds)
-      st.consoleReport = {
-        fn: 'dma_contiguous_remap',
-        what: `UBSAN's array-index-out-of-bounds reports of dma_mmu_remap[${i}] (CONFIG_UBSAN_BOUNDS; arch/arm/mm/dma-mapping.c, the array holds MAX_CMA_AREAS, ${p.maxCmaAreas})`,
-        at: st.ctx.log.length,
-      };
+    // a fixup past the array's end wrote beyond it, and reading that entry again is reported
+    dmaMmuRemapReport(st, 'dma_contiguous_remap', i);
     const start = area.base;
     let end = area.base + area.size;
     if (end > lowmemLimit) end = lowmemLimit;
