@@ -476,11 +476,7 @@ export function logBufLenUpdate(
     size = LOG_BUF_LEN_MAX;
     printk('err', 'printk: log_buf over 2G is not supported.');
   }
-  if (size) {
-    let p = 1n;
-    while (p < size) p <<= 1n;
-    size = p;
-  }
+  if (size) size = roundupPow2(size);
   return size > logBufLen ? size : undefined;
 }
 

@@ -82,8 +82,8 @@ export function setupLogBuf(st: BootState, cpus: number): void {
     mb.physFree(text, len, 'memblock_free');
     return usageStats(staticLen);
   }
-  if (ctx.profile.series.printkUsageStats) usageStats(len);
-  else printk('info', `printk: log_buf_len: ${len} bytes`);
+  if (!ctx.profile.series.printkUsageStats) printk('info', `printk: log_buf_len: ${len} bytes`);
+  usageStats(len);
   // then "early log buf free: N(P%)": what the static buffer still had free, which the text
   // printed so far decides (the console's, not the layout's): not predicted
 }
