@@ -159,10 +159,10 @@ export function sparseInit(st: BootState, nodes: readonly NumaNode[]): void {
     pagesPerSection: 1n << BigInt(sp.sectionSizeBits - p.pageShift),
     memstartPfn: st.memstart! >> BigInt(p.pageShift),
   });
+  // the units vmemmap_populate maps: PMD blocks with 4 KiB pages, base pages otherwise
+  const unit = p.pageSize === 4096 ? sp.pmdSize : BigInt(p.pageSize);
   for (const run of runs) {
     const nd = nodes.find((n) => n.nid === run.nid)?.nodeData ?? 0n;
-    // the units vmemmap_populate maps: PMD blocks with 4 KiB pages, base pages otherwise
-    const unit = p.pageSize === 4096 ? sp.pmdSize : BigInt(p.pageSize);
     sparseInitNid(st, run.nid, nd, run.ranges, run.sections, before, sp.vmemmap ? tables.steps(run.ranges, unit) : []);
     before += run.sections;
   }
@@ -195,11 +195,6 @@ export interface VmemmapStep {
 export class VmemmapTables {
   private readonly last: (bigint | undefined)[] = [];
   constructor(private readonly g: VmemmapGeometry) {}
-
-  /** How many new tables the memmap of these sections (inclusive ranges of section numbers) needs. */
-  populate(ranges: readonly [bigint, bigint][]): bigint {
-    return this.steps(ranges, 1n).reduce((n, s) => n + s.tables, 0n);
-  }
 
   /**
    * vmemmap_populate's order for the memmap of these sections in `unit`s (a PMD block, or a base
