@@ -3,11 +3,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A DTS file holding `text`, in a fresh temporary directory: its path. */
+export function dtsFile(text: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
+  writeFileSync(f, text);
+  return f;
+}
+
 /** A board whose /reserved-memory holds the nodes `nodes` (DTS text), after the root's `rootNodes` (a memory node). */
 export function regionBoard(nodes: string, rootNodes = ''): string {
-  const f = join(mkdtempSync(join(tmpdir(), 'carveout-board-')), 'board.dts');
-  writeFileSync(
-    f,
+  return dtsFile(
     `/dts-v1/;
 / {
 	#address-cells = <2>;
@@ -21,7 +26,6 @@ export function regionBoard(nodes: string, rootNodes = ''): string {
 };
 `,
   );
-  return f;
 }
 
 /** A board whose /reserved-memory holds one static no-map region, `name@base`, of `size` bytes. */

@@ -20,6 +20,7 @@ import { loadBoard } from '../../src/board.js';
 import { plan } from '../../src/kernel/plan.js';
 import { verifyLog } from '../../src/verify/log.js';
 import { runCli } from '../helpers/cli.js';
+import { dtsFile } from '../helpers/board.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const example = join(here, '..', '..', 'examples', 'qemu-virt-cma.dts');
@@ -98,10 +99,7 @@ test('twenty possible CPUs grow the buffer by themselves (log_buf_add_cpu), as D
     { length: 20 },
     (_, i) => `cpu@${i} { device_type = "cpu"; compatible = "arm,cortex-a53"; reg = <0x0 0x${i.toString(16)}>; enable-method = "psci"; };`,
   ).join('\n');
-  const dir = mkdtempSync(join(tmpdir(), 'carveout-cpus-'));
-  const f = join(dir, 'cpus20.dts');
-  writeFileSync(
-    f,
+  const f = dtsFile(
     `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n psci { compatible = "arm,psci-1.0"; method = "smc"; };\n cpus { #address-cells = <2>; #size-cells = <0>;\n${cpus}\n };\n memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x20000000>; };\n};\n`,
   );
   const p = plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64', bootargs: 'console=ttyAMA0' });

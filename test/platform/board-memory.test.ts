@@ -13,6 +13,7 @@ import { loadBoard } from '../../src/board.js';
 import { plan } from '../../src/kernel/plan.js';
 import { memoryBanks, memoryRegs, parseMemory } from '../../src/platform/layout.js';
 import { locateKernelSource } from '../helpers/kernel-source.js';
+import { dtsFile } from '../helpers/board.js';
 
 const G = 1n << 30n;
 const M = 1n << 20n;
@@ -200,10 +201,7 @@ test('CLI: --memory and --boot reach plan through the board flags; size 0 withou
 
 test("a tree's /chosen initrd is reserved as early_init_dt_check_for_initrd reads it (a boot loader's or a running board's tree)", () => {
   const board = (chosen: string, extra: object = {}) => {
-    const dir = mkdtempSync(join(tmpdir(), 'carveout-initrd-'));
-    const f = join(dir, 'board.dts');
-    writeFileSync(
-      f,
+    const f = dtsFile(
       `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n  memory@80000000 { device_type = "memory"; reg = <0 0x80000000 0 0x40000000>; };\n  chosen { ${chosen} };\n};\n`,
     );
     return loadBoard(f, { arch: 'arm64', ...extra });
