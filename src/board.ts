@@ -19,6 +19,7 @@ import { armVirtQemuEfiBoot, conventionalEfiBoot } from './platform/efi-memmap.j
 import { isBoardFile, loadBoardFile } from './platform/board-file.js';
 import { VIRT_RAM_BASE } from './platform/qemu-virt.js';
 import { withOverlays } from './overlay/load.js';
+import { CPU_NAMES, cpuByName, QEMU_DEFAULT_CPU, qemuCpuModel, treeCpu, type BootCpu } from './platform/cpu.js';
 import type { OverlayChange } from './overlay/apply.js';
 
 export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | 'defines' | 'cache' | 'force' | 'warnings' | 'checkFlags'> {
@@ -47,6 +48,11 @@ export interface LoadBoardOptions extends Pick<CompileOptions, 'includeDirs' | '
   numa?: bigint[];
   /** `qemu-virt`: QEMU's CPU count without NUMA nodes (`-smp`, default one), so that its own tree has as many cpu nodes. */
   smp?: number;
+  /**
+   * arm64: the boot CPU, a name of src/platform/cpu.ts (`cortex-a53`, `max`); default: QEMU's
+   * `max` on qemu-virt and u-boot (and uefi on QEMU), else the tree's boot CPU (Board.cpu).
+   */
+  cpu?: string;
   /** RAM size: QEMU's `-m`, or one bank at the board's first memory node (size 0 included). */
   ram?: bigint;
   /** RAM banks as the boot loader writes them into /memory (with `boot: 'uefi'`, the UEFI memory map's RAM). */
@@ -100,6 +106,8 @@ export interface Board {
   arch?: VirtArch;
   /** How the kernel is entered. */
   boot: BootMethod;
+  /** arm64: the CPU the kernel starts on (what a 52-bit build needs of it: src/platform/cpu.ts). */
+  cpu?: BootCpu;
   /** RAM banks (memblock_add). */
   memory: Bank[];
   /** What the boot loader or the EFI stub changed in the tree before the kernel read it, in words. */
@@ -226,6 +234,14 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
   }
   if (applied) board.overlayChanges = applied.changes;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
+  if (arch === 'arm64') {
+    const cpu = bootCpu(platform, options, r.tree);
+    if ('severity' in cpu) {
+      board.diagnostics.push(cpu);
+      return board;
+    }
+    board.cpu = cpu;
+  }
   let tree = r.tree;
   let blob = r.blob;
   let ram = options.ram;
@@ -243,7 +259,7 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
       );
       return board;
     }
-    const base = virtTree(arch, ram, numa, options.smp);
+    const base = virtTree(arch, ram, numa, options.smp, board.cpu?.name);
     if (base.tree) {
       const merged = mergeBoard(base.tree, tree);
       tree = merged.tree;
@@ -309,6 +325,29 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
   if (options.initrd) board.placements.initrd = options.initrd;
   if (bootargs !== undefined) board.bootargs = bootargs;
   return board;
+}
+
+/**
+ * The boot CPU: `cpu` when given; QEMU's on the platforms that are QEMU's virt machine (qemu-virt,
+ * u-boot: Debian's qemu_arm64 U-Boot, uefi: EDK2 ArmVirtQemu unless the board's own firmware),
+ * which the lab and `verify` boot with -cpu max; else the tree's boot CPU.
+ */
+function bootCpu(platform: string, o: LoadBoardOptions, tree: Tree): BootCpu | Diagnostic {
+  const onQemu = platform === 'qemu-virt' || platform === 'u-boot' || (platform === 'uefi' && o.uefi?.armVirtQemu !== false);
+  if (o.cpu !== undefined) {
+    const cpu = cpuByName(o.cpu, 'option');
+    if (!cpu) return diag('error', 'unknown-cpu', `unknown CPU '${o.cpu}'`, undefined, `known: ${CPU_NAMES.join(', ')}`);
+    if (onQemu && !qemuCpuModel(o.cpu))
+      return diag(
+        'error',
+        'unknown-cpu',
+        `QEMU's virt machine cannot boot a ${o.cpu}: QEMU has no model of it`,
+        undefined,
+        `QEMU models: ${CPU_NAMES.filter((n) => qemuCpuModel(n)).join(', ')}`,
+      );
+    return cpu;
+  }
+  return onQemu ? cpuByName(QEMU_DEFAULT_CPU, 'platform')! : treeCpu(tree);
 }
 
 /**

@@ -1,6 +1,7 @@
 // What one simulated boot carries from the arch setup files to the generic ones (of_reserved_mem,
 // dma_contiguous_reserve, crashkernel, start_kernel): the kernel keeps this in globals
 // (memblock, boot_command_line, memstart_addr, dma_contiguous_default_area, crashk_res).
+import type { BootCpu } from '../platform/cpu.js';
 import type { PossibleCpus } from './smp.js';
 import type { PageAllocStart } from './mm-init.js';
 import type { Tree } from '../tree/types.js';
@@ -90,6 +91,8 @@ export interface BootInput {
   bootargs?: string;
   /** Board code's early parameters (declareEarlyParam). */
   earlyParams?: EarlyParam[];
+  /** arm64: the boot CPU (loadBoard's Board.cpu); a 52-bit build uses its VA size only if the CPU has the feature it needs. */
+  cpu?: BootCpu;
   /**
    * Which measured out-of-memory ladders the boot reads (oom.ts ownLadder): the lab's alone
    * (`lab`: a replay of lab records, which a developer's kernel cache must not change), or also

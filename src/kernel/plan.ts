@@ -351,6 +351,7 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     handlers,
     layout,
     ...(kernelBlob ? { blob: kernelBlob } : {}),
+    ...(board.cpu ? { cpu: board.cpu } : {}),
     ...(bootargs !== undefined ? { bootargs } : {}),
     ...(options.earlyParams !== undefined ? { earlyParams: options.earlyParams } : {}),
     ...(options.ladders !== undefined ? { ladders: options.ladders } : {}),

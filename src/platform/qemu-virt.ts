@@ -8,6 +8,7 @@
 //  - the DTB blob QEMU passes is the -dtb file re-opened with room to grow: load_device_tree()
 //    sizes it (file + 10000) * 2 and fdt_open_into() makes that fdt_totalsize, which is what the
 //    kernel reserves.
+import { QEMU_DEFAULT_CPU, qemuCpuModel } from './cpu.js';
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -39,11 +40,12 @@ export interface MachineSpec {
   cpu: string;
 }
 
-/** The machine each architecture boots on. pauth-impdef makes pointer authentication cheap under
- *  TCG (much faster boots); `max` also has the 16K granule the arm64-16k kernel needs. */
-export function machineFor(arch: VirtArch): MachineSpec {
+/** The machine each architecture boots on, arm64 with `cpu` (a name of src/platform/cpu.ts that
+ *  QEMU models; default `max`: pauth-impdef makes pointer authentication cheap under TCG, much
+ *  faster boots, and `max` has the 16K granule the arm64-16k kernel needs). */
+export function machineFor(arch: VirtArch, cpu: string = QEMU_DEFAULT_CPU): MachineSpec {
   return arch === 'arm64'
-    ? { binary: 'qemu-system-aarch64', machine: 'virt', cpu: 'max,pauth-impdef=on' }
+    ? { binary: 'qemu-system-aarch64', machine: 'virt', cpu: qemuCpuModel(cpu) ?? cpu }
     : { binary: 'qemu-system-arm', machine: 'virt,highmem=off', cpu: 'cortex-a15' };
 }
 
@@ -158,9 +160,11 @@ export function cpuArgs(numa?: readonly bigint[], smp = 1): string[] {
  * The file name QEMU's virt tree is kept under, for an arch, RAM size, NUMA node sizes (which take
  * precedence: each node has its CPU) or CPU count: the kernel cache's virt/ and the lab's data/lab/virt.
  */
-export function virtTreeName(arch: VirtArch, ram: bigint, numa?: readonly bigint[], smp = 1): string {
+export function virtTreeName(arch: VirtArch, ram: bigint, numa?: readonly bigint[], smp = 1, cpu: string = QEMU_DEFAULT_CPU): string {
   const nodes = numa?.length ? `-numa-${numa.map((n) => n.toString(16)).join('-')}` : smp > 1 ? `-smp${smp}` : '';
-  return `${arch}-${ram.toString(16)}${nodes}.dtb`;
+  // another -cpu writes another compatible into the cpu nodes
+  const core = cpu === QEMU_DEFAULT_CPU ? '' : `-${cpu.replace(/[^a-z0-9]+/gi, '-')}`;
+  return `${arch}-${ram.toString(16)}${nodes}${core}.dtb`;
 }
 
 /**
@@ -168,11 +172,17 @@ export function virtTreeName(arch: VirtArch, ram: bigint, numa?: readonly bigint
  * cache's virt/), without the random /chosen seeds so that boots are reproducible and the blob
  * size stays fixed. An error diagnostic when QEMU is missing or fails.
  */
-export function virtTree(arch: VirtArch, ram: bigint, numa?: readonly bigint[], smp = 1): { tree?: Tree; diagnostics: Diagnostic[] } {
-  const m = machineFor(arch);
+export function virtTree(
+  arch: VirtArch,
+  ram: bigint,
+  numa?: readonly bigint[],
+  smp = 1,
+  cpu: string = QEMU_DEFAULT_CPU,
+): { tree?: Tree; diagnostics: Diagnostic[] } {
+  const m = machineFor(arch, cpu);
   const dir = join(cacheDir(), 'virt');
   mkdirSync(dir, { recursive: true });
-  const f = join(dir, virtTreeName(arch, ram, numa, smp));
+  const f = join(dir, virtTreeName(arch, ram, numa, smp, cpu));
   if (!existsSync(f)) {
     const tmp = `${f}.${process.pid}.tmp`;
     const r = spawnSync(

@@ -120,13 +120,26 @@ export interface Arm64Layout {
   dmaZone: 'bits' | 'limit';
   /** Which of ZONE_DMA and ZONE_DMA32 the build has (Arm64Config.zoneDma, zoneDma32). */
   zones: { dma: boolean; dma32: boolean };
-  /** PAGE_OFFSET with the VA size we boot with: the linear map's virtual base (for fault messages). */
+  /** vabits_actual: CONFIG_ARM64_VA_BITS, or VA_BITS_MIN in `vaBitsMin`'s layout. */
+  vaBits: number;
+  /**
+   * A 52-bit build on a CPU without the feature its VA size needs (FEAT_LPA2 with 4K and 16K
+   * pages, FEAT_LVA with 64K; src/platform/cpu.ts), or with `arm64.nolva`: the layout with
+   * vabits_actual = VA_BITS_MIN (arch/arm64/kernel/pi/map_kernel.c early_map_kernel). Absent
+   * when the build's VA size needs no feature.
+   */
+  vaBitsMin?: { needs: 'lpa2' | 'lva'; layout: Arm64Layout };
+  /**
+   * _PAGE_OFFSET(vabits_actual): the linear map's virtual base (for fault messages). A 52-bit build
+   * running with fewer bits moves memstart_addr down by _PAGE_OFFSET(vabits_actual) -
+   * _PAGE_OFFSET(52) instead (arm64_memblock_init), which comes to the same addresses.
+   */
   pageOffset: bigint;
-  /** PHYS_MASK_SHIFT (CONFIG_ARM64_PA_BITS): memory above 1 << this is removed. */
+  /** PHYS_MASK_SHIFT: CONFIG_ARM64_PA_BITS, or 48 with ARM64_LPA2 not enabled; memory above 1 << this is removed. */
   physMaskShift: number;
   /**
-   * linear_region_size = PAGE_END - _PAGE_OFFSET(vabits_actual) with the CPU we boot on (QEMU
-   * `-cpu max` has LPA2/52-bit VA). Seen as the second memblock_remove of arm64_memblock_init.
+   * linear_region_size = PAGE_END - _PAGE_OFFSET(vabits_actual). Seen as the second memblock_remove
+   * of arm64_memblock_init.
    */
   linearRegionSize: bigint;
   /** ARM64_MEMSTART_ALIGN */
@@ -189,7 +202,11 @@ export interface Arm64Layout {
     structPageSize: bigint;
     /** PMD_SIZE: the memmap buffer's alignment. */
     pmdSize: bigint;
-    /** VMEMMAP_START and FIXADDR_TOP (u64): struct page of pfn N is at vmemmapStart + (N - memstart_addr's pfn) * structPageSize. */
+    /**
+     * VMEMMAP_START and FIXADDR_TOP (u64): struct page of pfn N is at vmemmapStart + (N - memstart_addr's
+     * pfn) * structPageSize (in `vaBitsMin`'s layout VMEMMAP_START plus the struct pages of the
+     * pages memstart_addr moved down by).
+     */
     vmemmapStart: bigint;
     fixaddrTop: bigint;
     /**

@@ -102,6 +102,7 @@ export const linux510: KernelSeries = {
     sparsememVmemmap: 'config', // arch/arm64/Kconfig
     mapKernel: { textFrom: '_text' }, // arch/arm64/mm/mmu.c map_kernel
     rodataFullAlways: false,
+    nolva: false,
     initrdReAdd: 'remove-add', // memblock_remove + memblock_add (arch/arm64/mm/init.c)
     // paging_init: map_kernel, map_mem, then memblock_free(init_pg_dir) — no create_idmap after it (6.1+)
     // map_kernel's tables are counted from the build's segments (mapKernel); the 1 is the linear

@@ -97,6 +97,7 @@ export const linux61: KernelSeries = {
     sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     mapKernel: { textFrom: '_stext' }, // arch/arm64/mm/mmu.c map_kernel
     rodataFullAlways: false,
+    nolva: false,
     initrdReAdd: 'add-clear-nomap',
     // map_kernel's tables are counted from the build's segments (mapKernel); the 1 is the linear
     // map's first table under the root (countLinearMapTables)

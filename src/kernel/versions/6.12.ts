@@ -95,6 +95,7 @@ export const linux612: KernelSeries = {
     freesInitPgDir: false,
     sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: false,
+    nolva: true,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1 },
     unflatten: { deviceNodeSize: 208, propertySize: 104 },

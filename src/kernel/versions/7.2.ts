@@ -100,6 +100,7 @@ export const linux72: KernelSeries = {
     freesInitPgDir: false,
     sparsememVmemmap: 'selected', // arch/arm64/Kconfig
     rodataFullAlways: true,
+    nolva: true,
     initrdReAdd: 'add-clear-nomap',
     pgtable: { extraBefore: 1 },
     // struct property grew by 8 bytes (its embedded struct bin_attribute): unflatten_device_tree's

@@ -243,6 +243,11 @@ export interface Arm64Series {
    */
   rodataFullAlways: boolean;
   /**
+   * `arm64.nolva` on the command line (arch/arm64/kernel/pi/idreg-override.c; 6.12 has it, 6.1 not) hides
+   * FEAT_LVA and, with CONFIG_ARM64_LPA2, FEAT_LPA2: a 52-bit build then runs with VA_BITS_MIN.
+   */
+  nolva: boolean;
+  /**
    * How arm64_memblock_init gives the initrd back to memblock before reserving it: 5.10 removes
    * and re-adds the range to clear its MEMBLOCK_ flags (`memblock_remove(base, size)` then
    * `memblock_add`, both traced); 6.1+ adds it and clears MEMBLOCK_NOMAP (`memblock_clear_nomap`,

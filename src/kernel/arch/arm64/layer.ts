@@ -133,28 +133,57 @@ function pcpuCallers(series: KernelSeries): PcpuCallers {
 
 /** An arm64 profile: the series' arm64 code over this layer, with the build's facts. */
 export function arm64Profile(series: KernelSeries, id: string, debianPackage: string, build: Arm64Build): KernelProfile {
+  const { pageSize, vaBits } = build.config;
+  const pageShift = log2(pageSize);
+  const min = vaBitsMin(pageSize, vaBits);
+  const full = arm64Layout(series, build, vaBits);
+  // early_map_kernel: VA_BITS_MIN on a CPU without FEAT_LVA (64K pages) or FEAT_LPA2 (ARM64_LPA2,
+  // which every 4K/16K 52-bit build has)
+  const layout: Arm64Layout =
+    vaBits > min ? { ...full, vaBitsMin: { needs: pageShift === 16 ? 'lva' : 'lpa2', layout: arm64Layout(series, build, min) } } : full;
+  const profile = composeProfile(series, arm64Defaults, id, debianPackage, build, {
+    physAddrBits: 64,
+    pmdShift: (pageShift - 3) * 2 + 3,
+    hugetlbPage: build.config.hugetlbPage ?? true,
+    params: { crashkernelImpl: series.arm64.crashkernel, earlyParams: series.arm64.earlyParams },
+  });
+  return { ...profile, arm64: layout };
+}
+
+/** VA_BITS_MIN (arch/arm64/include/asm/memory.h): 47 with 16K pages and 52-bit VA, else 48, or VA_BITS when smaller. */
+const vaBitsMin = (pageSize: number, vaBits: number): number => (vaBits > 48 ? (pageSize === 16384 ? 47 : 48) : vaBits);
+
+/** The boot layout with `vaActual` (vabits_actual) bits of virtual address. */
+function arm64Layout(series: KernelSeries, build: Arm64Build, vaActual: number): Arm64Layout {
   const { pageSize, paBits, vaBits } = build.config;
   const m = build.measured;
   const s = series.arm64;
   const pageShift = log2(pageSize);
-  // ARM64_HW_PGTABLE_LEVEL_SHIFT(n) and ARM64_HW_PGTABLE_LEVELS(va_bits)
+  // ARM64_HW_PGTABLE_LEVEL_SHIFT(n) and ARM64_HW_PGTABLE_LEVELS(va_bits): the levels in use
+  // (early_map_kernel's root_level)
   const levelShift = (n: number) => (pageShift - 3) * (4 - n) + 3;
-  const levels = Math.floor((vaBits - 4) / (pageShift - 3));
+  const levels = Math.floor((vaActual - 4) / (pageShift - 3));
   const pmdShift = levelShift(2);
   const sectionSizeBits = s.sectionSizeBits(pageSize);
   // ARM64_MEMSTART_SHIFT: PUD_SHIFT (4K), CONT_PMD_SHIFT (16K: 32 PMDs), PMD_SHIFT (64K); at least a section
   const memstartShift = pageSize === 4096 ? levelShift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
-  // VA_BITS_MIN: 47 with 16K pages and 52-bit VA, else 48 (or VA_BITS when smaller)
-  const vaBitsMin = vaBits > 48 ? (pageSize === 16384 ? 47 : 48) : vaBits;
+  const min = vaBitsMin(pageSize, vaBits);
+  // PHYS_MASK_SHIFT: 48 when an ARM64_LPA2 build (4K/16K with 52 bits) runs without LPA2 (pgtable-prot.h)
+  const physMaskShift = vaActual < vaBits && pageShift !== 16 ? 48 : paBits;
+  // arm64_memblock_init: a 52-bit build's memstart_addr -= _PAGE_OFFSET(vabits_actual) - _PAGE_OFFSET(52),
+  // so vmemmap (VMEMMAP_START - memstart_addr's pfn) starts that many struct pages further up
+  const memstartShift52 = vaActual < vaBits ? (1n << BigInt(vaBits)) - (1n << BigInt(vaActual)) : 0n;
   const sectionsPerRoot = pageSize / memSectionBytes(build.config.pageExtension);
   const page = BigInt(pageSize);
   const cache = BigInt(arm64Defaults.smpCacheBytes);
-  const layout: Arm64Layout = {
+  const vmemmap = vmemmapLayout(s.vmemmapLayout, pageShift, vaBits, min);
+  return {
+    vaBits: vaActual,
     dmaZone: s.dmaZone,
     zones: { dma: build.config.zoneDma, dma32: build.config.zoneDma32 },
-    pageOffset: (1n << 64n) - (1n << BigInt(vaBits)), // -(1 << vabits_actual)
-    physMaskShift: paBits,
-    linearRegionSize: (1n << BigInt(vaBits)) - (1n << BigInt(vaBitsMin - 1)), // PAGE_END - _PAGE_OFFSET(vabits_actual)
+    pageOffset: (1n << 64n) - (1n << BigInt(vaActual)), // _PAGE_OFFSET(vabits_actual)
+    physMaskShift,
+    linearRegionSize: (1n << BigInt(vaActual)) - (1n << BigInt(min - 1)), // PAGE_END - _PAGE_OFFSET(vabits_actual)
     memstartAlign: 1n << BigInt(Math.max(memstartShift, sectionSizeBits)),
     textOffset: 2n * MiB, // QEMU loads the Image 2 MiB into RAM (hw/arm/boot.c)
     reserveStartOffset: s.reserveStartOffset,
@@ -171,7 +200,7 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
       extraBefore: s.pgtable.extraBefore,
       ...(build.initPgDirFree ? { initPgDirFree: build.initPgDirFree } : {}),
       ...(build.kernelSegments ? { kernelSegments: build.kernelSegments } : {}),
-      ...(build.idmap ? { idmap: { ...build.idmap, ...(vaBits < 48 ? { extraLevelAt: 1n << BigInt(vaBitsMin) } : {}) } } : {}),
+      ...(build.idmap ? { idmap: { ...build.idmap, ...(vaBits < 48 ? { extraLevelAt: 1n << BigInt(min) } : {}) } } : {}),
       caller: 'early_pgtable_alloc',
     },
     // CONFIG_OF_DYNAMIC adds struct property's unsigned long _flags
@@ -193,13 +222,14 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     sparse: {
       sectionSizeBits,
       // NR_SECTION_ROOTS pointers: (1 << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS)) / SECTIONS_PER_ROOT
-      memSectionRootsBytes: ((1n << BigInt(paBits - sectionSizeBits)) / BigInt(sectionsPerRoot)) * 8n,
+      memSectionRootsBytes: ((1n << BigInt(physMaskShift - sectionSizeBits)) / BigInt(sectionsPerRoot)) * 8n,
       rootBytes: page,
       sectionsPerRoot,
       usemapBytesPerSection: m.usemapBytesPerSection,
       structPageSize: 64n,
       pmdSize: 1n << BigInt(pmdShift),
-      ...vmemmapLayout(s.vmemmapLayout, pageShift, vaBits, vaBitsMin),
+      vmemmapStart: vmemmap.vmemmapStart + (memstartShift52 >> BigInt(pageShift)) * 64n,
+      fixaddrTop: vmemmap.fixaddrTop,
       // tables at levels 5 - levels .. 3 (PTE) or 2 (PMD, 4K blocks), one per entry of the level above
       vmemmapTableShifts: Array.from({ length: (pageSize === 4096 ? 2 : 3) - (4 - levels) }, (_, k) => levelShift(4 - levels + k)),
       deferredStructPageInit: build.config.deferredStructPageInit,
@@ -209,11 +239,4 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     // pcpu_fc_alloc on node 0 (the dummy node), from __pa(MAX_DMA_ADDRESS): memstart_addr, as traced
     lateAllocs: percpuAllocs(pcpuCallers(series), page, cache, build.percpu, { nid: 0, goal: 0n }),
   };
-  const profile = composeProfile(series, arm64Defaults, id, debianPackage, build, {
-    physAddrBits: 64,
-    pmdShift,
-    hugetlbPage: build.config.hugetlbPage ?? true,
-    params: { crashkernelImpl: s.crashkernel, earlyParams: s.earlyParams },
-  });
-  return { ...profile, arm64: layout };
 }

@@ -23,7 +23,58 @@ const NOT_MODELLED: Record<string, string> = {
     "hugetlb_cma= makes arm64_hugetlb_cma_reserve declare CMA areas for gigantic pages (mm/hugetlb.c hugetlb_cma_reserve, aligned to the gigantic page size, per node): carveout does not place them, so what memblock places after bootmem_init's NUMA setup may differ",
 };
 
+/**
+ * `arm64.nolva` (or its feature form) on the command line, as early_map_kernel's
+ * init_feature_override reads /chosen/bootargs (arch/arm64/kernel/pi/idreg-override.c
+ * __parse_cmdline: words split at whitespace, `-` read as `_`, up to a lone `--`).
+ */
+function nolvaGiven(raw: string): boolean {
+  for (const word of raw.split(/[ \t\n\r\v\f]+/)) {
+    if (word === '--') return false;
+    const w = word.replaceAll('-', '_');
+    if (w === 'arm64.nolva') return true;
+    const m = /^id_aa64mmfr2\.varange=(.*)$/.exec(w);
+    if (m && /^(0x0*|0+)$/i.test(m[1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * early_map_kernel (arch/arm64/kernel/pi/map_kernel.c), before setup_arch: a build whose
+ * VA_BITS exceed VA_BITS_MIN runs with VA_BITS_MIN unless the CPU has FEAT_LPA2 (4K/16K pages)
+ * or FEAT_LVA (64K) and the command line does not hide it: the layout the rest of the boot reads.
+ */
+function earlyMapKernel(st: BootState): void {
+  const { ctx } = st;
+  const a = ctx.profile.arm64!;
+  if (!a.vaBitsMin) return;
+  const cpu = st.input.cpu;
+  const has = cpu ? cpu[a.vaBitsMin.needs] : true;
+  const hidden = ctx.profile.series.arm64.nolva && nolvaGiven(ctx.cmdline.raw);
+  const feature = a.vaBitsMin.needs === 'lpa2' ? 'FEAT_LPA2' : 'FEAT_LVA';
+  const min = a.vaBitsMin.layout;
+  if (cpu?.from === 'assumed')
+    ctx.diagnostics.push(
+      diag(
+        'note',
+        'cpu-assumed',
+        `the boot CPU ${cpu.compatible ? `('${cpu.compatible}') is not one carveout knows` : 'is not in the tree (no /cpus/cpu@… with a compatible)'}: taken to lack ${feature}, as every Armv8.0 to v9.0 core does, so ${ctx.profile.id} runs with ${min.vaBits}-bit virtual addresses; give --cpu (max: a core with ${feature}) to say otherwise`,
+      ),
+    );
+  if (has && !hidden) return;
+  ctx.profile = { ...ctx.profile, arm64: min };
+  const why = hidden ? 'arm64.nolva on the command line hides it' : `${cpu!.name} lacks ${feature}`;
+  ctx.diagnostics.push(
+    diag(
+      'note',
+      'va-bits-min',
+      `${ctx.profile.id} is built for ${a.vaBits}-bit virtual addresses but runs with ${min.vaBits} (${why}): ${a.pgtable.levelShifts.length - min.pgtable.levelShifts.length ? 'one page-table level fewer, ' : ''}PHYS_MASK_SHIFT ${min.physMaskShift}, memstart_addr moved down (arch/arm64/kernel/pi/map_kernel.c, arch/arm64/mm/init.c)`,
+    ),
+  );
+}
+
 export function setupArch(st: BootState): void {
+  earlyMapKernel(st);
   const { ctx, layout } = st;
   const mb = ctx.memblock;
   // setup_machine_fdt: memory nodes, then fixmap_remap_fdt() reserves the blob
