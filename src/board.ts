@@ -234,6 +234,12 @@ export function loadBoard(input: string | Uint8Array | Tree, given: LoadBoardOpt
   }
   if (applied) board.overlayChanges = applied.changes;
   if (!r.tree || !r.blob || hasErrors(r.diagnostics)) return board;
+  if (arch === 'arm' && options.cpu !== undefined) {
+    board.diagnostics.push(
+      diag('error', 'unknown-cpu', `--cpu names an arm64 core: ${options.cpu} is not one a 32-bit kernel boots on here`),
+    );
+    return board;
+  }
   if (arch === 'arm64') {
     const cpu = bootCpu(platform, options, r.tree);
     if ('severity' in cpu) {

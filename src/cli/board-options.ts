@@ -8,6 +8,7 @@ import { loadHandlers, type ReservedMemHandler } from '../kernel/handler-api.js'
 import { loadBoard, type Board, type LoadBoardOptions } from '../board.js';
 import { isBoardFile, parseMemory, parseReserve, parseUbootEnv } from '../platform/index.js';
 import { VIRT_MAX_SMP } from '../platform/qemu-virt.js';
+import { CPU_NAMES } from '../platform/cpu.js';
 import { resolveProfile } from '../kernel/plan.js';
 import type { KernelProfile } from '../kernel/profiles/types.js';
 import { profileIds } from '../kernel/profiles/index.js';
@@ -52,6 +53,9 @@ export const BOARD_FLAGS_HELP = `  --kernel ID           ${profileIds.join(', ')
   --numa SIZE,SIZE...   with --platform qemu-virt (and verify): QEMU's NUMA nodes of these sizes, a CPU
                         each (-numa; 0 is a memoryless node); they add up to --ram
   --smp N               with --platform qemu-virt (and verify): QEMU's CPU count, 1 to 8 (default 1)
+  --cpu NAME            the arm64 core the kernel boots on (${CPU_NAMES.join(', ')}): a 52-bit
+                        build (6.12/7.2 arm64, arm64-16k) runs with 48/47-bit VA without FEAT_LPA2
+                        (default: QEMU's max on QEMU platforms, else the tree's /cpus compatible)
   --platform u-boot     booted by U-Boot's booti/bootz: kernel at kernel_addr_r, initrd and DTB kept or
                         copied top-down below initrd_high/fdt_high, U-Boot's fixups applied to the tree
                         (default environment: QEMU virt's U-Boot 2023.01)
@@ -143,6 +147,12 @@ export function parseBoardArgs(argv: string[], ownFlags: OwnFlags = {}): ParsedA
           return { ok: false, error: '--numa needs node sizes like 512M,512M (0 for a node without memory)' };
         if (parts.length > 16) return { ok: false, error: `--numa: ${parts.length} nodes, QEMU's virt and the kernels take at most 16` };
         args.board.numa = parts as bigint[];
+        break;
+      }
+      case '--cpu': {
+        const v = value() ?? '';
+        if (!CPU_NAMES.includes(v)) return { ok: false, error: `unknown CPU '${v}' (known: ${CPU_NAMES.join(', ')})` };
+        args.board.cpu = v;
         break;
       }
       case '--smp': {

@@ -50,6 +50,13 @@ export interface LabCase {
   /** CPUs QEMU boots (-smp) and its tree describes, when not one (generateCase's `smp` dimension). */
   cpus?: number;
   /**
+   * The CPU QEMU boots (a name of src/platform/cpu.ts; its tree's cpu nodes say so too), when not
+   * `max` (generateCase's `cores` dimension).
+   */
+  cpu?: string;
+  /** `arm64.nolva` on the command line (already in `bootargs`; the `cores` dimension). */
+  nolva?: boolean;
+  /**
    * NUMA nodes QEMU lays RAM out in (`-numa`, a CPU each; 0x0: a memoryless node), summing to the
    * RAM, when the case has them (generateCase's `numa` dimension; arm64, whose builds have NUMA).
    */
@@ -124,6 +131,13 @@ export interface GenerateOptions {
    * memory node: arm64 cases get none.
    */
   banks?: boolean;
+  /**
+   * The arm64 boot CPU (LabCase.cpu, LabCase.nolva), drawn from its own hash like `smp`: QEMU's
+   * `max`, cores without FEAT_LPA2 that have the 16K granule the arm64-16k kernels need (Cortex-A76,
+   * Neoverse N1), `max` with its lpa2 property off, or `max` with `arm64.nolva`: what a 52-bit
+   * build does on the CPUs most boards have.
+   */
+  cores?: boolean;
 }
 
 /**
@@ -251,6 +265,9 @@ function manyRegions(seed: number, index: number, ram: bigint, used: Set<string>
   }
   return out;
 }
+
+/** The `cores` dimension's CPUs (`nolva`: `max` with arm64.nolva); QEMU's `max` as often as the others. */
+const CORE_CHOICES = [null, null, null, 'cortex-a76', 'neoverse-n1', 'max,lpa2=off', 'nolva'] as const;
 
 /** The CPU counts the `smp` dimension draws from, weighted toward the 2 and 4 most boards have. */
 const SMP_CHOICES = [1, 2, 2, 4, 4, 8] as const;
@@ -423,6 +440,14 @@ export function generateCase(seed: number, index: number, family: LabArch, opts:
   else if (opts.smp) {
     const cpus = SMP_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:smp`).digest().readUInt32LE(0) % SMP_CHOICES.length]!;
     if (cpus > 1) c.cpus = cpus;
+  }
+  if (opts.cores && family === 'arm64') {
+    const core =
+      CORE_CHOICES[createHash('sha256').update(`${seed}:${index}:${family}:cores`).digest().readUInt32LE(0) % CORE_CHOICES.length];
+    if (core === 'nolva') {
+      c.nolva = true;
+      c.bootargs = [c.bootargs, 'arm64.nolva'].filter((x) => x).join(' ');
+    } else if (core) c.cpu = core;
   }
   if (opts.params) {
     const words = paramWords(seed, index, family);

@@ -36,6 +36,8 @@ const usage = `usage: npm run lab -- [options]
   --many             generated cases also add 10 to 150 small carve-outs (MAX_RESERVED_REGIONS, memblock's
                      arrays, the CMA area table)
   --banks            generated 32-bit cases also split RAM in two or three banks with holes (mem=SIZE@START)
+  --cores            generated arm64 cases also vary the CPU QEMU boots (max, Cortex-A76, Neoverse N1, max
+                     without LPA2, max with arm64.nolva: the VA size a 52-bit build runs with)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
 `;
 
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     params: process.argv.includes('--params'),
     many: process.argv.includes('--many'),
     banks: process.argv.includes('--banks'),
+    cores: process.argv.includes('--cores'),
   };
   // Every Nth case boots fully to /init (iomem, debugfs memblock, CmaTotal); the others stop as
   // soon as reserved memory is settled (--full-every 1: all full).

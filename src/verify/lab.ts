@@ -57,15 +57,17 @@ export interface RunOptions {
   numa?: readonly bigint[];
   /** CPUs without NUMA nodes (`verify --smp`, a lab case's `cpus`; the blob must be QEMU's tree for them). */
   smp?: number;
+  /** The arm64 CPU (`verify --cpu`, a lab case's `cpu`: a name of src/platform/cpu.ts; the blob must be QEMU's tree for it). */
+  cpu?: string;
 }
 
 /** Keep QEMU's virt tree for this arch, RAM and CPU count or NUMA nodes in the data folder: the lab
  *  builds every case's DTB from the saved file, as records.ts rebuilds it offline. */
-function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1, numa?: readonly bigint[]): void {
-  const f = virtBasePath(arch, ram, dir, cpus, numa);
+function saveVirtBase(arch: LabArch, ram: bigint, dir: string, cpus = 1, numa?: readonly bigint[], cpu?: string): void {
+  const f = virtBasePath(arch, ram, dir, cpus, numa, cpu);
   if (existsSync(f)) return;
   mkdirSync(join(dir, 'virt'), { recursive: true });
-  const base = virtTree(arch, ram, numa, cpus);
+  const base = virtTree(arch, ram, numa, cpus, cpu);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => d.message).join('\n'));
   writeFileSync(f, writeDtb(base.tree));
 }
@@ -114,6 +116,7 @@ export async function observe(
       ...(opts.niceness !== undefined ? { niceness: opts.niceness } : {}),
       ...(opts.numa ? { numa: opts.numa } : {}),
       ...(opts.smp ? { smp: opts.smp } : {}),
+      ...(opts.cpu ? { cpu: opts.cpu } : {}),
     });
   if (!def.traceNeedsSeparateBoot || opts.fast) {
     const append = join2(fixed(true), caseArgs);
@@ -214,7 +217,7 @@ export function cachedRecord(
 
 /** The DTB the lab boots for a case (QEMU's virt tree saved in `dir` first), and its sha256. */
 export function labDtb(c: LabCase, dir = labDataDir): { dtb: Uint8Array; sha256: string } {
-  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c));
+  saveVirtBase(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c), c.cpu);
   const dtb = caseDtb(c, dir);
   return { dtb, sha256: createHash('sha256').update(dtb).digest('hex') };
 }
@@ -266,6 +269,7 @@ export async function bootJob(
   const res = await observe(job.kernel, blob.dtb, ram, job.case.bootargs, {
     ...opts,
     ...(job.case.cpus ? { smp: job.case.cpus } : {}),
+    ...(job.case.cpu ? { cpu: job.case.cpu } : {}),
     ...(numa ? { numa } : {}),
   });
   const initrd = { start: '0x' + initrdStart(ram).toString(16), size: '0x' + res.initrdSize.toString(16) };

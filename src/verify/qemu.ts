@@ -36,6 +36,8 @@ export interface BootRequest {
   numa?: readonly bigint[];
   /** CPUs without NUMA nodes (-smp); default one. */
   smp?: number;
+  /** The arm64 CPU model (a name of src/platform/cpu.ts QEMU models); default `max`. */
+  cpu?: string;
 }
 
 export interface BootResult {
@@ -83,7 +85,7 @@ function untrack(p: ChildProcess): void {
 
 /** Boot once. Never rejects for kernel trouble: a hung kernel is a timed-out result. */
 export function boot(req: BootRequest): Promise<BootResult> {
-  const m = machineFor(req.arch);
+  const m = machineFor(req.arch, req.cpu);
   const dir = mkdtempSync(join(tmpdir(), 'carveout-boot-'));
   const dtbPath = join(dir, 'case.dtb');
   writeFileSync(dtbPath, req.dtb);

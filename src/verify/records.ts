@@ -52,8 +52,15 @@ export function recordDtb(j: LabRecordJson, dir = labDataDir): Uint8Array {
 }
 
 /** Where the lab keeps QEMU's virt tree (seeds removed) for an architecture, RAM size, CPU count or NUMA nodes. */
-export function virtBasePath(family: LabCase['family'], ram: bigint, dir = labDataDir, cpus = 1, numa?: readonly bigint[]): string {
-  return join(dir, 'virt', virtTreeName(family, ram, numa, cpus));
+export function virtBasePath(
+  family: LabCase['family'],
+  ram: bigint,
+  dir = labDataDir,
+  cpus = 1,
+  numa?: readonly bigint[],
+  cpu?: string,
+): string {
+  return join(dir, 'virt', virtTreeName(family, ram, numa, cpus, cpu));
 }
 
 /** A case's NUMA node sizes (LabCase.numa), if it has nodes. */
@@ -63,7 +70,7 @@ export function caseNuma(c: Pick<LabCase, 'numa'>): bigint[] | undefined {
 
 /** The DTB the lab boots for a case: the saved virt tree + the case's reserved memory. */
 export function caseDtb(c: LabCase, dir = labDataDir): Uint8Array {
-  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c));
+  const f = virtBasePath(c.family, BigInt(c.ramMiB) << 20n, dir, c.cpus, caseNuma(c), c.cpu);
   const base = readDtb(new Uint8Array(readFileSync(f)), f);
   if (!base.tree) throw new Error(base.diagnostics.map((d) => `${f}: ${d.message}`).join('\n'));
   return writeDtb(buildCaseTree(base.tree, c));
@@ -110,12 +117,20 @@ export function keepsHeldRecord(held: LabRecordJson, fresh: LabRecordJson): bool
   return held.caseId === fresh.caseId && held.package === fresh.package && !stopped(held) && stopped(fresh);
 }
 
+/** The CPU QEMU booted a record's case on, when not its default (LabCase.cpu). */
+export function recordCpu(r: Pick<LabRecordJson, 'case'>): string | undefined {
+  const c = r.case;
+  return typeof c === 'object' && c !== null && 'cpu' in c && typeof c.cpu === 'string' ? c.cpu : undefined;
+}
+
 /**
  * A record's board as the kernel saw it: the DTB QEMU booted (its own tree with the case merged in,
  * QEMU's /chosen additions included), its RAM and its initrd, for plan() and check() to replay.
  */
 export function recordBoard(r: LabRecord, arch: VirtArch): Board {
+  const cpu = recordCpu(r);
   return loadBoard(r.dtbBytes, {
+    ...(cpu ? { cpu } : {}),
     fileName: `${r.kernel}/${r.caseId}.dtb`,
     platform: 'qemu-virt',
     asBooted: true,

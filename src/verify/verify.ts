@@ -40,6 +40,8 @@ export interface VerifyOptions {
   numa?: bigint[];
   /** QEMU CPUs without NUMA nodes (-smp; default one). */
   smp?: number;
+  /** The arm64 CPU QEMU boots (a name of src/platform/cpu.ts QEMU models; default max). */
+  cpu?: string;
 }
 
 /** What verify compares of a plan (predictionOf). */
@@ -117,6 +119,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     ram: res.ram,
     ...(o.numa ? { numa: o.numa } : {}),
     ...(o.smp ? { smp: o.smp } : {}),
+    ...(o.cpu ? { cpu: o.cpu } : {}),
   });
   for (const d of board.diagnostics) {
     if (d.code === 'qemu-virt-tree') res.notes.push(d.message);
@@ -159,6 +162,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     ...(fw?.firmware ? { firmware: fw.firmware } : {}),
     ...(o.numa ? { numa: o.numa } : {}),
     ...(o.smp ? { smp: o.smp } : {}),
+    ...(o.cpu ? { cpu: o.cpu } : {}),
   });
   if (fw?.firmware) {
     res.notes.push(`booted through ${fw.firmware.package} (${fw.firmware.image})`);
@@ -197,6 +201,7 @@ export async function verifyBoard(file: string, o: VerifyOptions): Promise<Verif
     arch: def.arch,
     ram: res.ram,
     initrdSize: BigInt(booted.initrdSize),
+    ...(o.cpu ? { cpu: o.cpu } : {}),
     ...(o.firmware === 'u-boot' ? ubootKernel(k.vmlinuz, def.arch) : {}),
     ...(o.firmware === 'uefi' ? uefiKernel(k.vmlinuz, k.config, def.arch) : {}),
   });

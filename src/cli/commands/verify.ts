@@ -113,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     if (args.board.numa) return bad('--smp and --numa: --numa gives QEMU a CPU per node');
     opts.smp = args.board.smp;
   }
+  if (args.board.cpu !== undefined) opts.cpu = args.board.cpu;
   const r = await verifyBoard(file, opts);
   output(file, r, format, showConsole);
   return r.exitCode;
