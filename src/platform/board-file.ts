@@ -2,6 +2,7 @@
 // boots, where its boot loader puts things, its firmware's carve-outs and U-Boot environment or
 // UEFI memory. The fields are loadBoard's own options (docs/boards.md shows the format); every
 // problem is a diagnostic at the file's line and column.
+import { CPU_NAMES } from './cpu.js';
 import { diag, type Diagnostic, type Span } from '../diagnostics.js';
 import { readInputFile, whyUnreadable } from '../input.js';
 import { parseSize } from '../kernel/cmdline.js';
@@ -14,6 +15,8 @@ import { EFI_MEMORY_ATTRIBUTES, EFI_MEMORY_TYPES, type EfiBoot, type EfiMemoryDe
 export interface BoardFileOptions {
   platform?: 'board' | 'qemu-virt' | 'u-boot' | 'uefi';
   boot?: BootMethod;
+  /** The arm64 boot CPU (a name of cpu.ts), when the tree's /cpus does not say it. */
+  cpu?: string;
   ram?: bigint;
   memory?: Bank[];
   kernelAt?: bigint;
@@ -185,7 +188,20 @@ function parseJson(text: string, file: string): Json {
   return v;
 }
 
-const TOP_KEYS = ['platform', 'boot', 'ram', 'memory', 'kernelAt', 'dtbAt', 'initrd', 'initrdSize', 'reserve', 'uboot', 'uefi'] as const;
+const TOP_KEYS = [
+  'platform',
+  'boot',
+  'cpu',
+  'ram',
+  'memory',
+  'kernelAt',
+  'dtbAt',
+  'initrd',
+  'initrdSize',
+  'reserve',
+  'uboot',
+  'uefi',
+] as const;
 
 /** Read a platform file: its options, or the diagnostics that say what is wrong and where. */
 export function loadBoardFile(path: string): { options?: BoardFileOptions; diagnostics: Diagnostic[] } {
@@ -270,6 +286,12 @@ export function loadBoardFile(path: string): { options?: BoardFileOptions; diagn
         const s = str(v, key);
         if (s === 'dt' || s === 'uefi') o.boot = s;
         else if (s !== undefined) bad(v.span, `boot: unknown boot method '${s}'`, 'known: dt, uefi');
+        break;
+      }
+      case 'cpu': {
+        const s = str(v, key);
+        if (s !== undefined && CPU_NAMES.includes(s)) o.cpu = s;
+        else if (s !== undefined) bad(v.span, `cpu: unknown CPU '${s}'`, `known: ${CPU_NAMES.join(', ')}`);
         break;
       }
       case 'ram':

@@ -57,6 +57,17 @@ test('errors carry the line and column of the value at fault', () => {
   assert.match(syntax.diagnostics[0]!.message, /expected ':', found '2'/);
 });
 
+test("cpu: the board's arm64 core, when its tree does not say it; an unknown one at its line", () => {
+  const f = write('cpu.json', '{\n  "ram": "1G",\n  "cpu": "cortex-a72"\n}\n');
+  const b = loadBoard(board, { platform: f, arch: 'arm64' });
+  assert.deepEqual(b.cpu, { name: 'cortex-a72', lpa2: false, lva: false, from: 'option' });
+  assert.ok(plan(b, { kernel: '6.12-arm64' }).diagnostics.some((d) => d.code === 'va-bits-min'));
+  const bad = loadBoardFile(write('cpu-bad.json', '{\n  "cpu": "z80"\n}\n'));
+  const d = bad.diagnostics[0]!;
+  assert.equal(`${d.line}:${d.column}`, '2:10');
+  assert.match(d.message, /cpu: unknown CPU 'z80'/);
+});
+
 test('a hostile platform file nested 200,000 levels deep is a diagnostic at the level past the bound, not a stack overflow', () => {
   const r = loadBoardFile(write('deep.json', `${'['.repeat(200_000)}${']'.repeat(200_000)}`));
   assert.equal(r.options, undefined);
