@@ -10,7 +10,7 @@ import { Memblock, MemblockPanic, memblockTraceLines } from './memblock.js';
 import { parseCmdline, type EarlyReserveApi } from './cmdline.js';
 import { BootHang, BootPanic, touch, type BootContext, type BootInput, type BootResult, type BootState } from './boot-state.js';
 import { chosenBootargs } from './of-fdt.js';
-import { setupArch as setupArchArm64 } from './arch/arm64/setup.js';
+import { earlyMapKernel, setupArch as setupArchArm64 } from './arch/arm64/setup.js';
 import { setupArch as setupArchArm } from './arch/arm/setup.js';
 import { startKernel } from './start-kernel.js';
 
@@ -18,8 +18,10 @@ export type { BootContext, BootInput, BootResult } from './boot-state.js';
 export { BootPanic } from './boot-state.js';
 
 export function bootKernel(input: BootInput): BootResult {
-  const p = input.profile;
-  const diagnostics: Diagnostic[] = [];
+  const bootargs = input.bootargs ?? chosenBootargs(input.tree) ?? '';
+  const early = input.profile.arch === 'arm64' ? earlyMapKernel(input.profile, input.cpu, bootargs) : undefined;
+  const p = early?.profile ?? input.profile;
+  const diagnostics: Diagnostic[] = [...(early?.diagnostics ?? [])];
   const log: LogLine[] = [];
   const printk = (level: LogLine['level'], text: string, source?: string) => {
     const l: LogLine = { text, level };
@@ -41,7 +43,6 @@ export function bootKernel(input: BootInput): BootResult {
       printk('warn', `WARNING: CPU: 0 PID: 0 at ${at}`, 'memblock_add_range');
     },
   });
-  const bootargs = input.bootargs ?? chosenBootargs(input.tree) ?? '';
   const reserveHooks: ((mb: EarlyReserveApi) => void)[] = [];
   const cmdline = parseCmdline(bootargs, {
     arch: p.arch,
@@ -85,6 +86,12 @@ export function bootKernel(input: BootInput): BootResult {
     reserveMem: [],
     handoffs: [],
   };
+  if (early?.hang) {
+    // parked before start_kernel: nothing the command line would have made it say is said
+    log.length = 0;
+    result.hang = { function: early.hang.fn, reason: early.hang.reason };
+    return finish(result, 0);
+  }
   if (!layout.memory.length) return finish(result, 0);
   let traceStart = 0;
   const st: BootState = { ctx, layout, input, result, reserveHooks, setTraceStart: (n) => (traceStart = n) };

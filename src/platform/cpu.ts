@@ -16,6 +16,11 @@ export interface BootCpu {
   /** FEAT_LVA: 52-bit virtual addresses with 64K pages (ID_AA64MMFR2_EL1.VARange). */
   lva: boolean;
   /**
+   * The translation granules it has, by page size (ID_AA64MMFR0_EL1.TGran4/16/64), where known: a
+   * kernel built for one it lacks never starts. Absent: not known.
+   */
+  granules?: Partial<Record<number, boolean>>;
+  /**
    * Where the plan took it from: `--cpu`, the platform's (QEMU's `-cpu`), the tree's boot CPU
    * `compatible`, or `assumed` (a core the table does not know, or none in the tree: without
    * either feature, as every Armv8.0 to v9.0 core).
@@ -28,6 +33,8 @@ export interface BootCpu {
 interface KnownCpu {
   lpa2: boolean;
   lva: boolean;
+  /** Has the 16K granule (TGran16; every Armv8 core has 4K and 64K): known for QEMU's models and v8.2 cores. */
+  g16?: boolean;
   /** QEMU 7.2 models it under this -cpu name (qemu-system-aarch64 -cpu help). */
   qemu?: string;
 }
@@ -38,23 +45,23 @@ interface KnownCpu {
  * nor FEAT_LVA (their TRMs' ID_AA64MMFR0_EL1 and ID_AA64MMFR2_EL1; QEMU's models agree).
  */
 const CORES: Record<string, KnownCpu> = {
-  'cortex-a35': { lpa2: false, lva: false, qemu: 'cortex-a35' },
-  'cortex-a53': { lpa2: false, lva: false, qemu: 'cortex-a53' },
-  'cortex-a55': { lpa2: false, lva: false },
-  'cortex-a57': { lpa2: false, lva: false, qemu: 'cortex-a57' },
-  'cortex-a72': { lpa2: false, lva: false, qemu: 'cortex-a72' },
+  'cortex-a35': { lpa2: false, lva: false, g16: true, qemu: 'cortex-a35' },
+  'cortex-a53': { lpa2: false, lva: false, g16: false, qemu: 'cortex-a53' },
+  'cortex-a55': { lpa2: false, lva: false, g16: true },
+  'cortex-a57': { lpa2: false, lva: false, g16: false, qemu: 'cortex-a57' },
+  'cortex-a72': { lpa2: false, lva: false, g16: false, qemu: 'cortex-a72' },
   'cortex-a73': { lpa2: false, lva: false },
-  'cortex-a75': { lpa2: false, lva: false },
-  'cortex-a76': { lpa2: false, lva: false, qemu: 'cortex-a76' },
-  'cortex-a77': { lpa2: false, lva: false },
-  'cortex-a78': { lpa2: false, lva: false },
-  'cortex-x1': { lpa2: false, lva: false },
-  'neoverse-n1': { lpa2: false, lva: false, qemu: 'neoverse-n1' },
-  a64fx: { lpa2: false, lva: false, qemu: 'a64fx' },
+  'cortex-a75': { lpa2: false, lva: false, g16: true },
+  'cortex-a76': { lpa2: false, lva: false, g16: true, qemu: 'cortex-a76' },
+  'cortex-a77': { lpa2: false, lva: false, g16: true },
+  'cortex-a78': { lpa2: false, lva: false, g16: true },
+  'cortex-x1': { lpa2: false, lva: false, g16: true },
+  'neoverse-n1': { lpa2: false, lva: false, g16: true, qemu: 'neoverse-n1' },
+  a64fx: { lpa2: false, lva: false, g16: false, qemu: 'a64fx' },
   // QEMU's `max` (target/arm/cpu64.c aarch64_max_initfn: FEAT_LPA2, FEAT_LVA), and with its lpa2
   // property off (the granule fields say 4K and 16K without 52-bit addresses; VARange stays)
-  max: { lpa2: true, lva: true, qemu: 'max,pauth-impdef=on' },
-  'max,lpa2=off': { lpa2: false, lva: true, qemu: 'max,pauth-impdef=on,lpa2=off' },
+  max: { lpa2: true, lva: true, g16: true, qemu: 'max,pauth-impdef=on' },
+  'max,lpa2=off': { lpa2: false, lva: true, g16: true, qemu: 'max,pauth-impdef=on,lpa2=off' },
 };
 
 export const CPU_NAMES = Object.keys(CORES);
@@ -65,7 +72,8 @@ export const QEMU_DEFAULT_CPU = 'max';
 /** A `--cpu` name, or undefined when the table does not know it. */
 export function cpuByName(name: string, from: BootCpu['from']): BootCpu | undefined {
   const k = CORES[name];
-  return k ? { name, lpa2: k.lpa2, lva: k.lva, from } : undefined;
+  if (!k) return undefined;
+  return { name, lpa2: k.lpa2, lva: k.lva, granules: { 4096: true, 65536: true, ...(k.g16 !== undefined ? { 16384: k.g16 } : {}) }, from };
 }
 
 /** QEMU's -cpu argument for a name of the table, when QEMU models that core. */

@@ -60,7 +60,13 @@ test('errors carry the line and column of the value at fault', () => {
 test("cpu: the board's arm64 core, when its tree does not say it; an unknown one at its line", () => {
   const f = write('cpu.json', '{\n  "ram": "1G",\n  "cpu": "cortex-a72"\n}\n');
   const b = loadBoard(board, { platform: f, arch: 'arm64' });
-  assert.deepEqual(b.cpu, { name: 'cortex-a72', lpa2: false, lva: false, from: 'option' });
+  assert.deepEqual(b.cpu, {
+    name: 'cortex-a72',
+    lpa2: false,
+    lva: false,
+    granules: { 4096: true, 16384: false, 65536: true },
+    from: 'option',
+  });
   assert.ok(plan(b, { kernel: '6.12-arm64' }).diagnostics.some((d) => d.code === 'va-bits-min'));
   const bad = loadBoardFile(write('cpu-bad.json', '{\n  "cpu": "z80"\n}\n'));
   const d = bad.diagnostics[0]!;

@@ -29,6 +29,9 @@ function cpuBoard(compatible?: string): string {
 `);
 }
 
+/** Translation granules by page size, with or without 16K. */
+const G = (g16: boolean) => ({ 4096: true, 16384: g16, 65536: true });
+
 test('the arm64 layer lays a 52-bit build out twice: as built, and with VA_BITS_MIN for a CPU without FEAT_LPA2', () => {
   const k4 = resolveProfile('6.12-arm64')!.arm64!;
   assert.equal(k4.vaBits, 52);
@@ -55,9 +58,16 @@ test('the arm64 layer lays a 52-bit build out twice: as built, and with VA_BITS_
 
 test("the boot CPU comes from the tree's first cpu node, --cpu, or QEMU's max; an unknown core is assumed without FEAT_LPA2, and said", () => {
   const a72 = loadBoard(cpuBoard('arm,cortex-a72'), { arch: 'arm64' });
-  assert.deepEqual(a72.cpu, { name: 'cortex-a72', lpa2: false, lva: false, from: 'tree', compatible: 'arm,cortex-a72' });
+  assert.deepEqual(a72.cpu, {
+    name: 'cortex-a72',
+    lpa2: false,
+    lva: false,
+    granules: G(false),
+    from: 'tree',
+    compatible: 'arm,cortex-a72',
+  });
   const given = loadBoard(cpuBoard('arm,cortex-a72'), { arch: 'arm64', cpu: 'max' });
-  assert.deepEqual(given.cpu, { name: 'max', lpa2: true, lva: true, from: 'option' });
+  assert.deepEqual(given.cpu, { name: 'max', lpa2: true, lva: true, granules: G(true), from: 'option' });
   const odd = loadBoard(cpuBoard('acme,dragon'), { arch: 'arm64' });
   assert.equal(odd.cpu?.from, 'assumed');
   assert.equal(odd.cpu?.lpa2, false);
@@ -110,4 +120,24 @@ test('--cpu on the command line: a known core plans, an unknown one is a usage e
   const bad = runCli(['plan', f, '--kernel', '7.2-arm64', '--cpu', 'cortex-a999']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown CPU 'cortex-a999' \(known: .*cortex-a53/);
+});
+
+test('a 16K kernel on a core without the 16K granule never starts: a silent hang in __no_granule_support', () => {
+  const f = cpuBoard('arm,cortex-a53');
+  for (const kernel of ['6.12-arm64-16k', '7.2-arm64-16k']) {
+    const p = plan(loadBoard(f, { arch: 'arm64' }), { kernel, bootargs: 'console=ttyAMA0 earlycon mem=512M cma=16M' });
+    assert.equal(p.exitCode, 1);
+    assert.equal(p.boot.outcome, 'hang');
+    assert.equal(p.boot.function, '__no_granule_support');
+    assert.match(p.boot.reason!, /cortex-a53 has no 16K translation granule/);
+    assert.deepEqual(p.log, []);
+    assert.ok(p.diagnostics.some((d) => d.code === 'kernel-hang' && d.severity === 'error'));
+  }
+  // the 4K build, and a core with the granule, start
+  assert.equal(plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64' }).boot.outcome, 'ok');
+  assert.equal(plan(loadBoard(cpuBoard('arm,cortex-a76'), { arch: 'arm64' }), { kernel: '6.12-arm64-16k' }).boot.outcome, 'ok');
+  // a core whose 16K granule the table does not know: planned as if it had it, and said
+  const a73 = plan(loadBoard(cpuBoard('arm,cortex-a73'), { arch: 'arm64' }), { kernel: '6.12-arm64-16k' });
+  assert.equal(a73.boot.outcome, 'ok');
+  assert.ok(a73.diagnostics.some((d) => d.code === 'cpu-granule-unknown'));
 });

@@ -10,7 +10,9 @@ import { sparseInit } from '../../sparse.js';
 import { pagingInit } from './mmu.js';
 import { calcNrKernelPages } from '../../mm-init.js';
 import { parameq } from '../../cmdline.js';
-import { diag } from '../../../diagnostics.js';
+import { diag, type Diagnostic } from '../../../diagnostics.js';
+import type { KernelProfile } from '../../profiles/types.js';
+import type { BootCpu } from '../../../platform/cpu.js';
 
 /**
  * arm64 early parameters whose effect on memory the model does not follow, and what they change.
@@ -40,41 +42,63 @@ function nolvaGiven(raw: string): boolean {
 }
 
 /**
- * early_map_kernel (arch/arm64/kernel/pi/map_kernel.c), before setup_arch: a build whose
- * VA_BITS exceed VA_BITS_MIN runs with VA_BITS_MIN unless the CPU has FEAT_LPA2 (4K/16K pages)
- * or FEAT_LVA (64K) and the command line does not hide it: the layout the rest of the boot reads.
+ * primary_entry (arch/arm64/kernel/head.S) and early_map_kernel (arch/arm64/kernel/pi/map_kernel.c),
+ * before start_kernel: `__enable_mmu` parks a CPU without the build's translation granule in
+ * `__no_granule_support` before anything is printed; a build whose VA_BITS exceed VA_BITS_MIN runs
+ * with VA_BITS_MIN unless the CPU has FEAT_LPA2 (4K/16K pages) or FEAT_LVA (64K) and the command
+ * line does not hide it. Returns the profile the rest of the boot reads.
  */
-function earlyMapKernel(st: BootState): void {
-  const { ctx } = st;
-  const a = ctx.profile.arm64!;
-  if (!a.vaBitsMin) return;
-  const cpu = st.input.cpu;
+export function earlyMapKernel(
+  profile: KernelProfile,
+  cpu: BootCpu | undefined,
+  bootargs: string,
+): { profile: KernelProfile; diagnostics: Diagnostic[]; hang?: { fn: string; reason: string } } {
+  const a = profile.arm64!;
+  const diagnostics: Diagnostic[] = [];
+  const granule = cpu?.granules?.[profile.pageSize];
+  if (granule === false)
+    return {
+      profile,
+      diagnostics,
+      hang: {
+        fn: '__no_granule_support',
+        reason: `${cpu!.name} has no ${profile.pageSize / 1024}K translation granule (ID_AA64MMFR0_EL1.TGran${profile.pageSize / 1024}), which ${profile.id} is built for: __enable_mmu (arch/arm64/kernel/head.S) parks the CPU in __no_granule_support before the kernel prints anything, earlycon included`,
+      },
+    };
+  if (cpu && granule === undefined)
+    diagnostics.push(
+      diag(
+        'note',
+        'cpu-granule-unknown',
+        `whether ${cpu.name} has the ${profile.pageSize / 1024}K translation granule ${profile.id} needs is not known to carveout: planned as if it had (without it the kernel never starts: __no_granule_support)`,
+      ),
+    );
+  if (!a.vaBitsMin) return { profile, diagnostics };
   const has = cpu ? cpu[a.vaBitsMin.needs] : true;
-  const hidden = ctx.profile.series.arm64.nolva && nolvaGiven(ctx.cmdline.raw);
+  const hidden = profile.series.arm64.nolva && nolvaGiven(bootargs);
   const feature = a.vaBitsMin.needs === 'lpa2' ? 'FEAT_LPA2' : 'FEAT_LVA';
   const min = a.vaBitsMin.layout;
   if (cpu?.from === 'assumed')
-    ctx.diagnostics.push(
+    diagnostics.push(
       diag(
         'note',
         'cpu-assumed',
-        `the boot CPU ${cpu.compatible ? `('${cpu.compatible}') is not one carveout knows` : 'is not in the tree (no /cpus/cpu@… with a compatible)'}: taken to lack ${feature}, as every Armv8.0 to v9.0 core does, so ${ctx.profile.id} runs with ${min.vaBits}-bit virtual addresses; give --cpu (max: a core with ${feature}) to say otherwise`,
+        `the boot CPU ${cpu.compatible ? `('${cpu.compatible}') is not one carveout knows` : 'is not in the tree (no /cpus/cpu@… with a compatible)'}: taken to lack ${feature}, as every Armv8.0 to v9.0 core does, so ${profile.id} runs with ${min.vaBits}-bit virtual addresses; give --cpu (max: a core with ${feature}) to say otherwise`,
       ),
     );
-  if (has && !hidden) return;
-  ctx.profile = { ...ctx.profile, arm64: min };
+  if (has && !hidden) return { profile, diagnostics };
   const why = hidden ? 'arm64.nolva on the command line hides it' : `${cpu!.name} lacks ${feature}`;
-  ctx.diagnostics.push(
+  diagnostics.push(
     diag(
       'note',
       'va-bits-min',
-      `${ctx.profile.id} is built for ${a.vaBits}-bit virtual addresses but runs with ${min.vaBits} (${why}): ${a.pgtable.levelShifts.length - min.pgtable.levelShifts.length ? 'one page-table level fewer, ' : ''}PHYS_MASK_SHIFT ${min.physMaskShift}, memstart_addr moved down (arch/arm64/kernel/pi/map_kernel.c, arch/arm64/mm/init.c)`,
+      `${profile.id} is built for ${a.vaBits}-bit virtual addresses but runs with ${min.vaBits} (${why}): ${a.pgtable.levelShifts.length - min.pgtable.levelShifts.length ? 'one page-table level fewer, ' : ''}PHYS_MASK_SHIFT ${min.physMaskShift}, memstart_addr moved down (arch/arm64/kernel/pi/map_kernel.c, arch/arm64/mm/init.c)`,
     ),
   );
+  return { profile: { ...profile, arm64: min }, diagnostics };
 }
 
 export function setupArch(st: BootState): void {
-  earlyMapKernel(st);
   const { ctx, layout } = st;
   const mb = ctx.memblock;
   // setup_machine_fdt: memory nodes, then fixmap_remap_fdt() reserves the blob
