@@ -4,6 +4,7 @@
 // src/platform/); the profile, command line and arch boot sequence live in boot.ts (and
 // cmdline.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and handlers/. plan() runs
 // one simulated boot and turns its state into the user-facing result.
+import type { BootCpu } from '../platform/cpu.js';
 import type { PageAllocStart } from './mm-init.js';
 import { Script, createContext } from 'node:vm';
 import { platformLayoutOf, type Board } from '../board.js';
@@ -134,6 +135,8 @@ export interface PlanResult {
     edits: string[];
     /** arm64: where the boot loader put the Image (_text), and whether the platform said (`platform`) or it is the first free place (`first-free`). */
     kernel?: { base: bigint; placed: 'platform' | 'first-free' };
+    /** arm64: the boot CPU (Board.cpu: where it was taken from) and the virtual address bits the kernel ran with on it. */
+    cpu?: { name: string; from: BootCpu['from']; vaBits?: number };
   };
   /**
    * arm: prepare_page_table cleared the kernel image's own mappings from this PMD (physical address)
@@ -366,6 +369,10 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
   }
   const res = ran.value;
   diagnostics.push(...res.diagnostics);
+  if (board.cpu) {
+    const vaBits = res.ctx.profile.arm64?.vaBits;
+    loader.cpu = { name: board.cpu.name, from: board.cpu.from, ...(vaBits !== undefined && !res.hang ? { vaBits } : {}) };
+  }
   const ctx: RmemHost = res.ctx;
   const regions = rmemRegions(ctx).map(toPlanRegion);
   let exitCode: 0 | 1 | 2 = 0;

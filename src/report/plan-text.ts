@@ -80,7 +80,9 @@ export function formatPlanText(p: PlanResult, opts: PlanTextOptions = {}): strin
   ]);
   const ram = p.memory.map((m) => `${humanSize(m.size)} at ${addr(m.base)}`).join(', ');
   const boot = p.loader.boot === 'uefi' ? ', booted through UEFI' : '';
-  const out: string[] = [`kernel ${p.kernel}${ram ? `, RAM ${ram}` : ''}${boot}`, ''];
+  const c = p.loader.cpu;
+  const cpu = c ? `, on ${c.name === 'unknown' ? 'an unknown core' : c.name}${c.vaBits !== undefined ? ` (${c.vaBits}-bit VA)` : ''}` : '';
+  const out: string[] = [`kernel ${p.kernel}${ram ? `, RAM ${ram}` : ''}${cpu}${boot}`, ''];
   const k = p.loader.kernel;
   const before = [
     ...(k?.placed === 'first-free'

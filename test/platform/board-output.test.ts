@@ -116,7 +116,7 @@ test('what the boot loader changed is listed before the table', () => {
   const text = formatPlanText(r);
   assert.match(
     text,
-    /^kernel 6\.12-arm64, RAM 1 GiB at 0x0000000040000000, booted through UEFI\n\nbefore the kernel starts:\n {2}kernel Image at 0x0000000040200000: the first free [^\n]*\n {2}RAM from the UEFI memory map/,
+    /^kernel 6\.12-arm64, RAM 1 GiB at 0x0000000040000000, on an unknown core \(48-bit VA\), booted through UEFI\n\nbefore the kernel starts:\n {2}kernel Image at 0x0000000040200000: the first free [^\n]*\n {2}RAM from the UEFI memory map/,
   );
   assert.match(text, /1 \/memreserve\/ entry deleted by the EFI stub/);
   assert.deepEqual(r.loader, {
@@ -124,6 +124,8 @@ test('what the boot loader changed is listed before the table', () => {
     boot: 'uefi',
     edits: r.loader.edits,
     kernel: { base: 0x40200000n, placed: 'first-free' },
+    // a tree without /cpus: a core without FEAT_LPA2 assumed (cpu-assumed note)
+    cpu: { name: 'unknown', from: 'assumed', vaBits: 48 },
   });
   assert.deepEqual(r.loader.edits.slice(0, 2), [
     'RAM from the UEFI memory map: the kernel ignores /memory (efi_init → reserve_regions)',
