@@ -4,6 +4,8 @@
 // src/platform/); the profile, command line and arch boot sequence live in boot.ts (and
 // cmdline.ts, profiles/); of_reserved_mem and the handlers in rmem.ts and handlers/. plan() runs
 // one simulated boot and turns its state into the user-facing result.
+import { earlyMapKernel } from './arch/arm64/setup.js';
+import { chosenBootargs } from './of-fdt.js';
 import type { BootCpu } from '../platform/cpu.js';
 import type { PageAllocStart } from './mm-init.js';
 import { Script, createContext } from 'node:vm';
@@ -320,7 +322,13 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
         `loadBoard(..., { arch: '${profile.arch}' })`,
       ),
     );
-  if (board.tree) diagnostics.push(...beyondPhysAddr(board, board.tree, profile));
+  const bootargs = options.bootargs ?? board.bootargs;
+  if (board.tree) {
+    // PHYS_MASK_SHIFT as the boot CPU leaves it (48 for an LPA2 build on a core without LPA2)
+    const seen =
+      profile.arch === 'arm64' ? earlyMapKernel(profile, board.cpu, bootargs ?? chosenBootargs(board.tree) ?? '').profile : profile;
+    diagnostics.push(...beyondPhysAddr(board, board.tree, seen));
+  }
   if (!board.tree || hasErrors(diagnostics)) return none();
   // Which user handler is running, to name it if the watchdog stops the boot.
   let running: string | undefined;
@@ -338,7 +346,6 @@ export function plan(board: Board, options: PlanOptions): PlanResult {
     }),
   );
   const handlers = [...builtinHandlers(profile.reservedMemConfig, profile.series.rmem.tableCalls), ...userHandlers];
-  const bootargs = options.bootargs ?? board.bootargs;
   const layout = platformLayoutOf(board);
   const a64 = profile.arm64;
   if (a64) {

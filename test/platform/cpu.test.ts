@@ -141,3 +141,25 @@ test('a 16K kernel on a core without the 16K granule never starts: a silent hang
   assert.equal(a73.boot.outcome, 'ok');
   assert.ok(a73.diagnostics.some((d) => d.code === 'cpu-granule-unknown'));
 });
+
+test("RAM past 2^48 is beyond an LPA2 build's reach on a core without LPA2 (PHYS_MASK_SHIFT 48), within it on max", () => {
+  const f = dtsFile(`/dts-v1/;
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	cpus {
+		#address-cells = <1>;
+		#size-cells = <0>;
+		cpu@0 { device_type = "cpu"; compatible = "arm,neoverse-n1"; reg = <0>; };
+	};
+	memory@fffe00000000 { device_type = "memory"; reg = <0xfffe 0x0 0x0 0x40000000>, <0xffff 0xc0000000 0x0 0x80000000>; };
+};
+`);
+  const n1 = plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64' });
+  const err = n1.diagnostics.find((d) => d.code === 'beyond-phys-addr');
+  assert.match(err?.message ?? '', /ends past the 48-bit physical address space of 6\.12-arm64/);
+  assert.equal(err?.line, 10);
+  assert.ok(
+    !plan(loadBoard(f, { arch: 'arm64', cpu: 'max' }), { kernel: '6.12-arm64' }).diagnostics.some((d) => d.code === 'beyond-phys-addr'),
+  );
+});
