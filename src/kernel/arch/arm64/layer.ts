@@ -143,12 +143,15 @@ export function arm64Profile(series: KernelSeries, id: string, debianPackage: st
     vaBits > min ? { ...full, vaBitsMin: { needs: pageShift === 16 ? 'lva' : 'lpa2', layout: arm64Layout(series, build, min) } } : full;
   const profile = composeProfile(series, arm64Defaults, id, debianPackage, build, {
     physAddrBits: 64,
-    pmdShift: (pageShift - 3) * 2 + 3,
+    pmdShift: levelShift(pageShift, 2),
     hugetlbPage: build.config.hugetlbPage ?? true,
     params: { crashkernelImpl: series.arm64.crashkernel, earlyParams: series.arm64.earlyParams },
   });
   return { ...profile, arm64: layout };
 }
+
+/** ARM64_HW_PGTABLE_LEVEL_SHIFT(n) (arch/arm64/include/asm/pgtable-hwdef.h): 2 is the PMD level, 1 the PUD, 0 the P4D. */
+const levelShift = (pageShift: number, n: number): number => (pageShift - 3) * (4 - n) + 3;
 
 /** VA_BITS_MIN (arch/arm64/include/asm/memory.h): 47 with 16K pages and 52-bit VA, else 48, or VA_BITS when smaller. */
 const vaBitsMin = (pageSize: number, vaBits: number): number => (vaBits > 48 ? (pageSize === 16384 ? 47 : 48) : vaBits);
@@ -159,14 +162,13 @@ function arm64Layout(series: KernelSeries, build: Arm64Build, vaActual: number):
   const m = build.measured;
   const s = series.arm64;
   const pageShift = log2(pageSize);
-  // ARM64_HW_PGTABLE_LEVEL_SHIFT(n) and ARM64_HW_PGTABLE_LEVELS(va_bits): the levels in use
-  // (early_map_kernel's root_level)
-  const levelShift = (n: number) => (pageShift - 3) * (4 - n) + 3;
+  // ARM64_HW_PGTABLE_LEVELS(va_bits): the levels in use (early_map_kernel's root_level)
+  const shift = (n: number) => levelShift(pageShift, n);
   const levels = Math.floor((vaActual - 4) / (pageShift - 3));
-  const pmdShift = levelShift(2);
+  const pmdShift = shift(2);
   const sectionSizeBits = s.sectionSizeBits(pageSize);
   // ARM64_MEMSTART_SHIFT: PUD_SHIFT (4K), CONT_PMD_SHIFT (16K: 32 PMDs), PMD_SHIFT (64K); at least a section
-  const memstartShift = pageSize === 4096 ? levelShift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
+  const memstartShift = pageSize === 4096 ? shift(1) : pageSize === 16384 ? pmdShift + 5 : pmdShift;
   const min = vaBitsMin(pageSize, vaBits);
   // PHYS_MASK_SHIFT: 48 when an ARM64_LPA2 build (4K/16K with 52 bits) runs without LPA2 (pgtable-prot.h)
   const physMaskShift = vaActual < vaBits && pageShift !== 16 ? 48 : paBits;
@@ -192,7 +194,7 @@ function arm64Layout(series: KernelSeries, build: Arm64Build, vaActual: number):
     initEndOffset: m.initEndOffset,
     pgtable: {
       // the non-PTE levels below the root: PMD, PUD, (P4D)
-      levelShifts: [2, 1, 0].slice(0, levels - 2).map(levelShift),
+      levelShifts: [2, 1, 0].slice(0, levels - 2).map(shift),
       pageGranular: build.config.rodataFull,
       // CONT_PTE_SHIFT, CONT_PMD_SHIFT (pgtable-hwdef.h)
       contShifts: { pte: build.config.contPteShift + pageShift, pmd: build.config.contPmdShift + pmdShift },
@@ -231,7 +233,7 @@ function arm64Layout(series: KernelSeries, build: Arm64Build, vaActual: number):
       vmemmapStart: vmemmap.vmemmapStart + (memstartShift52 >> BigInt(pageShift)) * 64n,
       fixaddrTop: vmemmap.fixaddrTop,
       // tables at levels 5 - levels .. 3 (PTE) or 2 (PMD, 4K blocks), one per entry of the level above
-      vmemmapTableShifts: Array.from({ length: (pageSize === 4096 ? 2 : 3) - (4 - levels) }, (_, k) => levelShift(4 - levels + k)),
+      vmemmapTableShifts: Array.from({ length: (pageSize === 4096 ? 2 : 3) - (4 - levels) }, (_, k) => shift(4 - levels + k)),
       deferredStructPageInit: build.config.deferredStructPageInit,
       usemapNearPgdat: build.config.memoryHotremove,
       vmemmap: build.config.sparsememVmemmap,
