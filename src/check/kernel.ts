@@ -206,13 +206,16 @@ export const kernelRules: Rule[] = [
         // The region the model blames, when its reason names one.
         const r = regionNamedIn(run, boot.reason ?? '');
         const what = boot.outcome === 'panic' ? `panic${boot.panic ? `: ${boot.panic}` : ''}` : 'hang';
+        const kernelLine =
+          at.kernelLine ?? (boot.outcome === 'panic' ? `Kernel panic - not syncing: ${boot.panic ?? ''}` : run.plan.log.at(-1)?.text);
         ctx.report({
           node: r ? nodeOf(ctx, run, r.path) : undefined,
           path: r?.path ?? '/',
           ...(r && !r.dynamic ? { property: 'reg' } : {}),
           kernel: run.kernel,
           message: `the kernel would ${what}${boot.function ? ` in ${boot.function}` : ''}${boot.reason ? ` (${boot.reason})` : ''}`,
-          kernelLine: at.kernelLine ?? `Kernel panic - not syncing: ${boot.panic ?? ''}`,
+          // a hang has no panic line: the last line the kernel prints, if it prints any
+          ...(kernelLine !== undefined ? { kernelLine } : {}),
           logIndex: at.logIndex ?? run.plan.log.length,
         });
       }

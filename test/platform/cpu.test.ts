@@ -163,3 +163,12 @@ test("RAM past 2^48 is beyond an LPA2 build's reach on a core without LPA2 (PHYS
     !plan(loadBoard(f, { arch: 'arm64', cpu: 'max' }), { kernel: '6.12-arm64' }).diagnostics.some((d) => d.code === 'beyond-phys-addr'),
   );
 });
+
+test('carveout check on a core without the 16K granule: a kernel-panic finding for the hang, with no kernel line (nothing is printed)', () => {
+  const r = runCli(['check', cpuBoard('arm,cortex-a57'), '--kernel', '7.2-arm64-16k', '--format', 'json']);
+  const f = (JSON.parse(r.stdout) as { rule: string; message: string; kernel_line: string | null }[]).find(
+    (x) => x.rule === 'kernel-panic',
+  );
+  assert.match(f?.message ?? '', /would hang in __no_granule_support \(cortex-a57 has no 16K translation granule/);
+  assert.equal(f?.kernel_line, null);
+});
