@@ -4,7 +4,7 @@
 // kernel + case hash (a re-run costs nothing), and writes data/lab/<kernel>.jsonl.gz as it goes.
 import { bootedPackage, labKernels, fetchBuiltinRelease, fetchKernels, fetchRelease, type KernelInfo } from './kernels.js';
 import { generateCase } from './generator.js';
-import { runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
+import { bootsAgainAlone, runJob, cachedRecord, labDtb, type LabJob } from './lab.js';
 import { keepsHeldRecord, readLabRecordsJson, writeLabRecordsJson, labDataDir } from './records.js';
 import { qemuAvailable } from './qemu.js';
 import { pool } from './pool.js';
@@ -39,6 +39,8 @@ const usage = `usage: npm run lab -- [options]
   --cores            generated arm64 cases also vary the CPU QEMU boots (max, Cortex-A76, Neoverse N1, max
                      without LPA2, max with arm64.nolva: the VA size a 52-bit build runs with)
   --no-write         boot and cache only; --export-only: write the files from the cache, boot nothing
+  --no-again         with --jobs > 1, do not boot again alone (one QEMU, a 150 s bound at least) the boots
+                     the bound stopped beside other QEMUs (lab.ts bootsAgainAlone), as the lab does by default
 `;
 
 async function main(): Promise<number> {
@@ -63,6 +65,7 @@ async function main(): Promise<number> {
   const out = arg('out', labDataDir)!;
   const noWrite = process.argv.includes('--no-write');
   const exportOnly = process.argv.includes('--export-only');
+  const noAgain = process.argv.includes('--no-again');
   const gen = {
     smp: process.argv.includes('--smp'),
     numa: process.argv.includes('--numa'),
@@ -172,6 +175,8 @@ async function main(): Promise<number> {
     }
   };
   let lastExport = Date.now();
+  // boots the bound stopped beside other QEMUs, booted again alone once the pool is done
+  const again: LabJob[] = [];
   await pool(queue, jobs, async (job): Promise<void> => {
     const tj = Date.now();
     try {
@@ -194,6 +199,7 @@ async function main(): Promise<number> {
         const end = bootEnd(observationFromJson(r.record.observation));
         const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase();
         if (!o.completed && !fastOk) failed++;
+        if (jobs > 1 && !noAgain && bootsAgainAlone(observationFromJson(r.record.observation))) again.push(job);
         const mins = (Date.now() - t0) / 60000;
         process.stdout.write(
           `[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`,
@@ -209,6 +215,24 @@ async function main(): Promise<number> {
       exportAll();
     }
   });
+  // one at a time, with a bound of at least 150 s: slow beside another QEMU is not stuck
+  for (const job of again) {
+    const tj = Date.now();
+    const r = await runJob(job, {
+      earlyStop,
+      timeoutMs: Math.max(timeoutMs ?? 0, 150_000),
+      dataDir: out,
+      fast: fullEvery > 1 && job.index % fullEvery !== 0,
+      again: true,
+    });
+    booted += r.boots;
+    const o = observationFromJson(r.record.observation);
+    const end = bootEnd(o);
+    if (o.completed || (o.earlyStopped && o.log.length > 0)) failed--;
+    process.stdout.write(
+      `[again alone] ${job.kernel.id} #${job.index} ${r.record.caseId} ${o.completed ? 'ok' : end === 'ok' ? 'incomplete' : end.toUpperCase()} ${((Date.now() - tj) / 1000).toFixed(1)}s\n`,
+    );
+  }
   exportAll();
   const mins = (Date.now() - t0) / 60000;
   process.stdout.write(

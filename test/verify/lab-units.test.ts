@@ -14,7 +14,9 @@ import { getChild, getProp, newNode, type Tree } from '../../src/tree/types.js';
 import { generateCase, buildCaseTree, caseNode, caseId } from '../../src/verify/generator.js';
 import { writeCpioNewc } from '../../src/verify/initramfs.js';
 import { dumpComplete } from '../../src/verify/qemu.js';
-import { trimConsole } from '../../src/verify/lab.js';
+import { bootsAgainAlone, trimConsole } from '../../src/verify/lab.js';
+import { parseConsole } from '../../src/verify/observation.js';
+import { cpuByName } from '../../src/platform/cpu.js';
 import { initrdStart } from '../../src/platform/qemu-virt.js';
 import { parseSize } from '../../src/kernel/cmdline.js';
 import {
@@ -57,6 +59,36 @@ test('generator: the smp dimension varies the CPU count and leaves the layout a 
     }
     assert.deepEqual([...counts.keys()].sort(), [1, 2, 4, 8], `${fam}: ${[...counts]}`);
   }
+});
+
+test('generator: the cores dimension boots arm64 cases on other cores or with arm64.nolva, and leaves the layout', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 120; i++) {
+    const { cpu, nolva, ...rest } = generateCase(5, i, 'arm64', { cores: true });
+    const plain = generateCase(5, i, 'arm64');
+    if (nolva) {
+      assert.equal(cpu, undefined);
+      assert.equal(rest.bootargs, [plain.bootargs, 'arm64.nolva'].filter((x) => x).join(' '));
+      seen.add('nolva');
+    } else {
+      assert.deepEqual(rest, plain, `#${i}`);
+      seen.add(cpu ?? 'max');
+    }
+    // every core drawn is one QEMU models and that has the 16K granule the -16k builds need
+    if (cpu) assert.equal(cpuByName(cpu, 'option')?.granules?.[16384], true, cpu);
+  }
+  assert.deepEqual([...seen].sort(), ['cortex-a76', 'max', 'max,lpa2=off', 'neoverse-n1', 'nolva']);
+  assert.deepEqual(generateCase(5, 3, 'arm', { cores: true }), generateCase(5, 3, 'arm'), '32-bit cases keep their CPU');
+});
+
+test('the lab boots again alone what the bound stopped (silent or still printing), not what panicked', () => {
+  const log = ['[    0.000000] Linux version 7.2.13+deb14-arm64 (x) #1 SMP', '[    0.300000] CPU features: detected: XNX', ''].join('\r\n');
+  const o = parseConsole('7.2-arm64', log);
+  assert.equal(bootsAgainAlone({ ...o, timedOut: true, quietMs: 30_000 }), true, 'silent for 30 s: a hang, or a slow host');
+  assert.equal(bootsAgainAlone({ ...o, timedOut: true, quietMs: 100 }), true, 'cut off while printing');
+  assert.equal(bootsAgainAlone({ ...o, timedOut: false }), false, 'ended by itself');
+  const panic = parseConsole('7.2-arm64', `${log}[    0.400000] Kernel panic - not syncing: bio: can't create integrity buf pool\r\n`);
+  assert.equal(bootsAgainAlone({ ...panic, timedOut: true, quietMs: 30_000 }), false, "a panic is the kernel's own");
 });
 
 test("generator: the params dimension appends its words to the case's command line and leaves the layout", () => {
