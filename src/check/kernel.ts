@@ -182,9 +182,12 @@ const statusRules: {
   {
     id: 'too-many-regions',
     status: 'no-space',
-    source: 'drivers/of/of_reserved_mem.c fdt_reserved_mem_save_node (MAX_RESERVED_REGIONS)',
+    source:
+      'drivers/of/of_reserved_mem.c fdt_reserved_mem_save_node, fdt_init_reserved_mem_node (MAX_RESERVED_REGIONS; 7.2 fdt_scan_reserved_mem: dynamic_nodes[MAX_RESERVED_REGIONS])',
     help: 'More regions than MAX_RESERVED_REGIONS: the kernel drops the rest.',
-    line: () => (t) => t.endsWith('not enough space for all defined regions.'),
+    // 7.2 skips a dynamic node past the 64th by name; the array's end is one line for all
+    line: (r) => (t) =>
+      t.endsWith('not enough space for all defined regions.') || t.endsWith(`too many defined dynamic regions, skip '${r.name}'`),
     property: () => undefined,
     message: () => `no slot left for this region (MAX_RESERVED_REGIONS)`,
   },

@@ -31,7 +31,7 @@ import { check } from '../../src/check/check.js';
  * rmem_cma_setup dropping the default pool that cma= overrides (kernel/dma/contiguous.c).
  */
 const FAILURE =
-  /failed to allocate memory for node|failed to reserve memory for node|OVERLAP DETECTED!|unsupported node format, ignoring|compatible matching fail|invalid \S+ property in '|not enough space for all defined regions|^cma: Failed to reserve|^cma: Region at|^cma: Size \(|^cma: Not enough slots|^cma: CMA area .* could not be activated|^crashkernel reservation failed|^cannot allocate crashkernel|^Skipping dt linux,cma-default node|^Kernel panic/;
+  /failed to allocate memory for node|failed to reserve memory for node|OVERLAP DETECTED!|unsupported node format, ignoring|compatible matching fail|invalid \S+ property in '|not enough space for all defined regions|too many defined dynamic regions, skip|^cma: Failed to reserve|^cma: Region at|^cma: Size \(|^cma: Not enough slots|^cma: CMA area .* could not be activated|^crashkernel reservation failed|^cannot allocate crashkernel|^Skipping dt linux,cma-default node|^Kernel panic/;
 
 const all = process.env.CARVEOUT_CHECK_LAB === 'all' || !!process.env.CI;
 
