@@ -199,8 +199,19 @@ export interface BootState {
   result: BootResult;
   reserveHooks: ((mb: EarlyReserveApi) => void)[];
   setTraceStart(n: number): void;
-  /** arm64 memstart_addr (PHYS_OFFSET), once arm64_memblock_init computed it. */
+  /**
+   * arm64 memstart_addr once arm64_memblock_init computed it, where the linear map starts in
+   * physical memory: the base the page-table and fault models count from (for a 52-bit build
+   * running with fewer bits, before the kernel moves memstart_addr down, which leaves every linear
+   * address the same: Arm64Layout.memstartDown).
+   */
   memstart?: bigint;
+  /**
+   * arm64 PHYS_OFFSET, memstart_addr as the kernel keeps it (u64, moved down by memstartDown):
+   * __pa(MAX_DMA_ADDRESS), the min_addr of sparse_init's and the per-cpu areas' allocations, as
+   * memblock=debug prints it (a moved-down one fails and is retried from 0).
+   */
+  physOffset?: bigint;
   /**
    * Memory left out of the linear map by paging_init (arm64: NOMAP then; arm: what
    * dma_contiguous_remap cleared and did not map again); writing there faults.

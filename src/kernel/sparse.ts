@@ -255,7 +255,8 @@ function sparseInitNid(
   const sp = p.arm64!.sparse;
   const mb = st.ctx.memblock;
   const page = BigInt(p.pageSize);
-  const memstart = st.memstart!;
+  // __pa(MAX_DMA_ADDRESS): PHYS_OFFSET, the min_addr of memmap_alloc and the vmemmap's blocks
+  const dmaGoal = st.physOffset!;
   const secShift = BigInt(sp.sectionSizeBits);
   const usemap = sp.usemapBytesPerSection * sections;
   const pagesPerSection = 1n << (secShift - BigInt(p.pageShift));
@@ -334,7 +335,7 @@ function sparseInitNid(
         Number(count),
         size,
         size,
-        memstart,
+        dmaGoal,
         MEMBLOCK_ALLOC_NOLEAKTRACE,
         nid,
         'memmap_alloc',
@@ -353,7 +354,7 @@ function sparseInitNid(
   const buf = mb.allocTryNid(
     sectionMapSize * sections,
     sectionMapSize,
-    memstart,
+    dmaGoal,
     MEMBLOCK_ALLOC_ACCESSIBLE,
     nid,
     'memmap_alloc',
@@ -364,7 +365,7 @@ function sparseInitNid(
       Number(count),
       size,
       size,
-      memstart,
+      dmaGoal,
       MEMBLOCK_ALLOC_ACCESSIBLE,
       nid,
       '__earlyonly_bootmem_alloc',
@@ -379,7 +380,7 @@ function sparseInitNid(
           Number(sections),
           sectionMapSize,
           page,
-          memstart,
+          dmaGoal,
           MEMBLOCK_ALLOC_ACCESSIBLE,
           nid,
           '__populate_section_memmap',

@@ -682,7 +682,7 @@ function setupCommandLine(st: BootState): void {
 function setupPerCpuAreas(st: BootState): void {
   const mb = st.ctx.memblock;
   const { profile } = st.ctx;
-  const linearStart = profile.arm64 ? (st.memstart ?? 0n) : (st.layout.memory[0]?.base ?? 0n);
+  const linearStart = profile.arm64 ? (st.physOffset ?? 0n) : (st.layout.memory[0]?.base ?? 0n);
   // a unit per possible CPU (pcpu_build_alloc_info with atom_size PAGE_SIZE: one unit per
   // allocation), unit_map and unit_off an entry per id below nr_cpu_ids
   const { possible, nrCpuIds } = cpusOf(st);

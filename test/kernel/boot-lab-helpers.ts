@@ -1,4 +1,5 @@
 // Shared by the boot tests: run the boot model on a recorded lab case.
+import { cpuByName, QEMU_DEFAULT_CPU } from '../../src/platform/cpu.js';
 import { readDtb } from '../../src/fdt/reader.js';
 import { writeDtb } from '../../src/fdt/writer.js';
 import { bootKernel, type BootInput, type BootResult } from '../../src/kernel/boot.js';
@@ -8,7 +9,7 @@ import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { builtinHandlers } from '../../src/kernel/handlers/index.js';
 import { platformLayout, type PlatformOptions } from '../../src/platform/index.js';
 import type { Tree } from '../../src/tree/types.js';
-import type { LabRecord } from '../../src/verify/records.js';
+import { recordCpu, type LabRecord } from '../../src/verify/records.js';
 
 /**
  * The boot of a tree laid out by the platform (src/platform, as loadBoard lays a board out), with
@@ -39,8 +40,10 @@ export function bootRecord(rec: LabRecord): BootResult | undefined {
   if (!tree) return undefined;
   const platform: Omit<PlatformOptions, 'arch'> = { platform: 'qemu-virt', ram: BigInt(rec.ram), dtbFileSize: rec.dtbBytes.length };
   if (rec.initrd) platform.initrd = { base: BigInt(rec.initrd.start), size: BigInt(rec.initrd.size) };
-  // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes)
-  return bootLaidOut(tree, profile, platform, { bootargs: rec.append, blob: rec.dtbBytes });
+  // the kernel reads some malformed properties past their end in the blob (rmem needs the bytes);
+  // the CPU QEMU booted (the case's, else max), as loadBoard gives it
+  const cpu = cpuByName(recordCpu(rec) ?? QEMU_DEFAULT_CPU, 'platform');
+  return bootLaidOut(tree, profile, platform, { bootargs: rec.append, blob: rec.dtbBytes, ...(cpu ? { cpu } : {}) });
 }
 
 /** `cma: Reserved …` / `cma: Failed …` lines, as printed. */

@@ -163,6 +163,12 @@ for (const kernel of kernels) {
         // parser even when that reserve belongs to a later call without a line of its own (the
         // default CMA area): a result outside [from, max_addr) is no result.
         const all = r.observation.memblock.slice(0, end < 0 ? undefined : end);
+        // memblock_alloc_internal (not memblock_phys_alloc_range) retries from 0 what fails above
+        // min_addr: with min_addr past the end of RAM (a 52-bit build's PHYS_OFFSET on fewer bits
+        // wraps) every result is below it
+        const ramEnd = 0x4000_0000n + BigInt(r.ram);
+        const below = (e: { fn: string; from?: bigint }, base: bigint) =>
+          e.from !== undefined && base < e.from && (e.from < ramEnd || /phys_alloc/.test(e.fn));
         const obsEvs = all.map((e, i) => {
           const next = all[i + 1];
           // re-link with the kernel's rule: the reserve that follows has the same size and a base
@@ -178,14 +184,14 @@ for (const kernel of kernels) {
             const al = e.align ?? 0n;
             const ok =
               (!al || (next.base & (al - 1n)) === 0n) &&
-              (e.from === undefined || next.base >= e.from) &&
+              !below(e, next.base) &&
               (e.maxAddr === undefined || e.maxAddr <= 1n || next.base + (e.size ?? 0n) <= e.maxAddr + 1n);
             e = { ...e, result: ok ? next.base : null };
           }
           if (e.op !== 'alloc' || typeof e.result !== 'bigint') return e;
           const hi = e.maxAddr !== undefined && e.maxAddr > 1n ? e.maxAddr : undefined;
           const bad =
-            (e.from !== undefined && e.result < e.from) ||
+            below(e, e.result) ||
             (hi !== undefined && e.result + (e.size ?? 0n) > hi + 1n) ||
             (!e.count && next?.op === 'reserve' && next.size !== e.size);
           return bad ? { ...e, result: null } : e;

@@ -38,13 +38,14 @@ for (const k of CORE) {
       if (r.seed !== undefined && r.index !== undefined) {
         // a case drawn with the smp dimension and one CPU carries no `cpus`, and is the same case
         // without it; so does one drawn with the numa dimension and no nodes, or the banks one and
-        // no banks
+        // no banks, or the cores one on QEMU's max
         const again = generateCase(r.seed, r.index, c.family, {
           smp: c.cpus !== undefined,
           numa: c.numa !== undefined,
           params: c.params !== undefined,
           many: c.many !== undefined,
           banks: c.banks !== undefined,
+          cores: c.cpu !== undefined || c.nolva !== undefined,
         });
         assert.equal(caseId(again), r.caseId, `${k.id} #${r.index}: generator drifted from the recording`);
       }

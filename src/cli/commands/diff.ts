@@ -34,6 +34,16 @@ export async function run(argv: string[]): Promise<number> {
   const ways = [second !== undefined, args.kernels.length === 2, logFile !== undefined].filter((x) => x).length;
   if (ways !== 1 || args.kernels.length === 0 || args.kernels.length > 2 || (second !== undefined && args.kernels.length !== 1))
     return bad('give two boards and one --kernel, one board and two --kernel, or one board, one --kernel and --log');
+  // the log read before planning: a plan's own notes must not precede a usage error
+  let logText: string | undefined;
+  if (logFile !== undefined) {
+    try {
+      logText = readFileSync(logFile, 'utf8');
+    } catch (e) {
+      process.stderr.write(`carveout diff: cannot read ${logFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return 2;
+    }
+  }
   const planned = await planArgs(args, bad);
   if (typeof planned === 'number') return planned;
   const first = planned[0]!;
@@ -46,13 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     a = sideOfPlan(first.result, `${name} on ${first.profile.id}`);
     b = sideOfPlan(other[0]!.result, `${basename(second)} on ${first.profile.id}`);
   } else if (logFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(logFile, 'utf8');
-    } catch (e) {
-      process.stderr.write(`carveout diff: cannot read ${logFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return 2;
-    }
+    const text = logText ?? '';
     const obs = parseConsole(first.profile.id, text);
     const plan = sideOfPlan(first.result, `${name} on ${first.profile.id} (plan)`);
     a = { ...plan, log: comparableLog(plan.log) };

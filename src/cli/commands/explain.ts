@@ -28,9 +28,10 @@ export async function run(argv: string[]): Promise<number> {
   const { args, own, bad } = parsed;
   const format = own.get('--format')?.at(-1) ?? 'text';
   if (format !== 'text' && format !== 'json') return bad(`unknown format '${format}'`);
+  // usage first: a plan's own notes must not precede a usage error
+  if (what === undefined) return bad('which region? give a NODE or an ADDRESS');
   const planned = await planArgs(args, bad);
   if (typeof planned === 'number') return planned;
-  if (what === undefined) return bad('which region? give a NODE or an ADDRESS');
   const address = parseAddress(what);
   const out: Explanation[] = [];
   for (const p of planned) {

@@ -135,6 +135,11 @@ export interface Arm64Layout {
    * _PAGE_OFFSET(52) instead (arm64_memblock_init), which comes to the same addresses.
    */
   pageOffset: bigint;
+  /**
+   * arm64_memblock_init's `memstart_addr -= _PAGE_OFFSET(vabits_actual) - _PAGE_OFFSET(52)` for a
+   * 52-bit build running with fewer bits (`vaBitsMin`'s layout), else 0.
+   */
+  memstartDown: bigint;
   /** PHYS_MASK_SHIFT: CONFIG_ARM64_PA_BITS, or 48 with ARM64_LPA2 not enabled; memory above 1 << this is removed. */
   physMaskShift: number;
   /**

@@ -42,6 +42,8 @@ export function arm64MemblockInit(st: BootState): void {
     mb.remove(0n, memstart, 'arm64_memblock_init');
   }
   st.memstart = memstart;
+  // a 52-bit build on fewer bits: memstart_addr -= _PAGE_OFFSET(vabits_actual) - _PAGE_OFFSET(52)
+  st.physOffset = BigInt.asUintN(64, memstart - a.memstartDown);
   if (ctx.cmdline.memLimit !== undefined) {
     mb.memLimitRemoveMap(ctx.cmdline.memLimit);
     mb.add(text, kernelEnd - text, 'arm64_memblock_init');

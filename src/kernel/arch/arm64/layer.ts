@@ -185,6 +185,7 @@ function arm64Layout(series: KernelSeries, build: Arm64Build, vaActual: number):
     zones: { dma: build.config.zoneDma, dma32: build.config.zoneDma32 },
     pageOffset: (1n << 64n) - (1n << BigInt(vaActual)), // _PAGE_OFFSET(vabits_actual)
     physMaskShift,
+    memstartDown: memstartShift52,
     linearRegionSize: (1n << BigInt(vaActual)) - (1n << BigInt(min - 1)), // PAGE_END - _PAGE_OFFSET(vabits_actual)
     memstartAlign: 1n << BigInt(Math.max(memstartShift, sectionSizeBits)),
     textOffset: 2n * MiB, // QEMU loads the Image 2 MiB into RAM (hw/arm/boot.c)

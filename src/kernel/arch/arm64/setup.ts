@@ -55,7 +55,8 @@ export function earlyMapKernel(
 ): { profile: KernelProfile; diagnostics: Diagnostic[]; hang?: { fn: string; reason: string } } {
   const a = profile.arm64!;
   const diagnostics: Diagnostic[] = [];
-  const granule = cpu?.granules?.[profile.pageSize];
+  // every Armv8 core has the 4K and 64K granules; the 16K one is optional (ID_AA64MMFR0_EL1.TGran16)
+  const granule = profile.pageSize === 16384 ? cpu?.granules?.[16384] : true;
   if (granule === false)
     return {
       profile,
