@@ -16,10 +16,10 @@ export interface BootCpu {
   /** FEAT_LVA: 52-bit virtual addresses with 64K pages (ID_AA64MMFR2_EL1.VARange). */
   lva: boolean;
   /**
-   * The translation granules it has, by page size (ID_AA64MMFR0_EL1.TGran4/16/64), where known: a
-   * kernel built for one it lacks never starts. Absent: not known.
+   * Whether it has the 16K translation granule (ID_AA64MMFR0_EL1.TGran16; every Armv8 core has 4K
+   * and 64K), where known: a 16K-page kernel never starts without it. Absent: not known.
    */
-  granules?: Partial<Record<number, boolean>>;
+  tgran16?: boolean;
   /**
    * Where the plan took it from: `--cpu`, the platform's (QEMU's `-cpu`), the tree's boot CPU
    * `compatible`, or `assumed` (a core the table does not know, or none in the tree: without
@@ -73,7 +73,7 @@ export const QEMU_DEFAULT_CPU = 'max';
 export function cpuByName(name: string, from: BootCpu['from']): BootCpu | undefined {
   const k = CORES[name];
   if (!k) return undefined;
-  return { name, lpa2: k.lpa2, lva: k.lva, granules: { 4096: true, 65536: true, ...(k.g16 !== undefined ? { 16384: k.g16 } : {}) }, from };
+  return { name, lpa2: k.lpa2, lva: k.lva, ...(k.g16 !== undefined ? { tgran16: k.g16 } : {}), from };
 }
 
 /** QEMU's -cpu argument for a name of the table, when QEMU models that core. */

@@ -64,7 +64,7 @@ test("cpu: the board's arm64 core, when its tree does not say it; an unknown one
     name: 'cortex-a72',
     lpa2: false,
     lva: false,
-    granules: { 4096: true, 16384: false, 65536: true },
+    tgran16: false,
     from: 'option',
   });
   assert.ok(plan(b, { kernel: '6.12-arm64' }).diagnostics.some((d) => d.code === 'va-bits-min'));

@@ -29,9 +29,6 @@ function cpuBoard(compatible?: string): string {
 `);
 }
 
-/** Translation granules by page size, with or without 16K. */
-const G = (g16: boolean) => ({ 4096: true, 16384: g16, 65536: true });
-
 test('the arm64 layer lays a 52-bit build out twice: as built, and with VA_BITS_MIN for a CPU without FEAT_LPA2', () => {
   const k4 = resolveProfile('6.12-arm64')!.arm64!;
   assert.equal(k4.vaBits, 52);
@@ -62,12 +59,12 @@ test("the boot CPU comes from the tree's first cpu node, --cpu, or QEMU's max; a
     name: 'cortex-a72',
     lpa2: false,
     lva: false,
-    granules: G(false),
+    tgran16: false,
     from: 'tree',
     compatible: 'arm,cortex-a72',
   });
   const given = loadBoard(cpuBoard('arm,cortex-a72'), { arch: 'arm64', cpu: 'max' });
-  assert.deepEqual(given.cpu, { name: 'max', lpa2: true, lva: true, granules: G(true), from: 'option' });
+  assert.deepEqual(given.cpu, { name: 'max', lpa2: true, lva: true, tgran16: true, from: 'option' });
   const odd = loadBoard(cpuBoard('acme,dragon'), { arch: 'arm64' });
   assert.equal(odd.cpu?.from, 'assumed');
   assert.equal(odd.cpu?.lpa2, false);

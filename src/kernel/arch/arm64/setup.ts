@@ -56,7 +56,7 @@ export function earlyMapKernel(
   const a = profile.arm64!;
   const diagnostics: Diagnostic[] = [];
   // every Armv8 core has the 4K and 64K granules; the 16K one is optional (ID_AA64MMFR0_EL1.TGran16)
-  const granule = profile.pageSize === 16384 ? cpu?.granules?.[16384] : true;
+  const granule = profile.pageSize === 16384 ? cpu?.tgran16 : true;
   if (granule === false)
     return {
       profile,
