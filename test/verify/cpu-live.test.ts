@@ -10,13 +10,13 @@ import { plan } from '../../src/kernel/plan.js';
 import { verifyBoard } from '../../src/verify/verify.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { archiveMovedOn } from '../helpers/own-build.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const MiB = 1n << 20n;
 const BOARD = 'examples/qemu-virt-cma.dts';
 
 test('live: 6.12-arm64-16k on QEMU -cpu cortex-a76 runs 47-bit and agrees with the plan; on cortex-a53 it prints nothing, as planned', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  skip: liveSkip(),
   timeout: 10 * 60_000,
 }, async (t) => {
   const gone = archiveMovedOn('6.12-arm64-16k');

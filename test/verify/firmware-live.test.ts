@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { findFirmware, type FirmwareKind } from '../../src/verify/firmware.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const PACKAGES: Record<FirmwareKind, string> = { 'u-boot': 'u-boot-qemu', uefi: 'qemu-efi-aarch64' };
 
 for (const [kind, flags] of [
@@ -18,7 +18,7 @@ for (const [kind, flags] of [
   ['uefi', ['--boot', 'uefi']],
 ] as const) {
   test(`live: verify ${flags.join(' ')} boots 6.12-arm64 through ${kind} and judges it`, {
-    skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels through real firmware under QEMU',
+    skip: liveSkip('boot real kernels through real firmware under QEMU'),
     timeout: 15 * 60_000,
   }, () => {
     const missing = [

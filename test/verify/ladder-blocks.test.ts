@@ -13,8 +13,8 @@ import { resolveProfile } from '../../src/kernel/plan.js';
 import { OOM_LADDERS, type LadderStep, type OomLadder } from '../../src/kernel/oom.js';
 import { archiveMovedOn, ownBuildInFreshCache } from '../helpers/own-build.js';
 import { caseBoard } from '../helpers/board.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '7.2-arm64';
 
 const bounds = (fs: LadderStep[]) => ({
@@ -23,7 +23,7 @@ const bounds = (fs: LadderStep[]) => ({
 });
 
 test("kernels measure on an own 7.2 build: fragment boots pin the free 2 MiB blocks bio_integrity_initfn's pool lives with, and plan predicts from them", {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
+  skip: liveSkip('fetch a kernel and boot it under QEMU'),
   timeout: 20 * 60_000,
 }, async (t) => {
   const gone = archiveMovedOn(KERNEL);

@@ -15,12 +15,12 @@ import { buildFilesSha256 } from '../../src/kernel/build/store.js';
 import { runCli } from '../helpers/cli.js';
 import { ownBuildInFreshCache } from '../helpers/own-build.js';
 import { caseBoard } from '../helpers/board.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '6.12-arm64';
 
 test('kernels measure: a tiny ladder of an own build into a temp cache, and plan predicts from it', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
+  skip: liveSkip('fetch a kernel and boot it under QEMU'),
   timeout: 20 * 60_000,
 }, async (t) => {
   const { k, cache, env, config, cli } = ownBuildInFreshCache(KERNEL, 'tiny');

@@ -11,13 +11,13 @@ import { generateCase, caseId } from '../../src/verify/generator.js';
 import { labDtb, observe } from '../../src/verify/lab.js';
 import { readLabRecordsJson } from '../../src/verify/records.js';
 import { observationFromJson } from '../../src/verify/observation.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNELS = ['6.12-arm64', '6.1-armmp'];
 const INDEXES = [0, 1, 3, 4, 5];
 
 test('live lab slice: 2 kernels x 5 cases, every section parses', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  skip: liveSkip(),
   timeout: 40 * 60_000,
 }, async () => {
   if (qemuAvailable('arm64') || qemuAvailable('arm')) {

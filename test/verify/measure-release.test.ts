@@ -19,13 +19,13 @@ import { bootJob, labDtb } from '../../src/verify/lab.js';
 import { decodeRecord } from '../../src/verify/records.js';
 import { replayCase } from '../kernel/replay-lib.js';
 import { runCli } from '../helpers/cli.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 /** The lab kernels tried, in order: those whose series Debian still uploads to first. */
 const CANDIDATES = ['6.12-arm64', '6.1-arm64', '6.12-arm64-16k', '6.12-armmp', '6.1-armmp', '6.12-armmp-lpae', '6.1-armmp-lpae'];
 
 test('kernels fetch measures a point release the lab has no records of, and its profile uses what the boot showed', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
+  skip: liveSkip('fetch a kernel and boot it under QEMU'),
   timeout: 20 * 60_000,
 }, async (t) => {
   let k: KernelInfo | undefined;

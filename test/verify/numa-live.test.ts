@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { verifyBoard } from '../../src/verify/verify.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { archiveMovedOn } from '../helpers/own-build.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const MiB = 1n << 20n;
 const KERNEL = '7.2-arm64';
 
 test('verify --numa 512M,512M on 7.2-arm64: a CMA area per node where the plan puts it', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  skip: liveSkip(),
   timeout: 10 * 60_000,
 }, async (t) => {
   const gone = archiveMovedOn(KERNEL);

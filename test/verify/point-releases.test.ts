@@ -19,15 +19,15 @@ import type { KernelProfile } from '../../src/kernel/profiles/types.js';
 import { replayCase } from '../kernel/replay-lib.js';
 import { profileFromFiles } from '../../src/kernel/build/store.js';
 import { verifyBoard } from '../../src/verify/verify.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const KERNEL = '6.12-arm64';
 /** The series tried in turn for two point releases the archive offers (arm64, one QEMU). */
 const SERIES = [KERNEL, '6.1-arm64', '5.10-arm64', '7.2-arm64'];
 const INDEXES = [0, 1, 2, 3];
 
 test('two point releases of one series: each replays a live slice with the profile built from its own files', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch two releases and boot them under QEMU',
+  skip: liveSkip('fetch two releases and boot them under QEMU'),
   timeout: 40 * 60_000,
 }, async (t) => {
   if (qemuAvailable('arm64')) {
@@ -81,7 +81,7 @@ test('two point releases of one series: each replays a live slice with the profi
 });
 
 test("verify --kernel-image: a build booted as the user's own, planned from its config and System.map alone", {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot a kernel under QEMU',
+  skip: liveSkip('boot a kernel under QEMU'),
   timeout: 20 * 60_000,
 }, async () => {
   const rep = fetchKernels([KERNEL]);

@@ -24,11 +24,10 @@ import { storedKernel } from '../../src/kernel/build/store.js';
 import { replayCase } from '../kernel/replay-lib.js';
 import { runCli } from '../helpers/cli.js';
 import { withEnv } from '../helpers/env.js';
-
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
+import { liveSkip } from '../helpers/live.js';
 
 test("Debian's 6.12 rt-arm64, a build outside the lab: kernels add, kernels measure, and a lab case replayed with its own profile", {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to fetch a kernel and boot it under QEMU',
+  skip: liveSkip('fetch a kernel and boot it under QEMU'),
   timeout: 20 * 60_000,
 }, async (t) => {
   if (qemuAvailable('arm64'))

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyBoard } from '../../src/verify/verify.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const MiB = 1n << 20n;
 
 test('verify --smp 4 on 6.12-armmp: four CPUs up, the plan agrees', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  skip: liveSkip(),
   timeout: 10 * 60_000,
 }, async () => {
   assert.equal(qemuAvailable('arm'), undefined);

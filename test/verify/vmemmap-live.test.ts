@@ -13,8 +13,8 @@ import { plan } from '../../src/kernel/plan.js';
 import { verifyBoard } from '../../src/verify/verify.js';
 import { qemuAvailable } from '../../src/verify/qemu.js';
 import { archiveMovedOn } from '../helpers/own-build.js';
+import { liveSkip } from '../helpers/live.js';
 
-const live = !!process.env.CI || process.env.CARVEOUT_LAB === '1';
 const GiB = 1n << 30n;
 const BOARD = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'qemu-virt-12g-cma.dts');
 
@@ -39,7 +39,7 @@ test('vmemmap tables: two PTE tables and a PMD table for 12 GiB with 16 KiB page
 });
 
 test('live: Debian 6.12-arm64-16k with 12 GiB takes the vmemmap tables the plan predicts; verify agrees, Memory line and tables included', {
-  skip: live ? false : 'set CARVEOUT_LAB=1 (or CI) to boot real kernels under QEMU',
+  skip: liveSkip(),
   timeout: 10 * 60_000,
 }, async (t) => {
   const gone = archiveMovedOn('6.12-arm64-16k');
