@@ -33,7 +33,7 @@ export interface BootCpu {
 interface KnownCpu {
   lpa2: boolean;
   lva: boolean;
-  /** Has the 16K granule (TGran16; every Armv8 core has 4K and 64K): known for QEMU's models and v8.2 cores. */
+  /** Has the 16K granule (TGran16; every Armv8 core has 4K and 64K): known for QEMU's models and v8.2 on. */
   g16?: boolean;
   /** QEMU 7.2 models it under this -cpu name (qemu-system-aarch64 -cpu help). */
   qemu?: string;
@@ -41,8 +41,12 @@ interface KnownCpu {
 
 /**
  * Cores by the name `--cpu` takes, the tail of their `compatible` (`arm,cortex-a72`;
- * Documentation/devicetree/bindings/arm/cpus.yaml). All Armv8.0 to v8.2 designs: neither FEAT_LPA2
- * nor FEAT_LVA (their TRMs' ID_AA64MMFR0_EL1 and ID_AA64MMFR2_EL1; QEMU's models agree).
+ * Documentation/devicetree/bindings/arm/cpus.yaml). Armv8.0 to v9.0 designs: neither FEAT_LPA2
+ * nor FEAT_LVA (their TRMs' ID_AA64MMFR0_EL1 and ID_AA64MMFR2_EL1; QEMU's models agree). The
+ * Armv8.4 and v9.0 entries are read from the ID registers of QEMU's later models (target/arm/tcg/
+ * cpu64.c: Neoverse V1, Cortex-A710 and Neoverse N2 have TGran16 1, TGran4 0, VARange 0), which
+ * QEMU 7.2 does not have: no `qemu` name. Armv9.2 cores (A520, A720, X4) are left out: whether
+ * they have FEAT_LPA2 is not settled here, so a tree naming one gets the `cpu-assumed` note.
  */
 const CORES: Record<string, KnownCpu> = {
   'cortex-a35': { lpa2: false, lva: false, g16: true, qemu: 'cortex-a35' },
@@ -56,7 +60,10 @@ const CORES: Record<string, KnownCpu> = {
   'cortex-a77': { lpa2: false, lva: false, g16: true },
   'cortex-a78': { lpa2: false, lva: false, g16: true },
   'cortex-x1': { lpa2: false, lva: false, g16: true },
+  'cortex-a710': { lpa2: false, lva: false, g16: true },
   'neoverse-n1': { lpa2: false, lva: false, g16: true, qemu: 'neoverse-n1' },
+  'neoverse-n2': { lpa2: false, lva: false, g16: true },
+  'neoverse-v1': { lpa2: false, lva: false, g16: true },
   a64fx: { lpa2: false, lva: false, g16: false, qemu: 'a64fx' },
   // QEMU's `max` (target/arm/cpu64.c aarch64_max_initfn: FEAT_LPA2, FEAT_LVA), and with its lpa2
   // property off (the granule fields say 4K and 16K without 52-bit addresses; VARange stays)

@@ -133,6 +133,16 @@ test('a 16K kernel on a core without the 16K granule never starts: a silent hang
   // the 4K build, and a core with the granule, start
   assert.equal(plan(loadBoard(f, { arch: 'arm64' }), { kernel: '6.12-arm64' }).boot.outcome, 'ok');
   assert.equal(plan(loadBoard(cpuBoard('arm,cortex-a76'), { arch: 'arm64' }), { kernel: '6.12-arm64-16k' }).boot.outcome, 'ok');
+  // Armv8.4 and v9.0 cores (QEMU's later models' ID registers): the 16K granule, no FEAT_LPA2
+  for (const core of ['neoverse-v1', 'cortex-a710', 'neoverse-n2']) {
+    const p = plan(loadBoard(cpuBoard(`arm,${core}`), { arch: 'arm64' }), { kernel: '7.2-arm64-16k' });
+    assert.equal(p.boot.outcome, 'ok', core);
+    assert.deepEqual(p.loader.cpu, { name: core, from: 'tree', vaBits: 47 });
+  }
+  // an Armv9.2 core is not in the table: assumed without FEAT_LPA2, and said
+  const a720 = plan(loadBoard(cpuBoard('arm,cortex-a720'), { arch: 'arm64' }), { kernel: '7.2-arm64' });
+  assert.equal(a720.loader.cpu?.from, 'assumed');
+  assert.match(a720.diagnostics.find((d) => d.code === 'cpu-assumed')!.message, /'arm,cortex-a720'/);
   // a core whose 16K granule the table does not know: planned as if it had it, and said
   const a73 = plan(loadBoard(cpuBoard('arm,cortex-a73'), { arch: 'arm64' }), { kernel: '6.12-arm64-16k' });
   assert.equal(a73.boot.outcome, 'ok');
