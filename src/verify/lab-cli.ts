@@ -9,7 +9,15 @@ import { keepsHeldRecord, readLabRecordsJson, writeLabRecordsJson, labDataDir } 
 import { qemuAvailable } from './qemu.js';
 import { pool } from './pool.js';
 import { packageFacts, writeBuildFacts } from './build-facts.js';
-import { bootEnd, observationFromJson, printedNothing, relinkResults, toJsonValue, type LabRecordJson } from './observation.js';
+import {
+  bootEnd,
+  observationFromJson,
+  printedNothing,
+  relinkResults,
+  toJsonValue,
+  type LabRecordJson,
+  type Observation,
+} from './observation.js';
 import type { EarlyStop } from './qemu.js';
 
 function arg(name: string, dflt?: string): string | undefined {
@@ -175,64 +183,64 @@ async function main(): Promise<number> {
     }
   };
   let lastExport = Date.now();
+  // how a boot is run: beside other QEMUs, or again alone with a bound of at least 150 s (slow
+  // beside another QEMU is not stuck)
+  const runOptions = (job: LabJob, again: boolean) => ({
+    earlyStop,
+    timeoutMs: again ? Math.max(timeoutMs ?? 0, 150_000) : timeoutMs,
+    dataDir: out,
+    fast: fullEvery > 1 && job.index % fullEvery !== 0,
+    ...(again ? { again: true } : {}),
+  });
+  // how it ended, as the progress line says it: observation.ts bootEnd says which boots died (a
+  // hang is a console silent before the bound, a cut-off a boot the bound stopped while it was
+  // still printing); a fast boot that printed its reserved memory is done
+  const jobStatus = (o: Observation): { status: string; done: boolean } => {
+    const fastOk = o.earlyStopped && o.log.length > 0;
+    const end = bootEnd(o);
+    return {
+      status: o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase(),
+      done: o.completed || fastOk,
+    };
+  };
   // boots the bound stopped beside other QEMUs, booted again alone once the pool is done
   const again: LabJob[] = [];
-  await pool(queue, jobs, async (job): Promise<void> => {
+  const boot = async (job: LabJob, alone: boolean): Promise<void> => {
     const tj = Date.now();
+    // the pool's count of cases done so far, this one included
+    const progress = () => {
+      if (!alone) done++;
+      return alone ? '[again alone]' : `[${done}/${total}]`;
+    };
     try {
-      const r = await runJob(job, { earlyStop, timeoutMs, dataDir: out, fast: fullEvery > 1 && job.index % fullEvery !== 0 });
-      done++;
+      const r = await runJob(job, runOptions(job, alone));
+      const label = progress();
       if (r.cached) cachedN++;
       else {
         booted += r.boots;
         bootSeconds += (Date.now() - tj) / 1000;
-        const o = r.record.observation as {
-          reachedInit?: boolean;
-          completed?: boolean;
-          timedOut?: boolean;
-          panicked?: boolean;
-          log?: unknown[];
-        };
-        const fastOk = (o as { earlyStopped?: boolean }).earlyStopped && (o.log?.length ?? 0) > 0;
-        // how it ended (observation.ts bootEnd): a hang is a console silent before the bound,
-        // a cut-off a boot the bound stopped while it was still printing
-        const end = bootEnd(observationFromJson(r.record.observation));
-        const status = o.completed ? 'ok' : fastOk ? 'ok-fast' : end === 'ok' ? 'incomplete' : end.toUpperCase();
-        if (!o.completed && !fastOk) failed++;
-        if (jobs > 1 && !noAgain && bootsAgainAlone(observationFromJson(r.record.observation))) again.push(job);
+        const o = observationFromJson(r.record.observation);
+        const { status, done: ok } = jobStatus(o);
+        if (!alone && !ok) failed++;
+        if (alone && ok) failed--;
+        if (!alone && jobs > 1 && !noAgain && bootsAgainAlone(o)) again.push(job);
         const mins = (Date.now() - t0) / 60000;
+        const rate = alone ? '' : `  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)`;
         process.stdout.write(
-          `[${done}/${total}] ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s  (${(booted / mins).toFixed(1)} boots/min, ${((done - cachedN) / mins).toFixed(1)} cases/min)\n`,
+          `${label} ${job.kernel.id} #${job.index} ${r.record.caseId} ${status} ${((Date.now() - tj) / 1000).toFixed(1)}s${rate}\n`,
         );
       }
     } catch (e) {
-      done++;
-      failed++;
-      process.stdout.write(`[${done}/${total}] ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
+      if (!alone) failed++;
+      process.stdout.write(`${progress()} ${job.kernel.id} #${job.index} ERROR ${e instanceof Error ? e.message : String(e)}\n`);
     }
     if (Date.now() - lastExport > 120_000) {
       lastExport = Date.now();
       exportAll();
     }
-  });
-  // one at a time, with a bound of at least 150 s: slow beside another QEMU is not stuck
-  for (const job of again) {
-    const tj = Date.now();
-    const r = await runJob(job, {
-      earlyStop,
-      timeoutMs: Math.max(timeoutMs ?? 0, 150_000),
-      dataDir: out,
-      fast: fullEvery > 1 && job.index % fullEvery !== 0,
-      again: true,
-    });
-    booted += r.boots;
-    const o = observationFromJson(r.record.observation);
-    const end = bootEnd(o);
-    if (o.completed || (o.earlyStopped && o.log.length > 0)) failed--;
-    process.stdout.write(
-      `[again alone] ${job.kernel.id} #${job.index} ${r.record.caseId} ${o.completed ? 'ok' : end === 'ok' ? 'incomplete' : end.toUpperCase()} ${((Date.now() - tj) / 1000).toFixed(1)}s\n`,
-    );
-  }
+  };
+  await pool(queue, jobs, (job) => boot(job, false));
+  for (const job of again) await boot(job, true);
   exportAll();
   const mins = (Date.now() - t0) / 60000;
   process.stdout.write(
