@@ -1,7 +1,7 @@
 // drivers/of/fdt.c: what the flat-tree code does with memory before and while the tree is
 // unflattened — early_init_dt_add_memory_arch, early_init_dt_check_for_usable_mem_range,
 // early_init_dt_scan_chosen's bootargs, and the size unflatten_device_tree allocates.
-import { walkNodes, type Tree } from '../tree/types.js';
+import { walkNodes, type Node, type Tree } from '../tree/types.js';
 import { roundUp, type Memblock } from './memblock.js';
 import type { Bank } from '../platform/index.js';
 import { touch, type BootContext, type BootState } from './boot-state.js';
@@ -118,4 +118,67 @@ export function unflattenDeviceTree(st: BootState): void {
   // the boot loader may add /chosen properties to the blob it hands over (QEMU's arm_load_dtb)
   const unfSize = BigInt(unflattenSize(ctx.tree, sizes, layout.chosenAdded));
   touch(st, mb.allocOrPanic(unfSize, BigInt(sizes.align), 'early_init_dt_alloc_memory_arch'), unfSize, 'early_init_dt_alloc_memory_arch');
+  // of_alias_scan(early_init_dt_alloc_memory_arch): one struct alias_prop per /aliases entry
+  const ptr = ctx.profile.arch === 'arm64' ? 8 : 4;
+  for (const size of aliasPropSizes(ctx.tree, ptr)) {
+    const ap = BigInt(size);
+    touch(st, mb.allocOrPanic(ap, BigInt(ptr), 'early_init_dt_alloc_memory_arch'), ap, 'early_init_dt_alloc_memory_arch');
+  }
+}
+
+/**
+ * of_find_node_opts_by_path (drivers/of/base.c) on the live tree: `/` is the root; a path not
+ * starting with '/' starts at the node an /aliases property of that name (up to the first '/' or
+ * ':') points to; each component, up to '/' or ':', must equal a child's full name, unit address
+ * included (__of_find_node_by_path: unlike libfdt, `serial` does not match `serial@ff000000`).
+ */
+function ofFindNodeByPath(tree: Tree, path: string, depth = 0): Node | undefined {
+  if (path === '/') return tree.root;
+  let node: Node | undefined = tree.root;
+  let rest = path;
+  if (!path.startsWith('/')) {
+    const end = path.search(/[/:]/);
+    const name = end < 0 ? path : path.slice(0, end);
+    const aliases = findNode(tree, '/aliases');
+    const target = aliases?.props.find((pp) => pp.name === name);
+    const value = target && aliases ? cString(aliases, target.name) : undefined;
+    // a chain of aliases is followed as the kernel would, one lookup per step (bounded here)
+    if (value === undefined || depth > 8) return undefined;
+    node = ofFindNodeByPath(tree, value, depth + 1);
+    rest = end < 0 ? '' : path.slice(end);
+  }
+  while (node && rest.startsWith('/')) {
+    rest = rest.slice(1);
+    const len = rest.search(/[/:]/) < 0 ? rest.length : rest.search(/[/:]/);
+    if (len === 0) return undefined;
+    const comp = rest.slice(0, len);
+    const parent: Node = node;
+    node = parent.children.find((c) => c.name === comp);
+    rest = rest.slice(len);
+  }
+  return node;
+}
+
+/**
+ * of_alias_scan (drivers/of/base.c): for each /aliases property but `name`, `phandle` and
+ * `linux,phandle` whose value is the path of a node, and whose name ends in a decimal id that fits
+ * an int, dt_alloc(sizeof(struct alias_prop) + strlen(stem) + 1, __alignof__(struct alias_prop)):
+ * struct alias_prop (drivers/of/of_private.h) is a list_head, two pointers and an int — 40 bytes on
+ * arm64, 20 on arm. The sizes, in the order the properties come.
+ */
+export function aliasPropSizes(tree: Tree, ptr: 4 | 8): number[] {
+  const aliases = findNode(tree, '/aliases');
+  if (!aliases) return [];
+  const aliasProp = Math.ceil((4 * ptr + 4) / ptr) * ptr;
+  const sizes: number[] = [];
+  for (const pp of aliases.props) {
+    if (pp.name === 'name' || pp.name === 'phandle' || pp.name === 'linux,phandle') continue;
+    const path = cString(aliases, pp.name);
+    if (path === undefined || !ofFindNodeByPath(tree, path)) continue;
+    const id = /\d*$/.exec(pp.name)![0];
+    // kstrtoint: at least one digit, and the value an int
+    if (!id.length || Number(id) > 0x7fffffff) continue;
+    sizes.push(aliasProp + pp.name.length - id.length + 1);
+  }
+  return sizes;
 }
