@@ -16,6 +16,9 @@
 //   node, a name without an id, an id past INT_MAX. `earlycon=cdns,0xff000000` and not a bare
 //   `earlycon`: with ACPI built in, a bare one starts only after paging_init (acpi_boot_table_init),
 //   and memblock=debug's lines overflow the log buffer before it prints them.
+// - vexpress-a15 (fixtures/vexpress-a15-aliases.dts, RAM at 0x80000000) with /aliases, booted by
+//   6.12-armmp: the tables round arm's 20-byte struct alias_prop away, so the memblock=debug trace
+//   is compared range for range.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -24,6 +27,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { loadBoard } from '../../src/board.js';
 import { verifyLog } from '../../src/verify/log.js';
+import { plan } from '../../src/kernel/plan.js';
+import { memblockTraceLines, type MemblockEvent } from '../../src/kernel/memblock.js';
+import { profileOfPackage, readBuildFacts } from '../../src/verify/build-facts.js';
 import { runCli } from '../helpers/cli.js';
 
 const fx = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -92,4 +98,27 @@ test('raspi3b on 6.12-arm64 as if its CPU had FEAT_LPA2 (--cpu max): 52-bit VA, 
     res.notes.join('\n'),
   );
   assert.ok(!res.notes.some((n) => /'Memory:' line and memblock's tables \(MEMBLOCK configuration\) agree/.test(n)));
+});
+
+test("vexpress-a15 with /aliases on 6.12-armmp: memblock=debug's trace agrees range for range, the aliases' 20-byte struct alias_prop included", () => {
+  const file = join(fx, 'vexpress-a15-aliases-boot.dtb');
+  const board = loadBoard(new Uint8Array(readFileSync(file)), { fileName: file, arch: 'arm', dtbAt: 0x880de000n });
+  const log = gunzipSync(readFileSync(join(fx, '6.12-armmp-vexpress-a15-aliases.log.gz'))).toString('latin1');
+  const res = verifyLog(board, log, { kernel: '6.12-armmp' });
+  assert.deepEqual(res.differences, []);
+  // the tables and the Memory line round the aliases' 87 bytes away: the trace does not
+  const pkg = readBuildFacts('6.12-armmp')!.builds.find((b) => b.package.startsWith('linux-image-6.12.118+deb12-armmp '))!.package;
+  const p = plan(board, { kernel: profileOfPackage('6.12-armmp', pkg)! });
+  const ranges = (lines: Iterable<string>) =>
+    [...lines].flatMap((l) => /memblock_reserve: \[(0x[0-9a-f]+-0x[0-9a-f]+)\]/.exec(l)?.[1] ?? []);
+  const model = ranges(memblockTraceLines(p.trace.events.map((e) => e.detail) as MemblockEvent[], 32));
+  const kernel = ranges(log.split('\n'));
+  assert.ok(kernel.length > 50, `${kernel.length} memblock_reserve lines`);
+  assert.deepEqual(model, kernel);
+  // the live tree's allocation, then one per alias kept
+  const aliases = log.split('\n').filter((l) => /memblock_alloc_try_nid: \d+ bytes align=0x4 .*early_init_dt_alloc_memory_arch/.test(l));
+  assert.deepEqual(
+    aliases.slice(1).map((l) => /: (\d+) bytes/.exec(l)![1]),
+    ['27', '27', '34'],
+  );
 });
