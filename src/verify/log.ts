@@ -187,10 +187,10 @@ export function verifyLog(board: Board, logText: string, o: LogVerifyOptions = {
     res.notes.push(
       `not judged, as they also depend on what the log does not show (the initrd's size, where the loader put the kernel and the DTB: --initrd-size, --kernel-at, --dtb-at): ${mem.join('; ')}`,
     );
-  else if (obs.memoryLine || obs.memblockDump)
-    res.notes.push(
-      `${[obs.memoryLine ? "the 'Memory:' line" : '', obs.memblockDump ? "memblock's tables (MEMBLOCK configuration)" : ''].filter(Boolean).join(' and ')} agree with the plan`,
-    );
+  else if (obs.memoryLine || obs.memblockDump) {
+    const seen = [obs.memoryLine ? "the 'Memory:' line" : '', obs.memblockDump ? "memblock's tables (MEMBLOCK configuration)" : ''];
+    res.notes.push(`${seen.filter(Boolean).join(' and ')} ${obs.memoryLine && !obs.memblockDump ? 'agrees' : 'agree'} with the plan`);
+  }
   res.exitCode = res.differences.length ? 1 : 0;
   if (obs.panicked) {
     // As the QEMU path: what the kernel did before is compared and shown, but it did not boot.
