@@ -139,10 +139,11 @@ function ofFindNodeByPath(tree: Tree, path: string, depth = 0): Node | undefined
   if (!path.startsWith('/')) {
     const end = path.search(/[/:]/);
     const name = end < 0 ? path : path.slice(0, end);
-    const aliases = findNode(tree, '/aliases');
+    const aliases = ofFindNodeByPath(tree, '/aliases');
     const target = aliases?.props.find((pp) => pp.name === name);
     const value = target && aliases ? cString(aliases, target.name) : undefined;
-    // a chain of aliases is followed as the kernel would, one lookup per step (bounded here)
+    // a chain of aliases is followed as the kernel would, one lookup per step (bounded here: the
+    // kernel recurses for ever on a cycle)
     if (value === undefined || depth > 8) return undefined;
     node = ofFindNodeByPath(tree, value, depth + 1);
     rest = end < 0 ? '' : path.slice(end);
@@ -167,7 +168,7 @@ function ofFindNodeByPath(tree: Tree, path: string, depth = 0): Node | undefined
  * arm64, 20 on arm. The sizes, in the order the properties come.
  */
 export function aliasPropSizes(tree: Tree, ptr: 4 | 8): number[] {
-  const aliases = findNode(tree, '/aliases');
+  const aliases = ofFindNodeByPath(tree, '/aliases');
   if (!aliases) return [];
   const aliasProp = Math.ceil((4 * ptr + 4) / ptr) * ptr;
   const sizes: number[] = [];
