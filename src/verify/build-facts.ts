@@ -164,13 +164,16 @@ export function measureTraces(
  * brings its own measurement.
  */
 export function writeBuildFacts(kernel: string, e: BuildExcerpt, dir = labDataDir): Diagnostic[] {
+  const old = readBuildFacts(kernel, dir)?.builds ?? [];
   const m = e.measured ? { measured: e.measured, diagnostics: [] } : measureRecords(kernel, e.package, dir);
-  // what the records do not show, the package's measurement boot kept in the cache may
+  // what the records do not show, the package's measurement boot may: kept in the kernel cache, or
+  // (a cache on another machine) stored beside the records already, which are not given up
   const [name = '', version = ''] = e.package.split(' ');
-  const kept = e.measured ? undefined : cachedMeasurement({ package: name, version });
+  const kept = e.measured
+    ? undefined
+    : (cachedMeasurement({ package: name, version }) ?? old.find((b) => b.package === e.package)?.measured);
   const measured = kept ? mergeMeasurements(m.measured, kept) : m.measured;
   if (measured) e = { ...e, measured };
-  const old = readBuildFacts(kernel, dir)?.builds ?? [];
   const builds = [...old.filter((b) => b.package !== e.package), e].sort((a, b) =>
     a.package < b.package ? -1 : a.package > b.package ? 1 : 0,
   );

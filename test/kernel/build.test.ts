@@ -489,6 +489,31 @@ test('build: the facts file keeps one entry per package', () => {
   assert.throws(() => readBuildFacts('bad', dir), /not a build facts file/);
 });
 
+test("build: writing a package's facts again from records that do not show every size keeps the sizes stored for it", () => {
+  // the lab writes a kernel's facts after each sample: on a machine whose kernel cache never held
+  // the package's measurement boot, the per-cpu sizes it measured stay as data/lab stored them
+  const dir = mkdtempSync(join(tmpdir(), 'carveout-facts-'));
+  const files = { id: 'own', config: { file: 'c', text: config('6.12.95') }, systemMap: { file: 'm', text: systemMap() } };
+  const e = excerptBuild(files, { package: 'linux-image-a 1', configFrom: 'a', systemMapFrom: 'a-dbg' }).excerpt!;
+  const boot = { ram: '0x20000000', append: 'console=ttyAMA0 memblock=debug' };
+  const measured = {
+    from: 'data/lab/k.jsonl.gz, the memblock=debug boots of linux-image-a 1; percpuSetup from a memblock=debug boot of linux-image-a 1 under QEMU virt (512 MiB)',
+    sizes: [
+      { name: 'staticVmSize' as const, value: '0x2c', boot, lines: ['memblock_alloc_try_nid: 44 bytes align=0x4'] },
+      { name: 'percpuSetup' as const, value: ['0x4', '0x90'], boot, lines: ['memblock_alloc_try_nid: 4 bytes align=0x40'] },
+    ],
+  };
+  writeBuildFacts('k', { ...e, measured }, dir);
+  writeBuildFacts('k', e, dir);
+  const kept = factsOfPackage('k', 'linux-image-a 1', dir)!.measured!;
+  assert.deepEqual(
+    kept.sizes.map((x) => x.name),
+    ['staticVmSize', 'percpuSetup'],
+  );
+  // where each came from, said once
+  assert.equal(kept.from.match(/percpuSetup from/g)?.length, 1, kept.from);
+});
+
 test("build: every lab kernel, from its packages' stored config and System.map lines alone, replays its records 100%", (t) => {
   const summary: string[] = [];
   for (const kernel of recordedKernels()) {

@@ -354,5 +354,12 @@ export function mergeMeasurements(a: StoredMeasurement | undefined, b: StoredMea
   if (!a) return b;
   const added = b.sizes.filter((x) => !a.sizes.some((y) => y.name === x.name));
   if (!added.length) return a;
-  return { from: `${a.from}; ${added.map((x) => x.name).join(', ')} from ${b.from}`, sizes: [...a.sizes, ...added] };
+  const names = added.map((x) => x.name);
+  // b may be a merge itself ("…; percpuSetup, percpuAlloc from a measurement boot"): the clause
+  // that names exactly the sizes taken says where they came from
+  const clause = b.from
+    .split('; ')
+    .map((c) => /^([\w, ]+) from (.+)$/.exec(c))
+    .find((x) => x && x[1]!.split(', ').join(',') === names.join(','));
+  return { from: `${a.from}; ${names.join(', ')} from ${clause ? clause[2] : b.from}`, sizes: [...a.sizes, ...added] };
 }
