@@ -16,6 +16,9 @@
 //   node, a name without an id, an id past INT_MAX. `earlycon=cdns,0xff000000` and not a bare
 //   `earlycon`: with ACPI built in, a bare one starts only after paging_init (acpi_boot_table_init),
 //   and memblock=debug's lines overflow the log buffer before it prints them.
+// - sabrelite (fixtures/sabrelite-boot.dts, RAM at 0x10000000): an i.MX6 Quad, whose machine
+//   descriptor maps the SCU page from devicemaps_init (src/kernel/arch/arm/machines.ts), booted by
+//   5.10 and 6.1-armmp as far as the Memory line.
 // - vexpress-a15 (fixtures/vexpress-a15-aliases.dts, RAM at 0x80000000) with /aliases, booted by
 //   6.12-armmp: the tables round arm's 20-byte struct alias_prop away, so the memblock=debug trace
 //   is compared range for range.
@@ -122,3 +125,17 @@ test("vexpress-a15 with /aliases on 6.12-armmp: memblock=debug's trace agrees ra
     ['27', '27', '34'],
   );
 });
+
+for (const kernel of ['5.10-armmp', '6.1-armmp'])
+  test(`sabrelite (an i.MX6 Quad: its machine's map_io maps the SCU page) on ${kernel}: the Memory line agrees`, () => {
+    const file = join(fx, 'sabrelite-boot.dtb');
+    const board = loadBoard(new Uint8Array(readFileSync(file)), { fileName: file, arch: 'arm', dtbAt: 0x180de000n });
+    const log = gunzipSync(readFileSync(join(fx, `${kernel}-sabrelite.log.gz`))).toString('latin1');
+    const res = verifyLog(board, log, { kernel });
+    assert.deepEqual(res.differences, []);
+    // the one-page PTE table iotable_init's mapping takes is in it
+    assert.ok(
+      res.notes.some((n) => /the 'Memory:' line agrees with the plan/.test(n)),
+      res.notes.join('\n'),
+    );
+  });

@@ -7,6 +7,7 @@ import { formatPa, hex, MEMBLOCK_NOMAP, roundDown, roundUp } from '../../membloc
 import { dmaContiguousRemapList, dmaMmuRemapReport } from './dma-mapping.js';
 import { ownLadder } from '../../oom.js';
 import { consoleShowsInfo, mmioEarlycon } from '../../earlycon.js';
+import { armMachine } from './machines.js';
 
 const PMD = 2n * MiB; // PMD_SIZE: 2 MiB with and without LPAE (a section pair on classic MMU)
 const TASK_GAP = 16n * MiB; // TASK_SIZE = PAGE_OFFSET - SZ_16M (arch/arm/include/asm/memory.h)
@@ -297,6 +298,20 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   // devicemaps_init: the vectors' two pages and their PTE table come before the vectors are mapped
   zeroed(early(2n * page), 2n * page, 'devicemaps_init', "devicemaps_init's vector pages");
   zeroed(early(page), page, 'devicemaps_init', "the vectors' PTE table");
+  // mdesc->map_io (./machines.ts): iotable_init's static_vm array, then create_mapping's PTE table
+  // for each 2 MiB block of the vmalloc area a mapping lands in (devicemaps_init cleared them all)
+  const machine = armMachine(st.ctx.tree);
+  const ioTables = new Set<bigint>();
+  for (const descs of machine?.mapIo ?? []) {
+    const size = pi.staticVmSize * BigInt(descs.length);
+    zeroed(mb.allocOrPanic(size, pi.staticVmAlign, 'iotable_init'), size, 'iotable_init', `${machine!.name}'s struct static_vm`);
+    for (const d of descs)
+      for (let b = roundDown(d.virtual, PMD); b < d.virtual + d.length; b += PMD) {
+        if (ioTables.has(b)) continue;
+        ioTables.add(b);
+        zeroed(early(page), page, 'early_alloc', `the PTE table for ${hex(b)} (${machine!.source})`);
+      }
+  }
   // devicemaps_init ends with pci_reserve_io (CONFIG_PCI, no NEED_MACH_IO_H: ArmLayout.pciReserveIo):
   // vm_reserve_area_early's struct static_vm for PCI_IO_VIRT_BASE, before kmap_init's tables
   if (pi.pciReserveIo) mb.allocOrPanic(pi.staticVmSize, pi.staticVmAlign, 'vm_reserve_area_early');
