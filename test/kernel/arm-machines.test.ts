@@ -52,3 +52,17 @@ test("i.MX6 Quad's map_io maps the SCU page after the vectors: a struct static_v
   const g = generic.indexOf('vm_reserve_area_early 44');
   assert.deepEqual(generic.slice(g - 2, g + 1), ['early_alloc 8192', 'early_alloc 4096', 'vm_reserve_area_early 44']);
 });
+
+test("a machine whose map_io the plan does not model is named in a note (Tegra's, Zynq-7000's, OMAP's, …)", () => {
+  const notes = (compatible: string) =>
+    plan(board(compatible), { kernel: '6.12-armmp' })
+      .diagnostics.filter((d) => d.code === 'machine-map-io')
+      .map((d) => d.message);
+  assert.match(
+    notes('"xlnx,zynq-zc702", "xlnx,zynq-7000"')[0] ?? '',
+    /'Xilinx Zynq Platform', whose map_io \(arch\/arm\/mach-zynq\/common\.c zynq_map_io\)/,
+  );
+  assert.match(notes('"toradex,apalis_t30", "nvidia,tegra30"')[0] ?? '', /NVIDIA Tegra SoC/);
+  assert.deepEqual(notes('"fsl,imx6q-sabrelite", "fsl,imx6q"'), []);
+  assert.deepEqual(notes('"linux,dummy-virt"'), []);
+});

@@ -301,6 +301,14 @@ export function pagingInit(st: BootState, lowmemLimit: bigint): void {
   // mdesc->map_io (./machines.ts): iotable_init's static_vm array, then create_mapping's PTE table
   // for each 2 MiB block of the vmalloc area a mapping lands in (devicemaps_init cleared them all)
   const machine = armMachine(st.ctx.tree);
+  if (machine && !machine.mapIo)
+    st.ctx.diagnostics.push(
+      diag(
+        'note',
+        'machine-map-io',
+        `the kernel boots this tree as '${machine.name}', whose map_io (${machine.source}) maps devices from devicemaps_init: carveout does not model it, so its struct static_vm and PTE tables (a page or more) are reserved beyond the plan's`,
+      ),
+    );
   const ioTables = new Set<bigint>();
   for (const descs of machine?.mapIo ?? []) {
     const size = pi.staticVmSize * BigInt(descs.length);
