@@ -6,12 +6,10 @@
 // nothing (debug_ll_io_init maps only with CONFIG_DEBUG_LL, which Debian's armmp builds lack);
 // the others whose map_io maps are listed by name, and a plan for one of them carries a note.
 import type { Tree } from '../../../tree/types.js';
-import { findNode, strings } from '../../../tree/query.js';
+import { strings } from '../../../tree/query.js';
 
-/** One map_desc of a machine's map_io: where it maps, and how much. */
+/** One map_desc of a machine's map_io: the virtual range it maps (what takes PTE tables). */
 export interface MachineIoDesc {
-  /** Physical base (the kernel reads some from the CPU, as i.MX6's SCU from CBAR). */
-  phys: bigint;
   virtual: bigint;
   length: bigint;
 }
@@ -150,7 +148,7 @@ const MACHINES: ArmMachine[] = [
     name: 'Freescale i.MX6 Quad/DualLite (Device Tree)',
     source: 'arch/arm/mach-imx/mach-imx6q.c imx6q_map_io → imx_scu_map_io (platsmp.c)',
     compat: ['fsl,imx6dl', 'fsl,imx6q', 'fsl,imx6qp'],
-    mapIo: [[{ phys: IMX6_SCU, virtual: imxIoP2V(IMX6_SCU), length: 0x1000n }]],
+    mapIo: [[{ virtual: imxIoP2V(IMX6_SCU), length: 0x1000n }]],
   },
   ...UNMODELLED.map(([name, source, compat]) => ({ name, source, compat })),
 ];
@@ -161,8 +159,7 @@ const MACHINES: ArmMachine[] = [
  * (lowest) score wins; a tree no listed machine matches gets the Generic DT one (undefined here).
  */
 export function armMachine(tree: Tree): ArmMachine | undefined {
-  const root = findNode(tree, '/');
-  const compatible = root ? strings(root, 'compatible') : [];
+  const compatible = strings(tree.root, 'compatible');
   let best: { m: ArmMachine; score: number } | undefined;
   for (const m of MACHINES) {
     const score = compatible.findIndex((c) => m.compat.includes(c));
